@@ -1,0 +1,37 @@
+/**
+ * What the system calls need from a kernel's peers. The kernel core calls
+ * this interface; {@link PeerLink} implements it over any Transport.
+ * @module
+ */
+import type { KernelObject } from './objects/kernel-object.js';
+import type { TaskObject } from './objects/task.js';
+import type { Reference } from './reference.js';
+
+/** A task spec with references already resolved, for running a task on a peer. */
+export interface ResolvedSpec {
+  /** Arguments. */
+  argv: string[];
+  /** Environment. */
+  env: Record<string, string>;
+  /** Input references in the caller's table. */
+  inputs: Reference[];
+  /** Output references in the caller's table. */
+  outputs: Reference[];
+  /** Group references in the caller's table. */
+  groups: Reference[];
+  /** Deterministic name seed. */
+  name: string | undefined;
+}
+
+/** The kernel's view of its peers. */
+export interface Distribution {
+  /** Objects named `key` in any of `groups` (group name keys) on peer kernels, as local proxies. */
+  lookup(key: string, groups: string[]): Promise<KernelObject[]>;
+  /** Delegates `sources` to the task `target` (a reference to a remote task); returns the handles in that task's table. */
+  delegate(task: TaskObject, target: Reference, sources: Reference[], rights: number[]): Promise<number[]>;
+  /** Runs a task on peer `kernelId`; returns a handle (in `parent`'s table) of a reference to it. */
+  run(parent: TaskObject, binary: Reference, spec: ResolvedSpec, flags: number, kernelId: string): Promise<number>;
+  /** Pauses or resumes a remote task. */
+  pause(caller: TaskObject, target: Reference, flags: number): Promise<void>;
+}
+

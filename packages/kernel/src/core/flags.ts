@@ -1,0 +1,167 @@
+/**
+ * Constants of the system-call interface: object types, rights, proximity and
+ * the flag bits of each call (DIOS's `D_*` flags, grouped per call).
+ * @module
+ */
+import { errors } from './errors.js';
+import { describe } from './names.js';
+
+/** Access rights carried by a reference (DIOS permission bits, plus delegation). */
+export const Rights = {
+  /** begin_read / end_read, select for reading, observe a task. */
+  READ: 0x1,
+  /** begin_write / end_write, select for writing, pause or resume a task. */
+  WRITE: 0x2,
+  /** Use the object as the binary of run. */
+  EXEC: 0x4,
+  /** Hand the reference to another task with copy. */
+  DELEGATE: 0x8,
+  /** All of the above. */
+  ALL: 0xf,
+} as const;
+
+/** Object types the kernel implements. */
+export const ObjectType = {
+  /** Bytes in memory private to the creating task (an ArrayBuffer); fate-shared with it. */
+  PRIVATE_MEMORY_BLOB: 'private-memory-blob',
+  /** Bytes in shared memory (a SharedArrayBuffer), visible to every task holding a reference. */
+  SHARED_MEMORY_BLOB: 'shared-memory-blob',
+  /** A bounded FIFO of bytes in shared memory, with back-pressure and end-of-stream. */
+  SHARED_MEMORY_STREAM: 'shared-memory-stream',
+  /** A task: a running program and its references. */
+  TASK: 'task',
+  /** A name-resolution scope. */
+  GROUP: 'group',
+  /** The machine's console: writes go to the host's output, reads come from its input. */
+  CONSOLE: 'console',
+} as const;
+
+/** One of the values of {@link ObjectType}. */
+export type ObjectType = (typeof ObjectType)[keyof typeof ObjectType];
+
+/** The object types a task may pass to create. */
+export const CREATABLE_TYPES: readonly ObjectType[] = [
+  ObjectType.PRIVATE_MEMORY_BLOB,
+  ObjectType.SHARED_MEMORY_BLOB,
+  ObjectType.SHARED_MEMORY_STREAM,
+  ObjectType.GROUP,
+];
+
+/** How far an object is from the task holding a reference to it, nearest first (the DIOS proximity scale). */
+export const PROXIMITY_SCALE = [
+  'local-cpu',
+  'local-memory',
+  'local-disk',
+  'remote-memory-1hop',
+  'remote-memory-multihop',
+  'remote-memory-distant',
+  'remote-disk-1hop',
+  'remote-disk-multihop',
+  'remote-disk-distant',
+] as const;
+
+/** One step of {@link PROXIMITY_SCALE}. */
+export type Proximity = (typeof PROXIMITY_SCALE)[number];
+
+/** When an object is destroyed. */
+export type Lifecycle = 'immortal' | 'single-delete' | 'refcounted';
+
+/** A reference's consistency policy for multi-phase I/O. */
+export type Consistency = 'optimistic' | 'exclusive';
+
+/** Flags of create. With neither name flag the name is random. */
+export const CreateFlags = {
+  /** Derive the name: from `options.nameSeed` when given, else from the creating task's name and its output counter. */
+  NAME_DETERMINISTIC: 0x1,
+} as const;
+
+/** Flags of lookup. */
+export const LookupFlags = {
+  /** Resolve on this kernel only; do not ask peers. */
+  LOCAL_ONLY: 0x1,
+} as const;
+
+/** Flags of copy (none yet; 0 is the only valid value). */
+export const CopyFlags = {} as const;
+
+/** Flags of delete. */
+export const DeleteFlags = {
+  /** When deleting your own task reference: exit with status 0. */
+  EXIT_SUCCESS: 0x1,
+  /** When deleting your own task reference: exit with status 1. */
+  EXIT_FAILURE: 0x2,
+} as const;
+
+/** Flags of run. */
+export const RunFlags = {
+  /** Create the task but leave it in state `created` until resumed with pause(RESUME). */
+  START_PAUSED: 0x1,
+  /** Name the task deterministically: from `spec.name` when given, else from the parent's name and counter. */
+  NAME_DETERMINISTIC: 0x2,
+} as const;
+
+/** Flags of pause. */
+export const PauseFlags = {
+  /** Resume the task instead of pausing it (also starts a task run with START_PAUSED). */
+  RESUME: 0x1,
+} as const;
+
+/** Flags of select. Without WRITE, select waits for readability. */
+export const SelectFlags = {
+  /** Wait until a reference can be written without blocking. */
+  WRITE: 0x1,
+} as const;
+
+/** Flags of begin_read. */
+export const BeginReadFlags = {
+  /** Fail with EAGAIN instead of waiting (stream without data, object locked). */
+  NONBLOCK: 0x1,
+} as const;
+
+/** Flags of end_read. */
+export const EndReadFlags = {
+  /** Give the buffer back without effect: nothing is consumed from a stream, no validation. */
+  RELEASE: 0x1,
+} as const;
+
+/** Flags of begin_write. */
+export const BeginWriteFlags = {
+  /** Fail with EAGAIN instead of waiting (stream full, object locked). */
+  NONBLOCK: 0x1,
+} as const;
+
+/** Flags of end_write. */
+export const EndWriteFlags = {
+  /** Give the buffer back without committing anything. */
+  DISCARD: 0x1,
+  /** Streams only: after this commit, mark end-of-stream. */
+  END_OF_STREAM: 0x2,
+} as const;
+
+/** Rejects a flags argument that is not a non-negative integer made of the allowed bits. */
+export function checkFlags(syscall: string, flags: unknown, allowed: Record<string, number>): number {
+  let mask = 0;
+  for (const bit of Object.values(allowed)) mask |= bit;
+  if (typeof flags !== 'number' || !Number.isInteger(flags) || flags < 0 || (flags & ~mask) !== 0) {
+    throw errors.EINVAL(syscall, 'flags', `unknown flag bits in ${describe(flags)} (allowed: 0x${mask.toString(16)})`);
+  }
+  return flags;
+}
+
+/** Rejects a rights mask that is not an integer made of {@link Rights} bits. */
+export function checkRights(syscall: string, argument: string, rights: unknown): number {
+  if (typeof rights !== 'number' || !Number.isInteger(rights) || rights < 0 || (rights & ~Rights.ALL) !== 0) {
+    throw errors.EINVAL(syscall, argument, `not a rights mask: ${describe(rights)}`);
+  }
+  return rights;
+}
+
+/** Formats rights as `rwxd` with dashes for missing ones. */
+export function formatRights(rights: number): string {
+  return (
+    (rights & Rights.READ ? 'r' : '-') +
+    (rights & Rights.WRITE ? 'w' : '-') +
+    (rights & Rights.EXEC ? 'x' : '-') +
+    (rights & Rights.DELEGATE ? 'd' : '-')
+  );
+}

@@ -1,0 +1,230 @@
+/**
+ * The kernel: the object table, the tasks, and the bookkeeping every system
+ * call shares (opening and closing references, destroying objects, exiting
+ * tasks). The calls themselves live in syscalls/, one family per file.
+ * @module
+ */
+import { errors } from './errors.js';
+import { Rights, type Consistency } from './flags.js';
+import { checkInvariants } from './invariants.js';
+import { Name, describe } from './names.js';
+import { ConsoleObject, type ConsoleSink } from './objects/console.js';
+import { GroupObject } from './objects/group.js';
+import type { KernelObject } from './objects/kernel-object.js';
+import { TaskObject, type Program, type TaskSetup } from './objects/task.js';
+import { Reference, type ParentRef } from './reference.js';
+import type { Distribution } from './distribution.js';
+import { TaskContext } from './task-context.js';
+
+/** Options of {@link Kernel}. */
+export interface KernelOptions {
+  /** This kernel's id among its peers (default: a random one). */
+  id?: string;
+  /** Where console output goes (default: discarded). The Node host layer passes stdout. */
+  consoleSink?: ConsoleSink;
+  /** Default read and write buffer size of new references (bytes). */
+  bufferSize?: number;
+}
+
+/** Default buffer size shown on references (the DIOS default, 4 KiB). */
+export const DEFAULT_BUFFER_SIZE = 4096;
+
+/** One DIOS kernel: its objects, tasks and programs. */
+export class Kernel {
+  /** This kernel's id among its peers. */
+  readonly id: string;
+  /** Local objects by name key. */
+  readonly objects = new Map<string, KernelObject>();
+  /** Local tasks by name key. */
+  readonly tasks = new Map<string, TaskObject>();
+  /** The group every kernel starts with; the init task is a member. */
+  readonly rootGroup: GroupObject;
+  /** The console device. */
+  readonly console: ConsoleObject;
+  /** The first task, driven by the host. */
+  readonly init: TaskContext;
+  /** Default buffer size of new references. */
+  readonly bufferSize: number;
+  /** Programs binaries can name, by id. */
+  readonly programs = new Map<string, Program>();
+  /** Set when the kernel joins peers over a transport. */
+  distribution: Distribution | undefined = undefined;
+  /** Called when a task's program throws (for logs); the task exits with status 1 either way. */
+  onTaskFailure: ((task: TaskObject, error: unknown) => void) | undefined = undefined;
+  /** Boots a kernel with a root group, a console and an init task. */
+  static async boot(options: KernelOptions = {}): Promise<Kernel> {
+    const id = options.id ?? `k-${Name.random().key.slice(0, 12)}`;
+    if (typeof id !== 'string' || id.length === 0) throw errors.EINVAL('Kernel.boot', 'options.id', `a kernel id is a non-empty string, got ${describe(id)}`);
+    const names = await Promise.all(['root-group', 'console', 'init'].map((what) => bootName(id, what)));
+    return new Kernel(id, options, names as [Name, Name, Name]);
+  }
+
+  private constructor(id: string, options: KernelOptions, [rootName, consoleName, initName]: [Name, Name, Name]) {
+    this.id = id;
+    this.bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
+    this.rootGroup = new GroupObject(rootName, 'immortal', undefined);
+    this.objects.set(this.rootGroup.name.key, this.rootGroup);
+    this.console = new ConsoleObject(consoleName, options.consoleSink ?? (() => {}));
+    this.objects.set(this.console.name.key, this.console);
+    this.rootGroup.add(this.console);
+    const init = this.newTask(initName, {
+      argv: ['init'],
+      env: {},
+      groups: [this.rootGroup],
+      program: undefined,
+    });
+    init.state = 'running';
+    this.openRef(init, this.rootGroup, Rights.ALL, undefined);
+    this.openRef(init, this.console, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined);
+    this.init = init.context!;
+  }
+
+  /** Registers a program that binaries can name; returns the bytes such a binary holds. */
+  registerProgram(id: string, program: Program): Uint8Array {
+    if (typeof id !== 'string' || id.length === 0 || /\s/.test(id)) {
+      throw errors.EINVAL('registerProgram', 'id', `a program id is a non-empty string without spaces, got ${describe(id)}`);
+    }
+    if (typeof program !== 'function') throw errors.EINVAL('registerProgram', 'program', 'expected a function');
+    this.programs.set(id, program);
+    return programBinary(id);
+  }
+
+  /** A task driven by the host (like init): a member of the given groups, with its own context. */
+  async attachTask(argv: readonly string[] = ['host'], groups: readonly GroupObject[] = [this.rootGroup]): Promise<TaskContext> {
+    // Host tasks get random names: unlike init, nothing about them should repeat after a restart.
+    await Promise.resolve();
+    const task = this.newTask(Name.random(), { argv, env: {}, groups, program: undefined });
+    task.state = 'running';
+    return task.context!;
+  }
+
+  /** Creates a task object with its self reference; the caller starts it. */
+  newTask(name: Name, setup: TaskSetup): TaskObject {
+    const task = new TaskObject(name, setup.groups[0]?.name.key, setup);
+    this.objects.set(name.key, task);
+    this.tasks.set(name.key, task);
+    setup.groups[0]?.add(task);
+    task.context = new TaskContext(this, task);
+    task.selfHandle = this.openRef(task, task, Rights.READ | Rights.WRITE, undefined).id;
+    return task;
+  }
+
+  /** Adds a reference to `task`'s table. */
+  openRef(
+    task: TaskObject,
+    obj: KernelObject,
+    rights: number,
+    parent: ParentRef | undefined,
+    consistency: Consistency = 'optimistic',
+    readBufferSize = this.bufferSize,
+    writeBufferSize = this.bufferSize,
+  ): Reference {
+    const ref = new Reference(task.nextHandle++, task.name.key, obj, rights, parent, consistency, readBufferSize, writeBufferSize);
+    task.table.set(ref.id, ref);
+    obj.refs.add(ref);
+    obj.refCount++;
+    obj.onOpen(rights);
+    if (obj instanceof GroupObject) task.heldGroups.set(obj, (task.heldGroups.get(obj) ?? 0) + 1);
+    return ref;
+  }
+
+  /** Removes a reference: returns its lent buffers, then applies the object's lifecycle. */
+  closeRef(ref: Reference, destroyIfLast = true): void {
+    if (!ref.open) return;
+    const task = this.tasks.get(ref.owner);
+    for (const lease of ref.leases.values()) {
+      // A lent buffer dies with its reference: reads are released, writes discarded.
+      if (lease.kind === 'read') void ref.object.endRead(lease, true);
+      else void ref.object.endWrite(lease, 0, true, false);
+    }
+    ref.leases.clear();
+    ref.open = false;
+    task?.table.delete(ref.id);
+    const obj = ref.object;
+    obj.refs.delete(ref);
+    obj.refCount--;
+    obj.onClose(ref.rights);
+    if (task !== undefined && obj instanceof GroupObject) {
+      const n = task.heldGroups.get(obj)! - 1;
+      if (n === 0) task.heldGroups.delete(obj);
+      else task.heldGroups.set(obj, n);
+    }
+    obj.changed.notify();
+    if (destroyIfLast && obj.refCount === 0 && obj.lifecycle === 'refcounted') this.destroyObject(obj);
+  }
+
+  /** Destroys an object: revokes every reference to it and forgets its name. */
+  destroyObject(obj: KernelObject): void {
+    if (obj.destroyed) return;
+    for (const ref of [...obj.refs]) this.closeRef(ref, false);
+    if (this.objects.get(obj.name.key) === obj) this.objects.delete(obj.name.key);
+    if (obj.groupKey !== undefined) (this.objects.get(obj.groupKey) as GroupObject | undefined)?.remove(obj);
+    if (obj instanceof TaskObject) this.tasks.delete(obj.name.key);
+    obj.destroy();
+  }
+
+  /** Ends a task: closes its references, destroys what is fate-shared with it, wakes its waiters. */
+  exitTask(task: TaskObject, status: number): void {
+    if (task.state === 'exited') return;
+    task.state = 'exited';
+    task.exitStatus = status;
+    for (const ref of [...task.table.values()]) this.closeRef(ref);
+    for (const obj of [...this.objects.values()]) {
+      if (obj.fateShared && obj.creator === task.name.key) this.destroyObject(obj);
+    }
+    task.changed.notify();
+    if (task.refCount === 0) this.destroyObject(task);
+  }
+
+  /** Starts a created task's program on the next tick. */
+  startTask(task: TaskObject): void {
+    task.state = 'running';
+    task.changed.notify();
+    const program = task.setup.program;
+    if (program === undefined) return;
+    Promise.resolve()
+      .then(() => program(task.context!))
+      .then(
+        (status) => this.exitTask(task, typeof status === 'number' && Number.isInteger(status) ? status : 0),
+        (error: unknown) => {
+          if (task.state !== 'exited') {
+            task.failure = error;
+            this.onTaskFailure?.(task, error);
+          }
+          this.exitTask(task, 1);
+        },
+      );
+  }
+
+  /** The reference `handle` in `task`'s table, or EBADF naming the argument. */
+  ref(task: TaskObject, handle: unknown, syscall: string, argument = 'ref'): Reference {
+    const ref = typeof handle === 'number' ? task.table.get(handle) : undefined;
+    if (ref !== undefined) return ref;
+    if (typeof handle !== 'number' || !Number.isInteger(handle) || handle <= 0) {
+      throw errors.EBADF(syscall, argument, `not a reference handle: ${describe(handle)}`);
+    }
+    throw errors.EBADF(
+      syscall,
+      argument,
+      handle < task.nextHandle ? `reference ${handle} was deleted` : `task holds no reference ${handle}`,
+    );
+  }
+
+  /** Throws an error naming the invariant that does not hold (tests run it after every step). */
+  checkInvariants(): void {
+    checkInvariants(this);
+  }
+}
+
+/** The bytes of a binary that names program `id`. */
+export function programBinary(id: string): Uint8Array {
+  return new TextEncoder().encode(`${PROGRAM_PREFIX}${id}`);
+}
+
+/** Prefix of a binary's bytes that names a registered program. */
+export const PROGRAM_PREFIX = '#!dios-program ';
+
+// Names of boot-time objects: derived from the kernel id, so a restarted kernel keeps them.
+function bootName(kernelId: string, what: string): Promise<Name> {
+  return Name.fromString(`dios-boot\u0000${kernelId}\u0000${what}`);
+}

@@ -1,0 +1,123 @@
+/**
+ * Object names: 256-bit global identifiers. The canonical text form is 64
+ * lowercase hexadecimal digits; {@link Name.parse} accepts nothing else, so a
+ * name has exactly one spelling.
+ * @module
+ */
+import { errors } from './errors.js';
+
+/** Length of a name in bytes. */
+export const NAME_BYTES = 32;
+
+const HEX = /^[0-9a-f]{64}$/;
+const encoder = new TextEncoder();
+
+// Random bytes are drawn in batches: one getRandomValues call per 128 names.
+const POOL_NAMES = 128;
+let pool = new Uint8Array(0);
+let poolOffset = 0;
+
+function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
+  return s;
+}
+
+/** A 256-bit object name. Immutable; compare with {@link Name.equals} or by {@link Name.key}. */
+export class Name {
+  /** The canonical text form (64 lowercase hex digits), also used as a map key. */
+  readonly key: string;
+  readonly #bytes: Uint8Array;
+
+  private constructor(bytes: Uint8Array, key: string) {
+    this.#bytes = bytes;
+    this.key = key;
+  }
+
+  /** A copy of the 32 bytes of the name. */
+  get bytes(): Uint8Array {
+    return this.#bytes.slice();
+  }
+
+  /** Builds a name from 32 bytes (copied). */
+  static fromBytes(bytes: Uint8Array): Name {
+    if (!(bytes instanceof Uint8Array) || bytes.length !== NAME_BYTES) {
+      throw errors.EINVAL('Name.fromBytes', 'bytes', `a name is ${NAME_BYTES} bytes`);
+    }
+    const copy = bytes.slice();
+    return new Name(copy, toHex(copy));
+  }
+
+  /** Parses the canonical text form; anything else is EINVAL. */
+  static parse(text: string, syscall = 'Name.parse', argument = 'name'): Name {
+    if (typeof text !== 'string' || !HEX.test(text)) {
+      throw errors.EINVAL(syscall, argument, `expected 64 lowercase hex digits, got ${describe(text)}`);
+    }
+    const bytes = new Uint8Array(NAME_BYTES);
+    for (let i = 0; i < NAME_BYTES; i++) bytes[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+    return new Name(bytes, text);
+  }
+
+  /** A fresh name from a cryptographically strong random source. */
+  static random(): Name {
+    if (poolOffset >= pool.length) {
+      pool = new Uint8Array(NAME_BYTES * POOL_NAMES);
+      globalThis.crypto.getRandomValues(pool);
+      poolOffset = 0;
+    }
+    const bytes = pool.slice(poolOffset, poolOffset + NAME_BYTES);
+    poolOffset += NAME_BYTES;
+    return new Name(bytes, toHex(bytes));
+  }
+
+  /**
+   * The name a task deterministically gives its `counter`-th output:
+   * SHA-256 over a domain tag, the creator's name and the counter. Re-running
+   * a task with the same name reproduces its outputs' names.
+   */
+  static async derived(creator: Name, counter: number): Promise<Name> {
+    const input = new Uint8Array(8 + NAME_BYTES + 8);
+    input.set(encoder.encode('dios:drv'), 0);
+    input.set(creator.#bytes, 8);
+    new DataView(input.buffer).setBigUint64(8 + NAME_BYTES, BigInt(counter));
+    return Name.#digest(input);
+  }
+
+  /** The name derived from a caller-given string (SHA-256 over a domain tag and the UTF-8 bytes). */
+  static async fromString(seed: string): Promise<Name> {
+    if (typeof seed !== 'string') throw errors.EINVAL('Name.fromString', 'seed', `expected a string, got ${describe(seed)}`);
+    const text = encoder.encode(seed);
+    const input = new Uint8Array(8 + text.length);
+    input.set(encoder.encode('dios:str'), 0);
+    input.set(text, 8);
+    return Name.#digest(input);
+  }
+
+  static async #digest(input: Uint8Array): Promise<Name> {
+    const bytes = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', input));
+    return new Name(bytes, toHex(bytes));
+  }
+
+  /** True when both names have the same bits. */
+  equals(other: Name): boolean {
+    return other.key === this.key;
+  }
+
+  /** The canonical text form. */
+  toString(): string {
+    return this.key;
+  }
+
+  /** Serialises as the canonical text form. */
+  toJSON(): string {
+    return this.key;
+  }
+}
+
+/** A short description of a bad value for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return value.length > 40 ? `"${value.slice(0, 37)}..."` : `"${value}"`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return typeof value === 'object' ? (value.constructor?.name ?? 'an object') : typeof value;
+}

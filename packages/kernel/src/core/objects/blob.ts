@@ -1,0 +1,158 @@
+/**
+ * Memory blobs: a byte array with versions. Reads lend a view of the live
+ * bytes (no copy) and are validated at end_read against the version; writes
+ * lend a separate buffer whose bytes are copied in at commit, so a commit is
+ * atomic. Per-reference policy `exclusive` adds a readers-writer lock.
+ * @module
+ */
+import { errors } from '../errors.js';
+import { ObjectType, type Lifecycle } from '../flags.js';
+import type { Name } from '../names.js';
+import type { Lease, Reference } from '../reference.js';
+import { block } from '../wait.js';
+import { KernelObject, type IoRequest } from './kernel-object.js';
+
+/** Largest blob this kernel accepts (bytes). */
+export const MAX_BLOB_BYTES = 2 ** 31 - 1;
+
+/** A private-memory or shared-memory blob. */
+export class BlobObject extends KernelObject {
+  /** Private (ArrayBuffer, one task) or shared (SharedArrayBuffer). */
+  readonly type: ObjectType;
+  #bytes: Uint8Array;
+  #size = 0;
+  // Locks taken by references whose policy is `exclusive`, and write leases of any policy.
+  #exclusiveReaders = 0;
+  #writers = 0;
+  #exclusiveWriter = false;
+  // One returned write buffer kept for reuse, so a write round allocates nothing.
+  #spare: Uint8Array | undefined;
+
+  /** Creates an empty blob with room for `capacity` bytes. */
+  constructor(name: Name, lifecycle: Lifecycle, groupKey: string | undefined, shared: boolean, capacity: number) {
+    super(name, lifecycle, groupKey);
+    this.type = shared ? ObjectType.SHARED_MEMORY_BLOB : ObjectType.PRIVATE_MEMORY_BLOB;
+    this.#bytes = this.#alloc(capacity);
+  }
+
+  override get size(): number {
+    return this.#size;
+  }
+  override get fateShared(): boolean {
+    return this.type === ObjectType.PRIVATE_MEMORY_BLOB;
+  }
+  /** The backing buffer (shared memory for shared blobs), for hand-off to other threads. */
+  get backing(): ArrayBufferLike {
+    return this.#bytes.buffer;
+  }
+
+  override isReady(mode: 'read' | 'write', ref: Reference): boolean {
+    if (mode === 'read') return ref.consistency === 'optimistic' || this.#writers === 0;
+    return !this.#exclusiveWriter && this.#exclusiveReaders === 0 && (ref.consistency === 'optimistic' || this.#writers === 0);
+  }
+
+  override async beginRead(req: IoRequest): Promise<Lease> {
+    if (req.offset > this.#size) {
+      throw errors.EINVAL(req.syscall, 'offset', `offset ${req.offset} is past the end of the blob (size ${this.#size})`);
+    }
+    const exclusive = req.ref.consistency === 'exclusive';
+    if (exclusive && this.#writers > 0) {
+      await block(() => (req.guard(), this.#writers === 0 ? true : undefined), [this.changed], {
+        syscall: req.syscall,
+        nonblock: req.nonblock,
+      });
+    }
+    if (exclusive) this.#exclusiveReaders++;
+    const length = Math.min(req.length, this.#size - req.offset);
+    return {
+      ref: req.ref,
+      kind: 'read',
+      buffer: this.#bytes.subarray(req.offset, req.offset + length),
+      offset: req.offset,
+      version: this.version,
+      exclusive,
+      truncate: false,
+    };
+  }
+
+  override endRead(lease: Lease, release: boolean): boolean {
+    if (lease.exclusive) {
+      this.#exclusiveReaders--;
+      this.changed.notify();
+    }
+    return release || lease.version === this.version;
+  }
+
+  override async beginWrite(req: IoRequest): Promise<Lease> {
+    if (req.offset > this.#size) {
+      throw errors.EINVAL(req.syscall, 'offset', `offset ${req.offset} is past the end of the blob (size ${this.#size}); blobs have no holes`);
+    }
+    if (req.offset + req.length > MAX_BLOB_BYTES) {
+      throw errors.EINVAL(req.syscall, 'length', `offset + length exceeds the largest blob (${MAX_BLOB_BYTES} bytes)`);
+    }
+    const exclusive = req.ref.consistency === 'exclusive';
+    if (!this.isReady('write', req.ref)) {
+      await block(() => (req.guard(), this.isReady('write', req.ref) ? true : undefined), [this.changed], {
+        syscall: req.syscall,
+        nonblock: req.nonblock,
+      });
+    }
+    this.#writers++;
+    if (exclusive) this.#exclusiveWriter = true;
+    let buffer: Uint8Array;
+    if (this.#spare !== undefined && this.#spare.length === req.length) {
+      buffer = this.#spare;
+      this.#spare = undefined;
+    } else {
+      buffer = new Uint8Array(req.length);
+    }
+    return { ref: req.ref, kind: 'write', buffer, offset: req.offset, version: this.version, exclusive, truncate: req.truncate };
+  }
+
+  override endWrite(lease: Lease, length: number, discard: boolean): void {
+    this.#writers--;
+    if (lease.exclusive) this.#exclusiveWriter = false;
+    if (!discard) {
+      // A blob has no holes: if a commit since begin_write truncated the blob below this offset, the gap is zero-filled.
+      const end = lease.offset + length;
+      const newSize = lease.truncate ? end : Math.max(this.#size, end);
+      if (newSize > this.#bytes.length) this.#grow(newSize);
+      if (lease.offset > this.#size) this.#bytes.fill(0, this.#size, lease.offset);
+      this.#bytes.set(length === lease.buffer.length ? lease.buffer : lease.buffer.subarray(0, length), lease.offset);
+      this.#size = newSize;
+      this.version++;
+    }
+    this.#spare = lease.buffer;
+    this.changed.notify();
+  }
+
+  override problems(): string[] {
+    const p: string[] = [];
+    if (this.#writers < 0 || this.#exclusiveReaders < 0) p.push(`blob ${this.name.key}: negative lock count`);
+    if (this.#size > this.#bytes.length) p.push(`blob ${this.name.key}: size ${this.#size} exceeds capacity ${this.#bytes.length}`);
+    return p;
+  }
+
+  /** Lock counts, checked by the invariant against outstanding leases. */
+  get locks(): { writers: number; exclusiveReaders: number; exclusiveWriter: boolean } {
+    return { writers: this.#writers, exclusiveReaders: this.#exclusiveReaders, exclusiveWriter: this.#exclusiveWriter };
+  }
+
+  #alloc(capacity: number): Uint8Array {
+    return this.type === ObjectType.SHARED_MEMORY_BLOB ? new Uint8Array(new SharedArrayBuffer(capacity)) : new Uint8Array(capacity);
+  }
+
+  // Readers holding views of the old buffer keep a consistent snapshot; their end_read reports the new version.
+  #grow(needed: number): void {
+    const next = this.#alloc(Math.max(needed, Math.min(MAX_BLOB_BYTES, this.#bytes.length * 2)));
+    next.set(this.#bytes.subarray(0, this.#size));
+    this.#bytes = next;
+  }
+
+  override destroy(): void {
+    this.#bytes = new Uint8Array(0);
+    this.#size = 0;
+    this.#spare = undefined;
+    super.destroy();
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The part every kernel object shares: name, type, version, lifecycle,
+ * reference count, readiness, and the multi-phase I/O entry points that
+ * each type overrides.
+ * @module
+ */
+import { errors } from '../errors.js';
+import type { Lifecycle, ObjectType, Proximity } from '../flags.js';
+import type { Name } from '../names.js';
+import type { Lease, Reference } from '../reference.js';
+import { WaitQueue } from '../wait.js';
+
+/** What begin_read and begin_write pass to an object. */
+export interface IoRequest {
+  /** The reference the task used. */
+  ref: Reference;
+  /** Byte offset (blobs). */
+  offset: number;
+  /** Requested length in bytes. */
+  length: number;
+  /** Fail with EAGAIN rather than wait. */
+  nonblock: boolean;
+  /** Blobs: the commit sets the size to offset + committed length. */
+  truncate: boolean;
+  /** Throws when the wait must end early (reference deleted, task exited). */
+  guard: () => void;
+  /** System call name for errors. */
+  syscall: string;
+}
+
+/** Base class of every object the kernel holds. */
+export abstract class KernelObject {
+  /** The object's global name. */
+  readonly name: Name;
+  /** When the object is destroyed. */
+  readonly lifecycle: Lifecycle;
+  /** Name key of the group the object was created in (undefined for a kernel's root group). */
+  readonly groupKey: string | undefined;
+  /** Changes on every committed write. */
+  version = 0;
+  /** References to this object in all task tables of this kernel. */
+  refCount = 0;
+  /** Set once the object is gone; references to it have been revoked. */
+  destroyed = false;
+  /** Notified on every state change that could unblock a waiter. */
+  readonly changed = new WaitQueue();
+  /** The open references to this object on this kernel. */
+  readonly refs = new Set<Reference>();
+  /** Name key of the creating task (private objects are visible to it alone). */
+  creator: string | undefined = undefined;
+
+  /** Builds the shared part; `groupKey` is the key of the containing group. */
+  constructor(name: Name, lifecycle: Lifecycle, groupKey: string | undefined) {
+    this.name = name;
+    this.lifecycle = lifecycle;
+    this.groupKey = groupKey;
+  }
+
+  /** The object's type. */
+  abstract readonly type: ObjectType;
+  /** Size in bytes (what a reader would get now). */
+  abstract get size(): number;
+
+  /** Proximity of the object to tasks on this kernel. */
+  get proximity(): Proximity {
+    return 'local-memory';
+  }
+  /** Whether the object survives a kernel restart. */
+  get persistent(): boolean {
+    return false;
+  }
+  /** Whether the object dies with the task that created it. */
+  get fateShared(): boolean {
+    return false;
+  }
+  /** Home kernel id for remote objects; undefined for local ones. */
+  get home(): string | undefined {
+    return undefined;
+  }
+
+  /** Whether a read (or write) through `ref` would proceed without waiting. */
+  abstract isReady(mode: 'read' | 'write', ref: Reference): boolean;
+
+  /** Lends a view of the object's bytes. */
+  beginRead(req: IoRequest): Promise<Lease> | Lease {
+    throw this.noBytes(req.syscall);
+  }
+  /** Completes a read; returns whether it is still valid. */
+  endRead(lease: Lease, release: boolean): Promise<boolean> | boolean {
+    void lease;
+    void release;
+    throw this.noBytes('endRead');
+  }
+  /** Lends a buffer to write into. */
+  beginWrite(req: IoRequest): Promise<Lease> | Lease {
+    throw this.noBytes(req.syscall);
+  }
+  /** Commits `length` bytes of a write lease (or discards it). */
+  endWrite(lease: Lease, length: number, discard: boolean, endOfStream: boolean): Promise<void> | void {
+    void lease;
+    void length;
+    void discard;
+    void endOfStream;
+    throw this.noBytes('endWrite');
+  }
+
+  /** A reference with `rights` to this object was opened (counted by the kernel). */
+  onOpen(rights: number): void {
+    void rights;
+  }
+  /** A reference with `rights` to this object was closed. */
+  onClose(rights: number): void {
+    void rights;
+  }
+  /**
+   * Remote objects: start watching for readiness (select), calling
+   * {@link KernelObject.changed} when it may have changed; returns a cancel function.
+   */
+  watch(mode: 'read' | 'write', ref: Reference): (() => void) | undefined {
+    void mode;
+    void ref;
+    return undefined;
+  }
+  /** Releases the object's resources; called once when its lifecycle ends. */
+  destroy(): void {
+    this.destroyed = true;
+    this.changed.notify();
+  }
+
+  /** Self-consistency problems of this object, for the invariant check. */
+  problems(): string[] {
+    return [];
+  }
+
+  protected noBytes(syscall: string): Error {
+    return errors.EINVAL(syscall, 'ref', `a ${this.type} object has no bytes to read or write`);
+  }
+}

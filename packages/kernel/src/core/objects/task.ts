@@ -1,0 +1,78 @@
+/**
+ * Tasks: a program with its reference table, groups and state. The program
+ * runs in the kernel's thread as an async function that reaches the kernel
+ * only through its {@link TaskContext}.
+ * @module
+ */
+import { ObjectType } from '../flags.js';
+import type { Name } from '../names.js';
+import type { Reference, TaskState, TaskStatus } from '../reference.js';
+import type { TaskContext } from '../task-context.js';
+import { KernelObject } from './kernel-object.js';
+import type { GroupObject } from './group.js';
+
+/** A DIOS program: receives its task context, returns (or resolves to) an exit status. */
+export type Program = (sys: TaskContext) => Promise<number | void> | number | void;
+
+/** What run records about a task. */
+export interface TaskSetup {
+  /** Arguments, argv[0] first. */
+  readonly argv: readonly string[];
+  /** Environment variables. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Groups the task is a member of, fixed for its life. */
+  readonly groups: readonly GroupObject[];
+  /** The program to run (undefined for host-driven tasks). */
+  readonly program: Program | undefined;
+}
+
+/** A task object. */
+export class TaskObject extends KernelObject {
+  /** Always a task. */
+  readonly type = ObjectType.TASK;
+  /** Lifecycle state. */
+  state: TaskState = 'created';
+  /** Exit status once exited. */
+  exitStatus: number | undefined = undefined;
+  /** Why the task failed, when its program threw. */
+  failure: unknown = undefined;
+  /** The reference table: handle to reference. */
+  readonly table = new Map<number, Reference>();
+  /** Next handle to give out; handles are never reused, so a stale handle cannot reach a new object. */
+  nextHandle = 1;
+  /** Handle of the task's reference to itself. */
+  selfHandle = 0;
+  /** Deterministic-name counter. */
+  counter = 0;
+  /** Groups held through references, with how many references hold each. */
+  readonly heldGroups = new Map<GroupObject, number>();
+  /** Input and output handles in the task's own table. */
+  inputs: readonly number[] = [];
+  /** See {@link TaskObject.inputs}. */
+  outputs: readonly number[] = [];
+  /** The task's system-call interface. */
+  context: TaskContext | undefined = undefined;
+
+  /** Records a task; the kernel fills its table and starts it. */
+  constructor(
+    name: Name,
+    groupKey: string | undefined,
+    /** argv, env, groups and program. */
+    readonly setup: TaskSetup,
+  ) {
+    super(name, 'refcounted', groupKey);
+  }
+
+  override get size(): number {
+    return 0;
+  }
+  /** A task reference is readable once the task has exited. */
+  override isReady(mode: 'read' | 'write'): boolean {
+    return mode === 'read' ? this.state === 'exited' : this.state !== 'exited';
+  }
+
+  /** State and exit status. */
+  taskStatus(): TaskStatus {
+    return { state: this.state, exitStatus: this.exitStatus };
+  }
+}

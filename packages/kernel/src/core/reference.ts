@@ -1,0 +1,152 @@
+/**
+ * References: a task's handle to an object. The kernel keeps the full record
+ * ({@link Reference}); the task sees only {@link RefView}, a read-only window
+ * on the public attributes.
+ * @module
+ */
+import type { Consistency, ObjectType, Proximity } from './flags.js';
+import type { KernelObject } from './objects/kernel-object.js';
+
+/** A buffer lent by begin_read or begin_write, until end_read or end_write. */
+export interface Lease {
+  /** The reference it was lent through. */
+  readonly ref: Reference;
+  /** 'read' or 'write'. */
+  readonly kind: 'read' | 'write';
+  /** The bytes handed to the task. */
+  readonly buffer: Uint8Array;
+  /** Blob offset the lease covers. */
+  readonly offset: number;
+  /** The object's version when the lease began. */
+  readonly version: number;
+  /** Whether the lease holds the object's exclusive lock. */
+  readonly exclusive: boolean;
+  /** Blob writes: commit sets size to offset + length. */
+  readonly truncate: boolean;
+  /** Object-specific state (e.g. where a stream write lands). */
+  readonly detail?: unknown;
+}
+
+/** Where a reference was derived from: the parent's owner task and handle. */
+export interface ParentRef {
+  /** Name key of the task that held the parent reference. */
+  readonly task: string;
+  /** The parent's handle in that task. */
+  readonly id: number;
+}
+
+/** The kernel's record of a reference (the DIOS kref). Never handed to tasks. */
+export class Reference {
+  /** Cleared when the reference is deleted or revoked. */
+  open = true;
+  /** Buffers lent through this reference and not yet returned. */
+  readonly leases = new Map<Uint8Array, Lease>();
+  /** The task's read-only window on this reference. */
+  readonly view: RefView;
+
+  /** Records a new reference; the kernel adds it to the owner's table. */
+  constructor(
+    /** Small-integer handle in the owner's table. */
+    readonly id: number,
+    /** Name key of the owning task. */
+    readonly owner: string,
+    /** The object referred to. */
+    readonly object: KernelObject,
+    /** Rights mask ({@link Rights}). */
+    readonly rights: number,
+    /** The reference this one was derived from, if any. */
+    readonly parent: ParentRef | undefined,
+    /** Consistency policy for I/O through this reference. */
+    readonly consistency: Consistency,
+    /** Preferred read buffer size in bytes. */
+    readonly readBufferSize: number,
+    /** Preferred write buffer size in bytes. */
+    readonly writeBufferSize: number,
+  ) {
+    this.view = new RefView(this);
+  }
+}
+
+/** Task states visible through a task reference. */
+export type TaskState = 'created' | 'running' | 'paused' | 'exited';
+
+/** What a reference view shows about a task object. */
+export interface TaskStatus {
+  /** The task's state. */
+  readonly state: TaskState;
+  /** Exit status once exited (0 is success). */
+  readonly exitStatus: number | undefined;
+}
+
+/** Implemented by objects that can report a task status. */
+interface HasTaskStatus {
+  taskStatus(): TaskStatus;
+}
+
+/**
+ * The public attributes of a reference, readable by the task that holds it
+ * and by nobody else, and not writable (the DIOS user-mapped ref).
+ */
+export class RefView {
+  readonly #ref: Reference;
+
+  /** Views are made by the kernel only. */
+  constructor(ref: Reference) {
+    this.#ref = ref;
+    Object.freeze(this);
+  }
+
+  /** The handle. */
+  get id(): number {
+    return this.#ref.id;
+  }
+  /** The object's type. */
+  get type(): ObjectType {
+    return this.#ref.object.type;
+  }
+  /** How far the object is (local memory ... remote). */
+  get proximity(): Proximity {
+    return this.#ref.object.proximity;
+  }
+  /** Whether the object survives a kernel restart. */
+  get persistent(): boolean {
+    return this.#ref.object.persistent;
+  }
+  /** Whether the object dies with its creating task. */
+  get fateShared(): boolean {
+    return this.#ref.object.fateShared;
+  }
+  /** Preferred read buffer size. */
+  get readBufferSize(): number {
+    return this.#ref.readBufferSize;
+  }
+  /** Preferred write buffer size. */
+  get writeBufferSize(): number {
+    return this.#ref.writeBufferSize;
+  }
+  /** Consistency policy of I/O through this reference. */
+  get consistency(): Consistency {
+    return this.#ref.consistency;
+  }
+  /** Whether a read would proceed now without waiting. */
+  get ioReady(): boolean {
+    return this.#ref.open && this.#ref.object.isReady('read', this.#ref);
+  }
+  /** Whether the reference is still open (false after delete or revocation). */
+  get open(): boolean {
+    return this.#ref.open;
+  }
+  /** The object's size in bytes, as last known. */
+  get size(): number {
+    return this.#ref.object.size;
+  }
+  /** The object's version, as last known. */
+  get version(): number {
+    return this.#ref.object.version;
+  }
+  /** Task references: the task's state and exit status. Undefined for other types. */
+  get task(): TaskStatus | undefined {
+    const obj = this.#ref.object as unknown as Partial<HasTaskStatus>;
+    return typeof obj.taskStatus === 'function' ? obj.taskStatus() : undefined;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * create(type, options, flags): makes an object and returns its name and a
+ * reference with all rights.
+ * @module
+ */
+import { errors } from '../errors.js';
+import { checkFlags, CreateFlags, CREATABLE_TYPES, ObjectType, Rights, type Consistency, type Lifecycle } from '../flags.js';
+import type { Kernel } from '../kernel.js';
+import { Name, describe } from '../names.js';
+import { BlobObject, MAX_BLOB_BYTES } from '../objects/blob.js';
+import { GroupObject } from '../objects/group.js';
+import type { KernelObject } from '../objects/kernel-object.js';
+import { DEFAULT_STREAM_CAPACITY, StreamObject } from '../objects/stream.js';
+import type { TaskObject } from '../objects/task.js';
+import { checkInt, checkOptions, requireRights } from './validate.js';
+
+/** Options of create. */
+export interface CreateOptions {
+  /** Handle of a group reference (with write rights) to create the object in; default: the task's first group. */
+  group?: number;
+  /** Blobs: initial capacity in bytes. Streams: ring size in bytes (default 256 KiB). */
+  capacity?: number;
+  /** With CreateFlags.NAME_DETERMINISTIC: derive the name from this string. */
+  nameSeed?: string;
+  /** When the object goes (default `refcounted`). */
+  lifecycle?: Lifecycle;
+  /** Consistency policy of the returned reference (default `optimistic`). */
+  consistency?: Consistency;
+  /** Read buffer size shown on the returned reference. */
+  readBufferSize?: number;
+  /** Write buffer size shown on the returned reference. */
+  writeBufferSize?: number;
+}
+
+/** What create returns. */
+export interface CreateResult {
+  /** The new object's name. */
+  name: Name;
+  /** Handle of a reference with all rights. */
+  ref: number;
+}
+
+const KEYS = ['group', 'capacity', 'nameSeed', 'lifecycle', 'consistency', 'readBufferSize', 'writeBufferSize'] as const;
+const LIFECYCLES: readonly Lifecycle[] = ['immortal', 'single-delete', 'refcounted'];
+const CONSISTENCIES: readonly Consistency[] = ['optimistic', 'exclusive'];
+/** Largest stream ring (bytes). */
+export const MAX_STREAM_CAPACITY = 1 << 30;
+
+/** Implements create for `task`. */
+export async function create(kernel: Kernel, task: TaskObject, type: unknown, options: unknown, flags: unknown): Promise<CreateResult> {
+  const s = 'create';
+  checkFlags(s, flags, CreateFlags);
+  if (!CREATABLE_TYPES.includes(type as ObjectType)) {
+    throw errors.EINVAL(s, 'type', `cannot create objects of type ${describe(type)} (creatable: ${CREATABLE_TYPES.join(', ')})`);
+  }
+  const o = checkOptions<CreateOptions>(s, 'options', options, KEYS);
+  const lifecycle = o.lifecycle ?? 'refcounted';
+  if (!LIFECYCLES.includes(lifecycle)) throw errors.EINVAL(s, 'options.lifecycle', `unknown lifecycle ${describe(lifecycle)}`);
+  const consistency = o.consistency ?? 'optimistic';
+  if (!CONSISTENCIES.includes(consistency)) throw errors.EINVAL(s, 'options.consistency', `unknown policy ${describe(consistency)}`);
+  const isStream = type === ObjectType.SHARED_MEMORY_STREAM;
+  const capacity =
+    o.capacity === undefined
+      ? isStream ? DEFAULT_STREAM_CAPACITY : 0
+      : checkInt(s, 'options.capacity', o.capacity, isStream ? 1 : 0, isStream ? MAX_STREAM_CAPACITY : MAX_BLOB_BYTES);
+  if (o.capacity !== undefined && type === ObjectType.GROUP) throw errors.EINVAL(s, 'options.capacity', 'groups have no capacity');
+  const readBuf = o.readBufferSize === undefined ? kernel.bufferSize : checkInt(s, 'options.readBufferSize', o.readBufferSize, 1, MAX_BLOB_BYTES);
+  const writeBuf = o.writeBufferSize === undefined ? kernel.bufferSize : checkInt(s, 'options.writeBufferSize', o.writeBufferSize, 1, MAX_BLOB_BYTES);
+  if (type === ObjectType.PRIVATE_MEMORY_BLOB && lifecycle === 'immortal') {
+    throw errors.EINVAL(s, 'options.lifecycle', 'private memory is fate-shared with its task and cannot be immortal');
+  }
+
+  let group = task.setup.groups[0];
+  if (o.group !== undefined) {
+    const gref = kernel.ref(task, o.group, s, 'options.group');
+    if (!(gref.object instanceof GroupObject)) throw errors.EINVAL(s, 'options.group', `reference ${o.group} is a ${gref.object.type}, not a group`);
+    requireRights(s, 'options.group', gref, Rights.WRITE);
+    group = gref.object;
+  }
+  if (group === undefined) throw errors.EINVAL(s, 'options.group', 'the task is a member of no group; pass one');
+
+  const deterministic = (flags as number) & CreateFlags.NAME_DETERMINISTIC;
+  if (o.nameSeed !== undefined && !deterministic) {
+    throw errors.EINVAL(s, 'options.nameSeed', 'a name seed needs CreateFlags.NAME_DETERMINISTIC');
+  }
+  if (o.nameSeed !== undefined && typeof o.nameSeed !== 'string') {
+    throw errors.EINVAL(s, 'options.nameSeed', `expected a string, got ${describe(o.nameSeed)}`);
+  }
+  const counter = task.counter + 1;
+  const name = !deterministic
+    ? Name.random()
+    : o.nameSeed !== undefined
+      ? await Name.fromString(o.nameSeed)
+      : await Name.derived(task.name, counter);
+  if (task.state === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited during the call');
+  if (group.destroyed) throw errors.EBADF(s, 'options.group', 'the group was deleted during the call');
+  if (kernel.objects.has(name.key)) throw errors.EEXIST(s, 'name', `an object named ${name.key} already exists on this kernel`);
+
+  // Everything is checked: from here on the call cannot fail.
+  let obj: KernelObject;
+  if (type === ObjectType.SHARED_MEMORY_STREAM) obj = new StreamObject(name, lifecycle, group.name.key, capacity);
+  else if (type === ObjectType.GROUP) obj = new GroupObject(name, lifecycle, group.name.key);
+  else obj = new BlobObject(name, lifecycle, group.name.key, type === ObjectType.SHARED_MEMORY_BLOB, capacity);
+  obj.creator = task.name.key;
+  if (deterministic && o.nameSeed === undefined) task.counter = counter;
+  kernel.objects.set(name.key, obj);
+  group.add(obj);
+  const ref = kernel.openRef(task, obj, Rights.ALL, undefined, consistency, readBuf, writeBuf);
+  return { name, ref: ref.id };
+}

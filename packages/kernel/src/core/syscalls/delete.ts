@@ -1,0 +1,28 @@
+/**
+ * delete(ref, flags): drops a reference; the object goes when its lifecycle
+ * says so. Deleting the task's own reference exits the task.
+ * @module
+ */
+import { errors } from '../errors.js';
+import { checkFlags, DeleteFlags } from '../flags.js';
+import type { Kernel } from '../kernel.js';
+import type { TaskObject } from '../objects/task.js';
+
+/** Implements delete for `task`. */
+export async function deleteRef(kernel: Kernel, task: TaskObject, handle: unknown, flags: unknown): Promise<void> {
+  const s = 'delete';
+  const f = checkFlags(s, flags, DeleteFlags);
+  const ref = kernel.ref(task, handle, s, 'ref');
+  const exitFlags = f & (DeleteFlags.EXIT_SUCCESS | DeleteFlags.EXIT_FAILURE);
+  if (exitFlags === (DeleteFlags.EXIT_SUCCESS | DeleteFlags.EXIT_FAILURE)) {
+    throw errors.EINVAL(s, 'flags', 'EXIT_SUCCESS and EXIT_FAILURE exclude each other');
+  }
+  if (ref.id === task.selfHandle) {
+    kernel.exitTask(task, exitFlags === DeleteFlags.EXIT_FAILURE ? 1 : 0);
+    return;
+  }
+  if (exitFlags !== 0) throw errors.EINVAL(s, 'flags', `exit flags apply only to the task's own reference (${task.selfHandle})`);
+  const obj = ref.object;
+  kernel.closeRef(ref);
+  if (obj.lifecycle === 'single-delete') kernel.destroyObject(obj);
+}

@@ -1,0 +1,40 @@
+/**
+ * pause(task, flags): suspends a task, or resumes it with PauseFlags.RESUME.
+ * A paused task's system calls neither start nor return until it resumes.
+ * @module
+ */
+import { errors } from '../errors.js';
+import { checkFlags, ObjectType, PauseFlags, Rights } from '../flags.js';
+import type { Kernel } from '../kernel.js';
+import { TaskObject } from '../objects/task.js';
+import { requireRights } from './validate.js';
+
+/** Implements pause for `caller`. */
+export async function pause(kernel: Kernel, caller: TaskObject, handle: unknown, flags: unknown): Promise<void> {
+  const s = 'pause';
+  const f = checkFlags(s, flags, PauseFlags);
+  const ref = kernel.ref(caller, handle, s, 'task');
+  if (ref.object.type !== ObjectType.TASK) throw errors.EINVAL(s, 'task', `reference ${ref.id} is a ${ref.object.type}, not a task`);
+  requireRights(s, 'task', ref, Rights.WRITE);
+  const target = ref.object;
+  if (!(target instanceof TaskObject)) {
+    await kernel.distribution!.pause(caller, ref, f);
+    return;
+  }
+  setPaused(kernel, target, (f & PauseFlags.RESUME) === 0);
+}
+
+/** Pauses or resumes a local task (shared with the peer service). */
+export function setPaused(kernel: Kernel, target: TaskObject, paused: boolean): void {
+  if (target.state === 'exited') throw errors.ESRCH('pause', 'task', 'the task has exited');
+  if (!paused) {
+    if (target.state === 'created') kernel.startTask(target);
+    else if (target.state === 'paused') {
+      target.state = 'running';
+      target.changed.notify();
+    }
+  } else if (target.state === 'running') {
+    target.state = 'paused';
+    target.changed.notify();
+  }
+}

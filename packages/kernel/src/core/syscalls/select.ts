@@ -1,0 +1,53 @@
+/**
+ * select(refs, options, flags): waits until one of the references is ready
+ * for reading (or, with SelectFlags.WRITE, writing) and returns its handle.
+ * @module
+ */
+import { errors } from '../errors.js';
+import { checkFlags, Rights, SelectFlags } from '../flags.js';
+import type { Kernel } from '../kernel.js';
+import type { TaskObject } from '../objects/task.js';
+import { block, type WaitQueue } from '../wait.js';
+import { checkArray, checkInt, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
+
+/** Options of select. */
+export interface SelectOptions {
+  /** Give up with ETIMEDOUT after this many milliseconds (0 polls); default: wait for ever. */
+  timeoutMs?: number;
+}
+
+/** Longest timeout select accepts (about 24 days, the limit of timers). */
+export const MAX_SELECT_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** Implements select for `task`. */
+export async function select(kernel: Kernel, task: TaskObject, refs: unknown, options: unknown, flags: unknown): Promise<number> {
+  const s = 'select';
+  const f = checkFlags(s, flags, SelectFlags);
+  const handles = checkArray(s, 'refs', refs, MAX_REFS_PER_CALL);
+  if (handles.length === 0) throw errors.EINVAL(s, 'refs', 'nothing to wait for');
+  const o = checkOptions<SelectOptions>(s, 'options', options, ['timeoutMs']);
+  const timeoutMs = o.timeoutMs === undefined ? undefined : checkInt(s, 'options.timeoutMs', o.timeoutMs, 0, MAX_SELECT_TIMEOUT_MS);
+  const mode = f & SelectFlags.WRITE ? 'write' : 'read';
+  const list = handles.map((h, i) => kernel.ref(task, h, s, `refs[${i}]`));
+  list.forEach((r, i) => requireRights(s, `refs[${i}]`, r, mode === 'read' ? Rights.READ : Rights.WRITE));
+
+  const ready = () => {
+    if (task.state === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited while select waited');
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i]!;
+      if (!r.open) throw errors.EBADF(s, `refs[${i}]`, `reference ${r.id} was deleted while select waited on it`);
+      if (r.object.isReady(mode, r)) return r.id;
+    }
+    return undefined;
+  };
+  const first = ready();
+  if (first !== undefined) return first;
+  // Remote objects learn of readiness only when asked to watch.
+  const cancels = list.map((r) => r.object.watch(mode, r));
+  try {
+    const queues: WaitQueue[] = [task.changed, ...new Set(list.map((r) => r.object.changed))];
+    return await block(ready, queues, { syscall: s, timeoutMs });
+  } finally {
+    for (const cancel of cancels) cancel?.();
+  }
+}

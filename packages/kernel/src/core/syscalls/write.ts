@@ -1,0 +1,91 @@
+/**
+ * begin_write(ref, length, options, flags) and end_write(ref, buffer,
+ * options, flags): the two phases of a write. begin_write lends a buffer;
+ * end_write commits it atomically (a blob gets a new version, a stream
+ * appends) or, with DISCARD, gives it back with no effect.
+ * @module
+ */
+import { errors } from '../errors.js';
+import { BeginWriteFlags, checkFlags, EndWriteFlags, ObjectType, Rights } from '../flags.js';
+import type { Kernel } from '../kernel.js';
+import { MAX_BLOB_BYTES } from '../objects/blob.js';
+import type { TaskObject } from '../objects/task.js';
+import { guardFor } from './read.js';
+import { checkInt, checkOptions, requireRights } from './validate.js';
+
+/** Options of begin_write. */
+export interface WriteOptions {
+  /** Blobs: where the written bytes go (at most the current size: blobs have no holes). Streams accept only 0. */
+  offset?: number;
+  /** Blobs: the commit makes the size exactly offset + committed length. */
+  truncate?: boolean;
+}
+
+/** Options of end_write. */
+export interface EndWriteOptions {
+  /** How many bytes of the buffer to commit (default: all of it). */
+  length?: number;
+}
+
+/** Implements begin_write for `task`. */
+export async function beginWrite(
+  kernel: Kernel,
+  task: TaskObject,
+  handle: unknown,
+  length: unknown,
+  options: unknown,
+  flags: unknown,
+): Promise<Uint8Array> {
+  const s = 'beginWrite';
+  const f = checkFlags(s, flags, BeginWriteFlags);
+  const ref = kernel.ref(task, handle, s, 'ref');
+  const len = checkInt(s, 'length', length, 0, MAX_BLOB_BYTES);
+  const o = checkOptions<WriteOptions>(s, 'options', options, ['offset', 'truncate']);
+  const offset = o.offset === undefined ? 0 : checkInt(s, 'options.offset', o.offset, 0, MAX_BLOB_BYTES);
+  if (o.truncate !== undefined && typeof o.truncate !== 'boolean') throw errors.EINVAL(s, 'options.truncate', 'expected a boolean');
+  requireRights(s, 'ref', ref, Rights.WRITE);
+  const lease = await ref.object.beginWrite({
+    ref,
+    offset,
+    length: len,
+    nonblock: (f & BeginWriteFlags.NONBLOCK) !== 0,
+    truncate: o.truncate === true,
+    guard: guardFor(task, ref, s),
+    syscall: s,
+  });
+  if (!ref.open || task.state === 'exited') {
+    await ref.object.endWrite(lease, 0, true, false);
+    guardFor(task, ref, s)();
+  }
+  ref.leases.set(lease.buffer, lease);
+  return lease.buffer;
+}
+
+/** Implements end_write for `task`. */
+export async function endWrite(
+  kernel: Kernel,
+  task: TaskObject,
+  handle: unknown,
+  buffer: unknown,
+  options: unknown,
+  flags: unknown,
+): Promise<number> {
+  const s = 'endWrite';
+  const f = checkFlags(s, flags, EndWriteFlags);
+  const ref = kernel.ref(task, handle, s, 'ref');
+  const lease = buffer instanceof Uint8Array ? ref.leases.get(buffer) : undefined;
+  if (lease === undefined || lease.kind !== 'write') {
+    throw errors.EINVAL(s, 'buffer', `not a buffer lent by beginWrite on reference ${ref.id}, or already returned`);
+  }
+  const o = checkOptions<EndWriteOptions>(s, 'options', options, ['length']);
+  const length = o.length === undefined ? lease.buffer.length : checkInt(s, 'options.length', o.length, 0, lease.buffer.length);
+  const discard = (f & EndWriteFlags.DISCARD) !== 0;
+  const eos = (f & EndWriteFlags.END_OF_STREAM) !== 0;
+  if (eos && ref.object.type !== ObjectType.SHARED_MEMORY_STREAM) {
+    throw errors.EINVAL(s, 'flags', `END_OF_STREAM applies to streams, not to a ${ref.object.type}`);
+  }
+  if (eos && discard) throw errors.EINVAL(s, 'flags', 'DISCARD and END_OF_STREAM exclude each other');
+  ref.leases.delete(lease.buffer);
+  await ref.object.endWrite(lease, length, discard, eos);
+  return ref.object.version;
+}

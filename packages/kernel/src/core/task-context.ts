@@ -1,0 +1,139 @@
+/**
+ * The system-call interface a task holds: exactly the eleven DIOS calls, plus
+ * read-only access to its own arguments and reference views. A paused task's
+ * calls do not start, and their results are not delivered, until it resumes.
+ * @module
+ */
+import { errors } from './errors.js';
+import type { Kernel } from './kernel.js';
+import type { Name } from './names.js';
+import type { TaskObject } from './objects/task.js';
+import type { RefView } from './reference.js';
+import { block } from './wait.js';
+import { create, type CreateOptions, type CreateResult } from './syscalls/create.js';
+import { lookup } from './syscalls/lookup.js';
+import { copy, type CopyOptions } from './syscalls/copy.js';
+import { deleteRef } from './syscalls/delete.js';
+import { run, type TaskSpec } from './syscalls/run.js';
+import { pause } from './syscalls/pause.js';
+import { select, type SelectOptions } from './syscalls/select.js';
+import { beginRead, endRead, type ReadOptions } from './syscalls/read.js';
+import { beginWrite, endWrite, type EndWriteOptions, type WriteOptions } from './syscalls/write.js';
+import type { ObjectType } from './flags.js';
+
+/** A task's view of the kernel: the eleven system calls and its own attributes. */
+export class TaskContext {
+  readonly #kernel: Kernel;
+  readonly #task: TaskObject;
+
+  /** Made by the kernel for each task. */
+  constructor(kernel: Kernel, task: TaskObject) {
+    this.#kernel = kernel;
+    this.#task = task;
+  }
+
+  /** The task's arguments (argv[0] is the program's name). */
+  get argv(): readonly string[] {
+    return this.#task.setup.argv;
+  }
+  /** The task's environment. */
+  get env(): Readonly<Record<string, string>> {
+    return this.#task.setup.env;
+  }
+  /** Handles of the input references run passed in. */
+  get inputs(): readonly number[] {
+    return this.#task.inputs;
+  }
+  /** Handles of the output references run passed in. */
+  get outputs(): readonly number[] {
+    return this.#task.outputs;
+  }
+  /** Handle of the task's reference to itself (delete it to exit). */
+  get self(): number {
+    return this.#task.selfHandle;
+  }
+  /** The task's own name. */
+  get taskName(): Name {
+    return this.#task.name;
+  }
+  /** Id of the kernel the task runs on. */
+  get kernelId(): string {
+    return this.#kernel.id;
+  }
+  /** Handles of every open reference, in increasing order. */
+  get handles(): number[] {
+    return [...this.#task.table.keys()];
+  }
+
+  /** The public attributes of reference `handle` (read-only), or EBADF. */
+  ref(handle: number): RefView {
+    return this.#kernel.ref(this.#task, handle, 'ref', 'handle').view;
+  }
+
+  /** create: makes an object of `type` and returns its name and a reference with all rights. */
+  create(type: ObjectType, options?: CreateOptions, flags = 0): Promise<CreateResult> {
+    return this.#call('create', () => create(this.#kernel, this.#task, type, options, flags));
+  }
+  /** lookup: resolves a name to every reference it can reach (several copies may exist). */
+  lookup(name: Name | string, flags = 0): Promise<number[]> {
+    return this.#call('lookup', () => lookup(this.#kernel, this.#task, name, flags));
+  }
+  /** copy: delegates references to the task `target` refers to, with equal or fewer rights. */
+  copy(refs: readonly number[], target: number, options?: CopyOptions, flags = 0): Promise<number[]> {
+    return this.#call('copy', () => copy(this.#kernel, this.#task, refs, target, options, flags));
+  }
+  /** delete: drops a reference; deleting your own task reference exits. */
+  delete(ref: number, flags = 0): Promise<void> {
+    return this.#call('delete', () => deleteRef(this.#kernel, this.#task, ref, flags));
+  }
+  /** run: starts a task from a binary object; returns a reference to the new task. */
+  run(binary: number, spec: TaskSpec, flags = 0): Promise<number> {
+    return this.#call('run', () => run(this.#kernel, this.#task, binary, spec, flags));
+  }
+  /** pause: suspends a task, or with PauseFlags.RESUME resumes (or starts) it. */
+  pause(task: number, flags = 0): Promise<void> {
+    return this.#call('pause', () => pause(this.#kernel, this.#task, task, flags));
+  }
+  /** select: waits until one of `refs` is ready; returns that handle. */
+  select(refs: readonly number[], options?: SelectOptions, flags = 0): Promise<number> {
+    return this.#call('select', () => select(this.#kernel, this.#task, refs, options, flags));
+  }
+  /** begin_read: lends a view of the object's bytes. */
+  beginRead(ref: number, options?: ReadOptions, flags = 0): Promise<Uint8Array> {
+    return this.#call('beginRead', () => beginRead(this.#kernel, this.#task, ref, options, flags));
+  }
+  /** end_read: returns a read buffer; resolves to whether the read is still valid. */
+  endRead(ref: number, buffer: Uint8Array, flags = 0): Promise<boolean> {
+    return this.#call('endRead', () => endRead(this.#kernel, this.#task, ref, buffer, flags));
+  }
+  /** begin_write: lends a buffer of `length` bytes to fill. */
+  beginWrite(ref: number, length: number, options?: WriteOptions, flags = 0): Promise<Uint8Array> {
+    return this.#call('beginWrite', () => beginWrite(this.#kernel, this.#task, ref, length, options, flags));
+  }
+  /** end_write: commits the buffer atomically (or discards it); resolves to the object's new version. */
+  endWrite(ref: number, buffer: Uint8Array, options?: EndWriteOptions, flags = 0): Promise<number> {
+    return this.#call('endWrite', () => endWrite(this.#kernel, this.#task, ref, buffer, options, flags));
+  }
+
+  // The fast path (running task) costs two comparisons; a paused task waits at both ends of the call.
+  async #call<T>(syscall: string, body: () => Promise<T> | T): Promise<T> {
+    const task = this.#task;
+    if (task.state !== 'running') await this.#gate(syscall, true);
+    const result = await body();
+    if (task.state !== 'running') await this.#gate(syscall, false);
+    return result;
+  }
+
+  async #gate(syscall: string, entering: boolean): Promise<void> {
+    const task = this.#task;
+    const runnable = () => {
+      if (task.state === 'exited') {
+        // A call that made the task exit (delete of its self reference) still returns normally.
+        if (entering) throw errors.ECANCELED(syscall, undefined, 'the task has exited');
+        return true;
+      }
+      return task.state === 'running' ? true : undefined;
+    };
+    await block(runnable, [task.changed], { syscall });
+  }
+}

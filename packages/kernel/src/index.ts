@@ -1,0 +1,54 @@
+/**
+ * @dios/kernel: the DIOS kernel in TypeScript. Objects (blobs, streams,
+ * tasks, groups) have global 256-bit names; tasks reach them through
+ * references and exactly eleven system calls.
+ *
+ * @example
+ * ```ts
+ * import { Kernel, ObjectType } from '@dios/kernel';
+ * const kernel = await Kernel.boot();
+ * const sys = kernel.init;
+ * const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+ * const buf = await sys.beginWrite(ref, 5);
+ * buf.set(new TextEncoder().encode('hello'));
+ * await sys.endWrite(ref, buf);
+ * ```
+ * @packageDocumentation
+ */
+export { Kernel, DEFAULT_BUFFER_SIZE, PROGRAM_PREFIX, programBinary } from './core/kernel.js';
+export type { KernelOptions } from './core/kernel.js';
+export { TaskContext } from './core/task-context.js';
+export { DiosError, Errno, errors, isDiosError } from './core/errors.js';
+export type { ErrnoCode } from './core/errors.js';
+export { Name, NAME_BYTES } from './core/names.js';
+export {
+  BeginReadFlags,
+  BeginWriteFlags,
+  CopyFlags,
+  CREATABLE_TYPES,
+  CreateFlags,
+  DeleteFlags,
+  EndReadFlags,
+  EndWriteFlags,
+  formatRights,
+  LookupFlags,
+  ObjectType,
+  PauseFlags,
+  PROXIMITY_SCALE,
+  Rights,
+  RunFlags,
+  SelectFlags,
+} from './core/flags.js';
+export type { Consistency, Lifecycle, Proximity } from './core/flags.js';
+export { RefView } from './core/reference.js';
+export type { TaskState, TaskStatus } from './core/reference.js';
+export type { Program } from './core/objects/task.js';
+export type { ConsoleSink } from './core/objects/console.js';
+export type { CreateOptions, CreateResult } from './core/syscalls/create.js';
+export type { CopyOptions } from './core/syscalls/copy.js';
+export type { TaskSpec } from './core/syscalls/run.js';
+export type { SelectOptions } from './core/syscalls/select.js';
+export type { ReadOptions } from './core/syscalls/read.js';
+export type { EndWriteOptions, WriteOptions } from './core/syscalls/write.js';
+export { DEFAULT_STREAM_CAPACITY } from './core/objects/stream.js';
+export { MAX_BLOB_BYTES } from './core/objects/blob.js';
