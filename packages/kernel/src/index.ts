@@ -52,3 +52,6 @@ export type { ReadOptions } from './core/syscalls/read.js';
 export type { EndWriteOptions, WriteOptions } from './core/syscalls/write.js';
 export { DEFAULT_STREAM_CAPACITY } from './core/objects/stream.js';
 export { MAX_BLOB_BYTES } from './core/objects/blob.js';
+export { LoopbackNetwork, LoopbackTransport } from './transport/loopback.js';
+export type { Transport, PeerRequest, PeerReply, PeerError, RequestHandler, ObjectDescriptor, RemoteHandle } from './core/transport.js';
+export { PeerLink } from './core/peer/peer-link.js';

@@ -9,6 +9,7 @@ export const Errno = {
   EPERM: 1,
   ENOENT: 2,
   ESRCH: 3,
+  EIO: 5,
   ENOEXEC: 8,
   EBADF: 9,
   EAGAIN: 11,
@@ -35,6 +36,7 @@ const DESCRIPTIONS: Record<ErrnoCode, string> = {
   EPERM: 'operation not permitted',
   ENOENT: 'no such object',
   ESRCH: 'no such task',
+  EIO: 'input/output error',
   ENOEXEC: 'exec format error',
   EBADF: 'bad reference',
   EAGAIN: 'resource temporarily unavailable',
@@ -64,6 +66,8 @@ export class DiosError extends Error {
   readonly syscall: string;
   /** The argument that was wrong, when one was. */
   readonly argument: string | undefined;
+  /** What exactly was wrong (the message without code and call). */
+  readonly detail: string;
 
   /** Prefer the helpers in {@link errors}; this is public so callers can rebuild errors received over a transport. */
   constructor(code: ErrnoCode, syscall: string, argument: string | undefined, detail: string) {
@@ -74,6 +78,7 @@ export class DiosError extends Error {
     this.errno = Errno[code];
     this.syscall = syscall;
     this.argument = argument;
+    this.detail = detail;
   }
 }
 

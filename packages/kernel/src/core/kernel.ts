@@ -14,6 +14,8 @@ import type { KernelObject } from './objects/kernel-object.js';
 import { TaskObject, type Program, type TaskSetup } from './objects/task.js';
 import { Reference, type ParentRef } from './reference.js';
 import type { Distribution } from './distribution.js';
+import { PeerLink } from './peer/peer-link.js';
+import type { Transport } from './transport.js';
 import { TaskContext } from './task-context.js';
 
 /** Options of {@link Kernel}. */
@@ -24,6 +26,12 @@ export interface KernelOptions {
   consoleSink?: ConsoleSink;
   /** Default read and write buffer size of new references (bytes). */
   bufferSize?: number;
+  /**
+   * Cluster name. Kernels booted with the same cluster name share a root
+   * group (each holds a copy named from the cluster), so their tasks resolve
+   * each other's names. Default: the kernel id (a root group of its own).
+   */
+  cluster?: string;
 }
 
 /** Default buffer size shown on references (the DIOS default, 4 KiB). */
@@ -55,7 +63,13 @@ export class Kernel {
   static async boot(options: KernelOptions = {}): Promise<Kernel> {
     const id = options.id ?? `k-${Name.random().key.slice(0, 12)}`;
     if (typeof id !== 'string' || id.length === 0) throw errors.EINVAL('Kernel.boot', 'options.id', `a kernel id is a non-empty string, got ${describe(id)}`);
-    const names = await Promise.all(['root-group', 'console', 'init'].map((what) => bootName(id, what)));
+    const cluster = options.cluster ?? id;
+    if (typeof cluster !== 'string' || cluster.length === 0) throw errors.EINVAL('Kernel.boot', 'options.cluster', `a cluster name is a non-empty string, got ${describe(cluster)}`);
+    const names = await Promise.all([
+      Name.fromString(`dios-cluster-root\u0000${cluster}`),
+      bootName(id, 'console'),
+      bootName(id, 'init'),
+    ]);
     return new Kernel(id, options, names as [Name, Name, Name]);
   }
 
@@ -134,8 +148,9 @@ export class Kernel {
     const task = this.tasks.get(ref.owner);
     for (const lease of ref.leases.values()) {
       // A lent buffer dies with its reference: reads are released, writes discarded.
-      if (lease.kind === 'read') void ref.object.endRead(lease, true);
-      else void ref.object.endWrite(lease, 0, true, false);
+      const done = lease.kind === 'read' ? ref.object.endRead(lease, true) : ref.object.endWrite(lease, 0, true, false);
+      // Remote objects answer asynchronously; a failure there cannot be reported to anyone.
+      if (done instanceof Promise) done.catch(() => {});
     }
     ref.leases.clear();
     ref.open = false;
@@ -150,17 +165,18 @@ export class Kernel {
       else task.heldGroups.set(obj, n);
     }
     obj.changed.notify();
+    task?.onRefClosed?.(ref);
     if (destroyIfLast && obj.refCount === 0 && obj.lifecycle === 'refcounted') this.destroyObject(obj);
   }
 
-  /** Destroys an object: revokes every reference to it and forgets its name. */
-  destroyObject(obj: KernelObject): void {
+  /** Destroys an object: revokes every reference to it and forgets its name (`byDelete`: a delete call ended it). */
+  destroyObject(obj: KernelObject, byDelete = false): void {
     if (obj.destroyed) return;
     for (const ref of [...obj.refs]) this.closeRef(ref, false);
     if (this.objects.get(obj.name.key) === obj) this.objects.delete(obj.name.key);
     if (obj.groupKey !== undefined) (this.objects.get(obj.groupKey) as GroupObject | undefined)?.remove(obj);
     if (obj instanceof TaskObject) this.tasks.delete(obj.name.key);
-    obj.destroy();
+    obj.destroy(byDelete);
   }
 
   /** Ends a task: closes its references, destroys what is fate-shared with it, wakes its waiters. */
@@ -208,6 +224,14 @@ export class Kernel {
       argument,
       handle < task.nextHandle ? `reference ${handle} was deleted` : `task holds no reference ${handle}`,
     );
+  }
+
+  /** Joins the peers reachable through `transport` (whose id must be this kernel's id). */
+  join(transport: Transport): PeerLink {
+    if (this.distribution !== undefined) throw errors.EINVAL('join', 'transport', `kernel ${this.id} has already joined a transport`);
+    const link = new PeerLink(this, transport);
+    this.distribution = link;
+    return link;
   }
 
   /** Throws an error naming the invariant that does not hold (tests run it after every step). */

@@ -121,8 +121,13 @@ export abstract class KernelObject {
     void ref;
     return undefined;
   }
-  /** Releases the object's resources; called once when its lifecycle ends. */
-  destroy(): void {
+  /** Whether delete of any one reference destroys the object (single-delete lifecycle). */
+  destroysOnDelete(): boolean {
+    return this.lifecycle === 'single-delete';
+  }
+  /** Releases the object's resources; called once when its lifecycle ends (`byDelete`: a delete call ended it). */
+  destroy(byDelete = false): void {
+    void byDelete;
     this.destroyed = true;
     this.changed.notify();
   }

@@ -50,6 +50,8 @@ export class TaskObject extends KernelObject {
   inputs: readonly number[] = [];
   /** See {@link TaskObject.inputs}. */
   outputs: readonly number[] = [];
+  /** Called when one of the task's references closes (the peer service reports revocations with it). */
+  onRefClosed: ((ref: Reference) => void) | undefined = undefined;
   /** The task's system-call interface. */
   context: TaskContext | undefined = undefined;
 

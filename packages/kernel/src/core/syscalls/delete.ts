@@ -22,7 +22,6 @@ export async function deleteRef(kernel: Kernel, task: TaskObject, handle: unknow
     return;
   }
   if (exitFlags !== 0) throw errors.EINVAL(s, 'flags', `exit flags apply only to the task's own reference (${task.selfHandle})`);
-  const obj = ref.object;
-  kernel.closeRef(ref);
-  if (obj.lifecycle === 'single-delete') kernel.destroyObject(obj);
+  if (ref.object.destroysOnDelete()) kernel.destroyObject(ref.object, true);
+  else kernel.closeRef(ref);
 }

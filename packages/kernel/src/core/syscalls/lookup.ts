@@ -52,7 +52,7 @@ export async function lookup(kernel: Kernel, task: TaskObject, name: unknown, fl
   }
   const objects = [...local.filter((o) => !o.destroyed), ...remote];
   if (objects.length === 0) {
-    const n = task.setup.groups.length + task.heldGroups.size;
+    const n = resolvableGroups(task).length;
     throw errors.ENOENT(s, 'name', `no object named ${key} in the ${n} group(s) the task can resolve in`);
   }
   return objects.map((obj) => kernel.openRef(task, obj, Rights.ALL, undefined).id);

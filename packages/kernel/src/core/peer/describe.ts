@@ -1,0 +1,22 @@
+/**
+ * Descriptors: what a kernel tells a peer about one of its objects.
+ * @module
+ */
+import type { KernelObject } from '../objects/kernel-object.js';
+import type { TaskStatus } from '../reference.js';
+import type { ObjectDescriptor } from '../transport.js';
+
+/** Describes a local object for a peer. */
+export function describeObject(obj: KernelObject): ObjectDescriptor {
+  const desc: ObjectDescriptor = {
+    name: obj.name.key,
+    type: obj.type,
+    lifecycle: obj.lifecycle,
+    size: obj.size,
+    version: obj.version,
+    persistent: obj.persistent,
+  };
+  const status = (obj as unknown as { taskStatus?: () => TaskStatus | undefined }).taskStatus?.();
+  if (status !== undefined) desc.task = { state: status.state, exitStatus: status.exitStatus };
+  return desc;
+}

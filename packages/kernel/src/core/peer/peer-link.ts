@@ -1,0 +1,191 @@
+/**
+ * A kernel's link to its peers over a Transport: the client half (the
+ * {@link Distribution} the system calls use) wired to the serving half
+ * ({@link PeerService}).
+ * @module
+ */
+import { DiosError, errors } from '../errors.js';
+import { ObjectType, Rights } from '../flags.js';
+import type { Distribution, ResolvedSpec } from '../distribution.js';
+import type { Kernel } from '../kernel.js';
+import { GroupObject } from '../objects/group.js';
+import type { KernelObject } from '../objects/kernel-object.js';
+import { RemoteObject } from '../objects/remote.js';
+import type { TaskObject } from '../objects/task.js';
+import type { Reference } from '../reference.js';
+import type { PeerReply, PeerRequest, RemoteHandle, Transport } from '../transport.js';
+import { describeObject } from './describe.js';
+import { PeerService, type Importer } from './peer-service.js';
+
+type Ok = Extract<PeerReply, { ok: true }>;
+
+/** Connects a kernel to its peers through `transport`. */
+export class PeerLink implements Distribution, Importer {
+  readonly #kernel: Kernel;
+  readonly #transport: Transport;
+  readonly #service: PeerService;
+  // Proxies by home kernel and handle there, so a revocation notice finds its proxy.
+  readonly #remotes = new Map<string, RemoteObject>();
+
+  /** Starts serving peers and makes the kernel's system calls reach them. */
+  constructor(kernel: Kernel, transport: Transport) {
+    if (transport.localId !== kernel.id) {
+      throw errors.EINVAL('join', 'transport', `the transport is bound to "${transport.localId}", the kernel is "${kernel.id}"`);
+    }
+    this.#kernel = kernel;
+    this.#transport = transport;
+    this.#service = new PeerService(kernel, (to, handle) => {
+      this.#transport.request(to, { kind: 'revoked', handle }).catch(() => {});
+    });
+    transport.listen((from, req) => this.#serve(from, req));
+  }
+
+  /** The transport in use. */
+  get transport(): Transport {
+    return this.#transport;
+  }
+
+  /** Number of live proxies for remote objects (for tests). */
+  get remoteCount(): number {
+    return this.#remotes.size;
+  }
+
+  /** Sends a request; an error reply is rethrown as a DiosError. */
+  send = async (to: string, request: PeerRequest): Promise<Ok> => {
+    const reply = await this.#transport.request(to, request);
+    if (!reply.ok) throw new DiosError(reply.error.code, reply.error.syscall, reply.error.argument, reply.error.detail);
+    return reply;
+  };
+
+  async lookup(key: string, groups: string[]): Promise<KernelObject[]> {
+    const peers = this.#transport.peers();
+    const results = await Promise.allSettled(peers.map((peer) => this.send(peer, { kind: 'lookup', name: key, groups })));
+    const found: KernelObject[] = [];
+    const down: string[] = [];
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') for (const h of r.value.objects ?? []) found.push(this.importHandle(peers[i]!, h));
+      else down.push(peers[i]!);
+    });
+    if (found.length === 0 && down.length > 0) {
+      throw errors.EHOSTDOWN('lookup', 'name', `not found here, and peer(s) ${down.join(', ')} did not answer`);
+    }
+    return found;
+  }
+
+  async delegate(task: TaskObject, target: Reference, sources: Reference[], rights: number[]): Promise<number[]> {
+    const home = (target.object as RemoteObject).home;
+    const exported = await Promise.all(sources.map((src, i) => this.#exportTo(home, src, rights[i]!)));
+    try {
+      const reply = await this.send(home, { kind: 'delegate', target: (target.object as RemoteObject).handle, refs: exported.map((ref, i) => ({ ref, rights: rights[i]! })) });
+      void task;
+      return reply.handles ?? [];
+    } catch (e) {
+      this.#unexport(home, exported);
+      throw e;
+    }
+  }
+
+  async run(parent: TaskObject, binary: Reference, spec: ResolvedSpec, flags: number, kernelId: string): Promise<number> {
+    if (!this.#transport.peers().includes(kernelId)) {
+      throw errors.EHOSTUNREACH('run', 'spec.kernel', `kernel ${kernelId} is not among the reachable peers`);
+    }
+    const lease = await binary.object.beginRead({
+      ref: binary,
+      offset: 0,
+      length: binary.object.size,
+      nonblock: true,
+      truncate: false,
+      guard: () => {},
+      syscall: 'run',
+    });
+    const bytes = lease.buffer.slice();
+    await binary.object.endRead(lease, true);
+    const inputs = await Promise.all(spec.inputs.map((r) => this.#exportTo(kernelId, r, r.rights & ~(Rights.WRITE | Rights.EXEC))));
+    const outputs = await Promise.all(spec.outputs.map((r) => this.#exportTo(kernelId, r, r.rights & ~Rights.EXEC)));
+    const groups = (spec.groups.length > 0 ? spec.groups.map((g) => g.object) : parent.setup.groups).map((g) => g.name.key);
+    let reply: Ok;
+    try {
+      reply = await this.send(kernelId, {
+        kind: 'run',
+        binary: bytes,
+        argv: spec.argv,
+        env: spec.env,
+        inputs: inputs.map((ref) => ({ ref, rights: ref.rights })),
+        outputs: outputs.map((ref) => ({ ref, rights: ref.rights })),
+        groups,
+        name: spec.name,
+        flags,
+      });
+    } catch (e) {
+      this.#unexport(kernelId, [...inputs, ...outputs]);
+      throw e;
+    }
+    const child = this.importHandle(kernelId, { home: kernelId, handle: reply.handle!, object: reply.object! });
+    if (parent.state === 'exited') {
+      this.#kernel.destroyObject(child);
+      throw errors.ECANCELED('run', undefined, 'the task exited during the call');
+    }
+    return this.#kernel.openRef(parent, child, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined).id;
+  }
+
+  async pause(caller: TaskObject, target: Reference, flags: number): Promise<void> {
+    const remote = target.object as RemoteObject;
+    const reply = await this.send(remote.home, { kind: 'pause', handle: remote.handle, flags });
+    remote.update(reply.object);
+    void caller;
+  }
+
+  /** The local object a handle from `from` stands for. */
+  importHandle(from: string, h: RemoteHandle): KernelObject {
+    const kernel = this.#kernel;
+    if (h.home === kernel.id) return this.#service.local(from, h.handle);
+    if (h.object.type === ObjectType.GROUP) {
+      // Groups are scopes identified by their names: a local replica stands in for the remote group.
+      if (h.handle !== 0) this.send(h.home, { kind: 'release', handle: h.handle, destroy: false }).catch(() => {});
+      return this.#service.replicaGroup(h.object.name);
+    }
+    const key = `${h.home}/${h.handle}`;
+    const known = this.#remotes.get(key);
+    if (known !== undefined) {
+      known.update(h.object);
+      return known;
+    }
+    const remote = new RemoteObject(h.home, h.handle, h.object, this.send);
+    remote.onDestroyed = () => this.#remotes.delete(key);
+    this.#remotes.set(key, remote);
+    return remote;
+  }
+
+  // A reference the peer can use: a handle held for it at the object's home.
+  async #exportTo(peer: string, ref: Reference & { rights: number }, rights: number): Promise<RemoteHandle & { rights: number }> {
+    const obj = ref.object;
+    if (obj instanceof GroupObject) return { home: this.#kernel.id, handle: 0, object: describeObject(obj), rights };
+    if (obj instanceof RemoteObject) {
+      if (obj.home === peer) return { home: peer, handle: obj.handle, object: describeObject(obj), rights };
+      const reply = await this.send(obj.home, { kind: 'share', handle: obj.handle, peer, rights });
+      return { home: obj.home, handle: reply.handle!, object: describeObject(obj), rights };
+    }
+    return { ...this.#service.export(peer, obj, rights, { task: ref.owner, id: ref.id }), rights };
+  }
+
+  #unexport(peer: string, handles: RemoteHandle[]): void {
+    for (const h of handles) {
+      if (h.home === this.#kernel.id && h.handle !== 0) {
+        const ref = this.#service.proxyTask(peer).table.get(h.handle);
+        if (ref !== undefined) this.#kernel.closeRef(ref);
+      }
+    }
+  }
+
+  async #serve(from: string, req: PeerRequest): Promise<PeerReply> {
+    if (req.kind === 'revoked') {
+      const remote = this.#remotes.get(`${from}/${req.handle}`);
+      if (remote !== undefined) {
+        remote.markRevoked();
+        this.#kernel.destroyObject(remote);
+      }
+      return { ok: true };
+    }
+    return this.#service.handle(from, req, this);
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The serving half of a kernel's link to its peers. Each peer gets a proxy
+ * task on this kernel; the references a peer holds here live in that task's
+ * table, and its remote I/O runs as that task's system calls, so remote
+ * access obeys exactly the rules local access does.
+ * @module
+ */
+import { DiosError, errors } from '../errors.js';
+import { BeginReadFlags, BeginWriteFlags, EndReadFlags, EndWriteFlags, formatRights, ObjectType, Rights, RunFlags, SelectFlags } from '../flags.js';
+import type { Kernel } from '../kernel.js';
+import { GroupObject } from '../objects/group.js';
+import type { KernelObject } from '../objects/kernel-object.js';
+import { TaskObject } from '../objects/task.js';
+import { Name } from '../names.js';
+import { programId } from '../syscalls/run.js';
+import type { PeerReply, PeerRequest, RemoteHandle } from '../transport.js';
+import { describeObject } from './describe.js';
+
+/** Resolves the references a peer passes along (delegation, run) to local objects. */
+export interface Importer {
+  /** The object a remote handle stands for on this kernel (a local object, a replica group, or a new proxy). */
+  importHandle(from: string, handle: RemoteHandle): KernelObject;
+}
+
+interface LentBuffer {
+  handle: number;
+  buffer: Uint8Array;
+}
+
+interface Proxy {
+  task: TaskObject;
+  leases: Map<number, LentBuffer>;
+  // Handles the peer is releasing itself: no revocation notice for them.
+  releasing: Set<number>;
+}
+
+/** Serves requests from peers against the local kernel. */
+export class PeerService {
+  readonly #kernel: Kernel;
+  readonly #proxies = new Map<string, Proxy>();
+  readonly #notify: (to: string, handle: number) => void;
+  #leaseCounter = 0;
+
+  /** `notify` tells a peer that a handle it held here was revoked. */
+  constructor(kernel: Kernel, notify: (to: string, handle: number) => void) {
+    this.#kernel = kernel;
+    this.#notify = notify;
+  }
+
+  /** The proxy task holding `peer`'s references (created on first use). */
+  proxyTask(peer: string): TaskObject {
+    return this.#proxy(peer).task;
+  }
+
+  /** Handles one request; every failure becomes an error reply. */
+  async handle(from: string, req: PeerRequest, importer: Importer): Promise<PeerReply> {
+    try {
+      return await this.#dispatch(from, req, importer);
+    } catch (e) {
+      const err = e instanceof DiosError ? e : errors.EIO(`peer:${req.kind}`, undefined, e instanceof Error ? e.message : String(e));
+      return { ok: false, error: { code: err.code, syscall: err.syscall, argument: err.argument, detail: err.detail } };
+    }
+  }
+
+  async #dispatch(from: string, req: PeerRequest, importer: Importer): Promise<PeerReply> {
+    const kernel = this.#kernel;
+    const proxy = this.#proxy(from);
+    const sys = proxy.task.context!;
+    switch (req.kind) {
+      case 'lookup': {
+        const found = new Set<KernelObject>();
+        for (const key of req.groups) {
+          const group = kernel.objects.get(key);
+          if (!(group instanceof GroupObject)) continue;
+          for (const obj of group.resolve(req.name) ?? []) {
+            if (!obj.destroyed && obj.type !== ObjectType.PRIVATE_MEMORY_BLOB) found.add(obj);
+          }
+        }
+        const objects = [...found].map((obj) => this.export(from, obj, Rights.ALL, undefined));
+        return { ok: true, objects };
+      }
+      case 'release': {
+        const ref = proxy.task.table.get(req.handle);
+        if (ref === undefined) return { ok: true };
+        proxy.releasing.add(req.handle);
+        try {
+          if (req.destroy) await sys.delete(req.handle);
+          else kernel.closeRef(ref);
+        } finally {
+          proxy.releasing.delete(req.handle);
+        }
+        return { ok: true };
+      }
+      case 'begin-read': {
+        const flags = req.nonblock ? BeginReadFlags.NONBLOCK : 0;
+        const buffer = await sys.beginRead(req.handle, { offset: req.offset, length: req.length }, flags);
+        const lease = this.#lend(proxy, req.handle, buffer);
+        return { ok: true, lease, bytes: buffer.slice(), object: this.#describe(proxy, req.handle) };
+      }
+      case 'end-read': {
+        const lent = this.#takeLease(proxy, req.lease, req.handle);
+        const valid = await sys.endRead(req.handle, lent.buffer, req.release ? EndReadFlags.RELEASE : 0);
+        return { ok: true, valid, object: this.#describe(proxy, req.handle) };
+      }
+      case 'begin-write': {
+        const flags = req.nonblock ? BeginWriteFlags.NONBLOCK : 0;
+        const buffer = await sys.beginWrite(req.handle, req.length, { offset: req.offset, truncate: req.truncate }, flags);
+        return { ok: true, lease: this.#lend(proxy, req.handle, buffer) };
+      }
+      case 'end-write': {
+        const lent = this.#takeLease(proxy, req.lease, req.handle);
+        if (req.bytes.length > lent.buffer.length) {
+          throw errors.EINVAL('endWrite', 'length', `${req.bytes.length} bytes for a buffer of ${lent.buffer.length}`);
+        }
+        lent.buffer.set(req.bytes);
+        const flags = (req.discard ? EndWriteFlags.DISCARD : 0) | (req.endOfStream ? EndWriteFlags.END_OF_STREAM : 0);
+        const version = await sys.endWrite(req.handle, lent.buffer, { length: req.bytes.length }, flags);
+        return { ok: true, version, object: this.#describe(proxy, req.handle) };
+      }
+      case 'watch': {
+        const timeoutMs = Math.min(Math.max(0, Math.floor(req.timeoutMs)), 60_000);
+        await sys.select([req.handle], { timeoutMs }, req.mode === 'write' ? SelectFlags.WRITE : 0);
+        return { ok: true, object: this.#describe(proxy, req.handle) };
+      }
+      case 'share': {
+        const ref = kernel.ref(proxy.task, req.handle, 'share', 'handle');
+        if ((req.rights & ~ref.rights) !== 0) {
+          throw errors.EPERM('copy', 'rights', `cannot raise rights from ${formatRights(ref.rights)} to ${formatRights(req.rights)}`);
+        }
+        const exported = this.export(req.peer, ref.object, req.rights, { task: proxy.task.name.key, id: ref.id });
+        return { ok: true, handle: exported.handle };
+      }
+      case 'delegate': {
+        const target = kernel.ref(proxy.task, req.target, 'copy', 'target').object;
+        if (!(target instanceof TaskObject)) throw errors.EINVAL('copy', 'target', 'not a task');
+        if (target.state === 'exited') throw errors.ESRCH('copy', 'target', 'the task has exited');
+        const objects = req.refs.map((r) => importer.importHandle(from, r.ref));
+        const handles = objects.map((obj, i) => kernel.openRef(target, obj, req.refs[i]!.rights, undefined).id);
+        return { ok: true, handles };
+      }
+      case 'run': {
+        const id = programId(req.binary);
+        if (id === undefined) throw errors.ENOEXEC('run', 'binary', 'the binary does not name a program');
+        const program = kernel.programs.get(id);
+        if (program === undefined) throw errors.ENOENT('run', 'binary', `no program "${id}" is installed on kernel ${kernel.id}`);
+        const name = req.name !== undefined ? await Name.fromString(req.name) : Name.random();
+        if (kernel.objects.has(name.key)) throw errors.EEXIST('run', 'spec.name', `an object named ${name.key} already exists on kernel ${kernel.id}`);
+        const groups = req.groups.map((key) => this.replicaGroup(key));
+        const inputs = req.inputs.map((r) => ({ obj: importer.importHandle(from, r.ref), rights: r.rights }));
+        const outputs = req.outputs.map((r) => ({ obj: importer.importHandle(from, r.ref), rights: r.rights }));
+        const child = kernel.newTask(name, { argv: req.argv, env: req.env, groups, program });
+        child.inputs = inputs.map((r) => kernel.openRef(child, r.obj, r.rights, undefined).id);
+        child.outputs = outputs.map((r) => kernel.openRef(child, r.obj, r.rights, undefined).id);
+        const exported = this.export(from, child, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined);
+        if ((req.flags & RunFlags.START_PAUSED) === 0) kernel.startTask(child);
+        return { ok: true, handle: exported.handle, object: describeObject(child) };
+      }
+      case 'pause': {
+        await sys.pause(req.handle, req.flags);
+        return { ok: true, object: this.#describe(proxy, req.handle) };
+      }
+      case 'revoked':
+        throw errors.EINVAL('peer', 'kind', 'revocations are handled by the peer link');
+    }
+  }
+
+  /** Opens a reference to a local object for `peer` and describes it. */
+  export(peer: string, obj: KernelObject, rights: number, parent: { task: string; id: number } | undefined): RemoteHandle {
+    const ref = this.#kernel.openRef(this.#proxy(peer).task, obj, rights, parent);
+    return { home: this.#kernel.id, handle: ref.id, object: describeObject(obj) };
+  }
+
+  /** The local object behind handle `handle` that `peer` holds here. */
+  local(peer: string, handle: number): KernelObject {
+    return this.#kernel.ref(this.#proxy(peer).task, handle, 'copy', 'refs').object;
+  }
+
+  /** The local group object named `key`: the original, or a replica made now (groups are scopes identified by name). */
+  replicaGroup(key: string): GroupObject {
+    const kernel = this.#kernel;
+    const existing = kernel.objects.get(key);
+    if (existing instanceof GroupObject) return existing;
+    if (existing !== undefined) throw errors.EINVAL('run', 'spec.groups', `object ${key} is a ${existing.type} here, not a group`);
+    const group = new GroupObject(Name.parse(key, 'run', 'spec.groups'), 'immortal', undefined);
+    kernel.objects.set(key, group);
+    return group;
+  }
+
+  #proxy(peer: string): Proxy {
+    let proxy = this.#proxies.get(peer);
+    if (proxy === undefined) {
+      const task = this.#kernel.newTask(Name.random(), { argv: [`peer:${peer}`], env: {}, groups: [], program: undefined });
+      task.state = 'running';
+      proxy = { task, leases: new Map(), releasing: new Set() };
+      const p = proxy;
+      task.onRefClosed = (ref) => {
+        for (const [id, lent] of p.leases) if (lent.handle === ref.id) p.leases.delete(id);
+        if (!p.releasing.has(ref.id) && ref.id !== task.selfHandle) this.#notify(peer, ref.id);
+      };
+      this.#proxies.set(peer, proxy);
+    }
+    return proxy;
+  }
+
+  #lend(proxy: Proxy, handle: number, buffer: Uint8Array): number {
+    const lease = ++this.#leaseCounter;
+    proxy.leases.set(lease, { handle, buffer });
+    return lease;
+  }
+
+  #takeLease(proxy: Proxy, lease: number, handle: number): LentBuffer {
+    const lent = proxy.leases.get(lease);
+    if (lent === undefined || lent.handle !== handle) {
+      throw errors.EINVAL('endRead', 'buffer', `lease ${lease} is not outstanding on handle ${handle}`);
+    }
+    proxy.leases.delete(lease);
+    return lent;
+  }
+
+  #describe(proxy: Proxy, handle: number) {
+    const ref = proxy.task.table.get(handle);
+    return ref === undefined ? undefined : describeObject(ref.object);
+  }
+}
