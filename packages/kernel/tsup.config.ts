@@ -1,10 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The core entry must stay free of node:* so it runs in any JavaScript runtime; the Node host layer is its own entry.
+  entry: { index: 'src/index.ts', node: 'src/host/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  tsconfig: 'tsconfig.build.json',
 });

@@ -6,26 +6,47 @@
 
 /** POSIX-like error codes used by the kernel, with their classic numbers. */
 export const Errno = {
+  /** Not allowed whatever the rights: raising rights in copy, handing private memory to another task. */
   EPERM: 1,
+  /** No object of that name where the task can resolve it; no such program for run. */
   ENOENT: 2,
+  /** The task a reference names has exited. */
   ESRCH: 3,
+  /** A peer kernel failed while serving a request (an unexpected error there, not a DiosError). */
   EIO: 5,
+  /** A binary for run is not a blob, or its bytes do not name a program. */
   ENOEXEC: 8,
+  /** The handle is not an open reference of the calling task (never issued, deleted or revoked). */
   EBADF: 9,
+  /** The call would wait and NONBLOCK was given. */
   EAGAIN: 11,
+  /** Out of memory (reserved; not raised yet). */
   ENOMEM: 12,
+  /** The reference lacks a right the call needs. */
   EACCES: 13,
+  /** The resource is already in use (e.g. a transport that already has a request handler). */
   EBUSY: 16,
+  /** An object with that name already exists. */
   EEXIST: 17,
+  /** An argument, option or flag is malformed or does not apply. */
   EINVAL: 22,
+  /** No space left (reserved; not raised yet). */
   ENOSPC: 28,
+  /** An offset was given for a stream, which has none. */
   ESPIPE: 29,
+  /** A stream write after end-of-stream, or with nobody left to read. */
   EPIPE: 32,
+  /** Not implemented (reserved; not raised yet). */
   ENOSYS: 38,
+  /** Not supported (reserved; not raised yet). */
   ENOTSUP: 95,
+  /** A wait with a timeout ran out. */
   ETIMEDOUT: 110,
+  /** A peer kernel is gone or did not answer in time. */
   EHOSTDOWN: 112,
+  /** A peer kernel is unknown, or this kernel has no transport. */
   EHOSTUNREACH: 113,
+  /** The calling task exited before or during the call. */
   ECANCELED: 125,
 } as const;
 

@@ -142,7 +142,8 @@ export const EndWriteFlags = {
 export function checkFlags(syscall: string, flags: unknown, allowed: Record<string, number>): number {
   let mask = 0;
   for (const bit of Object.values(allowed)) mask |= bit;
-  if (typeof flags !== 'number' || !Number.isInteger(flags) || flags < 0 || (flags & ~mask) !== 0) {
+  // `flags > mask` also catches bits above 32, which the bitwise test cannot see.
+  if (typeof flags !== 'number' || !Number.isInteger(flags) || flags < 0 || flags > mask || (flags & ~mask) !== 0) {
     throw errors.EINVAL(syscall, 'flags', `unknown flag bits in ${describe(flags)} (allowed: 0x${mask.toString(16)})`);
   }
   return flags;
@@ -150,7 +151,7 @@ export function checkFlags(syscall: string, flags: unknown, allowed: Record<stri
 
 /** Rejects a rights mask that is not an integer made of {@link Rights} bits. */
 export function checkRights(syscall: string, argument: string, rights: unknown): number {
-  if (typeof rights !== 'number' || !Number.isInteger(rights) || rights < 0 || (rights & ~Rights.ALL) !== 0) {
+  if (typeof rights !== 'number' || !Number.isInteger(rights) || rights < 0 || rights > Rights.ALL || (rights & ~Rights.ALL) !== 0) {
     throw errors.EINVAL(syscall, argument, `not a rights mask: ${describe(rights)}`);
   }
   return rights;

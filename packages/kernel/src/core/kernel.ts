@@ -184,12 +184,16 @@ export class Kernel {
     if (task.state === 'exited') return;
     task.state = 'exited';
     task.exitStatus = status;
-    for (const ref of [...task.table.values()]) this.closeRef(ref);
-    for (const obj of [...this.objects.values()]) {
-      if (obj.fateShared && obj.creator === task.name.key) this.destroyObject(obj);
-    }
+    // Fate-shared objects (private memory) are reachable only through their creator's own references.
+    const refs = [...task.table.values()];
+    const fateShared = refs.map((r) => r.object).filter((o) => o.fateShared && o.creator === task.name.key);
+    // The self reference goes last: closing it may destroy the task, after which its table is unreachable.
+    for (const ref of refs) if (ref.id !== task.selfHandle) this.closeRef(ref);
+    for (const obj of fateShared) this.destroyObject(obj);
+    const self = task.table.get(task.selfHandle);
     task.changed.notify();
-    if (task.refCount === 0) this.destroyObject(task);
+    if (self !== undefined) this.closeRef(self);
+    else if (task.refCount === 0) this.destroyObject(task);
   }
 
   /** Starts a created task's program on the next tick. */

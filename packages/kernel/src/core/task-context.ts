@@ -72,56 +72,75 @@ export class TaskContext {
 
   /** create: makes an object of `type` and returns its name and a reference with all rights. */
   create(type: ObjectType, options?: CreateOptions, flags = 0): Promise<CreateResult> {
-    return this.#call('create', () => create(this.#kernel, this.#task, type, options, flags));
+    if (this.#task.state !== 'running') return this.#call('create', () => create(this.#kernel, this.#task, type, options, flags));
+    return this.#settle('create', create(this.#kernel, this.#task, type, options, flags));
   }
   /** lookup: resolves a name to every reference it can reach (several copies may exist). */
   lookup(name: Name | string, flags = 0): Promise<number[]> {
-    return this.#call('lookup', () => lookup(this.#kernel, this.#task, name, flags));
+    if (this.#task.state !== 'running') return this.#call('lookup', () => lookup(this.#kernel, this.#task, name, flags));
+    return this.#settle('lookup', lookup(this.#kernel, this.#task, name, flags));
   }
   /** copy: delegates references to the task `target` refers to, with equal or fewer rights. */
   copy(refs: readonly number[], target: number, options?: CopyOptions, flags = 0): Promise<number[]> {
-    return this.#call('copy', () => copy(this.#kernel, this.#task, refs, target, options, flags));
+    if (this.#task.state !== 'running') return this.#call('copy', () => copy(this.#kernel, this.#task, refs, target, options, flags));
+    return this.#settle('copy', copy(this.#kernel, this.#task, refs, target, options, flags));
   }
   /** delete: drops a reference; deleting your own task reference exits. */
   delete(ref: number, flags = 0): Promise<void> {
-    return this.#call('delete', () => deleteRef(this.#kernel, this.#task, ref, flags));
+    if (this.#task.state !== 'running') return this.#call('delete', () => deleteRef(this.#kernel, this.#task, ref, flags));
+    return this.#settle('delete', deleteRef(this.#kernel, this.#task, ref, flags));
   }
   /** run: starts a task from a binary object; returns a reference to the new task. */
   run(binary: number, spec: TaskSpec, flags = 0): Promise<number> {
-    return this.#call('run', () => run(this.#kernel, this.#task, binary, spec, flags));
+    if (this.#task.state !== 'running') return this.#call('run', () => run(this.#kernel, this.#task, binary, spec, flags));
+    return this.#settle('run', run(this.#kernel, this.#task, binary, spec, flags));
   }
   /** pause: suspends a task, or with PauseFlags.RESUME resumes (or starts) it. */
   pause(task: number, flags = 0): Promise<void> {
-    return this.#call('pause', () => pause(this.#kernel, this.#task, task, flags));
+    if (this.#task.state !== 'running') return this.#call('pause', () => pause(this.#kernel, this.#task, task, flags));
+    return this.#settle('pause', pause(this.#kernel, this.#task, task, flags));
   }
   /** select: waits until one of `refs` is ready; returns that handle. */
   select(refs: readonly number[], options?: SelectOptions, flags = 0): Promise<number> {
-    return this.#call('select', () => select(this.#kernel, this.#task, refs, options, flags));
+    if (this.#task.state !== 'running') return this.#call('select', () => select(this.#kernel, this.#task, refs, options, flags));
+    return this.#settle('select', select(this.#kernel, this.#task, refs, options, flags));
   }
   /** begin_read: lends a view of the object's bytes. */
   beginRead(ref: number, options?: ReadOptions, flags = 0): Promise<Uint8Array> {
-    return this.#call('beginRead', () => beginRead(this.#kernel, this.#task, ref, options, flags));
+    if (this.#task.state !== 'running') return this.#call('beginRead', () => beginRead(this.#kernel, this.#task, ref, options, flags));
+    return this.#settle('beginRead', beginRead(this.#kernel, this.#task, ref, options, flags));
   }
   /** end_read: returns a read buffer; resolves to whether the read is still valid. */
   endRead(ref: number, buffer: Uint8Array, flags = 0): Promise<boolean> {
-    return this.#call('endRead', () => endRead(this.#kernel, this.#task, ref, buffer, flags));
+    if (this.#task.state !== 'running') return this.#call('endRead', () => endRead(this.#kernel, this.#task, ref, buffer, flags));
+    return this.#settle('endRead', endRead(this.#kernel, this.#task, ref, buffer, flags));
   }
   /** begin_write: lends a buffer of `length` bytes to fill. */
   beginWrite(ref: number, length: number, options?: WriteOptions, flags = 0): Promise<Uint8Array> {
-    return this.#call('beginWrite', () => beginWrite(this.#kernel, this.#task, ref, length, options, flags));
+    if (this.#task.state !== 'running') return this.#call('beginWrite', () => beginWrite(this.#kernel, this.#task, ref, length, options, flags));
+    return this.#settle('beginWrite', beginWrite(this.#kernel, this.#task, ref, length, options, flags));
   }
   /** end_write: commits the buffer atomically (or discards it); resolves to the object's new version. */
   endWrite(ref: number, buffer: Uint8Array, options?: EndWriteOptions, flags = 0): Promise<number> {
-    return this.#call('endWrite', () => endWrite(this.#kernel, this.#task, ref, buffer, options, flags));
+    if (this.#task.state !== 'running') return this.#call('endWrite', () => endWrite(this.#kernel, this.#task, ref, buffer, options, flags));
+    return this.#settle('endWrite', endWrite(this.#kernel, this.#task, ref, buffer, options, flags));
   }
 
-  // The fast path (running task) costs two comparisons; a paused task waits at both ends of the call.
+  // A paused task waits at both ends of a call. The methods above take a fast path when the task is
+  // running (the usual case): each calls its system call directly (one call site per method, so the
+  // JIT keeps it monomorphic) and hands the promise to #settle for the exit-side check, with no
+  // closure or extra async frame per call. #call is the general path.
   async #call<T>(syscall: string, body: () => Promise<T> | T): Promise<T> {
     const task = this.#task;
     if (task.state !== 'running') await this.#gate(syscall, true);
     const result = await body();
     if (task.state !== 'running') await this.#gate(syscall, false);
     return result;
+  }
+
+  // The exit side of #call for a call started on the fast path (every system call is an async function, so none throws).
+  #settle<T>(syscall: string, pending: Promise<T>): Promise<T> {
+    return pending.then((result) => (this.#task.state === 'running' ? result : this.#gate(syscall, false).then(() => result)));
   }
 
   async #gate(syscall: string, entering: boolean): Promise<void> {

@@ -23,7 +23,12 @@ export interface ObjectDescriptor {
   /** Whether the object survives a restart of its home kernel. */
   persistent: boolean;
   /** Task objects: state and exit status. */
-  task?: { state: TaskState; exitStatus: number | undefined };
+  task?: {
+    /** The task's state. */
+    state: TaskState;
+    /** Exit status once exited. */
+    exitStatus: number | undefined;
+  };
 }
 
 /** A reference held for a peer: the home kernel and the handle in that kernel's table for the peer. */
@@ -38,28 +43,149 @@ export interface RemoteHandle {
 
 /** Every request one kernel sends another. */
 export type PeerRequest =
-  | { kind: 'lookup'; name: string; groups: string[] }
-  | { kind: 'release'; handle: number; destroy: boolean }
-  | { kind: 'begin-read'; handle: number; offset: number; length: number; nonblock: boolean }
-  | { kind: 'end-read'; handle: number; lease: number; release: boolean }
-  | { kind: 'begin-write'; handle: number; offset: number; length: number; truncate: boolean; nonblock: boolean }
-  | { kind: 'end-write'; handle: number; lease: number; bytes: Uint8Array; discard: boolean; endOfStream: boolean }
-  | { kind: 'watch'; handle: number; mode: 'read' | 'write'; timeoutMs: number }
-  | { kind: 'share'; handle: number; peer: string; rights: number }
-  | { kind: 'delegate'; target: number; refs: { ref: RemoteHandle; rights: number }[] }
   | {
-      kind: 'run';
-      binary: Uint8Array;
-      argv: string[];
-      env: Record<string, string>;
-      inputs: { ref: RemoteHandle; rights: number }[];
-      outputs: { ref: RemoteHandle; rights: number }[];
+      /** Resolve a name in the listed groups; the reply carries `objects`. */
+      kind: 'lookup';
+      /** Name key of the object. */
+      name: string;
+      /** Name keys of the groups the asking task can resolve in. */
       groups: string[];
+    }
+  | {
+      /** Drop a handle the sender holds here. */
+      kind: 'release';
+      /** The handle, in this kernel's table for the sender. */
+      handle: number;
+      /** True: drop it with delete (a single-delete object goes); false: just close it. */
+      destroy: boolean;
+    }
+  | {
+      /** begin_read on a handle; the reply carries `lease`, `bytes` and `object`. */
+      kind: 'begin-read';
+      /** The handle, in this kernel's table for the sender. */
+      handle: number;
+      /** Byte offset (blobs). */
+      offset: number;
+      /** Most bytes to lend. */
+      length: number;
+      /** Fail with EAGAIN instead of waiting. */
+      nonblock: boolean;
+    }
+  | {
+      /** end_read of a lease; the reply carries `valid`. */
+      kind: 'end-read';
+      /** The handle the lease was taken through. */
+      handle: number;
+      /** Lease id from the begin-read reply. */
+      lease: number;
+      /** Give the buffer back without effect. */
+      release: boolean;
+    }
+  | {
+      /** begin_write on a handle; the reply carries `lease`. */
+      kind: 'begin-write';
+      /** The handle, in this kernel's table for the sender. */
+      handle: number;
+      /** Byte offset (blobs). */
+      offset: number;
+      /** Bytes to lend. */
+      length: number;
+      /** Blobs: the commit sets the size to offset + committed length. */
+      truncate: boolean;
+      /** Fail with EAGAIN instead of waiting. */
+      nonblock: boolean;
+    }
+  | {
+      /** end_write of a lease; the reply carries `version`. */
+      kind: 'end-write';
+      /** The handle the lease was taken through. */
+      handle: number;
+      /** Lease id from the begin-write reply. */
+      lease: number;
+      /** The bytes to commit (their length is the committed length). */
+      bytes: Uint8Array;
+      /** Give the buffer back without committing. */
+      discard: boolean;
+      /** Streams: mark end-of-stream after this commit. */
+      endOfStream: boolean;
+    }
+  | {
+      /** Answer once the handle is ready (a select on it), or fail with ETIMEDOUT. */
+      kind: 'watch';
+      /** The handle, in this kernel's table for the sender. */
+      handle: number;
+      /** Readiness for reading or for writing. */
+      mode: 'read' | 'write';
+      /** Longest wait in milliseconds. */
+      timeoutMs: number;
+    }
+  | {
+      /** Open a handle for a third kernel on an object the sender holds here; the reply carries `handle`. */
+      kind: 'share';
+      /** The sender's handle. */
+      handle: number;
+      /** Id of the kernel to open the new handle for. */
+      peer: string;
+      /** Rights of the new handle (at most the sender's). */
+      rights: number;
+    }
+  | {
+      /** copy references into a task of this kernel; the reply carries `handles`. */
+      kind: 'delegate';
+      /** The sender's handle of the target task. */
+      target: number;
+      /** The references to hand over, each with the rights it gets. */
+      refs: {
+        /** Where the reference's object lives and the handle held there. */
+        ref: RemoteHandle;
+        /** Rights of the new reference. */
+        rights: number;
+      }[];
+    }
+  | {
+      /** run a task on this kernel; the reply carries `handle` and `object`. */
+      kind: 'run';
+      /** The binary's bytes. */
+      binary: Uint8Array;
+      /** Arguments. */
+      argv: string[];
+      /** Environment. */
+      env: Record<string, string>;
+      /** Input references, each with the rights the child gets. */
+      inputs: {
+        /** Where the object lives and the handle held there. */
+        ref: RemoteHandle;
+        /** Rights of the child's reference. */
+        rights: number;
+      }[];
+      /** Output references, each with the rights the child gets. */
+      outputs: {
+        /** Where the object lives and the handle held there. */
+        ref: RemoteHandle;
+        /** Rights of the child's reference. */
+        rights: number;
+      }[];
+      /** Name keys of the child's groups. */
+      groups: string[];
+      /** Seed of the task's name, if it is deterministic. */
       name: string | undefined;
+      /** {@link RunFlags} of the call. */
       flags: number;
     }
-  | { kind: 'pause'; handle: number; flags: number }
-  | { kind: 'revoked'; handle: number };
+  | {
+      /** pause or resume a task of this kernel. */
+      kind: 'pause';
+      /** The sender's handle of the task. */
+      handle: number;
+      /** {@link PauseFlags} of the call. */
+      flags: number;
+    }
+  | {
+      /** Notice from an object's home: a handle the receiver held there was revoked. */
+      kind: 'revoked';
+      /** The revoked handle. */
+      handle: number;
+    };
 
 /** A failure carried back to the requester, rebuilt there as a DiosError. */
 export interface PeerError {
@@ -75,8 +201,32 @@ export interface PeerError {
 
 /** The answer to a {@link PeerRequest}: `ok` with a kind-specific body, or an error. */
 export type PeerReply =
-  | { ok: true; objects?: RemoteHandle[]; handles?: number[]; lease?: number; bytes?: Uint8Array; version?: number; valid?: boolean; object?: ObjectDescriptor; handle?: number }
-  | { ok: false; error: PeerError };
+  | {
+      /** The request succeeded. */
+      ok: true;
+      /** lookup: the objects found, as handles held for the requester. */
+      objects?: RemoteHandle[];
+      /** delegate: the new references' handles in the target task's table. */
+      handles?: number[];
+      /** begin-read, begin-write: the lease id to end it with. */
+      lease?: number;
+      /** begin-read: a copy of the lent bytes. */
+      bytes?: Uint8Array;
+      /** end-write: the object's version after the commit. */
+      version?: number;
+      /** end-read: whether the read is still valid. */
+      valid?: boolean;
+      /** A fresh description of the object the request was about. */
+      object?: ObjectDescriptor;
+      /** share, run: the new handle held for the requester. */
+      handle?: number;
+    }
+  | {
+      /** The request failed. */
+      ok: false;
+      /** Why. */
+      error: PeerError;
+    };
 
 /** Serves requests that reach this node. */
 export type RequestHandler = (from: string, request: PeerRequest) => Promise<PeerReply>;

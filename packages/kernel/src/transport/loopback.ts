@@ -1,16 +1,21 @@
 /**
  * The loopback transport: kernels in one process exchange requests through a
- * shared {@link LoopbackNetwork}. Messages are structured-cloned in both
- * directions, so kernels share no memory, exactly as over a real network.
+ * shared {@link LoopbackNetwork}. Messages are copied in both directions
+ * (byte arrays into fresh buffers of their exact length), so kernels share no
+ * memory, exactly as over a real network.
  * @module
  */
-import { errors } from '../core/errors.js';
+import { DiosError, errors } from '../core/errors.js';
 import type { PeerReply, PeerRequest, RequestHandler, Transport } from '../core/transport.js';
 
 /** An in-process network of loopback transports. */
 export class LoopbackNetwork {
   readonly #nodes = new Map<string, LoopbackTransport>();
   readonly #down = new Set<string>();
+  // Nodes that closed: requests to them fail with EHOSTDOWN (the node is gone), not EHOSTUNREACH (never known).
+  readonly #left = new Set<string>();
+  // Requests waiting for a handler; each fails at once when its sender or target goes down or leaves.
+  readonly #pending = new Set<(id: string) => void>();
 
   /** Creates the transport of node `id` on this network. */
   connect(id: string): LoopbackTransport {
@@ -18,12 +23,14 @@ export class LoopbackNetwork {
     if (this.#nodes.has(id)) throw errors.EEXIST('LoopbackNetwork.connect', 'id', `node "${id}" is already on the network`);
     const transport = new LoopbackTransport(this, id);
     this.#nodes.set(id, transport);
+    this.#left.delete(id);
     return transport;
   }
 
   /** Simulates a crash or partition: requests to and from `id` fail with EHOSTDOWN until {@link LoopbackNetwork.restore}. */
   partition(id: string): void {
     this.#down.add(id);
+    this.#abort(id);
   }
   /** Ends a {@link LoopbackNetwork.partition}. */
   restore(id: string): void {
@@ -38,22 +45,73 @@ export class LoopbackNetwork {
   /** @internal Delivers a request from `from` to `to`. */
   async deliver(from: string, to: string, request: PeerRequest): Promise<PeerReply> {
     const target = this.#nodes.get(to);
-    if (target === undefined) throw errors.EHOSTUNREACH('request', 'to', `no node "${to}" on the network`);
-    if (this.#down.has(to) || this.#down.has(from) || target.handler === undefined) {
-      throw errors.EHOSTDOWN('request', 'to', `node "${to}" is down or not listening`);
+    if (target === undefined) {
+      if (this.#left.has(to)) throw errors.EHOSTDOWN('request', 'to', `node "${to}" has left the network`);
+      throw errors.EHOSTUNREACH('request', 'to', `no node "${to}" on the network`);
     }
+    const usable = () => this.#nodes.get(to) === target && this.#nodes.has(from) && !this.#down.has(to) && !this.#down.has(from);
+    if (!usable() || target.handler === undefined) throw errors.EHOSTDOWN('request', 'to', `node "${to}" is down or not listening`);
+    const message = copyMessage(request);
     // The hop is asynchronous, like any network.
     await Promise.resolve();
-    const reply = await target.handler(from, structuredClone(request));
-    if (this.#down.has(to) || this.#down.has(from)) throw errors.EHOSTDOWN('request', 'to', `node "${to}" went down before replying`);
-    return structuredClone(reply);
+    const handler = target.handler;
+    if (!usable() || handler === undefined) throw errors.EHOSTDOWN('request', 'to', `node "${to}" went down`);
+    const reply = await new Promise<PeerReply>((resolve, reject) => {
+      // A node that goes down does not answer: the request fails now, whatever its handler does later.
+      const abort = (id: string) => {
+        if (id !== to && id !== from) return;
+        this.#pending.delete(abort);
+        reject(errors.EHOSTDOWN('request', 'to', `node "${id}" went down before the reply`));
+      };
+      this.#pending.add(abort);
+      // (A handler that throws instead of rejecting is treated alike.)
+      (async () => handler(from, message))().then(
+        (r) => {
+          this.#pending.delete(abort);
+          resolve(r);
+        },
+        (e: unknown) => {
+          this.#pending.delete(abort);
+          // The handler's error object stays on its node; the requester gets a DiosError of its own.
+          reject(
+            e instanceof DiosError
+              ? new DiosError(e.code, e.syscall, e.argument, e.detail)
+              : errors.EIO('request', 'to', `node "${to}" failed to handle the request: ${e instanceof Error ? e.message : String(e)}`),
+          );
+        },
+      );
+    });
+    if (!usable()) throw errors.EHOSTDOWN('request', 'to', `node "${to}" went down before replying`);
+    return copyMessage(reply);
   }
 
   /** @internal Removes a closed node. */
   remove(id: string): void {
     this.#nodes.delete(id);
     this.#down.delete(id);
+    this.#left.add(id);
+    this.#abort(id);
   }
+
+  #abort(id: string): void {
+    for (const abort of [...this.#pending]) abort(id);
+  }
+}
+
+/**
+ * Copies a message. Like structuredClone, except that every Uint8Array gets a
+ * fresh buffer of exactly its length: structuredClone would share a
+ * SharedArrayBuffer, and would carry the whole buffer behind a view.
+ */
+function copyMessage<T>(value: T): T {
+  if (value instanceof Uint8Array) return new Uint8Array(value) as T;
+  if (Array.isArray(value)) return value.map(copyMessage) as T;
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) copy[key] = copyMessage(v);
+    return copy as T;
+  }
+  return typeof value === 'object' && value !== null ? structuredClone(value) : value;
 }
 
 /** One node's endpoint on a {@link LoopbackNetwork}. */

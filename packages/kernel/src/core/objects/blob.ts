@@ -15,6 +15,9 @@ import { KernelObject, type IoRequest } from './kernel-object.js';
 /** Largest blob this kernel accepts (bytes). */
 export const MAX_BLOB_BYTES = 2 ** 31 - 1;
 
+// What a destroyed blob holds: one shared empty array (nothing can be written to it), not a new one per blob.
+const NO_BYTES = new Uint8Array(0);
+
 /** A private-memory or shared-memory blob. */
 export class BlobObject extends KernelObject {
   /** Private (ArrayBuffer, one task) or shared (SharedArrayBuffer). */
@@ -51,17 +54,25 @@ export class BlobObject extends KernelObject {
     return !this.#exclusiveWriter && this.#exclusiveReaders === 0 && (ref.consistency === 'optimistic' || this.#writers === 0);
   }
 
-  override async beginRead(req: IoRequest): Promise<Lease> {
+  // Without a wait the lease is returned directly (no promise), so the call costs no extra turn of the event loop.
+  override beginRead(req: IoRequest): Promise<Lease> | Lease {
     if (req.offset > this.#size) {
       throw errors.EINVAL(req.syscall, 'offset', `offset ${req.offset} is past the end of the blob (size ${this.#size})`);
     }
     const exclusive = req.ref.consistency === 'exclusive';
-    if (exclusive && this.#writers > 0) {
-      await block(() => (req.guard(), this.#writers === 0 ? true : undefined), [this.changed], {
-        syscall: req.syscall,
-        nonblock: req.nonblock,
-      });
-    }
+    if (exclusive && this.#writers > 0) return this.#readAfterWriters(req);
+    return this.#readLease(req, exclusive);
+  }
+
+  async #readAfterWriters(req: IoRequest): Promise<Lease> {
+    await block(() => (req.guard(), this.#writers === 0 ? true : undefined), [this.changed], {
+      syscall: req.syscall,
+      nonblock: req.nonblock,
+    });
+    return this.#readLease(req, true);
+  }
+
+  #readLease(req: IoRequest, exclusive: boolean): Lease {
     if (exclusive) this.#exclusiveReaders++;
     const length = Math.min(req.length, this.#size - req.offset);
     return {
@@ -83,26 +94,36 @@ export class BlobObject extends KernelObject {
     return release || lease.version === this.version;
   }
 
-  override async beginWrite(req: IoRequest): Promise<Lease> {
+  // As beginRead: no promise unless the write has to wait for a lock.
+  override beginWrite(req: IoRequest): Promise<Lease> | Lease {
     if (req.offset > this.#size) {
       throw errors.EINVAL(req.syscall, 'offset', `offset ${req.offset} is past the end of the blob (size ${this.#size}); blobs have no holes`);
     }
     if (req.offset + req.length > MAX_BLOB_BYTES) {
       throw errors.EINVAL(req.syscall, 'length', `offset + length exceeds the largest blob (${MAX_BLOB_BYTES} bytes)`);
     }
+    if (!this.isReady('write', req.ref)) return this.#writeWhenReady(req);
+    return this.#writeLease(req);
+  }
+
+  async #writeWhenReady(req: IoRequest): Promise<Lease> {
+    await block(() => (req.guard(), this.isReady('write', req.ref) ? true : undefined), [this.changed], {
+      syscall: req.syscall,
+      nonblock: req.nonblock,
+    });
+    return this.#writeLease(req);
+  }
+
+  #writeLease(req: IoRequest): Lease {
     const exclusive = req.ref.consistency === 'exclusive';
-    if (!this.isReady('write', req.ref)) {
-      await block(() => (req.guard(), this.isReady('write', req.ref) ? true : undefined), [this.changed], {
-        syscall: req.syscall,
-        nonblock: req.nonblock,
-      });
-    }
     this.#writers++;
     if (exclusive) this.#exclusiveWriter = true;
     let buffer: Uint8Array;
     if (this.#spare !== undefined && this.#spare.length === req.length) {
       buffer = this.#spare;
       this.#spare = undefined;
+      // A reused buffer still holds an earlier write's bytes: a new lease starts zeroed, like a fresh one.
+      buffer.fill(0);
     } else {
       buffer = new Uint8Array(req.length);
     }
@@ -150,7 +171,7 @@ export class BlobObject extends KernelObject {
   }
 
   override destroy(): void {
-    this.#bytes = new Uint8Array(0);
+    this.#bytes = NO_BYTES;
     this.#size = 0;
     this.#spare = undefined;
     super.destroy();

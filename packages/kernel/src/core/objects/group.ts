@@ -46,6 +46,12 @@ export class GroupObject extends KernelObject {
     return this.#members.get(key);
   }
 
+  /** A destroyed group takes its index with it: nothing resolves through it any more, not even for its member tasks. */
+  override destroy(): void {
+    this.#members.clear();
+    super.destroy();
+  }
+
   /** Every member (for the invariant check). */
   *members(): IterableIterator<KernelObject> {
     for (const set of this.#members.values()) yield* set;

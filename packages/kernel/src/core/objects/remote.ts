@@ -96,9 +96,17 @@ export class RemoteObject extends KernelObject {
           this.changed.notify();
           return;
         } catch (e) {
-          if ((e as { code?: string }).code === 'ETIMEDOUT') continue;
-          // A revoked or unreachable object wakes the waiter, which then fails on the closed reference.
-          if (active) this.markRevoked();
+          const code = (e as { code?: string }).code;
+          if (code === 'ETIMEDOUT') continue;
+          if (!active) return;
+          if (code === 'EHOSTDOWN' || code === 'EHOSTUNREACH') {
+            // The home is unreachable, not the object gone: the waiter wakes and its next call reports the failure.
+            this.#ready[mode] = true;
+            this.changed.notify();
+            return;
+          }
+          // A revoked object wakes the waiter, which then fails on the closed reference.
+          this.markRevoked();
           return;
         }
       }

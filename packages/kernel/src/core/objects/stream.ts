@@ -61,14 +61,22 @@ export class StreamObject extends KernelObject {
     this.changed.notify();
   }
 
-  override async beginRead(req: IoRequest): Promise<Lease> {
+  // Without a wait the lease is returned directly (no promise), so the call costs no extra turn of the event loop.
+  override beginRead(req: IoRequest): Promise<Lease> | Lease {
     if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'offset', 'streams have no offsets');
-    if (!this.isReady('read')) {
-      await block(() => (req.guard(), this.isReady('read') ? true : undefined), [this.changed], {
-        syscall: req.syscall,
-        nonblock: req.nonblock,
-      });
-    }
+    if (!this.isReady('read')) return this.#readWhenReady(req);
+    return this.#readLease(req);
+  }
+
+  async #readWhenReady(req: IoRequest): Promise<Lease> {
+    await block(() => (req.guard(), this.isReady('read') ? true : undefined), [this.changed], {
+      syscall: req.syscall,
+      nonblock: req.nonblock,
+    });
+    return this.#readLease(req);
+  }
+
+  #readLease(req: IoRequest): Lease {
     this.#reading = true;
     const start = this.#head % this.capacity;
     const length = Math.min(req.length, this.size, this.capacity - start);
@@ -90,18 +98,30 @@ export class StreamObject extends KernelObject {
     return true;
   }
 
-  override async beginWrite(req: IoRequest): Promise<Lease> {
+  // As beginRead: no promise unless the write has to wait for room.
+  override beginWrite(req: IoRequest): Promise<Lease> | Lease {
     if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'offset', 'streams have no offsets');
     if (req.length > this.capacity) {
       throw errors.EINVAL(req.syscall, 'length', `${req.length} bytes exceed the stream's capacity of ${this.capacity}`);
     }
-    const room = () => {
-      req.guard();
-      if (this.#eof) throw errors.EPIPE(req.syscall, 'ref', 'the stream has been ended');
-      if (this.#readers === 0) throw errors.EPIPE(req.syscall, 'ref', 'no reference can read the stream any more');
-      return !this.#writing && this.capacity - this.size >= req.length ? true : undefined;
-    };
-    await block(room, [this.changed], { syscall: req.syscall, nonblock: req.nonblock });
+    if (this.#room(req) === undefined) return this.#writeWhenRoom(req);
+    return this.#writeLease(req);
+  }
+
+  // Whether a write of req.length bytes fits now (undefined: not yet); throws when it never will.
+  #room(req: IoRequest): true | undefined {
+    req.guard();
+    if (this.#eof) throw errors.EPIPE(req.syscall, 'ref', 'the stream has been ended');
+    if (this.#readers === 0) throw errors.EPIPE(req.syscall, 'ref', 'no reference can read the stream any more');
+    return !this.#writing && this.capacity - this.size >= req.length ? true : undefined;
+  }
+
+  async #writeWhenRoom(req: IoRequest): Promise<Lease> {
+    await block(() => this.#room(req), [this.changed], { syscall: req.syscall, nonblock: req.nonblock });
+    return this.#writeLease(req);
+  }
+
+  #writeLease(req: IoRequest): Lease {
     this.#writing = true;
     const start = this.#tail % this.capacity;
     // A region that wraps around the ring is staged in a scratch buffer and copied in two parts at commit.

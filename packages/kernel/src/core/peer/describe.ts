@@ -2,6 +2,7 @@
  * Descriptors: what a kernel tells a peer about one of its objects.
  * @module
  */
+import type { Lifecycle } from '../flags.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import type { TaskStatus } from '../reference.js';
 import type { ObjectDescriptor } from '../transport.js';
@@ -11,7 +12,8 @@ export function describeObject(obj: KernelObject): ObjectDescriptor {
   const desc: ObjectDescriptor = {
     name: obj.name.key,
     type: obj.type,
-    lifecycle: obj.lifecycle,
+    // A proxy for a remote object is refcounted itself; a third kernel needs the lifecycle at the object's home.
+    lifecycle: (obj as unknown as { homeLifecycle?: Lifecycle }).homeLifecycle ?? obj.lifecycle,
     size: obj.size,
     version: obj.version,
     persistent: obj.persistent,

@@ -57,6 +57,8 @@ export class PeerService {
     try {
       return await this.#dispatch(from, req, importer);
     } catch (e) {
+      if (req.kind === 'delegate') this.#dropForeign(from, req.refs, importer);
+      if (req.kind === 'run') this.#dropForeign(from, [...req.inputs, ...req.outputs], importer);
       const err = e instanceof DiosError ? e : errors.EIO(`peer:${req.kind}`, undefined, e instanceof Error ? e.message : String(e));
       return { ok: false, error: { code: err.code, syscall: err.syscall, argument: err.argument, detail: err.detail } };
     }
@@ -184,6 +186,20 @@ export class PeerService {
     const group = new GroupObject(Name.parse(key, 'run', 'spec.groups'), 'immortal', undefined);
     kernel.objects.set(key, group);
     return group;
+  }
+
+  // A failed delegate or run: the handles a third kernel made for this one (shared on the sender's behalf) are
+  // this kernel's to give back; the sender takes back its own, and groups hold nothing.
+  #dropForeign(from: string, refs: { ref: RemoteHandle }[], importer: Importer): void {
+    for (const { ref } of refs) {
+      if (ref.home === this.#kernel.id || ref.home === from || ref.object.type === ObjectType.GROUP) continue;
+      try {
+        const obj = importer.importHandle(from, ref);
+        if (obj.refCount === 0) this.#kernel.destroyObject(obj);
+      } catch {
+        // A malformed handle names nothing to give back.
+      }
+    }
   }
 
   #proxy(peer: string): Proxy {

@@ -4,7 +4,7 @@
  * @module
  */
 import { errors } from '../errors.js';
-import { checkFlags, CreateFlags, CREATABLE_TYPES, ObjectType, Rights, type Consistency, type Lifecycle } from '../flags.js';
+import { CreateFlags, CREATABLE_TYPES, ObjectType, Rights, type Consistency, type Lifecycle } from '../flags.js';
 import type { Kernel } from '../kernel.js';
 import { Name, describe } from '../names.js';
 import { BlobObject, MAX_BLOB_BYTES } from '../objects/blob.js';
@@ -12,7 +12,7 @@ import { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import { DEFAULT_STREAM_CAPACITY, StreamObject } from '../objects/stream.js';
 import type { TaskObject } from '../objects/task.js';
-import { checkInt, checkOptions, requireRights } from './validate.js';
+import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 
 /** Options of create. */
 export interface CreateOptions {
@@ -49,7 +49,7 @@ export const MAX_STREAM_CAPACITY = 1 << 30;
 /** Implements create for `task`. */
 export async function create(kernel: Kernel, task: TaskObject, type: unknown, options: unknown, flags: unknown): Promise<CreateResult> {
   const s = 'create';
-  checkFlags(s, flags, CreateFlags);
+  checkCallFlags(s, flags, CreateFlags);
   if (!CREATABLE_TYPES.includes(type as ObjectType)) {
     throw errors.EINVAL(s, 'type', `cannot create objects of type ${describe(type)} (creatable: ${CREATABLE_TYPES.join(', ')})`);
   }

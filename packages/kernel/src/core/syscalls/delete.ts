@@ -4,14 +4,15 @@
  * @module
  */
 import { errors } from '../errors.js';
-import { checkFlags, DeleteFlags } from '../flags.js';
+import { DeleteFlags } from '../flags.js';
 import type { Kernel } from '../kernel.js';
 import type { TaskObject } from '../objects/task.js';
+import { checkCallFlags } from './validate.js';
 
 /** Implements delete for `task`. */
 export async function deleteRef(kernel: Kernel, task: TaskObject, handle: unknown, flags: unknown): Promise<void> {
   const s = 'delete';
-  const f = checkFlags(s, flags, DeleteFlags);
+  const f = checkCallFlags(s, flags, DeleteFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
   const exitFlags = f & (DeleteFlags.EXIT_SUCCESS | DeleteFlags.EXIT_FAILURE);
   if (exitFlags === (DeleteFlags.EXIT_SUCCESS | DeleteFlags.EXIT_FAILURE)) {

@@ -5,12 +5,12 @@
  * @module
  */
 import { errors } from '../errors.js';
-import { BeginReadFlags, checkFlags, EndReadFlags, Rights } from '../flags.js';
+import { BeginReadFlags, EndReadFlags, Rights } from '../flags.js';
 import type { Kernel } from '../kernel.js';
 import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { TaskObject } from '../objects/task.js';
 import type { Reference } from '../reference.js';
-import { checkInt, checkOptions, requireRights } from './validate.js';
+import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 
 /** Options of begin_read. */
 export interface ReadOptions {
@@ -31,13 +31,13 @@ export function guardFor(task: TaskObject, ref: Reference, syscall: string): () 
 /** Implements begin_read for `task`. */
 export async function beginRead(kernel: Kernel, task: TaskObject, handle: unknown, options: unknown, flags: unknown): Promise<Uint8Array> {
   const s = 'beginRead';
-  const f = checkFlags(s, flags, BeginReadFlags);
+  const f = checkCallFlags(s, flags, BeginReadFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
   const o = checkOptions<ReadOptions>(s, 'options', options, ['offset', 'length']);
   const offset = o.offset === undefined ? 0 : checkInt(s, 'options.offset', o.offset, 0, MAX_BLOB_BYTES);
   const length = o.length === undefined ? MAX_BLOB_BYTES : checkInt(s, 'options.length', o.length, 0, MAX_BLOB_BYTES);
   requireRights(s, 'ref', ref, Rights.READ);
-  const lease = await ref.object.beginRead({
+  const pending = ref.object.beginRead({
     ref,
     offset,
     length,
@@ -46,6 +46,8 @@ export async function beginRead(kernel: Kernel, task: TaskObject, handle: unknow
     guard: guardFor(task, ref, s),
     syscall: s,
   });
+  // Local objects lend without waiting when they can: awaiting only a promise saves a turn of the event loop.
+  const lease = pending instanceof Promise ? await pending : pending;
   if (!ref.open || task.state === 'exited') {
     // The reference went while the object was preparing the lease (remote reads): give it straight back.
     await ref.object.endRead(lease, true);
@@ -58,7 +60,7 @@ export async function beginRead(kernel: Kernel, task: TaskObject, handle: unknow
 /** Implements end_read for `task`. */
 export async function endRead(kernel: Kernel, task: TaskObject, handle: unknown, buffer: unknown, flags: unknown): Promise<boolean> {
   const s = 'endRead';
-  const f = checkFlags(s, flags, EndReadFlags);
+  const f = checkCallFlags(s, flags, EndReadFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
   const lease = buffer instanceof Uint8Array ? ref.leases.get(buffer) : undefined;
   if (lease === undefined || lease.kind !== 'read') {

@@ -105,7 +105,8 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
   if (kernel.objects.has(name.key)) throw errors.EEXIST(s, 'spec.name', `an object named ${name.key} already exists on this kernel`);
 
   if (f & RunFlags.NAME_DETERMINISTIC && sp.name === undefined) parent.counter = counter;
-  const groups = groupRefs.length > 0 ? groupRefs.map((g) => g.object as GroupObject) : parent.setup.groups;
+  // Only an omitted list inherits the parent's groups: an explicit [] makes a task that resolves in no group.
+  const groups = sp.groups !== undefined ? groupRefs.map((g) => g.object as GroupObject) : parent.setup.groups;
   const child = kernel.newTask(name, { argv: argv as string[], env: { ...env }, groups, program });
   const pass = (r: Reference, rights: number) =>
     kernel.openRef(child, r.object, rights, { task: parent.name.key, id: r.id }, r.consistency, r.readBufferSize, r.writeBufferSize).id;

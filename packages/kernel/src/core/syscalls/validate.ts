@@ -4,9 +4,17 @@
  * @module
  */
 import { errors } from '../errors.js';
-import { formatRights } from '../flags.js';
+import { checkFlags, formatRights } from '../flags.js';
 import { describe } from '../names.js';
 import type { Reference } from '../reference.js';
+
+/**
+ * {@link checkFlags} with a fast path for 0 (no flags), which every call
+ * accepts: the common case skips building the mask of allowed bits.
+ */
+export function checkCallFlags(syscall: string, flags: unknown, allowed: Record<string, number>): number {
+  return flags === 0 ? 0 : checkFlags(syscall, flags, allowed);
+}
 
 /** Rejects anything but a plain object (or undefined) with only the given keys. */
 export function checkOptions<T extends object>(syscall: string, argument: string, value: unknown, keys: readonly string[]): T {

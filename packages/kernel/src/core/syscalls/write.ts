@@ -6,12 +6,12 @@
  * @module
  */
 import { errors } from '../errors.js';
-import { BeginWriteFlags, checkFlags, EndWriteFlags, ObjectType, Rights } from '../flags.js';
+import { BeginWriteFlags, EndWriteFlags, ObjectType, Rights } from '../flags.js';
 import type { Kernel } from '../kernel.js';
 import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { TaskObject } from '../objects/task.js';
 import { guardFor } from './read.js';
-import { checkInt, checkOptions, requireRights } from './validate.js';
+import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 
 /** Options of begin_write. */
 export interface WriteOptions {
@@ -37,14 +37,14 @@ export async function beginWrite(
   flags: unknown,
 ): Promise<Uint8Array> {
   const s = 'beginWrite';
-  const f = checkFlags(s, flags, BeginWriteFlags);
+  const f = checkCallFlags(s, flags, BeginWriteFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
   const len = checkInt(s, 'length', length, 0, MAX_BLOB_BYTES);
   const o = checkOptions<WriteOptions>(s, 'options', options, ['offset', 'truncate']);
   const offset = o.offset === undefined ? 0 : checkInt(s, 'options.offset', o.offset, 0, MAX_BLOB_BYTES);
   if (o.truncate !== undefined && typeof o.truncate !== 'boolean') throw errors.EINVAL(s, 'options.truncate', 'expected a boolean');
   requireRights(s, 'ref', ref, Rights.WRITE);
-  const lease = await ref.object.beginWrite({
+  const pending = ref.object.beginWrite({
     ref,
     offset,
     length: len,
@@ -53,6 +53,8 @@ export async function beginWrite(
     guard: guardFor(task, ref, s),
     syscall: s,
   });
+  // Local objects lend without waiting when they can: awaiting only a promise saves a turn of the event loop.
+  const lease = pending instanceof Promise ? await pending : pending;
   if (!ref.open || task.state === 'exited') {
     await ref.object.endWrite(lease, 0, true, false);
     guardFor(task, ref, s)();
@@ -71,7 +73,7 @@ export async function endWrite(
   flags: unknown,
 ): Promise<number> {
   const s = 'endWrite';
-  const f = checkFlags(s, flags, EndWriteFlags);
+  const f = checkCallFlags(s, flags, EndWriteFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
   const lease = buffer instanceof Uint8Array ? ref.leases.get(buffer) : undefined;
   if (lease === undefined || lease.kind !== 'write') {
@@ -86,6 +88,8 @@ export async function endWrite(
   }
   if (eos && discard) throw errors.EINVAL(s, 'flags', 'DISCARD and END_OF_STREAM exclude each other');
   ref.leases.delete(lease.buffer);
-  await ref.object.endWrite(lease, length, discard, eos);
+  // Local objects commit synchronously; only a remote object's commit is awaited.
+  const committed = ref.object.endWrite(lease, length, discard, eos);
+  if (committed instanceof Promise) await committed;
   return ref.object.version;
 }

@@ -1,0 +1,13 @@
+/**
+ * @dios/kernel/node: the host adaptation layer for Node.js. The kernel core
+ * imports nothing from node:*; whatever touches the host lives here.
+ *
+ * @example
+ * ```ts
+ * import { Kernel } from '@dios/kernel';
+ * import { writableConsoleSink } from '@dios/kernel/node';
+ * const kernel = await Kernel.boot({ consoleSink: writableConsoleSink() });
+ * ```
+ * @packageDocumentation
+ */
+export { writableConsoleSink, feedConsoleInput } from './node-console.js';

@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { CREATABLE_TYPES, CreateFlags, DEFAULT_BUFFER_SIZE, Name, ObjectType, Rights, type Lifecycle } from '@dios/kernel';
+import { boot, expectErrno, krefOf } from './helpers.js';
+
+describe('create', () => {
+  it.each(CREATABLE_TYPES.map((t) => [t]))('makes a %s with a fresh name and a reference with all rights', async (type) => {
+    const kernel = await boot();
+    const sys = kernel.init;
+    const before = sys.handles;
+    const { name, ref } = await sys.create(type);
+    expect(name).toBeInstanceOf(Name);
+    expect(before).not.toContain(ref);
+    expect(sys.handles).toContain(ref);
+    const view = sys.ref(ref);
+    expect(view.type).toBe(type);
+    expect(view.size).toBe(0);
+    expect(view.version).toBe(0);
+    expect(view.open).toBe(true);
+    expect(view.persistent).toBe(false);
+    expect(view.proximity).toBe('local-memory');
+    expect(view.consistency).toBe('optimistic');
+    expect(view.readBufferSize).toBe(DEFAULT_BUFFER_SIZE);
+    expect(view.writeBufferSize).toBe(DEFAULT_BUFFER_SIZE);
+    const kref = krefOf(kernel, sys, ref);
+    expect(kref.rights).toBe(Rights.ALL);
+    expect(kref.parent).toBeUndefined();
+    expect(kref.object.name.equals(name)).toBe(true);
+    expect(kref.object.lifecycle).toBe('refcounted');
+    // Created in the task's first group, where lookup finds it.
+    expect(kref.object.groupKey).toBe(kernel.rootGroup.name.key);
+    expect(await sys.lookup(name)).toHaveLength(1);
+    kernel.checkInvariants();
+  });
+
+  it('random names differ between objects', async () => {
+    const kernel = await boot();
+    const sys = kernel.init;
+    const names = new Set<string>();
+    for (let i = 0; i < 20; i++) names.add((await sys.create(ObjectType.SHARED_MEMORY_BLOB)).name.key);
+    expect(names.size).toBe(20);
+    kernel.checkInvariants();
+  });
+
+  it('applies lifecycle, consistency and buffer-size options', async () => {
+    const kernel = await boot({ bufferSize: 1024 });
+    const sys = kernel.init;
+    const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB, {
+      lifecycle: 'single-delete',
+      consistency: 'exclusive',
+      readBufferSize: 100,
+      writeBufferSize: 200,
+    });
+    expect(sys.ref(ref).consistency).toBe('exclusive');
+    expect(sys.ref(ref).readBufferSize).toBe(100);
+    expect(sys.ref(ref).writeBufferSize).toBe(200);
+    expect(krefOf(kernel, sys, ref).object.lifecycle).toBe('single-delete');
+    const plain = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+    expect(sys.ref(plain.ref).readBufferSize).toBe(1024);
+    kernel.checkInvariants();
+  });
+
+  describe('deterministic names', () => {
+    it('are derived from the creating task and its counter: a re-run reproduces them', async () => {
+      const create3 = async () => {
+        const kernel = await boot({ id: 'replay' });
+        const sys = kernel.init;
+        const names: string[] = [];
+        for (let i = 0; i < 3; i++) names.push((await sys.create(ObjectType.SHARED_MEMORY_BLOB, {}, CreateFlags.NAME_DETERMINISTIC)).name.key);
+        kernel.checkInvariants();
+        return names;
+      };
+      const first = await create3();
+      expect(new Set(first).size).toBe(3);
+      expect(await create3()).toEqual(first);
+      // The first derived name is the creator's name with counter 1.
+      const kernel = await boot({ id: 'replay' });
+      expect(first[0]).toBe((await Name.derived(kernel.init.taskName, 1)).key);
+    });
+
+    it('random and seeded creations do not advance the counter; a failed one does not either', async () => {
+      const kernel = await boot({ id: 'counter' });
+      const sys = kernel.init;
+      await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+      await sys.create(ObjectType.SHARED_MEMORY_BLOB, { nameSeed: 'x' }, CreateFlags.NAME_DETERMINISTIC);
+      await expectErrno(sys.create(ObjectType.SHARED_MEMORY_BLOB, { lifecycle: 'forever' as Lifecycle }, CreateFlags.NAME_DETERMINISTIC), 'EINVAL');
+      const { name } = await sys.create(ObjectType.SHARED_MEMORY_BLOB, {}, CreateFlags.NAME_DETERMINISTIC);
+      expect(name.key).toBe((await Name.derived(sys.taskName, 1)).key);
+      kernel.checkInvariants();
+    });
+
+    it('differ between tasks', async () => {
+      const kernel = await boot();
+      const a = await kernel.attachTask(['a']);
+      const b = await kernel.attachTask(['b']);
+      const na = await a.create(ObjectType.SHARED_MEMORY_BLOB, {}, CreateFlags.NAME_DETERMINISTIC);
+      const nb = await b.create(ObjectType.SHARED_MEMORY_BLOB, {}, CreateFlags.NAME_DETERMINISTIC);
+      expect(na.name.equals(nb.name)).toBe(false);
+      kernel.checkInvariants();
+    });
+
+    it('a seed gives the name fromString gives; reusing a live seed is EEXIST', async () => {
+      const kernel = await boot();
+      const sys = kernel.init;
+      const { name, ref } = await sys.create(ObjectType.SHARED_MEMORY_STREAM, { nameSeed: 'pipe-1' }, CreateFlags.NAME_DETERMINISTIC);
+      expect(name.key).toBe((await Name.fromString('pipe-1')).key);
+      const handles = sys.handles;
+      const objects = kernel.objects.size;
+      const err = await expectErrno(sys.create(ObjectType.SHARED_MEMORY_BLOB, { nameSeed: 'pipe-1' }, CreateFlags.NAME_DETERMINISTIC), 'EEXIST', 'name');
+      expect(err.message).toContain(name.key);
+      expect(sys.handles).toEqual(handles);
+      expect(kernel.objects.size).toBe(objects);
+      // Once the object is gone its seed may be used again.
+      await sys.delete(ref);
+      await sys.create(ObjectType.SHARED_MEMORY_BLOB, { nameSeed: 'pipe-1' }, CreateFlags.NAME_DETERMINISTIC);
+      kernel.checkInvariants();
+    });
+
+    it('a seed without NAME_DETERMINISTIC, or not a string, is EINVAL', async () => {
+      const kernel = await boot();
+      const sys = kernel.init;
+      await expectErrno(sys.create(ObjectType.SHARED_MEMORY_BLOB, { nameSeed: 'x' }), 'EINVAL', 'options.nameSeed');
+      await expectErrno(
+        sys.create(ObjectType.SHARED_MEMORY_BLOB, { nameSeed: 7 as unknown as string }, CreateFlags.NAME_DETERMINISTIC),
+        'EINVAL',
+        'options.nameSeed',
+      );
+      kernel.checkInvariants();
+    });
+  });
+
+  describe('groups', () => {
+    it('creates in a group the task holds with write rights; members of that group resolve it', async () => {
+      const kernel = await boot();
+      const sys = kernel.init;
+      const group = await sys.create(ObjectType.GROUP);
+      const { name, ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { group: group.ref });
+      expect(krefOf(kernel, sys, ref).object.groupKey).toBe(group.name.key);
+      // A task that is only in the root group cannot resolve it.
+      const outsider = await kernel.attachTask(['outsider']);
+      await expectErrno(outsider.lookup(name), 'ENOENT', 'name');
+      kernel.checkInvariants();
+    });
+
+    it('a group reference without write rights is EACCES; a non-group is EINVAL; a bad handle EBADF', async () => {
+      const kernel = await boot();
+      const sys = kernel.init;
+      const group = await sys.create(ObjectType.GROUP);
+      const [readOnly] = await sys.copy([group.ref], sys.self, { rights: Rights.READ });
+      const blob = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+      const objects = kernel.objects.size;
+      await expectErrno(sys.create(ObjectType.SHARED_MEMORY_BLOB, { group: readOnly! }), 'EACCES', 'options.group');
+      await expectErrno(sys.create(ObjectType.SHARED_MEMORY_BLOB, { group: blob.ref }), 'EINVAL', 'options.group');
+      await expectErrno(sys.create(ObjectType.SHARED_MEMORY_BLOB, { group: 999 }), 'EBADF', 'options.group');
+      expect(kernel.objects.size).toBe(objects);
+      kernel.checkInvariants();
+    });
+  });
+
+  describe('argument errors', () => {
+    it.each([
+      ['a task', ObjectType.TASK, 'type'],
+      ['a console', ObjectType.CONSOLE, 'type'],
+      ['an unknown type', 'disk' as ObjectType, 'type'],
+    ])('refuses to create %s', async (_what, type, argument) => {
+      const kernel = await boot();
+      await expectErrno(kernel.init.create(type), 'EINVAL', argument);
+      kernel.checkInvariants();
+    });
+
+    it.each([
+      ['unknown option', { colour: 'red' }, 'options.colour'],
+      ['options not an object', 'big', 'options'],
+      ['options an array', [], 'options'],
+      ['unknown lifecycle', { lifecycle: 'forever' }, 'options.lifecycle'],
+      ['unknown consistency', { consistency: 'strict' }, 'options.consistency'],
+      ['negative capacity', { capacity: -1 }, 'options.capacity'],
+      ['fractional capacity', { capacity: 1.5 }, 'options.capacity'],
+      ['zero read buffer', { readBufferSize: 0 }, 'options.readBufferSize'],
+      ['string write buffer', { writeBufferSize: '4k' }, 'options.writeBufferSize'],
+    ])('rejects %s with EINVAL and creates nothing', async (_what, options, argument) => {
+      const kernel = await boot();
+      const sys = kernel.init;
+      const handles = sys.handles;
+      const objects = kernel.objects.size;
+      await expectErrno(sys.create(ObjectType.SHARED_MEMORY_BLOB, options as object), 'EINVAL', argument);
+      expect(sys.handles).toEqual(handles);
+      expect(kernel.objects.size).toBe(objects);
+      kernel.checkInvariants();
+    });
+
+    it('a stream needs a capacity of at least one byte; a group has none', async () => {
+      const kernel = await boot();
+      const sys = kernel.init;
+      await expectErrno(sys.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 0 }), 'EINVAL', 'options.capacity');
+      await expectErrno(sys.create(ObjectType.GROUP, { capacity: 4 }), 'EINVAL', 'options.capacity');
+      await sys.create(ObjectType.SHARED_MEMORY_BLOB, { capacity: 0 });
+      kernel.checkInvariants();
+    });
+
+    it('private memory cannot be immortal', async () => {
+      const kernel = await boot();
+      await expectErrno(kernel.init.create(ObjectType.PRIVATE_MEMORY_BLOB, { lifecycle: 'immortal' }), 'EINVAL', 'options.lifecycle');
+      await kernel.init.create(ObjectType.SHARED_MEMORY_BLOB, { lifecycle: 'immortal' });
+      kernel.checkInvariants();
+    });
+  });
+});

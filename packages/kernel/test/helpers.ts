@@ -1,0 +1,119 @@
+/**
+ * Shared helpers of the kernel's unit tests: booting, error assertions,
+ * byte helpers, installing programs, and a few reads of kernel internals
+ * for facts the system calls deliberately do not expose (rights, parents).
+ */
+import { expect } from 'vitest';
+import { DiosError, Kernel, ObjectType, programBinary, type ErrnoCode, type KernelOptions, type Program, type TaskContext } from '@dios/kernel';
+import type { Reference } from '../src/core/reference.js';
+import type { TaskObject } from '../src/core/objects/task.js';
+
+export const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
+export const dec = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+
+/** Boots a kernel (no console output unless a sink is given). */
+export function boot(options: KernelOptions = {}): Promise<Kernel> {
+  return Kernel.boot(options);
+}
+
+/** Asserts that `action` rejects (or throws) a DiosError with `code` (and `argument` when given); returns it. */
+export async function expectErrno(
+  action: Promise<unknown> | (() => unknown),
+  code: ErrnoCode,
+  argument?: string,
+): Promise<DiosError> {
+  let error: unknown;
+  let threw = false;
+  try {
+    await (typeof action === 'function' ? action() : action);
+  } catch (e) {
+    threw = true;
+    error = e;
+  }
+  expect(threw, `expected ${code}, but the call succeeded`).toBe(true);
+  expect(error).toBeInstanceOf(DiosError);
+  const err = error as DiosError;
+  expect(err.code, err.message).toBe(code);
+  if (argument !== undefined) expect(err.argument, err.message).toBe(argument);
+  return err;
+}
+
+/** A promise with its outcome observable without awaiting it (and without unhandled-rejection noise). */
+export interface Tracked<T> {
+  readonly promise: Promise<T>;
+  settled: boolean;
+  value: T | undefined;
+  error: unknown;
+}
+
+export function track<T>(promise: Promise<T>): Tracked<T> {
+  const t: Tracked<T> = { promise, settled: false, value: undefined, error: undefined };
+  promise.then(
+    (v) => {
+      t.settled = true;
+      t.value = v;
+    },
+    (e: unknown) => {
+      t.settled = true;
+      t.error = e;
+    },
+  );
+  return t;
+}
+
+/** Lets pending microtasks and a few macrotask turns run. */
+export function flush(ms = 5): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Writes `bytes` into a blob (or stream) through `ref` and commits; returns the new version. */
+export async function writeAll(sys: TaskContext, ref: number, bytes: Uint8Array, options: { offset?: number; truncate?: boolean } = {}): Promise<number> {
+  const buf = await sys.beginWrite(ref, bytes.length, options);
+  buf.set(bytes);
+  return sys.endWrite(ref, buf);
+}
+
+/** Reads a blob through `ref` (copying the lent bytes); returns the bytes and whether the read was valid. */
+export async function readAll(sys: TaskContext, ref: number, options: { offset?: number; length?: number } = {}): Promise<{ bytes: Uint8Array; valid: boolean }> {
+  const buf = await sys.beginRead(ref, options);
+  const bytes = buf.slice();
+  const valid = await sys.endRead(ref, buf);
+  return { bytes, valid };
+}
+
+/** Creates a shared blob holding `bytes`; returns its handle and name. */
+export async function blobWith(sys: TaskContext, bytes: Uint8Array) {
+  const created = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+  await writeAll(sys, created.ref, bytes);
+  return created;
+}
+
+let programCounter = 0;
+
+/** Registers `program` under a fresh id and stores its binary in a blob of `sys`; returns the binary's handle. */
+export async function installProgram(kernel: Kernel, sys: TaskContext, program: Program, id = `test-program-${++programCounter}`): Promise<number> {
+  kernel.registerProgram(id, program);
+  const { ref } = await blobWith(sys, programBinary(id));
+  return ref;
+}
+
+/** The kernel task behind a context (internal: for facts the syscalls do not show). */
+export function taskOf(kernel: Kernel, sys: TaskContext): TaskObject {
+  const task = kernel.tasks.get(sys.taskName.key);
+  if (task === undefined) throw new Error(`task ${sys.taskName.key} is not in the kernel's task table`);
+  return task;
+}
+
+/** The kernel's record of reference `handle` of `sys` (internal: rights and parent). */
+export function krefOf(kernel: Kernel, sys: TaskContext, handle: number): Reference {
+  const ref = taskOf(kernel, sys).table.get(handle);
+  if (ref === undefined) throw new Error(`task holds no reference ${handle}`);
+  return ref;
+}
+
+/** The handle of the first reference of `sys` whose object has `type`. */
+export function handleOfType(sys: TaskContext, type: ObjectType): number {
+  const h = sys.handles.find((handle) => sys.ref(handle).type === type);
+  if (h === undefined) throw new Error(`no ${type} reference`);
+  return h;
+}

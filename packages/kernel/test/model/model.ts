@@ -1,0 +1,745 @@
+/**
+ * A small reference model of one DIOS kernel, written from the system-call
+ * contract rather than from the implementation: objects with a type, a
+ * lifecycle, bytes and a version; per-task reference tables with rights;
+ * stream FIFOs with a capacity and end-of-stream; the console; outstanding
+ * buffer leases. Every call is split in two: `predict*` is pure and says
+ * either which errno the call must fail with or what it must return, and the
+ * returned plan's `commit` applies the effect once the kernel has agreed.
+ *
+ * The model holds plain data only (arrays and objects), so a JSON snapshot
+ * before and after a failing call shows that the prediction changed nothing.
+ */
+import type { ErrnoCode } from '@dios/kernel';
+import { derivedNameKey, seedNameKey } from './names.js';
+
+// Rights and limits, restated from the interface description (not imported, so the model cannot drift with the kernel).
+export const R = 0x1;
+export const W = 0x2;
+export const X = 0x4;
+export const D = 0x8;
+export const ALL = 0xf;
+export const MAX_BLOB = 2 ** 31 - 1;
+export const MAX_STREAM_CAPACITY = 2 ** 30;
+export const DEFAULT_STREAM_CAPACITY = 256 * 1024;
+export const MAX_REFS_PER_CALL = 4096;
+export const MAX_TIMEOUT = 2 ** 31 - 1;
+
+/** Flag bits accepted by each call. */
+export const FLAG_MASK = {
+  create: 0x1, // NAME_DETERMINISTIC
+  lookup: 0x1, // LOCAL_ONLY
+  copy: 0x0,
+  delete: 0x3, // EXIT_SUCCESS | EXIT_FAILURE
+  select: 0x1, // WRITE
+  beginRead: 0x1, // NONBLOCK
+  endRead: 0x1, // RELEASE
+  beginWrite: 0x1, // NONBLOCK
+  endWrite: 0x3, // DISCARD | END_OF_STREAM
+} as const;
+
+export type MType = 'private-memory-blob' | 'shared-memory-blob' | 'shared-memory-stream' | 'task' | 'group' | 'console';
+export type MLifecycle = 'immortal' | 'single-delete' | 'refcounted';
+export type MConsistency = 'optimistic' | 'exclusive';
+export const CREATABLE: readonly string[] = ['private-memory-blob', 'shared-memory-blob', 'shared-memory-stream', 'group'];
+const LIFECYCLES: readonly unknown[] = ['immortal', 'single-delete', 'refcounted'];
+const CONSISTENCIES: readonly unknown[] = ['optimistic', 'exclusive'];
+
+/** An object of the model. Ids are indexes into {@link KernelModel.objects}; destroyed objects stay, flagged. */
+export interface MObj {
+  id: number;
+  key: string;
+  type: MType;
+  lifecycle: MLifecycle;
+  /** The group whose index names the object (undefined: in no index). */
+  indexGroup: number | undefined;
+  /** Task id of the creator (private memory is visible to it alone). */
+  creator: number | undefined;
+  destroyed: boolean;
+  version: number;
+  /** Blob bytes. */
+  bytes: number[];
+  /** Stream ring size. */
+  capacity: number;
+  /** Stream: bytes ever consumed (the read position in the ring is head % capacity). */
+  head: number;
+  /** Stream: buffered bytes, oldest first. */
+  fifo: number[];
+  eof: boolean;
+  /** Console: pending input chunks. */
+  input: number[][];
+  inputEnded: boolean;
+  /** Console: every byte written. */
+  output: number[];
+  /** Task objects: the task's id. */
+  task: number | undefined;
+}
+
+export interface MRef {
+  handle: number;
+  obj: number;
+  rights: number;
+  consistency: MConsistency;
+  readBuf: number;
+  writeBuf: number;
+  parent: { task: number; handle: number } | undefined;
+}
+
+export interface MTask {
+  id: number;
+  obj: number;
+  key: string;
+  refs: MRef[];
+  nextHandle: number;
+  self: number;
+  /** Member groups (fixed for the task's life). */
+  groups: number[];
+  counter: number;
+  state: 'running' | 'exited';
+  exitStatus: number | undefined;
+}
+
+export interface MLease {
+  id: number;
+  task: number;
+  handle: number;
+  obj: number;
+  kind: 'read' | 'write';
+  offset: number;
+  /** Length of the lent buffer. */
+  length: number;
+  version: number;
+  exclusive: boolean;
+  truncate: boolean;
+  /** Read: the bytes lent. Write: the bytes the task put in the buffer. */
+  data: number[];
+  returned: boolean;
+}
+
+/** A call that must fail. `wouldBlock`: it fails only because NONBLOCK was given (without it, it would wait). */
+export interface Fail {
+  fail: ErrnoCode;
+  wouldBlock?: boolean;
+}
+export const isFail = (x: unknown): x is Fail => typeof x === 'object' && x !== null && 'fail' in x;
+const fail = (code: ErrnoCode, wouldBlock = false): Fail => (wouldBlock ? { fail: code, wouldBlock } : { fail: code });
+
+/** Error raised inside a prediction to stop at the first failing check. */
+class Stop {
+  constructor(readonly f: Fail) {}
+}
+function stop(code: ErrnoCode, wouldBlock = false): never {
+  throw new Stop(fail(code, wouldBlock));
+}
+function predicting<T>(body: () => T): T | Fail {
+  try {
+    return body();
+  } catch (e) {
+    if (e instanceof Stop) return e.f;
+    throw e;
+  }
+}
+
+// Argument checks as the interface states them.
+export function flagsValid(flags: unknown, mask: number): boolean {
+  return typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= mask && (flags & ~mask) === 0;
+}
+function intIn(v: unknown, min: number, max: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+}
+function optionsOk(v: unknown, keys: readonly string[]): boolean {
+  if (v === undefined) return true;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  return Object.keys(v).every((k) => keys.includes(k));
+}
+function opts(v: unknown): Record<string, unknown> {
+  return (v ?? {}) as Record<string, unknown>;
+}
+export const rightsValid = (r: unknown): r is number => intIn(r, 0, ALL);
+
+export interface CreatePlan {
+  /** The name the object must get (undefined: random, then it must be fresh). */
+  expectedKey: string | undefined;
+  expectedHandle: number;
+  commit(actualKey: string): void;
+}
+export interface HandlesPlan {
+  expectedHandles: number[];
+  commit(): void;
+}
+export interface DonePlan {
+  commit(): void;
+}
+export interface SelectPlan {
+  /** The handle select must return; undefined when nothing is ready. */
+  ready: number | undefined;
+}
+export interface ReadPlan {
+  content: number[];
+  /** Records the lease; returns its id. */
+  commit(): number;
+}
+export interface EndReadPlan {
+  valid: boolean;
+  commit(): void;
+}
+export interface WritePlan {
+  length: number;
+  /** Whether the lent buffer must arrive zero-filled (blobs: a fresh buffer must not show earlier bytes). */
+  zeroed: boolean;
+  commit(data: number[]): number;
+}
+export interface EndWritePlan {
+  version: number;
+  commit(): void;
+}
+
+/** The reference model. */
+export class KernelModel {
+  objects: MObj[] = [];
+  tasks: MTask[] = [];
+  leases: MLease[] = [];
+  /** Names a lookup may try: every name ever seen, plus names of seeds not yet used. */
+  knownNames: string[] = [];
+  readonly bufferSize: number;
+
+  private constructor(bufferSize: number) {
+    this.bufferSize = bufferSize;
+  }
+
+  /** A freshly booted kernel: root group, console and init (self 1, root group 2, console 3). */
+  static boot(keys: { root: string; console: string; init: string }, bufferSize: number): KernelModel {
+    const m = new KernelModel(bufferSize);
+    const root = m.#newObj(keys.root, 'group', 'immortal', undefined, undefined);
+    const cons = m.#newObj(keys.console, 'console', 'immortal', root.id, undefined);
+    const init = m.#newTask(keys.init, [root.id]);
+    m.#open(init, root.id, ALL, undefined, 'optimistic', bufferSize, bufferSize);
+    m.#open(init, cons.id, R | W | D, undefined, 'optimistic', bufferSize, bufferSize);
+    return m;
+  }
+
+  /** A host-attached task that is a member of `groups`; returns its id. */
+  attach(key: string, groups: number[]): number {
+    return this.#newTask(key, groups).id;
+  }
+
+  snapshot(): string {
+    return JSON.stringify([this.objects, this.tasks, this.leases]);
+  }
+
+  // ---- queries ----------------------------------------------------------
+
+  obj(id: number): MObj {
+    return this.objects[id]!;
+  }
+  task(id: number): MTask {
+    return this.tasks[id]!;
+  }
+  refOf(t: number, handle: unknown): MRef | undefined {
+    return typeof handle === 'number' ? this.task(t).refs.find((r) => r.handle === handle) : undefined;
+  }
+  refsTo(obj: number): { task: MTask; ref: MRef }[] {
+    const out: { task: MTask; ref: MRef }[] = [];
+    for (const task of this.tasks) for (const ref of task.refs) if (ref.obj === obj) out.push({ task, ref });
+    return out;
+  }
+  refCount(obj: number): number {
+    return this.refsTo(obj).length;
+  }
+  outstanding(obj?: number): MLease[] {
+    return this.leases.filter((l) => !l.returned && (obj === undefined || l.obj === obj));
+  }
+  leasesOfRef(t: number, handle: number): MLease[] {
+    return this.leases.filter((l) => !l.returned && l.task === t && l.handle === handle);
+  }
+  blobLocks(obj: number): { writers: number; exclusiveReaders: number; exclusiveWriter: boolean } {
+    const ls = this.outstanding(obj);
+    return {
+      writers: ls.filter((l) => l.kind === 'write').length,
+      exclusiveReaders: ls.filter((l) => l.kind === 'read' && l.exclusive).length,
+      exclusiveWriter: ls.some((l) => l.kind === 'write' && l.exclusive),
+    };
+  }
+  streamReaders(obj: number): number {
+    return this.refsTo(obj).filter((x) => x.ref.rights & R).length;
+  }
+  streamWriters(obj: number): number {
+    return this.refsTo(obj).filter((x) => x.ref.rights & W).length;
+  }
+  streamEnded(obj: number): boolean {
+    return this.obj(obj).eof || this.streamWriters(obj) === 0;
+  }
+  leased(obj: number, kind: 'read' | 'write'): boolean {
+    return this.outstanding(obj).some((l) => l.kind === kind);
+  }
+  /** Bytes a reader would get now (the object's size). */
+  size(obj: number): number {
+    const o = this.obj(obj);
+    switch (o.type) {
+      case 'private-memory-blob':
+      case 'shared-memory-blob':
+        return o.bytes.length;
+      case 'shared-memory-stream':
+        return o.fifo.length;
+      case 'console':
+        return o.input.reduce((n, c) => n + c.length, 0);
+      default:
+        return 0;
+    }
+  }
+  /** Whether I/O in `mode` through `ref` would proceed without waiting (what select reports). */
+  isReady(ref: MRef, mode: 'read' | 'write'): boolean {
+    const o = this.obj(ref.obj);
+    switch (o.type) {
+      case 'private-memory-blob':
+      case 'shared-memory-blob': {
+        const locks = this.blobLocks(o.id);
+        if (mode === 'read') return ref.consistency === 'optimistic' || locks.writers === 0;
+        return !locks.exclusiveWriter && locks.exclusiveReaders === 0 && (ref.consistency === 'optimistic' || locks.writers === 0);
+      }
+      case 'shared-memory-stream':
+        if (mode === 'read') return !this.leased(o.id, 'read') && (o.fifo.length > 0 || this.streamEnded(o.id));
+        // Ready for writing also when a write would fail at once (ended, no readers): select must not hang on it.
+        return !this.leased(o.id, 'write') && (o.eof || this.streamReaders(o.id) === 0 || o.fifo.length < o.capacity);
+      case 'group':
+        return true;
+      case 'task':
+        return mode === 'read' ? this.task(o.task!).state === 'exited' : this.task(o.task!).state !== 'exited';
+      case 'console':
+        return mode === 'write' || (!this.leased(o.id, 'read') && (o.input.length > 0 || o.inputEnded));
+    }
+  }
+  /** The groups `t` resolves names in: its member groups and the groups it holds references to, while they exist. */
+  resolvableGroups(t: number): number[] {
+    const task = this.task(t);
+    const gs = [...task.groups];
+    for (const r of task.refs) if (this.obj(r.obj).type === 'group' && !gs.includes(r.obj)) gs.push(r.obj);
+    return gs.filter((g) => !this.obj(g).destroyed);
+  }
+  visible(t: number, key: string): MObj[] {
+    const groups = this.resolvableGroups(t);
+    return this.objects.filter(
+      (o) =>
+        !o.destroyed &&
+        o.key === key &&
+        o.indexGroup !== undefined &&
+        groups.includes(o.indexGroup) &&
+        !(o.type === 'private-memory-blob' && o.creator !== t),
+    );
+  }
+  aliveKey(key: string): MObj | undefined {
+    return this.objects.find((o) => !o.destroyed && o.key === key);
+  }
+  addKnownName(key: string): void {
+    if (!this.knownNames.includes(key)) this.knownNames.push(key);
+  }
+
+  // ---- the system calls ---------------------------------------------------
+
+  create(t: number, type: unknown, options: unknown, flags: unknown): Fail | CreatePlan {
+    return predicting(() => {
+      const task = this.#running(t);
+      if (!flagsValid(flags, FLAG_MASK.create)) stop('EINVAL');
+      if (!CREATABLE.includes(type as string)) stop('EINVAL');
+      if (!optionsOk(options, ['group', 'capacity', 'nameSeed', 'lifecycle', 'consistency', 'readBufferSize', 'writeBufferSize'])) stop('EINVAL');
+      const o = opts(options);
+      const lifecycle = (o.lifecycle ?? 'refcounted') as MLifecycle;
+      if (!LIFECYCLES.includes(lifecycle)) stop('EINVAL');
+      const consistency = (o.consistency ?? 'optimistic') as MConsistency;
+      if (!CONSISTENCIES.includes(consistency)) stop('EINVAL');
+      const isStream = type === 'shared-memory-stream';
+      let capacity = isStream ? DEFAULT_STREAM_CAPACITY : 0;
+      if (o.capacity !== undefined) {
+        if (!intIn(o.capacity, isStream ? 1 : 0, isStream ? MAX_STREAM_CAPACITY : MAX_BLOB)) stop('EINVAL');
+        if (type === 'group') stop('EINVAL');
+        capacity = o.capacity;
+      }
+      const bufOpt = (v: unknown) => (v === undefined ? this.bufferSize : intIn(v, 1, MAX_BLOB) ? v : stop('EINVAL'));
+      const readBuf = bufOpt(o.readBufferSize);
+      const writeBuf = bufOpt(o.writeBufferSize);
+      if (type === 'private-memory-blob' && lifecycle === 'immortal') stop('EINVAL');
+      let group = task.groups[0];
+      if (o.group !== undefined) {
+        const g = this.refOf(t, o.group) ?? stop('EBADF');
+        if (this.obj(g.obj).type !== 'group') stop('EINVAL');
+        if (!(g.rights & W)) stop('EACCES');
+        group = g.obj;
+      }
+      if (group === undefined) stop('EINVAL');
+      const deterministic = ((flags as number) & 0x1) !== 0;
+      if (o.nameSeed !== undefined && !deterministic) stop('EINVAL');
+      if (o.nameSeed !== undefined && typeof o.nameSeed !== 'string') stop('EINVAL');
+      const derived = deterministic && o.nameSeed === undefined;
+      const expectedKey = !deterministic ? undefined : derived ? derivedNameKey(task.key, task.counter + 1) : seedNameKey(o.nameSeed as string);
+      // A member group that no longer exists cannot receive new objects.
+      if (this.obj(group).destroyed) stop('EBADF');
+      if (expectedKey !== undefined && this.aliveKey(expectedKey) !== undefined) stop('EEXIST');
+      const g = group;
+      return {
+        expectedKey,
+        expectedHandle: task.nextHandle,
+        commit: (actualKey: string) => {
+          const obj = this.#newObj(actualKey, type as MType, lifecycle, g, t);
+          obj.capacity = capacity;
+          if (derived) task.counter++;
+          this.#open(task, obj.id, ALL, undefined, consistency, readBuf, writeBuf);
+        },
+      };
+    });
+  }
+
+  /** `key` is undefined when the name argument is not a valid name. */
+  lookup(t: number, key: string | undefined, flags: unknown): Fail | HandlesPlan {
+    return predicting(() => {
+      const task = this.#running(t);
+      if (!flagsValid(flags, FLAG_MASK.lookup)) stop('EINVAL');
+      if (key === undefined) stop('EINVAL');
+      const found = this.visible(t, key);
+      if (found.length === 0) stop('ENOENT');
+      return {
+        expectedHandles: found.map((_, i) => task.nextHandle + i),
+        commit: () => {
+          for (const o of found) this.#open(task, o.id, ALL, undefined, 'optimistic', this.bufferSize, this.bufferSize);
+        },
+      };
+    });
+  }
+
+  copy(t: number, refs: unknown, target: unknown, options: unknown, flags: unknown): Fail | HandlesPlan {
+    return predicting(() => {
+      const task = this.#running(t);
+      if (!flagsValid(flags, FLAG_MASK.copy)) stop('EINVAL');
+      if (!Array.isArray(refs) || refs.length > MAX_REFS_PER_CALL || refs.length === 0) stop('EINVAL');
+      if (!optionsOk(options, ['rights'])) stop('EINVAL');
+      const o = opts(options);
+      const tref = this.refOf(t, target) ?? stop('EBADF');
+      const tobj = this.obj(tref.obj);
+      if (tobj.type !== 'task') stop('EINVAL');
+      const sources = (refs as unknown[]).map((h) => this.refOf(t, h) ?? stop('EBADF'));
+      let rights: number[];
+      if (Array.isArray(o.rights)) {
+        if (o.rights.length !== sources.length) stop('EINVAL');
+        rights = (o.rights as unknown[]).map((r) => (rightsValid(r) ? r : stop('EINVAL')));
+      } else if (o.rights === undefined) {
+        rights = sources.map((s) => s.rights);
+      } else {
+        const r = o.rights;
+        rights = sources.map(() => (rightsValid(r) ? r : stop('EINVAL')));
+      }
+      sources.forEach((src, i) => {
+        if (!(src.rights & D)) stop('EACCES');
+        // Delegation may keep or drop rights, never add them.
+        if ((rights[i]! & ~src.rights) !== 0) stop('EPERM');
+        if (this.obj(src.obj).type === 'private-memory-blob' && tobj.id !== task.obj) stop('EPERM');
+      });
+      const dest = this.task(tobj.task!);
+      if (dest.state === 'exited') stop('ESRCH');
+      return {
+        expectedHandles: sources.map((_, i) => dest.nextHandle + i),
+        commit: () => {
+          sources.forEach((src, i) =>
+            this.#open(dest, src.obj, rights[i]!, { task: t, handle: src.handle }, src.consistency, src.readBuf, src.writeBuf),
+          );
+        },
+      };
+    });
+  }
+
+  delete(t: number, handle: unknown, flags: unknown): Fail | DonePlan {
+    return predicting(() => {
+      const task = this.#running(t);
+      if (!flagsValid(flags, FLAG_MASK.delete)) stop('EINVAL');
+      const ref = this.refOf(t, handle) ?? stop('EBADF');
+      const exitFlags = (flags as number) & 0x3;
+      if (exitFlags === 0x3) stop('EINVAL');
+      if (ref.handle === task.self) return { commit: () => this.#exit(t, exitFlags === 0x2 ? 1 : 0) };
+      if (exitFlags !== 0) stop('EINVAL');
+      return {
+        commit: () => {
+          const obj = this.obj(ref.obj);
+          this.#close(t, ref.handle, true);
+          if (obj.lifecycle === 'single-delete') this.#destroy(obj.id);
+        },
+      };
+    });
+  }
+
+  /** `timed`: a timeout was given (0 polls), so a select with nothing ready fails with ETIMEDOUT. */
+  select(t: number, refs: unknown, options: unknown, flags: unknown): Fail | SelectPlan {
+    return predicting(() => {
+      this.#running(t);
+      if (!flagsValid(flags, FLAG_MASK.select)) stop('EINVAL');
+      if (!Array.isArray(refs) || refs.length > MAX_REFS_PER_CALL || refs.length === 0) stop('EINVAL');
+      if (!optionsOk(options, ['timeoutMs'])) stop('EINVAL');
+      const o = opts(options);
+      if (o.timeoutMs !== undefined && !intIn(o.timeoutMs, 0, MAX_TIMEOUT)) stop('EINVAL');
+      const mode = (flags as number) & 0x1 ? 'write' : 'read';
+      const list = (refs as unknown[]).map((h) => this.refOf(t, h) ?? stop('EBADF'));
+      for (const r of list) if (!(r.rights & (mode === 'read' ? R : W))) stop('EACCES');
+      const ready = list.find((r) => this.isReady(r, mode));
+      if (ready === undefined && o.timeoutMs !== undefined) stop('ETIMEDOUT');
+      return { ready: ready?.handle };
+    });
+  }
+
+  beginRead(t: number, handle: unknown, options: unknown, flags: unknown): Fail | ReadPlan {
+    return predicting(() => {
+      this.#running(t);
+      if (!flagsValid(flags, FLAG_MASK.beginRead)) stop('EINVAL');
+      const nonblock = ((flags as number) & 0x1) !== 0;
+      const ref = this.refOf(t, handle) ?? stop('EBADF');
+      if (!optionsOk(options, ['offset', 'length'])) stop('EINVAL');
+      const o = opts(options);
+      if (o.offset !== undefined && !intIn(o.offset, 0, MAX_BLOB)) stop('EINVAL');
+      if (o.length !== undefined && !intIn(o.length, 0, MAX_BLOB)) stop('EINVAL');
+      const offset = (o.offset ?? 0) as number;
+      const want = (o.length ?? MAX_BLOB) as number;
+      if (!(ref.rights & R)) stop('EACCES');
+      const obj = this.obj(ref.obj);
+      let content: number[];
+      let exclusive = false;
+      switch (obj.type) {
+        case 'group':
+        case 'task':
+          return stop('EINVAL');
+        case 'private-memory-blob':
+        case 'shared-memory-blob': {
+          if (offset > obj.bytes.length) stop('EINVAL');
+          exclusive = ref.consistency === 'exclusive';
+          if (exclusive && this.blobLocks(obj.id).writers > 0) stop('EAGAIN', !nonblock);
+          const n = Math.min(want, obj.bytes.length - offset);
+          content = obj.bytes.slice(offset, offset + n);
+          break;
+        }
+        case 'shared-memory-stream': {
+          if (offset !== 0) stop('ESPIPE');
+          if (!this.isReady(ref, 'read')) stop('EAGAIN', !nonblock);
+          // A lease is one contiguous region of the ring: a read stops at the ring's end.
+          const n = Math.min(want, obj.fifo.length, obj.capacity - (obj.head % obj.capacity));
+          content = obj.fifo.slice(0, n);
+          break;
+        }
+        case 'console': {
+          if (!this.isReady(ref, 'read')) stop('EAGAIN', !nonblock);
+          const chunk = obj.input[0] ?? [];
+          content = chunk.slice(0, Math.min(want, chunk.length));
+          break;
+        }
+      }
+      return {
+        content,
+        commit: () =>
+          this.#lease({ task: t, handle: ref.handle, obj: obj.id, kind: 'read', offset, length: content.length, version: obj.version, exclusive, truncate: false, data: content }),
+      };
+    });
+  }
+
+  endRead(t: number, handle: unknown, lease: MLease | undefined, flags: unknown): Fail | EndReadPlan {
+    return predicting(() => {
+      this.#running(t);
+      if (!flagsValid(flags, FLAG_MASK.endRead)) stop('EINVAL');
+      const ref = this.refOf(t, handle) ?? stop('EBADF');
+      if (lease === undefined || lease.returned || lease.task !== t || lease.handle !== ref.handle || lease.kind !== 'read') stop('EINVAL');
+      const release = ((flags as number) & 0x1) !== 0;
+      const obj = this.obj(lease.obj);
+      const valid = obj.type.endsWith('blob') ? release || lease.version === obj.version : true;
+      return {
+        valid,
+        commit: () => {
+          lease.returned = true;
+          if (release) return;
+          if (obj.type === 'shared-memory-stream') {
+            obj.fifo.splice(0, lease.length);
+            obj.head += lease.length;
+          } else if (obj.type === 'console' && lease.length > 0) {
+            const chunk = obj.input[0]!;
+            if (lease.length === chunk.length) obj.input.shift();
+            else obj.input[0] = chunk.slice(lease.length);
+          }
+        },
+      };
+    });
+  }
+
+  beginWrite(t: number, handle: unknown, length: unknown, options: unknown, flags: unknown): Fail | WritePlan {
+    return predicting(() => {
+      this.#running(t);
+      if (!flagsValid(flags, FLAG_MASK.beginWrite)) stop('EINVAL');
+      const nonblock = ((flags as number) & 0x1) !== 0;
+      const ref = this.refOf(t, handle) ?? stop('EBADF');
+      if (!intIn(length, 0, MAX_BLOB)) stop('EINVAL');
+      if (!optionsOk(options, ['offset', 'truncate'])) stop('EINVAL');
+      const o = opts(options);
+      if (o.offset !== undefined && !intIn(o.offset, 0, MAX_BLOB)) stop('EINVAL');
+      if (o.truncate !== undefined && typeof o.truncate !== 'boolean') stop('EINVAL');
+      const offset = (o.offset ?? 0) as number;
+      if (!(ref.rights & W)) stop('EACCES');
+      const obj = this.obj(ref.obj);
+      let exclusive = false;
+      switch (obj.type) {
+        case 'group':
+        case 'task':
+          return stop('EINVAL');
+        case 'private-memory-blob':
+        case 'shared-memory-blob':
+          if (offset > obj.bytes.length) stop('EINVAL');
+          if (offset + length > MAX_BLOB) stop('EINVAL');
+          if (!this.isReady(ref, 'write')) stop('EAGAIN', !nonblock);
+          exclusive = ref.consistency === 'exclusive';
+          break;
+        case 'shared-memory-stream':
+          if (offset !== 0) stop('ESPIPE');
+          if (length > obj.capacity) stop('EINVAL');
+          if (obj.eof) stop('EPIPE');
+          if (this.streamReaders(obj.id) === 0) stop('EPIPE');
+          if (this.leased(obj.id, 'write') || obj.capacity - obj.fifo.length < length) stop('EAGAIN', !nonblock);
+          break;
+        case 'console':
+          break;
+      }
+      return {
+        length,
+        zeroed: obj.type.endsWith('blob'),
+        commit: (data: number[]) =>
+          this.#lease({ task: t, handle: ref.handle, obj: obj.id, kind: 'write', offset, length, version: obj.version, exclusive, truncate: o.truncate === true, data }),
+      };
+    });
+  }
+
+  endWrite(t: number, handle: unknown, lease: MLease | undefined, options: unknown, flags: unknown): Fail | EndWritePlan {
+    return predicting(() => {
+      this.#running(t);
+      if (!flagsValid(flags, FLAG_MASK.endWrite)) stop('EINVAL');
+      const ref = this.refOf(t, handle) ?? stop('EBADF');
+      if (lease === undefined || lease.returned || lease.task !== t || lease.handle !== ref.handle || lease.kind !== 'write') stop('EINVAL');
+      if (!optionsOk(options, ['length'])) stop('EINVAL');
+      const o = opts(options);
+      if (o.length !== undefined && !intIn(o.length, 0, lease.length)) stop('EINVAL');
+      const n = (o.length ?? lease.length) as number;
+      const discard = ((flags as number) & 0x1) !== 0;
+      const eos = ((flags as number) & 0x2) !== 0;
+      const obj = this.obj(lease.obj);
+      if (eos && obj.type !== 'shared-memory-stream') stop('EINVAL');
+      if (eos && discard) stop('EINVAL');
+      const bumps = !discard && (obj.type.endsWith('blob') || n > 0);
+      return {
+        version: obj.version + (bumps ? 1 : 0),
+        commit: () => {
+          lease.returned = true;
+          if (discard) return;
+          const data = lease.data.slice(0, n);
+          if (obj.type === 'private-memory-blob' || obj.type === 'shared-memory-blob') {
+            // No holes: a gap left by a truncation since begin_write reads as zeros.
+            const b = obj.bytes.slice();
+            while (b.length < lease.offset) b.push(0);
+            data.forEach((v, i) => (b[lease.offset + i] = v));
+            if (lease.truncate) b.length = lease.offset + n;
+            obj.bytes = b;
+            obj.version++;
+          } else if (obj.type === 'shared-memory-stream') {
+            obj.fifo.push(...data);
+            if (n > 0) obj.version++;
+            if (eos) obj.eof = true;
+          } else if (obj.type === 'console' && n > 0) {
+            obj.output.push(...data);
+            obj.version++;
+          }
+        },
+      };
+    });
+  }
+
+  // ---- the host --------------------------------------------------------------
+
+  consoleObj(): MObj {
+    return this.objects.find((o) => o.type === 'console')!;
+  }
+  pushConsoleInput(bytes: number[]): void {
+    if (bytes.length > 0) this.consoleObj().input.push(bytes.slice());
+  }
+  endConsoleInput(): void {
+    this.consoleObj().inputEnded = true;
+  }
+
+  // ---- effects -----------------------------------------------------------------
+
+  #running(t: number): MTask {
+    const task = this.task(t);
+    if (task.state === 'exited') stop('ECANCELED');
+    return task;
+  }
+
+  #newObj(key: string, type: MType, lifecycle: MLifecycle, indexGroup: number | undefined, creator: number | undefined): MObj {
+    const o: MObj = {
+      id: this.objects.length,
+      key,
+      type,
+      lifecycle,
+      indexGroup,
+      creator,
+      destroyed: false,
+      version: 0,
+      bytes: [],
+      capacity: 0,
+      head: 0,
+      fifo: [],
+      eof: false,
+      input: [],
+      inputEnded: false,
+      output: [],
+      task: undefined,
+    };
+    this.objects.push(o);
+    this.addKnownName(key);
+    return o;
+  }
+
+  #newTask(key: string, groups: number[]): MTask {
+    const obj = this.#newObj(key, 'task', 'refcounted', groups[0], undefined);
+    const task: MTask = { id: this.tasks.length, obj: obj.id, key, refs: [], nextHandle: 1, self: 1, groups, counter: 0, state: 'running', exitStatus: undefined };
+    obj.task = task.id;
+    this.tasks.push(task);
+    task.self = this.#open(task, obj.id, R | W, undefined, 'optimistic', this.bufferSize, this.bufferSize).handle;
+    return task;
+  }
+
+  #open(task: MTask, obj: number, rights: number, parent: MRef['parent'], consistency: MConsistency, readBuf: number, writeBuf: number): MRef {
+    const ref: MRef = { handle: task.nextHandle++, obj, rights, consistency, readBuf, writeBuf, parent };
+    task.refs.push(ref);
+    return ref;
+  }
+
+  #lease(l: Omit<MLease, 'id' | 'returned'>): number {
+    const lease: MLease = { ...l, id: this.leases.length, returned: false };
+    this.leases.push(lease);
+    return lease.id;
+  }
+
+  /** Closes a reference: its lent buffers go back without effect (reads released, writes discarded). */
+  #close(t: number, handle: number, destroyIfLast: boolean): void {
+    const task = this.task(t);
+    const ref = task.refs.find((r) => r.handle === handle)!;
+    for (const l of this.leasesOfRef(t, handle)) l.returned = true;
+    task.refs = task.refs.filter((r) => r !== ref);
+    const obj = this.obj(ref.obj);
+    if (destroyIfLast && obj.lifecycle === 'refcounted' && this.refCount(obj.id) === 0) this.#destroy(obj.id);
+  }
+
+  /** Destroys an object: every reference to it is revoked; its name resolves no more. */
+  #destroy(id: number): void {
+    const obj = this.obj(id);
+    if (obj.destroyed) return;
+    for (const { task, ref } of this.refsTo(id)) this.#close(task.id, ref.handle, false);
+    obj.destroyed = true;
+  }
+
+  #exit(t: number, status: number): void {
+    const task = this.task(t);
+    task.state = 'exited';
+    task.exitStatus = status;
+    const fateShared = task.refs.map((r) => r.obj).filter((o) => this.obj(o).type === 'private-memory-blob' && this.obj(o).creator === t);
+    for (const ref of [...task.refs]) this.#close(t, ref.handle, true);
+    for (const o of fateShared) this.#destroy(o);
+    if (this.refCount(task.obj) === 0) this.#destroy(task.obj);
+  }
+}

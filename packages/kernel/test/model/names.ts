@@ -1,0 +1,25 @@
+/**
+ * Name derivation written independently of the kernel (node:crypto instead of
+ * WebCrypto, Buffer instead of the kernel's byte layout code), so the model
+ * checks deterministic names rather than repeating the kernel's computation.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+/** The name a deterministic create (or boot) gives for a seed string: SHA-256("dios:str" ++ UTF-8(seed)). */
+export function seedNameKey(seed: string): string {
+  return createHash('sha256').update('dios:str', 'utf8').update(Buffer.from(seed, 'utf8')).digest('hex');
+}
+
+/** The name of a task's `counter`-th deterministic output: SHA-256("dios:drv" ++ creator ++ u64be(counter)). */
+export function derivedNameKey(creatorKey: string, counter: number): string {
+  const input = Buffer.alloc(8 + 32 + 8);
+  input.write('dios:drv', 0, 'ascii');
+  Buffer.from(creatorKey, 'hex').copy(input, 8);
+  input.writeBigUInt64BE(BigInt(counter), 40);
+  return createHash('sha256').update(input).digest('hex');
+}
+
+/** A name nobody created (random, 64 hex digits). */
+export function unknownNameKey(): string {
+  return randomBytes(32).toString('hex');
+}
