@@ -49,7 +49,7 @@ function median(xs: readonly number[]): number {
 
 /** Units per sample so that one sample takes about `targetMs` (units rounded to a multiple of `quantum`). */
 async function calibrate(fn: Timed, targetMs: number, quantum: number, startUnits: number): Promise<number> {
-  let units = Math.max(quantum, startUnits);
+  let units = Math.max(quantum, Math.round(startUnits / quantum) * quantum);
   for (;;) {
     const ms = await fn(units);
     if (ms >= targetMs / 8 || units >= 2 ** 40) {
@@ -76,8 +76,6 @@ export interface Pair {
   quantum?: number;
   /** First guess for calibration. */
   startUnits?: number;
-  /** Fixed units per DIOS sample (skips calibration of that side). */
-  diosUnits?: number;
 }
 
 /** Measures both sides of `pair`: calibration, warm-up, then alternating samples. */
@@ -87,11 +85,6 @@ export async function measurePair(pair: Pair, options: RunOptions): Promise<{ di
   const sides = [pair.dios, pair.baseline];
   const units: number[] = [];
   for (const fn of sides) {
-    if (fn === pair.dios && pair.diosUnits !== undefined) {
-      await warmUp(fn, pair.diosUnits, options.warmupMs);
-      units.push(pair.diosUnits);
-      continue;
-    }
     const u = await calibrate(fn, options.sampleMs, quantum, start);
     await warmUp(fn, Math.max(quantum, Math.round(u / 4 / quantum) * quantum), options.warmupMs);
     // Re-calibrate once warm: the first estimate was taken on cold code.

@@ -102,8 +102,8 @@ describe('offsets and truncation', () => {
   it('offsets past the end are EINVAL for reads and writes: blobs have no holes', async () => {
     const { kernel, sys, ref } = await setup();
     await writeAll(sys, ref, enc('abc'));
-    await expectErrno(sys.beginRead(ref, { offset: 4 }), 'EINVAL', 'offset');
-    await expectErrno(sys.beginWrite(ref, 1, { offset: 4 }), 'EINVAL', 'offset');
+    await expectErrno(sys.beginRead(ref, { offset: 4 }), 'EINVAL', 'options.offset');
+    await expectErrno(sys.beginWrite(ref, 1, { offset: 4 }), 'EINVAL', 'options.offset');
     expect(sys.ref(ref).size).toBe(3);
     kernel.checkInvariants();
   });

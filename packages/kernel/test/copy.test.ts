@@ -74,6 +74,21 @@ describe('copy', () => {
     kernel.checkInvariants();
   });
 
+  it('needs the WRITE right on the target task: handing it references changes it', async () => {
+    const { kernel, sys, other, target } = await setup();
+    const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+    const [readTarget, writeTarget] = await sys.copy([target, target], sys.self, { rights: [Rights.READ | Rights.DELEGATE, Rights.WRITE] });
+    const handles = other.handles;
+    await expectErrno(sys.copy([ref], readTarget!), 'EACCES', 'target');
+    // The target is checked before the sources: even a bad source is not looked at.
+    await expectErrno(sys.copy([999], readTarget!), 'EACCES', 'target');
+    expect(other.handles).toEqual(handles);
+    // WRITE alone is enough.
+    const [theirs] = await sys.copy([ref], writeTarget!);
+    expect(other.ref(theirs!).type).toBe(ObjectType.SHARED_MEMORY_BLOB);
+    kernel.checkInvariants();
+  });
+
   it('records the parent of each new reference: the sender and its handle', async () => {
     const { kernel, sys, other, target } = await setup();
     const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CREATABLE_TYPES, CreateFlags, DEFAULT_BUFFER_SIZE, Name, ObjectType, Rights, type Lifecycle } from '@dios/kernel';
-import { boot, expectErrno, krefOf } from './helpers.js';
+import type { GroupObject } from '../src/core/objects/group.js';
+import { boot, expectErrno, krefOf, taskOf } from './helpers.js';
 
 describe('create', () => {
   it.each(CREATABLE_TYPES.map((t) => [t]))('makes a %s with a fresh name and a reference with all rights', async (type) => {
@@ -27,7 +28,7 @@ describe('create', () => {
     expect(kref.object.name.equals(name)).toBe(true);
     expect(kref.object.lifecycle).toBe('refcounted');
     // Created in the task's first group, where lookup finds it.
-    expect(kref.object.groupKey).toBe(kernel.rootGroup.name.key);
+    expect(kref.object.group).toBe(kernel.rootGroup);
     expect(await sys.lookup(name)).toHaveLength(1);
     kernel.checkInvariants();
   });
@@ -134,7 +135,7 @@ describe('create', () => {
       const sys = kernel.init;
       const group = await sys.create(ObjectType.GROUP);
       const { name, ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { group: group.ref });
-      expect(krefOf(kernel, sys, ref).object.groupKey).toBe(group.name.key);
+      expect(krefOf(kernel, sys, ref).object.group?.name.key).toBe(group.name.key);
       // A task that is only in the root group cannot resolve it.
       const outsider = await kernel.attachTask(['outsider']);
       await expectErrno(outsider.lookup(name), 'ENOENT', 'name');
@@ -152,6 +153,50 @@ describe('create', () => {
       await expectErrno(sys.create(ObjectType.SHARED_MEMORY_BLOB, { group: blob.ref }), 'EINVAL', 'options.group');
       await expectErrno(sys.create(ObjectType.SHARED_MEMORY_BLOB, { group: 999 }), 'EBADF', 'options.group');
       expect(kernel.objects.size).toBe(objects);
+      kernel.checkInvariants();
+    });
+  });
+
+  describe('the task\'s own group', () => {
+    it('without options.group, creating takes WRITE on the task\'s first membership: else EACCES naming options.group', async () => {
+      const kernel = await boot();
+      const sys = kernel.init;
+      const group = await sys.create(ObjectType.GROUP);
+      const gobj = krefOf(kernel, sys, group.ref).object as GroupObject;
+      const reader = await kernel.attachTask(['reader'], [{ group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE }, gobj]);
+      const objects = kernel.objects.size;
+      const handles = reader.handles;
+      await expectErrno(reader.create(ObjectType.SHARED_MEMORY_BLOB), 'EACCES', 'options.group');
+      // A failed create leaves the name counter alone, too.
+      await expectErrno(reader.create(ObjectType.SHARED_MEMORY_BLOB, {}, CreateFlags.NAME_DETERMINISTIC), 'EACCES', 'options.group');
+      expect(taskOf(kernel, reader).counter).toBe(0);
+      expect(kernel.objects.size).toBe(objects);
+      expect(reader.handles).toEqual(handles);
+      // Only the first membership counts: the second, with all rights, is not used instead ...
+      // ... but a group reference with WRITE passed in options.group is.
+      const [target] = await sys.lookup(reader.taskName);
+      const [writable] = await sys.copy([group.ref], target!, { rights: Rights.WRITE });
+      const made = await reader.create(ObjectType.SHARED_MEMORY_BLOB, { group: writable! });
+      expect(krefOf(kernel, reader, made.ref).object.group).toBe(gobj);
+      kernel.checkInvariants();
+    });
+
+    it('a first membership with WRITE alone is enough to create in it', async () => {
+      const kernel = await boot();
+      const writer = await kernel.attachTask(['writer'], [{ group: kernel.rootGroup, rights: Rights.WRITE }]);
+      const { ref, name } = await writer.create(ObjectType.SHARED_MEMORY_STREAM);
+      expect(krefOf(kernel, writer, ref).object.group).toBe(kernel.rootGroup);
+      expect(krefOf(kernel, writer, ref).rights).toBe(Rights.ALL);
+      // The task cannot resolve the name itself (no READ), but others in the group can.
+      await expectErrno(writer.lookup(name), 'ENOENT', 'name');
+      expect(await kernel.init.lookup(name)).toHaveLength(1);
+      kernel.checkInvariants();
+    });
+
+    it('a task in no group must pass one: EINVAL naming options.group', async () => {
+      const kernel = await boot();
+      const loner = await kernel.attachTask(['loner'], []);
+      await expectErrno(loner.create(ObjectType.SHARED_MEMORY_BLOB), 'EINVAL', 'options.group');
       kernel.checkInvariants();
     });
   });

@@ -58,6 +58,45 @@ describe('delete and lifecycles', () => {
     kernel.checkInvariants();
   });
 
+  it('single-delete: deleting a reference without WRITE drops only that reference; one with WRITE destroys', async () => {
+    const { kernel, sys, other, target } = await setup();
+    const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { lifecycle: 'single-delete' });
+    await writeAll(sys, ref, enc('still here'));
+    const [theirs] = await sys.copy([ref], target, { rights: Rights.READ | Rights.DELEGATE });
+    const obj = krefOf(kernel, sys, ref).object;
+    await other.delete(theirs!);
+    expect(obj.destroyed).toBe(false);
+    expect(obj.refCount).toBe(1);
+    expect(other.handles).not.toContain(theirs);
+    expect(dec((await readAll(sys, ref)).bytes)).toBe('still here');
+    // The reference with WRITE destroys it for everyone, revoking a read-only copy too.
+    const [readOnly] = await sys.copy([ref], sys.self, { rights: Rights.READ });
+    await sys.delete(ref);
+    expect(obj.destroyed).toBe(true);
+    expect(sys.handles).not.toContain(readOnly);
+    kernel.checkInvariants();
+  });
+
+  it('single-delete: when the references go without a delete by WRITE, the object stays and can be found again', async () => {
+    const { kernel, sys, other } = await setup();
+    const { ref, name } = await other.create(ObjectType.SHARED_MEMORY_STREAM, { lifecycle: 'single-delete', capacity: 4 });
+    const [me] = await other.lookup(sys.taskName);
+    const [mine] = await other.copy([ref], me!, { rights: Rights.READ });
+    // The creator exits: closing its references destroys nothing.
+    await other.delete(other.self);
+    const obj = krefOf(kernel, sys, mine!).object;
+    await sys.delete(mine!);
+    expect(obj.destroyed).toBe(false);
+    expect(obj.refCount).toBe(0);
+    // Found again through init's membership (all rights), a delete now destroys it.
+    const [again] = await sys.lookup(name);
+    expect(krefOf(kernel, sys, again!).rights).toBe(Rights.ALL);
+    await sys.delete(again!);
+    expect(obj.destroyed).toBe(true);
+    await expectErrno(sys.lookup(name), 'ENOENT', 'name');
+    kernel.checkInvariants();
+  });
+
   it('single-delete: the revocation also reaches a lease in flight and a call waiting on the object', async () => {
     const { kernel, sys, other, target } = await setup();
     const { ref } = await sys.create(ObjectType.SHARED_MEMORY_STREAM, { lifecycle: 'single-delete', capacity: 4 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LookupFlags, Name, ObjectType, Rights, type Kernel } from '@dios/kernel';
+import { LookupFlags, Name, ObjectType, Rights, type Kernel, type TaskContext } from '@dios/kernel';
 import type { Distribution } from '../src/core/distribution.js';
 import type { GroupObject } from '../src/core/objects/group.js';
 import { BlobObject } from '../src/core/objects/blob.js';
@@ -92,6 +92,8 @@ describe('groups', () => {
     const [theirGroup] = await sys.copy([group.ref], target!, { rights: Rights.READ });
     const [found] = await outsider.lookup(name);
     expect(outsider.ref(found!).type).toBe(ObjectType.SHARED_MEMORY_BLOB);
+    // The name resolved through a read-only group reference: so is the reference it gave.
+    expect(krefOf(kernel, outsider, found!).rights).toBe(Rights.READ);
     await outsider.delete(theirGroup!);
     await expectErrno(outsider.lookup(name), 'ENOENT', 'name');
     // References already obtained stay valid.
@@ -115,6 +117,107 @@ describe('groups', () => {
     const [g] = await member.lookup(gobj.name);
     expect(member.ref(g!).type).toBe(ObjectType.GROUP);
     expect(await member.lookup(name)).toHaveLength(1);
+    kernel.checkInvariants();
+  });
+});
+
+describe('rights conferred by groups', () => {
+  async function setup() {
+    const kernel = await boot();
+    const sys = kernel.init;
+    const group = await sys.create(ObjectType.GROUP);
+    const { name } = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { group: group.ref });
+    const gobj = krefOf(kernel, sys, group.ref).object as GroupObject;
+    return { kernel, sys, group, gobj, name };
+  }
+  /** Hands `task` a reference to the group with `rights`. */
+  async function giveGroup(sys: TaskContext, group: number, task: TaskContext, rights: number): Promise<number> {
+    const [target] = await sys.lookup(task.taskName);
+    const [h] = await sys.copy([group], target!, { rights });
+    return h!;
+  }
+
+  it('a member gets the rights of its membership, not all rights', async () => {
+    const { kernel, gobj, name } = await setup();
+    const reader = await kernel.attachTask(['reader'], [{ group: gobj, rights: Rights.READ }]);
+    const [h] = await reader.lookup(name);
+    expect(krefOf(kernel, reader, h!).rights).toBe(Rights.READ);
+    await expectErrno(reader.beginWrite(h!, 1), 'EACCES', 'ref');
+    await expectErrno(reader.copy([h!], reader.self), 'EACCES', 'refs[0]');
+    // Even its own task, looked up by name, comes with READ only.
+    const [self] = await reader.lookup(reader.taskName);
+    await expectErrno(reader.copy([reader.self], self!), 'EACCES', 'target');
+    // A plain group passed to attachTask is joined with all rights.
+    const full = await kernel.attachTask(['full'], [gobj]);
+    const [f] = await full.lookup(name);
+    expect(krefOf(kernel, full, f!).rights).toBe(Rights.ALL);
+    kernel.checkInvariants();
+  });
+
+  it('a membership without READ resolves nothing, not even the task itself', async () => {
+    const { kernel, gobj, name } = await setup();
+    const blind = await kernel.attachTask(['blind'], [{ group: gobj, rights: Rights.WRITE | Rights.DELEGATE }]);
+    await expectErrno(blind.lookup(name), 'ENOENT', 'name');
+    await expectErrno(blind.lookup(blind.taskName), 'ENOENT', 'name');
+    // It can still create in the group (WRITE), and others see what it made.
+    const made = await blind.create(ObjectType.SHARED_MEMORY_BLOB);
+    expect(krefOf(kernel, blind, made.ref).object.group).toBe(gobj);
+    await expectErrno(blind.lookup(made.name), 'ENOENT', 'name');
+    expect(await kernel.init.lookup(made.name)).toHaveLength(1);
+    kernel.checkInvariants();
+  });
+
+  it('a held group reference without READ resolves nothing', async () => {
+    const { kernel, sys, group, name } = await setup();
+    const outsider = await kernel.attachTask(['outsider']);
+    const held = await giveGroup(sys, group.ref, outsider, Rights.WRITE | Rights.DELEGATE);
+    await expectErrno(outsider.lookup(name), 'ENOENT', 'name');
+    // With READ added (a second reference), it does: with just that reference's rights.
+    await giveGroup(sys, group.ref, outsider, Rights.READ | Rights.DELEGATE);
+    const [h] = await outsider.lookup(name);
+    expect(krefOf(kernel, outsider, h!).rights).toBe(Rights.READ | Rights.DELEGATE);
+    expect(outsider.ref(held).open).toBe(true);
+    kernel.checkInvariants();
+  });
+
+  it('a name reached through several scopes gets the union of their rights', async () => {
+    const { kernel, sys, group, gobj, name } = await setup();
+    const task = await kernel.attachTask(['task'], [kernel.rootGroup, { group: gobj, rights: Rights.READ }]);
+    const [first] = await task.lookup(name);
+    expect(krefOf(kernel, task, first!).rights).toBe(Rights.READ);
+    const held = await giveGroup(sys, group.ref, task, Rights.READ | Rights.WRITE);
+    const [second] = await task.lookup(name);
+    expect(krefOf(kernel, task, second!).rights).toBe(Rights.READ | Rights.WRITE);
+    // Dropping the reference takes its rights away again; references already made keep theirs.
+    await task.delete(held);
+    const [third] = await task.lookup(name);
+    expect(krefOf(kernel, task, third!).rights).toBe(Rights.READ);
+    expect(krefOf(kernel, task, second!).rights).toBe(Rights.READ | Rights.WRITE);
+    kernel.checkInvariants();
+  });
+
+  it('a scope without READ adds none of its rights to a name found through another', async () => {
+    const { kernel, sys, group, gobj, name } = await setup();
+    const task = await kernel.attachTask(['task'], [{ group: gobj, rights: Rights.WRITE | Rights.DELEGATE }]);
+    await giveGroup(sys, group.ref, task, Rights.WRITE);
+    await expectErrno(task.lookup(name), 'ENOENT', 'name');
+    await giveGroup(sys, group.ref, task, Rights.READ);
+    const [h] = await task.lookup(name);
+    expect(krefOf(kernel, task, h!).rights).toBe(Rights.READ);
+    kernel.checkInvariants();
+  });
+
+  it('a task found through a read-only scope cannot be handed references (copy needs WRITE on the target)', async () => {
+    const kernel = await boot();
+    const sys = kernel.init;
+    const other = await kernel.attachTask(['other']);
+    const watcher = await kernel.attachTask(['watcher'], [{ group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE }]);
+    const [target] = await watcher.lookup(other.taskName);
+    expect(krefOf(kernel, watcher, target!).rights).toBe(Rights.READ | Rights.DELEGATE);
+    const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+    const [given] = await sys.copy([ref], (await sys.lookup(watcher.taskName))[0]!);
+    await expectErrno(watcher.copy([given!], target!), 'EACCES', 'target');
+    await expectErrno(watcher.pause(target!), 'EACCES', 'task');
     kernel.checkInvariants();
   });
 });
@@ -144,13 +247,15 @@ class RemoteCopy extends BlobObject {
   }
 }
 
-function stubPeers(kernel: Kernel, copies: (key: string) => KernelObject[]) {
-  const calls: { key: string; groups: string[] }[] = [];
+/** Installs a stand-in distribution: peers hold `copies(key)`, each reached with the rights `rightsOf` gives (default: the union of the groups' rights). */
+function stubPeers(kernel: Kernel, copies: (key: string) => KernelObject[], rightsOf?: (obj: KernelObject) => number) {
+  const calls: { key: string; groups: { key: string; rights: number }[]; foundLocally: boolean }[] = [];
   const unused = () => Promise.reject(new Error('not used by these tests'));
   const distribution: Distribution = {
-    lookup: async (key, groups) => {
-      calls.push({ key, groups });
-      return copies(key);
+    lookup: async (key, groups, foundLocally) => {
+      calls.push({ key, groups, foundLocally });
+      const union = groups.reduce((r, g) => r | g.rights, 0);
+      return copies(key).map((object) => ({ object, rights: rightsOf?.(object) ?? union }));
     },
     delegate: unused,
     run: unused,
@@ -172,8 +277,23 @@ describe('several copies', () => {
     expect(sys.ref(refs[0]!).proximity).toBe('local-memory');
     expect(sys.ref(refs[1]!).proximity).toBe('remote-memory-1hop');
     expect(refs.slice(1).map((h) => (krefOf(kernel, sys, h).object as RemoteCopy).peer)).toEqual(['peer-1', 'peer-2']);
-    // Peers are asked for the name in the groups this task can resolve in.
-    expect(calls).toEqual([{ key: name.key, groups: [kernel.rootGroup.name.key] }]);
+    // Peers are asked for the name in the groups this task can resolve in, with the rights each confers.
+    expect(calls).toEqual([{ key: name.key, groups: [{ key: kernel.rootGroup.name.key, rights: Rights.ALL }], foundLocally: true }]);
+    for (const h of refs) expect(krefOf(kernel, sys, h).rights).toBe(Rights.ALL);
+    kernel.checkInvariants();
+  });
+
+  it('a remote copy gets the rights the peer confers; peers hear only of groups the task can read', async () => {
+    const kernel = await boot();
+    const sys = kernel.init;
+    const group = await sys.create(ObjectType.GROUP);
+    const gobj = krefOf(kernel, sys, group.ref).object as GroupObject;
+    const task = await kernel.attachTask(['task'], [{ group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE }, { group: gobj, rights: Rights.WRITE }]);
+    const name = Name.random();
+    const calls = stubPeers(kernel, () => [new RemoteCopy(name, 'peer-1')], () => Rights.READ);
+    const [h] = await task.lookup(name);
+    expect(krefOf(kernel, task, h!).rights).toBe(Rights.READ);
+    expect(calls).toEqual([{ key: name.key, groups: [{ key: kernel.rootGroup.name.key, rights: Rights.READ | Rights.DELEGATE }], foundLocally: false }]);
     kernel.checkInvariants();
   });
 
@@ -191,9 +311,11 @@ describe('several copies', () => {
     const kernel = await boot();
     const sys = kernel.init;
     const name = Name.random();
-    stubPeers(kernel, () => [new RemoteCopy(name, 'peer-1')]);
+    const calls = stubPeers(kernel, () => [new RemoteCopy(name, 'peer-1')]);
     const [h] = await sys.lookup(name);
     expect(sys.ref(h!).proximity).toBe('remote-memory-1hop');
+    // Nothing was found here, so an unreachable peer would be an error.
+    expect(calls.map((c) => c.foundLocally)).toEqual([false]);
     await expectErrno(sys.lookup(name, LookupFlags.LOCAL_ONLY), 'ENOENT', 'name');
     kernel.checkInvariants();
   });

@@ -129,19 +129,35 @@ describe('run: what the child gets', () => {
     kernel.checkInvariants();
   });
 
-  it('inputs need READ, outputs need WRITE, and private memory cannot be passed', async () => {
+  it('inputs need READ and DELEGATE, outputs WRITE and DELEGATE (passing delegates), and private memory cannot be passed', async () => {
     const { kernel, sys } = await setup();
     const bin = await installProgram(kernel, sys, () => {});
     const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-    const [writeOnly, readOnly] = await sys.copy([ref, ref], sys.self, { rights: [Rights.WRITE, Rights.READ] });
+    const [writeOnly, readOnly, readNoDelegate, writeNoDelegate, inputOk, outputOk] = await sys.copy([ref, ref, ref, ref, ref, ref], sys.self, {
+      rights: [
+        Rights.WRITE | Rights.DELEGATE,
+        Rights.READ | Rights.DELEGATE,
+        Rights.READ | Rights.WRITE,
+        Rights.READ | Rights.WRITE,
+        Rights.READ | Rights.DELEGATE,
+        Rights.WRITE | Rights.DELEGATE,
+      ],
+    });
     const priv = await sys.create(ObjectType.PRIVATE_MEMORY_BLOB);
     const tasks = kernel.tasks.size;
+    const handles = sys.handles;
     await expectErrno(sys.run(bin, { argv: [], inputs: [ref, writeOnly!] }), 'EACCES', 'spec.inputs[1]');
     await expectErrno(sys.run(bin, { argv: [], outputs: [readOnly!] }), 'EACCES', 'spec.outputs[0]');
+    await expectErrno(sys.run(bin, { argv: [], inputs: [readNoDelegate!] }), 'EACCES', 'spec.inputs[0]');
+    await expectErrno(sys.run(bin, { argv: [], inputs: [ref], outputs: [ref, writeNoDelegate!] }), 'EACCES', 'spec.outputs[1]');
+    expect(kernel.tasks.size).toBe(tasks);
+    expect(sys.handles).toEqual(handles);
+    // Just READ | DELEGATE and WRITE | DELEGATE are enough.
+    await runToExit(sys, bin, { argv: [], inputs: [inputOk!], outputs: [outputOk!] });
     await expectErrno(sys.run(bin, { argv: [], inputs: [priv.ref] }), 'EPERM', 'spec.inputs[0]');
     await expectErrno(sys.run(bin, { argv: [], outputs: [priv.ref] }), 'EPERM', 'spec.outputs[0]');
     await expectErrno(sys.run(bin, { argv: [], inputs: [999] }), 'EBADF', 'spec.inputs[0]');
-    expect(kernel.tasks.size).toBe(tasks);
+    expect(kernel.tasks.size).toBe(tasks + 1);
     kernel.checkInvariants();
   });
 
@@ -192,13 +208,63 @@ describe('run: what the child gets', () => {
     kernel.checkInvariants();
   });
 
-  it('groups need READ rights and must be groups', async () => {
+  it('groups need READ and DELEGATE rights and must be groups', async () => {
     const { kernel, sys } = await setup();
     const bin = await installProgram(kernel, sys, () => {});
     const group = await sys.create(ObjectType.GROUP);
-    const [noRead] = await sys.copy([group.ref], sys.self, { rights: Rights.WRITE });
+    const [noRead, noDelegate] = await sys.copy([group.ref, group.ref], sys.self, { rights: [Rights.WRITE | Rights.DELEGATE, Rights.READ | Rights.WRITE] });
+    const tasks = kernel.tasks.size;
     await expectErrno(sys.run(bin, { argv: [], groups: [noRead!] }), 'EACCES', 'spec.groups[0]');
+    await expectErrno(sys.run(bin, { argv: [], groups: [group.ref, noDelegate!] }), 'EACCES', 'spec.groups[1]');
     await expectErrno(sys.run(bin, { argv: [], groups: [group.ref, bin] }), 'EINVAL', 'spec.groups[1]');
+    expect(kernel.tasks.size).toBe(tasks);
+    kernel.checkInvariants();
+  });
+
+  it('groups: a membership made from a group reference has that reference\'s rights', async () => {
+    const { kernel, sys } = await setup();
+    const group = await sys.create(ObjectType.GROUP);
+    const inGroup = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { group: group.ref });
+    const [readOnly] = await sys.copy([group.ref], sys.self, { rights: Rights.READ | Rights.DELEGATE });
+    const seen: { rights?: number; create?: string; memberships?: { key: string; rights: number }[] } = {};
+    const bin = await installProgram(kernel, sys, async (child) => {
+      const [h] = await child.lookup(inGroup.name);
+      seen.rights = krefOf(kernel, child, h!).rights;
+      seen.memberships = taskOf(kernel, child).setup.groups.map((m) => ({ key: m.group.name.key, rights: m.rights }));
+      await child.create(ObjectType.SHARED_MEMORY_BLOB).then(
+        () => (seen.create = 'ok'),
+        (e: { code: string; argument: string }) => (seen.create = `${e.code} ${e.argument}`),
+      );
+    });
+    await runToExit(sys, bin, { argv: [], groups: [readOnly!] });
+    expect(seen).toEqual({ rights: Rights.READ | Rights.DELEGATE, create: 'EACCES options.group', memberships: [{ key: group.name.key, rights: Rights.READ | Rights.DELEGATE }] });
+    // With all rights on the group reference, the child gets all rights through it and creates there.
+    await runToExit(sys, bin, { argv: [], groups: [group.ref] });
+    expect(seen).toEqual({ rights: Rights.ALL, create: 'ok', memberships: [{ key: group.name.key, rights: Rights.ALL }] });
+    kernel.checkInvariants();
+  });
+
+  it('groups: an omitted list inherits the parent\'s memberships with their rights', async () => {
+    const { kernel, sys } = await setup();
+    const blob = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+    const seen: { rights?: number; create?: string; memberships?: { key: string; rights: number }[] } = {};
+    const childBin = await installProgram(kernel, sys, async (child) => {
+      const [h] = await child.lookup(blob.name);
+      seen.rights = krefOf(kernel, child, h!).rights;
+      seen.memberships = taskOf(kernel, child).setup.groups.map((m) => ({ key: m.group.name.key, rights: m.rights }));
+      await child.create(ObjectType.SHARED_MEMORY_BLOB).then(
+        () => (seen.create = 'ok'),
+        (e: { code: string; argument: string }) => (seen.create = `${e.code} ${e.argument}`),
+      );
+    });
+    // A host task that joined the root group with READ and DELEGATE only.
+    const parent = await kernel.attachTask(['parent'], [{ group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE }]);
+    const [parentRef] = await sys.lookup(parent.taskName);
+    const [bin] = await sys.copy([childBin], parentRef!);
+    const child = await parent.run(bin!, { argv: [] });
+    await parent.select([child]);
+    const root = kernel.rootGroup.name.key;
+    expect(seen).toEqual({ rights: Rights.READ | Rights.DELEGATE, create: 'EACCES options.group', memberships: [{ key: root, rights: Rights.READ | Rights.DELEGATE }] });
     kernel.checkInvariants();
   });
 
@@ -331,7 +397,8 @@ describe('run: lifecycle of the child', () => {
     const failures: unknown[] = [];
     kernel.onTaskFailure = (_task, error) => failures.push(error);
     const { ref: pipe } = await sys.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 16 });
-    const [readEnd, writeEnd] = await sys.copy([pipe, pipe], sys.self, { rights: [Rights.READ, Rights.WRITE] });
+    // The write end is passed on as an output: that takes WRITE and DELEGATE.
+    const [readEnd, writeEnd] = await sys.copy([pipe, pipe], sys.self, { rights: [Rights.READ, Rights.WRITE | Rights.DELEGATE] });
     await sys.delete(pipe);
     const boom = new Error('boom');
     let childCreated: number | undefined;

@@ -91,8 +91,28 @@ describe('FIFO', () => {
   it('streams have no offsets: ESPIPE', async () => {
     const { kernel, sys, ref } = await setup(16);
     await writeAll(sys, ref, enc('x'));
-    await expectErrno(sys.beginRead(ref, { offset: 1 }), 'ESPIPE', 'offset');
-    await expectErrno(sys.beginWrite(ref, 1, { offset: 1 }), 'ESPIPE', 'offset');
+    await expectErrno(sys.beginRead(ref, { offset: 1 }), 'ESPIPE', 'options.offset');
+    await expectErrno(sys.beginWrite(ref, 1, { offset: 1 }), 'ESPIPE', 'options.offset');
+    kernel.checkInvariants();
+  });
+
+  it('a read asks for at least one byte: length 0 is EINVAL naming options.length (an empty buffer means end-of-stream)', async () => {
+    const { kernel, sys, ref } = await setup(16);
+    await expectErrno(sys.beginRead(ref, { length: 0 }, BeginReadFlags.NONBLOCK), 'EINVAL', 'options.length');
+    await writeAll(sys, ref, enc('data'));
+    await expectErrno(sys.beginRead(ref, { length: 0 }), 'EINVAL', 'options.length');
+    // The offset is checked first; nothing was consumed.
+    await expectErrno(sys.beginRead(ref, { offset: 1, length: 0 }), 'ESPIPE', 'options.offset');
+    expect(dec(await readChunk(sys, ref, 4))).toBe('data');
+    // Also once the stream has ended.
+    const b = await sys.beginWrite(ref, 0);
+    await sys.endWrite(ref, b, {}, EndWriteFlags.END_OF_STREAM);
+    await expectErrno(sys.beginRead(ref, { length: 0 }), 'EINVAL', 'options.length');
+    // Blobs take a zero-length read.
+    const blob = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+    const empty = await sys.beginRead(blob.ref, { length: 0 });
+    expect(empty.length).toBe(0);
+    await sys.endRead(blob.ref, empty);
     kernel.checkInvariants();
   });
 
@@ -253,6 +273,23 @@ describe('end of stream', () => {
     const buf = await pending.promise;
     expect(buf.length).toBe(0);
     await sys.endRead(reader, buf);
+    kernel.checkInvariants();
+  });
+
+  it('end-of-stream latches: a writer that turns up after the last one went does not reopen the stream', async () => {
+    const { kernel, sys, ref, name } = await setup(16);
+    const { reader, writer } = await split(sys, ref);
+    await writeAll(sys, writer, enc('bye'));
+    await sys.delete(writer);
+    expect((krefOf(kernel, sys, reader).object as StreamObject).ended).toBe(true);
+    // A new reference with WRITE (found by name) comes too late.
+    const [late] = await sys.lookup(name);
+    expect(krefOf(kernel, sys, late!).rights & Rights.WRITE).toBe(Rights.WRITE);
+    expect((krefOf(kernel, sys, reader).object as StreamObject).ended).toBe(true);
+    await expectErrno(sys.beginWrite(late!, 1), 'EPIPE', 'ref');
+    expect(await sys.select([late!], { timeoutMs: 0 }, SelectFlags.WRITE)).toBe(late);
+    expect(dec(await readChunk(sys, reader))).toBe('bye');
+    expect((await readChunk(sys, reader, undefined, BeginReadFlags.NONBLOCK)).length).toBe(0);
     kernel.checkInvariants();
   });
 

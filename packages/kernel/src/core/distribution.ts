@@ -6,6 +6,7 @@
 import type { KernelObject } from './objects/kernel-object.js';
 import type { TaskObject } from './objects/task.js';
 import type { Reference } from './reference.js';
+import type { Name } from './names.js';
 
 /** A task spec with references already resolved, for running a task on a peer. */
 export interface ResolvedSpec {
@@ -17,16 +18,20 @@ export interface ResolvedSpec {
   inputs: Reference[];
   /** Output references in the caller's table. */
   outputs: Reference[];
-  /** Group references in the caller's table. */
-  groups: Reference[];
-  /** Deterministic name seed. */
-  name: string | undefined;
+  /** Group references in the caller's table; undefined: the caller's own memberships. */
+  groups: Reference[] | undefined;
+  /** The task's name when RunFlags.NAME_DETERMINISTIC derived it; undefined: random. */
+  name: Name | undefined;
 }
 
 /** The kernel's view of its peers. */
 export interface Distribution {
-  /** Objects named `key` in any of `groups` (group name keys) on peer kernels, as local proxies. */
-  lookup(key: string, groups: string[]): Promise<KernelObject[]>;
+  /**
+   * Objects named `key` in any of `groups` on peer kernels, as local proxies
+   * with the rights their groups confer. An unreachable peer is an error
+   * (EHOSTDOWN) only when nothing was found anywhere (`foundLocally` false).
+   */
+  lookup(key: string, groups: { key: string; rights: number }[], foundLocally: boolean): Promise<{ object: KernelObject; rights: number }[]>;
   /** Delegates `sources` to the task `target` (a reference to a remote task); returns the handles in that task's table. */
   delegate(task: TaskObject, target: Reference, sources: Reference[], rights: number[]): Promise<number[]>;
   /** Runs a task on peer `kernelId`; returns a handle (in `parent`'s table) of a reference to it. */

@@ -138,10 +138,17 @@ export const EndWriteFlags = {
   END_OF_STREAM: 0x2,
 } as const;
 
+// The union of each flag table's bits, computed once per table.
+const MASKS = new WeakMap<object, number>();
+
 /** Rejects a flags argument that is not a non-negative integer made of the allowed bits. */
 export function checkFlags(syscall: string, flags: unknown, allowed: Record<string, number>): number {
-  let mask = 0;
-  for (const bit of Object.values(allowed)) mask |= bit;
+  let mask = MASKS.get(allowed);
+  if (mask === undefined) {
+    mask = 0;
+    for (const bit of Object.values(allowed)) mask |= bit;
+    MASKS.set(allowed, mask);
+  }
   // `flags > mask` also catches bits above 32, which the bitwise test cannot see.
   if (typeof flags !== 'number' || !Number.isInteger(flags) || flags < 0 || flags > mask || (flags & ~mask) !== 0) {
     throw errors.EINVAL(syscall, 'flags', `unknown flag bits in ${describe(flags)} (allowed: 0x${mask.toString(16)})`);

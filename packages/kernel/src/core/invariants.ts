@@ -34,7 +34,7 @@ export function checkInvariants(kernel: Kernel): void {
       if (!obj.refs.has(ref)) problems.push(`${where}: missing from its object's reference set`);
       counted.set(obj, (counted.get(obj) ?? 0) + 1);
       if (obj instanceof GroupObject) heldGroups.set(obj, (heldGroups.get(obj) ?? 0) + 1);
-      for (const [buffer, lease] of ref.leases) {
+      if (ref.leaseCount > 0) for (const [buffer, lease] of ref.leases) {
         if (lease.buffer !== buffer || lease.ref !== ref) problems.push(`${where}: lease filed under the wrong buffer or reference`);
         const list = leasesOf.get(obj) ?? [];
         list.push(lease);
@@ -54,7 +54,8 @@ export function checkInvariants(kernel: Kernel): void {
       }
     }
     for (const [g, n] of heldGroups) {
-      if (task.heldGroups.get(g) !== n) problems.push(`task ${task.name.key}: holds ${n} refs to group ${g.name.key}, recorded ${task.heldGroups.get(g)}`);
+      const recorded = task.heldGroups.get(g)?.size;
+      if (recorded !== n) problems.push(`task ${task.name.key}: holds ${n} refs to group ${g.name.key}, recorded ${recorded}`);
     }
     if (task.heldGroups.size !== heldGroups.size) problems.push(`task ${task.name.key}: stale held-group entries`);
   }
@@ -68,12 +69,9 @@ export function checkInvariants(kernel: Kernel): void {
     if (obj.home === undefined && obj.lifecycle === 'refcounted' && n === 0 && !obj.destroyed && obj.type !== 'task') {
       problems.push(`object ${obj.name.key}: refcounted with no references but not destroyed`);
     }
-    if (obj.groupKey !== undefined && obj.home === undefined && !obj.destroyed) {
-      const group = kernel.objects.get(obj.groupKey);
-      if (!(group instanceof GroupObject) || !group.resolve(obj.name.key)?.has(obj)) {
-        // A group that was destroyed takes its index with it; its members stay reachable by reference only.
-        if (group !== undefined) problems.push(`object ${obj.name.key}: missing from its group's index`);
-      }
+    // A group that was destroyed takes its index with it; its members stay reachable by reference only.
+    if (obj.group !== undefined && !obj.group.destroyed && !obj.destroyed && !obj.group.resolve(obj.name.key)?.has(obj)) {
+      problems.push(`object ${obj.name.key}: missing from its group's index`);
     }
     problems.push(...obj.problems());
     const leases = leasesOf.get(obj) ?? [];

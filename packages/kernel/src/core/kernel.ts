@@ -11,7 +11,7 @@ import { Name, describe } from './names.js';
 import { ConsoleObject, type ConsoleSink } from './objects/console.js';
 import { GroupObject } from './objects/group.js';
 import type { KernelObject } from './objects/kernel-object.js';
-import { TaskObject, type Program, type TaskSetup } from './objects/task.js';
+import { TaskObject, type Membership, type Program, type TaskSetup } from './objects/task.js';
 import { Reference, type ParentRef } from './reference.js';
 import type { Distribution } from './distribution.js';
 import { PeerLink } from './peer/peer-link.js';
@@ -84,7 +84,7 @@ export class Kernel {
     const init = this.newTask(initName, {
       argv: ['init'],
       env: {},
-      groups: [this.rootGroup],
+      groups: [{ group: this.rootGroup, rights: Rights.ALL }],
       program: undefined,
     });
     init.state = 'running';
@@ -103,21 +103,29 @@ export class Kernel {
     return programBinary(id);
   }
 
-  /** A task driven by the host (like init): a member of the given groups, with its own context. */
-  async attachTask(argv: readonly string[] = ['host'], groups: readonly GroupObject[] = [this.rootGroup]): Promise<TaskContext> {
+  /**
+   * A task driven by the host (like init), with its own context. It is a
+   * member of `groups`: plain groups are joined with all rights (the host is
+   * trusted), memberships with the rights they name.
+   */
+  async attachTask(
+    argv: readonly string[] = ['host'],
+    groups: readonly (GroupObject | Membership)[] = [this.rootGroup],
+  ): Promise<TaskContext> {
     // Host tasks get random names: unlike init, nothing about them should repeat after a restart.
     await Promise.resolve();
-    const task = this.newTask(Name.random(), { argv, env: {}, groups, program: undefined });
+    const memberships = groups.map((g) => (g instanceof GroupObject ? { group: g, rights: Rights.ALL } : g));
+    const task = this.newTask(Name.random(), { argv, env: {}, groups: memberships, program: undefined });
     task.state = 'running';
     return task.context!;
   }
 
   /** Creates a task object with its self reference; the caller starts it. */
   newTask(name: Name, setup: TaskSetup): TaskObject {
-    const task = new TaskObject(name, setup.groups[0]?.name.key, setup);
+    const task = new TaskObject(name, setup.groups[0]?.group, setup);
     this.objects.set(name.key, task);
     this.tasks.set(name.key, task);
-    setup.groups[0]?.add(task);
+    setup.groups[0]?.group.add(task);
     task.context = new TaskContext(this, task);
     task.selfHandle = this.openRef(task, task, Rights.READ | Rights.WRITE, undefined).id;
     return task;
@@ -138,7 +146,11 @@ export class Kernel {
     obj.refs.add(ref);
     obj.refCount++;
     obj.onOpen(rights);
-    if (obj instanceof GroupObject) task.heldGroups.set(obj, (task.heldGroups.get(obj) ?? 0) + 1);
+    if (obj instanceof GroupObject) {
+      const held = task.heldGroups.get(obj);
+      if (held === undefined) task.heldGroups.set(obj, new Set([ref]));
+      else held.add(ref);
+    }
     return ref;
   }
 
@@ -146,13 +158,13 @@ export class Kernel {
   closeRef(ref: Reference, destroyIfLast = true): void {
     if (!ref.open) return;
     const task = this.tasks.get(ref.owner);
-    for (const lease of ref.leases.values()) {
+    if (ref.leaseCount > 0) for (const lease of ref.leases.values()) {
       // A lent buffer dies with its reference: reads are released, writes discarded.
       const done = lease.kind === 'read' ? ref.object.endRead(lease, true) : ref.object.endWrite(lease, 0, true, false);
       // Remote objects answer asynchronously; a failure there cannot be reported to anyone.
       if (done instanceof Promise) done.catch(() => {});
     }
-    ref.leases.clear();
+    if (ref.leaseCount > 0) ref.leases.clear();
     ref.open = false;
     task?.table.delete(ref.id);
     const obj = ref.object;
@@ -160,9 +172,9 @@ export class Kernel {
     obj.refCount--;
     obj.onClose(ref.rights);
     if (task !== undefined && obj instanceof GroupObject) {
-      const n = task.heldGroups.get(obj)! - 1;
-      if (n === 0) task.heldGroups.delete(obj);
-      else task.heldGroups.set(obj, n);
+      const held = task.heldGroups.get(obj)!;
+      held.delete(ref);
+      if (held.size === 0) task.heldGroups.delete(obj);
     }
     obj.changed.notify();
     task?.onRefClosed?.(ref);
@@ -174,7 +186,7 @@ export class Kernel {
     if (obj.destroyed) return;
     for (const ref of [...obj.refs]) this.closeRef(ref, false);
     if (this.objects.get(obj.name.key) === obj) this.objects.delete(obj.name.key);
-    if (obj.groupKey !== undefined) (this.objects.get(obj.groupKey) as GroupObject | undefined)?.remove(obj);
+    obj.group?.remove(obj);
     if (obj instanceof TaskObject) this.tasks.delete(obj.name.key);
     obj.destroy(byDelete);
   }

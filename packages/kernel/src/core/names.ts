@@ -17,9 +17,11 @@ const POOL_NAMES = 128;
 let pool = new Uint8Array(0);
 let poolOffset = 0;
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 function toHex(bytes: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
+  for (let i = 0; i < bytes.length; i++) s += HEX_BYTE[bytes[i]!];
   return s;
 }
 

@@ -39,10 +39,9 @@ export interface ParentRef {
 export class Reference {
   /** Cleared when the reference is deleted or revoked. */
   open = true;
-  /** Buffers lent through this reference and not yet returned. */
-  readonly leases = new Map<Uint8Array, Lease>();
-  /** The task's read-only window on this reference. */
-  readonly view: RefView;
+  // Made on first use: most references (lookup results, delegated handles) never lend a buffer or show a view.
+  #leases: Map<Uint8Array, Lease> | undefined;
+  #view: RefView | undefined;
 
   /** Records a new reference; the kernel adds it to the owner's table. */
   constructor(
@@ -62,8 +61,19 @@ export class Reference {
     readonly readBufferSize: number,
     /** Preferred write buffer size in bytes. */
     readonly writeBufferSize: number,
-  ) {
-    this.view = new RefView(this);
+  ) {}
+
+  /** Buffers lent through this reference and not yet returned. */
+  get leases(): Map<Uint8Array, Lease> {
+    return (this.#leases ??= new Map());
+  }
+  /** Number of buffers lent and not yet returned (without creating the map). */
+  get leaseCount(): number {
+    return this.#leases?.size ?? 0;
+  }
+  /** The task's read-only window on this reference. */
+  get view(): RefView {
+    return (this.#view ??= new RefView(this));
   }
 }
 

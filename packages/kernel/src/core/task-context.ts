@@ -86,10 +86,13 @@ export class TaskContext {
     return this.#settle('copy', copy(this.#kernel, this.#task, refs, target, options, flags));
   }
   /** delete: drops a reference; deleting your own task reference exits. */
-  delete(ref: number, flags = 0): Promise<void> {
-    if (this.#task.state !== 'running') return this.#call('delete', () => deleteRef(this.#kernel, this.#task, ref, flags));
-    return this.#settle('delete', deleteRef(this.#kernel, this.#task, ref, flags));
+  async delete(ref: number, flags = 0): Promise<void> {
+    const task = this.#task;
+    if (task.state !== 'running') await this.#gate('delete', true);
+    deleteRef(this.#kernel, task, ref, flags);
+    if (task.state !== 'running') await this.#gate('delete', false);
   }
+
   /** run: starts a task from a binary object; returns a reference to the new task. */
   run(binary: number, spec: TaskSpec, flags = 0): Promise<number> {
     if (this.#task.state !== 'running') return this.#call('run', () => run(this.#kernel, this.#task, binary, spec, flags));
@@ -106,30 +109,50 @@ export class TaskContext {
     return this.#settle('select', select(this.#kernel, this.#task, refs, options, flags));
   }
   /** begin_read: lends a view of the object's bytes. */
-  beginRead(ref: number, options?: ReadOptions, flags = 0): Promise<Uint8Array> {
-    if (this.#task.state !== 'running') return this.#call('beginRead', () => beginRead(this.#kernel, this.#task, ref, options, flags));
-    return this.#settle('beginRead', beginRead(this.#kernel, this.#task, ref, options, flags));
+  async beginRead(ref: number, options?: ReadOptions, flags = 0): Promise<Uint8Array> {
+    const task = this.#task;
+    if (task.state !== 'running') await this.#gate('beginRead', true);
+    const pending = beginRead(this.#kernel, task, ref, options, flags);
+    // Local I/O completes synchronously: awaiting only real promises keeps a call to one turn of the event loop.
+    const result = pending instanceof Promise ? await pending : pending;
+    if (task.state !== 'running') await this.#gate('beginRead', false);
+    return result;
   }
   /** end_read: returns a read buffer; resolves to whether the read is still valid. */
-  endRead(ref: number, buffer: Uint8Array, flags = 0): Promise<boolean> {
-    if (this.#task.state !== 'running') return this.#call('endRead', () => endRead(this.#kernel, this.#task, ref, buffer, flags));
-    return this.#settle('endRead', endRead(this.#kernel, this.#task, ref, buffer, flags));
+  async endRead(ref: number, buffer: Uint8Array, flags = 0): Promise<boolean> {
+    const task = this.#task;
+    if (task.state !== 'running') await this.#gate('endRead', true);
+    const pending = endRead(this.#kernel, task, ref, buffer, flags);
+    // Local I/O completes synchronously: awaiting only real promises keeps a call to one turn of the event loop.
+    const result = pending instanceof Promise ? await pending : pending;
+    if (task.state !== 'running') await this.#gate('endRead', false);
+    return result;
   }
   /** begin_write: lends a buffer of `length` bytes to fill. */
-  beginWrite(ref: number, length: number, options?: WriteOptions, flags = 0): Promise<Uint8Array> {
-    if (this.#task.state !== 'running') return this.#call('beginWrite', () => beginWrite(this.#kernel, this.#task, ref, length, options, flags));
-    return this.#settle('beginWrite', beginWrite(this.#kernel, this.#task, ref, length, options, flags));
+  async beginWrite(ref: number, length: number, options?: WriteOptions, flags = 0): Promise<Uint8Array> {
+    const task = this.#task;
+    if (task.state !== 'running') await this.#gate('beginWrite', true);
+    const pending = beginWrite(this.#kernel, task, ref, length, options, flags);
+    // Local I/O completes synchronously: awaiting only real promises keeps a call to one turn of the event loop.
+    const result = pending instanceof Promise ? await pending : pending;
+    if (task.state !== 'running') await this.#gate('beginWrite', false);
+    return result;
   }
   /** end_write: commits the buffer atomically (or discards it); resolves to the object's new version. */
-  endWrite(ref: number, buffer: Uint8Array, options?: EndWriteOptions, flags = 0): Promise<number> {
-    if (this.#task.state !== 'running') return this.#call('endWrite', () => endWrite(this.#kernel, this.#task, ref, buffer, options, flags));
-    return this.#settle('endWrite', endWrite(this.#kernel, this.#task, ref, buffer, options, flags));
+  async endWrite(ref: number, buffer: Uint8Array, options?: EndWriteOptions, flags = 0): Promise<number> {
+    const task = this.#task;
+    if (task.state !== 'running') await this.#gate('endWrite', true);
+    const pending = endWrite(this.#kernel, task, ref, buffer, options, flags);
+    // Local I/O completes synchronously: awaiting only real promises keeps a call to one turn of the event loop.
+    const result = pending instanceof Promise ? await pending : pending;
+    if (task.state !== 'running') await this.#gate('endWrite', false);
+    return result;
   }
 
-  // A paused task waits at both ends of a call. The methods above take a fast path when the task is
-  // running (the usual case): each calls its system call directly (one call site per method, so the
-  // JIT keeps it monomorphic) and hands the promise to #settle for the exit-side check, with no
-  // closure or extra async frame per call. #call is the general path.
+  // A paused task waits at both ends of a call. The I/O calls and delete complete synchronously in the
+  // kernel when they can, so their methods are one async frame each. The others take a fast path when
+  // the task is running: the system call is called directly (one call site per method keeps the JIT
+  // monomorphic) and #settle adds the exit-side check; #call is the general path.
   async #call<T>(syscall: string, body: () => Promise<T> | T): Promise<T> {
     const task = this.#task;
     if (task.state !== 'running') await this.#gate(syscall, true);

@@ -37,6 +37,8 @@ export interface RemoteHandle {
   home: string;
   /** Handle in the home kernel's table for the receiving peer. */
   handle: number;
+  /** Rights of that handle, when the receiver cannot know them otherwise (lookup replies). */
+  rights?: number;
   /** The object. */
   object: ObjectDescriptor;
 }
@@ -48,8 +50,8 @@ export type PeerRequest =
       kind: 'lookup';
       /** Name key of the object. */
       name: string;
-      /** Name keys of the groups the asking task can resolve in. */
-      groups: string[];
+      /** The groups the asking task can resolve in (name keys), with the rights each confers. */
+      groups: { key: string; rights: number }[];
     }
   | {
       /** Drop a handle the sender holds here. */
@@ -165,9 +167,9 @@ export type PeerRequest =
         /** Rights of the child's reference. */
         rights: number;
       }[];
-      /** Name keys of the child's groups. */
-      groups: string[];
-      /** Seed of the task's name, if it is deterministic. */
+      /** The child's groups (name keys) and the rights each membership has. */
+      groups: { key: string; rights: number }[];
+      /** The task's name (canonical text form) when the caller derived it deterministically; otherwise random. */
       name: string | undefined;
       /** {@link RunFlags} of the call. */
       flags: number;

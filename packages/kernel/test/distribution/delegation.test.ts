@@ -203,7 +203,7 @@ describe('delegation across three kernels', () => {
     c.check();
   });
 
-  it('runs a task on c whose input is homed on b: c reads it from b directly', async () => {
+  it('runs a task on c whose input is homed on b: c reads it from b directly; deleting the read-only input only drops it', async () => {
     const c = await cluster('a', 'b', 'c');
     const { name } = await c.sys.b!.create(ObjectType.SHARED_MEMORY_BLOB, { lifecycle: 'single-delete' });
     const obj = c.k.b!.objects.get(name.key)!;
@@ -216,7 +216,7 @@ describe('delegation across three kernels', () => {
       const buf = await sys.beginRead(input!);
       seen.push(new TextDecoder().decode(buf));
       await sys.endRead(input!, buf);
-      // The input's lifecycle at home travels along: deleting it destroys the object on b.
+      // An input comes without WRITE: deleting it drops the task's reference, even of a single-delete object.
       await sys.delete(input!);
     });
     const bin = (await blobWith(c.sys.a!, programBinary('reader'))).ref;
@@ -224,7 +224,35 @@ describe('delegation across three kernels', () => {
     await c.sys.a!.select([t], { timeoutMs: 1500 });
     expect(c.sys.a!.ref(t).task).toEqual({ state: 'exited', exitStatus: 0 });
     expect(seen).toEqual(['remote-memory-1hop', 'input on b']);
-    await until('b destroyed the single-delete input', () => obj.destroyed);
+    await until('b released c’s reference', () => proxyHandlesTo(c.k.b!, 'c', name.key).length === 0);
+    expect(obj.destroyed).toBe(false);
+    expect(obj.refCount).toBe(2); // b's own, a's
+    expect(c.sys.a!.handles).toContain(onA!);
+    expectBytes((await readAll(c.sys.a!, onA!)).bytes, enc('input on b'));
+    c.check();
+  });
+
+  it('runs a task on c whose output is homed on b: its delete (with WRITE) destroys the object on b and revokes a’s reference', async () => {
+    const c = await cluster('a', 'b', 'c');
+    const { name } = await c.sys.b!.create(ObjectType.SHARED_MEMORY_BLOB, { lifecycle: 'single-delete' });
+    const obj = c.k.b!.objects.get(name.key)!;
+    const [onA] = await c.sys.a!.lookup(name);
+    const rights: number[] = [];
+    c.k.c!.registerProgram('finisher', async (sys) => {
+      const [output] = sys.outputs;
+      rights.push(krefOf(c.k.c!, sys, output!).rights);
+      const buf = await sys.beginWrite(output!, 4);
+      buf.set(enc('done'));
+      await sys.endWrite(output!, buf);
+      // The output's lifecycle at home travels along: deleting it destroys the object on b.
+      await sys.delete(output!);
+    });
+    const bin = (await blobWith(c.sys.a!, programBinary('finisher'))).ref;
+    const t = await c.sys.a!.run(bin, { argv: ['finisher'], outputs: [onA!], kernel: 'c' });
+    await c.sys.a!.select([t], { timeoutMs: 1500 });
+    expect(c.sys.a!.ref(t).task).toEqual({ state: 'exited', exitStatus: 0 });
+    expect(rights).toEqual([Rights.READ | Rights.WRITE | Rights.DELEGATE]);
+    await until('b destroyed the single-delete output', () => obj.destroyed);
     await until('a’s reference was revoked', () => !c.sys.a!.handles.includes(onA!));
     c.check();
   });
@@ -235,11 +263,30 @@ describe('delegation across three kernels', () => {
     const obj = c.k.b!.objects.get(name.key)!;
     const [onA] = await c.sys.a!.lookup(name);
     const [taskC] = await c.sys.a!.lookup(c.sys.c!.taskName);
-    const [onC] = await c.sys.a!.copy([onA!], taskC!, { rights: Rights.READ });
+    // Destroying a single-delete object for everyone takes WRITE on the deleted reference.
+    const [onC] = await c.sys.a!.copy([onA!], taskC!, { rights: Rights.READ | Rights.WRITE });
     await c.sys.c!.delete(onC!);
     await until('b destroyed the object', () => obj.destroyed);
     await until('a’s reference was revoked', () => !c.sys.a!.handles.includes(onA!));
     expect(c.link.a!.remoteCount).toBe(1); // a's reference to c's task remains
+    expect(c.link.c!.remoteCount).toBe(0);
+    c.check();
+  });
+
+  it('a delete through a delegated reference without WRITE on c drops only c’s reference; the object lives on at b', async () => {
+    const c = await cluster('a', 'b', 'c');
+    const { name } = await c.sys.b!.create(ObjectType.SHARED_MEMORY_BLOB, { lifecycle: 'single-delete' });
+    const obj = c.k.b!.objects.get(name.key)!;
+    const [onA] = await c.sys.a!.lookup(name);
+    const [taskC] = await c.sys.a!.lookup(c.sys.c!.taskName);
+    const [onC] = await c.sys.a!.copy([onA!], taskC!, { rights: Rights.READ | Rights.DELEGATE });
+    expect(obj.refCount).toBe(3);
+    await c.sys.c!.delete(onC!);
+    await until('b released c’s reference', () => obj.refCount === 2);
+    await settle(20);
+    expect(obj.destroyed).toBe(false);
+    expect(c.sys.a!.handles).toContain(onA!);
+    expect(proxyHandlesTo(c.k.b!, 'c', name.key)).toEqual([]);
     expect(c.link.c!.remoteCount).toBe(0);
     c.check();
   });

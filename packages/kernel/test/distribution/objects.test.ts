@@ -141,7 +141,7 @@ describe('remote reads and writes', () => {
     const part = await readAll(c.sys.a!, h!, { offset: 3, length: 4 });
     expectBytes(part.bytes, enc('3456'));
     // Reading past the end is refused at the home kernel and reported here.
-    await expectErrno(c.sys.a!.beginRead(h!, { offset: 11 }), 'EINVAL', 'offset');
+    await expectErrno(c.sys.a!.beginRead(h!, { offset: 11 }), 'EINVAL', 'options.offset');
     c.check();
   });
 

@@ -5,7 +5,7 @@
  * selected on, paused and resumed.
  */
 import { describe, expect, it } from 'vitest';
-import { EndWriteFlags, ObjectType, PauseFlags, programBinary, Rights, RunFlags, SelectFlags, type Program } from '@dios/kernel';
+import { EndWriteFlags, Name, ObjectType, PauseFlags, programBinary, Rights, RunFlags, SelectFlags, type Program } from '@dios/kernel';
 import { blobWith, dec, enc, expectErrno, flush, krefOf, readAll, track, writeAll } from '../helpers.js';
 import { cluster, expectBytes, proxyTaskOn, until, type Cluster } from './cluster.js';
 
@@ -204,6 +204,64 @@ describe('run on another kernel', () => {
     await expectErrno(c.sys.a!.run(bin, { argv: ['x'], name: 'the-task', kernel: 'b' }, RunFlags.NAME_DETERMINISTIC), 'EEXIST', 'spec.name');
     await c.sys.a!.pause(t, PauseFlags.RESUME);
     await c.sys.a!.select([t], { timeoutMs: 1500 });
+    c.check();
+  });
+
+  it('the remote task\'s groups: [] is none, omitted inherits the parent\'s memberships, spec.groups confer their references\' rights', async () => {
+    const c = await cluster('a', 'b');
+    const bin = await installRemote(c, 'b', 'a', () => 0);
+    const root = c.k.a!.rootGroup.name.key;
+    const membershipsOn = (t: number) =>
+      taskOn(c, 'b', krefOf(c.k.a!, c.sys.a!, t).object.name.key)!.setup.groups.map((m) => ({ key: m.group.name.key, rights: m.rights }));
+    const none = await c.sys.a!.run(bin, { argv: ['x'], groups: [], kernel: 'b' }, RunFlags.START_PAUSED);
+    expect(membershipsOn(none)).toEqual([]);
+    const inherited = await c.sys.a!.run(bin, { argv: ['x'], kernel: 'b' }, RunFlags.START_PAUSED);
+    expect(membershipsOn(inherited)).toEqual([{ key: root, rights: Rights.ALL }]);
+    const group = await c.sys.a!.create(ObjectType.GROUP);
+    const [limited] = await c.sys.a!.copy([group.ref], c.sys.a!.self, { rights: Rights.READ | Rights.DELEGATE });
+    const given = await c.sys.a!.run(bin, { argv: ['x'], groups: [limited!], kernel: 'b' }, RunFlags.START_PAUSED);
+    expect(membershipsOn(given)).toEqual([{ key: group.name.key, rights: Rights.READ | Rights.DELEGATE }]);
+    // Passing a group to a remote task delegates it too.
+    const [noDelegate] = await c.sys.a!.copy([group.ref], c.sys.a!.self, { rights: Rights.READ | Rights.WRITE });
+    await expectErrno(c.sys.a!.run(bin, { argv: ['x'], groups: [noDelegate!], kernel: 'b' }), 'EACCES', 'spec.groups[0]');
+    for (const t of [none, inherited, given]) {
+      await c.sys.a!.pause(t, PauseFlags.RESUME);
+      await c.sys.a!.select([t], { timeoutMs: 1500 });
+    }
+    c.check();
+  });
+
+  it('a remote task inherits its parent\'s membership rights: what it looks up, it gets with those rights', async () => {
+    const c = await cluster('a', 'b');
+    const onA = await blobWith(c.sys.a!, enc('lives on a'));
+    const seen: { rights?: number; create?: string } = {};
+    const bin = await installRemote(c, 'b', 'a', async (sys) => {
+      const [h] = await sys.lookup(onA.name);
+      seen.rights = krefOf(c.k.b!, sys, h!).rights;
+      await sys.create(ObjectType.SHARED_MEMORY_BLOB).then(
+        () => (seen.create = 'ok'),
+        (e: { code: string; argument: string }) => (seen.create = `${e.code} ${e.argument}`),
+      );
+    });
+    const parent = await c.k.a!.attachTask(['parent'], [{ group: c.k.a!.rootGroup, rights: Rights.READ | Rights.DELEGATE }]);
+    const [parentRef] = await c.sys.a!.lookup(parent.taskName);
+    const [parentBin] = await c.sys.a!.copy([bin], parentRef!);
+    const t = await parent.run(parentBin!, { argv: ['x'], kernel: 'b' });
+    await parent.select([t], { timeoutMs: 1500 });
+    expect(parent.ref(t).task).toEqual({ state: 'exited', exitStatus: 0 });
+    expect(seen).toEqual({ rights: Rights.READ | Rights.DELEGATE, create: 'EACCES options.group' });
+    c.check();
+  });
+
+  it('a derived deterministic name is derived on the caller\'s side from the parent and its counter', async () => {
+    const c = await cluster('a', 'b');
+    const bin = await installRemote(c, 'b', 'a', () => 0);
+    const first = await c.sys.a!.run(bin, { argv: ['x'], kernel: 'b' }, RunFlags.NAME_DETERMINISTIC);
+    const second = await c.sys.a!.run(bin, { argv: ['x'], kernel: 'b' }, RunFlags.NAME_DETERMINISTIC);
+    expect(krefOf(c.k.a!, c.sys.a!, first).object.name.key).toBe((await Name.derived(c.sys.a!.taskName, 1)).key);
+    expect(krefOf(c.k.a!, c.sys.a!, second).object.name.key).toBe((await Name.derived(c.sys.a!.taskName, 2)).key);
+    await c.sys.a!.select([first], { timeoutMs: 1500 });
+    await c.sys.a!.select([second], { timeoutMs: 1500 });
     c.check();
   });
 

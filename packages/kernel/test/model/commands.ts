@@ -11,7 +11,7 @@ import { expect } from 'vitest';
 import { Name } from '@dios/kernel';
 import { isFail, type KernelModel, type MLease, type MRef } from './model.js';
 import { seedNameKey } from './names.js';
-import { compare, KNOWN_BUGS, perform, tag, type Real } from './real.js';
+import { compare, perform, tag, type Real } from './real.js';
 
 type Cmd = fc.AsyncCommand<KernelModel, Real, boolean>;
 
@@ -23,7 +23,7 @@ export type HandleSel =
   | { k: 'deleted'; i: number }
   | { k: 'never'; i: number }
   | { k: 'junk'; v: unknown };
-type Prefer = 'any' | 'bytes' | 'readable' | 'writable' | 'task' | 'group' | 'notSelf';
+type Prefer = 'any' | 'bytes' | 'readable' | 'writable' | 'task' | 'group' | 'notSelf' | 'binary';
 const BYTE_TYPE = /blob|stream/;
 
 const JUNK_HANDLES: unknown[] = [0, -1, 1.5, Number.NaN, '1', null, undefined, 2 ** 53];
@@ -60,6 +60,9 @@ function prefers(m: KernelModel, t: number, ref: MRef, prefer: Prefer, i: number
       return type === 'task' && (ref.obj !== m.task(t).obj || i % 4 === 0 || !m.task(t).refs.some((x) => x.obj !== m.task(t).obj && m.obj(x.obj).type === 'task'));
     case 'group':
       return type === 'group';
+    case 'binary':
+      // A blob naming a program (mostly one this reference may run), sometimes any blob.
+      return type.endsWith('blob') && (i % 5 === 0 || (m.programOf(ref.obj) !== undefined && (ref.rights & 0x4) !== 0));
     default:
       return true;
   }
@@ -113,21 +116,24 @@ const leaseArb: fc.Arbitrary<LeaseSel> = fc.oneof(
  * kernel never lent. Returns the model's lease (if any) and the real value.
  */
 function resolveLease(m: KernelModel, r: Real, t: number, sel: LeaseSel, kind: 'read' | 'write'): { lease: MLease | undefined; buffer: unknown } {
-  const outstanding = new Set([...r.buffers.entries()].filter(([id]) => !m.leases[id]!.returned).map(([, b]) => b));
   let pool: MLease[] = [];
   if (sel.k === 'own') {
     const own = m.leases.filter((l) => !l.returned && l.task === t);
     const ofKind = own.filter((l) => l.kind === kind);
     pool = ofKind.length > 0 && sel.i % 6 !== 0 ? ofKind : own;
   } else if (sel.k === 'returned') {
-    // A returned buffer may have been lent again (blobs reuse write buffers): then it is an outstanding buffer, not a returned one.
-    pool = m.leases.filter((l) => l.returned && l.task === t && !outstanding.has(r.buffers.get(l.id)!));
+    pool = m.leases.filter((l) => l.returned && l.task === t);
   } else if (sel.k === 'foreign') {
     pool = m.leases.filter((l) => !l.returned && l.task !== t);
   }
   if (pool.length > 0 && 'i' in sel) {
     const lease = pool[sel.i % pool.length]!;
-    return { lease, buffer: r.buffers.get(lease.id) };
+    const buffer = r.buffers.get(lease.id)!;
+    // The kernel knows a lent buffer by identity, and blobs lend a returned write buffer again: a returned
+    // buffer that is out on a new lease is that lease's buffer now.
+    const again = m.leases.find((l) => !l.returned && r.buffers.get(l.id) === buffer);
+    if (again !== undefined) tag('returned buffer lent again');
+    return { lease: again ?? lease, buffer };
   }
   if (sel.k === 'junk') return { lease: undefined, buffer: sel.v };
   return { lease: undefined, buffer: new Uint8Array(sel.k === 'fresh' ? sel.n : 1) };
@@ -177,16 +183,12 @@ interface CreateArgs {
   group: HandleSel | undefined;
   flags: unknown;
   readBufferSize: unknown;
+  writeBufferSize: unknown;
   bad: BadOptions;
 }
 class CreateCmd implements Cmd {
   constructor(readonly a: CreateArgs) {}
-  check = (m: Readonly<KernelModel>): boolean => {
-    if (!KNOWN_BUGS.groupNameReuse || this.a.name !== 'seed') return true;
-    // See KNOWN_BUGS.groupNameReuse: no new object named like a destroyed group whose members live on.
-    const key = seedNameKey(this.a.seed);
-    return !m.objects.some((o) => !o.destroyed && o.indexGroup !== undefined && m.objects[o.indexGroup]!.destroyed && m.objects[o.indexGroup]!.key === key);
-  };
+  check = () => true;
   async run(m: KernelModel, r: Real): Promise<void> {
     const a = this.a;
     const t = pickTask(m, a.t);
@@ -200,6 +202,7 @@ class CreateCmd implements Cmd {
       nameSeed: seeded ? (a.name === 'badSeed' ? 7 : a.seed) : undefined,
       group: a.group === undefined ? undefined : resolveHandle(m, t, a.group, 'group'),
       readBufferSize: a.readBufferSize,
+      writeBufferSize: a.writeBufferSize,
     });
     const opts = withBadOptions(options, a.bad);
     const flags = a.flags === 'auto' ? (deterministic ? 1 : 0) : a.flags;
@@ -213,11 +216,21 @@ class CreateCmd implements Cmd {
         expect(res.name.key).toMatch(/^[0-9a-f]{64}$/);
         expect(m.knownNames, `${label}: a random name must be new`).not.toContain(res.name.key);
       }
+      if (options?.group === undefined) tag(`create in own group (membership rights ${m.task(t).groups[0]!.rights})`);
+      // A destroyed group's name given to a new object while the group's members live on (they keep their group).
+      if (m.objects.some((o) => !o.destroyed && o.indexGroup !== undefined && m.obj(o.indexGroup).destroyed && m.obj(o.indexGroup).key === res.name.key)) {
+        tag('create reuses a destroyed group\'s name');
+      }
       plan.commit(res.name.key);
     });
   }
   toString = () => `create(${show(this.a)})`;
 }
+const bufferSizeArb = fc.oneof(
+  { weight: 30, arbitrary: fc.constant(undefined) },
+  { weight: 8, arbitrary: fc.integer({ min: 1, max: 8192 }) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(0, -5, 2.5, 2 ** 31) },
+);
 const createArb = fc
   .record({
     t: taskSel,
@@ -239,7 +252,8 @@ const createArb = fc
     seed: fc.oneof({ weight: 3, arbitrary: fc.constant(SEEDS[0]!) }, { weight: 4, arbitrary: fc.constantFrom(...SEEDS) }),
     group: fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: handleArb }),
     flags: fc.oneof({ weight: 30, arbitrary: fc.constant<unknown>('auto') }, { weight: 1, arbitrary: badFlags }),
-    readBufferSize: fc.oneof({ weight: 30, arbitrary: fc.constant(undefined) }, { weight: 8, arbitrary: fc.integer({ min: 1, max: 8192 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(0, -5, 2.5) }),
+    readBufferSize: bufferSizeArb,
+    writeBufferSize: bufferSizeArb,
     bad: badOptionsArb,
   })
   .map((a) => new CreateCmd(a as CreateArgs));
@@ -271,9 +285,10 @@ class LookupCmd implements Cmd {
     const label = `t${t}.lookup(${show(key ?? arg)}, ${show(flags)})`;
     await perform(m, r, label, m.lookup(t, key, flags), () => r.sys[t]!.lookup(arg as never, flags as never), (handles, plan) => {
       expect(handles, `${label}: handles`).toEqual(plan.expectedHandles);
-      const found = m.visible(t, key!)[0]!;
-      if (found.indexGroup !== undefined && !m.task(t).groups.includes(found.indexGroup)) tag('lookup through a held group');
+      const { obj: found, rights } = m.visible(t, key!)[0]!;
+      if (found.indexGroup !== undefined && !m.task(t).groups.some((g) => g.group === found.indexGroup)) tag('lookup through a held group');
       if (found.type === 'task') tag('lookup of a task');
+      if (rights !== 0xf) tag('lookup with fewer than all rights');
       plan.commit();
     });
   }
@@ -361,6 +376,111 @@ class DeleteCmd implements Cmd {
 const deleteArb = fc
   .record({ t: taskSel, sel: handleArb, exit: fc.nat(19).map((n) => n === 0), flags: fc.oneof({ weight: 20, arbitrary: fc.constant<unknown>(0) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(1, 2, 3) }, { weight: 1, arbitrary: badFlags }) })
   .map((a) => new DeleteCmd(a));
+
+// ---- run ------------------------------------------------------------------------
+
+/** References passed to a child: none (field left out), an empty list, some, or not a list. */
+type RefsSel = { k: 'omit' } | { k: 'list'; sels: HandleSel[] } | { k: 'bad'; v: unknown };
+const refsArb = (omitWeight: number): fc.Arbitrary<RefsSel> =>
+  fc.oneof(
+    { weight: omitWeight, arbitrary: fc.constant({ k: 'omit' as const }) },
+    { weight: 6, arbitrary: fc.record({ k: fc.constant('list' as const), sels: fc.array(handleArb, { maxLength: 2 }) }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant('bad' as const), v: fc.constantFrom<unknown>(3, 'all', null) }) },
+  );
+interface RunArgs {
+  t: number;
+  binary: HandleSel;
+  argv: unknown;
+  env: unknown;
+  inputs: RefsSel;
+  outputs: RefsSel;
+  groups: RefsSel;
+  name: 'random' | 'derived' | 'seed' | 'seedNoFlag' | 'badSeed';
+  seed: string;
+  kernel: 'omit' | 'self' | 'other' | 'bad';
+  flags: unknown;
+  bad: BadOptions | 'none';
+}
+const IDLE_ARGV0 = 'idle';
+/** Tasks at most (run stops adding more), so sequences stay quick. */
+const MAX_TASKS = 7;
+class RunCmd implements Cmd {
+  constructor(readonly a: RunArgs) {}
+  check = (m: Readonly<KernelModel>) => m.tasks.length < MAX_TASKS;
+  async run(m: KernelModel, r: Real): Promise<void> {
+    const a = this.a;
+    const t = pickTask(m, a.t, (id) => m.task(id).refs.some((x) => x.rights & 0x4 && m.programOf(x.obj) !== undefined));
+    const binary = resolveHandle(m, t, a.binary, 'binary');
+    const refs = (sel: RefsSel, prefer: Prefer): unknown =>
+      sel.k === 'omit' ? undefined : sel.k === 'bad' ? sel.v : sel.sels.map((h) => resolveHandle(m, t, h, prefer));
+    const seeded = a.name === 'seed' || a.name === 'seedNoFlag' || a.name === 'badSeed';
+    const deterministic = a.name === 'seed' || a.name === 'derived' || a.name === 'badSeed';
+    const spec =
+      a.bad === 'none'
+        ? undefined
+        : withBadOptions(
+            compact({
+              argv: a.argv,
+              env: a.env,
+              inputs: refs(a.inputs, 'readable'),
+              outputs: refs(a.outputs, 'writable'),
+              groups: refs(a.groups, 'group'),
+              name: seeded ? (a.name === 'badSeed' ? 7 : a.seed) : undefined,
+              kernel: { omit: undefined, self: m.kernelId, other: 'k-elsewhere', bad: 7 }[a.kernel],
+            }) ?? {},
+            a.bad,
+          );
+    const flags = a.flags === 'auto' ? (deterministic ? 2 : 0) : a.flags;
+    const prediction = m.run(t, binary, spec, flags);
+    const label = `t${t}.run(${show(binary)}, ${show(spec)}, ${show(flags)})`;
+    await perform(m, r, label, prediction, () => r.sys[t]!.run(binary as never, spec as never, flags as never), (handle, plan) => {
+      expect(handle, `${label}: handle of the child`).toBe(plan.expectedHandle);
+      const childTask = r.tasks[t]!.table.get(handle)!.object;
+      const key = childTask.name.key;
+      if (plan.expectedKey !== undefined) expect(key, `${label}: deterministic name`).toBe(plan.expectedKey);
+      else {
+        expect(key).toMatch(/^[0-9a-f]{64}$/);
+        expect(m.knownNames, `${label}: a random name must be new`).not.toContain(key);
+      }
+      const child = r.kernel.tasks.get(key)!;
+      expect(child, `${label}: the child is a local task`).toBe(childTask);
+      const sys = child.context!;
+      expect([sys.inputs, sys.outputs], `${label}: the child's inputs and outputs`).toEqual([plan.inputs, plan.outputs]);
+      const id = plan.commit(key);
+      expect(id).toBe(r.tasks.length);
+      r.sys.push(sys);
+      r.tasks.push(child);
+      const task = m.task(id);
+      tag(a.groups.k === 'omit' ? 'run: child inherits memberships' : task.groups.length === 0 ? 'run: child in no group' : 'run: child in given groups');
+      if (task.groups.some((g) => g.rights !== 0xf)) tag('run: child with a membership of fewer rights');
+      if (plan.inputs.length + plan.outputs.length > 0) tag('run: child with inputs or outputs');
+    });
+  }
+  toString = () => `run(${show(this.a)})`;
+}
+const runArb = fc
+  .record({
+    t: taskSel,
+    binary: handleArb,
+    argv: fc.oneof({ weight: 30, arbitrary: fc.constant<unknown>([IDLE_ARGV0]) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, 'idle', [IDLE_ARGV0, 2]) }),
+    env: fc.oneof(
+      { weight: 20, arbitrary: fc.constant<unknown>(undefined) },
+      { weight: 5, arbitrary: fc.constant<unknown>({ MODE: 'model' }) },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>('A=1', null, { A: 1 }, []) },
+    ),
+    inputs: refsArb(8),
+    outputs: refsArb(8),
+    groups: refsArb(12),
+    name: fc.oneof(
+      { weight: 20, arbitrary: fc.constantFrom('random' as const, 'random' as const, 'derived' as const, 'seed' as const) },
+      { weight: 1, arbitrary: fc.constantFrom('seedNoFlag' as const, 'badSeed' as const) },
+    ),
+    seed: fc.constantFrom(...SEEDS),
+    kernel: fc.oneof({ weight: 20, arbitrary: fc.constant('omit' as const) }, { weight: 1, arbitrary: fc.constantFrom('self' as const, 'other' as const, 'bad' as const) }),
+    flags: fc.oneof({ weight: 30, arbitrary: fc.constant<unknown>('auto') }, { weight: 1, arbitrary: badFlags }),
+    bad: fc.oneof({ weight: 40, arbitrary: fc.constant('no' as const) }, { weight: 1, arbitrary: fc.constantFrom('none' as const, 'null' as const, 'array' as const, 'extra' as const) }),
+  })
+  .map((a) => new RunCmd(a as RunArgs));
 
 // ---- select ---------------------------------------------------------------------
 
@@ -702,6 +822,48 @@ const trafficArb = fc
   })
   .map((a) => new TrafficCmd(a));
 
+/**
+ * Two writes to one blob at once: one at the blob's end, then a truncating
+ * write at offset `cut` commits first; the first write's commit then lands
+ * past the new end, and the gap must read as zeros (blobs have no holes).
+ */
+class GapCmd implements Cmd {
+  constructor(readonly a: { pick: number; cut: number; length: number; data: number[] }) {}
+  check = () => true;
+  async run(m: KernelModel, r: Real): Promise<void> {
+    const a = this.a;
+    const writable = m.tasks.flatMap((task) =>
+      task.state === 'running' ? task.refs.filter((ref) => ref.rights & 0x2 && m.obj(ref.obj).type.endsWith('blob')).map((ref) => ({ task, ref })) : [],
+    );
+    if (writable.length === 0) return;
+    const { task, ref } = writable[a.pick % writable.length]!;
+    const t = task.id;
+    const obj = m.obj(ref.obj);
+    const leaseIds: number[] = [];
+    const begin = async (length: number, options: { offset: number; truncate?: boolean }) => {
+      const label = `t${t}.beginWrite(${ref.handle}, ${length}, ${show(options)}, NONBLOCK)`;
+      await perform(m, r, label, m.beginWrite(t, ref.handle, length, options, 1), () => r.sys[t]!.beginWrite(ref.handle, length, options, 1), (buffer, plan) => {
+        for (let i = 0; i < buffer.length; i++) buffer[i] = a.data[i % a.data.length]!;
+        const id = plan.commit([...buffer]);
+        r.buffers.set(id, buffer);
+        leaseIds.push(id);
+      });
+    };
+    await begin(a.length, { offset: obj.bytes.length });
+    await begin(1, { offset: a.cut % (obj.bytes.length + 1), truncate: true });
+    for (const id of leaseIds.reverse()) {
+      const lease = m.leases[id]!;
+      if (lease.returned) continue;
+      if (lease.offset > obj.bytes.length) tag('blob commit past a truncated end (gap)');
+      await endWriteStep(m, r, t, lease, r.buffers.get(id), ref.handle, { k: 'all' }, 0, 'no');
+    }
+  }
+  toString = () => `gap(${show(this.a)})`;
+}
+const gapArb = fc
+  .record({ pick: fc.nat(99), cut: fc.nat(99), length: fc.integer({ min: 0, max: 3 }), data: fc.array(fc.integer({ min: 1, max: 255 }), { minLength: 1, maxLength: 3 }) })
+  .map((a) => new GapCmd(a));
+
 // ---- the host: console input ------------------------------------------------------
 
 class ConsoleInputCmd implements Cmd {
@@ -729,11 +891,13 @@ export const allCommands: fc.Arbitrary<Cmd>[] = [
   ...Array<fc.Arbitrary<Cmd>>(4).fill(lookupArb),
   ...Array<fc.Arbitrary<Cmd>>(4).fill(copyArb),
   ...Array<fc.Arbitrary<Cmd>>(3).fill(deleteArb),
+  ...Array<fc.Arbitrary<Cmd>>(2).fill(runArb),
   ...Array<fc.Arbitrary<Cmd>>(2).fill(selectArb),
   ...Array<fc.Arbitrary<Cmd>>(4).fill(beginReadArb),
   endReadArb,
   ...Array<fc.Arbitrary<Cmd>>(6).fill(beginWriteArb),
   ...Array<fc.Arbitrary<Cmd>>(2).fill(endWriteArb),
   ...Array<fc.Arbitrary<Cmd>>(3).fill(trafficArb),
+  gapArb,
   consoleArb,
 ];

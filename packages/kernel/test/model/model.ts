@@ -2,16 +2,18 @@
  * A small reference model of one DIOS kernel, written from the system-call
  * contract rather than from the implementation: objects with a type, a
  * lifecycle, bytes and a version; per-task reference tables with rights;
- * stream FIFOs with a capacity and end-of-stream; the console; outstanding
- * buffer leases. Every call is split in two: `predict*` is pure and says
- * either which errno the call must fail with or what it must return, and the
- * returned plan's `commit` applies the effect once the kernel has agreed.
+ * tasks' group memberships, each with the rights it confers; stream FIFOs
+ * with a capacity and end-of-stream; the console; outstanding buffer leases;
+ * tasks started by run (with an installed program that never returns).
+ * Every call is split in two: `predict*` is pure and says either which errno
+ * the call must fail with or what it must return, and the returned plan's
+ * `commit` applies the effect once the kernel has agreed.
  *
  * The model holds plain data only (arrays and objects), so a JSON snapshot
  * before and after a failing call shows that the prediction changed nothing.
  */
 import type { ErrnoCode } from '@dios/kernel';
-import { derivedNameKey, seedNameKey } from './names.js';
+import { derivedNameKey, programOfBytes, seedNameKey } from './names.js';
 
 // Rights and limits, restated from the interface description (not imported, so the model cannot drift with the kernel).
 export const R = 0x1;
@@ -28,6 +30,7 @@ export const MAX_TIMEOUT = 2 ** 31 - 1;
 /** Flag bits accepted by each call. */
 export const FLAG_MASK = {
   create: 0x1, // NAME_DETERMINISTIC
+  run: 0x3, // START_PAUSED | NAME_DETERMINISTIC
   lookup: 0x1, // LOCAL_ONLY
   copy: 0x0,
   delete: 0x3, // EXIT_SUCCESS | EXIT_FAILURE
@@ -85,6 +88,12 @@ export interface MRef {
   parent: { task: number; handle: number } | undefined;
 }
 
+/** A group a task is a member of, with the rights names resolved through it confer (READ: resolve, WRITE: create in it). */
+export interface MMembership {
+  group: number;
+  rights: number;
+}
+
 export interface MTask {
   id: number;
   obj: number;
@@ -92,8 +101,8 @@ export interface MTask {
   refs: MRef[];
   nextHandle: number;
   self: number;
-  /** Member groups (fixed for the task's life). */
-  groups: number[];
+  /** Memberships (fixed for the task's life); the first is where the task is named and creates by default. */
+  groups: MMembership[];
   counter: number;
   state: 'running' | 'exited';
   exitStatus: number | undefined;
@@ -193,6 +202,17 @@ export interface EndWritePlan {
   version: number;
   commit(): void;
 }
+export interface RunPlan {
+  /** The child's name when it is deterministic (undefined: random, then it must be fresh). */
+  expectedKey: string | undefined;
+  /** The parent's handle of its reference to the child. */
+  expectedHandle: number;
+  /** The child's input and output handles. */
+  inputs: number[];
+  outputs: number[];
+  /** Records the child; returns its task id. */
+  commit(actualKey: string): number;
+}
 
 /** The reference model. */
 export class KernelModel {
@@ -202,25 +222,31 @@ export class KernelModel {
   /** Names a lookup may try: every name ever seen, plus names of seeds not yet used. */
   knownNames: string[] = [];
   readonly bufferSize: number;
+  /** Id of the kernel (run on any other kernel has no transport to go through). */
+  readonly kernelId: string;
+  /** Ids of the programs installed on the kernel. */
+  readonly programs: readonly string[];
 
-  private constructor(bufferSize: number) {
+  private constructor(bufferSize: number, kernelId: string, programs: readonly string[]) {
     this.bufferSize = bufferSize;
+    this.kernelId = kernelId;
+    this.programs = programs;
   }
 
   /** A freshly booted kernel: root group, console and init (self 1, root group 2, console 3). */
-  static boot(keys: { root: string; console: string; init: string }, bufferSize: number): KernelModel {
-    const m = new KernelModel(bufferSize);
+  static boot(keys: { root: string; console: string; init: string }, bufferSize: number, kernelId: string, programs: readonly string[]): KernelModel {
+    const m = new KernelModel(bufferSize, kernelId, programs);
     const root = m.#newObj(keys.root, 'group', 'immortal', undefined, undefined);
     const cons = m.#newObj(keys.console, 'console', 'immortal', root.id, undefined);
-    const init = m.#newTask(keys.init, [root.id]);
+    const init = m.#newTask(keys.init, [{ group: root.id, rights: ALL }]);
     m.#open(init, root.id, ALL, undefined, 'optimistic', bufferSize, bufferSize);
     m.#open(init, cons.id, R | W | D, undefined, 'optimistic', bufferSize, bufferSize);
     return m;
   }
 
-  /** A host-attached task that is a member of `groups`; returns its id. */
-  attach(key: string, groups: number[]): number {
-    return this.#newTask(key, groups).id;
+  /** A host-attached task with these memberships; returns its id. */
+  attach(key: string, groups: MMembership[]): number {
+    return this.#newTask(key, groups.map((g) => ({ ...g }))).id;
   }
 
   snapshot(): string {
@@ -266,8 +292,9 @@ export class KernelModel {
   streamWriters(obj: number): number {
     return this.refsTo(obj).filter((x) => x.ref.rights & W).length;
   }
+  /** End-of-stream: marked by a writer, or latched when the last reference that could write went. */
   streamEnded(obj: number): boolean {
-    return this.obj(obj).eof || this.streamWriters(obj) === 0;
+    return this.obj(obj).eof;
   }
   leased(obj: number, kind: 'read' | 'write'): boolean {
     return this.outstanding(obj).some((l) => l.kind === kind);
@@ -309,23 +336,35 @@ export class KernelModel {
         return mode === 'write' || (!this.leased(o.id, 'read') && (o.input.length > 0 || o.inputEnded));
     }
   }
-  /** The groups `t` resolves names in: its member groups and the groups it holds references to, while they exist. */
-  resolvableGroups(t: number): number[] {
+  /**
+   * The scopes `t` resolves names in, each with the rights it confers: every membership and every reference
+   * to a group that carries READ (others confer nothing, not even in union with another), while the group exists.
+   */
+  scopes(t: number): Map<number, number> {
     const task = this.task(t);
-    const gs = [...task.groups];
-    for (const r of task.refs) if (this.obj(r.obj).type === 'group' && !gs.includes(r.obj)) gs.push(r.obj);
-    return gs.filter((g) => !this.obj(g).destroyed);
+    const scopes = new Map<number, number>();
+    const add = (g: number, rights: number) => {
+      if (!this.obj(g).destroyed && rights & R) scopes.set(g, (scopes.get(g) ?? 0) | rights);
+    };
+    for (const m of task.groups) add(m.group, m.rights);
+    for (const r of task.refs) if (this.obj(r.obj).type === 'group') add(r.obj, r.rights);
+    return scopes;
   }
-  visible(t: number, key: string): MObj[] {
-    const groups = this.resolvableGroups(t);
-    return this.objects.filter(
-      (o) =>
-        !o.destroyed &&
-        o.key === key &&
-        o.indexGroup !== undefined &&
-        groups.includes(o.indexGroup) &&
-        !(o.type === 'private-memory-blob' && o.creator !== t),
-    );
+  /** The objects `key` names that `t` can see, with the rights the scopes they resolve through confer. */
+  visible(t: number, key: string): { obj: MObj; rights: number }[] {
+    const scopes = this.scopes(t);
+    const found: { obj: MObj; rights: number }[] = [];
+    for (const o of this.objects) {
+      if (o.destroyed || o.key !== key || o.indexGroup === undefined || !scopes.has(o.indexGroup)) continue;
+      if (o.type === 'private-memory-blob' && o.creator !== t) continue;
+      found.push({ obj: o, rights: scopes.get(o.indexGroup)! });
+    }
+    return found;
+  }
+  /** The program a blob's bytes name (undefined: not a binary). */
+  programOf(obj: number): string | undefined {
+    const o = this.obj(obj);
+    return o.type.endsWith('blob') ? programOfBytes(o.bytes) : undefined;
   }
   aliveKey(key: string): MObj | undefined {
     return this.objects.find((o) => !o.destroyed && o.key === key);
@@ -358,14 +397,18 @@ export class KernelModel {
       const readBuf = bufOpt(o.readBufferSize);
       const writeBuf = bufOpt(o.writeBufferSize);
       if (type === 'private-memory-blob' && lifecycle === 'immortal') stop('EINVAL');
-      let group = task.groups[0];
+      let group: number;
       if (o.group !== undefined) {
         const g = this.refOf(t, o.group) ?? stop('EBADF');
         if (this.obj(g.obj).type !== 'group') stop('EINVAL');
         if (!(g.rights & W)) stop('EACCES');
         group = g.obj;
+      } else {
+        // By default the object goes into the task's first group, which takes a membership with WRITE.
+        const home = task.groups[0] ?? stop('EINVAL');
+        if (!(home.rights & W)) stop('EACCES');
+        group = home.group;
       }
-      if (group === undefined) stop('EINVAL');
       const deterministic = ((flags as number) & 0x1) !== 0;
       if (o.nameSeed !== undefined && !deterministic) stop('EINVAL');
       if (o.nameSeed !== undefined && typeof o.nameSeed !== 'string') stop('EINVAL');
@@ -399,7 +442,7 @@ export class KernelModel {
       return {
         expectedHandles: found.map((_, i) => task.nextHandle + i),
         commit: () => {
-          for (const o of found) this.#open(task, o.id, ALL, undefined, 'optimistic', this.bufferSize, this.bufferSize);
+          for (const f of found) this.#open(task, f.obj.id, f.rights, undefined, 'optimistic', this.bufferSize, this.bufferSize);
         },
       };
     });
@@ -415,6 +458,8 @@ export class KernelModel {
       const tref = this.refOf(t, target) ?? stop('EBADF');
       const tobj = this.obj(tref.obj);
       if (tobj.type !== 'task') stop('EINVAL');
+      // Handing a task references changes it: that takes WRITE on the task reference.
+      if (!(tref.rights & W)) stop('EACCES');
       const sources = (refs as unknown[]).map((h) => this.refOf(t, h) ?? stop('EBADF'));
       let rights: number[];
       if (Array.isArray(o.rights)) {
@@ -457,8 +502,77 @@ export class KernelModel {
       return {
         commit: () => {
           const obj = this.obj(ref.obj);
-          this.#close(t, ref.handle, true);
-          if (obj.lifecycle === 'single-delete') this.#destroy(obj.id);
+          // Destroying a single-delete object for every holder takes WRITE; without it, delete drops just this reference.
+          if (obj.lifecycle === 'single-delete' && ref.rights & W) this.#destroy(obj.id);
+          else this.#close(t, ref.handle, true);
+        },
+      };
+    });
+  }
+
+  /**
+   * run, on this kernel only (the model has no peers). Passing a reference to the child delegates it, so each
+   * needs DELEGATE besides the right the child uses. The child starts at once (START_PAUSED is not modelled).
+   */
+  run(t: number, binary: unknown, spec: unknown, flags: unknown): Fail | RunPlan {
+    return predicting(() => {
+      const task = this.#running(t);
+      if (!flagsValid(flags, FLAG_MASK.run)) stop('EINVAL');
+      if (((flags as number) & 0x1) !== 0) throw new Error('model: START_PAUSED is not modelled');
+      const bin = this.refOf(t, binary) ?? stop('EBADF');
+      if (!(bin.rights & X)) stop('EACCES');
+      const binObj = this.obj(bin.obj);
+      if (!binObj.type.endsWith('blob')) stop('ENOEXEC');
+      if (spec === undefined) stop('EINVAL');
+      if (!optionsOk(spec, ['argv', 'inputs', 'outputs', 'groups', 'env', 'name', 'kernel'])) stop('EINVAL');
+      const sp = opts(spec);
+      if (!Array.isArray(sp.argv) || sp.argv.length > 4096) stop('EINVAL');
+      if (!(sp.argv as unknown[]).every((a) => typeof a === 'string')) stop('EINVAL');
+      if (sp.env !== undefined && (typeof sp.env !== 'object' || sp.env === null || Array.isArray(sp.env))) stop('EINVAL');
+      if (!Object.values(sp.env ?? {}).every((v) => typeof v === 'string')) stop('EINVAL');
+      const refList = (v: unknown, needed: number): MRef[] | undefined => {
+        if (v === undefined) return undefined;
+        if (!Array.isArray(v) || v.length > MAX_REFS_PER_CALL) stop('EINVAL');
+        return (v as unknown[]).map((h) => {
+          const r = this.refOf(t, h) ?? stop('EBADF');
+          if ((r.rights & (needed | D)) !== (needed | D)) stop('EACCES');
+          if (this.obj(r.obj).type === 'private-memory-blob') stop('EPERM');
+          return r;
+        });
+      };
+      const inputs = refList(sp.inputs, R) ?? [];
+      const outputs = refList(sp.outputs, W) ?? [];
+      const groups = refList(sp.groups, R);
+      if (groups?.some((g) => this.obj(g.obj).type !== 'group')) stop('EINVAL');
+      const deterministic = ((flags as number) & 0x2) !== 0;
+      if (sp.name !== undefined && (typeof sp.name !== 'string' || !deterministic)) stop('EINVAL');
+      if (sp.kernel !== undefined && sp.kernel !== this.kernelId) {
+        if (typeof sp.kernel !== 'string') stop('EINVAL');
+        stop('EHOSTUNREACH');
+      }
+      const derived = deterministic && sp.name === undefined;
+      const expectedKey = !deterministic ? undefined : derived ? derivedNameKey(task.key, task.counter + 1) : seedNameKey(sp.name as string);
+      // The binary is read like any read: through an exclusive reference, not while a write is outstanding.
+      if (bin.consistency === 'exclusive' && this.blobLocks(binObj.id).writers > 0) stop('EAGAIN');
+      const program = programOfBytes(binObj.bytes) ?? stop('ENOEXEC');
+      if (!this.programs.includes(program)) stop('ENOENT');
+      if (expectedKey !== undefined && this.aliveKey(expectedKey) !== undefined) stop('EEXIST');
+      // Only an omitted list inherits the parent's memberships; a membership from a group reference has its rights.
+      const memberships = groups !== undefined ? groups.map((g) => ({ group: g.obj, rights: g.rights })) : task.groups.map((m) => ({ ...m }));
+      return {
+        expectedKey,
+        expectedHandle: task.nextHandle,
+        // The child's table: self reference 1, then the inputs, then the outputs.
+        inputs: inputs.map((_, i) => 2 + i),
+        outputs: outputs.map((_, i) => 2 + inputs.length + i),
+        commit: (actualKey: string) => {
+          if (derived) task.counter++;
+          const child = this.#newTask(actualKey, memberships);
+          const pass = (r: MRef, rights: number) => this.#open(child, r.obj, rights, { task: t, handle: r.handle }, r.consistency, r.readBuf, r.writeBuf);
+          for (const r of inputs) pass(r, r.rights & ~(W | X));
+          for (const r of outputs) pass(r, r.rights & ~X);
+          this.#open(task, child.obj, R | W | D, undefined, 'optimistic', this.bufferSize, this.bufferSize);
+          return child.id;
         },
       };
     });
@@ -513,6 +627,8 @@ export class KernelModel {
         }
         case 'shared-memory-stream': {
           if (offset !== 0) stop('ESPIPE');
+          // An empty lease means end-of-stream, so a stream read asks for at least one byte.
+          if (want === 0) stop('EINVAL');
           if (!this.isReady(ref, 'read')) stop('EAGAIN', !nonblock);
           // A lease is one contiguous region of the ring: a read stops at the ring's end.
           const n = Math.min(want, obj.fifo.length, obj.capacity - (obj.head % obj.capacity));
@@ -694,8 +810,8 @@ export class KernelModel {
     return o;
   }
 
-  #newTask(key: string, groups: number[]): MTask {
-    const obj = this.#newObj(key, 'task', 'refcounted', groups[0], undefined);
+  #newTask(key: string, groups: MMembership[]): MTask {
+    const obj = this.#newObj(key, 'task', 'refcounted', groups[0]?.group, undefined);
     const task: MTask = { id: this.tasks.length, obj: obj.id, key, refs: [], nextHandle: 1, self: 1, groups, counter: 0, state: 'running', exitStatus: undefined };
     obj.task = task.id;
     this.tasks.push(task);
@@ -722,6 +838,8 @@ export class KernelModel {
     for (const l of this.leasesOfRef(t, handle)) l.returned = true;
     task.refs = task.refs.filter((r) => r !== ref);
     const obj = this.obj(ref.obj);
+    // Like a pipe: once no reference can write, the stream has ended for good (a writer opened later does not undo it).
+    if (obj.type === 'shared-memory-stream' && this.streamWriters(obj.id) === 0) obj.eof = true;
     if (destroyIfLast && obj.lifecycle === 'refcounted' && this.refCount(obj.id) === 0) this.#destroy(obj.id);
   }
 

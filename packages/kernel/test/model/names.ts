@@ -23,3 +23,13 @@ export function derivedNameKey(creatorKey: string, counter: number): string {
 export function unknownNameKey(): string {
   return randomBytes(32).toString('hex');
 }
+
+/** Prefix of a binary's bytes that names an installed program (restated from the interface description). */
+export const PROGRAM_PREFIX = '#!dios-program ';
+
+/** The program a binary's bytes name: UTF-8 text (a leading byte-order mark dropped) that starts with the prefix. */
+export function programOfBytes(bytes: readonly number[]): string | undefined {
+  let text = Buffer.from(bytes).toString('utf8');
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  return text.startsWith(PROGRAM_PREFIX) ? text.slice(PROGRAM_PREFIX.length).trim() : undefined;
+}

@@ -26,23 +26,6 @@ export interface Real {
 
 const CALL_TIMEOUT_MS = 2000;
 
-/**
- * Kernel bugs in files this test may not touch, tolerated here so the rest
- * stays checked. Each has a test of its own (it.fails) that starts failing
- * once the bug is fixed: then drop the entry.
- */
-export const KNOWN_BUGS = {
-  /** Kernel.exitTask: once closing the self reference destroys the task, the rest of its table is closed but not removed. */
-  exitLeavesClosedRefs: true,
-  /**
-   * Kernel.destroyObject / checkInvariants: an object outlives its group, and a deterministic create gives the
-   * group's name to a new object. Destroying the survivor then throws a TypeError when the new object is not a
-   * group, and the invariant check reports the survivor "missing from its group's index". While set, the model
-   * test does not give a destroyed group's name to a new object while the group's members live on.
-   */
-  groupNameReuse: true,
-};
-
 /** Outcome counts per call (`create: EINVAL`, `select: ok`), to see what the generated sequences exercise. */
 export const stats = new Map<string, number>();
 /** Counts a notable case (shown with the statistics). */
@@ -192,14 +175,8 @@ export function compare(m: KernelModel, r: Real, label: string): void {
     same(real.counter, task.counter, what('name counter'));
     same(sys.self, task.self, what('self handle'));
     const handles = task.refs.map((x) => x.handle).sort((a, b) => a - b);
-    const table = [...real.table.values()];
-    if (KNOWN_BUGS.exitLeavesClosedRefs && task.state === 'exited') {
-      // Known kernel bug (see the report): closed references may linger in an exited task's table.
-      same(table.filter((ref) => ref.open).map((ref) => ref.id), [], what('open handles'));
-    } else {
-      same(table.map((ref) => ref.id).sort((a, b) => a - b), handles, what('handles'));
-      same(sys.handles, handles, what('handles (task view)'));
-    }
+    same([...real.table.keys()].sort((a, b) => a - b), handles, what('handles'));
+    same(sys.handles, handles, what('handles (task view)'));
     for (const ref of task.refs) {
       const kref = real.table.get(ref.handle)!;
       const obj = m.obj(ref.obj);

@@ -100,7 +100,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
         log.push({ from, request });
         if (request.kind === 'end-write') return { ok: true, bytes: request.bytes, version: request.bytes.length };
         if (request.kind === 'lookup') {
-          return { ok: true, objects: [{ home: t.localId, handle: log.length, object: descriptor(`${from}>${t.localId}:${request.name}`) }] };
+          return { ok: true, objects: [{ home: t.localId, handle: log.length, rights: request.groups[0]?.rights ?? 0, object: descriptor(`${from}>${t.localId}:${request.name}`) }] };
         }
         return { ok: true };
       };
@@ -121,17 +121,18 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
         for (const b of ts) {
           if (a === b) continue;
           const token = `probe-${a.localId}-${b.localId}`;
-          const reply = await within(a.request(b.localId, { kind: 'lookup', name: token, groups: ['g1', 'g2'] }), 'request');
+          const reply = await within(a.request(b.localId, { kind: 'lookup', name: token, groups: [{ key: 'g1', rights: 0b1011 }, { key: 'g2', rights: 0b0001 }] }), 'request');
           expect(reply.ok).toBe(true);
           const objects = (reply as Extract<PeerReply, { ok: true }>).objects ?? [];
           expect(objects).toHaveLength(1);
           expect(objects[0]!.home).toBe(b.localId);
+          expect(objects[0]!.rights).toBe(0b1011);
           expect(objects[0]!.object.name).toBe(`${a.localId}>${b.localId}:${token}`);
         }
       }
       // Each node got exactly the requests addressed to it, from the right senders, unchanged.
       ts.forEach((b, i) => {
-        const expected = ts.filter((a) => a !== b).map((a) => ({ from: a.localId, request: { kind: 'lookup', name: `probe-${a.localId}-${b.localId}`, groups: ['g1', 'g2'] } }));
+        const expected = ts.filter((a) => a !== b).map((a) => ({ from: a.localId, request: { kind: 'lookup', name: `probe-${a.localId}-${b.localId}`, groups: [{ key: 'g1', rights: 0b1011 }, { key: 'g2', rights: 0b0001 }] } }));
         expect(logs[i]).toEqual(expected);
       });
     });
@@ -467,7 +468,7 @@ function normalise(value: unknown): unknown {
 function sampleRequests(peer: string): PeerRequest[] {
   const handle = { home: 'k-home', handle: 42, object: { ...descriptor('0'.repeat(64)), type: 'task' as const, task: { state: 'running' as const, exitStatus: undefined } } };
   return [
-    { kind: 'lookup', name: 'ab'.repeat(32), groups: ['cd'.repeat(32), 'ef'.repeat(32)] },
+    { kind: 'lookup', name: 'ab'.repeat(32), groups: [{ key: 'cd'.repeat(32), rights: 15 }, { key: 'ef'.repeat(32), rights: 0b1001 }] },
     { kind: 'release', handle: 3, destroy: true },
     { kind: 'begin-read', handle: 4, offset: 10, length: 4096, nonblock: false },
     { kind: 'end-read', handle: 4, lease: 17, release: true },
@@ -483,9 +484,20 @@ function sampleRequests(peer: string): PeerRequest[] {
       env: { A: '1', EMPTY: '' },
       inputs: [{ ref: handle, rights: 1 }],
       outputs: [],
-      groups: ['12'.repeat(32)],
+      groups: [{ key: '12'.repeat(32), rights: 0b1011 }],
       name: undefined,
       flags: 3,
+    },
+    {
+      kind: 'run',
+      binary: new TextEncoder().encode('#!dios-program y'),
+      argv: ['y'],
+      env: {},
+      inputs: [],
+      outputs: [{ ref: { ...handle, handle: 44 }, rights: 0b1010 }],
+      groups: [],
+      name: '34'.repeat(32),
+      flags: 1,
     },
     { kind: 'pause', handle: 9, flags: 1 },
     { kind: 'revoked', handle: 10 },
@@ -496,6 +508,7 @@ function sampleReplies(): PeerReply[] {
   return [
     { ok: true },
     { ok: true, objects: [{ home: 'k', handle: 1, object: descriptor('x') }], handles: [1, 2, 3] },
+    { ok: true, objects: [{ home: 'k', handle: 2, rights: 0b1001, object: descriptor('z') }, { home: 'k', handle: 3, rights: 15, object: descriptor('w') }] },
     { ok: true, lease: 5, bytes: Uint8Array.from([3, 1, 4, 1, 5]), object: descriptor('y'), version: 9, valid: false },
     { ok: false, error: { code: 'ENOENT', syscall: 'lookup', argument: 'name', detail: 'nothing here' } },
     { ok: true, handle: 12, object: { ...descriptor('t'), type: 'task', task: { state: 'exited', exitStatus: 3 } } },

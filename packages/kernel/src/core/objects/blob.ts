@@ -10,6 +10,7 @@ import { ObjectType, type Lifecycle } from '../flags.js';
 import type { Name } from '../names.js';
 import type { Lease, Reference } from '../reference.js';
 import { block } from '../wait.js';
+import type { GroupObject } from './group.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 
 /** Largest blob this kernel accepts (bytes). */
@@ -28,12 +29,14 @@ export class BlobObject extends KernelObject {
   #exclusiveReaders = 0;
   #writers = 0;
   #exclusiveWriter = false;
-  // One returned write buffer kept for reuse, so a write round allocates nothing.
+  // One returned write buffer kept for reuse, so a write round allocates nothing. Only the reference that
+  // returned it gets it again: its task may still hold the array, and must not reach another task's write.
   #spare: Uint8Array | undefined;
+  #spareRef: Reference | undefined;
 
   /** Creates an empty blob with room for `capacity` bytes. */
-  constructor(name: Name, lifecycle: Lifecycle, groupKey: string | undefined, shared: boolean, capacity: number) {
-    super(name, lifecycle, groupKey);
+  constructor(name: Name, lifecycle: Lifecycle, group: GroupObject | undefined, shared: boolean, capacity: number) {
+    super(name, lifecycle, group);
     this.type = shared ? ObjectType.SHARED_MEMORY_BLOB : ObjectType.PRIVATE_MEMORY_BLOB;
     this.#bytes = this.#alloc(capacity);
   }
@@ -57,7 +60,7 @@ export class BlobObject extends KernelObject {
   // Without a wait the lease is returned directly (no promise), so the call costs no extra turn of the event loop.
   override beginRead(req: IoRequest): Promise<Lease> | Lease {
     if (req.offset > this.#size) {
-      throw errors.EINVAL(req.syscall, 'offset', `offset ${req.offset} is past the end of the blob (size ${this.#size})`);
+      throw errors.EINVAL(req.syscall, 'options.offset', `offset ${req.offset} is past the end of the blob (size ${this.#size})`);
     }
     const exclusive = req.ref.consistency === 'exclusive';
     if (exclusive && this.#writers > 0) return this.#readAfterWriters(req);
@@ -97,7 +100,7 @@ export class BlobObject extends KernelObject {
   // As beginRead: no promise unless the write has to wait for a lock.
   override beginWrite(req: IoRequest): Promise<Lease> | Lease {
     if (req.offset > this.#size) {
-      throw errors.EINVAL(req.syscall, 'offset', `offset ${req.offset} is past the end of the blob (size ${this.#size}); blobs have no holes`);
+      throw errors.EINVAL(req.syscall, 'options.offset', `offset ${req.offset} is past the end of the blob (size ${this.#size}); blobs have no holes`);
     }
     if (req.offset + req.length > MAX_BLOB_BYTES) {
       throw errors.EINVAL(req.syscall, 'length', `offset + length exceeds the largest blob (${MAX_BLOB_BYTES} bytes)`);
@@ -119,9 +122,10 @@ export class BlobObject extends KernelObject {
     this.#writers++;
     if (exclusive) this.#exclusiveWriter = true;
     let buffer: Uint8Array;
-    if (this.#spare !== undefined && this.#spare.length === req.length) {
+    if (this.#spare !== undefined && this.#spare.length === req.length && this.#spareRef === req.ref) {
       buffer = this.#spare;
       this.#spare = undefined;
+      this.#spareRef = undefined;
       // A reused buffer still holds an earlier write's bytes: a new lease starts zeroed, like a fresh one.
       buffer.fill(0);
     } else {
@@ -144,6 +148,7 @@ export class BlobObject extends KernelObject {
       this.version++;
     }
     this.#spare = lease.buffer;
+    this.#spareRef = lease.ref;
     this.changed.notify();
   }
 
@@ -174,6 +179,7 @@ export class BlobObject extends KernelObject {
     this.#bytes = NO_BYTES;
     this.#size = 0;
     this.#spare = undefined;
+    this.#spareRef = undefined;
     super.destroy();
   }
 }

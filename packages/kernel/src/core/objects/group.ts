@@ -15,8 +15,8 @@ export class GroupObject extends KernelObject {
   readonly #members = new Map<string, Set<KernelObject>>();
 
   /** Creates an empty group. */
-  constructor(name: Name, lifecycle: Lifecycle, groupKey: string | undefined) {
-    super(name, lifecycle, groupKey);
+  constructor(name: Name, lifecycle: Lifecycle, group: GroupObject | undefined) {
+    super(name, lifecycle, group);
   }
 
   override get size(): number {

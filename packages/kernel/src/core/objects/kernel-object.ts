@@ -8,6 +8,7 @@ import { errors } from '../errors.js';
 import type { Lifecycle, ObjectType, Proximity } from '../flags.js';
 import type { Name } from '../names.js';
 import type { Lease, Reference } from '../reference.js';
+import type { GroupObject } from './group.js';
 import { WaitQueue } from '../wait.js';
 
 /** What begin_read and begin_write pass to an object. */
@@ -23,7 +24,7 @@ export interface IoRequest {
   /** Blobs: the commit sets the size to offset + committed length. */
   truncate: boolean;
   /** Throws when the wait must end early (reference deleted, task exited). */
-  guard: () => void;
+  guard(): void;
   /** System call name for errors. */
   syscall: string;
 }
@@ -34,8 +35,8 @@ export abstract class KernelObject {
   readonly name: Name;
   /** When the object is destroyed. */
   readonly lifecycle: Lifecycle;
-  /** Name key of the group the object was created in (undefined for a kernel's root group). */
-  readonly groupKey: string | undefined;
+  /** The group the object is named in (undefined for root groups, the console and proxies). A reference, not a name: names of destroyed groups can come back. */
+  readonly group: GroupObject | undefined;
   /** Changes on every committed write. */
   version = 0;
   /** References to this object in all task tables of this kernel. */
@@ -49,11 +50,11 @@ export abstract class KernelObject {
   /** Name key of the creating task (private objects are visible to it alone). */
   creator: string | undefined = undefined;
 
-  /** Builds the shared part; `groupKey` is the key of the containing group. */
-  constructor(name: Name, lifecycle: Lifecycle, groupKey: string | undefined) {
+  /** Builds the shared part; `group` is the group the object is named in. */
+  constructor(name: Name, lifecycle: Lifecycle, group: GroupObject | undefined) {
     this.name = name;
     this.lifecycle = lifecycle;
-    this.groupKey = groupKey;
+    this.group = group;
   }
 
   /** The object's type. */

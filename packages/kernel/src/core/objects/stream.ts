@@ -10,6 +10,7 @@ import { ObjectType, Rights, type Lifecycle } from '../flags.js';
 import type { Name } from '../names.js';
 import type { Lease, Reference } from '../reference.js';
 import { block } from '../wait.js';
+import type { GroupObject } from './group.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 
 /** Default ring size of a stream, in bytes. */
@@ -32,8 +33,8 @@ export class StreamObject extends KernelObject {
   #writersOpen = 0;
 
   /** Creates an empty stream with a ring of `capacity` bytes. */
-  constructor(name: Name, lifecycle: Lifecycle, groupKey: string | undefined, capacity: number) {
-    super(name, lifecycle, groupKey);
+  constructor(name: Name, lifecycle: Lifecycle, group: GroupObject | undefined, capacity: number) {
+    super(name, lifecycle, group);
     this.capacity = capacity;
     this.#ring = new Uint8Array(new SharedArrayBuffer(capacity));
   }
@@ -43,7 +44,7 @@ export class StreamObject extends KernelObject {
   }
   /** True once end-of-stream is marked or every reference with write rights is gone. */
   get ended(): boolean {
-    return this.#eof || this.#writersOpen === 0;
+    return this.#eof;
   }
 
   override isReady(mode: 'read' | 'write'): boolean {
@@ -58,12 +59,16 @@ export class StreamObject extends KernelObject {
   override onClose(rights: number): void {
     if (rights & Rights.READ) this.#readers--;
     if (rights & Rights.WRITE) this.#writersOpen--;
+    // Like a pipe: once nothing can write, the stream has ended for good, even if a writer turns up later.
+    if (this.#writersOpen === 0) this.#eof = true;
     this.changed.notify();
   }
 
   // Without a wait the lease is returned directly (no promise), so the call costs no extra turn of the event loop.
   override beginRead(req: IoRequest): Promise<Lease> | Lease {
-    if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'offset', 'streams have no offsets');
+    if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'options.offset', 'streams have no offsets');
+    // An empty lease means end-of-stream, so a read must ask for at least one byte.
+    if (req.length === 0) throw errors.EINVAL(req.syscall, 'options.length', 'a stream read asks for at least one byte');
     if (!this.isReady('read')) return this.#readWhenReady(req);
     return this.#readLease(req);
   }
@@ -100,7 +105,7 @@ export class StreamObject extends KernelObject {
 
   // As beginRead: no promise unless the write has to wait for room.
   override beginWrite(req: IoRequest): Promise<Lease> | Lease {
-    if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'offset', 'streams have no offsets');
+    if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'options.offset', 'streams have no offsets');
     if (req.length > this.capacity) {
       throw errors.EINVAL(req.syscall, 'length', `${req.length} bytes exceed the stream's capacity of ${this.capacity}`);
     }

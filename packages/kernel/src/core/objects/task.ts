@@ -14,6 +14,14 @@ import type { GroupObject } from './group.js';
 /** A DIOS program: receives its task context, returns (or resolves to) an exit status. */
 export type Program = (sys: TaskContext) => Promise<number | void> | number | void;
 
+/** A group a task is a member of, and the rights names resolved through it confer. */
+export interface Membership {
+  /** The group. */
+  readonly group: GroupObject;
+  /** Rights of the group reference the membership was made from (READ: resolve names; WRITE: create objects in it). */
+  readonly rights: number;
+}
+
 /** What run records about a task. */
 export interface TaskSetup {
   /** Arguments, argv[0] first. */
@@ -21,7 +29,7 @@ export interface TaskSetup {
   /** Environment variables. */
   readonly env: Readonly<Record<string, string>>;
   /** Groups the task is a member of, fixed for its life. */
-  readonly groups: readonly GroupObject[];
+  readonly groups: readonly Membership[];
   /** The program to run (undefined for host-driven tasks). */
   readonly program: Program | undefined;
 }
@@ -44,8 +52,8 @@ export class TaskObject extends KernelObject {
   selfHandle = 0;
   /** Deterministic-name counter. */
   counter = 0;
-  /** Groups held through references, with how many references hold each. */
-  readonly heldGroups = new Map<GroupObject, number>();
+  /** Groups held through references, with the references that hold each. */
+  readonly heldGroups = new Map<GroupObject, Set<Reference>>();
   /** Input and output handles in the task's own table. */
   inputs: readonly number[] = [];
   /** See {@link TaskObject.inputs}. */
@@ -58,11 +66,11 @@ export class TaskObject extends KernelObject {
   /** Records a task; the kernel fills its table and starts it. */
   constructor(
     name: Name,
-    groupKey: string | undefined,
+    group: GroupObject | undefined,
     /** argv, env, groups and program. */
     readonly setup: TaskSetup,
   ) {
-    super(name, 'refcounted', groupKey);
+    super(name, 'refcounted', group);
   }
 
   override get size(): number {

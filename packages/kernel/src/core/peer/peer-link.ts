@@ -57,16 +57,17 @@ export class PeerLink implements Distribution, Importer {
     return reply;
   };
 
-  async lookup(key: string, groups: string[]): Promise<KernelObject[]> {
+  async lookup(key: string, groups: { key: string; rights: number }[], foundLocally: boolean): Promise<{ object: KernelObject; rights: number }[]> {
     const peers = this.#transport.peers();
     const results = await Promise.allSettled(peers.map((peer) => this.send(peer, { kind: 'lookup', name: key, groups })));
-    const found: KernelObject[] = [];
+    const found: { object: KernelObject; rights: number }[] = [];
     const down: string[] = [];
     results.forEach((r, i) => {
-      if (r.status === 'fulfilled') for (const h of r.value.objects ?? []) found.push(this.importHandle(peers[i]!, h));
-      else down.push(peers[i]!);
+      if (r.status === 'fulfilled') {
+        for (const h of r.value.objects ?? []) found.push({ object: this.importHandle(peers[i]!, h), rights: h.rights ?? 0 });
+      } else down.push(peers[i]!);
     });
-    if (found.length === 0 && down.length > 0) {
+    if (found.length === 0 && !foundLocally && down.length > 0) {
       throw errors.EHOSTDOWN('lookup', 'name', `not found here, and peer(s) ${down.join(', ')} did not answer`);
     }
     return found;
@@ -102,7 +103,10 @@ export class PeerLink implements Distribution, Importer {
     await binary.object.endRead(lease, true);
     const inputs = await Promise.all(spec.inputs.map((r) => this.#exportTo(kernelId, r, r.rights & ~(Rights.WRITE | Rights.EXEC))));
     const outputs = await Promise.all(spec.outputs.map((r) => this.#exportTo(kernelId, r, r.rights & ~Rights.EXEC)));
-    const groups = (spec.groups.length > 0 ? spec.groups.map((g) => g.object) : parent.setup.groups).map((g) => g.name.key);
+    const groups =
+      spec.groups !== undefined
+        ? spec.groups.map((g) => ({ key: g.object.name.key, rights: g.rights }))
+        : parent.setup.groups.map((m) => ({ key: m.group.name.key, rights: m.rights }));
     let reply: Ok;
     try {
       reply = await this.send(kernelId, {
@@ -113,7 +117,7 @@ export class PeerLink implements Distribution, Importer {
         inputs: inputs.map((ref) => ({ ref, rights: ref.rights })),
         outputs: outputs.map((ref) => ({ ref, rights: ref.rights })),
         groups,
-        name: spec.name,
+        name: spec.name?.key,
         flags,
       });
     } catch (e) {

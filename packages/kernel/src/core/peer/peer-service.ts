@@ -70,15 +70,16 @@ export class PeerService {
     const sys = proxy.task.context!;
     switch (req.kind) {
       case 'lookup': {
-        const found = new Set<KernelObject>();
-        for (const key of req.groups) {
+        // The asking kernel vouches for its task's groups and their rights; this kernel confers no more than those.
+        const found = new Map<KernelObject, number>();
+        for (const { key, rights } of req.groups) {
           const group = kernel.objects.get(key);
-          if (!(group instanceof GroupObject)) continue;
+          if (!(group instanceof GroupObject) || !(rights & Rights.READ)) continue;
           for (const obj of group.resolve(req.name) ?? []) {
-            if (!obj.destroyed && obj.type !== ObjectType.PRIVATE_MEMORY_BLOB) found.add(obj);
+            if (!obj.destroyed && obj.type !== ObjectType.PRIVATE_MEMORY_BLOB) found.set(obj, (found.get(obj) ?? 0) | (rights & Rights.ALL));
           }
         }
-        const objects = [...found].map((obj) => this.export(from, obj, Rights.ALL, undefined));
+        const objects = [...found].map(([obj, rights]) => ({ ...this.export(from, obj, rights, undefined), rights }));
         return { ok: true, objects };
       }
       case 'release': {
@@ -145,9 +146,9 @@ export class PeerService {
         if (id === undefined) throw errors.ENOEXEC('run', 'binary', 'the binary does not name a program');
         const program = kernel.programs.get(id);
         if (program === undefined) throw errors.ENOENT('run', 'binary', `no program "${id}" is installed on kernel ${kernel.id}`);
-        const name = req.name !== undefined ? await Name.fromString(req.name) : Name.random();
+        const name = req.name !== undefined ? Name.parse(req.name, 'run', 'spec.name') : Name.random();
         if (kernel.objects.has(name.key)) throw errors.EEXIST('run', 'spec.name', `an object named ${name.key} already exists on kernel ${kernel.id}`);
-        const groups = req.groups.map((key) => this.replicaGroup(key));
+        const groups = req.groups.map(({ key, rights }) => ({ group: this.replicaGroup(key), rights: rights & Rights.ALL }));
         const inputs = req.inputs.map((r) => ({ obj: importer.importHandle(from, r.ref), rights: r.rights }));
         const outputs = req.outputs.map((r) => ({ obj: importer.importHandle(from, r.ref), rights: r.rights }));
         const child = kernel.newTask(name, { argv: req.argv, env: req.env, groups, program });

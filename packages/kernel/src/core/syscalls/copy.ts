@@ -35,6 +35,8 @@ export async function copy(
   if (targetRef.object.type !== ObjectType.TASK) {
     throw errors.EINVAL(s, 'target', `reference ${targetRef.id} is a ${targetRef.object.type}, not a task`);
   }
+  // Handing a task references changes it: that takes write rights on the task.
+  requireRights(s, 'target', targetRef, Rights.WRITE);
   const sources: Reference[] = handles.map((h, i) => kernel.ref(task, h, s, `refs[${i}]`));
   let rights: number[];
   if (Array.isArray(o.rights)) {

@@ -70,14 +70,20 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
     throw errors.EINVAL(s, 'options.lifecycle', 'private memory is fate-shared with its task and cannot be immortal');
   }
 
-  let group = task.setup.groups[0];
+  let group: GroupObject;
   if (o.group !== undefined) {
     const gref = kernel.ref(task, o.group, s, 'options.group');
     if (!(gref.object instanceof GroupObject)) throw errors.EINVAL(s, 'options.group', `reference ${o.group} is a ${gref.object.type}, not a group`);
     requireRights(s, 'options.group', gref, Rights.WRITE);
     group = gref.object;
+  } else {
+    const home = task.setup.groups[0];
+    if (home === undefined) throw errors.EINVAL(s, 'options.group', 'the task is a member of no group; pass one');
+    if (!(home.rights & Rights.WRITE)) {
+      throw errors.EACCES(s, 'options.group', 'the task joined its first group without write rights, so cannot create in it; pass a group');
+    }
+    group = home.group;
   }
-  if (group === undefined) throw errors.EINVAL(s, 'options.group', 'the task is a member of no group; pass one');
 
   const deterministic = (flags as number) & CreateFlags.NAME_DETERMINISTIC;
   if (o.nameSeed !== undefined && !deterministic) {
@@ -98,9 +104,9 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
 
   // Everything is checked: from here on the call cannot fail.
   let obj: KernelObject;
-  if (type === ObjectType.SHARED_MEMORY_STREAM) obj = new StreamObject(name, lifecycle, group.name.key, capacity);
-  else if (type === ObjectType.GROUP) obj = new GroupObject(name, lifecycle, group.name.key);
-  else obj = new BlobObject(name, lifecycle, group.name.key, type === ObjectType.SHARED_MEMORY_BLOB, capacity);
+  if (type === ObjectType.SHARED_MEMORY_STREAM) obj = new StreamObject(name, lifecycle, group, capacity);
+  else if (type === ObjectType.GROUP) obj = new GroupObject(name, lifecycle, group);
+  else obj = new BlobObject(name, lifecycle, group, type === ObjectType.SHARED_MEMORY_BLOB, capacity);
   obj.creator = task.name.key;
   if (deterministic && o.nameSeed === undefined) task.counter = counter;
   kernel.objects.set(name.key, obj);

@@ -4,13 +4,13 @@
  * @module
  */
 import { errors } from '../errors.js';
-import { DeleteFlags } from '../flags.js';
+import { DeleteFlags, Rights } from '../flags.js';
 import type { Kernel } from '../kernel.js';
 import type { TaskObject } from '../objects/task.js';
 import { checkCallFlags } from './validate.js';
 
 /** Implements delete for `task`. */
-export async function deleteRef(kernel: Kernel, task: TaskObject, handle: unknown, flags: unknown): Promise<void> {
+export function deleteRef(kernel: Kernel, task: TaskObject, handle: unknown, flags: unknown): void {
   const s = 'delete';
   const f = checkCallFlags(s, flags, DeleteFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
@@ -23,6 +23,7 @@ export async function deleteRef(kernel: Kernel, task: TaskObject, handle: unknow
     return;
   }
   if (exitFlags !== 0) throw errors.EINVAL(s, 'flags', `exit flags apply only to the task's own reference (${task.selfHandle})`);
-  if (ref.object.destroysOnDelete()) kernel.destroyObject(ref.object, true);
+  // Destroying a single-delete object for every holder takes write rights; without them delete just drops the reference.
+  if (ref.object.destroysOnDelete() && ref.rights & Rights.WRITE) kernel.destroyObject(ref.object, true);
   else kernel.closeRef(ref);
 }

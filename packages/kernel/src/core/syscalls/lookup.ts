@@ -1,6 +1,8 @@
 /**
  * lookup(name, flags): resolves a name in the task's groups to references,
  * one per copy of the object (local copies first, then copies on peers).
+ * A reference gets the rights of the group references the name resolved
+ * through, so a group handed on with fewer rights confers fewer rights.
  * @module
  */
 import { errors } from '../errors.js';
@@ -12,30 +14,35 @@ import type { KernelObject } from '../objects/kernel-object.js';
 import type { TaskObject } from '../objects/task.js';
 import { checkCallFlags } from './validate.js';
 
-/** The groups a task may resolve names in: its memberships and the groups it holds references to. */
-export function resolvableGroups(task: TaskObject): GroupObject[] {
-  const groups = [...task.setup.groups];
-  for (const g of task.heldGroups.keys()) if (!groups.includes(g)) groups.push(g);
-  return groups.filter((g) => !g.destroyed);
+/**
+ * The groups a task resolves names in (memberships, and groups it holds
+ * references to, each with READ), with the union of the rights it has on each.
+ */
+export function resolutionScopes(task: TaskObject): Map<GroupObject, number> {
+  const scopes = new Map<GroupObject, number>();
+  for (const m of task.setup.groups) addScope(scopes, m.group, m.rights);
+  for (const [g, refs] of task.heldGroups) for (const r of refs) addScope(scopes, g, r.rights);
+  return scopes;
 }
 
-/** The local objects `key` names that `task` may see. */
-export function resolveLocal(task: TaskObject, key: string): KernelObject[] {
-  const found: KernelObject[] = [];
-  for (const g of task.setup.groups) consider(task, g, key, found);
-  for (const g of task.heldGroups.keys()) consider(task, g, key, found);
-  return found;
+// A plain function rather than a closure: lookup is hot, and a closure per call costs an allocation.
+function addScope(scopes: Map<GroupObject, number>, g: GroupObject, rights: number): void {
+  if (!g.destroyed && rights & Rights.READ) scopes.set(g, (scopes.get(g) ?? 0) | rights);
 }
 
-// Adds to `found` the objects named `key` in group `g` that `task` may see (a plain function: no closure per lookup).
-function consider(task: TaskObject, g: GroupObject, key: string, found: KernelObject[]): void {
-  const set = g.resolve(key);
-  if (set === undefined) return;
-  for (const obj of set) {
-    // Private memory is visible to its creator alone.
-    if (obj.type === ObjectType.PRIVATE_MEMORY_BLOB && obj.creator !== task.name.key) continue;
-    if (!obj.destroyed && !found.includes(obj)) found.push(obj);
+/** The local objects `key` names that `task` may see, with the rights their groups confer. */
+export function resolveLocal(task: TaskObject, key: string, scopes = resolutionScopes(task)): Map<KernelObject, number> {
+  const found = new Map<KernelObject, number>();
+  for (const [g, rights] of scopes) {
+    const set = g.resolve(key);
+    if (set === undefined) continue;
+    for (const obj of set) {
+      // Private memory is visible to its creator alone.
+      if (obj.destroyed || (obj.type === ObjectType.PRIVATE_MEMORY_BLOB && obj.creator !== task.name.key)) continue;
+      found.set(obj, (found.get(obj) ?? 0) | rights);
+    }
   }
+  return found;
 }
 
 /** Implements lookup for `task`. */
@@ -44,19 +51,24 @@ export async function lookup(kernel: Kernel, task: TaskObject, name: unknown, fl
   checkCallFlags(s, flags, LookupFlags);
   const key = name instanceof Name ? name.key : typeof name === 'string' ? Name.parse(name, s, 'name').key : undefined;
   if (key === undefined) throw errors.EINVAL(s, 'name', `expected a Name or its text form, got ${describe(name)}`);
-  const local = resolveLocal(task, key);
+  const scopes = resolutionScopes(task);
+  let found = resolveLocal(task, key, scopes);
   const distribution = kernel.distribution;
-  const askPeers = !((flags as number) & LookupFlags.LOCAL_ONLY) && distribution !== undefined;
-  const remote = askPeers ? await distribution.lookup(key, resolvableGroups(task).map((g) => g.name.key)) : [];
-  if (task.state === 'exited') {
-    for (const obj of remote) kernel.destroyObject(obj);
-    throw errors.ECANCELED(s, undefined, 'the task exited during the call');
+  if (!((flags as number) & LookupFlags.LOCAL_ONLY) && distribution !== undefined) {
+    const groups = [...scopes].map(([g, rights]) => ({ key: g.name.key, rights }));
+    const remote = await distribution.lookup(key, groups, found.size > 0);
+    if (task.state === 'exited') {
+      for (const r of remote) kernel.destroyObject(r.object);
+      throw errors.ECANCELED(s, undefined, 'the task exited during the call');
+    }
+    // The wait let other calls run: resolve the local copies again.
+    found = resolveLocal(task, key);
+    for (const r of remote) found.set(r.object, r.rights);
   }
-  // Without peers nothing was awaited, so `local` (checked just now) is still current.
-  const objects = askPeers ? [...local.filter((o) => !o.destroyed), ...remote] : local;
-  if (objects.length === 0) {
-    const n = resolvableGroups(task).length;
-    throw errors.ENOENT(s, 'name', `no object named ${key} in the ${n} group(s) the task can resolve in`);
+  if (found.size === 0) {
+    throw errors.ENOENT(s, 'name', `no object named ${key} in the ${scopes.size} group(s) the task can resolve in`);
   }
-  return objects.map((obj) => kernel.openRef(task, obj, Rights.ALL, undefined).id);
+  const handles: number[] = [];
+  for (const [obj, rights] of found) handles.push(kernel.openRef(task, obj, rights, undefined).id);
+  return handles;
 }

@@ -9,7 +9,7 @@ import { BeginReadFlags, EndReadFlags, Rights } from '../flags.js';
 import type { Kernel } from '../kernel.js';
 import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { TaskObject } from '../objects/task.js';
-import type { Reference } from '../reference.js';
+import { TaskIoRequest } from './io-request.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 
 /** Options of begin_read. */
@@ -20,16 +20,11 @@ export interface ReadOptions {
   length?: number;
 }
 
-/** A check for blocking calls: the reference must stay open and the task alive. */
-export function guardFor(task: TaskObject, ref: Reference, syscall: string): () => void {
-  return () => {
-    if (!ref.open) throw errors.EBADF(syscall, 'ref', `reference ${ref.id} was deleted while the call waited`);
-    if (task.state === 'exited') throw errors.ECANCELED(syscall, undefined, 'the task exited while the call waited');
-  };
-}
-
-/** Implements begin_read for `task`. */
-export async function beginRead(kernel: Kernel, task: TaskObject, handle: unknown, options: unknown, flags: unknown): Promise<Uint8Array> {
+/**
+ * Implements begin_read for `task`. Returns the buffer directly when the
+ * object lends without waiting, so the task context awaits nothing extra.
+ */
+export function beginRead(kernel: Kernel, task: TaskObject, handle: unknown, options: unknown, flags: unknown): Uint8Array | Promise<Uint8Array> {
   const s = 'beginRead';
   const f = checkCallFlags(s, flags, BeginReadFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
@@ -37,28 +32,25 @@ export async function beginRead(kernel: Kernel, task: TaskObject, handle: unknow
   const offset = o.offset === undefined ? 0 : checkInt(s, 'options.offset', o.offset, 0, MAX_BLOB_BYTES);
   const length = o.length === undefined ? MAX_BLOB_BYTES : checkInt(s, 'options.length', o.length, 0, MAX_BLOB_BYTES);
   requireRights(s, 'ref', ref, Rights.READ);
-  const pending = ref.object.beginRead({
-    ref,
-    offset,
-    length,
-    nonblock: (f & BeginReadFlags.NONBLOCK) !== 0,
-    truncate: false,
-    guard: guardFor(task, ref, s),
-    syscall: s,
-  });
-  // Local objects lend without waiting when they can: awaiting only a promise saves a turn of the event loop.
-  const lease = pending instanceof Promise ? await pending : pending;
-  if (!ref.open || task.state === 'exited') {
-    // The reference went while the object was preparing the lease (remote reads): give it straight back.
-    await ref.object.endRead(lease, true);
-    guardFor(task, ref, s)();
+  const req = new TaskIoRequest(task, ref, s, offset, length, (f & BeginReadFlags.NONBLOCK) !== 0, false);
+  const pending = ref.object.beginRead(req);
+  if (!(pending instanceof Promise)) {
+    ref.leases.set(pending.buffer, pending);
+    return pending.buffer;
   }
-  ref.leases.set(lease.buffer, lease);
-  return lease.buffer;
+  return pending.then(async (lease) => {
+    if (!ref.open || task.state === 'exited') {
+      // The reference went while the object was preparing the lease (a wait, a remote read): give it straight back.
+      await ref.object.endRead(lease, true);
+      req.guard();
+    }
+    ref.leases.set(lease.buffer, lease);
+    return lease.buffer;
+  });
 }
 
 /** Implements end_read for `task`. */
-export async function endRead(kernel: Kernel, task: TaskObject, handle: unknown, buffer: unknown, flags: unknown): Promise<boolean> {
+export function endRead(kernel: Kernel, task: TaskObject, handle: unknown, buffer: unknown, flags: unknown): boolean | Promise<boolean> {
   const s = 'endRead';
   const f = checkCallFlags(s, flags, EndReadFlags);
   const ref = kernel.ref(task, handle, s, 'ref');

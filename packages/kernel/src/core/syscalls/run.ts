@@ -9,7 +9,7 @@ import { checkFlags, ObjectType, RunFlags, Rights } from '../flags.js';
 import { PROGRAM_PREFIX, type Kernel } from '../kernel.js';
 import { Name, describe } from '../names.js';
 import { GroupObject } from '../objects/group.js';
-import type { TaskObject } from '../objects/task.js';
+import type { Membership, TaskObject } from '../objects/task.js';
 import type { Reference } from '../reference.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
 
@@ -59,30 +59,44 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
   for (const [k, v] of Object.entries(env)) {
     if (typeof v !== 'string') throw errors.EINVAL(s, `spec.env.${k}`, `expected a string, got ${describe(v)}`);
   }
-  const refList = (field: 'inputs' | 'outputs' | 'groups', needed: number): Reference[] =>
+  // Passing a reference to a child delegates it, so each one needs DELEGATE besides the right the child uses.
+  const refList = (field: 'inputs' | 'outputs' | 'groups', needed: number): Reference[] | undefined =>
     sp[field] === undefined
-      ? []
+      ? undefined
       : checkArray(s, `spec.${field}`, sp[field], MAX_REFS_PER_CALL).map((h, i) => {
           const r = kernel.ref(parent, h, s, `spec.${field}[${i}]`);
-          requireRights(s, `spec.${field}[${i}]`, r, needed);
+          requireRights(s, `spec.${field}[${i}]`, r, needed | Rights.DELEGATE);
           if (r.object.type === ObjectType.PRIVATE_MEMORY_BLOB) {
             throw errors.EPERM(s, `spec.${field}[${i}]`, 'private memory cannot be passed to another task');
           }
           return r;
         });
-  const inputs = refList('inputs', Rights.READ);
-  const outputs = refList('outputs', Rights.WRITE);
+  const inputs = refList('inputs', Rights.READ) ?? [];
+  const outputs = refList('outputs', Rights.WRITE) ?? [];
   const groupRefs = refList('groups', Rights.READ);
-  groupRefs.forEach((g, i) => {
-    if (!(g.object instanceof GroupObject)) throw errors.EINVAL(s, `spec.groups[${i}]`, `reference ${g.id} is a ${g.object.type}, not a group`);
+  groupRefs?.forEach((g, i) => {
+    if (g.object.type !== ObjectType.GROUP) throw errors.EINVAL(s, `spec.groups[${i}]`, `reference ${g.id} is a ${g.object.type}, not a group`);
   });
   if (sp.name !== undefined && (typeof sp.name !== 'string' || !(f & RunFlags.NAME_DETERMINISTIC))) {
     throw errors.EINVAL(s, 'spec.name', 'a task name seed is a string and needs RunFlags.NAME_DETERMINISTIC');
   }
-  if (sp.kernel !== undefined && sp.kernel !== kernel.id) {
-    if (typeof sp.kernel !== 'string') throw errors.EINVAL(s, 'spec.kernel', `expected a kernel id, got ${describe(sp.kernel)}`);
-    if (kernel.distribution === undefined) throw errors.EHOSTUNREACH(s, 'spec.kernel', `no transport: kernel ${sp.kernel} is unreachable`);
-    return kernel.distribution.run(parent, bin, { argv: argv as string[], env, inputs, outputs, groups: groupRefs, name: sp.name }, f, sp.kernel);
+  const remoteKernel = sp.kernel !== undefined && sp.kernel !== kernel.id ? sp.kernel : undefined;
+  if (remoteKernel !== undefined) {
+    if (typeof remoteKernel !== 'string') throw errors.EINVAL(s, 'spec.kernel', `expected a kernel id, got ${describe(remoteKernel)}`);
+    if (kernel.distribution === undefined) throw errors.EHOSTUNREACH(s, 'spec.kernel', `no transport: kernel ${remoteKernel} is unreachable`);
+  }
+
+  const counter = parent.counter + 1;
+  const name = !(f & RunFlags.NAME_DETERMINISTIC)
+    ? undefined
+    : sp.name !== undefined
+      ? await Name.fromString(sp.name)
+      : await Name.derived(parent.name, counter);
+  if (remoteKernel !== undefined) {
+    const resolved = { argv: argv as string[], env, inputs, outputs, groups: groupRefs, name };
+    const handle = await kernel.distribution!.run(parent, bin, resolved, f, remoteKernel);
+    if (name !== undefined && sp.name === undefined) parent.counter = counter;
+    return handle;
   }
 
   // The binary's bytes name the program; reading them goes through the object like any read.
@@ -91,23 +105,18 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
   if (id === undefined) throw errors.ENOEXEC(s, 'binary', `the binary's bytes do not start with "${PROGRAM_PREFIX.trim()}"`);
   const program = kernel.programs.get(id);
   if (program === undefined) throw errors.ENOENT(s, 'binary', `no program "${id}" is installed on kernel ${kernel.id}`);
-
-  const counter = parent.counter + 1;
-  const name = !(f & RunFlags.NAME_DETERMINISTIC)
-    ? Name.random()
-    : sp.name !== undefined
-      ? await Name.fromString(sp.name)
-      : await Name.derived(parent.name, counter);
   if (parent.state === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited during the call');
-  for (const r of [bin, ...inputs, ...outputs, ...groupRefs]) {
+  for (const r of [bin, ...inputs, ...outputs, ...(groupRefs ?? [])]) {
     if (!r.open) throw errors.EBADF(s, 'spec', `reference ${r.id} was deleted during the call`);
   }
-  if (kernel.objects.has(name.key)) throw errors.EEXIST(s, 'spec.name', `an object named ${name.key} already exists on this kernel`);
+  const taskName = name ?? Name.random();
+  if (kernel.objects.has(taskName.key)) throw errors.EEXIST(s, 'spec.name', `an object named ${taskName.key} already exists on this kernel`);
 
-  if (f & RunFlags.NAME_DETERMINISTIC && sp.name === undefined) parent.counter = counter;
+  if (name !== undefined && sp.name === undefined) parent.counter = counter;
   // Only an omitted list inherits the parent's groups: an explicit [] makes a task that resolves in no group.
-  const groups = sp.groups !== undefined ? groupRefs.map((g) => g.object as GroupObject) : parent.setup.groups;
-  const child = kernel.newTask(name, { argv: argv as string[], env: { ...env }, groups, program });
+  const groups: Membership[] =
+    groupRefs !== undefined ? groupRefs.map((g) => ({ group: g.object as GroupObject, rights: g.rights })) : [...parent.setup.groups];
+  const child = kernel.newTask(taskName, { argv: argv as string[], env: { ...env }, groups, program });
   const pass = (r: Reference, rights: number) =>
     kernel.openRef(child, r.object, rights, { task: parent.name.key, id: r.id }, r.consistency, r.readBufferSize, r.writeBufferSize).id;
   child.inputs = inputs.map((r) => pass(r, r.rights & ~(Rights.WRITE | Rights.EXEC)));

@@ -16,9 +16,12 @@ export function checkCallFlags(syscall: string, flags: unknown, allowed: Record<
   return flags === 0 ? 0 : checkFlags(syscall, flags, allowed);
 }
 
+// Shared by every call made without options, so such calls allocate nothing for them.
+const NO_OPTIONS = Object.freeze({});
+
 /** Rejects anything but a plain object (or undefined) with only the given keys. */
 export function checkOptions<T extends object>(syscall: string, argument: string, value: unknown, keys: readonly string[]): T {
-  if (value === undefined) return {} as T;
+  if (value === undefined) return NO_OPTIONS as T;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw errors.EINVAL(syscall, argument, `expected an options object, got ${describe(value)}`);
   }

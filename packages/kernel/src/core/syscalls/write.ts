@@ -10,7 +10,7 @@ import { BeginWriteFlags, EndWriteFlags, ObjectType, Rights } from '../flags.js'
 import type { Kernel } from '../kernel.js';
 import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { TaskObject } from '../objects/task.js';
-import { guardFor } from './read.js';
+import { TaskIoRequest } from './io-request.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 
 /** Options of begin_write. */
@@ -27,15 +27,15 @@ export interface EndWriteOptions {
   length?: number;
 }
 
-/** Implements begin_write for `task`. */
-export async function beginWrite(
+/** Implements begin_write for `task` (returns the buffer directly when the object lends without waiting). */
+export function beginWrite(
   kernel: Kernel,
   task: TaskObject,
   handle: unknown,
   length: unknown,
   options: unknown,
   flags: unknown,
-): Promise<Uint8Array> {
+): Uint8Array | Promise<Uint8Array> {
   const s = 'beginWrite';
   const f = checkCallFlags(s, flags, BeginWriteFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
@@ -44,34 +44,31 @@ export async function beginWrite(
   const offset = o.offset === undefined ? 0 : checkInt(s, 'options.offset', o.offset, 0, MAX_BLOB_BYTES);
   if (o.truncate !== undefined && typeof o.truncate !== 'boolean') throw errors.EINVAL(s, 'options.truncate', 'expected a boolean');
   requireRights(s, 'ref', ref, Rights.WRITE);
-  const pending = ref.object.beginWrite({
-    ref,
-    offset,
-    length: len,
-    nonblock: (f & BeginWriteFlags.NONBLOCK) !== 0,
-    truncate: o.truncate === true,
-    guard: guardFor(task, ref, s),
-    syscall: s,
-  });
-  // Local objects lend without waiting when they can: awaiting only a promise saves a turn of the event loop.
-  const lease = pending instanceof Promise ? await pending : pending;
-  if (!ref.open || task.state === 'exited') {
-    await ref.object.endWrite(lease, 0, true, false);
-    guardFor(task, ref, s)();
+  const req = new TaskIoRequest(task, ref, s, offset, len, (f & BeginWriteFlags.NONBLOCK) !== 0, o.truncate === true);
+  const pending = ref.object.beginWrite(req);
+  if (!(pending instanceof Promise)) {
+    ref.leases.set(pending.buffer, pending);
+    return pending.buffer;
   }
-  ref.leases.set(lease.buffer, lease);
-  return lease.buffer;
+  return pending.then(async (lease) => {
+    if (!ref.open || task.state === 'exited') {
+      await ref.object.endWrite(lease, 0, true, false);
+      req.guard();
+    }
+    ref.leases.set(lease.buffer, lease);
+    return lease.buffer;
+  });
 }
 
-/** Implements end_write for `task`. */
-export async function endWrite(
+/** Implements end_write for `task`; resolves to the object's version after the commit. */
+export function endWrite(
   kernel: Kernel,
   task: TaskObject,
   handle: unknown,
   buffer: unknown,
   options: unknown,
   flags: unknown,
-): Promise<number> {
+): number | Promise<number> {
   const s = 'endWrite';
   const f = checkCallFlags(s, flags, EndWriteFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
@@ -88,8 +85,8 @@ export async function endWrite(
   }
   if (eos && discard) throw errors.EINVAL(s, 'flags', 'DISCARD and END_OF_STREAM exclude each other');
   ref.leases.delete(lease.buffer);
-  // Local objects commit synchronously; only a remote object's commit is awaited.
+  // Local objects commit synchronously; only a remote object's commit is waited for.
   const committed = ref.object.endWrite(lease, length, discard, eos);
-  if (committed instanceof Promise) await committed;
+  if (committed instanceof Promise) return committed.then(() => ref.object.version);
   return ref.object.version;
 }
