@@ -16,6 +16,7 @@ import type { Reference } from '../reference.js';
 import type { PeerReply, PeerRequest, RemoteHandle, Transport } from '../transport.js';
 import { describeObject } from './describe.js';
 import { PeerService, type Importer } from './peer-service.js';
+import { readWhole } from '../syscalls/run.js';
 
 type Ok = Extract<PeerReply, { ok: true }>;
 
@@ -90,17 +91,7 @@ export class PeerLink implements Distribution, Importer {
     if (!this.#transport.peers().includes(kernelId)) {
       throw errors.EHOSTUNREACH('run', 'spec.kernel', `kernel ${kernelId} is not among the reachable peers`);
     }
-    const lease = await binary.object.beginRead({
-      ref: binary,
-      offset: 0,
-      length: binary.object.size,
-      nonblock: true,
-      truncate: false,
-      guard: () => {},
-      syscall: 'run',
-    });
-    const bytes = lease.buffer.slice();
-    await binary.object.endRead(lease, true);
+    const bytes = await readWhole(binary);
     const inputs = await Promise.all(spec.inputs.map((r) => this.#exportTo(kernelId, r, r.rights & ~(Rights.WRITE | Rights.EXEC))));
     const outputs = await Promise.all(spec.outputs.map((r) => this.#exportTo(kernelId, r, r.rights & ~Rights.EXEC)));
     const groups =

@@ -126,7 +126,8 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
   return handle;
 }
 
-async function readWhole(ref: Reference): Promise<Uint8Array> {
+/** A copy of a binary's bytes, read through its object like any read (released at once, so nothing stays lent). */
+export async function readWhole(ref: Reference): Promise<Uint8Array> {
   const obj = ref.object;
   const lease = await obj.beginRead({
     ref,
