@@ -292,7 +292,8 @@ describe('run: names', () => {
     await runToExit(sys, bin, { argv: [], name: 'worker-0' }, RunFlags.NAME_DETERMINISTIC);
     await runToExit(sys, bin, { argv: [] }, RunFlags.NAME_DETERMINISTIC);
     await runToExit(sys, bin, { argv: [] });
-    expect(names[0]!.key).toBe((await Name.fromString('worker-0')).key);
+    // Seeded within the child's first group (inherited from init: the root group).
+    expect(names[0]!.key).toBe((await Name.seeded(kernel.rootGroup.name, 'worker-0')).key);
     expect(names[1]!.key).toBe((await Name.derived(sys.taskName, 1)).key);
     expect(names[2]!.equals(names[1]!)).toBe(false);
     kernel.checkInvariants();

@@ -10,11 +10,11 @@ import { describe } from './names.js';
 export const Rights = {
   /** begin_read / end_read, select for reading, observe a task. */
   READ: 0x1,
-  /** begin_write / end_write, select for writing, pause or resume a task. */
+  /** begin_write / end_write, select for writing, pause or resume a task, copy to a task, create in a group, destroy a single-delete object. */
   WRITE: 0x2,
   /** Use the object as the binary of run. */
   EXEC: 0x4,
-  /** Hand the reference to another task with copy. */
+  /** Hand the reference to another task with copy, or to a child with run. */
   DELEGATE: 0x8,
   /** All of the above. */
   ALL: 0xf,

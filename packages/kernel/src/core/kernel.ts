@@ -76,6 +76,9 @@ export class Kernel {
   private constructor(id: string, options: KernelOptions, [rootName, consoleName, initName]: [Name, Name, Name]) {
     this.id = id;
     this.bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
+    if (!Number.isInteger(this.bufferSize) || this.bufferSize < 1 || this.bufferSize > 2 ** 31 - 1) {
+      throw errors.EINVAL('Kernel.boot', 'options.bufferSize', `expected an integer number of bytes in [1, 2^31-1], got ${describe(this.bufferSize)}`);
+    }
     this.rootGroup = new GroupObject(rootName, 'immortal', undefined);
     this.objects.set(this.rootGroup.name.key, this.rootGroup);
     this.console = new ConsoleObject(consoleName, options.consoleSink ?? (() => {}));

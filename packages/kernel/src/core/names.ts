@@ -85,7 +85,27 @@ export class Name {
     return Name.#digest(input);
   }
 
-  /** The name derived from a caller-given string (SHA-256 over a domain tag and the UTF-8 bytes). */
+  /**
+   * The name a task derives from a seed string within a scope (the group the
+   * object is named in): SHA-256 over a domain tag, the scope's name and the
+   * seed's UTF-8 bytes. Scoping keeps a task from reproducing names of other
+   * groups, or of the kernel's own objects, by choosing a seed.
+   */
+  static async seeded(scope: Name, seed: string): Promise<Name> {
+    if (typeof seed !== 'string') throw errors.EINVAL('Name.seeded', 'seed', `expected a string, got ${describe(seed)}`);
+    const text = encoder.encode(seed);
+    const input = new Uint8Array(8 + NAME_BYTES + text.length);
+    input.set(encoder.encode('dios:sed'), 0);
+    input.set(scope.#bytes, 8);
+    input.set(text, 8 + NAME_BYTES);
+    return Name.#digest(input);
+  }
+
+  /**
+   * The name derived from a string alone (SHA-256 over a domain tag and the
+   * UTF-8 bytes), for names fixed outside any task: kernels name their boot
+   * objects and cluster root groups this way. Tasks get {@link Name.seeded}.
+   */
   static async fromString(seed: string): Promise<Name> {
     if (typeof seed !== 'string') throw errors.EINVAL('Name.fromString', 'seed', `expected a string, got ${describe(seed)}`);
     const text = encoder.encode(seed);

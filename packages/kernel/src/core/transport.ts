@@ -51,7 +51,12 @@ export type PeerRequest =
       /** Name key of the object. */
       name: string;
       /** The groups the asking task can resolve in (name keys), with the rights each confers. */
-      groups: { key: string; rights: number }[];
+      groups: {
+        /** Name key of the group. */
+        key: string;
+        /** Rights the group confers ({@link Rights} bits). */
+        rights: number;
+      }[];
     }
   | {
       /** Drop a handle the sender holds here. */
@@ -60,6 +65,8 @@ export type PeerRequest =
       handle: number;
       /** True: drop it with delete (a single-delete object goes); false: just close it. */
       destroy: boolean;
+      /** Drop the handle from the table kept for this peer instead (one the sender had shared with it, then could not deliver). */
+      for?: string;
     }
   | {
       /** begin_read on a handle; the reply carries `lease`, `bytes` and `object`. */
@@ -168,7 +175,12 @@ export type PeerRequest =
         rights: number;
       }[];
       /** The child's groups (name keys) and the rights each membership has. */
-      groups: { key: string; rights: number }[];
+      groups: {
+        /** Name key of the group. */
+        key: string;
+        /** Rights the group confers ({@link Rights} bits). */
+        rights: number;
+      }[];
       /** The task's name (canonical text form) when the caller derived it deterministically; otherwise random. */
       name: string | undefined;
       /** {@link RunFlags} of the call. */

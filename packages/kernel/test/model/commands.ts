@@ -279,7 +279,7 @@ class LookupCmd implements Cmd {
           ? alive[name.i % alive.length]!
           : name.k === 'known'
             ? m.knownNames[name.i % m.knownNames.length]!
-            : seedNameKey(`never-created-${name.i % 4}`);
+            : seedNameKey('00'.repeat(32), `never-created-${name.i % 4}`);
       arg = asName ? Name.parse(key) : key;
     }
     const label = `t${t}.lookup(${show(key ?? arg)}, ${show(flags)})`;

@@ -413,7 +413,7 @@ export class KernelModel {
       if (o.nameSeed !== undefined && !deterministic) stop('EINVAL');
       if (o.nameSeed !== undefined && typeof o.nameSeed !== 'string') stop('EINVAL');
       const derived = deterministic && o.nameSeed === undefined;
-      const expectedKey = !deterministic ? undefined : derived ? derivedNameKey(task.key, task.counter + 1) : seedNameKey(o.nameSeed as string);
+      const expectedKey = !deterministic ? undefined : derived ? derivedNameKey(task.key, task.counter + 1) : seedNameKey(this.obj(group).key, o.nameSeed as string);
       // A member group that no longer exists cannot receive new objects.
       if (this.obj(group).destroyed) stop('EBADF');
       if (expectedKey !== undefined && this.aliveKey(expectedKey) !== undefined) stop('EEXIST');
@@ -551,7 +551,10 @@ export class KernelModel {
         stop('EHOSTUNREACH');
       }
       const derived = deterministic && sp.name === undefined;
-      const expectedKey = !deterministic ? undefined : derived ? derivedNameKey(task.key, task.counter + 1) : seedNameKey(sp.name as string);
+      // A seed is scoped to the group the task is named in (its first), or to the parent when it has none.
+      const firstGroup = groups !== undefined ? groups[0]?.obj : task.groups[0]?.group;
+      const scopeKey = firstGroup !== undefined ? this.obj(firstGroup).key : task.key;
+      const expectedKey = !deterministic ? undefined : derived ? derivedNameKey(task.key, task.counter + 1) : seedNameKey(scopeKey, sp.name as string);
       // The binary is read like any read: through an exclusive reference, not while a write is outstanding.
       if (bin.consistency === 'exclusive' && this.blobLocks(binObj.id).writers > 0) stop('EAGAIN');
       const program = programOfBytes(binObj.bytes) ?? stop('ENOEXEC');
@@ -636,6 +639,9 @@ export class KernelModel {
           break;
         }
         case 'console': {
+          if (offset !== 0) stop('ESPIPE');
+          // As for streams: an empty lease means the end of input.
+          if (want === 0) stop('EINVAL');
           if (!this.isReady(ref, 'read')) stop('EAGAIN', !nonblock);
           const chunk = obj.input[0] ?? [];
           content = chunk.slice(0, Math.min(want, chunk.length));

@@ -5,9 +5,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 
-/** The name a deterministic create (or boot) gives for a seed string: SHA-256("dios:str" ++ UTF-8(seed)). */
-export function seedNameKey(seed: string): string {
-  return createHash('sha256').update('dios:str', 'utf8').update(Buffer.from(seed, 'utf8')).digest('hex');
+/** The name a seeded create or run gives within a scope (a group's or task's name): SHA-256("dios:sed" ++ scope ++ UTF-8(seed)). */
+export function seedNameKey(scopeKey: string, seed: string): string {
+  return createHash('sha256').update('dios:sed', 'utf8').update(Buffer.from(scopeKey, 'hex')).update(Buffer.from(seed, 'utf8')).digest('hex');
 }
 
 /** The name of a task's `counter`-th deterministic output: SHA-256("dios:drv" ++ creator ++ u64be(counter)). */

@@ -64,7 +64,7 @@ export async function setup(s: Scenario): Promise<{ model: KernelModel; real: Re
   // Boot names are the kernel's business (not a system call's): taken as they are.
   const keys = { root: kernel.rootGroup.name.key, console: kernel.console.name.key, init: kernel.init.taskName.key };
   const model = KernelModel.boot(keys, BUFFER_SIZE, KERNEL_ID, [IDLE_PROGRAM]);
-  for (const seed of SEEDS) model.addKnownName(seedNameKey(seed));
+  for (const seed of SEEDS) model.addKnownName(seedNameKey(keys.root, seed));
   const real: Real = { kernel, sys: [kernel.init], tasks: [kernel.tasks.get(keys.init)!], buffers: new Map(), consoleOut };
   compare(model, real, 'boot');
   const binary = await makeBinary(model, real);

@@ -3,6 +3,7 @@
  * come from input the host pushes. The core knows no terminal.
  * @module
  */
+import { errors } from '../errors.js';
 import { ObjectType } from '../flags.js';
 import type { Name } from '../names.js';
 import type { Lease } from '../reference.js';
@@ -53,6 +54,9 @@ export class ConsoleObject extends KernelObject {
   }
 
   override async beginRead(req: IoRequest): Promise<Lease> {
+    if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'options.offset', 'the console has no offsets');
+    // An empty lease means the end of input, so a read must ask for at least one byte.
+    if (req.length === 0) throw errors.EINVAL(req.syscall, 'options.length', 'a console read asks for at least one byte');
     if (!this.isReady('read')) {
       await block(() => (req.guard(), this.isReady('read') ? true : undefined), [this.changed], {
         syscall: req.syscall,

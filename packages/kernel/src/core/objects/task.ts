@@ -14,7 +14,10 @@ import type { GroupObject } from './group.js';
 /** A DIOS program: receives its task context, returns (or resolves to) an exit status. */
 export type Program = (sys: TaskContext) => Promise<number | void> | number | void;
 
-/** A group a task is a member of, and the rights names resolved through it confer. */
+/**
+ * A group a task is a member of, and the rights names resolved through it confer.
+ * @inline
+ */
 export interface Membership {
   /** The group. */
   readonly group: GroupObject;
@@ -50,8 +53,20 @@ export class TaskObject extends KernelObject {
   nextHandle = 1;
   /** Handle of the task's reference to itself. */
   selfHandle = 0;
-  /** Deterministic-name counter. */
+  /** Deterministic-name counter: the number of counter-derived names handed out. */
   counter = 0;
+
+  /**
+   * Takes the next counter value at the start of a call, so calls in flight
+   * together get distinct values in the order they were made.
+   */
+  reserveCounter(): number {
+    return ++this.counter;
+  }
+  /** Gives back a value of a call that failed, when no later call took one (a failing call changes nothing). */
+  releaseCounter(value: number): void {
+    if (this.counter === value) this.counter--;
+  }
   /** Groups held through references, with the references that hold each. */
   readonly heldGroups = new Map<GroupObject, Set<Reference>>();
   /** Input and output handles in the task's own table. */

@@ -58,7 +58,14 @@ export class PeerLink implements Distribution, Importer {
     return reply;
   };
 
-  async lookup(key: string, groups: { key: string; rights: number }[], foundLocally: boolean): Promise<{ object: KernelObject; rights: number }[]> {
+  async lookup(key: string, groups: { key: string; rights: number }[], foundLocally: boolean): Promise<
+    {
+      /** The local stand-in for the object found (a proxy, or this kernel's group of that name). */
+      object: KernelObject;
+      /** Rights the peer conferred. */
+      rights: number;
+    }[]
+  > {
     const peers = this.#transport.peers();
     const results = await Promise.allSettled(peers.map((peer) => this.send(peer, { kind: 'lookup', name: key, groups })));
     const found: { object: KernelObject; rights: number }[] = [];
@@ -76,7 +83,7 @@ export class PeerLink implements Distribution, Importer {
 
   async delegate(task: TaskObject, target: Reference, sources: Reference[], rights: number[]): Promise<number[]> {
     const home = (target.object as RemoteObject).home;
-    const exported = await Promise.all(sources.map((src, i) => this.#exportTo(home, src, rights[i]!)));
+    const exported = await this.#exportAll(home, sources.map((src, i) => ({ ref: src, rights: rights[i]! })));
     try {
       const reply = await this.send(home, { kind: 'delegate', target: (target.object as RemoteObject).handle, refs: exported.map((ref, i) => ({ ref, rights: rights[i]! })) });
       void task;
@@ -92,8 +99,12 @@ export class PeerLink implements Distribution, Importer {
       throw errors.EHOSTUNREACH('run', 'spec.kernel', `kernel ${kernelId} is not among the reachable peers`);
     }
     const bytes = await readWhole(binary);
-    const inputs = await Promise.all(spec.inputs.map((r) => this.#exportTo(kernelId, r, r.rights & ~(Rights.WRITE | Rights.EXEC))));
-    const outputs = await Promise.all(spec.outputs.map((r) => this.#exportTo(kernelId, r, r.rights & ~Rights.EXEC)));
+    const passed = await this.#exportAll(kernelId, [
+      ...spec.inputs.map((ref) => ({ ref, rights: ref.rights & ~(Rights.WRITE | Rights.EXEC) })),
+      ...spec.outputs.map((ref) => ({ ref, rights: ref.rights & ~Rights.EXEC })),
+    ]);
+    const inputs = passed.slice(0, spec.inputs.length);
+    const outputs = passed.slice(spec.inputs.length);
     const groups =
       spec.groups !== undefined
         ? spec.groups.map((g) => ({ key: g.object.name.key, rights: g.rights }))
@@ -163,11 +174,27 @@ export class PeerLink implements Distribution, Importer {
     return { ...this.#service.export(peer, obj, rights, { task: ref.owner, id: ref.id }), rights };
   }
 
+  // Exports every reference or none: when one fails, those already exported are given back.
+  async #exportAll(peer: string, items: { ref: Reference; rights: number }[]): Promise<(RemoteHandle & { rights: number })[]> {
+    const results = await Promise.allSettled(items.map((it) => this.#exportTo(peer, it.ref, it.rights)));
+    const failed = results.find((r) => r.status === 'rejected');
+    const done = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (failed !== undefined) {
+      this.#unexport(peer, done);
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    return done;
+  }
+
+  // Gives back handles exported for `peer` that it never received: ours directly, a third kernel's by asking it.
   #unexport(peer: string, handles: RemoteHandle[]): void {
     for (const h of handles) {
-      if (h.home === this.#kernel.id && h.handle !== 0) {
+      if (h.handle === 0 || h.home === peer) continue;
+      if (h.home === this.#kernel.id) {
         const ref = this.#service.proxyTask(peer).table.get(h.handle);
         if (ref !== undefined) this.#kernel.closeRef(ref);
+      } else {
+        this.send(h.home, { kind: 'release', handle: h.handle, destroy: false, for: peer }).catch(() => {});
       }
     }
   }

@@ -83,14 +83,15 @@ export class PeerService {
         return { ok: true, objects };
       }
       case 'release': {
-        const ref = proxy.task.table.get(req.handle);
+        const holder = req.for === undefined ? proxy : this.#proxy(req.for);
+        const ref = holder.task.table.get(req.handle);
         if (ref === undefined) return { ok: true };
-        proxy.releasing.add(req.handle);
+        holder.releasing.add(req.handle);
         try {
-          if (req.destroy) await sys.delete(req.handle);
+          if (req.destroy) await holder.task.context!.delete(req.handle);
           else kernel.closeRef(ref);
         } finally {
-          proxy.releasing.delete(req.handle);
+          holder.releasing.delete(req.handle);
         }
         return { ok: true };
       }

@@ -20,7 +20,7 @@ export interface CreateOptions {
   group?: number;
   /** Blobs: initial capacity in bytes. Streams: ring size in bytes (default 256 KiB). */
   capacity?: number;
-  /** With CreateFlags.NAME_DETERMINISTIC: derive the name from this string. */
+  /** With CreateFlags.NAME_DETERMINISTIC: derive the name from this string, within the group the object is created in. */
   nameSeed?: string;
   /** When the object goes (default `refcounted`). */
   lifecycle?: Lifecycle;
@@ -92,15 +92,24 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
   if (o.nameSeed !== undefined && typeof o.nameSeed !== 'string') {
     throw errors.EINVAL(s, 'options.nameSeed', `expected a string, got ${describe(o.nameSeed)}`);
   }
-  const counter = task.counter + 1;
-  const name = !deterministic
-    ? Name.random()
-    : o.nameSeed !== undefined
-      ? await Name.fromString(o.nameSeed)
-      : await Name.derived(task.name, counter);
-  if (task.state === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited during the call');
-  if (group.destroyed) throw errors.EBADF(s, 'options.group', 'the group was deleted during the call');
-  if (kernel.objects.has(name.key)) throw errors.EEXIST(s, 'name', `an object named ${name.key} already exists on this kernel`);
+  if (group.destroyed) {
+    throw errors.EBADF(s, 'options.group', o.group === undefined ? "the task's first group has been deleted; pass a group" : 'the group has been deleted');
+  }
+  const counter = deterministic && o.nameSeed === undefined ? task.reserveCounter() : 0;
+  let name: Name;
+  try {
+    name = !deterministic
+      ? Name.random()
+      : o.nameSeed !== undefined
+        ? await Name.seeded(group.name, o.nameSeed)
+        : await Name.derived(task.name, counter);
+    if (task.state === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited during the call');
+    if (group.destroyed) throw errors.EBADF(s, 'options.group', 'the group was deleted during the call');
+    if (kernel.objects.has(name.key)) throw errors.EEXIST(s, 'name', `an object named ${name.key} already exists on this kernel`);
+  } catch (e) {
+    if (counter !== 0) task.releaseCounter(counter);
+    throw e;
+  }
 
   // Everything is checked: from here on the call cannot fail.
   let obj: KernelObject;
@@ -108,7 +117,6 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
   else if (type === ObjectType.GROUP) obj = new GroupObject(name, lifecycle, group);
   else obj = new BlobObject(name, lifecycle, group, type === ObjectType.SHARED_MEMORY_BLOB, capacity);
   obj.creator = task.name.key;
-  if (deterministic && o.nameSeed === undefined) task.counter = counter;
   kernel.objects.set(name.key, obj);
   group.add(obj);
   const ref = kernel.openRef(task, obj, Rights.ALL, undefined, consistency, readBuf, writeBuf);

@@ -58,12 +58,13 @@ export async function lookup(kernel: Kernel, task: TaskObject, name: unknown, fl
     const groups = [...scopes].map(([g, rights]) => ({ key: g.name.key, rights }));
     const remote = await distribution.lookup(key, groups, found.size > 0);
     if (task.state === 'exited') {
-      for (const r of remote) kernel.destroyObject(r.object);
+      // Give back the proxies no task holds yet; a group answer maps to a local group, which stays.
+      for (const r of remote) if (r.object.home !== undefined && r.object.refCount === 0) kernel.destroyObject(r.object);
       throw errors.ECANCELED(s, undefined, 'the task exited during the call');
     }
     // The wait let other calls run: resolve the local copies again.
     found = resolveLocal(task, key);
-    for (const r of remote) found.set(r.object, r.rights);
+    for (const r of remote) found.set(r.object, (found.get(r.object) ?? 0) | r.rights);
   }
   if (found.size === 0) {
     throw errors.ENOENT(s, 'name', `no object named ${key} in the ${scopes.size} group(s) the task can resolve in`);

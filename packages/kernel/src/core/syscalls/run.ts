@@ -17,11 +17,11 @@ import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './va
 export interface TaskSpec {
   /** Arguments; argv[0] is conventionally the program's name. */
   argv: readonly string[];
-  /** Handles (in the caller's table) passed as inputs: the child gets them without write rights. */
+  /** Handles (in the caller's table) passed as inputs (each needs read and delegate rights): the child gets them without write and exec rights. */
   inputs?: readonly number[];
-  /** Handles passed as outputs: the child gets them with the caller's rights. */
+  /** Handles passed as outputs (each needs write and delegate rights): the child gets them without exec rights. */
   outputs?: readonly number[];
-  /** Handles of group references (read rights) the child is a member of; default: the caller's groups. */
+  /** Handles of group references (each needs read and delegate rights) the child becomes a member of, with each reference's rights; default: the caller's memberships. */
   groups?: readonly number[];
   /** Environment variables. */
   env?: Readonly<Record<string, string>>;
@@ -86,17 +86,37 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
     if (kernel.distribution === undefined) throw errors.EHOSTUNREACH(s, 'spec.kernel', `no transport: kernel ${remoteKernel} is unreachable`);
   }
 
-  const counter = parent.counter + 1;
+  const counter = f & RunFlags.NAME_DETERMINISTIC && sp.name === undefined ? parent.reserveCounter() : 0;
+  try {
+    return await start(kernel, parent, bin, f, counter, sp.name, remoteKernel, { argv: argv as string[], env, inputs, outputs, groups: groupRefs });
+  } catch (e) {
+    if (counter !== 0) parent.releaseCounter(counter);
+    throw e;
+  }
+}
+
+// The part of run after the arguments are checked: name the task, then start it here or on a peer.
+async function start(
+  kernel: Kernel,
+  parent: TaskObject,
+  bin: Reference,
+  f: number,
+  counter: number,
+  seed: string | undefined,
+  remoteKernel: string | undefined,
+  spec: { argv: string[]; env: Record<string, string>; inputs: Reference[]; outputs: Reference[]; groups: Reference[] | undefined },
+): Promise<number> {
+  const s = 'run';
+  const { argv, env, inputs, outputs, groups: groupRefs } = spec;
+  // A seed is scoped to the group the task is named in (its first group), or to its parent when it has none.
+  const scope = groupRefs !== undefined ? groupRefs[0]?.object.name : parent.setup.groups[0]?.group.name;
   const name = !(f & RunFlags.NAME_DETERMINISTIC)
     ? undefined
-    : sp.name !== undefined
-      ? await Name.fromString(sp.name)
+    : seed !== undefined
+      ? await Name.seeded(scope ?? parent.name, seed)
       : await Name.derived(parent.name, counter);
   if (remoteKernel !== undefined) {
-    const resolved = { argv: argv as string[], env, inputs, outputs, groups: groupRefs, name };
-    const handle = await kernel.distribution!.run(parent, bin, resolved, f, remoteKernel);
-    if (name !== undefined && sp.name === undefined) parent.counter = counter;
-    return handle;
+    return kernel.distribution!.run(parent, bin, { argv, env, inputs, outputs, groups: groupRefs, name }, f, remoteKernel);
   }
 
   // The binary's bytes name the program; reading them goes through the object like any read.
@@ -112,11 +132,10 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
   const taskName = name ?? Name.random();
   if (kernel.objects.has(taskName.key)) throw errors.EEXIST(s, 'spec.name', `an object named ${taskName.key} already exists on this kernel`);
 
-  if (name !== undefined && sp.name === undefined) parent.counter = counter;
   // Only an omitted list inherits the parent's groups: an explicit [] makes a task that resolves in no group.
   const groups: Membership[] =
     groupRefs !== undefined ? groupRefs.map((g) => ({ group: g.object as GroupObject, rights: g.rights })) : [...parent.setup.groups];
-  const child = kernel.newTask(taskName, { argv: argv as string[], env: { ...env }, groups, program });
+  const child = kernel.newTask(taskName, { argv, env: { ...env }, groups, program });
   const pass = (r: Reference, rights: number) =>
     kernel.openRef(child, r.object, rights, { task: parent.name.key, id: r.id }, r.consistency, r.readBufferSize, r.writeBufferSize).id;
   child.inputs = inputs.map((r) => pass(r, r.rights & ~(Rights.WRITE | Rights.EXEC)));
