@@ -56,6 +56,14 @@ export class TaskContext {
   get taskName(): Name {
     return this.#task.name;
   }
+  /** Names of the groups the task is a member of (fixed when it was run), first group first. */
+  get groupNames(): readonly Name[] {
+    return this.#task.setup.groups.map((m) => m.group.name);
+  }
+  /** Name of this kernel's console object (it is named in the kernel's root group). */
+  get consoleName(): Name {
+    return this.#kernel.console.name;
+  }
   /** Id of the kernel the task runs on. */
   get kernelId(): string {
     return this.#kernel.id;

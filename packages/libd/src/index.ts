@@ -1,0 +1,13 @@
+/**
+ * @dios/libd: a C-standard-library-like layer over the DIOS system calls.
+ * Everything here reaches the kernel through a task's eleven system calls
+ * and nothing else.
+ *
+ * @example
+ * ```ts
+ * import { sprintf } from '@dios/libd';
+ * sprintf('%5.2f|%-4d|%x', 3.14159, 42, 255); // ' 3.14|42  |ff'
+ * ```
+ * @packageDocumentation
+ */
+export {};
