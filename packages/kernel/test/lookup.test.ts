@@ -237,7 +237,7 @@ describe('private memory', () => {
 /** A stand-in for a copy of an object held by a peer kernel. */
 class RemoteCopy extends BlobObject {
   constructor(name: Name, readonly peer: string) {
-    super(name, 'refcounted', undefined, true, 0);
+    super(name, 'refcounted', undefined, ObjectType.SHARED_MEMORY_BLOB, 0);
   }
   override get home(): string {
     return this.peer;

@@ -26,6 +26,8 @@ export const ObjectType = {
   PRIVATE_MEMORY_BLOB: 'private-memory-blob',
   /** Bytes in shared memory (a SharedArrayBuffer), visible to every task holding a reference. */
   SHARED_MEMORY_BLOB: 'shared-memory-blob',
+  /** Bytes kept by the host's durable store (files on Node): every commit is atomic and durable, and the object survives a kernel restart. */
+  DURABLE_BLOB: 'durable-blob',
   /** A bounded FIFO of bytes in shared memory, with back-pressure and end-of-stream. */
   SHARED_MEMORY_STREAM: 'shared-memory-stream',
   /** A task: a running program and its references. */
@@ -43,6 +45,7 @@ export type ObjectType = (typeof ObjectType)[keyof typeof ObjectType];
 export const CREATABLE_TYPES: readonly ObjectType[] = [
   ObjectType.PRIVATE_MEMORY_BLOB,
   ObjectType.SHARED_MEMORY_BLOB,
+  ObjectType.DURABLE_BLOB,
   ObjectType.SHARED_MEMORY_STREAM,
   ObjectType.GROUP,
 ];

@@ -15,6 +15,8 @@ import { TaskObject, type Membership, type Program, type TaskSetup } from './obj
 import { Reference, type ParentRef } from './reference.js';
 import type { Distribution } from './distribution.js';
 import { PeerLink } from './peer/peer-link.js';
+import type { BlobStore } from './store.js';
+import { DurableBlobObject } from './objects/durable-blob.js';
 import type { Transport } from './transport.js';
 import { TaskContext } from './task-context.js';
 
@@ -26,6 +28,8 @@ export interface KernelOptions {
   consoleSink?: ConsoleSink;
   /** Default read and write buffer size of new references (bytes). */
   bufferSize?: number;
+  /** Where durable blobs live; without one, creating a durable blob is ENOTSUP. The Node host layer offers a file store. */
+  store?: BlobStore;
   /**
    * Cluster name. Kernels booted with the same cluster name share a root
    * group (each holds a copy named from the cluster), so their tasks resolve
@@ -53,6 +57,8 @@ export class Kernel {
   readonly init: TaskContext;
   /** Default buffer size of new references. */
   readonly bufferSize: number;
+  /** The durable store, if the kernel has one. */
+  readonly store: BlobStore | undefined;
   /** Programs binaries can name, by id. */
   readonly programs = new Map<string, Program>();
   /** Set when the kernel joins peers over a transport. */
@@ -70,12 +76,15 @@ export class Kernel {
       bootName(id, 'console'),
       bootName(id, 'init'),
     ]);
-    return new Kernel(id, options, names as [Name, Name, Name]);
+    const kernel = new Kernel(id, options, names as [Name, Name, Name]);
+    if (options.store !== undefined) await kernel.#loadDurable(options.store);
+    return kernel;
   }
 
   private constructor(id: string, options: KernelOptions, [rootName, consoleName, initName]: [Name, Name, Name]) {
     this.id = id;
     this.bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
+    this.store = options.store;
     if (!Number.isInteger(this.bufferSize) || this.bufferSize < 1 || this.bufferSize > 2 ** 31 - 1) {
       throw errors.EINVAL('Kernel.boot', 'options.bufferSize', `expected an integer number of bytes in [1, 2^31-1], got ${describe(this.bufferSize)}`);
     }
@@ -94,6 +103,29 @@ export class Kernel {
     this.openRef(init, this.rootGroup, Rights.ALL, undefined);
     this.openRef(init, this.console, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined);
     this.init = init.context!;
+  }
+
+  // Brings back the durable blobs of an earlier run, with their names, versions and groups.
+  async #loadDurable(store: BlobStore): Promise<void> {
+    for (const blob of await store.load()) {
+      const name = Name.parse(blob.name, 'Kernel.boot', 'options.store');
+      if (this.objects.has(name.key)) continue;
+      // Groups are not durable. The root group is here already; any other group a durable blob was named
+      // in comes back as an immortal group of that name, itself named in the root group so init can reach it.
+      let group: GroupObject | undefined;
+      if (blob.group !== undefined) {
+        const existing = this.objects.get(blob.group);
+        if (existing instanceof GroupObject) group = existing;
+        else if (existing === undefined) {
+          group = new GroupObject(Name.parse(blob.group, 'Kernel.boot', 'options.store'), 'immortal', this.rootGroup);
+          this.objects.set(group.name.key, group);
+          this.rootGroup.add(group);
+        }
+      }
+      const obj = new DurableBlobObject(name, blob.lifecycle, group, store, blob.bytes, blob.version);
+      this.objects.set(name.key, obj);
+      group?.add(obj);
+    }
   }
 
   /** Registers a program that binaries can name; returns the bytes such a binary holds. */

@@ -11,3 +11,4 @@
  * @packageDocumentation
  */
 export { writableConsoleSink, feedConsoleInput } from './node-console.js';
+export { FileBlobStore } from './file-blob-store.js';

@@ -19,10 +19,13 @@ export const MAX_BLOB_BYTES = 2 ** 31 - 1;
 // What a destroyed blob holds: one shared empty array (nothing can be written to it), not a new one per blob.
 const NO_BYTES = new Uint8Array(0);
 
-/** A private-memory or shared-memory blob. */
+/** The object types implemented by {@link BlobObject} and its subclasses. */
+export type BlobType = typeof ObjectType.PRIVATE_MEMORY_BLOB | typeof ObjectType.SHARED_MEMORY_BLOB | typeof ObjectType.DURABLE_BLOB;
+
+/** A private-memory or shared-memory blob (and the in-memory side of a durable one). */
 export class BlobObject extends KernelObject {
-  /** Private (ArrayBuffer, one task) or shared (SharedArrayBuffer). */
-  readonly type: ObjectType;
+  /** Private (ArrayBuffer, one task), shared or durable (SharedArrayBuffer). */
+  readonly type: BlobType;
   #bytes: Uint8Array;
   #size = 0;
   // Locks taken by references whose policy is `exclusive`, and write leases of any policy.
@@ -35,9 +38,9 @@ export class BlobObject extends KernelObject {
   #spareRef: Reference | undefined;
 
   /** Creates an empty blob with room for `capacity` bytes. */
-  constructor(name: Name, lifecycle: Lifecycle, group: GroupObject | undefined, shared: boolean, capacity: number) {
+  constructor(name: Name, lifecycle: Lifecycle, group: GroupObject | undefined, type: BlobType, capacity: number) {
     super(name, lifecycle, group);
-    this.type = shared ? ObjectType.SHARED_MEMORY_BLOB : ObjectType.PRIVATE_MEMORY_BLOB;
+    this.type = type;
     this.#bytes = this.#alloc(capacity);
   }
 
@@ -134,7 +137,25 @@ export class BlobObject extends KernelObject {
     return { ref: req.ref, kind: 'write', buffer, offset: req.offset, version: this.version, exclusive, truncate: req.truncate };
   }
 
-  override endWrite(lease: Lease, length: number, discard: boolean): void {
+  /** The blob's content as the commit of `length` bytes of `lease` would leave it (a new array; nothing changes). */
+  protected contentAfter(lease: Lease, length: number): Uint8Array {
+    const end = lease.offset + length;
+    const newSize = lease.truncate ? end : Math.max(this.#size, end);
+    const next = new Uint8Array(newSize);
+    next.set(this.#bytes.subarray(0, Math.min(this.#size, newSize)));
+    next.set(lease.buffer.subarray(0, length), lease.offset);
+    return next;
+  }
+
+  /** Replaces the content and version (a durable blob loaded at boot). */
+  protected restore(bytes: Uint8Array, version: number): void {
+    if (bytes.length > this.#bytes.length) this.#bytes = this.#alloc(bytes.length);
+    this.#bytes.set(bytes);
+    this.#size = bytes.length;
+    this.version = version;
+  }
+
+  override endWrite(lease: Lease, length: number, discard: boolean): void | Promise<void> {
     this.#writers--;
     if (lease.exclusive) this.#exclusiveWriter = false;
     if (!discard) {
@@ -165,7 +186,7 @@ export class BlobObject extends KernelObject {
   }
 
   #alloc(capacity: number): Uint8Array {
-    return this.type === ObjectType.SHARED_MEMORY_BLOB ? new Uint8Array(new SharedArrayBuffer(capacity)) : new Uint8Array(capacity);
+    return this.type === ObjectType.PRIVATE_MEMORY_BLOB ? new Uint8Array(capacity) : new Uint8Array(new SharedArrayBuffer(capacity));
   }
 
   // Readers holding views of the old buffer keep a consistent snapshot; their end_read reports the new version.
@@ -175,11 +196,11 @@ export class BlobObject extends KernelObject {
     this.#bytes = next;
   }
 
-  override destroy(): void {
+  override destroy(byDelete = false): void {
     this.#bytes = NO_BYTES;
     this.#size = 0;
     this.#spare = undefined;
     this.#spareRef = undefined;
-    super.destroy();
+    super.destroy(byDelete);
   }
 }

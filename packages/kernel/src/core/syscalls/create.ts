@@ -7,7 +7,8 @@ import { errors } from '../errors.js';
 import { CreateFlags, CREATABLE_TYPES, ObjectType, Rights, type Consistency, type Lifecycle } from '../flags.js';
 import type { Kernel } from '../kernel.js';
 import { Name, describe } from '../names.js';
-import { BlobObject, MAX_BLOB_BYTES } from '../objects/blob.js';
+import { BlobObject, MAX_BLOB_BYTES, type BlobType } from '../objects/blob.js';
+import { DurableBlobObject } from '../objects/durable-blob.js';
 import { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import { DEFAULT_STREAM_CAPACITY, StreamObject } from '../objects/stream.js';
@@ -54,8 +55,14 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
     throw errors.EINVAL(s, 'type', `cannot create objects of type ${describe(type)} (creatable: ${CREATABLE_TYPES.join(', ')})`);
   }
   const o = checkOptions<CreateOptions>(s, 'options', options, KEYS);
-  const lifecycle = o.lifecycle ?? 'refcounted';
+  const durable = type === ObjectType.DURABLE_BLOB;
+  if (durable && kernel.store === undefined) throw errors.ENOTSUP(s, 'type', `kernel ${kernel.id} was booted without a durable store`);
+  // Durable blobs outlive every reference (and the kernel): they go only when deleted.
+  const lifecycle = o.lifecycle ?? (durable ? 'immortal' : 'refcounted');
   if (!LIFECYCLES.includes(lifecycle)) throw errors.EINVAL(s, 'options.lifecycle', `unknown lifecycle ${describe(lifecycle)}`);
+  if (durable && lifecycle === 'refcounted') {
+    throw errors.EINVAL(s, 'options.lifecycle', 'a durable blob is immortal or single-delete: it outlives its references');
+  }
   const consistency = o.consistency ?? 'optimistic';
   if (!CONSISTENCIES.includes(consistency)) throw errors.EINVAL(s, 'options.consistency', `unknown policy ${describe(consistency)}`);
   const isStream = type === ObjectType.SHARED_MEMORY_STREAM;
@@ -115,10 +122,21 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
   let obj: KernelObject;
   if (type === ObjectType.SHARED_MEMORY_STREAM) obj = new StreamObject(name, lifecycle, group, capacity);
   else if (type === ObjectType.GROUP) obj = new GroupObject(name, lifecycle, group);
-  else obj = new BlobObject(name, lifecycle, group, type === ObjectType.SHARED_MEMORY_BLOB, capacity);
+  else if (durable) obj = new DurableBlobObject(name, lifecycle, group, kernel.store!, new Uint8Array(0), 0);
+  else obj = new BlobObject(name, lifecycle, group, type as BlobType, capacity);
   obj.creator = task.name.key;
   kernel.objects.set(name.key, obj);
   group.add(obj);
+  if (obj instanceof DurableBlobObject) {
+    // The store must hold the blob before anyone is told it exists durably.
+    try {
+      await obj.persist();
+    } catch (e) {
+      kernel.destroyObject(obj);
+      throw errors.EIO(s, 'type', `the durable store failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if ((task.state as string) === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited during the call (the blob was created)');
+  }
   const ref = kernel.openRef(task, obj, Rights.ALL, undefined, consistency, readBuf, writeBuf);
   return { name, ref: ref.id };
 }

@@ -46,7 +46,7 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
   const f = checkFlags(s, flags, RunFlags);
   const bin = kernel.ref(parent, binary, s, 'binary');
   requireRights(s, 'binary', bin, Rights.EXEC);
-  if (bin.object.type !== ObjectType.SHARED_MEMORY_BLOB && bin.object.type !== ObjectType.PRIVATE_MEMORY_BLOB) {
+  if (bin.object.type !== ObjectType.SHARED_MEMORY_BLOB && bin.object.type !== ObjectType.PRIVATE_MEMORY_BLOB && bin.object.type !== ObjectType.DURABLE_BLOB) {
     throw errors.ENOEXEC(s, 'binary', `reference ${bin.id} is a ${bin.object.type}; a binary is a blob`);
   }
   if (spec === undefined) throw errors.EINVAL(s, 'spec', 'a task spec is required');

@@ -1,0 +1,75 @@
+/**
+ * Durable blobs: a blob whose every commit is first made durable in the
+ * host's store, then applied in memory. Readers see only durable versions;
+ * a crash leaves the store at the last commit that resolved, never torn.
+ * @module
+ */
+import { errors } from '../errors.js';
+import { ObjectType, type Lifecycle, type Proximity } from '../flags.js';
+import type { Name } from '../names.js';
+import type { Lease } from '../reference.js';
+import type { BlobStore } from '../store.js';
+import { BlobObject } from './blob.js';
+import type { GroupObject } from './group.js';
+
+/** A blob kept in the kernel's durable store. */
+export class DurableBlobObject extends BlobObject {
+  readonly #store: BlobStore;
+  // Commits go to the store one at a time, in the order end_write was called.
+  #queue: Promise<void> = Promise.resolve();
+
+  /** A durable blob with the given committed content. */
+  constructor(name: Name, lifecycle: Lifecycle, group: GroupObject | undefined, store: BlobStore, bytes: Uint8Array, version: number) {
+    super(name, lifecycle, group, ObjectType.DURABLE_BLOB, bytes.length);
+    this.#store = store;
+    this.restore(bytes, version);
+  }
+
+  override get persistent(): boolean {
+    return true;
+  }
+  override get proximity(): Proximity {
+    return 'local-disk';
+  }
+
+  /** The metadata the store keeps for this blob at `version`. */
+  meta(version: number): { name: string; version: number; lifecycle: Lifecycle; group: string | undefined } {
+    return { name: this.name.key, version, lifecycle: this.lifecycle, group: this.group?.name.key };
+  }
+
+  override endWrite(lease: Lease, length: number, discard: boolean): void | Promise<void> {
+    if (discard) return super.endWrite(lease, length, true);
+    const step = this.#queue.then(async () => {
+      const next = this.contentAfter(lease, length);
+      try {
+        await this.#store.commit(this.meta(this.version + 1), next);
+      } catch (e) {
+        super.endWrite(lease, length, true);
+        throw errors.EIO('endWrite', 'ref', `the durable store failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      super.endWrite(lease, length, false);
+    });
+    this.#queue = step.catch(() => {});
+    return step;
+  }
+
+  /** Removes the bytes from the store when the object goes. */
+  override destroy(byDelete = false): void {
+    const name = this.name.key;
+    // Queued after pending commits, so a late commit cannot bring the blob back.
+    this.#queue = this.#queue.then(() => this.#store.remove(name)).catch(() => {});
+    super.destroy(byDelete);
+  }
+
+  /** Writes the current content to the store (a new blob's first version); later commits wait for it. */
+  persist(): Promise<void> {
+    const step = this.#queue.then(() => this.#store.commit(this.meta(this.version), new Uint8Array(this.size)));
+    this.#queue = step.catch(() => {});
+    return step;
+  }
+
+  /** Resolves when every commit and removal queued so far has reached the store. */
+  settled(): Promise<void> {
+    return this.#queue;
+  }
+}
