@@ -56,3 +56,4 @@ export { LoopbackNetwork, LoopbackTransport } from './transport/loopback.js';
 export type { Transport, PeerRequest, PeerReply, PeerError, RequestHandler, ObjectDescriptor, RemoteHandle } from './core/transport.js';
 export { PeerLink } from './core/peer/peer-link.js';
 export type { BlobStore, StoredBlob, StoredBlobMeta } from './core/store.js';
+export { normalizePath, pathName, pathSeed, PATH_MAX } from './core/paths.js';

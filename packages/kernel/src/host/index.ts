@@ -12,3 +12,4 @@
  */
 export { writableConsoleSink, feedConsoleInput } from './node-console.js';
 export { FileBlobStore } from './file-blob-store.js';
+export { DIRECTORY_INDEX, exportDirectory, exportFile, importDirectory, importFile } from './import-export.js';
