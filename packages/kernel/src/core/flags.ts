@@ -93,6 +93,8 @@ export const DeleteFlags = {
   EXIT_SUCCESS: 0x1,
   /** When deleting your own task reference: exit with status 1. */
   EXIT_FAILURE: 0x2,
+  /** Only drop this reference: a single-delete object is not destroyed (as closing a file does not unlink it). */
+  DROP: 0x4,
 } as const;
 
 /** Flags of run. */
@@ -131,6 +133,8 @@ export const EndReadFlags = {
 export const BeginWriteFlags = {
   /** Fail with EAGAIN instead of waiting (stream full, object locked). */
   NONBLOCK: 0x1,
+  /** Blobs: the bytes land at the end of the blob as it is when end_write commits (an atomic append); no offset may be given. */
+  APPEND: 0x2,
 } as const;
 
 /** Flags of end_write. */

@@ -23,6 +23,8 @@ export interface Lease {
   readonly exclusive: boolean;
   /** Blob writes: commit sets size to offset + length. */
   readonly truncate: boolean;
+  /** Blob writes: the bytes go to the end of the blob as it is at commit. */
+  readonly append?: boolean;
   /** Object-specific state (e.g. where a stream write lands). */
   readonly detail?: unknown;
 }

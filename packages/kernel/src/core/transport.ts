@@ -101,6 +101,8 @@ export type PeerRequest =
       length: number;
       /** Blobs: the commit sets the size to offset + committed length. */
       truncate: boolean;
+      /** Blobs: append at the end as it is at commit. */
+      append?: boolean;
       /** Fail with EAGAIN instead of waiting. */
       nonblock: boolean;
     }

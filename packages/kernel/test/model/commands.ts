@@ -374,7 +374,7 @@ class DeleteCmd implements Cmd {
   toString = () => `delete(${show(this.a)})`;
 }
 const deleteArb = fc
-  .record({ t: taskSel, sel: handleArb, exit: fc.nat(19).map((n) => n === 0), flags: fc.oneof({ weight: 20, arbitrary: fc.constant<unknown>(0) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(1, 2, 3) }, { weight: 1, arbitrary: badFlags }) })
+  .record({ t: taskSel, sel: handleArb, exit: fc.nat(19).map((n) => n === 0), flags: fc.oneof({ weight: 20, arbitrary: fc.constant<unknown>(0) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(1, 2, 3) }, { weight: 3, arbitrary: fc.constant<unknown>(4) }, { weight: 1, arbitrary: badFlags }) })
   .map((a) => new DeleteCmd(a));
 
 // ---- run ------------------------------------------------------------------------
@@ -662,7 +662,8 @@ class BeginWriteCmd implements Cmd {
     let flags = a.flags;
     let prediction = m.beginWrite(t, handle, length, options, flags);
     if (isFail(prediction) && prediction.wouldBlock) {
-      flags = 1;
+      // Keep APPEND (0x2) when it was asked for; add NONBLOCK so nothing waits.
+      flags = typeof flags === 'number' ? flags | 1 : 1;
       prediction = m.beginWrite(t, handle, length, options, flags);
     }
     const label = `t${t}.beginWrite(${show(handle)}, ${show(length)}, ${show(options)}, ${show(flags)})`;
@@ -698,7 +699,7 @@ const beginWriteArb = fc
     ),
     offset: offsetArb,
     truncate: optArb(fc.boolean(), 'yes', 1),
-    flags: flagsArb(1, 1, 0),
+    flags: flagsArb(1, 1, 0, 3, 3),
     data: fc.array(fc.integer({ min: 1, max: 255 }), { minLength: 1, maxLength: 6 }),
     bad: badOptionsArb,
     then: fc.record({ end: fc.boolean(), length: lengthArb, flags: fc.constantFrom<unknown>(0, 0, 0, 0, 1, 2) }),

@@ -33,11 +33,11 @@ export const FLAG_MASK = {
   run: 0x3, // START_PAUSED | NAME_DETERMINISTIC
   lookup: 0x1, // LOCAL_ONLY
   copy: 0x0,
-  delete: 0x3, // EXIT_SUCCESS | EXIT_FAILURE
+  delete: 0x7, // EXIT_SUCCESS | EXIT_FAILURE | DROP
   select: 0x1, // WRITE
   beginRead: 0x1, // NONBLOCK
   endRead: 0x1, // RELEASE
-  beginWrite: 0x1, // NONBLOCK
+  beginWrite: 0x3, // NONBLOCK | APPEND
   endWrite: 0x3, // DISCARD | END_OF_STREAM
 } as const;
 
@@ -120,6 +120,8 @@ export interface MLease {
   version: number;
   exclusive: boolean;
   truncate: boolean;
+  /** Blob writes: land at the end of the blob as it is at commit. */
+  append?: boolean;
   /** Read: the bytes lent. Write: the bytes the task put in the buffer. */
   data: number[];
   returned: boolean;
@@ -503,7 +505,8 @@ export class KernelModel {
         commit: () => {
           const obj = this.obj(ref.obj);
           // Destroying a single-delete object for every holder takes WRITE; without it, delete drops just this reference.
-          if (obj.lifecycle === 'single-delete' && ref.rights & W) this.#destroy(obj.id);
+          // DROP asks for just that.
+          if (obj.lifecycle === 'single-delete' && ref.rights & W && !((flags as number) & 0x4)) this.#destroy(obj.id);
           else this.#close(t, ref.handle, true);
         },
       };
@@ -694,6 +697,9 @@ export class KernelModel {
       const o = opts(options);
       if (o.offset !== undefined && !intIn(o.offset, 0, MAX_BLOB)) stop('EINVAL');
       if (o.truncate !== undefined && typeof o.truncate !== 'boolean') stop('EINVAL');
+      const append = ((flags as number) & 0x2) !== 0;
+      if (append && o.offset !== undefined) stop('EINVAL');
+      if (append && o.truncate === true) stop('EINVAL');
       const offset = (o.offset ?? 0) as number;
       if (!(ref.rights & W)) stop('EACCES');
       const obj = this.obj(ref.obj);
@@ -723,7 +729,7 @@ export class KernelModel {
         length,
         zeroed: obj.type.endsWith('blob'),
         commit: (data: number[]) =>
-          this.#lease({ task: t, handle: ref.handle, obj: obj.id, kind: 'write', offset, length, version: obj.version, exclusive, truncate: o.truncate === true, data }),
+          this.#lease({ task: t, handle: ref.handle, obj: obj.id, kind: 'write', offset, length, version: obj.version, exclusive, truncate: o.truncate === true, append, data }),
       };
     });
   }
@@ -753,9 +759,10 @@ export class KernelModel {
           if (obj.type === 'private-memory-blob' || obj.type === 'shared-memory-blob') {
             // No holes: a gap left by a truncation since begin_write reads as zeros.
             const b = obj.bytes.slice();
-            while (b.length < lease.offset) b.push(0);
-            data.forEach((v, i) => (b[lease.offset + i] = v));
-            if (lease.truncate) b.length = lease.offset + n;
+            const at = lease.append === true ? b.length : lease.offset;
+            while (b.length < at) b.push(0);
+            data.forEach((v, i) => (b[at + i] = v));
+            if (lease.truncate) b.length = at + n;
             obj.bytes = b;
             obj.version++;
           } else if (obj.type === 'shared-memory-stream') {

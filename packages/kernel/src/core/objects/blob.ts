@@ -134,16 +134,17 @@ export class BlobObject extends KernelObject {
     } else {
       buffer = new Uint8Array(req.length);
     }
-    return { ref: req.ref, kind: 'write', buffer, offset: req.offset, version: this.version, exclusive, truncate: req.truncate };
+    return { ref: req.ref, kind: 'write', buffer, offset: req.offset, version: this.version, exclusive, truncate: req.truncate, append: req.append };
   }
 
   /** The blob's content as the commit of `length` bytes of `lease` would leave it (a new array; nothing changes). */
   protected contentAfter(lease: Lease, length: number): Uint8Array {
-    const end = lease.offset + length;
+    const offset = lease.append === true ? this.#size : lease.offset;
+    const end = offset + length;
     const newSize = lease.truncate ? end : Math.max(this.#size, end);
     const next = new Uint8Array(newSize);
     next.set(this.#bytes.subarray(0, Math.min(this.#size, newSize)));
-    next.set(lease.buffer.subarray(0, length), lease.offset);
+    next.set(lease.buffer.subarray(0, length), offset);
     return next;
   }
 
@@ -160,11 +161,12 @@ export class BlobObject extends KernelObject {
     if (lease.exclusive) this.#exclusiveWriter = false;
     if (!discard) {
       // A blob has no holes: if a commit since begin_write truncated the blob below this offset, the gap is zero-filled.
-      const end = lease.offset + length;
+      const offset = lease.append === true ? this.#size : lease.offset;
+      const end = offset + length;
       const newSize = lease.truncate ? end : Math.max(this.#size, end);
       if (newSize > this.#bytes.length) this.#grow(newSize);
-      if (lease.offset > this.#size) this.#bytes.fill(0, this.#size, lease.offset);
-      this.#bytes.set(length === lease.buffer.length ? lease.buffer : lease.buffer.subarray(0, length), lease.offset);
+      if (offset > this.#size) this.#bytes.fill(0, this.#size, offset);
+      this.#bytes.set(length === lease.buffer.length ? lease.buffer : lease.buffer.subarray(0, length), offset);
       this.#size = newSize;
       this.version++;
     }

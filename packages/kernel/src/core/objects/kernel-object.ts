@@ -23,6 +23,8 @@ export interface IoRequest {
   nonblock: boolean;
   /** Blobs: the commit sets the size to offset + committed length. */
   truncate: boolean;
+  /** Blobs: the bytes go to the end of the blob as it is at commit (offset is then 0 and ignored). */
+  append: boolean;
   /** Throws when the wait must end early (reference deleted, task exited). */
   guard(): void;
   /** System call name for errors. */

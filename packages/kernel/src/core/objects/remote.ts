@@ -147,6 +147,7 @@ export class RemoteObject extends KernelObject {
       offset: req.offset,
       length: req.length,
       truncate: req.truncate,
+      append: req.append,
       nonblock: req.nonblock,
     });
     return {
@@ -157,6 +158,7 @@ export class RemoteObject extends KernelObject {
       version: this.version,
       exclusive: false,
       truncate: req.truncate,
+      append: req.append,
       detail: reply.lease,
     };
   }

@@ -107,8 +107,9 @@ export class PeerService {
         return { ok: true, valid, object: this.#describe(proxy, req.handle) };
       }
       case 'begin-write': {
-        const flags = req.nonblock ? BeginWriteFlags.NONBLOCK : 0;
-        const buffer = await sys.beginWrite(req.handle, req.length, { offset: req.offset, truncate: req.truncate }, flags);
+        const flags = (req.nonblock ? BeginWriteFlags.NONBLOCK : 0) | (req.append === true ? BeginWriteFlags.APPEND : 0);
+        const options = req.append === true ? {} : { offset: req.offset, truncate: req.truncate };
+        const buffer = await sys.beginWrite(req.handle, req.length, options, flags);
         return { ok: true, lease: this.#lend(proxy, req.handle, buffer) };
       }
       case 'end-write': {

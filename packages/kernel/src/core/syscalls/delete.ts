@@ -24,6 +24,6 @@ export function deleteRef(kernel: Kernel, task: TaskObject, handle: unknown, fla
   }
   if (exitFlags !== 0) throw errors.EINVAL(s, 'flags', `exit flags apply only to the task's own reference (${task.selfHandle})`);
   // Destroying a single-delete object for every holder takes write rights; without them delete just drops the reference.
-  if (ref.object.destroysOnDelete() && ref.rights & Rights.WRITE) kernel.destroyObject(ref.object, true);
+  if (ref.object.destroysOnDelete() && ref.rights & Rights.WRITE && !(f & DeleteFlags.DROP)) kernel.destroyObject(ref.object, true);
   else kernel.closeRef(ref);
 }

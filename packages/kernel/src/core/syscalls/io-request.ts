@@ -20,6 +20,7 @@ export class TaskIoRequest implements IoRequest {
     readonly length: number,
     readonly nonblock: boolean,
     readonly truncate: boolean,
+    readonly append = false,
   ) {}
 
   /** Ends a wait early when the reference was deleted or the task exited. */

@@ -154,6 +154,7 @@ export async function readWhole(ref: Reference): Promise<Uint8Array> {
     length: obj.size,
     nonblock: true,
     truncate: false,
+    append: false,
     guard: () => {},
     syscall: 'run',
   });

@@ -43,8 +43,11 @@ export function beginWrite(
   const o = checkOptions<WriteOptions>(s, 'options', options, ['offset', 'truncate']);
   const offset = o.offset === undefined ? 0 : checkInt(s, 'options.offset', o.offset, 0, MAX_BLOB_BYTES);
   if (o.truncate !== undefined && typeof o.truncate !== 'boolean') throw errors.EINVAL(s, 'options.truncate', 'expected a boolean');
+  const append = (f & BeginWriteFlags.APPEND) !== 0;
+  if (append && o.offset !== undefined) throw errors.EINVAL(s, 'options.offset', 'APPEND writes at the end: an offset cannot be given too');
+  if (append && o.truncate === true) throw errors.EINVAL(s, 'options.truncate', 'APPEND and truncate exclude each other');
   requireRights(s, 'ref', ref, Rights.WRITE);
-  const req = new TaskIoRequest(task, ref, s, offset, len, (f & BeginWriteFlags.NONBLOCK) !== 0, o.truncate === true);
+  const req = new TaskIoRequest(task, ref, s, offset, len, (f & BeginWriteFlags.NONBLOCK) !== 0, o.truncate === true, append);
   const pending = ref.object.beginWrite(req);
   if (!(pending instanceof Promise)) {
     ref.leases.set(pending.buffer, pending);
