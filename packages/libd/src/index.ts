@@ -10,4 +10,6 @@
  * ```
  * @packageDocumentation
  */
-export {};
+export { sprintf, snprintf, vformat } from './printf/format.js';
+export type { PrintfArg, SnprintfResult } from './printf/format.js';
+export * from './stdio/index.js';

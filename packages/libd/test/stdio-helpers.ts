@@ -1,0 +1,141 @@
+/**
+ * Helpers of libd's stdio tests: booting, error assertions, blobs with
+ * given content and buffer sizes, child tasks, and a TaskContext wrapper
+ * that lets a test act between two system calls of a FILE.
+ */
+import { expect } from 'vitest';
+import {
+  DiosError,
+  Kernel,
+  ObjectType,
+  programBinary,
+  type CreateOptions,
+  type ErrnoCode,
+  type KernelOptions,
+  type TaskContext,
+  type TaskSpec,
+} from '@dios/kernel';
+
+export const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
+export const dec = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+
+/** Boots a kernel whose console output is collected as text chunks in `out`. */
+export async function boot(options: KernelOptions = {}): Promise<{ kernel: Kernel; sys: TaskContext; out: string[] }> {
+  const out: string[] = [];
+  const kernel = await Kernel.boot({ consoleSink: (bytes) => out.push(dec(bytes)), ...options });
+  return { kernel, sys: kernel.init, out };
+}
+
+/** Asserts that `action` rejects (or throws) a DiosError with `code` (and `argument`, `syscall` when given); returns it. */
+export async function expectErrno(
+  action: Promise<unknown> | (() => unknown),
+  code: ErrnoCode,
+  argument?: string,
+  syscall?: string,
+): Promise<DiosError> {
+  let error: unknown;
+  let threw = false;
+  try {
+    await (typeof action === 'function' ? action() : action);
+  } catch (e) {
+    threw = true;
+    error = e;
+  }
+  expect(threw, `expected ${code}, but the call succeeded`).toBe(true);
+  expect(error).toBeInstanceOf(DiosError);
+  const err = error as DiosError;
+  expect(err.code, err.message).toBe(code);
+  if (argument !== undefined) expect(err.argument, err.message).toBe(argument);
+  if (syscall !== undefined) expect(err.syscall, err.message).toBe(syscall);
+  return err;
+}
+
+/** Creates a shared blob holding `content` (with the given create options); returns its name and handle. */
+export async function blobWith(sys: TaskContext, content: Uint8Array | string = '', options: CreateOptions = {}) {
+  const created = await sys.create(ObjectType.SHARED_MEMORY_BLOB, options);
+  const bytes = typeof content === 'string' ? enc(content) : content;
+  const buf = await sys.beginWrite(created.ref, bytes.length);
+  buf.set(bytes);
+  await sys.endWrite(created.ref, buf);
+  return created;
+}
+
+/** The whole content of a blob, read through `handle` with the system calls. */
+export async function contentOf(sys: TaskContext, handle: number): Promise<Uint8Array> {
+  const lent = await sys.beginRead(handle);
+  const bytes = lent.slice();
+  await sys.endRead(handle, lent);
+  return bytes;
+}
+
+/** Writes `text` to a stream or blob through `handle` in one commit (flags passed to endWrite). */
+export async function put(sys: TaskContext, handle: number, text: string | Uint8Array, flags = 0): Promise<void> {
+  const bytes = typeof text === 'string' ? enc(text) : text;
+  const buf = await sys.beginWrite(handle, bytes.length);
+  buf.set(bytes);
+  await sys.endWrite(handle, buf, undefined, flags);
+}
+
+let programs = 0;
+
+/**
+ * Runs `body` as a child task of `sys` (spec and flags as for run). Returns
+ * the task's handle and a promise of the body's outcome; the body's error, if
+ * any, rejects that promise.
+ */
+export async function spawn(
+  kernel: Kernel,
+  sys: TaskContext,
+  body: (child: TaskContext) => Promise<void>,
+  spec: Partial<TaskSpec> = {},
+  flags = 0,
+): Promise<{ task: number; done: Promise<void> }> {
+  let settle!: { resolve: () => void; reject: (e: unknown) => void };
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  const id = `stdio-test-${++programs}`;
+  kernel.registerProgram(id, async (child) => {
+    try {
+      await body(child);
+      settle.resolve();
+    } catch (e) {
+      settle.reject(e);
+      return 1;
+    }
+  });
+  const binary = await blobWith(sys, programBinary(id));
+  const task = await sys.run(binary.ref, { argv: [id], ...spec }, flags);
+  await sys.delete(binary.ref);
+  return { task, done };
+}
+
+/** Calls a wrapper may intercept: each gets the real context and the call's arguments, and must make the call itself. */
+export type Intercept = Partial<{
+  beginRead: (real: TaskContext, ...args: Parameters<TaskContext['beginRead']>) => ReturnType<TaskContext['beginRead']>;
+  endRead: (real: TaskContext, ...args: Parameters<TaskContext['endRead']>) => ReturnType<TaskContext['endRead']>;
+  beginWrite: (real: TaskContext, ...args: Parameters<TaskContext['beginWrite']>) => ReturnType<TaskContext['beginWrite']>;
+  endWrite: (real: TaskContext, ...args: Parameters<TaskContext['endWrite']>) => ReturnType<TaskContext['endWrite']>;
+}>;
+
+/** A view of `sys` whose I/O calls go through `intercept` (everything else is the real context). */
+export function intercepted(sys: TaskContext, intercept: Intercept): TaskContext {
+  return new Proxy(sys, {
+    get(target, key) {
+      const hook = (intercept as Record<PropertyKey, unknown>)[key];
+      if (typeof hook === 'function') return (...args: unknown[]) => (hook as (...a: unknown[]) => unknown)(target, ...args);
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** Counts the I/O system calls made through the returned context. */
+export function counting(sys: TaskContext): { sys: TaskContext; calls: Record<'beginRead' | 'beginWrite', number> } {
+  const calls = { beginRead: 0, beginWrite: 0 };
+  return {
+    calls,
+    sys: intercepted(sys, {
+      beginRead: (real, ...args) => (calls.beginRead++, real.beginRead(...args)),
+      beginWrite: (real, ...args) => (calls.beginWrite++, real.beginWrite(...args)),
+    }),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * libd's stdio reaches the kernel only through the system calls and the
+ * kernel's public exports: its sources import '@dios/kernel' (the package
+ * entry), each other, and the printf formatter, and nothing else.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'stdio');
+
+function imports(code: string): string[] {
+  const found: string[] = [];
+  for (const pattern of [/\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /\bimport\s*['"]([^'"]+)['"]/g]) {
+    for (const m of code.matchAll(pattern)) found.push(m[1]!);
+  }
+  return found;
+}
+
+describe('stdio layering', () => {
+  it('imports only @dios/kernel, its own files and the printf formatter', () => {
+    const files = readdirSync(DIR).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(5);
+    const bad: string[] = [];
+    for (const file of files) {
+      for (const spec of imports(readFileSync(join(DIR, file), 'utf8'))) {
+        const allowed = spec === '@dios/kernel' || /^\.\/[\w-]+\.js$/.test(spec) || spec === '../printf/format.js';
+        if (!allowed) bad.push(`${file}: ${spec}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('would notice a reach into the kernel', () => {
+    expect(imports("import { x } from '@dios/kernel/src/core/kernel.js';")).toEqual(['@dios/kernel/src/core/kernel.js']);
+    expect(imports("export { y } from '../../kernel/src/core/reference.js';")).toEqual(['../../kernel/src/core/reference.js']);
+  });
+});
