@@ -1,16 +1,19 @@
 /**
  * Opening: fopen makes a FILE over an object named by a `Name` (looked up
- * in the task's groups) or over a reference the task already holds.
+ * in the task's groups), by a path, or over a reference the task holds.
  * @module
  */
-import { BeginWriteFlags, EndWriteFlags, errors, isDiosError, Name, ObjectType, Rights, type TaskContext } from '@dios/kernel';
+import { BeginWriteFlags, DeleteFlags, EndWriteFlags, errors, isDiosError, Name, ObjectType, Rights, type TaskContext } from '@dios/kernel';
+import { resolvePath } from '../paths/resolve.js';
 import { accessOf, FileState, type FILE } from './file.js';
 import { parseMode, type OpenMode } from './mode.js';
 import { truncate } from './transfer.js';
 
 /**
  * What {@link fopen} opens: an object's `Name`, or its 64 hex digits,
- * resolved with lookup; or a {@link FopenRef}, a handle the task already holds.
+ * resolved with lookup; any other string, a path (see `pathName` in
+ * @dios/kernel) in the task's first group; or a {@link FopenRef}, a handle
+ * the task already holds.
  */
 export type FopenTarget = Name | string | FopenRef;
 
@@ -38,15 +41,15 @@ const NAME_TEXT = /^[0-9a-fA-F]{64}$/;
  * stream would never end. A `{ ref }` target is used as it is and stays open
  * after fclose; `w` and `w+` empty it too (unlike C's fdopen).
  *
- * Beware the kernel's single-delete lifecycle: deleting a reference with the
- * right to write destroys such an object, and a reference does not show its
- * object's lifecycle. So fclose of a FILE opened by name destroys a
- * single-delete object when the name conferred write access (whatever the
- * mode), and so does narrowing a single-delete stream. Open such objects
- * with `{ ref }`.
+ * References the FILE gives up are dropped with DeleteFlags.DROP, so
+ * closing never destroys a single-delete object.
+ *
+ * A path that names nothing is ENOENT for `r` and `r+`; `w`, `w+`, `a` and
+ * `a+` create it in the task's first group (which takes write rights there):
+ * a durable blob when the kernel has a store, else a shared-memory blob.
  *
  * Errors: EINVAL (`mode`) for a bad mode; EINVAL (`target`) for a string
- * that is not a name (paths are not supported yet) or an object without
+ * that is not a name or a path, or for an object without
  * bytes (a task or a group); EBADF (`target.ref`) for a handle the task does
  * not hold; EACCES (`mode`) as above; lookup's errors, ENOENT for a name the
  * task cannot resolve.
@@ -64,16 +67,21 @@ export async function fopen(sys: TaskContext, target: FopenTarget, mode: string)
     }
     return open(sys, handle, parsed, false);
   }
-  const name = nameOf(target);
-  const [found, ...others] = await sys.lookup(name);
-  // Several copies of an object may answer; the first (local ones come first) is used.
-  for (const extra of others) await sys.delete(extra);
-  let handle = found!;
+  let handle: number;
+  if (typeof target === 'string' && !NAME_TEXT.test(target)) {
+    // A path: the creating modes (w, a and their + forms) make the object when there is none.
+    handle = await resolvePath(sys, target, parsed.writable && (parsed.truncate || parsed.append), 'fopen');
+  } else {
+    const [found, ...others] = await sys.lookup(nameOf(target));
+    // Several copies of an object may answer; the first (local ones come first) is used.
+    for (const extra of others) await sys.delete(extra, DeleteFlags.DROP);
+    handle = found!;
+  }
   try {
     if (sys.ref(handle).type === ObjectType.SHARED_MEMORY_STREAM && parsed.readable !== parsed.writable) handle = await narrow(sys, handle, parsed);
     return await open(sys, handle, parsed, true);
   } catch (e) {
-    await sys.delete(handle).catch(() => {});
+    await sys.delete(handle, DeleteFlags.DROP).catch(() => {});
     throw e;
   }
 }
@@ -82,7 +90,7 @@ function nameOf(target: unknown): Name | string {
   if (target instanceof Name) return target;
   if (typeof target === 'string') {
     if (NAME_TEXT.test(target)) return target.toLowerCase();
-    throw errors.EINVAL('fopen', 'target', `not a name (64 hex digits): '${target}'; paths are not supported yet`);
+    throw errors.EINVAL('fopen', 'target', `not a name (64 hex digits): '${target}'`);
   }
   throw errors.EINVAL('fopen', 'target', 'expected a Name, its 64 hex digits, or { ref: handle }');
 }
@@ -101,7 +109,7 @@ async function narrow(sys: TaskContext, handle: number, mode: OpenMode): Promise
     }
     throw e;
   }
-  await sys.delete(handle);
+  await sys.delete(handle, DeleteFlags.DROP);
   return copied[0]!;
 }
 
