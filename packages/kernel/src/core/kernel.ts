@@ -16,7 +16,7 @@ import { Reference, type ParentRef } from './reference.js';
 import type { Distribution } from './distribution.js';
 import { PeerLink } from './peer/peer-link.js';
 import type { BlobStore } from './store.js';
-import { DurableBlobObject } from './objects/durable-blob.js';
+import { loadDurableBlobs } from './objects/durable-blob.js';
 import type { Transport } from './transport.js';
 import { TaskContext } from './task-context.js';
 
@@ -77,7 +77,7 @@ export class Kernel {
       bootName(id, 'init'),
     ]);
     const kernel = new Kernel(id, options, names as [Name, Name, Name]);
-    if (options.store !== undefined) await kernel.#loadDurable(options.store);
+    if (options.store !== undefined) await loadDurableBlobs(kernel, options.store);
     return kernel;
   }
 
@@ -103,29 +103,6 @@ export class Kernel {
     this.openRef(init, this.rootGroup, Rights.ALL, undefined);
     this.openRef(init, this.console, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined);
     this.init = init.context!;
-  }
-
-  // Brings back the durable blobs of an earlier run, with their names, versions and groups.
-  async #loadDurable(store: BlobStore): Promise<void> {
-    for (const blob of await store.load()) {
-      const name = Name.parse(blob.name, 'Kernel.boot', 'options.store');
-      if (this.objects.has(name.key)) continue;
-      // Groups are not durable. The root group is here already; any other group a durable blob was named
-      // in comes back as an immortal group of that name, itself named in the root group so init can reach it.
-      let group: GroupObject | undefined;
-      if (blob.group !== undefined) {
-        const existing = this.objects.get(blob.group);
-        if (existing instanceof GroupObject) group = existing;
-        else if (existing === undefined) {
-          group = new GroupObject(Name.parse(blob.group, 'Kernel.boot', 'options.store'), 'immortal', this.rootGroup);
-          this.objects.set(group.name.key, group);
-          this.rootGroup.add(group);
-        }
-      }
-      const obj = new DurableBlobObject(name, blob.lifecycle, group, store, blob.bytes, blob.version);
-      this.objects.set(name.key, obj);
-      group?.add(obj);
-    }
   }
 
   /** Registers a program that binaries can name; returns the bytes such a binary holds. */
