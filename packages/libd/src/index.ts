@@ -13,3 +13,5 @@
 export { sprintf, snprintf, vformat } from './printf/format.js';
 export type { PrintfArg, SnprintfResult } from './printf/format.js';
 export * from './stdio/index.js';
+export * from './interop/index.js';
+export * from './process/index.js';
