@@ -1,7 +1,10 @@
 /**
  * libd's stdio reaches the kernel only through the system calls and the
  * kernel's public exports: its sources import '@dios/kernel' (the package
- * entry), each other, and the printf formatter, and nothing else.
+ * entry), each other, and the printf formatter, and nothing else. The one
+ * exception is the Node entry (src/node, @dios/libd/node): its stream
+ * adapters may import node:*, and reach the rest of libd only through the
+ * package's public entry.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +23,8 @@ function imports(source: string): string[] {
   return found;
 }
 
+const isNodeEntry = (file: string): boolean => file.split(/[\\/]/)[0] === 'node';
+
 describe('libd layering', () => {
   it('imports only @dios/kernel and its own modules', () => {
     const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
@@ -28,11 +33,20 @@ describe('libd layering', () => {
     for (const file of files) {
       for (const spec of imports(readFileSync(join(SRC, file), 'utf8'))) {
         // The kernel's public entry, and libd's own modules (./x.js, ../dir/x.js, ./dir/x.js).
-        const allowed = spec === '@dios/kernel' || /^\.\.?\/([\w-]+\/)?[\w-]+\.js$/.test(spec);
+        let allowed = spec === '@dios/kernel' || /^\.\.?\/([\w-]+\/)?[\w-]+\.js$/.test(spec);
+        // The Node entry: node:* and libd's public entry, but none of libd's modules by path (they would be bundled twice).
+        if (isNodeEntry(file)) allowed = spec === '@dios/kernel' || spec === '@dios/libd' || spec.startsWith('node:');
         if (!allowed) bad.push(`${file}: ${spec}`);
       }
     }
     expect(bad).toEqual([]);
+  });
+
+  it('lets only the Node entry import node:*', () => {
+    const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const nodeImports = files.filter((f) => imports(readFileSync(join(SRC, f), 'utf8')).some((spec) => spec.startsWith('node:')));
+    expect(nodeImports.length).toBeGreaterThan(0);
+    expect(nodeImports.filter((f) => !isNodeEntry(f))).toEqual([]);
   });
 
   it('would notice a reach into the kernel', () => {

@@ -1,0 +1,87 @@
+/**
+ * The host side shared by the libd example programs (cat, cp, wc, tee):
+ * boots a kernel whose console is this process's stdin and stdout, imports
+ * the host files named on the command line into DIOS paths (the same path
+ * text, so the program can open its arguments as given), runs the program
+ * as a DIOS task, exports the files it wrote back to the host, and exits
+ * with the task's status.
+ * @module
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isDiosError, Kernel, normalizePath, ObjectType, type TaskContext } from '@dios/kernel';
+import { exportFile, feedConsoleInput, FileBlobStore, importFile, writableConsoleSink } from '@dios/kernel/node';
+import { fflushAll, fputs, stdio } from '@dios/libd';
+
+/** A libd program: C's `main`, with argv in `sys.argv`; resolves to the exit status. */
+export type Main = (sys: TaskContext) => Promise<number>;
+
+/** What the host must do around a program, given its command-line arguments. */
+export interface RunOptions {
+  /** Arguments naming files the program writes: exported back to the host after it exits. */
+  outputs?: (args: string[]) => string[];
+  /** Whether the program reads stdin (then the host's stdin feeds the console). */
+  readsStdin?: (args: string[]) => boolean;
+}
+
+/** A C-style description of a failure, as perror prints it: `No such file or directory` for ENOENT, and so on. */
+export function strerror(e: unknown): string {
+  if (isDiosError(e, 'ENOENT')) return 'No such file or directory';
+  if (isDiosError(e, 'EACCES')) return 'Permission denied';
+  if (isDiosError(e)) return `${e.code} (${e.detail})`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Runs `main` as a DIOS task named `name` on a fresh kernel, with this process's arguments; sets process.exitCode. */
+export async function runProgram(name: string, main: Main, options: RunOptions = {}): Promise<void> {
+  const args = process.argv.slice(2);
+  const store = await mkdtemp(join(tmpdir(), `dios-${name}-`));
+  try {
+    const kernel = await Kernel.boot({ id: name, consoleSink: writableConsoleSink(), store: new FileBlobStore(store) });
+    const sys = kernel.init;
+    // Each existing host file becomes the durable blob at the same path; two host files may not share one.
+    const seen = new Map<string, string>();
+    for (const arg of args) {
+      const info = await stat(arg).catch(() => undefined);
+      if (arg === '-' || info === undefined || !info.isFile()) continue;
+      const path = normalizePath(arg);
+      const other = seen.get(path);
+      if (other !== undefined && other !== resolve(arg)) throw new Error(`${arg} and ${other} would share the DIOS path ${path}`);
+      seen.set(path, resolve(arg));
+      await importFile(sys, arg, arg);
+    }
+    // registerProgram returns the bytes of a binary object that runs the program.
+    const bytes = kernel.registerProgram(name, async (task) => {
+      let status: number;
+      try {
+        status = await main(task);
+      } catch (e) {
+        await fputs((await stdio(task)).stderr, `${name}: ${strerror(e)}\n`).catch(() => {});
+        status = 1;
+      }
+      // Output still buffered when a task exits is lost: flush like C's exit().
+      await fflushAll(task).catch(() => (status = 1));
+      return status;
+    });
+    const readsStdin = options.readsStdin?.(args) ?? false;
+    const stopFeeding = readsStdin ? feedConsoleInput(kernel) : () => kernel.console.endInput();
+    const binary = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+    const lent = await sys.beginWrite(binary.ref, bytes.length);
+    lent.set(bytes);
+    await sys.endWrite(binary.ref, lent);
+    const task = await sys.run(binary.ref, { argv: [name, ...args] });
+    await sys.select([task]); // reading a task waits for its exit
+    stopFeeding();
+    if (readsStdin) process.stdin.destroy();
+    process.exitCode = sys.ref(task).task?.exitStatus ?? 1;
+    for (const out of options.outputs?.(args) ?? []) {
+      await exportFile(sys, out, out).catch((e: unknown) => {
+        if (!isDiosError(e, 'ENOENT')) throw e;
+      });
+    }
+  } finally {
+    await rm(store, { recursive: true, force: true });
+  }
+}
+

@@ -1,0 +1,101 @@
+/**
+ * The example programs (examples/*.ts) run from the command line with tsx,
+ * as a user would: wc's output must match coreutils' wc (C locale), and
+ * cat, cp and tee must copy bytes exactly.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const LICENSES = '/usr/share/common-licenses';
+const WC = '/usr/bin/wc';
+
+interface Result {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+function run(command: string, args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(command, args, { cwd: ROOT, encoding: 'buffer', env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      if (error !== null && typeof error.code !== 'number') reject(error);
+      else resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr: stderr.toString() });
+    });
+    child.stdin!.end(input);
+  });
+}
+
+const example = (name: string, args: string[], input?: string) => run(TSX, ['--conditions=@dios/source', join('examples', `${name}.ts`), ...args], input);
+
+// Some licence texts if the system has them (regular files, not links), else generated text files.
+function inputFiles(): string[] {
+  if (existsSync(LICENSES)) {
+    const files = readdirSync(LICENSES)
+      .map((f) => join(LICENSES, f))
+      .filter((f) => statSync(f).isFile())
+      .slice(0, 4);
+    if (files.length > 0) return files;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'dios-examples-'));
+  const words = ['alpha', 'beta\t', 'gamma  ', 'délta', '\n', ' ', 'x\r\n', '\x01'];
+  return [1, 2, 3].map((n) => {
+    const path = join(dir, `input-${n}.txt`);
+    writeFileSync(path, Array.from({ length: 3000 * n }, (_, i) => words[(i * 7 + n) % words.length]).join(''));
+    return path;
+  });
+}
+
+const files = inputFiles();
+const scratch = mkdtempSync(join(tmpdir(), 'dios-examples-out-'));
+
+describe('examples', { timeout: 60_000 }, () => {
+  it.runIf(existsSync(WC))('wc prints what coreutils wc prints, for one file, several, and -l', async () => {
+    for (const args of [[files[0]!], files, ['-l', ...files], ['-w', files[0]!]]) {
+      const ours = await example('wc', args);
+      const theirs = await run(WC, args, undefined, { LC_ALL: 'C' });
+      expect(ours.stderr).toBe('');
+      expect(ours.code).toBe(0);
+      expect(ours.stdout.toString()).toBe(theirs.stdout.toString());
+    }
+  });
+
+  it.runIf(existsSync(WC))('wc reports a missing file like coreutils, and counts stdin', async () => {
+    const ours = await example('wc', [files[0]!, join(scratch, 'missing')]);
+    const theirs = await run(WC, [files[0]!, join(scratch, 'missing')], undefined, { LC_ALL: 'C' });
+    expect(ours.code).toBe(1);
+    // A kernel has one console, so stdio's stderr goes where stdout goes: the message comes in between, as on a terminal.
+    const [first, total] = theirs.stdout.toString().split(/(?<=\n)/);
+    expect(ours.stdout.toString()).toBe(`${first}wc: ${join(scratch, 'missing')}: No such file or directory\n${total}`);
+    expect(theirs.stderr).toBe(`${WC}: ${join(scratch, 'missing')}: No such file or directory\n`);
+    const text = readFileSync(files[0]!, 'utf8');
+    const stdin = await example('wc', [], text);
+    const piped = await run(WC, [], text, { LC_ALL: 'C' });
+    expect(stdin.stdout.toString()).toBe(piped.stdout.toString());
+  });
+
+  it('cat copies files, and stdin for -, byte for byte', async () => {
+    const ours = await example('cat', files);
+    expect(ours.code).toBe(0);
+    expect(ours.stdout).toEqual(Buffer.concat(files.map((f) => readFileSync(f))));
+    const mixed = await example('cat', [files[0]!, '-'], 'from stdin\n');
+    expect(mixed.stdout).toEqual(Buffer.concat([readFileSync(files[0]!), Buffer.from('from stdin\n')]));
+  });
+
+  it('cp copies a file to the host, and tee copies stdin to stdout and files', async () => {
+    const copy = join(scratch, 'copy');
+    expect((await example('cp', [files[0]!, copy])).code).toBe(0);
+    expect(readFileSync(copy)).toEqual(readFileSync(files[0]!));
+    const a = join(scratch, 'a');
+    const text = 'one\ntwo\n';
+    const teed = await example('tee', [a], text);
+    expect([teed.code, teed.stdout.toString(), readFileSync(a, 'utf8')]).toEqual([0, text, text]);
+    await example('tee', ['-a', a], 'three\n');
+    expect(readFileSync(a, 'utf8')).toBe(`${text}three\n`);
+  });
+});
