@@ -55,5 +55,5 @@ export { MAX_BLOB_BYTES } from './core/objects/blob.js';
 export { LoopbackNetwork, LoopbackTransport } from './transport/loopback.js';
 export type { Transport, PeerRequest, PeerReply, PeerError, RequestHandler, ObjectDescriptor, RemoteHandle } from './core/transport.js';
 export { PeerLink } from './core/peer/peer-link.js';
-export type { BlobStore, StoredBlob, StoredBlobMeta } from './core/store.js';
+export type { BlobChange, BlobStore, StoredBlob, StoredBlobMeta } from './core/store.js';
 export { normalizePath, pathName, pathSeed, PATH_MAX } from './core/paths.js';

@@ -24,12 +24,27 @@ export interface StoredBlob extends StoredBlobMeta {
   bytes: Uint8Array;
 }
 
+/** One committed write: `bytes` at `offset`, after which the blob is `size` bytes long (a gap before `offset` reads as zeros). */
+export interface BlobChange {
+  /** Where the bytes go. */
+  offset: number;
+  /** The bytes written. */
+  bytes: Uint8Array;
+  /** The blob's size after the change (smaller than the old size: a truncation). */
+  size: number;
+}
+
 /** Durable storage for blobs. Every method must leave each blob at a committed version whatever happens. */
 export interface BlobStore {
   /** Every blob in the store, each at its last committed version. */
   load(): Promise<StoredBlob[]>;
-  /** Replaces a blob's bytes and metadata atomically and durably; resolves once they would survive a crash. */
-  commit(meta: StoredBlobMeta, bytes: Uint8Array): Promise<void>;
+  /**
+   * Makes one change durable, atomically; resolves once it would survive a
+   * crash. `meta.version` is the version after the change. `content` gives
+   * the whole content after the change, for stores that rewrite a blob
+   * whole now and then (it costs a copy of the blob, so call it rarely).
+   */
+  commit(meta: StoredBlobMeta, change: BlobChange, content: () => Uint8Array): Promise<void>;
   /** Removes a blob (durably). Removing one that is not there is not an error. */
   remove(name: string): Promise<void>;
 }

@@ -41,9 +41,12 @@ export class DurableBlobObject extends BlobObject {
   override endWrite(lease: Lease, length: number, discard: boolean): void | Promise<void> {
     if (discard) return super.endWrite(lease, length, true);
     const step = this.#queue.then(async () => {
-      const next = this.contentAfter(lease, length);
+      // Resolved here, after earlier commits: an append goes to the end as it is now.
+      const offset = lease.append === true ? this.size : lease.offset;
+      const size = lease.truncate ? offset + length : Math.max(this.size, offset + length);
+      const change = { offset, bytes: lease.buffer.subarray(0, length), size };
       try {
-        await this.#store.commit(this.meta(this.version + 1), next);
+        await this.#store.commit(this.meta(this.version + 1), change, () => this.contentAfter(lease, length));
       } catch (e) {
         super.endWrite(lease, length, true);
         throw errors.EIO('endWrite', 'ref', `the durable store failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -64,7 +67,8 @@ export class DurableBlobObject extends BlobObject {
 
   /** Writes the current content to the store (a new blob's first version); later commits wait for it. */
   persist(): Promise<void> {
-    const step = this.#queue.then(() => this.#store.commit(this.meta(this.version), new Uint8Array(this.size)));
+    const empty = new Uint8Array(0);
+    const step = this.#queue.then(() => this.#store.commit(this.meta(this.version), { offset: 0, bytes: empty, size: 0 }, () => empty));
     this.#queue = step.catch(() => {});
     return step;
   }
