@@ -41,7 +41,7 @@ export interface Stats {
 /** Milliseconds since an arbitrary origin (monotonic). */
 export const now = (): number => performance.now();
 
-function median(xs: readonly number[]): number {
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
