@@ -5,6 +5,7 @@
  * report the median rate and the spread of the samples.
  * @module
  */
+import { spawn } from 'node:child_process';
 
 /**
  * Runs `units` units of work (operations, or bytes) and returns the
@@ -133,4 +134,34 @@ export function printTable(rows: readonly (readonly string[])[]): void {
   console.log(line(rows[0]!));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const r of rows.slice(1)) console.log(line(r));
+}
+
+/** Prefix of the line a measure's child process prints its JSON result on. */
+export const RESULT_PREFIX = 'BENCH_RESULT ';
+
+/** In a child process: prints `result` as the one line the parent looks for. */
+export function reportResult(result: unknown): void {
+  console.log(`${RESULT_PREFIX}${JSON.stringify(result)}`);
+}
+
+/**
+ * Runs measure `index` of the current script in a fresh process (same node
+ * flags, e.g. tsx's loader, and BENCH_CHILD set to the index) and resolves
+ * with the result it reported.
+ */
+export function runInChild<T>(index: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!], {
+      env: { ...process.env, BENCH_CHILD: String(index) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    proc.on('error', reject);
+    proc.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
+      if (code !== 0 || line === undefined) reject(new Error(`measure ${index} failed (exit code ${code}):\n${out}`));
+      else resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as T);
+    });
+  });
 }

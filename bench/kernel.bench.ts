@@ -11,10 +11,9 @@
  * figures depend on what ran before (JIT state), by as much as 30%.
  * @module
  */
-import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { Kernel, ObjectType, type TaskContext } from '@dios/kernel';
-import { formatBytes, formatOps, measurePair, printTable, spread, type RunOptions, type Stats } from './harness.js';
+import { formatBytes, formatOps, measurePair, printTable, reportResult, runInChild, spread, type RunOptions, type Stats } from './harness.js';
 
 const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
 const ONLY = process.env.BENCH_ONLY?.split(',').map(Number);
@@ -303,8 +302,6 @@ const MEASURES: Measure[] = [
   },
 ];
 
-const RESULT_PREFIX = 'BENCH_RESULT ';
-
 /** In the child: runs measure `index` and prints its result as one JSON line. */
 async function child(index: number): Promise<void> {
   const measure = MEASURES[index];
@@ -312,26 +309,9 @@ async function child(index: number): Promise<void> {
   const kernel = await Kernel.boot({ id: 'bench' });
   const result = await measure.run(kernel);
   kernel.checkInvariants();
-  console.log(`${RESULT_PREFIX}${JSON.stringify({ ...result, sink: sink & 0xffff })}`);
+  reportResult({ ...result, sink: sink & 0xffff });
 }
 
-/** In the parent: runs measure `index` in a fresh process (same node flags, e.g. tsx's loader). */
-function runInChild(index: number): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!], {
-      env: { ...process.env, BENCH_CHILD: String(index) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    proc.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    proc.on('error', reject);
-    proc.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-      if (code !== 0 || line === undefined) reject(new Error(`measure ${index} failed (exit code ${code}):\n${out}`));
-      else resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as Result);
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const t0 = performance.now();
@@ -349,7 +329,7 @@ async function main(): Promise<void> {
   let failed = 0;
   for (const [index, measure] of MEASURES.entries()) {
     if (ONLY !== undefined && !ONLY.includes(index)) continue;
-    const { dios, baseline } = await runInChild(index);
+    const { dios, baseline } = await runInChild<Result>(index);
     console.log(`  done: ${measure.name}`);
     const ratio = dios.median / baseline.median;
     const met = measure.target?.met(dios.median, ratio);

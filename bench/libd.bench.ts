@@ -20,7 +20,6 @@
  * of the bytes written.
  * @module
  */
-import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -29,7 +28,7 @@ import { crc32 } from 'node:zlib';
 import { Kernel, type TaskContext } from '@dios/kernel';
 import { FileBlobStore } from '@dios/kernel/node';
 import { fclose, fopen, fread, fwrite } from '@dios/libd';
-import { formatBytes, median, printTable } from './harness.js';
+import { formatBytes, median, printTable, reportResult, runInChild } from './harness.js';
 
 const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
 /** Bytes of one write / read, and of the FILE buffers. */
@@ -192,8 +191,6 @@ const MEASURES: Measure[] = [
   { name: 'node fs streams + fsync', what: 'the same, with flush: true (fsync before close)', run: nodeStreams(true) },
 ];
 
-const RESULT_PREFIX = 'BENCH_RESULT ';
-
 /** In the child: a warm-up round, then the timed round of measure `index`, printed as one JSON line. */
 async function child(index: number): Promise<void> {
   const measure = MEASURES[index];
@@ -201,26 +198,9 @@ async function child(index: number): Promise<void> {
   await measure.run(WARMUP_BYTES / CHUNK);
   const round = await measure.run(CHUNKS);
   round.maxRss = maxRss();
-  console.log(`${RESULT_PREFIX}${JSON.stringify(round)}`);
+  reportResult(round);
 }
 
-/** In the parent: runs one round of measure `index` in a fresh process (same node flags, e.g. tsx's loader). */
-function runInChild(index: number): Promise<Round> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!], {
-      env: { ...process.env, BENCH_CHILD: String(index) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    proc.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    proc.on('error', reject);
-    proc.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-      if (code !== 0 || line === undefined) reject(new Error(`measure ${index} failed (exit code ${code}):\n${out}`));
-      else resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as Round);
-    });
-  });
-}
 
 const MB = 1e6;
 const mbps = (bytes: number, ms: number): number => bytes / MB / (ms / 1000);
@@ -255,7 +235,7 @@ async function main(): Promise<void> {
     for (let k = 0; k < MEASURES.length; k++) {
       const index = (k + s) % MEASURES.length;
       if (ONLY !== undefined && !ONLY.includes(index)) continue;
-      const round = await runInChild(index);
+      const round = await runInChild<Round>(index);
       const name = MEASURES[index]!.name;
       if (round.crcRead !== round.crcWritten) throw new Error(`${name}: CRC-32 of the bytes read back ${round.crcRead} != written ${round.crcWritten}`);
       if (round.readBytes !== SIZE) throw new Error(`${name}: read ${round.readBytes} bytes, wrote ${SIZE}`);
