@@ -13,6 +13,12 @@ import { block } from '../wait.js';
 import type { GroupObject } from './group.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 
+// Shared blobs at least this large live in a growable SharedArrayBuffer.
+const GROWABLE_FROM = 1 << 20;
+
+// SharedArrayBuffer's growable form (ES2024), not in the ES2023 library this project compiles against.
+type GrowableSharedArrayBufferConstructor = new (length: number, options: { maxByteLength: number }) => SharedArrayBuffer;
+
 /** Largest blob this kernel accepts (bytes). */
 export const MAX_BLOB_BYTES = 2 ** 31 - 1;
 
@@ -193,7 +199,21 @@ export class BlobObject extends KernelObject {
 
   // Readers holding views of the old buffer keep a consistent snapshot; their end_read reports the new version.
   #grow(needed: number): void {
-    const next = this.#alloc(Math.max(needed, Math.min(MAX_BLOB_BYTES, this.#bytes.length * 2)));
+    const capacity = Math.max(needed, Math.min(MAX_BLOB_BYTES, this.#bytes.length * 2));
+    const buffer = this.#bytes.buffer as SharedArrayBuffer & { growable?: boolean; grow?(n: number): void };
+    if (buffer.growable === true) {
+      // Grows in place: no copy, and views already lent stay valid.
+      buffer.grow!(capacity);
+      this.#bytes = new Uint8Array(buffer);
+      return;
+    }
+    // A shared blob that gets large moves once into a growable SharedArrayBuffer (address space reserved up to the
+    // largest blob, memory committed as it grows), so growing further copies nothing. Small blobs stay fixed-size:
+    // reserving that much for every blob would exhaust the address space.
+    const next =
+      this.type !== ObjectType.PRIVATE_MEMORY_BLOB && capacity >= GROWABLE_FROM
+        ? new Uint8Array(new (SharedArrayBuffer as GrowableSharedArrayBufferConstructor)(capacity, { maxByteLength: MAX_BLOB_BYTES }))
+        : this.#alloc(capacity);
     next.set(this.#bytes.subarray(0, this.#size));
     this.#bytes = next;
   }
