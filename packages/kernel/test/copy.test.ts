@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectType, Rights } from '@dios/kernel';
-import { blobWith, boot, dec, enc, expectErrno, installProgram, krefOf, readAll, taskOf } from './helpers.js';
+import { blobWith, boot, dec, enc, expectErrno, installProgram, krefOf, readAll, taskOf, withOtherTask } from './helpers.js';
 
-/** A kernel, init, a second host task and init's reference to it. */
-async function setup() {
-  const kernel = await boot();
-  const sys = kernel.init;
-  const other = await kernel.attachTask(['other']);
-  const [target] = await sys.lookup(other.taskName);
-  return { kernel, sys, other, target: target! };
-}
+const setup = withOtherTask;
 
 describe('copy', () => {
   it('hands references to another task, which can then use them', async () => {

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BeginReadFlags, BeginWriteFlags, DeleteFlags, ObjectType, Rights } from '@dios/kernel';
-import { blobWith, boot, dec, enc, expectErrno, flush, krefOf, readAll, track, writeAll } from './helpers.js';
+import { blobWith, boot, dec, enc, expectErrno, flush, krefOf, readAll, track, writeAll, withOtherTask } from './helpers.js';
 
-async function setup() {
-  const kernel = await boot();
-  const sys = kernel.init;
-  const other = await kernel.attachTask(['other']);
-  const [target] = await sys.lookup(other.taskName);
-  return { kernel, sys, other, target: target! };
-}
+const setup = withOtherTask;
 
 describe('delete and lifecycles', () => {
   it('refcounted: the object lives while a reference does and goes with the last', async () => {

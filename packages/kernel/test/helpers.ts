@@ -117,3 +117,12 @@ export function handleOfType(sys: TaskContext, type: ObjectType): number {
   if (h === undefined) throw new Error(`no ${type} reference`);
   return h;
 }
+
+/** A kernel, init, a second host task `other`, and init's reference to it (all rights, from lookup). */
+export async function withOtherTask(): Promise<{ kernel: Kernel; sys: TaskContext; other: TaskContext; target: number }> {
+  const kernel = await boot();
+  const sys = kernel.init;
+  const other = await kernel.attachTask(['other']);
+  const [target] = await sys.lookup(other.taskName);
+  return { kernel, sys, other, target: target! };
+}

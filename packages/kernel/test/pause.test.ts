@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectType, PauseFlags, Rights } from '@dios/kernel';
-import { boot, dec, enc, expectErrno, flush, installProgram, track, writeAll } from './helpers.js';
+import { boot, dec, enc, expectErrno, flush, installProgram, track, writeAll, withOtherTask } from './helpers.js';
 
-/** init, a host task `other`, and init's reference to it (all rights, from lookup). */
-async function setup() {
-  const kernel = await boot();
-  const sys = kernel.init;
-  const other = await kernel.attachTask(['other']);
-  const [target] = await sys.lookup(other.taskName);
-  return { kernel, sys, other, target: target! };
-}
+const setup = withOtherTask;
 
 describe('pause', () => {
   it('a paused task\'s calls neither start nor complete until it is resumed', async () => {
