@@ -10,6 +10,7 @@ import type { Reference, TaskState, TaskStatus } from '../reference.js';
 import type { TaskContext } from '../task-context.js';
 import { KernelObject } from './kernel-object.js';
 import type { GroupObject } from './group.js';
+import { TaskStats } from '../monitoring.js';
 
 /** A DIOS program: receives its task context, returns (or resolves to) an exit status. */
 export type Program = (sys: TaskContext) => Promise<number | void> | number | void;
@@ -77,6 +78,8 @@ export class TaskObject extends KernelObject {
   onRefClosed: ((ref: Reference) => void) | undefined = undefined;
   /** The task's system-call interface. */
   context: TaskContext | undefined = undefined;
+  /** What the task has cost so far (see monitoring.ts). */
+  readonly stats = new TaskStats();
 
   /** Records a task; the kernel fills its table and starts it. */
   constructor(
