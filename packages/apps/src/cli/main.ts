@@ -1,0 +1,40 @@
+/**
+ * The `dios` command: `dios wordcount FILE...` and `dios --help`.
+ * @module
+ */
+import { isDiosError } from '@dios/kernel';
+import { USAGE } from './usage.js';
+import { UsageError } from './usage-error.js';
+import { InputError, wordCountCommand } from './wordcount-command.js';
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === undefined) {
+    process.stderr.write(`dios: missing command\n${USAGE}`);
+    return 2;
+  }
+  if (command === '-h' || command === '--help' || (command === 'wordcount' && rest.some((a) => a === '-h' || a === '--help'))) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command !== 'wordcount') {
+    process.stderr.write(`dios: unknown command '${command}' (try 'dios --help')\n`);
+    return 2;
+  }
+  try {
+    await wordCountCommand(rest, process.stdout, process.stderr);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`dios wordcount: ${e.message} (try 'dios --help')\n`);
+      return 2;
+    }
+    if (e instanceof InputError || isDiosError(e)) {
+      process.stderr.write(`dios wordcount: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,40 @@
+/**
+ * @dios/apps: applications on DIOS. A counting MapReduce framework whose
+ * master, map and reduce tasks are DIOS tasks talking through named blobs,
+ * WordCount on it (and the same WordCount in one thread, as a baseline),
+ * and the `dios` command.
+ *
+ * @example
+ * ```ts
+ * import { Kernel, ObjectType } from '@dios/kernel';
+ * import { installMapReducePrograms, wordCount } from '@dios/apps';
+ * const kernel = await Kernel.boot();
+ * await installMapReducePrograms(kernel);
+ * const sys = kernel.init;
+ * const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+ * const text = new TextEncoder().encode('the cat and the hat');
+ * const buf = await sys.beginWrite(ref, text.length);
+ * buf.set(text);
+ * await sys.endWrite(ref, buf);
+ * console.log(await wordCount(sys, [ref], { maps: 2, reduces: 2 })); // [{ key: 'the', count: 2 }, ...]
+ * ```
+ * @packageDocumentation
+ */
+export { installMapReducePrograms } from './mapreduce/install.js';
+export { BINARY_PATHS, PROGRAM_IDS } from './mapreduce/programs.js';
+export { runMapReduce } from './mapreduce/job.js';
+export type { MapReduceJob, MapReduceResult } from './mapreduce/job.js';
+export type { MapReduceApp } from './mapreduce/app.js';
+export { KeyTable, HASH_SEED, hashStep, IDENTITY_BYTES } from './mapreduce/key-table.js';
+export { compareKeyCounts, parseRecords } from './mapreduce/records.js';
+export type { KeyCount } from './mapreduce/records.js';
+export { planSplits, recordAlign } from './mapreduce/splits.js';
+export type { Piece } from './mapreduce/splits.js';
+export { partitionOf } from './mapreduce/partition.js';
+export { jobPath, mapOutputPath, outputPath, reportPath, progressPath, taskErrorPath } from './mapreduce/paths.js';
+export { FAULTS_ENV, ATTEMPT_ENV } from './mapreduce/faults.js';
+export { wordCount } from './wordcount/run.js';
+export type { WordCountOptions } from './wordcount/run.js';
+export { wordCountSync } from './wordcount/single-threaded.js';
+export { countWords } from './wordcount/tokenize.js';
+export { WORD_BYTES } from './wordcount/word-bytes.js';

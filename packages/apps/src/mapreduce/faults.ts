@@ -1,0 +1,32 @@
+/**
+ * Failure injection, for testing re-runs: the environment variable
+ * DIOS_MAPREDUCE_FAULTS lists the task attempts that fail part-way, as
+ * `kind:index:attempt` entries separated by commas (`map:2:1` fails the
+ * first attempt of map task 2; `reduce:0:*` fails every attempt of reduce
+ * task 0). Tasks inherit it from the master, which inherits it from
+ * whoever started the job.
+ * @module
+ */
+
+/** The environment variable naming the attempts that fail. */
+export const FAULTS_ENV = 'DIOS_MAPREDUCE_FAULTS';
+/** The environment variable that tells a task which attempt it is (1 for the first). */
+export const ATTEMPT_ENV = 'DIOS_MAPREDUCE_ATTEMPT';
+
+/** Whether attempt `attempt` of task `kind` `index` is to fail, according to `env`. */
+export function injectedFault(env: Readonly<Record<string, string>>, kind: 'map' | 'reduce', index: number, attempt: number): boolean {
+  const spec = Object.hasOwn(env, FAULTS_ENV) ? env[FAULTS_ENV]! : '';
+  return spec.split(',').some((entry) => {
+    const [k, i, a] = entry.trim().split(':');
+    return k === kind && Number(i) === index && (a === '*' || Number(a) === attempt);
+  });
+}
+
+/** The error an injected fault throws. */
+export class InjectedFault extends Error {
+  /** Made by a task that was told to fail. */
+  constructor(kind: string, index: number, attempt: number) {
+    super(`injected fault: ${kind} task ${index}, attempt ${attempt}`);
+    this.name = 'InjectedFault';
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The map task program. argv: `mapreduce-map JOB APP INDEX REDUCES PIECES`,
+ * where PIECES is JSON `[[start, end], ...]`, one nominal byte range per
+ * input (the task's inputs, in order). It counts the keys of its pieces
+ * into one table and writes partition r of the counts to the blob at
+ * mapOutputPath(JOB, INDEX, r), each in one write.
+ * @module
+ */
+import { errors, type SystemCalls } from '@dios/kernel';
+import { defineProgram, getenv } from '@dios/libd';
+import type { MapReduceApp } from './app.js';
+import { replaceAt, withView } from './blob-io.js';
+import { ATTEMPT_ENV, InjectedFault, injectedFault } from './faults.js';
+import { KeyTable } from './key-table.js';
+import { partitionOf } from './partition.js';
+import { checkJobId, mapOutputPath } from './paths.js';
+import { encodeRecords, recordsSize } from './records.js';
+import { appById } from './registry.js';
+import { recordAlign } from './splits.js';
+import { intArg, stringArg } from './task-args.js';
+import { recordTaskFailure } from './task-failure.js';
+
+const CALL = 'mapreduce-map';
+
+function parsePieces(text: string, inputs: number): [number, number][] {
+  let pieces: unknown;
+  try {
+    pieces = JSON.parse(text);
+  } catch {
+    pieces = undefined;
+  }
+  const ok =
+    Array.isArray(pieces) &&
+    pieces.length === inputs &&
+    pieces.every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => Number.isSafeInteger(n) && n >= 0) && p[0] <= p[1]);
+  if (!ok) throw errors.EINVAL(CALL, 'argv[5]', `expected JSON [[start, end], ...] with one range per input (${inputs}), got ${text}`);
+  return pieces as [number, number][];
+}
+
+async function countPieces(sys: SystemCalls, app: MapReduceApp, pieces: [number, number][]): Promise<KeyTable> {
+  const table = new KeyTable(app.keyBytes);
+  for (const [k, [start, end]] of pieces.entries()) {
+    const base = Math.max(0, start - 1);
+    // One zero-copy view from just before the piece to the end of the input: the last record may run past `end`.
+    await withView(sys, sys.inputs[k]!, base, (view) => {
+      const [s, e] = recordAlign(view, base, start, end, app.recordBytes);
+      app.map(view, s, e, table);
+    }, CALL);
+  }
+  return table;
+}
+
+// Entry indices grouped by partition: one pass to count, one to place.
+function byPartition(table: KeyTable, reduces: number): Int32Array[] {
+  const part = new Int32Array(table.size);
+  const sizes = new Int32Array(reduces);
+  for (let i = 0; i < table.size; i++) sizes[(part[i] = partitionOf(table.hash(i), reduces))]!++;
+  const groups = Array.from(sizes, (n) => new Int32Array(n));
+  const fill = new Int32Array(reduces);
+  for (let i = 0; i < table.size; i++) groups[part[i]!]![fill[part[i]!]!++] = i;
+  return groups;
+}
+
+async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<number> {
+  const job = checkJobId(argv[1], CALL, 'argv[1]');
+  const index = intArg(argv, 3, CALL, 0);
+  try {
+    const app = appById(stringArg(argv, 2, CALL), CALL, 'argv[2]');
+    const reduces = intArg(argv, 4, CALL, 1);
+    const pieces = parsePieces(stringArg(argv, 5, CALL), sys.inputs.length);
+    const attempt = Number(getenv(sys, ATTEMPT_ENV) ?? '1');
+    const fail = injectedFault(sys.env, 'map', index, attempt);
+    const table = await countPieces(sys, app, pieces);
+    const groups = byPartition(table, reduces);
+    for (const [r, entries] of groups.entries()) {
+      // An injected fault strikes half-way through the partitions, leaving some written.
+      if (fail && r === Math.floor(reduces / 2)) throw new InjectedFault('map', index, attempt);
+      await replaceAt(sys, mapOutputPath(job, index, r), recordsSize(table, entries), (b) => encodeRecords(table, entries, b), CALL);
+    }
+    return 0;
+  } catch (e) {
+    await recordTaskFailure(sys, job, 'map', index, e);
+    throw e;
+  }
+}
+
+/** The map task program (see the module comment). */
+export default defineProgram(main);

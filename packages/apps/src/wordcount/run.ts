@@ -1,0 +1,46 @@
+/**
+ * WordCount on MapReduce: run the job over input blobs and read the
+ * counts out of its output objects.
+ * @module
+ */
+import { errors, type SystemCalls } from '@dios/kernel';
+import { removeAt, withViewAt } from '../mapreduce/blob-io.js';
+import { runMapReduce, type MapReduceJob } from '../mapreduce/job.js';
+import { compareKeyCounts, parseRecords, type KeyCount } from '../mapreduce/records.js';
+
+/** Options of {@link wordCount}. */
+export interface WordCountOptions extends Pick<MapReduceJob, 'job' | 'attempts' | 'env' | 'onProgress' | 'progressMs'> {
+  /** Number of map tasks (default 1). */
+  readonly maps?: number;
+  /** Number of reduce tasks (default 1). */
+  readonly reduces?: number;
+  /** Return only the `top` most frequent words (default: every word). */
+  readonly top?: number;
+}
+
+/**
+ * Counts the words of the blobs `inputs` (handles with read and delegate
+ * rights) with a MapReduce job run from task `sys`, and returns the words
+ * with their counts, most frequent first, ties in byte order of the word.
+ * A word is a maximal run of ASCII letters and digits, lower-cased. The
+ * job's output objects are deleted once read. Needs
+ * installMapReducePrograms on the kernel first.
+ *
+ * Errors: EINVAL (`options.top`) for a top that is not an integer >= 0;
+ * those of {@link runMapReduce}.
+ */
+export async function wordCount(sys: SystemCalls, inputs: readonly number[], options: WordCountOptions = {}): Promise<KeyCount[]> {
+  const top = options.top ?? Infinity;
+  if (top !== Infinity && (!Number.isSafeInteger(top) || top < 0)) throw errors.EINVAL('wordCount', 'options.top', `expected an integer >= 0, got ${String(top)}`);
+  const { maps = 1, reduces = 1, top: _, ...rest } = options;
+  const result = await runMapReduce(sys, { ...rest, app: 'wordcount', inputs, maps, reduces });
+  const counts: KeyCount[] = [];
+  try {
+    // Each output is in order already, so the overall top k is among the first k of each.
+    for (const path of result.outputs) counts.push(...(await withViewAt(sys, path, (view) => parseRecords(view, top, 'wordCount'), 'wordCount')));
+  } finally {
+    for (const path of result.outputs) await removeAt(sys, path, 'wordCount');
+  }
+  counts.sort(compareKeyCounts);
+  return top < counts.length ? counts.slice(0, top) : counts;
+}

@@ -1,0 +1,17 @@
+/**
+ * WordCount in one thread, without DIOS: the benchmark's baseline, with the
+ * same tokenizer as the map tasks.
+ * @module
+ */
+import { KeyTable } from '../mapreduce/key-table.js';
+import type { KeyCount } from '../mapreduce/records.js';
+import { sortedEntries } from '../mapreduce/sort.js';
+import { countWords } from './tokenize.js';
+import { WORD_BYTES } from './word-bytes.js';
+
+/** Counts the words of `bytes` and returns every word with its count, most frequent first, ties in byte order. */
+export function wordCountSync(bytes: Uint8Array): KeyCount[] {
+  const table = new KeyTable(WORD_BYTES);
+  countWords(bytes, 0, bytes.length, table);
+  return Array.from(sortedEntries(table), (i) => ({ key: table.key(i), count: table.count(i) }));
+}
