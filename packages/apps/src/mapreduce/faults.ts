@@ -30,3 +30,6 @@ export class InjectedFault extends Error {
     this.name = 'InjectedFault';
   }
 }
+
+/** A record a failing attempt adds to what it writes, so that output a re-run failed to replace shows up. */
+export const FAULT_RECORD: Uint8Array = new TextEncoder().encode('injected-fault\t1\n');

@@ -10,7 +10,7 @@ import { errors, type SystemCalls } from '@dios/kernel';
 import { defineProgram, getenv } from '@dios/libd';
 import type { MapReduceApp } from './app.js';
 import { replaceAt, withView } from './blob-io.js';
-import { ATTEMPT_ENV, InjectedFault, injectedFault } from './faults.js';
+import { ATTEMPT_ENV, FAULT_RECORD, InjectedFault, injectedFault } from './faults.js';
 import { KeyTable } from './key-table.js';
 import { partitionOf } from './partition.js';
 import { checkJobId, mapOutputPath } from './paths.js';
@@ -72,10 +72,12 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
     const fail = injectedFault(sys.env, 'map', index, attempt);
     const table = await countPieces(sys, app, pieces);
     const groups = byPartition(table, reduces);
+    // An injected fault strikes half-way through the partitions, leaving some written (with a bogus record).
+    const extra = fail ? FAULT_RECORD : new Uint8Array(0);
     for (const [r, entries] of groups.entries()) {
-      // An injected fault strikes half-way through the partitions, leaving some written.
       if (fail && r === Math.floor(reduces / 2)) throw new InjectedFault('map', index, attempt);
-      await replaceAt(sys, mapOutputPath(job, index, r), recordsSize(table, entries), (b) => encodeRecords(table, entries, b), CALL);
+      const size = recordsSize(table, entries);
+      await replaceAt(sys, mapOutputPath(job, index, r), size + extra.length, (b) => b.set(extra, encodeRecords(table, entries, b)), CALL);
     }
     return 0;
   } catch (e) {

@@ -8,7 +8,7 @@
 import type { SystemCalls } from '@dios/kernel';
 import { defineProgram, getenv } from '@dios/libd';
 import { replaceAt, withViewAt } from './blob-io.js';
-import { ATTEMPT_ENV, InjectedFault, injectedFault } from './faults.js';
+import { ATTEMPT_ENV, FAULT_RECORD, InjectedFault, injectedFault } from './faults.js';
 import { KeyTable } from './key-table.js';
 import { checkJobId, mapOutputPath, outputPath } from './paths.js';
 import { decodeRecords, encodeRecords, recordsSize } from './records.js';
@@ -32,9 +32,10 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
     const order = sortedEntries(table);
     const size = recordsSize(table, order);
     if (injectedFault(sys.env, 'reduce', index, attempt)) {
-      // Half the output, then the failure: a re-run must replace it.
+      // Half the output and a bogus record, then the failure: a re-run must replace it.
       const half = order.subarray(0, order.length >> 1);
-      await replaceAt(sys, outputPath(job, index), recordsSize(table, half), (b) => encodeRecords(table, half, b), CALL);
+      const partial = recordsSize(table, half);
+      await replaceAt(sys, outputPath(job, index), partial + FAULT_RECORD.length, (b) => b.set(FAULT_RECORD, encodeRecords(table, half, b)), CALL);
       throw new InjectedFault('reduce', index, attempt);
     }
     await replaceAt(sys, outputPath(job, index), size, (b) => encodeRecords(table, order, b), CALL);
