@@ -5,11 +5,11 @@
  *
  * @module
  */
-import type { TaskContext } from '@dios/kernel';
+import type { SystemCalls } from '@dios/kernel';
 import { chunks, fclose, fopen, fprintf, fwrite, stdio, type FILE } from '@dios/libd';
 import { runProgram, strerror } from './run-program.js';
 
-async function main(sys: TaskContext): Promise<number> {
+async function main(sys: SystemCalls): Promise<number> {
   const { stdin, stdout, stderr } = await stdio(sys);
   const [argv0, ...names] = sys.argv;
   let status = 0;

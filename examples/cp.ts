@@ -5,11 +5,11 @@
  *
  * @module
  */
-import type { TaskContext } from '@dios/kernel';
+import type { SystemCalls } from '@dios/kernel';
 import { fclose, fopen, fprintf, stdio, toReadableStream, toWritableStream, type FILE } from '@dios/libd';
 import { runProgram, strerror } from './run-program.js';
 
-async function main(sys: TaskContext): Promise<number> {
+async function main(sys: SystemCalls): Promise<number> {
   const { stderr } = await stdio(sys);
   const [argv0, ...args] = sys.argv;
   if (args.length !== 2) {

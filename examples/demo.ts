@@ -17,7 +17,7 @@ import {
   RunFlags,
   type Name,
   type Program,
-  type TaskContext,
+  type SystemCalls,
 } from '@dios/kernel';
 import { writableConsoleSink } from '@dios/kernel/node';
 
@@ -27,14 +27,14 @@ const short = (name: Name): string => `${name.key.slice(0, 16)}...`;
 const log = (text = ''): void => void process.stdout.write(`${text}\n`);
 
 /** Writes `bytes` to `ref` in one begin_write / end_write round; returns the object's new version. */
-async function write(sys: TaskContext, ref: number, bytes: Uint8Array, flags = 0): Promise<number> {
+async function write(sys: SystemCalls, ref: number, bytes: Uint8Array, flags = 0): Promise<number> {
   const buffer = await sys.beginWrite(ref, bytes.length);
   buffer.set(bytes);
   return sys.endWrite(ref, buffer, undefined, flags);
 }
 
 /** Reads the whole of blob `ref` (a copy: the lent view is only valid until end_read). */
-async function readAll(sys: TaskContext, ref: number): Promise<Uint8Array> {
+async function readAll(sys: SystemCalls, ref: number): Promise<Uint8Array> {
   const view = await sys.beginRead(ref);
   const copy = view.slice();
   if (!(await sys.endRead(ref, view))) throw new Error('the blob changed while it was read');

@@ -10,12 +10,12 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isDiosError, Kernel, normalizePath, ObjectType, type TaskContext } from '@dios/kernel';
+import { isDiosError, Kernel, normalizePath, ObjectType, type SystemCalls } from '@dios/kernel';
 import { exportFile, feedConsoleInput, FileBlobStore, importFile, writableConsoleSink } from '@dios/kernel/node';
 import { fflushAll, fputs, stdio } from '@dios/libd';
 
 /** A libd program: C's `main`, with argv in `sys.argv`; resolves to the exit status. */
-export type Main = (sys: TaskContext) => Promise<number>;
+export type Main = (sys: SystemCalls) => Promise<number>;
 
 /** What the host must do around a program, given its command-line arguments. */
 export interface RunOptions {

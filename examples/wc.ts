@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { TaskContext } from '@dios/kernel';
+import type { SystemCalls } from '@dios/kernel';
 import { chunks, fclose, fopen, fprintf, stdio, type FILE } from '@dios/libd';
 import { runProgram, strerror } from './run-program.js';
 
@@ -31,7 +31,7 @@ async function count(file: FILE, close: boolean): Promise<Counts> {
   return counts;
 }
 
-async function main(sys: TaskContext): Promise<number> {
+async function main(sys: SystemCalls): Promise<number> {
   const { stdin, stdout, stderr } = await stdio(sys);
   const [argv0, ...args] = sys.argv;
   const flags = args.filter((a) => /^-[lwc]+$/.test(a)).join('');

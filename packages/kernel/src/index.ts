@@ -42,7 +42,9 @@ export {
 export type { Consistency, Lifecycle, Proximity } from './core/flags.js';
 export { RefView } from './core/reference.js';
 export type { TaskState, TaskStatus } from './core/reference.js';
-export type { Program } from './core/objects/task.js';
+export type { Program, ProgramFunction, ProgramModule, Placement } from './core/program.js';
+export type { SystemCalls, RefAttributes } from './core/system-calls.js';
+export type { TaskExecutor } from './core/executor.js';
 export type { ConsoleSink } from './core/objects/console.js';
 export type { CreateOptions, CreateResult } from './core/syscalls/create.js';
 export type { CopyOptions } from './core/syscalls/copy.js';
@@ -57,3 +59,5 @@ export type { Transport, PeerRequest, PeerReply, PeerError, RequestHandler, Obje
 export { PeerLink } from './core/peer/peer-link.js';
 export type { BlobChange, BlobStore, StoredBlob, StoredBlobMeta } from './core/store.js';
 export { normalizePath, pathName, pathSeed, PATH_MAX } from './core/paths.js';
+export { formatTaskReports, monitorTasks, RECENT_TASKS, Syscall, SYSCALL_NAMES, taskReport } from './core/monitoring.js';
+export type { SyscallName, TaskReport, TaskStatsSnapshot } from './core/monitoring.js';

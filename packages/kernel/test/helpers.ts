@@ -4,7 +4,7 @@
  * for facts the system calls deliberately do not expose (rights, parents).
  */
 import { expect } from 'vitest';
-import { DiosError, Kernel, ObjectType, programBinary, type ErrnoCode, type KernelOptions, type Program, type TaskContext } from '@dios/kernel';
+import { DiosError, Kernel, ObjectType, programBinary, type ErrnoCode, type KernelOptions, type Program, type SystemCalls } from '@dios/kernel';
 import type { Reference } from '../src/core/reference.js';
 import type { TaskObject } from '../src/core/objects/task.js';
 
@@ -67,14 +67,14 @@ export function flush(ms = 5): Promise<void> {
 }
 
 /** Writes `bytes` into a blob (or stream) through `ref` and commits; returns the new version. */
-export async function writeAll(sys: TaskContext, ref: number, bytes: Uint8Array, options: { offset?: number; truncate?: boolean } = {}): Promise<number> {
+export async function writeAll(sys: SystemCalls, ref: number, bytes: Uint8Array, options: { offset?: number; truncate?: boolean } = {}): Promise<number> {
   const buf = await sys.beginWrite(ref, bytes.length, options);
   buf.set(bytes);
   return sys.endWrite(ref, buf);
 }
 
 /** Reads a blob through `ref` (copying the lent bytes); returns the bytes and whether the read was valid. */
-export async function readAll(sys: TaskContext, ref: number, options: { offset?: number; length?: number } = {}): Promise<{ bytes: Uint8Array; valid: boolean }> {
+export async function readAll(sys: SystemCalls, ref: number, options: { offset?: number; length?: number } = {}): Promise<{ bytes: Uint8Array; valid: boolean }> {
   const buf = await sys.beginRead(ref, options);
   const bytes = buf.slice();
   const valid = await sys.endRead(ref, buf);
@@ -82,7 +82,7 @@ export async function readAll(sys: TaskContext, ref: number, options: { offset?:
 }
 
 /** Creates a shared blob holding `bytes`; returns its handle and name. */
-export async function blobWith(sys: TaskContext, bytes: Uint8Array) {
+export async function blobWith(sys: SystemCalls, bytes: Uint8Array) {
   const created = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
   await writeAll(sys, created.ref, bytes);
   return created;
@@ -91,35 +91,35 @@ export async function blobWith(sys: TaskContext, bytes: Uint8Array) {
 let programCounter = 0;
 
 /** Registers `program` under a fresh id and stores its binary in a blob of `sys`; returns the binary's handle. */
-export async function installProgram(kernel: Kernel, sys: TaskContext, program: Program, id = `test-program-${++programCounter}`): Promise<number> {
+export async function installProgram(kernel: Kernel, sys: SystemCalls, program: Program, id = `test-program-${++programCounter}`): Promise<number> {
   kernel.registerProgram(id, program);
   const { ref } = await blobWith(sys, programBinary(id));
   return ref;
 }
 
 /** The kernel task behind a context (internal: for facts the syscalls do not show). */
-export function taskOf(kernel: Kernel, sys: TaskContext): TaskObject {
+export function taskOf(kernel: Kernel, sys: SystemCalls): TaskObject {
   const task = kernel.tasks.get(sys.taskName.key);
   if (task === undefined) throw new Error(`task ${sys.taskName.key} is not in the kernel's task table`);
   return task;
 }
 
 /** The kernel's record of reference `handle` of `sys` (internal: rights and parent). */
-export function krefOf(kernel: Kernel, sys: TaskContext, handle: number): Reference {
+export function krefOf(kernel: Kernel, sys: SystemCalls, handle: number): Reference {
   const ref = taskOf(kernel, sys).table.get(handle);
   if (ref === undefined) throw new Error(`task holds no reference ${handle}`);
   return ref;
 }
 
 /** The handle of the first reference of `sys` whose object has `type`. */
-export function handleOfType(sys: TaskContext, type: ObjectType): number {
+export function handleOfType(sys: SystemCalls, type: ObjectType): number {
   const h = sys.handles.find((handle) => sys.ref(handle).type === type);
   if (h === undefined) throw new Error(`no ${type} reference`);
   return h;
 }
 
 /** A kernel, init, a second host task `other`, and init's reference to it (all rights, from lookup). */
-export async function withOtherTask(): Promise<{ kernel: Kernel; sys: TaskContext; other: TaskContext; target: number }> {
+export async function withOtherTask(): Promise<{ kernel: Kernel; sys: SystemCalls; other: SystemCalls; target: number }> {
   const kernel = await boot();
   const sys = kernel.init;
   const other = await kernel.attachTask(['other']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Name, ObjectType, PauseFlags, programBinary, Rights, RunFlags, type Program, type TaskContext } from '@dios/kernel';
+import { Name, ObjectType, PauseFlags, programBinary, Rights, RunFlags, type Program, type SystemCalls } from '@dios/kernel';
 import { blobWith, boot, dec, enc, expectErrno, flush, installProgram, krefOf, readAll, taskOf, writeAll } from './helpers.js';
 
 async function setup() {
@@ -8,7 +8,7 @@ async function setup() {
 }
 
 /** Runs `program` as a child of init and waits for it to exit; returns the child's handle. */
-async function runToExit(sys: TaskContext, bin: number, spec: Parameters<TaskContext['run']>[1], flags = 0): Promise<number> {
+async function runToExit(sys: SystemCalls, bin: number, spec: Parameters<SystemCalls['run']>[1], flags = 0): Promise<number> {
   const child = await sys.run(bin, spec, flags);
   await sys.select([child]);
   return child;

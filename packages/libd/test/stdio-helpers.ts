@@ -1,6 +1,6 @@
 /**
  * Helpers of libd's stdio tests: booting, error assertions, blobs with
- * given content and buffer sizes, child tasks, and a TaskContext wrapper
+ * given content and buffer sizes, child tasks, and a SystemCalls wrapper
  * that lets a test act between two system calls of a FILE.
  */
 import { expect } from 'vitest';
@@ -12,7 +12,7 @@ import {
   type CreateOptions,
   type ErrnoCode,
   type KernelOptions,
-  type TaskContext,
+  type SystemCalls,
   type TaskSpec,
 } from '@dios/kernel';
 
@@ -20,7 +20,7 @@ export const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
 export const dec = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
 /** Boots a kernel whose console output is collected as text chunks in `out`. */
-export async function boot(options: KernelOptions = {}): Promise<{ kernel: Kernel; sys: TaskContext; out: string[] }> {
+export async function boot(options: KernelOptions = {}): Promise<{ kernel: Kernel; sys: SystemCalls; out: string[] }> {
   const out: string[] = [];
   const kernel = await Kernel.boot({ consoleSink: (bytes) => out.push(dec(bytes)), ...options });
   return { kernel, sys: kernel.init, out };
@@ -51,7 +51,7 @@ export async function expectErrno(
 }
 
 /** Creates a shared blob holding `content` (with the given create options); returns its name and handle. */
-export async function blobWith(sys: TaskContext, content: Uint8Array | string = '', options: CreateOptions = {}) {
+export async function blobWith(sys: SystemCalls, content: Uint8Array | string = '', options: CreateOptions = {}) {
   const created = await sys.create(ObjectType.SHARED_MEMORY_BLOB, options);
   const bytes = typeof content === 'string' ? enc(content) : content;
   const buf = await sys.beginWrite(created.ref, bytes.length);
@@ -61,7 +61,7 @@ export async function blobWith(sys: TaskContext, content: Uint8Array | string = 
 }
 
 /** The whole content of a blob, read through `handle` with the system calls. */
-export async function contentOf(sys: TaskContext, handle: number): Promise<Uint8Array> {
+export async function contentOf(sys: SystemCalls, handle: number): Promise<Uint8Array> {
   const lent = await sys.beginRead(handle);
   const bytes = lent.slice();
   await sys.endRead(handle, lent);
@@ -69,7 +69,7 @@ export async function contentOf(sys: TaskContext, handle: number): Promise<Uint8
 }
 
 /** Writes `text` to a stream or blob through `handle` in one commit (flags passed to endWrite). */
-export async function put(sys: TaskContext, handle: number, text: string | Uint8Array, flags = 0): Promise<void> {
+export async function put(sys: SystemCalls, handle: number, text: string | Uint8Array, flags = 0): Promise<void> {
   const bytes = typeof text === 'string' ? enc(text) : text;
   const buf = await sys.beginWrite(handle, bytes.length);
   buf.set(bytes);
@@ -85,8 +85,8 @@ let programs = 0;
  */
 export async function spawn(
   kernel: Kernel,
-  sys: TaskContext,
-  body: (child: TaskContext) => Promise<void>,
+  sys: SystemCalls,
+  body: (child: SystemCalls) => Promise<void>,
   spec: Partial<TaskSpec> = {},
   flags = 0,
 ): Promise<{ task: number; done: Promise<void> }> {
@@ -110,14 +110,14 @@ export async function spawn(
 
 /** Calls a wrapper may intercept: each gets the real context and the call's arguments, and must make the call itself. */
 export type Intercept = Partial<{
-  beginRead: (real: TaskContext, ...args: Parameters<TaskContext['beginRead']>) => ReturnType<TaskContext['beginRead']>;
-  endRead: (real: TaskContext, ...args: Parameters<TaskContext['endRead']>) => ReturnType<TaskContext['endRead']>;
-  beginWrite: (real: TaskContext, ...args: Parameters<TaskContext['beginWrite']>) => ReturnType<TaskContext['beginWrite']>;
-  endWrite: (real: TaskContext, ...args: Parameters<TaskContext['endWrite']>) => ReturnType<TaskContext['endWrite']>;
+  beginRead: (real: SystemCalls, ...args: Parameters<SystemCalls['beginRead']>) => ReturnType<SystemCalls['beginRead']>;
+  endRead: (real: SystemCalls, ...args: Parameters<SystemCalls['endRead']>) => ReturnType<SystemCalls['endRead']>;
+  beginWrite: (real: SystemCalls, ...args: Parameters<SystemCalls['beginWrite']>) => ReturnType<SystemCalls['beginWrite']>;
+  endWrite: (real: SystemCalls, ...args: Parameters<SystemCalls['endWrite']>) => ReturnType<SystemCalls['endWrite']>;
 }>;
 
 /** A view of `sys` whose I/O calls go through `intercept` (everything else is the real context). */
-export function intercepted(sys: TaskContext, intercept: Intercept): TaskContext {
+export function intercepted(sys: SystemCalls, intercept: Intercept): SystemCalls {
   return new Proxy(sys, {
     get(target, key) {
       const hook = (intercept as Record<PropertyKey, unknown>)[key];
@@ -129,7 +129,7 @@ export function intercepted(sys: TaskContext, intercept: Intercept): TaskContext
 }
 
 /** Counts the I/O system calls made through the returned context. */
-export function counting(sys: TaskContext): { sys: TaskContext; calls: Record<'beginRead' | 'beginWrite', number> } {
+export function counting(sys: SystemCalls): { sys: SystemCalls; calls: Record<'beginRead' | 'beginWrite', number> } {
   const calls = { beginRead: 0, beginWrite: 0 };
   return {
     calls,

@@ -103,6 +103,8 @@ export const RunFlags = {
   START_PAUSED: 0x1,
   /** Name the task deterministically: from `spec.name` when given, else from the parent's name and counter. */
   NAME_DETERMINISTIC: 0x2,
+  /** Run the task pure: no ambient host access (no fs, net, child processes), so all its I/O goes through the kernel. Needs a worker placement. */
+  PURE: 0x4,
 } as const;
 
 /** Flags of pause. */

@@ -11,7 +11,9 @@ import { Name, describe } from './names.js';
 import { ConsoleObject, type ConsoleSink } from './objects/console.js';
 import { GroupObject } from './objects/group.js';
 import type { KernelObject } from './objects/kernel-object.js';
-import { TaskObject, type Membership, type Program, type TaskSetup } from './objects/task.js';
+import { TaskObject, type Membership, type TaskSetup } from './objects/task.js';
+import { checkProgram, loadProgram, type Program } from './program.js';
+import type { TaskExecutor } from './executor.js';
 import { Reference, type ParentRef } from './reference.js';
 import type { Distribution } from './distribution.js';
 import { PeerLink } from './peer/peer-link.js';
@@ -61,6 +63,8 @@ export class Kernel {
   readonly store: BlobStore | undefined;
   /** Programs binaries can name, by id. */
   readonly programs = new Map<string, Program>();
+  /** Runs module programs placed in worker threads (set by the host layer, e.g. `useWorkers`); none: every task runs in the kernel's thread. */
+  executor: TaskExecutor | undefined = undefined;
   /** Set when the kernel joins peers over a transport. */
   distribution: Distribution | undefined = undefined;
   /** Called when a task's program throws (for logs); the task exits with status 1 either way. */
@@ -110,8 +114,7 @@ export class Kernel {
     if (typeof id !== 'string' || id.length === 0 || /\s/.test(id)) {
       throw errors.EINVAL('registerProgram', 'id', `a program id is a non-empty string without spaces, got ${describe(id)}`);
     }
-    if (typeof program !== 'function') throw errors.EINVAL('registerProgram', 'program', 'expected a function');
-    this.programs.set(id, program);
+    this.programs.set(id, checkProgram(program));
     return programBinary(id);
   }
 
@@ -208,6 +211,8 @@ export class Kernel {
     if (task.state === 'exited') return;
     task.state = 'exited';
     task.exitStatus = status;
+    // A worker task's code may still be running (it exited by delete, or something ended it): stop it.
+    if (task.setup.placement === 'worker') this.executor?.stop(task);
     // Fate-shared objects (private memory) are reachable only through their creator's own references.
     const refs = [...task.table.values()];
     const fateShared = refs.map((r) => r.object).filter((o) => o.fateShared && o.creator === task.name.key);
@@ -226,8 +231,12 @@ export class Kernel {
     task.changed.notify();
     const program = task.setup.program;
     if (program === undefined) return;
+    if (task.setup.placement === 'worker' && typeof program !== 'function' && this.executor !== undefined) {
+      this.executor.start(task, program);
+      return;
+    }
     Promise.resolve()
-      .then(() => program(task.context!))
+      .then(() => (typeof program === 'function' ? program(task.context!) : loadProgram(program).then((fn) => fn(task.context!))))
       .then(
         (status) => this.exitTask(task, typeof status === 'number' && Number.isInteger(status) ? status : 0),
         (error: unknown) => {

@@ -4,6 +4,7 @@
  * on the public attributes.
  * @module
  */
+import type { RefAttributes } from './system-calls.js';
 import type { Consistency, ObjectType, Proximity } from './flags.js';
 import type { KernelObject } from './objects/kernel-object.js';
 
@@ -99,7 +100,7 @@ interface HasTaskStatus {
  * The public attributes of a reference, readable by the task that holds it
  * and by nobody else, and not writable (the DIOS user-mapped ref).
  */
-export class RefView {
+export class RefView implements RefAttributes {
   readonly #ref: Reference;
 
   /** Views are made by the kernel only. */

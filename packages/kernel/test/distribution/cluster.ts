@@ -3,7 +3,7 @@
  * over a loopback network, sharing a cluster root group.
  */
 import { expect } from 'vitest';
-import { Kernel, LoopbackNetwork, PeerLink, type TaskContext } from '@dios/kernel';
+import { Kernel, LoopbackNetwork, PeerLink, type SystemCalls } from '@dios/kernel';
 import type { TaskObject } from '../../src/core/objects/task.js';
 
 export interface Cluster {
@@ -13,7 +13,7 @@ export interface Cluster {
   /** Peer links by kernel id. */
   link: Record<string, PeerLink>;
   /** A host-driven task on each kernel, member of the (shared) root group. */
-  sys: Record<string, TaskContext>;
+  sys: Record<string, SystemCalls>;
   /** Checks every kernel's invariants. */
   check(): void;
 }
@@ -26,7 +26,7 @@ export async function cluster(...ids: string[]): Promise<Cluster> {
   const name = `test-cluster-${++clusterCounter}-${Math.random().toString(36).slice(2)}`;
   const k: Record<string, Kernel> = {};
   const link: Record<string, PeerLink> = {};
-  const sys: Record<string, TaskContext> = {};
+  const sys: Record<string, SystemCalls> = {};
   for (const id of ids) {
     k[id] = await Kernel.boot({ id, cluster: name });
     link[id] = k[id].join(net.connect(id));

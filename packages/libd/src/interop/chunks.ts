@@ -6,7 +6,7 @@
  * full buffer.
  * @module
  */
-import { errors, type TaskContext } from '@dios/kernel';
+import { errors, type SystemCalls } from '@dios/kernel';
 import { checkReadable, fill, take } from '../stdio/buffered-io.js';
 import { fclose } from '../stdio/close.js';
 import { FILE, stateOf } from '../stdio/file.js';
@@ -15,7 +15,7 @@ import { fopen } from '../stdio/open.js';
 /** A reference of task `sys`, as a source or sink of bytes (the interop adapters open a FILE over it, and keep the reference). */
 export interface DiosReference {
   /** The task holding the reference; its system calls do the I/O. */
-  readonly sys: TaskContext;
+  readonly sys: SystemCalls;
   /** The reference's handle. */
   readonly ref: number;
 }

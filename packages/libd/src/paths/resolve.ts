@@ -5,10 +5,10 @@
  * durable blob when the kernel has a store, otherwise a shared-memory blob.
  * @module
  */
-import { CreateFlags, DeleteFlags, errors, isDiosError, normalizePath, ObjectType, pathName, pathSeed, type TaskContext } from '@dios/kernel';
+import { CreateFlags, DeleteFlags, errors, isDiosError, normalizePath, ObjectType, pathName, pathSeed, type SystemCalls } from '@dios/kernel';
 
 /** The object at `path` in the task's first group: a handle to it, made first when `create` is set and there is none. */
-export async function resolvePath(sys: TaskContext, path: string, create: boolean, call: string): Promise<number> {
+export async function resolvePath(sys: SystemCalls, path: string, create: boolean, call: string): Promise<number> {
   const group = sys.groupNames[0];
   if (group === undefined) throw errors.ENOENT(call, 'target', 'the task is a member of no group, so paths name nothing');
   const name = await pathName(group, normalizePath(path, call, 'target'));
@@ -30,7 +30,7 @@ export async function resolvePath(sys: TaskContext, path: string, create: boolea
   }
 }
 
-async function makeBlob(sys: TaskContext, path: string): Promise<number> {
+async function makeBlob(sys: SystemCalls, path: string): Promise<number> {
   const options = { nameSeed: pathSeed(path) };
   try {
     return (await sys.create(ObjectType.DURABLE_BLOB, options, CreateFlags.NAME_DETERMINISTIC)).ref;

@@ -2,7 +2,7 @@
  * atexit: functions to run when the program ends normally or by exit.
  * @module
  */
-import { errors, type TaskContext } from '@dios/kernel';
+import { errors, type SystemCalls } from '@dios/kernel';
 import { processOf, type ExitHandler } from './state.js';
 
 export type { ExitHandler } from './state.js';
@@ -18,7 +18,7 @@ export type { ExitHandler } from './state.js';
  * when it never ends through libd (a program not made by defineProgram that
  * simply returns). EINVAL (`fn`) when `fn` is not a function.
  */
-export function atexit(sys: TaskContext, fn: ExitHandler): void {
+export function atexit(sys: SystemCalls, fn: ExitHandler): void {
   if (typeof fn !== 'function') throw errors.EINVAL('atexit', 'fn', 'expected a function');
   processOf(sys).handlers.push(fn);
 }

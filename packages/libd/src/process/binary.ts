@@ -5,7 +5,7 @@
  * a host that holds the kernel.
  * @module
  */
-import { CreateFlags, errors, isDiosError, normalizePath, ObjectType, pathSeed, type Kernel, type Program, type TaskContext } from '@dios/kernel';
+import { CreateFlags, errors, isDiosError, normalizePath, ObjectType, pathSeed, type Kernel, type Program, type SystemCalls } from '@dios/kernel';
 
 /**
  * Creates a blob holding `bytes` (a binary, such as `programBinary(id)` or
@@ -24,7 +24,7 @@ import { CreateFlags, errors, isDiosError, normalizePath, ObjectType, pathSeed, 
  * task may not create in its first group; the write's errors (the blob is
  * then deleted again).
  */
-export async function writeBinary(sys: TaskContext, bytes: Uint8Array, path?: string): Promise<number> {
+export async function writeBinary(sys: SystemCalls, bytes: Uint8Array, path?: string): Promise<number> {
   if (!(bytes instanceof Uint8Array)) throw errors.EINVAL('writeBinary', 'bytes', 'expected a Uint8Array');
   const ref = path === undefined ? (await sys.create(ObjectType.SHARED_MEMORY_BLOB)).ref : await createAt(sys, normalizePath(path, 'writeBinary', 'path'));
   try {
@@ -38,7 +38,7 @@ export async function writeBinary(sys: TaskContext, bytes: Uint8Array, path?: st
   return ref;
 }
 
-async function createAt(sys: TaskContext, path: string): Promise<number> {
+async function createAt(sys: SystemCalls, path: string): Promise<number> {
   const options = { nameSeed: pathSeed(path) };
   try {
     return (await sys.create(ObjectType.DURABLE_BLOB, options, CreateFlags.NAME_DETERMINISTIC)).ref;
@@ -56,7 +56,7 @@ async function createAt(sys: TaskContext, path: string): Promise<number> {
  */
 export async function installProgram(
   kernel: Pick<Kernel, 'registerProgram'>,
-  sys: TaskContext,
+  sys: SystemCalls,
   id: string,
   program: Program,
   path?: string,

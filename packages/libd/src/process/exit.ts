@@ -3,7 +3,7 @@
  * then flushing, then the task exits by deleting its own reference.
  * @module
  */
-import { DeleteFlags, type TaskContext } from '@dios/kernel';
+import { DeleteFlags, type SystemCalls } from '@dios/kernel';
 import { ExitSignal, hasExited, processOf, teardown } from './state.js';
 
 /**
@@ -36,14 +36,14 @@ import { ExitSignal, hasExited, processOf, teardown } from './state.js';
  * {@link defineProgram} (the signal then reaches the kernel, which ignores
  * it since the task has already exited).
  */
-export function exit(sys: TaskContext, status: number): Promise<never> {
+export function exit(sys: SystemCalls, status: number): Promise<never> {
   const ending = exitTask(sys, status);
   // An exit the caller did not await must not surface as an unhandled rejection.
   ending.catch(() => {});
   return ending;
 }
 
-async function exitTask(sys: TaskContext, status: number): Promise<never> {
+async function exitTask(sys: SystemCalls, status: number): Promise<never> {
   const state = processOf(sys);
   if (state.ending) {
     state.override = status;
@@ -60,7 +60,7 @@ async function exitTask(sys: TaskContext, status: number): Promise<never> {
 }
 
 /** Deletes the task's self reference with the exit flag for `status` (0: success, anything else: failure); nothing if it has exited already. */
-export async function exitSelf(sys: TaskContext, status: number): Promise<void> {
+export async function exitSelf(sys: SystemCalls, status: number): Promise<void> {
   if (hasExited(sys)) return;
   await sys.delete(sys.self, status === 0 ? DeleteFlags.EXIT_SUCCESS : DeleteFlags.EXIT_FAILURE).catch(() => {
     // Only ECANCELED is possible here: the task exited some other way in between.

@@ -4,7 +4,7 @@
  * (atexit handlers, flushing stdio, the exit status).
  * @module
  */
-import type { Program, TaskContext } from '@dios/kernel';
+import type { Program, SystemCalls } from '@dios/kernel';
 import { stdio, type StdStreams } from '../stdio/std-streams.js';
 import { atexit, type ExitHandler } from './atexit.js';
 import { getenv } from './env.js';
@@ -14,7 +14,7 @@ import { ExitSignal, hasExited, processOf, teardown } from './state.js';
 /** What a libd program's main is given besides its arguments. */
 export interface ProgramContext {
   /** The task's system calls. */
-  readonly sys: TaskContext;
+  readonly sys: SystemCalls;
   /** The task's arguments, as run set them (argv[0] is conventionally the program's name). */
   readonly argv: readonly string[];
   /** The task's environment, as run set it. */
@@ -60,7 +60,7 @@ export type ProgramMain = (argv: string[], ctx: ProgramContext) => number | void
  */
 export function defineProgram(main: ProgramMain): Program {
   if (typeof main !== 'function') throw new TypeError('defineProgram: main must be a function');
-  return async (sys: TaskContext): Promise<number> => {
+  return async (sys: SystemCalls): Promise<number> => {
     const state = processOf(sys);
     let outcome: { status: number } | { error: unknown };
     try {
@@ -89,7 +89,7 @@ export function defineProgram(main: ProgramMain): Program {
   };
 }
 
-function contextOf(sys: TaskContext): ProgramContext {
+function contextOf(sys: SystemCalls): ProgramContext {
   return {
     sys,
     argv: sys.argv,

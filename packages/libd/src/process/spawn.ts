@@ -2,7 +2,7 @@
  * spawn: starts a program as a child task with the run system call.
  * @module
  */
-import { DeleteFlags, errors, isDiosError, Name, normalizePath, pathName, type TaskContext, type TaskSpec } from '@dios/kernel';
+import { DeleteFlags, errors, isDiosError, Name, normalizePath, pathName, type SystemCalls, type TaskSpec } from '@dios/kernel';
 
 /**
  * The binary {@link spawn} runs: a handle the task holds, an object's `Name`
@@ -45,7 +45,7 @@ const NAME_TEXT = /^[0-9a-fA-F]{64}$/;
  * name a program) and ENOENT (`binary`, no program with that id is
  * registered on the kernel).
  */
-export async function spawn(sys: TaskContext, binary: SpawnBinary, options: SpawnOptions): Promise<number> {
+export async function spawn(sys: SystemCalls, binary: SpawnBinary, options: SpawnOptions): Promise<number> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw errors.EINVAL('spawn', 'options', 'expected { argv, env?, inputs?, outputs?, groups?, kernel? }');
   }
@@ -66,7 +66,7 @@ export async function spawn(sys: TaskContext, binary: SpawnBinary, options: Spaw
   }
 }
 
-async function findBinary(sys: TaskContext, binary: Name | string): Promise<number> {
+async function findBinary(sys: SystemCalls, binary: Name | string): Promise<number> {
   let name: Name | string;
   if (binary instanceof Name) name = binary;
   else if (typeof binary !== 'string') throw errors.EINVAL('spawn', 'binary', 'expected a handle, a Name, or a path');
@@ -85,7 +85,7 @@ async function findBinary(sys: TaskContext, binary: Name | string): Promise<numb
 }
 
 // Several copies of an object may answer a lookup; the first (local ones come first) is used.
-async function keepFirst(sys: TaskContext, found: number[]): Promise<number> {
+async function keepFirst(sys: SystemCalls, found: number[]): Promise<number> {
   const [first, ...copies] = found;
   for (const extra of copies) await sys.delete(extra, DeleteFlags.DROP);
   return first!;

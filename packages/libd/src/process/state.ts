@@ -4,7 +4,7 @@
  * atexit.ts and program.ts.
  * @module
  */
-import type { TaskContext } from '@dios/kernel';
+import type { SystemCalls } from '@dios/kernel';
 import { fflushAll } from '../stdio/flush.js';
 
 /** An atexit handler. */
@@ -22,10 +22,10 @@ export interface ProcessState {
   exited: Promise<void> | undefined;
 }
 
-const states = new WeakMap<TaskContext, ProcessState>();
+const states = new WeakMap<SystemCalls, ProcessState>();
 
 /** The process state of task `sys`, made on first use. */
-export function processOf(sys: TaskContext): ProcessState {
+export function processOf(sys: SystemCalls): ProcessState {
   let s = states.get(sys);
   if (s === undefined) states.set(sys, (s = { handlers: [], ending: false, override: undefined, exited: undefined }));
   return s;
@@ -45,7 +45,7 @@ export class ExitSignal extends Error {
 }
 
 /** True once the task has exited: its self reference is gone or shows the task exited. */
-export function hasExited(sys: TaskContext): boolean {
+export function hasExited(sys: SystemCalls): boolean {
   try {
     return sys.ref(sys.self).task?.state === 'exited';
   } catch {
@@ -60,7 +60,7 @@ export function hasExited(sys: TaskContext): boolean {
  * failure is returned. A handler that calls exit() only records the status
  * it asks for (see exit); the handlers left still run.
  */
-export async function teardown(sys: TaskContext, state: ProcessState): Promise<{ error: unknown } | undefined> {
+export async function teardown(sys: SystemCalls, state: ProcessState): Promise<{ error: unknown } | undefined> {
   let failure: { error: unknown } | undefined;
   for (let handler = state.handlers.pop(); handler !== undefined; handler = state.handlers.pop()) {
     try {

@@ -3,7 +3,7 @@
  * exit status (select on the task reference, then its view).
  * @module
  */
-import { errors, isDiosError, ObjectType, type TaskContext } from '@dios/kernel';
+import { errors, isDiosError, ObjectType, type SystemCalls } from '@dios/kernel';
 
 /** How {@link wait} and {@link waitAny} wait. */
 export interface WaitOptions {
@@ -38,7 +38,7 @@ export interface WaitResult {
  * the time runs out; EHOSTDOWN (`task`) for a task on another kernel that
  * could not be reached.
  */
-export async function wait(sys: TaskContext, task: number, options: WaitOptions = {}): Promise<number> {
+export async function wait(sys: SystemCalls, task: number, options: WaitOptions = {}): Promise<number> {
   checkTask(sys, task, 'wait', 'task');
   return (await waitFor(sys, [task], options, 'wait')).status;
 }
@@ -50,13 +50,13 @@ export async function wait(sys: TaskContext, task: number, options: WaitOptions 
  * for again. Errors as for {@link wait}, naming `tasks[i]`, and EINVAL
  * (`tasks`) for an empty list.
  */
-export async function waitAny(sys: TaskContext, tasks: readonly number[], options: WaitOptions = {}): Promise<WaitResult> {
+export async function waitAny(sys: SystemCalls, tasks: readonly number[], options: WaitOptions = {}): Promise<WaitResult> {
   if (!Array.isArray(tasks) || tasks.length === 0) throw errors.EINVAL('waitAny', 'tasks', 'expected a non-empty array of task handles');
   tasks.forEach((t, i) => checkTask(sys, t, 'waitAny', `tasks[${i}]`));
   return waitFor(sys, tasks, options, 'waitAny');
 }
 
-function checkTask(sys: TaskContext, handle: number, call: string, argument: string): void {
+function checkTask(sys: SystemCalls, handle: number, call: string, argument: string): void {
   let type: ObjectType;
   try {
     type = sys.ref(handle).type;
@@ -67,7 +67,7 @@ function checkTask(sys: TaskContext, handle: number, call: string, argument: str
   if (type !== ObjectType.TASK) throw errors.EINVAL(call, argument, `reference ${handle} is a ${type}, not a task`);
 }
 
-async function waitFor(sys: TaskContext, tasks: readonly number[], options: WaitOptions, call: string): Promise<WaitResult> {
+async function waitFor(sys: SystemCalls, tasks: readonly number[], options: WaitOptions, call: string): Promise<WaitResult> {
   if (typeof options !== 'object' || options === null) throw errors.EINVAL(call, 'options', 'expected { timeoutMs?, keep? }');
   const ready = await sys.select(tasks, options.timeoutMs === undefined ? undefined : { timeoutMs: options.timeoutMs });
   const status = sys.ref(ready).task;

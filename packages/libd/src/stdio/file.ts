@@ -5,7 +5,7 @@
  * the order they were called (C stdio locks each FILE the same way).
  * @module
  */
-import { errors, ObjectType, type TaskContext } from '@dios/kernel';
+import { errors, ObjectType, type SystemCalls } from '@dios/kernel';
 import type { OpenMode } from './mode.js';
 
 /** How output is buffered: until the buffer is full, until a newline, or not at all (C's `_IOFBF`, `_IOLBF`, `_IONBF`). */
@@ -38,7 +38,7 @@ export function accessOf(type: ObjectType): Access | undefined {
 }
 
 const states = new WeakMap<FILE, FileState>();
-const openFiles = new WeakMap<TaskContext, Set<FileState>>();
+const openFiles = new WeakMap<SystemCalls, Set<FileState>>();
 const settle = (): void => {};
 
 /**
@@ -108,7 +108,7 @@ export class FileState {
   /** Registers a new open FILE of task `sys`. */
   constructor(
     /** The task the FILE belongs to; its system calls do the I/O. */
-    readonly sys: TaskContext,
+    readonly sys: SystemCalls,
     /** The reference's handle. */
     readonly handle: number,
     /** The parsed open mode. */
@@ -186,6 +186,6 @@ export function stateOf(file: unknown, op: string, mustBeOpen = true): FileState
 }
 
 /** The FILEs of task `sys` that are still open, in the order they were opened. */
-export function openFilesOf(sys: TaskContext): FileState[] {
+export function openFilesOf(sys: SystemCalls): FileState[] {
   return [...(openFiles.get(sys) ?? [])];
 }

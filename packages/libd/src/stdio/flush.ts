@@ -3,7 +3,7 @@
  * for every open FILE of a task (C's `fflush(NULL)`).
  * @module
  */
-import { isDiosError, type TaskContext } from '@dios/kernel';
+import { isDiosError, type SystemCalls } from '@dios/kernel';
 import { dropReadAhead, flushWrites } from './buffered-io.js';
 import { openFilesOf, stateOf, type FILE } from './file.js';
 
@@ -25,7 +25,7 @@ export async function fflush(file: FILE): Promise<void> {
  * throws the first failure, if any. A program should call it (or fclose its
  * FILEs) before it exits: output still buffered when a task exits is lost.
  */
-export async function fflushAll(sys: TaskContext): Promise<void> {
+export async function fflushAll(sys: SystemCalls): Promise<void> {
   const flushes = openFilesOf(sys).map((s) =>
     // A FILE an earlier call closes before this flush runs is skipped, not reported.
     fflush(s.file).catch((e: unknown) => {

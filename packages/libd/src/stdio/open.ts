@@ -3,7 +3,7 @@
  * in the task's groups), by a path, or over a reference the task holds.
  * @module
  */
-import { BeginWriteFlags, DeleteFlags, EndWriteFlags, errors, isDiosError, Name, ObjectType, Rights, type TaskContext } from '@dios/kernel';
+import { BeginWriteFlags, DeleteFlags, EndWriteFlags, errors, isDiosError, Name, ObjectType, Rights, type SystemCalls } from '@dios/kernel';
 import { resolvePath } from '../paths/resolve.js';
 import { accessOf, FileState, type FILE } from './file.js';
 import { parseMode, type OpenMode } from './mode.js';
@@ -54,7 +54,7 @@ const NAME_TEXT = /^[0-9a-fA-F]{64}$/;
  * not hold; EACCES (`mode`) as above; lookup's errors, ENOENT for a name the
  * task cannot resolve.
  */
-export async function fopen(sys: TaskContext, target: FopenTarget, mode: string): Promise<FILE> {
+export async function fopen(sys: SystemCalls, target: FopenTarget, mode: string): Promise<FILE> {
   const parsed = parseMode(mode);
   if (typeof target === 'object' && target !== null && !(target instanceof Name)) {
     const handle: unknown = (target as FopenRef).ref;
@@ -97,7 +97,7 @@ function nameOf(target: unknown): Name | string {
 
 // Replaces a looked-up stream reference by a copy with only the right the mode needs (and DELEGATE). Without
 // DELEGATE the reference cannot be copied, and is kept as it is.
-async function narrow(sys: TaskContext, handle: number, mode: OpenMode): Promise<number> {
+async function narrow(sys: SystemCalls, handle: number, mode: OpenMode): Promise<number> {
   const rights = (mode.readable ? Rights.READ : 0) | (mode.writable ? Rights.WRITE : 0) | Rights.DELEGATE;
   let copied: number[];
   try {
@@ -115,7 +115,7 @@ async function narrow(sys: TaskContext, handle: number, mode: OpenMode): Promise
 
 // Checks, without any effect, that a blob may be written: an empty write lease, given back with DISCARD. The
 // rights are checked before any wait, and NONBLOCK turns a wait (an exclusive lease elsewhere) into EAGAIN.
-async function probeWrite(sys: TaskContext, handle: number): Promise<void> {
+async function probeWrite(sys: SystemCalls, handle: number): Promise<void> {
   let lent: Uint8Array;
   try {
     lent = await sys.beginWrite(handle, 0, { offset: 0 }, BeginWriteFlags.NONBLOCK);
@@ -126,7 +126,7 @@ async function probeWrite(sys: TaskContext, handle: number): Promise<void> {
   await sys.endWrite(handle, lent, undefined, EndWriteFlags.DISCARD);
 }
 
-async function open(sys: TaskContext, handle: number, mode: OpenMode, owned: boolean): Promise<FILE> {
+async function open(sys: SystemCalls, handle: number, mode: OpenMode, owned: boolean): Promise<FILE> {
   const view = sys.ref(handle);
   const access = accessOf(view.type);
   if (access === undefined) throw errors.EINVAL('fopen', 'target', `a ${view.type} has no bytes to read or write`);

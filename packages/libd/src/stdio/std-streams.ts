@@ -3,7 +3,7 @@
  * kernel, buffered as in C (stdout by line, stderr not at all).
  * @module
  */
-import { isDiosError, ObjectType, type TaskContext } from '@dios/kernel';
+import { isDiosError, ObjectType, type SystemCalls } from '@dios/kernel';
 import { fclose } from './close.js';
 import { stateOf, type FILE } from './file.js';
 import { fflush } from './flush.js';
@@ -19,7 +19,7 @@ export interface StdStreams {
   readonly stderr: FILE;
 }
 
-const opened = new WeakMap<TaskContext, Promise<StdStreams>>();
+const opened = new WeakMap<SystemCalls, Promise<StdStreams>>();
 
 /**
  * The standard FILEs of task `sys`, bound to its kernel's console (looked up
@@ -28,7 +28,7 @@ const opened = new WeakMap<TaskContext, Promise<StdStreams>>();
  * the same for every later call of the task, like C's globals; a closed one
  * stays closed.
  */
-export function stdio(sys: TaskContext): Promise<StdStreams> {
+export function stdio(sys: SystemCalls): Promise<StdStreams> {
   let streams = opened.get(sys);
   if (streams === undefined) {
     streams = openAll(sys);
@@ -38,7 +38,7 @@ export function stdio(sys: TaskContext): Promise<StdStreams> {
   return streams;
 }
 
-async function openAll(sys: TaskContext): Promise<StdStreams> {
+async function openAll(sys: SystemCalls): Promise<StdStreams> {
   const results = await Promise.allSettled([openConsole(sys, 'r'), openConsole(sys, 'w'), openConsole(sys, 'w')]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed !== undefined) {
@@ -56,7 +56,7 @@ async function openAll(sys: TaskContext): Promise<StdStreams> {
   return { stdin, stdout, stderr };
 }
 
-async function openConsole(sys: TaskContext, mode: 'r' | 'w'): Promise<FILE> {
+async function openConsole(sys: SystemCalls, mode: 'r' | 'w'): Promise<FILE> {
   try {
     return await fopen(sys, sys.consoleName, mode);
   } catch (e) {

@@ -4,7 +4,7 @@
  * and truncation. Each lends a kernel buffer, copies, and gives it back.
  * @module
  */
-import { BeginWriteFlags, EndWriteFlags, errors, isDiosError, type TaskContext } from '@dios/kernel';
+import { BeginWriteFlags, EndWriteFlags, errors, isDiosError, type SystemCalls } from '@dios/kernel';
 
 /** How many times a blob read is tried when a write keeps committing under it before giving up with EAGAIN. */
 export const MAX_READ_ATTEMPTS = 64;
@@ -14,7 +14,7 @@ export const MAX_READ_ATTEMPTS = 64;
  * returns how many; 0 at or past the end. A read that a committed write made
  * inconsistent (endRead answers false) is made again.
  */
-export async function readAt(sys: TaskContext, handle: number, offset: number, dest: Uint8Array, op: string): Promise<number> {
+export async function readAt(sys: SystemCalls, handle: number, offset: number, dest: Uint8Array, op: string): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     let lent: Uint8Array;
     try {
@@ -35,7 +35,7 @@ export async function readAt(sys: TaskContext, handle: number, offset: number, d
  * atomic commit. (Blobs have no holes, so a write past the end is preceded by
  * zeros from the old end, which is what a C file shows in a hole.)
  */
-export async function writeAt(sys: TaskContext, handle: number, offset: number, zeros: number, parts: readonly Uint8Array[]): Promise<void> {
+export async function writeAt(sys: SystemCalls, handle: number, offset: number, zeros: number, parts: readonly Uint8Array[]): Promise<void> {
   let total = zeros;
   for (const part of parts) total += part.length;
   const buffer = await sys.beginWrite(handle, total, { offset });
@@ -49,7 +49,7 @@ export async function writeAt(sys: TaskContext, handle: number, offset: number, 
 }
 
 /** Appends `parts` to a blob in one atomic commit at its end as it is when the commit happens (BeginWriteFlags.APPEND). */
-export async function appendTo(sys: TaskContext, handle: number, parts: readonly Uint8Array[]): Promise<void> {
+export async function appendTo(sys: SystemCalls, handle: number, parts: readonly Uint8Array[]): Promise<void> {
   let total = 0;
   for (const part of parts) total += part.length;
   const buffer = await sys.beginWrite(handle, total, undefined, BeginWriteFlags.APPEND);
@@ -62,7 +62,7 @@ export async function appendTo(sys: TaskContext, handle: number, parts: readonly
 }
 
 /** Empties a blob (a commit of 0 bytes at offset 0 with truncate). */
-export async function truncate(sys: TaskContext, handle: number): Promise<void> {
+export async function truncate(sys: SystemCalls, handle: number): Promise<void> {
   await commit(sys, handle, await sys.beginWrite(handle, 0, { offset: 0, truncate: true }));
 }
 
@@ -71,7 +71,7 @@ export async function truncate(sys: TaskContext, handle: number): Promise<void> 
  * into `dest` and consumes them. Returns the count, 0 at end of stream (or
  * of console input).
  */
-export async function readSome(sys: TaskContext, handle: number, dest: Uint8Array): Promise<number> {
+export async function readSome(sys: SystemCalls, handle: number, dest: Uint8Array): Promise<number> {
   const lent = await sys.beginRead(handle, { length: dest.length });
   dest.set(lent);
   await sys.endRead(handle, lent);
@@ -85,7 +85,7 @@ export async function readSome(sys: TaskContext, handle: number, dest: Uint8Arra
  * size is not visible to a task: the piece size is then halved, remembered
  * in `limit`, and the piece tried again.
  */
-export async function writeInPieces(sys: TaskContext, handle: number, parts: readonly Uint8Array[], limit: { pieceLimit: number }): Promise<void> {
+export async function writeInPieces(sys: SystemCalls, handle: number, parts: readonly Uint8Array[], limit: { pieceLimit: number }): Promise<void> {
   let left = 0;
   for (const part of parts) left += part.length;
   let part = 0;
@@ -120,7 +120,7 @@ export async function writeInPieces(sys: TaskContext, handle: number, parts: rea
 }
 
 // Commits a write buffer; if the commit fails, gives the buffer back so that no lease is left behind.
-async function commit(sys: TaskContext, handle: number, buffer: Uint8Array): Promise<void> {
+async function commit(sys: SystemCalls, handle: number, buffer: Uint8Array): Promise<void> {
   try {
     await sys.endWrite(handle, buffer);
   } catch (e) {

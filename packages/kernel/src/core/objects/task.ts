@@ -8,12 +8,12 @@ import { ObjectType } from '../flags.js';
 import type { Name } from '../names.js';
 import type { Reference, TaskState, TaskStatus } from '../reference.js';
 import type { TaskContext } from '../task-context.js';
+import type { Placement, Program } from '../program.js';
 import { KernelObject } from './kernel-object.js';
 import type { GroupObject } from './group.js';
 import { TaskStats } from '../monitoring.js';
 
-/** A DIOS program: receives its task context, returns (or resolves to) an exit status. */
-export type Program = (sys: TaskContext) => Promise<number | void> | number | void;
+export type { Program } from '../program.js';
 
 /**
  * A group a task is a member of, and the rights names resolved through it confer.
@@ -36,6 +36,10 @@ export interface TaskSetup {
   readonly groups: readonly Membership[];
   /** The program to run (undefined for host-driven tasks). */
   readonly program: Program | undefined;
+  /** Where the program runs (default: the kernel's thread). */
+  readonly placement?: Placement;
+  /** A pure task has no ambient host access: everything it does goes through its system calls (worker tasks only). */
+  readonly pure?: boolean;
 }
 
 /** A task object. */

@@ -12,7 +12,7 @@ import { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import { TaskObject } from '../objects/task.js';
 import { Name } from '../names.js';
-import { programId } from '../syscalls/run.js';
+import { placementOf, programId } from '../syscalls/run.js';
 import type { PeerReply, PeerRequest, RemoteHandle } from '../transport.js';
 import { describeObject } from './describe.js';
 
@@ -153,7 +153,9 @@ export class PeerService {
         const groups = req.groups.map(({ key, rights }) => ({ group: this.replicaGroup(key), rights: rights & Rights.ALL }));
         const inputs = req.inputs.map((r) => ({ obj: importer.importHandle(from, r.ref), rights: r.rights }));
         const outputs = req.outputs.map((r) => ({ obj: importer.importHandle(from, r.ref), rights: r.rights }));
-        const child = kernel.newTask(name, { argv: req.argv, env: req.env, groups, program });
+        // The serving kernel decides where the task runs, by the same rule as a local run.
+        const placement = placementOf(kernel, typeof program === 'function', undefined, req.flags);
+        const child = kernel.newTask(name, { argv: req.argv, env: req.env, groups, program, placement, pure: (req.flags & RunFlags.PURE) !== 0 });
         child.inputs = inputs.map((r) => kernel.openRef(child, r.obj, r.rights, undefined).id);
         child.outputs = outputs.map((r) => kernel.openRef(child, r.obj, r.rights, undefined).id);
         const exported = this.export(from, child, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined);

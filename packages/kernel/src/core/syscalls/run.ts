@@ -11,6 +11,7 @@ import { Name, describe } from '../names.js';
 import { GroupObject } from '../objects/group.js';
 import type { Membership, TaskObject } from '../objects/task.js';
 import type { Reference } from '../reference.js';
+import type { Placement } from '../program.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
 
 /** What a new task gets. */
@@ -29,9 +30,16 @@ export interface TaskSpec {
   name?: string;
   /** Run on this peer kernel instead of locally. */
   kernel?: string;
+  /**
+   * Where the program runs: `worker` (a worker thread of its own; module
+   * programs only, on a kernel with a worker executor) or `thread` (the
+   * kernel's thread). Default: `worker` when both hold, else `thread`.
+   */
+  placement?: Placement;
 }
 
-const KEYS = ['argv', 'inputs', 'outputs', 'groups', 'env', 'name', 'kernel'] as const;
+const KEYS = ['argv', 'inputs', 'outputs', 'groups', 'env', 'name', 'kernel', 'placement'] as const;
+const PLACEMENTS: readonly Placement[] = ['thread', 'worker'];
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /** Reads the program id from a binary's bytes. */
@@ -80,6 +88,9 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
   if (sp.name !== undefined && (typeof sp.name !== 'string' || !(f & RunFlags.NAME_DETERMINISTIC))) {
     throw errors.EINVAL(s, 'spec.name', 'a task name seed is a string and needs RunFlags.NAME_DETERMINISTIC');
   }
+  if (sp.placement !== undefined && !PLACEMENTS.includes(sp.placement)) {
+    throw errors.EINVAL(s, 'spec.placement', `expected 'thread' or 'worker', got ${describe(sp.placement)}`);
+  }
   const remoteKernel = sp.kernel !== undefined && sp.kernel !== kernel.id ? sp.kernel : undefined;
   if (remoteKernel !== undefined) {
     if (typeof remoteKernel !== 'string') throw errors.EINVAL(s, 'spec.kernel', `expected a kernel id, got ${describe(remoteKernel)}`);
@@ -88,7 +99,7 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
 
   const counter = f & RunFlags.NAME_DETERMINISTIC && sp.name === undefined ? parent.reserveCounter() : 0;
   try {
-    return await start(kernel, parent, bin, f, counter, sp.name, remoteKernel, { argv: argv as string[], env, inputs, outputs, groups: groupRefs });
+    return await start(kernel, parent, bin, f, counter, sp.name, remoteKernel, { argv: argv as string[], env, inputs, outputs, groups: groupRefs, placement: sp.placement });
   } catch (e) {
     if (counter !== 0) parent.releaseCounter(counter);
     throw e;
@@ -104,7 +115,7 @@ async function start(
   counter: number,
   seed: string | undefined,
   remoteKernel: string | undefined,
-  spec: { argv: string[]; env: Record<string, string>; inputs: Reference[]; outputs: Reference[]; groups: Reference[] | undefined },
+  spec: { argv: string[]; env: Record<string, string>; inputs: Reference[]; outputs: Reference[]; groups: Reference[] | undefined; placement: Placement | undefined },
 ): Promise<number> {
   const s = 'run';
   const { argv, env, inputs, outputs, groups: groupRefs } = spec;
@@ -125,6 +136,7 @@ async function start(
   if (id === undefined) throw errors.ENOEXEC(s, 'binary', `the binary's bytes do not start with "${PROGRAM_PREFIX.trim()}"`);
   const program = kernel.programs.get(id);
   if (program === undefined) throw errors.ENOENT(s, 'binary', `no program "${id}" is installed on kernel ${kernel.id}`);
+  const placement = placementOf(kernel, typeof program === 'function', spec.placement, f);
   if (parent.state === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited during the call');
   for (const r of [bin, ...inputs, ...outputs, ...(groupRefs ?? [])]) {
     if (!r.open) throw errors.EBADF(s, 'spec', `reference ${r.id} was deleted during the call`);
@@ -135,7 +147,7 @@ async function start(
   // Only an omitted list inherits the parent's groups: an explicit [] makes a task that resolves in no group.
   const groups: Membership[] =
     groupRefs !== undefined ? groupRefs.map((g) => ({ group: g.object as GroupObject, rights: g.rights })) : [...parent.setup.groups];
-  const child = kernel.newTask(taskName, { argv, env: { ...env }, groups, program });
+  const child = kernel.newTask(taskName, { argv, env: { ...env }, groups, program, placement, pure: (f & RunFlags.PURE) !== 0 });
   const pass = (r: Reference, rights: number) =>
     kernel.openRef(child, r.object, rights, { task: parent.name.key, id: r.id }, r.consistency, r.readBufferSize, r.writeBufferSize).id;
   child.inputs = inputs.map((r) => pass(r, r.rights & ~(Rights.WRITE | Rights.EXEC)));
@@ -143,6 +155,24 @@ async function start(
   const handle = kernel.openRef(parent, child, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined).id;
   if (!(f & RunFlags.START_PAUSED)) kernel.startTask(child);
   return handle;
+}
+
+/** Where a task runs: a worker thread needs a module program and an executor; a pure task needs a worker. */
+export function placementOf(kernel: Kernel, isFunction: boolean, asked: Placement | undefined, f: number): Placement {
+  const s = 'run';
+  const canWork = !isFunction && kernel.executor !== undefined;
+  if (asked === 'worker' && !canWork) {
+    throw errors.ENOTSUP(
+      s,
+      'spec.placement',
+      isFunction ? 'the program is a function, which cannot leave the kernel\'s thread; register a module program' : `kernel ${kernel.id} has no worker executor`,
+    );
+  }
+  const placement = asked ?? (canWork ? 'worker' : 'thread');
+  if (f & RunFlags.PURE && placement !== 'worker') {
+    throw errors.ENOTSUP(s, 'flags', 'a pure task needs a worker placement (a module program on a kernel with a worker executor)');
+  }
+  return placement;
 }
 
 /** A copy of a binary's bytes, read through its object like any read (released at once, so nothing stays lent). */

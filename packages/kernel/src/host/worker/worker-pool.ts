@@ -1,0 +1,268 @@
+/**
+ * Worker tasks: the kernel's executor for module programs, a pool of worker
+ * threads (the DIOS equivalent of processes). Starting a task takes an idle
+ * thread when there is one; a task never waits for a thread (tasks may wait
+ * for each other, so a cap could deadlock them), and idle threads beyond the
+ * pool's size are ended. Pure tasks run in threads of their own kind,
+ * locked down before any task code loads.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { MessageChannel, Worker, type ResourceLimits } from 'node:worker_threads';
+import { DiosError, errors, type ErrnoCode } from '../../core/errors.js';
+import type { TaskExecutor } from '../../core/executor.js';
+import type { Kernel } from '../../core/kernel.js';
+import type { TaskObject } from '../../core/objects/task.js';
+import type { ProgramModule } from '../../core/program.js';
+import { Channel } from './channel.js';
+import { SyscallServer } from './syscall-server.js';
+import type { DoneMessage, StartMessage } from './worker-main.js';
+
+/** Options of {@link useWorkers}. */
+export interface WorkerPoolOptions {
+  /** Idle threads kept for reuse, per kind (plain and pure); default: the number of cores. */
+  size?: number;
+  /** V8 heap limits of each thread (a task over them fails, the kernel goes on). */
+  resourceLimits?: ResourceLimits;
+  /** How long a task the kernel ended may take to give its thread back before the thread is terminated (ms, default 200). */
+  stopGraceMs?: number;
+}
+
+interface PooledWorker {
+  readonly worker: Worker;
+  readonly pure: boolean;
+  tid: number | undefined;
+  run: Run | undefined;
+  dead: boolean;
+}
+
+interface Run {
+  readonly id: number;
+  readonly task: TaskObject;
+  readonly server: SyscallServer;
+  readonly pooled: PooledWorker;
+  cpuAtStart: number | undefined;
+  done: boolean;
+  stopTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+let nextRunId = 1;
+
+/** Runs module programs in pooled worker threads; install it with {@link useWorkers}. */
+export class WorkerPool implements TaskExecutor {
+  readonly #kernel: Kernel;
+  readonly #size: number;
+  readonly #limits: ResourceLimits | undefined;
+  readonly #grace: number;
+  readonly #idle: { plain: PooledWorker[]; pure: PooledWorker[] } = { plain: [], pure: [] };
+  readonly #runs = new Map<TaskObject, Run>();
+  readonly #all = new Set<PooledWorker>();
+  #closed = false;
+  /** Threads started so far (a measure of how well the pool reuses them). */
+  threadsStarted = 0;
+
+  /** Use {@link useWorkers}. */
+  constructor(kernel: Kernel, options: WorkerPoolOptions = {}) {
+    const size = options.size ?? availableParallelism();
+    if (!Number.isInteger(size) || size < 0 || size > 1024) throw errors.EINVAL('useWorkers', 'options.size', `expected an integer in [0, 1024], got ${String(size)}`);
+    const grace = options.stopGraceMs ?? 200;
+    if (!Number.isFinite(grace) || grace < 0) throw errors.EINVAL('useWorkers', 'options.stopGraceMs', `expected a non-negative number, got ${String(grace)}`);
+    this.#kernel = kernel;
+    this.#size = size;
+    this.#limits = options.resourceLimits;
+    this.#grace = grace;
+  }
+
+  /** Threads alive now (idle or running a task). */
+  get threads(): number {
+    return this.#all.size;
+  }
+
+  /** Starts `task`'s program in a pooled thread (see TaskExecutor). */
+  start(task: TaskObject, program: ProgramModule): void {
+    if (this.#closed) {
+      this.#fail(task, errors.ECANCELED('run', undefined, 'the worker pool is closed'));
+      return;
+    }
+    const pure = task.setup.pure === true;
+    const pooled = this.#idle[pure ? 'pure' : 'plain'].pop() ?? this.#spawn(pure);
+    const buffer = Channel.allocate();
+    const { port1, port2 } = new MessageChannel();
+    const server = new SyscallServer(new Channel(buffer), port1, task.context!);
+    const run: Run = { id: nextRunId++, task, server, pooled, cpuAtStart: this.#threadCpu(pooled), done: false, stopTimer: undefined };
+    pooled.run = run;
+    this.#runs.set(task, run);
+    pooled.worker.ref();
+    const ctx = task.context!;
+    const start: StartMessage = {
+      kind: 'start',
+      id: run.id,
+      module: program.module,
+      export: program.export ?? 'default',
+      channel: buffer,
+      port: port2,
+      init: {
+        argv: [...ctx.argv],
+        env: { ...ctx.env },
+        inputs: [...ctx.inputs],
+        outputs: [...ctx.outputs],
+        self: ctx.self,
+        taskName: ctx.taskName.key,
+        groupNames: ctx.groupNames.map((n) => n.key),
+        consoleName: ctx.consoleName.key,
+        kernelId: ctx.kernelId,
+      },
+    };
+    pooled.worker.postMessage(start, [port2]);
+  }
+
+  /** Stops a task the kernel ended while its program runs: its calls fail from now on, and its thread is ended if it does not finish soon. */
+  stop(task: TaskObject): void {
+    const run = this.#runs.get(task);
+    if (run === undefined || run.done || run.stopTimer !== undefined) return;
+    // Replies already under way (e.g. to the delete that exited the task) go out before the channel closes.
+    setImmediate(() => run.server.close());
+    run.stopTimer = setTimeout(() => {
+      if (!run.done) void run.pooled.worker.terminate();
+    }, this.#grace);
+    run.stopTimer.unref();
+  }
+
+  /** Live CPU time of the tasks running now, written to their stats (where the host tells per-thread CPU time). */
+  sample(): void {
+    for (const run of this.#runs.values()) this.#recordCpu(run);
+  }
+
+  /** Ends every thread; tasks still running fail. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#kernel.executor === this) this.#kernel.executor = undefined;
+    await Promise.all([...this.#all].map((p) => p.worker.terminate()));
+  }
+
+  #spawn(pure: boolean): PooledWorker {
+    const { url, execArgv, eval: isEval } = workerEntry();
+    const worker = new Worker(url, {
+      eval: isEval,
+      execArgv,
+      workerData: { pure },
+      // A pure task sees no host environment variables.
+      ...(pure ? { env: {} } : {}),
+      ...(this.#limits !== undefined ? { resourceLimits: this.#limits } : {}),
+    });
+    this.threadsStarted++;
+    const pooled: PooledWorker = { worker, pure, tid: undefined, run: undefined, dead: false };
+    this.#all.add(pooled);
+    worker.on('message', (m: DoneMessage | { kind: 'ready'; tid?: number }) => {
+      if (m.kind === 'ready') {
+        pooled.tid = m.tid;
+        if (pooled.run !== undefined && pooled.run.cpuAtStart === undefined) pooled.run.cpuAtStart = this.#threadCpu(pooled);
+      } else if (m.kind === 'done') this.#finished(pooled, m);
+    });
+    worker.on('error', (error) => this.#died(pooled, error));
+    worker.on('exit', (code) => this.#died(pooled, new Error(`the task's worker thread exited with code ${code}`)));
+    return pooled;
+  }
+
+  #finished(pooled: PooledWorker, m: DoneMessage): void {
+    const run = pooled.run;
+    if (run === undefined || run.id !== m.id) return;
+    this.#end(run);
+    const stats = run.task.stats;
+    if (m.cpuNs !== undefined) stats.cpuMs = m.cpuNs / 1e6;
+    stats.memoryBytes = Math.max(stats.memoryBytes ?? 0, m.heapPeak);
+    if (m.error !== undefined) this.#fail(run.task, rebuild(m.error));
+    else this.#kernel.exitTask(run.task, m.status ?? 0);
+    // A thread whose task was stopped is not trusted to be idle: it is ended (see stop).
+    if (run.stopTimer !== undefined || this.#closed) {
+      void pooled.worker.terminate();
+      return;
+    }
+    const idle = this.#idle[pooled.pure ? 'pure' : 'plain'];
+    if (idle.length < this.#size) {
+      idle.push(pooled);
+      pooled.worker.unref();
+    } else void pooled.worker.terminate();
+  }
+
+  #died(pooled: PooledWorker, error: Error): void {
+    if (pooled.dead) return;
+    pooled.dead = true;
+    this.#all.delete(pooled);
+    for (const kind of ['plain', 'pure'] as const) {
+      const i = this.#idle[kind].indexOf(pooled);
+      if (i >= 0) this.#idle[kind].splice(i, 1);
+    }
+    const run = pooled.run;
+    if (run !== undefined && !run.done) {
+      this.#end(run);
+      this.#fail(run.task, error);
+    }
+  }
+
+  #end(run: Run): void {
+    run.done = true;
+    this.#recordCpu(run);
+    run.server.close();
+    if (run.stopTimer !== undefined) clearTimeout(run.stopTimer);
+    run.pooled.run = undefined;
+    this.#runs.delete(run.task);
+  }
+
+  #fail(task: TaskObject, error: unknown): void {
+    if (task.state !== 'exited') {
+      task.failure = error;
+      this.#kernel.onTaskFailure?.(task, error);
+    }
+    this.#kernel.exitTask(task, 1);
+  }
+
+  #recordCpu(run: Run): void {
+    const now = this.#threadCpu(run.pooled);
+    if (now !== undefined && run.cpuAtStart !== undefined) run.task.stats.cpuMs = (now - run.cpuAtStart) / 1e6;
+  }
+
+  // CPU time of a pooled thread (ns) from Linux's per-thread schedstat, or undefined.
+  #threadCpu(pooled: PooledWorker): number | undefined {
+    if (pooled.tid === undefined) return undefined;
+    try {
+      return Number(readFileSync(`/proc/self/task/${pooled.tid}/schedstat`, 'latin1').split(' ')[0]);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Makes `kernel` run module programs in pooled worker threads (see {@link WorkerPool}); returns the pool. */
+export function useWorkers(kernel: Kernel, options: WorkerPoolOptions = {}): WorkerPool {
+  if (kernel.executor !== undefined) throw errors.EBUSY('useWorkers', 'kernel', `kernel ${kernel.id} already has a worker executor`);
+  const pool = new WorkerPool(kernel, options);
+  kernel.executor = pool;
+  return pool;
+}
+
+// The worker's entry: the built worker.js beside this bundle, or (running from TypeScript sources) the source
+// entry loaded through tsx, which only development installs have.
+function workerEntry(): { url: string | URL; execArgv: string[]; eval: boolean } {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return { url: new URL('./worker.js', here), execArgv: [], eval: false };
+  const tsx = createRequire(here).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs');
+  const entry = new URL('./worker-main.ts', here).href;
+  const code = `import(${JSON.stringify(`file://${tsx}`)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return { url: code, execArgv: ['--conditions=@dios/source'], eval: true };
+}
+
+// A task's error as the worker described it, rebuilt (a DiosError stays one).
+function rebuild(e: NonNullable<DoneMessage['error']>): Error {
+  if (e.code !== undefined && e.syscall !== undefined && e.detail !== undefined) {
+    const error = new DiosError(e.code as ErrnoCode, e.syscall, e.argument ?? undefined, e.detail);
+    if (e.stack !== undefined) error.stack = e.stack;
+    return error;
+  }
+  const error = new Error(e.message);
+  error.name = e.name;
+  if (e.stack !== undefined) error.stack = e.stack;
+  return error;
+}
