@@ -1,30 +1,42 @@
 /**
- * Bringing a host file into DIOS for a job: its bytes are read straight
- * into the buffer a begin_write lends on a new shared-memory blob, then
- * committed. A shared-memory blob rather than a durable import: the job
- * only reads it, and writing the file to the durable store (and fsyncing
- * it) would cost as much as counting.
+ * Bringing a host file into DIOS for a job: a new shared-memory blob, sized
+ * up front, filled by reading the file straight into the buffers that
+ * begin_write lends, a chunk at a time (the blob lends the same buffer again
+ * for each chunk, so only the blob's own memory is touched for the first
+ * time). A shared-memory blob rather than a durable import: the job only
+ * reads it, and writing the file to the durable store (and fsyncing it)
+ * would cost as much as counting.
  * @module
  */
 import { open } from 'node:fs/promises';
 import { MAX_BLOB_BYTES, ObjectType, type SystemCalls } from '@dios/kernel';
 
+const CHUNK = 8 * 1024 * 1024;
+
+function fail(code: string, what: string, path: string): never {
+  throw Object.assign(new Error(`${code}: ${what}, read '${path}'`), { code });
+}
+
 /** Reads host file `path` into a new shared-memory blob of task `sys`; returns its handle. Node's errors (ENOENT, EISDIR, ...) as they are. */
 export async function loadFile(sys: SystemCalls, path: string): Promise<number> {
   const file = await open(path, 'r');
   try {
-    const { size, isFile } = await file.stat().then((s) => ({ size: s.size, isFile: s.isFile() }));
-    if (!isFile) throw Object.assign(new Error(`EISDIR: not a regular file, read '${path}'`), { code: 'EISDIR' });
-    if (size > MAX_BLOB_BYTES) throw Object.assign(new Error(`EFBIG: file too large for a blob (${size} bytes), read '${path}'`), { code: 'EFBIG' });
-    const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { capacity: size });
-    const buffer = await sys.beginWrite(ref, size, { offset: 0 });
-    let at = 0;
-    while (at < size) {
-      const { bytesRead } = await file.read(buffer, at, size - at, at);
-      if (bytesRead === 0) break; // the file shrank meanwhile: count what was there
-      at += bytesRead;
+    const info = await file.stat();
+    if (!info.isFile()) fail('EISDIR', 'not a regular file', path);
+    if (info.size > MAX_BLOB_BYTES) fail('EFBIG', `too large for a blob (${info.size} bytes)`, path);
+    const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { capacity: info.size });
+    for (let at = 0; at < info.size; ) {
+      const buffer = await sys.beginWrite(ref, Math.min(CHUNK, info.size - at), { offset: at });
+      let filled = 0;
+      while (filled < buffer.length) {
+        const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, at + filled);
+        if (bytesRead === 0) break; // the file shrank meanwhile: keep what was there
+        filled += bytesRead;
+      }
+      await sys.endWrite(ref, buffer, { length: filled });
+      if (filled < buffer.length) break;
+      at += filled;
     }
-    await sys.endWrite(ref, buffer, { length: at });
     return ref;
   } finally {
     await file.close();

@@ -4,7 +4,21 @@
  */
 
 /** Program ids, as registered with the kernel. */
-export const PROGRAM_IDS = { master: 'mapreduce-master', map: 'mapreduce-map', reduce: 'mapreduce-reduce' } as const;
+export const PROGRAM_IDS = {
+  /** The job master. */
+  master: 'mapreduce-master',
+  /** A map task. */
+  map: 'mapreduce-map',
+  /** A reduce task. */
+  reduce: 'mapreduce-reduce',
+} as const;
 
 /** Paths of the binaries (in the first group of the task that installs them), which spawn runs. */
-export const BINARY_PATHS = { master: '/bin/mapreduce/master', map: '/bin/mapreduce/map', reduce: '/bin/mapreduce/reduce' } as const;
+export const BINARY_PATHS = {
+  /** The job master's binary. */
+  master: '/bin/mapreduce/master',
+  /** The map task's binary. */
+  map: '/bin/mapreduce/map',
+  /** The reduce task's binary. */
+  reduce: '/bin/mapreduce/reduce',
+} as const;
