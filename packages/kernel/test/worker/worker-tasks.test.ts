@@ -60,6 +60,14 @@ describe('worker tasks: running', () => {
     kernel.checkInvariants();
   });
 
+  it('lends shared memory for writes too: the worker fills the buffer the commit copies from', async () => {
+    const { sys, binary } = await setup();
+    const { ref: out } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+    const task = await sys.run(await binary('sharedWrite'), { argv: ['sharedWrite'], outputs: [out] });
+    expect(await exitStatus(sys, task)).toBe(1);
+    expect(dec((await readAll(sys, out)).bytes)).toBe('worker!!');
+  });
+
   it('a program that runs as thread or worker gives the same result (placement is the caller\'s choice)', async () => {
     const { sys, binary } = await setup();
     const bin = await binary('writer');

@@ -138,7 +138,8 @@ export class BlobObject extends KernelObject {
       // A reused buffer still holds an earlier write's bytes: a new lease starts zeroed, like a fresh one.
       buffer.fill(0);
     } else {
-      buffer = new Uint8Array(req.length);
+      // Shared memory, so that a task in another thread fills the very buffer the commit copies from.
+      buffer = this.type === ObjectType.PRIVATE_MEMORY_BLOB ? new Uint8Array(req.length) : new Uint8Array(new SharedArrayBuffer(req.length));
     }
     return { ref: req.ref, kind: 'write', buffer, offset: req.offset, version: this.version, exclusive, truncate: req.truncate, append: req.append };
   }

@@ -11,6 +11,7 @@ import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_
 import { errors, isDiosError } from '../../core/errors.js';
 import type { ProgramFunction } from '../../core/program.js';
 import { lockDown } from './pure.js';
+import { isTypeScript, loadTypeScript } from './typescript.js';
 import { WorkerSystemCalls, type TaskInit } from './worker-syscalls.js';
 
 /** The kernel's thread asks the worker to run a task. */
@@ -47,13 +48,31 @@ export interface DoneMessage {
   heapPeak: number;
 }
 
+/** What the pool tells a new thread. */
+export interface WorkerBoot {
+  /** Lock the thread down for pure tasks. */
+  pure: boolean;
+  /** TypeScript loading is already set up (the kernel runs from its sources). */
+  typescriptReady: boolean;
+  /** Set up TypeScript loading before the lock-down (a pure thread for a .ts program). */
+  typescript: boolean;
+}
+
 const port = parentPort!;
-const pure = (workerData as { pure?: boolean } | undefined)?.pure === true;
-if (pure) lockDown();
-port.postMessage({ kind: 'ready', threadId, tid: ownTid() });
-port.on('message', (m: StartMessage) => {
-  if (m.kind === 'start') void runTask(m);
-});
+const boot = workerData as WorkerBoot;
+if (boot.typescriptReady) void loadTypeScript(true);
+
+async function start(): Promise<void> {
+  if (boot.pure) {
+    if (boot.typescript) await loadTypeScript();
+    lockDown();
+  }
+  port.on('message', (m: StartMessage) => {
+    if (m.kind === 'start') void runTask(m);
+  });
+  port.postMessage({ kind: 'ready', threadId, tid: ownTid() });
+}
+void start();
 
 async function runTask(m: StartMessage): Promise<void> {
   const sys = new WorkerSystemCalls(m.channel, m.port, m.init);
@@ -62,9 +81,10 @@ async function runTask(m: StartMessage): Promise<void> {
   sys.onCalls = () => {
     heapPeak = Math.max(heapPeak, heapUsed());
   };
-  const restore = pure ? consoleToKernel(sys) : undefined;
+  const restore = boot.pure ? consoleToKernel(sys) : undefined;
   let result: Pick<DoneMessage, 'status' | 'error'>;
   try {
+    if (isTypeScript(m.module)) await loadTypeScript();
     const mod = (await import(m.module)) as Record<string, unknown>;
     const program = mod[m.export];
     if (typeof program !== 'function') throw errors.ENOEXEC('run', 'binary', `module ${m.module} exports no program function "${m.export}"`);

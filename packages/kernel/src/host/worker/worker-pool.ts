@@ -18,7 +18,8 @@ import type { TaskObject } from '../../core/objects/task.js';
 import type { ProgramModule } from '../../core/program.js';
 import { Channel } from './channel.js';
 import { SyscallServer } from './syscall-server.js';
-import type { DoneMessage, StartMessage } from './worker-main.js';
+import { isTypeScript } from './typescript.js';
+import type { DoneMessage, StartMessage, WorkerBoot } from './worker-main.js';
 
 /** Options of {@link useWorkers}. */
 export interface WorkerPoolOptions {
@@ -32,7 +33,7 @@ export interface WorkerPoolOptions {
 
 interface PooledWorker {
   readonly worker: Worker;
-  readonly pure: boolean;
+  readonly kind: string;
   tid: number | undefined;
   run: Run | undefined;
   dead: boolean;
@@ -56,7 +57,8 @@ export class WorkerPool implements TaskExecutor {
   readonly #size: number;
   readonly #limits: ResourceLimits | undefined;
   readonly #grace: number;
-  readonly #idle: { plain: PooledWorker[]; pure: PooledWorker[] } = { plain: [], pure: [] };
+  // Idle threads by kind: plain, and pure ones (per whether they were set up for TypeScript before their lock-down).
+  readonly #idle = new Map<string, PooledWorker[]>();
   readonly #runs = new Map<TaskObject, Run>();
   readonly #all = new Set<PooledWorker>();
   #closed = false;
@@ -87,7 +89,9 @@ export class WorkerPool implements TaskExecutor {
       return;
     }
     const pure = task.setup.pure === true;
-    const pooled = this.#idle[pure ? 'pure' : 'plain'].pop() ?? this.#spawn(pure);
+    const typescript = pure && isTypeScript(program.module);
+    const kind = pure ? (typescript ? 'pure-ts' : 'pure') : 'plain';
+    const pooled = this.#idleOf(kind).pop() ?? this.#spawn(kind, pure, typescript);
     const buffer = Channel.allocate();
     const { port1, port2 } = new MessageChannel();
     const server = new SyscallServer(new Channel(buffer), port1, task.context!);
@@ -142,18 +146,25 @@ export class WorkerPool implements TaskExecutor {
     await Promise.all([...this.#all].map((p) => p.worker.terminate()));
   }
 
-  #spawn(pure: boolean): PooledWorker {
+  #idleOf(kind: string): PooledWorker[] {
+    let idle = this.#idle.get(kind);
+    if (idle === undefined) this.#idle.set(kind, (idle = []));
+    return idle;
+  }
+
+  #spawn(kind: string, pure: boolean, typescript: boolean): PooledWorker {
     const { url, execArgv, eval: isEval } = workerEntry();
+    const boot: WorkerBoot = { pure, typescript, typescriptReady: isEval };
     const worker = new Worker(url, {
       eval: isEval,
       execArgv,
-      workerData: { pure },
+      workerData: boot,
       // A pure task sees no host environment variables.
       ...(pure ? { env: {} } : {}),
       ...(this.#limits !== undefined ? { resourceLimits: this.#limits } : {}),
     });
     this.threadsStarted++;
-    const pooled: PooledWorker = { worker, pure, tid: undefined, run: undefined, dead: false };
+    const pooled: PooledWorker = { worker, kind, tid: undefined, run: undefined, dead: false };
     this.#all.add(pooled);
     worker.on('message', (m: DoneMessage | { kind: 'ready'; tid?: number }) => {
       if (m.kind === 'ready') {
@@ -180,7 +191,7 @@ export class WorkerPool implements TaskExecutor {
       void pooled.worker.terminate();
       return;
     }
-    const idle = this.#idle[pooled.pure ? 'pure' : 'plain'];
+    const idle = this.#idleOf(pooled.kind);
     if (idle.length < this.#size) {
       idle.push(pooled);
       pooled.worker.unref();
@@ -191,10 +202,9 @@ export class WorkerPool implements TaskExecutor {
     if (pooled.dead) return;
     pooled.dead = true;
     this.#all.delete(pooled);
-    for (const kind of ['plain', 'pure'] as const) {
-      const i = this.#idle[kind].indexOf(pooled);
-      if (i >= 0) this.#idle[kind].splice(i, 1);
-    }
+    const idle = this.#idleOf(pooled.kind);
+    const i = idle.indexOf(pooled);
+    if (i >= 0) idle.splice(i, 1);
     const run = pooled.run;
     if (run !== undefined && !run.done) {
       this.#end(run);
