@@ -46,11 +46,11 @@ export async function replaceAt(sys: SystemCalls, path: string, size: number, fi
 }
 
 /**
- * Lends `use` a view of blob `ref` from `offset` to its end, then ends the read. EIO when the blob changed while
- * `use` ran (a job's objects must not change under it).
+ * Lends `use` a view of blob `ref` from `offset`, `length` bytes long (default: to the end), then ends the read.
+ * EIO when the blob changed while `use` ran (a job's objects must not change under it).
  */
-export async function withView<T>(sys: SystemCalls, ref: number, offset: number, use: (view: Uint8Array) => T, call: string): Promise<T> {
-  const view = await sys.beginRead(ref, { offset });
+export async function withView<T>(sys: SystemCalls, ref: number, offset: number, use: (view: Uint8Array) => T, call: string, length?: number): Promise<T> {
+  const view = await sys.beginRead(ref, length === undefined ? { offset } : { offset, length });
   let result: T;
   try {
     result = use(view);

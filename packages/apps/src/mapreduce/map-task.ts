@@ -21,6 +21,8 @@ import { intArg, stringArg } from './task-args.js';
 import { recordTaskFailure } from './task-failure.js';
 
 const CALL = 'mapreduce-map';
+// Bytes read past a piece's end to find the end of its last record (records are words: short).
+const RECORD_SLACK = 64 * 1024;
 
 function parsePieces(text: string, inputs: number): [number, number][] {
   let pieces: unknown;
@@ -40,12 +42,23 @@ function parsePieces(text: string, inputs: number): [number, number][] {
 async function countPieces(sys: SystemCalls, app: MapReduceApp, pieces: [number, number][]): Promise<KeyTable> {
   const table = new KeyTable(app.keyBytes);
   for (const [k, [start, end]] of pieces.entries()) {
+    const input = sys.inputs[k]!;
+    const size = sys.ref(input).size;
     const base = Math.max(0, start - 1);
-    // One zero-copy view from just before the piece to the end of the input: the last record may run past `end`.
-    await withView(sys, sys.inputs[k]!, base, (view) => {
-      const [s, e] = recordAlign(view, base, start, end, app.recordBytes);
-      app.map(view, s, e, table);
-    }, CALL);
+    // One view from just before the piece to a little past it, for the last record, which may run past `end`.
+    // Views are zero-copy only for local objects: a remote read copies, so the view is not the rest of the input.
+    let length = Math.min(size - base, end - base + RECORD_SLACK);
+    for (;;) {
+      const done = await withView(sys, input, base, (view) => {
+        const [s, e] = recordAlign(view, base, start, end, app.recordBytes);
+        // A record that reaches the end of a view short of the input's end may go on: look again, to the end.
+        if (e === view.length && base + view.length < size) return false;
+        app.map(view, s, e, table);
+        return true;
+      }, CALL, length);
+      if (done) break;
+      length = size - base;
+    }
   }
   return table;
 }
