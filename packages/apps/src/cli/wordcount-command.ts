@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Kernel } from '@dios/kernel';
+import { useWorkers } from '@dios/kernel/node';
 import { installMapReducePrograms } from '../mapreduce/install.js';
 import { wordCount } from '../wordcount/run.js';
 import { loadFile } from './load-file.js';
@@ -26,6 +27,16 @@ export class InputError extends Error {
 export async function wordCountCommand(args: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WriteStream): Promise<void> {
   const options = parseWordCountArgs(args);
   const kernel = await Kernel.boot({ id: 'dios-wordcount' });
+  // Map and reduce tasks run in worker threads, one per core at a time.
+  const pool = useWorkers(kernel);
+  try {
+    await countFiles(kernel, options, out, err);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function countFiles(kernel: Kernel, options: ReturnType<typeof parseWordCountArgs>, out: NodeJS.WritableStream, err: NodeJS.WriteStream): Promise<void> {
   await installMapReducePrograms(kernel);
   const sys = kernel.init;
   const inputs: number[] = [];
@@ -45,6 +56,7 @@ export async function wordCountCommand(args: readonly string[], out: NodeJS.Writ
     counts = await wordCount(sys, inputs, {
       maps: options.maps ?? Math.max(cpus, Math.ceil(total / SPLIT_BYTES)),
       reduces: options.reduces ?? cpus,
+      parallel: cpus,
       top: options.top,
       onProgress: (done, all) => bar.update(done, all),
     });

@@ -25,6 +25,12 @@ export interface MapReduceJob {
   readonly job?: string;
   /** Attempts each task may take before the job fails (default 3). */
   readonly attempts?: number;
+  /**
+   * Map (or reduce) tasks running at once at most (default: all at once).
+   * With tasks in worker threads, the number of cores is the useful value:
+   * more threads than cores only share them.
+   */
+  readonly parallel?: number;
   /** Extra environment for the job's tasks (for instance DIOS_MAPREDUCE_FAULTS). */
   readonly env?: Readonly<Record<string, string>>;
   /** Called with the tasks done and the tasks in all, whenever that is learnt (about every `progressMs`). */
@@ -83,9 +89,10 @@ export async function runMapReduce(sys: SystemCalls, job: MapReduceJob): Promise
   const maps = count(job.maps, 'job.maps', 1);
   const reduces = count(job.reduces, 'job.reduces', 1);
   const attempts = count(job.attempts ?? 3, 'job.attempts', 1);
+  const parallel = count(job.parallel ?? 0, 'job.parallel', 0);
   const id = job.job === undefined ? `job-${Name.random().key.slice(0, 16)}` : checkJobId(job.job, CALL, 'job.job');
   const master = await spawn(sys, BINARY_PATHS.master, {
-    argv: [PROGRAM_IDS.master, id, job.app, String(maps), String(reduces), String(attempts)],
+    argv: [PROGRAM_IDS.master, id, job.app, String(maps), String(reduces), String(attempts), String(parallel)],
     env: { ...job.env },
     inputs: job.inputs,
   });

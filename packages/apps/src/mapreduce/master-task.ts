@@ -1,6 +1,6 @@
 /**
  * The job master program. argv: `mapreduce-master JOB APP MAPS REDUCES
- * ATTEMPTS`; its inputs are the job's input blobs. It splits the inputs,
+ * ATTEMPTS PARALLEL` (PARALLEL: tasks running at once at most, 0 for all); its inputs are the job's input blobs. It splits the inputs,
  * runs the map tasks, then the reduce tasks (each re-run on failure, up to
  * ATTEMPTS times), deletes the intermediate objects, and writes a report
  * (reportPath) and, as it goes, its progress (progressPath).
@@ -38,6 +38,7 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
   const maps = intArg(argv, 3, CALL, 1);
   const reduces = intArg(argv, 4, CALL, 1);
   const attempts = intArg(argv, 5, CALL, 1);
+  const parallel = intArg(argv, 6, CALL, 0);
   const total = maps + reduces;
   let done = 0;
   const progress = async () => writeText(sys, progressPath(job), `${done} ${total}`);
@@ -50,7 +51,7 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
     await progress();
     const plan = planSplits(sys.inputs.map((h) => sys.ref(h).size), maps);
     await runPhase(sys, {
-      kind: 'map', tasks: maps, attempts, job, done: finished,
+      kind: 'map', tasks: maps, attempts, parallel, job, done: finished,
       start: (m, attempt) => {
         const pieces = plan[m]!;
         return spawn(sys, BINARY_PATHS.map, {
@@ -61,7 +62,7 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
       },
     });
     await runPhase(sys, {
-      kind: 'reduce', tasks: reduces, attempts, job, done: finished,
+      kind: 'reduce', tasks: reduces, attempts, parallel, job, done: finished,
       start: (r, attempt) => spawn(sys, BINARY_PATHS.reduce, { argv: [PROGRAM_IDS.reduce, job, appId, String(r), String(maps)], env: env(attempt) }),
     });
     await cleanUp(sys, job, maps, reduces);

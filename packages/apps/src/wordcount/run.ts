@@ -9,7 +9,7 @@ import { runMapReduce, type MapReduceJob } from '../mapreduce/job.js';
 import { compareKeyCounts, parseRecords, type KeyCount } from '../mapreduce/records.js';
 
 /** Options of {@link wordCount}. */
-export interface WordCountOptions extends Pick<MapReduceJob, 'job' | 'attempts' | 'env' | 'onProgress' | 'progressMs'> {
+export interface WordCountOptions extends Pick<MapReduceJob, 'job' | 'attempts' | 'parallel' | 'env' | 'onProgress' | 'progressMs'> {
   /** Number of map tasks (default 1). */
   readonly maps?: number;
   /** Number of reduce tasks (default 1). */
