@@ -19,17 +19,29 @@ import { pause } from './syscalls/pause.js';
 import { select, type SelectOptions } from './syscalls/select.js';
 import { beginRead, endRead, type ReadOptions } from './syscalls/read.js';
 import { beginWrite, endWrite, type EndWriteOptions, type WriteOptions } from './syscalls/write.js';
-import type { ObjectType } from './flags.js';
+import { EndReadFlags, EndWriteFlags, type ObjectType } from './flags.js';
+import { Syscall, SYSCALL_NAMES, watchTask, type TaskStats } from './monitoring.js';
 
 /** A task's view of the kernel: the eleven system calls and its own attributes. */
 export class TaskContext {
   readonly #kernel: Kernel;
   readonly #task: TaskObject;
+  readonly #stats: TaskStats;
+  // The stats' per-kind counters, held directly: counting a call is one typed-array store, no lookup.
+  readonly #calls: Float64Array;
+  // Shared rejection handler of the fast paths (one closure per task, not one per call).
+  readonly #failed = (error: unknown): never => {
+    this.#stats.failedCalls++;
+    throw error;
+  };
 
   /** Made by the kernel for each task. */
   constructor(kernel: Kernel, task: TaskObject) {
     this.#kernel = kernel;
     this.#task = task;
+    this.#stats = task.stats;
+    this.#calls = task.stats.calls;
+    watchTask(kernel, task);
   }
 
   /** The task's arguments (argv[0] is the program's name). */
@@ -80,102 +92,167 @@ export class TaskContext {
 
   /** create: makes an object of `type` and returns its name and a reference with all rights. */
   create(type: ObjectType, options?: CreateOptions, flags = 0): Promise<CreateResult> {
-    if (this.#task.state !== 'running') return this.#call('create', () => create(this.#kernel, this.#task, type, options, flags));
-    return this.#settle('create', create(this.#kernel, this.#task, type, options, flags));
+    this.#count(Syscall.create);
+    if (this.#task.state !== 'running') return this.#call(Syscall.create, () => create(this.#kernel, this.#task, type, options, flags));
+    return this.#settle(Syscall.create, create(this.#kernel, this.#task, type, options, flags));
   }
   /** lookup: resolves a name to every reference it can reach (several copies may exist). */
   lookup(name: Name | string, flags = 0): Promise<number[]> {
-    if (this.#task.state !== 'running') return this.#call('lookup', () => lookup(this.#kernel, this.#task, name, flags));
-    return this.#settle('lookup', lookup(this.#kernel, this.#task, name, flags));
+    this.#count(Syscall.lookup);
+    if (this.#task.state !== 'running') return this.#call(Syscall.lookup, () => lookup(this.#kernel, this.#task, name, flags));
+    return this.#settle(Syscall.lookup, lookup(this.#kernel, this.#task, name, flags));
   }
   /** copy: delegates references to the task `target` refers to, with equal or fewer rights. */
   copy(refs: readonly number[], target: number, options?: CopyOptions, flags = 0): Promise<number[]> {
-    if (this.#task.state !== 'running') return this.#call('copy', () => copy(this.#kernel, this.#task, refs, target, options, flags));
-    return this.#settle('copy', copy(this.#kernel, this.#task, refs, target, options, flags));
+    this.#count(Syscall.copy);
+    if (this.#task.state !== 'running') return this.#call(Syscall.copy, () => copy(this.#kernel, this.#task, refs, target, options, flags));
+    return this.#settle(Syscall.copy, copy(this.#kernel, this.#task, refs, target, options, flags));
   }
   /** delete: drops a reference; deleting your own task reference exits. */
   async delete(ref: number, flags = 0): Promise<void> {
     const task = this.#task;
-    if (task.state !== 'running') await this.#gate('delete', true);
-    deleteRef(this.#kernel, task, ref, flags);
-    if (task.state !== 'running') await this.#gate('delete', false);
+    this.#count(Syscall.delete);
+    try {
+      if (task.state !== 'running') await this.#gate(Syscall.delete, true);
+      deleteRef(this.#kernel, task, ref, flags);
+      if (task.state !== 'running') await this.#gate(Syscall.delete, false);
+    } catch (error) {
+      this.#stats.failedCalls++;
+      throw error;
+    }
   }
 
   /** run: starts a task from a binary object; returns a reference to the new task. */
   run(binary: number, spec: TaskSpec, flags = 0): Promise<number> {
-    if (this.#task.state !== 'running') return this.#call('run', () => run(this.#kernel, this.#task, binary, spec, flags));
-    return this.#settle('run', run(this.#kernel, this.#task, binary, spec, flags));
+    this.#count(Syscall.run);
+    if (this.#task.state !== 'running') return this.#call(Syscall.run, () => run(this.#kernel, this.#task, binary, spec, flags));
+    return this.#settle(Syscall.run, run(this.#kernel, this.#task, binary, spec, flags));
   }
   /** pause: suspends a task, or with PauseFlags.RESUME resumes (or starts) it. */
   pause(task: number, flags = 0): Promise<void> {
-    if (this.#task.state !== 'running') return this.#call('pause', () => pause(this.#kernel, this.#task, task, flags));
-    return this.#settle('pause', pause(this.#kernel, this.#task, task, flags));
+    this.#count(Syscall.pause);
+    if (this.#task.state !== 'running') return this.#call(Syscall.pause, () => pause(this.#kernel, this.#task, task, flags));
+    return this.#settle(Syscall.pause, pause(this.#kernel, this.#task, task, flags));
   }
   /** select: waits until one of `refs` is ready; returns that handle. */
   select(refs: readonly number[], options?: SelectOptions, flags = 0): Promise<number> {
-    if (this.#task.state !== 'running') return this.#call('select', () => select(this.#kernel, this.#task, refs, options, flags));
-    return this.#settle('select', select(this.#kernel, this.#task, refs, options, flags));
+    this.#count(Syscall.select);
+    if (this.#task.state !== 'running') return this.#call(Syscall.select, () => select(this.#kernel, this.#task, refs, options, flags));
+    return this.#settle(Syscall.select, select(this.#kernel, this.#task, refs, options, flags));
   }
   /** begin_read: lends a view of the object's bytes. */
   async beginRead(ref: number, options?: ReadOptions, flags = 0): Promise<Uint8Array> {
     const task = this.#task;
-    if (task.state !== 'running') await this.#gate('beginRead', true);
-    const pending = beginRead(this.#kernel, task, ref, options, flags);
-    // Local I/O completes synchronously: awaiting only real promises keeps a call to one turn of the event loop.
-    const result = pending instanceof Promise ? await pending : pending;
-    if (task.state !== 'running') await this.#gate('beginRead', false);
-    return result;
+    this.#count(Syscall.beginRead);
+    try {
+      if (task.state !== 'running') await this.#gate(Syscall.beginRead, true);
+      const pending = beginRead(this.#kernel, task, ref, options, flags);
+      // Local I/O completes synchronously: awaiting only real promises keeps a call to one turn of the event loop.
+      const result = pending instanceof Promise ? await pending : pending;
+      if (task.state !== 'running') await this.#gate(Syscall.beginRead, false);
+      return result;
+    } catch (error) {
+      this.#stats.failedCalls++;
+      throw error;
+    }
   }
   /** end_read: returns a read buffer; resolves to whether the read is still valid. */
   async endRead(ref: number, buffer: Uint8Array, flags = 0): Promise<boolean> {
     const task = this.#task;
-    if (task.state !== 'running') await this.#gate('endRead', true);
-    const pending = endRead(this.#kernel, task, ref, buffer, flags);
-    // Local I/O completes synchronously: awaiting only real promises keeps a call to one turn of the event loop.
-    const result = pending instanceof Promise ? await pending : pending;
-    if (task.state !== 'running') await this.#gate('endRead', false);
-    return result;
+    this.#count(Syscall.endRead);
+    try {
+      if (task.state !== 'running') await this.#gate(Syscall.endRead, true);
+      const pending = endRead(this.#kernel, task, ref, buffer, flags);
+      // Local I/O completes synchronously: awaiting only real promises keeps a call to one turn of the event loop.
+      const result = pending instanceof Promise ? await pending : pending;
+      // Counted at the end, when the buffer proved to be a lent one; RELEASE consumed nothing (flags are checked by now).
+      if ((flags & EndReadFlags.RELEASE) === 0) this.#stats.bytesRead += buffer.length;
+      if (task.state !== 'running') await this.#gate(Syscall.endRead, false);
+      return result;
+    } catch (error) {
+      this.#stats.failedCalls++;
+      throw error;
+    }
   }
   /** begin_write: lends a buffer of `length` bytes to fill. */
   async beginWrite(ref: number, length: number, options?: WriteOptions, flags = 0): Promise<Uint8Array> {
     const task = this.#task;
-    if (task.state !== 'running') await this.#gate('beginWrite', true);
-    const pending = beginWrite(this.#kernel, task, ref, length, options, flags);
-    // Local I/O completes synchronously: awaiting only real promises keeps a call to one turn of the event loop.
-    const result = pending instanceof Promise ? await pending : pending;
-    if (task.state !== 'running') await this.#gate('beginWrite', false);
-    return result;
+    this.#count(Syscall.beginWrite);
+    try {
+      if (task.state !== 'running') await this.#gate(Syscall.beginWrite, true);
+      const pending = beginWrite(this.#kernel, task, ref, length, options, flags);
+      // Local I/O completes synchronously: awaiting only real promises keeps a call to one turn of the event loop.
+      const result = pending instanceof Promise ? await pending : pending;
+      if (task.state !== 'running') await this.#gate(Syscall.beginWrite, false);
+      return result;
+    } catch (error) {
+      this.#stats.failedCalls++;
+      throw error;
+    }
   }
   /** end_write: commits the buffer atomically (or discards it); resolves to the object's new version. */
   async endWrite(ref: number, buffer: Uint8Array, options?: EndWriteOptions, flags = 0): Promise<number> {
     const task = this.#task;
-    if (task.state !== 'running') await this.#gate('endWrite', true);
-    const pending = endWrite(this.#kernel, task, ref, buffer, options, flags);
-    // Local I/O completes synchronously: awaiting only real promises keeps a call to one turn of the event loop.
-    const result = pending instanceof Promise ? await pending : pending;
-    if (task.state !== 'running') await this.#gate('endWrite', false);
-    return result;
+    this.#count(Syscall.endWrite);
+    try {
+      if (task.state !== 'running') await this.#gate(Syscall.endWrite, true);
+      const pending = endWrite(this.#kernel, task, ref, buffer, options, flags);
+      // Local I/O completes synchronously: awaiting only real promises keeps a call to one turn of the event loop.
+      const result = pending instanceof Promise ? await pending : pending;
+      // The call checked options.length against the buffer, so this is what was committed.
+      if ((flags & EndWriteFlags.DISCARD) === 0) this.#stats.bytesWritten += options?.length ?? buffer.length;
+      if (task.state !== 'running') await this.#gate(Syscall.endWrite, false);
+      return result;
+    } catch (error) {
+      this.#stats.failedCalls++;
+      throw error;
+    }
   }
 
   // A paused task waits at both ends of a call. The I/O calls and delete complete synchronously in the
   // kernel when they can, so their methods are one async frame each. The others take a fast path when
   // the task is running: the system call is called directly (one call site per method keeps the JIT
   // monomorphic) and #settle adds the exit-side check; #call is the general path.
-  async #call<T>(syscall: string, body: () => Promise<T> | T): Promise<T> {
+  // Every method counts its call on entry; failures are counted where they surface, successes of create and run by #made.
+  async #call<T>(kind: number, body: () => Promise<T> | T): Promise<T> {
     const task = this.#task;
-    if (task.state !== 'running') await this.#gate(syscall, true);
-    const result = await body();
-    if (task.state !== 'running') await this.#gate(syscall, false);
-    return result;
+    try {
+      if (task.state !== 'running') await this.#gate(kind, true);
+      const result = await body();
+      this.#made(kind);
+      if (task.state !== 'running') await this.#gate(kind, false);
+      return result;
+    } catch (error) {
+      this.#stats.failedCalls++;
+      throw error;
+    }
   }
 
   // The exit side of #call for a call started on the fast path (every system call is an async function, so none throws).
-  #settle<T>(syscall: string, pending: Promise<T>): Promise<T> {
-    return pending.then((result) => (this.#task.state === 'running' ? result : this.#gate(syscall, false).then(() => result)));
+  #settle<T>(kind: number, pending: Promise<T>): Promise<T> {
+    return pending.then((result) => {
+      this.#made(kind);
+      return this.#task.state === 'running' ? result : this.#gate(kind, false).then(() => result);
+    }, this.#failed);
   }
 
-  async #gate(syscall: string, entering: boolean): Promise<void> {
+  #count(kind: number): void {
+    const calls = this.#calls;
+    calls[kind] = calls[kind]! + 1;
+  }
+
+  // Counts the objects a successful call made: only create and run make any.
+  #made(kind: number): void {
+    if (kind === Syscall.create) this.#stats.objectsCreated++;
+    else if (kind === Syscall.run) {
+      this.#stats.objectsCreated++;
+      this.#stats.tasksStarted++;
+    }
+  }
+
+  async #gate(kind: number, entering: boolean): Promise<void> {
     const task = this.#task;
+    const syscall = SYSCALL_NAMES[kind]!;
     const runnable = () => {
       if (task.state === 'exited') {
         // A call that made the task exit (delete of its self reference) still returns normally.
