@@ -30,7 +30,7 @@ export const MAX_TIMEOUT = 2 ** 31 - 1;
 /** Flag bits accepted by each call. */
 export const FLAG_MASK = {
   create: 0x1, // NAME_DETERMINISTIC
-  run: 0x3, // START_PAUSED | NAME_DETERMINISTIC
+  run: 0x7, // START_PAUSED | NAME_DETERMINISTIC | PURE
   lookup: 0x1, // LOCAL_ONLY
   copy: 0x0,
   delete: 0x7, // EXIT_SUCCESS | EXIT_FAILURE | DROP
@@ -527,7 +527,7 @@ export class KernelModel {
       const binObj = this.obj(bin.obj);
       if (!binObj.type.endsWith('blob')) stop('ENOEXEC');
       if (spec === undefined) stop('EINVAL');
-      if (!optionsOk(spec, ['argv', 'inputs', 'outputs', 'groups', 'env', 'name', 'kernel'])) stop('EINVAL');
+      if (!optionsOk(spec, ['argv', 'inputs', 'outputs', 'groups', 'env', 'name', 'kernel', 'placement'])) stop('EINVAL');
       const sp = opts(spec);
       if (!Array.isArray(sp.argv) || sp.argv.length > 4096) stop('EINVAL');
       if (!(sp.argv as unknown[]).every((a) => typeof a === 'string')) stop('EINVAL');
@@ -549,6 +549,7 @@ export class KernelModel {
       if (groups?.some((g) => this.obj(g.obj).type !== 'group')) stop('EINVAL');
       const deterministic = ((flags as number) & 0x2) !== 0;
       if (sp.name !== undefined && (typeof sp.name !== 'string' || !deterministic)) stop('EINVAL');
+      if (sp.placement !== undefined && sp.placement !== 'thread' && sp.placement !== 'worker') stop('EINVAL');
       if (sp.kernel !== undefined && sp.kernel !== this.kernelId) {
         if (typeof sp.kernel !== 'string') stop('EINVAL');
         stop('EHOSTUNREACH');
@@ -562,6 +563,8 @@ export class KernelModel {
       if (bin.consistency === 'exclusive' && this.blobLocks(binObj.id).writers > 0) stop('EAGAIN');
       const program = programOfBytes(binObj.bytes) ?? stop('ENOEXEC');
       if (!this.programs.includes(program)) stop('ENOENT');
+      // The model's kernel has no worker executor and its programs are functions: they run in its thread only.
+      if (sp.placement === 'worker' || ((flags as number) & 0x4) !== 0) stop('ENOTSUP');
       if (expectedKey !== undefined && this.aliveKey(expectedKey) !== undefined) stop('EEXIST');
       // Only an omitted list inherits the parent's memberships; a membership from a group reference has its rights.
       const memberships = groups !== undefined ? groups.map((g) => ({ group: g.obj, rights: g.rights })) : task.groups.map((m) => ({ ...m }));
