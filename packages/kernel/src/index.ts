@@ -26,6 +26,7 @@ export {
   BeginWriteFlags,
   CopyFlags,
   CREATABLE_TYPES,
+  DEVICE_TYPES,
   CreateFlags,
   DeleteFlags,
   EndReadFlags,
@@ -45,6 +46,7 @@ export type { TaskState, TaskStatus } from './core/reference.js';
 export type { Program, ProgramFunction, ProgramModule, Placement } from './core/program.js';
 export type { SystemCalls, RefAttributes } from './core/system-calls.js';
 export type { TaskExecutor } from './core/executor.js';
+export type { Device, DeviceRequest, NetworkAddress } from './core/device.js';
 export type { ConsoleSink } from './core/objects/console.js';
 export type { CreateOptions, CreateResult } from './core/syscalls/create.js';
 export type { CopyOptions } from './core/syscalls/copy.js';

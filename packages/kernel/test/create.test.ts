@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CREATABLE_TYPES, CreateFlags, DEFAULT_BUFFER_SIZE, Name, ObjectType, Rights, type Lifecycle } from '@dios/kernel';
+import { CREATABLE_TYPES, CreateFlags, DEVICE_TYPES, DEFAULT_BUFFER_SIZE, Name, ObjectType, Rights, type Lifecycle } from '@dios/kernel';
 import type { GroupObject } from '../src/core/objects/group.js';
 import { boot, expectErrno, krefOf, taskOf } from './helpers.js';
 
 describe('create', () => {
   // Durable blobs need a store; test/durable.test.ts covers them.
-  const inMemory = CREATABLE_TYPES.filter((t) => t !== ObjectType.DURABLE_BLOB);
+  const inMemory = CREATABLE_TYPES.filter((t) => t !== ObjectType.DURABLE_BLOB && !DEVICE_TYPES.includes(t));
   it.each(inMemory.map((t) => [t]))('makes a %s with a fresh name and a reference with all rights', async (type) => {
     const kernel = await boot();
     const sys = kernel.init;

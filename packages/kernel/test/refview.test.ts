@@ -15,6 +15,7 @@ const PUBLIC = [
   'open',
   'size',
   'version',
+  'address',
   'task',
 ] as const;
 const PRIVATE = ['name', 'rights', 'parent', 'object', 'owner', 'leases', 'ref', 'kref'];

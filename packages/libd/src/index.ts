@@ -15,3 +15,4 @@ export type { PrintfArg, SnprintfResult } from './printf/format.js';
 export * from './stdio/index.js';
 export * from './interop/index.js';
 export * from './process/index.js';
+export { accept, connect, listen } from './net/socket.js';

@@ -38,8 +38,16 @@ export const Errno = {
   EPIPE: 32,
   /** Not implemented (reserved; not raised yet). */
   ENOSYS: 38,
-  /** Not supported (reserved; not raised yet). */
+  /** Not supported: a placement, flag or object type this kernel (or its host) cannot provide. */
   ENOTSUP: 95,
+  /** A network address is in use (a listener on a port another socket holds). */
+  EADDRINUSE: 98,
+  /** A network address cannot be used here (no such local interface). */
+  EADDRNOTAVAIL: 99,
+  /** The peer reset the network connection. */
+  ECONNRESET: 104,
+  /** Nothing listens at the address connected to. */
+  ECONNREFUSED: 111,
   /** A wait with a timeout ran out. */
   ETIMEDOUT: 110,
   /** A peer kernel is gone or did not answer in time. */
@@ -71,6 +79,10 @@ const DESCRIPTIONS: Record<ErrnoCode, string> = {
   EPIPE: 'broken pipe',
   ENOSYS: 'function not implemented',
   ENOTSUP: 'operation not supported',
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available',
+  ECONNRESET: 'connection reset by peer',
+  ECONNREFUSED: 'connection refused',
   ETIMEDOUT: 'timed out',
   EHOSTDOWN: 'host is down',
   EHOSTUNREACH: 'no route to host',

@@ -36,6 +36,10 @@ export const ObjectType = {
   GROUP: 'group',
   /** The machine's console: writes go to the host's output, reads come from its input. */
   CONSOLE: 'console',
+  /** A listening network socket (a host device): readable when a connection waits; a read yields the new connection's name. */
+  TCP_LISTENER: 'tcp-listener',
+  /** A network connection (a host device): a byte stream in each direction, with back-pressure from the socket. */
+  TCP_CONNECTION: 'tcp-connection',
 } as const;
 
 /** One of the values of {@link ObjectType}. */
@@ -48,7 +52,12 @@ export const CREATABLE_TYPES: readonly ObjectType[] = [
   ObjectType.DURABLE_BLOB,
   ObjectType.SHARED_MEMORY_STREAM,
   ObjectType.GROUP,
+  ObjectType.TCP_LISTENER,
+  ObjectType.TCP_CONNECTION,
 ];
+
+/** Object types a host device provides (creating one needs the device, e.g. the Node host layer's `useNetwork`). */
+export const DEVICE_TYPES: readonly ObjectType[] = [ObjectType.TCP_LISTENER, ObjectType.TCP_CONNECTION];
 
 /** How far an object is from the task holding a reference to it, nearest first (the DIOS proximity scale). */
 export const PROXIMITY_SCALE = [

@@ -5,7 +5,8 @@
  * @module
  */
 import { errors } from './errors.js';
-import { Rights, type Consistency } from './flags.js';
+import { Rights, type Consistency, type ObjectType } from './flags.js';
+import type { Device } from './device.js';
 import { checkInvariants } from './invariants.js';
 import { Name, describe } from './names.js';
 import { ConsoleObject, type ConsoleSink } from './objects/console.js';
@@ -65,6 +66,8 @@ export class Kernel {
   readonly programs = new Map<string, Program>();
   /** Runs module programs placed in worker threads (set by the host layer, e.g. `useWorkers`); none: every task runs in the kernel's thread. */
   executor: TaskExecutor | undefined = undefined;
+  /** Host devices by the object type they make (see device.ts); create of a device type without one is ENOTSUP. */
+  readonly devices = new Map<ObjectType, Device>();
   /** Set when the kernel joins peers over a transport. */
   distribution: Distribution | undefined = undefined;
   /** Called when a task's program throws (for logs); the task exits with status 1 either way. */

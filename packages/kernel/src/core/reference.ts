@@ -157,6 +157,10 @@ export class RefView implements RefAttributes {
   get version(): number {
     return this.#ref.object.version;
   }
+  /** Network objects: a listener's bound address, a connection's remote address (`host:port`). Undefined for other types. */
+  get address(): string | undefined {
+    return this.#ref.object.address;
+  }
   /** Task references: the task's state and exit status. Undefined for other types. */
   get task(): TaskStatus | undefined {
     const obj = this.#ref.object as unknown as Partial<HasTaskStatus>;

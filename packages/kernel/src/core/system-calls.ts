@@ -46,6 +46,8 @@ export interface RefAttributes {
   readonly size: number;
   /** The object's version, as last known. */
   readonly version: number;
+  /** Network objects: a listener's bound address, a connection's remote address (`host:port`). Undefined for other types. */
+  readonly address: string | undefined;
   /** Task references: the task's state and exit status. Undefined for other types. */
   readonly task: TaskStatus | undefined;
 }

@@ -76,6 +76,10 @@ export abstract class KernelObject {
   get fateShared(): boolean {
     return false;
   }
+  /** Network objects: the bound local address of a listener, the remote address of a connection (`host:port`). */
+  get address(): string | undefined {
+    return undefined;
+  }
   /** Home kernel id for remote objects; undefined for local ones. */
   get home(): string | undefined {
     return undefined;

@@ -4,7 +4,8 @@
  * @module
  */
 import { errors } from '../errors.js';
-import { CreateFlags, CREATABLE_TYPES, ObjectType, Rights, type Consistency, type Lifecycle } from '../flags.js';
+import { CreateFlags, CREATABLE_TYPES, DEVICE_TYPES, ObjectType, Rights, type Consistency, type Lifecycle } from '../flags.js';
+import type { Device, DeviceRequest, NetworkAddress } from '../device.js';
 import type { Kernel } from '../kernel.js';
 import { Name, describe } from '../names.js';
 import { BlobObject, MAX_BLOB_BYTES, type BlobType } from '../objects/blob.js';
@@ -31,6 +32,8 @@ export interface CreateOptions {
   readBufferSize?: number;
   /** Write buffer size shown on the returned reference. */
   writeBufferSize?: number;
+  /** Network objects: where to listen (TCP_LISTENER; port 0 picks a free one) or what to connect to (TCP_CONNECTION). */
+  address?: NetworkAddress;
 }
 
 /** What create returns. */
@@ -41,7 +44,7 @@ export interface CreateResult {
   ref: number;
 }
 
-const KEYS = ['group', 'capacity', 'nameSeed', 'lifecycle', 'consistency', 'readBufferSize', 'writeBufferSize'] as const;
+const KEYS = ['group', 'capacity', 'nameSeed', 'lifecycle', 'consistency', 'readBufferSize', 'writeBufferSize', 'address'] as const;
 const LIFECYCLES: readonly Lifecycle[] = ['immortal', 'single-delete', 'refcounted'];
 const CONSISTENCIES: readonly Consistency[] = ['optimistic', 'exclusive'];
 /** Largest stream ring (bytes). */
@@ -55,6 +58,13 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
     throw errors.EINVAL(s, 'type', `cannot create objects of type ${describe(type)} (creatable: ${CREATABLE_TYPES.join(', ')})`);
   }
   const o = checkOptions<CreateOptions>(s, 'options', options, KEYS);
+  const device = DEVICE_TYPES.includes(type as ObjectType) ? kernel.devices.get(type as ObjectType) : undefined;
+  if (DEVICE_TYPES.includes(type as ObjectType) && device === undefined) {
+    throw errors.ENOTSUP(s, 'type', `kernel ${kernel.id} has no ${String(type)} device (on Node: useNetwork(kernel))`);
+  }
+  if (device === undefined && o.address !== undefined) throw errors.EINVAL(s, 'options.address', `a ${String(type)} has no network address`);
+  if (device !== undefined && o.address === undefined) throw errors.EINVAL(s, 'options.address', `a ${String(type)} needs an address`);
+  if (device !== undefined && o.capacity !== undefined) throw errors.EINVAL(s, 'options.capacity', `a ${String(type)} has no capacity`);
   const durable = type === ObjectType.DURABLE_BLOB;
   if (durable && kernel.store === undefined) throw errors.ENOTSUP(s, 'type', `kernel ${kernel.id} was booted without a durable store`);
   // Durable blobs outlive every reference (and the kernel): they go only when deleted.
@@ -118,6 +128,8 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
     throw e;
   }
 
+  if (device !== undefined) return openDevice(kernel, task, device, { name, lifecycle, group, address: o.address, syscall: s }, consistency, readBuf, writeBuf);
+
   // Everything is checked: from here on the call cannot fail.
   let obj: KernelObject;
   if (type === ObjectType.SHARED_MEMORY_STREAM) obj = new StreamObject(name, lifecycle, group, capacity);
@@ -139,4 +151,28 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
   }
   const ref = kernel.openRef(task, obj, Rights.ALL, undefined, consistency, readBuf, writeBuf);
   return { name, ref: ref.id };
+}
+
+// A device object: the host makes it (binding a socket may fail), then it is entered like any object.
+async function openDevice(
+  kernel: Kernel,
+  task: TaskObject,
+  device: Device,
+  request: DeviceRequest,
+  consistency: Consistency,
+  readBuf: number,
+  writeBuf: number,
+): Promise<CreateResult> {
+  const obj = await device.open(request);
+  if (task.state === 'exited' || request.group.destroyed || kernel.objects.has(request.name.key)) {
+    obj.destroy();
+    if (task.state === 'exited') throw errors.ECANCELED(request.syscall, undefined, 'the task exited during the call');
+    if (request.group.destroyed) throw errors.EBADF(request.syscall, 'options.group', 'the group was deleted during the call');
+    throw errors.EEXIST(request.syscall, 'name', `an object named ${request.name.key} already exists on this kernel`);
+  }
+  obj.creator = task.name.key;
+  kernel.objects.set(request.name.key, obj);
+  request.group.add(obj);
+  const ref = kernel.openRef(task, obj, Rights.ALL, undefined, consistency, readBuf, writeBuf);
+  return { name: request.name, ref: ref.id };
 }

@@ -83,8 +83,8 @@ export function endWrite(
   const length = o.length === undefined ? lease.buffer.length : checkInt(s, 'options.length', o.length, 0, lease.buffer.length);
   const discard = (f & EndWriteFlags.DISCARD) !== 0;
   const eos = (f & EndWriteFlags.END_OF_STREAM) !== 0;
-  if (eos && ref.object.type !== ObjectType.SHARED_MEMORY_STREAM) {
-    throw errors.EINVAL(s, 'flags', `END_OF_STREAM applies to streams, not to a ${ref.object.type}`);
+  if (eos && ref.object.type !== ObjectType.SHARED_MEMORY_STREAM && ref.object.type !== ObjectType.TCP_CONNECTION) {
+    throw errors.EINVAL(s, 'flags', `END_OF_STREAM applies to streams and connections, not to a ${ref.object.type}`);
   }
   if (eos && discard) throw errors.EINVAL(s, 'flags', 'DISCARD and END_OF_STREAM exclude each other');
   ref.leases.delete(lease.buffer);

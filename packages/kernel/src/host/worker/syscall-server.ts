@@ -179,6 +179,7 @@ export class SyscallServer {
           open: v.open,
           size: v.size,
           version: v.version,
+          address: v.address,
           task: v.task,
         };
         return { reply: { v: snapshot } };

@@ -1,0 +1,166 @@
+/**
+ * A network connection as a DIOS object: a byte stream each way over a
+ * node:net socket. Reads lend the bytes the socket delivered, in order; an
+ * empty read means the peer ended its side. Writes lend a buffer that
+ * end_write hands to the socket; while the socket's buffer is over its
+ * high-water mark, begin_write waits (or EAGAIN with NONBLOCK), so
+ * back-pressure reaches the writing task. END_OF_STREAM ends our side;
+ * closing the last reference destroys the socket.
+ * @module
+ */
+import type { Socket } from 'node:net';
+import { errors, type DiosError } from '../../core/errors.js';
+import { ObjectType, type Lifecycle } from '../../core/flags.js';
+import type { Name } from '../../core/names.js';
+import type { GroupObject } from '../../core/objects/group.js';
+import { KernelObject, type IoRequest } from '../../core/objects/kernel-object.js';
+import type { Lease } from '../../core/reference.js';
+import { block } from '../../core/wait.js';
+import { socketError } from './address.js';
+
+// Received bytes buffered before the socket is paused (the peer then feels TCP's back-pressure).
+const READ_HIGH_WATER = 1 << 20;
+
+/** One TCP connection (see the module comment). */
+export class TcpConnectionObject extends KernelObject {
+  /** Always a TCP connection. */
+  readonly type = ObjectType.TCP_CONNECTION;
+  readonly #socket: Socket;
+  readonly #received: Uint8Array[] = [];
+  #buffered = 0;
+  #peerEnded = false;
+  #ended = false;
+  #error: unknown = undefined;
+  #reading = false;
+  #writing = false;
+  /** Remote address, as the socket reports it (for people and status pages). */
+  readonly remote: string;
+
+  /** Wraps a connected socket. */
+  constructor(name: Name, lifecycle: Lifecycle, group: GroupObject | undefined, socket: Socket) {
+    super(name, lifecycle, group);
+    this.#socket = socket;
+    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.#received.push(chunk);
+      this.#buffered += chunk.length;
+      if (this.#buffered >= READ_HIGH_WATER) socket.pause();
+      this.changed.notify();
+    });
+    socket.on('end', () => {
+      this.#peerEnded = true;
+      this.changed.notify();
+    });
+    socket.on('drain', () => this.changed.notify());
+    socket.on('error', (e) => {
+      this.#error = e;
+      this.changed.notify();
+    });
+    socket.on('close', () => {
+      this.#peerEnded = true;
+      this.changed.notify();
+    });
+  }
+
+  override get size(): number {
+    return this.#buffered;
+  }
+  override get address(): string {
+    return this.remote;
+  }
+  override get proximity(): 'remote-memory-distant' {
+    return 'remote-memory-distant';
+  }
+
+  override isReady(mode: 'read' | 'write'): boolean {
+    if (mode === 'read') return !this.#reading && (this.#buffered > 0 || this.#peerEnded || this.#error !== undefined);
+    return !this.#writing && (this.#ended || this.#error !== undefined || this.#socket.destroyed || !this.#socket.writableNeedDrain);
+  }
+
+  override beginRead(req: IoRequest): Promise<Lease> | Lease {
+    if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'options.offset', 'a connection has no offsets');
+    if (req.length === 0) throw errors.EINVAL(req.syscall, 'options.length', 'a connection read asks for at least one byte');
+    if (!this.isReady('read')) return this.#readWhenReady(req);
+    return this.#readLease(req);
+  }
+
+  async #readWhenReady(req: IoRequest): Promise<Lease> {
+    await block(() => (req.guard(), this.isReady('read') ? true : undefined), [this.changed], { syscall: req.syscall, nonblock: req.nonblock });
+    return this.#readLease(req);
+  }
+
+  #readLease(req: IoRequest): Lease {
+    // Buffered bytes first: a reset after data still delivers the data.
+    if (this.#buffered === 0 && this.#error !== undefined && !this.#peerEnded) throw this.#failure(req.syscall);
+    this.#reading = true;
+    const first = this.#received[0];
+    const buffer = first === undefined ? new Uint8Array(0) : first.subarray(0, Math.min(req.length, first.length));
+    return { ref: req.ref, kind: 'read', buffer, offset: 0, version: this.version, exclusive: false, truncate: false };
+  }
+
+  override endRead(lease: Lease, release: boolean): boolean {
+    this.#reading = false;
+    const n = lease.buffer.length;
+    if (!release && n > 0) {
+      const first = this.#received[0]!;
+      if (n === first.length) this.#received.shift();
+      else this.#received[0] = first.subarray(n);
+      this.#buffered -= n;
+      if (this.#buffered < READ_HIGH_WATER && this.#socket.isPaused()) this.#socket.resume();
+    }
+    this.changed.notify();
+    return true;
+  }
+
+  override beginWrite(req: IoRequest): Promise<Lease> | Lease {
+    if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'options.offset', 'a connection has no offsets');
+    if (!this.#canWrite(req)) return this.#writeWhenRoom(req);
+    return this.#writeLease(req);
+  }
+
+  // Whether a write may start now; throws when it never will.
+  #canWrite(req: IoRequest): boolean {
+    req.guard();
+    if (this.#error !== undefined) throw this.#failure(req.syscall);
+    if (this.#ended || this.#socket.destroyed || !this.#socket.writable) throw errors.EPIPE(req.syscall, 'ref', 'the connection is closed for writing');
+    return !this.#writing && !this.#socket.writableNeedDrain;
+  }
+
+  async #writeWhenRoom(req: IoRequest): Promise<Lease> {
+    await block(() => (this.#canWrite(req) ? true : undefined), [this.changed], { syscall: req.syscall, nonblock: req.nonblock });
+    return this.#writeLease(req);
+  }
+
+  #writeLease(req: IoRequest): Lease {
+    this.#writing = true;
+    // A fresh buffer per write: the socket keeps it until the bytes are sent.
+    return { ref: req.ref, kind: 'write', buffer: new Uint8Array(req.length), offset: 0, version: this.version, exclusive: false, truncate: false };
+  }
+
+  override endWrite(lease: Lease, length: number, discard: boolean, endOfStream: boolean): void {
+    this.#writing = false;
+    if (!discard) {
+      if (length > 0 && !this.#socket.destroyed) {
+        this.#socket.write(length === lease.buffer.length ? lease.buffer : lease.buffer.subarray(0, length));
+        this.version++;
+      }
+      if (endOfStream && !this.#ended) {
+        this.#ended = true;
+        this.#socket.end();
+      }
+    }
+    this.changed.notify();
+  }
+
+  #failure(syscall: string): DiosError {
+    return socketError(syscall, 'ref', this.#error);
+  }
+
+  override destroy(byDelete = false): void {
+    this.#socket.destroy();
+    this.#received.length = 0;
+    this.#buffered = 0;
+    super.destroy(byDelete);
+  }
+}

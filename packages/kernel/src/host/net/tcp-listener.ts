@@ -1,0 +1,127 @@
+/**
+ * A listening socket as a DIOS object. It is readable while accepted
+ * connections wait; a read lends the 32-byte name of the next one (a new
+ * TCP connection object in the listener's group), which the task then
+ * looks up to get a reference: accepting is select, begin_read, lookup.
+ * A connection nobody has looked up yet is held by the listener, and closed
+ * with it.
+ * @module
+ */
+import type { Server, Socket } from 'node:net';
+import { errors } from '../../core/errors.js';
+import { ObjectType, type Lifecycle } from '../../core/flags.js';
+import type { Kernel } from '../../core/kernel.js';
+import { Name } from '../../core/names.js';
+import type { GroupObject } from '../../core/objects/group.js';
+import { KernelObject, type IoRequest } from '../../core/objects/kernel-object.js';
+import type { Lease } from '../../core/reference.js';
+import { block } from '../../core/wait.js';
+import { TcpConnectionObject } from './tcp-connection.js';
+
+// Connections accepted but not yet read; beyond this the listener stops accepting (the kernel's backlog).
+const BACKLOG = 1024;
+
+/** A TCP listener (see the module comment). */
+export class TcpListenerObject extends KernelObject {
+  /** Always a TCP listener. */
+  readonly type = ObjectType.TCP_LISTENER;
+  readonly #kernel: Kernel;
+  readonly #server: Server;
+  // Accepted connections whose names no read has handed out yet.
+  readonly #waiting: TcpConnectionObject[] = [];
+  // Handed out, not yet looked up: held here so that they close with the listener if nobody takes them.
+  readonly #unclaimed = new Set<TcpConnectionObject>();
+  #reading = false;
+  /** The port the listener is bound to (the one picked when port 0 was asked for). */
+  readonly port: number;
+  /** The host it is bound to. */
+  readonly host: string;
+
+  /** Wraps a bound server; connections it accepts become objects of `kernel` in `group`. */
+  constructor(name: Name, lifecycle: Lifecycle, group: GroupObject, kernel: Kernel, server: Server, host: string, port: number) {
+    super(name, lifecycle, group);
+    this.#kernel = kernel;
+    this.#server = server;
+    this.host = host;
+    this.port = port;
+    server.on('connection', (socket) => this.#accept(socket));
+  }
+
+  override get size(): number {
+    return this.#waiting.length * 32;
+  }
+  override get address(): string {
+    return `${this.host}:${this.port}`;
+  }
+
+  #accept(socket: Socket): void {
+    if (this.destroyed || this.#waiting.length >= BACKLOG) {
+      socket.destroy();
+      return;
+    }
+    const conn = new TcpConnectionObject(Name.random(), 'refcounted', this.group, socket);
+    conn.creator = this.creator;
+    this.#kernel.objects.set(conn.name.key, conn);
+    this.group!.add(conn);
+    // A connection that closes before anyone takes it is forgotten.
+    socket.once('close', () => {
+      if (conn.refCount === 0 && !conn.destroyed) {
+        const i = this.#waiting.indexOf(conn);
+        if (i >= 0) this.#waiting.splice(i, 1);
+        this.#unclaimed.delete(conn);
+        this.#kernel.destroyObject(conn);
+        this.changed.notify();
+      }
+    });
+    this.#waiting.push(conn);
+    this.changed.notify();
+  }
+
+  override isReady(mode: 'read' | 'write'): boolean {
+    return mode === 'read' && !this.#reading && this.#waiting.length > 0;
+  }
+
+  override beginRead(req: IoRequest): Promise<Lease> | Lease {
+    if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'options.offset', 'a listener has no offsets');
+    if (req.length < 32) throw errors.EINVAL(req.syscall, 'options.length', 'a listener read yields a 32-byte name: ask for at least 32 bytes');
+    if (!this.isReady('read')) return this.#readWhenReady(req);
+    return this.#readLease(req);
+  }
+
+  async #readWhenReady(req: IoRequest): Promise<Lease> {
+    await block(() => (req.guard(), this.isReady('read') ? true : undefined), [this.changed], { syscall: req.syscall, nonblock: req.nonblock });
+    return this.#readLease(req);
+  }
+
+  #readLease(req: IoRequest): Lease {
+    this.#reading = true;
+    const conn = this.#waiting[0]!;
+    return { ref: req.ref, kind: 'read', buffer: conn.name.bytes.slice(), offset: 0, version: this.version, exclusive: false, truncate: false, detail: conn };
+  }
+
+  override endRead(lease: Lease, release: boolean): boolean {
+    this.#reading = false;
+    if (!release) {
+      const conn = lease.detail as TcpConnectionObject;
+      const i = this.#waiting.indexOf(conn);
+      if (i >= 0) this.#waiting.splice(i, 1);
+      // Connections that got a reference are claimed: they close when their last reference does.
+      for (const held of this.#unclaimed) if (held.refCount > 0 || held.destroyed) this.#unclaimed.delete(held);
+      if (!conn.destroyed && conn.refCount === 0) this.#unclaimed.add(conn);
+    }
+    this.changed.notify();
+    return true;
+  }
+
+  override beginWrite(req: IoRequest): Lease {
+    throw errors.EINVAL(req.syscall, 'ref', 'a listener cannot be written; connect with create(TCP_CONNECTION)');
+  }
+
+  override destroy(byDelete = false): void {
+    this.#server.close();
+    for (const conn of [...this.#waiting, ...this.#unclaimed]) if (conn.refCount === 0) this.#kernel.destroyObject(conn);
+    this.#waiting.length = 0;
+    this.#unclaimed.clear();
+    super.destroy(byDelete);
+  }
+}
