@@ -3,14 +3,19 @@
  * 64 KiB buffers (fopen by path 'w', fwrite 64 KiB chunks, fclose; fopen
  * 'r', fread 64 KiB chunks to the end, fclose), in memory (a kernel without
  * a store: a shared-memory blob) and durable (a kernel with a FileBlobStore
- * in a temporary directory), beside Node's fs streams doing the same in the
- * same run, with and without an fsync at close.
+ * in a temporary directory, once per fsync policy: always, batch, none),
+ * beside Node's fs streams doing the same in the same run, with and without
+ * an fsync at close; and a raw loop of 64 KiB write + fdatasync on one file,
+ * the device's flush rate that caps policy 'always'.
  *
  *   npm run bench:libd                     full run (1 GiB per round), against the built packages (dist/)
  *   BENCH_QUICK=1 npm run bench:libd       64 MiB per round
  *   BENCH_LIBD_BYTES=268435456 ...         any size (rounded up to a whole 64 KiB chunk)
  *   BENCH_LIBD_SAMPLES=5 ...               rounds per measure (default 3)
  *   BENCH_ONLY=0,2 ...                     only some measures (0-based, in table order; targets then need theirs)
+ *
+ * Targets: durable with fsync 'batch' and 'none' >= 0.8 of Node's fs streams
+ * (write+read). 'always' is shown against the flush loop, its floor.
  *
  * Each round runs in a fresh child process (a short untimed warm-up round
  * first), and the rounds of the measures are interleaved, so drift hits all
@@ -21,12 +26,12 @@
  * @module
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { Kernel, type TaskContext } from '@dios/kernel';
-import { FileBlobStore } from '@dios/kernel/node';
+import { Kernel, type SystemCalls } from '@dios/kernel';
+import { FileBlobStore, type FsyncPolicy } from '@dios/kernel/node';
 import { fclose, fopen, fread, fwrite } from '@dios/libd';
 import { formatBytes, median, printTable, reportResult, runInChild } from './harness.js';
 
@@ -56,6 +61,8 @@ interface Round {
   crcRead: number;
   /** Peak resident set size of the child, in bytes. */
   maxRss: number;
+  /** Set by a measure that only writes (the flush loop): `writeBytes` bytes in `commits` write + fdatasync steps. */
+  writeOnly?: { writeBytes: number; commits: number };
 }
 
 /** One side of the comparison: writes then reads `chunks` chunks, timing each half. */
@@ -101,7 +108,7 @@ const maxRss = (): number => process.resourceUsage().maxRSS * 1024;
 
 const PATH = '/bench/data';
 
-async function libdRound(sys: TaskContext, chunks: number): Promise<Round> {
+async function libdRound(sys: SystemCalls, chunks: number): Promise<Round> {
   const crcWritten = expectedCrc(chunks);
   const src = PATTERN.slice();
   let t0 = performance.now();
@@ -130,15 +137,17 @@ async function libdRound(sys: TaskContext, chunks: number): Promise<Round> {
   return { writeMs, readMs, readBytes, sum, crcWritten, crcRead, maxRss: 0 };
 }
 
-function libd(durable: boolean): Run {
+function libd(fsync: FsyncPolicy | undefined): Run {
   return async (chunks) => {
-    const dir = durable ? await mkdtemp(join(tmpdir(), 'dios-libd-bench-')) : undefined;
+    const dir = fsync !== undefined ? await mkdtemp(join(tmpdir(), 'dios-libd-bench-')) : undefined;
     try {
       // A fresh kernel per round (fresh store directory too): each round starts from an empty blob.
-      const kernel = await Kernel.boot({ id: 'bench', bufferSize: CHUNK, ...(dir === undefined ? {} : { store: new FileBlobStore(dir) }) });
+      const store = dir === undefined ? undefined : new FileBlobStore(dir, { fsync });
+      const kernel = await Kernel.boot({ id: 'bench', bufferSize: CHUNK, ...(store === undefined ? {} : { store }) });
       const round = await libdRound(kernel.init, chunks);
       kernel.checkInvariants();
-      await (kernel.store as FileBlobStore | undefined)?.close();
+      // Untimed, like the missing fsync of the Node streams row ('batch' syncs here).
+      await store?.close();
       return round;
     } finally {
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });
@@ -184,11 +193,43 @@ function nodeStreams(fsync: boolean): Run {
   };
 }
 
+// ---- the device's flush rate ----
+
+/** Chunks of the flush loop: enough for a steady rate, without spending minutes on a slow disk. */
+const FLUSH_CHUNKS = Math.min(CHUNKS, 2048);
+
+/** 64 KiB write + fdatasync, appended to one file, FLUSH_CHUNKS times: what one durable commit per flush costs at least. */
+const flushLoop: Run = async (chunks) => {
+  const n = Math.min(chunks, FLUSH_CHUNKS);
+  const dir = await mkdtemp(join(tmpdir(), 'dios-flush-bench-'));
+  const buf = PATTERN.slice();
+  try {
+    const file = await open(join(dir, 'data'), 'w');
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      await file.write(stamp(buf, i), 0, CHUNK, i * CHUNK);
+      await file.datasync();
+    }
+    const writeMs = performance.now() - t0;
+    await file.close();
+    return { writeMs, readMs: 0, readBytes: 0, sum: 0, crcWritten: 0, crcRead: 0, maxRss: 0, writeOnly: { writeBytes: n * CHUNK, commits: n } };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+};
+
 const MEASURES: Measure[] = [
-  { name: 'libd FILE, in memory', what: 'kernel without a store: the path makes a shared-memory blob', run: libd(false) },
-  { name: 'libd FILE, durable', what: 'kernel with a FileBlobStore in a temp dir: each 64 KiB flush is one durable commit (log append + fdatasync)', run: libd(true) },
+  { name: 'libd FILE, in memory', what: 'kernel without a store: the path makes a shared-memory blob', run: libd(undefined) },
+  {
+    name: 'libd FILE, durable, fsync always',
+    what: 'FileBlobStore in a temp dir, each 64 KiB flush one commit: bytes written into the base file, a 48-byte log record, both fdatasynced',
+    run: libd('always'),
+  },
+  { name: 'libd FILE, durable, fsync batch', what: 'the same, commits written (write(2)) but fdatasynced at most once a second and at close (untimed)', run: libd('batch') },
+  { name: 'libd FILE, durable, fsync none', what: 'the same, no fdatasync (the OS writes back)', run: libd('none') },
   { name: 'node fs streams', what: 'fs.createWriteStream / createReadStream, highWaterMark 64 KiB, no fsync', run: nodeStreams(false) },
   { name: 'node fs streams + fsync', what: 'the same, with flush: true (fsync before close)', run: nodeStreams(true) },
+  { name: 'write + fdatasync loop', what: `64 KiB pwrite then fdatasync, ${FLUSH_CHUNKS} times on one file (write only): the flush rate that caps 'always'`, run: flushLoop },
 ];
 
 /** In the child: a warm-up round, then the timed round of measure `index`, printed as one JSON line. */
@@ -237,6 +278,11 @@ async function main(): Promise<void> {
       if (ONLY !== undefined && !ONLY.includes(index)) continue;
       const round = await runInChild<Round>(index);
       const name = MEASURES[index]!.name;
+      if (round.writeOnly !== undefined) {
+        rounds[index]!.push(round);
+        console.log(`  round ${s + 1}/${SAMPLES}: ${name}: ${round.writeOnly.commits} commits in ${(round.writeMs / 1000).toFixed(2)} s`);
+        continue;
+      }
       if (round.crcRead !== round.crcWritten) throw new Error(`${name}: CRC-32 of the bytes read back ${round.crcRead} != written ${round.crcWritten}`);
       if (round.readBytes !== SIZE) throw new Error(`${name}: read ${round.readBytes} bytes, wrote ${SIZE}`);
       if (round.sum !== sumWanted) throw new Error(`${name}: checksum of the timed read ${round.sum} != ${sumWanted}`);
@@ -254,29 +300,39 @@ async function main(): Promise<void> {
     maxRss: number;
   }
   const rates: Rates[] = rounds.map((rs) => ({
-    write: median(rs.map((r) => mbps(SIZE, r.writeMs))),
+    write: median(rs.map((r) => mbps(r.writeOnly?.writeBytes ?? SIZE, r.writeMs))),
     read: median(rs.map((r) => mbps(SIZE, r.readMs))),
     // Combined: the bytes written plus the bytes read, over the time of both (2 x SIZE / (write + read)).
     combined: median(rs.map((r) => mbps(2 * SIZE, r.writeMs + r.readMs))),
     maxRss: Math.max(...rs.map((r) => r.maxRss)),
   }));
-  const [mem, durable, streams, streamsSync] = rates as [Rates, Rates, Rates, Rates];
+  const [mem, always, batch, none, streams, streamsSync, flush] = rates as [Rates, Rates, Rates, Rates, Rates, Rates, Rates];
+  const flushRounds = rounds[6]!;
+  const commitsPerSecond = median(flushRounds.map((r) => (r.writeOnly!.commits * 1000) / r.writeMs));
 
   console.log('');
   printTable([
     ['measure', 'write', 'read', 'write+read', 'peak RSS'],
     ...MEASURES.flatMap((m, i) =>
-      rounds[i]!.length === 0 ? [] : [[m.name, fmt(rates[i]!.write), fmt(rates[i]!.read), fmt(rates[i]!.combined), mib(rates[i]!.maxRss)]],
+      rounds[i]!.length === 0
+        ? []
+        : rounds[i]![0]!.writeOnly !== undefined
+          ? [[m.name, `${fmt(rates[i]!.write)} (${commitsPerSecond.toFixed(0)}/s)`, '-', '-', mib(rates[i]!.maxRss)]]
+          : [[m.name, fmt(rates[i]!.write), fmt(rates[i]!.read), fmt(rates[i]!.combined), mib(rates[i]!.maxRss)]],
     ),
   ]);
 
+  const ratio = (a: number, b: number): string => (a / b).toFixed(3);
   const targets: { name: string; value: string; target: string; met: boolean }[] = [
-    {
-      name: 'durable / node fs streams (write+read)',
-      value: (durable.combined / streams.combined).toFixed(3),
+    ...([
+      ['batch', batch],
+      ['none', none],
+    ] as const).map(([policy, r]) => ({
+      name: `durable ${policy} / node fs streams (write+read)`,
+      value: ratio(r.combined, streams.combined),
       target: '>= 0.8',
-      met: durable.combined >= 0.8 * streams.combined,
-    },
+      met: r.combined >= 0.8 * streams.combined,
+    })),
     {
       name: 'in memory (write+read)',
       value: formatBytes(mem.combined * MB),
@@ -285,11 +341,14 @@ async function main(): Promise<void> {
     },
   ];
   const info: [string, string][] = [
-    ['durable / node fs streams + fsync (write+read)', (durable.combined / streamsSync.combined).toFixed(3)],
-    ['durable / node fs streams + fsync (write)', (durable.write / streamsSync.write).toFixed(3)],
-    ['durable / node fs streams (write)', (durable.write / streams.write).toFixed(3)],
-    ['durable / node fs streams (read)', (durable.read / streams.read).toFixed(3)],
-    ['in memory / node fs streams (write+read)', (mem.combined / streams.combined).toFixed(3)],
+    ['durable always / node fs streams (write+read)', ratio(always.combined, streams.combined)],
+    ['durable always / write + fdatasync loop (write)', ratio(always.write, flush.write)],
+    ['durable always / node fs streams + fsync (write)', ratio(always.write, streamsSync.write)],
+    ['durable batch / node fs streams (write)', ratio(batch.write, streams.write)],
+    ['durable none / node fs streams (write)', ratio(none.write, streams.write)],
+    ['durable batch / node fs streams (read)', ratio(batch.read, streams.read)],
+    ['node fs streams + fsync / node fs streams (write+read)', ratio(streamsSync.combined, streams.combined)],
+    ['in memory / node fs streams (write+read)', ratio(mem.combined, streams.combined)],
   ];
   console.log('');
   printTable([

@@ -1,7 +1,7 @@
 /**
  * The durable store: where a host keeps the bytes of durable blobs. The
  * kernel core defines what it needs; the Node host layer implements it with
- * files (write aside, fsync, rename), a browser host could use IndexedDB.
+ * files (a base file and a redo log per blob), a browser host could use IndexedDB.
  * @module
  */
 import type { Lifecycle } from './flags.js';
@@ -40,9 +40,10 @@ export interface BlobStore {
   load(): Promise<StoredBlob[]>;
   /**
    * Makes one change durable, atomically; resolves once it would survive a
-   * crash. `meta.version` is the version after the change. `content` gives
-   * the whole content after the change, for stores that rewrite a blob
-   * whole now and then (it costs a copy of the blob, so call it rarely).
+   * crash of the process (and of the machine, if the store's policy says
+   * so). `meta.version` is the version after the change. `content` gives
+   * the whole content after the change, for stores that write a blob whole
+   * now and then (it costs a copy of the blob, so call it rarely).
    */
   commit(meta: StoredBlobMeta, change: BlobChange, content: () => Uint8Array): Promise<void>;
   /** Removes a blob (durably). Removing one that is not there is not an error. */

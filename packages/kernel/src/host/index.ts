@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 export { writableConsoleSink, feedConsoleInput } from './node-console.js';
-export { FileBlobStore } from './file-blob-store.js';
+export { FileBlobStore, type FileBlobStoreOptions, type FsyncPolicy } from './file-blob-store.js';
 export { DIRECTORY_INDEX, exportDirectory, exportFile, importDirectory, importFile } from './import-export.js';
 export { useWorkers, WorkerPool } from './worker/worker-pool.js';
 export type { WorkerPoolOptions } from './worker/worker-pool.js';
