@@ -47,6 +47,8 @@ export type { Program, ProgramFunction, ProgramModule, Placement } from './core/
 export type { SystemCalls, RefAttributes } from './core/system-calls.js';
 export type { TaskExecutor } from './core/executor.js';
 export type { Device, DeviceRequest, NetworkAddress } from './core/device.js';
+export { kernelStatusName } from './core/objects/kernel-status.js';
+export type { KernelStatus, ObjectStatus } from './core/objects/kernel-status.js';
 export type { ConsoleSink } from './core/objects/console.js';
 export type { CreateOptions, CreateResult } from './core/syscalls/create.js';
 export type { CopyOptions } from './core/syscalls/copy.js';

@@ -40,6 +40,8 @@ export const ObjectType = {
   TCP_LISTENER: 'tcp-listener',
   /** A network connection (a host device): a byte stream in each direction, with back-pressure from the socket. */
   TCP_CONNECTION: 'tcp-connection',
+  /** The kernel's status (like /proc): a read yields a JSON snapshot of its tasks and objects. */
+  KERNEL_STATUS: 'kernel-status',
 } as const;
 
 /** One of the values of {@link ObjectType}. */

@@ -10,6 +10,7 @@ import type { Device } from './device.js';
 import { checkInvariants } from './invariants.js';
 import { Name, describe } from './names.js';
 import { ConsoleObject, type ConsoleSink } from './objects/console.js';
+import { KernelStatusObject, kernelStatusName } from './objects/kernel-status.js';
 import { GroupObject } from './objects/group.js';
 import type { KernelObject } from './objects/kernel-object.js';
 import { TaskObject, type Membership, type TaskSetup } from './objects/task.js';
@@ -82,13 +83,14 @@ export class Kernel {
       Name.fromString(`dios-cluster-root\u0000${cluster}`),
       bootName(id, 'console'),
       bootName(id, 'init'),
+      kernelStatusName(id),
     ]);
-    const kernel = new Kernel(id, options, names as [Name, Name, Name]);
+    const kernel = new Kernel(id, options, names as [Name, Name, Name, Name]);
     if (options.store !== undefined) await loadDurableBlobs(kernel, options.store);
     return kernel;
   }
 
-  private constructor(id: string, options: KernelOptions, [rootName, consoleName, initName]: [Name, Name, Name]) {
+  private constructor(id: string, options: KernelOptions, [rootName, consoleName, initName, statusName]: [Name, Name, Name, Name]) {
     this.id = id;
     this.bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
     this.store = options.store;
@@ -100,6 +102,9 @@ export class Kernel {
     this.console = new ConsoleObject(consoleName, options.consoleSink ?? (() => {}));
     this.objects.set(this.console.name.key, this.console);
     this.rootGroup.add(this.console);
+    const status = new KernelStatusObject(statusName, this);
+    this.objects.set(status.name.key, status);
+    this.rootGroup.add(status);
     const init = this.newTask(initName, {
       argv: ['init'],
       env: {},

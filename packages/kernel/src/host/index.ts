@@ -17,5 +17,3 @@ export { useWorkers, WorkerPool } from './worker/worker-pool.js';
 export type { WorkerPoolOptions } from './worker/worker-pool.js';
 export { PURE_BUILTINS } from './worker/pure.js';
 export { useNetwork, listenerPort } from './net/network.js';
-export { TcpConnectionObject } from './net/tcp-connection.js';
-export { TcpListenerObject } from './net/tcp-listener.js';

@@ -1,0 +1,89 @@
+/**
+ * The kernel's status as an object (like /proc): a read lends a JSON
+ * snapshot of the kernel's tasks, with their monitoring figures, and of its
+ * objects, taken when the read begins. Tasks find it by name in the root
+ * group ({@link kernelStatusName}), so a status page is an ordinary program
+ * that reads an object.
+ * @module
+ */
+import { errors } from '../errors.js';
+import { ObjectType } from '../flags.js';
+import type { Kernel } from '../kernel.js';
+import { monitorTasks, type TaskReport } from '../monitoring.js';
+import { Name } from '../names.js';
+import type { Lease } from '../reference.js';
+import { KernelObject, type IoRequest } from './kernel-object.js';
+
+/** One object as the status lists it. */
+export interface ObjectStatus {
+  /** Name (64 hex digits). */
+  readonly name: string;
+  /** Type. */
+  readonly type: string;
+  /** Size in bytes. */
+  readonly size: number;
+  /** Version. */
+  readonly version: number;
+  /** References to it on this kernel. */
+  readonly refs: number;
+  /** Lifecycle. */
+  readonly lifecycle: string;
+  /** Network objects: their address. */
+  readonly address?: string;
+}
+
+/** What a read of the status object yields (as JSON). */
+export interface KernelStatus {
+  /** The kernel's id. */
+  readonly kernel: string;
+  /** When the snapshot was taken (ms since the epoch). */
+  readonly at: number;
+  /** Tasks, live and recently exited, oldest first. */
+  readonly tasks: readonly TaskReport[];
+  /** Objects on this kernel (tasks included). */
+  readonly objects: readonly ObjectStatus[];
+}
+
+/** Name of kernel `kernelId`'s status object (in its root group). */
+export function kernelStatusName(kernelId: string): Promise<Name> {
+  return Name.fromString(`dios-boot\u0000${kernelId}\u0000status`);
+}
+
+/** The status object (see the module comment). */
+export class KernelStatusObject extends KernelObject {
+  /** Always a status object. */
+  readonly type = ObjectType.KERNEL_STATUS;
+  readonly #kernel: Kernel;
+
+  /** The status of `kernel`. */
+  constructor(name: Name, kernel: Kernel) {
+    super(name, 'immortal', undefined);
+    this.#kernel = kernel;
+  }
+
+  override get size(): number {
+    return 0;
+  }
+  override isReady(): boolean {
+    return true;
+  }
+
+  /** The snapshot a read would lend now. */
+  snapshot(): KernelStatus {
+    const objects: ObjectStatus[] = [];
+    for (const obj of this.#kernel.objects.values()) {
+      const address = obj.address;
+      objects.push({ name: obj.name.key, type: obj.type, size: obj.size, version: obj.version, refs: obj.refCount, lifecycle: obj.lifecycle, ...(address !== undefined ? { address } : {}) });
+    }
+    return { kernel: this.#kernel.id, at: Date.now(), tasks: monitorTasks(this.#kernel), objects };
+  }
+
+  override beginRead(req: IoRequest): Lease {
+    if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'options.offset', 'the status object is read whole');
+    const buffer = new TextEncoder().encode(JSON.stringify(this.snapshot()));
+    return { ref: req.ref, kind: 'read', buffer, offset: 0, version: this.version, exclusive: false, truncate: false };
+  }
+  override endRead(): boolean {
+    return true;
+  }
+}
