@@ -37,4 +37,7 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// No top-level await: the package is also bundled as CommonJS, which has none.
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -13,7 +13,7 @@ Commands:
       order. A word is a maximal run of ASCII letters and digits,
       lower-cased.
         --maps M      map tasks (default: the number of CPUs, or one per
-                      64 MiB of input if that is more)
+                      512 MiB of input if that is more)
         --reduces R   reduce tasks (default: the number of CPUs)
         --top K       print the K most frequent words (default 10)
         --all         print every word

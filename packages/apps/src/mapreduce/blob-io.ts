@@ -83,3 +83,26 @@ export async function removeAt(sys: SystemCalls, path: string, call: string): Pr
   }
   await sys.delete(ref);
 }
+
+/**
+ * Lends `use` views of the whole blobs at `paths`, all at once (so it can merge them without copies), then ends
+ * the reads. ENOENT naming a path when there is none; EIO when a blob changed while `use` ran.
+ */
+export async function withViewsAt<T>(sys: SystemCalls, paths: readonly string[], use: (views: Uint8Array[]) => T, call: string): Promise<T> {
+  const refs: number[] = [];
+  const views: Uint8Array[] = [];
+  let ok = false;
+  try {
+    for (const path of paths) refs.push(await lookupPath(sys, path, call));
+    for (const ref of refs) views.push(await sys.beginRead(ref, { offset: 0 }));
+    const result = use(views);
+    ok = true;
+    let unchanged = true;
+    for (const [k, view] of views.entries()) unchanged = (await sys.endRead(refs[k]!, view)) && unchanged;
+    if (!unchanged) throw errors.EIO(call, 'inputs', 'an object changed while the job read it');
+    return result;
+  } finally {
+    if (!ok) for (const [k, view] of views.entries()) await sys.endRead(refs[k]!, view, EndReadFlags.RELEASE);
+    for (const ref of refs) await sys.delete(ref, DeleteFlags.DROP);
+  }
+}

@@ -81,6 +81,21 @@ export class KeyTable {
     return decoder.decode(this.keyBytes(i));
   }
 
+  /** Compares the keys of entries `a` and `b` in byte order: negative, 0 or positive. */
+  compareKeys(a: number, b: number): number {
+    const arena = this.#arena;
+    const sa = this.#starts[a]!;
+    const sb = this.#starts[b]!;
+    const la = this.#lengths[a]!;
+    const lb = this.#lengths[b]!;
+    const n = la < lb ? la : lb;
+    for (let k = 0; k < n; k++) {
+      const d = arena[sa + k]! - arena[sb + k]!;
+      if (d !== 0) return d;
+    }
+    return la - lb;
+  }
+
   /** The hash of entry `i`'s key. */
   hash(i: number): number {
     return this.#hashes[i]!;

@@ -4,9 +4,10 @@
  * @module
  */
 import { errors, type SystemCalls } from '@dios/kernel';
-import { removeAt, withViewAt } from '../mapreduce/blob-io.js';
+import { removeAt, withViewsAt } from '../mapreduce/blob-io.js';
 import { runMapReduce, type MapReduceJob } from '../mapreduce/job.js';
-import { compareKeyCounts, parseRecords, type KeyCount } from '../mapreduce/records.js';
+import { mergeRecords } from '../mapreduce/merge-records.js';
+import { parseRecords, type KeyCount } from '../mapreduce/records.js';
 
 /** Options of {@link wordCount}. */
 export interface WordCountOptions extends Pick<MapReduceJob, 'job' | 'attempts' | 'parallel' | 'env' | 'onProgress' | 'progressMs'> {
@@ -18,6 +19,26 @@ export interface WordCountOptions extends Pick<MapReduceJob, 'job' | 'attempts' 
   readonly top?: number;
 }
 
+const CALL = 'wordCount';
+
+/**
+ * Like {@link wordCount}, but returns the result as the bytes of
+ * `word<TAB>count` lines, one per word, in the same order: what the
+ * `dios` command prints, without making a string or an object per word.
+ */
+export async function wordCountRecords(sys: SystemCalls, inputs: readonly number[], options: WordCountOptions = {}): Promise<Uint8Array> {
+  const top = options.top ?? Infinity;
+  if (top !== Infinity && (!Number.isSafeInteger(top) || top < 0)) throw errors.EINVAL(CALL, 'options.top', `expected an integer >= 0, got ${String(top)}`);
+  const { maps = 1, reduces = 1, top: _, ...rest } = options;
+  const result = await runMapReduce(sys, { ...rest, app: 'wordcount', inputs, maps, reduces });
+  try {
+    // Merged straight from views of the outputs: no copy of them.
+    return await withViewsAt(sys, result.outputs, (views) => mergeRecords(views, top, CALL), CALL);
+  } finally {
+    for (const path of result.outputs) await removeAt(sys, path, CALL);
+  }
+}
+
 /**
  * Counts the words of the blobs `inputs` (handles with read and delegate
  * rights) with a MapReduce job run from task `sys`, and returns the words
@@ -27,20 +48,8 @@ export interface WordCountOptions extends Pick<MapReduceJob, 'job' | 'attempts' 
  * installMapReducePrograms on the kernel first.
  *
  * Errors: EINVAL (`options.top`) for a top that is not an integer >= 0;
- * those of {@link runMapReduce}.
+ * EIO for a malformed output; those of {@link runMapReduce}.
  */
 export async function wordCount(sys: SystemCalls, inputs: readonly number[], options: WordCountOptions = {}): Promise<KeyCount[]> {
-  const top = options.top ?? Infinity;
-  if (top !== Infinity && (!Number.isSafeInteger(top) || top < 0)) throw errors.EINVAL('wordCount', 'options.top', `expected an integer >= 0, got ${String(top)}`);
-  const { maps = 1, reduces = 1, top: _, ...rest } = options;
-  const result = await runMapReduce(sys, { ...rest, app: 'wordcount', inputs, maps, reduces });
-  const counts: KeyCount[] = [];
-  try {
-    // Each output is in order already, so the overall top k is among the first k of each.
-    for (const path of result.outputs) counts.push(...(await withViewAt(sys, path, (view) => parseRecords(view, top, 'wordCount'), 'wordCount')));
-  } finally {
-    for (const path of result.outputs) await removeAt(sys, path, 'wordCount');
-  }
-  counts.sort(compareKeyCounts);
-  return top < counts.length ? counts.slice(0, top) : counts;
+  return parseRecords(await wordCountRecords(sys, inputs, options), Infinity, CALL);
 }

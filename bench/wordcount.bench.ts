@@ -1,0 +1,138 @@
+/**
+ * WordCount benchmark: `dios wordcount FILE --all` (WordCount on MapReduce,
+ * one worker thread per core, loading the file included) beside a
+ * single-threaded Node program with the same tokenizer and the coreutils
+ * pipeline, on one generated text (wordcount-corpus.ts). Each contender is
+ * a child process timed end to end, runs interleaved; the medians are
+ * reported. DIOS's output must equal the Node baseline's, byte for byte,
+ * and the coreutils counts must agree with both.
+ *
+ *   npm run bench:wordcount
+ *   BENCH_WORDCOUNT_MB=512 BENCH_WORDCOUNT_RUNS=5 npm run bench:wordcount
+ *   BENCH_QUICK=1 npm run bench:wordcount        (16 MB, one run)
+ *   BENCH_WORDCOUNT_KEEP=1 keeps the generated text for the next run
+ * @module
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median, printTable } from './harness.js';
+import { runMeasured, RSS_METHOD, type RunCost } from './peak-rss.js';
+import { VOCABULARY, writeCorpus } from './wordcount-corpus.js';
+
+const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
+const MB = Number(process.env.BENCH_WORDCOUNT_MB ?? (QUICK ? 16 : 256));
+const RUNS = Number(process.env.BENCH_WORDCOUNT_RUNS ?? (QUICK ? 1 : 3));
+const KEEP = process.env.BENCH_WORDCOUNT_KEEP === '1';
+const SIZE = MB * 1e6;
+const MiB = 1024 * 1024;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'packages/apps/dist/cli/main.js');
+const NODE_BASELINE = join(ROOT, 'bench/wordcount-node.mjs');
+const PIPELINE = "LC_ALL=C tr -cs 'A-Za-z0-9' '\\n' < \"$0\" | tr 'A-Z' 'a-z' | sort | uniq -c | sort -rn";
+
+interface Contender {
+  name: string;
+  argv: (file: string) => string[];
+}
+
+const CONTENDERS: Contender[] = [
+  { name: 'DIOS (dios wordcount --all)', argv: (f) => [process.execPath, CLI, 'wordcount', f, '--all'] },
+  { name: 'Node, one thread (wordCountSync)', argv: (f) => [process.execPath, NODE_BASELINE, f] },
+  { name: 'coreutils (tr | tr | sort | uniq -c | sort -rn)', argv: (f) => ['bash', '-c', PIPELINE, f] },
+];
+
+const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
+const mbps = (ms: number) => SIZE / 1e6 / (ms / 1000);
+
+/** The counts of `uniq -c` output, as word -> count. */
+function coreutilsCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+) (.*)$/.exec(line);
+    if (m !== null && m[2] !== '') counts.set(m[2]!, Number(m[1]));
+  }
+  return counts;
+}
+
+function checkOutputs(dir: string): number {
+  const dios = readFileSync(join(dir, 'out-0'));
+  const node = readFileSync(join(dir, 'out-1'));
+  if (!dios.equals(node)) throw new Error(`DIOS's output differs from the Node baseline's (see ${dir}/out-0 and out-1; kept)`);
+  const core = coreutilsCounts(readFileSync(join(dir, 'out-2'), 'latin1'));
+  const lines = node.toString('latin1').split('\n').filter((l) => l !== '');
+  if (lines.length !== core.size) throw new Error(`coreutils found ${core.size} distinct words, Node ${lines.length}`);
+  for (const line of lines) {
+    const [word, count] = line.split('\t');
+    if (core.get(word!) !== Number(count)) throw new Error(`'${word}': Node counts ${count}, coreutils ${String(core.get(word!))}`);
+  }
+  return lines.length;
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const cpus = availableParallelism();
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  const file = join(tmpdir(), `dios-wordcount-bench-${MB}mb-v1.txt`);
+  let fromLicences = NaN;
+  if (!(KEEP && existsSync(file) && statSync(file).size === SIZE)) {
+    const g0 = performance.now();
+    ({ fromLicences } = writeCorpus(file, SIZE));
+    console.log(`generated ${file} in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
+  }
+  console.log(
+    `WordCount benchmark (${QUICK ? 'quick' : 'full'} run: ${MB} MB of text, ${RUNS} run(s) per contender, interleaved, one process each; ` +
+      `${cpus} CPUs; node ${process.version})`,
+  );
+  console.log(
+    `  text: words drawn with probability ~1/rank from ${VOCABULARY.toLocaleString('en')} words ` +
+      `(${Number.isNaN(fromLicences) ? 'the' : fromLicences.toLocaleString('en')} words of /usr/share/common-licenses first, then generated ones), ` +
+      'mixed case, commas, full stops, lines of ~72 columns',
+  );
+  const load = loadavg()[0]!;
+  if (load > cpus / 2) console.log(`  note: load average ${load.toFixed(1)} on ${cpus} CPUs; expect noisy figures`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'dios-wordcount-out-'));
+  const costs: RunCost[][] = CONTENDERS.map(() => []);
+  let distinct = 0;
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      // Rotate the order, so no contender always follows the same one.
+      for (let k = 0; k < CONTENDERS.length; k++) {
+        const i = (k + run) % CONTENDERS.length;
+        const cost = await runMeasured(CONTENDERS[i]!.argv(file), join(dir, `out-${i}`));
+        costs[i]!.push(cost);
+        console.log(`  run ${run + 1}/${RUNS}: ${CONTENDERS[i]!.name}: ${(cost.ms / 1000).toFixed(2)} s, peak RSS ${mib(cost.rss)}`);
+      }
+      distinct = checkOutputs(dir);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  } finally {
+    if (!KEEP) rmSync(file, { force: true });
+  }
+
+  const ms = costs.map((c) => median(c.map((x) => x.ms)));
+  const rss = costs.map((c) => Math.max(...c.map((x) => x.rss)));
+  console.log('');
+  printTable([
+    ['contender', 'wall time (median)', 'MB/s', 'peak RSS (max)'],
+    ...CONTENDERS.map((c, i) => [c.name, `${(ms[i]! / 1000).toFixed(2)} s`, mbps(ms[i]!).toFixed(1), mib(rss[i]!)]),
+  ]);
+  const [dios, node, core] = ms as [number, number, number];
+  const targets = [
+    { name: 'DIOS / Node one thread (speed)', value: (node / dios).toFixed(2), target: '>= 1.6', met: node / dios >= 1.6 },
+    { name: 'DIOS / coreutils (speed)', value: (core / dios).toFixed(2), target: '>= 3', met: core / dios >= 3 },
+    { name: 'DIOS peak RSS', value: mib(rss[0]!), target: `<= input + 256 MiB = ${mib(SIZE + 256 * MiB)}`, met: rss[0]! <= SIZE + 256 * MiB },
+  ];
+  console.log('');
+  printTable([['comparison', 'value', 'target', 'result'], ...targets.map((t) => [t.name, t.value, t.target, t.met ? 'PASS' : 'FAIL'])]);
+  console.log('');
+  console.log(`every run: DIOS's output equal to the Node baseline's byte for byte, coreutils' counts equal for all ${distinct.toLocaleString('en')} distinct words`);
+  console.log(`MB/s: 10^6 bytes of input per second of wall time (process start to exit, output written to a file); peak RSS: ${RSS_METHOD}`);
+  const failed = targets.filter((t) => !t.met).length;
+  console.log('');
+  console.log(`${failed === 0 ? 'all targets met' : `${failed} target(s) missed`} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+await main();
