@@ -6,6 +6,7 @@ import { isDiosError } from '@dios/kernel';
 import { USAGE } from './usage.js';
 import { UsageError } from './usage-error.js';
 import { InputError, wordCountCommand } from './wordcount-command.js';
+import { webCommand } from './web-command.js';
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -17,6 +18,7 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (command === 'web') return runWeb(rest);
   if (command !== 'wordcount') {
     process.stderr.write(`dios: unknown command '${command}' (try 'dios --help')\n`);
     return 2;
@@ -31,6 +33,23 @@ async function main(args: string[]): Promise<number> {
     }
     if (e instanceof InputError || isDiosError(e)) {
       process.stderr.write(`dios wordcount: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+async function runWeb(args: string[]): Promise<number> {
+  try {
+    await webCommand(args, process.stdout);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`dios web: ${e.message} (try 'dios --help')\n`);
+      return 2;
+    }
+    if (e instanceof InputError || isDiosError(e)) {
+      process.stderr.write(`dios web: ${e.message}\n`);
       return 1;
     }
     throw e;

@@ -1,0 +1,57 @@
+/**
+ * `dios web serve DIR`: boots a kernel with a network device and a durable
+ * store, imports DIR into durable blobs under /www, runs the web server
+ * task on them and prints its URL; SIGINT or SIGTERM stop it.
+ * @module
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kernel } from '@dios/kernel';
+import { FileBlobStore, importDirectory, useNetwork } from '@dios/kernel/node';
+import { startWebServer, WebServerError } from '../web/install.js';
+import { parseWebArgs } from './web-args.js';
+import { InputError } from './wordcount-command.js';
+
+/** Where the served directory is imported in the kernel (a DIOS path). */
+export const WEB_ROOT = '/www';
+
+/** Runs `dios web ARGS` until a signal arrives. UsageError or InputError for the caller to report. */
+export async function webCommand(args: readonly string[], out: NodeJS.WritableStream): Promise<void> {
+  const options = parseWebArgs(args);
+  let isDir = false;
+  try {
+    isDir = statSync(options.dir).isDirectory();
+  } catch (e) {
+    throw new InputError(`cannot read '${options.dir}': ${(e as { code?: string }).code ?? 'EIO'}`);
+  }
+  if (!isDir) throw new InputError(`'${options.dir}' is not a directory`);
+  const temp = options.data === undefined ? mkdtempSync(join(tmpdir(), 'dios-web-')) : undefined;
+  const store = new FileBlobStore(options.data ?? temp!, { fsync: 'batch' });
+  try {
+    const kernel = await Kernel.boot({ id: 'dios-web', store });
+    useNetwork(kernel);
+    const files = await importDirectory(kernel.init, options.dir, WEB_ROOT);
+    let server;
+    try {
+      server = await startWebServer(kernel, { root: WEB_ROOT, host: options.host, port: options.port });
+    } catch (e) {
+      if (e instanceof WebServerError) throw new InputError(`cannot listen on ${options.host}:${options.port}: ${e.code} (${e.message})`);
+      throw e;
+    }
+    out.write(`dios web: serving ${files.length} files from ${options.dir} at ${server.url} (status: ${server.url}_dios/status)\n`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await server.stop();
+  } finally {
+    await store.close();
+    if (temp !== undefined) rmSync(temp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The connection loop: the program of the task that serves one accepted
+ * connection. It reads with begin/end_read into the incremental parser,
+ * answers each request, and keeps the connection for the next one
+ * (HTTP/1.1 keep-alive) until the client closes, asks to close, sends
+ * something unanswerable, or stays idle past the timeout (select with
+ * timeoutMs). Whatever the client does ends at worst this task, never the
+ * server.
+ * @module
+ */
+import { EndWriteFlags, isDiosError, type SystemCalls } from '@dios/kernel';
+import { FileTable } from './files.js';
+import { RequestHandler } from './handle-request.js';
+import { optionsFromArgv } from './options.js';
+import { RequestParser } from './request-parser.js';
+import { lendWrite } from './response.js';
+import { StatusReader } from './status-page.js';
+
+/** Most bytes taken from the connection per read. */
+export const READ_BYTES = 64 * 1024;
+/** After the last answer, how long the client's remaining bytes are read and dropped before closing (ms). */
+export const LINGER_MS = 2000;
+/** ... and at most how many. */
+export const LINGER_BYTES = 1 << 20;
+
+type Wait = 'data' | 'timeout' | 'stop';
+
+// Waits until the connection can be read, the server stops (control stream ended) or `timeoutMs` passes.
+async function waitReadable(sys: SystemCalls, conn: number, control: number | undefined, timeoutMs: number): Promise<Wait> {
+  if (sys.ref(conn).ioReady) return 'data';
+  if (timeoutMs <= 0) return 'timeout';
+  try {
+    const ready = await sys.select(control === undefined ? [conn] : [conn, control], { timeoutMs: Math.ceil(timeoutMs) });
+    return ready === conn ? 'data' : 'stop';
+  } catch (e) {
+    if (isDiosError(e, 'ETIMEDOUT')) return 'timeout';
+    throw e;
+  }
+}
+
+// Closes gracefully: ends our side, then drops what the client still sends until it closes too, so the
+// kernel does not answer unread bytes with a reset that could destroy the response before it is read.
+async function linger(sys: SystemCalls, conn: number): Promise<void> {
+  const buf = await lendWrite(sys, conn, 0);
+  await sys.endWrite(conn, buf, undefined, EndWriteFlags.END_OF_STREAM);
+  const deadline = Date.now() + LINGER_MS;
+  let drained = 0;
+  while (drained < LINGER_BYTES) {
+    if ((await waitReadable(sys, conn, undefined, deadline - Date.now())) !== 'data') return;
+    const view = await sys.beginRead(conn, { length: READ_BYTES });
+    const n = view.length;
+    await sys.endRead(conn, view);
+    if (n === 0) return;
+    drained += n;
+  }
+}
+
+async function serve(sys: SystemCalls, conn: number, control: number | undefined, handler: RequestHandler, parser: RequestParser, options: ReturnType<typeof optionsFromArgv>): Promise<void> {
+  for (;;) {
+    let result = parser.next();
+    let started: number | undefined;
+    while (result.kind === 'incomplete') {
+      // Idle between requests: the idle timeout; inside a request head: what is left of the request timeout.
+      if (started === undefined && parser.buffered > 0) started = Date.now();
+      const wait = started === undefined ? options.idleTimeoutMs : started + options.requestTimeoutMs - Date.now();
+      const outcome = await waitReadable(sys, conn, control, wait);
+      if (outcome === 'stop') return;
+      if (outcome === 'timeout') {
+        if (parser.buffered > 0) {
+          await handler.simple(408, false, false);
+          await linger(sys, conn);
+        }
+        return;
+      }
+      const view = await sys.beginRead(conn, { length: READ_BYTES });
+      const n = view.length;
+      if (n > 0) parser.push(view);
+      await sys.endRead(conn, view);
+      // The client closed: a request cut short is dropped with the connection.
+      if (n === 0) return;
+      result = parser.next();
+    }
+    if (result.kind === 'error') {
+      await handler.simple(result.status, false, false);
+      await linger(sys, conn);
+      return;
+    }
+    if (!(await handler.handle(result.request))) {
+      await linger(sys, conn);
+      return;
+    }
+    if (control !== undefined && sys.ref(control).ioReady) return;
+  }
+}
+
+/**
+ * The program of a connection task. Its output is the connection (read
+ * and write); its input, when there is one, is the server's control stream,
+ * which ends when the server stops. argv: the program name, the client's
+ * address (for people reading the status page), then the server's options
+ * (see `optionsToArgv`). Exits 0 however the client behaved; fails only on a bug.
+ */
+export async function connectionProgram(sys: SystemCalls): Promise<number> {
+  const conn = sys.outputs[0];
+  if (conn === undefined) return 2;
+  const control = sys.inputs[0];
+  const options = optionsFromArgv(sys.argv.slice(2));
+  const files = new FileTable(sys, options.root);
+  const status = new StatusReader(sys);
+  const handler = new RequestHandler(sys, conn, files, status);
+  const parser = new RequestParser({ maxHeaderBytes: options.maxHeaderBytes, maxHeaders: 100 });
+  try {
+    await serve(sys, conn, control, handler, parser, options);
+  } catch (e) {
+    // The client reset or stopped reading (ECONNRESET, EPIPE, ETIMEDOUT ...): its connection just goes.
+    // Anything else is a bug here: the task fails (the kernel's onTaskFailure hears of it), the server goes on.
+    if (!isDiosError(e)) throw e;
+  } finally {
+    await files.close();
+    await status.close();
+    await sys.delete(conn).catch(() => {});
+  }
+  return 0;
+}

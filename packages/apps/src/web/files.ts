@@ -1,0 +1,133 @@
+/**
+ * File resolution for one connection: a path under the served root names
+ * the blob seeded from it in the task's first group (the kernel's pathName
+ * rule, as libd's fopen resolves paths), so files imported from the host
+ * and blobs written live by other tasks are served alike. Handles stay
+ * open while the connection lives (a keep-alive client asking for the same
+ * file again costs no lookup); a handle whose object was destroyed is
+ * dropped and the path looked up again.
+ * @module
+ */
+import { DeleteFlags, isDiosError, ObjectType, pathName, type Name, type SystemCalls } from '@dios/kernel';
+
+/** Path (under the served root) of the index importDirectory writes: one relative path per line. */
+export const INDEX_FILE = '.dios-index';
+
+/** Most handles a connection keeps open. */
+export const MAX_OPEN_FILES = 64;
+
+const BLOB_TYPES = new Set<string>([ObjectType.SHARED_MEMORY_BLOB, ObjectType.DURABLE_BLOB]);
+
+// pathName is a pure function (SHA-256 of group and path): remembered across connections.
+const names = new Map<string, Promise<Name>>();
+const MAX_NAMES = 4096;
+
+function nameOf(group: Name, path: string): Promise<Name> {
+  const key = `${group.key}\u0000${path}`;
+  let name = names.get(key);
+  if (name === undefined) {
+    if (names.size >= MAX_NAMES) names.clear();
+    name = pathName(group, path);
+    names.set(key, name);
+  }
+  return name;
+}
+
+function isOpen(sys: SystemCalls, ref: number): boolean {
+  try {
+    return sys.ref(ref).open;
+  } catch {
+    return false;
+  }
+}
+
+/** An open blob: its handle and its name (for the ETag). */
+export interface OpenFile {
+  /** Handle of the task's reference. */
+  readonly ref: number;
+  /** The blob's name, 64 hex digits. */
+  readonly name: string;
+}
+
+/** The blobs of one connection task (see the module comment). */
+export class FileTable {
+  readonly #sys: SystemCalls;
+  readonly #root: string;
+  readonly #open = new Map<string, OpenFile>();
+  #index: { version: number; entries: readonly string[] } | undefined;
+
+  /** Files of `sys`'s first group under DIOS path `root`. */
+  constructor(sys: SystemCalls, root: string) {
+    this.#sys = sys;
+    this.#root = root === '/' ? '' : root;
+  }
+
+  /** The DIOS path of `segments` under the root. */
+  pathOf(segments: readonly string[]): string {
+    return segments.length === 0 ? this.#root || '/' : `${this.#root}/${segments.join('/')}`;
+  }
+
+  /** The blob at `segments` under the root, or undefined when nothing (or something that is not a blob) is there. */
+  async open(segments: readonly string[]): Promise<OpenFile | undefined> {
+    const path = this.pathOf(segments);
+    const held = this.#open.get(path);
+    if (held !== undefined) {
+      if (isOpen(this.#sys, held.ref)) return held;
+      this.#open.delete(path);
+      await this.#sys.delete(held.ref, DeleteFlags.DROP).catch(() => {});
+    }
+    const group = this.#sys.groupNames[0];
+    if (group === undefined) return undefined;
+    const name = await nameOf(group, path);
+    let found: number[];
+    try {
+      found = await this.#sys.lookup(name);
+    } catch (e) {
+      if (isDiosError(e, 'ENOENT')) return undefined;
+      throw e;
+    }
+    // Several copies may answer; the first (local ones come first) is used, as libd does.
+    for (const extra of found.slice(1)) await this.#sys.delete(extra, DeleteFlags.DROP);
+    const ref = found[0]!;
+    if (!BLOB_TYPES.has(this.#sys.ref(ref).type)) {
+      // A stream or a task at that path: not a file (reading a stream would wait for ever).
+      await this.#sys.delete(ref, DeleteFlags.DROP);
+      return undefined;
+    }
+    if (this.#open.size >= MAX_OPEN_FILES) {
+      const [oldPath, old] = this.#open.entries().next().value as [string, OpenFile];
+      this.#open.delete(oldPath);
+      await this.#sys.delete(old.ref, DeleteFlags.DROP).catch(() => {});
+    }
+    const file = { ref, name: name.key };
+    this.#open.set(path, file);
+    return file;
+  }
+
+  /** Reads a whole (small) blob: a consistent copy of its bytes. */
+  async readAll(file: OpenFile): Promise<Uint8Array> {
+    for (;;) {
+      const view = await this.#sys.beginRead(file.ref);
+      const bytes = view.slice();
+      if (await this.#sys.endRead(file.ref, view)) return bytes;
+    }
+  }
+
+  /** The relative paths the root's index lists (empty when there is no index), re-read when it changes. */
+  async indexEntries(): Promise<readonly string[]> {
+    const file = await this.open([INDEX_FILE]);
+    if (file === undefined) return [];
+    const version = this.#sys.ref(file.ref).version;
+    if (this.#index?.version !== version) {
+      const text = new TextDecoder().decode(await this.readAll(file));
+      this.#index = { version, entries: text.split('\n').filter((line) => line.length > 0) };
+    }
+    return this.#index.entries;
+  }
+
+  /** Drops every handle. */
+  async close(): Promise<void> {
+    for (const file of this.#open.values()) await this.#sys.delete(file.ref, DeleteFlags.DROP).catch(() => {});
+    this.#open.clear();
+  }
+}

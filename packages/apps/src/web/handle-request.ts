@@ -1,0 +1,136 @@
+/**
+ * Answering one parsed request: GET and HEAD of blobs under the served
+ * root (with ETag and If-None-Match, single byte ranges and If-Range),
+ * directory indexes and listings, the status page, and the error
+ * statuses.
+ * @module
+ */
+import type { KernelStatus, SystemCalls } from '@dios/kernel';
+import { listDirectory, listingHtml } from './directory-listing.js';
+import { etagOf, noneMatchHits } from './etag.js';
+import { INDEX_FILE, type FileTable, type OpenFile } from './files.js';
+import { contentType } from './mime.js';
+import { parseRange } from './range.js';
+import type { HttpRequest } from './request-parser.js';
+import { formatHead, REASONS, writeBlob, writeBytes, type HeaderFields } from './response.js';
+import { STATUS_JSON_PATH, STATUS_PATH, statusHtml, type StatusReader } from './status-page.js';
+import { decodeTargetPath, encodeSegments } from './url-path.js';
+
+/** Methods the server answers. */
+export const ALLOWED_METHODS = 'GET, HEAD';
+
+const encoder = new TextEncoder();
+// A blob rewritten while it is being sent is answered afresh this many times before giving up (503).
+const ATTEMPTS = 4;
+
+/** Answers the requests of one connection (see the module comment). */
+export class RequestHandler {
+  readonly #sys: SystemCalls;
+  readonly #conn: number;
+  readonly #files: FileTable;
+  readonly #status: StatusReader;
+
+  /** A handler writing to connection `conn` of task `sys`. */
+  constructor(sys: SystemCalls, conn: number, files: FileTable, status: StatusReader) {
+    this.#sys = sys;
+    this.#conn = conn;
+    this.#files = files;
+    this.#status = status;
+  }
+
+  /** Answers `req`; resolves to whether the connection may carry another request. */
+  async handle(req: HttpRequest): Promise<boolean> {
+    const keep = req.keepAlive;
+    const headOnly = req.method === 'HEAD';
+    if (req.method !== 'GET' && !headOnly) {
+      return this.simple(405, keep, false, [['Allow', ALLOWED_METHODS]]);
+    }
+    const target = decodeTargetPath(req.path);
+    if (!target.ok) return this.simple(target.status, keep, headOnly);
+    const { segments, directory } = target;
+    if (segments[0] === '_dios') {
+      const path = encodeSegments(segments, false);
+      if (path === STATUS_JSON_PATH) return this.#statusJson(keep, headOnly);
+      if (path === STATUS_PATH) return this.#statusPage(keep, headOnly);
+    }
+    if (segments[segments.length - 1] === INDEX_FILE) return this.simple(404, keep, headOnly);
+    if (!directory && segments.length > 0) {
+      const file = await this.#files.open(segments);
+      if (file !== undefined) return this.#serveBlob(req, file, this.#files.pathOf(segments), keep, headOnly);
+    }
+    // A directory: its index.html, else a listing from the root's index; without the final slash, a redirect.
+    const indexSegments = [...segments, 'index.html'];
+    const index = await this.#files.open(indexSegments);
+    const listing = index === undefined ? listDirectory(await this.#files.indexEntries(), segments) : undefined;
+    if (index === undefined && listing === undefined) return this.simple(404, keep, headOnly);
+    if (!directory && segments.length > 0) {
+      const q = req.target.indexOf('?');
+      const location = encodeSegments(segments, true) + (q < 0 ? '' : req.target.slice(q));
+      return this.simple(301, keep, headOnly, [['Location', location]]);
+    }
+    if (index !== undefined) return this.#serveBlob(req, index, this.#files.pathOf(indexSegments), keep, headOnly);
+    const html = encoder.encode(listingHtml(segments, listing!));
+    return this.#bytes(200, [['Content-Type', 'text/html; charset=utf-8']], html, keep, headOnly);
+  }
+
+  /** A short text answer with `status` (and `fields`); the body is the status line's text. */
+  async simple(status: number, keep: boolean, headOnly: boolean, fields: HeaderFields = []): Promise<boolean> {
+    const body = encoder.encode(`${status} ${REASONS[status] ?? ''}\n`);
+    return this.#bytes(status, [['Content-Type', 'text/plain; charset=utf-8'], ...fields], body, keep, headOnly);
+  }
+
+  async #bytes(status: number, fields: HeaderFields, body: Uint8Array, keep: boolean, headOnly: boolean): Promise<boolean> {
+    const head = formatHead(status, [...fields, ['Content-Length', body.length]], keep);
+    await writeBytes(this.#sys, this.#conn, head, headOnly ? undefined : body);
+    return keep;
+  }
+
+  async #statusJson(keep: boolean, headOnly: boolean): Promise<boolean> {
+    const json = await this.#status.read();
+    return this.#bytes(200, [['Content-Type', 'application/json'], ['Cache-Control', 'no-store']], json, keep, headOnly);
+  }
+
+  async #statusPage(keep: boolean, headOnly: boolean): Promise<boolean> {
+    const status = JSON.parse(new TextDecoder().decode(await this.#status.read())) as KernelStatus;
+    const html = encoder.encode(statusHtml(status));
+    return this.#bytes(200, [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-store']], html, keep, headOnly);
+  }
+
+  async #serveBlob(req: HttpRequest, file: OpenFile, path: string, keep: boolean, headOnly: boolean): Promise<boolean> {
+    const sys = this.#sys;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const { version, size } = sys.ref(file.ref);
+      const etag = etagOf(file.name, version);
+      const fields: [string, string | number][] = [['Content-Type', contentType(path)], ['ETag', etag], ['Accept-Ranges', 'bytes']];
+      const noneMatch = req.headers.get('if-none-match');
+      if (noneMatch !== undefined && noneMatchHits(noneMatch, etag)) {
+        await writeBytes(sys, this.#conn, formatHead(304, [['ETag', etag]], keep));
+        return keep;
+      }
+      // If-Range with another validator: the range is dropped and the whole body sent.
+      const ifRange = req.headers.get('if-range');
+      const range = ifRange !== undefined && ifRange.trim() !== etag ? { kind: 'full' as const } : parseRange(req.headers.get('range'), size);
+      if (range.kind === 'unsatisfiable') return this.simple(416, keep, headOnly, [['Content-Range', `bytes */${size}`]]);
+      let status = 200;
+      let offset = 0;
+      let length = size;
+      if (range.kind === 'partial') {
+        status = 206;
+        offset = range.start;
+        length = range.end - range.start + 1;
+        fields.push(['Content-Range', `bytes ${range.start}-${range.end}/${size}`]);
+      }
+      fields.push(['Content-Length', length]);
+      const head = formatHead(status, fields, keep);
+      if (headOnly) {
+        await writeBytes(sys, this.#conn, head);
+        return keep;
+      }
+      const result = await writeBlob(sys, this.#conn, head, { ref: file.ref, version, offset, length });
+      if (result.ok) return keep;
+      // Changed under us: answer again if nothing went out yet, else the response is torn and the connection must go.
+      if (result.sent > 0) return false;
+    }
+    return this.simple(503, false, headOnly);
+  }
+}

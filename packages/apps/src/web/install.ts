@@ -1,0 +1,130 @@
+/**
+ * Installing and starting the web server on a kernel. Registering the
+ * programs is the host's business (as for MapReduce); everything else is
+ * done through the system calls of a host task (`kernel.init` by default):
+ * the binaries are written at their paths, the server task is spawned with
+ * a control stream and a report stream, and stopping it ends the control
+ * stream.
+ * @module
+ */
+import { EndWriteFlags, isDiosError, ObjectType, programBinary, type Kernel, type SystemCalls } from '@dios/kernel';
+import { spawn, writeBinary } from '@dios/libd';
+import { connectionProgram } from './connection.js';
+import { DEFAULT_WEB_OPTIONS, optionsToArgv, type WebServerOptions } from './options.js';
+import { CONNECTION_BINARY_PATH, SERVER_BINARY_PATH, serverProgram } from './server.js';
+
+/** Program ids of the web server's two programs. */
+export const WEB_PROGRAM_IDS = { server: 'dios-httpd', connection: 'dios-httpd-conn' } as const;
+
+/**
+ * Registers the server and connection programs with `kernel` (they run in
+ * the kernel's thread) and writes their binaries at
+ * {@link SERVER_BINARY_PATH} and {@link CONNECTION_BINARY_PATH} in the
+ * first group of `sys`. Installing again is harmless.
+ */
+export async function installWebServer(kernel: Pick<Kernel, 'registerProgram' | 'init'>, sys: SystemCalls = kernel.init): Promise<void> {
+  kernel.registerProgram(WEB_PROGRAM_IDS.server, serverProgram);
+  kernel.registerProgram(WEB_PROGRAM_IDS.connection, connectionProgram);
+  for (const [id, path] of [
+    [WEB_PROGRAM_IDS.server, SERVER_BINARY_PATH],
+    [WEB_PROGRAM_IDS.connection, CONNECTION_BINARY_PATH],
+  ] as const) {
+    try {
+      await sys.delete(await writeBinary(sys, programBinary(id), path));
+    } catch (e) {
+      if (!isDiosError(e, 'EEXIST')) throw e;
+    }
+  }
+}
+
+/** A web server started by {@link startWebServer}. */
+export interface RunningWebServer {
+  /** `http://host:port/`. */
+  readonly url: string;
+  /** The address the server listens on, `host:port`. */
+  readonly address: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** Handle (in the starting task) of the server task. */
+  readonly task: number;
+  /** Stops accepting, lets the connection tasks finish their current request, and waits for the server task to exit. */
+  stop(): Promise<void>;
+}
+
+/** The server could not start (its report names the errno code and the cause). */
+export class WebServerError extends Error {
+  /** The errno code the server reported, such as `EADDRINUSE`. */
+  readonly code: string;
+  /** `message` is the server's report. */
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'WebServerError';
+    this.code = code;
+  }
+}
+
+// The server's report: read until the stream ends, or until the server exits without one.
+async function readReport(sys: SystemCalls, report: number, task: number): Promise<string> {
+  let text = '';
+  const decoder = new TextDecoder();
+  for (;;) {
+    if ((await sys.select([report, task])) === task && !sys.ref(report).ioReady) return text;
+    const view = await sys.beginRead(report, { length: 4096 });
+    const n = view.length;
+    text += decoder.decode(view, { stream: true });
+    await sys.endRead(report, view);
+    if (n === 0) return text;
+  }
+}
+
+/**
+ * Installs the web server on `kernel` and starts a server task from task
+ * `sys` (default `kernel.init`) serving DIOS path `options.root` of its
+ * first group. The kernel needs a network device (`useNetwork`). Resolves
+ * once the server listens; rejects with {@link WebServerError} when it
+ * cannot (EADDRINUSE ...).
+ */
+export async function startWebServer(kernel: Pick<Kernel, 'registerProgram' | 'init'>, options: Partial<WebServerOptions> = {}, sys: SystemCalls = kernel.init): Promise<RunningWebServer> {
+  const settings: WebServerOptions = { ...DEFAULT_WEB_OPTIONS, ...options };
+  await installWebServer(kernel, sys);
+  const control = (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
+  const report = (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
+  let task: number;
+  try {
+    task = await spawn(sys, SERVER_BINARY_PATH, { argv: [WEB_PROGRAM_IDS.server, ...optionsToArgv(settings)], inputs: [control], outputs: [report] });
+  } catch (e) {
+    await sys.delete(control);
+    await sys.delete(report);
+    throw e;
+  }
+  const line = await readReport(sys, report, task);
+  await sys.delete(report);
+  const m = /^listening (\S+)\n$/.exec(line);
+  if (m === null) {
+    await sys.delete(control);
+    await sys.select([task]);
+    await sys.delete(task);
+    const err = /^error (\S+) (.*)\n?$/s.exec(line);
+    throw new WebServerError(err?.[1] ?? 'EIO', err?.[2] ?? 'the web server task exited before it listened');
+  }
+  const address = m[1]!;
+  const port = Number(address.split(':').pop());
+  const host = address.slice(0, address.lastIndexOf(':'));
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
+    address,
+    port,
+    task,
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        const buf = await sys.beginWrite(control, 0);
+        await sys.endWrite(control, buf, undefined, EndWriteFlags.END_OF_STREAM);
+        await sys.select([task]);
+        await sys.delete(task);
+        await sys.delete(control);
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * An incremental HTTP/1.x request parser: bytes go in as they arrive, whole
+ * request heads come out, with limits, so no client can make the server
+ * hold more than one read beyond {@link ParserLimits.maxHeaderBytes}.
+ * Request bodies are not read: a request that has one is answered and the
+ * connection closed (the server serves GET and HEAD only).
+ * @module
+ */
+
+/** A parsed request head. */
+export interface HttpRequest {
+  /** The method, as sent (case-sensitive). */
+  readonly method: string;
+  /** The request target, as sent. */
+  readonly target: string;
+  /** The target's path part (before `?`), still percent-encoded. */
+  readonly path: string;
+  /** 0 for HTTP/1.0, 1 for HTTP/1.1 (and later 1.x). */
+  readonly minor: number;
+  /** Header fields by lower-case name; repeated fields joined with ", ". */
+  readonly headers: ReadonlyMap<string, string>;
+  /** Whether the connection may carry another request after this one. */
+  readonly keepAlive: boolean;
+  /** Whether a body follows (Content-Length above 0, or Transfer-Encoding): the connection is closed after the answer. */
+  readonly hasBody: boolean;
+}
+
+/** What {@link RequestParser.next} found. */
+export type ParseResult =
+  /** A complete request head (its bytes are consumed). */
+  | { readonly kind: 'request'; readonly request: HttpRequest }
+  /** Not a whole head yet: push more bytes. */
+  | { readonly kind: 'incomplete' }
+  /** A request that cannot be served; answer `status` and close. */
+  | { readonly kind: 'error'; readonly status: 400 | 413 | 505; readonly reason: string };
+
+/** Limits of a {@link RequestParser}. */
+export interface ParserLimits {
+  /** Most bytes of a request head (request line and header fields, with line ends): beyond, 413. */
+  readonly maxHeaderBytes: number;
+  /** Most header fields: beyond, 413. */
+  readonly maxHeaders: number;
+}
+
+/** The default limits: 8 KiB and 100 fields. */
+export const DEFAULT_LIMITS: ParserLimits = { maxHeaderBytes: 8192, maxHeaders: 100 };
+
+const CR = 13;
+const LF = 10;
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const TARGET = /^[\x21-\x7e]+$/;
+const VERSION = /^HTTP\/(\d)\.(\d)$/;
+const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Field values: visible ASCII, space, tab and obs-text; no other control characters (no CR, LF or NUL smuggled in).
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const latin1 = new TextDecoder('latin1');
+
+/** See the module comment. */
+export class RequestParser {
+  readonly #limits: ParserLimits;
+  #buf = new Uint8Array(4096);
+  #start = 0;
+  #end = 0;
+  // Bytes from #start already searched for the end of the head, so a slow client costs no rescans.
+  #scanned = 0;
+  #failed = false;
+
+  /** A parser with `limits` (default {@link DEFAULT_LIMITS}). */
+  constructor(limits: ParserLimits = DEFAULT_LIMITS) {
+    this.#limits = limits;
+  }
+
+  /** Bytes received and not yet consumed by a request. */
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  /** Appends received bytes (copied: the caller may give the buffer back). */
+  push(bytes: Uint8Array): void {
+    const n = bytes.length;
+    if (this.#end + n > this.#buf.length) {
+      const live = this.#end - this.#start;
+      const target = live + n > this.#buf.length ? new Uint8Array(Math.max(this.#buf.length * 2, live + n)) : this.#buf;
+      if (target === this.#buf) target.copyWithin(0, this.#start, this.#end);
+      else target.set(this.#buf.subarray(this.#start, this.#end));
+      this.#buf = target;
+      this.#start = 0;
+      this.#end = live;
+    }
+    this.#buf.set(bytes, this.#end);
+    this.#end += n;
+  }
+
+  /** The next request head, if a whole one is buffered (see {@link ParseResult}). After an error, always that error. */
+  next(): ParseResult {
+    if (this.#failed) return { kind: 'error', status: 400, reason: 'the connection already failed' };
+    const buf = this.#buf;
+    // Empty lines before a request line are ignored (RFC 9112 2.2).
+    while (this.#start < this.#end && (buf[this.#start] === CR || buf[this.#start] === LF)) {
+      this.#start++;
+      this.#scanned = 0;
+    }
+    const limit = Math.min(this.#end, this.#start + this.#limits.maxHeaderBytes);
+    let i = Math.max(this.#start, this.#start + this.#scanned - 3);
+    let headEnd = -1;
+    let bodyStart = -1;
+    for (; i < limit; i++) {
+      if (buf[i] !== LF) continue;
+      // "\n\n" or "\n\r\n" ends the head.
+      if (i + 1 < this.#end && buf[i + 1] === LF) {
+        headEnd = i;
+        bodyStart = i + 2;
+        break;
+      }
+      if (i + 2 < this.#end && buf[i + 1] === CR && buf[i + 2] === LF) {
+        headEnd = i;
+        bodyStart = i + 3;
+        break;
+      }
+    }
+    if (headEnd < 0 || bodyStart - this.#start > this.#limits.maxHeaderBytes) {
+      if (this.#end - this.#start >= this.#limits.maxHeaderBytes) return this.#fail(413, 'request head too large');
+      this.#scanned = this.#end - this.#start;
+      return { kind: 'incomplete' };
+    }
+    const head = latin1.decode(buf.subarray(this.#start, headEnd));
+    this.#start = bodyStart;
+    this.#scanned = 0;
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    return this.#parseHead(head);
+  }
+
+  #fail(status: 400 | 413 | 505, reason: string): ParseResult {
+    this.#failed = true;
+    return { kind: 'error', status, reason };
+  }
+
+  #parseHead(head: string): ParseResult {
+    const lines = head.split('\n');
+    const requestLine = stripCr(lines[0]!);
+    const parts = requestLine.split(' ');
+    if (parts.length !== 3) return this.#fail(400, 'malformed request line');
+    const [method, target, version] = parts as [string, string, string];
+    if (!METHOD.test(method) || !TARGET.test(target)) return this.#fail(400, 'malformed request line');
+    const v = VERSION.exec(version);
+    if (v === null) return this.#fail(400, 'malformed HTTP version');
+    if (v[1] !== '1') return this.#fail(505, 'only HTTP/1.x is served');
+    const minor = v[2] === '0' ? 0 : 1;
+    if (lines.length - 1 > this.#limits.maxHeaders) return this.#fail(413, 'too many header fields');
+    const headers = new Map<string, string>();
+    let hosts = 0;
+    for (let k = 1; k < lines.length; k++) {
+      const line = stripCr(lines[k]!);
+      const colon = line.indexOf(':');
+      // No obsolete line folding, no space before the colon (RFC 9112 5.1, 5.2).
+      if (colon <= 0) return this.#fail(400, 'malformed header field');
+      const name = line.slice(0, colon);
+      if (!FIELD_NAME.test(name)) return this.#fail(400, 'malformed header field name');
+      const value = line.slice(colon + 1).trim();
+      if (!FIELD_VALUE.test(value)) return this.#fail(400, 'control character in a header field');
+      const key = name.toLowerCase();
+      if (key === 'host') hosts++;
+      const seen = headers.get(key);
+      headers.set(key, seen === undefined ? value : `${seen}, ${value}`);
+    }
+    if (hosts > 1 || (minor === 1 && hosts === 0)) return this.#fail(400, 'an HTTP/1.1 request needs exactly one Host');
+    const te = headers.get('transfer-encoding');
+    const cl = headers.get('content-length');
+    if (te !== undefined && cl !== undefined) return this.#fail(400, 'both Transfer-Encoding and Content-Length');
+    if (cl !== undefined && !/^\d{1,15}$/.test(cl)) return this.#fail(400, 'malformed Content-Length');
+    const hasBody = te !== undefined || (cl !== undefined && Number(cl) > 0);
+    const connection = headers.get('connection')?.toLowerCase();
+    const close = connection !== undefined && connection.split(',').some((t) => t.trim() === 'close');
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    return { kind: 'request', request: { method, target, path, minor, headers, keepAlive: minor === 1 && !close && !hasBody, hasBody } };
+  }
+}
+
+function stripCr(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}
