@@ -62,3 +62,4 @@ export { listDirectory, listingHtml } from './web/directory-listing.js';
 export type { ListingEntry } from './web/directory-listing.js';
 export { StatusReader, statusHtml, STATUS_PATH, STATUS_JSON_PATH, PAGE_ROWS } from './web/status-page.js';
 export { escapeHtml } from './web/html.js';
+export * from './kv/index.js';

@@ -7,6 +7,7 @@ import { USAGE } from './usage.js';
 import { UsageError } from './usage-error.js';
 import { InputError, wordCountCommand } from './wordcount-command.js';
 import { webCommand } from './web-command.js';
+import { kvCommand } from './kv-command.js';
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -19,6 +20,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (command === 'web') return runWeb(rest);
+  if (command === 'kv') return kvCommand(rest);
   if (command !== 'wordcount') {
     process.stderr.write(`dios: unknown command '${command}' (try 'dios --help')\n`);
     return 2;

@@ -1,0 +1,64 @@
+/**
+ * What a command handler is given: its arguments, the keyspace, where its
+ * reply goes, where its effect is logged for the AOF, and the client and
+ * server it serves.
+ * @module
+ */
+import type { Keyspace } from '../keyspace.js';
+import type { RespWriter } from '../resp-writer.js';
+
+/** A client as commands see it (CLIENT SETNAME, QUIT). */
+export interface ClientState {
+  /** Id, unique in this server. */
+  readonly id: number;
+  /** CLIENT SETNAME's name ('' when none). */
+  name: string;
+  /** Set by QUIT: close after the replies are written. */
+  closeAfterReply: boolean;
+}
+
+/** What INFO reports about the server. */
+export interface ServerState {
+  /** When the server started (ms since the epoch). */
+  readonly startedAt: number;
+  /** The TCP port, when listening. */
+  readonly port: number | undefined;
+  /** Clients connected now. */
+  connectedClients(): number;
+  /** Commands processed. */
+  commandsProcessed: number;
+  /** Persistence figures for INFO (key: value lines). */
+  persistenceInfo(): Record<string, string | number>;
+}
+
+/** Everything one command runs with. */
+export interface CommandContext {
+  /** The keyspace. */
+  readonly keys: Keyspace;
+  /** Where the reply goes. */
+  readonly out: RespWriter;
+  /** Write commands log their effect here, as commands whose replay gives the same state (absolute expiry times, INCR as SET). */
+  log(args: readonly (Uint8Array | string)[]): void;
+  /** The client. */
+  client: ClientState;
+  /** The server. */
+  readonly server: ServerState;
+}
+
+/** A command's implementation: reads `args` (args[0] is the name), writes one reply to `ctx.out`. */
+export type CommandHandler = (args: Uint8Array[], ctx: CommandContext) => void;
+
+/** A command table entry. */
+export interface CommandSpec {
+  /** Lower-case name. */
+  readonly name: string;
+  /** Argument count including the name: n exactly, or -n for at least n (Redis' convention). */
+  readonly arity: number;
+  /** The implementation. */
+  readonly run: CommandHandler;
+}
+
+/** Redis' reply for a bad integer argument. */
+export const NOT_AN_INTEGER = 'ERR value is not an integer or out of range';
+/** Redis' reply for a malformed option list. */
+export const SYNTAX_ERROR = 'ERR syntax error';

@@ -1,0 +1,123 @@
+/**
+ * Connection and server commands: PING, ECHO, QUIT, SELECT, CLIENT
+ * (SETNAME, GETNAME, ID, SETINFO), COMMAND (enough for redis-cli: an empty
+ * DOCS reply), CONFIG GET, INFO.
+ * @module
+ */
+import { isWord, latin1 } from '../bytes.js';
+import { globMatch } from '../glob.js';
+import { SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
+
+/** The Redis version this server reports (clients pick features by it). */
+export const REPORTED_VERSION = '7.0.0';
+
+function ping(args: Uint8Array[], ctx: CommandContext): void {
+  if (args.length > 2) return ctx.out.error("ERR wrong number of arguments for 'ping' command");
+  if (args.length === 2) ctx.out.bulk(args[1]!);
+  else ctx.out.simple('PONG');
+}
+
+function select(args: Uint8Array[], ctx: CommandContext): void {
+  if (latin1(args[1]!) !== '0') return ctx.out.error('ERR DB index is out of range');
+  ctx.out.simple('OK');
+}
+
+function client(args: Uint8Array[], ctx: CommandContext): void {
+  const sub = latin1(args[1]!).toLowerCase();
+  if (sub === 'setname' && args.length === 3) {
+    const name = latin1(args[2]!);
+    // As Redis: printable ASCII without spaces.
+    if (!/^[\x21-\x7e]*$/.test(name)) return ctx.out.error('ERR Client names cannot contain spaces, newlines or special characters.');
+    ctx.client.name = name;
+    return ctx.out.simple('OK');
+  }
+  if (sub === 'getname' && args.length === 2) return ctx.out.bulk(ctx.client.name === '' ? null : bytesOf(ctx.client.name));
+  if (sub === 'id' && args.length === 2) return ctx.out.integer(ctx.client.id);
+  if (sub === 'setinfo' && args.length === 4) return ctx.out.simple('OK');
+  ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${latin1(args[1]!)}'. Try CLIENT HELP.`);
+}
+
+function bytesOf(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
+
+function command(args: Uint8Array[], ctx: CommandContext): void {
+  if (args.length >= 2 && isWord(args[1]!, 'COUNT')) return ctx.out.integer(COMMAND_COUNT.value);
+  // COMMAND, COMMAND DOCS, COMMAND INFO: no metadata to offer; an empty array is a valid answer.
+  ctx.out.arrayHeader(0);
+}
+
+/** Filled in by the command table (how many commands it has). */
+export const COMMAND_COUNT = { value: 0 };
+
+function config(args: Uint8Array[], ctx: CommandContext): void {
+  if (!isWord(args[1]!, 'GET')) return ctx.out.error('ERR CONFIG subcommand not supported by this server (only CONFIG GET)');
+  if (args.length < 3) return ctx.out.error("ERR wrong number of arguments for 'config|get' command");
+  const params: Record<string, string> = {
+    save: '',
+    appendonly: 'yes',
+    appendfsync: ctx.server.persistenceInfo()['aof_fsync']?.toString() ?? 'no',
+    databases: '1',
+    port: String(ctx.server.port ?? 0),
+    timeout: '0',
+    'proto-max-bulk-len': String(512 * 1024 * 1024),
+  };
+  const found: [string, string][] = [];
+  for (let i = 2; i < args.length; i++) {
+    const pattern = latin1(args[i]!).toLowerCase();
+    for (const [k, v] of Object.entries(params)) if (globMatch(pattern, k) && !found.some((f) => f[0] === k)) found.push([k, v]);
+  }
+  ctx.out.arrayHeader(found.length * 2);
+  for (const [k, v] of found) {
+    ctx.out.bulkText(k);
+    ctx.out.bulkText(v);
+  }
+}
+
+function info(args: Uint8Array[], ctx: CommandContext): void {
+  if (args.length > 2) return ctx.out.error(SYNTAX_ERROR);
+  const want = args.length === 2 ? latin1(args[1]!).toLowerCase() : 'default';
+  const s = ctx.server;
+  const sections: Record<string, Record<string, string | number>> = {
+    server: {
+      redis_version: REPORTED_VERSION,
+      dios_kv: 1,
+      redis_mode: 'standalone',
+      tcp_port: s.port ?? 0,
+      uptime_in_seconds: Math.floor((Date.now() - s.startedAt) / 1000),
+    },
+    clients: { connected_clients: s.connectedClients() },
+    persistence: { loading: 0, ...s.persistenceInfo() },
+    stats: { total_commands_processed: s.commandsProcessed },
+    keyspace: ctx.keys.size > 0 ? { db0: `keys=${ctx.keys.size},expires=${ctx.keys.expiring},avg_ttl=0` } : {},
+  };
+  const names = want === 'default' || want === 'all' || want === 'everything' ? Object.keys(sections) : [want];
+  let text = '';
+  for (const name of names) {
+    const fields = sections[name];
+    if (fields === undefined) continue;
+    if (text !== '') text += '\r\n';
+    text += `# ${name[0]!.toUpperCase()}${name.slice(1)}\r\n`;
+    for (const [k, v] of Object.entries(fields)) text += `${k}:${v}\r\n`;
+  }
+  ctx.out.bulkText(text);
+}
+
+/** The connection and server commands. */
+export const SERVER_COMMANDS: readonly CommandSpec[] = [
+  { name: 'ping', arity: -1, run: ping },
+  { name: 'echo', arity: 2, run: (a, c) => c.out.bulk(a[1]!) },
+  {
+    name: 'quit',
+    arity: -1,
+    run: (_a, c) => {
+      c.client.closeAfterReply = true;
+      c.out.simple('OK');
+    },
+  },
+  { name: 'select', arity: 2, run: select },
+  { name: 'client', arity: -2, run: client },
+  { name: 'command', arity: -1, run: command },
+  { name: 'config', arity: -2, run: config },
+  { name: 'info', arity: -1, run: info },
+];

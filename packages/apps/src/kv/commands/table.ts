@@ -1,0 +1,52 @@
+/**
+ * The command table and dispatch: finding a command by name, checking its
+ * arity, and Redis' replies for unknown commands and wrong argument counts.
+ * @module
+ */
+import { latin1 } from '../bytes.js';
+import type { CommandContext, CommandSpec } from './context.js';
+import { KEY_COMMANDS } from './keys.js';
+import { COMMAND_COUNT, SERVER_COMMANDS } from './server.js';
+import { STRING_COMMANDS } from './strings.js';
+
+const TABLE = new Map<string, CommandSpec>();
+for (const spec of [...STRING_COMMANDS, ...KEY_COMMANDS, ...SERVER_COMMANDS]) TABLE.set(spec.name, spec);
+COMMAND_COUNT.value = TABLE.size;
+
+/** Names of the commands the server knows, lower case. */
+export function commandNames(): string[] {
+  return [...TABLE.keys()];
+}
+
+// Lower-cases a short ASCII name without building an intermediate string.
+function lowerName(bytes: Uint8Array): string {
+  const n = bytes.length;
+  if (n > 32) return latin1(bytes).toLowerCase();
+  let s = '';
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i]!;
+    s += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+  }
+  return s;
+}
+
+function quoted(bytes: Uint8Array): string {
+  return `'${latin1(bytes.length > 128 ? bytes.subarray(0, 128) : bytes)}'`;
+}
+
+/** Runs one request (`args[0]` is the command name): exactly one reply is written to `ctx.out`. */
+export function dispatch(args: Uint8Array[], ctx: CommandContext): void {
+  const spec = TABLE.get(lowerName(args[0]!));
+  if (spec === undefined) {
+    let rest = '';
+    for (let i = 1; i < args.length; i++) rest += `${quoted(args[i]!)} `;
+    ctx.out.error(`ERR unknown command ${quoted(args[0]!)}, with args beginning with: ${rest}`);
+    return;
+  }
+  const n = args.length;
+  if (spec.arity > 0 ? n !== spec.arity : n < -spec.arity) {
+    ctx.out.error(`ERR wrong number of arguments for '${spec.name}' command`);
+    return;
+  }
+  spec.run(args, ctx);
+}

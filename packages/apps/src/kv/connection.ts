@@ -1,0 +1,45 @@
+/**
+ * One client of the server: a TCP connection (one reference for both ways)
+ * or a pair of streams from a native client (requests in, replies out),
+ * with its request parser and its state.
+ * @module
+ */
+import type { ClientState } from './commands/context.js';
+import { RespParser } from './resp-parser.js';
+
+/** How a client reached the server. */
+export type ConnectionKind = 'tcp' | 'stream';
+
+/** A client connection (see the module comment). */
+export class Connection implements ClientState {
+  /** Id, unique in this server. */
+  readonly id: number;
+  /** How it is connected. */
+  readonly kind: ConnectionKind;
+  /** Handle the requests are read from. */
+  readonly input: number;
+  /** Handle the replies are written to (the same as input for TCP). */
+  readonly output: number;
+  /** Its request parser. */
+  readonly parser = new RespParser();
+  /** CLIENT SETNAME's name. */
+  name = '';
+  /** Close once the pending replies are written (QUIT, a protocol error). */
+  closeAfterReply = false;
+  /** Replies are being written in the background (the client reads slowly); no requests are read meanwhile. */
+  flushing = false;
+  /** A write failed: close it. */
+  broken = false;
+  /** Our side has ended; waiting for the peer to close (until `closeDeadline`, ms since the epoch). */
+  closing = false;
+  /** See `closing`. */
+  closeDeadline = 0;
+
+  /** A connection read from `input` and written to `output`. */
+  constructor(id: number, kind: ConnectionKind, input: number, output: number) {
+    this.id = id;
+    this.kind = kind;
+    this.input = input;
+    this.output = output;
+  }
+}

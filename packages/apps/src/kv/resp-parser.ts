@@ -1,0 +1,188 @@
+/**
+ * Incremental RESP2 request parser: multibulk (`*N\r\n$len\r\n...`) and
+ * inline commands, fed whatever a read returned. Limits and messages follow
+ * Redis (bulk > 512 MB, multibulk > 1M elements, inline line > 64 KiB are
+ * protocol errors).
+ * @module
+ */
+import { splitInline } from './inline.js';
+
+/** Largest bulk string (bytes), as Redis' proto-max-bulk-len. */
+export const MAX_BULK_BYTES = 512 * 1024 * 1024;
+/** Most elements of one multibulk request. */
+export const MAX_MULTIBULK = 1024 * 1024;
+/** Longest inline request or count line (bytes). */
+export const MAX_INLINE_BYTES = 64 * 1024;
+
+/** A request the client got wrong at the protocol level; the connection is closed after the reply. */
+export class RespProtocolError extends Error {
+  /** `message` is what follows `-ERR ` on the wire, e.g. `Protocol error: invalid bulk length`. */
+  constructor(message: string) {
+    super(message);
+    this.name = 'RespProtocolError';
+  }
+}
+
+const CR = 13;
+const LF = 10;
+
+/**
+ * Parses requests out of the bytes fed to it. Arguments returned by
+ * {@link RespParser.next} may be views of the fed chunk: use them before
+ * the chunk is given back (copy what is kept), then call
+ * {@link RespParser.retain} so that unparsed bytes survive.
+ */
+export class RespParser {
+  #buf: Uint8Array = new Uint8Array(0);
+  #pos = 0;
+  #end = 0;
+  // Whether #buf is ours (may be kept across reads) or the caller's chunk.
+  #owned = true;
+  // Multibulk in progress: elements still to read, and those read so far.
+  #pending = 0;
+  #args: Uint8Array[] = [];
+  // Length of the bulk string whose bytes are awaited (-1: none).
+  #bulkLen = -1;
+
+  /** Bytes fed and not yet parsed into a complete request. */
+  get buffered(): number {
+    return this.#end - this.#pos + (this.#pending > 0 || this.#args.length > 0 ? 1 : 0);
+  }
+
+  /** Adds a chunk. Without leftovers it is parsed in place (no copy). */
+  feed(chunk: Uint8Array): void {
+    if (this.#pos === this.#end) {
+      this.#buf = chunk;
+      this.#pos = 0;
+      this.#end = chunk.length;
+      this.#owned = false;
+      return;
+    }
+    this.#reserve(chunk.length);
+    this.#buf.set(chunk, this.#end);
+    this.#end += chunk.length;
+  }
+
+  // Makes #buf owned with room for `more` bytes past #end, dropping parsed bytes.
+  #reserve(more: number): void {
+    const live = this.#end - this.#pos;
+    if (this.#owned && this.#end + more <= this.#buf.length) return;
+    let target = this.#buf;
+    if (!this.#owned || live + more > this.#buf.length) target = new Uint8Array(Math.max(live + more, this.#bulkLen + 2, 2 * live, 4096));
+    // Pending multibulk args may point into the old buffer: copy them out first.
+    if (this.#args.length > 0 && target !== this.#buf) this.#args = this.#args.map((a) => a.slice());
+    if (target === this.#buf) this.#buf.copyWithin(0, this.#pos, this.#end);
+    else target.set(this.#buf.subarray(this.#pos, this.#end), 0);
+    this.#buf = target;
+    this.#owned = true;
+    this.#end = live;
+    this.#pos = 0;
+  }
+
+  /** Call before the fed chunk is given back: copies what is left unparsed (and partial arguments) into the parser's own memory. */
+  retain(): void {
+    if (this.#owned) return;
+    if (this.#args.length > 0) this.#args = this.#args.map((a) => a.slice());
+    const live = this.#buf.subarray(this.#pos, this.#end);
+    this.#buf = live.slice();
+    this.#pos = 0;
+    this.#end = live.length;
+    this.#owned = true;
+  }
+
+  /** The next complete request (its arguments), or undefined when more bytes are needed. Throws {@link RespProtocolError}. */
+  next(): Uint8Array[] | undefined {
+    for (;;) {
+      if (this.#pending === 0) {
+        if (this.#pos >= this.#end) return undefined;
+        if (this.#buf[this.#pos] !== 0x2a /* '*' */) {
+          const inline = this.#inline();
+          if (inline === undefined) return undefined;
+          if (inline.length === 0) continue;
+          return inline;
+        }
+        const count = this.#countLine(MAX_MULTIBULK, 'Protocol error: too big mbulk count string', 'Protocol error: invalid multibulk length');
+        if (count === undefined) return undefined;
+        if (count <= 0) continue;
+        this.#pending = count;
+        this.#args = [];
+      }
+      while (this.#pending > 0) {
+        if (this.#bulkLen < 0) {
+          if (this.#pos >= this.#end) return undefined;
+          const c = this.#buf[this.#pos]!;
+          if (c !== 0x24 /* '$' */) {
+            throw new RespProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(c)}'`);
+          }
+          const len = this.#countLine(MAX_BULK_BYTES, 'Protocol error: too big bulk count string', 'Protocol error: invalid bulk length');
+          if (len === undefined) return undefined;
+          if (len < 0) throw new RespProtocolError('Protocol error: invalid bulk length');
+          this.#bulkLen = len;
+        }
+        // The payload and its CRLF (which, as Redis does, is skipped unchecked).
+        if (this.#end - this.#pos < this.#bulkLen + 2) {
+          if (this.#owned && this.#buf.length < this.#bulkLen + 2) this.#reserve(this.#bulkLen + 2 - (this.#end - this.#pos));
+          return undefined;
+        }
+        this.#args.push(this.#buf.subarray(this.#pos, this.#pos + this.#bulkLen));
+        this.#pos += this.#bulkLen + 2;
+        this.#bulkLen = -1;
+        this.#pending--;
+      }
+      const args = this.#args;
+      this.#args = [];
+      return args;
+    }
+  }
+
+  // Parses `<c><integer>\r\n` at #pos (c is '*' or '$'); undefined when the line is incomplete.
+  #countLine(max: number, tooBig: string, invalid: string): number | undefined {
+    const buf = this.#buf;
+    const start = this.#pos + 1;
+    let i = start;
+    const end = this.#end;
+    while (i < end && buf[i] !== CR) i++;
+    if (i >= end - 1) {
+      if (end - this.#pos > MAX_INLINE_BYTES) throw new RespProtocolError(tooBig);
+      return undefined;
+    }
+    const n = parseLine(buf, start, i);
+    if (n === undefined || n > max) throw new RespProtocolError(invalid);
+    this.#pos = i + 2;
+    return n;
+  }
+
+  #inline(): Uint8Array[] | undefined {
+    const buf = this.#buf;
+    const nl = buf.indexOf(LF, this.#pos);
+    if (nl < 0 || nl >= this.#end) {
+      if (this.#end - this.#pos > MAX_INLINE_BYTES) throw new RespProtocolError('Protocol error: too big inline request');
+      return undefined;
+    }
+    let lineEnd = nl;
+    if (lineEnd > this.#pos && buf[lineEnd - 1] === CR) lineEnd--;
+    const line = buf.subarray(this.#pos, lineEnd);
+    this.#pos = nl + 1;
+    const args = splitInline(line);
+    if (args === undefined) throw new RespProtocolError('Protocol error: unbalanced quotes in request');
+    return args;
+  }
+}
+
+// A decimal integer (optional '-') between start and end, or undefined.
+function parseLine(buf: Uint8Array, start: number, end: number): number | undefined {
+  let i = start;
+  let negative = false;
+  if (buf[i] === 0x2d) {
+    negative = true;
+    i++;
+  }
+  if (i >= end || end - i > 15) return undefined;
+  let n = 0;
+  for (; i < end; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return negative ? -n : n;
+}

@@ -1,0 +1,352 @@
+/**
+ * The KV server task: one select loop over the TCP listener, its
+ * connections, the inbox stream native clients announce themselves on, and
+ * the streams of those clients. Each time a client is readable, every
+ * complete request in what was read is run, the batch's write commands are
+ * appended to the AOF, and then all the replies go out in one write. It
+ * reaches the kernel only through its system calls.
+ * @module
+ */
+import { BeginReadFlags, BeginWriteFlags, EndWriteFlags, isDiosError, Name, ObjectType, type SystemCalls } from '@dios/kernel';
+import type { CommandContext, ServerState } from './commands/context.js';
+import { dispatch } from './commands/table.js';
+import { Connection } from './connection.js';
+import { Keyspace } from './keyspace.js';
+import { Persistence, type PersistenceOptions } from './persistence.js';
+import { RespProtocolError } from './resp-parser.js';
+import { RespWriter } from './resp-writer.js';
+
+/** What the server task is given. */
+export interface KvServerSetup {
+  /** Handle of the inbox stream (readable); its end of stream stops the server. */
+  inbox: number;
+  /** Handle of a TCP listener to accept clients from, if any. */
+  listener?: number;
+  /** Where the snapshot and AOF live (used when the kernel has a durable store). */
+  persistence?: PersistenceOptions;
+  /** The fsync policy the host chose, as `appendfsync` names it (reported by INFO and CONFIG GET only). */
+  fsync?: string;
+}
+
+// Bytes asked for per read; a reply write to a stream goes in pieces of at most this.
+const READ_BYTES = 64 * 1024;
+const STREAM_PIECE = 32 * 1024;
+// Expiry sweep: how often, and how many keys with an expiry it checks each time.
+const SWEEP_MS = 100;
+const SWEEP_BUDGET = 200;
+// How long a connection whose end we sent may wait for the peer to close.
+const CLOSE_GRACE_MS = 2000;
+// One announcement on the inbox: the names of the request and reply streams.
+const ANNOUNCEMENT = 64;
+
+/** Runs the server until the inbox ends (see the module comment). */
+export async function runKvServer(sys: SystemCalls, setup: KvServerSetup): Promise<void> {
+  const server = new KvServer(sys, setup);
+  await server.start();
+  await server.loop();
+}
+
+class KvServer {
+  readonly #sys: SystemCalls;
+  readonly #setup: KvServerSetup;
+  readonly #keys = new Keyspace();
+  readonly #out = new RespWriter();
+  readonly #conns = new Map<number, Connection>();
+  #persistence: Persistence | undefined;
+  #wake = -1;
+  #nextId = 1;
+  // Where the next select starts among the connections, so that a busy client cannot starve the others.
+  #rotate = 0;
+  #inboxBytes = new Uint8Array(0);
+  #nextSweep = 0;
+  readonly #state: ServerState;
+  readonly #ctx: CommandContext;
+
+  constructor(sys: SystemCalls, setup: KvServerSetup) {
+    this.#sys = sys;
+    this.#setup = setup;
+    const address = setup.listener === undefined ? undefined : sys.ref(setup.listener).address;
+    this.#state = {
+      startedAt: Date.now(),
+      port: address === undefined ? undefined : Number(address.slice(address.lastIndexOf(':') + 1)),
+      connectedClients: () => this.#conns.size,
+      commandsProcessed: 0,
+      persistenceInfo: () => ({ aof_fsync: setup.fsync ?? 'no', ...(this.#persistence?.info() ?? { aof_enabled: 0 }) }),
+    };
+    const log = (args: readonly (Uint8Array | string)[]) => this.#persistence?.pending.command(args);
+    this.#ctx = { keys: this.#keys, out: this.#out, log, client: new Connection(0, 'stream', -1, -1), server: this.#state };
+  }
+
+  async start(): Promise<void> {
+    this.#persistence = await Persistence.open(this.#sys, this.#keys, this.#setup.persistence);
+    // Background writers poke this stream when they finish, so that the select loop takes their client back.
+    this.#wake = (await this.#sys.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 4096 })).ref;
+  }
+
+  async loop(): Promise<void> {
+    const sys = this.#sys;
+    const { inbox, listener } = this.#setup;
+    for (;;) {
+      const refs = [inbox, this.#wake];
+      if (listener !== undefined) refs.push(listener);
+      const fixed = refs.length;
+      let closingSoonest = Infinity;
+      for (const c of this.#conns.values()) {
+        if (!c.flushing) refs.push(c.input);
+        if (c.closing) closingSoonest = Math.min(closingSoonest, c.closeDeadline);
+      }
+      // Rotate the connections' part of the list: select picks the first ready one.
+      const n = refs.length - fixed;
+      if (n > 1) {
+        const k = this.#rotate++ % n;
+        if (k > 0) refs.splice(fixed, n, ...refs.slice(fixed + k), ...refs.slice(fixed, fixed + k));
+      }
+      const now = Date.now();
+      let timeoutMs: number | undefined;
+      if (this.#keys.expiring > 0) timeoutMs = Math.max(0, this.#nextSweep - now);
+      if (closingSoonest !== Infinity) timeoutMs = Math.max(0, Math.min(timeoutMs ?? Infinity, closingSoonest - now));
+      let ready: number | undefined;
+      try {
+        ready = await sys.select(refs, timeoutMs === undefined ? undefined : { timeoutMs });
+      } catch (e) {
+        if (!isDiosError(e, 'ETIMEDOUT')) throw e;
+      }
+      await this.#housekeeping();
+      if (ready === undefined) continue;
+      if (ready === inbox) {
+        if (!(await this.#readInbox())) break;
+      } else if (ready === this.#wake) await this.#drainWake();
+      else if (ready === listener) await this.#accept(listener);
+      else {
+        const conn = this.#conns.get(ready);
+        if (conn !== undefined) await this.#serve(conn);
+      }
+    }
+    await this.#shutdown();
+  }
+
+  // The expiry sweep, and connections whose close is overdue or whose background write failed or finished.
+  async #housekeeping(): Promise<void> {
+    const now = Date.now();
+    if (now >= this.#nextSweep) {
+      this.#keys.sweep(SWEEP_BUDGET);
+      this.#nextSweep = now + SWEEP_MS;
+    }
+    for (const c of this.#conns.values()) {
+      if (c.flushing) continue;
+      if (c.broken || (c.closing && now >= c.closeDeadline)) await this.#drop(c);
+      else if (c.closeAfterReply && !c.closing) await this.#end(c);
+    }
+  }
+
+  async #accept(listener: number): Promise<void> {
+    const sys = this.#sys;
+    let name: Name;
+    try {
+      const view = await sys.beginRead(listener, { length: 32 }, BeginReadFlags.NONBLOCK);
+      name = Name.fromBytes(view.slice());
+      await sys.endRead(listener, view);
+    } catch (e) {
+      if (isDiosError(e, 'EAGAIN')) return;
+      throw e;
+    }
+    let ref: number;
+    try {
+      ref = (await sys.lookup(name))[0]!;
+    } catch (e) {
+      // The client went away before it was taken.
+      if (isDiosError(e, 'ENOENT')) return;
+      throw e;
+    }
+    this.#conns.set(ref, new Connection(this.#nextId++, 'tcp', ref, ref));
+  }
+
+  // Reads announcements (two stream names each) and takes the clients on; false once the inbox has ended.
+  async #readInbox(): Promise<boolean> {
+    const sys = this.#sys;
+    const { inbox } = this.#setup;
+    const view = await sys.beginRead(inbox, { length: READ_BYTES });
+    if (view.length === 0) {
+      await sys.endRead(inbox, view);
+      return false;
+    }
+    const bytes = new Uint8Array(this.#inboxBytes.length + view.length);
+    bytes.set(this.#inboxBytes);
+    bytes.set(view, this.#inboxBytes.length);
+    await sys.endRead(inbox, view);
+    let at = 0;
+    for (; at + ANNOUNCEMENT <= bytes.length; at += ANNOUNCEMENT) {
+      const requests = await this.#lookupQuietly(Name.fromBytes(bytes.slice(at, at + 32)));
+      const replies = await this.#lookupQuietly(Name.fromBytes(bytes.slice(at + 32, at + 64)));
+      if (requests === undefined || replies === undefined) {
+        // A client that left before it was served: nothing to serve.
+        for (const r of [requests, replies]) if (r !== undefined) await sys.delete(r).catch(() => {});
+        continue;
+      }
+      this.#conns.set(requests, new Connection(this.#nextId++, 'stream', requests, replies));
+    }
+    this.#inboxBytes = bytes.slice(at);
+    return true;
+  }
+
+  async #lookupQuietly(name: Name): Promise<number | undefined> {
+    try {
+      return (await this.#sys.lookup(name))[0];
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #drainWake(): Promise<void> {
+    const view = await this.#sys.beginRead(this.#wake, { length: 4096 });
+    await this.#sys.endRead(this.#wake, view);
+  }
+
+  // One read from a ready client: run its complete requests, log the writes, send the replies in one write.
+  async #serve(conn: Connection): Promise<void> {
+    const sys = this.#sys;
+    let view: Uint8Array;
+    try {
+      view = await sys.beginRead(conn.input, { length: READ_BYTES }, BeginReadFlags.NONBLOCK);
+    } catch (e) {
+      if (isDiosError(e, 'EAGAIN')) return;
+      // A reset (ECONNRESET) or the like: the client is gone.
+      await this.#drop(conn);
+      return;
+    }
+    if (conn.closing) {
+      await sys.endRead(conn.input, view);
+      if (view.length === 0) await this.#drop(conn);
+      return;
+    }
+    const out = this.#out;
+    out.reset();
+    if (view.length === 0) {
+      await sys.endRead(conn.input, view);
+      // The peer ended its side in the middle of a request: say so, as far as it still listens.
+      if (conn.parser.buffered > 0) {
+        out.error('ERR Protocol error: unexpected end of stream inside a request');
+        conn.closeAfterReply = true;
+        await this.#reply(conn);
+      } else await this.#drop(conn);
+      return;
+    }
+    const ctx = this.#ctx;
+    const state = this.#state;
+    ctx.client = conn;
+    const parser = conn.parser;
+    parser.feed(view);
+    try {
+      for (let args = parser.next(); args !== undefined; args = parser.next()) {
+        state.commandsProcessed++;
+        dispatch(args, ctx);
+        if (conn.closeAfterReply) break;
+      }
+    } catch (e) {
+      if (!(e instanceof RespProtocolError)) throw e;
+      out.error(`ERR ${e.message}`);
+      conn.closeAfterReply = true;
+    }
+    if (!conn.closeAfterReply) parser.retain();
+    await sys.endRead(conn.input, view);
+    // Durable before acknowledged: the batch's writes reach the AOF before any reply is sent.
+    await this.#persistence?.commit();
+    await this.#reply(conn);
+  }
+
+  // Sends what #out holds to `conn`: at once if the client keeps up, else in the background.
+  async #reply(conn: Connection): Promise<void> {
+    const sys = this.#sys;
+    const out = this.#out;
+    const bytes = out.bytes();
+    const end = conn.closeAfterReply;
+    if (bytes.length === 0 && !end) return;
+    if (conn.kind === 'tcp' || bytes.length <= STREAM_PIECE) {
+      try {
+        const buf = await sys.beginWrite(conn.output, bytes.length, undefined, BeginWriteFlags.NONBLOCK);
+        buf.set(bytes);
+        await sys.endWrite(conn.output, buf, undefined, end ? EndWriteFlags.END_OF_STREAM : 0);
+        out.reset();
+        if (end) await this.#closed(conn);
+        return;
+      } catch (e) {
+        if (!isDiosError(e, 'EAGAIN')) {
+          await this.#drop(conn);
+          return;
+        }
+      }
+    }
+    const copy = bytes.slice();
+    out.reset();
+    conn.flushing = true;
+    void this.#writeInBackground(conn, copy, end);
+  }
+
+  // Writes `bytes` to a client that is not keeping up, waiting as long as it takes; the select loop skips it meanwhile.
+  async #writeInBackground(conn: Connection, bytes: Uint8Array, end: boolean): Promise<void> {
+    const sys = this.#sys;
+    try {
+      const piece = conn.kind === 'tcp' ? bytes.length : STREAM_PIECE;
+      let at = 0;
+      do {
+        const n = Math.min(piece, bytes.length - at);
+        const buf = await sys.beginWrite(conn.output, n);
+        buf.set(bytes.subarray(at, at + n));
+        at += n;
+        await sys.endWrite(conn.output, buf, undefined, end && at === bytes.length ? EndWriteFlags.END_OF_STREAM : 0);
+      } while (at < bytes.length);
+      if (end) this.#markClosing(conn);
+    } catch {
+      conn.broken = true;
+    }
+    conn.flushing = false;
+    try {
+      const buf = await sys.beginWrite(this.#wake, 1, undefined, BeginWriteFlags.NONBLOCK);
+      await sys.endWrite(this.#wake, buf);
+    } catch {
+      // Full: the loop has a wake-up pending already.
+    }
+  }
+
+  // Our side is ended: a TCP client is given a moment to read and close; a stream client has its replies in the stream.
+  async #closed(conn: Connection): Promise<void> {
+    if (conn.kind === 'stream') await this.#drop(conn);
+    else this.#markClosing(conn);
+  }
+
+  #markClosing(conn: Connection): void {
+    conn.closing = true;
+    conn.closeDeadline = Date.now() + CLOSE_GRACE_MS;
+  }
+
+  // Ends our side of a connection without a reply (an empty write with END_OF_STREAM).
+  async #end(conn: Connection): Promise<void> {
+    this.#out.reset();
+    await this.#reply(conn);
+  }
+
+  // Forgets a connection and deletes its references.
+  async #drop(conn: Connection): Promise<void> {
+    if (!this.#conns.delete(conn.input)) return;
+    const sys = this.#sys;
+    if (conn.kind === 'stream' && !conn.closing) {
+      // Tell a native client there will be no more replies.
+      try {
+        const buf = await sys.beginWrite(conn.output, 0, undefined, BeginWriteFlags.NONBLOCK);
+        await sys.endWrite(conn.output, buf, undefined, EndWriteFlags.END_OF_STREAM);
+      } catch {
+        // Already ended, or nobody reads it.
+      }
+    }
+    await sys.delete(conn.input).catch(() => {});
+    if (conn.output !== conn.input) await sys.delete(conn.output).catch(() => {});
+  }
+
+  async #shutdown(): Promise<void> {
+    for (const c of [...this.#conns.values()]) {
+      if (!c.flushing) await this.#drop(c);
+    }
+    await this.#persistence?.commit();
+    if (this.#setup.listener !== undefined) await this.#sys.delete(this.#setup.listener).catch(() => {});
+  }
+}
