@@ -46,7 +46,8 @@ export class RequestHandler {
       return this.simple(405, keep, false, [['Allow', ALLOWED_METHODS]]);
     }
     const target = decodeTargetPath(req.path);
-    if (!target.ok) return this.simple(target.status, keep, headOnly);
+    // A malformed target (400) ends the connection, as a malformed head does; a refused one (403) need not.
+    if (!target.ok) return this.simple(target.status, keep && target.status !== 400, headOnly);
     const { segments, directory } = target;
     if (segments[0] === '_dios') {
       const path = encodeSegments(segments, false);
