@@ -1,6 +1,6 @@
 /**
- * Running a command in a child process and measuring its wall time and peak
- * resident set size: with GNU time (`/usr/bin/time -f %M`) when installed,
+ * Running a command in a child process and measuring its wall time, CPU
+ * time and peak resident set size: with GNU time (`/usr/bin/time -f %M`) when installed,
  * which reports the largest peak of the command's processes; otherwise by
  * sampling VmHWM in /proc for the child and its descendants, taking the
  * largest one as well (a sample may miss the last moments of a process).
@@ -23,6 +23,8 @@ export interface RunCost {
   ms: number;
   /** Peak resident set size of the largest of its processes, in bytes. */
   rss: number;
+  /** CPU time (user + system) of all its processes, in milliseconds; NaN without GNU time. */
+  cpuMs: number;
 }
 
 function descendants(root: number): number[] {
@@ -56,7 +58,7 @@ export async function runMeasured(argv: readonly string[], stdoutPath: string): 
   const gnu = existsSync(GNU_TIME);
   const dir = mkdtempSync(join(tmpdir(), 'dios-rss-'));
   const rssFile = join(dir, 'rss');
-  const full = gnu ? [GNU_TIME, '-f', '%M', '-o', rssFile, ...argv] : [...argv];
+  const full = gnu ? [GNU_TIME, '-f', '%M %U %S', '-o', rssFile, ...argv] : [...argv];
   const out = openSync(stdoutPath, 'w');
   try {
     const t0 = performance.now();
@@ -69,8 +71,13 @@ export async function runMeasured(argv: readonly string[], stdoutPath: string): 
     const ms = performance.now() - t0;
     clearInterval(timer);
     if (code !== 0) throw new Error(`'${argv.join(' ')}' exited with status ${String(code)}`);
-    if (gnu) peak = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) * 1024;
-    return { ms, rss: peak };
+    let cpuMs = NaN;
+    if (gnu) {
+      const [kib, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+      peak = kib! * 1024;
+      cpuMs = (user! + sys!) * 1000;
+    }
+    return { ms, rss: peak, cpuMs };
   } finally {
     closeSync(out);
     rmSync(dir, { recursive: true, force: true });
