@@ -58,7 +58,8 @@ describe.skipIf(why !== undefined)('status page in headless Chromium', () => {
       expect(text).toContain('init');
       // The page fetches itself again: the snapshot time changes without a navigation.
       const first = await page.locator('main time').innerText();
-      await page.waitForFunction((before) => document.querySelector('main time')?.textContent !== before, first, { timeout: 20_000 });
+      // A string, evaluated in the page (this file is not compiled with the DOM's types).
+      await page.waitForFunction(`document.querySelector('main time')?.textContent !== ${JSON.stringify(first)}`, undefined, { timeout: 20_000 });
       // Kept after the run (in the temporary directory) for a person to look at.
       const shot = join(tmpdir(), 'dios-web-status.png');
       await page.screenshot({ path: shot, fullPage: true });

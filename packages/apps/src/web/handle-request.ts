@@ -12,7 +12,8 @@ import { INDEX_FILE, type FileTable, type OpenFile } from './files.js';
 import { contentType } from './mime.js';
 import { parseRange } from './range.js';
 import type { HttpRequest } from './request-parser.js';
-import { formatHead, REASONS, writeBlob, writeBytes, type HeaderFields } from './response.js';
+import { CACHE_MAX_BODY, ResponseCache } from './response-cache.js';
+import { formatHead, REASONS, writeBlob, writeBytes, writeRaw, type HeaderFields } from './response.js';
 import { STATUS_JSON_PATH, STATUS_PATH, statusHtml, type StatusReader } from './status-page.js';
 import { decodeTargetPath, encodeSegments } from './url-path.js';
 
@@ -29,6 +30,7 @@ export class RequestHandler {
   readonly #conn: number;
   readonly #files: FileTable;
   readonly #status: StatusReader;
+  readonly #cache = new ResponseCache();
 
   /** A handler writing to connection `conn` of task `sys`. */
   constructor(sys: SystemCalls, conn: number, files: FileTable, status: StatusReader) {
@@ -101,16 +103,27 @@ export class RequestHandler {
     const sys = this.#sys;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const { version, size } = sys.ref(file.ref);
+      const noneMatch = req.headers.get('if-none-match');
+      const rangeHeader = req.headers.get('range');
+      const second = Math.floor(Date.now() / 1000);
+      // The common case, a plain GET of a small file asked for again: the cached response, if still valid.
+      const plain = !headOnly && noneMatch === undefined && rangeHeader === undefined && size <= CACHE_MAX_BODY;
+      if (plain) {
+        const cached = this.#cache.get(file, version, keep, second);
+        if (cached !== undefined) {
+          await writeRaw(sys, this.#conn, cached);
+          return keep;
+        }
+      }
       const etag = etagOf(file.name, version);
       const fields: [string, string | number][] = [['Content-Type', contentType(path)], ['ETag', etag], ['Accept-Ranges', 'bytes']];
-      const noneMatch = req.headers.get('if-none-match');
       if (noneMatch !== undefined && noneMatchHits(noneMatch, etag)) {
         await writeBytes(sys, this.#conn, formatHead(304, [['ETag', etag]], keep));
         return keep;
       }
       // If-Range with another validator: the range is dropped and the whole body sent.
       const ifRange = req.headers.get('if-range');
-      const range = ifRange !== undefined && ifRange.trim() !== etag ? { kind: 'full' as const } : parseRange(req.headers.get('range'), size);
+      const range = ifRange !== undefined && ifRange.trim() !== etag ? { kind: 'full' as const } : parseRange(rangeHeader, size);
       if (range.kind === 'unsatisfiable') return this.simple(416, keep, headOnly, [['Content-Range', `bytes */${size}`]]);
       let status = 200;
       let offset = 0;
@@ -127,11 +140,28 @@ export class RequestHandler {
         await writeBytes(sys, this.#conn, head);
         return keep;
       }
+      if (plain && range.kind === 'full') {
+        const bytes = await this.#response(file, head, version);
+        if (bytes === undefined) continue; // changed while read: again
+        this.#cache.set(file, version, keep, second, bytes);
+        await writeRaw(sys, this.#conn, bytes);
+        return keep;
+      }
       const result = await writeBlob(sys, this.#conn, head, { ref: file.ref, version, offset, length });
       if (result.ok) return keep;
       // Changed under us: answer again if nothing went out yet, else the response is torn and the connection must go.
       if (result.sent > 0) return false;
     }
     return this.simple(503, false, headOnly);
+  }
+
+  // Head and the whole body of a small blob in one array; undefined when the blob changed from `version`.
+  async #response(file: OpenFile, head: string, version: number): Promise<Uint8Array | undefined> {
+    const view = await this.#sys.beginRead(file.ref);
+    const bytes = new Uint8Array(head.length + view.length);
+    encoder.encodeInto(head, bytes);
+    bytes.set(view, head.length);
+    const valid = await this.#sys.endRead(file.ref, view);
+    return valid && this.#sys.ref(file.ref).version === version && bytes.length - head.length === this.#sys.ref(file.ref).size ? bytes : undefined;
   }
 }

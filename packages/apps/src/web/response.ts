@@ -88,6 +88,13 @@ export function formatHead(status: number, fields: HeaderFields, keepAlive: bool
   return head + '\r\n';
 }
 
+/** Writes `bytes` (a whole response) in one commit. */
+export async function writeRaw(sys: SystemCalls, conn: number, bytes: Uint8Array): Promise<void> {
+  const buf = await lendWrite(sys, conn, bytes.length);
+  buf.set(bytes);
+  await sys.endWrite(conn, buf);
+}
+
 /** Writes `head` (ASCII) and `body` in one commit. */
 export async function writeBytes(sys: SystemCalls, conn: number, head: string, body?: Uint8Array): Promise<void> {
   const n = head.length + (body?.length ?? 0);
