@@ -28,10 +28,10 @@ describe('mergeRecords', () => {
     expect(str(mergeRecords([new Uint8Array(0), b]))).toBe(str(b));
   });
 
-  it('EIO for a malformed record', () => {
+  it.each(['word-without-count\n', 'word\t\n', 'word\t12x\n', 'word\t12'])('EIO for a malformed record: %j', (bad) => {
     let error: unknown;
     try {
-      mergeRecords([text('word-without-count\n'), b]);
+      mergeRecords([text(bad), b]);
     } catch (e) {
       error = e;
     }

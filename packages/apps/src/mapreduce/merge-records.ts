@@ -36,8 +36,15 @@ class Records {
     while (i < b.length && b[i] !== TAB) i++;
     this.tab = i;
     let count = 0;
-    for (i++; i < b.length && b[i] !== NL; i++) count = count * 10 + (b[i]! - 0x30);
-    if (this.tab === this.start || i >= b.length) throw errors.EIO(this.call, 'records', `malformed record at byte ${this.start}`);
+    let digits = 0;
+    for (i++; i < b.length && b[i] !== NL; i++, digits++) {
+      const d = b[i]! - 0x30;
+      if (d < 0 || d > 9) break;
+      count = count * 10 + d;
+    }
+    if (this.tab === this.start || digits === 0 || i >= b.length || b[i] !== NL) {
+      throw errors.EIO(this.call, 'records', `malformed record at byte ${this.start}: expected key<TAB>count<NEWLINE>`);
+    }
     this.count = count;
     this.end = i + 1;
   }
