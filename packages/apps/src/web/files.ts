@@ -68,8 +68,18 @@ export class FileTable {
   }
 
   /** The blob at `segments` under the root, or undefined when nothing (or something that is not a blob) is there. */
-  async open(segments: readonly string[]): Promise<OpenFile | undefined> {
-    const path = this.pathOf(segments);
+  open(segments: readonly string[]): Promise<OpenFile | undefined> {
+    return this.openPath(this.pathOf(segments));
+  }
+
+  /** The blob at DIOS path `path` if this connection holds it open already (no call made); else undefined. */
+  held(path: string): OpenFile | undefined {
+    const held = this.#open.get(path);
+    return held !== undefined && isOpen(this.#sys, held.ref) ? held : undefined;
+  }
+
+  /** The blob at DIOS path `path` (see {@link FileTable.open}). */
+  async openPath(path: string): Promise<OpenFile | undefined> {
     const held = this.#open.get(path);
     if (held !== undefined) {
       if (isOpen(this.#sys, held.ref)) return held;

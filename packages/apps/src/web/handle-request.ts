@@ -58,8 +58,9 @@ export class RequestHandler {
     }
     if (segments[segments.length - 1] === INDEX_FILE) return this.simple(404, keep, headOnly);
     if (!directory && segments.length > 0) {
-      const file = await this.#files.open(segments);
-      if (file !== undefined) return this.#serveBlob(req, file, this.#files.pathOf(segments), keep, headOnly);
+      const path = this.#files.pathOf(segments);
+      const file = this.#files.held(path) ?? (await this.#files.openPath(path));
+      if (file !== undefined) return this.#serveBlob(req, file, path, keep, headOnly);
     }
     // A directory: its index.html, else a listing from the root's index; without the final slash, a redirect.
     const indexSegments = [...segments, 'index.html'];

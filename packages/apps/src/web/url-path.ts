@@ -15,11 +15,19 @@ export type TargetPath =
 /** Longest request path accepted, in characters. */
 export const MAX_PATH_CHARS = 2048;
 
+// What sends a path down the slow path: percent-escapes, backslashes, and segments starting with a dot.
+const PLAIN_UNSAFE = /[%\\]|\/\./;
+
 /**
  * Decodes the path of a request target (origin form `/a/b`, or the path of
  * an absolute form `http://host/a/b`). See {@link TargetPath}.
  */
 export function decodeTargetPath(rawPath: string): TargetPath {
+  // Fast path: nothing to decode and no dot segments, so the segments are the parts between slashes.
+  if (rawPath.charCodeAt(0) === 47 && rawPath.length <= MAX_PATH_CHARS && !PLAIN_UNSAFE.test(rawPath)) {
+    const segments = rawPath.split('/').filter((seg) => seg !== '');
+    return { ok: true, segments, directory: rawPath.charCodeAt(rawPath.length - 1) === 47 };
+  }
   let path = rawPath;
   const scheme = /^https?:\/\/[^/]*/i.exec(path);
   if (scheme !== null) path = path.slice(scheme[0].length) || '/';
