@@ -42,6 +42,10 @@ async function main(args: string[]): Promise<number> {
 }
 
 async function runWeb(args: string[]): Promise<number> {
+  if (args.some((a) => a === '-h' || a === '--help')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   try {
     await webCommand(args, process.stdout);
     return 0;

@@ -17,10 +17,20 @@ Commands:
         --reduces R   reduce tasks (default: the number of CPUs)
         --top K       print the K most frequent words (default 10)
         --all         print every word
+  web serve DIR [--port P] [--host H] [--data DIR]
+      Boots a DIOS kernel with a network device and a durable store,
+      imports the files under DIR into durable blobs, and serves them over
+      HTTP/1.1 from a server task (GET and HEAD, keep-alive, ETags, ranges,
+      directory listings) until SIGINT or SIGTERM. The kernel's tasks and
+      objects are shown at /_dios/status (JSON: /_dios/status.json).
+        --port P      port to listen on (default 8080; 0 picks a free one)
+        --host H      address to listen on (default 127.0.0.1)
+        --data DIR    directory of the durable store (default: a fresh
+                      temporary directory, removed on exit)
 
 Options:
   -h, --help   print this help
 
-Exit status: 0 on success, 1 when a file cannot be read or the job fails,
-2 for a usage error.
+Exit status: 0 on success, 1 when a file cannot be read, the job fails or
+the server cannot listen, 2 for a usage error.
 `;

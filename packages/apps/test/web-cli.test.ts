@@ -1,0 +1,100 @@
+/**
+ * `dios web serve` as a child process through the bin launcher: it prints
+ * the URL, serves the directory, stops on SIGTERM (and SIGINT) with status
+ * 0; usage errors exit 2 naming the argument; an unreadable directory or a
+ * port in use exit 1.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'dios.js');
+const dir = mkdtempSync(join(tmpdir(), 'dios-web-cli-'));
+const site = join(dir, 'site');
+mkdirSync(join(site, 'sub'), { recursive: true });
+writeFileSync(join(site, 'hello.txt'), 'hello from the CLI\n');
+writeFileSync(join(site, 'sub', 'x.css'), 'body{}\n');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function dios(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// Starts `dios web serve` and resolves with its URL once it prints it.
+function serve(...args: string[]): Promise<{ child: ChildProcess; url: string; exit: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'web', 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /at (http:\/\/\S+\/) /.exec(out);
+      if (m !== null) resolve({ child, url: m[1]!, exit });
+    });
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    void exit.then((code) => reject(new Error(`exited ${code} before serving: ${out} ${err}`)));
+  });
+}
+
+describe('dios web serve', () => {
+  it('prints the URL, serves the directory and the status page, and stops on SIGTERM and SIGINT', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const { child, url, exit } = await serve(site, '--port', '0', '--data', join(dir, `store-${signal}`));
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const res = await fetch(`${url}hello.txt`);
+      expect([res.status, await res.text()]).toEqual([200, 'hello from the CLI\n']);
+      const css = await fetch(`${url}sub/x.css`);
+      expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+      expect((await fetch(`${url}_dios/status`)).status).toBe(200);
+      child.kill(signal);
+      expect(await exit).toBe(0);
+    }
+  });
+
+  it('usage errors exit 2 and name the argument', () => {
+    const cases: [string[], RegExp][] = [
+      [['web'], /subcommand/],
+      [['web', 'bogus'], /'bogus'/],
+      [['web', 'serve'], /DIR/],
+      [['web', 'serve', site, '--port', 'eighty'], /--port.*'eighty'/],
+      [['web', 'serve', site, '--port', '70000'], /--port.*'70000'/],
+      [['web', 'serve', site, '--port'], /--port needs a value/],
+      [['web', 'serve', site, '--frobnicate'], /'--frobnicate'/],
+      [['web', 'serve', site, site], /extra argument/],
+    ];
+    for (const [args, message] of cases) {
+      const r = dios(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+    const help = dios('web', 'serve', '--help');
+    expect([help.status, help.stdout.includes('web serve DIR')]).toEqual([0, true]);
+  });
+
+  it('a missing directory or a port in use exits 1 with the reason', async () => {
+    const missing = dios('web', 'serve', join(dir, 'nope'), '--port', '0');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/ENOENT/);
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const busy = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, 'web', 'serve', site, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.once('exit', (status) => resolve({ status, stderr }));
+      });
+      expect(busy.status).toBe(1);
+      expect(busy.stderr).toMatch(/EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * The web server's pure parts: the incremental request parser and its
+ * limits, byte ranges, ETags and If-None-Match, request paths (decoding,
+ * traversal), content types, directory listings.
+ */
+import { describe, expect, it } from 'vitest';
+import { contentType, decodeTargetPath, etagOf, listDirectory, listingHtml, noneMatchHits, parseRange, RequestParser } from '@dios/apps';
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe('RequestParser', () => {
+  it('parses a head fed one byte at a time, then a pipelined second request', () => {
+    const p = new RequestParser();
+    const text = 'GET /a%20b?q=1 HTTP/1.1\r\nHost: x\r\nX-Two: a\r\nx-two: b\r\n\r\nHEAD / HTTP/1.0\r\n\r\n';
+    const bytes = enc(text);
+    let first;
+    let i = 0;
+    for (; i < bytes.length; i++) {
+      p.push(bytes.subarray(i, i + 1));
+      const r = p.next();
+      if (r.kind !== 'incomplete') {
+        first = r;
+        break;
+      }
+    }
+    expect(first?.kind).toBe('request');
+    if (first?.kind !== 'request') return;
+    expect(first.request).toMatchObject({ method: 'GET', target: '/a%20b?q=1', path: '/a%20b', minor: 1, keepAlive: true, hasBody: false });
+    expect(first.request.headers.get('x-two')).toBe('a, b');
+    p.push(bytes.subarray(i + 1));
+    const second = p.next();
+    expect(second.kind === 'request' && second.request).toMatchObject({ method: 'HEAD', minor: 0, keepAlive: false });
+    expect(p.next().kind).toBe('incomplete');
+    expect(p.buffered).toBe(0);
+  });
+
+  it('accepts bare LF line ends and skips empty lines before a request', () => {
+    const p = new RequestParser();
+    p.push(enc('\r\n\nGET / HTTP/1.1\nHost: x\n\n'));
+    expect(p.next().kind).toBe('request');
+  });
+
+  it('Connection: close ends keep-alive; a body ends it too', () => {
+    const close = new RequestParser();
+    close.push(enc('GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Close\r\n\r\n'));
+    const r = close.next();
+    expect(r.kind === 'request' && r.request.keepAlive).toBe(false);
+    const body = new RequestParser();
+    body.push(enc('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc'));
+    const b = body.next();
+    expect(b.kind === 'request' && [b.request.hasBody, b.request.keepAlive]).toEqual([true, false]);
+  });
+
+  it.each([
+    ['GET /\r\n\r\n', 400],
+    ['GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n', 400],
+    ['G(T / HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['GET / HTTP/1.1\r\n\r\n', 400],
+    ['GET / HTTP/3.0\r\nHost: x\r\n\r\n', 505],
+    ['GET / HTTP/1.1\r\nHost : x\r\n\r\n', 400],
+    ['GET / HTTP/1.1\r\nHost: x\r\nBad\r\n\r\n', 400],
+    ['GET / HTTP/1.1\r\nHost: x\x01\r\n\r\n', 400],
+    ['GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1e3\r\n\r\n', 400],
+  ])('refuses %j with %i, and stays failed', (text, status) => {
+    const p = new RequestParser();
+    p.push(enc(text));
+    const r = p.next();
+    expect(r.kind === 'error' && r.status).toBe(status);
+    expect(p.next().kind).toBe('error');
+  });
+
+  it('413 once a head passes the limit, whether it ends later or never; 413 for too many fields', () => {
+    const p = new RequestParser({ maxHeaderBytes: 64, maxHeaders: 3 });
+    p.push(enc('GET / HTTP/1.1\r\nHost: x\r\nX: ' + 'a'.repeat(100)));
+    expect(p.next()).toMatchObject({ kind: 'error', status: 413 });
+    const q = new RequestParser({ maxHeaderBytes: 1024, maxHeaders: 3 });
+    q.push(enc('GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n'));
+    expect(q.next()).toMatchObject({ kind: 'error', status: 413 });
+    const ok = new RequestParser({ maxHeaderBytes: 64, maxHeaders: 3 });
+    ok.push(enc('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    expect(ok.next().kind).toBe('request');
+  });
+});
+
+describe('parseRange', () => {
+  it.each([
+    [undefined, 100, { kind: 'full' }],
+    ['bytes=0-9', 100, { kind: 'partial', start: 0, end: 9 }],
+    ['bytes=90-', 100, { kind: 'partial', start: 90, end: 99 }],
+    ['bytes=90-500', 100, { kind: 'partial', start: 90, end: 99 }],
+    ['bytes=-10', 100, { kind: 'partial', start: 90, end: 99 }],
+    ['bytes=-500', 100, { kind: 'partial', start: 0, end: 99 }],
+    ['bytes=100-', 100, { kind: 'unsatisfiable' }],
+    ['bytes=-0', 100, { kind: 'unsatisfiable' }],
+    ['bytes=0-', 0, { kind: 'unsatisfiable' }],
+    ['bytes=9-1', 100, { kind: 'full' }],
+    ['bytes=0-1,5-6', 100, { kind: 'full' }],
+    ['items=0-1', 100, { kind: 'full' }],
+    ['bytes=x-1', 100, { kind: 'full' }],
+    ['bytes=99999999999999999999999-', 100, { kind: 'unsatisfiable' }],
+  ])('%j of %i bytes', (header, size, expected) => {
+    expect(parseRange(header, size)).toEqual(expected);
+  });
+});
+
+describe('ETags', () => {
+  it('come from the name and version; If-None-Match compares weakly, lists and *', () => {
+    const name = 'ab'.repeat(32);
+    const tag = etagOf(name, 7);
+    expect(tag).toBe('"abababababababab-7"');
+    expect(etagOf(name, 8)).not.toBe(tag);
+    expect(noneMatchHits(tag, tag)).toBe(true);
+    expect(noneMatchHits(`"x", W/${tag}`, tag)).toBe(true);
+    expect(noneMatchHits('*', tag)).toBe(true);
+    expect(noneMatchHits('"x"', tag)).toBe(false);
+  });
+});
+
+describe('decodeTargetPath', () => {
+  it.each([
+    ['/', { ok: true, segments: [], directory: true }],
+    ['/a/b.txt', { ok: true, segments: ['a', 'b.txt'], directory: false }],
+    ['/a//b/', { ok: true, segments: ['a', 'b'], directory: true }],
+    ['/a/./b/../c', { ok: true, segments: ['a', 'c'], directory: false }],
+    ['/a%20b/%C3%A9', { ok: true, segments: ['a b', 'é'], directory: false }],
+    ['http://host/x/y', { ok: true, segments: ['x', 'y'], directory: false }],
+    ['/..', { ok: false, status: 403 }],
+    ['/a/../../etc/passwd', { ok: false, status: 403 }],
+    ['/%2e%2e/etc/passwd', { ok: false, status: 403 }],
+    ['/a%2f..%2f..%2fetc', { ok: false, status: 400 }],
+    ['/a%5c..', { ok: false, status: 400 }],
+    ['/a%00', { ok: false, status: 400 }],
+    ['/%zz', { ok: false, status: 400 }],
+    ['a/b', { ok: false, status: 400 }],
+    ['*', { ok: false, status: 400 }],
+  ])('%j', (path, expected) => {
+    expect(decodeTargetPath(path)).toMatchObject(expected);
+  });
+});
+
+describe('content types and listings', () => {
+  it('content type by extension, case-insensitive, octet-stream otherwise', () => {
+    expect(contentType('/www/a.HTML')).toBe('text/html; charset=utf-8');
+    expect(contentType('/www/x.png')).toBe('image/png');
+    expect(contentType('/www/.hidden')).toBe('application/octet-stream');
+    expect(contentType('/www/dir.d/file')).toBe('application/octet-stream');
+  });
+
+  it('lists a directory from the index: directories first, names escaped', () => {
+    const index = ['a.txt', 'sub/b.txt', 'sub/deeper/c.txt', '<x>.html', '.dios-index'];
+    expect(listDirectory(index, [])).toEqual([
+      { name: 'sub', directory: true },
+      { name: '<x>.html', directory: false },
+      { name: 'a.txt', directory: false },
+    ]);
+    expect(listDirectory(index, ['sub'])).toEqual([
+      { name: 'deeper', directory: true },
+      { name: 'b.txt', directory: false },
+    ]);
+    expect(listDirectory(index, ['none'])).toBeUndefined();
+    const html = listingHtml([], listDirectory(index, [])!);
+    expect(html).toContain('&lt;x&gt;.html');
+    expect(html).toContain('href="%3Cx%3E.html"');
+  });
+});
