@@ -48,8 +48,8 @@ export { connectionProgram, READ_BYTES, LINGER_MS, LINGER_BYTES } from './web/co
 export { RequestParser, DEFAULT_LIMITS } from './web/request-parser.js';
 export type { HttpRequest, ParseResult, ParserLimits } from './web/request-parser.js';
 export { RequestHandler, ALLOWED_METHODS } from './web/handle-request.js';
-export { formatHead, httpDate, lendWrite, writeBlob, writeBytes, REASONS, CHUNK_BYTES, SEND_TIMEOUT_MS } from './web/response.js';
-export type { BlobSlice, HeaderFields } from './web/response.js';
+export { formatHead, httpDate, lendWrite, writeBlob, writeBytes, writeRaw, REASONS, CHUNK_BYTES, SEND_TIMEOUT_MS } from './web/response.js';
+export type { BlobSlice, BlobWriteResult, HeaderFields } from './web/response.js';
 export { contentType, DEFAULT_CONTENT_TYPE } from './web/mime.js';
 export { etagOf, noneMatchHits } from './web/etag.js';
 export { parseRange } from './web/range.js';
@@ -63,3 +63,4 @@ export type { ListingEntry } from './web/directory-listing.js';
 export { StatusReader, statusHtml, STATUS_PATH, STATUS_JSON_PATH, PAGE_ROWS } from './web/status-page.js';
 export { escapeHtml } from './web/html.js';
 export * from './kv/index.js';
+export { ResponseCache, CACHE_MAX_BODY, CACHE_ENTRIES } from './web/response-cache.js';

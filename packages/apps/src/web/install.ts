@@ -14,7 +14,12 @@ import { DEFAULT_WEB_OPTIONS, optionsToArgv, type WebServerOptions } from './opt
 import { CONNECTION_BINARY_PATH, SERVER_BINARY_PATH, serverProgram } from './server.js';
 
 /** Program ids of the web server's two programs. */
-export const WEB_PROGRAM_IDS = { server: 'dios-httpd', connection: 'dios-httpd-conn' } as const;
+export const WEB_PROGRAM_IDS = {
+  /** The server task's program (listens, accepts, starts connection tasks). */
+  server: 'dios-httpd',
+  /** A connection task's program (serves one connection). */
+  connection: 'dios-httpd-conn',
+} as const;
 
 /**
  * Registers the server and connection programs with `kernel` (they run in

@@ -7,12 +7,22 @@
 
 /** What a Range header asks for, against a size. */
 export type RangeRequest =
-  /** No usable Range: send everything (200). */
-  | { readonly kind: 'full' }
-  /** One satisfiable range, `start` to `end` inclusive (206). */
-  | { readonly kind: 'partial'; readonly start: number; readonly end: number }
-  /** A valid byte range that lies past the end (416). */
-  | { readonly kind: 'unsatisfiable' };
+  | {
+      /** No usable Range: send everything (200). */
+      readonly kind: 'full';
+    }
+  | {
+      /** One satisfiable range (206). */
+      readonly kind: 'partial';
+      /** First byte. */
+      readonly start: number;
+      /** Last byte (inclusive). */
+      readonly end: number;
+    }
+  | {
+      /** A valid byte range that lies past the end (416). */
+      readonly kind: 'unsatisfiable';
+    };
 
 const FULL: RangeRequest = { kind: 'full' };
 const SPEC = /^(\d*)-(\d*)$/;

@@ -27,12 +27,24 @@ export interface HttpRequest {
 
 /** What {@link RequestParser.next} found. */
 export type ParseResult =
-  /** A complete request head (its bytes are consumed). */
-  | { readonly kind: 'request'; readonly request: HttpRequest }
-  /** Not a whole head yet: push more bytes. */
-  | { readonly kind: 'incomplete' }
-  /** A request that cannot be served; answer `status` and close. */
-  | { readonly kind: 'error'; readonly status: 400 | 413 | 505; readonly reason: string };
+  | {
+      /** A complete request head (its bytes are consumed). */
+      readonly kind: 'request';
+      /** The request. */
+      readonly request: HttpRequest;
+    }
+  | {
+      /** Not a whole head yet: push more bytes. */
+      readonly kind: 'incomplete';
+    }
+  | {
+      /** A request that cannot be served: answer `status` and close. */
+      readonly kind: 'error';
+      /** 400 malformed, 413 too large, 505 not HTTP/1.x. */
+      readonly status: 400 | 413 | 505;
+      /** What was wrong, for people. */
+      readonly reason: string;
+    };
 
 /** Limits of a {@link RequestParser}. */
 export interface ParserLimits {

@@ -104,13 +104,21 @@ export async function writeBytes(sys: SystemCalls, conn: number, head: string, b
   await sys.endWrite(conn, buf);
 }
 
+/** What {@link writeBlob} did. */
+export interface BlobWriteResult {
+  /** Whether every byte came from the version asked for. */
+  readonly ok: boolean;
+  /** Bytes committed to the connection. */
+  readonly sent: number;
+}
+
 /**
  * Writes `head` and then the bytes of `slice`, copied through read leases.
  * `ok` is true when every byte came from `slice.version`. Otherwise a write
  * committed to the blob: with `sent` 0 nothing went out (answer again),
  * else the response is torn and the caller must close the connection.
  */
-export async function writeBlob(sys: SystemCalls, conn: number, head: string, slice: BlobSlice): Promise<{ ok: boolean; sent: number }> {
+export async function writeBlob(sys: SystemCalls, conn: number, head: string, slice: BlobSlice): Promise<BlobWriteResult> {
   let offset = slice.offset;
   let left = slice.length;
   let prefix = head.length;

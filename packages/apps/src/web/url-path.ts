@@ -7,10 +7,22 @@
 
 /** A request path made safe: its segments under the root, or the status to refuse it with. */
 export type TargetPath =
-  /** Segments below the served root (none for the root itself); `directory` when the path ended in `/`. */
-  | { readonly ok: true; readonly segments: readonly string[]; readonly directory: boolean }
-  /** Refused: 400 for a malformed path, 403 for one that climbs above the root. */
-  | { readonly ok: false; readonly status: 400 | 403; readonly reason: string };
+  | {
+      /** Accepted. */
+      readonly ok: true;
+      /** Segments below the served root (none for the root itself). */
+      readonly segments: readonly string[];
+      /** Whether the path ended in `/`. */
+      readonly directory: boolean;
+    }
+  | {
+      /** Refused. */
+      readonly ok: false;
+      /** 400 for a malformed path, 403 for one that climbs above the root. */
+      readonly status: 400 | 403;
+      /** What was wrong, for people. */
+      readonly reason: string;
+    };
 
 /** Longest request path accepted, in characters. */
 export const MAX_PATH_CHARS = 2048;
