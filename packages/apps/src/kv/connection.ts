@@ -34,6 +34,10 @@ export class Connection implements ClientState {
   closing = false;
   /** See `closing`. */
   closeDeadline = 0;
+  /** Where this round's replies to it start in the server's output buffer. */
+  outStart = 0;
+  /** Where they end. */
+  outEnd = 0;
 
   /** A connection read from `input` and written to `output`. */
   constructor(id: number, kind: ConnectionKind, input: number, output: number) {

@@ -55,8 +55,6 @@ class KvServer {
   #persistence: Persistence | undefined;
   #wake = -1;
   #nextId = 1;
-  // Where the next select starts among the connections, so that a busy client cannot starve the others.
-  #rotate = 0;
   #inboxBytes = new Uint8Array(0);
   #nextSweep = 0;
   readonly #state: ServerState;
@@ -86,20 +84,15 @@ class KvServer {
   async loop(): Promise<void> {
     const sys = this.#sys;
     const { inbox, listener } = this.#setup;
+    const refs: number[] = [];
     for (;;) {
-      const refs = [inbox, this.#wake];
+      refs.length = 0;
+      refs.push(inbox, this.#wake);
       if (listener !== undefined) refs.push(listener);
-      const fixed = refs.length;
       let closingSoonest = Infinity;
       for (const c of this.#conns.values()) {
         if (!c.flushing) refs.push(c.input);
         if (c.closing) closingSoonest = Math.min(closingSoonest, c.closeDeadline);
-      }
-      // Rotate the connections' part of the list: select picks the first ready one.
-      const n = refs.length - fixed;
-      if (n > 1) {
-        const k = this.#rotate++ % n;
-        if (k > 0) refs.splice(fixed, n, ...refs.slice(fixed + k), ...refs.slice(fixed, fixed + k));
       }
       const now = Date.now();
       let timeoutMs: number | undefined;
@@ -113,16 +106,36 @@ class KvServer {
       }
       await this.#housekeeping();
       if (ready === undefined) continue;
-      if (ready === inbox) {
+      // select names one ready reference; whatever else is ready now joins this round (its reference says so), so
+      // a round serves every waiting client and its writes reach the AOF in one append.
+      if (ready === this.#wake || this.#isReady(this.#wake)) await this.#drainWake();
+      if (listener !== undefined && (ready === listener || this.#isReady(listener))) await this.#accept(listener);
+      await this.#round(ready);
+      if (ready === inbox || this.#isReady(inbox)) {
         if (!(await this.#readInbox())) break;
-      } else if (ready === this.#wake) await this.#drainWake();
-      else if (ready === listener) await this.#accept(listener);
-      else {
-        const conn = this.#conns.get(ready);
-        if (conn !== undefined) await this.#serve(conn);
       }
     }
     await this.#shutdown();
+  }
+
+  #isReady(handle: number): boolean {
+    return this.#sys.ref(handle).ioReady;
+  }
+
+  // Reads every ready client, runs their requests, appends the round's writes to the AOF, then sends each its replies.
+  async #round(ready: number): Promise<void> {
+    const served: Connection[] = [];
+    this.#out.reset();
+    for (const conn of [...this.#conns.values()]) {
+      if (conn.flushing || (conn.input !== ready && !this.#isReady(conn.input))) continue;
+      if (await this.#read(conn)) served.push(conn);
+    }
+    if (served.length === 0) return;
+    // Durable before acknowledged: the round's writes reach the AOF before any reply is sent.
+    await this.#persistence?.commit();
+    const all = this.#out.bytes();
+    for (const conn of served) await this.#reply(conn, all.subarray(conn.outStart, conn.outEnd));
+    this.#out.reset();
   }
 
   // The expiry sweep, and connections whose close is overdue or whose background write failed or finished.
@@ -140,6 +153,10 @@ class KvServer {
   }
 
   async #accept(listener: number): Promise<void> {
+    for (let i = 0; i < 256 && (i === 0 || this.#isReady(listener)); i++) await this.#acceptOne(listener);
+  }
+
+  async #acceptOne(listener: number): Promise<void> {
     const sys = this.#sys;
     let name: Name;
     try {
@@ -202,34 +219,37 @@ class KvServer {
     await this.#sys.endRead(this.#wake, view);
   }
 
-  // One read from a ready client: run its complete requests, log the writes, send the replies in one write.
-  async #serve(conn: Connection): Promise<void> {
+  // One read from a ready client: runs its complete requests, their replies appended to #out
+  // (conn.outStart..outEnd). True when there is something to send.
+  async #read(conn: Connection): Promise<boolean> {
     const sys = this.#sys;
     let view: Uint8Array;
     try {
       view = await sys.beginRead(conn.input, { length: READ_BYTES }, BeginReadFlags.NONBLOCK);
     } catch (e) {
-      if (isDiosError(e, 'EAGAIN')) return;
+      if (isDiosError(e, 'EAGAIN')) return false;
       // A reset (ECONNRESET) or the like: the client is gone.
       await this.#drop(conn);
-      return;
+      return false;
     }
     if (conn.closing) {
       await sys.endRead(conn.input, view);
       if (view.length === 0) await this.#drop(conn);
-      return;
+      return false;
     }
     const out = this.#out;
-    out.reset();
+    conn.outStart = out.length;
     if (view.length === 0) {
       await sys.endRead(conn.input, view);
       // The peer ended its side in the middle of a request: say so, as far as it still listens.
-      if (conn.parser.buffered > 0) {
-        out.error('ERR Protocol error: unexpected end of stream inside a request');
-        conn.closeAfterReply = true;
-        await this.#reply(conn);
-      } else await this.#drop(conn);
-      return;
+      if (conn.parser.buffered === 0) {
+        await this.#drop(conn);
+        return false;
+      }
+      out.error('ERR Protocol error: unexpected end of stream inside a request');
+      conn.closeAfterReply = true;
+      conn.outEnd = out.length;
+      return true;
     }
     const ctx = this.#ctx;
     const state = this.#state;
@@ -249,16 +269,13 @@ class KvServer {
     }
     if (!conn.closeAfterReply) parser.retain();
     await sys.endRead(conn.input, view);
-    // Durable before acknowledged: the batch's writes reach the AOF before any reply is sent.
-    await this.#persistence?.commit();
-    await this.#reply(conn);
+    conn.outEnd = out.length;
+    return conn.outEnd > conn.outStart || conn.closeAfterReply;
   }
 
-  // Sends what #out holds to `conn`: at once if the client keeps up, else in the background.
-  async #reply(conn: Connection): Promise<void> {
+  // Sends `bytes` to `conn`: at once if the client keeps up, else in the background.
+  async #reply(conn: Connection, bytes: Uint8Array): Promise<void> {
     const sys = this.#sys;
-    const out = this.#out;
-    const bytes = out.bytes();
     const end = conn.closeAfterReply;
     if (bytes.length === 0 && !end) return;
     if (conn.kind === 'tcp' || bytes.length <= STREAM_PIECE) {
@@ -266,7 +283,6 @@ class KvServer {
         const buf = await sys.beginWrite(conn.output, bytes.length, undefined, BeginWriteFlags.NONBLOCK);
         buf.set(bytes);
         await sys.endWrite(conn.output, buf, undefined, end ? EndWriteFlags.END_OF_STREAM : 0);
-        out.reset();
         if (end) await this.#closed(conn);
         return;
       } catch (e) {
@@ -276,10 +292,8 @@ class KvServer {
         }
       }
     }
-    const copy = bytes.slice();
-    out.reset();
     conn.flushing = true;
-    void this.#writeInBackground(conn, copy, end);
+    void this.#writeInBackground(conn, bytes.slice(), end);
   }
 
   // Writes `bytes` to a client that is not keeping up, waiting as long as it takes; the select loop skips it meanwhile.
@@ -321,8 +335,7 @@ class KvServer {
 
   // Ends our side of a connection without a reply (an empty write with END_OF_STREAM).
   async #end(conn: Connection): Promise<void> {
-    this.#out.reset();
-    await this.#reply(conn);
+    await this.#reply(conn, new Uint8Array(0));
   }
 
   // Forgets a connection and deletes its references.
