@@ -46,7 +46,8 @@ export interface KvFixture {
 export async function startKv(options: StartKvServerOptions & { dir?: string; fsync?: FsyncPolicy } = {}): Promise<KvFixture> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'dios-kv-test-'));
   const store = new FileBlobStore(dir, { fsync: options.fsync ?? 'none' });
-  const kernel = await Kernel.boot({ store });
+  // The same cluster on every boot: the data blobs are found by path in its root group.
+  const kernel = await Kernel.boot({ store, cluster: 'dios-kv' });
   const failures: unknown[] = [];
   kernel.onTaskFailure = (_task, error) => failures.push(error);
   useNetwork(kernel);

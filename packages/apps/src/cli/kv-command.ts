@@ -22,6 +22,9 @@ export const KV_USAGE = `Usage: dios kv serve [--port P] [--host H] [--data DIR]
                  at most every second; no: the OS decides (default everysec)
 `;
 
+/** Cluster name of the kernel `dios kv serve` boots (its data blobs are found by path in that cluster's root group). */
+export const KV_CLUSTER = 'dios-kv';
+
 /** Redis' appendfsync names for the file store's policies. */
 const FSYNC: Record<string, { policy: FsyncPolicy; intervalMs?: number }> = {
   always: { policy: 'always' },
@@ -84,7 +87,8 @@ export async function kvCommand(args: readonly string[]): Promise<number> {
   const dir = parsed.data ?? mkdtempSync(join(tmpdir(), 'dios-kv-'));
   const fsync = FSYNC[parsed.fsync]!;
   const store = new FileBlobStore(dir, { fsync: fsync.policy, ...(fsync.intervalMs !== undefined && { fsyncIntervalMs: fsync.intervalMs }) });
-  const kernel = await Kernel.boot({ store });
+  // A fixed cluster name gives the root group, and so the paths of the data blobs, the same names on every boot.
+  const kernel = await Kernel.boot({ store, cluster: KV_CLUSTER });
   kernel.onTaskFailure = (_task, error) => process.stderr.write(`dios kv: the server task failed: ${error instanceof Error ? error.message : String(error)}\n`);
   useNetwork(kernel);
   let server;
