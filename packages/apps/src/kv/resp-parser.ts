@@ -69,8 +69,8 @@ export class RespParser {
     if (this.#owned && this.#end + more <= this.#buf.length) return;
     let target = this.#buf;
     if (!this.#owned || live + more > this.#buf.length) target = new Uint8Array(Math.max(live + more, this.#bulkLen + 2, 2 * live, 4096));
-    // Pending multibulk args may point into the old buffer: copy them out first.
-    if (this.#args.length > 0 && target !== this.#buf) this.#args = this.#args.map((a) => a.slice());
+    // Pending multibulk args may point into the bytes about to move: copy them out first.
+    if (this.#args.length > 0) this.#args = this.#args.map((a) => a.slice());
     if (target === this.#buf) this.#buf.copyWithin(0, this.#pos, this.#end);
     else target.set(this.#buf.subarray(this.#pos, this.#end), 0);
     this.#buf = target;

@@ -1,0 +1,160 @@
+/**
+ * Units of the KV store: the incremental RESP parser (split anywhere, its
+ * limits), glob patterns, the keyspace's expiry with a fake clock, SCAN
+ * cursors, integers as Redis reads them.
+ */
+import { describe, expect, it } from 'vitest';
+import { globMatch, Keyspace, RespParser, RespProtocolError, RespWriter } from '@dios/apps';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+function parseAll(chunks: Uint8Array[]): string[][] {
+  const p = new RespParser();
+  const out: string[][] = [];
+  for (const chunk of chunks) {
+    // Fed a copy that is then wiped, as a lent read buffer may be reused.
+    const lent = chunk.slice();
+    p.feed(lent);
+    for (let a = p.next(); a !== undefined; a = p.next()) out.push(a.map(dec));
+    p.retain();
+    lent.fill(0x21);
+  }
+  return out;
+}
+
+describe('RespParser', () => {
+  const wire = '*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$12\r\nhello\r\nworld\r\nPING\r\n*0\r\n\r\n*1\r\n$4\r\nPING\r\nECHO "a\\x41\\n" \'b c\'\r\n';
+  const expected = [['SET', 'key', 'hello\r\nworld'], ['PING'], ['PING'], ['ECHO', 'aA\n', 'b c']];
+
+  it('parses multibulk and inline requests from one chunk', () => {
+    expect(parseAll([enc(wire)])).toEqual(expected);
+  });
+
+  it('gives the same requests whichever way the bytes are split', () => {
+    const bytes = enc(wire);
+    for (let cut = 1; cut < bytes.length; cut++) expect(parseAll([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual(expected);
+    expect(parseAll([...bytes].map((b) => Uint8Array.of(b)))).toEqual(expected);
+  });
+
+  it('a large bulk string arriving in small pieces', () => {
+    const value = 'x'.repeat(200_000);
+    const bytes = enc(`*2\r\n$4\r\nECHO\r\n$${value.length}\r\n${value}\r\n`);
+    const pieces: Uint8Array[] = [];
+    for (let i = 0; i < bytes.length; i += 1000) pieces.push(bytes.subarray(i, i + 1000));
+    expect(parseAll(pieces)).toEqual([['ECHO', value]]);
+  });
+
+  it.each([
+    ['*1\r\n$536870913\r\n', 'Protocol error: invalid bulk length'],
+    ['*1048577\r\n', 'Protocol error: invalid multibulk length'],
+    ['*x\r\n', 'Protocol error: invalid multibulk length'],
+    ['*1\r\n$-1\r\n', 'Protocol error: invalid bulk length'],
+    ['*1\r\n+PING\r\n', "Protocol error: expected '$', got '+'"],
+    ['a'.repeat(64 * 1024 + 1), 'Protocol error: too big inline request'],
+    [`*${'1'.repeat(64 * 1024 + 1)}`, 'Protocol error: too big mbulk count string'],
+    ['SET "a\r\n', 'Protocol error: unbalanced quotes in request'],
+  ])('%j is a protocol error: %s', (input, message) => {
+    const p = new RespParser();
+    p.feed(enc(input));
+    expect(() => p.next()).toThrow(new RespProtocolError(message));
+  });
+
+  it('a request awaiting bytes is not an error', () => {
+    const p = new RespParser();
+    p.feed(enc('*2\r\n$3\r\nGET\r\n$5\r\nab'));
+    expect(p.next()).toBeUndefined();
+    expect(p.buffered).toBeGreaterThan(0);
+  });
+});
+
+describe('RespWriter', () => {
+  it('writes each reply type', () => {
+    const w = new RespWriter();
+    w.simple('OK');
+    w.error('ERR bad\nthing');
+    w.integer(-3);
+    w.bulk(enc('hi'));
+    w.bulk(null);
+    w.arrayHeader(1);
+    w.bulkText('x');
+    expect(dec(w.bytes())).toBe('+OK\r\n-ERR bad thing\r\n:-3\r\n$2\r\nhi\r\n$-1\r\n*1\r\n$1\r\nx\r\n');
+  });
+});
+
+describe('globMatch', () => {
+  it.each([
+    ['*', '', true],
+    ['h?llo', 'hello', true],
+    ['h*llo', 'heeeello', true],
+    ['h[ae]llo', 'hallo', true],
+    ['h[ae]llo', 'hillo', false],
+    ['h[^e]llo', 'hallo', true],
+    ['h[^e]llo', 'hello', false],
+    ['h[a-b]llo', 'hbllo', true],
+    ['h\\*llo', 'h*llo', true],
+    ['h\\*llo', 'hello', false],
+    ['*a*b', 'xaxxb', true],
+    ['*a*b', 'xaxxbc', false],
+    ['user:*', 'user:1', true],
+    ['a*a*a*a*a*a*a*a*b', 'a'.repeat(5000), false],
+  ])('%j against %j: %s', (pattern, text, expected) => {
+    expect(globMatch(pattern, text)).toBe(expected);
+  });
+});
+
+describe('Keyspace', () => {
+  function clocked() {
+    const keys = new Keyspace();
+    let now = 1_000_000;
+    keys.now = () => now;
+    return { keys, advance: (ms: number) => (now += ms) };
+  }
+
+  it('a key goes at its expiry time, lazily on access', () => {
+    const { keys, advance } = clocked();
+    keys.set('k', enc('v'), 1_000_100);
+    advance(99);
+    expect(keys.get('k')).toBeDefined();
+    advance(1);
+    expect(keys.size).toBe(1);
+    expect(keys.get('k')).toBeUndefined();
+    expect(keys.size).toBe(0);
+  });
+
+  it('the sweep removes expired keys in bounded steps, and leaves the others', () => {
+    const { keys, advance } = clocked();
+    for (let i = 0; i < 1000; i++) keys.set(`e${i}`, enc('v'), 1_000_010);
+    for (let i = 0; i < 10; i++) keys.set(`p${i}`, enc('v'));
+    keys.set('later', enc('v'), 2_000_000);
+    advance(10);
+    expect(keys.sweep(200)).toBeLessThanOrEqual(200);
+    let rounds = 1;
+    while (keys.size > 11) {
+      keys.sweep(200);
+      rounds++;
+    }
+    expect(rounds).toBeGreaterThanOrEqual(5);
+    expect(keys.keys().sort()).toEqual(['later', ...Array.from({ length: 10 }, (_, i) => `p${i}`)].sort());
+  });
+
+  it('SCAN visits every key present throughout exactly once, despite changes in between', () => {
+    const keys = new Keyspace();
+    for (let i = 0; i < 100; i++) keys.set(`k${i}`, enc('v'));
+    const seen: string[] = [];
+    let cursor = 0;
+    let step = 0;
+    do {
+      const r = keys.scan(cursor, 7)!;
+      seen.push(...r.keys);
+      cursor = r.cursor;
+      // Changes while scanning: new keys, and some removed that were not yet seen.
+      keys.set(`new${step}`, enc('v'));
+      if (step === 3) keys.delete('k99');
+      step++;
+    } while (cursor !== 0);
+    const stable = Array.from({ length: 99 }, (_, i) => `k${i}`);
+    for (const k of stable) expect(seen.filter((s) => s === k)).toHaveLength(1);
+    expect(keys.scan(123456, 10)).toBeUndefined();
+  });
+});
