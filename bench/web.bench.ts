@@ -3,8 +3,11 @@
  * same 4 KiB file from `dios web serve` (the built dist, in a child
  * process: a kernel, the file a durable blob, a server task and one task
  * per connection) and from a plain node:http server holding the bytes in
- * memory. Rounds alternate between the two so drift hits both alike;
- * medians of requests/s and p99 latency are reported, with the ratio.
+ * memory; and, as a reference point, from a DIOS task that does the least
+ * a keep-alive server can (select, read, write a fixed response: the
+ * kernel's own cost per request). Rounds alternate between them so drift
+ * hits all alike; medians of requests/s, p99 latency and the server's CPU
+ * time per request are reported, with the ratios.
  * BENCH_QUICK=1 for a short run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
   try {
     servers.push(await start('dios web', process.execPath, [dist, 'web', 'serve', site, '--port', '0', '--data', join(dir, 'store')], '/file4k.txt'));
     servers.push(await start('node:http', process.execPath, [join(ROOT, 'bench/web-node-server.mjs'), join(site, 'file4k.txt')], '/file4k.txt'));
+    servers.push(await start('kernel floor', process.execPath, [join(ROOT, 'bench/web-floor-server.mjs'), join(site, 'file4k.txt')], '/file4k.txt'));
     // Both answer with the same bytes.
     for (const s of servers) {
       const res = await fetch(s.url);
@@ -120,7 +124,7 @@ async function main(): Promise<void> {
       for (const s of order) {
         const sample = wrk(s, SECONDS);
         samples.get(s.name)!.push(sample);
-        console.log(`  round ${round + 1} ${s.name.padEnd(9)} ${sample.rps.toFixed(0).padStart(8)} req/s  p99 ${sample.p99Ms.toFixed(2)} ms  ${sample.cpuUs.toFixed(1)} µs CPU/req${sample.errors ? `  (${sample.errors})` : ''}`);
+        console.log(`  round ${round + 1} ${s.name.padEnd(12)} ${sample.rps.toFixed(0).padStart(8)} req/s  p99 ${sample.p99Ms.toFixed(2)} ms  ${sample.cpuUs.toFixed(1)} µs CPU/req${sample.errors ? `  (${sample.errors})` : ''}`);
       }
     }
     const rps = (name: string): number => median(samples.get(name)!.map((s) => s.rps));
@@ -133,7 +137,7 @@ async function main(): Promise<void> {
     const ratio = rps('dios web') / rps('node:http');
     console.log('');
     console.log(`dios web / node:http: ${ratio.toFixed(2)} of the requests/s (target >= ${TARGET}) ${ratio >= TARGET ? 'met' : 'MISSED'}`);
-    console.log(`node:http CPU per request / dios web's: ${(cpu('node:http') / cpu('dios web')).toFixed(2)}`);
+    console.log(`node:http CPU per request / dios web's: ${(cpu('node:http') / cpu('dios web')).toFixed(2)}; / the kernel floor's: ${(cpu('node:http') / cpu('kernel floor')).toFixed(2)}`);
   } finally {
     for (const s of servers) await stop(s);
     rmSync(dir, { recursive: true, force: true });

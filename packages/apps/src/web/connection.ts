@@ -85,7 +85,18 @@ async function serve(sys: SystemCalls, conn: number, control: number | undefined
       await linger(sys, conn);
       return;
     }
-    if (!(await handler.handle(result.request))) {
+    const request = result.request;
+    // The hot path (a small file asked for again) goes straight to the connection's write calls.
+    const cached = handler.cached(request);
+    if (cached !== undefined) {
+      const buf = await lendWrite(sys, conn, cached.length);
+      buf.set(cached);
+      await sys.endWrite(conn, buf);
+      if (!request.keepAlive) {
+        await linger(sys, conn);
+        return;
+      }
+    } else if (!(await handler.handle(request))) {
       await linger(sys, conn);
       return;
     }

@@ -154,12 +154,17 @@ export class RequestParser {
     const requestLine = stripCr(lines[0]!);
     const parts = requestLine.split(' ');
     if (parts.length !== 3) return this.#fail(400, 'malformed request line');
-    const [method, target, version] = parts as [string, string, string];
+    const method = parts[0]!;
+    const target = parts[1]!;
+    const version = parts[2]!;
     if (!METHOD.test(method) || !TARGET.test(target)) return this.#fail(400, 'malformed request line');
-    const v = VERSION.exec(version);
-    if (v === null) return this.#fail(400, 'malformed HTTP version');
-    if (v[1] !== '1') return this.#fail(505, 'only HTTP/1.x is served');
-    const minor = v[2] === '0' ? 0 : 1;
+    let minor = 1;
+    if (version !== 'HTTP/1.1') {
+      const v = VERSION.exec(version);
+      if (v === null) return this.#fail(400, 'malformed HTTP version');
+      if (v[1] !== '1') return this.#fail(505, 'only HTTP/1.x is served');
+      minor = v[2] === '0' ? 0 : 1;
+    }
     if (lines.length - 1 > this.#limits.maxHeaders) return this.#fail(413, 'too many header fields');
     const headers = new Map<string, string>();
     let hosts = 0;

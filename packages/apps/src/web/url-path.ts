@@ -37,7 +37,9 @@ const PLAIN_UNSAFE = /[%\\]|\/\./;
 export function decodeTargetPath(rawPath: string): TargetPath {
   // Fast path: nothing to decode and no dot segments, so the segments are the parts between slashes.
   if (rawPath.charCodeAt(0) === 47 && rawPath.length <= MAX_PATH_CHARS && !PLAIN_UNSAFE.test(rawPath)) {
-    const segments = rawPath.split('/').filter((seg) => seg !== '');
+    const parts = rawPath.split('/');
+    const segments: string[] = [];
+    for (let i = 1; i < parts.length; i++) if (parts[i] !== '') segments.push(parts[i]!);
     return { ok: true, segments, directory: rawPath.charCodeAt(rawPath.length - 1) === 47 };
   }
   let path = rawPath;
