@@ -63,7 +63,8 @@ async function serve(sys: SystemCalls, conn: number, control: number | undefined
       // Idle between requests: the idle timeout; inside a request head: what is left of the request timeout.
       if (started === undefined && parser.buffered > 0) started = Date.now();
       const wait = started === undefined ? options.idleTimeoutMs : started + options.requestTimeoutMs - Date.now();
-      const outcome = await waitReadable(sys, conn, control, wait);
+      // Data already waiting needs no select (the usual case with pipelining, and after a partial head).
+      const outcome = sys.ref(conn).ioReady ? 'data' : await waitReadable(sys, conn, control, wait);
       if (outcome === 'stop') return;
       if (outcome === 'timeout') {
         if (parser.buffered > 0) {

@@ -31,6 +31,8 @@ export class RequestHandler {
   readonly #files: FileTable;
   readonly #status: StatusReader;
   readonly #cache = new ResponseCache();
+  #lastRequest: HttpRequest | undefined;
+  #lastPath: string | undefined;
 
   /** A handler writing to connection `conn` of task `sys`. */
   constructor(sys: SystemCalls, conn: number, files: FileTable, status: StatusReader) {
@@ -46,10 +48,18 @@ export class RequestHandler {
    * found without a single system call, for the connection loop to write.
    */
   cached(req: HttpRequest): Uint8Array | undefined {
-    if (req.method !== 'GET' || req.headers.has('range') || req.headers.has('if-none-match')) return undefined;
-    const target = decodeTargetPath(req.path);
-    if (!target.ok || target.directory || target.segments.length === 0) return undefined;
-    const file = this.#files.held(this.#files.pathOf(target.segments));
+    let path: string | undefined;
+    if (req === this.#lastRequest) path = this.#lastPath;
+    else {
+      if (req.method !== 'GET' || req.headers.has('range') || req.headers.has('if-none-match')) return undefined;
+      const target = decodeTargetPath(req.path);
+      if (target.ok && !target.directory && target.segments.length > 0) path = this.#files.pathOf(target.segments);
+      // The parser hands out the same object for the same head: its path need not be worked out again.
+      this.#lastRequest = req;
+      this.#lastPath = path;
+    }
+    if (path === undefined) return undefined;
+    const file = this.#files.held(path);
     if (file === undefined) return undefined;
     const { version } = this.#sys.ref(file.ref);
     return this.#cache.get(file, version, req.keepAlive, Math.floor(Date.now() / 1000));

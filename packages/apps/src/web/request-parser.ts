@@ -66,6 +66,7 @@ const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Field values may hold visible ASCII, space, tab and obs-text: any other control character fails the head.
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n|$)/;
 const latin1 = new TextDecoder('latin1');
+const INCOMPLETE: ParseResult = Object.freeze({ kind: 'incomplete' });
 
 /** See the module comment. */
 export class RequestParser {
@@ -76,6 +77,8 @@ export class RequestParser {
   // Bytes from #start already searched for the end of the head, so a slow client costs no rescans.
   #scanned = 0;
   #failed = false;
+  // The last head parsed and its result (requests are immutable, so one may be handed out twice).
+  #last: { bytes: Uint8Array; result: ParseResult } | undefined;
 
   /** A parser with `limits` (default {@link DEFAULT_LIMITS}). */
   constructor(limits: ParserLimits = DEFAULT_LIMITS) {
@@ -133,13 +136,18 @@ export class RequestParser {
     if (headEnd < 0 || bodyStart - this.#start > this.#limits.maxHeaderBytes) {
       if (this.#end - this.#start >= this.#limits.maxHeaderBytes) return this.#fail(413, 'request head too large');
       this.#scanned = this.#end - this.#start;
-      return { kind: 'incomplete' };
+      return INCOMPLETE;
     }
-    const head = latin1.decode(buf.subarray(this.#start, headEnd));
+    const start = this.#start;
     this.#start = bodyStart;
     this.#scanned = 0;
     if (this.#start === this.#end) this.#start = this.#end = 0;
-    return this.#parseHead(head);
+    // A keep-alive client often sends the very same head again: the same bytes parse to the same request.
+    const last = this.#last;
+    if (last !== undefined && sameBytes(last.bytes, buf, start, headEnd)) return last.result;
+    const result = this.#parseHead(latin1.decode(buf.subarray(start, headEnd)));
+    if (result.kind === 'request') this.#last = { bytes: buf.slice(start, headEnd), result };
+    return result;
   }
 
   #fail(status: 400 | 413 | 505, reason: string): ParseResult {
@@ -193,6 +201,12 @@ export class RequestParser {
     const path = q < 0 ? target : target.slice(0, q);
     return { kind: 'request', request: { method, target, path, minor, headers, keepAlive: minor === 1 && !close && !hasBody, hasBody } };
   }
+}
+
+function sameBytes(a: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
+  if (a.length !== end - start) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== buf[start + i]) return false;
+  return true;
 }
 
 function stripCr(line: string): string {
