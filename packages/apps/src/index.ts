@@ -44,7 +44,7 @@ export type { RunningWebServer } from './web/install.js';
 export { DEFAULT_WEB_OPTIONS, optionsFromArgv, optionsToArgv } from './web/options.js';
 export type { WebServerOptions } from './web/options.js';
 export { serverProgram, SERVER_BINARY_PATH, CONNECTION_BINARY_PATH } from './web/server.js';
-export { connectionProgram, READ_BYTES, LINGER_MS, LINGER_BYTES } from './web/connection.js';
+export { connectionProgram, READ_BYTES, LINGER_MS, LINGER_BYTES, STOP_CHECK_MS } from './web/connection.js';
 export { RequestParser, DEFAULT_LIMITS } from './web/request-parser.js';
 export type { HttpRequest, ParseResult, ParserLimits } from './web/request-parser.js';
 export { RequestHandler, ALLOWED_METHODS } from './web/handle-request.js';

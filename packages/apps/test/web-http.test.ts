@@ -6,14 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fclose, fopen, fputs } from '@dios/libd';
-import { curl, CURL, missing, parseResponse, SITE, startFixture, type WebFixture } from './web-helpers.js';
+import { curl, CURL, missing, parseResponse, rawClient, received, SITE, startFixture, type WebFixture } from './web-helpers.js';
 
 const why = missing(CURL);
 
 describe.skipIf(why !== undefined)('web server over HTTP/1.1 (curl)', () => {
   let web: WebFixture;
   beforeAll(async () => {
-    web = await startFixture();
+    // Idle connections stay for a minute: only stopping the server can close them sooner (last test).
+    web = await startFixture({ idleTimeoutMs: 60_000 });
   });
   afterAll(async () => {
     await web?.close();
@@ -128,5 +129,15 @@ describe.skipIf(why !== undefined)('web server over HTTP/1.1 (curl)', () => {
     const two = parseResponse((await curl('-i', '-H', `If-None-Match: ${one.headers.get('etag')}`, `${web.url}live.txt`)).stdout);
     expect([two.status, two.body]).toEqual([200, 'second version\n']);
     expect(two.headers.get('etag')).not.toBe(one.headers.get('etag'));
+  });
+
+  it('stopping the server closes idle keep-alive connections too', async () => {
+    const client = await rawClient(web.port);
+    client.socket.write('GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await received(client, /hello, DIOS web\n$/)).toMatch(/^HTTP\/1\.1 200 OK/);
+    await web.server.stop();
+    await client.closed;
+    // stop() waited for the server task and dropped the reference to it.
+    expect(() => web.kernel.init.ref(web.server.task)).toThrow(/EBADF/);
   });
 });

@@ -22,19 +22,28 @@ export const READ_BYTES = 64 * 1024;
 export const LINGER_MS = 2000;
 /** ... and at most how many. */
 export const LINGER_BYTES = 1 << 20;
+/** Longest a waiting connection task goes without looking whether the server stops (ms). */
+export const STOP_CHECK_MS = 1000;
 
 type Wait = 'data' | 'timeout' | 'stop';
 
 // Waits until the connection can be read, the server stops (control stream ended) or `timeoutMs` passes.
+// The select names the connection only: every connection task shares the control stream, and putting it in
+// each select costs every request a registration on one shared wait queue. So the control stream is looked
+// at between selects of at most STOP_CHECK_MS: an idle connection notices a stop within that time.
 async function waitReadable(sys: SystemCalls, conn: number, control: number | undefined, timeoutMs: number): Promise<Wait> {
-  if (sys.ref(conn).ioReady) return 'data';
-  if (timeoutMs <= 0) return 'timeout';
-  try {
-    const ready = await sys.select(control === undefined ? [conn] : [conn, control], { timeoutMs: Math.ceil(timeoutMs) });
-    return ready === conn ? 'data' : 'stop';
-  } catch (e) {
-    if (isDiosError(e, 'ETIMEDOUT')) return 'timeout';
-    throw e;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (sys.ref(conn).ioReady) return 'data';
+    if (control !== undefined && sys.ref(control).ioReady) return 'stop';
+    const left = deadline - Date.now();
+    if (left <= 0) return 'timeout';
+    try {
+      await sys.select([conn], { timeoutMs: Math.ceil(Math.min(left, STOP_CHECK_MS)) });
+      return 'data';
+    } catch (e) {
+      if (!isDiosError(e, 'ETIMEDOUT')) throw e;
+    }
   }
 }
 
