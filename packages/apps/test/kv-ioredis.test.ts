@@ -3,7 +3,7 @@
  * its connect handshake (INFO ready check), commands, pipelines, errors,
  * and many clients at once.
  */
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKv, type KvFixture } from './kv-helpers.js';
 

@@ -4,7 +4,7 @@
  * both load after a restart; expired keys go lazily and by the sweep, and
  * expiry times hold across a restart.
  */
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kvConnect } from '@dios/apps';
 import { cli, missing, serveChild, startKv, tempDir } from './kv-helpers.js';

@@ -7,9 +7,9 @@ export { kvServerProgram, KV_SERVER_PROGRAM_ID, parseServerArgs } from './progra
 export { startKvServer, type KvServerHandle, type StartKvServerOptions } from './host.js';
 export { kvConnect, type KvClient, type KvConnectOptions, type KvSetOptions } from './client.js';
 export { KV_INBOX_PATH } from './inbox.js';
-export { KvErrorReply, parseReply, type KvReply } from './resp-reply.js';
+export { KvErrorReply, parseReply, type KvReply, type ParsedReply } from './resp-reply.js';
 export { RespParser, RespProtocolError, MAX_BULK_BYTES, MAX_INLINE_BYTES, MAX_MULTIBULK } from './resp-parser.js';
 export { RespWriter } from './resp-writer.js';
-export { Keyspace, MAX_SCAN_CURSORS, type Entry } from './keyspace.js';
+export { Keyspace, MAX_SCAN_CURSORS, type Entry, type ScanStep } from './keyspace.js';
 export { globMatch } from './glob.js';
 export { Persistence, encodeSnapshot, type PersistenceOptions } from './persistence.js';

@@ -15,6 +15,14 @@ export interface Entry {
   expiresAt: number;
 }
 
+/** One step of {@link Keyspace.scan}. */
+export interface ScanStep {
+  /** The cursor to go on with (0: the scan is complete). */
+  cursor: number;
+  /** Live keys found in this step. */
+  keys: string[];
+}
+
 /** Most SCAN cursors kept at once; the oldest is dropped beyond it (its next SCAN gets `ERR invalid cursor`). */
 export const MAX_SCAN_CURSORS = 1024;
 
@@ -126,7 +134,7 @@ export class Keyspace {
    * live and matching returned, and the next cursor (0 when done). Undefined
    * for a cursor this keyspace does not know.
    */
-  scan(cursor: number, count: number, pattern?: string): { cursor: number; keys: string[] } | undefined {
+  scan(cursor: number, count: number, pattern?: string): ScanStep | undefined {
     let it: Iterator<string> | undefined;
     if (cursor === 0) it = this.#map.keys();
     else {

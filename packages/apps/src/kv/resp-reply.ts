@@ -24,8 +24,16 @@ function lineEnd(buf: Uint8Array, from: number): number {
   return -1;
 }
 
+/** A reply read from bytes, and where it ended. */
+export interface ParsedReply {
+  /** The reply. */
+  value: KvReply;
+  /** Offset just past it. */
+  end: number;
+}
+
 /** The reply starting at `at` in `buf` and where it ends, or undefined if it is not all there yet. Throws a TypeError for bytes that are not RESP. */
-export function parseReply(buf: Uint8Array, at = 0): { value: KvReply; end: number } | undefined {
+export function parseReply(buf: Uint8Array, at = 0): ParsedReply | undefined {
   if (at >= buf.length) return undefined;
   const eol = lineEnd(buf, at + 1);
   if (eol < 0) return undefined;
