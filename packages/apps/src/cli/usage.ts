@@ -27,6 +27,9 @@ Commands:
         --host H      address to listen on (default 127.0.0.1)
         --data DIR    directory of the durable store (default: a fresh
                       temporary directory, removed on exit)
+  kv serve [--port P] [--host H] [--data DIR] [--fsync always|everysec|no]
+      Runs a Redis-compatible key-value store as a DIOS task (RESP2 over
+      TCP; see 'dios kv --help').
 
 Options:
   -h, --help   print this help

@@ -1,0 +1,44 @@
+/**
+ * `dios kv` through its bin launcher: help, and usage errors (exit 2, the
+ * argument named on stderr).
+ */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'dios.js');
+
+function dios(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('dios kv', () => {
+  it('--help prints the usage', async () => {
+    const r = await dios('kv', '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: dios kv serve \[--port P\]/);
+  });
+
+  it.each([
+    [['kv'], /missing subcommand \(serve\)/],
+    [['kv', 'start'], /unknown subcommand 'start'/],
+    [['kv', 'serve', '--port', 'abc'], /--port: expected a port in \[0, 65535\], got 'abc'/],
+    [['kv', 'serve', '--port=70000'], /--port: expected a port in \[0, 65535\], got '70000'/],
+    [['kv', 'serve', '--fsync', 'sometimes'], /--fsync: expected always, everysec or no, got 'sometimes'/],
+    [['kv', 'serve', '--data'], /--data needs a value/],
+    [['kv', 'serve', '--frobnicate'], /unknown option '--frobnicate'/],
+  ])('usage error %j: exit 2 with a message naming the argument', async (args, message) => {
+    const r = await dios(...args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+  });
+});
