@@ -70,6 +70,11 @@ describe('persistence', () => {
     await c.command('INCRBY', 'n', '5');
     await c.command('INCRBY', 'n', '6');
     await c.set('short', 'gone', { px: 1 });
+    await c.command('RPUSH', 'queue', 'one', 'two', 'three');
+    await c.command('LPOP', 'queue');
+    await c.command('RPUSH', 'snapped', 'in', 'the', 'snapshot');
+    expect(await c.command('BGREWRITEAOF')).toBe('Background append only file rewriting started');
+    await c.command('RPUSH', 'snapped', 'and the AOF');
     const info = new TextDecoder().decode((await c.command('INFO', 'persistence')) as Uint8Array);
     expect(Number(/aof_rewrites:(\d+)/.exec(info)![1])).toBeGreaterThan(0);
     await c.close();
@@ -81,7 +86,9 @@ describe('persistence', () => {
     for (const i of [0, 150, 299]) expect(await c2.get(`k${i}`)).toBe(`v${i}`.repeat(3));
     expect(await c2.get('n')).toBe('11');
     expect(await c2.get('short')).toBeNull();
-    expect(await c2.command('DBSIZE')).toBe(301);
+    expect(await c2.command('LRANGE', 'queue', '0', '-1')).toEqual([new TextEncoder().encode('two'), new TextEncoder().encode('three')]);
+    expect(await c2.command('LRANGE', 'snapped', '0', '-1')).toEqual(['in', 'the', 'snapshot', 'and the AOF'].map((s) => new TextEncoder().encode(s)));
+    expect(await c2.command('DBSIZE')).toBe(303);
     await c2.close();
   });
 });

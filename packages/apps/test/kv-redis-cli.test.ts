@@ -65,6 +65,16 @@ describe.skipIf(skip !== undefined)('redis-cli against the DIOS KV store', () =>
     [['CLIENT', 'SETNAME', 'two words'], 'ERR Client names cannot contain spaces, newlines or special characters.\n\n'],
     // An empty array: what redis-cli prints for one.
     [['COMMAND', 'DOCS'], '\n'],
+    [['RPUSH', 'list', 'a', 'b', 'c'], '3\n'],
+    [['LPUSH', 'list', 'z'], '4\n'],
+    [['LRANGE', 'list', '0', '-1'], 'z\na\nb\nc\n'],
+    [['GET', 'list'], 'WRONGTYPE Operation against a key holding the wrong kind of value\n\n'],
+    [['INCR', 'list'], 'WRONGTYPE Operation against a key holding the wrong kind of value\n\n'],
+    [['LPUSH', 'word', 'x'], 'WRONGTYPE Operation against a key holding the wrong kind of value\n\n'],
+    [['TYPE', 'list'], 'list\n'],
+    [['LPOP', 'list', '2'], 'z\na\n'],
+    [['RPOP', 'list'], 'c\n'],
+    [['LLEN', 'list'], '1\n'],
     [['FLUSHDB'], 'OK\n'],
     [['DBSIZE'], '0\n'],
   ];

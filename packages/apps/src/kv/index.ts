@@ -10,6 +10,6 @@ export { KV_INBOX_PATH } from './inbox.js';
 export { KvErrorReply, parseReply, type KvReply, type ParsedReply } from './resp-reply.js';
 export { RespParser, RespProtocolError, MAX_BULK_BYTES, MAX_INLINE_BYTES, MAX_MULTIBULK } from './resp-parser.js';
 export { RespWriter } from './resp-writer.js';
-export { Keyspace, MAX_SCAN_CURSORS, type Entry, type ScanStep } from './keyspace.js';
+export { Keyspace, MAX_SCAN_CURSORS, type Entry, type ScanStep, type Value } from './keyspace.js';
 export { globMatch } from './glob.js';
 export { Persistence, encodeSnapshot, type PersistenceOptions } from './persistence.js';

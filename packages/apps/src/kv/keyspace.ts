@@ -7,10 +7,13 @@
  */
 import { globMatch } from './glob.js';
 
+/** A value: a string (bytes) or a list (an array of strings). */
+export type Value = Uint8Array | Uint8Array[];
+
 /** One key's value and expiry (0: none). */
 export interface Entry {
-  /** The value's bytes (owned by the keyspace: never a view of a read buffer). */
-  value: Uint8Array;
+  /** The value (owned by the keyspace: never a view of a read buffer). */
+  value: Value;
   /** When the key expires, in ms since the epoch; 0 for never. */
   expiresAt: number;
 }
@@ -57,7 +60,7 @@ export class Keyspace {
   }
 
   /** Stores `value` (kept as given: pass bytes the keyspace may own) with expiry `expiresAt` (0: none). */
-  set(key: string, value: Uint8Array, expiresAt = 0): void {
+  set(key: string, value: Value, expiresAt = 0): void {
     const e = this.#map.get(key);
     if (e === undefined) this.#map.set(key, { value, expiresAt });
     else {

@@ -15,7 +15,7 @@ import { BeginWriteFlags, CreateFlags, errors, isDiosError, normalizePath, Objec
 import { latin1, latin1Bytes } from './bytes.js';
 import type { CommandContext } from './commands/context.js';
 import { dispatch } from './commands/table.js';
-import type { Keyspace } from './keyspace.js';
+import type { Keyspace, Value } from './keyspace.js';
 import { RespParser, RespProtocolError } from './resp-parser.js';
 import { RespWriter } from './resp-writer.js';
 
@@ -155,15 +155,17 @@ async function durableAt(sys: SystemCalls, path: string): Promise<number | undef
   }
 }
 
-/** The snapshot bytes of `keys` (live keys only) with generation `generation`. */
+/** The snapshot bytes of `keys` (live keys only) with generation `generation`. Per key: type (0 string, 1 list), key, value, expiry. */
 export function encodeSnapshot(keys: Keyspace, generation: number): Uint8Array {
   const now = keys.now();
-  const live: [string, Uint8Array, number][] = [];
+  const live: [string, Value, number][] = [];
   let size = HEADER;
   for (const [k, e] of keys.entries()) {
     if (e.expiresAt !== 0 && e.expiresAt <= now) continue;
     live.push([k, e.value, e.expiresAt]);
-    size += 4 + k.length + 4 + e.value.length + 8;
+    size += 1 + 4 + k.length + 8;
+    if (e.value instanceof Uint8Array) size += 4 + e.value.length;
+    else size += 4 + e.value.reduce((n, v) => n + 4 + v.length, 0);
   }
   const out = new Uint8Array(size);
   const v = new DataView(out.buffer);
@@ -171,13 +173,21 @@ export function encodeSnapshot(keys: Keyspace, generation: number): Uint8Array {
   v.setUint32(4, FORMAT, true);
   v.setUint32(8, generation, true);
   let at = HEADER;
+  const bytes = (b: Uint8Array) => {
+    v.setUint32(at, b.length, true);
+    out.set(b, at + 4);
+    at += 4 + b.length;
+  };
   for (const [k, value, expiresAt] of live) {
-    v.setUint32(at, k.length, true);
-    out.set(latin1Bytes(k), at + 4);
-    at += 4 + k.length;
-    v.setUint32(at, value.length, true);
-    out.set(value, at + 4);
-    at += 4 + value.length;
+    const isString = value instanceof Uint8Array;
+    out[at++] = isString ? 0 : 1;
+    bytes(latin1Bytes(k));
+    if (isString) bytes(value);
+    else {
+      v.setUint32(at, value.length, true);
+      at += 4;
+      for (const item of value) bytes(item);
+    }
     v.setFloat64(at, expiresAt, true);
     at += 8;
   }
@@ -190,17 +200,31 @@ function loadSnapshot(bytes: Uint8Array, keys: Keyspace): number {
   const bad = () => errors.EIO('kv.load', 'snapshot', 'not a DIOS KV snapshot, or cut short');
   if (bytes.length < HEADER || v.getUint32(0, true) !== SNAPSHOT_MAGIC || v.getUint32(4, true) !== FORMAT) throw bad();
   let at = HEADER;
+  const u32 = () => {
+    if (at + 4 > bytes.length) throw bad();
+    const n = v.getUint32(at, true);
+    at += 4;
+    return n;
+  };
+  const take = () => {
+    const n = u32();
+    if (at + n > bytes.length) throw bad();
+    const b = bytes.slice(at, at + n);
+    at += n;
+    return b;
+  };
   const now = keys.now();
   while (at < bytes.length) {
-    if (at + 4 > bytes.length) throw bad();
-    const kl = v.getUint32(at, true);
-    if (at + 4 + kl + 4 > bytes.length) throw bad();
-    const key = latin1(bytes.subarray(at + 4, at + 4 + kl));
-    at += 4 + kl;
-    const vl = v.getUint32(at, true);
-    if (at + 4 + vl + 8 > bytes.length) throw bad();
-    const value = bytes.slice(at + 4, at + 4 + vl);
-    at += 4 + vl;
+    const type = bytes[at++];
+    const key = latin1(take());
+    let value: Value;
+    if (type === 0) value = take();
+    else if (type === 1) {
+      const n = u32();
+      value = [];
+      for (let i = 0; i < n; i++) value.push(take());
+    } else throw bad();
+    if (at + 8 > bytes.length) throw bad();
     const expiresAt = v.getFloat64(at, true);
     at += 8;
     if (expiresAt === 0 || expiresAt > now) keys.set(key, value, expiresAt);
@@ -218,7 +242,7 @@ function replay(bytes: Uint8Array, keys: Keyspace): void {
     out,
     log: () => {},
     client: { id: 0, name: 'aof', closeAfterReply: false },
-    server: { startedAt: Date.now(), port: undefined, connectedClients: () => 0, commandsProcessed: 0, persistenceInfo: () => ({}) },
+    server: { startedAt: Date.now(), port: undefined, connectedClients: () => 0, commandsProcessed: 0, requestRewrite: () => false, persistenceInfo: () => ({}) },
   };
   try {
     for (let args = parser.next(); args !== undefined; args = parser.next()) {

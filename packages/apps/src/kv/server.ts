@@ -67,6 +67,8 @@ class KvServer {
   #nextSweep = 0;
   // Whether the last round served anyone.
   #busy = false;
+  // BGREWRITEAOF was asked for in this round.
+  #rewriteRequested = false;
   readonly #state: ServerState;
   readonly #ctx: CommandContext;
 
@@ -79,6 +81,11 @@ class KvServer {
       port: address === undefined ? undefined : Number(address.slice(address.lastIndexOf(':') + 1)),
       connectedClients: () => this.#conns.size,
       commandsProcessed: 0,
+      requestRewrite: () => {
+        if (this.#persistence === undefined) return false;
+        this.#rewriteRequested = true;
+        return true;
+      },
       persistenceInfo: () => ({ aof_fsync: setup.fsync ?? 'no', ...(this.#persistence?.info() ?? { aof_enabled: 0 }) }),
     };
     const log = (args: readonly (Uint8Array | string)[]) => this.#persistence?.pending.command(args);
@@ -148,6 +155,10 @@ class KvServer {
     this.#busy = true;
     // Durable before acknowledged: the round's writes reach the AOF before any reply is sent.
     await this.#persistence?.commit();
+    if (this.#rewriteRequested) {
+      this.#rewriteRequested = false;
+      await this.#persistence?.rewrite();
+    }
     const all = this.#out.bytes();
     for (const conn of served) await this.#reply(conn, all.subarray(conn.outStart, conn.outEnd));
     this.#out.reset();

@@ -27,6 +27,8 @@ export interface ServerState {
   connectedClients(): number;
   /** Commands processed. */
   commandsProcessed: number;
+  /** Asks for an AOF rewrite once the current round is done (BGREWRITEAOF); false without persistence. */
+  requestRewrite(): boolean;
   /** Persistence figures for INFO (key: value lines). */
   persistenceInfo(): Record<string, string | number>;
 }
@@ -60,5 +62,7 @@ export interface CommandSpec {
 
 /** Redis' reply for a bad integer argument. */
 export const NOT_AN_INTEGER = 'ERR value is not an integer or out of range';
+/** Redis' reply for a command on a key of another type. */
+export const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 /** Redis' reply for a malformed option list. */
 export const SYNTAX_ERROR = 'ERR syntax error';

@@ -4,6 +4,7 @@
  * @module
  */
 import { isWord, latin1, latin1Bytes, parseInteger } from '../bytes.js';
+import type { Value } from '../keyspace.js';
 import { NOT_AN_INTEGER, SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
 
 function del(args: Uint8Array[], ctx: CommandContext): void {
@@ -84,7 +85,11 @@ function ttl(args: Uint8Array[], ctx: CommandContext, unit: number): void {
 }
 
 function type(args: Uint8Array[], ctx: CommandContext): void {
-  ctx.out.simple(ctx.keys.get(latin1(args[1]!)) === undefined ? 'none' : 'string');
+  ctx.out.simple(typeName(ctx.keys.get(latin1(args[1]!))?.value));
+}
+
+function typeName(value: Value | undefined): string {
+  return value === undefined ? 'none' : value instanceof Uint8Array ? 'string' : 'list';
 }
 
 function keys(args: Uint8Array[], ctx: CommandContext): void {
@@ -115,7 +120,7 @@ function scan(args: Uint8Array[], ctx: CommandContext): void {
   }
   const step = ctx.keys.scan(Number(c), count, pattern);
   if (step === undefined) return ctx.out.error('ERR invalid cursor');
-  const found = onlyType === undefined || onlyType === 'string' ? step.keys : [];
+  const found = onlyType === undefined ? step.keys : step.keys.filter((k) => typeName(ctx.keys.get(k)?.value) === onlyType);
   ctx.out.arrayHeader(2);
   ctx.out.bulk(latin1Bytes(String(step.cursor)));
   ctx.out.arrayHeader(found.length);

@@ -1,7 +1,8 @@
 /**
  * Connection and server commands: PING, ECHO, QUIT, SELECT, CLIENT
  * (SETNAME, GETNAME, ID, SETINFO), COMMAND (enough for redis-cli: an empty
- * DOCS reply), CONFIG GET, INFO.
+ * DOCS reply), CONFIG GET, INFO, BGREWRITEAOF (done after the round, not
+ * in the background).
  * @module
  */
 import { isWord, latin1 } from '../bytes.js';
@@ -120,4 +121,12 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   { name: 'command', arity: -1, run: command },
   { name: 'config', arity: -2, run: config },
   { name: 'info', arity: -1, run: info },
+  {
+    name: 'bgrewriteaof',
+    arity: 1,
+    run: (_a, c) => {
+      if (c.server.requestRewrite()) c.out.simple('Background append only file rewriting started');
+      else c.out.error('ERR this server keeps no append only file (its kernel has no durable store)');
+    },
+  },
 ];

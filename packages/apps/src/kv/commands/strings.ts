@@ -4,7 +4,7 @@
  * @module
  */
 import { ascii, inInt64, isWord, latin1, parseInteger } from '../bytes.js';
-import { NOT_AN_INTEGER, SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
+import { NOT_AN_INTEGER, SYNTAX_ERROR, WRONGTYPE, type CommandContext, type CommandSpec } from './context.js';
 
 /** The expiry as an AOF/replay argument list: SET's `PXAT t`, or nothing. */
 function pxat(expiresAt: number): string[] {
@@ -12,7 +12,10 @@ function pxat(expiresAt: number): string[] {
 }
 
 function get(args: Uint8Array[], ctx: CommandContext): void {
-  ctx.out.bulk(ctx.keys.get(latin1(args[1]!))?.value ?? null);
+  const v = ctx.keys.get(latin1(args[1]!))?.value;
+  if (v === undefined) ctx.out.bulk(null);
+  else if (v instanceof Uint8Array) ctx.out.bulk(v);
+  else ctx.out.error(WRONGTYPE);
 }
 
 function set(args: Uint8Array[], ctx: CommandContext): void {
@@ -43,7 +46,8 @@ function set(args: Uint8Array[], ctx: CommandContext): void {
   }
   const key = latin1(args[1]!);
   const old = nx || xx || returnOld || keepTtl ? ctx.keys.get(key) : undefined;
-  const oldValue = old?.value ?? null;
+  if (returnOld && old !== undefined && !(old.value instanceof Uint8Array)) return ctx.out.error(WRONGTYPE);
+  const oldValue = (old?.value as Uint8Array | undefined) ?? null;
   if ((nx && old !== undefined) || (xx && old === undefined)) {
     if (returnOld) ctx.out.bulk(oldValue);
     else ctx.out.bulk(null);
@@ -60,7 +64,10 @@ function set(args: Uint8Array[], ctx: CommandContext): void {
 
 function mget(args: Uint8Array[], ctx: CommandContext): void {
   ctx.out.arrayHeader(args.length - 1);
-  for (let i = 1; i < args.length; i++) ctx.out.bulk(ctx.keys.get(latin1(args[i]!))?.value ?? null);
+  for (let i = 1; i < args.length; i++) {
+    const v = ctx.keys.get(latin1(args[i]!))?.value;
+    ctx.out.bulk(v instanceof Uint8Array ? v : null);
+  }
 }
 
 function mset(args: Uint8Array[], ctx: CommandContext): void {
@@ -79,7 +86,8 @@ function incrBy(args: Uint8Array[], ctx: CommandContext, by: bigint): void {
   const keyBytes = args[1]!;
   const key = latin1(keyBytes);
   const e = ctx.keys.get(key);
-  const old = e === undefined ? 0n : parseInteger(e.value);
+  if (e !== undefined && !(e.value instanceof Uint8Array)) return ctx.out.error(WRONGTYPE);
+  const old = e === undefined ? 0n : parseInteger(e.value as Uint8Array);
   if (old === undefined) return ctx.out.error(NOT_AN_INTEGER);
   const next = old + by;
   if (!inInt64(next)) return ctx.out.error('ERR increment or decrement would overflow');

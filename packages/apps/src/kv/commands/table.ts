@@ -6,11 +6,12 @@
 import { latin1 } from '../bytes.js';
 import type { CommandContext, CommandSpec } from './context.js';
 import { KEY_COMMANDS } from './keys.js';
+import { LIST_COMMANDS } from './lists.js';
 import { COMMAND_COUNT, SERVER_COMMANDS } from './server.js';
 import { STRING_COMMANDS } from './strings.js';
 
 const TABLE = new Map<string, CommandSpec>();
-for (const spec of [...STRING_COMMANDS, ...KEY_COMMANDS, ...SERVER_COMMANDS]) TABLE.set(spec.name, spec);
+for (const spec of [...STRING_COMMANDS, ...LIST_COMMANDS, ...KEY_COMMANDS, ...SERVER_COMMANDS]) TABLE.set(spec.name, spec);
 COMMAND_COUNT.value = TABLE.size;
 
 /** Names of the commands the server knows, lower case. */
