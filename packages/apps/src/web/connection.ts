@@ -8,7 +8,7 @@
  * server.
  * @module
  */
-import { EndWriteFlags, isDiosError, type SystemCalls } from '@dios/kernel';
+import { BeginWriteFlags, EndWriteFlags, isDiosError, type SystemCalls } from '@dios/kernel';
 import { FileTable } from './files.js';
 import { RequestHandler } from './handle-request.js';
 import { optionsFromArgv } from './options.js';
@@ -18,6 +18,7 @@ import { StatusReader } from './status-page.js';
 
 /** Most bytes taken from the connection per read. */
 export const READ_BYTES = 64 * 1024;
+const READ_OPTIONS = Object.freeze({ length: READ_BYTES });
 /** After the last answer, how long the client's remaining bytes are read and dropped before closing (ms). */
 export const LINGER_MS = 2000;
 /** ... and at most how many. */
@@ -82,7 +83,7 @@ async function serve(sys: SystemCalls, conn: number, control: number | undefined
         }
         return;
       }
-      const view = await sys.beginRead(conn, { length: READ_BYTES });
+      const view = await sys.beginRead(conn, READ_OPTIONS);
       const n = view.length;
       if (n > 0) parser.push(view);
       await sys.endRead(conn, view);
@@ -99,7 +100,13 @@ async function serve(sys: SystemCalls, conn: number, control: number | undefined
     // The hot path (a small file asked for again) goes straight to the connection's write calls.
     const cached = handler.cached(request);
     if (cached !== undefined) {
-      const buf = await lendWrite(sys, conn, cached.length);
+      let buf: Uint8Array;
+      try {
+        buf = await sys.beginWrite(conn, cached.length, undefined, BeginWriteFlags.NONBLOCK);
+      } catch (e) {
+        if (!isDiosError(e, 'EAGAIN')) throw e;
+        buf = await lendWrite(sys, conn, cached.length);
+      }
       buf.set(cached);
       await sys.endWrite(conn, buf);
       if (!request.keepAlive) {
