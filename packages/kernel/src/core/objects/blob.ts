@@ -19,6 +19,9 @@ const GROWABLE_FROM = 1 << 20;
 // SharedArrayBuffer's growable form (ES2024), not in the ES2023 library this project compiles against.
 type GrowableSharedArrayBufferConstructor = new (length: number, options: { maxByteLength: number }) => SharedArrayBuffer;
 
+// Write buffers up to this size are kept for the next write through the same reference.
+const MAX_SPARE_BYTES = 1 << 20;
+
 /** Largest blob this kernel accepts (bytes). */
 export const MAX_BLOB_BYTES = 2 ** 31 - 1;
 
@@ -177,8 +180,9 @@ export class BlobObject extends KernelObject {
       this.#size = newSize;
       this.version++;
     }
-    this.#spare = lease.buffer;
-    this.#spareRef = lease.ref;
+    // Only small buffers are kept for reuse: a large one would double the memory of a blob written once.
+    this.#spare = lease.buffer.length <= MAX_SPARE_BYTES ? lease.buffer : undefined;
+    this.#spareRef = this.#spare === undefined ? undefined : lease.ref;
     this.changed.notify();
   }
 
