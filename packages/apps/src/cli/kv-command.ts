@@ -4,7 +4,7 @@
  * KV server task on it and prints the address; SIGINT or SIGTERM stop it.
  * @module
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDiosError, Kernel } from '@dios/kernel';
@@ -17,7 +17,8 @@ export const KV_USAGE = `Usage: dios kv serve [--port P] [--host H] [--data DIR]
   Runs a Redis-compatible key-value store as a DIOS task.
     --port P     TCP port (default 6379; 0 picks a free one)
     --host H     address to listen on (default 127.0.0.1)
-    --data DIR   directory of the durable store (default: a new temporary directory)
+    --data DIR   directory of the durable store (default: a new temporary
+                 directory, removed on exit)
     --fsync F    always: every acknowledged write is on the device; everysec: synced
                  at most every second; no: the OS decides (default everysec)
 `;
@@ -98,6 +99,7 @@ export async function kvCommand(args: readonly string[]): Promise<number> {
     if (!isDiosError(e)) throw e;
     process.stderr.write(`dios kv: ${e.message}\n`);
     await store.close();
+    if (parsed.data === undefined) rmSync(dir, { recursive: true, force: true });
     return 1;
   }
   process.stdout.write(`DIOS KV listening on ${server.address}\ndata: ${dir} (fsync ${parsed.fsync})\n`);
@@ -108,6 +110,8 @@ export async function kvCommand(args: readonly string[]): Promise<number> {
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   await store.close();
+  // A directory made for this run only holds this run's data.
+  if (parsed.data === undefined) rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`DIOS KV stopped\n`);
   return status === 0 ? 0 : 1;
 }

@@ -29,7 +29,8 @@ Commands:
                       temporary directory, removed on exit)
   kv serve [--port P] [--host H] [--data DIR] [--fsync always|everysec|no]
       Runs a Redis-compatible key-value store as a DIOS task (RESP2 over
-      TCP; see 'dios kv --help').
+      TCP; see 'dios kv --help'). Without --data the store is a fresh
+      temporary directory, removed on exit.
 
 Options:
   -h, --help   print this help
