@@ -185,3 +185,18 @@ describe('network objects: listener and connections', () => {
     await expectErrno(sys.beginRead(l2, { length: 4 }), 'EINVAL', 'options.length');
   });
 });
+
+describe('network objects: closing', () => {
+  it('delete right after a large write still delivers every byte written', async () => {
+    const { sys } = await setup();
+    const { ref: listener } = await sys.create(ObjectType.TCP_LISTENER, { address: { port: 0 } });
+    const c = await client(portOf(sys, listener));
+    const got = collect(c);
+    const conn = await accept(sys, listener);
+    const big = new Uint8Array(4 << 20).fill(7);
+    await writeAll(sys, conn, big);
+    await sys.delete(conn);
+    await got.ended;
+    expect(got.text().length).toBe(big.length);
+  });
+});

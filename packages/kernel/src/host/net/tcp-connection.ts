@@ -18,6 +18,9 @@ import type { Lease } from '../../core/reference.js';
 import { block } from '../../core/wait.js';
 import { socketError } from './address.js';
 
+// How long a closed connection may take to flush what was written and see the peer's end before it is reset.
+const CLOSE_GRACE_MS = 5000;
+
 // Received bytes buffered before the socket is paused (the peer then feels TCP's back-pressure).
 const READ_HIGH_WATER = 1 << 20;
 
@@ -158,7 +161,16 @@ export class TcpConnectionObject extends KernelObject {
   }
 
   override destroy(byDelete = false): void {
-    this.#socket.destroy();
+    const socket = this.#socket;
+    if (socket.destroyed || !socket.writable || this.#error !== undefined) socket.destroy();
+    else {
+      // Bytes already written still go out: end our side, then close once the peer ends (or after a grace period).
+      socket.removeAllListeners('data');
+      socket.on('data', () => {});
+      socket.end();
+      socket.once('end', () => socket.destroy());
+      socket.setTimeout(CLOSE_GRACE_MS, () => socket.destroy());
+    }
     this.#received.length = 0;
     this.#buffered = 0;
     super.destroy(byDelete);
