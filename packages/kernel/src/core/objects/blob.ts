@@ -19,8 +19,8 @@ const GROWABLE_FROM = 1 << 20;
 // SharedArrayBuffer's growable form (ES2024), not in the ES2023 library this project compiles against.
 type GrowableSharedArrayBufferConstructor = new (length: number, options: { maxByteLength: number }) => SharedArrayBuffer;
 
-// Write buffers up to this size are kept for the next write through the same reference.
-const MAX_SPARE_BYTES = 1 << 20;
+// Write buffers up to this size are always kept for the next write through the same reference.
+const MAX_SPARE_BYTES = 64 * 1024;
 
 /** Largest blob this kernel accepts (bytes). */
 export const MAX_BLOB_BYTES = 2 ** 31 - 1;
@@ -180,8 +180,10 @@ export class BlobObject extends KernelObject {
       this.#size = newSize;
       this.version++;
     }
-    // Only small buffers are kept for reuse: a large one would double the memory of a blob written once.
-    this.#spare = lease.buffer.length <= MAX_SPARE_BYTES ? lease.buffer : undefined;
+    // Buffers are kept for reuse only when small beside the blob: a large one would double the memory of a blob
+    // written once, while a blob filled in chunks reuses one chunk buffer throughout.
+    const keep = lease.buffer.length <= MAX_SPARE_BYTES || lease.buffer.length <= this.#size / 8;
+    this.#spare = keep ? lease.buffer : undefined;
     this.#spareRef = this.#spare === undefined ? undefined : lease.ref;
     this.changed.notify();
   }
