@@ -29,6 +29,8 @@ export interface IoRequest {
   guard(): void;
   /** System call name for errors. */
   syscall: string;
+  /** The calling task runs in another thread: lend shared memory where the object can (no copy between threads). */
+  readonly crossThread?: boolean;
 }
 
 /** Base class of every object the kernel holds. */

@@ -23,6 +23,11 @@ export class TaskIoRequest implements IoRequest {
     readonly append = false,
   ) {}
 
+  /** Whether the task runs in another thread (a worker), so lent write buffers should be shared memory. */
+  get crossThread(): boolean {
+    return this.task.setup.placement === 'worker';
+  }
+
   /** Ends a wait early when the reference was deleted or the task exited. */
   guard(): void {
     if (!this.ref.open) throw errors.EBADF(this.syscall, 'ref', `reference ${this.ref.id} was deleted while the call waited`);
