@@ -247,7 +247,7 @@ export type PeerReply =
 /** Serves requests that reach this node. */
 export type RequestHandler = (from: string, request: PeerRequest) => Promise<PeerReply>;
 
-/** Carries requests between kernels. Implementations: loopback (in-process); NATS in a later package. */
+/** Carries requests between kernels. Implementations: loopback (in-process); NATS (`@dios/kernel/nats`). */
 export interface Transport {
   /** This node's id (the kernel id). */
   readonly localId: string;

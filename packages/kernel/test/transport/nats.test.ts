@@ -1,0 +1,359 @@
+/**
+ * The NATS transport against a real nats-server (started here on a free
+ * loopback port, with a user and password): the Transport compliance suite,
+ * then what only NATS has (credentials, malformed messages, heartbeats,
+ * timeouts) and two kernels joined over it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { DiosError, Kernel, type PeerRequest } from '@dios/kernel';
+import { connectNats, decodeFrame, encodeFrame, MalformedFrameError, NatsTransport, type NatsTransportOptions } from '@dios/kernel/nats';
+import { transportCompliance } from './compliance.js';
+import { blobWith, readAll } from '../helpers.js';
+
+const NATS_SERVER = '/usr/sbin/nats-server';
+const USER = 'dios';
+const PASS = 'test-secret-pw';
+// Fast liveness for tests: a stopped node is gone within 600 ms (plus a sweep period).
+const HEARTBEAT_MS = 100;
+const DEAD_MS = 600;
+
+const missing = ((): string | undefined => {
+  if (existsSync(NATS_SERVER)) return undefined;
+  const reason = `${NATS_SERVER} not found`;
+  if (process.env.DIOS_REQUIRE_SERVICES === '1') throw new Error(`${reason}, and DIOS_REQUIRE_SERVICES=1 requires it`);
+  console.warn(`skipped: ${reason} (set DIOS_REQUIRE_SERVICES=1 to make this a failure)`);
+  return reason;
+})();
+
+let server: ChildProcess | undefined;
+let url = '';
+let dir = '';
+let clusters = 0;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+beforeAll(async () => {
+  if (missing !== undefined) return;
+  dir = mkdtempSync(join(tmpdir(), 'dios-nats-'));
+  // The default max_payload (1 MiB) is below a 1 MiB blob plus its header.
+  const config = join(dir, 'nats.conf');
+  writeFileSync(config, 'max_payload: 8MB\n');
+  const port = await freePort();
+  server = spawn(NATS_SERVER, ['-c', config, '-a', '127.0.0.1', '-p', String(port), '--user', USER, '--pass', PASS], { stdio: 'ignore' });
+  const deadline = Date.now() + 10_000;
+  while (!(await accepts(port))) {
+    if (server.exitCode !== null) throw new Error(`nats-server exited with ${server.exitCode}`);
+    if (Date.now() > deadline) throw new Error('nats-server did not accept connections within 10 s');
+    await sleep(50);
+  }
+  url = `nats://127.0.0.1:${port}`;
+}, 20_000);
+
+afterAll(() => {
+  server?.kill();
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function freshCluster(): string {
+  return `test-${process.pid}-${++clusters}`;
+}
+
+function options(id: string, cluster: string, extra: Partial<NatsTransportOptions> = {}): NatsTransportOptions {
+  return { servers: url, id, cluster, user: USER, pass: PASS, heartbeatMs: HEARTBEAT_MS, deadMs: DEAD_MS, ...extra };
+}
+
+/** Waits until every transport lists all the others. */
+async function meshed(ts: readonly NatsTransport[]): Promise<void> {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const ok = ts.every((t) => ts.every((u) => u === t || t.peers().includes(u.localId)));
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error('the transports did not hear each other within 3 s');
+    await sleep(10);
+  }
+}
+
+/** A transport whose connection the test holds, so it can drop it as a crash would (no goodbye, no drain). */
+async function crashable(id: string, cluster: string): Promise<{ transport: NatsTransport; nc: NatsConnection }> {
+  const nc = await connect({ servers: url, user: USER, pass: PASS });
+  return { transport: new NatsTransport(nc, { id, cluster, requestTimeoutMs: 5000, heartbeatMs: HEARTBEAT_MS, deadMs: DEAD_MS }), nc };
+}
+
+async function expectCode(p: Promise<unknown>, codes: string[]): Promise<DiosError> {
+  const error = await p.then(
+    (v) => {
+      throw new Error(`expected ${codes.join('/')}, got ${JSON.stringify(v)}`);
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DiosError);
+  expect(codes).toContain((error as DiosError).code);
+  return error as DiosError;
+}
+
+describe.skipIf(missing !== undefined)('NATS transport', () => {
+  transportCompliance('nats', {
+    // Taking a node down drops its connection for good: it cannot come back as the same transport.
+    canRestore: false,
+    settleMs: 2000,
+    async create(count) {
+      const cluster = freshCluster();
+      const nodes = await Promise.all(Array.from({ length: count }, (_, i) => crashable(`node-${i}`, cluster)));
+      const transports = nodes.map((n) => n.transport);
+      await meshed(transports);
+      return {
+        transports,
+        takeDown: async (id) => {
+          await nodes.find((n) => n.transport.localId === id)!.nc.close();
+        },
+        teardown: async () => {
+          await Promise.all(transports.map((t) => t.close()));
+        },
+      };
+    },
+  });
+
+  describe('codec', () => {
+    it('round-trips JSON values with byte arrays as raw bytes, not base64', () => {
+      const bytes = Uint8Array.from({ length: 300 }, (_, i) => i % 256);
+      const value = { kind: 'end-write', bytes, list: [new Uint8Array(0), 'ü', 1.5, null, true], nested: { b: Uint8Array.of(7) } };
+      const frame = encodeFrame(value);
+      // The 300 bytes appear verbatim at the end of the frame.
+      expect([...frame.subarray(frame.length - 301, frame.length - 1)]).toEqual([...bytes]);
+      expect(frame.length).toBeLessThan(300 + 200);
+      const back = decodeFrame(frame) as typeof value;
+      expect(back.bytes).toBeInstanceOf(Uint8Array);
+      expect([...back.bytes]).toEqual([...bytes]);
+      expect(back.list[0]).toBeInstanceOf(Uint8Array);
+      expect(back.list.slice(1)).toEqual(['ü', 1.5, null, true]);
+      expect([...back.nested.b]).toEqual([7]);
+    });
+
+    it('rejects malformed frames with MalformedFrameError', () => {
+      const good = encodeFrame({ x: Uint8Array.of(1, 2, 3) });
+      const withHeader = (header: string, tail: number[] = []) => {
+        const head = new TextEncoder().encode(header);
+        const f = new Uint8Array(4 + head.length + tail.length);
+        new DataView(f.buffer).setUint32(0, head.length);
+        f.set(head, 4);
+        f.set(tail, 4 + head.length);
+        return f;
+      };
+      const bad = [
+        new Uint8Array(0),
+        Uint8Array.of(0, 0),
+        Uint8Array.of(0, 0, 1, 0, 1, 2),
+        good.subarray(0, good.length - 1),
+        Uint8Array.of(...good, 9),
+        withHeader('{not json'),
+        withHeader('{"body":1}'),
+        withHeader('{"body":{"$bin":3},"bin":[1]}', [1]),
+        withHeader('{"body":null,"bin":[-1]}'),
+        withHeader('{"body":null,"bin":["2"]}', [1, 2]),
+      ];
+      for (const frame of bad) expect(() => decodeFrame(frame), `frame ${[...frame].join(',')}`).toThrow(MalformedFrameError);
+    });
+  });
+
+  describe('NATS specifics', () => {
+    it('refuses a client with a wrong password, or with none', async () => {
+      const cluster = freshCluster();
+      for (const creds of [{ pass: 'wrong' }, { user: undefined, pass: undefined }]) {
+        const error = await expectCode(connectNats(options('intruder', cluster, creds)), ['EACCES']);
+        expect(error.syscall).toBe('connectNats');
+      }
+      // The right password works.
+      const t = await connectNats(options('member', cluster));
+      await t.close();
+    });
+
+    it('refuses bad ids and timings', async () => {
+      for (const bad of [{ id: 'a.b' }, { id: '' }, { cluster: 'x>' }, { heartbeatMs: 0 }, { deadMs: 50, heartbeatMs: 100 }, { requestTimeoutMs: -1 }]) {
+        const o = { ...options('ok', 'ok'), ...bad };
+        await expectCode(connectNats(o), ['EINVAL']);
+      }
+    });
+
+    it('keeps serving after malformed and forged messages on its subjects', async () => {
+      const cluster = freshCluster();
+      const a = await connectNats(options('a', cluster));
+      const b = await connectNats(options('b', cluster));
+      let handled = 0;
+      b.listen(async () => {
+        handled++;
+        return { ok: true, handle: 5 };
+      });
+      await meshed([a, b]);
+      const raw = await connect({ servers: url, user: USER, pass: PASS });
+      try {
+        const subject = `dios.${cluster}.node.b`;
+        const junk = [
+          new Uint8Array(0),
+          new TextEncoder().encode('hello'),
+          Uint8Array.of(0, 0, 0, 200, 1),
+          encodeFrame({ t: 'req', from: 'x', body: { kind: 'no-such-kind' } }),
+          encodeFrame({ t: 'req', from: 7, body: { kind: 'lookup', name: 'n', groups: [] } }),
+          encodeFrame({ t: 'rep', body: { ok: true } }),
+          encodeFrame(['t', 'req']),
+          encodeFrame(null),
+        ];
+        for (const data of junk) {
+          raw.publish(subject, data);
+          raw.publish(subject, data, { reply: 'junk.reply' });
+          raw.publish(`dios.${cluster}.alive`, data);
+        }
+        // Forged replies to a's inbox (unknown tokens) and a forged goodbye of a node nobody knows.
+        raw.publish(`dios.${cluster}.alive`, encodeFrame({ t: 'hb', from: 'ghost', bye: true }));
+        raw.publish(`dios.${cluster}.alive`, encodeFrame({ t: 'hb', from: '' }));
+        await raw.flush();
+        await sleep(50);
+        expect(handled).toBe(0);
+        expect(await a.request('b', { kind: 'revoked', handle: 1 })).toEqual({ ok: true, handle: 5 });
+        expect(handled).toBe(1);
+        expect(a.peers()).toEqual(['b']);
+        expect(b.peers()).toEqual(['a']);
+      } finally {
+        await raw.close();
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('drops a stopped node from peers() within deadMs and fails requests to it, even a blocking read waiting there', async () => {
+      const cluster = freshCluster();
+      const a = await connectNats(options('a', cluster));
+      const { transport: b, nc } = await crashable('b', cluster);
+      let started = false;
+      b.listen(async (_from, request) => {
+        started = true;
+        // A blocking read on an empty stream: it waits, there is no fixed limit on the requester's side.
+        if (request.kind === 'begin-read') await new Promise(() => {});
+        return { ok: true };
+      });
+      try {
+        await meshed([a, b]);
+        const read: PeerRequest = { kind: 'begin-read', handle: 1, offset: 0, length: 10, nonblock: false };
+        const pending = a.request('b', read);
+        pending.catch(() => {});
+        while (!started) await sleep(5);
+        const stoppedAt = Date.now();
+        // A crash: the connection goes without a goodbye.
+        await nc.close();
+        await expectCode(pending, ['EHOSTDOWN']);
+        // Bounded by deadMs plus a sweep period (the sweeper runs every deadMs/4 here), with slack for a loaded machine.
+        const bound = DEAD_MS + DEAD_MS / 4 + 400;
+        expect(Date.now() - stoppedAt).toBeLessThanOrEqual(bound);
+        while (a.peers().includes('b')) {
+          if (Date.now() - stoppedAt > bound) throw new Error(`b still listed ${Date.now() - stoppedAt} ms after it stopped`);
+          await sleep(10);
+        }
+        await expectCode(a.request('b', { kind: 'revoked', handle: 1 }), ['EHOSTDOWN']);
+        // A node never heard of is unreachable, not down.
+        await expectCode(a.request('nobody', { kind: 'revoked', handle: 1 }), ['EHOSTUNREACH']);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('times out a request the peer does not answer after requestTimeoutMs, but lets a blocking read wait longer', async () => {
+      const cluster = freshCluster();
+      const a = await connectNats(options('a', cluster, { requestTimeoutMs: 300 }));
+      const b = await connectNats(options('b', cluster));
+      b.listen(async (_from, request) => {
+        if (request.kind === 'lookup') await new Promise(() => {});
+        if (request.kind === 'begin-read') await sleep(700);
+        return { ok: true, lease: 3 };
+      });
+      try {
+        await meshed([a, b]);
+        await expectCode(a.request('b', { kind: 'lookup', name: 'x', groups: [] }), ['EHOSTDOWN']);
+        // Waiting 700 ms at the peer, past requestTimeoutMs: the peer is alive, so the read is not cut off.
+        expect(await a.request('b', { kind: 'begin-read', handle: 1, offset: 0, length: 1, nonblock: false })).toEqual({ ok: true, lease: 3 });
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('fails a request or a reply larger than the server allows with EIO, and carries on', async () => {
+      const cluster = freshCluster();
+      const a = await connectNats(options('a', cluster));
+      const b = await connectNats(options('b', cluster));
+      const huge = new Uint8Array(9 * 1024 * 1024);
+      b.listen(async (_from, request) => (request.kind === 'begin-read' ? { ok: true, bytes: huge } : { ok: true, handle: 1 }));
+      try {
+        await meshed([a, b]);
+        await expectCode(a.request('b', { kind: 'end-write', handle: 1, lease: 1, bytes: huge, discard: false, endOfStream: false }), ['EIO']);
+        await expectCode(a.request('b', { kind: 'begin-read', handle: 1, offset: 0, length: huge.length, nonblock: true }), ['EIO']);
+        expect(await a.request('b', { kind: 'revoked', handle: 1 })).toEqual({ ok: true, handle: 1 });
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+  });
+
+  describe('two kernels over NATS', () => {
+    it('look an object up across kernels and read a 1 MiB blob remotely', async () => {
+      const cluster = freshCluster();
+      const ka = await Kernel.boot({ id: 'ka', cluster });
+      const kb = await Kernel.boot({ id: 'kb', cluster });
+      const ta = await connectNats(options('ka', cluster));
+      const tb = await connectNats(options('kb', cluster));
+      try {
+        ka.join(ta);
+        kb.join(tb);
+        await meshed([ta, tb]);
+        const sa = await ka.attachTask(['host-a']);
+        const sb = await kb.attachTask(['host-b']);
+        const big = new Uint8Array(1 << 20);
+        for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
+        const { name } = await blobWith(sb, big);
+        const handles = await sa.lookup(name);
+        expect(handles).toHaveLength(1);
+        const view = sa.ref(handles[0]!);
+        expect(view.proximity.startsWith('remote-')).toBe(true);
+        expect(view.size).toBe(big.length);
+        const { bytes, valid } = await readAll(sa, handles[0]!);
+        expect(valid).toBe(true);
+        expect(bytes.length).toBe(big.length);
+        expect(Buffer.from(bytes).equals(Buffer.from(big))).toBe(true);
+        ka.checkInvariants();
+        kb.checkInvariants();
+      } finally {
+        await ta.close();
+        await tb.close();
+      }
+    }, 20_000);
+  });
+});
