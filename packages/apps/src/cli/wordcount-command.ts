@@ -61,6 +61,7 @@ async function countFiles(kernel: Kernel, options: ReturnType<typeof parseWordCo
       maps: options.maps ?? Math.max(cpus, Math.ceil(total / SPLIT_BYTES)),
       reduces: options.reduces ?? cpus,
       parallel: cpus,
+      releaseInputs: true,
       top: options.top,
       onProgress: (done, all) => bar.update(done, all),
     });

@@ -33,6 +33,12 @@ export interface MapReduceJob {
   readonly parallel?: number;
   /** Extra environment for the job's tasks (for instance DIOS_MAPREDUCE_FAULTS). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Give the caller's input references up once the job has started (the job
+   * keeps its own until the map phase ends): inputs nobody else holds are
+   * then freed before the reduce phase. Default false.
+   */
+  readonly releaseInputs?: boolean;
   /** Called with the tasks done and the tasks in all, whenever that is learnt (about every `progressMs`). */
   readonly onProgress?: (done: number, total: number) => void;
   /** How often to look at the progress, in milliseconds (default 100). */
@@ -96,6 +102,7 @@ export async function runMapReduce(sys: SystemCalls, job: MapReduceJob): Promise
     env: { ...job.env },
     inputs: job.inputs,
   });
+  if (job.releaseInputs === true) for (const h of job.inputs) await sys.delete(h);
   let status: number;
   for (;;) {
     try {

@@ -61,6 +61,9 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
         });
       },
     });
+    // The reduces read only the map outputs: let go of the inputs, so a caller that gave its own references up
+    // (MapReduceJob.releaseInputs) sees them freed before the reduce phase needs memory.
+    for (const h of sys.inputs) await sys.delete(h);
     await runPhase(sys, {
       kind: 'reduce', tasks: reduces, attempts, parallel, job, done: finished,
       start: (r, attempt) => spawn(sys, BINARY_PATHS.reduce, { argv: [PROGRAM_IDS.reduce, job, appId, String(r), String(maps)], env: env(attempt) }),
