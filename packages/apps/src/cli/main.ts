@@ -1,5 +1,6 @@
 /**
- * The `dios` command: `dios wordcount FILE...` and `dios --help`.
+ * The `dios` command: `dios wordcount FILE...`, `web serve`, `kv serve`,
+ * `node start` and `dios --help`.
  * @module
  */
 import { isDiosError } from '@dios/kernel';
@@ -8,6 +9,7 @@ import { UsageError } from './usage-error.js';
 import { InputError, wordCountCommand } from './wordcount-command.js';
 import { webCommand } from './web-command.js';
 import { kvCommand } from './kv-command.js';
+import { nodeCommand } from './node-command.js';
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -21,6 +23,7 @@ async function main(args: string[]): Promise<number> {
   }
   if (command === 'web') return runWeb(rest);
   if (command === 'kv') return kvCommand(rest);
+  if (command === 'node') return nodeCommand(rest);
   if (command !== 'wordcount') {
     process.stderr.write(`dios: unknown command '${command}' (try 'dios --help')\n`);
     return 2;

@@ -31,10 +31,16 @@ Commands:
       Runs a Redis-compatible key-value store as a DIOS task (RESP2 over
       TCP; see 'dios kv --help'). Without --data the store is a fresh
       temporary directory, removed on exit.
+  node start --nats URL --id NAME [--cluster NAME] [--data DIR]
+             [--user U --pass P | --token T] [--dead-ms MS]
+      Runs one kernel of a DIOS cluster, joined to the other nodes through
+      a NATS server, until SIGINT or SIGTERM; stdin takes control lines
+      (put PATH TEXT, get PATH, peers; see 'dios node --help').
 
 Options:
   -h, --help   print this help
 
-Exit status: 0 on success, 1 when a file cannot be read, the job fails or
-the server cannot listen, 2 for a usage error.
+Exit status: 0 on success, 1 when a file cannot be read, the job fails,
+the server cannot listen or the node cannot reach NATS, 2 for a usage
+error.
 `;

@@ -1,0 +1,86 @@
+/**
+ * `dios node start ...`: one kernel of a cluster, joined to the others over
+ * NATS, serving until SIGINT or SIGTERM; control lines on stdin (see
+ * {@link NODE_USAGE}).
+ * @module
+ */
+import { createInterface } from 'node:readline';
+import { isDiosError, Kernel } from '@dios/kernel';
+import { FileBlobStore, useWorkers } from '@dios/kernel/node';
+import { connectNats, type NatsTransport } from '@dios/kernel/nats';
+import { installMapReducePrograms } from '../mapreduce/install.js';
+import { NODE_USAGE, parseNodeArgs, type NodeArgs } from './node-args.js';
+import { controlLine } from './node-control.js';
+import { UsageError } from './usage-error.js';
+
+/** Runs `dios node ...`; resolves to the exit status (0 after a signal, 1 if it cannot start, 2 for a usage error). */
+export async function nodeCommand(args: readonly string[]): Promise<number> {
+  if (args.some((a) => a === '-h' || a === '--help')) {
+    process.stdout.write(NODE_USAGE);
+    return 0;
+  }
+  let parsed: NodeArgs;
+  try {
+    parsed = parseNodeArgs(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`dios node: ${e.message} (try 'dios node --help')\n`);
+    return 2;
+  }
+  // Listening from the start (and to the end): a signal during boot or shutdown is one more request to stop.
+  const stopped = new Promise<void>((resolve) => {
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
+  });
+  const store = parsed.data === undefined ? undefined : new FileBlobStore(parsed.data);
+  const kernel = await Kernel.boot({ id: parsed.id, cluster: parsed.cluster, ...(store !== undefined && { store }) });
+  kernel.onTaskFailure = (task, error) => process.stderr.write(`dios node: task ${task.setup.argv[0] ?? '?'} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  const pool = useWorkers(kernel, { size: 0 });
+  let transport: NatsTransport | undefined;
+  try {
+    const connecting = connectNats({
+      servers: parsed.nats,
+      id: parsed.id,
+      cluster: parsed.cluster,
+      ...(parsed.user !== undefined && { user: parsed.user, pass: parsed.pass! }),
+      ...(parsed.token !== undefined && { token: parsed.token }),
+      // Heartbeats a few times per deadline, so one lost beat does not count as dead.
+      ...(parsed.deadMs !== undefined && { deadMs: parsed.deadMs, heartbeatMs: Math.min(1000, Math.floor(parsed.deadMs / 3)) }),
+    });
+    transport = await Promise.race([connecting, stopped.then(() => undefined)]);
+  } catch (e) {
+    await pool.close();
+    await store?.close();
+    if (!isDiosError(e)) throw e;
+    process.stderr.write(`dios node: ${e.message}\n`);
+    return 1;
+  }
+  if (transport === undefined) {
+    // Stopped while still connecting: the attempt may go on for a while, so do not wait for it.
+    await pool.close();
+    await store?.close();
+    process.stderr.write('dios node: stopped before joining the cluster\n');
+    process.exit(1);
+  }
+  kernel.join(transport);
+  await installMapReducePrograms(kernel);
+  process.stdout.write(`node ${parsed.id} up (cluster ${parsed.cluster}, nats ${parsed.nats})\n`);
+
+  // Control lines run one at a time, so the replies come in order.
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  let queue = Promise.resolve();
+  lines.on('line', (line) => {
+    if (line.trim() === '') return;
+    queue = queue.then(async () => {
+      process.stdout.write(`${await controlLine({ sys: kernel.init, peers: () => transport.peers() }, line)}\n`);
+    });
+  });
+  await stopped;
+  lines.close();
+  process.stdin.destroy();
+  await transport.close();
+  await pool.close();
+  await store?.close();
+  process.stdout.write(`node ${parsed.id} stopped\n`);
+  return 0;
+}

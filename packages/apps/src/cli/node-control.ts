@@ -1,0 +1,76 @@
+/**
+ * The control lines of `dios node start` (`put PATH TEXT`, `get PATH`,
+ * `peers`): each answered with one line, through the kernel's init task.
+ * @module
+ */
+import { isDiosError, type SystemCalls } from '@dios/kernel';
+import { fclose, fopen, fputs, fread, type FILE } from '@dios/libd';
+
+/** What the control lines act on. */
+export interface NodeControl {
+  /** The task whose calls the commands make (the kernel's init task). */
+  readonly sys: SystemCalls;
+  /** Ids of the peers alive. */
+  peers(): string[];
+}
+
+/** Answers one control line with one reply line (no newline): `ok`, get's text, the peer ids, or `error CODE message`. */
+export async function controlLine(node: NodeControl, line: string): Promise<string> {
+  const text = line.trim();
+  const space = text.indexOf(' ');
+  const command = space < 0 ? text : text.slice(0, space);
+  const rest = space < 0 ? '' : text.slice(space + 1).trimStart();
+  try {
+    if (command === 'peers') return [...node.peers()].sort().join(' ');
+    if (command === 'get') {
+      if (rest === '' || /\s/.test(rest)) return 'error EINVAL usage: get PATH';
+      return escapeLine(await readPath(node.sys, rest));
+    }
+    if (command === 'put') {
+      const cut = rest.search(/\s/);
+      const path = cut < 0 ? rest : rest.slice(0, cut);
+      if (path === '') return 'error EINVAL usage: put PATH TEXT';
+      await writePath(node.sys, path, unescapeLine(cut < 0 ? '' : rest.slice(cut + 1)));
+      return 'ok';
+    }
+    return `error EINVAL unknown command '${command}' (put PATH TEXT, get PATH, peers)`;
+  } catch (e) {
+    if (isDiosError(e)) return `error ${e.code} ${e.message}`;
+    return `error EIO ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+async function writePath(sys: SystemCalls, path: string, text: string): Promise<void> {
+  const file = await fopen(sys, path, 'w');
+  try {
+    await fputs(file, text);
+  } finally {
+    await fclose(file);
+  }
+}
+
+async function readPath(sys: SystemCalls, path: string): Promise<string> {
+  const file: FILE = await fopen(sys, path, 'r');
+  const chunks: Uint8Array[] = [];
+  try {
+    for (;;) {
+      const buffer = new Uint8Array(64 * 1024);
+      const n = await fread(file, buffer);
+      if (n === 0) break;
+      chunks.push(buffer.subarray(0, n));
+    }
+  } finally {
+    await fclose(file);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `\` and newlines escaped, so any text is one line. */
+export function escapeLine(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+/** The inverse of {@link escapeLine}; a `\` before anything else is kept. */
+export function unescapeLine(text: string): string {
+  return text.replace(/\\([\\n])/g, (_m, c: string) => (c === 'n' ? '\n' : '\\'));
+}
