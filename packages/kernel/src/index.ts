@@ -48,6 +48,8 @@ export type { SystemCalls, RefAttributes } from './core/system-calls.js';
 export type { TaskExecutor } from './core/executor.js';
 export type { Device, DeviceRequest, NetworkAddress } from './core/device.js';
 export { kernelStatusName } from './core/objects/kernel-status.js';
+export { ANY_KERNEL, localityPolicy, nodeLoad } from './core/scheduler.js';
+export type { NodeLoad, PlacementRequest, SchedulingPolicy } from './core/scheduler.js';
 export type { KernelStatus, ObjectStatus } from './core/objects/kernel-status.js';
 export type { ConsoleSink } from './core/objects/console.js';
 export type { CreateOptions, CreateResult } from './core/syscalls/create.js';

@@ -260,6 +260,8 @@ function stubPeers(kernel: Kernel, copies: (key: string) => KernelObject[], righ
     delegate: unused,
     run: unused,
     pause: unused,
+    peers: () => [],
+    load: unused,
   };
   kernel.distribution = distribution;
   return calls;

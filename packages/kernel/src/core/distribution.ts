@@ -7,6 +7,7 @@ import type { KernelObject } from './objects/kernel-object.js';
 import type { TaskObject } from './objects/task.js';
 import type { Reference } from './reference.js';
 import type { Name } from './names.js';
+import type { NodeLoad } from './scheduler.js';
 
 /** A task spec with references already resolved, for running a task on a peer. */
 export interface ResolvedSpec {
@@ -38,5 +39,9 @@ export interface Distribution {
   run(parent: TaskObject, binary: Reference, spec: ResolvedSpec, flags: number, kernelId: string): Promise<number>;
   /** Pauses or resumes a remote task. */
   pause(caller: TaskObject, target: Reference, flags: number): Promise<void>;
+  /** Ids of the peer kernels reachable now. */
+  peers(): string[];
+  /** Peer `kernelId`'s load (for scheduling). */
+  load(kernelId: string): Promise<NodeLoad>;
 }
 

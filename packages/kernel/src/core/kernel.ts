@@ -7,6 +7,7 @@
 import { errors } from './errors.js';
 import { Rights, type Consistency, type ObjectType } from './flags.js';
 import type { Device } from './device.js';
+import { localityPolicy, type SchedulingPolicy } from './scheduler.js';
 import { checkInvariants } from './invariants.js';
 import { Name, describe } from './names.js';
 import { ConsoleObject, type ConsoleSink } from './objects/console.js';
@@ -34,6 +35,8 @@ export interface KernelOptions {
   bufferSize?: number;
   /** Where durable blobs live; without one, creating a durable blob is ENOTSUP. The Node host layer offers a file store. */
   store?: BlobStore;
+  /** How `run` places a task asked for any kernel (`spec.kernel: '*'`); default: {@link localityPolicy}. */
+  scheduler?: SchedulingPolicy;
   /**
    * Cluster name. Kernels booted with the same cluster name share a root
    * group (each holds a copy named from the cluster), so their tasks resolve
@@ -67,6 +70,8 @@ export class Kernel {
   readonly programs = new Map<string, Program>();
   /** Runs module programs placed in worker threads (set by the host layer, e.g. `useWorkers`); none: every task runs in the kernel's thread. */
   executor: TaskExecutor | undefined = undefined;
+  /** How `run` places a task asked for any kernel (`spec.kernel: '*'`). */
+  scheduler: SchedulingPolicy;
   /** Host devices by the object type they make (see device.ts); create of a device type without one is ENOTSUP. */
   readonly devices = new Map<ObjectType, Device>();
   /** Set when the kernel joins peers over a transport. */
@@ -94,6 +99,7 @@ export class Kernel {
     this.id = id;
     this.bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
     this.store = options.store;
+    this.scheduler = options.scheduler ?? localityPolicy;
     if (!Number.isInteger(this.bufferSize) || this.bufferSize < 1 || this.bufferSize > 2 ** 31 - 1) {
       throw errors.EINVAL('Kernel.boot', 'options.bufferSize', `expected an integer number of bytes in [1, 2^31-1], got ${describe(this.bufferSize)}`);
     }

@@ -7,6 +7,7 @@
 import type { ErrnoCode } from './errors.js';
 import type { Lifecycle, ObjectType } from './flags.js';
 import type { TaskState } from './reference.js';
+import type { NodeLoad } from './scheduler.js';
 
 /** What a peer needs to know about an object it gets a reference to. */
 export interface ObjectDescriptor {
@@ -45,6 +46,10 @@ export interface RemoteHandle {
 
 /** Every request one kernel sends another. */
 export type PeerRequest =
+  | {
+      /** How loaded the kernel is (for scheduling); the reply carries `load`. */
+      kind: 'load';
+    }
   | {
       /** Resolve a name in the listed groups; the reply carries `objects`. */
       kind: 'lookup';
@@ -236,6 +241,8 @@ export type PeerReply =
       object?: ObjectDescriptor;
       /** share, run: the new handle held for the requester. */
       handle?: number;
+      /** load: the kernel's load. */
+      load?: NodeLoad;
     }
   | {
       /** The request failed. */

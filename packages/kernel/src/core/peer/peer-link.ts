@@ -4,6 +4,7 @@
  * ({@link PeerService}).
  * @module
  */
+import type { NodeLoad } from '../scheduler.js';
 import { DiosError, errors } from '../errors.js';
 import { ObjectType, Rights } from '../flags.js';
 import type { Distribution, ResolvedSpec } from '../distribution.js';
@@ -132,6 +133,18 @@ export class PeerLink implements Distribution, Importer {
       throw errors.ECANCELED('run', undefined, 'the task exited during the call');
     }
     return this.#kernel.openRef(parent, child, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined).id;
+  }
+
+  /** Ids of the peers the transport reaches now. */
+  peers(): string[] {
+    return this.#transport.peers();
+  }
+
+  /** Asks peer `kernelId` for its load. */
+  async load(kernelId: string): Promise<NodeLoad> {
+    const reply = await this.send(kernelId, { kind: 'load' });
+    if (reply.load === undefined) throw errors.EIO('run', 'spec.kernel', `kernel ${kernelId} sent no load`);
+    return reply.load;
   }
 
   async pause(caller: TaskObject, target: Reference, flags: number): Promise<void> {

@@ -5,6 +5,7 @@
  * access obeys exactly the rules local access does.
  * @module
  */
+import { nodeLoad } from '../scheduler.js';
 import { DiosError, errors } from '../errors.js';
 import { BeginReadFlags, BeginWriteFlags, EndReadFlags, EndWriteFlags, formatRights, ObjectType, Rights, RunFlags, SelectFlags } from '../flags.js';
 import type { Kernel } from '../kernel.js';
@@ -69,6 +70,8 @@ export class PeerService {
     const proxy = this.#proxy(from);
     const sys = proxy.task.context!;
     switch (req.kind) {
+      case 'load':
+        return { ok: true, load: nodeLoad(kernel) };
       case 'lookup': {
         // The asking kernel vouches for its task's groups and their rights; this kernel confers no more than those.
         const found = new Map<KernelObject, number>();

@@ -12,6 +12,7 @@ import { GroupObject } from '../objects/group.js';
 import type { Membership, TaskObject } from '../objects/task.js';
 import type { Reference } from '../reference.js';
 import type { Placement } from '../program.js';
+import { ANY_KERNEL, nodeLoad, type NodeLoad } from '../scheduler.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
 
 /** What a new task gets. */
@@ -28,7 +29,7 @@ export interface TaskSpec {
   env?: Readonly<Record<string, string>>;
   /** With RunFlags.NAME_DETERMINISTIC: derive the task's name from this string. */
   name?: string;
-  /** Run on this peer kernel instead of locally. */
+  /** Run on this peer kernel instead of locally; `'*'` (ANY_KERNEL): let the kernel's scheduling policy choose. */
   kernel?: string;
   /**
    * Where the program runs: `worker` (a worker thread of its own; module
@@ -91,10 +92,13 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
   if (sp.placement !== undefined && !PLACEMENTS.includes(sp.placement)) {
     throw errors.EINVAL(s, 'spec.placement', `expected 'thread' or 'worker', got ${describe(sp.placement)}`);
   }
-  const remoteKernel = sp.kernel !== undefined && sp.kernel !== kernel.id ? sp.kernel : undefined;
-  if (remoteKernel !== undefined) {
-    if (typeof remoteKernel !== 'string') throw errors.EINVAL(s, 'spec.kernel', `expected a kernel id, got ${describe(remoteKernel)}`);
-    if (kernel.distribution === undefined) throw errors.EHOSTUNREACH(s, 'spec.kernel', `no transport: kernel ${remoteKernel} is unreachable`);
+  let target = sp.kernel;
+  if (target !== undefined && typeof target !== 'string') throw errors.EINVAL(s, 'spec.kernel', `expected a kernel id, got ${describe(target)}`);
+  // Any kernel: the scheduling policy chooses, from where the inputs live and how loaded each kernel is.
+  if (target === ANY_KERNEL) target = await choose(kernel, argv as string[], inputs);
+  const remoteKernel = target !== undefined && target !== kernel.id ? target : undefined;
+  if (remoteKernel !== undefined && kernel.distribution === undefined) {
+    throw errors.EHOSTUNREACH(s, 'spec.kernel', `no transport: kernel ${remoteKernel} is unreachable`);
   }
 
   const counter = f & RunFlags.NAME_DETERMINISTIC && sp.name === undefined ? parent.reserveCounter() : 0;
@@ -155,6 +159,27 @@ async function start(
   const handle = kernel.openRef(parent, child, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined).id;
   if (!(f & RunFlags.START_PAUSED)) kernel.startTask(child);
   return handle;
+}
+
+// Asks the kernel's scheduling policy where to run (the caller and every reachable peer are candidates).
+async function choose(kernel: Kernel, argv: string[], inputs: Reference[]): Promise<string> {
+  const inputBytes: Record<string, number> = {};
+  for (const r of inputs) {
+    const home = r.object.home ?? kernel.id;
+    inputBytes[home] = (inputBytes[home] ?? 0) + r.object.size;
+  }
+  const peers = kernel.distribution?.peers() ?? [];
+  // A peer that does not answer is not a candidate.
+  const loads = await Promise.all(peers.map((p) => kernel.distribution!.load(p).catch(() => undefined)));
+  const candidates = [nodeLoad(kernel), ...loads.filter((l): l is NodeLoad => l !== undefined)];
+  let chosen: unknown;
+  try {
+    chosen = kernel.scheduler.place({ caller: kernel.id, argv, inputBytes, candidates });
+  } catch (e) {
+    throw errors.EIO('run', 'spec.kernel', `the scheduling policy failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!candidates.some((c) => c.kernel === chosen)) throw errors.EIO('run', 'spec.kernel', `the scheduling policy chose ${describe(chosen)}, not a candidate`);
+  return chosen as string;
 }
 
 /** Where a task runs: a worker thread needs a module program and an executor; a pure task needs a worker. */
