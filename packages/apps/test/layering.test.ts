@@ -1,8 +1,9 @@
 /**
  * The apps reach the kernel only through its public exports and libd:
  * their sources import '@dios/kernel', '@dios/libd' and each other, and
- * nothing else; only the command (src/cli) may import node:* and the
- * kernel's Node host layer ('@dios/kernel/node').
+ * nothing else; only the command (src/cli) may import node:*, the
+ * kernel's Node host layer ('@dios/kernel/node') and its NATS transport
+ * ('@dios/kernel/nats').
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -25,7 +26,8 @@ const isCli = (file: string): boolean => file.split(/[\\/]/)[0] === 'cli';
 
 function allowed(file: string, spec: string): boolean {
   if (spec === '@dios/kernel' || spec === '@dios/libd' || /^\.\.?\/([\w-]+\/)?[\w-]+\.js$/.test(spec)) return true;
-  return isCli(file) && (spec === '@dios/kernel/node' || spec.startsWith('node:'));
+  // The command boots kernels: it may use the host layer and the NATS transport, as a host does.
+  return isCli(file) && (spec === '@dios/kernel/node' || spec === '@dios/kernel/nats' || spec.startsWith('node:'));
 }
 
 describe('apps layering', () => {
