@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { DiosError, Kernel, type PeerRequest } from '@dios/kernel';
+import { ANY_KERNEL, DiosError, Kernel, programBinary, type PeerRequest } from '@dios/kernel';
 import { connectNats, decodeFrame, encodeFrame, MalformedFrameError, NatsTransport, type NatsTransportOptions } from '@dios/kernel/nats';
 import { transportCompliance } from './compliance.js';
 import { blobWith, readAll } from '../helpers.js';
@@ -350,6 +350,31 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
         expect(Buffer.from(bytes).equals(Buffer.from(big))).toBe(true);
         ka.checkInvariants();
         kb.checkInvariants();
+      } finally {
+        await ta.close();
+        await tb.close();
+      }
+    }, 20_000);
+
+    it('place a task with spec.kernel "*" where its input lives (the load request crosses NATS)', async () => {
+      const cluster = freshCluster();
+      const ka = await Kernel.boot({ id: 'ka', cluster });
+      const kb = await Kernel.boot({ id: 'kb', cluster });
+      const ta = await connectNats(options('ka', cluster));
+      const tb = await connectNats(options('kb', cluster));
+      try {
+        ka.join(ta);
+        kb.join(tb);
+        await meshed([ta, tb]);
+        for (const k of [ka, kb]) k.registerProgram('where', (sys) => (sys.kernelId === 'kb' ? 2 : 1));
+        const sa = await ka.attachTask(['host-a']);
+        const sb = await kb.attachTask(['host-b']);
+        const { name } = await blobWith(sb, new Uint8Array(4096));
+        const [input] = await sa.lookup(name);
+        const bin = (await blobWith(sa, programBinary('where'))).ref;
+        const task = await sa.run(bin, { argv: ['where'], inputs: [input!], kernel: ANY_KERNEL });
+        await sa.select([task]);
+        expect(sa.ref(task).task?.exitStatus).toBe(2);
       } finally {
         await ta.close();
         await tb.close();

@@ -86,7 +86,23 @@ interface Pending {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
-const REQUEST_KINDS = new Set(['lookup', 'release', 'begin-read', 'end-read', 'begin-write', 'end-write', 'watch', 'share', 'delegate', 'run', 'pause', 'revoked']);
+// Every request kind, as a record so that the compiler flags a kind added to PeerRequest and missing here.
+const KINDS: Record<PeerRequest['kind'], true> = {
+  load: true,
+  lookup: true,
+  release: true,
+  'begin-read': true,
+  'end-read': true,
+  'begin-write': true,
+  'end-write': true,
+  watch: true,
+  share: true,
+  delegate: true,
+  run: true,
+  pause: true,
+  revoked: true,
+};
+const REQUEST_KINDS = new Set<string>(Object.keys(KINDS));
 
 /** One node's endpoint on a NATS cluster; made by {@link connectNats}. */
 export class NatsTransport implements Transport {
