@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ANY_KERNEL, DiosError, Kernel, programBinary, type PeerRequest } from '@dios/kernel';
 import { connectNats, decodeFrame, encodeFrame, MalformedFrameError, NatsTransport, type NatsTransportOptions } from '@dios/kernel/nats';
+import { ASSEMBLY_TIMEOUT_MS, MAX_ASSEMBLING_BYTES, Reassembly, splitFrame } from '../../src/transport/nats/parts.js';
 import { transportCompliance } from './compliance.js';
 import { blobWith, readAll } from '../helpers.js';
 
@@ -305,21 +306,63 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
       }
     });
 
-    it('fails a request or a reply larger than the server allows with EIO, and carries on', async () => {
+    it('carries a request and a reply larger than the server allows in one message, in parts, byte for byte', async () => {
       const cluster = freshCluster();
       const a = await connectNats(options('a', cluster));
       const b = await connectNats(options('b', cluster));
-      const huge = new Uint8Array(9 * 1024 * 1024);
-      b.listen(async (_from, request) => (request.kind === 'begin-read' ? { ok: true, bytes: huge } : { ok: true, handle: 1 }));
+      const huge = new Uint8Array(20 * 1024 * 1024);
+      for (let i = 0; i < huge.length; i += 4093) huge[i] = (i >>> 12) & 0xff;
+      let received: Uint8Array | undefined;
+      b.listen(async (_from, request) => {
+        if (request.kind === 'end-write') received = request.bytes;
+        return request.kind === 'begin-read' ? { ok: true, bytes: huge } : { ok: true, handle: 1 };
+      });
       try {
         await meshed([a, b]);
-        await expectCode(a.request('b', { kind: 'end-write', handle: 1, lease: 1, bytes: huge, discard: false, endOfStream: false }), ['EIO']);
-        await expectCode(a.request('b', { kind: 'begin-read', handle: 1, offset: 0, length: huge.length, nonblock: true }), ['EIO']);
+        expect(await a.request('b', { kind: 'end-write', handle: 1, lease: 1, bytes: huge, discard: false, endOfStream: false })).toEqual({ ok: true, handle: 1 });
+        expect(received !== undefined && Buffer.from(received).equals(Buffer.from(huge))).toBe(true);
+        const reply = await a.request('b', { kind: 'begin-read', handle: 1, offset: 0, length: huge.length, nonblock: true });
+        expect(reply.ok && reply.bytes !== undefined && Buffer.from(reply.bytes).equals(Buffer.from(huge))).toBe(true);
         expect(await a.request('b', { kind: 'revoked', handle: 1 })).toEqual({ ok: true, handle: 1 });
       } finally {
         await a.close();
         await b.close();
       }
+    }, 30_000);
+  });
+
+  describe('parts of large frames', () => {
+    const header = (id: string, i: number, n: number, total: number) => `${id} ${i} ${n} ${total}`;
+    it('puts parts back together in order and refuses anything out of order, malformed or oversized', () => {
+      const r = new Reassembly();
+      const frame = Uint8Array.from({ length: 10 }, (_, i) => i);
+      const parts = splitFrame(frame, 4);
+      expect(parts.map((p) => p.length)).toEqual([4, 4, 2]);
+      expect(r.add('k', header('x', 0, 3, 10), parts[0]!, 0)).toBeUndefined();
+      expect(r.add('k', header('x', 1, 3, 10), parts[1]!, 0)).toBeUndefined();
+      expect([...r.add('k', header('x', 2, 3, 10), parts[2]!, 0)!]).toEqual([...frame]);
+      expect(r.held).toBe(0);
+      // Out of order: the frame is dropped.
+      r.add('k', header('y', 0, 3, 10), parts[0]!, 0);
+      expect(r.add('k', header('y', 2, 3, 10), parts[2]!, 0)).toBeUndefined();
+      expect(r.add('k', header('y', 1, 3, 10), parts[1]!, 0)).toBeUndefined();
+      expect(r.held).toBe(0);
+      for (const bad of ['', 'x', 'x 0 1 10', 'x -1 3 10', 'x 0 3 0', 'x 0 3 abc', 'x 5 3 10']) expect(r.add('k', bad, parts[0]!, 0)).toBeUndefined();
+      expect(r.held).toBe(0);
+      // More bytes than announced, or a frame too large to hold: dropped.
+      r.add('k', header('z', 0, 2, 5), parts[0]!, 0);
+      expect(r.add('k', header('z', 1, 2, 5), parts[1]!, 0)).toBeUndefined();
+      expect(r.add('k', header('w', 0, 2, MAX_ASSEMBLING_BYTES + 1), parts[0]!, 0)).toBeUndefined();
+      expect(r.held).toBe(0);
+    });
+
+    it('drops a frame whose parts stop coming', () => {
+      const r = new Reassembly();
+      r.add('k', header('x', 0, 2, 8), new Uint8Array(4), 0);
+      expect(r.held).toBe(8);
+      r.expire(ASSEMBLY_TIMEOUT_MS + 1);
+      expect(r.held).toBe(0);
+      expect(r.add('k', header('x', 1, 2, 8), new Uint8Array(4), ASSEMBLY_TIMEOUT_MS + 2)).toBeUndefined();
     });
   });
 

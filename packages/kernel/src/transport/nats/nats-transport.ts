@@ -6,7 +6,8 @@
  * `dios.<cluster>.alive`, and a node silent for `deadMs` is gone.
  * @module
  */
-import { connect, createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { connect, createInbox, headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { Reassembly, PART_HEADER, splitFrame } from './parts.js';
 import { DiosError, Errno, errors, type ErrnoCode } from '../../core/errors.js';
 import type { PeerReply, PeerRequest, RequestHandler, Transport } from '../../core/transport.js';
 import { decodeFrame, encodeFrame } from './codec.js';
@@ -116,6 +117,8 @@ export class NatsTransport implements Transport {
   readonly #liveness: Liveness;
   readonly #inbox: string;
   readonly #pending = new Map<string, Pending>();
+  // Frames larger than one NATS message travel in parts; these are the ones being put back together.
+  readonly #parts = new Reassembly();
   #handler: RequestHandler | undefined;
   #next = 0;
   #closed = false;
@@ -178,7 +181,7 @@ export class NatsTransport implements Transport {
       }
       this.#pending.set(token, pending);
       try {
-        this.#nc.publish(this.#nodeSubject(to), frame, { reply: `${this.#inbox}.${token}` });
+        this.#publish(this.#nodeSubject(to), frame, `${this.#inbox}.${token}`, `${this.localId}.${token}`);
       } catch (e) {
         // A message over the server's max_payload is this node's problem (EIO); a connection closing is not.
         const why = `cannot send to "${to}": ${e instanceof Error ? e.message : String(e)}`;
@@ -206,6 +209,28 @@ export class NatsTransport implements Transport {
     } catch {
       // Already closed.
     }
+  }
+
+  // Publishes a frame, in parts when it exceeds what the server takes in one message (its max_payload).
+  #publish(subject: string, frame: Uint8Array, reply: string | undefined, id: string): void {
+    const limit = Math.max(1024, (this.#nc.info?.max_payload ?? 1 << 20) - 4096);
+    if (frame.length <= limit) {
+      this.#nc.publish(subject, frame, reply === undefined ? undefined : { reply });
+      return;
+    }
+    const parts = splitFrame(frame, limit);
+    parts.forEach((part, i) => {
+      const h = headers();
+      h.set(PART_HEADER, `${id} ${i} ${parts.length} ${frame.length}`);
+      this.#nc.publish(subject, part, { headers: h, ...(reply === undefined ? {} : { reply }) });
+    });
+  }
+
+  // The whole frame of a message: itself, or (for a part) the assembled frame once its last part is in.
+  #assemble(msg: Msg, key: string): Uint8Array | undefined {
+    const part = msg.headers?.get(PART_HEADER);
+    if (part === undefined || part === '') return msg.data;
+    return this.#parts.add(key, part, msg.data, Date.now());
   }
 
   /** The longest a request may wait for its reply; undefined when only the peer's liveness bounds it. */
@@ -244,6 +269,7 @@ export class NatsTransport implements Transport {
   /** Drops nodes that stopped beating and fails the requests waiting on them. */
   #sweep(): void {
     if (this.#closed) return;
+    this.#parts.expire(Date.now());
     const gone = this.#liveness.sweep(Date.now());
     if (gone.length > 0) this.#failRequestsTo(gone, 'stopped sending heartbeats');
   }
@@ -279,7 +305,9 @@ export class NatsTransport implements Transport {
       this.#fail(token, errors.EHOSTDOWN('request', 'to', `node "${pending.to}" is not listening`));
       return;
     }
-    const env = safeDecode(msg.data);
+    const data = this.#assemble(msg, token);
+    if (data === undefined) return;
+    const env = safeDecode(data);
     if (env === undefined) return;
     if (env.t === 'rep' && isReply(env.body)) {
       this.#pending.delete(token);
@@ -294,12 +322,14 @@ export class NatsTransport implements Transport {
     if (err !== null || this.#closed) return;
     const reply = msg.reply;
     const handler = this.#handler;
-    const env = safeDecode(msg.data);
+    const data = reply === undefined ? undefined : this.#assemble(msg, reply);
+    if (data === undefined) return;
+    const env = safeDecode(data);
     if (reply === undefined || env === undefined || env.t !== 'req' || typeof env.from !== 'string' || !isRequest(env.body)) return;
     const answer = (e: Envelope) => {
       if (this.#closed) return;
       try {
-        this.#nc.publish(reply, encodeFrame(e));
+        this.#publish(reply, encodeFrame(e), undefined, reply);
       } catch (failure) {
         // Too large for the server, say: the requester gets an error rather than a timeout.
         try {
