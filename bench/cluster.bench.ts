@@ -1,0 +1,151 @@
+/**
+ * Cluster benchmark (a first part of issue 6's bench:cluster): two kernels
+ * joined over a real nats-server on loopback (started here, default
+ * max_payload, so large frames travel in parts), in one process. Measures,
+ * in the same run: remote lookup latency beside a local lookup, and remote
+ * read throughput of a 64 MiB blob beside the NATS floor (the same bytes
+ * published in 1 MiB messages to a subscriber, no kernel). Target: remote
+ * read >= 200 MB/s.
+ *
+ *   npm run bench:cluster       (BENCH_QUICK=1 for fewer samples)
+ *
+ * Not measured yet: WordCount across three node processes (MapReduce does
+ * not spread over nodes yet).
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { Kernel, LookupFlags, ObjectType, type SystemCalls } from '@dios/kernel';
+import { connectNats, type NatsTransport } from '@dios/kernel/nats';
+import { median, printTable } from './harness.js';
+
+const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
+const SAMPLES = QUICK ? 3 : 9;
+const LOOKUPS = QUICK ? 200 : 1000;
+const BLOB = 64 * 1024 * 1024;
+const USER = 'bench';
+const PASS = 'bench-pass';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = createConnection({ port, host: '127.0.0.1' }, () => (c.destroy(), resolve(true)));
+    c.on('error', () => resolve(false));
+  });
+}
+
+async function lookupMicros(sys: SystemCalls, name: Parameters<SystemCalls['lookup']>[0], flags = 0): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < LOOKUPS; i++) {
+    const [h] = await sys.lookup(name, flags);
+    await sys.delete(h!);
+  }
+  return ((performance.now() - t0) * 1000) / LOOKUPS;
+}
+
+async function readMBps(sys: SystemCalls, ref: number): Promise<number> {
+  const t0 = performance.now();
+  const view = await sys.beginRead(ref);
+  let sum = 0;
+  for (let i = 0; i < view.length; i += 4096) sum += view[i]!;
+  await sys.endRead(ref, view);
+  const s = (performance.now() - t0) / 1000;
+  if (view.length !== BLOB || sum < 0) throw new Error('short read');
+  return BLOB / 1e6 / s;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'dios-bench-nats-'));
+  writeFileSync(join(dir, 'nats.conf'), 'max_payload: 1MB\n');
+  const port = await freePort();
+  const server = spawn('/usr/sbin/nats-server', ['-c', join(dir, 'nats.conf'), '-a', '127.0.0.1', '-p', String(port), '--user', USER, '--pass', PASS], { stdio: 'ignore' });
+  const transports: NatsTransport[] = [];
+  try {
+    for (let i = 0; i < 200 && !(await accepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
+    const servers = `nats://127.0.0.1:${port}`;
+    const cluster = `bench${process.pid}`;
+    const ka = await Kernel.boot({ id: 'ka', cluster });
+    const kb = await Kernel.boot({ id: 'kb', cluster });
+    for (const k of [ka, kb]) {
+      const t = await connectNats({ servers, id: k.id, cluster, user: USER, pass: PASS });
+      transports.push(t);
+      k.join(t);
+    }
+    while (transports.some((t) => t.peers().length === 0)) await new Promise((r) => setTimeout(r, 20));
+    const sa = await ka.attachTask(['bench-a']);
+    const sb = await kb.attachTask(['bench-b']);
+    const { name, ref } = await sb.create(ObjectType.SHARED_MEMORY_BLOB, { lifecycle: 'immortal', capacity: BLOB });
+    const buf = await sb.beginWrite(ref, BLOB);
+    for (let i = 0; i < BLOB; i += 4096) buf[i] = i & 0xff;
+    await sb.endWrite(ref, buf);
+    const [remote] = await sa.lookup(name);
+
+    // The NATS floor: the same bytes in 1 MiB messages to a subscriber, no kernel in between.
+    const pub = await connect({ servers, user: USER, pass: PASS });
+    const sub = await connect({ servers, user: USER, pass: PASS });
+    const chunk = new Uint8Array(1024 * 1024 - 4096);
+    const floorMBps = async (): Promise<number> => {
+      const subject = `floor.${Math.random()}`;
+      let got = 0;
+      const done = new Promise<void>((resolve) => {
+        sub.subscribe(subject, {
+          callback: (_e, m) => {
+            got += m.data.length;
+            if (got >= BLOB) resolve();
+          },
+        });
+      });
+      await sub.flush();
+      const t0 = performance.now();
+      for (let sent = 0; sent < BLOB; sent += chunk.length) pub.publish(subject, chunk);
+      await done;
+      return BLOB / 1e6 / ((performance.now() - t0) / 1000);
+    };
+
+    const remoteLookup: number[] = [];
+    const localLookup: number[] = [];
+    const remoteRead: number[] = [];
+    const floor: number[] = [];
+    await lookupMicros(sa, name);
+    await readMBps(sa, remote!);
+    for (let i = 0; i < SAMPLES; i++) {
+      remoteLookup.push(await lookupMicros(sa, name));
+      localLookup.push(await lookupMicros(sb, name, LookupFlags.LOCAL_ONLY));
+      remoteRead.push(await readMBps(sa, remote!));
+      floor.push(await floorMBps());
+    }
+    await pub.close();
+    await sub.close();
+    const read = median(remoteRead);
+    console.log(`DIOS cluster benchmark: two kernels in one process over nats-server ${servers} (max_payload 1 MiB), ${SAMPLES} samples, medians`);
+    console.log('');
+    printTable([
+      ['measure', 'DIOS', 'baseline', 'ratio', 'target', 'result'],
+      ['lookup latency (remote object / local)', `${median(remoteLookup).toFixed(1)} µs`, `${median(localLookup).toFixed(1)} µs`, (median(remoteLookup) / median(localLookup)).toFixed(1), '-', 'info'],
+      ['64 MiB remote blob read (vs NATS floor)', `${read.toFixed(0)} MB/s`, `${median(floor).toFixed(0)} MB/s`, (read / median(floor)).toFixed(2), '>= 200 MB/s', read >= 200 ? 'PASS' : 'FAIL'],
+    ]);
+    console.log('');
+    console.log('remote lookup: lookup + delete of an object on the other kernel (two requests over NATS: the lookup, then the release); local: the same with LOCAL_ONLY on its own kernel (no request)');
+    console.log('remote read: begin_read of the whole 64 MiB blob on the other kernel (one request, a reply in ~1 MiB parts) + end_read');
+    console.log('NATS floor: 64 MiB published in 1 MiB messages from one connection to a subscriber on another, no kernel');
+    console.log('not measured: WordCount across three node processes (MapReduce does not spread over nodes yet)');
+  } finally {
+    for (const t of transports) await t.close();
+    server.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
