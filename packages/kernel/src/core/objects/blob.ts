@@ -9,7 +9,6 @@ import { errors } from '../errors.js';
 import { ObjectType, type Lifecycle } from '../flags.js';
 import type { Name } from '../names.js';
 import type { Lease, Reference } from '../reference.js';
-import { block } from '../wait.js';
 import type { GroupObject } from './group.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 
@@ -80,10 +79,7 @@ export class BlobObject extends KernelObject {
   }
 
   async #readAfterWriters(req: IoRequest): Promise<Lease> {
-    await block(() => (req.guard(), this.#writers === 0 ? true : undefined), [this.changed], {
-      syscall: req.syscall,
-      nonblock: req.nonblock,
-    });
+    await this.waitUntil(req, () => this.#writers === 0);
     return this.#readLease(req, true);
   }
 
@@ -122,10 +118,7 @@ export class BlobObject extends KernelObject {
   }
 
   async #writeWhenReady(req: IoRequest): Promise<Lease> {
-    await block(() => (req.guard(), this.isReady('write', req.ref) ? true : undefined), [this.changed], {
-      syscall: req.syscall,
-      nonblock: req.nonblock,
-    });
+    await this.waitUntil(req, () => this.isReady('write', req.ref));
     return this.#writeLease(req);
   }
 

@@ -7,7 +7,6 @@ import { errors } from '../errors.js';
 import { ObjectType } from '../flags.js';
 import type { Name } from '../names.js';
 import type { Lease } from '../reference.js';
-import { block } from '../wait.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 
 /** Receives bytes written to the console; the bytes are only valid during the call. */
@@ -57,12 +56,7 @@ export class ConsoleObject extends KernelObject {
     if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'options.offset', 'the console has no offsets');
     // An empty lease means the end of input, so a read must ask for at least one byte.
     if (req.length === 0) throw errors.EINVAL(req.syscall, 'options.length', 'a console read asks for at least one byte');
-    if (!this.isReady('read')) {
-      await block(() => (req.guard(), this.isReady('read') ? true : undefined), [this.changed], {
-        syscall: req.syscall,
-        nonblock: req.nonblock,
-      });
-    }
+    if (!this.isReady('read')) await this.waitUntil(req, () => this.isReady('read'));
     this.#reading = true;
     const chunk = this.#input[0] ?? new Uint8Array(0);
     return {

@@ -9,7 +9,7 @@ import type { Lifecycle, ObjectType, Proximity } from '../flags.js';
 import type { Name } from '../names.js';
 import type { Lease, Reference } from '../reference.js';
 import type { GroupObject } from './group.js';
-import { WaitQueue } from '../wait.js';
+import { block, WaitQueue } from '../wait.js';
 
 /** What begin_read and begin_write pass to an object. */
 export interface IoRequest {
@@ -139,6 +139,15 @@ export abstract class KernelObject {
     void byDelete;
     this.destroyed = true;
     this.changed.notify();
+  }
+
+  /**
+   * Waits, as `req` allows (NONBLOCK: EAGAIN at once; its guard ends the
+   * wait when the reference goes or the task exits), until `ready()` holds,
+   * re-checking on every change of the object.
+   */
+  protected async waitUntil(req: IoRequest, ready: () => boolean): Promise<void> {
+    await block(() => (req.guard(), ready() ? true : undefined), [this.changed], { syscall: req.syscall, nonblock: req.nonblock });
   }
 
   /** Self-consistency problems of this object, for the invariant check. */

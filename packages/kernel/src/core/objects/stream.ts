@@ -9,7 +9,6 @@ import { errors } from '../errors.js';
 import { ObjectType, Rights, type Lifecycle } from '../flags.js';
 import type { Name } from '../names.js';
 import type { Lease, Reference } from '../reference.js';
-import { block } from '../wait.js';
 import type { GroupObject } from './group.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 
@@ -74,10 +73,7 @@ export class StreamObject extends KernelObject {
   }
 
   async #readWhenReady(req: IoRequest): Promise<Lease> {
-    await block(() => (req.guard(), this.isReady('read') ? true : undefined), [this.changed], {
-      syscall: req.syscall,
-      nonblock: req.nonblock,
-    });
+    await this.waitUntil(req, () => this.isReady('read'));
     return this.#readLease(req);
   }
 
@@ -122,7 +118,7 @@ export class StreamObject extends KernelObject {
   }
 
   async #writeWhenRoom(req: IoRequest): Promise<Lease> {
-    await block(() => this.#room(req), [this.changed], { syscall: req.syscall, nonblock: req.nonblock });
+    await this.waitUntil(req, () => this.#room(req) === true);
     return this.#writeLease(req);
   }
 

@@ -15,7 +15,6 @@ import type { Name } from '../../core/names.js';
 import type { GroupObject } from '../../core/objects/group.js';
 import { KernelObject, type IoRequest } from '../../core/objects/kernel-object.js';
 import type { Lease } from '../../core/reference.js';
-import { block } from '../../core/wait.js';
 import { socketError } from './address.js';
 
 // How long a closed connection may take to flush what was written and see the peer's end before it is reset.
@@ -89,7 +88,7 @@ export class TcpConnectionObject extends KernelObject {
   }
 
   async #readWhenReady(req: IoRequest): Promise<Lease> {
-    await block(() => (req.guard(), this.isReady('read') ? true : undefined), [this.changed], { syscall: req.syscall, nonblock: req.nonblock });
+    await this.waitUntil(req, () => this.isReady('read'));
     return this.#readLease(req);
   }
 
@@ -131,7 +130,7 @@ export class TcpConnectionObject extends KernelObject {
   }
 
   async #writeWhenRoom(req: IoRequest): Promise<Lease> {
-    await block(() => (this.#canWrite(req) ? true : undefined), [this.changed], { syscall: req.syscall, nonblock: req.nonblock });
+    await this.waitUntil(req, () => this.#canWrite(req));
     return this.#writeLease(req);
   }
 

@@ -15,7 +15,6 @@ import { Name } from '../../core/names.js';
 import type { GroupObject } from '../../core/objects/group.js';
 import { KernelObject, type IoRequest } from '../../core/objects/kernel-object.js';
 import type { Lease } from '../../core/reference.js';
-import { block } from '../../core/wait.js';
 import { TcpConnectionObject } from './tcp-connection.js';
 
 // Connections accepted but not yet read; beyond this the listener stops accepting (the kernel's backlog).
@@ -89,7 +88,7 @@ export class TcpListenerObject extends KernelObject {
   }
 
   async #readWhenReady(req: IoRequest): Promise<Lease> {
-    await block(() => (req.guard(), this.isReady('read') ? true : undefined), [this.changed], { syscall: req.syscall, nonblock: req.nonblock });
+    await this.waitUntil(req, () => this.isReady('read'));
     return this.#readLease(req);
   }
 

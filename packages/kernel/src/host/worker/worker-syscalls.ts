@@ -238,14 +238,7 @@ export class WorkerSystemCalls implements SystemCalls {
       slot = this.#send(name, args, extra);
     }
     const index = channel.stateIndex(slot);
-    let spins = 0;
-    for (;;) {
-      const state = Atomics.load(channel.ctrl, index);
-      if (state === REPLY) break;
-      if (channel.closed) return this.#cancelled(name, slot);
-      if (spins++ < SPIN) continue;
-      Atomics.wait(channel.ctrl, index, state);
-    }
+    for (let state; (state = this.#spin(name, slot)) !== REPLY; ) Atomics.wait(channel.ctrl, index, state);
     return this.#receive(name, slot);
   }
 
@@ -258,16 +251,23 @@ export class WorkerSystemCalls implements SystemCalls {
       slot = this.#send(name, args, undefined);
     }
     const index = channel.stateIndex(slot);
-    let spins = 0;
-    for (;;) {
-      const state = Atomics.load(channel.ctrl, index);
-      if (state === REPLY) break;
-      if (channel.closed) return this.#cancelled(name, slot);
-      if (spins++ < SPIN) continue;
+    for (let state; (state = this.#spin(name, slot)) !== REPLY; ) {
       const wait = waitAsync(channel.ctrl, index, state);
       if (wait.async) await wait.value;
     }
     return this.#receive(name, slot);
+  }
+
+  // Spins briefly on the reply word of `slot`: REPLY once the reply is there, else the state to sleep on.
+  #spin(name: CallName, slot: number): number {
+    const channel = this.#channel;
+    const index = channel.stateIndex(slot);
+    for (let spins = 0; ; spins++) {
+      const state = Atomics.load(channel.ctrl, index);
+      if (state === REPLY) return REPLY;
+      if (channel.closed) this.#cancelled(name, slot);
+      if (spins >= SPIN) return state;
+    }
   }
 
   #cancelled(name: CallName, slot: number): never {
