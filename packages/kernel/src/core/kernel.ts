@@ -38,6 +38,13 @@ export interface KernelOptions {
   /** How `run` places a task asked for any kernel (`spec.kernel: '*'`); default: {@link localityPolicy}. */
   scheduler?: SchedulingPolicy;
   /**
+   * Whether tasks asked for any kernel (`spec.kernel: '*'`) may be placed
+   * here, by this kernel's policy or a peer's (default true). A client
+   * kernel that only submits work to a cluster sets it false; a run naming
+   * this kernel explicitly still starts here.
+   */
+  schedulable?: boolean;
+  /**
    * Cluster name. Kernels booted with the same cluster name share a root
    * group (each holds a copy named from the cluster), so their tasks resolve
    * each other's names. Default: the kernel id (a root group of its own).
@@ -72,6 +79,8 @@ export class Kernel {
   executor: TaskExecutor | undefined = undefined;
   /** How `run` places a task asked for any kernel (`spec.kernel: '*'`). */
   scheduler: SchedulingPolicy;
+  /** Whether scheduled tasks (`spec.kernel: '*'`) may be placed here (see KernelOptions.schedulable). */
+  readonly schedulable: boolean;
   /** Host devices by the object type they make (see device.ts); create of a device type without one is ENOTSUP. */
   readonly devices = new Map<ObjectType, Device>();
   /** Set when the kernel joins peers over a transport. */
@@ -100,6 +109,10 @@ export class Kernel {
     this.bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
     this.store = options.store;
     this.scheduler = options.scheduler ?? localityPolicy;
+    if (options.schedulable !== undefined && typeof options.schedulable !== 'boolean') {
+      throw errors.EINVAL('Kernel.boot', 'options.schedulable', `expected a boolean, got ${describe(options.schedulable)}`);
+    }
+    this.schedulable = options.schedulable ?? true;
     if (!Number.isInteger(this.bufferSize) || this.bufferSize < 1 || this.bufferSize > 2 ** 31 - 1) {
       throw errors.EINVAL('Kernel.boot', 'options.bufferSize', `expected an integer number of bytes in [1, 2^31-1], got ${describe(this.bufferSize)}`);
     }

@@ -19,6 +19,8 @@ export interface NodeLoad {
   readonly runningTasks: number;
   /** CPU time of its worker tasks so far, in ms (undefined where not measured). */
   readonly workerCpuMs: number | undefined;
+  /** False for a kernel that takes no scheduled tasks (a client); such a kernel is never a candidate. Absent means true. */
+  readonly schedulable?: boolean;
 }
 
 /** What a policy is told about one run. */
@@ -29,7 +31,7 @@ export interface PlacementRequest {
   readonly argv: readonly string[];
   /** Bytes of the task's inputs by the kernel that holds them. */
   readonly inputBytes: Readonly<Record<string, number>>;
-  /** Every kernel that can take the task (the caller first), with its load. */
+  /** Every kernel that can take the task (the caller first when it is schedulable), with its load. */
   readonly candidates: readonly NodeLoad[];
 }
 
@@ -62,5 +64,5 @@ export function nodeLoad(kernel: Kernel): NodeLoad {
     running++;
     if (task.stats.cpuMs !== undefined) cpu = (cpu ?? 0) + task.stats.cpuMs;
   }
-  return { kernel: kernel.id, runningTasks: running, workerCpuMs: cpu };
+  return { kernel: kernel.id, runningTasks: running, workerCpuMs: cpu, schedulable: kernel.schedulable };
 }

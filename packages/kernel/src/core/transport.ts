@@ -268,6 +268,12 @@ export interface Transport {
   request(to: string, request: PeerRequest): Promise<PeerReply>;
   /** Ids of the peers currently reachable (not including this node). */
   peers(): string[];
+  /**
+   * Calls `listener` with a peer's id each time a peer that was reachable is
+   * found gone (it left, crashed, or was cut off; the deadline is the
+   * transport's). Returns a function that stops the calls.
+   */
+  onPeerGone(listener: (peer: string) => void): () => void;
   /** Leaves the network; later requests to or from this node fail with EHOSTDOWN. */
   close(): Promise<void>;
 }

@@ -29,8 +29,11 @@ export class LoopbackNetwork {
 
   /** Simulates a crash or partition: requests to and from `id` fail with EHOSTDOWN until {@link LoopbackNetwork.restore}. */
   partition(id: string): void {
+    if (this.#down.has(id)) return;
+    const before = this.up();
     this.#down.add(id);
     this.#abort(id);
+    this.#gone(id, before);
   }
   /** Ends a {@link LoopbackNetwork.partition}. */
   restore(id: string): void {
@@ -87,10 +90,22 @@ export class LoopbackNetwork {
 
   /** @internal Removes a closed node. */
   remove(id: string): void {
+    const before = this.up();
     this.#nodes.delete(id);
     this.#down.delete(id);
     this.#left.add(id);
     this.#abort(id);
+    this.#gone(id, before);
+  }
+
+  // Tells the nodes that were up with `id` that it is gone, and `id` (if still there) that they are.
+  #gone(id: string, before: string[]): void {
+    if (!before.includes(id)) return;
+    for (const other of before) {
+      if (other === id) continue;
+      this.#nodes.get(other)?.peerGone(id);
+      this.#nodes.get(id)?.peerGone(other);
+    }
   }
 
   #abort(id: string): void {
@@ -122,6 +137,7 @@ export class LoopbackTransport implements Transport {
   /** @internal The handler requests are delivered to. */
   handler: RequestHandler | undefined = undefined;
   #closed = false;
+  readonly #goneListeners = new Set<(peer: string) => void>();
 
   /** Made by {@link LoopbackNetwork.connect}. */
   constructor(network: LoopbackNetwork, id: string) {
@@ -141,6 +157,16 @@ export class LoopbackTransport implements Transport {
 
   peers(): string[] {
     return this.#closed ? [] : this.#network.up().filter((id) => id !== this.localId);
+  }
+
+  onPeerGone(listener: (peer: string) => void): () => void {
+    this.#goneListeners.add(listener);
+    return () => this.#goneListeners.delete(listener);
+  }
+
+  /** @internal Tells this node's listeners that `peer` is gone. */
+  peerGone(peer: string): void {
+    for (const listener of [...this.#goneListeners]) listener(peer);
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@
  * that fails or picks no candidate is EIO, and nothing is started.
  */
 import { describe, expect, it } from 'vitest';
-import { ANY_KERNEL, Kernel, localityPolicy, nodeLoad, ObjectType, programBinary, type PlacementRequest } from '@dios/kernel';
+import { ANY_KERNEL, Kernel, localityPolicy, LoopbackNetwork, nodeLoad, ObjectType, programBinary, type PlacementRequest } from '@dios/kernel';
 import { blobWith, expectErrno, writeAll } from '../helpers.js';
 import { cluster, type Cluster } from './cluster.js';
 
@@ -108,6 +108,43 @@ describe('scheduling: run on any kernel', () => {
     await expectErrno(c.sys.a!.run(bin, { argv: ['where'], kernel: ANY_KERNEL }), 'EIO', 'spec.kernel');
     expect(c.k.a!.tasks.size + c.k.b!.tasks.size).toBe(tasks);
     c.k.a!.scheduler = localityPolicy;
+  });
+
+  it('never places a task on a kernel booted schedulable: false (a client), even where its input lives; EAGAIN when no kernel takes it', async () => {
+    await expectErrno(Kernel.boot({ schedulable: 'no' as unknown as boolean }), 'EINVAL', 'options.schedulable');
+    const net = new LoopbackNetwork();
+    const cluster = `client-test-${Math.random().toString(36).slice(2)}`;
+    const client = await Kernel.boot({ id: 'client', cluster, schedulable: false });
+    client.join(net.connect('client'));
+    const sys = await client.attachTask(['host-client']);
+    client.registerProgram('where', async (s) => {
+      const [out] = s.outputs;
+      await writeAll(s, out!, new TextEncoder().encode(s.kernelId));
+      return 0;
+    });
+    const bin = (await blobWith(sys, programBinary('where'))).ref;
+    const input = (await blobWith(sys, new Uint8Array(50_000))).ref;
+    const out = (await sys.create(ObjectType.SHARED_MEMORY_BLOB)).ref;
+    // Alone: nobody takes it, nothing starts; naming the kernel explicitly still runs here.
+    const tasks = client.tasks.size;
+    await expectErrno(sys.run(bin, { argv: ['where'], inputs: [input], outputs: [out], kernel: ANY_KERNEL }), 'EAGAIN', 'spec.kernel');
+    expect(client.tasks.size).toBe(tasks);
+    expect(nodeLoad(client).schedulable).toBe(false);
+    const explicit = await sys.run(bin, { argv: ['where'], outputs: [out], kernel: 'client' });
+    await sys.select([explicit]);
+    // With a schedulable peer, the task goes there although all its input bytes are on the client.
+    const worker = await Kernel.boot({ id: 'worker', cluster });
+    worker.join(net.connect('worker'));
+    worker.registerProgram('where', async (s) => {
+      const [o] = s.outputs;
+      await writeAll(s, o!, new TextEncoder().encode(s.kernelId));
+      return 0;
+    });
+    const task = await sys.run(bin, { argv: ['where'], inputs: [input], outputs: [out], kernel: ANY_KERNEL });
+    await sys.select([task]);
+    const view = await sys.beginRead(out);
+    expect(new TextDecoder().decode(view.slice())).toBe('worker');
+    await sys.endRead(out, view);
   });
 
   it('the default policy: ties broken by load, then the caller', () => {

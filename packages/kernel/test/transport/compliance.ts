@@ -318,6 +318,26 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
       expect(ts[3]!.peers()).toEqual([]);
     });
 
+    it('tells onPeerGone listeners once when a peer is taken down or closes, and not after they unsubscribe', async () => {
+      const ts = await setup(4);
+      for (const t of ts) t.listen(echo(t));
+      const ids = ts.map((t) => t.localId);
+      for (const t of ts) await eventually(`${t.localId} lists every other node`, () => t.peers().length === 3);
+      const heard: string[][] = ts.map(() => []);
+      const stops = ts.map((t, i) => t.onPeerGone((peer) => heard[i]!.push(peer)));
+      stops[2]!();
+      await network!.takeDown(ids[1]!);
+      await eventually(`${ids[0]} hears that ${ids[1]} is gone`, () => heard[0]!.includes(ids[1]!));
+      await ts[3]!.close();
+      await eventually(`${ids[0]} hears that ${ids[3]} is gone`, () => heard[0]!.includes(ids[3]!));
+      await sleep(50);
+      expect(heard[0]!.filter((p) => p === ids[1]).length).toBe(1);
+      expect(heard[0]!.filter((p) => p === ids[3]).length).toBe(1);
+      // Unsubscribed: nothing more arrives.
+      expect(heard[2]).toEqual([]);
+      expect(heard[0]).not.toContain(ids[0]);
+    });
+
     it('after close(), requests from the closed node fail, and requests to it fail with EHOSTDOWN', async () => {
       const [a, b, c] = await setup(3);
       for (const t of [a!, b!, c!]) t.listen(echo(t));

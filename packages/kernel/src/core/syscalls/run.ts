@@ -171,7 +171,8 @@ async function choose(kernel: Kernel, argv: string[], inputs: Reference[]): Prom
   const peers = kernel.distribution?.peers() ?? [];
   // A peer that does not answer is not a candidate.
   const loads = await Promise.all(peers.map((p) => kernel.distribution!.load(p).catch(() => undefined)));
-  const candidates = [nodeLoad(kernel), ...loads.filter((l): l is NodeLoad => l !== undefined)];
+  const candidates = [nodeLoad(kernel), ...loads.filter((l): l is NodeLoad => l !== undefined)].filter((c) => c.schedulable !== false);
+  if (candidates.length === 0) throw errors.EAGAIN('run', 'spec.kernel', 'no reachable kernel takes scheduled tasks (this one is not schedulable and no schedulable peer answered)');
   let chosen: unknown;
   try {
     chosen = kernel.scheduler.place({ caller: kernel.id, argv, inputBytes, candidates });

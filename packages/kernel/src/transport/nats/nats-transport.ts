@@ -122,6 +122,7 @@ export class NatsTransport implements Transport {
   #handler: RequestHandler | undefined;
   #next = 0;
   #closed = false;
+  readonly #goneListeners = new Set<(peer: string) => void>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #sweeper: ReturnType<typeof setInterval> | undefined;
 
@@ -196,6 +197,11 @@ export class NatsTransport implements Transport {
     return this.#liveness.alive();
   }
 
+  onPeerGone(listener: (peer: string) => void): () => void {
+    this.#goneListeners.add(listener);
+    return () => this.#goneListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     try {
@@ -253,7 +259,10 @@ export class NatsTransport implements Transport {
     this.#closed = true;
     clearInterval(this.#heartbeat);
     clearInterval(this.#sweeper);
+    const alive = this.#liveness.alive();
     this.#liveness.clear();
+    // Cut off from everyone: every peer is gone as far as this node can tell.
+    this.#failRequestsTo(alive, why);
     for (const token of [...this.#pending.keys()]) this.#fail(token, errors.EHOSTDOWN('request', 'to', why));
   }
 
@@ -274,9 +283,19 @@ export class NatsTransport implements Transport {
     if (gone.length > 0) this.#failRequestsTo(gone, 'stopped sending heartbeats');
   }
 
+  // Fails the requests waiting on `ids`, then tells the listeners they are gone.
   #failRequestsTo(ids: string[], why: string): void {
     for (const [token, p] of [...this.#pending]) {
       if (ids.includes(p.to)) this.#fail(token, errors.EHOSTDOWN('request', 'to', `node "${p.to}" ${why}`));
+    }
+    for (const id of ids) {
+      for (const listener of [...this.#goneListeners]) {
+        try {
+          listener(id);
+        } catch {
+          // A listener's failure is its own; the transport carries on.
+        }
+      }
     }
   }
 
@@ -287,6 +306,7 @@ export class NatsTransport implements Transport {
     const hb = safeDecode(msg.data);
     if (hb === undefined || hb.t !== 'hb' || typeof hb.from !== 'string' || hb.from === '' || hb.from === this.localId) return;
     if (hb.bye === true) {
+      if (!this.#liveness.isAlive(hb.from)) return;
       this.#liveness.left(hb.from);
       this.#failRequestsTo([hb.from], 'has left the network');
       return;
