@@ -4,11 +4,6 @@
  * then what only NATS has (credentials, malformed messages, heartbeats,
  * timeouts) and two kernels joined over it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ANY_KERNEL, DiosError, Kernel, programBinary, type PeerRequest } from '@dios/kernel';
@@ -16,68 +11,29 @@ import { connectNats, decodeFrame, encodeFrame, MalformedFrameError, NatsTranspo
 import { ASSEMBLY_TIMEOUT_MS, MAX_ASSEMBLING_BYTES, Reassembly, splitFrame } from '../../src/transport/nats/parts.js';
 import { transportCompliance } from './compliance.js';
 import { blobWith, readAll } from '../helpers.js';
+import { natsMissing, startNatsServer, type NatsServer } from '../support/nats-server.js';
 
-const NATS_SERVER = '/usr/sbin/nats-server';
 const USER = 'dios';
 const PASS = 'test-secret-pw';
 // Fast liveness for tests: a stopped node is gone within 600 ms (plus a sweep period).
 const HEARTBEAT_MS = 100;
 const DEAD_MS = 600;
 
-const missing = ((): string | undefined => {
-  if (existsSync(NATS_SERVER)) return undefined;
-  const reason = `${NATS_SERVER} not found`;
-  if (process.env.DIOS_REQUIRE_SERVICES === '1') throw new Error(`${reason}, and DIOS_REQUIRE_SERVICES=1 requires it`);
-  console.warn(`skipped: ${reason} (set DIOS_REQUIRE_SERVICES=1 to make this a failure)`);
-  return reason;
-})();
+const missing = natsMissing();
 
-let server: ChildProcess | undefined;
+let server: NatsServer | undefined;
 let url = '';
-let dir = '';
 let clusters = 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
 
 beforeAll(async () => {
   if (missing !== undefined) return;
-  dir = mkdtempSync(join(tmpdir(), 'dios-nats-'));
   // The server keeps its default max_payload (1 MiB): a 1 MiB blob plus its header travels in parts.
-  const config = join(dir, 'nats.conf');
-  writeFileSync(config, 'max_payload: 1MB\n');
-  const port = await freePort();
-  server = spawn(NATS_SERVER, ['-c', config, '-a', '127.0.0.1', '-p', String(port), '--user', USER, '--pass', PASS], { stdio: 'ignore' });
-  const deadline = Date.now() + 10_000;
-  while (!(await accepts(port))) {
-    if (server.exitCode !== null) throw new Error(`nats-server exited with ${server.exitCode}`);
-    if (Date.now() > deadline) throw new Error('nats-server did not accept connections within 10 s');
-    await sleep(50);
-  }
-  url = `nats://127.0.0.1:${port}`;
+  server = await startNatsServer({ config: 'max_payload: 1MB\n', args: ['--user', USER, '--pass', PASS] });
+  url = server.url;
 }, 20_000);
 
 afterAll(() => {
-  server?.kill();
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  server?.stop();
 });
 
 function sleep(ms: number): Promise<void> {
