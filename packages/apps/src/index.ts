@@ -33,7 +33,7 @@ export { planSplits, recordAlign } from './mapreduce/splits.js';
 export type { Piece } from './mapreduce/splits.js';
 export { partitionOf } from './mapreduce/partition.js';
 export { jobPath, mapOutputPath, outputPath, reportPath, progressPath, taskErrorPath } from './mapreduce/paths.js';
-export { FAULTS_ENV, ATTEMPT_ENV } from './mapreduce/faults.js';
+export { FAULTS_ENV, ATTEMPT_ENV, DELAY_ENV } from './mapreduce/faults.js';
 export { wordCount, wordCountRecords } from './wordcount/run.js';
 export type { WordCountOptions } from './wordcount/run.js';
 export { wordCountSync } from './wordcount/single-threaded.js';

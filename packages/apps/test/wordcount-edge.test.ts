@@ -67,7 +67,7 @@ describe('edge cases', () => {
   it('leaves nothing of the job behind but what it was asked to keep', async () => {
     await wordCount(sys, [await putBlob(sys, text('a b c a'))], { maps: 3, reduces: 2, job: 'tidy' });
     const group = sys.groupNames[0]!;
-    for (const path of [mapOutputPath('tidy', 0, 0), mapOutputPath('tidy', 2, 1), outputPath('tidy', 1), reportPath('tidy'), progressPath('tidy'), jobPath('tidy')]) {
+    for (const path of [mapOutputPath('tidy', 0, 1, 0), mapOutputPath('tidy', 2, 1, 1), outputPath('tidy', 1), reportPath('tidy'), progressPath('tidy'), jobPath('tidy')]) {
       const found = await sys.lookup(await pathName(group, path)).catch((e: unknown) => (isDiosError(e, 'ENOENT') ? 'ENOENT' : e));
       expect(found, path).toBe('ENOENT');
     }

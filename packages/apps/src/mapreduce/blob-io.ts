@@ -18,28 +18,37 @@ async function lookupPath(sys: SystemCalls, path: string, call: string): Promise
 }
 
 /**
- * Makes the blob at `path` hold exactly `size` bytes written by `fill` (which gets the lent buffer), creating it
- * (shared memory, single-delete: it stays when the writer exits, until someone deletes it) or replacing what is
- * there in one commit.
+ * Finds the blob at `path`, or creates it (shared memory, single-delete: it
+ * stays when its creator exits, until someone deletes it) with room for
+ * `capacity` bytes. Returns a handle the caller deletes (DROP) when done.
  */
-export async function replaceAt(sys: SystemCalls, path: string, size: number, fill: (buffer: Uint8Array) => void, call: string): Promise<void> {
-  let ref: number;
+export async function openAt(sys: SystemCalls, path: string, capacity: number, call: string): Promise<number> {
   try {
-    const options = { nameSeed: pathSeed(path), lifecycle: 'single-delete' as const, capacity: size };
-    ref = (await sys.create(ObjectType.SHARED_MEMORY_BLOB, options, CreateFlags.NAME_DETERMINISTIC)).ref;
+    const options = { nameSeed: pathSeed(path), lifecycle: 'single-delete' as const, capacity };
+    return (await sys.create(ObjectType.SHARED_MEMORY_BLOB, options, CreateFlags.NAME_DETERMINISTIC)).ref;
   } catch (e) {
     if (!isDiosError(e, 'EEXIST')) throw e;
-    ref = await lookupPath(sys, path, call);
+    return lookupPath(sys, path, call);
   }
+}
+
+/** Makes blob `ref` hold exactly `size` bytes written by `fill` (which gets the lent buffer), in one commit. */
+export async function replaceWhole(sys: SystemCalls, ref: number, size: number, fill: (buffer: Uint8Array) => void): Promise<void> {
+  const buffer = await sys.beginWrite(ref, size, { offset: 0, truncate: true });
   try {
-    const buffer = await sys.beginWrite(ref, size, { offset: 0, truncate: true });
-    try {
-      fill(buffer);
-    } catch (e) {
-      await sys.endWrite(ref, buffer, undefined, EndWriteFlags.DISCARD);
-      throw e;
-    }
-    await sys.endWrite(ref, buffer);
+    fill(buffer);
+  } catch (e) {
+    await sys.endWrite(ref, buffer, undefined, EndWriteFlags.DISCARD);
+    throw e;
+  }
+  await sys.endWrite(ref, buffer);
+}
+
+/** Makes the blob at `path` (found or created, see {@link openAt}) hold exactly `size` bytes written by `fill`, in one commit. */
+export async function replaceAt(sys: SystemCalls, path: string, size: number, fill: (buffer: Uint8Array) => void, call: string): Promise<void> {
+  const ref = await openAt(sys, path, size, call);
+  try {
+    await replaceWhole(sys, ref, size, fill);
   } finally {
     await sys.delete(ref, DeleteFlags.DROP);
   }

@@ -7,11 +7,28 @@
  * whoever started the job.
  * @module
  */
+import { errors } from '@dios/kernel';
 
 /** The environment variable naming the attempts that fail. */
 export const FAULTS_ENV = 'DIOS_MAPREDUCE_FAULTS';
+/** The environment variable that makes every map and reduce task wait this many milliseconds before it writes its output (for tests that stop a node mid-job). */
+export const DELAY_ENV = 'DIOS_MAPREDUCE_DELAY_MS';
 /** The environment variable that tells a task which attempt it is (1 for the first). */
 export const ATTEMPT_ENV = 'DIOS_MAPREDUCE_ATTEMPT';
+
+/** The attempt a task is (from {@link ATTEMPT_ENV}; 1 when unset); EINVAL naming the variable when it is not an integer >= 1. */
+export function attemptOf(sys: { readonly env: Readonly<Record<string, string>> }): number {
+  const text = Object.hasOwn(sys.env, ATTEMPT_ENV) ? sys.env[ATTEMPT_ENV]! : '1';
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw errors.EINVAL('mapreduce', `env.${ATTEMPT_ENV}`, `expected an integer >= 1, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** Waits as long as {@link DELAY_ENV} says (not at all when unset or not a number). */
+export async function injectedDelay(env: Readonly<Record<string, string>>): Promise<void> {
+  const ms = Object.hasOwn(env, DELAY_ENV) ? Number(env[DELAY_ENV]) : 0;
+  if (Number.isFinite(ms) && ms > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 60_000)));
+}
 
 /** Whether attempt `attempt` of task `kind` `index` is to fail, according to `env`. */
 export function injectedFault(env: Readonly<Record<string, string>>, kind: 'map' | 'reduce', index: number, attempt: number): boolean {

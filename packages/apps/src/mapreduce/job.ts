@@ -31,6 +31,14 @@ export interface MapReduceJob {
    * more threads than cores only share them.
    */
   readonly parallel?: number;
+  /**
+   * Where the map and reduce tasks run, as run's `spec.kernel`: absent for
+   * the caller's kernel, `'*'` (ANY_KERNEL) to let the scheduling policy
+   * spread them over the cluster, or a kernel id. The master always runs on
+   * the caller's kernel, and so do the output objects it makes. Across
+   * kernels, a task lost with its node is run again elsewhere.
+   */
+  readonly kernel?: string;
   /** Extra environment for the job's tasks (for instance DIOS_MAPREDUCE_FAULTS). */
   readonly env?: Readonly<Record<string, string>>;
   /**
@@ -96,9 +104,12 @@ export async function runMapReduce(sys: SystemCalls, job: MapReduceJob): Promise
   const reduces = count(job.reduces, 'job.reduces', 1);
   const attempts = count(job.attempts ?? 3, 'job.attempts', 1);
   const parallel = count(job.parallel ?? 0, 'job.parallel', 0);
+  if (job.kernel !== undefined && (typeof job.kernel !== 'string' || job.kernel === '')) {
+    throw errors.EINVAL(CALL, 'job.kernel', `expected a kernel id or '*', got ${String(job.kernel)}`);
+  }
   const id = job.job === undefined ? `job-${Name.random().key.slice(0, 16)}` : checkJobId(job.job, CALL, 'job.job');
   const master = await spawn(sys, BINARY_PATHS.master, {
-    argv: [PROGRAM_IDS.master, id, job.app, String(maps), String(reduces), String(attempts), String(parallel)],
+    argv: [PROGRAM_IDS.master, id, job.app, String(maps), String(reduces), String(attempts), String(parallel), job.kernel ?? ''],
     env: { ...job.env },
     inputs: job.inputs,
   });

@@ -3,14 +3,16 @@
  * where PIECES is JSON `[[start, end], ...]`, one nominal byte range per
  * input (the task's inputs, in order). It counts the keys of its pieces
  * into one table and writes partition r of the counts to the blob at
- * mapOutputPath(JOB, INDEX, r), each in one write.
+ * mapOutputPath(JOB, INDEX, ATTEMPT, r), each in one write, on its own
+ * kernel; ATTEMPT comes from the environment (DIOS_MAPREDUCE_ATTEMPT,
+ * default 1).
  * @module
  */
 import { errors, type SystemCalls } from '@dios/kernel';
-import { defineProgram, getenv } from '@dios/libd';
+import { defineProgram } from '@dios/libd';
 import type { MapReduceApp } from './app.js';
 import { replaceAt, withView } from './blob-io.js';
-import { ATTEMPT_ENV, FAULT_RECORD, InjectedFault, injectedFault } from './faults.js';
+import { attemptOf, FAULT_RECORD, InjectedFault, injectedDelay, injectedFault } from './faults.js';
 import { KeyTable } from './key-table.js';
 import { partitionOf } from './partition.js';
 import { checkJobId, mapOutputPath } from './paths.js';
@@ -81,16 +83,17 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
     const app = appById(stringArg(argv, 2, CALL), CALL, 'argv[2]');
     const reduces = intArg(argv, 4, CALL, 1);
     const pieces = parsePieces(stringArg(argv, 5, CALL), sys.inputs.length);
-    const attempt = Number(getenv(sys, ATTEMPT_ENV) ?? '1');
+    const attempt = attemptOf(sys);
     const fail = injectedFault(sys.env, 'map', index, attempt);
     const table = await countPieces(sys, app, pieces);
     const groups = byPartition(table, reduces);
+    await injectedDelay(sys.env);
     // An injected fault strikes half-way through the partitions, leaving some written (with a bogus record).
     const extra = fail ? FAULT_RECORD : new Uint8Array(0);
     for (const [r, entries] of groups.entries()) {
       if (fail && r === Math.floor(reduces / 2)) throw new InjectedFault('map', index, attempt);
       const size = recordsSize(table, entries);
-      await replaceAt(sys, mapOutputPath(job, index, r), size + extra.length, (b) => b.set(extra, encodeRecords(table, entries, b)), CALL);
+      await replaceAt(sys, mapOutputPath(job, index, attempt, r), size + extra.length, (b) => b.set(extra, encodeRecords(table, entries, b)), CALL);
     }
     return 0;
   } catch (e) {

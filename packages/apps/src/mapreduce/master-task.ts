@@ -1,17 +1,22 @@
 /**
  * The job master program. argv: `mapreduce-master JOB APP MAPS REDUCES
- * ATTEMPTS PARALLEL` (PARALLEL: tasks running at once at most, 0 for all); its inputs are the job's input blobs. It splits the inputs,
- * runs the map tasks, then the reduce tasks (each re-run on failure, up to
- * ATTEMPTS times), deletes the intermediate objects, and writes a report
- * (reportPath) and, as it goes, its progress (progressPath).
+ * ATTEMPTS PARALLEL [KERNEL]` (PARALLEL: tasks running at once at most, 0
+ * for all; KERNEL: where the tasks run, as run's `spec.kernel`: absent or
+ * empty for the master's kernel, `*` to let the scheduling policy spread
+ * them over the cluster); its inputs are the job's input blobs. It creates
+ * the output blobs (on its own kernel, so they outlive any node that runs a
+ * reduce), splits the inputs, runs the map tasks and then the reduce tasks
+ * (see job-tasks.ts for re-runs), deletes the intermediate objects, and
+ * writes a report (reportPath) and, as it goes, its progress
+ * (progressPath).
  * @module
  */
-import type { SystemCalls } from '@dios/kernel';
+import { DeleteFlags, isDiosError, type SystemCalls } from '@dios/kernel';
 import { defineProgram, spawn } from '@dios/libd';
-import { removeAt, replaceAt } from './blob-io.js';
+import { openAt, removeAt, replaceAt, withViewAt } from './blob-io.js';
 import { ATTEMPT_ENV } from './faults.js';
-import { checkJobId, mapOutputPath, progressPath, reportPath, taskErrorPath } from './paths.js';
-import { runPhase } from './phase.js';
+import { runJobTasks } from './job-tasks.js';
+import { checkJobId, mapOutputPath, outputPath, progressPath, reportPath, taskErrorPath } from './paths.js';
 import { BINARY_PATHS, PROGRAM_IDS } from './programs.js';
 import { appById } from './registry.js';
 import { planSplits } from './splits.js';
@@ -19,16 +24,45 @@ import { intArg, stringArg } from './task-args.js';
 
 const CALL = 'mapreduce-master';
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 async function writeText(sys: SystemCalls, path: string, text: string): Promise<void> {
   const bytes = encoder.encode(text);
   await replaceAt(sys, path, bytes.length, (b) => b.set(bytes), CALL);
 }
 
-async function cleanUp(sys: SystemCalls, job: string, maps: number, reduces: number): Promise<void> {
-  for (let m = 0; m < maps; m++) for (let r = 0; r < reduces; r++) await removeAt(sys, mapOutputPath(job, m, r), CALL);
-  for (let m = 0; m < maps; m++) await removeAt(sys, taskErrorPath(job, 'map', m), CALL);
-  for (let r = 0; r < reduces; r++) await removeAt(sys, taskErrorPath(job, 'reduce', r), CALL);
+// Best effort: an object on a node that went down cannot be removed, and need not be.
+async function removeQuietly(sys: SystemCalls, path: string): Promise<void> {
+  await removeAt(sys, path, CALL).catch((e: unknown) => {
+    if (!isDiosError(e, 'EHOSTDOWN') && !isDiosError(e, 'EHOSTUNREACH')) throw e;
+  });
+}
+
+async function cleanUp(sys: SystemCalls, job: string, mapsStarted: readonly number[], reduces: number): Promise<void> {
+  for (const [m, attempts] of mapsStarted.entries()) {
+    for (let a = 1; a <= attempts; a++) for (let r = 0; r < reduces; r++) await removeQuietly(sys, mapOutputPath(job, m, a, r));
+    await removeQuietly(sys, taskErrorPath(job, 'map', m));
+  }
+  for (let r = 0; r < reduces; r++) await removeQuietly(sys, taskErrorPath(job, 'reduce', r));
+}
+
+async function lastError(sys: SystemCalls, job: string, kind: 'map' | 'reduce', index: number): Promise<string> {
+  try {
+    return await withViewAt(sys, taskErrorPath(job, kind, index), (view) => decoder.decode(view), CALL);
+  } catch (e) {
+    if (isDiosError(e, 'ENOENT') || isDiosError(e, 'EHOSTDOWN')) return 'no error recorded';
+    throw e;
+  }
+}
+
+async function exists(sys: SystemCalls, path: string): Promise<boolean> {
+  try {
+    await withViewAt(sys, path, () => undefined, CALL);
+    return true;
+  } catch (e) {
+    if (isDiosError(e, 'ENOENT') || isDiosError(e, 'EHOSTDOWN') || isDiosError(e, 'EBADF')) return false;
+    throw e;
+  }
 }
 
 async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<number> {
@@ -39,42 +73,52 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
   const reduces = intArg(argv, 4, CALL, 1);
   const attempts = intArg(argv, 5, CALL, 1);
   const parallel = intArg(argv, 6, CALL, 0);
-  const total = maps + reduces;
-  let done = 0;
-  const progress = async () => writeText(sys, progressPath(job), `${done} ${total}`);
-  const finished = async () => {
-    done++;
-    await progress();
-  };
+  const kernel = argv[7] === undefined || argv[7] === '' ? undefined : argv[7];
   const env = (attempt: number) => ({ ...sys.env, [ATTEMPT_ENV]: String(attempt) });
+  let mapsStarted: readonly number[] = new Array<number>(maps).fill(1);
+  const outputs: number[] = [];
   try {
-    await progress();
+    await writeText(sys, progressPath(job), `0 ${maps + reduces}`);
+    for (let r = 0; r < reduces; r++) outputs.push(await openAt(sys, outputPath(job, r), 0, CALL));
     const plan = planSplits(sys.inputs.map((h) => sys.ref(h).size), maps);
-    await runPhase(sys, {
-      kind: 'map', tasks: maps, attempts, parallel, job, done: finished,
-      start: (m, attempt) => {
+    const ran = await runJobTasks(sys, {
+      job, maps, reduces, attempts, parallel,
+      startMap: (m, attempt) => {
         const pieces = plan[m]!;
         return spawn(sys, BINARY_PATHS.map, {
           argv: [PROGRAM_IDS.map, job, appId, String(m), String(reduces), JSON.stringify(pieces.map((p) => [p.start, p.end]))],
           env: env(attempt),
           inputs: pieces.map((p) => sys.inputs[p.input]!),
+          ...(kernel !== undefined && { kernel }),
         });
       },
+      startReduce: (r, attempt, mapAttempts) =>
+        spawn(sys, BINARY_PATHS.reduce, {
+          argv: [PROGRAM_IDS.reduce, job, appId, String(r), mapAttempts.join(',')],
+          env: env(attempt),
+          outputs: [outputs[r]!],
+          ...(kernel !== undefined && { kernel }),
+        }),
+      mapOutputExists: (m, attempt, r) => exists(sys, mapOutputPath(job, m, attempt, r)),
+      lastError: (kind, index) => lastError(sys, job, kind, index),
+      progress: (done) => writeText(sys, progressPath(job), `${done} ${maps + reduces}`),
+      // On one kernel the reduces read only the map outputs: let go of the inputs, so a caller that gave its own
+      // references up (MapReduceJob.releaseInputs) sees them freed before the reduce phase needs memory. Across
+      // nodes a map may have to run again (its output lost with a node) until the last reduce is done.
+      mapsFinished: async () => {
+        if (kernel === undefined) for (const h of sys.inputs) await sys.delete(h);
+      },
     });
-    // The reduces read only the map outputs: let go of the inputs, so a caller that gave its own references up
-    // (MapReduceJob.releaseInputs) sees them freed before the reduce phase needs memory.
-    for (const h of sys.inputs) await sys.delete(h);
-    await runPhase(sys, {
-      kind: 'reduce', tasks: reduces, attempts, parallel, job, done: finished,
-      start: (r, attempt) => spawn(sys, BINARY_PATHS.reduce, { argv: [PROGRAM_IDS.reduce, job, appId, String(r), String(maps)], env: env(attempt) }),
-    });
-    await cleanUp(sys, job, maps, reduces);
+    mapsStarted = ran.mapsStarted;
+    await cleanUp(sys, job, mapsStarted, reduces);
     await writeText(sys, reportPath(job), JSON.stringify({ ok: true }));
     return 0;
   } catch (e) {
-    await cleanUp(sys, job, maps, reduces).catch(() => {});
+    await cleanUp(sys, job, mapsStarted, reduces).catch(() => {});
     await writeText(sys, reportPath(job), JSON.stringify({ ok: false, error: e instanceof Error ? e.message : String(e) }));
     throw e;
+  } finally {
+    for (const h of outputs) await sys.delete(h, DeleteFlags.DROP).catch(() => {});
   }
 }
 

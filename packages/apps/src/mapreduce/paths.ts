@@ -1,12 +1,11 @@
 /**
  * Where a job's objects live. Every object of a job has a path derived from
- * (job id, map index, partition), and the path gives the name (the kernel's
+ * (job id, map index, attempt, partition), and the path gives the name (the kernel's
  * pathName rule: seeded from the path in the task's first group). Path
  * names rather than names derived from the creating task and its counter,
  * because a reduce task must find a map task's output without being told
- * anything but the indices, and because the name must not depend on which
- * attempt made the object: a re-run map task writes to the same names, and
- * replaces what a failed attempt left there.
+ * anything but the indices (and the attempt the master names), on whichever
+ * node it runs: path names resolve on every kernel of a cluster.
  * @module
  */
 import { errors } from '@dios/kernel';
@@ -23,8 +22,13 @@ export function checkJobId(job: unknown, call: string, argument: string): string
 
 /** The directory of job `job`. */
 export const jobPath = (job: string): string => `/mapreduce/${job}`;
-/** Partition `r` of map task `m`'s output. */
-export const mapOutputPath = (job: string, m: number, r: number): string => `${jobPath(job)}/map-${m}/part-${r}`;
+/**
+ * Partition `r` of attempt `attempt` (1 for the first) of map task `m`'s
+ * output. The attempt is part of the name, so what a failed or lost attempt
+ * left (on a node that may still answer) is never taken for the output of
+ * the attempt that succeeded: the master tells each reduce which attempts to read.
+ */
+export const mapOutputPath = (job: string, m: number, attempt: number, r: number): string => `${jobPath(job)}/map-${m}/attempt-${attempt}/part-${r}`;
 /** The output of reduce task `r`. */
 export const outputPath = (job: string, r: number): string => `${jobPath(job)}/out/part-${r}`;
 /** The job master's report: JSON `{ ok: true }` or `{ ok: false, error }`. */

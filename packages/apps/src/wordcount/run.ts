@@ -10,7 +10,7 @@ import { mergeRecords } from '../mapreduce/merge-records.js';
 import { parseRecords, type KeyCount } from '../mapreduce/records.js';
 
 /** Options of {@link wordCount}. */
-export interface WordCountOptions extends Pick<MapReduceJob, 'job' | 'attempts' | 'parallel' | 'releaseInputs' | 'env' | 'onProgress' | 'progressMs'> {
+export interface WordCountOptions extends Pick<MapReduceJob, 'job' | 'attempts' | 'parallel' | 'releaseInputs' | 'env' | 'onProgress' | 'progressMs' | 'kernel'> {
   /** Number of map tasks (default 1). */
   readonly maps?: number;
   /** Number of reduce tasks (default 1). */

@@ -1,0 +1,110 @@
+/**
+ * MapReduce across kernels (in one process, over the loopback transport):
+ * a client kernel that takes no tasks submits the job, the scheduling
+ * policy spreads the map and reduce tasks over three worker kernels, and
+ * the counts equal the single-threaded count. When a worker kernel is cut
+ * off mid-job, the tasks it ran (and map outputs it held) are run again on
+ * the others, and the counts are still right.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ANY_KERNEL, Kernel, LoopbackNetwork, monitorTasks, type SystemCalls } from '@dios/kernel';
+import { DELAY_ENV, installMapReducePrograms, PROGRAM_IDS, wordCount, wordCountSync } from '@dios/apps';
+import { putBlob } from './helpers.js';
+
+const text = readFileSync('/usr/share/common-licenses/GPL-3');
+// Several copies, so that every map task has some work.
+const bytes = new Uint8Array(Buffer.concat(Array.from({ length: 6 }, () => text)));
+let clusters = 0;
+
+interface TestCluster {
+  net: LoopbackNetwork;
+  client: SystemCalls;
+  workers: Record<string, Kernel>;
+}
+
+async function cluster(): Promise<TestCluster> {
+  const net = new LoopbackNetwork();
+  const name = `mr-cluster-${process.pid}-${++clusters}`;
+  const client = await Kernel.boot({ id: 'client', cluster: name, schedulable: false });
+  client.join(net.connect('client'));
+  await installMapReducePrograms(client);
+  const workers: Record<string, Kernel> = {};
+  for (const id of ['a', 'b', 'c']) {
+    const k = await Kernel.boot({ id, cluster: name });
+    k.join(net.connect(id));
+    k.onTaskFailure = () => {};
+    await installMapReducePrograms(k);
+    workers[id] = k;
+  }
+  return { net, client: client.init, workers };
+}
+
+/** Map (or reduce) tasks each kernel has started, running or exited. */
+function started(k: Kernel, program: string): number {
+  return monitorTasks(k).filter((t) => t.argv[0] === program).length;
+}
+
+describe('MapReduce across kernels', () => {
+  it('spreads the tasks over the worker kernels (none on the client) and counts right', async () => {
+    const c = await cluster();
+    const input = await putBlob(c.client, bytes);
+    const counts = await wordCount(c.client, [input], { maps: 6, reduces: 3, kernel: ANY_KERNEL });
+    expect(counts).toEqual(wordCountSync(bytes));
+    const maps = Object.values(c.workers).map((k) => started(k, PROGRAM_IDS.map));
+    const reduces = Object.values(c.workers).map((k) => started(k, PROGRAM_IDS.reduce));
+    expect(maps.reduce((a, b) => a + b)).toBe(6);
+    expect(reduces.reduce((a, b) => a + b)).toBe(3);
+    // Spread: every worker ran some map task.
+    for (const n of maps) expect(n).toBeGreaterThan(0);
+  });
+
+  it('a worker cut off while map tasks run: its tasks run again elsewhere, counts right', async () => {
+    const c = await cluster();
+    const input = await putBlob(c.client, bytes);
+    let cut = false;
+    const counts = await wordCount(c.client, [input], {
+      maps: 6,
+      reduces: 3,
+      kernel: ANY_KERNEL,
+      env: { [DELAY_ENV]: '150' },
+      progressMs: 10,
+      onProgress: () => {
+        // At once: the first map tasks are still waiting out their delay.
+        if (!cut && started(c.workers.c!, PROGRAM_IDS.map) > 0) {
+          cut = true;
+          c.net.partition('c');
+        }
+      },
+    });
+    expect(cut).toBe(true);
+    expect(counts).toEqual(wordCountSync(bytes));
+    // More map tasks started than the job has: c's were run again.
+    const maps = Object.values(c.workers).map((k) => started(k, PROGRAM_IDS.map));
+    expect(maps.reduce((a, b) => a + b)).toBeGreaterThan(6);
+  });
+
+  it('a worker cut off after the map phase: the map outputs it held are made again, counts right', async () => {
+    const c = await cluster();
+    const input = await putBlob(c.client, bytes);
+    let cut = false;
+    const counts = await wordCount(c.client, [input], {
+      maps: 6,
+      reduces: 3,
+      kernel: ANY_KERNEL,
+      env: { [DELAY_ENV]: '150' },
+      progressMs: 10,
+      onProgress: (done) => {
+        // Every map done, the reduces waiting out their delay: c's map outputs are still needed.
+        if (!cut && done >= 6) {
+          cut = true;
+          c.net.partition('c');
+        }
+      },
+    });
+    expect(cut).toBe(true);
+    expect(counts).toEqual(wordCountSync(bytes));
+    const maps = Object.values(c.workers).map((k) => started(k, PROGRAM_IDS.map));
+    expect(maps.reduce((a, b) => a + b)).toBeGreaterThan(6);
+  });
+});
