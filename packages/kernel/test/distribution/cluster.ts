@@ -7,6 +7,8 @@ import { Kernel, LoopbackNetwork, PeerLink, type SystemCalls } from '@dios/kerne
 import type { TaskObject } from '../../src/core/objects/task.js';
 
 export interface Cluster {
+  /** The cluster name every kernel was booted with. */
+  name: string;
   net: LoopbackNetwork;
   /** Kernels by id. */
   k: Record<string, Kernel>;
@@ -33,6 +35,7 @@ export async function cluster(...ids: string[]): Promise<Cluster> {
     sys[id] = await k[id].attachTask([`host-${id}`]);
   }
   return {
+    name,
     net,
     k,
     link,

@@ -5,7 +5,7 @@
  * Lent buffers are local copies: the bytes cross the transport.
  * @module
  */
-import { errors } from '../errors.js';
+import { DiosError, errors } from '../errors.js';
 import { Name } from '../names.js';
 import type { Proximity } from '../flags.js';
 import type { Lease, TaskStatus } from '../reference.js';
@@ -14,6 +14,11 @@ import { KernelObject, type IoRequest } from './kernel-object.js';
 
 /** Sends a request to a peer; rejects with the peer's error rebuilt as a DiosError. */
 export type PeerSend = (to: string, request: PeerRequest) => Promise<Extract<PeerReply, { ok: true }>>;
+
+type Ok = Extract<PeerReply, { ok: true }>;
+
+// The argument a failed I/O names, by the call that made it (run reads its binary through the object).
+const IO_ARGUMENT: Record<string, string> = { run: 'binary' };
 
 // How long one watch request may wait at the home kernel before it is renewed.
 const WATCH_SLICE_MS = 2000;
@@ -27,6 +32,9 @@ export class RemoteObject extends KernelObject {
   #desc: ObjectDescriptor;
   readonly #ready = { read: false, write: false };
   #revoked = false;
+  #hostDown = false;
+  // Requests in flight, each failed at once (EHOSTDOWN naming its argument) when the home is found gone.
+  readonly #pending = new Set<() => void>();
 
   /** Wraps handle `handle` at kernel `home`. */
   constructor(home: string, handle: number, desc: ObjectDescriptor, send: PeerSend) {
@@ -58,9 +66,17 @@ export class RemoteObject extends KernelObject {
   get homeLifecycle(): ObjectDescriptor['lifecycle'] {
     return this.#desc.lifecycle;
   }
-  /** Task objects: the last state the home kernel reported. */
+  /**
+   * Task objects: the last state the home kernel reported. Once the home is
+   * gone the state is unknown (undefined) unless the task had already exited.
+   */
   taskStatus(): TaskStatus | undefined {
+    if (this.#hostDown && this.#desc.task?.state !== 'exited') return undefined;
     return this.#desc.task;
+  }
+  /** True once the home kernel was found gone: the handle held there is lost (fate sharing). */
+  get hostDown(): boolean {
+    return this.#hostDown;
   }
   /** True once the home kernel revoked the reference (the object is gone there). */
   get revoked(): boolean {
@@ -80,16 +96,34 @@ export class RemoteObject extends KernelObject {
     this.changed.notify();
   }
 
+  /**
+   * The home kernel is gone: every request in flight fails with EHOSTDOWN,
+   * and so does every later call but a release (see {@link RemoteObject.checkHostUp});
+   * select waiters wake.
+   */
+  markHostDown(): void {
+    if (this.#hostDown) return;
+    this.#hostDown = true;
+    for (const fail of [...this.#pending]) fail();
+    this.changed.notify();
+  }
+
+  /** Throws EHOSTDOWN naming `argument` of `syscall` when the home kernel is gone. */
+  checkHostUp(syscall: string, argument: string): void {
+    if (this.#hostDown) throw errors.EHOSTDOWN(syscall, argument, `the object's home kernel ${this.#home} is gone`);
+  }
+
+  // A host that is gone counts as ready, so a select wakes and the next call reports EHOSTDOWN.
   override isReady(mode: 'read' | 'write'): boolean {
-    return this.#ready[mode];
+    return this.#hostDown || this.#ready[mode];
   }
 
   override watch(mode: 'read' | 'write'): () => void {
     let active = true;
     const loop = async () => {
-      while (active && !this.#revoked && !this.destroyed) {
+      while (active && !this.#revoked && !this.destroyed && !this.#hostDown) {
         try {
-          const reply = await this.#send(this.#home, { kind: 'watch', handle: this.handle, mode, timeoutMs: WATCH_SLICE_MS });
+          const reply = await this.#request('select', 'refs', { kind: 'watch', handle: this.handle, mode, timeoutMs: WATCH_SLICE_MS });
           this.update(reply.object);
           if (!active) return;
           this.#ready[mode] = true;
@@ -119,8 +153,9 @@ export class RemoteObject extends KernelObject {
   }
 
   override async beginRead(req: IoRequest): Promise<Lease> {
-    this.#checkLive(req.syscall);
-    const reply = await this.#send(this.#home, {
+    const argument = IO_ARGUMENT[req.syscall] ?? 'ref';
+    this.#checkLive(req.syscall, argument);
+    const reply = await this.#request(req.syscall, argument, {
       kind: 'begin-read',
       handle: this.handle,
       offset: req.offset,
@@ -134,14 +169,17 @@ export class RemoteObject extends KernelObject {
 
   override async endRead(lease: Lease, release: boolean): Promise<boolean> {
     if (this.#revoked || this.destroyed) return release;
-    const reply = await this.#send(this.#home, { kind: 'end-read', handle: this.handle, lease: lease.detail as number, release });
+    // The home dropped the lease with the rest of this kernel's handles: a release has nothing left to do.
+    if (this.#hostDown && release) return true;
+    const reply = await this.#request('endRead', 'ref', { kind: 'end-read', handle: this.handle, lease: lease.detail as number, release });
     this.update(reply.object);
     return reply.valid ?? false;
   }
 
   override async beginWrite(req: IoRequest): Promise<Lease> {
-    this.#checkLive(req.syscall);
-    const reply = await this.#send(this.#home, {
+    const argument = IO_ARGUMENT[req.syscall] ?? 'ref';
+    this.#checkLive(req.syscall, argument);
+    const reply = await this.#request(req.syscall, argument, {
       kind: 'begin-write',
       handle: this.handle,
       offset: req.offset,
@@ -168,7 +206,8 @@ export class RemoteObject extends KernelObject {
       if (discard) return;
       throw errors.EBADF('endWrite', 'ref', 'the object was deleted at its home kernel');
     }
-    const reply = await this.#send(this.#home, {
+    if (this.#hostDown && discard) return;
+    const reply = await this.#request('endWrite', 'ref', {
       kind: 'end-write',
       handle: this.handle,
       lease: lease.detail as number,
@@ -182,19 +221,52 @@ export class RemoteObject extends KernelObject {
   /** Called once when the proxy is destroyed (the peer link forgets it). */
   onDestroyed: (() => void) | undefined = undefined;
 
-  /** Gives the handle back to the home kernel; a delete call that ended the proxy deletes there too. */
+  /**
+   * Gives the handle back to the home kernel; a delete call that ended the
+   * proxy deletes there too. Nothing is sent once the home is gone: it
+   * dropped this kernel's handles itself, and a restarted home may have
+   * given the same handle number to something else.
+   */
   override destroy(byDelete = false): void {
     super.destroy();
     this.onDestroyed?.();
-    if (!this.#revoked) this.#send(this.#home, { kind: 'release', handle: this.handle, destroy: byDelete }).catch(() => {});
+    if (!this.#revoked && !this.#hostDown) this.#send(this.#home, { kind: 'release', handle: this.handle, destroy: byDelete }).catch(() => {});
   }
 
   override destroysOnDelete(): boolean {
     return this.#desc.lifecycle === 'single-delete';
   }
 
-  #checkLive(syscall: string): void {
-    if (this.#revoked) throw errors.EBADF(syscall, 'ref', `the object was deleted at its home kernel ${this.#home}`);
+  #checkLive(syscall: string, argument: string): void {
+    if (this.#revoked) throw errors.EBADF(syscall, argument, `the object was deleted at its home kernel ${this.#home}`);
+    this.checkHostUp(syscall, argument);
+  }
+
+  /**
+   * Sends `request` home on behalf of `syscall`. Fails with EHOSTDOWN naming
+   * `argument` when the home is gone, is found gone meanwhile, or the
+   * transport cannot reach it (its own errors name the transport).
+   */
+  #request(syscall: string, argument: string, request: PeerRequest): Promise<Ok> {
+    this.checkHostUp(syscall, argument);
+    return new Promise<Ok>((resolve, reject) => {
+      const fail = () => {
+        this.#pending.delete(fail);
+        reject(errors.EHOSTDOWN(syscall, argument, `the object's home kernel ${this.#home} is gone`));
+      };
+      this.#pending.add(fail);
+      this.#send(this.#home, request).then(
+        (reply) => {
+          if (!this.#pending.delete(fail)) return;
+          resolve(reply);
+        },
+        (e: unknown) => {
+          if (!this.#pending.delete(fail)) return;
+          const unreachable = e instanceof DiosError && e.syscall === 'request' && (e.code === 'EHOSTDOWN' || e.code === 'EHOSTUNREACH');
+          reject(unreachable ? errors.EHOSTDOWN(syscall, argument, `kernel ${this.#home} cannot be reached: ${e.detail}`) : e);
+        },
+      );
+    });
   }
 }
 

@@ -40,6 +40,7 @@ export class PeerLink implements Distribution, Importer {
       this.#transport.request(to, { kind: 'revoked', handle }).catch(() => {});
     });
     transport.listen((from, req) => this.#serve(from, req));
+    transport.onPeerGone((peer) => this.#peerGone(peer));
   }
 
   /** The transport in use. */
@@ -84,6 +85,7 @@ export class PeerLink implements Distribution, Importer {
 
   async delegate(task: TaskObject, target: Reference, sources: Reference[], rights: number[]): Promise<number[]> {
     const home = (target.object as RemoteObject).home;
+    (target.object as RemoteObject).checkHostUp('copy', 'target');
     const exported = await this.#exportAll(home, sources.map((src, i) => ({ ref: src, rights: rights[i]! })));
     try {
       const reply = await this.send(home, { kind: 'delegate', target: (target.object as RemoteObject).handle, refs: exported.map((ref, i) => ({ ref, rights: rights[i]! })) });
@@ -99,6 +101,9 @@ export class PeerLink implements Distribution, Importer {
     if (!this.#transport.peers().includes(kernelId)) {
       throw errors.EHOSTUNREACH('run', 'spec.kernel', `kernel ${kernelId} is not among the reachable peers`);
     }
+    if (binary.object instanceof RemoteObject) binary.object.checkHostUp('run', 'binary');
+    spec.inputs.forEach((r, i) => (r.object instanceof RemoteObject ? r.object.checkHostUp('run', `spec.inputs[${i}]`) : undefined));
+    spec.outputs.forEach((r, i) => (r.object instanceof RemoteObject ? r.object.checkHostUp('run', `spec.outputs[${i}]`) : undefined));
     const bytes = await readWhole(binary);
     const passed = await this.#exportAll(kernelId, [
       ...spec.inputs.map((ref) => ({ ref, rights: ref.rights & ~(Rights.WRITE | Rights.EXEC) })),
@@ -149,7 +154,12 @@ export class PeerLink implements Distribution, Importer {
 
   async pause(caller: TaskObject, target: Reference, flags: number): Promise<void> {
     const remote = target.object as RemoteObject;
-    const reply = await this.send(remote.home, { kind: 'pause', handle: remote.handle, flags });
+    remote.checkHostUp('pause', 'task');
+    const reply = await this.send(remote.home, { kind: 'pause', handle: remote.handle, flags }).catch((e: unknown) => {
+      // The home may be found gone while the request waits: say so about the argument, not the transport.
+      if (remote.hostDown) remote.checkHostUp('pause', 'task');
+      throw e;
+    });
     remote.update(reply.object);
     void caller;
   }
@@ -170,7 +180,9 @@ export class PeerLink implements Distribution, Importer {
       return known;
     }
     const remote = new RemoteObject(h.home, h.handle, h.object, this.send);
-    remote.onDestroyed = () => this.#remotes.delete(key);
+    remote.onDestroyed = () => {
+      if (this.#remotes.get(key) === remote) this.#remotes.delete(key);
+    };
     this.#remotes.set(key, remote);
     return remote;
   }
@@ -210,6 +222,17 @@ export class PeerLink implements Distribution, Importer {
         this.send(h.home, { kind: 'release', handle: h.handle, destroy: false, for: peer }).catch(() => {});
       }
     }
+  }
+
+  // Fate sharing: proxies for the peer's objects lose their handles, and what the peer held or ran here goes.
+  #peerGone(peer: string): void {
+    for (const [key, remote] of this.#remotes) {
+      if (remote.home !== peer) continue;
+      // Forgotten now: a restarted peer hands out handle numbers afresh, which must not find these proxies.
+      this.#remotes.delete(key);
+      remote.markHostDown();
+    }
+    this.#service.peerGone(peer);
   }
 
   async #serve(from: string, req: PeerRequest): Promise<PeerReply> {

@@ -33,7 +33,17 @@ interface Proxy {
   leases: Map<number, LentBuffer>;
   // Handles the peer is releasing itself: no revocation notice for them.
   releasing: Set<number>;
+  // Tasks started by the peer's run requests: fate-shared with their parent there.
+  runs: Set<TaskObject>;
+  // Set once the peer is gone: its handles close without notices.
+  gone: boolean;
 }
+
+/**
+ * Exit status of a task stopped because the kernel that ran it is gone
+ * (fate sharing): 128 + 9, as a shell reports a task killed by SIGKILL.
+ */
+export const EXIT_PEER_GONE = 137;
 
 /** Serves requests from peers against the local kernel. */
 export class PeerService {
@@ -41,6 +51,8 @@ export class PeerService {
   readonly #proxies = new Map<string, Proxy>();
   readonly #notify: (to: string, handle: number) => void;
   #leaseCounter = 0;
+  // First handle number a new proxy task for a peer may use: a peer that comes back never reaches its old handles' objects.
+  readonly #handleFloor = new Map<string, number>();
 
   /** `notify` tells a peer that a handle it held here was revoked. */
   constructor(kernel: Kernel, notify: (to: string, handle: number) => void) {
@@ -162,6 +174,9 @@ export class PeerService {
         child.inputs = inputs.map((r) => kernel.openRef(child, r.obj, r.rights, undefined).id);
         child.outputs = outputs.map((r) => kernel.openRef(child, r.obj, r.rights, undefined).id);
         const exported = this.export(from, child, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined);
+        // Exited tasks are pruned here, so the set holds about as many tasks as are alive.
+        for (const t of proxy.runs) if (t.state === 'exited') proxy.runs.delete(t);
+        proxy.runs.add(child);
         if ((req.flags & RunFlags.START_PAUSED) === 0) kernel.startTask(child);
         return { ok: true, handle: exported.handle, object: describeObject(child) };
       }
@@ -210,16 +225,35 @@ export class PeerService {
     }
   }
 
+  /**
+   * Peer `peer` is gone (crashed, left or cut off). Fate sharing: the tasks
+   * it ran here exit with {@link EXIT_PEER_GONE}, and every handle it held
+   * here is closed (not deleted), which gives back the leases taken through
+   * them; its proxy task goes. If the peer comes back it gets a new proxy
+   * task whose handles never reuse the old numbers, so old handles are EBADF.
+   */
+  peerGone(peer: string): void {
+    const proxy = this.#proxies.get(peer);
+    if (proxy === undefined) return;
+    this.#proxies.delete(peer);
+    proxy.gone = true;
+    for (const task of [...proxy.runs]) this.#kernel.exitTask(task, EXIT_PEER_GONE);
+    this.#handleFloor.set(peer, proxy.task.nextHandle);
+    this.#kernel.exitTask(proxy.task, 0);
+  }
+
   #proxy(peer: string): Proxy {
     let proxy = this.#proxies.get(peer);
     if (proxy === undefined) {
       const task = this.#kernel.newTask(Name.random(), { argv: [`peer:${peer}`], env: {}, groups: [], program: undefined });
       task.state = 'running';
-      proxy = { task, leases: new Map(), releasing: new Set() };
+      const floor = this.#handleFloor.get(peer);
+      if (floor !== undefined && task.nextHandle < floor) task.nextHandle = floor;
+      proxy = { task, leases: new Map(), releasing: new Set(), runs: new Set(), gone: false };
       const p = proxy;
       task.onRefClosed = (ref) => {
         for (const [id, lent] of p.leases) if (lent.handle === ref.id) p.leases.delete(id);
-        if (!p.releasing.has(ref.id) && ref.id !== task.selfHandle) this.#notify(peer, ref.id);
+        if (!p.gone && !p.releasing.has(ref.id) && ref.id !== task.selfHandle) this.#notify(peer, ref.id);
       };
       this.#proxies.set(peer, proxy);
     }

@@ -7,6 +7,7 @@
 import { errors } from '../errors.js';
 import { checkFlags, checkRights, CopyFlags, formatRights, ObjectType, Rights } from '../flags.js';
 import type { Kernel } from '../kernel.js';
+import { RemoteObject } from '../objects/remote.js';
 import { TaskObject } from '../objects/task.js';
 import type { Reference } from '../reference.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
@@ -56,6 +57,7 @@ export async function copy(
     if (src.object.type === ObjectType.PRIVATE_MEMORY_BLOB && targetRef.object !== task) {
       throw errors.EPERM(s, `refs[${i}]`, 'private memory cannot be delegated to another task');
     }
+    if (src.object instanceof RemoteObject) src.object.checkHostUp(s, `refs[${i}]`);
   });
 
   const targetTask = targetRef.object;
