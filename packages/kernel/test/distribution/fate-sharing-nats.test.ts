@@ -1,0 +1,133 @@
+/**
+ * Fate sharing end to end over a real nats-server: a kernel whose NATS
+ * connection drops without a goodbye (a crash) is found gone through
+ * liveness, and both sides apply fate sharing within the deadline.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Kernel, ObjectType, programBinary, type PeerLink, type SystemCalls } from '@dios/kernel';
+import { connectNats, NatsTransport } from '@dios/kernel/nats';
+import { EXIT_PEER_GONE } from '../../src/core/peer/peer-service.js';
+import { blobWith, enc, expectErrno, flush, track } from '../helpers.js';
+import { expectBytes, proxyTaskOn } from './cluster.js';
+import { natsMissing, startNatsServer, type NatsServer } from '../support/nats-server.js';
+
+// Fast liveness: a crashed node is gone within DEAD_MS plus a sweep period.
+const HEARTBEAT_MS = 100;
+const DEAD_MS = 600;
+const BOUND_MS = DEAD_MS + DEAD_MS / 4 + 600;
+
+const missing = natsMissing();
+let server: NatsServer | undefined;
+let clusters = 0;
+
+beforeAll(async () => {
+  if (missing !== undefined) return;
+  server = await startNatsServer();
+}, 20_000);
+
+afterAll(() => {
+  server?.stop();
+});
+
+interface Node {
+  kernel: Kernel;
+  sys: SystemCalls;
+  transport: NatsTransport;
+  /** Drops the connection without a goodbye, as a crash would. */
+  crash(): Promise<void>;
+}
+
+async function node(id: string, cluster: string): Promise<Node> {
+  const kernel = await Kernel.boot({ id, cluster });
+  const nc: NatsConnection = await connect({ servers: server!.url });
+  const transport = new NatsTransport(nc, { id, cluster, requestTimeoutMs: 5000, heartbeatMs: HEARTBEAT_MS, deadMs: DEAD_MS });
+  kernel.join(transport);
+  return { kernel, sys: await kernel.attachTask([`host-${id}`]), transport, crash: () => nc.close() };
+}
+
+async function meshed(nodes: Node[]): Promise<void> {
+  const deadline = Date.now() + 3000;
+  while (!nodes.every((n) => nodes.every((m) => m === n || n.transport.peers().includes(m.kernel.id)))) {
+    if (Date.now() > deadline) throw new Error('the nodes did not hear each other within 3 s');
+    await flush(10);
+  }
+}
+
+async function within(what: string, ms: number, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not ${what} within ${ms} ms`);
+    await flush(10);
+  }
+}
+
+describe.skipIf(missing !== undefined)('fate sharing over NATS', () => {
+  it('the home crashes: a read pending there and a select on a task there end with EHOSTDOWN within the deadline', async () => {
+    const cluster = `fate-${process.pid}-${++clusters}`;
+    const a = await node('a', cluster);
+    const b = await node('b', cluster);
+    try {
+      await meshed([a, b]);
+      b.kernel.registerProgram('idle', () => new Promise<never>(() => {}));
+      const bin = await blobWith(a.sys, programBinary('idle'));
+      const t = await a.sys.run(bin.ref, { argv: ['idle'], kernel: 'b' });
+      const stream = await b.sys.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 8 });
+      const [h] = await a.sys.lookup(stream.name);
+      const reading = track(a.sys.beginRead(h!));
+      const waiting = track(a.sys.select([t], { timeoutMs: 10_000 }));
+      await flush(50);
+      expect(reading.settled).toBe(false);
+      expect(waiting.settled).toBe(false);
+      const crashedAt = Date.now();
+      await b.crash();
+      await within('the pending read failed', BOUND_MS, () => reading.settled && waiting.settled);
+      expect(Date.now() - crashedAt).toBeLessThan(BOUND_MS);
+      expect(reading.error).toMatchObject({ code: 'EHOSTDOWN', syscall: 'beginRead', argument: 'ref' });
+      expect(waiting.value).toBe(t);
+      expect(a.sys.ref(t).task).toBeUndefined();
+      await expectErrno(a.sys.beginWrite(h!, 1), 'EHOSTDOWN', 'ref');
+      await expectErrno(a.sys.pause(t), 'EHOSTDOWN', 'task');
+      await a.sys.delete(h!);
+      await a.sys.delete(t);
+      expect((a.kernel.distribution as PeerLink).remoteCount).toBe(0);
+      a.kernel.checkInvariants();
+    } finally {
+      await a.transport.close();
+      await b.transport.close();
+    }
+  });
+
+  it('the client crashes: its task at the home is stopped, its handles there closed and its lease given back', async () => {
+    const cluster = `fate-${process.pid}-${++clusters}`;
+    const a = await node('a', cluster);
+    const b = await node('b', cluster);
+    try {
+      await meshed([a, b]);
+      b.kernel.registerProgram('idle', () => new Promise<never>(() => {}));
+      const bin = await blobWith(a.sys, programBinary('idle'));
+      const stream = await b.sys.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 8 });
+      const [h] = await a.sys.lookup(stream.name);
+      await a.sys.run(bin.ref, { argv: ['idle-fate'], inputs: [h!], kernel: 'b' });
+      // a holds the stream's one write lease.
+      await a.sys.beginWrite(h!, 4);
+      await expectErrno(b.sys.beginWrite(stream.ref, 1, {}, 1 /* NONBLOCK */), 'EAGAIN');
+      const task = [...b.kernel.tasks.values()].find((x) => x.setup.argv[0] === 'idle-fate')!;
+      const streamObj = b.kernel.objects.get(stream.name.key)!;
+      expect(streamObj.refCount).toBe(3);
+      await a.crash();
+      await within('b stopped a’s task', BOUND_MS, () => task.state === 'exited');
+      expect(task.exitStatus).toBe(EXIT_PEER_GONE);
+      expect(proxyTaskOn(b.kernel, 'a')).toBeUndefined();
+      expect(streamObj.refCount).toBe(1);
+      const w = await b.sys.beginWrite(stream.ref, 2, {}, 1 /* NONBLOCK */);
+      w.set(enc('ok'));
+      await b.sys.endWrite(stream.ref, w);
+      expectBytes(await b.sys.beginRead(stream.ref, {}, 1), enc('ok'));
+      b.kernel.checkInvariants();
+    } finally {
+      await a.transport.close();
+      await b.transport.close();
+    }
+  });
+});
