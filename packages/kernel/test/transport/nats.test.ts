@@ -12,6 +12,7 @@ import { ASSEMBLY_TIMEOUT_MS, MAX_ASSEMBLING_BYTES, Reassembly, splitFrame } fro
 import { transportCompliance } from './compliance.js';
 import { blobWith, readAll } from '../helpers.js';
 import { natsMissing, startNatsServer, type NatsServer } from '../support/nats-server.js';
+import { startTcpProxy } from './tcp-proxy.js';
 
 const USER = 'dios';
 const PASS = 'test-secret-pw';
@@ -79,21 +80,23 @@ async function expectCode(p: Promise<unknown>, codes: string[]): Promise<DiosErr
 
 describe.skipIf(missing !== undefined)('NATS transport', () => {
   transportCompliance('nats', {
-    // Taking a node down drops its connection for good: it cannot come back as the same transport.
-    canRestore: false,
+    // Each node reaches the server through a proxy of its own: taking it down cuts the network under it
+    // (its connection dropped, new ones refused), and the client's reconnecting brings it back on restore.
+    canRestore: true,
     settleMs: 2000,
     async create(count) {
       const cluster = freshCluster();
-      const nodes = await Promise.all(Array.from({ length: count }, (_, i) => crashable(`node-${i}`, cluster)));
-      const transports = nodes.map((n) => n.transport);
+      const proxies = await Promise.all(Array.from({ length: count }, () => startTcpProxy(server!.port)));
+      const transports = await Promise.all(proxies.map((p, i) => connectNats({ ...options(`node-${i}`, cluster), servers: p.url })));
+      const proxyOf = (id: string) => proxies[transports.findIndex((t) => t.localId === id)]!;
       await meshed(transports);
       return {
         transports,
-        takeDown: async (id) => {
-          await nodes.find((n) => n.transport.localId === id)!.nc.close();
-        },
+        takeDown: (id) => proxyOf(id).cut(),
+        restore: (id) => proxyOf(id).heal(),
         teardown: async () => {
           await Promise.all(transports.map((t) => t.close()));
+          await Promise.all(proxies.map((p) => p.close()));
         },
       };
     },
@@ -153,55 +156,142 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
       await t.close();
     });
 
-    it('refuses bad ids and timings', async () => {
-      for (const bad of [{ id: 'a.b' }, { id: '' }, { cluster: 'x>' }, { heartbeatMs: 0 }, { deadMs: 50, heartbeatMs: 100 }, { requestTimeoutMs: -1 }]) {
-        const o = { ...options('ok', 'ok'), ...bad };
-        await expectCode(connectNats(o), ['EINVAL']);
+    it('refuses bad ids and timings, naming the option: an id is one subject token', async () => {
+      const cases: [Partial<NatsTransportOptions>, string][] = [
+        [{ id: 'a.b' }, 'id'],
+        [{ id: 'a*' }, 'id'],
+        [{ id: '>' }, 'id'],
+        [{ id: 'a b' }, 'id'],
+        [{ id: '' }, 'id'],
+        [{ cluster: 'x>' }, 'cluster'],
+        [{ cluster: 'x.y' }, 'cluster'],
+        [{ heartbeatMs: 0 }, 'heartbeatMs'],
+        [{ deadMs: 50, heartbeatMs: 100 }, 'deadMs'],
+        [{ requestTimeoutMs: -1 }, 'requestTimeoutMs'],
+      ];
+      for (const [bad, argument] of cases) {
+        const error = await expectCode(connectNats({ ...options('ok', 'ok'), ...bad }), ['EINVAL']);
+        expect(error.argument, JSON.stringify(bad)).toBe(argument);
       }
     });
 
-    it('keeps serving after malformed and forged messages on its subjects', async () => {
+    it('keeps serving after malformed and forged messages on its subjects, counting each one it drops', async () => {
       const cluster = freshCluster();
       const a = await connectNats(options('a', cluster));
       const b = await connectNats(options('b', cluster));
       let handled = 0;
-      b.listen(async () => {
+      let gate: (() => void) | undefined;
+      b.listen(async (_from, request) => {
         handled++;
+        if (request.kind === 'lookup') await new Promise<void>((resolve) => (gate = resolve));
         return { ok: true, handle: 5 };
       });
       await meshed([a, b]);
       const raw = await connect({ servers: url, user: USER, pass: PASS });
       try {
-        const subject = `dios.${cluster}.node.b`;
+        const base = `dios.${cluster}`;
+        const lookup = { kind: 'lookup', name: 'n', groups: [] };
         const junk = [
           new Uint8Array(0),
           new TextEncoder().encode('hello'),
           Uint8Array.of(0, 0, 0, 200, 1),
-          encodeFrame({ t: 'req', from: 'x', body: { kind: 'no-such-kind' } }),
-          encodeFrame({ t: 'req', from: 7, body: { kind: 'lookup', name: 'n', groups: [] } }),
+          encodeFrame({ t: 'req', from: 'a', body: { kind: 'no-such-kind' } }),
+          encodeFrame({ t: 'req', from: 7, body: lookup }),
           encodeFrame({ t: 'rep', body: { ok: true } }),
           encodeFrame(['t', 'req']),
           encodeFrame(null),
         ];
         for (const data of junk) {
-          raw.publish(subject, data);
-          raw.publish(subject, data, { reply: 'junk.reply' });
-          raw.publish(`dios.${cluster}.alive`, data);
+          raw.publish(`${base}.node.b.a`, data);
+          raw.publish(`${base}.node.b.a`, data, { reply: `${base}.reply.a.b.99` });
+          raw.publish(`${base}.alive.q`, data);
         }
-        // Forged replies to a's inbox (unknown tokens) and a forged goodbye of a node nobody knows.
-        raw.publish(`dios.${cluster}.alive`, encodeFrame({ t: 'hb', from: 'ghost', bye: true }));
-        raw.publish(`dios.${cluster}.alive`, encodeFrame({ t: 'hb', from: '' }));
         await raw.flush();
         await sleep(50);
         expect(handled).toBe(0);
+        // Without a reply subject (8), undecodable or not a request (8): at b. Junk heartbeats: at both.
+        expect(b.dropped).toEqual({ malformed: 24, forged: 0 });
+        expect(a.dropped).toEqual({ malformed: 8, forged: 0 });
+
+        // Forgeries: a well-formed request on a's subject claiming to be from x; one from a whose reply would go
+        // into c's inbox; heartbeats on a's subject in other names (one a goodbye, which would drop a).
+        raw.publish(`${base}.node.b.a`, encodeFrame({ t: 'req', from: 'x', body: lookup }), { reply: `${base}.reply.a.b.98` });
+        raw.publish(`${base}.node.b.a`, encodeFrame({ t: 'req', from: 'a', body: lookup }), { reply: `${base}.reply.c.b.1` });
+        raw.publish(`${base}.alive.a`, encodeFrame({ t: 'hb', from: 'ghost' }));
+        raw.publish(`${base}.alive.a`, encodeFrame({ t: 'hb', from: 'b', bye: true }));
+        raw.publish(`${base}.alive.ghost`, encodeFrame({ t: 'hb', from: 'a', bye: true }));
+        await raw.flush();
+        await sleep(50);
+        expect(handled).toBe(0);
+        expect(b.dropped).toEqual({ malformed: 24, forged: 5 });
+        // a hears the heartbeats on other subjects than its own: the goodbye in a's name on ghost's subject.
+        expect(a.dropped).toEqual({ malformed: 8, forged: 1 });
+        expect(b.peers()).toEqual(['a']);
+
+        // A reply to a's pending request, from someone other than the node it went to: dropped, the real one wins.
+        const pending = a.request('b', { kind: 'lookup', name: 'n', groups: [] });
+        while (gate === undefined) await sleep(5);
+        const token = String(1);
+        raw.publish(`${base}.reply.a.x.${token}`, encodeFrame({ t: 'rep', body: { ok: true, handle: 666 } }));
+        await raw.flush();
+        await sleep(50);
+        expect(a.dropped).toEqual({ malformed: 8, forged: 2 });
+        gate();
+        expect(await pending).toEqual({ ok: true, handle: 5 });
         expect(await a.request('b', { kind: 'revoked', handle: 1 })).toEqual({ ok: true, handle: 5 });
-        expect(handled).toBe(1);
+        expect(handled).toBe(2);
         expect(a.peers()).toEqual(['b']);
         expect(b.peers()).toEqual(['a']);
       } finally {
         await raw.close();
         await a.close();
         await b.close();
+      }
+    });
+
+    it('when cut off from the server, fails its requests at once, then comes back and is heard again when the network heals', async () => {
+      const cluster = freshCluster();
+      const proxy = await startTcpProxy(server!.port);
+      const a = await connectNats(options('a', cluster));
+      const b = await connectNats({ ...options('b', cluster), servers: proxy.url });
+      let started = false;
+      a.listen(async (_from, request) => {
+        started = true;
+        if (request.kind === 'begin-read') await new Promise(() => {});
+        return { ok: true };
+      });
+      b.listen(async () => ({ ok: true, handle: 2 }));
+      const gone: string[] = [];
+      a.onPeerGone((peer) => gone.push(peer));
+      try {
+        await meshed([a, b]);
+        // A blocking read from b waiting at a: its reply could be lost while b is away, so it fails at once.
+        const pending = b.request('a', { kind: 'begin-read', handle: 1, offset: 0, length: 1, nonblock: false });
+        pending.catch(() => {});
+        while (!started) await sleep(5);
+        const cutAt = Date.now();
+        proxy.cut();
+        const error = await expectCode(pending, ['EHOSTDOWN']);
+        expect(error.message).toMatch(/lost its connection/);
+        expect(Date.now() - cutAt).toBeLessThan(DEAD_MS);
+        await expectCode(b.request('a', { kind: 'revoked', handle: 1 }), ['EHOSTDOWN']);
+        // a hears b go after deadMs, as for a crash.
+        while (!gone.includes('b')) {
+          if (Date.now() - cutAt > DEAD_MS + 1000) throw new Error('a did not drop b');
+          await sleep(10);
+        }
+        await sleep(HEARTBEAT_MS * 3);
+        proxy.heal();
+        const healedAt = Date.now();
+        await meshed([a, b]);
+        // Re-announced at once on reconnecting (a reconnect wait of heartbeatMs, plus jitter), not a deadline later.
+        expect(Date.now() - healedAt).toBeLessThan(HEARTBEAT_MS * 2 + 400);
+        expect(await b.request('a', { kind: 'revoked', handle: 1 })).toEqual({ ok: true });
+        expect(await a.request('b', { kind: 'revoked', handle: 1 })).toEqual({ ok: true, handle: 2 });
+      } finally {
+        await a.close();
+        await b.close();
+        await proxy.close();
       }
     });
 

@@ -3,5 +3,7 @@
  * `@dios/kernel` does not depend on a NATS client.
  * @module
  */
-export { connectNats, NatsTransport, type NatsTransportOptions } from './nats-transport.js';
+export { connectNats, type NatsTransportOptions } from './connect.js';
+export { NatsTransport, type NatsDrops } from './nats-transport.js';
+export { natsPermissions, type NatsPermissions } from './subjects.js';
 export { decodeFrame, encodeFrame, MalformedFrameError } from './codec.js';

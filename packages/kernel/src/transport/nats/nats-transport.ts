@@ -1,79 +1,20 @@
 /**
  * The NATS transport: kernels on different machines (or processes) exchange
- * requests through a NATS server. Each node subscribes to its own subject
- * `dios.<cluster>.node.<id>`; a request is published there with a reply
- * subject in the sender's inbox. Each node publishes a heartbeat on
- * `dios.<cluster>.alive`, and a node silent for `deadMs` is gone.
+ * requests through a NATS server, on the subjects of {@link Subjects} (each
+ * names its sender, so the server can hold nodes to their own ids). Each
+ * node publishes a heartbeat every heartbeatMs, and a node silent for
+ * `deadMs` is gone.
  * @module
  */
-import { connect, createInbox, headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { Reassembly, PART_HEADER, splitFrame } from './parts.js';
 import { DiosError, Errno, errors, type ErrnoCode } from '../../core/errors.js';
 import type { PeerReply, PeerRequest, RequestHandler, Transport } from '../../core/transport.js';
 import { decodeFrame, encodeFrame } from './codec.js';
 import { Liveness } from './liveness.js';
+import { Subjects } from './subjects.js';
 
-/** Options of {@link connectNats}. */
-export interface NatsTransportOptions {
-  /** NATS server URL(s), e.g. `nats://127.0.0.1:4222`. */
-  servers: string | string[];
-  /** This node's id (the kernel id): letters, digits, `-` and `_`. */
-  id: string;
-  /** Cluster name, which scopes every subject (same characters as `id`). */
-  cluster: string;
-  /** User name, with {@link NatsTransportOptions.pass}, for a server that requires them. */
-  user?: string;
-  /** Password for {@link NatsTransportOptions.user}. */
-  pass?: string;
-  /** Token, for a server started with one. */
-  token?: string;
-  /**
-   * How long a request that does not wait for anything at the peer may take
-   * before it fails with EHOSTDOWN (default 5000 ms). A `watch` gets its own
-   * limit plus this; a blocking `begin-read`/`begin-write` has no limit, since
-   * it waits at the peer as long as a local one would, and fails only when
-   * the peer stops (see {@link NatsTransportOptions.deadMs}).
-   */
-  requestTimeoutMs?: number;
-  /** Period of this node's heartbeats (default 1000 ms). */
-  heartbeatMs?: number;
-  /** A node whose last heartbeat is older than this is gone (default 3000 ms; more than heartbeatMs). */
-  deadMs?: number;
-}
-
-/** Connects to a NATS server and returns the transport of node `options.id` (EINVAL for bad options; EACCES if the server refuses the credentials, ECONNREFUSED if it cannot be reached). */
-export async function connectNats(options: NatsTransportOptions): Promise<NatsTransport> {
-  const where = 'connectNats';
-  const token = /^[A-Za-z0-9_-]+$/;
-  if (typeof options.id !== 'string' || !token.test(options.id)) throw errors.EINVAL(where, 'id', 'a node id is a non-empty string of letters, digits, - and _');
-  if (typeof options.cluster !== 'string' || !token.test(options.cluster)) throw errors.EINVAL(where, 'cluster', 'a cluster name is a non-empty string of letters, digits, - and _');
-  const requestTimeoutMs = positive(options.requestTimeoutMs ?? 5000, 'requestTimeoutMs');
-  const heartbeatMs = positive(options.heartbeatMs ?? 1000, 'heartbeatMs');
-  const deadMs = positive(options.deadMs ?? 3000, 'deadMs');
-  if (deadMs <= heartbeatMs) throw errors.EINVAL(where, 'deadMs', `deadMs (${deadMs}) must exceed heartbeatMs (${heartbeatMs})`);
-  let nc: NatsConnection;
-  try {
-    nc = await connect({
-      servers: options.servers,
-      name: `dios-${options.cluster}-${options.id}`,
-      ...(options.user !== undefined ? { user: options.user } : {}),
-      ...(options.pass !== undefined ? { pass: options.pass } : {}),
-      ...(options.token !== undefined ? { token: options.token } : {}),
-    });
-  } catch (e) {
-    const text = e instanceof Error ? e.message : String(e);
-    if (/authori[sz]ation|auth/i.test(text)) throw errors.EACCES(where, 'options', `the NATS server refused the credentials: ${text}`);
-    throw errors.ECONNREFUSED(where, 'servers', `cannot connect to NATS: ${text}`);
-  }
-  return new NatsTransport(nc, { id: options.id, cluster: options.cluster, requestTimeoutMs, heartbeatMs, deadMs });
-
-  function positive(n: number, name: string): number {
-    if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw errors.EINVAL(where, name, `${name} must be a positive number of milliseconds`);
-    return n;
-  }
-}
-
-/** What travels on a node subject, an inbox or the heartbeat subject. */
+/** What travels on a request, reply or heartbeat subject. */
 type Envelope =
   | { t: 'req'; from: string; body: PeerRequest }
   | { t: 'rep'; body: PeerReply }
@@ -105,23 +46,43 @@ const KINDS: Record<PeerRequest['kind'], true> = {
 };
 const REQUEST_KINDS = new Set<string>(Object.keys(KINDS));
 
-/** One node's endpoint on a NATS cluster; made by {@link connectNats}. */
+/** Messages a node dropped, by reason (see {@link NatsTransport.dropped}). */
+export interface NatsDrops {
+  /** Not a well-formed envelope: undecodable, fields missing or of the wrong type, an unknown request kind. */
+  malformed: number;
+  /** Sent as another node: the envelope's sender is not the subject's, or a request's reply subject is not its sender's, or a reply came from a node the request did not go to. */
+  forged: number;
+}
+
+/**
+ * One node's endpoint on a NATS cluster; made by {@link connectNats}.
+ *
+ * When the connection to the server drops, the node is cut off: its pending
+ * requests fail at once with EHOSTDOWN (their replies may be lost), new ones
+ * fail likewise, and its peers, no longer heard, go after deadMs as they
+ * would for any silent node (the peers see it go the same way). The client
+ * keeps reconnecting; once it is back, the node sends a heartbeat at once,
+ * so the others list it again without waiting a period.
+ */
 export class NatsTransport implements Transport {
   /** This node's id. */
   readonly localId: string;
   /** The cluster name. */
   readonly cluster: string;
   readonly #nc: NatsConnection;
+  readonly #subjects: Subjects;
   readonly #requestTimeoutMs: number;
   readonly #heartbeatMs: number;
   readonly #liveness: Liveness;
-  readonly #inbox: string;
   readonly #pending = new Map<string, Pending>();
   // Frames larger than one NATS message travel in parts; these are the ones being put back together.
   readonly #parts = new Reassembly();
+  readonly #drops: NatsDrops = { malformed: 0, forged: 0 };
   #handler: RequestHandler | undefined;
   #next = 0;
   #closed = false;
+  #connected = true;
+  #refused: Error | undefined;
   readonly #goneListeners = new Set<(peer: string) => void>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #sweeper: ReturnType<typeof setInterval> | undefined;
@@ -131,28 +92,33 @@ export class NatsTransport implements Transport {
     this.#nc = nc;
     this.localId = options.id;
     this.cluster = options.cluster;
+    this.#subjects = new Subjects(options.cluster, options.id);
     this.#requestTimeoutMs = options.requestTimeoutMs;
     this.#heartbeatMs = options.heartbeatMs;
     this.#liveness = new Liveness(options.deadMs);
-    this.#inbox = createInbox();
-    nc.subscribe(`${this.#inbox}.*`, { callback: (err, msg) => this.#onReply(err, msg) });
-    nc.subscribe(this.#aliveSubject, { callback: (err, msg) => this.#onHeartbeat(err, msg) });
+    // A subscription the server refuses ends with an error: this user may not act as this node.
+    const refused = (err: Error) => void (this.#refused ??= err);
+    nc.subscribe(this.#subjects.replies, { callback: (err, msg) => (err !== null ? refused(err) : this.#onReply(msg)) });
+    nc.subscribe(this.#subjects.allAlive, { callback: (err, msg) => (err !== null ? refused(err) : this.#onHeartbeat(msg)) });
     // Subscribed before the first heartbeat: the server handles one connection's messages in order, so a peer
     // that has heard this node can reach its subject (listening or not) at once.
-    nc.subscribe(this.#nodeSubject(this.localId), { callback: (err, msg) => this.#onRequest(err, msg) });
+    nc.subscribe(this.#subjects.requests, { callback: (err, msg) => (err !== null ? refused(err) : this.#onRequest(msg)) });
     this.#beat();
     this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatMs);
     this.#sweeper = setInterval(() => this.#sweep(), Math.max(10, Math.min(this.#heartbeatMs, options.deadMs / 4)));
+    void this.#watchConnection();
     // A connection lost for good (or closed under us) is this node leaving.
     void nc.closed().then(() => this.#shutDown('the NATS connection closed'));
   }
 
-  get #aliveSubject(): string {
-    return `dios.${this.cluster}.alive`;
+  /** @internal Why the server refused one of this node's subscriptions, if it did (connectNats checks it once connected). */
+  get refused(): Error | undefined {
+    return this.#refused;
   }
 
-  #nodeSubject(id: string): string {
-    return `dios.${this.cluster}.node.${id}`;
+  /** Messages dropped so far, by reason: what a node sends can never take another down, but it can be counted. */
+  get dropped(): Readonly<NatsDrops> {
+    return { ...this.#drops };
   }
 
   listen(handler: RequestHandler): void {
@@ -162,6 +128,7 @@ export class NatsTransport implements Transport {
 
   request(to: string, request: PeerRequest): Promise<PeerReply> {
     if (this.#closed) return Promise.reject(errors.EHOSTDOWN('request', 'to', `node "${this.localId}" has left the network`));
+    if (!this.#connected) return Promise.reject(errors.EHOSTDOWN('request', 'to', `node "${this.localId}" is cut off from the NATS server (reconnecting)`));
     this.#sweep();
     if (!this.#liveness.isAlive(to)) {
       if (this.#liveness.isGone(to)) return Promise.reject(errors.EHOSTDOWN('request', 'to', `node "${to}" stopped sending heartbeats`));
@@ -182,7 +149,7 @@ export class NatsTransport implements Transport {
       }
       this.#pending.set(token, pending);
       try {
-        this.#publish(this.#nodeSubject(to), frame, `${this.#inbox}.${token}`, `${this.localId}.${token}`);
+        this.#publish(this.#subjects.request(to), frame, this.#subjects.replyTo(to, token), token);
       } catch (e) {
         // A message over the server's max_payload is this node's problem (EIO); a connection closing is not.
         const why = `cannot send to "${to}": ${e instanceof Error ? e.message : String(e)}`;
@@ -205,13 +172,14 @@ export class NatsTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     try {
-      this.#nc.publish(this.#aliveSubject, encodeFrame({ t: 'hb', from: this.localId, bye: true } satisfies Envelope));
+      if (this.#connected) this.#nc.publish(this.#subjects.alive, encodeFrame({ t: 'hb', from: this.localId, bye: true } satisfies Envelope));
     } catch {
       // The connection is already gone: nobody to say goodbye to.
     }
     this.#shutDown(`node "${this.localId}" has left the network`);
     try {
-      await this.#nc.drain();
+      // Cut off, drain would wait for a server that may never come back.
+      await (this.#connected ? this.#nc.drain() : this.#nc.close());
     } catch {
       // Already closed.
     }
@@ -262,14 +230,43 @@ export class NatsTransport implements Transport {
     const alive = this.#liveness.alive();
     this.#liveness.clear();
     // Cut off from everyone: every peer is gone as far as this node can tell.
-    this.#failRequestsTo(alive, why);
+    this.#failRequestsTo(alive, `cannot be reached: ${why}`);
     for (const token of [...this.#pending.keys()]) this.#fail(token, errors.EHOSTDOWN('request', 'to', why));
   }
 
-  #beat(): void {
-    if (this.#closed) return;
+  /** Follows the client's connection state: cut off at a disconnect, back (and heard at once) at a reconnect. */
+  async #watchConnection(): Promise<void> {
     try {
-      this.#nc.publish(this.#aliveSubject, encodeFrame({ t: 'hb', from: this.localId } satisfies Envelope));
+      for await (const status of this.#nc.status()) {
+        if (this.#closed) return;
+        if (status.type === 'disconnect') this.#onDisconnect();
+        else if (status.type === 'reconnect') this.#onReconnect();
+      }
+    } catch {
+      // The status stream ends with the connection; closed() shuts the node down.
+    }
+  }
+
+  #onDisconnect(): void {
+    if (!this.#connected) return;
+    this.#connected = false;
+    // Replies sent to this node while it is away are lost, and a blocking read would wait for one for ever.
+    const why = `node "${this.localId}" lost its connection to the NATS server`;
+    for (const token of [...this.#pending.keys()]) this.#fail(token, errors.EHOSTDOWN('request', 'to', why));
+  }
+
+  #onReconnect(): void {
+    if (this.#connected) return;
+    this.#connected = true;
+    // The others may have counted this node gone: let them hear it now rather than a period later.
+    this.#beat();
+  }
+
+  #beat(): void {
+    // Not while cut off: the client would queue the beats and send a stale burst on reconnecting.
+    if (this.#closed || !this.#connected) return;
+    try {
+      this.#nc.publish(this.#subjects.alive, encodeFrame({ t: 'hb', from: this.localId } satisfies Envelope));
     } catch {
       // A closing connection: the closed() watcher shuts the node down.
     }
@@ -299,53 +296,93 @@ export class NatsTransport implements Transport {
     }
   }
 
-  // The callbacks below never throw: a bad message is dropped and the node carries on.
+  // The callbacks below never throw: a bad message is dropped (and counted) and the node carries on.
 
-  #onHeartbeat(err: Error | null, msg: Msg): void {
-    if (err !== null || this.#closed) return;
+  #onHeartbeat(msg: Msg): void {
+    if (this.#closed) return;
+    const sender = this.#subjects.heartbeatSender(msg.subject);
+    if (sender === this.localId) return;
     const hb = safeDecode(msg.data);
-    if (hb === undefined || hb.t !== 'hb' || typeof hb.from !== 'string' || hb.from === '' || hb.from === this.localId) return;
+    if (sender === undefined || hb === undefined || hb.t !== 'hb' || typeof hb.from !== 'string') {
+      this.#drops.malformed++;
+      return;
+    }
+    if (hb.from !== sender) {
+      this.#drops.forged++;
+      return;
+    }
     if (hb.bye === true) {
-      if (!this.#liveness.isAlive(hb.from)) return;
-      this.#liveness.left(hb.from);
-      this.#failRequestsTo([hb.from], 'has left the network');
+      if (!this.#liveness.isAlive(sender)) return;
+      this.#liveness.left(sender);
+      this.#failRequestsTo([sender], 'has left the network');
       return;
     }
     // A newcomer hears from us at once instead of after up to a heartbeat period.
-    if (this.#liveness.heard(hb.from, Date.now())) this.#beat();
+    if (this.#liveness.heard(sender, Date.now())) this.#beat();
   }
 
-  #onReply(err: Error | null, msg: Msg): void {
-    if (err !== null) return;
-    const token = msg.subject.slice(this.#inbox.length + 1);
-    const pending = this.#pending.get(token);
-    if (pending === undefined) return;
-    // The server's "no responders" status: nobody listens on the node's subject any more.
-    if (msg.headers?.code === 503) {
-      this.#fail(token, errors.EHOSTDOWN('request', 'to', `node "${pending.to}" is not listening`));
+  #onReply(msg: Msg): void {
+    const sender = this.#subjects.replySender(msg.subject);
+    if (sender === undefined) {
+      this.#drops.malformed++;
       return;
     }
-    const data = this.#assemble(msg, token);
+    const pending = this.#pending.get(sender.token);
+    // A reply nobody waits for any more (the request timed out, say).
+    if (pending === undefined) return;
+    if (pending.to !== sender.from) {
+      this.#drops.forged++;
+      return;
+    }
+    // The server's "no responders" status: the node is not subscribed any more (cut off, or gone without a
+    // goodbye), so it is gone now rather than after deadMs; its next heartbeat brings it back.
+    if (msg.headers?.code === 503) {
+      this.#fail(sender.token, errors.EHOSTDOWN('request', 'to', `node "${pending.to}" is not listening`));
+      if (this.#liveness.isAlive(pending.to)) {
+        this.#liveness.left(pending.to);
+        this.#failRequestsTo([pending.to], 'is not listening');
+      }
+      return;
+    }
+    const data = this.#assemble(msg, msg.subject);
     if (data === undefined) return;
     const env = safeDecode(data);
-    if (env === undefined) return;
-    if (env.t === 'rep' && isReply(env.body)) {
-      this.#pending.delete(token);
+    if (env !== undefined && env.t === 'rep' && isReply(env.body)) {
+      this.#pending.delete(sender.token);
       clearTimeout(pending.timer);
       pending.resolve(env.body);
-    } else if (env.t === 'err' && typeof env.code === 'string' && Object.hasOwn(Errno, env.code) && typeof env.syscall === 'string' && typeof env.detail === 'string') {
-      this.#fail(token, new DiosError(env.code as ErrnoCode, env.syscall, typeof env.argument === 'string' ? env.argument : undefined, env.detail));
+    } else if (env !== undefined && env.t === 'err' && typeof env.code === 'string' && Object.hasOwn(Errno, env.code) && typeof env.syscall === 'string' && typeof env.detail === 'string') {
+      this.#fail(sender.token, new DiosError(env.code as ErrnoCode, env.syscall, typeof env.argument === 'string' ? env.argument : undefined, env.detail));
+    } else {
+      this.#drops.malformed++;
     }
   }
 
-  #onRequest(err: Error | null, msg: Msg): void {
-    if (err !== null || this.#closed) return;
+  #onRequest(msg: Msg): void {
+    if (this.#closed) return;
+    const from = this.#subjects.requestSender(msg.subject);
     const reply = msg.reply;
-    const handler = this.#handler;
-    const data = reply === undefined ? undefined : this.#assemble(msg, reply);
+    if (from === undefined || reply === undefined || reply === '') {
+      this.#drops.malformed++;
+      return;
+    }
+    // Replies go only where the sender itself listens: nobody can have this node answer into another's inbox.
+    if (!this.#subjects.isReplyOf(reply, from)) {
+      this.#drops.forged++;
+      return;
+    }
+    const data = this.#assemble(msg, reply);
     if (data === undefined) return;
     const env = safeDecode(data);
-    if (reply === undefined || env === undefined || env.t !== 'req' || typeof env.from !== 'string' || !isRequest(env.body)) return;
+    if (env === undefined || env.t !== 'req' || typeof env.from !== 'string' || !isRequest(env.body)) {
+      this.#drops.malformed++;
+      return;
+    }
+    if (env.from !== from) {
+      this.#drops.forged++;
+      return;
+    }
+    const handler = this.#handler;
     const answer = (e: Envelope) => {
       if (this.#closed) return;
       try {
@@ -363,7 +400,6 @@ export class NatsTransport implements Transport {
       answer({ t: 'err', code: 'EHOSTDOWN', syscall: 'request', argument: 'to', detail: `node "${this.localId}" is not listening` });
       return;
     }
-    const from = env.from;
     const body = env.body;
     (async () => handler(from, body))().then(
       (body) => answer({ t: 'rep', body }),
