@@ -5,9 +5,9 @@
  * timeouts) and two kernels joined over it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, errors, nkeyAuthenticator, nkeys, type NatsConnection } from '@nats-io/transport-node';
 import { ANY_KERNEL, DiosError, Kernel, programBinary, type PeerRequest } from '@dios/kernel';
-import { connectNats, decodeFrame, encodeFrame, MalformedFrameError, NatsTransport, type NatsTransportOptions } from '@dios/kernel/nats';
+import { connectNats, decodeFrame, encodeFrame, MalformedFrameError, natsPermissions, NatsTransport, type NatsTransportOptions } from '@dios/kernel/nats';
 import { ASSEMBLY_TIMEOUT_MS, MAX_ASSEMBLING_BYTES, Reassembly, splitFrame } from '../../src/transport/nats/parts.js';
 import { transportCompliance } from './compliance.js';
 import { blobWith, readAll } from '../helpers.js';
@@ -375,6 +375,102 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
         await b.close();
       }
     }, 30_000);
+  });
+
+  describe('NKey users, each allowed only its own node subjects (natsPermissions)', () => {
+    const CLUSTER = 'secure';
+    const ids = ['x', 'y', 'z'] as const;
+    const keys = Object.fromEntries(ids.map((id) => [id, nkeys.createUser()])) as Record<(typeof ids)[number], nkeys.KeyPair>;
+    const seedOf = (id: (typeof ids)[number]) => new TextDecoder().decode(keys[id].getSeed());
+    let secure: NatsServer | undefined;
+
+    beforeAll(async () => {
+      const users = ids.map((id) => ({ nkey: keys[id].getPublicKey(), permissions: natsPermissions(CLUSTER, id) }));
+      // The config format takes JSON.
+      secure = await startNatsServer({ config: `authorization: ${JSON.stringify({ users })}\n` });
+    }, 20_000);
+
+    afterAll(() => secure?.stop());
+
+    function nkeyOptions(id: string, seed: string): NatsTransportOptions {
+      return { servers: secure!.url, id, cluster: CLUSTER, seed, heartbeatMs: HEARTBEAT_MS, deadMs: DEAD_MS };
+    }
+
+    it('joins with the right seed; an unknown seed is EACCES, a malformed one EINVAL naming seed, and no error shows the seed', async () => {
+      const t = await connectNats(nkeyOptions('x', seedOf('x')));
+      await t.close();
+      const stranger = new TextDecoder().decode(nkeys.createUser().getSeed());
+      const refused = await expectCode(connectNats(nkeyOptions('x', stranger)), ['EACCES']);
+      expect(refused.message).not.toContain(stranger);
+      const account = new TextDecoder().decode(nkeys.createAccount().getSeed());
+      const malformed = [`${seedOf('x').slice(0, -1)}A`, 'SUnot-a-seed', '', account];
+      for (const seed of malformed) {
+        const error = await expectCode(connectNats(nkeyOptions('x', seed)), ['EINVAL']);
+        expect(error.argument).toBe('seed');
+        if (seed !== '') expect(error.message).not.toContain(seed);
+      }
+      // One kind of credentials at a time.
+      const both = await expectCode(connectNats({ ...nkeyOptions('x', seedOf('x')), user: 'u', pass: 'p' }), ['EINVAL']);
+      expect(both.argument).toBe('seed');
+    });
+
+    it("refuses a user that joins under another node's id (EACCES naming id)", async () => {
+      const error = await expectCode(connectNats(nkeyOptions('y', seedOf('x'))), ['EACCES']);
+      expect(error.argument).toBe('id');
+    });
+
+    it('the server refuses a node publishing as another: nothing reaches the others, and they go on working', async () => {
+      const [x, y, z] = await Promise.all(ids.map((id) => connectNats(nkeyOptions(id, seedOf(id)))));
+      const handled: Record<string, string[]> = { x: [], y: [], z: [] };
+      for (const t of [x!, y!, z!]) {
+        t.listen(async (from, request) => {
+          handled[t.localId]!.push(`${from}:${request.kind}`);
+          return { ok: true, handle: 1 };
+        });
+      }
+      // A client logged in as x, speaking raw NATS.
+      const rogue = await connect({ servers: secure!.url, authenticator: nkeyAuthenticator(keys.x.getSeed()) });
+      const violations: string[] = [];
+      void (async () => {
+        for await (const s of rogue.status()) {
+          if (s.type === 'error' && s.error instanceof errors.PermissionViolationError) violations.push(`${s.error.operation} ${s.error.subject}`);
+        }
+      })();
+      try {
+        await meshed([x!, y!, z!]);
+        const base = `dios.${CLUSTER}`;
+        const lookup = { kind: 'lookup', name: 'n', groups: [] };
+        // As y: a request to z, a goodbye, a reply into z's inbox; and listening on y's requests.
+        rogue.publish(`${base}.node.z.y`, encodeFrame({ t: 'req', from: 'y', body: lookup }), { reply: `${base}.reply.y.z.1` });
+        rogue.publish(`${base}.alive.y`, encodeFrame({ t: 'hb', from: 'y', bye: true }));
+        rogue.publish(`${base}.reply.z.y.1`, encodeFrame({ t: 'rep', body: { ok: true } }));
+        let overheard = 0;
+        rogue.subscribe(`${base}.node.y.*`, { callback: (err) => void (err === null && overheard++) });
+        await rogue.flush();
+        await sleep(DEAD_MS / 2);
+        expect(violations.sort()).toEqual([`publish ${base}.alive.y`, `publish ${base}.node.z.y`, `publish ${base}.reply.z.y.1`, `subscription ${base}.node.y.*`].sort());
+        // Nothing arrived anywhere: no handler ran, nothing was even dropped, y is still alive for everyone.
+        expect(handled).toEqual({ x: [], y: [], z: [] });
+        for (const t of [x!, y!, z!]) expect(t.dropped).toEqual({ malformed: 0, forged: 0 });
+        expect(x!.peers().sort()).toEqual(['y', 'z']);
+        expect(z!.peers().sort()).toEqual(['x', 'y']);
+        // Under its own name, the rogue's message arrives, but the envelope's claim to be y gets it dropped.
+        rogue.publish(`${base}.node.z.x`, encodeFrame({ t: 'req', from: 'y', body: lookup }), { reply: `${base}.reply.x.z.7` });
+        await rogue.flush();
+        await sleep(50);
+        expect(z!.dropped).toEqual({ malformed: 0, forged: 1 });
+        expect(handled.z).toEqual([]);
+        // The real nodes carry on, y included.
+        expect(await y!.request('z', { kind: 'revoked', handle: 1 })).toEqual({ ok: true, handle: 1 });
+        expect(await z!.request('y', { kind: 'revoked', handle: 1 })).toEqual({ ok: true, handle: 1 });
+        expect(await x!.request('y', { kind: 'revoked', handle: 1 })).toEqual({ ok: true, handle: 1 });
+        expect(handled).toEqual({ x: [], y: ['z:revoked', 'x:revoked'], z: ['y:revoked'] });
+        expect(overheard).toBe(0);
+      } finally {
+        await rogue.close();
+        await Promise.all([x!, y!, z!].map((t) => t.close()));
+      }
+    });
   });
 
   describe('parts of large frames', () => {
