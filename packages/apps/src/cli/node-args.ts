@@ -6,7 +6,8 @@ import { UsageError } from './usage-error.js';
 
 /** `dios node --help`. */
 export const NODE_USAGE = `Usage: dios node start --nats URL --id NAME [--cluster NAME] [--data DIR]
-                       [--user U --pass P | --token T] [--dead-ms MS]
+                       [--user U --pass P | --token T | --nkey FILE]
+                       [--dead-ms MS]
   Runs one kernel of a DIOS cluster: joins it to the other nodes of the
   cluster through the NATS server at URL, installs the MapReduce programs
   (so other nodes can run map and reduce tasks here), prints
@@ -19,6 +20,7 @@ export const NODE_USAGE = `Usage: dios node start --nats URL --id NAME [--cluste
     --data DIR      durable store directory (default: blobs in memory)
     --user U --pass P, --token T
                     credentials the NATS server asks for
+    --nkey FILE     log in with the NKey user seed (SU...) held in FILE
     --dead-ms MS    a peer silent for MS ms is gone (default 3000)
   Control lines on stdin, one reply line each (errors: "error CODE message"):
     put PATH TEXT   writes TEXT to the blob at PATH in the root group
@@ -45,6 +47,8 @@ export interface NodeArgs {
   readonly pass: string | undefined;
   /** NATS token. */
   readonly token: string | undefined;
+  /** File holding the NATS NKey user seed. */
+  readonly nkey: string | undefined;
   /** Liveness deadline (ms), if given. */
   readonly deadMs: number | undefined;
 }
@@ -53,7 +57,7 @@ export interface NodeArgs {
 export const DEFAULT_CLUSTER = 'dios';
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
-const FLAGS = ['--nats', '--id', '--cluster', '--data', '--user', '--pass', '--token', '--dead-ms'] as const;
+const FLAGS = ['--nats', '--id', '--cluster', '--data', '--user', '--pass', '--token', '--nkey', '--dead-ms'] as const;
 
 /** Parses the arguments after `node`; UsageError naming the argument when they are wrong. */
 export function parseNodeArgs(args: readonly string[]): NodeArgs {
@@ -82,9 +86,11 @@ export function parseNodeArgs(args: readonly string[]): NodeArgs {
   const token = got.get('--token');
   if ((user === undefined) !== (pass === undefined)) throw new UsageError(user === undefined ? '--pass needs --user' : '--user needs --pass');
   if (token !== undefined && user !== undefined) throw new UsageError('--token: give either --user and --pass or --token');
+  const nkey = got.get('--nkey');
+  if (nkey !== undefined && (user !== undefined || token !== undefined)) throw new UsageError('--nkey: give one of --user and --pass, --token or --nkey');
   const dead = got.get('--dead-ms');
   if (dead !== undefined && (!/^\d+$/.test(dead) || Number(dead) < 3 || Number(dead) > 3_600_000)) {
     throw new UsageError(`--dead-ms: expected milliseconds in [3, 3600000], got '${dead}'`);
   }
-  return { nats, id, cluster, data: got.get('--data'), user, pass, token, deadMs: dead === undefined ? undefined : Number(dead) };
+  return { nats, id, cluster, data: got.get('--data'), user, pass, token, nkey, deadMs: dead === undefined ? undefined : Number(dead) };
 }

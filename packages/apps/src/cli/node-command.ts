@@ -4,6 +4,7 @@
  * {@link NODE_USAGE}).
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { isDiosError, Kernel } from '@dios/kernel';
 import { FileBlobStore, useWorkers } from '@dios/kernel/node';
@@ -27,6 +28,15 @@ export async function nodeCommand(args: readonly string[]): Promise<number> {
     process.stderr.write(`dios node: ${e.message} (try 'dios node --help')\n`);
     return 2;
   }
+  let seed: string | undefined;
+  if (parsed.nkey !== undefined) {
+    try {
+      seed = readFileSync(parsed.nkey, 'utf8').trim();
+    } catch (e) {
+      process.stderr.write(`dios node: --nkey: cannot read '${parsed.nkey}': ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      return 1;
+    }
+  }
   // Listening from the start (and to the end): a signal during boot or shutdown is one more request to stop.
   const stopped = new Promise<void>((resolve) => {
     process.on('SIGINT', () => resolve());
@@ -44,6 +54,7 @@ export async function nodeCommand(args: readonly string[]): Promise<number> {
       cluster: parsed.cluster,
       ...(parsed.user !== undefined && { user: parsed.user, pass: parsed.pass! }),
       ...(parsed.token !== undefined && { token: parsed.token }),
+      ...(seed !== undefined && { seed }),
       // Heartbeats a few times per deadline, so one lost beat does not count as dead.
       ...(parsed.deadMs !== undefined && { deadMs: parsed.deadMs, heartbeatMs: Math.min(1000, Math.floor(parsed.deadMs / 3)) }),
     });

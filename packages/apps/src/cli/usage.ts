@@ -32,7 +32,7 @@ Commands:
       TCP; see 'dios kv --help'). Without --data the store is a fresh
       temporary directory, removed on exit.
   node start --nats URL --id NAME [--cluster NAME] [--data DIR]
-             [--user U --pass P | --token T] [--dead-ms MS]
+             [--user U --pass P | --token T | --nkey FILE] [--dead-ms MS]
       Runs one kernel of a DIOS cluster, joined to the other nodes through
       a NATS server, until SIGINT or SIGTERM; stdin takes control lines
       (put PATH TEXT, get PATH, peers; see 'dios node --help').
