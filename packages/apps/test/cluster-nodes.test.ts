@@ -4,150 +4,34 @@
  * a blob written on one is read from another, and when one is killed with
  * SIGKILL the others drop it within the liveness deadline and go on serving.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, natsMissing, peersUntil, startNatsServer, startNode, type NatsServer, type Node } from './cluster-helpers.js';
 
-const NATS_SERVER = '/usr/sbin/nats-server';
 const USER = 'dios';
 const PASS = 'node-test-pw';
 const DEAD_MS = 1500;
 const HERE = dirname(fileURLToPath(import.meta.url));
-const MAIN = join(HERE, '..', 'src', 'cli', 'main.ts');
+const missing = natsMissing();
 
-const missing = ((): string | undefined => {
-  if (existsSync(NATS_SERVER)) return undefined;
-  const reason = `${NATS_SERVER} not found`;
-  if (process.env.DIOS_REQUIRE_SERVICES === '1') throw new Error(`${reason}, and DIOS_REQUIRE_SERVICES=1 requires it`);
-  console.warn(`skipped: ${reason} (set DIOS_REQUIRE_SERVICES=1 to make this a failure)`);
-  return reason;
-})();
-
-/** A node process and its control channel. */
-interface Node {
-  child: ChildProcess;
-  /** Sends a control line; resolves to its reply line (rejects after `ms`). */
-  ask(line: string, ms?: number): Promise<string>;
-  /** Everything it wrote to stderr. */
-  stderr(): string;
-}
-
-let server: ChildProcess | undefined;
-let dir = '';
+let server: NatsServer | undefined;
 let url = '';
 const nodes: Record<string, Node> = {};
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Starts `dios node start` (node on the sources itself, not the launcher, so that SIGKILL reaches the node); resolves once it is up. */
-async function startNode(id: string): Promise<Node> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@dios/source', '--import', 'tsx', MAIN, 'node', 'start', '--nats', url, '--id', id, '--cluster', `t${process.pid}`, '--user', USER, '--pass', PASS, '--dead-ms', String(DEAD_MS)],
-    { stdio: ['pipe', 'pipe', 'pipe'], cwd: join(HERE, '..', '..', '..') },
-  );
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const replies: string[] = [];
-  const waiters: (() => void)[] = [];
-  const lines = createInterface({ input: child.stdout! });
-  lines.on('line', (line) => {
-    replies.push(line);
-    for (const w of waiters.splice(0)) w();
-  });
-  const next = async (ms: number, what: string): Promise<string> => {
-    const deadline = Date.now() + ms;
-    while (replies.length === 0) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`node ${id} exited (${child.exitCode ?? child.signalCode}) waiting for ${what}: ${err}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`node ${id}: no reply to ${what} within ${ms} ms`);
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, Math.min(left, 100));
-      });
-    }
-    return replies.shift()!;
-  };
-  const up = await next(30_000, 'start');
-  expect(up).toBe(`node ${id} up (cluster t${process.pid}, nats ${url})`);
-  // One line at a time: a reply answers the line just sent.
-  let turn = Promise.resolve();
-  const ask = (line: string, ms = 10_000): Promise<string> => {
-    const reply = turn.then(() => {
-      child.stdin!.write(`${line}\n`);
-      return next(ms, `'${line}'`);
-    });
-    turn = reply.then(
-      () => {},
-      () => {},
-    );
-    return reply;
-  };
-  return { child, ask, stderr: () => err };
-}
-
-/** Asks `node` for its peers until `test` holds of them; fails after `ms`. */
-async function peersUntil(node: Node, test: (peers: string[]) => boolean, ms: number): Promise<string[]> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const reply = await node.ask('peers');
-    const peers = reply === '' ? [] : reply.split(' ');
-    if (test(peers)) return peers;
-    if (Date.now() > deadline) throw new Error(`peers still ${JSON.stringify(peers)} after ${ms} ms`);
-    await sleep(50);
-  }
-}
+const nodeOptions = (): { url: string; cluster: string; user: string; pass: string; deadMs: number } => ({ url, cluster: `t${process.pid}`, user: USER, pass: PASS, deadMs: DEAD_MS });
 
 beforeAll(async () => {
   if (missing !== undefined) return;
-  dir = mkdtempSync(join(tmpdir(), 'dios-nodes-'));
-  const config = join(dir, 'nats.conf');
-  writeFileSync(config, 'max_payload: 8MB\n');
-  const port = await freePort();
-  server = spawn(NATS_SERVER, ['-c', config, '-a', '127.0.0.1', '-p', String(port), '--user', USER, '--pass', PASS], { stdio: 'ignore' });
-  const deadline = Date.now() + 10_000;
-  while (!(await accepts(port))) {
-    if (server.exitCode !== null) throw new Error(`nats-server exited with ${server.exitCode}`);
-    if (Date.now() > deadline) throw new Error('nats-server did not accept connections within 10 s');
-    await sleep(50);
-  }
-  url = `nats://127.0.0.1:${port}`;
-  const started = await Promise.all(['A', 'B', 'C'].map((id) => startNode(id)));
+  server = await startNatsServer({ config: 'max_payload: 8MB\n', args: ['--user', USER, '--pass', PASS] });
+  url = server.url;
+  const started = await Promise.all(['A', 'B', 'C'].map((id) => startNode(id, nodeOptions())));
   ['A', 'B', 'C'].forEach((id, i) => (nodes[id] = started[i]!));
 }, 90_000);
 
 afterAll(() => {
   for (const node of Object.values(nodes)) node.child.kill('SIGKILL');
-  server?.kill();
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  server?.stop();
 });
 
 describe.skipIf(missing !== undefined)('dios node start: three node processes over NATS', () => {
@@ -194,7 +78,7 @@ describe.skipIf(missing !== undefined)('dios node start: three node processes ov
 
 describe.skipIf(missing !== undefined)('dios node start: stopping', () => {
   it('SIGTERM says goodbye (the others drop it at once) and exits 0', async () => {
-    const d = await startNode('D');
+    const d = await startNode('D', nodeOptions());
     nodes.D = d;
     await peersUntil(nodes.A!, (p) => p.includes('D'), 5000);
     const exit = new Promise<number | null>((r) => d.child.once('exit', (code) => r(code)));

@@ -1,9 +1,10 @@
 /**
  * The control lines of `dios node start` (`put PATH TEXT`, `get PATH`,
- * `peers`): each answered with one line, through the kernel's init task.
+ * `peers`, `tasks`): each answered with one line, through the kernel's init
+ * task.
  * @module
  */
-import { isDiosError, type SystemCalls } from '@dios/kernel';
+import { DeleteFlags, isDiosError, kernelStatusName, type KernelStatus, type SystemCalls } from '@dios/kernel';
 import { fclose, fopen, fputs, fread, type FILE } from '@dios/libd';
 
 /** What the control lines act on. */
@@ -22,6 +23,7 @@ export async function controlLine(node: NodeControl, line: string): Promise<stri
   const rest = space < 0 ? '' : text.slice(space + 1).trimStart();
   try {
     if (command === 'peers') return [...node.peers()].sort().join(' ');
+    if (command === 'tasks') return await runningTasks(node.sys);
     if (command === 'get') {
       if (rest === '' || /\s/.test(rest)) return 'error EINVAL usage: get PATH';
       return escapeLine(await readPath(node.sys, rest));
@@ -33,11 +35,32 @@ export async function controlLine(node: NodeControl, line: string): Promise<stri
       await writePath(node.sys, path, unescapeLine(cut < 0 ? '' : rest.slice(cut + 1)));
       return 'ok';
     }
-    return `error EINVAL unknown command '${command}' (put PATH TEXT, get PATH, peers)`;
+    return `error EINVAL unknown command '${command}' (put PATH TEXT, get PATH, peers, tasks)`;
   } catch (e) {
     if (isDiosError(e)) return `error ${e.code} ${e.message}`;
     return `error EIO ${e instanceof Error ? e.message : String(e)}`;
   }
+}
+
+// The programs of the tasks running here, as `program=count` pairs in program order, read from the kernel's status object.
+async function runningTasks(sys: SystemCalls): Promise<string> {
+  const [ref] = await sys.lookup(await kernelStatusName(sys.kernelId));
+  let status: KernelStatus;
+  try {
+    const view = await sys.beginRead(ref!);
+    status = JSON.parse(new TextDecoder().decode(view)) as KernelStatus;
+    await sys.endRead(ref!, view);
+  } finally {
+    await sys.delete(ref!, DeleteFlags.DROP);
+  }
+  const counts = new Map<string, number>();
+  for (const t of status.tasks) {
+    const program = t.argv[0];
+    // Not the kernel's own: this init task, and the tasks that hold references for peers.
+    if (t.state === 'exited' || program === undefined || program.startsWith('peer:') || t.name === sys.taskName.key) continue;
+    counts.set(program, (counts.get(program) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([p, n]) => `${p}=${n}`).join(' ');
 }
 
 async function writePath(sys: SystemCalls, path: string, text: string): Promise<void> {

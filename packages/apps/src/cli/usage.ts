@@ -8,6 +8,7 @@ export const USAGE = `Usage: dios <command> [options]
 
 Commands:
   wordcount FILE... [--maps M] [--reduces R] [--top K | --all]
+            [--cluster URL [--cluster-name NAME] [--user U --pass P | --token T]]
       Counts the words of the FILEs with a MapReduce job on a DIOS kernel
       and prints "word<TAB>count" lines, most frequent first, ties in byte
       order. A word is a maximal run of ASCII letters and digits,
@@ -17,6 +18,17 @@ Commands:
         --reduces R   reduce tasks (default: the number of CPUs)
         --top K       print the K most frequent words (default 10)
         --all         print every word
+        --cluster URL run the job on the DIOS cluster behind the NATS server
+                      at URL (nodes started with 'dios node start'): this
+                      command joins as a client kernel that holds the input
+                      and the job master, and the scheduler spreads the map
+                      and reduce tasks over the nodes (default --maps: two
+                      per node; --reduces: one per node). A node lost
+                      mid-job has its tasks run again on the others.
+        --cluster-name NAME  the nodes' --cluster (default dios)
+        --user U --pass P, --token T  NATS credentials
+        --id NAME     this client's kernel id (default wordcount-RANDOM)
+        --wait-ms MS  how long to wait for a node to answer (default 5000)
   web serve DIR [--port P] [--host H] [--data DIR]
       Boots a DIOS kernel with a network device and a durable store,
       imports the files under DIR into durable blobs, and serves them over

@@ -14,7 +14,29 @@ export interface WordCountArgs {
   readonly reduces: number | undefined;
   /** How many words to print (Infinity for --all). */
   readonly top: number;
+  /** --cluster: run on the cluster behind this NATS server instead of a kernel of our own. */
+  readonly cluster: ClusterArgs | undefined;
 }
+
+/** How `dios wordcount --cluster` reaches the cluster. */
+export interface ClusterArgs {
+  /** NATS server URL. */
+  readonly nats: string;
+  /** The DIOS cluster name (--cluster-name; the nodes' --cluster). */
+  readonly name: string;
+  /** This client kernel's id (--id; default: wordcount- and a random suffix). */
+  readonly id: string | undefined;
+  /** NATS user and password, if given. */
+  readonly user: string | undefined;
+  /** NATS password. */
+  readonly pass: string | undefined;
+  /** NATS token, if given. */
+  readonly token: string | undefined;
+  /** How long to wait for the first node, in ms (--wait-ms, default 5000). */
+  readonly waitMs: number;
+}
+
+const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 /** The default of --top. */
 export const DEFAULT_TOP = 10;
@@ -35,6 +57,7 @@ export function parseWordCountArgs(args: readonly string[]): WordCountArgs {
   let top: number | undefined;
   let all = false;
   let options = true;
+  const cluster = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (!options || arg === '-' || !arg.startsWith('-')) {
@@ -49,9 +72,34 @@ export function parseWordCountArgs(args: readonly string[]): WordCountArgs {
     else if (name === '--reduces') reduces = positive('--reduces', value(), 1);
     else if (name === '--top') top = positive('--top', value(), 0);
     else if (arg === '--all') all = true;
-    else throw new UsageError(`unknown option '${arg}'`);
+    else if (['--cluster', '--cluster-name', '--id', '--user', '--pass', '--token', '--wait-ms'].includes(name)) {
+      const v = value();
+      if (v === undefined || v === '') throw new UsageError(`option ${name} needs a value`);
+      cluster.set(name, v);
+    } else throw new UsageError(`unknown option '${arg}'`);
   }
   if (files.length === 0) throw new UsageError('wordcount needs at least one FILE');
   if (all && top !== undefined) throw new UsageError('options --top and --all exclude each other');
-  return { files, maps, reduces, top: all ? Infinity : top ?? DEFAULT_TOP };
+  return { files, maps, reduces, top: all ? Infinity : top ?? DEFAULT_TOP, cluster: clusterArgs(cluster) };
+}
+
+function clusterArgs(got: Map<string, string>): ClusterArgs | undefined {
+  const nats = got.get('--cluster');
+  if (nats === undefined) {
+    const stray = [...got.keys()][0];
+    if (stray !== undefined) throw new UsageError(`option ${stray} needs --cluster URL`);
+    return undefined;
+  }
+  const name = got.get('--cluster-name') ?? 'dios';
+  if (!TOKEN.test(name)) throw new UsageError(`option --cluster-name: letters, digits, - and _ only, got '${name}'`);
+  const id = got.get('--id');
+  if (id !== undefined && !TOKEN.test(id)) throw new UsageError(`option --id: letters, digits, - and _ only, got '${id}'`);
+  const user = got.get('--user');
+  const pass = got.get('--pass');
+  const token = got.get('--token');
+  if ((user === undefined) !== (pass === undefined)) throw new UsageError(user === undefined ? 'option --pass needs --user' : 'option --user needs --pass');
+  if (token !== undefined && user !== undefined) throw new UsageError('option --token: give either --user and --pass or --token');
+  const wait = got.get('--wait-ms') ?? '5000';
+  if (!/^\d+$/.test(wait) || Number(wait) > 600_000) throw new UsageError(`option --wait-ms: expected milliseconds in [0, 600000], got '${wait}'`);
+  return { nats, name, id, user, pass, token, waitMs: Number(wait) };
 }

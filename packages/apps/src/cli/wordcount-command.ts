@@ -4,17 +4,26 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { Kernel } from '@dios/kernel';
+import { ANY_KERNEL, Kernel } from '@dios/kernel';
 import { useWorkers } from '@dios/kernel/node';
+import { joinCluster } from './join-cluster.js';
+import { DELAY_ENV, FAULTS_ENV } from '../mapreduce/faults.js';
 import { installMapReducePrograms } from '../mapreduce/install.js';
 import { wordCountRecords } from '../wordcount/run.js';
 import { loadFile } from './load-file.js';
 import { ProgressBar } from './progress-bar.js';
-import { parseWordCountArgs } from './wordcount-args.js';
+import { parseWordCountArgs, type WordCountArgs } from './wordcount-args.js';
 
 // At most this much input per map task by default. Larger splits cost less in all: the distinct words of a split
 // grow more slowly than the split, and every map's table is merged in the reduces. One map per core up to this.
 const SPLIT_BYTES = 512 * 1024 * 1024;
+
+// Failure and delay injection reach the job's tasks from the command's environment (for tests).
+function injection(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of [FAULTS_ENV, DELAY_ENV]) if (process.env[name] !== undefined) env[name] = process.env[name]!;
+  return env;
+}
 
 /** A file the command could not read. */
 export class InputError extends Error {
@@ -25,21 +34,36 @@ export class InputError extends Error {
   }
 }
 
-/** Runs `dios wordcount ARGS`; writes the result to `out`. UsageError or InputError for the caller to report. */
+/**
+ * Runs `dios wordcount ARGS`; writes the result to `out`. UsageError or
+ * InputError for the caller to report; with --cluster, a DiosError when the
+ * cluster cannot be reached (EHOSTUNREACH: no node answered).
+ */
 export async function wordCountCommand(args: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WriteStream): Promise<void> {
   const options = parseWordCountArgs(args);
+  if (options.cluster !== undefined) {
+    // A client kernel: it holds the input and the job master; the cluster's nodes run the map and reduce tasks.
+    const client = await joinCluster(options.cluster);
+    try {
+      await countFiles(client.kernel, options, out, err, client.nodes);
+    } finally {
+      await client.close();
+    }
+    return;
+  }
   const kernel = await Kernel.boot({ id: 'dios-wordcount' });
   // Map and reduce tasks run in worker threads, one per core at a time. No idle threads kept: a thread ends with
   // its task, and its heap (a map's table, its views of the job's blobs) goes too, instead of staying till exit.
   const pool = useWorkers(kernel, { size: 0 });
   try {
-    await countFiles(kernel, options, out, err);
+    await countFiles(kernel, options, out, err, undefined);
   } finally {
     await pool.close();
   }
 }
 
-async function countFiles(kernel: Kernel, options: ReturnType<typeof parseWordCountArgs>, out: NodeJS.WritableStream, err: NodeJS.WriteStream): Promise<void> {
+// nodes: the cluster's node count when the tasks run there; undefined to run them on `kernel`.
+async function countFiles(kernel: Kernel, options: WordCountArgs, out: NodeJS.WritableStream, err: NodeJS.WriteStream, nodes: number | undefined): Promise<void> {
   await installMapReducePrograms(kernel);
   const sys = kernel.init;
   const inputs: number[] = [];
@@ -58,10 +82,12 @@ async function countFiles(kernel: Kernel, options: ReturnType<typeof parseWordCo
   try {
     // The records are the lines to print: written as they are, not parsed.
     records = await wordCountRecords(sys, inputs, {
-      maps: options.maps ?? Math.max(cpus, Math.ceil(total / SPLIT_BYTES)),
-      reduces: options.reduces ?? cpus,
-      parallel: cpus,
+      // Across nodes: two maps per node, so a node lost costs half its share of the work again.
+      maps: options.maps ?? (nodes === undefined ? Math.max(cpus, Math.ceil(total / SPLIT_BYTES)) : Math.max(2 * nodes, Math.ceil(total / SPLIT_BYTES))),
+      reduces: options.reduces ?? nodes ?? cpus,
+      ...(nodes === undefined ? { parallel: cpus } : { kernel: ANY_KERNEL }),
       releaseInputs: true,
+      env: injection(),
       top: options.top,
       onProgress: (done, all) => bar.update(done, all),
     });
