@@ -1,16 +1,17 @@
 /**
- * Cluster benchmark (a first part of issue 6's bench:cluster): two kernels
- * joined over a real nats-server on loopback (started here, default
- * max_payload, so large frames travel in parts), in one process. Measures,
- * in the same run: remote lookup latency beside a local lookup, and remote
- * read throughput of a 64 MiB blob beside the NATS floor (the same bytes
- * published in 1 MiB messages to a subscriber, no kernel). Target: remote
- * read >= 200 MB/s.
+ * Cluster benchmark, over a real nats-server on loopback (started here,
+ * default max_payload, so large frames travel in parts). Measures, in the
+ * same run: with two kernels in this process, remote lookup latency beside
+ * a local lookup, and remote read throughput of a 64 MiB blob beside the
+ * NATS floor (the same bytes published in 1 MiB messages to a subscriber,
+ * no kernel), target >= 200 MB/s; then WordCount on 256 MB across three
+ * node processes (`dios wordcount --cluster`) beside the same job on one
+ * kernel (see cluster-wordcount.ts).
  *
- *   npm run bench:cluster       (BENCH_QUICK=1 for fewer samples)
- *
- * Not measured yet: WordCount across three node processes (MapReduce does
- * not spread over nodes yet).
+ *   npm run bench:cluster
+ *   BENCH_QUICK=1 npm run bench:cluster          (fewer samples, 16 MB WordCount, one run)
+ *   BENCH_CLUSTER_MB=64 BENCH_CLUSTER_RUNS=5     (WordCount size and runs)
+ *   BENCH_WORDCOUNT_KEEP=1                       (keep the generated text for the next run)
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -21,12 +22,16 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { Kernel, LookupFlags, ObjectType, type SystemCalls } from '@dios/kernel';
 import { connectNats, type NatsTransport } from '@dios/kernel/nats';
+import { clusterWordCount } from './cluster-wordcount.js';
 import { median, printTable } from './harness.js';
 
 const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
 const SAMPLES = QUICK ? 3 : 9;
 const LOOKUPS = QUICK ? 200 : 1000;
 const BLOB = 64 * 1024 * 1024;
+const WC_MB = Number(process.env.BENCH_CLUSTER_MB ?? (QUICK ? 16 : 256));
+const WC_RUNS = Number(process.env.BENCH_CLUSTER_RUNS ?? (QUICK ? 1 : 3));
+const KEEP = process.env.BENCH_WORDCOUNT_KEEP === '1';
 const USER = 'bench';
 const PASS = 'bench-pass';
 
@@ -128,19 +133,36 @@ async function main(): Promise<void> {
     }
     await pub.close();
     await sub.close();
+    for (const t of transports.splice(0)) await t.close();
+    console.log(`WordCount: ${WC_MB} MB, ${WC_RUNS} run(s) per contender, interleaved`);
+    const wc = await clusterWordCount({ servers, user: USER, pass: PASS }, WC_MB, WC_RUNS, KEEP);
     const read = median(remoteRead);
-    console.log(`DIOS cluster benchmark: two kernels in one process over nats-server ${servers} (max_payload 1 MiB), ${SAMPLES} samples, medians`);
+    const mbps = (ms: number) => `${(wc.bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`;
+    console.log('');
+    console.log(`DIOS cluster benchmark over nats-server ${servers} (max_payload 1 MiB); lookups and reads: two kernels in one process, ${SAMPLES} samples; WordCount: ${WC_RUNS} run(s); medians`);
     console.log('');
     printTable([
       ['measure', 'DIOS', 'baseline', 'ratio', 'target', 'result'],
       ['lookup latency (remote object / local)', `${median(remoteLookup).toFixed(1)} µs`, `${median(localLookup).toFixed(1)} µs`, (median(remoteLookup) / median(localLookup)).toFixed(1), '-', 'info'],
       ['64 MiB remote blob read (vs NATS floor)', `${read.toFixed(0)} MB/s`, `${median(floor).toFixed(0)} MB/s`, (read / median(floor)).toFixed(2), '>= 200 MB/s', read >= 200 ? 'PASS' : 'FAIL'],
+      [
+        `WordCount ${WC_MB} MB: 3 node processes (vs one kernel)`,
+        `${(wc.clusterMs / 1000).toFixed(2)} s = ${mbps(wc.clusterMs)}`,
+        `${(wc.singleMs / 1000).toFixed(2)} s = ${mbps(wc.singleMs)}`,
+        `${(wc.singleMs / wc.clusterMs).toFixed(2)}`,
+        '-',
+        'info',
+      ],
     ]);
     console.log('');
     console.log('remote lookup: lookup + delete of an object on the other kernel (two requests over NATS: the lookup, then the release); local: the same with LOCAL_ONLY on its own kernel (no request)');
     console.log('remote read: begin_read of the whole 64 MiB blob on the other kernel (one request, a reply in ~1 MiB parts) + end_read');
     console.log('NATS floor: 64 MiB published in 1 MiB messages from one connection to a subscriber on another, no kernel');
-    console.log('not measured: WordCount across three node processes (MapReduce does not spread over nodes yet)');
+    console.log(
+      'WordCount: wall time of the dios command, start to exit, loading the file included; the cluster run joins as a client kernel (input and master there), ' +
+        'the three nodes (already running) read their splits remotely and run the map and reduce tasks; ratio = one kernel / cluster (above 1: the cluster is faster). ' +
+        `All processes share this machine's CPUs. Outputs equal byte for byte in every run. Peak RSS: client ${(wc.clusterClientRss / 2 ** 20).toFixed(0)} MiB, one kernel ${(wc.singleRss / 2 ** 20).toFixed(0)} MiB.`,
+    );
   } finally {
     for (const t of transports) await t.close();
     server.kill();
