@@ -105,8 +105,9 @@ describe('checkFlags', () => {
   });
 
   it('with no allowed bits accepts only 0', async () => {
-    expect(checkFlags('copy', 0, CopyFlags)).toBe(0);
-    await expectErrno(() => checkFlags('copy', 1, CopyFlags), 'EINVAL', 'flags');
+    const none = {};
+    expect(checkFlags('mycall', 0, none)).toBe(0);
+    await expectErrno(() => checkFlags('mycall', 1, none), 'EINVAL', 'flags');
   });
 });
 

@@ -95,8 +95,15 @@ export const LookupFlags = {
   LOCAL_ONLY: 0x1,
 } as const;
 
-/** Flags of copy (none yet; 0 is the only valid value). */
-export const CopyFlags = {} as const;
+/** Flags of copy. */
+export const CopyFlags = {
+  /**
+   * DIOS's D_COPY_MAKE_LOCAL: a blob on another kernel is copied into a new
+   * blob on the caller's kernel, and the target gets a reference to that
+   * copy. Blobs already here are copied as references; other types are ENOTSUP.
+   */
+  MAKE_LOCAL: 0x1,
+} as const;
 
 /** Flags of delete. */
 export const DeleteFlags = {

@@ -1,16 +1,21 @@
 /**
  * copy(refs, target, options, flags): delegates references to another task
  * with rights equal to or fewer than the source's. The new references record
- * their parents.
+ * their parents. With CopyFlags.MAKE_LOCAL, blobs on other kernels are
+ * copied to this kernel first and the target gets the copies.
  * @module
  */
 import { errors } from '../errors.js';
 import { checkFlags, checkRights, CopyFlags, formatRights, ObjectType, Rights } from '../flags.js';
 import type { Kernel } from '../kernel.js';
 import { RemoteObject } from '../objects/remote.js';
+import { fetchLocalCopy } from '../peer/make-local.js';
 import { TaskObject } from '../objects/task.js';
 import type { Reference } from '../reference.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
+
+// The types MAKE_LOCAL copies (private memory never lives on another kernel, but is a blob here).
+const BLOB_TYPES: ReadonlySet<string> = new Set([ObjectType.PRIVATE_MEMORY_BLOB, ObjectType.SHARED_MEMORY_BLOB, ObjectType.DURABLE_BLOB]);
 
 /** Options of copy. */
 export interface CopyOptions {
@@ -28,7 +33,8 @@ export async function copy(
   flags: unknown,
 ): Promise<number[]> {
   const s = 'copy';
-  checkFlags(s, flags, CopyFlags);
+  const f = checkFlags(s, flags, CopyFlags);
+  const makeLocal = (f & CopyFlags.MAKE_LOCAL) !== 0;
   const handles = checkArray(s, 'refs', refs, MAX_REFS_PER_CALL);
   if (handles.length === 0) throw errors.EINVAL(s, 'refs', 'no references to copy');
   const o = checkOptions<CopyOptions>(s, 'options', options, ['rights']);
@@ -58,17 +64,48 @@ export async function copy(
       throw errors.EPERM(s, `refs[${i}]`, 'private memory cannot be delegated to another task');
     }
     if (src.object instanceof RemoteObject) src.object.checkHostUp(s, `refs[${i}]`);
+    if (makeLocal) {
+      if (!BLOB_TYPES.has(src.object.type)) {
+        throw errors.ENOTSUP(s, 'flags', `MAKE_LOCAL copies blobs only; refs[${i}] is a ${src.object.type}`);
+      }
+      // Copying the bytes reads them.
+      if (src.object instanceof RemoteObject) requireRights(s, `refs[${i}]`, src, Rights.READ);
+    }
   });
+  if (makeLocal && sources.some((src) => src.object instanceof RemoteObject)) {
+    if (targetRef.object instanceof TaskObject && targetRef.object.state === 'exited') throw errors.ESRCH(s, 'target', `task ${targetRef.id} has exited`);
+    return copyMadeLocal(kernel, task, targetRef, sources, rights);
+  }
+  return hand(kernel, task, targetRef, sources, sources, rights);
+}
 
+// Opens the references in the target, the last step of copy: `handed[i]` stands in for `sources[i]` (itself, or a local copy of it).
+function hand(kernel: Kernel, task: TaskObject, targetRef: Reference, sources: Reference[], handed: Reference[], rights: number[]): Promise<number[]> | number[] {
   const targetTask = targetRef.object;
   if (!(targetTask instanceof TaskObject)) {
     // The target runs on a peer kernel.
-    return kernel.distribution!.delegate(task, targetRef, sources, rights);
+    return kernel.distribution!.delegate(task, targetRef, handed, rights);
   }
-  if (targetTask.state === 'exited') throw errors.ESRCH(s, 'target', `task ${targetRef.id} has exited`);
+  if (targetTask.state === 'exited') throw errors.ESRCH('copy', 'target', `task ${targetRef.id} has exited`);
+  // A copy keeps the source's policy and buffer sizes, and records the source as its parent.
   return sources.map(
     (src, i) =>
-      kernel.openRef(targetTask, src.object, rights[i]!, { task: task.name.key, id: src.id }, src.consistency, src.readBufferSize, src.writeBufferSize)
+      kernel.openRef(targetTask, handed[i]!.object, rights[i]!, { task: task.name.key, id: src.id }, src.consistency, src.readBufferSize, src.writeBufferSize)
         .id,
   );
+}
+
+// MAKE_LOCAL: fetches the remote blobs into local copies (held meanwhile by the caller), hands those over, then lets go.
+async function copyMadeLocal(kernel: Kernel, task: TaskObject, targetRef: Reference, sources: Reference[], rights: number[]): Promise<number[]> {
+  const made: (Reference | undefined)[] = [];
+  try {
+    for (const [i, src] of sources.entries()) {
+      made.push(src.object instanceof RemoteObject ? await fetchLocalCopy(kernel, task, src, `refs[${i}]`) : undefined);
+    }
+    if (task.state === 'exited') throw errors.ECANCELED('copy', undefined, 'the task exited during the call');
+    if (!targetRef.open) throw errors.EBADF('copy', 'target', `reference ${targetRef.id} was deleted during the call`);
+    return await hand(kernel, task, targetRef, sources, sources.map((src, i) => made[i] ?? src), rights);
+  } finally {
+    for (const copy of made) if (copy !== undefined) kernel.closeRef(copy);
+  }
 }
