@@ -1,14 +1,14 @@
 /**
  * Fate sharing end to end over a real nats-server: a kernel whose NATS
  * connection drops without a goodbye (a crash) is found gone through
- * liveness, and both sides apply fate sharing within the deadline.
+ * liveness, and both sides apply fate sharing within the deadline. Also
+ * copy with MAKE_LOCAL of a large blob over NATS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Kernel, ObjectType, programBinary, type PeerLink, type SystemCalls } from '@dios/kernel';
+import { CopyFlags, EXIT_PEER_GONE, Kernel, ObjectType, programBinary, type PeerLink, type SystemCalls } from '@dios/kernel';
 import { connectNats, NatsTransport } from '@dios/kernel/nats';
-import { EXIT_PEER_GONE } from '../../src/core/peer/peer-service.js';
-import { blobWith, enc, expectErrno, flush, track } from '../helpers.js';
+import { blobWith, enc, expectErrno, flush, track, writeAll } from '../helpers.js';
 import { expectBytes, proxyTaskOn } from './cluster.js';
 import { natsMissing, startNatsServer, type NatsServer } from '../support/nats-server.js';
 
@@ -130,4 +130,32 @@ describe.skipIf(missing !== undefined)('fate sharing over NATS', () => {
       await b.transport.close();
     }
   });
+
+  it('copy with MAKE_LOCAL fetches a 64 MiB blob from the other node into a local copy', async () => {
+    const cluster = `fate-${process.pid}-${++clusters}`;
+    const a = await node('a', cluster);
+    const b = await node('b', cluster);
+    try {
+      await meshed([a, b]);
+      const size = 64 * 1024 * 1024;
+      const bytes = new Uint8Array(size);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 13 + (i >>> 16)) & 0xff;
+      const orig = await b.sys.create(ObjectType.SHARED_MEMORY_BLOB);
+      await writeAll(b.sys, orig.ref, bytes);
+      const [h] = await a.sys.lookup(orig.name);
+      const self = (await a.sys.lookup(a.sys.taskName))[0]!;
+      const [local] = await a.sys.copy([h!], self, {}, CopyFlags.MAKE_LOCAL);
+      const view = a.sys.ref(local!);
+      expect(view.proximity).toBe('local-memory');
+      expect(view.size).toBe(size);
+      const got = await a.sys.beginRead(local!);
+      expect(Buffer.compare(Buffer.from(got.buffer, got.byteOffset, got.length), Buffer.from(bytes.buffer))).toBe(0);
+      await a.sys.endRead(local!, got);
+      a.kernel.checkInvariants();
+      b.kernel.checkInvariants();
+    } finally {
+      await a.transport.close();
+      await b.transport.close();
+    }
+  }, 60_000);
 });

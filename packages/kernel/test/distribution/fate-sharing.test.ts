@@ -6,8 +6,7 @@
  * never work again.
  */
 import { describe, expect, it } from 'vitest';
-import { DeleteFlags, Kernel, ObjectType, PauseFlags, programBinary, SelectFlags, type Program } from '@dios/kernel';
-import { EXIT_PEER_GONE } from '../../src/core/peer/peer-service.js';
+import { DeleteFlags, EXIT_PEER_GONE, Kernel, ObjectType, PauseFlags, programBinary, SelectFlags, type Program } from '@dios/kernel';
 import { blobWith, enc, expectErrno, flush, readAll, track, writeAll } from '../helpers.js';
 import { cluster, expectBytes, proxyHandlesTo, proxyTaskOn, until, type Cluster } from './cluster.js';
 
