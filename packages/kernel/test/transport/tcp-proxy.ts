@@ -13,6 +13,8 @@ export interface TcpProxy {
   cut(): void;
   /** Lets connections through again. */
   heal(): void;
+  /** When (Date.now()) the last connection was let through; 0 before the first. */
+  readonly lastConnectAt: number;
   /** Stops listening and drops every connection. */
   close(): Promise<void>;
 }
@@ -21,12 +23,14 @@ export interface TcpProxy {
 export async function startTcpProxy(port: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let down = false;
+  let lastConnectAt = 0;
   const server: Server = createServer((client) => {
     // Refused while cut: accepted and dropped at once, as a partition that resets connections would.
     if (down) {
       client.destroy();
       return;
     }
+    lastConnectAt = Date.now();
     const upstream = connect({ host: '127.0.0.1', port });
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -55,6 +59,9 @@ export async function startTcpProxy(port: number): Promise<TcpProxy> {
     },
     heal() {
       down = false;
+    },
+    get lastConnectAt() {
+      return lastConnectAt;
     },
     close() {
       down = true;
