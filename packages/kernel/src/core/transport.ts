@@ -84,6 +84,8 @@ export type PeerRequest =
       length: number;
       /** Fail with EAGAIN instead of waiting. */
       nonblock: boolean;
+      /** Lease id the sender picked (unique among its leases here), so it can give the lease back even if the reply is lost. */
+      rid?: number;
     }
   | {
       /** end_read of a lease; the reply carries `valid`. */
@@ -110,6 +112,8 @@ export type PeerRequest =
       append?: boolean;
       /** Fail with EAGAIN instead of waiting. */
       nonblock: boolean;
+      /** Lease id the sender picked (unique among its leases here), so it can give the lease back even if the reply is lost. */
+      rid?: number;
     }
   | {
       /** end_write of a lease; the reply carries `version`. */

@@ -36,13 +36,20 @@ export class RemoteObject extends KernelObject {
   // Requests in flight, each failed at once (EHOSTDOWN naming its argument) when the home is found gone.
   readonly #pending = new Set<() => void>();
 
-  /** Wraps handle `handle` at kernel `home`. */
-  constructor(home: string, handle: number, desc: ObjectDescriptor, send: PeerSend) {
+  readonly #nextLease: () => number;
+
+  /**
+   * Wraps handle `handle` at kernel `home`. `nextLease` gives lease ids
+   * unique among this kernel's leases at any home: a begin request names
+   * its lease up front, so it can be given back if the reply is lost.
+   */
+  constructor(home: string, handle: number, desc: ObjectDescriptor, send: PeerSend, nextLease: () => number) {
     super(Name.parse(desc.name, 'remote', 'name'), 'refcounted', undefined);
     this.#home = home;
     this.handle = handle;
     this.#desc = desc;
     this.#send = send;
+    this.#nextLease = nextLease;
     this.version = desc.version;
   }
 
@@ -155,13 +162,13 @@ export class RemoteObject extends KernelObject {
   override async beginRead(req: IoRequest): Promise<Lease> {
     const argument = IO_ARGUMENT[req.syscall] ?? 'ref';
     this.#checkLive(req.syscall, argument);
-    const reply = await this.#request(req.syscall, argument, {
-      kind: 'begin-read',
-      handle: this.handle,
-      offset: req.offset,
-      length: req.length,
-      nonblock: req.nonblock,
-    });
+    const rid = this.#nextLease();
+    const reply = await this.#request(
+      req.syscall,
+      argument,
+      { kind: 'begin-read', handle: this.handle, offset: req.offset, length: req.length, nonblock: req.nonblock, rid },
+      () => ({ kind: 'end-read', handle: this.handle, lease: rid, release: true }),
+    );
     this.update(reply.object);
     const buffer = reply.bytes ?? new Uint8Array(0);
     return { ref: req.ref, kind: 'read', buffer, offset: req.offset, version: this.version, exclusive: false, truncate: false, detail: reply.lease };
@@ -179,15 +186,13 @@ export class RemoteObject extends KernelObject {
   override async beginWrite(req: IoRequest): Promise<Lease> {
     const argument = IO_ARGUMENT[req.syscall] ?? 'ref';
     this.#checkLive(req.syscall, argument);
-    const reply = await this.#request(req.syscall, argument, {
-      kind: 'begin-write',
-      handle: this.handle,
-      offset: req.offset,
-      length: req.length,
-      truncate: req.truncate,
-      append: req.append,
-      nonblock: req.nonblock,
-    });
+    const rid = this.#nextLease();
+    const reply = await this.#request(
+      req.syscall,
+      argument,
+      { kind: 'begin-write', handle: this.handle, offset: req.offset, length: req.length, truncate: req.truncate, append: req.append, nonblock: req.nonblock, rid },
+      () => ({ kind: 'end-write', handle: this.handle, lease: rid, bytes: new Uint8Array(0), discard: true, endOfStream: false }),
+    );
     return {
       ref: req.ref,
       kind: 'write',
@@ -245,9 +250,11 @@ export class RemoteObject extends KernelObject {
   /**
    * Sends `request` home on behalf of `syscall`. Fails with EHOSTDOWN naming
    * `argument` when the home is gone, is found gone meanwhile, or the
-   * transport cannot reach it (its own errors name the transport).
+   * transport cannot reach it (its own errors name the transport). In the
+   * last case the home may have acted without its reply arriving: `undo`,
+   * if given, is sent then (best effort) to take the effect back.
    */
-  #request(syscall: string, argument: string, request: PeerRequest): Promise<Ok> {
+  #request(syscall: string, argument: string, request: PeerRequest, undo?: () => PeerRequest): Promise<Ok> {
     this.checkHostUp(syscall, argument);
     return new Promise<Ok>((resolve, reject) => {
       const fail = () => {
@@ -263,6 +270,7 @@ export class RemoteObject extends KernelObject {
         (e: unknown) => {
           if (!this.#pending.delete(fail)) return;
           const unreachable = e instanceof DiosError && e.syscall === 'request' && (e.code === 'EHOSTDOWN' || e.code === 'EHOSTUNREACH');
+          if (unreachable && undo !== undefined) this.#send(this.#home, undo()).catch(() => {});
           reject(unreachable ? errors.EHOSTDOWN(syscall, argument, `kernel ${this.#home} cannot be reached: ${e.detail}`) : e);
         },
       );

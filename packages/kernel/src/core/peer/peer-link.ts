@@ -28,6 +28,9 @@ export class PeerLink implements Distribution, Importer {
   readonly #service: PeerService;
   // Proxies by home kernel and handle there, so a revocation notice finds its proxy.
   readonly #remotes = new Map<string, RemoteObject>();
+  // Lease ids this kernel picks for its remote begin requests (unique per home, as this kernel's leases there).
+  #leaseCounter = 0;
+  readonly #nextLease = (): number => ++this.#leaseCounter;
 
   /** Starts serving peers and makes the kernel's system calls reach them. */
   constructor(kernel: Kernel, transport: Transport) {
@@ -179,7 +182,7 @@ export class PeerLink implements Distribution, Importer {
       known.update(h.object);
       return known;
     }
-    const remote = new RemoteObject(h.home, h.handle, h.object, this.send);
+    const remote = new RemoteObject(h.home, h.handle, h.object, this.send, this.#nextLease);
     remote.onDestroyed = () => {
       if (this.#remotes.get(key) === remote) this.#remotes.delete(key);
     };

@@ -35,6 +35,9 @@ interface Proxy {
   releasing: Set<number>;
   // Tasks started by the peer's run requests: fate-shared with their parent there.
   runs: Set<TaskObject>;
+  // Lease ids the peer picked for begin requests still waiting here, and those it gave up on meanwhile (reply lost).
+  pending: Set<number>;
+  abandoned: Set<number>;
   // Set once the peer is gone: its handles close without notices.
   gone: boolean;
 }
@@ -112,11 +115,14 @@ export class PeerService {
       }
       case 'begin-read': {
         const flags = req.nonblock ? BeginReadFlags.NONBLOCK : 0;
-        const buffer = await sys.beginRead(req.handle, { offset: req.offset, length: req.length }, flags);
-        const lease = this.#lend(proxy, req.handle, buffer);
+        const buffer = await this.#begin(proxy, req.rid, () => sys.beginRead(req.handle, { offset: req.offset, length: req.length }, flags), (b) =>
+          sys.endRead(req.handle, b, EndReadFlags.RELEASE),
+        );
+        const lease = this.#lend(proxy, req.handle, buffer, req.rid);
         return { ok: true, lease, bytes: buffer.slice(), object: this.#describe(proxy, req.handle) };
       }
       case 'end-read': {
+        if (req.release && this.#abandon(proxy, req.lease)) return { ok: true, valid: true };
         const lent = this.#takeLease(proxy, req.lease, req.handle);
         const valid = await sys.endRead(req.handle, lent.buffer, req.release ? EndReadFlags.RELEASE : 0);
         return { ok: true, valid, object: this.#describe(proxy, req.handle) };
@@ -124,10 +130,13 @@ export class PeerService {
       case 'begin-write': {
         const flags = (req.nonblock ? BeginWriteFlags.NONBLOCK : 0) | (req.append === true ? BeginWriteFlags.APPEND : 0);
         const options = req.append === true ? {} : { offset: req.offset, truncate: req.truncate };
-        const buffer = await sys.beginWrite(req.handle, req.length, options, flags);
-        return { ok: true, lease: this.#lend(proxy, req.handle, buffer) };
+        const buffer = await this.#begin(proxy, req.rid, () => sys.beginWrite(req.handle, req.length, options, flags), (b) =>
+          sys.endWrite(req.handle, b, { length: 0 }, EndWriteFlags.DISCARD),
+        );
+        return { ok: true, lease: this.#lend(proxy, req.handle, buffer, req.rid) };
       }
       case 'end-write': {
+        if (req.discard && this.#abandon(proxy, req.lease)) return { ok: true };
         const lent = this.#takeLease(proxy, req.lease, req.handle);
         if (req.bytes.length > lent.buffer.length) {
           throw errors.EINVAL('endWrite', 'length', `${req.bytes.length} bytes for a buffer of ${lent.buffer.length}`);
@@ -249,7 +258,7 @@ export class PeerService {
       task.state = 'running';
       const floor = this.#handleFloor.get(peer);
       if (floor !== undefined && task.nextHandle < floor) task.nextHandle = floor;
-      proxy = { task, leases: new Map(), releasing: new Set(), runs: new Set(), gone: false };
+      proxy = { task, leases: new Map(), releasing: new Set(), runs: new Set(), pending: new Set(), abandoned: new Set(), gone: false };
       const p = proxy;
       task.onRefClosed = (ref) => {
         for (const [id, lent] of p.leases) if (lent.handle === ref.id) p.leases.delete(id);
@@ -260,8 +269,43 @@ export class PeerService {
     return proxy;
   }
 
-  #lend(proxy: Proxy, handle: number, buffer: Uint8Array): number {
-    const lease = ++this.#leaseCounter;
+  /**
+   * Runs a begin call for a request whose lease id `rid` the peer picked.
+   * If the peer gave the lease up while the call waited (its reply was
+   * lost), `giveBack` returns the buffer at once and the request fails.
+   */
+  async #begin(proxy: Proxy, rid: number | undefined, begin: () => Promise<Uint8Array>, giveBack: (b: Uint8Array) => Promise<unknown>): Promise<Uint8Array> {
+    if (rid === undefined) return begin();
+    if (!Number.isSafeInteger(rid) || rid <= 0 || proxy.leases.has(rid) || proxy.pending.has(rid)) {
+      throw errors.EINVAL('peer', 'rid', `lease id ${String(rid)} is malformed or already in use`);
+    }
+    proxy.pending.add(rid);
+    let buffer: Uint8Array;
+    try {
+      buffer = await begin();
+    } catch (e) {
+      proxy.abandoned.delete(rid);
+      throw e;
+    } finally {
+      proxy.pending.delete(rid);
+    }
+    if (proxy.abandoned.delete(rid)) {
+      await giveBack(buffer);
+      throw errors.ECANCELED('peer', 'rid', `the requester gave lease ${rid} up before it was granted`);
+    }
+    return buffer;
+  }
+
+  // A release of a lease whose begin request still waits here: remember it, so the lease is given back when granted.
+  #abandon(proxy: Proxy, lease: number): boolean {
+    if (!proxy.pending.has(lease)) return false;
+    proxy.abandoned.add(lease);
+    return true;
+  }
+
+  #lend(proxy: Proxy, handle: number, buffer: Uint8Array, rid: number | undefined): number {
+    let lease = rid;
+    if (lease === undefined) while (proxy.leases.has((lease = ++this.#leaseCounter)));
     proxy.leases.set(lease, { handle, buffer });
     return lease;
   }
