@@ -337,6 +337,8 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         let checked = 0;
         const reads = readers.map(async (s, i) => {
           while (writing) {
+            // A local read settles in microtasks: yield, or the loop starves the writers' I/O.
+            await sleep(0);
             const { bytes, valid } = await readAll(s, rh[i]!);
             if (!valid) continue;
             // A valid read is one snapshot: every slot wholly old (zeros) or wholly new.
