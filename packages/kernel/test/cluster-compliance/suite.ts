@@ -321,6 +321,28 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         n.check();
       }, Math.max(timeout, 20_000));
 
+      it('several multi-MiB transfers in flight at once between three kernels do not mix', async () => {
+        const n = await boot('a', 'b', 'c');
+        const { a, b, c } = n.sys as Record<'a' | 'b' | 'c', SystemCalls>;
+        const onB = pattern(2 * 2 ** 20 + 1, 5);
+        const onC = pattern(2 * 2 ** 20 + 3, 6);
+        const blobB = await blobWith(b, onB);
+        const blobC = await blobWith(c, onC);
+        const target = await b.create(ObjectType.SHARED_MEMORY_BLOB);
+        const [bFromA] = await a.lookup(blobB.name);
+        const [cFromA] = await a.lookup(blobC.name);
+        const [bFromC] = await c.lookup(blobB.name);
+        const [targetFromC] = await c.lookup(target.name);
+        const written = pattern(3 * 2 ** 20 + 5, 7);
+        // Two reads into a from different homes, one read and one write from c to b, all at once.
+        const [r1, r2, r3] = await Promise.all([readAll(a, bFromA!), readAll(a, cFromA!), readAll(c, bFromC!), writeAll(c, targetFromC!, written)]);
+        expect(sameBytes(r1.bytes, onB)).toBe(true);
+        expect(sameBytes(r2.bytes, onC)).toBe(true);
+        expect(sameBytes(r3.bytes, onB)).toBe(true);
+        expect(sameBytes((await readAll(b, target.ref)).bytes, written)).toBe(true);
+        n.check();
+      }, Math.max(timeout, 20_000));
+
       it('concurrent writers on two kernels and readers everywhere: commits are atomic and all land', async () => {
         const n = await boot('a', 'b', 'c');
         const { b } = n.sys;
@@ -381,6 +403,20 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         expect(more.length).toBe(0);
         await c.endRead(onC!, more);
         await expectErrno(b.beginWrite(onB!, 1), 'EPIPE');
+        n.check();
+      }, Math.max(timeout, 20_000));
+
+      it('carries stream writes and reads larger than 1 MiB each', async () => {
+        const n = await boot('a', 'b');
+        const { a, b } = n.sys as Record<'a' | 'b', SystemCalls>;
+        const stream = await b.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 4 * 2 ** 20 });
+        const [h] = await a.lookup(stream.name);
+        const payload = pattern(5 * 2 ** 20 + 11, 8);
+        const producing = feed(a, h!, payload, 1.5 * 2 ** 20);
+        const got = await drain(b, stream.ref);
+        await producing;
+        expect(got.length).toBe(payload.length);
+        expect(sameBytes(got, payload)).toBe(true);
         n.check();
       }, Math.max(timeout, 20_000));
 
@@ -650,6 +686,7 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         const [aFromB] = await b.lookup(onA.name);
         const onC = await blobWith(c, enc('on c'));
         const [hc] = await a.lookup(onC.name);
+        const [taskC] = await a.lookup(c.taskName);
         const bin = (await blobWith(a, installEverywhere(n, () => new Promise<number>(() => {})))).ref;
         const remoteTask = await a.run(bin, { argv: ['forever'], kernel: 'b' });
         // In progress at b when it goes: a read waiting for data, a select, a select on a task there, a write lease.
@@ -667,6 +704,9 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
 
         const downAt = Date.now();
         await n.takeDown('b');
+        // A lookup asks every peer, b included: it must not wait on b for longer than the bound.
+        const foundOnC = await within(a.lookup(onC.name), downMs, 'a lookup while b is going down');
+        expect(foundOnC).toHaveLength(1);
         await failsWithin(blockedRead, 'EHOSTDOWN', downMs, 'a read blocked at b');
         // A select wakes: with the failure, or with the reference ready so that the next call reports it.
         const cases: [Promise<number>, number, () => Promise<unknown>][] = [
@@ -694,6 +734,7 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         await failsWithin(a.select([hb!], { timeoutMs: 5000 }).then((r) => a.beginRead(r)), 'EHOSTDOWN', downMs, 'select then read of a blob on b');
         await failsWithin(a.pause(taskB!), 'EHOSTDOWN', downMs, 'pause of a task on b');
         await failsWithin(a.copy([hc!], taskB!), 'EHOSTDOWN', downMs, 'copy to a task on b');
+        await failsWithin(a.copy([hb!], taskC!), 'EHOSTDOWN', downMs, 'copy to c of a reference homed on b');
         // run checks the peer list first (docs/syscalls.md): a kernel known gone is EHOSTUNREACH, one not yet noticed EHOSTDOWN.
         const ran = await within(a.run(bin, { argv: ['x'], kernel: 'b' }).then(() => 'started', (e: DiosError) => e.code), downMs, 'run on b');
         expect(['EHOSTDOWN', 'EHOSTUNREACH']).toContain(ran);
