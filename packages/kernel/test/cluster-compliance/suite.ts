@@ -17,6 +17,7 @@ import {
   CreateFlags,
   DiosError,
   EndWriteFlags,
+  EXIT_PEER_GONE,
   LookupFlags,
   Name,
   ObjectType,
@@ -746,6 +747,53 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         await within(a.delete(hb!), downMs, 'delete of a reference to an object on b');
         expect(a.handles).not.toContain(hb);
         n.check();
+      }, Math.max(timeout, 15_000));
+
+      it('references held on behalf of a node that went down are let go (fate sharing)', async () => {
+        const n = await boot('a', 'b');
+        const { a, b } = n.sys as Record<'a' | 'b', SystemCalls>;
+        // A stream whose only writer is on b: once b is gone, a's reader must see end-of-stream, not wait for ever.
+        const stream = await a.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 64 });
+        const [reader] = await a.copy([stream.ref], a.self, { rights: Rights.READ });
+        const [taskB] = await a.lookup(b.taskName);
+        const [writerOnB] = await a.copy([stream.ref], taskB!, { rights: Rights.WRITE });
+        await a.delete(stream.ref);
+        await writeAll(b, writerOnB!, enc('last words'));
+        // A refcounted blob only b still holds.
+        const blob = await blobWith(a, enc('only b holds this'));
+        const [blobOnB] = await a.copy([blob.ref], taskB!, { rights: Rights.READ });
+        await a.delete(blob.ref);
+        expect(dec((await readAll(b, blobOnB!)).bytes)).toBe('only b holds this');
+        // Whether a still has the blob (the references a lookup opens are dropped again).
+        const held = async () =>
+          a.lookup(blob.name, LookupFlags.LOCAL_ONLY).then(
+            async (hs) => {
+              for (const h of hs) await a.delete(h);
+              return 'found';
+            },
+            (e: DiosError) => e.code,
+          );
+        expect(await held()).toBe('found');
+        // A task b started on a: it goes with b.
+        const bin = (await blobWith(b, installEverywhere(n, async (sys) => {
+          // Tells a its name, then runs until something ends it.
+          await writeAll(sys, sys.outputs[0]!, enc(sys.taskName.key));
+          return new Promise<number>(() => {});
+        }))).ref;
+        const nameBox = await a.create(ObjectType.SHARED_MEMORY_BLOB);
+        const [boxOnB] = await b.lookup(nameBox.name);
+        await b.run(bin, { argv: ['orphan'], outputs: [boxOnB!], kernel: 'a' });
+        await eventually('the task on a told its name', () => a.ref(nameBox.ref).size > 0, 3000);
+        const [orphan] = await a.lookup(dec((await readAll(a, nameBox.ref)).bytes), LookupFlags.LOCAL_ONLY);
+        expect(a.ref(orphan!).task?.state).toBe('running');
+
+        await n.takeDown('b');
+        const got = await within(drain(a, reader!), downMs + 1000, 'reading a stream whose writer’s kernel went down');
+        expect(dec(got)).toBe('last words');
+        await eventually('a let go of the blob it held only for b', async () => (await held()) === 'ENOENT', downMs + 1000);
+        await within(a.select([orphan!]), downMs + 1000, 'the task b started on a');
+        expect(a.ref(orphan!).task).toEqual({ state: 'exited', exitStatus: EXIT_PEER_GONE });
+        n.check('a');
       }, Math.max(timeout, 15_000));
 
       it('after a node goes down, the surviving kernels keep working together', async () => {
