@@ -407,6 +407,44 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         n.check();
       }, Math.max(timeout, 20_000));
 
+      it('two consumers on two kernels share one stream: every record is read exactly once, in order', async () => {
+        const n = await boot('a', 'b', 'c');
+        const { a, b, c } = n.sys as Record<'a' | 'b' | 'c', SystemCalls>;
+        // 8-byte records and a ring of a multiple of 8: no read can split a record.
+        const stream = await a.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 512 });
+        const records = 3000;
+        const consume = async (sys: SystemCalls): Promise<number[]> => {
+          const [h] = await sys.lookup(stream.name);
+          const seen: number[] = [];
+          for (;;) {
+            const buf = await sys.beginRead(h!, { length: 64 });
+            const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+            const ids = Array.from({ length: buf.length / 8 }, (_, i) => view.getUint32(i * 8));
+            await sys.endRead(h!, buf);
+            if (buf.length === 0) return seen;
+            expect(buf.length % 8).toBe(0);
+            seen.push(...ids);
+          }
+        };
+        const consumers = Promise.all([consume(b), consume(c)]);
+        for (let i = 0; i < records; i += 16) {
+          const count = Math.min(16, records - i);
+          const buf = await a.beginWrite(stream.ref, count * 8);
+          const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+          for (let j = 0; j < count; j++) {
+            view.setUint32(j * 8, i + j);
+            view.setUint32(j * 8 + 4, ~(i + j));
+          }
+          await a.endWrite(stream.ref, buf, {}, i + count >= records ? EndWriteFlags.END_OF_STREAM : 0);
+        }
+        const [fromB, fromC] = await within(consumers, 10_000, 'both consumers');
+        for (const seen of [fromB, fromC]) expect(seen.every((x, i) => i === 0 || x > seen[i - 1]!), 'each consumer reads in order').toBe(true);
+        const all = [...fromB, ...fromC].sort((x, y) => x - y);
+        expect(all.length).toBe(records);
+        expect(all.every((x, i) => x === i)).toBe(true);
+        n.check();
+      }, Math.max(timeout, 20_000));
+
       it('carries stream writes and reads larger than 1 MiB each', async () => {
         const n = await boot('a', 'b');
         const { a, b } = n.sys as Record<'a' | 'b', SystemCalls>;
@@ -521,6 +559,29 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         // What a writes is visible through b's read-only reference.
         await writeAll(a, onA.ref, enc('updated'));
         expect(dec((await readAll(b, ro!)).bytes)).toBe('updated');
+        n.check();
+      }, timeout);
+
+      it('along a chain of delegations across three kernels rights only shrink, and each holder is held to its own', async () => {
+        const n = await boot('a', 'b', 'c');
+        const { a, b, c } = n.sys as Record<'a' | 'b' | 'c', SystemCalls>;
+        const blob = await blobWith(a, enc('chain'));
+        const worker = await n.kernels.a!.attachTask(['worker']);
+        const [toB] = await a.copy([blob.ref], (await a.lookup(b.taskName))[0]!, { rights: Rights.READ | Rights.WRITE | Rights.DELEGATE });
+        const [toC] = await b.copy([toB!], (await b.lookup(c.taskName))[0]!, { rights: Rights.READ | Rights.DELEGATE });
+        // c cannot hand on more than it has, even back to the object's home kernel.
+        const [workerFromC] = await c.lookup(worker.taskName);
+        await expectErrno(c.copy([toC!], workerFromC!, { rights: Rights.READ | Rights.WRITE }), 'EPERM', 'refs[0]');
+        const [toWorker] = await c.copy([toC!], workerFromC!, { rights: Rights.READ });
+        // Back home the reference is local, with only READ.
+        expect(worker.ref(toWorker!).proximity).toBe('local-memory');
+        await writeAll(b, toB!, enc('CHAIN'));
+        for (const [sys, h] of [[c, toC!], [worker, toWorker!]] as const) {
+          expect(dec((await readAll(sys, h)).bytes)).toBe('CHAIN');
+          await expectErrno(sys.beginWrite(h, 1), 'EACCES', 'ref');
+        }
+        await expectErrno(worker.copy([toWorker!], worker.self), 'EACCES', 'refs[0]');
+        expect(dec((await readAll(a, blob.ref)).bytes)).toBe('CHAIN');
         n.check();
       }, timeout);
 
