@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   ANY_KERNEL,
   BeginReadFlags,
+  BeginWriteFlags,
   CreateFlags,
   DiosError,
   EndWriteFlags,
@@ -854,6 +855,33 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         await eventually('a let go of the blob it held only for b', async () => (await held()) === 'ENOENT', downMs + 1000);
         await within(a.select([orphan!]), downMs + 1000, 'the task b started on a');
         expect(a.ref(orphan!).task).toEqual({ state: 'exited', exitStatus: EXIT_PEER_GONE });
+        n.check('a');
+      }, Math.max(timeout, 15_000));
+
+      it('leases a node held at a home are given back when it goes down', async () => {
+        const n = await boot('a', 'b');
+        const { a, b } = n.sys as Record<'a' | 'b', SystemCalls>;
+        const input = await a.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 64 });
+        const output = await a.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 64 });
+        await writeAll(a, input.ref, enc('unconsumed'));
+        const [inOnB] = await b.lookup(input.name);
+        const [outOnB] = await b.lookup(output.name);
+        // b takes the read lease on one stream and the write lease on the other, and never ends them.
+        expect(dec(await b.beginRead(inOnB!))).toBe('unconsumed');
+        const w = await b.beginWrite(outOnB!, 4);
+        w.set(enc('lost'));
+        await expectErrno(a.beginRead(input.ref, {}, BeginReadFlags.NONBLOCK), 'EAGAIN');
+        await expectErrno(a.beginWrite(output.ref, 1, {}, BeginWriteFlags.NONBLOCK), 'EAGAIN');
+
+        await n.takeDown('b');
+        // The read consumed nothing, the write committed nothing.
+        const r = await within(a.beginRead(input.ref), downMs + 1000, 'a read after b’s read lease');
+        expect(dec(r)).toBe('unconsumed');
+        await a.endRead(input.ref, r);
+        await within(writeAll(a, output.ref, enc('mine')), downMs + 1000, 'a write after b’s write lease');
+        const out = await a.beginRead(output.ref);
+        expect(dec(out)).toBe('mine');
+        await a.endRead(output.ref, out);
         n.check('a');
       }, Math.max(timeout, 15_000));
 
