@@ -533,6 +533,43 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
       }, timeout);
     });
 
+    describe('select on remote objects, longer waits', () => {
+      it('a wait longer than the home’s watch limit still wakes; WRITE waits for room; local and remote mixed', async () => {
+        const n = await boot('a', 'b');
+        const { a, b } = n.sys as Record<'a' | 'b', SystemCalls>;
+        const stream = await b.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 8 });
+        const [h] = await a.lookup(stream.name);
+        // Past the 2 s a home watches for (docs/syscalls.md, select): the watch must be renewed.
+        const waiting = a.select([h!]);
+        let woke = false;
+        void waiting.then(() => (woke = true), () => (woke = true));
+        await sleep(2300);
+        expect(woke).toBe(false);
+        await writeAll(b, stream.ref, enc('late'));
+        expect(await within(waiting, 3000, 'a select past the watch limit')).toBe(h);
+        // A full remote stream is not writable until its reader makes room.
+        await writeAll(a, h!, enc('full'));
+        await failsWithin(a.select([h!], { timeoutMs: 100 }, SelectFlags.WRITE), 'ETIMEDOUT', 3000, 'select WRITE on a full stream');
+        const room = a.select([h!], { timeoutMs: 5000 }, SelectFlags.WRITE);
+        await sleep(20);
+        const r = await b.beginRead(stream.ref);
+        expect(dec(r)).toBe('latefull');
+        await b.endRead(stream.ref, r);
+        expect(await within(room, 3000, 'select WRITE once there is room')).toBe(h);
+        // A local reference ready first wins; the remote one still works afterwards.
+        const local = await a.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 8 });
+        const mixed = a.select([h!, local.ref], { timeoutMs: 5000 });
+        await sleep(20);
+        await writeAll(a, local.ref, enc('here'));
+        expect(await within(mixed, 3000, 'a mixed select')).toBe(local.ref);
+        const again = a.select([h!], { timeoutMs: 5000 });
+        await sleep(20);
+        await writeAll(b, stream.ref, enc('there'));
+        expect(await within(again, 3000, 'the remote select after a mixed one')).toBe(h);
+        n.check();
+      }, Math.max(timeout, 15_000));
+    });
+
     describe('copy across kernels', () => {
       it('delegates with reduced rights, and the receiving side enforces them', async () => {
         const n = await boot('a', 'b', 'c');
