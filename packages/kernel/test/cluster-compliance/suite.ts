@@ -16,6 +16,7 @@ import {
   BeginReadFlags,
   BeginWriteFlags,
   CreateFlags,
+  DeleteFlags,
   DiosError,
   EndWriteFlags,
   EXIT_PEER_GONE,
@@ -206,6 +207,28 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         const [task] = await a.lookup(c.taskName);
         expect(a.ref(task!).type).toBe(ObjectType.TASK);
         expect(a.ref(task!).task?.state).toBe('running');
+        n.check();
+      }, timeout);
+
+      it('a group found on another kernel scopes names on both: what either side creates in it, the other finds', async () => {
+        const n = await boot('a', 'b');
+        const { a, b } = n.sys as Record<'a' | 'b', SystemCalls>;
+        const group = await b.create(ObjectType.GROUP);
+        const onB = await b.create(ObjectType.SHARED_MEMORY_BLOB, { group: group.ref });
+        const [g] = await a.lookup(group.name);
+        expect(a.ref(g!).type).toBe(ObjectType.GROUP);
+        const onA = await a.create(ObjectType.SHARED_MEMORY_BLOB, { group: g! });
+        await writeAll(a, onA.ref, enc('made on a in b’s group'));
+        await writeAll(b, onB.ref, enc('made on b'));
+        const [fromB] = await b.lookup(onA.name);
+        expect(b.ref(fromB!).proximity).toBe('remote-memory-1hop');
+        expect(dec((await readAll(b, fromB!)).bytes)).toBe('made on a in b’s group');
+        const [fromA] = await a.lookup(onB.name);
+        expect(dec((await readAll(a, fromA!)).bytes)).toBe('made on b');
+        // A third task with neither group reference finds neither.
+        const outsider = await n.kernels.a!.attachTask(['outsider']);
+        await expectErrno(outsider.lookup(onA.name), 'ENOENT', 'name');
+        await expectErrno(outsider.lookup(onB.name), 'ENOENT', 'name');
         n.check();
       }, timeout);
 
@@ -594,6 +617,11 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         // Rights are never raised.
         const [limited] = await a.copy([onA.ref], a.self, { rights: Rights.READ | Rights.DELEGATE });
         await expectErrno(a.copy([limited!], target!, { rights: Rights.READ | Rights.WRITE }), 'EPERM', 'refs[0]');
+        // A task on another kernel that has exited takes nothing: its kernel says ESRCH.
+        const gone = await n.kernels.b!.attachTask(['gone']);
+        const [goneRef] = await a.lookup(gone.taskName);
+        await gone.delete(gone.self);
+        await expectErrno(a.copy([onA.ref], goneRef!), 'ESRCH', 'target');
         // What a writes is visible through b's read-only reference.
         await writeAll(a, onA.ref, enc('updated'));
         expect(dec((await readAll(b, ro!)).bytes)).toBe('updated');
@@ -735,6 +763,33 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         await within(a.select([t]), 3000, 'the spinning task');
         expect(a.ref(t).task).toEqual({ state: 'exited', exitStatus: 3 });
         await expectErrno(a.pause(t), 'ESRCH');
+        n.check();
+      }, timeout);
+
+      it('a remote task paused in a blocked read gets its result only after RESUME; exiting with EXIT_FAILURE shows status 1', async () => {
+        const n = await boot('a', 'b');
+        const { a } = n.sys as Record<'a', SystemCalls>;
+        const got: string[] = [];
+        const bin = (await blobWith(a, installEverywhere(n, async (sys) => {
+          const buf = await sys.beginRead(sys.inputs[0]!);
+          got.push(dec(buf));
+          await sys.endRead(sys.inputs[0]!, buf);
+          await sys.delete(sys.self, DeleteFlags.EXIT_FAILURE);
+          return 0;
+        }))).ref;
+        const input = await a.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 64 });
+        const t = await a.run(bin, { argv: ['reader'], inputs: [input.ref], kernel: 'b' });
+        await sleep(30);
+        await a.pause(t);
+        await writeAll(a, input.ref, enc('data'));
+        await sleep(100);
+        // The read may have taken the data at home, but the paused task does not see it yet.
+        expect(got).toEqual([]);
+        expect(a.ref(t).task?.state).toBe('paused');
+        await a.pause(t, PauseFlags.RESUME);
+        await within(a.select([t]), 3000, 'the resumed task');
+        expect(got).toEqual(['data']);
+        expect(a.ref(t).task).toEqual({ state: 'exited', exitStatus: 1 });
         n.check();
       }, timeout);
     });
