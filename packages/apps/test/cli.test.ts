@@ -65,6 +65,10 @@ describe('dios wordcount', () => {
     [['wordcount', GPL, '--top', 'many'], /--top: expected an integer >= 0, got 'many'/],
     [['wordcount', GPL, '--top', '3', '--all'], /--top and --all/],
     [['wordcount', GPL, '--frobnicate'], /unknown option '--frobnicate'/],
+    [['wordcount', GPL, '--user', 'u', '--pass', 'p'], /--user needs --cluster URL/],
+    [['wordcount', GPL, '--cluster', 'nats://127.0.0.1:1', '--user', 'u'], /--user needs --pass/],
+    [['wordcount', GPL, '--cluster', 'nats://127.0.0.1:1', '--token', 't', '--nkey', '/x'], /--nkey: give one of/],
+    [['wordcount', GPL, '--cluster', 'nats://127.0.0.1:1', '--cluster-name', 'a.b'], /--cluster-name: .*'a\.b'/],
     [['count', GPL], /unknown command 'count'/],
     [[], /missing command/],
   ])('usage error %j: exit 2 with a message naming the argument', (args, message) => {
@@ -81,6 +85,13 @@ describe('dios wordcount', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('ENOENT');
     expect(r.stderr).toContain(missing);
+  });
+
+  it('--cluster with an --nkey file that cannot be read: exit 1 naming the flag and the file', () => {
+    const missing = join(dir, 'no-such-seed');
+    const r = dios('wordcount', GPL, '--cluster', 'nats://127.0.0.1:1', '--nkey', missing);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--nkey: cannot read '.*no-such-seed': ENOENT/);
   });
 
   it('runs as `npx dios` from the repository root', () => {

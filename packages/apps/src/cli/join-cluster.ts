@@ -10,6 +10,7 @@ import { errors, Kernel, Name } from '@dios/kernel';
 import { useWorkers } from '@dios/kernel/node';
 import { connectNats } from '@dios/kernel/nats';
 import { installMapReducePrograms } from '../mapreduce/install.js';
+import { credentialOptions } from './nats-credentials.js';
 import type { ClusterArgs } from './wordcount-args.js';
 
 /** A client kernel joined to a cluster. */
@@ -22,7 +23,11 @@ export interface ClusterClient {
   close(): Promise<void>;
 }
 
-/** Joins the cluster `args` names; EHOSTUNREACH when no node is heard within args.waitMs, NATS errors (EACCES, EHOSTUNREACH) as connectNats gives them. */
+/**
+ * Joins the cluster `args` names; EHOSTUNREACH when no node is heard within
+ * args.waitMs, NATS errors (EACCES, EHOSTUNREACH) as connectNats gives them,
+ * CredentialsError for an unreadable --nkey file.
+ */
 export async function joinCluster(args: ClusterArgs): Promise<ClusterClient> {
   const id = args.id ?? `wordcount-${Name.random().key.slice(0, 8)}`;
   const kernel = await Kernel.boot({ id, cluster: args.name, schedulable: false });
@@ -33,8 +38,7 @@ export async function joinCluster(args: ClusterArgs): Promise<ClusterClient> {
       servers: args.nats,
       id,
       cluster: args.name,
-      ...(args.user !== undefined && { user: args.user, pass: args.pass! }),
-      ...(args.token !== undefined && { token: args.token }),
+      ...credentialOptions(args),
     });
   } catch (e) {
     await pool.close();

@@ -10,6 +10,7 @@ import { InputError, wordCountCommand } from './wordcount-command.js';
 import { webCommand } from './web-command.js';
 import { kvCommand } from './kv-command.js';
 import { nodeCommand } from './node-command.js';
+import { CredentialsError } from './nats-credentials.js';
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -36,7 +37,7 @@ async function main(args: string[]): Promise<number> {
       process.stderr.write(`dios wordcount: ${e.message} (try 'dios --help')\n`);
       return 2;
     }
-    if (e instanceof InputError || isDiosError(e)) {
+    if (e instanceof InputError || e instanceof CredentialsError || isDiosError(e)) {
       process.stderr.write(`dios wordcount: ${e.message}\n`);
       return 1;
     }

@@ -2,6 +2,7 @@
  * Parsing `dios node start`'s arguments, and its usage text.
  * @module
  */
+import { CREDENTIAL_FLAGS, parseCredentials, type NatsCredentials } from './nats-credentials.js';
 import { UsageError } from './usage-error.js';
 
 /** `dios node --help`. */
@@ -32,7 +33,7 @@ export const NODE_USAGE = `Usage: dios node start --nats URL --id NAME [--cluste
 `;
 
 /** The parsed `dios node start` command line. */
-export interface NodeArgs {
+export interface NodeArgs extends NatsCredentials {
   /** NATS server URL. */
   readonly nats: string;
   /** Kernel id. */
@@ -41,14 +42,6 @@ export interface NodeArgs {
   readonly cluster: string;
   /** Durable store directory, if given. */
   readonly data: string | undefined;
-  /** NATS user name. */
-  readonly user: string | undefined;
-  /** NATS password. */
-  readonly pass: string | undefined;
-  /** NATS token. */
-  readonly token: string | undefined;
-  /** File holding the NATS NKey user seed. */
-  readonly nkey: string | undefined;
   /** Liveness deadline (ms), if given. */
   readonly deadMs: number | undefined;
 }
@@ -57,7 +50,7 @@ export interface NodeArgs {
 export const DEFAULT_CLUSTER = 'dios';
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
-const FLAGS = ['--nats', '--id', '--cluster', '--data', '--user', '--pass', '--token', '--nkey', '--dead-ms'] as const;
+const FLAGS = ['--nats', '--id', '--cluster', '--data', ...CREDENTIAL_FLAGS, '--dead-ms'] as const;
 
 /** Parses the arguments after `node`; UsageError naming the argument when they are wrong. */
 export function parseNodeArgs(args: readonly string[]): NodeArgs {
@@ -81,16 +74,10 @@ export function parseNodeArgs(args: readonly string[]): NodeArgs {
   if (!TOKEN.test(id)) throw new UsageError(`--id: letters, digits, - and _ only, got '${id}'`);
   const cluster = got.get('--cluster') ?? DEFAULT_CLUSTER;
   if (!TOKEN.test(cluster)) throw new UsageError(`--cluster: letters, digits, - and _ only, got '${cluster}'`);
-  const user = got.get('--user');
-  const pass = got.get('--pass');
-  const token = got.get('--token');
-  if ((user === undefined) !== (pass === undefined)) throw new UsageError(user === undefined ? '--pass needs --user' : '--user needs --pass');
-  if (token !== undefined && user !== undefined) throw new UsageError('--token: give either --user and --pass or --token');
-  const nkey = got.get('--nkey');
-  if (nkey !== undefined && (user !== undefined || token !== undefined)) throw new UsageError('--nkey: give one of --user and --pass, --token or --nkey');
+  const credentials = parseCredentials((flag) => got.get(flag));
   const dead = got.get('--dead-ms');
   if (dead !== undefined && (!/^\d+$/.test(dead) || Number(dead) < 3 || Number(dead) > 3_600_000)) {
     throw new UsageError(`--dead-ms: expected milliseconds in [3, 3600000], got '${dead}'`);
   }
-  return { nats, id, cluster, data: got.get('--data'), user, pass, token, nkey, deadMs: dead === undefined ? undefined : Number(dead) };
+  return { nats, id, cluster, data: got.get('--data'), ...credentials, deadMs: dead === undefined ? undefined : Number(dead) };
 }

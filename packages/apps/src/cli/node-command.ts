@@ -4,12 +4,12 @@
  * {@link NODE_USAGE}).
  * @module
  */
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { isDiosError, Kernel } from '@dios/kernel';
 import { FileBlobStore, useWorkers } from '@dios/kernel/node';
 import { connectNats, type NatsTransport } from '@dios/kernel/nats';
 import { installMapReducePrograms } from '../mapreduce/install.js';
+import { CredentialsError, credentialOptions } from './nats-credentials.js';
 import { NODE_USAGE, parseNodeArgs, type NodeArgs } from './node-args.js';
 import { controlLine } from './node-control.js';
 import { UsageError } from './usage-error.js';
@@ -28,14 +28,13 @@ export async function nodeCommand(args: readonly string[]): Promise<number> {
     process.stderr.write(`dios node: ${e.message} (try 'dios node --help')\n`);
     return 2;
   }
-  let seed: string | undefined;
-  if (parsed.nkey !== undefined) {
-    try {
-      seed = readFileSync(parsed.nkey, 'utf8').trim();
-    } catch (e) {
-      process.stderr.write(`dios node: --nkey: cannot read '${parsed.nkey}': ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
-      return 1;
-    }
+  let credentials: ReturnType<typeof credentialOptions>;
+  try {
+    credentials = credentialOptions(parsed);
+  } catch (e) {
+    if (!(e instanceof CredentialsError)) throw e;
+    process.stderr.write(`dios node: ${e.message}\n`);
+    return 1;
   }
   // Listening from the start (and to the end): a signal during boot or shutdown is one more request to stop.
   const stopped = new Promise<void>((resolve) => {
@@ -52,9 +51,7 @@ export async function nodeCommand(args: readonly string[]): Promise<number> {
       servers: parsed.nats,
       id: parsed.id,
       cluster: parsed.cluster,
-      ...(parsed.user !== undefined && { user: parsed.user, pass: parsed.pass! }),
-      ...(parsed.token !== undefined && { token: parsed.token }),
-      ...(seed !== undefined && { seed }),
+      ...credentials,
       // Heartbeats a few times per deadline, so one lost beat does not count as dead.
       ...(parsed.deadMs !== undefined && { deadMs: parsed.deadMs, heartbeatMs: Math.min(1000, Math.floor(parsed.deadMs / 3)) }),
     });

@@ -8,7 +8,8 @@ export const USAGE = `Usage: dios <command> [options]
 
 Commands:
   wordcount FILE... [--maps M] [--reduces R] [--top K | --all]
-            [--cluster URL [--cluster-name NAME] [--user U --pass P | --token T]]
+            [--cluster URL [--cluster-name NAME]
+             [--user U --pass P | --token T | --nkey FILE]]
       Counts the words of the FILEs with a MapReduce job on a DIOS kernel
       and prints "word<TAB>count" lines, most frequent first, ties in byte
       order. A word is a maximal run of ASCII letters and digits,
@@ -26,7 +27,8 @@ Commands:
                       per node; --reduces: one per node). A node lost
                       mid-job has its tasks run again on the others.
         --cluster-name NAME  the nodes' --cluster (default dios)
-        --user U --pass P, --token T  NATS credentials
+        --user U --pass P, --token T, --nkey FILE  NATS credentials
+                      (as for 'dios node start')
         --id NAME     this client's kernel id (default wordcount-RANDOM)
         --wait-ms MS  how long to wait for a node to answer (default 5000)
   web serve DIR [--port P] [--host H] [--data DIR]

@@ -2,6 +2,7 @@
  * Parsing `dios wordcount`'s arguments.
  * @module
  */
+import { CREDENTIAL_FLAGS, parseCredentials, type NatsCredentials } from './nats-credentials.js';
 import { UsageError } from './usage-error.js';
 
 /** The parsed `dios wordcount` command line. */
@@ -19,19 +20,13 @@ export interface WordCountArgs {
 }
 
 /** How `dios wordcount --cluster` reaches the cluster. */
-export interface ClusterArgs {
+export interface ClusterArgs extends NatsCredentials {
   /** NATS server URL. */
   readonly nats: string;
   /** The DIOS cluster name (--cluster-name; the nodes' --cluster). */
   readonly name: string;
   /** This client kernel's id (--id; default: wordcount- and a random suffix). */
   readonly id: string | undefined;
-  /** NATS user and password, if given. */
-  readonly user: string | undefined;
-  /** NATS password. */
-  readonly pass: string | undefined;
-  /** NATS token, if given. */
-  readonly token: string | undefined;
   /** How long to wait for the first node, in ms (--wait-ms, default 5000). */
   readonly waitMs: number;
 }
@@ -72,7 +67,7 @@ export function parseWordCountArgs(args: readonly string[]): WordCountArgs {
     else if (name === '--reduces') reduces = positive('--reduces', value(), 1);
     else if (name === '--top') top = positive('--top', value(), 0);
     else if (arg === '--all') all = true;
-    else if (['--cluster', '--cluster-name', '--id', '--user', '--pass', '--token', '--wait-ms'].includes(name)) {
+    else if (['--cluster', '--cluster-name', '--id', '--wait-ms', ...CREDENTIAL_FLAGS].includes(name)) {
       const v = value();
       if (v === undefined || v === '') throw new UsageError(`option ${name} needs a value`);
       cluster.set(name, v);
@@ -94,12 +89,13 @@ function clusterArgs(got: Map<string, string>): ClusterArgs | undefined {
   if (!TOKEN.test(name)) throw new UsageError(`option --cluster-name: letters, digits, - and _ only, got '${name}'`);
   const id = got.get('--id');
   if (id !== undefined && !TOKEN.test(id)) throw new UsageError(`option --id: letters, digits, - and _ only, got '${id}'`);
-  const user = got.get('--user');
-  const pass = got.get('--pass');
-  const token = got.get('--token');
-  if ((user === undefined) !== (pass === undefined)) throw new UsageError(user === undefined ? 'option --pass needs --user' : 'option --user needs --pass');
-  if (token !== undefined && user !== undefined) throw new UsageError('option --token: give either --user and --pass or --token');
+  let credentials: NatsCredentials;
+  try {
+    credentials = parseCredentials((flag) => got.get(flag));
+  } catch (e) {
+    throw e instanceof UsageError ? new UsageError(`option ${e.message}`) : e;
+  }
   const wait = got.get('--wait-ms') ?? '5000';
   if (!/^\d+$/.test(wait) || Number(wait) > 600_000) throw new UsageError(`option --wait-ms: expected milliseconds in [0, 600000], got '${wait}'`);
-  return { nats, name, id, user, pass, token, waitMs: Number(wait) };
+  return { nats, name, id, ...credentials, waitMs: Number(wait) };
 }
