@@ -131,6 +131,21 @@ describe('references to objects on a gone peer', () => {
     c.check();
   });
 
+  it('run here with an input or output on the gone kernel fails with EHOSTDOWN naming it, and starts nothing', async () => {
+    const c = await cluster('a', 'b');
+    c.k.a!.registerProgram('noop-io', () => 0);
+    const bin = (await blobWith(c.sys.a!, programBinary('noop-io'))).ref;
+    const onB = await blobWith(c.sys.b!, enc('input on b'));
+    const [remote] = await c.sys.a!.lookup(onB.name);
+    const local = (await blobWith(c.sys.a!, enc('local'))).ref;
+    c.net.partition('b');
+    const tasks = c.k.a!.tasks.size;
+    await expectErrno(c.sys.a!.run(bin, { argv: ['noop-io'], inputs: [local, remote!] }), 'EHOSTDOWN', 'spec.inputs[1]');
+    await expectErrno(c.sys.a!.run(bin, { argv: ['noop-io'], outputs: [remote!] }), 'EHOSTDOWN', 'spec.outputs[0]');
+    expect(c.k.a!.tasks.size).toBe(tasks);
+    c.check();
+  });
+
   it('after a false alarm, a delete that would destroy a single-delete object at home just drops the local proxy', async () => {
     const c = await cluster('a', 'b');
     const made = await c.sys.b!.create(ObjectType.SHARED_MEMORY_BLOB, { lifecycle: 'single-delete' });

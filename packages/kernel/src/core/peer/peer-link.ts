@@ -28,6 +28,8 @@ export class PeerLink implements Distribution, Importer {
   readonly #service: PeerService;
   // Proxies by home kernel and handle there, so a revocation notice finds its proxy.
   readonly #remotes = new Map<string, RemoteObject>();
+  // Peers once reachable and found gone: a run naming one is EHOSTDOWN, not EHOSTUNREACH (never known).
+  readonly #gone = new Set<string>();
   // Lease ids this kernel picks for its remote begin requests (unique per home, as this kernel's leases there).
   #leaseCounter = 0;
   readonly #nextLease = (): number => ++this.#leaseCounter;
@@ -102,6 +104,7 @@ export class PeerLink implements Distribution, Importer {
 
   async run(parent: TaskObject, binary: Reference, spec: ResolvedSpec, flags: number, kernelId: string): Promise<number> {
     if (!this.#transport.peers().includes(kernelId)) {
+      if (this.#gone.has(kernelId)) throw errors.EHOSTDOWN('run', 'spec.kernel', `kernel ${kernelId} is gone`);
       throw errors.EHOSTUNREACH('run', 'spec.kernel', `kernel ${kernelId} is not among the reachable peers`);
     }
     if (binary.object instanceof RemoteObject) binary.object.checkHostUp('run', 'binary');
@@ -229,6 +232,7 @@ export class PeerLink implements Distribution, Importer {
 
   // Fate sharing: proxies for the peer's objects lose their handles, and what the peer held or ran here goes.
   #peerGone(peer: string): void {
+    this.#gone.add(peer);
     for (const [key, remote] of this.#remotes) {
       if (remote.home !== peer) continue;
       // Forgotten now: a restarted peer hands out handle numbers afresh, which must not find these proxies.

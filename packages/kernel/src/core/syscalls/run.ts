@@ -9,6 +9,7 @@ import { checkFlags, ObjectType, RunFlags, Rights } from '../flags.js';
 import { PROGRAM_PREFIX, type Kernel } from '../kernel.js';
 import { Name, describe } from '../names.js';
 import { GroupObject } from '../objects/group.js';
+import { RemoteObject } from '../objects/remote.js';
 import type { Membership, TaskObject } from '../objects/task.js';
 import type { Reference } from '../reference.js';
 import type { Placement } from '../program.js';
@@ -55,6 +56,7 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
   const f = checkFlags(s, flags, RunFlags);
   const bin = kernel.ref(parent, binary, s, 'binary');
   requireRights(s, 'binary', bin, Rights.EXEC);
+  if (bin.object instanceof RemoteObject) bin.object.checkHostUp(s, 'binary');
   if (bin.object.type !== ObjectType.SHARED_MEMORY_BLOB && bin.object.type !== ObjectType.PRIVATE_MEMORY_BLOB && bin.object.type !== ObjectType.DURABLE_BLOB) {
     throw errors.ENOEXEC(s, 'binary', `reference ${bin.id} is a ${bin.object.type}; a binary is a blob`);
   }
@@ -78,6 +80,8 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
           if (r.object.type === ObjectType.PRIVATE_MEMORY_BLOB) {
             throw errors.EPERM(s, `spec.${field}[${i}]`, 'private memory cannot be passed to another task');
           }
+          // A child would only find its I/O failing: say so now.
+          if (r.object instanceof RemoteObject) r.object.checkHostUp(s, `spec.${field}[${i}]`);
           return r;
         });
   const inputs = refList('inputs', Rights.READ) ?? [];
