@@ -59,6 +59,14 @@ describe('MapReduce across kernels', () => {
     for (const n of maps) expect(n).toBeGreaterThan(0);
   });
 
+  it('map tasks read a remote input in 8 MiB ranges: records cut at every range edge are counted once', async () => {
+    const c = await cluster();
+    // About 20 MB: each of the two maps reads three ranges; words straddle the edges.
+    const big = new Uint8Array(Buffer.concat(Array.from({ length: 570 }, () => text)));
+    const input = await putBlob(c.client, big);
+    expect(await wordCount(c.client, [input], { maps: 2, reduces: 2, kernel: ANY_KERNEL })).toEqual(wordCountSync(big));
+  });
+
   it('a worker cut off while map tasks run: its tasks run again elsewhere, counts right', async () => {
     const c = await cluster();
     const input = await putBlob(c.client, bytes);

@@ -23,9 +23,9 @@ Commands:
                       at URL (nodes started with 'dios node start'): this
                       command joins as a client kernel that holds the input
                       and the job master, and the scheduler spreads the map
-                      and reduce tasks over the nodes (default --maps: two
-                      per node; --reduces: one per node). A node lost
-                      mid-job has its tasks run again on the others.
+                      and reduce tasks over the nodes (default --maps and
+                      --reduces: one per node). A node lost mid-job has
+                      its tasks run again on the others.
         --cluster-name NAME  the nodes' --cluster (default dios)
         --user U --pass P, --token T, --nkey FILE  NATS credentials
                       (as for 'dios node start')

@@ -82,8 +82,8 @@ async function countFiles(kernel: Kernel, options: WordCountArgs, out: NodeJS.Wr
   try {
     // The records are the lines to print: written as they are, not parsed.
     records = await wordCountRecords(sys, inputs, {
-      // Across nodes: two maps per node, so a node lost costs half its share of the work again.
-      maps: options.maps ?? (nodes === undefined ? Math.max(cpus, Math.ceil(total / SPLIT_BYTES)) : Math.max(2 * nodes, Math.ceil(total / SPLIT_BYTES))),
+      // Across nodes: one map per node (each map's table of distinct words costs more than its split's size says).
+      maps: options.maps ?? Math.max(nodes ?? cpus, Math.ceil(total / SPLIT_BYTES)),
       reduces: options.reduces ?? nodes ?? cpus,
       ...(nodes === undefined ? { parallel: cpus } : { kernel: ANY_KERNEL }),
       releaseInputs: true,

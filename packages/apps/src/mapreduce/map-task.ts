@@ -41,28 +41,45 @@ function parsePieces(text: string, inputs: number): [number, number][] {
   return pieces as [number, number][];
 }
 
+// A piece of an input on another kernel is read in ranges this large: each read is a copy that crosses the
+// network, and smaller ones bound the memory it takes on both kernels (a record cut at a range's edge goes to
+// the range it starts in, as between pieces).
+const REMOTE_RANGE = 8 * 1024 * 1024;
+
+// The nominal ranges a piece is read in: itself for a local input (one zero-copy view), else REMOTE_RANGE each.
+function ranges(sys: SystemCalls, input: number, start: number, end: number): [number, number][] {
+  if (!sys.ref(input).proximity.startsWith('remote')) return [[start, end]];
+  const out: [number, number][] = [];
+  for (let at = start; at < end; at += REMOTE_RANGE) out.push([at, Math.min(end, at + REMOTE_RANGE)]);
+  return out.length === 0 ? [[start, end]] : out;
+}
+
 async function countPieces(sys: SystemCalls, app: MapReduceApp, pieces: [number, number][]): Promise<KeyTable> {
   const table = new KeyTable(app.keyBytes);
-  for (const [k, [start, end]] of pieces.entries()) {
+  for (const [k, piece] of pieces.entries()) {
     const input = sys.inputs[k]!;
-    const size = sys.ref(input).size;
-    const base = Math.max(0, start - 1);
-    // One view from just before the piece to a little past it, for the last record, which may run past `end`.
-    // Views are zero-copy only for local objects: a remote read copies, so the view is not the rest of the input.
-    let length = Math.min(size - base, end - base + RECORD_SLACK);
-    for (;;) {
-      const done = await withView(sys, input, base, (view) => {
-        const [s, e] = recordAlign(view, base, start, end, app.recordBytes);
-        // A record that reaches the end of a view short of the input's end may go on: look again, to the end.
-        if (e === view.length && base + view.length < size) return false;
-        app.map(view, s, e, table);
-        return true;
-      }, CALL, length);
-      if (done) break;
-      length = size - base;
-    }
+    for (const [start, end] of ranges(sys, input, piece[0], piece[1])) await countRange(sys, app, table, input, start, end);
   }
   return table;
+}
+
+async function countRange(sys: SystemCalls, app: MapReduceApp, table: KeyTable, input: number, start: number, end: number): Promise<void> {
+  const size = sys.ref(input).size;
+  const base = Math.max(0, start - 1);
+  // One view from just before the range to a little past it, for the last record, which may run past `end`.
+  // Views are zero-copy only for local objects: a remote read copies, so the view is not the rest of the input.
+  let length = Math.min(size - base, end - base + RECORD_SLACK);
+  for (;;) {
+    const done = await withView(sys, input, base, (view) => {
+      const [s, e] = recordAlign(view, base, start, end, app.recordBytes);
+      // A record that reaches the end of a view short of the input's end may go on: look again, to the end.
+      if (e === view.length && base + view.length < size) return false;
+      app.map(view, s, e, table);
+      return true;
+    }, CALL, length);
+    if (done) break;
+    length = size - base;
+  }
 }
 
 // Entry indices grouped by partition: one pass to count, one to place.
