@@ -45,6 +45,31 @@ function started(k: Kernel, program: string): number {
   return monitorTasks(k).filter((t) => t.argv[0] === program).length;
 }
 
+/** Runs a job whose tasks each wait 150 ms, cuts worker c off once `when` holds, and checks the counts and that c's work was done again. */
+async function cutMidJob(when: (c: TestCluster, done: number) => boolean): Promise<void> {
+  const c = await cluster();
+  const input = await putBlob(c.client, bytes);
+  let cut = false;
+  const counts = await wordCount(c.client, [input], {
+    maps: 6,
+    reduces: 3,
+    kernel: ANY_KERNEL,
+    env: { [DELAY_ENV]: '150' },
+    progressMs: 10,
+    onProgress: (done) => {
+      if (!cut && when(c, done)) {
+        cut = true;
+        c.net.partition('c');
+      }
+    },
+  });
+  expect(cut).toBe(true);
+  expect(counts).toEqual(wordCountSync(bytes));
+  // More map tasks started than the job has: c's were run again.
+  const maps = Object.values(c.workers).map((k) => started(k, PROGRAM_IDS.map));
+  expect(maps.reduce((a, b) => a + b)).toBeGreaterThan(6);
+}
+
 describe('MapReduce across kernels', () => {
   it('spreads the tasks over the worker kernels (none on the client) and counts right', async () => {
     const c = await cluster();
@@ -68,51 +93,12 @@ describe('MapReduce across kernels', () => {
   });
 
   it('a worker cut off while map tasks run: its tasks run again elsewhere, counts right', async () => {
-    const c = await cluster();
-    const input = await putBlob(c.client, bytes);
-    let cut = false;
-    const counts = await wordCount(c.client, [input], {
-      maps: 6,
-      reduces: 3,
-      kernel: ANY_KERNEL,
-      env: { [DELAY_ENV]: '150' },
-      progressMs: 10,
-      onProgress: () => {
-        // At once: the first map tasks are still waiting out their delay.
-        if (!cut && started(c.workers.c!, PROGRAM_IDS.map) > 0) {
-          cut = true;
-          c.net.partition('c');
-        }
-      },
-    });
-    expect(cut).toBe(true);
-    expect(counts).toEqual(wordCountSync(bytes));
-    // More map tasks started than the job has: c's were run again.
-    const maps = Object.values(c.workers).map((k) => started(k, PROGRAM_IDS.map));
-    expect(maps.reduce((a, b) => a + b)).toBeGreaterThan(6);
+    // At once: the first map tasks are still waiting out their delay.
+    await cutMidJob((c) => started(c.workers.c!, PROGRAM_IDS.map) > 0);
   });
 
   it('a worker cut off after the map phase: the map outputs it held are made again, counts right', async () => {
-    const c = await cluster();
-    const input = await putBlob(c.client, bytes);
-    let cut = false;
-    const counts = await wordCount(c.client, [input], {
-      maps: 6,
-      reduces: 3,
-      kernel: ANY_KERNEL,
-      env: { [DELAY_ENV]: '150' },
-      progressMs: 10,
-      onProgress: (done) => {
-        // Every map done, the reduces waiting out their delay: c's map outputs are still needed.
-        if (!cut && done >= 6) {
-          cut = true;
-          c.net.partition('c');
-        }
-      },
-    });
-    expect(cut).toBe(true);
-    expect(counts).toEqual(wordCountSync(bytes));
-    const maps = Object.values(c.workers).map((k) => started(k, PROGRAM_IDS.map));
-    expect(maps.reduce((a, b) => a + b)).toBeGreaterThan(6);
+    // Every map done, the reduces waiting out their delay: c's map outputs are still needed.
+    await cutMidJob((_c, done) => done >= 6);
   });
 });
