@@ -49,6 +49,8 @@ describe.skipIf(missing !== undefined)('dios node start: three node processes ov
     expect(await nodes.C!.ask('get /multi')).toBe('two\\nlines \\\\ here');
     expect(await nodes.B!.ask('get /nothing-here')).toMatch(/^error ENOENT /);
     expect(await nodes.B!.ask('frobnicate')).toMatch(/^error EINVAL /);
+    // Nothing runs on an idle node but its own tasks, which 'tasks' leaves out.
+    expect(await nodes.A!.ask('tasks')).toBe('');
   }, 30_000);
 
   it('after C is killed, A drops it within the liveness deadline; a blob that lived only on C no longer resolves', async () => {

@@ -28,6 +28,7 @@ export const NODE_USAGE = `Usage: dios node start --nats URL --id NAME [--cluste
                     (made here if no node has it); replies "ok"
     get PATH        prints the bytes of the blob at PATH, found on any node
     peers           prints the ids of the peers alive, space-separated
+    tasks           prints the tasks running here as PROGRAM=COUNT pairs
   In TEXT and in get's reply, "\\n" stands for a newline and "\\\\" for "\\".
   End of input leaves the node running.
 `;

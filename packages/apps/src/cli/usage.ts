@@ -49,7 +49,7 @@ Commands:
              [--user U --pass P | --token T | --nkey FILE] [--dead-ms MS]
       Runs one kernel of a DIOS cluster, joined to the other nodes through
       a NATS server, until SIGINT or SIGTERM; stdin takes control lines
-      (put PATH TEXT, get PATH, peers; see 'dios node --help').
+      (put PATH TEXT, get PATH, peers, tasks; see 'dios node --help').
 
 Options:
   -h, --help   print this help
