@@ -122,12 +122,26 @@ export type PeerRequest =
       handle: number;
       /** Lease id from the begin-write reply. */
       lease: number;
-      /** The bytes to commit (their length is the committed length). */
+      /** The bytes to commit: they go at `at` in the lent buffer, and the committed length is `at` + their length. */
       bytes: Uint8Array;
+      /** Where `bytes` go in the lent buffer (default 0); the bytes before came in write-part requests. */
+      at?: number;
       /** Give the buffer back without committing. */
       discard: boolean;
       /** Streams: mark end-of-stream after this commit. */
       endOfStream: boolean;
+    }
+  | {
+      /** Part of a write too large for one message: its bytes go into the buffer lent by begin-write, ahead of the end-write that commits. */
+      kind: 'write-part';
+      /** The handle the lease was taken through. */
+      handle: number;
+      /** Lease id from the begin-write reply. */
+      lease: number;
+      /** Where the bytes go in the lent buffer. */
+      at: number;
+      /** The bytes. */
+      bytes: Uint8Array;
     }
   | {
       /** Answer once the handle is ready (a select on it), or fail with ETIMEDOUT. */

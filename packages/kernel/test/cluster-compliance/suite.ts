@@ -28,6 +28,7 @@ import {
   pathSeed,
   programBinary,
   PROXIMITY_SCALE,
+  REMOTE_CHUNK_BYTES,
   Rights,
   RunFlags,
   SelectFlags,
@@ -345,6 +346,21 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         expect(sameBytes(mid.bytes, other.subarray(2 ** 20 - 3, 2 * 2 ** 20 + 2))).toBe(true);
         n.check();
       }, Math.max(timeout, 20_000));
+
+      it('moves blobs larger than a chunk (REMOTE_CHUNK_BYTES) both ways: several requests each way, the bytes whole', async () => {
+        const n = await boot('a', 'b');
+        const { a, b } = n.sys as Record<'a' | 'b', SystemCalls>;
+        const big = pattern(2 * REMOTE_CHUNK_BYTES + 4321, 5);
+        const onB = await blobWith(b, big);
+        const [h] = await a.lookup(onB.name);
+        const read = await readAll(a, h!);
+        expect(read.valid).toBe(true);
+        expect(sameBytes(read.bytes, big)).toBe(true);
+        const other = pattern(3 * REMOTE_CHUNK_BYTES - 1, 6);
+        await writeAll(a, h!, other, { offset: 0, truncate: true });
+        expect(sameBytes((await readAll(b, onB.ref)).bytes, other)).toBe(true);
+        n.check();
+      }, Math.max(timeout, 30_000));
 
       it('several multi-MiB transfers in flight at once between three kernels do not mix', async () => {
         const n = await boot('a', 'b', 'c');

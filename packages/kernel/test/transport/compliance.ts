@@ -494,6 +494,8 @@ function sampleRequests(peer: string): PeerRequest[] {
     { kind: 'end-read', handle: 4, lease: 17, release: true },
     { kind: 'begin-write', handle: 5, offset: 0, length: 7, truncate: true, nonblock: true },
     { kind: 'end-write', handle: 5, lease: 18, bytes: Uint8Array.from([0, 255, 128, 1]), discard: false, endOfStream: true },
+    { kind: 'end-write', handle: 5, lease: 19, bytes: Uint8Array.from([7]), at: 3, discard: false, endOfStream: false },
+    { kind: 'write-part', handle: 5, lease: 19, at: 0, bytes: Uint8Array.from([1, 2, 3]) },
     { kind: 'watch', handle: 6, mode: 'write', timeoutMs: 2000 },
     { kind: 'share', handle: 7, peer, rights: 0b1001 },
     { kind: 'delegate', target: 8, refs: [{ ref: handle, rights: 1 }, { ref: { ...handle, handle: 43 }, rights: 15 }] },

@@ -7,7 +7,7 @@
  */
 import { DiosError, errors } from '../errors.js';
 import { Name } from '../names.js';
-import type { Proximity } from '../flags.js';
+import { ObjectType, type Proximity } from '../flags.js';
 import type { Lease, TaskStatus } from '../reference.js';
 import type { ObjectDescriptor, PeerRequest, PeerReply } from '../transport.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
@@ -19,6 +19,40 @@ type Ok = Extract<PeerReply, { ok: true }>;
 
 // The argument a failed I/O names, by the call that made it (run reads its binary through the object).
 const IO_ARGUMENT: Record<string, string> = { run: 'binary' };
+
+/**
+ * Bytes one request or reply carries at most: a larger blob read or commit
+ * travels as several, {@link REMOTE_WINDOW} in flight at once (a stream read
+ * lends at most this much, as a short read).
+ */
+export const REMOTE_CHUNK_BYTES = 8 * 1024 * 1024;
+/** Chunk requests of one read or commit in flight at once: flow control, so a large transfer does not flood the transport. */
+export const REMOTE_WINDOW = 4;
+
+// [at, length] of the chunks covering [from, to).
+function chunksOf(from: number, to: number): [number, number][] {
+  const chunks: [number, number][] = [];
+  for (let at = from; at < to; at += REMOTE_CHUNK_BYTES) chunks.push([at, Math.min(REMOTE_CHUNK_BYTES, to - at)]);
+  return chunks;
+}
+
+// Runs `work` on every item, at most REMOTE_WINDOW at once; rejects with the first failure, once none is running.
+async function inWindow<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(REMOTE_WINDOW, items.length) }, lane));
+  if (failure !== undefined) throw failure.error;
+}
 
 // How long one watch request may wait at the home kernel before it is renewed.
 const WATCH_SLICE_MS = 2000;
@@ -162,25 +196,62 @@ export class RemoteObject extends KernelObject {
   override async beginRead(req: IoRequest): Promise<Lease> {
     const argument = IO_ARGUMENT[req.syscall] ?? 'ref';
     this.#checkLive(req.syscall, argument);
-    const rid = this.#nextLease();
-    const reply = await this.#request(
-      req.syscall,
-      argument,
-      { kind: 'begin-read', handle: this.handle, offset: req.offset, length: req.length, nonblock: req.nonblock, rid },
-      () => ({ kind: 'end-read', handle: this.handle, lease: rid, release: true }),
-    );
-    this.update(reply.object);
-    const buffer = reply.bytes ?? new Uint8Array(0);
-    return { ref: req.ref, kind: 'read', buffer, offset: req.offset, version: this.version, exclusive: false, truncate: false, detail: reply.lease };
+    // A stream lends what it has, up to the length asked: a chunk's worth is a read like any other.
+    const first = await this.#readChunk(req, argument, req.offset, Math.min(req.length, REMOTE_CHUNK_BYTES));
+    const total = Math.min(req.length, Math.max(0, this.size - req.offset));
+    if (!this.#isBlob() || total <= first.bytes.length || first.bytes.length < REMOTE_CHUNK_BYTES) {
+      return { ref: req.ref, kind: 'read', buffer: first.bytes, offset: req.offset, version: this.version, exclusive: false, truncate: false, detail: [first.lease] };
+    }
+    // A larger blob read: the rest in chunks, a few requests in flight. Each chunk is a lease of its own, held to
+    // end_read, so the read is valid only if no commit came between the first chunk and the end.
+    const buffer = new Uint8Array(total);
+    buffer.set(first.bytes);
+    const leases = [first.lease];
+    let filled = total;
+    try {
+      await inWindow(chunksOf(first.bytes.length, total), async ([at, length]) => {
+        const chunk = await this.#readChunk(req, argument, req.offset + at, length);
+        leases.push(chunk.lease);
+        buffer.set(chunk.bytes, at);
+        // Shorter than asked: the blob shrank meanwhile (a commit, so the read will not be valid); keep what came.
+        if (chunk.bytes.length < length) filled = Math.min(filled, at + chunk.bytes.length);
+      });
+    } catch (e) {
+      void this.#endLeases(leases, true).catch(() => {});
+      throw e;
+    }
+    return { ref: req.ref, kind: 'read', buffer: buffer.subarray(0, filled), offset: req.offset, version: this.version, exclusive: false, truncate: false, detail: leases };
   }
 
   override async endRead(lease: Lease, release: boolean): Promise<boolean> {
     if (this.#revoked || this.destroyed) return release;
     // The home dropped the lease with the rest of this kernel's handles: a release has nothing left to do.
     if (this.#hostDown && release) return true;
-    const reply = await this.#request('endRead', 'ref', { kind: 'end-read', handle: this.handle, lease: lease.detail as number, release });
+    return this.#endLeases(lease.detail as number[], release);
+  }
+
+  // Ends the leases of one read at home; valid when every one is.
+  async #endLeases(leases: readonly number[], release: boolean): Promise<boolean> {
+    const replies = await Promise.all(leases.map((lease) => this.#request('endRead', 'ref', { kind: 'end-read', handle: this.handle, lease, release })));
+    for (const reply of replies) this.update(reply.object);
+    return replies.every((reply) => reply.valid === true);
+  }
+
+  // One begin-read request; its lease is named up front (rid), so it is given back if the reply is lost.
+  async #readChunk(req: IoRequest, argument: string, offset: number, length: number): Promise<{ lease: number; bytes: Uint8Array }> {
+    const rid = this.#nextLease();
+    const reply = await this.#request(
+      req.syscall,
+      argument,
+      { kind: 'begin-read', handle: this.handle, offset, length, nonblock: req.nonblock, rid },
+      () => ({ kind: 'end-read', handle: this.handle, lease: rid, release: true }),
+    );
     this.update(reply.object);
-    return reply.valid ?? false;
+    return { lease: reply.lease!, bytes: reply.bytes ?? new Uint8Array(0) };
+  }
+
+  #isBlob(): boolean {
+    return this.type === ObjectType.SHARED_MEMORY_BLOB || this.type === ObjectType.DURABLE_BLOB;
   }
 
   override async beginWrite(req: IoRequest): Promise<Lease> {
@@ -212,11 +283,20 @@ export class RemoteObject extends KernelObject {
       throw errors.EBADF('endWrite', 'ref', 'the object was deleted at its home kernel');
     }
     if (this.#hostDown && discard) return;
+    const id = lease.detail as number;
+    // A commit larger than a chunk: all but its last chunk go ahead into the lent buffer at home, a few in flight.
+    const last = discard ? 0 : Math.max(0, length - 1 - ((length - 1) % REMOTE_CHUNK_BYTES));
+    if (last > 0) {
+      await inWindow(chunksOf(0, last), ([at, n]) =>
+        this.#request('endWrite', 'ref', { kind: 'write-part', handle: this.handle, lease: id, at, bytes: lease.buffer.slice(at, at + n) }),
+      );
+    }
     const reply = await this.#request('endWrite', 'ref', {
       kind: 'end-write',
       handle: this.handle,
-      lease: lease.detail as number,
-      bytes: discard ? new Uint8Array(0) : lease.buffer.slice(0, length),
+      lease: id,
+      bytes: discard ? new Uint8Array(0) : lease.buffer.slice(last, length),
+      ...(last > 0 && { at: last }),
       discard,
       endOfStream,
     });

@@ -138,13 +138,16 @@ export class PeerService {
       case 'end-write': {
         if (req.discard && this.#abandon(proxy, req.lease)) return { ok: true };
         const lent = this.#takeLease(proxy, req.lease, req.handle);
-        if (req.bytes.length > lent.buffer.length) {
-          throw errors.EINVAL('endWrite', 'length', `${req.bytes.length} bytes for a buffer of ${lent.buffer.length}`);
-        }
-        lent.buffer.set(req.bytes);
+        const at = placeBytes(lent.buffer, req.at ?? 0, req.bytes);
         const flags = (req.discard ? EndWriteFlags.DISCARD : 0) | (req.endOfStream ? EndWriteFlags.END_OF_STREAM : 0);
-        const version = await sys.endWrite(req.handle, lent.buffer, { length: req.bytes.length }, flags);
+        const version = await sys.endWrite(req.handle, lent.buffer, { length: req.discard ? 0 : at + req.bytes.length }, flags);
         return { ok: true, version, object: this.#describe(proxy, req.handle) };
+      }
+      case 'write-part': {
+        const lent = proxy.leases.get(req.lease);
+        if (lent === undefined || lent.handle !== req.handle) throw errors.EINVAL('endWrite', 'buffer', `lease ${req.lease} is not outstanding on handle ${req.handle}`);
+        placeBytes(lent.buffer, req.at, req.bytes);
+        return { ok: true };
       }
       case 'watch': {
         const timeoutMs = Math.min(Math.max(0, Math.floor(req.timeoutMs)), 60_000);
@@ -323,4 +326,13 @@ export class PeerService {
     const ref = proxy.task.table.get(handle);
     return ref === undefined ? undefined : describeObject(ref.object);
   }
+}
+
+/** Copies `bytes` to `at` in a lent buffer; EINVAL (`length`) when they do not fit. Returns `at`. */
+function placeBytes(buffer: Uint8Array, at: number, bytes: Uint8Array): number {
+  if (!Number.isSafeInteger(at) || at < 0 || at + bytes.length > buffer.length) {
+    throw errors.EINVAL('endWrite', 'length', `${bytes.length} bytes at ${String(at)} for a buffer of ${buffer.length}`);
+  }
+  buffer.set(bytes, at);
+  return at;
 }

@@ -37,6 +37,7 @@ const KINDS: Record<PeerRequest['kind'], true> = {
   'end-read': true,
   'begin-write': true,
   'end-write': true,
+  'write-part': true,
   watch: true,
   share: true,
   delegate: true,
