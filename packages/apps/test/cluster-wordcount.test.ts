@@ -5,7 +5,7 @@
  * runs map tasks.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,6 @@ beforeAll(async () => {
   if (missing !== undefined) return;
   dir = mkdtempSync(join(tmpdir(), 'dios-cluster-wc-'));
   // Three licence texts, several times over: about 1 MB.
-  const { readFileSync } = await import('node:fs');
   const texts = ['/usr/share/common-licenses/GPL-3', '/usr/share/common-licenses/Apache-2.0', '/usr/share/common-licenses/LGPL-2.1'].map((f) => readFileSync(f));
   bytes = Buffer.concat(Array.from({ length: 8 }, () => texts).flat());
   input = join(dir, 'input.txt');
@@ -84,6 +83,29 @@ describe.skipIf(missing !== undefined)('dios wordcount --cluster: three node pro
     expect(cluster.status).toBe(0);
     expect(cluster.stdout).toBe(local.stdout);
     expect(entries(parse(cluster.stdout))).toEqual(entries(coreutilsCounts(bytes)));
+  }, 90_000);
+
+  it('inputs already on the nodes (dios:PATH): each map task runs on the node that holds its part', async () => {
+    const parts = ['A', 'B', 'C'].map((id, i) => {
+      const path = join(dir, `part-${i}.txt`);
+      writeFileSync(path, bytes.subarray(0, Math.floor(bytes.length / 3 / 4096) * 4096));
+      return { id, path, dios: `/parts/${process.pid}/part-${i}` };
+    });
+    for (const p of parts) expect(await nodes[p.id]!.ask(`load ${p.dios} ${p.path}`)).toMatch(/^ok \d+$/);
+    const ranBefore = await Promise.all(parts.map((p) => nodes[p.id]!.ask('ran mapreduce-map')));
+    const r = await dios(['--all', '--maps', '3', ...parts.map((p) => `dios:${p.dios}`), ...clusterArgs()]).done;
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const whole = Buffer.concat(parts.map((p) => readFileSync(p.path)));
+    expect(entries(parse(r.stdout))).toEqual(entries(coreutilsCounts(whole)));
+    // Placed by locality: one map on each node, the one holding its part.
+    const ranAfter = await Promise.all(parts.map((p) => nodes[p.id]!.ask('ran mapreduce-map')));
+    expect(ranAfter.map((n, i) => Number(n) - Number(ranBefore[i]))).toEqual([1, 1, 1]);
+    // The inputs were borrowed, not consumed: still there.
+    expect(await nodes.A!.ask(`load ${parts[0]!.dios} ${parts[0]!.path}`)).toMatch(/^error EEXIST/);
+    const missing = await dios(['dios:/no/such/blob', ...clusterArgs()]).done;
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read 'dios:\/no\/such\/blob': ENOENT/);
   }, 90_000);
 
   it('a node killed with SIGKILL while it runs map tasks: the job still gives the right counts', async () => {

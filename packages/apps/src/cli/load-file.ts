@@ -9,7 +9,7 @@
  * @module
  */
 import { open } from 'node:fs/promises';
-import { MAX_BLOB_BYTES, ObjectType, type SystemCalls } from '@dios/kernel';
+import { CreateFlags, MAX_BLOB_BYTES, ObjectType, pathSeed, type SystemCalls } from '@dios/kernel';
 
 const CHUNK = 8 * 1024 * 1024;
 
@@ -19,12 +19,29 @@ function fail(code: string, what: string, path: string): never {
 
 /** Reads host file `path` into a new shared-memory blob of task `sys`; returns its handle. Node's errors (ENOENT, EISDIR, ...) as they are. */
 export async function loadFile(sys: SystemCalls, path: string): Promise<number> {
+  return fill(sys, path, (size) => sys.create(ObjectType.SHARED_MEMORY_BLOB, { capacity: size }));
+}
+
+/**
+ * Reads host file `path` into a new shared-memory blob at `diosPath` in the
+ * first group of task `sys` (single-delete: it stays until someone deletes
+ * it), where any kernel of the cluster finds it by path; returns its
+ * handle. Node's errors as for {@link loadFile}; EEXIST (`options.nameSeed`)
+ * when this kernel already has an object at that path.
+ */
+export async function loadFileAt(sys: SystemCalls, path: string, diosPath: string): Promise<number> {
+  return fill(sys, path, (size) =>
+    sys.create(ObjectType.SHARED_MEMORY_BLOB, { capacity: size, nameSeed: pathSeed(diosPath), lifecycle: 'single-delete' }, CreateFlags.NAME_DETERMINISTIC),
+  );
+}
+
+async function fill(sys: SystemCalls, path: string, make: (size: number) => Promise<{ ref: number }>): Promise<number> {
   const file = await open(path, 'r');
   try {
     const info = await file.stat();
     if (!info.isFile()) fail('EISDIR', 'not a regular file', path);
     if (info.size > MAX_BLOB_BYTES) fail('EFBIG', `too large for a blob (${info.size} bytes)`, path);
-    const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { capacity: info.size });
+    const { ref } = await make(info.size);
     for (let at = 0; at < info.size; ) {
       const buffer = await sys.beginWrite(ref, Math.min(CHUNK, info.size - at), { offset: at });
       let filled = 0;

@@ -28,7 +28,11 @@ export const NODE_USAGE = `Usage: dios node start --nats URL --id NAME [--cluste
                     (made here if no node has it); replies "ok"
     get PATH        prints the bytes of the blob at PATH, found on any node
     peers           prints the ids of the peers alive, space-separated
+    load PATH FILE  reads host FILE into a new blob at PATH in the root
+                    group, here; replies "ok SIZE"
     tasks           prints the tasks running here as PROGRAM=COUNT pairs
+    ran PROGRAM     prints how many tasks of PROGRAM ran here (running,
+                    and the last 1024 exited)
   In TEXT and in get's reply, "\\n" stands for a newline and "\\\\" for "\\".
   End of input leaves the node running.
 `;

@@ -1,11 +1,12 @@
 /**
  * The control lines of `dios node start` (`put PATH TEXT`, `get PATH`,
- * `peers`, `tasks`): each answered with one line, through the kernel's init
- * task.
+ * `load PATH FILE`, `peers`, `tasks`, `ran PROGRAM`): each answered with
+ * one line, through the kernel's init task.
  * @module
  */
-import { DeleteFlags, isDiosError, kernelStatusName, type KernelStatus, type SystemCalls } from '@dios/kernel';
+import { DeleteFlags, isDiosError, kernelStatusName, LookupFlags, type KernelStatus, type SystemCalls } from '@dios/kernel';
 import { fclose, fopen, fputs, fread, type FILE } from '@dios/libd';
+import { loadFileAt } from './load-file.js';
 
 /** What the control lines act on. */
 export interface NodeControl {
@@ -24,6 +25,18 @@ export async function controlLine(node: NodeControl, line: string): Promise<stri
   try {
     if (command === 'peers') return [...node.peers()].sort().join(' ');
     if (command === 'tasks') return await runningTasks(node.sys);
+    if (command === 'ran') {
+      if (rest === '' || /\s/.test(rest)) return 'error EINVAL usage: ran PROGRAM';
+      return String(await tasksRun(node.sys, rest));
+    }
+    if (command === 'load') {
+      const cut = rest.search(/\s/);
+      if (cut <= 0) return 'error EINVAL usage: load PATH FILE';
+      const ref = await loadFileAt(node.sys, rest.slice(cut + 1).trim(), rest.slice(0, cut));
+      const size = node.sys.ref(ref).size;
+      await node.sys.delete(ref, DeleteFlags.DROP);
+      return `ok ${size}`;
+    }
     if (command === 'get') {
       if (rest === '' || /\s/.test(rest)) return 'error EINVAL usage: get PATH';
       return escapeLine(await readPath(node.sys, rest));
@@ -35,24 +48,36 @@ export async function controlLine(node: NodeControl, line: string): Promise<stri
       await writePath(node.sys, path, unescapeLine(cut < 0 ? '' : rest.slice(cut + 1)));
       return 'ok';
     }
-    return `error EINVAL unknown command '${command}' (put PATH TEXT, get PATH, peers, tasks)`;
+    return `error EINVAL unknown command '${command}' (put PATH TEXT, get PATH, load PATH FILE, peers, tasks, ran PROGRAM)`;
   } catch (e) {
     if (isDiosError(e)) return `error ${e.code} ${e.message}`;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return `error ${code} ${e instanceof Error ? e.message : String(e)}`;
     return `error EIO ${e instanceof Error ? e.message : String(e)}`;
   }
 }
 
-// The programs of the tasks running here, as `program=count` pairs in program order, read from the kernel's status object.
-async function runningTasks(sys: SystemCalls): Promise<string> {
-  const [ref] = await sys.lookup(await kernelStatusName(sys.kernelId));
-  let status: KernelStatus;
+// The kernel's status (its tasks, running and recently exited), read from its status object.
+async function kernelStatus(sys: SystemCalls): Promise<KernelStatus> {
+  const [ref] = await sys.lookup(await kernelStatusName(sys.kernelId), LookupFlags.LOCAL_ONLY);
   try {
     const view = await sys.beginRead(ref!);
-    status = JSON.parse(new TextDecoder().decode(view)) as KernelStatus;
+    const status = JSON.parse(new TextDecoder().decode(view)) as KernelStatus;
     await sys.endRead(ref!, view);
+    return status;
   } finally {
     await sys.delete(ref!, DeleteFlags.DROP);
   }
+}
+
+// How many tasks of `program` this kernel has run: those running and the exited ones its monitoring still lists.
+async function tasksRun(sys: SystemCalls, program: string): Promise<number> {
+  return (await kernelStatus(sys)).tasks.filter((t) => t.argv[0] === program).length;
+}
+
+// The programs of the tasks running here, as `program=count` pairs in program order.
+async function runningTasks(sys: SystemCalls): Promise<string> {
+  const status = await kernelStatus(sys);
   const counts = new Map<string, number>();
   for (const t of status.tasks) {
     const program = t.argv[0];

@@ -13,7 +13,9 @@ Commands:
       Counts the words of the FILEs with a MapReduce job on a DIOS kernel
       and prints "word<TAB>count" lines, most frequent first, ties in byte
       order. A word is a maximal run of ASCII letters and digits,
-      lower-cased.
+      lower-cased. A FILE written dios:PATH is the blob at PATH in DIOS
+      (with --cluster: on whichever node holds it; see 'load' in
+      'dios node --help'), which map tasks are placed next to.
         --maps M      map tasks (default: the number of CPUs, or one per
                       512 MiB of input if that is more)
         --reduces R   reduce tasks (default: the number of CPUs)
@@ -49,7 +51,7 @@ Commands:
              [--user U --pass P | --token T | --nkey FILE] [--dead-ms MS]
       Runs one kernel of a DIOS cluster, joined to the other nodes through
       a NATS server, until SIGINT or SIGTERM; stdin takes control lines
-      (put PATH TEXT, get PATH, peers, tasks; see 'dios node --help').
+      (put, get, load, peers, tasks, ran; see 'dios node --help').
 
 Options:
   -h, --help   print this help

@@ -4,7 +4,7 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { ANY_KERNEL, Kernel } from '@dios/kernel';
+import { ANY_KERNEL, DeleteFlags, errors, Kernel, normalizePath, ObjectType, pathName, type SystemCalls } from '@dios/kernel';
 import { useWorkers } from '@dios/kernel/node';
 import { joinCluster } from './join-cluster.js';
 import { DELAY_ENV, FAULTS_ENV } from '../mapreduce/faults.js';
@@ -23,6 +23,21 @@ function injection(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of [FAULTS_ENV, DELAY_ENV]) if (process.env[name] !== undefined) env[name] = process.env[name]!;
   return env;
+}
+
+/** The prefix of a FILE argument that names a blob by its DIOS path instead of a host file. */
+export const DIOS_PREFIX = 'dios:';
+
+// A handle to the blob at `path` in the task's first group, wherever in the cluster it is (the first copy found).
+async function lookupPath(sys: SystemCalls, path: string): Promise<number> {
+  const found = await sys.lookup(await pathName(sys.groupNames[0]!, normalizePath(path, 'wordcount', 'FILE')));
+  for (const extra of found.slice(1)) await sys.delete(extra, DeleteFlags.DROP);
+  const ref = sys.ref(found[0]!);
+  if (ref.type !== ObjectType.SHARED_MEMORY_BLOB && ref.type !== ObjectType.DURABLE_BLOB) {
+    await sys.delete(found[0]!, DeleteFlags.DROP);
+    throw errors.EINVAL('wordcount', 'FILE', `dios:${path} is a ${ref.type}, not a blob`);
+  }
+  return found[0]!;
 }
 
 /** A file the command could not read. */
@@ -67,9 +82,14 @@ async function countFiles(kernel: Kernel, options: WordCountArgs, out: NodeJS.Wr
   await installMapReducePrograms(kernel);
   const sys = kernel.init;
   const inputs: number[] = [];
+  // Inputs named `dios:PATH` are blobs already in DIOS (on any node of the cluster): borrowed, never deleted.
+  let borrowed = false;
   for (const file of options.files) {
     try {
-      inputs.push(await loadFile(sys, file));
+      if (file.startsWith(DIOS_PREFIX)) {
+        inputs.push(await lookupPath(sys, file.slice(DIOS_PREFIX.length)));
+        borrowed = true;
+      } else inputs.push(await loadFile(sys, file));
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       throw new InputError(`cannot read '${file}': ${typeof code === 'string' ? code : 'EIO'} (${e instanceof Error ? e.message : String(e)})`);
@@ -86,13 +106,15 @@ async function countFiles(kernel: Kernel, options: WordCountArgs, out: NodeJS.Wr
       maps: options.maps ?? Math.max(nodes ?? cpus, Math.ceil(total / SPLIT_BYTES)),
       reduces: options.reduces ?? nodes ?? cpus,
       ...(nodes === undefined ? { parallel: cpus } : { kernel: ANY_KERNEL }),
-      releaseInputs: true,
+      // Giving the references up lets the job free what it loaded early; a borrowed blob must outlive the job.
+      releaseInputs: !borrowed,
       env: injection(),
       top: options.top,
       onProgress: (done, all) => bar.update(done, all),
     });
   } finally {
     bar.clear();
+    if (borrowed) for (const h of inputs) await sys.delete(h, DeleteFlags.DROP).catch(() => {});
   }
   await new Promise<void>((resolve, reject) => out.write(records, (e) => (e ? reject(e) : resolve())));
 }
