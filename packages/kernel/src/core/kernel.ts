@@ -8,6 +8,7 @@ import { errors } from './errors.js';
 import { Rights, type Consistency, type ObjectType } from './flags.js';
 import type { Device } from './device.js';
 import { localityPolicy, type SchedulingPolicy } from './scheduler.js';
+import { REMOTE_CHUNK_BYTES } from './objects/remote.js';
 import { checkInvariants } from './invariants.js';
 import { Name, describe } from './names.js';
 import { ConsoleObject, type ConsoleSink } from './objects/console.js';
@@ -45,6 +46,12 @@ export interface KernelOptions {
    */
   schedulable?: boolean;
   /**
+   * The most bytes of object data one request or reply to a peer carries
+   * (default REMOTE_CHUNK_BYTES, 8 MiB): a larger remote blob read or commit
+   * goes as several requests, a few in flight at once.
+   */
+  remoteChunkBytes?: number;
+  /**
    * Cluster name. Kernels booted with the same cluster name share a root
    * group (each holds a copy named from the cluster), so their tasks resolve
    * each other's names. Default: the kernel id (a root group of its own).
@@ -81,6 +88,8 @@ export class Kernel {
   scheduler: SchedulingPolicy;
   /** Whether scheduled tasks (`spec.kernel: '*'`) may be placed here (see KernelOptions.schedulable). */
   readonly schedulable: boolean;
+  /** The most bytes of object data one request or reply to a peer carries (see KernelOptions.remoteChunkBytes). */
+  readonly remoteChunkBytes: number;
   /** Host devices by the object type they make (see device.ts); create of a device type without one is ENOTSUP. */
   readonly devices = new Map<ObjectType, Device>();
   /** Set when the kernel joins peers over a transport. */
@@ -113,6 +122,10 @@ export class Kernel {
       throw errors.EINVAL('Kernel.boot', 'options.schedulable', `expected a boolean, got ${describe(options.schedulable)}`);
     }
     this.schedulable = options.schedulable ?? true;
+    this.remoteChunkBytes = options.remoteChunkBytes ?? REMOTE_CHUNK_BYTES;
+    if (!Number.isSafeInteger(this.remoteChunkBytes) || this.remoteChunkBytes < 1 || this.remoteChunkBytes > 256 * 1024 * 1024) {
+      throw errors.EINVAL('Kernel.boot', 'options.remoteChunkBytes', `expected an integer number of bytes in [1, 256 MiB], got ${describe(options.remoteChunkBytes)}`);
+    }
     if (!Number.isInteger(this.bufferSize) || this.bufferSize < 1 || this.bufferSize > 2 ** 31 - 1) {
       throw errors.EINVAL('Kernel.boot', 'options.bufferSize', `expected an integer number of bytes in [1, 2^31-1], got ${describe(this.bufferSize)}`);
     }

@@ -6,8 +6,8 @@
  * chunks makes the read invalid, and no lease is left behind.
  */
 import { describe, expect, it } from 'vitest';
-import { EndReadFlags, REMOTE_CHUNK_BYTES, REMOTE_WINDOW, type LoopbackTransport, type PeerRequest } from '@dios/kernel';
-import { blobWith, readAll, writeAll } from '../helpers.js';
+import { EndReadFlags, Kernel, REMOTE_CHUNK_BYTES, REMOTE_WINDOW, type LoopbackTransport, type PeerRequest } from '@dios/kernel';
+import { blobWith, expectErrno, readAll, writeAll } from '../helpers.js';
 import { cluster, expectBytes, proxyTaskOn, type Cluster } from './cluster.js';
 
 /** Large byte arrays equal (expectBytes prints them, too slow for megabytes). */
@@ -48,6 +48,14 @@ function watchRequests(c: Cluster, id: string, before?: (req: PeerRequest) => Pr
 let maxInFlight = 0;
 
 describe('remote blob I/O larger than a chunk', () => {
+  it('the chunk size is a boot option: an integer of bytes in [1, 256 MiB]', async () => {
+    for (const bad of [0, -1, 1.5, 2 ** 40, '8' as unknown as number]) {
+      await expectErrno(Kernel.boot({ remoteChunkBytes: bad }), 'EINVAL', 'options.remoteChunkBytes');
+    }
+    expect((await Kernel.boot()).remoteChunkBytes).toBe(REMOTE_CHUNK_BYTES);
+    expect((await Kernel.boot({ remoteChunkBytes: 1 })).remoteChunkBytes).toBe(1);
+  });
+
   it('a read comes in chunks, at most REMOTE_WINDOW in flight, byte for byte, and leaves no lease at home', async () => {
     const c = await cluster('a', 'b');
     const bytes = pattern(BIG, 7);

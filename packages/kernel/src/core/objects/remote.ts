@@ -21,18 +21,19 @@ type Ok = Extract<PeerReply, { ok: true }>;
 const IO_ARGUMENT: Record<string, string> = { run: 'binary' };
 
 /**
- * Bytes one request or reply carries at most: a larger blob read or commit
- * travels as several, {@link REMOTE_WINDOW} in flight at once (a stream read
- * lends at most this much, as a short read).
+ * Default of the bytes one request or reply carries at most
+ * (KernelOptions.remoteChunkBytes): a larger blob read or commit travels as
+ * several, {@link REMOTE_WINDOW} in flight at once (a stream read lends at
+ * most this much, as a short read).
  */
 export const REMOTE_CHUNK_BYTES = 8 * 1024 * 1024;
 /** Chunk requests of one read or commit in flight at once: flow control, so a large transfer does not flood the transport. */
 export const REMOTE_WINDOW = 4;
 
-// [at, length] of the chunks covering [from, to).
-function chunksOf(from: number, to: number): [number, number][] {
+// [at, length] of the chunks of `chunk` bytes covering [from, to).
+function chunksOf(from: number, to: number, chunk: number): [number, number][] {
   const chunks: [number, number][] = [];
-  for (let at = from; at < to; at += REMOTE_CHUNK_BYTES) chunks.push([at, Math.min(REMOTE_CHUNK_BYTES, to - at)]);
+  for (let at = from; at < to; at += chunk) chunks.push([at, Math.min(chunk, to - at)]);
   return chunks;
 }
 
@@ -71,19 +72,22 @@ export class RemoteObject extends KernelObject {
   readonly #pending = new Set<() => void>();
 
   readonly #nextLease: () => number;
+  readonly #chunkBytes: number;
 
   /**
    * Wraps handle `handle` at kernel `home`. `nextLease` gives lease ids
    * unique among this kernel's leases at any home: a begin request names
    * its lease up front, so it can be given back if the reply is lost.
+   * `chunkBytes`: the most data one request or reply carries.
    */
-  constructor(home: string, handle: number, desc: ObjectDescriptor, send: PeerSend, nextLease: () => number) {
+  constructor(home: string, handle: number, desc: ObjectDescriptor, send: PeerSend, nextLease: () => number, chunkBytes = REMOTE_CHUNK_BYTES) {
     super(Name.parse(desc.name, 'remote', 'name'), 'refcounted', undefined);
     this.#home = home;
     this.handle = handle;
     this.#desc = desc;
     this.#send = send;
     this.#nextLease = nextLease;
+    this.#chunkBytes = chunkBytes;
     this.version = desc.version;
   }
 
@@ -197,9 +201,10 @@ export class RemoteObject extends KernelObject {
     const argument = IO_ARGUMENT[req.syscall] ?? 'ref';
     this.#checkLive(req.syscall, argument);
     // A stream lends what it has, up to the length asked: a chunk's worth is a read like any other.
-    const first = await this.#readChunk(req, argument, req.offset, Math.min(req.length, REMOTE_CHUNK_BYTES));
+    const chunk = this.#chunkBytes;
+    const first = await this.#readChunk(req, argument, req.offset, Math.min(req.length, chunk));
     const total = Math.min(req.length, Math.max(0, this.size - req.offset));
-    if (!this.#isBlob() || total <= first.bytes.length || first.bytes.length < REMOTE_CHUNK_BYTES) {
+    if (!this.#isBlob() || total <= first.bytes.length || first.bytes.length < chunk) {
       return { ref: req.ref, kind: 'read', buffer: first.bytes, offset: req.offset, version: this.version, exclusive: false, truncate: false, detail: [first.lease] };
     }
     // A larger blob read: the rest in chunks, a few requests in flight. Each chunk is a lease of its own, held to
@@ -209,7 +214,7 @@ export class RemoteObject extends KernelObject {
     const leases = [first.lease];
     let filled = total;
     try {
-      await inWindow(chunksOf(first.bytes.length, total), async ([at, length]) => {
+      await inWindow(chunksOf(first.bytes.length, total, chunk), async ([at, length]) => {
         const chunk = await this.#readChunk(req, argument, req.offset + at, length);
         leases.push(chunk.lease);
         buffer.set(chunk.bytes, at);
@@ -285,9 +290,10 @@ export class RemoteObject extends KernelObject {
     if (this.#hostDown && discard) return;
     const id = lease.detail as number;
     // A commit larger than a chunk: all but its last chunk go ahead into the lent buffer at home, a few in flight.
-    const last = discard ? 0 : Math.max(0, length - 1 - ((length - 1) % REMOTE_CHUNK_BYTES));
+    const chunk = this.#chunkBytes;
+    const last = discard ? 0 : Math.max(0, length - 1 - ((length - 1) % chunk));
     if (last > 0) {
-      await inWindow(chunksOf(0, last), ([at, n]) =>
+      await inWindow(chunksOf(0, last, chunk), ([at, n]) =>
         this.#request('endWrite', 'ref', { kind: 'write-part', handle: this.handle, lease: id, at, bytes: lease.buffer.slice(at, at + n) }),
       );
     }

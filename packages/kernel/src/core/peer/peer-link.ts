@@ -185,7 +185,7 @@ export class PeerLink implements Distribution, Importer {
       known.update(h.object);
       return known;
     }
-    const remote = new RemoteObject(h.home, h.handle, h.object, this.send, this.#nextLease);
+    const remote = new RemoteObject(h.home, h.handle, h.object, this.send, this.#nextLease, this.#kernel.remoteChunkBytes);
     remote.onDestroyed = () => {
       if (this.#remotes.get(key) === remote) this.#remotes.delete(key);
     };
