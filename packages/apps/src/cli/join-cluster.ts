@@ -17,7 +17,7 @@ import type { ClusterArgs } from './wordcount-args.js';
 export interface ClusterClient {
   /** The client kernel (its init task submits the work). */
   readonly kernel: Kernel;
-  /** Nodes heard when it joined. */
+  /** Nodes that take tasks heard when it joined (other clients not counted). */
   readonly nodes: number;
   /** Leaves the cluster (a goodbye, so the nodes drop this client at once) and stops the kernel's workers. */
   close(): Promise<void>;
@@ -50,13 +50,19 @@ export async function joinCluster(args: ClusterArgs): Promise<ClusterClient> {
   };
   kernel.join(transport);
   await installMapReducePrograms(kernel);
-  // Nodes answer a newcomer's first heartbeat at once; wait that long at most.
+  // Nodes answer a newcomer's first heartbeat at once; wait that long at most. Other clients are peers too, but
+  // take no tasks: only schedulable peers count.
   const deadline = Date.now() + args.waitMs;
-  while (transport.peers().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  const nodes = transport.peers().length;
+  let nodes = 0;
+  for (;;) {
+    const loads = await Promise.all(transport.peers().map((p) => kernel.distribution!.load(p).catch(() => undefined)));
+    nodes = loads.filter((l) => l !== undefined && l.schedulable !== false).length;
+    if (nodes > 0 || Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   if (nodes === 0) {
     await close();
-    throw errors.EHOSTUNREACH('wordcount', '--cluster', `no node of cluster "${args.name}" answered at ${args.nats} within ${args.waitMs} ms`);
+    throw errors.EHOSTUNREACH('wordcount', '--cluster', `no node of cluster "${args.name}" that takes tasks answered at ${args.nats} within ${args.waitMs} ms`);
   }
   return { kernel, nodes, close };
 }
