@@ -2,8 +2,12 @@
  * Cross-kernel access to blobs over loopback: lookup, read, write, optimistic
  * validation, name scoping, partitions, release and single-delete.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Kernel, LookupFlags, Name, ObjectType, PROXIMITY_SCALE, Rights } from '@dios/kernel';
+import { Kernel, LookupFlags, LoopbackNetwork, Name, ObjectType, PROXIMITY_SCALE, Rights } from '@dios/kernel';
+import { FileBlobStore } from '@dios/kernel/node';
 import { blobWith, dec, enc, expectErrno, flush, krefOf, readAll, track, writeAll } from '../helpers.js';
 import { cluster, expectBytes, proxyHandlesTo, proxyTaskOn, settle, until } from './cluster.js';
 
@@ -474,5 +478,30 @@ describe('single-delete objects across kernels', () => {
     expect(c.link.a!.remoteCount).toBe(0);
     await expectErrno(c.sys.a!.beginWrite(onA!, 1), 'EBADF');
     c.check();
+  });
+});
+
+describe('proximity of remote objects', () => {
+  it('a durable blob on a peer is remote-disk-1hop and persistent; a memory blob is remote-memory-1hop', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dios-remote-disk-'));
+    const store = new FileBlobStore(dir, { fsync: 'none' });
+    try {
+      const net = new LoopbackNetwork();
+      const cluster = `proximity-${process.pid}`;
+      const a = await Kernel.boot({ id: 'a', cluster });
+      const b = await Kernel.boot({ id: 'b', cluster, store });
+      a.join(net.connect('a'));
+      b.join(net.connect('b'));
+      const durable = await b.init.create(ObjectType.DURABLE_BLOB);
+      const memory = await b.init.create(ObjectType.SHARED_MEMORY_BLOB);
+      const [hd] = await a.init.lookup(durable.name);
+      const [hm] = await a.init.lookup(memory.name);
+      expect([a.init.ref(hd!).proximity, a.init.ref(hd!).persistent]).toEqual(['remote-disk-1hop', true]);
+      expect([a.init.ref(hm!).proximity, a.init.ref(hm!).persistent]).toEqual(['remote-memory-1hop', false]);
+      expect(b.init.ref(durable.ref).proximity).toBe('local-disk');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
