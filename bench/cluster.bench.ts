@@ -14,16 +14,12 @@
  *   BENCH_WORDCOUNT_KEEP=1                       (keep the generated text for the next run)
  * @module
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { Kernel, LookupFlags, ObjectType, type SystemCalls } from '@dios/kernel';
 import { connectNats, type NatsTransport } from '@dios/kernel/nats';
 import { clusterWordCount } from './cluster-wordcount.js';
 import { median, printTable } from './harness.js';
+import { startNatsServer } from '../packages/kernel/test/support/nats-server.js';
 
 const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
 const SAMPLES = QUICK ? 3 : 9;
@@ -34,22 +30,6 @@ const WC_RUNS = Number(process.env.BENCH_CLUSTER_RUNS ?? (QUICK ? 1 : 3));
 const KEEP = process.env.BENCH_WORDCOUNT_KEEP === '1';
 const USER = 'bench';
 const PASS = 'bench-pass';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = createConnection({ port, host: '127.0.0.1' }, () => (c.destroy(), resolve(true)));
-    c.on('error', () => resolve(false));
-  });
-}
 
 async function lookupMicros(sys: SystemCalls, name: Parameters<SystemCalls['lookup']>[0], flags = 0): Promise<number> {
   const t0 = performance.now();
@@ -72,14 +52,10 @@ async function readMBps(sys: SystemCalls, ref: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'dios-bench-nats-'));
-  writeFileSync(join(dir, 'nats.conf'), 'max_payload: 1MB\n');
-  const port = await freePort();
-  const server = spawn('/usr/sbin/nats-server', ['-c', join(dir, 'nats.conf'), '-a', '127.0.0.1', '-p', String(port), '--user', USER, '--pass', PASS], { stdio: 'ignore' });
+  const server = await startNatsServer({ config: 'max_payload: 1MB\n', args: ['--user', USER, '--pass', PASS] });
   const transports: NatsTransport[] = [];
   try {
-    for (let i = 0; i < 200 && !(await accepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
-    const servers = `nats://127.0.0.1:${port}`;
+    const servers = server.url;
     const cluster = `bench${process.pid}`;
     const ka = await Kernel.boot({ id: 'ka', cluster });
     const kb = await Kernel.boot({ id: 'kb', cluster });
@@ -174,8 +150,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const t of transports) await t.close();
-    server.kill();
-    rmSync(dir, { recursive: true, force: true });
+    server.stop();
   }
 }
 
