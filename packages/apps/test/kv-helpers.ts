@@ -5,7 +5,7 @@
  * as a child process (for kill -9), raw sockets.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,17 +14,7 @@ import { Kernel } from '@dios/kernel';
 import { FileBlobStore, useNetwork, type FsyncPolicy } from '@dios/kernel/node';
 import { startKvServer, type KvServerHandle, type StartKvServerOptions } from '@dios/apps';
 
-/** Whether missing outside programs fail the tests instead of skipping them. */
-export const REQUIRED = process.env.DIOS_REQUIRE_SERVICES === '1';
-
-/** Why `program` cannot be used (undefined when it can); throws when DIOS_REQUIRE_SERVICES=1 requires it. */
-export function missing(program: string): string | undefined {
-  if (existsSync(program)) return undefined;
-  const reason = `${program} not found`;
-  if (REQUIRED) throw new Error(`${reason}, and DIOS_REQUIRE_SERVICES=1 requires it`);
-  console.warn(`skipped: ${reason} (set DIOS_REQUIRE_SERVICES=1 to make this a failure)`);
-  return reason;
-}
+export { REQUIRED, programMissing as missing } from '../../kernel/test/support/services.js';
 
 /** A server in this process. */
 export interface KvFixture {

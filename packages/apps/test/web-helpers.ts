@@ -5,7 +5,7 @@
  * process, so nothing here may block the event loop); raw sockets.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,21 +13,11 @@ import { Kernel } from '@dios/kernel';
 import { FileBlobStore, importDirectory, useNetwork } from '@dios/kernel/node';
 import { startWebServer, type RunningWebServer, type WebServerOptions } from '@dios/apps';
 
-/** Whether missing outside programs fail the tests instead of skipping them. */
-export const REQUIRED = process.env.DIOS_REQUIRE_SERVICES === '1';
+export { REQUIRED, programMissing as missing } from '../../kernel/test/support/services.js';
 /** curl's path. */
 export const CURL = '/usr/bin/curl';
 /** Chromium's path. */
 export const CHROMIUM = '/usr/bin/chromium';
-
-/** Why `program` cannot be used (undefined when it can); throws when DIOS_REQUIRE_SERVICES=1 requires it. */
-export function missing(program: string): string | undefined {
-  if (existsSync(program)) return undefined;
-  const reason = `${program} not found`;
-  if (REQUIRED) throw new Error(`${reason}, and DIOS_REQUIRE_SERVICES=1 requires it`);
-  console.warn(`skipped: ${reason} (set DIOS_REQUIRE_SERVICES=1 to make this a failure)`);
-  return reason;
-}
 
 /** The files every test site holds (relative path -> content). */
 export const SITE: Readonly<Record<string, string | Uint8Array>> = {

@@ -5,21 +5,18 @@
  * is missing, unless DIOS_REQUIRE_SERVICES=1 makes that a failure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { programMissing } from './services.js';
 
 /** Where Debian's nats-server package puts the program. */
 export const NATS_SERVER = '/usr/sbin/nats-server';
 
 /** Why NATS tests cannot run here (undefined: they can). Throws when DIOS_REQUIRE_SERVICES=1 and the server is missing. */
 export function natsMissing(): string | undefined {
-  if (existsSync(NATS_SERVER)) return undefined;
-  const reason = `${NATS_SERVER} not found`;
-  if (process.env.DIOS_REQUIRE_SERVICES === '1') throw new Error(`${reason}, and DIOS_REQUIRE_SERVICES=1 requires it`);
-  console.warn(`skipped: ${reason} (set DIOS_REQUIRE_SERVICES=1 to make this a failure)`);
-  return reason;
+  return programMissing(NATS_SERVER);
 }
 
 /** A running nats-server. */
