@@ -54,6 +54,8 @@ interface Run {
 
 // Restarts of one task after losing its node, before the job gives up (a cluster losing node after node).
 const MAX_LOST = 8;
+// Pause before starting again a task whose start failed for want of its node.
+const RETRY_PAUSE_MS = 100;
 
 /** Runs every task of the job to success; EIO naming the task (`map[i]`, `reduce[i]`) when one fails every attempt. */
 export async function runJobTasks(sys: SystemCalls, t: JobTasks): Promise<JobTasksResult> {
@@ -84,8 +86,10 @@ export async function runJobTasks(sys: SystemCalls, t: JobTasks): Promise<JobTas
     try {
       handle = kind === 'map' ? await t.startMap(index, attempt) : await t.startReduce(index, attempt, mapDone);
     } catch (e) {
-      // The node chosen went away between placement and start: try again, elsewhere.
+      // The node chosen went away between placement and start: try again, elsewhere, after a pause that lets
+      // the cluster notice (a burst of immediate retries could use up the task's restarts on one lost node).
       if (!isDiosError(e, 'EHOSTDOWN') && !isDiosError(e, 'EHOSTUNREACH')) throw e;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
       requeue({ kind, index, attempt }, 'lost', e.message);
       return;
     }
