@@ -54,6 +54,20 @@ async function meshed(nodes: Node[]): Promise<void> {
   }
 }
 
+/** Runs `use` with two nodes of a fresh cluster that hear each other; closes both after. */
+async function twoNodes(use: (a: Node, b: Node) => Promise<void>): Promise<void> {
+  const cluster = `fate-${process.pid}-${++clusters}`;
+  const a = await node('a', cluster);
+  const b = await node('b', cluster);
+  try {
+    await meshed([a, b]);
+    await use(a, b);
+  } finally {
+    await a.transport.close();
+    await b.transport.close();
+  }
+}
+
 async function within(what: string, ms: number, check: () => boolean): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -64,11 +78,7 @@ async function within(what: string, ms: number, check: () => boolean): Promise<v
 
 describe.skipIf(missing !== undefined)('fate sharing over NATS', () => {
   it('the home crashes: a read pending there and a select on a task there end with EHOSTDOWN within the deadline', async () => {
-    const cluster = `fate-${process.pid}-${++clusters}`;
-    const a = await node('a', cluster);
-    const b = await node('b', cluster);
-    try {
-      await meshed([a, b]);
+    await twoNodes(async (a, b) => {
       b.kernel.registerProgram('idle', () => new Promise<never>(() => {}));
       const bin = await blobWith(a.sys, programBinary('idle'));
       const t = await a.sys.run(bin.ref, { argv: ['idle'], kernel: 'b' });
@@ -92,18 +102,11 @@ describe.skipIf(missing !== undefined)('fate sharing over NATS', () => {
       await a.sys.delete(t);
       expect((a.kernel.distribution as PeerLink).remoteCount).toBe(0);
       a.kernel.checkInvariants();
-    } finally {
-      await a.transport.close();
-      await b.transport.close();
-    }
+    });
   });
 
   it('the client crashes: its task at the home is stopped, its handles there closed and its lease given back', async () => {
-    const cluster = `fate-${process.pid}-${++clusters}`;
-    const a = await node('a', cluster);
-    const b = await node('b', cluster);
-    try {
-      await meshed([a, b]);
+    await twoNodes(async (a, b) => {
       b.kernel.registerProgram('idle', () => new Promise<never>(() => {}));
       const bin = await blobWith(a.sys, programBinary('idle'));
       const stream = await b.sys.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 8 });
@@ -125,18 +128,11 @@ describe.skipIf(missing !== undefined)('fate sharing over NATS', () => {
       await b.sys.endWrite(stream.ref, w);
       expectBytes(await b.sys.beginRead(stream.ref, {}, 1), enc('ok'));
       b.kernel.checkInvariants();
-    } finally {
-      await a.transport.close();
-      await b.transport.close();
-    }
+    });
   });
 
   it('copy with MAKE_LOCAL fetches a 64 MiB blob from the other node into a local copy', async () => {
-    const cluster = `fate-${process.pid}-${++clusters}`;
-    const a = await node('a', cluster);
-    const b = await node('b', cluster);
-    try {
-      await meshed([a, b]);
+    await twoNodes(async (a, b) => {
       const size = 64 * 1024 * 1024;
       const bytes = new Uint8Array(size);
       for (let i = 0; i < size; i++) bytes[i] = (i * 13 + (i >>> 16)) & 0xff;
@@ -153,9 +149,6 @@ describe.skipIf(missing !== undefined)('fate sharing over NATS', () => {
       await a.sys.endRead(local!, got);
       a.kernel.checkInvariants();
       b.kernel.checkInvariants();
-    } finally {
-      await a.transport.close();
-      await b.transport.close();
-    }
+    });
   }, 60_000);
 });
