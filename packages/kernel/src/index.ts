@@ -64,7 +64,7 @@ export { LoopbackNetwork, LoopbackTransport } from './transport/loopback.js';
 export type { Transport, PeerRequest, PeerReply, PeerError, RequestHandler, ObjectDescriptor, RemoteHandle } from './core/transport.js';
 export { PeerLink } from './core/peer/peer-link.js';
 export { EXIT_PEER_GONE } from './core/peer/peer-service.js';
-export { REMOTE_CHUNK_BYTES, REMOTE_WINDOW } from './core/objects/remote.js';
+export { REMOTE_CHUNK_BYTES, REMOTE_WINDOW } from './core/peer/remote-chunks.js';
 export { MAKE_LOCAL_ATTEMPTS, MAKE_LOCAL_CHUNK_BYTES } from './core/peer/make-local.js';
 export type { BlobChange, BlobStore, StoredBlob, StoredBlobMeta } from './core/store.js';
 export { normalizePath, pathName, pathSeed, PATH_MAX } from './core/paths.js';

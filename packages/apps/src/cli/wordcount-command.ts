@@ -4,9 +4,10 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { ANY_KERNEL, DeleteFlags, errors, Kernel, normalizePath, ObjectType, pathName, type SystemCalls } from '@dios/kernel';
+import { ANY_KERNEL, DeleteFlags, errors, Kernel, normalizePath, ObjectType, type SystemCalls } from '@dios/kernel';
 import { useWorkers } from '@dios/kernel/node';
 import { joinCluster } from './join-cluster.js';
+import { lookupPath } from '../mapreduce/blob-io.js';
 import { DELAY_ENV, FAULTS_ENV } from '../mapreduce/faults.js';
 import { installMapReducePrograms } from '../mapreduce/install.js';
 import { wordCountRecords } from '../wordcount/run.js';
@@ -28,16 +29,15 @@ function injection(): Record<string, string> {
 /** The prefix of a FILE argument that names a blob by its DIOS path instead of a host file. */
 export const DIOS_PREFIX = 'dios:';
 
-// A handle to the blob at `path` in the task's first group, wherever in the cluster it is (the first copy found).
-async function lookupPath(sys: SystemCalls, path: string): Promise<number> {
-  const found = await sys.lookup(await pathName(sys.groupNames[0]!, normalizePath(path, 'wordcount', 'FILE')));
-  for (const extra of found.slice(1)) await sys.delete(extra, DeleteFlags.DROP);
-  const ref = sys.ref(found[0]!);
-  if (ref.type !== ObjectType.SHARED_MEMORY_BLOB && ref.type !== ObjectType.DURABLE_BLOB) {
-    await sys.delete(found[0]!, DeleteFlags.DROP);
-    throw errors.EINVAL('wordcount', 'FILE', `dios:${path} is a ${ref.type}, not a blob`);
+// A handle to the blob at `path` in DIOS (on any node of the cluster); EINVAL when it is not a blob.
+async function lookupBlob(sys: SystemCalls, path: string): Promise<number> {
+  const h = await lookupPath(sys, normalizePath(path, 'wordcount', 'FILE'), 'wordcount');
+  const type = sys.ref(h).type;
+  if (type !== ObjectType.SHARED_MEMORY_BLOB && type !== ObjectType.DURABLE_BLOB) {
+    await sys.delete(h, DeleteFlags.DROP);
+    throw errors.EINVAL('wordcount', 'FILE', `dios:${path} is a ${type}, not a blob`);
   }
-  return found[0]!;
+  return h;
 }
 
 /** A file the command could not read. */
@@ -87,7 +87,7 @@ async function countFiles(kernel: Kernel, options: WordCountArgs, out: NodeJS.Wr
   for (const file of options.files) {
     try {
       if (file.startsWith(DIOS_PREFIX)) {
-        inputs.push(await lookupPath(sys, file.slice(DIOS_PREFIX.length)));
+        inputs.push(await lookupBlob(sys, file.slice(DIOS_PREFIX.length)));
         borrowed = true;
       } else inputs.push(await loadFile(sys, file));
     } catch (e) {

@@ -6,7 +6,8 @@
  */
 import { CreateFlags, DeleteFlags, EndReadFlags, EndWriteFlags, errors, isDiosError, ObjectType, pathName, pathSeed, type SystemCalls } from '@dios/kernel';
 
-async function lookupPath(sys: SystemCalls, path: string, call: string): Promise<number> {
+/** A handle to the object at `path` in the task's first group, wherever in the cluster it is (the first copy found); ENOENT naming `path` when there is none. */
+export async function lookupPath(sys: SystemCalls, path: string, call: string): Promise<number> {
   const group = sys.groupNames[0];
   if (group === undefined) throw errors.ENOENT(call, 'path', 'the task is a member of no group, so paths name nothing');
   const found = await sys.lookup(await pathName(group, path)).catch((e: unknown) => {

@@ -8,7 +8,7 @@ import { errors } from './errors.js';
 import { Rights, type Consistency, type ObjectType } from './flags.js';
 import type { Device } from './device.js';
 import { localityPolicy, type SchedulingPolicy } from './scheduler.js';
-import { REMOTE_CHUNK_BYTES } from './objects/remote.js';
+import { REMOTE_CHUNK_BYTES } from './peer/remote-chunks.js';
 import { checkInvariants } from './invariants.js';
 import { Name, describe } from './names.js';
 import { ConsoleObject, type ConsoleSink } from './objects/console.js';

@@ -11,6 +11,7 @@ import { ObjectType, type Proximity } from '../flags.js';
 import type { Lease, TaskStatus } from '../reference.js';
 import type { ObjectDescriptor, PeerRequest, PeerReply } from '../transport.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
+import { chunksOf, inWindow, REMOTE_CHUNK_BYTES } from '../peer/remote-chunks.js';
 
 /** Sends a request to a peer; rejects with the peer's error rebuilt as a DiosError. */
 export type PeerSend = (to: string, request: PeerRequest) => Promise<Extract<PeerReply, { ok: true }>>;
@@ -19,41 +20,6 @@ type Ok = Extract<PeerReply, { ok: true }>;
 
 // The argument a failed I/O names, by the call that made it (run reads its binary through the object).
 const IO_ARGUMENT: Record<string, string> = { run: 'binary' };
-
-/**
- * Default of the bytes one request or reply carries at most
- * (KernelOptions.remoteChunkBytes): a larger blob read or commit travels as
- * several, {@link REMOTE_WINDOW} in flight at once (a stream read lends at
- * most this much, as a short read).
- */
-export const REMOTE_CHUNK_BYTES = 8 * 1024 * 1024;
-/** Chunk requests of one read or commit in flight at once: flow control, so a large transfer does not flood the transport. */
-export const REMOTE_WINDOW = 4;
-
-// [at, length] of the chunks of `chunk` bytes covering [from, to).
-function chunksOf(from: number, to: number, chunk: number): [number, number][] {
-  const chunks: [number, number][] = [];
-  for (let at = from; at < to; at += chunk) chunks.push([at, Math.min(chunk, to - at)]);
-  return chunks;
-}
-
-// Runs `work` on every item, at most REMOTE_WINDOW at once; rejects with the first failure, once none is running.
-async function inWindow<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const lane = async () => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(REMOTE_WINDOW, items.length) }, lane));
-  if (failure !== undefined) throw failure.error;
-}
 
 // How long one watch request may wait at the home kernel before it is renewed.
 const WATCH_SLICE_MS = 2000;

@@ -1,0 +1,41 @@
+/**
+ * How remote blob I/O is cut up: a read or commit larger than one chunk
+ * travels as several requests, a few in flight at once (flow control), so
+ * no message grows with the object.
+ * @module
+ */
+
+/**
+ * Default of the bytes one request or reply carries at most
+ * (KernelOptions.remoteChunkBytes): a larger blob read or commit travels as
+ * several, {@link REMOTE_WINDOW} in flight at once (a stream read lends at
+ * most this much, as a short read).
+ */
+export const REMOTE_CHUNK_BYTES = 8 * 1024 * 1024;
+/** Chunk requests of one read or commit in flight at once: flow control, so a large transfer does not flood the transport. */
+export const REMOTE_WINDOW = 4;
+
+/** [at, length] of the chunks of `chunk` bytes covering [from, to). */
+export function chunksOf(from: number, to: number, chunk: number): [number, number][] {
+  const chunks: [number, number][] = [];
+  for (let at = from; at < to; at += chunk) chunks.push([at, Math.min(chunk, to - at)]);
+  return chunks;
+}
+
+/** Runs `work` on every item, at most {@link REMOTE_WINDOW} at once; rejects with the first failure, once none is running. */
+export async function inWindow<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(REMOTE_WINDOW, items.length) }, lane));
+  if (failure !== undefined) throw failure.error;
+}
