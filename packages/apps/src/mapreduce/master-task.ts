@@ -13,7 +13,7 @@
  */
 import { DeleteFlags, isDiosError, type SystemCalls } from '@dios/kernel';
 import { defineProgram, spawn } from '@dios/libd';
-import { openAt, removeAt, replaceAt, withViewAt } from './blob-io.js';
+import { lookupPath, openAt, removeAt, replaceAt, withViewAt } from './blob-io.js';
 import { ATTEMPT_ENV } from './faults.js';
 import { runJobTasks } from './job-tasks.js';
 import { checkJobId, mapOutputPath, outputPath, progressPath, reportPath, taskErrorPath } from './paths.js';
@@ -55,9 +55,10 @@ async function lastError(sys: SystemCalls, job: string, kind: 'map' | 'reduce', 
   }
 }
 
+// Whether anything answers for `path`: a lookup, not a read (the object may be a map output on another node).
 async function exists(sys: SystemCalls, path: string): Promise<boolean> {
   try {
-    await withViewAt(sys, path, () => undefined, CALL);
+    await sys.delete(await lookupPath(sys, path, CALL), DeleteFlags.DROP);
     return true;
   } catch (e) {
     if (isDiosError(e, 'ENOENT') || isDiosError(e, 'EHOSTDOWN') || isDiosError(e, 'EBADF')) return false;
