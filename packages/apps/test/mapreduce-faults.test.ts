@@ -54,6 +54,34 @@ describe('failure injection', () => {
     expect(await wordCount(sys, [input], { maps: 3, reduces: 2, job: 'again' })).toEqual(wordCountSync(bytes));
   });
 
+  it('a progress read that a commit of the master invalidates is not an error: the job goes on', async () => {
+    const input = await putBlob(sys, bytes);
+    // The caller's task as it is, except that its first end_read of a progress object says a commit came in between
+    // (what a master in another thread can do at any time).
+    let invalidated = 0;
+    const racing = new Proxy(sys, {
+      get(target, key) {
+        if (key === 'endRead') {
+          return async (ref: number, view: Uint8Array, flags?: number) => {
+            const valid = await target.endRead(ref, view, flags);
+            if (invalidated === 0 && new TextDecoder().decode(view).match(/^\d+ \d+$/)) {
+              invalidated++;
+              return false;
+            }
+            return valid;
+          };
+        }
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const seen: number[] = [];
+    const counts = await wordCount(racing, [input], { maps: 3, reduces: 2, progressMs: 1, onProgress: (done) => seen.push(done) });
+    expect(invalidated).toBe(1);
+    expect(counts).toEqual(wordCountSync(bytes));
+    expect(seen.at(-1)).toBe(5);
+  });
+
   it('an unknown app is EINVAL naming job.app', async () => {
     await expect(runMapReduce(sys, { app: 'grep', inputs: [], maps: 1, reduces: 1 })).rejects.toMatchObject({ code: 'EINVAL', argument: 'job.app' });
   });

@@ -80,7 +80,15 @@ async function readText(sys: SystemCalls, path: string): Promise<string | undefi
 
 async function report(sys: SystemCalls, job: MapReduceJob, id: string): Promise<void> {
   if (job.onProgress === undefined) return;
-  const [done, total] = ((await readText(sys, progressPath(id))) ?? '').split(' ').map(Number);
+  let text: string | undefined;
+  try {
+    text = await readText(sys, progressPath(id));
+  } catch (e) {
+    // The master rewrote the progress while it was read: the next look will see it.
+    if (isDiosError(e, 'EIO')) return;
+    throw e;
+  }
+  const [done, total] = (text ?? '').split(' ').map(Number);
   if (Number.isInteger(done) && Number.isInteger(total)) job.onProgress(done!, total!);
 }
 
