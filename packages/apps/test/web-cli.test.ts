@@ -1,8 +1,8 @@
 /**
  * `dios web serve` as a child process through the bin launcher: it prints
  * the URL, serves the directory, stops on SIGTERM (and SIGINT) with status
- * 0; usage errors exit 2 naming the argument; an unreadable directory or a
- * port in use exit 1.
+ * 0; --status off hides the status page; usage errors exit 2 naming the
+ * argument; an unreadable directory or a port in use exit 1.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -57,6 +57,25 @@ describe('dios web serve', () => {
     }
   });
 
+  it('--status off hides the status page (404), default local serves it to this loopback client', async () => {
+    const off = await serve(site, '--port', '0', '--status', 'off', '--data', join(dir, 'store-off'));
+    try {
+      expect((await fetch(`${off.url}_dios/status`)).status).toBe(404);
+      expect((await fetch(`${off.url}_dios/status.json`)).status).toBe(404);
+      expect((await fetch(`${off.url}hello.txt`)).status).toBe(200);
+    } finally {
+      off.child.kill('SIGTERM');
+    }
+    expect(await off.exit).toBe(0);
+    const local = await serve(site, '--port', '0', '--status=local', '--data', join(dir, 'store-local'));
+    try {
+      expect((await fetch(`${local.url}_dios/status.json`)).status).toBe(200);
+    } finally {
+      local.child.kill('SIGTERM');
+    }
+    expect(await local.exit).toBe(0);
+  });
+
   it('usage errors exit 2 and name the argument', () => {
     const cases: [string[], RegExp][] = [
       [['web'], /subcommand/],
@@ -67,6 +86,8 @@ describe('dios web serve', () => {
       [['web', 'serve', site, '--port'], /--port needs a value/],
       [['web', 'serve', site, '--frobnicate'], /'--frobnicate'/],
       [['web', 'serve', site, site], /extra argument/],
+      [['web', 'serve', site, '--status', 'public'], /--status: expected off, local or on, got 'public'/],
+      [['web', 'serve', site, '--status'], /--status needs a value/],
     ];
     for (const [args, message] of cases) {
       const r = dios(...args);

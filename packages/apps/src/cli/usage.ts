@@ -33,7 +33,7 @@ Commands:
                       (as for 'dios node start')
         --id NAME     this client's kernel id (default wordcount-RANDOM)
         --wait-ms MS  how long to wait for a node to answer (default 5000)
-  web serve DIR [--port P] [--host H] [--data DIR]
+  web serve DIR [--port P] [--host H] [--data DIR] [--status off|local|on]
       Boots a DIOS kernel with a network device and a durable store,
       imports the files under DIR into durable blobs, and serves them over
       HTTP/1.1 from a server task (GET and HEAD, keep-alive, ETags, ranges,
@@ -43,6 +43,10 @@ Commands:
         --host H      address to listen on (default 127.0.0.1)
         --data DIR    directory of the durable store (default: a fresh
                       temporary directory, removed on exit)
+        --status S    who may see the status page, which shows every task's
+                      argv, client addresses included: off (nobody), local
+                      (loopback clients only, the default) or on (anyone);
+                      others get 404 there
   kv serve [--port P] [--host H] [--data DIR] [--fsync always|everysec|no]
       Runs a Redis-compatible key-value store as a DIOS task (RESP2 over
       TCP; see 'dios kv --help'). Without --data the store is a fresh

@@ -2,6 +2,8 @@
  * Parsing `dios web serve`'s arguments.
  * @module
  */
+import { isStatusAccess } from '../web/status-access.js';
+import type { WebServerOptions } from '../web/options.js';
 import { UsageError } from './usage-error.js';
 
 /** The parsed `dios web serve` command line. */
@@ -14,6 +16,8 @@ export interface WebArgs {
   readonly host: string;
   /** Host directory of the durable store, when given (default: a fresh temporary directory). */
   readonly data: string | undefined;
+  /** Who may read the status page: nobody, loopback clients (the default), anyone. */
+  readonly status: WebServerOptions['status'];
 }
 
 /** The default of --port. */
@@ -28,6 +32,7 @@ export function parseWebArgs(args: readonly string[]): WebArgs {
   let port = DEFAULT_WEB_PORT;
   let host = '127.0.0.1';
   let data: string | undefined;
+  let status: WebServerOptions['status'] = 'local';
   let options = true;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
@@ -49,9 +54,13 @@ export function parseWebArgs(args: readonly string[]): WebArgs {
       port = Number(v);
     } else if (name === '--host') host = value();
     else if (name === '--data') data = value();
-    else throw new UsageError(`unknown option '${arg}'`);
+    else if (name === '--status') {
+      const v = value();
+      if (!isStatusAccess(v)) throw new UsageError(`option --status: expected off, local or on, got '${v}'`);
+      status = v;
+    } else throw new UsageError(`unknown option '${arg}'`);
   }
   if (dirs.length === 0) throw new UsageError('web serve needs a DIR');
   if (dirs.length > 1) throw new UsageError(`web serve takes one DIR, got extra argument '${dirs[1]}'`);
-  return { dir: dirs[0]!, port, host, data };
+  return { dir: dirs[0]!, port, host, data, status };
 }

@@ -14,6 +14,7 @@ import { RequestHandler } from './handle-request.js';
 import { optionsFromArgv } from './options.js';
 import { RequestParser } from './request-parser.js';
 import { lendWrite } from './response.js';
+import { statusVisible } from './status-access.js';
 import { StatusReader } from './status-page.js';
 
 /** Most bytes taken from the connection per read. */
@@ -126,7 +127,8 @@ async function serve(sys: SystemCalls, conn: number, control: number | undefined
  * and write); its input, when there is one, is the server's control stream,
  * which ends when the server stops. argv: the program name, the client's
  * address (for people reading the status page), then the server's options
- * (see `optionsToArgv`). Exits 0 however the client behaved; fails only on a bug.
+ * (see `optionsToArgv`). Whether this client may read the status page is
+ * decided once, from the connection's remote address (see `status-access`). Exits 0 however the client behaved; fails only on a bug.
  */
 export async function connectionProgram(sys: SystemCalls): Promise<number> {
   const conn = sys.outputs[0];
@@ -134,7 +136,8 @@ export async function connectionProgram(sys: SystemCalls): Promise<number> {
   const control = sys.inputs[0];
   const options = optionsFromArgv(sys.argv.slice(2));
   const files = new FileTable(sys, options.root);
-  const status = new StatusReader(sys);
+  // The client's address as the kernel reports it (not argv, which whoever runs this program writes).
+  const status = statusVisible(options.status, sys.ref(conn).address) ? new StatusReader(sys) : undefined;
   const handler = new RequestHandler(sys, conn, files, status);
   const parser = new RequestParser({ maxHeaderBytes: options.maxHeaderBytes, maxHeaders: 100 });
   try {
@@ -145,7 +148,7 @@ export async function connectionProgram(sys: SystemCalls): Promise<number> {
     if (!isDiosError(e)) throw e;
   } finally {
     await files.close();
-    await status.close();
+    await status?.close();
     await sys.delete(conn).catch(() => {});
   }
   return 0;

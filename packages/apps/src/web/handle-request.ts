@@ -29,13 +29,16 @@ export class RequestHandler {
   readonly #sys: SystemCalls;
   readonly #conn: number;
   readonly #files: FileTable;
-  readonly #status: StatusReader;
+  readonly #status: StatusReader | undefined;
   readonly #cache = new ResponseCache();
   #lastRequest: HttpRequest | undefined;
   #lastPath: string | undefined;
 
-  /** A handler writing to connection `conn` of task `sys`. */
-  constructor(sys: SystemCalls, conn: number, files: FileTable, status: StatusReader) {
+  /**
+   * A handler writing to connection `conn` of task `sys`. Without `status`
+   * the status page's paths are ordinary paths (this client may not see it).
+   */
+  constructor(sys: SystemCalls, conn: number, files: FileTable, status?: StatusReader) {
     this.#sys = sys;
     this.#conn = conn;
     this.#files = files;
@@ -76,10 +79,10 @@ export class RequestHandler {
     // A malformed target (400) ends the connection, as a malformed head does; a refused one (403) need not.
     if (!target.ok) return this.simple(target.status, keep && target.status !== 400, headOnly);
     const { segments, directory } = target;
-    if (segments[0] === '_dios') {
+    if (segments[0] === '_dios' && this.#status !== undefined) {
       const path = encodeSegments(segments, false);
-      if (path === STATUS_JSON_PATH) return this.#statusJson(keep, headOnly);
-      if (path === STATUS_PATH) return this.#statusPage(keep, headOnly);
+      if (path === STATUS_JSON_PATH) return this.#statusJson(this.#status, keep, headOnly);
+      if (path === STATUS_PATH) return this.#statusPage(this.#status, keep, headOnly);
     }
     if (segments[segments.length - 1] === INDEX_FILE) return this.simple(404, keep, headOnly);
     if (!directory && segments.length > 0) {
@@ -114,13 +117,13 @@ export class RequestHandler {
     return keep;
   }
 
-  async #statusJson(keep: boolean, headOnly: boolean): Promise<boolean> {
-    const json = await this.#status.read();
+  async #statusJson(status: StatusReader, keep: boolean, headOnly: boolean): Promise<boolean> {
+    const json = await status.read();
     return this.#bytes(200, [['Content-Type', 'application/json'], ['Cache-Control', 'no-store']], json, keep, headOnly);
   }
 
-  async #statusPage(keep: boolean, headOnly: boolean): Promise<boolean> {
-    const status = JSON.parse(new TextDecoder().decode(await this.#status.read())) as KernelStatus;
+  async #statusPage(reader: StatusReader, keep: boolean, headOnly: boolean): Promise<boolean> {
+    const status = JSON.parse(new TextDecoder().decode(await reader.read())) as KernelStatus;
     const html = encoder.encode(statusHtml(status));
     return this.#bytes(200, [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-store']], html, keep, headOnly);
   }

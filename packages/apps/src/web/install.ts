@@ -12,6 +12,7 @@ import { spawn, writeBinary } from '@dios/libd';
 import { connectionProgram } from './connection.js';
 import { DEFAULT_WEB_OPTIONS, optionsToArgv, type WebServerOptions } from './options.js';
 import { CONNECTION_BINARY_PATH, SERVER_BINARY_PATH, serverProgram } from './server.js';
+import { isStatusAccess } from './status-access.js';
 
 /** Program ids of the web server's two programs. */
 export const WEB_PROGRAM_IDS = {
@@ -87,10 +88,14 @@ async function readReport(sys: SystemCalls, report: number, task: number): Promi
  * `sys` (default `kernel.init`) serving DIOS path `options.root` of its
  * first group. The kernel needs a network device (`useNetwork`). Resolves
  * once the server listens; rejects with {@link WebServerError} when it
- * cannot (EADDRINUSE ...).
+ * cannot (EADDRINUSE ...), or EINVAL when `options.status` is not `'off'`,
+ * `'local'` or `'on'`.
  */
 export async function startWebServer(kernel: Pick<Kernel, 'registerProgram' | 'init'>, options: Partial<WebServerOptions> = {}, sys: SystemCalls = kernel.init): Promise<RunningWebServer> {
   const settings: WebServerOptions = { ...DEFAULT_WEB_OPTIONS, ...options };
+  if (!isStatusAccess(settings.status)) {
+    throw new WebServerError('EINVAL', `options.status: expected 'off', 'local' or 'on', got '${String(settings.status)}'`);
+  }
   await installWebServer(kernel, sys);
   const control = (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
   const report = (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
