@@ -28,6 +28,7 @@ export {
   CREATABLE_TYPES,
   DEVICE_TYPES,
   CreateFlags,
+  DEFAULT_LOOKUP_RIGHTS,
   DeleteFlags,
   EndReadFlags,
   EndWriteFlags,

@@ -78,7 +78,8 @@ const seen = new Set<string>();
 async function run(taskCount: number, steps: Step[]): Promise<void> {
   const kernel = await Kernel.boot();
   const sys: TaskContext[] = [kernel.init];
-  for (let i = 1; i < taskCount; i++) sys.push(await kernel.attachTask([`t${i}`], [kernel.rootGroup]));
+  // Attached with lookup mask rwxd, so that the tasks can find each other by name and hand each other references.
+  for (let i = 1; i < taskCount; i++) sys.push(await kernel.attachTask([`t${i}`], [kernel.rootGroup], { lookupRights: ALL }));
   const tasks = sys.map((s) => kernel.tasks.get(s.taskName.key)!);
   const made = new Map<string, Made>();
   const rightsOf = (t: number, h: number) => tasks[t]!.table.get(h)!.rights;
@@ -119,6 +120,8 @@ async function run(taskCount: number, steps: Step[]): Promise<void> {
     // What the call must do: the first offending source decides the errno.
     let expected: string | undefined;
     if (r.k === 'bad') expected = 'EINVAL';
+    // Init was found by name, through its task lookup mask (r--d): nobody else may copy into it.
+    else if (to === 0 && from !== 0) expected = 'EACCES';
     else {
       for (const [i, s] of sources.entries()) {
         if ((s.rights & DELEGATE) === 0) expected = 'EACCES';

@@ -87,11 +87,12 @@ describe('copy', () => {
     const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
     const [theirs] = await sys.copy([ref], target);
     expect(krefOf(kernel, other, theirs!).parent).toEqual({ task: sys.taskName.key, id: ref });
-    // A copy of a copy names the intermediate reference.
-    const [back] = await sys.lookup(sys.taskName); // init's reference to itself, for the other task to target
-    const [toInit] = await sys.copy([back!], target);
-    const [again] = await other.copy([theirs!], toInit!);
-    expect(krefOf(kernel, sys, again!).parent).toEqual({ task: other.taskName.key, id: theirs });
+    // A copy of a copy names the intermediate reference (other hands it on to a third task, through a reference init gave it).
+    const third = await kernel.attachTask(['third'], undefined, { lookupRights: Rights.ALL });
+    const [toThird] = await sys.lookup(third.taskName);
+    const [forOther] = await sys.copy([toThird!], target);
+    const [again] = await other.copy([theirs!], forOther!);
+    expect(krefOf(kernel, third, again!).parent).toEqual({ task: other.taskName.key, id: theirs });
     kernel.checkInvariants();
   });
 

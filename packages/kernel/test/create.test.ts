@@ -177,10 +177,11 @@ describe('create', () => {
       expect(kernel.objects.size).toBe(objects);
       expect(reader.handles).toEqual(handles);
       // Only the first membership counts: the second, with all rights, is not used instead ...
-      // ... but a group reference with WRITE passed in options.group is.
-      const [target] = await sys.lookup(reader.taskName);
-      const [writable] = await sys.copy([group.ref], target!, { rights: Rights.WRITE });
-      const made = await reader.create(ObjectType.SHARED_MEMORY_BLOB, { group: writable! });
+      // ... but a group reference with WRITE passed in options.group is. (The reader is named in no group, its first
+      // membership lacking WRITE, so no task can find it to hand it one: the host does, as the kernel would.)
+      await expectErrno(sys.lookup(reader.taskName), 'ENOENT', 'name');
+      const writable = kernel.openRef(taskOf(kernel, reader), gobj, Rights.WRITE, undefined).id;
+      const made = await reader.create(ObjectType.SHARED_MEMORY_BLOB, { group: writable });
       expect(krefOf(kernel, reader, made.ref).object.group).toBe(gobj);
       kernel.checkInvariants();
     });

@@ -74,8 +74,11 @@ describe('delete and lifecycles', () => {
   it('single-delete: when the references go without a delete by WRITE, the object stays and can be found again', async () => {
     const { kernel, sys, other } = await setup();
     const { ref, name } = await other.create(ObjectType.SHARED_MEMORY_STREAM, { lifecycle: 'single-delete', capacity: 4 });
-    const [me] = await other.lookup(sys.taskName);
-    const [mine] = await other.copy([ref], me!, { rights: Rights.READ });
+    // Init keeps a read-only reference (found by name, narrowed by a copy to itself; the full one only dropped).
+    const [found] = await sys.lookup(name);
+    const [mine] = await sys.copy([found!], sys.self, { rights: Rights.READ });
+    await sys.delete(found!, DeleteFlags.DROP);
+    expect(krefOf(kernel, other, ref).object.destroyed).toBe(false);
     // The creator exits: closing its references destroys nothing.
     await other.delete(other.self);
     const obj = krefOf(kernel, sys, mine!).object;

@@ -4,7 +4,7 @@
  * for facts the system calls deliberately do not expose (rights, parents).
  */
 import { expect } from 'vitest';
-import { DiosError, Kernel, ObjectType, programBinary, type ErrnoCode, type KernelOptions, type Program, type SystemCalls } from '@dios/kernel';
+import { DiosError, Kernel, ObjectType, programBinary, Rights, type ErrnoCode, type KernelOptions, type Program, type SystemCalls } from '@dios/kernel';
 import type { Reference } from '../src/core/reference.js';
 import type { TaskObject } from '../src/core/objects/task.js';
 
@@ -118,11 +118,14 @@ export function handleOfType(sys: SystemCalls, type: ObjectType): number {
   return h;
 }
 
-/** A kernel, init, a second host task `other`, and init's reference to it (all rights, from lookup). */
+/**
+ * A kernel, init, a second host task `other`, and init's reference to it
+ * (all rights, from lookup: the host attached `other` with lookup mask `rwxd`).
+ */
 export async function withOtherTask(): Promise<{ kernel: Kernel; sys: SystemCalls; other: SystemCalls; target: number }> {
   const kernel = await boot();
   const sys = kernel.init;
-  const other = await kernel.attachTask(['other']);
+  const other = await kernel.attachTask(['other'], undefined, { lookupRights: Rights.ALL });
   const [target] = await sys.lookup(other.taskName);
   return { kernel, sys, other, target: target! };
 }

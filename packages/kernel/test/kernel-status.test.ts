@@ -19,7 +19,9 @@ describe('the kernel status object', () => {
     const init = snapshot.tasks.find((t) => t.name === sys.taskName.key);
     expect(init?.stats.calls.create).toBe(1);
     expect(init?.stats.bytesWritten).toBe(10);
-    await expectErrno(sys.beginWrite(status!, 1), 'EINVAL');
+    // Found by name, it comes read-only (its lookup mask is r--d), whatever the scope's rights.
+    expect(kernel.objects.get((await kernelStatusName(sys.kernelId)).key)?.lookupRights).toBe(0x9);
+    await expectErrno(sys.beginWrite(status!, 1), 'EACCES', 'ref');
     await expectErrno(sys.beginRead(status!, { offset: 1 }), 'ESPIPE', 'options.offset');
     kernel.checkInvariants();
   });

@@ -87,7 +87,8 @@ describe('groups', () => {
 
   it('receiving a group reference lets a task resolve in it; deleting it takes that away', async () => {
     const { kernel, sys, group, name } = await setup();
-    const outsider = await kernel.attachTask(['outsider']);
+    // Attached so that init, finding it by name, may hand it references.
+    const outsider = await kernel.attachTask(['outsider'], undefined, { lookupRights: Rights.ALL });
     const [target] = await sys.lookup(outsider.taskName);
     const [theirGroup] = await sys.copy([group.ref], target!, { rights: Rights.READ });
     const [found] = await outsider.lookup(name);
@@ -130,7 +131,7 @@ describe('rights conferred by groups', () => {
     const gobj = krefOf(kernel, sys, group.ref).object as GroupObject;
     return { kernel, sys, group, gobj, name };
   }
-  /** Hands `task` a reference to the group with `rights`. */
+  /** Hands `task` (attached with lookup mask rwxd, and named in a group `sys` resolves in) a reference to the group with `rights`. */
   async function giveGroup(sys: TaskContext, group: number, task: TaskContext, rights: number): Promise<number> {
     const [target] = await sys.lookup(task.taskName);
     const [h] = await sys.copy([group], target!, { rights });
@@ -144,9 +145,9 @@ describe('rights conferred by groups', () => {
     expect(krefOf(kernel, reader, h!).rights).toBe(Rights.READ);
     await expectErrno(reader.beginWrite(h!, 1), 'EACCES', 'ref');
     await expectErrno(reader.copy([h!], reader.self), 'EACCES', 'refs[0]');
-    // Even its own task, looked up by name, comes with READ only.
-    const [self] = await reader.lookup(reader.taskName);
-    await expectErrno(reader.copy([reader.self], self!), 'EACCES', 'target');
+    // A membership without WRITE does not name the task in the group: it cannot even find itself there.
+    await expectErrno(reader.lookup(reader.taskName), 'ENOENT', 'name');
+    expect(gobj.resolve(reader.taskName.key)).toBeUndefined();
     // A plain group passed to attachTask is joined with all rights.
     const full = await kernel.attachTask(['full'], [gobj]);
     const [f] = await full.lookup(name);
@@ -169,7 +170,7 @@ describe('rights conferred by groups', () => {
 
   it('a held group reference without READ resolves nothing', async () => {
     const { kernel, sys, group, name } = await setup();
-    const outsider = await kernel.attachTask(['outsider']);
+    const outsider = await kernel.attachTask(['outsider'], undefined, { lookupRights: Rights.ALL });
     const held = await giveGroup(sys, group.ref, outsider, Rights.WRITE | Rights.DELEGATE);
     await expectErrno(outsider.lookup(name), 'ENOENT', 'name');
     // With READ added (a second reference), it does: with just that reference's rights.
@@ -182,7 +183,7 @@ describe('rights conferred by groups', () => {
 
   it('a name reached through several scopes gets the union of their rights', async () => {
     const { kernel, sys, group, gobj, name } = await setup();
-    const task = await kernel.attachTask(['task'], [kernel.rootGroup, { group: gobj, rights: Rights.READ }]);
+    const task = await kernel.attachTask(['task'], [kernel.rootGroup, { group: gobj, rights: Rights.READ }], { lookupRights: Rights.ALL });
     const [first] = await task.lookup(name);
     expect(krefOf(kernel, task, first!).rights).toBe(Rights.READ);
     const held = await giveGroup(sys, group.ref, task, Rights.READ | Rights.WRITE);
@@ -198,7 +199,7 @@ describe('rights conferred by groups', () => {
 
   it('a scope without READ adds none of its rights to a name found through another', async () => {
     const { kernel, sys, group, gobj, name } = await setup();
-    const task = await kernel.attachTask(['task'], [{ group: gobj, rights: Rights.WRITE | Rights.DELEGATE }]);
+    const task = await kernel.attachTask(['task'], [{ group: gobj, rights: Rights.WRITE | Rights.DELEGATE }], { lookupRights: Rights.ALL });
     await giveGroup(sys, group.ref, task, Rights.WRITE);
     await expectErrno(task.lookup(name), 'ENOENT', 'name');
     await giveGroup(sys, group.ref, task, Rights.READ);
@@ -210,12 +211,13 @@ describe('rights conferred by groups', () => {
   it('a task found through a read-only scope cannot be handed references (copy needs WRITE on the target)', async () => {
     const kernel = await boot();
     const sys = kernel.init;
-    const other = await kernel.attachTask(['other']);
+    // `other` lets anyone who finds it write to it; the read-only scope still bounds what the watcher gets.
+    const other = await kernel.attachTask(['other'], undefined, { lookupRights: Rights.ALL });
     const watcher = await kernel.attachTask(['watcher'], [{ group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE }]);
     const [target] = await watcher.lookup(other.taskName);
     expect(krefOf(kernel, watcher, target!).rights).toBe(Rights.READ | Rights.DELEGATE);
-    const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-    const [given] = await sys.copy([ref], (await sys.lookup(watcher.taskName))[0]!);
+    const [given] = await watcher.lookup(kernel.console.name);
+    expect(krefOf(kernel, watcher, given!).rights).toBe(Rights.READ | Rights.DELEGATE);
     await expectErrno(watcher.copy([given!], target!), 'EACCES', 'target');
     await expectErrno(watcher.pause(target!), 'EACCES', 'task');
     kernel.checkInvariants();

@@ -7,6 +7,7 @@ import {
   ObjectType,
   PauseFlags,
   RECENT_TASKS,
+  Rights,
   SYSCALL_NAMES,
   taskReport,
   type Kernel,
@@ -50,7 +51,7 @@ describe('task monitoring: counting', () => {
     await t.delete(found!);
     await t.delete(copied!);
     expect(await t.select([ref])).toBe(ref);
-    const other = await kernel.attachTask(['other']);
+    const other = await kernel.attachTask(['other'], undefined, { lookupRights: Rights.ALL }); // others may pause it or write to it
     const [otherRef] = await t.lookup(other.taskName);
     await t.pause(otherRef!);
     await t.pause(otherRef!, PauseFlags.RESUME);
@@ -90,7 +91,7 @@ describe('task monitoring: counting', () => {
   it('counts a failure on the paused path (the call waits, then fails)', async () => {
     const kernel = await boot();
     const sys = kernel.init;
-    const t = await kernel.attachTask(['paused']);
+    const t = await kernel.attachTask(['paused'], undefined, { lookupRights: Rights.ALL }); // others may pause it or write to it
     const [target] = await sys.lookup(t.taskName);
     await sys.pause(target!);
     const call = track(t.lookup('not a name'));

@@ -259,9 +259,10 @@ describe('run: what the child gets', () => {
     });
     // A host task that joined the root group with READ and DELEGATE only.
     const parent = await kernel.attachTask(['parent'], [{ group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE }]);
-    const [parentRef] = await sys.lookup(parent.taskName);
-    const [bin] = await sys.copy([childBin], parentRef!);
-    const child = await parent.run(bin!, { argv: [] });
+    // Its membership lacks WRITE, so it is named in no group and no task can find it to hand it the binary: the host does.
+    await expectErrno(sys.lookup(parent.taskName), 'ENOENT', 'name');
+    const bin = kernel.openRef(taskOf(kernel, parent), krefOf(kernel, sys, childBin).object, Rights.READ | Rights.EXEC, undefined).id;
+    const child = await parent.run(bin, { argv: [] });
     await parent.select([child]);
     const root = kernel.rootGroup.name.key;
     expect(seen).toEqual({ rights: Rights.READ | Rights.DELEGATE, create: 'EACCES options.group', memberships: [{ key: root, rights: Rights.READ | Rights.DELEGATE }] });

@@ -141,7 +141,7 @@ describe('select for writing', () => {
     const sys = kernel.init;
     const blob = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
     expect(await sys.select([blob.ref], {}, SelectFlags.WRITE)).toBe(blob.ref);
-    const other = await kernel.attachTask(['other']);
+    const other = await kernel.attachTask(['other'], undefined, { lookupRights: Rights.ALL }); // others may pause it or write to it
     const [t] = await sys.lookup(other.taskName);
     expect(await sys.select([t!], { timeoutMs: 0 }, SelectFlags.WRITE)).toBe(t);
     await other.delete(other.self);

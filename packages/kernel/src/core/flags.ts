@@ -61,6 +61,29 @@ export const CREATABLE_TYPES: readonly ObjectType[] = [
 /** Object types a host device provides (creating one needs the device, e.g. the Node host layer's `useNetwork`). */
 export const DEVICE_TYPES: readonly ObjectType[] = [ObjectType.TCP_LISTENER, ObjectType.TCP_CONNECTION];
 
+/**
+ * The rights a `lookup` may confer on an object of each type, unless `create`
+ * was given `options.lookupRights`: a reference found by name gets the scope
+ * rights intersected with the object's mask. Data objects (blobs, streams,
+ * network objects) keep every right: their name is a capability for their
+ * bytes. The console can be read and written. Tasks, groups and the kernel
+ * status can only be observed (and handed on): pausing a task or copying
+ * references into it, and entering names into a group, take a reference that
+ * was delegated, never one found by name.
+ */
+export const DEFAULT_LOOKUP_RIGHTS: Readonly<Record<ObjectType, number>> = {
+  [ObjectType.PRIVATE_MEMORY_BLOB]: Rights.ALL,
+  [ObjectType.SHARED_MEMORY_BLOB]: Rights.ALL,
+  [ObjectType.DURABLE_BLOB]: Rights.ALL,
+  [ObjectType.SHARED_MEMORY_STREAM]: Rights.ALL,
+  [ObjectType.TCP_LISTENER]: Rights.ALL,
+  [ObjectType.TCP_CONNECTION]: Rights.ALL,
+  [ObjectType.CONSOLE]: Rights.READ | Rights.WRITE | Rights.DELEGATE,
+  [ObjectType.TASK]: Rights.READ | Rights.DELEGATE,
+  [ObjectType.GROUP]: Rights.READ | Rights.DELEGATE,
+  [ObjectType.KERNEL_STATUS]: Rights.READ | Rights.DELEGATE,
+};
+
 /** How far an object is from the task holding a reference to it, nearest first (the DIOS proximity scale). */
 export const PROXIMITY_SCALE = [
   'local-cpu',

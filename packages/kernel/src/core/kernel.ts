@@ -5,7 +5,7 @@
  * @module
  */
 import { errors } from './errors.js';
-import { Rights, type Consistency, type ObjectType } from './flags.js';
+import { checkRights, Rights, type Consistency, type ObjectType } from './flags.js';
 import type { Device } from './device.js';
 import { localityPolicy, type SchedulingPolicy } from './scheduler.js';
 import { REMOTE_CHUNK_BYTES } from './peer/remote-chunks.js';
@@ -161,26 +161,39 @@ export class Kernel {
   /**
    * A task driven by the host (like init), with its own context. It is a
    * member of `groups`: plain groups are joined with all rights (the host is
-   * trusted), memberships with the rights they name.
+   * trusted), memberships with the rights they name. `options.lookupRights`
+   * is the task's lookup mask (default: the task default, `r--d`): the host
+   * may let tasks that find this one by name copy references into it or
+   * pause it (for example `Rights.ALL`).
    */
   async attachTask(
     argv: readonly string[] = ['host'],
     groups: readonly (GroupObject | Membership)[] = [this.rootGroup],
+    options: { lookupRights?: number } = {},
   ): Promise<TaskContext> {
+    const mask = options.lookupRights === undefined ? undefined : checkRights('attachTask', 'options.lookupRights', options.lookupRights);
     // Host tasks get random names: unlike init, nothing about them should repeat after a restart.
     await Promise.resolve();
     const memberships = groups.map((g) => (g instanceof GroupObject ? { group: g, rights: Rights.ALL } : g));
-    const task = this.newTask(Name.random(), { argv, env: {}, groups: memberships, program: undefined });
+    const task = this.newTask(Name.random(), { argv, env: {}, groups: memberships, program: undefined }, mask);
     task.state = 'running';
     return task.context!;
   }
 
-  /** Creates a task object with its self reference; the caller starts it. */
-  newTask(name: Name, setup: TaskSetup): TaskObject {
-    const task = new TaskObject(name, setup.groups[0]?.group, setup);
+  /**
+   * Creates a task object with its self reference; the caller starts it.
+   * The task is named in its first group only if that membership carries
+   * WRITE: entering a name into a group takes WRITE on it, whichever call
+   * does it. `lookupRights`: the task's lookup mask (default: the type's).
+   */
+  newTask(name: Name, setup: TaskSetup, lookupRights?: number): TaskObject {
+    const home = setup.groups[0];
+    const namedIn = home !== undefined && (home.rights & Rights.WRITE) !== 0 ? home.group : undefined;
+    const task = new TaskObject(name, namedIn, setup);
+    if (lookupRights !== undefined) task.restrictLookup(lookupRights);
     this.objects.set(name.key, task);
     this.tasks.set(name.key, task);
-    setup.groups[0]?.group.add(task);
+    namedIn?.add(task);
     task.context = new TaskContext(this, task);
     task.selfHandle = this.openRef(task, task, Rights.READ | Rights.WRITE, undefined).id;
     return task;

@@ -5,7 +5,7 @@
  * @module
  */
 import { errors } from '../errors.js';
-import type { Lifecycle, ObjectType, Proximity } from '../flags.js';
+import { DEFAULT_LOOKUP_RIGHTS, type Lifecycle, type ObjectType, type Proximity } from '../flags.js';
 import type { Name } from '../names.js';
 import type { Lease, Reference } from '../reference.js';
 import type { GroupObject } from './group.js';
@@ -53,6 +53,8 @@ export abstract class KernelObject {
   readonly refs = new Set<Reference>();
   /** Name key of the creating task (private objects are visible to it alone). */
   creator: string | undefined = undefined;
+  // Set once, by create; until then the type's default applies.
+  #lookupRights: number | undefined = undefined;
 
   /** Builds the shared part; `group` is the group the object is named in. */
   constructor(name: Name, lifecycle: Lifecycle, group: GroupObject | undefined) {
@@ -65,6 +67,19 @@ export abstract class KernelObject {
   abstract readonly type: ObjectType;
   /** Size in bytes (what a reader would get now). */
   abstract get size(): number;
+
+  /**
+   * The most rights a `lookup` confers on this object: a reference found by
+   * name gets the rights of the scopes it was found through, intersected
+   * with this mask. Default: {@link DEFAULT_LOOKUP_RIGHTS} for the type.
+   */
+  get lookupRights(): number {
+    return this.#lookupRights ?? DEFAULT_LOOKUP_RIGHTS[this.type];
+  }
+  /** Fixes the lookup mask (create does, before the object is named in its group); a second call is ignored. */
+  restrictLookup(rights: number): void {
+    this.#lookupRights ??= rights;
+  }
 
   /** Proximity of the object to tasks on this kernel. */
   get proximity(): Proximity {

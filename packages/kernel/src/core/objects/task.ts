@@ -22,7 +22,7 @@ export type { Program } from '../program.js';
 export interface Membership {
   /** The group. */
   readonly group: GroupObject;
-  /** Rights of the group reference the membership was made from (READ: resolve names; WRITE: create objects in it). */
+  /** Rights of the group reference the membership was made from (READ: resolve names; WRITE: create objects in it, and, for the first membership, be named in it). */
   readonly rights: number;
 }
 

@@ -88,13 +88,14 @@ export class PeerService {
       case 'load':
         return { ok: true, load: nodeLoad(kernel) };
       case 'lookup': {
-        // The asking kernel vouches for its task's groups and their rights; this kernel confers no more than those.
+        // The asking kernel vouches for its task's groups and their rights; this kernel, the object's home, confers no
+        // more than those, and no more than the object's lookup mask.
         const found = new Map<KernelObject, number>();
         for (const { key, rights } of req.groups) {
           const group = kernel.objects.get(key);
           if (!(group instanceof GroupObject) || !(rights & Rights.READ)) continue;
           for (const obj of group.resolve(req.name) ?? []) {
-            if (!obj.destroyed && obj.type !== ObjectType.PRIVATE_MEMORY_BLOB) found.set(obj, (found.get(obj) ?? 0) | (rights & Rights.ALL));
+            if (!obj.destroyed && obj.type !== ObjectType.PRIVATE_MEMORY_BLOB) found.set(obj, (found.get(obj) ?? 0) | (rights & obj.lookupRights));
           }
         }
         const objects = [...found].map(([obj, rights]) => ({ ...this.export(from, obj, rights, undefined), rights }));

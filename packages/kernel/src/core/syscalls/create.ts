@@ -4,7 +4,7 @@
  * @module
  */
 import { errors } from '../errors.js';
-import { CreateFlags, CREATABLE_TYPES, DEVICE_TYPES, ObjectType, Rights, type Consistency, type Lifecycle } from '../flags.js';
+import { checkRights, CreateFlags, CREATABLE_TYPES, DEFAULT_LOOKUP_RIGHTS, DEVICE_TYPES, ObjectType, Rights, type Consistency, type Lifecycle } from '../flags.js';
 import type { Device, DeviceRequest, NetworkAddress } from '../device.js';
 import type { Kernel } from '../kernel.js';
 import { Name, describe } from '../names.js';
@@ -14,6 +14,7 @@ import { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import { DEFAULT_STREAM_CAPACITY, StreamObject } from '../objects/stream.js';
 import type { TaskObject } from '../objects/task.js';
+import { createArguments } from './arguments.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 
 /** Options of create. */
@@ -34,6 +35,12 @@ export interface CreateOptions {
   writeBufferSize?: number;
   /** Network objects: where to listen (TCP_LISTENER; port 0 picks a free one) or what to connect to (TCP_CONNECTION). */
   address?: NetworkAddress;
+  /**
+   * The object's lookup mask, fixed for its life: the most rights a lookup of
+   * its name confers (default: {@link DEFAULT_LOOKUP_RIGHTS} for the type).
+   * Not for durable blobs, whose store does not keep it.
+   */
+  lookupRights?: number;
 }
 
 /** What create returns. */
@@ -44,7 +51,7 @@ export interface CreateResult {
   ref: number;
 }
 
-const KEYS = ['group', 'capacity', 'nameSeed', 'lifecycle', 'consistency', 'readBufferSize', 'writeBufferSize', 'address'] as const;
+const KEYS = ['group', 'capacity', 'nameSeed', 'lifecycle', 'consistency', 'readBufferSize', 'writeBufferSize', 'address', 'lookupRights'] as const;
 const LIFECYCLES: readonly Lifecycle[] = ['immortal', 'single-delete', 'refcounted'];
 const CONSISTENCIES: readonly Consistency[] = ['optimistic', 'exclusive'];
 /** Largest stream ring (bytes). */
@@ -53,6 +60,8 @@ export const MAX_STREAM_CAPACITY = 1 << 30;
 /** Implements create for `task`. */
 export async function create(kernel: Kernel, task: TaskObject, type: unknown, options: unknown, flags: unknown): Promise<CreateResult> {
   const s = 'create';
+  // Each argument read once, and every check that needs no kernel state, as a worker task's call is (see arguments.ts).
+  ({ type, options, flags } = createArguments(type, options, flags));
   checkCallFlags(s, flags, CreateFlags);
   if (!CREATABLE_TYPES.includes(type as ObjectType)) {
     throw errors.EINVAL(s, 'type', `cannot create objects of type ${describe(type)} (creatable: ${CREATABLE_TYPES.join(', ')})`);
@@ -83,6 +92,11 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
   if (o.capacity !== undefined && type === ObjectType.GROUP) throw errors.EINVAL(s, 'options.capacity', 'groups have no capacity');
   const readBuf = o.readBufferSize === undefined ? kernel.bufferSize : checkInt(s, 'options.readBufferSize', o.readBufferSize, 1, MAX_BLOB_BYTES);
   const writeBuf = o.writeBufferSize === undefined ? kernel.bufferSize : checkInt(s, 'options.writeBufferSize', o.writeBufferSize, 1, MAX_BLOB_BYTES);
+  const lookupRights = o.lookupRights === undefined ? undefined : checkRights(s, 'options.lookupRights', o.lookupRights);
+  // A mask the store forgets would widen at the next boot.
+  if (durable && lookupRights !== undefined && lookupRights !== DEFAULT_LOOKUP_RIGHTS[ObjectType.DURABLE_BLOB]) {
+    throw errors.EINVAL(s, 'options.lookupRights', 'the durable store does not keep a lookup mask, so a durable blob has the default one');
+  }
   if (type === ObjectType.PRIVATE_MEMORY_BLOB && lifecycle === 'immortal') {
     throw errors.EINVAL(s, 'options.lifecycle', 'private memory is fate-shared with its task and cannot be immortal');
   }
@@ -128,7 +142,7 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
     throw e;
   }
 
-  if (device !== undefined) return openDevice(kernel, task, device, { name, lifecycle, group, address: o.address, syscall: s }, consistency, readBuf, writeBuf);
+  if (device !== undefined) return openDevice(kernel, task, device, { name, lifecycle, group, address: o.address, syscall: s }, consistency, readBuf, writeBuf, lookupRights);
 
   // Everything is checked: from here on the call cannot fail.
   let obj: KernelObject;
@@ -137,6 +151,7 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
   else if (durable) obj = new DurableBlobObject(name, lifecycle, group, kernel.store!, new Uint8Array(0), 0);
   else obj = new BlobObject(name, lifecycle, group, type as BlobType, capacity);
   obj.creator = task.name.key;
+  if (lookupRights !== undefined) obj.restrictLookup(lookupRights);
   kernel.objects.set(name.key, obj);
   group.add(obj);
   if (obj instanceof DurableBlobObject) {
@@ -162,6 +177,7 @@ async function openDevice(
   consistency: Consistency,
   readBuf: number,
   writeBuf: number,
+  lookupRights: number | undefined,
 ): Promise<CreateResult> {
   const obj = await device.open(request);
   if (task.state === 'exited' || request.group.destroyed || kernel.objects.has(request.name.key)) {
@@ -171,6 +187,7 @@ async function openDevice(
     throw errors.EEXIST(request.syscall, 'name', `an object named ${request.name.key} already exists on this kernel`);
   }
   obj.creator = task.name.key;
+  if (lookupRights !== undefined) obj.restrictLookup(lookupRights);
   kernel.objects.set(request.name.key, obj);
   request.group.add(obj);
   const ref = kernel.openRef(task, obj, Rights.ALL, undefined, consistency, readBuf, writeBuf);

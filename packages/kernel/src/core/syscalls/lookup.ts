@@ -2,7 +2,10 @@
  * lookup(name, flags): resolves a name in the task's groups to references,
  * one per copy of the object (local copies first, then copies on peers).
  * A reference gets the rights of the group references the name resolved
- * through, so a group handed on with fewer rights confers fewer rights.
+ * through, so a group handed on with fewer rights confers fewer rights, and
+ * never more than the object's lookup mask allows (a task found by name can
+ * be watched, not paused or written to; a group found by name can be
+ * resolved in, not created in).
  * @module
  */
 import { errors } from '../errors.js';
@@ -30,7 +33,7 @@ function addScope(scopes: Map<GroupObject, number>, g: GroupObject, rights: numb
   if (!g.destroyed && rights & Rights.READ) scopes.set(g, (scopes.get(g) ?? 0) | rights);
 }
 
-/** The local objects `key` names that `task` may see, with the rights their groups confer. */
+/** The local objects `key` names that `task` may see, with the rights their groups confer within each object's lookup mask. */
 export function resolveLocal(task: TaskObject, key: string, scopes = resolutionScopes(task)): Map<KernelObject, number> {
   const found = new Map<KernelObject, number>();
   for (const [g, rights] of scopes) {
@@ -39,7 +42,7 @@ export function resolveLocal(task: TaskObject, key: string, scopes = resolutionS
     for (const obj of set) {
       // Private memory is visible to its creator alone.
       if (obj.destroyed || (obj.type === ObjectType.PRIVATE_MEMORY_BLOB && obj.creator !== task.name.key)) continue;
-      found.set(obj, (found.get(obj) ?? 0) | rights);
+      found.set(obj, (found.get(obj) ?? 0) | (rights & obj.lookupRights));
     }
   }
   return found;

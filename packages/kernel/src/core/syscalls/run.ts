@@ -24,11 +24,16 @@ export interface TaskSpec {
   inputs?: readonly number[];
   /** Handles passed as outputs (each needs write and delegate rights): the child gets them without exec rights. */
   outputs?: readonly number[];
-  /** Handles of group references (each needs read and delegate rights) the child becomes a member of, with each reference's rights; default: the caller's memberships. */
+  /**
+   * Handles of group references (each needs read and delegate rights) the
+   * child becomes a member of, with each reference's rights; default: the
+   * caller's memberships. The child is named in the first one only if that
+   * membership carries write rights.
+   */
   groups?: readonly number[];
   /** Environment variables. */
   env?: Readonly<Record<string, string>>;
-  /** With RunFlags.NAME_DETERMINISTIC: derive the task's name from this string. */
+  /** With RunFlags.NAME_DETERMINISTIC: derive the task's name from this string (needs write rights on the child's first group, if it has one). */
   name?: string;
   /** Run on this peer kernel instead of locally; `'*'` (ANY_KERNEL): let the kernel's scheduling policy choose. */
   kernel?: string;
@@ -92,6 +97,16 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
   });
   if (sp.name !== undefined && (typeof sp.name !== 'string' || !(f & RunFlags.NAME_DETERMINISTIC))) {
     throw errors.EINVAL(s, 'spec.name', 'a task name seed is a string and needs RunFlags.NAME_DETERMINISTIC');
+  }
+  // A seeded name is the name create would give that seed in the child's first group: taking it enters a name
+  // others may expect there, which takes WRITE on that group (as create does), or it could squat on it.
+  const home = groupRefs !== undefined ? groupRefs[0] : parent.setup.groups[0];
+  if (sp.name !== undefined && home !== undefined && !(home.rights & Rights.WRITE)) {
+    throw errors.EACCES(
+      s,
+      'spec.name',
+      `a seeded name is entered in the child's first group, and ${groupRefs !== undefined ? 'spec.groups[0]' : "the caller's first membership"} lacks write rights there`,
+    );
   }
   if (sp.placement !== undefined && !PLACEMENTS.includes(sp.placement)) {
     throw errors.EINVAL(s, 'spec.placement', `expected 'thread' or 'worker', got ${describe(sp.placement)}`);
