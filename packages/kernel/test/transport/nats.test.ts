@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, errors, nkeyAuthenticator, nkeys, type NatsConnection } from '@nats-io/transport-node';
 import { ANY_KERNEL, DiosError, Kernel, programBinary, type PeerRequest } from '@dios/kernel';
 import { connectNats, decodeFrame, encodeFrame, MalformedFrameError, natsPermissions, NatsTransport, type NatsTransportOptions } from '@dios/kernel/nats';
-import { ASSEMBLY_TIMEOUT_MS, MAX_ASSEMBLING_BYTES, Reassembly, splitFrame } from '../../src/transport/nats/parts.js';
+import { ASSEMBLY_TIMEOUT_MS, MAX_ASSEMBLING_BYTES_PER_SENDER, Reassembly, splitFrame } from '../../src/transport/nats/parts.js';
 import { transportCompliance } from './compliance.js';
 import { blobWith, readAll } from '../helpers.js';
 import { natsMissing, startNatsServer, type NatsServer } from '../support/nats-server.js';
@@ -210,8 +210,8 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
         await sleep(50);
         expect(handled).toBe(0);
         // Without a reply subject (8), undecodable or not a request (8): at b. Junk heartbeats: at both.
-        expect(b.dropped).toEqual({ malformed: 24, forged: 0 });
-        expect(a.dropped).toEqual({ malformed: 8, forged: 0 });
+        expect(b.dropped).toEqual({ malformed: 24, forged: 0, parts: 0, peers: 0 });
+        expect(a.dropped).toEqual({ malformed: 8, forged: 0, parts: 0, peers: 0 });
 
         // Forgeries: a well-formed request on a's subject claiming to be from x; one from a whose reply would go
         // into c's inbox; heartbeats on a's subject in other names (one a goodbye, which would drop a).
@@ -223,9 +223,9 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
         await raw.flush();
         await sleep(50);
         expect(handled).toBe(0);
-        expect(b.dropped).toEqual({ malformed: 24, forged: 5 });
+        expect(b.dropped).toEqual({ malformed: 24, forged: 5, parts: 0, peers: 0 });
         // a hears the heartbeats on other subjects than its own: the goodbye in a's name on ghost's subject.
-        expect(a.dropped).toEqual({ malformed: 8, forged: 1 });
+        expect(a.dropped).toEqual({ malformed: 8, forged: 1, parts: 0, peers: 0 });
         expect(b.peers()).toEqual(['a']);
 
         // A reply to a's pending request, from someone other than the node it went to: dropped, the real one wins.
@@ -235,7 +235,7 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
         raw.publish(`${base}.reply.a.x.${token}`, encodeFrame({ t: 'rep', body: { ok: true, handle: 666 } }));
         await raw.flush();
         await sleep(50);
-        expect(a.dropped).toEqual({ malformed: 8, forged: 2 });
+        expect(a.dropped).toEqual({ malformed: 8, forged: 2, parts: 0, peers: 0 });
         gate();
         expect(await pending).toEqual({ ok: true, handle: 5 });
         expect(await a.request('b', { kind: 'revoked', handle: 1 })).toEqual({ ok: true, handle: 5 });
@@ -459,14 +459,14 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
         expect(violations.sort()).toEqual([`publish ${base}.alive.y`, `publish ${base}.node.z.y`, `publish ${base}.reply.z.y.1`, `subscription ${base}.node.y.*`].sort());
         // Nothing arrived anywhere: no handler ran, nothing was even dropped, y is still alive for everyone.
         expect(handled).toEqual({ x: [], y: [], z: [] });
-        for (const t of [x!, y!, z!]) expect(t.dropped).toEqual({ malformed: 0, forged: 0 });
+        for (const t of [x!, y!, z!]) expect(t.dropped).toEqual({ malformed: 0, forged: 0, parts: 0, peers: 0 });
         expect(x!.peers().sort()).toEqual(['y', 'z']);
         expect(z!.peers().sort()).toEqual(['x', 'y']);
         // Under its own name, the rogue's message arrives, but the envelope's claim to be y gets it dropped.
         rogue.publish(`${base}.node.z.x`, encodeFrame({ t: 'req', from: 'y', body: lookup }), { reply: `${base}.reply.x.z.7` });
         await rogue.flush();
         await sleep(50);
-        expect(z!.dropped).toEqual({ malformed: 0, forged: 1 });
+        expect(z!.dropped).toEqual({ malformed: 0, forged: 1, parts: 0, peers: 0 });
         expect(handled.z).toEqual([]);
         // The real nodes carry on, y included.
         expect(await y!.request('z', { kind: 'revoked', handle: 1 })).toEqual({ ok: true, handle: 1 });
@@ -488,31 +488,74 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
       const frame = Uint8Array.from({ length: 10 }, (_, i) => i);
       const parts = splitFrame(frame, 4);
       expect(parts.map((p) => p.length)).toEqual([4, 4, 2]);
-      expect(r.add('k', header('x', 0, 3, 10), parts[0]!, 0)).toBeUndefined();
-      expect(r.add('k', header('x', 1, 3, 10), parts[1]!, 0)).toBeUndefined();
-      expect([...r.add('k', header('x', 2, 3, 10), parts[2]!, 0)!]).toEqual([...frame]);
-      expect(r.held).toBe(0);
-      // Out of order: the frame is dropped.
-      r.add('k', header('y', 0, 3, 10), parts[0]!, 0);
-      expect(r.add('k', header('y', 2, 3, 10), parts[2]!, 0)).toBeUndefined();
-      expect(r.add('k', header('y', 1, 3, 10), parts[1]!, 0)).toBeUndefined();
-      expect(r.held).toBe(0);
-      for (const bad of ['', 'x', 'x 0 1 10', 'x -1 3 10', 'x 0 3 0', 'x 0 3 abc', 'x 5 3 10']) expect(r.add('k', bad, parts[0]!, 0)).toBeUndefined();
-      expect(r.held).toBe(0);
-      // More bytes than announced, or a frame too large to hold: dropped.
-      r.add('k', header('z', 0, 2, 5), parts[0]!, 0);
-      expect(r.add('k', header('z', 1, 2, 5), parts[1]!, 0)).toBeUndefined();
-      expect(r.add('k', header('w', 0, 2, MAX_ASSEMBLING_BYTES + 1), parts[0]!, 0)).toBeUndefined();
-      expect(r.held).toBe(0);
+      expect(r.add('s', 'k', header('x', 0, 3, 10), parts[0]!, 0)).toBeUndefined();
+      expect(r.add('s', 'k', header('x', 1, 3, 10), parts[1]!, 0)).toBeUndefined();
+      expect([...r.add('s', 'k', header('x', 2, 3, 10), parts[2]!, 0)!]).toEqual([...frame]);
+      expect([r.held, r.open, r.dropped]).toEqual([0, 0, 0]);
+      // Out of order: the frame is dropped, and so are its later parts.
+      r.add('s', 'k', header('y', 0, 3, 10), parts[0]!, 0);
+      expect(r.add('s', 'k', header('y', 2, 3, 10), parts[2]!, 0)).toBeUndefined();
+      expect(r.add('s', 'k', header('y', 1, 3, 10), parts[1]!, 0)).toBeUndefined();
+      expect([r.held, r.open, r.dropped]).toEqual([0, 0, 2]);
+      const bad = ['', 'x', 'x 0 1 10', 'x -1 3 10', 'x 0 3 0', 'x 0 3 abc', 'x 5 3 10', 'x 0x0 3 10', 'x 0 3 1e1', ' 0 3 10', 'x 0 3 10 ', 'x 0 30 10', 'x 00 3 10'];
+      for (const h of bad) expect(r.add('s', 'k', h, parts[0]!, 0), h).toBeUndefined();
+      // An empty part is malformed too: every part carries a byte at least.
+      expect(r.add('s', 'k', header('e', 0, 3, 10), new Uint8Array(0), 0)).toBeUndefined();
+      expect([r.held, r.open, r.dropped]).toEqual([0, 0, 2 + bad.length + 1]);
+      // More bytes than announced, a part from another sender under the same key, or a frame larger than a
+      // sender's budget: dropped.
+      r.add('s', 'k', header('z', 0, 2, 5), parts[0]!, 0);
+      expect(r.add('s', 'k', header('z', 1, 2, 5), parts[1]!, 0)).toBeUndefined();
+      r.add('s', 'k', header('z', 0, 2, 5), parts[0]!, 0);
+      expect(r.add('t', 'k', header('z', 1, 2, 5), Uint8Array.of(1), 0)).toBeUndefined();
+      expect(r.add('s', 'k', header('w', 0, 2, MAX_ASSEMBLING_BYTES_PER_SENDER + 1), parts[0]!, 0)).toBeUndefined();
+      expect([r.held, r.open]).toEqual([0, 0]);
+    });
+
+    it('takes memory as parts arrive: a 10-byte part announcing a frame of 100 MiB holds 10 bytes', () => {
+      const r = new Reassembly();
+      expect(r.add('x', 'k', header('f', 0, 2, 100 * 1024 * 1024), new Uint8Array(10), 0)).toBeUndefined();
+      expect([r.held, r.heldFor('x'), r.open]).toEqual([10, 10, 1]);
+      // The buffer grows (doubling, never past the total) as the parts come.
+      const parts = splitFrame(Uint8Array.from({ length: 1000 }, (_, i) => i % 251), 100);
+      for (let i = 0; i < 9; i++) r.add('y', 'j', header('g', i, 10, 1000), parts[i]!, 0);
+      expect(r.heldFor('y')).toBeGreaterThanOrEqual(900);
+      expect(r.heldFor('y')).toBeLessThanOrEqual(1000);
+      const whole = r.add('y', 'j', header('g', 9, 10, 1000), parts[9]!, 0);
+      expect([...whole!]).toEqual(parts.flatMap((p) => [...p]));
+      expect([r.held, r.heldFor('y')]).toEqual([10, 0]);
+    });
+
+    it("charges each sender its own budget: a sender over it loses its own frames, not another's", () => {
+      const r = new Reassembly({ bytesPerSender: 1000, framesPerSender: 2, bytes: 2500, frames: 10 });
+      // x: one frame within budget, then a second whose first part would take x past 1000 bytes.
+      r.add('x', 'x1', header('a', 0, 3, 900), new Uint8Array(600), 0);
+      r.add('y', 'y1', header('b', 0, 2, 800), new Uint8Array(400), 0);
+      r.add('x', 'x2', header('c', 0, 2, 800), new Uint8Array(500), 0);
+      expect([r.heldFor('x'), r.open]).toEqual([600, 2]);
+      // A second small frame fits; a third is over x's frame budget, whatever its size.
+      r.add('x', 'x3', header('d', 0, 2, 10), new Uint8Array(5), 0);
+      r.add('x', 'x4', header('e', 0, 2, 10), new Uint8Array(5), 0);
+      expect([r.heldFor('x'), r.open]).toEqual([605, 3]);
+      // y's frame is untouched and completes.
+      expect(r.add('y', 'y1', header('b', 1, 2, 800), new Uint8Array(400), 0)?.length).toBe(800);
+      // The node's budget: z and w take 1300 more; w's next part would pass 2500, and only w's frame goes.
+      r.add('z', 'z1', header('f', 0, 2, 1000), new Uint8Array(900), 0);
+      r.add('w', 'w1', header('g', 0, 2, 1000), new Uint8Array(400), 0);
+      expect(r.held).toBe(1905);
+      expect(r.add('w', 'w1', header('g', 1, 2, 1000), new Uint8Array(600), 0)).toBeUndefined();
+      expect([r.held, r.heldFor('w'), r.heldFor('x'), r.heldFor('z')]).toEqual([1505, 0, 605, 900]);
     });
 
     it('drops a frame whose parts stop coming', () => {
       const r = new Reassembly();
-      r.add('k', header('x', 0, 2, 8), new Uint8Array(4), 0);
-      expect(r.held).toBe(8);
+      r.add('s', 'k', header('x', 0, 2, 8), new Uint8Array(4), 0);
+      expect(r.held).toBe(4);
+      r.expire(ASSEMBLY_TIMEOUT_MS);
+      expect(r.held).toBe(4);
       r.expire(ASSEMBLY_TIMEOUT_MS + 1);
-      expect(r.held).toBe(0);
-      expect(r.add('k', header('x', 1, 2, 8), new Uint8Array(4), ASSEMBLY_TIMEOUT_MS + 2)).toBeUndefined();
+      expect([r.held, r.open, r.dropped]).toEqual([0, 0, 1]);
+      expect(r.add('s', 'k', header('x', 1, 2, 8), new Uint8Array(4), ASSEMBLY_TIMEOUT_MS + 2)).toBeUndefined();
     });
   });
 

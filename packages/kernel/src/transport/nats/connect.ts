@@ -36,13 +36,25 @@ export interface NatsTransportOptions {
   heartbeatMs?: number;
   /** A node whose last heartbeat is older than this is gone (default 3000 ms; more than heartbeatMs). */
   deadMs?: number;
+  /**
+   * Most peers tracked as alive at once (default 1024): a heartbeat from a
+   * node not tracked yet is ignored (and counted in `dropped.peers`) beyond
+   * that, so forged heartbeats cannot make a node track (and ask, at every
+   * lookup) thousands of peers.
+   */
+  maxPeers?: number;
+  /** Most bytes held for one sender's frames being put back together from parts (default 128 MiB); also the largest frame taken in parts. */
+  assemblyBytesPerSender?: number;
+  /** Most bytes held for frames being put back together from parts, all senders together (default 512 MiB). */
+  assemblyBytes?: number;
 }
 
 /**
  * Connects to a NATS server and returns the transport of node `options.id`.
  * Fails with EINVAL for bad options (naming the option; a seed is never
  * shown), EACCES if the server refuses the credentials, ECONNREFUSED if it
- * cannot be reached. Once connected, the node rides out losing the server:
+ * cannot be reached, EEXIST naming `id` if a live node of the cluster has
+ * that id already (see {@link NatsTransport.claimId}). Once connected, the node rides out losing the server:
  * it reconnects every heartbeatMs for as long as it takes (see
  * {@link NatsTransport}).
  */
@@ -55,6 +67,9 @@ export async function connectNats(options: NatsTransportOptions): Promise<NatsTr
   const heartbeatMs = positive(options.heartbeatMs ?? 1000, 'heartbeatMs');
   const deadMs = positive(options.deadMs ?? 3000, 'deadMs');
   if (deadMs <= heartbeatMs) throw errors.EINVAL(where, 'deadMs', `deadMs (${deadMs}) must exceed heartbeatMs (${heartbeatMs})`);
+  const maxPeers = count(options.maxPeers, 'maxPeers');
+  const bytesPerSender = count(options.assemblyBytesPerSender, 'assemblyBytesPerSender');
+  const bytes = count(options.assemblyBytes, 'assemblyBytes');
   const credentials = credentialsOf(options);
   let nc: NatsConnection;
   try {
@@ -75,20 +90,45 @@ export async function connectNats(options: NatsTransportOptions): Promise<NatsTr
     if (/authori[sz]ation|auth/i.test(text)) throw errors.EACCES(where, 'options', `the NATS server refused the credentials: ${text}`);
     throw errors.ECONNREFUSED(where, 'servers', `cannot connect to NATS: ${text}`);
   }
-  const transport = new NatsTransport(nc, { id: options.id, cluster: options.cluster, requestTimeoutMs, heartbeatMs, deadMs });
+  const transport = new NatsTransport(nc, {
+    id: options.id,
+    cluster: options.cluster,
+    requestTimeoutMs,
+    heartbeatMs,
+    deadMs,
+    ...(maxPeers !== undefined && { maxPeers }),
+    assembly: { ...(bytesPerSender !== undefined && { bytesPerSender }), ...(bytes !== undefined && { bytes }) },
+    claim: true,
+  });
+  await refusedCheck();
+  try {
+    await transport.claimId();
+  } catch (e) {
+    await transport.close();
+    throw e;
+  }
+  await refusedCheck();
+  return transport;
+
   // The server answers a subscription it refuses before the flush's PONG: a user bound to another node's
   // subjects (natsPermissions) is found out here, not by requests that never arrive.
-  try {
-    await nc.flush();
-  } catch {
-    // Lost already: the transport deals with that like any later loss.
+  async function refusedCheck(): Promise<void> {
+    try {
+      await nc.flush();
+    } catch {
+      // Lost already: the transport deals with that like any later loss.
+    }
+    if (transport.refused !== undefined) {
+      const why = transport.refused.message;
+      await transport.close();
+      throw errors.EACCES(where, 'id', `the NATS server does not let this user act as node "${options.id}" of cluster "${options.cluster}": ${why}`);
+    }
   }
-  if (transport.refused !== undefined) {
-    const why = transport.refused.message;
-    await transport.close();
-    throw errors.EACCES(where, 'id', `the NATS server does not let this user act as node "${options.id}" of cluster "${options.cluster}": ${why}`);
+
+  function count(n: number | undefined, name: string): number | undefined {
+    if (n !== undefined && (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1)) throw errors.EINVAL(where, name, `${name} must be a positive integer`);
+    return n;
   }
-  return transport;
 
   function positive(n: number, name: string): number {
     if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw errors.EINVAL(where, name, `${name} must be a positive number of milliseconds`);

@@ -3,15 +3,16 @@
  * requests through a NATS server, on the subjects of {@link Subjects} (each
  * names its sender, so the server can hold nodes to their own ids). Each
  * node publishes a heartbeat every heartbeatMs, and a node silent for
- * `deadMs` is gone.
+ * `deadMs` is gone. A node started by {@link connectNats} first makes sure
+ * no live node has its id (see {@link NatsTransport.claimId}).
  * @module
  */
 import { headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
-import { Reassembly, PART_HEADER, splitFrame } from './parts.js';
+import { Reassembly, PART_HEADER, splitFrame, type ReassemblyLimits } from './parts.js';
 import { DiosError, Errno, errors, type ErrnoCode } from '../../core/errors.js';
 import type { PeerReply, PeerRequest, RequestHandler, Transport } from '../../core/transport.js';
 import { decodeFrame, encodeFrame } from './codec.js';
-import { Liveness } from './liveness.js';
+import { Liveness, MAX_PEERS } from './liveness.js';
 import { Subjects } from './subjects.js';
 
 /** What travels on a request, reply or heartbeat subject. */
@@ -19,7 +20,11 @@ type Envelope =
   | { t: 'req'; from: string; body: PeerRequest }
   | { t: 'rep'; body: PeerReply }
   | { t: 'err'; code: ErrnoCode; syscall: string; argument?: string; detail: string }
-  | { t: 'hb'; from: string; bye?: boolean };
+  | { t: 'hb'; from: string; bye?: boolean }
+  // Sent by a node starting under id `from` to its own request subject: does a live node have this id?
+  | { t: 'probe'; from: string; n: string }
+  // The answer of a node that has the id: its instance nonce, and whether it is itself still starting.
+  | { t: 'here'; n: string; starting: boolean };
 
 interface Pending {
   to: string;
@@ -53,7 +58,34 @@ export interface NatsDrops {
   malformed: number;
   /** Sent as another node: the envelope's sender is not the subject's, or a request's reply subject is not its sender's, or a reply came from a node the request did not go to. */
   forged: number;
+  /** Parts of large frames refused (malformed, out of order, over the sender's or the node's reassembly budget), plus unfinished frames given up because their parts stopped coming. */
+  parts: number;
+  /** Heartbeats of nodes not tracked yet, ignored because this node already tracks its most peers (`maxPeers`). */
+  peers: number;
 }
+
+/** What {@link NatsTransport}'s constructor takes (connectNats checks the values). */
+export interface NatsTransportConfig {
+  /** This node's id. */
+  id: string;
+  /** The cluster name. */
+  cluster: string;
+  /** See {@link NatsTransportOptions.requestTimeoutMs}. */
+  requestTimeoutMs: number;
+  /** See {@link NatsTransportOptions.heartbeatMs}. */
+  heartbeatMs: number;
+  /** See {@link NatsTransportOptions.deadMs}. */
+  deadMs: number;
+  /** Most peers tracked as alive at once (default {@link MAX_PEERS}). */
+  maxPeers?: number;
+  /** Bounds on frames being put back together from parts (defaults in parts.ts). */
+  assembly?: Partial<ReassemblyLimits>;
+  /** True: do not join yet; {@link NatsTransport.claimId} checks the id is free, then joins. False (default): join at once. */
+  claim?: boolean;
+}
+
+/** How long a starting node listens for a twin (a node starting with the same id at the same time) at least. */
+const CLAIM_WINDOW_MS = 200;
 
 /**
  * One node's endpoint on a NATS cluster; made by {@link connectNats}.
@@ -77,8 +109,8 @@ export class NatsTransport implements Transport {
   readonly #liveness: Liveness;
   readonly #pending = new Map<string, Pending>();
   // Frames larger than one NATS message travel in parts; these are the ones being put back together.
-  readonly #parts = new Reassembly();
-  readonly #drops: NatsDrops = { malformed: 0, forged: 0 };
+  readonly #parts: Reassembly;
+  readonly #drops = { malformed: 0, forged: 0, peers: 0 };
   #handler: RequestHandler | undefined;
   #next = 0;
   #closed = false;
@@ -87,29 +119,128 @@ export class NatsTransport implements Transport {
   readonly #goneListeners = new Set<(peer: string) => void>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #sweeper: ReturnType<typeof setInterval> | undefined;
+  readonly #deadMs: number;
+  // Answering newcomers: one prompt heartbeat at a time, however many newcomers (or forgeries) are heard.
+  #prompt: ReturnType<typeof setTimeout> | undefined;
+  #lastBeat = 0;
+  // Claiming the id: this instance's random nonce, the state, and what probes found.
+  readonly #nonce: string;
+  #state: 'claiming' | 'running' = 'claiming';
+  #twinWins = false;
+  #probe: { token: string; answer(event: 'free' | { n: string; starting: boolean }): void } | undefined;
 
   /** @internal Made by {@link connectNats}, which checks the options. */
-  constructor(nc: NatsConnection, options: { id: string; cluster: string; requestTimeoutMs: number; heartbeatMs: number; deadMs: number }) {
+  constructor(nc: NatsConnection, options: NatsTransportConfig) {
     this.#nc = nc;
     this.localId = options.id;
     this.cluster = options.cluster;
     this.#subjects = new Subjects(options.cluster, options.id);
     this.#requestTimeoutMs = options.requestTimeoutMs;
     this.#heartbeatMs = options.heartbeatMs;
-    this.#liveness = new Liveness(options.deadMs);
-    // A subscription the server refuses ends with an error: this user may not act as this node.
-    const refused = (err: Error) => void (this.#refused ??= err);
-    nc.subscribe(this.#subjects.replies, { callback: (err, msg) => (err !== null ? refused(err) : this.#onReply(msg)) });
-    nc.subscribe(this.#subjects.allAlive, { callback: (err, msg) => (err !== null ? refused(err) : this.#onHeartbeat(msg)) });
-    // Subscribed before the first heartbeat: the server handles one connection's messages in order, so a peer
-    // that has heard this node can reach its subject (listening or not) at once.
-    nc.subscribe(this.#subjects.requests, { callback: (err, msg) => (err !== null ? refused(err) : this.#onRequest(msg)) });
-    this.#beat();
-    this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatMs);
-    this.#sweeper = setInterval(() => this.#sweep(), Math.max(10, Math.min(this.#heartbeatMs, options.deadMs / 4)));
+    this.#deadMs = options.deadMs;
+    this.#liveness = new Liveness(options.deadMs, options.maxPeers ?? MAX_PEERS);
+    this.#parts = new Reassembly(options.assembly);
+    const bytes = new Uint8Array(12);
+    globalThis.crypto.getRandomValues(bytes);
+    this.#nonce = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    // Replies first: a claim's probes are answered there.
+    this.#subscribe(this.#subjects.replies, (msg) => this.#onReply(msg));
     void this.#watchConnection();
     // A connection lost for good (or closed under us) is this node leaving.
     void nc.closed().then(() => this.#shutDown('the NATS connection closed'));
+    if (options.claim !== true) {
+      this.#subscribe(this.#subjects.requests, (msg) => this.#onRequest(msg));
+      this.#run();
+    }
+  }
+
+  /**
+   * @internal Makes sure no live node has this id, then joins (connectNats
+   * calls it once). EEXIST naming `id` when one does:
+   *
+   * 1. Before listening on its request subject, the node sends a probe to
+   *    it. The server answers "no responders" when nobody listens there (the
+   *    id is free); a live node with the id answers the probe; a listener
+   *    that answers neither within requestTimeoutMs (hung, or an older
+   *    version) also keeps the id taken.
+   * 2. Then it listens, and probes again, listening for `max(200 ms, 4
+   *    round trips)` for a twin started at the same moment. Of two starting
+   *    nodes at least one receives the other's probe (each listens before
+   *    it probes); the one with the smaller random nonce gives way, so one
+   *    of them comes up, provided each answer arrives within the window.
+   *
+   * A node that is refused has sent nothing but its probes: nobody heard it.
+   */
+  async claimId(): Promise<void> {
+    if (this.#state !== 'claiming' || this.#closed) return;
+    const taken = (why: string) => errors.EEXIST('connectNats', 'id', `node "${this.localId}" is already live on cluster "${this.cluster}" (${why}): give this node another id, or stop the other first`);
+    const started = Date.now();
+    const first = await this.#probeOnce(this.#requestTimeoutMs, true);
+    if (first === 'silent') throw taken(`something listens on its subject but did not answer within ${this.#requestTimeoutMs} ms`);
+    if (first !== 'free' && (!first.starting || first.n > this.#nonce)) throw taken(first.starting ? 'another node with this id is starting at the same moment' : 'it answered');
+    if (this.#closed) throw errors.EHOSTDOWN('connectNats', 'servers', 'the NATS connection closed while joining');
+    const window = Math.min(this.#requestTimeoutMs, Math.max(CLAIM_WINDOW_MS, 4 * (Date.now() - started)));
+    this.#subscribe(this.#subjects.requests, (msg) => this.#onRequest(msg));
+    const answers: { n: string; starting: boolean }[] = [];
+    await this.#probeOnce(window, false, (a) => answers.push(a));
+    if (this.#closed) throw errors.EHOSTDOWN('connectNats', 'servers', 'the NATS connection closed while joining');
+    const winner = answers.find((a) => !a.starting || a.n > this.#nonce);
+    if (winner !== undefined || this.#twinWins) throw taken(winner !== undefined && !winner.starting ? 'it answered' : 'another node with this id is starting at the same moment');
+    this.#run();
+  }
+
+  // Sends one probe and waits up to `ms`: for the first answer or "no responders" when `first`, else the whole
+  // time, passing every answer to `each`. "silent": no answer and no "no responders" within `ms`.
+  async #probeOnce(ms: number, first: boolean, each?: (a: { n: string; starting: boolean }) => void): Promise<'free' | 'silent' | { n: string; starting: boolean }> {
+    const token = `p${this.#nonce}${first ? 'a' : 'b'}`;
+    return new Promise((resolve) => {
+      const done = (result: 'free' | 'silent' | { n: string; starting: boolean }) => {
+        clearTimeout(timer);
+        this.#probe = undefined;
+        resolve(result);
+      };
+      const timer = setTimeout(() => done('silent'), ms);
+      this.#probe = {
+        token,
+        answer: (event) => {
+          if (first) done(event);
+          else if (event !== 'free') each?.(event);
+        },
+      };
+      try {
+        this.#nc.publish(this.#subjects.request(this.localId), encodeFrame({ t: 'probe', from: this.localId, n: this.#nonce } satisfies Envelope), { reply: this.#subjects.replyTo(this.localId, token) });
+      } catch {
+        // The connection is going: nothing will answer, and the caller finds it closed.
+      }
+    });
+  }
+
+  // Joins: hears the others and lets them hear this node.
+  #run(): void {
+    this.#state = 'running';
+    // Listening on the heartbeats only now: a node refused its id never counted anyone as a peer.
+    this.#subscribe(this.#subjects.allAlive, (msg) => this.#onHeartbeat(msg));
+    this.#beat();
+    this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatMs);
+    this.#sweeper = setInterval(() => this.#sweep(), Math.max(10, Math.min(this.#heartbeatMs, this.#deadMs / 4)));
+  }
+
+  // Subscribes `handle` to `subject`. A subscription the server refuses ends with an error: this user may not
+  // act as this node. A handler that throws (it should not) costs one message, never the connection's reader.
+  #subscribe(subject: string, handle: (msg: Msg) => void): void {
+    this.#nc.subscribe(subject, {
+      callback: (err, msg) => {
+        if (err !== null) {
+          this.#refused ??= err;
+          return;
+        }
+        try {
+          handle(msg);
+        } catch {
+          this.#drops.malformed++;
+        }
+      },
+    });
   }
 
   /** @internal Why the server refused one of this node's subscriptions, if it did (connectNats checks it once connected). */
@@ -119,7 +250,7 @@ export class NatsTransport implements Transport {
 
   /** Messages dropped so far, by reason: what a node sends can never take another down, but it can be counted. */
   get dropped(): Readonly<NatsDrops> {
-    return { ...this.#drops };
+    return { ...this.#drops, parts: this.#parts.dropped };
   }
 
   listen(handler: RequestHandler): void {
@@ -160,7 +291,7 @@ export class NatsTransport implements Transport {
   }
 
   peers(): string[] {
-    if (this.#closed) return [];
+    if (this.#closed || this.#state !== 'running') return [];
     this.#sweep();
     return this.#liveness.alive();
   }
@@ -173,7 +304,7 @@ export class NatsTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     try {
-      if (this.#connected) this.#nc.publish(this.#subjects.alive, encodeFrame({ t: 'hb', from: this.localId, bye: true } satisfies Envelope));
+      if (this.#connected && this.#state === 'running') this.#nc.publish(this.#subjects.alive, encodeFrame({ t: 'hb', from: this.localId, bye: true } satisfies Envelope));
     } catch {
       // The connection is already gone: nobody to say goodbye to.
     }
@@ -201,11 +332,17 @@ export class NatsTransport implements Transport {
     });
   }
 
-  // The whole frame of a message: itself, or (for a part) the assembled frame once its last part is in.
-  #assemble(msg: Msg, key: string): Uint8Array | undefined {
-    const part = msg.headers?.get(PART_HEADER);
+  // The whole frame of a message from `sender`: itself, or (for a part) the assembled frame once its last part
+  // is in. Undefined: a part, or a message whose NATS headers the client cannot parse (dropped, counted).
+  #assemble(msg: Msg, sender: string, key: string): Uint8Array | undefined {
+    const h = headersOf(msg);
+    if (h === 'malformed') {
+      this.#drops.malformed++;
+      return undefined;
+    }
+    const part = h?.get(PART_HEADER);
     if (part === undefined || part === '') return msg.data;
-    return this.#parts.add(key, part, msg.data, Date.now());
+    return this.#parts.add(sender, key, part, msg.data, Date.now());
   }
 
   /** The longest a request may wait for its reply; undefined when only the peer's liveness bounds it. */
@@ -228,6 +365,8 @@ export class NatsTransport implements Transport {
     this.#closed = true;
     clearInterval(this.#heartbeat);
     clearInterval(this.#sweeper);
+    clearTimeout(this.#prompt);
+    this.#probe?.answer('free');
     const alive = this.#liveness.alive();
     this.#liveness.clear();
     // Cut off from everyone: every peer is gone as far as this node can tell.
@@ -265,12 +404,24 @@ export class NatsTransport implements Transport {
 
   #beat(): void {
     // Not while cut off: the client would queue the beats and send a stale burst on reconnecting.
-    if (this.#closed || !this.#connected) return;
+    if (this.#closed || !this.#connected || this.#state !== 'running') return;
+    this.#lastBeat = Date.now();
     try {
       this.#nc.publish(this.#subjects.alive, encodeFrame({ t: 'hb', from: this.localId } satisfies Envelope));
     } catch {
       // A closing connection: the closed() watcher shuts the node down.
     }
+  }
+
+  // A heartbeat soon, for a newcomer: at most one per min(50, heartbeatMs/4) ms, so a flood of (forged) newcomers
+  // cannot make this node flood the cluster with heartbeats in turn.
+  #answerNewcomer(): void {
+    if (this.#prompt !== undefined) return;
+    const wait = Math.max(0, this.#lastBeat + Math.min(50, this.#heartbeatMs / 4) - Date.now());
+    this.#prompt = setTimeout(() => {
+      this.#prompt = undefined;
+      this.#beat();
+    }, wait);
   }
 
   /** Drops nodes that stopped beating and fails the requests waiting on them. */
@@ -303,7 +454,7 @@ export class NatsTransport implements Transport {
     if (this.#closed) return;
     const sender = this.#subjects.heartbeatSender(msg.subject);
     if (sender === this.localId) return;
-    const hb = safeDecode(msg.data);
+    const hb = headersOf(msg) === 'malformed' ? undefined : safeDecode(msg.data);
     if (sender === undefined || hb === undefined || hb.t !== 'hb' || typeof hb.from !== 'string') {
       this.#drops.malformed++;
       return;
@@ -318,14 +469,21 @@ export class NatsTransport implements Transport {
       this.#failRequestsTo([sender], 'has left the network');
       return;
     }
+    const heard = this.#liveness.heard(sender, Date.now());
+    if (heard === 'refused') this.#drops.peers++;
     // A newcomer hears from us at once instead of after up to a heartbeat period.
-    if (this.#liveness.heard(sender, Date.now())) this.#beat();
+    else if (heard === 'new') this.#answerNewcomer();
   }
 
   #onReply(msg: Msg): void {
     const sender = this.#subjects.replySender(msg.subject);
     if (sender === undefined) {
       this.#drops.malformed++;
+      return;
+    }
+    // Replies to probes for this id: this node's own, or a twin's (both listen on the same reply subjects).
+    if (sender.from === this.localId) {
+      this.#onProbeReply(msg, sender.token);
       return;
     }
     const pending = this.#pending.get(sender.token);
@@ -337,7 +495,8 @@ export class NatsTransport implements Transport {
     }
     // The server's "no responders" status: the node is not subscribed any more (cut off, or gone without a
     // goodbye), so it is gone now rather than after deadMs; its next heartbeat brings it back.
-    if (msg.headers?.code === 503) {
+    const h = headersOf(msg);
+    if (h !== 'malformed' && h?.code === 503) {
       this.#fail(sender.token, errors.EHOSTDOWN('request', 'to', `node "${pending.to}" is not listening`));
       if (this.#liveness.isAlive(pending.to)) {
         this.#liveness.left(pending.to);
@@ -345,7 +504,7 @@ export class NatsTransport implements Transport {
       }
       return;
     }
-    const data = this.#assemble(msg, msg.subject);
+    const data = this.#assemble(msg, sender.from, msg.subject);
     if (data === undefined) return;
     const env = safeDecode(data);
     if (env !== undefined && env.t === 'rep' && isReply(env.body)) {
@@ -357,6 +516,43 @@ export class NatsTransport implements Transport {
     } else {
       this.#drops.malformed++;
     }
+  }
+
+  // A probe on this node's own request subject: another instance starting with this id. While this node claims
+  // the id, its own probes come back here too, and are ignored.
+  #onProbe(msg: Msg, reply: string): void {
+    const env = headersOf(msg) === 'malformed' ? undefined : safeDecode(msg.data);
+    if (env === undefined || env.t !== 'probe' || env.from !== this.localId || typeof env.n !== 'string') {
+      this.#drops.malformed++;
+      return;
+    }
+    if (env.n === this.#nonce) return;
+    const starting = this.#state !== 'running';
+    // Two starting at once: the smaller nonce gives way (the other side compares the same two nonces).
+    if (starting && env.n > this.#nonce) this.#twinWins = true;
+    try {
+      this.#nc.publish(reply, encodeFrame({ t: 'here', n: this.#nonce, starting } satisfies Envelope));
+    } catch {
+      // The connection is going.
+    }
+  }
+
+  // An answer to a probe: "no responders" (nobody has the id), or a live or starting twin.
+  #onProbeReply(msg: Msg, token: string): void {
+    const probe = this.#probe;
+    // A twin's probe answered (twins share reply subjects), or one of ours answered too late.
+    if (probe === undefined || token !== probe.token) return;
+    const h = headersOf(msg);
+    if (h !== 'malformed' && h?.code === 503) {
+      probe.answer('free');
+      return;
+    }
+    const env = h === 'malformed' ? undefined : safeDecode(msg.data);
+    if (env === undefined || env.t !== 'here' || typeof env.n !== 'string' || typeof env.starting !== 'boolean') {
+      this.#drops.malformed++;
+      return;
+    }
+    if (env.n !== this.#nonce) probe.answer({ n: env.n, starting: env.starting });
   }
 
   #onRequest(msg: Msg): void {
@@ -372,7 +568,13 @@ export class NatsTransport implements Transport {
       this.#drops.forged++;
       return;
     }
-    const data = this.#assemble(msg, reply);
+    if (from === this.localId) {
+      this.#onProbe(msg, reply);
+      return;
+    }
+    // Starting: a twin may be the one serving this id; this node must not answer in its name.
+    if (this.#state !== 'running') return;
+    const data = this.#assemble(msg, from, reply);
     if (data === undefined) return;
     const env = safeDecode(data);
     if (env === undefined || env.t !== 'req' || typeof env.from !== 'string' || !isRequest(env.body)) {
@@ -415,7 +617,16 @@ export class NatsTransport implements Transport {
 }
 
 /** A decoded envelope whose fields are still to be checked. */
-type Unchecked = { [K in 'from' | 'body' | 'code' | 'syscall' | 'argument' | 'detail' | 'bye' | 't']?: unknown };
+type Unchecked = { [K in 'from' | 'body' | 'code' | 'syscall' | 'argument' | 'detail' | 'bye' | 't' | 'n' | 'starting']?: unknown };
+
+// A message's NATS headers; 'malformed' when the client library cannot parse them (it throws on a bad header name).
+function headersOf(msg: Msg): Msg['headers'] | 'malformed' {
+  try {
+    return msg.headers;
+  } catch {
+    return 'malformed';
+  }
+}
 
 function safeDecode(data: Uint8Array): Unchecked | undefined {
   try {

@@ -2,18 +2,47 @@
  * Frames larger than one NATS message (the server's max_payload) travel in
  * parts, each with a header `ID INDEX COUNT TOTAL`, and are put back together
  * at the receiver. NATS delivers one publisher's messages on a subject in
- * order, but the receiver still checks every part, and bounds what it holds:
- * a sender that never finishes cannot make it keep memory for long.
+ * order, and a node publishes all parts of a frame before the next frame, so
+ * an honest sender has about one frame open at a receiver at a time. The
+ * receiver still checks every part and bounds what it holds:
+ *
+ * - memory is taken as parts arrive (the buffer grows, at most doubling and
+ *   never past the announced total), never reserved from the announcement,
+ *   so a 10-byte part announcing 512 MiB holds 10 bytes;
+ * - each sender (the node id its subject names) has a budget of bytes and of
+ *   open frames, and all senders together a global one; a part that would
+ *   take its sender or the node over a budget drops that sender's frame only;
+ * - a frame whose parts stop coming is dropped after a timeout.
  * @module
  */
 
 /** Header naming a message as one part of a larger frame. */
 export const PART_HEADER = 'Dios-Part';
 
-/** Most bytes of unfinished frames held at once (a frame over this is dropped). */
+/** Default most bytes of unfinished frames held at once, all senders together. */
 export const MAX_ASSEMBLING_BYTES = 512 * 1024 * 1024;
-/** An unfinished frame is dropped when no part of it arrived for this long. */
+/** Default most bytes of unfinished frames held for one sender; also the largest frame accepted in parts. */
+export const MAX_ASSEMBLING_BYTES_PER_SENDER = 128 * 1024 * 1024;
+/** Default most unfinished frames held for one sender (an honest one has one open at a time). */
+export const MAX_ASSEMBLING_FRAMES_PER_SENDER = 8;
+/** Default most unfinished frames held at once, all senders together. */
+export const MAX_ASSEMBLING_FRAMES = 1024;
+/** Default time after which an unfinished frame none of whose parts arrived is dropped. */
 export const ASSEMBLY_TIMEOUT_MS = 30_000;
+
+/** Bounds of a {@link Reassembly}; each defaults to the constant of the same meaning. */
+export interface ReassemblyLimits {
+  /** Most bytes held for unfinished frames, all senders together ({@link MAX_ASSEMBLING_BYTES}). */
+  bytes: number;
+  /** Most bytes held for one sender's unfinished frames ({@link MAX_ASSEMBLING_BYTES_PER_SENDER}). */
+  bytesPerSender: number;
+  /** Most unfinished frames, all senders together ({@link MAX_ASSEMBLING_FRAMES}). */
+  frames: number;
+  /** Most unfinished frames of one sender ({@link MAX_ASSEMBLING_FRAMES_PER_SENDER}). */
+  framesPerSender: number;
+  /** An unfinished frame is dropped when no part of it arrived for this long ({@link ASSEMBLY_TIMEOUT_MS}). */
+  timeoutMs: number;
+}
 
 /** Cuts `frame` into parts of at most `size` bytes (views, no copies). */
 export function splitFrame(frame: Uint8Array, size: number): Uint8Array[] {
@@ -23,69 +52,152 @@ export function splitFrame(frame: Uint8Array, size: number): Uint8Array[] {
 }
 
 interface Assembly {
+  readonly sender: string;
   readonly id: string;
-  readonly buffer: Uint8Array;
   readonly count: number;
+  readonly total: number;
+  buffer: Uint8Array;
   next: number;
   filled: number;
   touched: number;
 }
 
-/** Frames being assembled, by the key the receiver files them under (a reply subject). */
+interface Holding {
+  bytes: number;
+  frames: number;
+}
+
+// A part header's numbers: plain decimal, so that "0x10", "1e3" or " 1" are malformed rather than read as numbers.
+const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
+
+/**
+ * Frames being assembled, each filed under a key the receiver picks (a reply
+ * subject) and charged to its sender. Never throws: a bad part is dropped
+ * and counted in {@link Reassembly.dropped}.
+ */
 export class Reassembly {
+  readonly #limits: ReassemblyLimits;
   readonly #open = new Map<string, Assembly>();
+  readonly #bySender = new Map<string, Holding>();
   #held = 0;
+  #dropped = 0;
+
+  /** `limits`: bounds other than the defaults. */
+  constructor(limits: Partial<ReassemblyLimits> = {}) {
+    this.#limits = {
+      bytes: limits.bytes ?? MAX_ASSEMBLING_BYTES,
+      bytesPerSender: limits.bytesPerSender ?? MAX_ASSEMBLING_BYTES_PER_SENDER,
+      frames: limits.frames ?? MAX_ASSEMBLING_FRAMES,
+      framesPerSender: limits.framesPerSender ?? MAX_ASSEMBLING_FRAMES_PER_SENDER,
+      timeoutMs: limits.timeoutMs ?? ASSEMBLY_TIMEOUT_MS,
+    };
+  }
 
   /**
-   * Adds one part (`header` as sent); returns the whole frame when this was
-   * its last part, else undefined. A malformed or out-of-order part drops
+   * Adds one part from `sender` (`header` as sent); returns the whole frame
+   * when this was its last part, else undefined. A malformed or out-of-order
+   * part, or one that would take its sender or the node over a budget, drops
    * the frame it belongs to.
    */
-  add(key: string, header: string, data: Uint8Array, now: number): Uint8Array | undefined {
-    const fields = header.split(' ');
+  add(sender: string, key: string, header: string, data: Uint8Array, now: number): Uint8Array | undefined {
+    const fields = typeof header === 'string' ? header.split(' ') : [];
     const [id, indexText, countText, totalText] = fields;
+    if (fields.length !== 4 || id === undefined || id === '' || !DECIMAL.test(indexText!) || !DECIMAL.test(countText!) || !DECIMAL.test(totalText!) || !(data instanceof Uint8Array)) {
+      return this.#refuse(key);
+    }
     const index = Number(indexText);
     const count = Number(countText);
     const total = Number(totalText);
-    if (fields.length !== 4 || id === undefined || !Number.isSafeInteger(index) || !Number.isSafeInteger(count) || !Number.isSafeInteger(total) || count < 2 || index < 0 || index >= count || total < 1) {
-      this.#drop(key);
-      return undefined;
-    }
+    // Every part carries at least one byte, so a frame has at most `total` parts.
+    if (count < 2 || index >= count || count > total || data.length === 0) return this.#refuse(key);
     let a = this.#open.get(key);
     if (index === 0) {
-      this.#drop(key);
-      if (total > MAX_ASSEMBLING_BYTES - this.#held) return undefined;
-      a = { id, buffer: new Uint8Array(total), count, next: 0, filled: 0, touched: now };
+      if (a !== undefined) this.#drop(key, a);
+      if (total > this.#limits.bytesPerSender || total > this.#limits.bytes) return this.#refuse(key);
+      const holding = this.#bySender.get(sender);
+      if ((holding?.frames ?? 0) >= this.#limits.framesPerSender || this.#open.size >= this.#limits.frames) return this.#refuse(key);
+      a = { sender, id, count, total, buffer: new Uint8Array(0), next: 0, filled: 0, touched: now };
       this.#open.set(key, a);
-      this.#held += total;
+      this.#charge(sender, 0, 1);
     }
-    if (a === undefined || a.id !== id || a.count !== count || a.buffer.length !== total || index !== a.next || a.filled + data.length > total) {
-      this.#drop(key);
-      return undefined;
-    }
+    if (a === undefined) return this.#refuse(key);
+    if (a.sender !== sender || a.id !== id || a.count !== count || a.total !== total || index !== a.next || a.filled + data.length > total) return this.#refuse(key);
+    if (a.filled + data.length > a.buffer.length && !this.#grow(a, a.filled + data.length)) return this.#refuse(key);
     a.buffer.set(data, a.filled);
     a.filled += data.length;
     a.next++;
     a.touched = now;
     if (a.next < count) return undefined;
-    this.#drop(key);
-    return a.filled === total ? a.buffer : undefined;
+    const frame = a.buffer;
+    this.#release(key, a);
+    if (a.filled === total) return frame;
+    this.#dropped++;
+    return undefined;
   }
 
   /** Drops frames whose parts stopped coming. */
   expire(now: number): void {
-    for (const [key, a] of this.#open) if (now - a.touched > ASSEMBLY_TIMEOUT_MS) this.#drop(key);
+    for (const [key, a] of this.#open) if (now - a.touched > this.#limits.timeoutMs) this.#drop(key, a);
   }
 
-  /** Bytes held for unfinished frames. */
+  /** Bytes held for unfinished frames, all senders together. */
   get held(): number {
     return this.#held;
   }
 
-  #drop(key: string): void {
+  /** Bytes held for `sender`'s unfinished frames. */
+  heldFor(sender: string): number {
+    return this.#bySender.get(sender)?.bytes ?? 0;
+  }
+
+  /** Unfinished frames, all senders together. */
+  get open(): number {
+    return this.#open.size;
+  }
+
+  /** Parts refused (malformed, out of order, over a budget) plus unfinished frames given up, so far. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  // Grows a's buffer to hold at least `needed` bytes: doubling (so copies stay linear), never past its total,
+  // and only within its sender's and the node's budgets.
+  #grow(a: Assembly, needed: number): boolean {
+    const size = Math.min(a.total, Math.max(needed, a.buffer.length * 2));
+    const more = size - a.buffer.length;
+    const holding = this.#bySender.get(a.sender);
+    if ((holding?.bytes ?? 0) + more > this.#limits.bytesPerSender || this.#held + more > this.#limits.bytes) return false;
+    const buffer = new Uint8Array(size);
+    buffer.set(a.buffer.subarray(0, a.filled));
+    a.buffer = buffer;
+    this.#charge(a.sender, more, 0);
+    return true;
+  }
+
+  #charge(sender: string, bytes: number, frames: number): void {
+    const holding = this.#bySender.get(sender) ?? { bytes: 0, frames: 0 };
+    holding.bytes += bytes;
+    holding.frames += frames;
+    this.#held += bytes;
+    if (holding.frames <= 0) this.#bySender.delete(sender);
+    else this.#bySender.set(sender, holding);
+  }
+
+  // A part that cannot be used: the frame it belongs to (if open) goes with it.
+  #refuse(key: string): undefined {
     const a = this.#open.get(key);
-    if (a === undefined) return;
+    if (a !== undefined) this.#release(key, a);
+    this.#dropped++;
+    return undefined;
+  }
+
+  #drop(key: string, a: Assembly): void {
+    this.#release(key, a);
+    this.#dropped++;
+  }
+
+  #release(key: string, a: Assembly): void {
     this.#open.delete(key);
-    this.#held -= a.buffer.length;
+    this.#charge(a.sender, -a.buffer.length, -1);
   }
 }
