@@ -93,6 +93,24 @@ export async function startNode(id: string, o: NodeOptions): Promise<Node> {
   return { child, ask, stderr: () => err };
 }
 
+/** Runs `dios node start` with `o` and `more` arguments to its end (it is expected not to come up); resolves to its exit status and output. */
+export async function nodeExit(id: string, o: NodeOptions, more: readonly string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@dios/source', '--import', 'tsx', MAIN, 'node', 'start', '--nats', o.url, '--id', id, '--cluster', o.cluster, '--user', o.user, '--pass', o.pass, '--dead-ms', String(o.deadMs), ...more],
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  // A node that does come up would serve for ever: stop it after a minute, so the test fails rather than hangs.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const status = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  clearTimeout(timer);
+  return { status, stdout, stderr };
+}
+
 /** Asks `node` for its peers until `test` holds of them; fails after `ms`. */
 export async function peersUntil(node: Node, test: (peers: string[]) => boolean, ms: number): Promise<string[]> {
   const deadline = Date.now() + ms;

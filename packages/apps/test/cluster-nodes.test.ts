@@ -1,14 +1,15 @@
 /**
  * Three `dios node start` processes joined over a real nats-server (free
  * loopback port, user and password, max_payload 8MB): they see each other,
- * a blob written on one is read from another, and when one is killed with
+ * a blob written on one is read from another, a fourth started with the id
+ * of a live one is refused (EEXIST, exit 1), and when one is killed with
  * SIGKILL the others drop it within the liveness deadline and go on serving.
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, natsMissing, peersUntil, startNatsServer, startNode, type NatsServer, type Node } from './cluster-helpers.js';
+import { freePort, natsMissing, nodeExit, peersUntil, startNatsServer, startNode, type NatsServer, type Node } from './cluster-helpers.js';
 
 const USER = 'dios';
 const PASS = 'node-test-pw';
@@ -41,6 +42,18 @@ describe.skipIf(missing !== undefined)('dios node start: three node processes ov
       expect(await peersUntil(nodes[id]!, (p) => others.every((o) => p.includes(o)), 5000)).toEqual(others);
     }
   }, 30_000);
+
+  it('a second node started with the id of a live one exits 1 with EEXIST naming the id; the live one carries on', async () => {
+    const r = await nodeExit('B', nodeOptions());
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^dios node: EEXIST: .*connectNats\(id\): node "B" is already live on cluster "t\d+"/);
+    // Nobody heard the second B: the others still list the first, which still answers.
+    expect(await peersUntil(nodes.A!, (p) => p.includes('B'), 5000)).toEqual(['B', 'C']);
+    expect(await nodes.B!.ask('put /b-still-here yes')).toBe('ok');
+    expect(await nodes.C!.ask('get /b-still-here')).toBe('yes');
+    expect(nodes.B!.stderr()).toBe('');
+  }, 60_000);
 
   it('a blob put on A is read on B (remote lookup and read across processes)', async () => {
     expect(await nodes.A!.ask('put /x hello')).toBe('ok');

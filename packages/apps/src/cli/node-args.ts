@@ -13,9 +13,12 @@ export const NODE_USAGE = `Usage: dios node start --nats URL --id NAME [--cluste
   cluster through the NATS server at URL, installs the MapReduce programs
   (so other nodes can run map and reduce tasks here), prints
   "node NAME up (cluster C, nats URL)" and serves until SIGINT or SIGTERM,
-  when it says goodbye to the others and exits 0.
+  when it says goodbye to the others and exits 0. Exits 1 when it cannot
+  start: server unreachable, credentials refused, or (EEXIST) a live node
+  of the cluster has its id already.
     --nats URL      NATS server, e.g. nats://127.0.0.1:4222
-    --id NAME       this node's kernel id (letters, digits, - and _)
+    --id NAME       this node's kernel id (letters, digits, - and _),
+                    unique in the cluster
     --cluster NAME  cluster name (default dios); nodes of one cluster share
                     a root group, so paths resolve on every node
     --data DIR      durable store directory (default: blobs in memory)

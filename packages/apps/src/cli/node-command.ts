@@ -14,7 +14,12 @@ import { NODE_USAGE, parseNodeArgs, type NodeArgs } from './node-args.js';
 import { controlLine } from './node-control.js';
 import { UsageError } from './usage-error.js';
 
-/** Runs `dios node ...`; resolves to the exit status (0 after a signal, 1 if it cannot start, 2 for a usage error). */
+/**
+ * Runs `dios node ...`; resolves to the exit status (0 after a signal, 1 if
+ * it cannot start, 2 for a usage error). Not starting includes EEXIST: a
+ * live node of the cluster has the id already (connectNats finds out before
+ * the node is heard, so the live one is not disturbed).
+ */
 export async function nodeCommand(args: readonly string[]): Promise<number> {
   if (args.some((a) => a === '-h' || a === '--help')) {
     process.stdout.write(NODE_USAGE);
