@@ -26,6 +26,18 @@ export const MAX_STREAM_CAPACITY = 2 ** 30;
 export const DEFAULT_STREAM_CAPACITY = 256 * 1024;
 export const MAX_REFS_PER_CALL = 4096;
 export const MAX_TIMEOUT = 2 ** 31 - 1;
+/**
+ * The most rights a lookup confers on an object of each type, unless create was given a mask: data objects keep
+ * every right, the console is readable and writable, tasks and groups can only be observed and handed on.
+ */
+export const DEFAULT_MASK: Readonly<Record<string, number>> = {
+  'private-memory-blob': ALL,
+  'shared-memory-blob': ALL,
+  'shared-memory-stream': ALL,
+  console: R | W | D,
+  task: R | D,
+  group: R | D,
+};
 
 /** Flag bits accepted by each call. */
 export const FLAG_MASK = {
@@ -76,6 +88,8 @@ export interface MObj {
   output: number[];
   /** Task objects: the task's id. */
   task: number | undefined;
+  /** The lookup mask: the most rights a lookup of the object's name confers. */
+  mask: number;
 }
 
 export interface MRef {
@@ -88,7 +102,10 @@ export interface MRef {
   parent: { task: number; handle: number } | undefined;
 }
 
-/** A group a task is a member of, with the rights names resolved through it confer (READ: resolve, WRITE: create in it). */
+/**
+ * A group a task is a member of, with the rights names resolved through it confer (READ: resolve, WRITE: create
+ * in it and, for the first, be named in it).
+ */
 export interface MMembership {
   group: number;
   rights: number;
@@ -223,6 +240,13 @@ export class KernelModel {
   leases: MLease[] = [];
   /** Names a lookup may try: every name ever seen, plus names of seeds not yet used. */
   knownNames: string[] = [];
+  /**
+   * What each reference (`task:handle`) and membership (`task@index`) may carry at most, by the rule it was made
+   * under: what its creator gets (all), what the delegator held (copy, run), or what a lookup may grant (the rights
+   * of the scopes the name was found through, within the object's mask). Set when it is made; the rights
+   * invariant ({@link rightsBeyondBounds}) holds the kernel to it after every step.
+   */
+  bounds: Record<string, number> = {};
   readonly bufferSize: number;
   /** Id of the kernel (run on any other kernel has no transport to go through). */
   readonly kernelId: string;
@@ -240,19 +264,20 @@ export class KernelModel {
     const m = new KernelModel(bufferSize, kernelId, programs);
     const root = m.#newObj(keys.root, 'group', 'immortal', undefined, undefined);
     const cons = m.#newObj(keys.console, 'console', 'immortal', root.id, undefined);
-    const init = m.#newTask(keys.init, [{ group: root.id, rights: ALL }]);
-    m.#open(init, root.id, ALL, undefined, 'optimistic', bufferSize, bufferSize);
-    m.#open(init, cons.id, R | W | D, undefined, 'optimistic', bufferSize, bufferSize);
+    // The kernel's own setup: init is a member of the root group with all rights, and holds it and the console.
+    const init = m.#newTask(keys.init, [{ group: root.id, rights: ALL }], undefined, ALL);
+    m.#open(init, root.id, ALL, undefined, 'optimistic', bufferSize, bufferSize, ALL);
+    m.#open(init, cons.id, R | W | D, undefined, 'optimistic', bufferSize, bufferSize, R | W | D);
     return m;
   }
 
-  /** A host-attached task with these memberships; returns its id. */
-  attach(key: string, groups: MMembership[]): number {
-    return this.#newTask(key, groups.map((g) => ({ ...g }))).id;
+  /** A host-attached task with these memberships (all the host's to give) and lookup mask (default: a task's); returns its id. */
+  attach(key: string, groups: MMembership[], mask?: number): number {
+    return this.#newTask(key, groups.map((g) => ({ ...g })), mask, ALL).id;
   }
 
   snapshot(): string {
-    return JSON.stringify([this.objects, this.tasks, this.leases]);
+    return JSON.stringify([this.objects, this.tasks, this.leases, this.bounds]);
   }
 
   // ---- queries ----------------------------------------------------------
@@ -359,7 +384,7 @@ export class KernelModel {
     for (const o of this.objects) {
       if (o.destroyed || o.key !== key || o.indexGroup === undefined || !scopes.has(o.indexGroup)) continue;
       if (o.type === 'private-memory-blob' && o.creator !== t) continue;
-      found.push({ obj: o, rights: scopes.get(o.indexGroup)! });
+      found.push({ obj: o, rights: scopes.get(o.indexGroup)! & o.mask });
     }
     return found;
   }
@@ -382,7 +407,7 @@ export class KernelModel {
       const task = this.#running(t);
       if (!flagsValid(flags, FLAG_MASK.create)) stop('EINVAL');
       if (!CREATABLE.includes(type as string)) stop('EINVAL');
-      if (!optionsOk(options, ['group', 'capacity', 'nameSeed', 'lifecycle', 'consistency', 'readBufferSize', 'writeBufferSize'])) stop('EINVAL');
+      if (!optionsOk(options, ['group', 'capacity', 'nameSeed', 'lifecycle', 'consistency', 'readBufferSize', 'writeBufferSize', 'lookupRights'])) stop('EINVAL');
       const o = opts(options);
       const lifecycle = (o.lifecycle ?? 'refcounted') as MLifecycle;
       if (!LIFECYCLES.includes(lifecycle)) stop('EINVAL');
@@ -398,6 +423,8 @@ export class KernelModel {
       const bufOpt = (v: unknown) => (v === undefined ? this.bufferSize : intIn(v, 1, MAX_BLOB) ? v : stop('EINVAL'));
       const readBuf = bufOpt(o.readBufferSize);
       const writeBuf = bufOpt(o.writeBufferSize);
+      if (o.lookupRights !== undefined && !rightsValid(o.lookupRights)) stop('EINVAL');
+      const mask = (o.lookupRights as number | undefined) ?? DEFAULT_MASK[type as string]!;
       if (type === 'private-memory-blob' && lifecycle === 'immortal') stop('EINVAL');
       let group: number;
       if (o.group !== undefined) {
@@ -424,10 +451,10 @@ export class KernelModel {
         expectedKey,
         expectedHandle: task.nextHandle,
         commit: (actualKey: string) => {
-          const obj = this.#newObj(actualKey, type as MType, lifecycle, g, t);
+          const obj = this.#newObj(actualKey, type as MType, lifecycle, g, t, mask);
           obj.capacity = capacity;
           if (derived) task.counter++;
-          this.#open(task, obj.id, ALL, undefined, consistency, readBuf, writeBuf);
+          this.#open(task, obj.id, ALL, undefined, consistency, readBuf, writeBuf, ALL);
         },
       };
     });
@@ -444,7 +471,8 @@ export class KernelModel {
       return {
         expectedHandles: found.map((_, i) => task.nextHandle + i),
         commit: () => {
-          for (const f of found) this.#open(task, f.obj.id, f.rights, undefined, 'optimistic', this.bufferSize, this.bufferSize);
+          const grants = found.map((f) => this.lookupGrant(t, f.obj.id));
+          found.forEach((f, i) => this.#open(task, f.obj.id, f.rights, undefined, 'optimistic', this.bufferSize, this.bufferSize, grants[i]!));
         },
       };
     });
@@ -485,7 +513,7 @@ export class KernelModel {
         expectedHandles: sources.map((_, i) => dest.nextHandle + i),
         commit: () => {
           sources.forEach((src, i) =>
-            this.#open(dest, src.obj, rights[i]!, { task: t, handle: src.handle }, src.consistency, src.readBuf, src.writeBuf),
+            this.#open(dest, src.obj, rights[i]!, { task: t, handle: src.handle }, src.consistency, src.readBuf, src.writeBuf, src.rights),
           );
         },
       };
@@ -548,6 +576,10 @@ export class KernelModel {
       const groups = refList(sp.groups, R);
       if (groups?.some((g) => this.obj(g.obj).type !== 'group')) stop('EINVAL');
       const deterministic = ((flags as number) & 0x2) !== 0;
+      // A seeded name enters a name in the child's first group, which takes WRITE there (else it could squat on a
+      // name create would give in that group).
+      const home = groups !== undefined ? groups[0]?.rights : task.groups[0]?.rights;
+      if (typeof sp.name === 'string' && deterministic && home !== undefined && !(home & W)) stop('EACCES');
       if (sp.name !== undefined && (typeof sp.name !== 'string' || !deterministic)) stop('EINVAL');
       if (sp.placement !== undefined && sp.placement !== 'thread' && sp.placement !== 'worker') stop('EINVAL');
       if (sp.kernel !== undefined && sp.kernel !== this.kernelId) {
@@ -568,6 +600,8 @@ export class KernelModel {
       if (expectedKey !== undefined && this.aliveKey(expectedKey) !== undefined) stop('EEXIST');
       // Only an omitted list inherits the parent's memberships; a membership from a group reference has its rights.
       const memberships = groups !== undefined ? groups.map((g) => ({ group: g.obj, rights: g.rights })) : task.groups.map((m) => ({ ...m }));
+      // What each membership may carry: the rights of the group reference it was made from, or the parent's membership.
+      const membershipBounds = groups !== undefined ? groups.map((g) => g.rights) : task.groups.map((_, i) => this.bounds[`${t}@${i}`] ?? 0);
       return {
         expectedKey,
         expectedHandle: task.nextHandle,
@@ -576,11 +610,12 @@ export class KernelModel {
         outputs: outputs.map((_, i) => 2 + inputs.length + i),
         commit: (actualKey: string) => {
           if (derived) task.counter++;
-          const child = this.#newTask(actualKey, memberships);
-          const pass = (r: MRef, rights: number) => this.#open(child, r.obj, rights, { task: t, handle: r.handle }, r.consistency, r.readBuf, r.writeBuf);
+          const child = this.#newTask(actualKey, memberships, undefined, membershipBounds);
+          const pass = (r: MRef, rights: number) => this.#open(child, r.obj, rights, { task: t, handle: r.handle }, r.consistency, r.readBuf, r.writeBuf, r.rights);
           for (const r of inputs) pass(r, r.rights & ~(W | X));
           for (const r of outputs) pass(r, r.rights & ~X);
-          this.#open(task, child.obj, R | W | D, undefined, 'optimistic', this.bufferSize, this.bufferSize);
+          // The parent's reference to its child: the kernel's grant to whoever runs a task.
+          this.#open(task, child.obj, R | W | D, undefined, 'optimistic', this.bufferSize, this.bufferSize, R | W | D);
           return child.id;
         },
       };
@@ -801,7 +836,7 @@ export class KernelModel {
     return task;
   }
 
-  #newObj(key: string, type: MType, lifecycle: MLifecycle, indexGroup: number | undefined, creator: number | undefined): MObj {
+  #newObj(key: string, type: MType, lifecycle: MLifecycle, indexGroup: number | undefined, creator: number | undefined, mask = DEFAULT_MASK[type]!): MObj {
     const o: MObj = {
       id: this.objects.length,
       key,
@@ -820,25 +855,45 @@ export class KernelModel {
       inputEnded: false,
       output: [],
       task: undefined,
+      mask,
     };
     this.objects.push(o);
     this.addKnownName(key);
     return o;
   }
 
-  #newTask(key: string, groups: MMembership[]): MTask {
-    const obj = this.#newObj(key, 'task', 'refcounted', groups[0]?.group, undefined);
+  /** A task, named in its first group only when that membership carries WRITE; `memberships`: each membership's bound (a number: the same for all). */
+  #newTask(key: string, groups: MMembership[], mask: number | undefined, memberships: number | number[]): MTask {
+    const home = groups[0] !== undefined && groups[0].rights & W ? groups[0].group : undefined;
+    const obj = this.#newObj(key, 'task', 'refcounted', home, undefined, mask);
     const task: MTask = { id: this.tasks.length, obj: obj.id, key, refs: [], nextHandle: 1, self: 1, groups, counter: 0, state: 'running', exitStatus: undefined };
     obj.task = task.id;
     this.tasks.push(task);
-    task.self = this.#open(task, obj.id, R | W, undefined, 'optimistic', this.bufferSize, this.bufferSize).handle;
+    groups.forEach((_, i) => (this.bounds[`${task.id}@${i}`] = typeof memberships === 'number' ? memberships : memberships[i]!));
+    task.self = this.#open(task, obj.id, R | W, undefined, 'optimistic', this.bufferSize, this.bufferSize, R | W).handle;
     return task;
   }
 
-  #open(task: MTask, obj: number, rights: number, parent: MRef['parent'], consistency: MConsistency, readBuf: number, writeBuf: number): MRef {
+  /** `bound`: the most rights the rule the reference is made under allows (see {@link KernelModel.bounds}). */
+  #open(task: MTask, obj: number, rights: number, parent: MRef['parent'], consistency: MConsistency, readBuf: number, writeBuf: number, bound: number): MRef {
     const ref: MRef = { handle: task.nextHandle++, obj, rights, consistency, readBuf, writeBuf, parent };
     task.refs.push(ref);
+    this.bounds[`${task.id}:${ref.handle}`] = bound;
     return ref;
+  }
+
+  /**
+   * What a lookup by `t` may grant on `obj`, stated apart from {@link KernelModel.visible}: for each membership and
+   * each held group reference with READ whose group (alive) indexes the object, its rights, within the object's mask.
+   */
+  lookupGrant(t: number, obj: number): number {
+    const o = this.obj(obj);
+    if (o.indexGroup === undefined || this.obj(o.indexGroup).destroyed) return 0;
+    const task = this.task(t);
+    let grant = 0;
+    for (const m of task.groups) if (m.group === o.indexGroup && m.rights & R) grant |= m.rights & o.mask;
+    for (const r of task.refs) if (r.obj === o.indexGroup && r.rights & R) grant |= r.rights & o.mask;
+    return grant;
   }
 
   #lease(l: Omit<MLease, 'id' | 'returned'>): number {

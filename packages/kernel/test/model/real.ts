@@ -5,7 +5,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { expect } from 'vitest';
-import { isDiosError, type Kernel, type TaskContext } from '@dios/kernel';
+import { formatRights, isDiosError, type Kernel, type TaskContext } from '@dios/kernel';
 import { BlobObject } from '../../src/core/objects/blob.js';
 import { ConsoleObject } from '../../src/core/objects/console.js';
 import { GroupObject } from '../../src/core/objects/group.js';
@@ -99,6 +99,29 @@ export async function perform<T, P>(
   compare(m, r, label);
 }
 
+/**
+ * The rights invariant, checked after every step before anything else: every reference a task holds in the kernel
+ * carries no right beyond what was delegated to it (copy, run), what its maker gets (create, run, the kernel's own
+ * setup), or what a lookup may grant (the scope rights within the object's lookup mask), as the model recorded when
+ * it was made; and every membership no right beyond the group reference it was made from. A reference the model
+ * does not know of may carry nothing.
+ */
+export function checkRightsBounds(m: KernelModel, r: Real, label: string): void {
+  const beyond: string[] = [];
+  for (const task of m.tasks) {
+    const real = r.tasks[task.id]!;
+    for (const [handle, ref] of real.table) {
+      const bound = m.bounds[`${task.id}:${handle}`] ?? 0;
+      if (ref.rights & ~bound) beyond.push(`task ${task.id} ref ${handle} (${ref.object.type}) has ${formatRights(ref.rights)}, at most ${formatRights(bound)} allowed`);
+    }
+    real.setup.groups.forEach((g, i) => {
+      const bound = m.bounds[`${task.id}@${i}`] ?? 0;
+      if (g.rights & ~bound) beyond.push(`task ${task.id} membership ${i} has ${formatRights(g.rights)}, at most ${formatRights(bound)} allowed`);
+    });
+  }
+  if (beyond.length > 0) throw new Error(`${label}: rights beyond what was delegated or the object allows: ${beyond.join('; ')}`);
+}
+
 /** Everything about the kernel a failing call must not change, read from its internals. */
 export function fingerprint(r: Real): unknown {
   const k = r.kernel;
@@ -126,8 +149,9 @@ function same(actual: unknown, expected: unknown, what: string): void {
   if (!isDeepStrictEqual(actual, expected)) expect(actual, what).toEqual(expected);
 }
 
-/** Asserts that the kernel's state is the model's state, then runs the kernel's own invariant check. */
+/** Checks the rights invariant, asserts that the kernel's state is the model's state, then runs the kernel's own invariant check. */
 export function compare(m: KernelModel, r: Real, label: string): void {
+  checkRightsBounds(m, r, label);
   const k = r.kernel;
   const at = (what: string) => `${label}: ${what}`;
 
@@ -142,6 +166,7 @@ export function compare(m: KernelModel, r: Real, label: string): void {
     const what = (s: string) => at(`${o.type} #${o.id} ${s}`);
     same(real.type, o.type, what('type'));
     same(real.lifecycle, o.lifecycle, what('lifecycle'));
+    same(real.lookupRights, o.mask, what('lookup mask'));
     same(real.destroyed, false, what('destroyed'));
     same(real.version, o.version, what('version'));
     same(real.refCount, m.refCount(o.id), what('reference count'));

@@ -29,8 +29,11 @@ export interface Scenario {
   g1: MLifecycle;
   /** Whether g1's name comes from a seed (then a later create can ask for the same name again). */
   g1Seeded: boolean;
-  /** Groups of each host-attached task, and the rights of each membership (in order). */
-  tasks: { groups: Groups; rights: number[] }[];
+  /**
+   * Groups of each host-attached task, the rights of each membership (in order), and its lookup mask (undefined:
+   * a task's default, r--d; the host may let whoever finds the task by name write to it).
+   */
+  tasks: { groups: Groups; rights: number[]; mask: number | undefined }[];
   /**
    * Whether init starts with a shared blob and a stream, and hands them to each task it can see with these
    * rights (so that sequences begin with cross-task I/O at hand rather than with empty tables).
@@ -44,6 +47,7 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
     fc.record({
       groups: fc.constantFrom<Groups>('root', 'root', 'g1', 'g1+root', 'root+g1', 'none'),
       rights: fc.array(membershipRightsArb, { minLength: 2, maxLength: 2 }),
+      mask: fc.constantFrom<number | undefined>(undefined, ALL, ALL, 0x3),
     }),
     { minLength: 1, maxLength: 2 },
   ),
@@ -77,9 +81,17 @@ export async function setup(s: Scenario): Promise<{ model: KernelModel; real: Re
   });
   const g1 = model.objects.at(-1)!;
   const g1Object = kernel.objects.get(g1.key);
+  // Init also holds g1 read-only (r--d, copied to itself): a group runs can make children members of, and name
+  // them in, only without WRITE there (a seeded name is then refused).
+  const g1Handle = model.refOf(0, model.task(0).nextHandle - 1)!.handle;
+  const narrow = { rights: 0x9 };
+  await perform(model, real, 't0.copy(g1 read-only)', model.copy(0, [g1Handle], model.task(0).self, narrow, 0), () => kernel.init.copy([g1Handle], kernel.init.self, narrow), (handles, plan) => {
+    expect(handles).toEqual(plan.expectedHandles);
+    plan.commit();
+  });
   expect(g1Object).toBeInstanceOf(GroupObject);
   const rootId = model.obj(0).id;
-  for (const [i, { groups: which, rights }] of s.tasks.entries()) {
+  for (const [i, { groups: which, rights, mask }] of s.tasks.entries()) {
     const ids = { root: [rootId], g1: [g1.id], 'g1+root': [g1.id, rootId], 'root+g1': [rootId, g1.id], none: [] }[which];
     const memberships = ids.map((id, j) => ({ group: id, rights: rights[j]! }));
     // attachTask takes a plain group (joined with all rights) or a membership: both forms are used.
@@ -87,8 +99,8 @@ export async function setup(s: Scenario): Promise<{ model: KernelModel; real: Re
       const group = id === rootId ? kernel.rootGroup : (g1Object as GroupObject);
       return r === ALL && (i + j) % 2 === 0 ? group : { group, rights: r };
     });
-    const sys = await kernel.attachTask([`task-${i + 1}`], groups);
-    const t = model.attach(sys.taskName.key, memberships);
+    const sys = await kernel.attachTask([`task-${i + 1}`], groups, mask === undefined ? undefined : { lookupRights: mask });
+    const t = model.attach(sys.taskName.key, memberships, mask);
     real.sys.push(sys);
     real.tasks.push(kernel.tasks.get(sys.taskName.key)!);
     compare(model, real, `attach task ${t} (${which}, rights ${rights.slice(0, ids.length).join('/')})`);

@@ -95,18 +95,18 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
   groupRefs?.forEach((g, i) => {
     if (g.object.type !== ObjectType.GROUP) throw errors.EINVAL(s, `spec.groups[${i}]`, `reference ${g.id} is a ${g.object.type}, not a group`);
   });
-  if (sp.name !== undefined && (typeof sp.name !== 'string' || !(f & RunFlags.NAME_DETERMINISTIC))) {
-    throw errors.EINVAL(s, 'spec.name', 'a task name seed is a string and needs RunFlags.NAME_DETERMINISTIC');
-  }
   // A seeded name is the name create would give that seed in the child's first group: taking it enters a name
   // others may expect there, which takes WRITE on that group (as create does), or it could squat on it.
   const home = groupRefs !== undefined ? groupRefs[0] : parent.setup.groups[0];
-  if (sp.name !== undefined && home !== undefined && !(home.rights & Rights.WRITE)) {
+  if (typeof sp.name === 'string' && f & RunFlags.NAME_DETERMINISTIC && home !== undefined && !(home.rights & Rights.WRITE)) {
     throw errors.EACCES(
       s,
       'spec.name',
       `a seeded name is entered in the child's first group, and ${groupRefs !== undefined ? 'spec.groups[0]' : "the caller's first membership"} lacks write rights there`,
     );
+  }
+  if (sp.name !== undefined && (typeof sp.name !== 'string' || !(f & RunFlags.NAME_DETERMINISTIC))) {
+    throw errors.EINVAL(s, 'spec.name', 'a task name seed is a string and needs RunFlags.NAME_DETERMINISTIC');
   }
   if (sp.placement !== undefined && !PLACEMENTS.includes(sp.placement)) {
     throw errors.EINVAL(s, 'spec.placement', `expected 'thread' or 'worker', got ${describe(sp.placement)}`);
