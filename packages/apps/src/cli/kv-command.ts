@@ -1,19 +1,23 @@
 /**
- * `dios kv serve [--port P] [--host H] [--data DIR] [--fsync always|everysec|no]`:
- * boots a kernel with the network device and a file store at DIR, runs the
- * KV server task on it and prints the address; SIGINT or SIGTERM stop it.
+ * `dios kv serve [--port P] [--host H] [--data DIR] [--fsync always|everysec|no]
+ * [limits]`: boots a kernel with the network device and a file store at DIR,
+ * runs the KV server task on it and prints the address; the server's log goes
+ * to stderr; SIGINT or SIGTERM stop it.
  * @module
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDiosError, Kernel } from '@dios/kernel';
-import { FileBlobStore, useNetwork, type FsyncPolicy } from '@dios/kernel/node';
+import { FileBlobStore, useNetwork, writableConsoleSink, type FsyncPolicy } from '@dios/kernel/node';
 import { startKvServer } from '../kv/host.js';
+import { DEFAULT_LIMITS, MAX_CONFIGURED_BYTES, parseBytes, parseOutputBufferLimit, type OutputBufferLimit } from '../kv/limits.js';
 import { UsageError } from './usage-error.js';
 
 /** `dios kv --help`. */
 export const KV_USAGE = `Usage: dios kv serve [--port P] [--host H] [--data DIR] [--fsync always|everysec|no]
+                     [--proto-max-bulk-len N] [--client-query-buffer-limit N]
+                     [--client-output-buffer-limit 'HARD SOFT SECONDS']
   Runs a Redis-compatible key-value store as a DIOS task.
     --port P     TCP port (default 6379; 0 picks a free one)
     --host H     address to listen on (default 127.0.0.1)
@@ -21,6 +25,14 @@ export const KV_USAGE = `Usage: dios kv serve [--port P] [--host H] [--data DIR]
                  directory, removed on exit)
     --fsync F    always: every acknowledged write is on the device; everysec: synced
                  at most every second; no: the OS decides (default everysec)
+  Limits, as Redis' settings of the same names (sizes such as 512mb, 1gb, 100k):
+    --proto-max-bulk-len N          longest bulk string (default 512mb, at most 1gb)
+    --client-query-buffer-limit N   most bytes of an incomplete request (default 1gb,
+                                    at most 1gb)
+    --client-output-buffer-limit 'HARD SOFT SECONDS'
+                                    a client whose unsent replies pass HARD, or stay
+                                    over SOFT for SECONDS, is disconnected (default
+                                    '256mb 64mb 60'; 0 turns a limit off)
 `;
 
 /** Cluster name of the kernel `dios kv serve` boots (its data blobs are found by path in that cluster's root group). */
@@ -43,16 +55,38 @@ export interface KvServeArgs {
   data: string | undefined;
   /** appendfsync name. */
   fsync: string;
+  /** proto-max-bulk-len. */
+  maxBulkBytes: number;
+  /** client-query-buffer-limit. */
+  queryBufferBytes: number;
+  /** client-output-buffer-limit. */
+  outputBufferLimit: OutputBufferLimit;
+}
+
+const FLAGS = ['--port', '--host', '--data', '--fsync', '--proto-max-bulk-len', '--client-query-buffer-limit', '--client-output-buffer-limit'];
+
+function sizeOption(flag: string, value: string): number {
+  const n = parseBytes(value);
+  if (n === undefined || n < 1 || n > MAX_CONFIGURED_BYTES) throw new UsageError(`${flag}: expected a size from 1 to 1gb (such as 512mb), got '${value}'`);
+  return n;
 }
 
 /** Parses `serve`'s options (UsageError naming the argument). */
 export function parseKvServeArgs(args: readonly string[]): KvServeArgs {
-  const out: KvServeArgs = { port: 6379, host: '127.0.0.1', data: undefined, fsync: 'everysec' };
+  const out: KvServeArgs = {
+    port: 6379,
+    host: '127.0.0.1',
+    data: undefined,
+    fsync: 'everysec',
+    maxBulkBytes: DEFAULT_LIMITS.maxBulkBytes,
+    queryBufferBytes: DEFAULT_LIMITS.queryBufferBytes,
+    outputBufferLimit: { ...DEFAULT_LIMITS.output },
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.indexOf('=');
     const flag = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
-    if (!['--port', '--host', '--data', '--fsync'].includes(flag)) throw new UsageError(`unknown option '${arg}'`);
+    if (!FLAGS.includes(flag)) throw new UsageError(`unknown option '${arg}'`);
     const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i];
     if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
     if (flag === '--port') {
@@ -61,7 +95,13 @@ export function parseKvServeArgs(args: readonly string[]): KvServeArgs {
       out.port = n;
     } else if (flag === '--host') out.host = value;
     else if (flag === '--data') out.data = value;
-    else {
+    else if (flag === '--proto-max-bulk-len') out.maxBulkBytes = sizeOption(flag, value);
+    else if (flag === '--client-query-buffer-limit') out.queryBufferBytes = sizeOption(flag, value);
+    else if (flag === '--client-output-buffer-limit') {
+      const limit = parseOutputBufferLimit(value);
+      if (limit === undefined) throw new UsageError(`${flag}: expected 'HARD SOFT SECONDS' (such as '256mb 64mb 60'), got '${value}'`);
+      out.outputBufferLimit = limit;
+    } else {
       if (FSYNC[value] === undefined) throw new UsageError(`--fsync: expected always, everysec or no, got '${value}'`);
       out.fsync = value;
     }
@@ -89,12 +129,20 @@ export async function kvCommand(args: readonly string[]): Promise<number> {
   const fsync = FSYNC[parsed.fsync]!;
   const store = new FileBlobStore(dir, { fsync: fsync.policy, ...(fsync.intervalMs !== undefined && { fsyncIntervalMs: fsync.intervalMs }) });
   // A fixed cluster name gives the root group, and so the paths of the data blobs, the same names on every boot.
-  const kernel = await Kernel.boot({ store, cluster: KV_CLUSTER });
+  // The console is the server's log (stderr, so that stdout keeps only the address lines).
+  const kernel = await Kernel.boot({ store, cluster: KV_CLUSTER, consoleSink: writableConsoleSink(process.stderr) });
   kernel.onTaskFailure = (_task, error) => process.stderr.write(`dios kv: the server task failed: ${error instanceof Error ? error.message : String(error)}\n`);
   useNetwork(kernel);
   let server;
   try {
-    server = await startKvServer(kernel, { port: parsed.port, host: parsed.host, fsync: parsed.fsync });
+    server = await startKvServer(kernel, {
+      port: parsed.port,
+      host: parsed.host,
+      fsync: parsed.fsync,
+      maxBulkBytes: parsed.maxBulkBytes,
+      queryBufferBytes: parsed.queryBufferBytes,
+      outputBufferLimit: parsed.outputBufferLimit,
+    });
   } catch (e) {
     if (!isDiosError(e)) throw e;
     process.stderr.write(`dios kv: ${e.message}\n`);

@@ -5,13 +5,14 @@
  * @module
  */
 import type { ClientState } from './commands/context.js';
-import { RespParser } from './resp-parser.js';
+import type { Backlog } from './output-limit.js';
+import { RespParser, type RespParserLimits } from './resp-parser.js';
 
 /** How a client reached the server. */
 export type ConnectionKind = 'tcp' | 'stream';
 
 /** A client connection (see the module comment). */
-export class Connection implements ClientState {
+export class Connection implements ClientState, Backlog {
   /** Id, unique in this server. */
   readonly id: number;
   /** How it is connected. */
@@ -21,7 +22,7 @@ export class Connection implements ClientState {
   /** Handle the replies are written to (the same as input for TCP). */
   readonly output: number;
   /** Its request parser. */
-  readonly parser = new RespParser();
+  readonly parser: RespParser;
   /** CLIENT SETNAME's name. */
   name = '';
   /** Close once the pending replies are written (QUIT, a protocol error). */
@@ -38,12 +39,17 @@ export class Connection implements ClientState {
   outStart = 0;
   /** Where they end. */
   outEnd = 0;
+  /** Reply bytes not yet handed to the kernel (see output-limit.ts). */
+  pending = 0;
+  /** Since when `pending` has been over the soft output limit (0: it is not). */
+  softSince = 0;
 
-  /** A connection read from `input` and written to `output`. */
-  constructor(id: number, kind: ConnectionKind, input: number, output: number) {
+  /** A connection read from `input` and written to `output`, its requests parsed within `limits`. */
+  constructor(id: number, kind: ConnectionKind, input: number, output: number, limits: RespParserLimits = {}) {
     this.id = id;
     this.kind = kind;
     this.input = input;
     this.output = output;
+    this.parser = new RespParser(limits);
   }
 }

@@ -8,7 +8,8 @@
 import { CreateFlags, EndWriteFlags, ObjectType, pathSeed, type Kernel, type SystemCalls } from '@dios/kernel';
 import { installProgram, listen, wait } from '@dios/libd';
 import { KV_INBOX_PATH } from './inbox.js';
-import { KV_SERVER_PROGRAM_ID, kvServerProgram } from './program.js';
+import type { OutputBufferLimit } from './limits.js';
+import { KV_SERVER_PROGRAM_ID, kvServerProgram, kvServerProgramWith } from './program.js';
 
 /** How {@link startKvServer} starts the server. */
 export interface StartKvServerOptions {
@@ -24,6 +25,16 @@ export interface StartKvServerOptions {
   rewriteMinBytes?: number;
   /** The fsync policy's Redis name, for INFO and CONFIG GET (the kernel's store decides the real policy). */
   fsync?: string;
+  /** Longest bulk string, bytes (Redis' proto-max-bulk-len; default 512 MiB, at most 1 GiB). */
+  maxBulkBytes?: number;
+  /** Longest key or other argument read as a string, bytes (default and most: MAX_KEY_BYTES, V8's longest string). */
+  maxKeyBytes?: number;
+  /** Most bytes of one incomplete request (Redis' client-query-buffer-limit; default 1 GiB, at most 1 GiB). */
+  queryBufferBytes?: number;
+  /** Per-client limit on unsent replies (Redis' client-output-buffer-limit; default 256 MiB hard, 64 MiB for 60 s soft). */
+  outputBufferLimit?: OutputBufferLimit;
+  /** The server's clock (default Date.now), for tests of expiry; the server then runs as its own program id. */
+  clock?: () => number;
 }
 
 /** A running server. */
@@ -45,7 +56,10 @@ export interface KvServerHandle {
  * EADDRINUSE naming `options.address` for a port in use), run's.
  */
 export async function startKvServer(kernel: Pick<Kernel, 'registerProgram' | 'init'>, options: StartKvServerOptions = {}, sys: SystemCalls = kernel.init): Promise<KvServerHandle> {
-  const binary = await installProgram(kernel, sys, KV_SERVER_PROGRAM_ID, kvServerProgram);
+  const binary =
+    options.clock === undefined
+      ? await installProgram(kernel, sys, KV_SERVER_PROGRAM_ID, kvServerProgram)
+      : await installProgram(kernel, sys, `${KV_SERVER_PROGRAM_ID}-clocked`, kvServerProgramWith({ clock: options.clock }));
   const inbox = (await sys.create(ObjectType.SHARED_MEMORY_STREAM, { nameSeed: pathSeed(options.inboxPath ?? KV_INBOX_PATH) }, CreateFlags.NAME_DETERMINISTIC)).ref;
   let listener: number | undefined;
   let task: number;
@@ -55,6 +69,13 @@ export async function startKvServer(kernel: Pick<Kernel, 'registerProgram' | 'in
     if (options.dir !== undefined) argv.push('--dir', options.dir);
     if (options.rewriteMinBytes !== undefined) argv.push('--rewrite-min', String(options.rewriteMinBytes));
     if (options.fsync !== undefined) argv.push('--fsync', options.fsync);
+    if (options.maxBulkBytes !== undefined) argv.push('--max-bulk', String(options.maxBulkBytes));
+    if (options.maxKeyBytes !== undefined) argv.push('--max-key', String(options.maxKeyBytes));
+    if (options.queryBufferBytes !== undefined) argv.push('--query-limit', String(options.queryBufferBytes));
+    if (options.outputBufferLimit !== undefined) {
+      const { hard, soft, softSeconds } = options.outputBufferLimit;
+      argv.push('--output-limit', `${hard} ${soft} ${softSeconds}`);
+    }
     task = await sys.run(binary, { argv, inputs: listener === undefined ? [inbox] : [inbox, listener] });
   } catch (e) {
     await sys.delete(inbox).catch(() => {});

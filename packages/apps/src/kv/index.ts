@@ -3,12 +3,23 @@
  * @module
  */
 export { runKvServer, type KvServerSetup } from './server.js';
-export { kvServerProgram, KV_SERVER_PROGRAM_ID, parseServerArgs } from './program.js';
+export { kvServerProgram, kvServerProgramWith, KV_SERVER_PROGRAM_ID, parseServerArgs, type KvServerExtras } from './program.js';
+export {
+  DEFAULT_LIMITS,
+  MAX_KEY_BYTES,
+  MAX_BUFFER_BYTES,
+  MAX_CONFIGURED_BYTES,
+  parseBytes,
+  parseOutputBufferLimit,
+  formatOutputBufferLimit,
+  type KvLimits,
+  type OutputBufferLimit,
+} from './limits.js';
 export { startKvServer, type KvServerHandle, type StartKvServerOptions } from './host.js';
 export { kvConnect, type KvClient, type KvConnectOptions, type KvSetOptions } from './client.js';
 export { KV_INBOX_PATH } from './inbox.js';
 export { KvErrorReply, parseReply, type KvReply, type ParsedReply } from './resp-reply.js';
-export { RespParser, RespProtocolError, MAX_BULK_BYTES, MAX_INLINE_BYTES, MAX_MULTIBULK } from './resp-parser.js';
+export { RespParser, RespProtocolError, RespQueryLimitError, type RespParserLimits, MAX_BULK_BYTES, MAX_INLINE_BYTES, MAX_MULTIBULK } from './resp-parser.js';
 export { RespWriter } from './resp-writer.js';
 export { Keyspace, MAX_SCAN_CURSORS, type Entry, type ScanStep, type Value } from './keyspace.js';
 export { globMatch } from './glob.js';

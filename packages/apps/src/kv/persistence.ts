@@ -13,9 +13,10 @@
  */
 import { BeginWriteFlags, CreateFlags, errors, isDiosError, normalizePath, ObjectType, pathName, pathSeed, type SystemCalls } from '@dios/kernel';
 import { latin1, latin1Bytes } from './bytes.js';
-import type { CommandContext } from './commands/context.js';
+import { noDisconnections, type CommandContext } from './commands/context.js';
 import { dispatch } from './commands/table.js';
 import type { Keyspace, Value } from './keyspace.js';
+import { DEFAULT_LIMITS, MAX_BUFFER_BYTES, MAX_CONFIGURED_BYTES } from './limits.js';
 import { RespParser, RespProtocolError } from './resp-parser.js';
 import { RespWriter } from './resp-writer.js';
 
@@ -38,7 +39,7 @@ export class Persistence {
   readonly #keys: Keyspace;
   readonly #snapshot: number;
   readonly #aof: number;
-  readonly #rewriteMin: number;
+  #rewriteMin: number;
   #generation = 0;
   #aofBytes = 0;
   #snapshotBytes = 0;
@@ -121,10 +122,21 @@ export class Persistence {
     this.pending.reset();
     await this.#sys.endWrite(this.#aof, buf);
     this.#aofBytes += n;
-    if (this.#aofBytes >= this.#rewriteMin && this.#aofBytes >= this.#snapshotBytes) await this.rewrite();
+    if (this.#aofBytes >= this.#rewriteMin && this.#aofBytes >= this.#snapshotBytes) {
+      try {
+        await this.rewrite();
+      } catch (e) {
+        // The appended log stands; a snapshot that cannot be made now (too large, say) is tried again once the log has doubled.
+        this.#rewriteMin = 2 * this.#aofBytes;
+        this.onRewriteFailure?.(e);
+      }
+    }
   }
 
-  /** Writes a snapshot of the keyspace (the next generation), then empties the AOF. */
+  /** Told of a rewrite that failed after a commit (the commit itself succeeded). */
+  onRewriteFailure: ((error: unknown) => void) | undefined;
+
+  /** Writes a snapshot of the keyspace (the next generation), then empties the AOF. Errors: ENOMEM for a snapshot over 2 GiB; the kernel's. */
   async rewrite(): Promise<void> {
     const bytes = encodeSnapshot(this.#keys, this.#generation + 1);
     const buf = await this.#sys.beginWrite(this.#snapshot, bytes.length, { offset: 0, truncate: true });
@@ -155,7 +167,7 @@ async function durableAt(sys: SystemCalls, path: string): Promise<number | undef
   }
 }
 
-/** The snapshot bytes of `keys` (live keys only) with generation `generation`. Per key: type (0 string, 1 list), key, value, expiry. */
+/** The snapshot bytes of `keys` (live keys only) with generation `generation`. Per key: type (0 string, 1 list), key, value, expiry. ENOMEM over 2 GiB. */
 export function encodeSnapshot(keys: Keyspace, generation: number): Uint8Array {
   const now = keys.now();
   const live: [string, Value, number][] = [];
@@ -167,6 +179,7 @@ export function encodeSnapshot(keys: Keyspace, generation: number): Uint8Array {
     if (e.value instanceof Uint8Array) size += 4 + e.value.length;
     else size += 4 + e.value.reduce((n, v) => n + 4 + v.length, 0);
   }
+  if (size > MAX_BUFFER_BYTES) throw errors.ENOMEM('kv.rewrite', 'snapshot', `a snapshot of ${size} bytes is more than one buffer holds (${MAX_BUFFER_BYTES})`);
   const out = new Uint8Array(size);
   const v = new DataView(out.buffer);
   v.setUint32(0, SNAPSHOT_MAGIC, true);
@@ -234,7 +247,8 @@ function loadSnapshot(bytes: Uint8Array, keys: Keyspace): number {
 
 // Replays logged commands into `keys` through the ordinary command code, replies dropped.
 function replay(bytes: Uint8Array, keys: Keyspace): void {
-  const parser = new RespParser();
+  // The log holds what was accepted, under whatever limits were configured then.
+  const parser = new RespParser({ maxBulkBytes: MAX_CONFIGURED_BYTES, queryBufferBytes: Infinity });
   parser.feed(bytes);
   const out = new RespWriter();
   const ctx: CommandContext = {
@@ -242,7 +256,17 @@ function replay(bytes: Uint8Array, keys: Keyspace): void {
     out,
     log: () => {},
     client: { id: 0, name: 'aof', closeAfterReply: false },
-    server: { startedAt: Date.now(), port: undefined, connectedClients: () => 0, commandsProcessed: 0, requestRewrite: () => false, persistenceInfo: () => ({}) },
+    server: {
+      startedAt: Date.now(),
+      port: undefined,
+      connectedClients: () => 0,
+      commandsProcessed: 0,
+      requestRewrite: () => false,
+      persistenceInfo: () => ({}),
+      // What was accepted once is replayed, whatever the limits are now.
+      limits: { ...DEFAULT_LIMITS, maxBulkBytes: MAX_CONFIGURED_BYTES },
+      disconnections: noDisconnections(),
+    },
   };
   try {
     for (let args = parser.next(); args !== undefined; args = parser.next()) {

@@ -2,13 +2,16 @@
  * Incremental RESP2 request parser: multibulk (`*N\r\n$len\r\n...`) and
  * inline commands, fed whatever a read returned. Limits and messages follow
  * Redis (bulk > 512 MB, multibulk > 1M elements, inline line > 64 KiB are
- * protocol errors).
+ * protocol errors, and so is an incomplete request over the query buffer
+ * limit). It holds at most about twice the bytes it was fed: a bulk length
+ * announced is not allocated before its bytes arrive.
  * @module
  */
 import { splitInline } from './inline.js';
+import { DEFAULT_LIMITS } from './limits.js';
 
-/** Largest bulk string (bytes), as Redis' proto-max-bulk-len. */
-export const MAX_BULK_BYTES = 512 * 1024 * 1024;
+/** Largest bulk string (bytes) by default, as Redis' proto-max-bulk-len. */
+export const MAX_BULK_BYTES = DEFAULT_LIMITS.maxBulkBytes;
 /** Most elements of one multibulk request. */
 export const MAX_MULTIBULK = 1024 * 1024;
 /** Longest inline request or count line (bytes). */
@@ -21,6 +24,23 @@ export class RespProtocolError extends Error {
     super(message);
     this.name = 'RespProtocolError';
   }
+}
+
+/** An incomplete request grew past the query buffer limit (Redis' client-query-buffer-limit). */
+export class RespQueryLimitError extends RespProtocolError {
+  /** `held`: the bytes the request had reached; `limit`: the limit. */
+  constructor(held: number, limit: number) {
+    super(`Protocol error: query buffer limit reached (${held} bytes of an incomplete request, limit ${limit})`);
+    this.name = 'RespQueryLimitError';
+  }
+}
+
+/** Limits of one parser (defaults: Redis'). */
+export interface RespParserLimits {
+  /** Longest bulk string. */
+  maxBulkBytes?: number;
+  /** Most bytes an incomplete request may hold. */
+  queryBufferBytes?: number;
 }
 
 const CR = 13;
@@ -41,6 +61,17 @@ export class RespParser {
   // Multibulk in progress: elements still to read, and those read so far.
   #pending = 0;
   #args: Uint8Array[] = [];
+  // How many of #args (from the first) are copies of ours rather than views of a buffer; their total length.
+  #argsOwned = 0;
+  #argBytes = 0;
+  readonly #maxBulk: number;
+  readonly #queryLimit: number;
+
+  /** A parser enforcing `limits`. */
+  constructor(limits: RespParserLimits = {}) {
+    this.#maxBulk = limits.maxBulkBytes ?? DEFAULT_LIMITS.maxBulkBytes;
+    this.#queryLimit = limits.queryBufferBytes ?? DEFAULT_LIMITS.queryBufferBytes;
+  }
   // Length of the bulk string whose bytes are awaited (-1: none).
   #bulkLen = -1;
 
@@ -68,9 +99,14 @@ export class RespParser {
     const live = this.#end - this.#pos;
     if (this.#owned && this.#end + more <= this.#buf.length) return;
     let target = this.#buf;
-    if (!this.#owned || live + more > this.#buf.length) target = new Uint8Array(Math.max(live + more, this.#bulkLen + 2, 2 * live, 4096));
+    if (!this.#owned || live + more > this.#buf.length) {
+      // Doubling, but not past the end of the bulk string awaited: memory follows the bytes received, not a length announced.
+      let size = Math.max(2 * live, 4096);
+      if (this.#bulkLen >= 0) size = Math.min(size, this.#bulkLen + 2);
+      target = new Uint8Array(Math.max(live + more, size));
+    }
     // Pending multibulk args may point into the bytes about to move: copy them out first.
-    if (this.#args.length > 0) this.#args = this.#args.map((a) => a.slice());
+    this.#ownArgs();
     if (target === this.#buf) this.#buf.copyWithin(0, this.#pos, this.#end);
     else target.set(this.#buf.subarray(this.#pos, this.#end), 0);
     this.#buf = target;
@@ -81,8 +117,12 @@ export class RespParser {
 
   /** Call before the fed chunk is given back: copies what is left unparsed (and partial arguments) into the parser's own memory. */
   retain(): void {
-    if (this.#owned) return;
-    if (this.#args.length > 0) this.#args = this.#args.map((a) => a.slice());
+    if (this.#owned) {
+      // A big request's buffer is not kept for an idle client.
+      if (this.#pos === this.#end && this.#buf.length > 64 * 1024) this.#buf = new Uint8Array(0);
+      return;
+    }
+    this.#ownArgs();
     const live = this.#buf.subarray(this.#pos, this.#end);
     this.#buf = live.slice();
     this.#pos = 0;
@@ -90,8 +130,28 @@ export class RespParser {
     this.#owned = true;
   }
 
-  /** The next complete request (its arguments), or undefined when more bytes are needed. Throws {@link RespProtocolError}. */
+  // Copies the pending args that are still views (each is copied once, however many reads the request spans).
+  #ownArgs(): void {
+    const args = this.#args;
+    for (let i = this.#argsOwned; i < args.length; i++) args[i] = args[i]!.slice();
+    this.#argsOwned = args.length;
+  }
+
+  /**
+   * The next complete request (its arguments), or undefined when more bytes
+   * are needed. Throws {@link RespProtocolError} (a {@link RespQueryLimitError}
+   * when an incomplete request holds more than the query buffer limit).
+   */
   next(): Uint8Array[] | undefined {
+    const args = this.#next();
+    if (args === undefined) {
+      const held = this.#argBytes + this.#end - this.#pos;
+      if (held > this.#queryLimit) throw new RespQueryLimitError(held, this.#queryLimit);
+    }
+    return args;
+  }
+
+  #next(): Uint8Array[] | undefined {
     for (;;) {
       if (this.#pending === 0) {
         if (this.#pos >= this.#end) return undefined;
@@ -106,6 +166,8 @@ export class RespParser {
         if (count <= 0) continue;
         this.#pending = count;
         this.#args = [];
+        this.#argsOwned = 0;
+        this.#argBytes = 0;
       }
       while (this.#pending > 0) {
         if (this.#bulkLen < 0) {
@@ -114,23 +176,23 @@ export class RespParser {
           if (c !== 0x24 /* '$' */) {
             throw new RespProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(c)}'`);
           }
-          const len = this.#countLine(MAX_BULK_BYTES, 'Protocol error: too big bulk count string', 'Protocol error: invalid bulk length');
+          const len = this.#countLine(this.#maxBulk, 'Protocol error: too big bulk count string', 'Protocol error: invalid bulk length');
           if (len === undefined) return undefined;
           if (len < 0) throw new RespProtocolError('Protocol error: invalid bulk length');
           this.#bulkLen = len;
         }
         // The payload and its CRLF (which, as Redis does, is skipped unchecked).
-        if (this.#end - this.#pos < this.#bulkLen + 2) {
-          if (this.#owned && this.#buf.length < this.#bulkLen + 2) this.#reserve(this.#bulkLen + 2 - (this.#end - this.#pos));
-          return undefined;
-        }
+        if (this.#end - this.#pos < this.#bulkLen + 2) return undefined;
         this.#args.push(this.#buf.subarray(this.#pos, this.#pos + this.#bulkLen));
+        this.#argBytes += this.#bulkLen;
         this.#pos += this.#bulkLen + 2;
         this.#bulkLen = -1;
         this.#pending--;
       }
       const args = this.#args;
       this.#args = [];
+      this.#argsOwned = 0;
+      this.#argBytes = 0;
       return args;
     }
   }

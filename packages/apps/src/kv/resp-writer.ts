@@ -1,13 +1,32 @@
 /**
  * RESP2 reply writer: replies are appended to one growing buffer, so a
- * batch of pipelined commands is answered with a single write.
+ * batch of pipelined commands is answered with a single write. The buffer
+ * never grows past a limit: what would is dropped and the writer says it
+ * overflowed (the server then disconnects the client whose reply it was,
+ * as Redis does past client-output-buffer-limit).
  * @module
  */
+import { MAX_BUFFER_BYTES } from './limits.js';
 
 /** Writes RESP2 values into a growable byte buffer. Strings are written as latin1 (keys are latin1 strings, see keyspace.ts). */
 export class RespWriter {
   #buf = new Uint8Array(16 * 1024);
   #len = 0;
+  #limit = MAX_BUFFER_BYTES;
+  #overflowed = false;
+
+  /** Length past which writes are dropped (at most {@link MAX_BUFFER_BYTES}, which is the default). */
+  get limit(): number {
+    return this.#limit;
+  }
+  set limit(n: number) {
+    this.#limit = Math.min(n, MAX_BUFFER_BYTES);
+  }
+
+  /** Whether a write was dropped for want of room since the last {@link RespWriter.truncate} or reset: the bytes are then incomplete. */
+  get overflowed(): boolean {
+    return this.#overflowed;
+  }
 
   /** Bytes written since the last {@link RespWriter.reset}. */
   get length(): number {
@@ -21,20 +40,33 @@ export class RespWriter {
 
   /** Forgets what was written; shrinks a buffer that grew large, so one big reply does not pin memory. */
   reset(): void {
-    this.#len = 0;
+    this.truncate(0);
     if (this.#buf.length > 1 << 20) this.#buf = new Uint8Array(16 * 1024);
   }
 
-  #room(n: number): void {
-    if (this.#len + n <= this.#buf.length) return;
-    const next = new Uint8Array(Math.max(this.#buf.length * 2, this.#len + n));
+  /** Drops what was written past `length` and clears {@link RespWriter.overflowed}. */
+  truncate(length: number): void {
+    if (length < this.#len) this.#len = length;
+    this.#overflowed = false;
+  }
+
+  // Makes room for n more bytes; false (and overflowed) when that would pass the limit.
+  #room(n: number): boolean {
+    const need = this.#len + n;
+    if (need > this.#limit || this.#overflowed) {
+      this.#overflowed = true;
+      return false;
+    }
+    if (need <= this.#buf.length) return true;
+    const next = new Uint8Array(Math.min(Math.max(this.#buf.length * 2, need), this.#limit));
     next.set(this.#buf.subarray(0, this.#len));
     this.#buf = next;
+    return true;
   }
 
   /** Raw bytes. */
   raw(bytes: Uint8Array): void {
-    this.#room(bytes.length);
+    if (!this.#room(bytes.length)) return;
     this.#buf.set(bytes, this.#len);
     this.#len += bytes.length;
   }
@@ -42,7 +74,7 @@ export class RespWriter {
   /** A latin1 string's bytes, without framing. */
   text(s: string): void {
     const n = s.length;
-    this.#room(n);
+    if (!this.#room(n)) return;
     const buf = this.#buf;
     let at = this.#len;
     for (let i = 0; i < n; i++) buf[at++] = s.charCodeAt(i);
@@ -50,7 +82,7 @@ export class RespWriter {
   }
 
   #crlf(): void {
-    this.#room(2);
+    if (!this.#room(2)) return;
     this.#buf[this.#len++] = 13;
     this.#buf[this.#len++] = 10;
   }

@@ -4,16 +4,20 @@
  * the streams of those clients. Each time a client is readable, every
  * complete request in what was read is run, the batch's write commands are
  * appended to the AOF, and then all the replies go out in one write. It
- * reaches the kernel only through its system calls.
+ * reaches the kernel only through its system calls. Nothing one client does
+ * stops it: sizes are limited (limits.ts), and an unexpected error while
+ * serving a client is answered with -ERR, logged, and ends that client only.
  * @module
  */
 import { BeginReadFlags, BeginWriteFlags, EndWriteFlags, isDiosError, Name, ObjectType, type SystemCalls } from '@dios/kernel';
-import type { CommandContext, ServerState } from './commands/context.js';
+import { noDisconnections, type CommandContext, type ServerState } from './commands/context.js';
 import { dispatch } from './commands/table.js';
 import { Connection } from './connection.js';
 import { Keyspace } from './keyspace.js';
+import { DEFAULT_LIMITS, MAX_BUFFER_BYTES, type KvLimits } from './limits.js';
+import { OutputLimiter } from './output-limit.js';
 import { Persistence, type PersistenceOptions } from './persistence.js';
-import { RespProtocolError } from './resp-parser.js';
+import { RespProtocolError, RespQueryLimitError } from './resp-parser.js';
 import { RespWriter } from './resp-writer.js';
 
 /** What the server task is given. */
@@ -26,11 +30,21 @@ export interface KvServerSetup {
   persistence?: PersistenceOptions;
   /** The fsync policy the host chose, as `appendfsync` names it (reported by INFO and CONFIG GET only). */
   fsync?: string;
+  /** Size limits (default {@link DEFAULT_LIMITS}). */
+  limits?: KvLimits;
+  /** Where the server logs what it does to a client on its own (a disconnection, an unexpected error): one line per call. */
+  log?: (line: string) => void;
+  /** The clock, in ms since the epoch (default Date.now): what expiry times are measured by. */
+  clock?: () => number;
 }
 
-// Bytes asked for per read; a reply write to a stream goes in pieces of at most this.
+// Bytes asked for per read; a reply write to a stream, or to a TCP connection, goes in pieces of at most this.
 const READ_BYTES = 64 * 1024;
 const STREAM_PIECE = 32 * 1024;
+const TCP_PIECE = 1024 * 1024;
+// Once a round's replies (or its log) pass this, the clients still ready wait for the next round: a round's buffers stay
+// below the largest one (with one client's replies at most MAX_BUFFER_BYTES minus this).
+const ROUND_BYTES = 64 * 1024 * 1024;
 // Smallest TCP write buffer asked for (V8 keeps typed arrays of up to 64 bytes on its heap).
 const MIN_TCP_LEND = 128;
 // Expiry sweep: how often, and how many keys with an expiry it checks each time.
@@ -71,10 +85,25 @@ class KvServer {
   #rewriteRequested = false;
   readonly #state: ServerState;
   readonly #ctx: CommandContext;
+  readonly #limits: KvLimits;
+  readonly #output: OutputLimiter;
+  readonly #log: (line: string) => void;
 
   constructor(sys: SystemCalls, setup: KvServerSetup) {
     this.#sys = sys;
     this.#setup = setup;
+    this.#limits = setup.limits ?? DEFAULT_LIMITS;
+    this.#output = new OutputLimiter(this.#limits.output);
+    const log = setup.log;
+    // A logger that fails must not take the server with it.
+    this.#log = (line) => {
+      try {
+        log?.(line);
+      } catch {
+        // Nowhere left to say it.
+      }
+    };
+    if (setup.clock !== undefined) this.#keys.now = setup.clock;
     const address = setup.listener === undefined ? undefined : sys.ref(setup.listener).address;
     this.#state = {
       startedAt: Date.now(),
@@ -87,13 +116,16 @@ class KvServer {
         return true;
       },
       persistenceInfo: () => ({ aof_fsync: setup.fsync ?? 'no', ...(this.#persistence?.info() ?? { aof_enabled: 0 }) }),
+      limits: this.#limits,
+      disconnections: noDisconnections(),
     };
-    const log = (args: readonly (Uint8Array | string)[]) => this.#persistence?.pending.command(args);
-    this.#ctx = { keys: this.#keys, out: this.#out, log, client: new Connection(0, 'stream', -1, -1), server: this.#state };
+    const aof = (args: readonly (Uint8Array | string)[]) => this.#persistence?.pending.command(args);
+    this.#ctx = { keys: this.#keys, out: this.#out, log: aof, client: new Connection(0, 'stream', -1, -1), server: this.#state };
   }
 
   async start(): Promise<void> {
     this.#persistence = await Persistence.open(this.#sys, this.#keys, this.#setup.persistence);
+    if (this.#persistence !== undefined) this.#persistence.onRewriteFailure = (e) => this.#log(`AOF rewrite failed (the log keeps growing; retried later): ${describeError(e)}`);
     // Background writers poke this stream when they finish, so that the select loop takes their client back.
     this.#wake = (await this.#sys.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 4096 })).ref;
   }
@@ -110,6 +142,8 @@ class KvServer {
       for (const c of this.#conns.values()) {
         if (!c.flushing) refs.push(c.input);
         if (c.closing) closingSoonest = Math.min(closingSoonest, c.closeDeadline);
+        // A slow reader over the soft output limit is looked at again when its time is up.
+        if (c.flushing) closingSoonest = Math.min(closingSoonest, this.#output.deadline(c));
       }
       const now = Date.now();
       let timeoutMs: number | undefined;
@@ -149,19 +183,68 @@ class KvServer {
     this.#out.reset();
     for (const conn of [...this.#conns.values()]) {
       if (conn.flushing || (conn.input !== ready && !this.#isReady(conn.input))) continue;
-      if (await this.#read(conn)) served.push(conn);
+      // A full round leaves the clients still ready for the next one.
+      if (this.#out.length >= ROUND_BYTES || (this.#persistence?.pending.length ?? 0) >= ROUND_BYTES) break;
+      try {
+        if (await this.#read(conn)) served.push(conn);
+      } catch (e) {
+        await this.#failed(conn, e);
+      }
     }
-    if (served.length === 0) return;
+    if (served.length === 0) {
+      // Replies dropped with their client (past its output limit) give their memory back too.
+      this.#out.reset();
+      return;
+    }
     this.#busy = true;
     // Durable before acknowledged: the round's writes reach the AOF before any reply is sent.
     await this.#persistence?.commit();
     if (this.#rewriteRequested) {
       this.#rewriteRequested = false;
-      await this.#persistence?.rewrite();
+      try {
+        await this.#persistence?.rewrite();
+      } catch (e) {
+        this.#log(`BGREWRITEAOF failed (the log keeps growing): ${describeError(e)}`);
+      }
     }
     const all = this.#out.bytes();
-    for (const conn of served) await this.#reply(conn, all.subarray(conn.outStart, conn.outEnd));
+    for (const conn of served) {
+      try {
+        await this.#reply(conn, all.subarray(conn.outStart, conn.outEnd));
+      } catch (e) {
+        await this.#failed(conn, e);
+      }
+    }
     this.#out.reset();
+  }
+
+  // An unexpected error while serving `conn` (not the client's doing, or it would have a proper reply): logged, and the
+  // client is told and dropped; every other client goes on.
+  async #failed(conn: Connection, error: unknown): Promise<void> {
+    this.#state.disconnections.client_internal_error_disconnections++;
+    this.#log(`${this.#describe(conn)} closed after an unexpected error: ${describeError(error)}`);
+    if (conn.flushing || !this.#conns.has(conn.input)) return this.#drop(conn);
+    try {
+      const w = new RespWriter();
+      w.error('ERR internal error while serving this client; closing the connection');
+      const buf = await this.#sys.beginWrite(conn.output, w.length, undefined, BeginWriteFlags.NONBLOCK);
+      buf.set(w.bytes());
+      await this.#sys.endWrite(conn.output, buf, undefined, EndWriteFlags.END_OF_STREAM);
+    } catch {
+      // It does not read, or has gone: the drop is all it gets.
+    }
+    await this.#drop(conn);
+  }
+
+  // `client id=N addr=...`, as Redis' log names a client.
+  #describe(conn: Connection): string {
+    let addr: string = conn.kind;
+    try {
+      if (conn.kind === 'tcp') addr = this.#sys.ref(conn.input).address ?? addr;
+    } catch {
+      // Its reference is gone.
+    }
+    return `client id=${conn.id} addr=${addr}`;
   }
 
   // The expiry sweep, and connections whose close is overdue or whose background write failed or finished.
@@ -172,7 +255,14 @@ class KvServer {
       this.#nextSweep = now + SWEEP_MS;
     }
     for (const c of this.#conns.values()) {
-      if (c.flushing) continue;
+      if (c.flushing) {
+        if (this.#output.overdue(c, now)) {
+          this.#state.disconnections.client_output_buffer_limit_disconnections++;
+          this.#log(`${this.#describe(c)} closed for overcoming of output buffer limits (${c.pending} bytes unsent for ${((now - c.softSince) / 1000).toFixed(1)} s)`);
+          await this.#drop(c);
+        }
+        continue;
+      }
       if (c.broken || (c.closing && now >= c.closeDeadline)) await this.#drop(c);
       else if (c.closeAfterReply && !c.closing) await this.#end(c);
     }
@@ -201,7 +291,7 @@ class KvServer {
       if (isDiosError(e, 'ENOENT')) return;
       throw e;
     }
-    this.#conns.set(ref, new Connection(this.#nextId++, 'tcp', ref, ref));
+    this.#conns.set(ref, new Connection(this.#nextId++, 'tcp', ref, ref, this.#limits));
   }
 
   // Reads announcements (two stream names each) and takes the clients on; false once the inbox has ended.
@@ -226,7 +316,7 @@ class KvServer {
         for (const r of [requests, replies]) if (r !== undefined) await sys.delete(r).catch(() => {});
         continue;
       }
-      this.#conns.set(requests, new Connection(this.#nextId++, 'stream', requests, replies));
+      this.#conns.set(requests, new Connection(this.#nextId++, 'stream', requests, replies, this.#limits));
     }
     this.#inboxBytes = bytes.slice(at);
     return true;
@@ -281,55 +371,92 @@ class KvServer {
     const state = this.#state;
     ctx.client = conn;
     const parser = conn.parser;
-    parser.feed(view);
+    // The client's replies may not pass its hard output limit (nor the largest buffer).
+    out.limit = conn.outStart + this.#output.hard;
+    let replyStart = out.length;
+    let overflowed = false;
     try {
+      parser.feed(view);
       for (let args = parser.next(); args !== undefined; args = parser.next()) {
         state.commandsProcessed++;
         dispatch(args, ctx);
+        replyStart = out.length;
+        if (out.overflowed) {
+          overflowed = true;
+          break;
+        }
         if (conn.closeAfterReply) break;
       }
+      if (!conn.closeAfterReply && !overflowed) parser.retain();
     } catch (e) {
-      if (!(e instanceof RespProtocolError)) throw e;
-      out.error(`ERR ${e.message}`);
+      // Whatever a failed command had begun to write goes (replyStart: the end of the last complete reply).
+      out.truncate(replyStart);
+      if (e instanceof RespQueryLimitError) {
+        state.disconnections.client_query_buffer_limit_disconnections++;
+        this.#log(`${this.#describe(conn)} closed: ${e.message}`);
+      }
+      if (e instanceof RespProtocolError) out.error(`ERR ${e.message}`);
+      else {
+        state.disconnections.client_internal_error_disconnections++;
+        this.#log(`${this.#describe(conn)} closed after an unexpected error: ${describeError(e)}`);
+        out.error('ERR internal error while serving this client; closing the connection');
+      }
       conn.closeAfterReply = true;
+    } finally {
+      out.limit = MAX_BUFFER_BYTES;
     }
-    if (!conn.closeAfterReply) parser.retain();
     await sys.endRead(conn.input, view);
+    if (overflowed) {
+      // As Redis does past the hard limit: the client is closed at once, its replies dropped.
+      out.truncate(conn.outStart);
+      state.disconnections.client_output_buffer_limit_disconnections++;
+      this.#log(`${this.#describe(conn)} closed for overcoming of output buffer limits (a round's replies passed ${this.#output.hard} bytes)`);
+      await this.#drop(conn);
+      return false;
+    }
     conn.outEnd = out.length;
     return conn.outEnd > conn.outStart || conn.closeAfterReply;
   }
 
-  // Sends `bytes` to `conn`: at once if the client keeps up, else in the background.
+  // Sends `bytes` to `conn`: at once as far as the client keeps up, the rest in the background. Pieces of at most
+  // TCP_PIECE (STREAM_PIECE), so that the kernel holds little of a slow client's replies and the rest counts against
+  // its output limit.
   async #reply(conn: Connection, bytes: Uint8Array): Promise<void> {
     const sys = this.#sys;
     const end = conn.closeAfterReply;
     if (bytes.length === 0 && !end) return;
-    if (conn.kind === 'tcp' || bytes.length <= STREAM_PIECE) {
-      try {
+    const piece = conn.kind === 'tcp' ? TCP_PIECE : STREAM_PIECE;
+    let at = 0;
+    try {
+      do {
+        const n = Math.min(piece, bytes.length - at);
         // A TCP write lends a fresh buffer; asking for at least MIN_TCP_LEND bytes (committing only ours) keeps
         // V8 from making it an on-heap typed array, which the socket write would first have to move off the heap.
-        const lend = conn.kind === 'tcp' ? Math.max(bytes.length, MIN_TCP_LEND) : bytes.length;
+        const lend = conn.kind === 'tcp' ? Math.max(n, MIN_TCP_LEND) : n;
         const buf = await sys.beginWrite(conn.output, lend, undefined, BeginWriteFlags.NONBLOCK);
-        buf.set(bytes);
-        await sys.endWrite(conn.output, buf, { length: bytes.length }, end ? EndWriteFlags.END_OF_STREAM : 0);
-        if (end) await this.#closed(conn);
+        buf.set(bytes.subarray(at, at + n));
+        at += n;
+        await sys.endWrite(conn.output, buf, { length: n }, end && at === bytes.length ? EndWriteFlags.END_OF_STREAM : 0);
+      } while (at < bytes.length);
+      if (end) await this.#closed(conn);
+      return;
+    } catch (e) {
+      if (!isDiosError(e, 'EAGAIN')) {
+        await this.#drop(conn);
         return;
-      } catch (e) {
-        if (!isDiosError(e, 'EAGAIN')) {
-          await this.#drop(conn);
-          return;
-        }
       }
     }
     conn.flushing = true;
-    void this.#writeInBackground(conn, bytes.slice(), end);
+    this.#output.note(conn, bytes.length - at, Date.now());
+    void this.#writeInBackground(conn, bytes.slice(at), end);
   }
 
-  // Writes `bytes` to a client that is not keeping up, waiting as long as it takes; the select loop skips it meanwhile.
+  // Writes `bytes` to a client that is not keeping up, waiting as long as it takes; the select loop skips it meanwhile
+  // (and drops it, which ends this, once it has stayed over the soft output limit too long).
   async #writeInBackground(conn: Connection, bytes: Uint8Array, end: boolean): Promise<void> {
     const sys = this.#sys;
     try {
-      const piece = conn.kind === 'tcp' ? bytes.length : STREAM_PIECE;
+      const piece = conn.kind === 'tcp' ? TCP_PIECE : STREAM_PIECE;
       let at = 0;
       do {
         const n = Math.min(piece, bytes.length - at);
@@ -337,11 +464,13 @@ class KvServer {
         buf.set(bytes.subarray(at, at + n));
         at += n;
         await sys.endWrite(conn.output, buf, undefined, end && at === bytes.length ? EndWriteFlags.END_OF_STREAM : 0);
+        this.#output.note(conn, bytes.length - at, Date.now());
       } while (at < bytes.length);
       if (end) this.#markClosing(conn);
     } catch {
       conn.broken = true;
     }
+    this.#output.note(conn, 0, 0);
     conn.flushing = false;
     try {
       const buf = await sys.beginWrite(this.#wake, 1, undefined, BeginWriteFlags.NONBLOCK);
@@ -391,4 +520,11 @@ class KvServer {
     await this.#persistence?.commit();
     if (this.#setup.listener !== undefined) await this.#sys.delete(this.#setup.listener).catch(() => {});
   }
+}
+
+// An error as a log line: its message, and where it was thrown from.
+function describeError(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const at = e.stack?.split('\n').find((l) => l.trimStart().startsWith('at '))?.trim();
+  return `${e.name}: ${e.message}${at === undefined ? '' : ` (${at})`}`;
 }

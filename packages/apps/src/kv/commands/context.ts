@@ -5,6 +5,7 @@
  * @module
  */
 import type { Keyspace } from '../keyspace.js';
+import type { KvLimits } from '../limits.js';
 import type { RespWriter } from '../resp-writer.js';
 
 /** A client as commands see it (CLIENT SETNAME, QUIT). */
@@ -31,6 +32,25 @@ export interface ServerState {
   requestRewrite(): boolean;
   /** Persistence figures for INFO (key: value lines). */
   persistenceInfo(): Record<string, string | number>;
+  /** The limits it enforces (CONFIG GET shows them). */
+  readonly limits: KvLimits;
+  /** Clients disconnected, by reason (INFO's stats section shows them). */
+  readonly disconnections: Disconnections;
+}
+
+/** Counts of clients the server disconnected, named as Redis' INFO names them (the last is this server's). */
+export interface Disconnections {
+  /** Past client-output-buffer-limit. */
+  client_output_buffer_limit_disconnections: number;
+  /** Past client-query-buffer-limit. */
+  client_query_buffer_limit_disconnections: number;
+  /** After an unexpected error while serving them. */
+  client_internal_error_disconnections: number;
+}
+
+/** No disconnections yet. */
+export function noDisconnections(): Disconnections {
+  return { client_output_buffer_limit_disconnections: 0, client_query_buffer_limit_disconnections: 0, client_internal_error_disconnections: 0 };
 }
 
 /** Everything one command runs with. */
@@ -56,6 +76,12 @@ export interface CommandSpec {
   readonly name: string;
   /** Argument count including the name: n exactly, or -n for at least n (Redis' convention). */
   readonly arity: number;
+  /**
+   * Which argument positions hold values, kept as bytes of any length the
+   * protocol allows; every other argument (keys, patterns, names) is read as
+   * a string and so is at most `limits.maxKeyBytes` (see limits.ts). Default: none.
+   */
+  readonly values?: (index: number) => boolean;
   /** The implementation. */
   readonly run: CommandHandler;
 }

@@ -80,8 +80,8 @@ function lrange(args: Uint8Array[], ctx: CommandContext): void {
 
 /** The list commands. */
 export const LIST_COMMANDS: readonly CommandSpec[] = [
-  { name: 'lpush', arity: -3, run: (a, c) => push(a, c, true) },
-  { name: 'rpush', arity: -3, run: (a, c) => push(a, c, false) },
+  { name: 'lpush', arity: -3, values: (i) => i >= 2, run: (a, c) => push(a, c, true) },
+  { name: 'rpush', arity: -3, values: (i) => i >= 2, run: (a, c) => push(a, c, false) },
   { name: 'lpop', arity: -2, run: (a, c) => pop(a, c, true) },
   { name: 'rpop', arity: -2, run: (a, c) => pop(a, c, false) },
   { name: 'llen', arity: 2, run: llen },

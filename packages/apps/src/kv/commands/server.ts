@@ -7,6 +7,7 @@
  */
 import { isWord, latin1 } from '../bytes.js';
 import { globMatch } from '../glob.js';
+import { formatOutputBufferLimit } from '../limits.js';
 import { SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
 
 /** The Redis version this server reports (clients pick features by it). */
@@ -61,7 +62,9 @@ function config(args: Uint8Array[], ctx: CommandContext): void {
     databases: '1',
     port: String(ctx.server.port ?? 0),
     timeout: '0',
-    'proto-max-bulk-len': String(512 * 1024 * 1024),
+    'proto-max-bulk-len': String(ctx.server.limits.maxBulkBytes),
+    'client-query-buffer-limit': String(ctx.server.limits.queryBufferBytes),
+    'client-output-buffer-limit': formatOutputBufferLimit(ctx.server.limits.output),
   };
   const found: [string, string][] = [];
   for (let i = 2; i < args.length; i++) {
@@ -89,7 +92,7 @@ function info(args: Uint8Array[], ctx: CommandContext): void {
     },
     clients: { connected_clients: s.connectedClients() },
     persistence: { loading: 0, ...s.persistenceInfo() },
-    stats: { total_commands_processed: s.commandsProcessed },
+    stats: { total_commands_processed: s.commandsProcessed, ...s.disconnections },
     keyspace: ctx.keys.size > 0 ? { db0: `keys=${ctx.keys.size},expires=${ctx.keys.expiring},avg_ttl=0` } : {},
   };
   const names = want === 'default' || want === 'all' || want === 'everything' ? Object.keys(sections) : [want];
@@ -106,8 +109,8 @@ function info(args: Uint8Array[], ctx: CommandContext): void {
 
 /** The connection and server commands. */
 export const SERVER_COMMANDS: readonly CommandSpec[] = [
-  { name: 'ping', arity: -1, run: ping },
-  { name: 'echo', arity: 2, run: (a, c) => c.out.bulk(a[1]!) },
+  { name: 'ping', arity: -1, values: (i) => i === 1, run: ping },
+  { name: 'echo', arity: 2, values: (i) => i === 1, run: (a, c) => c.out.bulk(a[1]!) },
   {
     name: 'quit',
     arity: -1,

@@ -108,9 +108,9 @@ function byArgument(args: Uint8Array[], ctx: CommandContext, sign: 1n | -1n): vo
 /** The string commands. */
 export const STRING_COMMANDS: readonly CommandSpec[] = [
   { name: 'get', arity: 2, run: get },
-  { name: 'set', arity: -3, run: set },
+  { name: 'set', arity: -3, values: (i) => i === 2, run: set },
   { name: 'mget', arity: -2, run: mget },
-  { name: 'mset', arity: -3, run: mset },
+  { name: 'mset', arity: -3, values: (i) => i % 2 === 0, run: mset },
   { name: 'incr', arity: 2, run: (a, c) => incrBy(a, c, 1n) },
   { name: 'decr', arity: 2, run: (a, c) => incrBy(a, c, -1n) },
   { name: 'incrby', arity: 3, run: (a, c) => byArgument(a, c, 1n) },

@@ -37,6 +37,9 @@ function quoted(bytes: Uint8Array): string {
 
 /** Runs one request (`args[0]` is the command name): exactly one reply is written to `ctx.out`. */
 export function dispatch(args: Uint8Array[], ctx: CommandContext): void {
+  // Checked before anything is read as a string, since no string can hold an argument this long.
+  const max = ctx.server.limits.maxKeyBytes;
+  if (args[0]!.length > max) return tooLong(ctx, args[0]!, max);
   const spec = TABLE.get(lowerName(args[0]!));
   if (spec === undefined) {
     let rest = '';
@@ -49,5 +52,10 @@ export function dispatch(args: Uint8Array[], ctx: CommandContext): void {
     ctx.out.error(`ERR wrong number of arguments for '${spec.name}' command`);
     return;
   }
+  for (let i = 1; i < n; i++) if (args[i]!.length > max && spec.values?.(i) !== true) return tooLong(ctx, args[i]!, max);
   spec.run(args, ctx);
+}
+
+function tooLong(ctx: CommandContext, arg: Uint8Array, max: number): void {
+  ctx.out.error(`ERR key or argument too long: ${arg.length} bytes (at most ${max}; values may be longer)`);
 }
