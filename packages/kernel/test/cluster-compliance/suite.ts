@@ -174,7 +174,8 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
       current = nodes;
       expect(Object.keys(nodes.kernels)).toEqual(ids);
       const sys: Record<string, SystemCalls> = {};
-      for (const id of ids) sys[id] = await nodes.kernels[id]!.attachTask([`host-${id}`]);
+      // With lookup mask rwxd: the suite hands references to host tasks it finds by name (a task's default mask is r--d).
+      for (const id of ids) sys[id] = await nodes.kernels[id]!.attachTask([`host-${id}`], undefined, { lookupRights: Rights.ALL });
       return {
         ...nodes,
         sys,
@@ -214,7 +215,8 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
       it('a group found on another kernel scopes names on both: what either side creates in it, the other finds', async () => {
         const n = await boot('a', 'b');
         const { a, b } = n.sys as Record<'a' | 'b', SystemCalls>;
-        const group = await b.create(ObjectType.GROUP);
+        // Made to be written by whoever finds it (a group's default lookup mask, r--d, confers no WRITE).
+        const group = await b.create(ObjectType.GROUP, { lookupRights: Rights.ALL });
         const onB = await b.create(ObjectType.SHARED_MEMORY_BLOB, { group: group.ref });
         const [g] = await a.lookup(group.name);
         expect(a.ref(g!).type).toBe(ObjectType.GROUP);
@@ -634,7 +636,7 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         const [limited] = await a.copy([onA.ref], a.self, { rights: Rights.READ | Rights.DELEGATE });
         await expectErrno(a.copy([limited!], target!, { rights: Rights.READ | Rights.WRITE }), 'EPERM', 'refs[0]');
         // A task on another kernel that has exited takes nothing: its kernel says ESRCH.
-        const gone = await n.kernels.b!.attachTask(['gone']);
+        const gone = await n.kernels.b!.attachTask(['gone'], undefined, { lookupRights: Rights.ALL });
         const [goneRef] = await a.lookup(gone.taskName);
         await gone.delete(gone.self);
         await expectErrno(a.copy([onA.ref], goneRef!), 'ESRCH', 'target');
@@ -648,7 +650,7 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
         const n = await boot('a', 'b', 'c');
         const { a, b, c } = n.sys as Record<'a' | 'b' | 'c', SystemCalls>;
         const blob = await blobWith(a, enc('chain'));
-        const worker = await n.kernels.a!.attachTask(['worker']);
+        const worker = await n.kernels.a!.attachTask(['worker'], undefined, { lookupRights: Rights.ALL });
         const [toB] = await a.copy([blob.ref], (await a.lookup(b.taskName))[0]!, { rights: Rights.READ | Rights.WRITE | Rights.DELEGATE });
         const [toC] = await b.copy([toB!], (await b.lookup(c.taskName))[0]!, { rights: Rights.READ | Rights.DELEGATE });
         // c cannot hand on more than it has, even back to the object's home kernel.

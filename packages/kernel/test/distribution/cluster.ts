@@ -3,7 +3,7 @@
  * over a loopback network, sharing a cluster root group.
  */
 import { expect } from 'vitest';
-import { Kernel, LoopbackNetwork, PeerLink, type SystemCalls } from '@dios/kernel';
+import { Kernel, LoopbackNetwork, PeerLink, Rights, type SystemCalls } from '@dios/kernel';
 import type { TaskObject } from '../../src/core/objects/task.js';
 
 export interface Cluster {
@@ -32,7 +32,8 @@ export async function cluster(...ids: string[]): Promise<Cluster> {
   for (const id of ids) {
     k[id] = await Kernel.boot({ id, cluster: name });
     link[id] = k[id].join(net.connect(id));
-    sys[id] = await k[id].attachTask([`host-${id}`]);
+    // With lookup mask rwxd: the tests hand references to each other's host tasks, found by name (a task's default mask, r--d, would not let them).
+    sys[id] = await k[id].attachTask([`host-${id}`], undefined, { lookupRights: Rights.ALL });
   }
   return {
     name,

@@ -97,7 +97,7 @@ describe('copy to a task on another kernel', () => {
   it('copy to a remote task that has exited fails with ESRCH', async () => {
     const c = await cluster('a', 'b');
     const { name, ref } = await blobWith(c.sys.a!, enc('x'));
-    const worker = await c.k.b!.attachTask(['worker']);
+    const worker = await c.k.b!.attachTask(['worker'], undefined, { lookupRights: Rights.ALL });
     const [target] = await c.sys.a!.lookup(worker.taskName);
     await worker.delete(worker.self);
     await expectErrno(c.sys.a!.copy([ref], target!), 'ESRCH', 'target');
@@ -162,7 +162,7 @@ describe('delegation across three kernels', () => {
     const [onA] = await c.sys.a!.lookup(name);
     const [taskC] = await c.sys.a!.lookup(c.sys.c!.taskName);
     const [onC] = await c.sys.a!.copy([onA!], taskC!, { rights: Rights.READ | Rights.DELEGATE });
-    const worker = await c.k.a!.attachTask(['worker']);
+    const worker = await c.k.a!.attachTask(['worker'], undefined, { lookupRights: Rights.ALL });
     const [workerFromC] = await c.sys.c!.lookup(worker.taskName);
     await expectErrno(c.sys.c!.copy([onC!], workerFromC!, { rights: Rights.ALL }), 'EPERM', 'refs[0]');
     const [h] = await c.sys.c!.copy([onC!], workerFromC!, { rights: Rights.READ });
@@ -177,7 +177,7 @@ describe('delegation across three kernels', () => {
     const { name } = await blobWith(c.sys.b!, enc('x'));
     const obj = c.k.b!.objects.get(name.key)!;
     const [onA] = await c.sys.a!.lookup(name);
-    const worker = await c.k.c!.attachTask(['worker']);
+    const worker = await c.k.c!.attachTask(['worker'], undefined, { lookupRights: Rights.ALL });
     const [target] = await c.sys.a!.lookup(worker.taskName);
     await worker.delete(worker.self);
     expect(obj.refCount).toBe(2);

@@ -139,8 +139,7 @@ describe.skipIf(missing !== undefined)('fate sharing over NATS', () => {
       const orig = await b.sys.create(ObjectType.SHARED_MEMORY_BLOB);
       await writeAll(b.sys, orig.ref, bytes);
       const [h] = await a.sys.lookup(orig.name);
-      const self = (await a.sys.lookup(a.sys.taskName))[0]!;
-      const [local] = await a.sys.copy([h!], self, {}, CopyFlags.MAKE_LOCAL);
+      const [local] = await a.sys.copy([h!], a.sys.self, {}, CopyFlags.MAKE_LOCAL);
       const view = a.sys.ref(local!);
       expect(view.proximity).toBe('local-memory');
       expect(view.size).toBe(size);

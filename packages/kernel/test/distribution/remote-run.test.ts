@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EndWriteFlags, Name, ObjectType, PauseFlags, programBinary, Rights, RunFlags, SelectFlags, type Program } from '@dios/kernel';
-import { blobWith, dec, enc, expectErrno, flush, krefOf, readAll, track, writeAll } from '../helpers.js';
+import { blobWith, dec, enc, expectErrno, flush, krefOf, readAll, taskOf, track, writeAll } from '../helpers.js';
 import { cluster, expectBytes, proxyTaskOn, until, type Cluster } from './cluster.js';
 
 let programs = 0;
@@ -244,9 +244,9 @@ describe('run on another kernel', () => {
       );
     });
     const parent = await c.k.a!.attachTask(['parent'], [{ group: c.k.a!.rootGroup, rights: Rights.READ | Rights.DELEGATE }]);
-    const [parentRef] = await c.sys.a!.lookup(parent.taskName);
-    const [parentBin] = await c.sys.a!.copy([bin], parentRef!);
-    const t = await parent.run(parentBin!, { argv: ['x'], kernel: 'b' });
+    // Named in no group (its membership lacks WRITE), it cannot be found to be handed the binary: the host does.
+    const parentBin = c.k.a!.openRef(taskOf(c.k.a!, parent), krefOf(c.k.a!, c.sys.a!, bin).object, Rights.READ | Rights.EXEC, undefined).id;
+    const t = await parent.run(parentBin, { argv: ['x'], kernel: 'b' });
     await parent.select([t], { timeoutMs: 1500 });
     expect(parent.ref(t).task).toEqual({ state: 'exited', exitStatus: 0 });
     expect(seen).toEqual({ rights: Rights.READ | Rights.DELEGATE, create: 'EACCES options.group' });
