@@ -54,7 +54,8 @@ export interface NatsTransportOptions {
  * Fails with EINVAL for bad options (naming the option; a seed is never
  * shown), EACCES if the server refuses the credentials, ECONNREFUSED if it
  * cannot be reached, EEXIST naming `id` if a live node of the cluster has
- * that id already (see {@link NatsTransport.claimId}). Once connected, the node rides out losing the server:
+ * that id already (it is checked before the node is heard: see "Unique ids"
+ * in docs/cluster.md). Once connected, the node rides out losing the server:
  * it reconnects every heartbeatMs for as long as it takes (see
  * {@link NatsTransport}).
  */

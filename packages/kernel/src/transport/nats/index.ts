@@ -6,4 +6,4 @@
 export { connectNats, type NatsTransportOptions } from './connect.js';
 export { NatsTransport, type NatsDrops } from './nats-transport.js';
 export { natsPermissions, type NatsPermissions } from './subjects.js';
-export { decodeFrame, encodeFrame, MalformedFrameError } from './codec.js';
+export { decodeFrame, encodeFrame, MalformedFrameError, MAX_FRAME_DEPTH } from './codec.js';
