@@ -93,22 +93,48 @@ export async function startNode(id: string, o: NodeOptions): Promise<Node> {
   return { child, ask, stderr: () => err };
 }
 
-/** Runs `dios node start` with `o` and `more` arguments to its end (it is expected not to come up); resolves to its exit status and output. */
-export async function nodeExit(id: string, o: NodeOptions, more: readonly string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/** How a `dios node start` run by {@link nodeOutcome} ended: up (still running), or exited. */
+export interface NodeOutcome {
+  /** The process (still running when up). */
+  child: ChildProcess;
+  /** Whether it printed its "up" line. */
+  up: boolean;
+  /** Its exit status once exited (undefined while up). */
+  status: number | null | undefined;
+  /** What it wrote to stdout so far. */
+  stdout: string;
+  /** What it wrote to stderr so far. */
+  stderr: string;
+}
+
+/**
+ * Runs `dios node start` with `o`; resolves once it is up (the caller stops
+ * it) or has exited, whichever comes first; after a minute it is killed.
+ */
+export async function nodeOutcome(id: string, o: NodeOptions): Promise<NodeOutcome> {
   const child = spawn(
     process.execPath,
-    ['--conditions=@dios/source', '--import', 'tsx', MAIN, 'node', 'start', '--nats', o.url, '--id', id, '--cluster', o.cluster, '--user', o.user, '--pass', o.pass, '--dead-ms', String(o.deadMs), ...more],
-    { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT },
+    ['--conditions=@dios/source', '--import', 'tsx', MAIN, 'node', 'start', '--nats', o.url, '--id', id, '--cluster', o.cluster, '--user', o.user, '--pass', o.pass, '--dead-ms', String(o.deadMs)],
+    { stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT },
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  // A node that does come up would serve for ever: stop it after a minute, so the test fails rather than hangs.
+  const outcome: NodeOutcome = { child, up: false, status: undefined, stdout: '', stderr: '' };
+  child.stderr!.on('data', (c: Buffer) => (outcome.stderr += c.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const status = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  clearTimeout(timer);
-  return { status, stdout, stderr };
+  return new Promise((resolve) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      outcome.stdout += c.toString();
+      if (outcome.stdout.includes(`node ${id} up `)) {
+        clearTimeout(timer);
+        outcome.up = true;
+        resolve(outcome);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      outcome.status = code;
+      resolve(outcome);
+    });
+  });
 }
 
 /** Asks `node` for its peers until `test` holds of them; fails after `ms`. */

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, natsMissing, nodeExit, peersUntil, startNatsServer, startNode, type NatsServer, type Node } from './cluster-helpers.js';
+import { freePort, natsMissing, nodeOutcome, peersUntil, startNatsServer, startNode, type NatsServer, type Node } from './cluster-helpers.js';
 
 const USER = 'dios';
 const PASS = 'node-test-pw';
@@ -44,8 +44,9 @@ describe.skipIf(missing !== undefined)('dios node start: three node processes ov
   }, 30_000);
 
   it('a second node started with the id of a live one exits 1 with EEXIST naming the id; the live one carries on', async () => {
-    const r = await nodeExit('B', nodeOptions());
-    expect(r.status).toBe(1);
+    const r = await nodeOutcome('B', nodeOptions());
+    if (r.up) r.child.kill('SIGKILL');
+    expect([r.up, r.status]).toEqual([false, 1]);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^dios node: EEXIST: .*connectNats\(id\): node "B" is already live on cluster "t\d+"/);
     // Nobody heard the second B: the others still list the first, which still answers.
@@ -102,6 +103,21 @@ describe.skipIf(missing !== undefined)('dios node start: stopping', () => {
     // Well under DEAD_MS: the goodbye, not the deadline, removed it.
     expect(await peersUntil(nodes.A!, (p) => !p.includes('D'), DEAD_MS - 200)).toEqual(['B']);
   }, 40_000);
+});
+
+describe.skipIf(missing !== undefined)('dios node start: two at once with one id', () => {
+  it('of two node processes started at the same moment with one id, one comes up and the other exits 1 with EEXIST', async () => {
+    const o = { ...nodeOptions(), cluster: `twins${process.pid}` };
+    const outcomes = await Promise.all([nodeOutcome('T', o), nodeOutcome('T', o)]);
+    try {
+      expect(outcomes.map((r) => r.up).sort()).toEqual([false, true]);
+      const refused = outcomes.find((r) => !r.up)!;
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/EEXIST: .*node "T" is already live/);
+    } finally {
+      for (const r of outcomes) if (r.up) r.child.kill('SIGKILL');
+    }
+  }, 90_000);
 });
 
 describe('dios node start: the command line', () => {
