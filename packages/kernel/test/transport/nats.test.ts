@@ -427,6 +427,45 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
       expect(error.argument).toBe('id');
     });
 
+    it("a second node under x's own seed while x is live is refused with EEXIST: the id check stays within natsPermissions", async () => {
+      const x = await connectNats(nkeyOptions('x', seedOf('x')));
+      const y = await connectNats(nkeyOptions('y', seedOf('y')));
+      x.listen(async () => ({ ok: true, handle: 8 }));
+      try {
+        await meshed([x, y]);
+        const error = await expectCode(connectNats(nkeyOptions('x', seedOf('x'))), ['EEXIST']);
+        expect(error.argument).toBe('id');
+        expect(await y.request('x', { kind: 'revoked', handle: 1 })).toEqual({ ok: true, handle: 8 });
+        expect(y.peers()).toEqual(['x']);
+      } finally {
+        await x.close();
+        await y.close();
+      }
+    });
+
+    it('heartbeats in made-up names from an authenticated user never arrive: the peers are the users the server let in', async () => {
+      const [x, y] = await Promise.all(['x', 'y'].map((id) => connectNats(nkeyOptions(id, seedOf(id as 'x' | 'y')))));
+      const rogue = await connect({ servers: secure!.url, authenticator: nkeyAuthenticator(keys.z.getSeed()) });
+      let violations = 0;
+      void (async () => {
+        for await (const s of rogue.status()) if (s.type === 'error' && s.error instanceof errors.PermissionViolationError) violations++;
+      })();
+      try {
+        await meshed([x!, y!]);
+        for (let i = 0; i < 200; i++) rogue.publish(`dios.${CLUSTER}.alive.fake-${i}`, encodeFrame({ t: 'hb', from: `fake-${i}` }));
+        await rogue.flush();
+        await sleep(100);
+        expect(violations).toBe(200);
+        expect(x!.peers()).toEqual(['y']);
+        expect(y!.peers()).toEqual(['x']);
+        expect(x!.dropped).toEqual({ malformed: 0, forged: 0, parts: 0, peers: 0 });
+      } finally {
+        await rogue.close();
+        await x!.close();
+        await y!.close();
+      }
+    });
+
     it('the server refuses a node publishing as another: nothing reaches the others, and they go on working', async () => {
       const [x, y, z] = await Promise.all(ids.map((id) => connectNats(nkeyOptions(id, seedOf(id)))));
       const handled: Record<string, string[]> = { x: [], y: [], z: [] };
