@@ -76,7 +76,8 @@ export class RequestParser {
   #end = 0;
   // Bytes from #start already searched for the end of the head, so a slow client costs no rescans.
   #scanned = 0;
-  #failed = false;
+  // The error that ended this connection's requests: given again by every later next().
+  #failure: ParseResult | undefined;
   // The last head parsed and its result (requests are immutable, so one may be handed out twice).
   #last: { bytes: Uint8Array; result: ParseResult } | undefined;
 
@@ -90,8 +91,14 @@ export class RequestParser {
     return this.#end - this.#start;
   }
 
-  /** Appends received bytes (copied: the caller may give the buffer back). */
+  /**
+   * Appends received bytes (copied: the caller may give the buffer back).
+   * Call {@link RequestParser.next} until it is incomplete after each push:
+   * the buffer then never holds more than one push beyond the head limit.
+   * After an error, bytes are dropped.
+   */
   push(bytes: Uint8Array): void {
+    if (this.#failure !== undefined) return;
     const n = bytes.length;
     if (this.#end + n > this.#buf.length) {
       const live = this.#end - this.#start;
@@ -108,7 +115,7 @@ export class RequestParser {
 
   /** The next request head, if a whole one is buffered (see {@link ParseResult}). After an error, always that error. */
   next(): ParseResult {
-    if (this.#failed) return { kind: 'error', status: 400, reason: 'the connection already failed' };
+    if (this.#failure !== undefined) return this.#failure;
     const buf = this.#buf;
     // Empty lines before a request line are ignored (RFC 9112 2.2).
     while (this.#start < this.#end && (buf[this.#start] === CR || buf[this.#start] === LF)) {
@@ -151,8 +158,8 @@ export class RequestParser {
   }
 
   #fail(status: 400 | 413 | 505, reason: string): ParseResult {
-    this.#failed = true;
-    return { kind: 'error', status, reason };
+    this.#failure = Object.freeze({ kind: 'error', status, reason });
+    return this.#failure;
   }
 
   #parseHead(head: string): ParseResult {
