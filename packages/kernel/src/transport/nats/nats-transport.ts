@@ -176,9 +176,10 @@ export class NatsTransport implements Transport {
     const taken = (why: string) => errors.EEXIST('connectNats', 'id', `node "${this.localId}" is already live on cluster "${this.cluster}" (${why}): give this node another id, or stop the other first`);
     const started = Date.now();
     const first = await this.#probeOnce(this.#requestTimeoutMs, true);
+    // Cut off meanwhile: no answer says nothing about the id.
+    if (this.#closed || !this.#connected) throw errors.EHOSTDOWN('connectNats', 'servers', 'lost the NATS server while checking that the id is free');
     if (first === 'silent') throw taken(`something listens on its subject but did not answer within ${this.#requestTimeoutMs} ms`);
     if (first !== 'free' && (!first.starting || first.n > this.#nonce)) throw taken(first.starting ? 'another node with this id is starting at the same moment' : 'it answered');
-    if (this.#closed) throw errors.EHOSTDOWN('connectNats', 'servers', 'the NATS connection closed while joining');
     const window = Math.min(this.#requestTimeoutMs, Math.max(CLAIM_WINDOW_MS, 4 * (Date.now() - started)));
     this.#subscribe(this.#subjects.requests, (msg) => this.#onRequest(msg));
     const answers: { n: string; starting: boolean }[] = [];
