@@ -1,76 +1,83 @@
 /**
  * Pure tasks: a worker thread locked down before any task code loads, so a
- * pure task's only way out is its system calls. Module resolution refuses
- * every Node built-in that reaches the host (fs, net, child_process,
- * worker_threads, os, ...), and the globals that do (fetch, WebSocket,
- * BroadcastChannel, process.binding, process.dlopen, ...) are removed.
- * This is confinement at the language level, not a security boundary: see
- * docs/architecture.md, "Worker tasks".
+ * pure task's only way out is its system calls. The thread runs one task and
+ * is then ended (the pool keeps a few locked-down threads warm), so no task
+ * sees what another left. Inside it:
+ *
+ * - both module loaders follow one policy (pure-policy): ES modules through
+ *   module hooks, CommonJS through a guarded `Module` (pure-cjs);
+ * - `process` is an allow-list object (pure-process), `console` writes to the
+ *   DIOS console (pure-console);
+ * - globals that reach the host or other threads are gone (fetch,
+ *   BroadcastChannel, ...); allowed built-ins are trimmed and the prototypes
+ *   Node's own process inherits from are hardened (pure-builtins); the
+ *   ECMAScript intrinsics are frozen by Node (`--frozen-intrinsics`).
+ *
+ * This is confinement at the language level inside one process: see
+ * docs/worker-tasks.md, "Pure tasks", for what it covers and what it does not.
  * @module
  */
-import { register } from 'node:module';
+import { createRequire, register } from 'node:module';
+import { MessageChannel } from 'node:worker_threads';
+import { hardenChain, trimBuiltins } from './pure-builtins.js';
+import { guardCommonJs } from './pure-cjs.js';
+import { pureConsole } from './pure-console.js';
+import { policyUrl, type PurePolicy } from './pure-policy.js';
+import { pureProcess, type PureProcessTask } from './pure-process.js';
 
-/** Built-in modules a pure task may import: computation only, no host access. */
-export const PURE_BUILTINS: readonly string[] = [
-  'assert',
-  'assert/strict',
-  'buffer',
-  'crypto',
-  'events',
-  'path',
-  'path/posix',
-  'path/win32',
-  'punycode',
-  'querystring',
-  'stream',
-  'stream/consumers',
-  'stream/promises',
-  'stream/web',
-  'string_decoder',
-  'timers',
-  'timers/promises',
-  'url',
-  'util',
-  'util/types',
-  'zlib',
-];
+export { PURE_BUILTINS } from './pure-policy.js';
 
-// The resolve hook runs on Node's loader thread, so it is plain JavaScript in a data: URL (no build step, no TypeScript).
-function hookSource(allowed: readonly string[]): string {
-  return `
-const allowed = new Set(${JSON.stringify(allowed)});
-export async function resolve(specifier, context, next) {
-  const result = await next(specifier, context);
-  if (result.url.startsWith('node:') && !allowed.has(result.url.slice(5))) {
-    const error = new Error('EACCES: permission denied, import(' + specifier + '): a pure DIOS task has no host module ' + result.url + '; its I/O goes through the system calls');
-    error.code = 'EACCES';
-    throw error;
-  }
-  return result;
-}`;
+/** Node options of a pure thread: the ECMAScript intrinsics frozen before any code runs. */
+export const PURE_EXEC_ARGV: readonly string[] = ['--frozen-intrinsics'];
+
+// Globals through which code reaches the host or other threads (require and friends exist in eval-started threads).
+const HOST_GLOBALS = ['fetch', 'WebSocket', 'EventSource', 'BroadcastChannel', 'require', 'module', 'exports', '__filename', '__dirname'];
+
+/** A locked-down thread, waiting for its one task. */
+export interface PureThread {
+  /** Tells both loaders the program module (once) and attaches process and console to the task; resolves when the loader thread has it. */
+  begin(program: string, task: PureProcessTask): Promise<void>;
+  /** The exit code the task set through process.exitCode, if any. */
+  readonly exitCode: number | undefined;
 }
 
-// Globals through which code reaches the host or other threads.
-const HOST_GLOBALS = ['fetch', 'WebSocket', 'EventSource', 'BroadcastChannel'];
-const HOST_PROCESS = ['binding', '_linkedBinding', 'dlopen', 'kill', 'chdir', 'umask', 'setuid', 'setgid', 'getBuiltinModule', 'stdin', 'stdout', 'stderr', 'openStdin'];
-
 /** Locks the calling worker thread down (once, before any task code is imported). */
-export function lockDown(): void {
-  register(`data:text/javascript,${encodeURIComponent(hookSource(PURE_BUILTINS))}`);
+export async function lockDown(): Promise<PureThread> {
+  const require = createRequire(import.meta.url);
+  const url = policyUrl();
+  const policy = (await import(url)) as PurePolicy;
+  const { port1, port2 } = new MessageChannel();
+  register(url, { data: { port: port2 }, transferList: [port2] });
+  // Stack traces would read source maps named by a module's comment: files outside the policy.
+  process.setSourceMapsEnabled(false);
+  trimBuiltins(require, policy);
+  guardCommonJs(require, policy);
+  const realProcess = process;
+  const facade = pureProcess(realProcess);
+  let task: PureProcessTask | undefined;
   const g = globalThis as Record<string, unknown>;
   for (const name of HOST_GLOBALS) {
-    try {
-      delete g[name];
-    } catch {
-      g[name] = undefined;
-    }
+    if (!(name in g)) continue;
+    if (!Reflect.deleteProperty(g, name)) Object.defineProperty(g, name, { value: undefined, writable: false, configurable: false });
   }
-  const proc = process as unknown as Record<string, unknown>;
-  for (const name of HOST_PROCESS) {
-    try {
-      Object.defineProperty(proc, name, { value: undefined, configurable: false, writable: false });
-    } catch {
-      // A property the runtime does not let go of stays; docs list what pure mode covers.
-    }
-  }
+  Object.defineProperty(g, 'process', { value: facade.process, writable: false, configurable: false, enumerable: false });
+  Object.defineProperty(g, 'console', { value: pureConsole((text) => task?.write(text)), writable: true, configurable: true, enumerable: false });
+  // Node calls methods on its own process (emit on a warning, ...) and reads flags from it: nothing on the way may be the task's.
+  hardenChain(Object.getPrototypeOf(realProcess) as object);
+  hardenChain(MessagePort.prototype);
+  const reply = new Promise<boolean>((resolve) => port1.once('message', (m: { ok?: unknown }) => resolve(m?.ok === true)));
+  return {
+    async begin(program, next) {
+      task = next;
+      facade.attach(next);
+      const here = policy.setProgram(program);
+      port1.postMessage({ program });
+      const there = await reply;
+      port1.close();
+      if (!here || !there) throw policy.denied('run', program, 'this pure thread has already run a program');
+    },
+    get exitCode() {
+      return facade.exitCode;
+    },
+  };
 }

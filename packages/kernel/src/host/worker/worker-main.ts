@@ -1,7 +1,8 @@
 /**
- * A pooled worker thread: runs one task's program at a time. Each task gets
- * its channel and port from the kernel's thread; the program's end (its exit
- * status or its error) and what it cost go back as one message.
+ * A pooled worker thread: runs one task's program at a time (a pure thread:
+ * one task in all). Each task gets its channel and port from the kernel's
+ * thread; the program's end (its exit status or its error) and what it cost
+ * go back as one message.
  * @module
  */
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { format } from 'node:util';
 import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { errors, isDiosError } from '../../core/errors.js';
 import type { ProgramFunction } from '../../core/program.js';
-import { lockDown } from './pure.js';
+import { lockDown, type PureThread } from './pure.js';
 import { isTypeScript, loadTypeScript } from './typescript.js';
 import { WorkerSystemCalls, type TaskInit } from './worker-syscalls.js';
 
@@ -59,46 +60,68 @@ export interface WorkerBoot {
 }
 
 const port = parentPort!;
+// Taken before any task code runs: a pure task may change prototypes of its own thread, not what this file calls.
+const post = port.postMessage.bind(port);
+const exitThread = process.exit.bind(process);
 const boot = workerData as WorkerBoot;
 if (boot.typescriptReady) void loadTypeScript(true);
+let pure: PureThread | undefined;
+let tasksRun = 0;
 
 async function start(): Promise<void> {
   if (boot.pure) {
     if (boot.typescript) await loadTypeScript();
-    lockDown();
+    pure = await lockDown();
   }
   port.on('message', (m: StartMessage) => {
     if (m.kind === 'start') void runTask(m);
   });
-  port.postMessage({ kind: 'ready', threadId, tid: ownTid() });
+  post({ kind: 'ready', threadId, tid: ownTid() });
 }
 void start();
 
 async function runTask(m: StartMessage): Promise<void> {
+  if (pure !== undefined && tasksRun > 0) {
+    post({ kind: 'done', id: m.id, error: describeError(errors.EBUSY('run', undefined, 'a pure thread runs one task only')), heapPeak: 0 } satisfies DoneMessage);
+    return;
+  }
+  tasksRun++;
   const sys = new WorkerSystemCalls(m.channel, m.port, m.init);
   const cpu0 = cpuNs();
   let heapPeak = heapUsed();
   sys.onCalls = () => {
     heapPeak = Math.max(heapPeak, heapUsed());
   };
-  const restore = boot.pure ? consoleToKernel(sys) : undefined;
+  const finish = (result: Pick<DoneMessage, 'status' | 'error'>) => {
+    heapPeak = Math.max(heapPeak, heapUsed());
+    const cpu1 = cpuNs();
+    m.port.close();
+    post({ kind: 'done', id: m.id, ...result, heapPeak, ...(cpu0 !== undefined && cpu1 !== undefined ? { cpuNs: cpu1 - cpu0 } : {}) } satisfies DoneMessage);
+  };
   let result: Pick<DoneMessage, 'status' | 'error'>;
   try {
+    if (pure !== undefined) {
+      await pure.begin(m.module, {
+        argv: m.init.argv,
+        env: { ...m.init.env },
+        write: consoleWriter(sys),
+        // process.exit in a pure task ends the task with that status, then the thread (which runs nothing else).
+        exit: (status) => {
+          finish({ status: Number.isInteger(status) ? status : 1 });
+          return exitThread(0);
+        },
+      });
+    }
     if (isTypeScript(m.module)) await loadTypeScript();
     const mod = (await import(m.module)) as Record<string, unknown>;
     const program = mod[m.export];
     if (typeof program !== 'function') throw errors.ENOEXEC('run', 'binary', `module ${m.module} exports no program function "${m.export}"`);
     const status = await (program as ProgramFunction)(sys);
-    result = { status: typeof status === 'number' && Number.isInteger(status) ? status : 0 };
+    result = { status: typeof status === 'number' && Number.isInteger(status) ? status : (pure?.exitCode ?? 0) };
   } catch (e) {
     result = { error: describeError(e) };
   }
-  restore?.();
-  heapPeak = Math.max(heapPeak, heapUsed());
-  const cpu1 = cpuNs();
-  m.port.close();
-  const done: DoneMessage = { kind: 'done', id: m.id, ...result, heapPeak, ...(cpu0 !== undefined && cpu1 !== undefined ? { cpuNs: cpu1 - cpu0 } : {}) };
-  port.postMessage(done);
+  finish(result);
 }
 
 function describeError(e: unknown): NonNullable<DoneMessage['error']> {
@@ -107,27 +130,21 @@ function describeError(e: unknown): NonNullable<DoneMessage['error']> {
   return { name: 'Error', message: `the program threw ${format(e)}` };
 }
 
-// A pure task's console writes to the DIOS console object through its own system calls.
-function consoleToKernel(sys: WorkerSystemCalls): () => void {
-  const saved = globalThis.console;
+// A pure task's console text goes to the DIOS console object through the task's own system calls, in order.
+function consoleWriter(sys: WorkerSystemCalls): (text: string) => void {
   let handle: number | undefined;
-  const write = (text: string) => {
-    void (async () => {
-      handle ??= (await sys.lookup(sys.consoleName))[0];
-      if (handle === undefined) return;
-      const bytes = new TextEncoder().encode(text);
-      const buf = await sys.beginWrite(handle, bytes.length);
-      buf.set(bytes);
-      await sys.endWrite(handle, buf);
-    })().catch(() => {});
-  };
-  const replacement = Object.create(saved) as Console;
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-    (replacement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => write(`${format(...args)}\n`);
-  }
-  globalThis.console = replacement;
-  return () => {
-    globalThis.console = saved;
+  let queue = Promise.resolve();
+  return (text: string) => {
+    queue = queue
+      .then(async () => {
+        handle ??= (await sys.lookup(sys.consoleName))[0];
+        if (handle === undefined) return;
+        const bytes = new TextEncoder().encode(text);
+        const buf = await sys.beginWrite(handle, bytes.length);
+        buf.set(bytes);
+        await sys.endWrite(handle, buf);
+      })
+      .catch(() => {});
   };
 }
 

@@ -4,19 +4,22 @@
  * thread when there is one; a task never waits for a thread (tasks may wait
  * for each other, so a cap could deadlock them), and idle threads beyond the
  * pool's size are ended. Pure tasks run in threads of their own kind,
- * locked down before any task code loads.
+ * locked down before any task code loads, one task per thread: the thread is
+ * ended after its task, and a few locked-down threads are kept warm so a pure
+ * task does not wait for a thread to start.
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, type ResourceLimits } from 'node:worker_threads';
-import { DiosError, errors, type ErrnoCode } from '../../core/errors.js';
+import { DiosError, Errno, errors, type ErrnoCode } from '../../core/errors.js';
 import type { TaskExecutor } from '../../core/executor.js';
 import type { Kernel } from '../../core/kernel.js';
 import type { TaskObject } from '../../core/objects/task.js';
 import type { ProgramModule } from '../../core/program.js';
 import { Channel } from './channel.js';
+import { PURE_EXEC_ARGV } from './pure.js';
 import { SyscallServer } from './syscall-server.js';
 import { isTypeScript } from './typescript.js';
 import type { DoneMessage, StartMessage, WorkerBoot } from './worker-main.js';
@@ -29,6 +32,8 @@ export interface WorkerPoolOptions {
   resourceLimits?: ResourceLimits;
   /** How long a task the kernel ended may take to give its thread back before the thread is terminated (ms, default 200). */
   stopGraceMs?: number;
+  /** Locked-down threads kept warm per pure kind, started after the first pure task of that kind (default: the smaller of size and 2). */
+  pureSpares?: number;
 }
 
 interface PooledWorker {
@@ -57,6 +62,7 @@ export class WorkerPool implements TaskExecutor {
   readonly #size: number;
   readonly #limits: ResourceLimits | undefined;
   readonly #grace: number;
+  readonly #spares: number;
   // Idle threads by kind: plain, and pure ones (per whether they were set up for TypeScript before their lock-down).
   readonly #idle = new Map<string, PooledWorker[]>();
   readonly #runs = new Map<TaskObject, Run>();
@@ -75,6 +81,9 @@ export class WorkerPool implements TaskExecutor {
     this.#size = size;
     this.#limits = options.resourceLimits;
     this.#grace = grace;
+    const spares = options.pureSpares ?? Math.min(size, 2);
+    if (!Number.isInteger(spares) || spares < 0 || spares > 64) throw errors.EINVAL('useWorkers', 'options.pureSpares', `expected an integer in [0, 64], got ${String(spares)}`);
+    this.#spares = spares;
   }
 
   /** Threads alive now (idle or running a task). */
@@ -91,7 +100,10 @@ export class WorkerPool implements TaskExecutor {
     const pure = task.setup.pure === true;
     const typescript = pure && isTypeScript(program.module);
     const kind = pure ? (typescript ? 'pure-ts' : 'pure') : 'plain';
-    const pooled = this.#idleOf(kind).pop() ?? this.#spawn(kind, pure, typescript);
+    const idle = this.#idleOf(kind);
+    const pooled = (pure ? idle.shift() : idle.pop()) ?? this.#spawn(kind, pure, typescript);
+    // A pure thread runs one task: warm its successors while this one runs.
+    if (pure) while (this.#idleOf(kind).length < this.#spares) this.#idleOf(kind).push(this.#spawn(kind, pure, typescript));
     const buffer = Channel.allocate();
     const { port1, port2 } = new MessageChannel();
     const server = new SyscallServer(new Channel(buffer), port1, task.context!);
@@ -157,20 +169,27 @@ export class WorkerPool implements TaskExecutor {
     const boot: WorkerBoot = { pure, typescript, typescriptReady: isEval };
     const worker = new Worker(url, {
       eval: isEval,
-      execArgv,
+      execArgv: pure ? [...execArgv, ...PURE_EXEC_ARGV] : execArgv,
       workerData: boot,
-      // A pure task sees no host environment variables.
-      ...(pure ? { env: {} } : {}),
+      // A pure thread sees no host environment variables, and its stdio (Node's own warnings) goes nowhere on the host.
+      ...(pure ? { env: {}, stdout: true, stderr: true } : {}),
       ...(this.#limits !== undefined ? { resourceLimits: this.#limits } : {}),
     });
+    if (pure) {
+      worker.stdout.resume();
+      worker.stderr.resume();
+      worker.unref();
+    }
     this.threadsStarted++;
     const pooled: PooledWorker = { worker, kind, tid: undefined, run: undefined, dead: false };
     this.#all.add(pooled);
-    worker.on('message', (m: DoneMessage | { kind: 'ready'; tid?: number }) => {
-      if (m.kind === 'ready') {
-        pooled.tid = m.tid;
+    // Messages from a thread are the task's word (a pure task can post on its thread's port): checked, never trusted.
+    worker.on('message', (m: unknown) => {
+      const message = m as { kind?: unknown; tid?: unknown } | null;
+      if (message?.kind === 'ready') {
+        pooled.tid = Number.isSafeInteger(message.tid) && (message.tid as number) > 0 ? (message.tid as number) : undefined;
         if (pooled.run !== undefined && pooled.run.cpuAtStart === undefined) pooled.run.cpuAtStart = this.#threadCpu(pooled);
-      } else if (m.kind === 'done') this.#finished(pooled, m);
+      } else if (message?.kind === 'done') this.#finished(pooled, doneMessage(message));
     });
     worker.on('error', (error) => this.#died(pooled, error));
     worker.on('exit', (code) => this.#died(pooled, new Error(`the task's worker thread exited with code ${code}`)));
@@ -186,8 +205,8 @@ export class WorkerPool implements TaskExecutor {
     stats.memoryBytes = Math.max(stats.memoryBytes ?? 0, m.heapPeak);
     if (m.error !== undefined) this.#fail(run.task, rebuild(m.error));
     else this.#kernel.exitTask(run.task, m.status ?? 0);
-    // A thread whose task was stopped is not trusted to be idle: it is ended (see stop).
-    if (run.stopTimer !== undefined || this.#closed) {
+    // A thread whose task was stopped is not trusted to be idle, and a pure thread runs one task: both are ended.
+    if (run.stopTimer !== undefined || this.#closed || pooled.kind !== 'plain') {
       void pooled.worker.terminate();
       return;
     }
@@ -262,6 +281,24 @@ function workerEntry(): { url: string | URL; execArgv: string[]; eval: boolean }
   const entry = new URL('./worker-main.ts', here).href;
   const code = `import(${JSON.stringify(`file://${tsx}`)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
   return { url: code, execArgv: ['--conditions=@dios/source'], eval: true };
+}
+
+// A done message as far as it is well-formed: fields of the wrong type are dropped.
+function doneMessage(m: Record<string, unknown>): DoneMessage {
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const done: DoneMessage = { kind: 'done', id: typeof m.id === 'number' ? m.id : -1, heapPeak: num(m.heapPeak) ?? 0 };
+  if (Number.isSafeInteger(m.status)) done.status = m.status as number;
+  const cpu = num(m.cpuNs);
+  if (cpu !== undefined) done.cpuNs = cpu;
+  const e = m.error as Record<string, unknown> | null | undefined;
+  if (e !== undefined) {
+    done.error = { name: str(e?.name) ?? 'Error', message: str(e?.message) ?? 'the task failed', stack: str(e?.stack) };
+    const code = str(e?.code);
+    if (code !== undefined && Object.hasOwn(Errno, code)) Object.assign(done.error, { code, syscall: str(e?.syscall), argument: str(e?.argument) ?? null, detail: str(e?.detail) });
+  }
+  if (done.status === undefined && done.error === undefined) done.error = { name: 'Error', message: 'the task ended with neither a status nor an error' };
+  return done;
 }
 
 // A task's error as the worker described it, rebuilt (a DiosError stays one).

@@ -1,0 +1,70 @@
+/**
+ * Allowed built-ins, trimmed where they still reach the host or state shared
+ * by every thread of the process, and the prototypes through which task code
+ * could catch Node's own process object, hardened. The ECMAScript intrinsics
+ * themselves are frozen by Node (`--frozen-intrinsics`, given to pure threads).
+ * @module
+ */
+import type { PurePolicy } from './pure-policy.js';
+
+/**
+ * Fixes an object against change while keeping assignment to instances that
+ * inherit from it working: each configurable data property becomes an
+ * accessor whose setter defines an own property on the instance (without it,
+ * `this._events = ...` in a subclass would fail on a frozen prototype).
+ */
+export function harden(target: object): void {
+  for (const key of Reflect.ownKeys(target)) {
+    const desc = Object.getOwnPropertyDescriptor(target, key)!;
+    if (!('value' in desc) || !desc.configurable) continue;
+    const value: unknown = desc.value;
+    Object.defineProperty(target, key, {
+      get: () => value,
+      set(this: object, next: unknown) {
+        if (this === target) throw new TypeError(`Cannot assign to read only property '${String(key)}' of a hardened object`);
+        Object.defineProperty(this, key, { value: next, writable: true, enumerable: true, configurable: true });
+      },
+      enumerable: desc.enumerable ?? false,
+      configurable: false,
+    });
+  }
+  Object.preventExtensions(target);
+}
+
+/** Hardens a prototype chain up to (not including) Object.prototype, which Node's frozen intrinsics already fix. */
+export function hardenChain(start: object | null): void {
+  for (let p = start; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) harden(p);
+}
+
+/**
+ * Trims allowed built-ins (their exports objects are shared by `require` and
+ * `import`; syncBuiltinESMExports updates the ES views):
+ * crypto.setEngine (dlopen of a library), crypto.setFips (process-wide
+ * OpenSSL state; Node refuses it in a worker too, and the crypto.fips setter
+ * goes there), the process-wide Blob URL registry
+ * (URL.createObjectURL, buffer.resolveObjectURL: another thread's data by id),
+ * and path.resolve's use of the host's working directory (resolved against /).
+ */
+export function trimBuiltins(require: NodeJS.Require, policy: PurePolicy): void {
+  const refuse = (call: string, why: string) => () => {
+    throw policy.denied(call, '', why);
+  };
+  const crypto = require('node:crypto') as Record<string, unknown>;
+  fix(crypto, 'setEngine', refuse('crypto.setEngine', 'a pure task loads no native library'));
+  fix(crypto, 'setFips', refuse('crypto.setFips', 'FIPS mode is process-wide state'));
+  const registry = 'the Blob URL registry is shared by every thread of the host process';
+  fix(require('node:buffer') as Record<string, unknown>, 'resolveObjectURL', refuse('buffer.resolveObjectURL', registry));
+  fix(URL as unknown as Record<string, unknown>, 'createObjectURL', refuse('URL.createObjectURL', registry));
+  fix(URL as unknown as Record<string, unknown>, 'revokeObjectURL', refuse('URL.revokeObjectURL', registry));
+  const path = require('node:path') as typeof import('node:path');
+  for (const flavour of [path.posix, path.win32]) {
+    const resolve = flavour.resolve;
+    const root = flavour === path.win32 ? '\\' : '/';
+    fix(flavour as unknown as Record<string, unknown>, 'resolve', (...paths: string[]) => resolve(root, ...paths));
+  }
+  (require('node:module') as { syncBuiltinESMExports(): void }).syncBuiltinESMExports();
+}
+
+function fix(target: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, writable: false, configurable: false, enumerable: true });
+}

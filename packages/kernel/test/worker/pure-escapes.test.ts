@@ -1,0 +1,384 @@
+/**
+ * Pure tasks (RunFlags.PURE) against escape attempts: each program in
+ * test/fixtures/pure/ tries one way out of the task (a host built-in through
+ * ESM or CommonJS, a host file read as a module, a member of process, the real
+ * process reached another way, traces of an earlier task, the system-call
+ * channel, WebAssembly) and reports what happened; each test asserts the
+ * refusal concretely (the error code, the file not written, the value not
+ * there). docs/worker-tasks.md, "Pure tasks", describes the mechanism.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kernel, ObjectType, RunFlags } from '@dios/kernel';
+import { useWorkers, type WorkerPool } from '@dios/kernel/node';
+import { PURE_PROCESS_MEMBERS } from '../../src/host/worker/pure-process.js';
+import { dec, readAll, writeAll } from '../helpers.js';
+
+const ESM = new URL('../fixtures/pure/escapes.mjs', import.meta.url).href;
+const CJS = new URL('../fixtures/pure/escapes.cjs', import.meta.url).href;
+const SECRET = 's3cr3t-of-the-host';
+
+let kernel: Kernel;
+let pool: WorkerPool;
+let dir: string;
+const consoleOut: string[] = [];
+// Why tasks failed (shown when a program reported nothing).
+const failures: unknown[] = [];
+const binaries = new Map<string, number>();
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dios-pure-'));
+  writeFileSync(join(dir, 'secret.json'), JSON.stringify({ secret: SECRET }));
+  writeFileSync(join(dir, 'secret.mjs'), `export default ${JSON.stringify(SECRET)};`);
+  writeFileSync(join(dir, 'secret.js'), `let x = 1;\nmodule.exports = ${JSON.stringify(SECRET)};\n`);
+  writeFileSync(join(dir, 'secret.env'), `DIOS_SECRET=${SECRET}\n`);
+  writeFileSync(join(dir, 'addon.node'), 'not an ELF file');
+  writeFileSync(join(dir, 'engine.so'), 'not an ELF file');
+  process.env.DIOS_HOST_SECRET = SECRET;
+  kernel = await Kernel.boot({ consoleSink: (bytes) => consoleOut.push(dec(bytes)) });
+  pool = useWorkers(kernel, { size: 2 });
+  kernel.onTaskFailure = (_task, error) => failures.push(error);
+});
+
+afterAll(async () => {
+  await pool.close();
+  delete process.env.DIOS_HOST_SECRET;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Attempt {
+  ok: boolean;
+  value?: unknown;
+  name?: string;
+  code?: string;
+  message?: string;
+}
+
+/** Runs export `name` of `module` as a pure task; its exit status and the JSON it reported. */
+async function pure(module: string, name: string, ...args: string[]): Promise<{ status: number | undefined; report: any }> {
+  const sys = kernel.init;
+  const key = `${module}#${name}`;
+  let bin = binaries.get(key);
+  if (bin === undefined) {
+    const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+    await writeAll(sys, ref, kernel.registerProgram(`pure-${name}-${binaries.size}`, { module, export: name }));
+    binaries.set(key, (bin = ref));
+  }
+  const { ref: out } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+  failures.length = 0;
+  const task = await sys.run(bin, { argv: [name, dir, ...args], outputs: [out] }, RunFlags.PURE);
+  await sys.select([task]);
+  const status = sys.ref(task).task?.exitStatus;
+  const text = dec((await readAll(sys, out)).bytes);
+  await sys.delete(task);
+  await sys.delete(out);
+  if (text === '' && failures.length > 0) console.warn(`${name}: status ${String(status)}, no report`, failures.at(-1));
+  return { status, report: text === '' ? undefined : JSON.parse(text) };
+}
+
+const esm = (name: string, ...args: string[]) => pure(ESM, name, ...args);
+const cjs = (name: string, ...args: string[]) => pure(CJS, name, ...args);
+
+function refused(a: Attempt, code = 'EACCES'): void {
+  expect(a.ok, `expected a refusal, got ${JSON.stringify(a)}`).toBe(false);
+  expect(a.code, a.message).toBe(code);
+  expect(a.message ?? '').not.toContain(SECRET);
+}
+
+/** An attempt that found nothing to call: the member is not there (TypeError on the call). */
+function absent(a: Attempt): void {
+  expect(a.ok, `expected the member to be absent, got ${JSON.stringify(a)}`).toBe(false);
+  expect(a.name).toBe('TypeError');
+}
+
+describe('pure tasks: host built-ins through ES modules', () => {
+  it.each(['node:fs', 'fs', 'node:child_process', 'node:net', 'node:worker_threads', 'node:vm', 'node:module', 'node:process', 'node:os', 'node:v8', 'node:inspector', 'node:dgram', 'node:http', 'node:tls', 'node:diagnostics_channel', 'node:trace_events'])(
+    'import(%s) is EACCES',
+    async (name) => {
+      refused((await esm('importBuiltin', name)).report);
+    },
+  );
+
+  it('computation-only built-ins stay importable (the refusals above are not a broken loader)', async () => {
+    const { report } = await esm('importBuiltin', 'node:crypto');
+    expect(report.ok).toBe(true);
+  });
+
+  it('import.meta.resolve of a host built-in is EACCES', async () => {
+    refused((await esm('importMetaResolveFs')).report);
+  });
+
+  it('a data: URL module that imports node:fs is EACCES; plain data: code runs', async () => {
+    refused((await esm('dataUrlImportsFs')).report);
+    expect((await esm('dataUrlPlainCode')).report).toEqual({ ok: true, value: 42 });
+  });
+});
+
+describe('pure tasks: host built-ins through CommonJS', () => {
+  it('a .cjs program: require("node:fs").writeFileSync is EACCES and the host file is not written', async () => {
+    refused((await cjs('requireFsWrite')).report);
+    expect(existsSync(join(dir, 'pwned-require-fs'))).toBe(false);
+  });
+
+  it('a .cjs program: require("child_process").execSync("id") is EACCES', async () => {
+    refused((await cjs('requireChildProcess')).report);
+  });
+
+  it.each(['net', 'worker_threads', 'node:vm', 'module', 'os', 'http', 'inspector', 'v8'])('a .cjs program: require(%s) is EACCES', async (name) => {
+    refused((await cjs('requireBuiltin', name)).report);
+  });
+
+  it('a CommonJS module imported by an ES program cannot require node:fs either (the host file is not written)', async () => {
+    refused((await esm('importCjsHelperThatRequiresFs')).report);
+    expect(existsSync(join(dir, 'pwned-cjs-helper'))).toBe(false);
+  });
+
+  it('module.constructor._load("fs") is EACCES', async () => {
+    refused((await cjs('moduleLoad')).report);
+  });
+
+  it('Module.createRequire(...)("fs") is EACCES, and a require made for a host directory reads nothing there', async () => {
+    refused((await cjs('createRequireFs')).report);
+    refused((await cjs('createRequireHost')).report);
+  });
+
+  it('Module.register (a loader hook of the task\'s own, which would run before ours) is EACCES; node:fs stays refused', async () => {
+    const { report } = await cjs('registerHook');
+    refused(report.register);
+    refused(report.fs);
+  });
+
+  it('the guarded Module statics cannot be replaced: assignment and defineProperty fail, require("fs") stays EACCES', async () => {
+    const { report } = await cjs('overwriteLoad');
+    expect(report.assign).toMatchObject({ ok: false, name: 'TypeError' });
+    expect(report.define).toMatchObject({ ok: false, name: 'TypeError' });
+    refused(report.fs);
+  });
+
+  it('require("process") and require("vm") are EACCES; process in a CommonJS module is the pure one', async () => {
+    refused((await cjs('requireProcessBuiltin')).report);
+    refused((await cjs('requireVm')).report);
+    expect((await cjs('cjsProcess')).report).toEqual({ ok: true, value: ['undefined', 'undefined', 'undefined'] });
+  });
+});
+
+describe('pure tasks: host files read as modules', () => {
+  it('import of a host JSON file by file: URL with type json is EACCES', async () => {
+    refused((await esm('importJsonFileUrl')).report);
+  });
+
+  it('import of a host module by absolute path is EACCES', async () => {
+    refused((await esm('importAbsolutePath')).report);
+  });
+
+  it('import of a host module by a relative path climbing out of the package is EACCES', async () => {
+    refused((await esm('importRelativePath')).report);
+  });
+
+  it('import.meta.resolve of a host file is EACCES (no probing of what exists)', async () => {
+    refused((await esm('metaResolveHostFile')).report);
+  });
+
+  it('a data: URL module re-exporting a host file is EACCES', async () => {
+    refused((await esm('dataUrlImportsHostFile')).report);
+  });
+
+  it('require() of a host file by absolute or relative path is EACCES', async () => {
+    refused((await cjs('requireAbsoluteHostFile')).report);
+    refused((await cjs('requireRelativeHostFile')).report);
+  });
+
+  it('require.resolve of a host file, directly or through options.paths, is EACCES', async () => {
+    refused((await cjs('requireResolveProbe')).report);
+    refused((await cjs('requireResolvePaths')).report);
+  });
+
+  it('require.extensions[".json"] and Module.prototype.load on a forged module are EACCES', async () => {
+    refused((await cjs('extensionHandlerRead')).report);
+    refused((await cjs('moduleLoadMethod')).report);
+  });
+
+  it('code compiled under a host file name cannot make assert() quote that file', async () => {
+    const { report } = await cjs('forgedFilenameAssert');
+    refused(report);
+  });
+
+  it('Module._readPackage, Module._findPath and Module.runMain on host paths are EACCES; Module._stat says nothing', async () => {
+    refused((await cjs('readPackage')).report);
+    refused((await cjs('findPathProbe')).report);
+    refused((await cjs('runMain')).report);
+    // _stat of an existing host file answers as for a missing one.
+    expect((await cjs('statProbe')).report).toEqual({ ok: true, value: [-2, -2] });
+  });
+
+  it('native addons are refused before dlopen: require("./x.node"), require.extensions[".node"], import("./x.node")', async () => {
+    refused((await cjs('nativeAddon')).report);
+    refused((await cjs('extensionsNode')).report);
+    refused((await esm('importAddon')).report);
+  });
+
+  it('require.extensions is frozen: no new extension handler', async () => {
+    expect((await cjs('addExtension')).report).toMatchObject({ ok: false, name: 'TypeError' });
+  });
+});
+
+describe('pure tasks: process is an allow-list', () => {
+  it('process.loadEnvFile is not there; nothing from the host file reaches process.env', async () => {
+    absent((await esm('processLoadEnvFile')).report);
+  });
+
+  it('process.report is not there: no getReport (the host environment), no writeReport (a host file)', async () => {
+    absent((await esm('processReport')).report);
+    absent((await esm('processWriteReport')).report);
+    expect(existsSync(join(dir, 'pwned-report.json'))).toBe(false);
+  });
+
+  it('process._rawDebug (the host stderr) is not there', async () => {
+    absent((await esm('processRawDebug')).report);
+  });
+
+  it('cwd is /, and pid, ppid, execPath and title are not there', async () => {
+    const { report } = await esm('processIdentity');
+    expect(report).toEqual({ ok: true, value: { cwd: '/', pid: 'undefined', ppid: 'undefined', execPath: 'undefined', title: 'undefined' } });
+  });
+
+  it('process.binding, process.getBuiltinModule and process.dlopen are not there', async () => {
+    absent((await esm('processBinding')).report);
+    absent((await esm('processGetBuiltinModule')).report);
+    absent((await esm('processDlopen')).report);
+  });
+
+  it('process.env holds no host variable (the test set DIOS_HOST_SECRET in the kernel\'s process)', async () => {
+    const { report } = await esm('processEnv');
+    expect(report).toEqual({ ok: true, value: { keys: [], path: 'undefined', host: 'undefined' } });
+  });
+
+  it('every member of the host process not on the allow-list reads undefined', async () => {
+    const keys = [...new Set([...Object.getOwnPropertyNames(process), ...Object.getOwnPropertyNames(Object.getPrototypeOf(process)), 'getBuiltinModule', 'loadEnvFile', 'report', 'mainModule', 'permission'])];
+    const { report } = await esm('processMembers', JSON.stringify(keys));
+    for (const key of report.visible) expect(PURE_PROCESS_MEMBERS, `process.${key} is visible`).toContain(key);
+    expect(report.visible.length).toBeGreaterThan(3);
+    expect(keys.filter((k) => !PURE_PROCESS_MEMBERS.includes(k)).length).toBeGreaterThan(60);
+    expect(report.proto).toBe(true);
+  });
+
+  it('process.exit(7) ends the task with status 7 (and only the task)', async () => {
+    const { status, report } = await esm('processExit');
+    expect(status).toBe(7);
+    expect(report).toBeUndefined();
+    expect((await esm('dataUrlPlainCode')).report.value).toBe(42);
+  });
+});
+
+describe('pure tasks: the real process reached another way', () => {
+  it('eval, Function and indirect eval see the same pure process', async () => {
+    expect((await esm('evalProcess')).report).toEqual({ ok: true, value: ['undefined', 'undefined', 'undefined'] });
+  });
+
+  it('the global object has no require/module (the eval entry of a source run defines them) and no fetch, BroadcastChannel, WebSocket', async () => {
+    expect((await esm('functionThisGlobals')).report).toEqual({ ok: true, value: [] });
+    expect((await esm('sourceRequireGlobal')).report).toEqual({ ok: true, value: ['undefined', 'undefined', 'undefined'] });
+    expect((await esm('hostGlobals')).report).toEqual({ ok: true, value: ['undefined', 'undefined', 'undefined', 'undefined'] });
+  });
+
+  it('EventEmitter.prototype is frozen: a patched emit cannot capture the process Node emits warnings on', async () => {
+    const { report } = await esm('emitterPrototypeCapture');
+    expect(report.patch).toMatchObject({ ok: false, name: 'TypeError' });
+    expect(report.captured).toBe('<none>');
+  });
+
+  it('Object.prototype is frozen: a getter there cannot capture the process Node reads flags from', async () => {
+    const { report } = await esm('objectPrototypeGetter');
+    expect(report.patch).toMatchObject({ ok: false, name: 'TypeError' });
+    expect(report.captured).toBe('<none>');
+  });
+
+  it('stack frames (Error.prepareStackTrace) give no this or function of Node\'s internals', async () => {
+    const { report } = await esm('stackFrameThis');
+    expect(report.found).toEqual([]);
+  });
+
+  it('console writes to the DIOS console, and has no host stream behind it', async () => {
+    const { report } = await esm('consolePrototype');
+    expect(report).toEqual({ ok: true, value: { stdout: 'undefined', protoLog: '<plain>' } });
+  });
+});
+
+describe('pure tasks: allowed built-ins trimmed where they reach the host', () => {
+  it('crypto.setEngine (dlopen of a library) and crypto.setFips (process-wide OpenSSL state) are EACCES', async () => {
+    refused((await esm('cryptoSetEngine')).report);
+    refused((await esm('cryptoSetFips')).report);
+  });
+
+  it('path.resolve and url.pathToFileURL resolve against /, not the host\'s working directory', async () => {
+    expect((await esm('pathResolveCwd')).report).toEqual({ ok: true, value: ['/x', 'file:///x'] });
+  });
+
+  it('the process-wide Blob URL registry is closed: URL.createObjectURL and buffer.resolveObjectURL are EACCES', async () => {
+    refused((await esm('blobUrlRegistry')).report);
+    refused((await esm('bufferResolveObjectUrl')).report);
+  });
+});
+
+describe('pure tasks: one task per thread', () => {
+  it('a global, an environment variable and a built-in\'s state left by one pure task are not seen by the next', async () => {
+    await esm('leaveTraces');
+    const { report } = await esm('readTraces');
+    expect(report).toEqual({ global: 'undefined', env: 'undefined', poolSize: 8192 });
+  });
+
+  it('the intrinsics are frozen: Array.prototype, Object.prototype and Promise.prototype cannot be patched', async () => {
+    const { report } = await esm('patchIntrinsics');
+    for (const a of report) expect(a).toMatchObject({ ok: false, name: 'TypeError' });
+  });
+
+  it('a pure thread is never handed a second task', async () => {
+    const before = pool.threadsStarted;
+    await esm('dataUrlPlainCode');
+    await esm('dataUrlPlainCode');
+    expect(pool.threadsStarted - before).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('pure tasks: the system-call channel', () => {
+  it('patching Atomics or typed arrays to capture the channel\'s SharedArrayBuffer fails', async () => {
+    const { report } = await esm('captureChannel');
+    expect(report).toEqual({ patches: [false, false, false, false, false], protoPatch: false, found: 0 });
+  });
+
+  it('nothing reachable from the sys object is a SharedArrayBuffer', async () => {
+    expect((await esm('sysObjectShared')).report).toEqual({ shared: 0 });
+  });
+
+  it('MessagePort.prototype is frozen: the task cannot capture its channel\'s port to post garbage; its calls still work', async () => {
+    const { report } = await esm('garbageOnPort');
+    expect(report.patch).toBe(false);
+    expect(report.captured).toBe(false);
+    expect(report.after).toEqual({ ok: true, value: 1 });
+    kernel.checkInvariants();
+  });
+
+  it('Atomics.wait on its own memory blocks only its own thread', async () => {
+    expect((await esm('atomicsWaitOwn')).report).toEqual({ ok: true, value: 'timed-out' });
+  });
+});
+
+describe('pure tasks: WebAssembly', () => {
+  it('a module importing a host function gets only what JavaScript hands it: nothing host-bound is there to hand', async () => {
+    expect((await esm('wasmHostImport')).report).toMatchObject({ ok: false, name: 'LinkError' });
+    expect((await esm('wasmNoImports')).report).toMatchObject({ ok: false, name: 'TypeError' });
+  });
+
+  it('import("node:wasi") is EACCES', async () => {
+    refused((await esm('wasiImport')).report);
+  });
+});
+
+describe('pure tasks: the kernel goes on', () => {
+  it('after every attempt the kernel is consistent and a pure console write reached the DIOS console only', async () => {
+    kernel.checkInvariants();
+    expect(consoleOut.join('')).not.toContain(SECRET);
+  });
+});
