@@ -6,6 +6,7 @@
  * non-loopback address of its own, a client connecting from that address is
  * refused under local and served under on.
  */
+import { BlockList } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +64,25 @@ describe('isLoopbackAddress', () => {
 
   it('undefined (an address the socket no longer knows) is not loopback', () => {
     expect(isLoopbackAddress(undefined)).toBe(false);
+  });
+
+  it("agrees with node:net's BlockList on random IPv4 and IPv6 addresses (mapped ones included); never throws", () => {
+    const loopback = new BlockList();
+    loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+    loopback.addAddress('::1', 'ipv6');
+    const near = fc.oneof(fc.ipV4(), fc.integer({ min: 0, max: 255 }).map((x) => `127.${x}.0.${255 - x}`));
+    const v6 = fc.oneof(fc.ipV6(), near.map((a) => `::ffff:${a}`), fc.constantFrom('::1', '0:0:0:0:0:0:0:1', '::0:1', '::ffff:7f00:1'));
+    fc.assert(
+      fc.property(near, fc.integer({ min: 1, max: 65535 }), (ip, port) => {
+        expect(isLoopbackAddress(`${ip}:${port}`)).toBe(loopback.check(ip, 'ipv4'));
+      }),
+    );
+    fc.assert(
+      fc.property(v6, fc.integer({ min: 1, max: 65535 }), fc.boolean(), (ip, port, brackets) => {
+        expect(isLoopbackAddress(brackets ? `[${ip}]:${port}` : `${ip}:${port}`)).toBe(loopback.check(ip, 'ipv6'));
+      }),
+    );
+    fc.assert(fc.property(fc.string({ unit: 'binary-ascii', maxLength: 60 }), (text) => void isLoopbackAddress(text)));
   });
 
   it('an IPv4 address, plain or mapped, is loopback exactly when its first octet is 127', () => {
