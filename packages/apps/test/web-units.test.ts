@@ -40,6 +40,13 @@ describe('RequestParser', () => {
     expect(p.next().kind).toBe('request');
   });
 
+  it('trims spaces and tabs around a field value, and nothing else (not 0xA0)', () => {
+    const p = new RequestParser();
+    p.push(Uint8Array.from([...enc('GET / HTTP/1.1\r\nHost: x\r\nX: \t a b \t\r\nY: '), 0xa0, 0x76, 0xa0, ...enc('\r\n\r\n')]));
+    const r = p.next();
+    expect(r.kind === 'request' && [r.request.headers.get('x'), r.request.headers.get('y')]).toEqual(['a b', '\u00a0v\u00a0']);
+  });
+
   it('Connection: close ends keep-alive; a body ends it too', () => {
     const close = new RequestParser();
     close.push(enc('GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Close\r\n\r\n'));

@@ -65,6 +65,7 @@ const VERSION = /^HTTP\/(\d)\.(\d)$/;
 const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Field values may hold visible ASCII, space, tab and obs-text: any other control character fails the head.
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n|$)/;
+const OWS = /^[ \t]+|[ \t]+$/g;
 const latin1 = new TextDecoder('latin1');
 const INCOMPLETE: ParseResult = Object.freeze({ kind: 'incomplete' });
 
@@ -190,7 +191,8 @@ export class RequestParser {
       if (colon <= 0) return this.#fail(400, 'malformed header field');
       const name = line.slice(0, colon);
       if (!FIELD_NAME.test(name)) return this.#fail(400, 'malformed header field name');
-      const value = line.slice(colon + 1).trim();
+      // Optional white space is spaces and tabs only (RFC 9110 5.6.3): String.trim would take more, such as 0xA0.
+      const value = line.slice(colon + 1).replace(OWS, '');
       const key = name.toLowerCase();
       if (key === 'host') hosts++;
       const seen = headers.get(key);
