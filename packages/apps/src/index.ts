@@ -61,6 +61,7 @@ export type { OpenFile } from './web/files.js';
 export { listDirectory, listingHtml } from './web/directory-listing.js';
 export type { ListingEntry } from './web/directory-listing.js';
 export { StatusReader, statusHtml, STATUS_PATH, STATUS_JSON_PATH, PAGE_ROWS } from './web/status-page.js';
+export { isLoopbackAddress, isStatusAccess, statusVisible, STATUS_ACCESS } from './web/status-access.js';
 export { escapeHtml } from './web/html.js';
 export * from './kv/index.js';
 export { ResponseCache, CACHE_MAX_BODY, CACHE_ENTRIES } from './web/response-cache.js';
