@@ -3,7 +3,10 @@
  * makes over the shared-memory channel, beside a postMessage ping-pong
  * between the kernel's thread and a worker thread, measured in the same
  * process with samples interleaved. Target: the system-call rate at least
- * twice the ping-pong rate.
+ * twice the ping-pong rate. Also the start cost of a task (run to exit of a
+ * task making two calls): a pure task (a fresh locked-down thread per task,
+ * from the pool's warm spares) beside a non-pure one (a pooled thread), both
+ * measured here, interleaved.
  *
  *   npm run bench:worker            (also part of npm run bench)
  *   BENCH_QUICK=1 npm run bench:worker
@@ -11,9 +14,9 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { Kernel, ObjectType, type SystemCalls } from '@dios/kernel';
+import { Kernel, ObjectType, RunFlags, type SystemCalls } from '@dios/kernel';
 import { useWorkers } from '@dios/kernel/node';
-import { formatOps, measurePair, printTable, spread, type RunOptions, type Stats, type Timed } from './harness.js';
+import { formatOps, measurePair, median, printTable, spread, type RunOptions, type Stats, type Timed } from './harness.js';
 
 const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
 const options: RunOptions = QUICK ? { samples: 5, sampleMs: 100, warmupMs: 200 } : { samples: 9, sampleMs: 400, warmupMs: 1000 };
@@ -94,13 +97,54 @@ async function main(): Promise<void> {
   add('4 KiB write+read round: calls (4 per round)', rounds.dios, rounds.baseline, 4);
   rows.push(['4 KiB write+read round: rounds', formatOps(rounds.dios.median), spread(rounds.dios), formatOps(rounds.baseline.median), spread(rounds.baseline), (rounds.dios.median / rounds.baseline.median).toFixed(2), '-', 'info']);
   await ping.close();
+  const starts = await startCosts(sys, lookupBin, target.key, result);
   await pool.close();
   console.log('');
   printTable(rows);
   console.log('');
+  printTable(starts);
+  console.log(`task start: run() to the task's exit, the task making two calls; ratio = pure / non-pure (lower is better, 1 = no cost).`);
+  console.log('pure back-to-back: each task takes a warm spare started while the previous task ran; spare ready: the spare had 300 ms to start.');
+  console.log('');
   console.log('ping-pong: the main thread posts a message to a worker thread and awaits its echo (one round trip per unit).');
-  console.log(`worker threads started by the pool: ${pool.threadsStarted} (one sample = one task; pooled threads are reused)`);
+  console.log(`worker threads started by the pool: ${pool.threadsStarted} (one sample = one task; plain threads are reused, a pure thread runs one task)`);
   console.log(failed === 0 ? 'all targets met' : `${failed} target(s) missed`);
+}
+
+// Start cost of a task, pure and not: medians (ms) of interleaved samples, with their spread.
+async function startCosts(sys: SystemCalls, bin: number, target: string, result: number): Promise<string[][]> {
+  const once = async (flags: number): Promise<number> => {
+    const t0 = performance.now();
+    const task = await sys.run(bin, { argv: ['lookupLoop', target, '0'], outputs: [result] }, flags);
+    await sys.select([task]);
+    const ms = performance.now() - t0;
+    const status = sys.ref(task).task?.exitStatus;
+    await sys.delete(task);
+    if (status !== 0) throw new Error(`the start-cost task failed with status ${String(status)}`);
+    return ms;
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const samples = QUICK ? 9 : 31;
+  for (let i = 0; i < 3; i++) {
+    await once(0);
+    await once(RunFlags.PURE);
+  }
+  const plain: number[] = [];
+  const pure: number[] = [];
+  const ready: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    plain.push(await once(0));
+    pure.push(await once(RunFlags.PURE));
+    await sleep(300);
+    ready.push(await once(RunFlags.PURE));
+  }
+  const ms = (xs: number[]) => `${median(xs).toFixed(2)} ms`;
+  const range = (xs: number[]) => `${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)} ms`;
+  return [
+    ['task start (median of ' + samples + ')', 'pure', 'spread', 'non-pure', 'spread', 'ratio'],
+    ['pure back-to-back', ms(pure), range(pure), ms(plain), range(plain), (median(pure) / median(plain)).toFixed(2)],
+    ['pure, spare ready', ms(ready), range(ready), ms(plain), range(plain), (median(ready) / median(plain)).toFixed(2)],
+  ];
 }
 
 await main();

@@ -10,11 +10,14 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Kernel, ObjectType, RunFlags } from '@dios/kernel';
 import { useWorkers, type WorkerPool } from '@dios/kernel/node';
 import { PURE_PROCESS_MEMBERS } from '../../src/host/worker/pure-process.js';
 import { dec, readAll, writeAll } from '../helpers.js';
+
+// Each attempt starts a thread; on a loaded machine that takes seconds.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const ESM = new URL('../fixtures/pure/escapes.mjs', import.meta.url).href;
 const CJS = new URL('../fixtures/pure/escapes.cjs', import.meta.url).href;

@@ -19,6 +19,7 @@
  */
 import { createRequire, register } from 'node:module';
 import { MessageChannel } from 'node:worker_threads';
+import { errors } from '../../core/errors.js';
 import { hardenChain, trimBuiltins } from './pure-builtins.js';
 import { guardCommonJs } from './pure-cjs.js';
 import { pureConsole } from './pure-console.js';
@@ -45,7 +46,8 @@ export interface PureThread {
 export async function lockDown(): Promise<PureThread> {
   const require = createRequire(import.meta.url);
   const url = policyUrl();
-  const policy = (await import(url)) as PurePolicy;
+  // The same policy as the hooks; in this thread its refusals are DiosErrors.
+  const policy: PurePolicy = { ...((await import(url)) as PurePolicy), denied: (call, what, why) => errors.EACCES(call, what, why) as Error & { code: 'EACCES' } };
   const { port1, port2 } = new MessageChannel();
   register(url, { data: { port: port2 }, transferList: [port2] });
   // Stack traces would read source maps named by a module's comment: files outside the policy.

@@ -11,7 +11,7 @@ import { format } from 'node:util';
 import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { errors, isDiosError } from '../../core/errors.js';
 import type { ProgramFunction } from '../../core/program.js';
-import { lockDown, type PureThread } from './pure.js';
+import type { PureThread } from './pure.js';
 import { isTypeScript, loadTypeScript } from './typescript.js';
 import { WorkerSystemCalls, type TaskInit } from './worker-syscalls.js';
 
@@ -71,6 +71,8 @@ let tasksRun = 0;
 async function start(): Promise<void> {
   if (boot.pure) {
     if (boot.typescript) await loadTypeScript();
+    // Loaded only here: plain threads start without the lock-down's modules.
+    const { lockDown } = await import('./pure.js');
     pure = await lockDown();
   }
   port.on('message', (m: StartMessage) => {
