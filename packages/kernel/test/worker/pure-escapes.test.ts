@@ -61,6 +61,10 @@ interface Attempt {
 
 /** Runs export `name` of `module` as a pure task; its exit status and the JSON it reported. */
 async function pure(module: string, name: string, ...args: string[]): Promise<{ status: number | undefined; report: any }> {
+  return pureWith(module, name, args, {});
+}
+
+async function pureWith(module: string, name: string, args: string[], env: Record<string, string>): Promise<{ status: number | undefined; report: any }> {
   const sys = kernel.init;
   const key = `${module}#${name}`;
   let bin = binaries.get(key);
@@ -71,7 +75,7 @@ async function pure(module: string, name: string, ...args: string[]): Promise<{ 
   }
   const { ref: out } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
   failures.length = 0;
-  const task = await sys.run(bin, { argv: [name, dir, ...args], outputs: [out] }, RunFlags.PURE);
+  const task = await sys.run(bin, { argv: [name, dir, ...args], outputs: [out], env }, RunFlags.PURE);
   await sys.select([task]);
   const status = sys.ref(task).task?.exitStatus;
   const text = dec((await readAll(sys, out)).bytes);
@@ -376,6 +380,37 @@ describe('pure tasks: WebAssembly', () => {
 
   it('import("node:wasi") is EACCES', async () => {
     refused((await esm('wasiImport')).report);
+  });
+});
+
+describe('pure tasks: what stays possible', () => {
+
+  it('computation built-ins, the packages the program can name (a workspace link, a CommonJS package), argv and the task\'s environment', async () => {
+    const { report } = await pureWith(ESM, 'legitComputation', ['one', 'two'], { DIOS_TASK_VAR: 'from the spec' });
+    expect(report).toEqual({
+      sha: 'ba7816bf8f01cfea',
+      zlib: 'round trip',
+      seen: 2,
+      piped: 'streamed',
+      name: 'function',
+      ms: 7_200_000,
+      override: 'overridden',
+      argv: [dir, 'one', 'two'],
+      env: 'from the spec',
+    });
+  });
+
+  it('a CommonJS program requires allowed built-ins, files of its own package and packages it can name', async () => {
+    const { report } = await cjs('legitRequire');
+    expect(report).toEqual({ ok: true, value: { ms: 60_000, path: 'a/b', sha: 'ba7816bf8f01cfea', own: 'function', json: '@dios/kernel' } });
+  });
+
+  it('console.log and process.stdout.write reach the DIOS console', async () => {
+    const before = consoleOut.length;
+    expect((await esm('consoleWrites')).report).toEqual({ wrote: true });
+    const text = consoleOut.slice(before).join('');
+    expect(text).toContain('hello from a pure task 42\n');
+    expect(text).toContain('and through process.stdout\n');
   });
 });
 

@@ -89,9 +89,10 @@ export function guardCommonJs(require: NodeJS.Require, policy: PurePolicy): void
     },
     _resolveFilename: resolveFilename,
     _findPath(request: string, paths: readonly string[] | null, isMain?: boolean) {
-      if (isPath(request)) file('Module._findPath', resolve('/', request));
-      // Directories outside the policy (Node's global folders, or any the caller names) are not searched.
-      const searched = paths === null ? null : paths.filter((dir) => policy.fileAllowed(String(dir)));
+      if (request.startsWith('/')) file('Module._findPath', request);
+      // Directories outside the policy (Node's global folders, or any the caller names) are not searched, nor a relative request that leads out of the policy from them.
+      const searched = paths === null ? null : paths.filter((dir) => policy.fileAllowed(String(dir)) && (!isPath(request) || policy.fileAllowed(resolve(String(dir), request))));
+      if (isPath(request) && !request.startsWith('/') && paths !== null && paths.length > 0 && searched!.length === 0) file('Module._findPath', resolve(String(paths[0]), request));
       const found = original.findPath.call(Module, request, searched, isMain);
       if (found !== false) file('Module._findPath', found);
       return found;
@@ -149,7 +150,8 @@ export function guardCommonJs(require: NodeJS.Require, policy: PurePolicy): void
   Object.freeze(Module.globalPaths);
 }
 
-// Replaces a member and fixes it: not writable, not configurable.
+// Replaces a member and fixes it: not writable, not configurable (enumerable as it was: Node lists the extensions with Object.keys).
 function lock(target: object, name: string, value: unknown): void {
-  Object.defineProperty(target, name, { value, writable: false, configurable: false, enumerable: false });
+  const enumerable = Object.getOwnPropertyDescriptor(target, name)?.enumerable ?? false;
+  Object.defineProperty(target, name, { value, writable: false, configurable: false, enumerable });
 }

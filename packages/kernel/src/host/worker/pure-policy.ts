@@ -46,7 +46,7 @@ export interface PurePolicy {
   builtinAllowed(name: string): boolean;
   /** Whether the file at `path` may load (see the module comment). */
   fileAllowed(path: string): boolean;
-  /** Fixes the program module (a file: URL): only the first call counts; false for later ones. */
+  /** Fixes the program module (its URL; a non-file program gets no files): only the first call counts, later ones return false. */
   setProgram(url: string): boolean;
   /** The EACCES error both loaders throw. */
   denied(call: string, what: string, why: string): Error & { code: 'EACCES' };
@@ -95,8 +95,13 @@ function packageRoot(file) {
   }
 }
 
+let programSet = false;
+
 export function setProgram(url) {
-  if (root !== undefined || typeof url !== 'string' || !url.startsWith('file:')) return false;
+  if (programSet || typeof url !== 'string') return false;
+  programSet = true;
+  // A program that is not a file (a data: module) has no package: no file loads.
+  if (!url.startsWith('file:')) return true;
   const file = real(fileURLToPath(url));
   root = packageRoot(file) ?? dirname(file);
   nodeModules = [];

@@ -100,13 +100,14 @@ async function runTask(m: StartMessage): Promise<void> {
     m.port.close();
     post({ kind: 'done', id: m.id, ...result, heapPeak, ...(cpu0 !== undefined && cpu1 !== undefined ? { cpuNs: cpu1 - cpu0 } : {}) } satisfies DoneMessage);
   };
+  const writer = consoleWriter(sys);
   let result: Pick<DoneMessage, 'status' | 'error'>;
   try {
     if (pure !== undefined) {
       await pure.begin(m.module, {
         argv: m.init.argv,
         env: { ...m.init.env },
-        write: consoleWriter(sys),
+        write: writer.write,
         // process.exit in a pure task ends the task with that status, then the thread (which runs nothing else).
         exit: (status) => {
           finish({ status: Number.isInteger(status) ? status : 1 });
@@ -123,6 +124,8 @@ async function runTask(m: StartMessage): Promise<void> {
   } catch (e) {
     result = { error: describeError(e) };
   }
+  // Console text the task wrote is in the console before the task exits.
+  await writer.flush();
   finish(result);
 }
 
@@ -133,10 +136,10 @@ function describeError(e: unknown): NonNullable<DoneMessage['error']> {
 }
 
 // A pure task's console text goes to the DIOS console object through the task's own system calls, in order.
-function consoleWriter(sys: WorkerSystemCalls): (text: string) => void {
+function consoleWriter(sys: WorkerSystemCalls): { write: (text: string) => void; flush: () => Promise<void> } {
   let handle: number | undefined;
   let queue = Promise.resolve();
-  return (text: string) => {
+  const write = (text: string) => {
     queue = queue
       .then(async () => {
         handle ??= (await sys.lookup(sys.consoleName))[0];
@@ -148,6 +151,7 @@ function consoleWriter(sys: WorkerSystemCalls): (text: string) => void {
       })
       .catch(() => {});
   };
+  return { write, flush: () => queue };
 }
 
 // CPU time of this thread in ns (Linux schedstat), or undefined where the host does not tell.
