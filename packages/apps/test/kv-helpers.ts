@@ -5,7 +5,7 @@
  * as a child process (for kill -9), raw sockets.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,6 +28,8 @@ export interface KvFixture {
   readonly dir: string;
   /** Errors of failed tasks (there should be none). */
   readonly failures: unknown[];
+  /** Everything written to the kernel's console so far (the server's log). */
+  console(): string;
   /** Stops the server and closes the store (the directory stays if `keep`). */
   close(keep?: boolean): Promise<void>;
 }
@@ -37,7 +39,9 @@ export async function startKv(options: StartKvServerOptions & { dir?: string; fs
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'dios-kv-test-'));
   const store = new FileBlobStore(dir, { fsync: options.fsync ?? 'none' });
   // The same cluster on every boot: the data blobs are found by path in its root group.
-  const kernel = await Kernel.boot({ store, cluster: 'dios-kv' });
+  let consoleText = '';
+  const decoder = new TextDecoder();
+  const kernel = await Kernel.boot({ store, cluster: 'dios-kv', consoleSink: (bytes) => (consoleText += decoder.decode(bytes)) });
   const failures: unknown[] = [];
   kernel.onTaskFailure = (_task, error) => failures.push(error);
   useNetwork(kernel);
@@ -49,6 +53,7 @@ export async function startKv(options: StartKvServerOptions & { dir?: string; fs
     port: server.port!,
     dir,
     failures,
+    console: () => consoleText,
     async close(keep = false) {
       await server.stop();
       await store.close();
@@ -145,4 +150,44 @@ export async function serveChild(args: readonly string[]): Promise<{ child: Chil
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'dios-kv-test-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Resident memory of process `pid`, in MB (Linux /proc). */
+export function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m === null ? NaN : Number(m[1]) / 1024;
+}
+
+/** INFO's `field:value` lines, from a raw client. */
+export async function info(port: number): Promise<Record<string, string>> {
+  const c = await rawClient(port);
+  c.socket.write('INFO everything\r\n');
+  const text = await c.until((t) => /^\$(\d+)\r\n/.test(t) && t.length >= Number(/^\$(\d+)/.exec(t)![1]) + String(/^\$(\d+)/.exec(t)![1]).length + 5);
+  c.socket.destroy();
+  const out: Record<string, string> = {};
+  for (const line of text.split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+/** A RESP request. */
+export function resp(...args: (string | Uint8Array)[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
+  for (const a of args) {
+    const b = typeof a === 'string' ? Buffer.from(a, 'latin1') : Buffer.from(a);
+    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
+  }
+  return Buffer.concat(parts);
+}
+
+/** Polls `test` every 50 ms until it holds (true) or `ms` pass (false). */
+export async function eventually(test: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await test()) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

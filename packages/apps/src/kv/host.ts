@@ -8,6 +8,7 @@
 import { CreateFlags, EndWriteFlags, ObjectType, pathSeed, type Kernel, type SystemCalls } from '@dios/kernel';
 import { installProgram, listen, wait } from '@dios/libd';
 import { KV_INBOX_PATH } from './inbox.js';
+import type { CommandSpec } from './commands/context.js';
 import type { OutputBufferLimit } from './limits.js';
 import { KV_SERVER_PROGRAM_ID, kvServerProgram, kvServerProgramWith } from './program.js';
 
@@ -33,8 +34,10 @@ export interface StartKvServerOptions {
   queryBufferBytes?: number;
   /** Per-client limit on unsent replies (Redis' client-output-buffer-limit; default 256 MiB hard, 64 MiB for 60 s soft). */
   outputBufferLimit?: OutputBufferLimit;
-  /** The server's clock (default Date.now), for tests of expiry; the server then runs as its own program id. */
+  /** The server's clock (default Date.now), for tests of expiry. With it or `commands`, the server runs as program id `dios-kv-server-custom`. */
   clock?: () => number;
+  /** Commands added to the built-in ones, as Redis modules add them. */
+  commands?: readonly CommandSpec[];
 }
 
 /** A running server. */
@@ -57,9 +60,14 @@ export interface KvServerHandle {
  */
 export async function startKvServer(kernel: Pick<Kernel, 'registerProgram' | 'init'>, options: StartKvServerOptions = {}, sys: SystemCalls = kernel.init): Promise<KvServerHandle> {
   const binary =
-    options.clock === undefined
+    options.clock === undefined && options.commands === undefined
       ? await installProgram(kernel, sys, KV_SERVER_PROGRAM_ID, kvServerProgram)
-      : await installProgram(kernel, sys, `${KV_SERVER_PROGRAM_ID}-clocked`, kvServerProgramWith({ clock: options.clock }));
+      : await installProgram(
+          kernel,
+          sys,
+          `${KV_SERVER_PROGRAM_ID}-custom`,
+          kvServerProgramWith({ ...(options.clock !== undefined && { clock: options.clock }), ...(options.commands !== undefined && { commands: options.commands }) }),
+        );
   const inbox = (await sys.create(ObjectType.SHARED_MEMORY_STREAM, { nameSeed: pathSeed(options.inboxPath ?? KV_INBOX_PATH) }, CreateFlags.NAME_DETERMINISTIC)).ref;
   let listener: number | undefined;
   let task: number;

@@ -9,6 +9,7 @@
 import { errors } from '@dios/kernel';
 import { defineProgram, fputs } from '@dios/libd';
 import { DEFAULT_LIMITS, MAX_CONFIGURED_BYTES, MAX_KEY_BYTES, parseBytes, parseOutputBufferLimit, type KvLimits } from './limits.js';
+import type { CommandSpec } from './commands/context.js';
 import { runKvServer, type KvServerSetup } from './server.js';
 
 /** The id the server program is registered under. */
@@ -56,12 +57,14 @@ export function parseServerArgs(argv: readonly string[], inputs: readonly number
 export interface KvServerExtras {
   /** The server's clock (see {@link KvServerSetup.clock}). */
   clock?: () => number;
+  /** Commands added to the built-in ones (see {@link KvServerSetup.commands}). */
+  commands?: readonly CommandSpec[];
 }
 
 /** The server program (register it with `Kernel.registerProgram`; {@link startKvServer} does). */
 export const kvServerProgram = kvServerProgramWith({});
 
-/** The server program with `extras` that no argument can carry (a clock, for tests). */
+/** The server program with `extras` that no argument can carry (a clock, added commands). */
 export function kvServerProgramWith(extras: KvServerExtras): ReturnType<typeof defineProgram> {
   return defineProgram((argv, ctx) => serve(argv, ctx, extras));
 }
@@ -69,6 +72,7 @@ export function kvServerProgramWith(extras: KvServerExtras): ReturnType<typeof d
 async function serve(argv: string[], ctx: Parameters<Parameters<typeof defineProgram>[0]>[1], extras: KvServerExtras): Promise<number> {
   const setup = parseServerArgs(argv, ctx.sys.inputs);
   if (extras.clock !== undefined) setup.clock = extras.clock;
+  if (extras.commands !== undefined) setup.commands = extras.commands;
   // Lines go out in order, one after the other; a console that cannot be written loses them, nothing more.
   let logged: Promise<unknown> = Promise.resolve();
   setup.log = (line) => {

@@ -80,6 +80,13 @@ export class RespParser {
     return this.#end - this.#pos + (this.#pending > 0 || this.#args.length > 0 ? 1 : 0);
   }
 
+  /** Bytes of memory the parser holds: its own buffer and the arguments it copied (a chunk fed and not yet retained is the caller's). */
+  get memory(): number {
+    let n = this.#owned ? this.#buf.length : 0;
+    for (let i = 0; i < this.#argsOwned; i++) n += this.#args[i]!.length;
+    return n;
+  }
+
   /** Adds a chunk. Without leftovers it is parsed in place (no copy). */
   feed(chunk: Uint8Array): void {
     if (this.#pos === this.#end) {

@@ -10,8 +10,8 @@
  * @module
  */
 import { BeginReadFlags, BeginWriteFlags, EndWriteFlags, isDiosError, Name, ObjectType, type SystemCalls } from '@dios/kernel';
-import { noDisconnections, type CommandContext, type ServerState } from './commands/context.js';
-import { dispatch } from './commands/table.js';
+import { noDisconnections, type CommandContext, type CommandSpec, type ServerState } from './commands/context.js';
+import { commandTable, dispatch } from './commands/table.js';
 import { Connection } from './connection.js';
 import { Keyspace } from './keyspace.js';
 import { DEFAULT_LIMITS, MAX_BUFFER_BYTES, type KvLimits } from './limits.js';
@@ -36,6 +36,8 @@ export interface KvServerSetup {
   log?: (line: string) => void;
   /** The clock, in ms since the epoch (default Date.now): what expiry times are measured by. */
   clock?: () => number;
+  /** Commands the host adds to the built-in ones, as Redis modules do (clients cannot add any). */
+  commands?: readonly CommandSpec[];
 }
 
 // Bytes asked for per read; a reply write to a stream, or to a TCP connection, goes in pieces of at most this.
@@ -120,7 +122,14 @@ class KvServer {
       disconnections: noDisconnections(),
     };
     const aof = (args: readonly (Uint8Array | string)[]) => this.#persistence?.pending.command(args);
-    this.#ctx = { keys: this.#keys, out: this.#out, log: aof, client: new Connection(0, 'stream', -1, -1), server: this.#state };
+    this.#ctx = {
+      keys: this.#keys,
+      out: this.#out,
+      log: aof,
+      client: new Connection(0, 'stream', -1, -1),
+      server: this.#state,
+      ...(setup.commands !== undefined && { commands: commandTable(setup.commands) }),
+    };
   }
 
   async start(): Promise<void> {

@@ -65,6 +65,8 @@ export interface CommandContext {
   client: ClientState;
   /** The server. */
   readonly server: ServerState;
+  /** The command table, when the host added commands to the built-in ones (see `commandTable`). */
+  readonly commands?: ReadonlyMap<string, CommandSpec>;
 }
 
 /** A command's implementation: reads `args` (args[0] is the name), writes one reply to `ctx.out`. */

@@ -14,6 +14,13 @@ const TABLE = new Map<string, CommandSpec>();
 for (const spec of [...STRING_COMMANDS, ...LIST_COMMANDS, ...KEY_COMMANDS, ...SERVER_COMMANDS]) TABLE.set(spec.name, spec);
 COMMAND_COUNT.value = TABLE.size;
 
+/** The built-in commands plus `extra` (an extra one of the same name replaces the built-in), by lower-case name. */
+export function commandTable(extra: readonly CommandSpec[]): ReadonlyMap<string, CommandSpec> {
+  const table = new Map(TABLE);
+  for (const spec of extra) table.set(spec.name.toLowerCase(), spec);
+  return table;
+}
+
 /** Names of the commands the server knows, lower case. */
 export function commandNames(): string[] {
   return [...TABLE.keys()];
@@ -40,7 +47,7 @@ export function dispatch(args: Uint8Array[], ctx: CommandContext): void {
   // Checked before anything is read as a string, since no string can hold an argument this long.
   const max = ctx.server.limits.maxKeyBytes;
   if (args[0]!.length > max) return tooLong(ctx, args[0]!, max);
-  const spec = TABLE.get(lowerName(args[0]!));
+  const spec = (ctx.commands ?? TABLE).get(lowerName(args[0]!));
   if (spec === undefined) {
     let rest = '';
     for (let i = 1; i < args.length; i++) rest += `${quoted(args[i]!)} `;
