@@ -19,11 +19,33 @@ import { pause } from './syscalls/pause.js';
 import { select, type SelectOptions } from './syscalls/select.js';
 import { beginRead, endRead, type ReadOptions } from './syscalls/read.js';
 import { beginWrite, endWrite, type EndWriteOptions, type WriteOptions } from './syscalls/write.js';
+import { endWriteArguments } from './syscalls/arguments.js';
 import { EndReadFlags, EndWriteFlags, type ObjectType } from './flags.js';
-import { Syscall, SYSCALL_NAMES, watchTask, type TaskStats } from './monitoring.js';
+import { Syscall, SYSCALL_NAMES, watchTask, type SyscallName, type TaskStats } from './monitoring.js';
+import { describe } from './names.js';
+
+// Set by TaskContext's static block: reaches its private #refused for refusedCall, without a method on the task's object.
+let refuse: (ctx: TaskContext, kind: number) => Promise<void>;
+
+/**
+ * The kernel's side of a call a worker task's own reading of its arguments
+ * refused (the same reader refuses it in the kernel's thread): it counts as a
+ * call that failed, and like any call of a paused task it returns only when
+ * the task runs again, or fails with ECANCELED once the task has exited. The
+ * worker then throws the reader's error.
+ */
+export function refusedCall(ctx: TaskContext, syscall: unknown): Promise<void> {
+  const kind = SYSCALL_NAMES.indexOf(syscall as SyscallName);
+  if (kind < 0) return Promise.reject(errors.EINVAL('channel', 'call', `no system call ${describe(syscall)}`));
+  return refuse(ctx, kind);
+}
 
 /** A task's view of the kernel: the eleven system calls and its own attributes. */
 export class TaskContext {
+  static {
+    refuse = (ctx, kind) => ctx.#refused(kind);
+  }
+
   readonly #kernel: Kernel;
   readonly #task: TaskObject;
   readonly #stats: TaskStats;
@@ -196,11 +218,13 @@ export class TaskContext {
     this.#count(Syscall.endWrite);
     try {
       if (task.state !== 'running') await this.#gate(Syscall.endWrite, true);
-      const pending = endWrite(this.#kernel, task, ref, buffer, options, flags);
+      // Read once here, so the count below sees the length the call committed (a getter could answer twice).
+      const a = endWriteArguments(ref, options, flags);
+      const pending = endWrite(this.#kernel, task, a.handle, buffer, a.options, a.flags);
       // Local I/O completes synchronously: awaiting only real promises keeps a call to one turn of the event loop.
       const result = pending instanceof Promise ? await pending : pending;
       // The call checked options.length against the buffer, so this is what was committed.
-      if ((flags & EndWriteFlags.DISCARD) === 0) this.#stats.bytesWritten += options?.length ?? buffer.length;
+      if ((a.flags & EndWriteFlags.DISCARD) === 0) this.#stats.bytesWritten += (a.options as EndWriteOptions | undefined)?.length ?? buffer.length;
       if (task.state !== 'running') await this.#gate(Syscall.endWrite, false);
       return result;
     } catch (error) {
@@ -225,6 +249,16 @@ export class TaskContext {
     } catch (error) {
       this.#stats.failedCalls++;
       throw error;
+    }
+  }
+
+  // A call refused before it started: counted, and gated as a call of a paused task is (see refusedCall).
+  async #refused(kind: number): Promise<void> {
+    this.#count(kind);
+    try {
+      if (this.#task.state !== 'running') await this.#gate(kind, true);
+    } finally {
+      this.#stats.failedCalls++;
     }
   }
 

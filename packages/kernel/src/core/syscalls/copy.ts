@@ -13,6 +13,7 @@ import { fetchLocalCopy } from '../peer/make-local.js';
 import { TaskObject } from '../objects/task.js';
 import type { Reference } from '../reference.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
+import { copyArguments } from './arguments.js';
 
 // The types MAKE_LOCAL copies (private memory never lives on another kernel, but is a blob here).
 const BLOB_TYPES: ReadonlySet<string> = new Set([ObjectType.PRIVATE_MEMORY_BLOB, ObjectType.SHARED_MEMORY_BLOB, ObjectType.DURABLE_BLOB]);
@@ -33,6 +34,8 @@ export async function copy(
   flags: unknown,
 ): Promise<number[]> {
   const s = 'copy';
+  // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
+  ({ refs, target, options, flags } = copyArguments(refs, target, options, flags));
   const f = checkFlags(s, flags, CopyFlags);
   const makeLocal = (f & CopyFlags.MAKE_LOCAL) !== 0;
   const handles = checkArray(s, 'refs', refs, MAX_REFS_PER_CALL);

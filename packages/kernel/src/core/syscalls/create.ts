@@ -14,6 +14,7 @@ import { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import { DEFAULT_STREAM_CAPACITY, StreamObject } from '../objects/stream.js';
 import type { TaskObject } from '../objects/task.js';
+import { createArguments } from './arguments.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 
 /** Options of create. */
@@ -59,6 +60,8 @@ export const MAX_STREAM_CAPACITY = 1 << 30;
 /** Implements create for `task`. */
 export async function create(kernel: Kernel, task: TaskObject, type: unknown, options: unknown, flags: unknown): Promise<CreateResult> {
   const s = 'create';
+  // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
+  ({ type, options, flags } = createArguments(type, options, flags));
   checkCallFlags(s, flags, CreateFlags);
   if (!CREATABLE_TYPES.includes(type as ObjectType)) {
     throw errors.EINVAL(s, 'type', `cannot create objects of type ${describe(type)} (creatable: ${CREATABLE_TYPES.join(', ')})`);

@@ -8,10 +8,13 @@ import { DeleteFlags, Rights } from '../flags.js';
 import type { Kernel } from '../kernel.js';
 import type { TaskObject } from '../objects/task.js';
 import { checkCallFlags } from './validate.js';
+import { deleteArguments } from './arguments.js';
 
 /** Implements delete for `task`. */
 export function deleteRef(kernel: Kernel, task: TaskObject, handle: unknown, flags: unknown): void {
   const s = 'delete';
+  // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
+  ({ handle, flags } = deleteArguments(handle, flags));
   const f = checkCallFlags(s, flags, DeleteFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
   const exitFlags = f & (DeleteFlags.EXIT_SUCCESS | DeleteFlags.EXIT_FAILURE);

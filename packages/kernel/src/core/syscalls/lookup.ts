@@ -11,11 +11,10 @@
 import { errors } from '../errors.js';
 import { LookupFlags, ObjectType, Rights } from '../flags.js';
 import type { Kernel } from '../kernel.js';
-import { Name, describe } from '../names.js';
 import type { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import type { TaskObject } from '../objects/task.js';
-import { checkCallFlags } from './validate.js';
+import { lookupArguments } from './arguments.js';
 
 /**
  * The groups a task resolves names in (memberships, and groups it holds
@@ -51,9 +50,8 @@ export function resolveLocal(task: TaskObject, key: string, scopes = resolutionS
 /** Implements lookup for `task`. */
 export async function lookup(kernel: Kernel, task: TaskObject, name: unknown, flags: unknown): Promise<number[]> {
   const s = 'lookup';
-  checkCallFlags(s, flags, LookupFlags);
-  const key = name instanceof Name ? name.key : typeof name === 'string' ? Name.parse(name, s, 'name').key : undefined;
-  if (key === undefined) throw errors.EINVAL(s, 'name', `expected a Name or its text form, got ${describe(name)}`);
+  // The name read once and checked, as a worker task's call is (see arguments.ts).
+  const key = lookupArguments(name, flags);
   const scopes = resolutionScopes(task);
   let found = resolveLocal(task, key, scopes);
   const distribution = kernel.distribution;

@@ -8,10 +8,13 @@ import { checkFlags, ObjectType, PauseFlags, Rights } from '../flags.js';
 import type { Kernel } from '../kernel.js';
 import { TaskObject } from '../objects/task.js';
 import { requireRights } from './validate.js';
+import { pauseArguments } from './arguments.js';
 
 /** Implements pause for `caller`. */
 export async function pause(kernel: Kernel, caller: TaskObject, handle: unknown, flags: unknown): Promise<void> {
   const s = 'pause';
+  // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
+  ({ handle, flags } = pauseArguments(handle, flags));
   const f = checkFlags(s, flags, PauseFlags);
   const ref = kernel.ref(caller, handle, s, 'task');
   if (ref.object.type !== ObjectType.TASK) throw errors.EINVAL(s, 'task', `reference ${ref.id} is a ${ref.object.type}, not a task`);

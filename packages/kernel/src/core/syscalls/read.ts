@@ -11,6 +11,7 @@ import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { TaskObject } from '../objects/task.js';
 import { TaskIoRequest } from './io-request.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
+import { beginReadArguments, endReadArguments } from './arguments.js';
 
 /** Options of begin_read. */
 export interface ReadOptions {
@@ -26,6 +27,8 @@ export interface ReadOptions {
  */
 export function beginRead(kernel: Kernel, task: TaskObject, handle: unknown, options: unknown, flags: unknown): Uint8Array | Promise<Uint8Array> {
   const s = 'beginRead';
+  // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
+  ({ handle, options, flags } = beginReadArguments(handle, options, flags));
   const f = checkCallFlags(s, flags, BeginReadFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
   const o = checkOptions<ReadOptions>(s, 'options', options, ['offset', 'length']);
@@ -52,9 +55,11 @@ export function beginRead(kernel: Kernel, task: TaskObject, handle: unknown, opt
 /** Implements end_read for `task`. */
 export function endRead(kernel: Kernel, task: TaskObject, handle: unknown, buffer: unknown, flags: unknown): boolean | Promise<boolean> {
   const s = 'endRead';
+  // As in beginRead; the buffer is matched by identity (a Map lookup runs no code of the caller's).
+  ({ handle, flags } = endReadArguments(handle, flags));
   const f = checkCallFlags(s, flags, EndReadFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
-  const lease = buffer instanceof Uint8Array ? ref.leases.get(buffer) : undefined;
+  const lease = ref.leases.get(buffer as Uint8Array);
   if (lease === undefined || lease.kind !== 'read') {
     throw errors.EINVAL(s, 'buffer', `not a buffer lent by beginRead on reference ${ref.id}, or already returned`);
   }

@@ -14,6 +14,7 @@ import type { Membership, TaskObject } from '../objects/task.js';
 import type { Reference } from '../reference.js';
 import type { Placement } from '../program.js';
 import { ANY_KERNEL, nodeLoad, type NodeLoad } from '../scheduler.js';
+import { runArguments } from './arguments.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
 
 /** What a new task gets. */
@@ -58,6 +59,8 @@ export function programId(bytes: Uint8Array): string | undefined {
 /** Implements run for `parent`. */
 export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, spec: unknown, flags: unknown): Promise<number> {
   const s = 'run';
+  // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
+  ({ binary, spec, flags } = runArguments(binary, spec, flags));
   const f = checkFlags(s, flags, RunFlags);
   const bin = kernel.ref(parent, binary, s, 'binary');
   requireRights(s, 'binary', bin, Rights.EXEC);

@@ -9,6 +9,7 @@ import type { Kernel } from '../kernel.js';
 import type { TaskObject } from '../objects/task.js';
 import { block, type WaitQueue } from '../wait.js';
 import { checkArray, checkInt, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
+import { selectArguments } from './arguments.js';
 
 /** Options of select. */
 export interface SelectOptions {
@@ -22,6 +23,8 @@ export const MAX_SELECT_TIMEOUT_MS = 2 ** 31 - 1;
 /** Implements select for `task`. */
 export async function select(kernel: Kernel, task: TaskObject, refs: unknown, options: unknown, flags: unknown): Promise<number> {
   const s = 'select';
+  // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
+  ({ refs, options, flags } = selectArguments(refs, options, flags));
   const f = checkFlags(s, flags, SelectFlags);
   const handles = checkArray(s, 'refs', refs, MAX_REFS_PER_CALL);
   if (handles.length === 0) throw errors.EINVAL(s, 'refs', 'nothing to wait for');

@@ -12,6 +12,7 @@ import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { TaskObject } from '../objects/task.js';
 import { TaskIoRequest } from './io-request.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
+import { beginWriteArguments, endWriteArguments } from './arguments.js';
 
 /** Options of begin_write. */
 export interface WriteOptions {
@@ -37,6 +38,8 @@ export function beginWrite(
   flags: unknown,
 ): Uint8Array | Promise<Uint8Array> {
   const s = 'beginWrite';
+  // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
+  ({ handle, length, options, flags } = beginWriteArguments(handle, length, options, flags));
   const f = checkCallFlags(s, flags, BeginWriteFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
   const len = checkInt(s, 'length', length, 0, MAX_BLOB_BYTES);
@@ -73,9 +76,11 @@ export function endWrite(
   flags: unknown,
 ): number | Promise<number> {
   const s = 'endWrite';
+  // As in beginWrite; the buffer is matched by identity (a Map lookup runs no code of the caller's).
+  ({ handle, options, flags } = endWriteArguments(handle, options, flags));
   const f = checkCallFlags(s, flags, EndWriteFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
-  const lease = buffer instanceof Uint8Array ? ref.leases.get(buffer) : undefined;
+  const lease = ref.leases.get(buffer as Uint8Array);
   if (lease === undefined || lease.kind !== 'write') {
     throw errors.EINVAL(s, 'buffer', `not a buffer lent by beginWrite on reference ${ref.id}, or already returned`);
   }

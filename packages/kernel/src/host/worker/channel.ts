@@ -164,7 +164,9 @@ export type CallName =
   | 'beginWrite'
   | 'endWrite'
   | 'ref'
-  | 'handles';
+  | 'handles'
+  /** Not a call: the worker's reading of a call's arguments refused it (see refusedCall in core/task-context.ts). */
+  | 'refused';
 
 /** A lent buffer as the reply describes it: shared (zero-copy) or copied. */
 export type BufferReply =

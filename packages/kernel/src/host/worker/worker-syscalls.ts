@@ -12,6 +12,21 @@ import type { MessagePort } from 'node:worker_threads';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { DiosError, errors, type ErrnoCode } from '../../core/errors.js';
 import { BeginReadFlags, BeginWriteFlags, type ObjectType } from '../../core/flags.js';
+import {
+  beginReadArguments,
+  beginWriteArguments,
+  copyArguments,
+  createArguments,
+  deleteArguments,
+  endReadArguments,
+  endWriteArguments,
+  lookupArguments,
+  pauseArguments,
+  encodeArguments,
+  refArguments,
+  runArguments,
+  selectArguments,
+} from '../../core/syscalls/arguments.js';
 import { Name } from '../../core/names.js';
 import type { RefAttributes, SystemCalls } from '../../core/system-calls.js';
 import type { CreateOptions, CreateResult } from '../../core/syscalls/create.js';
@@ -90,63 +105,158 @@ export class WorkerSystemCalls implements SystemCalls {
   get handles(): number[] {
     return this.#sync('handles', []) as number[];
   }
+  // Every call reads its arguments with the reader the kernel uses (core/syscalls/arguments.ts) before
+  // anything is encoded: a bad argument fails here exactly as in the kernel's thread, and only the
+  // reader's plain snapshot crosses the channel (the kernel reads it again).
+
   /** A snapshot of reference `handle`'s attributes. */
   ref(handle: number): RefAttributes {
-    return Object.freeze(this.#sync('ref', [handle]) as RefAttributes);
+    this.#live('ref');
+    return Object.freeze(this.#sync('ref', [refArguments(handle)]) as RefAttributes);
   }
   /** create (see SystemCalls). */
   async create(type: ObjectType, options?: CreateOptions, flags = 0): Promise<CreateResult> {
-    const r = this.#sync('create', [type, options, flags]) as { name: string; ref: number };
+    this.#live('create');
+    let a;
+    try {
+      a = createArguments(type, options, flags);
+    } catch (e) {
+      return this.#refused('create', e);
+    }
+    const r = this.#sync('create', [a.type, a.options, a.flags]) as { name: string; ref: number };
     return { name: Name.parse(r.name), ref: r.ref };
   }
   /** lookup (see SystemCalls). */
   async lookup(name: Name | string, flags = 0): Promise<number[]> {
-    return this.#sync('lookup', [name, flags]) as number[];
+    this.#live('lookup');
+    let a;
+    try {
+      a = lookupArguments(name, flags);
+    } catch (e) {
+      return this.#refused('lookup', e);
+    }
+    return this.#sync('lookup', [a, flags]) as number[];
   }
   /** copy (see SystemCalls). */
   async copy(refs: readonly number[], target: number, options?: CopyOptions, flags = 0): Promise<number[]> {
-    return this.#sync('copy', [refs, target, options, flags]) as number[];
+    this.#live('copy');
+    let a;
+    try {
+      a = copyArguments(refs, target, options, flags);
+    } catch (e) {
+      return this.#refused('copy', e);
+    }
+    return this.#sync('copy', [a.refs, a.target, a.options, a.flags]) as number[];
   }
   /** delete (see SystemCalls). */
   async delete(ref: number, flags = 0): Promise<void> {
-    this.#sync('delete', [ref, flags]);
+    this.#live('delete');
+    let a;
+    try {
+      a = deleteArguments(ref, flags);
+    } catch (e) {
+      return this.#refused('delete', e);
+    }
+    this.#sync('delete', [a.handle, a.flags]);
   }
   /** run (see SystemCalls). */
-  run(binary: number, spec: TaskSpec, flags = 0): Promise<number> {
-    return this.#async('run', [binary, spec, flags]) as Promise<number>;
+  async run(binary: number, spec: TaskSpec, flags = 0): Promise<number> {
+    this.#live('run');
+    let a;
+    try {
+      a = runArguments(binary, spec, flags);
+    } catch (e) {
+      return this.#refused('run', e);
+    }
+    return (await this.#async('run', [a.binary, a.spec, a.flags])) as number;
   }
   /** pause (see SystemCalls). */
-  pause(task: number, flags = 0): Promise<void> {
-    return this.#async('pause', [task, flags]) as Promise<void>;
+  async pause(task: number, flags = 0): Promise<void> {
+    this.#live('pause');
+    let a;
+    try {
+      a = pauseArguments(task, flags);
+    } catch (e) {
+      return this.#refused('pause', e);
+    }
+    await this.#async('pause', [a.handle, a.flags]);
   }
   /** select (see SystemCalls). */
-  select(refs: readonly number[], options?: SelectOptions, flags = 0): Promise<number> {
-    return this.#async('select', [refs, options, flags]) as Promise<number>;
+  async select(refs: readonly number[], options?: SelectOptions, flags = 0): Promise<number> {
+    this.#live('select');
+    let a;
+    try {
+      a = selectArguments(refs, options, flags);
+    } catch (e) {
+      return this.#refused('select', e);
+    }
+    return (await this.#async('select', [a.refs, a.options, a.flags])) as number;
   }
   /** begin_read (see SystemCalls): a view of the object's shared bytes. */
   async beginRead(ref: number, options?: ReadOptions, flags = 0): Promise<Uint8Array> {
-    const args = [ref, options, flags];
-    const r = (flags & BeginReadFlags.NONBLOCK ? this.#sync('beginRead', args) : await this.#async('beginRead', args)) as BufferReply;
+    this.#live('beginRead');
+    let a;
+    try {
+      a = beginReadArguments(ref, options, flags);
+    } catch (e) {
+      return this.#refused('beginRead', e);
+    }
+    const args = [a.handle, a.options, a.flags];
+    const r = (a.flags & BeginReadFlags.NONBLOCK ? this.#sync('beginRead', args) : await this.#async('beginRead', args)) as BufferReply;
     return this.#buffer(r, true);
   }
   /** end_read (see SystemCalls). */
   async endRead(ref: number, buffer: Uint8Array, flags = 0): Promise<boolean> {
-    return this.#sync('endRead', [ref, this.#tokenOf(buffer), flags]) as boolean;
+    this.#live('endRead');
+    let a;
+    try {
+      a = endReadArguments(ref, flags);
+    } catch (e) {
+      return this.#refused('endRead', e);
+    }
+    return this.#sync('endRead', [a.handle, this.#tokenOf(buffer), a.flags]) as boolean;
   }
   /** begin_write (see SystemCalls): for shared objects, a view of a shared buffer the kernel commits from. */
   async beginWrite(ref: number, length: number, options?: WriteOptions, flags = 0): Promise<Uint8Array> {
-    const args = [ref, length, options, flags];
-    const r = (flags & BeginWriteFlags.NONBLOCK ? this.#sync('beginWrite', args) : await this.#async('beginWrite', args)) as BufferReply;
+    this.#live('beginWrite');
+    let a;
+    try {
+      a = beginWriteArguments(ref, length, options, flags);
+    } catch (e) {
+      return this.#refused('beginWrite', e);
+    }
+    const args = [a.handle, a.length, a.options, a.flags];
+    const r = (a.flags & BeginWriteFlags.NONBLOCK ? this.#sync('beginWrite', args) : await this.#async('beginWrite', args)) as BufferReply;
     return this.#buffer(r, false);
   }
   /** end_write (see SystemCalls). */
   async endWrite(ref: number, buffer: Uint8Array, options?: EndWriteOptions, flags = 0): Promise<number> {
-    const copied = buffer instanceof Uint8Array && this.#copies.has(buffer);
-    return this.#sync('endWrite', [ref, this.#tokenOf(buffer), options, flags], copied ? buffer : undefined) as number;
+    this.#live('endWrite');
+    let a;
+    try {
+      a = endWriteArguments(ref, options, flags);
+    } catch (e) {
+      return this.#refused('endWrite', e);
+    }
+    // By identity only (WeakSet, WeakMap): no code of the caller's runs (a Proxy's traps, a getter).
+    const copied = this.#copies.has(buffer);
+    return this.#sync('endWrite', [a.handle, this.#tokenOf(buffer), a.options, a.flags], copied ? buffer : undefined) as number;
   }
 
   #tokenOf(buffer: unknown): number {
-    return buffer instanceof Uint8Array ? (this.#tokens.get(buffer) ?? 0) : 0;
+    return this.#tokens.get(buffer as Uint8Array) ?? 0;
+  }
+
+  // A task that has exited gets ECANCELED for every call, whatever its arguments (as in the kernel's thread).
+  #live(name: CallName): void {
+    if (this.#channel.closed) throw errors.ECANCELED(name, undefined, 'the task has exited');
+  }
+
+  // A call the reader refused: the kernel counts it and holds it while the task is paused (as it does an
+  // in-thread call), then the reader's own error is thrown (or ECANCELED if the task exited meanwhile).
+  async #refused(name: CallName, error: unknown): Promise<never> {
+    await this.#async('refused', [name]);
+    throw error;
   }
 
   // Turns a lent-buffer reply into the task's array: a view of shared memory, or a local copy.
@@ -206,16 +316,9 @@ export class WorkerSystemCalls implements SystemCalls {
       }
     }
     if (slot < 0) return undefined;
-    const undefinedAt: number[] = [];
-    args.forEach((a, i) => {
-      if (a === undefined) undefinedAt.push(i);
-    });
-    let text: string;
-    try {
-      text = JSON.stringify([name, undefinedAt, ...args]);
-    } catch (e) {
-      throw errors.EINVAL(name, undefined, `the arguments cannot be sent to the kernel: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    // The arguments are readers' snapshots: plain data JSON carries, undefined, NaN and ±Infinity named beside it.
+    const { json, patches } = encodeArguments(args);
+    const text = JSON.stringify([name, patches.length === 0 ? 0 : patches, ...json]);
     const written = writePayload(channel.data(slot), text, extra, (t, x) => {
       if (t !== undefined) this.#port.postMessage({ kind: 'text', slot, text: t } satisfies PortMessage);
       if (x !== undefined) this.#port.postMessage({ kind: 'extra', slot, bytes: x } satisfies PortMessage);
