@@ -4,7 +4,21 @@
  * cursors, integers as Redis reads them.
  */
 import { describe, expect, it } from 'vitest';
-import { globMatch, Keyspace, RespParser, RespProtocolError, RespWriter } from '@dios/apps';
+import { constants } from 'node:buffer';
+import {
+  DEFAULT_KV_LIMITS,
+  formatOutputBufferLimit,
+  globMatch,
+  Keyspace,
+  MAX_BUFFER_BYTES,
+  MAX_KEY_BYTES,
+  parseBytes,
+  parseOutputBufferLimit,
+  RespParser,
+  RespProtocolError,
+  RespQueryLimitError,
+  RespWriter,
+} from '@dios/apps';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -156,5 +170,76 @@ describe('Keyspace', () => {
     const stable = Array.from({ length: 99 }, (_, i) => `k${i}`);
     for (const k of stable) expect(seen.filter((s) => s === k)).toHaveLength(1);
     expect(keys.scan(123456, 10)).toBeUndefined();
+  });
+});
+
+describe('limits', () => {
+  it("the longest key is V8's longest string", () => {
+    expect(MAX_KEY_BYTES).toBe(constants.MAX_STRING_LENGTH);
+    expect(DEFAULT_KV_LIMITS.maxKeyBytes).toBe(MAX_KEY_BYTES);
+  });
+
+  it('sizes are read as Redis reads them', () => {
+    expect([parseBytes('512'), parseBytes('1k'), parseBytes('1kb'), parseBytes('64mb'), parseBytes('1GB'), parseBytes('2m')]).toEqual([512, 1000, 1024, 64 << 20, 1 << 30, 2_000_000]);
+    for (const bad of ['', 'mb', '-1', '1.5mb', '1tb', '1 mb']) expect(parseBytes(bad)).toBeUndefined();
+    expect(parseOutputBufferLimit('256mb 64mb 60')).toEqual(DEFAULT_KV_LIMITS.output);
+    expect(parseOutputBufferLimit('0 0 0')).toEqual({ hard: 0, soft: 0, softSeconds: 0 });
+    for (const bad of ['256mb 64mb', '1 2 3 4', 'a b c', '1 2 1.5']) expect(parseOutputBufferLimit(bad)).toBeUndefined();
+    expect(formatOutputBufferLimit(DEFAULT_KV_LIMITS.output)).toBe('normal 268435456 67108864 60');
+  });
+});
+
+describe('RespWriter limits', () => {
+  it('drops what would pass its limit, says so, and recovers on truncate', () => {
+    const w = new RespWriter();
+    w.limit = 20;
+    w.simple('OK');
+    w.bulk(new Uint8Array(30));
+    w.simple('OK');
+    expect(w.overflowed).toBe(true);
+    // Nothing after the overflow was written, not even what would have fitted.
+    expect(dec(w.bytes())).toBe('+OK\r\n$30\r\n');
+    w.truncate(5);
+    expect(w.overflowed).toBe(false);
+    w.integer(7);
+    expect(dec(w.bytes())).toBe('+OK\r\n:7\r\n');
+  });
+
+  it('never grows past the largest buffer, whatever limit it is given', () => {
+    const w = new RespWriter();
+    w.limit = Number.MAX_SAFE_INTEGER;
+    expect(w.limit).toBe(MAX_BUFFER_BYTES);
+    expect(MAX_BUFFER_BYTES).toBeLessThan(constants.MAX_LENGTH);
+  });
+});
+
+describe('RespParser limits', () => {
+  it('an incomplete request past the query buffer limit is a RespQueryLimitError (a protocol error)', () => {
+    const p = new RespParser({ queryBufferBytes: 100 });
+    p.feed(enc(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$200\r\n${'v'.repeat(99)}`));
+    expect(() => p.next()).toThrow(RespQueryLimitError);
+    const q = new RespParser({ queryBufferBytes: 100 });
+    q.feed(enc(`*2\r\n$4\r\nECHO\r\n$90\r\n${'v'.repeat(90)}\r\n`));
+    expect(q.next()?.[1]?.length).toBe(90);
+    expect(new RespQueryLimitError(1, 2)).toBeInstanceOf(RespProtocolError);
+  });
+
+  it('a lowered bulk limit: a bulk of the limit is read, one byte more is refused', () => {
+    const p = new RespParser({ maxBulkBytes: 10 });
+    p.feed(enc('*1\r\n$10\r\n0123456789\r\n*1\r\n$11\r\n'));
+    expect(p.next()?.map(dec)).toEqual(['0123456789']);
+    expect(() => p.next()).toThrow(new RespProtocolError('Protocol error: invalid bulk length'));
+  });
+
+  it('gives back the buffer of a big request once it is done', () => {
+    const p = new RespParser();
+    const value = 'x'.repeat(300_000);
+    const bytes = enc(`*2\r\n$4\r\nECHO\r\n$${value.length}\r\n${value}\r\n`);
+    for (let i = 0; i < bytes.length; i += 65536) {
+      p.feed(bytes.slice(i, i + 65536));
+      p.next();
+      p.retain();
+    }
+    expect(p.memory).toBe(0);
   });
 });

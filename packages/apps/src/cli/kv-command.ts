@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { isDiosError, Kernel } from '@dios/kernel';
 import { FileBlobStore, useNetwork, writableConsoleSink, type FsyncPolicy } from '@dios/kernel/node';
 import { startKvServer } from '../kv/host.js';
-import { DEFAULT_LIMITS, MAX_CONFIGURED_BYTES, parseBytes, parseOutputBufferLimit, type OutputBufferLimit } from '../kv/limits.js';
+import { DEFAULT_KV_LIMITS, MAX_CONFIGURED_BYTES, parseBytes, parseOutputBufferLimit, type OutputBufferLimit } from '../kv/limits.js';
 import { UsageError } from './usage-error.js';
 
 /** `dios kv --help`. */
@@ -78,9 +78,9 @@ export function parseKvServeArgs(args: readonly string[]): KvServeArgs {
     host: '127.0.0.1',
     data: undefined,
     fsync: 'everysec',
-    maxBulkBytes: DEFAULT_LIMITS.maxBulkBytes,
-    queryBufferBytes: DEFAULT_LIMITS.queryBufferBytes,
-    outputBufferLimit: { ...DEFAULT_LIMITS.output },
+    maxBulkBytes: DEFAULT_KV_LIMITS.maxBulkBytes,
+    queryBufferBytes: DEFAULT_KV_LIMITS.queryBufferBytes,
+    outputBufferLimit: { ...DEFAULT_KV_LIMITS.output },
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;

@@ -5,7 +5,7 @@
 export { runKvServer, type KvServerSetup } from './server.js';
 export { kvServerProgram, kvServerProgramWith, KV_SERVER_PROGRAM_ID, parseServerArgs, type KvServerExtras } from './program.js';
 export {
-  DEFAULT_LIMITS,
+  DEFAULT_KV_LIMITS,
   MAX_KEY_BYTES,
   MAX_BUFFER_BYTES,
   MAX_CONFIGURED_BYTES,

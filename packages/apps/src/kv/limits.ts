@@ -41,7 +41,7 @@ const MB = 1024 * 1024;
  * output buffer, which Redis leaves unlimited for normal clients, Redis'
  * limits for replicas (256 MB, or 64 MB for 60 s).
  */
-export const DEFAULT_LIMITS: Readonly<KvLimits> = Object.freeze({
+export const DEFAULT_KV_LIMITS: Readonly<KvLimits> = Object.freeze({
   maxKeyBytes: MAX_KEY_BYTES,
   maxBulkBytes: 512 * MB,
   queryBufferBytes: 1024 * MB,

@@ -16,7 +16,7 @@ import { latin1, latin1Bytes } from './bytes.js';
 import { noDisconnections, type CommandContext } from './commands/context.js';
 import { dispatch } from './commands/table.js';
 import type { Keyspace, Value } from './keyspace.js';
-import { DEFAULT_LIMITS, MAX_BUFFER_BYTES, MAX_CONFIGURED_BYTES } from './limits.js';
+import { DEFAULT_KV_LIMITS, MAX_BUFFER_BYTES, MAX_CONFIGURED_BYTES } from './limits.js';
 import { RespParser, RespProtocolError } from './resp-parser.js';
 import { RespWriter } from './resp-writer.js';
 
@@ -264,7 +264,7 @@ function replay(bytes: Uint8Array, keys: Keyspace): void {
       requestRewrite: () => false,
       persistenceInfo: () => ({}),
       // What was accepted once is replayed, whatever the limits are now.
-      limits: { ...DEFAULT_LIMITS, maxBulkBytes: MAX_CONFIGURED_BYTES },
+      limits: { ...DEFAULT_KV_LIMITS, maxBulkBytes: MAX_CONFIGURED_BYTES },
       disconnections: noDisconnections(),
     },
   };

@@ -8,7 +8,7 @@
  */
 import { errors } from '@dios/kernel';
 import { defineProgram, fputs } from '@dios/libd';
-import { DEFAULT_LIMITS, MAX_CONFIGURED_BYTES, MAX_KEY_BYTES, parseBytes, parseOutputBufferLimit, type KvLimits } from './limits.js';
+import { DEFAULT_KV_LIMITS, MAX_CONFIGURED_BYTES, MAX_KEY_BYTES, parseBytes, parseOutputBufferLimit, type KvLimits } from './limits.js';
 import type { CommandSpec } from './commands/context.js';
 import { runKvServer, type KvServerSetup } from './server.js';
 
@@ -21,7 +21,7 @@ export function parseServerArgs(argv: readonly string[], inputs: readonly number
   if (inbox === undefined) throw errors.EINVAL('kv-server', 'inputs[0]', 'the inbox stream must be the first input');
   const setup: KvServerSetup = { inbox, ...(inputs[1] !== undefined && { listener: inputs[1] }) };
   const persistence: NonNullable<KvServerSetup['persistence']> = {};
-  const limits: KvLimits = { ...DEFAULT_LIMITS, output: { ...DEFAULT_LIMITS.output } };
+  const limits: KvLimits = { ...DEFAULT_KV_LIMITS, output: { ...DEFAULT_KV_LIMITS.output } };
   const sizeAt = (i: number, max: number) => {
     const n = parseBytes(argv[i]!);
     if (n === undefined || n < 1 || n > max) throw errors.EINVAL('kv-server', `argv[${i}]`, `expected a size from 1 to ${max} bytes (such as 512mb), got '${argv[i]}'`);

@@ -8,10 +8,10 @@
  * @module
  */
 import { splitInline } from './inline.js';
-import { DEFAULT_LIMITS } from './limits.js';
+import { DEFAULT_KV_LIMITS } from './limits.js';
 
 /** Largest bulk string (bytes) by default, as Redis' proto-max-bulk-len. */
-export const MAX_BULK_BYTES = DEFAULT_LIMITS.maxBulkBytes;
+export const MAX_BULK_BYTES = DEFAULT_KV_LIMITS.maxBulkBytes;
 /** Most elements of one multibulk request. */
 export const MAX_MULTIBULK = 1024 * 1024;
 /** Longest inline request or count line (bytes). */
@@ -69,8 +69,8 @@ export class RespParser {
 
   /** A parser enforcing `limits`. */
   constructor(limits: RespParserLimits = {}) {
-    this.#maxBulk = limits.maxBulkBytes ?? DEFAULT_LIMITS.maxBulkBytes;
-    this.#queryLimit = limits.queryBufferBytes ?? DEFAULT_LIMITS.queryBufferBytes;
+    this.#maxBulk = limits.maxBulkBytes ?? DEFAULT_KV_LIMITS.maxBulkBytes;
+    this.#queryLimit = limits.queryBufferBytes ?? DEFAULT_KV_LIMITS.queryBufferBytes;
   }
   // Length of the bulk string whose bytes are awaited (-1: none).
   #bulkLen = -1;

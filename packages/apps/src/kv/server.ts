@@ -14,7 +14,7 @@ import { noDisconnections, type CommandContext, type CommandSpec, type ServerSta
 import { commandTable, dispatch } from './commands/table.js';
 import { Connection } from './connection.js';
 import { Keyspace } from './keyspace.js';
-import { DEFAULT_LIMITS, MAX_BUFFER_BYTES, type KvLimits } from './limits.js';
+import { DEFAULT_KV_LIMITS, MAX_BUFFER_BYTES, type KvLimits } from './limits.js';
 import { OutputLimiter } from './output-limit.js';
 import { Persistence, type PersistenceOptions } from './persistence.js';
 import { RespProtocolError, RespQueryLimitError } from './resp-parser.js';
@@ -30,7 +30,7 @@ export interface KvServerSetup {
   persistence?: PersistenceOptions;
   /** The fsync policy the host chose, as `appendfsync` names it (reported by INFO and CONFIG GET only). */
   fsync?: string;
-  /** Size limits (default {@link DEFAULT_LIMITS}). */
+  /** Size limits (default {@link DEFAULT_KV_LIMITS}). */
   limits?: KvLimits;
   /** Where the server logs what it does to a client on its own (a disconnection, an unexpected error): one line per call. */
   log?: (line: string) => void;
@@ -94,7 +94,7 @@ class KvServer {
   constructor(sys: SystemCalls, setup: KvServerSetup) {
     this.#sys = sys;
     this.#setup = setup;
-    this.#limits = setup.limits ?? DEFAULT_LIMITS;
+    this.#limits = setup.limits ?? DEFAULT_KV_LIMITS;
     this.#output = new OutputLimiter(this.#limits.output);
     const log = setup.log;
     // A logger that fails must not take the server with it.
