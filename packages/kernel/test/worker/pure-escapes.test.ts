@@ -85,6 +85,20 @@ async function pureWith(module: string, name: string, args: string[], env: Recor
   return { status, report: text === '' ? undefined : JSON.parse(text) };
 }
 
+// A program whose output is raw text, not JSON.
+async function pureRaw(module: string, name: string): Promise<{ status: number | undefined; report: string }> {
+  const sys = kernel.init;
+  const { ref: bin } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+  await writeAll(sys, bin, kernel.registerProgram(`pure-raw-${binaries.size}-${Math.random()}`, { module, export: name }));
+  const { ref: out } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+  const task = await sys.run(bin, { argv: [name], outputs: [out] }, RunFlags.PURE);
+  await sys.select([task]);
+  const status = sys.ref(task).task?.exitStatus;
+  const report = dec((await readAll(sys, out)).bytes);
+  await sys.delete(task);
+  return { status, report };
+}
+
 const esm = (name: string, ...args: string[]) => pure(ESM, name, ...args);
 const cjs = (name: string, ...args: string[]) => pure(CJS, name, ...args);
 
@@ -403,6 +417,21 @@ describe('pure tasks: what stays possible', () => {
   it('a CommonJS program requires allowed built-ins, files of its own package and packages it can name', async () => {
     const { report } = await cjs('legitRequire');
     expect(report).toEqual({ ok: true, value: { ms: 60_000, path: 'a/b', sha: 'ba7816bf8f01cfea', own: 'function', json: '@dios/kernel' } });
+  });
+
+  it('a program that is a data: module runs pure; having no package, it loads no file (a file inside this package is EACCES)', async () => {
+    const source = `export default async (sys) => {
+      let code = 'loaded';
+      try { await import(${JSON.stringify(ESM)}); } catch (e) { code = e.code; }
+      const bytes = new TextEncoder().encode(code);
+      const b = await sys.beginWrite(sys.outputs[0], bytes.length, { truncate: true });
+      b.set(bytes);
+      await sys.endWrite(sys.outputs[0], b);
+      return 0;
+    };`;
+    const { status, report } = await pureRaw(`data:text/javascript,${encodeURIComponent(source)}`, 'default');
+    expect(status).toBe(0);
+    expect(report).toBe('EACCES');
   });
 
   it('console.log and process.stdout.write reach the DIOS console', async () => {
