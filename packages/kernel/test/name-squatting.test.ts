@@ -6,8 +6,9 @@
  * whose first membership lacks WRITE is a member there but not named there.
  */
 import { describe, expect, it } from 'vitest';
-import { CreateFlags, Name, ObjectType, Rights, RunFlags, type SystemCalls } from '@dios/kernel';
-import { boot, expectErrno, installProgram, krefOf, taskOf } from './helpers.js';
+import { CreateFlags, Name, ObjectType, programBinary, Rights, RunFlags, type SystemCalls } from '@dios/kernel';
+import { blobWith, boot, expectErrno, installProgram, krefOf, taskOf } from './helpers.js';
+import { cluster } from './distribution/cluster.js';
 
 const { READ, DELEGATE } = Rights;
 
@@ -98,5 +99,25 @@ describe('a child whose first membership lacks WRITE', () => {
     const named = await sys.run(bin, { argv: [], groups: [group.ref] }, RunFlags.START_PAUSED);
     expect(krefOf(kernel, sys, named).object.group).toBe(krefOf(kernel, sys, group.ref).object);
     kernel.checkInvariants();
+  });
+});
+
+describe('run on another kernel', () => {
+  it('the caller\'s kernel refuses a seeded name without WRITE; the target names a child only with WRITE on its first group', async () => {
+    const c = await cluster('a', 'b');
+    const a = c.sys.a!;
+    c.k.b!.registerProgram('squat-idle', () => new Promise<never>(() => {}));
+    const { ref: bin } = await blobWith(a, programBinary('squat-idle'));
+    const group = await a.create(ObjectType.GROUP);
+    const [readOnly] = await a.copy([group.ref], a.self, { rights: READ | DELEGATE });
+    await expectErrno(a.run(bin, { argv: [], groups: [readOnly!], name: 'cfg', kernel: 'b' }, RunFlags.NAME_DETERMINISTIC), 'EACCES', 'spec.name');
+    expect(c.k.b!.objects.has((await Name.seeded(group.name, 'cfg')).key)).toBe(false);
+    const unnamed = await a.run(bin, { argv: [], groups: [readOnly!], kernel: 'b' });
+    const named = await a.run(bin, { argv: [], groups: [group.ref], name: 'cfg', kernel: 'b' }, RunFlags.NAME_DETERMINISTIC);
+    const onB = (h: number) => c.k.b!.tasks.get(krefOf(c.k.a!, a, h).object.name.key)!;
+    expect(onB(unnamed).group).toBeUndefined();
+    expect(onB(named).name.key).toBe((await Name.seeded(group.name, 'cfg')).key);
+    expect(onB(named).group?.name.key).toBe(group.name.key);
+    c.check();
   });
 });
