@@ -119,9 +119,10 @@ async function run(taskCount: number, steps: Step[]): Promise<void> {
 
     // What the call must do: the first offending source decides the errno.
     let expected: string | undefined;
-    if (r.k === 'bad') expected = 'EINVAL';
-    // Init was found by name, through its task lookup mask (r--d): nobody else may copy into it.
-    else if (to === 0 && from !== 0) expected = 'EACCES';
+    // Init was found by name, through its task lookup mask (r--d): nobody else may copy into it (the target is
+    // checked before the masks).
+    if (to === 0 && from !== 0) expected = 'EACCES';
+    else if (r.k === 'bad') expected = 'EINVAL';
     else {
       for (const [i, s] of sources.entries()) {
         if ((s.rights & DELEGATE) === 0) expected = 'EACCES';
