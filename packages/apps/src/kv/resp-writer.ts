@@ -19,6 +19,7 @@ export class RespWriter {
   get limit(): number {
     return this.#limit;
   }
+  /** Sets the limit (clamped to {@link MAX_BUFFER_BYTES}). */
   set limit(n: number) {
     this.#limit = Math.min(n, MAX_BUFFER_BYTES);
   }
