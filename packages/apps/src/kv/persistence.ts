@@ -116,6 +116,8 @@ export class Persistence {
   /** Appends the batch's logged commands to the AOF (nothing if none), then rewrites if the AOF has grown enough. */
   async commit(): Promise<void> {
     const n = this.pending.length;
+    // Cannot happen (a round's log stays far below the largest buffer: see server.ts), and must not pass unnoticed.
+    if (this.pending.overflowed) throw errors.EIO('kv.commit', 'aof', 'a round logged more than one buffer holds; its writes are not durable');
     if (n === 0) return;
     const buf = await this.#sys.beginWrite(this.#aof, n, undefined, BeginWriteFlags.APPEND);
     buf.set(this.pending.bytes());
