@@ -10,6 +10,7 @@
  */
 import type { createRequire as CreateRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PurePolicy } from './pure-policy.js';
 
 /** Node's Module class, as much of it as the guard touches. */
@@ -106,7 +107,7 @@ export function guardCommonJs(require: NodeJS.Require, policy: PurePolicy): void
       return original.readPackage?.call(Module, path);
     },
     createRequire(filename: string | URL) {
-      const path = String(filename).startsWith('file:') ? new URL(String(filename)).pathname : String(filename);
+      const path = String(filename).startsWith('file:') ? fileURLToPath(String(filename)) : String(filename);
       file('Module.createRequire', path);
       return original.createRequire.call(Module, filename);
     },

@@ -26,7 +26,7 @@ import type { DoneMessage, StartMessage, WorkerBoot } from './worker-main.js';
 
 /** Options of {@link useWorkers}. */
 export interface WorkerPoolOptions {
-  /** Idle threads kept for reuse, per kind (plain and pure); default: the number of cores. */
+  /** Idle plain threads kept for reuse; default: the number of cores. (Pure threads are not reused: see pureSpares.) */
   size?: number;
   /** V8 heap limits of each thread (a task over them fails, the kernel goes on). */
   resourceLimits?: ResourceLimits;
