@@ -160,6 +160,11 @@ describe('pure tasks: host built-ins through CommonJS', () => {
     refused((await cjs('moduleLoad')).report);
   });
 
+  it('a request that is not a string (an object whose toString says "fs") is EACCES, in _load and _resolveFilename', async () => {
+    refused((await cjs('coercedRequest')).report);
+    refused((await cjs('coercedResolve')).report);
+  });
+
   it('Module.createRequire(...)("fs") is EACCES, and a require made for a host directory reads nothing there', async () => {
     refused((await cjs('createRequireFs')).report);
     refused((await cjs('createRequireHost')).report);

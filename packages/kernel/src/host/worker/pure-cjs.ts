@@ -62,7 +62,8 @@ export function guardCommonJs(require: NodeJS.Require, policy: PurePolicy): void
   };
 
   const resolveFilename = (request: string, parent: unknown, isMain?: boolean, options?: unknown): string => {
-    if (typeof request !== 'string') return original.resolve.call(Module, request, parent, isMain, options);
+    // Anything but a string could turn into another request on each coercion.
+    if (typeof request !== 'string') throw deny('require', typeof request, 'a module request is a string');
     if (isBuiltin(request)) {
       builtin('require', request);
       return original.resolve.call(Module, request, parent, isMain, options);
@@ -81,7 +82,8 @@ export function guardCommonJs(require: NodeJS.Require, policy: PurePolicy): void
 
   const guards: Record<string, unknown> = {
     _load(request: string, parent: unknown, isMain?: boolean) {
-      if (typeof request === 'string' && isBuiltin(request)) {
+      if (typeof request !== 'string') throw deny('require', typeof request, 'a module request is a string');
+      if (isBuiltin(request)) {
         builtin('require', request);
         return original.load.call(Module, request, parent, isMain);
       }
@@ -90,6 +92,7 @@ export function guardCommonJs(require: NodeJS.Require, policy: PurePolicy): void
     },
     _resolveFilename: resolveFilename,
     _findPath(request: string, paths: readonly string[] | null, isMain?: boolean) {
+      if (typeof request !== 'string' || (paths !== null && !Array.isArray(paths))) throw deny('Module._findPath', typeof request, 'a request is a string, its paths an array');
       if (request.startsWith('/')) file('Module._findPath', request);
       // Directories outside the policy (Node's global folders, or any the caller names) are not searched, nor a relative request that leads out of the policy from them.
       const searched = paths === null ? null : paths.filter((dir) => policy.fileAllowed(String(dir)) && (!isPath(request) || policy.fileAllowed(resolve(String(dir), request))));
