@@ -317,8 +317,7 @@ export class WorkerSystemCalls implements SystemCalls {
     }
     if (slot < 0) return undefined;
     // The arguments are readers' snapshots: plain data JSON carries, undefined, NaN and ±Infinity named beside it.
-    const { json, patches } = encodeArguments(args);
-    const text = JSON.stringify([name, patches.length === 0 ? 0 : patches, ...json]);
+    const text = encodeArguments(name, args);
     const written = writePayload(channel.data(slot), text, extra, (t, x) => {
       if (t !== undefined) this.#port.postMessage({ kind: 'text', slot, text: t } satisfies PortMessage);
       if (x !== undefined) this.#port.postMessage({ kind: 'extra', slot, bytes: x } satisfies PortMessage);
