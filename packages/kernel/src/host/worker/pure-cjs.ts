@@ -105,14 +105,17 @@ export function guardCommonJs(require: NodeJS.Require, policy: PurePolicy): void
     _stat(path: string) {
       return policy.fileAllowed(path) ? original.stat.call(Module, path) : -2;
     },
+    // Arguments are read once, as strings, and the checked string is what Node gets.
     _readPackage(path: string) {
-      file('Module._readPackage', resolve('/', String(path), 'package.json'));
-      return original.readPackage?.call(Module, path);
+      const dir = resolve('/', String(path));
+      file('Module._readPackage', resolve(dir, 'package.json'));
+      return original.readPackage?.call(Module, dir);
     },
     createRequire(filename: string | URL) {
-      const path = String(filename).startsWith('file:') ? fileURLToPath(String(filename)) : String(filename);
+      const name = String(filename);
+      const path = name.startsWith('file:') ? fileURLToPath(name) : name;
       file('Module.createRequire', path);
-      return original.createRequire.call(Module, filename);
+      return original.createRequire.call(Module, path);
     },
     register(specifier: unknown) {
       throw deny('Module.register', String(specifier), 'a pure task cannot add module hooks');
