@@ -321,6 +321,12 @@ describe('pure tasks: the real process reached another way', () => {
     expect(report.captured).toBe('<none>');
   });
 
+  it('the stream prototypes are hardened: a patched Writable.prototype.write cannot catch Node\'s own stderr of the thread', async () => {
+    const { report } = await esm('streamPrototypeCapture');
+    expect(report.patch).toMatchObject({ ok: false, name: 'TypeError' });
+    expect(report.found).toEqual([]);
+  });
+
   it('stack frames (Error.prepareStackTrace) give no this or function of Node\'s internals', async () => {
     const { report } = await esm('stackFrameThis');
     expect(report.found).toEqual([]);

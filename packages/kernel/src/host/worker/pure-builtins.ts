@@ -65,6 +65,22 @@ export function trimBuiltins(require: NodeJS.Require, policy: PurePolicy): void 
   (require('node:module') as { syncBuiltinESMExports(): void }).syncBuiltinESMExports();
 }
 
+/**
+ * Hardens the stream classes and their state objects. Node's own stdio
+ * streams of the thread are instances: a patched `Writable.prototype.write`
+ * would be called with `this` = the real stderr, whose internal port talks
+ * to the kernel's thread.
+ */
+export function hardenStreams(require: NodeJS.Require): void {
+  const stream = require('node:stream') as typeof import('node:stream');
+  for (const cls of [stream.Stream, stream.Readable, stream.Writable, stream.Duplex, stream.Transform, stream.PassThrough]) hardenChain(cls.prototype);
+  const sample = new stream.Duplex();
+  for (const state of [(sample as unknown as { _readableState: object })._readableState, (sample as unknown as { _writableState: object })._writableState]) {
+    hardenChain(Object.getPrototypeOf(state) as object);
+  }
+  sample.destroy();
+}
+
 function fix(target: Record<string, unknown>, name: string, value: unknown): void {
   Object.defineProperty(target, name, { value, writable: false, configurable: false, enumerable: true });
 }

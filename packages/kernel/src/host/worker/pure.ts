@@ -20,7 +20,7 @@
 import { createRequire, register } from 'node:module';
 import { MessageChannel } from 'node:worker_threads';
 import { errors } from '../../core/errors.js';
-import { hardenChain, trimBuiltins } from './pure-builtins.js';
+import { hardenChain, hardenStreams, trimBuiltins } from './pure-builtins.js';
 import { guardCommonJs } from './pure-cjs.js';
 import { pureConsole } from './pure-console.js';
 import { policyUrl, type PurePolicy } from './pure-policy.js';
@@ -67,6 +67,7 @@ export async function lockDown(): Promise<PureThread> {
   // Node calls methods on its own process (emit on a warning, ...) and reads flags from it: nothing on the way may be the task's.
   hardenChain(Object.getPrototypeOf(realProcess) as object);
   hardenChain(MessagePort.prototype);
+  hardenStreams(require);
   const reply = new Promise<boolean>((resolve) => port1.once('message', (m: { ok?: unknown }) => resolve(m?.ok === true)));
   return {
     async begin(program, next) {
