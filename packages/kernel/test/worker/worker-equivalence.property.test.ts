@@ -299,6 +299,34 @@ describe('worker tasks: odd argument values', () => {
   }, 60_000);
 });
 
+describe('worker tasks: a call the reader refuses', () => {
+  it('is counted by the kernel, and while the task is paused it does not return (as an in-thread call would not)', async () => {
+    const kernel = kernels.worker;
+    const sys: SystemCalls = kernel.init;
+    const bytes = kernel.registerProgram('refusedLoop', { module: new URL('../fixtures/worker-programs.ts', import.meta.url).href, export: 'refusedLoop' });
+    const { ref: bin } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+    const b = await sys.beginWrite(bin, bytes.length);
+    b.set(bytes);
+    await sys.endWrite(bin, b);
+    const task = await sys.run(bin, { argv: ['refusedLoop', '20000'], placement: 'worker' });
+    const calls = () => monitorTasks(kernel).filter((r) => r.argv[0] === 'refusedLoop').at(-1)?.stats;
+    while ((calls()?.calls.create ?? 0) < 100) await new Promise((r) => setTimeout(r, 5));
+    await sys.pause(task);
+    const paused = calls()!.calls.create;
+    await new Promise((r) => setTimeout(r, 200));
+    // At most the call already past the gate when the pause came.
+    expect(calls()!.calls.create - paused).toBeLessThanOrEqual(1);
+    await sys.pause(task, 1);
+    await sys.select([task]);
+    expect(sys.ref(task).task?.exitStatus).toBe(0);
+    const done = calls()!;
+    expect(done.calls.create).toBe(20000);
+    expect(done.failedCalls).toBe(20000);
+    await sys.delete(task);
+    await sys.delete(bin);
+  }, 120_000);
+});
+
 describe('worker tasks: equivalence with in-thread tasks', () => {
   it('every call of a random script gives the same value or the same error in both placements', async () => {
     const seen = new Map<string, number>();
