@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { constants } from 'node:buffer';
 import {
+  dispatch,
+  noDisconnections,
+  type CommandContext,
   DEFAULT_KV_LIMITS,
   formatOutputBufferLimit,
   globMatch,
@@ -241,5 +244,33 @@ describe('RespParser limits', () => {
       p.retain();
     }
     expect(p.memory).toBe(0);
+  });
+});
+
+describe('arguments as long as a string can be', () => {
+  // A context as the AOF replay makes one: replies to `out`, nothing logged.
+  function context(): CommandContext {
+    return {
+      keys: new Keyspace(),
+      out: new RespWriter(),
+      log: () => {},
+      client: { id: 1, name: '', closeAfterReply: false },
+      server: { startedAt: 0, port: undefined, connectedClients: () => 0, commandsProcessed: 0, requestRewrite: () => false, persistenceInfo: () => ({}), limits: DEFAULT_KV_LIMITS, disconnections: noDisconnections() },
+    };
+  }
+  // Zeroed memory is mapped lazily: these cost little until read, and the replies read 128 bytes of them at most.
+  const longest = new Uint8Array(MAX_KEY_BYTES);
+  const over = new Uint8Array(MAX_KEY_BYTES + 1);
+
+  it.each([
+    [['EXPIRE', 'k', '10', longest], /^-ERR Unsupported option \0{128}\r\n$/],
+    [['CLIENT', longest], /^-ERR unknown subcommand or wrong number of arguments for '\0{128}'\. Try CLIENT HELP\.\r\n$/],
+    [[longest], /^-ERR unknown command '\0{128}', with args beginning with: \r\n$/],
+    [['GET', over], /^-ERR key or argument too long: 536870889 bytes \(at most 536870888; values may be longer\)\r\n$/],
+    [[over], /^-ERR key or argument too long: 536870889 bytes/],
+  ])('%#: an error reply quoting at most 128 bytes, never a string past the longest', (args, reply) => {
+    const ctx = context();
+    dispatch(args.map((a) => (typeof a === 'string' ? enc(a) : a)), ctx);
+    expect(String.fromCharCode(...ctx.out.bytes())).toMatch(reply);
   });
 });

@@ -13,6 +13,11 @@ export function latin1(bytes: Uint8Array): string {
   return s;
 }
 
+/** The first 128 bytes of an argument as a latin1 string, for an error message (a whole argument might not fit a string). */
+export function excerpt(bytes: Uint8Array): string {
+  return latin1(bytes.length > 128 ? bytes.subarray(0, 128) : bytes);
+}
+
 /** A latin1 string back into its bytes (chars above 0xff are cut to their low byte; keys never hold any). */
 export function latin1Bytes(s: string): Uint8Array {
   const out = new Uint8Array(s.length);

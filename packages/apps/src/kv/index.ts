@@ -21,6 +21,7 @@ export { KV_INBOX_PATH } from './inbox.js';
 export { KvErrorReply, parseReply, type KvReply, type ParsedReply } from './resp-reply.js';
 export { RespParser, RespProtocolError, RespQueryLimitError, type RespParserLimits, MAX_BULK_BYTES, MAX_INLINE_BYTES, MAX_MULTIBULK } from './resp-parser.js';
 export { RespWriter } from './resp-writer.js';
+export { dispatch, commandTable, commandNames } from './commands/table.js';
 export { noDisconnections, type CommandSpec, type CommandHandler, type CommandContext, type ClientState, type ServerState, type Disconnections } from './commands/context.js';
 export { Keyspace, MAX_SCAN_CURSORS, type Entry, type ScanStep, type Value } from './keyspace.js';
 export { globMatch } from './glob.js';

@@ -74,7 +74,7 @@ export type CommandHandler = (args: Uint8Array[], ctx: CommandContext) => void;
 
 /** A command table entry. */
 export interface CommandSpec {
-  /** Lower-case name. */
+  /** Lower-case name, at most 64 bytes. */
   readonly name: string;
   /** Argument count including the name: n exactly, or -n for at least n (Redis' convention). */
   readonly arity: number;

@@ -3,7 +3,7 @@
  * PERSIST, TTL, PTTL, TYPE, KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL.
  * @module
  */
-import { isWord, latin1, latin1Bytes, parseInteger } from '../bytes.js';
+import { excerpt, isWord, latin1, latin1Bytes, parseInteger } from '../bytes.js';
 import type { Value } from '../keyspace.js';
 import { NOT_AN_INTEGER, SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
 
@@ -41,7 +41,7 @@ function expire(args: Uint8Array[], ctx: CommandContext, unit: number, absolute:
     else if (isWord(a, 'XX')) xx = true;
     else if (isWord(a, 'GT')) gt = true;
     else if (isWord(a, 'LT')) lt = true;
-    else return ctx.out.error(`ERR Unsupported option ${latin1(a)}`);
+    else return ctx.out.error(`ERR Unsupported option ${excerpt(a)}`);
   }
   if (nx && (xx || gt || lt)) return ctx.out.error('ERR NX and XX, GT or LT options at the same time are not compatible');
   if (gt && lt) return ctx.out.error('ERR GT and LT options at the same time are not compatible');
@@ -115,7 +115,7 @@ function scan(args: Uint8Array[], ctx: CommandContext): void {
     } else if (isWord(a, 'MATCH')) {
       pattern = latin1(args[++i]!);
       if (pattern === '*') pattern = undefined;
-    } else if (isWord(a, 'TYPE')) onlyType = latin1(args[++i]!).toLowerCase();
+    } else if (isWord(a, 'TYPE')) onlyType = excerpt(args[++i]!).toLowerCase();
     else return ctx.out.error(SYNTAX_ERROR);
   }
   const step = ctx.keys.scan(Number(c), count, pattern);

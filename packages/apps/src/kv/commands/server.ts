@@ -5,7 +5,7 @@
  * in the background).
  * @module
  */
-import { isWord, latin1 } from '../bytes.js';
+import { excerpt, isWord, latin1 } from '../bytes.js';
 import { globMatch } from '../glob.js';
 import { formatOutputBufferLimit } from '../limits.js';
 import { SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
@@ -25,7 +25,8 @@ function select(args: Uint8Array[], ctx: CommandContext): void {
 }
 
 function client(args: Uint8Array[], ctx: CommandContext): void {
-  const sub = latin1(args[1]!).toLowerCase();
+  // Subcommand names are short: a longer argument (up to the key limit) is no name, and is not made a string.
+  const sub = excerpt(args[1]!).toLowerCase();
   if (sub === 'setname' && args.length === 3) {
     const name = latin1(args[2]!);
     // As Redis: printable ASCII without spaces.
@@ -36,7 +37,7 @@ function client(args: Uint8Array[], ctx: CommandContext): void {
   if (sub === 'getname' && args.length === 2) return ctx.out.bulk(ctx.client.name === '' ? null : bytesOf(ctx.client.name));
   if (sub === 'id' && args.length === 2) return ctx.out.integer(ctx.client.id);
   if (sub === 'setinfo' && args.length === 4) return ctx.out.simple('OK');
-  ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${latin1(args[1]!)}'. Try CLIENT HELP.`);
+  ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${excerpt(args[1]!)}'. Try CLIENT HELP.`);
 }
 
 function bytesOf(s: string): Uint8Array {
@@ -80,7 +81,7 @@ function config(args: Uint8Array[], ctx: CommandContext): void {
 
 function info(args: Uint8Array[], ctx: CommandContext): void {
   if (args.length > 2) return ctx.out.error(SYNTAX_ERROR);
-  const want = args.length === 2 ? latin1(args[1]!).toLowerCase() : 'default';
+  const want = args.length === 2 ? excerpt(args[1]!).toLowerCase() : 'default';
   const s = ctx.server;
   const sections: Record<string, Record<string, string | number>> = {
     server: {

@@ -3,7 +3,7 @@
  * arity, and Redis' replies for unknown commands and wrong argument counts.
  * @module
  */
-import { latin1 } from '../bytes.js';
+import { excerpt, latin1 } from '../bytes.js';
 import type { CommandContext, CommandSpec } from './context.js';
 import { KEY_COMMANDS } from './keys.js';
 import { LIST_COMMANDS } from './lists.js';
@@ -29,6 +29,8 @@ export function commandNames(): string[] {
 // Lower-cases a short ASCII name without building an intermediate string.
 function lowerName(bytes: Uint8Array): string {
   const n = bytes.length;
+  // No command has a name this long (an argument may be as long as a string can be: do not make it one).
+  if (n > 64) return '';
   if (n > 32) return latin1(bytes).toLowerCase();
   let s = '';
   for (let i = 0; i < n; i++) {
@@ -39,7 +41,7 @@ function lowerName(bytes: Uint8Array): string {
 }
 
 function quoted(bytes: Uint8Array): string {
-  return `'${latin1(bytes.length > 128 ? bytes.subarray(0, 128) : bytes)}'`;
+  return `'${excerpt(bytes)}'`;
 }
 
 /** Runs one request (`args[0]` is the command name): exactly one reply is written to `ctx.out`. */
