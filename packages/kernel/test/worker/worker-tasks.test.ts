@@ -90,7 +90,8 @@ describe('worker tasks: running', () => {
     const { sys, binary } = await setup({ size: 1 });
     const tasks = await Promise.all(Array.from({ length: 6 }, async (_, i) => sys.run(await binary('writer'), { argv: ['writer', 'y', `seed-many-${i}`] })));
     for (const t of tasks) expect(await exitStatus(sys, t)).toBe(3);
-  });
+    // Six thread starts took 4-5 s on a loaded 2-core machine, near vitest's 5 s default.
+  }, 30_000);
 });
 
 describe('worker tasks: failure', () => {
