@@ -102,6 +102,25 @@ export class Name {
   }
 
   /**
+   * The name a deterministically named group gets on kernel `kernelId`:
+   * SHA-256 over a domain tag, the seeded or derived name `name` and the
+   * kernel id. Groups are identified by name across a cluster (a peer's
+   * group of that name stands for it), so a group name must not be made
+   * again, independently, on another kernel: its creator there would hold
+   * all rights on what the home kernel resolves in the original. On one
+   * kernel the name stays reproducible (the same seed gives it again).
+   */
+  static async onKernel(kernelId: string, name: Name): Promise<Name> {
+    if (typeof kernelId !== 'string') throw errors.EINVAL('Name.onKernel', 'kernelId', `expected a string, got ${describe(kernelId)}`);
+    const text = encoder.encode(kernelId);
+    const input = new Uint8Array(8 + NAME_BYTES + text.length);
+    input.set(encoder.encode('dios:grp'), 0);
+    input.set(name.#bytes, 8);
+    input.set(text, 8 + NAME_BYTES);
+    return Name.#digest(input);
+  }
+
+  /**
    * The name derived from a string alone (SHA-256 over a domain tag and the
    * UTF-8 bytes), for names fixed outside any task: kernels name their boot
    * objects and cluster root groups this way. Tasks get {@link Name.seeded}.

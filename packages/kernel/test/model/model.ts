@@ -13,7 +13,7 @@
  * before and after a failing call shows that the prediction changed nothing.
  */
 import type { ErrnoCode } from '@dios/kernel';
-import { derivedNameKey, programOfBytes, seedNameKey } from './names.js';
+import { derivedNameKey, groupOnKernelKey, programOfBytes, seedNameKey } from './names.js';
 
 // Rights and limits, restated from the interface description (not imported, so the model cannot drift with the kernel).
 export const R = 0x1;
@@ -442,7 +442,9 @@ export class KernelModel {
       if (o.nameSeed !== undefined && !deterministic) stop('EINVAL');
       if (o.nameSeed !== undefined && typeof o.nameSeed !== 'string') stop('EINVAL');
       const derived = deterministic && o.nameSeed === undefined;
-      const expectedKey = !deterministic ? undefined : derived ? derivedNameKey(task.key, task.counter + 1) : seedNameKey(this.obj(group).key, o.nameSeed as string);
+      const nameKey = !deterministic ? undefined : derived ? derivedNameKey(task.key, task.counter + 1) : seedNameKey(this.obj(group).key, o.nameSeed as string);
+      // A group's deterministic name also covers the kernel (made again on a peer, it would stand for this group there).
+      const expectedKey = nameKey !== undefined && type === 'group' ? groupOnKernelKey(nameKey, this.kernelId) : nameKey;
       // A member group that no longer exists cannot receive new objects.
       if (this.obj(group).destroyed) stop('EBADF');
       if (expectedKey !== undefined && this.aliveKey(expectedKey) !== undefined) stop('EEXIST');

@@ -19,6 +19,11 @@ export function derivedNameKey(creatorKey: string, counter: number): string {
   return createHash('sha256').update(input).digest('hex');
 }
 
+/** A deterministically named group's name on kernel `kernelId`: SHA-256("dios:grp" ++ name ++ UTF-8(kernelId)). */
+export function groupOnKernelKey(nameKey: string, kernelId: string): string {
+  return createHash('sha256').update('dios:grp', 'utf8').update(Buffer.from(nameKey, 'hex')).update(Buffer.from(kernelId, 'utf8')).digest('hex');
+}
+
 /** A name nobody created (random, 64 hex digits). */
 export function unknownNameKey(): string {
   return randomBytes(32).toString('hex');

@@ -23,7 +23,7 @@ export interface CreateOptions {
   group?: number;
   /** Blobs: initial capacity in bytes. Streams: ring size in bytes (default 256 KiB). */
   capacity?: number;
-  /** With CreateFlags.NAME_DETERMINISTIC: derive the name from this string, within the group the object is created in. */
+  /** With CreateFlags.NAME_DETERMINISTIC: derive the name from this string, within the group the object is created in (a group's name also covers the kernel: see Name.onKernel). */
   nameSeed?: string;
   /** When the object goes (default `refcounted`). */
   lifecycle?: Lifecycle;
@@ -134,6 +134,8 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
       : o.nameSeed !== undefined
         ? await Name.seeded(group.name, o.nameSeed)
         : await Name.derived(task.name, counter);
+    // A group's deterministic name also covers this kernel: made again on a peer, it would be taken there for this group.
+    if (deterministic && type === ObjectType.GROUP) name = await Name.onKernel(kernel.id, name);
     if (task.state === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited during the call');
     if (group.destroyed) throw errors.EBADF(s, 'options.group', 'the group was deleted during the call');
     if (kernel.objects.has(name.key)) throw errors.EEXIST(s, 'name', `an object named ${name.key} already exists on this kernel`);
