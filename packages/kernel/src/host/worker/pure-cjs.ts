@@ -22,6 +22,7 @@ interface ModuleClass {
   _readPackage?(path: string): unknown;
   _nodeModulePaths(from: string): string[];
   _extensions: Record<string, (module: unknown, filename: string) => void>;
+  _cache: Record<string, unknown>;
   globalPaths: string[];
   isBuiltin(name: string): boolean;
   createRequire: typeof CreateRequire;
@@ -128,6 +129,9 @@ export function guardCommonJs(require: NodeJS.Require, policy: PurePolicy): void
     },
   };
   for (const [name, value] of Object.entries(guards)) lock(Module, name, value);
+  // Modules the worker required before the lock-down (esbuild, loaded with tsx, holds fs and child_process) would be
+  // handed to the task as they are, by require() or by an import of the same file: the task loads its own instances.
+  for (const key of Object.keys(Module._cache)) delete Module._cache[key];
   lock(Module.prototype, 'load', function (this: unknown, filename: string) {
     file('Module.load', filename);
     return original.protoLoad.call(this, filename);

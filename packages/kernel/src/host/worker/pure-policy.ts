@@ -170,7 +170,19 @@ export async function resolve(specifier, context, next) {
   }
   const result = await next(specifier, context);
   check(result.url, specifier);
-  return result;
+  return { ...result, url: own(result.url) };
+}
+
+// Every file or data: module the task loads is an instance of its own, under its own URL: the same file loaded by
+// the worker before the lock-down (tsx, esbuild, the kernel's modules) is a live instance holding the host modules it
+// imported (esbuild's fs and child_process), and Node hands out a cached instance by URL without asking the hooks
+// to load it again. A query does not change what is read (a file's path, a data: URL's body).
+function own(url) {
+  if (!url.startsWith('file:') && !url.startsWith('data:')) return url;
+  const hash = url.indexOf('#');
+  const base = hash < 0 ? url : url.slice(0, hash);
+  if (/[?&]dios-pure(&|$)/.test(base)) return url;
+  return base + (base.includes('?') ? '&' : '?') + 'dios-pure' + (hash < 0 ? '' : url.slice(hash));
 }
 
 export async function load(url, context, next) {

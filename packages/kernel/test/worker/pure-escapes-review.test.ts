@@ -1,0 +1,102 @@
+/**
+ * Pure tasks against escape attempts found in review, beside pure-escapes.test.ts (same harness: each program in
+ * test/fixtures/pure/review.{mjs,cjs} tries one way out and reports what happened as JSON; each test asserts the
+ * refusal concretely).
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Kernel, ObjectType, RunFlags } from '@dios/kernel';
+import { useWorkers, type WorkerPool } from '@dios/kernel/node';
+import { dec, readAll, writeAll } from '../helpers.js';
+
+// Each attempt starts a thread; on a loaded machine that takes seconds.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
+
+const ESM = new URL('../fixtures/pure/review.mjs', import.meta.url).href;
+const CJS = new URL('../fixtures/pure/review.cjs', import.meta.url).href;
+const SECRET = 's3cr3t-of-the-host-in-review';
+// esbuild as tsx (loaded in the worker before the lock-down) resolves it.
+const ESBUILD = createRequire(createRequire(import.meta.url).resolve('tsx/package.json')).resolve('esbuild');
+
+let kernel: Kernel;
+let pool: WorkerPool;
+let dir: string;
+const consoleOut: string[] = [];
+const failures: unknown[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dios-pure-review-'));
+  writeFileSync(join(dir, 'secret.env'), `DIOS_SECRET=${SECRET}\n`);
+  kernel = await Kernel.boot({ consoleSink: (bytes) => consoleOut.push(dec(bytes)) });
+  pool = useWorkers(kernel, { size: 2 });
+  kernel.onTaskFailure = (_task, error) => failures.push(error);
+});
+
+afterAll(async () => {
+  await pool.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Attempt {
+  ok: boolean;
+  value?: unknown;
+  name?: string;
+  code?: string;
+  message?: string;
+}
+
+/** Runs export `name` of `module` as a pure task; its exit status and the JSON it reported. */
+async function pure(module: string, name: string, ...args: string[]): Promise<{ status: number | undefined; report: any }> {
+  const sys = kernel.init;
+  const { ref: bin } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+  await writeAll(sys, bin, kernel.registerProgram(`pure-review-${name}-${Math.random()}`, { module, export: name }));
+  const { ref: out } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+  failures.length = 0;
+  const task = await sys.run(bin, { argv: [name, dir, ...args], outputs: [out] }, RunFlags.PURE);
+  await sys.select([task]);
+  const status = sys.ref(task).task?.exitStatus;
+  const text = dec((await readAll(sys, out)).bytes);
+  await sys.delete(task);
+  await sys.delete(out);
+  await sys.delete(bin);
+  if (text === '' && failures.length > 0) console.warn(`${name}: status ${String(status)}, no report`, failures.at(-1));
+  return { status, report: text === '' ? undefined : JSON.parse(text) };
+}
+
+const esm = (name: string, ...args: string[]) => pure(ESM, name, ...args);
+const cjs = (name: string, ...args: string[]) => pure(CJS, name, ...args);
+
+function refused(a: Attempt, code = 'EACCES'): void {
+  expect(a.ok, `expected a refusal, got ${JSON.stringify(a)}`).toBe(false);
+  expect(a.code, a.message).toBe(code);
+  expect(a.message ?? '').not.toContain(SECRET);
+}
+
+describe('pure tasks: modules the worker loaded before the lock-down', () => {
+  it('esbuild (loaded with tsx) imported by its file URL is a fresh instance: its fs is EACCES, no host file read or written', async () => {
+    refused((await esm('preloadedEsbuildRead', pathToFileURL(ESBUILD).href)).report);
+    refused((await esm('preloadedEsbuildWrite', pathToFileURL(ESBUILD).href)).report);
+    expect(existsSync(join(dir, 'pwned-esbuild.js'))).toBe(false);
+  });
+
+  it('esbuild through require() is a fresh instance too, and require.cache holds nothing of the worker\'s', async () => {
+    refused((await cjs('preloadedRequire', ESBUILD)).report);
+    expect((await cjs('requireCache')).report).toEqual({ ok: true, value: [] });
+  });
+
+  it('the worker\'s own kernel module (pure.ts, holding node:module) imported by its URL is a fresh instance: EACCES', async () => {
+    refused((await esm('preloadedKernelModule')).report);
+    expect((await esm('ownUrl')).report).toEqual({ ok: true, value: '?dios-pure' });
+  });
+});
+
+describe('pure tasks: the kernel goes on (review)', () => {
+  it('after every attempt the kernel is consistent and no secret reached the DIOS console', () => {
+    kernel.checkInvariants();
+    expect(consoleOut.join('')).not.toContain(SECRET);
+  });
+});
