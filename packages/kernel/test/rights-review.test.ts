@@ -45,3 +45,77 @@ describe('a deterministic group name cannot be made again on another kernel', ()
     c.check();
   });
 });
+
+describe('a home kernel checks the rights a peer passes on its own objects', () => {
+  // What a peer kernel sends is crafted here through its link, as a faulty or hostile kernel could.
+  async function setup() {
+    const c = await cluster('a', 'b');
+    // On a: a blob whoever finds by name may only read, and a task b's task finds with rwxd (the cluster helper's mask).
+    const blob = await c.sys.a!.create(ObjectType.SHARED_MEMORY_BLOB, { lookupRights: READ | DELEGATE });
+    const [remoteBlob] = await c.sys.b!.lookup(blob.name);
+    const blobHandle = (krefOf(c.k.b!, c.sys.b!, remoteBlob!).object as unknown as { handle: number }).handle;
+    const victim = await c.k.a!.attachTask(['victim'], undefined, { lookupRights: READ | DELEGATE });
+    const [remoteVictim] = await c.sys.b!.lookup(victim.taskName);
+    const victimHandle = (krefOf(c.k.b!, c.sys.b!, remoteVictim!).object as unknown as { handle: number }).handle;
+    const [remoteHost] = await c.sys.b!.lookup(c.sys.a!.taskName);
+    const hostHandle = (krefOf(c.k.b!, c.sys.b!, remoteHost!).object as unknown as { handle: number }).handle;
+    const described = { home: 'a', object: { name: blob.name.key, type: ObjectType.SHARED_MEMORY_BLOB } };
+    return { c, blob, blobHandle, victim, victimHandle, hostHandle, described };
+  }
+
+  it('delegate: more rights than the peer holds on the object is EPERM, and nothing is handed over', async () => {
+    const { c, blob, blobHandle, hostHandle } = await setup();
+    const host = c.k.a!.tasks.get(c.sys.a!.taskName.key)!;
+    const before = host.table.size;
+    const reply = await c.link.b!.transport.request('a', {
+      kind: 'delegate',
+      target: hostHandle,
+      refs: [{ ref: { home: 'a', handle: blobHandle, object: { name: blob.name.key, type: ObjectType.SHARED_MEMORY_BLOB } as never }, rights: Rights.ALL }],
+    });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'EPERM', argument: 'refs[0]' } });
+    expect(host.table.size).toBe(before);
+    // Within what it holds, it goes through.
+    const fine = await c.link.b!.transport.request('a', {
+      kind: 'delegate',
+      target: hostHandle,
+      refs: [{ ref: { home: 'a', handle: blobHandle, object: { name: blob.name.key, type: ObjectType.SHARED_MEMORY_BLOB } as never }, rights: READ }],
+    });
+    expect(fine).toMatchObject({ ok: true });
+    await settle();
+    c.check();
+  });
+
+  it('delegate: into a task the peer may only watch (r--d) is EACCES', async () => {
+    const { c, blob, blobHandle, victim, victimHandle } = await setup();
+    const before = victim.handles.length;
+    const reply = await c.link.b!.transport.request('a', {
+      kind: 'delegate',
+      target: victimHandle,
+      refs: [{ ref: { home: 'a', handle: blobHandle, object: { name: blob.name.key, type: ObjectType.SHARED_MEMORY_BLOB } as never }, rights: READ }],
+    });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'EACCES', argument: 'target' } });
+    expect(victim.handles.length).toBe(before);
+    await settle();
+    c.check();
+  });
+
+  it('run: an input with more rights than the peer holds is EPERM, and no task starts', async () => {
+    const { c, blob, blobHandle } = await setup();
+    c.k.a!.registerProgram('noop', async () => 0);
+    const tasks = c.k.a!.tasks.size;
+    const reply = await c.link.b!.transport.request('a', {
+      kind: 'run',
+      binary: enc('#!dios-program noop'),
+      argv: ['noop'],
+      env: {},
+      inputs: [{ ref: { home: 'a', handle: blobHandle, object: { name: blob.name.key, type: ObjectType.SHARED_MEMORY_BLOB } as never }, rights: READ | WRITE }],
+      outputs: [],
+      groups: [],
+      flags: 0,
+    });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'EPERM', argument: 'spec.inputs[0]' } });
+    expect(c.k.a!.tasks.size).toBe(tasks);
+    await settle();
+    c.check();
+  });
+});

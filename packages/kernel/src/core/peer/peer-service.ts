@@ -7,13 +7,14 @@
  */
 import { nodeLoad } from '../scheduler.js';
 import { DiosError, errors } from '../errors.js';
-import { BeginReadFlags, BeginWriteFlags, EndReadFlags, EndWriteFlags, formatRights, ObjectType, Rights, RunFlags, SelectFlags } from '../flags.js';
+import { BeginReadFlags, BeginWriteFlags, checkRights, EndReadFlags, EndWriteFlags, formatRights, ObjectType, Rights, RunFlags, SelectFlags } from '../flags.js';
 import type { Kernel } from '../kernel.js';
 import { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import { TaskObject } from '../objects/task.js';
 import { Name } from '../names.js';
 import { placementOf, programId } from '../syscalls/run.js';
+import { requireRights } from '../syscalls/validate.js';
 import type { PeerReply, PeerRequest, RemoteHandle } from '../transport.js';
 import { describeObject } from './describe.js';
 
@@ -164,11 +165,15 @@ export class PeerService {
         return { ok: true, handle: exported.handle };
       }
       case 'delegate': {
-        const target = kernel.ref(proxy.task, req.target, 'copy', 'target').object;
+        const targetRef = kernel.ref(proxy.task, req.target, 'copy', 'target');
+        const target = targetRef.object;
         if (!(target instanceof TaskObject)) throw errors.EINVAL('copy', 'target', 'not a task');
+        // The home checks what it can itself: the peer's handle on the target, and on each of this kernel's objects.
+        requireRights('copy', 'target', targetRef, Rights.WRITE);
         if (target.state === 'exited') throw errors.ESRCH('copy', 'target', 'the task has exited');
+        const rights = req.refs.map((r, i) => this.#within(proxy, r.ref, r.rights, 'copy', `refs[${i}]`));
         const objects = req.refs.map((r) => importer.importHandle(from, r.ref));
-        const handles = objects.map((obj, i) => kernel.openRef(target, obj, req.refs[i]!.rights, undefined).id);
+        const handles = objects.map((obj, i) => kernel.openRef(target, obj, rights[i]!, undefined).id);
         return { ok: true, handles };
       }
       case 'run': {
@@ -179,8 +184,8 @@ export class PeerService {
         const name = req.name !== undefined ? Name.parse(req.name, 'run', 'spec.name') : Name.random();
         if (kernel.objects.has(name.key)) throw errors.EEXIST('run', 'spec.name', `an object named ${name.key} already exists on kernel ${kernel.id}`);
         const groups = req.groups.map(({ key, rights }) => ({ group: this.replicaGroup(key), rights: rights & Rights.ALL }));
-        const inputs = req.inputs.map((r) => ({ obj: importer.importHandle(from, r.ref), rights: r.rights }));
-        const outputs = req.outputs.map((r) => ({ obj: importer.importHandle(from, r.ref), rights: r.rights }));
+        const inputs = req.inputs.map((r, i) => ({ rights: this.#within(proxy, r.ref, r.rights, 'run', `spec.inputs[${i}]`), obj: importer.importHandle(from, r.ref) }));
+        const outputs = req.outputs.map((r, i) => ({ rights: this.#within(proxy, r.ref, r.rights, 'run', `spec.outputs[${i}]`), obj: importer.importHandle(from, r.ref) }));
         // The serving kernel decides where the task runs, by the same rule as a local run.
         const placement = placementOf(kernel, typeof program === 'function', undefined, req.flags);
         const child = kernel.newTask(name, { argv: req.argv, env: req.env, groups, program, placement, pure: (req.flags & RunFlags.PURE) !== 0 });
@@ -222,6 +227,18 @@ export class PeerService {
     const group = new GroupObject(Name.parse(key, 'run', 'spec.groups'), 'immortal', undefined);
     kernel.objects.set(key, group);
     return group;
+  }
+
+  // Rights a peer asks for on a handle it passes on: checked against its own handle here when this kernel is the
+  // object's home (as share does), so a peer cannot confer more than it holds here. Other homes check on share.
+  #within(proxy: Proxy, ref: RemoteHandle, rights: unknown, syscall: string, argument: string): number {
+    const wanted = checkRights(syscall, argument, rights);
+    if (ref.home !== this.#kernel.id) return wanted;
+    const held = this.#kernel.ref(proxy.task, ref.handle, syscall, argument);
+    if ((wanted & ~held.rights) !== 0) {
+      throw errors.EPERM(syscall, argument, `cannot raise rights from ${formatRights(held.rights)} to ${formatRights(wanted)}`);
+    }
+    return wanted;
   }
 
   // A failed delegate or run: the handles a third kernel made for this one (shared on the sender's behalf) are
