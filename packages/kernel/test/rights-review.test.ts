@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CreateFlags, Name, ObjectType, Rights, RunFlags, type SystemCalls } from '@dios/kernel';
-import { expectErrno, installProgram, krefOf, writeAll, enc } from './helpers.js';
+import { DeleteFlags } from '@dios/kernel';
+import { dec, expectErrno, installProgram, krefOf, readAll, writeAll, enc } from './helpers.js';
 import { cluster, settle } from './distribution/cluster.js';
 
 const { READ, WRITE, DELEGATE } = Rights;
@@ -117,5 +118,43 @@ describe('a home kernel checks the rights a peer passes on its own objects', () 
     expect(c.k.a!.tasks.size).toBe(tasks);
     await settle();
     c.check();
+  });
+});
+
+describe('private memory goes with its task even when no reference holds it', () => {
+  it('a single-delete private blob whose reference was dropped is destroyed at exit, not found by a later task of the same name', async () => {
+    const c = await cluster('a');
+    const kernel = c.k.a!;
+    const sys = kernel.init;
+    let secret: Name | undefined;
+    const found: string[] = [];
+    const bin = await installProgram(kernel, sys, async (t: SystemCalls) => {
+      if (t.argv[0] === 'first') {
+        const pm = await t.create(ObjectType.PRIVATE_MEMORY_BLOB, { lifecycle: 'single-delete' });
+        await writeAll(t, pm.ref, enc('private to the first task'));
+        secret = pm.name;
+        // Dropped, not destroyed: the blob stays, for its creator to look up again.
+        await t.delete(pm.ref, DeleteFlags.DROP);
+        const [again] = await t.lookup(pm.name);
+        found.push(`creator: ${dec((await readAll(t, again!)).bytes)}`);
+        await t.delete(again!, DeleteFlags.DROP);
+        return 0;
+      }
+      // A task given the same (seeded) name later.
+      await t.lookup(secret!).then(
+        async ([h]) => found.push(`successor: ${dec((await readAll(t, h!)).bytes)}`),
+        (e: { code: string }) => found.push(`successor: ${e.code}`),
+      );
+      return 0;
+    });
+    const first = await sys.run(bin, { argv: ['first'], name: 'worker' }, RunFlags.NAME_DETERMINISTIC);
+    await sys.select([first]);
+    kernel.checkInvariants();
+    expect(kernel.objects.has(secret!.key)).toBe(false);
+    await sys.delete(first);
+    const second = await sys.run(bin, { argv: ['second'], name: 'worker' }, RunFlags.NAME_DETERMINISTIC);
+    await sys.select([second]);
+    expect(found).toEqual(['creator: private to the first task', 'successor: ENOENT']);
+    kernel.checkInvariants();
   });
 });

@@ -95,6 +95,11 @@ export function checkInvariants(kernel: Kernel): void {
   }
   for (const obj of kernel.objects.values()) {
     if (obj.destroyed) problems.push(`object ${obj.name.key}: destroyed but still in the object table`);
+    if (obj.fateShared && !obj.destroyed) {
+      const creator = obj.creator === undefined ? undefined : kernel.tasks.get(obj.creator);
+      if (creator === undefined || creator.state === 'exited') problems.push(`object ${obj.name.key}: fate-shared but its creator ${obj.creator} has exited`);
+      else if (!creator.privateObjects.has(obj)) problems.push(`object ${obj.name.key}: fate-shared but not recorded with its creator`);
+    }
     if (obj instanceof GroupObject) {
       for (const member of obj.members()) if (member.destroyed) problems.push(`group ${obj.name.key}: indexes destroyed object ${member.name.key}`);
     }

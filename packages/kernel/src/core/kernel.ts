@@ -256,6 +256,7 @@ export class Kernel {
     if (this.objects.get(obj.name.key) === obj) this.objects.delete(obj.name.key);
     obj.group?.remove(obj);
     if (obj instanceof TaskObject) this.tasks.delete(obj.name.key);
+    if (obj.fateShared && obj.creator !== undefined) this.tasks.get(obj.creator)?.privateObjects.delete(obj);
     obj.destroy(byDelete);
   }
 
@@ -266,9 +267,10 @@ export class Kernel {
     task.exitStatus = status;
     // A worker task's code may still be running (it exited by delete, or something ended it): stop it.
     if (task.setup.placement === 'worker') this.executor?.stop(task);
-    // Fate-shared objects (private memory) are reachable only through their creator's own references.
+    // Fate-shared objects (private memory) go with their creator, held or not: a single-delete one whose last
+    // reference was dropped (DeleteFlags.DROP) is still the task's, and a later task of the same name must not find it.
     const refs = [...task.table.values()];
-    const fateShared = refs.map((r) => r.object).filter((o) => o.fateShared && o.creator === task.name.key);
+    const fateShared = [...task.privateObjects];
     // The self reference goes last: closing it may destroy the task, after which its table is unreachable.
     for (const ref of refs) if (ref.id !== task.selfHandle) this.closeRef(ref);
     for (const obj of fateShared) this.destroyObject(obj);

@@ -928,7 +928,8 @@ export class KernelModel {
     const task = this.task(t);
     task.state = 'exited';
     task.exitStatus = status;
-    const fateShared = task.refs.map((r) => r.obj).filter((o) => this.obj(o).type === 'private-memory-blob' && this.obj(o).creator === t);
+    // Private memory goes with its creator, held or not (a dropped single-delete one too).
+    const fateShared = this.objects.filter((o) => !o.destroyed && o.type === 'private-memory-blob' && o.creator === t).map((o) => o.id);
     for (const ref of [...task.refs]) this.#close(t, ref.handle, true);
     for (const o of fateShared) this.#destroy(o);
     if (this.refCount(task.obj) === 0) this.#destroy(task.obj);

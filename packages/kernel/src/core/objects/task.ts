@@ -72,6 +72,11 @@ export class TaskObject extends KernelObject {
   releaseCounter(value: number): void {
     if (this.counter === value) this.counter--;
   }
+  /**
+   * Live fate-shared objects (private memory) the task created, whether or
+   * not it still holds a reference to them: they go when it exits.
+   */
+  readonly privateObjects = new Set<KernelObject>();
   /** Groups held through references, with the references that hold each. */
   readonly heldGroups = new Map<GroupObject, Set<Reference>>();
   /** Input and output handles in the task's own table. */

@@ -154,6 +154,8 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
   else obj = new BlobObject(name, lifecycle, group, type as BlobType, capacity);
   obj.creator = task.name.key;
   if (lookupRights !== undefined) obj.restrictLookup(lookupRights);
+  // Fate-shared objects are recorded with their task: a dropped reference must not let one outlive it.
+  if (obj.fateShared) task.privateObjects.add(obj);
   kernel.objects.set(name.key, obj);
   group.add(obj);
   if (obj instanceof DurableBlobObject) {
