@@ -112,6 +112,7 @@ describe('a home kernel checks the rights a peer passes on its own objects', () 
       inputs: [{ ref: { home: 'a', handle: blobHandle, object: { name: blob.name.key, type: ObjectType.SHARED_MEMORY_BLOB } as never }, rights: READ | WRITE }],
       outputs: [],
       groups: [],
+      name: undefined,
       flags: 0,
     });
     expect(reply).toMatchObject({ ok: false, error: { code: 'EPERM', argument: 'spec.inputs[0]' } });
