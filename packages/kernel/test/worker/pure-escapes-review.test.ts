@@ -94,6 +94,20 @@ describe('pure tasks: modules the worker loaded before the lock-down', () => {
   });
 });
 
+describe('pure tasks: what exists on the host', () => {
+  it('a package specifier climbing out of its package (ms/../../x, also %2e-encoded) is EACCES before any lookup, whether the host file exists or not', async () => {
+    const { report } = await esm('bareClimb');
+    for (const key of ['exists', 'missing', 'encoded', 'metaExists', 'metaMissing']) refused(report[key]);
+    expect(report.missing.message.replace('nothing.env', 'secret.env')).toBe(report.exists.message);
+  });
+
+  it('the same through require, require.resolve and Module._findPath', async () => {
+    const { report } = await cjs('bareClimb');
+    for (const key of ['exists', 'missing', 'requireMissing', 'findPathExists', 'findPathMissing']) refused(report[key]);
+    expect(report.missing.message.replace('nothing.env', 'secret.env')).toBe(report.exists.message);
+  });
+});
+
 describe('pure tasks: the kernel goes on (review)', () => {
   it('after every attempt the kernel is consistent and no secret reached the DIOS console', () => {
     kernel.checkInvariants();

@@ -72,6 +72,7 @@ export function guardCommonJs(require: NodeJS.Require, policy: PurePolicy): void
     if (options !== undefined && options !== null && (options as { paths?: unknown }).paths !== undefined) throw deny('require.resolve', request, 'a pure task cannot choose the directories a module is looked up in');
     const from = filenameOf(parent);
     // A path is judged before anything is looked up, so a refusal tells nothing of what exists there.
+    if (policy.climbs(request)) throw deny('require', request, 'a package specifier names a file inside its package, without . or .. segments');
     if (isPath(request)) file('require', resolve(from === undefined ? '/' : dirname(from), request));
     else if (from === undefined || !policy.fileAllowed(from)) throw deny('require', request, 'a package is looked up only from a module a pure task may load');
     // Lookup paths are computed afresh from the parent's file name, not taken from the parent object.
@@ -95,6 +96,7 @@ export function guardCommonJs(require: NodeJS.Require, policy: PurePolicy): void
     _findPath(request: string, paths: readonly string[] | null, isMain?: boolean) {
       if (typeof request !== 'string' || (paths !== null && !Array.isArray(paths))) throw deny('Module._findPath', typeof request, 'a request is a string, its paths an array');
       if (request.startsWith('/')) file('Module._findPath', request);
+      if (policy.climbs(request)) throw deny('Module._findPath', request, 'a package specifier names a file inside its package, without . or .. segments');
       // Directories outside the policy (Node's global folders, or any the caller names) are not searched, nor a relative request that leads out of the policy from them.
       const searched = paths === null ? null : paths.filter((dir) => policy.fileAllowed(String(dir)) && (!isPath(request) || policy.fileAllowed(resolve(String(dir), request))));
       if (isPath(request) && !request.startsWith('/') && paths !== null && paths.length > 0 && searched!.length === 0) file('Module._findPath', resolve(String(paths[0]), request));

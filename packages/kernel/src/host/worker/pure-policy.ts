@@ -46,6 +46,8 @@ export interface PurePolicy {
   builtinAllowed(name: string): boolean;
   /** Whether the file at `path` may load (see the module comment). */
   fileAllowed(path: string): boolean;
+  /** Whether a package specifier (not a path, not a URL) has a `.` or `..` segment: it would be looked up outside its package. */
+  climbs(specifier: string): boolean;
   /** Fixes the program module (its URL; a non-file program gets no files): only the first call counts, later ones return false. */
   setProgram(url: string): boolean;
   /** The EACCES error both loaders throw. */
@@ -136,6 +138,13 @@ export function fileAllowed(path) {
   return pkg !== undefined && isLinked(pkg);
 }
 
+// A package specifier with a . or .. segment (%2e counts: the URL parser decodes it) climbs out of its package, and
+// Node looks the result up before the hooks see it: whether a host file exists would show in the error.
+export function climbs(specifier) {
+  if (isPath(specifier) || /^[a-z][a-z0-9+.-]*:/i.test(specifier)) return false;
+  return specifier.split(/[\\\\/]/).some((segment) => /^(\\.|%2e){1,2}$/i.test(segment));
+}
+
 function isPath(specifier) {
   return specifier.startsWith('/') || specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..' || specifier.startsWith('file:');
 }
@@ -159,6 +168,7 @@ export function initialize(data) {
 
 export async function resolve(specifier, context, next) {
   // A path is judged before anything is looked up, so a refusal tells nothing of what exists there.
+  if (climbs(specifier)) throw denied('import', specifier.slice(0, 200), 'a package specifier names a file inside its package, without . or .. segments');
   if (isPath(specifier)) {
     let url;
     try {
