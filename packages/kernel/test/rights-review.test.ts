@@ -159,3 +159,32 @@ describe('private memory goes with its task even when no reference holds it', ()
     kernel.checkInvariants();
   });
 });
+
+describe('a peer gives back only its own handles', () => {
+  it('release of its proxy\'s self handle, or of a handle another peer holds that it did not share, changes nothing', async () => {
+    const c = await cluster('a', 'b', 'c');
+    const a = c.k.a!;
+    const blob = await c.sys.a!.create(ObjectType.SHARED_MEMORY_BLOB);
+    await writeAll(c.sys.a!, blob.ref, enc('kept'));
+    const [onB] = await c.sys.b!.lookup(blob.name);
+    const [onC] = await c.sys.c!.lookup(blob.name);
+    const proxyOf = (peer: string) => [...a.tasks.values()].find((t) => t.setup.argv[0] === `peer:${peer}` && t.state !== 'exited')!;
+    const proxyB = proxyOf('b');
+    const proxyC = proxyOf('c');
+    const cHandle = (krefOf(c.k.c!, c.sys.c!, onC!).object as unknown as { handle: number }).handle;
+    const request = (req: object) => c.link.b!.transport.request('a', req as never);
+    // Its own proxy's self reference: deleting it would end the proxy (and every handle b holds at a).
+    expect(await request({ kind: 'release', handle: proxyB.selfHandle, destroy: true })).toMatchObject({ ok: true });
+    expect(proxyB.state).toBe('running');
+    // c's handle to the blob, which b never shared: neither deleted nor closed.
+    expect(await request({ kind: 'release', handle: cHandle, destroy: true, for: 'c' })).toMatchObject({ ok: false, error: { code: 'EPERM' } });
+    expect(await request({ kind: 'release', handle: cHandle, destroy: false, for: 'c' })).toMatchObject({ ok: true });
+    expect(await request({ kind: 'release', handle: proxyC.selfHandle, destroy: false, for: 'c' })).toMatchObject({ ok: true });
+    expect(proxyC.state).toBe('running');
+    expect(proxyC.table.has(cHandle)).toBe(true);
+    expect(dec((await readAll(c.sys.b!, onB!)).bytes)).toBe('kept');
+    expect(dec((await readAll(c.sys.c!, onC!)).bytes)).toBe('kept');
+    await settle();
+    c.check();
+  });
+});

@@ -103,9 +103,14 @@ export class PeerService {
         return { ok: true, objects };
       }
       case 'release': {
-        const holder = req.for === undefined ? proxy : this.#proxy(req.for);
-        const ref = holder.task.table.get(req.handle);
-        if (ref === undefined) return { ok: true };
+        // On another peer's behalf a peer only gives back what it had shared for it: it closes, never destroys.
+        if (req.for !== undefined && req.destroy) throw errors.EPERM('delete', 'ref', 'a handle held for another peer can be given back, not deleted');
+        const holder = req.for === undefined ? proxy : this.#proxies.get(req.for);
+        const ref = holder?.task.table.get(req.handle);
+        // A proxy's self reference is not the peer's to give back (deleting it would end the proxy task), nor is
+        // another peer's handle that this peer did not share for it (share records the sharer's proxy as parent).
+        if (holder === undefined || ref === undefined || req.handle === holder.task.selfHandle) return { ok: true };
+        if (holder !== proxy && ref.parent?.task !== proxy.task.name.key) return { ok: true };
         holder.releasing.add(req.handle);
         try {
           if (req.destroy) await holder.task.context!.delete(req.handle);
