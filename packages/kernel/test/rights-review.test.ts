@@ -3,7 +3,7 @@
  * to give a task more than it was delegated or than a lookup mask allows.
  */
 import { describe, expect, it } from 'vitest';
-import { CreateFlags, Name, ObjectType, Rights, RunFlags, type SystemCalls } from '@dios/kernel';
+import { CreateFlags, kernelStatusName, Name, ObjectType, Rights, RunFlags, type KernelStatus, type SystemCalls } from '@dios/kernel';
 import { DeleteFlags } from '@dios/kernel';
 import { dec, expectErrno, installProgram, krefOf, readAll, writeAll, enc } from './helpers.js';
 import { cluster, settle } from './distribution/cluster.js';
@@ -185,6 +185,26 @@ describe('a peer gives back only its own handles', () => {
     expect(dec((await readAll(c.sys.b!, onB!)).bytes)).toBe('kept');
     expect(dec((await readAll(c.sys.c!, onC!)).bytes)).toBe('kept');
     await settle();
+    c.check();
+  });
+});
+
+describe('the kernel status does not publish object names', () => {
+  it('a task that reads the status learns no full name of another task\'s blob, so cannot look it up', async () => {
+    const c = await cluster('a');
+    const kernel = c.k.a!;
+    const owner = await kernel.attachTask(['owner']);
+    // A blob named in the root group under a random name, shared with nobody.
+    const blob = await owner.create(ObjectType.SHARED_MEMORY_BLOB);
+    const snooper = await kernel.attachTask(['snooper']);
+    const [status] = await snooper.lookup(await kernelStatusName(kernel.id));
+    const text = dec((await readAll(snooper, status!)).bytes);
+    expect(text).not.toContain(blob.name.key);
+    // The status still tells objects apart: a short prefix, with the type.
+    const snapshot = JSON.parse(text) as KernelStatus;
+    expect(snapshot.objects.find((o) => o.name === blob.name.key.slice(0, 12))?.type).toBe(ObjectType.SHARED_MEMORY_BLOB);
+    // Tasks keep their full names (found by name, a task is r--d: it can only be watched).
+    expect(snapshot.tasks.some((t) => t.name === owner.taskName.key)).toBe(true);
     c.check();
   });
 });

@@ -14,9 +14,18 @@ import { Name } from '../names.js';
 import type { Lease } from '../reference.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 
+// How much of an object's name the status shows (see ObjectStatus.name).
+const STATUS_NAME_DIGITS = 12;
+
 /** One object as the status lists it. */
 export interface ObjectStatus {
-  /** Name (64 hex digits). */
+  /**
+   * The first 12 hex digits of the name: enough to tell objects apart, not
+   * to look one up. A data object's name is a capability for its bytes
+   * (its lookup mask is `rwxd`), so the status, which every task of the
+   * root group may read, does not publish it. Tasks are listed by their
+   * full names in {@link KernelStatus.tasks}.
+   */
   readonly name: string;
   /** Type. */
   readonly type: string;
@@ -73,7 +82,7 @@ export class KernelStatusObject extends KernelObject {
     const objects: ObjectStatus[] = [];
     for (const obj of this.#kernel.objects.values()) {
       const address = obj.address;
-      objects.push({ name: obj.name.key, type: obj.type, size: obj.size, version: obj.version, refs: obj.refCount, lifecycle: obj.lifecycle, ...(address !== undefined ? { address } : {}) });
+      objects.push({ name: obj.name.key.slice(0, STATUS_NAME_DIGITS), type: obj.type, size: obj.size, version: obj.version, refs: obj.refCount, lifecycle: obj.lifecycle, ...(address !== undefined ? { address } : {}) });
     }
     return { kernel: this.#kernel.id, at: Date.now(), tasks: monitorTasks(this.#kernel), objects };
   }
