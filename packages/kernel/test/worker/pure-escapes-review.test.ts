@@ -108,6 +108,38 @@ describe('pure tasks: what exists on the host', () => {
   });
 });
 
+describe('pure tasks: lookups a package controls', () => {
+  it('a package.json "imports" map sending #fs and #child to host built-ins (fs, child_process, node:fs), or #up/* out of the package, is refused (ESM and require)', async () => {
+    const { report } = await esm('importsMap');
+    refused(report.fs);
+    refused(report.child);
+    // Node itself rejects a node: URL as an imports target.
+    expect(report.nodeFs).toMatchObject({ ok: false });
+    expect(report.up).toMatchObject({ ok: false });
+    expect(report.up.code).not.toBe(undefined);
+    expect(JSON.stringify(report.up)).not.toContain(SECRET);
+    // require() of #fs: Node's CommonJS resolver turns the node: URL the map gives into a path, and refuses.
+    expect(report.requireFs).toMatchObject({ ok: false, code: 'ERR_INVALID_URL_SCHEME' });
+  });
+
+  it('Module._nodeModulePaths and _resolveLookupPaths pointed at a host directory: nothing there is found, existing or not', async () => {
+    const { report } = await cjs('lookupPathsPoisoned');
+    expect(report.patch).toEqual({ ok: true, value: 'patched' });
+    expect(report.exists).toMatchObject({ ok: false, code: 'MODULE_NOT_FOUND' });
+    expect(report.missing).toMatchObject({ ok: false, code: 'MODULE_NOT_FOUND' });
+    expect(report.missing.message.replace('nothing.js', 'secret.js')).toBe(report.exists.message);
+  });
+
+  it('assert() in eval\'d code naming a host file with //# sourceURL does not quote that file', async () => {
+    const { report } = await esm('assertSourceUrl');
+    for (const key of ['path', 'url', 'fn']) {
+      expect(report[key]).toMatchObject({ ok: false, name: 'AssertionError' });
+      expect(report[key].message).not.toContain(SECRET);
+      expect(report[key].message).not.toContain('DIOS_SECRET');
+    }
+  });
+});
+
 describe('pure tasks: the kernel goes on (review)', () => {
   it('after every attempt the kernel is consistent and no secret reached the DIOS console', () => {
     kernel.checkInvariants();
