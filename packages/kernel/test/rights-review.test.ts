@@ -208,3 +208,28 @@ describe('the kernel status does not publish object names', () => {
     c.check();
   });
 });
+
+describe('copy with MAKE_LOCAL gives the caller no more on the local copy than it held on the source', () => {
+  it('the reference the caller holds while the copy is made has at most the source\'s rights', async () => {
+    const c = await cluster('a', 'b');
+    const original = await c.sys.b!.create(ObjectType.SHARED_MEMORY_BLOB, { lookupRights: READ | DELEGATE });
+    await writeAll(c.sys.b!, original.ref, new Uint8Array(3 * 512 * 1024 + 5));
+    const caller = await c.k.a!.attachTask(['caller']);
+    const [src] = await caller.lookup(original.name);
+    expect(krefOf(c.k.a!, caller, src!).rights).toBe(READ | DELEGATE);
+    const before = new Set(caller.handles);
+    const seen: number[] = [];
+    const pending = caller.copy([src!], caller.self, { rights: READ }, 0x1 /* CopyFlags.MAKE_LOCAL */);
+    // Watch the caller's table while the chunks are fetched.
+    for (let i = 0; i < 200 && seen.length === 0; i++) {
+      for (const h of caller.handles) if (!before.has(h)) seen.push(krefOf(c.k.a!, caller, h).rights);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    const [copied] = await pending;
+    expect(seen.length).toBeGreaterThan(0);
+    for (const rights of seen) expect(rights & ~(READ | DELEGATE)).toBe(0);
+    expect(krefOf(c.k.a!, caller, copied!).rights).toBe(READ);
+    await settle();
+    c.check();
+  });
+});

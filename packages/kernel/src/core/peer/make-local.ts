@@ -6,7 +6,7 @@
  * @module
  */
 import { DiosError, errors } from '../errors.js';
-import { ObjectType, Rights } from '../flags.js';
+import { ObjectType } from '../flags.js';
 import type { Kernel } from '../kernel.js';
 import { Name } from '../names.js';
 import { BlobObject, MAX_BLOB_BYTES } from '../objects/blob.js';
@@ -24,7 +24,7 @@ export const MAKE_LOCAL_ATTEMPTS = 4;
 /**
  * Copies the bytes of the remote blob behind `src` into a new, unnamed-in-any-group,
  * reference-counted shared-memory blob on this kernel, at the version the
- * original had. Returns a reference to it in `task`'s table (all rights; the
+ * original had. Returns a reference to it in `task`'s table (the source's rights, no more; the
  * caller hands it on and closes it). Errors name `argument`.
  */
 export async function fetchLocalCopy(kernel: Kernel, task: TaskObject, src: Reference, argument: string): Promise<Reference> {
@@ -32,7 +32,9 @@ export async function fetchLocalCopy(kernel: Kernel, task: TaskObject, src: Refe
   for (let attempt = 0; attempt < MAKE_LOCAL_ATTEMPTS; attempt++) {
     const copy = new BlobObject(Name.random(), 'refcounted', undefined, ObjectType.SHARED_MEMORY_BLOB, Math.min(remote.size, MAX_BLOB_BYTES));
     kernel.objects.set(copy.name.key, copy);
-    const local = kernel.openRef(task, copy, Rights.ALL & ~Rights.EXEC, { task: task.name.key, id: src.id });
+    // The caller's reference while the copy is made is in its table: it carries no more than the source did (the
+    // kernel fills the copy through the object, not through this reference's rights).
+    const local = kernel.openRef(task, copy, src.rights, { task: task.name.key, id: src.id });
     try {
       const version = await fill(copy, local, remote, src, task, argument);
       if (version !== undefined) {
