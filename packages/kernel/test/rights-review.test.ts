@@ -3,7 +3,7 @@
  * to give a task more than it was delegated or than a lookup mask allows.
  */
 import { describe, expect, it } from 'vitest';
-import { CreateFlags, kernelStatusName, Name, ObjectType, Rights, RunFlags, type KernelStatus, type SystemCalls } from '@dios/kernel';
+import { CopyFlags, CreateFlags, kernelStatusName, PauseFlags, Name, ObjectType, Rights, RunFlags, type KernelStatus, type SystemCalls } from '@dios/kernel';
 import { DeleteFlags } from '@dios/kernel';
 import { dec, expectErrno, installProgram, krefOf, readAll, writeAll, enc } from './helpers.js';
 import { cluster, settle } from './distribution/cluster.js';
@@ -219,7 +219,7 @@ describe('copy with MAKE_LOCAL gives the caller no more on the local copy than i
     expect(krefOf(c.k.a!, caller, src!).rights).toBe(READ | DELEGATE);
     const before = new Set(caller.handles);
     const seen: number[] = [];
-    const pending = caller.copy([src!], caller.self, { rights: READ }, 0x1 /* CopyFlags.MAKE_LOCAL */);
+    const pending = caller.copy([src!], caller.self, { rights: READ }, CopyFlags.MAKE_LOCAL);
     // Watch the caller's table while the chunks are fetched.
     for (let i = 0; i < 200 && seen.length === 0; i++) {
       for (const h of caller.handles) if (!before.has(h)) seen.push(krefOf(c.k.a!, caller, h).rights);
@@ -230,6 +230,36 @@ describe('copy with MAKE_LOCAL gives the caller no more on the local copy than i
     for (const rights of seen) expect(rights & ~(READ | DELEGATE)).toBe(0);
     expect(krefOf(c.k.a!, caller, copied!).rights).toBe(READ);
     await settle();
+    c.check();
+  });
+});
+
+describe('attacks that found no hole (regressions)', () => {
+  it('a group found by name (r--d) passed to run: the child is a member with r--d, named nowhere, cannot create there; a single-delete group found by name is not destroyed by delete', async () => {
+    const c = await cluster('a');
+    const kernel = c.k.a!;
+    const owner = kernel.init;
+    const group = await owner.create(ObjectType.GROUP, { lifecycle: 'single-delete' });
+    const seen: string[] = [];
+    const other = await kernel.attachTask(['other']);
+    const [found] = await other.lookup(group.name);
+    expect(krefOf(kernel, other, found!).rights).toBe(READ | DELEGATE);
+    const bin = await installProgram(kernel, other, async (child: SystemCalls) => {
+      await child.create(ObjectType.SHARED_MEMORY_BLOB).then(
+        () => seen.push('create: ok'),
+        (e: { code: string }) => seen.push(`create: ${e.code}`),
+      );
+      return 0;
+    });
+    const child = await other.run(bin, { argv: [], groups: [found!] }, RunFlags.START_PAUSED);
+    const task = krefOf(kernel, other, child).object as unknown as { setup: { groups: { rights: number }[] }; group: unknown };
+    expect(task.setup.groups.map((m) => m.rights)).toEqual([READ | DELEGATE]);
+    expect(task.group).toBeUndefined();
+    await other.pause(child, PauseFlags.RESUME);
+    await other.select([child]);
+    expect(seen).toEqual(['create: EACCES']);
+    await other.delete(found!);
+    expect(owner.ref(group.ref).open).toBe(true);
     c.check();
   });
 });
