@@ -140,6 +140,17 @@ describe('pure tasks: lookups a package controls', () => {
   });
 });
 
+describe('pure tasks: stack frames', () => {
+  it('globalThis.Error cannot be replaced by a stand-in whose prepareStackTrace Node would call: stacks stay strings, no frames', async () => {
+    const { report } = await esm('globalErrorStandIn');
+    expect(report.swap).toMatchObject({ ok: false, name: 'TypeError' });
+    expect(report.stackType).toBe('string');
+    expect(report.frames).toEqual([]);
+    expect(report.calls).toBe(0);
+    expect(report.same).toBe(true);
+  });
+});
+
 describe('pure tasks: the kernel goes on (review)', () => {
   it('after every attempt the kernel is consistent and no secret reached the DIOS console', () => {
     kernel.checkInvariants();

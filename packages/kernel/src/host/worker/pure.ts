@@ -63,6 +63,9 @@ export async function lockDown(): Promise<PureThread> {
     if (!Reflect.deleteProperty(g, name)) Object.defineProperty(g, name, { value: undefined, writable: false, configurable: false });
   }
   Object.defineProperty(g, 'process', { value: facade.process, writable: false, configurable: false, enumerable: false });
+  // Node formats every stack of the thread with globalThis.Error.prepareStackTrace: a task's own Error there would get
+  // the structured frames (and every error object) of the worker's code too, though the real Error is frozen.
+  Object.defineProperty(g, 'Error', { value: Error, writable: false, configurable: false, enumerable: false });
   Object.defineProperty(g, 'console', { value: pureConsole((text) => task?.write(text)), writable: true, configurable: true, enumerable: false });
   // Node calls methods on its own process (emit on a warning, ...) and reads flags from it: nothing on the way may be the task's.
   hardenChain(Object.getPrototypeOf(realProcess) as object);
