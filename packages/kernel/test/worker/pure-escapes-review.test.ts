@@ -151,6 +151,15 @@ describe('pure tasks: stack frames', () => {
   });
 });
 
+describe('pure tasks: global bindings', () => {
+  it('globalThis.Atomics, Uint8Array and TextEncoder cannot be rebound: the worker\'s system-call layer hands no stand-in the channel\'s buffer', async () => {
+    const { report } = await esm('globalAtomicsStandIn');
+    for (const key of ['atomics', 'u8', 'encoder']) expect(report[key], key).toMatchObject({ ok: false, name: 'TypeError' });
+    expect(report.shared).toBe(0);
+    expect(report.same).toBe(true);
+  });
+});
+
 describe('pure tasks: the kernel goes on (review)', () => {
   it('after every attempt the kernel is consistent and no secret reached the DIOS console', () => {
     kernel.checkInvariants();

@@ -71,6 +71,7 @@ export async function lockDown(): Promise<PureThread> {
   hardenChain(Object.getPrototypeOf(realProcess) as object);
   hardenChain(MessagePort.prototype);
   hardenStreams(require);
+  fixGlobals(g);
   const reply = new Promise<boolean>((resolve) => port1.once('message', (m: { ok?: unknown }) => resolve(m?.ok === true)));
   return {
     async begin(program, next) {
@@ -86,4 +87,21 @@ export async function lockDown(): Promise<PureThread> {
       return facade.exitCode;
     },
   };
+}
+
+/**
+ * Fixes every global binding there at the lock-down but console (a task may replace its own console). The worker's
+ * code looks globals up when it runs (the system-call layer calls Atomics with the channel's Int32Array and wraps
+ * shared buffers in Uint8Array): a task's stand-in bound there would be handed the channel's SharedArrayBuffer. Lazy
+ * globals are loaded now (a few ms of the thread's start). New globals of the task's own still work.
+ */
+function fixGlobals(g: Record<PropertyKey, unknown>): void {
+  for (const key of Reflect.ownKeys(g)) {
+    if (key === 'console') continue;
+    const desc = Object.getOwnPropertyDescriptor(g, key)!;
+    if (!desc.configurable && !desc.writable) continue;
+    // A lazy global's getter may redefine the property when it first loads: it is loaded now.
+    const value = 'value' in desc ? desc.value : Reflect.get(g, key);
+    Object.defineProperty(g, key, { value, writable: false, configurable: false, enumerable: desc.enumerable ?? false });
+  }
 }
