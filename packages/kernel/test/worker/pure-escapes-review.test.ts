@@ -158,6 +158,12 @@ describe('pure tasks: global bindings', () => {
     expect(report.shared).toBe(0);
     expect(report.same).toBe(true);
   });
+
+  it('the prototypes of Node\'s global classes are hardened: a patched TextDecoder.decode or TextEncoder.encodeInto catches no channel view', async () => {
+    const { report } = await esm('textCodecPrototypes');
+    for (const key of ['decode', 'encodeInto', 'defineDecode', 'accessor']) expect(report[key], key).toMatchObject({ ok: false, name: 'TypeError' });
+    expect(report.shared).toBe(0);
+  });
 });
 
 describe('pure tasks: the kernel goes on (review)', () => {

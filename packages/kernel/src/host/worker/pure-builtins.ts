@@ -11,12 +11,18 @@ import type { PurePolicy } from './pure-policy.js';
  * Fixes an object against change while keeping assignment to instances that
  * inherit from it working: each configurable data property becomes an
  * accessor whose setter defines an own property on the instance (without it,
- * `this._events = ...` in a subclass would fail on a frozen prototype).
+ * `this._events = ...` in a subclass would fail on a frozen prototype), and
+ * each accessor is made non-configurable.
  */
 export function harden(target: object): void {
   for (const key of Reflect.ownKeys(target)) {
     const desc = Object.getOwnPropertyDescriptor(target, key)!;
-    if (!('value' in desc) || !desc.configurable) continue;
+    if (!desc.configurable) continue;
+    // An accessor keeps its getter and setter, fixed: redefined, it would be called with Node's objects as `this`.
+    if (!('value' in desc)) {
+      Object.defineProperty(target, key, { configurable: false });
+      continue;
+    }
     const value: unknown = desc.value;
     Object.defineProperty(target, key, {
       get: () => value,

@@ -93,7 +93,8 @@ export async function lockDown(): Promise<PureThread> {
  * Fixes every global binding there at the lock-down but console (a task may replace its own console). The worker's
  * code looks globals up when it runs (the system-call layer calls Atomics with the channel's Int32Array and wraps
  * shared buffers in Uint8Array): a task's stand-in bound there would be handed the channel's SharedArrayBuffer. Lazy
- * globals are loaded now (a few ms of the thread's start). New globals of the task's own still work.
+ * globals are loaded now (a few ms of the thread's start). The prototypes of the global classes are hardened. New
+ * globals of the task's own still work.
  */
 function fixGlobals(g: Record<PropertyKey, unknown>): void {
   for (const key of Reflect.ownKeys(g)) {
@@ -103,5 +104,9 @@ function fixGlobals(g: Record<PropertyKey, unknown>): void {
     // A lazy global's getter may redefine the property when it first loads: it is loaded now.
     const value = 'value' in desc ? desc.value : Reflect.get(g, key);
     Object.defineProperty(g, key, { value, writable: false, configurable: false, enumerable: desc.enumerable ?? false });
+    // Node's own classes (TextEncoder, TextDecoder, URL, Blob, ...) are not frozen intrinsics: the channel's code calls
+    // encodeInto and decode with views of the channel's SharedArrayBuffer, so a patched prototype method would catch it.
+    const proto = typeof value === 'function' ? (value as { prototype?: unknown }).prototype : undefined;
+    if (typeof proto === 'object' && proto !== null && !Object.isFrozen(proto)) hardenChain(proto);
   }
 }
