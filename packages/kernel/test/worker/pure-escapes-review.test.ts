@@ -166,6 +166,13 @@ describe('pure tasks: global bindings', () => {
   });
 });
 
+describe('pure tasks: uninitialized memory', () => {
+  it('Buffer.allocUnsafe, allocUnsafeSlow, SlowBuffer, the rest of a zlib output\'s buffer and of the pool hold no freed memory of the process', async () => {
+    const { report } = await esm('uninitializedBuffers');
+    expect(report).toEqual({ allocUnsafe: 0, allocUnsafeSlow: 0, slowBuffer: 0, zlibRest: 0, poolRest: 0, poolSize: 0 });
+  });
+});
+
 describe('pure tasks: the kernel goes on (review)', () => {
   it('after every attempt the kernel is consistent and no secret reached the DIOS console', () => {
     kernel.checkInvariants();

@@ -49,7 +49,9 @@ export function hardenChain(start: object | null): void {
  * OpenSSL state; Node refuses it in a worker too, and the crypto.fips setter
  * goes there), the process-wide Blob URL registry
  * (URL.createObjectURL, buffer.resolveObjectURL: another thread's data by id),
- * and path.resolve's use of the host's working directory (resolved against /).
+ * uninitialized buffers (Buffer.allocUnsafe, allocUnsafeSlow, SlowBuffer and
+ * the pool: freed memory of the process) and path.resolve's use of the host's
+ * working directory (resolved against /).
  */
 export function trimBuiltins(require: NodeJS.Require, policy: PurePolicy): void {
   const refuse = (call: string, why: string) => () => {
@@ -62,6 +64,17 @@ export function trimBuiltins(require: NodeJS.Require, policy: PurePolicy): void 
   fix(require('node:buffer') as Record<string, unknown>, 'resolveObjectURL', refuse('buffer.resolveObjectURL', registry));
   fix(URL as unknown as Record<string, unknown>, 'createObjectURL', refuse('URL.createObjectURL', registry));
   fix(URL as unknown as Record<string, unknown>, 'revokeObjectURL', refuse('URL.revokeObjectURL', registry));
+  // Buffers Node makes without zeroing hold bytes the process's allocator freed, perhaps in another thread (the
+  // kernel's, an earlier task's), and a pool's unused rest is reachable through .buffer (Node's --zero-fill-buffers
+  // is process-wide only): a pure thread's unsafe buffers are zeroed, and it keeps no pool.
+  const buffer = require('node:buffer') as Record<string, unknown> & { Buffer: typeof Buffer };
+  const zeroed = (size: number) => buffer.Buffer.alloc(size);
+  fix(buffer.Buffer as unknown as Record<string, unknown>, 'allocUnsafe', zeroed);
+  fix(buffer.Buffer as unknown as Record<string, unknown>, 'allocUnsafeSlow', zeroed);
+  fix(buffer, 'SlowBuffer', function SlowBuffer(size: number) {
+    return zeroed(size);
+  });
+  fix(buffer.Buffer as unknown as Record<string, unknown>, 'poolSize', 0);
   const path = require('node:path') as typeof import('node:path');
   for (const flavour of [path.posix, path.win32]) {
     const resolve = flavour.resolve;
