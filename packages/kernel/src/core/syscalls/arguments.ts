@@ -11,7 +11,7 @@
  *
  * A snapshot crosses the worker channel exactly: JSON carries it, except
  * `undefined`, NaN and ±Infinity, which the channel carries beside it
- * ({@link encodeArguments}); -0 is read as 0 (no check tells them apart).
+ * (argument-encoding.ts); -0 is read as 0 (no check tells them apart).
  * What JSON could not carry at all fails in the reader, at once, with the
  * error the call's own check gives it, so both kinds of task get the same
  * error: a Symbol, BigInt or function anywhere; an object where a number,
@@ -44,6 +44,7 @@ import {
 import { describe, Name } from '../names.js';
 import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import { checkCallFlags, checkInt, checkOptions, MAX_REFS_PER_CALL } from './validate.js';
+import { handle, handles, int, isPlain, isPrimitive, list, options, rights, scalar, zero } from './argument-values.js';
 
 /** Longest timeout select accepts (about 24 days, the limit of timers). */
 export const MAX_SELECT_TIMEOUT_MS = 2 ** 31 - 1;
@@ -55,105 +56,6 @@ const HEX = /^[0-9a-f]{64}$/;
 
 const CREATE_KEYS = ['group', 'capacity', 'nameSeed', 'lifecycle', 'consistency', 'readBufferSize', 'writeBufferSize', 'address', 'lookupRights'];
 const SPEC_KEYS = ['argv', 'inputs', 'outputs', 'groups', 'env', 'name', 'kernel', 'placement'];
-
-// ---- values ---------------------------------------------------------------
-
-// A value the snapshot holds as it is: a primitive JSON carries, or undefined, NaN, ±Infinity (carried beside it).
-function isPrimitive(v: unknown): boolean {
-  const t = typeof v;
-  return v === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'undefined';
-}
-
-// -0 is read as 0: JSON cannot carry it, and every call treats it as 0.
-function zero(v: unknown): unknown {
-  return v === 0 ? 0 : v;
-}
-
-// A value where a number, string or boolean goes: kept for the call's check, or `fail` (the check's own error).
-function scalar(v: unknown, fail: () => never): unknown {
-  return isPrimitive(v) ? zero(v) : fail();
-}
-
-// The hot ones test inline rather than through scalar: no closure per call.
-function handle(s: string, argument: string, v: unknown): unknown {
-  if (isPrimitive(v)) return zero(v);
-  throw errors.EBADF(s, argument, `not a reference handle: ${describe(v)}`);
-}
-
-function int(s: string, argument: string, v: unknown, min: number, max: number): unknown {
-  if (isPrimitive(v)) return zero(v);
-  throw errors.EINVAL(s, argument, `expected an integer in [${min}, ${max}], got ${describe(v)}`);
-}
-
-function rights(s: string, argument: string, v: unknown): unknown {
-  if (isPrimitive(v)) return zero(v);
-  throw errors.EINVAL(s, argument, `not a rights mask: ${describe(v)}`);
-}
-
-function isPlain(v: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-// Sets an own data property, so that a key named __proto__ is an entry like any other.
-function put(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  else out[key] = value;
-}
-
-// The length of an array, read once; a Proxy may report anything, so only a real one within `max` is used.
-function lengthOf(s: string, argument: string, v: unknown[], max: number): number {
-  const length: unknown = v.length;
-  if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > max) {
-    throw errors.EINVAL(s, argument, `at most ${max} entries, got ${describe(length)}`);
-  }
-  return length;
-}
-
-/**
- * An options object. `field` reads the value of a known key (`known` undefined: every key is known);
- * an unknown key is kept with value null (the call rejects it by name, in its order, never reading the value),
- * or rejected here when `keysFirst` (the call checks keys before consulting any state). A primitive is kept
- * for the call to reject; an array is kept as an array of as many nulls (all the call says of it is its length).
- */
-function options(
-  s: string,
-  argument: string,
-  v: unknown,
-  known: readonly string[] | undefined,
-  keysFirst: boolean,
-  field: (key: string, value: unknown) => unknown,
-): unknown {
-  if (isPrimitive(v)) return zero(v);
-  if (Array.isArray(v)) return new Array<null>(lengthOf(s, argument, v, MAX_REFS_PER_CALL)).fill(null);
-  if (typeof v !== 'object' || v === null || !isPlain(v)) throw errors.EINVAL(s, argument, `expected an options object, got ${describe(v)}`);
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(v)) {
-    if (known !== undefined && !known.includes(key)) {
-      if (keysFirst) throw errors.EINVAL(s, `${argument}.${key}`, `unknown option (known: ${known.join(', ') || 'none'})`);
-      put(out, key, null);
-      continue;
-    }
-    const value = field(key, (v as Record<string, unknown>)[key]);
-    // A known option set to undefined is no option (every call reads it so); env keeps its undefined values.
-    if (value !== undefined || known === undefined) put(out, key, value);
-  }
-  return out;
-}
-
-// A list: a primitive is kept for the call to reject; an array is read item by item (holes read as undefined).
-function list(s: string, argument: string, v: unknown, max: number, item: (i: number, value: unknown) => unknown): unknown {
-  if (isPrimitive(v)) return zero(v);
-  if (!Array.isArray(v)) throw errors.EINVAL(s, argument, `expected an array, got ${describe(v)}`);
-  const length = lengthOf(s, argument, v, max);
-  const out: unknown[] = [];
-  for (let i = 0; i < length; i++) out.push(item(i, (v as unknown[])[i]));
-  return out;
-}
-
-function handles(s: string, argument: string, v: unknown, max: number): unknown {
-  return list(s, argument, v, max, (i, h) => handle(s, `${argument}[${i}]`, h));
-}
 
 // ---- the calls ------------------------------------------------------------
 
@@ -417,102 +319,4 @@ export function endWriteArguments(ref: unknown, options_: unknown, flags: unknow
   // The call bounds the length by the lent buffer's; a value that is no number at all fails here against the largest.
   const o = isPrimitive(options_) ? options_ : options(s, 'options', options_, ['length'], false, (_key, v) => int(s, 'options.length', v, 0, MAX_BLOB_BYTES));
   return { handle: handle(s, 'ref', ref), options: o, flags: f };
-}
-
-// ---- the channel ------------------------------------------------------------
-
-/** How a value JSON cannot carry is named beside the JSON: `[path..., what]`. */
-type Patch = (string | number)[];
-const ODD: Record<string, unknown> = { u: undefined, n: NaN, i: Infinity, j: -Infinity };
-
-function oddCode(v: unknown): string | undefined {
-  if (v === undefined) return 'u';
-  if (typeof v !== 'number' || Number.isFinite(v)) return undefined;
-  return v !== v ? 'n' : v > 0 ? 'i' : 'j';
-}
-
-/**
- * The request text for the channel: `[call, patches, ...arguments]` as JSON,
- * the arguments being readers' snapshots in which undefined, NaN and
- * ±Infinity are null, and `patches` naming where each was (0 when none
- * was, the usual case).
- */
-export function encodeArguments(call: string, args: unknown[]): string {
-  let json = args;
-  let patches: Patch[] | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const v = args[i];
-    // Most arguments are plain numbers and strings: nothing to walk.
-    if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) continue;
-    if (json === args) json = args.slice();
-    if (v === undefined) {
-      // The usual odd one: options or a handle left out.
-      json[i] = null;
-      (patches ??= []).push([i, 'u']);
-    } else json[i] = walk(v, [i], (patches ??= []));
-  }
-  return JSON.stringify([call, patches ?? 0, ...json]);
-}
-
-// Copies `v` with the values JSON cannot carry replaced by null (only where there are any); `path` is where v is.
-function walk(v: unknown, path: (string | number)[], patches: Patch[]): unknown {
-  const code = oddCode(v);
-  if (code !== undefined) {
-    patches.push([...path, code]);
-    return null;
-  }
-  if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) {
-    let out: unknown[] | undefined;
-    for (let i = 0; i < v.length; i++) {
-      const x0: unknown = v[i];
-      if (x0 !== null && (typeof x0 === 'object' || oddCode(x0) !== undefined)) {
-        path.push(i);
-        const x = walk(x0, path, patches);
-        path.pop();
-        if (x !== x0) (out ??= v.slice())[i] = x;
-      }
-    }
-    return out ?? v;
-  }
-  let out: Record<string, unknown> | undefined;
-  for (const key of Object.keys(v)) {
-    const x0 = (v as Record<string, unknown>)[key];
-    if (x0 !== null && (typeof x0 === 'object' || oddCode(x0) !== undefined)) {
-      path.push(key);
-      const x = walk(x0, path, patches);
-      path.pop();
-      if (x !== x0) {
-        out ??= Object.defineProperties({}, Object.getOwnPropertyDescriptors(v));
-        put(out, key, x);
-      }
-    }
-  }
-  return out ?? v;
-}
-
-/**
- * Puts back what {@link encodeArguments} took out of decoded JSON `args`.
- * The patches come from the task: a path that does not lead to a null in an
- * array or object of `args` is EINVAL.
- */
-export function decodeArguments(args: unknown[], patches: unknown): void {
-  if (!Array.isArray(patches)) throw errors.EINVAL('channel', 'patches', 'expected an array');
-  for (const p of patches as unknown[]) {
-    if (!Array.isArray(p) || p.length < 2 || !(p[p.length - 1] in ODD) || typeof p[p.length - 1] !== 'string') {
-      throw errors.EINVAL('channel', 'patches', 'malformed patch');
-    }
-    let at: unknown = args;
-    for (let i = 0; i < p.length - 2; i++) at = step(at, p[i]);
-    const last: unknown = p[p.length - 2];
-    if (step(at, last) !== null) throw errors.EINVAL('channel', 'patches', 'a patch names no null');
-    (at as Record<string, unknown>)[last as string] = ODD[p[p.length - 1] as string];
-  }
-}
-
-function step(at: unknown, key: unknown): unknown {
-  if (typeof at !== 'object' || at === null || (typeof key !== 'string' && typeof key !== 'number') || !Object.hasOwn(at, key)) {
-    throw errors.EINVAL('channel', 'patches', 'a patch names no argument');
-  }
-  return (at as Record<string, unknown>)[key];
 }

@@ -9,7 +9,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { isDiosError } from '../../core/errors.js';
-import { decodeArguments } from '../../core/syscalls/arguments.js';
+import { decodeArguments } from '../../core/syscalls/argument-encoding.js';
 import { refusedCall, type TaskContext } from '../../core/task-context.js';
 import {
   BUSY,

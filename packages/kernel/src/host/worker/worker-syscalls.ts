@@ -22,11 +22,11 @@ import {
   endWriteArguments,
   lookupArguments,
   pauseArguments,
-  encodeArguments,
   refArguments,
   runArguments,
   selectArguments,
 } from '../../core/syscalls/arguments.js';
+import { encodeArguments } from '../../core/syscalls/argument-encoding.js';
 import { Name } from '../../core/names.js';
 import type { RefAttributes, SystemCalls } from '../../core/system-calls.js';
 import type { CreateOptions, CreateResult } from '../../core/syscalls/create.js';
