@@ -3,15 +3,13 @@
  * test/fixtures/pure/review.{mjs,cjs} tries one way out and reports what happened as JSON; each test asserts the
  * refusal concretely).
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Kernel, ObjectType, RunFlags } from '@dios/kernel';
-import { useWorkers, type WorkerPool } from '@dios/kernel/node';
-import { dec, readAll, writeAll } from '../helpers.js';
+import type { Kernel } from '@dios/kernel';
+import { PureHarness, type Attempt } from './pure-harness.js';
 
 // Each attempt starts a thread; on a loaded machine that takes seconds.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
@@ -22,51 +20,19 @@ const SECRET = 's3cr3t-of-the-host-in-review';
 // esbuild as tsx (loaded in the worker before the lock-down) resolves it.
 const ESBUILD = createRequire(createRequire(import.meta.url).resolve('tsx/package.json')).resolve('esbuild');
 
+const h = new PureHarness();
 let kernel: Kernel;
-let pool: WorkerPool;
 let dir: string;
-const consoleOut: string[] = [];
-const failures: unknown[] = [];
+const { consoleOut } = h;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dios-pure-review-'));
-  writeFileSync(join(dir, 'secret.env'), `DIOS_SECRET=${SECRET}\n`);
-  kernel = await Kernel.boot({ consoleSink: (bytes) => consoleOut.push(dec(bytes)) });
-  pool = useWorkers(kernel, { size: 2 });
-  kernel.onTaskFailure = (_task, error) => failures.push(error);
+  await h.start('dios-pure-review-', { 'secret.env': `DIOS_SECRET=${SECRET}\n` });
+  ({ kernel, dir } = h);
 });
 
-afterAll(async () => {
-  await pool.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => h.close());
 
-interface Attempt {
-  ok: boolean;
-  value?: unknown;
-  name?: string;
-  code?: string;
-  message?: string;
-}
-
-/** Runs export `name` of `module` as a pure task; its exit status and the JSON it reported. */
-async function pure(module: string, name: string, ...args: string[]): Promise<{ status: number | undefined; report: any }> {
-  const sys = kernel.init;
-  const { ref: bin } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-  await writeAll(sys, bin, kernel.registerProgram(`pure-review-${name}-${Math.random()}`, { module, export: name }));
-  const { ref: out } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-  failures.length = 0;
-  const task = await sys.run(bin, { argv: [name, dir, ...args], outputs: [out] }, RunFlags.PURE);
-  await sys.select([task]);
-  const status = sys.ref(task).task?.exitStatus;
-  const text = dec((await readAll(sys, out)).bytes);
-  await sys.delete(task);
-  await sys.delete(out);
-  await sys.delete(bin);
-  if (text === '' && failures.length > 0) console.warn(`${name}: status ${String(status)}, no report`, failures.at(-1));
-  return { status, report: text === '' ? undefined : JSON.parse(text) };
-}
-
+const pure = (module: string, name: string, ...args: string[]) => h.run(module, name, args);
 const esm = (name: string, ...args: string[]) => pure(ESM, name, ...args);
 const cjs = (name: string, ...args: string[]) => pure(CJS, name, ...args);
 

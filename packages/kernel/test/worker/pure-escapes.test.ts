@@ -7,14 +7,13 @@
  * refusal concretely (the error code, the file not written, the value not
  * there). docs/worker-tasks.md, "Pure tasks", describes the mechanism.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Kernel, ObjectType, RunFlags } from '@dios/kernel';
-import { useWorkers, type WorkerPool } from '@dios/kernel/node';
+import type { Kernel } from '@dios/kernel';
+import type { WorkerPool } from '@dios/kernel/node';
 import { PURE_PROCESS_MEMBERS } from '../../src/host/worker/pure-process.js';
-import { dec, readAll, writeAll } from '../helpers.js';
+import { PureHarness, type Attempt } from './pure-harness.js';
 
 // Each attempt starts a thread; on a loaded machine that takes seconds.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
@@ -23,82 +22,31 @@ const ESM = new URL('../fixtures/pure/escapes.mjs', import.meta.url).href;
 const CJS = new URL('../fixtures/pure/escapes.cjs', import.meta.url).href;
 const SECRET = 's3cr3t-of-the-host';
 
+const h = new PureHarness();
 let kernel: Kernel;
 let pool: WorkerPool;
 let dir: string;
-const consoleOut: string[] = [];
-// Why tasks failed (shown when a program reported nothing).
-const failures: unknown[] = [];
-const binaries = new Map<string, number>();
+const { consoleOut } = h;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dios-pure-'));
-  writeFileSync(join(dir, 'secret.json'), JSON.stringify({ secret: SECRET }));
-  writeFileSync(join(dir, 'secret.mjs'), `export default ${JSON.stringify(SECRET)};`);
-  writeFileSync(join(dir, 'secret.js'), `let x = 1;\nmodule.exports = ${JSON.stringify(SECRET)};\n`);
-  writeFileSync(join(dir, 'secret.env'), `DIOS_SECRET=${SECRET}\n`);
-  writeFileSync(join(dir, 'addon.node'), 'not an ELF file');
-  writeFileSync(join(dir, 'engine.so'), 'not an ELF file');
   process.env.DIOS_HOST_SECRET = SECRET;
-  kernel = await Kernel.boot({ consoleSink: (bytes) => consoleOut.push(dec(bytes)) });
-  pool = useWorkers(kernel, { size: 2 });
-  kernel.onTaskFailure = (_task, error) => failures.push(error);
+  await h.start('dios-pure-', {
+    'secret.json': JSON.stringify({ secret: SECRET }),
+    'secret.mjs': `export default ${JSON.stringify(SECRET)};`,
+    'secret.js': `let x = 1;\nmodule.exports = ${JSON.stringify(SECRET)};\n`,
+    'secret.env': `DIOS_SECRET=${SECRET}\n`,
+    'addon.node': 'not an ELF file',
+    'engine.so': 'not an ELF file',
+  });
+  ({ kernel, pool, dir } = h);
 });
 
 afterAll(async () => {
-  await pool.close();
+  await h.close();
   delete process.env.DIOS_HOST_SECRET;
-  rmSync(dir, { recursive: true, force: true });
 });
 
-interface Attempt {
-  ok: boolean;
-  value?: unknown;
-  name?: string;
-  code?: string;
-  message?: string;
-}
-
-/** Runs export `name` of `module` as a pure task; its exit status and the JSON it reported. */
-async function pure(module: string, name: string, ...args: string[]): Promise<{ status: number | undefined; report: any }> {
-  return pureWith(module, name, args, {});
-}
-
-async function pureWith(module: string, name: string, args: string[], env: Record<string, string>): Promise<{ status: number | undefined; report: any }> {
-  const sys = kernel.init;
-  const key = `${module}#${name}`;
-  let bin = binaries.get(key);
-  if (bin === undefined) {
-    const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-    await writeAll(sys, ref, kernel.registerProgram(`pure-${name}-${binaries.size}`, { module, export: name }));
-    binaries.set(key, (bin = ref));
-  }
-  const { ref: out } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-  failures.length = 0;
-  const task = await sys.run(bin, { argv: [name, dir, ...args], outputs: [out], env }, RunFlags.PURE);
-  await sys.select([task]);
-  const status = sys.ref(task).task?.exitStatus;
-  const text = dec((await readAll(sys, out)).bytes);
-  await sys.delete(task);
-  await sys.delete(out);
-  if (text === '' && failures.length > 0) console.warn(`${name}: status ${String(status)}, no report`, failures.at(-1));
-  return { status, report: text === '' ? undefined : JSON.parse(text) };
-}
-
-// A program whose output is raw text, not JSON.
-async function pureRaw(module: string, name: string): Promise<{ status: number | undefined; report: string }> {
-  const sys = kernel.init;
-  const { ref: bin } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-  await writeAll(sys, bin, kernel.registerProgram(`pure-raw-${binaries.size}-${Math.random()}`, { module, export: name }));
-  const { ref: out } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-  const task = await sys.run(bin, { argv: [name], outputs: [out] }, RunFlags.PURE);
-  await sys.select([task]);
-  const status = sys.ref(task).task?.exitStatus;
-  const report = dec((await readAll(sys, out)).bytes);
-  await sys.delete(task);
-  return { status, report };
-}
-
+const pure = (module: string, name: string, ...args: string[]) => h.run(module, name, args);
 const esm = (name: string, ...args: string[]) => pure(ESM, name, ...args);
 const cjs = (name: string, ...args: string[]) => pure(CJS, name, ...args);
 
@@ -411,7 +359,7 @@ describe('pure tasks: WebAssembly', () => {
 describe('pure tasks: what stays possible', () => {
 
   it('computation built-ins, the packages the program can name (a workspace link, a CommonJS package), argv and the task\'s environment', async () => {
-    const { report } = await pureWith(ESM, 'legitComputation', ['one', 'two'], { DIOS_TASK_VAR: 'from the spec' });
+    const { report } = await h.run(ESM, 'legitComputation', ['one', 'two'], { DIOS_TASK_VAR: 'from the spec' });
     expect(report).toEqual({
       sha: 'ba7816bf8f01cfea',
       zlib: 'round trip',
@@ -440,7 +388,7 @@ describe('pure tasks: what stays possible', () => {
       await sys.endWrite(sys.outputs[0], b);
       return 0;
     };`;
-    const { status, report } = await pureRaw(`data:text/javascript,${encodeURIComponent(source)}`, 'default');
+    const { status, report } = await h.runRaw(`data:text/javascript,${encodeURIComponent(source)}`, 'default');
     expect(status).toBe(0);
     expect(report).toBe('EACCES');
   });
