@@ -13,6 +13,9 @@ import { installMapReducePrograms } from '../mapreduce/install.js';
 import { credentialOptions } from './nats-credentials.js';
 import type { ClusterArgs } from './wordcount-args.js';
 
+// How long the set of peers must stay the same, once a node is heard, before the client counts the cluster whole.
+const SETTLE_MS = 300;
+
 /** A client kernel joined to a cluster. */
 export interface ClusterClient {
   /** The client kernel (its init task submits the work). */
@@ -50,14 +53,25 @@ export async function joinCluster(args: ClusterArgs): Promise<ClusterClient> {
   };
   kernel.join(transport);
   await installMapReducePrograms(kernel);
-  // Nodes answer a newcomer's first heartbeat at once; wait that long at most. Other clients are peers too, but
-  // take no tasks: only schedulable peers count.
+  // Nodes answer a newcomer's first heartbeat at once, but their answers come one by one: once one is heard, wait
+  // till no new one has come for SETTLE_MS (a path looked up across the cluster must find the node that holds it),
+  // never past the deadline. Other clients are peers too, but take no tasks: only schedulable peers count.
   const deadline = Date.now() + args.waitMs;
   let nodes = 0;
+  let heard = 0;
+  let changed = Date.now();
+  let unanswered = false;
   for (;;) {
-    const loads = await Promise.all(transport.peers().map((p) => kernel.distribution!.load(p).catch(() => undefined)));
-    nodes = loads.filter((l) => l !== undefined && l.schedulable !== false).length;
-    if (nodes > 0 || Date.now() >= deadline) break;
+    const peers = transport.peers();
+    if (peers.length !== heard || unanswered) {
+      if (peers.length !== heard) changed = Date.now();
+      heard = peers.length;
+      const loads = await Promise.all(peers.map((p) => kernel.distribution!.load(p).catch(() => undefined)));
+      unanswered = loads.includes(undefined);
+      nodes = loads.filter((l) => l !== undefined && l.schedulable !== false).length;
+    }
+    const now = Date.now();
+    if (now >= deadline || (nodes > 0 && now - changed >= SETTLE_MS)) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   if (nodes === 0) {
