@@ -17,10 +17,10 @@
  */
 export { Kernel, DEFAULT_BUFFER_SIZE, PROGRAM_PREFIX, programBinary } from './core/kernel.js';
 export type { KernelOptions } from './core/kernel.js';
-export { TaskContext } from './core/task-context.js';
-export { DiosError, Errno, errors, isDiosError } from './core/errors.js';
-export type { ErrnoCode } from './core/errors.js';
-export { Name, NAME_BYTES } from './core/names.js';
+export { TaskContext } from './core/syscalls/task-context.js';
+export { DiosError, Errno, errors, isDiosError } from './core/abi/errors.js';
+export type { ErrnoCode } from './core/abi/errors.js';
+export { Name, NAME_BYTES } from './core/abi/names.js';
 export {
   BeginReadFlags,
   BeginWriteFlags,
@@ -40,17 +40,17 @@ export {
   Rights,
   RunFlags,
   SelectFlags,
-} from './core/flags.js';
-export type { Consistency, Lifecycle, Proximity } from './core/flags.js';
-export { RefView } from './core/reference.js';
-export type { TaskState, TaskStatus } from './core/reference.js';
-export type { Program, ProgramFunction, ProgramModule, Placement } from './core/program.js';
-export type { SystemCalls, RefAttributes } from './core/system-calls.js';
-export type { TaskExecutor } from './core/executor.js';
-export type { Device, DeviceRequest, NetworkAddress } from './core/device.js';
+} from './core/abi/flags.js';
+export type { Consistency, Lifecycle, Proximity } from './core/abi/flags.js';
+export { RefView } from './core/objects/reference.js';
+export type { TaskState, TaskStatus } from './core/objects/reference.js';
+export type { Program, ProgramFunction, ProgramModule, Placement } from './core/abi/program.js';
+export type { SystemCalls, RefAttributes } from './core/abi/system-calls.js';
+export type { TaskExecutor } from './core/kernel/executor.js';
+export type { Device, DeviceRequest, NetworkAddress } from './core/kernel/device.js';
 export { kernelStatusName } from './core/objects/kernel-status.js';
-export { ANY_KERNEL, localityPolicy, nodeLoad } from './core/scheduler.js';
-export type { NodeLoad, PlacementRequest, SchedulingPolicy } from './core/scheduler.js';
+export { ANY_KERNEL, localityPolicy, nodeLoad } from './core/kernel/scheduler.js';
+export type { NodeLoad, PlacementRequest, SchedulingPolicy } from './core/kernel/scheduler.js';
 export type { KernelStatus, ObjectStatus } from './core/objects/kernel-status.js';
 export type { ConsoleSink } from './core/objects/console.js';
 export type { CreateOptions, CreateResult } from './core/syscalls/create.js';
@@ -62,12 +62,12 @@ export type { EndWriteOptions, WriteOptions } from './core/syscalls/write.js';
 export { DEFAULT_STREAM_CAPACITY } from './core/objects/stream.js';
 export { MAX_BLOB_BYTES } from './core/objects/blob.js';
 export { LoopbackNetwork, LoopbackTransport } from './transport/loopback.js';
-export type { Transport, PeerRequest, PeerReply, PeerError, RequestHandler, ObjectDescriptor, RemoteHandle } from './core/transport.js';
+export type { Transport, PeerRequest, PeerReply, PeerError, RequestHandler, ObjectDescriptor, RemoteHandle } from './core/wire/transport.js';
 export { PeerLink } from './core/peer/peer-link.js';
 export { EXIT_PEER_GONE } from './core/peer/peer-service.js';
-export { REMOTE_CHUNK_BYTES, REMOTE_WINDOW } from './core/peer/remote-chunks.js';
-export { MAKE_LOCAL_ATTEMPTS, MAKE_LOCAL_CHUNK_BYTES } from './core/peer/make-local.js';
-export type { BlobChange, BlobStore, StoredBlob, StoredBlobMeta } from './core/store.js';
-export { normalizePath, pathName, pathSeed, PATH_MAX } from './core/paths.js';
-export { formatTaskReports, monitorTasks, RECENT_TASKS, Syscall, SYSCALL_NAMES, taskReport } from './core/monitoring.js';
-export type { SyscallName, TaskReport, TaskStatsSnapshot } from './core/monitoring.js';
+export { REMOTE_CHUNK_BYTES, REMOTE_WINDOW } from './core/wire/remote-chunks.js';
+export { MAKE_LOCAL_ATTEMPTS, MAKE_LOCAL_CHUNK_BYTES } from './core/syscalls/make-local.js';
+export type { BlobChange, BlobStore, StoredBlob, StoredBlobMeta } from './core/objects/store.js';
+export { normalizePath, pathName, pathSeed, PATH_MAX } from './core/abi/paths.js';
+export { formatTaskReports, monitorTasks, RECENT_TASKS, Syscall, SYSCALL_NAMES, taskReport } from './core/kernel/monitoring.js';
+export type { SyscallName, TaskReport, TaskStatsSnapshot } from './core/kernel/monitoring.js';

@@ -17,7 +17,7 @@ import {
   RunFlags,
   SelectFlags,
 } from '@dios/kernel';
-import { checkFlags, checkRights } from '../src/core/flags.js';
+import { checkFlags, checkRights } from '../src/core/abi/flags.js';
 import { boot, expectErrno, handleOfType } from './helpers.js';
 
 const FLAG_SETS: Record<string, Record<string, number>> = {

@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import { DiosError, Kernel, ObjectType, programBinary, Rights, type ErrnoCode, type KernelOptions, type Program, type SystemCalls } from '@dios/kernel';
-import type { Reference } from '../src/core/reference.js';
+import type { Reference } from '../src/core/objects/reference.js';
 import type { TaskObject } from '../src/core/objects/task.js';
 
 export const enc = (text: string): Uint8Array => new TextEncoder().encode(text);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LookupFlags, Name, ObjectType, Rights, type Kernel, type TaskContext } from '@dios/kernel';
-import type { Distribution } from '../src/core/distribution.js';
+import type { Distribution } from '../src/core/kernel/distribution.js';
 import type { GroupObject } from '../src/core/objects/group.js';
 import { BlobObject } from '../src/core/objects/blob.js';
 import type { KernelObject } from '../src/core/objects/kernel-object.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { block, WaitQueue } from '../src/core/wait.js';
+import { block, WaitQueue } from '../src/core/objects/wait.js';
 import { errors } from '@dios/kernel';
 import { expectErrno, flush, track } from './helpers.js';
 

@@ -4,27 +4,27 @@
  * tasks). The calls themselves live in syscalls/, one family per file.
  * @module
  */
-import { errors } from './errors.js';
-import { checkRights, Rights, type Consistency, type ObjectType } from './flags.js';
-import type { Device } from './device.js';
-import { localityPolicy, type SchedulingPolicy } from './scheduler.js';
-import { REMOTE_CHUNK_BYTES } from './peer/remote-chunks.js';
-import { checkInvariants } from './invariants.js';
-import { Name, describe } from './names.js';
+import { errors } from './abi/errors.js';
+import { checkRights, Rights, type Consistency, type ObjectType } from './abi/flags.js';
+import type { Device } from './kernel/device.js';
+import { localityPolicy, type SchedulingPolicy } from './kernel/scheduler.js';
+import { REMOTE_CHUNK_BYTES } from './wire/remote-chunks.js';
+import { checkInvariants } from './kernel/invariants.js';
+import { Name, describe } from './abi/names.js';
 import { ConsoleObject, type ConsoleSink } from './objects/console.js';
 import { KernelStatusObject, kernelStatusName } from './objects/kernel-status.js';
 import { GroupObject } from './objects/group.js';
 import type { KernelObject } from './objects/kernel-object.js';
 import { TaskObject, type Membership, type TaskSetup } from './objects/task.js';
-import { checkProgram, loadProgram, type Program } from './program.js';
-import type { TaskExecutor } from './executor.js';
-import { Reference, type ParentRef } from './reference.js';
-import type { Distribution } from './distribution.js';
+import { checkProgram, loadProgram, type Program } from './abi/program.js';
+import type { TaskExecutor } from './kernel/executor.js';
+import { Reference, type ParentRef } from './objects/reference.js';
+import type { Distribution } from './kernel/distribution.js';
 import { PeerLink } from './peer/peer-link.js';
-import type { BlobStore } from './store.js';
+import type { BlobStore } from './objects/store.js';
 import { loadDurableBlobs } from './objects/durable-blob.js';
-import type { Transport } from './transport.js';
-import { TaskContext } from './task-context.js';
+import type { Transport } from './wire/transport.js';
+import { TaskContext } from './syscalls/task-context.js';
 
 /** Options of {@link Kernel}. */
 export interface KernelOptions {

@@ -5,7 +5,7 @@
  * @module
  */
 import { crc32 } from 'node:zlib';
-import type { Lifecycle } from '../core/flags.js';
+import type { Lifecycle } from '../core/abi/flags.js';
 
 /** Bytes of one header slot; the base file holds two, then the data. */
 export const SLOT_SIZE = 2048;

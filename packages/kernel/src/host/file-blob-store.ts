@@ -48,9 +48,9 @@
 import { writeSync, writevSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errors } from '../core/errors.js';
-import type { Lifecycle } from '../core/flags.js';
-import type { BlobChange, BlobStore, StoredBlob, StoredBlobMeta } from '../core/store.js';
+import { errors } from '../core/abi/errors.js';
+import type { Lifecycle } from '../core/abi/flags.js';
+import type { BlobChange, BlobStore, StoredBlob, StoredBlobMeta } from '../core/objects/store.js';
 import {
   BARRIER,
   DATA_OFFSET,

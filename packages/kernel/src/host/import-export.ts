@@ -7,12 +7,12 @@
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { isDiosError } from '../core/errors.js';
-import { CreateFlags, ObjectType } from '../core/flags.js';
-import type { Name } from '../core/names.js';
-import { normalizePath, pathName, pathSeed } from '../core/paths.js';
-import type { TaskContext } from '../core/task-context.js';
-import { errors } from '../core/errors.js';
+import { isDiosError } from '../core/abi/errors.js';
+import { CreateFlags, ObjectType } from '../core/abi/flags.js';
+import type { Name } from '../core/abi/names.js';
+import { normalizePath, pathName, pathSeed } from '../core/abi/paths.js';
+import type { TaskContext } from '../core/syscalls/task-context.js';
+import { errors } from '../core/abi/errors.js';
 
 /** Path (under an imported directory) of the blob listing the files imported there. */
 export const DIRECTORY_INDEX = '.dios-index';

@@ -5,8 +5,8 @@
  * memory, exactly as over a real network.
  * @module
  */
-import { DiosError, errors } from '../core/errors.js';
-import type { PeerReply, PeerRequest, RequestHandler, Transport } from '../core/transport.js';
+import { DiosError, errors } from '../core/abi/errors.js';
+import type { PeerReply, PeerRequest, RequestHandler, Transport } from '../core/wire/transport.js';
 
 /** An in-process network of loopback transports. */
 export class LoopbackNetwork {

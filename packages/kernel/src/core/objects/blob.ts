@@ -5,10 +5,10 @@
  * atomic. Per-reference policy `exclusive` adds a readers-writer lock.
  * @module
  */
-import { errors } from '../errors.js';
-import { ObjectType, type Lifecycle } from '../flags.js';
-import type { Name } from '../names.js';
-import type { Lease, Reference } from '../reference.js';
+import { errors } from '../abi/errors.js';
+import { ObjectType, type Lifecycle } from '../abi/flags.js';
+import type { Name } from '../abi/names.js';
+import type { Lease, Reference } from './reference.js';
 import type { GroupObject } from './group.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 

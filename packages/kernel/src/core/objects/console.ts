@@ -3,10 +3,10 @@
  * come from input the host pushes. The core knows no terminal.
  * @module
  */
-import { errors } from '../errors.js';
-import { ObjectType } from '../flags.js';
-import type { Name } from '../names.js';
-import type { Lease } from '../reference.js';
+import { errors } from '../abi/errors.js';
+import { ObjectType } from '../abi/flags.js';
+import type { Name } from '../abi/names.js';
+import type { Lease } from './reference.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 
 /** Receives bytes written to the console; the bytes are only valid during the call. */

@@ -4,12 +4,12 @@
  * a crash leaves the store at the last commit that resolved, never torn.
  * @module
  */
-import { errors } from '../errors.js';
-import { ObjectType, type Lifecycle, type Proximity } from '../flags.js';
-import { Name } from '../names.js';
+import { errors } from '../abi/errors.js';
+import { ObjectType, type Lifecycle, type Proximity } from '../abi/flags.js';
+import { Name } from '../abi/names.js';
 import type { Kernel } from '../kernel.js';
-import type { Lease } from '../reference.js';
-import type { BlobStore } from '../store.js';
+import type { Lease } from './reference.js';
+import type { BlobStore } from './store.js';
 import { BlobObject } from './blob.js';
 import { GroupObject } from './group.js';
 

@@ -3,8 +3,8 @@
  * resolves a name only in the groups it is a member of or holds a reference to.
  * @module
  */
-import { ObjectType, type Lifecycle } from '../flags.js';
-import type { Name } from '../names.js';
+import { ObjectType, type Lifecycle } from '../abi/flags.js';
+import type { Name } from '../abi/names.js';
 import { KernelObject } from './kernel-object.js';
 
 /** A name-resolution scope and the local objects named in it. */

@@ -4,12 +4,12 @@
  * each type overrides.
  * @module
  */
-import { errors } from '../errors.js';
-import { DEFAULT_LOOKUP_RIGHTS, type Lifecycle, type ObjectType, type Proximity } from '../flags.js';
-import type { Name } from '../names.js';
-import type { Lease, Reference } from '../reference.js';
+import { errors } from '../abi/errors.js';
+import { DEFAULT_LOOKUP_RIGHTS, type Lifecycle, type ObjectType, type Proximity } from '../abi/flags.js';
+import type { Name } from '../abi/names.js';
+import type { Lease, Reference } from './reference.js';
 import type { GroupObject } from './group.js';
-import { block, WaitQueue } from '../wait.js';
+import { block, WaitQueue } from './wait.js';
 
 /** What begin_read and begin_write pass to an object. */
 export interface IoRequest {

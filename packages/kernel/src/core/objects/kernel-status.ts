@@ -6,12 +6,12 @@
  * that reads an object.
  * @module
  */
-import { errors } from '../errors.js';
-import { ObjectType } from '../flags.js';
+import { errors } from '../abi/errors.js';
+import { ObjectType } from '../abi/flags.js';
 import type { Kernel } from '../kernel.js';
-import { monitorTasks, type TaskReport } from '../monitoring.js';
-import { Name } from '../names.js';
-import type { Lease } from '../reference.js';
+import { monitorTasks, type TaskReport } from '../kernel/monitoring.js';
+import { Name } from '../abi/names.js';
+import type { Lease } from './reference.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 
 // How much of an object's name the status shows (see ObjectStatus.name).

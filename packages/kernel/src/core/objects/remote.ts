@@ -5,13 +5,13 @@
  * Lent buffers are local copies: the bytes cross the transport.
  * @module
  */
-import { DiosError, errors } from '../errors.js';
-import { Name } from '../names.js';
-import { ObjectType, type Proximity } from '../flags.js';
-import type { Lease, TaskStatus } from '../reference.js';
-import type { ObjectDescriptor, PeerRequest, PeerReply } from '../transport.js';
+import { DiosError, errors } from '../abi/errors.js';
+import { Name } from '../abi/names.js';
+import { ObjectType, type Proximity } from '../abi/flags.js';
+import type { Lease, TaskStatus } from './reference.js';
+import type { ObjectDescriptor, PeerRequest, PeerReply } from '../wire/transport.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
-import { chunksOf, inWindow, REMOTE_CHUNK_BYTES } from '../peer/remote-chunks.js';
+import { chunksOf, inWindow, REMOTE_CHUNK_BYTES } from '../wire/remote-chunks.js';
 
 /** Sends a request to a peer; rejects with the peer's error rebuilt as a DiosError. */
 export type PeerSend = (to: string, request: PeerRequest) => Promise<Extract<PeerReply, { ok: true }>>;

@@ -5,10 +5,10 @@
  * the region is contiguous, so data is copied only by the task that fills it.
  * @module
  */
-import { errors } from '../errors.js';
-import { ObjectType, Rights, type Lifecycle } from '../flags.js';
-import type { Name } from '../names.js';
-import type { Lease, Reference } from '../reference.js';
+import { errors } from '../abi/errors.js';
+import { ObjectType, Rights, type Lifecycle } from '../abi/flags.js';
+import type { Name } from '../abi/names.js';
+import type { Lease, Reference } from './reference.js';
 import type { GroupObject } from './group.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 

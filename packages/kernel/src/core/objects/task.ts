@@ -4,16 +4,16 @@
  * only through its {@link TaskContext}.
  * @module
  */
-import { ObjectType } from '../flags.js';
-import type { Name } from '../names.js';
-import type { Reference, TaskState, TaskStatus } from '../reference.js';
-import type { TaskContext } from '../task-context.js';
-import type { Placement, Program } from '../program.js';
+import { ObjectType } from '../abi/flags.js';
+import type { Name } from '../abi/names.js';
+import type { Reference, TaskState, TaskStatus } from './reference.js';
+import type { TaskContext } from '../syscalls/task-context.js';
+import type { Placement, Program } from '../abi/program.js';
 import { KernelObject } from './kernel-object.js';
 import type { GroupObject } from './group.js';
-import { TaskStats } from '../monitoring.js';
+import { TaskStats } from '../kernel/monitoring.js';
 
-export type { Program } from '../program.js';
+export type { Program } from '../abi/program.js';
 
 /**
  * A group a task is a member of, and the rights names resolved through it confer.

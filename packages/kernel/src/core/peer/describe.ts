@@ -2,10 +2,10 @@
  * Descriptors: what a kernel tells a peer about one of its objects.
  * @module
  */
-import type { Lifecycle } from '../flags.js';
+import type { Lifecycle } from '../abi/flags.js';
 import type { KernelObject } from '../objects/kernel-object.js';
-import type { TaskStatus } from '../reference.js';
-import type { ObjectDescriptor } from '../transport.js';
+import type { TaskStatus } from '../objects/reference.js';
+import type { ObjectDescriptor } from '../wire/transport.js';
 
 /** Describes a local object for a peer. */
 export function describeObject(obj: KernelObject): ObjectDescriptor {

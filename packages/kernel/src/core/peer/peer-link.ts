@@ -4,17 +4,17 @@
  * ({@link PeerService}).
  * @module
  */
-import type { NodeLoad } from '../scheduler.js';
-import { DiosError, errors } from '../errors.js';
-import { ObjectType, Rights } from '../flags.js';
-import type { Distribution, ResolvedSpec } from '../distribution.js';
+import type { NodeLoad } from '../kernel/scheduler.js';
+import { DiosError, errors } from '../abi/errors.js';
+import { ObjectType, Rights } from '../abi/flags.js';
+import type { Distribution, ResolvedSpec } from '../kernel/distribution.js';
 import type { Kernel } from '../kernel.js';
 import { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import { RemoteObject } from '../objects/remote.js';
 import type { TaskObject } from '../objects/task.js';
-import type { Reference } from '../reference.js';
-import type { PeerReply, PeerRequest, RemoteHandle, Transport } from '../transport.js';
+import type { Reference } from '../objects/reference.js';
+import type { PeerReply, PeerRequest, RemoteHandle, Transport } from '../wire/transport.js';
 import { describeObject } from './describe.js';
 import { PeerService, type Importer } from './peer-service.js';
 import { readWhole } from '../syscalls/run.js';

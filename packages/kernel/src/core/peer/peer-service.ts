@@ -5,17 +5,17 @@
  * access obeys exactly the rules local access does.
  * @module
  */
-import { nodeLoad } from '../scheduler.js';
-import { DiosError, errors } from '../errors.js';
-import { BeginReadFlags, BeginWriteFlags, checkRights, EndReadFlags, EndWriteFlags, formatRights, ObjectType, Rights, RunFlags, SelectFlags } from '../flags.js';
+import { nodeLoad } from '../kernel/scheduler.js';
+import { DiosError, errors } from '../abi/errors.js';
+import { BeginReadFlags, BeginWriteFlags, checkRights, EndReadFlags, EndWriteFlags, formatRights, ObjectType, Rights, RunFlags, SelectFlags } from '../abi/flags.js';
 import type { Kernel } from '../kernel.js';
 import { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import { TaskObject } from '../objects/task.js';
-import { Name } from '../names.js';
+import { Name } from '../abi/names.js';
 import { placementOf, programId } from '../syscalls/run.js';
 import { requireRights } from '../syscalls/validate.js';
-import type { PeerReply, PeerRequest, RemoteHandle } from '../transport.js';
+import type { PeerReply, PeerRequest, RemoteHandle } from '../wire/transport.js';
 import { describeObject } from './describe.js';
 
 /** Resolves the references a peer passes along (delegation, run) to local objects. */

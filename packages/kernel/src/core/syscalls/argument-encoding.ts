@@ -5,7 +5,7 @@
  * EINVAL.
  * @module
  */
-import { errors } from '../errors.js';
+import { errors } from '../abi/errors.js';
 import { put } from './argument-values.js';
 /** How a value JSON cannot carry is named beside the JSON: `[path..., what]`. */
 type Patch = (string | number)[];

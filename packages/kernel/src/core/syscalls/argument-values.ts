@@ -4,8 +4,8 @@
  * call's own check gives a value JSON could not carry (see arguments.ts).
  * @module
  */
-import { errors } from '../errors.js';
-import { describe } from '../names.js';
+import { errors } from '../abi/errors.js';
+import { describe } from '../abi/names.js';
 import { MAX_REFS_PER_CALL } from './validate.js';
 
 /** Whether the snapshot holds `v` as it is: a primitive JSON carries, or undefined, NaN, ±Infinity (carried beside it). */

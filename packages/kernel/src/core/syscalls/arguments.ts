@@ -25,7 +25,7 @@
  * whole argument) are made in full by the reader.
  * @module
  */
-import { errors } from '../errors.js';
+import { errors } from '../abi/errors.js';
 import {
   BeginReadFlags,
   BeginWriteFlags,
@@ -40,8 +40,8 @@ import {
   PauseFlags,
   RunFlags,
   SelectFlags,
-} from '../flags.js';
-import { describe, Name } from '../names.js';
+} from '../abi/flags.js';
+import { describe, Name } from '../abi/names.js';
 import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import { checkCallFlags, checkInt, checkOptions, MAX_REFS_PER_CALL } from './validate.js';
 import { handle, handles, int, isPlain, isPrimitive, list, options, rights, scalar, zero } from './argument-values.js';

@@ -5,13 +5,13 @@
  * copied to this kernel first and the target gets the copies.
  * @module
  */
-import { errors } from '../errors.js';
-import { checkFlags, checkRights, CopyFlags, formatRights, ObjectType, Rights } from '../flags.js';
+import { errors } from '../abi/errors.js';
+import { checkFlags, checkRights, CopyFlags, formatRights, ObjectType, Rights } from '../abi/flags.js';
 import type { Kernel } from '../kernel.js';
 import { RemoteObject } from '../objects/remote.js';
-import { fetchLocalCopy } from '../peer/make-local.js';
+import { fetchLocalCopy } from './make-local.js';
 import { TaskObject } from '../objects/task.js';
-import type { Reference } from '../reference.js';
+import type { Reference } from '../objects/reference.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
 import { copyArguments } from './arguments.js';
 

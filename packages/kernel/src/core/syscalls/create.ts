@@ -3,11 +3,11 @@
  * reference with all rights.
  * @module
  */
-import { errors } from '../errors.js';
-import { checkRights, CreateFlags, CREATABLE_TYPES, DEFAULT_LOOKUP_RIGHTS, DEVICE_TYPES, ObjectType, Rights, type Consistency, type Lifecycle } from '../flags.js';
-import type { Device, DeviceRequest, NetworkAddress } from '../device.js';
+import { errors } from '../abi/errors.js';
+import { checkRights, CreateFlags, CREATABLE_TYPES, DEFAULT_LOOKUP_RIGHTS, DEVICE_TYPES, ObjectType, Rights, type Consistency, type Lifecycle } from '../abi/flags.js';
+import type { Device, DeviceRequest, NetworkAddress } from '../kernel/device.js';
 import type { Kernel } from '../kernel.js';
-import { Name, describe } from '../names.js';
+import { Name, describe } from '../abi/names.js';
 import { BlobObject, MAX_BLOB_BYTES, type BlobType } from '../objects/blob.js';
 import { DurableBlobObject } from '../objects/durable-blob.js';
 import { GroupObject } from '../objects/group.js';

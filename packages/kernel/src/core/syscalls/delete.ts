@@ -3,8 +3,8 @@
  * says so. Deleting the task's own reference exits the task.
  * @module
  */
-import { errors } from '../errors.js';
-import { DeleteFlags, Rights } from '../flags.js';
+import { errors } from '../abi/errors.js';
+import { DeleteFlags, Rights } from '../abi/flags.js';
 import type { Kernel } from '../kernel.js';
 import type { TaskObject } from '../objects/task.js';
 import { checkCallFlags } from './validate.js';

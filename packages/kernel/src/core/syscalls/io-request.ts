@@ -3,10 +3,10 @@
  * per call, with the wait guard as a method rather than a fresh closure.
  * @module
  */
-import { errors } from '../errors.js';
+import { errors } from '../abi/errors.js';
 import type { IoRequest } from '../objects/kernel-object.js';
 import type { TaskObject } from '../objects/task.js';
-import type { Reference } from '../reference.js';
+import type { Reference } from '../objects/reference.js';
 
 /** An {@link IoRequest} made by a task's system call. */
 export class TaskIoRequest implements IoRequest {

@@ -8,8 +8,8 @@
  * resolved in, not created in).
  * @module
  */
-import { errors } from '../errors.js';
-import { LookupFlags, ObjectType, Rights } from '../flags.js';
+import { errors } from '../abi/errors.js';
+import { LookupFlags, ObjectType, Rights } from '../abi/flags.js';
 import type { Kernel } from '../kernel.js';
 import type { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';

@@ -3,8 +3,8 @@
  * A paused task's system calls neither start nor return until it resumes.
  * @module
  */
-import { errors } from '../errors.js';
-import { checkFlags, ObjectType, PauseFlags, Rights } from '../flags.js';
+import { errors } from '../abi/errors.js';
+import { checkFlags, ObjectType, PauseFlags, Rights } from '../abi/flags.js';
 import type { Kernel } from '../kernel.js';
 import { TaskObject } from '../objects/task.js';
 import { requireRights } from './validate.js';

@@ -4,8 +4,8 @@
  * copying; end_read returns it and says whether the read is still valid.
  * @module
  */
-import { errors } from '../errors.js';
-import { BeginReadFlags, EndReadFlags, Rights } from '../flags.js';
+import { errors } from '../abi/errors.js';
+import { BeginReadFlags, EndReadFlags, Rights } from '../abi/flags.js';
 import type { Kernel } from '../kernel.js';
 import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { TaskObject } from '../objects/task.js';

@@ -4,16 +4,16 @@
  * inputs and outputs, and is a member of the spec's groups for its life.
  * @module
  */
-import { errors } from '../errors.js';
-import { checkFlags, ObjectType, RunFlags, Rights } from '../flags.js';
+import { errors } from '../abi/errors.js';
+import { checkFlags, ObjectType, RunFlags, Rights } from '../abi/flags.js';
 import { PROGRAM_PREFIX, type Kernel } from '../kernel.js';
-import { Name, describe } from '../names.js';
+import { Name, describe } from '../abi/names.js';
 import { GroupObject } from '../objects/group.js';
 import { RemoteObject } from '../objects/remote.js';
 import type { Membership, TaskObject } from '../objects/task.js';
-import type { Reference } from '../reference.js';
-import type { Placement } from '../program.js';
-import { ANY_KERNEL, nodeLoad, type NodeLoad } from '../scheduler.js';
+import type { Reference } from '../objects/reference.js';
+import type { Placement } from '../abi/program.js';
+import { ANY_KERNEL, nodeLoad, type NodeLoad } from '../kernel/scheduler.js';
 import { runArguments } from './arguments.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
 

@@ -3,11 +3,11 @@
  * for reading (or, with SelectFlags.WRITE, writing) and returns its handle.
  * @module
  */
-import { errors } from '../errors.js';
-import { checkFlags, Rights, SelectFlags } from '../flags.js';
+import { errors } from '../abi/errors.js';
+import { checkFlags, Rights, SelectFlags } from '../abi/flags.js';
 import type { Kernel } from '../kernel.js';
 import type { TaskObject } from '../objects/task.js';
-import { block, type WaitQueue } from '../wait.js';
+import { block, type WaitQueue } from '../objects/wait.js';
 import { checkArray, checkInt, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
 import { selectArguments } from './arguments.js';
 

@@ -3,10 +3,10 @@
  * the argument, before the call has changed anything.
  * @module
  */
-import { errors } from '../errors.js';
-import { checkFlags, formatRights } from '../flags.js';
-import { describe } from '../names.js';
-import type { Reference } from '../reference.js';
+import { errors } from '../abi/errors.js';
+import { checkFlags, formatRights } from '../abi/flags.js';
+import { describe } from '../abi/names.js';
+import type { Reference } from '../objects/reference.js';
 
 /**
  * {@link checkFlags} with a fast path for 0 (no flags), which every call

@@ -5,8 +5,8 @@
  * appends) or, with DISCARD, gives it back with no effect.
  * @module
  */
-import { errors } from '../errors.js';
-import { BeginWriteFlags, EndWriteFlags, ObjectType, Rights } from '../flags.js';
+import { errors } from '../abi/errors.js';
+import { BeginWriteFlags, EndWriteFlags, ObjectType, Rights } from '../abi/flags.js';
 import type { Kernel } from '../kernel.js';
 import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { TaskObject } from '../objects/task.js';

@@ -3,9 +3,9 @@
  * the kernel's typed errors.
  * @module
  */
-import { errors, type DiosError, type ErrnoCode } from '../../core/errors.js';
-import type { NetworkAddress } from '../../core/device.js';
-import { describe } from '../../core/names.js';
+import { errors, type DiosError, type ErrnoCode } from '../../core/abi/errors.js';
+import type { NetworkAddress } from '../../core/kernel/device.js';
+import { describe } from '../../core/abi/names.js';
 
 /** Host a listener binds to when the address names none: loopback, so nothing is exposed by accident. */
 export const DEFAULT_HOST = '127.0.0.1';

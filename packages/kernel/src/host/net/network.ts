@@ -7,9 +7,9 @@
  * @module
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { Device, DeviceRequest } from '../../core/device.js';
-import { errors } from '../../core/errors.js';
-import { ObjectType } from '../../core/flags.js';
+import type { Device, DeviceRequest } from '../../core/kernel/device.js';
+import { errors } from '../../core/abi/errors.js';
+import { ObjectType } from '../../core/abi/flags.js';
 import type { Kernel } from '../../core/kernel.js';
 import type { KernelObject } from '../../core/objects/kernel-object.js';
 import { checkAddress, socketError } from './address.js';

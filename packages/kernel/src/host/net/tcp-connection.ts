@@ -9,12 +9,12 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import { errors, type DiosError } from '../../core/errors.js';
-import { ObjectType, type Lifecycle } from '../../core/flags.js';
-import type { Name } from '../../core/names.js';
+import { errors, type DiosError } from '../../core/abi/errors.js';
+import { ObjectType, type Lifecycle } from '../../core/abi/flags.js';
+import type { Name } from '../../core/abi/names.js';
 import type { GroupObject } from '../../core/objects/group.js';
 import { KernelObject, type IoRequest } from '../../core/objects/kernel-object.js';
-import type { Lease } from '../../core/reference.js';
+import type { Lease } from '../../core/objects/reference.js';
 import { socketError } from './address.js';
 
 // How long a closed connection may take to flush what was written and see the peer's end before it is reset.

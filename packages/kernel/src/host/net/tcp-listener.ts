@@ -8,13 +8,13 @@
  * @module
  */
 import type { Server, Socket } from 'node:net';
-import { errors } from '../../core/errors.js';
-import { ObjectType, type Lifecycle } from '../../core/flags.js';
+import { errors } from '../../core/abi/errors.js';
+import { ObjectType, type Lifecycle } from '../../core/abi/flags.js';
 import type { Kernel } from '../../core/kernel.js';
-import { Name } from '../../core/names.js';
+import { Name } from '../../core/abi/names.js';
 import type { GroupObject } from '../../core/objects/group.js';
 import { KernelObject, type IoRequest } from '../../core/objects/kernel-object.js';
-import type { Lease } from '../../core/reference.js';
+import type { Lease } from '../../core/objects/reference.js';
 import { TcpConnectionObject } from './tcp-connection.js';
 
 // Connections accepted but not yet read; beyond this the listener stops accepting (the kernel's backlog).

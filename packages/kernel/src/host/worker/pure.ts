@@ -19,7 +19,7 @@
  */
 import { createRequire, register } from 'node:module';
 import { MessageChannel } from 'node:worker_threads';
-import { errors } from '../../core/errors.js';
+import { errors } from '../../core/abi/errors.js';
 import { hardenChain, hardenStreams, trimBuiltins } from './pure-builtins.js';
 import { guardCommonJs } from './pure-cjs.js';
 import { pureConsole } from './pure-console.js';

@@ -8,9 +8,9 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { isDiosError } from '../../core/errors.js';
+import { isDiosError } from '../../core/abi/errors.js';
 import { decodeArguments } from '../../core/syscalls/argument-encoding.js';
-import { refusedCall, type TaskContext } from '../../core/task-context.js';
+import { refusedCall, type TaskContext } from '../../core/syscalls/task-context.js';
 import {
   BUSY,
   Channel,

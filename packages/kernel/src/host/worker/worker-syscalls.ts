@@ -10,8 +10,8 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { DiosError, errors, type ErrnoCode } from '../../core/errors.js';
-import { BeginReadFlags, BeginWriteFlags, type ObjectType } from '../../core/flags.js';
+import { DiosError, errors, type ErrnoCode } from '../../core/abi/errors.js';
+import { BeginReadFlags, BeginWriteFlags, type ObjectType } from '../../core/abi/flags.js';
 import {
   beginReadArguments,
   beginWriteArguments,
@@ -27,8 +27,8 @@ import {
   selectArguments,
 } from '../../core/syscalls/arguments.js';
 import { encodeArguments } from '../../core/syscalls/argument-encoding.js';
-import { Name } from '../../core/names.js';
-import type { RefAttributes, SystemCalls } from '../../core/system-calls.js';
+import { Name } from '../../core/abi/names.js';
+import type { RefAttributes, SystemCalls } from '../../core/abi/system-calls.js';
 import type { CreateOptions, CreateResult } from '../../core/syscalls/create.js';
 import type { CopyOptions } from '../../core/syscalls/copy.js';
 import type { TaskSpec } from '../../core/syscalls/run.js';

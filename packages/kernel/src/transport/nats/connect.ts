@@ -4,7 +4,7 @@
  * @module
  */
 import { connect, nkeyAuthenticator, nkeys, type NatsConnection } from '@nats-io/transport-node';
-import { errors } from '../../core/errors.js';
+import { errors } from '../../core/abi/errors.js';
 import { NatsTransport } from './nats-transport.js';
 import { SUBJECT_TOKEN } from './subjects.js';
 

@@ -9,8 +9,8 @@
  */
 import { headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { Reassembly, PART_HEADER, splitFrame, type ReassemblyLimits } from './parts.js';
-import { DiosError, Errno, errors, type ErrnoCode } from '../../core/errors.js';
-import type { PeerReply, PeerRequest, RequestHandler, Transport } from '../../core/transport.js';
+import { DiosError, Errno, errors, type ErrnoCode } from '../../core/abi/errors.js';
+import type { PeerReply, PeerRequest, RequestHandler, Transport } from '../../core/wire/transport.js';
 import { decodeFrame, encodeFrame } from './codec.js';
 import { Liveness, MAX_PEERS } from './liveness.js';
 import { Subjects } from './subjects.js';

@@ -13,7 +13,7 @@
  * A node subscribes to `node.<self>.*`, `reply.<self>.>` and `alive.*`.
  * @module
  */
-import { errors } from '../../core/errors.js';
+import { errors } from '../../core/abi/errors.js';
 
 /** Node ids and cluster names: one subject token, so no `.`, `*`, `>` or spaces. */
 export const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;

@@ -8,13 +8,13 @@
  */
 import type { ObjectType, Consistency, Proximity } from './flags.js';
 import type { Name } from './names.js';
-import type { TaskStatus } from './reference.js';
-import type { CreateOptions, CreateResult } from './syscalls/create.js';
-import type { CopyOptions } from './syscalls/copy.js';
-import type { TaskSpec } from './syscalls/run.js';
-import type { SelectOptions } from './syscalls/select.js';
-import type { ReadOptions } from './syscalls/read.js';
-import type { EndWriteOptions, WriteOptions } from './syscalls/write.js';
+import type { TaskStatus } from '../objects/reference.js';
+import type { CreateOptions, CreateResult } from '../syscalls/create.js';
+import type { CopyOptions } from '../syscalls/copy.js';
+import type { TaskSpec } from '../syscalls/run.js';
+import type { SelectOptions } from '../syscalls/select.js';
+import type { ReadOptions } from '../syscalls/read.js';
+import type { EndWriteOptions, WriteOptions } from '../syscalls/write.js';
 
 /**
  * The public attributes of one reference. In the kernel's thread they are

@@ -4,10 +4,10 @@
  * so any transport (in-process loopback, NATS, TCP) can carry it.
  * @module
  */
-import type { ErrnoCode } from './errors.js';
-import type { Lifecycle, ObjectType } from './flags.js';
-import type { TaskState } from './reference.js';
-import type { NodeLoad } from './scheduler.js';
+import type { ErrnoCode } from '../abi/errors.js';
+import type { Lifecycle, ObjectType } from '../abi/flags.js';
+import type { TaskState } from '../objects/reference.js';
+import type { NodeLoad } from '../kernel/scheduler.js';
 
 /** What a peer needs to know about an object it gets a reference to. */
 export interface ObjectDescriptor {

@@ -4,13 +4,13 @@
  * Tests run it after every step of a property test.
  * @module
  */
-import { errors } from './errors.js';
-import type { Kernel } from './kernel.js';
-import { BlobObject } from './objects/blob.js';
-import { GroupObject } from './objects/group.js';
-import type { KernelObject } from './objects/kernel-object.js';
-import { StreamObject } from './objects/stream.js';
-import type { Lease } from './reference.js';
+import { errors } from '../abi/errors.js';
+import type { Kernel } from '../kernel.js';
+import { BlobObject } from '../objects/blob.js';
+import { GroupObject } from '../objects/group.js';
+import type { KernelObject } from '../objects/kernel-object.js';
+import { StreamObject } from '../objects/stream.js';
+import type { Lease } from '../objects/reference.js';
 
 /** Throws EINVAL listing every violated invariant of `kernel`. */
 export function checkInvariants(kernel: Kernel): void {

@@ -4,9 +4,9 @@
  * on the public attributes.
  * @module
  */
-import type { RefAttributes } from './system-calls.js';
-import type { Consistency, ObjectType, Proximity } from './flags.js';
-import type { KernelObject } from './objects/kernel-object.js';
+import type { RefAttributes } from '../abi/system-calls.js';
+import type { Consistency, ObjectType, Proximity } from '../abi/flags.js';
+import type { KernelObject } from './kernel-object.js';
 
 /** A buffer lent by begin_read or begin_write, until end_read or end_write. */
 export interface Lease {

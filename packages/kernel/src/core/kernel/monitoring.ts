@@ -8,9 +8,9 @@
  * exited tasks, and {@link monitorTasks}, the way to read them.
  * @module
  */
-import type { Kernel } from './kernel.js';
-import type { TaskObject } from './objects/task.js';
-import type { TaskState } from './reference.js';
+import type { Kernel } from '../kernel.js';
+import type { TaskObject } from '../objects/task.js';
+import type { TaskState } from '../objects/reference.js';
 
 /** The eleven system calls, as indexes into the per-kind counters of a task's stats. */
 export const Syscall = Object.freeze({

@@ -4,8 +4,8 @@
  * of worker threads (host/worker/).
  * @module
  */
-import type { TaskObject } from './objects/task.js';
-import type { ProgramModule } from './program.js';
+import type { TaskObject } from '../objects/task.js';
+import type { ProgramModule } from '../abi/program.js';
 
 /** Runs tasks' programs outside the kernel's thread. */
 export interface TaskExecutor {

@@ -3,10 +3,10 @@
  * this interface; {@link PeerLink} implements it over any Transport.
  * @module
  */
-import type { KernelObject } from './objects/kernel-object.js';
-import type { TaskObject } from './objects/task.js';
-import type { Reference } from './reference.js';
-import type { Name } from './names.js';
+import type { KernelObject } from '../objects/kernel-object.js';
+import type { TaskObject } from '../objects/task.js';
+import type { Reference } from '../objects/reference.js';
+import type { Name } from '../abi/names.js';
 import type { NodeLoad } from './scheduler.js';
 
 /** A task spec with references already resolved, for running a task on a peer. */

@@ -4,7 +4,7 @@
  * files (a base file and a redo log per blob), a browser host could use IndexedDB.
  * @module
  */
-import type { Lifecycle } from './flags.js';
+import type { Lifecycle } from '../abi/flags.js';
 
 /** What the store keeps about one durable blob besides its bytes. */
 export interface StoredBlobMeta {

@@ -5,15 +5,15 @@
  * version of the blob, so the copy is a consistent snapshot.
  * @module
  */
-import { DiosError, errors } from '../errors.js';
-import { ObjectType } from '../flags.js';
+import { DiosError, errors } from '../abi/errors.js';
+import { ObjectType } from '../abi/flags.js';
 import type { Kernel } from '../kernel.js';
-import { Name } from '../names.js';
+import { Name } from '../abi/names.js';
 import { BlobObject, MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { IoRequest } from '../objects/kernel-object.js';
 import type { RemoteObject } from '../objects/remote.js';
 import type { TaskObject } from '../objects/task.js';
-import type { Reference } from '../reference.js';
+import type { Reference } from '../objects/reference.js';
 
 /** Most bytes one request of a make-local copy asks for: memory per request stays bounded whatever the blob's size. */
 export const MAKE_LOCAL_CHUNK_BYTES = 512 * 1024;

@@ -3,7 +3,7 @@
  * and {@link block}, which re-checks a condition after each notification.
  * @module
  */
-import { errors } from './errors.js';
+import { errors } from '../abi/errors.js';
 
 /** Callbacks waiting for the next change of some object; {@link WaitQueue.notify} wakes them all. */
 export class WaitQueue {

@@ -6,7 +6,7 @@
  * move the work to the data) and otherwise on the least-loaded kernel.
  * @module
  */
-import type { Kernel } from './kernel.js';
+import type { Kernel } from '../kernel.js';
 
 /** `spec.kernel` value that lets the kernel's scheduling policy choose. */
 export const ANY_KERNEL = '*';

@@ -4,10 +4,10 @@
  * device per type, and create hands it the checked options.
  * @module
  */
-import type { ObjectType, Lifecycle } from './flags.js';
-import type { Name } from './names.js';
-import type { GroupObject } from './objects/group.js';
-import type { KernelObject } from './objects/kernel-object.js';
+import type { ObjectType, Lifecycle } from '../abi/flags.js';
+import type { Name } from '../abi/names.js';
+import type { GroupObject } from '../objects/group.js';
+import type { KernelObject } from '../objects/kernel-object.js';
 
 /** A network address (create's `options.address`). */
 export interface NetworkAddress {

@@ -4,25 +4,25 @@
  * calls do not start, and their results are not delivered, until it resumes.
  * @module
  */
-import { errors } from './errors.js';
-import type { Kernel } from './kernel.js';
-import type { Name } from './names.js';
-import type { TaskObject } from './objects/task.js';
-import type { RefView } from './reference.js';
-import { block } from './wait.js';
-import { create, type CreateOptions, type CreateResult } from './syscalls/create.js';
-import { lookup } from './syscalls/lookup.js';
-import { copy, type CopyOptions } from './syscalls/copy.js';
-import { deleteRef } from './syscalls/delete.js';
-import { run, type TaskSpec } from './syscalls/run.js';
-import { pause } from './syscalls/pause.js';
-import { select, type SelectOptions } from './syscalls/select.js';
-import { beginRead, endRead, type ReadOptions } from './syscalls/read.js';
-import { beginWrite, endWrite, type EndWriteOptions, type WriteOptions } from './syscalls/write.js';
-import { endWriteArguments } from './syscalls/arguments.js';
-import { EndReadFlags, EndWriteFlags, type ObjectType } from './flags.js';
-import { Syscall, SYSCALL_NAMES, watchTask, type SyscallName, type TaskStats } from './monitoring.js';
-import { describe } from './names.js';
+import { errors } from '../abi/errors.js';
+import type { Kernel } from '../kernel.js';
+import type { Name } from '../abi/names.js';
+import type { TaskObject } from '../objects/task.js';
+import type { RefView } from '../objects/reference.js';
+import { block } from '../objects/wait.js';
+import { create, type CreateOptions, type CreateResult } from './create.js';
+import { lookup } from './lookup.js';
+import { copy, type CopyOptions } from './copy.js';
+import { deleteRef } from './delete.js';
+import { run, type TaskSpec } from './run.js';
+import { pause } from './pause.js';
+import { select, type SelectOptions } from './select.js';
+import { beginRead, endRead, type ReadOptions } from './read.js';
+import { beginWrite, endWrite, type EndWriteOptions, type WriteOptions } from './write.js';
+import { endWriteArguments } from './arguments.js';
+import { EndReadFlags, EndWriteFlags, type ObjectType } from '../abi/flags.js';
+import { Syscall, SYSCALL_NAMES, watchTask, type SyscallName, type TaskStats } from '../kernel/monitoring.js';
+import { describe } from '../abi/names.js';
 
 // Set by TaskContext's static block: reaches its private #refused for refusedCall, without a method on the task's object.
 let refuse: (ctx: TaskContext, kind: number) => Promise<void>;
