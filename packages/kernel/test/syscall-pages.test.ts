@@ -131,7 +131,11 @@ async function write(sys: SystemCalls, ref: number, bytes: Uint8Array): Promise<
   await sys.endWrite(ref, buf);
 }
 
-async function blob(sys: SystemCalls, bytes: Uint8Array = enc('hello'), options: { consistency?: 'exclusive' } = {}): Promise<{ name: Name; ref: number }> {
+async function blob(
+  sys: SystemCalls,
+  bytes: Uint8Array = enc('hello'),
+  options: { consistency?: 'exclusive' } = {},
+): Promise<{ name: Name; ref: number }> {
   const made = await sys.create(ObjectType.SHARED_MEMORY_BLOB, options);
   await write(sys, made.ref, bytes);
   return made;
@@ -143,7 +147,11 @@ async function weaker(sys: SystemCalls, ref: number, rights: number): Promise<nu
 }
 
 /** Registers a program on `k` and stores its binary in a blob `sys` holds. */
-async function binary(k: Kernel, sys: SystemCalls, program: (sys: SystemCalls) => Promise<number | void> | number | void = () => 0): Promise<number> {
+async function binary(
+  k: Kernel,
+  sys: SystemCalls,
+  program: (sys: SystemCalls) => Promise<number | void> | number | void = () => 0,
+): Promise<number> {
   const id = `pages-${++programs}`;
   return (await blob(sys, k.registerProgram(id, program))).ref;
 }
@@ -170,7 +178,13 @@ async function pair(): Promise<{ net: LoopbackNetwork; ka: Kernel; kb: Kernel; a
 }
 
 /** A blob on kernel b, and a's reference to it. */
-async function remoteBlob(): Promise<{ net: LoopbackNetwork; a: SystemCalls; b: SystemCalls; ref: number; home: number }> {
+async function remoteBlob(): Promise<{
+  net: LoopbackNetwork;
+  a: SystemCalls;
+  b: SystemCalls;
+  ref: number;
+  home: number;
+}> {
   const p = await pair();
   const made = await blob(p.b, enc('on b'));
   const [ref] = await p.a.lookup(made.name);
@@ -229,7 +243,9 @@ const SCENARIOS: { [C in Call]: Partial<Record<ErrnoCode, Scenario>> } = {
     EACCES: async () => {
       const { sys } = await boot();
       const g = await sys.create(ObjectType.GROUP);
-      return sys.create(ObjectType.SHARED_MEMORY_BLOB, { group: await weaker(sys, g.ref, Rights.READ | Rights.DELEGATE) });
+      return sys.create(ObjectType.SHARED_MEMORY_BLOB, {
+        group: await weaker(sys, g.ref, Rights.READ | Rights.DELEGATE),
+      });
     },
     ENOTSUP: async () => (await boot()).sys.create(ObjectType.DURABLE_BLOB),
     EIO: async () => (await boot({ store: failingStore() })).sys.create(ObjectType.DURABLE_BLOB),
@@ -393,7 +409,11 @@ const SCENARIOS: { [C in Call]: Partial<Record<ErrnoCode, Scenario>> } = {
     EAGAIN: async () => {
       const { k, sys } = await boot();
       const id = `pages-${++programs}`;
-      const { ref } = await blob(sys, k.registerProgram(id, () => 0), { consistency: 'exclusive' });
+      const { ref } = await blob(
+        sys,
+        k.registerProgram(id, () => 0),
+        { consistency: 'exclusive' },
+      );
       await sys.beginWrite(ref, 1);
       return sys.run(ref, { argv: [] });
     },
@@ -434,8 +454,13 @@ const SCENARIOS: { [C in Call]: Partial<Record<ErrnoCode, Scenario>> } = {
     EHOSTDOWN: async () => {
       const { net, kb, a } = await pair();
       // The program is registered on b; the binary's bytes are in a blob on a.
-      const bin = (await blob(a, kb.registerProgram(`pages-${++programs}`, () => 0))).ref;
-      const task = await a.run(bin, { argv: [] , kernel: 'b' }, RunFlags.START_PAUSED);
+      const bin = (
+        await blob(
+          a,
+          kb.registerProgram(`pages-${++programs}`, () => 0),
+        )
+      ).ref;
+      const task = await a.run(bin, { argv: [], kernel: 'b' }, RunFlags.START_PAUSED);
       net.partition('b');
       return a.pause(task);
     },
@@ -568,7 +593,8 @@ const SCENARIOS: { [C in Call]: Partial<Record<ErrnoCode, Scenario>> } = {
 /** Errnos a page lists that no test here can provoke, with the reason. */
 const NOT_PROVOKED: Partial<Record<Call, Partial<Record<ErrnoCode, string>>>> = {
   create: {
-    ETIMEDOUT: 'needs an address that swallows SYNs; the kernel sets no connect timeout, so it is the OS timeout (minutes)',
+    ETIMEDOUT:
+      'needs an address that swallows SYNs; the kernel sets no connect timeout, so it is the OS timeout (minutes)',
   },
   beginRead: {
     EIO: "a socket error without a closer code, or a worker's shared buffer that never arrives (a channel defect): neither can be caused from a test",
@@ -581,10 +607,12 @@ const NOT_PROVOKED: Partial<Record<Call, Partial<Record<ErrnoCode, string>>>> = 
 /** Errors the code builds with a call's name that never reach that call's caller (the static scan skips them). */
 const NOT_RETURNED: Partial<Record<Call, Partial<Record<ErrnoCode, string>>>> = {
   delete: {
-    EPERM: "raised at a home kernel for a release request; the asking kernel's release is fire-and-forget, so no delete sees it",
+    EPERM:
+      "raised at a home kernel for a release request; the asking kernel's release is fire-and-forget, so no delete sees it",
   },
   run: {
-    EBUSY: "raised inside a pure worker thread given a second task; it ends that task (onTaskFailure), after run has returned",
+    EBUSY:
+      'raised inside a pure worker thread given a second task; it ends that task (onTaskFailure), after run has returned',
   },
 };
 
@@ -602,22 +630,28 @@ describe('each page lists only errnos the call can raise', () => {
     for (const errno of listed.get(call)!) {
       const reason = NOT_PROVOKED[call]?.[errno as ErrnoCode];
       const scenario = SCENARIOS[call][errno as ErrnoCode];
-      it.skipIf(reason !== undefined)(`${call} raises ${errno}${reason === undefined ? '' : ` (not provoked: ${reason})`}`, async () => {
-        if (scenario === undefined) {
-          expect.fail(`docs/syscalls/${PAGES[call]} lists ${errno} for ${call}, but the test has no scenario that provokes it`);
-        }
-        const got = await outcome(scenario);
-        expect(got, `${call} should fail with ${errno}`).toBeInstanceOf(DiosError);
-        const e = got as DiosError;
-        expect(e.code, `${call}: ${e.message}`).toBe(errno);
-      });
+      it.skipIf(reason !== undefined)(
+        `${call} raises ${errno}${reason === undefined ? '' : ` (not provoked: ${reason})`}`,
+        async () => {
+          if (scenario === undefined) {
+            expect.fail(
+              `docs/syscalls/${PAGES[call]} lists ${errno} for ${call}, but the test has no scenario that provokes it`,
+            );
+          }
+          const got = await outcome(scenario);
+          expect(got, `${call} should fail with ${errno}`).toBeInstanceOf(DiosError);
+          const e = got as DiosError;
+          expect(e.code, `${call}: ${e.message}`).toBe(errno);
+        },
+      );
     }
   }
 
   it('every scenario is for an errno its page lists', () => {
     const stray: string[] = [];
     for (const call of CALLS) {
-      for (const errno of Object.keys(SCENARIOS[call])) if (!listed.get(call)!.has(errno)) stray.push(`${call}: ${errno}`);
+      for (const errno of Object.keys(SCENARIOS[call]))
+        if (!listed.get(call)!.has(errno)) stray.push(`${call}: ${errno}`);
     }
     expect(stray, 'scenarios provoke errnos the pages do not list').toEqual([]);
   });
@@ -653,7 +687,13 @@ function constString(id: string, at: ts.Node): string | undefined {
     for (const st of statements) {
       if (!ts.isVariableStatement(st) || !(st.declarationList.flags & ts.NodeFlags.Const)) continue;
       for (const d of st.declarationList.declarations) {
-        if (ts.isIdentifier(d.name) && d.name.text === id && d.initializer !== undefined && ts.isStringLiteralLike(d.initializer)) return d.initializer.text;
+        if (
+          ts.isIdentifier(d.name) &&
+          d.name.text === id &&
+          d.initializer !== undefined &&
+          ts.isStringLiteralLike(d.initializer)
+        )
+          return d.initializer.text;
       }
     }
   }
@@ -676,7 +716,13 @@ export function raisedInSource(files: string[]): { syscall: string; errno: strin
       ) {
         const first = node.arguments[0];
         const syscall =
-          first === undefined ? undefined : ts.isStringLiteralLike(first) ? first.text : ts.isIdentifier(first) ? constString(first.text, node) : undefined;
+          first === undefined
+            ? undefined
+            : ts.isStringLiteralLike(first)
+              ? first.text
+              : ts.isIdentifier(first)
+                ? constString(first.text, node)
+                : undefined;
         if (syscall !== undefined) {
           const line = source.getLineAndCharacterOfPosition(node.getStart()).line + 1;
           found.push({ syscall, errno: node.expression.name.text, where: `${file.slice(repo.length + 1)}:${line}` });
@@ -699,7 +745,10 @@ describe('the code raises no errno its page does not list', () => {
       .filter((r) => (CALLS as string[]).includes(r.syscall))
       .filter((r) => NOT_RETURNED[r.syscall as Call]?.[r.errno as ErrnoCode] === undefined)
       .filter((r) => !listed.get(r.syscall as Call)!.has(r.errno))
-      .map((r) => `${r.syscall} can raise ${r.errno} (${r.where}), but docs/syscalls/${PAGES[r.syscall as Call]} does not list it`);
+      .map(
+        (r) =>
+          `${r.syscall} can raise ${r.errno} (${r.where}), but docs/syscalls/${PAGES[r.syscall as Call]} does not list it`,
+      );
     expect(missing).toEqual([]);
   });
 
@@ -707,10 +756,15 @@ describe('the code raises no errno its page does not list', () => {
 
   it(`dynamically: random hostile calls raise only listed errnos (${runs} runs)`, { timeout: 60_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...CALLS), index, index, index, index), { minLength: 1, maxLength: 16 }), async (ops) => {
-        const violations = await hostileRun(ops);
-        expect(violations).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.constantFrom(...CALLS), index, index, index, index), { minLength: 1, maxLength: 16 }),
+        fc.boolean(),
+        fc.nat({ max: 20 }),
+        async (ops, remote, partitionAt) => {
+          const violations = await hostileRun(ops, remote, partitionAt);
+          expect(violations).toEqual([]);
+        },
+      ),
       { numRuns: runs },
     );
     if (process.env.DIOS_PAGES_STATS) console.log([...seen].sort().join('\n'));
@@ -727,8 +781,19 @@ const seen = new Set<string>();
 const index = fc.nat({ max: 10_000 });
 const pick = <T>(pool: readonly T[], i: number): T => pool[i % pool.length]!;
 
-async function hostileRun(ops: [Call, number, number, number, number][]): Promise<string[]> {
-  const { k, sys } = await boot();
+/**
+ * One run: builds the world, makes the calls, then exits the task. With
+ * `remote`, the task runs on kernel a of a pair and also holds references
+ * to a blob, a stream and a (paused) task on kernel b, which is partitioned
+ * away before op `partitionAt`.
+ */
+async function hostileRun(
+  ops: [Call, number, number, number, number][],
+  remote: boolean,
+  partitionAt: number,
+): Promise<string[]> {
+  const duo = remote ? await pair() : undefined;
+  const { k, sys } = duo !== undefined ? { k: duo.ka, sys: duo.a } : await boot();
   const violations: string[] = [];
   const pending: Promise<void>[] = [];
   const lent: Uint8Array[] = [new Uint8Array(2)];
@@ -750,7 +815,35 @@ async function hostileRun(ops: [Call, number, number, number, number][]): Promis
   const noRights = await weaker(sys, stream.ref, 0);
   const deleted = (await blob(sys)).ref;
   await sys.delete(deleted);
-  const handles = [sys.self, b1.ref, b2.ref, stream.ref, group.ref, priv.ref, consoleRef!, bin, paused, gone, readOnly, noRights, deleted];
+  const handles = [
+    sys.self,
+    b1.ref,
+    b2.ref,
+    stream.ref,
+    group.ref,
+    priv.ref,
+    consoleRef!,
+    bin,
+    paused,
+    gone,
+    readOnly,
+    noRights,
+    deleted,
+  ];
+  if (duo !== undefined) {
+    const far = await blob(duo.b, enc('far away'));
+    const farStream = await duo.b.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 4 });
+    const [farRef] = await sys.lookup(far.name);
+    const [farStreamRef] = await sys.lookup(farStream.name);
+    const farBin = (
+      await blob(
+        sys,
+        duo.kb.registerProgram(`pages-${++programs}`, () => 0),
+      )
+    ).ref;
+    const farTask = await sys.run(farBin, { argv: [], kernel: 'b' }, RunFlags.START_PAUSED);
+    handles.push(farRef!, farStreamRef!, farTask, farBin);
+  }
   const hostile: unknown[] = [0, -1, 1.5, '1', 999, null, undefined, {}, [], NaN, 2 ** 53, true];
   const handlesAndJunk = [...handles, ...hostile];
   const flags = [0, 0, 1, 2, 3, 4, 7, 8, -1, 0.5, '1', null, 0x100];
@@ -784,7 +877,18 @@ async function hostileRun(ops: [Call, number, number, number, number][]): Promis
   ];
   const types: unknown[] = [...Object.values(ObjectType), 'thing', 7, undefined];
   const lists = (i: number): unknown =>
-    pick([[pick(handles, i)], [pick(handles, i >> 2), pick(handles, i >> 3)], [pick(handlesAndJunk, i >> 1)], [], 'x', undefined, new Array(5000).fill(1)], i);
+    pick(
+      [
+        [pick(handles, i)],
+        [pick(handles, i >> 2), pick(handles, i >> 3)],
+        [pick(handlesAndJunk, i >> 1)],
+        [],
+        'x',
+        undefined,
+        new Array(5000).fill(1),
+      ],
+      i,
+    );
   const specs = (i: number, j: number): unknown =>
     pick(
       [
@@ -816,7 +920,8 @@ async function hostileRun(ops: [Call, number, number, number, number][]): Promis
     const check = (e: unknown) => {
       seen.add(`${call}:${(e as DiosError).code}`);
       if (!(e instanceof DiosError)) violations.push(`${call} threw a non-DiosError: ${String(e)}`);
-      else if (!listed.get(call)!.has(e.code)) violations.push(`${call} raised ${e.code}, which docs/syscalls/${PAGES[call]} does not list: ${e.message}`);
+      else if (!listed.get(call)!.has(e.code))
+        violations.push(`${call} raised ${e.code}, which docs/syscalls/${PAGES[call]} does not list: ${e.message}`);
     };
     let p: Promise<unknown>;
     try {
@@ -825,18 +930,16 @@ async function hostileRun(ops: [Call, number, number, number, number][]): Promis
       check(e);
       return Promise.resolve();
     }
-    const settled = p.then(
-      (v) => {
-        if (v instanceof Uint8Array) lent.push(v);
-      },
-      check,
-    );
+    const settled = p.then((v) => {
+      if (v instanceof Uint8Array) lent.push(v);
+    }, check);
     pending.push(settled);
     // A call that waits is left waiting (it ends when the task exits below).
     return Promise.race([settled, new Promise((done) => setTimeout(done, 2))]);
   };
 
-  for (const [call, i, j, m, n] of ops) {
+  for (const [at, [call, i, j, m, n]] of ops.entries()) {
+    if (duo !== undefined && at === partitionAt) duo.net.partition('b');
     // Mostly well-formed, so calls get past the argument checks to the state checks; sometimes anything.
     const h = i % 3 === 0 ? pick(hostile, i) : pick(handles, i);
     const f = m % 3 === 0 ? pick(flags, m) : 0;
@@ -849,20 +952,31 @@ async function hostileRun(ops: [Call, number, number, number, number][]): Promis
         await attempt(call, () => sys.lookup(pick(names, i) as Name, f as number));
         break;
       case 'copy':
-        await attempt(call, () => sys.copy(lists(i) as number[], pick([sys.self, paused, gone, ...handlesAndJunk], n) as number, o as never, f as number));
+        await attempt(call, () =>
+          sys.copy(
+            lists(i) as number[],
+            pick([sys.self, paused, gone, ...handlesAndJunk], n) as number,
+            o as never,
+            f as number,
+          ),
+        );
         break;
       case 'delete':
         // Never the self reference: the task must stay to make the next calls (its exit is tested at the end).
         await attempt(call, () => sys.delete(h === sys.self ? deleted : (h as number), f as number));
         break;
       case 'run':
-        await attempt(call, () => sys.run(n % 2 === 0 ? bin : (pick(handlesAndJunk, n) as number), specs(j, i) as never, f as number));
+        await attempt(call, () =>
+          sys.run(n % 2 === 0 ? bin : (pick(handlesAndJunk, n) as number), specs(j, i) as never, f as number),
+        );
         break;
       case 'pause':
         await attempt(call, () => sys.pause(h === sys.self ? paused : (h as number), f as number));
         break;
       case 'select':
-        await attempt(call, () => sys.select(lists(i) as number[], (j % 4 === 1 ? { timeoutMs: 0 } : o) as never, f as number));
+        await attempt(call, () =>
+          sys.select(lists(i) as number[], (j % 4 === 1 ? { timeoutMs: 0 } : o) as never, f as number),
+        );
         break;
       case 'beginRead':
         await attempt(call, () => sys.beginRead(h as number, o as never, f as number));
@@ -871,7 +985,9 @@ async function hostileRun(ops: [Call, number, number, number, number][]): Promis
         await attempt(call, () => sys.endRead(h as number, pick(buffers(), n) as Uint8Array, f as number));
         break;
       case 'beginWrite':
-        await attempt(call, () => sys.beginWrite(h as number, pick([0, 1, 3, -1, 2.5, 'x', 2 ** 31], n) as number, o as never, f as number));
+        await attempt(call, () =>
+          sys.beginWrite(h as number, pick([0, 1, 3, -1, 2.5, 'x', 2 ** 31], n) as number, o as never, f as number),
+        );
         break;
       case 'endWrite':
         await attempt(call, () => sys.endWrite(h as number, pick(buffers(), n) as Uint8Array, o as never, f as number));
@@ -886,3 +1002,72 @@ async function hostileRun(ops: [Call, number, number, number, number][]): Promis
   void k;
   return violations;
 }
+
+// ---------------------------------------------------------------------------
+// The examples run
+
+/** What each page's example expects to find: the task `sys` and the handles it names. */
+const EXAMPLE_SETUP: { [C in Call]: (sys: SystemCalls, k: Kernel) => Promise<Record<string, unknown>> } = {
+  create: async () => ({}),
+  lookup: async () => ({}),
+  copy: async (sys, k) => ({ binary: await binary(k, sys), blob: (await blob(sys)).ref }),
+  delete: async () => ({}),
+  run: async () => ({}),
+  pause: async (sys, k) => ({
+    // A program that makes a few calls, so it is still running when the example pauses it.
+    binary: await binary(k, sys, async (child) => {
+      for (let i = 0; i < 5; i++) await child.select([child.self], { timeoutMs: 5 }).catch(() => {});
+    }),
+  }),
+  select: async (sys) => {
+    const left = (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
+    const right = (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
+    await write(sys, right, enc('ready'));
+    return { left, right };
+  },
+  beginRead: async (sys) => ({ ref: (await blob(sys)).ref }),
+  endRead: async (sys) => {
+    const stream = (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
+    await write(sys, stream, enc('some bytes'));
+    await sys.endWrite(stream, await sys.beginWrite(stream, 0), {}, EndWriteFlags.END_OF_STREAM);
+    return { stream };
+  },
+  beginWrite: async (sys) => ({ ref: (await blob(sys)).ref, log: (await blob(sys)).ref }),
+  endWrite: async (sys) => ({ stream: (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref }),
+};
+
+/** The page's example as the body of an async function of `dios` (the package), `sys`, `console` and the setup's names. */
+function exampleBody(call: Call): string {
+  const code = /```ts\n([\s\S]*?)```/.exec(sections(pageText(call)).get('Example') ?? '')?.[1];
+  if (code === undefined) throw new Error(`docs/syscalls/${PAGES[call]} has no ts example`);
+  const imports = code.replace(/^import \{([^}]*)\} from '@dios\/kernel';$/gm, (_, names: string) => {
+    const values = names
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n !== '' && !n.startsWith('type '));
+    return `const { ${values.join(', ')} } = dios;`;
+  });
+  return ts.transpileModule(imports, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  }).outputText;
+}
+
+describe('the examples run', () => {
+  for (const call of CALLS) {
+    it(`${PAGES[call]}`, async () => {
+      const dios = await import('@dios/kernel');
+      const { k, sys } = await boot();
+      const names = await EXAMPLE_SETUP[call](sys, k);
+      const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+        ...args: string[]
+      ) => (...values: unknown[]) => Promise<void>;
+      const quiet = { log: () => {} };
+      const body = exampleBody(call);
+      // An example that boots its own kernel names its own `sys`.
+      const own = /\bconst sys\b/.test(body);
+      const params = ['dios', 'console', ...(own ? [] : ['sys']), ...Object.keys(names)];
+      const example = new AsyncFunction(...params, body);
+      await example(dios, quiet, ...(own ? [] : [sys]), ...Object.values(names));
+    });
+  }
+});
