@@ -132,12 +132,15 @@ describe.skipIf(missing !== undefined)('fate sharing over NATS', () => {
   });
 
   it('copy with MAKE_LOCAL fetches a 64 MiB blob from the other node into a local copy', async () => {
+    // The bytes are made before the nodes start: filling 64 MiB can hold the event loop past DEAD_MS on a loaded
+    // machine, and two nodes in one process that miss each other's heartbeats that long drop each other.
+    const size = 64 * 1024 * 1024;
+    const bytes = new Uint8Array(size);
+    for (let i = 0; i < size; i++) bytes[i] = (i * 13 + (i >>> 16)) & 0xff;
     await twoNodes(async (a, b) => {
-      const size = 64 * 1024 * 1024;
-      const bytes = new Uint8Array(size);
-      for (let i = 0; i < size; i++) bytes[i] = (i * 13 + (i >>> 16)) & 0xff;
       const orig = await b.sys.create(ObjectType.SHARED_MEMORY_BLOB);
       await writeAll(b.sys, orig.ref, bytes);
+      await meshed([a, b]);
       const [h] = await a.sys.lookup(orig.name);
       const [local] = await a.sys.copy([h!], a.sys.self, {}, CopyFlags.MAKE_LOCAL);
       const view = a.sys.ref(local!);
