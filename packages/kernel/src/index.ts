@@ -15,7 +15,8 @@
  * ```
  * @packageDocumentation
  */
-export { Kernel, DEFAULT_BUFFER_SIZE, PROGRAM_PREFIX, programBinary } from './core/kernel.js';
+export { Kernel, DEFAULT_BUFFER_SIZE } from './core/kernel.js';
+export { PROGRAM_PREFIX, programBinary } from './core/abi/program.js';
 export type { KernelOptions } from './core/kernel.js';
 export { TaskContext } from './core/syscalls/task-context.js';
 export { DiosError, Errno, errors, isDiosError } from './core/abi/errors.js';
@@ -43,22 +44,18 @@ export {
 } from './core/abi/flags.js';
 export type { Consistency, Lifecycle, Proximity } from './core/abi/flags.js';
 export { RefView } from './core/objects/reference.js';
-export type { TaskState, TaskStatus } from './core/objects/reference.js';
+export type { TaskState, TaskStatus } from './core/abi/system-calls.js';
 export type { Program, ProgramFunction, ProgramModule, Placement } from './core/abi/program.js';
 export type { SystemCalls, RefAttributes } from './core/abi/system-calls.js';
 export type { TaskExecutor } from './core/kernel/executor.js';
-export type { Device, DeviceRequest, NetworkAddress } from './core/kernel/device.js';
-export { kernelStatusName } from './core/objects/kernel-status.js';
+export type { Device, DeviceRequest } from './core/kernel/device.js';
+export { kernelStatusName } from './core/kernel/kernel-status.js';
 export { ANY_KERNEL, localityPolicy, nodeLoad } from './core/kernel/scheduler.js';
-export type { NodeLoad, PlacementRequest, SchedulingPolicy } from './core/kernel/scheduler.js';
-export type { KernelStatus, ObjectStatus } from './core/objects/kernel-status.js';
+export type { PlacementRequest, SchedulingPolicy } from './core/kernel/scheduler.js';
+export type { NodeLoad } from './core/wire/transport.js';
+export type { KernelStatus, ObjectStatus } from './core/kernel/kernel-status.js';
 export type { ConsoleSink } from './core/objects/console.js';
-export type { CreateOptions, CreateResult } from './core/syscalls/create.js';
-export type { CopyOptions } from './core/syscalls/copy.js';
-export type { TaskSpec } from './core/syscalls/run.js';
-export type { SelectOptions } from './core/syscalls/select.js';
-export type { ReadOptions } from './core/syscalls/read.js';
-export type { EndWriteOptions, WriteOptions } from './core/syscalls/write.js';
+export type { CopyOptions, CreateOptions, CreateResult, EndWriteOptions, NetworkAddress, ReadOptions, SelectOptions, TaskSpec, WriteOptions } from './core/abi/syscall-options.js';
 export { DEFAULT_STREAM_CAPACITY } from './core/objects/stream.js';
 export { MAX_BLOB_BYTES } from './core/objects/blob.js';
 export { LoopbackNetwork, LoopbackTransport } from './transport/loopback.js';
@@ -69,5 +66,8 @@ export { REMOTE_CHUNK_BYTES, REMOTE_WINDOW } from './core/wire/remote-chunks.js'
 export { MAKE_LOCAL_ATTEMPTS, MAKE_LOCAL_CHUNK_BYTES } from './core/syscalls/make-local.js';
 export type { BlobChange, BlobStore, StoredBlob, StoredBlobMeta } from './core/objects/store.js';
 export { normalizePath, pathName, pathSeed, PATH_MAX } from './core/abi/paths.js';
-export { formatTaskReports, monitorTasks, RECENT_TASKS, Syscall, SYSCALL_NAMES, taskReport } from './core/kernel/monitoring.js';
-export type { SyscallName, TaskReport, TaskStatsSnapshot } from './core/kernel/monitoring.js';
+export { formatTaskReports, monitorTasks, RECENT_TASKS, taskReport } from './core/kernel/monitoring.js';
+export { Syscall, SYSCALL_NAMES } from './core/abi/syscall-kinds.js';
+export type { TaskReport } from './core/kernel/monitoring.js';
+export type { TaskStatsSnapshot } from './core/objects/task-stats.js';
+export type { SyscallName } from './core/abi/syscall-kinds.js';

@@ -1,101 +1,25 @@
 /**
- * The kernel: the object table, the tasks, and the bookkeeping every system
- * call shares (opening and closing references, destroying objects, exiting
- * tasks). The calls themselves live in syscalls/, one family per file.
+ * The kernel's facade, what hosts use: it boots a kernel (its state, the
+ * boot-time objects, durable blobs from a store), gives each task the
+ * system-call interface, and joins peers. Everything below it is layered:
+ * abi/ (what a task sees), wire/ (what kernels send each other), objects/,
+ * kernel/ (the state and its ports), syscalls/, peer/.
  * @module
  */
 import { errors } from './abi/errors.js';
-import { checkRights, Rights, type Consistency, type ObjectType } from './abi/flags.js';
-import type { Device } from './kernel/device.js';
-import { localityPolicy, type SchedulingPolicy } from './kernel/scheduler.js';
-import { REMOTE_CHUNK_BYTES } from './wire/remote-chunks.js';
-import { checkInvariants } from './kernel/invariants.js';
 import { Name, describe } from './abi/names.js';
-import { ConsoleObject, type ConsoleSink } from './objects/console.js';
-import { KernelStatusObject, kernelStatusName } from './objects/kernel-status.js';
-import { GroupObject } from './objects/group.js';
-import type { KernelObject } from './objects/kernel-object.js';
-import { TaskObject, type Membership, type TaskSetup } from './objects/task.js';
-import { checkProgram, loadProgram, type Program } from './abi/program.js';
-import type { TaskExecutor } from './kernel/executor.js';
-import { Reference, type ParentRef } from './objects/reference.js';
-import type { Distribution } from './kernel/distribution.js';
-import { PeerLink } from './peer/peer-link.js';
-import type { BlobStore } from './objects/store.js';
-import { loadDurableBlobs } from './objects/durable-blob.js';
 import type { Transport } from './wire/transport.js';
+import type { TaskObject } from './objects/task.js';
+import { loadDurableBlobs } from './kernel/durable-restore.js';
+import { kernelStatusName } from './kernel/kernel-status.js';
+import { KernelState, type KernelOptions } from './kernel/kernel-state.js';
 import { TaskContext } from './syscalls/task-context.js';
+import { PeerLink } from './peer/peer-link.js';
 
-/** Options of {@link Kernel}. */
-export interface KernelOptions {
-  /** This kernel's id among its peers (default: a random one). */
-  id?: string;
-  /** Where console output goes (default: discarded). The Node host layer passes stdout. */
-  consoleSink?: ConsoleSink;
-  /** Default read and write buffer size of new references (bytes). */
-  bufferSize?: number;
-  /** Where durable blobs live; without one, creating a durable blob is ENOTSUP. The Node host layer offers a file store. */
-  store?: BlobStore;
-  /** How `run` places a task asked for any kernel (`spec.kernel: '*'`); default: {@link localityPolicy}. */
-  scheduler?: SchedulingPolicy;
-  /**
-   * Whether tasks asked for any kernel (`spec.kernel: '*'`) may be placed
-   * here, by this kernel's policy or a peer's (default true). A client
-   * kernel that only submits work to a cluster sets it false; a run naming
-   * this kernel explicitly still starts here.
-   */
-  schedulable?: boolean;
-  /**
-   * The most bytes of object data one request or reply to a peer carries
-   * (default REMOTE_CHUNK_BYTES, 8 MiB): a larger remote blob read or commit
-   * goes as several requests, a few in flight at once.
-   */
-  remoteChunkBytes?: number;
-  /**
-   * Cluster name. Kernels booted with the same cluster name share a root
-   * group (each holds a copy named from the cluster), so their tasks resolve
-   * each other's names. Default: the kernel id (a root group of its own).
-   */
-  cluster?: string;
-}
-
-/** Default buffer size shown on references (the DIOS default, 4 KiB). */
-export const DEFAULT_BUFFER_SIZE = 4096;
+export { DEFAULT_BUFFER_SIZE, type KernelOptions } from './kernel/kernel-state.js';
 
 /** One DIOS kernel: its objects, tasks and programs. */
-export class Kernel {
-  /** This kernel's id among its peers. */
-  readonly id: string;
-  /** Local objects by name key. */
-  readonly objects = new Map<string, KernelObject>();
-  /** Local tasks by name key. */
-  readonly tasks = new Map<string, TaskObject>();
-  /** The group every kernel starts with; the init task is a member. */
-  readonly rootGroup: GroupObject;
-  /** The console device. */
-  readonly console: ConsoleObject;
-  /** The first task, driven by the host. */
-  readonly init: TaskContext;
-  /** Default buffer size of new references. */
-  readonly bufferSize: number;
-  /** The durable store, if the kernel has one. */
-  readonly store: BlobStore | undefined;
-  /** Programs binaries can name, by id. */
-  readonly programs = new Map<string, Program>();
-  /** Runs module programs placed in worker threads (set by the host layer, e.g. `useWorkers`); none: every task runs in the kernel's thread. */
-  executor: TaskExecutor | undefined = undefined;
-  /** How `run` places a task asked for any kernel (`spec.kernel: '*'`). */
-  scheduler: SchedulingPolicy;
-  /** Whether scheduled tasks (`spec.kernel: '*'`) may be placed here (see KernelOptions.schedulable). */
-  readonly schedulable: boolean;
-  /** The most bytes of object data one request or reply to a peer carries (see KernelOptions.remoteChunkBytes). */
-  readonly remoteChunkBytes: number;
-  /** Host devices by the object type they make (see device.ts); create of a device type without one is ENOTSUP. */
-  readonly devices = new Map<ObjectType, Device>();
-  /** Set when the kernel joins peers over a transport. */
-  distribution: Distribution | undefined = undefined;
-  /** Called when a task's program throws (for logs); the task exits with status 1 either way. */
-  onTaskFailure: ((task: TaskObject, error: unknown) => void) | undefined = undefined;
+export class Kernel extends KernelState<TaskContext> {
   /** Boots a kernel with a root group, a console and an init task. */
   static async boot(options: KernelOptions = {}): Promise<Kernel> {
     const id = options.id ?? `k-${Name.random().key.slice(0, 12)}`;
@@ -113,209 +37,9 @@ export class Kernel {
     return kernel;
   }
 
-  private constructor(id: string, options: KernelOptions, [rootName, consoleName, initName, statusName]: [Name, Name, Name, Name]) {
-    this.id = id;
-    this.bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
-    this.store = options.store;
-    this.scheduler = options.scheduler ?? localityPolicy;
-    if (options.schedulable !== undefined && typeof options.schedulable !== 'boolean') {
-      throw errors.EINVAL('Kernel.boot', 'options.schedulable', `expected a boolean, got ${describe(options.schedulable)}`);
-    }
-    this.schedulable = options.schedulable ?? true;
-    this.remoteChunkBytes = options.remoteChunkBytes ?? REMOTE_CHUNK_BYTES;
-    if (!Number.isSafeInteger(this.remoteChunkBytes) || this.remoteChunkBytes < 1 || this.remoteChunkBytes > 256 * 1024 * 1024) {
-      throw errors.EINVAL('Kernel.boot', 'options.remoteChunkBytes', `expected an integer number of bytes in [1, 256 MiB], got ${describe(options.remoteChunkBytes)}`);
-    }
-    if (!Number.isInteger(this.bufferSize) || this.bufferSize < 1 || this.bufferSize > 2 ** 31 - 1) {
-      throw errors.EINVAL('Kernel.boot', 'options.bufferSize', `expected an integer number of bytes in [1, 2^31-1], got ${describe(this.bufferSize)}`);
-    }
-    this.rootGroup = new GroupObject(rootName, 'immortal', undefined);
-    this.objects.set(this.rootGroup.name.key, this.rootGroup);
-    this.console = new ConsoleObject(consoleName, options.consoleSink ?? (() => {}));
-    this.objects.set(this.console.name.key, this.console);
-    this.rootGroup.add(this.console);
-    const status = new KernelStatusObject(statusName, this);
-    this.objects.set(status.name.key, status);
-    this.rootGroup.add(status);
-    const init = this.newTask(initName, {
-      argv: ['init'],
-      env: {},
-      groups: [{ group: this.rootGroup, rights: Rights.ALL }],
-      program: undefined,
-    });
-    init.state = 'running';
-    this.openRef(init, this.rootGroup, Rights.ALL, undefined);
-    this.openRef(init, this.console, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined);
-    this.init = init.context!;
-  }
-
-  /** Registers a program that binaries can name; returns the bytes such a binary holds. */
-  registerProgram(id: string, program: Program): Uint8Array {
-    if (typeof id !== 'string' || id.length === 0 || /\s/.test(id)) {
-      throw errors.EINVAL('registerProgram', 'id', `a program id is a non-empty string without spaces, got ${describe(id)}`);
-    }
-    this.programs.set(id, checkProgram(program));
-    return programBinary(id);
-  }
-
-  /**
-   * A task driven by the host (like init), with its own context. It is a
-   * member of `groups`: plain groups are joined with all rights (the host is
-   * trusted), memberships with the rights they name. `options.lookupRights`
-   * is the task's lookup mask (default: the task default, `r--d`): the host
-   * may let tasks that find this one by name copy references into it or
-   * pause it (for example `Rights.ALL`).
-   */
-  async attachTask(
-    argv: readonly string[] = ['host'],
-    groups: readonly (GroupObject | Membership)[] = [this.rootGroup],
-    options: { lookupRights?: number } = {},
-  ): Promise<TaskContext> {
-    const mask = options.lookupRights === undefined ? undefined : checkRights('attachTask', 'options.lookupRights', options.lookupRights);
-    // Host tasks get random names: unlike init, nothing about them should repeat after a restart.
-    await Promise.resolve();
-    const memberships = groups.map((g) => (g instanceof GroupObject ? { group: g, rights: Rights.ALL } : g));
-    const task = this.newTask(Name.random(), { argv, env: {}, groups: memberships, program: undefined }, mask);
-    task.state = 'running';
-    return task.context!;
-  }
-
-  /**
-   * Creates a task object with its self reference; the caller starts it.
-   * The task is named in its first group only if that membership carries
-   * WRITE: entering a name into a group takes WRITE on it, whichever call
-   * does it. `lookupRights`: the task's lookup mask (default: the type's).
-   */
-  newTask(name: Name, setup: TaskSetup, lookupRights?: number): TaskObject {
-    const home = setup.groups[0];
-    const namedIn = home !== undefined && (home.rights & Rights.WRITE) !== 0 ? home.group : undefined;
-    const task = new TaskObject(name, namedIn, setup);
-    if (lookupRights !== undefined) task.restrictLookup(lookupRights);
-    this.objects.set(name.key, task);
-    this.tasks.set(name.key, task);
-    namedIn?.add(task);
-    task.context = new TaskContext(this, task);
-    task.selfHandle = this.openRef(task, task, Rights.READ | Rights.WRITE, undefined).id;
-    return task;
-  }
-
-  /** Adds a reference to `task`'s table. */
-  openRef(
-    task: TaskObject,
-    obj: KernelObject,
-    rights: number,
-    parent: ParentRef | undefined,
-    consistency: Consistency = 'optimistic',
-    readBufferSize = this.bufferSize,
-    writeBufferSize = this.bufferSize,
-  ): Reference {
-    const ref = new Reference(task.nextHandle++, task.name.key, obj, rights, parent, consistency, readBufferSize, writeBufferSize);
-    task.table.set(ref.id, ref);
-    obj.refs.add(ref);
-    obj.refCount++;
-    obj.onOpen(rights);
-    if (obj instanceof GroupObject) {
-      const held = task.heldGroups.get(obj);
-      if (held === undefined) task.heldGroups.set(obj, new Set([ref]));
-      else held.add(ref);
-    }
-    return ref;
-  }
-
-  /** Removes a reference: returns its lent buffers, then applies the object's lifecycle. */
-  closeRef(ref: Reference, destroyIfLast = true): void {
-    if (!ref.open) return;
-    const task = this.tasks.get(ref.owner);
-    if (ref.leaseCount > 0) for (const lease of ref.leases.values()) {
-      // A lent buffer dies with its reference: reads are released, writes discarded.
-      const done = lease.kind === 'read' ? ref.object.endRead(lease, true) : ref.object.endWrite(lease, 0, true, false);
-      // Remote objects answer asynchronously; a failure there cannot be reported to anyone.
-      if (done instanceof Promise) done.catch(() => {});
-    }
-    if (ref.leaseCount > 0) ref.leases.clear();
-    ref.open = false;
-    task?.table.delete(ref.id);
-    const obj = ref.object;
-    obj.refs.delete(ref);
-    obj.refCount--;
-    obj.onClose(ref.rights);
-    if (task !== undefined && obj instanceof GroupObject) {
-      const held = task.heldGroups.get(obj)!;
-      held.delete(ref);
-      if (held.size === 0) task.heldGroups.delete(obj);
-    }
-    obj.changed.notify();
-    task?.onRefClosed?.(ref);
-    if (destroyIfLast && obj.refCount === 0 && obj.lifecycle === 'refcounted') this.destroyObject(obj);
-  }
-
-  /** Destroys an object: revokes every reference to it and forgets its name (`byDelete`: a delete call ended it). */
-  destroyObject(obj: KernelObject, byDelete = false): void {
-    if (obj.destroyed) return;
-    for (const ref of [...obj.refs]) this.closeRef(ref, false);
-    if (this.objects.get(obj.name.key) === obj) this.objects.delete(obj.name.key);
-    obj.group?.remove(obj);
-    if (obj instanceof TaskObject) this.tasks.delete(obj.name.key);
-    if (obj.fateShared && obj.creator !== undefined) this.tasks.get(obj.creator)?.privateObjects.delete(obj);
-    obj.destroy(byDelete);
-  }
-
-  /** Ends a task: closes its references, destroys what is fate-shared with it, wakes its waiters. */
-  exitTask(task: TaskObject, status: number): void {
-    if (task.state === 'exited') return;
-    task.state = 'exited';
-    task.exitStatus = status;
-    // A worker task's code may still be running (it exited by delete, or something ended it): stop it.
-    if (task.setup.placement === 'worker') this.executor?.stop(task);
-    // Fate-shared objects (private memory) go with their creator, held or not: a single-delete one whose last
-    // reference was dropped (DeleteFlags.DROP) is still the task's, and a later task of the same name must not find it.
-    const refs = [...task.table.values()];
-    const fateShared = [...task.privateObjects];
-    // The self reference goes last: closing it may destroy the task, after which its table is unreachable.
-    for (const ref of refs) if (ref.id !== task.selfHandle) this.closeRef(ref);
-    for (const obj of fateShared) this.destroyObject(obj);
-    const self = task.table.get(task.selfHandle);
-    task.changed.notify();
-    if (self !== undefined) this.closeRef(self);
-    else if (task.refCount === 0) this.destroyObject(task);
-  }
-
-  /** Starts a created task's program on the next tick. */
-  startTask(task: TaskObject): void {
-    task.state = 'running';
-    task.changed.notify();
-    const program = task.setup.program;
-    if (program === undefined) return;
-    if (task.setup.placement === 'worker' && typeof program !== 'function' && this.executor !== undefined) {
-      this.executor.start(task, program);
-      return;
-    }
-    Promise.resolve()
-      .then(() => (typeof program === 'function' ? program(task.context!) : loadProgram(program).then((fn) => fn(task.context!))))
-      .then(
-        (status) => this.exitTask(task, typeof status === 'number' && Number.isInteger(status) ? status : 0),
-        (error: unknown) => {
-          if (task.state !== 'exited') {
-            task.failure = error;
-            this.onTaskFailure?.(task, error);
-          }
-          this.exitTask(task, 1);
-        },
-      );
-  }
-
-  /** The reference `handle` in `task`'s table, or EBADF naming the argument. */
-  ref(task: TaskObject, handle: unknown, syscall: string, argument = 'ref'): Reference {
-    const ref = typeof handle === 'number' ? task.table.get(handle) : undefined;
-    if (ref !== undefined) return ref;
-    if (typeof handle !== 'number' || !Number.isInteger(handle) || handle <= 0) {
-      throw errors.EBADF(syscall, argument, `not a reference handle: ${describe(handle)}`);
-    }
-    throw errors.EBADF(
-      syscall,
-      argument,
-      handle < task.nextHandle ? `reference ${handle} was deleted` : `task holds no reference ${handle}`,
-    );
+  /** Each task's system calls: a {@link TaskContext}. */
+  protected contextFor(task: TaskObject): TaskContext {
+    return new TaskContext(this, task);
   }
 
   /** Joins the peers reachable through `transport` (whose id must be this kernel's id). */
@@ -325,20 +49,7 @@ export class Kernel {
     this.distribution = link;
     return link;
   }
-
-  /** Throws an error naming the invariant that does not hold (tests run it after every step). */
-  checkInvariants(): void {
-    checkInvariants(this);
-  }
 }
-
-/** The bytes of a binary that names program `id`. */
-export function programBinary(id: string): Uint8Array {
-  return new TextEncoder().encode(`${PROGRAM_PREFIX}${id}`);
-}
-
-/** Prefix of a binary's bytes that names a registered program. */
-export const PROGRAM_PREFIX = '#!dios-program ';
 
 // Names of boot-time objects: derived from the kernel id, so a restarted kernel keeps them.
 function bootName(kernelId: string, what: string): Promise<Name> {

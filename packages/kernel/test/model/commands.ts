@@ -454,7 +454,7 @@ class RunCmd implements Cmd {
       }
       const child = r.kernel.tasks.get(key)!;
       expect(child, `${label}: the child is a local task`).toBe(childTask);
-      const sys = child.context!;
+      const sys = r.kernel.contextOf(child);
       expect([sys.inputs, sys.outputs], `${label}: the child's inputs and outputs`).toEqual([plan.inputs, plan.outputs]);
       const id = plan.commit(key);
       expect(id).toBe(r.tasks.length);

@@ -64,3 +64,11 @@ export function loadProgram(program: ProgramModule, syscall = 'run'): Promise<Pr
   }
   return pending;
 }
+
+/** The bytes of a binary that names program `id`. */
+export function programBinary(id: string): Uint8Array {
+  return new TextEncoder().encode(`${PROGRAM_PREFIX}${id}`);
+}
+
+/** Prefix of a binary's bytes that names a registered program. */
+export const PROGRAM_PREFIX = '#!dios-program ';

@@ -8,13 +8,7 @@
  */
 import type { ObjectType, Consistency, Proximity } from './flags.js';
 import type { Name } from './names.js';
-import type { TaskStatus } from '../objects/reference.js';
-import type { CreateOptions, CreateResult } from '../syscalls/create.js';
-import type { CopyOptions } from '../syscalls/copy.js';
-import type { TaskSpec } from '../syscalls/run.js';
-import type { SelectOptions } from '../syscalls/select.js';
-import type { ReadOptions } from '../syscalls/read.js';
-import type { EndWriteOptions, WriteOptions } from '../syscalls/write.js';
+import type { CopyOptions, CreateOptions, CreateResult, EndWriteOptions, ReadOptions, SelectOptions, TaskSpec, WriteOptions } from './syscall-options.js';
 
 /**
  * The public attributes of one reference. In the kernel's thread they are
@@ -98,4 +92,15 @@ export interface SystemCalls {
   beginWrite(ref: number, length: number, options?: WriteOptions, flags?: number): Promise<Uint8Array>;
   /** end_write: commits the buffer atomically (or discards it); resolves to the object's new version. */
   endWrite(ref: number, buffer: Uint8Array, options?: EndWriteOptions, flags?: number): Promise<number>;
+}
+
+/** Task states visible through a task reference. */
+export type TaskState = 'created' | 'running' | 'paused' | 'exited';
+
+/** What a reference view shows about a task object. */
+export interface TaskStatus {
+  /** The task's state. */
+  readonly state: TaskState;
+  /** Exit status once exited (0 is success). */
+  readonly exitStatus: number | undefined;
 }

@@ -9,14 +9,6 @@ import type { Name } from '../abi/names.js';
 import type { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 
-/** A network address (create's `options.address`). */
-export interface NetworkAddress {
-  /** Host name or IP address (default: the device decides, e.g. 127.0.0.1). */
-  host?: string;
-  /** Port number (0: any free port, for listeners). */
-  port: number;
-}
-
 /** What create passes a device once every common argument is checked. */
 export interface DeviceRequest {
   /** The new object's name. */

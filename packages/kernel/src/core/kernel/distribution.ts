@@ -7,7 +7,7 @@ import type { KernelObject } from '../objects/kernel-object.js';
 import type { TaskObject } from '../objects/task.js';
 import type { Reference } from '../objects/reference.js';
 import type { Name } from '../abi/names.js';
-import type { NodeLoad } from './scheduler.js';
+import type { NodeLoad } from '../wire/transport.js';
 
 /** A task spec with references already resolved, for running a task on a peer. */
 export interface ResolvedSpec {

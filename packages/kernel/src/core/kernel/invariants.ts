@@ -5,7 +5,7 @@
  * @module
  */
 import { errors } from '../abi/errors.js';
-import type { Kernel } from '../kernel.js';
+import type { KernelState } from './kernel-state.js';
 import { BlobObject } from '../objects/blob.js';
 import { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
@@ -13,7 +13,7 @@ import { StreamObject } from '../objects/stream.js';
 import type { Lease } from '../objects/reference.js';
 
 /** Throws EINVAL listing every violated invariant of `kernel`. */
-export function checkInvariants(kernel: Kernel): void {
+export function checkInvariants(kernel: KernelState): void {
   const problems: string[] = [];
   const counted = new Map<KernelObject, number>();
   const buffers = new Map<ArrayBufferLike, { start: number; end: number; lease: Lease }[]>();

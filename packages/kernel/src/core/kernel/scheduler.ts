@@ -6,22 +6,11 @@
  * move the work to the data) and otherwise on the least-loaded kernel.
  * @module
  */
-import type { Kernel } from '../kernel.js';
+import type { KernelState } from './kernel-state.js';
+import type { NodeLoad } from '../wire/transport.js';
 
 /** `spec.kernel` value that lets the kernel's scheduling policy choose. */
 export const ANY_KERNEL = '*';
-
-/** How loaded one kernel is, from its task monitoring. */
-export interface NodeLoad {
-  /** The kernel's id. */
-  readonly kernel: string;
-  /** Tasks with a program that are running or paused (not exited). */
-  readonly runningTasks: number;
-  /** CPU time of its worker tasks so far, in ms (undefined where not measured). */
-  readonly workerCpuMs: number | undefined;
-  /** False for a kernel that takes no scheduled tasks (a client); such a kernel is never a candidate. Absent means true. */
-  readonly schedulable?: boolean;
-}
 
 /** What a policy is told about one run. */
 export interface PlacementRequest {
@@ -56,7 +45,7 @@ export const localityPolicy: SchedulingPolicy = {
 };
 
 /** This kernel's load now. */
-export function nodeLoad(kernel: Kernel): NodeLoad {
+export function nodeLoad(kernel: KernelState): NodeLoad {
   let running = 0;
   let cpu: number | undefined;
   for (const task of kernel.tasks.values()) {

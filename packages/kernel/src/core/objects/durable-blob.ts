@@ -7,7 +7,6 @@
 import { errors } from '../abi/errors.js';
 import { ObjectType, type Lifecycle, type Proximity } from '../abi/flags.js';
 import { Name } from '../abi/names.js';
-import type { Kernel } from '../kernel.js';
 import type { Lease } from './reference.js';
 import type { BlobStore } from './store.js';
 import { BlobObject } from './blob.js';
@@ -79,29 +78,3 @@ export class DurableBlobObject extends BlobObject {
   }
 }
 
-/**
- * Brings back the durable blobs of an earlier run into a booting kernel,
- * with their names, versions and groups. Groups are not durable: the root
- * group is there already; any other group a durable blob was named in comes
- * back as an immortal group of that name, itself named in the root group so
- * init can reach it.
- */
-export async function loadDurableBlobs(kernel: Kernel, store: BlobStore): Promise<void> {
-  for (const blob of await store.load()) {
-    const name = Name.parse(blob.name, 'Kernel.boot', 'options.store');
-    if (kernel.objects.has(name.key)) continue;
-    let group: GroupObject | undefined;
-    if (blob.group !== undefined) {
-      const existing = kernel.objects.get(blob.group);
-      if (existing instanceof GroupObject) group = existing;
-      else if (existing === undefined) {
-        group = new GroupObject(Name.parse(blob.group, 'Kernel.boot', 'options.store'), 'immortal', kernel.rootGroup);
-        kernel.objects.set(group.name.key, group);
-        kernel.rootGroup.add(group);
-      }
-    }
-    const obj = new DurableBlobObject(name, blob.lifecycle, group, store, blob.bytes, blob.version);
-    kernel.objects.set(name.key, obj);
-    group?.add(obj);
-  }
-}

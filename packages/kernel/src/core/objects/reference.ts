@@ -4,7 +4,7 @@
  * on the public attributes.
  * @module
  */
-import type { RefAttributes } from '../abi/system-calls.js';
+import type { RefAttributes, TaskStatus } from '../abi/system-calls.js';
 import type { Consistency, ObjectType, Proximity } from '../abi/flags.js';
 import type { KernelObject } from './kernel-object.js';
 
@@ -78,17 +78,6 @@ export class Reference {
   get view(): RefView {
     return (this.#view ??= new RefView(this));
   }
-}
-
-/** Task states visible through a task reference. */
-export type TaskState = 'created' | 'running' | 'paused' | 'exited';
-
-/** What a reference view shows about a task object. */
-export interface TaskStatus {
-  /** The task's state. */
-  readonly state: TaskState;
-  /** Exit status once exited (0 is success). */
-  readonly exitStatus: number | undefined;
 }
 
 /** Implemented by objects that can report a task status. */

@@ -8,7 +8,8 @@
 import { DiosError, errors } from '../abi/errors.js';
 import { Name } from '../abi/names.js';
 import { ObjectType, type Proximity } from '../abi/flags.js';
-import type { Lease, TaskStatus } from './reference.js';
+import type { Lease } from './reference.js';
+import type { TaskStatus } from '../abi/system-calls.js';
 import type { ObjectDescriptor, PeerRequest, PeerReply } from '../wire/transport.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 import { chunksOf, inWindow, REMOTE_CHUNK_BYTES } from '../wire/remote-chunks.js';

@@ -1,17 +1,17 @@
 /**
  * Tasks: a program with its reference table, groups and state. The program
  * runs in the kernel's thread as an async function that reaches the kernel
- * only through its {@link TaskContext}.
+ * only through its system-call interface (which the kernel keeps, not the task).
  * @module
  */
 import { ObjectType } from '../abi/flags.js';
 import type { Name } from '../abi/names.js';
-import type { Reference, TaskState, TaskStatus } from './reference.js';
-import type { TaskContext } from '../syscalls/task-context.js';
+import type { Reference } from './reference.js';
+import type { TaskState, TaskStatus } from '../abi/system-calls.js';
 import type { Placement, Program } from '../abi/program.js';
 import { KernelObject } from './kernel-object.js';
 import type { GroupObject } from './group.js';
-import { TaskStats } from '../kernel/monitoring.js';
+import { TaskStats } from './task-stats.js';
 
 export type { Program } from '../abi/program.js';
 
@@ -85,8 +85,6 @@ export class TaskObject extends KernelObject {
   outputs: readonly number[] = [];
   /** Called when one of the task's references closes (the peer service reports revocations with it). */
   onRefClosed: ((ref: Reference) => void) | undefined = undefined;
-  /** The task's system-call interface. */
-  context: TaskContext | undefined = undefined;
   /** What the task has cost so far (see monitoring.ts). */
   readonly stats = new TaskStats();
 

@@ -4,7 +4,7 @@
  */
 import type { Lifecycle } from '../abi/flags.js';
 import type { KernelObject } from '../objects/kernel-object.js';
-import type { TaskStatus } from '../objects/reference.js';
+import type { TaskStatus } from '../abi/system-calls.js';
 import type { ObjectDescriptor } from '../wire/transport.js';
 
 /** Describes a local object for a peer. */

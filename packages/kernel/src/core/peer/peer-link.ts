@@ -4,11 +4,11 @@
  * ({@link PeerService}).
  * @module
  */
-import type { NodeLoad } from '../kernel/scheduler.js';
+import type { NodeLoad } from '../wire/transport.js';
 import { DiosError, errors } from '../abi/errors.js';
 import { ObjectType, Rights } from '../abi/flags.js';
 import type { Distribution, ResolvedSpec } from '../kernel/distribution.js';
-import type { Kernel } from '../kernel.js';
+import type { KernelState } from '../kernel/kernel-state.js';
 import { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import { RemoteObject } from '../objects/remote.js';
@@ -23,7 +23,7 @@ type Ok = Extract<PeerReply, { ok: true }>;
 
 /** Connects a kernel to its peers through `transport`. */
 export class PeerLink implements Distribution, Importer {
-  readonly #kernel: Kernel;
+  readonly #kernel: KernelState;
   readonly #transport: Transport;
   readonly #service: PeerService;
   // Proxies by home kernel and handle there, so a revocation notice finds its proxy.
@@ -35,7 +35,7 @@ export class PeerLink implements Distribution, Importer {
   readonly #nextLease = (): number => ++this.#leaseCounter;
 
   /** Starts serving peers and makes the kernel's system calls reach them. */
-  constructor(kernel: Kernel, transport: Transport) {
+  constructor(kernel: KernelState, transport: Transport) {
     if (transport.localId !== kernel.id) {
       throw errors.EINVAL('join', 'transport', `the transport is bound to "${transport.localId}", the kernel is "${kernel.id}"`);
     }

@@ -8,7 +8,7 @@
 import { nodeLoad } from '../kernel/scheduler.js';
 import { DiosError, errors } from '../abi/errors.js';
 import { BeginReadFlags, BeginWriteFlags, checkRights, EndReadFlags, EndWriteFlags, formatRights, ObjectType, Rights, RunFlags, SelectFlags } from '../abi/flags.js';
-import type { Kernel } from '../kernel.js';
+import type { KernelState } from '../kernel/kernel-state.js';
 import { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import { TaskObject } from '../objects/task.js';
@@ -51,7 +51,7 @@ export const EXIT_PEER_GONE = 137;
 
 /** Serves requests from peers against the local kernel. */
 export class PeerService {
-  readonly #kernel: Kernel;
+  readonly #kernel: KernelState;
   readonly #proxies = new Map<string, Proxy>();
   readonly #notify: (to: string, handle: number) => void;
   #leaseCounter = 0;
@@ -59,7 +59,7 @@ export class PeerService {
   readonly #handleFloor = new Map<string, number>();
 
   /** `notify` tells a peer that a handle it held here was revoked. */
-  constructor(kernel: Kernel, notify: (to: string, handle: number) => void) {
+  constructor(kernel: KernelState, notify: (to: string, handle: number) => void) {
     this.#kernel = kernel;
     this.#notify = notify;
   }
@@ -84,7 +84,7 @@ export class PeerService {
   async #dispatch(from: string, req: PeerRequest, importer: Importer): Promise<PeerReply> {
     const kernel = this.#kernel;
     const proxy = this.#proxy(from);
-    const sys = proxy.task.context!;
+    const sys = this.#kernel.contextOf(proxy.task);
     switch (req.kind) {
       case 'load':
         return { ok: true, load: nodeLoad(kernel) };
@@ -113,7 +113,7 @@ export class PeerService {
         if (holder !== proxy && ref.parent?.task !== proxy.task.name.key) return { ok: true };
         holder.releasing.add(req.handle);
         try {
-          if (req.destroy) await holder.task.context!.delete(req.handle);
+          if (req.destroy) await this.#kernel.contextOf(holder.task).delete(req.handle);
           else kernel.closeRef(ref);
         } finally {
           holder.releasing.delete(req.handle);

@@ -7,26 +7,21 @@
  */
 import { errors } from '../abi/errors.js';
 import { checkFlags, checkRights, CopyFlags, formatRights, ObjectType, Rights } from '../abi/flags.js';
-import type { Kernel } from '../kernel.js';
+import type { KernelState } from '../kernel/kernel-state.js';
 import { RemoteObject } from '../objects/remote.js';
 import { fetchLocalCopy } from './make-local.js';
 import { TaskObject } from '../objects/task.js';
 import type { Reference } from '../objects/reference.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
 import { copyArguments } from './arguments.js';
+import type { CopyOptions } from '../abi/syscall-options.js';
 
 // The types MAKE_LOCAL copies (private memory never lives on another kernel, but is a blob here).
 const BLOB_TYPES: ReadonlySet<string> = new Set([ObjectType.PRIVATE_MEMORY_BLOB, ObjectType.SHARED_MEMORY_BLOB, ObjectType.DURABLE_BLOB]);
 
-/** Options of copy. */
-export interface CopyOptions {
-  /** Rights of the new references: one mask for all, or one per reference (default: the source's rights). */
-  rights?: number | readonly number[];
-}
-
 /** Implements copy for `task`. */
 export async function copy(
-  kernel: Kernel,
+  kernel: KernelState,
   task: TaskObject,
   refs: unknown,
   target: unknown,
@@ -83,7 +78,7 @@ export async function copy(
 }
 
 // Opens the references in the target, the last step of copy: `handed[i]` stands in for `sources[i]` (itself, or a local copy of it).
-function hand(kernel: Kernel, task: TaskObject, targetRef: Reference, sources: Reference[], handed: Reference[], rights: number[]): Promise<number[]> | number[] {
+function hand(kernel: KernelState, task: TaskObject, targetRef: Reference, sources: Reference[], handed: Reference[], rights: number[]): Promise<number[]> | number[] {
   const targetTask = targetRef.object;
   if (!(targetTask instanceof TaskObject)) {
     // The target runs on a peer kernel.
@@ -99,7 +94,7 @@ function hand(kernel: Kernel, task: TaskObject, targetRef: Reference, sources: R
 }
 
 // MAKE_LOCAL: fetches the remote blobs into local copies (held meanwhile by the caller), hands those over, then lets go.
-async function copyMadeLocal(kernel: Kernel, task: TaskObject, targetRef: Reference, sources: Reference[], rights: number[]): Promise<number[]> {
+async function copyMadeLocal(kernel: KernelState, task: TaskObject, targetRef: Reference, sources: Reference[], rights: number[]): Promise<number[]> {
   const made: (Reference | undefined)[] = [];
   try {
     for (const [i, src] of sources.entries()) {

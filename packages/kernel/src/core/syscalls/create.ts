@@ -5,8 +5,8 @@
  */
 import { errors } from '../abi/errors.js';
 import { checkRights, CreateFlags, CREATABLE_TYPES, DEFAULT_LOOKUP_RIGHTS, DEVICE_TYPES, ObjectType, Rights, type Consistency, type Lifecycle } from '../abi/flags.js';
-import type { Device, DeviceRequest, NetworkAddress } from '../kernel/device.js';
-import type { Kernel } from '../kernel.js';
+import type { Device, DeviceRequest } from '../kernel/device.js';
+import type { KernelState } from '../kernel/kernel-state.js';
 import { Name, describe } from '../abi/names.js';
 import { BlobObject, MAX_BLOB_BYTES, type BlobType } from '../objects/blob.js';
 import { DurableBlobObject } from '../objects/durable-blob.js';
@@ -16,40 +16,7 @@ import { DEFAULT_STREAM_CAPACITY, StreamObject } from '../objects/stream.js';
 import type { TaskObject } from '../objects/task.js';
 import { createArguments } from './arguments.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
-
-/** Options of create. */
-export interface CreateOptions {
-  /** Handle of a group reference (with write rights) to create the object in; default: the task's first group. */
-  group?: number;
-  /** Blobs: initial capacity in bytes. Streams: ring size in bytes (default 256 KiB). */
-  capacity?: number;
-  /** With CreateFlags.NAME_DETERMINISTIC: derive the name from this string, within the group the object is created in (a group's name also covers the kernel: see Name.onKernel). */
-  nameSeed?: string;
-  /** When the object goes (default `refcounted`). */
-  lifecycle?: Lifecycle;
-  /** Consistency policy of the returned reference (default `optimistic`). */
-  consistency?: Consistency;
-  /** Read buffer size shown on the returned reference. */
-  readBufferSize?: number;
-  /** Write buffer size shown on the returned reference. */
-  writeBufferSize?: number;
-  /** Network objects: where to listen (TCP_LISTENER; port 0 picks a free one) or what to connect to (TCP_CONNECTION). */
-  address?: NetworkAddress;
-  /**
-   * The object's lookup mask, fixed for its life: the most rights a lookup of
-   * its name confers (default: {@link DEFAULT_LOOKUP_RIGHTS} for the type).
-   * Not for durable blobs, whose store does not keep it.
-   */
-  lookupRights?: number;
-}
-
-/** What create returns. */
-export interface CreateResult {
-  /** The new object's name. */
-  name: Name;
-  /** Handle of a reference with all rights. */
-  ref: number;
-}
+import type { CreateOptions, CreateResult } from '../abi/syscall-options.js';
 
 const KEYS = ['group', 'capacity', 'nameSeed', 'lifecycle', 'consistency', 'readBufferSize', 'writeBufferSize', 'address', 'lookupRights'] as const;
 const LIFECYCLES: readonly Lifecycle[] = ['immortal', 'single-delete', 'refcounted'];
@@ -58,7 +25,7 @@ const CONSISTENCIES: readonly Consistency[] = ['optimistic', 'exclusive'];
 export const MAX_STREAM_CAPACITY = 1 << 30;
 
 /** Implements create for `task`. */
-export async function create(kernel: Kernel, task: TaskObject, type: unknown, options: unknown, flags: unknown): Promise<CreateResult> {
+export async function create(kernel: KernelState, task: TaskObject, type: unknown, options: unknown, flags: unknown): Promise<CreateResult> {
   const s = 'create';
   // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
   ({ type, options, flags } = createArguments(type, options, flags));
@@ -174,7 +141,7 @@ export async function create(kernel: Kernel, task: TaskObject, type: unknown, op
 
 // A device object: the host makes it (binding a socket may fail), then it is entered like any object.
 async function openDevice(
-  kernel: Kernel,
+  kernel: KernelState,
   task: TaskObject,
   device: Device,
   request: DeviceRequest,

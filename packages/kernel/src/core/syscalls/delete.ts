@@ -5,13 +5,13 @@
  */
 import { errors } from '../abi/errors.js';
 import { DeleteFlags, Rights } from '../abi/flags.js';
-import type { Kernel } from '../kernel.js';
+import type { KernelState } from '../kernel/kernel-state.js';
 import type { TaskObject } from '../objects/task.js';
 import { checkCallFlags } from './validate.js';
 import { deleteArguments } from './arguments.js';
 
 /** Implements delete for `task`. */
-export function deleteRef(kernel: Kernel, task: TaskObject, handle: unknown, flags: unknown): void {
+export function deleteRef(kernel: KernelState, task: TaskObject, handle: unknown, flags: unknown): void {
   const s = 'delete';
   // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
   ({ handle, flags } = deleteArguments(handle, flags));

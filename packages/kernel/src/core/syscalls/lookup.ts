@@ -10,7 +10,7 @@
  */
 import { errors } from '../abi/errors.js';
 import { LookupFlags, ObjectType, Rights } from '../abi/flags.js';
-import type { Kernel } from '../kernel.js';
+import type { KernelState } from '../kernel/kernel-state.js';
 import type { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import type { TaskObject } from '../objects/task.js';
@@ -48,7 +48,7 @@ export function resolveLocal(task: TaskObject, key: string, scopes = resolutionS
 }
 
 /** Implements lookup for `task`. */
-export async function lookup(kernel: Kernel, task: TaskObject, name: unknown, flags: unknown): Promise<number[]> {
+export async function lookup(kernel: KernelState, task: TaskObject, name: unknown, flags: unknown): Promise<number[]> {
   const s = 'lookup';
   // The name read once and checked, as a worker task's call is (see arguments.ts).
   const key = lookupArguments(name, flags);

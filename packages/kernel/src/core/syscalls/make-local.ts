@@ -7,7 +7,7 @@
  */
 import { DiosError, errors } from '../abi/errors.js';
 import { ObjectType } from '../abi/flags.js';
-import type { Kernel } from '../kernel.js';
+import type { KernelState } from '../kernel/kernel-state.js';
 import { Name } from '../abi/names.js';
 import { BlobObject, MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { IoRequest } from '../objects/kernel-object.js';
@@ -27,7 +27,7 @@ export const MAKE_LOCAL_ATTEMPTS = 4;
  * original had. Returns a reference to it in `task`'s table (the source's rights, no more; the
  * caller hands it on and closes it). Errors name `argument`.
  */
-export async function fetchLocalCopy(kernel: Kernel, task: TaskObject, src: Reference, argument: string): Promise<Reference> {
+export async function fetchLocalCopy(kernel: KernelState, task: TaskObject, src: Reference, argument: string): Promise<Reference> {
   const remote = src.object as RemoteObject;
   for (let attempt = 0; attempt < MAKE_LOCAL_ATTEMPTS; attempt++) {
     const copy = new BlobObject(Name.random(), 'refcounted', undefined, ObjectType.SHARED_MEMORY_BLOB, Math.min(remote.size, MAX_BLOB_BYTES));

@@ -5,13 +5,13 @@
  */
 import { errors } from '../abi/errors.js';
 import { checkFlags, ObjectType, PauseFlags, Rights } from '../abi/flags.js';
-import type { Kernel } from '../kernel.js';
+import type { KernelState } from '../kernel/kernel-state.js';
 import { TaskObject } from '../objects/task.js';
 import { requireRights } from './validate.js';
 import { pauseArguments } from './arguments.js';
 
 /** Implements pause for `caller`. */
-export async function pause(kernel: Kernel, caller: TaskObject, handle: unknown, flags: unknown): Promise<void> {
+export async function pause(kernel: KernelState, caller: TaskObject, handle: unknown, flags: unknown): Promise<void> {
   const s = 'pause';
   // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
   ({ handle, flags } = pauseArguments(handle, flags));
@@ -28,7 +28,7 @@ export async function pause(kernel: Kernel, caller: TaskObject, handle: unknown,
 }
 
 /** Pauses or resumes a local task (shared with the peer service). */
-export function setPaused(kernel: Kernel, target: TaskObject, paused: boolean): void {
+export function setPaused(kernel: KernelState, target: TaskObject, paused: boolean): void {
   if (target.state === 'exited') throw errors.ESRCH('pause', 'task', 'the task has exited');
   if (!paused) {
     if (target.state === 'created') kernel.startTask(target);

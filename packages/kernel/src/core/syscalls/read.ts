@@ -6,26 +6,19 @@
  */
 import { errors } from '../abi/errors.js';
 import { BeginReadFlags, EndReadFlags, Rights } from '../abi/flags.js';
-import type { Kernel } from '../kernel.js';
+import type { KernelState } from '../kernel/kernel-state.js';
 import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { TaskObject } from '../objects/task.js';
 import { TaskIoRequest } from './io-request.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 import { beginReadArguments, endReadArguments } from './arguments.js';
-
-/** Options of begin_read. */
-export interface ReadOptions {
-  /** Blobs: where the view starts (default 0). Streams accept only 0. */
-  offset?: number;
-  /** Most bytes to lend (default: the rest of a blob, a stream's capacity). Streams may lend fewer. */
-  length?: number;
-}
+import type { ReadOptions } from '../abi/syscall-options.js';
 
 /**
  * Implements begin_read for `task`. Returns the buffer directly when the
  * object lends without waiting, so the task context awaits nothing extra.
  */
-export function beginRead(kernel: Kernel, task: TaskObject, handle: unknown, options: unknown, flags: unknown): Uint8Array | Promise<Uint8Array> {
+export function beginRead(kernel: KernelState, task: TaskObject, handle: unknown, options: unknown, flags: unknown): Uint8Array | Promise<Uint8Array> {
   const s = 'beginRead';
   // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
   ({ handle, options, flags } = beginReadArguments(handle, options, flags));
@@ -53,7 +46,7 @@ export function beginRead(kernel: Kernel, task: TaskObject, handle: unknown, opt
 }
 
 /** Implements end_read for `task`. */
-export function endRead(kernel: Kernel, task: TaskObject, handle: unknown, buffer: unknown, flags: unknown): boolean | Promise<boolean> {
+export function endRead(kernel: KernelState, task: TaskObject, handle: unknown, buffer: unknown, flags: unknown): boolean | Promise<boolean> {
   const s = 'endRead';
   // As in beginRead; the buffer is matched by identity (a Map lookup runs no code of the caller's).
   ({ handle, flags } = endReadArguments(handle, flags));

@@ -6,45 +6,19 @@
  */
 import { errors } from '../abi/errors.js';
 import { checkFlags, ObjectType, RunFlags, Rights } from '../abi/flags.js';
-import { PROGRAM_PREFIX, type Kernel } from '../kernel.js';
+import type { KernelState } from '../kernel/kernel-state.js';
+import { PROGRAM_PREFIX } from '../abi/program.js';
 import { Name, describe } from '../abi/names.js';
 import { GroupObject } from '../objects/group.js';
 import { RemoteObject } from '../objects/remote.js';
 import type { Membership, TaskObject } from '../objects/task.js';
 import type { Reference } from '../objects/reference.js';
 import type { Placement } from '../abi/program.js';
-import { ANY_KERNEL, nodeLoad, type NodeLoad } from '../kernel/scheduler.js';
+import { ANY_KERNEL, nodeLoad } from '../kernel/scheduler.js';
+import { type NodeLoad } from '../wire/transport.js';
 import { runArguments } from './arguments.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
-
-/** What a new task gets. */
-export interface TaskSpec {
-  /** Arguments; argv[0] is conventionally the program's name. */
-  argv: readonly string[];
-  /** Handles (in the caller's table) passed as inputs (each needs read and delegate rights): the child gets them without write and exec rights. */
-  inputs?: readonly number[];
-  /** Handles passed as outputs (each needs write and delegate rights): the child gets them without exec rights. */
-  outputs?: readonly number[];
-  /**
-   * Handles of group references (each needs read and delegate rights) the
-   * child becomes a member of, with each reference's rights; default: the
-   * caller's memberships. The child is named in the first one only if that
-   * membership carries write rights.
-   */
-  groups?: readonly number[];
-  /** Environment variables. */
-  env?: Readonly<Record<string, string>>;
-  /** With RunFlags.NAME_DETERMINISTIC: derive the task's name from this string (needs write rights on the child's first group, if it has one). */
-  name?: string;
-  /** Run on this peer kernel instead of locally; `'*'` (ANY_KERNEL): let the kernel's scheduling policy choose. */
-  kernel?: string;
-  /**
-   * Where the program runs: `worker` (a worker thread of its own; module
-   * programs only, on a kernel with a worker executor) or `thread` (the
-   * kernel's thread). Default: `worker` when both hold, else `thread`.
-   */
-  placement?: Placement;
-}
+import type { TaskSpec } from '../abi/syscall-options.js';
 
 const KEYS = ['argv', 'inputs', 'outputs', 'groups', 'env', 'name', 'kernel', 'placement'] as const;
 const PLACEMENTS: readonly Placement[] = ['thread', 'worker'];
@@ -57,7 +31,7 @@ export function programId(bytes: Uint8Array): string | undefined {
 }
 
 /** Implements run for `parent`. */
-export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, spec: unknown, flags: unknown): Promise<number> {
+export async function run(kernel: KernelState, parent: TaskObject, binary: unknown, spec: unknown, flags: unknown): Promise<number> {
   const s = 'run';
   // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
   ({ binary, spec, flags } = runArguments(binary, spec, flags));
@@ -134,7 +108,7 @@ export async function run(kernel: Kernel, parent: TaskObject, binary: unknown, s
 
 // The part of run after the arguments are checked: name the task, then start it here or on a peer.
 async function start(
-  kernel: Kernel,
+  kernel: KernelState,
   parent: TaskObject,
   bin: Reference,
   f: number,
@@ -184,7 +158,7 @@ async function start(
 }
 
 // Asks the kernel's scheduling policy where to run (the caller and every reachable peer are candidates).
-async function choose(kernel: Kernel, argv: string[], inputs: Reference[]): Promise<string> {
+async function choose(kernel: KernelState, argv: string[], inputs: Reference[]): Promise<string> {
   const inputBytes: Record<string, number> = {};
   for (const r of inputs) {
     const home = r.object.home ?? kernel.id;
@@ -206,7 +180,7 @@ async function choose(kernel: Kernel, argv: string[], inputs: Reference[]): Prom
 }
 
 /** Where a task runs: a worker thread needs a module program and an executor; a pure task needs a worker. */
-export function placementOf(kernel: Kernel, isFunction: boolean, asked: Placement | undefined, f: number): Placement {
+export function placementOf(kernel: KernelState, isFunction: boolean, asked: Placement | undefined, f: number): Placement {
   const s = 'run';
   const canWork = !isFunction && kernel.executor !== undefined;
   if (asked === 'worker' && !canWork) {

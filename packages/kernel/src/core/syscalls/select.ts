@@ -5,23 +5,18 @@
  */
 import { errors } from '../abi/errors.js';
 import { checkFlags, Rights, SelectFlags } from '../abi/flags.js';
-import type { Kernel } from '../kernel.js';
+import type { KernelState } from '../kernel/kernel-state.js';
 import type { TaskObject } from '../objects/task.js';
 import { block, type WaitQueue } from '../objects/wait.js';
 import { checkArray, checkInt, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
 import { selectArguments } from './arguments.js';
-
-/** Options of select. */
-export interface SelectOptions {
-  /** Give up with ETIMEDOUT after this many milliseconds (0 polls); default: wait for ever. */
-  timeoutMs?: number;
-}
+import type { SelectOptions } from '../abi/syscall-options.js';
 
 /** Longest timeout select accepts (about 24 days, the limit of timers). */
 export const MAX_SELECT_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** Implements select for `task`. */
-export async function select(kernel: Kernel, task: TaskObject, refs: unknown, options: unknown, flags: unknown): Promise<number> {
+export async function select(kernel: KernelState, task: TaskObject, refs: unknown, options: unknown, flags: unknown): Promise<number> {
   const s = 'select';
   // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
   ({ refs, options, flags } = selectArguments(refs, options, flags));

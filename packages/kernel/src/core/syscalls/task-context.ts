@@ -5,23 +5,26 @@
  * @module
  */
 import { errors } from '../abi/errors.js';
-import type { Kernel } from '../kernel.js';
+import type { KernelState } from '../kernel/kernel-state.js';
 import type { Name } from '../abi/names.js';
 import type { TaskObject } from '../objects/task.js';
 import type { RefView } from '../objects/reference.js';
 import { block } from '../objects/wait.js';
-import { create, type CreateOptions, type CreateResult } from './create.js';
+import { create } from './create.js';
 import { lookup } from './lookup.js';
-import { copy, type CopyOptions } from './copy.js';
+import { copy } from './copy.js';
 import { deleteRef } from './delete.js';
-import { run, type TaskSpec } from './run.js';
+import { run } from './run.js';
 import { pause } from './pause.js';
-import { select, type SelectOptions } from './select.js';
-import { beginRead, endRead, type ReadOptions } from './read.js';
-import { beginWrite, endWrite, type EndWriteOptions, type WriteOptions } from './write.js';
+import { select } from './select.js';
+import { beginRead, endRead } from './read.js';
+import { beginWrite, endWrite } from './write.js';
+import type { CopyOptions, CreateOptions, CreateResult, EndWriteOptions, ReadOptions, SelectOptions, TaskSpec, WriteOptions } from '../abi/syscall-options.js';
 import { endWriteArguments } from './arguments.js';
 import { EndReadFlags, EndWriteFlags, type ObjectType } from '../abi/flags.js';
-import { Syscall, SYSCALL_NAMES, watchTask, type SyscallName, type TaskStats } from '../kernel/monitoring.js';
+import { watchTask } from '../kernel/monitoring.js';
+import { type TaskStats } from '../objects/task-stats.js';
+import { Syscall, SYSCALL_NAMES, type SyscallName } from '../abi/syscall-kinds.js';
 import { describe } from '../abi/names.js';
 
 // Set by TaskContext's static block: reaches its private #refused for refusedCall, without a method on the task's object.
@@ -46,7 +49,7 @@ export class TaskContext {
     refuse = (ctx, kind) => ctx.#refused(kind);
   }
 
-  readonly #kernel: Kernel;
+  readonly #kernel: KernelState;
   readonly #task: TaskObject;
   readonly #stats: TaskStats;
   // The stats' per-kind counters, held directly: counting a call is one typed-array store, no lookup.
@@ -58,7 +61,7 @@ export class TaskContext {
   };
 
   /** Made by the kernel for each task. */
-  constructor(kernel: Kernel, task: TaskObject) {
+  constructor(kernel: KernelState, task: TaskObject) {
     this.#kernel = kernel;
     this.#task = task;
     this.#stats = task.stats;

@@ -7,30 +7,17 @@
  */
 import { errors } from '../abi/errors.js';
 import { BeginWriteFlags, EndWriteFlags, ObjectType, Rights } from '../abi/flags.js';
-import type { Kernel } from '../kernel.js';
+import type { KernelState } from '../kernel/kernel-state.js';
 import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { TaskObject } from '../objects/task.js';
 import { TaskIoRequest } from './io-request.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 import { beginWriteArguments, endWriteArguments } from './arguments.js';
-
-/** Options of begin_write. */
-export interface WriteOptions {
-  /** Blobs: where the written bytes go (at most the current size: blobs have no holes). Streams accept only 0. */
-  offset?: number;
-  /** Blobs: the commit makes the size exactly offset + committed length. */
-  truncate?: boolean;
-}
-
-/** Options of end_write. */
-export interface EndWriteOptions {
-  /** How many bytes of the buffer to commit (default: all of it). */
-  length?: number;
-}
+import type { EndWriteOptions, WriteOptions } from '../abi/syscall-options.js';
 
 /** Implements begin_write for `task` (returns the buffer directly when the object lends without waiting). */
 export function beginWrite(
-  kernel: Kernel,
+  kernel: KernelState,
   task: TaskObject,
   handle: unknown,
   length: unknown,
@@ -68,7 +55,7 @@ export function beginWrite(
 
 /** Implements end_write for `task`; resolves to the object's version after the commit. */
 export function endWrite(
-  kernel: Kernel,
+  kernel: KernelState,
   task: TaskObject,
   handle: unknown,
   buffer: unknown,

@@ -6,8 +6,7 @@
  */
 import type { ErrnoCode } from '../abi/errors.js';
 import type { Lifecycle, ObjectType } from '../abi/flags.js';
-import type { TaskState } from '../objects/reference.js';
-import type { NodeLoad } from '../kernel/scheduler.js';
+import type { TaskState } from '../abi/system-calls.js';
 
 /** What a peer needs to know about an object it gets a reference to. */
 export interface ObjectDescriptor {
@@ -294,4 +293,16 @@ export interface Transport {
   onPeerGone(listener: (peer: string) => void): () => void;
   /** Leaves the network; later requests to or from this node fail with EHOSTDOWN. */
   close(): Promise<void>;
+}
+
+/** How loaded one kernel is, from its task monitoring. */
+export interface NodeLoad {
+  /** The kernel's id. */
+  readonly kernel: string;
+  /** Tasks with a program that are running or paused (not exited). */
+  readonly runningTasks: number;
+  /** CPU time of its worker tasks so far, in ms (undefined where not measured). */
+  readonly workerCpuMs: number | undefined;
+  /** False for a kernel that takes no scheduled tasks (a client); such a kernel is never a candidate. Absent means true. */
+  readonly schedulable?: boolean;
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { errors, type DiosError, type ErrnoCode } from '../../core/abi/errors.js';
-import type { NetworkAddress } from '../../core/kernel/device.js';
+import type { NetworkAddress } from '../../core/abi/syscall-options.js';
 import { describe } from '../../core/abi/names.js';
 
 /** Host a listener binds to when the address names none: loopback, so nothing is exposed by accident. */

@@ -106,12 +106,12 @@ export class WorkerPool implements TaskExecutor {
     if (pure) while (this.#idleOf(kind).length < this.#spares) this.#idleOf(kind).push(this.#spawn(kind, pure, typescript));
     const buffer = Channel.allocate();
     const { port1, port2 } = new MessageChannel();
-    const server = new SyscallServer(new Channel(buffer), port1, task.context!);
+    const server = new SyscallServer(new Channel(buffer), port1, this.#kernel.contextOf(task));
     const run: Run = { id: nextRunId++, task, server, pooled, cpuAtStart: this.#threadCpu(pooled), done: false, stopTimer: undefined };
     pooled.run = run;
     this.#runs.set(task, run);
     pooled.worker.ref();
-    const ctx = task.context!;
+    const ctx = this.#kernel.contextOf(task);
     const start: StartMessage = {
       kind: 'start',
       id: run.id,

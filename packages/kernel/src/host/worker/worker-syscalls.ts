@@ -29,12 +29,7 @@ import {
 import { encodeArguments } from '../../core/syscalls/argument-encoding.js';
 import { Name } from '../../core/abi/names.js';
 import type { RefAttributes, SystemCalls } from '../../core/abi/system-calls.js';
-import type { CreateOptions, CreateResult } from '../../core/syscalls/create.js';
-import type { CopyOptions } from '../../core/syscalls/copy.js';
-import type { TaskSpec } from '../../core/syscalls/run.js';
-import type { SelectOptions } from '../../core/syscalls/select.js';
-import type { ReadOptions } from '../../core/syscalls/read.js';
-import type { EndWriteOptions, WriteOptions } from '../../core/syscalls/write.js';
+import type { CopyOptions, CreateOptions, CreateResult, EndWriteOptions, ReadOptions, SelectOptions, TaskSpec, WriteOptions } from '../../core/abi/syscall-options.js';
 import { Channel, DOORBELL, FREE, readExtra, readText, REPLY, REQUEST, SLOTS, waitAsync, writePayload, type BufferReply, type CallName, type PortMessage } from './channel.js';
 
 /** What a worker task is told about itself when it starts. */

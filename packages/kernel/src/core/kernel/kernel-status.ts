@@ -8,11 +8,11 @@
  */
 import { errors } from '../abi/errors.js';
 import { ObjectType } from '../abi/flags.js';
-import type { Kernel } from '../kernel.js';
-import { monitorTasks, type TaskReport } from '../kernel/monitoring.js';
+import type { KernelState } from './kernel-state.js';
+import { monitorTasks, type TaskReport } from './monitoring.js';
 import { Name } from '../abi/names.js';
-import type { Lease } from './reference.js';
-import { KernelObject, type IoRequest } from './kernel-object.js';
+import type { Lease } from '../objects/reference.js';
+import { KernelObject, type IoRequest } from '../objects/kernel-object.js';
 
 // How much of an object's name the status shows (see ObjectStatus.name).
 const STATUS_NAME_DIGITS = 12;
@@ -62,10 +62,10 @@ export function kernelStatusName(kernelId: string): Promise<Name> {
 export class KernelStatusObject extends KernelObject {
   /** Always a status object. */
   readonly type = ObjectType.KERNEL_STATUS;
-  readonly #kernel: Kernel;
+  readonly #kernel: KernelState;
 
   /** The status of `kernel`. */
-  constructor(name: Name, kernel: Kernel) {
+  constructor(name: Name, kernel: KernelState) {
     super(name, 'immortal', undefined);
     this.#kernel = kernel;
   }
