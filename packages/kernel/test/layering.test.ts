@@ -1,10 +1,13 @@
 /**
- * The kernel core and the transports must run outside Node (in a browser, a
- * worker): only src/host may touch Node. This test reads the sources.
+ * The kernel's layers, read from the sources. The kernel core and the
+ * transports must run outside Node (in a browser, a worker): only src/host
+ * may touch Node. Inside the core, each folder imports only folders below
+ * it, type imports included (CORE_LAYERS); in the whole package the folders
+ * form a DAG and no file imports itself through a chain of runtime imports.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -59,7 +62,103 @@ function nodeDependencies(source: string): string[] {
   return problems;
 }
 
+/** The core's folders, lowest first; '.' is the core's own folder (the facade, kernel.ts). */
+const CORE_LAYERS = ['abi', 'wire', 'objects', 'kernel', 'syscalls', 'peer', '.'];
+
+/** An import edge between two source files (paths relative to SRC). */
+interface Edge {
+  readonly from: string;
+  readonly to: string;
+  /** `import type` / `export type`: erased at run time, but still a dependency of the design. */
+  readonly typeOnly: boolean;
+}
+
+/** The relative imports and re-exports in `code`, a file at `file` (relative to SRC), resolved to source paths. */
+function edgesOf(file: string, code: string): Edge[] {
+  const edges: Edge[] = [];
+  for (const m of stripComments(code).matchAll(/\b(?:import|export)\s+(type\s+)?(?:[^'";]*?\bfrom\s*)?['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    edges.push({ from: file, to: relative(SRC, resolve(SRC, dirname(file), m[2]!.replace(/\.js$/, '.ts'))), typeOnly: m[1] !== undefined });
+  }
+  return edges;
+}
+
+/** Edges that go up CORE_LAYERS (or to a folder not in it): each as 'from -> to'. */
+function upwardCoreEdges(edges: readonly Edge[]): string[] {
+  const layer = (file: string): number => {
+    const parts = relative('core', file).split('/');
+    return CORE_LAYERS.indexOf(parts.length === 1 ? '.' : parts[0]!);
+  };
+  return edges
+    .filter((e) => e.from.startsWith('core/') && e.to.startsWith('core/'))
+    .filter((e) => layer(e.from) < 0 || layer(e.to) < 0 || layer(e.to) > layer(e.from))
+    .map((e) => `${e.from} -> ${e.to}${e.typeOnly ? ' (type)' : ''}`);
+}
+
+/** The cycles of a directed graph, each as its nodes in order with the first repeated at the end. */
+function cycles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
+  const found: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (node: string): void => {
+    state.set(node, 'open');
+    path.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === 'open') found.push([...path.slice(path.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    path.pop();
+    state.set(node, 'done');
+  };
+  for (const node of graph.keys()) if (!state.has(node)) visit(node);
+  return found;
+}
+
+/** The folder graph of `edges` (an edge between two files of one folder is no edge). */
+function folderGraph(edges: readonly Edge[]): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const e of edges) {
+    const [a, b] = [dirname(e.from), dirname(e.to)];
+    if (a === b) continue;
+    if (!graph.has(a)) graph.set(a, new Set());
+    graph.get(a)!.add(b);
+  }
+  return graph;
+}
+
+/** The file graph of the runtime edges of `edges`. */
+function runtimeGraph(edges: readonly Edge[]): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const e of edges) {
+    if (e.typeOnly) continue;
+    if (!graph.has(e.from)) graph.set(e.from, new Set());
+    graph.get(e.from)!.add(e.to);
+  }
+  return graph;
+}
+
+const allEdges = (): Edge[] => sourceFiles(SRC).flatMap((f) => edgesOf(relative(SRC, f), readFileSync(f, 'utf8')));
+
 describe('layering', () => {
+  it('inside the core, every import (type imports included) goes to the same folder or one below it', () => {
+    const edges = allEdges();
+    expect(edges.filter((e) => e.from.startsWith('core/')).length).toBeGreaterThan(200);
+    expect(upwardCoreEdges(edges)).toEqual([]);
+  });
+
+  it("the core's folders are exactly the layers named (a new folder must take a place in CORE_LAYERS)", () => {
+    const folders = readdirSync(join(SRC, 'core')).filter((e) => statSync(join(SRC, 'core', e)).isDirectory());
+    expect(folders.sort()).toEqual(CORE_LAYERS.filter((l) => l !== '.').sort());
+  });
+
+  it("the package's folders form a DAG, type imports included", () => {
+    expect(cycles(folderGraph(allEdges())).map((c) => c.join(' -> '))).toEqual([]);
+  });
+
+  it('no file reaches itself through runtime imports', () => {
+    expect(cycles(runtimeGraph(allEdges())).map((c) => c.join(' -> '))).toEqual([]);
+  });
+
+
   it('finds the kernel core sources', () => {
     const core = sourceFiles(join(SRC, 'core'));
     expect(core.length).toBeGreaterThan(10);
@@ -82,6 +181,46 @@ describe('layering', () => {
   });
 
   describe('the checker itself', () => {
+    it('resolves import, import type and export-from edges, and ignores packages and comments', () => {
+      const code = [
+        "import { a } from './x.js';",
+        "import type { B } from '../abi/y.js';",
+        "export { c } from './z.js';",
+        "export type { D } from '../objects/w.js';",
+        "import { e } from '@dios/kernel';",
+        "// import { f } from './commented.js';",
+      ].join('\n');
+      expect(edgesOf('core/kernel/s.ts', code)).toEqual([
+        { from: 'core/kernel/s.ts', to: 'core/kernel/x.ts', typeOnly: false },
+        { from: 'core/kernel/s.ts', to: 'core/abi/y.ts', typeOnly: true },
+        { from: 'core/kernel/s.ts', to: 'core/kernel/z.ts', typeOnly: false },
+        { from: 'core/kernel/s.ts', to: 'core/objects/w.ts', typeOnly: true },
+      ]);
+    });
+
+    it('flags an import up the layers, type-only or not, and one into an unknown folder', () => {
+      expect(
+        upwardCoreEdges([
+          { from: 'core/objects/task.ts', to: 'core/syscalls/task-context.ts', typeOnly: true },
+          { from: 'core/syscalls/run.ts', to: 'core/kernel.ts', typeOnly: false },
+          { from: 'core/abi/x.ts', to: 'core/misc/y.ts', typeOnly: false },
+          { from: 'core/syscalls/run.ts', to: 'core/abi/program.ts', typeOnly: false },
+          { from: 'core/kernel.ts', to: 'core/peer/peer-link.ts', typeOnly: false },
+        ]),
+      ).toEqual(['core/objects/task.ts -> core/syscalls/task-context.ts (type)', 'core/syscalls/run.ts -> core/kernel.ts', 'core/abi/x.ts -> core/misc/y.ts']);
+    });
+
+    it('finds folder cycles and runtime file cycles, not type-only ones', () => {
+      const edges: Edge[] = [
+        { from: 'a/x.ts', to: 'b/y.ts', typeOnly: true },
+        { from: 'b/y.ts', to: 'a/z.ts', typeOnly: false },
+        { from: 'a/z.ts', to: 'a/x.ts', typeOnly: false },
+      ];
+      expect(cycles(folderGraph(edges))).toEqual([['a', 'b', 'a']]);
+      expect(cycles(runtimeGraph(edges))).toEqual([]);
+      expect(cycles(runtimeGraph([...edges, { from: 'a/x.ts', to: 'b/y.ts', typeOnly: false }]))).toEqual([['b/y.ts', 'a/z.ts', 'a/x.ts', 'b/y.ts']]);
+    });
+
     it.each([
       ["import { readFile } from 'node:fs/promises';", "imports 'node:fs/promises'"],
       ["import * as fs from 'fs';", "imports 'fs'"],
