@@ -221,8 +221,11 @@ async function resetConnection(): Promise<{ sys: SystemCalls; ref: number }> {
   const { k, sys } = await boot();
   useNetwork(k);
   const { ref } = await sys.create(ObjectType.TCP_CONNECTION, { address: { host: '127.0.0.1', port } });
-  // Let the reset arrive.
-  await new Promise((done) => setTimeout(done, 50));
+  // Wait for the reset to arrive: a read fails once it has (ECONNRESET, checked by the scenarios), and the failure stays.
+  await sys.beginRead(ref).then(
+    (buf) => sys.endRead(ref, buf),
+    (e: unknown) => expect(e).toBeInstanceOf(DiosError),
+  );
   return { sys, ref };
 }
 
@@ -600,7 +603,7 @@ const NOT_PROVOKED: Partial<Record<Call, Partial<Record<ErrnoCode, string>>>> = 
     EIO: "a socket error without a closer code, or a worker's shared buffer that never arrives (a channel defect): neither can be caused from a test",
   },
   beginWrite: {
-    EIO: 'a socket error without a closer code: cannot be caused on demand',
+    EIO: "a socket error without a closer code, or a worker's shared buffer that never arrives (a channel defect): neither can be caused from a test",
   },
 };
 
@@ -1016,7 +1019,9 @@ const EXAMPLE_SETUP: { [C in Call]: (sys: SystemCalls, k: Kernel) => Promise<Rec
   pause: async (sys, k) => ({
     // A program that makes a few calls, so it is still running when the example pauses it.
     binary: await binary(k, sys, async (child) => {
-      for (let i = 0; i < 5; i++) await child.select([child.self], { timeoutMs: 5 }).catch(() => {});
+      // Each select times out (ETIMEDOUT): the task is only waiting, 5 ms at a time.
+      for (let i = 0; i < 5; i++)
+        await child.select([child.self], { timeoutMs: 5 }).catch((e: unknown) => expect(e).toBeInstanceOf(DiosError));
     }),
   }),
   select: async (sys) => {
@@ -1058,7 +1063,7 @@ describe('the examples run', () => {
       const dios = await import('@dios/kernel');
       const { k, sys } = await boot();
       const names = await EXAMPLE_SETUP[call](sys, k);
-      const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+      const AsyncFunction = (Object.getPrototypeOf(async () => {}) as { constructor: unknown }).constructor as new (
         ...args: string[]
       ) => (...values: unknown[]) => Promise<void>;
       const quiet = { log: () => {} };
