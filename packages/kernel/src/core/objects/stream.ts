@@ -10,13 +10,20 @@ import { ObjectType, Rights, type Lifecycle } from '../abi/flags.js';
 import type { Name } from '../abi/names.js';
 import type { Lease, Reference } from './reference.js';
 import type { GroupObject } from './group.js';
-import { KernelObject, type IoRequest } from './kernel-object.js';
+import type { IoRequest } from './kernel-object.js';
+import { SequentialObject, type SequentialTerms } from './sequential-object.js';
 
 /** Default ring size of a stream, in bytes. */
 export const DEFAULT_STREAM_CAPACITY = 256 * 1024;
 
+const STREAM_TERMS: SequentialTerms = {
+  noOffsets: 'streams have no offsets',
+  minRead: 1,
+  shortRead: 'a stream read asks for at least one byte',
+};
+
 /** A bounded byte FIFO with back-pressure and end-of-stream. */
-export class StreamObject extends KernelObject {
+export class StreamObject extends SequentialObject {
   /** Always a shared-memory stream. */
   readonly type = ObjectType.SHARED_MEMORY_STREAM;
   /** Ring size in bytes. */
@@ -26,14 +33,13 @@ export class StreamObject extends KernelObject {
   #head = 0;
   #tail = 0;
   #eof = false;
-  #reading = false;
   #writing = false;
   #readers = 0;
   #writersOpen = 0;
 
   /** Creates an empty stream with a ring of `capacity` bytes. */
   constructor(name: Name, lifecycle: Lifecycle, group: GroupObject | undefined, capacity: number) {
-    super(name, lifecycle, group);
+    super(name, lifecycle, group, STREAM_TERMS);
     this.capacity = capacity;
     this.#ring = new Uint8Array(new SharedArrayBuffer(capacity));
   }
@@ -44,11 +50,6 @@ export class StreamObject extends KernelObject {
   /** True once end-of-stream is marked or every reference with write rights is gone. */
   get ended(): boolean {
     return this.#eof;
-  }
-
-  override isReady(mode: 'read' | 'write'): boolean {
-    if (mode === 'read') return !this.#reading && (this.size > 0 || this.ended);
-    return !this.#writing && (this.#eof || this.#readers === 0 || this.size < this.capacity);
   }
 
   override onOpen(rights: number): void {
@@ -63,45 +64,25 @@ export class StreamObject extends KernelObject {
     this.changed.notify();
   }
 
-  // Without a wait the lease is returned directly (no promise), so the call costs no extra turn of the event loop.
-  override beginRead(req: IoRequest): Promise<Lease> | Lease {
-    if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'options.offset', 'streams have no offsets');
-    // An empty lease means end-of-stream, so a read must ask for at least one byte.
-    if (req.length === 0) throw errors.EINVAL(req.syscall, 'options.length', 'a stream read asks for at least one byte');
-    if (!this.isReady('read')) return this.#readWhenReady(req);
-    return this.#readLease(req);
+  protected override hasInput(): boolean {
+    return this.size > 0 || this.ended;
+  }
+  protected override takesWrite(): boolean {
+    return !this.#writing && (this.#eof || this.#readers === 0 || this.size < this.capacity);
   }
 
-  async #readWhenReady(req: IoRequest): Promise<Lease> {
-    await this.waitUntil(req, () => this.isReady('read'));
-    return this.#readLease(req);
-  }
-
-  #readLease(req: IoRequest): Lease {
-    this.#reading = true;
+  // A view of the ring up to its wrap point.
+  protected override lend(req: IoRequest): Uint8Array {
     const start = this.#head % this.capacity;
-    const length = Math.min(req.length, this.size, this.capacity - start);
-    return {
-      ref: req.ref,
-      kind: 'read',
-      buffer: this.#ring.subarray(start, start + length),
-      offset: 0,
-      version: this.version,
-      exclusive: false,
-      truncate: false,
-    };
+    return this.#ring.subarray(start, start + Math.min(req.length, this.size, this.capacity - start));
   }
-
-  override endRead(lease: Lease, release: boolean): boolean {
-    this.#reading = false;
-    if (!release) this.#head += lease.buffer.length;
-    this.changed.notify();
-    return true;
+  protected override consume(length: number): void {
+    this.#head += length;
   }
 
   // As beginRead: no promise unless the write has to wait for room.
   override beginWrite(req: IoRequest): Promise<Lease> | Lease {
-    if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'options.offset', 'streams have no offsets');
+    this.requireNoOffset(req);
     if (req.length > this.capacity) {
       throw errors.EINVAL(req.syscall, 'length', `${req.length} bytes exceed the stream's capacity of ${this.capacity}`);
     }
@@ -128,7 +109,7 @@ export class StreamObject extends KernelObject {
     // A region that wraps around the ring is staged in a scratch buffer and copied in two parts at commit.
     const contiguous = start + req.length <= this.capacity;
     const buffer = contiguous ? this.#ring.subarray(start, start + req.length) : new Uint8Array(req.length);
-    return { ref: req.ref, kind: 'write', buffer, offset: 0, version: this.version, exclusive: false, truncate: false, detail: contiguous };
+    return this.writeLease(req, buffer, contiguous);
   }
 
   override endWrite(lease: Lease, length: number, discard: boolean, endOfStream: boolean): void {
@@ -157,7 +138,7 @@ export class StreamObject extends KernelObject {
 
   /** Whether a read or write lease is outstanding (checked by the invariant). */
   get leased(): { reading: boolean; writing: boolean } {
-    return { reading: this.#reading, writing: this.#writing };
+    return { reading: this.reading, writing: this.#writing };
   }
 
   override destroy(): void {

@@ -13,7 +13,8 @@ import { errors, type DiosError } from '../../core/abi/errors.js';
 import { ObjectType, type Lifecycle } from '../../core/abi/flags.js';
 import type { Name } from '../../core/abi/names.js';
 import type { GroupObject } from '../../core/objects/group.js';
-import { KernelObject, type IoRequest } from '../../core/objects/kernel-object.js';
+import type { IoRequest } from '../../core/objects/kernel-object.js';
+import { SequentialObject, type SequentialTerms } from '../../core/objects/sequential-object.js';
 import type { Lease } from '../../core/objects/reference.js';
 import { socketError } from './address.js';
 
@@ -23,8 +24,14 @@ const CLOSE_GRACE_MS = 5000;
 // Received bytes buffered before the socket is paused (the peer then feels TCP's back-pressure).
 const READ_HIGH_WATER = 1 << 20;
 
+const CONNECTION_TERMS: SequentialTerms = {
+  noOffsets: 'a connection has no offsets',
+  minRead: 1,
+  shortRead: 'a connection read asks for at least one byte',
+};
+
 /** One TCP connection (see the module comment). */
-export class TcpConnectionObject extends KernelObject {
+export class TcpConnectionObject extends SequentialObject {
   /** Always a TCP connection. */
   readonly type = ObjectType.TCP_CONNECTION;
   readonly #socket: Socket;
@@ -33,14 +40,13 @@ export class TcpConnectionObject extends KernelObject {
   #peerEnded = false;
   #ended = false;
   #error: unknown = undefined;
-  #reading = false;
   #writing = false;
   /** Remote address, as the socket reports it (for people and status pages). */
   readonly remote: string;
 
   /** Wraps a connected socket. */
   constructor(name: Name, lifecycle: Lifecycle, group: GroupObject | undefined, socket: Socket) {
-    super(name, lifecycle, group);
+    super(name, lifecycle, group, CONNECTION_TERMS);
     this.#socket = socket;
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     socket.setNoDelay(true);
@@ -75,48 +81,29 @@ export class TcpConnectionObject extends KernelObject {
     return 'remote-memory-distant';
   }
 
-  override isReady(mode: 'read' | 'write'): boolean {
-    if (mode === 'read') return !this.#reading && (this.#buffered > 0 || this.#peerEnded || this.#error !== undefined);
+  protected override hasInput(): boolean {
+    return this.#buffered > 0 || this.#peerEnded || this.#error !== undefined;
+  }
+  protected override takesWrite(): boolean {
     return !this.#writing && (this.#ended || this.#error !== undefined || this.#socket.destroyed || !this.#socket.writableNeedDrain);
   }
 
-  override beginRead(req: IoRequest): Promise<Lease> | Lease {
-    if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'options.offset', 'a connection has no offsets');
-    if (req.length === 0) throw errors.EINVAL(req.syscall, 'options.length', 'a connection read asks for at least one byte');
-    if (!this.isReady('read')) return this.#readWhenReady(req);
-    return this.#readLease(req);
-  }
-
-  async #readWhenReady(req: IoRequest): Promise<Lease> {
-    await this.waitUntil(req, () => this.isReady('read'));
-    return this.#readLease(req);
-  }
-
-  #readLease(req: IoRequest): Lease {
+  protected override lend(req: IoRequest): Uint8Array {
     // Buffered bytes first: a reset after data still delivers the data.
     if (this.#buffered === 0 && this.#error !== undefined && !this.#peerEnded) throw this.#failure(req.syscall);
-    this.#reading = true;
     const first = this.#received[0];
-    const buffer = first === undefined ? new Uint8Array(0) : first.subarray(0, Math.min(req.length, first.length));
-    return { ref: req.ref, kind: 'read', buffer, offset: 0, version: this.version, exclusive: false, truncate: false };
+    return first === undefined ? new Uint8Array(0) : first.subarray(0, Math.min(req.length, first.length));
   }
-
-  override endRead(lease: Lease, release: boolean): boolean {
-    this.#reading = false;
-    const n = lease.buffer.length;
-    if (!release && n > 0) {
-      const first = this.#received[0]!;
-      if (n === first.length) this.#received.shift();
-      else this.#received[0] = first.subarray(n);
-      this.#buffered -= n;
-      if (this.#buffered < READ_HIGH_WATER && this.#socket.isPaused()) this.#socket.resume();
-    }
-    this.changed.notify();
-    return true;
+  protected override consume(length: number): void {
+    const first = this.#received[0]!;
+    if (length === first.length) this.#received.shift();
+    else this.#received[0] = first.subarray(length);
+    this.#buffered -= length;
+    if (this.#buffered < READ_HIGH_WATER && this.#socket.isPaused()) this.#socket.resume();
   }
 
   override beginWrite(req: IoRequest): Promise<Lease> | Lease {
-    if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'options.offset', 'a connection has no offsets');
+    this.requireNoOffset(req);
     if (!this.#canWrite(req)) return this.#writeWhenRoom(req);
     return this.#writeLease(req);
   }
@@ -137,7 +124,7 @@ export class TcpConnectionObject extends KernelObject {
   #writeLease(req: IoRequest): Lease {
     this.#writing = true;
     // A fresh buffer per write: the socket keeps it until the bytes are sent.
-    return { ref: req.ref, kind: 'write', buffer: new Uint8Array(req.length), offset: 0, version: this.version, exclusive: false, truncate: false };
+    return this.writeLease(req, new Uint8Array(req.length));
   }
 
   override endWrite(lease: Lease, length: number, discard: boolean, endOfStream: boolean): void {

@@ -13,15 +13,22 @@ import { ObjectType, type Lifecycle } from '../../core/abi/flags.js';
 import type { Kernel } from '../../core/kernel.js';
 import { Name } from '../../core/abi/names.js';
 import type { GroupObject } from '../../core/objects/group.js';
-import { KernelObject, type IoRequest } from '../../core/objects/kernel-object.js';
+import type { IoRequest } from '../../core/objects/kernel-object.js';
+import { SequentialObject, type SequentialTerms } from '../../core/objects/sequential-object.js';
 import type { Lease } from '../../core/objects/reference.js';
 import { TcpConnectionObject } from './tcp-connection.js';
 
 // Connections accepted but not yet read; beyond this the listener stops accepting (the kernel's backlog).
 const BACKLOG = 1024;
 
+const LISTENER_TERMS: SequentialTerms = {
+  noOffsets: 'a listener has no offsets',
+  minRead: 32,
+  shortRead: 'a listener read yields a 32-byte name: ask for at least 32 bytes',
+};
+
 /** A TCP listener (see the module comment). */
-export class TcpListenerObject extends KernelObject {
+export class TcpListenerObject extends SequentialObject {
   /** Always a TCP listener. */
   readonly type = ObjectType.TCP_LISTENER;
   readonly #kernel: Kernel;
@@ -30,7 +37,8 @@ export class TcpListenerObject extends KernelObject {
   readonly #waiting: TcpConnectionObject[] = [];
   // Handed out, not yet looked up: held here so that they close with the listener if nobody takes them.
   readonly #unclaimed = new Set<TcpConnectionObject>();
-  #reading = false;
+  // The connection whose name the outstanding read lease holds (one read lease at a time).
+  #lent: TcpConnectionObject | undefined = undefined;
   /** The port the listener is bound to (the one picked when port 0 was asked for). */
   readonly port: number;
   /** The host it is bound to. */
@@ -38,7 +46,7 @@ export class TcpListenerObject extends KernelObject {
 
   /** Wraps a bound server; connections it accepts become objects of `kernel` in `group`. */
   constructor(name: Name, lifecycle: Lifecycle, group: GroupObject, kernel: Kernel, server: Server, host: string, port: number) {
-    super(name, lifecycle, group);
+    super(name, lifecycle, group, LISTENER_TERMS);
     this.#kernel = kernel;
     this.#server = server;
     this.host = host;
@@ -76,40 +84,25 @@ export class TcpListenerObject extends KernelObject {
     this.changed.notify();
   }
 
-  override isReady(mode: 'read' | 'write'): boolean {
-    return mode === 'read' && !this.#reading && this.#waiting.length > 0;
+  protected override hasInput(): boolean {
+    return this.#waiting.length > 0;
+  }
+  protected override takesWrite(): boolean {
+    return false;
   }
 
-  override beginRead(req: IoRequest): Promise<Lease> | Lease {
-    if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'options.offset', 'a listener has no offsets');
-    if (req.length < 32) throw errors.EINVAL(req.syscall, 'options.length', 'a listener read yields a 32-byte name: ask for at least 32 bytes');
-    if (!this.isReady('read')) return this.#readWhenReady(req);
-    return this.#readLease(req);
+  // The name of the next connection; it is taken off the queue when the read ends.
+  protected override lend(): Uint8Array {
+    this.#lent = this.#waiting[0]!;
+    return this.#lent.name.bytes.slice();
   }
-
-  async #readWhenReady(req: IoRequest): Promise<Lease> {
-    await this.waitUntil(req, () => this.isReady('read'));
-    return this.#readLease(req);
-  }
-
-  #readLease(req: IoRequest): Lease {
-    this.#reading = true;
-    const conn = this.#waiting[0]!;
-    return { ref: req.ref, kind: 'read', buffer: conn.name.bytes.slice(), offset: 0, version: this.version, exclusive: false, truncate: false, detail: conn };
-  }
-
-  override endRead(lease: Lease, release: boolean): boolean {
-    this.#reading = false;
-    if (!release) {
-      const conn = lease.detail as TcpConnectionObject;
-      const i = this.#waiting.indexOf(conn);
-      if (i >= 0) this.#waiting.splice(i, 1);
-      // Connections that got a reference are claimed: they close when their last reference does.
-      for (const held of this.#unclaimed) if (held.refCount > 0 || held.destroyed) this.#unclaimed.delete(held);
-      if (!conn.destroyed && conn.refCount === 0) this.#unclaimed.add(conn);
-    }
-    this.changed.notify();
-    return true;
+  protected override consume(): void {
+    const conn = this.#lent!;
+    const i = this.#waiting.indexOf(conn);
+    if (i >= 0) this.#waiting.splice(i, 1);
+    // Connections that got a reference are claimed: they close when their last reference does.
+    for (const held of this.#unclaimed) if (held.refCount > 0 || held.destroyed) this.#unclaimed.delete(held);
+    if (!conn.destroyed && conn.refCount === 0) this.#unclaimed.add(conn);
   }
 
   override beginWrite(req: IoRequest): Lease {
