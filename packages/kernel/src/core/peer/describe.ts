@@ -2,9 +2,9 @@
  * Descriptors: what a kernel tells a peer about one of its objects.
  * @module
  */
-import type { Lifecycle } from '../abi/flags.js';
 import type { KernelObject } from '../objects/kernel-object.js';
-import type { TaskStatus } from '../abi/system-calls.js';
+import { RemoteObject } from '../objects/remote.js';
+import { TaskObject } from '../objects/task.js';
 import type { ObjectDescriptor } from '../wire/transport.js';
 
 /** Describes a local object for a peer. */
@@ -13,12 +13,12 @@ export function describeObject(obj: KernelObject): ObjectDescriptor {
     name: obj.name.key,
     type: obj.type,
     // A proxy for a remote object is refcounted itself; a third kernel needs the lifecycle at the object's home.
-    lifecycle: (obj as unknown as { homeLifecycle?: Lifecycle }).homeLifecycle ?? obj.lifecycle,
+    lifecycle: obj instanceof RemoteObject ? obj.homeLifecycle : obj.lifecycle,
     size: obj.size,
     version: obj.version,
     persistent: obj.persistent,
   };
-  const status = (obj as unknown as { taskStatus?: () => TaskStatus | undefined }).taskStatus?.();
+  const status = obj instanceof TaskObject || obj instanceof RemoteObject ? obj.taskStatus() : undefined;
   if (status !== undefined) desc.task = { state: status.state, exitStatus: status.exitStatus };
   return desc;
 }

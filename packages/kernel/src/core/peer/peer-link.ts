@@ -16,7 +16,8 @@ import type { TaskObject } from '../objects/task.js';
 import type { Reference } from '../objects/reference.js';
 import type { PeerReply, PeerRequest, RemoteHandle, Transport } from '../wire/transport.js';
 import { describeObject } from './describe.js';
-import { PeerService, type Importer } from './peer-service.js';
+import type { Importer } from './handlers/peer-call.js';
+import { PeerService } from './peer-service.js';
 import { readWhole } from '../syscalls/run.js';
 
 type Ok = Extract<PeerReply, { ok: true }>;
