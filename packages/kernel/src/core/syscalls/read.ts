@@ -4,12 +4,12 @@
  * copying; end_read returns it and says whether the read is still valid.
  * @module
  */
-import { errors } from '../abi/errors.js';
 import { BeginReadFlags, EndReadFlags, Rights } from '../abi/flags.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { TaskObject } from '../objects/task.js';
 import { TaskIoRequest } from './io-request.js';
+import { lentLease, recordLease } from './leases.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 import { beginReadArguments, endReadArguments } from './arguments.js';
 import type { ReadOptions } from '../abi/syscall-options.js';
@@ -29,33 +29,17 @@ export function beginRead(kernel: KernelState, task: TaskObject, handle: unknown
   const length = o.length === undefined ? MAX_BLOB_BYTES : checkInt(s, 'options.length', o.length, 0, MAX_BLOB_BYTES);
   requireRights(s, 'ref', ref, Rights.READ);
   const req = new TaskIoRequest(task, ref, s, offset, length, (f & BeginReadFlags.NONBLOCK) !== 0, false);
-  const pending = ref.object.beginRead(req);
-  if (!(pending instanceof Promise)) {
-    ref.leases.set(pending.buffer, pending);
-    return pending.buffer;
-  }
-  return pending.then(async (lease) => {
-    if (!ref.open || task.state === 'exited') {
-      // The reference went while the object was preparing the lease (a wait, a remote read): give it straight back.
-      await ref.object.endRead(lease, true);
-      req.guard();
-    }
-    ref.leases.set(lease.buffer, lease);
-    return lease.buffer;
-  });
+  return recordLease(req, ref.object.beginRead(req));
 }
 
 /** Implements end_read for `task`. */
 export function endRead(kernel: KernelState, task: TaskObject, handle: unknown, buffer: unknown, flags: unknown): boolean | Promise<boolean> {
   const s = 'endRead';
-  // As in beginRead; the buffer is matched by identity (a Map lookup runs no code of the caller's).
+  // As in beginRead.
   ({ handle, flags } = endReadArguments(handle, flags));
   const f = checkCallFlags(s, flags, EndReadFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
-  const lease = ref.leases.get(buffer as Uint8Array);
-  if (lease === undefined || lease.kind !== 'read') {
-    throw errors.EINVAL(s, 'buffer', `not a buffer lent by beginRead on reference ${ref.id}, or already returned`);
-  }
+  const lease = lentLease(s, ref, buffer, 'read');
   ref.leases.delete(lease.buffer);
   return ref.object.endRead(lease, (f & EndReadFlags.RELEASE) !== 0);
 }

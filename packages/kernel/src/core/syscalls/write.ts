@@ -11,6 +11,7 @@ import type { KernelState } from '../kernel/kernel-state.js';
 import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { TaskObject } from '../objects/task.js';
 import { TaskIoRequest } from './io-request.js';
+import { lentLease, recordLease } from './leases.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 import { beginWriteArguments, endWriteArguments } from './arguments.js';
 import type { EndWriteOptions, WriteOptions } from '../abi/syscall-options.js';
@@ -38,19 +39,7 @@ export function beginWrite(
   if (append && o.truncate === true) throw errors.EINVAL(s, 'options.truncate', 'APPEND and truncate exclude each other');
   requireRights(s, 'ref', ref, Rights.WRITE);
   const req = new TaskIoRequest(task, ref, s, offset, len, (f & BeginWriteFlags.NONBLOCK) !== 0, o.truncate === true, append);
-  const pending = ref.object.beginWrite(req);
-  if (!(pending instanceof Promise)) {
-    ref.leases.set(pending.buffer, pending);
-    return pending.buffer;
-  }
-  return pending.then(async (lease) => {
-    if (!ref.open || task.state === 'exited') {
-      await ref.object.endWrite(lease, 0, true, false);
-      req.guard();
-    }
-    ref.leases.set(lease.buffer, lease);
-    return lease.buffer;
-  });
+  return recordLease(req, ref.object.beginWrite(req));
 }
 
 /** Implements end_write for `task`; resolves to the object's version after the commit. */
@@ -63,14 +52,11 @@ export function endWrite(
   flags: unknown,
 ): number | Promise<number> {
   const s = 'endWrite';
-  // As in beginWrite; the buffer is matched by identity (a Map lookup runs no code of the caller's).
+  // As in beginWrite.
   ({ handle, options, flags } = endWriteArguments(handle, options, flags));
   const f = checkCallFlags(s, flags, EndWriteFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
-  const lease = ref.leases.get(buffer as Uint8Array);
-  if (lease === undefined || lease.kind !== 'write') {
-    throw errors.EINVAL(s, 'buffer', `not a buffer lent by beginWrite on reference ${ref.id}, or already returned`);
-  }
+  const lease = lentLease(s, ref, buffer, 'write');
   const o = checkOptions<EndWriteOptions>(s, 'options', options, ['length']);
   const length = o.length === undefined ? lease.buffer.length : checkInt(s, 'options.length', o.length, 0, lease.buffer.length);
   const discard = (f & EndWriteFlags.DISCARD) !== 0;
