@@ -22,7 +22,7 @@ export async function resolvePath(sys: SystemCalls, path: string, create: boolea
       if (!create || !isDiosError(e, 'ENOENT') || attempt > 0) throw e;
     }
     try {
-      return await makeBlob(sys, path);
+      return await createAtPath(sys, path);
     } catch (e) {
       // Another task made it in between: look it up again.
       if (!isDiosError(e, 'EEXIST')) throw e;
@@ -30,7 +30,13 @@ export async function resolvePath(sys: SystemCalls, path: string, create: boolea
   }
 }
 
-async function makeBlob(sys: SystemCalls, path: string): Promise<number> {
+/**
+ * Creates the blob at `path` (its name seeded from the path in the task's
+ * first group) and returns a handle to it: a durable blob when the kernel has
+ * a store, otherwise an immortal shared-memory blob. EEXIST when something is
+ * there already.
+ */
+export async function createAtPath(sys: SystemCalls, path: string): Promise<number> {
   const options = { nameSeed: pathSeed(path) };
   try {
     return (await sys.create(ObjectType.DURABLE_BLOB, options, CreateFlags.NAME_DETERMINISTIC)).ref;

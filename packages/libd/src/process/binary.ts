@@ -5,7 +5,8 @@
  * a host that holds the kernel.
  * @module
  */
-import { CreateFlags, errors, isDiosError, normalizePath, ObjectType, pathSeed, type Kernel, type Program, type SystemCalls } from '@dios/kernel';
+import { errors, normalizePath, ObjectType, type Kernel, type Program, type SystemCalls } from '@dios/kernel';
+import { createAtPath } from '../paths/resolve.js';
 
 /**
  * Creates a blob holding `bytes` (a binary, such as `programBinary(id)` or
@@ -26,7 +27,7 @@ import { CreateFlags, errors, isDiosError, normalizePath, ObjectType, pathSeed, 
  */
 export async function writeBinary(sys: SystemCalls, bytes: Uint8Array, path?: string): Promise<number> {
   if (!(bytes instanceof Uint8Array)) throw errors.EINVAL('writeBinary', 'bytes', 'expected a Uint8Array');
-  const ref = path === undefined ? (await sys.create(ObjectType.SHARED_MEMORY_BLOB)).ref : await createAt(sys, normalizePath(path, 'writeBinary', 'path'));
+  const ref = path === undefined ? (await sys.create(ObjectType.SHARED_MEMORY_BLOB)).ref : await createAtPath(sys, normalizePath(path, 'writeBinary', 'path'));
   try {
     const buffer = await sys.beginWrite(ref, bytes.length, { offset: 0 });
     buffer.set(bytes);
@@ -36,16 +37,6 @@ export async function writeBinary(sys: SystemCalls, bytes: Uint8Array, path?: st
     throw e;
   }
   return ref;
-}
-
-async function createAt(sys: SystemCalls, path: string): Promise<number> {
-  const options = { nameSeed: pathSeed(path) };
-  try {
-    return (await sys.create(ObjectType.DURABLE_BLOB, options, CreateFlags.NAME_DETERMINISTIC)).ref;
-  } catch (e) {
-    if (!isDiosError(e, 'ENOTSUP')) throw e;
-  }
-  return (await sys.create(ObjectType.SHARED_MEMORY_BLOB, { ...options, lifecycle: 'immortal' }, CreateFlags.NAME_DETERMINISTIC)).ref;
 }
 
 /**
