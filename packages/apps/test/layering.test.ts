@@ -3,10 +3,12 @@
  * their sources import '@dios/kernel', '@dios/libd' and each other, and
  * nothing else; only the command (src/cli) may import node:*, the
  * kernel's Node host layer ('@dios/kernel/node') and its NATS transport
- * ('@dios/kernel/nats').
+ * ('@dios/kernel/nats'). Inside the package, the folders form a DAG (type
+ * imports included) and no file imports itself through a chain of runtime
+ * imports.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -24,10 +26,83 @@ function imports(source: string): string[] {
 
 const isCli = (file: string): boolean => file.split(/[\\/]/)[0] === 'cli';
 
+/** Whether `spec`, imported by `file` (relative to SRC), is a module of this package's sources. */
+function isOwnModule(file: string, spec: string): boolean {
+  if (!/^\.\.?\/([\w-]+\/|\.\.\/)*[\w-]+\.js$/.test(spec)) return false;
+  const target = relative(SRC, resolve(SRC, dirname(file), spec));
+  return !target.startsWith('..');
+}
+
 function allowed(file: string, spec: string): boolean {
-  if (spec === '@dios/kernel' || spec === '@dios/libd' || /^\.\.?\/([\w-]+\/)?[\w-]+\.js$/.test(spec)) return true;
+  if (spec === '@dios/kernel' || spec === '@dios/libd' || isOwnModule(file, spec)) return true;
   // The command boots kernels: it may use the host layer and the NATS transport, as a host does.
   return isCli(file) && (spec === '@dios/kernel/node' || spec === '@dios/kernel/nats' || spec.startsWith('node:'));
+}
+
+// The import-graph helpers below are the kernel's (packages/kernel/test/layering.test.ts).
+
+/** An import edge between two source files (paths relative to SRC). */
+interface Edge {
+  readonly from: string;
+  readonly to: string;
+  /** `import type` / `export type`: erased at run time, but still a dependency of the design. */
+  readonly typeOnly: boolean;
+}
+
+/** Removes comments (block and line), keeping string contents. */
+function stripComments(code: string): string {
+  return code.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(^|[^:\\'"`])\/\/.*$/gm, '$1');
+}
+
+/** The relative imports and re-exports in `code`, a file at `file` (relative to SRC), resolved to source paths. */
+function edgesOf(file: string, code: string): Edge[] {
+  const edges: Edge[] = [];
+  for (const m of stripComments(code).matchAll(/\b(?:import|export)\s+(type\s+)?(?:[^'";]*?\bfrom\s*)?['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    edges.push({ from: file, to: relative(SRC, resolve(SRC, dirname(file), m[2]!.replace(/\.js$/, '.ts'))), typeOnly: m[1] !== undefined });
+  }
+  return edges;
+}
+
+/** The cycles of a directed graph, each as its nodes in order with the first repeated at the end. */
+function cycles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
+  const found: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (node: string): void => {
+    state.set(node, 'open');
+    path.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === 'open') found.push([...path.slice(path.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    path.pop();
+    state.set(node, 'done');
+  };
+  for (const node of graph.keys()) if (!state.has(node)) visit(node);
+  return found;
+}
+
+/** The folder graph of `edges` (an edge between two files of one folder is no edge). */
+function folderGraph(edges: readonly Edge[]): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const e of edges) {
+    const [a, b] = [dirname(e.from), dirname(e.to)];
+    if (a === b) continue;
+    if (!graph.has(a)) graph.set(a, new Set());
+    graph.get(a)!.add(b);
+  }
+  return graph;
+}
+
+/** The file graph of the runtime edges of `edges`. */
+function runtimeGraph(edges: readonly Edge[]): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const e of edges) {
+    if (e.typeOnly) continue;
+    if (!graph.has(e.from)) graph.set(e.from, new Set());
+    graph.get(e.from)!.add(e.to);
+  }
+  return graph;
 }
 
 describe('apps layering', () => {
@@ -45,10 +120,38 @@ describe('apps layering', () => {
     expect(withNode.filter((f) => !isCli(f))).toEqual([]);
   });
 
+  const allEdges = (): Edge[] => files.flatMap((f) => edgesOf(f, readFileSync(join(SRC, f), 'utf8')));
+
+  it("the package's folders form a DAG, type imports included", () => {
+    const edges = allEdges();
+    expect(edges.length).toBeGreaterThan(100);
+    expect(cycles(folderGraph(edges)).map((c) => c.join(' -> '))).toEqual([]);
+  });
+
+  it('no file reaches itself through runtime imports', () => {
+    expect(cycles(runtimeGraph(allEdges())).map((c) => c.join(' -> '))).toEqual([]);
+  });
+
+  it('the graph checker finds a folder cycle (type imports included) and a runtime file cycle', () => {
+    const edges: Edge[] = [
+      ...edgesOf('wordcount/x.ts', "import type { A } from '../mapreduce/a.js';"),
+      ...edgesOf('mapreduce/a.ts', "import { x } from '../wordcount/x.js';\n// import { y } from './y.js';"),
+    ];
+    expect(edges).toEqual([
+      { from: 'wordcount/x.ts', to: 'mapreduce/a.ts', typeOnly: true },
+      { from: 'mapreduce/a.ts', to: 'wordcount/x.ts', typeOnly: false },
+    ]);
+    expect(cycles(folderGraph(edges))).toEqual([['wordcount', 'mapreduce', 'wordcount']]);
+    expect(cycles(runtimeGraph(edges))).toEqual([]);
+    expect(cycles(runtimeGraph([...edges, { from: 'wordcount/x.ts', to: 'mapreduce/a.ts', typeOnly: false }]))).toEqual([['mapreduce/a.ts', 'wordcount/x.ts', 'mapreduce/a.ts']]);
+  });
+
   it('would notice a reach into the kernel', () => {
     expect(allowed('mapreduce/map-task.ts', imports("import { x } from '@dios/kernel/src/core/kernel.js';")[0]!)).toBe(false);
     expect(allowed('mapreduce/map-task.ts', imports("export { y } from '../../kernel/src/core/reference.js';")[0]!)).toBe(false);
     expect(allowed('mapreduce/map-task.ts', imports("import { z } from 'node:fs';")[0]!)).toBe(false);
     expect(allowed('cli/main.ts', imports("import '@dios/libd/src/stdio/file.js';")[0]!)).toBe(false);
+    expect(allowed('wordcount/app/tokenize.ts', imports("import { x } from '../../../kernel/src/core/kernel.js';")[0]!)).toBe(false);
+    expect(allowed('wordcount/app/tokenize.ts', imports("import { x } from '../../mapreduce/app-api/key-table.js';")[0]!)).toBe(true);
   });
 });

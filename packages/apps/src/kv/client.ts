@@ -8,7 +8,7 @@
 import { DeleteFlags, EndWriteFlags, errors, isDiosError, ObjectType, type SystemCalls } from '@dios/kernel';
 import { inboxName, KV_INBOX_PATH } from './inbox.js';
 import { KvErrorReply, parseReply, type KvReply } from './resp-reply.js';
-import { RespWriter } from './resp-writer.js';
+import { RespWriter } from './core/resp-writer.js';
 
 /** Options of {@link kvConnect}. */
 export interface KvConnectOptions {

@@ -9,7 +9,7 @@ import { CreateFlags, EndWriteFlags, ObjectType, pathSeed, type Kernel, type Sys
 import { installProgram, listen, wait } from '@dios/libd';
 import { KV_INBOX_PATH } from './inbox.js';
 import type { CommandSpec } from './commands/context.js';
-import type { OutputBufferLimit } from './limits.js';
+import type { OutputBufferLimit } from './core/limits.js';
 import { KV_SERVER_PROGRAM_ID, kvServerProgram, kvServerProgramWith } from './program.js';
 
 /** How {@link startKvServer} starts the server. */

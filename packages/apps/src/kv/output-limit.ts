@@ -6,7 +6,7 @@
  * at most one piece of them).
  * @module
  */
-import { MAX_BUFFER_BYTES, type OutputBufferLimit } from './limits.js';
+import { MAX_BUFFER_BYTES, type OutputBufferLimit } from './core/limits.js';
 
 /** A client's backlog as the limit sees it. */
 export interface Backlog {

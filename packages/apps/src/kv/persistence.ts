@@ -12,13 +12,13 @@
  * @module
  */
 import { BeginWriteFlags, CreateFlags, errors, isDiosError, normalizePath, ObjectType, pathName, pathSeed, type SystemCalls } from '@dios/kernel';
-import { latin1, latin1Bytes } from './bytes.js';
+import { latin1, latin1Bytes } from './core/bytes.js';
 import { noDisconnections, type CommandContext } from './commands/context.js';
 import { dispatch } from './commands/table.js';
-import type { Keyspace, Value } from './keyspace.js';
-import { DEFAULT_KV_LIMITS, MAX_BUFFER_BYTES, MAX_CONFIGURED_BYTES } from './limits.js';
+import type { Keyspace, Value } from './core/keyspace.js';
+import { DEFAULT_KV_LIMITS, MAX_BUFFER_BYTES, MAX_CONFIGURED_BYTES } from './core/limits.js';
 import { RespParser, RespProtocolError } from './resp-parser.js';
-import { RespWriter } from './resp-writer.js';
+import { RespWriter } from './core/resp-writer.js';
 
 const SNAPSHOT_MAGIC = 0x53564b44; // "DKVS" little-endian
 const AOF_MAGIC = 0x41564b44; // "DKVA"

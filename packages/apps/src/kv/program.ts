@@ -8,7 +8,7 @@
  */
 import { errors } from '@dios/kernel';
 import { defineProgram, fputs } from '@dios/libd';
-import { DEFAULT_KV_LIMITS, MAX_CONFIGURED_BYTES, MAX_KEY_BYTES, parseBytes, parseOutputBufferLimit, type KvLimits } from './limits.js';
+import { DEFAULT_KV_LIMITS, MAX_CONFIGURED_BYTES, MAX_KEY_BYTES, parseBytes, parseOutputBufferLimit, type KvLimits } from './core/limits.js';
 import type { CommandSpec } from './commands/context.js';
 import { runKvServer, type KvServerSetup } from './server.js';
 

@@ -8,7 +8,7 @@
  * @module
  */
 import { splitInline } from './inline.js';
-import { DEFAULT_KV_LIMITS } from './limits.js';
+import { DEFAULT_KV_LIMITS } from './core/limits.js';
 
 /** Largest bulk string (bytes) by default, as Redis' proto-max-bulk-len. */
 export const MAX_BULK_BYTES = DEFAULT_KV_LIMITS.maxBulkBytes;

@@ -13,12 +13,12 @@ import { BeginReadFlags, BeginWriteFlags, EndWriteFlags, isDiosError, Name, Obje
 import { noDisconnections, type CommandContext, type CommandSpec, type ServerState } from './commands/context.js';
 import { commandTable, dispatch } from './commands/table.js';
 import { Connection } from './connection.js';
-import { Keyspace } from './keyspace.js';
-import { DEFAULT_KV_LIMITS, MAX_BUFFER_BYTES, type KvLimits } from './limits.js';
+import { Keyspace } from './core/keyspace.js';
+import { DEFAULT_KV_LIMITS, MAX_BUFFER_BYTES, type KvLimits } from './core/limits.js';
 import { OutputLimiter } from './output-limit.js';
 import { Persistence, type PersistenceOptions } from './persistence.js';
 import { RespProtocolError, RespQueryLimitError } from './resp-parser.js';
-import { RespWriter } from './resp-writer.js';
+import { RespWriter } from './core/resp-writer.js';
 
 /** What the server task is given. */
 export interface KvServerSetup {

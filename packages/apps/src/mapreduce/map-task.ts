@@ -10,10 +10,10 @@
  */
 import { errors, type SystemCalls } from '@dios/kernel';
 import { defineProgram } from '@dios/libd';
-import type { MapReduceApp } from './app.js';
+import type { MapReduceApp } from './app-api/app.js';
 import { replaceAt, withView } from './blob-io.js';
 import { attemptOf, FAULT_RECORD, InjectedFault, injectedDelay, injectedFault } from './faults.js';
-import { KeyTable } from './key-table.js';
+import { KeyTable } from './app-api/key-table.js';
 import { partitionOf } from './partition.js';
 import { checkJobId, mapOutputPath } from './paths.js';
 import { encodeRecords, recordsSize } from './records.js';

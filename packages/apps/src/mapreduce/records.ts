@@ -6,7 +6,7 @@
  * @module
  */
 import { errors } from '@dios/kernel';
-import { HASH_SEED, hashStep, type KeyTable } from './key-table.js';
+import { HASH_SEED, hashStep, type KeyTable } from './app-api/key-table.js';
 
 const TAB = 0x09;
 const NL = 0x0a;

@@ -13,7 +13,7 @@ import { errors, type SystemCalls } from '@dios/kernel';
 import { defineProgram } from '@dios/libd';
 import { replaceWhole, withViewAt } from './blob-io.js';
 import { attemptOf, FAULT_RECORD, InjectedFault, injectedDelay, injectedFault } from './faults.js';
-import { KeyTable } from './key-table.js';
+import { KeyTable } from './app-api/key-table.js';
 import { checkJobId, mapOutputPath } from './paths.js';
 import { decodeRecords, encodeRecords, recordsSize } from './records.js';
 import { appById } from './registry.js';

@@ -5,8 +5,8 @@
  * @module
  */
 import { errors } from '@dios/kernel';
-import { wordCountApp } from '../wordcount/app.js';
-import type { MapReduceApp } from './app.js';
+import { wordCountApp } from '../wordcount/app/app.js';
+import type { MapReduceApp } from './app-api/app.js';
 
 const APPS: ReadonlyMap<string, MapReduceApp> = new Map([['wordcount', wordCountApp]]);
 

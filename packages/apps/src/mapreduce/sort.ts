@@ -3,7 +3,7 @@
  * in byte order).
  * @module
  */
-import type { KeyTable } from './key-table.js';
+import type { KeyTable } from './app-api/key-table.js';
 
 /** The entry indices of `table` in output order: larger count first, ties in byte order of the key. */
 export function sortedEntries(table: KeyTable): Int32Array {

@@ -3,11 +3,11 @@
  * same tokenizer as the map tasks.
  * @module
  */
-import { KeyTable } from '../mapreduce/key-table.js';
+import { KeyTable } from '../mapreduce/app-api/key-table.js';
 import type { KeyCount } from '../mapreduce/records.js';
 import { sortedEntries } from '../mapreduce/sort.js';
-import { countWords } from './tokenize.js';
-import { WORD_BYTES } from './word-bytes.js';
+import { countWords } from './app/tokenize.js';
+import { WORD_BYTES } from './app/word-bytes.js';
 
 /** Counts the words of `bytes` and returns every word with its count, most frequent first, ties in byte order. */
 export function wordCountSync(bytes: Uint8Array): KeyCount[] {

@@ -4,9 +4,9 @@
  * server it serves.
  * @module
  */
-import type { Keyspace } from '../keyspace.js';
-import type { KvLimits } from '../limits.js';
-import type { RespWriter } from '../resp-writer.js';
+import type { Keyspace } from '../core/keyspace.js';
+import type { KvLimits } from '../core/limits.js';
+import type { RespWriter } from '../core/resp-writer.js';
 
 /** A client as commands see it (CLIENT SETNAME, QUIT). */
 export interface ClientState {

@@ -3,8 +3,8 @@
  * PERSIST, TTL, PTTL, TYPE, KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL.
  * @module
  */
-import { excerpt, isWord, latin1, latin1Bytes, parseInteger } from '../bytes.js';
-import type { Value } from '../keyspace.js';
+import { excerpt, isWord, latin1, latin1Bytes, parseInteger } from '../core/bytes.js';
+import type { Value } from '../core/keyspace.js';
 import { NOT_AN_INTEGER, SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
 
 function del(args: Uint8Array[], ctx: CommandContext): void {

@@ -3,7 +3,7 @@
  * A list is an array of strings; it goes when its last element is popped.
  * @module
  */
-import { latin1, parseInteger } from '../bytes.js';
+import { latin1, parseInteger } from '../core/bytes.js';
 import { NOT_AN_INTEGER, WRONGTYPE, type CommandContext, type CommandSpec } from './context.js';
 
 // The list at args[1]: undefined when missing, null (after the WRONGTYPE reply) for another type.

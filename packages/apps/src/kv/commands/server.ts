@@ -5,9 +5,9 @@
  * in the background).
  * @module
  */
-import { excerpt, isWord, latin1 } from '../bytes.js';
-import { globMatch } from '../glob.js';
-import { formatOutputBufferLimit } from '../limits.js';
+import { excerpt, isWord, latin1 } from '../core/bytes.js';
+import { globMatch } from '../core/glob.js';
+import { formatOutputBufferLimit } from '../core/limits.js';
 import { SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
 
 /** The Redis version this server reports (clients pick features by it). */

@@ -3,7 +3,7 @@
  * MGET, MSET, INCR, INCRBY, DECR, DECRBY.
  * @module
  */
-import { ascii, inInt64, isWord, latin1, parseInteger } from '../bytes.js';
+import { ascii, inInt64, isWord, latin1, parseInteger } from '../core/bytes.js';
 import { NOT_AN_INTEGER, SYNTAX_ERROR, WRONGTYPE, type CommandContext, type CommandSpec } from './context.js';
 
 /** The expiry as an AOF/replay argument list: SET's `PXAT t`, or nothing. */

@@ -3,7 +3,7 @@
  * arity, and Redis' replies for unknown commands and wrong argument counts.
  * @module
  */
-import { excerpt, latin1 } from '../bytes.js';
+import { excerpt, latin1 } from '../core/bytes.js';
 import type { CommandContext, CommandSpec } from './context.js';
 import { KEY_COMMANDS } from './keys.js';
 import { LIST_COMMANDS } from './lists.js';

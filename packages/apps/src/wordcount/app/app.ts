@@ -2,7 +2,7 @@
  * WordCount as a MapReduce application.
  * @module
  */
-import type { MapReduceApp } from '../mapreduce/app.js';
+import type { MapReduceApp } from '../../mapreduce/app-api/app.js';
 import { countWords } from './tokenize.js';
 import { WORD_BYTES } from './word-bytes.js';
 
