@@ -7,28 +7,21 @@
 import { errors } from '../abi/errors.js';
 import { checkFlags, ObjectType, RunFlags, Rights } from '../abi/flags.js';
 import type { KernelState } from '../kernel/kernel-state.js';
-import { PROGRAM_PREFIX } from '../abi/program.js';
 import { Name, describe } from '../abi/names.js';
 import { GroupObject } from '../objects/group.js';
 import { RemoteObject } from '../objects/remote.js';
-import type { Membership, TaskObject } from '../objects/task.js';
+import type { TaskObject } from '../objects/task.js';
 import type { Reference } from '../objects/reference.js';
 import type { Placement } from '../abi/program.js';
 import { ANY_KERNEL, nodeLoad } from '../kernel/scheduler.js';
 import { type NodeLoad } from '../wire/transport.js';
 import { runArguments } from './arguments.js';
+import { spawn } from './spawn.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
 import type { TaskSpec } from '../abi/syscall-options.js';
 
 const KEYS = ['argv', 'inputs', 'outputs', 'groups', 'env', 'name', 'kernel', 'placement'] as const;
 const PLACEMENTS: readonly Placement[] = ['thread', 'worker'];
-const decoder = new TextDecoder('utf-8', { fatal: false });
-
-/** Reads the program id from a binary's bytes. */
-export function programId(bytes: Uint8Array): string | undefined {
-  const text = decoder.decode(bytes);
-  return text.startsWith(PROGRAM_PREFIX) ? text.slice(PROGRAM_PREFIX.length).trim() : undefined;
-}
 
 /** Implements run for `parent`. */
 export async function run(kernel: KernelState, parent: TaskObject, binary: unknown, spec: unknown, flags: unknown): Promise<number> {
@@ -132,29 +125,30 @@ async function start(
 
   // The binary's bytes name the program; reading them goes through the object like any read.
   const bytes = await readWhole(bin);
-  const id = programId(bytes);
-  if (id === undefined) throw errors.ENOEXEC(s, 'binary', `the binary's bytes do not start with "${PROGRAM_PREFIX.trim()}"`);
-  const program = kernel.programs.get(id);
-  if (program === undefined) throw errors.ENOENT(s, 'binary', `no program "${id}" is installed on kernel ${kernel.id}`);
-  const placement = placementOf(kernel, typeof program === 'function', spec.placement, f);
-  if (parent.state === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited during the call');
-  for (const r of [bin, ...inputs, ...outputs, ...(groupRefs ?? [])]) {
-    if (!r.open) throw errors.EBADF(s, 'spec', `reference ${r.id} was deleted during the call`);
-  }
-  const taskName = name ?? Name.random();
-  if (kernel.objects.has(taskName.key)) throw errors.EEXIST(s, 'spec.name', `an object named ${taskName.key} already exists on this kernel`);
-
-  // Only an omitted list inherits the parent's groups: an explicit [] makes a task that resolves in no group.
-  const groups: Membership[] =
-    groupRefs !== undefined ? groupRefs.map((g) => ({ group: g.object as GroupObject, rights: g.rights })) : [...parent.setup.groups];
-  const child = kernel.newTask(taskName, { argv, env: { ...env }, groups, program, placement, pure: (f & RunFlags.PURE) !== 0 });
-  const pass = (r: Reference, rights: number) =>
-    kernel.openRef(child, r.object, rights, { task: parent.name.key, id: r.id }, r.consistency, r.readBufferSize, r.writeBufferSize).id;
-  child.inputs = inputs.map((r) => pass(r, r.rights & ~(Rights.WRITE | Rights.EXEC)));
-  child.outputs = outputs.map((r) => pass(r, r.rights & ~Rights.EXEC));
-  const handle = kernel.openRef(parent, child, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined).id;
-  if (!(f & RunFlags.START_PAUSED)) kernel.startTask(child);
-  return handle;
+  return spawn(
+    kernel,
+    {
+      binary: bytes,
+      placement: spec.placement,
+      flags: f,
+      argv,
+      env,
+      name: () => {
+        if (parent.state === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited during the call');
+        for (const r of [bin, ...inputs, ...outputs, ...(groupRefs ?? [])]) {
+          if (!r.open) throw errors.EBADF(s, 'spec', `reference ${r.id} was deleted during the call`);
+        }
+        return name ?? Name.random();
+      },
+      // Only an omitted list inherits the parent's groups: an explicit [] makes a task that resolves in no group.
+      setup: () => ({
+        groups: groupRefs !== undefined ? groupRefs.map((g) => ({ group: g.object as GroupObject, rights: g.rights })) : [...parent.setup.groups],
+        inputs: inputs.map((r) => ({ object: r.object, rights: r.rights & ~(Rights.WRITE | Rights.EXEC), from: r })),
+        outputs: outputs.map((r) => ({ object: r.object, rights: r.rights & ~Rights.EXEC, from: r })),
+      }),
+    },
+    (child) => kernel.openRef(parent, child, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined).id,
+  );
 }
 
 // Asks the kernel's scheduling policy where to run (the caller and every reachable peer are candidates).
@@ -177,24 +171,6 @@ async function choose(kernel: KernelState, argv: string[], inputs: Reference[]):
   }
   if (!candidates.some((c) => c.kernel === chosen)) throw errors.EIO('run', 'spec.kernel', `the scheduling policy chose ${describe(chosen)}, not a candidate`);
   return chosen as string;
-}
-
-/** Where a task runs: a worker thread needs a module program and an executor; a pure task needs a worker. */
-export function placementOf(kernel: KernelState, isFunction: boolean, asked: Placement | undefined, f: number): Placement {
-  const s = 'run';
-  const canWork = !isFunction && kernel.executor !== undefined;
-  if (asked === 'worker' && !canWork) {
-    throw errors.ENOTSUP(
-      s,
-      'spec.placement',
-      isFunction ? 'the program is a function, which cannot leave the kernel\'s thread; register a module program' : `kernel ${kernel.id} has no worker executor`,
-    );
-  }
-  const placement = asked ?? (canWork ? 'worker' : 'thread');
-  if (f & RunFlags.PURE && placement !== 'worker') {
-    throw errors.ENOTSUP(s, 'flags', 'a pure task needs a worker placement (a module program on a kernel with a worker executor)');
-  }
-  return placement;
 }
 
 /** A copy of a binary's bytes, read through its object like any read (released at once, so nothing stays lent). */

@@ -1,0 +1,107 @@
+/**
+ * Starting a task on this kernel once its caller has checked the request:
+ * the program the binary names, where it runs, the task with its groups
+ * and references, then its start. A local run and a peer's run (served by
+ * peer/handlers/run.ts) both end here, so a task starts by one rule.
+ * @module
+ */
+import { errors } from '../abi/errors.js';
+import { RunFlags } from '../abi/flags.js';
+import type { Name } from '../abi/names.js';
+import { PROGRAM_PREFIX, type Placement, type Program } from '../abi/program.js';
+import type { KernelState } from '../kernel/kernel-state.js';
+import type { KernelObject } from '../objects/kernel-object.js';
+import type { ParentRef, Reference } from '../objects/reference.js';
+import type { Membership, TaskObject } from '../objects/task.js';
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** A reference the new task gets: the object, the rights, and what the reference is derived from. */
+export interface PassedRef {
+  /** The object. */
+  readonly object: KernelObject;
+  /** Rights of the task's reference. */
+  readonly rights: number;
+  /** The caller's reference it was passed from, whose parent link, policy and buffer sizes it keeps; none for a peer's. */
+  readonly from?: Reference;
+}
+
+/** The groups and references of a task about to start. */
+export interface SpawnSetup {
+  /** Memberships, fixed for the task's life. */
+  readonly groups: Membership[];
+  /** Input references, in order. */
+  readonly inputs: readonly PassedRef[];
+  /** Output references, in order. */
+  readonly outputs: readonly PassedRef[];
+}
+
+/** What a caller asks of {@link spawn}. */
+export interface SpawnRequest {
+  /** The binary's bytes: they name the program. */
+  readonly binary: Uint8Array;
+  /** The placement the caller asked for; undefined: the kernel's choice. */
+  readonly placement: Placement | undefined;
+  /** {@link RunFlags} of the call. */
+  readonly flags: number;
+  /** Arguments. */
+  readonly argv: string[];
+  /** Environment. */
+  readonly env: Record<string, string>;
+  /** Called once the program and placement are known: the caller's last checks, then the task's name. */
+  name(): Name;
+  /** Called once the name is known to be free: the task's groups and references. */
+  setup(): SpawnSetup;
+}
+
+/** Reads the program id from a binary's bytes. */
+function programId(bytes: Uint8Array): string | undefined {
+  const text = decoder.decode(bytes);
+  return text.startsWith(PROGRAM_PREFIX) ? text.slice(PROGRAM_PREFIX.length).trim() : undefined;
+}
+
+/**
+ * Starts a task: ENOEXEC (`binary`) when the bytes name no program, ENOENT
+ * when it is not installed here, ENOTSUP for a placement this kernel cannot
+ * give, EEXIST (`spec.name`) when the name is taken. `handOut` makes the
+ * caller's handle on the task, before the task starts; its result is returned.
+ */
+export function spawn<T>(kernel: KernelState, req: SpawnRequest, handOut: (child: TaskObject) => T): T {
+  const s = 'run';
+  const id = programId(req.binary);
+  if (id === undefined) throw errors.ENOEXEC(s, 'binary', `the binary's bytes do not start with "${PROGRAM_PREFIX.trim()}"`);
+  const program: Program | undefined = kernel.programs.get(id);
+  if (program === undefined) throw errors.ENOENT(s, 'binary', `no program "${id}" is installed on kernel ${kernel.id}`);
+  const placement = placementOf(kernel, typeof program === 'function', req.placement, req.flags);
+  const name = req.name();
+  if (kernel.objects.has(name.key)) throw errors.EEXIST(s, 'spec.name', `an object named ${name.key} already exists on kernel ${kernel.id}`);
+  const { groups, inputs, outputs } = req.setup();
+  const child = kernel.newTask(name, { argv: req.argv, env: { ...req.env }, groups, program, placement, pure: (req.flags & RunFlags.PURE) !== 0 });
+  const pass = ({ object, rights, from }: PassedRef) => {
+    const parent: ParentRef | undefined = from === undefined ? undefined : { task: from.owner, id: from.id };
+    return kernel.openRef(child, object, rights, parent, from?.consistency, from?.readBufferSize, from?.writeBufferSize).id;
+  };
+  child.inputs = inputs.map(pass);
+  child.outputs = outputs.map(pass);
+  const handed = handOut(child);
+  if (!(req.flags & RunFlags.START_PAUSED)) kernel.startTask(child);
+  return handed;
+}
+
+/** Where a task runs: a worker thread needs a module program and an executor; a pure task needs a worker. */
+function placementOf(kernel: KernelState, isFunction: boolean, asked: Placement | undefined, f: number): Placement {
+  const s = 'run';
+  const canWork = !isFunction && kernel.executor !== undefined;
+  if (asked === 'worker' && !canWork) {
+    throw errors.ENOTSUP(
+      s,
+      'spec.placement',
+      isFunction ? 'the program is a function, which cannot leave the kernel\'s thread; register a module program' : `kernel ${kernel.id} has no worker executor`,
+    );
+  }
+  const placement = asked ?? (canWork ? 'worker' : 'thread');
+  if (f & RunFlags.PURE && placement !== 'worker') {
+    throw errors.ENOTSUP(s, 'flags', 'a pure task needs a worker placement (a module program on a kernel with a worker executor)');
+  }
+  return placement;
+}
