@@ -1,6 +1,8 @@
 import { defineConfig } from 'tsup';
+import { tsupBase } from '../../tsup.base.js';
 
 export default defineConfig({
+  ...tsupBase,
   // The task programs are entries of their own: a kernel that runs programs in worker threads loads them by module URL.
   entry: {
     index: 'src/index.ts',
@@ -10,10 +12,4 @@ export default defineConfig({
     'mapreduce/reduce-task': 'src/mapreduce/reduce-task.ts',
   },
   external: ['@dios/kernel', '@dios/libd'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  tsconfig: 'tsconfig.build.json',
 });
