@@ -13,9 +13,13 @@
  * buf.set(new TextEncoder().encode('hello'));
  * await sys.endWrite(ref, buf);
  * ```
+ *
+ * Tuning constants and internals that only tests need are in
+ * `@dios/kernel/testing`; the compliance suites a new transport runs are in
+ * `@dios/kernel/compliance`.
  * @packageDocumentation
  */
-export { Kernel, DEFAULT_BUFFER_SIZE } from './core/kernel.js';
+export { Kernel } from './core/kernel.js';
 export { PROGRAM_PREFIX, programBinary } from './core/abi/program.js';
 export type { KernelOptions } from './core/kernel.js';
 export { TaskContext } from './core/syscalls/task-context.js';
@@ -60,13 +64,10 @@ export { DEFAULT_STREAM_CAPACITY } from './core/objects/stream.js';
 export { MAX_BLOB_BYTES } from './core/objects/blob.js';
 export { LoopbackNetwork, LoopbackTransport } from './transport/loopback.js';
 export type { Transport, PeerRequest, PeerReply, PeerError, RequestHandler, ObjectDescriptor, RemoteHandle } from './core/wire/transport.js';
-export { PeerLink } from './core/peer/peer-link.js';
 export { EXIT_PEER_GONE } from './core/peer/peer-service.js';
-export { REMOTE_CHUNK_BYTES, REMOTE_WINDOW } from './core/wire/remote-chunks.js';
-export { MAKE_LOCAL_ATTEMPTS, MAKE_LOCAL_CHUNK_BYTES } from './core/syscalls/make-local.js';
 export type { BlobChange, BlobStore, StoredBlob, StoredBlobMeta } from './core/objects/store.js';
 export { normalizePath, pathName, pathSeed, PATH_MAX } from './core/abi/paths.js';
-export { formatTaskReports, monitorTasks, RECENT_TASKS, taskReport } from './core/kernel/monitoring.js';
+export { formatTaskReports, monitorTasks, taskReport } from './core/kernel/monitoring.js';
 export { Syscall, SYSCALL_NAMES } from './core/abi/syscall-kinds.js';
 export type { TaskReport } from './core/kernel/monitoring.js';
 export type { TaskStatsSnapshot } from './core/objects/task-stats.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CREATABLE_TYPES, CreateFlags, DEVICE_TYPES, DEFAULT_BUFFER_SIZE, Name, ObjectType, Rights, type Lifecycle } from '@dios/kernel';
+import { CREATABLE_TYPES, CreateFlags, DEVICE_TYPES, Name, ObjectType, Rights, type Lifecycle } from '@dios/kernel';
+import { DEFAULT_BUFFER_SIZE } from '@dios/kernel/testing';
 import type { GroupObject } from '../src/core/objects/group.js';
 import { boot, expectErrno, krefOf, taskOf } from './helpers.js';
 

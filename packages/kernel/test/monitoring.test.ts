@@ -6,7 +6,6 @@ import {
   monitorTasks,
   ObjectType,
   PauseFlags,
-  RECENT_TASKS,
   Rights,
   SYSCALL_NAMES,
   taskReport,
@@ -14,6 +13,7 @@ import {
   type SyscallName,
   type TaskReport,
 } from '@dios/kernel';
+import { RECENT_TASKS } from '@dios/kernel/testing';
 import { boot, expectErrno, flush, installProgram, track } from './helpers.js';
 
 /** The report of the task named `name`; fails the test when the kernel has none. */

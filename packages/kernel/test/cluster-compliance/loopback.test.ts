@@ -3,14 +3,15 @@
  * node is taken down by partitioning it.
  */
 import { Kernel, LoopbackNetwork, type LoopbackTransport } from '@dios/kernel';
-import { clusterCompliance } from './suite.js';
+import { clusterCompliance } from '@dios/kernel/compliance';
 
 let clusters = 0;
 
-clusterCompliance('loopback', {
+clusterCompliance({
+  name: 'loopback',
   // Loopback fails requests to a partitioned node at once.
   downWithinMs: 500,
-  async boot(ids) {
+  async setup(ids) {
     const net = new LoopbackNetwork();
     const cluster = `cc-loopback-${++clusters}`;
     const kernels: Record<string, Kernel> = {};

@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Kernel } from '@dios/kernel';
+import { clusterCompliance } from '@dios/kernel/compliance';
 import { NatsTransport } from '@dios/kernel/nats';
 import { natsMissing, startNatsServer, type NatsServer } from '../support/nats-server.js';
-import { clusterCompliance } from './suite.js';
 
 const USER = 'dios';
 const PASS = 'cc-secret-pw';
@@ -35,11 +35,12 @@ function sleep(ms: number): Promise<void> {
 }
 
 describe.skipIf(missing !== undefined)(`NATS${missing === undefined ? '' : ` (skipped: ${missing})`}`, () => {
-  clusterCompliance('nats', {
+  clusterCompliance({
+    name: 'nats',
     // Detection takes deadMs plus a sweep period; the rest is slack for a loaded machine.
     downWithinMs: 3000,
     caseTimeoutMs: 15_000,
-    async boot(ids) {
+    async setup(ids) {
       const cluster = `cc-${process.pid}-${++clusters}`;
       const kernels: Record<string, Kernel> = {};
       const nodes: { id: string; nc: NatsConnection; transport: NatsTransport }[] = [];

@@ -6,7 +6,8 @@
  * chunks makes the read invalid, and no lease is left behind.
  */
 import { describe, expect, it } from 'vitest';
-import { EndReadFlags, Kernel, REMOTE_CHUNK_BYTES, REMOTE_WINDOW, type LoopbackTransport, type PeerRequest } from '@dios/kernel';
+import { EndReadFlags, Kernel, type LoopbackTransport, type PeerRequest } from '@dios/kernel';
+import { REMOTE_CHUNK_BYTES, REMOTE_WINDOW } from '@dios/kernel/testing';
 import { blobWith, expectErrno, readAll, writeAll } from '../helpers.js';
 import { cluster, expectBytes, proxyTaskOn, type Cluster } from './cluster.js';
 

@@ -3,7 +3,8 @@
  * over a loopback network, sharing a cluster root group.
  */
 import { expect } from 'vitest';
-import { Kernel, LoopbackNetwork, PeerLink, Rights, type SystemCalls } from '@dios/kernel';
+import { Kernel, LoopbackNetwork, Rights, type SystemCalls } from '@dios/kernel';
+import { PeerLink } from '@dios/kernel/testing';
 import type { TaskObject } from '../../src/core/objects/task.js';
 
 export interface Cluster {

@@ -4,7 +4,8 @@
  * consistent version, and the target gets a reference to the copy.
  */
 import { describe, expect, it } from 'vitest';
-import { CopyFlags, MAKE_LOCAL_ATTEMPTS, MAKE_LOCAL_CHUNK_BYTES, ObjectType, Rights, type PeerReply, type PeerRequest } from '@dios/kernel';
+import { CopyFlags, ObjectType, Rights, type PeerReply, type PeerRequest } from '@dios/kernel';
+import { MAKE_LOCAL_ATTEMPTS, MAKE_LOCAL_CHUNK_BYTES } from '@dios/kernel/testing';
 import { blobWith, dec, enc, expectErrno, readAll, writeAll } from '../helpers.js';
 import { cluster, expectBytes, proxyHandlesTo, until, type Cluster } from './cluster.js';
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DiosError, LoopbackNetwork } from '@dios/kernel';
-import { transportCompliance } from './compliance.js';
+import { transportCompliance } from '@dios/kernel/compliance';
 
-transportCompliance('loopback', {
+transportCompliance({
+  name: 'loopback',
   canRestore: true,
-  async create(count) {
+  async setup(count) {
     const net = new LoopbackNetwork();
     const transports = Array.from({ length: count }, (_, i) => net.connect(`node-${i}`));
     return {

@@ -18,7 +18,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame, MalformedFrameError } from '@dios/kernel/nats';
+import { decodeFrame, encodeFrame, MalformedFrameError } from '@dios/kernel/testing';
 import { Reassembly, splitFrame } from '../../src/transport/nats/parts.js';
 
 const NUM_RUNS = Number(process.env.DIOS_FUZZ_RUNS ?? 300);

@@ -7,9 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, errors, nkeyAuthenticator, nkeys, type NatsConnection } from '@nats-io/transport-node';
 import { ANY_KERNEL, DiosError, Kernel, programBinary, type PeerRequest } from '@dios/kernel';
-import { connectNats, decodeFrame, encodeFrame, MalformedFrameError, natsPermissions, NatsTransport, type NatsTransportOptions } from '@dios/kernel/nats';
+import { transportCompliance } from '@dios/kernel/compliance';
+import { connectNats, natsPermissions, NatsTransport, type NatsTransportOptions } from '@dios/kernel/nats';
+import { decodeFrame, encodeFrame, MalformedFrameError } from '@dios/kernel/testing';
 import { ASSEMBLY_TIMEOUT_MS, MAX_ASSEMBLING_BYTES_PER_SENDER, Reassembly, splitFrame } from '../../src/transport/nats/parts.js';
-import { transportCompliance } from './compliance.js';
 import { blobWith, readAll } from '../helpers.js';
 import { natsMissing, startNatsServer, type NatsServer } from '../support/nats-server.js';
 import { startTcpProxy } from './tcp-proxy.js';
@@ -79,12 +80,13 @@ async function expectCode(p: Promise<unknown>, codes: string[]): Promise<DiosErr
 }
 
 describe.skipIf(missing !== undefined)('NATS transport', () => {
-  transportCompliance('nats', {
+  transportCompliance({
+    name: 'nats',
     // Each node reaches the server through a proxy of its own: taking it down cuts the network under it
     // (its connection dropped, new ones refused), and the client's reconnecting brings it back on restore.
     canRestore: true,
     settleMs: 2000,
-    async create(count) {
+    async setup(count) {
       const cluster = freshCluster();
       const proxies = await Promise.all(Array.from({ length: count }, () => startTcpProxy(server!.port)));
       const transports = await Promise.all(proxies.map((p, i) => connectNats({ ...options(`node-${i}`, cluster), servers: p.url })));

@@ -1,9 +1,9 @@
 /**
  * `@dios/kernel/nats`: the NATS transport, an entry point of its own so that
- * `@dios/kernel` does not depend on a NATS client.
+ * `@dios/kernel` does not depend on a NATS client. (Its frame codec, which
+ * only tests need, is in `@dios/kernel/testing`.)
  * @module
  */
 export { connectNats, type NatsTransportOptions } from './connect.js';
 export { NatsTransport, type NatsDrops } from './nats-transport.js';
 export { natsPermissions, type NatsPermissions } from './subjects.js';
-export { decodeFrame, encodeFrame, MalformedFrameError, MAX_FRAME_DEPTH } from './codec.js';

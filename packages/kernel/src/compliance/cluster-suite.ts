@@ -1,14 +1,9 @@
 /**
- * Kernel-level cluster compliance: what several kernels joined over a
- * transport must do for their tasks (lookup, remote I/O, streams, select,
- * copy, remote run, pause, errors), written once and run against every
- * transport. Tasks act only through the system calls; the host side only
- * boots kernels, registers programs, takes a node down and checks
- * invariants.
- *
- * ```ts
- * clusterCompliance('loopback', { boot: async (ids) => ({ kernels, takeDown, teardown }), downWithinMs: 1000 });
- * ```
+ * The cluster compliance suite: what several kernels joined over a transport
+ * must do for their tasks (lookup, remote I/O, streams, select, copy, remote
+ * run, pause, errors), written once and run against every transport. Tasks
+ * act only through the system calls; the host side only boots kernels,
+ * registers programs, takes a node down and checks invariants.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -28,7 +23,6 @@ import {
   pathSeed,
   programBinary,
   PROXIMITY_SCALE,
-  REMOTE_CHUNK_BYTES,
   Rights,
   RunFlags,
   SelectFlags,
@@ -37,7 +31,9 @@ import {
   type Program,
   type SystemCalls,
 } from '@dios/kernel';
-import { blobWith, dec, enc, expectErrno, readAll, writeAll } from '../helpers.js';
+import { REMOTE_CHUNK_BYTES } from '@dios/kernel/testing';
+import { concatBytes, dec, enc, pattern, sameBytes, sleep } from './bytes.js';
+import { blobWith, expectErrno, readAll, writeAll } from './calls.js';
 
 /** Kernels booted for one case: same cluster name, joined over the transport under test, all hearing each other. */
 export interface ClusterNodes {
@@ -49,10 +45,16 @@ export interface ClusterNodes {
   teardown(): Promise<void>;
 }
 
-/** What a transport under test provides. */
-export interface ClusterFactory {
-  /** Boots one kernel per id in a fresh cluster and joins them; resolves once every kernel lists every other as a peer. */
-  boot(ids: readonly string[]): Promise<ClusterNodes>;
+/** What a transport under test provides: its name and how to boot a cluster of kernels joined over it. */
+export interface ClusterTestSetup {
+  /** Names the transport in the suite's title. */
+  readonly name: string;
+  /**
+   * Boots one kernel per id in a fresh cluster (a cluster name of its own) and
+   * joins them over the transport; resolves once every kernel lists every
+   * other as a peer. The nodes' teardown releases them.
+   */
+  setup(ids: readonly string[]): Promise<ClusterNodes>;
   /** How soon after takeDown calls on the downed node's objects must fail with EHOSTDOWN. */
   downWithinMs: number;
   /** Per-case timeout (default 10 s). */
@@ -66,28 +68,6 @@ interface Nodes extends ClusterNodes {
 }
 
 let programs = 0;
-
-/** `length` bytes that differ from position to position and from seed to seed. */
-export function pattern(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    // xorshift32: cheap, and no period short enough to hide a misplaced chunk.
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Settles `p` or fails once `ms` have passed (so a hang is a failure, not a test timeout). */
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -142,7 +122,7 @@ async function drain(sys: SystemCalls, ref: number, length = 2 ** 31 - 1): Promi
     if (part.length === 0) break;
     parts.push(part);
   }
-  return Buffer.concat(parts);
+  return concatBytes(parts);
 }
 
 /** Writes `bytes` to a stream in chunks of `chunk` bytes, ending it with the last one. */
@@ -155,12 +135,44 @@ async function feed(sys: SystemCalls, ref: number, bytes: Uint8Array, chunk: num
   }
 }
 
-/** Runs the kernel-level cluster contract against the clusters `factory` boots. */
-export function clusterCompliance(name: string, factory: ClusterFactory): void {
-  const timeout = factory.caseTimeoutMs ?? 10_000;
-  const downMs = factory.downWithinMs;
+/**
+ * Declares the kernel-level cluster contract's tests (vitest `describe`/`it`
+ * blocks) against the clusters `common.setup` boots: call it at the top
+ * level of a test file.
+ *
+ * @example
+ * ```ts
+ * import { Kernel, LoopbackNetwork, type LoopbackTransport } from '@dios/kernel';
+ * import { clusterCompliance } from '@dios/kernel/compliance';
+ *
+ * let clusters = 0;
+ * clusterCompliance({
+ *   name: 'loopback',
+ *   downWithinMs: 500,
+ *   async setup(ids) {
+ *     const net = new LoopbackNetwork();
+ *     const cluster = `cc-${++clusters}`;
+ *     const kernels: Record<string, Kernel> = {};
+ *     const transports: LoopbackTransport[] = [];
+ *     for (const id of ids) {
+ *       kernels[id] = await Kernel.boot({ id, cluster });
+ *       transports.push(net.connect(id));
+ *       kernels[id].join(transports.at(-1)!);
+ *     }
+ *     return {
+ *       kernels,
+ *       takeDown: async (id) => net.partition(id),
+ *       teardown: async () => { await Promise.all(transports.map((t) => t.close())); },
+ *     };
+ *   },
+ * });
+ * ```
+ */
+export function clusterCompliance(common: ClusterTestSetup): void {
+  const timeout = common.caseTimeoutMs ?? 10_000;
+  const downMs = common.downWithinMs;
 
-  describe(`Cluster compliance: ${name}`, () => {
+  describe(`Cluster compliance: ${common.name}`, () => {
     let current: ClusterNodes | undefined;
 
     afterEach(async () => {
@@ -170,7 +182,7 @@ export function clusterCompliance(name: string, factory: ClusterFactory): void {
     });
 
     async function boot(...ids: string[]): Promise<Nodes> {
-      const nodes = await factory.boot(ids);
+      const nodes = await common.setup(ids);
       current = nodes;
       expect(Object.keys(nodes.kernels)).toEqual(ids);
       const sys: Record<string, SystemCalls> = {};

@@ -1,16 +1,14 @@
 /**
- * Transport compliance suite, in the style of js-libp2p's interface-compliance
- * tests: every Transport implementation runs the same assertions about the
- * contract in src/core/transport.ts. The suite is transport-neutral: it uses
- * only the Transport interface and the factory below, never a transport's
- * internals, so a NATS (or TCP) transport can run it unchanged:
- *
- * ```ts
- * transportCompliance('nats', { create: async (n) => ({ transports, takeDown, teardown }) });
- * ```
+ * The transport compliance suite, in the style of js-libp2p's
+ * interface-compliance tests: every Transport implementation runs the same
+ * assertions about the contract of `Transport` (in `@dios/kernel`). The suite is
+ * transport-neutral: it uses only the Transport interface and the setup
+ * below, never a transport's internals, so a NATS (or TCP) transport runs it
+ * unchanged.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiosError, type ErrnoCode, type ObjectDescriptor, type PeerReply, type PeerRequest, type RequestHandler, type Transport } from '@dios/kernel';
+import { sameBytes, sleep } from './bytes.js';
 
 /** A set of connected transports made for one test. */
 export interface TransportNetwork {
@@ -27,10 +25,12 @@ export interface TransportNetwork {
   teardown(): Promise<void>;
 }
 
-/** What a transport under test provides. */
-export interface TransportFactory {
-  /** Creates `count` (at least 2) connected transports. */
-  create(count: number): Promise<TransportNetwork>;
+/** What a transport under test provides: its name and how to make a network of it. */
+export interface TransportTestSetup {
+  /** Names the transport in the suite's title. */
+  readonly name: string;
+  /** Creates `count` (at least 2) connected transports, fresh for one test; the network's teardown releases them. */
+  setup(count: number): Promise<TransportNetwork>;
   /** Whether {@link TransportNetwork.restore} is implemented (default: false). */
   canRestore?: boolean;
   /**
@@ -40,16 +40,39 @@ export interface TransportFactory {
   settleMs?: number;
 }
 
-/** Runs the Transport contract against the transports `factory` makes. */
-export function transportCompliance(name: string, factory: TransportFactory): void {
-  const settleMs = Math.min(factory.settleMs ?? 1000, 2000);
+/**
+ * Declares the Transport contract's tests (vitest `describe`/`it` blocks)
+ * against the transports `common.setup` makes: call it at the top level of a
+ * test file.
+ *
+ * @example
+ * ```ts
+ * import { LoopbackNetwork } from '@dios/kernel';
+ * import { transportCompliance } from '@dios/kernel/compliance';
+ *
+ * transportCompliance({
+ *   name: 'loopback',
+ *   async setup(count) {
+ *     const net = new LoopbackNetwork();
+ *     const transports = Array.from({ length: count }, (_, i) => net.connect(`n${i}`));
+ *     return {
+ *       transports,
+ *       takeDown: (id) => net.partition(id),
+ *       teardown: async () => { await Promise.all(transports.map((t) => t.close())); },
+ *     };
+ *   },
+ * });
+ * ```
+ */
+export function transportCompliance(common: TransportTestSetup): void {
+  const settleMs = Math.min(common.settleMs ?? 1000, 2000);
 
-  describe(`Transport compliance: ${name}`, () => {
+  describe(`Transport compliance: ${common.name}`, () => {
     let network: TransportNetwork | undefined;
     const cleanups: (() => void)[] = [];
 
-    async function setup(count: number): Promise<readonly Transport[]> {
-      network = await factory.create(count);
+    async function connect(count: number): Promise<readonly Transport[]> {
+      network = await common.setup(count);
       expect(network.transports.length).toBe(count);
       return network.transports;
     }
@@ -107,14 +130,14 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     }
 
     it('gives every node a distinct, non-empty id', async () => {
-      const ts = await setup(3);
+      const ts = await connect(3);
       const ids = ts.map((t) => t.localId);
       for (const id of ids) expect(typeof id === 'string' && id.length > 0, `id ${String(id)}`).toBe(true);
       expect(new Set(ids).size).toBe(3);
     });
 
     it('delivers a request to the listener of the addressed node, naming the sender, and returns its reply', async () => {
-      const ts = await setup(3);
+      const ts = await connect(3);
       const logs = ts.map(() => [] as { from: string; request: PeerRequest }[]);
       ts.forEach((t, i) => t.listen(echo(t, logs[i])));
       for (const a of ts) {
@@ -138,7 +161,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('carries every request kind and every reply shape intact', async () => {
-      const [a, b] = await setup(2);
+      const [a, b] = await connect(2);
       const received: PeerRequest[] = [];
       let next = 0;
       const replies = sampleReplies();
@@ -165,7 +188,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('carries Uint8Array payloads byte for byte: empty, every byte value, large', async () => {
-      const [a, b] = await setup(2);
+      const [a, b] = await connect(2);
       b!.listen(echo(b!));
       const every = Uint8Array.from({ length: 512 }, (_, i) => i % 256);
       const large = new Uint8Array(1 << 20);
@@ -176,12 +199,12 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
         expect(reply.bytes).toBeInstanceOf(Uint8Array);
         expect(reply.bytes!.length).toBe(bytes.length);
         expect(reply.version).toBe(bytes.length);
-        expect(Buffer.from(reply.bytes!).equals(Buffer.from(bytes))).toBe(true);
+        expect(sameBytes(reply.bytes!, bytes)).toBe(true);
       }
     });
 
     it('gives the receiver a copy of request bytes: mutating either side does not affect the other', async () => {
-      const [a, b] = await setup(2);
+      const [a, b] = await connect(2);
       let atReceiver: Uint8Array | undefined;
       b!.listen(async (_from, request) => {
         if (request.kind !== 'end-write') return { ok: true };
@@ -199,7 +222,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('gives the requester a copy of reply bytes: the handler changing its buffer later does not affect it', async () => {
-      const [a, b] = await setup(2);
+      const [a, b] = await connect(2);
       const kept = Uint8Array.from([9, 8, 7, 6]);
       b!.listen(async () => ({ ok: true, bytes: kept }));
       const reply = await within(a!.request(b!.localId, { kind: 'begin-read', handle: 1, offset: 0, length: 4, nonblock: true }), 'request');
@@ -211,7 +234,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('copies bytes backed by shared memory (a SharedArrayBuffer) instead of sharing them', async () => {
-      const [a, b] = await setup(2);
+      const [a, b] = await connect(2);
       let atReceiver: Uint8Array | undefined;
       const replyShared = new Uint8Array(new SharedArrayBuffer(4));
       replyShared.set([4, 3, 2, 1]);
@@ -232,7 +255,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('sends only the bytes of a view, not the rest of the buffer it looks into', async () => {
-      const [a, b] = await setup(2);
+      const [a, b] = await connect(2);
       let atReceiver: Uint8Array | undefined;
       b!.listen(async (_from, request) => {
         if (request.kind === 'end-write') atReceiver = request.bytes;
@@ -255,7 +278,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('rejects a request to an unknown node with EHOSTUNREACH', async () => {
-      const [a, b] = await setup(2);
+      const [a, b] = await connect(2);
       b!.listen(echo(b!));
       await expectCode(a!.request(`no-such-node-${Math.random().toString(36).slice(2)}`, probe('x')), 'EHOSTUNREACH', 'request to an unknown node');
       // The transport still works afterwards.
@@ -263,7 +286,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('rejects requests to and from a node that is taken down with EHOSTDOWN', async () => {
-      const [a, b, c] = await setup(3);
+      const [a, b, c] = await connect(3);
       for (const t of [a!, b!, c!]) t.listen(echo(t));
       await network!.takeDown(b!.localId);
       await expectCode(a!.request(b!.localId, probe('to-down')), 'EHOSTDOWN', 'request to a node taken down');
@@ -274,7 +297,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('fails a request that is pending when its target is taken down with EHOSTDOWN, without waiting for the handler', async () => {
-      const [a, b] = await setup(2);
+      const [a, b] = await connect(2);
       let release: (() => void) | undefined;
       const gate = new Promise<void>((resolve) => (release = resolve));
       cleanups.push(() => release!());
@@ -291,8 +314,8 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
       await expectCode(pending, 'EHOSTDOWN', 'the pending request');
     });
 
-    it.runIf(factory.canRestore === true)('reaches a node again once it is restored', async () => {
-      const [a, b] = await setup(2);
+    it.runIf(common.canRestore === true)('reaches a node again once it is restored', async () => {
+      const [a, b] = await connect(2);
       b!.listen(echo(b!));
       await network!.takeDown(b!.localId);
       await expectCode(a!.request(b!.localId, probe('down')), 'EHOSTDOWN', 'request while down');
@@ -302,7 +325,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('lists the reachable peers, excluding itself, and drops nodes that are taken down or closed', async () => {
-      const ts = await setup(4);
+      const ts = await connect(4);
       for (const t of ts) t.listen(echo(t));
       const ids = ts.map((t) => t.localId);
       for (const t of ts) {
@@ -319,7 +342,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('tells onPeerGone listeners once when a peer is taken down or closes, and not after they unsubscribe', async () => {
-      const ts = await setup(4);
+      const ts = await connect(4);
       for (const t of ts) t.listen(echo(t));
       const ids = ts.map((t) => t.localId);
       for (const t of ts) await eventually(`${t.localId} lists every other node`, () => t.peers().length === 3);
@@ -339,7 +362,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('after close(), requests from the closed node fail, and requests to it fail with EHOSTDOWN', async () => {
-      const [a, b, c] = await setup(3);
+      const [a, b, c] = await connect(3);
       for (const t of [a!, b!, c!]) t.listen(echo(t));
       expect((await within(a!.request(b!.localId, probe('before')), 'request')).ok).toBe(true);
       await b!.close();
@@ -351,7 +374,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('after close(), the closed node no longer receives requests', async () => {
-      const [a, b] = await setup(2);
+      const [a, b] = await connect(2);
       const log: { from: string; request: PeerRequest }[] = [];
       b!.listen(echo(b!, log));
       await b!.close();
@@ -361,7 +384,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('answers many concurrent requests, each to its own caller, whatever order the handlers finish in', async () => {
-      const ts = await setup(3);
+      const ts = await connect(3);
       let seed = 12345;
       const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
       for (const t of ts) {
@@ -396,7 +419,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('waits for a slow handler: a reply that takes a while still arrives', async () => {
-      const [a, b] = await setup(2);
+      const [a, b] = await connect(2);
       b!.listen(async () => {
         await sleep(Math.min(300, settleMs / 2));
         return { ok: true, valid: true };
@@ -405,7 +428,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('matches replies to callers when the first request is answered last', async () => {
-      const [a, b] = await setup(2);
+      const [a, b] = await connect(2);
       const gates: (() => void)[] = [];
       b!.listen(async (_from, request) => {
         await new Promise<void>((resolve) => gates.push(resolve));
@@ -422,7 +445,7 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
     });
 
     it('survives a handler that rejects or throws: the caller gets a DiosError or an error reply, and later requests work', async () => {
-      const [a, b] = await setup(2);
+      const [a, b] = await connect(2);
       const handler = (_from: string, request: PeerRequest): Promise<PeerReply> => {
         // Not async: 'throw' throws synchronously instead of returning a rejected promise.
         if (request.kind === 'lookup' && request.name === 'throw') throw new RangeError('handler threw');
@@ -449,10 +472,6 @@ export function transportCompliance(name: string, factory: TransportFactory): vo
       }
     });
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
