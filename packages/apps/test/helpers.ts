@@ -6,8 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kernel, ObjectType, type SystemCalls } from '@dios/kernel';
+import { Kernel, type SystemCalls } from '@dios/kernel';
 import { installMapReducePrograms, type KeyCount } from '@dios/apps';
+import { blobWith } from '../../kernel/test/support/blobs.js';
 
 /** A kernel with the MapReduce programs installed; task failures are collected rather than logged. */
 export async function bootKernel(): Promise<{ kernel: Kernel; sys: SystemCalls; failures: unknown[] }> {
@@ -20,11 +21,7 @@ export async function bootKernel(): Promise<{ kernel: Kernel; sys: SystemCalls; 
 
 /** A new shared-memory blob holding `bytes`; returns its handle. */
 export async function putBlob(sys: SystemCalls, bytes: Uint8Array): Promise<number> {
-  const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-  const buffer = await sys.beginWrite(ref, bytes.length);
-  buffer.set(bytes);
-  await sys.endWrite(ref, buffer);
-  return ref;
+  return (await blobWith(sys, bytes)).ref;
 }
 
 /** Counts from `LC_ALL=C tr -cs 'A-Za-z0-9' '\n' | tr 'A-Z' 'a-z' | sort | uniq -c` over `bytes` (empty words dropped). */

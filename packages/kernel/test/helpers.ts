@@ -3,39 +3,17 @@
  * byte helpers, installing programs, and a few reads of kernel internals
  * for facts the system calls deliberately do not expose (rights, parents).
  */
-import { expect } from 'vitest';
-import { DiosError, Kernel, ObjectType, programBinary, Rights, type ErrnoCode, type KernelOptions, type Program, type SystemCalls } from '@dios/kernel';
+import { Kernel, ObjectType, programBinary, Rights, type KernelOptions, type Program, type SystemCalls } from '@dios/kernel';
+import { blobWith } from './support/blobs.js';
 import type { Reference } from '../src/core/objects/reference.js';
 import type { TaskObject } from '../src/core/objects/task.js';
 
-export const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
-export const dec = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+export { dec, enc, blobWith } from './support/blobs.js';
+export { expectErrno } from './support/errno.js';
 
 /** Boots a kernel (no console output unless a sink is given). */
 export function boot(options: KernelOptions = {}): Promise<Kernel> {
   return Kernel.boot(options);
-}
-
-/** Asserts that `action` rejects (or throws) a DiosError with `code` (and `argument` when given); returns it. */
-export async function expectErrno(
-  action: Promise<unknown> | (() => unknown),
-  code: ErrnoCode,
-  argument?: string,
-): Promise<DiosError> {
-  let error: unknown;
-  let threw = false;
-  try {
-    await (typeof action === 'function' ? action() : action);
-  } catch (e) {
-    threw = true;
-    error = e;
-  }
-  expect(threw, `expected ${code}, but the call succeeded`).toBe(true);
-  expect(error).toBeInstanceOf(DiosError);
-  const err = error as DiosError;
-  expect(err.code, err.message).toBe(code);
-  if (argument !== undefined) expect(err.argument, err.message).toBe(argument);
-  return err;
 }
 
 /** A promise with its outcome observable without awaiting it (and without unhandled-rejection noise). */
@@ -79,13 +57,6 @@ export async function readAll(sys: SystemCalls, ref: number, options: { offset?:
   const bytes = buf.slice();
   const valid = await sys.endRead(ref, buf);
   return { bytes, valid };
-}
-
-/** Creates a shared blob holding `bytes`; returns its handle and name. */
-export async function blobWith(sys: SystemCalls, bytes: Uint8Array) {
-  const created = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-  await writeAll(sys, created.ref, bytes);
-  return created;
 }
 
 let programCounter = 0;

@@ -3,61 +3,17 @@
  * given content and buffer sizes, child tasks, and a SystemCalls wrapper
  * that lets a test act between two system calls of a FILE.
  */
-import { expect } from 'vitest';
-import {
-  DiosError,
-  Kernel,
-  ObjectType,
-  programBinary,
-  type CreateOptions,
-  type ErrnoCode,
-  type KernelOptions,
-  type SystemCalls,
-  type TaskSpec,
-} from '@dios/kernel';
+import { Kernel, programBinary, type KernelOptions, type SystemCalls, type TaskSpec } from '@dios/kernel';
+import { blobWith, dec, enc } from '../../kernel/test/support/blobs.js';
 
-export const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
-export const dec = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+export { dec, enc, blobWith } from '../../kernel/test/support/blobs.js';
+export { expectErrno } from '../../kernel/test/support/errno.js';
 
 /** Boots a kernel whose console output is collected as text chunks in `out`. */
 export async function boot(options: KernelOptions = {}): Promise<{ kernel: Kernel; sys: SystemCalls; out: string[] }> {
   const out: string[] = [];
   const kernel = await Kernel.boot({ consoleSink: (bytes) => out.push(dec(bytes)), ...options });
   return { kernel, sys: kernel.init, out };
-}
-
-/** Asserts that `action` rejects (or throws) a DiosError with `code` (and `argument`, `syscall` when given); returns it. */
-export async function expectErrno(
-  action: Promise<unknown> | (() => unknown),
-  code: ErrnoCode,
-  argument?: string,
-  syscall?: string,
-): Promise<DiosError> {
-  let error: unknown;
-  let threw = false;
-  try {
-    await (typeof action === 'function' ? action() : action);
-  } catch (e) {
-    threw = true;
-    error = e;
-  }
-  expect(threw, `expected ${code}, but the call succeeded`).toBe(true);
-  expect(error).toBeInstanceOf(DiosError);
-  const err = error as DiosError;
-  expect(err.code, err.message).toBe(code);
-  if (argument !== undefined) expect(err.argument, err.message).toBe(argument);
-  if (syscall !== undefined) expect(err.syscall, err.message).toBe(syscall);
-  return err;
-}
-
-/** Creates a shared blob holding `content` (with the given create options); returns its name and handle. */
-export async function blobWith(sys: SystemCalls, content: Uint8Array | string = '', options: CreateOptions = {}) {
-  const created = await sys.create(ObjectType.SHARED_MEMORY_BLOB, options);
-  const bytes = typeof content === 'string' ? enc(content) : content;
-  const buf = await sys.beginWrite(created.ref, bytes.length);
-  buf.set(bytes);
-  await sys.endWrite(created.ref, buf);
-  return created;
 }
 
 /** The whole content of a blob, read through `handle` with the system calls. */
