@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RespParser, RespProtocolError } from '@dios/apps';
+import { RespParser, RespProtocolError } from '@dios/apps/testing';
 
 const RUNS = Number(process.env['DIOS_FUZZ_RUNS'] ?? 300);
 let cases = 0;

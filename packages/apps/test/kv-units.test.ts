@@ -6,13 +6,16 @@
 import { describe, expect, it } from 'vitest';
 import { constants } from 'node:buffer';
 import {
-  dispatch,
-  noDisconnections,
   type CommandContext,
   DEFAULT_KV_LIMITS,
+  Keyspace,
+  RespWriter,
+} from '@dios/apps';
+import {
+  dispatch,
+  noDisconnections,
   formatOutputBufferLimit,
   globMatch,
-  Keyspace,
   MAX_BUFFER_BYTES,
   MAX_KEY_BYTES,
   parseBytes,
@@ -20,8 +23,7 @@ import {
   RespParser,
   RespProtocolError,
   RespQueryLimitError,
-  RespWriter,
-} from '@dios/apps';
+} from '@dios/apps/testing';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ANY_KERNEL, Kernel, LoopbackNetwork, monitorTasks, type SystemCalls } from '@dios/kernel';
-import { DELAY_ENV, installMapReducePrograms, PROGRAM_IDS, wordCount, wordCountSync } from '@dios/apps';
+import { installMapReducePrograms, PROGRAM_IDS, wordCount, wordCountSync } from '@dios/apps';
+import { DELAY_ENV } from '@dios/apps/testing';
 import { putBlob } from './helpers.js';
 
 const text = readFileSync('/usr/share/common-licenses/GPL-3');

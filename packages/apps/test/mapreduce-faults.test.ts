@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SystemCalls } from '@dios/kernel';
-import { FAULTS_ENV, runMapReduce, wordCount, wordCountSync } from '@dios/apps';
+import { runMapReduce, wordCount, wordCountSync } from '@dios/apps';
+import { FAULTS_ENV } from '@dios/apps/testing';
 import { bootKernel, putBlob } from './helpers.js';
 
 const bytes = readFileSync('/usr/share/common-licenses/GPL-3');

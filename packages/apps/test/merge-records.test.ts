@@ -4,7 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isDiosError, type SystemCalls } from '@dios/kernel';
-import { KeyTable, mergeRecords, wordCount, wordCountRecords } from '@dios/apps';
+import { KeyTable, wordCount, wordCountRecords } from '@dios/apps';
+import { mergeRecords } from '@dios/apps/testing';
 import { bootKernel, putBlob } from './helpers.js';
 
 const text = (s: string) => new TextEncoder().encode(s);

@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RequestParser, type ParseResult, type ParserLimits } from '@dios/apps';
+import { RequestParser, type ParseResult, type ParserLimits } from '@dios/apps/testing';
 
 const RUNS = Number(process.env.DIOS_FUZZ_RUNS ?? '') || 1500;
 // Generous: the machine may be shared; about 2 ms a case when it is not.

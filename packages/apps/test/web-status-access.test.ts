@@ -9,7 +9,8 @@
 import { BlockList } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_WEB_OPTIONS, isLoopbackAddress, optionsFromArgv, optionsToArgv, startWebServer, statusVisible, WebServerError, type WebServerOptions } from '@dios/apps';
+import { DEFAULT_WEB_OPTIONS, optionsFromArgv, optionsToArgv, startWebServer, WebServerError, type WebServerOptions } from '@dios/apps';
+import { isLoopbackAddress, statusVisible } from '@dios/apps/testing';
 import { makeNetNamespace, netNamespaceMissing, type NetNamespace } from './net-namespace.js';
 import { curl, CURL, missing, parseResponse, startFixture, type WebFixture } from './web-helpers.js';
 

@@ -4,7 +4,7 @@
  * traversal), content types, directory listings.
  */
 import { describe, expect, it } from 'vitest';
-import { contentType, decodeTargetPath, etagOf, listDirectory, listingHtml, noneMatchHits, parseRange, RequestParser } from '@dios/apps';
+import { contentType, decodeTargetPath, etagOf, listDirectory, listingHtml, noneMatchHits, parseRange, RequestParser } from '@dios/apps/testing';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isDiosError, pathName, type SystemCalls } from '@dios/kernel';
-import { jobPath, mapOutputPath, outputPath, progressPath, reportPath, wordCount } from '@dios/apps';
+import { wordCount } from '@dios/apps';
+import { jobPath, mapOutputPath, outputPath, progressPath, reportPath } from '@dios/apps/testing';
 import { asMap, bootKernel, coreutilsCounts, entries, putBlob } from './helpers.js';
 
 let sys: SystemCalls;
