@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { isDiosError, Kernel } from '@dios/kernel';
 import { FileBlobStore, useNetwork, writableConsoleSink, type FsyncPolicy } from '@dios/kernel/node';
 import { startKvServer } from '../kv/host.js';
-import { DEFAULT_KV_LIMITS, MAX_CONFIGURED_BYTES, parseBytes, parseOutputBufferLimit, type OutputBufferLimit } from '../kv/limits.js';
+import { DEFAULT_KV_LIMITS, MAX_CONFIGURED_BYTES, parseBytes, parseOutputBufferLimit, type OutputBufferLimit } from '../kv/core/limits.js';
 import { UsageError } from './usage-error.js';
 
 /** `dios kv --help`. */
