@@ -17,6 +17,7 @@ import type { Reference } from '../objects/reference.js';
 import type { PeerReply, PeerRequest, RemoteHandle, Transport } from '../wire/transport.js';
 import { describeObject } from './describe.js';
 import type { Importer } from './handlers/peer-call.js';
+import { PeerRemotePort } from './peer-remote-port.js';
 import { PeerService } from './peer-service.js';
 import { readWhole } from '../syscalls/run.js';
 
@@ -34,6 +35,8 @@ export class PeerLink implements Distribution, Importer {
   // Lease ids this kernel picks for its remote begin requests (unique per home, as this kernel's leases there).
   #leaseCounter = 0;
   readonly #nextLease = (): number => ++this.#leaseCounter;
+  // How the proxies' I/O reaches their homes.
+  readonly #port: PeerRemotePort;
 
   /** Starts serving peers and makes the kernel's system calls reach them. */
   constructor(kernel: KernelState, transport: Transport) {
@@ -42,6 +45,7 @@ export class PeerLink implements Distribution, Importer {
     }
     this.#kernel = kernel;
     this.#transport = transport;
+    this.#port = new PeerRemotePort(this.send, this.#nextLease, kernel.remoteChunkBytes);
     this.#service = new PeerService(kernel, (to, handle) => {
       this.#transport.request(to, { kind: 'revoked', handle }).catch(() => {});
     });
@@ -186,7 +190,7 @@ export class PeerLink implements Distribution, Importer {
       known.update(h.object);
       return known;
     }
-    const remote = new RemoteObject(h.home, h.handle, h.object, this.send, this.#nextLease, this.#kernel.remoteChunkBytes);
+    const remote = new RemoteObject(h.home, h.handle, h.object, this.#port);
     remote.onDestroyed = () => {
       if (this.#remotes.get(key) === remote) this.#remotes.delete(key);
     };

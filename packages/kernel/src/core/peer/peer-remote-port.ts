@@ -1,0 +1,158 @@
+/**
+ * A remote object's I/O at its home, as peer requests: where the wire
+ * requests are built, large reads and commits cut into chunks (a few in
+ * flight at once), and a lease given back when the reply that granted it
+ * was lost.
+ * @module
+ */
+import { DiosError, errors } from '../abi/errors.js';
+import { ObjectType } from '../abi/flags.js';
+import type { RemoteCaller, RemoteEnd, RemotePort, RemoteRead, RemoteWrite } from '../objects/remote-port.js';
+import { chunksOf, inWindow } from '../wire/remote-chunks.js';
+import type { PeerReply, PeerRequest } from '../wire/transport.js';
+
+type Ok = Extract<PeerReply, { ok: true }>;
+
+/** Sends a request to a peer; rejects with the peer's error rebuilt as a DiosError. */
+export type PeerSend = (to: string, request: PeerRequest) => Promise<Ok>;
+
+const END_READ: RemoteCaller = { syscall: 'endRead', argument: 'ref' };
+
+/** The {@link RemotePort} of a kernel's peer link. */
+export class PeerRemotePort implements RemotePort {
+  readonly #send: PeerSend;
+  readonly #nextLease: () => number;
+  readonly #chunkBytes: number;
+
+  /**
+   * `nextLease` gives lease ids unique among this kernel's leases at any
+   * home: a begin request names its lease up front, so it can be given back
+   * if the reply is lost. `chunkBytes`: the most data one request or reply carries.
+   */
+  constructor(send: PeerSend, nextLease: () => number, chunkBytes: number) {
+    this.#send = send;
+    this.#nextLease = nextLease;
+    this.#chunkBytes = chunkBytes;
+  }
+
+  async read(end: RemoteEnd, caller: RemoteCaller, offset: number, length: number, nonblock: boolean): Promise<RemoteRead> {
+    // A stream lends what it has, up to the length asked: a chunk's worth is a read like any other.
+    const chunk = this.#chunkBytes;
+    const first = await this.#readChunk(end, caller, offset, Math.min(length, chunk), nonblock);
+    const total = Math.min(length, Math.max(0, end.size - offset));
+    const blob = end.type === ObjectType.SHARED_MEMORY_BLOB || end.type === ObjectType.DURABLE_BLOB;
+    if (!blob || total <= first.bytes.length || first.bytes.length < chunk) return { bytes: first.bytes, leases: [first.lease] };
+    // A larger blob read: the rest in chunks, a few requests in flight. Each chunk is a lease of its own, held to
+    // end_read, so the read is valid only if no commit came between the first chunk and the end.
+    const buffer = new Uint8Array(total);
+    buffer.set(first.bytes);
+    const leases = [first.lease];
+    let filled = total;
+    try {
+      await inWindow(chunksOf(first.bytes.length, total, chunk), async ([at, n]) => {
+        const part = await this.#readChunk(end, caller, offset + at, n, nonblock);
+        leases.push(part.lease);
+        buffer.set(part.bytes, at);
+        // Shorter than asked: the blob shrank meanwhile (a commit, so the read will not be valid); keep what came.
+        if (part.bytes.length < n) filled = Math.min(filled, at + part.bytes.length);
+      });
+    } catch (e) {
+      // The read fails with `e`; giving back the chunks already lent is best effort (a home that is gone dropped them).
+      this.endRead(end, END_READ, leases, true).catch(() => {});
+      throw e;
+    }
+    return { bytes: buffer.subarray(0, filled), leases };
+  }
+
+  async endRead(end: RemoteEnd, caller: RemoteCaller, leases: readonly number[], release: boolean): Promise<boolean> {
+    const replies = await Promise.all(leases.map((lease) => this.#request(end, caller, { kind: 'end-read', handle: end.handle, lease, release })));
+    for (const reply of replies) end.update(reply.object);
+    return replies.every((reply) => reply.valid === true);
+  }
+
+  // One begin-read request; its lease is named up front (rid), so it is given back if the reply is lost.
+  async #readChunk(end: RemoteEnd, caller: RemoteCaller, offset: number, length: number, nonblock: boolean): Promise<{ lease: number; bytes: Uint8Array }> {
+    const rid = this.#nextLease();
+    const reply = await this.#request(end, caller, { kind: 'begin-read', handle: end.handle, offset, length, nonblock, rid }, () => ({
+      kind: 'end-read',
+      handle: end.handle,
+      lease: rid,
+      release: true,
+    }));
+    end.update(reply.object);
+    return { lease: reply.lease!, bytes: reply.bytes ?? new Uint8Array(0) };
+  }
+
+  async beginWrite(end: RemoteEnd, caller: RemoteCaller, write: RemoteWrite): Promise<number> {
+    const rid = this.#nextLease();
+    const { offset, length, truncate, append, nonblock } = write;
+    const reply = await this.#request(end, caller, { kind: 'begin-write', handle: end.handle, offset, length, truncate, append, nonblock, rid }, () => ({
+      kind: 'end-write',
+      handle: end.handle,
+      lease: rid,
+      bytes: new Uint8Array(0),
+      discard: true,
+      endOfStream: false,
+    }));
+    return reply.lease!;
+  }
+
+  async commit(end: RemoteEnd, caller: RemoteCaller, lease: number, buffer: Uint8Array, length: number, flags: { discard: boolean; endOfStream: boolean }): Promise<void> {
+    const { discard, endOfStream } = flags;
+    // A commit larger than a chunk: all but its last chunk go ahead into the lent buffer at home, a few in flight.
+    const chunk = this.#chunkBytes;
+    const last = discard ? 0 : Math.max(0, length - 1 - ((length - 1) % chunk));
+    if (last > 0) {
+      await inWindow(chunksOf(0, last, chunk), ([at, n]) =>
+        this.#request(end, caller, { kind: 'write-part', handle: end.handle, lease, at, bytes: buffer.slice(at, at + n) }),
+      );
+    }
+    const reply = await this.#request(end, caller, {
+      kind: 'end-write',
+      handle: end.handle,
+      lease,
+      bytes: discard ? new Uint8Array(0) : buffer.slice(last, length),
+      ...(last > 0 && { at: last }),
+      discard,
+      endOfStream,
+    });
+    end.update(reply.object);
+  }
+
+  async waitReady(end: RemoteEnd, caller: RemoteCaller, mode: 'read' | 'write', timeoutMs: number): Promise<void> {
+    const reply = await this.#request(end, caller, { kind: 'watch', handle: end.handle, mode, timeoutMs });
+    end.update(reply.object);
+  }
+
+  release(end: RemoteEnd, destroy: boolean): void {
+    // Best effort: a home that cannot be reached drops this kernel's handles itself once it finds it gone.
+    this.#send(end.home, { kind: 'release', handle: end.handle, destroy }).catch(() => {});
+  }
+
+  /**
+   * Sends `request` home on behalf of `caller`. Fails with EHOSTDOWN naming
+   * the caller's argument when the home is gone, is found gone meanwhile,
+   * or the transport cannot reach it (its own errors name the transport).
+   * In the last case the home may have acted without its reply arriving:
+   * `undo`, if given, is sent then (best effort) to take the effect back.
+   */
+  #request(end: RemoteEnd, caller: RemoteCaller, request: PeerRequest, undo?: () => PeerRequest): Promise<Ok> {
+    const { syscall, argument } = caller;
+    end.checkHostUp(syscall, argument);
+    return new Promise<Ok>((resolve, reject) => {
+      const waiting = end.whileUp(() => reject(errors.EHOSTDOWN(syscall, argument, `the object's home kernel ${end.home} is gone`)));
+      this.#send(end.home, request).then(
+        (reply) => {
+          if (waiting()) resolve(reply);
+        },
+        (e: unknown) => {
+          if (!waiting()) return;
+          const unreachable = e instanceof DiosError && e.syscall === 'request' && (e.code === 'EHOSTDOWN' || e.code === 'EHOSTUNREACH');
+          // The undo is best effort too: if it is lost as well, the home drops the lease when it finds this kernel gone.
+          if (unreachable && undo !== undefined) this.#send(end.home, undo()).catch(() => {});
+          reject(unreachable ? errors.EHOSTDOWN(syscall, argument, `kernel ${end.home} cannot be reached: ${e.detail}`) : e);
+        },
+      );
+    });
+  }
+}
