@@ -3,7 +3,7 @@
  * byte helpers, installing programs, and a few reads of kernel internals
  * for facts the system calls deliberately do not expose (rights, parents).
  */
-import { Kernel, ObjectType, programBinary, Rights, type KernelOptions, type Program, type SystemCalls } from '@dios/kernel';
+import { Kernel, programBinary, Rights, type KernelOptions, type ObjectType, type Program, type SystemCalls } from '@dios/kernel';
 import { blobWith } from './support/blobs.js';
 import type { Reference } from '../src/core/objects/reference.js';
 import type { TaskObject } from '../src/core/objects/task.js';

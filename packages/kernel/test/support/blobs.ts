@@ -11,7 +11,11 @@ export const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
 export const dec = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
 /** Creates a shared blob holding `content` (with the given create options); returns its name and handle. */
-export async function blobWith(sys: SystemCalls, content: Uint8Array | string = '', options: CreateOptions = {}): Promise<CreateResult> {
+export async function blobWith(
+  sys: SystemCalls,
+  content: Uint8Array | string = '',
+  options: CreateOptions = {},
+): Promise<CreateResult> {
   const created = await sys.create(ObjectType.SHARED_MEMORY_BLOB, options);
   const bytes = typeof content === 'string' ? enc(content) : content;
   const buffer = await sys.beginWrite(created.ref, bytes.length);

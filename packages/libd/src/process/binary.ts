@@ -33,6 +33,7 @@ export async function writeBinary(sys: SystemCalls, bytes: Uint8Array, path?: st
     buffer.set(bytes);
     await sys.endWrite(ref, buffer);
   } catch (e) {
+    // The write's error is the one to report; a delete that fails too leaves a blob the caller never got a handle to.
     await sys.delete(ref).catch(() => {});
     throw e;
   }

@@ -86,6 +86,15 @@ export abstract class SequentialObject extends KernelObject {
 
   /** A write lease of a fresh `buffer` (or a view the subclass commits itself; `detail` is its own). */
   protected writeLease(req: IoRequest, buffer: Uint8Array, detail?: unknown): Lease {
-    return { ref: req.ref, kind: 'write', buffer, offset: 0, version: this.version, exclusive: false, truncate: false, detail };
+    return {
+      ref: req.ref,
+      kind: 'write',
+      buffer,
+      offset: 0,
+      version: this.version,
+      exclusive: false,
+      truncate: false,
+      detail,
+    };
   }
 }

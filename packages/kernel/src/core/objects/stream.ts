@@ -8,7 +8,7 @@
 import { errors } from '../abi/errors.js';
 import { ObjectType, Rights, type Lifecycle } from '../abi/flags.js';
 import type { Name } from '../abi/names.js';
-import type { Lease, Reference } from './reference.js';
+import type { Lease } from './reference.js';
 import type { GroupObject } from './group.js';
 import type { IoRequest } from './kernel-object.js';
 import { SequentialObject, type SequentialTerms } from './sequential-object.js';
