@@ -4,8 +4,13 @@
  * report carry.
  * @module
  */
+import type { AsyncSystemCall } from './system-calls.js';
 
-/** The eleven system calls, as indexes into the per-kind counters of a task's stats. */
+/**
+ * The eleven system calls, as indexes into the per-kind counters of a task's
+ * stats. Its keys are SystemCalls' asynchronous methods, checked by the
+ * compiler: a call missing here, or one SystemCalls lacks, fails to build.
+ */
 export const Syscall = Object.freeze({
   /** create */
   create: 0,
@@ -29,7 +34,7 @@ export const Syscall = Object.freeze({
   beginWrite: 9,
   /** end_write */
   endWrite: 10,
-} as const);
+} as const satisfies Record<AsyncSystemCall, number>);
 
 /** The name of one of the eleven system calls. */
 export type SyscallName = keyof typeof Syscall;

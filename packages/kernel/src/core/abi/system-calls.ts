@@ -94,6 +94,12 @@ export interface SystemCalls {
   endWrite(ref: number, buffer: Uint8Array, options?: EndWriteOptions, flags?: number): Promise<number>;
 }
 
+/** SystemCalls' methods: the eleven system calls and `ref`. */
+export type SystemCallMethod = { [K in keyof SystemCalls]: SystemCalls[K] extends (...args: never[]) => unknown ? K : never }[keyof SystemCalls];
+
+/** SystemCalls' asynchronous methods: the eleven system calls (`ref` only reads). */
+export type AsyncSystemCall = { [K in keyof SystemCalls]: SystemCalls[K] extends (...args: never[]) => Promise<unknown> ? K : never }[keyof SystemCalls];
+
 /** Task states visible through a task reference. */
 export type TaskState = 'created' | 'running' | 'paused' | 'exited';
 

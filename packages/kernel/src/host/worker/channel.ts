@@ -8,6 +8,9 @@
  * synchronously with receiveMessageOnPort: there is no postMessage per call.
  * @module
  */
+import type { SyscallName } from '../../core/abi/syscall-kinds.js';
+import type { CreateResult } from '../../core/abi/syscall-options.js';
+import type { SystemCallMethod, SystemCalls } from '../../core/abi/system-calls.js';
 
 /** A free slot (the worker owns it). */
 export const FREE = 0;
@@ -150,30 +153,97 @@ export type PortMessage =
   | { kind: 'text'; slot: number; text: string }
   | { kind: 'extra'; slot: number; bytes: Uint8Array };
 
-/** The calls a channel carries, by the TaskContext method they reach. */
-export type CallName =
-  | 'create'
-  | 'lookup'
-  | 'copy'
-  | 'delete'
-  | 'run'
-  | 'pause'
-  | 'select'
-  | 'beginRead'
-  | 'endRead'
-  | 'beginWrite'
-  | 'endWrite'
-  | 'ref'
-  | 'handles'
-  /** Not a call: the worker's reading of a call's arguments refused it (see refusedCall in core/task-context.ts). */
-  | 'refused';
-
 /** A lent buffer as the reply describes it: shared (zero-copy) or copied. */
 export type BufferReply =
   /** A view of a SharedArrayBuffer the worker has (or gets over the port) by id. */
   | { s: [id: number, byteOffset: number, length: number, token: number] }
-  /** A copy: the bytes follow (reads), or a fresh buffer of `length` bytes (writes). */
-  | { c: [token: number, length: number] };
+  /**
+   * A copy: the bytes follow (reads), or a fresh buffer of `length` bytes (writes). `bytes` is not sent
+   * as JSON: the worker puts there the bytes that followed the reply.
+   */
+  | { c: [token: number, length: number]; bytes?: Uint8Array };
+
+// A call's arguments on the channel: its parameters in order, a lent buffer given by its lease token.
+type ArgumentsOnChannel<P extends unknown[]> = { [I in keyof P]: P[I] extends Uint8Array ? number : P[I] };
+
+// A call's result on the channel: a lent buffer described, create's Name by its text, anything else as JSON carries it.
+type ResultOnChannel<R> = R extends Uint8Array ? BufferReply : R extends CreateResult ? { name: string; ref: number } : R;
+
+/** One call on the channel: what the kernel reads as its arguments, and the value its reply carries. */
+export interface ChannelCall<A extends unknown[], R> {
+  /** The arguments (as the kernel's TaskContext methods take them: each is read again there). */
+  args: A;
+  /** The value of a successful reply. */
+  reply: R;
+}
+
+/** SystemCalls' methods as the channel carries them. */
+export type MethodCalls = {
+  [K in SystemCallMethod]: ChannelCall<ArgumentsOnChannel<Parameters<SystemCalls[K]>>, ResultOnChannel<Awaited<ReturnType<SystemCalls[K]>>>>;
+};
+
+/** Every call a channel carries, by name: SystemCalls' methods, and two more. */
+export interface ChannelCalls extends MethodCalls {
+  /** SystemCalls' `handles`, asked of the kernel at each read (the table changes). */
+  handles: ChannelCall<[], number[]>;
+  /** Not a call: the worker's reading of a call's arguments refused it (see refusedCall in core/syscalls/task-context.ts). */
+  refused: ChannelCall<[call: SyscallName], null>;
+}
+
+/** The name of a call on the channel. */
+export type CallName = keyof ChannelCalls;
+
+/**
+ * A call's arguments as the worker sends them: one per argument of the call,
+ * each a reader's plain snapshot (core/syscalls/arguments.ts), which the
+ * kernel reads again.
+ */
+export type SentArguments<K extends CallName> = Unread<ChannelCalls[K]['args']>;
+
+// Each element unknown: a homomorphic mapped type over a type parameter, so that it stays an array type.
+type Unread<A extends unknown[]> = { [I in keyof A]: unknown };
+
+/**
+ * Overflowed parts of requests or replies (a text, raw bytes) that came over
+ * the port, by slot. Each side reads its port its own way (the kernel's
+ * side bounded, for a port the task writes; the worker's also takes shared
+ * buffers) and hands every message to {@link Overflow.keep}.
+ */
+export class Overflow {
+  // At most one of each per slot: a later one replaces an earlier.
+  readonly #texts = new Map<number, string>();
+  readonly #extras = new Map<number, Uint8Array>();
+
+  /** Keeps `message` if it is an overflowed part for a slot; anything else is dropped. */
+  keep(message: unknown): void {
+    if (typeof message !== 'object' || message === null || !('slot' in message) || !('kind' in message)) return;
+    const slot = message.slot;
+    if (typeof slot !== 'number' || !Number.isInteger(slot) || slot < 0 || slot >= SLOTS) return;
+    if (message.kind === 'text' && 'text' in message && typeof message.text === 'string') this.#texts.set(slot, message.text);
+    else if (message.kind === 'extra' && 'bytes' in message && message.bytes instanceof Uint8Array) this.#extras.set(slot, message.bytes);
+  }
+
+  /** The overflowed text of `slot`, calling `read` (false once there is nothing more to read) until it came; undefined if it never does. */
+  text(slot: number, read: () => boolean): string | undefined {
+    return take(this.#texts, slot, read);
+  }
+
+  /** The overflowed raw bytes of `slot`, as {@link Overflow.text} finds a text. */
+  extra(slot: number, read: () => boolean): Uint8Array | undefined {
+    return take(this.#extras, slot, read);
+  }
+}
+
+function take<T>(parts: Map<number, T>, slot: number, read: () => boolean): T | undefined {
+  for (;;) {
+    const found = parts.get(slot);
+    if (found !== undefined) {
+      parts.delete(slot);
+      return found;
+    }
+    if (!read()) return undefined;
+  }
+}
 
 type WaitAsync = (
   array: Int32Array,

@@ -1,21 +1,20 @@
 /**
  * The kernel's end of a worker task's channel: takes requests from the
- * slots, makes each call through the task's own TaskContext (so a worker
- * task obeys exactly the rules an in-thread task does: rights, pause,
- * exit), and writes the reply back. Lent buffers in shared memory are
- * described by position, not copied.
+ * slots, has each served by its call's handler (syscall-handlers.ts: through
+ * the task's own TaskContext), and writes the reply back. Lent buffers in
+ * shared memory are described by position, not copied.
  * @module
  */
 import type { MessagePort } from 'node:worker_threads';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { isDiosError } from '../../core/abi/errors.js';
 import { decodeArguments } from '../../core/syscalls/argument-encoding.js';
-import { refusedCall, type TaskContext } from '../../core/syscalls/task-context.js';
+import type { TaskContext } from '../../core/syscalls/task-context.js';
 import {
   BUSY,
-  Channel,
   DOORBELL,
   ON_PORT,
+  Overflow,
   readExtra,
   readText,
   REPLY,
@@ -26,8 +25,11 @@ import {
   writePayload,
   type BufferReply,
   type CallName,
+  type Channel,
+  type ChannelCalls,
   type PortMessage,
 } from './channel.js';
+import { handleCall, isCallName, type Answer, type ServedTask } from './syscall-handlers.js';
 
 // Checks of the doorbell after a reply before going back to waiting: the next call usually follows at once.
 const SPIN = 2000;
@@ -45,15 +47,15 @@ const MAX_PORT_SCAN = 4 * SLOTS;
 export class SyscallServer {
   readonly #channel: Channel;
   readonly #port: MessagePort;
-  readonly #ctx: TaskContext;
+  readonly #task: ServedTask;
   readonly #sharedIds = new Map<SharedArrayBuffer, number>();
   #nextSharedId = 1;
   readonly #leases = new Map<number, Uint8Array>();
   #nextToken = 1;
   #seen = 0;
   #closed = false;
-  // Overflowed request parts not yet used, by kind and slot (at most one each: later ones replace earlier).
-  readonly #inbox = new Map<string, string | Uint8Array>();
+  // Overflowed request parts not yet used.
+  readonly #overflow = new Overflow();
   // Requests served since the loop last yielded to the event loop.
   #burst = 0;
   /** Calls served, for tests and monitoring. */
@@ -65,7 +67,12 @@ export class SyscallServer {
   constructor(channel: Channel, port: MessagePort, ctx: TaskContext) {
     this.#channel = channel;
     this.#port = port;
-    this.#ctx = ctx;
+    this.#task = {
+      ctx,
+      lend: (buffer, read) => this.#lend(buffer, read),
+      lease: (token) => this.#leases.get(token) ?? new Uint8Array(0),
+      release: (token) => this.#leases.delete(token),
+    };
     // Nothing a task writes may throw in the kernel's thread: a failure here is a bug, reported, and the channel closed.
     this.#loop().catch((e: unknown) => {
       console.error('dios: syscall server failed', e);
@@ -165,8 +172,8 @@ export class SyscallServer {
     if (!fits(textLength, SLOT_BYTES) || !fits(extraLength, SLOT_BYTES - (textLength === ON_PORT ? 0 : (textLength + 7) & ~7))) {
       throw this.#malformed(`bad lengths ${textLength}, ${extraLength} in slot ${slot}`);
     }
-    const text = readText(area, textLength, () => this.#fromPort(slot, 'text'));
-    const bytes = readExtra(area, textLength, extraLength, () => this.#fromPort(slot, 'extra'));
+    const text = readText(area, textLength, () => this.#overflow.text(slot, this.#portReader()) ?? this.#missing(slot, 'text'));
+    const bytes = readExtra(area, textLength, extraLength, () => this.#overflow.extra(slot, this.#portReader()) ?? this.#missing(slot, 'extra'));
     if (text.length > MAX_REQUEST_TEXT) throw this.#malformed(`a request of ${text.length} characters (at most ${MAX_REQUEST_TEXT})`);
     let request: unknown;
     try {
@@ -175,7 +182,7 @@ export class SyscallServer {
       throw this.#malformed(`slot ${slot} holds no JSON request`);
     }
     if (!Array.isArray(request) || typeof request[0] !== 'string') throw this.#malformed(`slot ${slot} holds no [call, patches, ...arguments] request`);
-    const args = request.slice(2) as unknown[];
+    const args: unknown[] = request.slice(2);
     // What JSON cannot carry (undefined, NaN, ±Infinity) is named beside it (see encodeArguments).
     if (request[1] !== 0) decodeArguments(args, request[1]);
     return { name: request[0], args, bytes };
@@ -186,80 +193,16 @@ export class SyscallServer {
     return new Error(`malformed request: ${detail}`);
   }
 
-  async #call(request: { name: unknown; args: unknown[]; bytes: Uint8Array | undefined }): Promise<{ reply: unknown; extra?: Uint8Array }> {
-    const ctx = this.#ctx;
-    const { name, args: a, bytes } = request;
-    // Every argument goes to a TaskContext method, which reads it again as an in-thread call's is: nothing is trusted here.
-    switch (name as CallName) {
-      case 'create': {
-        const r = await ctx.create(a[0] as never, a[1] as never, a[2] as never);
-        return { reply: { v: { name: r.name.key, ref: r.ref } } };
-      }
-      case 'lookup':
-        return { reply: { v: await ctx.lookup(a[0] as never, a[1] as never) } };
-      case 'copy':
-        return { reply: { v: await ctx.copy(a[0] as never, a[1] as never, a[2] as never, a[3] as never) } };
-      case 'delete':
-        return { reply: { v: await ctx.delete(a[0] as never, a[1] as never) } };
-      case 'run':
-        return { reply: { v: await ctx.run(a[0] as never, a[1] as never, a[2] as never) } };
-      case 'pause':
-        return { reply: { v: await ctx.pause(a[0] as never, a[1] as never) } };
-      case 'select':
-        return { reply: { v: await ctx.select(a[0] as never, a[1] as never, a[2] as never) } };
-      case 'beginRead':
-        return this.#lend(await ctx.beginRead(a[0] as never, a[1] as never, a[2] as never), true);
-      case 'beginWrite':
-        return this.#lend(await ctx.beginWrite(a[0] as never, a[1] as never, a[2] as never, a[3] as never), false);
-      case 'endRead': {
-        // Any JSON value: a Map lookup of a non-number simply finds nothing.
-        const token = a[1] as number;
-        const valid = await ctx.endRead(a[0] as never, this.#leases.get(token) ?? new Uint8Array(0), a[2] as never);
-        this.#leases.delete(token);
-        return { reply: { v: valid } };
-      }
-      case 'endWrite': {
-        // Any JSON value: a Map lookup of a non-number simply finds nothing.
-        const token = a[1] as number;
-        const buffer = this.#leases.get(token) ?? new Uint8Array(0);
-        // A copied write buffer: the worker's bytes come with the call.
-        if (bytes !== undefined) buffer.set(bytes.subarray(0, buffer.length));
-        const version = await ctx.endWrite(a[0] as never, buffer, a[2] as never, a[3] as never);
-        this.#leases.delete(token);
-        return { reply: { v: version } };
-      }
-      case 'ref': {
-        const v = ctx.ref(a[0] as never);
-        const snapshot = {
-          id: v.id,
-          type: v.type,
-          proximity: v.proximity,
-          persistent: v.persistent,
-          fateShared: v.fateShared,
-          readBufferSize: v.readBufferSize,
-          writeBufferSize: v.writeBufferSize,
-          consistency: v.consistency,
-          ioReady: v.ioReady,
-          open: v.open,
-          size: v.size,
-          version: v.version,
-          address: v.address,
-          task: v.task,
-        };
-        return { reply: { v: snapshot } };
-      }
-      case 'handles':
-        return { reply: { v: ctx.handles } };
-      case 'refused':
-        await refusedCall(ctx, a[0]);
-        return { reply: { v: null } };
-      default:
-        throw this.#malformed(`unknown call ${JSON.stringify(name).slice(0, 60)}`);
-    }
+  #call(request: { name: unknown; args: unknown[]; bytes: Uint8Array | undefined }): Answer<unknown> | Promise<Answer<unknown>> {
+    const { name, args, bytes } = request;
+    if (!isCallName(name)) throw this.#malformed(`unknown call ${JSON.stringify(name).slice(0, 60)}`);
+    // The one cast from the task's JSON: its arguments go on typed as the call's, and the call's TaskContext
+    // method reads each again, as it does an in-thread call's (see syscall-handlers.ts). Nothing is trusted here.
+    return handleCall(this.#task, name, args as ChannelCalls[CallName]['args'], bytes);
   }
 
   // Describes a lent buffer: its place in shared memory, or (ordinary memory) a copy.
-  #lend(buffer: Uint8Array, read: boolean): { reply: { v: BufferReply }; extra?: Uint8Array } {
+  #lend(buffer: Uint8Array, read: boolean): Answer<BufferReply> {
     const token = this.#nextToken++;
     this.#leases.set(token, buffer);
     const backing = buffer.buffer;
@@ -287,27 +230,21 @@ export class SyscallServer {
     this.#port.postMessage(message);
   }
 
-  // Overflowed parts of a request, read synchronously (posted before the request was signalled). The port too
-  // carries whatever the task posts: anything but a text or bytes for a slot is dropped, and the scan is bounded.
-  #fromPort(slot: number, kind: 'text'): string;
-  #fromPort(slot: number, kind: 'extra'): Uint8Array;
-  #fromPort(slot: number, kind: 'text' | 'extra'): string | Uint8Array {
-    const key = `${kind}:${slot}`;
-    for (let scanned = 0; ; scanned++) {
-      const found = this.#inbox.get(key);
-      if (found !== undefined) {
-        this.#inbox.delete(key);
-        return found;
-      }
-      const next = scanned < MAX_PORT_SCAN ? receiveMessageOnPort(this.#port) : undefined;
-      if (next === undefined) throw this.#malformed(`the ${kind} of slot ${slot} is missing from the port`);
-      const m = next.message as Record<string, unknown> | null;
-      if (typeof m !== 'object' || m === null) continue;
-      const at = m.slot;
-      if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at >= SLOTS) continue;
-      if (m.kind === 'text' && typeof m.text === 'string') this.#inbox.set(`text:${at}`, m.text);
-      else if (m.kind === 'extra' && m.bytes instanceof Uint8Array) this.#inbox.set(`extra:${at}`, m.bytes);
-    }
+  // Reads port messages into the overflow, synchronously (a request's parts were posted before it was signalled).
+  // The port too carries whatever the task posts: the overflow keeps only texts and bytes for a slot, and a
+  // search for one request's part reads a bounded number of messages.
+  #portReader(): () => boolean {
+    let scanned = 0;
+    return () => {
+      const next = scanned++ < MAX_PORT_SCAN ? receiveMessageOnPort(this.#port) : undefined;
+      if (next === undefined) return false;
+      this.#overflow.keep(next.message);
+      return true;
+    };
+  }
+
+  #missing(slot: number, kind: 'text' | 'extra'): never {
+    throw this.#malformed(`the ${kind} of slot ${slot} is missing from the port`);
   }
 }
 

@@ -28,9 +28,27 @@ import {
 } from '../../core/syscalls/arguments.js';
 import { encodeArguments } from '../../core/syscalls/argument-encoding.js';
 import { Name } from '../../core/abi/names.js';
+import type { SyscallName } from '../../core/abi/syscall-kinds.js';
 import type { RefAttributes, SystemCalls } from '../../core/abi/system-calls.js';
 import type { CopyOptions, CreateOptions, CreateResult, EndWriteOptions, ReadOptions, SelectOptions, TaskSpec, WriteOptions } from '../../core/abi/syscall-options.js';
-import { Channel, DOORBELL, FREE, readExtra, readText, REPLY, REQUEST, SLOTS, waitAsync, writePayload, type BufferReply, type CallName, type PortMessage } from './channel.js';
+import {
+  Channel,
+  DOORBELL,
+  FREE,
+  Overflow,
+  readExtra,
+  readText,
+  REPLY,
+  REQUEST,
+  SLOTS,
+  waitAsync,
+  writePayload,
+  type BufferReply,
+  type CallName,
+  type ChannelCalls,
+  type PortMessage,
+  type SentArguments,
+} from './channel.js';
 
 /** What a worker task is told about itself when it starts. */
 export interface TaskInit {
@@ -71,7 +89,9 @@ export class WorkerSystemCalls implements SystemCalls {
   readonly #channel: Channel;
   readonly #port: MessagePort;
   readonly #shared = new Map<number, SharedArrayBuffer>();
-  readonly #inbox: PortMessage[] = [];
+  readonly #overflow = new Overflow();
+  // Reads one port message (false when there is none): the overflow's reader.
+  readonly #read = (): boolean => this.#drainOne();
   readonly #tokens = new WeakMap<Uint8Array, number>();
   // Copied write buffers, whose bytes travel with end_write.
   readonly #copies = new WeakSet<Uint8Array>();
@@ -96,20 +116,18 @@ export class WorkerSystemCalls implements SystemCalls {
     this.kernelId = init.kernelId;
   }
 
-  /** Handles of every open reference, in increasing order. */
   get handles(): number[] {
-    return this.#sync('handles', []) as number[];
+    return this.#sync('handles', []);
   }
   // Every call reads its arguments with the reader the kernel uses (core/syscalls/arguments.ts) before
   // anything is encoded: a bad argument fails here exactly as in the kernel's thread, and only the
   // reader's plain snapshot crosses the channel (the kernel reads it again).
 
-  /** A snapshot of reference `handle`'s attributes. */
+  /** A snapshot of reference `handle`'s attributes, as they were when it was taken. */
   ref(handle: number): RefAttributes {
     this.#live('ref');
-    return Object.freeze(this.#sync('ref', [refArguments(handle)]) as RefAttributes);
+    return Object.freeze(this.#sync('ref', [refArguments(handle)]));
   }
-  /** create (see SystemCalls). */
   async create(type: ObjectType, options?: CreateOptions, flags = 0): Promise<CreateResult> {
     this.#live('create');
     let a;
@@ -118,10 +136,9 @@ export class WorkerSystemCalls implements SystemCalls {
     } catch (e) {
       return this.#refused('create', e);
     }
-    const r = this.#sync('create', [a.type, a.options, a.flags]) as { name: string; ref: number };
+    const r = this.#sync('create', [a.type, a.options, a.flags]);
     return { name: Name.parse(r.name), ref: r.ref };
   }
-  /** lookup (see SystemCalls). */
   async lookup(name: Name | string, flags = 0): Promise<number[]> {
     this.#live('lookup');
     let a;
@@ -130,9 +147,8 @@ export class WorkerSystemCalls implements SystemCalls {
     } catch (e) {
       return this.#refused('lookup', e);
     }
-    return this.#sync('lookup', [a, flags]) as number[];
+    return this.#sync('lookup', [a, flags]);
   }
-  /** copy (see SystemCalls). */
   async copy(refs: readonly number[], target: number, options?: CopyOptions, flags = 0): Promise<number[]> {
     this.#live('copy');
     let a;
@@ -141,9 +157,8 @@ export class WorkerSystemCalls implements SystemCalls {
     } catch (e) {
       return this.#refused('copy', e);
     }
-    return this.#sync('copy', [a.refs, a.target, a.options, a.flags]) as number[];
+    return this.#sync('copy', [a.refs, a.target, a.options, a.flags]);
   }
-  /** delete (see SystemCalls). */
   async delete(ref: number, flags = 0): Promise<void> {
     this.#live('delete');
     let a;
@@ -154,7 +169,6 @@ export class WorkerSystemCalls implements SystemCalls {
     }
     this.#sync('delete', [a.handle, a.flags]);
   }
-  /** run (see SystemCalls). */
   async run(binary: number, spec: TaskSpec, flags = 0): Promise<number> {
     this.#live('run');
     let a;
@@ -163,9 +177,8 @@ export class WorkerSystemCalls implements SystemCalls {
     } catch (e) {
       return this.#refused('run', e);
     }
-    return (await this.#async('run', [a.binary, a.spec, a.flags])) as number;
+    return await this.#async('run', [a.binary, a.spec, a.flags]);
   }
-  /** pause (see SystemCalls). */
   async pause(task: number, flags = 0): Promise<void> {
     this.#live('pause');
     let a;
@@ -176,7 +189,6 @@ export class WorkerSystemCalls implements SystemCalls {
     }
     await this.#async('pause', [a.handle, a.flags]);
   }
-  /** select (see SystemCalls). */
   async select(refs: readonly number[], options?: SelectOptions, flags = 0): Promise<number> {
     this.#live('select');
     let a;
@@ -185,9 +197,9 @@ export class WorkerSystemCalls implements SystemCalls {
     } catch (e) {
       return this.#refused('select', e);
     }
-    return (await this.#async('select', [a.refs, a.options, a.flags])) as number;
+    return await this.#async('select', [a.refs, a.options, a.flags]);
   }
-  /** begin_read (see SystemCalls): a view of the object's shared bytes. */
+  /** A view of the object's bytes where they are shared memory; a copy otherwise. */
   async beginRead(ref: number, options?: ReadOptions, flags = 0): Promise<Uint8Array> {
     this.#live('beginRead');
     let a;
@@ -196,11 +208,10 @@ export class WorkerSystemCalls implements SystemCalls {
     } catch (e) {
       return this.#refused('beginRead', e);
     }
-    const args = [a.handle, a.options, a.flags];
-    const r = (a.flags & BeginReadFlags.NONBLOCK ? this.#sync('beginRead', args) : await this.#async('beginRead', args)) as BufferReply;
+    const args: SentArguments<'beginRead'> = [a.handle, a.options, a.flags];
+    const r = a.flags & BeginReadFlags.NONBLOCK ? this.#sync('beginRead', args) : await this.#async('beginRead', args);
     return this.#buffer(r, true);
   }
-  /** end_read (see SystemCalls). */
   async endRead(ref: number, buffer: Uint8Array, flags = 0): Promise<boolean> {
     this.#live('endRead');
     let a;
@@ -209,9 +220,9 @@ export class WorkerSystemCalls implements SystemCalls {
     } catch (e) {
       return this.#refused('endRead', e);
     }
-    return this.#sync('endRead', [a.handle, this.#tokenOf(buffer), a.flags]) as boolean;
+    return this.#sync('endRead', [a.handle, this.#tokenOf(buffer), a.flags]);
   }
-  /** begin_write (see SystemCalls): for shared objects, a view of a shared buffer the kernel commits from. */
+  /** For shared objects, a view of a shared buffer the kernel commits from; a buffer whose bytes go with end_write otherwise. */
   async beginWrite(ref: number, length: number, options?: WriteOptions, flags = 0): Promise<Uint8Array> {
     this.#live('beginWrite');
     let a;
@@ -220,11 +231,10 @@ export class WorkerSystemCalls implements SystemCalls {
     } catch (e) {
       return this.#refused('beginWrite', e);
     }
-    const args = [a.handle, a.length, a.options, a.flags];
-    const r = (a.flags & BeginWriteFlags.NONBLOCK ? this.#sync('beginWrite', args) : await this.#async('beginWrite', args)) as BufferReply;
+    const args: SentArguments<'beginWrite'> = [a.handle, a.length, a.options, a.flags];
+    const r = a.flags & BeginWriteFlags.NONBLOCK ? this.#sync('beginWrite', args) : await this.#async('beginWrite', args);
     return this.#buffer(r, false);
   }
-  /** end_write (see SystemCalls). */
   async endWrite(ref: number, buffer: Uint8Array, options?: EndWriteOptions, flags = 0): Promise<number> {
     this.#live('endWrite');
     let a;
@@ -235,11 +245,11 @@ export class WorkerSystemCalls implements SystemCalls {
     }
     // By identity only (WeakSet, WeakMap): no code of the caller's runs (a Proxy's traps, a getter).
     const copied = this.#copies.has(buffer);
-    return this.#sync('endWrite', [a.handle, this.#tokenOf(buffer), a.options, a.flags], copied ? buffer : undefined) as number;
+    return this.#sync('endWrite', [a.handle, this.#tokenOf(buffer), a.options, a.flags], copied ? buffer : undefined);
   }
 
-  #tokenOf(buffer: unknown): number {
-    return this.#tokens.get(buffer as Uint8Array) ?? 0;
+  #tokenOf(buffer: Uint8Array): number {
+    return this.#tokens.get(buffer) ?? 0;
   }
 
   // A task that has exited gets ECANCELED for every call, whatever its arguments (as in the kernel's thread).
@@ -249,7 +259,7 @@ export class WorkerSystemCalls implements SystemCalls {
 
   // A call the reader refused: the kernel counts it and holds it while the task is paused (as it does an
   // in-thread call), then the reader's own error is thrown (or ECANCELED if the task exited meanwhile).
-  async #refused(name: CallName, error: unknown): Promise<never> {
+  async #refused(name: SyscallName, error: unknown): Promise<never> {
     await this.#async('refused', [name]);
     throw error;
   }
@@ -263,7 +273,7 @@ export class WorkerSystemCalls implements SystemCalls {
       return view;
     }
     const [token, length] = r.c;
-    const local = read ? ((r as { bytes?: Uint8Array }).bytes ?? new Uint8Array(length)) : new Uint8Array(length);
+    const local = read ? (r.bytes ?? new Uint8Array(length)) : new Uint8Array(length);
     this.#tokens.set(local, token);
     if (!read) this.#copies.add(local);
     return local;
@@ -281,26 +291,20 @@ export class WorkerSystemCalls implements SystemCalls {
   #drainOne(): boolean {
     const next = receiveMessageOnPort(this.#port);
     if (next === undefined) return false;
+    // The kernel's own messages.
     const m = next.message as PortMessage;
     if (m.kind === 'buffer') this.#shared.set(m.id, m.buffer);
     else if (m.kind === 'evict') for (const id of m.ids) this.#shared.delete(id);
-    else this.#inbox.push(m);
+    else this.#overflow.keep(m);
     return true;
   }
 
-  #fromPort(slot: number, kind: 'text' | 'extra'): string | Uint8Array {
-    for (;;) {
-      const i = this.#inbox.findIndex((m) => m.kind === kind && m.slot === slot);
-      if (i >= 0) {
-        const m = this.#inbox.splice(i, 1)[0]!;
-        return m.kind === 'text' ? m.text : (m as { bytes: Uint8Array }).bytes;
-      }
-      if (!this.#drainOne()) throw errors.EIO('channel', undefined, `the ${kind} of slot ${slot} is missing from the port`);
-    }
+  #missing(slot: number, kind: 'text' | 'extra'): never {
+    throw errors.EIO('channel', undefined, `the ${kind} of slot ${slot} is missing from the port`);
   }
 
   // Writes a request into a free slot; undefined when every slot is taken.
-  #send(name: CallName, args: unknown[], extra: Uint8Array | undefined): number | undefined {
+  #send<K extends CallName>(name: K, args: SentArguments<K>, extra: Uint8Array | undefined): number | undefined {
     const channel = this.#channel;
     if (channel.closed) throw errors.ECANCELED(name, undefined, 'the task has exited');
     let slot = -1;
@@ -326,7 +330,7 @@ export class WorkerSystemCalls implements SystemCalls {
   }
 
   // A call that never waits in the kernel: the thread blocks until the reply.
-  #sync(name: CallName, args: unknown[], extra?: Uint8Array): unknown {
+  #sync<K extends CallName>(name: K, args: SentArguments<K>, extra?: Uint8Array): ChannelCalls[K]['reply'] {
     const channel = this.#channel;
     let slot = this.#send(name, args, extra);
     // Every slot busy (many calls waiting in the kernel): block until one frees.
@@ -340,7 +344,7 @@ export class WorkerSystemCalls implements SystemCalls {
   }
 
   // A call that may wait in the kernel: spin briefly, then wait without blocking the thread.
-  async #async(name: CallName, args: unknown[]): Promise<unknown> {
+  async #async<K extends CallName>(name: K, args: SentArguments<K>): Promise<ChannelCalls[K]['reply']> {
     const channel = this.#channel;
     let slot = this.#send(name, args, undefined);
     while (slot === undefined) {
@@ -373,17 +377,18 @@ export class WorkerSystemCalls implements SystemCalls {
   }
 
   // Reads the reply in `slot`, frees the slot, and returns the value or throws the kernel's error.
-  #receive(name: CallName, slot: number): unknown {
+  #receive<K extends CallName>(name: K, slot: number): ChannelCalls[K]['reply'] {
     const channel = this.#channel;
     const area = channel.data(slot);
     const textLength = channel.length(slot);
-    let reply: { v?: unknown; e?: [ErrnoCode, string, string | null, string]; x?: string };
+    let reply: Reply<ChannelCalls[K]['reply']>;
     try {
-      const text = readText(area, textLength, () => this.#fromPort(slot, 'text') as string);
-      const bytes = readExtra(area, textLength, channel.extraLength(slot), () => this.#fromPort(slot, 'extra') as Uint8Array);
-      reply = JSON.parse(text) as typeof reply;
+      const text = readText(area, textLength, () => this.#overflow.text(slot, this.#read) ?? this.#missing(slot, 'text'));
+      const bytes = readExtra(area, textLength, channel.extraLength(slot), () => this.#overflow.extra(slot, this.#read) ?? this.#missing(slot, 'extra'));
+      // The kernel's own JSON, for call `name` (syscall-handlers.ts).
+      reply = JSON.parse(text) as Reply<ChannelCalls[K]['reply']>;
       // A copied read: its bytes ride beside the reply.
-      if (bytes !== undefined && reply.v !== null && typeof reply.v === 'object') (reply.v as { bytes?: Uint8Array }).bytes = bytes;
+      if (bytes !== undefined && isCopy(reply.v)) reply.v.bytes = bytes;
     } finally {
       Atomics.store(channel.ctrl, channel.stateIndex(slot), FREE);
       const waiting = this.#waitingForSlot.shift();
@@ -396,4 +401,15 @@ export class WorkerSystemCalls implements SystemCalls {
     if (reply.x !== undefined) throw errors.EIO(name, undefined, `the kernel failed: ${reply.x}`);
     return reply.v;
   }
+}
+
+// A reply: the call's value, or the kernel's error (a DiosError's parts), or a failure's message.
+interface Reply<T> {
+  v: T;
+  e?: [code: ErrnoCode, syscall: string, argument: string | null, detail: string];
+  x?: string;
+}
+
+function isCopy(v: unknown): v is Extract<BufferReply, { c: unknown }> {
+  return typeof v === 'object' && v !== null && 'c' in v;
 }
