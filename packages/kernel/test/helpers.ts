@@ -8,7 +8,7 @@ import { blobWith } from './support/blobs.js';
 import type { Reference } from '../src/core/objects/reference.js';
 import type { TaskObject } from '../src/core/objects/task.js';
 
-export { dec, enc, blobWith } from './support/blobs.js';
+export { blobWith, dec, enc, readAll, writeAll } from './support/blobs.js';
 export { expectErrno } from './support/errno.js';
 
 /** Boots a kernel (no console output unless a sink is given). */
@@ -42,21 +42,6 @@ export function track<T>(promise: Promise<T>): Tracked<T> {
 /** Lets pending microtasks and a few macrotask turns run. */
 export function flush(ms = 5): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Writes `bytes` into a blob (or stream) through `ref` and commits; returns the new version. */
-export async function writeAll(sys: SystemCalls, ref: number, bytes: Uint8Array, options: { offset?: number; truncate?: boolean } = {}): Promise<number> {
-  const buf = await sys.beginWrite(ref, bytes.length, options);
-  buf.set(bytes);
-  return sys.endWrite(ref, buf);
-}
-
-/** Reads a blob through `ref` (copying the lent bytes); returns the bytes and whether the read was valid. */
-export async function readAll(sys: SystemCalls, ref: number, options: { offset?: number; length?: number } = {}): Promise<{ bytes: Uint8Array; valid: boolean }> {
-  const buf = await sys.beginRead(ref, options);
-  const bytes = buf.slice();
-  const valid = await sys.endRead(ref, buf);
-  return { bytes, valid };
 }
 
 let programCounter = 0;

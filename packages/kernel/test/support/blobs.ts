@@ -1,25 +1,22 @@
 /**
- * Text and blob helpers every package's tests use: UTF-8 both ways, and a
- * shared-memory blob holding given bytes, made with the system calls (see
- * errno.ts for why this folder is where it is).
+ * Byte and blob helpers every package's tests use: UTF-8 both ways, a blob
+ * written or read whole, and a shared-memory blob holding given bytes, made
+ * with the system calls (see errno.ts for why this folder is where it is).
  */
 import { ObjectType, type CreateOptions, type CreateResult, type SystemCalls } from '@dios/kernel';
+import { enc } from '../../src/compliance/bytes.js';
+import { writeAll } from '../../src/compliance/calls.js';
 
-/** UTF-8 bytes of `text`. */
-export const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
-/** `bytes` decoded as UTF-8. */
-export const dec = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+export { dec, enc } from '../../src/compliance/bytes.js';
+export { readAll, writeAll } from '../../src/compliance/calls.js';
 
-/** Creates a shared blob holding `content` (with the given create options); returns its name and handle. */
+/** Creates a shared blob holding `content` (text as UTF-8; with the given create options); returns its name and handle. */
 export async function blobWith(
   sys: SystemCalls,
   content: Uint8Array | string = '',
   options: CreateOptions = {},
 ): Promise<CreateResult> {
   const created = await sys.create(ObjectType.SHARED_MEMORY_BLOB, options);
-  const bytes = typeof content === 'string' ? enc(content) : content;
-  const buffer = await sys.beginWrite(created.ref, bytes.length);
-  buffer.set(bytes);
-  await sys.endWrite(created.ref, buffer);
+  await writeAll(sys, created.ref, typeof content === 'string' ? enc(content) : content);
   return created;
 }
