@@ -70,7 +70,14 @@ export interface RemotePort {
   /** begin_write at home; returns the lease id. */
   beginWrite(end: RemoteEnd, caller: RemoteCaller, write: RemoteWrite): Promise<number>;
   /** end_write of lease `lease` with the first `length` bytes of `buffer`, or its discard; the bytes may travel in several requests. */
-  commit(end: RemoteEnd, caller: RemoteCaller, lease: number, buffer: Uint8Array, length: number, flags: { discard: boolean; endOfStream: boolean }): Promise<void>;
+  commit(
+    end: RemoteEnd,
+    caller: RemoteCaller,
+    lease: number,
+    buffer: Uint8Array,
+    length: number,
+    flags: { discard: boolean; endOfStream: boolean },
+  ): Promise<void>;
   /** Resolves once the object is ready for `mode` at home; fails with ETIMEDOUT after `timeoutMs`. */
   waitReady(end: RemoteEnd, caller: RemoteCaller, mode: 'read' | 'write', timeoutMs: number): Promise<void>;
   /** Gives the handle back to the home (best effort): closes it, or deletes through it when `destroy`. */

@@ -167,7 +167,16 @@ export class RemoteObject extends KernelObject implements RemoteEnd {
     const caller = callerOf(req);
     this.#checkLive(caller);
     const read = await this.#port.read(this, caller, req.offset, req.length, req.nonblock);
-    return { ref: req.ref, kind: 'read', buffer: read.bytes, offset: req.offset, version: this.version, exclusive: false, truncate: false, detail: read.leases };
+    return {
+      ref: req.ref,
+      kind: 'read',
+      buffer: read.bytes,
+      offset: req.offset,
+      version: this.version,
+      exclusive: false,
+      truncate: false,
+      detail: read.leases,
+    };
   }
 
   override async endRead(lease: Lease, release: boolean): Promise<boolean> {

@@ -41,12 +41,17 @@ export class PeerLink implements Distribution, Importer {
   /** Starts serving peers and makes the kernel's system calls reach them. */
   constructor(kernel: KernelState, transport: Transport) {
     if (transport.localId !== kernel.id) {
-      throw errors.EINVAL('join', 'transport', `the transport is bound to "${transport.localId}", the kernel is "${kernel.id}"`);
+      throw errors.EINVAL(
+        'join',
+        'transport',
+        `the transport is bound to "${transport.localId}", the kernel is "${kernel.id}"`,
+      );
     }
     this.#kernel = kernel;
     this.#transport = transport;
     this.#port = new PeerRemotePort(this.send, this.#nextLease, kernel.remoteChunkBytes);
     this.#service = new PeerService(kernel, (to, handle) => {
+      // A notice lost with a peer that is gone is moot: its proxies for this kernel's objects went with it.
       this.#transport.request(to, { kind: 'revoked', handle }).catch(() => {});
     });
     transport.listen((from, req) => this.#serve(from, req));
@@ -70,7 +75,11 @@ export class PeerLink implements Distribution, Importer {
     return reply;
   };
 
-  async lookup(key: string, groups: { key: string; rights: number }[], foundLocally: boolean): Promise<
+  async lookup(
+    key: string,
+    groups: { key: string; rights: number }[],
+    foundLocally: boolean,
+  ): Promise<
     {
       /** The local stand-in for the object found (a proxy, or this kernel's group of that name). */
       object: KernelObject;
@@ -79,12 +88,15 @@ export class PeerLink implements Distribution, Importer {
     }[]
   > {
     const peers = this.#transport.peers();
-    const results = await Promise.allSettled(peers.map((peer) => this.send(peer, { kind: 'lookup', name: key, groups })));
+    const results = await Promise.allSettled(
+      peers.map((peer) => this.send(peer, { kind: 'lookup', name: key, groups })),
+    );
     const found: { object: KernelObject; rights: number }[] = [];
     const down: string[] = [];
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') {
-        for (const h of r.value.objects ?? []) found.push({ object: this.importHandle(peers[i]!, h), rights: h.rights ?? 0 });
+        for (const h of r.value.objects ?? [])
+          found.push({ object: this.importHandle(peers[i]!, h), rights: h.rights ?? 0 });
       } else down.push(peers[i]!);
     });
     if (found.length === 0 && !foundLocally && down.length > 0) {
@@ -96,9 +108,16 @@ export class PeerLink implements Distribution, Importer {
   async delegate(task: TaskObject, target: Reference, sources: Reference[], rights: number[]): Promise<number[]> {
     const home = (target.object as RemoteObject).home;
     (target.object as RemoteObject).checkHostUp('copy', 'target');
-    const exported = await this.#exportAll(home, sources.map((src, i) => ({ ref: src, rights: rights[i]! })));
+    const exported = await this.#exportAll(
+      home,
+      sources.map((src, i) => ({ ref: src, rights: rights[i]! })),
+    );
     try {
-      const reply = await this.send(home, { kind: 'delegate', target: (target.object as RemoteObject).handle, refs: exported.map((ref, i) => ({ ref, rights: rights[i]! })) });
+      const reply = await this.send(home, {
+        kind: 'delegate',
+        target: (target.object as RemoteObject).handle,
+        refs: exported.map((ref, i) => ({ ref, rights: rights[i]! })),
+      });
       void task;
       return reply.handles ?? [];
     } catch (e) {
@@ -107,14 +126,24 @@ export class PeerLink implements Distribution, Importer {
     }
   }
 
-  async run(parent: TaskObject, binary: Reference, spec: ResolvedSpec, flags: number, kernelId: string): Promise<number> {
+  async run(
+    parent: TaskObject,
+    binary: Reference,
+    spec: ResolvedSpec,
+    flags: number,
+    kernelId: string,
+  ): Promise<number> {
     if (!this.#transport.peers().includes(kernelId)) {
       if (this.#gone.has(kernelId)) throw errors.EHOSTDOWN('run', 'spec.kernel', `kernel ${kernelId} is gone`);
       throw errors.EHOSTUNREACH('run', 'spec.kernel', `kernel ${kernelId} is not among the reachable peers`);
     }
     if (binary.object instanceof RemoteObject) binary.object.checkHostUp('run', 'binary');
-    spec.inputs.forEach((r, i) => (r.object instanceof RemoteObject ? r.object.checkHostUp('run', `spec.inputs[${i}]`) : undefined));
-    spec.outputs.forEach((r, i) => (r.object instanceof RemoteObject ? r.object.checkHostUp('run', `spec.outputs[${i}]`) : undefined));
+    spec.inputs.forEach((r, i) =>
+      r.object instanceof RemoteObject ? r.object.checkHostUp('run', `spec.inputs[${i}]`) : undefined,
+    );
+    spec.outputs.forEach((r, i) =>
+      r.object instanceof RemoteObject ? r.object.checkHostUp('run', `spec.outputs[${i}]`) : undefined,
+    );
     const bytes = await readWhole(binary);
     const passed = await this.#exportAll(kernelId, [
       ...spec.inputs.map((ref) => ({ ref, rights: ref.rights & ~(Rights.WRITE | Rights.EXEC) })),
@@ -199,7 +228,11 @@ export class PeerLink implements Distribution, Importer {
   }
 
   // A reference the peer can use: a handle held for it at the object's home.
-  async #exportTo(peer: string, ref: Reference & { rights: number }, rights: number): Promise<RemoteHandle & { rights: number }> {
+  async #exportTo(
+    peer: string,
+    ref: Reference & { rights: number },
+    rights: number,
+  ): Promise<RemoteHandle & { rights: number }> {
     const obj = ref.object;
     if (obj instanceof GroupObject) return { home: this.#kernel.id, handle: 0, object: describeObject(obj), rights };
     if (obj instanceof RemoteObject) {
@@ -211,13 +244,16 @@ export class PeerLink implements Distribution, Importer {
   }
 
   // Exports every reference or none: when one fails, those already exported are given back.
-  async #exportAll(peer: string, items: { ref: Reference; rights: number }[]): Promise<(RemoteHandle & { rights: number })[]> {
+  async #exportAll(
+    peer: string,
+    items: { ref: Reference; rights: number }[],
+  ): Promise<(RemoteHandle & { rights: number })[]> {
     const results = await Promise.allSettled(items.map((it) => this.#exportTo(peer, it.ref, it.rights)));
     const failed = results.find((r) => r.status === 'rejected');
     const done = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     if (failed !== undefined) {
       this.#unexport(peer, done);
-      throw (failed as PromiseRejectedResult).reason;
+      throw failed.reason;
     }
     return done;
   }
@@ -230,6 +266,7 @@ export class PeerLink implements Distribution, Importer {
         const ref = this.#service.proxyTask(peer).table.get(h.handle);
         if (ref !== undefined) this.#kernel.closeRef(ref);
       } else {
+        // Best effort: if the third kernel cannot be reached, it drops the handles it held for this one when it finds it gone.
         this.send(h.home, { kind: 'release', handle: h.handle, destroy: false, for: peer }).catch(() => {});
       }
     }

@@ -35,13 +35,20 @@ export class PeerRemotePort implements RemotePort {
     this.#chunkBytes = chunkBytes;
   }
 
-  async read(end: RemoteEnd, caller: RemoteCaller, offset: number, length: number, nonblock: boolean): Promise<RemoteRead> {
+  async read(
+    end: RemoteEnd,
+    caller: RemoteCaller,
+    offset: number,
+    length: number,
+    nonblock: boolean,
+  ): Promise<RemoteRead> {
     // A stream lends what it has, up to the length asked: a chunk's worth is a read like any other.
     const chunk = this.#chunkBytes;
     const first = await this.#readChunk(end, caller, offset, Math.min(length, chunk), nonblock);
     const total = Math.min(length, Math.max(0, end.size - offset));
     const blob = end.type === ObjectType.SHARED_MEMORY_BLOB || end.type === ObjectType.DURABLE_BLOB;
-    if (!blob || total <= first.bytes.length || first.bytes.length < chunk) return { bytes: first.bytes, leases: [first.lease] };
+    if (!blob || total <= first.bytes.length || first.bytes.length < chunk)
+      return { bytes: first.bytes, leases: [first.lease] };
     // A larger blob read: the rest in chunks, a few requests in flight. Each chunk is a lease of its own, held to
     // end_read, so the read is valid only if no commit came between the first chunk and the end.
     const buffer = new Uint8Array(total);
@@ -65,20 +72,33 @@ export class PeerRemotePort implements RemotePort {
   }
 
   async endRead(end: RemoteEnd, caller: RemoteCaller, leases: readonly number[], release: boolean): Promise<boolean> {
-    const replies = await Promise.all(leases.map((lease) => this.#request(end, caller, { kind: 'end-read', handle: end.handle, lease, release })));
+    const replies = await Promise.all(
+      leases.map((lease) => this.#request(end, caller, { kind: 'end-read', handle: end.handle, lease, release })),
+    );
     for (const reply of replies) end.update(reply.object);
     return replies.every((reply) => reply.valid === true);
   }
 
   // One begin-read request; its lease is named up front (rid), so it is given back if the reply is lost.
-  async #readChunk(end: RemoteEnd, caller: RemoteCaller, offset: number, length: number, nonblock: boolean): Promise<{ lease: number; bytes: Uint8Array }> {
+  async #readChunk(
+    end: RemoteEnd,
+    caller: RemoteCaller,
+    offset: number,
+    length: number,
+    nonblock: boolean,
+  ): Promise<{ lease: number; bytes: Uint8Array }> {
     const rid = this.#nextLease();
-    const reply = await this.#request(end, caller, { kind: 'begin-read', handle: end.handle, offset, length, nonblock, rid }, () => ({
-      kind: 'end-read',
-      handle: end.handle,
-      lease: rid,
-      release: true,
-    }));
+    const reply = await this.#request(
+      end,
+      caller,
+      { kind: 'begin-read', handle: end.handle, offset, length, nonblock, rid },
+      () => ({
+        kind: 'end-read',
+        handle: end.handle,
+        lease: rid,
+        release: true,
+      }),
+    );
     end.update(reply.object);
     return { lease: reply.lease!, bytes: reply.bytes ?? new Uint8Array(0) };
   }
@@ -86,25 +106,43 @@ export class PeerRemotePort implements RemotePort {
   async beginWrite(end: RemoteEnd, caller: RemoteCaller, write: RemoteWrite): Promise<number> {
     const rid = this.#nextLease();
     const { offset, length, truncate, append, nonblock } = write;
-    const reply = await this.#request(end, caller, { kind: 'begin-write', handle: end.handle, offset, length, truncate, append, nonblock, rid }, () => ({
-      kind: 'end-write',
-      handle: end.handle,
-      lease: rid,
-      bytes: new Uint8Array(0),
-      discard: true,
-      endOfStream: false,
-    }));
+    const reply = await this.#request(
+      end,
+      caller,
+      { kind: 'begin-write', handle: end.handle, offset, length, truncate, append, nonblock, rid },
+      () => ({
+        kind: 'end-write',
+        handle: end.handle,
+        lease: rid,
+        bytes: new Uint8Array(0),
+        discard: true,
+        endOfStream: false,
+      }),
+    );
     return reply.lease!;
   }
 
-  async commit(end: RemoteEnd, caller: RemoteCaller, lease: number, buffer: Uint8Array, length: number, flags: { discard: boolean; endOfStream: boolean }): Promise<void> {
+  async commit(
+    end: RemoteEnd,
+    caller: RemoteCaller,
+    lease: number,
+    buffer: Uint8Array,
+    length: number,
+    flags: { discard: boolean; endOfStream: boolean },
+  ): Promise<void> {
     const { discard, endOfStream } = flags;
     // A commit larger than a chunk: all but its last chunk go ahead into the lent buffer at home, a few in flight.
     const chunk = this.#chunkBytes;
     const last = discard ? 0 : Math.max(0, length - 1 - ((length - 1) % chunk));
     if (last > 0) {
       await inWindow(chunksOf(0, last, chunk), ([at, n]) =>
-        this.#request(end, caller, { kind: 'write-part', handle: end.handle, lease, at, bytes: buffer.slice(at, at + n) }),
+        this.#request(end, caller, {
+          kind: 'write-part',
+          handle: end.handle,
+          lease,
+          at,
+          bytes: buffer.slice(at, at + n),
+        }),
       );
     }
     const reply = await this.#request(end, caller, {
@@ -140,17 +178,23 @@ export class PeerRemotePort implements RemotePort {
     const { syscall, argument } = caller;
     end.checkHostUp(syscall, argument);
     return new Promise<Ok>((resolve, reject) => {
-      const waiting = end.whileUp(() => reject(errors.EHOSTDOWN(syscall, argument, `the object's home kernel ${end.home} is gone`)));
+      const waiting = end.whileUp(() =>
+        reject(errors.EHOSTDOWN(syscall, argument, `the object's home kernel ${end.home} is gone`)),
+      );
       this.#send(end.home, request).then(
         (reply) => {
           if (waiting()) resolve(reply);
         },
         (e: unknown) => {
           if (!waiting()) return;
-          const unreachable = e instanceof DiosError && e.syscall === 'request' && (e.code === 'EHOSTDOWN' || e.code === 'EHOSTUNREACH');
+          const unreachable =
+            e instanceof DiosError && e.syscall === 'request' && (e.code === 'EHOSTDOWN' || e.code === 'EHOSTUNREACH');
           // The undo is best effort too: if it is lost as well, the home drops the lease when it finds this kernel gone.
           if (unreachable && undo !== undefined) this.#send(end.home, undo()).catch(() => {});
-          reject(unreachable ? errors.EHOSTDOWN(syscall, argument, `kernel ${end.home} cannot be reached: ${e.detail}`) : e);
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- any other failure goes on as the peer link raised it
+          reject(
+            unreachable ? errors.EHOSTDOWN(syscall, argument, `kernel ${end.home} cannot be reached: ${e.detail}`) : e,
+          );
         },
       );
     });

@@ -48,10 +48,14 @@ export class PeerService {
   /** Handles one request with its kind's handler (see handlers/table.ts); every failure becomes an error reply. */
   async handle(from: string, req: PeerRequest, importer: Importer): Promise<PeerReply> {
     try {
-      if (!Object.hasOwn(PEER_HANDLERS, req.kind)) throw errors.EINVAL('peer', 'kind', `no such request kind: ${String(req.kind)}`);
+      if (!Object.hasOwn(PEER_HANDLERS, req.kind))
+        throw errors.EINVAL('peer', 'kind', `no such request kind: ${String(req.kind)}`);
       return await dispatch(PEER_HANDLERS, this.#call(from, importer), req.kind, req);
     } catch (e) {
-      const err = e instanceof DiosError ? e : errors.EIO(`peer:${req.kind}`, undefined, e instanceof Error ? e.message : String(e));
+      const err =
+        e instanceof DiosError
+          ? e
+          : errors.EIO(`peer:${req.kind}`, undefined, e instanceof Error ? e.message : String(e));
       return { ok: false, error: { code: err.code, syscall: err.syscall, argument: err.argument, detail: err.detail } };
     }
   }
@@ -73,7 +77,12 @@ export class PeerService {
   }
 
   /** Opens a reference to a local object for `peer` and describes it. */
-  export(peer: string, obj: KernelObject, rights: number, parent: { task: string; id: number } | undefined): RemoteHandle {
+  export(
+    peer: string,
+    obj: KernelObject,
+    rights: number,
+    parent: { task: string; id: number } | undefined,
+  ): RemoteHandle {
     const ref = this.#kernel.openRef(this.#proxy(peer).task, obj, rights, parent);
     return { home: this.#kernel.id, handle: ref.id, object: describeObject(obj) };
   }
@@ -108,7 +117,12 @@ export class PeerService {
   #proxy(peer: string): PeerProxy {
     let proxy = this.#proxies.get(peer);
     if (proxy === undefined) {
-      const task = this.#kernel.newTask(Name.random(), { argv: [`peer:${peer}`], env: {}, groups: [], program: undefined });
+      const task = this.#kernel.newTask(Name.random(), {
+        argv: [`peer:${peer}`],
+        env: {},
+        groups: [],
+        program: undefined,
+      });
       task.state = 'running';
       const floor = this.#handleFloor.get(peer);
       if (floor !== undefined && task.nextHandle < floor) task.nextHandle = floor;

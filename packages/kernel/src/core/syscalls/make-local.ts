@@ -10,8 +10,7 @@ import { ObjectType } from '../abi/flags.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import { Name } from '../abi/names.js';
 import { BlobObject, MAX_BLOB_BYTES } from '../objects/blob.js';
-import type { IoRequest } from '../objects/kernel-object.js';
-import type { RemoteObject } from '../objects/remote.js';
+import type { IoRequest, KernelObject } from '../objects/kernel-object.js';
 import type { TaskObject } from '../objects/task.js';
 import type { Reference } from '../objects/reference.js';
 
@@ -27,10 +26,21 @@ export const MAKE_LOCAL_ATTEMPTS = 4;
  * original had. Returns a reference to it in `task`'s table (the source's rights, no more; the
  * caller hands it on and closes it). Errors name `argument`.
  */
-export async function fetchLocalCopy(kernel: KernelState, task: TaskObject, src: Reference, argument: string): Promise<Reference> {
-  const remote = src.object as RemoteObject;
+export async function fetchLocalCopy(
+  kernel: KernelState,
+  task: TaskObject,
+  src: Reference,
+  argument: string,
+): Promise<Reference> {
+  const remote = src.object;
   for (let attempt = 0; attempt < MAKE_LOCAL_ATTEMPTS; attempt++) {
-    const copy = new BlobObject(Name.random(), 'refcounted', undefined, ObjectType.SHARED_MEMORY_BLOB, Math.min(remote.size, MAX_BLOB_BYTES));
+    const copy = new BlobObject(
+      Name.random(),
+      'refcounted',
+      undefined,
+      ObjectType.SHARED_MEMORY_BLOB,
+      Math.min(remote.size, MAX_BLOB_BYTES),
+    );
     kernel.objects.set(copy.name.key, copy);
     // The caller's reference while the copy is made is in its table: it carries no more than the source did (the
     // kernel fills the copy through the object, not through this reference's rights).
@@ -51,20 +61,28 @@ export async function fetchLocalCopy(kernel: KernelState, task: TaskObject, src:
 }
 
 // Reads the blob chunk by chunk into `copy`; returns the version every chunk showed, or undefined if it changed meanwhile.
-async function fill(copy: BlobObject, local: Reference, remote: RemoteObject, src: Reference, task: TaskObject, argument: string): Promise<number | undefined> {
+async function fill(
+  copy: BlobObject,
+  local: Reference,
+  remote: KernelObject,
+  src: Reference,
+  task: TaskObject,
+  argument: string,
+): Promise<number | undefined> {
   const guard = () => {
     if (task.state === 'exited') throw errors.ECANCELED('copy', undefined, 'the task exited during the call');
     if (!src.open) throw errors.EBADF('copy', argument, `reference ${src.id} was deleted during the call`);
   };
   let version: number | undefined;
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     guard();
     let lease;
     try {
       lease = await remote.beginRead(request(src, offset, MAKE_LOCAL_CHUNK_BYTES, guard));
     } catch (e) {
       // A truncation since the last chunk puts the offset past the end: the version changed, start again.
-      if (offset > 0 && e instanceof DiosError && e.code === 'EINVAL' && e.argument === 'options.offset') return undefined;
+      if (offset > 0 && e instanceof DiosError && e.code === 'EINVAL' && e.argument === 'options.offset')
+        return undefined;
       throw e;
     }
     const chunk = lease.buffer;

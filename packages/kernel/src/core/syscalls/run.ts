@@ -8,13 +8,13 @@ import { errors } from '../abi/errors.js';
 import { checkFlags, ObjectType, RunFlags, Rights } from '../abi/flags.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import { Name, describe } from '../abi/names.js';
-import { GroupObject } from '../objects/group.js';
+import type { GroupObject } from '../objects/group.js';
 import { RemoteObject } from '../objects/remote.js';
 import type { TaskObject } from '../objects/task.js';
 import type { Reference } from '../objects/reference.js';
 import type { Placement } from '../abi/program.js';
 import { ANY_KERNEL, nodeLoad } from '../kernel/scheduler.js';
-import { type NodeLoad } from '../wire/transport.js';
+import type { NodeLoad } from '../wire/transport.js';
 import { runArguments } from './arguments.js';
 import { spawn } from './spawn.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
@@ -24,7 +24,13 @@ const KEYS = ['argv', 'inputs', 'outputs', 'groups', 'env', 'name', 'kernel', 'p
 const PLACEMENTS: readonly Placement[] = ['thread', 'worker'];
 
 /** Implements run for `parent`. */
-export async function run(kernel: KernelState, parent: TaskObject, binary: unknown, spec: unknown, flags: unknown): Promise<number> {
+export async function run(
+  kernel: KernelState,
+  parent: TaskObject,
+  binary: unknown,
+  spec: unknown,
+  flags: unknown,
+): Promise<number> {
   const s = 'run';
   // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
   ({ binary, spec, flags } = runArguments(binary, spec, flags));
@@ -32,7 +38,11 @@ export async function run(kernel: KernelState, parent: TaskObject, binary: unkno
   const bin = kernel.ref(parent, binary, s, 'binary');
   requireRights(s, 'binary', bin, Rights.EXEC);
   if (bin.object instanceof RemoteObject) bin.object.checkHostUp(s, 'binary');
-  if (bin.object.type !== ObjectType.SHARED_MEMORY_BLOB && bin.object.type !== ObjectType.PRIVATE_MEMORY_BLOB && bin.object.type !== ObjectType.DURABLE_BLOB) {
+  if (
+    bin.object.type !== ObjectType.SHARED_MEMORY_BLOB &&
+    bin.object.type !== ObjectType.PRIVATE_MEMORY_BLOB &&
+    bin.object.type !== ObjectType.DURABLE_BLOB
+  ) {
     throw errors.ENOEXEC(s, 'binary', `reference ${bin.id} is a ${bin.object.type}; a binary is a blob`);
   }
   if (spec === undefined) throw errors.EINVAL(s, 'spec', 'a task spec is required');
@@ -63,12 +73,18 @@ export async function run(kernel: KernelState, parent: TaskObject, binary: unkno
   const outputs = refList('outputs', Rights.WRITE) ?? [];
   const groupRefs = refList('groups', Rights.READ);
   groupRefs?.forEach((g, i) => {
-    if (g.object.type !== ObjectType.GROUP) throw errors.EINVAL(s, `spec.groups[${i}]`, `reference ${g.id} is a ${g.object.type}, not a group`);
+    if (g.object.type !== ObjectType.GROUP)
+      throw errors.EINVAL(s, `spec.groups[${i}]`, `reference ${g.id} is a ${g.object.type}, not a group`);
   });
   // A seeded name is the name create would give that seed in the child's first group: taking it enters a name
   // others may expect there, which takes WRITE on that group (as create does), or it could squat on it.
   const home = groupRefs !== undefined ? groupRefs[0] : parent.setup.groups[0];
-  if (typeof sp.name === 'string' && f & RunFlags.NAME_DETERMINISTIC && home !== undefined && !(home.rights & Rights.WRITE)) {
+  if (
+    typeof sp.name === 'string' &&
+    f & RunFlags.NAME_DETERMINISTIC &&
+    home !== undefined &&
+    !(home.rights & Rights.WRITE)
+  ) {
     throw errors.EACCES(
       s,
       'spec.name',
@@ -82,7 +98,8 @@ export async function run(kernel: KernelState, parent: TaskObject, binary: unkno
     throw errors.EINVAL(s, 'spec.placement', `expected 'thread' or 'worker', got ${describe(sp.placement)}`);
   }
   let target = sp.kernel;
-  if (target !== undefined && typeof target !== 'string') throw errors.EINVAL(s, 'spec.kernel', `expected a kernel id, got ${describe(target)}`);
+  if (target !== undefined && typeof target !== 'string')
+    throw errors.EINVAL(s, 'spec.kernel', `expected a kernel id, got ${describe(target)}`);
   // Any kernel: the scheduling policy chooses, from where the inputs live and how loaded each kernel is.
   if (target === ANY_KERNEL) target = await choose(kernel, argv as string[], inputs);
   const remoteKernel = target !== undefined && target !== kernel.id ? target : undefined;
@@ -92,7 +109,14 @@ export async function run(kernel: KernelState, parent: TaskObject, binary: unkno
 
   const counter = f & RunFlags.NAME_DETERMINISTIC && sp.name === undefined ? parent.reserveCounter() : 0;
   try {
-    return await start(kernel, parent, bin, f, counter, sp.name, remoteKernel, { argv: argv as string[], env, inputs, outputs, groups: groupRefs, placement: sp.placement });
+    return await start(kernel, parent, bin, f, counter, sp.name, remoteKernel, {
+      argv: argv as string[],
+      env,
+      inputs,
+      outputs,
+      groups: groupRefs,
+      placement: sp.placement,
+    });
   } catch (e) {
     if (counter !== 0) parent.releaseCounter(counter);
     throw e;
@@ -108,7 +132,14 @@ async function start(
   counter: number,
   seed: string | undefined,
   remoteKernel: string | undefined,
-  spec: { argv: string[]; env: Record<string, string>; inputs: Reference[]; outputs: Reference[]; groups: Reference[] | undefined; placement: Placement | undefined },
+  spec: {
+    argv: string[];
+    env: Record<string, string>;
+    inputs: Reference[];
+    outputs: Reference[];
+    groups: Reference[] | undefined;
+    placement: Placement | undefined;
+  },
 ): Promise<number> {
   const s = 'run';
   const { argv, env, inputs, outputs, groups: groupRefs } = spec;
@@ -120,7 +151,13 @@ async function start(
       ? await Name.seeded(scope ?? parent.name, seed)
       : await Name.derived(parent.name, counter);
   if (remoteKernel !== undefined) {
-    return kernel.distribution!.run(parent, bin, { argv, env, inputs, outputs, groups: groupRefs, name }, f, remoteKernel);
+    return kernel.distribution!.run(
+      parent,
+      bin,
+      { argv, env, inputs, outputs, groups: groupRefs, name },
+      f,
+      remoteKernel,
+    );
   }
 
   // The binary's bytes name the program; reading them goes through the object like any read.
@@ -142,7 +179,10 @@ async function start(
       },
       // Only an omitted list inherits the parent's groups: an explicit [] makes a task that resolves in no group.
       setup: () => ({
-        groups: groupRefs !== undefined ? groupRefs.map((g) => ({ group: g.object as GroupObject, rights: g.rights })) : [...parent.setup.groups],
+        groups:
+          groupRefs !== undefined
+            ? groupRefs.map((g) => ({ group: g.object as GroupObject, rights: g.rights }))
+            : [...parent.setup.groups],
         inputs: inputs.map((r) => ({ object: r.object, rights: r.rights & ~(Rights.WRITE | Rights.EXEC), from: r })),
         outputs: outputs.map((r) => ({ object: r.object, rights: r.rights & ~Rights.EXEC, from: r })),
       }),
@@ -161,15 +201,27 @@ async function choose(kernel: KernelState, argv: string[], inputs: Reference[]):
   const peers = kernel.distribution?.peers() ?? [];
   // A peer that does not answer is not a candidate.
   const loads = await Promise.all(peers.map((p) => kernel.distribution!.load(p).catch(() => undefined)));
-  const candidates = [nodeLoad(kernel), ...loads.filter((l): l is NodeLoad => l !== undefined)].filter((c) => c.schedulable !== false);
-  if (candidates.length === 0) throw errors.EAGAIN('run', 'spec.kernel', 'no reachable kernel takes scheduled tasks (this one is not schedulable and no schedulable peer answered)');
+  const candidates = [nodeLoad(kernel), ...loads.filter((l): l is NodeLoad => l !== undefined)].filter(
+    (c) => c.schedulable !== false,
+  );
+  if (candidates.length === 0)
+    throw errors.EAGAIN(
+      'run',
+      'spec.kernel',
+      'no reachable kernel takes scheduled tasks (this one is not schedulable and no schedulable peer answered)',
+    );
   let chosen: unknown;
   try {
     chosen = kernel.scheduler.place({ caller: kernel.id, argv, inputBytes, candidates });
   } catch (e) {
-    throw errors.EIO('run', 'spec.kernel', `the scheduling policy failed: ${e instanceof Error ? e.message : String(e)}`);
+    throw errors.EIO(
+      'run',
+      'spec.kernel',
+      `the scheduling policy failed: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
-  if (!candidates.some((c) => c.kernel === chosen)) throw errors.EIO('run', 'spec.kernel', `the scheduling policy chose ${describe(chosen)}, not a candidate`);
+  if (!candidates.some((c) => c.kernel === chosen))
+    throw errors.EIO('run', 'spec.kernel', `the scheduling policy chose ${describe(chosen)}, not a candidate`);
   return chosen as string;
 }
 

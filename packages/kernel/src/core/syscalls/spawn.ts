@@ -69,17 +69,27 @@ function programId(bytes: Uint8Array): string | undefined {
 export function spawn<T>(kernel: KernelState, req: SpawnRequest, handOut: (child: TaskObject) => T): T {
   const s = 'run';
   const id = programId(req.binary);
-  if (id === undefined) throw errors.ENOEXEC(s, 'binary', `the binary's bytes do not start with "${PROGRAM_PREFIX.trim()}"`);
+  if (id === undefined)
+    throw errors.ENOEXEC(s, 'binary', `the binary's bytes do not start with "${PROGRAM_PREFIX.trim()}"`);
   const program: Program | undefined = kernel.programs.get(id);
   if (program === undefined) throw errors.ENOENT(s, 'binary', `no program "${id}" is installed on kernel ${kernel.id}`);
   const placement = placementOf(kernel, typeof program === 'function', req.placement, req.flags);
   const name = req.name();
-  if (kernel.objects.has(name.key)) throw errors.EEXIST(s, 'spec.name', `an object named ${name.key} already exists on kernel ${kernel.id}`);
+  if (kernel.objects.has(name.key))
+    throw errors.EEXIST(s, 'spec.name', `an object named ${name.key} already exists on kernel ${kernel.id}`);
   const { groups, inputs, outputs } = req.setup();
-  const child = kernel.newTask(name, { argv: req.argv, env: { ...req.env }, groups, program, placement, pure: (req.flags & RunFlags.PURE) !== 0 });
+  const child = kernel.newTask(name, {
+    argv: req.argv,
+    env: { ...req.env },
+    groups,
+    program,
+    placement,
+    pure: (req.flags & RunFlags.PURE) !== 0,
+  });
   const pass = ({ object, rights, from }: PassedRef) => {
     const parent: ParentRef | undefined = from === undefined ? undefined : { task: from.owner, id: from.id };
-    return kernel.openRef(child, object, rights, parent, from?.consistency, from?.readBufferSize, from?.writeBufferSize).id;
+    return kernel.openRef(child, object, rights, parent, from?.consistency, from?.readBufferSize, from?.writeBufferSize)
+      .id;
   };
   child.inputs = inputs.map(pass);
   child.outputs = outputs.map(pass);
@@ -96,12 +106,18 @@ function placementOf(kernel: KernelState, isFunction: boolean, asked: Placement 
     throw errors.ENOTSUP(
       s,
       'spec.placement',
-      isFunction ? 'the program is a function, which cannot leave the kernel\'s thread; register a module program' : `kernel ${kernel.id} has no worker executor`,
+      isFunction
+        ? "the program is a function, which cannot leave the kernel's thread; register a module program"
+        : `kernel ${kernel.id} has no worker executor`,
     );
   }
   const placement = asked ?? (canWork ? 'worker' : 'thread');
   if (f & RunFlags.PURE && placement !== 'worker') {
-    throw errors.ENOTSUP(s, 'flags', 'a pure task needs a worker placement (a module program on a kernel with a worker executor)');
+    throw errors.ENOTSUP(
+      s,
+      'flags',
+      'a pure task needs a worker placement (a module program on a kernel with a worker executor)',
+    );
   }
   return placement;
 }

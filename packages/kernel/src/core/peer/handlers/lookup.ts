@@ -19,7 +19,8 @@ export const serveLookup: PeerHandler<'lookup'> = async (call, req) => {
     const group = call.kernel.objects.get(key);
     if (!(group instanceof GroupObject) || !(rights & Rights.READ)) continue;
     for (const obj of group.resolve(req.name) ?? []) {
-      if (!obj.destroyed && obj.type !== ObjectType.PRIVATE_MEMORY_BLOB) found.set(obj, (found.get(obj) ?? 0) | (rights & obj.lookupRights));
+      if (!obj.destroyed && obj.type !== ObjectType.PRIVATE_MEMORY_BLOB)
+        found.set(obj, (found.get(obj) ?? 0) | (rights & obj.lookupRights));
     }
   }
   const objects = [...found].map(([obj, rights]) => ({ ...call.export(call.from, obj, rights, undefined), rights }));

@@ -13,12 +13,22 @@ import type { PeerCall } from './peer-call.js';
  * handle here when this kernel is the object's home (as share does), so a
  * peer cannot confer more than it holds here. Other homes check on share.
  */
-export function rightsWithin(call: PeerCall, ref: RemoteHandle, rights: unknown, syscall: string, argument: string): number {
+export function rightsWithin(
+  call: PeerCall,
+  ref: RemoteHandle,
+  rights: unknown,
+  syscall: string,
+  argument: string,
+): number {
   const wanted = checkRights(syscall, argument, rights);
   if (ref.home !== call.kernel.id) return wanted;
   const held = call.kernel.ref(call.proxy.task, ref.handle, syscall, argument);
   if ((wanted & ~held.rights) !== 0) {
-    throw errors.EPERM(syscall, argument, `cannot raise rights from ${formatRights(held.rights)} to ${formatRights(wanted)}`);
+    throw errors.EPERM(
+      syscall,
+      argument,
+      `cannot raise rights from ${formatRights(held.rights)} to ${formatRights(wanted)}`,
+    );
   }
   return wanted;
 }

@@ -32,7 +32,12 @@ export interface PeerCall {
   /** The proxy of peer `peer`, if it has one here. */
   proxyOf(peer: string): PeerProxy | undefined;
   /** Opens a reference to a local object for `peer` (in its proxy task) and describes it. */
-  export(peer: string, obj: KernelObject, rights: number, parent: { task: string; id: number } | undefined): RemoteHandle;
+  export(
+    peer: string,
+    obj: KernelObject,
+    rights: number,
+    parent: { task: string; id: number } | undefined,
+  ): RemoteHandle;
   /** The local group object named `key`: the original, or a replica made now. */
   replicaGroup(key: string): GroupObject;
   /** Describes a local object for the peer. */
@@ -43,13 +48,21 @@ export interface PeerCall {
 export type PeerRequestOf = { [K in PeerRequest['kind']]: Extract<PeerRequest, { kind: K }> };
 
 /** Serves one kind of request; a throw becomes the error reply. */
-export type PeerHandler<K extends keyof PeerRequestOf> = (call: PeerCall, request: PeerRequestOf[K]) => Promise<PeerReply>;
+export type PeerHandler<K extends keyof PeerRequestOf> = (
+  call: PeerCall,
+  request: PeerRequestOf[K],
+) => Promise<PeerReply>;
 
 /** One handler for every kind of peer request. */
 export type PeerHandlers = { [K in keyof PeerRequestOf]: PeerHandler<K> };
 
 /** Serves `request` (of kind `kind`) with its handler in `handlers`. */
-export function dispatch<K extends keyof PeerRequestOf>(handlers: PeerHandlers, call: PeerCall, kind: K, request: PeerRequestOf[K]): Promise<PeerReply> {
+export function dispatch<K extends keyof PeerRequestOf>(
+  handlers: PeerHandlers,
+  call: PeerCall,
+  kind: K,
+  request: PeerRequestOf[K],
+): Promise<PeerReply> {
   const handler: PeerHandler<K> = handlers[kind];
   return handler(call, request);
 }

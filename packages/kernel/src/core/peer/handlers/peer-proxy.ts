@@ -40,7 +40,11 @@ export class PeerProxy {
    * If the peer gave the lease up while the call waited (its reply was
    * lost), `giveBack` returns the buffer at once and the request fails.
    */
-  async begin(rid: number | undefined, begin: () => Promise<Uint8Array>, giveBack: (b: Uint8Array) => Promise<unknown>): Promise<Uint8Array> {
+  async begin(
+    rid: number | undefined,
+    begin: () => Promise<Uint8Array>,
+    giveBack: (b: Uint8Array) => Promise<unknown>,
+  ): Promise<Uint8Array> {
     if (rid === undefined) return begin();
     if (!Number.isSafeInteger(rid) || rid <= 0 || this.leases.has(rid) || this.#pending.has(rid)) {
       throw errors.EINVAL('peer', 'rid', `lease id ${String(rid)} is malformed or already in use`);

@@ -10,7 +10,8 @@ import type { PeerHandler } from './peer-call.js';
  * back what it had shared for it: it closes, never destroys.
  */
 export const serveRelease: PeerHandler<'release'> = async (call, req) => {
-  if (req.for !== undefined && req.destroy) throw errors.EPERM('delete', 'ref', 'a handle held for another peer can be given back, not deleted');
+  if (req.for !== undefined && req.destroy)
+    throw errors.EPERM('delete', 'ref', 'a handle held for another peer can be given back, not deleted');
   const proxy = call.proxy;
   const holder = req.for === undefined ? proxy : call.proxyOf(req.for);
   const ref = holder?.task.table.get(req.handle);

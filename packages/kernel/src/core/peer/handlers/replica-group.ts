@@ -12,7 +12,8 @@ import { GroupObject } from '../../objects/group.js';
 export function replicaGroup(kernel: KernelState, key: string): GroupObject {
   const existing = kernel.objects.get(key);
   if (existing instanceof GroupObject) return existing;
-  if (existing !== undefined) throw errors.EINVAL('run', 'spec.groups', `object ${key} is a ${existing.type} here, not a group`);
+  if (existing !== undefined)
+    throw errors.EINVAL('run', 'spec.groups', `object ${key} is a ${existing.type} here, not a group`);
   const group = new GroupObject(Name.parse(key, 'run', 'spec.groups'), 'immortal', undefined);
   kernel.objects.set(key, group);
   return group;

@@ -26,15 +26,24 @@ export const serveRun: PeerHandler<'run'> = async (call, req) => {
         name: () => (req.name !== undefined ? Name.parse(req.name, 'run', 'spec.name') : Name.random()),
         setup: () => ({
           groups: req.groups.map(({ key, rights }) => ({ group: call.replicaGroup(key), rights: rights & Rights.ALL })),
-          inputs: req.inputs.map((r, i) => ({ rights: rightsWithin(call, r.ref, r.rights, 'run', `spec.inputs[${i}]`), object: call.importer.importHandle(from, r.ref) })),
-          outputs: req.outputs.map((r, i) => ({ rights: rightsWithin(call, r.ref, r.rights, 'run', `spec.outputs[${i}]`), object: call.importer.importHandle(from, r.ref) })),
+          inputs: req.inputs.map((r, i) => ({
+            rights: rightsWithin(call, r.ref, r.rights, 'run', `spec.inputs[${i}]`),
+            object: call.importer.importHandle(from, r.ref),
+          })),
+          outputs: req.outputs.map((r, i) => ({
+            rights: rightsWithin(call, r.ref, r.rights, 'run', `spec.outputs[${i}]`),
+            object: call.importer.importHandle(from, r.ref),
+          })),
         }),
       },
       (task) => {
         // Exited tasks are pruned here, so the set holds about as many tasks as are alive.
         for (const t of proxy.runs) if (t.state === 'exited') proxy.runs.delete(t);
         proxy.runs.add(task);
-        return { child: task, handle: call.export(from, task, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined).handle };
+        return {
+          child: task,
+          handle: call.export(from, task, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined).handle,
+        };
       },
     );
     return { ok: true, handle, object: call.describe(child) };

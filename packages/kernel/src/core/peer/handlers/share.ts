@@ -11,7 +11,11 @@ import type { PeerHandler } from './peer-call.js';
 export const serveShare: PeerHandler<'share'> = async (call, req) => {
   const ref = call.kernel.ref(call.proxy.task, req.handle, 'share', 'handle');
   if ((req.rights & ~ref.rights) !== 0) {
-    throw errors.EPERM('copy', 'rights', `cannot raise rights from ${formatRights(ref.rights)} to ${formatRights(req.rights)}`);
+    throw errors.EPERM(
+      'copy',
+      'rights',
+      `cannot raise rights from ${formatRights(ref.rights)} to ${formatRights(req.rights)}`,
+    );
   }
   const exported = call.export(req.peer, ref.object, req.rights, { task: call.proxy.task.name.key, id: ref.id });
   return { ok: true, handle: exported.handle };

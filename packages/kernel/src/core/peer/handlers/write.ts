@@ -34,14 +34,23 @@ export const serveEndWrite: PeerHandler<'end-write'> = async (call, req) => {
   const buffer = call.proxy.lent(req.lease, req.handle, 'endRead', true);
   const at = placeBytes(buffer, req.at ?? 0, req.bytes);
   const flags = (req.discard ? EndWriteFlags.DISCARD : 0) | (req.endOfStream ? EndWriteFlags.END_OF_STREAM : 0);
-  const version = await call.sys.endWrite(req.handle, buffer, { length: req.discard ? 0 : at + req.bytes.length }, flags);
+  const version = await call.sys.endWrite(
+    req.handle,
+    buffer,
+    { length: req.discard ? 0 : at + req.bytes.length },
+    flags,
+  );
   return { ok: true, version, object: describeHandle(call, req.handle) };
 };
 
 /** Copies `bytes` to `at` in a lent buffer; EINVAL (`length`) when they do not fit. Returns `at`. */
 function placeBytes(buffer: Uint8Array, at: number, bytes: Uint8Array): number {
   if (!Number.isSafeInteger(at) || at < 0 || at + bytes.length > buffer.length) {
-    throw errors.EINVAL('endWrite', 'length', `${bytes.length} bytes at ${String(at)} for a buffer of ${buffer.length}`);
+    throw errors.EINVAL(
+      'endWrite',
+      'length',
+      `${bytes.length} bytes at ${String(at)} for a buffer of ${buffer.length}`,
+    );
   }
   buffer.set(bytes, at);
   return at;
