@@ -30,7 +30,7 @@ export const serveWritePart: PeerHandler<'write-part'> = async (call, req) => {
 /** end_write of a lease with its last bytes; replies with the version. A discard of a lease still being granted gives it back once granted. */
 export const serveEndWrite: PeerHandler<'end-write'> = async (call, req) => {
   if (req.discard && call.proxy.abandon(req.lease)) return { ok: true };
-  // The lease error names endRead, as it always has (peer requests name the call of the lease helper).
+  // The lease error names endRead, not endWrite: a slip kept as it was before the handler table, so replies do not change.
   const buffer = call.proxy.lent(req.lease, req.handle, 'endRead', true);
   const at = placeBytes(buffer, req.at ?? 0, req.bytes);
   const flags = (req.discard ? EndWriteFlags.DISCARD : 0) | (req.endOfStream ? EndWriteFlags.END_OF_STREAM : 0);
