@@ -6,6 +6,7 @@
 import { ObjectType } from '../abi/flags.js';
 import type { Name } from '../abi/names.js';
 import type { Lease } from './reference.js';
+import { ChunkQueue } from './chunk-queue.js';
 import type { IoRequest } from './kernel-object.js';
 import { SequentialObject, type SequentialTerms } from './sequential-object.js';
 
@@ -23,7 +24,7 @@ export class ConsoleObject extends SequentialObject {
   /** Always a console. */
   readonly type = ObjectType.CONSOLE;
   #sink: ConsoleSink;
-  readonly #input: Uint8Array[] = [];
+  readonly #input = new ChunkQueue();
   #inputEnded = false;
 
   /** Creates the console with an output sink. */
@@ -33,9 +34,7 @@ export class ConsoleObject extends SequentialObject {
   }
 
   override get size(): number {
-    let n = 0;
-    for (const chunk of this.#input) n += chunk.length;
-    return n;
+    return this.#input.size;
   }
 
   /** Replaces the output sink. */
@@ -54,7 +53,7 @@ export class ConsoleObject extends SequentialObject {
   }
 
   protected override hasInput(): boolean {
-    return this.#input.length > 0 || this.#inputEnded;
+    return this.#input.size > 0 || this.#inputEnded;
   }
   protected override takesWrite(): boolean {
     return true;
@@ -62,13 +61,10 @@ export class ConsoleObject extends SequentialObject {
 
   // The first chunk of input, or as much of it as was asked for.
   protected override lend(req: IoRequest): Uint8Array {
-    const chunk = this.#input[0] ?? new Uint8Array(0);
-    return chunk.subarray(0, Math.min(req.length, chunk.length));
+    return this.#input.front(req.length);
   }
   protected override consume(length: number): void {
-    const chunk = this.#input[0]!;
-    if (length === chunk.length) this.#input.shift();
-    else this.#input[0] = chunk.subarray(length);
+    this.#input.drop(length);
   }
 
   override beginWrite(req: IoRequest): Lease {

@@ -13,6 +13,7 @@ import { errors, type DiosError } from '../../core/abi/errors.js';
 import { ObjectType, type Lifecycle } from '../../core/abi/flags.js';
 import type { Name } from '../../core/abi/names.js';
 import type { GroupObject } from '../../core/objects/group.js';
+import { ChunkQueue } from '../../core/objects/chunk-queue.js';
 import type { IoRequest } from '../../core/objects/kernel-object.js';
 import { SequentialObject, type SequentialTerms } from '../../core/objects/sequential-object.js';
 import type { Lease } from '../../core/objects/reference.js';
@@ -35,8 +36,7 @@ export class TcpConnectionObject extends SequentialObject {
   /** Always a TCP connection. */
   readonly type = ObjectType.TCP_CONNECTION;
   readonly #socket: Socket;
-  readonly #received: Uint8Array[] = [];
-  #buffered = 0;
+  readonly #received = new ChunkQueue();
   #peerEnded = false;
   #ended = false;
   #error: unknown = undefined;
@@ -52,8 +52,7 @@ export class TcpConnectionObject extends SequentialObject {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.#received.push(chunk);
-      this.#buffered += chunk.length;
-      if (this.#buffered >= READ_HIGH_WATER) socket.pause();
+      if (this.#received.size >= READ_HIGH_WATER) socket.pause();
       this.changed.notify();
     });
     socket.on('end', () => {
@@ -72,7 +71,7 @@ export class TcpConnectionObject extends SequentialObject {
   }
 
   override get size(): number {
-    return this.#buffered;
+    return this.#received.size;
   }
   override get address(): string {
     return this.remote;
@@ -82,7 +81,7 @@ export class TcpConnectionObject extends SequentialObject {
   }
 
   protected override hasInput(): boolean {
-    return this.#buffered > 0 || this.#peerEnded || this.#error !== undefined;
+    return this.#received.size > 0 || this.#peerEnded || this.#error !== undefined;
   }
   protected override takesWrite(): boolean {
     return !this.#writing && (this.#ended || this.#error !== undefined || this.#socket.destroyed || !this.#socket.writableNeedDrain);
@@ -90,16 +89,12 @@ export class TcpConnectionObject extends SequentialObject {
 
   protected override lend(req: IoRequest): Uint8Array {
     // Buffered bytes first: a reset after data still delivers the data.
-    if (this.#buffered === 0 && this.#error !== undefined && !this.#peerEnded) throw this.#failure(req.syscall);
-    const first = this.#received[0];
-    return first === undefined ? new Uint8Array(0) : first.subarray(0, Math.min(req.length, first.length));
+    if (this.#received.size === 0 && this.#error !== undefined && !this.#peerEnded) throw this.#failure(req.syscall);
+    return this.#received.front(req.length);
   }
   protected override consume(length: number): void {
-    const first = this.#received[0]!;
-    if (length === first.length) this.#received.shift();
-    else this.#received[0] = first.subarray(length);
-    this.#buffered -= length;
-    if (this.#buffered < READ_HIGH_WATER && this.#socket.isPaused()) this.#socket.resume();
+    this.#received.drop(length);
+    if (this.#received.size < READ_HIGH_WATER && this.#socket.isPaused()) this.#socket.resume();
   }
 
   override beginWrite(req: IoRequest): Promise<Lease> | Lease {
@@ -157,8 +152,7 @@ export class TcpConnectionObject extends SequentialObject {
       socket.once('end', () => socket.destroy());
       socket.setTimeout(CLOSE_GRACE_MS, () => socket.destroy());
     }
-    this.#received.length = 0;
-    this.#buffered = 0;
+    this.#received.clear();
     super.destroy(byDelete);
   }
 }
