@@ -30,8 +30,7 @@ export const serveWritePart: PeerHandler<'write-part'> = async (call, req) => {
 /** end_write of a lease with its last bytes; replies with the version. A discard of a lease still being granted gives it back once granted. */
 export const serveEndWrite: PeerHandler<'end-write'> = async (call, req) => {
   if (req.discard && call.proxy.abandon(req.lease)) return { ok: true };
-  // The lease error names endRead, not endWrite: a slip kept as it was before the handler table, so replies do not change.
-  const buffer = call.proxy.lent(req.lease, req.handle, 'endRead', true);
+  const buffer = call.proxy.lent(req.lease, req.handle, 'endWrite', true);
   const at = placeBytes(buffer, req.at ?? 0, req.bytes);
   const flags = (req.discard ? EndWriteFlags.DISCARD : 0) | (req.endOfStream ? EndWriteFlags.END_OF_STREAM : 0);
   const version = await call.sys.endWrite(
@@ -43,12 +42,12 @@ export const serveEndWrite: PeerHandler<'end-write'> = async (call, req) => {
   return { ok: true, version, object: describeHandle(call, req.handle) };
 };
 
-/** Copies `bytes` to `at` in a lent buffer; EINVAL (`length`) when they do not fit. Returns `at`. */
+/** Copies `bytes` to `at` in a lent buffer; EINVAL (`options.length`, what end_write's caller set) when they do not fit. Returns `at`. */
 function placeBytes(buffer: Uint8Array, at: number, bytes: Uint8Array): number {
   if (!Number.isSafeInteger(at) || at < 0 || at + bytes.length > buffer.length) {
     throw errors.EINVAL(
       'endWrite',
-      'length',
+      'options.length',
       `${bytes.length} bytes at ${String(at)} for a buffer of ${buffer.length}`,
     );
   }
