@@ -29,7 +29,17 @@ export { connectionProgram, READ_BYTES, LINGER_MS, LINGER_BYTES, STOP_CHECK_MS }
 export { RequestParser, DEFAULT_LIMITS } from './web/request-parser.js';
 export type { HttpRequest, ParseResult, ParserLimits } from './web/request-parser.js';
 export { RequestHandler, ALLOWED_METHODS } from './web/handle-request.js';
-export { formatHead, httpDate, lendWrite, writeBlob, writeBytes, writeRaw, REASONS, CHUNK_BYTES, SEND_TIMEOUT_MS } from './web/response.js';
+export {
+  formatHead,
+  httpDate,
+  lendWrite,
+  writeBlob,
+  writeBytes,
+  writeRaw,
+  REASONS,
+  CHUNK_BYTES,
+  SEND_TIMEOUT_MS,
+} from './web/response.js';
 export type { BlobSlice, BlobWriteResult, HeaderFields } from './web/response.js';
 export { contentType, DEFAULT_CONTENT_TYPE } from './web/mime.js';
 export { etagOf, noneMatchHits } from './web/etag.js';
@@ -46,10 +56,25 @@ export { isLoopbackAddress, isStatusAccess, statusVisible, STATUS_ACCESS } from 
 export { escapeHtml } from './web/html.js';
 export { ResponseCache, CACHE_MAX_BODY, CACHE_ENTRIES } from './web/response-cache.js';
 export { parseServerArgs } from './kv/program.js';
-export { MAX_KEY_BYTES, MAX_BUFFER_BYTES, MAX_CONFIGURED_BYTES, parseBytes, parseOutputBufferLimit, formatOutputBufferLimit } from './kv/core/limits.js';
+export {
+  MAX_KEY_BYTES,
+  MAX_BUFFER_BYTES,
+  MAX_CONFIGURED_BYTES,
+  parseBytes,
+  parseOutputBufferLimit,
+  formatOutputBufferLimit,
+} from './kv/core/limits.js';
 export { KV_INBOX_PATH } from './kv/inbox.js';
 export { parseReply, type ParsedReply } from './kv/resp-reply.js';
-export { RespParser, RespProtocolError, RespQueryLimitError, type RespParserLimits, MAX_BULK_BYTES, MAX_INLINE_BYTES, MAX_MULTIBULK } from './kv/resp-parser.js';
+export {
+  RespParser,
+  RespProtocolError,
+  RespQueryLimitError,
+  type RespParserLimits,
+  MAX_BULK_BYTES,
+  MAX_INLINE_BYTES,
+  MAX_MULTIBULK,
+} from './kv/resp-parser.js';
 export { dispatch, commandTable, commandNames } from './kv/commands/table.js';
 export { noDisconnections } from './kv/commands/context.js';
 export { MAX_SCAN_CURSORS } from './kv/core/keyspace.js';

@@ -59,11 +59,29 @@ export type { PlacementRequest, SchedulingPolicy } from './core/kernel/scheduler
 export type { NodeLoad } from './core/wire/transport.js';
 export type { KernelStatus, ObjectStatus } from './core/kernel/kernel-status.js';
 export type { ConsoleSink } from './core/objects/console.js';
-export type { CopyOptions, CreateOptions, CreateResult, EndWriteOptions, NetworkAddress, ReadOptions, SelectOptions, TaskSpec, WriteOptions } from './core/abi/syscall-options.js';
+export type {
+  CopyOptions,
+  CreateOptions,
+  CreateResult,
+  EndWriteOptions,
+  NetworkAddress,
+  ReadOptions,
+  SelectOptions,
+  TaskSpec,
+  WriteOptions,
+} from './core/abi/syscall-options.js';
 export { DEFAULT_STREAM_CAPACITY } from './core/objects/stream.js';
 export { MAX_BLOB_BYTES } from './core/objects/blob.js';
 export { LoopbackNetwork, LoopbackTransport } from './transport/loopback.js';
-export type { Transport, PeerRequest, PeerReply, PeerError, RequestHandler, ObjectDescriptor, RemoteHandle } from './core/wire/transport.js';
+export type {
+  Transport,
+  PeerRequest,
+  PeerReply,
+  PeerError,
+  RequestHandler,
+  ObjectDescriptor,
+  RemoteHandle,
+} from './core/wire/transport.js';
 export { EXIT_PEER_GONE } from './core/peer/peer-service.js';
 export type { BlobChange, BlobStore, StoredBlob, StoredBlobMeta } from './core/objects/store.js';
 export { normalizePath, pathName, pathSeed, PATH_MAX } from './core/abi/paths.js';

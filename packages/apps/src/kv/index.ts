@@ -12,6 +12,13 @@ export { startKvServer, type KvServerHandle, type StartKvServerOptions } from '.
 export { kvConnect, type KvClient, type KvConnectOptions, type KvSetOptions } from './client.js';
 export { KvErrorReply, type KvReply } from './resp-reply.js';
 export { RespWriter } from './core/resp-writer.js';
-export type { CommandSpec, CommandHandler, CommandContext, ClientState, ServerState, Disconnections } from './commands/context.js';
+export type {
+  CommandSpec,
+  CommandHandler,
+  CommandContext,
+  ClientState,
+  ServerState,
+  Disconnections,
+} from './commands/context.js';
 export { Keyspace, type Entry, type ScanStep, type Value } from './core/keyspace.js';
 export type { PersistenceOptions } from './persistence.js';

@@ -6,7 +6,11 @@ import { expect } from 'vitest';
 import { DiosError, ObjectType, type CreateResult, type ErrnoCode, type SystemCalls } from '@dios/kernel';
 
 /** Asserts that `action` rejects (or throws) a DiosError with `code` (and `argument` when given); returns it. */
-export async function expectErrno(action: Promise<unknown> | (() => unknown), code: ErrnoCode, argument?: string): Promise<DiosError> {
+export async function expectErrno(
+  action: Promise<unknown> | (() => unknown),
+  code: ErrnoCode,
+  argument?: string,
+): Promise<DiosError> {
   let error: unknown;
   let threw = false;
   try {
@@ -24,14 +28,23 @@ export async function expectErrno(action: Promise<unknown> | (() => unknown), co
 }
 
 /** Writes `bytes` into a blob (or stream) through `ref` and commits; returns the new version. */
-export async function writeAll(sys: SystemCalls, ref: number, bytes: Uint8Array, options: { offset?: number; truncate?: boolean } = {}): Promise<number> {
+export async function writeAll(
+  sys: SystemCalls,
+  ref: number,
+  bytes: Uint8Array,
+  options: { offset?: number; truncate?: boolean } = {},
+): Promise<number> {
   const buf = await sys.beginWrite(ref, bytes.length, options);
   buf.set(bytes);
   return sys.endWrite(ref, buf);
 }
 
 /** Reads a blob through `ref` (copying the lent bytes); returns the bytes and whether the read was valid. */
-export async function readAll(sys: SystemCalls, ref: number, options: { offset?: number; length?: number } = {}): Promise<{ bytes: Uint8Array; valid: boolean }> {
+export async function readAll(
+  sys: SystemCalls,
+  ref: number,
+  options: { offset?: number; length?: number } = {},
+): Promise<{ bytes: Uint8Array; valid: boolean }> {
   const buf = await sys.beginRead(ref, options);
   const bytes = buf.slice();
   const valid = await sys.endRead(ref, buf);

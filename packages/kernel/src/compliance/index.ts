@@ -33,4 +33,5 @@
  * @module
  */
 export { transportCompliance, type TransportNetwork, type TransportTestSetup } from './transport-suite.js';
-export { clusterCompliance, type ClusterNodes, type ClusterTestSetup } from './cluster-suite.js';
+export { clusterCompliance } from './cluster-suite.js';
+export type { ClusterNodes, ClusterTestSetup } from './cluster-setup.js';

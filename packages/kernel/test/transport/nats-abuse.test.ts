@@ -16,7 +16,7 @@ import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { DiosError, Kernel } from '@dios/kernel';
-import { connectNats, NatsTransport, type NatsTransportOptions } from '@dios/kernel/nats';
+import { connectNats, type NatsTransport, type NatsTransportOptions } from '@dios/kernel/nats';
 import { encodeFrame } from '@dios/kernel/testing';
 import { blobWith } from '../helpers.js';
 import { natsMissing, startNatsServer, type NatsServer } from '../support/nats-server.js';

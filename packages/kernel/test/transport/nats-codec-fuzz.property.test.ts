@@ -48,7 +48,7 @@ function decodesOrRefuses(frame: Uint8Array): boolean {
     return true;
   } catch (e) {
     if (e instanceof MalformedFrameError) return false;
-    throw new Error(`decodeFrame threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} for a frame of ${frame.length} bytes`);
+    throw new Error(`decodeFrame threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} for a frame of ${frame.length} bytes`, { cause: e });
   }
 }
 

@@ -271,6 +271,7 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
         await meshed([a, b]);
         // A blocking read from b waiting at a: its reply could be lost while b is away, so it fails at once.
         const pending = b.request('a', { kind: 'begin-read', handle: 1, offset: 0, length: 1, nonblock: false });
+        // Asserted below; this only keeps the rejection from counting as unhandled before then.
         pending.catch(() => {});
         while (!started) await sleep(5);
         const cutAt = Date.now();
@@ -317,6 +318,7 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
         await meshed([a, b]);
         const read: PeerRequest = { kind: 'begin-read', handle: 1, offset: 0, length: 10, nonblock: false };
         const pending = a.request('b', read);
+        // Asserted below; this only keeps the rejection from counting as unhandled before then.
         pending.catch(() => {});
         while (!started) await sleep(5);
         const stoppedAt = Date.now();
