@@ -1,5 +1,5 @@
 import { defineConfig } from 'tsup';
-import { tsupBase } from '../../tsup.base.js';
+import { tsupBase } from '../../tsup.base.config.js';
 
 export default defineConfig({
   ...tsupBase,
