@@ -60,9 +60,9 @@ export interface SystemCalls {
   readonly self: number;
   /** The task's own name. */
   readonly taskName: Name;
-  /** Names of the groups the task is a member of, first group first. */
+  /** Names of the groups the task is a member of (fixed when it was run), first group first. */
   readonly groupNames: readonly Name[];
-  /** Name of the kernel's console object. */
+  /** Name of the kernel's console object (it is named in the kernel's root group). */
   readonly consoleName: Name;
   /** Id of the kernel the task runs on. */
   readonly kernelId: string;
@@ -72,7 +72,7 @@ export interface SystemCalls {
   ref(handle: number): RefAttributes;
   /** create: makes an object of `type` and returns its name and a reference with all rights. */
   create(type: ObjectType, options?: CreateOptions, flags?: number): Promise<CreateResult>;
-  /** lookup: resolves a name to every reference it can reach. */
+  /** lookup: resolves a name to every reference it can reach (several copies may exist). */
   lookup(name: Name | string, flags?: number): Promise<number[]>;
   /** copy: delegates references to the task `target` refers to, with equal or fewer rights. */
   copy(refs: readonly number[], target: number, options?: CopyOptions, flags?: number): Promise<number[]>;

@@ -9,6 +9,7 @@ import type { KernelState } from '../kernel/kernel-state.js';
 import type { Name } from '../abi/names.js';
 import type { TaskObject } from '../objects/task.js';
 import type { RefView } from '../objects/reference.js';
+import type { SystemCalls } from '../abi/system-calls.js';
 import { block } from '../objects/wait.js';
 import { create } from './create.js';
 import { lookup } from './lookup.js';
@@ -23,7 +24,7 @@ import type { CopyOptions, CreateOptions, CreateResult, EndWriteOptions, ReadOpt
 import { endWriteArguments } from './arguments.js';
 import { EndReadFlags, EndWriteFlags, type ObjectType } from '../abi/flags.js';
 import { watchTask } from '../kernel/monitoring.js';
-import { type TaskStats } from '../objects/task-stats.js';
+import type { TaskStats } from '../objects/task-stats.js';
 import { Syscall, SYSCALL_NAMES, type SyscallName } from '../abi/syscall-kinds.js';
 import { describe } from '../abi/names.js';
 
@@ -43,8 +44,13 @@ export function refusedCall(ctx: TaskContext, syscall: unknown): Promise<void> {
   return refuse(ctx, kind);
 }
 
-/** A task's view of the kernel: the eleven system calls and its own attributes. */
-export class TaskContext {
+/**
+ * The kernel's {@link SystemCalls} for one task: each call is made by its
+ * module in core/syscalls with the task's rights, counted in the task's
+ * stats, and held while the task is paused. A task in the kernel's thread
+ * holds it; a worker task's calls are served through it.
+ */
+export class TaskContext implements SystemCalls {
   static {
     refuse = (ctx, kind) => ctx.#refused(kind);
   }
@@ -69,71 +75,57 @@ export class TaskContext {
     watchTask(kernel, task);
   }
 
-  /** The task's arguments (argv[0] is the program's name). */
   get argv(): readonly string[] {
     return this.#task.setup.argv;
   }
-  /** The task's environment. */
   get env(): Readonly<Record<string, string>> {
     return this.#task.setup.env;
   }
-  /** Handles of the input references run passed in. */
   get inputs(): readonly number[] {
     return this.#task.inputs;
   }
-  /** Handles of the output references run passed in. */
   get outputs(): readonly number[] {
     return this.#task.outputs;
   }
-  /** Handle of the task's reference to itself (delete it to exit). */
   get self(): number {
     return this.#task.selfHandle;
   }
-  /** The task's own name. */
   get taskName(): Name {
     return this.#task.name;
   }
-  /** Names of the groups the task is a member of (fixed when it was run), first group first. */
   get groupNames(): readonly Name[] {
     return this.#task.setup.groups.map((m) => m.group.name);
   }
-  /** Name of this kernel's console object (it is named in the kernel's root group). */
   get consoleName(): Name {
     return this.#kernel.console.name;
   }
-  /** Id of the kernel the task runs on. */
   get kernelId(): string {
     return this.#kernel.id;
   }
-  /** Handles of every open reference, in increasing order. */
   get handles(): number[] {
     return [...this.#task.table.keys()];
   }
 
-  /** The public attributes of reference `handle` (read-only), or EBADF. */
+  /** The live view of reference `handle` (read-only: it shows the reference as it is at each read), or EBADF. */
   ref(handle: number): RefView {
     return this.#kernel.ref(this.#task, handle, 'ref', 'handle').view;
   }
 
-  /** create: makes an object of `type` and returns its name and a reference with all rights. */
   create(type: ObjectType, options?: CreateOptions, flags = 0): Promise<CreateResult> {
     this.#count(Syscall.create);
     if (this.#task.state !== 'running') return this.#call(Syscall.create, () => create(this.#kernel, this.#task, type, options, flags));
     return this.#settle(Syscall.create, create(this.#kernel, this.#task, type, options, flags));
   }
-  /** lookup: resolves a name to every reference it can reach (several copies may exist). */
   lookup(name: Name | string, flags = 0): Promise<number[]> {
     this.#count(Syscall.lookup);
     if (this.#task.state !== 'running') return this.#call(Syscall.lookup, () => lookup(this.#kernel, this.#task, name, flags));
     return this.#settle(Syscall.lookup, lookup(this.#kernel, this.#task, name, flags));
   }
-  /** copy: delegates references to the task `target` refers to, with equal or fewer rights. */
   copy(refs: readonly number[], target: number, options?: CopyOptions, flags = 0): Promise<number[]> {
     this.#count(Syscall.copy);
     if (this.#task.state !== 'running') return this.#call(Syscall.copy, () => copy(this.#kernel, this.#task, refs, target, options, flags));
     return this.#settle(Syscall.copy, copy(this.#kernel, this.#task, refs, target, options, flags));
   }
-  /** delete: drops a reference; deleting your own task reference exits. */
   async delete(ref: number, flags = 0): Promise<void> {
     const task = this.#task;
     this.#count(Syscall.delete);
@@ -147,25 +139,21 @@ export class TaskContext {
     }
   }
 
-  /** run: starts a task from a binary object; returns a reference to the new task. */
   run(binary: number, spec: TaskSpec, flags = 0): Promise<number> {
     this.#count(Syscall.run);
     if (this.#task.state !== 'running') return this.#call(Syscall.run, () => run(this.#kernel, this.#task, binary, spec, flags));
     return this.#settle(Syscall.run, run(this.#kernel, this.#task, binary, spec, flags));
   }
-  /** pause: suspends a task, or with PauseFlags.RESUME resumes (or starts) it. */
   pause(task: number, flags = 0): Promise<void> {
     this.#count(Syscall.pause);
     if (this.#task.state !== 'running') return this.#call(Syscall.pause, () => pause(this.#kernel, this.#task, task, flags));
     return this.#settle(Syscall.pause, pause(this.#kernel, this.#task, task, flags));
   }
-  /** select: waits until one of `refs` is ready; returns that handle. */
   select(refs: readonly number[], options?: SelectOptions, flags = 0): Promise<number> {
     this.#count(Syscall.select);
     if (this.#task.state !== 'running') return this.#call(Syscall.select, () => select(this.#kernel, this.#task, refs, options, flags));
     return this.#settle(Syscall.select, select(this.#kernel, this.#task, refs, options, flags));
   }
-  /** begin_read: lends a view of the object's bytes. */
   async beginRead(ref: number, options?: ReadOptions, flags = 0): Promise<Uint8Array> {
     const task = this.#task;
     this.#count(Syscall.beginRead);
@@ -181,7 +169,6 @@ export class TaskContext {
       throw error;
     }
   }
-  /** end_read: returns a read buffer; resolves to whether the read is still valid. */
   async endRead(ref: number, buffer: Uint8Array, flags = 0): Promise<boolean> {
     const task = this.#task;
     this.#count(Syscall.endRead);
@@ -199,7 +186,6 @@ export class TaskContext {
       throw error;
     }
   }
-  /** begin_write: lends a buffer of `length` bytes to fill. */
   async beginWrite(ref: number, length: number, options?: WriteOptions, flags = 0): Promise<Uint8Array> {
     const task = this.#task;
     this.#count(Syscall.beginWrite);
@@ -215,7 +201,6 @@ export class TaskContext {
       throw error;
     }
   }
-  /** end_write: commits the buffer atomically (or discards it); resolves to the object's new version. */
   async endWrite(ref: number, buffer: Uint8Array, options?: EndWriteOptions, flags = 0): Promise<number> {
     const task = this.#task;
     this.#count(Syscall.endWrite);

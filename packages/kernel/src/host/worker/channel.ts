@@ -170,7 +170,7 @@ type ArgumentsOnChannel<P extends unknown[]> = { [I in keyof P]: P[I] extends Ui
 type ResultOnChannel<R> = R extends Uint8Array ? BufferReply : R extends CreateResult ? { name: string; ref: number } : R;
 
 /** One call on the channel: what the kernel reads as its arguments, and the value its reply carries. */
-export interface ChannelCall<A extends unknown[], R> {
+interface ChannelCall<A extends unknown[], R> {
   /** The arguments (as the kernel's TaskContext methods take them: each is read again there). */
   args: A;
   /** The value of a successful reply. */
@@ -178,7 +178,7 @@ export interface ChannelCall<A extends unknown[], R> {
 }
 
 /** SystemCalls' methods as the channel carries them. */
-export type MethodCalls = {
+type MethodCalls = {
   [K in SystemCallMethod]: ChannelCall<ArgumentsOnChannel<Parameters<SystemCalls[K]>>, ResultOnChannel<Awaited<ReturnType<SystemCalls[K]>>>>;
 };
 
