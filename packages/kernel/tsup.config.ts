@@ -18,4 +18,8 @@ export default defineConfig({
   external: ['@dios/kernel', 'vitest'],
   // import.meta.url (the worker entry is found beside the bundle) in the CommonJS build too.
   shims: true,
+  // Shared chunks in the CommonJS build too (tsup splits only ESM by default): without them each CommonJS entry
+  // (./node, ./nats, ./testing) carried its own copy of the core, and a class from one (PeerLink, DiosError) was not
+  // the class of the same name from another. (It needs the shims above: a CommonJS chunk keeps import.meta otherwise.)
+  splitting: true,
 });
