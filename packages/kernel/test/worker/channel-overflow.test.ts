@@ -42,7 +42,7 @@ async function report(placement: 'thread' | 'worker'): Promise<unknown> {
 }
 
 describe('the worker channel with calls larger than a slot', () => {
-  it('carries a 200 KiB copied write and read and a 100 000-character spec as the kernel\'s thread does', async () => {
+  it("carries a 200 KiB copied write and read and a 100 000-character spec as the kernel's thread does", async () => {
     const inWorker = await report('worker');
     expect(inWorker).toMatchObject({ readBack: true, valid: true });
     // run refuses a blob that holds no program: the kernel read the whole spec (a cut text would fail to parse: EIO).

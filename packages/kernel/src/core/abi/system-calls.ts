@@ -8,7 +8,16 @@
  */
 import type { ObjectType, Consistency, Proximity } from './flags.js';
 import type { Name } from './names.js';
-import type { CopyOptions, CreateOptions, CreateResult, EndWriteOptions, ReadOptions, SelectOptions, TaskSpec, WriteOptions } from './syscall-options.js';
+import type {
+  CopyOptions,
+  CreateOptions,
+  CreateResult,
+  EndWriteOptions,
+  ReadOptions,
+  SelectOptions,
+  TaskSpec,
+  WriteOptions,
+} from './syscall-options.js';
 
 /**
  * The public attributes of one reference. In the kernel's thread they are
@@ -95,10 +104,14 @@ export interface SystemCalls {
 }
 
 /** SystemCalls' methods: the eleven system calls and `ref`. */
-export type SystemCallMethod = { [K in keyof SystemCalls]: SystemCalls[K] extends (...args: never[]) => unknown ? K : never }[keyof SystemCalls];
+export type SystemCallMethod = {
+  [K in keyof SystemCalls]: SystemCalls[K] extends (...args: never[]) => unknown ? K : never;
+}[keyof SystemCalls];
 
 /** SystemCalls' asynchronous methods: the eleven system calls (`ref` only reads). */
-export type AsyncSystemCall = { [K in keyof SystemCalls]: SystemCalls[K] extends (...args: never[]) => Promise<unknown> ? K : never }[keyof SystemCalls];
+export type AsyncSystemCall = {
+  [K in keyof SystemCalls]: SystemCalls[K] extends (...args: never[]) => Promise<unknown> ? K : never;
+}[keyof SystemCalls];
 
 /** Task states visible through a task reference. */
 export type TaskState = 'created' | 'running' | 'paused' | 'exited';

@@ -20,7 +20,16 @@ import { pause } from './pause.js';
 import { select } from './select.js';
 import { beginRead, endRead } from './read.js';
 import { beginWrite, endWrite } from './write.js';
-import type { CopyOptions, CreateOptions, CreateResult, EndWriteOptions, ReadOptions, SelectOptions, TaskSpec, WriteOptions } from '../abi/syscall-options.js';
+import type {
+  CopyOptions,
+  CreateOptions,
+  CreateResult,
+  EndWriteOptions,
+  ReadOptions,
+  SelectOptions,
+  TaskSpec,
+  WriteOptions,
+} from '../abi/syscall-options.js';
 import { endWriteArguments } from './arguments.js';
 import { EndReadFlags, EndWriteFlags, type ObjectType } from '../abi/flags.js';
 import { watchTask } from '../kernel/monitoring.js';
@@ -113,17 +122,20 @@ export class TaskContext implements SystemCalls {
 
   create(type: ObjectType, options?: CreateOptions, flags = 0): Promise<CreateResult> {
     this.#count(Syscall.create);
-    if (this.#task.state !== 'running') return this.#call(Syscall.create, () => create(this.#kernel, this.#task, type, options, flags));
+    if (this.#task.state !== 'running')
+      return this.#call(Syscall.create, () => create(this.#kernel, this.#task, type, options, flags));
     return this.#settle(Syscall.create, create(this.#kernel, this.#task, type, options, flags));
   }
   lookup(name: Name | string, flags = 0): Promise<number[]> {
     this.#count(Syscall.lookup);
-    if (this.#task.state !== 'running') return this.#call(Syscall.lookup, () => lookup(this.#kernel, this.#task, name, flags));
+    if (this.#task.state !== 'running')
+      return this.#call(Syscall.lookup, () => lookup(this.#kernel, this.#task, name, flags));
     return this.#settle(Syscall.lookup, lookup(this.#kernel, this.#task, name, flags));
   }
   copy(refs: readonly number[], target: number, options?: CopyOptions, flags = 0): Promise<number[]> {
     this.#count(Syscall.copy);
-    if (this.#task.state !== 'running') return this.#call(Syscall.copy, () => copy(this.#kernel, this.#task, refs, target, options, flags));
+    if (this.#task.state !== 'running')
+      return this.#call(Syscall.copy, () => copy(this.#kernel, this.#task, refs, target, options, flags));
     return this.#settle(Syscall.copy, copy(this.#kernel, this.#task, refs, target, options, flags));
   }
   async delete(ref: number, flags = 0): Promise<void> {
@@ -141,17 +153,20 @@ export class TaskContext implements SystemCalls {
 
   run(binary: number, spec: TaskSpec, flags = 0): Promise<number> {
     this.#count(Syscall.run);
-    if (this.#task.state !== 'running') return this.#call(Syscall.run, () => run(this.#kernel, this.#task, binary, spec, flags));
+    if (this.#task.state !== 'running')
+      return this.#call(Syscall.run, () => run(this.#kernel, this.#task, binary, spec, flags));
     return this.#settle(Syscall.run, run(this.#kernel, this.#task, binary, spec, flags));
   }
   pause(task: number, flags = 0): Promise<void> {
     this.#count(Syscall.pause);
-    if (this.#task.state !== 'running') return this.#call(Syscall.pause, () => pause(this.#kernel, this.#task, task, flags));
+    if (this.#task.state !== 'running')
+      return this.#call(Syscall.pause, () => pause(this.#kernel, this.#task, task, flags));
     return this.#settle(Syscall.pause, pause(this.#kernel, this.#task, task, flags));
   }
   select(refs: readonly number[], options?: SelectOptions, flags = 0): Promise<number> {
     this.#count(Syscall.select);
-    if (this.#task.state !== 'running') return this.#call(Syscall.select, () => select(this.#kernel, this.#task, refs, options, flags));
+    if (this.#task.state !== 'running')
+      return this.#call(Syscall.select, () => select(this.#kernel, this.#task, refs, options, flags));
     return this.#settle(Syscall.select, select(this.#kernel, this.#task, refs, options, flags));
   }
   async beginRead(ref: number, options?: ReadOptions, flags = 0): Promise<Uint8Array> {
@@ -212,7 +227,8 @@ export class TaskContext implements SystemCalls {
       // Local I/O completes synchronously: awaiting only real promises keeps a call to one turn of the event loop.
       const result = pending instanceof Promise ? await pending : pending;
       // The call checked options.length against the buffer, so this is what was committed.
-      if ((a.flags & EndWriteFlags.DISCARD) === 0) this.#stats.bytesWritten += (a.options as EndWriteOptions | undefined)?.length ?? buffer.length;
+      if ((a.flags & EndWriteFlags.DISCARD) === 0)
+        this.#stats.bytesWritten += (a.options as EndWriteOptions | undefined)?.length ?? buffer.length;
       if (task.state !== 'running') await this.#gate(Syscall.endWrite, false);
       return result;
     } catch (error) {

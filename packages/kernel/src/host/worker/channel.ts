@@ -104,7 +104,12 @@ export interface Written {
  * Writes JSON `text` and optional raw `extra` bytes into a slot's data area;
  * what does not fit is handed to `overflow` (sent over the port) instead.
  */
-export function writePayload(area: Uint8Array, text: string, extra: Uint8Array | undefined, overflow: (text: string | undefined, extra: Uint8Array | undefined) => void): Written {
+export function writePayload(
+  area: Uint8Array,
+  text: string,
+  extra: Uint8Array | undefined,
+  overflow: (text: string | undefined, extra: Uint8Array | undefined) => void,
+): Written {
   // UTF-8 needs at most 3 bytes per UTF-16 unit: a short text always fits without trying.
   let written = -1;
   if (text.length * 3 <= area.length) written = encoder.encodeInto(text, area).written;
@@ -135,7 +140,12 @@ export function readText(area: Uint8Array, length: number, fromPort: () => strin
 }
 
 /** Reads the raw bytes after the text (a copy), or undefined when there are none. */
-export function readExtra(area: Uint8Array, textLength: number, extra: number, fromPort: () => Uint8Array): Uint8Array | undefined {
+export function readExtra(
+  area: Uint8Array,
+  textLength: number,
+  extra: number,
+  fromPort: () => Uint8Array,
+): Uint8Array | undefined {
   if (extra === 0) return undefined;
   if (extra === ON_PORT) return fromPort();
   const at = align8(textLength);
@@ -167,7 +177,11 @@ export type BufferReply =
 type ArgumentsOnChannel<P extends unknown[]> = { [I in keyof P]: P[I] extends Uint8Array ? number : P[I] };
 
 // A call's result on the channel: a lent buffer described, create's Name by its text, anything else as JSON carries it.
-type ResultOnChannel<R> = R extends Uint8Array ? BufferReply : R extends CreateResult ? { name: string; ref: number } : R;
+type ResultOnChannel<R> = R extends Uint8Array
+  ? BufferReply
+  : R extends CreateResult
+    ? { name: string; ref: number }
+    : R;
 
 /** One call on the channel: what the kernel reads as its arguments, and the value its reply carries. */
 interface ChannelCall<A extends unknown[], R> {
@@ -179,7 +193,10 @@ interface ChannelCall<A extends unknown[], R> {
 
 /** SystemCalls' methods as the channel carries them. */
 type MethodCalls = {
-  [K in SystemCallMethod]: ChannelCall<ArgumentsOnChannel<Parameters<SystemCalls[K]>>, ResultOnChannel<Awaited<ReturnType<SystemCalls[K]>>>>;
+  [K in SystemCallMethod]: ChannelCall<
+    ArgumentsOnChannel<Parameters<SystemCalls[K]>>,
+    ResultOnChannel<Awaited<ReturnType<SystemCalls[K]>>>
+  >;
 };
 
 /** Every call a channel carries, by name: SystemCalls' methods, and two more. */
@@ -219,8 +236,10 @@ export class Overflow {
     if (typeof message !== 'object' || message === null || !('slot' in message) || !('kind' in message)) return;
     const slot = message.slot;
     if (typeof slot !== 'number' || !Number.isInteger(slot) || slot < 0 || slot >= SLOTS) return;
-    if (message.kind === 'text' && 'text' in message && typeof message.text === 'string') this.#texts.set(slot, message.text);
-    else if (message.kind === 'extra' && 'bytes' in message && message.bytes instanceof Uint8Array) this.#extras.set(slot, message.bytes);
+    if (message.kind === 'text' && 'text' in message && typeof message.text === 'string')
+      this.#texts.set(slot, message.text);
+    else if (message.kind === 'extra' && 'bytes' in message && message.bytes instanceof Uint8Array)
+      this.#extras.set(slot, message.bytes);
   }
 
   /** The overflowed text of `slot`, calling `read` (false once there is nothing more to read) until it came; undefined if it never does. */

@@ -30,7 +30,11 @@ export interface ServedTask {
 }
 
 type Handlers = {
-  [K in CallName]: (task: ServedTask, args: ChannelCalls[K]['args'], bytes: Uint8Array | undefined) => Answer<ChannelCalls[K]['reply']> | Promise<Answer<ChannelCalls[K]['reply']>>;
+  [K in CallName]: (
+    task: ServedTask,
+    args: ChannelCalls[K]['args'],
+    bytes: Uint8Array | undefined,
+  ) => Answer<ChannelCalls[K]['reply']> | Promise<Answer<ChannelCalls[K]['reply']>>;
 };
 
 // The arguments are the task's: a lease token may be any JSON value (a Map lookup of a non-number simply finds nothing),
@@ -41,13 +45,16 @@ const HANDLERS: Handlers = {
     return { reply: { v: { name: r.name.key, ref: r.ref } } };
   },
   lookup: async ({ ctx }, [name, flags]) => ({ reply: { v: await ctx.lookup(name, flags) } }),
-  copy: async ({ ctx }, [refs, target, options, flags]) => ({ reply: { v: await ctx.copy(refs, target, options, flags) } }),
+  copy: async ({ ctx }, [refs, target, options, flags]) => ({
+    reply: { v: await ctx.copy(refs, target, options, flags) },
+  }),
   delete: async ({ ctx }, [ref, flags]) => ({ reply: { v: await ctx.delete(ref, flags) } }),
   run: async ({ ctx }, [binary, spec, flags]) => ({ reply: { v: await ctx.run(binary, spec, flags) } }),
   pause: async ({ ctx }, [task, flags]) => ({ reply: { v: await ctx.pause(task, flags) } }),
   select: async ({ ctx }, [refs, options, flags]) => ({ reply: { v: await ctx.select(refs, options, flags) } }),
   beginRead: async (task, [ref, options, flags]) => task.lend(await task.ctx.beginRead(ref, options, flags), true),
-  beginWrite: async (task, [ref, length, options, flags]) => task.lend(await task.ctx.beginWrite(ref, length, options, flags), false),
+  beginWrite: async (task, [ref, length, options, flags]) =>
+    task.lend(await task.ctx.beginWrite(ref, length, options, flags), false),
   async endRead(task, [ref, token, flags]) {
     const valid = await task.ctx.endRead(ref, task.lease(token), flags);
     task.release(token);
@@ -75,7 +82,12 @@ export function isCallName(name: unknown): name is CallName {
 }
 
 /** Serves call `name` for `task` with `args` (and the raw `bytes` that came after them). */
-export function handleCall<K extends CallName>(task: ServedTask, name: K, args: ChannelCalls[K]['args'], bytes: Uint8Array | undefined): Answer<ChannelCalls[K]['reply']> | Promise<Answer<ChannelCalls[K]['reply']>> {
+export function handleCall<K extends CallName>(
+  task: ServedTask,
+  name: K,
+  args: ChannelCalls[K]['args'],
+  bytes: Uint8Array | undefined,
+): Answer<ChannelCalls[K]['reply']> | Promise<Answer<ChannelCalls[K]['reply']>> {
   return HANDLERS[name](task, args, bytes);
 }
 

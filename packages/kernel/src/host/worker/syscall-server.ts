@@ -169,19 +169,33 @@ export class SyscallServer {
     const channel = this.#channel;
     const textLength = channel.length(slot);
     const extraLength = channel.extraLength(slot);
-    if (!fits(textLength, SLOT_BYTES) || !fits(extraLength, SLOT_BYTES - (textLength === ON_PORT ? 0 : (textLength + 7) & ~7))) {
+    if (
+      !fits(textLength, SLOT_BYTES) ||
+      !fits(extraLength, SLOT_BYTES - (textLength === ON_PORT ? 0 : (textLength + 7) & ~7))
+    ) {
       throw this.#malformed(`bad lengths ${textLength}, ${extraLength} in slot ${slot}`);
     }
-    const text = readText(area, textLength, () => this.#overflow.text(slot, this.#portReader()) ?? this.#missing(slot, 'text'));
-    const bytes = readExtra(area, textLength, extraLength, () => this.#overflow.extra(slot, this.#portReader()) ?? this.#missing(slot, 'extra'));
-    if (text.length > MAX_REQUEST_TEXT) throw this.#malformed(`a request of ${text.length} characters (at most ${MAX_REQUEST_TEXT})`);
+    const text = readText(
+      area,
+      textLength,
+      () => this.#overflow.text(slot, this.#portReader()) ?? this.#missing(slot, 'text'),
+    );
+    const bytes = readExtra(
+      area,
+      textLength,
+      extraLength,
+      () => this.#overflow.extra(slot, this.#portReader()) ?? this.#missing(slot, 'extra'),
+    );
+    if (text.length > MAX_REQUEST_TEXT)
+      throw this.#malformed(`a request of ${text.length} characters (at most ${MAX_REQUEST_TEXT})`);
     let request: unknown;
     try {
       request = JSON.parse(text);
     } catch {
       throw this.#malformed(`slot ${slot} holds no JSON request`);
     }
-    if (!Array.isArray(request) || typeof request[0] !== 'string') throw this.#malformed(`slot ${slot} holds no [call, patches, ...arguments] request`);
+    if (!Array.isArray(request) || typeof request[0] !== 'string')
+      throw this.#malformed(`slot ${slot} holds no [call, patches, ...arguments] request`);
     const args: unknown[] = request.slice(2);
     // What JSON cannot carry (undefined, NaN, ±Infinity) is named beside it (see encodeArguments).
     if (request[1] !== 0) decodeArguments(args, request[1]);
@@ -193,7 +207,11 @@ export class SyscallServer {
     return new Error(`malformed request: ${detail}`);
   }
 
-  #call(request: { name: unknown; args: unknown[]; bytes: Uint8Array | undefined }): Answer<unknown> | Promise<Answer<unknown>> {
+  #call(request: {
+    name: unknown;
+    args: unknown[];
+    bytes: Uint8Array | undefined;
+  }): Answer<unknown> | Promise<Answer<unknown>> {
     const { name, args, bytes } = request;
     if (!isCallName(name)) throw this.#malformed(`unknown call ${JSON.stringify(name).slice(0, 60)}`);
     // The one cast from the task's JSON: its arguments go on typed as the call's, and the call's TaskContext

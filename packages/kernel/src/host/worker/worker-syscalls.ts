@@ -30,7 +30,16 @@ import { encodeArguments } from '../../core/syscalls/argument-encoding.js';
 import { Name } from '../../core/abi/names.js';
 import type { SyscallName } from '../../core/abi/syscall-kinds.js';
 import type { RefAttributes, SystemCalls } from '../../core/abi/system-calls.js';
-import type { CopyOptions, CreateOptions, CreateResult, EndWriteOptions, ReadOptions, SelectOptions, TaskSpec, WriteOptions } from '../../core/abi/syscall-options.js';
+import type {
+  CopyOptions,
+  CreateOptions,
+  CreateResult,
+  EndWriteOptions,
+  ReadOptions,
+  SelectOptions,
+  TaskSpec,
+  WriteOptions,
+} from '../../core/abi/syscall-options.js';
 import {
   Channel,
   DOORBELL,
@@ -119,6 +128,7 @@ export class WorkerSystemCalls implements SystemCalls {
   get handles(): number[] {
     return this.#sync('handles', []);
   }
+
   // Every call reads its arguments with the reader the kernel uses (core/syscalls/arguments.ts) before
   // anything is encoded: a bad argument fails here exactly as in the kernel's thread, and only the
   // reader's plain snapshot crosses the channel (the kernel reads it again).
@@ -232,7 +242,8 @@ export class WorkerSystemCalls implements SystemCalls {
       return this.#refused('beginWrite', e);
     }
     const args: SentArguments<'beginWrite'> = [a.handle, a.length, a.options, a.flags];
-    const r = a.flags & BeginWriteFlags.NONBLOCK ? this.#sync('beginWrite', args) : await this.#async('beginWrite', args);
+    const r =
+      a.flags & BeginWriteFlags.NONBLOCK ? this.#sync('beginWrite', args) : await this.#async('beginWrite', args);
     return this.#buffer(r, false);
   }
   async endWrite(ref: number, buffer: Uint8Array, options?: EndWriteOptions, flags = 0): Promise<number> {
@@ -283,7 +294,8 @@ export class WorkerSystemCalls implements SystemCalls {
     for (;;) {
       const known = this.#shared.get(id);
       if (known !== undefined) return known;
-      if (!this.#drainOne()) throw errors.EIO('beginRead', undefined, `shared buffer ${id} never arrived from the kernel`);
+      if (!this.#drainOne())
+        throw errors.EIO('beginRead', undefined, `shared buffer ${id} never arrived from the kernel`);
     }
   }
 
@@ -339,7 +351,7 @@ export class WorkerSystemCalls implements SystemCalls {
       slot = this.#send(name, args, extra);
     }
     const index = channel.stateIndex(slot);
-    for (let state; (state = this.#spin(name, slot)) !== REPLY; ) Atomics.wait(channel.ctrl, index, state);
+    for (let state; (state = this.#spin(name, slot)) !== REPLY;) Atomics.wait(channel.ctrl, index, state);
     return this.#receive(name, slot);
   }
 
@@ -352,7 +364,7 @@ export class WorkerSystemCalls implements SystemCalls {
       slot = this.#send(name, args, undefined);
     }
     const index = channel.stateIndex(slot);
-    for (let state; (state = this.#spin(name, slot)) !== REPLY; ) {
+    for (let state; (state = this.#spin(name, slot)) !== REPLY;) {
       const wait = waitAsync(channel.ctrl, index, state);
       if (wait.async) await wait.value;
     }
@@ -383,8 +395,17 @@ export class WorkerSystemCalls implements SystemCalls {
     const textLength = channel.length(slot);
     let reply: Reply<ChannelCalls[K]['reply']>;
     try {
-      const text = readText(area, textLength, () => this.#overflow.text(slot, this.#read) ?? this.#missing(slot, 'text'));
-      const bytes = readExtra(area, textLength, channel.extraLength(slot), () => this.#overflow.extra(slot, this.#read) ?? this.#missing(slot, 'extra'));
+      const text = readText(
+        area,
+        textLength,
+        () => this.#overflow.text(slot, this.#read) ?? this.#missing(slot, 'text'),
+      );
+      const bytes = readExtra(
+        area,
+        textLength,
+        channel.extraLength(slot),
+        () => this.#overflow.extra(slot, this.#read) ?? this.#missing(slot, 'extra'),
+      );
       // The kernel's own JSON, for call `name` (syscall-handlers.ts).
       reply = JSON.parse(text) as Reply<ChannelCalls[K]['reply']>;
       // A copied read: its bytes ride beside the reply.
