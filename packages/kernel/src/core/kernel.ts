@@ -32,7 +32,7 @@ export class Kernel extends KernelState<TaskContext> {
       bootName(id, 'init'),
       kernelStatusName(id),
     ]);
-    const kernel = new Kernel(id, options, names as [Name, Name, Name, Name]);
+    const kernel = new Kernel(id, options, names);
     if (options.store !== undefined) await loadDurableBlobs(kernel, options.store);
     return kernel;
   }

@@ -147,6 +147,7 @@ export class FileBlobStore implements BlobStore {
     for (const entry of await readdir(this.dir)) {
       // A temporary file is a base that never got renamed into place: the blob was never created.
       if (entry.endsWith(TMP)) {
+        // Best effort: a temporary file left behind is skipped by every load, so failing to remove it loses nothing.
         await unlink(join(this.dir, entry)).catch(() => {});
         continue;
       }

@@ -161,6 +161,14 @@ export class BlobObject extends KernelObject {
   }
 
   override endWrite(lease: Lease, length: number, discard: boolean): void | Promise<void> {
+    this.finishWrite(lease, length, discard);
+  }
+
+  /**
+   * The synchronous part of end_write: releases the writer's lock and, unless `discard`, applies the bytes.
+   * A durable blob calls it once the store has the commit.
+   */
+  protected finishWrite(lease: Lease, length: number, discard: boolean): void {
     this.#writers--;
     if (lease.exclusive) this.#exclusiveWriter = false;
     if (!discard) {

@@ -6,11 +6,11 @@
  */
 import { errors } from '../abi/errors.js';
 import { ObjectType, type Lifecycle, type Proximity } from '../abi/flags.js';
-import { Name } from '../abi/names.js';
+import type { Name } from '../abi/names.js';
 import type { Lease } from './reference.js';
 import type { BlobStore } from './store.js';
 import { BlobObject } from './blob.js';
-import { GroupObject } from './group.js';
+import type { GroupObject } from './group.js';
 
 /** A blob kept in the kernel's durable store. */
 export class DurableBlobObject extends BlobObject {
@@ -38,7 +38,7 @@ export class DurableBlobObject extends BlobObject {
   }
 
   override endWrite(lease: Lease, length: number, discard: boolean): void | Promise<void> {
-    if (discard) return super.endWrite(lease, length, true);
+    if (discard) return this.finishWrite(lease, length, true);
     const step = this.#queue.then(async () => {
       // Resolved here, after earlier commits: an append goes to the end as it is now.
       const offset = lease.append === true ? this.size : lease.offset;
@@ -47,11 +47,12 @@ export class DurableBlobObject extends BlobObject {
       try {
         await this.#store.commit(this.meta(this.version + 1), change, () => this.contentAfter(lease, length));
       } catch (e) {
-        super.endWrite(lease, length, true);
+        this.finishWrite(lease, length, true);
         throw errors.EIO('endWrite', 'ref', `the durable store failed: ${e instanceof Error ? e.message : String(e)}`);
       }
-      super.endWrite(lease, length, false);
+      this.finishWrite(lease, length, false);
     });
+    // The queue only orders commits: the caller gets this one's error from `step`, and the next commit still runs.
     this.#queue = step.catch(() => {});
     return step;
   }
@@ -59,7 +60,8 @@ export class DurableBlobObject extends BlobObject {
   /** Removes the bytes from the store when the object goes. */
   override destroy(byDelete = false): void {
     const name = this.name.key;
-    // Queued after pending commits, so a late commit cannot bring the blob back.
+    // Queued after pending commits, so a late commit cannot bring the blob back. Nobody waits for a destroy: if the
+    // removal fails, the bytes stay in the store and the blob is back at the next boot, as after a crash before it.
     this.#queue = this.#queue.then(() => this.#store.remove(name)).catch(() => {});
     super.destroy(byDelete);
   }
@@ -68,6 +70,7 @@ export class DurableBlobObject extends BlobObject {
   persist(): Promise<void> {
     const empty = new Uint8Array(0);
     const step = this.#queue.then(() => this.#store.commit(this.meta(this.version), { offset: 0, bytes: empty, size: 0 }, () => empty));
+    // As in endWrite: the caller gets the error from `step`; the queue goes on.
     this.#queue = step.catch(() => {});
     return step;
   }

@@ -24,7 +24,7 @@ export function checkAddress(syscall: string, address: unknown, listening: boole
   if (host !== undefined && (typeof host !== 'string' || host.length === 0 || host.length > 255)) {
     throw errors.EINVAL(syscall, 'options.address.host', `expected a host name or IP address, got ${describe(host)}`);
   }
-  return { host: (host as string | undefined) ?? DEFAULT_HOST, port: port as number };
+  return { host: host ?? DEFAULT_HOST, port: port as number };
 }
 
 const CODES: Record<string, ErrnoCode> = {

@@ -632,7 +632,7 @@ function headersOf(msg: Msg): Msg['headers'] | 'malformed' {
 function safeDecode(data: Uint8Array): Unchecked | undefined {
   try {
     const value = decodeFrame(data);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Unchecked) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
   } catch {
     return undefined;
   }
