@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BeginReadFlags, BeginWriteFlags, EndReadFlags, EndWriteFlags, ObjectType, Rights, type Kernel, type TaskContext } from '@dios/kernel';
-import { BlobObject } from '../src/core/objects/blob.js';
+import type { BlobObject } from '../src/core/objects/blob.js';
 import { boot, dec, enc, expectErrno, flush, krefOf, readAll, track, writeAll } from './helpers.js';
 
 async function setup(type: ObjectType = ObjectType.SHARED_MEMORY_BLOB, consistency: 'optimistic' | 'exclusive' = 'optimistic') {

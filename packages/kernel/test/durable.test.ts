@@ -83,7 +83,7 @@ describe('durable blobs', () => {
     // Not in the root group...
     await expectErrno(second.init.lookup(name), 'ENOENT', 'name');
     // ...but in the group of that name, which comes back named in the root group (groups themselves are not durable).
-    const g = await second.init.create(ObjectType.GROUP, { lifecycle: 'immortal', nameSeed: 'data' }, CreateFlags.NAME_DETERMINISTIC).catch((e) => e);
+    const g = await second.init.create(ObjectType.GROUP, { lifecycle: 'immortal', nameSeed: 'data' }, CreateFlags.NAME_DETERMINISTIC).catch((e: unknown) => e);
     expect(g).toMatchObject({ code: 'EEXIST' });
     const [groupRef] = await second.init.lookup(group.name);
     expect(second.init.ref(groupRef!).type).toBe(ObjectType.GROUP);

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { DiosError, Errno, errors, isDiosError, ObjectType, type ErrnoCode } from '@dios/kernel';
+import { DiosError, Errno, errors, isDiosError, type ObjectType, type ErrnoCode } from '@dios/kernel';
 import { boot, expectErrno } from './helpers.js';
 
 const codes = Object.keys(Errno) as ErrnoCode[];

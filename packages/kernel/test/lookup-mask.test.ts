@@ -15,9 +15,9 @@ const { READ, WRITE, DELEGATE, ALL } = Rights;
 
 /** Runs `body` as a child of init (a member of the root group with all rights, like init) and waits for it. */
 async function asChild(kernel: Kernel, body: (sys: SystemCalls) => Promise<void>): Promise<void> {
-  let failure: unknown;
+  let failure: Error | undefined;
   const bin = await installProgram(kernel, kernel.init, async (sys) => {
-    await body(sys).catch((e: unknown) => (failure = e));
+    await body(sys).catch((e: unknown) => (failure = e instanceof Error ? e : new Error(String(e))));
   });
   const child = await kernel.init.run(bin, { argv: ['child'] });
   await kernel.init.select([child]);

@@ -210,7 +210,6 @@ describe('rights conferred by groups', () => {
 
   it('a task found through a read-only scope cannot be handed references (copy needs WRITE on the target)', async () => {
     const kernel = await boot();
-    const sys = kernel.init;
     // `other` lets anyone who finds it write to it; the read-only scope still bounds what the watcher gets.
     const other = await kernel.attachTask(['other'], undefined, { lookupRights: Rights.ALL });
     const watcher = await kernel.attachTask(['watcher'], [{ group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE }]);

@@ -134,7 +134,7 @@ describe('parse and format', () => {
 
   it('parse rejects values that are not strings, naming the caller\'s syscall and argument', async () => {
     for (const v of [undefined, null, 42, {}, ['a'.repeat(64)]]) {
-      const err = await expectErrno(() => Name.parse(v as unknown as string, 'lookup', 'who'), 'EINVAL', 'who');
+      const err = await expectErrno(() => Name.parse(v as string, 'lookup', 'who'), 'EINVAL', 'who');
       expect(err.syscall).toBe('lookup');
     }
   });

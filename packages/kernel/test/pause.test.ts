@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectType, PauseFlags, Rights } from '@dios/kernel';
-import { boot, dec, enc, expectErrno, flush, installProgram, track, writeAll, withOtherTask } from './helpers.js';
+import { dec, enc, expectErrno, flush, installProgram, track, writeAll, withOtherTask } from './helpers.js';
 
 const setup = withOtherTask;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EndReadFlags, EndWriteFlags, MAX_BLOB_BYTES, ObjectType, Rights, type Kernel, type TaskContext } from '@dios/kernel';
-import { BlobObject } from '../src/core/objects/blob.js';
+import type { BlobObject } from '../src/core/objects/blob.js';
 import { boot, dec, enc, expectErrno, krefOf, readAll, writeAll } from './helpers.js';
 
 async function setup() {

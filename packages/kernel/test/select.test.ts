@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ObjectType, Rights, SelectFlags } from '@dios/kernel';
+import { ObjectType, Rights, SelectFlags, type SelectOptions } from '@dios/kernel';
 import { boot, enc, expectErrno, flush, installProgram, krefOf, track, writeAll } from './helpers.js';
 
 async function setup() {
@@ -180,7 +180,7 @@ describe('select argument errors', () => {
     ['an unknown option', 'A', { forever: true }, 'options.forever'],
   ])('%s is EINVAL', async (_what, refs, options, argument) => {
     const { kernel, sys, a } = await setup();
-    await expectErrno(sys.select((refs === 'A' ? [a] : refs) as number[], options as object), 'EINVAL', argument);
+    await expectErrno(sys.select((refs === 'A' ? [a] : refs) as number[], options as SelectOptions), 'EINVAL', argument);
     kernel.checkInvariants();
   });
 

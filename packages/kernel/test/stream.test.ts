@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BeginReadFlags, BeginWriteFlags, DEFAULT_STREAM_CAPACITY, EndReadFlags, EndWriteFlags, ObjectType, Rights, SelectFlags } from '@dios/kernel';
-import { StreamObject } from '../src/core/objects/stream.js';
+import type { StreamObject } from '../src/core/objects/stream.js';
 import { boot, dec, enc, expectErrno, flush, krefOf, track, writeAll } from './helpers.js';
 import type { TaskContext } from '@dios/kernel';
 

@@ -66,7 +66,7 @@ describe('block', () => {
 
   it('waits, re-checks after each notify and returns the first defined result', async () => {
     const q = new WaitQueue();
-    let state: number | undefined;
+    let state: number | undefined = undefined;
     let checks = 0;
     const t = track(
       block(
@@ -155,7 +155,7 @@ describe('block', () => {
 
   it('a result that arrives before the deadline wins over the timeout', async () => {
     const q = new WaitQueue();
-    let v: string | undefined;
+    let v: string | undefined = undefined;
     const p = block(() => v, [q], { syscall: 't', timeoutMs: 40 });
     await flush(5);
     v = 'done';

@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import { Kernel, LoopbackNetwork, Rights, type SystemCalls } from '@dios/kernel';
-import { PeerLink } from '@dios/kernel/testing';
+import type { PeerLink } from '@dios/kernel/testing';
 import type { TaskObject } from '../../src/core/objects/task.js';
 
 export interface Cluster {

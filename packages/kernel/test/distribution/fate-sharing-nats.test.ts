@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CopyFlags, EXIT_PEER_GONE, Kernel, ObjectType, programBinary, type SystemCalls } from '@dios/kernel';
 import type { PeerLink } from '@dios/kernel/testing';
-import { connectNats, NatsTransport } from '@dios/kernel/nats';
+import { NatsTransport } from '@dios/kernel/nats';
 import { blobWith, enc, expectErrno, flush, track, writeAll } from '../helpers.js';
 import { expectBytes, proxyTaskOn } from './cluster.js';
 import { natsMissing, startNatsServer, type NatsServer } from '../support/nats-server.js';

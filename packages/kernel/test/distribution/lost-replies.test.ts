@@ -20,6 +20,7 @@ function loseNextReply(c: Cluster, kind: PeerRequest['kind'], when: 'after' | 'b
     if (req.kind !== kind || state.lost) return deliver(from, to, req);
     state.lost = true;
     const handled = deliver(from, to, req);
+    // Marks it handled: with 'before' it is awaited only later, by the test, through state.handled.
     handled.catch(() => {});
     state.handled = handled;
     if (when === 'after') await handled;

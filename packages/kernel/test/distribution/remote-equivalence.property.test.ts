@@ -106,7 +106,7 @@ async function state(side: Side): Promise<unknown> {
 
 let clusters = 0;
 
-async function sides(initial: Uint8Array): Promise<{ local: Side; remote: Side; check(): void }> {
+async function sides(initial: Uint8Array): Promise<{ local: Side; remote: Side; check: () => void }> {
   const net = new LoopbackNetwork();
   const cluster = `equiv-${process.pid}-${++clusters}`;
   const a = await Kernel.boot({ id: 'a', cluster, remoteChunkBytes: CHUNK });

@@ -264,7 +264,7 @@ const createArb = fc
     ),
     bad: badOptionsArb,
   })
-  .map((a) => new CreateCmd(a as CreateArgs));
+  .map((a) => new CreateCmd(a));
 
 // ---- lookup ---------------------------------------------------------------------
 
@@ -315,7 +315,7 @@ const lookupArb = fc
     asName: fc.boolean(),
     flags: flagsArb(0, 0, 1),
   })
-  .map((a) => new LookupCmd(a as { t: number; name: NameSel; asName: boolean; flags: unknown }));
+  .map((a) => new LookupCmd(a));
 
 // ---- copy -----------------------------------------------------------------------
 
@@ -490,7 +490,7 @@ const runArb = fc
     flags: fc.oneof({ weight: 30, arbitrary: fc.constant<unknown>('auto') }, { weight: 1, arbitrary: badFlags }),
     bad: fc.oneof({ weight: 40, arbitrary: fc.constant('no' as const) }, { weight: 1, arbitrary: fc.constantFrom('none' as const, 'null' as const, 'array' as const, 'extra' as const) }),
   })
-  .map((a) => new RunCmd(a as RunArgs));
+  .map((a) => new RunCmd(a));
 
 // ---- select ---------------------------------------------------------------------
 

@@ -153,8 +153,10 @@ export const isFail = (x: unknown): x is Fail => typeof x === 'object' && x !== 
 const fail = (code: ErrnoCode, wouldBlock = false): Fail => (wouldBlock ? { fail: code, wouldBlock } : { fail: code });
 
 /** Error raised inside a prediction to stop at the first failing check. */
-class Stop {
-  constructor(readonly f: Fail) {}
+class Stop extends Error {
+  constructor(readonly f: Fail) {
+    super(`prediction stopped: ${f.fail}`);
+  }
 }
 function stop(code: ErrnoCode, wouldBlock = false): never {
   throw new Stop(fail(code, wouldBlock));
@@ -424,7 +426,7 @@ export class KernelModel {
       const readBuf = bufOpt(o.readBufferSize);
       const writeBuf = bufOpt(o.writeBufferSize);
       if (o.lookupRights !== undefined && !rightsValid(o.lookupRights)) stop('EINVAL');
-      const mask = (o.lookupRights as number | undefined) ?? DEFAULT_MASK[type as string]!;
+      const mask = o.lookupRights ?? DEFAULT_MASK[type as string]!;
       if (type === 'private-memory-blob' && lifecycle === 'immortal') stop('EINVAL');
       let group: number;
       if (o.group !== undefined) {
@@ -652,8 +654,8 @@ export class KernelModel {
       const o = opts(options);
       if (o.offset !== undefined && !intIn(o.offset, 0, MAX_BLOB)) stop('EINVAL');
       if (o.length !== undefined && !intIn(o.length, 0, MAX_BLOB)) stop('EINVAL');
-      const offset = (o.offset ?? 0) as number;
-      const want = (o.length ?? MAX_BLOB) as number;
+      const offset = o.offset ?? 0;
+      const want = o.length ?? MAX_BLOB;
       if (!(ref.rights & R)) stop('EACCES');
       const obj = this.obj(ref.obj);
       let content: number[];
@@ -740,7 +742,7 @@ export class KernelModel {
       const append = ((flags as number) & 0x2) !== 0;
       if (append && o.offset !== undefined) stop('EINVAL');
       if (append && o.truncate === true) stop('EINVAL');
-      const offset = (o.offset ?? 0) as number;
+      const offset = o.offset ?? 0;
       if (!(ref.rights & W)) stop('EACCES');
       const obj = this.obj(ref.obj);
       let exclusive = false;
@@ -783,7 +785,7 @@ export class KernelModel {
       if (!optionsOk(options, ['length'])) stop('EINVAL');
       const o = opts(options);
       if (o.length !== undefined && !intIn(o.length, 0, lease.length)) stop('EINVAL');
-      const n = (o.length ?? lease.length) as number;
+      const n = o.length ?? lease.length;
       const discard = ((flags as number) & 0x1) !== 0;
       const eos = ((flags as number) & 0x2) !== 0;
       const obj = this.obj(lease.obj);

@@ -94,7 +94,7 @@ export async function perform<T, P>(
       const e = outcome.error;
       throw new Error(`${label}: expected success, but got ${isDiosError(e) ? e.message : String(e)}`);
     }
-    onSuccess(outcome.value, prediction as P);
+    onSuccess(outcome.value, prediction);
   }
   compare(m, r, label);
 }
