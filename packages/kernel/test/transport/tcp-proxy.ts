@@ -34,6 +34,7 @@ export async function startTcpProxy(port: number): Promise<TcpProxy> {
     const upstream = connect({ host: '127.0.0.1', port });
     for (const s of [client, upstream]) {
       sockets.add(s);
+      // A reset or refused side shows as 'close' next, which tears down both: the error itself says nothing more.
       s.on('error', () => {});
       s.on('close', () => {
         sockets.delete(s);

@@ -13,7 +13,7 @@ import type { KernelObject } from '../objects/kernel-object.js';
 export interface DeviceRequest {
   /** The new object's name. */
   name: Name;
-  /** Its lifecycle. */
+  /** The new object's lifecycle, checked. */
   lifecycle: Lifecycle;
   /** The group it is named in. */
   group: GroupObject;

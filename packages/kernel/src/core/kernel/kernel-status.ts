@@ -27,15 +27,15 @@ export interface ObjectStatus {
    * full names in {@link KernelStatus.tasks}.
    */
   readonly name: string;
-  /** Type. */
+  /** The object's type, as {@link ObjectType} spells it. */
   readonly type: string;
   /** Size in bytes. */
   readonly size: number;
-  /** Version. */
+  /** Changes on every committed write. */
   readonly version: number;
   /** References to it on this kernel. */
   readonly refs: number;
-  /** Lifecycle. */
+  /** When the object is destroyed: `immortal`, `single-delete` or `refcounted`. */
   readonly lifecycle: string;
   /** Network objects: their address. */
   readonly address?: string;

@@ -20,7 +20,7 @@ export type { Program } from '../abi/program.js';
  * @inline
  */
 export interface Membership {
-  /** The group. */
+  /** The group whose names the task resolves, with `rights`. */
   readonly group: GroupObject;
   /** Rights of the group reference the membership was made from (READ: resolve names; WRITE: create objects in it, and, for the first membership, be named in it). */
   readonly rights: number;
@@ -42,7 +42,7 @@ export interface TaskSetup {
   readonly pure?: boolean;
 }
 
-/** A task object. */
+/** A task as its kernel keeps it: state, exit status, reference table, counter for deterministic names. */
 export class TaskObject extends KernelObject {
   /** Always a task. */
   readonly type = ObjectType.TASK;

@@ -209,7 +209,8 @@ export class PeerLink implements Distribution, Importer {
     const kernel = this.#kernel;
     if (h.home === kernel.id) return this.#service.local(from, h.handle);
     if (h.object.type === ObjectType.GROUP) {
-      // Groups are scopes identified by their names: a local replica stands in for the remote group.
+      // Groups are scopes identified by their names: a local replica stands in for the remote group. The handle goes
+      // back at once, best effort: a home that cannot be reached drops it when it finds this kernel gone.
       if (h.handle !== 0) this.send(h.home, { kind: 'release', handle: h.handle, destroy: false }).catch(() => {});
       return this.#service.replicaGroup(h.object.name);
     }

@@ -161,7 +161,7 @@ export function copyArguments(refs: unknown, target: unknown, options_: unknown,
 
 /** delete's arguments as read. */
 export interface HandleArguments {
-  /** The handle. */
+  /** The `ref` argument: a primitive (an object is EBADF already), looked up by the call. */
   handle: unknown;
   /** Flags, checked. */
   flags: number;
@@ -258,7 +258,7 @@ export function selectArguments(refs: unknown, options_: unknown, flags: unknown
 
 /** begin_read's arguments as read. */
 export interface BeginReadArguments {
-  /** The handle. */
+  /** The `ref` argument: a primitive (an object is EBADF already), looked up by the call. */
   handle: unknown;
   /** Options, read. */
   options: unknown;
@@ -276,7 +276,7 @@ export function beginReadArguments(ref: unknown, options_: unknown, flags: unkno
 
 /** begin_write's arguments as read. */
 export interface BeginWriteArguments {
-  /** The handle. */
+  /** The `ref` argument: a primitive (an object is EBADF already), looked up by the call. */
   handle: unknown;
   /** Bytes to lend. */
   length: unknown;
@@ -304,7 +304,7 @@ export function beginWriteArguments(ref: unknown, length: unknown, options_: unk
 
 /** end_write's arguments as read (the buffer is matched by identity, never read). */
 export interface EndWriteArguments {
-  /** The handle. */
+  /** The `ref` argument: a primitive (an object is EBADF already), looked up by the call. */
   handle: unknown;
   /** Options, read. */
   options: unknown;

@@ -18,7 +18,7 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /** A reference the new task gets: the object, the rights, and what the reference is derived from. */
 export interface PassedRef {
-  /** The object. */
+  /** The object the new reference designates. */
   readonly object: KernelObject;
   /** Rights of the task's reference. */
   readonly rights: number;

@@ -39,7 +39,7 @@ export interface RemoteHandle {
   handle: number;
   /** Rights of that handle, when the receiver cannot know them otherwise (lookup replies). */
   rights?: number;
-  /** The object. */
+  /** What the receiver needs to stand for the object: name, type, size, version... */
   object: ObjectDescriptor;
 }
 
@@ -139,7 +139,7 @@ export type PeerRequest =
       lease: number;
       /** Where the bytes go in the lent buffer. */
       at: number;
-      /** The bytes. */
+      /** The bytes of this part, copied into the lent buffer from `at`. */
       bytes: Uint8Array;
     }
   | {
