@@ -204,6 +204,7 @@ export function streamCases({ boot, timeout }: ClusterCase): void {
         // Past the 2 s a home watches for (docs/syscalls.md, select): the watch must be renewed.
         const waiting = a.select([h!]);
         let woke = false;
+        // Only notes that the select ended (either way): its outcome is awaited below.
         void waiting.then(
           () => (woke = true),
           () => (woke = true),

@@ -354,6 +354,7 @@ export class FileBlobStore implements BlobStore {
     const delay = Math.max(0, this.#lastSync + this.fsyncIntervalMs - Date.now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
+      // Never rejects: a failed sync marks the blob broken, and its next commit fails with that error.
       void this.#syncNow();
     }, delay);
     // A pending sync does not keep the process alive; close() runs it.

@@ -451,6 +451,7 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
       const [x, y] = await Promise.all(['x', 'y'].map((id) => connectNats(nkeyOptions(id, seedOf(id as 'x' | 'y')))));
       const rogue = await connect({ servers: secure!.url, authenticator: nkeyAuthenticator(keys.z.getSeed()) });
       let violations = 0;
+      // Counts until rogue closes (finally, below); if the status stream failed, the rejection would fail the test.
       void (async () => {
         for await (const s of rogue.status()) if (s.type === 'error' && s.error instanceof errors.PermissionViolationError) violations++;
       })();
@@ -482,6 +483,7 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
       // A client logged in as x, speaking raw NATS.
       const rogue = await connect({ servers: secure!.url, authenticator: nkeyAuthenticator(keys.x.getSeed()) });
       const violations: string[] = [];
+      // Counts until rogue closes (finally, below); if the status stream failed, the rejection would fail the test.
       void (async () => {
         for await (const s of rogue.status()) {
           if (s.type === 'error' && s.error instanceof errors.PermissionViolationError) violations.push(`${s.error.operation} ${s.error.subject}`);

@@ -156,6 +156,7 @@ export class RemoteObject extends KernelObject implements RemoteEnd {
         }
       }
     };
+    // Never rejects: every failure of the wait ends in the catch, and wakes the waiter.
     void loop();
     return () => {
       active = false;

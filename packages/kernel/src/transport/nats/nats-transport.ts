@@ -145,6 +145,7 @@ export class NatsTransport implements Transport {
     this.#nonce = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
     // Replies first: a claim's probes are answered there.
     this.#subscribe(this.#subjects.replies, (msg) => this.#onReply(msg));
+    // Never rejects: the end of the status stream is caught there.
     void this.#watchConnection();
     // A connection lost for good (or closed under us) is this node leaving.
     void nc.closed().then(() => this.#shutDown('the NATS connection closed'));
