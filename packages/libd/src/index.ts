@@ -16,3 +16,4 @@ export * from './stdio/index.js';
 export * from './interop/index.js';
 export * from './process/index.js';
 export { accept, connect, listen } from './net/socket.js';
+export { deleteQuietly } from './handles/delete-quietly.js';

@@ -96,7 +96,7 @@ class HostFile {
   }
 }
 
-async function outcome(action: () => Promise<unknown> | unknown): Promise<Outcome> {
+async function outcome(action: () => unknown): Promise<Outcome> {
   try {
     return { value: await action() };
   } catch (e) {

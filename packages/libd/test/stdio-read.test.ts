@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ObjectType } from '@dios/kernel';
 import { clearerr, EOF, fclose, feof, ferror, fgetc, fgets, fopen, fread, fseek, SEEK_SET } from '@dios/libd';
-import { blobWith, boot, contentOf, counting, dec, enc, expectErrno, intercepted, put } from './stdio-helpers.js';
+import { blobWith, boot, counting, dec, enc, expectErrno, intercepted, put } from './stdio-helpers.js';
 
 const bytes = (n: number, seed = 7) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 

@@ -37,7 +37,7 @@ export interface ChunkOptions {
 /** Opens a FILE over `source` with `mode` (a FILE is returned as it is); `owned` tells whether the adapter opened it. */
 export async function openSource(source: ByteSource, mode: string, op: string): Promise<{ file: FILE; owned: boolean }> {
   if (source instanceof FILE) return { file: source, owned: false };
-  if (typeof source !== 'object' || source === null || typeof (source as DiosReference).sys?.ref !== 'function') {
+  if (typeof source !== 'object' || source === null || typeof source.sys?.ref !== 'function') {
     throw errors.EINVAL(op, 'source', 'expected a FILE or { sys, ref }');
   }
   return { file: await fopen(source.sys, { ref: source.ref }, mode), owned: true };
@@ -94,6 +94,7 @@ class ChunkIterator implements AsyncIterableIterator<Uint8Array> {
       const file = await this.#file();
       chunk = await readChunk(file, 'chunks');
     } catch (e) {
+      // The read's error is the one to report; a failure to close after it would only hide it.
       await this.#finish().catch(() => {});
       throw e;
     }
@@ -110,6 +111,7 @@ class ChunkIterator implements AsyncIterableIterator<Uint8Array> {
   }
 
   async throw(error?: unknown): Promise<IteratorResult<Uint8Array, undefined>> {
+    // The consumer's `error` is the one to rethrow; a failure to close after it would only hide it.
     await this.#finish().catch(() => {});
     throw error;
   }

@@ -89,6 +89,7 @@ export function toWritableStream(source: ByteSource, options: WritableStreamOpti
         await release();
       },
       async abort() {
+        // The stream is already failing with the abort's reason; a failure to close the FILE would add nothing.
         await release().catch(() => {});
       },
     },

@@ -7,6 +7,7 @@
  */
 import { errors, normalizePath, ObjectType, type Kernel, type Program, type SystemCalls } from '@dios/kernel';
 import { createAtPath } from '../paths/resolve.js';
+import { deleteQuietly } from '../handles/delete-quietly.js';
 
 /**
  * Creates a blob holding `bytes` (a binary, such as `programBinary(id)` or
@@ -34,7 +35,7 @@ export async function writeBinary(sys: SystemCalls, bytes: Uint8Array, path?: st
     await sys.endWrite(ref, buffer);
   } catch (e) {
     // The write's error is the one to report; a delete that fails too leaves a blob the caller never got a handle to.
-    await sys.delete(ref).catch(() => {});
+    await deleteQuietly(sys, ref);
     throw e;
   }
   return ref;

@@ -3,6 +3,7 @@
  * @module
  */
 import { DeleteFlags, errors, isDiosError, Name, normalizePath, pathName, type SystemCalls, type TaskSpec } from '@dios/kernel';
+import { deleteQuietly } from '../handles/delete-quietly.js';
 
 /**
  * The binary {@link spawn} runs: a handle the task holds, an object's `Name`
@@ -62,7 +63,7 @@ export async function spawn(sys: SystemCalls, binary: SpawnBinary, options: Spaw
   try {
     return await sys.run(handle, spec);
   } finally {
-    await sys.delete(handle, DeleteFlags.DROP).catch(() => {});
+    await deleteQuietly(sys, handle, DeleteFlags.DROP);
   }
 }
 

@@ -52,7 +52,8 @@ export async function wait(sys: SystemCalls, task: number, options: WaitOptions 
  */
 export async function waitAny(sys: SystemCalls, tasks: readonly number[], options: WaitOptions = {}): Promise<WaitResult> {
   if (!Array.isArray(tasks) || tasks.length === 0) throw errors.EINVAL('waitAny', 'tasks', 'expected a non-empty array of task handles');
-  tasks.forEach((t, i) => checkTask(sys, t, 'waitAny', `tasks[${i}]`));
+  // Array.isArray widens the elements to any: they are the handles the signature says.
+  tasks.forEach((t: number, i) => checkTask(sys, t, 'waitAny', `tasks[${i}]`));
   return waitFor(sys, tasks, options, 'waitAny');
 }
 

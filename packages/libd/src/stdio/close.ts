@@ -16,11 +16,12 @@ import { stateOf, type FILE } from './file.js';
 export async function fclose(file: FILE): Promise<void> {
   const s = stateOf(file, 'fclose', false);
   return s.run('fclose', async () => {
-    let failure: unknown;
+    // Boxed: the error thrown may be any value, even undefined.
+    let failure: { error: unknown } | undefined;
     try {
       await flushWrites(s);
     } catch (e) {
-      failure = e;
+      failure = { error: e };
     }
     s.markClosed();
     if (s.owned) {
@@ -29,9 +30,9 @@ export async function fclose(file: FILE): Promise<void> {
         await s.sys.delete(s.handle, DeleteFlags.DROP);
       } catch (e) {
         // A reference the kernel already revoked (its object was destroyed) is gone anyway.
-        if (!isDiosError(e, 'EBADF')) failure ??= e;
+        if (!isDiosError(e, 'EBADF')) failure ??= { error: e };
       }
     }
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) throw failure.error;
   });
 }

@@ -8,6 +8,7 @@ import { resolvePath } from '../paths/resolve.js';
 import { accessOf, FileState, type FILE } from './file.js';
 import { parseMode, type OpenMode } from './mode.js';
 import { truncate } from './transfer.js';
+import { deleteQuietly } from '../handles/delete-quietly.js';
 
 /**
  * What {@link fopen} opens: an object's `Name`, or its 64 hex digits,
@@ -57,7 +58,7 @@ const NAME_TEXT = /^[0-9a-fA-F]{64}$/;
 export async function fopen(sys: SystemCalls, target: FopenTarget, mode: string): Promise<FILE> {
   const parsed = parseMode(mode);
   if (typeof target === 'object' && target !== null && !(target instanceof Name)) {
-    const handle: unknown = (target as FopenRef).ref;
+    const handle: unknown = target.ref;
     if (typeof handle !== 'number') throw errors.EINVAL('fopen', 'target.ref', 'expected a reference handle');
     try {
       sys.ref(handle);
@@ -81,7 +82,7 @@ export async function fopen(sys: SystemCalls, target: FopenTarget, mode: string)
     if (sys.ref(handle).type === ObjectType.SHARED_MEMORY_STREAM && parsed.readable !== parsed.writable) handle = await narrow(sys, handle, parsed);
     return await open(sys, handle, parsed, true);
   } catch (e) {
-    await sys.delete(handle, DeleteFlags.DROP).catch(() => {});
+    await deleteQuietly(sys, handle, DeleteFlags.DROP);
     throw e;
   }
 }

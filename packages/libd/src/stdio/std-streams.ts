@@ -42,6 +42,7 @@ async function openAll(sys: SystemCalls): Promise<StdStreams> {
   const results = await Promise.allSettled([openConsole(sys, 'r'), openConsole(sys, 'w'), openConsole(sys, 'w')]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed !== undefined) {
+    // The open's failure is the one thrown; closing the streams that did open is only tidying up.
     for (const r of results) if (r.status === 'fulfilled') await fclose(r.value).catch(() => {});
     throw failed.reason;
   }
@@ -51,6 +52,7 @@ async function openAll(sys: SystemCalls): Promise<StdStreams> {
   const out = stateOf(stdout, 'stdio');
   // As in C, asking for console input first shows any prompt still buffered in stdout.
   stateOf(stdin, 'stdio').beforeRefill = async () => {
+    // A prompt that cannot be shown must not fail the read of stdin; the failed flush set stdout's error indicator.
     if (!out.closed && out.wlen > 0) await fflush(stdout).catch(() => {});
   };
   return { stdin, stdout, stderr };

@@ -124,6 +124,7 @@ async function commit(sys: SystemCalls, handle: number, buffer: Uint8Array): Pro
   try {
     await sys.endWrite(handle, buffer);
   } catch (e) {
+    // The commit's error is the one thrown; a discard that fails too (the handle gone) leaves no lease to give back.
     await sys.endWrite(handle, buffer, undefined, EndWriteFlags.DISCARD).catch(() => {});
     throw e;
   }
