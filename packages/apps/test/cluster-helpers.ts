@@ -54,10 +54,10 @@ export async function startNode(id: string, o: NodeOptions): Promise<Node> {
     { stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT },
   );
   let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const replies: string[] = [];
   const waiters: (() => void)[] = [];
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => {
     replies.push(line);
     for (const w of waiters.splice(0)) w();
@@ -81,9 +81,10 @@ export async function startNode(id: string, o: NodeOptions): Promise<Node> {
   let turn = Promise.resolve();
   const ask = (line: string, ms = 10_000): Promise<string> => {
     const reply = turn.then(() => {
-      child.stdin!.write(`${line}\n`);
+      child.stdin.write(`${line}\n`);
       return next(ms, `'${line}'`);
     });
+    // The next line waits for this one's reply either way; its failure reaches the caller through `reply`.
     turn = reply.then(
       () => {},
       () => {},
@@ -118,10 +119,10 @@ export async function nodeOutcome(id: string, o: NodeOptions): Promise<NodeOutco
     { stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT },
   );
   const outcome: NodeOutcome = { child, up: false, status: undefined, stdout: '', stderr: '' };
-  child.stderr!.on('data', (c: Buffer) => (outcome.stderr += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (outcome.stderr += c.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   return new Promise((resolve) => {
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       outcome.stdout += c.toString();
       if (outcome.stdout.includes(`node ${id} up `)) {
         clearTimeout(timer);

@@ -14,7 +14,7 @@ import { Kernel } from '@dios/kernel';
 import { FileBlobStore, useNetwork, type FsyncPolicy } from '@dios/kernel/node';
 import { startKvServer, type KvServerHandle, type StartKvServerOptions } from '@dios/apps';
 
-export { REQUIRED, programMissing as missing } from '../../kernel/test/support/services.js';
+export { programMissing as missing } from '../../kernel/test/support/services.js';
 
 /** A server in this process. */
 export interface KvFixture {
@@ -133,14 +133,14 @@ export async function serveChild(args: readonly string[]): Promise<{ child: Chil
     cwd: join(HERE, '..', '..', '..'),
   });
   let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     const check = () => {
       const m = /listening on [\d.]+:(\d+)/.exec(out);
       if (m !== null) resolve(Number(m[1]));
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     child.once('exit', (code) => reject(new Error(`dios kv serve exited with ${code}: ${out}`)));
   });
   return { child, port, output: () => out };

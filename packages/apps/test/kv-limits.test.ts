@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandSpec } from '@dios/apps';
 import { connect } from 'node:net';
-import { eventually, info, rawClient, resp, startKv, type KvFixture, type RawClient } from './kv-helpers.js';
+import { eventually, info, rawClient, resp, startKv, type KvFixture } from './kv-helpers.js';
 
 const MiB = 1024 * 1024;
 const CRASH: CommandSpec = {

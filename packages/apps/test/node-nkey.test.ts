@@ -53,8 +53,8 @@ function nodeArgs(id: string, nkey: string): string[] {
 async function startUp(id: string, nkey: string): Promise<Node> {
   const child = spawn(process.execPath, nodeArgs(id, nkey), { stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT });
   let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const lines = createInterface({ input: child.stdout! });
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const lines = createInterface({ input: child.stdout });
   const queue: string[] = [];
   const waiters: (() => void)[] = [];
   lines.on('line', (line) => {
@@ -76,7 +76,7 @@ async function startUp(id: string, nkey: string): Promise<Node> {
   const node: Node = {
     child,
     ask: async (line, ms = 10_000) => {
-      child.stdin!.write(`${line}\n`);
+      child.stdin.write(`${line}\n`);
       return next(ms);
     },
     stderr: () => err,

@@ -32,12 +32,12 @@ function serve(...args: string[]): Promise<{ child: ChildProcess; url: string; e
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /at (http:\/\/\S+\/) /.exec(out);
       if (m !== null) resolve({ child, url: m[1]!, exit });
     });
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     void exit.then((code) => reject(new Error(`exited ${code} before serving: ${out} ${err}`)));
   });
 }

@@ -13,7 +13,7 @@ import { Kernel } from '@dios/kernel';
 import { FileBlobStore, importDirectory, useNetwork } from '@dios/kernel/node';
 import { startWebServer, type RunningWebServer, type WebServerOptions } from '@dios/apps';
 
-export { REQUIRED, programMissing as missing } from '../../kernel/test/support/services.js';
+export { programMissing as missing } from '../../kernel/test/support/services.js';
 /** curl's path. */
 export const CURL = '/usr/bin/curl';
 /** Chromium's path. */

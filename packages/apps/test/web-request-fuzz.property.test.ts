@@ -86,7 +86,10 @@ const junk = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ minLengt
 const cat = (...parts: Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let i = 0;
-  for (const p of parts) (out.set(p, i), (i += p.length));
+  for (const p of parts) {
+    out.set(p, i);
+    i += p.length;
+  }
   return out;
 };
 // Bytes and words that mean something to the parser (as a fuzzer's dictionary): mutations put them in.

@@ -66,6 +66,7 @@ export async function joinCluster(args: ClusterArgs): Promise<ClusterClient> {
     if (peers.length !== heard || unanswered) {
       if (peers.length !== heard) changed = Date.now();
       heard = peers.length;
+      // A peer that does not answer counts as unanswered (undefined), and the next round asks it again.
       const loads = await Promise.all(peers.map((p) => kernel.distribution!.load(p).catch(() => undefined)));
       unanswered = loads.includes(undefined);
       nodes = loads.filter((l) => l !== undefined && l.schedulable !== false).length;

@@ -19,7 +19,7 @@ export const WEB_ROOT = '/www';
 /** Runs `dios web ARGS` until a signal arrives. UsageError or InputError for the caller to report. */
 export async function webCommand(args: readonly string[], out: NodeJS.WritableStream): Promise<void> {
   const options = parseWebArgs(args);
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = statSync(options.dir).isDirectory();
   } catch (e) {

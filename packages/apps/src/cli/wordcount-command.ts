@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { ANY_KERNEL, DeleteFlags, errors, Kernel, normalizePath, ObjectType, type SystemCalls } from '@dios/kernel';
+import { deleteQuietly } from '@dios/libd';
 import { useWorkers } from '@dios/kernel/node';
 import { joinCluster } from './join-cluster.js';
 import { lookupPath } from '../mapreduce/blob-io.js';
@@ -114,7 +115,7 @@ async function countFiles(kernel: Kernel, options: WordCountArgs, out: NodeJS.Wr
     });
   } finally {
     bar.clear();
-    if (borrowed) for (const h of inputs) await sys.delete(h, DeleteFlags.DROP).catch(() => {});
+    if (borrowed) for (const h of inputs) await deleteQuietly(sys, h, DeleteFlags.DROP);
   }
   await new Promise<void>((resolve, reject) => out.write(records, (e) => (e ? reject(e) : resolve())));
 }

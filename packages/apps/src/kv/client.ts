@@ -6,6 +6,7 @@
  * @module
  */
 import { DeleteFlags, EndWriteFlags, errors, isDiosError, ObjectType, type SystemCalls } from '@dios/kernel';
+import { deleteQuietly } from '@dios/libd';
 import { inboxName, KV_INBOX_PATH } from './inbox.js';
 import { KvErrorReply, parseReply, type KvReply } from './resp-reply.js';
 import { RespWriter } from './core/resp-writer.js';
@@ -69,12 +70,12 @@ export async function kvConnect(sys: SystemCalls, options: KvConnectOptions = {}
     buf.set(replies.name.bytes, 32);
     await sys.endWrite(inbox, buf);
   } catch (e) {
-    await sys.delete(requests.ref).catch(() => {});
-    await sys.delete(replies.ref).catch(() => {});
+    await deleteQuietly(sys, requests.ref);
+    await deleteQuietly(sys, replies.ref);
     if (isDiosError(e, 'EPIPE')) throw errors.EPIPE('kvConnect', 'options.path', 'the KV server has stopped');
     throw e;
   } finally {
-    await sys.delete(inbox, DeleteFlags.DROP).catch(() => {});
+    await deleteQuietly(sys, inbox, DeleteFlags.DROP);
   }
   return new StreamClient(sys, requests.ref, replies.ref);
 }
@@ -95,6 +96,7 @@ class StreamClient implements KvClient {
 
   command(...args: (string | number | Uint8Array)[]): Promise<KvReply> {
     const run = this.#chain.then(() => this.#roundTrip(args));
+    // The chain only orders the commands: the caller gets this one's rejection through `run`.
     this.#chain = run.catch(() => {});
     return run;
   }
@@ -163,7 +165,7 @@ class StreamClient implements KvClient {
     } catch {
       // The server has gone: nothing to tell it.
     }
-    await sys.delete(this.#requests).catch(() => {});
-    await sys.delete(this.#replies).catch(() => {});
+    await deleteQuietly(sys, this.#requests);
+    await deleteQuietly(sys, this.#replies);
   }
 }

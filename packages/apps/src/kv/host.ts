@@ -6,7 +6,7 @@
  * @module
  */
 import { CreateFlags, EndWriteFlags, ObjectType, pathSeed, type Kernel, type SystemCalls } from '@dios/kernel';
-import { installProgram, listen, wait } from '@dios/libd';
+import { deleteQuietly, installProgram, listen, wait } from '@dios/libd';
 import { KV_INBOX_PATH } from './inbox.js';
 import type { CommandSpec } from './commands/context.js';
 import type { OutputBufferLimit } from './core/limits.js';
@@ -86,11 +86,11 @@ export async function startKvServer(kernel: Pick<Kernel, 'registerProgram' | 'in
     }
     task = await sys.run(binary, { argv, inputs: listener === undefined ? [inbox] : [inbox, listener] });
   } catch (e) {
-    await sys.delete(inbox).catch(() => {});
-    if (listener !== undefined) await sys.delete(listener).catch(() => {});
+    await deleteQuietly(sys, inbox);
+    if (listener !== undefined) await deleteQuietly(sys, listener);
     throw e;
   } finally {
-    await sys.delete(binary).catch(() => {});
+    await deleteQuietly(sys, binary);
   }
   const address = listener === undefined ? undefined : sys.ref(listener).address;
   // The server holds its own reference to the listener now.
@@ -110,7 +110,7 @@ export async function startKvServer(kernel: Pick<Kernel, 'registerProgram' | 'in
           // The server has gone already; its status says how.
         }
         const status = await done;
-        await sys.delete(inbox).catch(() => {});
+        await deleteQuietly(sys, inbox);
         return status;
       })();
       return stopping;

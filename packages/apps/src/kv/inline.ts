@@ -44,7 +44,6 @@ export function splitInline(line: Uint8Array): Uint8Array[] | undefined {
         } else if (c === 34) {
           // A closing quote must be followed by a blank or the end.
           if (i + 1 < n && !isSpace(line[i + 1])) return undefined;
-          inDouble = false;
           i++;
           break;
         } else out.push(c);
@@ -55,7 +54,6 @@ export function splitInline(line: Uint8Array): Uint8Array[] | undefined {
           out.push(39);
         } else if (c === 39) {
           if (i + 1 < n && !isSpace(line[i + 1])) return undefined;
-          inSingle = false;
           i++;
           break;
         } else out.push(c);

@@ -73,9 +73,9 @@ async function serve(argv: string[], ctx: Parameters<Parameters<typeof definePro
   const setup = parseServerArgs(argv, ctx.sys.inputs);
   if (extras.clock !== undefined) setup.clock = extras.clock;
   if (extras.commands !== undefined) setup.commands = extras.commands;
-  // Lines go out in order, one after the other; a console that cannot be written loses them, nothing more.
   let logged: Promise<unknown> = Promise.resolve();
   setup.log = (line) => {
+    // Lines go out in order, one after the other; a console that cannot be written loses them, nothing more.
     logged = logged.then(async () => fputs((await ctx.stdio()).stderr, `kv-server: ${line}\n`)).catch(() => {});
   };
   await runKvServer(ctx.sys, setup);

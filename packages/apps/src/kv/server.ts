@@ -10,6 +10,7 @@
  * @module
  */
 import { BeginReadFlags, BeginWriteFlags, EndWriteFlags, isDiosError, Name, ObjectType, type SystemCalls } from '@dios/kernel';
+import { deleteQuietly } from '@dios/libd';
 import { noDisconnections, type CommandContext, type CommandSpec, type ServerState } from './commands/context.js';
 import { commandTable, dispatch } from './commands/table.js';
 import { Connection } from './connection.js';
@@ -322,7 +323,7 @@ class KvServer {
       const replies = await this.#lookupQuietly(Name.fromBytes(bytes.slice(at + 32, at + 64)));
       if (requests === undefined || replies === undefined) {
         // A client that left before it was served: nothing to serve.
-        for (const r of [requests, replies]) if (r !== undefined) await sys.delete(r).catch(() => {});
+        for (const r of [requests, replies]) if (r !== undefined) await deleteQuietly(sys, r);
         continue;
       }
       this.#conns.set(requests, new Connection(this.#nextId++, 'stream', requests, replies, this.#limits));
@@ -518,8 +519,8 @@ class KvServer {
         // Already ended, or nobody reads it.
       }
     }
-    await sys.delete(conn.input).catch(() => {});
-    if (conn.output !== conn.input) await sys.delete(conn.output).catch(() => {});
+    await deleteQuietly(sys, conn.input);
+    if (conn.output !== conn.input) await deleteQuietly(sys, conn.output);
   }
 
   async #shutdown(): Promise<void> {
@@ -527,7 +528,7 @@ class KvServer {
       if (!c.flushing) await this.#drop(c);
     }
     await this.#persistence?.commit();
-    if (this.#setup.listener !== undefined) await this.#sys.delete(this.#setup.listener).catch(() => {});
+    if (this.#setup.listener !== undefined) await deleteQuietly(this.#sys, this.#setup.listener);
   }
 }
 

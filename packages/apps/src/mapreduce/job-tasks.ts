@@ -9,7 +9,7 @@
  * @module
  */
 import { DeleteFlags, errors, isDiosError, type SystemCalls } from '@dios/kernel';
-import { waitAny } from '@dios/libd';
+import { deleteQuietly, waitAny } from '@dios/libd';
 
 /** What {@link runJobTasks} needs from the master. */
 export interface JobTasks {
@@ -132,7 +132,7 @@ export async function runJobTasks(sys: SystemCalls, t: JobTasks): Promise<JobTas
       const handle = handles[Number(i)]!;
       const run = running.get(handle)!;
       running.delete(handle);
-      await sys.delete(handle, DeleteFlags.DROP).catch(() => {});
+      await deleteQuietly(sys, handle, DeleteFlags.DROP);
       requeue(run, 'lost', e.message);
       await fill();
       continue;

@@ -121,7 +121,8 @@ export async function runMapReduce(sys: SystemCalls, job: MapReduceJob): Promise
     env: { ...job.env },
     inputs: job.inputs,
   });
-  if (job.releaseInputs === true) for (const h of job.inputs) await sys.delete(h);
+  // Array.isArray above widened the elements to any: they are the handles MapReduceJob says.
+  if (job.releaseInputs === true) for (const h of job.inputs as readonly number[]) await sys.delete(h);
   let status: number;
   for (;;) {
     try {

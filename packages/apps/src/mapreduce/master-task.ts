@@ -12,7 +12,7 @@
  * @module
  */
 import { DeleteFlags, isDiosError, type SystemCalls } from '@dios/kernel';
-import { defineProgram, spawn } from '@dios/libd';
+import { defineProgram, deleteQuietly, spawn } from '@dios/libd';
 import { lookupPath, openAt, removeAt, replaceAt, withViewAt } from './blob-io.js';
 import { ATTEMPT_ENV } from './faults.js';
 import { runJobTasks } from './job-tasks.js';
@@ -115,11 +115,12 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
     await writeText(sys, reportPath(job), JSON.stringify({ ok: true }));
     return 0;
   } catch (e) {
+    // Best effort: the job's own error `e` is the one to report, not a failure to clean up after it.
     await cleanUp(sys, job, mapsStarted, reduces).catch(() => {});
     await writeText(sys, reportPath(job), JSON.stringify({ ok: false, error: e instanceof Error ? e.message : String(e) }));
     throw e;
   } finally {
-    for (const h of outputs) await sys.delete(h, DeleteFlags.DROP).catch(() => {});
+    for (const h of outputs) await deleteQuietly(sys, h, DeleteFlags.DROP);
   }
 }
 

@@ -22,7 +22,10 @@ export interface KeyCount {
 
 function digits(n: number): number {
   let d = 1;
-  while (n >= 10) (n = Math.floor(n / 10)), d++;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
+  }
   return d;
 }
 
@@ -48,7 +51,10 @@ export function encodeRecords(table: KeyTable, entries: ArrayLike<number>, out: 
     out[at++] = TAB;
     let n = table.count(i);
     const d = digits(n);
-    for (let k = at + d - 1; k >= at; k--) (out[k] = ZERO + (n % 10)), (n = Math.floor(n / 10));
+    for (let k = at + d - 1; k >= at; k--) {
+      out[k] = ZERO + (n % 10);
+      n = Math.floor(n / 10);
+    }
     at += d;
     out[at++] = NL;
   }
@@ -67,12 +73,18 @@ export function decodeRecords(bytes: Uint8Array, table: KeyTable, call = 'decode
     const start = i;
     let h = HASH_SEED;
     let b = 0;
-    while (i < n && (b = bytes[i]!) !== TAB && b !== NL) (h = hashStep(h, b)), i++;
+    while (i < n && (b = bytes[i]!) !== TAB && b !== NL) {
+      h = hashStep(h, b);
+      i++;
+    }
     if (i === n || b !== TAB || i === start) corrupt(call, start);
     const keyEnd = i++;
     let count = 0;
     const countStart = i;
-    while (i < n && (b = bytes[i]!) >= ZERO && b <= ZERO + 9) (count = count * 10 + (b - ZERO)), i++;
+    while (i < n && (b = bytes[i]!) >= ZERO && b <= ZERO + 9) {
+      count = count * 10 + (b - ZERO);
+      i++;
+    }
     if (i === n || bytes[i] !== NL || i === countStart) corrupt(call, start);
     i++;
     table.add(bytes, start, keyEnd - start, h, count);

@@ -9,6 +9,7 @@
  * @module
  */
 import { BeginWriteFlags, EndWriteFlags, isDiosError, type SystemCalls } from '@dios/kernel';
+import { deleteQuietly } from '@dios/libd';
 import { FileTable } from './files.js';
 import { RequestHandler } from './handle-request.js';
 import { optionsFromArgv } from './options.js';
@@ -149,7 +150,7 @@ export async function connectionProgram(sys: SystemCalls): Promise<number> {
   } finally {
     await files.close();
     await status?.close();
-    await sys.delete(conn).catch(() => {});
+    await deleteQuietly(sys, conn);
   }
   return 0;
 }

@@ -9,6 +9,7 @@
  * @module
  */
 import { DeleteFlags, isDiosError, ObjectType, pathName, type Name, type SystemCalls } from '@dios/kernel';
+import { deleteQuietly } from '@dios/libd';
 
 /** Path (under the served root) of the index importDirectory writes: one relative path per line. */
 export const INDEX_FILE = '.dios-index';
@@ -84,7 +85,7 @@ export class FileTable {
     if (held !== undefined) {
       if (isOpen(this.#sys, held.ref)) return held;
       this.#open.delete(path);
-      await this.#sys.delete(held.ref, DeleteFlags.DROP).catch(() => {});
+      await deleteQuietly(this.#sys, held.ref, DeleteFlags.DROP);
     }
     const group = this.#sys.groupNames[0];
     if (group === undefined) return undefined;
@@ -107,7 +108,7 @@ export class FileTable {
     if (this.#open.size >= MAX_OPEN_FILES) {
       const [oldPath, old] = this.#open.entries().next().value as [string, OpenFile];
       this.#open.delete(oldPath);
-      await this.#sys.delete(old.ref, DeleteFlags.DROP).catch(() => {});
+      await deleteQuietly(this.#sys, old.ref, DeleteFlags.DROP);
     }
     const file = { ref, name: name.key };
     this.#open.set(path, file);
@@ -137,7 +138,7 @@ export class FileTable {
 
   /** Drops every handle. */
   async close(): Promise<void> {
-    for (const file of this.#open.values()) await this.#sys.delete(file.ref, DeleteFlags.DROP).catch(() => {});
+    for (const file of this.#open.values()) await deleteQuietly(this.#sys, file.ref, DeleteFlags.DROP);
     this.#open.clear();
   }
 }

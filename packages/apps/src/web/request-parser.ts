@@ -64,6 +64,7 @@ const TARGET = /^[\x21-\x7e]+$/;
 const VERSION = /^HTTP\/(\d)\.(\d)$/;
 const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Field values may hold visible ASCII, space, tab and obs-text: any other control character fails the head.
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n|$)/;
 const OWS = /^[ \t]+|[ \t]+$/g;
 const latin1 = new TextDecoder('latin1');

@@ -6,6 +6,7 @@
  * @module
  */
 import { DeleteFlags, kernelStatusName, type KernelStatus, type SystemCalls, type TaskReport } from '@dios/kernel';
+import { deleteQuietly } from '@dios/libd';
 import { escapeHtml } from './html.js';
 
 /** URL path of the HTML status page. */
@@ -41,7 +42,7 @@ export class StatusReader {
 
   /** Drops the handle. */
   async close(): Promise<void> {
-    if (this.#ref !== undefined) await this.#sys.delete(this.#ref, DeleteFlags.DROP).catch(() => {});
+    if (this.#ref !== undefined) await deleteQuietly(this.#sys, this.#ref, DeleteFlags.DROP);
     this.#ref = undefined;
   }
 }
