@@ -63,7 +63,7 @@ async function startNode(id: string, setup: ClusterSetup, cluster: string): Prom
   const child = spawn(process.execPath, [CLI, 'node', 'start', '--nats', setup.servers, '--id', id, '--cluster', cluster, '--user', setup.user, '--pass', setup.pass], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const waiting: ((line: string) => void)[] = [];
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`node ${id} did not come up within 30 s`)), 30_000);
@@ -78,7 +78,7 @@ async function startNode(id: string, setup: ClusterSetup, cluster: string): Prom
   const ask = (line: string) =>
     new Promise<string>((resolve) => {
       waiting.push(resolve);
-      child.stdin!.write(`${line}\n`);
+      child.stdin.write(`${line}\n`);
     });
   return { child, ask };
 }
@@ -177,7 +177,7 @@ export async function clusterWordCount(setup: ClusterSetup, mb: number, runs: nu
     };
   } finally {
     for (const n of nodes) n.child.kill('SIGTERM');
-    await Promise.all(nodes.map((n) => (n.child.exitCode !== null ? undefined : new Promise((r) => n.child.once('exit', r)))));
+    await Promise.all(nodes.map((n) => (n.child.exitCode !== null ? Promise.resolve() : new Promise((r) => n.child.once('exit', r)))));
     rmSync(dir, { recursive: true, force: true });
     if (!keep) rmSync(file, { force: true });
   }

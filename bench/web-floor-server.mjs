@@ -26,6 +26,7 @@ kernel.registerProgram('floor-conn', async (sys) => {
   } catch {
     // The client went away.
   }
+  // Cleanup after the connection ended: the handle may be gone with it already, and the floor server has no one to tell.
   await sys.delete(conn).catch(() => {});
 });
 const sys = kernel.init;

@@ -55,7 +55,7 @@ function start(name: string, command: string, args: string[], path: string): Pro
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /127\.0\.0\.1:(\d+)/.exec(out);
       if (m !== null) resolve({ name, url: `http://127.0.0.1:${m[1]}${path}`, child });

@@ -56,7 +56,10 @@ export function vocabulary(): { words: string[]; fromLicences: number } {
     const n = 1 + Math.floor(rnd() * 4);
     for (let k = 0; k < n; k++) w += SYLLABLES[Math.floor(rnd() * SYLLABLES.length)];
     if (rnd() < 0.05) w += String(Math.floor(rnd() * 1000));
-    if (!seen.has(w)) seen.add(w), words.push(w);
+    if (!seen.has(w)) {
+      seen.add(w);
+      words.push(w);
+    }
   }
   return { words, fromLicences };
 }
@@ -84,8 +87,10 @@ export function writeCorpus(path: string, bytes: number): { fromLicences: number
       capital = r < 0.08;
       if (capital) buf[at++] = 0x2e; // .
       else if (r < 0.14) buf[at++] = 0x2c; // ,
-      if (column > 72) (buf[at++] = 0x0a), (column = 0);
-      else buf[at++] = 0x20;
+      if (column > 72) {
+        buf[at++] = 0x0a;
+        column = 0;
+      } else buf[at++] = 0x20;
       if (at >= CHUNK) {
         const n = Math.min(at, bytes - written);
         writeSync(fd, buf, 0, n);
@@ -95,7 +100,10 @@ export function writeCorpus(path: string, bytes: number): { fromLicences: number
     }
     // The last word may be cut short by the size: end on the newline instead.
     const n = bytes - written;
-    if (n > 0) (buf[n - 1] = 0x0a), writeSync(fd, buf, 0, n);
+    if (n > 0) {
+      buf[n - 1] = 0x0a;
+      writeSync(fd, buf, 0, n);
+    }
   } finally {
     closeSync(fd);
   }

@@ -43,6 +43,7 @@ export async function runProgram(name: string, main: Main, options: RunOptions =
     // Each existing host file becomes the durable blob at the same path; two host files may not share one.
     const seen = new Map<string, string>();
     for (const arg of args) {
+      // An argument stat cannot read (a word, a missing file) is simply not a host file: it is passed on as it is.
       const info = await stat(arg).catch(() => undefined);
       if (arg === '-' || info === undefined || !info.isFile()) continue;
       const path = normalizePath(arg);
@@ -57,6 +58,7 @@ export async function runProgram(name: string, main: Main, options: RunOptions =
       try {
         status = await main(task);
       } catch (e) {
+        // When stderr itself fails there is nowhere left to report to: the exit status still says it failed.
         await fputs((await stdio(task)).stderr, `${name}: ${strerror(e)}\n`).catch(() => {});
         status = 1;
       }

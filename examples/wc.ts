@@ -25,7 +25,10 @@ async function count(file: FILE, close: boolean): Promise<Counts> {
     for (const b of chunk) {
       if (b === 0x0a) counts[0]++;
       if (isSpace(b)) inWord = false;
-      else if (isPrint(b) && !inWord) (inWord = true), counts[1]++;
+      else if (isPrint(b) && !inWord) {
+        inWord = true;
+        counts[1]++;
+      }
     }
   }
   return counts;
