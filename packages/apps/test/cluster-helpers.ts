@@ -36,7 +36,7 @@ export interface Node {
 export interface NodeOptions {
   /** NATS server URL. */
   url: string;
-  /** Cluster name. */
+  /** The cluster to join: nodes of other clusters on the same NATS server are not seen. */
   cluster: string;
   /** NATS user. */
   user: string;

@@ -18,11 +18,11 @@ export { programMissing as missing } from '../../kernel/test/support/services.js
 
 /** A server in this process. */
 export interface KvFixture {
-  /** The kernel. */
+  /** The kernel the server runs on, with its store in `dir`. */
   readonly kernel: Kernel;
-  /** The server. */
+  /** The server's handle, to stop it or wait for its exit status. */
   readonly server: KvServerHandle;
-  /** Its port. */
+  /** The free TCP port the server was given (it asked for port 0). */
   readonly port: number;
   /** The store directory. */
   readonly dir: string;
@@ -81,7 +81,7 @@ export async function cli(port: number, ...args: string[]): Promise<string> {
 
 /** A raw TCP client that collects everything it receives. */
 export interface RawClient {
-  /** The socket. */
+  /** The connection, to write requests to or end. */
   readonly socket: Socket;
   /** Everything received so far, as latin1 text. */
   text(): string;

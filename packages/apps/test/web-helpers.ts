@@ -32,13 +32,13 @@ export const SITE: Readonly<Record<string, string | Uint8Array>> = {
 
 /** A running test server. */
 export interface WebFixture {
-  /** The kernel. */
+  /** The kernel the server runs on, with the test site imported under /www. */
   readonly kernel: Kernel;
-  /** The server. */
+  /** The server's handle, to stop it. */
   readonly server: RunningWebServer;
   /** Base URL, with a trailing slash. */
   readonly url: string;
-  /** The port. */
+  /** The free TCP port the server was given (it asked for port 0). */
   readonly port: number;
   /** Errors of failed tasks (there should be none). */
   readonly failures: unknown[];
@@ -109,7 +109,7 @@ export function parseResponse(text: string): { status: number; headers: Map<stri
 
 /** A raw TCP client that records what it receives and when the server closes. */
 export interface RawClient {
-  /** The socket. */
+  /** The connection, to write requests to or end. */
   readonly socket: Socket;
   /** Everything received so far (latin1). */
   text(): string;

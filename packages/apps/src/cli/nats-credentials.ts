@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { NatsTransportOptions } from '@dios/kernel/nats';
 import { UsageError } from './usage-error.js';
 
-/** The credential flags. */
+/** The flags that carry NATS credentials, accepted alike by every command that connects (parsed by {@link parseCredentials}). */
 export const CREDENTIAL_FLAGS = ['--user', '--pass', '--token', '--nkey'] as const;
 
 /** Credentials as given on the command line. */

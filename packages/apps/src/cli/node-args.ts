@@ -46,7 +46,7 @@ export interface NodeArgs extends NatsCredentials {
   readonly nats: string;
   /** Kernel id. */
   readonly id: string;
-  /** Cluster name. */
+  /** The cluster to join (`--cluster`, default `dios`): only nodes of the same cluster see each other. */
   readonly cluster: string;
   /** Durable store directory, if given. */
   readonly data: string | undefined;
@@ -54,7 +54,7 @@ export interface NodeArgs extends NatsCredentials {
   readonly deadMs: number | undefined;
 }
 
-/** The default of --cluster. */
+/** The cluster a node joins when `--cluster` is not given: nodes started alike find each other. */
 export const DEFAULT_CLUSTER = 'dios';
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;

@@ -20,7 +20,7 @@ export interface WebArgs {
   readonly status: WebServerOptions['status'];
 }
 
-/** The default of --port. */
+/** The TCP port `dios web` listens on when `--port` is not given. */
 export const DEFAULT_WEB_PORT = 8080;
 
 /** Parses the arguments after `web`; UsageError naming the argument when they are wrong. */

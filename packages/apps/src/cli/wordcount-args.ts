@@ -33,7 +33,7 @@ export interface ClusterArgs extends NatsCredentials {
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
-/** The default of --top. */
+/** How many of the most frequent words `dios wordcount` prints when neither `--top` nor `--all` is given. */
 export const DEFAULT_TOP = 10;
 
 function positive(option: string, value: string | undefined, min: number): number {

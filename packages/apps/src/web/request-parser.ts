@@ -30,7 +30,7 @@ export type ParseResult =
   | {
       /** A complete request head (its bytes are consumed). */
       readonly kind: 'request';
-      /** The request. */
+      /** Its method, target, version and header fields. */
       readonly request: HttpRequest;
     }
   | {

@@ -30,7 +30,7 @@ export interface ConversionSpec {
   readonly offset: number;
   /** The specification's text, e.g. `%-*.3lf`. */
   readonly text: string;
-  /** Its flags. */
+  /** Which of the flag characters (`-+ #0'`) it has. */
   readonly flags: Flags;
   /** The minimum field width: a number, `'*'` (taken from the arguments) or undefined (none). */
   readonly width: number | '*' | undefined;

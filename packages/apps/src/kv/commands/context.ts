@@ -26,7 +26,7 @@ export interface ServerState {
   readonly port: number | undefined;
   /** Clients connected now. */
   connectedClients(): number;
-  /** Commands processed. */
+  /** Commands run since the server started, as INFO's total_commands_processed. */
   commandsProcessed: number;
   /** Asks for an AOF rewrite once the current round is done (BGREWRITEAOF); false without persistence. */
   requestRewrite(): boolean;
@@ -61,9 +61,9 @@ export interface CommandContext {
   readonly out: RespWriter;
   /** Write commands log their effect here, as commands whose replay gives the same state (absolute expiry times, INCR as SET). */
   log(args: readonly (Uint8Array | string)[]): void;
-  /** The client. */
+  /** The connection the command came on: its name, flags and what QUIT asked for. */
   client: ClientState;
-  /** The server. */
+  /** Server-wide state, for INFO, CONFIG and BGREWRITEAOF. */
   readonly server: ServerState;
   /** The command table, when the host added commands to the built-in ones (see `commandTable`). */
   readonly commands?: ReadonlyMap<string, CommandSpec>;

@@ -78,7 +78,7 @@ function lrange(args: Uint8Array[], ctx: CommandContext): void {
   for (let i = start; i <= stop; i++) ctx.out.bulk(list[i]!);
 }
 
-/** The list commands. */
+/** LPUSH, RPUSH, LPOP, RPOP, LLEN and LRANGE, as entries of the command table. */
 export const LIST_COMMANDS: readonly CommandSpec[] = [
   { name: 'lpush', arity: -3, values: (i) => i >= 2, run: (a, c) => push(a, c, true) },
   { name: 'rpush', arity: -3, values: (i) => i >= 2, run: (a, c) => push(a, c, false) },

@@ -105,7 +105,7 @@ function byArgument(args: Uint8Array[], ctx: CommandContext, sign: 1n | -1n): vo
   incrBy(args, ctx, by * sign);
 }
 
-/** The string commands. */
+/** GET, SET, MGET, MSET, INCR, DECR, INCRBY and DECRBY, as entries of the command table. */
 export const STRING_COMMANDS: readonly CommandSpec[] = [
   { name: 'get', arity: 2, run: get },
   { name: 'set', arity: -3, values: (i) => i === 2, run: set },
