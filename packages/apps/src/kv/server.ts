@@ -336,6 +336,7 @@ class KvServer {
     try {
       return (await this.#sys.lookup(name))[0];
     } catch {
+      // Whatever the reason (gone: ENOENT; its node down), a stream the server cannot reach is one it cannot serve.
       return undefined;
     }
   }
@@ -478,6 +479,7 @@ class KvServer {
       } while (at < bytes.length);
       if (end) this.#markClosing(conn);
     } catch {
+      // The client reset or stopped reading: the connection is dropped, the server goes on.
       conn.broken = true;
     }
     this.#output.note(conn, 0, 0);

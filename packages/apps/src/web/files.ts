@@ -38,6 +38,7 @@ function isOpen(sys: SystemCalls, ref: number): boolean {
   try {
     return sys.ref(ref).open;
   } catch {
+    // EBADF: the handle itself is gone.
     return false;
   }
 }

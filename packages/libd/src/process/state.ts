@@ -49,6 +49,7 @@ export function hasExited(sys: SystemCalls): boolean {
   try {
     return sys.ref(sys.self).task?.state === 'exited';
   } catch {
+    // The self reference is gone (EBADF): the task exited and its references closed.
     return true;
   }
 }
