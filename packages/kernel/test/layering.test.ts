@@ -7,9 +7,10 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { cycles, edgesOf, folderGraph, runtimeGraph, stripComments, type Edge } from './support/import-graph.js';
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 const GUARDED = ['core', 'transport', 'compliance'];
@@ -26,11 +27,6 @@ function sourceFiles(dir: string): string[] {
     if (statSync(path).isDirectory()) return sourceFiles(path);
     return /\.(c|m)?[jt]sx?$/.test(entry) && !entry.endsWith('.d.ts') ? [path] : [];
   });
-}
-
-/** Removes comments (block and line), keeping string contents, so that prose about Node does not count. */
-function stripComments(code: string): string {
-  return code.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(^|[^:\\'"`])\/\/.*$/gm, '$1');
 }
 
 const BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith('_')));
@@ -65,23 +61,6 @@ function nodeDependencies(source: string): string[] {
 /** The core's folders, lowest first; '.' is the core's own folder (the facade, kernel.ts). */
 const CORE_LAYERS = ['abi', 'wire', 'objects', 'kernel', 'syscalls', 'peer', '.'];
 
-/** An import edge between two source files (paths relative to SRC). */
-interface Edge {
-  readonly from: string;
-  readonly to: string;
-  /** `import type` / `export type`: erased at run time, but still a dependency of the design. */
-  readonly typeOnly: boolean;
-}
-
-/** The relative imports and re-exports in `code`, a file at `file` (relative to SRC), resolved to source paths. */
-function edgesOf(file: string, code: string): Edge[] {
-  const edges: Edge[] = [];
-  for (const m of stripComments(code).matchAll(/\b(?:import|export)\s+(type\s+)?(?:[^'";]*?\bfrom\s*)?['"](\.{1,2}\/[^'"]+)['"]/g)) {
-    edges.push({ from: file, to: relative(SRC, resolve(SRC, dirname(file), m[2]!.replace(/\.js$/, '.ts'))), typeOnly: m[1] !== undefined });
-  }
-  return edges;
-}
-
 /** Edges that go up CORE_LAYERS (or to a folder not in it): each as 'from -> to'. */
 function upwardCoreEdges(edges: readonly Edge[]): string[] {
   const layer = (file: string): number => {
@@ -92,48 +71,6 @@ function upwardCoreEdges(edges: readonly Edge[]): string[] {
     .filter((e) => e.from.startsWith('core/') && e.to.startsWith('core/'))
     .filter((e) => layer(e.from) < 0 || layer(e.to) < 0 || layer(e.to) > layer(e.from))
     .map((e) => `${e.from} -> ${e.to}${e.typeOnly ? ' (type)' : ''}`);
-}
-
-/** The cycles of a directed graph, each as its nodes in order with the first repeated at the end. */
-function cycles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
-  const found: string[][] = [];
-  const state = new Map<string, 'open' | 'done'>();
-  const path: string[] = [];
-  const visit = (node: string): void => {
-    state.set(node, 'open');
-    path.push(node);
-    for (const next of graph.get(node) ?? []) {
-      if (state.get(next) === 'open') found.push([...path.slice(path.indexOf(next)), next]);
-      else if (!state.has(next)) visit(next);
-    }
-    path.pop();
-    state.set(node, 'done');
-  };
-  for (const node of graph.keys()) if (!state.has(node)) visit(node);
-  return found;
-}
-
-/** The folder graph of `edges` (an edge between two files of one folder is no edge). */
-function folderGraph(edges: readonly Edge[]): Map<string, Set<string>> {
-  const graph = new Map<string, Set<string>>();
-  for (const e of edges) {
-    const [a, b] = [dirname(e.from), dirname(e.to)];
-    if (a === b) continue;
-    if (!graph.has(a)) graph.set(a, new Set());
-    graph.get(a)!.add(b);
-  }
-  return graph;
-}
-
-/** The file graph of the runtime edges of `edges`. */
-function runtimeGraph(edges: readonly Edge[]): Map<string, Set<string>> {
-  const graph = new Map<string, Set<string>>();
-  for (const e of edges) {
-    if (e.typeOnly) continue;
-    if (!graph.has(e.from)) graph.set(e.from, new Set());
-    graph.get(e.from)!.add(e.to);
-  }
-  return graph;
 }
 
 const allEdges = (): Edge[] => sourceFiles(SRC).flatMap((f) => edgesOf(relative(SRC, f), readFileSync(f, 'utf8')));

@@ -9,9 +9,10 @@
  * imports.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { cycles, edgesOf, folderGraph, runtimeGraph, type Edge } from '../../kernel/test/support/import-graph.js';
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 
@@ -26,72 +27,6 @@ function imports(source: string): string[] {
 }
 
 const isNodeEntry = (file: string): boolean => file.split(/[\\/]/)[0] === 'node';
-
-// The import-graph helpers below are the kernel's (packages/kernel/test/layering.test.ts).
-
-/** An import edge between two source files (paths relative to SRC). */
-interface Edge {
-  readonly from: string;
-  readonly to: string;
-  /** `import type` / `export type`: erased at run time, but still a dependency of the design. */
-  readonly typeOnly: boolean;
-}
-
-/** Removes comments (block and line), keeping string contents. */
-function stripComments(code: string): string {
-  return code.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(^|[^:\\'"`])\/\/.*$/gm, '$1');
-}
-
-/** The relative imports and re-exports in `code`, a file at `file` (relative to SRC), resolved to source paths. */
-function edgesOf(file: string, code: string): Edge[] {
-  const edges: Edge[] = [];
-  for (const m of stripComments(code).matchAll(/\b(?:import|export)\s+(type\s+)?(?:[^'";]*?\bfrom\s*)?['"](\.{1,2}\/[^'"]+)['"]/g)) {
-    edges.push({ from: file, to: relative(SRC, resolve(SRC, dirname(file), m[2]!.replace(/\.js$/, '.ts'))), typeOnly: m[1] !== undefined });
-  }
-  return edges;
-}
-
-/** The cycles of a directed graph, each as its nodes in order with the first repeated at the end. */
-function cycles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
-  const found: string[][] = [];
-  const state = new Map<string, 'open' | 'done'>();
-  const path: string[] = [];
-  const visit = (node: string): void => {
-    state.set(node, 'open');
-    path.push(node);
-    for (const next of graph.get(node) ?? []) {
-      if (state.get(next) === 'open') found.push([...path.slice(path.indexOf(next)), next]);
-      else if (!state.has(next)) visit(next);
-    }
-    path.pop();
-    state.set(node, 'done');
-  };
-  for (const node of graph.keys()) if (!state.has(node)) visit(node);
-  return found;
-}
-
-/** The folder graph of `edges` (an edge between two files of one folder is no edge). */
-function folderGraph(edges: readonly Edge[]): Map<string, Set<string>> {
-  const graph = new Map<string, Set<string>>();
-  for (const e of edges) {
-    const [a, b] = [dirname(e.from), dirname(e.to)];
-    if (a === b) continue;
-    if (!graph.has(a)) graph.set(a, new Set());
-    graph.get(a)!.add(b);
-  }
-  return graph;
-}
-
-/** The file graph of the runtime edges of `edges`. */
-function runtimeGraph(edges: readonly Edge[]): Map<string, Set<string>> {
-  const graph = new Map<string, Set<string>>();
-  for (const e of edges) {
-    if (e.typeOnly) continue;
-    if (!graph.has(e.from)) graph.set(e.from, new Set());
-    graph.get(e.from)!.add(e.to);
-  }
-  return graph;
-}
 
 describe('libd layering', () => {
   it('imports only @dios/kernel and its own modules', () => {

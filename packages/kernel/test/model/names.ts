@@ -3,7 +3,7 @@
  * WebCrypto, Buffer instead of the kernel's byte layout code), so the model
  * checks deterministic names rather than repeating the kernel's computation.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /** The name a seeded create or run gives within a scope (a group's or task's name): SHA-256("dios:sed" ++ scope ++ UTF-8(seed)). */
 export function seedNameKey(scopeKey: string, seed: string): string {
@@ -22,11 +22,6 @@ export function derivedNameKey(creatorKey: string, counter: number): string {
 /** A deterministically named group's name on kernel `kernelId`: SHA-256("dios:grp" ++ name ++ UTF-8(kernelId)). */
 export function groupOnKernelKey(nameKey: string, kernelId: string): string {
   return createHash('sha256').update('dios:grp', 'utf8').update(Buffer.from(nameKey, 'hex')).update(Buffer.from(kernelId, 'utf8')).digest('hex');
-}
-
-/** A name nobody created (random, 64 hex digits). */
-export function unknownNameKey(): string {
-  return randomBytes(32).toString('hex');
 }
 
 /** Prefix of a binary's bytes that names an installed program (restated from the interface description). */
