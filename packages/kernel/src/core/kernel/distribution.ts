@@ -7,6 +7,7 @@ import type { KernelObject } from '../objects/kernel-object.js';
 import type { TaskObject } from '../objects/task.js';
 import type { Reference } from '../objects/reference.js';
 import type { Name } from '../abi/names.js';
+import type { Placement } from '../abi/program.js';
 import type { NodeLoad } from '../wire/transport.js';
 
 /** A task spec with references already resolved, for running a task on a peer. */
@@ -23,6 +24,8 @@ export interface ResolvedSpec {
   groups: Reference[] | undefined;
   /** The task's name when RunFlags.NAME_DETERMINISTIC derived it; undefined: random. */
   name: Name | undefined;
+  /** The placement the caller asked for; undefined: the kernel that runs the task chooses. */
+  placement: Placement | undefined;
 }
 
 /** The kernel's view of its peers. */

@@ -167,6 +167,7 @@ export class PeerLink implements Distribution, Importer {
         groups,
         name: spec.name?.key,
         flags,
+        ...(spec.placement !== undefined ? { placement: spec.placement } : {}),
       });
     } catch (e) {
       this.#unexport(kernelId, [...inputs, ...outputs]);

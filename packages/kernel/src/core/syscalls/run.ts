@@ -154,7 +154,7 @@ async function start(
     return kernel.distribution!.run(
       parent,
       bin,
-      { argv, env, inputs, outputs, groups: groupRefs, name },
+      { argv, env, inputs, outputs, groups: groupRefs, name, placement: spec.placement },
       f,
       remoteKernel,
     );

@@ -6,6 +6,7 @@
  */
 import type { ErrnoCode } from '../abi/errors.js';
 import type { Lifecycle, ObjectType } from '../abi/flags.js';
+import type { Placement } from '../abi/program.js';
 import type { TaskState } from '../abi/system-calls.js';
 
 /** What a peer needs to know about an object it gets a reference to. */
@@ -209,6 +210,8 @@ export type PeerRequest =
       name: string | undefined;
       /** {@link RunFlags} of the call. */
       flags: number;
+      /** The placement the caller asked for (`spec.placement`); absent: the serving kernel chooses. */
+      placement?: Placement;
     }
   | {
       /** pause or resume a task of this kernel. */

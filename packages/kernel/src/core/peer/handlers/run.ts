@@ -4,7 +4,9 @@
  * exits when that peer is found gone.
  * @module
  */
-import { Name } from '../../abi/names.js';
+import { errors } from '../../abi/errors.js';
+import { Name, describe } from '../../abi/names.js';
+import type { Placement } from '../../abi/program.js';
 import { Rights } from '../../abi/flags.js';
 import { spawn } from '../../syscalls/spawn.js';
 import { dropForeign, rightsWithin } from './passed-refs.js';
@@ -18,8 +20,7 @@ export const serveRun: PeerHandler<'run'> = async (call, req) => {
       call.kernel,
       {
         binary: req.binary,
-        // The serving kernel decides where the task runs.
-        placement: undefined,
+        placement: placementFrom(req.placement),
         flags: req.flags,
         argv: req.argv,
         env: req.env,
@@ -52,3 +53,9 @@ export const serveRun: PeerHandler<'run'> = async (call, req) => {
     throw e;
   }
 };
+
+// The placement a peer asked for, checked again here: the request comes off the wire.
+function placementFrom(asked: unknown): Placement | undefined {
+  if (asked === undefined || asked === 'thread' || asked === 'worker') return asked;
+  throw errors.EINVAL('run', 'spec.placement', `expected 'thread' or 'worker', got ${describe(asked)}`);
+}
