@@ -279,7 +279,7 @@ export class WorkerSystemCalls implements SystemCalls {
   #buffer(r: BufferReply, read: boolean): Uint8Array {
     if ('s' in r) {
       const [id, offset, length, token] = r.s;
-      const view = new Uint8Array(this.#sharedBuffer(id), offset, length);
+      const view = new Uint8Array(this.#sharedBuffer(id, read ? 'beginRead' : 'beginWrite'), offset, length);
       this.#tokens.set(view, token);
       return view;
     }
@@ -290,12 +290,12 @@ export class WorkerSystemCalls implements SystemCalls {
     return local;
   }
 
-  #sharedBuffer(id: number): SharedArrayBuffer {
+  #sharedBuffer(id: number, call: 'beginRead' | 'beginWrite'): SharedArrayBuffer {
     for (;;) {
       const known = this.#shared.get(id);
       if (known !== undefined) return known;
       if (!this.#drainOne())
-        throw errors.EIO('beginRead', undefined, `shared buffer ${id} never arrived from the kernel`);
+        throw errors.EIO(call, undefined, `shared buffer ${id} never arrived from the kernel`);
     }
   }
 
