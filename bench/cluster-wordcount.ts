@@ -12,7 +12,17 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -60,9 +70,27 @@ interface NodeProcess {
 }
 
 async function startNode(id: string, setup: ClusterSetup, cluster: string): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [CLI, 'node', 'start', '--nats', setup.servers, '--id', id, '--cluster', cluster, '--user', setup.user, '--pass', setup.pass], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'node',
+      'start',
+      '--nats',
+      setup.servers,
+      '--id',
+      id,
+      '--cluster',
+      cluster,
+      '--user',
+      setup.user,
+      '--pass',
+      setup.pass,
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout });
   const waiting: ((line: string) => void)[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -105,7 +133,7 @@ function splitAtLines(file: string, n: number, dir: string): string[] {
       const part = join(dir, `part-${i}.txt`);
       const out = openSync(part, 'w');
       const buffer = Buffer.alloc(8 * 1024 * 1024);
-      for (let at = start; at < end; ) {
+      for (let at = start; at < end;) {
         const got = readSync(fd, buffer, 0, Math.min(buffer.length, end - at), at);
         writeSync(out, buffer, 0, got);
         at += got;
@@ -121,7 +149,12 @@ function splitAtLines(file: string, n: number, dir: string): string[] {
 }
 
 /** Runs the WordCount part on `mb` MB of text, `runs` runs per contender; logs each run. */
-export async function clusterWordCount(setup: ClusterSetup, mb: number, runs: number, keep: boolean): Promise<ClusterWordCount> {
+export async function clusterWordCount(
+  setup: ClusterSetup,
+  mb: number,
+  runs: number,
+  keep: boolean,
+): Promise<ClusterWordCount> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const size = mb * 1e6;
   const file = join(tmpdir(), `dios-wordcount-bench-${mb}mb-v1.txt`);
@@ -142,13 +175,38 @@ export async function clusterWordCount(setup: ClusterSetup, mb: number, runs: nu
       { name: 'one kernel (dios wordcount --all)', argv: [process.execPath, CLI, 'wordcount', file, '--all'] },
       {
         name: 'three node processes (dios wordcount --all --cluster)',
-        argv: [process.execPath, CLI, 'wordcount', file, '--all', '--cluster', setup.servers, '--cluster-name', cluster, '--user', setup.user, '--pass', setup.pass],
+        argv: [
+          process.execPath,
+          CLI,
+          'wordcount',
+          file,
+          '--all',
+          '--cluster',
+          setup.servers,
+          '--cluster-name',
+          cluster,
+          '--user',
+          setup.user,
+          '--pass',
+          setup.pass,
+        ],
       },
       {
         name: 'three node processes, text already on them (dios:PATH...)',
         argv: [
-          process.execPath, CLI, 'wordcount', ...NODES.map((_, i) => `dios:/bench/part-${i}`), '--all',
-          '--cluster', setup.servers, '--cluster-name', cluster, '--user', setup.user, '--pass', setup.pass,
+          process.execPath,
+          CLI,
+          'wordcount',
+          ...NODES.map((_, i) => `dios:/bench/part-${i}`),
+          '--all',
+          '--cluster',
+          setup.servers,
+          '--cluster-name',
+          cluster,
+          '--user',
+          setup.user,
+          '--pass',
+          setup.pass,
         ],
       },
     ];
@@ -159,11 +217,14 @@ export async function clusterWordCount(setup: ClusterSetup, mb: number, runs: nu
         const load = loadavg()[0]!;
         const cost = await runMeasured(contenders[i]!.argv, join(dir, `out-${i}`));
         costs[i]!.push(cost);
-        console.log(`  wordcount run ${run + 1}/${runs}: ${contenders[i]!.name}: ${(cost.ms / 1000).toFixed(2)} s, peak RSS ${(cost.rss / 2 ** 20).toFixed(0)} MiB (load average before: ${load.toFixed(1)})`);
+        console.log(
+          `  wordcount run ${run + 1}/${runs}: ${contenders[i]!.name}: ${(cost.ms / 1000).toFixed(2)} s, peak RSS ${(cost.rss / 2 ** 20).toFixed(0)} MiB (load average before: ${load.toFixed(1)})`,
+        );
       }
       const single = readFileSync(join(dir, 'out-0'));
       for (const i of [1, 2]) {
-        if (!single.equals(readFileSync(join(dir, `out-${i}`)))) throw new Error(`${contenders[i]!.name}: output differs from one kernel's (see ${dir}/out-0 and out-${i})`);
+        if (!single.equals(readFileSync(join(dir, `out-${i}`))))
+          throw new Error(`${contenders[i]!.name}: output differs from one kernel's (see ${dir}/out-0 and out-${i})`);
       }
     }
     return {
@@ -177,7 +238,9 @@ export async function clusterWordCount(setup: ClusterSetup, mb: number, runs: nu
     };
   } finally {
     for (const n of nodes) n.child.kill('SIGTERM');
-    await Promise.all(nodes.map((n) => (n.child.exitCode !== null ? Promise.resolve() : new Promise((r) => n.child.once('exit', r)))));
+    await Promise.all(
+      nodes.map((n) => (n.child.exitCode !== null ? Promise.resolve() : new Promise((r) => n.child.once('exit', r)))),
+    );
     rmSync(dir, { recursive: true, force: true });
     if (!keep) rmSync(file, { force: true });
   }

@@ -115,12 +115,28 @@ async function main(): Promise<void> {
     const read = median(remoteRead);
     const mbps = (ms: number) => `${(wc.bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`;
     console.log('');
-    console.log(`DIOS cluster benchmark over nats-server ${servers} (max_payload 1 MiB); lookups and reads: two kernels in one process, ${SAMPLES} samples; WordCount: ${WC_RUNS} run(s); medians`);
+    console.log(
+      `DIOS cluster benchmark over nats-server ${servers} (max_payload 1 MiB); lookups and reads: two kernels in one process, ${SAMPLES} samples; WordCount: ${WC_RUNS} run(s); medians`,
+    );
     console.log('');
     printTable([
       ['measure', 'DIOS', 'baseline', 'ratio', 'target', 'result'],
-      ['lookup latency (remote object / local)', `${median(remoteLookup).toFixed(1)} µs`, `${median(localLookup).toFixed(1)} µs`, (median(remoteLookup) / median(localLookup)).toFixed(1), '-', 'info'],
-      ['64 MiB remote blob read (vs NATS floor)', `${read.toFixed(0)} MB/s`, `${median(floor).toFixed(0)} MB/s`, (read / median(floor)).toFixed(2), '>= 200 MB/s', read >= 200 ? 'PASS' : 'FAIL'],
+      [
+        'lookup latency (remote object / local)',
+        `${median(remoteLookup).toFixed(1)} µs`,
+        `${median(localLookup).toFixed(1)} µs`,
+        (median(remoteLookup) / median(localLookup)).toFixed(1),
+        '-',
+        'info',
+      ],
+      [
+        '64 MiB remote blob read (vs NATS floor)',
+        `${read.toFixed(0)} MB/s`,
+        `${median(floor).toFixed(0)} MB/s`,
+        (read / median(floor)).toFixed(2),
+        '>= 200 MB/s',
+        read >= 200 ? 'PASS' : 'FAIL',
+      ],
       [
         `WordCount ${WC_MB} MB: 3 node processes, input from the client (vs one kernel)`,
         `${(wc.clusterMs / 1000).toFixed(2)} s = ${mbps(wc.clusterMs)}`,
@@ -139,9 +155,15 @@ async function main(): Promise<void> {
       ],
     ]);
     console.log('');
-    console.log('remote lookup: lookup + delete of an object on the other kernel (two requests over NATS: the lookup, then the release); local: the same with LOCAL_ONLY on its own kernel (no request)');
-    console.log('remote read: begin_read of the whole 64 MiB blob on the other kernel (8 requests of 8 MiB, 4 in flight, each reply in ~1 MiB parts) + end_read');
-    console.log('NATS floor: 64 MiB published in 1 MiB messages from one connection to a subscriber on another, no kernel');
+    console.log(
+      'remote lookup: lookup + delete of an object on the other kernel (two requests over NATS: the lookup, then the release); local: the same with LOCAL_ONLY on its own kernel (no request)',
+    );
+    console.log(
+      'remote read: begin_read of the whole 64 MiB blob on the other kernel (8 requests of 8 MiB, 4 in flight, each reply in ~1 MiB parts) + end_read',
+    );
+    console.log(
+      'NATS floor: 64 MiB published in 1 MiB messages from one connection to a subscriber on another, no kernel',
+    );
     console.log(
       'WordCount: wall time of the dios command, start to exit, loading the file included; the cluster run joins as a client kernel (input and master there), ' +
         'the three nodes (already running) read their splits remotely and run the map and reduce tasks; "input already on them": a third of the text was loaded into a blob on each node before timing, ' +

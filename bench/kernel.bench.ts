@@ -13,13 +13,25 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { Kernel, ObjectType, type TaskContext } from '@dios/kernel';
-import { formatBytes, formatOps, measurePair, printTable, reportResult, runInChild, spread, type RunOptions, type Stats } from './harness.js';
+import {
+  formatBytes,
+  formatOps,
+  measurePair,
+  printTable,
+  reportResult,
+  runInChild,
+  spread,
+  type RunOptions,
+  type Stats,
+} from './harness.js';
 
 const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
 const ONLY = process.env.BENCH_ONLY?.split(',').map(Number);
 /** Set in the child process that runs one measure: its index. */
 const CHILD = process.env.BENCH_CHILD;
-const options: RunOptions = QUICK ? { samples: 5, sampleMs: 60, warmupMs: 100 } : { samples: 9, sampleMs: 400, warmupMs: 1000 };
+const options: RunOptions = QUICK
+  ? { samples: 5, sampleMs: 60, warmupMs: 100 }
+  : { samples: 9, sampleMs: 400, warmupMs: 1000 };
 
 /** Lookups made before their references are deleted (the deletes are not timed). */
 const LOOKUP_BATCH = 4096;
@@ -54,7 +66,7 @@ async function lookup(kernel: Kernel): Promise<Result> {
   const found: number[][] = [];
   const dios = async (units: number): Promise<number> => {
     let ms = 0;
-    for (let done = 0; done < units; ) {
+    for (let done = 0; done < units;) {
       const n = Math.min(LOOKUP_BATCH, units - done);
       const t0 = performance.now();
       for (let i = 0; i < n; i++) found.push(await sys.lookup(name));
@@ -73,7 +85,7 @@ async function lookup(kernel: Kernel): Promise<Result> {
   const got: (Uint8Array | undefined)[] = [];
   const baseline = (units: number): number => {
     let ms = 0;
-    for (let done = 0; done < units; ) {
+    for (let done = 0; done < units;) {
       const n = Math.min(LOOKUP_BATCH, units - done);
       const t0 = performance.now();
       for (let i = 0; i < n; i++) got.push(map.get(key));
@@ -133,7 +145,10 @@ function plainRound(map: Map<string, Uint8Array>, src: Uint8Array, out: Uint8Arr
   };
 }
 
-async function blobRound(kernel: Kernel, type: typeof ObjectType.SHARED_MEMORY_BLOB | typeof ObjectType.PRIVATE_MEMORY_BLOB): Promise<Result> {
+async function blobRound(
+  kernel: Kernel,
+  type: typeof ObjectType.SHARED_MEMORY_BLOB | typeof ObjectType.PRIVATE_MEMORY_BLOB,
+): Promise<Result> {
   const sys = kernel.init;
   const src = new Uint8Array(BLOB_BYTES);
   for (let i = 0; i < src.length; i++) src[i] = (i * 31) & 0xff;
@@ -223,7 +238,7 @@ async function stream(kernel: Kernel): Promise<Result> {
   // The reader takes whatever is there (up to the ring's contiguous end) and checksums a few words of it.
   const read = async (bytes: number): Promise<number> => {
     let sum = 0;
-    for (let left = bytes; left > 0; ) {
+    for (let left = bytes; left > 0;) {
       const view = await reader.beginRead(r!);
       sum += view[0]! + view[view.length - 1]!;
       left -= view.length;
@@ -312,7 +327,6 @@ async function child(index: number): Promise<void> {
   reportResult({ ...result, sink: sink & 0xffff });
 }
 
-
 async function main(): Promise<void> {
   const t0 = performance.now();
   const cpus = availableParallelism();
@@ -324,7 +338,9 @@ async function main(): Promise<void> {
   // The kernel and its tasks run on one thread; other processes competing for the CPUs make figures noisy.
   if (load > cpus / 2) console.log(`  note: load average ${load.toFixed(1)} on ${cpus} CPUs; expect noisy figures`);
 
-  const table: string[][] = [['measure', 'DIOS (median)', 'spread', 'baseline (median)', 'spread', 'ratio', 'target', 'result']];
+  const table: string[][] = [
+    ['measure', 'DIOS (median)', 'spread', 'baseline (median)', 'spread', 'ratio', 'target', 'result'],
+  ];
   const legend: string[] = [];
   let failed = 0;
   for (const [index, measure] of MEASURES.entries()) {
@@ -344,7 +360,10 @@ async function main(): Promise<void> {
       measure.target?.text ?? '-',
       met === undefined ? 'info' : met ? 'PASS' : 'FAIL',
     ]);
-    const moved = measure.format === formatBytes ? ` (DIOS side moved ${((dios.units * dios.rates.length) / 2 ** 30).toFixed(1)} GiB in its timed samples)` : '';
+    const moved =
+      measure.format === formatBytes
+        ? ` (DIOS side moved ${((dios.units * dios.rates.length) / 2 ** 30).toFixed(1)} GiB in its timed samples)`
+        : '';
     legend.push(`  ${measure.name}: ${measure.baselineIs}${moved}`);
   }
   console.log('');
@@ -354,7 +373,9 @@ async function main(): Promise<void> {
   for (const line of legend) console.log(line);
   console.log('spread: half the range of the samples, relative to the median');
   console.log('');
-  console.log(`${failed === 0 ? 'all targets met' : `${failed} target(s) missed`} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `${failed === 0 ? 'all targets met' : `${failed} target(s) missed`} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 if (CHILD !== undefined) await child(Number(CHILD));

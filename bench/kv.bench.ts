@@ -61,14 +61,20 @@ function waitFor(child: ChildProcess, pattern: RegExp, what: string): Promise<Re
 async function startDios(dir: string): Promise<Server> {
   const main = join(ROOT, 'packages', 'apps', 'dist', 'cli', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
-  const child = spawn(process.execPath, [main, 'kv', 'serve', '--port', '0', '--data', dir, '--fsync', 'everysec'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main, 'kv', 'serve', '--port', '0', '--data', dir, '--fsync', 'everysec'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const m = await waitFor(child, /listening on [\d.]+:(\d+)/, 'dios kv serve');
   return { name: 'DIOS KV', port: Number(m[1]), child };
 }
 
 async function startRedis(): Promise<Server> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   await waitFor(child, /Ready to accept connections/, 'redis-server');
   return { name: 'Redis', port, child };
 }
@@ -82,21 +88,29 @@ function cpuSeconds(pid: number): number {
 // One redis-benchmark run: requests/s per test, and the server's CPU µs per request over the run.
 function benchmark(server: Server, pipeline: number): { rps: Record<string, number>; cpuUs: number } {
   const before = cpuSeconds(server.child.pid!);
-  const r = spawnSync('redis-benchmark', ['-p', String(server.port), '-t', 'set,get', '-n', String(REQUESTS), '-q', '-P', String(pipeline)], { encoding: 'utf8' });
+  const r = spawnSync(
+    'redis-benchmark',
+    ['-p', String(server.port), '-t', 'set,get', '-n', String(REQUESTS), '-q', '-P', String(pipeline)],
+    { encoding: 'utf8' },
+  );
   const cpu = cpuSeconds(server.child.pid!) - before;
   if (r.status !== 0) throw new Error(`redis-benchmark failed against ${server.name}: ${r.stderr}`);
   const rps: Record<string, number> = {};
-  for (const m of r.stdout.replace(/\r/g, '\n').matchAll(/^(SET|GET): ([\d.]+) requests per second/gm)) rps[m[1]!] = Number(m[2]);
+  for (const m of r.stdout.replace(/\r/g, '\n').matchAll(/^(SET|GET): ([\d.]+) requests per second/gm))
+    rps[m[1]!] = Number(m[2]);
   for (const t of TESTS) if (rps[t] === undefined) throw new Error(`no ${t} figure from redis-benchmark: ${r.stdout}`);
   return { rps, cpuUs: (cpu * 1e6) / (REQUESTS * TESTS.length) };
 }
 
 async function main(): Promise<void> {
-  for (const tool of ['/usr/bin/redis-benchmark', '/usr/bin/redis-server']) if (!existsSync(tool)) throw new Error(`${tool} is needed`);
+  for (const tool of ['/usr/bin/redis-benchmark', '/usr/bin/redis-server'])
+    if (!existsSync(tool)) throw new Error(`${tool} is needed`);
   const dir = mkdtempSync(join(tmpdir(), 'dios-kv-bench-'));
   const servers = [await startDios(dir), await startRedis()];
   try {
-    console.log(`KV store vs Redis: redis-benchmark -t set,get -n ${REQUESTS} -c 50, ${ROUNDS} round(s) each, interleaved; load average ${loadavg()[0]!.toFixed(2)}`);
+    console.log(
+      `KV store vs Redis: redis-benchmark -t set,get -n ${REQUESTS} -c 50, ${ROUNDS} round(s) each, interleaved; load average ${loadavg()[0]!.toFixed(2)}`,
+    );
     const samples = new Map<string, { rps: number[]; cpu: number[] }>();
     const key = (server: string, mode: string, test: string) => `${server}|${mode}|${test}`;
     for (let round = 0; round < ROUNDS; round++) {
@@ -114,7 +128,9 @@ async function main(): Promise<void> {
         }
       }
     }
-    const rows: string[][] = [['mode', 'test', 'DIOS KV req/s', 'Redis req/s', 'ratio', 'target', 'met', 'CPU µs/req DIOS', 'CPU µs/req Redis']];
+    const rows: string[][] = [
+      ['mode', 'test', 'DIOS KV req/s', 'Redis req/s', 'ratio', 'target', 'met', 'CPU µs/req DIOS', 'CPU µs/req Redis'],
+    ];
     for (const mode of MODES) {
       for (const t of TESTS) {
         const d = samples.get(key('DIOS KV', mode.name, t))!;
@@ -136,7 +152,9 @@ async function main(): Promise<void> {
     printTable(rows);
   } finally {
     for (const s of servers) s.child.kill('SIGTERM');
-    await Promise.all(servers.map((s) => new Promise((r) => (s.child.exitCode !== null ? r(undefined) : s.child.once('exit', r)))));
+    await Promise.all(
+      servers.map((s) => new Promise((r) => (s.child.exitCode !== null ? r(undefined) : s.child.once('exit', r)))),
+    );
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -39,7 +39,8 @@ const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'tr
 /** Bytes of one write / read, and of the FILE buffers. */
 const CHUNK = 64 * 1024;
 const requested = Number(process.env.BENCH_LIBD_BYTES ?? (QUICK ? 64 * 2 ** 20 : 2 ** 30));
-if (!Number.isSafeInteger(requested) || requested <= 0) throw new Error(`BENCH_LIBD_BYTES: expected a positive integer, got ${process.env.BENCH_LIBD_BYTES}`);
+if (!Number.isSafeInteger(requested) || requested <= 0)
+  throw new Error(`BENCH_LIBD_BYTES: expected a positive integer, got ${process.env.BENCH_LIBD_BYTES}`);
 const CHUNKS = Math.ceil(requested / CHUNK);
 const SIZE = CHUNKS * CHUNK;
 const SAMPLES = Number(process.env.BENCH_LIBD_SAMPLES ?? 3);
@@ -122,7 +123,7 @@ async function libdRound(sys: SystemCalls, chunks: number): Promise<Round> {
   let readBytes = 0;
   t0 = performance.now();
   const input = await fopen(sys, PATH, 'r');
-  for (let n; (n = await fread(input, dest)) > 0; ) {
+  for (let n; (n = await fread(input, dest)) > 0;) {
     sum += dest[0]! + dest[n - 1]!;
     readBytes += n;
   }
@@ -132,7 +133,7 @@ async function libdRound(sys: SystemCalls, chunks: number): Promise<Round> {
   // Untimed: everything again, through a CRC.
   let crcRead = 0;
   const check = await fopen(sys, PATH, 'r');
-  for (let n; (n = await fread(check, dest)) > 0; ) crcRead = crc32(dest.subarray(0, n), crcRead);
+  for (let n; (n = await fread(check, dest)) > 0;) crcRead = crc32(dest.subarray(0, n), crcRead);
   await fclose(check);
   return { writeMs, readMs, readBytes, sum, crcWritten, crcRead, maxRss: 0 };
 }
@@ -169,7 +170,8 @@ function nodeStreams(fsync: boolean): Run {
       const ws = createWriteStream(path, { highWaterMark: CHUNK, flush: fsync });
       const failed = new Promise<never>((_, reject) => ws.once('error', reject));
       for (let i = 0; i < chunks; i++) {
-        if (!ws.write(stamp(bufs[i % bufs.length]!, i))) await Promise.race([new Promise<void>((r) => ws.once('drain', () => r())), failed]);
+        if (!ws.write(stamp(bufs[i % bufs.length]!, i)))
+          await Promise.race([new Promise<void>((r) => ws.once('drain', () => r())), failed]);
       }
       await Promise.race([new Promise<void>((r) => ws.end(() => r())), failed]);
       if (!ws.closed) await new Promise<void>((r) => ws.once('close', () => r()));
@@ -185,7 +187,8 @@ function nodeStreams(fsync: boolean): Run {
       const readMs = performance.now() - t0;
 
       let crcRead = 0;
-      for await (const chunk of createReadStream(path, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) crcRead = crc32(chunk, crcRead);
+      for await (const chunk of createReadStream(path, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>)
+        crcRead = crc32(chunk, crcRead);
       return { writeMs, readMs, readBytes, sum, crcWritten, crcRead, maxRss: 0 };
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -212,24 +215,49 @@ const flushLoop: Run = async (chunks) => {
     }
     const writeMs = performance.now() - t0;
     await file.close();
-    return { writeMs, readMs: 0, readBytes: 0, sum: 0, crcWritten: 0, crcRead: 0, maxRss: 0, writeOnly: { writeBytes: n * CHUNK, commits: n } };
+    return {
+      writeMs,
+      readMs: 0,
+      readBytes: 0,
+      sum: 0,
+      crcWritten: 0,
+      crcRead: 0,
+      maxRss: 0,
+      writeOnly: { writeBytes: n * CHUNK, commits: n },
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 };
 
 const MEASURES: Measure[] = [
-  { name: 'libd FILE, in memory', what: 'kernel without a store: the path makes a shared-memory blob', run: libd(undefined) },
+  {
+    name: 'libd FILE, in memory',
+    what: 'kernel without a store: the path makes a shared-memory blob',
+    run: libd(undefined),
+  },
   {
     name: 'libd FILE, durable, fsync always',
     what: 'FileBlobStore in a temp dir, each 64 KiB flush one commit: bytes written into the base file, a 48-byte log record, both fdatasynced',
     run: libd('always'),
   },
-  { name: 'libd FILE, durable, fsync batch', what: 'the same, commits written (write(2)) but fdatasynced at most once a second and at close (untimed)', run: libd('batch') },
+  {
+    name: 'libd FILE, durable, fsync batch',
+    what: 'the same, commits written (write(2)) but fdatasynced at most once a second and at close (untimed)',
+    run: libd('batch'),
+  },
   { name: 'libd FILE, durable, fsync none', what: 'the same, no fdatasync (the OS writes back)', run: libd('none') },
-  { name: 'node fs streams', what: 'fs.createWriteStream / createReadStream, highWaterMark 64 KiB, no fsync', run: nodeStreams(false) },
+  {
+    name: 'node fs streams',
+    what: 'fs.createWriteStream / createReadStream, highWaterMark 64 KiB, no fsync',
+    run: nodeStreams(false),
+  },
   { name: 'node fs streams + fsync', what: 'the same, with flush: true (fsync before close)', run: nodeStreams(true) },
-  { name: 'write + fdatasync loop', what: `64 KiB pwrite then fdatasync, ${FLUSH_CHUNKS} times on one file (write only): the flush rate that caps 'always'`, run: flushLoop },
+  {
+    name: 'write + fdatasync loop',
+    what: `64 KiB pwrite then fdatasync, ${FLUSH_CHUNKS} times on one file (write only): the flush rate that caps 'always'`,
+    run: flushLoop,
+  },
 ];
 
 /** In the child: a warm-up round, then the timed round of measure `index`, printed as one JSON line. */
@@ -241,7 +269,6 @@ async function child(index: number): Promise<void> {
   round.maxRss = maxRss();
   reportResult(round);
 }
-
 
 const MB = 1e6;
 const mbps = (bytes: number, ms: number): number => bytes / MB / (ms / 1000);
@@ -280,10 +307,13 @@ async function main(): Promise<void> {
       const name = MEASURES[index]!.name;
       if (round.writeOnly !== undefined) {
         rounds[index]!.push(round);
-        console.log(`  round ${s + 1}/${SAMPLES}: ${name}: ${round.writeOnly.commits} commits in ${(round.writeMs / 1000).toFixed(2)} s`);
+        console.log(
+          `  round ${s + 1}/${SAMPLES}: ${name}: ${round.writeOnly.commits} commits in ${(round.writeMs / 1000).toFixed(2)} s`,
+        );
         continue;
       }
-      if (round.crcRead !== round.crcWritten) throw new Error(`${name}: CRC-32 of the bytes read back ${round.crcRead} != written ${round.crcWritten}`);
+      if (round.crcRead !== round.crcWritten)
+        throw new Error(`${name}: CRC-32 of the bytes read back ${round.crcRead} != written ${round.crcWritten}`);
       if (round.readBytes !== SIZE) throw new Error(`${name}: read ${round.readBytes} bytes, wrote ${SIZE}`);
       if (round.sum !== sumWanted) throw new Error(`${name}: checksum of the timed read ${round.sum} != ${sumWanted}`);
       rounds[index]!.push(round);
@@ -306,7 +336,15 @@ async function main(): Promise<void> {
     combined: median(rs.map((r) => mbps(2 * SIZE, r.writeMs + r.readMs))),
     maxRss: Math.max(...rs.map((r) => r.maxRss)),
   }));
-  const [mem, always, batch, none, streams, streamsSync, flush] = rates as [Rates, Rates, Rates, Rates, Rates, Rates, Rates];
+  const [mem, always, batch, none, streams, streamsSync, flush] = rates as [
+    Rates,
+    Rates,
+    Rates,
+    Rates,
+    Rates,
+    Rates,
+    Rates,
+  ];
   const flushRounds = rounds[6]!;
   const commitsPerSecond = median(flushRounds.map((r) => (r.writeOnly!.commits * 1000) / r.writeMs));
 
@@ -324,10 +362,12 @@ async function main(): Promise<void> {
 
   const ratio = (a: number, b: number): string => (a / b).toFixed(3);
   const targets: { name: string; value: string; target: string; met: boolean }[] = [
-    ...([
-      ['batch', batch],
-      ['none', none],
-    ] as const).map(([policy, r]) => ({
+    ...(
+      [
+        ['batch', batch],
+        ['none', none],
+      ] as const
+    ).map(([policy, r]) => ({
       name: `durable ${policy} / node fs streams (write+read)`,
       value: ratio(r.combined, streams.combined),
       target: '>= 0.8',
@@ -363,7 +403,9 @@ async function main(): Promise<void> {
   console.log(`every round read back ${mib(SIZE)} with the CRC-32 of the bytes written`);
   const failed = targets.filter((t) => !t.met && !t.value.startsWith('NaN')).length;
   console.log('');
-  console.log(`${failed === 0 ? 'all targets met' : `${failed} target(s) missed`} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `${failed === 0 ? 'all targets met' : `${failed} target(s) missed`} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 if (CHILD !== undefined) await child(Number(CHILD));

@@ -15,7 +15,9 @@ const GNU_TIME = '/usr/bin/time';
 const SAMPLE_MS = 20;
 
 /** How peak RSS is measured on this host. */
-export const RSS_METHOD = existsSync(GNU_TIME) ? 'GNU time %M (largest process)' : `/proc VmHWM sampled every ${SAMPLE_MS} ms (largest process)`;
+export const RSS_METHOD = existsSync(GNU_TIME)
+  ? 'GNU time %M (largest process)'
+  : `/proc VmHWM sampled every ${SAMPLE_MS} ms (largest process)`;
 
 /** What one run of a command cost. */
 export interface RunCost {
@@ -64,10 +66,14 @@ export async function runMeasured(argv: readonly string[], stdoutPath: string): 
     const t0 = performance.now();
     const child = spawn(full[0]!, full.slice(1), { stdio: ['ignore', out, 'inherit'] });
     let peak = 0;
-    const timer = gnu ? undefined : setInterval(() => {
-      for (const pid of descendants(child.pid!)) peak = Math.max(peak, hwm(pid));
-    }, SAMPLE_MS);
-    const code = await new Promise<number | null>((resolve, reject) => child.on('error', reject).on('exit', (c) => resolve(c)));
+    const timer = gnu
+      ? undefined
+      : setInterval(() => {
+          for (const pid of descendants(child.pid!)) peak = Math.max(peak, hwm(pid));
+        }, SAMPLE_MS);
+    const code = await new Promise<number | null>((resolve, reject) =>
+      child.on('error', reject).on('exit', (c) => resolve(c)),
+    );
     const ms = performance.now() - t0;
     clearInterval(timer);
     if (code !== 0) throw new Error(`'${argv.join(' ')}' exited with status ${String(code)}`);

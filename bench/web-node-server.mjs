@@ -5,7 +5,12 @@ import { createServer } from 'node:http';
 
 const body = readFileSync(process.argv[2]);
 const server = createServer((req, res) => {
-  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length, ETag: '"node-1"', 'Accept-Ranges': 'bytes' });
+  res.writeHead(200, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': body.length,
+    ETag: '"node-1"',
+    'Accept-Ranges': 'bytes',
+  });
   res.end(req.method === 'HEAD' ? undefined : body);
 });
 server.keepAliveTimeout = 5000;

@@ -87,7 +87,9 @@ function wrk(server: Server, seconds: number): Sample {
   if (rps === null || p99 === null) throw new Error(`cannot read wrk's output:\n${r.stdout}`);
   const total = /(\d+) requests in/.exec(r.stdout);
   const cpuUs = ((cpuSeconds(server.child.pid!) - cpuBefore) * 1e6) / Number(total?.[1] ?? NaN);
-  const errors = [/Socket errors:.*/.exec(r.stdout)?.[0], /Non-2xx or 3xx responses:.*/.exec(r.stdout)?.[0]].filter(Boolean).join('; ');
+  const errors = [/Socket errors:.*/.exec(r.stdout)?.[0], /Non-2xx or 3xx responses:.*/.exec(r.stdout)?.[0]]
+    .filter(Boolean)
+    .join('; ');
   return { rps: Number(rps[1]), p99Ms: toMs(p99[1]!, p99[2]!), cpuUs, errors };
 }
 
@@ -106,16 +108,40 @@ async function main(): Promise<void> {
   writeFileSync(join(site, 'file4k.txt'), body);
   const servers: Server[] = [];
   try {
-    servers.push(await start('dios web', process.execPath, [dist, 'web', 'serve', site, '--port', '0', '--data', join(dir, 'store')], '/file4k.txt'));
-    servers.push(await start('node:http', process.execPath, [join(ROOT, 'bench/web-node-server.mjs'), join(site, 'file4k.txt')], '/file4k.txt'));
-    servers.push(await start('kernel floor', process.execPath, [join(ROOT, 'bench/web-floor-server.mjs'), join(site, 'file4k.txt')], '/file4k.txt'));
+    servers.push(
+      await start(
+        'dios web',
+        process.execPath,
+        [dist, 'web', 'serve', site, '--port', '0', '--data', join(dir, 'store')],
+        '/file4k.txt',
+      ),
+    );
+    servers.push(
+      await start(
+        'node:http',
+        process.execPath,
+        [join(ROOT, 'bench/web-node-server.mjs'), join(site, 'file4k.txt')],
+        '/file4k.txt',
+      ),
+    );
+    servers.push(
+      await start(
+        'kernel floor',
+        process.execPath,
+        [join(ROOT, 'bench/web-floor-server.mjs'), join(site, 'file4k.txt')],
+        '/file4k.txt',
+      ),
+    );
     // Both answer with the same bytes.
     for (const s of servers) {
       const res = await fetch(s.url);
       const got = Buffer.from(await res.arrayBuffer());
-      if (res.status !== 200 || !got.equals(body)) throw new Error(`${s.name} did not serve the file (${res.status}, ${got.length} bytes)`);
+      if (res.status !== 200 || !got.equals(body))
+        throw new Error(`${s.name} did not serve the file (${res.status}, ${got.length} bytes)`);
     }
-    console.log(`wrk -t2 -c${CONNECTIONS} -d${SECONDS}s --latency, GET of a 4 KiB file, ${ROUNDS} alternating rounds (medians)`);
+    console.log(
+      `wrk -t2 -c${CONNECTIONS} -d${SECONDS}s --latency, GET of a 4 KiB file, ${ROUNDS} alternating rounds (medians)`,
+    );
     for (const s of servers) wrk(s, QUICK ? 1 : 2); // warm-up: JIT, connection tasks
     const samples = new Map<string, Sample[]>(servers.map((s) => [s.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
@@ -124,7 +150,9 @@ async function main(): Promise<void> {
       for (const s of order) {
         const sample = wrk(s, SECONDS);
         samples.get(s.name)!.push(sample);
-        console.log(`  round ${round + 1} ${s.name.padEnd(12)} ${sample.rps.toFixed(0).padStart(8)} req/s  p99 ${sample.p99Ms.toFixed(2)} ms  ${sample.cpuUs.toFixed(1)} µs CPU/req${sample.errors ? `  (${sample.errors})` : ''}`);
+        console.log(
+          `  round ${round + 1} ${s.name.padEnd(12)} ${sample.rps.toFixed(0).padStart(8)} req/s  p99 ${sample.p99Ms.toFixed(2)} ms  ${sample.cpuUs.toFixed(1)} µs CPU/req${sample.errors ? `  (${sample.errors})` : ''}`,
+        );
       }
     }
     const rps = (name: string): number => median(samples.get(name)!.map((s) => s.rps));
@@ -133,11 +161,18 @@ async function main(): Promise<void> {
     const cpu = (name: string): number => median(samples.get(name)!.map((s) => s.cpuUs));
     console.log('| server | requests/s | p99 latency | server CPU per request |');
     console.log('|--------|-----------:|------------:|-----------------------:|');
-    for (const s of servers) console.log(`| ${s.name} | ${rps(s.name).toFixed(0)} | ${p99(s.name).toFixed(2)} ms | ${cpu(s.name).toFixed(1)} µs |`);
+    for (const s of servers)
+      console.log(
+        `| ${s.name} | ${rps(s.name).toFixed(0)} | ${p99(s.name).toFixed(2)} ms | ${cpu(s.name).toFixed(1)} µs |`,
+      );
     const ratio = rps('dios web') / rps('node:http');
     console.log('');
-    console.log(`dios web / node:http: ${ratio.toFixed(2)} of the requests/s (target >= ${TARGET}) ${ratio >= TARGET ? 'met' : 'MISSED'}`);
-    console.log(`node:http CPU per request / dios web's: ${(cpu('node:http') / cpu('dios web')).toFixed(2)}; / the kernel floor's: ${(cpu('node:http') / cpu('kernel floor')).toFixed(2)}`);
+    console.log(
+      `dios web / node:http: ${ratio.toFixed(2)} of the requests/s (target >= ${TARGET}) ${ratio >= TARGET ? 'met' : 'MISSED'}`,
+    );
+    console.log(
+      `node:http CPU per request / dios web's: ${(cpu('node:http') / cpu('dios web')).toFixed(2)}; / the kernel floor's: ${(cpu('node:http') / cpu('kernel floor')).toFixed(2)}`,
+    );
   } finally {
     for (const s of servers) await stop(s);
     rmSync(dir, { recursive: true, force: true });

@@ -40,7 +40,10 @@ function licenceWords(): string[] {
   for (const f of files) {
     const path = join(LICENCES, f);
     if (!statSync(path).isFile()) continue;
-    for (const w of readFileSync(path, 'latin1').toLowerCase().split(/[^a-z0-9]+/)) if (w !== '') counts.set(w, (counts.get(w) ?? 0) + 1);
+    for (const w of readFileSync(path, 'latin1')
+      .toLowerCase()
+      .split(/[^a-z0-9]+/))
+      if (w !== '') counts.set(w, (counts.get(w) ?? 0) + 1);
   }
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([w]) => w);
 }
@@ -85,7 +88,8 @@ export function writeCorpus(path: string, bytes: number): { fromLicences: number
       column += word.length + 1;
       const r = rnd();
       capital = r < 0.08;
-      if (capital) buf[at++] = 0x2e; // .
+      if (capital)
+        buf[at++] = 0x2e; // .
       else if (r < 0.14) buf[at++] = 0x2c; // ,
       if (column > 72) {
         buf[at++] = 0x0a;

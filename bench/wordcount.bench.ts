@@ -59,13 +59,18 @@ function coreutilsCounts(text: string): Map<string, number> {
 function checkOutputs(dir: string): number {
   const dios = readFileSync(join(dir, 'out-0'));
   const node = readFileSync(join(dir, 'out-1'));
-  if (!dios.equals(node)) throw new Error(`DIOS's output differs from the Node baseline's (see ${dir}/out-0 and out-1; kept)`);
+  if (!dios.equals(node))
+    throw new Error(`DIOS's output differs from the Node baseline's (see ${dir}/out-0 and out-1; kept)`);
   const core = coreutilsCounts(readFileSync(join(dir, 'out-2'), 'latin1'));
-  const lines = node.toString('latin1').split('\n').filter((l) => l !== '');
+  const lines = node
+    .toString('latin1')
+    .split('\n')
+    .filter((l) => l !== '');
   if (lines.length !== core.size) throw new Error(`coreutils found ${core.size} distinct words, Node ${lines.length}`);
   for (const line of lines) {
     const [word, count] = line.split('\t');
-    if (core.get(word!) !== Number(count)) throw new Error(`'${word}': Node counts ${count}, coreutils ${String(core.get(word!))}`);
+    if (core.get(word!) !== Number(count))
+      throw new Error(`'${word}': Node counts ${count}, coreutils ${String(core.get(word!))}`);
   }
   return lines.length;
 }
@@ -91,7 +96,10 @@ async function main(): Promise<void> {
       'mixed case, commas, full stops, lines of ~72 columns',
   );
   const load = loadavg()[0]!;
-  if (load > cpus / 2) console.log(`  note: load average ${load.toFixed(1)} on ${cpus} CPUs; expect noisy figures (DIOS, using every core, suffers most)`);
+  if (load > cpus / 2)
+    console.log(
+      `  note: load average ${load.toFixed(1)} on ${cpus} CPUs; expect noisy figures (DIOS, using every core, suffers most)`,
+    );
 
   const dir = mkdtempSync(join(tmpdir(), 'dios-wordcount-out-'));
   const costs: RunCost[][] = CONTENDERS.map(() => []);
@@ -122,23 +130,49 @@ async function main(): Promise<void> {
   console.log('');
   printTable([
     ['contender', 'wall time (median)', 'MB/s', 'CPU time (median)', 'peak RSS (max)'],
-    ...CONTENDERS.map((c, i) => [c.name, `${(ms[i]! / 1000).toFixed(2)} s`, mbps(ms[i]!).toFixed(1), Number.isNaN(cpu[i]) ? '-' : `${(cpu[i]! / 1000).toFixed(2)} s`, mib(rss[i]!)]),
+    ...CONTENDERS.map((c, i) => [
+      c.name,
+      `${(ms[i]! / 1000).toFixed(2)} s`,
+      mbps(ms[i]!).toFixed(1),
+      Number.isNaN(cpu[i]) ? '-' : `${(cpu[i]! / 1000).toFixed(2)} s`,
+      mib(rss[i]!),
+    ]),
   ]);
   const [dios, node, core] = ms as [number, number, number];
   const targets = [
-    { name: 'DIOS / Node one thread (speed)', value: (node / dios).toFixed(2), target: '>= 1.6', met: node / dios >= 1.6 },
+    {
+      name: 'DIOS / Node one thread (speed)',
+      value: (node / dios).toFixed(2),
+      target: '>= 1.6',
+      met: node / dios >= 1.6,
+    },
     { name: 'DIOS / coreutils (speed)', value: (core / dios).toFixed(2), target: '>= 3', met: core / dios >= 3 },
-    { name: 'DIOS peak RSS', value: mib(rss[0]!), target: `<= input + 256 MiB = ${mib(SIZE + 256 * MiB)}`, met: rss[0]! <= SIZE + 256 * MiB },
+    {
+      name: 'DIOS peak RSS',
+      value: mib(rss[0]!),
+      target: `<= input + 256 MiB = ${mib(SIZE + 256 * MiB)}`,
+      met: rss[0]! <= SIZE + 256 * MiB,
+    },
   ];
   console.log('');
-  printTable([['comparison', 'value', 'target', 'result'], ...targets.map((t) => [t.name, t.value, t.target, t.met ? 'PASS' : 'FAIL'])]);
+  printTable([
+    ['comparison', 'value', 'target', 'result'],
+    ...targets.map((t) => [t.name, t.value, t.target, t.met ? 'PASS' : 'FAIL']),
+  ]);
   console.log('');
-  console.log(`every run: DIOS's output equal to the Node baseline's byte for byte, coreutils' counts equal for all ${distinct.toLocaleString('en')} distinct words`);
-  console.log(`MB/s: 10^6 bytes of input per second of wall time (process start to exit, output written to a file); peak RSS: ${RSS_METHOD}; CPU: user + system of all its processes and threads`);
-  if (MB < 256) console.log(`note: the targets are meant for >= 256 MB; on ${MB} MB, starting the worker threads weighs more`);
+  console.log(
+    `every run: DIOS's output equal to the Node baseline's byte for byte, coreutils' counts equal for all ${distinct.toLocaleString('en')} distinct words`,
+  );
+  console.log(
+    `MB/s: 10^6 bytes of input per second of wall time (process start to exit, output written to a file); peak RSS: ${RSS_METHOD}; CPU: user + system of all its processes and threads`,
+  );
+  if (MB < 256)
+    console.log(`note: the targets are meant for >= 256 MB; on ${MB} MB, starting the worker threads weighs more`);
   const failed = targets.filter((t) => !t.met).length;
   console.log('');
-  console.log(`${failed === 0 ? 'all targets met' : `${failed} target(s) missed`} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `${failed === 0 ? 'all targets met' : `${failed} target(s) missed`} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 await main();

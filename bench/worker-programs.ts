@@ -22,7 +22,7 @@ export async function lookupLoop(sys: SystemCalls): Promise<number> {
   const name = sys.argv[1]!;
   const units = Number(sys.argv[2]);
   let ms = 0;
-  for (let done = 0; done < units; ) {
+  for (let done = 0; done < units;) {
     const n = Math.min(BATCH, units - done);
     const found: number[][] = [];
     const t0 = performance.now();

@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     const sys = kernel.init;
     const bytes = readFileSync(TEXT);
     const input = await blobOf(sys, bytes);
-    log(`WordCount on ${TEXT.pathname.split('/').slice(-2).join('/')} (${bytes.length} bytes): 4 map tasks, 2 reduce tasks, ${cores} at a time in worker threads`);
+    log(
+      `WordCount on ${TEXT.pathname.split('/').slice(-2).join('/')} (${bytes.length} bytes): 4 map tasks, 2 reduce tasks, ${cores} at a time in worker threads`,
+    );
     const t0 = performance.now();
     const top = await wordCount(sys, [input], { maps: 4, reduces: 2, parallel: cores, top: 12 });
     const ms = performance.now() - t0;
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
     log('');
     log(`the job took ${ms.toFixed(0)} ms; ${pool.threadsStarted} worker thread(s) started for its tasks`);
     log('');
-    log('tasks it ran (the kernel\'s monitoring; cpu ms is the worker thread\'s CPU time while the task ran):');
+    log("tasks it ran (the kernel's monitoring; cpu ms is the worker thread's CPU time while the task ran):");
     const tasks = monitorTasks(kernel).filter((t) => t.argv[0]?.startsWith('mapreduce-'));
     log(formatTaskReports(tasks));
   } finally {

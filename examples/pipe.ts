@@ -45,7 +45,10 @@ async function readAll(sys: SystemCalls, ref: number): Promise<Uint8Array> {
 const producer: Program = async (sys) => {
   const [text] = sys.inputs;
   const [stream] = sys.outputs;
-  const lines = decoder.decode(await readAll(sys, text!)).split('\n').filter((l) => l.length > 0);
+  const lines = decoder
+    .decode(await readAll(sys, text!))
+    .split('\n')
+    .filter((l) => l.length > 0);
   for (const line of lines) await write(sys, stream!, encoder.encode(`${line}\n`));
   await write(sys, stream!, new Uint8Array(0), EndWriteFlags.END_OF_STREAM);
   return 0;
@@ -65,8 +68,17 @@ const consumer: Program = async (sys) => {
     if (n === 0) break;
     bytes += n;
   }
-  const body = chunks.join('').split('\n').filter((l) => l.length > 0).map((l) => `  | ${l}\n`).join('');
-  await write(sys, out!, encoder.encode(`[console] consumer got ${bytes} bytes in ${chunks.length - 1} reads:\n${body}`));
+  const body = chunks
+    .join('')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => `  | ${l}\n`)
+    .join('');
+  await write(
+    sys,
+    out!,
+    encoder.encode(`[console] consumer got ${bytes} bytes in ${chunks.length - 1} reads:\n${body}`),
+  );
   // A task exits by deleting its own task reference.
   await sys.delete(sys.self, DeleteFlags.EXIT_SUCCESS);
 };
@@ -80,20 +92,39 @@ log(`Booted kernel "${kernel.id}"; init task ${short(sys.taskName)} holds refere
 // A group to run the tasks in, a blob of input text, a small stream (64 bytes: the producer must wait for the consumer).
 const group = await sys.create(ObjectType.GROUP);
 const text = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { group: group.ref });
-const textVersion = await write(sys, text.ref, encoder.encode('alpha: the first line\nbeta: the second line\ngamma: the third line\ndelta: the last line\n'));
+const textVersion = await write(
+  sys,
+  text.ref,
+  encoder.encode('alpha: the first line\nbeta: the second line\ngamma: the third line\ndelta: the last line\n'),
+);
 const stream = await sys.create(ObjectType.SHARED_MEMORY_STREAM, { group: group.ref, capacity: 64 });
 log('\nObjects created by init:');
-for (const [what, obj] of [['group', group], ['text blob', text], ['stream', stream]] as const) {
+for (const [what, obj] of [
+  ['group', group],
+  ['text blob', text],
+  ['stream', stream],
+] as const) {
   const v = sys.ref(obj.ref);
-  log(`  ${what.padEnd(10)} ${short(obj.name)} ref ${v.id}: type=${v.type} proximity=${v.proximity} persistent=${v.persistent} ` +
-      `fateShared=${v.fateShared} consistency=${v.consistency} buffers=${v.readBufferSize}/${v.writeBufferSize} size=${v.size} version=${v.version}`);
+  log(
+    `  ${what.padEnd(10)} ${short(obj.name)} ref ${v.id}: type=${v.type} proximity=${v.proximity} persistent=${v.persistent} ` +
+      `fateShared=${v.fateShared} consistency=${v.consistency} buffers=${v.readBufferSize}/${v.writeBufferSize} size=${v.size} version=${v.version}`,
+  );
 }
-log(`  the text blob is at version ${textVersion} after one write; lookup(its name) opened reference(s) ${(await sys.lookup(text.name)).join(', ')}`);
+log(
+  `  the text blob is at version ${textVersion} after one write; lookup(its name) opened reference(s) ${(await sys.lookup(text.name)).join(', ')}`,
+);
 
 // Programs are registered with the kernel; a binary is a blob whose bytes name one. Deterministic names from a path.
 const binaries: Record<string, number> = {};
-for (const [id, program] of [['producer', producer], ['consumer', consumer]] as const) {
-  const bin = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { nameSeed: `/bin/${id}` }, CreateFlags.NAME_DETERMINISTIC);
+for (const [id, program] of [
+  ['producer', producer],
+  ['consumer', consumer],
+] as const) {
+  const bin = await sys.create(
+    ObjectType.SHARED_MEMORY_BLOB,
+    { nameSeed: `/bin/${id}` },
+    CreateFlags.NAME_DETERMINISTIC,
+  );
   await write(sys, bin.ref, kernel.registerProgram(id, program));
   binaries[id] = bin.ref;
   log(`  binary /bin/${id.padEnd(8)} ${short(bin.name)} ref ${bin.ref}: ${sys.ref(bin.ref).size} bytes`);
@@ -105,20 +136,32 @@ const consumerTask = await sys.run(
   { argv: ['consumer'], inputs: [stream.ref], outputs: [consoleRef], groups: [group.ref] },
   RunFlags.START_PAUSED,
 );
-const producerTask = await sys.run(binaries.producer!, { argv: ['producer'], inputs: [text.ref], outputs: [stream.ref], groups: [group.ref] });
+const producerTask = await sys.run(binaries.producer!, {
+  argv: ['producer'],
+  inputs: [text.ref],
+  outputs: [stream.ref],
+  groups: [group.ref],
+});
 const state = (ref: number): string => {
   const t = sys.ref(ref).task!;
   return t.exitStatus === undefined ? t.state : `${t.state} (status ${t.exitStatus})`;
 };
-log(`\nRan consumer (ref ${consumerTask}, ${state(consumerTask)}) and producer (ref ${producerTask}, ${state(producerTask)})`);
+log(
+  `\nRan consumer (ref ${consumerTask}, ${state(consumerTask)}) and producer (ref ${producerTask}, ${state(producerTask)})`,
+);
 // Give the producer a moment: it fills the 64-byte ring, then blocks in begin_write until the consumer reads.
 await new Promise((resolve) => setTimeout(resolve, 10));
-log(`  before the consumer resumes: stream holds ${sys.ref(stream.ref).size} of 64 bytes, producer is ${state(producerTask)}`);
+log(
+  `  before the consumer resumes: stream holds ${sys.ref(stream.ref).size} of 64 bytes, producer is ${state(producerTask)}`,
+);
 await sys.pause(consumerTask, PauseFlags.RESUME);
 log(`  resumed the consumer: ${state(consumerTask)}\n`);
 
 // A task reference becomes readable when the task exits: select waits for each in turn.
-const names = new Map([[producerTask, 'producer'], [consumerTask, 'consumer']]);
+const names = new Map([
+  [producerTask, 'producer'],
+  [consumerTask, 'consumer'],
+]);
 const pending = [producerTask, consumerTask];
 while (pending.length > 0) {
   const done = await sys.select(pending);
@@ -127,6 +170,8 @@ while (pending.length > 0) {
 }
 
 const s = sys.ref(stream.ref);
-log(`\nStream after the run: ${s.size} bytes left, version ${s.version} (one per non-empty commit); text blob version ${sys.ref(text.ref).version}`);
+log(
+  `\nStream after the run: ${s.size} bytes left, version ${s.version} (one per non-empty commit); text blob version ${sys.ref(text.ref).version}`,
+);
 for (const ref of [producerTask, consumerTask]) await sys.delete(ref);
 log(`Deleted the task references; init now holds ${sys.handles.length} references. Done.`);

@@ -48,7 +48,8 @@ export async function runProgram(name: string, main: Main, options: RunOptions =
       if (arg === '-' || info === undefined || !info.isFile()) continue;
       const path = normalizePath(arg);
       const other = seen.get(path);
-      if (other !== undefined && other !== resolve(arg)) throw new Error(`${arg} and ${other} would share the DIOS path ${path}`);
+      if (other !== undefined && other !== resolve(arg))
+        throw new Error(`${arg} and ${other} would share the DIOS path ${path}`);
       seen.set(path, resolve(arg));
       await importFile(sys, arg, arg);
     }
@@ -86,4 +87,3 @@ export async function runProgram(name: string, main: Main, options: RunOptions =
     await rm(store, { recursive: true, force: true });
   }
 }
-

@@ -43,15 +43,25 @@ async function main(sys: SystemCalls): Promise<number> {
   const inputs = names.length > 0 ? names : ['-'];
   // Open everything first: as coreutils does with stat, the column width comes from the total size of the files.
   const opened = await Promise.all(
-    inputs.map((n) => (n === '-' ? Promise.resolve(stdin) : fopen(sys, n, 'r')).then((file) => ({ file, error: undefined }), (error: unknown) => ({ file: undefined, error }))),
+    inputs.map((n) =>
+      (n === '-' ? Promise.resolve(stdin) : fopen(sys, n, 'r')).then(
+        (file) => ({ file, error: undefined }),
+        (error: unknown) => ({ file: undefined, error }),
+      ),
+    ),
   );
   let regular = 0;
   let minimum = 1;
-  for (const { file } of opened) if (file === stdin) minimum = 7; else if (file !== undefined) regular += sys.ref(file.handle).size;
+  for (const { file } of opened)
+    if (file === stdin) minimum = 7;
+    else if (file !== undefined) regular += sys.ref(file.handle).size;
   let width = Math.max(minimum, String(regular).length);
   if (inputs.length === 1 && shown.filter(Boolean).length === 1) width = 1;
   const line = (c: Counts, name: string) =>
-    c.filter((_, i) => shown[i]).map((n) => String(n).padStart(width)).join(' ') + (names.length === 0 ? '' : ` ${name}`);
+    c
+      .filter((_, i) => shown[i])
+      .map((n) => String(n).padStart(width))
+      .join(' ') + (names.length === 0 ? '' : ` ${name}`);
   const total: Counts = [0, 0, 0];
   let status = 0;
   for (const [i, { file, error }] of opened.entries()) {

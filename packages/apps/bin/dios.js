@@ -14,7 +14,11 @@ try {
 }
 
 if (existsSync(source) && tsx !== undefined) {
-  const child = spawn(process.execPath, ['--conditions=@dios/source', '--import', tsx, source, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@dios/source', '--import', tsx, source, ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
     if (signal !== null) process.kill(process.pid, signal);

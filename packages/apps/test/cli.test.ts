@@ -39,7 +39,10 @@ describe('dios wordcount', () => {
   it('--all prints every word of several files, the counts equal to coreutils', () => {
     const r = dios('wordcount', GPL, APACHE, '--all', '--maps', '5', '--reduces=3');
     expect(r.status).toBe(0);
-    const lines = r.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(lines.every((l) => l.length === 2 && /^[a-z0-9]+$/.test(l[0]!) && /^[1-9]\d*$/.test(l[1]!))).toBe(true);
     const got = new Map(lines.map(([w, c]) => [w!, Number(c)]));
     const both = Buffer.concat([readFileSync(GPL), Buffer.from('\n'), readFileSync(APACHE)]);
@@ -96,7 +99,11 @@ describe('dios wordcount', () => {
 
   it('runs as `npx dios` from the repository root', () => {
     const root = join(dirname(BIN), '..', '..', '..');
-    const r = spawnSync('npx', ['--no-install', 'dios', 'wordcount', '--top', '1', GPL], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('npx', ['--no-install', 'dios', 'wordcount', '--top', '1', GPL], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect([r.status, r.stdout]).toEqual([0, 'the\t' + String(coreutilsCounts(readFileSync(GPL)).get('the')) + '\n']);
   });
 

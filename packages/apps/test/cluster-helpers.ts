@@ -50,7 +50,26 @@ export interface NodeOptions {
 export async function startNode(id: string, o: NodeOptions): Promise<Node> {
   const child = spawn(
     process.execPath,
-    ['--conditions=@dios/source', '--import', 'tsx', MAIN, 'node', 'start', '--nats', o.url, '--id', id, '--cluster', o.cluster, '--user', o.user, '--pass', o.pass, '--dead-ms', String(o.deadMs)],
+    [
+      '--conditions=@dios/source',
+      '--import',
+      'tsx',
+      MAIN,
+      'node',
+      'start',
+      '--nats',
+      o.url,
+      '--id',
+      id,
+      '--cluster',
+      o.cluster,
+      '--user',
+      o.user,
+      '--pass',
+      o.pass,
+      '--dead-ms',
+      String(o.deadMs),
+    ],
     { stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT },
   );
   let err = '';
@@ -65,7 +84,8 @@ export async function startNode(id: string, o: NodeOptions): Promise<Node> {
   const next = async (ms: number, what: string): Promise<string> => {
     const deadline = Date.now() + ms;
     while (replies.length === 0) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`node ${id} exited (${child.exitCode ?? child.signalCode}) waiting for ${what}: ${err}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`node ${id} exited (${child.exitCode ?? child.signalCode}) waiting for ${what}: ${err}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`node ${id}: no reply to ${what} within ${ms} ms`);
       await new Promise<void>((r) => {
@@ -115,7 +135,26 @@ export interface NodeOutcome {
 export async function nodeOutcome(id: string, o: NodeOptions): Promise<NodeOutcome> {
   const child = spawn(
     process.execPath,
-    ['--conditions=@dios/source', '--import', 'tsx', MAIN, 'node', 'start', '--nats', o.url, '--id', id, '--cluster', o.cluster, '--user', o.user, '--pass', o.pass, '--dead-ms', String(o.deadMs)],
+    [
+      '--conditions=@dios/source',
+      '--import',
+      'tsx',
+      MAIN,
+      'node',
+      'start',
+      '--nats',
+      o.url,
+      '--id',
+      id,
+      '--cluster',
+      o.cluster,
+      '--user',
+      o.user,
+      '--pass',
+      o.pass,
+      '--dead-ms',
+      String(o.deadMs),
+    ],
     { stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT },
   );
   const outcome: NodeOutcome = { child, up: false, status: undefined, stdout: '', stderr: '' };

@@ -9,7 +9,16 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, natsMissing, nodeOutcome, peersUntil, startNatsServer, startNode, type NatsServer, type Node } from './cluster-helpers.js';
+import {
+  freePort,
+  natsMissing,
+  nodeOutcome,
+  peersUntil,
+  startNatsServer,
+  startNode,
+  type NatsServer,
+  type Node,
+} from './cluster-helpers.js';
 
 const USER = 'dios';
 const PASS = 'node-test-pw';
@@ -20,7 +29,13 @@ const missing = natsMissing();
 let server: NatsServer | undefined;
 let url = '';
 const nodes: Record<string, Node> = {};
-const nodeOptions = (): { url: string; cluster: string; user: string; pass: string; deadMs: number } => ({ url, cluster: `t${process.pid}`, user: USER, pass: PASS, deadMs: DEAD_MS });
+const nodeOptions = (): { url: string; cluster: string; user: string; pass: string; deadMs: number } => ({
+  url,
+  cluster: `t${process.pid}`,
+  user: USER,
+  pass: PASS,
+  deadMs: DEAD_MS,
+});
 
 beforeAll(async () => {
   if (missing !== undefined) return;
@@ -122,7 +137,8 @@ describe.skipIf(missing !== undefined)('dios node start: two at once with one id
 
 describe('dios node start: the command line', () => {
   const BIN = join(HERE, '..', 'bin', 'dios.js');
-  const dios = (...args: string[]) => spawnSync(process.execPath, [BIN, 'node', ...args], { encoding: 'utf8', timeout: 60_000 });
+  const dios = (...args: string[]) =>
+    spawnSync(process.execPath, [BIN, 'node', ...args], { encoding: 'utf8', timeout: 60_000 });
 
   it('usage errors exit 2 and name the argument', () => {
     const cases: [string[], RegExp][] = [

@@ -10,7 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coreutilsCounts, entries } from './helpers.js';
-import { MAIN, natsMissing, peersUntil, ROOT, sleep, startNatsServer, startNode, type NatsServer, type Node } from './cluster-helpers.js';
+import {
+  MAIN,
+  natsMissing,
+  peersUntil,
+  ROOT,
+  sleep,
+  startNatsServer,
+  startNode,
+  type NatsServer,
+  type Node,
+} from './cluster-helpers.js';
 
 const USER = 'dios';
 const PASS = 'wordcount-test-pw';
@@ -32,7 +42,10 @@ interface Run {
 
 /** Runs `dios wordcount ARGS` (from the sources) to its end, with `env` added. */
 function dios(args: string[], env: Record<string, string> = {}): { done: Promise<Run> } {
-  const child = spawn(process.execPath, ['--conditions=@dios/source', '--import', 'tsx', MAIN, 'wordcount', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, ['--conditions=@dios/source', '--import', 'tsx', MAIN, 'wordcount', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -58,7 +71,11 @@ beforeAll(async () => {
   if (missing !== undefined) return;
   dir = mkdtempSync(join(tmpdir(), 'dios-cluster-wc-'));
   // Three licence texts, several times over: about 1 MB.
-  const texts = ['/usr/share/common-licenses/GPL-3', '/usr/share/common-licenses/Apache-2.0', '/usr/share/common-licenses/LGPL-2.1'].map((f) => readFileSync(f));
+  const texts = [
+    '/usr/share/common-licenses/GPL-3',
+    '/usr/share/common-licenses/Apache-2.0',
+    '/usr/share/common-licenses/LGPL-2.1',
+  ].map((f) => readFileSync(f));
   bytes = Buffer.concat(Array.from({ length: 8 }, () => texts).flat());
   input = join(dir, 'input.txt');
   writeFileSync(input, bytes);
@@ -77,7 +94,10 @@ afterAll(() => {
 
 describe.skipIf(missing !== undefined)('dios wordcount --cluster: three node processes over NATS', () => {
   it('gives the same output as on one kernel, and the coreutils counts', async () => {
-    const [local, cluster] = await Promise.all([dios([input, '--all']).done, dios([input, '--all', ...clusterArgs()]).done]);
+    const [local, cluster] = await Promise.all([
+      dios([input, '--all']).done,
+      dios([input, '--all', ...clusterArgs()]).done,
+    ]);
     expect(local.status, local.stderr).toBe(0);
     expect(cluster.stderr).toBe('');
     expect(cluster.status).toBe(0);
@@ -110,7 +130,9 @@ describe.skipIf(missing !== undefined)('dios wordcount --cluster: three node pro
 
   it('a node killed with SIGKILL while it runs map tasks: the job still gives the right counts', async () => {
     // Each task waits 1.5 s before writing: long enough to kill C while its map tasks run.
-    const run = dios([input, '--all', '--maps', '6', '--reduces', '3', ...clusterArgs()], { DIOS_MAPREDUCE_DELAY_MS: '1500' });
+    const run = dios([input, '--all', '--maps', '6', '--reduces', '3', ...clusterArgs()], {
+      DIOS_MAPREDUCE_DELAY_MS: '1500',
+    });
     const deadline = Date.now() + 30_000;
     for (;;) {
       if (/mapreduce-map=\d/.test(await nodes.C!.ask('tasks'))) break;

@@ -30,10 +30,14 @@ export function coreutilsCounts(bytes: Uint8Array): Map<string, number> {
   try {
     const file = join(dir, 'input');
     writeFileSync(file, bytes);
-    const out = execFileSync('sh', ['-c', `tr -cs 'A-Za-z0-9' '\\n' < "$1" | tr 'A-Z' 'a-z' | sort | uniq -c`, 'sh', file], {
-      env: { ...process.env, LC_ALL: 'C' },
-      maxBuffer: 1 << 30,
-    }).toString('latin1');
+    const out = execFileSync(
+      'sh',
+      ['-c', `tr -cs 'A-Za-z0-9' '\\n' < "$1" | tr 'A-Z' 'a-z' | sort | uniq -c`, 'sh', file],
+      {
+        env: { ...process.env, LC_ALL: 'C' },
+        maxBuffer: 1 << 30,
+      },
+    ).toString('latin1');
     const counts = new Map<string, number>();
     for (const line of out.split('\n')) {
       const m = /^\s*(\d+) (.*)$/.exec(line);
@@ -55,7 +59,10 @@ export function asMap(counts: readonly KeyCount[]): Map<string, number> {
 
 /** Whether `counts` is in output order: count descending, ties in byte order. */
 export function inOutputOrder(counts: readonly KeyCount[]): boolean {
-  return counts.every((c, i) => i === 0 || counts[i - 1]!.count > c.count || (counts[i - 1]!.count === c.count && counts[i - 1]!.key < c.key));
+  return counts.every(
+    (c, i) =>
+      i === 0 || counts[i - 1]!.count > c.count || (counts[i - 1]!.count === c.count && counts[i - 1]!.key < c.key),
+  );
 }
 
 /** Sorted entries of a map, for readable comparisons. */

@@ -36,9 +36,18 @@ describe('dios kv', () => {
     [['kv', 'serve', '--fsync', 'sometimes'], /--fsync: expected always, everysec or no, got 'sometimes'/],
     [['kv', 'serve', '--data'], /--data needs a value/],
     [['kv', 'serve', '--frobnicate'], /unknown option '--frobnicate'/],
-    [['kv', 'serve', '--proto-max-bulk-len', '2gb'], /--proto-max-bulk-len: expected a size from 1 to 1gb \(such as 512mb\), got '2gb'/],
-    [['kv', 'serve', '--client-query-buffer-limit=lots'], /--client-query-buffer-limit: expected a size from 1 to 1gb \(such as 512mb\), got 'lots'/],
-    [['kv', 'serve', '--client-output-buffer-limit', '256mb 64mb'], /--client-output-buffer-limit: expected 'HARD SOFT SECONDS' \(such as '256mb 64mb 60'\), got '256mb 64mb'/],
+    [
+      ['kv', 'serve', '--proto-max-bulk-len', '2gb'],
+      /--proto-max-bulk-len: expected a size from 1 to 1gb \(such as 512mb\), got '2gb'/,
+    ],
+    [
+      ['kv', 'serve', '--client-query-buffer-limit=lots'],
+      /--client-query-buffer-limit: expected a size from 1 to 1gb \(such as 512mb\), got 'lots'/,
+    ],
+    [
+      ['kv', 'serve', '--client-output-buffer-limit', '256mb 64mb'],
+      /--client-output-buffer-limit: expected 'HARD SOFT SECONDS' \(such as '256mb 64mb 60'\), got '256mb 64mb'/,
+    ],
   ])('usage error %j: exit 2 with a message naming the argument', async (args, message) => {
     const r = await dios(...args);
     expect(r.status).toBe(2);

@@ -35,13 +35,19 @@ export interface KvFixture {
 }
 
 /** Boots a kernel (store in `dir`, default a new temporary one) and starts the server on a free port. */
-export async function startKv(options: StartKvServerOptions & { dir?: string; fsync?: FsyncPolicy } = {}): Promise<KvFixture> {
+export async function startKv(
+  options: StartKvServerOptions & { dir?: string; fsync?: FsyncPolicy } = {},
+): Promise<KvFixture> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'dios-kv-test-'));
   const store = new FileBlobStore(dir, { fsync: options.fsync ?? 'none' });
   // The same cluster on every boot: the data blobs are found by path in its root group.
   let consoleText = '';
   const decoder = new TextDecoder();
-  const kernel = await Kernel.boot({ store, cluster: 'dios-kv', consoleSink: (bytes) => (consoleText += decoder.decode(bytes)) });
+  const kernel = await Kernel.boot({
+    store,
+    cluster: 'dios-kv',
+    consoleSink: (bytes) => (consoleText += decoder.decode(bytes)),
+  });
   const failures: unknown[] = [];
   kernel.onTaskFailure = (_task, error) => failures.push(error);
   useNetwork(kernel);
@@ -63,11 +69,20 @@ export async function startKv(options: StartKvServerOptions & { dir?: string; fs
 }
 
 /** Runs a program to completion without blocking the event loop. */
-export function run(program: string, args: readonly string[], input?: string | Uint8Array): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function run(
+  program: string,
+  args: readonly string[],
+  input?: string | Uint8Array,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(program, args, { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
+    const child = execFile(
+      program,
+      args,
+      { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+      },
+    );
     if (input !== undefined) child.stdin!.end(input);
     else child.stdin!.end();
   });
@@ -116,7 +131,8 @@ export function rawClient(port: number): Promise<RawClient> {
         for (;;) {
           if (test(text())) return text();
           await Promise.race([new Promise<void>((r) => waiters.push(r)), closed]);
-          if (socket.destroyed && !test(text())) throw new Error(`connection closed; got ${JSON.stringify(text().slice(0, 200))}`);
+          if (socket.destroyed && !test(text()))
+            throw new Error(`connection closed; got ${JSON.stringify(text().slice(0, 200))}`);
         }
       },
     };
@@ -127,11 +143,17 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const MAIN = join(HERE, '..', 'src', 'cli', 'main.ts');
 
 /** `dios kv serve` as a child process (node itself, not the launcher, so that kill -9 reaches the server); resolves once it listens. */
-export async function serveChild(args: readonly string[]): Promise<{ child: ChildProcess; port: number; output: () => string }> {
-  const child = spawn(process.execPath, ['--conditions=@dios/source', '--import', 'tsx', MAIN, 'kv', 'serve', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: join(HERE, '..', '..', '..'),
-  });
+export async function serveChild(
+  args: readonly string[],
+): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@dios/source', '--import', 'tsx', MAIN, 'kv', 'serve', ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: join(HERE, '..', '..', '..'),
+    },
+  );
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -162,7 +184,10 @@ export function rssMb(pid: number): number {
 export async function info(port: number): Promise<Record<string, string>> {
   const c = await rawClient(port);
   c.socket.write('INFO everything\r\n');
-  const text = await c.until((t) => /^\$(\d+)\r\n/.test(t) && t.length >= Number(/^\$(\d+)/.exec(t)![1]) + String(/^\$(\d+)/.exec(t)![1]).length + 5);
+  const text = await c.until(
+    (t) =>
+      /^\$(\d+)\r\n/.test(t) && t.length >= Number(/^\$(\d+)/.exec(t)![1]) + String(/^\$(\d+)/.exec(t)![1]).length + 5,
+  );
   c.socket.destroy();
   const out: Record<string, string> = {};
   for (const line of text.split('\r\n')) {

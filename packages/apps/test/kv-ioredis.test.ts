@@ -59,7 +59,9 @@ describe('ioredis against the KV store', () => {
     const r = connect();
     await r.set('text', 'abc');
     await expect(r.incr('text')).rejects.toThrow('ERR value is not an integer or out of range');
-    await expect(r.call('NOSUCHCMD', 'a')).rejects.toThrow("ERR unknown command 'NOSUCHCMD', with args beginning with: 'a'");
+    await expect(r.call('NOSUCHCMD', 'a')).rejects.toThrow(
+      "ERR unknown command 'NOSUCHCMD', with args beginning with: 'a'",
+    );
   });
 
   it('a pipeline of 5,000 commands gets every reply in order', async () => {
@@ -73,9 +75,11 @@ describe('ioredis against the KV store', () => {
 
   it('20 clients incrementing one counter concurrently lose no increment', async () => {
     const rs = Array.from({ length: 20 }, () => connect());
-    await Promise.all(rs.map(async (r) => {
-      for (let i = 0; i < 50; i++) await r.incr('shared');
-    }));
+    await Promise.all(
+      rs.map(async (r) => {
+        for (let i = 0; i < 50; i++) await r.incr('shared');
+      }),
+    );
     expect(await rs[0]!.get('shared')).toBe('1000');
   });
 });

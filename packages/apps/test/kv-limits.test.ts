@@ -69,7 +69,11 @@ function goodClient(tag: string): { stop: () => Promise<number> } {
 
 // Sends `request` on a new connection and resolves to the first `length` bytes received (collected without
 // re-reading them on every chunk, so that the client keeps up with big replies).
-async function bulkReader(port: number, request: Buffer, length: number): Promise<{ bytes: Buffer; stillOpen: boolean; ping: () => Promise<string> }> {
+async function bulkReader(
+  port: number,
+  request: Buffer,
+  length: number,
+): Promise<{ bytes: Buffer; stillOpen: boolean; ping: () => Promise<string> }> {
   const socket = connect({ port, host: '127.0.0.1' });
   const chunks: Buffer[] = [];
   let received = 0;
@@ -116,7 +120,18 @@ describe('limits of one client, as Redis sets them', () => {
     const c = await rawClient(kv.port);
     const atLimit = 'k'.repeat(64 * 1024);
     const over = 'k'.repeat(64 * 1024 + 1);
-    c.socket.write(Buffer.concat([resp('SET', atLimit, 'v'), resp('SET', over, 'v'), resp('MSET', 'a1', '1', over, '2'), resp('GET', 'a1'), resp('KEYS', over), resp('GET', atLimit), resp('SET', 'long-value', over), resp('EXISTS', 'long-value')]));
+    c.socket.write(
+      Buffer.concat([
+        resp('SET', atLimit, 'v'),
+        resp('SET', over, 'v'),
+        resp('MSET', 'a1', '1', over, '2'),
+        resp('GET', 'a1'),
+        resp('KEYS', over),
+        resp('GET', atLimit),
+        resp('SET', 'long-value', over),
+        resp('EXISTS', 'long-value'),
+      ]),
+    );
     const tooLong = `-ERR key or argument too long: ${64 * 1024 + 1} bytes (at most ${64 * 1024}; values may be longer)\r\n`;
     const expected = `+OK\r\n${tooLong}${tooLong}$-1\r\n${tooLong}$1\r\nv\r\n+OK\r\n:1\r\n`;
     expect(await c.until((t) => t.length >= expected.length)).toBe(expected);
@@ -140,11 +155,23 @@ describe('limits of one client, as Redis sets them', () => {
     const c = await rawClient(kv.port);
     // Three values of 1 MiB in one MSET: past 2 MiB before the request is complete.
     c.socket.write(`*7\r\n$4\r\nMSET\r\n`);
-    for (let i = 0; i < 3; i++) c.socket.write(Buffer.concat([resp(`q${i}`).subarray(4), Buffer.from(`$${MiB}\r\n`), Buffer.alloc(MiB, 65), Buffer.from('\r\n')]));
+    for (let i = 0; i < 3; i++)
+      c.socket.write(
+        Buffer.concat([
+          resp(`q${i}`).subarray(4),
+          Buffer.from(`$${MiB}\r\n`),
+          Buffer.alloc(MiB, 65),
+          Buffer.from('\r\n'),
+        ]),
+      );
     await c.closed;
-    expect(c.text()).toMatch(/^-ERR Protocol error: query buffer limit reached \(\d+ bytes of an incomplete request, limit 2097152\)\r\n$/);
+    expect(c.text()).toMatch(
+      /^-ERR Protocol error: query buffer limit reached \(\d+ bytes of an incomplete request, limit 2097152\)\r\n$/,
+    );
     expect(await stat('client_query_buffer_limit_disconnections')).toBe(before + 1);
-    expect(kv.console()).toMatch(/kv-server: client id=\d+ addr=127\.0\.0\.1:\d+ closed: Protocol error: query buffer limit reached/);
+    expect(kv.console()).toMatch(
+      /kv-server: client id=\d+ addr=127\.0\.0\.1:\d+ closed: Protocol error: query buffer limit reached/,
+    );
     expect(await good.stop()).toBeGreaterThan(0);
   });
 
@@ -157,7 +184,9 @@ describe('limits of one client, as Redis sets them', () => {
     await c.closed;
     expect(c.text()).toBe('');
     expect(await stat('client_output_buffer_limit_disconnections')).toBe(before + 1);
-    expect(kv.console()).toMatch(/closed for overcoming of output buffer limits \(a round's replies passed 16777216 bytes\)/);
+    expect(kv.console()).toMatch(
+      /closed for overcoming of output buffer limits \(a round's replies passed 16777216 bytes\)/,
+    );
     // Under the limit, the same command is answered in full.
     const length = 5 + 15 * (`$${MiB}\r\n`.length + MiB + 2);
     const ok = await bulkReader(kv.port, resp('MGET', ...Array.from({ length: 15 }, (_, i) => `big${i}`)), length);
@@ -177,7 +206,9 @@ describe('limits of one client, as Redis sets them', () => {
     const expectedLength = 15 * (`$${MiB}\r\n`.length + MiB + 2);
     const reader = await bulkReader(kv.port, fifteen, expectedLength);
     // The slow reader is dropped about two seconds after its replies backed up (the soft time).
-    expect(await eventually(async () => (await stat('client_output_buffer_limit_disconnections')) === before + 1, 8000)).toBe(true);
+    expect(
+      await eventually(async () => (await stat('client_output_buffer_limit_disconnections')) === before + 1, 8000),
+    ).toBe(true);
     expect(kv.console()).toMatch(/closed for overcoming of output buffer limits \(\d+ bytes unsent for 2\.\d s\)/);
     // The reader got every byte and is still connected.
     expect(reader.bytes.length).toBe(expectedLength);
@@ -195,7 +226,9 @@ describe('limits of one client, as Redis sets them', () => {
     await c.closed;
     expect(c.text()).toBe('+PONG\r\n-ERR internal error while serving this client; closing the connection\r\n');
     expect(await stat('client_internal_error_disconnections')).toBe(before + 1);
-    expect(kv.console()).toMatch(/kv-server: client id=\d+ addr=127\.0\.0\.1:\d+ closed after an unexpected error: Error: boom in crash \(at /);
+    expect(kv.console()).toMatch(
+      /kv-server: client id=\d+ addr=127\.0\.0\.1:\d+ closed after an unexpected error: Error: boom in crash \(at /,
+    );
     expect(await good.stop()).toBeGreaterThan(0);
   });
 });

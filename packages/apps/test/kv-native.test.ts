@@ -32,7 +32,11 @@ describe('native client over streams', () => {
     expect(await c.set('b', 'no', { xx: true })).toBe(false);
     expect(await c.set('b', 'yes', { ex: 10 })).toBe(true);
     expect(await c.command('TTL', 'b')).toBe(10);
-    expect(await c.command('MGET', 'a', 'b', 'c')).toEqual([new TextEncoder().encode('héllo'), new TextEncoder().encode('yes'), null]);
+    expect(await c.command('MGET', 'a', 'b', 'c')).toEqual([
+      new TextEncoder().encode('héllo'),
+      new TextEncoder().encode('yes'),
+      null,
+    ]);
     expect(await c.del('a', 'b', 'c')).toBe(2);
     expect(await c.command('PING')).toBe('PONG');
     const big = new Uint8Array(300_000).map((_, i) => i & 0xff);

@@ -86,8 +86,13 @@ describe('persistence', () => {
     for (const i of [0, 150, 299]) expect(await c2.get(`k${i}`)).toBe(`v${i}`.repeat(3));
     expect(await c2.get('n')).toBe('11');
     expect(await c2.get('short')).toBeNull();
-    expect(await c2.command('LRANGE', 'queue', '0', '-1')).toEqual([new TextEncoder().encode('two'), new TextEncoder().encode('three')]);
-    expect(await c2.command('LRANGE', 'snapped', '0', '-1')).toEqual(['in', 'the', 'snapshot', 'and the AOF'].map((s) => new TextEncoder().encode(s)));
+    expect(await c2.command('LRANGE', 'queue', '0', '-1')).toEqual([
+      new TextEncoder().encode('two'),
+      new TextEncoder().encode('three'),
+    ]);
+    expect(await c2.command('LRANGE', 'snapped', '0', '-1')).toEqual(
+      ['in', 'the', 'snapshot', 'and the AOF'].map((s) => new TextEncoder().encode(s)),
+    );
     expect(await c2.command('DBSIZE')).toBe(303);
     await c2.close();
   });

@@ -82,7 +82,9 @@ describe.skipIf(skip !== undefined)('redis-cli against the DIOS KV store', () =>
   it('runs each command with the exact output redis-cli prints for Redis', async () => {
     const got: string[] = [];
     for (const [args] of SCRIPT) got.push(await cli(kv.port, ...args));
-    expect(got.map((out, i) => [SCRIPT[i]![0].join(' '), out])).toEqual(SCRIPT.map(([args, out]) => [args.join(' '), out]));
+    expect(got.map((out, i) => [SCRIPT[i]![0].join(' '), out])).toEqual(
+      SCRIPT.map(([args, out]) => [args.join(' '), out]),
+    );
   });
 
   it('KEYS sorts nothing but finds every match; SCAN with MATCH and COUNT walks all keys exactly once', async () => {
@@ -100,7 +102,11 @@ describe.skipIf(skip !== undefined)('redis-cli against the DIOS KV store', () =>
       rounds++;
     } while (cursor !== '0');
     expect(rounds).toBeGreaterThan(1);
-    expect(seen.sort()).toEqual(Array.from({ length: 250 }, (_, i) => `user:${i}`).filter((k) => k.startsWith('user:1')).sort());
+    expect(seen.sort()).toEqual(
+      Array.from({ length: 250 }, (_, i) => `user:${i}`)
+        .filter((k) => k.startsWith('user:1'))
+        .sort(),
+    );
     expect(await cli(kv.port, 'FLUSHDB')).toBe('OK\n');
   });
 
@@ -115,7 +121,8 @@ describe.skipIf(skip !== undefined)('redis-cli against the DIOS KV store', () =>
 
   it('--pipe: a pipelined batch of 10,000 commands, every reply counted', async () => {
     let input = '';
-    for (let i = 0; i < 10_000; i++) input += `*3\r\n$3\r\nSET\r\n$${`p${i}`.length}\r\np${i}\r\n$${String(i).length}\r\n${i}\r\n`;
+    for (let i = 0; i < 10_000; i++)
+      input += `*3\r\n$3\r\nSET\r\n$${`p${i}`.length}\r\np${i}\r\n$${String(i).length}\r\n${i}\r\n`;
     const r = await run('/usr/bin/redis-cli', ['-p', String(kv.port), '--pipe'], input);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/errors: 0, replies: 10000/);
@@ -125,7 +132,9 @@ describe.skipIf(skip !== undefined)('redis-cli against the DIOS KV store', () =>
 
   it('answers pipelined and inline requests in order, in one go', async () => {
     const c = await rawClient(kv.port);
-    c.socket.write('*3\r\n$3\r\nSET\r\n$2\r\nin\r\n$5\r\nvalue\r\n*2\r\n$3\r\nGET\r\n$2\r\nin\r\nPING\r\nECHO "two words" \'and\\\'quote\'\r\nGET nothing\n');
+    c.socket.write(
+      "*3\r\n$3\r\nSET\r\n$2\r\nin\r\n$5\r\nvalue\r\n*2\r\n$3\r\nGET\r\n$2\r\nin\r\nPING\r\nECHO \"two words\" 'and\\'quote'\r\nGET nothing\n",
+    );
     const text = await c.until((t) => t.split('\r\n').length >= 6);
     expect(text).toBe("+OK\r\n$5\r\nvalue\r\n+PONG\r\n-ERR wrong number of arguments for 'echo' command\r\n$-1\r\n");
     c.socket.write('QUIT\r\n');

@@ -41,24 +41,50 @@ const multibulk: fc.Arbitrary<Message> = fc.array(anyBytes, { minLength: 1, maxL
   args: args.map((a) => [...a]),
 }));
 // Inline words: printable, no quotes or blanks, so that splitting on blanks gives them back.
-const word = fc.string({ unit: fc.constantFrom(...'abcSETGPINXYZ0123456789:+-$*_'.split('')), minLength: 1, maxLength: 12 }).filter((w) => !w.startsWith('*'));
-const inline: fc.Arbitrary<Message> = fc.tuple(fc.array(word, { minLength: 1, maxLength: 5 }), fc.constantFrom('\r\n', '\n'), fc.constantFrom(' ', '  ', '\t')).map(([words, eol, blank]) => ({
-  bytes: enc(words.join(blank) + eol),
-  args: words.map((w) => [...enc(w)]),
-}));
+const word = fc
+  .string({ unit: fc.constantFrom(...'abcSETGPINXYZ0123456789:+-$*_'.split('')), minLength: 1, maxLength: 12 })
+  .filter((w) => !w.startsWith('*'));
+const inline: fc.Arbitrary<Message> = fc
+  .tuple(
+    fc.array(word, { minLength: 1, maxLength: 5 }),
+    fc.constantFrom('\r\n', '\n'),
+    fc.constantFrom(' ', '  ', '\t'),
+  )
+  .map(([words, eol, blank]) => ({
+    bytes: enc(words.join(blank) + eol),
+    args: words.map((w) => [...enc(w)]),
+  }));
 // The other RESP2 types as a client might send them: a line that is not an array is an inline request.
-const otherTypes: fc.Arbitrary<Message> = fc.tuple(fc.constantFrom('+', '-', ':'), fc.string({ unit: fc.constantFrom(...'OKERR0123456789'.split('')), minLength: 1, maxLength: 8 })).map(([t, s]) => ({
-  bytes: enc(`${t}${s}\r\n`),
-  args: [[...enc(`${t}${s}`)]],
-}));
-const empty: fc.Arbitrary<Message> = fc.constantFrom('*0\r\n', '*-1\r\n', '\r\n', '   \r\n').map((s) => ({ bytes: enc(s), args: undefined }));
-const message = fc.oneof({ arbitrary: multibulk, weight: 4 }, { arbitrary: inline, weight: 2 }, { arbitrary: otherTypes, weight: 1 }, { arbitrary: empty, weight: 1 });
+const otherTypes: fc.Arbitrary<Message> = fc
+  .tuple(
+    fc.constantFrom('+', '-', ':'),
+    fc.string({ unit: fc.constantFrom(...'OKERR0123456789'.split('')), minLength: 1, maxLength: 8 }),
+  )
+  .map(([t, s]) => ({
+    bytes: enc(`${t}${s}\r\n`),
+    args: [[...enc(`${t}${s}`)]],
+  }));
+const empty: fc.Arbitrary<Message> = fc
+  .constantFrom('*0\r\n', '*-1\r\n', '\r\n', '   \r\n')
+  .map((s) => ({ bytes: enc(s), args: undefined }));
+const message = fc.oneof(
+  { arbitrary: multibulk, weight: 4 },
+  { arbitrary: inline, weight: 2 },
+  { arbitrary: otherTypes, weight: 1 },
+  { arbitrary: empty, weight: 1 },
+);
 const pipeline = fc.array(message, { minLength: 1, maxLength: 6 });
 
 // Headers announcing more than will ever come, or more than is allowed.
-const bigHeader = fc.tuple(fc.constantFrom('*', '$'), fc.oneof(fc.integer({ min: 0, max: 2 ** 31 }), fc.constantFrom(536_870_912, 536_870_913, 1_048_576, 1_048_577, 2 ** 53))).map(([c, n]) =>
-  c === '*' ? enc(`*${n}\r\n`) : enc(`*1\r\n$${n}\r\n`),
-);
+const bigHeader = fc
+  .tuple(
+    fc.constantFrom('*', '$'),
+    fc.oneof(
+      fc.integer({ min: 0, max: 2 ** 31 }),
+      fc.constantFrom(536_870_912, 536_870_913, 1_048_576, 1_048_577, 2 ** 53),
+    ),
+  )
+  .map(([c, n]) => (c === '*' ? enc(`*${n}\r\n`) : enc(`*1\r\n$${n}\r\n`)));
 
 type Mutation = (b: Uint8Array) => fc.Arbitrary<Uint8Array>;
 const flip: Mutation = (b) =>
@@ -70,12 +96,17 @@ const flip: Mutation = (b) =>
 const truncate: Mutation = (b) => fc.nat({ max: b.length }).map((n) => b.slice(0, n));
 const extend: Mutation = (b) => fc.uint8Array({ minLength: 1, maxLength: 64 }).map((tail) => concat([b, tail]));
 const repeat: Mutation = (b) => fc.integer({ min: 2, max: 5 }).map((k) => concat(Array.from({ length: k }, () => b)));
-const splice: Mutation = (b) => fc.tuple(fc.nat({ max: b.length }), fc.uint8Array({ minLength: 1, maxLength: 16 }), bigHeader).map(([at, junk, header]) => concat([b.subarray(0, at), junk, header, b.subarray(at)]));
+const splice: Mutation = (b) =>
+  fc
+    .tuple(fc.nat({ max: b.length }), fc.uint8Array({ minLength: 1, maxLength: 16 }), bigHeader)
+    .map(([at, junk, header]) => concat([b.subarray(0, at), junk, header, b.subarray(at)]));
 const mutation = fc.constantFrom(flip, truncate, extend, repeat, splice);
 // Up to three mutations, one after the other.
 const mutated: fc.Arbitrary<Uint8Array> = fc
   .tuple(pipeline, fc.array(mutation, { minLength: 1, maxLength: 3 }))
-  .chain(([msgs, ms]) => ms.reduce<fc.Arbitrary<Uint8Array>>((acc, m) => acc.chain(m), fc.constant(concat(msgs.map((x) => x.bytes)))));
+  .chain(([msgs, ms]) =>
+    ms.reduce<fc.Arbitrary<Uint8Array>>((acc, m) => acc.chain(m), fc.constant(concat(msgs.map((x) => x.bytes)))),
+  );
 
 // Cut points for feeding `bytes` in chunks.
 const cuts = fc.array(fc.nat(), { maxLength: 12 });
@@ -141,10 +172,17 @@ describe('RESP parser fuzzing', () => {
 
   it('random bytes, and random bytes after a valid request: only protocol errors, memory bounded', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.tuple(multibulk, fc.uint8Array({ maxLength: 100 })).map(([m, junk]) => concat([m.bytes, junk]))), cuts, (bytes, at) => {
-        cases++;
-        expect(run(chunksOf(bytes, at))).toEqual(run([bytes]));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.tuple(multibulk, fc.uint8Array({ maxLength: 100 })).map(([m, junk]) => concat([m.bytes, junk])),
+        ),
+        cuts,
+        (bytes, at) => {
+          cases++;
+          expect(run(chunksOf(bytes, at))).toEqual(run([bytes]));
+        },
+      ),
       { numRuns: RUNS },
     );
   });

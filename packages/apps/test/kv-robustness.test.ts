@@ -23,7 +23,9 @@ async function goodClientRoundTrips(good: RawClient, tag: string, n: number): Pr
   for (let i = 0; i < n; i++) {
     const before = good.text().length;
     const key = `${tag}:${i}`;
-    good.socket.write(`*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${String(i).length}\r\n${i}\r\n*2\r\n$3\r\nGET\r\n$${key.length}\r\n${key}\r\n`);
+    good.socket.write(
+      `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${String(i).length}\r\n${i}\r\n*2\r\n$3\r\nGET\r\n$${key.length}\r\n${key}\r\n`,
+    );
     const reply = `+OK\r\n$${String(i).length}\r\n${i}\r\n`;
     expected += reply;
     await good.until((t) => t.length >= before + reply.length);
@@ -46,12 +48,36 @@ function junk(n: number, seed: number): Buffer {
 }
 
 const CASES: [string, (c: RawClient) => void, RegExp][] = [
-  ['malformed RESP (an integer where a bulk string belongs)', (c) => c.socket.write('*2\r\n$3\r\nGET\r\n:1\r\n'), /^-ERR Protocol error: expected '\$', got ':'\r\n$/],
-  ['a negative multibulk length', (c) => c.socket.write('*1x\r\n'), /^-ERR Protocol error: invalid multibulk length\r\n$/],
-  ['a bulk length over 512 MB', (c) => c.socket.write('*1\r\n$536870913\r\n'), /^-ERR Protocol error: invalid bulk length\r\n$/],
-  ['a multibulk of more than 1M elements', (c) => c.socket.write('*1048577\r\n'), /^-ERR Protocol error: invalid multibulk length\r\n$/],
-  ['an inline line over 64 KiB', (c) => c.socket.write('A'.repeat(70 * 1024)), /^-ERR Protocol error: too big inline request\r\n$/],
-  ['unbalanced quotes inline', (c) => c.socket.write('SET "a b\r\n'), /^-ERR Protocol error: unbalanced quotes in request\r\n$/],
+  [
+    'malformed RESP (an integer where a bulk string belongs)',
+    (c) => c.socket.write('*2\r\n$3\r\nGET\r\n:1\r\n'),
+    /^-ERR Protocol error: expected '\$', got ':'\r\n$/,
+  ],
+  [
+    'a negative multibulk length',
+    (c) => c.socket.write('*1x\r\n'),
+    /^-ERR Protocol error: invalid multibulk length\r\n$/,
+  ],
+  [
+    'a bulk length over 512 MB',
+    (c) => c.socket.write('*1\r\n$536870913\r\n'),
+    /^-ERR Protocol error: invalid bulk length\r\n$/,
+  ],
+  [
+    'a multibulk of more than 1M elements',
+    (c) => c.socket.write('*1048577\r\n'),
+    /^-ERR Protocol error: invalid multibulk length\r\n$/,
+  ],
+  [
+    'an inline line over 64 KiB',
+    (c) => c.socket.write('A'.repeat(70 * 1024)),
+    /^-ERR Protocol error: too big inline request\r\n$/,
+  ],
+  [
+    'unbalanced quotes inline',
+    (c) => c.socket.write('SET "a b\r\n'),
+    /^-ERR Protocol error: unbalanced quotes in request\r\n$/,
+  ],
   ['10,000 junk bytes', (c) => c.socket.write(junk(10_000, 7)), /^-ERR Protocol error: invalid multibulk length\r\n$/],
   [
     'a truncated request, then the end of its stream',
@@ -66,20 +92,23 @@ const CASES: [string, (c: RawClient) => void, RegExp][] = [
 ];
 
 describe('bad clients against the KV store', () => {
-  it.each(CASES)('%s: a protocol error, the connection closed, a concurrent client unharmed', async (label, misbehave, reply) => {
-    const good = await rawClient(kv.port);
-    const bad = await rawClient(kv.port);
-    const silent = await rawClient(kv.port);
-    const goodRun = goodClientRoundTrips(good, label.slice(0, 12).replace(/\W/g, '_'), 200);
-    misbehave(bad);
-    await bad.closed;
-    expect(bad.text()).toMatch(reply);
-    await goodRun;
-    // The silent client stayed connected all along and is still served.
-    silent.socket.write('PING\r\n');
-    expect(await silent.until((t) => t.endsWith('\r\n'))).toBe('+PONG\r\n');
-    for (const c of [good, silent]) c.socket.destroy();
-  });
+  it.each(CASES)(
+    '%s: a protocol error, the connection closed, a concurrent client unharmed',
+    async (label, misbehave, reply) => {
+      const good = await rawClient(kv.port);
+      const bad = await rawClient(kv.port);
+      const silent = await rawClient(kv.port);
+      const goodRun = goodClientRoundTrips(good, label.slice(0, 12).replace(/\W/g, '_'), 200);
+      misbehave(bad);
+      await bad.closed;
+      expect(bad.text()).toMatch(reply);
+      await goodRun;
+      // The silent client stayed connected all along and is still served.
+      silent.socket.write('PING\r\n');
+      expect(await silent.until((t) => t.endsWith('\r\n'))).toBe('+PONG\r\n');
+      for (const c of [good, silent]) c.socket.destroy();
+    },
+  );
 
   it('a client that connects and sends nothing blocks nobody, and is closed when it ends', async () => {
     const silent = await rawClient(kv.port);

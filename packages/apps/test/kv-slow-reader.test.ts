@@ -36,7 +36,9 @@ describe('dios kv serve, one abusive client at a time', () => {
     }, 20_000);
     peak = Math.max(peak, rssMb(pid));
     expect(dropped).toBe(true);
-    expect(server.output()).toMatch(/kv-server: client id=\d+ addr=127\.0\.0\.1:\d+ closed for overcoming of output buffer limits \(a round's replies passed 268435456 bytes\)/);
+    expect(server.output()).toMatch(
+      /kv-server: client id=\d+ addr=127\.0\.0\.1:\d+ closed for overcoming of output buffer limits \(a round's replies passed 268435456 bytes\)/,
+    );
     // Before: 945 MB and more, held as long as the client stayed. Now one round's replies, cut at the limit.
     console.log(`slow reader: RSS ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB`);
     expect(peak).toBeLessThan(800);
@@ -48,19 +50,26 @@ describe('dios kv serve, one abusive client at a time', () => {
     setup.socket.destroy();
   });
 
-  it.skipIf(process.env['DIOS_KV_BIG'] !== '1')('a SET whose key is 536,870,900 bytes is an error reply; the process serves on (DIOS_KV_BIG=1)', async () => {
-    const c = await rawClient(server.port);
-    const n = 536_870_900;
-    c.socket.write(`*3\r\n$3\r\nSET\r\n$${n}\r\n`);
-    const chunk = Buffer.alloc(MiB, 107);
-    for (let left = n; left > 0; left -= MiB) {
-      if (!c.socket.write(left >= MiB ? chunk : chunk.subarray(0, left))) await new Promise((r) => c.socket.once('drain', r));
-    }
-    c.socket.write('\r\n$1\r\nv\r\n');
-    expect(await c.until((t) => t.endsWith('\r\n'))).toBe(`-ERR key or argument too long: ${n} bytes (at most 536870888; values may be longer)\r\n`);
-    c.socket.write('PING\r\n');
-    expect(await c.until((t) => t.endsWith('+PONG\r\n'))).toMatch(/\+PONG\r\n$/);
-    expect(server.child.exitCode).toBeNull();
-    c.socket.destroy();
-  }, 120_000);
+  it.skipIf(process.env['DIOS_KV_BIG'] !== '1')(
+    'a SET whose key is 536,870,900 bytes is an error reply; the process serves on (DIOS_KV_BIG=1)',
+    async () => {
+      const c = await rawClient(server.port);
+      const n = 536_870_900;
+      c.socket.write(`*3\r\n$3\r\nSET\r\n$${n}\r\n`);
+      const chunk = Buffer.alloc(MiB, 107);
+      for (let left = n; left > 0; left -= MiB) {
+        if (!c.socket.write(left >= MiB ? chunk : chunk.subarray(0, left)))
+          await new Promise((r) => c.socket.once('drain', r));
+      }
+      c.socket.write('\r\n$1\r\nv\r\n');
+      expect(await c.until((t) => t.endsWith('\r\n'))).toBe(
+        `-ERR key or argument too long: ${n} bytes (at most 536870888; values may be longer)\r\n`,
+      );
+      c.socket.write('PING\r\n');
+      expect(await c.until((t) => t.endsWith('+PONG\r\n'))).toMatch(/\+PONG\r\n$/);
+      expect(server.child.exitCode).toBeNull();
+      c.socket.destroy();
+    },
+    120_000,
+  );
 });

@@ -5,12 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { constants } from 'node:buffer';
-import {
-  type CommandContext,
-  DEFAULT_KV_LIMITS,
-  Keyspace,
-  RespWriter,
-} from '@dios/apps';
+import { type CommandContext, DEFAULT_KV_LIMITS, Keyspace, RespWriter } from '@dios/apps';
 import {
   dispatch,
   noDisconnections,
@@ -43,7 +38,8 @@ function parseAll(chunks: Uint8Array[]): string[][] {
 }
 
 describe('RespParser', () => {
-  const wire = '*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$12\r\nhello\r\nworld\r\nPING\r\n*0\r\n\r\n*1\r\n$4\r\nPING\r\nECHO "a\\x41\\n" \'b c\'\r\n';
+  const wire =
+    '*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$12\r\nhello\r\nworld\r\nPING\r\n*0\r\n\r\n*1\r\n$4\r\nPING\r\nECHO "a\\x41\\n" \'b c\'\r\n';
   const expected = [['SET', 'key', 'hello\r\nworld'], ['PING'], ['PING'], ['ECHO', 'aA\n', 'b c']];
 
   it('parses multibulk and inline requests from one chunk', () => {
@@ -52,7 +48,8 @@ describe('RespParser', () => {
 
   it('gives the same requests whichever way the bytes are split', () => {
     const bytes = enc(wire);
-    for (let cut = 1; cut < bytes.length; cut++) expect(parseAll([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual(expected);
+    for (let cut = 1; cut < bytes.length; cut++)
+      expect(parseAll([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual(expected);
     expect(parseAll([...bytes].map((b) => Uint8Array.of(b)))).toEqual(expected);
   });
 
@@ -185,11 +182,19 @@ describe('limits', () => {
   });
 
   it('sizes are read as Redis reads them', () => {
-    expect([parseBytes('512'), parseBytes('1k'), parseBytes('1kb'), parseBytes('64mb'), parseBytes('1GB'), parseBytes('2m')]).toEqual([512, 1000, 1024, 64 << 20, 1 << 30, 2_000_000]);
+    expect([
+      parseBytes('512'),
+      parseBytes('1k'),
+      parseBytes('1kb'),
+      parseBytes('64mb'),
+      parseBytes('1GB'),
+      parseBytes('2m'),
+    ]).toEqual([512, 1000, 1024, 64 << 20, 1 << 30, 2_000_000]);
     for (const bad of ['', 'mb', '-1', '1.5mb', '1tb', '1 mb']) expect(parseBytes(bad)).toBeUndefined();
     expect(parseOutputBufferLimit('256mb 64mb 60')).toEqual(DEFAULT_KV_LIMITS.output);
     expect(parseOutputBufferLimit('0 0 0')).toEqual({ hard: 0, soft: 0, softSeconds: 0 });
-    for (const bad of ['256mb 64mb', '1 2 3 4', 'a b c', '1 2 1.5']) expect(parseOutputBufferLimit(bad)).toBeUndefined();
+    for (const bad of ['256mb 64mb', '1 2 3 4', 'a b c', '1 2 1.5'])
+      expect(parseOutputBufferLimit(bad)).toBeUndefined();
     expect(formatOutputBufferLimit(DEFAULT_KV_LIMITS.output)).toBe('normal 268435456 67108864 60');
   });
 });
@@ -257,7 +262,16 @@ describe('arguments as long as a string can be', () => {
       out: new RespWriter(),
       log: () => {},
       client: { id: 1, name: '', closeAfterReply: false },
-      server: { startedAt: 0, port: undefined, connectedClients: () => 0, commandsProcessed: 0, requestRewrite: () => false, persistenceInfo: () => ({}), limits: DEFAULT_KV_LIMITS, disconnections: noDisconnections() },
+      server: {
+        startedAt: 0,
+        port: undefined,
+        connectedClients: () => 0,
+        commandsProcessed: 0,
+        requestRewrite: () => false,
+        persistenceInfo: () => ({}),
+        limits: DEFAULT_KV_LIMITS,
+        disconnections: noDisconnections(),
+      },
     };
   }
   // Zeroed memory is mapped lazily: these cost little until read, and the replies read 128 bytes of them at most.
@@ -266,13 +280,19 @@ describe('arguments as long as a string can be', () => {
 
   it.each([
     [['EXPIRE', 'k', '10', longest], /^-ERR Unsupported option \0{128}\r\n$/],
-    [['CLIENT', longest], /^-ERR unknown subcommand or wrong number of arguments for '\0{128}'\. Try CLIENT HELP\.\r\n$/],
+    [
+      ['CLIENT', longest],
+      /^-ERR unknown subcommand or wrong number of arguments for '\0{128}'\. Try CLIENT HELP\.\r\n$/,
+    ],
     [[longest], /^-ERR unknown command '\0{128}', with args beginning with: \r\n$/],
     [['GET', over], /^-ERR key or argument too long: 536870889 bytes \(at most 536870888; values may be longer\)\r\n$/],
     [[over], /^-ERR key or argument too long: 536870889 bytes/],
   ])('%#: an error reply quoting at most 128 bytes, never a string past the longest', (args, reply) => {
     const ctx = context();
-    dispatch(args.map((a) => (typeof a === 'string' ? enc(a) : a)), ctx);
+    dispatch(
+      args.map((a) => (typeof a === 'string' ? enc(a) : a)),
+      ctx,
+    );
     expect(String.fromCharCode(...ctx.out.bytes())).toMatch(reply);
   });
 });

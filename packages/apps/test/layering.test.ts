@@ -19,7 +19,11 @@ function imports(source: string): string[] {
   // Doc comments show example imports: only code counts.
   const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const found: string[] = [];
-  for (const pattern of [/\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /\bimport\s*['"]([^'"]+)['"]/g]) {
+  for (const pattern of [
+    /\bfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\bimport\s*['"]([^'"]+)['"]/g,
+  ]) {
     for (const m of code.matchAll(pattern)) found.push(m[1]!);
   }
   return found;
@@ -45,12 +49,18 @@ describe('apps layering', () => {
 
   it('imports only the public kernel and libd entries and its own modules', () => {
     expect(files.length).toBeGreaterThan(10);
-    const bad = files.flatMap((f) => imports(readFileSync(join(SRC, f), 'utf8')).filter((s) => !allowed(f, s)).map((s) => `${f}: ${s}`));
+    const bad = files.flatMap((f) =>
+      imports(readFileSync(join(SRC, f), 'utf8'))
+        .filter((s) => !allowed(f, s))
+        .map((s) => `${f}: ${s}`),
+    );
     expect(bad).toEqual([]);
   });
 
   it('keeps node:* in the command only, so tasks run wherever the kernel does', () => {
-    const withNode = files.filter((f) => imports(readFileSync(join(SRC, f), 'utf8')).some((s) => s.startsWith('node:')));
+    const withNode = files.filter((f) =>
+      imports(readFileSync(join(SRC, f), 'utf8')).some((s) => s.startsWith('node:')),
+    );
     expect(withNode.length).toBeGreaterThan(0);
     expect(withNode.filter((f) => !isCli(f))).toEqual([]);
   });
@@ -78,15 +88,25 @@ describe('apps layering', () => {
     ]);
     expect(cycles(folderGraph(edges))).toEqual([['wordcount', 'mapreduce', 'wordcount']]);
     expect(cycles(runtimeGraph(edges))).toEqual([]);
-    expect(cycles(runtimeGraph([...edges, { from: 'wordcount/x.ts', to: 'mapreduce/a.ts', typeOnly: false }]))).toEqual([['mapreduce/a.ts', 'wordcount/x.ts', 'mapreduce/a.ts']]);
+    expect(cycles(runtimeGraph([...edges, { from: 'wordcount/x.ts', to: 'mapreduce/a.ts', typeOnly: false }]))).toEqual(
+      [['mapreduce/a.ts', 'wordcount/x.ts', 'mapreduce/a.ts']],
+    );
   });
 
   it('would notice a reach into the kernel', () => {
-    expect(allowed('mapreduce/map-task.ts', imports("import { x } from '@dios/kernel/src/core/kernel.js';")[0]!)).toBe(false);
-    expect(allowed('mapreduce/map-task.ts', imports("export { y } from '../../kernel/src/core/reference.js';")[0]!)).toBe(false);
+    expect(allowed('mapreduce/map-task.ts', imports("import { x } from '@dios/kernel/src/core/kernel.js';")[0]!)).toBe(
+      false,
+    );
+    expect(
+      allowed('mapreduce/map-task.ts', imports("export { y } from '../../kernel/src/core/reference.js';")[0]!),
+    ).toBe(false);
     expect(allowed('mapreduce/map-task.ts', imports("import { z } from 'node:fs';")[0]!)).toBe(false);
     expect(allowed('cli/main.ts', imports("import '@dios/libd/src/stdio/file.js';")[0]!)).toBe(false);
-    expect(allowed('wordcount/app/tokenize.ts', imports("import { x } from '../../../kernel/src/core/kernel.js';")[0]!)).toBe(false);
-    expect(allowed('wordcount/app/tokenize.ts', imports("import { x } from '../../mapreduce/app-api/key-table.js';")[0]!)).toBe(true);
+    expect(
+      allowed('wordcount/app/tokenize.ts', imports("import { x } from '../../../kernel/src/core/kernel.js';")[0]!),
+    ).toBe(false);
+    expect(
+      allowed('wordcount/app/tokenize.ts', imports("import { x } from '../../mapreduce/app-api/key-table.js';")[0]!),
+    ).toBe(true);
   });
 });

@@ -24,34 +24,58 @@ describe('failure injection', () => {
     const input = await putBlob(sys, bytes);
     const counts = await wordCount(sys, [input], { maps: 4, reduces: 4, env: faults('map:2:1,reduce:1:1') });
     expect(counts).toEqual(wordCountSync(bytes));
-    expect(failures.map((e) => (e as Error).message).sort()).toEqual(['injected fault: map task 2, attempt 1', 'injected fault: reduce task 1, attempt 1']);
+    expect(failures.map((e) => (e as Error).message).sort()).toEqual([
+      'injected fault: map task 2, attempt 1',
+      'injected fault: reduce task 1, attempt 1',
+    ]);
   });
 
   it('tasks that fail twice succeed at the third attempt, within the default three', async () => {
     failures.length = 0;
     const input = await putBlob(sys, bytes);
-    const counts = await wordCount(sys, [input], { maps: 3, reduces: 2, env: faults('map:0:1,map:0:2,reduce:0:1,reduce:0:2') });
+    const counts = await wordCount(sys, [input], {
+      maps: 3,
+      reduces: 2,
+      env: faults('map:0:1,map:0:2,reduce:0:1,reduce:0:2'),
+    });
     expect(counts).toEqual(wordCountSync(bytes));
     expect(failures).toHaveLength(4);
   });
 
   it('a map task that always fails: EIO naming map[1] and the cause', async () => {
     const input = await putBlob(sys, bytes);
-    const job = wordCount(sys, [input], { maps: 3, reduces: 2, attempts: 2, job: 'doomed-map', env: faults('map:1:*') });
+    const job = wordCount(sys, [input], {
+      maps: 3,
+      reduces: 2,
+      attempts: 2,
+      job: 'doomed-map',
+      env: faults('map:1:*'),
+    });
     await expect(job).rejects.toMatchObject({ code: 'EIO', argument: 'map[1]' });
-    await expect(job).rejects.toThrow(/map task 1 of job doomed-map failed 2 time\(s\).*injected fault: map task 1, attempt 2/);
+    await expect(job).rejects.toThrow(
+      /map task 1 of job doomed-map failed 2 time\(s\).*injected fault: map task 1, attempt 2/,
+    );
   });
 
   it('a reduce task that always fails: EIO naming reduce[0]', async () => {
     const input = await putBlob(sys, bytes);
-    const job = runMapReduce(sys, { app: 'wordcount', inputs: [input], maps: 2, reduces: 3, job: 'doomed-reduce', env: faults('reduce:0:*') });
+    const job = runMapReduce(sys, {
+      app: 'wordcount',
+      inputs: [input],
+      maps: 2,
+      reduces: 3,
+      job: 'doomed-reduce',
+      env: faults('reduce:0:*'),
+    });
     await expect(job).rejects.toMatchObject({ code: 'EIO', argument: 'reduce[0]' });
     await expect(job).rejects.toThrow(/reduce task 0 of job doomed-reduce failed 3 time\(s\)/);
   });
 
   it('a job id can be used again after a failed job: its objects are replaced', async () => {
     const input = await putBlob(sys, bytes);
-    await expect(wordCount(sys, [input], { maps: 2, reduces: 2, attempts: 1, job: 'again', env: faults('reduce:1:*') })).rejects.toMatchObject({ code: 'EIO' });
+    await expect(
+      wordCount(sys, [input], { maps: 2, reduces: 2, attempts: 1, job: 'again', env: faults('reduce:1:*') }),
+    ).rejects.toMatchObject({ code: 'EIO' });
     expect(await wordCount(sys, [input], { maps: 3, reduces: 2, job: 'again' })).toEqual(wordCountSync(bytes));
   });
 
@@ -77,13 +101,21 @@ describe('failure injection', () => {
       },
     });
     const seen: number[] = [];
-    const counts = await wordCount(racing, [input], { maps: 3, reduces: 2, progressMs: 1, onProgress: (done) => seen.push(done) });
+    const counts = await wordCount(racing, [input], {
+      maps: 3,
+      reduces: 2,
+      progressMs: 1,
+      onProgress: (done) => seen.push(done),
+    });
     expect(invalidated).toBe(1);
     expect(counts).toEqual(wordCountSync(bytes));
     expect(seen.at(-1)).toBe(5);
   });
 
   it('an unknown app is EINVAL naming job.app', async () => {
-    await expect(runMapReduce(sys, { app: 'grep', inputs: [], maps: 1, reduces: 1 })).rejects.toMatchObject({ code: 'EINVAL', argument: 'job.app' });
+    await expect(runMapReduce(sys, { app: 'grep', inputs: [], maps: 1, reduces: 1 })).rejects.toMatchObject({
+      code: 'EINVAL',
+      argument: 'job.app',
+    });
   });
 });

@@ -13,8 +13,15 @@ describe('task programs as modules', () => {
   it('a job runs with master, map and reduce loaded from their module URLs', async () => {
     const kernel = await Kernel.boot();
     await installMapReducePrograms(kernel);
-    for (const [kind, file] of [['master', 'master-task'], ['map', 'map-task'], ['reduce', 'reduce-task']] as const) {
-      kernel.registerProgram(PROGRAM_IDS[kind], { module: new URL(`../src/mapreduce/${file}.ts`, import.meta.url).href, export: 'default' });
+    for (const [kind, file] of [
+      ['master', 'master-task'],
+      ['map', 'map-task'],
+      ['reduce', 'reduce-task'],
+    ] as const) {
+      kernel.registerProgram(PROGRAM_IDS[kind], {
+        module: new URL(`../src/mapreduce/${file}.ts`, import.meta.url).href,
+        export: 'default',
+      });
     }
     const bytes = readFileSync('/usr/share/common-licenses/Apache-2.0');
     const counts = await wordCount(kernel.init, [await putBlob(kernel.init, bytes)], { maps: 3, reduces: 2 });

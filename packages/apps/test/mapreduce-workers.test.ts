@@ -26,7 +26,11 @@ describe('MapReduce in worker threads', () => {
   it('WordCount with tasks in worker threads equals the single-threaded count', async () => {
     const bytes = readFileSync('/usr/share/common-licenses/GPL-3');
     const tasksBefore = pool.threadsStarted;
-    const counts = await wordCount(kernel.init, [await putBlob(kernel.init, bytes)], { maps: 4, reduces: 3, parallel: 2 });
+    const counts = await wordCount(kernel.init, [await putBlob(kernel.init, bytes)], {
+      maps: 4,
+      reduces: 3,
+      parallel: 2,
+    });
     expect(counts).toEqual(wordCountSync(bytes));
     // Master + 4 maps + 3 reduces ran in worker threads, at most master + 2 at a time: 2 or 3 threads.
     expect(pool.threadsStarted - tasksBefore).toBeGreaterThanOrEqual(2);

@@ -51,7 +51,10 @@ export function makeNetNamespace(): NetNamespace {
   const clientAddress = `198.51.100.${base + 2}`;
   const ip = (...args: string[]) => execFileSync(IP, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const remove = () => {
-    for (const args of [['link', 'del', outer], ['netns', 'del', ns]]) {
+    for (const args of [
+      ['link', 'del', outer],
+      ['netns', 'del', ns],
+    ]) {
       try {
         ip(...args);
       } catch {
@@ -79,9 +82,14 @@ export function makeNetNamespace(): NetNamespace {
     remove,
     exec: (program, args) =>
       new Promise((resolve) => {
-        execFile(IP, ['netns', 'exec', ns, program, ...args], { encoding: 'latin1', maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-          resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-        });
+        execFile(
+          IP,
+          ['netns', 'exec', ns, program, ...args],
+          { encoding: 'latin1', maxBuffer: 16 << 20 },
+          (error, stdout, stderr) => {
+            resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+          },
+        );
       }),
   };
 }

@@ -14,8 +14,14 @@ import { natsPermissions } from '@dios/kernel/nats';
 import { MAIN, natsMissing, peersUntil, ROOT, startNatsServer, type NatsServer, type Node } from './cluster-helpers.js';
 
 // Test-only NKey users (seed, public key), made with @nats-io/nkeys' createUser.
-const N1 = { seed: 'SUANHIGGY7KT3LNIFZSMM6SLJUZUZCYAQA4SHAT5BK5QRPOHFFKEM3AGV4', key: 'UBV4RG3YR3RRXS2RF2J76TS3UPWYY4BTGCPXJSW5T2AITMYL7GADJHDK' };
-const N2 = { seed: 'SUAEWLXCQAAZWQ7B5FV4BIHQGMFBIPY6U5PVBXUP6SXORVH4SYTOV5LVJI', key: 'UDCWGT6OXZJRS3L6DUTYAKIG2CMIZDMKOACQEIQB3UWPBUASKTIMSQYP' };
+const N1 = {
+  seed: 'SUANHIGGY7KT3LNIFZSMM6SLJUZUZCYAQA4SHAT5BK5QRPOHFFKEM3AGV4',
+  key: 'UBV4RG3YR3RRXS2RF2J76TS3UPWYY4BTGCPXJSW5T2AITMYL7GADJHDK',
+};
+const N2 = {
+  seed: 'SUAEWLXCQAAZWQ7B5FV4BIHQGMFBIPY6U5PVBXUP6SXORVH4SYTOV5LVJI',
+  key: 'UDCWGT6OXZJRS3L6DUTYAKIG2CMIZDMKOACQEIQB3UWPBUASKTIMSQYP',
+};
 const CLUSTER = `k${process.pid}`;
 
 const missing = natsMissing();
@@ -46,7 +52,24 @@ function seedFile(name: string, text: string): string {
 }
 
 function nodeArgs(id: string, nkey: string): string[] {
-  return ['--conditions=@dios/source', '--import', 'tsx', MAIN, 'node', 'start', '--nats', server!.url, '--id', id, '--cluster', CLUSTER, '--nkey', nkey, '--dead-ms', '1500'];
+  return [
+    '--conditions=@dios/source',
+    '--import',
+    'tsx',
+    MAIN,
+    'node',
+    'start',
+    '--nats',
+    server!.url,
+    '--id',
+    id,
+    '--cluster',
+    CLUSTER,
+    '--nkey',
+    nkey,
+    '--dead-ms',
+    '1500',
+  ];
 }
 
 /** Starts a node expected to come up; resolves once it says so. */
@@ -89,7 +112,10 @@ async function startUp(id: string, nkey: string): Promise<Node> {
 describe.skipIf(missing !== undefined)('dios node start --nkey', () => {
   it('nodes holding their seeds join and see each other', async () => {
     // Seed files usually end with a newline.
-    const [n1, n2] = await Promise.all([startUp('n1', seedFile('n1.nk', `${N1.seed}\n`)), startUp('n2', seedFile('n2.nk', N2.seed))]);
+    const [n1, n2] = await Promise.all([
+      startUp('n1', seedFile('n1.nk', `${N1.seed}\n`)),
+      startUp('n2', seedFile('n2.nk', N2.seed)),
+    ]);
     expect(await peersUntil(n1, (p) => p.includes('n2'), 5000)).toEqual(['n2']);
     expect(await peersUntil(n2, (p) => p.includes('n1'), 5000)).toEqual(['n1']);
   }, 60_000);
@@ -111,7 +137,11 @@ describe.skipIf(missing !== undefined)('dios node start --nkey', () => {
   }, 120_000);
 
   it('--nkey with --user or --token is a usage error (exit 2)', () => {
-    const r = spawnSync(process.execPath, [...nodeArgs('n1', seedFile('x.nk', N1.seed)), '--token', 't'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, [...nodeArgs('n1', seedFile('x.nk', N1.seed)), '--token', 't'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--nkey/);
   }, 30_000);

@@ -107,7 +107,9 @@ describe('dios web serve', () => {
     const port = (taken.address() as { port: number }).port;
     try {
       const busy = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [BIN, 'web', 'serve', site, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [BIN, 'web', 'serve', site, '--port', String(port)], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let stderr = '';
         child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
         child.once('exit', (status) => resolve({ status, stderr }));

@@ -88,9 +88,14 @@ export interface CurlResult {
 /** Runs curl with `args` (asynchronously). */
 export function curl(...args: string[]): Promise<CurlResult> {
   return new Promise((resolve) => {
-    execFile(CURL, ['--silent', '--show-error', '--max-time', '20', ...args], { encoding: 'latin1', maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
+    execFile(
+      CURL,
+      ['--silent', '--show-error', '--max-time', '20', ...args],
+      { encoding: 'latin1', maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -6,7 +6,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fclose, fopen, fputs } from '@dios/libd';
-import { curl, CURL, missing, parseResponse, rawClient, received, SITE, startFixture, type WebFixture } from './web-helpers.js';
+import {
+  curl,
+  CURL,
+  missing,
+  parseResponse,
+  rawClient,
+  received,
+  SITE,
+  startFixture,
+  type WebFixture,
+} from './web-helpers.js';
 
 const why = missing(CURL);
 
@@ -72,21 +82,47 @@ describe.skipIf(why !== undefined)('web server over HTTP/1.1 (curl)', () => {
 
   it('a single range is answered 206 with Content-Range; one past the end 416', async () => {
     const r = parseResponse((await curl('-i', '-H', 'Range: bytes=7-10', `${web.url}hello.txt`)).stdout);
-    expect([r.status, r.body, r.headers.get('content-range'), r.headers.get('content-length')]).toEqual([206, 'DIOS', 'bytes 7-10/16', '4']);
+    expect([r.status, r.body, r.headers.get('content-range'), r.headers.get('content-length')]).toEqual([
+      206,
+      'DIOS',
+      'bytes 7-10/16',
+      '4',
+    ]);
     const suffix = parseResponse((await curl('-i', '-H', 'Range: bytes=-4', `${web.url}hello.txt`)).stdout);
     expect([suffix.status, suffix.body]).toEqual([206, 'web\n']);
     const big = await curl('-H', 'Range: bytes=300000-', `${web.url}big.bin`);
-    expect(Buffer.from(big.stdout, 'latin1').equals(Buffer.from((SITE['big.bin'] as Uint8Array).subarray(300000)))).toBe(true);
+    expect(
+      Buffer.from(big.stdout, 'latin1').equals(Buffer.from((SITE['big.bin'] as Uint8Array).subarray(300000))),
+    ).toBe(true);
     const bad = parseResponse((await curl('-i', '-H', 'Range: bytes=100-200', `${web.url}hello.txt`)).stdout);
     expect([bad.status, bad.headers.get('content-range')]).toEqual([416, 'bytes */16']);
   });
 
   it('keep-alive: two URLs in one curl share one connection; Connection: close and HTTP/1.0 close it', async () => {
-    const two = await curl('-o', '/dev/null', '-o', '/dev/null', '-w', '%{http_code} %{num_connects}\n', `${web.url}hello.txt`, `${web.url}index.html`);
+    const two = await curl(
+      '-o',
+      '/dev/null',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code} %{num_connects}\n',
+      `${web.url}hello.txt`,
+      `${web.url}index.html`,
+    );
     expect(two.stdout).toBe('200 1\n200 0\n');
     const closing = parseResponse((await curl('-i', '-H', 'Connection: close', `${web.url}hello.txt`)).stdout);
     expect(closing.headers.get('connection')).toBe('close');
-    const old = await curl('-0', '-o', '/dev/null', '-o', '/dev/null', '-w', '%{num_connects}\n', `${web.url}hello.txt`, `${web.url}hello.txt`);
+    const old = await curl(
+      '-0',
+      '-o',
+      '/dev/null',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{num_connects}\n',
+      `${web.url}hello.txt`,
+      `${web.url}hello.txt`,
+    );
     expect(old.stdout).toBe('1\n1\n');
   });
 
@@ -106,7 +142,13 @@ describe.skipIf(why !== undefined)('web server over HTTP/1.1 (curl)', () => {
   });
 
   it('path traversal is refused: /../etc/passwd as is, %2e%2e and an encoded slash', async () => {
-    for (const path of ['/../etc/passwd', '/%2e%2e/etc/passwd', '/data/../../etc/passwd', '/%2E%2E%2Fetc%2Fpasswd', '/..%2f..%2fetc/passwd']) {
+    for (const path of [
+      '/../etc/passwd',
+      '/%2e%2e/etc/passwd',
+      '/data/../../etc/passwd',
+      '/%2E%2E%2Fetc%2Fpasswd',
+      '/..%2f..%2fetc/passwd',
+    ]) {
       const r = parseResponse((await curl('-i', '--path-as-is', `http://127.0.0.1:${web.port}${path}`)).stdout);
       expect([400, 403, 404], path).toContain(r.status);
       expect(r.body).not.toContain('root:');
@@ -126,7 +168,9 @@ describe.skipIf(why !== undefined)('web server over HTTP/1.1 (curl)', () => {
     const g = await fopen(sys, '/www/live.txt', 'w');
     await fputs(g, 'second version\n');
     await fclose(g);
-    const two = parseResponse((await curl('-i', '-H', `If-None-Match: ${one.headers.get('etag')}`, `${web.url}live.txt`)).stdout);
+    const two = parseResponse(
+      (await curl('-i', '-H', `If-None-Match: ${one.headers.get('etag')}`, `${web.url}live.txt`)).stdout,
+    );
     expect([two.status, two.body]).toEqual([200, 'second version\n']);
     expect(two.headers.get('etag')).not.toBe(one.headers.get('etag'));
   });

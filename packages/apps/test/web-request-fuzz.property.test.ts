@@ -24,8 +24,13 @@ let cases = 0;
 // What the parser answered over all cases: shows the inputs reach every outcome.
 const tally = new Map<string, number>();
 afterAll(() => {
-  const outcomes = [...tally].sort().map(([k, n]) => `${k} ${n}`).join(', ');
-  console.log(`web request fuzz: ${cases} cases (${RUNS} per property; DIOS_FUZZ_RUNS=N for more); parser answers: ${outcomes}`);
+  const outcomes = [...tally]
+    .sort()
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  console.log(
+    `web request fuzz: ${cases} cases (${RUNS} per property; DIOS_FUZZ_RUNS=N for more); parser answers: ${outcomes}`,
+  );
 });
 
 /** What one request of the generator is, and what the parser must make of it. */
@@ -55,7 +60,14 @@ const validRequest: fc.Arbitrary<Generated> = fc
     host: fc.option(fieldValue, { nil: undefined }),
     fields: fc.array(fc.tuple(fieldName, fieldValue), { maxLength: 8 }),
     close: fc.boolean(),
-    length: fc.option(fc.oneof(fc.constant('0'), fc.constant('999999999999999'), fc.bigInt({ min: 0n, max: 10n ** 15n - 1n }).map(String)), { nil: undefined }),
+    length: fc.option(
+      fc.oneof(
+        fc.constant('0'),
+        fc.constant('999999999999999'),
+        fc.bigInt({ min: 0n, max: 10n ** 15n - 1n }).map(String),
+      ),
+      { nil: undefined },
+    ),
     eols: fc.array(eol, { minLength: 12, maxLength: 12 }),
   })
   .map(({ method, target, minor, host, fields, close, length, eols }) => {
@@ -78,11 +90,24 @@ const limits: fc.Arbitrary<ParserLimits> = fc.oneof(
 );
 
 // Chunk sizes, used in turn (an empty list: everything in one push).
-const chunking = fc.array(fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 20_000 })), { maxLength: 6 });
+const chunking = fc.array(fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 20_000 })), {
+  maxLength: 6,
+});
 
 type Mutation = (b: Uint8Array) => fc.Arbitrary<Uint8Array>;
 const at = (b: Uint8Array): fc.Arbitrary<number> => fc.integer({ min: 0, max: b.length });
-const junk = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ minLength: 1000, maxLength: 20_000 }), fc.constantFrom(enc.encode('\r\n'), enc.encode('\n'), enc.encode('\r'), enc.encode(':'), enc.encode(' '), new Uint8Array([0])));
+const junk = fc.oneof(
+  fc.uint8Array({ maxLength: 64 }),
+  fc.uint8Array({ minLength: 1000, maxLength: 20_000 }),
+  fc.constantFrom(
+    enc.encode('\r\n'),
+    enc.encode('\n'),
+    enc.encode('\r'),
+    enc.encode(':'),
+    enc.encode(' '),
+    new Uint8Array([0]),
+  ),
+);
 const cat = (...parts: Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let i = 0;
@@ -94,7 +119,36 @@ const cat = (...parts: Uint8Array[]): Uint8Array => {
 };
 // Bytes and words that mean something to the parser (as a fuzzer's dictionary): mutations put them in.
 const BYTES = [0, 9, 10, 13, 32, 0x22, 0x2c, 0x30, 0x31, 0x32, 0x3a, 0x3f, 0x7f, 0x80, 0xa0, 0xff];
-const WORDS = ['HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/0.9', 'HTTP/1.12', 'HTTP/11', 'Host: x', 'host:', 'Content-Length: 5', 'Content-Length: 1000000000000000', 'Content-Length: 1, 1', 'Transfer-Encoding: chunked', 'Connection: close', ' close', '\r\n', '\n', '\r', '\r\n\r\n', '\n\n', '\n\r\n', ': ', ' ', '\t', '\0', '%00', '?', 'GET ', ' / '].map((w) => enc.encode(w));
+const WORDS = [
+  'HTTP/1.1',
+  'HTTP/1.0',
+  'HTTP/2.0',
+  'HTTP/0.9',
+  'HTTP/1.12',
+  'HTTP/11',
+  'Host: x',
+  'host:',
+  'Content-Length: 5',
+  'Content-Length: 1000000000000000',
+  'Content-Length: 1, 1',
+  'Transfer-Encoding: chunked',
+  'Connection: close',
+  ' close',
+  '\r\n',
+  '\n',
+  '\r',
+  '\r\n\r\n',
+  '\n\n',
+  '\n\r\n',
+  ': ',
+  ' ',
+  '\t',
+  '\0',
+  '%00',
+  '?',
+  'GET ',
+  ' / ',
+].map((w) => enc.encode(w));
 const anyByte = fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(...BYTES));
 const word = fc.constantFrom(...WORDS);
 // Words that stand for one another: a mutation swaps an occurrence of one for another of its class.
@@ -108,7 +162,8 @@ const CLASSES = [
 function swap(b: Uint8Array, cls: string[], to: number, nth: number): Uint8Array {
   const text = Buffer.from(b).toString('latin1');
   const at: [number, string][] = [];
-  for (const word of cls) if (word !== '') for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) at.push([i, word]);
+  for (const word of cls)
+    if (word !== '') for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) at.push([i, word]);
   if (at.length === 0) return b;
   const [i, word] = at[nth % at.length]!;
   return new Uint8Array(Buffer.from(text.slice(0, i) + cls[to]! + text.slice(i + word.length), 'latin1'));
@@ -120,41 +175,75 @@ const MUTATIONS: Mutation[] = [
       .chain((cls) => fc.tuple(fc.constant(cls), fc.nat(cls.length - 1), fc.nat()))
       .map(([cls, to, nth]) => swap(b, cls, to, nth)),
   // Put a dictionary word in, or over the bytes there.
-  (b) => fc.tuple(at(b), word, fc.boolean()).map(([i, w, over]) => cat(b.subarray(0, i), w, b.subarray(over ? Math.min(b.length, i + w.length) : i))),
+  (b) =>
+    fc
+      .tuple(at(b), word, fc.boolean())
+      .map(([i, w, over]) => cat(b.subarray(0, i), w, b.subarray(over ? Math.min(b.length, i + w.length) : i))),
   // Flip 1-4 bytes.
-  (b) => fc.array(fc.tuple(at(b), anyByte), { minLength: 1, maxLength: 4 }).map((flips) => {
-    const c = b.slice();
-    for (const [i, v] of flips) if (i < c.length) c[i] = v;
-    return c;
-  }),
+  (b) =>
+    fc.array(fc.tuple(at(b), anyByte), { minLength: 1, maxLength: 4 }).map((flips) => {
+      const c = b.slice();
+      for (const [i, v] of flips) if (i < c.length) c[i] = v;
+      return c;
+    }),
   (b) => at(b).map((i) => b.slice(0, i)), // truncate
   (b) => junk.map((j) => cat(b, j)), // extend
   (b) => fc.tuple(at(b), junk).map(([i, j]) => cat(b.subarray(0, i), j, b.subarray(i))), // insert
   (b) => fc.tuple(at(b), at(b)).map(([i, j]) => cat(b.subarray(0, Math.min(i, j)), b.subarray(Math.max(i, j)))), // delete
   // Repeat a slice (a line, a whole request ...) up to 300 times, to at most MAX_INPUT bytes.
-  (b) => fc.tuple(at(b), at(b), fc.integer({ min: 2, max: 300 })).map(([i, j, k]) => {
-    const piece = b.subarray(Math.min(i, j), Math.max(i, j));
-    const times = Math.min(k - 1, Math.floor(MAX_INPUT / Math.max(1, piece.length)));
-    return cat(b.subarray(0, Math.max(i, j)), ...Array.from({ length: times }, () => piece), b.subarray(Math.max(i, j)));
-  }),
+  (b) =>
+    fc.tuple(at(b), at(b), fc.integer({ min: 2, max: 300 })).map(([i, j, k]) => {
+      const piece = b.subarray(Math.min(i, j), Math.max(i, j));
+      const times = Math.min(k - 1, Math.floor(MAX_INPUT / Math.max(1, piece.length)));
+      return cat(
+        b.subarray(0, Math.max(i, j)),
+        ...Array.from({ length: times }, () => piece),
+        b.subarray(Math.max(i, j)),
+      );
+    }),
 ];
 
 const pipelined = fc.array(validRequest, { minLength: 1, maxLength: 4 });
 const bytesOf = (reqs: Generated[]): Uint8Array => enc.encode(reqs.map((r) => r.text).join(''));
 const mutated = pipelined.chain((reqs) =>
-  fc.array(fc.integer({ min: 0, max: MUTATIONS.length - 1 }), { minLength: 1, maxLength: 3 }).chain((picks) =>
-    picks.reduce<fc.Arbitrary<Uint8Array>>((arb, k) => arb.chain(MUTATIONS[k]!), fc.constant(bytesOf(reqs))),
-  ),
+  fc
+    .array(fc.integer({ min: 0, max: MUTATIONS.length - 1 }), { minLength: 1, maxLength: 3 })
+    .chain((picks) =>
+      picks.reduce<fc.Arbitrary<Uint8Array>>((arb, k) => arb.chain(MUTATIONS[k]!), fc.constant(bytesOf(reqs))),
+    ),
 );
-const anyInput = fc.oneof({ weight: 4, arbitrary: mutated }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 20_000 }) });
+const anyInput = fc.oneof(
+  { weight: 4, arbitrary: mutated },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 20_000 }) },
+);
 
 /** One thing the parser found, comparable across runs. */
-type Found = { kind: 'request'; method: string; target: string; path: string; minor: number; headers: [string, string][]; keepAlive: boolean; hasBody: boolean } | { kind: 'error'; status: number; reason: string };
+type Found =
+  | {
+      kind: 'request';
+      method: string;
+      target: string;
+      path: string;
+      minor: number;
+      headers: [string, string][];
+      keepAlive: boolean;
+      hasBody: boolean;
+    }
+  | { kind: 'error'; status: number; reason: string };
 
 function found(r: Exclude<ParseResult, { kind: 'incomplete' }>): Found {
   if (r.kind === 'error') return { kind: 'error', status: r.status, reason: r.reason };
   const q = r.request;
-  return { kind: 'request', method: q.method, target: q.target, path: q.path, minor: q.minor, headers: [...q.headers], keepAlive: q.keepAlive, hasBody: q.hasBody };
+  return {
+    kind: 'request',
+    method: q.method,
+    target: q.target,
+    path: q.path,
+    minor: q.minor,
+    headers: [...q.headers],
+    keepAlive: q.keepAlive,
+    hasBody: q.hasBody,
+  };
 }
 
 // A failed invariant (cheaper than expect in loops that run per byte).
@@ -171,7 +260,7 @@ function feed(bytes: Uint8Array, sizes: number[], lim: ParserLimits): Found[] {
   const p = new RequestParser(lim);
   const out: Found[] = [];
   let largest = 0;
-  for (let pos = 0, k = 0; pos < bytes.length; ) {
+  for (let pos = 0, k = 0; pos < bytes.length;) {
     const chunk = bytes.subarray(pos, pos + (sizes.length === 0 ? bytes.length : sizes[k++ % sizes.length]!));
     pos += chunk.length;
     largest = Math.max(largest, chunk.length);
@@ -180,7 +269,10 @@ function feed(bytes: Uint8Array, sizes: number[], lim: ParserLimits): Found[] {
       const r = p.next();
       if (r.kind === 'incomplete') {
         // Waiting for more, it holds less than one head's limit: the limit is enforced while bytes arrive.
-        check(p.buffered < lim.maxHeaderBytes, `waiting with ${p.buffered} bytes buffered, limit ${lim.maxHeaderBytes}`);
+        check(
+          p.buffered < lim.maxHeaderBytes,
+          `waiting with ${p.buffered} bytes buffered, limit ${lim.maxHeaderBytes}`,
+        );
         break;
       }
       out.push(found(r));
@@ -202,7 +294,10 @@ function feed(bytes: Uint8Array, sizes: number[], lim: ParserLimits): Found[] {
   return out;
 }
 
-const settings = (seed?: number): fc.Parameters<unknown> => ({ numRuns: RUNS, ...(seed === undefined ? {} : { seed }) });
+const settings = (seed?: number): fc.Parameters<unknown> => ({
+  numRuns: RUNS,
+  ...(seed === undefined ? {} : { seed }),
+});
 
 describe('RequestParser fuzzed', () => {
   it('valid pipelined requests parse to what was sent, in any chunking', { timeout: TIMEOUT }, () => {
@@ -217,7 +312,16 @@ describe('RequestParser fuzzed', () => {
             headers.set(n.toLowerCase(), seen === undefined ? v : `${seen}, ${v}`);
           }
           const q = r.target.indexOf('?');
-          return { kind: 'request', method: r.method, target: r.target, path: q < 0 ? r.target : r.target.slice(0, q), minor: r.minor, headers: [...headers], keepAlive: r.keepAlive, hasBody: r.hasBody };
+          return {
+            kind: 'request',
+            method: r.method,
+            target: r.target,
+            path: q < 0 ? r.target : r.target.slice(0, q),
+            minor: r.minor,
+            headers: [...headers],
+            keepAlive: r.keepAlive,
+            hasBody: r.hasBody,
+          };
         });
         expect(got).toEqual(want);
       }),
@@ -225,22 +329,30 @@ describe('RequestParser fuzzed', () => {
     );
   });
 
-  it('mutated requests and junk give only requests and protocol errors, the same in any chunking', { timeout: TIMEOUT }, () => {
-    fc.assert(
-      fc.property(anyInput, chunking, limits, (bytes, sizes, lim) => {
-        cases++;
-        expect(feed(bytes, sizes, lim)).toEqual(feed(bytes, [], lim));
-      }),
-      settings(),
-    );
-  });
+  it(
+    'mutated requests and junk give only requests and protocol errors, the same in any chunking',
+    { timeout: TIMEOUT },
+    () => {
+      fc.assert(
+        fc.property(anyInput, chunking, limits, (bytes, sizes, lim) => {
+          cases++;
+          expect(feed(bytes, sizes, lim)).toEqual(feed(bytes, [], lim));
+        }),
+        settings(),
+      );
+    },
+  );
 
   it('bytes one at a time give what one push gives', { timeout: TIMEOUT }, () => {
     fc.assert(
-      fc.property(mutated.map((b) => b.subarray(0, 4000)), limits, (bytes, lim) => {
-        cases++;
-        expect(feed(bytes, [1], lim)).toEqual(feed(bytes, [], lim));
-      }),
+      fc.property(
+        mutated.map((b) => b.subarray(0, 4000)),
+        limits,
+        (bytes, lim) => {
+          cases++;
+          expect(feed(bytes, [1], lim)).toEqual(feed(bytes, [], lim));
+        },
+      ),
       settings(),
     );
   });

@@ -27,7 +27,11 @@ async function goodClientIsServed(): Promise<void> {
   expect(good.socket.destroyed).toBe(false);
 }
 
-async function badClient(bytes: string | Uint8Array, end = false, port = web.port): Promise<{ text: string; client: RawClient }> {
+async function badClient(
+  bytes: string | Uint8Array,
+  end = false,
+  port = web.port,
+): Promise<{ text: string; client: RawClient }> {
   const client = await rawClient(port);
   client.socket.write(bytes);
   if (end) client.socket.end();
@@ -48,7 +52,11 @@ afterAll(async () => {
 
 // A fresh client of the quick server is served (its connections do not live long enough to keep one).
 async function quickServes(): Promise<void> {
-  const { text } = await badClient('GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', false, quick.port);
+  const { text } = await badClient(
+    'GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    false,
+    quick.port,
+  );
   expect(text).toMatch(new RegExp(`^HTTP/1\\.1 200 OK[\\s\\S]*\\r\\n\\r\\n${HELLO}$`));
 }
 
@@ -98,7 +106,9 @@ describe('web server robustness (raw sockets)', () => {
     const { text } = await badClient(randomBytes(10_000));
     expect(text).toMatch(/^HTTP\/1\.1 (400|413) /);
     // Junk lines with an empty line early: a malformed request line (400) rather than an endless head (413).
-    const lines = Buffer.from(Array.from({ length: 10_000 }, (_, i) => (i % 50 === 49 || i === 100 ? 10 : 33 + (i % 90))));
+    const lines = Buffer.from(
+      Array.from({ length: 10_000 }, (_, i) => (i % 50 === 49 || i === 100 ? 10 : 33 + (i % 90))),
+    );
     expect((await badClient(lines)).text).toMatch(/^HTTP\/1\.1 400 /);
     await goodClientIsServed();
   });
@@ -120,21 +130,30 @@ describe('web server robustness (raw sockets)', () => {
       ['GET /hello.txt HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n', /^HTTP\/1\.1 400 /],
       ['GET /hello.txt HTTP/1.1\r\nHost: x\r\nX: a\rb\r\n\r\n', /^HTTP\/1\.1 400 /],
       ['GET /hello.txt HTTP/1.1\r\nHost: x\r\nX: a\r\n folded\r\n\r\n', /^HTTP\/1\.1 400 /],
-      ['GET /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n', /^HTTP\/1\.1 400 /],
+      [
+        'GET /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n',
+        /^HTTP\/1\.1 400 /,
+      ],
       ['GET /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n', /^HTTP\/1\.1 400 /],
-      ['POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nabcde', /^HTTP\/1\.1 405 [\s\S]*Connection: close/],
+      [
+        'POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nabcde',
+        /^HTTP\/1\.1 405 [\s\S]*Connection: close/,
+      ],
       ['GET  /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n', /^HTTP\/1\.1 400 /],
       ['GET hello.txt HTTP/1.1\r\nHost: x\r\n\r\n', /^HTTP\/1\.1 400 [\s\S]*Connection: close/],
       ['GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', /^HTTP\/1\.1 400 /],
       ['\r\n\r\nGET /hello.txt HTTP/1.0\r\n\r\n', /^HTTP\/1\.1 200 [\s\S]*Connection: close/],
     ];
-    for (const [request, expected] of cases) expect((await badClient(request)).text, JSON.stringify(request)).toMatch(expected);
+    for (const [request, expected] of cases)
+      expect((await badClient(request)).text, JSON.stringify(request)).toMatch(expected);
     await goodClientIsServed();
   });
 
   it('pipelined requests in one packet are answered in order on one connection', async () => {
     const client = await rawClient(web.port);
-    client.socket.write('GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\nHEAD /hello.txt HTTP/1.1\r\nHost: x\r\n\r\nGET http://x/data/numbers.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    client.socket.write(
+      'GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\nHEAD /hello.txt HTTP/1.1\r\nHost: x\r\n\r\nGET http://x/data/numbers.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
     await client.closed;
     const statuses = [...client.text().matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]);
     expect(statuses).toEqual(['200', '200', '200']);

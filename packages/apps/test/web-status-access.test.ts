@@ -9,7 +9,14 @@
 import { BlockList } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_WEB_OPTIONS, optionsFromArgv, optionsToArgv, startWebServer, WebServerError, type WebServerOptions } from '@dios/apps';
+import {
+  DEFAULT_WEB_OPTIONS,
+  optionsFromArgv,
+  optionsToArgv,
+  startWebServer,
+  WebServerError,
+  type WebServerOptions,
+} from '@dios/apps';
 import { isLoopbackAddress, statusVisible } from '@dios/apps/testing';
 import { makeNetNamespace, netNamespaceMissing, type NetNamespace } from './net-namespace.js';
 import { curl, CURL, missing, parseResponse, startFixture, type WebFixture } from './web-helpers.js';
@@ -70,8 +77,15 @@ describe('isLoopbackAddress', () => {
     const loopback = new BlockList();
     loopback.addSubnet('127.0.0.0', 8, 'ipv4');
     loopback.addAddress('::1', 'ipv6');
-    const near = fc.oneof(fc.ipV4(), fc.integer({ min: 0, max: 255 }).map((x) => `127.${x}.0.${255 - x}`));
-    const v6 = fc.oneof(fc.ipV6(), near.map((a) => `::ffff:${a}`), fc.constantFrom('::1', '0:0:0:0:0:0:0:1', '::0:1', '::ffff:7f00:1'));
+    const near = fc.oneof(
+      fc.ipV4(),
+      fc.integer({ min: 0, max: 255 }).map((x) => `127.${x}.0.${255 - x}`),
+    );
+    const v6 = fc.oneof(
+      fc.ipV6(),
+      near.map((a) => `::ffff:${a}`),
+      fc.constantFrom('::1', '0:0:0:0:0:0:0:1', '::0:1', '::ffff:7f00:1'),
+    );
     fc.assert(
       fc.property(near, fc.integer({ min: 1, max: 65535 }), (ip, port) => {
         expect(isLoopbackAddress(`${ip}:${port}`)).toBe(loopback.check(ip, 'ipv4'));
@@ -88,11 +102,18 @@ describe('isLoopbackAddress', () => {
   it('an IPv4 address, plain or mapped, is loopback exactly when its first octet is 127', () => {
     const octet = fc.integer({ min: 0, max: 255 });
     fc.assert(
-      fc.property(fc.oneof(fc.constant(127), octet), octet, octet, octet, fc.integer({ min: 1, max: 65535 }), (a, b, c, d, port) => {
-        const v4 = `${a}.${b}.${c}.${d}`;
-        expect(isLoopbackAddress(`${v4}:${port}`)).toBe(a === 127);
-        expect(isLoopbackAddress(`::ffff:${v4}:${port}`)).toBe(a === 127);
-      }),
+      fc.property(
+        fc.oneof(fc.constant(127), octet),
+        octet,
+        octet,
+        octet,
+        fc.integer({ min: 1, max: 65535 }),
+        (a, b, c, d, port) => {
+          const v4 = `${a}.${b}.${c}.${d}`;
+          expect(isLoopbackAddress(`${v4}:${port}`)).toBe(a === 127);
+          expect(isLoopbackAddress(`::ffff:${v4}:${port}`)).toBe(a === 127);
+        },
+      ),
     );
   });
 });
@@ -100,10 +121,18 @@ describe('isLoopbackAddress', () => {
 describe('statusVisible', () => {
   it('off: nobody; local: loopback clients; on: anyone', () => {
     for (const address of ['127.0.0.1:1', '::1:1', '::ffff:127.0.0.1:1']) {
-      expect([statusVisible('off', address), statusVisible('local', address), statusVisible('on', address)]).toEqual([false, true, true]);
+      expect([statusVisible('off', address), statusVisible('local', address), statusVisible('on', address)]).toEqual([
+        false,
+        true,
+        true,
+      ]);
     }
     for (const address of ['192.0.2.2:1', 'fd00::2:1', undefined]) {
-      expect([statusVisible('off', address), statusVisible('local', address), statusVisible('on', address)]).toEqual([false, false, true]);
+      expect([statusVisible('off', address), statusVisible('local', address), statusVisible('on', address)]).toEqual([
+        false,
+        false,
+        true,
+      ]);
     }
   });
 });
@@ -125,7 +154,9 @@ describe('the status option', () => {
   it('startWebServer refuses another value with EINVAL naming options.status', async () => {
     // Nothing is installed or run: the option is refused first.
     const kernel = { registerProgram: () => new Uint8Array(), init: undefined as never };
-    const err = await startWebServer(kernel, { status: 'public' as WebServerOptions['status'] }).catch((e: unknown) => e);
+    const err = await startWebServer(kernel, { status: 'public' as WebServerOptions['status'] }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(WebServerError);
     expect((err as WebServerError).code).toBe('EINVAL');
     expect((err as Error).message).toMatch(/options\.status.*'off', 'local' or 'on'.*'public'/);
@@ -179,38 +210,41 @@ describe.skipIf(why !== undefined)('status page access over curl from loopback',
 // A client from a non-loopback address: a network namespace of our own, joined by a veth pair (no traffic leaves the machine).
 const noNamespace = why ?? netNamespaceMissing();
 
-describe.skipIf(noNamespace !== undefined)('status page access from a non-loopback client (a network namespace)', () => {
-  let net: NetNamespace;
-  let local: WebFixture;
-  let on: WebFixture;
-  beforeAll(async () => {
-    net = makeNetNamespace();
-    // Listening on every IPv4 address, so both loopback and the veth address reach the server.
-    local = await startFixture({ host: '0.0.0.0', status: 'local' });
-    on = await startFixture({ host: '0.0.0.0', status: 'on' });
-  });
-  afterAll(async () => {
-    net?.remove();
-    await local?.close();
-    await on?.close();
-    expect([...(local?.failures ?? []), ...(on?.failures ?? [])]).toEqual([]);
-  });
-  const at = (address: string, port: number): string => `http://${address}:${port}/`;
-  async function remoteStatusOf(url: string, path = '_dios/status'): Promise<number> {
-    const r = await net.exec(CURL, ['--silent', '--show-error', '--max-time', '20', '-i', `${url}${path}`]);
-    expect(r.stderr).toBe('');
-    return parseResponse(r.stdout).status;
-  }
+describe.skipIf(noNamespace !== undefined)(
+  'status page access from a non-loopback client (a network namespace)',
+  () => {
+    let net: NetNamespace;
+    let local: WebFixture;
+    let on: WebFixture;
+    beforeAll(async () => {
+      net = makeNetNamespace();
+      // Listening on every IPv4 address, so both loopback and the veth address reach the server.
+      local = await startFixture({ host: '0.0.0.0', status: 'local' });
+      on = await startFixture({ host: '0.0.0.0', status: 'on' });
+    });
+    afterAll(async () => {
+      net?.remove();
+      await local?.close();
+      await on?.close();
+      expect([...(local?.failures ?? []), ...(on?.failures ?? [])]).toEqual([]);
+    });
+    const at = (address: string, port: number): string => `http://${address}:${port}/`;
+    async function remoteStatusOf(url: string, path = '_dios/status'): Promise<number> {
+      const r = await net.exec(CURL, ['--silent', '--show-error', '--max-time', '20', '-i', `${url}${path}`]);
+      expect(r.stderr).toBe('');
+      return parseResponse(r.stdout).status;
+    }
 
-  it('local: a client from a non-loopback address gets 404 for the page and 200 for files; loopback clients 200', async () => {
-    expect(await remoteStatusOf(at(net.hostAddress, local.port))).toBe(404);
-    expect(await remoteStatusOf(at(net.hostAddress, local.port), '_dios/status.json')).toBe(404);
-    expect(await remoteStatusOf(at(net.hostAddress, local.port), 'hello.txt')).toBe(200);
-    expect(await statusOf(at('127.0.0.1', local.port))).toBe(200);
-  });
+    it('local: a client from a non-loopback address gets 404 for the page and 200 for files; loopback clients 200', async () => {
+      expect(await remoteStatusOf(at(net.hostAddress, local.port))).toBe(404);
+      expect(await remoteStatusOf(at(net.hostAddress, local.port), '_dios/status.json')).toBe(404);
+      expect(await remoteStatusOf(at(net.hostAddress, local.port), 'hello.txt')).toBe(200);
+      expect(await statusOf(at('127.0.0.1', local.port))).toBe(200);
+    });
 
-  it('on: the same clients all get 200', async () => {
-    expect(await remoteStatusOf(at(net.hostAddress, on.port))).toBe(200);
-    expect(await statusOf(at('127.0.0.1', on.port))).toBe(200);
-  });
-});
+    it('on: the same clients all get 200', async () => {
+      expect(await remoteStatusOf(at(net.hostAddress, on.port))).toBe(200);
+      expect(await statusOf(at('127.0.0.1', on.port))).toBe(200);
+    });
+  },
+);

@@ -4,7 +4,16 @@
  * traversal), content types, directory listings.
  */
 import { describe, expect, it } from 'vitest';
-import { contentType, decodeTargetPath, etagOf, listDirectory, listingHtml, noneMatchHits, parseRange, RequestParser } from '@dios/apps/testing';
+import {
+  contentType,
+  decodeTargetPath,
+  etagOf,
+  listDirectory,
+  listingHtml,
+  noneMatchHits,
+  parseRange,
+  RequestParser,
+} from '@dios/apps/testing';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -25,7 +34,14 @@ describe('RequestParser', () => {
     }
     expect(first?.kind).toBe('request');
     if (first?.kind !== 'request') return;
-    expect(first.request).toMatchObject({ method: 'GET', target: '/a%20b?q=1', path: '/a%20b', minor: 1, keepAlive: true, hasBody: false });
+    expect(first.request).toMatchObject({
+      method: 'GET',
+      target: '/a%20b?q=1',
+      path: '/a%20b',
+      minor: 1,
+      keepAlive: true,
+      hasBody: false,
+    });
     expect(first.request.headers.get('x-two')).toBe('a, b');
     p.push(bytes.subarray(i + 1));
     const second = p.next();
@@ -42,9 +58,20 @@ describe('RequestParser', () => {
 
   it('trims spaces and tabs around a field value, and nothing else (not 0xA0)', () => {
     const p = new RequestParser();
-    p.push(Uint8Array.from([...enc('GET / HTTP/1.1\r\nHost: x\r\nX: \t a b \t\r\nY: '), 0xa0, 0x76, 0xa0, ...enc('\r\n\r\n')]));
+    p.push(
+      Uint8Array.from([
+        ...enc('GET / HTTP/1.1\r\nHost: x\r\nX: \t a b \t\r\nY: '),
+        0xa0,
+        0x76,
+        0xa0,
+        ...enc('\r\n\r\n'),
+      ]),
+    );
     const r = p.next();
-    expect(r.kind === 'request' && [r.request.headers.get('x'), r.request.headers.get('y')]).toEqual(['a b', '\u00a0v\u00a0']);
+    expect(r.kind === 'request' && [r.request.headers.get('x'), r.request.headers.get('y')]).toEqual([
+      'a b',
+      '\u00a0v\u00a0',
+    ]);
   });
 
   it('Connection: close ends keep-alive; a body ends it too', () => {

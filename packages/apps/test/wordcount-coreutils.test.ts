@@ -8,8 +8,16 @@ import type { SystemCalls } from '@dios/kernel';
 import { wordCount, wordCountSync } from '@dios/apps';
 import { asMap, bootKernel, coreutilsCounts, entries, inOutputOrder, putBlob } from './helpers.js';
 
-const TEXTS = ['GPL-3', 'Apache-2.0', 'GFDL-1.3', 'Artistic', 'LGPL-2.1', 'MPL-2.0'].map((n) => `/usr/share/common-licenses/${n}`);
-const SHAPES: [number, number][] = [[1, 1], [2, 3], [7, 2], [16, 5], [64, 16]];
+const TEXTS = ['GPL-3', 'Apache-2.0', 'GFDL-1.3', 'Artistic', 'LGPL-2.1', 'MPL-2.0'].map(
+  (n) => `/usr/share/common-licenses/${n}`,
+);
+const SHAPES: [number, number][] = [
+  [1, 1],
+  [2, 3],
+  [7, 2],
+  [16, 5],
+  [64, 16],
+];
 
 let sys: SystemCalls;
 beforeAll(async () => ({ sys } = await bootKernel()));
@@ -42,7 +50,11 @@ describe('several inputs', () => {
     const inputs = await Promise.all(parts.map((p) => putBlob(sys, p)));
     const expected = coreutilsCounts(Buffer.concat(parts.flatMap((p) => [p, Buffer.from('\n')])));
     expect(expected.get('abc')).toBe(1);
-    for (const [maps, reduces] of [[1, 1], [5, 3], [40, 7]] as const) {
+    for (const [maps, reduces] of [
+      [1, 1],
+      [5, 3],
+      [40, 7],
+    ] as const) {
       const counts = await wordCount(sys, inputs, { maps, reduces });
       expect(entries(asMap(counts))).toEqual(entries(expected));
     }

@@ -50,7 +50,11 @@ describe('edge cases', () => {
   });
 
   it('every byte value, and random bytes', async () => {
-    await check(Uint8Array.from({ length: 256 * 4 }, (_, i) => i % 256), 5, 3);
+    await check(
+      Uint8Array.from({ length: 256 * 4 }, (_, i) => i % 256),
+      5,
+      3,
+    );
     await check(randomBytes(200_000), 13, 4);
   });
 
@@ -68,24 +72,46 @@ describe('edge cases', () => {
   it('leaves nothing of the job behind but what it was asked to keep', async () => {
     await wordCount(sys, [await putBlob(sys, text('a b c a'))], { maps: 3, reduces: 2, job: 'tidy' });
     const group = sys.groupNames[0]!;
-    for (const path of [mapOutputPath('tidy', 0, 1, 0), mapOutputPath('tidy', 2, 1, 1), outputPath('tidy', 1), reportPath('tidy'), progressPath('tidy'), jobPath('tidy')]) {
-      const found = await sys.lookup(await pathName(group, path)).catch((e: unknown) => (isDiosError(e, 'ENOENT') ? 'ENOENT' : e));
+    for (const path of [
+      mapOutputPath('tidy', 0, 1, 0),
+      mapOutputPath('tidy', 2, 1, 1),
+      outputPath('tidy', 1),
+      reportPath('tidy'),
+      progressPath('tidy'),
+      jobPath('tidy'),
+    ]) {
+      const found = await sys
+        .lookup(await pathName(group, path))
+        .catch((e: unknown) => (isDiosError(e, 'ENOENT') ? 'ENOENT' : e));
       expect(found, path).toBe('ENOENT');
     }
   });
 
   it('reports progress in tasks done', async () => {
     const seen: [number, number][] = [];
-    await wordCount(sys, [await putBlob(sys, text('a b'))], { maps: 3, reduces: 2, onProgress: (d, t) => seen.push([d, t]) });
+    await wordCount(sys, [await putBlob(sys, text('a b'))], {
+      maps: 3,
+      reduces: 2,
+      onProgress: (d, t) => seen.push([d, t]),
+    });
     expect(seen.at(-1)).toEqual([5, 5]);
   });
 
   it('bad options are EINVAL naming them', async () => {
     const input = await putBlob(sys, text('a'));
     await expect(wordCount(sys, [input], { maps: 0 })).rejects.toMatchObject({ code: 'EINVAL', argument: 'job.maps' });
-    await expect(wordCount(sys, [input], { reduces: 1.5 })).rejects.toMatchObject({ code: 'EINVAL', argument: 'job.reduces' });
-    await expect(wordCount(sys, [input], { top: -1 })).rejects.toMatchObject({ code: 'EINVAL', argument: 'options.top' });
-    await expect(wordCount(sys, [input], { job: '../x' })).rejects.toMatchObject({ code: 'EINVAL', argument: 'job.job' });
+    await expect(wordCount(sys, [input], { reduces: 1.5 })).rejects.toMatchObject({
+      code: 'EINVAL',
+      argument: 'job.reduces',
+    });
+    await expect(wordCount(sys, [input], { top: -1 })).rejects.toMatchObject({
+      code: 'EINVAL',
+      argument: 'options.top',
+    });
+    await expect(wordCount(sys, [input], { job: '../x' })).rejects.toMatchObject({
+      code: 'EINVAL',
+      argument: 'job.job',
+    });
   });
 
   it('--top keeps the most frequent words, ties in byte order', async () => {

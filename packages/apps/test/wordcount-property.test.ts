@@ -23,11 +23,16 @@ const byte = fc.oneof(
 describe('MapReduce WordCount = single-threaded WordCount', () => {
   it('for random bytes, maps and reduces', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(byte, { maxLength: 3000 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 12 }), async (bytes, maps, reduces) => {
-        const input = Uint8Array.from(bytes);
-        const counts = await wordCount(sys, [await putBlob(sys, input)], { maps, reduces });
-        expect(counts).toEqual(wordCountSync(input));
-      }),
+      fc.asyncProperty(
+        fc.array(byte, { maxLength: 3000 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 12 }),
+        async (bytes, maps, reduces) => {
+          const input = Uint8Array.from(bytes);
+          const counts = await wordCount(sys, [await putBlob(sys, input)], { maps, reduces });
+          expect(counts).toEqual(wordCountSync(input));
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -30,8 +30,16 @@ describe('APPEND', () => {
   it('refuses an offset or truncate alongside it, naming the option', async () => {
     const kernel = await boot();
     const { ref } = await kernel.init.create(ObjectType.SHARED_MEMORY_BLOB);
-    await expectErrno(kernel.init.beginWrite(ref, 1, { offset: 0 }, BeginWriteFlags.APPEND), 'EINVAL', 'options.offset');
-    await expectErrno(kernel.init.beginWrite(ref, 1, { truncate: true }, BeginWriteFlags.APPEND), 'EINVAL', 'options.truncate');
+    await expectErrno(
+      kernel.init.beginWrite(ref, 1, { offset: 0 }, BeginWriteFlags.APPEND),
+      'EINVAL',
+      'options.offset',
+    );
+    await expectErrno(
+      kernel.init.beginWrite(ref, 1, { truncate: true }, BeginWriteFlags.APPEND),
+      'EINVAL',
+      'options.truncate',
+    );
     kernel.checkInvariants();
   });
 

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { BeginReadFlags, BeginWriteFlags, EndReadFlags, EndWriteFlags, ObjectType, Rights, type Kernel, type TaskContext } from '@dios/kernel';
+import {
+  BeginReadFlags,
+  BeginWriteFlags,
+  EndReadFlags,
+  EndWriteFlags,
+  ObjectType,
+  Rights,
+  type Kernel,
+  type TaskContext,
+} from '@dios/kernel';
 import type { BlobObject } from '../src/core/objects/blob.js';
 import { boot, dec, enc, expectErrno, flush, krefOf, readAll, track, writeAll } from './helpers.js';
 
-async function setup(type: ObjectType = ObjectType.SHARED_MEMORY_BLOB, consistency: 'optimistic' | 'exclusive' = 'optimistic') {
+async function setup(
+  type: ObjectType = ObjectType.SHARED_MEMORY_BLOB,
+  consistency: 'optimistic' | 'exclusive' = 'optimistic',
+) {
   const kernel = await boot();
   const sys = kernel.init;
   const { ref } = await sys.create(type, { consistency });
@@ -13,16 +25,19 @@ async function setup(type: ObjectType = ObjectType.SHARED_MEMORY_BLOB, consisten
 const bytesOf = (n: number, seed = 1) => new Uint8Array(n).map((_, i) => (i * 31 + seed) & 0xff);
 
 describe('write and read', () => {
-  it.each([ObjectType.SHARED_MEMORY_BLOB, ObjectType.PRIVATE_MEMORY_BLOB])('a committed write reads back (%s)', async (type) => {
-    const { kernel, sys, ref } = await setup(type);
-    expect(sys.ref(ref).size).toBe(0);
-    await writeAll(sys, ref, enc('hello, blob'));
-    const { bytes, valid } = await readAll(sys, ref);
-    expect(dec(bytes)).toBe('hello, blob');
-    expect(valid).toBe(true);
-    expect(sys.ref(ref).size).toBe(11);
-    kernel.checkInvariants();
-  });
+  it.each([ObjectType.SHARED_MEMORY_BLOB, ObjectType.PRIVATE_MEMORY_BLOB])(
+    'a committed write reads back (%s)',
+    async (type) => {
+      const { kernel, sys, ref } = await setup(type);
+      expect(sys.ref(ref).size).toBe(0);
+      await writeAll(sys, ref, enc('hello, blob'));
+      const { bytes, valid } = await readAll(sys, ref);
+      expect(dec(bytes)).toBe('hello, blob');
+      expect(valid).toBe(true);
+      expect(sys.ref(ref).size).toBe(11);
+      kernel.checkInvariants();
+    },
+  );
 
   it('a read of an empty blob lends an empty buffer', async () => {
     const { kernel, sys, ref } = await setup();
@@ -184,7 +199,7 @@ describe('optimistic consistency', () => {
     kernel.checkInvariants();
   });
 
-  it('a commit through another task\'s reference also invalidates the read', async () => {
+  it("a commit through another task's reference also invalidates the read", async () => {
     const { kernel, sys, ref } = await setup();
     await writeAll(sys, ref, enc('v1'));
     const other = await kernel.attachTask(['other']);

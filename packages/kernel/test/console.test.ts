@@ -60,7 +60,7 @@ describe('console output', () => {
     kernel.checkInvariants();
   });
 
-  it('init\'s console reference can read, write and delegate, but not exec', async () => {
+  it("init's console reference can read, write and delegate, but not exec", async () => {
     const { kernel, sys, con } = await setup();
     const rights = kernel.tasks.get(sys.taskName.key)!.table.get(con)!.rights;
     expect(rights).toBe(Rights.READ | Rights.WRITE | Rights.DELEGATE);

@@ -41,8 +41,20 @@ type Step =
 const rightsArb: fc.Arbitrary<RightsArg> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ k: 'none' as const }) },
   { weight: 6, arbitrary: fc.record({ k: fc.constant('mask' as const), v: fc.integer({ min: 0, max: ALL }) }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('each' as const), vs: fc.array(fc.integer({ min: 0, max: ALL }), { minLength: 1, maxLength: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('bad' as const), v: fc.constantFrom<unknown>(16, 0x1f, -1, 1.5, 2 ** 32 + READ, 'r') }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('each' as const),
+      vs: fc.array(fc.integer({ min: 0, max: ALL }), { minLength: 1, maxLength: 3 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('bad' as const),
+      v: fc.constantFrom<unknown>(16, 0x1f, -1, 1.5, 2 ** 32 + READ, 'r'),
+    }),
+  },
 );
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   {
@@ -69,7 +81,10 @@ async function errnoOf(p: Promise<unknown>): Promise<{ ok: true; value: unknown 
 
 /** The whole of every task's table: handle, object and rights (what a failing copy must leave alone). */
 function tables(tasks: TaskObject[]): unknown {
-  return tasks.map((t) => ({ next: t.nextHandle, refs: [...t.table.values()].map((r) => [r.id, r.object.name.key, r.rights, r.parent]) }));
+  return tasks.map((t) => ({
+    next: t.nextHandle,
+    refs: [...t.table.values()].map((r) => [r.id, r.object.name.key, r.rights, r.parent]),
+  }));
 }
 
 /** Outcomes the runs produced (checked at the end: the property saw successes and every refusal). */
@@ -79,14 +94,20 @@ async function run(taskCount: number, steps: Step[]): Promise<void> {
   const kernel = await Kernel.boot();
   const sys: TaskContext[] = [kernel.init];
   // Attached with lookup mask rwxd, so that the tasks can find each other by name and hand each other references.
-  for (let i = 1; i < taskCount; i++) sys.push(await kernel.attachTask([`t${i}`], [kernel.rootGroup], { lookupRights: ALL }));
+  for (let i = 1; i < taskCount; i++)
+    sys.push(await kernel.attachTask([`t${i}`], [kernel.rootGroup], { lookupRights: ALL }));
   const tasks = sys.map((s) => kernel.tasks.get(s.taskName.key)!);
   const made = new Map<string, Made>();
   const rightsOf = (t: number, h: number) => tasks[t]!.table.get(h)!.rights;
 
   // Init makes the objects; every reference create returns is a chain root with all rights.
   let privateKey = '';
-  for (const type of [ObjectType.SHARED_MEMORY_BLOB, ObjectType.SHARED_MEMORY_STREAM, ObjectType.GROUP, ObjectType.PRIVATE_MEMORY_BLOB]) {
+  for (const type of [
+    ObjectType.SHARED_MEMORY_BLOB,
+    ObjectType.SHARED_MEMORY_STREAM,
+    ObjectType.GROUP,
+    ObjectType.PRIVATE_MEMORY_BLOB,
+  ]) {
     const { ref, name } = await sys[0]!.create(type);
     expect(rightsOf(0, ref)).toBe(ALL);
     made.set(id(0, ref), { task: 0, handle: ref, object: name.key, rights: ALL, parent: undefined });
@@ -96,7 +117,8 @@ async function run(taskCount: number, steps: Step[]): Promise<void> {
   const taskHandle: number[][] = [];
   for (let i = 0; i < taskCount; i++) {
     taskHandle.push([]);
-    for (let j = 0; j < taskCount; j++) taskHandle[i]![j] = i === j ? sys[i]!.self : (await sys[i]!.lookup(sys[j]!.taskName))[0]!;
+    for (let j = 0; j < taskCount; j++)
+      taskHandle[i]![j] = i === j ? sys[i]!.self : (await sys[i]!.lookup(sys[j]!.taskName))[0]!;
   }
 
   for (const step of steps) {
@@ -114,8 +136,17 @@ async function run(taskCount: number, steps: Step[]): Promise<void> {
     if (held.length === 0) continue;
     const sources = step.sources.map((i) => held[i % held.length]!);
     const r = step.rights;
-    const rights = r.k === 'none' ? undefined : r.k === 'mask' ? r.v : r.k === 'bad' ? r.v : sources.map((_, i) => r.vs[i % r.vs.length]!);
-    const wanted = sources.map((s, i) => (rights === undefined ? s.rights : Array.isArray(rights) ? rights[i] : rights) as number);
+    const rights =
+      r.k === 'none'
+        ? undefined
+        : r.k === 'mask'
+          ? r.v
+          : r.k === 'bad'
+            ? r.v
+            : sources.map((_, i) => r.vs[i % r.vs.length]!);
+    const wanted = sources.map(
+      (s, i) => (rights === undefined ? s.rights : Array.isArray(rights) ? rights[i] : rights) as number,
+    );
 
     // What the call must do: the first offending source decides the errno.
     let expected: string | undefined;
@@ -135,7 +166,9 @@ async function run(taskCount: number, steps: Step[]): Promise<void> {
     const before = tables(tasks);
     const handles = sources.map((s) => s.handle);
     const label = `t${from}.copy(${JSON.stringify(handles)} -> t${to}, ${JSON.stringify(rights)})`;
-    const outcome = await errnoOf(sys[from]!.copy(handles, taskHandle[from]![to]!, rights === undefined ? undefined : { rights: rights as number }));
+    const outcome = await errnoOf(
+      sys[from]!.copy(handles, taskHandle[from]![to]!, rights === undefined ? undefined : { rights: rights as number }),
+    );
     seen.add(expected ?? 'ok');
     if (expected !== undefined) {
       expect(outcome, label).toEqual({ ok: false, code: expected });
@@ -152,7 +185,13 @@ async function run(taskCount: number, steps: Step[]): Promise<void> {
       expect(ref.rights, `${label}: rights of the copy`).toBe(wanted[i]);
       expect(ref.rights & ~src.rights, `${label}: rights the source lacked`).toBe(0);
       expect(ref.parent, `${label}: parent`).toEqual({ task: sys[from]!.taskName.key, id: src.handle });
-      made.set(id(to, h), { task: to, handle: h, object: src.object, rights: ref.rights, parent: { task: from, handle: src.handle } });
+      made.set(id(to, h), {
+        task: to,
+        handle: h,
+        object: src.object,
+        rights: ref.rights,
+        parent: { task: from, handle: src.handle },
+      });
     });
   }
 
@@ -161,8 +200,11 @@ async function run(taskCount: number, steps: Step[]): Promise<void> {
     let node = m;
     for (let hops = 0; node.parent !== undefined; hops++) {
       const parent = made.get(id(node.parent.task, node.parent.handle))!;
-      expect(parent, 'a copy\'s parent was made in this run').toBeDefined();
-      expect(node.rights & ~parent.rights, `rights grew from ${id(parent.task, parent.handle)} to ${id(node.task, node.handle)}`).toBe(0);
+      expect(parent, "a copy's parent was made in this run").toBeDefined();
+      expect(
+        node.rights & ~parent.rights,
+        `rights grew from ${id(parent.task, parent.handle)} to ${id(node.task, node.handle)}`,
+      ).toBe(0);
       expect(parent.object).toBe(node.object);
       expect(hops).toBeLessThan(made.size);
       node = parent;

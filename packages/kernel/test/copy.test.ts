@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectType, Rights } from '@dios/kernel';
-import { blobWith, boot, dec, enc, expectErrno, installProgram, krefOf, readAll, taskOf, withOtherTask } from './helpers.js';
+import {
+  blobWith,
+  boot,
+  dec,
+  enc,
+  expectErrno,
+  installProgram,
+  krefOf,
+  readAll,
+  taskOf,
+  withOtherTask,
+} from './helpers.js';
 
 const setup = withOtherTask;
 
@@ -17,9 +28,13 @@ describe('copy', () => {
     kernel.checkInvariants();
   });
 
-  it('keeps the source\'s rights, policy and buffer sizes by default', async () => {
+  it("keeps the source's rights, policy and buffer sizes by default", async () => {
     const { kernel, sys, other, target } = await setup();
-    const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { consistency: 'exclusive', readBufferSize: 64, writeBufferSize: 32 });
+    const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB, {
+      consistency: 'exclusive',
+      readBufferSize: 64,
+      writeBufferSize: 32,
+    });
     const [theirs] = await sys.copy([ref], target);
     expect(krefOf(kernel, other, theirs!).rights).toBe(Rights.ALL);
     expect(other.ref(theirs!).consistency).toBe('exclusive');
@@ -49,7 +64,11 @@ describe('copy', () => {
     const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
     const [limited] = await sys.copy([ref], sys.self, { rights: Rights.READ | Rights.DELEGATE });
     const handles = other.handles;
-    const err = await expectErrno(sys.copy([limited!], target, { rights: Rights.READ | Rights.WRITE }), 'EPERM', 'refs[0]');
+    const err = await expectErrno(
+      sys.copy([limited!], target, { rights: Rights.READ | Rights.WRITE }),
+      'EPERM',
+      'refs[0]',
+    );
     expect(err.message).toContain('r--d');
     // Also when only the second of two references would be raised.
     await expectErrno(sys.copy([ref, limited!], target, { rights: [Rights.ALL, Rights.ALL] }), 'EPERM', 'refs[1]');
@@ -70,7 +89,9 @@ describe('copy', () => {
   it('needs the WRITE right on the target task: handing it references changes it', async () => {
     const { kernel, sys, other, target } = await setup();
     const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-    const [readTarget, writeTarget] = await sys.copy([target, target], sys.self, { rights: [Rights.READ | Rights.DELEGATE, Rights.WRITE] });
+    const [readTarget, writeTarget] = await sys.copy([target, target], sys.self, {
+      rights: [Rights.READ | Rights.DELEGATE, Rights.WRITE],
+    });
     const handles = other.handles;
     await expectErrno(sys.copy([ref], readTarget!), 'EACCES', 'target');
     // The target is checked before the sources: even a bad source is not looked at.
@@ -96,7 +117,7 @@ describe('copy', () => {
     kernel.checkInvariants();
   });
 
-  it('copying to oneself makes a second reference in one\'s own table', async () => {
+  it("copying to oneself makes a second reference in one's own table", async () => {
     const { kernel, sys } = await setup();
     const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
     const [dup] = await sys.copy([ref], sys.self);

@@ -69,7 +69,8 @@ describe('create', () => {
         const kernel = await boot({ id: 'replay' });
         const sys = kernel.init;
         const names: string[] = [];
-        for (let i = 0; i < 3; i++) names.push((await sys.create(ObjectType.SHARED_MEMORY_BLOB, {}, CreateFlags.NAME_DETERMINISTIC)).name.key);
+        for (let i = 0; i < 3; i++)
+          names.push((await sys.create(ObjectType.SHARED_MEMORY_BLOB, {}, CreateFlags.NAME_DETERMINISTIC)).name.key);
         kernel.checkInvariants();
         return names;
       };
@@ -86,7 +87,14 @@ describe('create', () => {
       const sys = kernel.init;
       await sys.create(ObjectType.SHARED_MEMORY_BLOB);
       await sys.create(ObjectType.SHARED_MEMORY_BLOB, { nameSeed: 'x' }, CreateFlags.NAME_DETERMINISTIC);
-      await expectErrno(sys.create(ObjectType.SHARED_MEMORY_BLOB, { lifecycle: 'forever' as Lifecycle }, CreateFlags.NAME_DETERMINISTIC), 'EINVAL');
+      await expectErrno(
+        sys.create(
+          ObjectType.SHARED_MEMORY_BLOB,
+          { lifecycle: 'forever' as Lifecycle },
+          CreateFlags.NAME_DETERMINISTIC,
+        ),
+        'EINVAL',
+      );
       const { name } = await sys.create(ObjectType.SHARED_MEMORY_BLOB, {}, CreateFlags.NAME_DETERMINISTIC);
       expect(name.key).toBe((await Name.derived(sys.taskName, 1)).key);
       kernel.checkInvariants();
@@ -105,13 +113,21 @@ describe('create', () => {
     it('a seed gives the name seeded within the group; reusing a live seed is EEXIST', async () => {
       const kernel = await boot();
       const sys = kernel.init;
-      const { name, ref } = await sys.create(ObjectType.SHARED_MEMORY_STREAM, { nameSeed: 'pipe-1' }, CreateFlags.NAME_DETERMINISTIC);
+      const { name, ref } = await sys.create(
+        ObjectType.SHARED_MEMORY_STREAM,
+        { nameSeed: 'pipe-1' },
+        CreateFlags.NAME_DETERMINISTIC,
+      );
       expect(name.key).toBe((await Name.seeded(kernel.rootGroup.name, 'pipe-1')).key);
       // A seed cannot reproduce a name made outside its scope (the kernel's own string-derived names).
       expect(name.key).not.toBe((await Name.fromString('pipe-1')).key);
       const handles = sys.handles;
       const objects = kernel.objects.size;
-      const err = await expectErrno(sys.create(ObjectType.SHARED_MEMORY_BLOB, { nameSeed: 'pipe-1' }, CreateFlags.NAME_DETERMINISTIC), 'EEXIST', 'name');
+      const err = await expectErrno(
+        sys.create(ObjectType.SHARED_MEMORY_BLOB, { nameSeed: 'pipe-1' }, CreateFlags.NAME_DETERMINISTIC),
+        'EEXIST',
+        'name',
+      );
       expect(err.message).toContain(name.key);
       expect(sys.handles).toEqual(handles);
       expect(kernel.objects.size).toBe(objects);
@@ -162,18 +178,25 @@ describe('create', () => {
     });
   });
 
-  describe('the task\'s own group', () => {
-    it('without options.group, creating takes WRITE on the task\'s first membership: else EACCES naming options.group', async () => {
+  describe("the task's own group", () => {
+    it("without options.group, creating takes WRITE on the task's first membership: else EACCES naming options.group", async () => {
       const kernel = await boot();
       const sys = kernel.init;
       const group = await sys.create(ObjectType.GROUP);
       const gobj = krefOf(kernel, sys, group.ref).object as GroupObject;
-      const reader = await kernel.attachTask(['reader'], [{ group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE }, gobj]);
+      const reader = await kernel.attachTask(
+        ['reader'],
+        [{ group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE }, gobj],
+      );
       const objects = kernel.objects.size;
       const handles = reader.handles;
       await expectErrno(reader.create(ObjectType.SHARED_MEMORY_BLOB), 'EACCES', 'options.group');
       // A failed create leaves the name counter alone, too.
-      await expectErrno(reader.create(ObjectType.SHARED_MEMORY_BLOB, {}, CreateFlags.NAME_DETERMINISTIC), 'EACCES', 'options.group');
+      await expectErrno(
+        reader.create(ObjectType.SHARED_MEMORY_BLOB, {}, CreateFlags.NAME_DETERMINISTIC),
+        'EACCES',
+        'options.group',
+      );
       expect(taskOf(kernel, reader).counter).toBe(0);
       expect(kernel.objects.size).toBe(objects);
       expect(reader.handles).toEqual(handles);
@@ -250,7 +273,11 @@ describe('create', () => {
 
     it('private memory cannot be immortal', async () => {
       const kernel = await boot();
-      await expectErrno(kernel.init.create(ObjectType.PRIVATE_MEMORY_BLOB, { lifecycle: 'immortal' }), 'EINVAL', 'options.lifecycle');
+      await expectErrno(
+        kernel.init.create(ObjectType.PRIVATE_MEMORY_BLOB, { lifecycle: 'immortal' }),
+        'EINVAL',
+        'options.lifecycle',
+      );
       await kernel.init.create(ObjectType.SHARED_MEMORY_BLOB, { lifecycle: 'immortal' });
       kernel.checkInvariants();
     });

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { BeginReadFlags, BeginWriteFlags, DeleteFlags, ObjectType, Rights } from '@dios/kernel';
-import { blobWith, boot, dec, enc, expectErrno, flush, krefOf, readAll, track, writeAll, withOtherTask } from './helpers.js';
+import {
+  blobWith,
+  boot,
+  dec,
+  enc,
+  expectErrno,
+  flush,
+  krefOf,
+  readAll,
+  track,
+  writeAll,
+  withOtherTask,
+} from './helpers.js';
 
 const setup = withOtherTask;
 
@@ -73,7 +85,10 @@ describe('delete and lifecycles', () => {
 
   it('single-delete: when the references go without a delete by WRITE, the object stays and can be found again', async () => {
     const { kernel, sys, other } = await setup();
-    const { ref, name } = await other.create(ObjectType.SHARED_MEMORY_STREAM, { lifecycle: 'single-delete', capacity: 4 });
+    const { ref, name } = await other.create(ObjectType.SHARED_MEMORY_STREAM, {
+      lifecycle: 'single-delete',
+      capacity: 4,
+    });
     // Init keeps a read-only reference (found by name, narrowed by a copy to itself; the full one only dropped).
     const [found] = await sys.lookup(name);
     const [mine] = await sys.copy([found!], sys.self, { rights: Rights.READ });
@@ -173,12 +188,13 @@ describe('use after delete', () => {
 
   it('a handle never given out is EBADF too', async () => {
     const { kernel, sys } = await setup();
-    for (const h of [0, -1, 1.5, 10_000, NaN, '1' as unknown as number]) await expectErrno(sys.delete(h), 'EBADF', 'ref');
+    for (const h of [0, -1, 1.5, 10_000, NaN, '1' as unknown as number])
+      await expectErrno(sys.delete(h), 'EBADF', 'ref');
     kernel.checkInvariants();
   });
 });
 
-describe('deleting one\'s own task reference', () => {
+describe("deleting one's own task reference", () => {
   it.each([
     ['EXIT_SUCCESS', DeleteFlags.EXIT_SUCCESS, 0],
     ['EXIT_FAILURE', DeleteFlags.EXIT_FAILURE, 1],

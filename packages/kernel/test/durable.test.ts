@@ -6,7 +6,16 @@
  * fsync policy) never leaves a torn blob.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,7 +84,11 @@ describe('durable blobs', () => {
   it('keep their group: a blob made in a group resolves there after a restart', async () => {
     const dir = tempDir();
     const first = await Kernel.boot({ id: 'd', store: storeIn(dir) });
-    const group = await first.init.create(ObjectType.GROUP, { lifecycle: 'immortal', nameSeed: 'data' }, CreateFlags.NAME_DETERMINISTIC);
+    const group = await first.init.create(
+      ObjectType.GROUP,
+      { lifecycle: 'immortal', nameSeed: 'data' },
+      CreateFlags.NAME_DETERMINISTIC,
+    );
     const { name, ref } = await first.init.create(ObjectType.DURABLE_BLOB, { group: group.ref });
     await write(first.init, ref, 'in a group');
 
@@ -83,7 +96,9 @@ describe('durable blobs', () => {
     // Not in the root group...
     await expectErrno(second.init.lookup(name), 'ENOENT', 'name');
     // ...but in the group of that name, which comes back named in the root group (groups themselves are not durable).
-    const g = await second.init.create(ObjectType.GROUP, { lifecycle: 'immortal', nameSeed: 'data' }, CreateFlags.NAME_DETERMINISTIC).catch((e: unknown) => e);
+    const g = await second.init
+      .create(ObjectType.GROUP, { lifecycle: 'immortal', nameSeed: 'data' }, CreateFlags.NAME_DETERMINISTIC)
+      .catch((e: unknown) => e);
     expect(g).toMatchObject({ code: 'EEXIST' });
     const [groupRef] = await second.init.lookup(group.name);
     expect(second.init.ref(groupRef!).type).toBe(ObjectType.GROUP);
@@ -111,7 +126,11 @@ describe('durable blobs', () => {
     const plain = await Kernel.boot();
     await expectErrno(plain.init.create(ObjectType.DURABLE_BLOB), 'ENOTSUP', 'type');
     const durable = await Kernel.boot({ store: storeIn(tempDir()) });
-    await expectErrno(durable.init.create(ObjectType.DURABLE_BLOB, { lifecycle: 'refcounted' }), 'EINVAL', 'options.lifecycle');
+    await expectErrno(
+      durable.init.create(ObjectType.DURABLE_BLOB, { lifecycle: 'refcounted' }),
+      'EINVAL',
+      'options.lifecycle',
+    );
     plain.checkInvariants();
     durable.checkInvariants();
   });
@@ -122,7 +141,8 @@ describe('durable blobs', () => {
     const flaky = {
       load: () => store.load(),
       remove: (name: string) => store.remove(name),
-      commit: (...args: Parameters<FileBlobStore['commit']>) => (fail ? Promise.reject(new Error('disk full')) : store.commit(...args)),
+      commit: (...args: Parameters<FileBlobStore['commit']>) =>
+        fail ? Promise.reject(new Error('disk full')) : store.commit(...args),
     };
     const kernel = await Kernel.boot({ store: flaky });
     const { ref } = await kernel.init.create(ObjectType.DURABLE_BLOB);
@@ -147,7 +167,12 @@ async function bytesOf(sys: Kernel['init'], ref: number): Promise<Uint8Array> {
   return bytes;
 }
 
-async function writeBytes(sys: Kernel['init'], ref: number, bytes: Uint8Array, options: { offset?: number; truncate?: boolean }): Promise<number> {
+async function writeBytes(
+  sys: Kernel['init'],
+  ref: number,
+  bytes: Uint8Array,
+  options: { offset?: number; truncate?: boolean },
+): Promise<number> {
   const buf = await sys.beginWrite(ref, bytes.length, options);
   buf.set(bytes);
   return sys.endWrite(ref, buf);
@@ -160,11 +185,18 @@ describe('the file store', () => {
     const dir = tempDir();
     await expectErrno(() => new FileBlobStore(dir, { fsync: 'sometimes' as FsyncPolicy }), 'EINVAL', 'options.fsync');
     await expectErrno(() => new FileBlobStore(dir, { fsyncIntervalMs: -1 }), 'EINVAL', 'options.fsyncIntervalMs');
-    await expectErrno(() => new FileBlobStore(dir, { fsyncIntervalMs: Number.NaN }), 'EINVAL', 'options.fsyncIntervalMs');
+    await expectErrno(
+      () => new FileBlobStore(dir, { fsyncIntervalMs: Number.NaN }),
+      'EINVAL',
+      'options.fsyncIntervalMs',
+    );
     await expectErrno(() => new FileBlobStore(dir, { checkpointBytes: 1.5 }), 'EINVAL', 'options.checkpointBytes');
     await expectErrno(() => new FileBlobStore(dir, null as never), 'EINVAL', 'options');
     expect(new FileBlobStore(dir).fsync).toBe('always');
-    expect(new FileBlobStore(dir, { fsync: 'batch', fsyncIntervalMs: 20 })).toMatchObject({ fsync: 'batch', fsyncIntervalMs: 20 });
+    expect(new FileBlobStore(dir, { fsync: 'batch', fsyncIntervalMs: 20 })).toMatchObject({
+      fsync: 'batch',
+      fsyncIntervalMs: 20,
+    });
   });
 
   it('a torn last log record is dropped: the blob comes back at the commit before it', async () => {
@@ -334,7 +366,11 @@ describe('the file store', () => {
     await kernel.init.endWrite(ref, buf);
     const { base, log } = filesOf(dir, name);
     expect(parseLog(readFileSync(log)).at(-1)!.inline.length).toBe(50_000);
-    expect(readFileSync(base).subarray(DATA_OFFSET + 10, DATA_OFFSET + 100_000).every((b) => b === 1)).toBe(true);
+    expect(
+      readFileSync(base)
+        .subarray(DATA_OFFSET + 10, DATA_OFFSET + 100_000)
+        .every((b) => b === 1),
+    ).toBe(true);
     await (kernel.store as FileBlobStore).close();
     const again = await Kernel.boot({ id: 'd', store: storeIn(dir) });
     const [r] = await again.init.lookup(name);
@@ -367,7 +403,15 @@ describe('the file store', () => {
     const { base, log } = filesOf(dir, name);
     const records = parseLog(readFileSync(log));
     expect(records.map((r) => r.extentLength)).toEqual([8192, 0, 0, 0]);
-    const barrier = encodeRecord({ flags: BARRIER, version, offset: 0, size: expected.length, inline: new Uint8Array(0), extentLength: 0, extentCrc: 0 });
+    const barrier = encodeRecord({
+      flags: BARRIER,
+      version,
+      offset: 0,
+      size: expected.length,
+      inline: new Uint8Array(0),
+      extentLength: 0,
+      extentCrc: 0,
+    });
     appendFileSync(log, Buffer.concat(barrier));
     const file = Buffer.from(readFileSync(base));
     for (const r of records) file.set(r.inline, DATA_OFFSET + r.offset);
@@ -396,45 +440,54 @@ describe('the file store', () => {
 const KILLS = Number(process.env.DIOS_CRASH_KILLS ?? 10);
 
 describe('crash safety', () => {
-  it.each(['always', 'batch', 'none'] as const)(`a writer killed ${KILLS} times at random moments never leaves a torn blob (fsync %s)`, async (policy) => {
-    const dir = tempDir();
-    const fixture = join(import.meta.dirname, 'fixtures', 'durable-writer.ts');
-    const models = Array.from({ length: BLOBS }, (_, i) => new Model(i));
-    const lastVersions = new Array<number>(BLOBS).fill(0);
-    let checked = 0;
-    for (let kill = 0; kill < KILLS; kill++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@dios/source', fixture, dir, policy], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        cwd: join(import.meta.dirname, '..'),
-      });
-      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-      const ready = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-      if ((await Promise.race([ready, exited])) !== undefined) expect.fail('writer exited before it was ready');
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 80));
-      child.kill('SIGKILL');
-      // Killed, not dead of an error of its own (a failed commit would end it early).
-      expect(await exited).toBe('SIGKILL');
+  it.each(['always', 'batch', 'none'] as const)(
+    `a writer killed ${KILLS} times at random moments never leaves a torn blob (fsync %s)`,
+    async (policy) => {
+      const dir = tempDir();
+      const fixture = join(import.meta.dirname, 'fixtures', 'durable-writer.ts');
+      const models = Array.from({ length: BLOBS }, (_, i) => new Model(i));
+      const lastVersions = new Array<number>(BLOBS).fill(0);
+      let checked = 0;
+      for (let kill = 0; kill < KILLS; kill++) {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@dios/source', fixture, dir, policy], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+          cwd: join(import.meta.dirname, '..'),
+        });
+        const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+          child.once('exit', (code, signal) => resolve(signal ?? code)),
+        );
+        const ready = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+        if ((await Promise.race([ready, exited])) !== undefined) expect.fail('writer exited before it was ready');
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 80));
+        child.kill('SIGKILL');
+        // Killed, not dead of an error of its own (a failed commit would end it early).
+        expect(await exited).toBe('SIGKILL');
 
-      const store = storeIn(dir);
-      const kernel = await Kernel.boot({ id: 'crash', store });
-      for (let i = 0; i < BLOBS; i++) {
-        const [ref] = await kernel.init.lookup(await Name.seeded(kernel.rootGroup.name, `blob-${i}`));
-        const version = kernel.init.ref(ref!).version;
-        // Every commit that resolved survives a process crash, under every policy: versions never go back.
-        expect(version).toBeGreaterThanOrEqual(lastVersions[i]!);
-        lastVersions[i] = version;
-        const bytes = await bytesOf(kernel.init, ref!);
-        const want = models[i]!.at(version);
-        if (Buffer.compare(bytes, want) !== 0) expect.fail(`blob ${i} at version ${version}: ${bytes.length} bytes differ from the ${want.length} committed`);
-        checked++;
+        const store = storeIn(dir);
+        const kernel = await Kernel.boot({ id: 'crash', store });
+        for (let i = 0; i < BLOBS; i++) {
+          const [ref] = await kernel.init.lookup(await Name.seeded(kernel.rootGroup.name, `blob-${i}`));
+          const version = kernel.init.ref(ref!).version;
+          // Every commit that resolved survives a process crash, under every policy: versions never go back.
+          expect(version).toBeGreaterThanOrEqual(lastVersions[i]!);
+          lastVersions[i] = version;
+          const bytes = await bytesOf(kernel.init, ref!);
+          const want = models[i]!.at(version);
+          if (Buffer.compare(bytes, want) !== 0)
+            expect.fail(
+              `blob ${i} at version ${version}: ${bytes.length} bytes differ from the ${want.length} committed`,
+            );
+          checked++;
+        }
+        kernel.checkInvariants();
+        await store.close();
       }
-      kernel.checkInvariants();
-      await store.close();
-    }
-    expect(checked).toBe(KILLS * BLOBS);
-    // The writer got far enough to mix every kind of commit.
-    for (const model of models) expect([...model.kinds].sort()).toEqual([...KINDS].sort());
-  }, 180_000);
+      expect(checked).toBe(KILLS * BLOBS);
+      // The writer got far enough to mix every kind of commit.
+      for (const model of models) expect([...model.kinds].sort()).toEqual([...KINDS].sort());
+    },
+    180_000,
+  );
 });
 
 describe('the file store, driven directly', () => {

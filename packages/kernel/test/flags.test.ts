@@ -56,7 +56,12 @@ describe('constants', () => {
   it('tasks and the console are not creatable; blobs, streams and groups are', () => {
     expect(CREATABLE_TYPES).not.toContain(ObjectType.TASK);
     expect(CREATABLE_TYPES).not.toContain(ObjectType.CONSOLE);
-    for (const t of [ObjectType.PRIVATE_MEMORY_BLOB, ObjectType.SHARED_MEMORY_BLOB, ObjectType.SHARED_MEMORY_STREAM, ObjectType.GROUP]) {
+    for (const t of [
+      ObjectType.PRIVATE_MEMORY_BLOB,
+      ObjectType.SHARED_MEMORY_BLOB,
+      ObjectType.SHARED_MEMORY_STREAM,
+      ObjectType.GROUP,
+    ]) {
       expect(CREATABLE_TYPES).toContain(t);
     }
   });
@@ -116,9 +121,12 @@ describe('checkRights', () => {
     for (let r = 0; r <= Rights.ALL; r++) expect(checkRights('copy', 'options.rights', r)).toBe(r);
   });
 
-  it.each([[0x10], [-1], [0.5], [2 ** 32], [2 ** 32 + Rights.READ], ['1'], [null]])('rejects %s with EINVAL', async (value) => {
-    await expectErrno(() => checkRights('copy', 'options.rights', value), 'EINVAL', 'options.rights');
-  });
+  it.each([[0x10], [-1], [0.5], [2 ** 32], [2 ** 32 + Rights.READ], ['1'], [null]])(
+    'rejects %s with EINVAL',
+    async (value) => {
+      await expectErrno(() => checkRights('copy', 'options.rights', value), 'EINVAL', 'options.rights');
+    },
+  );
 });
 
 describe('every system call checks its flags', () => {

@@ -3,7 +3,15 @@
  * byte helpers, installing programs, and a few reads of kernel internals
  * for facts the system calls deliberately do not expose (rights, parents).
  */
-import { Kernel, programBinary, Rights, type KernelOptions, type ObjectType, type Program, type SystemCalls } from '@dios/kernel';
+import {
+  Kernel,
+  programBinary,
+  Rights,
+  type KernelOptions,
+  type ObjectType,
+  type Program,
+  type SystemCalls,
+} from '@dios/kernel';
 import { blobWith } from './support/blobs.js';
 import type { Reference } from '../src/core/objects/reference.js';
 import type { TaskObject } from '../src/core/objects/task.js';
@@ -47,7 +55,12 @@ export function flush(ms = 5): Promise<void> {
 let programCounter = 0;
 
 /** Registers `program` under a fresh id and stores its binary in a blob of `sys`; returns the binary's handle. */
-export async function installProgram(kernel: Kernel, sys: SystemCalls, program: Program, id = `test-program-${++programCounter}`): Promise<number> {
+export async function installProgram(
+  kernel: Kernel,
+  sys: SystemCalls,
+  program: Program,
+  id = `test-program-${++programCounter}`,
+): Promise<number> {
   kernel.registerProgram(id, program);
   const { ref } = await blobWith(sys, programBinary(id));
   return ref;
@@ -78,7 +91,12 @@ export function handleOfType(sys: SystemCalls, type: ObjectType): number {
  * A kernel, init, a second host task `other`, and init's reference to it
  * (all rights, from lookup: the host attached `other` with lookup mask `rwxd`).
  */
-export async function withOtherTask(): Promise<{ kernel: Kernel; sys: SystemCalls; other: SystemCalls; target: number }> {
+export async function withOtherTask(): Promise<{
+  kernel: Kernel;
+  sys: SystemCalls;
+  other: SystemCalls;
+  target: number;
+}> {
   const kernel = await boot();
   const sys = kernel.init;
   const other = await kernel.attachTask(['other'], undefined, { lookupRights: Rights.ALL });

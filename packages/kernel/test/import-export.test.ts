@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Kernel, normalizePath, pathName } from '@dios/kernel';
-import { exportDirectory, exportFile, FileBlobStore, importDirectory, importFile, DIRECTORY_INDEX } from '@dios/kernel/node';
+import {
+  exportDirectory,
+  exportFile,
+  FileBlobStore,
+  importDirectory,
+  importFile,
+  DIRECTORY_INDEX,
+} from '@dios/kernel/node';
 import { enc, expectErrno } from './helpers.js';
 
 const dirs: string[] = [];

@@ -49,7 +49,8 @@ function nodeDependencies(source: string): string[] {
   const code = stripComments(source);
   const problems: string[] = [];
   for (const spec of specifiers(code)) {
-    if (spec.startsWith('node:') || BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0]!)) problems.push(`imports '${spec}'`);
+    if (spec.startsWith('node:') || BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0]!))
+      problems.push(`imports '${spec}'`);
   }
   if (/(^|[^.\w$])process\s*\./m.test(code)) problems.push('uses process.');
   if (/(^|[^.\w$])Buffer\b/m.test(code)) problems.push('uses Buffer');
@@ -95,7 +96,6 @@ describe('layering', () => {
     expect(cycles(runtimeGraph(allEdges())).map((c) => c.join(' -> '))).toEqual([]);
   });
 
-
   it('finds the kernel core sources', () => {
     const core = sourceFiles(join(SRC, 'core'));
     expect(core.length).toBeGreaterThan(10);
@@ -106,7 +106,8 @@ describe('layering', () => {
     it(`no file under src/${layer} depends on Node`, () => {
       const offenders: string[] = [];
       for (const file of sourceFiles(join(SRC, layer))) {
-        for (const problem of nodeDependencies(readFileSync(file, 'utf8'))) offenders.push(`${relative(SRC, file)}: ${problem}`);
+        for (const problem of nodeDependencies(readFileSync(file, 'utf8')))
+          offenders.push(`${relative(SRC, file)}: ${problem}`);
       }
       expect(offenders).toEqual([]);
     });
@@ -144,7 +145,11 @@ describe('layering', () => {
           { from: 'core/syscalls/run.ts', to: 'core/abi/program.ts', typeOnly: false },
           { from: 'core/kernel.ts', to: 'core/peer/peer-link.ts', typeOnly: false },
         ]),
-      ).toEqual(['core/objects/task.ts -> core/syscalls/task-context.ts (type)', 'core/syscalls/run.ts -> core/kernel.ts', 'core/abi/x.ts -> core/misc/y.ts']);
+      ).toEqual([
+        'core/objects/task.ts -> core/syscalls/task-context.ts (type)',
+        'core/syscalls/run.ts -> core/kernel.ts',
+        'core/abi/x.ts -> core/misc/y.ts',
+      ]);
     });
 
     it('finds folder cycles and runtime file cycles, not type-only ones', () => {
@@ -155,7 +160,9 @@ describe('layering', () => {
       ];
       expect(cycles(folderGraph(edges))).toEqual([['a', 'b', 'a']]);
       expect(cycles(runtimeGraph(edges))).toEqual([]);
-      expect(cycles(runtimeGraph([...edges, { from: 'a/x.ts', to: 'b/y.ts', typeOnly: false }]))).toEqual([['b/y.ts', 'a/z.ts', 'a/x.ts', 'b/y.ts']]);
+      expect(cycles(runtimeGraph([...edges, { from: 'a/x.ts', to: 'b/y.ts', typeOnly: false }]))).toEqual([
+        ['b/y.ts', 'a/z.ts', 'a/x.ts', 'b/y.ts'],
+      ]);
     });
 
     it.each([

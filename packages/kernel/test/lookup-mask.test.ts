@@ -7,7 +7,16 @@
  * applies the mask to lookups from other kernels.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LOOKUP_RIGHTS, Kernel, kernelStatusName, ObjectType, PauseFlags, Rights, type BlobStore, type SystemCalls } from '@dios/kernel';
+import {
+  DEFAULT_LOOKUP_RIGHTS,
+  Kernel,
+  kernelStatusName,
+  ObjectType,
+  PauseFlags,
+  Rights,
+  type BlobStore,
+  type SystemCalls,
+} from '@dios/kernel';
 import { boot, expectErrno, installProgram, krefOf } from './helpers.js';
 import { cluster } from './distribution/cluster.js';
 
@@ -120,11 +129,19 @@ describe('create: options.lookupRights', () => {
   it('is EINVAL when not a rights mask, and for a durable blob unless the default (the store does not keep it)', async () => {
     const kernel = await boot();
     for (const bad of [16, -1, 1.5, 'r', null]) {
-      await expectErrno(kernel.init.create(ObjectType.SHARED_MEMORY_BLOB, { lookupRights: bad as never }), 'EINVAL', 'options.lookupRights');
+      await expectErrno(
+        kernel.init.create(ObjectType.SHARED_MEMORY_BLOB, { lookupRights: bad as never }),
+        'EINVAL',
+        'options.lookupRights',
+      );
     }
     const store: BlobStore = { load: async () => [], commit: async () => {}, remove: async () => {} };
     const durable = await Kernel.boot({ store });
-    await expectErrno(durable.init.create(ObjectType.DURABLE_BLOB, { lookupRights: READ }), 'EINVAL', 'options.lookupRights');
+    await expectErrno(
+      durable.init.create(ObjectType.DURABLE_BLOB, { lookupRights: READ }),
+      'EINVAL',
+      'options.lookupRights',
+    );
     const ok = await durable.init.create(ObjectType.DURABLE_BLOB, { lookupRights: ALL });
     const [found] = await durable.init.lookup(ok.name);
     expect(krefOf(durable, durable.init, found!).rights).toBe(ALL);
@@ -148,7 +165,8 @@ describe('defaults per type', () => {
     });
     const kernel = await boot();
     const sys = kernel.init;
-    const rightsOf = async (name: Parameters<SystemCalls['lookup']>[0]) => krefOf(kernel, sys, (await sys.lookup(name))[0]!).rights;
+    const rightsOf = async (name: Parameters<SystemCalls['lookup']>[0]) =>
+      krefOf(kernel, sys, (await sys.lookup(name))[0]!).rights;
     expect(await rightsOf((await sys.create(ObjectType.SHARED_MEMORY_STREAM)).name)).toBe(ALL);
     expect(await rightsOf(sys.consoleName)).toBe(READ | WRITE | DELEGATE);
     expect(await rightsOf(await kernelStatusName(sys.kernelId))).toBe(READ | DELEGATE);

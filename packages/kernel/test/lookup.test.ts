@@ -183,7 +183,9 @@ describe('rights conferred by groups', () => {
 
   it('a name reached through several scopes gets the union of their rights', async () => {
     const { kernel, sys, group, gobj, name } = await setup();
-    const task = await kernel.attachTask(['task'], [kernel.rootGroup, { group: gobj, rights: Rights.READ }], { lookupRights: Rights.ALL });
+    const task = await kernel.attachTask(['task'], [kernel.rootGroup, { group: gobj, rights: Rights.READ }], {
+      lookupRights: Rights.ALL,
+    });
     const [first] = await task.lookup(name);
     expect(krefOf(kernel, task, first!).rights).toBe(Rights.READ);
     const held = await giveGroup(sys, group.ref, task, Rights.READ | Rights.WRITE);
@@ -199,7 +201,9 @@ describe('rights conferred by groups', () => {
 
   it('a scope without READ adds none of its rights to a name found through another', async () => {
     const { kernel, sys, group, gobj, name } = await setup();
-    const task = await kernel.attachTask(['task'], [{ group: gobj, rights: Rights.WRITE | Rights.DELEGATE }], { lookupRights: Rights.ALL });
+    const task = await kernel.attachTask(['task'], [{ group: gobj, rights: Rights.WRITE | Rights.DELEGATE }], {
+      lookupRights: Rights.ALL,
+    });
     await giveGroup(sys, group.ref, task, Rights.WRITE);
     await expectErrno(task.lookup(name), 'ENOENT', 'name');
     await giveGroup(sys, group.ref, task, Rights.READ);
@@ -212,7 +216,10 @@ describe('rights conferred by groups', () => {
     const kernel = await boot();
     // `other` lets anyone who finds it write to it; the read-only scope still bounds what the watcher gets.
     const other = await kernel.attachTask(['other'], undefined, { lookupRights: Rights.ALL });
-    const watcher = await kernel.attachTask(['watcher'], [{ group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE }]);
+    const watcher = await kernel.attachTask(
+      ['watcher'],
+      [{ group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE }],
+    );
     const [target] = await watcher.lookup(other.taskName);
     expect(krefOf(kernel, watcher, target!).rights).toBe(Rights.READ | Rights.DELEGATE);
     const [given] = await watcher.lookup(kernel.console.name);
@@ -237,7 +244,10 @@ describe('private memory', () => {
 
 /** A stand-in for a copy of an object held by a peer kernel. */
 class RemoteCopy extends BlobObject {
-  constructor(name: Name, readonly peer: string) {
+  constructor(
+    name: Name,
+    readonly peer: string,
+  ) {
     super(name, 'refcounted', undefined, ObjectType.SHARED_MEMORY_BLOB, 0);
   }
   override get home(): string {
@@ -273,7 +283,9 @@ describe('several copies', () => {
     const kernel = await boot();
     const sys = kernel.init;
     const { name, ref } = await blobWith(sys, enc('local'));
-    const calls = stubPeers(kernel, (key) => (key === name.key ? [new RemoteCopy(name, 'peer-1'), new RemoteCopy(name, 'peer-2')] : []));
+    const calls = stubPeers(kernel, (key) =>
+      key === name.key ? [new RemoteCopy(name, 'peer-1'), new RemoteCopy(name, 'peer-2')] : [],
+    );
     const refs = await sys.lookup(name);
     expect(refs).toHaveLength(3);
     expect(krefOf(kernel, sys, refs[0]!).object).toBe(krefOf(kernel, sys, ref).object);
@@ -281,7 +293,9 @@ describe('several copies', () => {
     expect(sys.ref(refs[1]!).proximity).toBe('remote-memory-1hop');
     expect(refs.slice(1).map((h) => (krefOf(kernel, sys, h).object as RemoteCopy).peer)).toEqual(['peer-1', 'peer-2']);
     // Peers are asked for the name in the groups this task can resolve in, with the rights each confers.
-    expect(calls).toEqual([{ key: name.key, groups: [{ key: kernel.rootGroup.name.key, rights: Rights.ALL }], foundLocally: true }]);
+    expect(calls).toEqual([
+      { key: name.key, groups: [{ key: kernel.rootGroup.name.key, rights: Rights.ALL }], foundLocally: true },
+    ]);
     for (const h of refs) expect(krefOf(kernel, sys, h).rights).toBe(Rights.ALL);
     kernel.checkInvariants();
   });
@@ -291,12 +305,28 @@ describe('several copies', () => {
     const sys = kernel.init;
     const group = await sys.create(ObjectType.GROUP);
     const gobj = krefOf(kernel, sys, group.ref).object as GroupObject;
-    const task = await kernel.attachTask(['task'], [{ group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE }, { group: gobj, rights: Rights.WRITE }]);
+    const task = await kernel.attachTask(
+      ['task'],
+      [
+        { group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE },
+        { group: gobj, rights: Rights.WRITE },
+      ],
+    );
     const name = Name.random();
-    const calls = stubPeers(kernel, () => [new RemoteCopy(name, 'peer-1')], () => Rights.READ);
+    const calls = stubPeers(
+      kernel,
+      () => [new RemoteCopy(name, 'peer-1')],
+      () => Rights.READ,
+    );
     const [h] = await task.lookup(name);
     expect(krefOf(kernel, task, h!).rights).toBe(Rights.READ);
-    expect(calls).toEqual([{ key: name.key, groups: [{ key: kernel.rootGroup.name.key, rights: Rights.READ | Rights.DELEGATE }], foundLocally: false }]);
+    expect(calls).toEqual([
+      {
+        key: name.key,
+        groups: [{ key: kernel.rootGroup.name.key, rights: Rights.READ | Rights.DELEGATE }],
+        foundLocally: false,
+      },
+    ]);
     kernel.checkInvariants();
   });
 

@@ -58,7 +58,18 @@ describe('task monitoring: counting', () => {
 
     const s = reportOf(kernel, t.taskName).stats;
     expect(s.calls).toEqual(
-      calls({ create: 1, lookup: 2, copy: 1, delete: 2, pause: 2, select: 1, beginRead: 2, endRead: 2, beginWrite: 3, endWrite: 3 }),
+      calls({
+        create: 1,
+        lookup: 2,
+        copy: 1,
+        delete: 2,
+        pause: 2,
+        select: 1,
+        beginRead: 2,
+        endRead: 2,
+        beginWrite: 3,
+        endWrite: 3,
+      }),
     );
     expect(s.totalCalls).toBe(19);
     expect(s.failedCalls).toBe(0);

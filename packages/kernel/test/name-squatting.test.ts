@@ -26,11 +26,21 @@ describe('run under a seeded name', () => {
     const { kernel, sys, group, readOnly, bin } = await withGroup();
     const squatted = await Name.seeded(group.name, 'cfg');
     const before = { objects: kernel.objects.size, handles: sys.handles, counter: taskOf(kernel, sys).counter };
-    await expectErrno(sys.run(bin, { argv: ['impostor'], groups: [readOnly], name: 'cfg' }, RunFlags.NAME_DETERMINISTIC), 'EACCES', 'spec.name');
+    await expectErrno(
+      sys.run(bin, { argv: ['impostor'], groups: [readOnly], name: 'cfg' }, RunFlags.NAME_DETERMINISTIC),
+      'EACCES',
+      'spec.name',
+    );
     expect(kernel.objects.has(squatted.key)).toBe(false);
-    expect({ objects: kernel.objects.size, handles: sys.handles, counter: taskOf(kernel, sys).counter }).toEqual(before);
+    expect({ objects: kernel.objects.size, handles: sys.handles, counter: taskOf(kernel, sys).counter }).toEqual(
+      before,
+    );
     // The member of the group that may write there makes the object, and members find it, not an impostor.
-    const real = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { group: group.ref, nameSeed: 'cfg' }, CreateFlags.NAME_DETERMINISTIC);
+    const real = await sys.create(
+      ObjectType.SHARED_MEMORY_BLOB,
+      { group: group.ref, nameSeed: 'cfg' },
+      CreateFlags.NAME_DETERMINISTIC,
+    );
     expect(real.name.key).toBe(squatted.key);
     const member = await kernel.attachTask(['member'], [krefOf(kernel, sys, group.ref).object as never]);
     const [found] = await member.lookup(squatted);
@@ -38,7 +48,7 @@ describe('run under a seeded name', () => {
     kernel.checkInvariants();
   });
 
-  it('with the caller\'s first membership read-only (spec.groups omitted): EACCES naming spec.name', async () => {
+  it("with the caller's first membership read-only (spec.groups omitted): EACCES naming spec.name", async () => {
     const { kernel, sys, group, readOnly, bin: idle } = await withGroup();
     const idleName = krefOf(kernel, sys, idle).object.name;
     const seen: string[] = [];
@@ -63,7 +73,11 @@ describe('run under a seeded name', () => {
 
   it('with WRITE on the group: the child is named there under the seeded name, and members find it (as a task they may only watch)', async () => {
     const { kernel, sys, group, bin } = await withGroup();
-    const handle = await sys.run(bin, { argv: [], groups: [group.ref], name: 'worker' }, RunFlags.NAME_DETERMINISTIC | RunFlags.START_PAUSED);
+    const handle = await sys.run(
+      bin,
+      { argv: [], groups: [group.ref], name: 'worker' },
+      RunFlags.NAME_DETERMINISTIC | RunFlags.START_PAUSED,
+    );
     const child = krefOf(kernel, sys, handle).object;
     expect(child.name.key).toBe((await Name.seeded(group.name, 'worker')).key);
     expect(child.group).toBe(krefOf(kernel, sys, group.ref).object);
@@ -103,17 +117,25 @@ describe('a child whose first membership lacks WRITE', () => {
 });
 
 describe('run on another kernel', () => {
-  it('the caller\'s kernel refuses a seeded name without WRITE; the target names a child only with WRITE on its first group', async () => {
+  it("the caller's kernel refuses a seeded name without WRITE; the target names a child only with WRITE on its first group", async () => {
     const c = await cluster('a', 'b');
     const a = c.sys.a!;
     c.k.b!.registerProgram('squat-idle', () => new Promise<never>(() => {}));
     const { ref: bin } = await blobWith(a, programBinary('squat-idle'));
     const group = await a.create(ObjectType.GROUP);
     const [readOnly] = await a.copy([group.ref], a.self, { rights: READ | DELEGATE });
-    await expectErrno(a.run(bin, { argv: [], groups: [readOnly!], name: 'cfg', kernel: 'b' }, RunFlags.NAME_DETERMINISTIC), 'EACCES', 'spec.name');
+    await expectErrno(
+      a.run(bin, { argv: [], groups: [readOnly!], name: 'cfg', kernel: 'b' }, RunFlags.NAME_DETERMINISTIC),
+      'EACCES',
+      'spec.name',
+    );
     expect(c.k.b!.objects.has((await Name.seeded(group.name, 'cfg')).key)).toBe(false);
     const unnamed = await a.run(bin, { argv: [], groups: [readOnly!], kernel: 'b' });
-    const named = await a.run(bin, { argv: [], groups: [group.ref], name: 'cfg', kernel: 'b' }, RunFlags.NAME_DETERMINISTIC);
+    const named = await a.run(
+      bin,
+      { argv: [], groups: [group.ref], name: 'cfg', kernel: 'b' },
+      RunFlags.NAME_DETERMINISTIC,
+    );
     const onB = (h: number) => c.k.b!.tasks.get(krefOf(c.k.a!, a, h).object.name.key)!;
     expect(onB(unnamed).group).toBeUndefined();
     expect(onB(named).name.key).toBe((await Name.seeded(group.name, 'cfg')).key);

@@ -132,7 +132,7 @@ describe('parse and format', () => {
     expect(err.syscall).toBe('Name.parse');
   });
 
-  it('parse rejects values that are not strings, naming the caller\'s syscall and argument', async () => {
+  it("parse rejects values that are not strings, naming the caller's syscall and argument", async () => {
     for (const v of [undefined, null, 42, {}, ['a'.repeat(64)]]) {
       const err = await expectErrno(() => Name.parse(v as string, 'lookup', 'who'), 'EINVAL', 'who');
       expect(err.syscall).toBe('lookup');

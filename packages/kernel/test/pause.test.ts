@@ -5,7 +5,7 @@ import { dec, enc, expectErrno, flush, installProgram, track, writeAll, withOthe
 const setup = withOtherTask;
 
 describe('pause', () => {
-  it('a paused task\'s calls neither start nor complete until it is resumed', async () => {
+  it("a paused task's calls neither start nor complete until it is resumed", async () => {
     const { kernel, sys, other, target } = await setup();
     await sys.pause(target);
     expect(sys.ref(target).task?.state).toBe('paused');

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { EndReadFlags, EndWriteFlags, MAX_BLOB_BYTES, ObjectType, Rights, type Kernel, type TaskContext } from '@dios/kernel';
+import {
+  EndReadFlags,
+  EndWriteFlags,
+  MAX_BLOB_BYTES,
+  ObjectType,
+  Rights,
+  type Kernel,
+  type TaskContext,
+} from '@dios/kernel';
 import type { BlobObject } from '../src/core/objects/blob.js';
 import { boot, dec, enc, expectErrno, krefOf, readAll, writeAll } from './helpers.js';
 
@@ -20,7 +28,13 @@ function snapshot(kernel: Kernel, sys: TaskContext, ref: number) {
   return { version: blob.version, size: blob.size, locks: blob.locks, leases, handles: sys.handles };
 }
 
-async function expectUnchanged(kernel: Kernel, sys: TaskContext, ref: number, before: ReturnType<typeof snapshot>, text: string) {
+async function expectUnchanged(
+  kernel: Kernel,
+  sys: TaskContext,
+  ref: number,
+  before: ReturnType<typeof snapshot>,
+  text: string,
+) {
   expect(snapshot(kernel, sys, ref)).toEqual(before);
   expect(dec((await readAll(sys, ref)).bytes)).toBe(text);
   kernel.checkInvariants();
@@ -73,12 +87,36 @@ describe('bad lengths and offsets: EINVAL', () => {
     ['begin_read options.offset 0.5', (s: TaskContext, r: number) => s.beginRead(r, { offset: 0.5 }), 'options.offset'],
     ['begin_read options.length -1', (s: TaskContext, r: number) => s.beginRead(r, { length: -1 }), 'options.length'],
     ['begin_read offset past the end', (s: TaskContext, r: number) => s.beginRead(r, { offset: 9 }), 'options.offset'],
-    ['begin_read unknown option', (s: TaskContext, r: number) => s.beginRead(r, { whence: 1 } as object), 'options.whence'],
-    ['begin_write options.offset -2', (s: TaskContext, r: number) => s.beginWrite(r, 1, { offset: -2 }), 'options.offset'],
-    ['begin_write offset past the end', (s: TaskContext, r: number) => s.beginWrite(r, 1, { offset: 9 }), 'options.offset'],
-    ['begin_write offset + length too large', (s: TaskContext, r: number) => s.beginWrite(r, MAX_BLOB_BYTES, { offset: 8 }), 'length'],
-    ['begin_write truncate not a boolean', (s: TaskContext, r: number) => s.beginWrite(r, 1, { truncate: 1 as unknown as boolean }), 'options.truncate'],
-    ['begin_write options not an object', (s: TaskContext, r: number) => s.beginWrite(r, 1, 5 as unknown as object), 'options'],
+    [
+      'begin_read unknown option',
+      (s: TaskContext, r: number) => s.beginRead(r, { whence: 1 } as object),
+      'options.whence',
+    ],
+    [
+      'begin_write options.offset -2',
+      (s: TaskContext, r: number) => s.beginWrite(r, 1, { offset: -2 }),
+      'options.offset',
+    ],
+    [
+      'begin_write offset past the end',
+      (s: TaskContext, r: number) => s.beginWrite(r, 1, { offset: 9 }),
+      'options.offset',
+    ],
+    [
+      'begin_write offset + length too large',
+      (s: TaskContext, r: number) => s.beginWrite(r, MAX_BLOB_BYTES, { offset: 8 }),
+      'length',
+    ],
+    [
+      'begin_write truncate not a boolean',
+      (s: TaskContext, r: number) => s.beginWrite(r, 1, { truncate: 1 as unknown as boolean }),
+      'options.truncate',
+    ],
+    [
+      'begin_write options not an object',
+      (s: TaskContext, r: number) => s.beginWrite(r, 1, 5 as unknown as object),
+      'options',
+    ],
   ])('%s', async (_what, call, argument) => {
     const { kernel, sys, ref } = await setup();
     const before = snapshot(kernel, sys, ref);

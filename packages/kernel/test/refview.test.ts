@@ -30,7 +30,11 @@ async function setup() {
 /** Every value reachable from a view through its getters (one level; the values are primitives or plain records). */
 function reachable(view: RefView): unknown[] {
   const values: unknown[] = [];
-  for (let proto = Object.getPrototypeOf(view) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+  for (
+    let proto = Object.getPrototypeOf(view) as object | null;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
     for (const [key, desc] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
       if (desc.get) values.push((view as unknown as Record<string, unknown>)[key]);
     }
@@ -69,14 +73,17 @@ describe('RefView', () => {
     kernel.checkInvariants();
   });
 
-  it.each(PUBLIC.map((k) => [k]))('attribute %s cannot be assigned (TypeError in strict mode, value unchanged)', async (key) => {
-    const { view } = await setup();
-    const before = view[key];
-    expect(() => {
-      (view as unknown as Record<string, unknown>)[key] = 12345;
-    }).toThrow(TypeError);
-    expect(view[key]).toEqual(before);
-  });
+  it.each(PUBLIC.map((k) => [k]))(
+    'attribute %s cannot be assigned (TypeError in strict mode, value unchanged)',
+    async (key) => {
+      const { view } = await setup();
+      const before = view[key];
+      expect(() => {
+        (view as unknown as Record<string, unknown>)[key] = 12345;
+      }).toThrow(TypeError);
+      expect(view[key]).toEqual(before);
+    },
+  );
 
   it('is frozen: no new properties, no redefinitions', async () => {
     const { view } = await setup();
@@ -92,7 +99,7 @@ describe('RefView', () => {
     expect('rights' in view).toBe(false);
   });
 
-  it('exposes neither the object\'s name, nor the rights, nor the parent', async () => {
+  it("exposes neither the object's name, nor the rights, nor the parent", async () => {
     const { kernel, sys, name, view } = await setup();
     const [copy] = await sys.copy([view.id], sys.self, { rights: 0x1 });
     for (const v of [view, sys.ref(copy!)]) {
@@ -112,7 +119,9 @@ describe('RefView', () => {
       expect(reachable(v).length).toBe(reachable(view).length);
     }
     const a = sys.ref(copy!);
-    expect(PUBLIC.filter((k) => k !== 'id').map((k) => a[k])).toEqual(PUBLIC.filter((k) => k !== 'id').map((k) => view[k]));
+    expect(PUBLIC.filter((k) => k !== 'id').map((k) => a[k])).toEqual(
+      PUBLIC.filter((k) => k !== 'id').map((k) => view[k]),
+    );
     kernel.checkInvariants();
   });
 

@@ -3,7 +3,18 @@
  * to give a task more than it was delegated or than a lookup mask allows.
  */
 import { describe, expect, it } from 'vitest';
-import { CopyFlags, CreateFlags, kernelStatusName, PauseFlags, Name, ObjectType, Rights, RunFlags, type KernelStatus, type SystemCalls } from '@dios/kernel';
+import {
+  CopyFlags,
+  CreateFlags,
+  kernelStatusName,
+  PauseFlags,
+  Name,
+  ObjectType,
+  Rights,
+  RunFlags,
+  type KernelStatus,
+  type SystemCalls,
+} from '@dios/kernel';
 import { DeleteFlags } from '@dios/kernel';
 import { dec, expectErrno, installProgram, krefOf, readAll, writeAll, enc } from './helpers.js';
 import { cluster, settle } from './distribution/cluster.js';
@@ -15,13 +26,25 @@ describe('a deterministic group name cannot be made again on another kernel', ()
     const c = await cluster('a', 'b');
     const victim = c.sys.a!;
     // The victim's private group (named in the root group, so members find it with r--d) and a secret in it.
-    const vault = await victim.create(ObjectType.GROUP, { lifecycle: 'immortal', nameSeed: 'vault' }, CreateFlags.NAME_DETERMINISTIC);
-    const secret = await victim.create(ObjectType.SHARED_MEMORY_BLOB, { group: vault.ref, nameSeed: 'secret' }, CreateFlags.NAME_DETERMINISTIC);
+    const vault = await victim.create(
+      ObjectType.GROUP,
+      { lifecycle: 'immortal', nameSeed: 'vault' },
+      CreateFlags.NAME_DETERMINISTIC,
+    );
+    const secret = await victim.create(
+      ObjectType.SHARED_MEMORY_BLOB,
+      { group: vault.ref, nameSeed: 'secret' },
+      CreateFlags.NAME_DETERMINISTIC,
+    );
     await writeAll(victim, secret.ref, enc('victim data'));
 
     // The intruder on kernel b: the same seed in the same (shared) root group.
     const intruder = await c.k.b!.attachTask(['intruder']);
-    const forged = await intruder.create(ObjectType.GROUP, { lifecycle: 'immortal', nameSeed: 'vault' }, CreateFlags.NAME_DETERMINISTIC);
+    const forged = await intruder.create(
+      ObjectType.GROUP,
+      { lifecycle: 'immortal', nameSeed: 'vault' },
+      CreateFlags.NAME_DETERMINISTIC,
+    );
     // Whatever it finds of the secret's name (nothing: the vault is not its scope), it cannot write it.
     const found = await intruder.lookup(await Name.seeded(vault.name, 'secret')).catch((e: { code: string }) => e.code);
     if (Array.isArray(found)) for (const h of found) expect(krefOf(c.k.b!, intruder, h).rights & WRITE).toBe(0);
@@ -39,7 +62,11 @@ describe('a deterministic group name cannot be made again on another kernel', ()
     const c = await cluster('a');
     const sys = c.sys.a!;
     const g = await sys.create(ObjectType.GROUP, { nameSeed: 'again' }, CreateFlags.NAME_DETERMINISTIC);
-    await expectErrno(sys.create(ObjectType.GROUP, { nameSeed: 'again' }, CreateFlags.NAME_DETERMINISTIC), 'EEXIST', 'name');
+    await expectErrno(
+      sys.create(ObjectType.GROUP, { nameSeed: 'again' }, CreateFlags.NAME_DETERMINISTIC),
+      'EEXIST',
+      'name',
+    );
     await sys.delete(g.ref);
     const again = await sys.create(ObjectType.GROUP, { nameSeed: 'again' }, CreateFlags.NAME_DETERMINISTIC);
     expect(again.name.equals(g.name)).toBe(true);
@@ -71,7 +98,16 @@ describe('a home kernel checks the rights a peer passes on its own objects', () 
     const reply = await c.link.b!.transport.request('a', {
       kind: 'delegate',
       target: hostHandle,
-      refs: [{ ref: { home: 'a', handle: blobHandle, object: { name: blob.name.key, type: ObjectType.SHARED_MEMORY_BLOB } as never }, rights: Rights.ALL }],
+      refs: [
+        {
+          ref: {
+            home: 'a',
+            handle: blobHandle,
+            object: { name: blob.name.key, type: ObjectType.SHARED_MEMORY_BLOB } as never,
+          },
+          rights: Rights.ALL,
+        },
+      ],
     });
     expect(reply).toMatchObject({ ok: false, error: { code: 'EPERM', argument: 'refs[0]' } });
     expect(host.table.size).toBe(before);
@@ -79,7 +115,16 @@ describe('a home kernel checks the rights a peer passes on its own objects', () 
     const fine = await c.link.b!.transport.request('a', {
       kind: 'delegate',
       target: hostHandle,
-      refs: [{ ref: { home: 'a', handle: blobHandle, object: { name: blob.name.key, type: ObjectType.SHARED_MEMORY_BLOB } as never }, rights: READ }],
+      refs: [
+        {
+          ref: {
+            home: 'a',
+            handle: blobHandle,
+            object: { name: blob.name.key, type: ObjectType.SHARED_MEMORY_BLOB } as never,
+          },
+          rights: READ,
+        },
+      ],
     });
     expect(fine).toMatchObject({ ok: true });
     await settle();
@@ -92,7 +137,16 @@ describe('a home kernel checks the rights a peer passes on its own objects', () 
     const reply = await c.link.b!.transport.request('a', {
       kind: 'delegate',
       target: victimHandle,
-      refs: [{ ref: { home: 'a', handle: blobHandle, object: { name: blob.name.key, type: ObjectType.SHARED_MEMORY_BLOB } as never }, rights: READ }],
+      refs: [
+        {
+          ref: {
+            home: 'a',
+            handle: blobHandle,
+            object: { name: blob.name.key, type: ObjectType.SHARED_MEMORY_BLOB } as never,
+          },
+          rights: READ,
+        },
+      ],
     });
     expect(reply).toMatchObject({ ok: false, error: { code: 'EACCES', argument: 'target' } });
     expect(victim.handles.length).toBe(before);
@@ -109,7 +163,16 @@ describe('a home kernel checks the rights a peer passes on its own objects', () 
       binary: enc('#!dios-program noop'),
       argv: ['noop'],
       env: {},
-      inputs: [{ ref: { home: 'a', handle: blobHandle, object: { name: blob.name.key, type: ObjectType.SHARED_MEMORY_BLOB } as never }, rights: READ | WRITE }],
+      inputs: [
+        {
+          ref: {
+            home: 'a',
+            handle: blobHandle,
+            object: { name: blob.name.key, type: ObjectType.SHARED_MEMORY_BLOB } as never,
+          },
+          rights: READ | WRITE,
+        },
+      ],
       outputs: [],
       groups: [],
       name: undefined,
@@ -161,14 +224,15 @@ describe('private memory goes with its task even when no reference holds it', ()
 });
 
 describe('a peer gives back only its own handles', () => {
-  it('release of its proxy\'s self handle, or of a handle another peer holds that it did not share, changes nothing', async () => {
+  it("release of its proxy's self handle, or of a handle another peer holds that it did not share, changes nothing", async () => {
     const c = await cluster('a', 'b', 'c');
     const a = c.k.a!;
     const blob = await c.sys.a!.create(ObjectType.SHARED_MEMORY_BLOB);
     await writeAll(c.sys.a!, blob.ref, enc('kept'));
     const [onB] = await c.sys.b!.lookup(blob.name);
     const [onC] = await c.sys.c!.lookup(blob.name);
-    const proxyOf = (peer: string) => [...a.tasks.values()].find((t) => t.setup.argv[0] === `peer:${peer}` && t.state !== 'exited')!;
+    const proxyOf = (peer: string) =>
+      [...a.tasks.values()].find((t) => t.setup.argv[0] === `peer:${peer}` && t.state !== 'exited')!;
     const proxyB = proxyOf('b');
     const proxyC = proxyOf('c');
     const cHandle = (krefOf(c.k.c!, c.sys.c!, onC!).object as unknown as { handle: number }).handle;
@@ -177,9 +241,14 @@ describe('a peer gives back only its own handles', () => {
     expect(await request({ kind: 'release', handle: proxyB.selfHandle, destroy: true })).toMatchObject({ ok: true });
     expect(proxyB.state).toBe('running');
     // c's handle to the blob, which b never shared: neither deleted nor closed.
-    expect(await request({ kind: 'release', handle: cHandle, destroy: true, for: 'c' })).toMatchObject({ ok: false, error: { code: 'EPERM' } });
+    expect(await request({ kind: 'release', handle: cHandle, destroy: true, for: 'c' })).toMatchObject({
+      ok: false,
+      error: { code: 'EPERM' },
+    });
     expect(await request({ kind: 'release', handle: cHandle, destroy: false, for: 'c' })).toMatchObject({ ok: true });
-    expect(await request({ kind: 'release', handle: proxyC.selfHandle, destroy: false, for: 'c' })).toMatchObject({ ok: true });
+    expect(await request({ kind: 'release', handle: proxyC.selfHandle, destroy: false, for: 'c' })).toMatchObject({
+      ok: true,
+    });
     expect(proxyC.state).toBe('running');
     expect(proxyC.table.has(cHandle)).toBe(true);
     expect(dec((await readAll(c.sys.b!, onB!)).bytes)).toBe('kept');
@@ -190,7 +259,7 @@ describe('a peer gives back only its own handles', () => {
 });
 
 describe('the kernel status does not publish object names', () => {
-  it('a task that reads the status learns no full name of another task\'s blob, so cannot look it up', async () => {
+  it("a task that reads the status learns no full name of another task's blob, so cannot look it up", async () => {
     const c = await cluster('a');
     const kernel = c.k.a!;
     const owner = await kernel.attachTask(['owner']);
@@ -202,7 +271,9 @@ describe('the kernel status does not publish object names', () => {
     expect(text).not.toContain(blob.name.key);
     // The status still tells objects apart: a short prefix, with the type.
     const snapshot = JSON.parse(text) as KernelStatus;
-    expect(snapshot.objects.find((o) => o.name === blob.name.key.slice(0, 12))?.type).toBe(ObjectType.SHARED_MEMORY_BLOB);
+    expect(snapshot.objects.find((o) => o.name === blob.name.key.slice(0, 12))?.type).toBe(
+      ObjectType.SHARED_MEMORY_BLOB,
+    );
     // Tasks keep their full names (found by name, a task is r--d: it can only be watched).
     expect(snapshot.tasks.some((t) => t.name === owner.taskName.key)).toBe(true);
     c.check();
@@ -210,7 +281,7 @@ describe('the kernel status does not publish object names', () => {
 });
 
 describe('copy with MAKE_LOCAL gives the caller no more on the local copy than it held on the source', () => {
-  it('the reference the caller holds while the copy is made has at most the source\'s rights', async () => {
+  it("the reference the caller holds while the copy is made has at most the source's rights", async () => {
     const c = await cluster('a', 'b');
     const original = await c.sys.b!.create(ObjectType.SHARED_MEMORY_BLOB, { lookupRights: READ | DELEGATE });
     await writeAll(c.sys.b!, original.ref, new Uint8Array(3 * 512 * 1024 + 5));
@@ -252,7 +323,10 @@ describe('attacks that found no hole (regressions)', () => {
       return 0;
     });
     const child = await other.run(bin, { argv: [], groups: [found!] }, RunFlags.START_PAUSED);
-    const task = krefOf(kernel, other, child).object as unknown as { setup: { groups: { rights: number }[] }; group: unknown };
+    const task = krefOf(kernel, other, child).object as unknown as {
+      setup: { groups: { rights: number }[] };
+      group: unknown;
+    };
     expect(task.setup.groups.map((m) => m.rights)).toEqual([READ | DELEGATE]);
     expect(task.group).toBeUndefined();
     await other.pause(child, PauseFlags.RESUME);

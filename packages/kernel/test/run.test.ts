@@ -1,6 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { Name, ObjectType, PauseFlags, programBinary, Rights, RunFlags, type Program, type SystemCalls } from '@dios/kernel';
-import { blobWith, boot, dec, enc, expectErrno, flush, installProgram, krefOf, readAll, taskOf, writeAll } from './helpers.js';
+import {
+  Name,
+  ObjectType,
+  PauseFlags,
+  programBinary,
+  Rights,
+  RunFlags,
+  type Program,
+  type SystemCalls,
+} from '@dios/kernel';
+import {
+  blobWith,
+  boot,
+  dec,
+  enc,
+  expectErrno,
+  flush,
+  installProgram,
+  krefOf,
+  readAll,
+  taskOf,
+  writeAll,
+} from './helpers.js';
 
 async function setup() {
   const kernel = await boot();
@@ -8,7 +29,12 @@ async function setup() {
 }
 
 /** Runs `program` as a child of init and waits for it to exit; returns the child's handle. */
-async function runToExit(sys: SystemCalls, bin: number, spec: Parameters<SystemCalls['run']>[1], flags = 0): Promise<number> {
+async function runToExit(
+  sys: SystemCalls,
+  bin: number,
+  spec: Parameters<SystemCalls['run']>[1],
+  flags = 0,
+): Promise<number> {
   const child = await sys.run(bin, spec, flags);
   await sys.select([child]);
   return child;
@@ -90,7 +116,7 @@ describe('run: what the child gets', () => {
     kernel.checkInvariants();
   });
 
-  it('the child\'s environment is its own copy', async () => {
+  it("the child's environment is its own copy", async () => {
     const { kernel, sys } = await setup();
     const env: Record<string, string> = { A: '1' };
     let later: string | undefined;
@@ -109,12 +135,26 @@ describe('run: what the child gets', () => {
     const { kernel, sys } = await setup();
     const input = await blobWith(sys, enc('question'));
     const output = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-    let facts: { inputs: readonly number[]; outputs: readonly number[]; inRights: number; outRights: number; inParent: unknown } | undefined;
+    let facts:
+      | {
+          inputs: readonly number[];
+          outputs: readonly number[];
+          inRights: number;
+          outRights: number;
+          inParent: unknown;
+        }
+      | undefined;
     const bin = await installProgram(kernel, sys, async (child) => {
       const [i] = child.inputs;
       const [o] = child.outputs;
       const inRef = krefOf(kernel, child, i!);
-      facts = { inputs: child.inputs, outputs: child.outputs, inRights: inRef.rights, outRights: krefOf(kernel, child, o!).rights, inParent: inRef.parent };
+      facts = {
+        inputs: child.inputs,
+        outputs: child.outputs,
+        inRights: inRef.rights,
+        outRights: krefOf(kernel, child, o!).rights,
+        inParent: inRef.parent,
+      };
       const q = dec((await readAll(child, i!)).bytes);
       await expectErrno(child.beginWrite(i!, 1), 'EACCES', 'ref');
       await writeAll(child, o!, enc(`answer to ${q}`));
@@ -133,23 +173,31 @@ describe('run: what the child gets', () => {
     const { kernel, sys } = await setup();
     const bin = await installProgram(kernel, sys, () => {});
     const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-    const [writeOnly, readOnly, readNoDelegate, writeNoDelegate, inputOk, outputOk] = await sys.copy([ref, ref, ref, ref, ref, ref], sys.self, {
-      rights: [
-        Rights.WRITE | Rights.DELEGATE,
-        Rights.READ | Rights.DELEGATE,
-        Rights.READ | Rights.WRITE,
-        Rights.READ | Rights.WRITE,
-        Rights.READ | Rights.DELEGATE,
-        Rights.WRITE | Rights.DELEGATE,
-      ],
-    });
+    const [writeOnly, readOnly, readNoDelegate, writeNoDelegate, inputOk, outputOk] = await sys.copy(
+      [ref, ref, ref, ref, ref, ref],
+      sys.self,
+      {
+        rights: [
+          Rights.WRITE | Rights.DELEGATE,
+          Rights.READ | Rights.DELEGATE,
+          Rights.READ | Rights.WRITE,
+          Rights.READ | Rights.WRITE,
+          Rights.READ | Rights.DELEGATE,
+          Rights.WRITE | Rights.DELEGATE,
+        ],
+      },
+    );
     const priv = await sys.create(ObjectType.PRIVATE_MEMORY_BLOB);
     const tasks = kernel.tasks.size;
     const handles = sys.handles;
     await expectErrno(sys.run(bin, { argv: [], inputs: [ref, writeOnly!] }), 'EACCES', 'spec.inputs[1]');
     await expectErrno(sys.run(bin, { argv: [], outputs: [readOnly!] }), 'EACCES', 'spec.outputs[0]');
     await expectErrno(sys.run(bin, { argv: [], inputs: [readNoDelegate!] }), 'EACCES', 'spec.inputs[0]');
-    await expectErrno(sys.run(bin, { argv: [], inputs: [ref], outputs: [ref, writeNoDelegate!] }), 'EACCES', 'spec.outputs[1]');
+    await expectErrno(
+      sys.run(bin, { argv: [], inputs: [ref], outputs: [ref, writeNoDelegate!] }),
+      'EACCES',
+      'spec.outputs[1]',
+    );
     expect(kernel.tasks.size).toBe(tasks);
     expect(sys.handles).toEqual(handles);
     // Just READ | DELEGATE and WRITE | DELEGATE are enough.
@@ -161,7 +209,7 @@ describe('run: what the child gets', () => {
     kernel.checkInvariants();
   });
 
-  it('groups: the child resolves names in the spec\'s groups only, for its whole life', async () => {
+  it("groups: the child resolves names in the spec's groups only, for its whole life", async () => {
     const { kernel, sys } = await setup();
     const group = await sys.create(ObjectType.GROUP);
     const inGroup = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { group: group.ref });
@@ -212,7 +260,9 @@ describe('run: what the child gets', () => {
     const { kernel, sys } = await setup();
     const bin = await installProgram(kernel, sys, () => {});
     const group = await sys.create(ObjectType.GROUP);
-    const [noRead, noDelegate] = await sys.copy([group.ref, group.ref], sys.self, { rights: [Rights.WRITE | Rights.DELEGATE, Rights.READ | Rights.WRITE] });
+    const [noRead, noDelegate] = await sys.copy([group.ref, group.ref], sys.self, {
+      rights: [Rights.WRITE | Rights.DELEGATE, Rights.READ | Rights.WRITE],
+    });
     const tasks = kernel.tasks.size;
     await expectErrno(sys.run(bin, { argv: [], groups: [noRead!] }), 'EACCES', 'spec.groups[0]');
     await expectErrno(sys.run(bin, { argv: [], groups: [group.ref, noDelegate!] }), 'EACCES', 'spec.groups[1]');
@@ -221,7 +271,7 @@ describe('run: what the child gets', () => {
     kernel.checkInvariants();
   });
 
-  it('groups: a membership made from a group reference has that reference\'s rights', async () => {
+  it("groups: a membership made from a group reference has that reference's rights", async () => {
     const { kernel, sys } = await setup();
     const group = await sys.create(ObjectType.GROUP);
     const inGroup = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { group: group.ref });
@@ -237,14 +287,22 @@ describe('run: what the child gets', () => {
       );
     });
     await runToExit(sys, bin, { argv: [], groups: [readOnly!] });
-    expect(seen).toEqual({ rights: Rights.READ | Rights.DELEGATE, create: 'EACCES options.group', memberships: [{ key: group.name.key, rights: Rights.READ | Rights.DELEGATE }] });
+    expect(seen).toEqual({
+      rights: Rights.READ | Rights.DELEGATE,
+      create: 'EACCES options.group',
+      memberships: [{ key: group.name.key, rights: Rights.READ | Rights.DELEGATE }],
+    });
     // With all rights on the group reference, the child gets all rights through it and creates there.
     await runToExit(sys, bin, { argv: [], groups: [group.ref] });
-    expect(seen).toEqual({ rights: Rights.ALL, create: 'ok', memberships: [{ key: group.name.key, rights: Rights.ALL }] });
+    expect(seen).toEqual({
+      rights: Rights.ALL,
+      create: 'ok',
+      memberships: [{ key: group.name.key, rights: Rights.ALL }],
+    });
     kernel.checkInvariants();
   });
 
-  it('groups: an omitted list inherits the parent\'s memberships with their rights', async () => {
+  it("groups: an omitted list inherits the parent's memberships with their rights", async () => {
     const { kernel, sys } = await setup();
     const blob = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
     const seen: { rights?: number; create?: string; memberships?: { key: string; rights: number }[] } = {};
@@ -258,14 +316,26 @@ describe('run: what the child gets', () => {
       );
     });
     // A host task that joined the root group with READ and DELEGATE only.
-    const parent = await kernel.attachTask(['parent'], [{ group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE }]);
+    const parent = await kernel.attachTask(
+      ['parent'],
+      [{ group: kernel.rootGroup, rights: Rights.READ | Rights.DELEGATE }],
+    );
     // Its membership lacks WRITE, so it is named in no group and no task can find it to hand it the binary: the host does.
     await expectErrno(sys.lookup(parent.taskName), 'ENOENT', 'name');
-    const bin = kernel.openRef(taskOf(kernel, parent), krefOf(kernel, sys, childBin).object, Rights.READ | Rights.EXEC, undefined).id;
+    const bin = kernel.openRef(
+      taskOf(kernel, parent),
+      krefOf(kernel, sys, childBin).object,
+      Rights.READ | Rights.EXEC,
+      undefined,
+    ).id;
     const child = await parent.run(bin, { argv: [] });
     await parent.select([child]);
     const root = kernel.rootGroup.name.key;
-    expect(seen).toEqual({ rights: Rights.READ | Rights.DELEGATE, create: 'EACCES options.group', memberships: [{ key: root, rights: Rights.READ | Rights.DELEGATE }] });
+    expect(seen).toEqual({
+      rights: Rights.READ | Rights.DELEGATE,
+      create: 'EACCES options.group',
+      memberships: [{ key: root, rights: Rights.READ | Rights.DELEGATE }],
+    });
     kernel.checkInvariants();
   });
 
@@ -400,7 +470,9 @@ describe('run: lifecycle of the child', () => {
     kernel.onTaskFailure = (_task, error) => failures.push(error);
     const { ref: pipe } = await sys.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 16 });
     // The write end is passed on as an output: that takes WRITE and DELEGATE.
-    const [readEnd, writeEnd] = await sys.copy([pipe, pipe], sys.self, { rights: [Rights.READ, Rights.WRITE | Rights.DELEGATE] });
+    const [readEnd, writeEnd] = await sys.copy([pipe, pipe], sys.self, {
+      rights: [Rights.READ, Rights.WRITE | Rights.DELEGATE],
+    });
     await sys.delete(pipe);
     const boom = new Error('boom');
     let childCreated: number | undefined;

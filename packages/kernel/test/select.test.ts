@@ -70,11 +70,14 @@ describe('select for reading', () => {
     kernel.checkInvariants();
   });
 
-  it('revocation by another task\'s single delete also ends it with EBADF', async () => {
+  it("revocation by another task's single delete also ends it with EBADF", async () => {
     const kernel = await boot();
     const sys = kernel.init;
     const other = await kernel.attachTask(['other']);
-    const { ref, name } = await sys.create(ObjectType.SHARED_MEMORY_STREAM, { lifecycle: 'single-delete', capacity: 4 });
+    const { ref, name } = await sys.create(ObjectType.SHARED_MEMORY_STREAM, {
+      lifecycle: 'single-delete',
+      capacity: 4,
+    });
     const [theirs] = await other.lookup(name);
     const pending = track(sys.select([ref]));
     await flush();
@@ -180,7 +183,11 @@ describe('select argument errors', () => {
     ['an unknown option', 'A', { forever: true }, 'options.forever'],
   ])('%s is EINVAL', async (_what, refs, options, argument) => {
     const { kernel, sys, a } = await setup();
-    await expectErrno(sys.select((refs === 'A' ? [a] : refs) as number[], options as SelectOptions), 'EINVAL', argument);
+    await expectErrno(
+      sys.select((refs === 'A' ? [a] : refs) as number[], options as SelectOptions),
+      'EINVAL',
+      argument,
+    );
     kernel.checkInvariants();
   });
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { BeginReadFlags, BeginWriteFlags, DEFAULT_STREAM_CAPACITY, EndReadFlags, EndWriteFlags, ObjectType, Rights, SelectFlags } from '@dios/kernel';
+import {
+  BeginReadFlags,
+  BeginWriteFlags,
+  DEFAULT_STREAM_CAPACITY,
+  EndReadFlags,
+  EndWriteFlags,
+  ObjectType,
+  Rights,
+  SelectFlags,
+} from '@dios/kernel';
 import type { StreamObject } from '../src/core/objects/stream.js';
 import { boot, dec, enc, expectErrno, flush, krefOf, track, writeAll } from './helpers.js';
 import type { TaskContext } from '@dios/kernel';
@@ -246,7 +255,11 @@ describe('end of stream', () => {
     await sys.endWrite(blob.ref, b);
     const stream = await sys.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 8 });
     const s = await sys.beginWrite(stream.ref, 1);
-    await expectErrno(sys.endWrite(stream.ref, s, {}, EndWriteFlags.END_OF_STREAM | EndWriteFlags.DISCARD), 'EINVAL', 'flags');
+    await expectErrno(
+      sys.endWrite(stream.ref, s, {}, EndWriteFlags.END_OF_STREAM | EndWriteFlags.DISCARD),
+      'EINVAL',
+      'flags',
+    );
     await sys.endWrite(stream.ref, s);
     await writeAll(sys, stream.ref, enc('more')); // the stream was not ended
     kernel.checkInvariants();
@@ -295,7 +308,9 @@ describe('end of stream', () => {
 
   it('a writer remaining keeps the stream open', async () => {
     const { kernel, sys, ref } = await setup(16);
-    const [reader, w1, w2] = await sys.copy([ref, ref, ref], sys.self, { rights: [Rights.READ, Rights.WRITE, Rights.WRITE] });
+    const [reader, w1, w2] = await sys.copy([ref, ref, ref], sys.self, {
+      rights: [Rights.READ, Rights.WRITE, Rights.WRITE],
+    });
     await sys.delete(ref);
     await sys.delete(w1!);
     await expectErrno(sys.beginRead(reader!, {}, BeginReadFlags.NONBLOCK), 'EAGAIN');

@@ -27,13 +27,22 @@ describe('system calls against the reference model', () => {
     `agree on every result, errno and state over ${NUM_RUNS} random call sequences`,
     async () => {
       await fc.assert(
-        fc.asyncProperty(scenarioArb, fc.commands(allCommands, { maxCommands: 60, size: 'max' }), async (scenario, commands) => {
-          await fc.asyncModelRun(() => setup(scenario), commands);
-        }),
+        fc.asyncProperty(
+          scenarioArb,
+          fc.commands(allCommands, { maxCommands: 60, size: 'max' }),
+          async (scenario, commands) => {
+            await fc.asyncModelRun(() => setup(scenario), commands);
+          },
+        ),
         { numRuns: NUM_RUNS },
       );
       if (process.env.DIOS_MODEL_STATS) {
-        console.log([...stats.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k.padEnd(40)} ${v}`).join('\n'));
+        console.log(
+          [...stats.entries()]
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([k, v]) => `${k.padEnd(40)} ${v}`)
+            .join('\n'),
+        );
       }
     },
     120_000 + NUM_RUNS * 200,

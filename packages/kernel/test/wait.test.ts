@@ -59,7 +59,10 @@ describe('block', () => {
 
   it('with nonblock fails with EAGAIN instead of waiting', async () => {
     const q = new WaitQueue();
-    const err = await expectErrno(block(() => undefined, [q], { syscall: 'mycall', nonblock: true }), 'EAGAIN');
+    const err = await expectErrno(
+      block(() => undefined, [q], { syscall: 'mycall', nonblock: true }),
+      'EAGAIN',
+    );
     expect(err.syscall).toBe('mycall');
     expect(q.size).toBe(0);
   });

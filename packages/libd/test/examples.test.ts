@@ -23,18 +23,24 @@ interface Result {
 
 function run(command: string, args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = execFile(command, args, { cwd: ROOT, encoding: 'buffer', env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      if (error !== null && typeof error.code !== 'number') {
-        // An ExecFileException is an Error with `code` retyped (Omit<ExecException, 'code'>): typed as one again.
-        const failure: Error = error;
-        reject(failure);
-      } else resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr: stderr.toString() });
-    });
+    const child = execFile(
+      command,
+      args,
+      { cwd: ROOT, encoding: 'buffer', env: { ...process.env, ...env }, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        if (error !== null && typeof error.code !== 'number') {
+          // An ExecFileException is an Error with `code` retyped (Omit<ExecException, 'code'>): typed as one again.
+          const failure: Error = error;
+          reject(failure);
+        } else resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr: stderr.toString() });
+      },
+    );
     child.stdin!.end(input);
   });
 }
 
-const example = (name: string, args: string[], input?: string) => run(TSX, ['--conditions=@dios/source', join('examples', `${name}.ts`), ...args], input);
+const example = (name: string, args: string[], input?: string) =>
+  run(TSX, ['--conditions=@dios/source', join('examples', `${name}.ts`), ...args], input);
 
 // Some licence texts if the system has them (regular files, not links), else generated text files.
 function inputFiles(): string[] {

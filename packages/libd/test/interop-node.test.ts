@@ -97,7 +97,10 @@ describe('@dios/libd/node', () => {
         yield Buffer.from(bytes(500, i));
       }
     }
-    const writing = pipeline(Readable.from(source(), { objectMode: false, highWaterMark: 1000 }), toNodeWritable(w, { highWaterMark: 1000 }));
+    const writing = pipeline(
+      Readable.from(source(), { objectMode: false, highWaterMark: 1000 }),
+      toNodeWritable(w, { highWaterMark: 1000 }),
+    );
     const buf = new Uint8Array(500);
     for (;;) {
       const n = await fread(r, buf);
@@ -125,7 +128,12 @@ describe('@dios/libd/node', () => {
     expect(writeOnly.closed).toBe(true);
 
     const readOnly = await fopen(sys, blob.name, 'r');
-    await expectErrno(pipeline(Readable.from([Buffer.from('x')]), toNodeWritable(readOnly)), 'EBADF', 'stream', 'fwrite');
+    await expectErrno(
+      pipeline(Readable.from([Buffer.from('x')]), toNodeWritable(readOnly)),
+      'EBADF',
+      'stream',
+      'fwrite',
+    );
     expect(readOnly.closed).toBe(true);
 
     // A failing source: the DIOS writer is destroyed, and its FILE closed with what was written.
@@ -141,7 +149,11 @@ describe('@dios/libd/node', () => {
     expect(out.closed).toBe(true);
 
     await expectErrno(pipeline(toNodeReadable({ sys, ref: 999 }), collector().sink), 'EBADF', 'target.ref');
-    await expectErrno(pipeline(Readable.from([Buffer.from('x')]), toNodeWritable({ sys, ref: 999 })), 'EBADF', 'target.ref');
+    await expectErrno(
+      pipeline(Readable.from([Buffer.from('x')]), toNodeWritable({ sys, ref: 999 })),
+      'EBADF',
+      'target.ref',
+    );
   });
 
   it('destroying a Readable early closes the FILE (or keeps it with close: false)', async () => {

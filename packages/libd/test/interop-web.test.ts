@@ -13,7 +13,11 @@ const concat = (parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [..
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Reads a FILE to its end with fread, `size` bytes at a time, calling `each` after every read. */
-async function drain(file: FILE, size: number, each: (n: number) => Promise<void> = async () => {}): Promise<Uint8Array> {
+async function drain(
+  file: FILE,
+  size: number,
+  each: (n: number) => Promise<void> = async () => {},
+): Promise<Uint8Array> {
   const got: Uint8Array[] = [];
   const buf = new Uint8Array(size);
   for (;;) {
@@ -41,7 +45,7 @@ describe('chunks', () => {
     kernel.checkInvariants();
   });
 
-  it('yields a stream\'s bytes as they arrive, written by another task, and ends with the stream', async () => {
+  it("yields a stream's bytes as they arrive, written by another task, and ends with the stream", async () => {
     const { kernel, sys } = await boot();
     const stream = await sys.create(ObjectType.SHARED_MEMORY_STREAM);
     const producer = await kernel.attachTask(['producer']);

@@ -28,7 +28,7 @@ describe('libd paths under a group the task may only read', () => {
     kernel.checkInvariants();
   });
 
-  it('a path cannot be pre-empted by a child run under the path\'s seed: the file is made and read as usual', async () => {
+  it("a path cannot be pre-empted by a child run under the path's seed: the file is made and read as usual", async () => {
     const { kernel, sys } = await boot();
     const group = await sys.create(ObjectType.GROUP);
     const [readOnly] = await sys.copy([group.ref], sys.self, { rights: Rights.READ | Rights.DELEGATE });
@@ -41,7 +41,12 @@ describe('libd paths under a group the task may only read', () => {
       sys,
       async (c: SystemCalls) => {
         const [bin] = await c.lookup(idle.name);
-        await expectErrno(c.run(bin!, { argv: ['impostor'], name: pathSeed('/etc/motd') }, RunFlags.NAME_DETERMINISTIC), 'EACCES', 'spec.name', 'run');
+        await expectErrno(
+          c.run(bin!, { argv: ['impostor'], name: pathSeed('/etc/motd') }, RunFlags.NAME_DETERMINISTIC),
+          'EACCES',
+          'spec.name',
+          'run',
+        );
       },
       { groups: [readOnly!, root] },
     );

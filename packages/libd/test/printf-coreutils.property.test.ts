@@ -49,7 +49,8 @@ const REQUIRED = process.env.DIOS_REQUIRE_SERVICES === '1';
 function unavailable(): string | undefined {
   if (!existsSync(PRINTF)) return `${PRINTF} not found`;
   const version = spawnSync(PRINTF, ['--version'], { encoding: 'latin1' });
-  if (version.status !== 0 || !version.stdout.includes('GNU coreutils')) return `${PRINTF} is not GNU coreutils' printf`;
+  if (version.status !== 0 || !version.stdout.includes('GNU coreutils'))
+    return `${PRINTF} is not GNU coreutils' printf`;
   return undefined;
 }
 
@@ -149,20 +150,55 @@ const unsignedArb: fc.Arbitrary<Piece> = fc
 const charArb: fc.Arbitrary<Piece> = fc
   .tuple(flagsOf(['-', '+', ' ']), widthArb, fc.constantFrom('', 'l'), printableChar, fc.boolean())
   .map(([flags, w, length, ch, asCode]) =>
-    conversion(flags, w, { format: '', js: [], shell: [] }, length, 'c', { format: '', js: [asCode ? ch.charCodeAt(0) : ch], shell: [ch] }),
+    conversion(flags, w, { format: '', js: [], shell: [] }, length, 'c', {
+      format: '',
+      js: [asCode ? ch.charCodeAt(0) : ch],
+      shell: [ch],
+    }),
   );
 
 const stringArb: fc.Arbitrary<Piece> = fc
-  .tuple(flagsOf(['-', '+', ' ']), widthArb, precisionArb(12), fc.constantFrom('', 'l'), fc.string({ unit: printableChar, maxLength: 10 }))
+  .tuple(
+    flagsOf(['-', '+', ' ']),
+    widthArb,
+    precisionArb(12),
+    fc.constantFrom('', 'l'),
+    fc.string({ unit: printableChar, maxLength: 10 }),
+  )
   .map(([flags, w, p, length, s]) => conversion(flags, w, p, length, 's', { format: '', js: [s], shell: [s] }));
 
 /** Doubles of every kind, with extra weight on exact ties, powers of ten and values that round up a digit. */
 const doubleArb: fc.Arbitrary<number> = fc.oneof(
   { weight: 4, arbitrary: fc.double() },
-  { weight: 2, arbitrary: fc.tuple(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: 0, max: 12 })).map(([n, k]) => n / 2 ** k) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: 0, max: 12 }))
+      .map(([n, k]) => n / 2 ** k),
+  },
   { weight: 1, arbitrary: fc.integer({ min: -323, max: 308 }).map((k) => Number(`1e${k}`)) },
-  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: 17 }), fc.integer({ min: -300, max: 300 })).map(([n, k]) => Number(`${'9'.repeat(n)}5e${k}`)) },
-  { weight: 1, arbitrary: fc.constantFrom(0, -0, 5e-324, 2.2250738585072014e-308, Number.MAX_VALUE, Infinity, -Infinity, NaN, 0.1, 2.5, 0.125) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 1, max: 17 }), fc.integer({ min: -300, max: 300 }))
+      .map(([n, k]) => Number(`${'9'.repeat(n)}5e${k}`)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      0,
+      -0,
+      5e-324,
+      2.2250738585072014e-308,
+      Number.MAX_VALUE,
+      Infinity,
+      -Infinity,
+      NaN,
+      0.1,
+      2.5,
+      0.125,
+    ),
+  },
 );
 
 const floatArb: fc.Arbitrary<Piece> = fc
@@ -170,7 +206,10 @@ const floatArb: fc.Arbitrary<Piece> = fc
   .chain(({ conv, length }) => {
     const flags = conv === 'e' || conv === 'E' ? ['-', '+', ' ', '#', '0'] : ['-', '+', ' ', '#', '0', "'"];
     // Mostly short precisions; sometimes long enough to reach a subnormal's last exact digit.
-    const precision = fc.oneof({ weight: 5, arbitrary: precisionArb(30) }, { weight: 1, arbitrary: precisionArb(1100) });
+    const precision = fc.oneof(
+      { weight: 5, arbitrary: precisionArb(30) },
+      { weight: 1, arbitrary: precisionArb(1100) },
+    );
     return fc.tuple(flagsOf(flags), widthArb, precision, doubleArb).map(([f, w, p, x]) => {
       const text = Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : exactDecimal(x);
       return conversion(f, w, p, length, conv, { format: '', js: [x], shell: [text] });
@@ -178,7 +217,12 @@ const floatArb: fc.Arbitrary<Piece> = fc
   });
 
 const literalArb: fc.Arbitrary<Piece> = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ unit: literalChar, minLength: 1, maxLength: 6 }).map((s) => ({ format: s, js: [], shell: [] })) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .string({ unit: literalChar, minLength: 1, maxLength: 6 })
+      .map((s) => ({ format: s, js: [], shell: [] })),
+  },
   { weight: 1, arbitrary: fc.constant({ format: '%%', js: [], shell: [] }) },
 );
 

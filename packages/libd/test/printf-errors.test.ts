@@ -34,8 +34,22 @@ describe('malformed formats', () => {
   });
 
   for (const [format, offset] of [
-    ['%a', 0], ['%A', 0], ['%n', 0], ['%p', 0], ['%b', 0], ['%m', 0], ['%C', 0], ['%S', 0], ['%qd', 0], ['%hhhd', 0],
-    ['%lLd', 0], ['%5*d', 0], ['%.5.3f', 0], ['ok %d %k', 6], ['%\u00e9', 0], ['%\u{1f600}', 0],
+    ['%a', 0],
+    ['%A', 0],
+    ['%n', 0],
+    ['%p', 0],
+    ['%b', 0],
+    ['%m', 0],
+    ['%C', 0],
+    ['%S', 0],
+    ['%qd', 0],
+    ['%hhhd', 0],
+    ['%lLd', 0],
+    ['%5*d', 0],
+    ['%.5.3f', 0],
+    ['ok %d %k', 6],
+    ['%\u00e9', 0],
+    ['%\u{1f600}', 0],
   ] as const) {
     it(`rejects ${JSON.stringify(format)} at offset ${offset}`, () => {
       const e = caught(() => sprintf(format, 1, 2, 3));
@@ -62,7 +76,9 @@ describe('malformed formats', () => {
 
   it('rejects a width or precision above INT_MAX written in the format', () => {
     expect(caught(() => sprintf('%2147483648d', 1)).argument).toBe('format');
-    expect(caught(() => sprintf('%.2147483648f', 1)).detail).toMatch(/^precision 2147483648 in %\.2147483648 at offset 0: larger than INT_MAX/);
+    expect(caught(() => sprintf('%.2147483648f', 1)).detail).toMatch(
+      /^precision 2147483648 in %\.2147483648 at offset 0: larger than INT_MAX/,
+    );
   });
 
   it('reports a malformed format before any argument problem', () => {
@@ -115,7 +131,7 @@ describe('arguments of the wrong type', () => {
     ['%d %d %d', [1, 2, 'x'], 2],
   ];
   for (const [format, args, index] of wrong) {
-    it(`${JSON.stringify(format)} rejects args[${index}] = ${typeof args[index] === 'bigint' ? `${args[index]}n` : JSON.stringify(args[index]) ?? 'undefined'}`, () => {
+    it(`${JSON.stringify(format)} rejects args[${index}] = ${typeof args[index] === 'bigint' ? `${args[index]}n` : (JSON.stringify(args[index]) ?? 'undefined')}`, () => {
       const e = caught(() => sprintf(format, ...(args as PrintfArg[])));
       expect(e.code).toBe('EINVAL');
       expect(e.argument).toBe(`args[${index}]`);

@@ -9,7 +9,8 @@ import { sprintf, type PrintfArg } from '@dios/libd';
 
 type Case = [format: string, args: PrintfArg[], expected: string];
 
-const show = ([format, args]: Case) => `${JSON.stringify(format)} <- ${args.map((a) => (typeof a === 'bigint' ? `${a}n` : JSON.stringify(a))).join(', ')}`;
+const show = ([format, args]: Case) =>
+  `${JSON.stringify(format)} <- ${args.map((a) => (typeof a === 'bigint' ? `${a}n` : JSON.stringify(a))).join(', ')}`;
 
 function table(name: string, cases: Case[]): void {
   describe(name, () => {

@@ -43,7 +43,9 @@ function isTie(x: number, shift: number): boolean {
 
 const finite = fc.double({ noNaN: true, noDefaultInfinity: true });
 /** Values where ties are common: small dyadic fractions. */
-const dyadicDouble = fc.tuple(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 30 })).map(([n, k]) => n / 2 ** k);
+const dyadicDouble = fc
+  .tuple(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 30 }))
+  .map(([n, k]) => n / 2 ** k);
 const anyFinite = fc.oneof(finite, dyadicDouble);
 
 describe('printf laws', () => {
@@ -78,18 +80,24 @@ describe('printf laws', () => {
 
   it('%.Ne matches toExponential except on exact ties, which go to even', () => {
     fc.assert(
-      fc.property(anyFinite.filter((x) => x !== 0), fc.integer({ min: 0, max: 100 }), (x, places) => {
-        const ours = sprintf(`%.${places}e`, Math.abs(x));
-        // V8 writes e+5, C e+05.
-        const v8 = Math.abs(x).toExponential(places).replace(/e([+-])(\d)$/, 'e$10$2');
-        const exponent = Number(ours.slice(ours.indexOf('e') + 1));
-        if (!isTie(x, places - exponent)) {
-          expect(ours).toBe(v8);
-        } else if (ours !== v8) {
-          // V8 rounded the tie up, libd down: to an even last digit.
-          expect(Number(ours[ours.indexOf('e') - 1]) % 2, `${x} at ${places} places: ${ours} vs ${v8}`).toBe(0);
-        }
-      }),
+      fc.property(
+        anyFinite.filter((x) => x !== 0),
+        fc.integer({ min: 0, max: 100 }),
+        (x, places) => {
+          const ours = sprintf(`%.${places}e`, Math.abs(x));
+          // V8 writes e+5, C e+05.
+          const v8 = Math.abs(x)
+            .toExponential(places)
+            .replace(/e([+-])(\d)$/, 'e$10$2');
+          const exponent = Number(ours.slice(ours.indexOf('e') + 1));
+          if (!isTie(x, places - exponent)) {
+            expect(ours).toBe(v8);
+          } else if (ours !== v8) {
+            // V8 rounded the tie up, libd down: to an even last digit.
+            expect(Number(ours[ours.indexOf('e') - 1]) % 2, `${x} at ${places} places: ${ours} vs ${v8}`).toBe(0);
+          }
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });
@@ -107,7 +115,16 @@ describe('printf laws', () => {
   });
 
   it('integer conversions wrap into the type of the length modifier', () => {
-    const lengths: [string, bigint][] = [['hh', 8n], ['h', 16n], ['', 32n], ['l', 64n], ['ll', 64n], ['j', 64n], ['z', 64n], ['t', 64n]];
+    const lengths: [string, bigint][] = [
+      ['hh', 8n],
+      ['h', 16n],
+      ['', 32n],
+      ['l', 64n],
+      ['ll', 64n],
+      ['j', 64n],
+      ['z', 64n],
+      ['t', 64n],
+    ];
     fc.assert(
       fc.property(fc.bigInt(-(2n ** 80n), 2n ** 80n), fc.constantFrom(...lengths), (v, [len, bits]) => {
         const modulus = 2n ** bits;

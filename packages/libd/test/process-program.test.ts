@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { DeleteFlags, isDiosError } from '@dios/kernel';
-import { atexit, defineProgram, exit, fclose, fopen, fputs, getenv, installProgram, spawn, stdio, wait, writeBinary, type ProgramContext } from '@dios/libd';
+import {
+  atexit,
+  defineProgram,
+  exit,
+  fclose,
+  fopen,
+  fputs,
+  getenv,
+  installProgram,
+  spawn,
+  stdio,
+  wait,
+  writeBinary,
+  type ProgramContext,
+} from '@dios/libd';
 import { boot, contentOf, dec } from './stdio-helpers.js';
 import { deferred, runToExit } from './process-helpers.js';
 
@@ -118,7 +132,9 @@ describe('atexit', () => {
         order.push('main done');
       });
       expect(status, ending).toBe(ending === 'throw' ? 1 : 0);
-      expect(order, ending).toEqual(ending === 'return' ? ['main done', 'third', 'second', 'first'] : ['third', 'second', 'first']);
+      expect(order, ending).toEqual(
+        ending === 'return' ? ['main done', 'third', 'second', 'first'] : ['third', 'second', 'first'],
+      );
     }
     kernel.checkInvariants();
   });
@@ -249,7 +265,13 @@ describe('argv and getenv', () => {
       sys,
       (argv, ctx) => {
         argv.push('mutable');
-        seen = { argv, ctxArgv: [...ctx.argv], env: { ...ctx.env }, home: ctx.getenv('HOME'), missing: getenv(ctx.sys, 'NOPE') };
+        seen = {
+          argv,
+          ctxArgv: [...ctx.argv],
+          env: { ...ctx.env },
+          home: ctx.getenv('HOME'),
+          missing: getenv(ctx.sys, 'NOPE'),
+        };
       },
       { argv: ['prog', '-v', 'x y'], env: { HOME: '/home/ada', EMPTY: '' } },
     );
@@ -266,16 +288,23 @@ describe('argv and getenv', () => {
   it('getenv sees only the task own variables, empty ones included', async () => {
     const { kernel, sys } = await boot();
     let seen: unknown[] = [];
-    await runToExit(kernel, sys, (_argv, ctx) => void (seen = [ctx.getenv('constructor'), ctx.getenv('toString'), ctx.getenv('EMPTY')]), {
-      env: { EMPTY: '' },
-    });
+    await runToExit(
+      kernel,
+      sys,
+      (_argv, ctx) => void (seen = [ctx.getenv('constructor'), ctx.getenv('toString'), ctx.getenv('EMPTY')]),
+      {
+        env: { EMPTY: '' },
+      },
+    );
     expect(seen).toEqual([undefined, undefined, '']);
     kernel.checkInvariants();
   });
 
   it('a spawned child inherits the environment unless spawn gives one', async () => {
     const { kernel, sys } = await boot();
-    const child = defineProgram((_argv, ctx) => (ctx.getenv('LEVEL') === 'parent' ? 10 : ctx.getenv('LEVEL') === undefined ? 20 : 30));
+    const child = defineProgram((_argv, ctx) =>
+      ctx.getenv('LEVEL') === 'parent' ? 10 : ctx.getenv('LEVEL') === undefined ? 20 : 30,
+    );
     const binary = await installProgram(kernel, sys, 'env-child', child, '/bin/env-child');
     const total = await runToExit(
       kernel,
@@ -283,7 +312,10 @@ describe('argv and getenv', () => {
       async (_argv, ctx) => {
         const inherited = await wait(ctx.sys, await spawn(ctx.sys, '/bin/env-child', { argv: ['env-child'] }));
         const none = await wait(ctx.sys, await spawn(ctx.sys, '/bin/env-child', { argv: ['env-child'], env: {} }));
-        const own = await wait(ctx.sys, await spawn(ctx.sys, '/bin/env-child', { argv: ['env-child'], env: { LEVEL: 'child' } }));
+        const own = await wait(
+          ctx.sys,
+          await spawn(ctx.sys, '/bin/env-child', { argv: ['env-child'], env: { LEVEL: 'child' } }),
+        );
         return inherited + none + own;
       },
       { env: { LEVEL: 'parent' } },

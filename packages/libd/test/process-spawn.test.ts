@@ -15,7 +15,9 @@ describe('spawn', () => {
     const named = await blobWith(sys, programBinary('echo-status'));
     const before = sys.handles;
     expect(await wait(sys, await spawn(sys, named.name, { argv: ['echo-status', '5'] }))).toBe(5);
-    expect(await wait(sys, await spawn(sys, named.name.toString().toUpperCase(), { argv: ['echo-status', '6'] }))).toBe(6);
+    expect(await wait(sys, await spawn(sys, named.name.toString().toUpperCase(), { argv: ['echo-status', '6'] }))).toBe(
+      6,
+    );
 
     const atPath = await writeBinary(sys, programBinary('echo-status'), '/bin/echo-status');
     await sys.delete(atPath);
@@ -93,7 +95,13 @@ describe('writeBinary and installProgram', () => {
 
   it('at a path: stays after its handle is deleted, and is not overwritten (EEXIST)', async () => {
     const { kernel, sys } = await boot();
-    const handle = await installProgram(kernel, sys, 'at-path', defineProgram(() => 12), '/usr/bin/at-path');
+    const handle = await installProgram(
+      kernel,
+      sys,
+      'at-path',
+      defineProgram(() => 12),
+      '/usr/bin/at-path',
+    );
     await sys.delete(handle);
     await expectErrno(writeBinary(sys, programBinary('other'), '/usr/bin//at-path'), 'EEXIST');
     expect(await wait(sys, await spawn(sys, '/usr/bin/at-path', { argv: ['at-path'] }))).toBe(12);

@@ -115,10 +115,15 @@ describe('stdio(sys)', () => {
     );
     await withConsole.done;
     expect(out).toEqual(['from a contained task\n']);
-    const without = await spawn(kernel, sys, async (c) => {
-      await expectErrno(stdio(c), 'ENOENT');
-      expect(c.handles).toEqual([c.self]);
-    }, { groups: [group.ref] });
+    const without = await spawn(
+      kernel,
+      sys,
+      async (c) => {
+        await expectErrno(stdio(c), 'ENOENT');
+        expect(c.handles).toEqual([c.self]);
+      },
+      { groups: [group.ref] },
+    );
     await without.done;
     kernel.checkInvariants();
   });

@@ -68,7 +68,10 @@ export async function spawn(
 export type Intercept = Partial<{
   beginRead: (real: SystemCalls, ...args: Parameters<SystemCalls['beginRead']>) => ReturnType<SystemCalls['beginRead']>;
   endRead: (real: SystemCalls, ...args: Parameters<SystemCalls['endRead']>) => ReturnType<SystemCalls['endRead']>;
-  beginWrite: (real: SystemCalls, ...args: Parameters<SystemCalls['beginWrite']>) => ReturnType<SystemCalls['beginWrite']>;
+  beginWrite: (
+    real: SystemCalls,
+    ...args: Parameters<SystemCalls['beginWrite']>
+  ) => ReturnType<SystemCalls['beginWrite']>;
   endWrite: (real: SystemCalls, ...args: Parameters<SystemCalls['endWrite']>) => ReturnType<SystemCalls['endWrite']>;
 }>;
 
@@ -77,7 +80,8 @@ export function intercepted(sys: SystemCalls, intercept: Intercept): SystemCalls
   return new Proxy(sys, {
     get(target, key) {
       const hook = (intercept as Record<PropertyKey, unknown>)[key];
-      if (typeof hook === 'function') return (...args: unknown[]) => (hook as (...a: unknown[]) => unknown)(target, ...args);
+      if (typeof hook === 'function')
+        return (...args: unknown[]) => (hook as (...a: unknown[]) => unknown)(target, ...args);
       const value: unknown = Reflect.get(target, key, target);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },

@@ -20,7 +20,11 @@ function imports(source: string): string[] {
   // Doc comments show example imports of the package itself: only code counts.
   const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const found: string[] = [];
-  for (const pattern of [/\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /\bimport\s*['"]([^'"]+)['"]/g]) {
+  for (const pattern of [
+    /\bfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\bimport\s*['"]([^'"]+)['"]/g,
+  ]) {
     for (const m of code.matchAll(pattern)) found.push(m[1]!);
   }
   return found;
@@ -47,7 +51,9 @@ describe('libd layering', () => {
 
   it('lets only the Node entry import node:*', () => {
     const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-    const nodeImports = files.filter((f) => imports(readFileSync(join(SRC, f), 'utf8')).some((spec) => spec.startsWith('node:')));
+    const nodeImports = files.filter((f) =>
+      imports(readFileSync(join(SRC, f), 'utf8')).some((spec) => spec.startsWith('node:')),
+    );
     expect(nodeImports.length).toBeGreaterThan(0);
     expect(nodeImports.filter((f) => !isNodeEntry(f))).toEqual([]);
   });
@@ -78,11 +84,17 @@ describe('libd layering', () => {
     ]);
     expect(cycles(folderGraph(edges))).toEqual([['stdio', 'paths', 'stdio']]);
     expect(cycles(runtimeGraph(edges))).toEqual([]);
-    expect(cycles(runtimeGraph([...edges, { from: 'stdio/open.ts', to: 'paths/resolve.ts', typeOnly: false }]))).toEqual([['paths/resolve.ts', 'stdio/open.ts', 'paths/resolve.ts']]);
+    expect(
+      cycles(runtimeGraph([...edges, { from: 'stdio/open.ts', to: 'paths/resolve.ts', typeOnly: false }])),
+    ).toEqual([['paths/resolve.ts', 'stdio/open.ts', 'paths/resolve.ts']]);
   });
 
   it('would notice a reach into the kernel', () => {
-    expect(imports("import { x } from '@dios/kernel/src/core/kernel.js';")).toEqual(['@dios/kernel/src/core/kernel.js']);
-    expect(imports("export { y } from '../../kernel/src/core/reference.js';")).toEqual(['../../kernel/src/core/reference.js']);
+    expect(imports("import { x } from '@dios/kernel/src/core/kernel.js';")).toEqual([
+      '@dios/kernel/src/core/kernel.js',
+    ]);
+    expect(imports("export { y } from '../../kernel/src/core/reference.js';")).toEqual([
+      '../../kernel/src/core/reference.js',
+    ]);
   });
 });

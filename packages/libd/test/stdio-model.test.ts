@@ -5,13 +5,40 @@
  * stdio tracks them). Every result, position, indicator and, after each
  * flush and at the end, the content must agree.
  */
-import { closeSync, fstatSync, ftruncateSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DiosError } from '@dios/kernel';
-import { clearerr, EOF, fclose, feof, ferror, fflush, fgetc, fopen, fputc, fread, fseek, ftell, fwrite, rewind, type Whence } from '@dios/libd';
+import {
+  clearerr,
+  EOF,
+  fclose,
+  feof,
+  ferror,
+  fflush,
+  fgetc,
+  fopen,
+  fputc,
+  fread,
+  fseek,
+  ftell,
+  fwrite,
+  rewind,
+  type Whence,
+} from '@dios/libd';
 import { blobWith, boot, contentOf } from './stdio-helpers.js';
 
 type Op =
@@ -106,13 +133,23 @@ async function outcome(action: () => unknown): Promise<Outcome> {
 }
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('write' as const), data: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 20 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('write' as const),
+      data: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 20 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('putc' as const), byte: fc.integer({ min: 0, max: 255 }) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('read' as const), n: fc.integer({ min: 0, max: 20 }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'getc' as const }) },
   {
     weight: 3,
-    arbitrary: fc.record({ kind: fc.constant('seek' as const), offset: fc.integer({ min: -12, max: 40 }), whence: fc.constantFrom<Whence>(0, 1, 2) }),
+    arbitrary: fc.record({
+      kind: fc.constant('seek' as const),
+      offset: fc.integer({ min: -12, max: 40 }),
+      whence: fc.constantFrom<Whence>(0, 1, 2),
+    }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'flush' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'rewind' as const }) },
@@ -144,7 +181,8 @@ describe('a FILE behaves as C stdio on a host file', () => {
               expect(mine, step).toEqual(host.apply(o));
               expect([feof(f), ferror(f)], step).toEqual([host.eof, host.error]);
               expect(ftell(f), step).toBe(host.pos);
-              if (o.kind === 'flush') expect(await contentOf(sys, ref), step).toEqual(new Uint8Array(readFileSync(path)));
+              if (o.kind === 'flush')
+                expect(await contentOf(sys, ref), step).toEqual(new Uint8Array(readFileSync(path)));
             }
             await fclose(f);
             expect(await contentOf(sys, ref)).toEqual(new Uint8Array(readFileSync(path)));

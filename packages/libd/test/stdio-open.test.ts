@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { Name, ObjectType, Rights, RunFlags, PauseFlags } from '@dios/kernel';
-import { fclose, feof, ferror, fgets, fopen, fread, fputs, fseek, ftell, fwrite, SEEK_SET, type FILE } from '@dios/libd';
+import {
+  fclose,
+  feof,
+  ferror,
+  fgets,
+  fopen,
+  fread,
+  fputs,
+  fseek,
+  ftell,
+  fwrite,
+  SEEK_SET,
+  type FILE,
+} from '@dios/libd';
 import { blobWith, boot, contentOf, dec, enc, expectErrno, put, spawn } from './stdio-helpers.js';
 
 async function readRest(file: FILE): Promise<string> {
@@ -178,7 +191,8 @@ describe('fopen: rights', () => {
         expect(await readRest(f)).toBe('shared');
         await fclose(f);
         const before = c.handles;
-        for (const mode of ['w', 'a', 'r+', 'w+', 'a+']) await expectErrno(fopen(c, name, mode), 'EACCES', 'mode', 'fopen');
+        for (const mode of ['w', 'a', 'r+', 'w+', 'a+'])
+          await expectErrno(fopen(c, name, mode), 'EACCES', 'mode', 'fopen');
         expect(c.handles).toEqual(before);
       },
       { groups: [readOnly!] },

@@ -210,7 +210,8 @@ describe('fgets', () => {
     const { kernel, sys } = await boot();
     const { name } = await blobWith(sys, 'abc');
     const f = await fopen(sys, name, 'r');
-    for (const bad of [0, -1, 1.5, NaN, '3' as unknown as number]) await expectErrno(fgets(f, bad), 'EINVAL', 'maxChars', 'fgets');
+    for (const bad of [0, -1, 1.5, NaN, '3' as unknown as number])
+      await expectErrno(fgets(f, bad), 'EINVAL', 'maxChars', 'fgets');
     expect(ferror(f)).toBe(true);
     await fclose(f);
     kernel.checkInvariants();
@@ -221,29 +222,36 @@ describe('fgets', () => {
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     // Bytes biased towards UTF-8 structure: ASCII, newlines, lead bytes, continuation bytes, and valid text.
     const piece = fc.oneof(
-      fc.constantFrom(0x0a, 0x41, 0xc2, 0xc3, 0xe0, 0xed, 0xe2, 0xf0, 0xf4, 0xf5, 0x80, 0x9f, 0xa0, 0xbf, 0xef, 0xbb).map((b) => [b]),
+      fc
+        .constantFrom(0x0a, 0x41, 0xc2, 0xc3, 0xe0, 0xed, 0xe2, 0xf0, 0xf4, 0xf5, 0x80, 0x9f, 0xa0, 0xbf, 0xef, 0xbb)
+        .map((b) => [b]),
       fc.string({ unit: 'binary', maxLength: 4 }).map((s) => [...enc(s)]),
       fc.integer({ min: 0, max: 255 }).map((b) => [b]),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(piece, { maxLength: 30 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 6 }), async (pieces, bufferSize, limit) => {
-        const content = Uint8Array.from(pieces.flat());
-        const { ref } = await blobWith(sys, content, { readBufferSize: bufferSize });
-        const f = await fopen(sys, { ref }, 'r');
-        const parts: string[] = [];
-        for (let line = await fgets(f, limit); line !== null; line = await fgets(f, limit)) {
-          expect(line.length).toBeLessThanOrEqual(Math.max(limit, 2));
-          expect(line.length).toBeGreaterThan(0);
-          parts.push(line);
-          if (parts.length > 1000) throw new Error('no progress');
-        }
-        await fclose(f);
-        await sys.delete(ref);
-        expect(parts.join('')).toBe(decoder.decode(content));
-        // A line stops at a newline, or when the next character would not fit.
-        for (const p of parts.slice(0, -1)) if (!p.endsWith('\n')) expect(p.length).toBeGreaterThanOrEqual(limit - 1);
-        for (const p of parts) expect(p.indexOf('\n')).toBeOneOf([-1, p.length - 1]);
-      }),
+      fc.asyncProperty(
+        fc.array(piece, { maxLength: 30 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (pieces, bufferSize, limit) => {
+          const content = Uint8Array.from(pieces.flat());
+          const { ref } = await blobWith(sys, content, { readBufferSize: bufferSize });
+          const f = await fopen(sys, { ref }, 'r');
+          const parts: string[] = [];
+          for (let line = await fgets(f, limit); line !== null; line = await fgets(f, limit)) {
+            expect(line.length).toBeLessThanOrEqual(Math.max(limit, 2));
+            expect(line.length).toBeGreaterThan(0);
+            parts.push(line);
+            if (parts.length > 1000) throw new Error('no progress');
+          }
+          await fclose(f);
+          await sys.delete(ref);
+          expect(parts.join('')).toBe(decoder.decode(content));
+          // A line stops at a newline, or when the next character would not fit.
+          for (const p of parts.slice(0, -1)) if (!p.endsWith('\n')) expect(p.length).toBeGreaterThanOrEqual(limit - 1);
+          for (const p of parts) expect(p.indexOf('\n')).toBeOneOf([-1, p.length - 1]);
+        },
+      ),
       { numRuns: 300 },
     );
     kernel.checkInvariants();

@@ -1,6 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectType } from '@dios/kernel';
-import { fclose, feof, ferror, fgetc, fopen, fputs, fread, fseek, ftell, rewind, SEEK_CUR, SEEK_END, SEEK_SET, stdio, type Whence } from '@dios/libd';
+import {
+  fclose,
+  feof,
+  ferror,
+  fgetc,
+  fopen,
+  fputs,
+  fread,
+  fseek,
+  ftell,
+  rewind,
+  SEEK_CUR,
+  SEEK_END,
+  SEEK_SET,
+  stdio,
+  type Whence,
+} from '@dios/libd';
 import { blobWith, boot, contentOf, dec, expectErrno } from './stdio-helpers.js';
 
 describe('fseek and ftell', () => {

@@ -13,7 +13,10 @@ describe('stdio over a stream', () => {
     const consumer = await kernel.attachTask(['consumer']);
     const pieces: number[] = [];
     const watched = intercepted(producer, {
-      beginWrite: (real, handle, length, options, flags) => (pieces.push(length), real.beginWrite(handle, length, options, flags)),
+      beginWrite: (real, handle, length, options, flags) => (
+        pieces.push(length),
+        real.beginWrite(handle, length, options, flags)
+      ),
     });
     const w = await fopen(watched, stream.name, 'w');
     const r = await fopen(consumer, stream.name, 'r');
@@ -40,12 +43,15 @@ describe('stdio over a stream', () => {
     kernel.checkInvariants();
   });
 
-  it('writes pieces of the reference\'s writeBufferSize when the ring takes them', async () => {
+  it("writes pieces of the reference's writeBufferSize when the ring takes them", async () => {
     const { kernel, sys } = await boot();
     const stream = await sys.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 4096, writeBufferSize: 100 });
     const pieces: number[] = [];
     const watched = intercepted(sys, {
-      beginWrite: (real, handle, length, options, flags) => (pieces.push(length), real.beginWrite(handle, length, options, flags)),
+      beginWrite: (real, handle, length, options, flags) => (
+        pieces.push(length),
+        real.beginWrite(handle, length, options, flags)
+      ),
     });
     const w = await fopen(watched, { ref: stream.ref }, 'w');
     await fwrite(w, bytes(250));

@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { EndWriteFlags, ObjectType } from '@dios/kernel';
-import { clearerr, fclose, ferror, fflush, fopen, fputc, fputs, fread, fseek, ftell, fwrite, SEEK_END, SEEK_SET, setvbuf } from '@dios/libd';
+import {
+  clearerr,
+  fclose,
+  ferror,
+  fflush,
+  fopen,
+  fputc,
+  fputs,
+  fread,
+  fseek,
+  ftell,
+  fwrite,
+  SEEK_END,
+  SEEK_SET,
+  setvbuf,
+} from '@dios/libd';
 import { blobWith, boot, contentOf, counting, dec, enc, expectErrno, put } from './stdio-helpers.js';
 
 const bytes = (n: number, seed = 3) => Uint8Array.from({ length: n }, (_, i) => (i * 17 + seed) & 0xff);
@@ -13,7 +28,8 @@ describe('fwrite', () => {
       for (const chunk of [1, 7, 100, 3000]) {
         const { ref } = await blobWith(sys, '', { writeBufferSize: bufferSize });
         const f = await fopen(sys, { ref }, 'w');
-        for (let at = 0; at < content.length; at += chunk) expect(await fwrite(f, content.subarray(at, at + chunk))).toBe(Math.min(chunk, content.length - at));
+        for (let at = 0; at < content.length; at += chunk)
+          expect(await fwrite(f, content.subarray(at, at + chunk))).toBe(Math.min(chunk, content.length - at));
         await fclose(f);
         expect(await contentOf(sys, ref)).toEqual(content);
         await sys.delete(ref);

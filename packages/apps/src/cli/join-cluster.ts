@@ -77,7 +77,11 @@ export async function joinCluster(args: ClusterArgs): Promise<ClusterClient> {
   }
   if (nodes === 0) {
     await close();
-    throw errors.EHOSTUNREACH('wordcount', '--cluster', `no node of cluster "${args.name}" that takes tasks answered at ${args.nats} within ${args.waitMs} ms`);
+    throw errors.EHOSTUNREACH(
+      'wordcount',
+      '--cluster',
+      `no node of cluster "${args.name}" that takes tasks answered at ${args.nats} within ${args.waitMs} ms`,
+    );
   }
   return { kernel, nodes, close };
 }

@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { isDiosError, Kernel } from '@dios/kernel';
 import { FileBlobStore, useNetwork, writableConsoleSink, type FsyncPolicy } from '@dios/kernel/node';
 import { startKvServer } from '../kv/host.js';
-import { DEFAULT_KV_LIMITS, MAX_CONFIGURED_BYTES, parseBytes, parseOutputBufferLimit, type OutputBufferLimit } from '../kv/core/limits.js';
+import {
+  DEFAULT_KV_LIMITS,
+  MAX_CONFIGURED_BYTES,
+  parseBytes,
+  parseOutputBufferLimit,
+  type OutputBufferLimit,
+} from '../kv/core/limits.js';
 import { UsageError } from './usage-error.js';
 
 /** `dios kv --help`. */
@@ -63,11 +69,20 @@ export interface KvServeArgs {
   outputBufferLimit: OutputBufferLimit;
 }
 
-const FLAGS = ['--port', '--host', '--data', '--fsync', '--proto-max-bulk-len', '--client-query-buffer-limit', '--client-output-buffer-limit'];
+const FLAGS = [
+  '--port',
+  '--host',
+  '--data',
+  '--fsync',
+  '--proto-max-bulk-len',
+  '--client-query-buffer-limit',
+  '--client-output-buffer-limit',
+];
 
 function sizeOption(flag: string, value: string): number {
   const n = parseBytes(value);
-  if (n === undefined || n < 1 || n > MAX_CONFIGURED_BYTES) throw new UsageError(`${flag}: expected a size from 1 to 1gb (such as 512mb), got '${value}'`);
+  if (n === undefined || n < 1 || n > MAX_CONFIGURED_BYTES)
+    throw new UsageError(`${flag}: expected a size from 1 to 1gb (such as 512mb), got '${value}'`);
   return n;
 }
 
@@ -91,7 +106,8 @@ export function parseKvServeArgs(args: readonly string[]): KvServeArgs {
     if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
     if (flag === '--port') {
       const n = Number(value);
-      if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`--port: expected a port in [0, 65535], got '${value}'`);
+      if (!/^\d+$/.test(value) || n > 65535)
+        throw new UsageError(`--port: expected a port in [0, 65535], got '${value}'`);
       out.port = n;
     } else if (flag === '--host') out.host = value;
     else if (flag === '--data') out.data = value;
@@ -99,7 +115,8 @@ export function parseKvServeArgs(args: readonly string[]): KvServeArgs {
     else if (flag === '--client-query-buffer-limit') out.queryBufferBytes = sizeOption(flag, value);
     else if (flag === '--client-output-buffer-limit') {
       const limit = parseOutputBufferLimit(value);
-      if (limit === undefined) throw new UsageError(`${flag}: expected 'HARD SOFT SECONDS' (such as '256mb 64mb 60'), got '${value}'`);
+      if (limit === undefined)
+        throw new UsageError(`${flag}: expected 'HARD SOFT SECONDS' (such as '256mb 64mb 60'), got '${value}'`);
       out.outputBufferLimit = limit;
     } else {
       if (FSYNC[value] === undefined) throw new UsageError(`--fsync: expected always, everysec or no, got '${value}'`);
@@ -118,7 +135,8 @@ export async function kvCommand(args: readonly string[]): Promise<number> {
   }
   let parsed: KvServeArgs;
   try {
-    if (sub !== 'serve') throw new UsageError(sub === undefined ? 'missing subcommand (serve)' : `unknown subcommand '${sub}'`);
+    if (sub !== 'serve')
+      throw new UsageError(sub === undefined ? 'missing subcommand (serve)' : `unknown subcommand '${sub}'`);
     parsed = parseKvServeArgs(rest);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
@@ -127,11 +145,17 @@ export async function kvCommand(args: readonly string[]): Promise<number> {
   }
   const dir = parsed.data ?? mkdtempSync(join(tmpdir(), 'dios-kv-'));
   const fsync = FSYNC[parsed.fsync]!;
-  const store = new FileBlobStore(dir, { fsync: fsync.policy, ...(fsync.intervalMs !== undefined && { fsyncIntervalMs: fsync.intervalMs }) });
+  const store = new FileBlobStore(dir, {
+    fsync: fsync.policy,
+    ...(fsync.intervalMs !== undefined && { fsyncIntervalMs: fsync.intervalMs }),
+  });
   // A fixed cluster name gives the root group, and so the paths of the data blobs, the same names on every boot.
   // The console is the server's log (stderr, so that stdout keeps only the address lines).
   const kernel = await Kernel.boot({ store, cluster: KV_CLUSTER, consoleSink: writableConsoleSink(process.stderr) });
-  kernel.onTaskFailure = (_task, error) => process.stderr.write(`dios kv: the server task failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  kernel.onTaskFailure = (_task, error) =>
+    process.stderr.write(
+      `dios kv: the server task failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   useNetwork(kernel);
   let server;
   try {

@@ -31,7 +31,11 @@ export async function loadFile(sys: SystemCalls, path: string): Promise<number> 
  */
 export async function loadFileAt(sys: SystemCalls, path: string, diosPath: string): Promise<number> {
   return fill(sys, path, (size) =>
-    sys.create(ObjectType.SHARED_MEMORY_BLOB, { capacity: size, nameSeed: pathSeed(diosPath), lifecycle: 'single-delete' }, CreateFlags.NAME_DETERMINISTIC),
+    sys.create(
+      ObjectType.SHARED_MEMORY_BLOB,
+      { capacity: size, nameSeed: pathSeed(diosPath), lifecycle: 'single-delete' },
+      CreateFlags.NAME_DETERMINISTIC,
+    ),
   );
 }
 
@@ -42,7 +46,7 @@ async function fill(sys: SystemCalls, path: string, make: (size: number) => Prom
     if (!info.isFile()) fail('EISDIR', 'not a regular file', path);
     if (info.size > MAX_BLOB_BYTES) fail('EFBIG', `too large for a blob (${info.size} bytes)`, path);
     const { ref } = await make(info.size);
-    for (let at = 0; at < info.size; ) {
+    for (let at = 0; at < info.size;) {
       const buffer = await sys.beginWrite(ref, Math.min(CHUNK, info.size - at), { offset: at });
       let filled = 0;
       while (filled < buffer.length) {

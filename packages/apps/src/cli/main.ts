@@ -18,7 +18,11 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`dios: missing command\n${USAGE}`);
     return 2;
   }
-  if (command === '-h' || command === '--help' || (command === 'wordcount' && rest.some((a) => a === '-h' || a === '--help'))) {
+  if (
+    command === '-h' ||
+    command === '--help' ||
+    (command === 'wordcount' && rest.some((a) => a === '-h' || a === '--help'))
+  ) {
     process.stdout.write(USAGE);
     return 0;
   }

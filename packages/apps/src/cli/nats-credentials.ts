@@ -24,14 +24,19 @@ export interface NatsCredentials {
 }
 
 /** Checks that at most one kind of credential is given, a user with a password; UsageError naming the flag otherwise. */
-export function parseCredentials(get: (flag: (typeof CREDENTIAL_FLAGS)[number]) => string | undefined): NatsCredentials {
+export function parseCredentials(
+  get: (flag: (typeof CREDENTIAL_FLAGS)[number]) => string | undefined,
+): NatsCredentials {
   const user = get('--user');
   const pass = get('--pass');
   const token = get('--token');
   const nkey = get('--nkey');
-  if ((user === undefined) !== (pass === undefined)) throw new UsageError(user === undefined ? '--pass needs --user' : '--user needs --pass');
-  if (token !== undefined && user !== undefined) throw new UsageError('--token: give either --user and --pass or --token');
-  if (nkey !== undefined && (user !== undefined || token !== undefined)) throw new UsageError('--nkey: give one of --user and --pass, --token or --nkey');
+  if ((user === undefined) !== (pass === undefined))
+    throw new UsageError(user === undefined ? '--pass needs --user' : '--user needs --pass');
+  if (token !== undefined && user !== undefined)
+    throw new UsageError('--token: give either --user and --pass or --token');
+  if (nkey !== undefined && (user !== undefined || token !== undefined))
+    throw new UsageError('--nkey: give one of --user and --pass, --token or --nkey');
   return { user, pass, token, nkey };
 }
 

@@ -87,5 +87,12 @@ export function parseNodeArgs(args: readonly string[]): NodeArgs {
   if (dead !== undefined && (!/^\d+$/.test(dead) || Number(dead) < 3 || Number(dead) > 3_600_000)) {
     throw new UsageError(`--dead-ms: expected milliseconds in [3, 3600000], got '${dead}'`);
   }
-  return { nats, id, cluster, data: got.get('--data'), ...credentials, deadMs: dead === undefined ? undefined : Number(dead) };
+  return {
+    nats,
+    id,
+    cluster,
+    data: got.get('--data'),
+    ...credentials,
+    deadMs: dead === undefined ? undefined : Number(dead),
+  };
 }

@@ -48,7 +48,10 @@ export async function nodeCommand(args: readonly string[]): Promise<number> {
   });
   const store = parsed.data === undefined ? undefined : new FileBlobStore(parsed.data);
   const kernel = await Kernel.boot({ id: parsed.id, cluster: parsed.cluster, ...(store !== undefined && { store }) });
-  kernel.onTaskFailure = (task, error) => process.stderr.write(`dios node: task ${task.setup.argv[0] ?? '?'} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  kernel.onTaskFailure = (task, error) =>
+    process.stderr.write(
+      `dios node: task ${task.setup.argv[0] ?? '?'} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   const pool = useWorkers(kernel, { size: 0 });
   let transport: NatsTransport | undefined;
   try {
@@ -58,7 +61,10 @@ export async function nodeCommand(args: readonly string[]): Promise<number> {
       cluster: parsed.cluster,
       ...credentials,
       // Heartbeats a few times per deadline, so one lost beat does not count as dead.
-      ...(parsed.deadMs !== undefined && { deadMs: parsed.deadMs, heartbeatMs: Math.min(1000, Math.floor(parsed.deadMs / 3)) }),
+      ...(parsed.deadMs !== undefined && {
+        deadMs: parsed.deadMs,
+        heartbeatMs: Math.min(1000, Math.floor(parsed.deadMs / 3)),
+      }),
     });
     transport = await Promise.race([connecting, stopped.then(() => undefined)]);
   } catch (e) {

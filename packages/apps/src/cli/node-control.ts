@@ -4,7 +4,14 @@
  * one line, through the kernel's init task.
  * @module
  */
-import { DeleteFlags, isDiosError, kernelStatusName, LookupFlags, type KernelStatus, type SystemCalls } from '@dios/kernel';
+import {
+  DeleteFlags,
+  isDiosError,
+  kernelStatusName,
+  LookupFlags,
+  type KernelStatus,
+  type SystemCalls,
+} from '@dios/kernel';
 import { fclose, fopen, fputs, fread, type FILE } from '@dios/libd';
 import { loadFileAt } from './load-file.js';
 
@@ -52,7 +59,8 @@ export async function controlLine(node: NodeControl, line: string): Promise<stri
   } catch (e) {
     if (isDiosError(e)) return `error ${e.code} ${e.message}`;
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return `error ${code} ${e instanceof Error ? e.message : String(e)}`;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code))
+      return `error ${code} ${e instanceof Error ? e.message : String(e)}`;
     return `error EIO ${e instanceof Error ? e.message : String(e)}`;
   }
 }
@@ -82,10 +90,14 @@ async function runningTasks(sys: SystemCalls): Promise<string> {
   for (const t of status.tasks) {
     const program = t.argv[0];
     // Not the kernel's own: this init task, and the tasks that hold references for peers.
-    if (t.state === 'exited' || program === undefined || program.startsWith('peer:') || t.name === sys.taskName.key) continue;
+    if (t.state === 'exited' || program === undefined || program.startsWith('peer:') || t.name === sys.taskName.key)
+      continue;
     counts.set(program, (counts.get(program) ?? 0) + 1);
   }
-  return [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([p, n]) => `${p}=${n}`).join(' ');
+  return [...counts]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([p, n]) => `${p}=${n}`)
+    .join(' ');
 }
 
 async function writePath(sys: SystemCalls, path: string, text: string): Promise<void> {

@@ -50,7 +50,8 @@ export function parseWebArgs(args: readonly string[]): WebArgs {
     if (arg === '--') options = false;
     else if (name === '--port') {
       const v = value();
-      if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`option --port: expected a port number 0-65535, got '${v}'`);
+      if (!/^\d+$/.test(v) || Number(v) > 65535)
+        throw new UsageError(`option --port: expected a port number 0-65535, got '${v}'`);
       port = Number(v);
     } else if (name === '--host') host = value();
     else if (name === '--data') data = value();

@@ -34,12 +34,21 @@ export async function webCommand(args: readonly string[], out: NodeJS.WritableSt
     const files = await importDirectory(kernel.init, options.dir, WEB_ROOT);
     let server;
     try {
-      server = await startWebServer(kernel, { root: WEB_ROOT, host: options.host, port: options.port, status: options.status });
+      server = await startWebServer(kernel, {
+        root: WEB_ROOT,
+        host: options.host,
+        port: options.port,
+        status: options.status,
+      });
     } catch (e) {
-      if (e instanceof WebServerError) throw new InputError(`cannot listen on ${options.host}:${options.port}: ${e.code} (${e.message})`);
+      if (e instanceof WebServerError)
+        throw new InputError(`cannot listen on ${options.host}:${options.port}: ${e.code} (${e.message})`);
       throw e;
     }
-    const status = options.status === 'off' ? 'status page off' : `status${options.status === 'local' ? ', loopback clients only' : ''}: ${server.url}_dios/status`;
+    const status =
+      options.status === 'off'
+        ? 'status page off'
+        : `status${options.status === 'local' ? ', loopback clients only' : ''}: ${server.url}_dios/status`;
     out.write(`dios web: serving ${files.length} files from ${options.dir} at ${server.url} (${status})\n`);
     await new Promise<void>((resolve) => {
       const stop = (): void => {

@@ -75,7 +75,7 @@ export function parseWordCountArgs(args: readonly string[]): WordCountArgs {
   }
   if (files.length === 0) throw new UsageError('wordcount needs at least one FILE');
   if (all && top !== undefined) throw new UsageError('options --top and --all exclude each other');
-  return { files, maps, reduces, top: all ? Infinity : top ?? DEFAULT_TOP, cluster: clusterArgs(cluster) };
+  return { files, maps, reduces, top: all ? Infinity : (top ?? DEFAULT_TOP), cluster: clusterArgs(cluster) };
 }
 
 function clusterArgs(got: Map<string, string>): ClusterArgs | undefined {
@@ -88,7 +88,8 @@ function clusterArgs(got: Map<string, string>): ClusterArgs | undefined {
   const name = got.get('--cluster-name') ?? 'dios';
   if (!TOKEN.test(name)) throw new UsageError(`option --cluster-name: letters, digits, - and _ only, got '${name}'`);
   const id = got.get('--id');
-  if (id !== undefined && !TOKEN.test(id)) throw new UsageError(`option --id: letters, digits, - and _ only, got '${id}'`);
+  if (id !== undefined && !TOKEN.test(id))
+    throw new UsageError(`option --id: letters, digits, - and _ only, got '${id}'`);
   let credentials: NatsCredentials;
   try {
     credentials = parseCredentials((flag) => got.get(flag));
@@ -96,6 +97,7 @@ function clusterArgs(got: Map<string, string>): ClusterArgs | undefined {
     throw e instanceof UsageError ? new UsageError(`option ${e.message}`) : e;
   }
   const wait = got.get('--wait-ms') ?? '5000';
-  if (!/^\d+$/.test(wait) || Number(wait) > 600_000) throw new UsageError(`option --wait-ms: expected milliseconds in [0, 600000], got '${wait}'`);
+  if (!/^\d+$/.test(wait) || Number(wait) > 600_000)
+    throw new UsageError(`option --wait-ms: expected milliseconds in [0, 600000], got '${wait}'`);
   return { nats, name, id, ...credentials, waitMs: Number(wait) };
 }

@@ -55,7 +55,11 @@ export class InputError extends Error {
  * InputError for the caller to report; with --cluster, a DiosError when the
  * cluster cannot be reached (EHOSTUNREACH: no node answered).
  */
-export async function wordCountCommand(args: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WriteStream): Promise<void> {
+export async function wordCountCommand(
+  args: readonly string[],
+  out: NodeJS.WritableStream,
+  err: NodeJS.WriteStream,
+): Promise<void> {
   const options = parseWordCountArgs(args);
   if (options.cluster !== undefined) {
     // A client kernel: it holds the input and the job master; the cluster's nodes run the map and reduce tasks.
@@ -79,7 +83,13 @@ export async function wordCountCommand(args: readonly string[], out: NodeJS.Writ
 }
 
 // nodes: the cluster's node count when the tasks run there; undefined to run them on `kernel`.
-async function countFiles(kernel: Kernel, options: WordCountArgs, out: NodeJS.WritableStream, err: NodeJS.WriteStream, nodes: number | undefined): Promise<void> {
+async function countFiles(
+  kernel: Kernel,
+  options: WordCountArgs,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WriteStream,
+  nodes: number | undefined,
+): Promise<void> {
   await installMapReducePrograms(kernel);
   const sys = kernel.init;
   const inputs: number[] = [];
@@ -93,7 +103,9 @@ async function countFiles(kernel: Kernel, options: WordCountArgs, out: NodeJS.Wr
       } else inputs.push(await loadFile(sys, file));
     } catch (e) {
       const code = (e as { code?: unknown }).code;
-      throw new InputError(`cannot read '${file}': ${typeof code === 'string' ? code : 'EIO'} (${e instanceof Error ? e.message : String(e)})`);
+      throw new InputError(
+        `cannot read '${file}': ${typeof code === 'string' ? code : 'EIO'} (${e instanceof Error ? e.message : String(e)})`,
+      );
     }
   }
   const total = inputs.reduce((n, h) => n + sys.ref(h).size, 0);

@@ -59,7 +59,8 @@ export async function kvConnect(sys: SystemCalls, options: KvConnectOptions = {}
   try {
     inbox = (await sys.lookup(await inboxName(sys, path)))[0]!;
   } catch (e) {
-    if (isDiosError(e, 'ENOENT')) throw errors.ECONNREFUSED('kvConnect', 'options.path', `no KV server has an inbox at ${path}`);
+    if (isDiosError(e, 'ENOENT'))
+      throw errors.ECONNREFUSED('kvConnect', 'options.path', `no KV server has an inbox at ${path}`);
     throw e;
   }
   const requests = await sys.create(ObjectType.SHARED_MEMORY_STREAM);
@@ -116,7 +117,8 @@ class StreamClient implements KvClient {
         await sys.endWrite(this.#requests, buf);
       }
     } catch (e) {
-      if (isDiosError(e, 'EPIPE')) throw errors.EPIPE('kvClient.command', undefined, 'the server closed the connection');
+      if (isDiosError(e, 'EPIPE'))
+        throw errors.EPIPE('kvClient.command', undefined, 'the server closed the connection');
       throw e;
     }
     for (;;) {

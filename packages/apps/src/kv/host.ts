@@ -58,7 +58,11 @@ export interface KvServerHandle {
  * Errors: create's (EEXIST when a server already has an inbox at the path,
  * EADDRINUSE naming `options.address` for a port in use), run's.
  */
-export async function startKvServer(kernel: Pick<Kernel, 'registerProgram' | 'init'>, options: StartKvServerOptions = {}, sys: SystemCalls = kernel.init): Promise<KvServerHandle> {
+export async function startKvServer(
+  kernel: Pick<Kernel, 'registerProgram' | 'init'>,
+  options: StartKvServerOptions = {},
+  sys: SystemCalls = kernel.init,
+): Promise<KvServerHandle> {
   const binary =
     options.clock === undefined && options.commands === undefined
       ? await installProgram(kernel, sys, KV_SERVER_PROGRAM_ID, kvServerProgram)
@@ -66,13 +70,23 @@ export async function startKvServer(kernel: Pick<Kernel, 'registerProgram' | 'in
           kernel,
           sys,
           `${KV_SERVER_PROGRAM_ID}-custom`,
-          kvServerProgramWith({ ...(options.clock !== undefined && { clock: options.clock }), ...(options.commands !== undefined && { commands: options.commands }) }),
+          kvServerProgramWith({
+            ...(options.clock !== undefined && { clock: options.clock }),
+            ...(options.commands !== undefined && { commands: options.commands }),
+          }),
         );
-  const inbox = (await sys.create(ObjectType.SHARED_MEMORY_STREAM, { nameSeed: pathSeed(options.inboxPath ?? KV_INBOX_PATH) }, CreateFlags.NAME_DETERMINISTIC)).ref;
+  const inbox = (
+    await sys.create(
+      ObjectType.SHARED_MEMORY_STREAM,
+      { nameSeed: pathSeed(options.inboxPath ?? KV_INBOX_PATH) },
+      CreateFlags.NAME_DETERMINISTIC,
+    )
+  ).ref;
   let listener: number | undefined;
   let task: number;
   try {
-    if (options.port !== undefined) listener = await listen(sys, { port: options.port, ...(options.host !== undefined && { host: options.host }) });
+    if (options.port !== undefined)
+      listener = await listen(sys, { port: options.port, ...(options.host !== undefined && { host: options.host }) });
     const argv = ['kv-server'];
     if (options.dir !== undefined) argv.push('--dir', options.dir);
     if (options.rewriteMinBytes !== undefined) argv.push('--rewrite-min', String(options.rewriteMinBytes));

@@ -12,6 +12,7 @@ export const KV_INBOX_PATH = '/kv/inbox';
 /** The name of the inbox at `path` in the first group of task `sys`. */
 export async function inboxName(sys: SystemCalls, path: string = KV_INBOX_PATH): Promise<Name> {
   const group = sys.groupNames[0];
-  if (group === undefined) throw errors.ENOENT('kvConnect', 'options.path', 'the task is a member of no group, so paths name nothing');
+  if (group === undefined)
+    throw errors.ENOENT('kvConnect', 'options.path', 'the task is a member of no group, so paths name nothing');
   return pathName(group, normalizePath(path, 'kvConnect', 'options.path'));
 }

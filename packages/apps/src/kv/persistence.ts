@@ -11,7 +11,17 @@
  * the snapshot already holds its effects.
  * @module
  */
-import { BeginWriteFlags, CreateFlags, errors, isDiosError, normalizePath, ObjectType, pathName, pathSeed, type SystemCalls } from '@dios/kernel';
+import {
+  BeginWriteFlags,
+  CreateFlags,
+  errors,
+  isDiosError,
+  normalizePath,
+  ObjectType,
+  pathName,
+  pathSeed,
+  type SystemCalls,
+} from '@dios/kernel';
 import { latin1, latin1Bytes } from './core/bytes.js';
 import { noDisconnections, type CommandContext } from './commands/context.js';
 import { dispatch } from './commands/table.js';
@@ -61,7 +71,11 @@ export class Persistence {
    * keeps its data in memory only). Errors: EIO (`snapshot`, `aof`) for a
    * blob that is not in this format; the kernel's errors.
    */
-  static async open(sys: SystemCalls, keys: Keyspace, options: PersistenceOptions = {}): Promise<Persistence | undefined> {
+  static async open(
+    sys: SystemCalls,
+    keys: Keyspace,
+    options: PersistenceOptions = {},
+  ): Promise<Persistence | undefined> {
     const dir = normalizePath(options.dir ?? '/kv', 'kv.persistence', 'options.dir').replace(/\/$/, '');
     const snapshot = await durableAt(sys, `${dir}/snapshot`);
     if (snapshot === undefined) return undefined;
@@ -73,7 +87,13 @@ export class Persistence {
 
   /** Figures for INFO's persistence section. */
   info(): Record<string, number> {
-    return { aof_enabled: 1, aof_current_size: this.#aofBytes, snapshot_size: this.#snapshotBytes, aof_rewrites: this.#rewrites, generation: this.#generation };
+    return {
+      aof_enabled: 1,
+      aof_current_size: this.#aofBytes,
+      snapshot_size: this.#snapshotBytes,
+      aof_rewrites: this.#rewrites,
+      generation: this.#generation,
+    };
   }
 
   async #load(): Promise<void> {
@@ -89,7 +109,8 @@ export class Persistence {
     try {
       if (log.length >= HEADER) {
         const v = new DataView(log.buffer, log.byteOffset, HEADER);
-        if (v.getUint32(0, true) !== AOF_MAGIC || v.getUint32(4, true) !== FORMAT) throw errors.EIO('kv.load', 'aof', 'not a DIOS KV append-only log');
+        if (v.getUint32(0, true) !== AOF_MAGIC || v.getUint32(4, true) !== FORMAT)
+          throw errors.EIO('kv.load', 'aof', 'not a DIOS KV append-only log');
         if (v.getUint32(8, true) === this.#generation) {
           stale = false;
           replay(log.subarray(HEADER), this.#keys);
@@ -117,7 +138,8 @@ export class Persistence {
   async commit(): Promise<void> {
     const n = this.pending.length;
     // Cannot happen (a round's log stays far below the largest buffer: see server.ts), and must not pass unnoticed.
-    if (this.pending.overflowed) throw errors.EIO('kv.commit', 'aof', 'a round logged more than one buffer holds; its writes are not durable');
+    if (this.pending.overflowed)
+      throw errors.EIO('kv.commit', 'aof', 'a round logged more than one buffer holds; its writes are not durable');
     if (n === 0) return;
     const buf = await this.#sys.beginWrite(this.#aof, n, undefined, BeginWriteFlags.APPEND);
     buf.set(this.pending.bytes());
@@ -154,7 +176,8 @@ export class Persistence {
 // The durable blob at `path`: looked up, or made with a name seeded from the path. Undefined without a store.
 async function durableAt(sys: SystemCalls, path: string): Promise<number | undefined> {
   const group = sys.groupNames[0];
-  if (group === undefined) throw errors.ENOENT('kv.persistence', 'options.dir', 'the task is a member of no group, so paths name nothing');
+  if (group === undefined)
+    throw errors.ENOENT('kv.persistence', 'options.dir', 'the task is a member of no group, so paths name nothing');
   const name = await pathName(group, path);
   try {
     return (await sys.lookup(name))[0];
@@ -162,7 +185,8 @@ async function durableAt(sys: SystemCalls, path: string): Promise<number | undef
     if (!isDiosError(e, 'ENOENT')) throw e;
   }
   try {
-    return (await sys.create(ObjectType.DURABLE_BLOB, { nameSeed: pathSeed(path) }, CreateFlags.NAME_DETERMINISTIC)).ref;
+    return (await sys.create(ObjectType.DURABLE_BLOB, { nameSeed: pathSeed(path) }, CreateFlags.NAME_DETERMINISTIC))
+      .ref;
   } catch (e) {
     if (isDiosError(e, 'ENOTSUP')) return undefined;
     throw e;
@@ -181,7 +205,12 @@ export function encodeSnapshot(keys: Keyspace, generation: number): Uint8Array {
     if (e.value instanceof Uint8Array) size += 4 + e.value.length;
     else size += 4 + e.value.reduce((n, v) => n + 4 + v.length, 0);
   }
-  if (size > MAX_BUFFER_BYTES) throw errors.ENOMEM('kv.rewrite', 'snapshot', `a snapshot of ${size} bytes is more than one buffer holds (${MAX_BUFFER_BYTES})`);
+  if (size > MAX_BUFFER_BYTES)
+    throw errors.ENOMEM(
+      'kv.rewrite',
+      'snapshot',
+      `a snapshot of ${size} bytes is more than one buffer holds (${MAX_BUFFER_BYTES})`,
+    );
   const out = new Uint8Array(size);
   const v = new DataView(out.buffer);
   v.setUint32(0, SNAPSHOT_MAGIC, true);

@@ -8,7 +8,14 @@
  */
 import { errors } from '@dios/kernel';
 import { defineProgram, fputs } from '@dios/libd';
-import { DEFAULT_KV_LIMITS, MAX_CONFIGURED_BYTES, MAX_KEY_BYTES, parseBytes, parseOutputBufferLimit, type KvLimits } from './core/limits.js';
+import {
+  DEFAULT_KV_LIMITS,
+  MAX_CONFIGURED_BYTES,
+  MAX_KEY_BYTES,
+  parseBytes,
+  parseOutputBufferLimit,
+  type KvLimits,
+} from './core/limits.js';
 import type { CommandSpec } from './commands/context.js';
 import { runKvServer, type KvServerSetup } from './server.js';
 
@@ -24,7 +31,12 @@ export function parseServerArgs(argv: readonly string[], inputs: readonly number
   const limits: KvLimits = { ...DEFAULT_KV_LIMITS, output: { ...DEFAULT_KV_LIMITS.output } };
   const sizeAt = (i: number, max: number) => {
     const n = parseBytes(argv[i]!);
-    if (n === undefined || n < 1 || n > max) throw errors.EINVAL('kv-server', `argv[${i}]`, `expected a size from 1 to ${max} bytes (such as 512mb), got '${argv[i]}'`);
+    if (n === undefined || n < 1 || n > max)
+      throw errors.EINVAL(
+        'kv-server',
+        `argv[${i}]`,
+        `expected a size from 1 to ${max} bytes (such as 512mb), got '${argv[i]}'`,
+      );
     return n;
   };
   for (let i = 1; i < argv.length; i++) {
@@ -37,13 +49,18 @@ export function parseServerArgs(argv: readonly string[], inputs: readonly number
     else if (flag === '--query-limit') limits.queryBufferBytes = sizeAt(i + 1, MAX_CONFIGURED_BYTES);
     else if (flag === '--output-limit') {
       const output = parseOutputBufferLimit(value);
-      if (output === undefined) throw errors.EINVAL('kv-server', `argv[${i + 1}]`, `expected 'HARD SOFT SECONDS' (such as '256mb 64mb 60'), got '${value}'`);
+      if (output === undefined)
+        throw errors.EINVAL(
+          'kv-server',
+          `argv[${i + 1}]`,
+          `expected 'HARD SOFT SECONDS' (such as '256mb 64mb 60'), got '${value}'`,
+        );
       limits.output = output;
-    }
-    else if (flag === '--fsync') setup.fsync = value;
+    } else if (flag === '--fsync') setup.fsync = value;
     else if (flag === '--rewrite-min') {
       const n = Number(value);
-      if (!Number.isSafeInteger(n) || n < 0) throw errors.EINVAL('kv-server', `argv[${i + 1}]`, `expected a byte count, got '${value}'`);
+      if (!Number.isSafeInteger(n) || n < 0)
+        throw errors.EINVAL('kv-server', `argv[${i + 1}]`, `expected a byte count, got '${value}'`);
       persistence.rewriteMinBytes = n;
     } else throw errors.EINVAL('kv-server', `argv[${i}]`, `unknown option '${flag}'`);
     i++;
@@ -69,7 +86,11 @@ export function kvServerProgramWith(extras: KvServerExtras): ReturnType<typeof d
   return defineProgram((argv, ctx) => serve(argv, ctx, extras));
 }
 
-async function serve(argv: string[], ctx: Parameters<Parameters<typeof defineProgram>[0]>[1], extras: KvServerExtras): Promise<number> {
+async function serve(
+  argv: string[],
+  ctx: Parameters<Parameters<typeof defineProgram>[0]>[1],
+  extras: KvServerExtras,
+): Promise<number> {
   const setup = parseServerArgs(argv, ctx.sys.inputs);
   if (extras.clock !== undefined) setup.clock = extras.clock;
   if (extras.commands !== undefined) setup.commands = extras.commands;

@@ -168,7 +168,11 @@ export class RespParser {
           if (inline.length === 0) continue;
           return inline;
         }
-        const count = this.#countLine(MAX_MULTIBULK, 'Protocol error: too big mbulk count string', 'Protocol error: invalid multibulk length');
+        const count = this.#countLine(
+          MAX_MULTIBULK,
+          'Protocol error: too big mbulk count string',
+          'Protocol error: invalid multibulk length',
+        );
         if (count === undefined) return undefined;
         if (count <= 0) continue;
         this.#pending = count;
@@ -183,7 +187,11 @@ export class RespParser {
           if (c !== 0x24 /* '$' */) {
             throw new RespProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(c)}'`);
           }
-          const len = this.#countLine(this.#maxBulk, 'Protocol error: too big bulk count string', 'Protocol error: invalid bulk length');
+          const len = this.#countLine(
+            this.#maxBulk,
+            'Protocol error: too big bulk count string',
+            'Protocol error: invalid bulk length',
+          );
           if (len === undefined) return undefined;
           if (len < 0) throw new RespProtocolError('Protocol error: invalid bulk length');
           this.#bulkLen = len;
@@ -225,7 +233,8 @@ export class RespParser {
     const buf = this.#buf;
     const nl = buf.indexOf(LF, this.#pos);
     if (nl < 0 || nl >= this.#end) {
-      if (this.#end - this.#pos > MAX_INLINE_BYTES) throw new RespProtocolError('Protocol error: too big inline request');
+      if (this.#end - this.#pos > MAX_INLINE_BYTES)
+        throw new RespProtocolError('Protocol error: too big inline request');
       return undefined;
     }
     let lineEnd = nl;

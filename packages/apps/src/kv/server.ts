@@ -9,7 +9,15 @@
  * serving a client is answered with -ERR, logged, and ends that client only.
  * @module
  */
-import { BeginReadFlags, BeginWriteFlags, EndWriteFlags, isDiosError, Name, ObjectType, type SystemCalls } from '@dios/kernel';
+import {
+  BeginReadFlags,
+  BeginWriteFlags,
+  EndWriteFlags,
+  isDiosError,
+  Name,
+  ObjectType,
+  type SystemCalls,
+} from '@dios/kernel';
 import { deleteQuietly } from '@dios/libd';
 import { noDisconnections, type CommandContext, type CommandSpec, type ServerState } from './commands/context.js';
 import { commandTable, dispatch } from './commands/table.js';
@@ -135,7 +143,9 @@ class KvServer {
 
   async start(): Promise<void> {
     this.#persistence = await Persistence.open(this.#sys, this.#keys, this.#setup.persistence);
-    if (this.#persistence !== undefined) this.#persistence.onRewriteFailure = (e) => this.#log(`AOF rewrite failed (the log keeps growing; retried later): ${describeError(e)}`);
+    if (this.#persistence !== undefined)
+      this.#persistence.onRewriteFailure = (e) =>
+        this.#log(`AOF rewrite failed (the log keeps growing; retried later): ${describeError(e)}`);
     // Background writers poke this stream when they finish, so that the select loop takes their client back.
     this.#wake = (await this.#sys.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 4096 })).ref;
   }
@@ -268,7 +278,9 @@ class KvServer {
       if (c.flushing) {
         if (this.#output.overdue(c, now)) {
           this.#state.disconnections.client_output_buffer_limit_disconnections++;
-          this.#log(`${this.#describe(c)} closed for overcoming of output buffer limits (${c.pending} bytes unsent for ${((now - c.softSince) / 1000).toFixed(1)} s)`);
+          this.#log(
+            `${this.#describe(c)} closed for overcoming of output buffer limits (${c.pending} bytes unsent for ${((now - c.softSince) / 1000).toFixed(1)} s)`,
+          );
           await this.#drop(c);
         }
         continue;
@@ -421,7 +433,9 @@ class KvServer {
       // As Redis does past the hard limit: the client is closed at once, its replies dropped.
       out.truncate(conn.outStart);
       state.disconnections.client_output_buffer_limit_disconnections++;
-      this.#log(`${this.#describe(conn)} closed for overcoming of output buffer limits (a round's replies passed ${this.#output.hard} bytes)`);
+      this.#log(
+        `${this.#describe(conn)} closed for overcoming of output buffer limits (a round's replies passed ${this.#output.hard} bytes)`,
+      );
       await this.#drop(conn);
       return false;
     }
@@ -447,7 +461,12 @@ class KvServer {
         const buf = await sys.beginWrite(conn.output, lend, undefined, BeginWriteFlags.NONBLOCK);
         buf.set(bytes.subarray(at, at + n));
         at += n;
-        await sys.endWrite(conn.output, buf, { length: n }, end && at === bytes.length ? EndWriteFlags.END_OF_STREAM : 0);
+        await sys.endWrite(
+          conn.output,
+          buf,
+          { length: n },
+          end && at === bytes.length ? EndWriteFlags.END_OF_STREAM : 0,
+        );
       } while (at < bytes.length);
       if (end) await this.#closed(conn);
       return;
@@ -537,6 +556,9 @@ class KvServer {
 // An error as a log line: its message, and where it was thrown from.
 function describeError(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
-  const at = e.stack?.split('\n').find((l) => l.trimStart().startsWith('at '))?.trim();
+  const at = e.stack
+    ?.split('\n')
+    .find((l) => l.trimStart().startsWith('at '))
+    ?.trim();
   return `${e.name}: ${e.message}${at === undefined ? '' : ` (${at})`}`;
 }

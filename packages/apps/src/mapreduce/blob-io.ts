@@ -4,7 +4,18 @@
  * a read uses a zero-copy view of the blob.
  * @module
  */
-import { CreateFlags, DeleteFlags, EndReadFlags, EndWriteFlags, errors, isDiosError, ObjectType, pathName, pathSeed, type SystemCalls } from '@dios/kernel';
+import {
+  CreateFlags,
+  DeleteFlags,
+  EndReadFlags,
+  EndWriteFlags,
+  errors,
+  isDiosError,
+  ObjectType,
+  pathName,
+  pathSeed,
+  type SystemCalls,
+} from '@dios/kernel';
 
 /** A handle to the object at `path` in the task's first group, wherever in the cluster it is (the first copy found); ENOENT naming `path` when there is none. */
 export async function lookupPath(sys: SystemCalls, path: string, call: string): Promise<number> {
@@ -34,7 +45,12 @@ export async function openAt(sys: SystemCalls, path: string, capacity: number, c
 }
 
 /** Makes blob `ref` hold exactly `size` bytes written by `fill` (which gets the lent buffer), in one commit. */
-export async function replaceWhole(sys: SystemCalls, ref: number, size: number, fill: (buffer: Uint8Array) => void): Promise<void> {
+export async function replaceWhole(
+  sys: SystemCalls,
+  ref: number,
+  size: number,
+  fill: (buffer: Uint8Array) => void,
+): Promise<void> {
   const buffer = await sys.beginWrite(ref, size, { offset: 0, truncate: true });
   try {
     fill(buffer);
@@ -46,7 +62,13 @@ export async function replaceWhole(sys: SystemCalls, ref: number, size: number, 
 }
 
 /** Makes the blob at `path` (found or created, see {@link openAt}) hold exactly `size` bytes written by `fill`, in one commit. */
-export async function replaceAt(sys: SystemCalls, path: string, size: number, fill: (buffer: Uint8Array) => void, call: string): Promise<void> {
+export async function replaceAt(
+  sys: SystemCalls,
+  path: string,
+  size: number,
+  fill: (buffer: Uint8Array) => void,
+  call: string,
+): Promise<void> {
   const ref = await openAt(sys, path, size, call);
   try {
     await replaceWhole(sys, ref, size, fill);
@@ -59,7 +81,14 @@ export async function replaceAt(sys: SystemCalls, path: string, size: number, fi
  * Lends `use` a view of blob `ref` from `offset`, `length` bytes long (default: to the end), then ends the read.
  * EIO when the blob changed while `use` ran (a job's objects must not change under it).
  */
-export async function withView<T>(sys: SystemCalls, ref: number, offset: number, use: (view: Uint8Array) => T, call: string, length?: number): Promise<T> {
+export async function withView<T>(
+  sys: SystemCalls,
+  ref: number,
+  offset: number,
+  use: (view: Uint8Array) => T,
+  call: string,
+  length?: number,
+): Promise<T> {
   const view = await sys.beginRead(ref, length === undefined ? { offset } : { offset, length });
   let result: T;
   try {
@@ -73,7 +102,12 @@ export async function withView<T>(sys: SystemCalls, ref: number, offset: number,
 }
 
 /** Lends `use` a view of the whole blob at `path` (ENOENT naming the path when there is none). */
-export async function withViewAt<T>(sys: SystemCalls, path: string, use: (view: Uint8Array) => T, call: string): Promise<T> {
+export async function withViewAt<T>(
+  sys: SystemCalls,
+  path: string,
+  use: (view: Uint8Array) => T,
+  call: string,
+): Promise<T> {
   const ref = await lookupPath(sys, path, call);
   try {
     return await withView(sys, ref, 0, use, call);
@@ -98,7 +132,12 @@ export async function removeAt(sys: SystemCalls, path: string, call: string): Pr
  * Lends `use` views of the whole blobs at `paths`, all at once (so it can merge them without copies), then ends
  * the reads. ENOENT naming a path when there is none; EIO when a blob changed while `use` ran.
  */
-export async function withViewsAt<T>(sys: SystemCalls, paths: readonly string[], use: (views: Uint8Array[]) => T, call: string): Promise<T> {
+export async function withViewsAt<T>(
+  sys: SystemCalls,
+  paths: readonly string[],
+  use: (views: Uint8Array[]) => T,
+  call: string,
+): Promise<T> {
   const refs: number[] = [];
   const views: Uint8Array[] = [];
   let ok = false;

@@ -20,7 +20,8 @@ export const ATTEMPT_ENV = 'DIOS_MAPREDUCE_ATTEMPT';
 export function attemptOf(sys: { readonly env: Readonly<Record<string, string>> }): number {
   const text = Object.hasOwn(sys.env, ATTEMPT_ENV) ? sys.env[ATTEMPT_ENV]! : '1';
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw errors.EINVAL('mapreduce', `env.${ATTEMPT_ENV}`, `expected an integer >= 1, got ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw errors.EINVAL('mapreduce', `env.${ATTEMPT_ENV}`, `expected an integer >= 1, got ${JSON.stringify(text)}`);
   return n;
 }
 
@@ -31,7 +32,12 @@ export async function injectedDelay(env: Readonly<Record<string, string>>): Prom
 }
 
 /** Whether attempt `attempt` of task `kind` `index` is to fail, according to `env`. */
-export function injectedFault(env: Readonly<Record<string, string>>, kind: 'map' | 'reduce', index: number, attempt: number): boolean {
+export function injectedFault(
+  env: Readonly<Record<string, string>>,
+  kind: 'map' | 'reduce',
+  index: number,
+  attempt: number,
+): boolean {
   const spec = Object.hasOwn(env, FAULTS_ENV) ? env[FAULTS_ENV]! : '';
   return spec.split(',').some((entry) => {
     const [k, i, a] = entry.trim().split(':');

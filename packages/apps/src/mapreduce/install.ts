@@ -31,8 +31,12 @@ export function programModule(kind: keyof typeof MODULES): string {
  * of that group find them. Installing again is harmless: binaries already
  * there are kept.
  */
-export async function installMapReducePrograms(kernel: Pick<Kernel, 'registerProgram' | 'init'>, sys: SystemCalls = kernel.init): Promise<void> {
-  for (const kind of ['master', 'map', 'reduce'] as const) kernel.registerProgram(PROGRAM_IDS[kind], { module: programModule(kind), export: 'default' });
+export async function installMapReducePrograms(
+  kernel: Pick<Kernel, 'registerProgram' | 'init'>,
+  sys: SystemCalls = kernel.init,
+): Promise<void> {
+  for (const kind of ['master', 'map', 'reduce'] as const)
+    kernel.registerProgram(PROGRAM_IDS[kind], { module: programModule(kind), export: 'default' });
   for (const kind of ['master', 'map', 'reduce'] as const) {
     try {
       await writeBinary(sys, programBinary(PROGRAM_IDS[kind]), BINARY_PATHS[kind]);

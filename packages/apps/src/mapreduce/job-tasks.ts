@@ -76,7 +76,11 @@ export async function runJobTasks(sys: SystemCalls, t: JobTasks): Promise<JobTas
   const requeue = (run: Run, why: 'failed' | 'lost', detail: string) => {
     const count = why === 'failed' ? ++failed[run.kind][run.index]! : ++lost[run.kind][run.index]!;
     if (why === 'lost' && count > MAX_LOST) {
-      throw errors.EIO('mapreduce', `${run.kind}[${run.index}]`, `${run.kind} task ${run.index} of job ${t.job} lost its node ${count} times: ${detail}`);
+      throw errors.EIO(
+        'mapreduce',
+        `${run.kind}[${run.index}]`,
+        `${run.kind} task ${run.index} of job ${t.job} lost its node ${count} times: ${detail}`,
+      );
     }
     (run.kind === 'map' ? pendingMaps : pendingReduces).push(run.index);
   };
@@ -116,7 +120,8 @@ export async function runJobTasks(sys: SystemCalls, t: JobTasks): Promise<JobTas
     if (running.size === 0) {
       // Everything left was put back (lost nodes): start it again.
       await fill();
-      if (running.size === 0) throw errors.EIO('mapreduce', 'job', `job ${t.job} has tasks left but none could be started`);
+      if (running.size === 0)
+        throw errors.EIO('mapreduce', 'job', `job ${t.job} has tasks left but none could be started`);
       continue;
     }
     const handles = [...running.keys()];
@@ -171,7 +176,11 @@ export async function runJobTasks(sys: SystemCalls, t: JobTasks): Promise<JobTas
     if (failed[run.kind][run.index]! + 1 >= t.attempts) {
       const why = await t.lastError(run.kind, run.index);
       const times = failed[run.kind][run.index]! + 1;
-      throw errors.EIO('mapreduce', `${run.kind}[${run.index}]`, `${run.kind} task ${run.index} of job ${t.job} failed ${times} time(s), last with status ${status}: ${why}`);
+      throw errors.EIO(
+        'mapreduce',
+        `${run.kind}[${run.index}]`,
+        `${run.kind} task ${run.index} of job ${t.job} failed ${times} time(s), last with status ${status}: ${why}`,
+      );
     }
     requeue(run, 'failed', `status ${status}`);
     await fill();

@@ -65,7 +65,8 @@ const CALL = 'runMapReduce';
 const decoder = new TextDecoder();
 
 function count(value: unknown, argument: string, min: number): number {
-  if (!Number.isSafeInteger(value) || (value as number) < min) throw errors.EINVAL(CALL, argument, `expected an integer >= ${min}, got ${String(value)}`);
+  if (!Number.isSafeInteger(value) || (value as number) < min)
+    throw errors.EINVAL(CALL, argument, `expected an integer >= ${min}, got ${String(value)}`);
   return value as number;
 }
 
@@ -105,7 +106,8 @@ async function report(sys: SystemCalls, job: MapReduceJob, id: string): Promise<
  * on every attempt, or naming `job` when the master fails otherwise.
  */
 export async function runMapReduce(sys: SystemCalls, job: MapReduceJob): Promise<MapReduceResult> {
-  if (typeof job !== 'object' || job === null) throw errors.EINVAL(CALL, 'job', 'expected { app, inputs, maps, reduces, ... }');
+  if (typeof job !== 'object' || job === null)
+    throw errors.EINVAL(CALL, 'job', 'expected { app, inputs, maps, reduces, ... }');
   appById(job.app, CALL, 'job.app');
   if (!Array.isArray(job.inputs)) throw errors.EINVAL(CALL, 'job.inputs', 'expected an array of blob handles');
   const maps = count(job.maps, 'job.maps', 1);
@@ -117,7 +119,16 @@ export async function runMapReduce(sys: SystemCalls, job: MapReduceJob): Promise
   }
   const id = job.job === undefined ? `job-${Name.random().key.slice(0, 16)}` : checkJobId(job.job, CALL, 'job.job');
   const master = await spawn(sys, BINARY_PATHS.master, {
-    argv: [PROGRAM_IDS.master, id, job.app, String(maps), String(reduces), String(attempts), String(parallel), job.kernel ?? ''],
+    argv: [
+      PROGRAM_IDS.master,
+      id,
+      job.app,
+      String(maps),
+      String(reduces),
+      String(attempts),
+      String(parallel),
+      job.kernel ?? '',
+    ],
     env: { ...job.env },
     inputs: job.inputs,
   });
@@ -126,7 +137,9 @@ export async function runMapReduce(sys: SystemCalls, job: MapReduceJob): Promise
   let status: number;
   for (;;) {
     try {
-      status = await wait(sys, master, { timeoutMs: job.onProgress === undefined ? undefined : job.progressMs ?? 100 });
+      status = await wait(sys, master, {
+        timeoutMs: job.onProgress === undefined ? undefined : (job.progressMs ?? 100),
+      });
       break;
     } catch (e) {
       if (!isDiosError(e, 'ETIMEDOUT')) throw e;

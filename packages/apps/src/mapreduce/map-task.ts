@@ -36,8 +36,15 @@ function parsePieces(text: string, inputs: number): [number, number][] {
   const ok =
     Array.isArray(pieces) &&
     pieces.length === inputs &&
-    pieces.every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => Number.isSafeInteger(n) && n >= 0) && p[0] <= p[1]);
-  if (!ok) throw errors.EINVAL(CALL, 'argv[5]', `expected JSON [[start, end], ...] with one range per input (${inputs}), got ${text}`);
+    pieces.every(
+      (p) => Array.isArray(p) && p.length === 2 && p.every((n) => Number.isSafeInteger(n) && n >= 0) && p[0] <= p[1],
+    );
+  if (!ok)
+    throw errors.EINVAL(
+      CALL,
+      'argv[5]',
+      `expected JSON [[start, end], ...] with one range per input (${inputs}), got ${text}`,
+    );
   return pieces as [number, number][];
 }
 
@@ -58,25 +65,40 @@ async function countPieces(sys: SystemCalls, app: MapReduceApp, pieces: [number,
   const table = new KeyTable(app.keyBytes);
   for (const [k, piece] of pieces.entries()) {
     const input = sys.inputs[k]!;
-    for (const [start, end] of ranges(sys, input, piece[0], piece[1])) await countRange(sys, app, table, input, start, end);
+    for (const [start, end] of ranges(sys, input, piece[0], piece[1]))
+      await countRange(sys, app, table, input, start, end);
   }
   return table;
 }
 
-async function countRange(sys: SystemCalls, app: MapReduceApp, table: KeyTable, input: number, start: number, end: number): Promise<void> {
+async function countRange(
+  sys: SystemCalls,
+  app: MapReduceApp,
+  table: KeyTable,
+  input: number,
+  start: number,
+  end: number,
+): Promise<void> {
   const size = sys.ref(input).size;
   const base = Math.max(0, start - 1);
   // One view from just before the range to a little past it, for the last record, which may run past `end`.
   // Views are zero-copy only for local objects: a remote read copies, so the view is not the rest of the input.
   let length = Math.min(size - base, end - base + RECORD_SLACK);
   for (;;) {
-    const done = await withView(sys, input, base, (view) => {
-      const [s, e] = recordAlign(view, base, start, end, app.recordBytes);
-      // A record that reaches the end of a view short of the input's end may go on: look again, to the end.
-      if (e === view.length && base + view.length < size) return false;
-      app.map(view, s, e, table);
-      return true;
-    }, CALL, length);
+    const done = await withView(
+      sys,
+      input,
+      base,
+      (view) => {
+        const [s, e] = recordAlign(view, base, start, end, app.recordBytes);
+        // A record that reaches the end of a view short of the input's end may go on: look again, to the end.
+        if (e === view.length && base + view.length < size) return false;
+        app.map(view, s, e, table);
+        return true;
+      },
+      CALL,
+      length,
+    );
     if (done) break;
     length = size - base;
   }
@@ -110,7 +132,13 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
     for (const [r, entries] of groups.entries()) {
       if (fail && r === Math.floor(reduces / 2)) throw new InjectedFault('map', index, attempt);
       const size = recordsSize(table, entries);
-      await replaceAt(sys, mapOutputPath(job, index, attempt, r), size + extra.length, (b) => b.set(extra, encodeRecords(table, entries, b)), CALL);
+      await replaceAt(
+        sys,
+        mapOutputPath(job, index, attempt, r),
+        size + extra.length,
+        (b) => b.set(extra, encodeRecords(table, entries, b)),
+        CALL,
+      );
     }
     return 0;
   } catch (e) {

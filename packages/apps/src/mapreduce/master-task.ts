@@ -40,7 +40,8 @@ async function removeQuietly(sys: SystemCalls, path: string): Promise<void> {
 
 async function cleanUp(sys: SystemCalls, job: string, mapsStarted: readonly number[], reduces: number): Promise<void> {
   for (const [m, attempts] of mapsStarted.entries()) {
-    for (let a = 1; a <= attempts; a++) for (let r = 0; r < reduces; r++) await removeQuietly(sys, mapOutputPath(job, m, a, r));
+    for (let a = 1; a <= attempts; a++)
+      for (let r = 0; r < reduces; r++) await removeQuietly(sys, mapOutputPath(job, m, a, r));
     await removeQuietly(sys, taskErrorPath(job, 'map', m));
   }
   for (let r = 0; r < reduces; r++) await removeQuietly(sys, taskErrorPath(job, 'reduce', r));
@@ -81,13 +82,27 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
   try {
     await writeText(sys, progressPath(job), `0 ${maps + reduces}`);
     for (let r = 0; r < reduces; r++) outputs.push(await openAt(sys, outputPath(job, r), 0, CALL));
-    const plan = planSplits(sys.inputs.map((h) => sys.ref(h).size), maps);
+    const plan = planSplits(
+      sys.inputs.map((h) => sys.ref(h).size),
+      maps,
+    );
     const ran = await runJobTasks(sys, {
-      job, maps, reduces, attempts, parallel,
+      job,
+      maps,
+      reduces,
+      attempts,
+      parallel,
       startMap: (m, attempt) => {
         const pieces = plan[m]!;
         return spawn(sys, BINARY_PATHS.map, {
-          argv: [PROGRAM_IDS.map, job, appId, String(m), String(reduces), JSON.stringify(pieces.map((p) => [p.start, p.end]))],
+          argv: [
+            PROGRAM_IDS.map,
+            job,
+            appId,
+            String(m),
+            String(reduces),
+            JSON.stringify(pieces.map((p) => [p.start, p.end])),
+          ],
           env: env(attempt),
           inputs: pieces.map((p) => sys.inputs[p.input]!),
           ...(kernel !== undefined && { kernel }),
@@ -117,7 +132,11 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
   } catch (e) {
     // Best effort: the job's own error `e` is the one to report, not a failure to clean up after it.
     await cleanUp(sys, job, mapsStarted, reduces).catch(() => {});
-    await writeText(sys, reportPath(job), JSON.stringify({ ok: false, error: e instanceof Error ? e.message : String(e) }));
+    await writeText(
+      sys,
+      reportPath(job),
+      JSON.stringify({ ok: false, error: e instanceof Error ? e.message : String(e) }),
+    );
     throw e;
   } finally {
     for (const h of outputs) await deleteQuietly(sys, h, DeleteFlags.DROP);

@@ -16,7 +16,10 @@ class Records {
   end = 0;
   count = 0;
 
-  constructor(readonly bytes: Uint8Array, readonly call: string) {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly call: string,
+  ) {
     this.#read();
   }
 

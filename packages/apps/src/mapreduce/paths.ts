@@ -15,7 +15,11 @@ const JOB_ID = /^[A-Za-z0-9][\w.-]{0,127}$/;
 /** Checks a job id: 1 to 128 characters of letters, digits, `_`, `.` and `-`, starting with a letter or digit. */
 export function checkJobId(job: unknown, call: string, argument: string): string {
   if (typeof job !== 'string' || !JOB_ID.test(job)) {
-    throw errors.EINVAL(call, argument, `a job id is 1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit, got ${JSON.stringify(job)}`);
+    throw errors.EINVAL(
+      call,
+      argument,
+      `a job id is 1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit, got ${JSON.stringify(job)}`,
+    );
   }
   return job;
 }
@@ -28,7 +32,8 @@ export const jobPath = (job: string): string => `/mapreduce/${job}`;
  * left (on a node that may still answer) is never taken for the output of
  * the attempt that succeeded: the master tells each reduce which attempts to read.
  */
-export const mapOutputPath = (job: string, m: number, attempt: number, r: number): string => `${jobPath(job)}/map-${m}/attempt-${attempt}/part-${r}`;
+export const mapOutputPath = (job: string, m: number, attempt: number, r: number): string =>
+  `${jobPath(job)}/map-${m}/attempt-${attempt}/part-${r}`;
 /** The output of reduce task `r`. */
 export const outputPath = (job: string, r: number): string => `${jobPath(job)}/out/part-${r}`;
 /** The job master's report: JSON `{ ok: true }` or `{ ok: false, error }`. */
@@ -36,4 +41,5 @@ export const reportPath = (job: string): string => `${jobPath(job)}/report`;
 /** The job master's progress: `done total`, counted in tasks. */
 export const progressPath = (job: string): string => `${jobPath(job)}/progress`;
 /** Why the last attempt of a task failed (written by the task itself). */
-export const taskErrorPath = (job: string, kind: 'map' | 'reduce', index: number): string => `${jobPath(job)}/errors/${kind}-${index}`;
+export const taskErrorPath = (job: string, kind: 'map' | 'reduce', index: number): string =>
+  `${jobPath(job)}/errors/${kind}-${index}`;

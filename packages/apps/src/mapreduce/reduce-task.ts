@@ -26,7 +26,11 @@ const CALL = 'mapreduce-reduce';
 function parseAttempts(text: string): number[] {
   const attempts = text.split(',').map((a) => (/^\d+$/.test(a) ? Number(a) : NaN));
   if (text === '' || attempts.some((a) => !Number.isSafeInteger(a) || a < 1)) {
-    throw errors.EINVAL(CALL, 'argv[4]', `expected the attempt of each map task, comma-separated (e.g. 1,1,2), got ${JSON.stringify(text)}`);
+    throw errors.EINVAL(
+      CALL,
+      'argv[4]',
+      `expected the attempt of each map task, comma-separated (e.g. 1,1,2), got ${JSON.stringify(text)}`,
+    );
   }
   return attempts;
 }
@@ -38,11 +42,13 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
     appById(stringArg(argv, 2, CALL), CALL, 'argv[2]');
     const mapAttempts = parseAttempts(stringArg(argv, 4, CALL));
     const out = sys.outputs[0];
-    if (out === undefined) throw errors.EINVAL(CALL, 'outputs', 'a reduce task writes to its first output, and it has none');
+    if (out === undefined)
+      throw errors.EINVAL(CALL, 'outputs', 'a reduce task writes to its first output, and it has none');
     const attempt = attemptOf(sys);
     // Keys arrive already translated by the map tasks' tables: store them as they are.
     const table = new KeyTable();
-    for (const [m, a] of mapAttempts.entries()) await withViewAt(sys, mapOutputPath(job, m, a, index), (view) => decodeRecords(view, table, CALL), CALL);
+    for (const [m, a] of mapAttempts.entries())
+      await withViewAt(sys, mapOutputPath(job, m, a, index), (view) => decodeRecords(view, table, CALL), CALL);
     await injectedDelay(sys.env);
     const order = sortedEntries(table);
     const size = recordsSize(table, order);
@@ -50,7 +56,9 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
       // Half the output and a bogus record, then the failure: a re-run must replace it.
       const half = order.subarray(0, order.length >> 1);
       const partial = recordsSize(table, half);
-      await replaceWhole(sys, out, partial + FAULT_RECORD.length, (b) => b.set(FAULT_RECORD, encodeRecords(table, half, b)));
+      await replaceWhole(sys, out, partial + FAULT_RECORD.length, (b) =>
+        b.set(FAULT_RECORD, encodeRecords(table, half, b)),
+      );
       throw new InjectedFault('reduce', index, attempt);
     }
     await replaceWhole(sys, out, size, (b) => encodeRecords(table, order, b));

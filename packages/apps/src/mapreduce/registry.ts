@@ -13,6 +13,7 @@ const APPS: ReadonlyMap<string, MapReduceApp> = new Map([['wordcount', wordCount
 /** The app registered as `id`; EINVAL (`argument`) for an unknown one. */
 export function appById(id: string, call: string, argument: string): MapReduceApp {
   const app = APPS.get(id);
-  if (app === undefined) throw errors.EINVAL(call, argument, `unknown MapReduce app '${id}' (known: ${[...APPS.keys()].join(', ')})`);
+  if (app === undefined)
+    throw errors.EINVAL(call, argument, `unknown MapReduce app '${id}' (known: ${[...APPS.keys()].join(', ')})`);
   return app;
 }

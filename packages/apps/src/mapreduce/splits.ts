@@ -44,7 +44,13 @@ export function planSplits(sizes: readonly number[], maps: number): Piece[][] {
  * moves to the end of such a record. `recordBytes[b]` is non-zero for bytes inside records. The result may be
  * empty (a record longer than the piece). `base` must be at most `start - 1` when start > 0.
  */
-export function recordAlign(bytes: Uint8Array, base: number, start: number, end: number, recordBytes: Uint8Array): [number, number] {
+export function recordAlign(
+  bytes: Uint8Array,
+  base: number,
+  start: number,
+  end: number,
+  recordBytes: Uint8Array,
+): [number, number] {
   const n = bytes.length;
   let s = start - base;
   if (start > 0 && recordBytes[bytes[s - 1]!] !== 0) while (s < n && recordBytes[bytes[s]!] !== 0) s++;

@@ -8,7 +8,8 @@ import { errors } from '@dios/kernel';
 export function intArg(argv: readonly string[], i: number, call: string, min: number): number {
   const text = argv[i];
   const n = text !== undefined && /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw errors.EINVAL(call, `argv[${i}]`, `expected an integer >= ${min}, got ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw errors.EINVAL(call, `argv[${i}]`, `expected an integer >= ${min}, got ${JSON.stringify(text)}`);
   return n;
 }
 

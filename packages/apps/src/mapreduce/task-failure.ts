@@ -9,9 +9,17 @@ import { replaceAt } from './blob-io.js';
 import { taskErrorPath } from './paths.js';
 
 /** Writes the message of `error` as the last failure of task `kind` `index` of `job` (best effort). */
-export async function recordTaskFailure(sys: SystemCalls, job: string, kind: 'map' | 'reduce', index: number, error: unknown): Promise<void> {
+export async function recordTaskFailure(
+  sys: SystemCalls,
+  job: string,
+  kind: 'map' | 'reduce',
+  index: number,
+  error: unknown,
+): Promise<void> {
   const bytes = new TextEncoder().encode(error instanceof Error ? error.message : String(error));
   // Only detail: the caller rethrows, so the master learns of the failure from the task's status anyway, and a lost
   // record reads as 'no error recorded'. A failure to write it must not replace the task's own error.
-  await replaceAt(sys, taskErrorPath(job, kind, index), bytes.length, (b) => b.set(bytes), `mapreduce-${kind}`).catch(() => {});
+  await replaceAt(sys, taskErrorPath(job, kind, index), bytes.length, (b) => b.set(bytes), `mapreduce-${kind}`).catch(
+    () => {},
+  );
 }

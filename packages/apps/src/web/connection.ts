@@ -34,7 +34,12 @@ type Wait = 'data' | 'timeout' | 'stop';
 // The select names the connection only: every connection task shares the control stream, and putting it in
 // each select costs every request a registration on one shared wait queue. So the control stream is looked
 // at between selects of at most STOP_CHECK_MS: an idle connection notices a stop within that time.
-async function waitReadable(sys: SystemCalls, conn: number, control: number | undefined, timeoutMs: number): Promise<Wait> {
+async function waitReadable(
+  sys: SystemCalls,
+  conn: number,
+  control: number | undefined,
+  timeoutMs: number,
+): Promise<Wait> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (sys.ref(conn).ioReady) return 'data';
@@ -67,7 +72,14 @@ async function linger(sys: SystemCalls, conn: number): Promise<void> {
   }
 }
 
-async function serve(sys: SystemCalls, conn: number, control: number | undefined, handler: RequestHandler, parser: RequestParser, options: ReturnType<typeof optionsFromArgv>): Promise<void> {
+async function serve(
+  sys: SystemCalls,
+  conn: number,
+  control: number | undefined,
+  handler: RequestHandler,
+  parser: RequestParser,
+  options: ReturnType<typeof optionsFromArgv>,
+): Promise<void> {
   for (;;) {
     let result = parser.next();
     let started: number | undefined;

@@ -29,14 +29,19 @@ export function listDirectory(index: readonly string[], segments: readonly strin
     seen.set(name, (seen.get(name) ?? false) || slash >= 0);
   }
   if (seen.size === 0) return undefined;
-  return [...seen].map(([name, directory]) => ({ name, directory })).sort((a, b) => (a.directory === b.directory ? (a.name < b.name ? -1 : 1) : a.directory ? -1 : 1));
+  return [...seen]
+    .map(([name, directory]) => ({ name, directory }))
+    .sort((a, b) => (a.directory === b.directory ? (a.name < b.name ? -1 : 1) : a.directory ? -1 : 1));
 }
 
 /** An HTML page listing `entries` of directory `segments`. */
 export function listingHtml(segments: readonly string[], entries: readonly ListingEntry[]): string {
   const title = escapeHtml(encodeSegments(segments, true));
   const rows = entries
-    .map((e) => `<li><a href="${escapeHtml(encodeURIComponent(e.name) + (e.directory ? '/' : ''))}">${escapeHtml(e.name)}${e.directory ? '/' : ''}</a></li>`)
+    .map(
+      (e) =>
+        `<li><a href="${escapeHtml(encodeURIComponent(e.name) + (e.directory ? '/' : ''))}">${escapeHtml(e.name)}${e.directory ? '/' : ''}</a></li>`,
+    )
     .join('\n');
   const up = segments.length > 0 ? '<li><a href="../">../</a></li>\n' : '';
   return `<!doctype html>\n<html><head><meta charset="utf-8"><title>Index of ${title}</title></head>\n<body><h1>Index of ${title}</h1>\n<ul>\n${up}${rows}\n</ul></body></html>\n`;

@@ -111,7 +111,13 @@ export class RequestHandler {
     return this.#bytes(status, [['Content-Type', 'text/plain; charset=utf-8'], ...fields], body, keep, headOnly);
   }
 
-  async #bytes(status: number, fields: HeaderFields, body: Uint8Array, keep: boolean, headOnly: boolean): Promise<boolean> {
+  async #bytes(
+    status: number,
+    fields: HeaderFields,
+    body: Uint8Array,
+    keep: boolean,
+    headOnly: boolean,
+  ): Promise<boolean> {
     const head = formatHead(status, [...fields, ['Content-Length', body.length]], keep);
     await writeBytes(this.#sys, this.#conn, head, headOnly ? undefined : body);
     return keep;
@@ -119,13 +125,31 @@ export class RequestHandler {
 
   async #statusJson(status: StatusReader, keep: boolean, headOnly: boolean): Promise<boolean> {
     const json = await status.read();
-    return this.#bytes(200, [['Content-Type', 'application/json'], ['Cache-Control', 'no-store']], json, keep, headOnly);
+    return this.#bytes(
+      200,
+      [
+        ['Content-Type', 'application/json'],
+        ['Cache-Control', 'no-store'],
+      ],
+      json,
+      keep,
+      headOnly,
+    );
   }
 
   async #statusPage(reader: StatusReader, keep: boolean, headOnly: boolean): Promise<boolean> {
     const status = JSON.parse(new TextDecoder().decode(await reader.read())) as KernelStatus;
     const html = encoder.encode(statusHtml(status));
-    return this.#bytes(200, [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-store']], html, keep, headOnly);
+    return this.#bytes(
+      200,
+      [
+        ['Content-Type', 'text/html; charset=utf-8'],
+        ['Cache-Control', 'no-store'],
+      ],
+      html,
+      keep,
+      headOnly,
+    );
   }
 
   async #serveBlob(req: HttpRequest, file: OpenFile, path: string, keep: boolean, headOnly: boolean): Promise<boolean> {
@@ -145,15 +169,21 @@ export class RequestHandler {
         }
       }
       const etag = etagOf(file.name, version);
-      const fields: [string, string | number][] = [['Content-Type', contentType(path)], ['ETag', etag], ['Accept-Ranges', 'bytes']];
+      const fields: [string, string | number][] = [
+        ['Content-Type', contentType(path)],
+        ['ETag', etag],
+        ['Accept-Ranges', 'bytes'],
+      ];
       if (noneMatch !== undefined && noneMatchHits(noneMatch, etag)) {
         await writeBytes(sys, this.#conn, formatHead(304, [['ETag', etag]], keep));
         return keep;
       }
       // If-Range with another validator: the range is dropped and the whole body sent.
       const ifRange = req.headers.get('if-range');
-      const range = ifRange !== undefined && ifRange.trim() !== etag ? { kind: 'full' as const } : parseRange(rangeHeader, size);
-      if (range.kind === 'unsatisfiable') return this.simple(416, keep, headOnly, [['Content-Range', `bytes */${size}`]]);
+      const range =
+        ifRange !== undefined && ifRange.trim() !== etag ? { kind: 'full' as const } : parseRange(rangeHeader, size);
+      if (range.kind === 'unsatisfiable')
+        return this.simple(416, keep, headOnly, [['Content-Range', `bytes */${size}`]]);
       let status = 200;
       let offset = 0;
       let length = size;
@@ -191,6 +221,10 @@ export class RequestHandler {
     encoder.encodeInto(head, bytes);
     bytes.set(view, head.length);
     const valid = await this.#sys.endRead(file.ref, view);
-    return valid && this.#sys.ref(file.ref).version === version && bytes.length - head.length === this.#sys.ref(file.ref).size ? bytes : undefined;
+    return valid &&
+      this.#sys.ref(file.ref).version === version &&
+      bytes.length - head.length === this.#sys.ref(file.ref).size
+      ? bytes
+      : undefined;
   }
 }

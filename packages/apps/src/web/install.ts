@@ -28,7 +28,10 @@ export const WEB_PROGRAM_IDS = {
  * {@link SERVER_BINARY_PATH} and {@link CONNECTION_BINARY_PATH} in the
  * first group of `sys`. Installing again is harmless.
  */
-export async function installWebServer(kernel: Pick<Kernel, 'registerProgram' | 'init'>, sys: SystemCalls = kernel.init): Promise<void> {
+export async function installWebServer(
+  kernel: Pick<Kernel, 'registerProgram' | 'init'>,
+  sys: SystemCalls = kernel.init,
+): Promise<void> {
   kernel.registerProgram(WEB_PROGRAM_IDS.server, serverProgram);
   kernel.registerProgram(WEB_PROGRAM_IDS.connection, connectionProgram);
   for (const [id, path] of [
@@ -91,17 +94,28 @@ async function readReport(sys: SystemCalls, report: number, task: number): Promi
  * cannot (EADDRINUSE ...), or EINVAL when `options.status` is not `'off'`,
  * `'local'` or `'on'`.
  */
-export async function startWebServer(kernel: Pick<Kernel, 'registerProgram' | 'init'>, options: Partial<WebServerOptions> = {}, sys: SystemCalls = kernel.init): Promise<RunningWebServer> {
+export async function startWebServer(
+  kernel: Pick<Kernel, 'registerProgram' | 'init'>,
+  options: Partial<WebServerOptions> = {},
+  sys: SystemCalls = kernel.init,
+): Promise<RunningWebServer> {
   const settings: WebServerOptions = { ...DEFAULT_WEB_OPTIONS, ...options };
   if (!isStatusAccess(settings.status)) {
-    throw new WebServerError('EINVAL', `options.status: expected 'off', 'local' or 'on', got '${String(settings.status)}'`);
+    throw new WebServerError(
+      'EINVAL',
+      `options.status: expected 'off', 'local' or 'on', got '${String(settings.status)}'`,
+    );
   }
   await installWebServer(kernel, sys);
   const control = (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
   const report = (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
   let task: number;
   try {
-    task = await spawn(sys, SERVER_BINARY_PATH, { argv: [WEB_PROGRAM_IDS.server, ...optionsToArgv(settings)], inputs: [control], outputs: [report] });
+    task = await spawn(sys, SERVER_BINARY_PATH, {
+      argv: [WEB_PROGRAM_IDS.server, ...optionsToArgv(settings)],
+      inputs: [control],
+      outputs: [report],
+    });
   } catch (e) {
     await sys.delete(control);
     await sys.delete(report);

@@ -41,7 +41,15 @@ export const DEFAULT_WEB_OPTIONS: WebServerOptions = {
   status: 'local',
 };
 
-const KEYS = { root: 'root', host: 'host', port: 'port', idleTimeoutMs: 'idle-ms', requestTimeoutMs: 'request-ms', maxHeaderBytes: 'max-header-bytes', status: 'status' } as const;
+const KEYS = {
+  root: 'root',
+  host: 'host',
+  port: 'port',
+  idleTimeoutMs: 'idle-ms',
+  requestTimeoutMs: 'request-ms',
+  maxHeaderBytes: 'max-header-bytes',
+  status: 'status',
+} as const;
 
 /** `options` as `--key=value` arguments. */
 export function optionsToArgv(options: WebServerOptions): string[] {

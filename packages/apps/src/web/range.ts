@@ -37,7 +37,11 @@ export function parseRange(header: string | undefined, size: number): RangeReque
   if (header === undefined) return FULL;
   const eq = header.indexOf('=');
   if (eq < 0 || header.slice(0, eq).trim().toLowerCase() !== 'bytes') return FULL;
-  const specs = header.slice(eq + 1).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const specs = header
+    .slice(eq + 1)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (specs.length !== 1) return FULL;
   const m = SPEC.exec(specs[0]!);
   if (m === null || (m[1] === '' && m[2] === '')) return FULL;

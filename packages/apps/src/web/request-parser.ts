@@ -209,7 +209,10 @@ export class RequestParser {
     const close = connection !== undefined && connection.split(',').some((t) => t.trim() === 'close');
     const q = target.indexOf('?');
     const path = q < 0 ? target : target.slice(0, q);
-    return { kind: 'request', request: { method, target, path, minor, headers, keepAlive: minor === 1 && !close && !hasBody, hasBody } };
+    return {
+      kind: 'request',
+      request: { method, target, path, minor, headers, keepAlive: minor === 1 && !close && !hasBody, hasBody },
+    };
   }
 }
 

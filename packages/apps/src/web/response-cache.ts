@@ -27,12 +27,15 @@ export class ResponseCache {
   /** The cached response for `file` at `version`, if one was made this second with the same keep-alive choice. */
   get(file: object, version: number, keepAlive: boolean, second: number): Uint8Array | undefined {
     const e = this.#entries.get(file);
-    return e !== undefined && e.version === version && e.keepAlive === keepAlive && e.second === second ? e.bytes : undefined;
+    return e !== undefined && e.version === version && e.keepAlive === keepAlive && e.second === second
+      ? e.bytes
+      : undefined;
   }
 
   /** Remembers a response (dropping the oldest entry when full). */
   set(file: object, version: number, keepAlive: boolean, second: number, bytes: Uint8Array): void {
-    if (!this.#entries.has(file) && this.#entries.size >= CACHE_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
+    if (!this.#entries.has(file) && this.#entries.size >= CACHE_ENTRIES)
+      this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(file, { version, keepAlive, second, bytes });
   }
 }

@@ -118,7 +118,12 @@ export interface BlobWriteResult {
  * committed to the blob: with `sent` 0 nothing went out (answer again),
  * else the response is torn and the caller must close the connection.
  */
-export async function writeBlob(sys: SystemCalls, conn: number, head: string, slice: BlobSlice): Promise<BlobWriteResult> {
+export async function writeBlob(
+  sys: SystemCalls,
+  conn: number,
+  head: string,
+  slice: BlobSlice,
+): Promise<BlobWriteResult> {
   let offset = slice.offset;
   let left = slice.length;
   let prefix = head.length;

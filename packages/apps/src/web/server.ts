@@ -51,7 +51,11 @@ export async function serverProgram(sys: SystemCalls): Promise<number> {
     listener = await listen(sys, { host: options.host, port: options.port });
   } catch (e) {
     // Whoever started the server learns why it could not (EADDRINUSE, EACCES ...).
-    await reportLine(sys, report, `error ${isDiosError(e) ? e.code : 'EIO'} ${e instanceof Error ? e.message : String(e)}`);
+    await reportLine(
+      sys,
+      report,
+      `error ${isDiosError(e) ? e.code : 'EIO'} ${e instanceof Error ? e.message : String(e)}`,
+    );
     return 1;
   }
   const address = sys.ref(listener).address!;
@@ -71,7 +75,11 @@ export async function serverProgram(sys: SystemCalls): Promise<number> {
       throw e;
     }
     try {
-      const task = await sys.run(binary, { argv: ['dios-httpd-conn', sys.ref(conn).address ?? '?', ...childArgs], inputs: control === undefined ? [] : [control], outputs: [conn] });
+      const task = await sys.run(binary, {
+        argv: ['dios-httpd-conn', sys.ref(conn).address ?? '?', ...childArgs],
+        inputs: control === undefined ? [] : [control],
+        outputs: [conn],
+      });
       // The server does not wait for its connection tasks: they end on their own.
       await sys.delete(task);
     } catch (e) {

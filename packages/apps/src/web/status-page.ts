@@ -89,12 +89,19 @@ export function statusHtml(status: KernelStatus): string {
   const recent = exited.slice(-PAGE_ROWS).reverse();
   const byType = new Map<string, number>();
   for (const o of status.objects) byType.set(o.type, (byType.get(o.type) ?? 0) + 1);
-  const summary = [...byType].sort().map(([type, n]) => `<li>${escapeHtml(type)}: ${n}</li>`).join('');
+  const summary = [...byType]
+    .sort()
+    .map(([type, n]) => `<li>${escapeHtml(type)}: ${n}</li>`)
+    .join('');
   const objects = status.objects
     .slice(0, PAGE_ROWS)
-    .map((o) => `<tr><td><code>${short(o.name)}</code></td><td>${escapeHtml(o.type)}</td><td>${bytes(o.size)}</td><td>${o.version}</td><td>${o.refs}</td><td>${escapeHtml(o.lifecycle)}</td><td>${escapeHtml(o.address ?? '')}</td></tr>`)
+    .map(
+      (o) =>
+        `<tr><td><code>${short(o.name)}</code></td><td>${escapeHtml(o.type)}</td><td>${bytes(o.size)}</td><td>${o.version}</td><td>${o.refs}</td><td>${escapeHtml(o.lifecycle)}</td><td>${escapeHtml(o.address ?? '')}</td></tr>`,
+    )
     .join('\n');
-  const head = '<tr><th>task</th><th>argv</th><th>state</th><th>wall ms</th><th>cpu ms</th><th>calls</th><th>failed</th><th>read</th><th>written</th><th>objects made</th></tr>';
+  const head =
+    '<tr><th>task</th><th>argv</th><th>state</th><th>wall ms</th><th>cpu ms</th><th>calls</th><th>failed</th><th>read</th><th>written</th><th>objects made</th></tr>';
   const at = new Date(status.at).toISOString();
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>DIOS kernel ${escapeHtml(status.kernel)}</title>

@@ -57,7 +57,8 @@ export function decodeTargetPath(rawPath: string): TargetPath {
       return { ok: false, status: 400, reason: 'bad percent-encoding' };
     }
     // A decoded separator or NUL would change what the path names.
-    if (seg.includes('/') || seg.includes('\\') || seg.includes('\0')) return { ok: false, status: 400, reason: 'encoded separator or NUL' };
+    if (seg.includes('/') || seg.includes('\\') || seg.includes('\0'))
+      return { ok: false, status: 400, reason: 'encoded separator or NUL' };
     if (seg === '' || seg === '.') continue;
     if (seg === '..') {
       if (segments.length === 0) return { ok: false, status: 403, reason: 'the path leads outside the served root' };

@@ -10,7 +10,10 @@ import { mergeRecords } from '../mapreduce/merge-records.js';
 import { parseRecords, type KeyCount } from '../mapreduce/records.js';
 
 /** Options of {@link wordCount}. */
-export interface WordCountOptions extends Pick<MapReduceJob, 'job' | 'attempts' | 'parallel' | 'releaseInputs' | 'env' | 'onProgress' | 'progressMs' | 'kernel'> {
+export interface WordCountOptions extends Pick<
+  MapReduceJob,
+  'job' | 'attempts' | 'parallel' | 'releaseInputs' | 'env' | 'onProgress' | 'progressMs' | 'kernel'
+> {
   /** Number of map tasks (default 1). */
   readonly maps?: number;
   /** Number of reduce tasks (default 1). */
@@ -26,9 +29,14 @@ const CALL = 'wordCount';
  * `word<TAB>count` lines, one per word, in the same order: what the
  * `dios` command prints, without making a string or an object per word.
  */
-export async function wordCountRecords(sys: SystemCalls, inputs: readonly number[], options: WordCountOptions = {}): Promise<Uint8Array> {
+export async function wordCountRecords(
+  sys: SystemCalls,
+  inputs: readonly number[],
+  options: WordCountOptions = {},
+): Promise<Uint8Array> {
   const top = options.top ?? Infinity;
-  if (top !== Infinity && (!Number.isSafeInteger(top) || top < 0)) throw errors.EINVAL(CALL, 'options.top', `expected an integer >= 0, got ${String(top)}`);
+  if (top !== Infinity && (!Number.isSafeInteger(top) || top < 0))
+    throw errors.EINVAL(CALL, 'options.top', `expected an integer >= 0, got ${String(top)}`);
   const { maps = 1, reduces = 1, top: _, ...rest } = options;
   const result = await runMapReduce(sys, { ...rest, app: 'wordcount', inputs, maps, reduces });
   try {
@@ -50,6 +58,10 @@ export async function wordCountRecords(sys: SystemCalls, inputs: readonly number
  * Errors: EINVAL (`options.top`) for a top that is not an integer >= 0;
  * EIO for a malformed output; those of {@link runMapReduce}.
  */
-export async function wordCount(sys: SystemCalls, inputs: readonly number[], options: WordCountOptions = {}): Promise<KeyCount[]> {
+export async function wordCount(
+  sys: SystemCalls,
+  inputs: readonly number[],
+  options: WordCountOptions = {},
+): Promise<KeyCount[]> {
   return parseRecords(await wordCountRecords(sys, inputs, options), Infinity, CALL);
 }

@@ -23,9 +23,15 @@ export class Kernel extends KernelState<TaskContext> {
   /** Boots a kernel with a root group, a console and an init task. */
   static async boot(options: KernelOptions = {}): Promise<Kernel> {
     const id = options.id ?? `k-${Name.random().key.slice(0, 12)}`;
-    if (typeof id !== 'string' || id.length === 0) throw errors.EINVAL('Kernel.boot', 'options.id', `a kernel id is a non-empty string, got ${describe(id)}`);
+    if (typeof id !== 'string' || id.length === 0)
+      throw errors.EINVAL('Kernel.boot', 'options.id', `a kernel id is a non-empty string, got ${describe(id)}`);
     const cluster = options.cluster ?? id;
-    if (typeof cluster !== 'string' || cluster.length === 0) throw errors.EINVAL('Kernel.boot', 'options.cluster', `a cluster name is a non-empty string, got ${describe(cluster)}`);
+    if (typeof cluster !== 'string' || cluster.length === 0)
+      throw errors.EINVAL(
+        'Kernel.boot',
+        'options.cluster',
+        `a cluster name is a non-empty string, got ${describe(cluster)}`,
+      );
     const names = await Promise.all([
       Name.fromString(`dios-cluster-root\u0000${cluster}`),
       bootName(id, 'console'),
@@ -44,7 +50,8 @@ export class Kernel extends KernelState<TaskContext> {
 
   /** Joins the peers reachable through `transport` (whose id must be this kernel's id). */
   join(transport: Transport): PeerLink {
-    if (this.distribution !== undefined) throw errors.EINVAL('join', 'transport', `kernel ${this.id} has already joined a transport`);
+    if (this.distribution !== undefined)
+      throw errors.EINVAL('join', 'transport', `kernel ${this.id} has already joined a transport`);
     const link = new PeerLink(this, transport);
     this.distribution = link;
     return link;

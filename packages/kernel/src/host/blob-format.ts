@@ -30,7 +30,9 @@ export interface BaseHeader {
 
 /** One header slot: magic, u32 JSON length, JSON, u32 CRC-32 of all before it; zero-padded to SLOT_SIZE. */
 export function encodeSlot(h: BaseHeader): Buffer {
-  const json = Buffer.from(JSON.stringify({ gen: h.gen, version: h.version, size: h.size, lifecycle: h.lifecycle, group: h.group ?? null }));
+  const json = Buffer.from(
+    JSON.stringify({ gen: h.gen, version: h.version, size: h.size, lifecycle: h.lifecycle, group: h.group ?? null }),
+  );
   const slot = Buffer.alloc(SLOT_SIZE);
   slot.write(SLOT_MAGIC, 0, 'ascii');
   slot.writeUInt32BE(json.length, 8);
@@ -50,8 +52,11 @@ export function decodeHeader(file: Uint8Array): BaseHeader | undefined {
     const length = slot.readUInt32BE(8);
     if (12 + length + 4 > slot.length) continue;
     if (crc32(slot.subarray(0, 12 + length)) !== slot.readUInt32BE(12 + length)) continue;
-    const j = JSON.parse(slot.toString('utf8', 12, 12 + length)) as Omit<BaseHeader, 'group'> & { group: string | null };
-    if (best === undefined || j.gen > best.gen) best = { gen: j.gen, version: j.version, size: j.size, lifecycle: j.lifecycle, group: j.group ?? undefined };
+    const j = JSON.parse(slot.toString('utf8', 12, 12 + length)) as Omit<BaseHeader, 'group'> & {
+      group: string | null;
+    };
+    if (best === undefined || j.gen > best.gen)
+      best = { gen: j.gen, version: j.version, size: j.size, lifecycle: j.lifecycle, group: j.group ?? undefined };
   }
   return best;
 }

@@ -123,17 +123,28 @@ export class FileBlobStore implements BlobStore {
 
   /** Uses (and creates, if needed) the directory `dir`. */
   constructor(dir: string, options: FileBlobStoreOptions = {}) {
-    if (typeof dir !== 'string' || dir.length === 0) throw errors.EINVAL('FileBlobStore', 'dir', 'a directory path is a non-empty string');
-    if (typeof options !== 'object' || options === null) throw errors.EINVAL('FileBlobStore', 'options', 'an object or undefined');
+    if (typeof dir !== 'string' || dir.length === 0)
+      throw errors.EINVAL('FileBlobStore', 'dir', 'a directory path is a non-empty string');
+    if (typeof options !== 'object' || options === null)
+      throw errors.EINVAL('FileBlobStore', 'options', 'an object or undefined');
     const fsync = options.fsync ?? 'always';
-    if (!POLICIES.includes(fsync)) throw errors.EINVAL('FileBlobStore', 'options.fsync', `one of ${POLICIES.join(', ')}, not ${String(fsync)}`);
+    if (!POLICIES.includes(fsync))
+      throw errors.EINVAL('FileBlobStore', 'options.fsync', `one of ${POLICIES.join(', ')}, not ${String(fsync)}`);
     const interval = options.fsyncIntervalMs ?? 1000;
     if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0) {
-      throw errors.EINVAL('FileBlobStore', 'options.fsyncIntervalMs', `a finite number of milliseconds >= 0, not ${String(interval)}`);
+      throw errors.EINVAL(
+        'FileBlobStore',
+        'options.fsyncIntervalMs',
+        `a finite number of milliseconds >= 0, not ${String(interval)}`,
+      );
     }
     const checkpointBytes = options.checkpointBytes ?? 8 * 1024 * 1024;
     if (!Number.isSafeInteger(checkpointBytes) || checkpointBytes < 0) {
-      throw errors.EINVAL('FileBlobStore', 'options.checkpointBytes', `a whole number of bytes >= 0, not ${String(checkpointBytes)}`);
+      throw errors.EINVAL(
+        'FileBlobStore',
+        'options.checkpointBytes',
+        `a whole number of bytes >= 0, not ${String(checkpointBytes)}`,
+      );
     }
     this.dir = dir;
     this.fsync = fsync;
@@ -208,7 +219,15 @@ export class FileBlobStore implements BlobStore {
     const split = offset + bytes.length > old && old >= t.hw ? old - offset : bytes.length;
     const inline = bytes.subarray(0, split);
     const extent = bytes.subarray(split);
-    const record = encodeRecord({ flags: 0, version: meta.version, offset, size: change.size, inline, extentLength: extent.length, extentCrc: crcOf(extent) });
+    const record = encodeRecord({
+      flags: 0,
+      version: meta.version,
+      offset,
+      size: change.size,
+      inline,
+      extentLength: extent.length,
+      extentCrc: crcOf(extent),
+    });
     const recordBytes = RECORD_HEADER + inline.length;
     const log = await this.#log(t);
     const base = extent.length > 0 ? await this.#base(t) : undefined;
@@ -275,7 +294,13 @@ export class FileBlobStore implements BlobStore {
 
   // A new blob: its base written aside with the whole content, synced, renamed into place; an empty log; the directory synced.
   async #create(meta: StoredBlobMeta, bytes: Uint8Array): Promise<void> {
-    const header: BaseHeader = { gen: 0, version: meta.version, size: bytes.length, lifecycle: meta.lifecycle, group: meta.group };
+    const header: BaseHeader = {
+      gen: 0,
+      version: meta.version,
+      size: bytes.length,
+      lifecycle: meta.lifecycle,
+      group: meta.group,
+    };
     const tmp = join(this.dir, `.${meta.name}.${process.pid}.${++this.#tmpCounter}${TMP}`);
     const file = await open(tmp, 'w');
     try {
@@ -315,17 +340,30 @@ export class FileBlobStore implements BlobStore {
         const data = Buffer.alloc(t.logBytes);
         const { bytesRead } = await log.read(data, 0, t.logBytes, 0);
         const records = parseLog(data.subarray(0, bytesRead));
-        const barrier = encodeRecord({ flags: BARRIER, version: t.version, offset: 0, size: t.size, inline: new Uint8Array(0), extentLength: 0, extentCrc: 0 });
+        const barrier = encodeRecord({
+          flags: BARRIER,
+          version: t.version,
+          offset: 0,
+          size: t.size,
+          inline: new Uint8Array(0),
+          extentLength: 0,
+          extentCrc: 0,
+        });
         await writeFully(log, barrier, t.logBytes);
         await log.datasync();
         for (const r of records) {
-          if ((r.flags & BARRIER) === 0 && r.version > t.baseVersion && r.inline.length > 0) await writeFully(base, [r.inline], DATA_OFFSET + r.offset);
+          if ((r.flags & BARRIER) === 0 && r.version > t.baseVersion && r.inline.length > 0)
+            await writeFully(base, [r.inline], DATA_OFFSET + r.offset);
         }
       }
       await base.truncate(DATA_OFFSET + t.size);
       await base.datasync();
       const gen = t.gen + 1;
-      await writeFully(base, [encodeSlot({ gen, version: t.version, size: t.size, lifecycle: t.lifecycle, group: t.group })], (gen % 2) * SLOT_SIZE);
+      await writeFully(
+        base,
+        [encodeSlot({ gen, version: t.version, size: t.size, lifecycle: t.lifecycle, group: t.group })],
+        (gen % 2) * SLOT_SIZE,
+      );
       await base.datasync();
       await log.truncate(0);
       await log.datasync();
@@ -400,7 +438,11 @@ export class FileBlobStore implements BlobStore {
  * unless a later barrier vouches for it). Returns the content, its version,
  * where the last good record ends, and the largest size reached.
  */
-function replay(header: BaseHeader, data: Uint8Array, records: LogRecord[]): { bytes: Uint8Array; version: number; valid: number; hw: number } {
+function replay(
+  header: BaseHeader,
+  data: Uint8Array,
+  records: LogRecord[],
+): { bytes: Uint8Array; version: number; valid: number; hw: number } {
   let lastBarrier = -1;
   records.forEach((r, i) => {
     if ((r.flags & BARRIER) !== 0) lastBarrier = i;
@@ -422,7 +464,12 @@ function replay(header: BaseHeader, data: Uint8Array, records: LogRecord[]): { b
     const extentStart = r.offset + r.inline.length;
     const extentEnd = extentStart + r.extentLength;
     if (r.version !== version + 1 || r.offset > size || r.size > Math.max(size, extentEnd)) break;
-    if (r.extentLength > 0 && i > lastBarrier && (extentEnd > data.length || crcOf(data.subarray(extentStart, extentEnd)) !== r.extentCrc)) break;
+    if (
+      r.extentLength > 0 &&
+      i > lastBarrier &&
+      (extentEnd > data.length || crcOf(data.subarray(extentStart, extentEnd)) !== r.extentCrc)
+    )
+      break;
     const need = Math.max(r.size, extentEnd);
     if (need > buf.length) {
       const grown = new Uint8Array(Math.max(need, buf.length * 2));
@@ -459,7 +506,8 @@ async function writeFully(file: FileHandle, parts: Uint8Array[], position: numbe
   let { bytesWritten } = await file.writev(parts, position);
   if (bytesWritten === total) return;
   const all = Buffer.concat(parts);
-  while (bytesWritten < total) bytesWritten += (await file.write(all, bytesWritten, total - bytesWritten, position + bytesWritten)).bytesWritten;
+  while (bytesWritten < total)
+    bytesWritten += (await file.write(all, bytesWritten, total - bytesWritten, position + bytesWritten)).bytesWritten;
 }
 
 function asError(e: unknown): Error {

@@ -26,7 +26,8 @@ async function firstGroup(sys: TaskContext, call: string): Promise<Name> {
 /** Opens (creating it when missing) the durable blob at `path` in the task's first group; returns its handle. */
 async function openForWrite(sys: TaskContext, path: string, call: string): Promise<number> {
   try {
-    return (await sys.create(ObjectType.DURABLE_BLOB, { nameSeed: pathSeed(path) }, CreateFlags.NAME_DETERMINISTIC)).ref;
+    return (await sys.create(ObjectType.DURABLE_BLOB, { nameSeed: pathSeed(path) }, CreateFlags.NAME_DETERMINISTIC))
+      .ref;
   } catch (e) {
     if (!isDiosError(e, 'EEXIST')) throw e;
   }
@@ -115,7 +116,11 @@ export async function exportDirectory(sys: TaskContext, diosDir: string, hostDir
   const targets = rels.map((rel) => {
     // Only canonical relative paths (no "..", ".", empty parts or leading "/") are entries importDirectory writes.
     if (normalizePath(rel, 'exportDirectory', 'index') !== `/${rel}`) {
-      throw errors.EINVAL('exportDirectory', 'index', `entry "${rel}" is not a plain relative path inside the directory`);
+      throw errors.EINVAL(
+        'exportDirectory',
+        'index',
+        `entry "${rel}" is not a plain relative path inside the directory`,
+      );
     }
     const target = resolve(hostDir, ...rel.split('/'));
     const inside = relative(resolve(hostDir), target);

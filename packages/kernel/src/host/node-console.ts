@@ -16,7 +16,8 @@ export function writableConsoleSink(out: Writable = process.stdout): ConsoleSink
 
 /** Feeds `input` (default process.stdin) to the kernel's console; returns a function that stops feeding. */
 export function feedConsoleInput(kernel: Kernel, input: Readable = process.stdin): () => void {
-  const onData = (chunk: Buffer | string) => kernel.console.pushInput(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  const onData = (chunk: Buffer | string) =>
+    kernel.console.pushInput(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   const onEnd = () => kernel.console.endInput();
   input.on('data', onData);
   input.on('end', onEnd);

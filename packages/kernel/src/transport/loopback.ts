@@ -19,8 +19,10 @@ export class LoopbackNetwork {
 
   /** Creates the transport of node `id` on this network. */
   connect(id: string): LoopbackTransport {
-    if (typeof id !== 'string' || id.length === 0) throw errors.EINVAL('LoopbackNetwork.connect', 'id', 'a node id is a non-empty string');
-    if (this.#nodes.has(id)) throw errors.EEXIST('LoopbackNetwork.connect', 'id', `node "${id}" is already on the network`);
+    if (typeof id !== 'string' || id.length === 0)
+      throw errors.EINVAL('LoopbackNetwork.connect', 'id', 'a node id is a non-empty string');
+    if (this.#nodes.has(id))
+      throw errors.EEXIST('LoopbackNetwork.connect', 'id', `node "${id}" is already on the network`);
     const transport = new LoopbackTransport(this, id);
     this.#nodes.set(id, transport);
     this.#left.delete(id);
@@ -52,8 +54,10 @@ export class LoopbackNetwork {
       if (this.#left.has(to)) throw errors.EHOSTDOWN('request', 'to', `node "${to}" has left the network`);
       throw errors.EHOSTUNREACH('request', 'to', `no node "${to}" on the network`);
     }
-    const usable = () => this.#nodes.get(to) === target && this.#nodes.has(from) && !this.#down.has(to) && !this.#down.has(from);
-    if (!usable() || target.handler === undefined) throw errors.EHOSTDOWN('request', 'to', `node "${to}" is down or not listening`);
+    const usable = () =>
+      this.#nodes.get(to) === target && this.#nodes.has(from) && !this.#down.has(to) && !this.#down.has(from);
+    if (!usable() || target.handler === undefined)
+      throw errors.EHOSTDOWN('request', 'to', `node "${to}" is down or not listening`);
     const message = copyMessage(request);
     // The hop is asynchronous, like any network.
     await Promise.resolve();
@@ -79,7 +83,11 @@ export class LoopbackNetwork {
           reject(
             e instanceof DiosError
               ? new DiosError(e.code, e.syscall, e.argument, e.detail)
-              : errors.EIO('request', 'to', `node "${to}" failed to handle the request: ${e instanceof Error ? e.message : String(e)}`),
+              : errors.EIO(
+                  'request',
+                  'to',
+                  `node "${to}" failed to handle the request: ${e instanceof Error ? e.message : String(e)}`,
+                ),
           );
         },
       );
@@ -151,7 +159,8 @@ export class LoopbackTransport implements Transport {
   }
 
   request(to: string, request: PeerRequest): Promise<PeerReply> {
-    if (this.#closed) return Promise.reject(errors.EHOSTDOWN('request', undefined, `transport "${this.localId}" is closed`));
+    if (this.#closed)
+      return Promise.reject(errors.EHOSTDOWN('request', undefined, `transport "${this.localId}" is closed`));
     return this.#network.deliver(this.localId, to, request);
   }
 

@@ -48,7 +48,13 @@ describe.skipIf(missing !== undefined)(`NATS${missing === undefined ? '' : ` (sk
         kernels[id] = await Kernel.boot({ id, cluster });
         // The test holds the connection itself, so it can drop it without a goodbye.
         const nc = await connect({ servers: server!.url, user: USER, pass: PASS });
-        const transport = new NatsTransport(nc, { id, cluster, requestTimeoutMs: 5000, heartbeatMs: HEARTBEAT_MS, deadMs: DEAD_MS });
+        const transport = new NatsTransport(nc, {
+          id,
+          cluster,
+          requestTimeoutMs: 5000,
+          heartbeatMs: HEARTBEAT_MS,
+          deadMs: DEAD_MS,
+        });
         kernels[id].join(transport);
         nodes.push({ id, nc, transport });
       }

@@ -14,7 +14,11 @@ import { cluster, expectBytes, proxyTaskOn, type Cluster } from './cluster.js';
 /** Large byte arrays equal (expectBytes prints them, too slow for megabytes). */
 function expectSame(actual: Uint8Array, expected: Uint8Array): void {
   expect(actual.length).toBe(expected.length);
-  expect(Buffer.from(actual.buffer, actual.byteOffset, actual.length).equals(Buffer.from(expected.buffer, expected.byteOffset, expected.length))).toBe(true);
+  expect(
+    Buffer.from(actual.buffer, actual.byteOffset, actual.length).equals(
+      Buffer.from(expected.buffer, expected.byteOffset, expected.length),
+    ),
+  ).toBe(true);
 }
 
 const SIZE = 2 * REMOTE_CHUNK_BYTES + 12_345;
@@ -68,7 +72,10 @@ describe('remote blob I/O larger than a chunk', () => {
     expect(valid).toBe(true);
     expectSame(got, bytes);
     const reads = seen.filter((r) => r.kind === 'begin-read');
-    expect(reads.map((r) => (r as { length: number }).length)).toEqual([...Array<number>(REMOTE_WINDOW + 2).fill(REMOTE_CHUNK_BYTES), 12_345]);
+    expect(reads.map((r) => (r as { length: number }).length)).toEqual([
+      ...Array<number>(REMOTE_WINDOW + 2).fill(REMOTE_CHUNK_BYTES),
+      12_345,
+    ]);
     expect(seen.filter((r) => r.kind === 'end-read')).toHaveLength(REMOTE_WINDOW + 3);
     // Pipelined, within the window.
     expect(maxInFlight).toBeGreaterThan(1);
@@ -86,7 +93,8 @@ describe('remote blob I/O larger than a chunk', () => {
     let reads = 0;
     watchRequests(c, 'b', async (req) => {
       // Just before the second chunk is served, b commits a change.
-      if (req.kind === 'begin-read' && ++reads === 2) await writeAll(c.sys.b!, ref, new Uint8Array([42]), { offset: 0 });
+      if (req.kind === 'begin-read' && ++reads === 2)
+        await writeAll(c.sys.b!, ref, new Uint8Array([42]), { offset: 0 });
     });
     const view = await c.sys.a!.beginRead(h!);
     expect(view.length).toBe(SIZE);
@@ -104,7 +112,10 @@ describe('remote blob I/O larger than a chunk', () => {
     const seen = watchRequests(c, 'b');
     const bytes = pattern(SIZE, 9);
     await writeAll(c.sys.a!, h!, bytes, { truncate: true });
-    expect(seen.filter((r) => r.kind === 'write-part').map((r) => (r as { at: number }).at)).toEqual([0, REMOTE_CHUNK_BYTES]);
+    expect(seen.filter((r) => r.kind === 'write-part').map((r) => (r as { at: number }).at)).toEqual([
+      0,
+      REMOTE_CHUNK_BYTES,
+    ]);
     const end = seen.find((r) => r.kind === 'end-write') as { at?: number; bytes: Uint8Array };
     expect([end.at, end.bytes.length]).toEqual([2 * REMOTE_CHUNK_BYTES, 12_345]);
     const local = await readAll(c.sys.b!, ref);

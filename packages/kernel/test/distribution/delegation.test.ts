@@ -40,7 +40,9 @@ describe('copy to a task on another kernel', () => {
     const one = await blobWith(c.sys.a!, enc('one'));
     const two = await blobWith(c.sys.a!, enc('two'));
     const [target] = await c.sys.a!.lookup(c.sys.b!.taskName);
-    const handles = await c.sys.a!.copy([one.ref, two.ref], target!, { rights: [Rights.READ, Rights.READ | Rights.WRITE] });
+    const handles = await c.sys.a!.copy([one.ref, two.ref], target!, {
+      rights: [Rights.READ, Rights.READ | Rights.WRITE],
+    });
     expect(handles).toHaveLength(2);
     expect(krefOf(c.k.b!, c.sys.b!, handles[0]!).rights).toBe(Rights.READ);
     expect(krefOf(c.k.b!, c.sys.b!, handles[1]!).rights).toBe(Rights.READ | Rights.WRITE);
@@ -74,7 +76,11 @@ describe('copy to a task on another kernel', () => {
     expect(proxyRightsTo(c.k.b!, 'a', name.key)).toEqual([Rights.READ | Rights.DELEGATE]);
     // A misbehaving kernel a asks b directly to share that handle with c with write rights.
     const handle = proxyHandlesTo(c.k.b!, 'a', name.key)[0]!;
-    await expectErrno(c.link.a!.send('b', { kind: 'share', handle, peer: 'c', rights: Rights.READ | Rights.WRITE }), 'EPERM', 'rights');
+    await expectErrno(
+      c.link.a!.send('b', { kind: 'share', handle, peer: 'c', rights: Rights.READ | Rights.WRITE }),
+      'EPERM',
+      'rights',
+    );
     expect(proxyHandlesTo(c.k.b!, 'c', name.key)).toEqual([]);
     // The well-behaved path works.
     expectBytes((await readAll(c.sys.a!, h!)).bytes, enc('guarded'));

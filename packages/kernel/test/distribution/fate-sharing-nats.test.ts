@@ -42,7 +42,13 @@ interface Node {
 async function node(id: string, cluster: string): Promise<Node> {
   const kernel = await Kernel.boot({ id, cluster });
   const nc: NatsConnection = await connect({ servers: server!.url });
-  const transport = new NatsTransport(nc, { id, cluster, requestTimeoutMs: 5000, heartbeatMs: HEARTBEAT_MS, deadMs: DEAD_MS });
+  const transport = new NatsTransport(nc, {
+    id,
+    cluster,
+    requestTimeoutMs: 5000,
+    heartbeatMs: HEARTBEAT_MS,
+    deadMs: DEAD_MS,
+  });
   kernel.join(transport);
   return { kernel, sys: await kernel.attachTask([`host-${id}`]), transport, crash: () => nc.close() };
 }

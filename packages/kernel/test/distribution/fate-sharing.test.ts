@@ -6,7 +6,16 @@
  * never work again.
  */
 import { describe, expect, it } from 'vitest';
-import { DeleteFlags, EXIT_PEER_GONE, Kernel, ObjectType, PauseFlags, programBinary, SelectFlags, type Program } from '@dios/kernel';
+import {
+  DeleteFlags,
+  EXIT_PEER_GONE,
+  Kernel,
+  ObjectType,
+  PauseFlags,
+  programBinary,
+  SelectFlags,
+  type Program,
+} from '@dios/kernel';
 import { blobWith, enc, expectErrno, flush, readAll, track, writeAll } from '../helpers.js';
 import { cluster, expectBytes, proxyHandlesTo, proxyTaskOn, until, type Cluster } from './cluster.js';
 
@@ -140,7 +149,11 @@ describe('references to objects on a gone peer', () => {
     const local = (await blobWith(c.sys.a!, enc('local'))).ref;
     c.net.partition('b');
     const tasks = c.k.a!.tasks.size;
-    await expectErrno(c.sys.a!.run(bin, { argv: ['noop-io'], inputs: [local, remote!] }), 'EHOSTDOWN', 'spec.inputs[1]');
+    await expectErrno(
+      c.sys.a!.run(bin, { argv: ['noop-io'], inputs: [local, remote!] }),
+      'EHOSTDOWN',
+      'spec.inputs[1]',
+    );
     await expectErrno(c.sys.a!.run(bin, { argv: ['noop-io'], outputs: [remote!] }), 'EHOSTDOWN', 'spec.outputs[0]');
     expect(c.k.a!.tasks.size).toBe(tasks);
     c.check();
@@ -247,13 +260,21 @@ describe('at the home of a gone peer', () => {
     c.net.restore('b');
     // The old reference on a stays down; its handle at b is gone.
     await expectErrno(c.sys.a!.beginRead(h!), 'EHOSTDOWN', 'ref');
-    await expectErrno(c.link.a!.send('b', { kind: 'begin-read', handle: old!, offset: 0, length: 4, nonblock: true }), 'EBADF', 'ref');
+    await expectErrno(
+      c.link.a!.send('b', { kind: 'begin-read', handle: old!, offset: 0, length: 4, nonblock: true }),
+      'EBADF',
+      'ref',
+    );
     const [again] = await c.sys.a!.lookup(blob.name);
     expectBytes((await readAll(c.sys.a!, again!)).bytes, enc('still here'));
     const [fresh] = proxyHandlesTo(c.k.b!, 'a', blob.name.key);
     expect(fresh).toBeGreaterThan(old!);
     // Sending the old handle does not reach the new one.
-    await expectErrno(c.link.a!.send('b', { kind: 'begin-read', handle: old!, offset: 0, length: 4, nonblock: true }), 'EBADF', 'ref');
+    await expectErrno(
+      c.link.a!.send('b', { kind: 'begin-read', handle: old!, offset: 0, length: 4, nonblock: true }),
+      'EBADF',
+      'ref',
+    );
     await c.sys.a!.delete(h!);
     await c.sys.a!.delete(again!);
     await until('b released the new handle', () => proxyHandlesTo(c.k.b!, 'a', blob.name.key).length === 0);

@@ -17,7 +17,11 @@ describe('group names cannot be forged with seeds', () => {
     intruder.join(net.connect('intruder'));
     const secret = await victim.init.create(ObjectType.SHARED_MEMORY_BLOB);
     // The seed a cluster root group's name is made from, tried by a task as a group seed.
-    const forged = await intruder.init.create(ObjectType.GROUP, { nameSeed: 'dios-cluster-root\u0000secret' }, CreateFlags.NAME_DETERMINISTIC);
+    const forged = await intruder.init.create(
+      ObjectType.GROUP,
+      { nameSeed: 'dios-cluster-root\u0000secret' },
+      CreateFlags.NAME_DETERMINISTIC,
+    );
     expect(forged.name.equals(victim.rootGroup.name)).toBe(false);
     await expectErrno(intruder.init.lookup(secret.name), 'ENOENT', 'name');
     victim.checkInvariants();

@@ -49,7 +49,9 @@ describe('copy with MAKE_LOCAL', () => {
     expect(view.version).toBe(2);
     expectBytes((await readAll(c.sys.a!, local!)).bytes, enc('THE original'));
     // A new object on a, in no group: not the original's name, not found by lookup.
-    const copyObj = [...c.k.a!.objects.values()].find((o) => o.refs.has([...o.refs].find((r) => r.id === local && r.owner === c.sys.a!.taskName.key)!))!;
+    const copyObj = [...c.k.a!.objects.values()].find((o) =>
+      o.refs.has([...o.refs].find((r) => r.id === local && r.owner === c.sys.a!.taskName.key)!),
+    )!;
     expect(copyObj.name.key).not.toBe(orig.name.key);
     expect(copyObj.group).toBeUndefined();
     expect(c.k.a!.objects.has(orig.name.key)).toBe(false);
@@ -76,7 +78,11 @@ describe('copy with MAKE_LOCAL', () => {
     await expectErrno(c.sys.a!.beginWrite(ro!, 1), 'EACCES', 'ref');
     const [delegateOnly] = await c.sys.a!.copy([h!], self, { rights: Rights.DELEGATE });
     const objects = c.k.a!.objects.size;
-    await expectErrno(c.sys.a!.copy([delegateOnly!], self, { rights: Rights.DELEGATE }, MAKE_LOCAL), 'EACCES', 'refs[0]');
+    await expectErrno(
+      c.sys.a!.copy([delegateOnly!], self, { rights: Rights.DELEGATE }, MAKE_LOCAL),
+      'EACCES',
+      'refs[0]',
+    );
     expect(c.k.a!.objects.size).toBe(objects);
     const [rd] = await c.sys.a!.copy([h!], self, { rights: Rights.READ | Rights.DELEGATE }, MAKE_LOCAL);
     await expectErrno(c.sys.a!.copy([rd!], self, { rights: Rights.ALL }, MAKE_LOCAL), 'EPERM', 'refs[0]');

@@ -243,7 +243,10 @@ describe('remote reads and writes', () => {
     // b's exclusive reference cannot read while a's write is outstanding.
     await expectErrno(c.sys.b!.beginRead(ref, {}, 1 /* NONBLOCK */), 'EAGAIN');
     await c.sys.a!.delete(h!);
-    await until('the home kernel dropped the proxy reference', () => proxyHandlesTo(c.k.b!, 'a', name.key).length === 0);
+    await until(
+      'the home kernel dropped the proxy reference',
+      () => proxyHandlesTo(c.k.b!, 'a', name.key).length === 0,
+    );
     expectBytes((await readAll(c.sys.b!, ref)).bytes, enc('x'));
     c.check();
   });
@@ -403,7 +406,11 @@ describe('releasing remote references', () => {
     const c = await cluster('a', 'b');
     const { name } = await blobWith(c.sys.b!, enc('x'));
     const obj = c.k.b!.objects.get(name.key)!;
-    const handles = [...(await c.sys.a!.lookup(name)), ...(await c.sys.a!.lookup(name)), ...(await c.sys.a!.lookup(name))];
+    const handles = [
+      ...(await c.sys.a!.lookup(name)),
+      ...(await c.sys.a!.lookup(name)),
+      ...(await c.sys.a!.lookup(name)),
+    ];
     expect(handles).toHaveLength(3);
     expect(c.link.a!.remoteCount).toBe(3);
     expect(obj.refCount).toBe(4);

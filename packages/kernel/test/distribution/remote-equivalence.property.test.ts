@@ -11,13 +11,30 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BeginWriteFlags, DiosError, EndReadFlags, EndWriteFlags, Kernel, LoopbackNetwork, ObjectType, type SystemCalls } from '@dios/kernel';
+import {
+  BeginWriteFlags,
+  DiosError,
+  EndReadFlags,
+  EndWriteFlags,
+  Kernel,
+  LoopbackNetwork,
+  ObjectType,
+  type SystemCalls,
+} from '@dios/kernel';
 
 const RUNS = Math.max(10, Math.floor(Number(process.env.DIOS_PROPERTY_RUNS ?? 1000) / 10));
 const CHUNK = 7;
 
 type Op =
-  | { op: 'write'; offset: number | undefined; length: number; commit: number | undefined; truncate: boolean; append: boolean; seed: number }
+  | {
+      op: 'write';
+      offset: number | undefined;
+      length: number;
+      commit: number | undefined;
+      truncate: boolean;
+      append: boolean;
+      seed: number;
+    }
   | { op: 'discard'; offset: number; length: number }
   | { op: 'read'; offset: number; length: number | undefined; release: boolean }
   | { op: 'read-across-commit'; offset: number; length: number | undefined; at: number; bytes: number; seed: number };
@@ -34,8 +51,20 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     seed: fc.nat(255),
   }),
   fc.record({ op: fc.constant('discard' as const), offset: small, length: small }),
-  fc.record({ op: fc.constant('read' as const), offset: fc.integer({ min: -1, max: 70 }), length: fc.option(small, { nil: undefined }), release: fc.boolean() }),
-  fc.record({ op: fc.constant('read-across-commit' as const), offset: small, length: fc.option(small, { nil: undefined }), at: small, bytes: fc.integer({ min: 1, max: 20 }), seed: fc.nat(255) }),
+  fc.record({
+    op: fc.constant('read' as const),
+    offset: fc.integer({ min: -1, max: 70 }),
+    length: fc.option(small, { nil: undefined }),
+    release: fc.boolean(),
+  }),
+  fc.record({
+    op: fc.constant('read-across-commit' as const),
+    offset: small,
+    length: fc.option(small, { nil: undefined }),
+    at: small,
+    bytes: fc.integer({ min: 1, max: 20 }),
+    seed: fc.nat(255),
+  }),
 );
 
 /** One side of the comparison: the caller's handle, and the blob's other holder (a task on the blob's own kernel). */
@@ -65,7 +94,9 @@ async function apply(side: Side, op: Op): Promise<unknown> {
   switch (op.op) {
     case 'write':
       return outcome(async () => {
-        const options = op.append ? {} : { ...(op.offset !== undefined && { offset: op.offset }), truncate: op.truncate };
+        const options = op.append
+          ? {}
+          : { ...(op.offset !== undefined && { offset: op.offset }), truncate: op.truncate };
         const buffer = await sys.beginWrite(h, op.length, options, op.append ? BeginWriteFlags.APPEND : 0);
         fillFrom(buffer, op.seed);
         const commit = op.commit === undefined ? undefined : Math.min(op.commit, op.length);
@@ -79,13 +110,19 @@ async function apply(side: Side, op: Op): Promise<unknown> {
       });
     case 'read':
       return outcome(async () => {
-        const view = await sys.beginRead(h, op.length === undefined ? { offset: op.offset } : { offset: op.offset, length: op.length });
+        const view = await sys.beginRead(
+          h,
+          op.length === undefined ? { offset: op.offset } : { offset: op.offset, length: op.length },
+        );
         const bytes = [...view];
         return { bytes, valid: await sys.endRead(h, view, op.release ? EndReadFlags.RELEASE : 0) };
       });
     case 'read-across-commit':
       return outcome(async () => {
-        const view = await sys.beginRead(h, op.length === undefined ? { offset: op.offset } : { offset: op.offset, length: op.length });
+        const view = await sys.beginRead(
+          h,
+          op.length === undefined ? { offset: op.offset } : { offset: op.offset, length: op.length },
+        );
         const bytes = [...view];
         // The blob's other holder commits while the read is open: the read must come out invalid.
         const w = await side.other.beginWrite(side.otherH, op.bytes, { offset: op.at });

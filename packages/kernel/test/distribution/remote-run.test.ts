@@ -5,7 +5,17 @@
  * selected on, paused and resumed.
  */
 import { describe, expect, it } from 'vitest';
-import { EndWriteFlags, Name, ObjectType, PauseFlags, programBinary, Rights, RunFlags, SelectFlags, type Program } from '@dios/kernel';
+import {
+  EndWriteFlags,
+  Name,
+  ObjectType,
+  PauseFlags,
+  programBinary,
+  Rights,
+  RunFlags,
+  SelectFlags,
+  type Program,
+} from '@dios/kernel';
 import { blobWith, dec, enc, expectErrno, flush, krefOf, readAll, taskOf, track, writeAll } from '../helpers.js';
 import { cluster, expectBytes, proxyTaskOn, until, type Cluster } from './cluster.js';
 
@@ -26,7 +36,12 @@ function taskOn(c: Cluster, kernel: string, key: string) {
 describe('run on another kernel', () => {
   it('runs a program installed on b with inputs and outputs from a; a sees the exit status', async () => {
     const c = await cluster('a', 'b');
-    const seen: { kernel?: string; argv?: readonly string[]; env?: Readonly<Record<string, string>>; inputWrite?: string } = {};
+    const seen: {
+      kernel?: string;
+      argv?: readonly string[];
+      env?: Readonly<Record<string, string>>;
+      inputWrite?: string;
+    } = {};
     const bin = await installRemote(c, 'b', 'a', async (sys) => {
       seen.kernel = sys.kernelId;
       seen.argv = sys.argv;
@@ -46,7 +61,13 @@ describe('run on another kernel', () => {
     });
     const input = await blobWith(c.sys.a!, enc('shout this'));
     const output = await c.sys.a!.create(ObjectType.SHARED_MEMORY_BLOB);
-    const t = await c.sys.a!.run(bin, { argv: ['upper', 'x'], env: { MODE: 'loud' }, inputs: [input.ref], outputs: [output.ref], kernel: 'b' });
+    const t = await c.sys.a!.run(bin, {
+      argv: ['upper', 'x'],
+      env: { MODE: 'loud' },
+      inputs: [input.ref],
+      outputs: [output.ref],
+      kernel: 'b',
+    });
     const view = c.sys.a!.ref(t);
     expect(view.type).toBe(ObjectType.TASK);
     expect(view.proximity).toBe('remote-memory-1hop');
@@ -125,7 +146,12 @@ describe('run on another kernel', () => {
     });
     const input = await c.sys.a!.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 8 });
     const output = await c.sys.a!.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 8 });
-    const t = await c.sys.a!.run(bin, { argv: ['upper-stream'], inputs: [input.ref], outputs: [output.ref], kernel: 'b' });
+    const t = await c.sys.a!.run(bin, {
+      argv: ['upper-stream'],
+      inputs: [input.ref],
+      outputs: [output.ref],
+      kernel: 'b',
+    });
     const text = 'abcdefghijklmnopqrstuvwxyz';
     const feeder = (async () => {
       for (let i = 0; i < text.length; i += 4) {
@@ -173,7 +199,11 @@ describe('run on another kernel', () => {
     c.k.a!.registerProgram('only-on-a', () => 0);
     const bin = (await blobWith(c.sys.a!, programBinary('only-on-a'))).ref;
     const input = await blobWith(c.sys.a!, enc('in'));
-    await expectErrno(c.sys.a!.run(bin, { argv: ['x'], inputs: [input.ref], kernel: 'nowhere' }), 'EHOSTUNREACH', 'spec.kernel');
+    await expectErrno(
+      c.sys.a!.run(bin, { argv: ['x'], inputs: [input.ref], kernel: 'nowhere' }),
+      'EHOSTUNREACH',
+      'spec.kernel',
+    );
     await expectErrno(c.sys.a!.run(bin, { argv: ['x'], inputs: [input.ref], kernel: 'b' }), 'ENOENT', 'binary');
     expect(c.k.a!.objects.get(input.name.key)!.refCount).toBe(1);
     expect(proxyTaskOn(c.k.a!, 'b')?.table.size ?? 1).toBe(1);
@@ -188,7 +218,9 @@ describe('run on another kernel', () => {
     const bin = await installRemote(c, 'b', 'a', () => 0);
     const input = await blobWith(c.sys.a!, enc('in'));
     c.net.partition('b');
-    const err = await c.sys.a!.run(bin, { argv: ['x'], inputs: [input.ref], kernel: 'b' }).catch((e: { code?: string }) => e);
+    const err = await c.sys
+      .a!.run(bin, { argv: ['x'], inputs: [input.ref], kernel: 'b' })
+      .catch((e: { code?: string }) => e);
     expect(['EHOSTDOWN', 'EHOSTUNREACH']).toContain((err as { code?: string }).code);
     expect(c.k.a!.objects.get(input.name.key)!.refCount).toBe(1);
     c.net.restore('b');
@@ -198,21 +230,32 @@ describe('run on another kernel', () => {
   it('a deterministic name seed names the remote task, and a clash on the target is EEXIST', async () => {
     const c = await cluster('a', 'b');
     const bin = await installRemote(c, 'b', 'a', () => 0);
-    const t = await c.sys.a!.run(bin, { argv: ['x'], name: 'the-task', kernel: 'b' }, RunFlags.NAME_DETERMINISTIC | RunFlags.START_PAUSED);
+    const t = await c.sys.a!.run(
+      bin,
+      { argv: ['x'], name: 'the-task', kernel: 'b' },
+      RunFlags.NAME_DETERMINISTIC | RunFlags.START_PAUSED,
+    );
     const key = krefOf(c.k.a!, c.sys.a!, t).object.name.key;
     expect(taskOn(c, 'b', key)).toBeDefined();
-    await expectErrno(c.sys.a!.run(bin, { argv: ['x'], name: 'the-task', kernel: 'b' }, RunFlags.NAME_DETERMINISTIC), 'EEXIST', 'spec.name');
+    await expectErrno(
+      c.sys.a!.run(bin, { argv: ['x'], name: 'the-task', kernel: 'b' }, RunFlags.NAME_DETERMINISTIC),
+      'EEXIST',
+      'spec.name',
+    );
     await c.sys.a!.pause(t, PauseFlags.RESUME);
     await c.sys.a!.select([t], { timeoutMs: 1500 });
     c.check();
   });
 
-  it('the remote task\'s groups: [] is none, omitted inherits the parent\'s memberships, spec.groups confer their references\' rights', async () => {
+  it("the remote task's groups: [] is none, omitted inherits the parent's memberships, spec.groups confer their references' rights", async () => {
     const c = await cluster('a', 'b');
     const bin = await installRemote(c, 'b', 'a', () => 0);
     const root = c.k.a!.rootGroup.name.key;
     const membershipsOn = (t: number) =>
-      taskOn(c, 'b', krefOf(c.k.a!, c.sys.a!, t).object.name.key)!.setup.groups.map((m) => ({ key: m.group.name.key, rights: m.rights }));
+      taskOn(c, 'b', krefOf(c.k.a!, c.sys.a!, t).object.name.key)!.setup.groups.map((m) => ({
+        key: m.group.name.key,
+        rights: m.rights,
+      }));
     const none = await c.sys.a!.run(bin, { argv: ['x'], groups: [], kernel: 'b' }, RunFlags.START_PAUSED);
     expect(membershipsOn(none)).toEqual([]);
     const inherited = await c.sys.a!.run(bin, { argv: ['x'], kernel: 'b' }, RunFlags.START_PAUSED);
@@ -223,7 +266,11 @@ describe('run on another kernel', () => {
     expect(membershipsOn(given)).toEqual([{ key: group.name.key, rights: Rights.READ | Rights.DELEGATE }]);
     // Passing a group to a remote task delegates it too.
     const [noDelegate] = await c.sys.a!.copy([group.ref], c.sys.a!.self, { rights: Rights.READ | Rights.WRITE });
-    await expectErrno(c.sys.a!.run(bin, { argv: ['x'], groups: [noDelegate!], kernel: 'b' }), 'EACCES', 'spec.groups[0]');
+    await expectErrno(
+      c.sys.a!.run(bin, { argv: ['x'], groups: [noDelegate!], kernel: 'b' }),
+      'EACCES',
+      'spec.groups[0]',
+    );
     for (const t of [none, inherited, given]) {
       await c.sys.a!.pause(t, PauseFlags.RESUME);
       await c.sys.a!.select([t], { timeoutMs: 1500 });
@@ -231,7 +278,7 @@ describe('run on another kernel', () => {
     c.check();
   });
 
-  it('a remote task inherits its parent\'s membership rights: what it looks up, it gets with those rights', async () => {
+  it("a remote task inherits its parent's membership rights: what it looks up, it gets with those rights", async () => {
     const c = await cluster('a', 'b');
     const onA = await blobWith(c.sys.a!, enc('lives on a'));
     const seen: { rights?: number; create?: string } = {};
@@ -243,9 +290,17 @@ describe('run on another kernel', () => {
         (e: { code: string; argument: string }) => (seen.create = `${e.code} ${e.argument}`),
       );
     });
-    const parent = await c.k.a!.attachTask(['parent'], [{ group: c.k.a!.rootGroup, rights: Rights.READ | Rights.DELEGATE }]);
+    const parent = await c.k.a!.attachTask(
+      ['parent'],
+      [{ group: c.k.a!.rootGroup, rights: Rights.READ | Rights.DELEGATE }],
+    );
     // Named in no group (its membership lacks WRITE), it cannot be found to be handed the binary: the host does.
-    const parentBin = c.k.a!.openRef(taskOf(c.k.a!, parent), krefOf(c.k.a!, c.sys.a!, bin).object, Rights.READ | Rights.EXEC, undefined).id;
+    const parentBin = c.k.a!.openRef(
+      taskOf(c.k.a!, parent),
+      krefOf(c.k.a!, c.sys.a!, bin).object,
+      Rights.READ | Rights.EXEC,
+      undefined,
+    ).id;
     const t = await parent.run(parentBin, { argv: ['x'], kernel: 'b' });
     await parent.select([t], { timeoutMs: 1500 });
     expect(parent.ref(t).task).toEqual({ state: 'exited', exitStatus: 0 });
@@ -253,7 +308,7 @@ describe('run on another kernel', () => {
     c.check();
   });
 
-  it('a derived deterministic name is derived on the caller\'s side from the parent and its counter', async () => {
+  it("a derived deterministic name is derived on the caller's side from the parent and its counter", async () => {
     const c = await cluster('a', 'b');
     const bin = await installRemote(c, 'b', 'a', () => 0);
     const first = await c.sys.a!.run(bin, { argv: ['x'], kernel: 'b' }, RunFlags.NAME_DETERMINISTIC);

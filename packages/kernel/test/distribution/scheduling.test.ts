@@ -5,7 +5,16 @@
  * that fails or picks no candidate is EIO, and nothing is started.
  */
 import { describe, expect, it } from 'vitest';
-import { ANY_KERNEL, Kernel, localityPolicy, LoopbackNetwork, nodeLoad, ObjectType, programBinary, type PlacementRequest } from '@dios/kernel';
+import {
+  ANY_KERNEL,
+  Kernel,
+  localityPolicy,
+  LoopbackNetwork,
+  nodeLoad,
+  ObjectType,
+  programBinary,
+  type PlacementRequest,
+} from '@dios/kernel';
 import { blobWith, expectErrno, writeAll } from '../helpers.js';
 import { cluster, type Cluster } from './cluster.js';
 
@@ -45,7 +54,12 @@ describe('scheduling: run on any kernel', () => {
     const [remoteBig] = await c.sys.a!.lookup(name);
     const small = (await blobWith(c.sys.a!, new Uint8Array(10))).ref;
     const out = (await c.sys.a!.create(ObjectType.SHARED_MEMORY_BLOB)).ref;
-    const task = await c.sys.a!.run(bin, { argv: ['where'], inputs: [small, remoteBig!], outputs: [out], kernel: ANY_KERNEL });
+    const task = await c.sys.a!.run(bin, {
+      argv: ['where'],
+      inputs: [small, remoteBig!],
+      outputs: [out],
+      kernel: ANY_KERNEL,
+    });
     expect(await ranOn(c, 'a', out, task)).toBe('b');
     c.check();
   });
@@ -74,7 +88,9 @@ describe('scheduling: run on any kernel', () => {
     const c = await cluster('a', 'b');
     const bin = await installEverywhere(c, 'a');
     const out = (await c.sys.a!.create(ObjectType.SHARED_MEMORY_BLOB)).ref;
-    expect(await ranOn(c, 'a', out, await c.sys.a!.run(bin, { argv: ['where'], outputs: [out], kernel: ANY_KERNEL }))).toBe('a');
+    expect(
+      await ranOn(c, 'a', out, await c.sys.a!.run(bin, { argv: ['where'], outputs: [out], kernel: ANY_KERNEL })),
+    ).toBe('a');
     const lone = await Kernel.boot({ id: 'lone' });
     lone.registerProgram('p', () => 7);
     const b = (await blobWith(lone.init, programBinary('p'))).ref;
@@ -83,7 +99,7 @@ describe('scheduling: run on any kernel', () => {
     expect(lone.init.ref(t).task?.exitStatus).toBe(7);
   });
 
-  it('uses the kernel\'s own policy; a policy that throws or names no candidate is EIO and starts nothing', async () => {
+  it("uses the kernel's own policy; a policy that throws or names no candidate is EIO and starts nothing", async () => {
     const seen: PlacementRequest[] = [];
     const c = await cluster('a', 'b');
     const bin = await installEverywhere(c, 'a');
@@ -94,7 +110,9 @@ describe('scheduling: run on any kernel', () => {
       },
     };
     const out = (await c.sys.a!.create(ObjectType.SHARED_MEMORY_BLOB)).ref;
-    expect(await ranOn(c, 'a', out, await c.sys.a!.run(bin, { argv: ['where'], outputs: [out], kernel: ANY_KERNEL }))).toBe('b');
+    expect(
+      await ranOn(c, 'a', out, await c.sys.a!.run(bin, { argv: ['where'], outputs: [out], kernel: ANY_KERNEL })),
+    ).toBe('b');
     expect(seen[0]!.caller).toBe('a');
     expect(seen[0]!.candidates.map((x) => x.kernel).sort()).toEqual(['a', 'b']);
     const tasks = c.k.a!.tasks.size + c.k.b!.tasks.size;
@@ -127,7 +145,11 @@ describe('scheduling: run on any kernel', () => {
     const out = (await sys.create(ObjectType.SHARED_MEMORY_BLOB)).ref;
     // Alone: nobody takes it, nothing starts; naming the kernel explicitly still runs here.
     const tasks = client.tasks.size;
-    await expectErrno(sys.run(bin, { argv: ['where'], inputs: [input], outputs: [out], kernel: ANY_KERNEL }), 'EAGAIN', 'spec.kernel');
+    await expectErrno(
+      sys.run(bin, { argv: ['where'], inputs: [input], outputs: [out], kernel: ANY_KERNEL }),
+      'EAGAIN',
+      'spec.kernel',
+    );
     expect(client.tasks.size).toBe(tasks);
     expect(nodeLoad(client).schedulable).toBe(false);
     const explicit = await sys.run(bin, { argv: ['where'], outputs: [out], kernel: 'client' });
@@ -149,7 +171,8 @@ describe('scheduling: run on any kernel', () => {
 
   it('the default policy: ties broken by load, then the caller', () => {
     const load = (kernel: string, runningTasks: number) => ({ kernel, runningTasks, workerCpuMs: undefined });
-    const place = (inputBytes: Record<string, number>, candidates: ReturnType<typeof load>[]) => localityPolicy.place({ caller: 'a', argv: [], inputBytes, candidates });
+    const place = (inputBytes: Record<string, number>, candidates: ReturnType<typeof load>[]) =>
+      localityPolicy.place({ caller: 'a', argv: [], inputBytes, candidates });
     expect(place({ b: 5, c: 5 }, [load('a', 0), load('b', 3), load('c', 1)])).toBe('c');
     expect(place({}, [load('a', 2), load('b', 2)])).toBe('a');
     expect(place({}, [load('b', 2), load('a', 2)])).toBe('a');

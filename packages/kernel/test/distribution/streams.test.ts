@@ -72,7 +72,10 @@ describe('select on a remote stream', () => {
 
   it('a select on a remote stream ends when the home kernel deletes it (single-delete)', async () => {
     const c = await cluster('a', 'b');
-    const { name, ref } = await c.sys.b!.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 8, lifecycle: 'single-delete' });
+    const { name, ref } = await c.sys.b!.create(ObjectType.SHARED_MEMORY_STREAM, {
+      capacity: 8,
+      lifecycle: 'single-delete',
+    });
     const [h] = await c.sys.a!.lookup(name);
     const waiting = track(c.sys.a!.select([h!], { timeoutMs: 1500 }));
     await flush(20);

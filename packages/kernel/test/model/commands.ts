@@ -19,10 +19,7 @@ type Cmd = fc.AsyncCommand<KernelModel, Real, boolean>;
 
 /** Which reference a command uses, resolved against the model at run time. */
 export type HandleSel =
-  | { k: 'open'; i: number }
-  | { k: 'deleted'; i: number }
-  | { k: 'never'; i: number }
-  | { k: 'junk'; v: unknown };
+  { k: 'open'; i: number } | { k: 'deleted'; i: number } | { k: 'never'; i: number } | { k: 'junk'; v: unknown };
 type Prefer = 'any' | 'bytes' | 'readable' | 'writable' | 'task' | 'group' | 'notSelf' | 'binary';
 const BYTE_TYPE = /blob|stream/;
 
@@ -57,7 +54,12 @@ function prefers(m: KernelModel, t: number, ref: MRef, prefer: Prefer, i: number
     }
     case 'task':
       // Another task, mostly (every task holds a reference to itself).
-      return type === 'task' && (ref.obj !== m.task(t).obj || i % 4 === 0 || !m.task(t).refs.some((x) => x.obj !== m.task(t).obj && m.obj(x.obj).type === 'task'));
+      return (
+        type === 'task' &&
+        (ref.obj !== m.task(t).obj ||
+          i % 4 === 0 ||
+          !m.task(t).refs.some((x) => x.obj !== m.task(t).obj && m.obj(x.obj).type === 'task'))
+      );
     case 'group':
       return type === 'group';
     case 'binary':
@@ -98,16 +100,24 @@ function pickTask(m: KernelModel, i: number, want: (t: number) => boolean = () =
 }
 const holdsBytes = (m: KernelModel) => (t: number) => m.task(t).refs.some((r) => BYTE_TYPE.test(m.obj(r.obj).type));
 const holdsOthers = (m: KernelModel) => (t: number) => m.task(t).refs.some((r) => r.handle !== m.task(t).self);
-const holdsLeases = (m: KernelModel, kind: 'read' | 'write') => (t: number) => m.leases.some((l) => !l.returned && l.task === t && l.kind === kind);
+const holdsLeases = (m: KernelModel, kind: 'read' | 'write') => (t: number) =>
+  m.leases.some((l) => !l.returned && l.task === t && l.kind === kind);
 
 /** Which buffer an end_read / end_write returns. */
-export type LeaseSel = { k: 'own' | 'returned' | 'foreign'; i: number } | { k: 'fresh'; n: number } | { k: 'junk'; v: unknown };
+export type LeaseSel =
+  { k: 'own' | 'returned' | 'foreign'; i: number } | { k: 'fresh'; n: number } | { k: 'junk'; v: unknown };
 const leaseArb: fc.Arbitrary<LeaseSel> = fc.oneof(
   { weight: 30, arbitrary: fc.record({ k: fc.constant('own' as const), i: fc.nat(999) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('returned' as const), i: fc.nat(999) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('foreign' as const), i: fc.nat(999) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('fresh' as const), n: fc.nat(4) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('junk' as const), v: fc.constantFrom<unknown>(undefined, null, [1, 2], 'buffer') }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('junk' as const),
+      v: fc.constantFrom<unknown>(undefined, null, [1, 2], 'buffer'),
+    }),
+  },
 );
 
 /**
@@ -115,7 +125,13 @@ const leaseArb: fc.Arbitrary<LeaseSel> = fc.oneof(
  * kind, mostly), one it already returned, another task's, or a buffer the
  * kernel never lent. Returns the model's lease (if any) and the real value.
  */
-function resolveLease(m: KernelModel, r: Real, t: number, sel: LeaseSel, kind: 'read' | 'write'): { lease: MLease | undefined; buffer: unknown } {
+function resolveLease(
+  m: KernelModel,
+  r: Real,
+  t: number,
+  sel: LeaseSel,
+  kind: 'read' | 'write',
+): { lease: MLease | undefined; buffer: unknown } {
   let pool: MLease[] = [];
   if (sel.k === 'own') {
     const own = m.leases.filter((l) => !l.returned && l.task === t);
@@ -143,18 +159,28 @@ const show = (v: unknown): string => {
   if (v === undefined) return 'undefined';
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   if (v instanceof Uint8Array) return `Uint8Array(${v.length})`;
-  return JSON.stringify(v, (_k, x: unknown) => (x === undefined ? '<undefined>' : typeof x === 'number' && !Number.isFinite(x) ? String(x) : x));
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x === undefined ? '<undefined>' : typeof x === 'number' && !Number.isFinite(x) ? String(x) : x,
+  );
 };
 
 const badFlags = fc.constantFrom<unknown>(0x4, 0x10, -1, 1.5, 2 ** 32, 2 ** 32 + 1, '1');
 /** Flags: `valid` values mostly, sometimes garbage. */
-const flagsArb = (...valid: number[]) => fc.oneof({ weight: 30, arbitrary: fc.constantFrom<unknown>(...valid) }, { weight: 1, arbitrary: badFlags });
+const flagsArb = (...valid: number[]) =>
+  fc.oneof({ weight: 30, arbitrary: fc.constantFrom<unknown>(...valid) }, { weight: 1, arbitrary: badFlags });
 /** An option value: absent, valid, or (rarely) invalid. */
 const optArb = <T>(valid: fc.Arbitrary<T>, ...bad: unknown[]) =>
-  fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 24, arbitrary: valid }, { weight: 1, arbitrary: fc.constantFrom<unknown>(...bad) });
+  fc.oneof(
+    { weight: 12, arbitrary: fc.constant(undefined) },
+    { weight: 24, arbitrary: valid },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(...bad) },
+  );
 /** Options that are not an options object, or carry an unknown key. */
 type BadOptions = 'no' | 'null' | 'array' | 'extra';
-const badOptionsArb = fc.oneof({ weight: 30, arbitrary: fc.constant<'no' | 'null' | 'array' | 'extra'>('no') }, { weight: 1, arbitrary: fc.constantFrom('null' as const, 'array' as const, 'extra' as const) });
+const badOptionsArb = fc.oneof(
+  { weight: 30, arbitrary: fc.constant<'no' | 'null' | 'array' | 'extra'>('no') },
+  { weight: 1, arbitrary: fc.constantFrom('null' as const, 'array' as const, 'extra' as const) },
+);
 function withBadOptions(options: Record<string, unknown> | undefined, bad: BadOptions): unknown {
   if (bad === 'null') return null;
   if (bad === 'array') return [];
@@ -210,21 +236,36 @@ class CreateCmd implements Cmd {
     const flags = a.flags === 'auto' ? (deterministic ? 1 : 0) : a.flags;
     const prediction = m.create(t, a.type, opts, flags);
     const label = `t${t}.create(${show(a.type)}, ${show(opts)}, ${show(flags)})`;
-    await perform(m, r, label, prediction, () => r.sys[t]!.create(a.type as never, opts as never, flags as never), (res, plan) => {
-      expect(res.ref, `${label}: handle`).toBe(plan.expectedHandle);
-      expect(res.name, `${label}: name`).toBeInstanceOf(Name);
-      if (plan.expectedKey !== undefined) expect(res.name.key, `${label}: deterministic name`).toBe(plan.expectedKey);
-      else {
-        expect(res.name.key).toMatch(/^[0-9a-f]{64}$/);
-        expect(m.knownNames, `${label}: a random name must be new`).not.toContain(res.name.key);
-      }
-      if (options?.group === undefined) tag(`create in own group (membership rights ${m.task(t).groups[0]!.rights})`);
-      // A destroyed group's name given to a new object while the group's members live on (they keep their group).
-      if (m.objects.some((o) => !o.destroyed && o.indexGroup !== undefined && m.obj(o.indexGroup).destroyed && m.obj(o.indexGroup).key === res.name.key)) {
-        tag('create reuses a destroyed group\'s name');
-      }
-      plan.commit(res.name.key);
-    });
+    await perform(
+      m,
+      r,
+      label,
+      prediction,
+      () => r.sys[t]!.create(a.type as never, opts as never, flags as never),
+      (res, plan) => {
+        expect(res.ref, `${label}: handle`).toBe(plan.expectedHandle);
+        expect(res.name, `${label}: name`).toBeInstanceOf(Name);
+        if (plan.expectedKey !== undefined) expect(res.name.key, `${label}: deterministic name`).toBe(plan.expectedKey);
+        else {
+          expect(res.name.key).toMatch(/^[0-9a-f]{64}$/);
+          expect(m.knownNames, `${label}: a random name must be new`).not.toContain(res.name.key);
+        }
+        if (options?.group === undefined) tag(`create in own group (membership rights ${m.task(t).groups[0]!.rights})`);
+        // A destroyed group's name given to a new object while the group's members live on (they keep their group).
+        if (
+          m.objects.some(
+            (o) =>
+              !o.destroyed &&
+              o.indexGroup !== undefined &&
+              m.obj(o.indexGroup).destroyed &&
+              m.obj(o.indexGroup).key === res.name.key,
+          )
+        ) {
+          tag("create reuses a destroyed group's name");
+        }
+        plan.commit(res.name.key);
+      },
+    );
   }
   toString = () => `create(${show(this.a)})`;
 }
@@ -237,7 +278,17 @@ const createArb = fc
   .record({
     t: taskSel,
     type: fc.oneof(
-      { weight: 30, arbitrary: fc.constantFrom<unknown>('shared-memory-blob', 'shared-memory-blob', 'private-memory-blob', 'shared-memory-stream', 'shared-memory-stream', 'group') },
+      {
+        weight: 30,
+        arbitrary: fc.constantFrom<unknown>(
+          'shared-memory-blob',
+          'shared-memory-blob',
+          'private-memory-blob',
+          'shared-memory-stream',
+          'shared-memory-stream',
+          'group',
+        ),
+      },
       { weight: 1, arbitrary: fc.constantFrom<unknown>('task', 'console', 'bogus', 7) },
     ),
     lifecycle: optArb(fc.constantFrom('immortal', 'single-delete', 'refcounted'), 'forever', 1),
@@ -248,10 +299,16 @@ const createArb = fc
       { weight: 1, arbitrary: fc.constantFrom<unknown>(0, -1, 1.5, 2 ** 30 + 1, '4') },
     ),
     name: fc.oneof(
-      { weight: 20, arbitrary: fc.constantFrom('random' as const, 'random' as const, 'derived' as const, 'seed' as const) },
+      {
+        weight: 20,
+        arbitrary: fc.constantFrom('random' as const, 'random' as const, 'derived' as const, 'seed' as const),
+      },
       { weight: 1, arbitrary: fc.constantFrom('seedNoFlag' as const, 'badSeed' as const) },
     ),
-    seed: fc.oneof({ weight: 3, arbitrary: fc.constant(SEEDS[0]!) }, { weight: 4, arbitrary: fc.constantFrom(...SEEDS) }),
+    seed: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(SEEDS[0]!) },
+      { weight: 4, arbitrary: fc.constantFrom(...SEEDS) },
+    ),
     group: fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: handleArb }),
     flags: fc.oneof({ weight: 30, arbitrary: fc.constant<unknown>('auto') }, { weight: 1, arbitrary: badFlags }),
     readBufferSize: bufferSizeArb,
@@ -268,7 +325,10 @@ const createArb = fc
 
 // ---- lookup ---------------------------------------------------------------------
 
-type NameSel = { k: 'alive' | 'known'; i: number } | { k: 'unknown'; i: number } | { k: 'bad'; how: 'upper' | 'short' | 'number' | 'null' | 'object' };
+type NameSel =
+  | { k: 'alive' | 'known'; i: number }
+  | { k: 'unknown'; i: number }
+  | { k: 'bad'; how: 'upper' | 'short' | 'number' | 'null' | 'object' };
 class LookupCmd implements Cmd {
   constructor(readonly a: { t: number; name: NameSel; asName: boolean; flags: unknown }) {}
   check = () => true;
@@ -279,7 +339,9 @@ class LookupCmd implements Cmd {
     let arg: unknown;
     if (name.k === 'bad') {
       const known = m.knownNames[0]!;
-      arg = { upper: known.toUpperCase(), short: known.slice(2), number: 42, null: null, object: { key: known } }[name.how];
+      arg = { upper: known.toUpperCase(), short: known.slice(2), number: 42, null: null, object: { key: known } }[
+        name.how
+      ];
     } else {
       const alive = m.objects.filter((o) => !o.destroyed).map((o) => o.key);
       key =
@@ -291,15 +353,23 @@ class LookupCmd implements Cmd {
       arg = asName ? Name.parse(key) : key;
     }
     const label = `t${t}.lookup(${show(key ?? arg)}, ${show(flags)})`;
-    await perform(m, r, label, m.lookup(t, key, flags), () => r.sys[t]!.lookup(arg as never, flags as never), (handles, plan) => {
-      expect(handles, `${label}: handles`).toEqual(plan.expectedHandles);
-      const { obj: found, rights } = m.visible(t, key!)[0]!;
-      if (found.indexGroup !== undefined && !m.task(t).groups.some((g) => g.group === found.indexGroup)) tag('lookup through a held group');
-      if (found.type === 'task') tag('lookup of a task');
-      if (rights !== 0xf) tag('lookup with fewer than all rights');
-      if (rights !== m.scopes(t).get(found.indexGroup!)) tag('lookup narrowed by the object\'s mask');
-      plan.commit();
-    });
+    await perform(
+      m,
+      r,
+      label,
+      m.lookup(t, key, flags),
+      () => r.sys[t]!.lookup(arg as never, flags as never),
+      (handles, plan) => {
+        expect(handles, `${label}: handles`).toEqual(plan.expectedHandles);
+        const { obj: found, rights } = m.visible(t, key!)[0]!;
+        if (found.indexGroup !== undefined && !m.task(t).groups.some((g) => g.group === found.indexGroup))
+          tag('lookup through a held group');
+        if (found.type === 'task') tag('lookup of a task');
+        if (rights !== 0xf) tag('lookup with fewer than all rights');
+        if (rights !== m.scopes(t).get(found.indexGroup!)) tag("lookup narrowed by the object's mask");
+        plan.commit();
+      },
+    );
   }
   toString = () => `lookup(${show(this.a)})`;
 }
@@ -310,7 +380,19 @@ const lookupArb = fc
       { weight: 16, arbitrary: fc.record({ k: fc.constant('alive' as const), i: fc.nat(999) }) },
       { weight: 8, arbitrary: fc.record({ k: fc.constant('known' as const), i: fc.nat(999) }) },
       { weight: 1, arbitrary: fc.record({ k: fc.constant('unknown' as const), i: fc.nat(9) }) },
-      { weight: 1, arbitrary: fc.record({ k: fc.constant('bad' as const), how: fc.constantFrom('upper' as const, 'short' as const, 'number' as const, 'null' as const, 'object' as const) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          k: fc.constant('bad' as const),
+          how: fc.constantFrom(
+            'upper' as const,
+            'short' as const,
+            'number' as const,
+            'null' as const,
+            'object' as const,
+          ),
+        }),
+      },
     ),
     asName: fc.boolean(),
     flags: flagsArb(0, 0, 1),
@@ -319,9 +401,19 @@ const lookupArb = fc
 
 // ---- copy -----------------------------------------------------------------------
 
-type RightsSel = { k: 'none' } | { k: 'mask'; v: number } | { k: 'array'; vs: number[]; delta: number } | { k: 'bad'; v: unknown };
+type RightsSel =
+  { k: 'none' } | { k: 'mask'; v: number } | { k: 'array'; vs: number[]; delta: number } | { k: 'bad'; v: unknown };
 class CopyCmd implements Cmd {
-  constructor(readonly a: { t: number; sources: HandleSel[]; target: HandleSel; rights: RightsSel; flags: unknown; bad: BadOptions }) {}
+  constructor(
+    readonly a: {
+      t: number;
+      sources: HandleSel[];
+      target: HandleSel;
+      rights: RightsSel;
+      flags: unknown;
+      bad: BadOptions;
+    },
+  ) {}
   check = () => true;
   async run(m: KernelModel, r: Real): Promise<void> {
     const a = this.a;
@@ -330,21 +422,37 @@ class CopyCmd implements Cmd {
     const refs = a.sources.map((s) => resolveHandle(m, t, s, 'notSelf'));
     const rs = a.rights;
     const rights =
-      rs.k === 'none' ? undefined : rs.k === 'mask' ? rs.v : rs.k === 'bad' ? rs.v : Array.from({ length: Math.max(0, refs.length + rs.delta) }, (_, i) => rs.vs[i % rs.vs.length]!);
+      rs.k === 'none'
+        ? undefined
+        : rs.k === 'mask'
+          ? rs.v
+          : rs.k === 'bad'
+            ? rs.v
+            : Array.from({ length: Math.max(0, refs.length + rs.delta) }, (_, i) => rs.vs[i % rs.vs.length]!);
     const options = withBadOptions(compact({ rights }), a.bad);
     const label = `t${t}.copy(${show(refs)}, ${show(target)}, ${show(options)}, ${show(a.flags)})`;
-    await perform(m, r, label, m.copy(t, refs, target, options, a.flags), () => r.sys[t]!.copy(refs as never, target as never, options as never, a.flags as never), (handles, plan) => {
-      expect(handles, `${label}: handles in the target`).toEqual(plan.expectedHandles);
-      if (m.refOf(t, target)!.obj !== m.task(t).obj) tag('copy to another task');
-      plan.commit();
-    });
+    await perform(
+      m,
+      r,
+      label,
+      m.copy(t, refs, target, options, a.flags),
+      () => r.sys[t]!.copy(refs as never, target as never, options as never, a.flags as never),
+      (handles, plan) => {
+        expect(handles, `${label}: handles in the target`).toEqual(plan.expectedHandles);
+        if (m.refOf(t, target)!.obj !== m.task(t).obj) tag('copy to another task');
+        plan.commit();
+      },
+    );
   }
   toString = () => `copy(${show(this.a)})`;
 }
 const copyArb = fc
   .record({
     t: taskSel,
-    sources: fc.oneof({ weight: 20, arbitrary: fc.array(handleArb, { minLength: 1, maxLength: 3 }) }, { weight: 1, arbitrary: fc.constant<HandleSel[]>([]) }),
+    sources: fc.oneof(
+      { weight: 20, arbitrary: fc.array(handleArb, { minLength: 1, maxLength: 3 }) },
+      { weight: 1, arbitrary: fc.constant<HandleSel[]>([]) },
+    ),
     target: handleArb,
     rights: fc.oneof(
       { weight: 4, arbitrary: fc.constant({ k: 'none' as const }) },
@@ -357,7 +465,13 @@ const copyArb = fc
           delta: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(-1, 1) }),
         }),
       },
-      { weight: 1, arbitrary: fc.record({ k: fc.constant('bad' as const), v: fc.constantFrom<unknown>(16, -1, 1.5, 2 ** 32 + 1, 'rw', null) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          k: fc.constant('bad' as const),
+          v: fc.constantFrom<unknown>(16, -1, 1.5, 2 ** 32 + 1, 'rw', null),
+        }),
+      },
     ),
     flags: flagsArb(0),
     bad: badOptionsArb,
@@ -375,15 +489,32 @@ class DeleteCmd implements Cmd {
     // Exiting (deleting the task's own reference) is asked for explicitly, so tasks do not exit too often.
     const handle = a.exit ? m.task(t).self : resolveHandle(m, t, a.sel, 'notSelf');
     const label = `t${t}.delete(${show(handle)}, ${show(a.flags)})`;
-    await perform(m, r, label, m.delete(t, handle, a.flags), () => r.sys[t]!.delete(handle as never, a.flags as never), (value, plan) => {
-      expect(value).toBeUndefined();
-      plan.commit();
-    });
+    await perform(
+      m,
+      r,
+      label,
+      m.delete(t, handle, a.flags),
+      () => r.sys[t]!.delete(handle as never, a.flags as never),
+      (value, plan) => {
+        expect(value).toBeUndefined();
+        plan.commit();
+      },
+    );
   }
   toString = () => `delete(${show(this.a)})`;
 }
 const deleteArb = fc
-  .record({ t: taskSel, sel: handleArb, exit: fc.nat(19).map((n) => n === 0), flags: fc.oneof({ weight: 20, arbitrary: fc.constant<unknown>(0) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(1, 2, 3) }, { weight: 3, arbitrary: fc.constant<unknown>(4) }, { weight: 1, arbitrary: badFlags }) })
+  .record({
+    t: taskSel,
+    sel: handleArb,
+    exit: fc.nat(19).map((n) => n === 0),
+    flags: fc.oneof(
+      { weight: 20, arbitrary: fc.constant<unknown>(0) },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>(1, 2, 3) },
+      { weight: 3, arbitrary: fc.constant<unknown>(4) },
+      { weight: 1, arbitrary: badFlags },
+    ),
+  })
   .map((a) => new DeleteCmd(a));
 
 // ---- run ------------------------------------------------------------------------
@@ -393,8 +524,14 @@ type RefsSel = { k: 'omit' } | { k: 'list'; sels: HandleSel[] } | { k: 'bad'; v:
 const refsArb = (omitWeight: number): fc.Arbitrary<RefsSel> =>
   fc.oneof(
     { weight: omitWeight, arbitrary: fc.constant({ k: 'omit' as const }) },
-    { weight: 6, arbitrary: fc.record({ k: fc.constant('list' as const), sels: fc.array(handleArb, { maxLength: 2 }) }) },
-    { weight: 1, arbitrary: fc.record({ k: fc.constant('bad' as const), v: fc.constantFrom<unknown>(3, 'all', null) }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({ k: fc.constant('list' as const), sels: fc.array(handleArb, { maxLength: 2 }) }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ k: fc.constant('bad' as const), v: fc.constantFrom<unknown>(3, 'all', null) }),
+    },
   );
 interface RunArgs {
   t: number;
@@ -442,29 +579,50 @@ class RunCmd implements Cmd {
     const flags = a.flags === 'auto' ? (deterministic ? 2 : 0) : a.flags;
     const prediction = m.run(t, binary, spec, flags);
     const label = `t${t}.run(${show(binary)}, ${show(spec)}, ${show(flags)})`;
-    if (isFail(prediction) && prediction.fail === 'EACCES' && typeof (spec as { name?: unknown } | undefined)?.name === 'string') tag('run: a seeded name without WRITE on the first group');
-    await perform(m, r, label, prediction, () => r.sys[t]!.run(binary as never, spec as never, flags as never), (handle, plan) => {
-      expect(handle, `${label}: handle of the child`).toBe(plan.expectedHandle);
-      const childTask = r.tasks[t]!.table.get(handle)!.object;
-      const key = childTask.name.key;
-      if (plan.expectedKey !== undefined) expect(key, `${label}: deterministic name`).toBe(plan.expectedKey);
-      else {
-        expect(key).toMatch(/^[0-9a-f]{64}$/);
-        expect(m.knownNames, `${label}: a random name must be new`).not.toContain(key);
-      }
-      const child = r.kernel.tasks.get(key)!;
-      expect(child, `${label}: the child is a local task`).toBe(childTask);
-      const sys = r.kernel.contextOf(child);
-      expect([sys.inputs, sys.outputs], `${label}: the child's inputs and outputs`).toEqual([plan.inputs, plan.outputs]);
-      const id = plan.commit(key);
-      expect(id).toBe(r.tasks.length);
-      r.sys.push(sys);
-      r.tasks.push(child);
-      const task = m.task(id);
-      tag(a.groups.k === 'omit' ? 'run: child inherits memberships' : task.groups.length === 0 ? 'run: child in no group' : 'run: child in given groups');
-      if (task.groups.some((g) => g.rights !== 0xf)) tag('run: child with a membership of fewer rights');
-      if (plan.inputs.length + plan.outputs.length > 0) tag('run: child with inputs or outputs');
-    });
+    if (
+      isFail(prediction) &&
+      prediction.fail === 'EACCES' &&
+      typeof (spec as { name?: unknown } | undefined)?.name === 'string'
+    )
+      tag('run: a seeded name without WRITE on the first group');
+    await perform(
+      m,
+      r,
+      label,
+      prediction,
+      () => r.sys[t]!.run(binary as never, spec as never, flags as never),
+      (handle, plan) => {
+        expect(handle, `${label}: handle of the child`).toBe(plan.expectedHandle);
+        const childTask = r.tasks[t]!.table.get(handle)!.object;
+        const key = childTask.name.key;
+        if (plan.expectedKey !== undefined) expect(key, `${label}: deterministic name`).toBe(plan.expectedKey);
+        else {
+          expect(key).toMatch(/^[0-9a-f]{64}$/);
+          expect(m.knownNames, `${label}: a random name must be new`).not.toContain(key);
+        }
+        const child = r.kernel.tasks.get(key)!;
+        expect(child, `${label}: the child is a local task`).toBe(childTask);
+        const sys = r.kernel.contextOf(child);
+        expect([sys.inputs, sys.outputs], `${label}: the child's inputs and outputs`).toEqual([
+          plan.inputs,
+          plan.outputs,
+        ]);
+        const id = plan.commit(key);
+        expect(id).toBe(r.tasks.length);
+        r.sys.push(sys);
+        r.tasks.push(child);
+        const task = m.task(id);
+        tag(
+          a.groups.k === 'omit'
+            ? 'run: child inherits memberships'
+            : task.groups.length === 0
+              ? 'run: child in no group'
+              : 'run: child in given groups',
+        );
+        if (task.groups.some((g) => g.rights !== 0xf)) tag('run: child with a membership of fewer rights');
+        if (plan.inputs.length + plan.outputs.length > 0) tag('run: child with inputs or outputs');
+      },
+    );
   }
   toString = () => `run(${show(this.a)})`;
 }
@@ -472,7 +630,10 @@ const runArb = fc
   .record({
     t: taskSel,
     binary: handleArb,
-    argv: fc.oneof({ weight: 30, arbitrary: fc.constant<unknown>([IDLE_ARGV0]) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, 'idle', [IDLE_ARGV0, 2]) }),
+    argv: fc.oneof(
+      { weight: 30, arbitrary: fc.constant<unknown>([IDLE_ARGV0]) },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, 'idle', [IDLE_ARGV0, 2]) },
+    ),
     env: fc.oneof(
       { weight: 20, arbitrary: fc.constant<unknown>(undefined) },
       { weight: 5, arbitrary: fc.constant<unknown>({ MODE: 'model' }) },
@@ -482,20 +643,31 @@ const runArb = fc
     outputs: refsArb(8),
     groups: refsArb(12),
     name: fc.oneof(
-      { weight: 20, arbitrary: fc.constantFrom('random' as const, 'random' as const, 'derived' as const, 'seed' as const) },
+      {
+        weight: 20,
+        arbitrary: fc.constantFrom('random' as const, 'random' as const, 'derived' as const, 'seed' as const),
+      },
       { weight: 1, arbitrary: fc.constantFrom('seedNoFlag' as const, 'badSeed' as const) },
     ),
     seed: fc.constantFrom(...SEEDS),
-    kernel: fc.oneof({ weight: 20, arbitrary: fc.constant('omit' as const) }, { weight: 1, arbitrary: fc.constantFrom('self' as const, 'other' as const, 'bad' as const) }),
+    kernel: fc.oneof(
+      { weight: 20, arbitrary: fc.constant('omit' as const) },
+      { weight: 1, arbitrary: fc.constantFrom('self' as const, 'other' as const, 'bad' as const) },
+    ),
     flags: fc.oneof({ weight: 30, arbitrary: fc.constant<unknown>('auto') }, { weight: 1, arbitrary: badFlags }),
-    bad: fc.oneof({ weight: 40, arbitrary: fc.constant('no' as const) }, { weight: 1, arbitrary: fc.constantFrom('none' as const, 'null' as const, 'array' as const, 'extra' as const) }),
+    bad: fc.oneof(
+      { weight: 40, arbitrary: fc.constant('no' as const) },
+      { weight: 1, arbitrary: fc.constantFrom('none' as const, 'null' as const, 'array' as const, 'extra' as const) },
+    ),
   })
   .map((a) => new RunCmd(a));
 
 // ---- select ---------------------------------------------------------------------
 
 class SelectCmd implements Cmd {
-  constructor(readonly a: { t: number; sels: HandleSel[]; write: boolean; timeout: unknown; flags: unknown; bad: BadOptions }) {}
+  constructor(
+    readonly a: { t: number; sels: HandleSel[]; write: boolean; timeout: unknown; flags: unknown; bad: BadOptions },
+  ) {}
   check = () => true;
   async run(m: KernelModel, r: Real): Promise<void> {
     const a = this.a;
@@ -510,18 +682,32 @@ class SelectCmd implements Cmd {
       prediction = m.select(t, refs, options, flags);
     }
     const label = `t${t}.select(${show(refs)}, ${show(options)}, ${show(flags)})`;
-    await perform(m, r, label, prediction, () => r.sys[t]!.select(refs as never, options as never, flags as never), (handle, plan) => {
-      expect(handle, `${label}: ready handle`).toBe(plan.ready);
-    });
+    await perform(
+      m,
+      r,
+      label,
+      prediction,
+      () => r.sys[t]!.select(refs as never, options as never, flags as never),
+      (handle, plan) => {
+        expect(handle, `${label}: ready handle`).toBe(plan.ready);
+      },
+    );
   }
   toString = () => `select(${show(this.a)})`;
 }
 const selectArb = fc
   .record({
     t: taskSel,
-    sels: fc.oneof({ weight: 20, arbitrary: fc.array(handleArb, { minLength: 1, maxLength: 3 }) }, { weight: 1, arbitrary: fc.constant<HandleSel[]>([]) }),
+    sels: fc.oneof(
+      { weight: 20, arbitrary: fc.array(handleArb, { minLength: 1, maxLength: 3 }) },
+      { weight: 1, arbitrary: fc.constant<HandleSel[]>([]) },
+    ),
     write: fc.boolean(),
-    timeout: fc.oneof({ weight: 10, arbitrary: fc.constant<unknown>(0) }, { weight: 3, arbitrary: fc.constant<unknown>('none') }, { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, 1.5, '0', 2 ** 31) }),
+    timeout: fc.oneof(
+      { weight: 10, arbitrary: fc.constant<unknown>(0) },
+      { weight: 3, arbitrary: fc.constant<unknown>('none') },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, 1.5, '0', 2 ** 31) },
+    ),
     flags: fc.oneof({ weight: 30, arbitrary: fc.constant<unknown>('auto') }, { weight: 1, arbitrary: badFlags }),
     bad: badOptionsArb,
   })
@@ -535,7 +721,10 @@ const offsetArb: fc.Arbitrary<OffsetSel> = fc.oneof(
   { weight: 6, arbitrary: fc.constant({ k: 'none' as const }) },
   { weight: 6, arbitrary: fc.record({ k: fc.constant('in' as const), i: fc.nat(99) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('past' as const), i: fc.nat(3) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('bad' as const), v: fc.constantFrom<unknown>(-1, 1.5, 2 ** 31, '0') }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('bad' as const), v: fc.constantFrom<unknown>(-1, 1.5, 2 ** 31, '0') }),
+  },
   { weight: 20, arbitrary: fc.record({ k: fc.constant('in' as const), i: fc.nat(99) }) },
 );
 function resolveOffset(m: KernelModel, t: number, handle: unknown, sel: OffsetSel): unknown {
@@ -549,7 +738,17 @@ function resolveOffset(m: KernelModel, t: number, handle: unknown, sel: OffsetSe
 }
 
 class BeginReadCmd implements Cmd {
-  constructor(readonly a: { t: number; sel: HandleSel; offset: OffsetSel; length: unknown; flags: unknown; bad: BadOptions; then: unknown }) {}
+  constructor(
+    readonly a: {
+      t: number;
+      sel: HandleSel;
+      offset: OffsetSel;
+      length: unknown;
+      flags: unknown;
+      bad: BadOptions;
+      then: unknown;
+    },
+  ) {}
   check = () => true;
   async run(m: KernelModel, r: Real): Promise<void> {
     const a = this.a;
@@ -565,20 +764,28 @@ class BeginReadCmd implements Cmd {
     }
     const label = `t${t}.beginRead(${show(handle)}, ${show(options)}, ${show(flags)})`;
     let leaseId: number | undefined;
-    await perform(m, r, label, prediction, () => r.sys[t]!.beginRead(handle as never, options as never, flags as never), (buffer, plan) => {
-      expect(buffer, label).toBeInstanceOf(Uint8Array);
-      expect([...buffer], `${label}: lent bytes`).toEqual(plan.content);
-      const ref = m.refOf(t, handle)!;
-      const obj = m.obj(ref.obj);
-      if (obj.type === 'shared-memory-stream') {
-        if (buffer.length === 0 && m.streamEnded(obj.id)) tag('stream read at end-of-stream');
-        else if (buffer.length < Math.min(obj.fifo.length, (a.length as number | undefined) ?? Infinity)) tag('stream read cut at the ring end');
-        else tag('stream read');
-      }
-      if (ref.consistency === 'exclusive') tag('exclusive read lease');
-      leaseId = plan.commit();
-      r.buffers.set(leaseId, buffer);
-    });
+    await perform(
+      m,
+      r,
+      label,
+      prediction,
+      () => r.sys[t]!.beginRead(handle as never, options as never, flags as never),
+      (buffer, plan) => {
+        expect(buffer, label).toBeInstanceOf(Uint8Array);
+        expect([...buffer], `${label}: lent bytes`).toEqual(plan.content);
+        const ref = m.refOf(t, handle)!;
+        const obj = m.obj(ref.obj);
+        if (obj.type === 'shared-memory-stream') {
+          if (buffer.length === 0 && m.streamEnded(obj.id)) tag('stream read at end-of-stream');
+          else if (buffer.length < Math.min(obj.fifo.length, (a.length as number | undefined) ?? Infinity))
+            tag('stream read cut at the ring end');
+          else tag('stream read');
+        }
+        if (ref.consistency === 'exclusive') tag('exclusive read lease');
+        leaseId = plan.commit();
+        r.buffers.set(leaseId, buffer);
+      },
+    );
     // Half of the reads end at once (end_read or release); the rest stay outstanding for later commands.
     if (leaseId !== undefined && a.then !== 'hold') {
       const lease = m.leases[leaseId]!;
@@ -599,15 +806,31 @@ const beginReadArb = fc
   })
   .map((a) => new BeginReadCmd(a));
 
-async function endReadStep(m: KernelModel, r: Real, t: number, lease: MLease | undefined, buffer: unknown, handle: unknown, flags: unknown): Promise<void> {
+async function endReadStep(
+  m: KernelModel,
+  r: Real,
+  t: number,
+  lease: MLease | undefined,
+  buffer: unknown,
+  handle: unknown,
+  flags: unknown,
+): Promise<void> {
   const label = `t${t}.endRead(${show(handle)}, ${show(buffer)}${lease ? ` [lease ${lease.id}]` : ''}, ${show(flags)})`;
-  await perform(m, r, label, m.endRead(t, handle, lease, flags), () => r.sys[t]!.endRead(handle as never, buffer as never, flags as never), (valid, plan) => {
-    expect(valid, `${label}: validity`).toBe(plan.valid);
-    if (!valid) tag('end_read invalid after a commit');
-    // A read the kernel calls valid saw bytes that did not change under it.
-    if (valid && flags === 0 && m.obj(lease!.obj).type.endsWith('blob')) expect([...(buffer as Uint8Array)], `${label}: bytes of a valid read`).toEqual(lease!.data);
-    plan.commit();
-  });
+  await perform(
+    m,
+    r,
+    label,
+    m.endRead(t, handle, lease, flags),
+    () => r.sys[t]!.endRead(handle as never, buffer as never, flags as never),
+    (valid, plan) => {
+      expect(valid, `${label}: validity`).toBe(plan.valid);
+      if (!valid) tag('end_read invalid after a commit');
+      // A read the kernel calls valid saw bytes that did not change under it.
+      if (valid && flags === 0 && m.obj(lease!.obj).type.endsWith('blob'))
+        expect([...(buffer as Uint8Array)], `${label}: bytes of a valid read`).toEqual(lease!.data);
+      plan.commit();
+    },
+  );
 }
 
 class EndReadCmd implements Cmd {
@@ -617,13 +840,21 @@ class EndReadCmd implements Cmd {
     const a = this.a;
     const t = pickTask(m, a.t, holdsLeases(m, 'read'));
     const { lease, buffer } = resolveLease(m, r, t, a.lease, 'read');
-    const handle = a.otherRef !== undefined || lease === undefined ? resolveHandle(m, t, a.otherRef ?? { k: 'open', i: a.t }, 'bytes') : lease.handle;
+    const handle =
+      a.otherRef !== undefined || lease === undefined
+        ? resolveHandle(m, t, a.otherRef ?? { k: 'open', i: a.t }, 'bytes')
+        : lease.handle;
     await endReadStep(m, r, t, lease, buffer, handle, a.flags);
   }
   toString = () => `endRead(${show(this.a)})`;
 }
 const endReadArb = fc
-  .record({ t: taskSel, lease: leaseArb, otherRef: fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: handleArb }), flags: flagsArb(0, 0, 1) })
+  .record({
+    t: taskSel,
+    lease: leaseArb,
+    otherRef: fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: handleArb }),
+    flags: flagsArb(0, 0, 1),
+  })
   .map((a) => new EndReadCmd(a));
 
 // ---- begin_write / end_write --------------------------------------------------------
@@ -667,7 +898,10 @@ class BeginWriteCmd implements Cmd {
     const a = this.a;
     const t = pickTask(m, a.t, holdsBytes(m));
     const handle = resolveHandle(m, t, a.sel, 'writable');
-    const options = withBadOptions(compact({ offset: resolveOffset(m, t, handle, a.offset), truncate: a.truncate }), a.bad);
+    const options = withBadOptions(
+      compact({ offset: resolveOffset(m, t, handle, a.offset), truncate: a.truncate }),
+      a.bad,
+    );
     const length = resolveWriteLength(m, t, handle, a.length);
     let flags = a.flags;
     let prediction = m.beginWrite(t, handle, length, options, flags);
@@ -678,18 +912,32 @@ class BeginWriteCmd implements Cmd {
     }
     const label = `t${t}.beginWrite(${show(handle)}, ${show(length)}, ${show(options)}, ${show(flags)})`;
     let leaseId: number | undefined;
-    await perform(m, r, label, prediction, () => r.sys[t]!.beginWrite(handle as never, length as never, options as never, flags as never), (buffer, plan) => {
-      expect(buffer, label).toBeInstanceOf(Uint8Array);
-      expect(buffer.length, `${label}: buffer length`).toBe(plan.length);
-      if (plan.zeroed) expect([...buffer], `${label}: a fresh write buffer shows no earlier bytes`).toEqual(new Array(plan.length).fill(0));
-      // The task fills the buffer (all of it, so nothing depends on what it held).
-      for (let i = 0; i < buffer.length; i++) buffer[i] = a.data[i % a.data.length]!;
-      const obj = m.obj(m.refOf(t, handle)!.obj);
-      if (obj.type === 'shared-memory-stream' && (obj.head + obj.fifo.length) % obj.capacity + buffer.length > obj.capacity) tag('stream write wraps the ring');
-      tag(`write lease on ${obj.type}`);
-      leaseId = plan.commit([...buffer]);
-      r.buffers.set(leaseId, buffer);
-    });
+    await perform(
+      m,
+      r,
+      label,
+      prediction,
+      () => r.sys[t]!.beginWrite(handle as never, length as never, options as never, flags as never),
+      (buffer, plan) => {
+        expect(buffer, label).toBeInstanceOf(Uint8Array);
+        expect(buffer.length, `${label}: buffer length`).toBe(plan.length);
+        if (plan.zeroed)
+          expect([...buffer], `${label}: a fresh write buffer shows no earlier bytes`).toEqual(
+            new Array(plan.length).fill(0),
+          );
+        // The task fills the buffer (all of it, so nothing depends on what it held).
+        for (let i = 0; i < buffer.length; i++) buffer[i] = a.data[i % a.data.length]!;
+        const obj = m.obj(m.refOf(t, handle)!.obj);
+        if (
+          obj.type === 'shared-memory-stream' &&
+          ((obj.head + obj.fifo.length) % obj.capacity) + buffer.length > obj.capacity
+        )
+          tag('stream write wraps the ring');
+        tag(`write lease on ${obj.type}`);
+        leaseId = plan.commit([...buffer]);
+        r.buffers.set(leaseId, buffer);
+      },
+    );
     // Half of the writes end at once (commit, discard or end-of-stream); the rest stay outstanding.
     if (leaseId !== undefined && a.then.end) {
       const lease = m.leases[leaseId]!;
@@ -705,7 +953,13 @@ const beginWriteArb = fc
     length: fc.oneof(
       { weight: 16, arbitrary: fc.record({ k: fc.constant('fit' as const), i: fc.nat(99) }) },
       { weight: 14, arbitrary: fc.record({ k: fc.constant('any' as const), i: fc.integer({ min: 0, max: 10 }) }) },
-      { weight: 1, arbitrary: fc.record({ k: fc.constant('bad' as const), v: fc.constantFrom<unknown>(-1, 1.5, 2 ** 31, '3', undefined) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          k: fc.constant('bad' as const),
+          v: fc.constantFrom<unknown>(-1, 1.5, 2 ** 31, '3', undefined),
+        }),
+      },
     ),
     offset: offsetArb,
     truncate: optArb(fc.boolean(), 'yes', 1),
@@ -728,28 +982,55 @@ async function endWriteStep(
   bad: BadOptions,
 ): Promise<void> {
   const n = buffer instanceof Uint8Array ? buffer.length : 0;
-  const length = lengthSel.k === 'all' ? undefined : lengthSel.k === 'part' ? lengthSel.i % (n + 1) : lengthSel.k === 'over' ? n + 1 : lengthSel.v;
+  const length =
+    lengthSel.k === 'all'
+      ? undefined
+      : lengthSel.k === 'part'
+        ? lengthSel.i % (n + 1)
+        : lengthSel.k === 'over'
+          ? n + 1
+          : lengthSel.v;
   const options = withBadOptions(compact({ length }), bad);
   const label = `t${t}.endWrite(${show(handle)}, ${show(buffer)}${lease ? ` [lease ${lease.id}]` : ''}, ${show(options)}, ${show(flags)})`;
-  await perform(m, r, label, m.endWrite(t, handle, lease, options, flags), () => r.sys[t]!.endWrite(handle as never, buffer as never, options as never, flags as never), (version, plan) => {
-    expect(version, `${label}: version`).toBe(plan.version);
-    const obj = m.obj(lease!.obj);
-    if (flags === 2) tag('stream end-of-stream commit');
-    tag(`end_write ${flags === 1 ? 'discard' : 'commit'} on ${obj.type}`);
-    if (obj.type.endsWith('blob') && flags === 0 && lease!.offset > obj.bytes.length) tag('blob commit past a truncated end (gap)');
-    if (obj.type.endsWith('blob') && flags === 0 && lease!.truncate) tag('blob truncating commit');
-    plan.commit();
-  });
+  await perform(
+    m,
+    r,
+    label,
+    m.endWrite(t, handle, lease, options, flags),
+    () => r.sys[t]!.endWrite(handle as never, buffer as never, options as never, flags as never),
+    (version, plan) => {
+      expect(version, `${label}: version`).toBe(plan.version);
+      const obj = m.obj(lease!.obj);
+      if (flags === 2) tag('stream end-of-stream commit');
+      tag(`end_write ${flags === 1 ? 'discard' : 'commit'} on ${obj.type}`);
+      if (obj.type.endsWith('blob') && flags === 0 && lease!.offset > obj.bytes.length)
+        tag('blob commit past a truncated end (gap)');
+      if (obj.type.endsWith('blob') && flags === 0 && lease!.truncate) tag('blob truncating commit');
+      plan.commit();
+    },
+  );
 }
 
 class EndWriteCmd implements Cmd {
-  constructor(readonly a: { t: number; lease: LeaseSel; otherRef: HandleSel | undefined; length: LengthSel; flags: unknown; bad: BadOptions }) {}
+  constructor(
+    readonly a: {
+      t: number;
+      lease: LeaseSel;
+      otherRef: HandleSel | undefined;
+      length: LengthSel;
+      flags: unknown;
+      bad: BadOptions;
+    },
+  ) {}
   check = () => true;
   async run(m: KernelModel, r: Real): Promise<void> {
     const a = this.a;
     const t = pickTask(m, a.t, holdsLeases(m, 'write'));
     const { lease, buffer } = resolveLease(m, r, t, a.lease, 'write');
-    const handle = a.otherRef !== undefined || lease === undefined ? resolveHandle(m, t, a.otherRef ?? { k: 'open', i: a.t }, 'bytes') : lease.handle;
+    const handle =
+      a.otherRef !== undefined || lease === undefined
+        ? resolveHandle(m, t, a.otherRef ?? { k: 'open', i: a.t }, 'bytes')
+        : lease.handle;
     await endWriteStep(m, r, t, lease, buffer, handle, a.length, a.flags, a.bad);
   }
   toString = () => `endWrite(${show(this.a)})`;
@@ -765,7 +1046,6 @@ const endWriteArb = fc
   })
   .map((a) => new EndWriteCmd(a));
 
-
 // ---- composite: traffic through one object ------------------------------------------
 
 /**
@@ -776,7 +1056,17 @@ const endWriteArb = fc
  * an ordinary checked step; any of them may fail as the model says.
  */
 class TrafficCmd implements Cmd {
-  constructor(readonly a: { stream: boolean; pick: number; w: number; rd: number; length: number; readLength: number; data: number[] }) {}
+  constructor(
+    readonly a: {
+      stream: boolean;
+      pick: number;
+      w: number;
+      rd: number;
+      length: number;
+      readLength: number;
+      data: number[];
+    },
+  ) {}
   check = () => true;
   async run(m: KernelModel, r: Real): Promise<void> {
     const a = this.a;
@@ -796,28 +1086,60 @@ class TrafficCmd implements Cmd {
       const p = m.beginRead(rd.task.id, rd.ref.handle, { length: a.readLength }, 1);
       let id: number | undefined;
       const label = `t${rd.task.id}.beginRead(${rd.ref.handle}, {length: ${a.readLength}}, NONBLOCK)`;
-      await perform(m, r, label, p, () => r.sys[rd.task.id]!.beginRead(rd.ref.handle, { length: a.readLength }, 1), (buffer, plan) => {
-        expect([...buffer], `${label}: lent bytes`).toEqual(plan.content);
-        if (a.stream) tag(buffer.length < Math.min(obj.fifo.length, a.readLength) ? 'stream read cut at the ring end' : 'stream read (traffic)');
-        id = plan.commit();
-        r.buffers.set(id, buffer);
-      });
+      await perform(
+        m,
+        r,
+        label,
+        p,
+        () => r.sys[rd.task.id]!.beginRead(rd.ref.handle, { length: a.readLength }, 1),
+        (buffer, plan) => {
+          expect([...buffer], `${label}: lent bytes`).toEqual(plan.content);
+          if (a.stream)
+            tag(
+              buffer.length < Math.min(obj.fifo.length, a.readLength)
+                ? 'stream read cut at the ring end'
+                : 'stream read (traffic)',
+            );
+          id = plan.commit();
+          r.buffers.set(id, buffer);
+        },
+      );
       return id;
     };
     const readId = a.stream ? undefined : await read();
     const wp = m.beginWrite(w.task.id, w.ref.handle, length, undefined, 1);
     let writeId: number | undefined;
     const wlabel = `t${w.task.id}.beginWrite(${w.ref.handle}, ${length}, undefined, NONBLOCK)`;
-    await perform(m, r, wlabel, wp, () => r.sys[w.task.id]!.beginWrite(w.ref.handle, length, undefined, 1), (buffer, plan) => {
-      expect(buffer.length, `${wlabel}: buffer length`).toBe(plan.length);
-      for (let i = 0; i < buffer.length; i++) buffer[i] = a.data[i % a.data.length]!;
-      if (a.stream && (obj.head + obj.fifo.length) % obj.capacity + buffer.length > obj.capacity) tag('stream write wraps the ring');
-      writeId = plan.commit([...buffer]);
-      r.buffers.set(writeId, buffer);
-    });
-    if (writeId !== undefined) await endWriteStep(m, r, w.task.id, m.leases[writeId], r.buffers.get(writeId), w.ref.handle, { k: 'all' }, 0, 'no');
+    await perform(
+      m,
+      r,
+      wlabel,
+      wp,
+      () => r.sys[w.task.id]!.beginWrite(w.ref.handle, length, undefined, 1),
+      (buffer, plan) => {
+        expect(buffer.length, `${wlabel}: buffer length`).toBe(plan.length);
+        for (let i = 0; i < buffer.length; i++) buffer[i] = a.data[i % a.data.length]!;
+        if (a.stream && ((obj.head + obj.fifo.length) % obj.capacity) + buffer.length > obj.capacity)
+          tag('stream write wraps the ring');
+        writeId = plan.commit([...buffer]);
+        r.buffers.set(writeId, buffer);
+      },
+    );
+    if (writeId !== undefined)
+      await endWriteStep(
+        m,
+        r,
+        w.task.id,
+        m.leases[writeId],
+        r.buffers.get(writeId),
+        w.ref.handle,
+        { k: 'all' },
+        0,
+        'no',
+      );
     const id = a.stream ? await read() : readId;
-    if (id !== undefined && !m.leases[id]!.returned) await endReadStep(m, r, rd.task.id, m.leases[id], r.buffers.get(id), rd.ref.handle, 0);
+    if (id !== undefined && !m.leases[id]!.returned)
+      await endReadStep(m, r, rd.task.id, m.leases[id], r.buffers.get(id), rd.ref.handle, 0);
   }
   toString = () => `traffic(${show(this.a)})`;
 }
@@ -844,7 +1166,11 @@ class GapCmd implements Cmd {
   async run(m: KernelModel, r: Real): Promise<void> {
     const a = this.a;
     const writable = m.tasks.flatMap((task) =>
-      task.state === 'running' ? task.refs.filter((ref) => ref.rights & 0x2 && m.obj(ref.obj).type.endsWith('blob')).map((ref) => ({ task, ref })) : [],
+      task.state === 'running'
+        ? task.refs
+            .filter((ref) => ref.rights & 0x2 && m.obj(ref.obj).type.endsWith('blob'))
+            .map((ref) => ({ task, ref }))
+        : [],
     );
     if (writable.length === 0) return;
     const { task, ref } = writable[a.pick % writable.length]!;
@@ -853,12 +1179,19 @@ class GapCmd implements Cmd {
     const leaseIds: number[] = [];
     const begin = async (length: number, options: { offset: number; truncate?: boolean }) => {
       const label = `t${t}.beginWrite(${ref.handle}, ${length}, ${show(options)}, NONBLOCK)`;
-      await perform(m, r, label, m.beginWrite(t, ref.handle, length, options, 1), () => r.sys[t]!.beginWrite(ref.handle, length, options, 1), (buffer, plan) => {
-        for (let i = 0; i < buffer.length; i++) buffer[i] = a.data[i % a.data.length]!;
-        const id = plan.commit([...buffer]);
-        r.buffers.set(id, buffer);
-        leaseIds.push(id);
-      });
+      await perform(
+        m,
+        r,
+        label,
+        m.beginWrite(t, ref.handle, length, options, 1),
+        () => r.sys[t]!.beginWrite(ref.handle, length, options, 1),
+        (buffer, plan) => {
+          for (let i = 0; i < buffer.length; i++) buffer[i] = a.data[i % a.data.length]!;
+          const id = plan.commit([...buffer]);
+          r.buffers.set(id, buffer);
+          leaseIds.push(id);
+        },
+      );
     };
     await begin(a.length, { offset: obj.bytes.length });
     await begin(1, { offset: a.cut % (obj.bytes.length + 1), truncate: true });
@@ -872,7 +1205,12 @@ class GapCmd implements Cmd {
   toString = () => `gap(${show(this.a)})`;
 }
 const gapArb = fc
-  .record({ pick: fc.nat(99), cut: fc.nat(99), length: fc.integer({ min: 0, max: 3 }), data: fc.array(fc.integer({ min: 1, max: 255 }), { minLength: 1, maxLength: 3 }) })
+  .record({
+    pick: fc.nat(99),
+    cut: fc.nat(99),
+    length: fc.integer({ min: 0, max: 3 }),
+    data: fc.array(fc.integer({ min: 1, max: 255 }), { minLength: 1, maxLength: 3 }),
+  })
   .map((a) => new GapCmd(a));
 
 // ---- the host: console input ------------------------------------------------------

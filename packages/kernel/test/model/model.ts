@@ -53,10 +53,16 @@ export const FLAG_MASK = {
   endWrite: 0x3, // DISCARD | END_OF_STREAM
 } as const;
 
-export type MType = 'private-memory-blob' | 'shared-memory-blob' | 'shared-memory-stream' | 'task' | 'group' | 'console';
+export type MType =
+  'private-memory-blob' | 'shared-memory-blob' | 'shared-memory-stream' | 'task' | 'group' | 'console';
 export type MLifecycle = 'immortal' | 'single-delete' | 'refcounted';
 export type MConsistency = 'optimistic' | 'exclusive';
-export const CREATABLE: readonly string[] = ['private-memory-blob', 'shared-memory-blob', 'shared-memory-stream', 'group'];
+export const CREATABLE: readonly string[] = [
+  'private-memory-blob',
+  'shared-memory-blob',
+  'shared-memory-stream',
+  'group',
+];
 const LIFECYCLES: readonly unknown[] = ['immortal', 'single-delete', 'refcounted'];
 const CONSISTENCIES: readonly unknown[] = ['optimistic', 'exclusive'];
 
@@ -262,7 +268,12 @@ export class KernelModel {
   }
 
   /** A freshly booted kernel: root group, console and init (self 1, root group 2, console 3). */
-  static boot(keys: { root: string; console: string; init: string }, bufferSize: number, kernelId: string, programs: readonly string[]): KernelModel {
+  static boot(
+    keys: { root: string; console: string; init: string },
+    bufferSize: number,
+    kernelId: string,
+    programs: readonly string[],
+  ): KernelModel {
     const m = new KernelModel(bufferSize, kernelId, programs);
     const root = m.#newObj(keys.root, 'group', 'immortal', undefined, undefined);
     const cons = m.#newObj(keys.console, 'console', 'immortal', root.id, undefined);
@@ -275,7 +286,12 @@ export class KernelModel {
 
   /** A host-attached task with these memberships (all the host's to give) and lookup mask (default: a task's); returns its id. */
   attach(key: string, groups: MMembership[], mask?: number): number {
-    return this.#newTask(key, groups.map((g) => ({ ...g })), mask, ALL).id;
+    return this.#newTask(
+      key,
+      groups.map((g) => ({ ...g })),
+      mask,
+      ALL,
+    ).id;
   }
 
   snapshot(): string {
@@ -351,7 +367,11 @@ export class KernelModel {
       case 'shared-memory-blob': {
         const locks = this.blobLocks(o.id);
         if (mode === 'read') return ref.consistency === 'optimistic' || locks.writers === 0;
-        return !locks.exclusiveWriter && locks.exclusiveReaders === 0 && (ref.consistency === 'optimistic' || locks.writers === 0);
+        return (
+          !locks.exclusiveWriter &&
+          locks.exclusiveReaders === 0 &&
+          (ref.consistency === 'optimistic' || locks.writers === 0)
+        );
       }
       case 'shared-memory-stream':
         if (mode === 'read') return !this.leased(o.id, 'read') && (o.fifo.length > 0 || this.streamEnded(o.id));
@@ -409,7 +429,19 @@ export class KernelModel {
       const task = this.#running(t);
       if (!flagsValid(flags, FLAG_MASK.create)) stop('EINVAL');
       if (!CREATABLE.includes(type as string)) stop('EINVAL');
-      if (!optionsOk(options, ['group', 'capacity', 'nameSeed', 'lifecycle', 'consistency', 'readBufferSize', 'writeBufferSize', 'lookupRights'])) stop('EINVAL');
+      if (
+        !optionsOk(options, [
+          'group',
+          'capacity',
+          'nameSeed',
+          'lifecycle',
+          'consistency',
+          'readBufferSize',
+          'writeBufferSize',
+          'lookupRights',
+        ])
+      )
+        stop('EINVAL');
       const o = opts(options);
       const lifecycle = (o.lifecycle ?? 'refcounted') as MLifecycle;
       if (!LIFECYCLES.includes(lifecycle)) stop('EINVAL');
@@ -444,9 +476,14 @@ export class KernelModel {
       if (o.nameSeed !== undefined && !deterministic) stop('EINVAL');
       if (o.nameSeed !== undefined && typeof o.nameSeed !== 'string') stop('EINVAL');
       const derived = deterministic && o.nameSeed === undefined;
-      const nameKey = !deterministic ? undefined : derived ? derivedNameKey(task.key, task.counter + 1) : seedNameKey(this.obj(group).key, o.nameSeed as string);
+      const nameKey = !deterministic
+        ? undefined
+        : derived
+          ? derivedNameKey(task.key, task.counter + 1)
+          : seedNameKey(this.obj(group).key, o.nameSeed as string);
       // A group's deterministic name also covers the kernel (made again on a peer, it would stand for this group there).
-      const expectedKey = nameKey !== undefined && type === 'group' ? groupOnKernelKey(nameKey, this.kernelId) : nameKey;
+      const expectedKey =
+        nameKey !== undefined && type === 'group' ? groupOnKernelKey(nameKey, this.kernelId) : nameKey;
       // A member group that no longer exists cannot receive new objects.
       if (this.obj(group).destroyed) stop('EBADF');
       if (expectedKey !== undefined && this.aliveKey(expectedKey) !== undefined) stop('EEXIST');
@@ -476,7 +513,9 @@ export class KernelModel {
         expectedHandles: found.map((_, i) => task.nextHandle + i),
         commit: () => {
           const grants = found.map((f) => this.lookupGrant(t, f.obj.id));
-          found.forEach((f, i) => this.#open(task, f.obj.id, f.rights, undefined, 'optimistic', this.bufferSize, this.bufferSize, grants[i]!));
+          found.forEach((f, i) =>
+            this.#open(task, f.obj.id, f.rights, undefined, 'optimistic', this.bufferSize, this.bufferSize, grants[i]!),
+          );
         },
       };
     });
@@ -517,7 +556,16 @@ export class KernelModel {
         expectedHandles: sources.map((_, i) => dest.nextHandle + i),
         commit: () => {
           sources.forEach((src, i) =>
-            this.#open(dest, src.obj, rights[i]!, { task: t, handle: src.handle }, src.consistency, src.readBuf, src.writeBuf, src.rights),
+            this.#open(
+              dest,
+              src.obj,
+              rights[i]!,
+              { task: t, handle: src.handle },
+              src.consistency,
+              src.readBuf,
+              src.writeBuf,
+              src.rights,
+            ),
           );
         },
       };
@@ -559,11 +607,13 @@ export class KernelModel {
       const binObj = this.obj(bin.obj);
       if (!binObj.type.endsWith('blob')) stop('ENOEXEC');
       if (spec === undefined) stop('EINVAL');
-      if (!optionsOk(spec, ['argv', 'inputs', 'outputs', 'groups', 'env', 'name', 'kernel', 'placement'])) stop('EINVAL');
+      if (!optionsOk(spec, ['argv', 'inputs', 'outputs', 'groups', 'env', 'name', 'kernel', 'placement']))
+        stop('EINVAL');
       const sp = opts(spec);
       if (!Array.isArray(sp.argv) || sp.argv.length > 4096) stop('EINVAL');
       if (!(sp.argv as unknown[]).every((a) => typeof a === 'string')) stop('EINVAL');
-      if (sp.env !== undefined && (typeof sp.env !== 'object' || sp.env === null || Array.isArray(sp.env))) stop('EINVAL');
+      if (sp.env !== undefined && (typeof sp.env !== 'object' || sp.env === null || Array.isArray(sp.env)))
+        stop('EINVAL');
       if (!Object.values(sp.env ?? {}).every((v) => typeof v === 'string')) stop('EINVAL');
       const refList = (v: unknown, needed: number): MRef[] | undefined => {
         if (v === undefined) return undefined;
@@ -594,7 +644,11 @@ export class KernelModel {
       // A seed is scoped to the group the task is named in (its first), or to the parent when it has none.
       const firstGroup = groups !== undefined ? groups[0]?.obj : task.groups[0]?.group;
       const scopeKey = firstGroup !== undefined ? this.obj(firstGroup).key : task.key;
-      const expectedKey = !deterministic ? undefined : derived ? derivedNameKey(task.key, task.counter + 1) : seedNameKey(scopeKey, sp.name as string);
+      const expectedKey = !deterministic
+        ? undefined
+        : derived
+          ? derivedNameKey(task.key, task.counter + 1)
+          : seedNameKey(scopeKey, sp.name as string);
       // The binary is read like any read: through an exclusive reference, not while a write is outstanding.
       if (bin.consistency === 'exclusive' && this.blobLocks(binObj.id).writers > 0) stop('EAGAIN');
       const program = programOfBytes(binObj.bytes) ?? stop('ENOEXEC');
@@ -603,9 +657,13 @@ export class KernelModel {
       if (sp.placement === 'worker' || ((flags as number) & 0x4) !== 0) stop('ENOTSUP');
       if (expectedKey !== undefined && this.aliveKey(expectedKey) !== undefined) stop('EEXIST');
       // Only an omitted list inherits the parent's memberships; a membership from a group reference has its rights.
-      const memberships = groups !== undefined ? groups.map((g) => ({ group: g.obj, rights: g.rights })) : task.groups.map((m) => ({ ...m }));
+      const memberships =
+        groups !== undefined
+          ? groups.map((g) => ({ group: g.obj, rights: g.rights }))
+          : task.groups.map((m) => ({ ...m }));
       // What each membership may carry: the rights of the group reference it was made from, or the parent's membership.
-      const membershipBounds = groups !== undefined ? groups.map((g) => g.rights) : task.groups.map((_, i) => this.bounds[`${t}@${i}`] ?? 0);
+      const membershipBounds =
+        groups !== undefined ? groups.map((g) => g.rights) : task.groups.map((_, i) => this.bounds[`${t}@${i}`] ?? 0);
       return {
         expectedKey,
         expectedHandle: task.nextHandle,
@@ -615,7 +673,17 @@ export class KernelModel {
         commit: (actualKey: string) => {
           if (derived) task.counter++;
           const child = this.#newTask(actualKey, memberships, undefined, membershipBounds);
-          const pass = (r: MRef, rights: number) => this.#open(child, r.obj, rights, { task: t, handle: r.handle }, r.consistency, r.readBuf, r.writeBuf, r.rights);
+          const pass = (r: MRef, rights: number) =>
+            this.#open(
+              child,
+              r.obj,
+              rights,
+              { task: t, handle: r.handle },
+              r.consistency,
+              r.readBuf,
+              r.writeBuf,
+              r.rights,
+            );
           for (const r of inputs) pass(r, r.rights & ~(W | X));
           for (const r of outputs) pass(r, r.rights & ~X);
           // The parent's reference to its child: the kernel's grant to whoever runs a task.
@@ -696,7 +764,18 @@ export class KernelModel {
       return {
         content,
         commit: () =>
-          this.#lease({ task: t, handle: ref.handle, obj: obj.id, kind: 'read', offset, length: content.length, version: obj.version, exclusive, truncate: false, data: content }),
+          this.#lease({
+            task: t,
+            handle: ref.handle,
+            obj: obj.id,
+            kind: 'read',
+            offset,
+            length: content.length,
+            version: obj.version,
+            exclusive,
+            truncate: false,
+            data: content,
+          }),
       };
     });
   }
@@ -706,7 +785,14 @@ export class KernelModel {
       this.#running(t);
       if (!flagsValid(flags, FLAG_MASK.endRead)) stop('EINVAL');
       const ref = this.refOf(t, handle) ?? stop('EBADF');
-      if (lease === undefined || lease.returned || lease.task !== t || lease.handle !== ref.handle || lease.kind !== 'read') stop('EINVAL');
+      if (
+        lease === undefined ||
+        lease.returned ||
+        lease.task !== t ||
+        lease.handle !== ref.handle ||
+        lease.kind !== 'read'
+      )
+        stop('EINVAL');
       const release = ((flags as number) & 0x1) !== 0;
       const obj = this.obj(lease.obj);
       const valid = obj.type.endsWith('blob') ? release || lease.version === obj.version : true;
@@ -771,17 +857,42 @@ export class KernelModel {
         length,
         zeroed: obj.type.endsWith('blob'),
         commit: (data: number[]) =>
-          this.#lease({ task: t, handle: ref.handle, obj: obj.id, kind: 'write', offset, length, version: obj.version, exclusive, truncate: o.truncate === true, append, data }),
+          this.#lease({
+            task: t,
+            handle: ref.handle,
+            obj: obj.id,
+            kind: 'write',
+            offset,
+            length,
+            version: obj.version,
+            exclusive,
+            truncate: o.truncate === true,
+            append,
+            data,
+          }),
       };
     });
   }
 
-  endWrite(t: number, handle: unknown, lease: MLease | undefined, options: unknown, flags: unknown): Fail | EndWritePlan {
+  endWrite(
+    t: number,
+    handle: unknown,
+    lease: MLease | undefined,
+    options: unknown,
+    flags: unknown,
+  ): Fail | EndWritePlan {
     return predicting(() => {
       this.#running(t);
       if (!flagsValid(flags, FLAG_MASK.endWrite)) stop('EINVAL');
       const ref = this.refOf(t, handle) ?? stop('EBADF');
-      if (lease === undefined || lease.returned || lease.task !== t || lease.handle !== ref.handle || lease.kind !== 'write') stop('EINVAL');
+      if (
+        lease === undefined ||
+        lease.returned ||
+        lease.task !== t ||
+        lease.handle !== ref.handle ||
+        lease.kind !== 'write'
+      )
+        stop('EINVAL');
       if (!optionsOk(options, ['length'])) stop('EINVAL');
       const o = opts(options);
       if (o.length !== undefined && !intIn(o.length, 0, lease.length)) stop('EINVAL');
@@ -840,7 +951,14 @@ export class KernelModel {
     return task;
   }
 
-  #newObj(key: string, type: MType, lifecycle: MLifecycle, indexGroup: number | undefined, creator: number | undefined, mask = DEFAULT_MASK[type]!): MObj {
+  #newObj(
+    key: string,
+    type: MType,
+    lifecycle: MLifecycle,
+    indexGroup: number | undefined,
+    creator: number | undefined,
+    mask = DEFAULT_MASK[type]!,
+  ): MObj {
     const o: MObj = {
       id: this.objects.length,
       key,
@@ -870,16 +988,47 @@ export class KernelModel {
   #newTask(key: string, groups: MMembership[], mask: number | undefined, memberships: number | number[]): MTask {
     const home = groups[0] !== undefined && groups[0].rights & W ? groups[0].group : undefined;
     const obj = this.#newObj(key, 'task', 'refcounted', home, undefined, mask);
-    const task: MTask = { id: this.tasks.length, obj: obj.id, key, refs: [], nextHandle: 1, self: 1, groups, counter: 0, state: 'running', exitStatus: undefined };
+    const task: MTask = {
+      id: this.tasks.length,
+      obj: obj.id,
+      key,
+      refs: [],
+      nextHandle: 1,
+      self: 1,
+      groups,
+      counter: 0,
+      state: 'running',
+      exitStatus: undefined,
+    };
     obj.task = task.id;
     this.tasks.push(task);
-    groups.forEach((_, i) => (this.bounds[`${task.id}@${i}`] = typeof memberships === 'number' ? memberships : memberships[i]!));
-    task.self = this.#open(task, obj.id, R | W, undefined, 'optimistic', this.bufferSize, this.bufferSize, R | W).handle;
+    groups.forEach(
+      (_, i) => (this.bounds[`${task.id}@${i}`] = typeof memberships === 'number' ? memberships : memberships[i]!),
+    );
+    task.self = this.#open(
+      task,
+      obj.id,
+      R | W,
+      undefined,
+      'optimistic',
+      this.bufferSize,
+      this.bufferSize,
+      R | W,
+    ).handle;
     return task;
   }
 
   /** `bound`: the most rights the rule the reference is made under allows (see {@link KernelModel.bounds}). */
-  #open(task: MTask, obj: number, rights: number, parent: MRef['parent'], consistency: MConsistency, readBuf: number, writeBuf: number, bound: number): MRef {
+  #open(
+    task: MTask,
+    obj: number,
+    rights: number,
+    parent: MRef['parent'],
+    consistency: MConsistency,
+    readBuf: number,
+    writeBuf: number,
+    bound: number,
+  ): MRef {
     const ref: MRef = { handle: task.nextHandle++, obj, rights, consistency, readBuf, writeBuf, parent };
     task.refs.push(ref);
     this.bounds[`${task.id}:${ref.handle}`] = bound;
@@ -931,7 +1080,9 @@ export class KernelModel {
     task.state = 'exited';
     task.exitStatus = status;
     // Private memory goes with its creator, held or not (a dropped single-delete one too).
-    const fateShared = this.objects.filter((o) => !o.destroyed && o.type === 'private-memory-blob' && o.creator === t).map((o) => o.id);
+    const fateShared = this.objects
+      .filter((o) => !o.destroyed && o.type === 'private-memory-blob' && o.creator === t)
+      .map((o) => o.id);
     for (const ref of [...task.refs]) this.#close(t, ref.handle, true);
     for (const o of fateShared) this.#destroy(o);
     if (this.refCount(task.obj) === 0) this.#destroy(task.obj);

@@ -7,7 +7,11 @@ import { createHash } from 'node:crypto';
 
 /** The name a seeded create or run gives within a scope (a group's or task's name): SHA-256("dios:sed" ++ scope ++ UTF-8(seed)). */
 export function seedNameKey(scopeKey: string, seed: string): string {
-  return createHash('sha256').update('dios:sed', 'utf8').update(Buffer.from(scopeKey, 'hex')).update(Buffer.from(seed, 'utf8')).digest('hex');
+  return createHash('sha256')
+    .update('dios:sed', 'utf8')
+    .update(Buffer.from(scopeKey, 'hex'))
+    .update(Buffer.from(seed, 'utf8'))
+    .digest('hex');
 }
 
 /** The name of a task's `counter`-th deterministic output: SHA-256("dios:drv" ++ creator ++ u64be(counter)). */
@@ -21,7 +25,11 @@ export function derivedNameKey(creatorKey: string, counter: number): string {
 
 /** A deterministically named group's name on kernel `kernelId`: SHA-256("dios:grp" ++ name ++ UTF-8(kernelId)). */
 export function groupOnKernelKey(nameKey: string, kernelId: string): string {
-  return createHash('sha256').update('dios:grp', 'utf8').update(Buffer.from(nameKey, 'hex')).update(Buffer.from(kernelId, 'utf8')).digest('hex');
+  return createHash('sha256')
+    .update('dios:grp', 'utf8')
+    .update(Buffer.from(nameKey, 'hex'))
+    .update(Buffer.from(kernelId, 'utf8'))
+    .digest('hex');
 }
 
 /** Prefix of a binary's bytes that names an installed program (restated from the interface description). */

@@ -43,7 +43,10 @@ export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 export async function settle<T>(label: string, promise: Promise<T>): Promise<Settled<T>> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${label}: still pending after ${CALL_TIMEOUT_MS} ms (the call blocked)`)), CALL_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`${label}: still pending after ${CALL_TIMEOUT_MS} ms (the call blocked)`)),
+      CALL_TIMEOUT_MS,
+    );
   });
   try {
     return { ok: true, value: await Promise.race([promise, timeout]) };
@@ -82,9 +85,17 @@ export async function perform<T, P>(
   const modelBefore = failing ? m.snapshot() : '';
   const kernelBefore = failing ? fingerprint(r) : undefined;
   const outcome = await settle(label, call());
-  count(label, outcome.ok ? 'ok' : isDiosError(outcome.error) ? `${outcome.error.code}${process.env.DIOS_MODEL_STATS === '2' ? ` ${outcome.error.argument}` : ''}` : 'other');
+  count(
+    label,
+    outcome.ok
+      ? 'ok'
+      : isDiosError(outcome.error)
+        ? `${outcome.error.code}${process.env.DIOS_MODEL_STATS === '2' ? ` ${outcome.error.argument}` : ''}`
+        : 'other',
+  );
   if (isFail(prediction)) {
-    if (outcome.ok) throw new Error(`${label}: expected ${prediction.fail}, but the call succeeded with ${show(outcome.value)}`);
+    if (outcome.ok)
+      throw new Error(`${label}: expected ${prediction.fail}, but the call succeeded with ${show(outcome.value)}`);
     if (!isDiosError(outcome.error)) throw outcome.error;
     expect(outcome.error.code, `${label}: ${outcome.error.message}`).toBe(prediction.fail);
     expect(m.snapshot(), `${label}: the model changed on a failing call`).toBe(modelBefore);
@@ -112,14 +123,21 @@ export function checkRightsBounds(m: KernelModel, r: Real, label: string): void 
     const real = r.tasks[task.id]!;
     for (const [handle, ref] of real.table) {
       const bound = m.bounds[`${task.id}:${handle}`] ?? 0;
-      if (ref.rights & ~bound) beyond.push(`task ${task.id} ref ${handle} (${ref.object.type}) has ${formatRights(ref.rights)}, at most ${formatRights(bound)} allowed`);
+      if (ref.rights & ~bound)
+        beyond.push(
+          `task ${task.id} ref ${handle} (${ref.object.type}) has ${formatRights(ref.rights)}, at most ${formatRights(bound)} allowed`,
+        );
     }
     real.setup.groups.forEach((g, i) => {
       const bound = m.bounds[`${task.id}@${i}`] ?? 0;
-      if (g.rights & ~bound) beyond.push(`task ${task.id} membership ${i} has ${formatRights(g.rights)}, at most ${formatRights(bound)} allowed`);
+      if (g.rights & ~bound)
+        beyond.push(
+          `task ${task.id} membership ${i} has ${formatRights(g.rights)}, at most ${formatRights(bound)} allowed`,
+        );
     });
   }
-  if (beyond.length > 0) throw new Error(`${label}: rights beyond what was delegated or the object allows: ${beyond.join('; ')}`);
+  if (beyond.length > 0)
+    throw new Error(`${label}: rights beyond what was delegated or the object allows: ${beyond.join('; ')}`);
 }
 
 /** Everything about the kernel a failing call must not change, read from its internals. */
@@ -127,7 +145,14 @@ export function fingerprint(r: Real): unknown {
   const k = r.kernel;
   const objects = [...k.objects.values()]
     .map((o) => {
-      const base = { key: o.name.key, type: o.type, version: o.version, size: o.size, refCount: o.refCount, destroyed: o.destroyed };
+      const base = {
+        key: o.name.key,
+        type: o.type,
+        version: o.version,
+        size: o.size,
+        refCount: o.refCount,
+        destroyed: o.destroyed,
+      };
       if (o instanceof BlobObject) return { ...base, bytes: [...new Uint8Array(o.backing, 0, o.size)], locks: o.locks };
       if (o instanceof StreamObject) return { ...base, ended: o.ended, leased: o.leased };
       if (o instanceof GroupObject) return { ...base, members: [...o.members()].map((x) => x.name.key).sort() };
@@ -160,7 +185,14 @@ export function compare(m: KernelModel, r: Real, label: string): void {
   // The kernel's status object (a read-only snapshot device) is not modelled: it changes nothing the model tracks.
   const modelled = [...k.objects.values()].filter((o) => o.type !== 'kernel-status');
   same(modelled.map((o) => o.name.key).sort(), alive.map((o) => o.key).sort(), at('object table'));
-  same([...k.tasks.keys()].sort(), alive.filter((o) => o.type === 'task').map((o) => o.key).sort(), at('task table'));
+  same(
+    [...k.tasks.keys()].sort(),
+    alive
+      .filter((o) => o.type === 'task')
+      .map((o) => o.key)
+      .sort(),
+    at('task table'),
+  );
   for (const o of alive) {
     const real = k.objects.get(o.key)!;
     const what = (s: string) => at(`${o.type} #${o.id} ${s}`);
@@ -180,7 +212,14 @@ export function compare(m: KernelModel, r: Real, label: string): void {
       same(real.leased, { reading: m.leased(o.id, 'read'), writing: m.leased(o.id, 'write') }, what('leases'));
     } else if (real instanceof GroupObject) {
       const members = alive.filter((x) => x.indexGroup === o.id).map((x) => x.key);
-      same([...real.members()].filter((x) => x.type !== 'kernel-status').map((x) => x.name.key).sort(), members.sort(), what('index'));
+      same(
+        [...real.members()]
+          .filter((x) => x.type !== 'kernel-status')
+          .map((x) => x.name.key)
+          .sort(),
+        members.sort(),
+        what('index'),
+      );
     } else if (real instanceof TaskObject) {
       const task = m.task(o.task!);
       if (real !== r.tasks[task.id]) expect(real, what('identity')).toBe(r.tasks[task.id]);
@@ -202,7 +241,11 @@ export function compare(m: KernelModel, r: Real, label: string): void {
     same(real.counter, task.counter, what('name counter'));
     same(sys.self, task.self, what('self handle'));
     const handles = task.refs.map((x) => x.handle).sort((a, b) => a - b);
-    same([...real.table.keys()].sort((a, b) => a - b), handles, what('handles'));
+    same(
+      [...real.table.keys()].sort((a, b) => a - b),
+      handles,
+      what('handles'),
+    );
     same(sys.handles, handles, what('handles (task view)'));
     for (const ref of task.refs) {
       const kref = real.table.get(ref.handle)!;
@@ -213,7 +256,8 @@ export function compare(m: KernelModel, r: Real, label: string): void {
       same(kref.rights, ref.rights, h('rights'));
       same(kref.consistency, ref.consistency, h('consistency'));
       same([kref.readBufferSize, kref.writeBufferSize], [ref.readBuf, ref.writeBuf], h('buffer sizes'));
-      const parent = ref.parent === undefined ? undefined : { task: m.task(ref.parent.task).key, id: ref.parent.handle };
+      const parent =
+        ref.parent === undefined ? undefined : { task: m.task(ref.parent.task).key, id: ref.parent.handle };
       same(kref.parent, parent, h('parent'));
       const leases = m.leasesOfRef(task.id, ref.handle);
       same(kref.leases.size, leases.length, h('lease count'));

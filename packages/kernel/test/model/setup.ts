@@ -63,43 +63,73 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
 
 export async function setup(s: Scenario): Promise<{ model: KernelModel; real: Real }> {
   const consoleOut: number[] = [];
-  const kernel = await Kernel.boot({ id: KERNEL_ID, bufferSize: BUFFER_SIZE, consoleSink: (bytes) => consoleOut.push(...bytes) });
+  const kernel = await Kernel.boot({
+    id: KERNEL_ID,
+    bufferSize: BUFFER_SIZE,
+    consoleSink: (bytes) => consoleOut.push(...bytes),
+  });
   kernel.registerProgram(IDLE_PROGRAM, () => new Promise<never>(() => {}));
   // Boot names are the kernel's business (not a system call's): taken as they are.
   const keys = { root: kernel.rootGroup.name.key, console: kernel.console.name.key, init: kernel.init.taskName.key };
   const model = KernelModel.boot(keys, BUFFER_SIZE, KERNEL_ID, [IDLE_PROGRAM]);
   for (const seed of SEEDS) model.addKnownName(seedNameKey(keys.root, seed));
-  const real: Real = { kernel, sys: [kernel.init], tasks: [kernel.tasks.get(keys.init)!], buffers: new Map(), consoleOut };
+  const real: Real = {
+    kernel,
+    sys: [kernel.init],
+    tasks: [kernel.tasks.get(keys.init)!],
+    buffers: new Map(),
+    consoleOut,
+  };
   compare(model, real, 'boot');
   const binary = await makeBinary(model, real);
 
   const options = s.g1Seeded ? { lifecycle: s.g1, nameSeed: SEEDS[0] } : { lifecycle: s.g1 };
   const flags = s.g1Seeded ? 1 : 0;
-  await perform(model, real, 't0.create(g1)', model.create(0, 'group', options, flags), () => kernel.init.create(ObjectType.GROUP, options, flags), (res, plan) => {
-    expect(res.ref).toBe(plan.expectedHandle);
-    plan.commit(res.name.key);
-  });
+  await perform(
+    model,
+    real,
+    't0.create(g1)',
+    model.create(0, 'group', options, flags),
+    () => kernel.init.create(ObjectType.GROUP, options, flags),
+    (res, plan) => {
+      expect(res.ref).toBe(plan.expectedHandle);
+      plan.commit(res.name.key);
+    },
+  );
   const g1 = model.objects.at(-1)!;
   const g1Object = kernel.objects.get(g1.key);
   // Init also holds g1 read-only (r--d, copied to itself): a group runs can make children members of, and name
   // them in, only without WRITE there (a seeded name is then refused).
   const g1Handle = model.refOf(0, model.task(0).nextHandle - 1)!.handle;
   const narrow = { rights: 0x9 };
-  await perform(model, real, 't0.copy(g1 read-only)', model.copy(0, [g1Handle], model.task(0).self, narrow, 0), () => kernel.init.copy([g1Handle], kernel.init.self, narrow), (handles, plan) => {
-    expect(handles).toEqual(plan.expectedHandles);
-    plan.commit();
-  });
+  await perform(
+    model,
+    real,
+    't0.copy(g1 read-only)',
+    model.copy(0, [g1Handle], model.task(0).self, narrow, 0),
+    () => kernel.init.copy([g1Handle], kernel.init.self, narrow),
+    (handles, plan) => {
+      expect(handles).toEqual(plan.expectedHandles);
+      plan.commit();
+    },
+  );
   expect(g1Object).toBeInstanceOf(GroupObject);
   const rootId = model.obj(0).id;
   for (const [i, { groups: which, rights, mask }] of s.tasks.entries()) {
-    const ids = { root: [rootId], g1: [g1.id], 'g1+root': [g1.id, rootId], 'root+g1': [rootId, g1.id], none: [] }[which];
+    const ids = { root: [rootId], g1: [g1.id], 'g1+root': [g1.id, rootId], 'root+g1': [rootId, g1.id], none: [] }[
+      which
+    ];
     const memberships = ids.map((id, j) => ({ group: id, rights: rights[j]! }));
     // attachTask takes a plain group (joined with all rights) or a membership: both forms are used.
     const groups = memberships.map(({ group: id, rights: r }, j): GroupObject | Membership => {
       const group = id === rootId ? kernel.rootGroup : (g1Object as GroupObject);
       return r === ALL && (i + j) % 2 === 0 ? group : { group, rights: r };
     });
-    const sys = await kernel.attachTask([`task-${i + 1}`], groups, mask === undefined ? undefined : { lookupRights: mask });
+    const sys = await kernel.attachTask(
+      [`task-${i + 1}`],
+      groups,
+      mask === undefined ? undefined : { lookupRights: mask },
+    );
     const t = model.attach(sys.taskName.key, memberships, mask);
     real.sys.push(sys);
     real.tasks.push(kernel.tasks.get(sys.taskName.key)!);
@@ -114,54 +144,101 @@ async function makeBinary(model: KernelModel, real: Real): Promise<number> {
   const init = real.sys[0]!;
   const options = { lifecycle: 'immortal' } as const;
   let handle = 0;
-  await perform(model, real, 't0.create(binary)', model.create(0, 'shared-memory-blob', options, 0), () => init.create(ObjectType.SHARED_MEMORY_BLOB, options), (res, plan) => {
-    expect(res.ref).toBe(plan.expectedHandle);
-    handle = res.ref;
-    plan.commit(res.name.key);
-  });
+  await perform(
+    model,
+    real,
+    't0.create(binary)',
+    model.create(0, 'shared-memory-blob', options, 0),
+    () => init.create(ObjectType.SHARED_MEMORY_BLOB, options),
+    (res, plan) => {
+      expect(res.ref).toBe(plan.expectedHandle);
+      handle = res.ref;
+      plan.commit(res.name.key);
+    },
+  );
   const bytes = programBinary(IDLE_PROGRAM);
   let leaseId = -1;
-  await perform(model, real, 't0.beginWrite(binary)', model.beginWrite(0, handle, bytes.length, undefined, 0), () => init.beginWrite(handle, bytes.length), (buffer, plan) => {
-    buffer.set(bytes);
-    leaseId = plan.commit([...bytes]);
-    real.buffers.set(leaseId, buffer);
-  });
+  await perform(
+    model,
+    real,
+    't0.beginWrite(binary)',
+    model.beginWrite(0, handle, bytes.length, undefined, 0),
+    () => init.beginWrite(handle, bytes.length),
+    (buffer, plan) => {
+      buffer.set(bytes);
+      leaseId = plan.commit([...bytes]);
+      real.buffers.set(leaseId, buffer);
+    },
+  );
   const lease = model.leases[leaseId];
-  await perform(model, real, 't0.endWrite(binary)', model.endWrite(0, handle, lease, undefined, 0), () => init.endWrite(handle, real.buffers.get(leaseId)!), (version, plan) => {
-    expect(version).toBe(plan.version);
-    plan.commit();
-  });
+  await perform(
+    model,
+    real,
+    't0.endWrite(binary)',
+    model.endWrite(0, handle, lease, undefined, 0),
+    () => init.endWrite(handle, real.buffers.get(leaseId)!),
+    (version, plan) => {
+      expect(version).toBe(plan.version);
+      plan.commit();
+    },
+  );
   expect(model.programOf(model.refOf(0, handle)!.obj)).toBe(IDLE_PROGRAM);
   return handle;
 }
 
 /** Init creates a shared blob and a stream and copies both, with the binary, to every task it can look up (through the checked path). */
-async function preload(model: KernelModel, real: Real, p: NonNullable<Scenario['preload']>, binary: number): Promise<void> {
+async function preload(
+  model: KernelModel,
+  real: Real,
+  p: NonNullable<Scenario['preload']>,
+  binary: number,
+): Promise<void> {
   const init = real.sys[0]!;
   const made: number[] = [binary];
   for (const [type, options] of [
     ['shared-memory-blob', { lifecycle: p.blob }],
     ['shared-memory-stream', { capacity: p.capacity }],
   ] as const) {
-    await perform(model, real, `t0.create(${type})`, model.create(0, type, options, 0), () => init.create(type, options), (res, plan) => {
-      expect(res.ref).toBe(plan.expectedHandle);
-      made.push(res.ref);
-      plan.commit(res.name.key);
-    });
+    await perform(
+      model,
+      real,
+      `t0.create(${type})`,
+      model.create(0, type, options, 0),
+      () => init.create(type, options),
+      (res, plan) => {
+        expect(res.ref).toBe(plan.expectedHandle);
+        made.push(res.ref);
+        plan.commit(res.name.key);
+      },
+    );
   }
   for (const task of model.tasks.slice(1)) {
     const label = `t0.lookup(task ${task.id})`;
     let target: number | undefined;
-    await perform(model, real, label, model.lookup(0, task.key, 0), () => init.lookup(task.key), (handles, plan) => {
-      expect(handles).toEqual(plan.expectedHandles);
-      target = handles[0];
-      plan.commit();
-    });
+    await perform(
+      model,
+      real,
+      label,
+      model.lookup(0, task.key, 0),
+      () => init.lookup(task.key),
+      (handles, plan) => {
+        expect(handles).toEqual(plan.expectedHandles);
+        target = handles[0];
+        plan.commit();
+      },
+    );
     if (target === undefined) continue;
     const options = { rights: p.rights[task.id - 1] ?? 0xf };
-    await perform(model, real, `t0.copy(to task ${task.id})`, model.copy(0, made, target, options, 0), () => init.copy(made, target!, options), (handles, plan) => {
-      expect(handles).toEqual(plan.expectedHandles);
-      plan.commit();
-    });
+    await perform(
+      model,
+      real,
+      `t0.copy(to task ${task.id})`,
+      model.copy(0, made, target, options, 0),
+      () => init.copy(made, target!, options),
+      (handles, plan) => {
+        expect(handles).toEqual(plan.expectedHandles);
+        plan.commit();
+      },
+    );
   }
 }

@@ -171,8 +171,16 @@ describe('network objects: listener and connections', () => {
     await expectErrno(bare.init.create(ObjectType.TCP_LISTENER, { address: { port: 0 } }), 'ENOTSUP', 'type');
     const { sys } = await setup();
     await expectErrno(sys.create(ObjectType.TCP_LISTENER), 'EINVAL', 'options.address');
-    await expectErrno(sys.create(ObjectType.TCP_LISTENER, { address: { port: 70000 } }), 'EINVAL', 'options.address.port');
-    await expectErrno(sys.create(ObjectType.TCP_LISTENER, { address: { port: 1, extra: 2 } as never }), 'EINVAL', 'options.address.extra');
+    await expectErrno(
+      sys.create(ObjectType.TCP_LISTENER, { address: { port: 70000 } }),
+      'EINVAL',
+      'options.address.port',
+    );
+    await expectErrno(
+      sys.create(ObjectType.TCP_LISTENER, { address: { port: 1, extra: 2 } as never }),
+      'EINVAL',
+      'options.address.extra',
+    );
     await expectErrno(sys.create(ObjectType.TCP_LISTENER, { address: 'x' as never }), 'EINVAL', 'options.address');
     await expectErrno(sys.create(ObjectType.SHARED_MEMORY_BLOB, { address: { port: 1 } }), 'EINVAL', 'options.address');
     const { ref: listener } = await sys.create(ObjectType.TCP_LISTENER, { address: { port: 0 } });

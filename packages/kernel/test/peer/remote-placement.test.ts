@@ -29,7 +29,11 @@ describe('remote run and placement', () => {
     const bin = await blobWith(c.sys.a!, programBinary('placed'));
     const argv = [`placed-${String(asked)}`];
     // Started paused: the placement is fixed at run, and a paused task runs no code.
-    await c.sys.a!.run(bin.ref, { argv, kernel: 'b', ...(asked !== undefined ? { placement: asked } : {}) }, RunFlags.START_PAUSED);
+    await c.sys.a!.run(
+      bin.ref,
+      { argv, kernel: 'b', ...(asked !== undefined ? { placement: asked } : {}) },
+      RunFlags.START_PAUSED,
+    );
     const task = [...c.k.b!.tasks.values()].find((t) => t.setup.argv[0] === argv[0]);
     expect(task?.setup.placement).toBe(expected);
     c.check();
@@ -38,7 +42,18 @@ describe('remote run and placement', () => {
   it('a peer request with a placement no run takes gets EINVAL naming spec.placement', async () => {
     const c = await cluster('a', 'b');
     c.k.b!.registerProgram('placed', PROGRAM);
-    const request = { kind: 'run', binary: programBinary('placed'), argv: ['bogus'], env: {}, inputs: [], outputs: [], groups: [], name: undefined, flags: RunFlags.START_PAUSED, placement: 'everywhere' };
+    const request = {
+      kind: 'run',
+      binary: programBinary('placed'),
+      argv: ['bogus'],
+      env: {},
+      inputs: [],
+      outputs: [],
+      groups: [],
+      name: undefined,
+      flags: RunFlags.START_PAUSED,
+      placement: 'everywhere',
+    };
     const reply = await c.link.a!.transport.request('b', request as never);
     expect(reply).toMatchObject({ ok: false, error: { code: 'EINVAL', syscall: 'run', argument: 'spec.placement' } });
     expect([...c.k.b!.tasks.values()].some((t) => t.setup.argv[0] === 'bogus')).toBe(false);

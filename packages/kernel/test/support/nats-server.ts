@@ -61,12 +61,16 @@ export async function accepts(port: number): Promise<boolean> {
  * address are given on the command line) and `args` (more flags, e.g.
  * `--user`), and resolves once it accepts connections (within 10 s).
  */
-export async function startNatsServer(options: { config?: string; args?: readonly string[] } = {}): Promise<NatsServer> {
+export async function startNatsServer(
+  options: { config?: string; args?: readonly string[] } = {},
+): Promise<NatsServer> {
   const dir = mkdtempSync(join(tmpdir(), 'dios-nats-'));
   const config = join(dir, 'nats.conf');
   writeFileSync(config, options.config ?? '');
   const port = await freePort();
-  const child = spawn(NATS_SERVER, ['-c', config, '-a', '127.0.0.1', '-p', String(port), ...(options.args ?? [])], { stdio: 'ignore' });
+  const child = spawn(NATS_SERVER, ['-c', config, '-a', '127.0.0.1', '-p', String(port), ...(options.args ?? [])], {
+    stdio: 'ignore',
+  });
   const stop = () => {
     child.kill();
     rmSync(dir, { recursive: true, force: true });

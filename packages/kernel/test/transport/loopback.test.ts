@@ -23,7 +23,11 @@ describe('LoopbackNetwork specifics', () => {
   it('refuses an empty or duplicate node id', () => {
     const net = new LoopbackNetwork();
     net.connect('a');
-    for (const [id, code] of [['', 'EINVAL'], [42, 'EINVAL'], ['a', 'EEXIST']] as const) {
+    for (const [id, code] of [
+      ['', 'EINVAL'],
+      [42, 'EINVAL'],
+      ['a', 'EEXIST'],
+    ] as const) {
       let error: unknown;
       try {
         net.connect(id as string);

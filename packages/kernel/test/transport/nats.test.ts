@@ -10,7 +10,12 @@ import { ANY_KERNEL, DiosError, Kernel, programBinary, type PeerRequest } from '
 import { transportCompliance } from '@dios/kernel/compliance';
 import { connectNats, natsPermissions, NatsTransport, type NatsTransportOptions } from '@dios/kernel/nats';
 import { decodeFrame, encodeFrame, MalformedFrameError } from '@dios/kernel/testing';
-import { ASSEMBLY_TIMEOUT_MS, MAX_ASSEMBLING_BYTES_PER_SENDER, Reassembly, splitFrame } from '../../src/transport/nats/parts.js';
+import {
+  ASSEMBLY_TIMEOUT_MS,
+  MAX_ASSEMBLING_BYTES_PER_SENDER,
+  Reassembly,
+  splitFrame,
+} from '../../src/transport/nats/parts.js';
 import { blobWith, readAll } from '../helpers.js';
 import { natsMissing, startNatsServer, type NatsServer } from '../support/nats-server.js';
 import { startTcpProxy } from './tcp-proxy.js';
@@ -64,7 +69,16 @@ async function meshed(ts: readonly NatsTransport[]): Promise<void> {
 /** A transport whose connection the test holds, so it can drop it as a crash would (no goodbye, no drain). */
 async function crashable(id: string, cluster: string): Promise<{ transport: NatsTransport; nc: NatsConnection }> {
   const nc = await connect({ servers: url, user: USER, pass: PASS });
-  return { transport: new NatsTransport(nc, { id, cluster, requestTimeoutMs: 5000, heartbeatMs: HEARTBEAT_MS, deadMs: DEAD_MS }), nc };
+  return {
+    transport: new NatsTransport(nc, {
+      id,
+      cluster,
+      requestTimeoutMs: 5000,
+      heartbeatMs: HEARTBEAT_MS,
+      deadMs: DEAD_MS,
+    }),
+    nc,
+  };
 }
 
 async function expectCode(p: Promise<unknown>, codes: string[]): Promise<DiosError> {
@@ -89,7 +103,9 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
     async setup(count) {
       const cluster = freshCluster();
       const proxies = await Promise.all(Array.from({ length: count }, () => startTcpProxy(server!.port)));
-      const transports = await Promise.all(proxies.map((p, i) => connectNats({ ...options(`node-${i}`, cluster), servers: p.url })));
+      const transports = await Promise.all(
+        proxies.map((p, i) => connectNats({ ...options(`node-${i}`, cluster), servers: p.url })),
+      );
       const proxyOf = (id: string) => proxies[transports.findIndex((t) => t.localId === id)]!;
       await meshed(transports);
       return {
@@ -107,7 +123,12 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
   describe('codec', () => {
     it('round-trips JSON values with byte arrays as raw bytes, not base64', () => {
       const bytes = Uint8Array.from({ length: 300 }, (_, i) => i % 256);
-      const value = { kind: 'end-write', bytes, list: [new Uint8Array(0), 'ü', 1.5, null, true], nested: { b: Uint8Array.of(7) } };
+      const value = {
+        kind: 'end-write',
+        bytes,
+        list: [new Uint8Array(0), 'ü', 1.5, null, true],
+        nested: { b: Uint8Array.of(7) },
+      };
       const frame = encodeFrame(value);
       // The 300 bytes appear verbatim at the end of the frame.
       expect([...frame.subarray(frame.length - 301, frame.length - 1)]).toEqual([...bytes]);
@@ -142,7 +163,8 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
         withHeader('{"body":null,"bin":[-1]}'),
         withHeader('{"body":null,"bin":["2"]}', [1, 2]),
       ];
-      for (const frame of bad) expect(() => decodeFrame(frame), `frame ${[...frame].join(',')}`).toThrow(MalformedFrameError);
+      for (const frame of bad)
+        expect(() => decodeFrame(frame), `frame ${[...frame].join(',')}`).toThrow(MalformedFrameError);
     });
   });
 
@@ -217,8 +239,12 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
 
         // Forgeries: a well-formed request on a's subject claiming to be from x; one from a whose reply would go
         // into c's inbox; heartbeats on a's subject in other names (one a goodbye, which would drop a).
-        raw.publish(`${base}.node.b.a`, encodeFrame({ t: 'req', from: 'x', body: lookup }), { reply: `${base}.reply.a.b.98` });
-        raw.publish(`${base}.node.b.a`, encodeFrame({ t: 'req', from: 'a', body: lookup }), { reply: `${base}.reply.c.b.1` });
+        raw.publish(`${base}.node.b.a`, encodeFrame({ t: 'req', from: 'x', body: lookup }), {
+          reply: `${base}.reply.a.b.98`,
+        });
+        raw.publish(`${base}.node.b.a`, encodeFrame({ t: 'req', from: 'a', body: lookup }), {
+          reply: `${base}.reply.c.b.1`,
+        });
         raw.publish(`${base}.alive.a`, encodeFrame({ t: 'hb', from: 'ghost' }));
         raw.publish(`${base}.alive.a`, encodeFrame({ t: 'hb', from: 'b', bye: true }));
         raw.publish(`${base}.alive.ghost`, encodeFrame({ t: 'hb', from: 'a', bye: true }));
@@ -257,7 +283,12 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
       const a = await connectNats(options('a', cluster));
       // b beats rarely, so a quick return can only come from the heartbeat it sends on reconnecting.
       const SLOW_BEAT = 2000;
-      const b = await connectNats({ ...options('b', cluster), servers: proxy.url, heartbeatMs: SLOW_BEAT, deadMs: 3 * SLOW_BEAT });
+      const b = await connectNats({
+        ...options('b', cluster),
+        servers: proxy.url,
+        heartbeatMs: SLOW_BEAT,
+        deadMs: 3 * SLOW_BEAT,
+      });
       let started = false;
       a.listen(async (_from, request) => {
         started = true;
@@ -329,7 +360,8 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
         const bound = DEAD_MS + DEAD_MS / 4 + 400;
         expect(Date.now() - stoppedAt).toBeLessThanOrEqual(bound);
         while (a.peers().includes('b')) {
-          if (Date.now() - stoppedAt > bound) throw new Error(`b still listed ${Date.now() - stoppedAt} ms after it stopped`);
+          if (Date.now() - stoppedAt > bound)
+            throw new Error(`b still listed ${Date.now() - stoppedAt} ms after it stopped`);
           await sleep(10);
         }
         await expectCode(a.request('b', { kind: 'revoked', handle: 1 }), ['EHOSTDOWN']);
@@ -354,7 +386,10 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
         await meshed([a, b]);
         await expectCode(a.request('b', { kind: 'lookup', name: 'x', groups: [] }), ['EHOSTDOWN']);
         // Waiting 700 ms at the peer, past requestTimeoutMs: the peer is alive, so the read is not cut off.
-        expect(await a.request('b', { kind: 'begin-read', handle: 1, offset: 0, length: 1, nonblock: false })).toEqual({ ok: true, lease: 3 });
+        expect(await a.request('b', { kind: 'begin-read', handle: 1, offset: 0, length: 1, nonblock: false })).toEqual({
+          ok: true,
+          lease: 3,
+        });
       } finally {
         await a.close();
         await b.close();
@@ -374,9 +409,24 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
       });
       try {
         await meshed([a, b]);
-        expect(await a.request('b', { kind: 'end-write', handle: 1, lease: 1, bytes: huge, discard: false, endOfStream: false })).toEqual({ ok: true, handle: 1 });
+        expect(
+          await a.request('b', {
+            kind: 'end-write',
+            handle: 1,
+            lease: 1,
+            bytes: huge,
+            discard: false,
+            endOfStream: false,
+          }),
+        ).toEqual({ ok: true, handle: 1 });
         expect(received !== undefined && Buffer.from(received).equals(Buffer.from(huge))).toBe(true);
-        const reply = await a.request('b', { kind: 'begin-read', handle: 1, offset: 0, length: huge.length, nonblock: true });
+        const reply = await a.request('b', {
+          kind: 'begin-read',
+          handle: 1,
+          offset: 0,
+          length: huge.length,
+          nonblock: true,
+        });
         expect(reply.ok && reply.bytes !== undefined && Buffer.from(reply.bytes).equals(Buffer.from(huge))).toBe(true);
         expect(await a.request('b', { kind: 'revoked', handle: 1 })).toEqual({ ok: true, handle: 1 });
       } finally {
@@ -389,7 +439,10 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
   describe('NKey users, each allowed only its own node subjects (natsPermissions)', () => {
     const CLUSTER = 'secure';
     const ids = ['x', 'y', 'z'] as const;
-    const keys = Object.fromEntries(ids.map((id) => [id, nkeys.createUser()])) as Record<(typeof ids)[number], nkeys.KeyPair>;
+    const keys = Object.fromEntries(ids.map((id) => [id, nkeys.createUser()])) as Record<
+      (typeof ids)[number],
+      nkeys.KeyPair
+    >;
     const seedOf = (id: (typeof ids)[number]) => new TextDecoder().decode(keys[id].getSeed());
     let secure: NatsServer | undefined;
 
@@ -422,7 +475,9 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
         if (seed !== '') expect(error.message).not.toContain(seed);
       }
       // One kind of credentials at a time.
-      const both = await expectCode(connectNats({ ...nkeyOptions('x', seedOf('x')), user: 'u', pass: 'p' }), ['EINVAL']);
+      const both = await expectCode(connectNats({ ...nkeyOptions('x', seedOf('x')), user: 'u', pass: 'p' }), [
+        'EINVAL',
+      ]);
       expect(both.argument).toBe('seed');
     });
 
@@ -453,11 +508,13 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
       let violations = 0;
       // Counts until rogue closes (finally, below); if the status stream failed, the rejection would fail the test.
       void (async () => {
-        for await (const s of rogue.status()) if (s.type === 'error' && s.error instanceof errors.PermissionViolationError) violations++;
+        for await (const s of rogue.status())
+          if (s.type === 'error' && s.error instanceof errors.PermissionViolationError) violations++;
       })();
       try {
         await meshed([x!, y!]);
-        for (let i = 0; i < 200; i++) rogue.publish(`dios.${CLUSTER}.alive.fake-${i}`, encodeFrame({ t: 'hb', from: `fake-${i}` }));
+        for (let i = 0; i < 200; i++)
+          rogue.publish(`dios.${CLUSTER}.alive.fake-${i}`, encodeFrame({ t: 'hb', from: `fake-${i}` }));
         await rogue.flush();
         await sleep(100);
         expect(violations).toBe(200);
@@ -486,7 +543,8 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
       // Counts until rogue closes (finally, below); if the status stream failed, the rejection would fail the test.
       void (async () => {
         for await (const s of rogue.status()) {
-          if (s.type === 'error' && s.error instanceof errors.PermissionViolationError) violations.push(`${s.error.operation} ${s.error.subject}`);
+          if (s.type === 'error' && s.error instanceof errors.PermissionViolationError)
+            violations.push(`${s.error.operation} ${s.error.subject}`);
         }
       })();
       try {
@@ -494,21 +552,32 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
         const base = `dios.${CLUSTER}`;
         const lookup = { kind: 'lookup', name: 'n', groups: [] };
         // As y: a request to z, a goodbye, a reply into z's inbox; and listening on y's requests.
-        rogue.publish(`${base}.node.z.y`, encodeFrame({ t: 'req', from: 'y', body: lookup }), { reply: `${base}.reply.y.z.1` });
+        rogue.publish(`${base}.node.z.y`, encodeFrame({ t: 'req', from: 'y', body: lookup }), {
+          reply: `${base}.reply.y.z.1`,
+        });
         rogue.publish(`${base}.alive.y`, encodeFrame({ t: 'hb', from: 'y', bye: true }));
         rogue.publish(`${base}.reply.z.y.1`, encodeFrame({ t: 'rep', body: { ok: true } }));
         let overheard = 0;
         rogue.subscribe(`${base}.node.y.*`, { callback: (err) => void (err === null && overheard++) });
         await rogue.flush();
         await sleep(DEAD_MS / 2);
-        expect(violations.sort()).toEqual([`publish ${base}.alive.y`, `publish ${base}.node.z.y`, `publish ${base}.reply.z.y.1`, `subscription ${base}.node.y.*`].sort());
+        expect(violations.sort()).toEqual(
+          [
+            `publish ${base}.alive.y`,
+            `publish ${base}.node.z.y`,
+            `publish ${base}.reply.z.y.1`,
+            `subscription ${base}.node.y.*`,
+          ].sort(),
+        );
         // Nothing arrived anywhere: no handler ran, nothing was even dropped, y is still alive for everyone.
         expect(handled).toEqual({ x: [], y: [], z: [] });
         for (const t of [x!, y!, z!]) expect(t.dropped).toEqual({ malformed: 0, forged: 0, parts: 0, peers: 0 });
         expect(x!.peers().sort()).toEqual(['y', 'z']);
         expect(z!.peers().sort()).toEqual(['x', 'y']);
         // Under its own name, the rogue's message arrives, but the envelope's claim to be y gets it dropped.
-        rogue.publish(`${base}.node.z.x`, encodeFrame({ t: 'req', from: 'y', body: lookup }), { reply: `${base}.reply.x.z.7` });
+        rogue.publish(`${base}.node.z.x`, encodeFrame({ t: 'req', from: 'y', body: lookup }), {
+          reply: `${base}.reply.x.z.7`,
+        });
         await rogue.flush();
         await sleep(50);
         expect(z!.dropped).toEqual({ malformed: 0, forged: 1, parts: 0, peers: 0 });
@@ -542,7 +611,21 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
       expect(r.add('s', 'k', header('y', 2, 3, 10), parts[2]!, 0)).toBeUndefined();
       expect(r.add('s', 'k', header('y', 1, 3, 10), parts[1]!, 0)).toBeUndefined();
       expect([r.held, r.open, r.dropped]).toEqual([0, 0, 2]);
-      const bad = ['', 'x', 'x 0 1 10', 'x -1 3 10', 'x 0 3 0', 'x 0 3 abc', 'x 5 3 10', 'x 0x0 3 10', 'x 0 3 1e1', ' 0 3 10', 'x 0 3 10 ', 'x 0 30 10', 'x 00 3 10'];
+      const bad = [
+        '',
+        'x',
+        'x 0 1 10',
+        'x -1 3 10',
+        'x 0 3 0',
+        'x 0 3 abc',
+        'x 5 3 10',
+        'x 0x0 3 10',
+        'x 0 3 1e1',
+        ' 0 3 10',
+        'x 0 3 10 ',
+        'x 0 30 10',
+        'x 00 3 10',
+      ];
       for (const h of bad) expect(r.add('s', 'k', h, parts[0]!, 0), h).toBeUndefined();
       // An empty part is malformed too: every part carries a byte at least.
       expect(r.add('s', 'k', header('e', 0, 3, 10), new Uint8Array(0), 0)).toBeUndefined();
@@ -562,7 +645,10 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
       expect(r.add('x', 'k', header('f', 0, 2, 100 * 1024 * 1024), new Uint8Array(10), 0)).toBeUndefined();
       expect([r.held, r.heldFor('x'), r.open]).toEqual([10, 10, 1]);
       // The buffer grows (doubling, never past the total) as the parts come.
-      const parts = splitFrame(Uint8Array.from({ length: 1000 }, (_, i) => i % 251), 100);
+      const parts = splitFrame(
+        Uint8Array.from({ length: 1000 }, (_, i) => i % 251),
+        100,
+      );
       for (let i = 0; i < 9; i++) r.add('y', 'j', header('g', i, 10, 1000), parts[i]!, 0);
       expect(r.heldFor('y')).toBeGreaterThanOrEqual(900);
       expect(r.heldFor('y')).toBeLessThanOrEqual(1000);

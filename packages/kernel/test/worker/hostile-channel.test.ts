@@ -39,7 +39,11 @@ type Reply = { v?: unknown; e?: [string, string, string | null, string]; x?: str
 // Runs the hostile task with `argv`; resolves to its exit status and the replies it recorded.
 async function hostile(...argv: string[]): Promise<{ status: number | undefined; replies: Reply[] }> {
   const { ref: out } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-  const task = await sys.run(binaries.get('hostileChannel')!, { argv: ['hostile', ...argv], outputs: [out], placement: 'worker' });
+  const task = await sys.run(binaries.get('hostileChannel')!, {
+    argv: ['hostile', ...argv],
+    outputs: [out],
+    placement: 'worker',
+  });
   await sys.select([task]);
   const status = sys.ref(task).task?.exitStatus;
   const view = await sys.beginRead(out);
@@ -47,7 +51,13 @@ async function hostile(...argv: string[]): Promise<{ status: number | undefined;
   await sys.endRead(out, view);
   await sys.delete(task);
   await sys.delete(out);
-  return { status, replies: text === '' ? [] : (JSON.parse(text) as string[]).map((r) => (r === 'no reply' ? { x: r } : (JSON.parse(r) as Reply))) };
+  return {
+    status,
+    replies:
+      text === ''
+        ? []
+        : (JSON.parse(text) as string[]).map((r) => (r === 'no reply' ? { x: r } : (JSON.parse(r) as Reply))),
+  };
 }
 
 // The kernel still serves others: an in-thread call, and a worker task making calls.
@@ -81,10 +91,12 @@ describe('a worker task writing into its own channel', () => {
     await kernelStillWorks();
   });
 
-  it('gets the call\'s own error for forged patches, tokens and arguments: the kernel reads them as any call\'s', async () => {
+  it("gets the call's own error for forged patches, tokens and arguments: the kernel reads them as any call's", async () => {
     const { status, replies } = await hostile('arguments');
     expect(status).toBe(0);
-    const codes = replies.map((r) => (r.e !== undefined ? `${r.e[0]} ${r.e[1]}(${r.e[2] ?? ''})` : r.x !== undefined ? 'x' : 'ok'));
+    const codes = replies.map((r) =>
+      r.e !== undefined ? `${r.e[0]} ${r.e[1]}(${r.e[2] ?? ''})` : r.x !== undefined ? 'x' : 'ok',
+    );
     expect(codes).toEqual([
       'EINVAL lookup(name)',
       'EINVAL channel(patches)', // a patch through __proto__
@@ -110,7 +122,7 @@ describe('a worker task writing into its own channel', () => {
     await kernelStillWorks();
   });
 
-  it('cannot stall the kernel\'s thread by ringing the doorbell in a loop: timers fire and other tasks finish meanwhile', async () => {
+  it("cannot stall the kernel's thread by ringing the doorbell in a loop: timers fire and other tasks finish meanwhile", async () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 10);
     try {

@@ -49,12 +49,12 @@ describe('pure tasks: modules the worker loaded before the lock-down', () => {
     expect(existsSync(join(dir, 'pwned-esbuild.js'))).toBe(false);
   });
 
-  it('esbuild through require() is a fresh instance too, and require.cache holds nothing of the worker\'s', async () => {
+  it("esbuild through require() is a fresh instance too, and require.cache holds nothing of the worker's", async () => {
     refused((await cjs('preloadedRequire', ESBUILD)).report);
     expect((await cjs('requireCache')).report).toEqual({ ok: true, value: [] });
   });
 
-  it('the worker\'s own kernel module (pure.ts, holding node:module) imported by its URL is a fresh instance: EACCES', async () => {
+  it("the worker's own kernel module (pure.ts, holding node:module) imported by its URL is a fresh instance: EACCES", async () => {
     refused((await esm('preloadedKernelModule')).report);
     expect((await esm('ownUrl')).report).toEqual({ ok: true, value: '?dios-pure' });
   });
@@ -69,7 +69,8 @@ describe('pure tasks: what exists on the host', () => {
 
   it('the same through require, require.resolve and Module._findPath', async () => {
     const { report } = await cjs('bareClimb');
-    for (const key of ['exists', 'missing', 'requireMissing', 'findPathExists', 'findPathMissing']) refused(report[key]);
+    for (const key of ['exists', 'missing', 'requireMissing', 'findPathExists', 'findPathMissing'])
+      refused(report[key]);
     expect(report.missing.message.replace('nothing.env', 'secret.env')).toBe(report.exists.message);
   });
 });
@@ -96,7 +97,7 @@ describe('pure tasks: lookups a package controls', () => {
     expect(report.missing.message.replace('nothing.js', 'secret.js')).toBe(report.exists.message);
   });
 
-  it('assert() in eval\'d code naming a host file with //# sourceURL does not quote that file', async () => {
+  it("assert() in eval'd code naming a host file with //# sourceURL does not quote that file", async () => {
     const { report } = await esm('assertSourceUrl');
     for (const key of ['path', 'url', 'fn']) {
       expect(report[key]).toMatchObject({ ok: false, name: 'AssertionError' });
@@ -118,24 +119,33 @@ describe('pure tasks: stack frames', () => {
 });
 
 describe('pure tasks: global bindings', () => {
-  it('globalThis.Atomics, Uint8Array and TextEncoder cannot be rebound: the worker\'s system-call layer hands no stand-in the channel\'s buffer', async () => {
+  it("globalThis.Atomics, Uint8Array and TextEncoder cannot be rebound: the worker's system-call layer hands no stand-in the channel's buffer", async () => {
     const { report } = await esm('globalAtomicsStandIn');
-    for (const key of ['atomics', 'u8', 'encoder']) expect(report[key], key).toMatchObject({ ok: false, name: 'TypeError' });
+    for (const key of ['atomics', 'u8', 'encoder'])
+      expect(report[key], key).toMatchObject({ ok: false, name: 'TypeError' });
     expect(report.shared).toBe(0);
     expect(report.same).toBe(true);
   });
 
-  it('the prototypes of Node\'s global classes are hardened: a patched TextDecoder.decode or TextEncoder.encodeInto catches no channel view', async () => {
+  it("the prototypes of Node's global classes are hardened: a patched TextDecoder.decode or TextEncoder.encodeInto catches no channel view", async () => {
     const { report } = await esm('textCodecPrototypes');
-    for (const key of ['decode', 'encodeInto', 'defineDecode', 'accessor']) expect(report[key], key).toMatchObject({ ok: false, name: 'TypeError' });
+    for (const key of ['decode', 'encodeInto', 'defineDecode', 'accessor'])
+      expect(report[key], key).toMatchObject({ ok: false, name: 'TypeError' });
     expect(report.shared).toBe(0);
   });
 });
 
 describe('pure tasks: uninitialized memory', () => {
-  it('Buffer.allocUnsafe, allocUnsafeSlow, SlowBuffer, the rest of a zlib output\'s buffer and of the pool hold no freed memory of the process', async () => {
+  it("Buffer.allocUnsafe, allocUnsafeSlow, SlowBuffer, the rest of a zlib output's buffer and of the pool hold no freed memory of the process", async () => {
     const { report } = await esm('uninitializedBuffers');
-    expect(report).toEqual({ allocUnsafe: 0, allocUnsafeSlow: 0, slowBuffer: 0, zlibRest: 0, poolRest: 0, poolSize: 0 });
+    expect(report).toEqual({
+      allocUnsafe: 0,
+      allocUnsafeSlow: 0,
+      slowBuffer: 0,
+      zlibRest: 0,
+      poolRest: 0,
+      poolSize: 0,
+    });
   });
 });
 

@@ -63,12 +63,26 @@ function absent(a: Attempt): void {
 }
 
 describe('pure tasks: host built-ins through ES modules', () => {
-  it.each(['node:fs', 'fs', 'node:child_process', 'node:net', 'node:worker_threads', 'node:vm', 'node:module', 'node:process', 'node:os', 'node:v8', 'node:inspector', 'node:dgram', 'node:http', 'node:tls', 'node:diagnostics_channel', 'node:trace_events'])(
-    'import(%s) is EACCES',
-    async (name) => {
-      refused((await esm('importBuiltin', name)).report);
-    },
-  );
+  it.each([
+    'node:fs',
+    'fs',
+    'node:child_process',
+    'node:net',
+    'node:worker_threads',
+    'node:vm',
+    'node:module',
+    'node:process',
+    'node:os',
+    'node:v8',
+    'node:inspector',
+    'node:dgram',
+    'node:http',
+    'node:tls',
+    'node:diagnostics_channel',
+    'node:trace_events',
+  ])('import(%s) is EACCES', async (name) => {
+    refused((await esm('importBuiltin', name)).report);
+  });
 
   it('computation-only built-ins stay importable (the refusals above are not a broken loader)', async () => {
     const { report } = await esm('importBuiltin', 'node:crypto');
@@ -95,9 +109,12 @@ describe('pure tasks: host built-ins through CommonJS', () => {
     refused((await cjs('requireChildProcess')).report);
   });
 
-  it.each(['net', 'worker_threads', 'node:vm', 'module', 'os', 'http', 'inspector', 'v8'])('a .cjs program: require(%s) is EACCES', async (name) => {
-    refused((await cjs('requireBuiltin', name)).report);
-  });
+  it.each(['net', 'worker_threads', 'node:vm', 'module', 'os', 'http', 'inspector', 'v8'])(
+    'a .cjs program: require(%s) is EACCES',
+    async (name) => {
+      refused((await cjs('requireBuiltin', name)).report);
+    },
+  );
 
   it('a CommonJS module imported by an ES program cannot require node:fs either (the host file is not written)', async () => {
     refused((await esm('importCjsHelperThatRequiresFs')).report);
@@ -118,7 +135,7 @@ describe('pure tasks: host built-ins through CommonJS', () => {
     refused((await cjs('createRequireHost')).report);
   });
 
-  it('Module.register (a loader hook of the task\'s own, which would run before ours) is EACCES; node:fs stays refused', async () => {
+  it("Module.register (a loader hook of the task's own, which would run before ours) is EACCES; node:fs stays refused", async () => {
     const { report } = await cjs('registerHook');
     refused(report.register);
     refused(report.fs);
@@ -215,7 +232,10 @@ describe('pure tasks: process is an allow-list', () => {
 
   it('cwd is /, and pid, ppid, execPath and title are not there', async () => {
     const { report } = await esm('processIdentity');
-    expect(report).toEqual({ ok: true, value: { cwd: '/', pid: 'undefined', ppid: 'undefined', execPath: 'undefined', title: 'undefined' } });
+    expect(report).toEqual({
+      ok: true,
+      value: { cwd: '/', pid: 'undefined', ppid: 'undefined', execPath: 'undefined', title: 'undefined' },
+    });
   });
 
   it('process.binding, process.getBuiltinModule and process.dlopen are not there', async () => {
@@ -224,13 +244,23 @@ describe('pure tasks: process is an allow-list', () => {
     absent((await esm('processDlopen')).report);
   });
 
-  it('process.env holds no host variable (the test set DIOS_HOST_SECRET in the kernel\'s process)', async () => {
+  it("process.env holds no host variable (the test set DIOS_HOST_SECRET in the kernel's process)", async () => {
     const { report } = await esm('processEnv');
     expect(report).toEqual({ ok: true, value: { keys: [], path: 'undefined', host: 'undefined' } });
   });
 
   it('every member of the host process not on the allow-list reads undefined', async () => {
-    const keys = [...new Set([...Object.getOwnPropertyNames(process), ...Object.getOwnPropertyNames(Object.getPrototypeOf(process)), 'getBuiltinModule', 'loadEnvFile', 'report', 'mainModule', 'permission'])];
+    const keys = [
+      ...new Set([
+        ...Object.getOwnPropertyNames(process),
+        ...Object.getOwnPropertyNames(Object.getPrototypeOf(process)),
+        'getBuiltinModule',
+        'loadEnvFile',
+        'report',
+        'mainModule',
+        'permission',
+      ]),
+    ];
     const { report } = await esm('processMembers', JSON.stringify(keys));
     for (const key of report.visible) expect(PURE_PROCESS_MEMBERS, `process.${key} is visible`).toContain(key);
     expect(report.visible.length).toBeGreaterThan(3);
@@ -253,8 +283,14 @@ describe('pure tasks: the real process reached another way', () => {
 
   it('the global object has no require/module (the eval entry of a source run defines them) and no fetch, BroadcastChannel, WebSocket', async () => {
     expect((await esm('functionThisGlobals')).report).toEqual({ ok: true, value: [] });
-    expect((await esm('sourceRequireGlobal')).report).toEqual({ ok: true, value: ['undefined', 'undefined', 'undefined'] });
-    expect((await esm('hostGlobals')).report).toEqual({ ok: true, value: ['undefined', 'undefined', 'undefined', 'undefined'] });
+    expect((await esm('sourceRequireGlobal')).report).toEqual({
+      ok: true,
+      value: ['undefined', 'undefined', 'undefined'],
+    });
+    expect((await esm('hostGlobals')).report).toEqual({
+      ok: true,
+      value: ['undefined', 'undefined', 'undefined', 'undefined'],
+    });
   });
 
   it('EventEmitter.prototype is frozen: a patched emit cannot capture the process Node emits warnings on', async () => {
@@ -269,13 +305,13 @@ describe('pure tasks: the real process reached another way', () => {
     expect(report.captured).toBe('<none>');
   });
 
-  it('the stream prototypes are hardened: a patched Writable.prototype.write cannot catch Node\'s own stderr of the thread', async () => {
+  it("the stream prototypes are hardened: a patched Writable.prototype.write cannot catch Node's own stderr of the thread", async () => {
     const { report } = await esm('streamPrototypeCapture');
     expect(report.patch).toMatchObject({ ok: false, name: 'TypeError' });
     expect(report.found).toEqual([]);
   });
 
-  it('stack frames (Error.prepareStackTrace) give no this or function of Node\'s internals', async () => {
+  it("stack frames (Error.prepareStackTrace) give no this or function of Node's internals", async () => {
     const { report } = await esm('stackFrameThis');
     expect(report.found).toEqual([]);
   });
@@ -292,7 +328,7 @@ describe('pure tasks: allowed built-ins trimmed where they reach the host', () =
     refused((await esm('cryptoSetFips')).report);
   });
 
-  it('path.resolve and url.pathToFileURL resolve against /, not the host\'s working directory', async () => {
+  it("path.resolve and url.pathToFileURL resolve against /, not the host's working directory", async () => {
     expect((await esm('pathResolveCwd')).report).toEqual({ ok: true, value: ['/x', 'file:///x'] });
   });
 
@@ -303,7 +339,7 @@ describe('pure tasks: allowed built-ins trimmed where they reach the host', () =
 });
 
 describe('pure tasks: one task per thread', () => {
-  it('a global, an environment variable and a built-in\'s state left by one pure task are not seen by the next', async () => {
+  it("a global, an environment variable and a built-in's state left by one pure task are not seen by the next", async () => {
     await esm('leaveTraces');
     const { report } = await esm('readTraces');
     expect(report).toEqual({ global: 'undefined', env: 'undefined', poolSize: 0 });
@@ -323,7 +359,7 @@ describe('pure tasks: one task per thread', () => {
 });
 
 describe('pure tasks: the system-call channel', () => {
-  it('patching Atomics or typed arrays to capture the channel\'s SharedArrayBuffer fails', async () => {
+  it("patching Atomics or typed arrays to capture the channel's SharedArrayBuffer fails", async () => {
     const { report } = await esm('captureChannel');
     expect(report).toEqual({ patches: [false, false, false, false, false], protoPatch: false, found: 0 });
   });
@@ -332,7 +368,7 @@ describe('pure tasks: the system-call channel', () => {
     expect((await esm('sysObjectShared')).report).toEqual({ shared: 0 });
   });
 
-  it('MessagePort.prototype is frozen: the task cannot capture its channel\'s port to post garbage; its calls still work', async () => {
+  it("MessagePort.prototype is frozen: the task cannot capture its channel's port to post garbage; its calls still work", async () => {
     const { report } = await esm('garbageOnPort');
     expect(report.patch).toBe(false);
     expect(report.captured).toBe(false);
@@ -357,8 +393,7 @@ describe('pure tasks: WebAssembly', () => {
 });
 
 describe('pure tasks: what stays possible', () => {
-
-  it('computation built-ins, the packages the program can name (a workspace link, a CommonJS package), argv and the task\'s environment', async () => {
+  it("computation built-ins, the packages the program can name (a workspace link, a CommonJS package), argv and the task's environment", async () => {
     const { report } = await h.run(ESM, 'legitComputation', ['one', 'two'], { DIOS_TASK_VAR: 'from the spec' });
     expect(report).toEqual({
       sha: 'ba7816bf8f01cfea',
@@ -375,7 +410,10 @@ describe('pure tasks: what stays possible', () => {
 
   it('a CommonJS program requires allowed built-ins, files of its own package and packages it can name', async () => {
     const { report } = await cjs('legitRequire');
-    expect(report).toEqual({ ok: true, value: { ms: 60_000, path: 'a/b', sha: 'ba7816bf8f01cfea', own: 'function', json: '@dios/kernel' } });
+    expect(report).toEqual({
+      ok: true,
+      value: { ms: 60_000, path: 'a/b', sha: 'ba7816bf8f01cfea', own: 'function', json: '@dios/kernel' },
+    });
   });
 
   it('a program that is a data: module runs pure; having no package, it loads no file (a file inside this package is EACCES)', async () => {

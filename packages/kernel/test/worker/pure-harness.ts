@@ -54,9 +54,15 @@ export class PureHarness {
   }
 
   /** Runs export `name` of `module` as a pure task with argv [name, dir, ...args]; its status and JSON report. */
-  async run(module: string, name: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<PureRun<any>> {
+  async run(
+    module: string,
+    name: string,
+    args: readonly string[] = [],
+    env: Record<string, string> = {},
+  ): Promise<PureRun<any>> {
     const { status, text } = await this.#run(module, name, [name, this.dir, ...args], env);
-    if (text === '' && this.failures.length > 0) console.warn(`${name}: status ${String(status)}, no report`, this.failures.at(-1));
+    if (text === '' && this.failures.length > 0)
+      console.warn(`${name}: status ${String(status)}, no report`, this.failures.at(-1));
     return { status, report: text === '' ? undefined : JSON.parse(text) };
   }
 
@@ -66,13 +72,22 @@ export class PureHarness {
     return { status, report: text };
   }
 
-  async #run(module: string, name: string, argv: string[], env: Record<string, string>): Promise<{ status: number | undefined; text: string }> {
+  async #run(
+    module: string,
+    name: string,
+    argv: string[],
+    env: Record<string, string>,
+  ): Promise<{ status: number | undefined; text: string }> {
     const sys = this.kernel.init;
     const key = `${module}#${name}`;
     let bin = this.#binaries.get(key);
     if (bin === undefined) {
       const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-      await writeAll(sys, ref, this.kernel.registerProgram(`pure-${name}-${this.#binaries.size}-${Math.random()}`, { module, export: name }));
+      await writeAll(
+        sys,
+        ref,
+        this.kernel.registerProgram(`pure-${name}-${this.#binaries.size}-${Math.random()}`, { module, export: name }),
+      );
       this.#binaries.set(key, (bin = ref));
     }
     const { ref: out } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);

@@ -52,8 +52,19 @@ async function runScript(kernel: Kernel, placement: 'thread' | 'worker', steps: 
   const status = sys.ref(task).task?.exitStatus;
   expect(status, `the ${placement} task failed`).toBe(0);
   const argv1 = JSON.stringify(steps);
-  const stats = monitorTasks(kernel).filter((r) => r.argv[1] === argv1).at(-1)?.stats;
-  counted.set(kernel, stats && { calls: stats.calls, failed: stats.failedCalls, read: stats.bytesRead, written: stats.bytesWritten, made: stats.objectsCreated });
+  const stats = monitorTasks(kernel)
+    .filter((r) => r.argv[1] === argv1)
+    .at(-1)?.stats;
+  counted.set(
+    kernel,
+    stats && {
+      calls: stats.calls,
+      failed: stats.failedCalls,
+      read: stats.bytesRead,
+      written: stats.bytesWritten,
+      made: stats.objectsCreated,
+    },
+  );
   const view = await sys.beginRead(out);
   const text = new TextDecoder().decode(view.slice());
   await sys.endRead(out, view);
@@ -82,7 +93,8 @@ const oddScalar = fc.constantFrom<unknown>(
   [],
   {},
 );
-const odd = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 6, arbitrary: arb as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: oddScalar });
+const odd = <T>(arb: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 6, arbitrary: arb as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: oddScalar });
 
 // Handles a script uses: the task's first handles (self, then what it creates), and some that are never valid.
 const handle = fc.oneof(
@@ -93,7 +105,15 @@ const handle = fc.oneof(
 const smallBytes = fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 40 });
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const flags = maybe(odd(fc.constantFrom<unknown>(0, 1, 2, 3, 4, 8, -1, 'f')));
-const typeArb = odd(fc.constantFrom<unknown>(ObjectType.SHARED_MEMORY_BLOB, ObjectType.PRIVATE_MEMORY_BLOB, ObjectType.SHARED_MEMORY_STREAM, ObjectType.TCP_LISTENER, 'bogus'));
+const typeArb = odd(
+  fc.constantFrom<unknown>(
+    ObjectType.SHARED_MEMORY_BLOB,
+    ObjectType.PRIVATE_MEMORY_BLOB,
+    ObjectType.SHARED_MEMORY_STREAM,
+    ObjectType.TCP_LISTENER,
+    'bogus',
+  ),
+);
 
 // Lists of handles: plain, or sparse, cyclic, behind a Proxy, with a length that changes from read to read.
 const handleList = fc.oneof(
@@ -118,7 +138,11 @@ const handleList = fc.oneof(
  * for one of `keys`, cyclic, with an odd value, a non-enumerable or
  * symbol-keyed property, an unknown key set to undefined, or not an object.
  */
-function options(base: fc.Arbitrary<Record<string, unknown>>, keys: readonly string[], good: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
+function options(
+  base: fc.Arbitrary<Record<string, unknown>>,
+  keys: readonly string[],
+  good: fc.Arbitrary<unknown>,
+): fc.Arbitrary<unknown> {
   const key = fc.constantFrom(...keys);
   return fc.oneof(
     { weight: 8, arbitrary: base as fc.Arbitrary<unknown> },
@@ -133,7 +157,9 @@ function options(base: fc.Arbitrary<Record<string, unknown>>, keys: readonly str
         base.map((v) => ({ $: 'nullproto', v })),
         base.map((v) => ({ $: 'symkey', v })),
         fc.record({ k: key, v: base }).map(({ k, v }) => ({ $: 'throwing', key: k, v })),
-        fc.record({ k: key, first: good, then: oddScalar }).map(({ k, first, then }) => ({ $: 'flip', key: k, first, then, v: {} })),
+        fc
+          .record({ k: key, first: good, then: oddScalar })
+          .map(({ k, first, then }) => ({ $: 'flip', key: k, first, then, v: {} })),
         key.map((k) => ({ $: 'cyclic', key: k, v: {} })),
         fc.record({ k: key, value: good }).map(({ k, value }) => ({ $: 'nonenum', key: k, value, v: {} })),
         key.map((k) => ({ [k]: { $: 'undefined' } })),
@@ -146,8 +172,23 @@ const smallInt = fc.integer({ min: 0, max: 50 });
 const specArb = options(
   fc.oneof(
     fc.constant({ argv: ['x'] }),
-    fc.record({ argv: fc.constant(['x']), env: fc.oneof(fc.constant({ A: 'b' }), fc.constant({ A: { $: 'symbol' } }), fc.constant({ $: 'date' }), fc.constant({ __proto__: 'x' }), oddScalar) }),
-    fc.record({ argv: fc.oneof(fc.constant<unknown>({ $: 'sparse', length: 2, at: { 0: 'a' } }), fc.constant<unknown>({ $: 'cyclicArray', v: ['a'] }), fc.constant<unknown>(['a', { $: 'symbol' }])) }),
+    fc.record({
+      argv: fc.constant(['x']),
+      env: fc.oneof(
+        fc.constant({ A: 'b' }),
+        fc.constant({ A: { $: 'symbol' } }),
+        fc.constant({ $: 'date' }),
+        fc.constant({ __proto__: 'x' }),
+        oddScalar,
+      ),
+    }),
+    fc.record({
+      argv: fc.oneof(
+        fc.constant<unknown>({ $: 'sparse', length: 2, at: { 0: 'a' } }),
+        fc.constant<unknown>({ $: 'cyclicArray', v: ['a'] }),
+        fc.constant<unknown>(['a', { $: 'symbol' }]),
+      ),
+    }),
     fc.record({ argv: fc.constant(['x']), inputs: handleList }),
     fc.record({ argv: fc.constant(['x']), kernel: odd(fc.constant('k1')) }),
     fc.record({ argv: fc.constant(['x']), placement: odd(fc.constantFrom('thread', 'worker', 'moon')) }),
@@ -166,7 +207,13 @@ const step: fc.Arbitrary<ScriptStep> = fc.oneof(
         fc.oneof(
           fc.record({ capacity: fc.integer({ min: 0, max: 64 }) }),
           fc.record({ lifecycle: fc.constantFrom('refcounted', 'single-delete', 'nope') }),
-          fc.record({ address: fc.oneof(fc.record({ port: odd(fc.constant(80)) }), fc.record({ port: fc.constant(80), host: oddScalar }), oddScalar) }),
+          fc.record({
+            address: fc.oneof(
+              fc.record({ port: odd(fc.constant(80)) }),
+              fc.record({ port: fc.constant(80), host: oddScalar }),
+              oddScalar,
+            ),
+          }),
           fc.record({ nameSeed: odd(fc.constant('s')), group: odd(fc.constant(1)) }),
           fc.constant({ bogus: 1 }),
         ),
@@ -176,20 +223,38 @@ const step: fc.Arbitrary<ScriptStep> = fc.oneof(
     ),
     flags: maybe(odd(fc.constantFrom<unknown>(0, 1, 2, -1))),
   }),
-  fc.record({ op: fc.constant('lookup' as const), name: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constantFrom('zz', '0'.repeat(64)), oddScalar), flags: maybe(odd(fc.constantFrom<unknown>(0, 1, 8))) }),
+  fc.record({
+    op: fc.constant('lookup' as const),
+    name: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constantFrom('zz', '0'.repeat(64)), oddScalar),
+    flags: maybe(odd(fc.constantFrom<unknown>(0, 1, 8))),
+  }),
   fc.record({
     op: fc.constant('write' as const),
     ref: handle,
     bytes: smallBytes,
-    options: maybe(options(fc.oneof(fc.record({ offset: smallInt }), fc.record({ truncate: fc.boolean() }), fc.constant({ offset: -3 })), ['offset', 'truncate'], fc.constant(0))),
+    options: maybe(
+      options(
+        fc.oneof(fc.record({ offset: smallInt }), fc.record({ truncate: fc.boolean() }), fc.constant({ offset: -3 })),
+        ['offset', 'truncate'],
+        fc.constant(0),
+      ),
+    ),
     flags,
-    endOptions: maybe(options(fc.oneof(fc.record({ length: smallInt }), fc.constant({ length: -1 })), ['length'], fc.constant(1))),
+    endOptions: maybe(
+      options(fc.oneof(fc.record({ length: smallInt }), fc.constant({ length: -1 })), ['length'], fc.constant(1)),
+    ),
     endFlags: maybe(odd(fc.constantFrom<unknown>(0, 1, 2, 5))),
   }),
   fc.record({
     op: fc.constant('read' as const),
     ref: handle,
-    options: maybe(options(fc.oneof(fc.record({ offset: smallInt }), fc.record({ length: smallInt }), fc.constant({ length: 'x' })), ['offset', 'length'], fc.constant(0))),
+    options: maybe(
+      options(
+        fc.oneof(fc.record({ offset: smallInt }), fc.record({ length: smallInt }), fc.constant({ length: 'x' })),
+        ['offset', 'length'],
+        fc.constant(0),
+      ),
+    ),
     // Reads always NONBLOCK (flag 1) or with junk flags: a blocking read of an empty stream would wait forever in both placements.
     flags: fc.oneof(fc.constantFrom<unknown>(1, 3, -1), oddScalar),
     endFlags: maybe(odd(fc.constantFrom<unknown>(0, 1, 4))),
@@ -200,7 +265,14 @@ const step: fc.Arbitrary<ScriptStep> = fc.oneof(
     refs: handleList,
     options: maybe(
       options(
-        fc.record({ rights: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant<unknown>([1, 1]), fc.constant<unknown>({ $: 'sparse', length: 2, at: { 0: 1 } }), oddScalar) }),
+        fc.record({
+          rights: fc.oneof(
+            fc.integer({ min: 0, max: 20 }),
+            fc.constant<unknown>([1, 1]),
+            fc.constant<unknown>({ $: 'sparse', length: 2, at: { 0: 1 } }),
+            oddScalar,
+          ),
+        }),
         ['rights'],
         fc.constant(1),
       ),
@@ -216,7 +288,12 @@ const step: fc.Arbitrary<ScriptStep> = fc.oneof(
   }),
   fc.record({ op: fc.constant('ref' as const), handle }),
   fc.constant({ op: 'handles' as const }),
-  fc.record({ op: fc.constant('run' as const), binary: handle, spec: maybe(specArb), flags: maybe(odd(fc.constantFrom<unknown>(0, 2, 64))) }),
+  fc.record({
+    op: fc.constant('run' as const),
+    binary: handle,
+    spec: maybe(specArb),
+    flags: maybe(odd(fc.constantFrom<unknown>(0, 2, 64))),
+  }),
   fc.record({ op: fc.constant('pause' as const), task: handle, flags: maybe(odd(fc.constantFrom<unknown>(0, 1, 2))) }),
 );
 
@@ -231,14 +308,18 @@ function harmless(s: ScriptStep): boolean {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return true;
   if (typeof o.$ === 'string') return !WAITS.has(o.$);
   const t = o.timeoutMs as { $?: unknown } | undefined;
-  return Object.keys(o).length === 1 && t !== undefined && !(typeof t === 'object' && t !== null && (t.$ === 'undefined' || !('$' in t)));
+  return (
+    Object.keys(o).length === 1 &&
+    t !== undefined &&
+    !(typeof t === 'object' && t !== null && (t.$ === 'undefined' || !('$' in t)))
+  );
 }
 
 // Fixed cases from the issue, each with what both placements must give. Handle 3 is the script's first create.
 const BLOB = { op: 'create', type: ObjectType.SHARED_MEMORY_BLOB } as const;
 const CASES: { title: string; steps: ScriptStep[]; expected: unknown }[] = [
   {
-    title: 'copy with rights: Symbol() is EINVAL naming options.rights (never the source\'s full rights)',
+    title: "copy with rights: Symbol() is EINVAL naming options.rights (never the source's full rights)",
     steps: [BLOB, { op: 'copy', refs: [3], options: { rights: { $: 'symbol' } } }],
     expected: { error: ['EINVAL', 'copy', 'options.rights', 'not a rights mask: symbol'] },
   },
@@ -264,7 +345,15 @@ const CASES: { title: string; steps: ScriptStep[]; expected: unknown }[] = [
   },
   {
     title: 'a getter is read once: a name seed that turns into a number after the check is used as the string it was',
-    steps: [{ op: 'create', type: ObjectType.SHARED_MEMORY_BLOB, options: { $: 'flip', key: 'nameSeed', first: 's', then: 5, v: {} }, flags: 1 }, { op: 'handles' }],
+    steps: [
+      {
+        op: 'create',
+        type: ObjectType.SHARED_MEMORY_BLOB,
+        options: { $: 'flip', key: 'nameSeed', first: 's', then: 5, v: {} },
+        flags: 1,
+      },
+      { op: 'handles' },
+    ],
     expected: { ok: [1, 2, 3] },
   },
   {
@@ -279,7 +368,12 @@ const CASES: { title: string; steps: ScriptStep[]; expected: unknown }[] = [
   },
   {
     title: 'NaN, Infinity and -0: NaN and Infinity are EINVAL, -0 is 0',
-    steps: [BLOB, { op: 'write', ref: 3, bytes: [], options: { offset: { $: 'nan' } } }, { op: 'write', ref: 3, bytes: [], options: { offset: { $: 'inf' } } }, { op: 'write', ref: 3, bytes: [7], options: { offset: { $: '-0' } } }],
+    steps: [
+      BLOB,
+      { op: 'write', ref: 3, bytes: [], options: { offset: { $: 'nan' } } },
+      { op: 'write', ref: 3, bytes: [], options: { offset: { $: 'inf' } } },
+      { op: 'write', ref: 3, bytes: [7], options: { offset: { $: '-0' } } },
+    ],
     expected: { ok: { length: 1, version: 1 } },
   },
   {
@@ -290,26 +384,36 @@ const CASES: { title: string; steps: ScriptStep[]; expected: unknown }[] = [
 ];
 
 describe('worker tasks: odd argument values', () => {
-  it.each(CASES)('$title', async ({ steps, expected }) => {
-    const inThread = (await runScript(kernels.thread, 'thread', steps)) as unknown[];
-    const inWorker = await runScript(kernels.worker, 'worker', steps);
-    expect(inThread.at(-1)).toEqual(expected);
-    expect(inWorker).toEqual(inThread);
-    expect(counted.get(kernels.worker)).toEqual(counted.get(kernels.thread));
-  }, 60_000);
+  it.each(CASES)(
+    '$title',
+    async ({ steps, expected }) => {
+      const inThread = (await runScript(kernels.thread, 'thread', steps)) as unknown[];
+      const inWorker = await runScript(kernels.worker, 'worker', steps);
+      expect(inThread.at(-1)).toEqual(expected);
+      expect(inWorker).toEqual(inThread);
+      expect(counted.get(kernels.worker)).toEqual(counted.get(kernels.thread));
+    },
+    60_000,
+  );
 });
 
 describe('worker tasks: a call the reader refuses', () => {
   it('is counted by the kernel, and while the task is paused it does not return (as an in-thread call would not)', async () => {
     const kernel = kernels.worker;
     const sys: SystemCalls = kernel.init;
-    const bytes = kernel.registerProgram('refusedLoop', { module: new URL('../fixtures/worker-programs.ts', import.meta.url).href, export: 'refusedLoop' });
+    const bytes = kernel.registerProgram('refusedLoop', {
+      module: new URL('../fixtures/worker-programs.ts', import.meta.url).href,
+      export: 'refusedLoop',
+    });
     const { ref: bin } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
     const b = await sys.beginWrite(bin, bytes.length);
     b.set(bytes);
     await sys.endWrite(bin, b);
     const task = await sys.run(bin, { argv: ['refusedLoop', '20000'], placement: 'worker' });
-    const calls = () => monitorTasks(kernel).filter((r) => r.argv[0] === 'refusedLoop').at(-1)?.stats;
+    const calls = () =>
+      monitorTasks(kernel)
+        .filter((r) => r.argv[0] === 'refusedLoop')
+        .at(-1)?.stats;
     while ((calls()?.calls.create ?? 0) < 100) await new Promise((r) => setTimeout(r, 5));
     await sys.pause(task);
     const paused = calls()!.calls.create;
@@ -347,7 +451,13 @@ describe('worker tasks: equivalence with in-thread tasks', () => {
       { numRuns: NUM_RUNS },
     );
     // The scripts reach every kind of outcome: values, DiosErrors and errors thrown by the caller's own code.
-    expect(Object.fromEntries(seen)).toEqual({ ok: expect.any(Number), error: expect.any(Number), thrown: expect.any(Number) });
-    expect(seen.get('ok')! * 20, `outcomes: ${JSON.stringify(Object.fromEntries(seen))}`).toBeGreaterThan(seen.get('error')!);
+    expect(Object.fromEntries(seen)).toEqual({
+      ok: expect.any(Number),
+      error: expect.any(Number),
+      thrown: expect.any(Number),
+    });
+    expect(seen.get('ok')! * 20, `outcomes: ${JSON.stringify(Object.fromEntries(seen))}`).toBeGreaterThan(
+      seen.get('error')!,
+    );
   }, 600_000);
 });

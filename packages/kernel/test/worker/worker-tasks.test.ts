@@ -68,7 +68,7 @@ describe('worker tasks: running', () => {
     expect(dec((await readAll(sys, out)).bytes)).toBe('worker!!');
   });
 
-  it('a program that runs as thread or worker gives the same result (placement is the caller\'s choice)', async () => {
+  it("a program that runs as thread or worker gives the same result (placement is the caller's choice)", async () => {
     const { sys, binary } = await setup();
     const bin = await binary('writer');
     const a = await sys.run(bin, { argv: ['writer', 'x', 'seed-thread'], placement: 'thread' });
@@ -88,7 +88,11 @@ describe('worker tasks: running', () => {
 
   it('runs many tasks at once (more than the pool keeps): none waits for a thread', async () => {
     const { sys, binary } = await setup({ size: 1 });
-    const tasks = await Promise.all(Array.from({ length: 6 }, async (_, i) => sys.run(await binary('writer'), { argv: ['writer', 'y', `seed-many-${i}`] })));
+    const tasks = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) =>
+        sys.run(await binary('writer'), { argv: ['writer', 'y', `seed-many-${i}`] }),
+      ),
+    );
     for (const t of tasks) expect(await exitStatus(sys, t)).toBe(3);
     // Six thread starts took 4-5 s on a loaded 2-core machine, near vitest's 5 s default.
   }, 30_000);
@@ -190,8 +194,16 @@ describe('worker tasks: pure mode', () => {
     await writeAll(sys, ref, fnBin);
     await expectErrno(sys.run(ref, { argv: ['f'] }, RunFlags.PURE), 'ENOTSUP', 'flags');
     await expectErrno(sys.run(ref, { argv: ['f'], placement: 'worker' }), 'ENOTSUP', 'spec.placement');
-    await expectErrno(sys.run(await binary('writer'), { argv: ['w'], placement: 'thread' }, RunFlags.PURE), 'ENOTSUP', 'flags');
-    await expectErrno(sys.run(await binary('writer'), { argv: ['w'], placement: 'gpu' as never }), 'EINVAL', 'spec.placement');
+    await expectErrno(
+      sys.run(await binary('writer'), { argv: ['w'], placement: 'thread' }, RunFlags.PURE),
+      'ENOTSUP',
+      'flags',
+    );
+    await expectErrno(
+      sys.run(await binary('writer'), { argv: ['w'], placement: 'gpu' as never }),
+      'EINVAL',
+      'spec.placement',
+    );
     const tasks = kernel.tasks.size;
     expect(kernel.tasks.size).toBe(tasks);
   });
@@ -224,7 +236,11 @@ describe('worker tasks: registerProgram', () => {
     const kernel = await Kernel.boot();
     await expectErrno(() => kernel.registerProgram('a', { module: './relative.js' }), 'EINVAL', 'program.module');
     await expectErrno(() => kernel.registerProgram('a', { module: FIXTURE, export: '' }), 'EINVAL', 'program.export');
-    await expectErrno(() => kernel.registerProgram('a', { module: FIXTURE, extra: 1 } as never), 'EINVAL', 'program.extra');
+    await expectErrno(
+      () => kernel.registerProgram('a', { module: FIXTURE, extra: 1 } as never),
+      'EINVAL',
+      'program.extra',
+    );
     await expectErrno(() => kernel.registerProgram('a', 42 as never), 'EINVAL', 'program');
   });
 

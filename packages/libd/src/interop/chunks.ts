@@ -35,7 +35,11 @@ export interface ChunkOptions {
 }
 
 /** Opens a FILE over `source` with `mode` (a FILE is returned as it is); `owned` tells whether the adapter opened it. */
-export async function openSource(source: ByteSource, mode: string, op: string): Promise<{ file: FILE; owned: boolean }> {
+export async function openSource(
+  source: ByteSource,
+  mode: string,
+  op: string,
+): Promise<{ file: FILE; owned: boolean }> {
   if (source instanceof FILE) return { file: source, owned: false };
   if (typeof source !== 'object' || source === null || typeof source.sys?.ref !== 'function') {
     throw errors.EINVAL(op, 'source', 'expected a FILE or { sys, ref }');

@@ -94,6 +94,9 @@ export function toWritableStream(source: ByteSource, options: WritableStreamOpti
       },
     },
     // Counts bytes like ByteLengthQueuingStrategy, but lets a chunk of another type through to write (EINVAL there).
-    { highWaterMark: options.highWaterMark ?? 16 * 1024, size: (chunk) => (chunk instanceof Uint8Array ? chunk.byteLength : 1) },
+    {
+      highWaterMark: options.highWaterMark ?? 16 * 1024,
+      size: (chunk) => (chunk instanceof Uint8Array ? chunk.byteLength : 1),
+    },
   );
 }

@@ -18,8 +18,13 @@ export async function listen(sys: SystemCalls, address: NetworkAddress): Promise
  * Errors: the kernel's (EBADF, EACCES on the listener; EAGAIN with
  * `nonblock` when none waits; ETIMEDOUT after `timeoutMs`).
  */
-export async function accept(sys: SystemCalls, listener: number, options: { nonblock?: boolean; timeoutMs?: number } = {}): Promise<number> {
-  if (!options.nonblock) await sys.select([listener], options.timeoutMs === undefined ? undefined : { timeoutMs: options.timeoutMs });
+export async function accept(
+  sys: SystemCalls,
+  listener: number,
+  options: { nonblock?: boolean; timeoutMs?: number } = {},
+): Promise<number> {
+  if (!options.nonblock)
+    await sys.select([listener], options.timeoutMs === undefined ? undefined : { timeoutMs: options.timeoutMs });
   const view = await sys.beginRead(listener, { length: 32 }, options.nonblock ? 0x1 : 0);
   const name = Name.fromBytes(view.slice());
   await sys.endRead(listener, view);
@@ -28,7 +33,8 @@ export async function accept(sys: SystemCalls, listener: number, options: { nonb
     found = await sys.lookup(name);
   } catch (e) {
     // The peer went away between the read and the lookup: the connection object is gone.
-    if (isDiosError(e, 'ENOENT')) throw errors.ECONNRESET('accept', 'listener', 'the connection closed before it was taken');
+    if (isDiosError(e, 'ENOENT'))
+      throw errors.ECONNRESET('accept', 'listener', 'the connection closed before it was taken');
     throw e;
   }
   return found[0]!;

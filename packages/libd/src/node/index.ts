@@ -16,7 +16,17 @@
  */
 import { Readable, Writable } from 'node:stream';
 import { errors } from '@dios/kernel';
-import { chunks, fclose, fflush, FILE, fopen, fwrite, type ByteSource, type ChunkOptions, type WritableStreamOptions } from '@dios/libd';
+import {
+  chunks,
+  fclose,
+  fflush,
+  FILE,
+  fopen,
+  fwrite,
+  type ByteSource,
+  type ChunkOptions,
+  type WritableStreamOptions,
+} from '@dios/libd';
 
 /** Options of {@link toNodeReadable}. */
 export interface NodeReadableOptions extends ChunkOptions {
@@ -74,7 +84,11 @@ export function toNodeWritable(source: ByteSource, options: WritableStreamOption
         callback();
         return;
       }
-      if (typeof source !== 'object' || source === null || typeof (source as { sys?: { ref?: unknown } }).sys?.ref !== 'function') {
+      if (
+        typeof source !== 'object' ||
+        source === null ||
+        typeof (source as { sys?: { ref?: unknown } }).sys?.ref !== 'function'
+      ) {
         callback(errors.EINVAL('toNodeWritable', 'source', 'expected a FILE or { sys, ref }'));
         return;
       }

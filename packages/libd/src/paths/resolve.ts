@@ -5,12 +5,23 @@
  * durable blob when the kernel has a store, otherwise a shared-memory blob.
  * @module
  */
-import { CreateFlags, DeleteFlags, errors, isDiosError, normalizePath, ObjectType, pathName, pathSeed, type SystemCalls } from '@dios/kernel';
+import {
+  CreateFlags,
+  DeleteFlags,
+  errors,
+  isDiosError,
+  normalizePath,
+  ObjectType,
+  pathName,
+  pathSeed,
+  type SystemCalls,
+} from '@dios/kernel';
 
 /** The object at `path` in the task's first group: a handle to it, made first when `create` is set and there is none. */
 export async function resolvePath(sys: SystemCalls, path: string, create: boolean, call: string): Promise<number> {
   const group = sys.groupNames[0];
-  if (group === undefined) throw errors.ENOENT(call, 'target', 'the task is a member of no group, so paths name nothing');
+  if (group === undefined)
+    throw errors.ENOENT(call, 'target', 'the task is a member of no group, so paths name nothing');
   const name = await pathName(group, normalizePath(path, call, 'target'));
   for (let attempt = 0; ; attempt++) {
     try {
@@ -44,5 +55,11 @@ export async function createAtPath(sys: SystemCalls, path: string): Promise<numb
     if (!isDiosError(e, 'ENOTSUP')) throw e;
   }
   // A kernel without a durable store keeps files in memory.
-  return (await sys.create(ObjectType.SHARED_MEMORY_BLOB, { ...options, lifecycle: 'immortal' }, CreateFlags.NAME_DETERMINISTIC)).ref;
+  return (
+    await sys.create(
+      ObjectType.SHARED_MEMORY_BLOB,
+      { ...options, lifecycle: 'immortal' },
+      CreateFlags.NAME_DETERMINISTIC,
+    )
+  ).ref;
 }

@@ -8,7 +8,8 @@ import { MAX_FIELD, type ConversionSpec } from './spec.js';
 
 /** A short, readable description of a value for error messages. */
 function describe(value: unknown): string {
-  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}...` : value)}`;
+  if (typeof value === 'string')
+    return `string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}...` : value)}`;
   if (typeof value === 'bigint') return `bigint ${value}n`;
   if (typeof value === 'number') return `number ${Object.is(value, -0) ? '-0' : String(value)}`;
   if (value === null) return 'null';

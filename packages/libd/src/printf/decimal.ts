@@ -89,6 +89,7 @@ export function scientificDigits(x: number, precision: number): { digits: string
   const shift = precision - exponent; // |x| * 10^shift has precision + 1 integer digits
   const computed = Math.min(shift, exactPlaces(b));
   const digits = roundHalfEven(...scaled(b, computed)).toString() + '0'.repeat(shift - computed);
-  if (digits.length > precision + 1) return { digits: digits.slice(0, precision + 1), exponent: exponent + 1, carried: true };
+  if (digits.length > precision + 1)
+    return { digits: digits.slice(0, precision + 1), exponent: exponent + 1, carried: true };
   return { digits, exponent, carried: false };
 }

@@ -43,9 +43,19 @@ function resolve(spec: ConversionSpec, args: ArgCursor): ResolvedSpec {
 function convert(spec: ConversionSpec, args: ArgCursor): string {
   const resolved = resolve(spec, args);
   switch (spec.conversion) {
-    case 'd': case 'i': case 'u': case 'o': case 'x': case 'X':
+    case 'd':
+    case 'i':
+    case 'u':
+    case 'o':
+    case 'x':
+    case 'X':
       return formatInteger(args.integer(spec), resolved);
-    case 'f': case 'F': case 'e': case 'E': case 'g': case 'G':
+    case 'f':
+    case 'F':
+    case 'e':
+    case 'E':
+    case 'g':
+    case 'G':
       return formatFloat(args.double(spec), resolved);
     case 'c':
       return formatChar(args.char(spec), resolved);
@@ -77,7 +87,11 @@ export function vformat(format: string, args: readonly PrintfArg[], caller = 'vf
     for (const segment of segments) out += typeof segment === 'string' ? segment : convert(segment, cursor);
   } catch (e) {
     if (e instanceof RangeError) {
-      throw errors.ENOMEM(caller, undefined, `the output would be longer than the largest string this engine can hold (${e.message})`);
+      throw errors.ENOMEM(
+        caller,
+        undefined,
+        `the output would be longer than the largest string this engine can hold (${e.message})`,
+      );
     }
     throw e;
   }

@@ -12,10 +12,14 @@ import type { LengthModifier, ResolvedSpec } from './spec.js';
  */
 export function integerBits(length: LengthModifier | undefined): number {
   switch (length) {
-    case 'hh': return 8;
-    case 'h': return 16;
-    case undefined: return 32;
-    default: return 64;
+    case 'hh':
+      return 8;
+    case 'h':
+      return 16;
+    case undefined:
+      return 32;
+    default:
+      return 64;
   }
 }
 

@@ -55,12 +55,23 @@ function parseSpec(format: string, start: number, caller: string): ConversionSpe
   const flags = { left: false, plus: false, space: false, alt: false, zero: false };
   for (; j < format.length && FLAG_CHARS.includes(format[j]!); j++) {
     switch (format[j]) {
-      case '-': flags.left = true; break;
-      case '+': flags.plus = true; break;
-      case ' ': flags.space = true; break;
-      case '#': flags.alt = true; break;
-      case '0': flags.zero = true; break;
-      default: break; // "'": no grouping in the C locale
+      case '-':
+        flags.left = true;
+        break;
+      case '+':
+        flags.plus = true;
+        break;
+      case ' ':
+        flags.space = true;
+        break;
+      case '#':
+        flags.alt = true;
+        break;
+      case '0':
+        flags.zero = true;
+        break;
+      default:
+        break; // "'": no grouping in the C locale
     }
   }
   const readCount = (what: string): number | '*' | undefined => {
@@ -72,7 +83,8 @@ function parseSpec(format: string, start: number, caller: string): ConversionSpe
     while (isDigit(format[j])) j++;
     if (from === j) return undefined;
     const n = Number(format.slice(from, j));
-    if (n > MAX_FIELD) bad(`${what} ${format.slice(from, j)} in ${format.slice(start, j)}`, `: larger than INT_MAX (${MAX_FIELD})`);
+    if (n > MAX_FIELD)
+      bad(`${what} ${format.slice(from, j)} in ${format.slice(start, j)}`, `: larger than INT_MAX (${MAX_FIELD})`);
     return n;
   };
   const width = readCount('width');

@@ -28,7 +28,10 @@ import { deleteQuietly } from '../handles/delete-quietly.js';
  */
 export async function writeBinary(sys: SystemCalls, bytes: Uint8Array, path?: string): Promise<number> {
   if (!(bytes instanceof Uint8Array)) throw errors.EINVAL('writeBinary', 'bytes', 'expected a Uint8Array');
-  const ref = path === undefined ? (await sys.create(ObjectType.SHARED_MEMORY_BLOB)).ref : await createAtPath(sys, normalizePath(path, 'writeBinary', 'path'));
+  const ref =
+    path === undefined
+      ? (await sys.create(ObjectType.SHARED_MEMORY_BLOB)).ref
+      : await createAtPath(sys, normalizePath(path, 'writeBinary', 'path'));
   try {
     const buffer = await sys.beginWrite(ref, bytes.length, { offset: 0 });
     buffer.set(bytes);

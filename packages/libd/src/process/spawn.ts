@@ -2,7 +2,16 @@
  * spawn: starts a program as a child task with the run system call.
  * @module
  */
-import { DeleteFlags, errors, isDiosError, Name, normalizePath, pathName, type SystemCalls, type TaskSpec } from '@dios/kernel';
+import {
+  DeleteFlags,
+  errors,
+  isDiosError,
+  Name,
+  normalizePath,
+  pathName,
+  type SystemCalls,
+  type TaskSpec,
+} from '@dios/kernel';
 import { deleteQuietly } from '../handles/delete-quietly.js';
 
 /**
@@ -75,7 +84,8 @@ async function findBinary(sys: SystemCalls, binary: Name | string): Promise<numb
   else {
     const path = normalizePath(binary, 'spawn', 'binary');
     const group = sys.groupNames[0];
-    if (group === undefined) throw errors.ENOENT('spawn', 'binary', 'the task is a member of no group, so paths name nothing');
+    if (group === undefined)
+      throw errors.ENOENT('spawn', 'binary', 'the task is a member of no group, so paths name nothing');
     name = await pathName(group, path);
     const found = await sys.lookup(name).catch((e: unknown) => {
       throw isDiosError(e, 'ENOENT') ? errors.ENOENT('spawn', 'binary', `nothing at '${path}'`) : e;

@@ -50,8 +50,13 @@ export async function wait(sys: SystemCalls, task: number, options: WaitOptions 
  * for again. Errors as for {@link wait}, naming `tasks[i]`, and EINVAL
  * (`tasks`) for an empty list.
  */
-export async function waitAny(sys: SystemCalls, tasks: readonly number[], options: WaitOptions = {}): Promise<WaitResult> {
-  if (!Array.isArray(tasks) || tasks.length === 0) throw errors.EINVAL('waitAny', 'tasks', 'expected a non-empty array of task handles');
+export async function waitAny(
+  sys: SystemCalls,
+  tasks: readonly number[],
+  options: WaitOptions = {},
+): Promise<WaitResult> {
+  if (!Array.isArray(tasks) || tasks.length === 0)
+    throw errors.EINVAL('waitAny', 'tasks', 'expected a non-empty array of task handles');
   // Array.isArray widens the elements to any: they are the handles the signature says.
   tasks.forEach((t: number, i) => checkTask(sys, t, 'waitAny', `tasks[${i}]`));
   return waitFor(sys, tasks, options, 'waitAny');
@@ -68,13 +73,23 @@ function checkTask(sys: SystemCalls, handle: number, call: string, argument: str
   if (type !== ObjectType.TASK) throw errors.EINVAL(call, argument, `reference ${handle} is a ${type}, not a task`);
 }
 
-async function waitFor(sys: SystemCalls, tasks: readonly number[], options: WaitOptions, call: string): Promise<WaitResult> {
-  if (typeof options !== 'object' || options === null) throw errors.EINVAL(call, 'options', 'expected { timeoutMs?, keep? }');
+async function waitFor(
+  sys: SystemCalls,
+  tasks: readonly number[],
+  options: WaitOptions,
+  call: string,
+): Promise<WaitResult> {
+  if (typeof options !== 'object' || options === null)
+    throw errors.EINVAL(call, 'options', 'expected { timeoutMs?, keep? }');
   const ready = await sys.select(tasks, options.timeoutMs === undefined ? undefined : { timeoutMs: options.timeoutMs });
   const status = sys.ref(ready).task;
   if (status?.state !== 'exited' || status.exitStatus === undefined) {
     // Only a task on another kernel can be "ready" without having exited: its home could not be reached.
-    throw errors.EHOSTDOWN(call, call === 'wait' ? 'task' : `tasks[${tasks.indexOf(ready)}]`, `no exit status could be learnt for task reference ${ready}`);
+    throw errors.EHOSTDOWN(
+      call,
+      call === 'wait' ? 'task' : `tasks[${tasks.indexOf(ready)}]`,
+      `no exit status could be learnt for task reference ${ready}`,
+    );
   }
   if (options.keep !== true) await sys.delete(ready);
   return { task: ready, status: status.exitStatus };

@@ -14,12 +14,14 @@ const NOTHING = new Uint8Array(0);
 
 /** Throws EBADF (argument `stream`) unless the FILE was opened for reading. */
 export function checkReadable(s: FileState, op: string): void {
-  if (!s.mode.readable) throw errors.EBADF(op, 'stream', `the FILE was opened with mode '${s.mode.text}', which does not allow reading`);
+  if (!s.mode.readable)
+    throw errors.EBADF(op, 'stream', `the FILE was opened with mode '${s.mode.text}', which does not allow reading`);
 }
 
 /** Throws EBADF (argument `stream`) unless the FILE was opened for writing. */
 export function checkWritable(s: FileState, op: string): void {
-  if (!s.mode.writable) throw errors.EBADF(op, 'stream', `the FILE was opened with mode '${s.mode.text}', which does not allow writing`);
+  if (!s.mode.writable)
+    throw errors.EBADF(op, 'stream', `the FILE was opened with mode '${s.mode.text}', which does not allow writing`);
 }
 
 /** Forgets read-ahead. For a positional FILE the position does not move (it never counts read-ahead). */
@@ -82,7 +84,10 @@ export async function fill(s: FileState, min: number, op: string): Promise<boole
   }
   while (s.rend < min) {
     const room = buf.subarray(s.rend);
-    const got = s.access === 'positional' ? await readAt(s.sys, s.handle, s.pos + s.rend, room, op) : await readSome(s.sys, s.handle, room);
+    const got =
+      s.access === 'positional'
+        ? await readAt(s.sys, s.handle, s.pos + s.rend, room, op)
+        : await readSome(s.sys, s.handle, room);
     if (got === 0) {
       s.eof = true;
       return false;
@@ -117,7 +122,10 @@ export async function readBytes(s: FileState, dest: Uint8Array, op: string): Pro
       if (want >= s.readBufferSize && !s.eof) {
         await beforeInput(s);
         const target = dest.subarray(done);
-        const got = s.access === 'positional' ? await readAt(s.sys, s.handle, s.pos, target, op) : await readSome(s.sys, s.handle, target);
+        const got =
+          s.access === 'positional'
+            ? await readAt(s.sys, s.handle, s.pos, target, op)
+            : await readSome(s.sys, s.handle, target);
         if (got === 0) {
           s.eof = true;
           break;

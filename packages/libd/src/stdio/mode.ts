@@ -25,7 +25,8 @@ export interface OpenMode {
  * anything else is `EINVAL` naming `mode`.
  */
 export function parseMode(mode: unknown, syscall = 'fopen'): OpenMode {
-  if (typeof mode !== 'string') throw errors.EINVAL(syscall, 'mode', `a mode is a string such as 'r' or 'w+', got ${typeof mode}`);
+  if (typeof mode !== 'string')
+    throw errors.EINVAL(syscall, 'mode', `a mode is a string such as 'r' or 'w+', got ${typeof mode}`);
   const base = mode[0];
   const rest = mode.slice(1);
   const plus = rest.includes('+');
@@ -35,7 +36,8 @@ export function parseMode(mode: unknown, syscall = 'fopen'): OpenMode {
     /^[+b]*$/.test(rest) &&
     rest.split('+').length <= 2 &&
     rest.split('b').length <= 2;
-  if (!valid) throw errors.EINVAL(syscall, 'mode', `not a mode: '${mode}' (expected r, w, a, r+, w+ or a+, optionally with b)`);
+  if (!valid)
+    throw errors.EINVAL(syscall, 'mode', `not a mode: '${mode}' (expected r, w, a, r+, w+ or a+, optionally with b)`);
   return {
     text: mode,
     readable: base === 'r' || plus,

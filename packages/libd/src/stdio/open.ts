@@ -3,7 +3,17 @@
  * in the task's groups), by a path, or over a reference the task holds.
  * @module
  */
-import { BeginWriteFlags, DeleteFlags, EndWriteFlags, errors, isDiosError, Name, ObjectType, Rights, type SystemCalls } from '@dios/kernel';
+import {
+  BeginWriteFlags,
+  DeleteFlags,
+  EndWriteFlags,
+  errors,
+  isDiosError,
+  Name,
+  ObjectType,
+  Rights,
+  type SystemCalls,
+} from '@dios/kernel';
 import { resolvePath } from '../paths/resolve.js';
 import { accessOf, FileState, type FILE } from './file.js';
 import { parseMode, type OpenMode } from './mode.js';
@@ -79,7 +89,8 @@ export async function fopen(sys: SystemCalls, target: FopenTarget, mode: string)
     handle = found!;
   }
   try {
-    if (sys.ref(handle).type === ObjectType.SHARED_MEMORY_STREAM && parsed.readable !== parsed.writable) handle = await narrow(sys, handle, parsed);
+    if (sys.ref(handle).type === ObjectType.SHARED_MEMORY_STREAM && parsed.readable !== parsed.writable)
+      handle = await narrow(sys, handle, parsed);
     return await open(sys, handle, parsed, true);
   } catch (e) {
     await deleteQuietly(sys, handle, DeleteFlags.DROP);
@@ -106,7 +117,11 @@ async function narrow(sys: SystemCalls, handle: number, mode: OpenMode): Promise
   } catch (e) {
     if (isDiosError(e, 'EACCES') && e.argument === 'refs[0]') return handle;
     if (isDiosError(e, 'EPERM') && e.argument === 'refs[0]') {
-      throw errors.EACCES('fopen', 'mode', `mode '${mode.text}' needs ${mode.writable ? 'write' : 'read'} access, which the name does not confer`);
+      throw errors.EACCES(
+        'fopen',
+        'mode',
+        `mode '${mode.text}' needs ${mode.writable ? 'write' : 'read'} access, which the name does not confer`,
+      );
     }
     throw e;
   }
@@ -135,11 +150,16 @@ async function open(sys: SystemCalls, handle: number, mode: OpenMode, owned: boo
     try {
       await (mode.truncate ? truncate(sys, handle) : probeWrite(sys, handle));
     } catch (e) {
-      if (isDiosError(e, 'EACCES')) throw errors.EACCES('fopen', 'mode', `mode '${mode.text}' writes, and the reference may not`);
+      if (isDiosError(e, 'EACCES'))
+        throw errors.EACCES('fopen', 'mode', `mode '${mode.text}' writes, and the reference may not`);
       throw e;
     }
   }
-  const s = new FileState(sys, handle, mode, { owned, access, buffering: view.type === ObjectType.CONSOLE ? 'line' : 'full' });
+  const s = new FileState(sys, handle, mode, {
+    owned,
+    access,
+    buffering: view.type === ObjectType.CONSOLE ? 'line' : 'full',
+  });
   // Like glibc: 'a' starts at the end, 'a+' at the start (reads start there; writes still go to the end).
   if (mode.append && !mode.readable) s.pos = view.size;
   return s.file;

@@ -9,7 +9,8 @@ import { dropReadAhead, flushWrites } from './buffered-io.js';
 import { stateOf, type FILE, type FileState } from './file.js';
 
 function checkPositional(s: FileState, op: string): void {
-  if (s.access !== 'positional') throw errors.ESPIPE(op, 'stream', `a ${s.sys.ref(s.handle).type} has no file position`);
+  if (s.access !== 'positional')
+    throw errors.ESPIPE(op, 'stream', `a ${s.sys.ref(s.handle).type} has no file position`);
 }
 
 // Writes out pending output, then moves to `target` (checked to be >= 0): read-ahead goes, end of file is cleared.
@@ -33,12 +34,17 @@ async function moveTo(s: FileState, op: string, target: (s: FileState) => number
 export async function fseek(file: FILE, offset: number, whence: Whence = SEEK_SET): Promise<void> {
   const s = stateOf(file, 'fseek', false);
   return s.run('fseek', async () => {
-    if (!Number.isSafeInteger(offset)) throw errors.EINVAL('fseek', 'offset', `expected an integer, got ${String(offset)}`);
+    if (!Number.isSafeInteger(offset))
+      throw errors.EINVAL('fseek', 'offset', `expected an integer, got ${String(offset)}`);
     if (whence !== SEEK_SET && whence !== SEEK_CUR && whence !== SEEK_END) {
       throw errors.EINVAL('fseek', 'whence', `expected SEEK_SET, SEEK_CUR or SEEK_END, got ${String(whence)}`);
     }
     checkPositional(s, 'fseek');
-    await moveTo(s, 'fseek', (s) => (whence === SEEK_SET ? 0 : whence === SEEK_CUR ? s.pos : s.sys.ref(s.handle).size) + offset);
+    await moveTo(
+      s,
+      'fseek',
+      (s) => (whence === SEEK_SET ? 0 : whence === SEEK_CUR ? s.pos : s.sys.ref(s.handle).size) + offset,
+    );
   });
 }
 

@@ -14,7 +14,13 @@ export const MAX_READ_ATTEMPTS = 64;
  * returns how many; 0 at or past the end. A read that a committed write made
  * inconsistent (endRead answers false) is made again.
  */
-export async function readAt(sys: SystemCalls, handle: number, offset: number, dest: Uint8Array, op: string): Promise<number> {
+export async function readAt(
+  sys: SystemCalls,
+  handle: number,
+  offset: number,
+  dest: Uint8Array,
+  op: string,
+): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     let lent: Uint8Array;
     try {
@@ -26,7 +32,8 @@ export async function readAt(sys: SystemCalls, handle: number, offset: number, d
     }
     dest.set(lent);
     if (await sys.endRead(handle, lent)) return lent.length;
-    if (attempt >= MAX_READ_ATTEMPTS) throw errors.EAGAIN(op, 'stream', `the blob changed during each of ${attempt} attempts to read it`);
+    if (attempt >= MAX_READ_ATTEMPTS)
+      throw errors.EAGAIN(op, 'stream', `the blob changed during each of ${attempt} attempts to read it`);
   }
 }
 
@@ -35,7 +42,13 @@ export async function readAt(sys: SystemCalls, handle: number, offset: number, d
  * atomic commit. (Blobs have no holes, so a write past the end is preceded by
  * zeros from the old end, which is what a C file shows in a hole.)
  */
-export async function writeAt(sys: SystemCalls, handle: number, offset: number, zeros: number, parts: readonly Uint8Array[]): Promise<void> {
+export async function writeAt(
+  sys: SystemCalls,
+  handle: number,
+  offset: number,
+  zeros: number,
+  parts: readonly Uint8Array[],
+): Promise<void> {
   let total = zeros;
   for (const part of parts) total += part.length;
   const buffer = await sys.beginWrite(handle, total, { offset });
@@ -85,7 +98,12 @@ export async function readSome(sys: SystemCalls, handle: number, dest: Uint8Arra
  * size is not visible to a task: the piece size is then halved, remembered
  * in `limit`, and the piece tried again.
  */
-export async function writeInPieces(sys: SystemCalls, handle: number, parts: readonly Uint8Array[], limit: { pieceLimit: number }): Promise<void> {
+export async function writeInPieces(
+  sys: SystemCalls,
+  handle: number,
+  parts: readonly Uint8Array[],
+  limit: { pieceLimit: number },
+): Promise<void> {
   let left = 0;
   for (const part of parts) left += part.length;
   let part = 0;
@@ -103,7 +121,7 @@ export async function writeInPieces(sys: SystemCalls, handle: number, parts: rea
       throw e;
     }
     // Fill the piece from the parts, moving the cursor (part, at) on.
-    for (let filled = 0; filled < n; ) {
+    for (let filled = 0; filled < n;) {
       const source = parts[part]!;
       const count = Math.min(n - filled, source.length - at);
       buffer.set(source.subarray(at, at + count), filled);

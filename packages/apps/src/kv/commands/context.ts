@@ -50,7 +50,11 @@ export interface Disconnections {
 
 /** No disconnections yet. */
 export function noDisconnections(): Disconnections {
-  return { client_output_buffer_limit_disconnections: 0, client_query_buffer_limit_disconnections: 0, client_internal_error_disconnections: 0 };
+  return {
+    client_output_buffer_limit_disconnections: 0,
+    client_query_buffer_limit_disconnections: 0,
+    client_internal_error_disconnections: 0,
+  };
 }
 
 /** Everything one command runs with. */

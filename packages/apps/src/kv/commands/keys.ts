@@ -43,7 +43,8 @@ function expire(args: Uint8Array[], ctx: CommandContext, unit: number, absolute:
     else if (isWord(a, 'LT')) lt = true;
     else return ctx.out.error(`ERR Unsupported option ${excerpt(a)}`);
   }
-  if (nx && (xx || gt || lt)) return ctx.out.error('ERR NX and XX, GT or LT options at the same time are not compatible');
+  if (nx && (xx || gt || lt))
+    return ctx.out.error('ERR NX and XX, GT or LT options at the same time are not compatible');
   if (gt && lt) return ctx.out.error('ERR GT and LT options at the same time are not compatible');
   const at = (absolute ? 0n : BigInt(ctx.keys.now())) + n * BigInt(unit);
   if (at > BigInt(Number.MAX_SAFE_INTEGER) || at < -BigInt(Number.MAX_SAFE_INTEGER)) {
@@ -54,7 +55,12 @@ function expire(args: Uint8Array[], ctx: CommandContext, unit: number, absolute:
   if (e === undefined) return ctx.out.integer(0);
   const current = e.expiresAt === 0 ? Infinity : e.expiresAt;
   const when = Number(at);
-  if ((nx && e.expiresAt !== 0) || (xx && e.expiresAt === 0) || (gt && !(when > current)) || (lt && !(when < current))) {
+  if (
+    (nx && e.expiresAt !== 0) ||
+    (xx && e.expiresAt === 0) ||
+    (gt && !(when > current)) ||
+    (lt && !(when < current))
+  ) {
     return ctx.out.integer(0);
   }
   if (when <= ctx.keys.now()) {
@@ -120,7 +126,8 @@ function scan(args: Uint8Array[], ctx: CommandContext): void {
   }
   const step = ctx.keys.scan(Number(c), count, pattern);
   if (step === undefined) return ctx.out.error('ERR invalid cursor');
-  const found = onlyType === undefined ? step.keys : step.keys.filter((k) => typeName(ctx.keys.get(k)?.value) === onlyType);
+  const found =
+    onlyType === undefined ? step.keys : step.keys.filter((k) => typeName(ctx.keys.get(k)?.value) === onlyType);
   ctx.out.arrayHeader(2);
   ctx.out.bulk(latin1Bytes(String(step.cursor)));
   ctx.out.arrayHeader(found.length);

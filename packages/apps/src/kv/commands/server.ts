@@ -30,11 +30,13 @@ function client(args: Uint8Array[], ctx: CommandContext): void {
   if (sub === 'setname' && args.length === 3) {
     const name = latin1(args[2]!);
     // As Redis: printable ASCII without spaces.
-    if (!/^[\x21-\x7e]*$/.test(name)) return ctx.out.error('ERR Client names cannot contain spaces, newlines or special characters.');
+    if (!/^[\x21-\x7e]*$/.test(name))
+      return ctx.out.error('ERR Client names cannot contain spaces, newlines or special characters.');
     ctx.client.name = name;
     return ctx.out.simple('OK');
   }
-  if (sub === 'getname' && args.length === 2) return ctx.out.bulk(ctx.client.name === '' ? null : bytesOf(ctx.client.name));
+  if (sub === 'getname' && args.length === 2)
+    return ctx.out.bulk(ctx.client.name === '' ? null : bytesOf(ctx.client.name));
   if (sub === 'id' && args.length === 2) return ctx.out.integer(ctx.client.id);
   if (sub === 'setinfo' && args.length === 4) return ctx.out.simple('OK');
   ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${excerpt(args[1]!)}'. Try CLIENT HELP.`);
@@ -54,7 +56,8 @@ function command(args: Uint8Array[], ctx: CommandContext): void {
 export const COMMAND_COUNT = { value: 0 };
 
 function config(args: Uint8Array[], ctx: CommandContext): void {
-  if (!isWord(args[1]!, 'GET')) return ctx.out.error('ERR CONFIG subcommand not supported by this server (only CONFIG GET)');
+  if (!isWord(args[1]!, 'GET'))
+    return ctx.out.error('ERR CONFIG subcommand not supported by this server (only CONFIG GET)');
   if (args.length < 3) return ctx.out.error("ERR wrong number of arguments for 'config|get' command");
   const params: Record<string, string> = {
     save: '',
@@ -70,7 +73,8 @@ function config(args: Uint8Array[], ctx: CommandContext): void {
   const found: [string, string][] = [];
   for (let i = 2; i < args.length; i++) {
     const pattern = latin1(args[i]!).toLowerCase();
-    for (const [k, v] of Object.entries(params)) if (globMatch(pattern, k) && !found.some((f) => f[0] === k)) found.push([k, v]);
+    for (const [k, v] of Object.entries(params))
+      if (globMatch(pattern, k) && !found.some((f) => f[0] === k)) found.push([k, v]);
   }
   ctx.out.arrayHeader(found.length * 2);
   for (const [k, v] of found) {

@@ -33,14 +33,19 @@ function set(args: Uint8Array[], ctx: CommandContext): void {
     else if (isWord(a, 'KEEPTTL') && !expirySeen) {
       keepTtl = true;
       expirySeen = true;
-    } else if ((isWord(a, 'EX') || isWord(a, 'PX') || isWord(a, 'EXAT') || isWord(a, 'PXAT')) && !expirySeen && i + 1 < args.length) {
+    } else if (
+      (isWord(a, 'EX') || isWord(a, 'PX') || isWord(a, 'EXAT') || isWord(a, 'PXAT')) &&
+      !expirySeen &&
+      i + 1 < args.length
+    ) {
       expirySeen = true;
       const n = parseInteger(args[++i]!);
       if (n === undefined) return ctx.out.error(NOT_AN_INTEGER);
       const unit = isWord(a, 'EX') || isWord(a, 'EXAT') ? 1000n : 1n;
       const relative = isWord(a, 'EX') || isWord(a, 'PX');
       const at = (relative ? BigInt(ctx.keys.now()) : 0n) + n * unit;
-      if (n <= 0n || !inInt64(n * unit) || at > BigInt(Number.MAX_SAFE_INTEGER)) return ctx.out.error("ERR invalid expire time in 'set' command");
+      if (n <= 0n || !inInt64(n * unit) || at > BigInt(Number.MAX_SAFE_INTEGER))
+        return ctx.out.error("ERR invalid expire time in 'set' command");
       expiresAt = Number(at);
     } else return ctx.out.error(SYNTAX_ERROR);
   }

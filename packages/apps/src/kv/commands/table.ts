@@ -11,7 +11,8 @@ import { COMMAND_COUNT, SERVER_COMMANDS } from './server.js';
 import { STRING_COMMANDS } from './strings.js';
 
 const TABLE = new Map<string, CommandSpec>();
-for (const spec of [...STRING_COMMANDS, ...LIST_COMMANDS, ...KEY_COMMANDS, ...SERVER_COMMANDS]) TABLE.set(spec.name, spec);
+for (const spec of [...STRING_COMMANDS, ...LIST_COMMANDS, ...KEY_COMMANDS, ...SERVER_COMMANDS])
+  TABLE.set(spec.name, spec);
 COMMAND_COUNT.value = TABLE.size;
 
 /** The built-in commands plus `extra` (an extra one of the same name replaces the built-in), by lower-case name. */
@@ -61,7 +62,8 @@ export function dispatch(args: Uint8Array[], ctx: CommandContext): void {
     ctx.out.error(`ERR wrong number of arguments for '${spec.name}' command`);
     return;
   }
-  for (let i = 1; i < n; i++) if (args[i]!.length > max && spec.values?.(i) !== true) return tooLong(ctx, args[i]!, max);
+  for (let i = 1; i < n; i++)
+    if (args[i]!.length > max && spec.values?.(i) !== true) return tooLong(ctx, args[i]!, max);
   spec.run(args, ctx);
 }
 

@@ -9,7 +9,8 @@ export function latin1(bytes: Uint8Array): string {
   const n = bytes.length;
   if (n <= 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let s = '';
-  for (let i = 0; i < n; i += 4096) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
+  for (let i = 0; i < n; i += 4096)
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
   return s;
 }
 

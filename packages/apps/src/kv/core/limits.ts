@@ -51,7 +51,16 @@ export const DEFAULT_KV_LIMITS: Readonly<KvLimits> = Object.freeze({
 /** Largest value accepted for maxBulkBytes and queryBufferBytes (a request must fit a reply and log buffer). */
 export const MAX_CONFIGURED_BYTES = 1024 * MB;
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1000, kb: 1024, m: 1000 ** 2, mb: 1024 ** 2, g: 1000 ** 3, gb: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1000,
+  kb: 1024,
+  m: 1000 ** 2,
+  mb: 1024 ** 2,
+  g: 1000 ** 3,
+  gb: 1024 ** 3,
+};
 
 /** A byte count as Redis' config reads it (`1gb`, `64mb`, `100k`, `512`), or undefined if it is not one. */
 export function parseBytes(text: string): number | undefined {
@@ -69,7 +78,8 @@ export function parseOutputBufferLimit(text: string): OutputBufferLimit | undefi
   const hard = parseBytes(parts[0]!);
   const soft = parseBytes(parts[1]!);
   const softSeconds = /^\d+$/.test(parts[2]!) ? Number(parts[2]) : undefined;
-  if (hard === undefined || soft === undefined || softSeconds === undefined || !Number.isSafeInteger(softSeconds)) return undefined;
+  if (hard === undefined || soft === undefined || softSeconds === undefined || !Number.isSafeInteger(softSeconds))
+    return undefined;
   return { hard, soft, softSeconds };
 }
 

@@ -121,10 +121,11 @@ export function isDiosError(e: unknown, code?: ErrnoCode): e is DiosError {
 }
 
 /** Builds a {@link DiosError}: `errors.EBADF('read', 'ref', 'reference 3 is not open')`. */
-export const errors: { [C in ErrnoCode]: (syscall: string, argument: string | undefined, detail: string) => DiosError } =
-  Object.fromEntries(
-    (Object.keys(Errno) as ErrnoCode[]).map((code) => [
-      code,
-      (syscall: string, argument: string | undefined, detail: string) => new DiosError(code, syscall, argument, detail),
-    ]),
-  ) as { [C in ErrnoCode]: (syscall: string, argument: string | undefined, detail: string) => DiosError };
+export const errors: {
+  [C in ErrnoCode]: (syscall: string, argument: string | undefined, detail: string) => DiosError;
+} = Object.fromEntries(
+  (Object.keys(Errno) as ErrnoCode[]).map((code) => [
+    code,
+    (syscall: string, argument: string | undefined, detail: string) => new DiosError(code, syscall, argument, detail),
+  ]),
+) as { [C in ErrnoCode]: (syscall: string, argument: string | undefined, detail: string) => DiosError };

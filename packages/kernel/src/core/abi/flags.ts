@@ -208,7 +208,13 @@ export function checkFlags(syscall: string, flags: unknown, allowed: Record<stri
 
 /** Rejects a rights mask that is not an integer made of {@link Rights} bits. */
 export function checkRights(syscall: string, argument: string, rights: unknown): number {
-  if (typeof rights !== 'number' || !Number.isInteger(rights) || rights < 0 || rights > Rights.ALL || (rights & ~Rights.ALL) !== 0) {
+  if (
+    typeof rights !== 'number' ||
+    !Number.isInteger(rights) ||
+    rights < 0 ||
+    rights > Rights.ALL ||
+    (rights & ~Rights.ALL) !== 0
+  ) {
     throw errors.EINVAL(syscall, argument, `not a rights mask: ${describe(rights)}`);
   }
   return rights;

@@ -92,7 +92,8 @@ export class Name {
    * groups, or of the kernel's own objects, by choosing a seed.
    */
   static async seeded(scope: Name, seed: string): Promise<Name> {
-    if (typeof seed !== 'string') throw errors.EINVAL('Name.seeded', 'seed', `expected a string, got ${describe(seed)}`);
+    if (typeof seed !== 'string')
+      throw errors.EINVAL('Name.seeded', 'seed', `expected a string, got ${describe(seed)}`);
     const text = encoder.encode(seed);
     const input = new Uint8Array(8 + NAME_BYTES + text.length);
     input.set(encoder.encode('dios:sed'), 0);
@@ -111,7 +112,8 @@ export class Name {
    * kernel the name stays reproducible (the same seed gives it again).
    */
   static async onKernel(kernelId: string, name: Name): Promise<Name> {
-    if (typeof kernelId !== 'string') throw errors.EINVAL('Name.onKernel', 'kernelId', `expected a string, got ${describe(kernelId)}`);
+    if (typeof kernelId !== 'string')
+      throw errors.EINVAL('Name.onKernel', 'kernelId', `expected a string, got ${describe(kernelId)}`);
     const text = encoder.encode(kernelId);
     const input = new Uint8Array(8 + NAME_BYTES + text.length);
     input.set(encoder.encode('dios:grp'), 0);
@@ -126,7 +128,8 @@ export class Name {
    * objects and cluster root groups this way. Tasks get {@link Name.seeded}.
    */
   static async fromString(seed: string): Promise<Name> {
-    if (typeof seed !== 'string') throw errors.EINVAL('Name.fromString', 'seed', `expected a string, got ${describe(seed)}`);
+    if (typeof seed !== 'string')
+      throw errors.EINVAL('Name.fromString', 'seed', `expected a string, got ${describe(seed)}`);
     const text = encoder.encode(seed);
     const input = new Uint8Array(8 + text.length);
     input.set(encoder.encode('dios:str'), 0);

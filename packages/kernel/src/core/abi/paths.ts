@@ -18,7 +18,8 @@ export const PATH_MAX = 4096;
  * NUL characters, or longer than {@link PATH_MAX}.
  */
 export function normalizePath(path: string, syscall = 'normalizePath', argument = 'path'): string {
-  if (typeof path !== 'string' || path.length === 0) throw errors.EINVAL(syscall, argument, `expected a non-empty path, got ${describe(path)}`);
+  if (typeof path !== 'string' || path.length === 0)
+    throw errors.EINVAL(syscall, argument, `expected a non-empty path, got ${describe(path)}`);
   if (path.length > PATH_MAX) throw errors.EINVAL(syscall, argument, `longer than ${PATH_MAX} characters`);
   if (path.includes('\0')) throw errors.EINVAL(syscall, argument, 'a path cannot contain NUL');
   const parts: string[] = [];

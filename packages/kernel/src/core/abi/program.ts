@@ -32,16 +32,25 @@ export function checkProgram(program: unknown): Program {
   if (program !== null && typeof program === 'object') {
     const { module, export: name } = program as Partial<ProgramModule>;
     const keys = Object.keys(program).filter((k) => k !== 'module' && k !== 'export');
-    if (keys.length > 0) throw errors.EINVAL('registerProgram', `program.${keys[0]}`, 'unknown field of a program module');
+    if (keys.length > 0)
+      throw errors.EINVAL('registerProgram', `program.${keys[0]}`, 'unknown field of a program module');
     if (typeof module !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(module)) {
-      throw errors.EINVAL('registerProgram', 'program.module', `expected an absolute module URL, got ${describe(module)}`);
+      throw errors.EINVAL(
+        'registerProgram',
+        'program.module',
+        `expected an absolute module URL, got ${describe(module)}`,
+      );
     }
     if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
       throw errors.EINVAL('registerProgram', 'program.export', `expected an export name, got ${describe(name)}`);
     }
     return Object.freeze({ module, export: name ?? 'default' });
   }
-  throw errors.EINVAL('registerProgram', 'program', `expected a function or { module, export }, got ${describe(program)}`);
+  throw errors.EINVAL(
+    'registerProgram',
+    'program',
+    `expected a function or { module, export }, got ${describe(program)}`,
+  );
 }
 
 const loaded = new Map<string, Promise<ProgramFunction>>();
@@ -54,7 +63,11 @@ export function loadProgram(program: ProgramModule, syscall = 'run'): Promise<Pr
     pending = import(program.module).then((mod: Record<string, unknown>) => {
       const fn = mod[program.export ?? 'default'];
       if (typeof fn !== 'function') {
-        throw errors.ENOEXEC(syscall, 'binary', `module ${program.module} exports no program function "${program.export ?? 'default'}"`);
+        throw errors.ENOEXEC(
+          syscall,
+          'binary',
+          `module ${program.module} exports no program function "${program.export ?? 'default'}"`,
+        );
       }
       return fn as ProgramFunction;
     });

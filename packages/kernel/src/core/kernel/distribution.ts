@@ -35,7 +35,11 @@ export interface Distribution {
    * with the rights their groups confer. An unreachable peer is an error
    * (EHOSTDOWN) only when nothing was found anywhere (`foundLocally` false).
    */
-  lookup(key: string, groups: { key: string; rights: number }[], foundLocally: boolean): Promise<{ object: KernelObject; rights: number }[]>;
+  lookup(
+    key: string,
+    groups: { key: string; rights: number }[],
+    foundLocally: boolean,
+  ): Promise<{ object: KernelObject; rights: number }[]>;
   /** Delegates `sources` to the task `target` (a reference to a remote task); returns the handles in that task's table. */
   delegate(task: TaskObject, target: Reference, sources: Reference[], rights: number[]): Promise<number[]>;
   /** Runs a task on peer `kernelId`; returns a handle (in `parent`'s table) of a reference to it. */
@@ -47,4 +51,3 @@ export interface Distribution {
   /** Peer `kernelId`'s load (for scheduling). */
   load(kernelId: string): Promise<NodeLoad>;
 }
-

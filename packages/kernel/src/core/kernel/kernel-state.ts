@@ -97,21 +97,41 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
   distribution: Distribution | undefined = undefined;
   /** Called when a task's program throws (for logs); the task exits with status 1 either way. */
   onTaskFailure: ((task: TaskObject, error: unknown) => void) | undefined = undefined;
-  protected constructor(id: string, options: KernelOptions, [rootName, consoleName, initName, statusName]: [Name, Name, Name, Name]) {
+  protected constructor(
+    id: string,
+    options: KernelOptions,
+    [rootName, consoleName, initName, statusName]: [Name, Name, Name, Name],
+  ) {
     this.id = id;
     this.bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
     this.store = options.store;
     this.scheduler = options.scheduler ?? localityPolicy;
     if (options.schedulable !== undefined && typeof options.schedulable !== 'boolean') {
-      throw errors.EINVAL('Kernel.boot', 'options.schedulable', `expected a boolean, got ${describe(options.schedulable)}`);
+      throw errors.EINVAL(
+        'Kernel.boot',
+        'options.schedulable',
+        `expected a boolean, got ${describe(options.schedulable)}`,
+      );
     }
     this.schedulable = options.schedulable ?? true;
     this.remoteChunkBytes = options.remoteChunkBytes ?? REMOTE_CHUNK_BYTES;
-    if (!Number.isSafeInteger(this.remoteChunkBytes) || this.remoteChunkBytes < 1 || this.remoteChunkBytes > 256 * 1024 * 1024) {
-      throw errors.EINVAL('Kernel.boot', 'options.remoteChunkBytes', `expected an integer number of bytes in [1, 256 MiB], got ${describe(options.remoteChunkBytes)}`);
+    if (
+      !Number.isSafeInteger(this.remoteChunkBytes) ||
+      this.remoteChunkBytes < 1 ||
+      this.remoteChunkBytes > 256 * 1024 * 1024
+    ) {
+      throw errors.EINVAL(
+        'Kernel.boot',
+        'options.remoteChunkBytes',
+        `expected an integer number of bytes in [1, 256 MiB], got ${describe(options.remoteChunkBytes)}`,
+      );
     }
     if (!Number.isInteger(this.bufferSize) || this.bufferSize < 1 || this.bufferSize > 2 ** 31 - 1) {
-      throw errors.EINVAL('Kernel.boot', 'options.bufferSize', `expected an integer number of bytes in [1, 2^31-1], got ${describe(this.bufferSize)}`);
+      throw errors.EINVAL(
+        'Kernel.boot',
+        'options.bufferSize',
+        `expected an integer number of bytes in [1, 2^31-1], got ${describe(this.bufferSize)}`,
+      );
     }
     this.rootGroup = new GroupObject(rootName, 'immortal', undefined);
     this.objects.set(this.rootGroup.name.key, this.rootGroup);
@@ -136,7 +156,11 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
   /** Registers a program that binaries can name; returns the bytes such a binary holds. */
   registerProgram(id: string, program: Program): Uint8Array {
     if (typeof id !== 'string' || id.length === 0 || /\s/.test(id)) {
-      throw errors.EINVAL('registerProgram', 'id', `a program id is a non-empty string without spaces, got ${describe(id)}`);
+      throw errors.EINVAL(
+        'registerProgram',
+        'id',
+        `a program id is a non-empty string without spaces, got ${describe(id)}`,
+      );
     }
     this.programs.set(id, checkProgram(program));
     return programBinary(id);
@@ -155,7 +179,10 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     groups: readonly (GroupObject | Membership)[] = [this.rootGroup],
     options: { lookupRights?: number } = {},
   ): Promise<C> {
-    const mask = options.lookupRights === undefined ? undefined : checkRights('attachTask', 'options.lookupRights', options.lookupRights);
+    const mask =
+      options.lookupRights === undefined
+        ? undefined
+        : checkRights('attachTask', 'options.lookupRights', options.lookupRights);
     // Host tasks get random names: unlike init, nothing about them should repeat after a restart.
     await Promise.resolve();
     const memberships = groups.map((g) => (g instanceof GroupObject ? { group: g, rights: Rights.ALL } : g));
@@ -170,7 +197,8 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
   /** The system-call interface of `task` (made with the task: every task has one). */
   contextOf(task: TaskObject): C {
     const context = this.#contexts.get(task);
-    if (context === undefined) throw errors.EINVAL('contextOf', 'task', `task ${task.name.key.slice(0, 12)} is not a task of kernel ${this.id}`);
+    if (context === undefined)
+      throw errors.EINVAL('contextOf', 'task', `task ${task.name.key.slice(0, 12)} is not a task of kernel ${this.id}`);
     return context;
   }
 
@@ -203,7 +231,16 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     readBufferSize = this.bufferSize,
     writeBufferSize = this.bufferSize,
   ): Reference {
-    const ref = new Reference(task.nextHandle++, task.name.key, obj, rights, parent, consistency, readBufferSize, writeBufferSize);
+    const ref = new Reference(
+      task.nextHandle++,
+      task.name.key,
+      obj,
+      rights,
+      parent,
+      consistency,
+      readBufferSize,
+      writeBufferSize,
+    );
     task.table.set(ref.id, ref);
     obj.refs.add(ref);
     obj.refCount++;
@@ -220,12 +257,14 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
   closeRef(ref: Reference, destroyIfLast = true): void {
     if (!ref.open) return;
     const task = this.tasks.get(ref.owner);
-    if (ref.leaseCount > 0) for (const lease of ref.leases.values()) {
-      // A lent buffer dies with its reference: reads are released, writes discarded.
-      const done = lease.kind === 'read' ? ref.object.endRead(lease, true) : ref.object.endWrite(lease, 0, true, false);
-      // Remote objects answer asynchronously; a failure there cannot be reported to anyone.
-      if (done instanceof Promise) done.catch(() => {});
-    }
+    if (ref.leaseCount > 0)
+      for (const lease of ref.leases.values()) {
+        // A lent buffer dies with its reference: reads are released, writes discarded.
+        const done =
+          lease.kind === 'read' ? ref.object.endRead(lease, true) : ref.object.endWrite(lease, 0, true, false);
+        // Remote objects answer asynchronously; a failure there cannot be reported to anyone.
+        if (done instanceof Promise) done.catch(() => {});
+      }
     if (ref.leaseCount > 0) ref.leases.clear();
     ref.open = false;
     task?.table.delete(ref.id);
@@ -285,7 +324,11 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
       return;
     }
     Promise.resolve()
-      .then(() => (typeof program === 'function' ? program(this.contextOf(task)) : loadProgram(program).then((fn) => fn(this.contextOf(task)))))
+      .then(() =>
+        typeof program === 'function'
+          ? program(this.contextOf(task))
+          : loadProgram(program).then((fn) => fn(this.contextOf(task))),
+      )
       .then(
         (status) => this.exitTask(task, typeof status === 'number' && Number.isInteger(status) ? status : 0),
         (error: unknown) => {

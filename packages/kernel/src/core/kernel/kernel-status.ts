@@ -82,7 +82,15 @@ export class KernelStatusObject extends KernelObject {
     const objects: ObjectStatus[] = [];
     for (const obj of this.#kernel.objects.values()) {
       const address = obj.address;
-      objects.push({ name: obj.name.key.slice(0, STATUS_NAME_DIGITS), type: obj.type, size: obj.size, version: obj.version, refs: obj.refCount, lifecycle: obj.lifecycle, ...(address !== undefined ? { address } : {}) });
+      objects.push({
+        name: obj.name.key.slice(0, STATUS_NAME_DIGITS),
+        type: obj.type,
+        size: obj.size,
+        version: obj.version,
+        refs: obj.refCount,
+        lifecycle: obj.lifecycle,
+        ...(address !== undefined ? { address } : {}),
+      });
     }
     return { kernel: this.#kernel.id, at: Date.now(), tasks: monitorTasks(this.#kernel), objects };
   }

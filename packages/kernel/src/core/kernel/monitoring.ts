@@ -105,11 +105,23 @@ export function taskReport(kernel: KernelState, name: string): TaskReport | unde
 }
 
 function identity(task: TaskObject): Exited {
-  return { name: task.name.key, argv: Object.freeze([...task.setup.argv]), state: task.state, exitStatus: task.exitStatus, stats: task.stats };
+  return {
+    name: task.name.key,
+    argv: Object.freeze([...task.setup.argv]),
+    state: task.state,
+    exitStatus: task.exitStatus,
+    stats: task.stats,
+  };
 }
 
 function report(e: Exited): TaskReport {
-  return Object.freeze({ name: e.name, argv: e.argv, state: e.state, exitStatus: e.exitStatus, stats: e.stats.snapshot() });
+  return Object.freeze({
+    name: e.name,
+    argv: e.argv,
+    state: e.state,
+    exitStatus: e.exitStatus,
+    stats: e.stats.snapshot(),
+  });
 }
 
 /** A plain-text table of `reports`, one task a line, for people (the demo prints it). */
@@ -131,6 +143,10 @@ export function formatTaskReports(reports: readonly TaskReport[]): string {
   });
   const header = ['task', 'argv', 'state', 'wall ms', 'cpu ms', 'calls', 'failed', 'read B', 'written B', 'created'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }

@@ -37,7 +37,9 @@ export const localityPolicy: SchedulingPolicy = {
     const score = (c: NodeLoad) => inputBytes[c.kernel] ?? 0;
     for (const c of candidates) {
       const better =
-        score(c) > score(best) || (score(c) === score(best) && (c.runningTasks < best.runningTasks || (c.runningTasks === best.runningTasks && c.kernel === caller)));
+        score(c) > score(best) ||
+        (score(c) === score(best) &&
+          (c.runningTasks < best.runningTasks || (c.runningTasks === best.runningTasks && c.kernel === caller)));
       if (better) best = c;
     }
     return best.kernel;

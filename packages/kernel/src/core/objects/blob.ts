@@ -16,7 +16,10 @@ import { KernelObject, type IoRequest } from './kernel-object.js';
 const GROWABLE_FROM = 1 << 20;
 
 // SharedArrayBuffer's growable form (ES2024), not in the ES2023 library this project compiles against.
-type GrowableSharedArrayBufferConstructor = new (length: number, options: { maxByteLength: number }) => SharedArrayBuffer;
+type GrowableSharedArrayBufferConstructor = new (
+  length: number,
+  options: { maxByteLength: number },
+) => SharedArrayBuffer;
 
 // Write buffers up to this size are always kept for the next write through the same reference.
 const MAX_SPARE_BYTES = 64 * 1024;
@@ -28,7 +31,8 @@ export const MAX_BLOB_BYTES = 2 ** 31 - 1;
 const NO_BYTES = new Uint8Array(0);
 
 /** The object types implemented by {@link BlobObject} and its subclasses. */
-export type BlobType = typeof ObjectType.PRIVATE_MEMORY_BLOB | typeof ObjectType.SHARED_MEMORY_BLOB | typeof ObjectType.DURABLE_BLOB;
+export type BlobType =
+  typeof ObjectType.PRIVATE_MEMORY_BLOB | typeof ObjectType.SHARED_MEMORY_BLOB | typeof ObjectType.DURABLE_BLOB;
 
 /** A private-memory or shared-memory blob (and the in-memory side of a durable one). */
 export class BlobObject extends KernelObject {
@@ -65,13 +69,21 @@ export class BlobObject extends KernelObject {
 
   override isReady(mode: 'read' | 'write', ref: Reference): boolean {
     if (mode === 'read') return ref.consistency === 'optimistic' || this.#writers === 0;
-    return !this.#exclusiveWriter && this.#exclusiveReaders === 0 && (ref.consistency === 'optimistic' || this.#writers === 0);
+    return (
+      !this.#exclusiveWriter &&
+      this.#exclusiveReaders === 0 &&
+      (ref.consistency === 'optimistic' || this.#writers === 0)
+    );
   }
 
   // Without a wait the lease is returned directly (no promise), so the call costs no extra turn of the event loop.
   override beginRead(req: IoRequest): Promise<Lease> | Lease {
     if (req.offset > this.#size) {
-      throw errors.EINVAL(req.syscall, 'options.offset', `offset ${req.offset} is past the end of the blob (size ${this.#size})`);
+      throw errors.EINVAL(
+        req.syscall,
+        'options.offset',
+        `offset ${req.offset} is past the end of the blob (size ${this.#size})`,
+      );
     }
     const exclusive = req.ref.consistency === 'exclusive';
     if (exclusive && this.#writers > 0) return this.#readAfterWriters(req);
@@ -108,7 +120,11 @@ export class BlobObject extends KernelObject {
   // As beginRead: no promise unless the write has to wait for a lock.
   override beginWrite(req: IoRequest): Promise<Lease> | Lease {
     if (req.offset > this.#size) {
-      throw errors.EINVAL(req.syscall, 'options.offset', `offset ${req.offset} is past the end of the blob (size ${this.#size}); blobs have no holes`);
+      throw errors.EINVAL(
+        req.syscall,
+        'options.offset',
+        `offset ${req.offset} is past the end of the blob (size ${this.#size}); blobs have no holes`,
+      );
     }
     if (req.offset + req.length > MAX_BLOB_BYTES) {
       throw errors.EINVAL(req.syscall, 'length', `offset + length exceeds the largest blob (${MAX_BLOB_BYTES} bytes)`);
@@ -136,9 +152,21 @@ export class BlobObject extends KernelObject {
     } else {
       // For a task in another thread, shared memory, so that it fills the very buffer the commit copies from;
       // otherwise ordinary memory, which V8 fills and copies faster.
-      buffer = req.crossThread === true && this.type !== ObjectType.PRIVATE_MEMORY_BLOB ? new Uint8Array(new SharedArrayBuffer(req.length)) : new Uint8Array(req.length);
+      buffer =
+        req.crossThread === true && this.type !== ObjectType.PRIVATE_MEMORY_BLOB
+          ? new Uint8Array(new SharedArrayBuffer(req.length))
+          : new Uint8Array(req.length);
     }
-    return { ref: req.ref, kind: 'write', buffer, offset: req.offset, version: this.version, exclusive, truncate: req.truncate, append: req.append };
+    return {
+      ref: req.ref,
+      kind: 'write',
+      buffer,
+      offset: req.offset,
+      version: this.version,
+      exclusive,
+      truncate: req.truncate,
+      append: req.append,
+    };
   }
 
   /** The blob's content as the commit of `length` bytes of `lease` would leave it (a new array; nothing changes). */
@@ -193,7 +221,8 @@ export class BlobObject extends KernelObject {
   override problems(): string[] {
     const p: string[] = [];
     if (this.#writers < 0 || this.#exclusiveReaders < 0) p.push(`blob ${this.name.key}: negative lock count`);
-    if (this.#size > this.#bytes.length) p.push(`blob ${this.name.key}: size ${this.#size} exceeds capacity ${this.#bytes.length}`);
+    if (this.#size > this.#bytes.length)
+      p.push(`blob ${this.name.key}: size ${this.#size} exceeds capacity ${this.#bytes.length}`);
     return p;
   }
 
@@ -203,7 +232,9 @@ export class BlobObject extends KernelObject {
   }
 
   #alloc(capacity: number): Uint8Array {
-    return this.type === ObjectType.PRIVATE_MEMORY_BLOB ? new Uint8Array(capacity) : new Uint8Array(new SharedArrayBuffer(capacity));
+    return this.type === ObjectType.PRIVATE_MEMORY_BLOB
+      ? new Uint8Array(capacity)
+      : new Uint8Array(new SharedArrayBuffer(capacity));
   }
 
   // Readers holding views of the old buffer keep a consistent snapshot; their end_read reports the new version.
@@ -221,7 +252,11 @@ export class BlobObject extends KernelObject {
     // reserving that much for every blob would exhaust the address space.
     const next =
       this.type !== ObjectType.PRIVATE_MEMORY_BLOB && capacity >= GROWABLE_FROM
-        ? new Uint8Array(new (SharedArrayBuffer as GrowableSharedArrayBufferConstructor)(capacity, { maxByteLength: MAX_BLOB_BYTES }))
+        ? new Uint8Array(
+            new (SharedArrayBuffer as GrowableSharedArrayBufferConstructor)(capacity, {
+              maxByteLength: MAX_BLOB_BYTES,
+            }),
+          )
         : this.#alloc(capacity);
     next.set(this.#bytes.subarray(0, this.#size));
     this.#bytes = next;

@@ -19,7 +19,14 @@ export class DurableBlobObject extends BlobObject {
   #queue: Promise<void> = Promise.resolve();
 
   /** A durable blob with the given committed content. */
-  constructor(name: Name, lifecycle: Lifecycle, group: GroupObject | undefined, store: BlobStore, bytes: Uint8Array, version: number) {
+  constructor(
+    name: Name,
+    lifecycle: Lifecycle,
+    group: GroupObject | undefined,
+    store: BlobStore,
+    bytes: Uint8Array,
+    version: number,
+  ) {
     super(name, lifecycle, group, ObjectType.DURABLE_BLOB, bytes.length);
     this.#store = store;
     this.restore(bytes, version);
@@ -69,7 +76,9 @@ export class DurableBlobObject extends BlobObject {
   /** Writes the current content to the store (a new blob's first version); later commits wait for it. */
   persist(): Promise<void> {
     const empty = new Uint8Array(0);
-    const step = this.#queue.then(() => this.#store.commit(this.meta(this.version), { offset: 0, bytes: empty, size: 0 }, () => empty));
+    const step = this.#queue.then(() =>
+      this.#store.commit(this.meta(this.version), { offset: 0, bytes: empty, size: 0 }, () => empty),
+    );
     // As in endWrite: the caller gets the error from `step`; the queue goes on.
     this.#queue = step.catch(() => {});
     return step;
@@ -80,4 +89,3 @@ export class DurableBlobObject extends BlobObject {
     return this.#queue;
   }
 }
-

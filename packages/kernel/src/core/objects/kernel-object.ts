@@ -162,7 +162,10 @@ export abstract class KernelObject {
    * re-checking on every change of the object.
    */
   protected async waitUntil(req: IoRequest, ready: () => boolean): Promise<void> {
-    await block(() => (req.guard(), ready() ? true : undefined), [this.changed], { syscall: req.syscall, nonblock: req.nonblock });
+    await block(() => (req.guard(), ready() ? true : undefined), [this.changed], {
+      syscall: req.syscall,
+      nonblock: req.nonblock,
+    });
   }
 
   /** Self-consistency problems of this object, for the invariant check. */

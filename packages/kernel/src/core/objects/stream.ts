@@ -84,7 +84,11 @@ export class StreamObject extends SequentialObject {
   override beginWrite(req: IoRequest): Promise<Lease> | Lease {
     this.requireNoOffset(req);
     if (req.length > this.capacity) {
-      throw errors.EINVAL(req.syscall, 'length', `${req.length} bytes exceed the stream's capacity of ${this.capacity}`);
+      throw errors.EINVAL(
+        req.syscall,
+        'length',
+        `${req.length} bytes exceed the stream's capacity of ${this.capacity}`,
+      );
     }
     if (this.#room(req) === undefined) return this.#writeWhenRoom(req);
     return this.#writeLease(req);
@@ -131,7 +135,8 @@ export class StreamObject extends SequentialObject {
   override problems(): string[] {
     const used = this.#tail - this.#head;
     const p: string[] = [];
-    if (used < 0 || used > this.capacity) p.push(`stream ${this.name.key}: ${used} bytes buffered in a ring of ${this.capacity}`);
+    if (used < 0 || used > this.capacity)
+      p.push(`stream ${this.name.key}: ${used} bytes buffered in a ring of ${this.capacity}`);
     if (this.#readers < 0 || this.#writersOpen < 0) p.push(`stream ${this.name.key}: negative open count`);
     return p;
   }

@@ -44,7 +44,11 @@ export interface BlockOptions {
  * one of `queues` is notified. `check` may throw to end the wait with an
  * error (a reference deleted, the task exited).
  */
-export async function block<T>(check: () => T | undefined, queues: readonly WaitQueue[], options: BlockOptions): Promise<T> {
+export async function block<T>(
+  check: () => T | undefined,
+  queues: readonly WaitQueue[],
+  options: BlockOptions,
+): Promise<T> {
   let value = check();
   if (value !== undefined) return value;
   if (options.nonblock) throw errors.EAGAIN(options.syscall, undefined, 'the call would block and NONBLOCK was given');
@@ -63,6 +67,7 @@ export async function block<T>(check: () => T | undefined, queues: readonly Wait
     });
     value = check();
     if (value !== undefined) return value;
-    if (timedOut) throw errors.ETIMEDOUT(options.syscall, 'timeoutMs', `nothing was ready within ${options.timeoutMs} ms`);
+    if (timedOut)
+      throw errors.ETIMEDOUT(options.syscall, 'timeoutMs', `nothing was ready within ${options.timeoutMs} ms`);
   }
 }

@@ -29,7 +29,8 @@ export function encodeArguments(call: string, args: unknown[]): string {
   for (let i = 0; i < args.length; i++) {
     const v = args[i];
     // Most arguments are plain numbers and strings: nothing to walk.
-    if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) continue;
+    if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))
+      continue;
     if (json === args) json = args.slice();
     if (v === undefined) {
       // The usual odd one: options or a handle left out.
@@ -97,7 +98,12 @@ export function decodeArguments(args: unknown[], patches: unknown): void {
 }
 
 function step(at: unknown, key: unknown): unknown {
-  if (typeof at !== 'object' || at === null || (typeof key !== 'string' && typeof key !== 'number') || !Object.hasOwn(at, key)) {
+  if (
+    typeof at !== 'object' ||
+    at === null ||
+    (typeof key !== 'string' && typeof key !== 'number') ||
+    !Object.hasOwn(at, key)
+  ) {
     throw errors.EINVAL('channel', 'patches', 'a patch names no argument');
   }
   return (at as Record<string, unknown>)[key];

@@ -50,7 +50,8 @@ export function isPlain(v: object): boolean {
 
 /** Sets an own data property, so that a key named __proto__ is an entry like any other. */
 export function put(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;
 }
 
@@ -79,11 +80,13 @@ export function options(
 ): unknown {
   if (isPrimitive(v)) return zero(v);
   if (Array.isArray(v)) return new Array<null>(lengthOf(s, argument, v, MAX_REFS_PER_CALL)).fill(null);
-  if (typeof v !== 'object' || v === null || !isPlain(v)) throw errors.EINVAL(s, argument, `expected an options object, got ${describe(v)}`);
+  if (typeof v !== 'object' || v === null || !isPlain(v))
+    throw errors.EINVAL(s, argument, `expected an options object, got ${describe(v)}`);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(v)) {
     if (known !== undefined && !known.includes(key)) {
-      if (keysFirst) throw errors.EINVAL(s, `${argument}.${key}`, `unknown option (known: ${known.join(', ') || 'none'})`);
+      if (keysFirst)
+        throw errors.EINVAL(s, `${argument}.${key}`, `unknown option (known: ${known.join(', ') || 'none'})`);
       put(out, key, null);
       continue;
     }
@@ -95,7 +98,13 @@ export function options(
 }
 
 /** A list: a primitive is kept for the call to reject; an array is read item by item (holes read as undefined). */
-export function list(s: string, argument: string, v: unknown, max: number, item: (i: number, value: unknown) => unknown): unknown {
+export function list(
+  s: string,
+  argument: string,
+  v: unknown,
+  max: number,
+  item: (i: number, value: unknown) => unknown,
+): unknown {
   if (isPrimitive(v)) return zero(v);
   if (!Array.isArray(v)) throw errors.EINVAL(s, argument, `expected an array, got ${describe(v)}`);
   const length = lengthOf(s, argument, v, max);

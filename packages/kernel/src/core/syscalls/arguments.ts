@@ -54,7 +54,17 @@ export const MAX_ARGV = 4096;
 const MAX_STREAM_CAPACITY = 1 << 30;
 const HEX = /^[0-9a-f]{64}$/;
 
-const CREATE_KEYS = ['group', 'capacity', 'nameSeed', 'lifecycle', 'consistency', 'readBufferSize', 'writeBufferSize', 'address', 'lookupRights'];
+const CREATE_KEYS = [
+  'group',
+  'capacity',
+  'nameSeed',
+  'lifecycle',
+  'consistency',
+  'readBufferSize',
+  'writeBufferSize',
+  'address',
+  'lookupRights',
+];
 const SPEC_KEYS = ['argv', 'inputs', 'outputs', 'groups', 'env', 'name', 'kernel', 'placement'];
 
 // ---- the calls ------------------------------------------------------------
@@ -74,7 +84,11 @@ export function createArguments(type: unknown, options_: unknown, flags: unknown
   const s = 'create';
   const f = checkCallFlags(s, flags, CreateFlags);
   if (!CREATABLE_TYPES.includes(type as ObjectType)) {
-    throw errors.EINVAL(s, 'type', `cannot create objects of type ${describe(type)} (creatable: ${CREATABLE_TYPES.join(', ')})`);
+    throw errors.EINVAL(
+      s,
+      'type',
+      `cannot create objects of type ${describe(type)} (creatable: ${CREATABLE_TYPES.join(', ')})`,
+    );
   }
   const isStream = type === ObjectType.SHARED_MEMORY_STREAM;
   const o = options(s, 'options', options_, CREATE_KEYS, true, (key, v) => {
@@ -95,7 +109,8 @@ export function createArguments(type: unknown, options_: unknown, flags: unknown
         return scalar(v, () => {
           if (key === 'lifecycle') throw errors.EINVAL(s, at, `unknown lifecycle ${describe(v)}`);
           if (key === 'consistency') throw errors.EINVAL(s, at, `unknown policy ${describe(v)}`);
-          if (!(f & CreateFlags.NAME_DETERMINISTIC)) throw errors.EINVAL(s, at, 'a name seed needs CreateFlags.NAME_DETERMINISTIC');
+          if (!(f & CreateFlags.NAME_DETERMINISTIC))
+            throw errors.EINVAL(s, at, 'a name seed needs CreateFlags.NAME_DETERMINISTIC');
           throw errors.EINVAL(s, at, `expected a string, got ${describe(v)}`);
         });
     }
@@ -128,7 +143,8 @@ export function lookupArguments(name: unknown, flags: unknown): string {
   checkCallFlags(s, flags, LookupFlags);
   // A Name is read as its key, once (a Proxy may pose as a Name, so the key is checked like any text).
   const text: unknown = typeof name === 'string' ? name : name instanceof Name ? name.key : undefined;
-  if (typeof text !== 'string') throw errors.EINVAL(s, 'name', `expected a Name or its text form, got ${describe(name)}`);
+  if (typeof text !== 'string')
+    throw errors.EINVAL(s, 'name', `expected a Name or its text form, got ${describe(name)}`);
   if (!HEX.test(text)) throw errors.EINVAL(s, 'name', `expected 64 lowercase hex digits, got ${describe(text)}`);
   return text;
 }
@@ -153,7 +169,9 @@ export function copyArguments(refs: unknown, target: unknown, options_: unknown,
   const r = handles(s, 'refs', refs, MAX_REFS_PER_CALL) as unknown[];
   if (r.length === 0) throw errors.EINVAL(s, 'refs', 'no references to copy');
   const o = options(s, 'options', options_, ['rights'], true, (_key, v) =>
-    Array.isArray(v) ? list(s, 'options.rights', v, MAX_REFS_PER_CALL, (i, m) => rights(s, `options.rights[${i}]`, m)) : rights(s, 'options.rights', v),
+    Array.isArray(v)
+      ? list(s, 'options.rights', v, MAX_REFS_PER_CALL, (i, m) => rights(s, `options.rights[${i}]`, m))
+      : rights(s, 'options.rights', v),
   );
   checkOptions(s, 'options', o, ['rights']);
   return { refs: r, target: handle(s, 'target', target), options: o, flags: f };
@@ -225,7 +243,8 @@ export function runArguments(binary: unknown, spec: unknown, flags: unknown): Ru
         );
       default:
         return scalar(v, () => {
-          if (key === 'name') throw errors.EINVAL(s, at, 'a task name seed is a string and needs RunFlags.NAME_DETERMINISTIC');
+          if (key === 'name')
+            throw errors.EINVAL(s, at, 'a task name seed is a string and needs RunFlags.NAME_DETERMINISTIC');
           if (key === 'kernel') throw errors.EINVAL(s, at, `expected a kernel id, got ${describe(v)}`);
           throw errors.EINVAL(s, at, `expected 'thread' or 'worker', got ${describe(v)}`);
         });
@@ -251,7 +270,14 @@ export function selectArguments(refs: unknown, options_: unknown, flags: unknown
   if (!Array.isArray(refs)) throw errors.EINVAL(s, 'refs', `expected an array, got ${describe(refs)}`);
   const r = handles(s, 'refs', refs, MAX_REFS_PER_CALL) as unknown[];
   if (r.length === 0) throw errors.EINVAL(s, 'refs', 'nothing to wait for');
-  const o = options(s, 'options', options_, ['timeoutMs'], true, (_key, v) => checkInt(s, 'options.timeoutMs', v, 0, MAX_SELECT_TIMEOUT_MS) + 0);
+  const o = options(
+    s,
+    'options',
+    options_,
+    ['timeoutMs'],
+    true,
+    (_key, v) => checkInt(s, 'options.timeoutMs', v, 0, MAX_SELECT_TIMEOUT_MS) + 0,
+  );
   checkOptions(s, 'options', o, ['timeoutMs']);
   return { refs: r, options: o, flags: f };
 }
@@ -270,7 +296,11 @@ export interface BeginReadArguments {
 export function beginReadArguments(ref: unknown, options_: unknown, flags: unknown): BeginReadArguments {
   const s = 'beginRead';
   const f = checkCallFlags(s, flags, BeginReadFlags);
-  const o = isPrimitive(options_) ? options_ : options(s, 'options', options_, ['offset', 'length'], false, (key, v) => int(s, `options.${key}`, v, 0, MAX_BLOB_BYTES));
+  const o = isPrimitive(options_)
+    ? options_
+    : options(s, 'options', options_, ['offset', 'length'], false, (key, v) =>
+        int(s, `options.${key}`, v, 0, MAX_BLOB_BYTES),
+      );
   return { handle: handle(s, 'ref', ref), options: o, flags: f };
 }
 
@@ -287,7 +317,12 @@ export interface BeginWriteArguments {
 }
 
 /** Reads begin_write(ref, length, options, flags). */
-export function beginWriteArguments(ref: unknown, length: unknown, options_: unknown, flags: unknown): BeginWriteArguments {
+export function beginWriteArguments(
+  ref: unknown,
+  length: unknown,
+  options_: unknown,
+  flags: unknown,
+): BeginWriteArguments {
   const s = 'beginWrite';
   const f = checkCallFlags(s, flags, BeginWriteFlags);
   const o = isPrimitive(options_)
@@ -317,6 +352,8 @@ export function endWriteArguments(ref: unknown, options_: unknown, flags: unknow
   const s = 'endWrite';
   const f = checkCallFlags(s, flags, EndWriteFlags);
   // The call bounds the length by the lent buffer's; a value that is no number at all fails here against the largest.
-  const o = isPrimitive(options_) ? options_ : options(s, 'options', options_, ['length'], false, (_key, v) => int(s, 'options.length', v, 0, MAX_BLOB_BYTES));
+  const o = isPrimitive(options_)
+    ? options_
+    : options(s, 'options', options_, ['length'], false, (_key, v) => int(s, 'options.length', v, 0, MAX_BLOB_BYTES));
   return { handle: handle(s, 'ref', ref), options: o, flags: f };
 }

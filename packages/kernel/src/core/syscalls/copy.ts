@@ -17,7 +17,11 @@ import { copyArguments } from './arguments.js';
 import type { CopyOptions } from '../abi/syscall-options.js';
 
 // The types MAKE_LOCAL copies (private memory never lives on another kernel, but is a blob here).
-const BLOB_TYPES: ReadonlySet<string> = new Set([ObjectType.PRIVATE_MEMORY_BLOB, ObjectType.SHARED_MEMORY_BLOB, ObjectType.DURABLE_BLOB]);
+const BLOB_TYPES: ReadonlySet<string> = new Set([
+  ObjectType.PRIVATE_MEMORY_BLOB,
+  ObjectType.SHARED_MEMORY_BLOB,
+  ObjectType.DURABLE_BLOB,
+]);
 
 /** Implements copy for `task`. */
 export async function copy(
@@ -56,7 +60,11 @@ export async function copy(
     requireRights(s, `refs[${i}]`, src, Rights.DELEGATE);
     const wanted = rights[i]!;
     if ((wanted & ~src.rights) !== 0) {
-      throw errors.EPERM(s, `refs[${i}]`, `cannot raise rights from ${formatRights(src.rights)} to ${formatRights(wanted)}`);
+      throw errors.EPERM(
+        s,
+        `refs[${i}]`,
+        `cannot raise rights from ${formatRights(src.rights)} to ${formatRights(wanted)}`,
+      );
     }
     if (src.object.type === ObjectType.PRIVATE_MEMORY_BLOB && targetRef.object !== task) {
       throw errors.EPERM(s, `refs[${i}]`, 'private memory cannot be delegated to another task');
@@ -71,14 +79,22 @@ export async function copy(
     }
   });
   if (makeLocal && sources.some((src) => src.object instanceof RemoteObject)) {
-    if (targetRef.object instanceof TaskObject && targetRef.object.state === 'exited') throw errors.ESRCH(s, 'target', `task ${targetRef.id} has exited`);
+    if (targetRef.object instanceof TaskObject && targetRef.object.state === 'exited')
+      throw errors.ESRCH(s, 'target', `task ${targetRef.id} has exited`);
     return copyMadeLocal(kernel, task, targetRef, sources, rights);
   }
   return hand(kernel, task, targetRef, sources, sources, rights);
 }
 
 // Opens the references in the target, the last step of copy: `handed[i]` stands in for `sources[i]` (itself, or a local copy of it).
-function hand(kernel: KernelState, task: TaskObject, targetRef: Reference, sources: Reference[], handed: Reference[], rights: number[]): Promise<number[]> | number[] {
+function hand(
+  kernel: KernelState,
+  task: TaskObject,
+  targetRef: Reference,
+  sources: Reference[],
+  handed: Reference[],
+  rights: number[],
+): Promise<number[]> | number[] {
   const targetTask = targetRef.object;
   if (!(targetTask instanceof TaskObject)) {
     // The target runs on a peer kernel.
@@ -88,13 +104,26 @@ function hand(kernel: KernelState, task: TaskObject, targetRef: Reference, sourc
   // A copy keeps the source's policy and buffer sizes, and records the source as its parent.
   return sources.map(
     (src, i) =>
-      kernel.openRef(targetTask, handed[i]!.object, rights[i]!, { task: task.name.key, id: src.id }, src.consistency, src.readBufferSize, src.writeBufferSize)
-        .id,
+      kernel.openRef(
+        targetTask,
+        handed[i]!.object,
+        rights[i]!,
+        { task: task.name.key, id: src.id },
+        src.consistency,
+        src.readBufferSize,
+        src.writeBufferSize,
+      ).id,
   );
 }
 
 // MAKE_LOCAL: fetches the remote blobs into local copies (held meanwhile by the caller), hands those over, then lets go.
-async function copyMadeLocal(kernel: KernelState, task: TaskObject, targetRef: Reference, sources: Reference[], rights: number[]): Promise<number[]> {
+async function copyMadeLocal(
+  kernel: KernelState,
+  task: TaskObject,
+  targetRef: Reference,
+  sources: Reference[],
+  rights: number[],
+): Promise<number[]> {
   const made: (Reference | undefined)[] = [];
   try {
     for (const [i, src] of sources.entries()) {
@@ -102,7 +131,14 @@ async function copyMadeLocal(kernel: KernelState, task: TaskObject, targetRef: R
     }
     if (task.state === 'exited') throw errors.ECANCELED('copy', undefined, 'the task exited during the call');
     if (!targetRef.open) throw errors.EBADF('copy', 'target', `reference ${targetRef.id} was deleted during the call`);
-    return await hand(kernel, task, targetRef, sources, sources.map((src, i) => made[i] ?? src), rights);
+    return await hand(
+      kernel,
+      task,
+      targetRef,
+      sources,
+      sources.map((src, i) => made[i] ?? src),
+      rights,
+    );
   } finally {
     for (const copy of made) if (copy !== undefined) kernel.closeRef(copy);
   }

@@ -4,7 +4,17 @@
  * @module
  */
 import { errors } from '../abi/errors.js';
-import { checkRights, CreateFlags, CREATABLE_TYPES, DEFAULT_LOOKUP_RIGHTS, DEVICE_TYPES, ObjectType, Rights, type Consistency, type Lifecycle } from '../abi/flags.js';
+import {
+  checkRights,
+  CreateFlags,
+  CREATABLE_TYPES,
+  DEFAULT_LOOKUP_RIGHTS,
+  DEVICE_TYPES,
+  ObjectType,
+  Rights,
+  type Consistency,
+  type Lifecycle,
+} from '../abi/flags.js';
 import type { Device, DeviceRequest } from '../kernel/device.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import { Name, describe } from '../abi/names.js';
@@ -18,51 +28,95 @@ import { createArguments } from './arguments.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 import type { CreateOptions, CreateResult } from '../abi/syscall-options.js';
 
-const KEYS = ['group', 'capacity', 'nameSeed', 'lifecycle', 'consistency', 'readBufferSize', 'writeBufferSize', 'address', 'lookupRights'] as const;
+const KEYS = [
+  'group',
+  'capacity',
+  'nameSeed',
+  'lifecycle',
+  'consistency',
+  'readBufferSize',
+  'writeBufferSize',
+  'address',
+  'lookupRights',
+] as const;
 const LIFECYCLES: readonly Lifecycle[] = ['immortal', 'single-delete', 'refcounted'];
 const CONSISTENCIES: readonly Consistency[] = ['optimistic', 'exclusive'];
 /** Largest stream ring (bytes). */
 export const MAX_STREAM_CAPACITY = 1 << 30;
 
 /** Implements create for `task`. */
-export async function create(kernel: KernelState, task: TaskObject, type: unknown, options: unknown, flags: unknown): Promise<CreateResult> {
+export async function create(
+  kernel: KernelState,
+  task: TaskObject,
+  type: unknown,
+  options: unknown,
+  flags: unknown,
+): Promise<CreateResult> {
   const s = 'create';
   // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
   ({ type, options, flags } = createArguments(type, options, flags));
   checkCallFlags(s, flags, CreateFlags);
   if (!CREATABLE_TYPES.includes(type as ObjectType)) {
-    throw errors.EINVAL(s, 'type', `cannot create objects of type ${describe(type)} (creatable: ${CREATABLE_TYPES.join(', ')})`);
+    throw errors.EINVAL(
+      s,
+      'type',
+      `cannot create objects of type ${describe(type)} (creatable: ${CREATABLE_TYPES.join(', ')})`,
+    );
   }
   const o = checkOptions<CreateOptions>(s, 'options', options, KEYS);
   const device = DEVICE_TYPES.includes(type as ObjectType) ? kernel.devices.get(type as ObjectType) : undefined;
   if (DEVICE_TYPES.includes(type as ObjectType) && device === undefined) {
     throw errors.ENOTSUP(s, 'type', `kernel ${kernel.id} has no ${String(type)} device (on Node: useNetwork(kernel))`);
   }
-  if (device === undefined && o.address !== undefined) throw errors.EINVAL(s, 'options.address', `a ${String(type)} has no network address`);
-  if (device !== undefined && o.address === undefined) throw errors.EINVAL(s, 'options.address', `a ${String(type)} needs an address`);
-  if (device !== undefined && o.capacity !== undefined) throw errors.EINVAL(s, 'options.capacity', `a ${String(type)} has no capacity`);
+  if (device === undefined && o.address !== undefined)
+    throw errors.EINVAL(s, 'options.address', `a ${String(type)} has no network address`);
+  if (device !== undefined && o.address === undefined)
+    throw errors.EINVAL(s, 'options.address', `a ${String(type)} needs an address`);
+  if (device !== undefined && o.capacity !== undefined)
+    throw errors.EINVAL(s, 'options.capacity', `a ${String(type)} has no capacity`);
   const durable = type === ObjectType.DURABLE_BLOB;
-  if (durable && kernel.store === undefined) throw errors.ENOTSUP(s, 'type', `kernel ${kernel.id} was booted without a durable store`);
+  if (durable && kernel.store === undefined)
+    throw errors.ENOTSUP(s, 'type', `kernel ${kernel.id} was booted without a durable store`);
   // Durable blobs outlive every reference (and the kernel): they go only when deleted.
   const lifecycle = o.lifecycle ?? (durable ? 'immortal' : 'refcounted');
-  if (!LIFECYCLES.includes(lifecycle)) throw errors.EINVAL(s, 'options.lifecycle', `unknown lifecycle ${describe(lifecycle)}`);
+  if (!LIFECYCLES.includes(lifecycle))
+    throw errors.EINVAL(s, 'options.lifecycle', `unknown lifecycle ${describe(lifecycle)}`);
   if (durable && lifecycle === 'refcounted') {
-    throw errors.EINVAL(s, 'options.lifecycle', 'a durable blob is immortal or single-delete: it outlives its references');
+    throw errors.EINVAL(
+      s,
+      'options.lifecycle',
+      'a durable blob is immortal or single-delete: it outlives its references',
+    );
   }
   const consistency = o.consistency ?? 'optimistic';
-  if (!CONSISTENCIES.includes(consistency)) throw errors.EINVAL(s, 'options.consistency', `unknown policy ${describe(consistency)}`);
+  if (!CONSISTENCIES.includes(consistency))
+    throw errors.EINVAL(s, 'options.consistency', `unknown policy ${describe(consistency)}`);
   const isStream = type === ObjectType.SHARED_MEMORY_STREAM;
   const capacity =
     o.capacity === undefined
-      ? isStream ? DEFAULT_STREAM_CAPACITY : 0
+      ? isStream
+        ? DEFAULT_STREAM_CAPACITY
+        : 0
       : checkInt(s, 'options.capacity', o.capacity, isStream ? 1 : 0, isStream ? MAX_STREAM_CAPACITY : MAX_BLOB_BYTES);
-  if (o.capacity !== undefined && type === ObjectType.GROUP) throw errors.EINVAL(s, 'options.capacity', 'groups have no capacity');
-  const readBuf = o.readBufferSize === undefined ? kernel.bufferSize : checkInt(s, 'options.readBufferSize', o.readBufferSize, 1, MAX_BLOB_BYTES);
-  const writeBuf = o.writeBufferSize === undefined ? kernel.bufferSize : checkInt(s, 'options.writeBufferSize', o.writeBufferSize, 1, MAX_BLOB_BYTES);
-  const lookupRights = o.lookupRights === undefined ? undefined : checkRights(s, 'options.lookupRights', o.lookupRights);
+  if (o.capacity !== undefined && type === ObjectType.GROUP)
+    throw errors.EINVAL(s, 'options.capacity', 'groups have no capacity');
+  const readBuf =
+    o.readBufferSize === undefined
+      ? kernel.bufferSize
+      : checkInt(s, 'options.readBufferSize', o.readBufferSize, 1, MAX_BLOB_BYTES);
+  const writeBuf =
+    o.writeBufferSize === undefined
+      ? kernel.bufferSize
+      : checkInt(s, 'options.writeBufferSize', o.writeBufferSize, 1, MAX_BLOB_BYTES);
+  const lookupRights =
+    o.lookupRights === undefined ? undefined : checkRights(s, 'options.lookupRights', o.lookupRights);
   // A mask the store forgets would widen at the next boot.
   if (durable && lookupRights !== undefined && lookupRights !== DEFAULT_LOOKUP_RIGHTS[ObjectType.DURABLE_BLOB]) {
-    throw errors.EINVAL(s, 'options.lookupRights', 'the durable store does not keep a lookup mask, so a durable blob has the default one');
+    throw errors.EINVAL(
+      s,
+      'options.lookupRights',
+      'the durable store does not keep a lookup mask, so a durable blob has the default one',
+    );
   }
   if (type === ObjectType.PRIVATE_MEMORY_BLOB && lifecycle === 'immortal') {
     throw errors.EINVAL(s, 'options.lifecycle', 'private memory is fate-shared with its task and cannot be immortal');
@@ -71,14 +125,19 @@ export async function create(kernel: KernelState, task: TaskObject, type: unknow
   let group: GroupObject;
   if (o.group !== undefined) {
     const gref = kernel.ref(task, o.group, s, 'options.group');
-    if (!(gref.object instanceof GroupObject)) throw errors.EINVAL(s, 'options.group', `reference ${o.group} is a ${gref.object.type}, not a group`);
+    if (!(gref.object instanceof GroupObject))
+      throw errors.EINVAL(s, 'options.group', `reference ${o.group} is a ${gref.object.type}, not a group`);
     requireRights(s, 'options.group', gref, Rights.WRITE);
     group = gref.object;
   } else {
     const home = task.setup.groups[0];
     if (home === undefined) throw errors.EINVAL(s, 'options.group', 'the task is a member of no group; pass one');
     if (!(home.rights & Rights.WRITE)) {
-      throw errors.EACCES(s, 'options.group', 'the task joined its first group without write rights, so cannot create in it; pass a group');
+      throw errors.EACCES(
+        s,
+        'options.group',
+        'the task joined its first group without write rights, so cannot create in it; pass a group',
+      );
     }
     group = home.group;
   }
@@ -91,7 +150,11 @@ export async function create(kernel: KernelState, task: TaskObject, type: unknow
     throw errors.EINVAL(s, 'options.nameSeed', `expected a string, got ${describe(o.nameSeed)}`);
   }
   if (group.destroyed) {
-    throw errors.EBADF(s, 'options.group', o.group === undefined ? "the task's first group has been deleted; pass a group" : 'the group has been deleted');
+    throw errors.EBADF(
+      s,
+      'options.group',
+      o.group === undefined ? "the task's first group has been deleted; pass a group" : 'the group has been deleted',
+    );
   }
   const counter = deterministic && o.nameSeed === undefined ? task.reserveCounter() : 0;
   let name: Name;
@@ -105,13 +168,24 @@ export async function create(kernel: KernelState, task: TaskObject, type: unknow
     if (deterministic && type === ObjectType.GROUP) name = await Name.onKernel(kernel.id, name);
     if (task.state === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited during the call');
     if (group.destroyed) throw errors.EBADF(s, 'options.group', 'the group was deleted during the call');
-    if (kernel.objects.has(name.key)) throw errors.EEXIST(s, 'name', `an object named ${name.key} already exists on this kernel`);
+    if (kernel.objects.has(name.key))
+      throw errors.EEXIST(s, 'name', `an object named ${name.key} already exists on this kernel`);
   } catch (e) {
     if (counter !== 0) task.releaseCounter(counter);
     throw e;
   }
 
-  if (device !== undefined) return openDevice(kernel, task, device, { name, lifecycle, group, address: o.address, syscall: s }, consistency, readBuf, writeBuf, lookupRights);
+  if (device !== undefined)
+    return openDevice(
+      kernel,
+      task,
+      device,
+      { name, lifecycle, group, address: o.address, syscall: s },
+      consistency,
+      readBuf,
+      writeBuf,
+      lookupRights,
+    );
 
   // Everything is checked: from here on the call cannot fail.
   let obj: KernelObject;
@@ -133,7 +207,8 @@ export async function create(kernel: KernelState, task: TaskObject, type: unknow
       kernel.destroyObject(obj);
       throw errors.EIO(s, 'type', `the durable store failed: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if ((task.state as string) === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited during the call (the blob was created)');
+    if ((task.state as string) === 'exited')
+      throw errors.ECANCELED(s, undefined, 'the task exited during the call (the blob was created)');
   }
   const ref = kernel.openRef(task, obj, Rights.ALL, undefined, consistency, readBuf, writeBuf);
   return { name, ref: ref.id };
@@ -154,7 +229,8 @@ async function openDevice(
   if (task.state === 'exited' || request.group.destroyed || kernel.objects.has(request.name.key)) {
     obj.destroy();
     if (task.state === 'exited') throw errors.ECANCELED(request.syscall, undefined, 'the task exited during the call');
-    if (request.group.destroyed) throw errors.EBADF(request.syscall, 'options.group', 'the group was deleted during the call');
+    if (request.group.destroyed)
+      throw errors.EBADF(request.syscall, 'options.group', 'the group was deleted during the call');
     throw errors.EEXIST(request.syscall, 'name', `an object named ${request.name.key} already exists on this kernel`);
   }
   obj.creator = task.name.key;

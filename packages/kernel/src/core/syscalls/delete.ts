@@ -25,8 +25,10 @@ export function deleteRef(kernel: KernelState, task: TaskObject, handle: unknown
     kernel.exitTask(task, exitFlags === DeleteFlags.EXIT_FAILURE ? 1 : 0);
     return;
   }
-  if (exitFlags !== 0) throw errors.EINVAL(s, 'flags', `exit flags apply only to the task's own reference (${task.selfHandle})`);
+  if (exitFlags !== 0)
+    throw errors.EINVAL(s, 'flags', `exit flags apply only to the task's own reference (${task.selfHandle})`);
   // Destroying a single-delete object for every holder takes write rights; without them delete just drops the reference.
-  if (ref.object.destroysOnDelete() && ref.rights & Rights.WRITE && !(f & DeleteFlags.DROP)) kernel.destroyObject(ref.object, true);
+  if (ref.object.destroysOnDelete() && ref.rights & Rights.WRITE && !(f & DeleteFlags.DROP))
+    kernel.destroyObject(ref.object, true);
   else kernel.closeRef(ref);
 }

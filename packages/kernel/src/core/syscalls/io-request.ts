@@ -30,7 +30,9 @@ export class TaskIoRequest implements IoRequest {
 
   /** Ends a wait early when the reference was deleted or the task exited. */
   guard(): void {
-    if (!this.ref.open) throw errors.EBADF(this.syscall, 'ref', `reference ${this.ref.id} was deleted while the call waited`);
-    if (this.task.state === 'exited') throw errors.ECANCELED(this.syscall, undefined, 'the task exited while the call waited');
+    if (!this.ref.open)
+      throw errors.EBADF(this.syscall, 'ref', `reference ${this.ref.id} was deleted while the call waited`);
+    if (this.task.state === 'exited')
+      throw errors.ECANCELED(this.syscall, undefined, 'the task exited while the call waited');
   }
 }

@@ -33,7 +33,11 @@ function addScope(scopes: Map<GroupObject, number>, g: GroupObject, rights: numb
 }
 
 /** The local objects `key` names that `task` may see, with the rights their groups confer within each object's lookup mask. */
-export function resolveLocal(task: TaskObject, key: string, scopes = resolutionScopes(task)): Map<KernelObject, number> {
+export function resolveLocal(
+  task: TaskObject,
+  key: string,
+  scopes = resolutionScopes(task),
+): Map<KernelObject, number> {
   const found = new Map<KernelObject, number>();
   for (const [g, rights] of scopes) {
     const set = g.resolve(key);
@@ -60,7 +64,8 @@ export async function lookup(kernel: KernelState, task: TaskObject, name: unknow
     const remote = await distribution.lookup(key, groups, found.size > 0);
     if (task.state === 'exited') {
       // Give back the proxies no task holds yet; a group answer maps to a local group, which stays.
-      for (const r of remote) if (r.object.home !== undefined && r.object.refCount === 0) kernel.destroyObject(r.object);
+      for (const r of remote)
+        if (r.object.home !== undefined && r.object.refCount === 0) kernel.destroyObject(r.object);
       throw errors.ECANCELED(s, undefined, 'the task exited during the call');
     }
     // The wait let other calls run: resolve the local copies again.

@@ -17,7 +17,8 @@ export async function pause(kernel: KernelState, caller: TaskObject, handle: unk
   ({ handle, flags } = pauseArguments(handle, flags));
   const f = checkFlags(s, flags, PauseFlags);
   const ref = kernel.ref(caller, handle, s, 'task');
-  if (ref.object.type !== ObjectType.TASK) throw errors.EINVAL(s, 'task', `reference ${ref.id} is a ${ref.object.type}, not a task`);
+  if (ref.object.type !== ObjectType.TASK)
+    throw errors.EINVAL(s, 'task', `reference ${ref.id} is a ${ref.object.type}, not a task`);
   requireRights(s, 'task', ref, Rights.WRITE);
   const target = ref.object;
   if (!(target instanceof TaskObject)) {

@@ -18,7 +18,13 @@ import type { ReadOptions } from '../abi/syscall-options.js';
  * Implements begin_read for `task`. Returns the buffer directly when the
  * object lends without waiting, so the task context awaits nothing extra.
  */
-export function beginRead(kernel: KernelState, task: TaskObject, handle: unknown, options: unknown, flags: unknown): Uint8Array | Promise<Uint8Array> {
+export function beginRead(
+  kernel: KernelState,
+  task: TaskObject,
+  handle: unknown,
+  options: unknown,
+  flags: unknown,
+): Uint8Array | Promise<Uint8Array> {
   const s = 'beginRead';
   // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
   ({ handle, options, flags } = beginReadArguments(handle, options, flags));
@@ -33,7 +39,13 @@ export function beginRead(kernel: KernelState, task: TaskObject, handle: unknown
 }
 
 /** Implements end_read for `task`. */
-export function endRead(kernel: KernelState, task: TaskObject, handle: unknown, buffer: unknown, flags: unknown): boolean | Promise<boolean> {
+export function endRead(
+  kernel: KernelState,
+  task: TaskObject,
+  handle: unknown,
+  buffer: unknown,
+  flags: unknown,
+): boolean | Promise<boolean> {
   const s = 'endRead';
   // As in beginRead.
   ({ handle, flags } = endReadArguments(handle, flags));

@@ -16,7 +16,13 @@ import type { SelectOptions } from '../abi/syscall-options.js';
 export const MAX_SELECT_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** Implements select for `task`. */
-export async function select(kernel: KernelState, task: TaskObject, refs: unknown, options: unknown, flags: unknown): Promise<number> {
+export async function select(
+  kernel: KernelState,
+  task: TaskObject,
+  refs: unknown,
+  options: unknown,
+  flags: unknown,
+): Promise<number> {
   const s = 'select';
   // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
   ({ refs, options, flags } = selectArguments(refs, options, flags));
@@ -24,7 +30,8 @@ export async function select(kernel: KernelState, task: TaskObject, refs: unknow
   const handles = checkArray(s, 'refs', refs, MAX_REFS_PER_CALL);
   if (handles.length === 0) throw errors.EINVAL(s, 'refs', 'nothing to wait for');
   const o = checkOptions<SelectOptions>(s, 'options', options, ['timeoutMs']);
-  const timeoutMs = o.timeoutMs === undefined ? undefined : checkInt(s, 'options.timeoutMs', o.timeoutMs, 0, MAX_SELECT_TIMEOUT_MS);
+  const timeoutMs =
+    o.timeoutMs === undefined ? undefined : checkInt(s, 'options.timeoutMs', o.timeoutMs, 0, MAX_SELECT_TIMEOUT_MS);
   const mode = f & SelectFlags.WRITE ? 'write' : 'read';
   const list = handles.map((h, i) => kernel.ref(task, h, s, `refs[${i}]`));
   list.forEach((r, i) => requireRights(s, `refs[${i}]`, r, mode === 'read' ? Rights.READ : Rights.WRITE));

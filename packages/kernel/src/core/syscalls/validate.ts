@@ -20,13 +20,19 @@ export function checkCallFlags(syscall: string, flags: unknown, allowed: Record<
 const NO_OPTIONS = Object.freeze({});
 
 /** Rejects anything but a plain object (or undefined) with only the given keys. */
-export function checkOptions<T extends object>(syscall: string, argument: string, value: unknown, keys: readonly string[]): T {
+export function checkOptions<T extends object>(
+  syscall: string,
+  argument: string,
+  value: unknown,
+  keys: readonly string[],
+): T {
   if (value === undefined) return NO_OPTIONS as T;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw errors.EINVAL(syscall, argument, `expected an options object, got ${describe(value)}`);
   }
   for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) throw errors.EINVAL(syscall, `${argument}.${key}`, `unknown option (known: ${keys.join(', ') || 'none'})`);
+    if (!keys.includes(key))
+      throw errors.EINVAL(syscall, `${argument}.${key}`, `unknown option (known: ${keys.join(', ') || 'none'})`);
   }
   return value as T;
 }
@@ -59,4 +65,3 @@ export function requireRights(syscall: string, argument: string, ref: Reference,
 
 /** Largest number of references one call accepts. */
 export const MAX_REFS_PER_CALL = 4096;
-

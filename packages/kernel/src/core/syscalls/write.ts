@@ -33,12 +33,24 @@ export function beginWrite(
   const len = checkInt(s, 'length', length, 0, MAX_BLOB_BYTES);
   const o = checkOptions<WriteOptions>(s, 'options', options, ['offset', 'truncate']);
   const offset = o.offset === undefined ? 0 : checkInt(s, 'options.offset', o.offset, 0, MAX_BLOB_BYTES);
-  if (o.truncate !== undefined && typeof o.truncate !== 'boolean') throw errors.EINVAL(s, 'options.truncate', 'expected a boolean');
+  if (o.truncate !== undefined && typeof o.truncate !== 'boolean')
+    throw errors.EINVAL(s, 'options.truncate', 'expected a boolean');
   const append = (f & BeginWriteFlags.APPEND) !== 0;
-  if (append && o.offset !== undefined) throw errors.EINVAL(s, 'options.offset', 'APPEND writes at the end: an offset cannot be given too');
-  if (append && o.truncate === true) throw errors.EINVAL(s, 'options.truncate', 'APPEND and truncate exclude each other');
+  if (append && o.offset !== undefined)
+    throw errors.EINVAL(s, 'options.offset', 'APPEND writes at the end: an offset cannot be given too');
+  if (append && o.truncate === true)
+    throw errors.EINVAL(s, 'options.truncate', 'APPEND and truncate exclude each other');
   requireRights(s, 'ref', ref, Rights.WRITE);
-  const req = new TaskIoRequest(task, ref, s, offset, len, (f & BeginWriteFlags.NONBLOCK) !== 0, o.truncate === true, append);
+  const req = new TaskIoRequest(
+    task,
+    ref,
+    s,
+    offset,
+    len,
+    (f & BeginWriteFlags.NONBLOCK) !== 0,
+    o.truncate === true,
+    append,
+  );
   return recordLease(req, ref.object.beginWrite(req));
 }
 
@@ -58,7 +70,8 @@ export function endWrite(
   const ref = kernel.ref(task, handle, s, 'ref');
   const lease = lentLease(s, ref, buffer, 'write');
   const o = checkOptions<EndWriteOptions>(s, 'options', options, ['length']);
-  const length = o.length === undefined ? lease.buffer.length : checkInt(s, 'options.length', o.length, 0, lease.buffer.length);
+  const length =
+    o.length === undefined ? lease.buffer.length : checkInt(s, 'options.length', o.length, 0, lease.buffer.length);
   const discard = (f & EndWriteFlags.DISCARD) !== 0;
   const eos = (f & EndWriteFlags.END_OF_STREAM) !== 0;
   if (eos && ref.object.type !== ObjectType.SHARED_MEMORY_STREAM && ref.object.type !== ObjectType.TCP_CONNECTION) {

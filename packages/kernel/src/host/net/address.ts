@@ -19,7 +19,11 @@ export function checkAddress(syscall: string, address: unknown, listening: boole
   const extra = Object.keys(rest)[0];
   if (extra !== undefined) throw errors.EINVAL(syscall, `options.address.${extra}`, 'unknown field of an address');
   if (!Number.isInteger(port) || (port as number) < (listening ? 0 : 1) || (port as number) > 65535) {
-    throw errors.EINVAL(syscall, 'options.address.port', `expected a port in [${listening ? 0 : 1}, 65535], got ${describe(port)}`);
+    throw errors.EINVAL(
+      syscall,
+      'options.address.port',
+      `expected a port in [${listening ? 0 : 1}, 65535], got ${describe(port)}`,
+    );
   }
   if (host !== undefined && (typeof host !== 'string' || host.length === 0 || host.length > 255)) {
     throw errors.EINVAL(syscall, 'options.address.host', `expected a host name or IP address, got ${describe(host)}`);

@@ -18,7 +18,8 @@ import { TcpListenerObject } from './tcp-listener.js';
 
 /** Gives `kernel` the network device (TCP_LISTENER and TCP_CONNECTION objects). */
 export function useNetwork(kernel: Kernel): void {
-  if (kernel.devices.has(ObjectType.TCP_LISTENER)) throw errors.EBUSY('useNetwork', 'kernel', `kernel ${kernel.id} already has a network device`);
+  if (kernel.devices.has(ObjectType.TCP_LISTENER))
+    throw errors.EBUSY('useNetwork', 'kernel', `kernel ${kernel.id} already has a network device`);
   kernel.devices.set(ObjectType.TCP_LISTENER, listenerDevice(kernel));
   kernel.devices.set(ObjectType.TCP_CONNECTION, connectionDevice());
 }

@@ -84,7 +84,10 @@ export class TcpConnectionObject extends SequentialObject {
     return this.#received.size > 0 || this.#peerEnded || this.#error !== undefined;
   }
   protected override takesWrite(): boolean {
-    return !this.#writing && (this.#ended || this.#error !== undefined || this.#socket.destroyed || !this.#socket.writableNeedDrain);
+    return (
+      !this.#writing &&
+      (this.#ended || this.#error !== undefined || this.#socket.destroyed || !this.#socket.writableNeedDrain)
+    );
   }
 
   protected override lend(req: IoRequest): Uint8Array {
@@ -107,7 +110,8 @@ export class TcpConnectionObject extends SequentialObject {
   #canWrite(req: IoRequest): boolean {
     req.guard();
     if (this.#error !== undefined) throw this.#failure(req.syscall);
-    if (this.#ended || this.#socket.destroyed || !this.#socket.writable) throw errors.EPIPE(req.syscall, 'ref', 'the connection is closed for writing');
+    if (this.#ended || this.#socket.destroyed || !this.#socket.writable)
+      throw errors.EPIPE(req.syscall, 'ref', 'the connection is closed for writing');
     return !this.#writing && !this.#socket.writableNeedDrain;
   }
 

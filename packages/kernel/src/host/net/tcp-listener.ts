@@ -45,7 +45,15 @@ export class TcpListenerObject extends SequentialObject {
   readonly host: string;
 
   /** Wraps a bound server; connections it accepts become objects of `kernel` in `group`. */
-  constructor(name: Name, lifecycle: Lifecycle, group: GroupObject, kernel: Kernel, server: Server, host: string, port: number) {
+  constructor(
+    name: Name,
+    lifecycle: Lifecycle,
+    group: GroupObject,
+    kernel: Kernel,
+    server: Server,
+    host: string,
+    port: number,
+  ) {
     super(name, lifecycle, group, LISTENER_TERMS);
     this.#kernel = kernel;
     this.#server = server;
@@ -111,7 +119,8 @@ export class TcpListenerObject extends SequentialObject {
 
   override destroy(byDelete = false): void {
     this.#server.close();
-    for (const conn of [...this.#waiting, ...this.#unclaimed]) if (conn.refCount === 0) this.#kernel.destroyObject(conn);
+    for (const conn of [...this.#waiting, ...this.#unclaimed])
+      if (conn.refCount === 0) this.#kernel.destroyObject(conn);
     this.#waiting.length = 0;
     this.#unclaimed.clear();
     super.destroy(byDelete);

@@ -27,7 +27,8 @@ export function harden(target: object): void {
     Object.defineProperty(target, key, {
       get: () => value,
       set(this: object, next: unknown) {
-        if (this === target) throw new TypeError(`Cannot assign to read only property '${String(key)}' of a hardened object`);
+        if (this === target)
+          throw new TypeError(`Cannot assign to read only property '${String(key)}' of a hardened object`);
         Object.defineProperty(this, key, { value: next, writable: true, enumerable: true, configurable: true });
       },
       enumerable: desc.enumerable ?? false,
@@ -61,7 +62,11 @@ export function trimBuiltins(require: NodeJS.Require, policy: PurePolicy): void 
   fix(crypto, 'setEngine', refuse('crypto.setEngine', 'a pure task loads no native library'));
   fix(crypto, 'setFips', refuse('crypto.setFips', 'FIPS mode is process-wide state'));
   const registry = 'the Blob URL registry is shared by every thread of the host process';
-  fix(require('node:buffer') as Record<string, unknown>, 'resolveObjectURL', refuse('buffer.resolveObjectURL', registry));
+  fix(
+    require('node:buffer') as Record<string, unknown>,
+    'resolveObjectURL',
+    refuse('buffer.resolveObjectURL', registry),
+  );
   fix(URL as unknown as Record<string, unknown>, 'createObjectURL', refuse('URL.createObjectURL', registry));
   fix(URL as unknown as Record<string, unknown>, 'revokeObjectURL', refuse('URL.revokeObjectURL', registry));
   // Buffers Node makes without zeroing hold bytes the process's allocator freed, perhaps in another thread (the
@@ -92,9 +97,20 @@ export function trimBuiltins(require: NodeJS.Require, policy: PurePolicy): void 
  */
 export function hardenStreams(require: NodeJS.Require): void {
   const stream = require('node:stream') as typeof import('node:stream');
-  for (const cls of [stream.Stream, stream.Readable, stream.Writable, stream.Duplex, stream.Transform, stream.PassThrough]) hardenChain(cls.prototype);
+  for (const cls of [
+    stream.Stream,
+    stream.Readable,
+    stream.Writable,
+    stream.Duplex,
+    stream.Transform,
+    stream.PassThrough,
+  ])
+    hardenChain(cls.prototype);
   const sample = new stream.Duplex();
-  for (const state of [(sample as unknown as { _readableState: object })._readableState, (sample as unknown as { _writableState: object })._writableState]) {
+  for (const state of [
+    (sample as unknown as { _readableState: object })._readableState,
+    (sample as unknown as { _writableState: object })._writableState,
+  ]) {
     hardenChain(Object.getPrototypeOf(state) as object);
   }
   sample.destroy();

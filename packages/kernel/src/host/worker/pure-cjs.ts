@@ -26,7 +26,10 @@ interface ModuleClass {
   globalPaths: string[];
   isBuiltin(name: string): boolean;
   createRequire: typeof CreateRequire;
-  prototype: { load(this: unknown, filename: string): void; _compile(this: unknown, content: string, filename: string): unknown };
+  prototype: {
+    load(this: unknown, filename: string): void;
+    _compile(this: unknown, content: string, filename: string): unknown;
+  };
 }
 
 interface Parent {
@@ -34,7 +37,12 @@ interface Parent {
   filename?: string | null;
 }
 
-const isPath = (request: string) => request.startsWith('/') || request.startsWith('./') || request.startsWith('../') || request === '.' || request === '..';
+const isPath = (request: string) =>
+  request.startsWith('/') ||
+  request.startsWith('./') ||
+  request.startsWith('../') ||
+  request === '.' ||
+  request === '..';
 
 /** Guards `Module` (reached through `require`, before any task code runs) with `policy`. */
 export function guardCommonJs(require: NodeJS.Require, policy: PurePolicy): void {
@@ -51,10 +59,16 @@ export function guardCommonJs(require: NodeJS.Require, policy: PurePolicy): void
   };
   const deny = (call: string, what: string, why: string) => policy.denied(call, what.slice(0, 200), why);
   const builtin = (call: string, request: string) => {
-    if (!policy.builtinAllowed(request)) throw deny(call, request, `a pure DIOS task has no host module ${request}; its I/O goes through the system calls`);
+    if (!policy.builtinAllowed(request))
+      throw deny(
+        call,
+        request,
+        `a pure DIOS task has no host module ${request}; its I/O goes through the system calls`,
+      );
   };
   const file = (call: string, path: string) => {
-    if (!policy.fileAllowed(path)) throw deny(call, path, 'a pure DIOS task loads only its own package and the packages it can name');
+    if (!policy.fileAllowed(path))
+      throw deny(call, path, 'a pure DIOS task loads only its own package and the packages it can name');
   };
   const isBuiltin = (request: string) => request.startsWith('node:') || Module.isBuiltin(request);
   const filenameOf = (parent: unknown) => {
@@ -69,14 +83,18 @@ export function guardCommonJs(require: NodeJS.Require, policy: PurePolicy): void
       builtin('require', request);
       return original.resolve.call(Module, request, parent, isMain, options);
     }
-    if (options !== undefined && options !== null && (options as { paths?: unknown }).paths !== undefined) throw deny('require.resolve', request, 'a pure task cannot choose the directories a module is looked up in');
+    if (options !== undefined && options !== null && (options as { paths?: unknown }).paths !== undefined)
+      throw deny('require.resolve', request, 'a pure task cannot choose the directories a module is looked up in');
     const from = filenameOf(parent);
     // A path is judged before anything is looked up, so a refusal tells nothing of what exists there.
-    if (policy.climbs(request)) throw deny('require', request, 'a package specifier names a file inside its package, without . or .. segments');
+    if (policy.climbs(request))
+      throw deny('require', request, 'a package specifier names a file inside its package, without . or .. segments');
     if (isPath(request)) file('require', resolve(from === undefined ? '/' : dirname(from), request));
-    else if (from === undefined || !policy.fileAllowed(from)) throw deny('require', request, 'a package is looked up only from a module a pure task may load');
+    else if (from === undefined || !policy.fileAllowed(from))
+      throw deny('require', request, 'a package is looked up only from a module a pure task may load');
     // Lookup paths are computed afresh from the parent's file name, not taken from the parent object.
-    const sanitized = from === undefined ? parent : { id: from, filename: from, paths: Module._nodeModulePaths(dirname(from)) };
+    const sanitized =
+      from === undefined ? parent : { id: from, filename: from, paths: Module._nodeModulePaths(dirname(from)) };
     const filename = original.resolve.call(Module, request, sanitized, isMain);
     file('require', filename);
     return filename;
@@ -94,12 +112,26 @@ export function guardCommonJs(require: NodeJS.Require, policy: PurePolicy): void
     },
     _resolveFilename: resolveFilename,
     _findPath(request: string, paths: readonly string[] | null, isMain?: boolean) {
-      if (typeof request !== 'string' || (paths !== null && !Array.isArray(paths))) throw deny('Module._findPath', typeof request, 'a request is a string, its paths an array');
+      if (typeof request !== 'string' || (paths !== null && !Array.isArray(paths)))
+        throw deny('Module._findPath', typeof request, 'a request is a string, its paths an array');
       if (request.startsWith('/')) file('Module._findPath', request);
-      if (policy.climbs(request)) throw deny('Module._findPath', request, 'a package specifier names a file inside its package, without . or .. segments');
+      if (policy.climbs(request))
+        throw deny(
+          'Module._findPath',
+          request,
+          'a package specifier names a file inside its package, without . or .. segments',
+        );
       // Directories outside the policy (Node's global folders, or any the caller names) are not searched, nor a relative request that leads out of the policy from them.
-      const searched = paths === null ? null : paths.filter((dir) => policy.fileAllowed(String(dir)) && (!isPath(request) || policy.fileAllowed(resolve(String(dir), request))));
-      if (isPath(request) && !request.startsWith('/') && paths !== null && paths.length > 0 && searched!.length === 0) file('Module._findPath', resolve(String(paths[0]), request));
+      const searched =
+        paths === null
+          ? null
+          : paths.filter(
+              (dir) =>
+                policy.fileAllowed(String(dir)) &&
+                (!isPath(request) || policy.fileAllowed(resolve(String(dir), request))),
+            );
+      if (isPath(request) && !request.startsWith('/') && paths !== null && paths.length > 0 && searched!.length === 0)
+        file('Module._findPath', resolve(String(paths[0]), request));
       const found = original.findPath.call(Module, request, searched, isMain);
       if (found !== false) file('Module._findPath', found);
       return found;

@@ -12,7 +12,12 @@ export function pureConsole(write: (text: string) => void): Console {
   const counts = new Map<string, number>();
   const timers = new Map<string, number>();
   let indent = '';
-  const out = (...args: unknown[]) => write(`${indent}${format(...args).split('\n').join(`\n${indent}`)}\n`);
+  const out = (...args: unknown[]) =>
+    write(
+      `${indent}${format(...args)
+        .split('\n')
+        .join(`\n${indent}`)}\n`,
+    );
   const methods: Record<string, (...args: unknown[]) => void> = {
     log: out,
     info: out,
@@ -33,7 +38,11 @@ export function pureConsole(write: (text: string) => void): Console {
     },
     countReset: (label = 'default') => void counts.delete(String(label)),
     time: (label = 'default') => void timers.set(String(label), performance.now()),
-    timeLog: (label = 'default', ...args) => out(`${String(label)}: ${(performance.now() - (timers.get(String(label)) ?? performance.now())).toFixed(3)}ms`, ...args),
+    timeLog: (label = 'default', ...args) =>
+      out(
+        `${String(label)}: ${(performance.now() - (timers.get(String(label)) ?? performance.now())).toFixed(3)}ms`,
+        ...args,
+      ),
     timeEnd: (label = 'default') => {
       out(`${String(label)}: ${(performance.now() - (timers.get(String(label)) ?? performance.now())).toFixed(3)}ms`);
       timers.delete(String(label));

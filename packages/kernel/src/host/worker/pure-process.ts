@@ -107,10 +107,23 @@ export function pureProcess(real: NodeJS.Process): PureProcess {
   define('release', Object.freeze({ name: real.release.name }));
   define('cwd', () => '/');
   define('exit', (code?: number) => task?.exit(Number(code ?? exitCode ?? 0)));
-  define('emitWarning', (warning: unknown) => task?.write(`Warning: ${warning instanceof Error ? warning.message : String(warning)}\n`));
+  define('emitWarning', (warning: unknown) =>
+    task?.write(`Warning: ${warning instanceof Error ? warning.message : String(warning)}\n`),
+  );
   define('stdout', stream('stdout'));
   define('stderr', stream('stderr'));
-  for (const name of ['on', 'once', 'off', 'addListener', 'removeListener', 'removeAllListeners', 'prependListener', 'prependOnceListener', 'setMaxListeners']) define(name, inert);
+  for (const name of [
+    'on',
+    'once',
+    'off',
+    'addListener',
+    'removeListener',
+    'removeAllListeners',
+    'prependListener',
+    'prependOnceListener',
+    'setMaxListeners',
+  ])
+    define(name, inert);
   define('emit', () => false);
   define('listeners', () => []);
   define('rawListeners', () => []);

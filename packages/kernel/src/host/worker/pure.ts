@@ -32,7 +32,17 @@ export { PURE_BUILTINS } from './pure-policy.js';
 export const PURE_EXEC_ARGV: readonly string[] = ['--frozen-intrinsics'];
 
 // Globals through which code reaches the host or other threads (require and friends exist in eval-started threads).
-const HOST_GLOBALS = ['fetch', 'WebSocket', 'EventSource', 'BroadcastChannel', 'require', 'module', 'exports', '__filename', '__dirname'];
+const HOST_GLOBALS = [
+  'fetch',
+  'WebSocket',
+  'EventSource',
+  'BroadcastChannel',
+  'require',
+  'module',
+  'exports',
+  '__filename',
+  '__dirname',
+];
 
 /** A locked-down thread, waiting for its one task. */
 export interface PureThread {
@@ -47,7 +57,10 @@ export async function lockDown(): Promise<PureThread> {
   const require = createRequire(import.meta.url);
   const url = policyUrl();
   // The same policy as the hooks; in this thread its refusals are DiosErrors.
-  const policy: PurePolicy = { ...((await import(url)) as PurePolicy), denied: (call, what, why) => errors.EACCES(call, what, why) as Error & { code: 'EACCES' } };
+  const policy: PurePolicy = {
+    ...((await import(url)) as PurePolicy),
+    denied: (call, what, why) => errors.EACCES(call, what, why) as Error & { code: 'EACCES' },
+  };
   const { port1, port2 } = new MessageChannel();
   register(url, { data: { port: port2 }, transferList: [port2] });
   // Stack traces would read source maps named by a module's comment: files outside the policy.
@@ -60,19 +73,32 @@ export async function lockDown(): Promise<PureThread> {
   const g = globalThis as Record<string, unknown>;
   for (const name of HOST_GLOBALS) {
     if (!(name in g)) continue;
-    if (!Reflect.deleteProperty(g, name)) Object.defineProperty(g, name, { value: undefined, writable: false, configurable: false });
+    if (!Reflect.deleteProperty(g, name))
+      Object.defineProperty(g, name, { value: undefined, writable: false, configurable: false });
   }
-  Object.defineProperty(g, 'process', { value: facade.process, writable: false, configurable: false, enumerable: false });
+  Object.defineProperty(g, 'process', {
+    value: facade.process,
+    writable: false,
+    configurable: false,
+    enumerable: false,
+  });
   // Node formats every stack of the thread with globalThis.Error.prepareStackTrace: a task's own Error there would get
   // the structured frames (and every error object) of the worker's code too, though the real Error is frozen.
   Object.defineProperty(g, 'Error', { value: Error, writable: false, configurable: false, enumerable: false });
-  Object.defineProperty(g, 'console', { value: pureConsole((text) => task?.write(text)), writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(g, 'console', {
+    value: pureConsole((text) => task?.write(text)),
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
   // Node calls methods on its own process (emit on a warning, ...) and reads flags from it: nothing on the way may be the task's.
   hardenChain(Object.getPrototypeOf(realProcess) as object);
   hardenChain(MessagePort.prototype);
   hardenStreams(require);
   fixGlobals(g);
-  const reply = new Promise<boolean>((resolve) => port1.once('message', (m: { ok?: unknown }) => resolve(m?.ok === true)));
+  const reply = new Promise<boolean>((resolve) =>
+    port1.once('message', (m: { ok?: unknown }) => resolve(m?.ok === true)),
+  );
   return {
     async begin(program, next) {
       task = next;
@@ -103,7 +129,12 @@ function fixGlobals(g: Record<PropertyKey, unknown>): void {
     if (!desc.configurable && !desc.writable) continue;
     // A lazy global's getter may redefine the property when it first loads: it is loaded now.
     const value = 'value' in desc ? desc.value : Reflect.get(g, key);
-    Object.defineProperty(g, key, { value, writable: false, configurable: false, enumerable: desc.enumerable ?? false });
+    Object.defineProperty(g, key, {
+      value,
+      writable: false,
+      configurable: false,
+      enumerable: desc.enumerable ?? false,
+    });
     // Node's own classes (TextEncoder, TextDecoder, URL, Blob, ...) are not frozen intrinsics: the channel's code calls
     // encodeInto and decode with views of the channel's SharedArrayBuffer, so a patched prototype method would catch it.
     const proto = typeof value === 'function' ? (value as { prototype?: unknown }).prototype : undefined;

@@ -42,7 +42,15 @@ export interface DoneMessage {
   /** The exit status when the program returned. */
   status?: number;
   /** The error when it threw. */
-  error?: { name: string; message: string; stack?: string; code?: string; syscall?: string; argument?: string | null; detail?: string };
+  error?: {
+    name: string;
+    message: string;
+    stack?: string;
+    code?: string;
+    syscall?: string;
+    argument?: string | null;
+    detail?: string;
+  };
   /** CPU time of the thread while the task ran (ns), where the host tells. */
   cpuNs?: number;
   /** Peak heap in use by the thread while the task ran (bytes). */
@@ -84,7 +92,12 @@ void start();
 
 async function runTask(m: StartMessage): Promise<void> {
   if (pure !== undefined && tasksRun > 0) {
-    post({ kind: 'done', id: m.id, error: describeError(errors.EBUSY('run', undefined, 'a pure thread runs one task only')), heapPeak: 0 } satisfies DoneMessage);
+    post({
+      kind: 'done',
+      id: m.id,
+      error: describeError(errors.EBUSY('run', undefined, 'a pure thread runs one task only')),
+      heapPeak: 0,
+    } satisfies DoneMessage);
     return;
   }
   tasksRun++;
@@ -98,7 +111,13 @@ async function runTask(m: StartMessage): Promise<void> {
     heapPeak = Math.max(heapPeak, heapUsed());
     const cpu1 = cpuNs();
     m.port.close();
-    post({ kind: 'done', id: m.id, ...result, heapPeak, ...(cpu0 !== undefined && cpu1 !== undefined ? { cpuNs: cpu1 - cpu0 } : {}) } satisfies DoneMessage);
+    post({
+      kind: 'done',
+      id: m.id,
+      ...result,
+      heapPeak,
+      ...(cpu0 !== undefined && cpu1 !== undefined ? { cpuNs: cpu1 - cpu0 } : {}),
+    } satisfies DoneMessage);
   };
   const writer = consoleWriter(sys);
   let result: Pick<DoneMessage, 'status' | 'error'>;
@@ -118,7 +137,8 @@ async function runTask(m: StartMessage): Promise<void> {
     if (isTypeScript(m.module)) await loadTypeScript();
     const mod = (await import(m.module)) as Record<string, unknown>;
     const program = mod[m.export];
-    if (typeof program !== 'function') throw errors.ENOEXEC('run', 'binary', `module ${m.module} exports no program function "${m.export}"`);
+    if (typeof program !== 'function')
+      throw errors.ENOEXEC('run', 'binary', `module ${m.module} exports no program function "${m.export}"`);
     const status = await (program as ProgramFunction)(sys);
     result = { status: typeof status === 'number' && Number.isInteger(status) ? status : (pure?.exitCode ?? 0) };
   } catch (e) {
@@ -130,7 +150,16 @@ async function runTask(m: StartMessage): Promise<void> {
 }
 
 function describeError(e: unknown): NonNullable<DoneMessage['error']> {
-  if (isDiosError(e)) return { name: e.name, message: e.message, stack: e.stack, code: e.code, syscall: e.syscall, argument: e.argument ?? null, detail: e.detail };
+  if (isDiosError(e))
+    return {
+      name: e.name,
+      message: e.message,
+      stack: e.stack,
+      code: e.code,
+      syscall: e.syscall,
+      argument: e.argument ?? null,
+      detail: e.detail,
+    };
   if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
   return { name: 'Error', message: `the program threw ${format(e)}` };
 }

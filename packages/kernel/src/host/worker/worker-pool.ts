@@ -74,15 +74,18 @@ export class WorkerPool implements TaskExecutor {
   /** Use {@link useWorkers}. */
   constructor(kernel: Kernel, options: WorkerPoolOptions = {}) {
     const size = options.size ?? availableParallelism();
-    if (!Number.isInteger(size) || size < 0 || size > 1024) throw errors.EINVAL('useWorkers', 'options.size', `expected an integer in [0, 1024], got ${String(size)}`);
+    if (!Number.isInteger(size) || size < 0 || size > 1024)
+      throw errors.EINVAL('useWorkers', 'options.size', `expected an integer in [0, 1024], got ${String(size)}`);
     const grace = options.stopGraceMs ?? 200;
-    if (!Number.isFinite(grace) || grace < 0) throw errors.EINVAL('useWorkers', 'options.stopGraceMs', `expected a non-negative number, got ${String(grace)}`);
+    if (!Number.isFinite(grace) || grace < 0)
+      throw errors.EINVAL('useWorkers', 'options.stopGraceMs', `expected a non-negative number, got ${String(grace)}`);
     this.#kernel = kernel;
     this.#size = size;
     this.#limits = options.resourceLimits;
     this.#grace = grace;
     const spares = options.pureSpares ?? Math.min(size, 2);
-    if (!Number.isInteger(spares) || spares < 0 || spares > 64) throw errors.EINVAL('useWorkers', 'options.pureSpares', `expected an integer in [0, 64], got ${String(spares)}`);
+    if (!Number.isInteger(spares) || spares < 0 || spares > 64)
+      throw errors.EINVAL('useWorkers', 'options.pureSpares', `expected an integer in [0, 64], got ${String(spares)}`);
     this.#spares = spares;
   }
 
@@ -103,11 +106,20 @@ export class WorkerPool implements TaskExecutor {
     const idle = this.#idleOf(kind);
     const pooled = (pure ? idle.shift() : idle.pop()) ?? this.#spawn(kind, pure, typescript);
     // A pure thread runs one task: warm its successors while this one runs.
-    if (pure) while (this.#idleOf(kind).length < this.#spares) this.#idleOf(kind).push(this.#spawn(kind, pure, typescript));
+    if (pure)
+      while (this.#idleOf(kind).length < this.#spares) this.#idleOf(kind).push(this.#spawn(kind, pure, typescript));
     const buffer = Channel.allocate();
     const { port1, port2 } = new MessageChannel();
     const server = new SyscallServer(new Channel(buffer), port1, this.#kernel.contextOf(task));
-    const run: Run = { id: nextRunId++, task, server, pooled, cpuAtStart: this.#threadCpu(pooled), done: false, stopTimer: undefined };
+    const run: Run = {
+      id: nextRunId++,
+      task,
+      server,
+      pooled,
+      cpuAtStart: this.#threadCpu(pooled),
+      done: false,
+      stopTimer: undefined,
+    };
     pooled.run = run;
     this.#runs.set(task, run);
     pooled.worker.ref();
@@ -187,8 +199,10 @@ export class WorkerPool implements TaskExecutor {
     worker.on('message', (m: unknown) => {
       const message = m as { kind?: unknown; tid?: unknown } | null;
       if (message?.kind === 'ready') {
-        pooled.tid = Number.isSafeInteger(message.tid) && (message.tid as number) > 0 ? (message.tid as number) : undefined;
-        if (pooled.run !== undefined && pooled.run.cpuAtStart === undefined) pooled.run.cpuAtStart = this.#threadCpu(pooled);
+        pooled.tid =
+          Number.isSafeInteger(message.tid) && (message.tid as number) > 0 ? (message.tid as number) : undefined;
+        if (pooled.run !== undefined && pooled.run.cpuAtStart === undefined)
+          pooled.run.cpuAtStart = this.#threadCpu(pooled);
       } else if (message?.kind === 'done') this.#finished(pooled, doneMessage(message));
     });
     worker.on('error', (error) => this.#died(pooled, error));
@@ -266,7 +280,8 @@ export class WorkerPool implements TaskExecutor {
 
 /** Makes `kernel` run module programs in pooled worker threads (see {@link WorkerPool}); returns the pool. */
 export function useWorkers(kernel: Kernel, options: WorkerPoolOptions = {}): WorkerPool {
-  if (kernel.executor !== undefined) throw errors.EBUSY('useWorkers', 'kernel', `kernel ${kernel.id} already has a worker executor`);
+  if (kernel.executor !== undefined)
+    throw errors.EBUSY('useWorkers', 'kernel', `kernel ${kernel.id} already has a worker executor`);
   const pool = new WorkerPool(kernel, options);
   kernel.executor = pool;
   return pool;
@@ -277,7 +292,9 @@ export function useWorkers(kernel: Kernel, options: WorkerPoolOptions = {}): Wor
 function workerEntry(): { url: string | URL; execArgv: string[]; eval: boolean } {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return { url: new URL('./worker.js', here), execArgv: [], eval: false };
-  const tsx = createRequire(here).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs');
+  const tsx = createRequire(here)
+    .resolve('tsx/esm/api')
+    .replace(/index\.cjs$/, 'index.mjs');
   const entry = new URL('./worker-main.ts', here).href;
   const code = `import(${JSON.stringify(`file://${tsx}`)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
   return { url: code, execArgv: ['--conditions=@dios/source'], eval: true };
@@ -295,9 +312,16 @@ function doneMessage(m: Record<string, unknown>): DoneMessage {
   if (e !== undefined) {
     done.error = { name: str(e?.name) ?? 'Error', message: str(e?.message) ?? 'the task failed', stack: str(e?.stack) };
     const code = str(e?.code);
-    if (code !== undefined && Object.hasOwn(Errno, code)) Object.assign(done.error, { code, syscall: str(e?.syscall), argument: str(e?.argument) ?? null, detail: str(e?.detail) });
+    if (code !== undefined && Object.hasOwn(Errno, code))
+      Object.assign(done.error, {
+        code,
+        syscall: str(e?.syscall),
+        argument: str(e?.argument) ?? null,
+        detail: str(e?.detail),
+      });
   }
-  if (done.status === undefined && done.error === undefined) done.error = { name: 'Error', message: 'the task ended with neither a status nor an error' };
+  if (done.status === undefined && done.error === undefined)
+    done.error = { name: 'Error', message: 'the task ended with neither a status nor an error' };
   return done;
 }
 

@@ -294,8 +294,7 @@ export class WorkerSystemCalls implements SystemCalls {
     for (;;) {
       const known = this.#shared.get(id);
       if (known !== undefined) return known;
-      if (!this.#drainOne())
-        throw errors.EIO(call, undefined, `shared buffer ${id} never arrived from the kernel`);
+      if (!this.#drainOne()) throw errors.EIO(call, undefined, `shared buffer ${id} never arrived from the kernel`);
     }
   }
 

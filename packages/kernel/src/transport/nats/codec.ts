@@ -54,7 +54,8 @@ export function encodeFrame(value: unknown): Uint8Array {
 
 /** Decodes a frame made by {@link encodeFrame}; every Uint8Array in the result has a buffer of its own. */
 export function decodeFrame(frame: Uint8Array): unknown {
-  if (!(frame instanceof Uint8Array) || frame.length < 4) throw new MalformedFrameError('shorter than its length prefix');
+  if (!(frame instanceof Uint8Array) || frame.length < 4)
+    throw new MalformedFrameError('shorter than its length prefix');
   const headLength = new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(0);
   if (headLength > frame.length - 4) throw new MalformedFrameError('header longer than the frame');
   let header: unknown;
@@ -63,12 +64,14 @@ export function decodeFrame(frame: Uint8Array): unknown {
   } catch {
     throw new MalformedFrameError('header is not UTF-8 JSON');
   }
-  if (typeof header !== 'object' || header === null || !Array.isArray((header as { bin?: unknown }).bin)) throw new MalformedFrameError('header without byte-array lengths');
+  if (typeof header !== 'object' || header === null || !Array.isArray((header as { bin?: unknown }).bin))
+    throw new MalformedFrameError('header without byte-array lengths');
   const lengths = (header as { bin: unknown[] }).bin;
   const arrays: Uint8Array[] = [];
   let at = 4 + headLength;
   for (const n of lengths) {
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > frame.length - at) throw new MalformedFrameError('bad byte-array length');
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > frame.length - at)
+      throw new MalformedFrameError('bad byte-array length');
     // slice, not subarray: the receiver owns its bytes, and the transport's receive buffer is not kept alive.
     arrays.push(frame.slice(at, at + n));
     at += n;
@@ -84,7 +87,8 @@ function lift(value: unknown, arrays: Uint8Array[], depth: number): unknown {
     return { [MARKER]: arrays.length - 1 };
   }
   if (typeof value !== 'object' || value === null) return value;
-  if (depth >= MAX_FRAME_DEPTH) throw new RangeError(`cannot encode a value nested deeper than ${MAX_FRAME_DEPTH} levels`);
+  if (depth >= MAX_FRAME_DEPTH)
+    throw new RangeError(`cannot encode a value nested deeper than ${MAX_FRAME_DEPTH} levels`);
   if (Array.isArray(value)) return value.map((v) => lift(v, arrays, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (v !== undefined) put(out, k, lift(v, arrays, depth + 1));
@@ -100,7 +104,8 @@ function lower(value: unknown, arrays: Uint8Array[], depth: number): unknown {
   const keys = Object.keys(value);
   if (keys.length === 1 && keys[0] === MARKER) {
     const i = (value as Record<string, unknown>)[MARKER];
-    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= arrays.length) throw new MalformedFrameError('byte-array reference out of range');
+    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= arrays.length)
+      throw new MalformedFrameError('byte-array reference out of range');
     return arrays[i];
   }
   const out: Record<string, unknown> = {};
@@ -110,6 +115,7 @@ function lower(value: unknown, arrays: Uint8Array[], depth: number): unknown {
 
 /** Sets an own property, even one named `__proto__` (an assignment would replace the object's prototype instead). */
 function put(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;
 }

@@ -61,13 +61,17 @@ export interface NatsTransportOptions {
  */
 export async function connectNats(options: NatsTransportOptions): Promise<NatsTransport> {
   const where = 'connectNats';
-  if (typeof options !== 'object' || options === null) throw errors.EINVAL(where, 'options', 'options must be an object');
-  if (typeof options.id !== 'string' || !SUBJECT_TOKEN.test(options.id)) throw errors.EINVAL(where, 'id', 'a node id is a non-empty string of letters, digits, - and _');
-  if (typeof options.cluster !== 'string' || !SUBJECT_TOKEN.test(options.cluster)) throw errors.EINVAL(where, 'cluster', 'a cluster name is a non-empty string of letters, digits, - and _');
+  if (typeof options !== 'object' || options === null)
+    throw errors.EINVAL(where, 'options', 'options must be an object');
+  if (typeof options.id !== 'string' || !SUBJECT_TOKEN.test(options.id))
+    throw errors.EINVAL(where, 'id', 'a node id is a non-empty string of letters, digits, - and _');
+  if (typeof options.cluster !== 'string' || !SUBJECT_TOKEN.test(options.cluster))
+    throw errors.EINVAL(where, 'cluster', 'a cluster name is a non-empty string of letters, digits, - and _');
   const requestTimeoutMs = positive(options.requestTimeoutMs ?? 5000, 'requestTimeoutMs');
   const heartbeatMs = positive(options.heartbeatMs ?? 1000, 'heartbeatMs');
   const deadMs = positive(options.deadMs ?? 3000, 'deadMs');
-  if (deadMs <= heartbeatMs) throw errors.EINVAL(where, 'deadMs', `deadMs (${deadMs}) must exceed heartbeatMs (${heartbeatMs})`);
+  if (deadMs <= heartbeatMs)
+    throw errors.EINVAL(where, 'deadMs', `deadMs (${deadMs}) must exceed heartbeatMs (${heartbeatMs})`);
   const maxPeers = count(options.maxPeers, 'maxPeers');
   const bytesPerSender = count(options.assemblyBytesPerSender, 'assemblyBytesPerSender');
   const bytes = count(options.assemblyBytes, 'assemblyBytes');
@@ -88,7 +92,8 @@ export async function connectNats(options: NatsTransportOptions): Promise<NatsTr
     });
   } catch (e) {
     const text = e instanceof Error ? e.message : String(e);
-    if (/authori[sz]ation|auth/i.test(text)) throw errors.EACCES(where, 'options', `the NATS server refused the credentials: ${text}`);
+    if (/authori[sz]ation|auth/i.test(text))
+      throw errors.EACCES(where, 'options', `the NATS server refused the credentials: ${text}`);
     throw errors.ECONNREFUSED(where, 'servers', `cannot connect to NATS: ${text}`);
   }
   const transport = new NatsTransport(nc, {
@@ -122,23 +127,34 @@ export async function connectNats(options: NatsTransportOptions): Promise<NatsTr
     if (transport.refused !== undefined) {
       const why = transport.refused.message;
       await transport.close();
-      throw errors.EACCES(where, 'id', `the NATS server does not let this user act as node "${options.id}" of cluster "${options.cluster}": ${why}`);
+      throw errors.EACCES(
+        where,
+        'id',
+        `the NATS server does not let this user act as node "${options.id}" of cluster "${options.cluster}": ${why}`,
+      );
     }
   }
 
   function count(n: number | undefined, name: string): number | undefined {
-    if (n !== undefined && (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1)) throw errors.EINVAL(where, name, `${name} must be a positive integer`);
+    if (n !== undefined && (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1))
+      throw errors.EINVAL(where, name, `${name} must be a positive integer`);
     return n;
   }
 
   function positive(n: number, name: string): number {
-    if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw errors.EINVAL(where, name, `${name} must be a positive number of milliseconds`);
+    if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0)
+      throw errors.EINVAL(where, name, `${name} must be a positive number of milliseconds`);
     return n;
   }
 }
 
 /** The client options for the credentials given; EINVAL for a malformed seed or one combined with other credentials. */
-function credentialsOf(options: NatsTransportOptions): { user?: string; pass?: string; token?: string; authenticator?: ReturnType<typeof nkeyAuthenticator> } {
+function credentialsOf(options: NatsTransportOptions): {
+  user?: string;
+  pass?: string;
+  token?: string;
+  authenticator?: ReturnType<typeof nkeyAuthenticator>;
+} {
   const where = 'connectNats';
   if (options.seed === undefined) {
     return {
@@ -147,7 +163,8 @@ function credentialsOf(options: NatsTransportOptions): { user?: string; pass?: s
       ...(options.token !== undefined ? { token: options.token } : {}),
     };
   }
-  if (options.user !== undefined || options.pass !== undefined || options.token !== undefined) throw errors.EINVAL(where, 'seed', 'give either an NKey seed or user/pass or a token, not several');
+  if (options.user !== undefined || options.pass !== undefined || options.token !== undefined)
+    throw errors.EINVAL(where, 'seed', 'give either an NKey seed or user/pass or a token, not several');
   // The seed itself never appears in an error: it is the node's secret.
   if (typeof options.seed !== 'string') throw errors.EINVAL(where, 'seed', 'an NKey seed is a string');
   const seed = new TextEncoder().encode(options.seed.trim());
@@ -157,6 +174,7 @@ function credentialsOf(options: NatsTransportOptions): { user?: string; pass?: s
   } catch {
     throw errors.EINVAL(where, 'seed', 'not a valid NKey seed');
   }
-  if (!publicKey.startsWith('U')) throw errors.EINVAL(where, 'seed', 'not an NKey user seed (a user seed starts with "SU")');
+  if (!publicKey.startsWith('U'))
+    throw errors.EINVAL(where, 'seed', 'not an NKey user seed (a user seed starts with "SU")');
   return { authenticator: nkeyAuthenticator(seed) };
 }

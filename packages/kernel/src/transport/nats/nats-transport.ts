@@ -174,26 +174,43 @@ export class NatsTransport implements Transport {
    */
   async claimId(): Promise<void> {
     if (this.#state !== 'claiming' || this.#closed) return;
-    const taken = (why: string) => errors.EEXIST('connectNats', 'id', `node "${this.localId}" is already live on cluster "${this.cluster}" (${why}): give this node another id, or stop the other first`);
+    const taken = (why: string) =>
+      errors.EEXIST(
+        'connectNats',
+        'id',
+        `node "${this.localId}" is already live on cluster "${this.cluster}" (${why}): give this node another id, or stop the other first`,
+      );
     const started = Date.now();
     const first = await this.#probeOnce(this.#requestTimeoutMs, true);
     // Cut off meanwhile: no answer says nothing about the id.
-    if (this.#closed || !this.#connected) throw errors.EHOSTDOWN('connectNats', 'servers', 'lost the NATS server while checking that the id is free');
-    if (first === 'silent') throw taken(`something listens on its subject but did not answer within ${this.#requestTimeoutMs} ms`);
-    if (first !== 'free' && (!first.starting || first.n > this.#nonce)) throw taken(first.starting ? 'another node with this id is starting at the same moment' : 'it answered');
+    if (this.#closed || !this.#connected)
+      throw errors.EHOSTDOWN('connectNats', 'servers', 'lost the NATS server while checking that the id is free');
+    if (first === 'silent')
+      throw taken(`something listens on its subject but did not answer within ${this.#requestTimeoutMs} ms`);
+    if (first !== 'free' && (!first.starting || first.n > this.#nonce))
+      throw taken(first.starting ? 'another node with this id is starting at the same moment' : 'it answered');
     const window = Math.min(this.#requestTimeoutMs, Math.max(CLAIM_WINDOW_MS, 4 * (Date.now() - started)));
     this.#subscribe(this.#subjects.requests, (msg) => this.#onRequest(msg));
     const answers: { n: string; starting: boolean }[] = [];
     await this.#probeOnce(window, false, (a) => answers.push(a));
     if (this.#closed) throw errors.EHOSTDOWN('connectNats', 'servers', 'the NATS connection closed while joining');
     const winner = answers.find((a) => !a.starting || a.n > this.#nonce);
-    if (winner !== undefined || this.#twinWins) throw taken(winner !== undefined && !winner.starting ? 'it answered' : 'another node with this id is starting at the same moment');
+    if (winner !== undefined || this.#twinWins)
+      throw taken(
+        winner !== undefined && !winner.starting
+          ? 'it answered'
+          : 'another node with this id is starting at the same moment',
+      );
     this.#run();
   }
 
   // Sends one probe and waits up to `ms`: for the first answer or "no responders" when `first`, else the whole
   // time, passing every answer to `each`. "silent": no answer and no "no responders" within `ms`.
-  async #probeOnce(ms: number, first: boolean, each?: (a: { n: string; starting: boolean }) => void): Promise<'free' | 'silent' | { n: string; starting: boolean }> {
+  async #probeOnce(
+    ms: number,
+    first: boolean,
+    each?: (a: { n: string; starting: boolean }) => void,
+  ): Promise<'free' | 'silent' | { n: string; starting: boolean }> {
     const token = `p${this.#nonce}${first ? 'a' : 'b'}`;
     return new Promise((resolve) => {
       const done = (result: 'free' | 'silent' | { n: string; starting: boolean }) => {
@@ -210,7 +227,11 @@ export class NatsTransport implements Transport {
         },
       };
       try {
-        this.#nc.publish(this.#subjects.request(this.localId), encodeFrame({ t: 'probe', from: this.localId, n: this.#nonce } satisfies Envelope), { reply: this.#subjects.replyTo(this.localId, token) });
+        this.#nc.publish(
+          this.#subjects.request(this.localId),
+          encodeFrame({ t: 'probe', from: this.localId, n: this.#nonce } satisfies Envelope),
+          { reply: this.#subjects.replyTo(this.localId, token) },
+        );
       } catch {
         // The connection is going: nothing will answer, and the caller finds it closed.
       }
@@ -261,25 +282,35 @@ export class NatsTransport implements Transport {
   }
 
   request(to: string, request: PeerRequest): Promise<PeerReply> {
-    if (this.#closed) return Promise.reject(errors.EHOSTDOWN('request', 'to', `node "${this.localId}" has left the network`));
-    if (!this.#connected) return Promise.reject(errors.EHOSTDOWN('request', 'to', `node "${this.localId}" is cut off from the NATS server (reconnecting)`));
+    if (this.#closed)
+      return Promise.reject(errors.EHOSTDOWN('request', 'to', `node "${this.localId}" has left the network`));
+    if (!this.#connected)
+      return Promise.reject(
+        errors.EHOSTDOWN('request', 'to', `node "${this.localId}" is cut off from the NATS server (reconnecting)`),
+      );
     this.#sweep();
     if (!this.#liveness.isAlive(to)) {
-      if (this.#liveness.isGone(to)) return Promise.reject(errors.EHOSTDOWN('request', 'to', `node "${to}" stopped sending heartbeats`));
+      if (this.#liveness.isGone(to))
+        return Promise.reject(errors.EHOSTDOWN('request', 'to', `node "${to}" stopped sending heartbeats`));
       return Promise.reject(errors.EHOSTUNREACH('request', 'to', `no node "${to}" heard on cluster "${this.cluster}"`));
     }
     let frame: Uint8Array;
     try {
       frame = encodeFrame({ t: 'req', from: this.localId, body: request } satisfies Envelope);
     } catch (e) {
-      return Promise.reject(errors.EINVAL('request', 'request', `cannot encode the request: ${e instanceof Error ? e.message : String(e)}`));
+      return Promise.reject(
+        errors.EINVAL('request', 'request', `cannot encode the request: ${e instanceof Error ? e.message : String(e)}`),
+      );
     }
     const token = String(++this.#next);
     const limit = this.#limitFor(request);
     return new Promise<PeerReply>((resolve, reject) => {
       const pending: Pending = { to, resolve, reject, timer: undefined };
       if (limit !== undefined) {
-        pending.timer = setTimeout(() => this.#fail(token, errors.EHOSTDOWN('request', 'to', `node "${to}" did not answer within ${limit} ms`)), limit);
+        pending.timer = setTimeout(
+          () => this.#fail(token, errors.EHOSTDOWN('request', 'to', `node "${to}" did not answer within ${limit} ms`)),
+          limit,
+        );
       }
       this.#pending.set(token, pending);
       try {
@@ -287,7 +318,12 @@ export class NatsTransport implements Transport {
       } catch (e) {
         // A message over the server's max_payload is this node's problem (EIO); a connection closing is not.
         const why = `cannot send to "${to}": ${e instanceof Error ? e.message : String(e)}`;
-        this.#fail(token, this.#nc.isClosed() || this.#nc.isDraining() ? errors.EHOSTDOWN('request', 'to', why) : errors.EIO('request', 'request', why));
+        this.#fail(
+          token,
+          this.#nc.isClosed() || this.#nc.isDraining()
+            ? errors.EHOSTDOWN('request', 'to', why)
+            : errors.EIO('request', 'request', why),
+        );
       }
     });
   }
@@ -306,7 +342,11 @@ export class NatsTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     try {
-      if (this.#connected && this.#state === 'running') this.#nc.publish(this.#subjects.alive, encodeFrame({ t: 'hb', from: this.localId, bye: true } satisfies Envelope));
+      if (this.#connected && this.#state === 'running')
+        this.#nc.publish(
+          this.#subjects.alive,
+          encodeFrame({ t: 'hb', from: this.localId, bye: true } satisfies Envelope),
+        );
     } catch {
       // The connection is already gone: nobody to say goodbye to.
     }
@@ -513,8 +553,23 @@ export class NatsTransport implements Transport {
       this.#pending.delete(sender.token);
       clearTimeout(pending.timer);
       pending.resolve(env.body);
-    } else if (env !== undefined && env.t === 'err' && typeof env.code === 'string' && Object.hasOwn(Errno, env.code) && typeof env.syscall === 'string' && typeof env.detail === 'string') {
-      this.#fail(sender.token, new DiosError(env.code as ErrnoCode, env.syscall, typeof env.argument === 'string' ? env.argument : undefined, env.detail));
+    } else if (
+      env !== undefined &&
+      env.t === 'err' &&
+      typeof env.code === 'string' &&
+      Object.hasOwn(Errno, env.code) &&
+      typeof env.syscall === 'string' &&
+      typeof env.detail === 'string'
+    ) {
+      this.#fail(
+        sender.token,
+        new DiosError(
+          env.code as ErrnoCode,
+          env.syscall,
+          typeof env.argument === 'string' ? env.argument : undefined,
+          env.detail,
+        ),
+      );
     } else {
       this.#drops.malformed++;
     }
@@ -595,14 +650,29 @@ export class NatsTransport implements Transport {
       } catch (failure) {
         // Too large for the server, say: the requester gets an error rather than a timeout.
         try {
-          this.#nc.publish(reply, encodeFrame({ t: 'err', code: 'EIO', syscall: 'request', argument: 'to', detail: `cannot send the reply: ${failure instanceof Error ? failure.message : String(failure)}` } satisfies Envelope));
+          this.#nc.publish(
+            reply,
+            encodeFrame({
+              t: 'err',
+              code: 'EIO',
+              syscall: 'request',
+              argument: 'to',
+              detail: `cannot send the reply: ${failure instanceof Error ? failure.message : String(failure)}`,
+            } satisfies Envelope),
+          );
         } catch {
           // The connection is gone.
         }
       }
     };
     if (handler === undefined) {
-      answer({ t: 'err', code: 'EHOSTDOWN', syscall: 'request', argument: 'to', detail: `node "${this.localId}" is not listening` });
+      answer({
+        t: 'err',
+        code: 'EHOSTDOWN',
+        syscall: 'request',
+        argument: 'to',
+        detail: `node "${this.localId}" is not listening`,
+      });
       return;
     }
     const body = env.body;
@@ -611,15 +681,29 @@ export class NatsTransport implements Transport {
       (e: unknown) =>
         answer(
           e instanceof DiosError
-            ? { t: 'err', code: e.code, syscall: e.syscall, ...(e.argument !== undefined ? { argument: e.argument } : {}), detail: e.detail }
-            : { t: 'err', code: 'EIO', syscall: 'request', argument: 'to', detail: `node "${this.localId}" failed to handle the request: ${e instanceof Error ? e.message : String(e)}` },
+            ? {
+                t: 'err',
+                code: e.code,
+                syscall: e.syscall,
+                ...(e.argument !== undefined ? { argument: e.argument } : {}),
+                detail: e.detail,
+              }
+            : {
+                t: 'err',
+                code: 'EIO',
+                syscall: 'request',
+                argument: 'to',
+                detail: `node "${this.localId}" failed to handle the request: ${e instanceof Error ? e.message : String(e)}`,
+              },
         ),
     );
   }
 }
 
 /** A decoded envelope whose fields are still to be checked. */
-type Unchecked = { [K in 'from' | 'body' | 'code' | 'syscall' | 'argument' | 'detail' | 'bye' | 't' | 'n' | 'starting']?: unknown };
+type Unchecked = {
+  [K in 'from' | 'body' | 'code' | 'syscall' | 'argument' | 'detail' | 'bye' | 't' | 'n' | 'starting']?: unknown;
+};
 
 // A message's NATS headers; 'malformed' when the client library cannot parse them (it throws on a bad header name).
 function headersOf(msg: Msg): Msg['headers'] | 'malformed' {
@@ -648,5 +732,10 @@ function isReply(body: unknown): body is PeerReply {
   const ok = (body as { ok?: unknown }).ok;
   if (ok === true) return true;
   const error = (body as { error?: unknown }).error;
-  return ok === false && typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
+  return (
+    ok === false &&
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string'
+  );
 }

@@ -102,7 +102,15 @@ export class Reassembly {
   add(sender: string, key: string, header: string, data: Uint8Array, now: number): Uint8Array | undefined {
     const fields = typeof header === 'string' ? header.split(' ') : [];
     const [id, indexText, countText, totalText] = fields;
-    if (fields.length !== 4 || id === undefined || id === '' || !DECIMAL.test(indexText!) || !DECIMAL.test(countText!) || !DECIMAL.test(totalText!) || !(data instanceof Uint8Array)) {
+    if (
+      fields.length !== 4 ||
+      id === undefined ||
+      id === '' ||
+      !DECIMAL.test(indexText!) ||
+      !DECIMAL.test(countText!) ||
+      !DECIMAL.test(totalText!) ||
+      !(data instanceof Uint8Array)
+    ) {
       return this.#refuse(key);
     }
     const index = Number(indexText);
@@ -115,13 +123,22 @@ export class Reassembly {
       if (a !== undefined) this.#drop(key, a);
       if (total > this.#limits.bytesPerSender || total > this.#limits.bytes) return this.#refuse(key);
       const holding = this.#bySender.get(sender);
-      if ((holding?.frames ?? 0) >= this.#limits.framesPerSender || this.#open.size >= this.#limits.frames) return this.#refuse(key);
+      if ((holding?.frames ?? 0) >= this.#limits.framesPerSender || this.#open.size >= this.#limits.frames)
+        return this.#refuse(key);
       a = { sender, id, count, total, buffer: new Uint8Array(0), next: 0, filled: 0, touched: now };
       this.#open.set(key, a);
       this.#charge(sender, 0, 1);
     }
     if (a === undefined) return this.#refuse(key);
-    if (a.sender !== sender || a.id !== id || a.count !== count || a.total !== total || index !== a.next || a.filled + data.length > total) return this.#refuse(key);
+    if (
+      a.sender !== sender ||
+      a.id !== id ||
+      a.count !== count ||
+      a.total !== total ||
+      index !== a.next ||
+      a.filled + data.length > total
+    )
+      return this.#refuse(key);
     if (a.filled + data.length > a.buffer.length && !this.#grow(a, a.filled + data.length)) return this.#refuse(key);
     a.buffer.set(data, a.filled);
     a.filled += data.length;
@@ -166,7 +183,8 @@ export class Reassembly {
     const size = Math.min(a.total, Math.max(needed, a.buffer.length * 2));
     const more = size - a.buffer.length;
     const holding = this.#bySender.get(a.sender);
-    if ((holding?.bytes ?? 0) + more > this.#limits.bytesPerSender || this.#held + more > this.#limits.bytes) return false;
+    if ((holding?.bytes ?? 0) + more > this.#limits.bytesPerSender || this.#held + more > this.#limits.bytes)
+      return false;
     const buffer = new Uint8Array(size);
     buffer.set(a.buffer.subarray(0, a.filled));
     a.buffer = buffer;

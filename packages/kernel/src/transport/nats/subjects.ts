@@ -89,7 +89,14 @@ export class Subjects {
     const prefix = `${this.#base}.reply.${this.id}.`;
     if (!subject.startsWith(prefix)) return undefined;
     const [from, token, ...rest] = subject.slice(prefix.length).split('.');
-    if (from === undefined || token === undefined || rest.length > 0 || !SUBJECT_TOKEN.test(from) || !SUBJECT_TOKEN.test(token)) return undefined;
+    if (
+      from === undefined ||
+      token === undefined ||
+      rest.length > 0 ||
+      !SUBJECT_TOKEN.test(from) ||
+      !SUBJECT_TOKEN.test(token)
+    )
+      return undefined;
     return { from, token };
   }
 
@@ -119,8 +126,14 @@ function lastToken(subject: string, prefix: string): string | undefined {
  * ```
  */
 export function natsPermissions(cluster: string, id: string): NatsPermissions {
-  if (typeof cluster !== 'string' || !SUBJECT_TOKEN.test(cluster)) throw errors.EINVAL('natsPermissions', 'cluster', 'a cluster name is a non-empty string of letters, digits, - and _');
-  if (typeof id !== 'string' || !SUBJECT_TOKEN.test(id)) throw errors.EINVAL('natsPermissions', 'id', 'a node id is a non-empty string of letters, digits, - and _');
+  if (typeof cluster !== 'string' || !SUBJECT_TOKEN.test(cluster))
+    throw errors.EINVAL(
+      'natsPermissions',
+      'cluster',
+      'a cluster name is a non-empty string of letters, digits, - and _',
+    );
+  if (typeof id !== 'string' || !SUBJECT_TOKEN.test(id))
+    throw errors.EINVAL('natsPermissions', 'id', 'a node id is a non-empty string of letters, digits, - and _');
   const s = new Subjects(cluster, id);
   return {
     publish: { allow: [`dios.${cluster}.node.*.${id}`, `dios.${cluster}.reply.*.${id}.*`, s.alive] },
