@@ -13,13 +13,17 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PurePolicy } from './pure-policy.js';
 
-/** Node's Module class, as much of it as the guard touches. */
+/**
+ * Node's Module class, as much of it as the guard touches. The entries the guard keeps the originals of are typed as
+ * function values, not methods: they are taken off the class on purpose and called back with `.call(Module, ...)` or
+ * `.call(this, ...)`.
+ */
 interface ModuleClass {
-  _load(request: string, parent: unknown, isMain?: boolean): unknown;
-  _resolveFilename(request: string, parent: unknown, isMain?: boolean, options?: unknown): string;
-  _findPath(request: string, paths: readonly string[] | null, isMain?: boolean): string | false;
-  _stat(path: string): number;
-  _readPackage?(path: string): unknown;
+  _load: (this: unknown, request: string, parent: unknown, isMain?: boolean) => unknown;
+  _resolveFilename: (this: unknown, request: string, parent: unknown, isMain?: boolean, options?: unknown) => string;
+  _findPath: (this: unknown, request: string, paths: readonly string[] | null, isMain?: boolean) => string | false;
+  _stat: (this: unknown, path: string) => number;
+  _readPackage?: (this: unknown, path: string) => unknown;
   _nodeModulePaths(from: string): string[];
   _extensions: Record<string, (module: unknown, filename: string) => void>;
   _cache: Record<string, unknown>;
@@ -27,8 +31,8 @@ interface ModuleClass {
   isBuiltin(name: string): boolean;
   createRequire: typeof CreateRequire;
   prototype: {
-    load(this: unknown, filename: string): void;
-    _compile(this: unknown, content: string, filename: string): unknown;
+    load: (this: unknown, filename: string) => void;
+    _compile: (this: unknown, content: string, filename: string) => unknown;
   };
 }
 

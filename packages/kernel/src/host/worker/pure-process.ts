@@ -87,7 +87,7 @@ export function pureProcess(real: NodeJS.Process): PureProcess {
   const inert = function (this: unknown) {
     return facade;
   };
-  const facade: Record<string, unknown> = Object.create(null);
+  const facade = Object.create(null) as Record<string, unknown>;
   const define = (name: string, value: unknown) => Object.defineProperty(facade, name, { value, enumerable: true });
   Object.defineProperty(facade, 'argv', { get: () => argv, enumerable: true });
   Object.defineProperty(facade, 'env', { get: () => env, enumerable: true });

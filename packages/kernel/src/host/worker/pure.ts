@@ -128,7 +128,7 @@ function fixGlobals(g: Record<PropertyKey, unknown>): void {
     const desc = Object.getOwnPropertyDescriptor(g, key)!;
     if (!desc.configurable && !desc.writable) continue;
     // A lazy global's getter may redefine the property when it first loads: it is loaded now.
-    const value = 'value' in desc ? desc.value : Reflect.get(g, key);
+    const value: unknown = 'value' in desc ? desc.value : Reflect.get(g, key);
     Object.defineProperty(g, key, {
       value,
       writable: false,

@@ -178,6 +178,8 @@ function consoleWriter(sys: WorkerSystemCalls): { write: (text: string) => void;
         buf.set(bytes);
         await sys.endWrite(handle, buf);
       })
+      // Console text is best effort: a failed write (the console gone, the task torn down) must not stop the queue nor
+      // fail the task, and the console, the one place to tell of it, is what failed.
       .catch(() => {});
   };
   return { write, flush: () => queue };
