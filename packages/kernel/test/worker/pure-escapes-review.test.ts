@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Kernel } from '@dios/kernel';
-import { PureHarness, type Attempt } from './pure-harness.js';
+import { PureHarness, type Attempt, type Attempts } from './pure-harness.js';
 
 // Each attempt starts a thread; on a loaded machine that takes seconds.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
@@ -32,9 +32,9 @@ beforeAll(async () => {
 
 afterAll(() => h.close());
 
-const pure = (module: string, name: string, ...args: string[]) => h.run(module, name, args);
-const esm = (name: string, ...args: string[]) => pure(ESM, name, ...args);
-const cjs = (name: string, ...args: string[]) => pure(CJS, name, ...args);
+const pure = <R = Attempt>(module: string, name: string, ...args: string[]) => h.run<R>(module, name, args);
+const esm = <R = Attempt>(name: string, ...args: string[]) => pure<R>(ESM, name, ...args);
+const cjs = <R = Attempt>(name: string, ...args: string[]) => pure<R>(CJS, name, ...args);
 
 function refused(a: Attempt, code = 'EACCES'): void {
   expect(a.ok, `expected a refusal, got ${JSON.stringify(a)}`).toBe(false);
@@ -62,22 +62,24 @@ describe('pure tasks: modules the worker loaded before the lock-down', () => {
 
 describe('pure tasks: what exists on the host', () => {
   it('a package specifier climbing out of its package (ms/../../x, also %2e-encoded) is EACCES before any lookup, whether the host file exists or not', async () => {
-    const { report } = await esm('bareClimb');
-    for (const key of ['exists', 'missing', 'encoded', 'metaExists', 'metaMissing']) refused(report[key]);
-    expect(report.missing.message.replace('nothing.env', 'secret.env')).toBe(report.exists.message);
+    const { report } =
+      await esm<Attempts<'exists' | 'missing' | 'encoded' | 'metaExists' | 'metaMissing'>>('bareClimb');
+    for (const key of ['exists', 'missing', 'encoded', 'metaExists', 'metaMissing'] as const) refused(report[key]);
+    expect(report.missing.message!.replace('nothing.env', 'secret.env')).toBe(report.exists.message);
   });
 
   it('the same through require, require.resolve and Module._findPath', async () => {
-    const { report } = await cjs('bareClimb');
-    for (const key of ['exists', 'missing', 'requireMissing', 'findPathExists', 'findPathMissing'])
+    const { report } =
+      await cjs<Attempts<'exists' | 'missing' | 'requireMissing' | 'findPathExists' | 'findPathMissing'>>('bareClimb');
+    for (const key of ['exists', 'missing', 'requireMissing', 'findPathExists', 'findPathMissing'] as const)
       refused(report[key]);
-    expect(report.missing.message.replace('nothing.env', 'secret.env')).toBe(report.exists.message);
+    expect(report.missing.message!.replace('nothing.env', 'secret.env')).toBe(report.exists.message);
   });
 });
 
 describe('pure tasks: lookups a package controls', () => {
   it('a package.json "imports" map sending #fs and #child to host built-ins (fs, child_process, node:fs), or #up/* out of the package, is refused (ESM and require)', async () => {
-    const { report } = await esm('importsMap');
+    const { report } = await esm<Attempts<'fs' | 'nodeFs' | 'child' | 'up' | 'requireFs'>>('importsMap');
     refused(report.fs);
     refused(report.child);
     // Node itself rejects a node: URL as an imports target.
@@ -90,16 +92,16 @@ describe('pure tasks: lookups a package controls', () => {
   });
 
   it('Module._nodeModulePaths and _resolveLookupPaths pointed at a host directory: nothing there is found, existing or not', async () => {
-    const { report } = await cjs('lookupPathsPoisoned');
+    const { report } = await cjs<Attempts<'patch' | 'exists' | 'missing'>>('lookupPathsPoisoned');
     expect(report.patch).toEqual({ ok: true, value: 'patched' });
     expect(report.exists).toMatchObject({ ok: false, code: 'MODULE_NOT_FOUND' });
     expect(report.missing).toMatchObject({ ok: false, code: 'MODULE_NOT_FOUND' });
-    expect(report.missing.message.replace('nothing.js', 'secret.js')).toBe(report.exists.message);
+    expect(report.missing.message!.replace('nothing.js', 'secret.js')).toBe(report.exists.message);
   });
 
   it("assert() in eval'd code naming a host file with //# sourceURL does not quote that file", async () => {
-    const { report } = await esm('assertSourceUrl');
-    for (const key of ['path', 'url', 'fn']) {
+    const { report } = await esm<Attempts<'path' | 'url' | 'fn'>>('assertSourceUrl');
+    for (const key of ['path', 'url', 'fn'] as const) {
       expect(report[key]).toMatchObject({ ok: false, name: 'AssertionError' });
       expect(report[key].message).not.toContain(SECRET);
       expect(report[key].message).not.toContain('DIOS_SECRET');
@@ -109,7 +111,9 @@ describe('pure tasks: lookups a package controls', () => {
 
 describe('pure tasks: stack frames', () => {
   it('globalThis.Error cannot be replaced by a stand-in whose prepareStackTrace Node would call: stacks stay strings, no frames', async () => {
-    const { report } = await esm('globalErrorStandIn');
+    const { report } = await esm<{ swap: Attempt; stackType: string; frames: string[]; calls: number; same: boolean }>(
+      'globalErrorStandIn',
+    );
     expect(report.swap).toMatchObject({ ok: false, name: 'TypeError' });
     expect(report.stackType).toBe('string');
     expect(report.frames).toEqual([]);
@@ -120,16 +124,20 @@ describe('pure tasks: stack frames', () => {
 
 describe('pure tasks: global bindings', () => {
   it("globalThis.Atomics, Uint8Array and TextEncoder cannot be rebound: the worker's system-call layer hands no stand-in the channel's buffer", async () => {
-    const { report } = await esm('globalAtomicsStandIn');
-    for (const key of ['atomics', 'u8', 'encoder'])
+    const { report } = await esm<Attempts<'atomics' | 'u8' | 'encoder'> & { shared: number; same: boolean }>(
+      'globalAtomicsStandIn',
+    );
+    for (const key of ['atomics', 'u8', 'encoder'] as const)
       expect(report[key], key).toMatchObject({ ok: false, name: 'TypeError' });
     expect(report.shared).toBe(0);
     expect(report.same).toBe(true);
   });
 
   it("the prototypes of Node's global classes are hardened: a patched TextDecoder.decode or TextEncoder.encodeInto catches no channel view", async () => {
-    const { report } = await esm('textCodecPrototypes');
-    for (const key of ['decode', 'encodeInto', 'defineDecode', 'accessor'])
+    const { report } = await esm<Attempts<'decode' | 'encodeInto' | 'defineDecode' | 'accessor'> & { shared: number }>(
+      'textCodecPrototypes',
+    );
+    for (const key of ['decode', 'encodeInto', 'defineDecode', 'accessor'] as const)
       expect(report[key], key).toMatchObject({ ok: false, name: 'TypeError' });
     expect(report.shared).toBe(0);
   });
@@ -137,7 +145,7 @@ describe('pure tasks: global bindings', () => {
 
 describe('pure tasks: uninitialized memory', () => {
   it("Buffer.allocUnsafe, allocUnsafeSlow, SlowBuffer, the rest of a zlib output's buffer and of the pool hold no freed memory of the process", async () => {
-    const { report } = await esm('uninitializedBuffers');
+    const { report } = await esm<Record<string, number>>('uninitializedBuffers');
     expect(report).toEqual({
       allocUnsafe: 0,
       allocUnsafeSlow: 0,

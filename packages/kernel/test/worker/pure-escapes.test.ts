@@ -7,13 +7,13 @@
  * refusal concretely (the error code, the file not written, the value not
  * there). docs/worker-tasks.md, "Pure tasks", describes the mechanism.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Kernel } from '@dios/kernel';
 import type { WorkerPool } from '@dios/kernel/node';
 import { PURE_PROCESS_MEMBERS } from '../../src/host/worker/pure-process.js';
-import { PureHarness, type Attempt } from './pure-harness.js';
+import { PureHarness, type Attempt, type Attempts } from './pure-harness.js';
 
 // Each attempt starts a thread; on a loaded machine that takes seconds.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
@@ -46,9 +46,15 @@ afterAll(async () => {
   delete process.env.DIOS_HOST_SECRET;
 });
 
-const pure = (module: string, name: string, ...args: string[]) => h.run(module, name, args);
-const esm = (name: string, ...args: string[]) => pure(ESM, name, ...args);
-const cjs = (name: string, ...args: string[]) => pure(CJS, name, ...args);
+const pure = <R = Attempt>(module: string, name: string, ...args: string[]) => h.run<R>(module, name, args);
+const esm = <R = Attempt>(name: string, ...args: string[]) => pure<R>(ESM, name, ...args);
+const cjs = <R = Attempt>(name: string, ...args: string[]) => pure<R>(CJS, name, ...args);
+
+/** What a program that patches a prototype to catch the real process reports: the patch, and what it caught. */
+interface Capture {
+  patch: Attempt;
+  captured: string;
+}
 
 function refused(a: Attempt, code = 'EACCES'): void {
   expect(a.ok, `expected a refusal, got ${JSON.stringify(a)}`).toBe(false);
@@ -136,13 +142,13 @@ describe('pure tasks: host built-ins through CommonJS', () => {
   });
 
   it("Module.register (a loader hook of the task's own, which would run before ours) is EACCES; node:fs stays refused", async () => {
-    const { report } = await cjs('registerHook');
+    const { report } = await cjs<Attempts<'register' | 'fs'>>('registerHook');
     refused(report.register);
     refused(report.fs);
   });
 
   it('the guarded Module statics cannot be replaced: assignment and defineProperty fail, require("fs") stays EACCES', async () => {
-    const { report } = await cjs('overwriteLoad');
+    const { report } = await cjs<Attempts<'assign' | 'define' | 'fs'>>('overwriteLoad');
     expect(report.assign).toMatchObject({ ok: false, name: 'TypeError' });
     expect(report.define).toMatchObject({ ok: false, name: 'TypeError' });
     refused(report.fs);
@@ -261,7 +267,10 @@ describe('pure tasks: process is an allow-list', () => {
         'permission',
       ]),
     ];
-    const { report } = await esm('processMembers', JSON.stringify(keys));
+    const { report } = await esm<{ visible: string[]; own: string[]; proto: boolean }>(
+      'processMembers',
+      JSON.stringify(keys),
+    );
     for (const key of report.visible) expect(PURE_PROCESS_MEMBERS, `process.${key} is visible`).toContain(key);
     expect(report.visible.length).toBeGreaterThan(3);
     expect(keys.filter((k) => !PURE_PROCESS_MEMBERS.includes(k)).length).toBeGreaterThan(60);
@@ -269,7 +278,7 @@ describe('pure tasks: process is an allow-list', () => {
   });
 
   it('process.exit(7) ends the task with status 7 (and only the task)', async () => {
-    const { status, report } = await esm('processExit');
+    const { status, report } = await esm<undefined>('processExit');
     expect(status).toBe(7);
     expect(report).toBeUndefined();
     expect((await esm('dataUrlPlainCode')).report.value).toBe(42);
@@ -294,25 +303,25 @@ describe('pure tasks: the real process reached another way', () => {
   });
 
   it('EventEmitter.prototype is frozen: a patched emit cannot capture the process Node emits warnings on', async () => {
-    const { report } = await esm('emitterPrototypeCapture');
+    const { report } = await esm<Capture>('emitterPrototypeCapture');
     expect(report.patch).toMatchObject({ ok: false, name: 'TypeError' });
     expect(report.captured).toBe('<none>');
   });
 
   it('Object.prototype is frozen: a getter there cannot capture the process Node reads flags from', async () => {
-    const { report } = await esm('objectPrototypeGetter');
+    const { report } = await esm<Capture>('objectPrototypeGetter');
     expect(report.patch).toMatchObject({ ok: false, name: 'TypeError' });
     expect(report.captured).toBe('<none>');
   });
 
   it("the stream prototypes are hardened: a patched Writable.prototype.write cannot catch Node's own stderr of the thread", async () => {
-    const { report } = await esm('streamPrototypeCapture');
+    const { report } = await esm<{ patch: Attempt; found: string[] }>('streamPrototypeCapture');
     expect(report.patch).toMatchObject({ ok: false, name: 'TypeError' });
     expect(report.found).toEqual([]);
   });
 
   it("stack frames (Error.prepareStackTrace) give no this or function of Node's internals", async () => {
-    const { report } = await esm('stackFrameThis');
+    const { report } = await esm<{ patch: Attempt; found: string[] }>('stackFrameThis');
     expect(report.found).toEqual([]);
   });
 
@@ -341,12 +350,12 @@ describe('pure tasks: allowed built-ins trimmed where they reach the host', () =
 describe('pure tasks: one task per thread', () => {
   it("a global, an environment variable and a built-in's state left by one pure task are not seen by the next", async () => {
     await esm('leaveTraces');
-    const { report } = await esm('readTraces');
+    const { report } = await esm<{ global: string; env: string; poolSize: number }>('readTraces');
     expect(report).toEqual({ global: 'undefined', env: 'undefined', poolSize: 0 });
   });
 
   it('the intrinsics are frozen: Array.prototype, Object.prototype and Promise.prototype cannot be patched', async () => {
-    const { report } = await esm('patchIntrinsics');
+    const { report } = await esm<Attempt[]>('patchIntrinsics');
     for (const a of report) expect(a).toMatchObject({ ok: false, name: 'TypeError' });
   });
 
@@ -360,16 +369,16 @@ describe('pure tasks: one task per thread', () => {
 
 describe('pure tasks: the system-call channel', () => {
   it("patching Atomics or typed arrays to capture the channel's SharedArrayBuffer fails", async () => {
-    const { report } = await esm('captureChannel');
+    const { report } = await esm<{ patches: boolean[]; protoPatch: boolean; found: number }>('captureChannel');
     expect(report).toEqual({ patches: [false, false, false, false, false], protoPatch: false, found: 0 });
   });
 
   it('nothing reachable from the sys object is a SharedArrayBuffer', async () => {
-    expect((await esm('sysObjectShared')).report).toEqual({ shared: 0 });
+    expect((await esm<{ shared: number }>('sysObjectShared')).report).toEqual({ shared: 0 });
   });
 
   it("MessagePort.prototype is frozen: the task cannot capture its channel's port to post garbage; its calls still work", async () => {
-    const { report } = await esm('garbageOnPort');
+    const { report } = await esm<{ patch: boolean; captured: boolean; after: Attempt }>('garbageOnPort');
     expect(report.patch).toBe(false);
     expect(report.captured).toBe(false);
     expect(report.after).toEqual({ ok: true, value: 1 });
@@ -394,7 +403,9 @@ describe('pure tasks: WebAssembly', () => {
 
 describe('pure tasks: what stays possible', () => {
   it("computation built-ins, the packages the program can name (a workspace link, a CommonJS package), argv and the task's environment", async () => {
-    const { report } = await h.run(ESM, 'legitComputation', ['one', 'two'], { DIOS_TASK_VAR: 'from the spec' });
+    const { report } = await h.run<Record<string, unknown>>(ESM, 'legitComputation', ['one', 'two'], {
+      DIOS_TASK_VAR: 'from the spec',
+    });
     expect(report).toEqual({
       sha: 'ba7816bf8f01cfea',
       zlib: 'round trip',
@@ -433,7 +444,7 @@ describe('pure tasks: what stays possible', () => {
 
   it('console.log and process.stdout.write reach the DIOS console', async () => {
     const before = consoleOut.length;
-    expect((await esm('consoleWrites')).report).toEqual({ wrote: true });
+    expect((await esm<{ wrote: boolean }>('consoleWrites')).report).toEqual({ wrote: true });
     const text = consoleOut.slice(before).join('');
     expect(text).toContain('hello from a pure task 42\n');
     expect(text).toContain('and through process.stdout\n');

@@ -20,6 +20,9 @@ export interface Attempt {
   message?: string;
 }
 
+/** A report of named attempts (one per key in `K`), as most fixtures that try several ways out write it. */
+export type Attempts<K extends string> = Record<K, Attempt>;
+
 /** A pure task's exit status and what it reported. */
 export interface PureRun<R> {
   status: number | undefined;
@@ -53,17 +56,21 @@ export class PureHarness {
     if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** Runs export `name` of `module` as a pure task with argv [name, dir, ...args]; its status and JSON report. */
-  async run(
+  /**
+   * Runs export `name` of `module` as a pure task with argv [name, dir, ...args]; its status and JSON report. `R` is
+   * the shape the fixture writes (one attempt unless the caller says otherwise): the JSON is taken as it, unchecked,
+   * and the test's assertions judge it. The report is undefined when the task wrote nothing.
+   */
+  async run<R = Attempt>(
     module: string,
     name: string,
     args: readonly string[] = [],
     env: Record<string, string> = {},
-  ): Promise<PureRun<any>> {
+  ): Promise<PureRun<R>> {
     const { status, text } = await this.#run(module, name, [name, this.dir, ...args], env);
     if (text === '' && this.failures.length > 0)
       console.warn(`${name}: status ${String(status)}, no report`, this.failures.at(-1));
-    return { status, report: text === '' ? undefined : JSON.parse(text) };
+    return { status, report: (text === '' ? undefined : JSON.parse(text)) as R };
   }
 
   /** Runs export `name` of `module` as a pure task with argv [name]; its status and raw output text. */

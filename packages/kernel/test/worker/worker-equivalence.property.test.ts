@@ -93,8 +93,7 @@ const oddScalar = fc.constantFrom<unknown>(
   [],
   {},
 );
-const odd = <T>(arb: fc.Arbitrary<T>) =>
-  fc.oneof({ weight: 6, arbitrary: arb as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: oddScalar });
+const odd = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 6, arbitrary: arb }, { weight: 1, arbitrary: oddScalar });
 
 // Handles a script uses: the task's first handles (self, then what it creates), and some that are never valid.
 const handle = fc.oneof(
@@ -117,7 +116,7 @@ const typeArb = odd(
 
 // Lists of handles: plain, or sparse, cyclic, behind a Proxy, with a length that changes from read to read.
 const handleList = fc.oneof(
-  { weight: 6, arbitrary: fc.array(handle, { maxLength: 3 }) as fc.Arbitrary<unknown> },
+  { weight: 6, arbitrary: fc.array(handle, { maxLength: 3 }) },
   {
     weight: 2,
     arbitrary: fc.constantFrom<unknown>(
@@ -145,7 +144,7 @@ function options(
 ): fc.Arbitrary<unknown> {
   const key = fc.constantFrom(...keys);
   return fc.oneof(
-    { weight: 8, arbitrary: base as fc.Arbitrary<unknown> },
+    { weight: 8, arbitrary: base },
     {
       weight: 6,
       arbitrary: fc.oneof(
@@ -452,9 +451,9 @@ describe('worker tasks: equivalence with in-thread tasks', () => {
     );
     // The scripts reach every kind of outcome: values, DiosErrors and errors thrown by the caller's own code.
     expect(Object.fromEntries(seen)).toEqual({
-      ok: expect.any(Number),
-      error: expect.any(Number),
-      thrown: expect.any(Number),
+      ok: expect.any(Number) as unknown,
+      error: expect.any(Number) as unknown,
+      thrown: expect.any(Number) as unknown,
     });
     expect(seen.get('ok')! * 20, `outcomes: ${JSON.stringify(Object.fromEntries(seen))}`).toBeGreaterThan(
       seen.get('error')!,

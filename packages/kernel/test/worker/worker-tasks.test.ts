@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Kernel, Name, ObjectType, PauseFlags, programBinary, RunFlags, type SystemCalls } from '@dios/kernel';
+import { Kernel, Name, ObjectType, PauseFlags, RunFlags, type SystemCalls } from '@dios/kernel';
 import { useWorkers, type WorkerPool } from '@dios/kernel/node';
 import { dec, enc, expectErrno, krefOf, readAll, writeAll } from '../helpers.js';
 
