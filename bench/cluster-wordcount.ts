@@ -171,25 +171,21 @@ export async function clusterWordCount(
       if (!reply.startsWith('ok ')) throw new Error(`node ${NODES[i]!} could not load its part: ${reply}`);
       rmSync(parts[i]!);
     }
+    const clusterArgs = [
+      '--cluster',
+      setup.servers,
+      '--cluster-name',
+      cluster,
+      '--user',
+      setup.user,
+      '--pass',
+      setup.pass,
+    ];
     const contenders = [
       { name: 'one kernel (dios wordcount --all)', argv: [process.execPath, CLI, 'wordcount', file, '--all'] },
       {
         name: 'three node processes (dios wordcount --all --cluster)',
-        argv: [
-          process.execPath,
-          CLI,
-          'wordcount',
-          file,
-          '--all',
-          '--cluster',
-          setup.servers,
-          '--cluster-name',
-          cluster,
-          '--user',
-          setup.user,
-          '--pass',
-          setup.pass,
-        ],
+        argv: [process.execPath, CLI, 'wordcount', file, '--all', ...clusterArgs],
       },
       {
         name: 'three node processes, text already on them (dios:PATH...)',
@@ -199,14 +195,7 @@ export async function clusterWordCount(
           'wordcount',
           ...NODES.map((_, i) => `dios:/bench/part-${i}`),
           '--all',
-          '--cluster',
-          setup.servers,
-          '--cluster-name',
-          cluster,
-          '--user',
-          setup.user,
-          '--pass',
-          setup.pass,
+          ...clusterArgs,
         ],
       },
     ];

@@ -3,7 +3,7 @@
  * (the kernel tests' starter), and `dios node start` processes with their
  * control channel (stdin lines, one reply line each).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -46,32 +46,19 @@ export interface NodeOptions {
   deadMs: number;
 }
 
+/** `dios node start` with the options `o` gives, from the sources (node on main.ts itself, so signals reach the node). */
+function spawnNode(id: string, o: NodeOptions): ChildProcessWithoutNullStreams {
+  const credentials = ['--user', o.user, '--pass', o.pass];
+  const args = ['--nats', o.url, '--id', id, '--cluster', o.cluster, ...credentials, '--dead-ms', String(o.deadMs)];
+  return spawn(process.execPath, ['--conditions=@dios/source', '--import', 'tsx', MAIN, 'node', 'start', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: ROOT,
+  });
+}
+
 /** Starts `dios node start` (node on the sources itself, not the launcher, so that SIGKILL reaches the node); resolves once it is up. */
 export async function startNode(id: string, o: NodeOptions): Promise<Node> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@dios/source',
-      '--import',
-      'tsx',
-      MAIN,
-      'node',
-      'start',
-      '--nats',
-      o.url,
-      '--id',
-      id,
-      '--cluster',
-      o.cluster,
-      '--user',
-      o.user,
-      '--pass',
-      o.pass,
-      '--dead-ms',
-      String(o.deadMs),
-    ],
-    { stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT },
-  );
+  const child = spawnNode(id, o);
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const replies: string[] = [];
@@ -133,30 +120,7 @@ export interface NodeOutcome {
  * it) or has exited, whichever comes first; after a minute it is killed.
  */
 export async function nodeOutcome(id: string, o: NodeOptions): Promise<NodeOutcome> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@dios/source',
-      '--import',
-      'tsx',
-      MAIN,
-      'node',
-      'start',
-      '--nats',
-      o.url,
-      '--id',
-      id,
-      '--cluster',
-      o.cluster,
-      '--user',
-      o.user,
-      '--pass',
-      o.pass,
-      '--dead-ms',
-      String(o.deadMs),
-    ],
-    { stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT },
-  );
+  const child = spawnNode(id, o);
   const outcome: NodeOutcome = { child, up: false, status: undefined, stdout: '', stderr: '' };
   child.stderr.on('data', (c: Buffer) => (outcome.stderr += c.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);

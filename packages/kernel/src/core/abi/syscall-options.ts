@@ -111,3 +111,32 @@ export interface NetworkAddress {
   /** Port number (0: any free port, for listeners). */
   port: number;
 }
+
+// Each list of option keys is written once; the Record type makes the compiler check it against the interface.
+const CREATE_KEYS: Record<keyof CreateOptions, 0> = {
+  group: 0,
+  capacity: 0,
+  nameSeed: 0,
+  lifecycle: 0,
+  consistency: 0,
+  readBufferSize: 0,
+  writeBufferSize: 0,
+  address: 0,
+  lookupRights: 0,
+};
+const SPEC_KEYS: Record<keyof TaskSpec, 0> = {
+  argv: 0,
+  inputs: 0,
+  outputs: 0,
+  groups: 0,
+  env: 0,
+  name: 0,
+  kernel: 0,
+  placement: 0,
+};
+
+/** The keys create's options may have, in the order the checks read them. */
+export const CREATE_OPTION_KEYS: readonly string[] = Object.freeze(Object.keys(CREATE_KEYS));
+
+/** The keys run's spec may have, in the order the checks read them. */
+export const TASK_SPEC_KEYS: readonly string[] = Object.freeze(Object.keys(SPEC_KEYS));

@@ -45,6 +45,7 @@ import { describe, Name } from '../abi/names.js';
 import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import { checkCallFlags, checkInt, checkOptions, MAX_REFS_PER_CALL } from './validate.js';
 import { handle, handles, int, isPlain, isPrimitive, list, options, rights, scalar, zero } from './argument-values.js';
+import { CREATE_OPTION_KEYS, TASK_SPEC_KEYS } from '../abi/syscall-options.js';
 
 /** Longest timeout select accepts (about 24 days, the limit of timers). */
 export const MAX_SELECT_TIMEOUT_MS = 2 ** 31 - 1;
@@ -53,19 +54,6 @@ export const MAX_ARGV = 4096;
 // Largest stream ring (create.ts's MAX_STREAM_CAPACITY).
 const MAX_STREAM_CAPACITY = 1 << 30;
 const HEX = /^[0-9a-f]{64}$/;
-
-const CREATE_KEYS = [
-  'group',
-  'capacity',
-  'nameSeed',
-  'lifecycle',
-  'consistency',
-  'readBufferSize',
-  'writeBufferSize',
-  'address',
-  'lookupRights',
-];
-const SPEC_KEYS = ['argv', 'inputs', 'outputs', 'groups', 'env', 'name', 'kernel', 'placement'];
 
 // ---- the calls ------------------------------------------------------------
 
@@ -91,7 +79,7 @@ export function createArguments(type: unknown, options_: unknown, flags: unknown
     );
   }
   const isStream = type === ObjectType.SHARED_MEMORY_STREAM;
-  const o = options(s, 'options', options_, CREATE_KEYS, true, (key, v) => {
+  const o = options(s, 'options', options_, CREATE_OPTION_KEYS, true, (key, v) => {
     const at = `options.${key}`;
     switch (key) {
       case 'group':
@@ -116,7 +104,7 @@ export function createArguments(type: unknown, options_: unknown, flags: unknown
     }
   });
   // Checked again by the call; here because the reader's own option object passes the same check.
-  checkOptions(s, 'options', o, CREATE_KEYS);
+  checkOptions(s, 'options', o, CREATE_OPTION_KEYS);
   return { type: type as ObjectType, options: o, flags: f };
 }
 
@@ -222,7 +210,7 @@ export interface RunArguments {
 export function runArguments(binary: unknown, spec: unknown, flags: unknown): RunArguments {
   const s = 'run';
   const f = checkCallFlags(s, flags, RunFlags);
-  const sp = options(s, 'spec', spec, SPEC_KEYS, false, (key, v) => {
+  const sp = options(s, 'spec', spec, TASK_SPEC_KEYS, false, (key, v) => {
     const at = `spec.${key}`;
     switch (key) {
       case 'argv':

@@ -26,19 +26,8 @@ import { DEFAULT_STREAM_CAPACITY, StreamObject } from '../objects/stream.js';
 import type { TaskObject } from '../objects/task.js';
 import { createArguments } from './arguments.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
-import type { CreateOptions, CreateResult } from '../abi/syscall-options.js';
+import { CREATE_OPTION_KEYS, type CreateOptions, type CreateResult } from '../abi/syscall-options.js';
 
-const KEYS = [
-  'group',
-  'capacity',
-  'nameSeed',
-  'lifecycle',
-  'consistency',
-  'readBufferSize',
-  'writeBufferSize',
-  'address',
-  'lookupRights',
-] as const;
 const LIFECYCLES: readonly Lifecycle[] = ['immortal', 'single-delete', 'refcounted'];
 const CONSISTENCIES: readonly Consistency[] = ['optimistic', 'exclusive'];
 /** Largest stream ring (bytes). */
@@ -63,7 +52,7 @@ export async function create(
       `cannot create objects of type ${describe(type)} (creatable: ${CREATABLE_TYPES.join(', ')})`,
     );
   }
-  const o = checkOptions<CreateOptions>(s, 'options', options, KEYS);
+  const o = checkOptions<CreateOptions>(s, 'options', options, CREATE_OPTION_KEYS);
   const device = DEVICE_TYPES.includes(type as ObjectType) ? kernel.devices.get(type as ObjectType) : undefined;
   if (DEVICE_TYPES.includes(type as ObjectType) && device === undefined) {
     throw errors.ENOTSUP(s, 'type', `kernel ${kernel.id} has no ${String(type)} device (on Node: useNetwork(kernel))`);

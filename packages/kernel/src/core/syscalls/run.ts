@@ -18,9 +18,8 @@ import type { NodeLoad } from '../wire/transport.js';
 import { runArguments } from './arguments.js';
 import { spawn } from './spawn.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
-import type { TaskSpec } from '../abi/syscall-options.js';
+import { TASK_SPEC_KEYS, type TaskSpec } from '../abi/syscall-options.js';
 
-const KEYS = ['argv', 'inputs', 'outputs', 'groups', 'env', 'name', 'kernel', 'placement'] as const;
 const PLACEMENTS: readonly Placement[] = ['thread', 'worker'];
 
 /** Implements run for `parent`. */
@@ -46,7 +45,7 @@ export async function run(
     throw errors.ENOEXEC(s, 'binary', `reference ${bin.id} is a ${bin.object.type}; a binary is a blob`);
   }
   if (spec === undefined) throw errors.EINVAL(s, 'spec', 'a task spec is required');
-  const sp = checkOptions<TaskSpec>(s, 'spec', spec, KEYS);
+  const sp = checkOptions<TaskSpec>(s, 'spec', spec, TASK_SPEC_KEYS);
   const argv = checkArray(s, 'spec.argv', sp.argv, 4096);
   argv.forEach((a, i) => {
     if (typeof a !== 'string') throw errors.EINVAL(s, `spec.argv[${i}]`, `expected a string, got ${describe(a)}`);
