@@ -8,6 +8,19 @@
  * @module
  */
 
+// Listener methods of the façade: they accept listeners and do nothing (a pure task gets no host events).
+const INERT_LISTENER_METHODS = [
+  'on',
+  'once',
+  'off',
+  'addListener',
+  'removeListener',
+  'removeAllListeners',
+  'prependListener',
+  'prependOnceListener',
+  'setMaxListeners',
+];
+
 /** Members of `process` a pure task sees; every other member of Node's process is absent. */
 export const PURE_PROCESS_MEMBERS: readonly string[] = [
   'argv',
@@ -25,20 +38,12 @@ export const PURE_PROCESS_MEMBERS: readonly string[] = [
   'emitWarning',
   'stdout',
   'stderr',
-  'on',
-  'once',
-  'off',
-  'addListener',
-  'removeListener',
-  'removeAllListeners',
-  'prependListener',
-  'prependOnceListener',
+  ...INERT_LISTENER_METHODS,
   'emit',
   'listeners',
   'rawListeners',
   'listenerCount',
   'eventNames',
-  'setMaxListeners',
   'getMaxListeners',
 ];
 
@@ -112,18 +117,7 @@ export function pureProcess(real: NodeJS.Process): PureProcess {
   );
   define('stdout', stream('stdout'));
   define('stderr', stream('stderr'));
-  for (const name of [
-    'on',
-    'once',
-    'off',
-    'addListener',
-    'removeListener',
-    'removeAllListeners',
-    'prependListener',
-    'prependOnceListener',
-    'setMaxListeners',
-  ])
-    define(name, inert);
+  for (const name of INERT_LISTENER_METHODS) define(name, inert);
   define('emit', () => false);
   define('listeners', () => []);
   define('rawListeners', () => []);
