@@ -46,10 +46,17 @@ export {
   PROXIMITY_SCALE,
   Rights,
   RunFlags,
+  TAG_RIGHTS,
   SelectFlags,
 } from './core/abi/flags.js';
 export type { Consistency, Lifecycle, Proximity } from './core/abi/flags.js';
 export { RefView } from './core/objects/reference.js';
+export type { LabelHolder } from './core/objects/reference.js';
+export { Label, canFlow } from './core/objects/label.js';
+export { LABEL_CHANGE_KEYS, MAX_LABEL_TAGS } from './core/abi/labels.js';
+export type { LabelChange, LabelSpec, LabelView } from './core/abi/labels.js';
+export { ProvenanceLog, DEFAULT_PROVENANCE_RECORDS, MAX_PROVENANCE_RECORDS } from './core/kernel/provenance.js';
+export type { FlowOperation, ProvenanceRecord } from './core/kernel/provenance.js';
 export type { TaskState, TaskStatus } from './core/abi/system-calls.js';
 export type { Program, ProgramFunction, ProgramModule, Placement } from './core/abi/program.js';
 export type { SystemCalls, RefAttributes } from './core/abi/system-calls.js';

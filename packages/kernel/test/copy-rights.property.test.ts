@@ -52,7 +52,7 @@ const rightsArb: fc.Arbitrary<RightsArg> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       k: fc.constant('bad' as const),
-      v: fc.constantFrom<unknown>(16, 0x1f, -1, 1.5, 2 ** 32 + READ, 'r'),
+      v: fc.constantFrom<unknown>(64, 0x7f, -1, 1.5, 2 ** 32 + READ, 'r'),
     }),
   },
 );

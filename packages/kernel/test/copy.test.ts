@@ -159,7 +159,7 @@ describe('copy', () => {
     await expectErrno(sys.copy([], target), 'EINVAL', 'refs');
     await expectErrno(sys.copy(ref as unknown as number[], target), 'EINVAL', 'refs');
     await expectErrno(sys.copy([ref, ref], target, { rights: [Rights.READ] }), 'EINVAL', 'options.rights');
-    await expectErrno(sys.copy([ref], target, { rights: 0x10 }), 'EINVAL', 'options.rights');
+    await expectErrno(sys.copy([ref], target, { rights: 0x40 }), 'EINVAL', 'options.rights');
     await expectErrno(sys.copy([ref, ref], target, { rights: [Rights.READ, -1] }), 'EINVAL', 'options.rights[1]');
     await expectErrno(sys.copy([ref], target, { mode: 'x' } as object), 'EINVAL', 'options.mode');
     expect(other.handles).toEqual(handles);

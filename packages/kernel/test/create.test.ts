@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { CREATABLE_TYPES, CreateFlags, DEVICE_TYPES, Name, ObjectType, Rights, type Lifecycle } from '@dios/kernel';
+import {
+  CREATABLE_TYPES,
+  CreateFlags,
+  DEVICE_TYPES,
+  Name,
+  ObjectType,
+  Rights,
+  TAG_RIGHTS,
+  type Lifecycle,
+} from '@dios/kernel';
 import { DEFAULT_BUFFER_SIZE } from '@dios/kernel/testing';
 import type { GroupObject } from '../src/core/objects/group.js';
 import { boot, expectErrno, krefOf, taskOf } from './helpers.js';
@@ -26,7 +35,8 @@ describe('create', () => {
     expect(view.readBufferSize).toBe(DEFAULT_BUFFER_SIZE);
     expect(view.writeBufferSize).toBe(DEFAULT_BUFFER_SIZE);
     const kref = krefOf(kernel, sys, ref);
-    expect(kref.rights).toBe(Rights.ALL);
+    // A tag's creator also holds both of its capabilities.
+    expect(kref.rights).toBe(type === ObjectType.TAG ? TAG_RIGHTS : Rights.ALL);
     expect(kref.parent).toBeUndefined();
     expect(kref.object.name.equals(name)).toBe(true);
     expect(kref.object.lifecycle).toBe('refcounted');

@@ -15,6 +15,7 @@ import {
   PROXIMITY_SCALE,
   Rights,
   RunFlags,
+  TAG_RIGHTS,
   SelectFlags,
 } from '@dios/kernel';
 import { checkFlags, checkRights } from '../src/core/abi/flags.js';
@@ -46,11 +47,12 @@ describe('constants', () => {
   });
 
   it('rights are distinct single bits with the DIOS values for r, w, x, and ALL is their union', () => {
-    const single = [Rights.READ, Rights.WRITE, Rights.EXEC, Rights.DELEGATE];
+    const single = [Rights.READ, Rights.WRITE, Rights.EXEC, Rights.DELEGATE, Rights.ADD, Rights.REMOVE];
     for (const r of single) expect(isPowerOfTwo(r)).toBe(true);
-    expect(new Set(single).size).toBe(4);
+    expect(new Set(single).size).toBe(6);
     expect([Rights.READ, Rights.WRITE, Rights.EXEC]).toEqual([0x1, 0x2, 0x4]);
-    expect(Rights.ALL).toBe(single.reduce((m, r) => m | r, 0));
+    expect(Rights.ALL).toBe(single.slice(0, 4).reduce((m, r) => m | r, 0));
+    expect(TAG_RIGHTS).toBe(single.reduce((m, r) => m | r, 0));
   });
 
   it('tasks and the console are not creatable; blobs, streams and groups are', () => {
@@ -77,6 +79,9 @@ describe('constants', () => {
   it('formatRights spells rwxd with dashes for missing rights', () => {
     expect(formatRights(0)).toBe('----');
     expect(formatRights(Rights.ALL)).toBe('rwxd');
+    // The tag capabilities show only when held.
+    expect(formatRights(TAG_RIGHTS)).toBe('rwxd+-');
+    expect(formatRights(Rights.READ | Rights.REMOVE)).toBe('r---.-');
     expect(formatRights(Rights.READ | Rights.EXEC)).toBe('r-x-');
     expect(formatRights(Rights.WRITE | Rights.DELEGATE)).toBe('-w-d');
   });
@@ -117,11 +122,11 @@ describe('checkFlags', () => {
 });
 
 describe('checkRights', () => {
-  it('accepts every subset of ALL', () => {
-    for (let r = 0; r <= Rights.ALL; r++) expect(checkRights('copy', 'options.rights', r)).toBe(r);
+  it('accepts every subset of TAG_RIGHTS (every right)', () => {
+    for (let r = 0; r <= TAG_RIGHTS; r++) expect(checkRights('copy', 'options.rights', r)).toBe(r);
   });
 
-  it.each([[0x10], [-1], [0.5], [2 ** 32], [2 ** 32 + Rights.READ], ['1'], [null]])(
+  it.each([[0x40], [-1], [0.5], [2 ** 32], [2 ** 32 + Rights.READ], ['1'], [null]])(
     'rejects %s with EINVAL',
     async (value) => {
       await expectErrno(() => checkRights('copy', 'options.rights', value), 'EINVAL', 'options.rights');

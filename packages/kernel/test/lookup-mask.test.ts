@@ -80,7 +80,7 @@ describe('lookup of a task', () => {
     const watcher = await kernel.attachTask(['watcher'], [{ group: kernel.rootGroup, rights: READ | DELEGATE }]);
     const [w] = await watcher.lookup(open.taskName);
     expect(krefOf(kernel, watcher, w!).rights).toBe(READ | DELEGATE);
-    await expectErrno(kernel.attachTask(['bad'], undefined, { lookupRights: 16 }), 'EINVAL', 'options.lookupRights');
+    await expectErrno(kernel.attachTask(['bad'], undefined, { lookupRights: 64 }), 'EINVAL', 'options.lookupRights');
     kernel.checkInvariants();
   });
 });
@@ -128,7 +128,7 @@ describe('create: options.lookupRights', () => {
 
   it('is EINVAL when not a rights mask, and for a durable blob unless the default (the store does not keep it)', async () => {
     const kernel = await boot();
-    for (const bad of [16, -1, 1.5, 'r', null]) {
+    for (const bad of [64, -1, 1.5, 'r', null]) {
       await expectErrno(
         kernel.init.create(ObjectType.SHARED_MEMORY_BLOB, { lookupRights: bad as never }),
         'EINVAL',
@@ -162,6 +162,7 @@ describe('defaults per type', () => {
       task: READ | DELEGATE,
       group: READ | DELEGATE,
       'kernel-status': READ | DELEGATE,
+      tag: READ | DELEGATE,
     });
     const kernel = await boot();
     const sys = kernel.init;

@@ -163,16 +163,31 @@ describe('bad lengths and offsets: EINVAL', () => {
 describe('objects without bytes: EINVAL', () => {
   it.each([
     ['a group', ObjectType.GROUP],
-    ['a task', ObjectType.TASK],
+    ['a tag', ObjectType.TAG],
   ])('reading or writing %s', async (_what, type) => {
     const kernel = await boot();
     const sys = kernel.init;
-    const h = type === ObjectType.GROUP ? (await sys.create(ObjectType.GROUP)).ref : sys.self;
+    const h = (await sys.create(type)).ref;
     const handles = sys.handles;
     await expectErrno(sys.beginRead(h), 'EINVAL', 'ref');
     await expectErrno(sys.beginWrite(h, 1), 'EINVAL', 'ref');
     expect(krefOf(kernel, sys, h).leases.size).toBe(0);
     expect(sys.handles).toEqual(handles);
+    kernel.checkInvariants();
+  });
+});
+
+describe("a task object's bytes are its label, for that task alone", () => {
+  it("reading another task's object is EINVAL; reading one's own gives the label", async () => {
+    const kernel = await boot();
+    const sys = kernel.init;
+    const other = await kernel.attachTask(['other']);
+    const [h] = await sys.lookup(other.taskName);
+    await expectErrno(sys.beginRead(h!), 'EINVAL', 'ref');
+    expect(krefOf(kernel, sys, h!).leases.size).toBe(0);
+    const own = await sys.beginRead(sys.self);
+    expect(JSON.parse(new TextDecoder().decode(own))).toEqual({ secrecy: [], integrity: [] });
+    await sys.endRead(sys.self, own);
     kernel.checkInvariants();
   });
 });

@@ -490,7 +490,10 @@ const SCENARIOS: { [C in Call]: Partial<Record<ErrnoCode, Scenario>> } = {
       const sys = await exited();
       return sys.beginRead(sys.self);
     },
-    EINVAL: async () => (await boot()).sys.beginRead(1),
+    EINVAL: async () => {
+      const { sys } = await boot();
+      return sys.beginRead((await sys.create(ObjectType.GROUP)).ref);
+    },
     EBADF: async () => (await boot()).sys.beginRead(999),
     EACCES: async () => {
       const { sys } = await boot();
@@ -536,7 +539,10 @@ const SCENARIOS: { [C in Call]: Partial<Record<ErrnoCode, Scenario>> } = {
       const sys = await exited();
       return sys.beginWrite(sys.self, 1);
     },
-    EINVAL: async () => (await boot()).sys.beginWrite(1, 1),
+    EINVAL: async () => {
+      const { sys } = await boot();
+      return sys.beginWrite((await sys.create(ObjectType.GROUP)).ref, 1);
+    },
     EBADF: async () => (await boot()).sys.beginWrite(999, 1),
     EACCES: async () => {
       const { sys } = await boot();

@@ -317,7 +317,7 @@ const createArb = fc
     lookupRights: fc.oneof(
       { weight: 20, arbitrary: fc.constant(undefined) },
       { weight: 8, arbitrary: fc.integer({ min: 0, max: 15 }) },
-      { weight: 1, arbitrary: fc.constantFrom<unknown>(16, -1, 1.5, 'r') },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>(64, -1, 1.5, 'r') },
     ),
     bad: badOptionsArb,
   })
@@ -469,7 +469,7 @@ const copyArb = fc
         weight: 1,
         arbitrary: fc.record({
           k: fc.constant('bad' as const),
-          v: fc.constantFrom<unknown>(16, -1, 1.5, 2 ** 32 + 1, 'rw', null),
+          v: fc.constantFrom<unknown>(64, -1, 1.5, 2 ** 32 + 1, 'rw', null),
         }),
       },
     ),

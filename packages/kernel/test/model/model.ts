@@ -730,8 +730,15 @@ export class KernelModel {
       let exclusive = false;
       switch (obj.type) {
         case 'group':
-        case 'task':
           return stop('EINVAL');
+        case 'task': {
+          // A task object's bytes are its label (none in this model), for that task alone.
+          if (obj.id !== this.task(t).obj) stop('EINVAL');
+          const label = OWN_LABEL_BYTES;
+          if (offset > label.length) stop('EINVAL');
+          content = label.slice(offset, offset + Math.min(want, label.length - offset));
+          break;
+        }
         case 'private-memory-blob':
         case 'shared-memory-blob': {
           if (offset > obj.bytes.length) stop('EINVAL');
@@ -834,8 +841,12 @@ export class KernelModel {
       let exclusive = false;
       switch (obj.type) {
         case 'group':
-        case 'task':
           return stop('EINVAL');
+        case 'task':
+          // A label change, written whole by the task itself.
+          if (obj.id !== this.task(t).obj) stop('EINVAL');
+          if (append || offset !== 0) stop('EINVAL');
+          break;
         case 'private-memory-blob':
         case 'shared-memory-blob':
           if (offset > obj.bytes.length) stop('EINVAL');
@@ -855,7 +866,7 @@ export class KernelModel {
       }
       return {
         length,
-        zeroed: obj.type.endsWith('blob'),
+        zeroed: obj.type.endsWith('blob') || obj.type === 'task',
         commit: (data: number[]) =>
           this.#lease({
             task: t,
@@ -902,7 +913,9 @@ export class KernelModel {
       const obj = this.obj(lease.obj);
       if (eos && obj.type !== 'shared-memory-stream') stop('EINVAL');
       if (eos && discard) stop('EINVAL');
-      const bumps = !discard && (obj.type.endsWith('blob') || n > 0);
+      // A label change that is not a valid empty change is refused whole, the buffer still lent (no tags in this model).
+      if (obj.type === 'task' && !discard && !isEmptyLabelChange(lease.data.slice(0, n))) stop('EINVAL');
+      const bumps = !discard && obj.type !== 'task' && (obj.type.endsWith('blob') || n > 0);
       return {
         version: obj.version + (bumps ? 1 : 0),
         commit: () => {
@@ -1087,4 +1100,20 @@ export class KernelModel {
     for (const o of fateShared) this.#destroy(o);
     if (this.refCount(task.obj) === 0) this.#destroy(task.obj);
   }
+}
+
+// What a task reads from its own task object when it has no tags.
+const OWN_LABEL_BYTES = [...new TextEncoder().encode(JSON.stringify({ secrecy: [], integrity: [] }))];
+
+// Whether `bytes` are a label change that changes nothing: a JSON object whose keys are known and lists empty.
+function isEmptyLabelChange(bytes: number[]): boolean {
+  let v: unknown;
+  try {
+    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes)));
+  } catch {
+    return false;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const known = ['addSecrecy', 'removeSecrecy', 'addIntegrity', 'removeIntegrity'];
+  return Object.entries(v).every(([k, list]) => known.includes(k) && Array.isArray(list) && list.length === 0);
 }

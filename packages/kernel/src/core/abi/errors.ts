@@ -6,7 +6,7 @@
 
 /** POSIX-like error codes used by the kernel, with their classic numbers. */
 export const Errno = {
-  /** Not allowed whatever the rights: raising rights in copy, handing private memory to another task. */
+  /** Not allowed whatever the rights: raising rights in copy, handing private memory to another task, a flow the labels forbid (docs/ifc.md). */
   EPERM: 1,
   /** No object of that name where the task can resolve it; no such program for run. */
   ENOENT: 2,

@@ -16,9 +16,16 @@ export const Rights = {
   EXEC: 0x4,
   /** Hand the reference to another task with copy, or to a child with run. */
   DELEGATE: 0x8,
-  /** All of the above. */
+  /** Tags: add the tag to the holder's own label (Flume's t+ capability; see docs/ifc.md). */
+  ADD: 0x10,
+  /** Tags: remove the tag from the holder's own label (Flume's t-: declassify a secrecy tag, drop an integrity tag). */
+  REMOVE: 0x20,
+  /** Every right of an object other than a tag: READ, WRITE, EXEC and DELEGATE (a tag's creator also gets ADD and REMOVE: {@link TAG_RIGHTS}). */
   ALL: 0xf,
 } as const;
+
+/** Every right there is: {@link Rights.ALL} and the tag capabilities (a tag's creator gets these). */
+export const TAG_RIGHTS = Rights.ALL | Rights.ADD | Rights.REMOVE;
 
 /** Object types the kernel implements. */
 export const ObjectType = {
@@ -42,6 +49,8 @@ export const ObjectType = {
   TCP_CONNECTION: 'tcp-connection',
   /** The kernel's status (like /proc): a read yields a JSON snapshot of its tasks and objects. */
   KERNEL_STATUS: 'kernel-status',
+  /** An information-flow tag: its name goes into labels; references to it carry the ADD and REMOVE capabilities (docs/ifc.md). */
+  TAG: 'tag',
 } as const;
 
 /** One of the values of {@link ObjectType}. */
@@ -56,6 +65,7 @@ export const CREATABLE_TYPES: readonly ObjectType[] = [
   ObjectType.GROUP,
   ObjectType.TCP_LISTENER,
   ObjectType.TCP_CONNECTION,
+  ObjectType.TAG,
 ];
 
 /** Object types a host device provides (creating one needs the device, e.g. the Node host layer's `useNetwork`). */
@@ -66,7 +76,7 @@ export const DEVICE_TYPES: readonly ObjectType[] = [ObjectType.TCP_LISTENER, Obj
  * was given `options.lookupRights`: a reference found by name gets the scope
  * rights intersected with the object's mask. Data objects (blobs, streams,
  * network objects) keep every right: their name is a capability for their
- * bytes. The console can be read and written. Tasks, groups and the kernel
+ * bytes. The console can be read and written. Tasks, groups, tags and the kernel
  * status can only be observed (and handed on): pausing a task or copying
  * references into it, and entering names into a group, take a reference that
  * was delegated, never one found by name.
@@ -82,6 +92,8 @@ export const DEFAULT_LOOKUP_RIGHTS: Readonly<Record<ObjectType, number>> = {
   [ObjectType.TASK]: Rights.READ | Rights.DELEGATE,
   [ObjectType.GROUP]: Rights.READ | Rights.DELEGATE,
   [ObjectType.KERNEL_STATUS]: Rights.READ | Rights.DELEGATE,
+  // A tag's name is public, its capabilities are not: they come only by delegation.
+  [ObjectType.TAG]: Rights.READ | Rights.DELEGATE,
 };
 
 /** How far an object is from the task holding a reference to it, nearest first (the DIOS proximity scale). */
@@ -212,8 +224,8 @@ export function checkRights(syscall: string, argument: string, rights: unknown):
     typeof rights !== 'number' ||
     !Number.isInteger(rights) ||
     rights < 0 ||
-    rights > Rights.ALL ||
-    (rights & ~Rights.ALL) !== 0
+    rights > TAG_RIGHTS ||
+    (rights & ~TAG_RIGHTS) !== 0
   ) {
     throw errors.EINVAL(syscall, argument, `not a rights mask: ${describe(rights)}`);
   }
@@ -226,6 +238,10 @@ export function formatRights(rights: number): string {
     (rights & Rights.READ ? 'r' : '-') +
     (rights & Rights.WRITE ? 'w' : '-') +
     (rights & Rights.EXEC ? 'x' : '-') +
-    (rights & Rights.DELEGATE ? 'd' : '-')
+    (rights & Rights.DELEGATE ? 'd' : '-') +
+    // The tag capabilities are shown only when held, so the common masks keep their four letters.
+    (rights & (Rights.ADD | Rights.REMOVE)
+      ? (rights & Rights.ADD ? '+' : '.') + (rights & Rights.REMOVE ? '-' : '.')
+      : '')
   );
 }

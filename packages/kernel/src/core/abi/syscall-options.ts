@@ -4,6 +4,7 @@
  * @module
  */
 import type { Consistency, Lifecycle } from './flags.js';
+import type { LabelSpec } from './labels.js';
 import type { Name } from './names.js';
 import type { Placement } from './program.js';
 
@@ -31,6 +32,13 @@ export interface CreateOptions {
    * Not for durable blobs, whose store does not keep it.
    */
   lookupRights?: number;
+  /**
+   * The object's information-flow label, fixed for its life (docs/ifc.md):
+   * handles of tag references. Default: the creating task's label. The task
+   * must be able to flow to it (EPERM otherwise); network objects are public
+   * (unlabelled), tags are always unlabelled.
+   */
+  label?: LabelSpec;
 }
 
 /** What create returns. */
@@ -123,6 +131,7 @@ const CREATE_KEYS: Record<keyof CreateOptions, 0> = {
   writeBufferSize: 0,
   address: 0,
   lookupRights: 0,
+  label: 0,
 };
 const SPEC_KEYS: Record<keyof TaskSpec, 0> = {
   argv: 0,

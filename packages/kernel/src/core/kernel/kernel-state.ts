@@ -24,6 +24,7 @@ import type { TaskExecutor } from './executor.js';
 import { checkInvariants } from './invariants.js';
 import { KernelStatusObject } from './kernel-status.js';
 import { localityPolicy, type SchedulingPolicy } from './scheduler.js';
+import { ProvenanceLog } from './provenance.js';
 
 /** Options of `Kernel.boot`. */
 export interface KernelOptions {
@@ -56,6 +57,11 @@ export interface KernelOptions {
    * each other's names. Default: the kernel id (a root group of its own).
    */
   cluster?: string;
+  /**
+   * The provenance log (docs/ifc.md): every flow the system calls check, in
+   * a ring of at most `records` records (default 65536); `false` keeps none.
+   */
+  provenance?: false | { records?: number };
 }
 
 /** Default buffer size shown on references (the DIOS default, 4 KiB). */
@@ -95,6 +101,8 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
   readonly devices = new Map<ObjectType, Device>();
   /** Set when the kernel joins peers over a transport. */
   distribution: Distribution | undefined = undefined;
+  /** The flows the system calls checked, newest last (undefined when booted with `provenance: false`). */
+  readonly provenance: ProvenanceLog | undefined;
   /** Called when a task's program throws (for logs); the task exits with status 1 either way. */
   onTaskFailure: ((task: TaskObject, error: unknown) => void) | undefined = undefined;
   protected constructor(
@@ -115,6 +123,7 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     }
     this.schedulable = options.schedulable ?? true;
     this.remoteChunkBytes = options.remoteChunkBytes ?? REMOTE_CHUNK_BYTES;
+    this.provenance = provenanceLog(options.provenance);
     if (
       !Number.isSafeInteger(this.remoteChunkBytes) ||
       this.remoteChunkBytes < 1 ||
@@ -240,6 +249,7 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
       consistency,
       readBufferSize,
       writeBufferSize,
+      task,
     );
     task.table.set(ref.id, ref);
     obj.refs.add(ref);
@@ -359,4 +369,14 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
   checkInvariants(): void {
     checkInvariants(this);
   }
+}
+
+// The log KernelOptions.provenance asks for.
+function provenanceLog(option: KernelOptions['provenance']): ProvenanceLog | undefined {
+  if (option === false) return undefined;
+  if (option === undefined) return new ProvenanceLog();
+  if (typeof option !== 'object' || option === null || Array.isArray(option)) {
+    throw errors.EINVAL('Kernel.boot', 'options.provenance', `expected false or { records }, got ${describe(option)}`);
+  }
+  return new ProvenanceLog(option.records);
 }

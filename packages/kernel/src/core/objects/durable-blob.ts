@@ -8,7 +8,7 @@ import { errors } from '../abi/errors.js';
 import { ObjectType, type Lifecycle, type Proximity } from '../abi/flags.js';
 import type { Name } from '../abi/names.js';
 import type { Lease } from './reference.js';
-import type { BlobStore } from './store.js';
+import type { BlobStore, StoredBlobMeta } from './store.js';
 import { BlobObject } from './blob.js';
 import type { GroupObject } from './group.js';
 
@@ -40,7 +40,7 @@ export class DurableBlobObject extends BlobObject {
   }
 
   /** The metadata the store keeps for this blob at `version`. */
-  meta(version: number): { name: string; version: number; lifecycle: Lifecycle; group: string | undefined } {
+  meta(version: number): StoredBlobMeta {
     return { name: this.name.key, version, lifecycle: this.lifecycle, group: this.group?.name.key };
   }
 

@@ -10,6 +10,7 @@ import type { Name } from '../abi/names.js';
 import type { Lease, Reference } from './reference.js';
 import type { GroupObject } from './group.js';
 import { block, WaitQueue } from './wait.js';
+import { Label } from './label.js';
 
 /** What begin_read and begin_write pass to an object. */
 export interface IoRequest {
@@ -31,6 +32,8 @@ export interface IoRequest {
   syscall: string;
   /** The calling task runs in another thread: lend shared memory where the object can (no copy between threads). */
   readonly crossThread?: boolean;
+  /** The calling task's label (a remote object's home checks the flow against it). */
+  readonly label: Label;
 }
 
 /** Base class of every object the kernel holds. */
@@ -53,6 +56,12 @@ export abstract class KernelObject {
   readonly refs = new Set<Reference>();
   /** Name key of the creating task (private objects are visible to it alone). */
   creator: string | undefined = undefined;
+  /**
+   * The object's information-flow label (docs/ifc.md): set by create before
+   * the object is named, fixed after. A task's label changes only by a write
+   * to its own task object. Devices (console, network) are always unlabelled.
+   */
+  label: Label = Label.EMPTY;
   // Set once, by create; until then the type's default applies.
   #lookupRights: number | undefined = undefined;
 
@@ -137,12 +146,13 @@ export abstract class KernelObject {
     void rights;
   }
   /**
-   * Remote objects: start watching for readiness (select), calling
+   * Remote objects: start watching for readiness (select, by a task labelled `label`), calling
    * {@link KernelObject.changed} when it may have changed; returns a cancel function.
    */
-  watch(mode: 'read' | 'write', ref: Reference): (() => void) | undefined {
+  watch(mode: 'read' | 'write', ref: Reference, label: Label): (() => void) | undefined {
     void mode;
     void ref;
+    void label;
     return undefined;
   }
   /** Whether delete of any one reference destroys the object (single-delete lifecycle). */

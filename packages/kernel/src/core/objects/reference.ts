@@ -7,6 +7,13 @@
 import type { RefAttributes, TaskStatus } from '../abi/system-calls.js';
 import type { Consistency, ObjectType, Proximity } from '../abi/flags.js';
 import type { KernelObject } from './kernel-object.js';
+import { canFlow, type Label } from './label.js';
+
+/** Whoever holds a reference, as its view needs it: the holder's current label. */
+export interface LabelHolder {
+  /** The holding task's label (it may change while the reference is held). */
+  readonly label: Label;
+}
 
 /** A buffer lent by begin_read or begin_write, until end_read or end_write. */
 export interface Lease {
@@ -64,6 +71,8 @@ export class Reference {
     readonly readBufferSize: number,
     /** Preferred write buffer size in bytes. */
     readonly writeBufferSize: number,
+    /** The owning task, whose label decides what the view shows. */
+    readonly holder: LabelHolder,
   ) {}
 
   /** Buffers lent through this reference and not yet returned. */
@@ -130,21 +139,21 @@ export class RefView implements RefAttributes {
   get consistency(): Consistency {
     return this.#ref.consistency;
   }
-  /** Whether a read would proceed now without waiting. */
+  /** Whether a read would proceed now without waiting (false when the holder's label may not learn it). */
   get ioReady(): boolean {
-    return this.#ref.open && this.#ref.object.isReady('read', this.#ref);
+    return this.#ref.open && this.#visible() && this.#ref.object.isReady('read', this.#ref);
   }
   /** Whether the reference is still open (false after delete or revocation). */
   get open(): boolean {
     return this.#ref.open;
   }
-  /** The object's size in bytes, as last known. */
+  /** The object's size in bytes, as last known (0 when the holder's label may not learn it: docs/ifc.md). */
   get size(): number {
-    return this.#ref.object.size;
+    return this.#visible() ? this.#ref.object.size : 0;
   }
-  /** The object's version, as last known. */
+  /** The object's version, as last known (0 when the holder's label may not learn it). */
   get version(): number {
-    return this.#ref.object.version;
+    return this.#visible() ? this.#ref.object.version : 0;
   }
   /** Network objects: a listener's bound address, a connection's remote address (`host:port`). Undefined for other types. */
   get address(): string | undefined {
@@ -153,6 +162,16 @@ export class RefView implements RefAttributes {
   /** Task references: the task's state and exit status. Undefined for other types. */
   get task(): TaskStatus | undefined {
     const obj = this.#ref.object as unknown as Partial<HasTaskStatus>;
-    return typeof obj.taskStatus === 'function' ? obj.taskStatus() : undefined;
+    const status = typeof obj.taskStatus === 'function' ? obj.taskStatus() : undefined;
+    // Whether a task runs is not protected (termination); its exit status is data, shown only where it may flow.
+    if (status === undefined || this.#visible()) return status;
+    return { state: status.state, exitStatus: undefined };
+  }
+
+  // Whether the object's state may flow to the holder (the common unlabelled case is one comparison).
+  #visible(): boolean {
+    const from = this.#ref.object.label;
+    const to = this.#ref.holder.label;
+    return from === to || canFlow(from, to);
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { ObjectType } from '../abi/flags.js';
 import type { ObjectDescriptor } from '../wire/transport.js';
+import type { LabelView } from '../abi/labels.js';
 
 /** The call on whose behalf a port works: its failures name this call and argument. */
 export interface RemoteCaller {
@@ -15,6 +16,8 @@ export interface RemoteCaller {
   readonly syscall: string;
   /** Its argument that names the object. */
   readonly argument: string;
+  /** The calling task's label, for the home's flow check (undefined: unlabelled). */
+  readonly label?: LabelView;
 }
 
 /** The proxy a port works for: where its object lives, and how the proxy hears back. */

@@ -13,6 +13,7 @@ import type { Lease } from './reference.js';
 import type { TaskStatus } from '../abi/system-calls.js';
 import type { ObjectDescriptor } from '../wire/transport.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
+import { labelFromWire, labelToWire, type Label } from './label.js';
 import type { RemoteCaller, RemoteEnd, RemotePort } from './remote-port.js';
 
 // The argument a failed I/O names, by the call that made it (run reads its binary through the object).
@@ -46,6 +47,8 @@ export class RemoteObject extends KernelObject implements RemoteEnd {
     this.#desc = desc;
     this.#port = port;
     this.version = desc.version;
+    // Fixed at the home's create, so the first description is the label for good (a task's may change: its home checks flows to it).
+    this.label = labelFromWire(desc.label, 'peer', 'object.label');
   }
 
   /** The object's type at home. */
@@ -130,12 +133,13 @@ export class RemoteObject extends KernelObject implements RemoteEnd {
     return this.#hostDown || this.#ready[mode];
   }
 
-  override watch(mode: 'read' | 'write'): () => void {
+  override watch(mode: 'read' | 'write', ref: unknown, label: Label): () => void {
     let active = true;
+    const caller: RemoteCaller = { ...SELECT, label: labelToWire(label) };
     const loop = async () => {
       while (active && !this.#revoked && !this.destroyed && !this.#hostDown) {
         try {
-          await this.#port.waitReady(this, SELECT, mode, WATCH_SLICE_MS);
+          await this.#port.waitReady(this, caller, mode, WATCH_SLICE_MS);
           if (!active) return;
           this.#ready[mode] = true;
           this.changed.notify();
@@ -240,5 +244,5 @@ export class RemoteObject extends KernelObject implements RemoteEnd {
 
 // The call a request comes from, and the argument that names this object in it (run reads its binary through the object).
 function callerOf(req: IoRequest): RemoteCaller {
-  return { syscall: req.syscall, argument: IO_ARGUMENT[req.syscall] ?? 'ref' };
+  return { syscall: req.syscall, argument: IO_ARGUMENT[req.syscall] ?? 'ref', label: labelToWire(req.label) };
 }

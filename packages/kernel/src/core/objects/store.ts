@@ -5,6 +5,7 @@
  * @module
  */
 import type { Lifecycle } from '../abi/flags.js';
+import type { LabelView } from '../abi/labels.js';
 
 /** What the store keeps about one durable blob besides its bytes. */
 export interface StoredBlobMeta {
@@ -16,6 +17,8 @@ export interface StoredBlobMeta {
   lifecycle: Lifecycle;
   /** Name key of the group the blob is named in, if any. */
   group: string | undefined;
+  /** The blob's information-flow label, when it has tags (docs/ifc.md): a store must keep it, or the blob would come back readable by all. */
+  label?: LabelView;
 }
 
 /** A durable blob as found in the store at boot. */

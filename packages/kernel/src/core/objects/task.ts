@@ -4,12 +4,15 @@
  * only through its system-call interface (which the kernel keeps, not the task).
  * @module
  */
-import { ObjectType } from '../abi/flags.js';
-import type { Name } from '../abi/names.js';
-import type { Reference } from './reference.js';
+import { errors } from '../abi/errors.js';
+import { ObjectType, Rights } from '../abi/flags.js';
+import { LABEL_CHANGE_KEYS, MAX_LABEL_TAGS, type LabelChange } from '../abi/labels.js';
+import { describe, type Name } from '../abi/names.js';
+import type { Lease, Reference } from './reference.js';
 import type { TaskState, TaskStatus } from '../abi/system-calls.js';
 import type { Placement, Program } from '../abi/program.js';
-import { KernelObject } from './kernel-object.js';
+import { KernelObject, type IoRequest } from './kernel-object.js';
+import { Label } from './label.js';
 import type { GroupObject } from './group.js';
 import { TaskStats } from './task-stats.js';
 
@@ -110,4 +113,121 @@ export class TaskObject extends KernelObject {
   taskStatus(): TaskStatus {
     return { state: this.state, exitStatus: this.exitStatus };
   }
+
+  /** A task reads its own task object: its label, as JSON ({@link LabelView}). */
+  override beginRead(req: IoRequest): Lease {
+    this.#own(req);
+    const bytes = new TextEncoder().encode(JSON.stringify(this.label.view()));
+    if (req.offset > bytes.length)
+      throw errors.EINVAL(
+        req.syscall,
+        'options.offset',
+        `offset ${req.offset} is past the end (${bytes.length} bytes)`,
+      );
+    const at = req.offset;
+    const buffer = bytes.subarray(at, at + Math.min(req.length, bytes.length - at));
+    return { ref: req.ref, kind: 'read', buffer, offset: at, version: this.version, exclusive: false, truncate: false };
+  }
+  /** Valid while the label has not changed. */
+  override endRead(lease: Lease): boolean {
+    return lease.version === this.version;
+  }
+  /** A task writes its own task object to change its label: a buffer for a {@link LabelChange} as JSON. */
+  override beginWrite(req: IoRequest): Lease {
+    this.#own(req);
+    if (req.append || req.offset !== 0)
+      throw errors.EINVAL(req.syscall, 'options.offset', 'a label change is written whole, at offset 0');
+    return {
+      ref: req.ref,
+      kind: 'write',
+      buffer: new Uint8Array(req.length),
+      offset: 0,
+      version: this.version,
+      exclusive: false,
+      truncate: false,
+    };
+  }
+  /** Applies the label change whole, or not at all (EINVAL malformed, EPERM a capability missing); a refusal throws before anything changes. */
+  override endWrite(lease: Lease, length: number, discard: boolean): void {
+    if (discard) return;
+    const next = this.#changed(parseChange(lease.buffer.subarray(0, length)));
+    if (next !== undefined) {
+      this.label = next;
+      this.version++;
+    }
+  }
+
+  // Only a task's own label is changed or read through its task object.
+  #own(req: IoRequest): void {
+    if (req.ref.owner !== this.name.key) {
+      throw errors.EINVAL(
+        req.syscall,
+        'ref',
+        "a task object's bytes are its label, read and written by that task alone",
+      );
+    }
+  }
+
+  // The label after `change`, checking each capability in the task's own table; undefined: no change.
+  #changed(change: LabelChange): Label | undefined {
+    const secrecy = new Set(this.label.secrecy);
+    const integrity = new Set(this.label.integrity);
+    const seen = new Map<string, string>();
+    for (const key of LABEL_CHANGE_KEYS) {
+      const list = change[key] ?? [];
+      const adding = key.startsWith('add');
+      const set = key.endsWith('Secrecy') ? secrecy : integrity;
+      list.forEach((handle, i) => {
+        const at = `buffer.${key}[${i}]`;
+        const ref = this.table.get(handle);
+        if (ref === undefined || !ref.open)
+          throw errors.EBADF('endWrite', at, `reference ${handle} is not open in the task`);
+        if (ref.object.type !== ObjectType.TAG)
+          throw errors.EINVAL('endWrite', at, `reference ${handle} is a ${ref.object.type}, not a tag`);
+        const needed = adding ? Rights.ADD : Rights.REMOVE;
+        if (!(ref.rights & needed)) {
+          throw errors.EPERM(
+            'endWrite',
+            at,
+            `reference ${handle} lacks the ${adding ? 'ADD' : 'REMOVE'} capability of tag ${ref.object.name.key.slice(0, 12)}`,
+          );
+        }
+        const tag = ref.object.name.key;
+        const pair = `${key.endsWith('Secrecy') ? 's' : 'i'}:${tag}`;
+        const other = seen.get(pair);
+        if (other !== undefined && other !== key)
+          throw errors.EINVAL('endWrite', at, `tag ${tag.slice(0, 12)} is both added and removed`);
+        seen.set(pair, key);
+        if (adding) set.add(tag);
+        else set.delete(tag);
+      });
+    }
+    if (secrecy.size > MAX_LABEL_TAGS || integrity.size > MAX_LABEL_TAGS)
+      throw errors.EINVAL('endWrite', 'buffer', `a label holds at most ${MAX_LABEL_TAGS} tags in each set`);
+    const next = Label.of(secrecy, integrity);
+    return next.equals(this.label) ? undefined : next;
+  }
+}
+
+// Reads a LabelChange from the bytes a task wrote (EINVAL naming `buffer` when malformed).
+function parseChange(bytes: Uint8Array): LabelChange {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw errors.EINVAL('endWrite', 'buffer', 'a label change is UTF-8 JSON ({ addSecrecy?: [handle, ...], ... })');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw errors.EINVAL('endWrite', 'buffer', `expected a label change object, got ${describe(value)}`);
+  for (const [key, list] of Object.entries(value)) {
+    if (!(LABEL_CHANGE_KEYS as readonly string[]).includes(key))
+      throw errors.EINVAL('endWrite', `buffer.${key}`, `unknown key (known: ${LABEL_CHANGE_KEYS.join(', ')})`);
+    if (!Array.isArray(list) || list.length > MAX_LABEL_TAGS)
+      throw errors.EINVAL('endWrite', `buffer.${key}`, `expected an array of at most ${MAX_LABEL_TAGS} handles`);
+    list.forEach((h: unknown, i) => {
+      if (!Number.isSafeInteger(h) || (h as number) < 1)
+        throw errors.EINVAL('endWrite', `buffer.${key}[${i}]`, `expected a handle, got ${describe(h)}`);
+    });
+  }
+  return value;
 }

@@ -18,6 +18,7 @@ export function describeObject(obj: KernelObject): ObjectDescriptor {
     version: obj.version,
     persistent: obj.persistent,
   };
+  if (!obj.label.empty) desc.label = obj.label.view();
   const status = obj instanceof TaskObject || obj instanceof RemoteObject ? obj.taskStatus() : undefined;
   if (status !== undefined) desc.task = { state: status.state, exitStatus: status.exitStatus };
   return desc;

@@ -5,6 +5,8 @@
  * @module
  */
 import type { NodeLoad } from '../wire/transport.js';
+import type { LabelView } from '../abi/labels.js';
+import { labelToWire, type Label } from '../objects/label.js';
 import { DiosError, errors } from '../abi/errors.js';
 import { ObjectType, Rights } from '../abi/flags.js';
 import type { Distribution, ResolvedSpec } from '../kernel/distribution.js';
@@ -117,8 +119,8 @@ export class PeerLink implements Distribution, Importer {
         kind: 'delegate',
         target: (target.object as RemoteObject).handle,
         refs: exported.map((ref, i) => ({ ref, rights: rights[i]! })),
+        ...labelField(task.label),
       });
-      void task;
       return reply.handles ?? [];
     } catch (e) {
       this.#unexport(home, exported);
@@ -144,7 +146,7 @@ export class PeerLink implements Distribution, Importer {
     spec.outputs.forEach((r, i) =>
       r.object instanceof RemoteObject ? r.object.checkHostUp('run', `spec.outputs[${i}]`) : undefined,
     );
-    const bytes = await readWhole(binary);
+    const bytes = await readWhole(binary, parent.label);
     const passed = await this.#exportAll(kernelId, [
       ...spec.inputs.map((ref) => ({ ref, rights: ref.rights & ~(Rights.WRITE | Rights.EXEC) })),
       ...spec.outputs.map((ref) => ({ ref, rights: ref.rights & ~Rights.EXEC })),
@@ -168,6 +170,7 @@ export class PeerLink implements Distribution, Importer {
         name: spec.name?.key,
         flags,
         ...(spec.placement !== undefined ? { placement: spec.placement } : {}),
+        ...labelField(parent.label),
       });
     } catch (e) {
       this.#unexport(kernelId, [...inputs, ...outputs]);
@@ -196,7 +199,12 @@ export class PeerLink implements Distribution, Importer {
   async pause(caller: TaskObject, target: Reference, flags: number): Promise<void> {
     const remote = target.object as RemoteObject;
     remote.checkHostUp('pause', 'task');
-    const reply = await this.send(remote.home, { kind: 'pause', handle: remote.handle, flags }).catch((e: unknown) => {
+    const reply = await this.send(remote.home, {
+      kind: 'pause',
+      handle: remote.handle,
+      flags,
+      ...labelField(caller.label),
+    }).catch((e: unknown) => {
       // The home may be found gone while the request waits: say so about the argument, not the transport.
       if (remote.hostDown) remote.checkHostUp('pause', 'task');
       throw e;
@@ -297,4 +305,10 @@ export class PeerLink implements Distribution, Importer {
     }
     return this.#service.handle(from, req, this);
   }
+}
+
+// A task's label as a request field: nothing at all when it has no tags.
+function labelField(label: Label): { label?: LabelView } {
+  const view = labelToWire(label);
+  return view === undefined ? {} : { label: view };
 }

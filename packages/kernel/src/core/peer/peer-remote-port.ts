@@ -5,6 +5,7 @@
  * was lost.
  * @module
  */
+import type { LabelView } from '../abi/labels.js';
 import { DiosError, errors } from '../abi/errors.js';
 import { ObjectType } from '../abi/flags.js';
 import type { RemoteCaller, RemoteEnd, RemotePort, RemoteRead, RemoteWrite } from '../objects/remote-port.js';
@@ -91,7 +92,7 @@ export class PeerRemotePort implements RemotePort {
     const reply = await this.#request(
       end,
       caller,
-      { kind: 'begin-read', handle: end.handle, offset, length, nonblock, rid },
+      { kind: 'begin-read', handle: end.handle, offset, length, nonblock, rid, ...labelled(caller) },
       () => ({
         kind: 'end-read',
         handle: end.handle,
@@ -109,7 +110,7 @@ export class PeerRemotePort implements RemotePort {
     const reply = await this.#request(
       end,
       caller,
-      { kind: 'begin-write', handle: end.handle, offset, length, truncate, append, nonblock, rid },
+      { kind: 'begin-write', handle: end.handle, offset, length, truncate, append, nonblock, rid, ...labelled(caller) },
       () => ({
         kind: 'end-write',
         handle: end.handle,
@@ -158,7 +159,13 @@ export class PeerRemotePort implements RemotePort {
   }
 
   async waitReady(end: RemoteEnd, caller: RemoteCaller, mode: 'read' | 'write', timeoutMs: number): Promise<void> {
-    const reply = await this.#request(end, caller, { kind: 'watch', handle: end.handle, mode, timeoutMs });
+    const reply = await this.#request(end, caller, {
+      kind: 'watch',
+      handle: end.handle,
+      mode,
+      timeoutMs,
+      ...labelled(caller),
+    });
     end.update(reply.object);
   }
 
@@ -199,4 +206,9 @@ export class PeerRemotePort implements RemotePort {
       );
     });
   }
+}
+
+// The caller's label as a request field: nothing at all for an unlabelled caller.
+function labelled(caller: RemoteCaller): { label?: LabelView } {
+  return caller.label === undefined ? {} : { label: caller.label };
 }

@@ -46,6 +46,7 @@ import { MAX_BLOB_BYTES } from '../objects/blob.js';
 import { checkCallFlags, checkInt, checkOptions, MAX_REFS_PER_CALL } from './validate.js';
 import { handle, handles, int, isPlain, isPrimitive, list, options, rights, scalar, zero } from './argument-values.js';
 import { CREATE_OPTION_KEYS, TASK_SPEC_KEYS } from '../abi/syscall-options.js';
+import { MAX_LABEL_TAGS } from '../abi/labels.js';
 
 /** Longest timeout select accepts (about 24 days, the limit of timers). */
 export const MAX_SELECT_TIMEOUT_MS = 2 ** 31 - 1;
@@ -93,6 +94,8 @@ export function createArguments(type: unknown, options_: unknown, flags: unknown
         return rights(s, at, v);
       case 'address':
         return address(s, v);
+      case 'label':
+        return labelSpec(s, v);
       default:
         return scalar(v, () => {
           if (key === 'lifecycle') throw errors.EINVAL(s, at, `unknown lifecycle ${describe(v)}`);
@@ -106,6 +109,13 @@ export function createArguments(type: unknown, options_: unknown, flags: unknown
   // Checked again by the call; here because the reader's own option object passes the same check.
   checkOptions(s, 'options', o, CREATE_OPTION_KEYS);
   return { type: type as ObjectType, options: o, flags: f };
+}
+
+// create's options.label, { secrecy?, integrity? }: lists of tag handles.
+function labelSpec(s: string, v: unknown): unknown {
+  return options(s, 'options.label', v, ['secrecy', 'integrity'], true, (key, x) =>
+    handles(s, `options.label.${key}`, x, MAX_LABEL_TAGS),
+  );
 }
 
 // create's options.address, { host?, port }: the device checks it (messages as in the Node host's checkAddress).

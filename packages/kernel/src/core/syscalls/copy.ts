@@ -10,6 +10,7 @@ import { checkFlags, checkRights, CopyFlags, formatRights, ObjectType, Rights } 
 import type { KernelState } from '../kernel/kernel-state.js';
 import { RemoteObject } from '../objects/remote.js';
 import { fetchLocalCopy } from './make-local.js';
+import { checkFlow, recordFlow } from './flow.js';
 import { TaskObject } from '../objects/task.js';
 import type { Reference } from '../objects/reference.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
@@ -46,6 +47,8 @@ export async function copy(
   }
   // Handing a task references changes it: that takes write rights on the task.
   requireRights(s, 'target', targetRef, Rights.WRITE);
+  // And it is a flow to that task (checked at its home when it runs on a peer, where its label is current).
+  if (targetRef.object instanceof TaskObject) checkFlow(kernel, task, s, 'target', targetRef.object, 'out', 'copy');
   const sources: Reference[] = handles.map((h, i) => kernel.ref(task, h, s, `refs[${i}]`));
   let rights: number[];
   if (Array.isArray(o.rights)) {
@@ -101,6 +104,7 @@ function hand(
     return kernel.distribution!.delegate(task, targetRef, handed, rights);
   }
   if (targetTask.state === 'exited') throw errors.ESRCH('copy', 'target', `task ${targetRef.id} has exited`);
+  recordFlow(kernel, task, targetTask, 'copy', 'copy', 0, true);
   // A copy keeps the source's policy and buffer sizes, and records the source as its parent.
   return sources.map(
     (src, i) =>

@@ -12,6 +12,7 @@ import {
   DEVICE_TYPES,
   ObjectType,
   Rights,
+  TAG_RIGHTS,
   type Consistency,
   type Lifecycle,
 } from '../abi/flags.js';
@@ -27,6 +28,10 @@ import type { TaskObject } from '../objects/task.js';
 import { createArguments } from './arguments.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 import { CREATE_OPTION_KEYS, type CreateOptions, type CreateResult } from '../abi/syscall-options.js';
+import type { LabelSpec } from '../abi/labels.js';
+import { canFlow, Label } from '../objects/label.js';
+import { TagObject } from '../objects/tag.js';
+import { recordFlow } from './flow.js';
 
 const LIFECYCLES: readonly Lifecycle[] = ['immortal', 'single-delete', 'refcounted'];
 const CONSISTENCIES: readonly Consistency[] = ['optimistic', 'exclusive'];
@@ -87,8 +92,8 @@ export async function create(
         ? DEFAULT_STREAM_CAPACITY
         : 0
       : checkInt(s, 'options.capacity', o.capacity, isStream ? 1 : 0, isStream ? MAX_STREAM_CAPACITY : MAX_BLOB_BYTES);
-  if (o.capacity !== undefined && type === ObjectType.GROUP)
-    throw errors.EINVAL(s, 'options.capacity', 'groups have no capacity');
+  if (o.capacity !== undefined && (type === ObjectType.GROUP || type === ObjectType.TAG))
+    throw errors.EINVAL(s, 'options.capacity', `${type === ObjectType.TAG ? 'tags' : 'groups'} have no capacity`);
   const readBuf =
     o.readBufferSize === undefined
       ? kernel.bufferSize
@@ -130,6 +135,7 @@ export async function create(
     }
     group = home.group;
   }
+  const label = createdLabel(kernel, task, type as ObjectType, o.label);
 
   const deterministic = (flags as number) & CreateFlags.NAME_DETERMINISTIC;
   if (o.nameSeed !== undefined && !deterministic) {
@@ -165,7 +171,7 @@ export async function create(
   }
 
   if (device !== undefined)
-    return openDevice(
+    return await openDevice(
       kernel,
       task,
       device,
@@ -180,9 +186,11 @@ export async function create(
   let obj: KernelObject;
   if (type === ObjectType.SHARED_MEMORY_STREAM) obj = new StreamObject(name, lifecycle, group, capacity);
   else if (type === ObjectType.GROUP) obj = new GroupObject(name, lifecycle, group);
+  else if (type === ObjectType.TAG) obj = new TagObject(name, lifecycle, group);
   else if (durable) obj = new DurableBlobObject(name, lifecycle, group, kernel.store!, new Uint8Array(0), 0);
   else obj = new BlobObject(name, lifecycle, group, type as BlobType, capacity);
   obj.creator = task.name.key;
+  obj.label = label;
   if (lookupRights !== undefined) obj.restrictLookup(lookupRights);
   // Fate-shared objects are recorded with their task: a dropped reference must not let one outlive it.
   if (obj.fateShared) task.privateObjects.add(obj);
@@ -199,8 +207,64 @@ export async function create(
     if ((task.state as string) === 'exited')
       throw errors.ECANCELED(s, undefined, 'the task exited during the call (the blob was created)');
   }
-  const ref = kernel.openRef(task, obj, Rights.ALL, undefined, consistency, readBuf, writeBuf);
+  // Every right that applies: a tag's creator holds both its capabilities.
+  const rights = obj.type === ObjectType.TAG ? TAG_RIGHTS : Rights.ALL;
+  const ref = kernel.openRef(task, obj, rights, undefined, consistency, readBuf, writeBuf);
+  recordFlow(kernel, task, obj, 'create', s, 0, true);
   return { name, ref: ref.id };
+}
+
+/**
+ * The label of a new object of `type`: `spec` (handles of tag references),
+ * or the task's own label. The task must be able to flow to it: EPERM
+ * otherwise. Tags and network objects are unlabelled (names are public, the
+ * network is outside).
+ */
+function createdLabel(kernel: KernelState, task: TaskObject, type: ObjectType, spec: LabelSpec | undefined): Label {
+  const s = 'create';
+  const unlabelled = type === ObjectType.TAG || DEVICE_TYPES.includes(type);
+  let label: Label;
+  if (spec === undefined) label = unlabelled ? Label.EMPTY : task.label;
+  else {
+    const tags = (key: 'secrecy' | 'integrity') =>
+      (spec[key] ?? []).map((h, i) => {
+        const ref = kernel.ref(task, h, s, `options.label.${key}[${i}]`);
+        if (ref.object.type !== ObjectType.TAG)
+          throw errors.EINVAL(s, `options.label.${key}[${i}]`, `reference ${h} is a ${ref.object.type}, not a tag`);
+        return ref.object.name.key;
+      });
+    label = Label.of(tags('secrecy'), tags('integrity'));
+    if (unlabelled && !label.empty) {
+      throw errors.EINVAL(
+        s,
+        'options.label',
+        type === ObjectType.TAG
+          ? 'a tag is unlabelled: its name is public'
+          : `a ${type} is public: it cannot be labelled`,
+      );
+    }
+  }
+  // A tag carries no data: making one is no flow.
+  if (type !== ObjectType.TAG && !canFlow(task.label, label)) {
+    kernel.provenance?.add({
+      at: Date.now(),
+      task: task.name.key,
+      program: task.setup.argv[0] ?? '',
+      object: '',
+      objectType: type,
+      operation: 'create',
+      syscall: s,
+      bytes: 0,
+      version: 0,
+      allowed: false,
+    });
+    throw errors.EPERM(
+      s,
+      spec === undefined ? 'type' : 'options.label',
+      `the labels forbid the flow from the task ${task.label.toString()} to a new ${type} ${label.toString()}`,
+    );
+  }
+  return label;
 }
 
 // A device object: the host makes it (binding a socket may fail), then it is entered like any object.
@@ -227,5 +291,6 @@ async function openDevice(
   kernel.objects.set(request.name.key, obj);
   request.group.add(obj);
   const ref = kernel.openRef(task, obj, Rights.ALL, undefined, consistency, readBuf, writeBuf);
+  recordFlow(kernel, task, obj, 'create', request.syscall, 0, true);
   return { name: request.name, ref: ref.id };
 }

@@ -3,6 +3,7 @@
  * says so. Deleting the task's own reference exits the task.
  * @module
  */
+import { checkFlow, recordFlow } from './flow.js';
 import { errors } from '../abi/errors.js';
 import { DeleteFlags, Rights } from '../abi/flags.js';
 import type { KernelState } from '../kernel/kernel-state.js';
@@ -28,7 +29,10 @@ export function deleteRef(kernel: KernelState, task: TaskObject, handle: unknown
   if (exitFlags !== 0)
     throw errors.EINVAL(s, 'flags', `exit flags apply only to the task's own reference (${task.selfHandle})`);
   // Destroying a single-delete object for every holder takes write rights; without them delete just drops the reference.
-  if (ref.object.destroysOnDelete() && ref.rights & Rights.WRITE && !(f & DeleteFlags.DROP))
+  if (ref.object.destroysOnDelete() && ref.rights & Rights.WRITE && !(f & DeleteFlags.DROP)) {
+    // Destroying the object for every holder writes to it (DROP still just drops the reference).
+    checkFlow(kernel, task, s, 'ref', ref.object, 'out', 'modify');
+    recordFlow(kernel, task, ref.object, 'modify', s, 0, true);
     kernel.destroyObject(ref.object, true);
-  else kernel.closeRef(ref);
+  } else kernel.closeRef(ref);
 }

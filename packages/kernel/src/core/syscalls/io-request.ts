@@ -7,6 +7,7 @@ import { errors } from '../abi/errors.js';
 import type { IoRequest } from '../objects/kernel-object.js';
 import type { TaskObject } from '../objects/task.js';
 import type { Reference } from '../objects/reference.js';
+import type { Label } from '../objects/label.js';
 
 /** An {@link IoRequest} made by a task's system call. */
 export class TaskIoRequest implements IoRequest {
@@ -22,6 +23,11 @@ export class TaskIoRequest implements IoRequest {
     readonly truncate: boolean,
     readonly append = false,
   ) {}
+
+  /** The calling task's label. */
+  get label(): Label {
+    return this.task.label;
+  }
 
   /** Whether the task runs in another thread (a worker), so lent write buffers should be shared memory. */
   get crossThread(): boolean {

@@ -13,6 +13,7 @@ import { BlobObject, MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { IoRequest, KernelObject } from '../objects/kernel-object.js';
 import type { TaskObject } from '../objects/task.js';
 import type { Reference } from '../objects/reference.js';
+import type { Label } from '../objects/label.js';
 
 /** Most bytes one request of a make-local copy asks for: memory per request stays bounded whatever the blob's size. */
 export const MAKE_LOCAL_CHUNK_BYTES = 512 * 1024;
@@ -41,6 +42,8 @@ export async function fetchLocalCopy(
       ObjectType.SHARED_MEMORY_BLOB,
       Math.min(remote.size, MAX_BLOB_BYTES),
     );
+    // The copy holds the same information as the original: it gets the same label.
+    copy.label = remote.label;
     kernel.objects.set(copy.name.key, copy);
     // The caller's reference while the copy is made is in its table: it carries no more than the source did (the
     // kernel fills the copy through the object, not through this reference's rights).
@@ -78,7 +81,7 @@ async function fill(
     guard();
     let lease;
     try {
-      lease = await remote.beginRead(request(src, offset, MAKE_LOCAL_CHUNK_BYTES, guard));
+      lease = await remote.beginRead(request(src, offset, MAKE_LOCAL_CHUNK_BYTES, guard, task.label));
     } catch (e) {
       // A truncation since the last chunk puts the offset past the end: the version changed, start again.
       if (offset > 0 && e instanceof DiosError && e.code === 'EINVAL' && e.argument === 'options.offset')
@@ -90,7 +93,7 @@ async function fill(
     version ??= lease.version;
     if (!valid || lease.version !== version) return undefined;
     if (chunk.length > 0) {
-      const write = await copy.beginWrite(request(local, offset, chunk.length, guard));
+      const write = await copy.beginWrite(request(local, offset, chunk.length, guard, task.label));
       write.buffer.set(chunk);
       await copy.endWrite(write, chunk.length, false);
     }
@@ -99,6 +102,6 @@ async function fill(
   }
 }
 
-function request(ref: Reference, offset: number, length: number, guard: () => void): IoRequest {
-  return { ref, offset, length, nonblock: true, truncate: false, append: false, guard, syscall: 'copy' };
+function request(ref: Reference, offset: number, length: number, guard: () => void, label: Label): IoRequest {
+  return { ref, offset, length, nonblock: true, truncate: false, append: false, guard, syscall: 'copy', label };
 }

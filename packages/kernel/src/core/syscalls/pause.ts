@@ -3,6 +3,7 @@
  * A paused task's system calls neither start nor return until it resumes.
  * @module
  */
+import { checkFlow } from './flow.js';
 import { errors } from '../abi/errors.js';
 import { checkFlags, ObjectType, PauseFlags, Rights } from '../abi/flags.js';
 import type { KernelState } from '../kernel/kernel-state.js';
@@ -21,6 +22,8 @@ export async function pause(kernel: KernelState, caller: TaskObject, handle: unk
     throw errors.EINVAL(s, 'task', `reference ${ref.id} is a ${ref.object.type}, not a task`);
   requireRights(s, 'task', ref, Rights.WRITE);
   const target = ref.object;
+  // Pausing a task changes it: a flow out (checked at the task's home when it runs on a peer, where its label is current).
+  if (target instanceof TaskObject) checkFlow(kernel, caller, s, 'task', target, 'out', 'modify');
   if (!(target instanceof TaskObject)) {
     await kernel.distribution!.pause(caller, ref, f);
     return;

@@ -13,6 +13,7 @@ import { lentLease, recordLease } from './leases.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 import { beginReadArguments, endReadArguments } from './arguments.js';
 import type { ReadOptions } from '../abi/syscall-options.js';
+import { checkFlow, recordFlow } from './flow.js';
 
 /**
  * Implements begin_read for `task`. Returns the buffer directly when the
@@ -34,6 +35,7 @@ export function beginRead(
   const offset = o.offset === undefined ? 0 : checkInt(s, 'options.offset', o.offset, 0, MAX_BLOB_BYTES);
   const length = o.length === undefined ? MAX_BLOB_BYTES : checkInt(s, 'options.length', o.length, 0, MAX_BLOB_BYTES);
   requireRights(s, 'ref', ref, Rights.READ);
+  checkFlow(kernel, task, s, 'ref', ref.object, 'in', 'read');
   const req = new TaskIoRequest(task, ref, s, offset, length, (f & BeginReadFlags.NONBLOCK) !== 0, false);
   return recordLease(req, ref.object.beginRead(req));
 }
@@ -52,6 +54,10 @@ export function endRead(
   const f = checkCallFlags(s, flags, EndReadFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
   const lease = lentLease(s, ref, buffer, 'read');
+  // The answer (still valid?) tells the task about the object: a flow in, checked again (the task's label may have changed).
+  checkFlow(kernel, task, s, 'ref', ref.object, 'in', 'read');
   ref.leases.delete(lease.buffer);
-  return ref.object.endRead(lease, (f & EndReadFlags.RELEASE) !== 0);
+  const release = (f & EndReadFlags.RELEASE) !== 0;
+  if (!release) recordFlow(kernel, task, ref.object, 'read', s, lease.buffer.length, true);
+  return ref.object.endRead(lease, release);
 }

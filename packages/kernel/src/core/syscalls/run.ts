@@ -17,6 +17,8 @@ import { ANY_KERNEL, nodeLoad } from '../kernel/scheduler.js';
 import type { NodeLoad } from '../wire/transport.js';
 import { runArguments } from './arguments.js';
 import { spawn } from './spawn.js';
+import { checkFlow, recordFlow } from './flow.js';
+import type { Label } from '../objects/label.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
 import { TASK_SPEC_KEYS, type TaskSpec } from '../abi/syscall-options.js';
 
@@ -44,6 +46,8 @@ export async function run(
   ) {
     throw errors.ENOEXEC(s, 'binary', `reference ${bin.id} is a ${bin.object.type}; a binary is a blob`);
   }
+  // The child starts with the caller's label and runs what the binary says: the binary flows into it.
+  checkFlow(kernel, parent, s, 'binary', bin.object, 'in', 'read');
   if (spec === undefined) throw errors.EINVAL(s, 'spec', 'a task spec is required');
   const sp = checkOptions<TaskSpec>(s, 'spec', spec, TASK_SPEC_KEYS);
   const argv = checkArray(s, 'spec.argv', sp.argv, 4096);
@@ -160,7 +164,7 @@ async function start(
   }
 
   // The binary's bytes name the program; reading them goes through the object like any read.
-  const bytes = await readWhole(bin);
+  const bytes = await readWhole(bin, parent.label);
   return spawn(
     kernel,
     {
@@ -169,6 +173,7 @@ async function start(
       flags: f,
       argv,
       env,
+      label: parent.label,
       name: () => {
         if (parent.state === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited during the call');
         for (const r of [bin, ...inputs, ...outputs, ...(groupRefs ?? [])]) {
@@ -186,7 +191,10 @@ async function start(
         outputs: outputs.map((r) => ({ object: r.object, rights: r.rights & ~Rights.EXEC, from: r })),
       }),
     },
-    (child) => kernel.openRef(parent, child, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined).id,
+    (child) => {
+      recordFlow(kernel, parent, bin.object, 'run', s, bytes.length, true, child);
+      return kernel.openRef(parent, child, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined).id;
+    },
   );
 }
 
@@ -225,7 +233,7 @@ async function choose(kernel: KernelState, argv: string[], inputs: Reference[]):
 }
 
 /** A copy of a binary's bytes, read through its object like any read (released at once, so nothing stays lent). */
-export async function readWhole(ref: Reference): Promise<Uint8Array> {
+export async function readWhole(ref: Reference, label: Label): Promise<Uint8Array> {
   const obj = ref.object;
   const lease = await obj.beginRead({
     ref,
@@ -236,6 +244,7 @@ export async function readWhole(ref: Reference): Promise<Uint8Array> {
     append: false,
     guard: () => {},
     syscall: 'run',
+    label,
   });
   const copy = lease.buffer.slice();
   await obj.endRead(lease, true);

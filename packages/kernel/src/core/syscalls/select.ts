@@ -3,8 +3,9 @@
  * for reading (or, with SelectFlags.WRITE, writing) and returns its handle.
  * @module
  */
+import { checkFlow } from './flow.js';
 import { errors } from '../abi/errors.js';
-import { checkFlags, Rights, SelectFlags } from '../abi/flags.js';
+import { checkFlags, ObjectType, Rights, SelectFlags } from '../abi/flags.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import type { TaskObject } from '../objects/task.js';
 import { block, type WaitQueue } from '../objects/wait.js';
@@ -34,7 +35,11 @@ export async function select(
     o.timeoutMs === undefined ? undefined : checkInt(s, 'options.timeoutMs', o.timeoutMs, 0, MAX_SELECT_TIMEOUT_MS);
   const mode = f & SelectFlags.WRITE ? 'write' : 'read';
   const list = handles.map((h, i) => kernel.ref(task, h, s, `refs[${i}]`));
-  list.forEach((r, i) => requireRights(s, `refs[${i}]`, r, mode === 'read' ? Rights.READ : Rights.WRITE));
+  list.forEach((r, i) => {
+    requireRights(s, `refs[${i}]`, r, mode === 'read' ? Rights.READ : Rights.WRITE);
+    // Readiness is the object's state: a flow in. A task's exit is the exception (termination is not protected: docs/ifc.md).
+    if (r.object.type !== ObjectType.TASK) checkFlow(kernel, task, s, `refs[${i}]`, r.object, 'in', 'read');
+  });
 
   const ready = () => {
     if (task.state === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited while select waited');
@@ -48,7 +53,7 @@ export async function select(
   const first = ready();
   if (first !== undefined) return first;
   // Remote objects learn of readiness only when asked to watch.
-  const cancels = list.map((r) => r.object.watch(mode, r));
+  const cancels = list.map((r) => r.object.watch(mode, r, task.label));
   try {
     const queues: WaitQueue[] = [task.changed, ...new Set(list.map((r) => r.object.changed))];
     return await block(ready, queues, { syscall: s, timeoutMs });

@@ -13,6 +13,7 @@ import type { KernelState } from '../kernel/kernel-state.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import type { ParentRef, Reference } from '../objects/reference.js';
 import type { Membership, TaskObject } from '../objects/task.js';
+import type { Label } from '../objects/label.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
@@ -48,6 +49,8 @@ export interface SpawnRequest {
   readonly argv: string[];
   /** Environment. */
   readonly env: Record<string, string>;
+  /** The new task's label: its parent's (docs/ifc.md). */
+  readonly label: Label;
   /** Called once the program and placement are known: the caller's last checks, then the task's name. */
   name(): Name;
   /** Called once the name is known to be free: the task's groups and references. */
@@ -86,6 +89,7 @@ export function spawn<T>(kernel: KernelState, req: SpawnRequest, handOut: (child
     placement,
     pure: (req.flags & RunFlags.PURE) !== 0,
   });
+  child.label = req.label;
   const pass = ({ object, rights, from }: PassedRef) => {
     const parent: ParentRef | undefined = from === undefined ? undefined : { task: from.owner, id: from.id };
     return kernel.openRef(child, object, rights, parent, from?.consistency, from?.readBufferSize, from?.writeBufferSize)

@@ -15,6 +15,7 @@ import { lentLease, recordLease } from './leases.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 import { beginWriteArguments, endWriteArguments } from './arguments.js';
 import type { EndWriteOptions, WriteOptions } from '../abi/syscall-options.js';
+import { checkFlow, recordFlow } from './flow.js';
 
 /** Implements begin_write for `task` (returns the buffer directly when the object lends without waiting). */
 export function beginWrite(
@@ -41,6 +42,8 @@ export function beginWrite(
   if (append && o.truncate === true)
     throw errors.EINVAL(s, 'options.truncate', 'APPEND and truncate exclude each other');
   requireRights(s, 'ref', ref, Rights.WRITE);
+  // A write also observes the object (its version, a wait, EPIPE): the flow must go both ways.
+  checkFlow(kernel, task, s, 'ref', ref.object, 'both', 'write');
   const req = new TaskIoRequest(
     task,
     ref,
@@ -78,9 +81,23 @@ export function endWrite(
     throw errors.EINVAL(s, 'flags', `END_OF_STREAM applies to streams and connections, not to a ${ref.object.type}`);
   }
   if (eos && discard) throw errors.EINVAL(s, 'flags', 'DISCARD and END_OF_STREAM exclude each other');
+  checkFlow(kernel, task, s, 'ref', ref.object, 'both', 'write');
+  if (ref.object === task) {
+    // A label change: refused whole, with the buffer still lent (the task may correct it, or discard it).
+    task.endWrite(lease, length, discard);
+    ref.leases.delete(lease.buffer);
+    if (!discard) recordFlow(kernel, task, task, 'label', s, length, true);
+    return task.version;
+  }
   ref.leases.delete(lease.buffer);
   // Local objects commit synchronously; only a remote object's commit is waited for.
   const committed = ref.object.endWrite(lease, length, discard, eos);
-  if (committed instanceof Promise) return committed.then(() => ref.object.version);
+  if (committed instanceof Promise) {
+    return committed.then(() => {
+      if (!discard) recordFlow(kernel, task, ref.object, 'write', s, length, true);
+      return ref.object.version;
+    });
+  }
+  if (!discard) recordFlow(kernel, task, ref.object, 'write', s, length, true);
   return ref.object.version;
 }

@@ -8,6 +8,7 @@ import type { ErrnoCode } from '../abi/errors.js';
 import type { Lifecycle, ObjectType } from '../abi/flags.js';
 import type { Placement } from '../abi/program.js';
 import type { TaskState } from '../abi/system-calls.js';
+import type { LabelView } from '../abi/labels.js';
 
 /** What a peer needs to know about an object it gets a reference to. */
 export interface ObjectDescriptor {
@@ -23,6 +24,8 @@ export interface ObjectDescriptor {
   version: number;
   /** Whether the object survives a restart of its home kernel. */
   persistent: boolean;
+  /** The object's label (tasks: as it is now), when it has tags (docs/ifc.md). */
+  label?: LabelView;
   /** Task objects: state and exit status. */
   task?: {
     /** The task's state. */
@@ -76,6 +79,8 @@ export type PeerRequest =
   | {
       /** begin_read on a handle; the reply carries `lease`, `bytes` and `object`. */
       kind: 'begin-read';
+      /** The requesting task's label, when it has tags: the home checks the flow against it (docs/ifc.md). */
+      label?: LabelView;
       /** The handle, in this kernel's table for the sender. */
       handle: number;
       /** Byte offset (blobs). */
@@ -100,6 +105,8 @@ export type PeerRequest =
   | {
       /** begin_write on a handle; the reply carries `lease`. */
       kind: 'begin-write';
+      /** The requesting task's label, when it has tags: the home checks the flow against it (docs/ifc.md). */
+      label?: LabelView;
       /** The handle, in this kernel's table for the sender. */
       handle: number;
       /** Byte offset (blobs). */
@@ -146,6 +153,8 @@ export type PeerRequest =
   | {
       /** Answer once the handle is ready (a select on it), or fail with ETIMEDOUT. */
       kind: 'watch';
+      /** The requesting task's label, when it has tags: the home checks the flow against it (docs/ifc.md). */
+      label?: LabelView;
       /** The handle, in this kernel's table for the sender. */
       handle: number;
       /** Readiness for reading or for writing. */
@@ -166,6 +175,8 @@ export type PeerRequest =
   | {
       /** copy references into a task of this kernel; the reply carries `handles`. */
       kind: 'delegate';
+      /** The requesting task's label, when it has tags: the home checks the flow against it (docs/ifc.md). */
+      label?: LabelView;
       /** The sender's handle of the target task. */
       target: number;
       /** The references to hand over, each with the rights it gets. */
@@ -179,6 +190,8 @@ export type PeerRequest =
   | {
       /** run a task on this kernel; the reply carries `handle` and `object`. */
       kind: 'run';
+      /** The requesting task's label, when it has tags: the home checks the flow against it (docs/ifc.md). */
+      label?: LabelView;
       /** The binary's bytes. */
       binary: Uint8Array;
       /** Arguments. */
@@ -216,6 +229,8 @@ export type PeerRequest =
   | {
       /** pause or resume a task of this kernel. */
       kind: 'pause';
+      /** The requesting task's label, when it has tags: the home checks the flow against it (docs/ifc.md). */
+      label?: LabelView;
       /** The sender's handle of the task. */
       handle: number;
       /** {@link PauseFlags} of the call. */

@@ -6,6 +6,8 @@ import { errors } from '../../abi/errors.js';
 import { Rights } from '../../abi/flags.js';
 import { TaskObject } from '../../objects/task.js';
 import { requireRights } from '../../syscalls/validate.js';
+import { checkFlow } from '../../syscalls/flow.js';
+import { labelFromWire } from '../../objects/label.js';
 import { dropForeign, rightsWithin } from './passed-refs.js';
 import type { PeerHandler } from './peer-call.js';
 
@@ -22,6 +24,9 @@ export const serveDelegate: PeerHandler<'delegate'> = async (call, req) => {
     if (!(target instanceof TaskObject)) throw errors.EINVAL('copy', 'target', 'not a task');
     requireRights('copy', 'target', targetRef, Rights.WRITE);
     if (target.state === 'exited') throw errors.ESRCH('copy', 'target', 'the task has exited');
+    // The target's label is current here, at its home: the flow from the sender is checked here.
+    const label = labelFromWire(req.label, 'copy', 'label');
+    proxy.as(label, () => checkFlow(kernel, proxy.task, 'copy', 'target', target, 'out', 'copy'));
     const rights = req.refs.map((r, i) => rightsWithin(call, r.ref, r.rights, 'copy', `refs[${i}]`));
     const objects = req.refs.map((r) => call.importer.importHandle(call.from, r.ref));
     const handles = objects.map((obj, i) => kernel.openRef(target, obj, rights[i]!, undefined).id);

@@ -5,11 +5,13 @@
  */
 import { errors } from '../../abi/errors.js';
 import type { TaskObject } from '../../objects/task.js';
+import { Label } from '../../objects/label.js';
 
-/** A buffer lent to a peer, by the handle it was taken through. */
+/** A buffer lent to a peer, by the handle it was taken through, and the label of the task it was lent for. */
 interface LentBuffer {
   handle: number;
   buffer: Uint8Array;
+  label: Label;
 }
 
 /** What this kernel keeps for one peer. */
@@ -73,12 +75,32 @@ export class PeerProxy {
     return true;
   }
 
-  /** Records `buffer` as lent through `handle`; returns the lease id (`rid` when the peer picked one). */
-  lend(handle: number, buffer: Uint8Array, rid: number | undefined): number {
+  /** Records `buffer` as lent through `handle` to a task labelled `label`; returns the lease id (`rid` when the peer picked one). */
+  lend(handle: number, buffer: Uint8Array, rid: number | undefined, label: Label): number {
     let lease = rid;
     if (lease === undefined) while (this.leases.has((lease = this.#nextLease())));
-    this.leases.set(lease, { handle, buffer });
+    this.leases.set(lease, { handle, buffer, label });
     return lease;
+  }
+
+  /** The label of the task lease `lease` was lent for (unlabelled when there is no such lease: the end call then fails on it). */
+  labelOf(lease: number): Label {
+    return this.leases.get(lease)?.label ?? Label.EMPTY;
+  }
+
+  /**
+   * Makes `call`, a system call of the proxy task, as a task labelled
+   * `label` (the requester's): the call's flow checks come before its first
+   * wait, so they see that label, and the proxy's own is back when it returns.
+   */
+  as<T>(label: Label, call: () => T): T {
+    const own = this.task.label;
+    this.task.label = label;
+    try {
+      return call();
+    } finally {
+      this.task.label = own;
+    }
   }
 
   /** The buffer of lease `lease` on `handle`, if outstanding (EINVAL otherwise); `take` ends the lease. */

@@ -9,6 +9,7 @@ import { Name, describe } from '../../abi/names.js';
 import type { Placement } from '../../abi/program.js';
 import { Rights } from '../../abi/flags.js';
 import { spawn } from '../../syscalls/spawn.js';
+import { labelFromWire } from '../../objects/label.js';
 import { dropForeign, rightsWithin } from './passed-refs.js';
 import type { PeerHandler } from './peer-call.js';
 
@@ -24,6 +25,8 @@ export const serveRun: PeerHandler<'run'> = async (call, req) => {
         flags: req.flags,
         argv: req.argv,
         env: req.env,
+        // The child starts with its parent's label, as a local child does.
+        label: labelFromWire(req.label, 'run', 'label'),
         name: () => (req.name !== undefined ? Name.parse(req.name, 'run', 'spec.name') : Name.random()),
         setup: () => ({
           groups: req.groups.map(({ key, rights }) => ({ group: call.replicaGroup(key), rights: rights & Rights.ALL })),

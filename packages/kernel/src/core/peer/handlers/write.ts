@@ -6,6 +6,7 @@
  */
 import { errors } from '../../abi/errors.js';
 import { BeginWriteFlags, EndWriteFlags } from '../../abi/flags.js';
+import { labelFromWire } from '../../objects/label.js';
 import { describeHandle, type PeerHandler } from './peer-call.js';
 
 /** begin_write on the peer's handle; replies with the lease. */
@@ -13,12 +14,13 @@ export const serveBeginWrite: PeerHandler<'begin-write'> = async (call, req) => 
   const { proxy, sys } = call;
   const flags = (req.nonblock ? BeginWriteFlags.NONBLOCK : 0) | (req.append === true ? BeginWriteFlags.APPEND : 0);
   const options = req.append === true ? {} : { offset: req.offset, truncate: req.truncate };
+  const label = labelFromWire(req.label, 'beginWrite', 'label');
   const buffer = await proxy.begin(
     req.rid,
-    () => sys.beginWrite(req.handle, req.length, options, flags),
-    (b) => sys.endWrite(req.handle, b, { length: 0 }, EndWriteFlags.DISCARD),
+    () => proxy.as(label, () => sys.beginWrite(req.handle, req.length, options, flags)),
+    (b) => proxy.as(label, () => sys.endWrite(req.handle, b, { length: 0 }, EndWriteFlags.DISCARD)),
   );
-  return { ok: true, lease: proxy.lend(req.handle, buffer, req.rid) };
+  return { ok: true, lease: proxy.lend(req.handle, buffer, req.rid, label) };
 };
 
 /** Puts part of a large write into the lent buffer, ahead of its end-write. */
@@ -30,14 +32,12 @@ export const serveWritePart: PeerHandler<'write-part'> = async (call, req) => {
 /** end_write of a lease with its last bytes; replies with the version. A discard of a lease still being granted gives it back once granted. */
 export const serveEndWrite: PeerHandler<'end-write'> = async (call, req) => {
   if (req.discard && call.proxy.abandon(req.lease)) return { ok: true };
+  const label = call.proxy.labelOf(req.lease);
   const buffer = call.proxy.lent(req.lease, req.handle, 'endWrite', true);
   const at = placeBytes(buffer, req.at ?? 0, req.bytes);
   const flags = (req.discard ? EndWriteFlags.DISCARD : 0) | (req.endOfStream ? EndWriteFlags.END_OF_STREAM : 0);
-  const version = await call.sys.endWrite(
-    req.handle,
-    buffer,
-    { length: req.discard ? 0 : at + req.bytes.length },
-    flags,
+  const version = await call.proxy.as(label, () =>
+    call.sys.endWrite(req.handle, buffer, { length: req.discard ? 0 : at + req.bytes.length }, flags),
   );
   return { ok: true, version, object: describeHandle(call, req.handle) };
 };
