@@ -13,6 +13,7 @@ import { monitorTasks, type TaskReport } from './monitoring.js';
 import { Name } from '../abi/names.js';
 import type { Lease } from '../objects/reference.js';
 import { KernelObject, type IoRequest } from '../objects/kernel-object.js';
+import { canFlow, type Label } from '../objects/label.js';
 
 // How much of an object's name the status shows (see ObjectStatus.name).
 const STATUS_NAME_DIGITS = 12;
@@ -77,10 +78,15 @@ export class KernelStatusObject extends KernelObject {
     return true;
   }
 
-  /** The snapshot a read would lend now. */
-  snapshot(): KernelStatus {
+  /**
+   * The snapshot a read would lend now. Given the reader's label, tasks and
+   * objects whose label may not flow to it are left out (their figures are
+   * their data); the host's view (no reader) shows everything.
+   */
+  snapshot(reader?: Label): KernelStatus {
     const objects: ObjectStatus[] = [];
     for (const obj of this.#kernel.objects.values()) {
+      if (reader !== undefined && !canFlow(obj.label, reader)) continue;
       const address = obj.address;
       objects.push({
         name: obj.name.key.slice(0, STATUS_NAME_DIGITS),
@@ -92,12 +98,12 @@ export class KernelStatusObject extends KernelObject {
         ...(address !== undefined ? { address } : {}),
       });
     }
-    return { kernel: this.#kernel.id, at: Date.now(), tasks: monitorTasks(this.#kernel), objects };
+    return { kernel: this.#kernel.id, at: Date.now(), tasks: monitorTasks(this.#kernel, reader), objects };
   }
 
   override beginRead(req: IoRequest): Lease {
     if (req.offset !== 0) throw errors.ESPIPE(req.syscall, 'options.offset', 'the status object is read whole');
-    const buffer = new TextEncoder().encode(JSON.stringify(this.snapshot()));
+    const buffer = new TextEncoder().encode(JSON.stringify(this.snapshot(req.label)));
     return { ref: req.ref, kind: 'read', buffer, offset: 0, version: this.version, exclusive: false, truncate: false };
   }
   override endRead(): boolean {

@@ -9,6 +9,7 @@
  * @module
  */
 import type { KernelState } from './kernel-state.js';
+import { canFlow, type Label } from '../objects/label.js';
 import type { TaskObject } from '../objects/task.js';
 import type { TaskStats, TaskStatsSnapshot } from '../objects/task-stats.js';
 import type { TaskState } from '../abi/system-calls.js';
@@ -38,6 +39,7 @@ interface Exited {
   readonly state: TaskState;
   readonly exitStatus: number | undefined;
   readonly stats: TaskStats;
+  readonly label: Label;
 }
 
 // A ring of the last RECENT_TASKS exits per kernel. A WeakMap: the kernel needs no field for it.
@@ -77,7 +79,7 @@ export function watchTask(kernel: KernelState, task: TaskObject): void {
  * live tasks, exited tasks not yet destroyed, and the last
  * {@link RECENT_TASKS} exited tasks that are gone.
  */
-export function monitorTasks(kernel: KernelState): TaskReport[] {
+export function monitorTasks(kernel: KernelState, reader?: Label): TaskReport[] {
   const known: Exited[] = [];
   const live = new Set<TaskStats>();
   for (const task of kernel.tasks.values()) {
@@ -87,7 +89,8 @@ export function monitorTasks(kernel: KernelState): TaskReport[] {
   // By stats, not by name: a re-run task with a deterministic name is another task.
   for (const e of recent.get(kernel)?.entries ?? []) if (!live.has(e.stats)) known.push(e);
   known.sort((a, b) => a.stats.startedMono - b.stats.startedMono);
-  return known.map(report);
+  // A task's figures (bytes moved, calls made) are its data: shown only to a reader its label may flow to.
+  return (reader === undefined ? known : known.filter((e) => canFlow(e.label, reader))).map(report);
 }
 
 /**
@@ -111,6 +114,7 @@ function identity(task: TaskObject): Exited {
     state: task.state,
     exitStatus: task.exitStatus,
     stats: task.stats,
+    label: task.label,
   };
 }
 

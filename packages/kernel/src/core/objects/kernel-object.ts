@@ -102,6 +102,14 @@ export abstract class KernelObject {
   get fateShared(): boolean {
     return false;
   }
+  /**
+   * Whether a read changes the object for others (a stream's bytes are
+   * consumed, a listener's connection taken): such a read is a flow both
+   * ways, since writers and other readers see its effect (docs/ifc.md).
+   */
+  get readsConsume(): boolean {
+    return false;
+  }
   /** Network objects: the bound local address of a listener, the remote address of a connection (`host:port`). */
   get address(): string | undefined {
     return undefined;

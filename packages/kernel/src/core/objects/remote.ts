@@ -8,7 +8,7 @@
  */
 import { errors } from '../abi/errors.js';
 import { Name } from '../abi/names.js';
-import type { Proximity } from '../abi/flags.js';
+import { ObjectType, type Proximity } from '../abi/flags.js';
 import type { Lease } from './reference.js';
 import type { TaskStatus } from '../abi/system-calls.js';
 import type { ObjectDescriptor } from '../wire/transport.js';
@@ -18,6 +18,14 @@ import type { RemoteCaller, RemoteEnd, RemotePort } from './remote-port.js';
 
 // The argument a failed I/O names, by the call that made it (run reads its binary through the object).
 const IO_ARGUMENT: Record<string, string> = { run: 'binary' };
+
+// The types whose reads take what they return (SequentialObject's kinds at the home).
+const CONSUMED: ReadonlySet<string> = new Set([
+  ObjectType.SHARED_MEMORY_STREAM,
+  ObjectType.CONSOLE,
+  ObjectType.TCP_LISTENER,
+  ObjectType.TCP_CONNECTION,
+]);
 
 const SELECT: RemoteCaller = { syscall: 'select', argument: 'refs' };
 const END_READ: RemoteCaller = { syscall: 'endRead', argument: 'ref' };
@@ -67,6 +75,10 @@ export class RemoteObject extends KernelObject implements RemoteEnd {
   override get persistent(): boolean {
     return this.#desc.persistent;
   }
+  /** As at home: the byte streams (streams, the console, network objects) are consumed by reads. */
+  override get readsConsume(): boolean {
+    return CONSUMED.has(this.#desc.type);
+  }
   /** Lifecycle of the object at its home (the proxy itself is reference-counted). */
   get homeLifecycle(): ObjectDescriptor['lifecycle'] {
     return this.#desc.lifecycle;
@@ -93,6 +105,8 @@ export class RemoteObject extends KernelObject implements RemoteEnd {
     if (desc === undefined) return;
     this.#desc = desc;
     this.version = desc.version;
+    // A task's label changes (an object's never does): what a holder may see of it follows the latest.
+    if (desc.type === ObjectType.TASK) this.label = labelFromWire(desc.label, 'peer', 'object.label');
   }
 
   /** The home kernel revoked this handle: the object is gone there. */

@@ -24,6 +24,10 @@ export interface SequentialTerms {
 
 /** Base class of objects read in order: the subclass says what input there is, lends it and consumes it. */
 export abstract class SequentialObject extends KernelObject {
+  /** A read takes the bytes it returns: others see them gone. */
+  override get readsConsume(): boolean {
+    return true;
+  }
   readonly #terms: SequentialTerms;
   #reading = false;
 

@@ -13,7 +13,8 @@ import { lentLease, recordLease } from './leases.js';
 import { checkCallFlags, checkInt, checkOptions, requireRights } from './validate.js';
 import { beginReadArguments, endReadArguments } from './arguments.js';
 import type { ReadOptions } from '../abi/syscall-options.js';
-import { checkFlow, recordFlow } from './flow.js';
+import { checkFlow, recordFlow, type FlowDirection } from './flow.js';
+import type { Reference } from '../objects/reference.js';
 
 /**
  * Implements begin_read for `task`. Returns the buffer directly when the
@@ -35,7 +36,7 @@ export function beginRead(
   const offset = o.offset === undefined ? 0 : checkInt(s, 'options.offset', o.offset, 0, MAX_BLOB_BYTES);
   const length = o.length === undefined ? MAX_BLOB_BYTES : checkInt(s, 'options.length', o.length, 0, MAX_BLOB_BYTES);
   requireRights(s, 'ref', ref, Rights.READ);
-  checkFlow(kernel, task, s, 'ref', ref.object, 'in', 'read');
+  checkFlow(kernel, task, s, 'ref', ref.object, readDirection(ref), 'read');
   const req = new TaskIoRequest(task, ref, s, offset, length, (f & BeginReadFlags.NONBLOCK) !== 0, false);
   return recordLease(req, ref.object.beginRead(req));
 }
@@ -55,9 +56,18 @@ export function endRead(
   const ref = kernel.ref(task, handle, s, 'ref');
   const lease = lentLease(s, ref, buffer, 'read');
   // The answer (still valid?) tells the task about the object: a flow in, checked again (the task's label may have changed).
-  checkFlow(kernel, task, s, 'ref', ref.object, 'in', 'read');
+  checkFlow(kernel, task, s, 'ref', ref.object, readDirection(ref), 'read');
   ref.leases.delete(lease.buffer);
   const release = (f & EndReadFlags.RELEASE) !== 0;
   if (!release) recordFlow(kernel, task, ref.object, 'read', s, lease.buffer.length, true);
   return ref.object.endRead(lease, release);
+}
+
+/**
+ * A read is a flow in, unless others can see it happen: a read that consumes
+ * (streams, the console, network objects) or holds an exclusive lock (a
+ * blob read through an `exclusive` reference) is a flow both ways.
+ */
+function readDirection(ref: Reference): FlowDirection {
+  return ref.object.readsConsume || ref.consistency === 'exclusive' ? 'both' : 'in';
 }
