@@ -15,5 +15,6 @@ export type { PrintfArg, SnprintfResult } from './printf/format.js';
 export * from './stdio/index.js';
 export * from './interop/index.js';
 export * from './process/index.js';
+export * from './ifc/index.js';
 export { accept, connect, listen } from './net/socket.js';
 export { deleteQuietly } from './handles/delete-quietly.js';
