@@ -7,7 +7,9 @@
  */
 import { errors } from '../abi/errors.js';
 import type { KernelState } from '../kernel/kernel-state.js';
-import type { FlowOperation } from '../kernel/provenance.js';
+import type { FlowOperation, ProvenanceRecord } from '../kernel/provenance.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 import { canFlow } from '../objects/label.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import type { TaskObject } from '../objects/task.js';
@@ -56,8 +58,7 @@ export function recordFlow(
 ): void {
   const log = kernel.provenance;
   if (log === undefined) return;
-  const home = obj.home;
-  log.add({
+  const record: Mutable<ProvenanceRecord> = {
     at: Date.now(),
     task: task.name.key,
     program: task.setup.argv[0] ?? '',
@@ -68,7 +69,10 @@ export function recordFlow(
     bytes,
     version: obj.version,
     allowed,
-    ...(child === undefined ? {} : { child: child.name.key }),
-    ...(home === undefined ? {} : { home }),
-  });
+  };
+  // Set only when there is one, so the common record has no empty fields.
+  if (child !== undefined) record.child = child.name.key;
+  const home = obj.home;
+  if (home !== undefined) record.home = home;
+  log.add(record);
 }
