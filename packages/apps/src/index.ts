@@ -39,3 +39,19 @@ export type { RunningWebServer } from './web/install.js';
 export { DEFAULT_WEB_OPTIONS, optionsFromArgv, optionsToArgv } from './web/options.js';
 export type { WebServerOptions } from './web/options.js';
 export * from './kv/index.js';
+export { flowGraph } from './provenance/graph.js';
+export type { GraphOptions, ProvenanceEdge, ProvenanceGraph, ProvenanceNode } from './provenance/graph.js';
+export { lineage } from './provenance/lineage.js';
+export type { LineageOptions } from './provenance/lineage.js';
+export { toProvJson } from './provenance/prov-json.js';
+export type { ProvAttributes, ProvJsonDocument } from './provenance/prov-json.js';
+export { toDot } from './provenance/dot.js';
+export { renderSvg } from './provenance/svg.js';
+export {
+  decodeProvenance,
+  encodeProvenance,
+  loadProvenance,
+  provenancePath,
+  saveProvenance,
+} from './provenance/log-blob.js';
+export type { ProvenanceSnapshot } from './provenance/log-blob.js';
