@@ -1,7 +1,7 @@
 /**
  * The cluster compliance suite: what several kernels joined over a transport
  * must do for their tasks (lookup, remote I/O, streams, select, copy, remote
- * run, pause, errors), written once and run against every transport. Tasks
+ * run, pause, errors, information-flow labels), written once and run against every transport. Tasks
  * act only through the system calls; the host side only boots kernels,
  * registers programs, takes a node down and checks invariants.
  */
@@ -11,6 +11,7 @@ import { blobIoCases } from './cluster-blob-io.js';
 import type { ClusterCase, Nodes } from './cluster-context.js';
 import { copyRunCases } from './cluster-copy-run.js';
 import { errorCases } from './cluster-errors.js';
+import { ifcCases } from './cluster-ifc.js';
 import { lookupCases } from './cluster-lookup.js';
 import type { ClusterNodes, ClusterTestSetup } from './cluster-setup.js';
 import { streamCases } from './cluster-streams.js';
@@ -84,5 +85,6 @@ export function clusterCompliance(common: ClusterTestSetup): void {
     streamCases(cases);
     copyRunCases(cases);
     errorCases(cases);
+    ifcCases(cases);
   });
 }
