@@ -1,7 +1,8 @@
 /**
  * The example programs (examples/*.ts) run from the command line with tsx,
- * as a user would: wc's output must match coreutils' wc (C locale), and
- * cat, cp and tee must copy bytes exactly.
+ * as a user would: wc's output must match coreutils' wc (C locale), cat,
+ * cp and tee must copy bytes exactly, and ifc-plugin's plugin must be
+ * refused every leak.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -106,5 +107,19 @@ describe('examples', { timeout: 60_000 }, () => {
     expect([teed.code, teed.stdout.toString(), readFileSync(a, 'utf8')]).toEqual([0, text, text]);
     await example('tee', ['-a', a], 'three\n');
     expect(readFileSync(a, 'utf8')).toBe(`${text}three\n`);
+  });
+
+  it('ifc-plugin: every way out of the plugin is EPERM, and only the declassifier publishes', async () => {
+    const { code, stdout, stderr } = await example('ifc-plugin', []);
+    const out = stdout.toString();
+    expect(stderr).toBe('');
+    expect(code, out).toBe(0);
+    for (const attempt of ['public blob', 'public stream', 'console', 'TCP connection', 'drop the secret tag'])
+      expect(out).toMatch(new RegExp(`plugin: [^\\n]*${attempt}[^\\n]*: EPERM`));
+    expect(out).toMatch(/courier: [^\n]*: EPERM/);
+    expect(out).not.toContain('a leak');
+    expect(out).toContain('[console] published: 4 salaries, mean about 85k');
+    // The rows never reach the console.
+    expect(out).not.toMatch(/ada=91000/);
   });
 });
