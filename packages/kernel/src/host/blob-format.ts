@@ -1,16 +1,26 @@
 /**
  * The on-disk formats of the file blob store: the header slots at the start
- * of a blob's base file, and the records of its log. Encoding and decoding
- * only; the store's protocol is in file-blob-store.ts.
+ * of a blob's base file, the label region of a labelled blob, and the
+ * records of its log. Encoding and decoding only; the store's protocol is
+ * in file-blob-store.ts.
+ *
+ * A base file: two header slots, then, for a labelled blob only, its label
+ * (JSON of the tag keys, written once at create: a label never changes),
+ * then the data from a page boundary. The header says where the data starts
+ * and the label's length and CRC-32. A label of up to 64 + 64 tags takes
+ * about 8.6 KB: it would not fit a slot, and checkpoints, which rewrite a
+ * slot, need not rewrite it.
  * @module
  */
 import { crc32 } from 'node:zlib';
 import type { Lifecycle } from '../core/abi/flags.js';
+import type { LabelView } from '../core/abi/labels.js';
 
 /** Bytes of one header slot; the base file holds two, then the data. */
 export const SLOT_SIZE = 2048;
-/** Where a blob's bytes start in its base file (page-aligned, after both slots). */
+/** Where an unlabelled blob's bytes start in its base file (page-aligned, after both slots); also where a label starts. */
 export const DATA_OFFSET = 4096;
+const PAGE = 4096;
 
 const SLOT_MAGIC = 'DIOSBLB2';
 
@@ -26,12 +36,24 @@ export interface BaseHeader {
   lifecycle: Lifecycle;
   /** Name key of the blob's group, if any. */
   group: string | undefined;
+  /** Where the blob's bytes start in the base file (absent: {@link DATA_OFFSET}, the layout of an unlabelled blob). */
+  data?: number;
+  /** A labelled blob's label region, at {@link DATA_OFFSET}: its length and CRC-32 (absent: unlabelled). */
+  label?: { length: number; crc: number };
 }
 
 /** One header slot: magic, u32 JSON length, JSON, u32 CRC-32 of all before it; zero-padded to SLOT_SIZE. */
 export function encodeSlot(h: BaseHeader): Buffer {
   const json = Buffer.from(
-    JSON.stringify({ gen: h.gen, version: h.version, size: h.size, lifecycle: h.lifecycle, group: h.group ?? null }),
+    JSON.stringify({
+      gen: h.gen,
+      version: h.version,
+      size: h.size,
+      lifecycle: h.lifecycle,
+      group: h.group ?? null,
+      // Only in a labelled blob's header: an unlabelled blob's header is as before labels existed.
+      ...(h.label === undefined ? {} : { data: h.data, label: { length: h.label.length, crc: h.label.crc } }),
+    }),
   );
   const slot = Buffer.alloc(SLOT_SIZE);
   slot.write(SLOT_MAGIC, 0, 'ascii');
@@ -55,10 +77,46 @@ export function decodeHeader(file: Uint8Array): BaseHeader | undefined {
     const j = JSON.parse(slot.toString('utf8', 12, 12 + length)) as Omit<BaseHeader, 'group'> & {
       group: string | null;
     };
-    if (best === undefined || j.gen > best.gen)
+    if (best === undefined || j.gen > best.gen) {
       best = { gen: j.gen, version: j.version, size: j.size, lifecycle: j.lifecycle, group: j.group ?? undefined };
+      if (j.label !== undefined) {
+        best.data = j.data;
+        best.label = { length: j.label.length, crc: j.label.crc };
+      }
+    }
   }
   return best;
+}
+
+/** Where the data of a blob with `header` starts. */
+export function dataOffset(header: BaseHeader): number {
+  return header.data ?? DATA_OFFSET;
+}
+
+/** A label's region (JSON at {@link DATA_OFFSET}) and where the data then starts: the next page boundary after it. */
+export function encodeLabel(label: LabelView): {
+  bytes: Buffer;
+  data: number;
+  region: { length: number; crc: number };
+} {
+  const bytes = Buffer.from(JSON.stringify({ secrecy: label.secrecy, integrity: label.integrity }));
+  const data = DATA_OFFSET + Math.ceil(bytes.length / PAGE) * PAGE;
+  return { bytes, data, region: { length: bytes.length, crc: crc32(bytes) } };
+}
+
+/**
+ * The label a header's region names, from the base file's bytes; undefined
+ * for an unlabelled blob. Throws when the region is cut short or fails its
+ * CRC: a labelled blob must never come back unlabelled.
+ */
+export function decodeLabel(header: BaseHeader, file: Uint8Array): LabelView | undefined {
+  if (header.label === undefined) return undefined;
+  const { length, crc } = header.label;
+  const end = DATA_OFFSET + length;
+  if (end > dataOffset(header) || end > file.length) throw new Error('the label region is cut short');
+  const bytes = file.subarray(DATA_OFFSET, end);
+  if (crc32(bytes) !== crc) throw new Error('the label region fails its CRC');
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as LabelView;
 }
 
 const RECORD_MAGIC = 0x44494f32; // 'DIO2'

@@ -43,6 +43,12 @@
  * which runs at most every `fsyncIntervalMs` and on close; `'none'`: any
  * commit since the last checkpoint (the OS flushes when it likes).
  * Creating, checkpointing and removing a blob sync under every policy.
+ *
+ * Labels. A labelled blob's label (docs/ifc.md) is written once, at create,
+ * into its base file between the slots and the data (blob-format.ts), in
+ * the same synced write as its first content; the header slots name it.
+ * Load refuses a labelled blob whose label region fails its CRC (EIO) rather
+ * than bring it back readable by all.
  * @module
  */
 import { writeSync, writevSync } from 'node:fs';
@@ -50,6 +56,7 @@ import { mkdir, open, readdir, readFile, rename, truncate, unlink, type FileHand
 import { join } from 'node:path';
 import { errors } from '../core/abi/errors.js';
 import type { Lifecycle } from '../core/abi/flags.js';
+import type { LabelView } from '../core/abi/labels.js';
 import type { BlobChange, BlobStore, StoredBlob, StoredBlobMeta } from '../core/objects/store.js';
 import {
   BARRIER,
@@ -57,7 +64,10 @@ import {
   RECORD_HEADER,
   SLOT_SIZE,
   crcOf,
+  dataOffset,
   decodeHeader,
+  decodeLabel,
+  encodeLabel,
   encodeRecord,
   encodeSlot,
   parseLog,
@@ -99,6 +109,10 @@ interface Tracked {
   baseVersion: number;
   lifecycle: Lifecycle;
   group: string | undefined;
+  /** Where the data starts in the base file. */
+  data: number;
+  /** The label region the header slots name (a labelled blob). */
+  label: BaseHeader['label'];
   /** Written since the last group sync. */
   dirty: boolean;
   /** Set when an I/O error left the files in a state this process cannot continue from (a restart recovers). */
@@ -169,11 +183,17 @@ export class FileBlobStore implements BlobStore {
       const header = decodeHeader(file);
       // Renamed into place only once written and synced, a base always has a valid slot.
       if (header === undefined) throw errors.EIO('FileBlobStore.load', 'dir', `${path}: no valid header`);
+      let label: LabelView | undefined;
+      try {
+        label = decodeLabel(header, file);
+      } catch (e) {
+        throw errors.EIO('FileBlobStore.load', 'dir', `${path}: ${asError(e).message}`);
+      }
       const logData = await readFile(this.#path(name, LOG)).catch((e: NodeJS.ErrnoException) => {
         if (e.code === 'ENOENT') return Buffer.alloc(0);
         throw e;
       });
-      const data = file.subarray(DATA_OFFSET);
+      const data = file.subarray(dataOffset(header));
       const r = replay(header, data, parseLog(logData));
       if (r.valid < logData.length) await truncate(this.#path(name, LOG), r.valid);
       const t: Tracked = {
@@ -188,13 +208,22 @@ export class FileBlobStore implements BlobStore {
         baseVersion: header.version,
         lifecycle: header.lifecycle,
         group: header.group,
+        data: dataOffset(header),
+        label: header.label,
         dirty: false,
         broken: undefined,
       };
       this.#blobs.set(name, t);
       // Fold what the crash left into the base, so the blob starts clean (no log, nothing past its size).
       if (t.logBytes > 0 || data.length !== t.size) await this.#checkpoint(t);
-      blobs.push({ name, version: r.version, lifecycle: header.lifecycle, group: header.group, bytes: r.bytes });
+      blobs.push({
+        name,
+        version: r.version,
+        lifecycle: header.lifecycle,
+        group: header.group,
+        ...(label === undefined ? {} : { label }),
+        bytes: r.bytes,
+      });
     }
     return blobs;
   }
@@ -235,7 +264,7 @@ export class FileBlobStore implements BlobStore {
       // write(2) on the event loop: into the page cache it takes microseconds, less than a thread-pool round trip.
       // The fdatasyncs, which take milliseconds, stay off it.
       writeNow(log, record, t.logBytes);
-      if (base !== undefined) writeNow(base, [extent], DATA_OFFSET + old);
+      if (base !== undefined) writeNow(base, [extent], t.data + old);
       if (this.fsync === 'always') await Promise.all([log.datasync(), base?.datasync()]);
     } catch (e) {
       // Take the record back, so later records do not follow a commit that failed.
@@ -292,19 +321,26 @@ export class FileBlobStore implements BlobStore {
     await Promise.all([...this.#blobs.values()].map((t) => Promise.all([t.base?.datasync(), t.log?.datasync()])));
   }
 
-  // A new blob: its base written aside with the whole content, synced, renamed into place; an empty log; the directory synced.
+  // A new blob: its base written aside with the whole content (and label), synced, renamed into place; an empty log;
+  // the directory synced.
   async #create(meta: StoredBlobMeta, bytes: Uint8Array): Promise<void> {
+    const labelled = meta.label !== undefined && (meta.label.secrecy.length > 0 || meta.label.integrity.length > 0);
+    const label = labelled ? encodeLabel(meta.label!) : undefined;
     const header: BaseHeader = {
       gen: 0,
       version: meta.version,
       size: bytes.length,
       lifecycle: meta.lifecycle,
       group: meta.group,
+      ...(label === undefined ? {} : { data: label.data, label: label.region }),
     };
+    const data = dataOffset(header);
+    const parts: Uint8Array[] = [encodeSlot(header), new Uint8Array(DATA_OFFSET - SLOT_SIZE)];
+    if (label !== undefined) parts.push(label.bytes, new Uint8Array(data - DATA_OFFSET - label.bytes.length));
     const tmp = join(this.dir, `.${meta.name}.${process.pid}.${++this.#tmpCounter}${TMP}`);
     const file = await open(tmp, 'w');
     try {
-      await writeFully(file, [encodeSlot(header), new Uint8Array(DATA_OFFSET - SLOT_SIZE), bytes], 0);
+      await writeFully(file, [...parts, bytes], 0);
       await file.sync();
     } finally {
       await file.close();
@@ -325,6 +361,8 @@ export class FileBlobStore implements BlobStore {
       baseVersion: meta.version,
       lifecycle: meta.lifecycle,
       group: meta.group,
+      data,
+      label: header.label,
       dirty: false,
       broken: undefined,
     });
@@ -353,15 +391,24 @@ export class FileBlobStore implements BlobStore {
         await log.datasync();
         for (const r of records) {
           if ((r.flags & BARRIER) === 0 && r.version > t.baseVersion && r.inline.length > 0)
-            await writeFully(base, [r.inline], DATA_OFFSET + r.offset);
+            await writeFully(base, [r.inline], t.data + r.offset);
         }
       }
-      await base.truncate(DATA_OFFSET + t.size);
+      await base.truncate(t.data + t.size);
       await base.datasync();
       const gen = t.gen + 1;
       await writeFully(
         base,
-        [encodeSlot({ gen, version: t.version, size: t.size, lifecycle: t.lifecycle, group: t.group })],
+        [
+          encodeSlot({
+            gen,
+            version: t.version,
+            size: t.size,
+            lifecycle: t.lifecycle,
+            group: t.group,
+            ...(t.label === undefined ? {} : { data: t.data, label: t.label }),
+          }),
+        ],
         (gen % 2) * SLOT_SIZE,
       );
       await base.datasync();

@@ -8,10 +8,11 @@ import type { KernelState } from './kernel-state.js';
 import type { BlobStore } from '../objects/store.js';
 import { DurableBlobObject } from '../objects/durable-blob.js';
 import { GroupObject } from '../objects/group.js';
+import { labelFromWire } from '../objects/label.js';
 
 /**
  * Brings back the durable blobs of an earlier run into a booting kernel,
- * with their names, versions and groups. Groups are not durable: the root
+ * with their names, versions, labels and groups. Groups are not durable: the root
  * group is there already; any other group a durable blob was named in comes
  * back as an immortal group of that name, itself named in the root group so
  * init can reach it.
@@ -31,6 +32,8 @@ export async function loadDurableBlobs(kernel: KernelState, store: BlobStore): P
       }
     }
     const obj = new DurableBlobObject(name, blob.lifecycle, group, store, blob.bytes, blob.version);
+    // The label it was created with (checked like a peer's: a store's bytes are not trusted to be well formed).
+    obj.label = labelFromWire(blob.label, 'Kernel.boot', 'options.store');
     kernel.objects.set(name.key, obj);
     group?.add(obj);
   }

@@ -39,9 +39,16 @@ export class DurableBlobObject extends BlobObject {
     return 'local-disk';
   }
 
-  /** The metadata the store keeps for this blob at `version`. */
+  /** The metadata the store keeps for this blob at `version` (its label too when it has tags: it must survive a restart). */
   meta(version: number): StoredBlobMeta {
-    return { name: this.name.key, version, lifecycle: this.lifecycle, group: this.group?.name.key };
+    const meta: StoredBlobMeta = {
+      name: this.name.key,
+      version,
+      lifecycle: this.lifecycle,
+      group: this.group?.name.key,
+    };
+    if (!this.label.empty) meta.label = this.label.view();
+    return meta;
   }
 
   override endWrite(lease: Lease, length: number, discard: boolean): void | Promise<void> {
