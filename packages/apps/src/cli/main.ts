@@ -10,6 +10,7 @@ import { InputError, wordCountCommand } from './wordcount-command.js';
 import { webCommand } from './web-command.js';
 import { kvCommand } from './kv-command.js';
 import { nodeCommand } from './node-command.js';
+import { provenanceCommand } from './provenance-command.js';
 import { CredentialsError } from './nats-credentials.js';
 
 async function main(args: string[]): Promise<number> {
@@ -29,6 +30,7 @@ async function main(args: string[]): Promise<number> {
   if (command === 'web') return runWeb(rest);
   if (command === 'kv') return kvCommand(rest);
   if (command === 'node') return nodeCommand(rest);
+  if (command === 'provenance') return provenanceCommand(rest);
   if (command !== 'wordcount') {
     process.stderr.write(`dios: unknown command '${command}' (try 'dios --help')\n`);
     return 2;

@@ -33,6 +33,9 @@ Commands:
                       (as for 'dios node start')
         --id NAME     this client's kernel id (default wordcount-RANDOM)
         --wait-ms MS  how long to wait for a node to answer (default 5000)
+        --store DIR   keep the job's provenance log (every flow between the
+                      files, tasks and objects) in the durable store DIR,
+                      for 'dios provenance' (not with --cluster)
   web serve DIR [--port P] [--host H] [--data DIR] [--status off|local|on]
       Boots a DIOS kernel with a network device and a durable store,
       imports the files under DIR into durable blobs, and serves them over
@@ -51,6 +54,19 @@ Commands:
       Runs a Redis-compatible key-value store as a DIOS task (RESP2 over
       TCP; see 'dios kv --help'). Without --data the store is a fresh
       temporary directory, removed on exit.
+  provenance NAME|PATH --store DIR [--format svg|dot|json] [--depth N]
+             [-o FILE] [--kernel ID]
+      Draws the lineage of an object from the provenance log kept in DIR:
+      the tasks and objects whose data flowed into it, with the operation
+      and the bytes on every edge and refused flows in red. PATH is the
+      object's DIOS path, or a directory of them (for 'dios wordcount
+      --store DIR': /mapreduce/wordcount/out, its output); NAME is the
+      first hex digits (4 or more) of a task's or an object's name.
+        --format F    svg (default; drawn with a WebAssembly Graphviz),
+                      dot (Graphviz) or json (W3C PROV-JSON)
+        --depth N     follow at most N edges back (default: all)
+        -o FILE       write to FILE instead of standard output
+        --kernel ID   whose log to read (default dios-wordcount)
   node start --nats URL --id NAME [--cluster NAME] [--data DIR]
              [--user U --pass P | --token T | --nkey FILE] [--dead-ms MS]
       Runs one kernel of a DIOS cluster, joined to the other nodes through
@@ -61,6 +77,6 @@ Options:
   -h, --help   print this help
 
 Exit status: 0 on success, 1 when a file cannot be read, the job fails,
-the server cannot listen or the node cannot reach NATS, 2 for a usage
-error.
+the server cannot listen, the node cannot reach NATS or a provenance log
+or object is not there, 2 for a usage error.
 `;

@@ -17,6 +17,8 @@ export interface WordCountArgs {
   readonly top: number;
   /** --cluster: run on the cluster behind this NATS server instead of a kernel of our own. */
   readonly cluster: ClusterArgs | undefined;
+  /** --store: the durable store directory the job's provenance log is kept in. */
+  readonly store: string | undefined;
 }
 
 /** How `dios wordcount --cluster` reaches the cluster. */
@@ -51,6 +53,7 @@ export function parseWordCountArgs(args: readonly string[]): WordCountArgs {
   let reduces: number | undefined;
   let top: number | undefined;
   let all = false;
+  let store: string | undefined;
   let options = true;
   const cluster = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
@@ -67,7 +70,10 @@ export function parseWordCountArgs(args: readonly string[]): WordCountArgs {
     else if (name === '--reduces') reduces = positive('--reduces', value(), 1);
     else if (name === '--top') top = positive('--top', value(), 0);
     else if (arg === '--all') all = true;
-    else if (['--cluster', '--cluster-name', '--id', '--wait-ms', ...CREDENTIAL_FLAGS].includes(name)) {
+    else if (name === '--store') {
+      store = value();
+      if (store === undefined || store === '') throw new UsageError('option --store needs a value');
+    } else if (['--cluster', '--cluster-name', '--id', '--wait-ms', ...CREDENTIAL_FLAGS].includes(name)) {
       const v = value();
       if (v === undefined || v === '') throw new UsageError(`option ${name} needs a value`);
       cluster.set(name, v);
@@ -75,7 +81,11 @@ export function parseWordCountArgs(args: readonly string[]): WordCountArgs {
   }
   if (files.length === 0) throw new UsageError('wordcount needs at least one FILE');
   if (all && top !== undefined) throw new UsageError('options --top and --all exclude each other');
-  return { files, maps, reduces, top: all ? Infinity : (top ?? DEFAULT_TOP), cluster: clusterArgs(cluster) };
+  const onCluster = clusterArgs(cluster);
+  // The log kept is this kernel's: with --cluster the job's tasks (and their flows) are on the nodes.
+  if (store !== undefined && onCluster !== undefined)
+    throw new UsageError('option --store cannot be used with --cluster');
+  return { files, maps, reduces, top: all ? Infinity : (top ?? DEFAULT_TOP), cluster: onCluster, store };
 }
 
 function clusterArgs(got: Map<string, string>): ClusterArgs | undefined {

@@ -6,11 +6,13 @@
 import { availableParallelism } from 'node:os';
 import { ANY_KERNEL, DeleteFlags, errors, Kernel, normalizePath, ObjectType, type SystemCalls } from '@dios/kernel';
 import { deleteQuietly } from '@dios/libd';
-import { useWorkers } from '@dios/kernel/node';
+import { FileBlobStore, useWorkers } from '@dios/kernel/node';
 import { joinCluster } from './join-cluster.js';
 import { lookupPath } from '../mapreduce/blob-io.js';
 import { DELAY_ENV, FAULTS_ENV } from '../mapreduce/faults.js';
 import { installMapReducePrograms } from '../mapreduce/install.js';
+import { jobPath, outputPath } from '../mapreduce/paths.js';
+import { JobProvenance } from '../provenance/job-provenance.js';
 import { wordCountRecords } from '../wordcount/run.js';
 import { loadFile } from './load-file.js';
 import { ProgressBar } from './progress-bar.js';
@@ -71,7 +73,9 @@ export async function wordCountCommand(
     }
     return;
   }
-  const kernel = await Kernel.boot({ id: 'dios-wordcount' });
+  // With --store, the job's provenance log is kept there (see 'dios provenance').
+  const store = options.store === undefined ? undefined : new FileBlobStore(options.store, { fsync: 'batch' });
+  const kernel = await Kernel.boot({ id: 'dios-wordcount', ...(store !== undefined && { store }) });
   // Map and reduce tasks run in worker threads, one per core at a time. No idle threads kept: a thread ends with
   // its task, and its heap (a map's table, its views of the job's blobs) goes too, instead of staying till exit.
   const pool = useWorkers(kernel, { size: 0 });
@@ -79,6 +83,7 @@ export async function wordCountCommand(
     await countFiles(kernel, options, out, err, undefined);
   } finally {
     await pool.close();
+    await store?.close();
   }
 }
 
@@ -93,14 +98,18 @@ async function countFiles(
   await installMapReducePrograms(kernel);
   const sys = kernel.init;
   const inputs: number[] = [];
+  const provenance = options.store === undefined ? undefined : new JobProvenance(kernel);
   // Inputs named `dios:PATH` are blobs already in DIOS (on any node of the cluster): borrowed, never deleted.
   let borrowed = false;
   for (const file of options.files) {
     try {
       if (file.startsWith(DIOS_PREFIX)) {
         inputs.push(await lookupBlob(sys, file.slice(DIOS_PREFIX.length)));
+        await provenance?.at(file.slice(DIOS_PREFIX.length));
         borrowed = true;
-      } else inputs.push(await loadFile(sys, file));
+      } else if (provenance !== undefined)
+        inputs.push(await provenance.loaded(`file:${file}`, () => loadFile(sys, file)));
+      else inputs.push(await loadFile(sys, file));
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       throw new InputError(
@@ -112,12 +121,17 @@ async function countFiles(
   const cpus = availableParallelism();
   const bar = new ProgressBar(err);
   let records: Uint8Array;
+  // Across nodes: one map per node (each map's table of distinct words costs more than its split's size says).
+  const maps = options.maps ?? Math.max(nodes ?? cpus, Math.ceil(total / SPLIT_BYTES));
+  const reduces = options.reduces ?? nodes ?? cpus;
+  // A known job id when the provenance is kept, so that its objects' paths can be named in the drawing.
+  const job = provenance === undefined ? undefined : 'wordcount';
   try {
     // The records are the lines to print: written as they are, not parsed.
     records = await wordCountRecords(sys, inputs, {
-      // Across nodes: one map per node (each map's table of distinct words costs more than its split's size says).
-      maps: options.maps ?? Math.max(nodes ?? cpus, Math.ceil(total / SPLIT_BYTES)),
-      reduces: options.reduces ?? nodes ?? cpus,
+      maps,
+      reduces,
+      ...(job !== undefined && { job }),
       ...(nodes === undefined ? { parallel: cpus } : { kernel: ANY_KERNEL }),
       // Giving the references up lets the job free what it loaded early; a borrowed blob must outlive the job.
       releaseInputs: !borrowed,
@@ -128,6 +142,14 @@ async function countFiles(
   } finally {
     bar.clear();
     if (borrowed) for (const h of inputs) await deleteQuietly(sys, h, DeleteFlags.DROP);
+    // Kept whether the job succeeded or not: refused flows are one way a job fails.
+    if (provenance !== undefined && job !== undefined) {
+      const where = await provenance.save({ job, maps, reduces, attempts: 3 });
+      err.write(
+        `dios wordcount: provenance log kept at ${where} in ${options.store}` +
+          ` (draw it: dios provenance ${jobPath(job)}/out --store ${options.store}; one output: ${outputPath(job, 0)})\n`,
+      );
+    }
   }
   await new Promise<void>((resolve, reject) => out.write(records, (e) => (e ? reject(e) : resolve())));
 }

@@ -1,7 +1,7 @@
 /**
  * A provenance graph as Graphviz DOT: tasks as boxes, objects as ellipses,
  * edges labelled with the operation and the bytes; refused flows in red
- * (dashed); the object a lineage was drawn for in bold.
+ * (dashed); the objects a lineage was drawn for in bold.
  * @module
  */
 import type { ProvenanceEdge, ProvenanceGraph } from './graph.js';
@@ -37,7 +37,7 @@ export function toDot(graph: ProvenanceGraph): string {
       n.kind === 'task'
         ? ['shape=box', 'style="rounded,filled"', 'fillcolor="#dde8ff"']
         : ['shape=ellipse', 'style=filled', 'fillcolor="#fff3d6"'];
-    if (n.id === graph.target) attrs.push('penwidth=2.5');
+    if (graph.targets?.includes(n.id)) attrs.push('penwidth=2.5');
     lines.push(`  ${quote(n.id)} [label=${quote(n.label)}, tooltip=${quote(n.name)}, ${attrs.join(', ')}];`);
   }
   for (const e of graph.edges) {

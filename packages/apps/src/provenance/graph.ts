@@ -47,14 +47,14 @@ export interface ProvenanceEdge {
   last: number;
 }
 
-/** Nodes and edges; `target` is the node a lineage was asked for. */
+/** Nodes and edges; `targets` are the nodes a lineage was asked for. */
 export interface ProvenanceGraph {
   /** The nodes, in order of first appearance. */
   readonly nodes: readonly ProvenanceNode[];
   /** The edges, in order of first appearance. */
   readonly edges: readonly ProvenanceEdge[];
-  /** Id of the node a lineage was drawn for. */
-  readonly target?: string;
+  /** Ids of the nodes a lineage was drawn for. */
+  readonly targets?: readonly string[];
 }
 
 /** What builds a graph: the paths of objects by name key, where known. */
@@ -184,8 +184,8 @@ export class GraphBuilder {
   }
 
   /** The graph so far. */
-  graph(target?: string): ProvenanceGraph {
-    return { nodes: [...this.#nodes.values()], edges: [...this.#edges.values()], ...(target && { target }) };
+  graph(targets?: readonly string[]): ProvenanceGraph {
+    return { nodes: [...this.#nodes.values()], edges: [...this.#edges.values()], ...(targets && { targets }) };
   }
 }
 
