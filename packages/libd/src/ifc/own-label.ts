@@ -38,7 +38,7 @@ export async function readLabel(sys: SystemCalls): Promise<LabelView> {
  * Errors (naming `change.KEY[i]`): EBADF, a handle the task does not hold;
  * EINVAL, a reference that is not to a tag, a tag both added and removed, or
  * too many tags; EPERM, the reference lacks the capability (ADD to add,
- * REMOVE to remove). EINVAL (`change`) for anything but a {@link LabelChange}.
+ * REMOVE to remove). EINVAL (`change`) for anything but a `LabelChange` object.
  */
 export async function changeLabel(sys: SystemCalls, change: LabelChange): Promise<void> {
   if (typeof change !== 'object' || change === null || Array.isArray(change))

@@ -8,7 +8,7 @@ import { ObjectType, type Name, type SystemCalls } from '@dios/kernel';
 
 /** A tag the task made: its public name (what labels hold) and the task's reference (the capabilities). */
 export interface Tag {
-  /** The tag's name: its `key` is what a {@link LabelView} lists. */
+  /** The tag's name: its `key` is what {@link readLabel} lists. */
   readonly name: Name;
   /** The task's reference to the tag, with ADD and REMOVE (and DELEGATE, to hand them on). */
   readonly handle: number;
