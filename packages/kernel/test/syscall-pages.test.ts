@@ -957,6 +957,9 @@ async function hostileRun(
     { truncate: 'yes' },
     { lookupRights: 99 },
     { address: { port: 1 } },
+    { label: { secrecy: [b1.ref] } },
+    { label: { integrity: [999], bogus: [] } },
+    { label: [] },
   ];
   const types: unknown[] = [...Object.values(ObjectType), 'thing', 7, undefined];
   const lists = (i: number): unknown =>
