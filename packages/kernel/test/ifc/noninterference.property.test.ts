@@ -10,8 +10,9 @@
  * run a child (a registered program that reads its input and writes its
  * output) and wait for it, delete, pause and resume the other task, read the
  * own label, and for HIGH: write lengths and bytes taken from the secret,
- * write a binary naming a program chosen by the secret, and do one of two
- * steps depending on a bit of the secret.
+ * write one of the binaries with a program chosen by the secret, and do one of two
+ * steps depending on a bit of the secret, or a step on an object the secret
+ * picks.
  *
  * Each program runs twice, with two random secrets. LOW's observations
  * (every return value, error code and message, and after every step the
@@ -68,8 +69,9 @@ type Op =
   | { k: 'delete'; pick: number; drop: boolean }
   | { k: 'pause'; resume: boolean }
   | { k: 'label' }
-  | { k: 'program'; pick: number; byte: number }
+  | { k: 'program'; binary: number; byte: number }
   | { k: 'ifSecret'; byte: number; bit: number; then: Op; else: Op }
+  | { k: 'secretPick'; byte: number; op: Op }
   | { k: 'exit'; secret: boolean };
 
 /** A step: which task (0 LOW, 1 HIGH) does what. */
@@ -136,7 +138,7 @@ const opArbs = {
   delete: fc.record({ k: fc.constant('delete' as const), pick, drop: fc.boolean() }),
   pause: fc.record({ k: fc.constant('pause' as const), resume: fc.boolean() }),
   label: fc.constant({ k: 'label' as const }),
-  program: fc.record({ k: fc.constant('program' as const), pick, byte: fc.nat(SECRET_BYTES - 1) }),
+  program: fc.record({ k: fc.constant('program' as const), binary: fc.nat(2), byte: fc.nat(SECRET_BYTES - 1) }),
 };
 // Steps either task may take; weights favour I/O.
 const plainOp: fc.Arbitrary<Op> = fc.oneof(
@@ -149,7 +151,7 @@ const plainOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: opArbs.create },
   { weight: 2, arbitrary: opArbs.copy },
   { weight: 2, arbitrary: opArbs.run },
-  { weight: 1, arbitrary: opArbs.delete },
+  { weight: 2, arbitrary: opArbs.delete },
   { weight: 1, arbitrary: opArbs.pause },
   { weight: 1, arbitrary: opArbs.label },
   { weight: 1, arbitrary: opArbs.program },
@@ -162,11 +164,18 @@ const ifSecret: fc.Arbitrary<Op> = fc.record({
   then: plainOp,
   else: plainOp,
 });
+// HIGH's step on an object (or lease) the secret picks: its picks are shifted by a byte of the secret.
+const secretPick: fc.Arbitrary<Op> = fc.record({
+  k: fc.constant('secretPick' as const),
+  byte: fc.nat(SECRET_BYTES - 1),
+  op: plainOp,
+});
 const exitOp: fc.Arbitrary<Op> = fc.record({ k: fc.constant('exit' as const), secret: fc.boolean() });
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 10, arbitrary: fc.record({ who: fc.constant(0 as const), op: plainOp }) },
   { weight: 8, arbitrary: fc.record({ who: fc.constant(1 as const), op: plainOp }) },
-  { weight: 6, arbitrary: fc.record({ who: fc.constant(1 as const), op: ifSecret }) },
+  { weight: 5, arbitrary: fc.record({ who: fc.constant(1 as const), op: ifSecret }) },
+  { weight: 5, arbitrary: fc.record({ who: fc.constant(1 as const), op: secretPick }) },
   { weight: 1, arbitrary: fc.record({ who: fc.constantFrom(0 as const, 1 as const), op: exitOp }) },
 );
 const programArb = fc.array(stepArb, { minLength: 1, maxLength: 40 });
@@ -274,14 +283,13 @@ async function setUp(secret: Uint8Array) {
   const [lowOther] = await init.copy([highRef!], lowRef!);
   const [highOther] = await init.copy([lowRef!], highRef!);
 
-  // HIGH raises its label, then writes the high objects: the secret input, a high binary, high data.
+  // HIGH raises its label, then writes the high objects: the secret input, a high binary, high data (the high stream stays empty).
   const change: LabelChange = { addSecrecy: [highTag!] };
   await writeWhole(highSys, highSys.self, enc(JSON.stringify(change)));
-  const [, , , , highBlob, highStream, , , highBinary, , hSecretBlob, hSecretStream] = highShared;
+  const [, , , , highBlob, , , , highBinary, , hSecretBlob, hSecretStream] = highShared;
   await writeWhole(highSys, hSecretBlob!, secret);
   await writeWhole(highSys, hSecretStream!, secret);
   await writeWhole(highSys, highBlob!, enc('high blob'));
-  await writeWhole(highSys, highStream!, enc('high stream'));
   await writeWhole(highSys, highBinary!, programBinary('ni-copy'));
   // What HIGH knows of its secret, it read (through the calls).
   const read = await highSys.beginRead(hSecretBlob!);
@@ -421,7 +429,7 @@ async function perform(a: Actor, op: Op, step: number): Promise<unknown> {
         return text;
       });
     case 'program': {
-      const h = handle(op.pick);
+      const h = a.binaries[op.binary]!;
       const chosen = PROGRAMS[a.secret[op.byte]! & 1]!;
       return outcome(async () => {
         const bytes = programBinary(chosen);
@@ -432,10 +440,35 @@ async function perform(a: Actor, op: Op, step: number): Promise<unknown> {
     }
     case 'ifSecret':
       return perform(a, (a.secret[op.byte]! >> op.bit) & 1 ? op.then : op.else, step);
+    case 'secretPick':
+      return perform(a, shifted(op.op, a.secret[op.byte]!), step);
     case 'exit': {
       const failure = op.secret && (a.secret[0]! & 1) === 1;
       return outcome(() => sys.delete(sys.self, failure ? DeleteFlags.EXIT_FAILURE : DeleteFlags.EXIT_SUCCESS));
     }
+  }
+}
+
+/** `op` with each handle or lease pick moved on by `n`. */
+function shifted(op: Op, n: number): Op {
+  const move = (p: number | undefined) => (p === undefined ? undefined : p + n);
+  switch (op.k) {
+    case 'select':
+    case 'copy':
+      return { ...op, picks: op.picks.map((p) => p + n) };
+    case 'run':
+      return { ...op, binary: (op.binary + n) % 3, input: move(op.input), output: move(op.output) };
+    case 'program':
+      return { ...op, binary: (op.binary + n) % 3 };
+    case 'beginRead':
+    case 'endRead':
+    case 'beginWrite':
+    case 'endWrite':
+    case 'write':
+    case 'delete':
+      return { ...op, pick: op.pick + n };
+    default:
+      return op;
   }
 }
 
