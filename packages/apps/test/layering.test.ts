@@ -1,7 +1,7 @@
 /**
  * The apps reach the kernel only through its public exports and libd:
- * their sources import '@dios/kernel', '@dios/libd' and each other, and
- * nothing else; only the command (src/cli) may import node:*, the
+ * their sources import '@dios/kernel', '@dios/libd' and each other (and
+ * the WebAssembly Graphviz), and nothing else; only the command (src/cli) may import node:*, the
  * kernel's Node host layer ('@dios/kernel/node') and its NATS transport
  * ('@dios/kernel/nats'). Inside the package, the folders form a DAG (type
  * imports included) and no file imports itself through a chain of runtime
@@ -38,8 +38,11 @@ function isOwnModule(file: string, spec: string): boolean {
   return !target.startsWith('..');
 }
 
+// Graphviz compiled to WebAssembly (pure, no host access): provenance drawings are made wherever the kernel runs.
+const GRAPHVIZ = '@hpcc-js/wasm-graphviz';
+
 function allowed(file: string, spec: string): boolean {
-  if (spec === '@dios/kernel' || spec === '@dios/libd' || isOwnModule(file, spec)) return true;
+  if (spec === '@dios/kernel' || spec === '@dios/libd' || spec === GRAPHVIZ || isOwnModule(file, spec)) return true;
   // The command boots kernels: it may use the host layer and the NATS transport, as a host does.
   return isCli(file) && (spec === '@dios/kernel/node' || spec === '@dios/kernel/nats' || spec.startsWith('node:'));
 }

@@ -15,6 +15,7 @@ import type { HttpRequest } from './request-parser.js';
 import { CACHE_MAX_BODY, ResponseCache } from './response-cache.js';
 import { formatHead, REASONS, writeBlob, writeBytes, writeRaw, type HeaderFields } from './response.js';
 import { STATUS_JSON_PATH, STATUS_PATH, statusHtml, type StatusReader } from './status-page.js';
+import { STATUS_GRAPH_PATH } from './status-graph.js';
 import { decodeTargetPath, encodeSegments } from './url-path.js';
 
 /** Methods the server answers. */
@@ -83,6 +84,7 @@ export class RequestHandler {
       const path = encodeSegments(segments, false);
       if (path === STATUS_JSON_PATH) return this.#statusJson(this.#status, keep, headOnly);
       if (path === STATUS_PATH) return this.#statusPage(this.#status, keep, headOnly);
+      if (path === STATUS_GRAPH_PATH) return this.#statusGraph(this.#status, keep, headOnly);
     }
     if (segments[segments.length - 1] === INDEX_FILE) return this.simple(404, keep, headOnly);
     if (!directory && segments.length > 0) {
@@ -139,7 +141,7 @@ export class RequestHandler {
 
   async #statusPage(reader: StatusReader, keep: boolean, headOnly: boolean): Promise<boolean> {
     const status = JSON.parse(new TextDecoder().decode(await reader.read())) as KernelStatus;
-    const html = encoder.encode(statusHtml(status));
+    const html = encoder.encode(statusHtml(status, await reader.graph()));
     return this.#bytes(
       200,
       [
@@ -150,6 +152,15 @@ export class RequestHandler {
       keep,
       headOnly,
     );
+  }
+
+  async #statusGraph(reader: StatusReader, keep: boolean, headOnly: boolean): Promise<boolean> {
+    const svg = encoder.encode(await reader.graph());
+    const fields: HeaderFields = [
+      ['Content-Type', 'image/svg+xml'],
+      ['Cache-Control', 'no-store'],
+    ];
+    return this.#bytes(200, fields, svg, keep, headOnly);
   }
 
   async #serveBlob(req: HttpRequest, file: OpenFile, path: string, keep: boolean, headOnly: boolean): Promise<boolean> {

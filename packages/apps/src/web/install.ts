@@ -13,6 +13,7 @@ import { connectionProgram } from './connection.js';
 import { DEFAULT_WEB_OPTIONS, optionsToArgv, type WebServerOptions } from './options.js';
 import { CONNECTION_BINARY_PATH, SERVER_BINARY_PATH, serverProgram } from './server.js';
 import { isStatusAccess } from './status-access.js';
+import { publishProvenance } from '../provenance/live-log.js';
 
 /** Program ids of the web server's two programs. */
 export const WEB_PROGRAM_IDS = {
@@ -92,10 +93,12 @@ async function readReport(sys: SystemCalls, report: number, task: number): Promi
  * first group. The kernel needs a network device (`useNetwork`). Resolves
  * once the server listens; rejects with {@link WebServerError} when it
  * cannot (EADDRINUSE ...), or EINVAL when `options.status` is not `'off'`,
- * `'local'` or `'on'`.
+ * `'local'` or `'on'`. Unless the status page is off, the kernel's
+ * provenance log (when it keeps one) is published at `/.provenance/KERNEL-ID`
+ * until the server stops, for the page's graph of flows.
  */
 export async function startWebServer(
-  kernel: Pick<Kernel, 'registerProgram' | 'init'>,
+  kernel: Pick<Kernel, 'registerProgram' | 'init'> & Partial<Pick<Kernel, 'id' | 'provenance'>>,
   options: Partial<WebServerOptions> = {},
   sys: SystemCalls = kernel.init,
 ): Promise<RunningWebServer> {
@@ -131,6 +134,11 @@ export async function startWebServer(
     const err = /^error (\S+) (.*)\n?$/s.exec(line);
     throw new WebServerError(err?.[1] ?? 'EIO', err?.[2] ?? 'the web server task exited before it listened');
   }
+  // The status page draws the kernel's flows from its published provenance log (when the kernel keeps one).
+  const live =
+    settings.status === 'off' || kernel.id === undefined
+      ? undefined
+      : await publishProvenance({ id: kernel.id, init: kernel.init, provenance: kernel.provenance }, {}, sys);
   const address = m[1]!;
   const port = Number(address.split(':').pop());
   const host = address.slice(0, address.lastIndexOf(':'));
@@ -147,6 +155,7 @@ export async function startWebServer(
         await sys.select([task]);
         await sys.delete(task);
         await sys.delete(control);
+        await live?.close();
       })();
       return stopped;
     },

@@ -2,12 +2,15 @@
  * The status page: the kernel's tasks (with their monitoring figures) and
  * objects, read from the kernel status object through lookup and
  * begin/end_read like any other object, as JSON (`/_dios/status.json`)
- * or as an HTML page (`/_dios/status`) that refreshes itself in place.
+ * or as an HTML page (`/_dios/status`) that refreshes itself in place,
+ * with the graph of the flows between them (`/_dios/status/graph.svg`,
+ * drawn from the provenance log the host publishes; see status-graph.ts).
  * @module
  */
 import { DeleteFlags, kernelStatusName, type KernelStatus, type SystemCalls, type TaskReport } from '@dios/kernel';
 import { deleteQuietly } from '@dios/libd';
 import { escapeHtml } from './html.js';
+import { STATUS_GRAPH_PATH, StatusGraphReader } from './status-graph.js';
 
 /** URL path of the HTML status page. */
 export const STATUS_PATH = '/_dios/status';
@@ -17,14 +20,21 @@ export const STATUS_JSON_PATH = '/_dios/status.json';
 /** Most exited tasks and objects the page shows (the JSON has them all). */
 export const PAGE_ROWS = 200;
 
-/** Reads the kernel status object of one task (its handle is looked up once and kept). */
+/** Reads the kernel status object, and the graph of flows, for one task (the handles are looked up once and kept). */
 export class StatusReader {
   readonly #sys: SystemCalls;
+  readonly #graph: StatusGraphReader;
   #ref: number | undefined;
 
   /** A reader for task `sys`. */
   constructor(sys: SystemCalls) {
     this.#sys = sys;
+    this.#graph = new StatusGraphReader(sys);
+  }
+
+  /** The graph of the flows between tasks and objects, as SVG. */
+  graph(): Promise<string> {
+    return this.#graph.svg();
   }
 
   /** The JSON snapshot's bytes, taken now. */
@@ -40,10 +50,11 @@ export class StatusReader {
     return bytes;
   }
 
-  /** Drops the handle. */
+  /** Drops the handles. */
   async close(): Promise<void> {
     if (this.#ref !== undefined) await deleteQuietly(this.#sys, this.#ref, DeleteFlags.DROP);
     this.#ref = undefined;
+    await this.#graph.close();
   }
 }
 
@@ -82,8 +93,8 @@ function taskRow(t: TaskReport): string {
   return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 }
 
-/** The HTML status page for a snapshot. */
-export function statusHtml(status: KernelStatus): string {
+/** The HTML status page for a snapshot, with `graph`, the SVG drawing of the flows, when given. */
+export function statusHtml(status: KernelStatus, graph?: string): string {
   const live = status.tasks.filter((t) => t.state !== 'exited');
   const exited = status.tasks.filter((t) => t.state === 'exited');
   const recent = exited.slice(-PAGE_ROWS).reverse();
@@ -114,10 +125,18 @@ th { background: #eef; }
 .state.running { color: #070; font-weight: bold; }
 .state.exited { color: #777; }
 .state.paused { color: #a60; }
+#flow-graph svg { max-width: 100%; height: auto; }
 </style></head>
 <body><main id="status">
 <h1>DIOS kernel <code>${escapeHtml(status.kernel)}</code></h1>
 <p>Snapshot at <time>${at}</time>: ${live.length} live tasks, ${exited.length} exited, ${status.objects.length} objects. <a href="${STATUS_JSON_PATH}">JSON</a></p>
+${
+  graph === undefined
+    ? ''
+    : `<h2>Flows between tasks and objects</h2>
+<p>Who reads, writes, creates and runs what (the newest flows of the provenance log; bytes on the edges, refused flows in red). <a href="${STATUS_GRAPH_PATH}">SVG</a></p>
+<div id="flow-graph">${graph}</div>`
+}
 <h2>Live tasks</h2>
 <table id="live-tasks">${head}
 ${live.map(taskRow).join('\n')}
