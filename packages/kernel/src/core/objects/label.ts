@@ -12,10 +12,28 @@ import { MAX_LABEL_TAGS, type LabelView } from '../abi/labels.js';
 // Shared by every label with no tags in a set.
 const NONE: ReadonlySet<string> = new Set();
 
+// canFlow's memory, one entry per source label (set up inside the class, which alone reaches its private fields).
+let flowedBefore: (from: Label, to: Label) => boolean;
+let rememberFlow: (from: Label, to: Label) => void;
+let serials = 0;
+
 /** A pair of tag sets (tag name keys). */
 export class Label {
   /** The label of everything nobody labelled: no secrecy, no integrity. */
   static readonly EMPTY = new Label(NONE, NONE);
+
+  // Which label this one was last found to flow to, by serial number (a reference would keep dead labels alive).
+  // Labels are immutable, so the answer stays true: the checks a task's calls on one object repeat (begin and end,
+  // read and write) walk the sets once, then compare two numbers. Private fields: freezing the label leaves them
+  // writable, and nothing outside this module sees them.
+  readonly #serial = ++serials;
+  #flowsTo = 0;
+  static {
+    flowedBefore = (from, to) => from.#flowsTo === to.#serial;
+    rememberFlow = (from, to) => {
+      from.#flowsTo = to.#serial;
+    };
+  }
 
   private constructor(
     /** Secrecy tags: who may learn the contents. */
@@ -72,9 +90,10 @@ function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
  */
 export function canFlow(from: Label, to: Label): boolean {
   // Unlabelled parties (the common case) and a party with itself: no set is walked.
-  if (from === to || (from.secrecy.size === 0 && to.integrity.size === 0)) return true;
+  if (from === to || (from.secrecy.size === 0 && to.integrity.size === 0) || flowedBefore(from, to)) return true;
   for (const t of from.secrecy) if (!to.secrecy.has(t)) return false;
   for (const t of to.integrity) if (!from.integrity.has(t)) return false;
+  rememberFlow(from, to);
   return true;
 }
 
