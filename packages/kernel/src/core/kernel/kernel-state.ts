@@ -61,7 +61,12 @@ export interface KernelOptions {
    * The provenance log (docs/ifc.md): every flow the system calls check, in
    * a ring of at most `records` records (default 65536); `false` keeps none.
    */
-  provenance?: false | { records?: number };
+  provenance?:
+    | false
+    | {
+        /** The most records the ring keeps (default DEFAULT_PROVENANCE_RECORDS, 65536); the oldest go first. */
+        records?: number;
+      };
 }
 
 /** Default buffer size shown on references (the DIOS default, 4 KiB). */

@@ -55,10 +55,12 @@ export function endRead(
   const f = checkCallFlags(s, flags, EndReadFlags);
   const ref = kernel.ref(task, handle, s, 'ref');
   const lease = lentLease(s, ref, buffer, 'read');
-  // The answer (still valid?) tells the task about the object: a flow in, checked again (the task's label may have changed).
-  if (ref.object.label !== task.label) checkFlow(kernel, task, s, 'ref', ref.object, readDirection(ref), 'read');
-  ref.leases.delete(lease.buffer);
   const release = (f & EndReadFlags.RELEASE) !== 0;
+  // The answer (still valid?) tells the task about the object: a flow in, checked again (the task's label may have
+  // changed). A release answers nothing and consumes nothing, so a buffer can always be given back.
+  if (!release && ref.object.label !== task.label)
+    checkFlow(kernel, task, s, 'ref', ref.object, readDirection(ref), 'read');
+  ref.leases.delete(lease.buffer);
   if (!release) recordFlow(kernel, task, ref.object, 'read', s, lease.buffer.length, true);
   return ref.object.endRead(lease, release);
 }

@@ -5,7 +5,7 @@
  * appends) or, with DISCARD, gives it back with no effect.
  * @module
  */
-import { errors } from '../abi/errors.js';
+import { DiosError, errors } from '../abi/errors.js';
 import { BeginWriteFlags, EndWriteFlags, ObjectType, Rights } from '../abi/flags.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import { MAX_BLOB_BYTES } from '../objects/blob.js';
@@ -84,7 +84,13 @@ export function endWrite(
   checkFlow(kernel, task, s, 'ref', ref.object, 'both', 'write');
   if (ref.object === task) {
     // A label change: refused whole, with the buffer still lent (the task may correct it, or discard it).
-    task.endWrite(lease, length, discard);
+    try {
+      task.endWrite(lease, length, discard);
+    } catch (e) {
+      // A change the task's capabilities do not allow is a refused flow like any other.
+      if (e instanceof DiosError && e.code === 'EPERM') recordFlow(kernel, task, task, 'label', s, 0, false);
+      throw e;
+    }
     ref.leases.delete(lease.buffer);
     if (!discard) recordFlow(kernel, task, task, 'label', s, length, true);
     return task.version;
