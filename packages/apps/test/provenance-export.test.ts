@@ -5,7 +5,7 @@
  * by the WebAssembly Graphviz, and the blob the log is kept in.
  */
 import { describe, expect, it } from 'vitest';
-import { Kernel, type FlowOperation, type ObjectType, type ProvenanceRecord } from '@dios/kernel';
+import { Kernel, ObjectType, type FlowOperation, type ProvenanceRecord } from '@dios/kernel';
 import {
   decodeProvenance,
   encodeProvenance,
@@ -167,5 +167,26 @@ describe('the log in a blob', () => {
     await saveProvenance(kernel.init, snapshot);
     expect(await loadProvenance(kernel.init, '/.provenance/k')).toEqual(snapshot);
     await expect(loadProvenance(kernel.init, '/.provenance/none')).rejects.toThrow(/ENOENT/);
+  });
+
+  it("keeps only the flows the writer's label may see: a secret task's records stay out of a public blob", async () => {
+    const kernel = await Kernel.boot({ id: 'prov-secret' });
+    const sys = kernel.init;
+    const secretTask = await kernel.attachTask(['secret-task']);
+    const tag = await secretTask.create(ObjectType.TAG);
+    const change = new TextEncoder().encode(JSON.stringify({ addSecrecy: [tag.ref] }));
+    const buf = await secretTask.beginWrite(secretTask.self, change.length);
+    buf.set(change);
+    await secretTask.endWrite(secretTask.self, buf);
+    const hidden = await secretTask.create(ObjectType.SHARED_MEMORY_BLOB);
+    const shown = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+    const records = kernel.provenance!.records();
+    // The kernel recorded both creates.
+    expect(records.map((r) => r.object)).toEqual(expect.arrayContaining([hidden.name.key, shown.name.key]));
+    await saveProvenance(sys, { kernel: 'mixed', paths: {}, records });
+    const saved = (await loadProvenance(sys, '/.provenance/mixed')).records.map((r) => r.object);
+    expect(saved).toContain(shown.name.key);
+    expect(saved).not.toContain(hidden.name.key);
+    expect(saved.some((o) => o === tag.name.key)).toBe(true);
   });
 });

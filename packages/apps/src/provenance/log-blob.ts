@@ -7,8 +7,8 @@
  * first. The blob holds one snapshot of the log, replaced whole each time.
  * @module
  */
-import { errors, normalizePath, type ProvenanceRecord, type SystemCalls } from '@dios/kernel';
-import { fclose, fopen, fread, fwrite } from '@dios/libd';
+import { canFlow, errors, Label, normalizePath, type ProvenanceRecord, type SystemCalls } from '@dios/kernel';
+import { fclose, fopen, fread, fwrite, readLabel } from '@dios/libd';
 
 /** Where the provenance of kernels is kept: one blob per kernel id under it. */
 export const PROVENANCE_DIR = '/.provenance';
@@ -30,11 +30,30 @@ const encoder = new TextEncoder();
 export const provenancePath = (kernelId: string): string =>
   normalizePath(`${PROVENANCE_DIR}/${kernelId}`, 'provenancePath', 'kernelId');
 
-/** The JSON lines of `snapshot`. */
-export function encodeProvenance(snapshot: ProvenanceSnapshot): string {
+/**
+ * The JSON lines of `snapshot`, keeping only the records whose task and
+ * object labels may flow to `reader` (the label of whatever will hold the
+ * text; default unlabelled): a record tells who touched what, so it is as
+ * secret as either party. Labels themselves are not written.
+ */
+export function encodeProvenance(snapshot: ProvenanceSnapshot, reader: Label = Label.EMPTY): string {
   const lines = [JSON.stringify({ format: FORMAT, kernel: snapshot.kernel, paths: snapshot.paths })];
-  for (const r of snapshot.records) lines.push(JSON.stringify(r));
+  for (const r of snapshot.records) {
+    if (!visibleTo(r, reader)) continue;
+    const { taskLabel, objectLabel, ...rest } = r;
+    void taskLabel;
+    void objectLabel;
+    lines.push(JSON.stringify(rest));
+  }
   return lines.join('\n') + '\n';
+}
+
+/** Whether record `r` may be shown to a reader labelled `reader` (records read back carry no labels: they were shown). */
+function visibleTo(r: ProvenanceRecord, reader: Label): boolean {
+  return (
+    (r.taskLabel === undefined || canFlow(r.taskLabel, reader)) &&
+    (r.objectLabel === undefined || canFlow(r.objectLabel, reader))
+  );
 }
 
 /** The snapshot in JSON lines `text`; EINVAL (`call`, `argument`) when it is not one. */
@@ -53,15 +72,18 @@ export function decodeProvenance(text: string, call: string, argument: string): 
   return { kernel: header.kernel, paths: header.paths as Record<string, string>, records };
 }
 
-/** Writes `snapshot` to the blob at `path` (default: its kernel's {@link provenancePath}) as task `sys`. */
+/** Writes `snapshot` to the blob at `path` (default: its kernel's {@link provenancePath}) as task `sys`: only the records `sys`'s label may see. */
 export async function saveProvenance(
   sys: SystemCalls,
   snapshot: ProvenanceSnapshot,
   path = provenancePath(snapshot.kernel),
 ): Promise<void> {
+  // The blob gets the writer's label: only what may flow there is written.
+  const own = await readLabel(sys);
+  const text = encodeProvenance(snapshot, Label.of(own.secrecy, own.integrity));
   const file = await fopen(sys, path, 'w');
   try {
-    await fwrite(file, encoder.encode(encodeProvenance(snapshot)));
+    await fwrite(file, encoder.encode(text));
   } finally {
     await fclose(file);
   }

@@ -8,6 +8,7 @@
 import { errors } from '../abi/errors.js';
 import { describe } from '../abi/names.js';
 import type { ObjectType } from '../abi/flags.js';
+import type { Label } from '../objects/label.js';
 
 /** What a recorded flow did, and so its direction. */
 export type FlowOperation =
@@ -52,6 +53,15 @@ export interface ProvenanceRecord {
   readonly child?: string;
   /** Kernel id of the object's home when it lives on a peer. */
   readonly home?: string;
+  /**
+   * The task's label at the time (a shared, immutable object: no copy). The
+   * record is itself information about the task and the object: whoever
+   * publishes records must publish only those both labels allow (see
+   * `canFlow`). Absent in records read back from a saved log.
+   */
+  readonly taskLabel?: Label;
+  /** The object's label (the new object's, for create). Absent in records read back from a saved log. */
+  readonly objectLabel?: Label;
 }
 
 /** Default bound of the ring (records). */

@@ -257,6 +257,8 @@ function createdLabel(kernel: KernelState, task: TaskObject, type: ObjectType, s
       bytes: 0,
       version: 0,
       allowed: false,
+      taskLabel: task.label,
+      objectLabel: label,
     });
     throw errors.EPERM(
       s,

@@ -69,6 +69,8 @@ export function recordFlow(
     bytes,
     version: obj.version,
     allowed,
+    taskLabel: task.label,
+    objectLabel: obj.label,
   };
   // Set only when there is one, so the common record has no empty fields.
   if (child !== undefined) record.child = child.name.key;
