@@ -5,7 +5,7 @@
  * written live through libd served at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fclose, fopen, fputs } from '@dios/libd';
+import { createTag, fclose, fopen, fputs, raiseSecrecy } from '@dios/libd';
 import {
   curl,
   CURL,
@@ -59,6 +59,21 @@ describe.skipIf(why !== undefined)('web server over HTTP/1.1 (curl)', () => {
   it('a percent-encoded path with non-ASCII characters is found', async () => {
     const r = parseResponse((await curl('-i', `${web.url}odd%20name%20%C3%A9.txt`)).stdout);
     expect([r.status, r.body]).toEqual([200, 'unicode path\n']);
+  });
+
+  it('403 for a file whose label the server may not read, and the server goes on', async () => {
+    const owner = await web.kernel.attachTask(['owner']);
+    const { handle: tag } = await createTag(owner);
+    await raiseSecrecy(owner, tag);
+    // Made by a secret task, the file carries its label (create's default).
+    const file = await fopen(owner, '/www/secret.txt', 'w');
+    await fputs(file, 'classified\n');
+    await fclose(file);
+    const r = parseResponse((await curl('-i', `${web.url}secret.txt`)).stdout);
+    expect(r.status).toBe(403);
+    expect(r.body).not.toContain('classified');
+    expect(parseResponse((await curl('-I', `${web.url}secret.txt`)).stdout).status).toBe(403);
+    expect(parseResponse((await curl('-i', `${web.url}hello.txt`)).stdout).status).toBe(200);
   });
 
   it('404 for a missing file, 405 with Allow for other methods', async () => {

@@ -8,7 +8,15 @@
  * dropped and the path looked up again.
  * @module
  */
-import { DeleteFlags, isDiosError, ObjectType, pathName, type Name, type SystemCalls } from '@dios/kernel';
+import {
+  DeleteFlags,
+  EndReadFlags,
+  isDiosError,
+  ObjectType,
+  pathName,
+  type Name,
+  type SystemCalls,
+} from '@dios/kernel';
 import { deleteQuietly } from '@dios/libd';
 
 /** Path (under the served root) of the index importDirectory writes: one relative path per line. */
@@ -80,7 +88,7 @@ export class FileTable {
     return held !== undefined && isOpen(this.#sys, held.ref) ? held : undefined;
   }
 
-  /** The blob at DIOS path `path` (see {@link FileTable.open}). */
+  /** The blob at DIOS path `path` (see {@link FileTable.open}); EPERM when the task's label may not read it. */
   async openPath(path: string): Promise<OpenFile | undefined> {
     const held = this.#open.get(path);
     if (held !== undefined) {
@@ -105,6 +113,15 @@ export class FileTable {
       // A stream or a task at that path: not a file (reading a stream would wait for ever).
       await this.#sys.delete(ref, DeleteFlags.DROP);
       return undefined;
+    }
+    // A blob whose label this task may not read (docs/ifc.md) is refused once, here, before any byte of a response
+    // (EPERM: the request handler answers 403). A zero-length read with RELEASE consumes and reveals nothing.
+    try {
+      const probe = await this.#sys.beginRead(ref, { length: 0 });
+      await this.#sys.endRead(ref, probe, EndReadFlags.RELEASE);
+    } catch (e) {
+      await this.#sys.delete(ref, DeleteFlags.DROP);
+      throw e;
     }
     if (this.#open.size >= MAX_OPEN_FILES) {
       const [oldPath, old] = this.#open.entries().next().value as [string, OpenFile];

@@ -5,7 +5,7 @@
  * statuses.
  * @module
  */
-import type { KernelStatus, SystemCalls } from '@dios/kernel';
+import { isDiosError, type KernelStatus, type SystemCalls } from '@dios/kernel';
 import { listDirectory, listingHtml } from './directory-listing.js';
 import { etagOf, noneMatchHits } from './etag.js';
 import { INDEX_FILE, type FileTable, type OpenFile } from './files.js';
@@ -71,6 +71,16 @@ export class RequestHandler {
 
   /** Answers `req`; resolves to whether the connection may carry another request. */
   async handle(req: HttpRequest): Promise<boolean> {
+    try {
+      return await this.#answer(req);
+    } catch (e) {
+      // A file whose label the server may not read (docs/ifc.md): refused before anything was sent.
+      if (isDiosError(e, 'EPERM')) return this.simple(403, req.keepAlive, req.method === 'HEAD');
+      throw e;
+    }
+  }
+
+  async #answer(req: HttpRequest): Promise<boolean> {
     const keep = req.keepAlive;
     const headOnly = req.method === 'HEAD';
     if (req.method !== 'GET' && !headOnly) {
