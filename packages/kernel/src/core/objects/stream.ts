@@ -112,7 +112,7 @@ export class StreamObject extends SequentialObject {
     const start = this.#tail % this.capacity;
     // A region that wraps around the ring is staged in a scratch buffer and copied in two parts at commit.
     const contiguous = start + req.length <= this.capacity;
-    const buffer = contiguous ? this.#ring.subarray(start, start + req.length) : new Uint8Array(req.length);
+    const buffer = contiguous ? this.#ring.subarray(start, start + req.length).fill(0) : new Uint8Array(req.length);
     return this.writeLease(req, buffer, contiguous);
   }
 

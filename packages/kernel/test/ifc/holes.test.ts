@@ -1,0 +1,171 @@
+/**
+ * Holes an outside review of issue 13's enforcement found: ways a task with
+ * a secret label gets information to a public place. Each test asserts the
+ * SAFE behaviour; those that fail today are marked `it.fails` (remove the
+ * mark when the hole is closed) and are listed in the review report.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CreateFlags, Kernel, Name, ObjectType, programBinary, Rights, RunFlags } from '@dios/kernel';
+import { FileBlobStore, useWorkers, type WorkerPool } from '@dios/kernel/node';
+import { blobWith } from '../helpers.js';
+import { scribbler } from './plugin-program.js';
+import {
+  changeLabel,
+  cleanUp,
+  dec,
+  enc,
+  give,
+  hostTask,
+  labKernel,
+  makeTag,
+  raise,
+  readAll,
+  writeAll,
+} from './support.js';
+
+const PLUGIN_MODULE = new URL('./plugin-program.ts', import.meta.url).href;
+const pools: WorkerPool[] = [];
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+  await cleanUp();
+});
+
+const SECRET = 'TOP SECRET: the merger is on';
+
+/** A kernel, a tag, and a secret blob made by init (which is public again after). */
+async function withSecret() {
+  const { kernel, sys } = await labKernel();
+  const t = await makeTag(sys);
+  await raise(sys, t.ref);
+  const secret = await blobWith(sys, SECRET);
+  await changeLabel(sys, { removeSecrecy: [t.ref] });
+  return { kernel, sys, t, secret };
+}
+
+describe('lent memory outlives a label change (a pure worker task, which the docs say has no way out but the calls)', () => {
+  // HOLE: a read view is the blob's own (shared) memory, writable by the reader; a task that raised its label may
+  // read a public blob (a flow in) and then write the secret into the view: every public reader then reads it.
+  it.fails(
+    'a secret pure task writing into its read view of a public blob does not change the blob',
+    { timeout: 30_000 },
+    async () => {
+      const { kernel, sys, t, secret } = await withSecret();
+      pools.push(useWorkers(kernel, { size: 1 }));
+      kernel.registerProgram('scribbler', { module: PLUGIN_MODULE, export: scribbler.name });
+      const pub = await blobWith(sys, 'public blob, 28 bytes long..');
+      const stream = await sys.create(ObjectType.SHARED_MEMORY_STREAM);
+      const [tag] = await sys.copy([t.ref], sys.self, { rights: Rights.READ | Rights.DELEGATE | Rights.ADD });
+      const bin = await blobWith(sys, programBinary('scribbler'));
+      const task = await sys.run(
+        bin.ref,
+        { argv: ['scribbler'], inputs: [secret.ref, tag!, pub.ref], outputs: [stream.ref], placement: 'worker' },
+        RunFlags.PURE,
+      );
+      await sys.select([task]);
+      expect(dec((await readAll(sys, pub.ref)).bytes)).toBe('public blob, 28 bytes long..');
+    },
+  );
+
+  // Was a hole (fixed: stream.ts zeroes a write lease's ring region): a stream's write lease is the ring itself, so
+  // what a writer put in a buffer it could not commit (its label rose meanwhile) was in the next writer's buffer.
+  it(
+    "the next writer of a public stream does not find a secret task's uncommitted bytes in its buffer",
+    { timeout: 30_000 },
+    async () => {
+      const { kernel, sys, t, secret } = await withSecret();
+      pools.push(useWorkers(kernel, { size: 1 }));
+      kernel.registerProgram('scribbler', { module: PLUGIN_MODULE, export: scribbler.name });
+      const pub = await blobWith(sys, 'public blob, 28 bytes long..');
+      const stream = await sys.create(ObjectType.SHARED_MEMORY_STREAM);
+      const [tag] = await sys.copy([t.ref], sys.self, { rights: Rights.READ | Rights.DELEGATE | Rights.ADD });
+      const bin = await blobWith(sys, programBinary('scribbler'));
+      const task = await sys.run(
+        bin.ref,
+        { argv: ['scribbler'], inputs: [secret.ref, tag!, pub.ref], outputs: [stream.ref], placement: 'worker' },
+        RunFlags.PURE,
+      );
+      await sys.select([task]);
+      // A public writer, through the calls only: the buffer begin_write lends it.
+      const buf = await sys.beginWrite(stream.ref, 16);
+      const seen = dec(buf.slice());
+      await sys.endWrite(stream.ref, buf);
+      expect(seen).not.toContain('SECRET');
+      expect(dec((await readAll(sys, stream.ref)).bytes)).not.toContain('SECRET');
+    },
+  );
+});
+
+describe('a secret task changes what public holders see of objects (existence and reference counts)', () => {
+  // HOLE: delete's check is a flow to the object only; the destruction is seen by every holder, whatever its label.
+  it.fails("destroying a secret single-delete object does not close a public task's reference to it", async () => {
+    const { kernel, sys, t } = await withSecret();
+    const hi = await hostTask(kernel, ['hi']);
+    await raise(sys, t.ref);
+    const obj = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { lifecycle: 'single-delete' });
+    await changeLabel(sys, { removeSecrecy: [t.ref] });
+    const hObj = await give(sys, obj.ref, hi.ref);
+    await changeLabel(hi.sys, { addSecrecy: [await give(sys, t.ref, hi.ref, Rights.READ | Rights.ADD)] });
+    // One bit: the secret task deletes the object or not.
+    await hi.sys.delete(hObj);
+    expect(sys.handles).toContain(obj.ref);
+    expect(() => sys.ref(obj.ref)).not.toThrow();
+  });
+
+  // HOLE: dropping a reference is unchecked, but a stream ends when its last writer lets go.
+  it.fails("a secret task dropping its write reference does not end a public task's stream", async () => {
+    const { kernel, sys, t } = await withSecret();
+    const hi = await hostTask(kernel, ['hi']);
+    const stream = await sys.create(ObjectType.SHARED_MEMORY_STREAM);
+    const hw = await give(sys, stream.ref, hi.ref, Rights.WRITE);
+    const [reader] = await sys.copy([stream.ref], sys.self, { rights: Rights.READ });
+    await sys.delete(stream.ref);
+    await changeLabel(hi.sys, { addSecrecy: [await give(sys, t.ref, hi.ref, Rights.READ | Rights.ADD)] });
+    // One bit: the secret task drops its reference or not.
+    await hi.sys.delete(hw);
+    // NONBLOCK: a stream that has not ended has nothing yet (EAGAIN); an ended one gives 0 bytes.
+    await expect(sys.beginRead(reader!, {}, 1)).rejects.toMatchObject({ code: 'EAGAIN' });
+  });
+
+  // Documented (docs/ifc.md: names and existence are public), listed here because it is a WRITE: a secret task
+  // decides what a public lookup finds, by creating a deterministically named object in a public group.
+  it.fails('a secret task cannot make a name appear in a public group', async () => {
+    const { kernel, sys, t } = await withSecret();
+    const hi = await hostTask(kernel, ['hi']);
+    await changeLabel(hi.sys, { addSecrecy: [await give(sys, t.ref, hi.ref, Rights.READ | Rights.ADD)] });
+    await hi.sys
+      .create(
+        ObjectType.SHARED_MEMORY_BLOB,
+        { nameSeed: 'bit-1', lifecycle: 'immortal' },
+        CreateFlags.NAME_DETERMINISTIC,
+      )
+      // Whether the create succeeds or not, the question is what the public lookup then finds.
+      .catch((e: unknown) => e);
+    await expect(sys.lookup(await Name.seeded(sys.groupNames[0]!, 'bit-1'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('labels survive a restart', () => {
+  it('a secret durable blob is still secret after the kernel restarts on its store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dios-ifc-restart-'));
+    try {
+      const first = new FileBlobStore(dir);
+      const k1 = await Kernel.boot({ id: 'd', store: first });
+      const t = await makeTag(k1.init);
+      await raise(k1.init, t.ref);
+      const { ref, name } = await k1.init.create(ObjectType.DURABLE_BLOB);
+      await writeAll(k1.init, ref, enc(SECRET));
+      await first.close();
+      const second = new FileBlobStore(dir);
+      const k2 = await Kernel.boot({ id: 'd', store: second });
+      const [h] = await k2.init.lookup(name);
+      await expect(readAll(k2.init, h!)).rejects.toMatchObject({ code: 'EPERM' });
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
