@@ -8,6 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import {
+  CopyFlags,
   Kernel,
   LoopbackNetwork,
   Name,
@@ -310,6 +311,14 @@ async function acrossKernels(pair: Pair): Promise<void> {
   const local = await expectErrno(sb.beginRead(secret.ref), 'EPERM', 'ref', 'beginRead');
   const remote = await expectErrno(sa.beginRead(aSecret!), 'EPERM', 'ref', 'beginRead');
   expect([remote.code, remote.argument, remote.syscall]).toEqual([local.code, local.argument, local.syscall]);
+  await expectErrno(sa.select([aSecret!]), 'EPERM', 'refs[0]', 'select');
+  // Nor fetch a local copy of it (MAKE_LOCAL reads it, as the requester, at its home); nothing is left behind.
+  const objects = a.objects.size;
+  await expectErrno(sa.copy([aSecret!], sa.self, {}, CopyFlags.MAKE_LOCAL), 'EPERM', 'refs[0]', 'copy');
+  expect(a.objects.size).toBe(objects);
+  // A tag found by name on another kernel carries no capability either.
+  const [foundT] = await sa.lookup(t.name);
+  await expectErrno(changeLabel(sa, { addSecrecy: [foundT!] }), 'EPERM', 'buffer.addSecrecy[0]', 'endWrite');
   // b hands a's task the capability t+ (a copy to a task on another kernel), and a's task raises with it.
   const [bToA] = await sb.lookup(sa.taskName);
   const [aT] = await sb.copy([t.ref], bToA!, { rights: Rights.READ | Rights.ADD | Rights.DELEGATE });
@@ -329,6 +338,9 @@ async function acrossKernels(pair: Pair): Promise<void> {
   await expectErrno(sa.copy([aSecret!], aToB!), 'EPERM', 'target', 'copy');
   expect(sb.handles.length).toBe(handles);
   expect(b.provenance!.records().some((r) => r.syscall === 'copy' && !r.allowed)).toBe(true);
+  // Pausing b's public task: refused at its home too.
+  await expectErrno(sa.pause(aToB!), 'EPERM', 'task', 'pause');
+  expect(b.provenance!.records().some((r) => r.syscall === 'pause' && !r.allowed)).toBe(true);
   // Remote run: the child on b starts with its parent's label.
   const id = `ifc-remote-${++pairs}`;
   const seen: unknown[] = [];
