@@ -1,0 +1,127 @@
+/**
+ * Cases the IFC mutation check (scripts/ifc-mutations.mjs) found no test
+ * for: each fails when one enforcement point is removed. Mostly across
+ * kernels, where a refusal may come from the requesting kernel or from the
+ * object's home: these make the home's check the one that matters (a task
+ * label that changed since the requester last saw it, a copy made with
+ * MAKE_LOCAL, which reads the remote bytes without going through
+ * begin_read's local check).
+ */
+import { describe, expect, it } from 'vitest';
+import { CopyFlags, DeleteFlags, ObjectType, Rights, type LabelChange, type SystemCalls } from '@dios/kernel';
+import { dec, enc, expectErrno, krefOf, readAll, taskOf, writeAll } from '../helpers.js';
+import { cluster } from '../distribution/cluster.js';
+
+async function changeLabel(sys: SystemCalls, change: LabelChange): Promise<void> {
+  await writeAll(sys, sys.self, enc(JSON.stringify(change)));
+}
+
+async function me(sys: SystemCalls): Promise<number> {
+  return (await sys.lookup(sys.taskName))[0]!;
+}
+
+describe('copy with MAKE_LOCAL keeps labels (the copy reads the remote bytes at their home)', () => {
+  it('an unlabelled task cannot make a local copy of a secret blob on another kernel: the home refuses the read', async () => {
+    const c = await cluster('a', 'b');
+    const { a, b } = c.sys as Record<'a' | 'b', SystemCalls>;
+    const tag = await b.create(ObjectType.TAG);
+    const secret = await b.create(ObjectType.SHARED_MEMORY_BLOB, { label: { secrecy: [tag.ref] } });
+    await changeLabel(b, { addSecrecy: [tag.ref] });
+    await writeAll(b, secret.ref, enc('secret on b'));
+    const [remote] = await a.lookup(secret.name);
+    const self = await me(a);
+    const handles = a.handles;
+    await expectErrno(a.copy([remote!], self, {}, CopyFlags.MAKE_LOCAL), 'EPERM');
+    expect(a.handles).toEqual(handles);
+    c.check();
+  });
+
+  it('the local copy of a secret blob is as secret: an unlabelled task on the same kernel cannot read it', async () => {
+    const c = await cluster('a', 'b');
+    const { a, b } = c.sys as Record<'a' | 'b', SystemCalls>;
+    const tag = await b.create(ObjectType.TAG);
+    const secret = await b.create(ObjectType.SHARED_MEMORY_BLOB, { label: { secrecy: [tag.ref] } });
+    // a's host task gets ADD (before b raises its label: then it could no longer hand a's task anything).
+    const [aTask] = await b.lookup(a.taskName);
+    const [add] = await b.copy([tag.ref], aTask!);
+    await changeLabel(b, { addSecrecy: [tag.ref] });
+    await writeAll(b, secret.ref, enc('secret on b'));
+    // a raises its label, then copies the secret here.
+    await changeLabel(a, { addSecrecy: [add!] });
+    const [remote] = await a.lookup(secret.name);
+    const [local] = await a.copy([remote!], await me(a), {}, CopyFlags.MAKE_LOCAL);
+    expect(dec((await readAll(a, local!)).bytes)).toBe('secret on b');
+    // An unlabelled task on a that gets a reference to the copy (the copy is named in no group: the test
+    // opens one) learns nothing of its bytes.
+    const low = await c.k.a!.attachTask(['low']);
+    const found = c.k.a!.openRef(taskOf(c.k.a!, low), krefOf(c.k.a!, a, local!).object, Rights.READ, undefined).id;
+    await expectErrno(low.beginRead(found), 'EPERM', 'ref');
+    expect(low.ref(found).size).toBe(0);
+    c.check();
+  });
+});
+
+describe("a task's label changes: its home checks flows to it with the label it has now", () => {
+  it('a secret task cannot pause, nor copy into, a task on another kernel that lowered its label since it looked it up', async () => {
+    const c = await cluster('a', 'b');
+    const { a, b } = c.sys as Record<'a' | 'b', SystemCalls>;
+    const tag = await b.create(ObjectType.TAG);
+    const [aTask] = await b.lookup(a.taskName);
+    const [add] = await b.copy([tag.ref], aTask!);
+    await changeLabel(b, { addSecrecy: [tag.ref] });
+    await changeLabel(a, { addSecrecy: [add!] });
+    // a sees b's task as secret as itself: a flow to it looks allowed from here.
+    const [bTask] = await a.lookup(b.taskName);
+    const own = await a.create(ObjectType.SHARED_MEMORY_BLOB);
+    await changeLabel(b, { removeSecrecy: [tag.ref] });
+    const handles = b.handles;
+    await expectErrno(a.pause(bTask!), 'EPERM', 'task');
+    expect(taskOf(c.k.b!, b).state).toBe('running');
+    await expectErrno(a.copy([own.ref], bTask!), 'EPERM', 'target');
+    expect(b.handles).toEqual(handles);
+    c.check();
+  });
+});
+
+describe('a secret task on another kernel than the secret: its requests carry its label', () => {
+  it('it writes the secret blob, and waits on the secret stream, at their home', async () => {
+    const c = await cluster('a', 'b');
+    const { a, b } = c.sys as Record<'a' | 'b', SystemCalls>;
+    const tag = await b.create(ObjectType.TAG);
+    const [aTask] = await b.lookup(a.taskName);
+    const [add] = await b.copy([tag.ref], aTask!);
+    const secret = { label: { secrecy: [tag.ref] } };
+    const blob = await b.create(ObjectType.SHARED_MEMORY_BLOB, secret);
+    const stream = await b.create(ObjectType.SHARED_MEMORY_STREAM, secret);
+    await changeLabel(b, { addSecrecy: [tag.ref] });
+    await changeLabel(a, { addSecrecy: [add!] });
+    const [remoteBlob] = await a.lookup(blob.name);
+    const [remoteStream] = await a.lookup(stream.name);
+    // A write: begin and end at the home, each as the secret task.
+    await writeAll(a, remoteBlob!, enc('written from a'));
+    expect(dec((await readAll(b, blob.ref)).bytes)).toBe('written from a');
+    // A wait: the home watches the stream as the secret task, until b writes.
+    const ready = a.select([remoteStream!], { timeoutMs: 5000 });
+    await writeAll(b, stream.ref, enc('now'));
+    expect(await ready).toBe(remoteStream);
+    c.check();
+  });
+});
+
+describe("what a holder on another kernel sees of a task follows the task's current label", () => {
+  it('the exit status of a task that raised its label after it was looked up is hidden', async () => {
+    const c = await cluster('a', 'b');
+    const { a, b } = c.sys as Record<'a' | 'b', SystemCalls>;
+    const worker = await c.k.b!.attachTask(['worker'], undefined, { lookupRights: Rights.ALL });
+    const tag = await b.create(ObjectType.TAG);
+    const [workerTask] = await b.lookup(worker.taskName);
+    const [add] = await b.copy([tag.ref], workerTask!);
+    const [remote] = await a.lookup(worker.taskName);
+    await changeLabel(worker, { addSecrecy: [add!] });
+    await worker.delete(worker.self, DeleteFlags.EXIT_FAILURE);
+    // Exit is not protected (a may wait for it); the status is the task's data.
+    expect(await a.select([remote!], { timeoutMs: 5000 })).toBe(remote);
+    expect(a.ref(remote!).task).toEqual({ state: 'exited', exitStatus: undefined });
+    c.check();
+  });
+});
