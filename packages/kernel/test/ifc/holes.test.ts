@@ -8,7 +8,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CreateFlags, Kernel, Name, ObjectType, programBinary, Rights, RunFlags } from '@dios/kernel';
+import {
+  CreateFlags,
+  Kernel,
+  kernelStatusName,
+  Name,
+  ObjectType,
+  programBinary,
+  Rights,
+  RunFlags,
+  type KernelStatus,
+} from '@dios/kernel';
 import { FileBlobStore, useWorkers, type WorkerPool } from '@dios/kernel/node';
 import { blobWith } from '../helpers.js';
 import { scribbler } from './plugin-program.js';
@@ -128,6 +138,25 @@ describe('a secret task changes what public holders see of objects (existence an
     await hi.sys.delete(hw);
     // NONBLOCK: a stream that has not ended has nothing yet (EAGAIN); an ended one gives 0 bytes.
     await expect(sys.beginRead(reader!, {}, 1)).rejects.toMatchObject({ code: 'EAGAIN' });
+  });
+
+  // Was a hole (fixed: kernel-status.ts counts only references whose holder's label may flow to the reader): the
+  // status object showed a public reader each public object's reference count, which a secret task changes at will.
+  it("a secret task's references to a public object do not show in what a public task reads of the kernel's status", async () => {
+    const { kernel, sys, t } = await withSecret();
+    const hi = await hostTask(kernel, ['hi']);
+    const pub = await blobWith(sys, 'public');
+    const hPub = await give(sys, pub.ref, hi.ref);
+    await changeLabel(hi.sys, { addSecrecy: [await give(sys, t.ref, hi.ref, Rights.READ | Rights.ADD)] });
+    const [status] = await sys.lookup(await kernelStatusName(kernel.id));
+    const refsOfPub = async () => {
+      const s = JSON.parse(dec((await readAll(sys, status!)).bytes)) as KernelStatus;
+      return s.objects.find((o) => pub.name.key.startsWith(o.name))?.refs;
+    };
+    const before = await refsOfPub();
+    // One bit: the secret task copies its reference to itself, or not.
+    await hi.sys.copy([hPub], hi.sys.self);
+    expect(await refsOfPub()).toBe(before);
   });
 
   // Documented (docs/ifc.md: names and existence are public), listed here because it is a WRITE: a secret task

@@ -93,7 +93,10 @@ export class KernelStatusObject extends KernelObject {
         type: obj.type,
         size: obj.size,
         version: obj.version,
-        refs: obj.refCount,
+        refs:
+          reader === undefined
+            ? obj.refCount
+            : obj.refCount - [...obj.refs].filter((r) => !canFlow(r.holder.label, reader)).length,
         lifecycle: obj.lifecycle,
         ...(address !== undefined ? { address } : {}),
       });
