@@ -44,9 +44,12 @@ export async function plugin(sys: SystemCalls): Promise<number> {
   const [report, publicOut, stream, parent] = sys.outputs as [number, number, number, number];
   const [, childProgram, port, publicName, seed] = sys.argv as string[];
   const attempts: Attempt[] = [];
+  // What the reference shows (in a worker: a snapshot the kernel makes) before and after raising.
+  attempts.push({ what: 'size of the secret while public', outcome: `size ${sys.ref(secretIn).size}` });
   // A write begun while still public, to be committed after reading the secret.
   const early = await sys.beginWrite(publicOut, 6);
   await write(sys, sys.self, encoder.encode(JSON.stringify({ addSecrecy: [tag] })));
+  attempts.push({ what: 'size of the secret once raised', outcome: `size ${sys.ref(secretIn).size}` });
   const view = await sys.beginRead(secretIn);
   const secret = view.slice();
   await sys.endRead(secretIn, view);

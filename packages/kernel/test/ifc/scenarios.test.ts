@@ -53,6 +53,8 @@ const SECRET = 'TOP SECRET: the merger is on';
 
 /** What every attempt of the plugin (and its child) must give. */
 const EXPECTED: Record<string, string> = {
+  'size of the secret while public': 'size 0',
+  'size of the secret once raised': `size ${SECRET.length}`,
   'commit a write begun before raising': 'EPERM ref',
   'write the public blob': 'EPERM ref',
   'write the public blob found by name': 'EPERM ref',
