@@ -9,6 +9,7 @@
  * reference's attributes hide from a holder of a lower label.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import {
   DeleteFlags,
   EndReadFlags,
@@ -19,6 +20,8 @@ import {
   Rights,
   SelectFlags,
   TAG_RIGHTS,
+  canFlow,
+  Label,
   type Kernel,
   type SystemCalls,
 } from '@dios/kernel';
@@ -484,5 +487,28 @@ describe('capabilities: delegated with copy and attenuated; lookup gives none', 
     expect(krefOf(w.kernel, lo.sys, found[0]!).rights).toBe(Rights.READ | Rights.DELEGATE);
     await expectErrno(changeLabel(lo.sys, { addSecrecy: [found[0]!] }), 'EPERM', 'buffer.addSecrecy[0]');
     await expectErrno(changeLabel(lo.sys, { removeSecrecy: [found[0]!] }), 'EPERM', 'buffer.removeSecrecy[0]');
+  });
+});
+
+describe('the rule itself', () => {
+  it('canFlow is S(from) ⊆ S(to) and I(to) ⊆ I(from), whatever it was asked before (it remembers flows)', () => {
+    const tags = ['a', 'b', 'c'].map((c) => c.repeat(64));
+    const set = fc.subarray(tags);
+    const label = fc.tuple(set, set).map(([s, i]) => Label.of(s, i));
+    const subset = (x: ReadonlySet<string>, y: ReadonlySet<string>) => [...x].every((t) => y.has(t));
+    fc.assert(
+      fc.property(
+        fc.array(label, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        (pool, asks) => {
+          for (let k = 0; k + 1 < asks.length; k += 2) {
+            const from = pool[asks[k]! % pool.length]!;
+            const to = pool[asks[k + 1]! % pool.length]!;
+            const expected = subset(from.secrecy, to.secrecy) && subset(to.integrity, from.integrity);
+            expect(canFlow(from, to)).toBe(expected);
+          }
+        },
+      ),
+    );
   });
 });
