@@ -8,7 +8,8 @@
  *   npm run test:ifc-mutations [-- --list] [-- --only SUBSTRING] [-- EXTRA_TEST_FILES...]
  *
  * --list prints the points and whether each is found, changing nothing;
- * --only runs the points whose name contains SUBSTRING; --skip-dirty leaves
+ * --only runs the points whose name contains SUBSTRING (or any of a
+ * comma-separated list); --skip-dirty leaves
  * out (reported SKIPPED) the points in files with uncommitted changes
  * instead of refusing to start; --tests-only runs only the test files given
  * (not the default ones).
@@ -344,7 +345,10 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   const tests = options.testsOnly ? options.tests : [...DEFAULT_TESTS, ...options.tests];
   let points = [...discoverCheckFlowCalls(), ...LISTED];
-  if (options.only !== undefined) points = points.filter((p) => p.name.includes(options.only));
+  if (options.only !== undefined) {
+    const wanted = options.only.split(',');
+    points = points.filter((p) => wanted.some((w) => p.name.includes(w)));
+  }
   const files = [...new Set(points.map((p) => p.file))];
   if (options.list) {
     for (const p of points) {
