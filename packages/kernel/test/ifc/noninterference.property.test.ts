@@ -26,7 +26,9 @@
  * select on its task reference; a task pausing itself is not generated),
  * names and existence (no lookups; objects only HIGH still holds are not
  * compared, since whether they exist is existence), timing (steps run one
- * at a time, non-blocking), the kernel status (not read).
+ * at a time, non-blocking), the kernel status (not read). One channel the
+ * property found is kept out too, with an expected-fail test of its own
+ * below: the handles copy returns count the references the target made.
  *
  * Runs: DIOS_IFC_RUNS (default 200).
  */
