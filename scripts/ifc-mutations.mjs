@@ -368,19 +368,26 @@ async function main() {
   const backups = mkdtempSync(join(tmpdir(), 'ifc-mutations-'));
   /** The file currently mutated: { file, original, mutated, backup }. */
   let current;
+  let keepBackups = false;
   const restore = () => {
     if (current === undefined) return;
     const path = join(ROOT, current.file);
     const now = readFileSync(path, 'utf8');
     if (now === current.mutated) writeFileSync(path, current.original);
-    else if (now !== current.original)
+    else if (now !== current.original) {
+      keepBackups = true;
       console.error(
         `ifc-mutations: ${current.file} changed while a mutant ran; NOT restored (backup: ${current.backup})`,
       );
+    }
     current = undefined;
   };
   const onSignal = (signal) => {
-    if (running !== undefined) process.kill(-running.pid, 'SIGTERM');
+    try {
+      if (running !== undefined) process.kill(-running.pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
     restore();
     console.error(`ifc-mutations: ${signal}: restored, stopping`);
     process.exit(130);
@@ -440,9 +447,10 @@ async function main() {
   console.log(`${'-'.repeat(width)}  ------------`);
   for (const { point, result } of rows) console.log(`${point.name.padEnd(width)}  ${result}`);
   const survived = rows.filter((r) => r.result === 'SURVIVED');
-  console.log(`\n${rows.length - survived.length} of ${rows.length} points killed; ${survived.length} SURVIVED`);
-  rmSync(backups, { recursive: true, force: true });
-  process.exit(survived.length > 0 || rows.some((r) => !/failed$/.test(r.result)) ? 1 : 0);
+  const killed = rows.filter((r) => /failed$/.test(r.result));
+  console.log(`\n${killed.length} of ${rows.length} points killed; ${survived.length} SURVIVED`);
+  if (!keepBackups) rmSync(backups, { recursive: true, force: true });
+  process.exit(killed.length === rows.length ? 0 : 1);
 }
 
 await main();
