@@ -5,7 +5,8 @@
  * - labels: lookup, 4 KiB blob rounds and 4 KiB reads by a labelled task on
  *   labelled objects (labels ON) beside the same calls by an unlabelled task
  *   on unlabelled objects (labels OFF), in one kernel, samples interleaved.
- *   Target: ON at most 10% slower (ratio ON/OFF >= 0.909).
+ *   Target: ON at most 10% slower (ratio ON/OFF >= 0.909). A control with
+ *   no labels on either side shows the run's noise floor (its ratio should be 1).
  * - provenance: WordCount (as `dios wordcount FILE --all` runs it) with the
  *   kernel's provenance log on (the default) beside the same job with
  *   `provenance: false`, each run a child process timed end to end, runs
@@ -169,6 +170,15 @@ function reads(sys: TaskContext, ref: number): (units: number) => Promise<number
 const SAME = '{s: a, b; i: c} on both';
 
 const MEASURES: LabelMeasure[] = [
+  {
+    name: 'control: 4 KiB blob round, both OFF',
+    on: 'no labels either (a second unlabelled task and blob): the noise floor of this run, the ratio should be 1',
+    run: async (kernel) => {
+      const { plain } = await tasks(kernel);
+      const other = await kernel.attachTask(['plain']);
+      return { off: rounds(plain, (await blob(plain)).ref), on: rounds(other, (await blob(other)).ref) };
+    },
+  },
   {
     name: 'lookup (local object by Name)',
     on: `${SAME} (lookup checks no flow: names are public)`,
