@@ -1,8 +1,8 @@
 /**
  * Holes an outside review of issue 13's enforcement found: ways a task with
  * a secret label gets information to a public place. Each test asserts the
- * SAFE behaviour; those that fail today are marked `it.fails` (remove the
- * mark when the hole is closed) and are listed in the review report.
+ * SAFE behaviour. All were closed in the same issue (each test failed
+ * before its fix): the comments say how.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,9 +58,10 @@ async function withSecret() {
 }
 
 describe('lent memory outlives a label change (a pure worker task, which the docs say has no way out but the calls)', () => {
-  // HOLE: a read view is the blob's own (shared) memory, writable by the reader; a task that raised its label may
-  // read a public blob (a flow in) and then write the secret into the view: every public reader then reads it.
-  it.fails(
+  // Was a hole: a read view is the blob's own (shared) memory, writable by the reader; a task that raised its label
+  // could read a public blob (a flow in) and write the secret into the view. Now a reader labelled otherwise gets a
+  // copy, and a label change waits while the task holds a buffer of an object the new label may not flow to.
+  it(
     'a secret pure task writing into its read view of a public blob does not change the blob',
     { timeout: 30_000 },
     async () => {
@@ -111,8 +112,8 @@ describe('lent memory outlives a label change (a pure worker task, which the doc
 });
 
 describe('a secret task changes what public holders see of objects (existence and reference counts)', () => {
-  // HOLE: delete's check is a flow to the object only; the destruction is seen by every holder, whatever its label.
-  it.fails("destroying a secret single-delete object does not close a public task's reference to it", async () => {
+  // Was a hole: delete checked the flow to the object only; the destruction is seen by every holder (now checked too).
+  it("destroying a secret single-delete object does not close a public task's reference to it", async () => {
     const { kernel, sys, t } = await withSecret();
     const hi = await hostTask(kernel, ['hi']);
     await raise(sys, t.ref);
@@ -120,14 +121,14 @@ describe('a secret task changes what public holders see of objects (existence an
     await changeLabel(sys, { removeSecrecy: [t.ref] });
     const hObj = await give(sys, obj.ref, hi.ref);
     await changeLabel(hi.sys, { addSecrecy: [await give(sys, t.ref, hi.ref, Rights.READ | Rights.ADD)] });
-    // One bit: the secret task deletes the object or not.
-    await hi.sys.delete(hObj);
+    // One bit: the secret task deletes the object or not. Refused: a public task holds it.
+    await expect(hi.sys.delete(hObj)).rejects.toMatchObject({ code: 'EPERM', argument: 'ref' });
     expect(sys.handles).toContain(obj.ref);
     expect(() => sys.ref(obj.ref)).not.toThrow();
   });
 
-  // HOLE: dropping a reference is unchecked, but a stream ends when its last writer lets go.
-  it.fails("a secret task dropping its write reference does not end a public task's stream", async () => {
+  // Was a hole: a stream ends when its last writer lets go; now only holders that may flow to it count as writers.
+  it("a secret task dropping its write reference does not end a public task's stream", async () => {
     const { kernel, sys, t } = await withSecret();
     const hi = await hostTask(kernel, ['hi']);
     const stream = await sys.create(ObjectType.SHARED_MEMORY_STREAM);
@@ -160,9 +161,9 @@ describe('a secret task changes what public holders see of objects (existence an
     expect(await refsOfPub()).toBe(before);
   });
 
-  // Documented (docs/ifc.md: names and existence are public), listed here because it is a WRITE: a secret task
-  // decides what a public lookup finds, by creating a deterministically named object in a public group.
-  it.fails('a secret task cannot make a name appear in a public group', async () => {
+  // Was a hole: a secret task decided what a public lookup finds, by creating a deterministically named object in a
+  // public group. Now a deterministic name needs a group the task's label may flow to.
+  it('a secret task cannot make a name appear in a public group', async () => {
     const { kernel, sys, t } = await withSecret();
     const hi = await hostTask(kernel, ['hi']);
     await changeLabel(hi.sys, { addSecrecy: [await give(sys, t.ref, hi.ref, Rights.READ | Rights.ADD)] });
@@ -179,15 +180,16 @@ describe('a secret task changes what public holders see of objects (existence an
 });
 
 describe('tags cannot be made again', () => {
-  // HOLE: a tag named from a seed has the same name on every kernel of the cluster (the root group's name is the
-  // cluster's), and again on its own kernel once gone or after a restart (durable-labels.test.ts relies on that),
-  // so whoever makes it again holds all its capabilities, REMOVE included, for everything labelled with it.
-  it.fails('a task on another kernel cannot make a seeded tag again and declassify what it labels', async () => {
+  // Was a hole: a tag named from a seed has the same name on every kernel of the cluster (the root group's name is
+  // the cluster's), and again on its own kernel once gone or after a restart, so whoever made it again held all its
+  // capabilities, REMOVE included, for everything labelled with it. Now tags get random names only.
+  it('a task on another kernel cannot make a seeded tag again and declassify what it labels', async () => {
     const c = await cluster('a', 'b');
     const sb = c.sys.b!;
     const sa = c.sys.a!;
     const seeded = () => sb.create(ObjectType.TAG, { nameSeed: 'payroll' }, CreateFlags.NAME_DETERMINISTIC);
     const victim = await seeded().catch((e: unknown) => e);
+    expect(victim).toMatchObject({ code: 'EINVAL', argument: 'flags' });
     // Safe if tags cannot be named deterministically at all: nothing to make again.
     if (!('ref' in (victim as object))) return;
     const t = victim as { ref: number };

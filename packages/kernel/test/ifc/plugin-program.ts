@@ -10,7 +10,7 @@
  * outputs: [report blob (secret), public blob, public stream, the parent's task]
  * argv: ['plugin', child program id, tcp port, public blob name, output name seed]
  */
-import { BeginWriteFlags, CreateFlags, ObjectType, programBinary, type SystemCalls } from '@dios/kernel';
+import { BeginWriteFlags, CreateFlags, EndWriteFlags, ObjectType, programBinary, type SystemCalls } from '@dios/kernel';
 
 const encoder = new TextEncoder();
 
@@ -46,15 +46,17 @@ export async function plugin(sys: SystemCalls): Promise<number> {
   const attempts: Attempt[] = [];
   // What the reference shows (in a worker: a snapshot the kernel makes) before and after raising.
   attempts.push({ what: 'size of the secret while public', outcome: `size ${sys.ref(secretIn).size}` });
-  // A write begun while still public, to be committed after reading the secret.
+  // A write begun while still public, to be filled after reading the secret: the label cannot rise meanwhile.
   const early = await sys.beginWrite(publicOut, 6);
+  await attempt(attempts, 'raise while holding a public write buffer', () =>
+    write(sys, sys.self, encoder.encode(JSON.stringify({ addSecrecy: [tag] }))),
+  );
+  await sys.endWrite(publicOut, early, {}, EndWriteFlags.DISCARD);
   await write(sys, sys.self, encoder.encode(JSON.stringify({ addSecrecy: [tag] })));
   attempts.push({ what: 'size of the secret once raised', outcome: `size ${sys.ref(secretIn).size}` });
   const view = await sys.beginRead(secretIn);
   const secret = view.slice();
   await sys.endRead(secretIn, view);
-  early.set(secret.subarray(0, 6));
-  await attempt(attempts, 'commit a write begun before raising', () => sys.endWrite(publicOut, early));
   await attempt(attempts, 'write the public blob', () => write(sys, publicOut, secret));
   const [found] = await sys.lookup(publicName!);
   await attempt(attempts, 'write the public blob found by name', () => write(sys, found!, secret));

@@ -25,6 +25,7 @@ import { checkInvariants } from './invariants.js';
 import { KernelStatusObject } from './kernel-status.js';
 import { localityPolicy, type SchedulingPolicy } from './scheduler.js';
 import { ProvenanceLog } from './provenance.js';
+import { canFlow } from '../objects/label.js';
 
 /** Options of `Kernel.boot`. */
 export interface KernelOptions {
@@ -259,7 +260,9 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     task.table.set(ref.id, ref);
     obj.refs.add(ref);
     obj.refCount++;
-    obj.onOpen(rights);
+    // Only a holder that may flow to the object takes part in it (counts as a stream's reader or writer).
+    ref.counted = canFlow(task.label, obj.label) ? rights : 0;
+    if (ref.counted !== 0) obj.onOpen(ref.counted);
     if (obj instanceof GroupObject) {
       const held = task.heldGroups.get(obj);
       if (held === undefined) task.heldGroups.set(obj, new Set([ref]));
@@ -286,7 +289,8 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     const obj = ref.object;
     obj.refs.delete(ref);
     obj.refCount--;
-    obj.onClose(ref.rights);
+    // A holder whose label has risen since leaves its part as it was: its going would tell the others something.
+    if (ref.counted !== 0 && canFlow(ref.holder.label, obj.label)) obj.onClose(ref.counted);
     if (task !== undefined && obj instanceof GroupObject) {
       const held = task.heldGroups.get(obj)!;
       held.delete(ref);

@@ -101,7 +101,11 @@ export class BlobObject extends KernelObject {
     return {
       ref: req.ref,
       kind: 'read',
-      buffer: this.#bytes.subarray(req.offset, req.offset + length),
+      // Lent memory is writable: a reader labelled otherwise gets a copy, so nothing it writes there reaches the blob.
+      buffer:
+        req.label === this.label
+          ? this.#bytes.subarray(req.offset, req.offset + length)
+          : this.#bytes.slice(req.offset, req.offset + length),
       offset: req.offset,
       version: this.version,
       exclusive,

@@ -75,6 +75,14 @@ export class Reference {
     readonly holder: LabelHolder,
   ) {}
 
+  /**
+   * The rights this reference counts with at its object (a stream's readers
+   * and writers): 0 when its holder's label could not flow to the object when
+   * it was opened, so that opening or closing it tells the object's parties
+   * nothing (docs/ifc.md). Set by the kernel.
+   */
+  counted = 0;
+
   /** Buffers lent through this reference and not yet returned. */
   get leases(): Map<Uint8Array, Lease> {
     return (this.#leases ??= new Map());

@@ -12,7 +12,7 @@ import type { Lease, Reference } from './reference.js';
 import type { TaskState, TaskStatus } from '../abi/system-calls.js';
 import type { Placement, Program } from '../abi/program.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
-import { Label } from './label.js';
+import { canFlow, Label } from './label.js';
 import type { GroupObject } from './group.js';
 import { TaskStats } from './task-stats.js';
 
@@ -205,7 +205,19 @@ export class TaskObject extends KernelObject {
     if (secrecy.size > MAX_LABEL_TAGS || integrity.size > MAX_LABEL_TAGS)
       throw errors.EINVAL('endWrite', 'buffer', `a label holds at most ${MAX_LABEL_TAGS} tags in each set`);
     const next = Label.of(secrecy, integrity);
-    return next.equals(this.label) ? undefined : next;
+    if (next.equals(this.label)) return undefined;
+    // Lent memory (a blob's view, a stream's ring) stays writable: with a label that may not flow to its object, the
+    // task could write through it what the kernel would refuse at end_write.
+    for (const ref of this.table.values()) {
+      if (ref.leaseCount > 0 && ref.object !== this && !canFlow(next, ref.object.label)) {
+        throw errors.EBUSY(
+          'endWrite',
+          'buffer',
+          `reference ${ref.id} has a buffer lent that the new label could write to; end the read or write first`,
+        );
+      }
+    }
+    return next;
   }
 }
 

@@ -138,6 +138,19 @@ export async function create(
   const label = createdLabel(kernel, task, type as ObjectType, o.label);
 
   const deterministic = (flags as number) & CreateFlags.NAME_DETERMINISTIC;
+  // A tag's name is what its capabilities are about: one that could be named again (on a peer, or here once gone)
+  // would hand its maker ADD and REMOVE for everything labelled with it. Tags get random names only.
+  if (deterministic && type === ObjectType.TAG)
+    throw errors.EINVAL(s, 'flags', 'a tag cannot be named deterministically: its name must never be made again');
+  // A deterministic name is one others can look for: entering it in a group the task's label may not flow to
+  // would tell that group's readers something (a random name tells them nothing they could look for).
+  if (deterministic && !canFlow(task.label, group.label)) {
+    throw errors.EPERM(
+      s,
+      'flags',
+      `the labels forbid a deterministic name in group ${group.name.key.slice(0, 12)} ${group.label.toString()} from the task ${task.label.toString()}; use a random name or a group with the task's label`,
+    );
+  }
   if (o.nameSeed !== undefined && !deterministic) {
     throw errors.EINVAL(s, 'options.nameSeed', 'a name seed needs CreateFlags.NAME_DETERMINISTIC');
   }

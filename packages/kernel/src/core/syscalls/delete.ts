@@ -4,6 +4,7 @@
  * @module
  */
 import { checkFlow, recordFlow } from './flow.js';
+import { canFlow } from '../objects/label.js';
 import { errors } from '../abi/errors.js';
 import { DeleteFlags, Rights } from '../abi/flags.js';
 import type { KernelState } from '../kernel/kernel-state.js';
@@ -32,6 +33,17 @@ export function deleteRef(kernel: KernelState, task: TaskObject, handle: unknown
   if (ref.object.destroysOnDelete() && ref.rights & Rights.WRITE && !(f & DeleteFlags.DROP)) {
     // Destroying the object for every holder writes to it (DROP still just drops the reference).
     checkFlow(kernel, task, s, 'ref', ref.object, 'out', 'modify');
+    // Every holder sees its reference revoked: the destruction flows to each of them.
+    for (const held of ref.object.refs) {
+      if (!canFlow(task.label, held.holder.label)) {
+        recordFlow(kernel, task, ref.object, 'modify', s, 0, false);
+        throw errors.EPERM(
+          s,
+          'ref',
+          'the labels forbid the flow to a holder of the object, who would see it destroyed',
+        );
+      }
+    }
     recordFlow(kernel, task, ref.object, 'modify', s, 0, true);
     kernel.destroyObject(ref.object, true);
   } else kernel.closeRef(ref);

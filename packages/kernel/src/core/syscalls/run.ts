@@ -18,7 +18,7 @@ import type { NodeLoad } from '../wire/transport.js';
 import { runArguments } from './arguments.js';
 import { spawn } from './spawn.js';
 import { checkFlow, recordFlow } from './flow.js';
-import type { Label } from '../objects/label.js';
+import { canFlow, type Label } from '../objects/label.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
 import { TASK_SPEC_KEYS, type TaskSpec } from '../abi/syscall-options.js';
 
@@ -92,6 +92,15 @@ export async function run(
       s,
       'spec.name',
       `a seeded name is entered in the child's first group, and ${groupRefs !== undefined ? 'spec.groups[0]' : "the caller's first membership"} lacks write rights there`,
+    );
+  }
+  // As create's: a name others can look for, entered in a group the caller's label may not flow to, tells them something.
+  const homeGroup = home === undefined ? undefined : 'object' in home ? home.object : home.group;
+  if (f & RunFlags.NAME_DETERMINISTIC && homeGroup !== undefined && !canFlow(parent.label, homeGroup.label)) {
+    throw errors.EPERM(
+      s,
+      'flags',
+      `the labels forbid a deterministic task name in group ${homeGroup.name.key.slice(0, 12)} from the task ${parent.label.toString()}`,
     );
   }
   if (sp.name !== undefined && (typeof sp.name !== 'string' || !(f & RunFlags.NAME_DETERMINISTIC))) {
