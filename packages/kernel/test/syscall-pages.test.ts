@@ -641,11 +641,21 @@ const SCENARIOS: { [C in Call]: Partial<Record<ErrnoCode, Scenario>> } = {
     },
     EBADF: async () => (await boot()).sys.endWrite(999, new Uint8Array(1)),
     EPERM: async () => {
+      // A secret blob's write begun while raised; lowering is allowed (the new label may still flow to the blob),
+      // but the commit, checked again both ways, is not.
       const { sys } = await boot();
+      const tag = await raise(sys);
       const { ref } = await blob(sys);
       const buf = await sys.beginWrite(ref, 1);
-      await raise(sys);
+      await write(sys, sys.self, enc(JSON.stringify({ removeSecrecy: [tag] })));
       return sys.endWrite(ref, buf);
+    },
+    EBUSY: async () => {
+      // A label change while holding a public blob's write buffer: the raised task could write through it.
+      const { sys } = await boot();
+      const { ref } = await blob(sys);
+      await sys.beginWrite(ref, 1);
+      return raise(sys);
     },
     EIO: async () => {
       // The store keeps the new blob, then fails its first commit.
