@@ -15,6 +15,7 @@
  * (not the default ones).
  *
  * Points: every call of checkFlow in packages/kernel/src (found, not listed),
+ * every other call of canFlow (found: made to answer true),
  * plus the listed ones below (checkFlow's two halves, the read direction,
  * create's canFlow and default label, RefView's masking, the child's label,
  * MAKE_LOCAL's label, the peer handlers' and the wire's labels, the label
@@ -282,6 +283,31 @@ function discoverCheckFlowCalls() {
   return points;
 }
 
+/**
+ * Every other line of the kernel's sources that calls canFlow (not its
+ * definition, not a line a listed point mutates): each canFlow there answers
+ * true (the flow is always allowed).
+ */
+function discoverCanFlowCalls() {
+  const points = [];
+  for (const file of walk(SRC)) {
+    if (file.endsWith('/label.ts')) continue;
+    const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (!/\bcanFlow\(/.test(line) || /^\s*(import|export|\*|\/\/)/.test(line)) return;
+      if (LISTED.some((p) => p.file === file && line.includes(p.find))) return;
+      points.push({
+        file,
+        name: `canFlow call ${relative(`${SRC}/core`, file)}:${i + 1}`,
+        line: i,
+        find: line,
+        replace: line.replaceAll(/\bcanFlow\(/g, '(() => true)('),
+      });
+    });
+  }
+  return points;
+}
+
 /** `text` with line `line` (found points) or the only appearance of `find` (listed points) replaced; undefined when not there. */
 function mutate(text, point) {
   if (point.line !== undefined) {
@@ -344,7 +370,7 @@ function runTests(tests, report) {
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const tests = options.testsOnly ? options.tests : [...DEFAULT_TESTS, ...options.tests];
-  let points = [...discoverCheckFlowCalls(), ...LISTED];
+  let points = [...discoverCheckFlowCalls(), ...discoverCanFlowCalls(), ...LISTED];
   if (options.only !== undefined) {
     const wanted = options.only.split(',');
     points = points.filter((p) => wanted.some((w) => p.name.includes(w)));

@@ -9,8 +9,28 @@
  * noninterference property found (after hundreds of programs).
  */
 import { describe, expect, it } from 'vitest';
-import { CopyFlags, DeleteFlags, ObjectType, Rights, type LabelChange, type SystemCalls } from '@dios/kernel';
-import { blobWith, boot, dec, enc, expectErrno, krefOf, readAll, taskOf, writeAll } from '../helpers.js';
+import {
+  BeginReadFlags,
+  CopyFlags,
+  DeleteFlags,
+  ObjectType,
+  Rights,
+  RunFlags,
+  type LabelChange,
+  type SystemCalls,
+} from '@dios/kernel';
+import {
+  blobWith,
+  boot,
+  dec,
+  enc,
+  expectErrno,
+  installProgram,
+  krefOf,
+  readAll,
+  taskOf,
+  writeAll,
+} from '../helpers.js';
 import { cluster } from '../distribution/cluster.js';
 
 async function changeLabel(sys: SystemCalls, change: LabelChange): Promise<void> {
@@ -143,5 +163,43 @@ describe('a read that others can see happen is a flow both ways', () => {
     // The public writer is not held up; through an optimistic reference the secret task reads.
     await writeAll(init, exclusive.ref, enc('still public'));
     expect(dec((await readAll(high, op!)).bytes)).toBe('public');
+  });
+});
+
+describe('what a secret task holds or names does not show to public tasks', () => {
+  it("a secret task's write reference to a public stream does not count as a writer: the stream ends when the public writer goes", async () => {
+    const kernel = await boot();
+    const init = kernel.init;
+    const high = await kernel.attachTask(['high'], undefined, { lookupRights: Rights.ALL });
+    const [highTask] = await init.lookup(high.taskName);
+    const tag = await init.create(ObjectType.TAG);
+    const [add] = await init.copy([tag.ref], highTask!);
+    await changeLabel(high, { addSecrecy: [add!] });
+    const stream = await init.create(ObjectType.SHARED_MEMORY_STREAM);
+    const [writer] = await init.copy([stream.ref], init.self, { rights: Rights.WRITE });
+    const [reader] = await init.copy([stream.ref], init.self, { rights: Rights.READ });
+    // The secret task takes a write reference after the stream was made, then the public writers go.
+    await init.copy([stream.ref], highTask!);
+    await init.delete(stream.ref);
+    await init.delete(writer!);
+    const end = await init.beginRead(reader!, {}, BeginReadFlags.NONBLOCK);
+    expect(end.length).toBe(0);
+    await init.endRead(reader!, end);
+  });
+
+  it('a secret task cannot run a child with a deterministic name in a public group', async () => {
+    const kernel = await boot();
+    const init = kernel.init;
+    const high = await kernel.attachTask(['high'], undefined, { lookupRights: Rights.ALL });
+    const [highTask] = await init.lookup(high.taskName);
+    const tag = await init.create(ObjectType.TAG);
+    const binary = await installProgram(kernel, init, () => 0);
+    const [add, bin] = await init.copy([tag.ref, binary], highTask!);
+    await changeLabel(high, { addSecrecy: [add!] });
+    await expectErrno(
+      high.run(bin!, { argv: ['child'], name: 'seeded' }, RunFlags.NAME_DETERMINISTIC),
+      'EPERM',
+      'flags',
+    );
   });
 });
