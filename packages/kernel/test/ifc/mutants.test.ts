@@ -13,9 +13,11 @@ import {
   BeginReadFlags,
   CopyFlags,
   DeleteFlags,
+  kernelStatusName,
   ObjectType,
   Rights,
   RunFlags,
+  type KernelStatus,
   type LabelChange,
   type SystemCalls,
 } from '@dios/kernel';
@@ -201,5 +203,18 @@ describe('what a secret task holds or names does not show to public tasks', () =
       'EPERM',
       'flags',
     );
+  });
+
+  it('the kernel status a public task reads leaves out secret objects', async () => {
+    const kernel = await boot();
+    const init = kernel.init;
+    const tag = await init.create(ObjectType.TAG);
+    const secret = await init.create(ObjectType.SHARED_MEMORY_BLOB, { label: { secrecy: [tag.ref] } });
+    const open = await init.create(ObjectType.SHARED_MEMORY_BLOB);
+    const low = await kernel.attachTask(['low']);
+    const [status] = await low.lookup(await kernelStatusName(low.kernelId));
+    const names = (JSON.parse(dec((await readAll(low, status!)).bytes)) as KernelStatus).objects.map((o) => o.name);
+    expect(names).toContain(open.name.key.slice(0, 12));
+    expect(names).not.toContain(secret.name.key.slice(0, 12));
   });
 });
