@@ -205,16 +205,24 @@ describe('what a secret task holds or names does not show to public tasks', () =
     );
   });
 
-  it('the kernel status a public task reads leaves out secret objects', async () => {
+  it('the kernel status a public task reads leaves out secret objects and secret tasks', async () => {
     const kernel = await boot();
     const init = kernel.init;
     const tag = await init.create(ObjectType.TAG);
     const secret = await init.create(ObjectType.SHARED_MEMORY_BLOB, { label: { secrecy: [tag.ref] } });
     const open = await init.create(ObjectType.SHARED_MEMORY_BLOB);
+    const high = await kernel.attachTask(['high'], undefined, { lookupRights: Rights.ALL });
+    const [highTask] = await init.lookup(high.taskName);
+    const [add] = await init.copy([tag.ref], highTask!);
+    await changeLabel(high, { addSecrecy: [add!] });
     const low = await kernel.attachTask(['low']);
     const [status] = await low.lookup(await kernelStatusName(low.kernelId));
-    const names = (JSON.parse(dec((await readAll(low, status!)).bytes)) as KernelStatus).objects.map((o) => o.name);
+    const seen = JSON.parse(dec((await readAll(low, status!)).bytes)) as KernelStatus;
+    const names = seen.objects.map((o) => o.name);
     expect(names).toContain(open.name.key.slice(0, 12));
     expect(names).not.toContain(secret.name.key.slice(0, 12));
+    const tasks = seen.tasks.map((t) => t.name);
+    expect(tasks).toContain(low.taskName.key);
+    expect(tasks).not.toContain(high.taskName.key);
   });
 });
