@@ -4,19 +4,18 @@
  * the restored object carries it, so after a restart, later commits and a
  * checkpoint, an unlabelled task is refused (EPERM) and a task with the
  * label reads the bytes. Tags are not durable, and a tag's name can never be
- * made again: after a restart no task can raise itself to the old tags, so
- * the tests give the reading task the label directly, as a host holding the
- * label would. A label region that fails its check stops the boot (EIO) rather than bring
+ * made again by a task: after a restart the host makes the old tags again
+ * (Kernel.restoreTag) and hands their capabilities to the reading task. A label region that fails its check stops the boot (EIO) rather than bring
  * the blob back readable by all.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Kernel, Label, ObjectType, type LabelChange, type Name, type SystemCalls } from '@dios/kernel';
+import { Kernel, Label, ObjectType, Rights, type LabelChange, type Name, type SystemCalls } from '@dios/kernel';
 import { FileBlobStore } from '@dios/kernel/node';
 import { DATA_OFFSET } from '../src/host/blob-format.js';
-import { dec, enc, expectErrno, taskOf } from './helpers.js';
+import { dec, enc, expectErrno } from './helpers.js';
 
 const dirs: string[] = [];
 const stores: FileBlobStore[] = [];
@@ -63,9 +62,14 @@ async function tags(sys: SystemCalls, count: number): Promise<{ refs: number[]; 
 
 /** A task at {s: s1, s2; i: i1}: new tags it raises itself to, or, after a restart, the tags `keys` of an earlier boot. */
 async function secretTask(kernel: Kernel, keys?: string[]): Promise<{ sys: SystemCalls; keys: string[] }> {
-  const sys = await kernel.attachTask(['secret']);
+  const sys = await kernel.attachTask(['secret'], undefined, { lookupRights: Rights.ALL });
   if (keys !== undefined) {
-    taskOf(kernel, sys).label = Label.of(keys.slice(0, 2), keys.slice(2));
+    // The host makes the earlier boot's tags again (no task can make a tag of a chosen name) and hands them on.
+    const held = keys.map((key) => kernel.restoreTag(key));
+    const [target] = await kernel.init.lookup(sys.taskName);
+    const given = await kernel.init.copy(held, target!, { rights: Rights.ADD });
+    await changeLabel(sys, { addSecrecy: given.slice(0, 2), addIntegrity: given.slice(2) });
+    expect(() => kernel.restoreTag(keys[0]!)).toThrow(/EEXIST/);
     return { sys, keys };
   }
   const made = await tags(sys, 3);

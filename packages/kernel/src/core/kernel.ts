@@ -10,6 +10,8 @@ import { errors } from './abi/errors.js';
 import { Name, describe } from './abi/names.js';
 import type { Transport } from './wire/transport.js';
 import type { TaskObject } from './objects/task.js';
+import { TagObject } from './objects/tag.js';
+import { TAG_RIGHTS } from './abi/flags.js';
 import { loadDurableBlobs } from './kernel/durable-restore.js';
 import { kernelStatusName } from './kernel/kernel-status.js';
 import { KernelState, type KernelOptions } from './kernel/kernel-state.js';
@@ -46,6 +48,26 @@ export class Kernel extends KernelState<TaskContext> {
   /** Each task's system calls: a {@link TaskContext}. */
   protected contextFor(task: TaskObject): TaskContext {
     return new TaskContext(this, task);
+  }
+
+  /**
+   * The host's way back to a tag after a restart. Tags live in memory, so a
+   * durable blob labelled with one comes back with a label whose
+   * capabilities nobody holds. This makes tag `name` again on this kernel,
+   * named in the root group, and gives init a reference with every right
+   * (ADD and REMOVE included), to hand on with copy. A host operation, not
+   * a system call: no task can make a tag of a chosen name (docs/ifc.md).
+   * EEXIST when an object of that name is here already. Returns init's handle.
+   */
+  restoreTag(name: Name | string): number {
+    const key = typeof name === 'string' ? Name.parse(name, 'restoreTag', 'name') : name;
+    if (this.objects.has(key.key))
+      throw errors.EEXIST('restoreTag', 'name', `an object named ${key.key} already exists on kernel ${this.id}`);
+    const tag = new TagObject(key, 'refcounted', this.rootGroup);
+    this.objects.set(key.key, tag);
+    this.rootGroup.add(tag);
+    const init = this.tasks.get(this.init.taskName.key)!;
+    return this.openRef(init, tag, TAG_RIGHTS, undefined).id;
   }
 
   /** Joins the peers reachable through `transport` (whose id must be this kernel's id). */

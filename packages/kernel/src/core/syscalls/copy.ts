@@ -11,6 +11,7 @@ import type { KernelState } from '../kernel/kernel-state.js';
 import { RemoteObject } from '../objects/remote.js';
 import { fetchLocalCopy } from './make-local.js';
 import { checkFlow, recordFlow } from './flow.js';
+import { canFlow } from '../objects/label.js';
 import { TaskObject } from '../objects/task.js';
 import type { Reference } from '../objects/reference.js';
 import { checkArray, checkOptions, MAX_REFS_PER_CALL, requireRights } from './validate.js';
@@ -105,19 +106,22 @@ function hand(
   }
   if (targetTask.state === 'exited') throw errors.ESRCH('copy', 'target', `task ${targetRef.id} has exited`);
   recordFlow(kernel, task, targetTask, 'copy', 'copy', 0, true);
+  // The new handles are the target's next ones: they count what it opened before. A caller the target's label may
+  // not flow to learns nothing of that: it gets 0 for each (the target finds its new references in its own table).
+  const answer = canFlow(targetTask.label, task.label);
   // A copy keeps the source's policy and buffer sizes, and records the source as its parent.
-  return sources.map(
-    (src, i) =>
-      kernel.openRef(
-        targetTask,
-        handed[i]!.object,
-        rights[i]!,
-        { task: task.name.key, id: src.id },
-        src.consistency,
-        src.readBufferSize,
-        src.writeBufferSize,
-      ).id,
-  );
+  return sources.map((src, i) => {
+    const id = kernel.openRef(
+      targetTask,
+      handed[i]!.object,
+      rights[i]!,
+      { task: task.name.key, id: src.id },
+      src.consistency,
+      src.readBufferSize,
+      src.writeBufferSize,
+    ).id;
+    return answer ? id : 0;
+  });
 }
 
 // MAKE_LOCAL: fetches the remote blobs into local copies (held meanwhile by the caller), hands those over, then lets go.

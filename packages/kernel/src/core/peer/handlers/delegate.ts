@@ -7,7 +7,7 @@ import { Rights } from '../../abi/flags.js';
 import { TaskObject } from '../../objects/task.js';
 import { requireRights } from '../../syscalls/validate.js';
 import { checkFlow } from '../../syscalls/flow.js';
-import { labelFromWire } from '../../objects/label.js';
+import { canFlow, labelFromWire } from '../../objects/label.js';
 import { dropForeign, rightsWithin } from './passed-refs.js';
 import type { PeerHandler } from './peer-call.js';
 
@@ -30,7 +30,8 @@ export const serveDelegate: PeerHandler<'delegate'> = async (call, req) => {
     const rights = req.refs.map((r, i) => rightsWithin(call, r.ref, r.rights, 'copy', `refs[${i}]`));
     const objects = req.refs.map((r) => call.importer.importHandle(call.from, r.ref));
     const handles = objects.map((obj, i) => kernel.openRef(target, obj, rights[i]!, undefined).id);
-    return { ok: true, handles };
+    // As a local copy: a sender the target's label may not flow to gets 0 for each handle.
+    return { ok: true, handles: canFlow(target.label, label) ? handles : handles.map(() => 0) };
   } catch (e) {
     dropForeign(call, req.refs);
     throw e;
