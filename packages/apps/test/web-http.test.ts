@@ -5,6 +5,7 @@
  * written live through libd served at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateFlags, ObjectType, pathSeed } from '@dios/kernel';
 import { createTag, fclose, fopen, fputs, raiseSecrecy } from '@dios/libd';
 import {
   curl,
@@ -64,11 +65,17 @@ describe.skipIf(why !== undefined)('web server over HTTP/1.1 (curl)', () => {
   it('403 for a file whose label the server may not read, and the server goes on', async () => {
     const owner = await web.kernel.attachTask(['owner']);
     const { handle: tag } = await createTag(owner);
+    // At a path (a name anyone can compute) in the public root group: made while unlabelled, with a secret label.
+    const { ref } = await owner.create(
+      ObjectType.DURABLE_BLOB,
+      { nameSeed: pathSeed('/www/secret.txt'), label: { secrecy: [tag] } },
+      CreateFlags.NAME_DETERMINISTIC,
+    );
     await raiseSecrecy(owner, tag);
-    // Made by a secret task, the file carries its label (create's default).
-    const file = await fopen(owner, '/www/secret.txt', 'w');
-    await fputs(file, 'classified\n');
-    await fclose(file);
+    const bytes = new TextEncoder().encode('classified\n');
+    const buf = await owner.beginWrite(ref, bytes.length);
+    buf.set(bytes);
+    await owner.endWrite(ref, buf);
     const r = parseResponse((await curl('-i', `${web.url}secret.txt`)).stdout);
     expect(r.status).toBe(403);
     expect(r.body).not.toContain('classified');
