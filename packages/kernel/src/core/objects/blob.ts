@@ -11,6 +11,7 @@ import type { Name } from '../abi/names.js';
 import type { Lease, Reference } from './reference.js';
 import type { GroupObject } from './group.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
+import { canFlow } from './label.js';
 
 // Shared blobs at least this large live in a growable SharedArrayBuffer.
 const GROWABLE_FROM = 1 << 20;
@@ -101,16 +102,25 @@ export class BlobObject extends KernelObject {
     return {
       ref: req.ref,
       kind: 'read',
-      // Lent memory is writable: a reader labelled otherwise gets a copy, so nothing it writes there reaches the blob.
-      buffer:
-        req.label === this.label
-          ? this.#bytes.subarray(req.offset, req.offset + length)
-          : this.#bytes.slice(req.offset, req.offset + length),
+      buffer: this.#lendable(req)
+        ? this.#bytes.subarray(req.offset, req.offset + length)
+        : this.#bytes.slice(req.offset, req.offset + length),
       offset: req.offset,
       version: this.version,
       exclusive,
       truncate: false,
     };
+  }
+
+  /**
+   * Whether a read may lend the blob's own memory. Lent memory is writable:
+   * a worker task (whose only way out is its system calls) whose label may
+   * not flow to the blob's gets a copy, so nothing it writes there reaches
+   * the blob (docs/ifc.md). A task in the kernel's thread shares the kernel's
+   * heap anyway (docs/architecture.md, isolation and its limits).
+   */
+  #lendable(req: IoRequest): boolean {
+    return req.label === this.label || req.crossThread !== true || canFlow(req.label, this.label);
   }
 
   override endRead(lease: Lease, release: boolean): boolean {
