@@ -22,7 +22,7 @@ import {
 import { FileBlobStore, useWorkers, type WorkerPool } from '@dios/kernel/node';
 import { blobWith } from '../helpers.js';
 import { cluster } from '../distribution/cluster.js';
-import { scribbler } from './plugin-program.js';
+import { viewWriter, scribbler } from './plugin-program.js';
 import {
   changeLabel,
   cleanUp,
@@ -79,6 +79,28 @@ describe('lent memory outlives a label change (a pure worker task, which the doc
       );
       await sys.select([task]);
       expect(dec((await readAll(sys, pub.ref)).bytes)).toBe('public blob, 28 bytes long..');
+    },
+  );
+
+  // Was a hole (rights, not labels): a worker task lent the blob's shared memory for a read could write the blob
+  // through a READ-only reference. A worker reads a copy unless its reference may write the blob.
+  it(
+    'a pure worker writing into its read view through a READ-only reference does not change the blob',
+    { timeout: 30_000 },
+    async () => {
+      const { kernel, sys } = await withSecret();
+      pools.push(useWorkers(kernel, { size: 1 }));
+      kernel.registerProgram('view-writer', { module: PLUGIN_MODULE, export: viewWriter.name });
+      const pub = await blobWith(sys, 'read only');
+      const bin = await blobWith(sys, programBinary('view-writer'));
+      const task = await sys.run(
+        bin.ref,
+        { argv: ['view-writer'], inputs: [pub.ref], placement: 'worker' },
+        RunFlags.PURE,
+      );
+      await sys.select([task]);
+      expect(sys.ref(task).task).toEqual({ state: 'exited', exitStatus: 0 });
+      expect(dec((await readAll(sys, pub.ref)).bytes)).toBe('read only');
     },
   );
 

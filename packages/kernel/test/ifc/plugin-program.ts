@@ -134,3 +134,12 @@ export async function scribbler(sys: SystemCalls): Promise<number> {
   lent.set(secret.subarray(0, lent.length));
   return 0;
 }
+
+/** Writes into its read view of its first input (a READ-only reference): the blob must not change. */
+export async function viewWriter(sys: SystemCalls): Promise<number> {
+  const [input] = sys.inputs as [number];
+  const view = await sys.beginRead(input);
+  view.fill(0x58);
+  await sys.endRead(input, view);
+  return 0;
+}

@@ -45,18 +45,24 @@ describe('worker tasks: running', () => {
     kernel.checkInvariants();
   });
 
-  it('lends shared memory: a worker holding a read view sees a later commit of the same bytes (no copy)', async () => {
+  // Through a reference that may write the blob, the view is the blob's shared memory; through a READ-only one it
+  // is a copy (lent memory is writable: a view would let the worker write the blob without WRITE).
+  it.each([
+    ['may write the blob: shared memory, a later commit shows in the view (no copy)', true, 1042],
+    ['is READ only: a copy, the later commit does not show', false, 1],
+  ])('a worker holding a read view through a reference that %s', async (_what, writable, expected) => {
     const { kernel, sys, binary } = await setup();
     const { ref: blob } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
     await writeAll(sys, blob, new Uint8Array(4096).fill(1));
     const { ref: go } = await sys.create(ObjectType.SHARED_MEMORY_STREAM);
-    const task = await sys.run(await binary('holdView'), { argv: ['holdView'], inputs: [blob, go] });
+    const spec = writable ? { inputs: [go], outputs: [blob] } : { inputs: [blob, go] };
+    const task = await sys.run(await binary('holdView'), { argv: ['holdView'], ...spec });
     // Wait until the worker holds its view (the blob then has a reader lease), then overwrite in place.
     const obj = krefOf(kernel, sys, blob).object;
     for (let i = 0; i < 1000 && ![...obj.refs].some((r) => r.leaseCount > 0); i++) await sleep(5);
     await writeAll(sys, blob, new Uint8Array(4096).fill(42));
     await writeAll(sys, go, enc('!'));
-    expect(await exitStatus(sys, task)).toBe(1042);
+    expect(await exitStatus(sys, task)).toBe(expected);
     kernel.checkInvariants();
   });
 

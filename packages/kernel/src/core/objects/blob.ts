@@ -6,7 +6,7 @@
  * @module
  */
 import { errors } from '../abi/errors.js';
-import { ObjectType, type Lifecycle } from '../abi/flags.js';
+import { ObjectType, Rights, type Lifecycle } from '../abi/flags.js';
 import type { Name } from '../abi/names.js';
 import type { Lease, Reference } from './reference.js';
 import type { GroupObject } from './group.js';
@@ -114,13 +114,15 @@ export class BlobObject extends KernelObject {
 
   /**
    * Whether a read may lend the blob's own memory. Lent memory is writable:
-   * a worker task (whose only way out is its system calls) whose label may
-   * not flow to the blob's gets a copy, so nothing it writes there reaches
-   * the blob (docs/ifc.md). A task in the kernel's thread shares the kernel's
+   * a worker task (whose only way out is its system calls) gets a copy
+   * unless its reference may write the blob and its label may flow to the
+   * blob's, so nothing it writes there reaches the blob behind end_write's
+   * back (docs/ifc.md). A task in the kernel's thread shares the kernel's
    * heap anyway (docs/architecture.md, isolation and its limits).
    */
   #lendable(req: IoRequest): boolean {
-    return req.label === this.label || req.crossThread !== true || canFlow(req.label, this.label);
+    if (req.crossThread !== true) return true;
+    return (req.ref.rights & Rights.WRITE) !== 0 && (req.label === this.label || canFlow(req.label, this.label));
   }
 
   override endRead(lease: Lease, release: boolean): boolean {
