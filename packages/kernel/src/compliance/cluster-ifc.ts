@@ -48,6 +48,11 @@ export function ifcCases({ boot, timeout }: ClusterCase): void {
         await changeLabel(a, { addSecrecy: [add!] });
         expect((await labelOf(a)).secrecy).toEqual([tag.name.key]);
         expect(dec((await readAll(a, remote!)).bytes)).toBe('on b');
+        // Now secret, a's task may not flow back to b's: a copy into it still lands, but b learns no handle numbers
+        // (they would count what a's task opened), at a's home as on one kernel.
+        const before = a.handles.length;
+        expect(await b.copy([tag.ref], aTask!, { rights: Rights.READ })).toEqual([0]);
+        expect(a.handles.length).toBe(before + 1);
         n.check();
       },
       timeout,

@@ -104,6 +104,29 @@ describe('lent memory outlives a label change (a pure worker task, which the doc
     },
   );
 
+  // The same through a reference that may write the blob, by a worker whose label may not flow to it: a copy too.
+  it(
+    'a secret pure worker writing into its read view of a public blob it may write does not change it',
+    { timeout: 30_000 },
+    async () => {
+      const { kernel, sys, t } = await withSecret();
+      pools.push(useWorkers(kernel, { size: 1 }));
+      kernel.registerProgram('view-writer', { module: PLUGIN_MODULE, export: viewWriter.name });
+      const pub = await blobWith(sys, 'public');
+      const bin = await blobWith(sys, programBinary('view-writer'));
+      // The parent raises: its child starts secret, with the public blob as an output (WRITE kept).
+      await raise(sys, t.ref);
+      const task = await sys.run(
+        bin.ref,
+        { argv: ['view-writer'], outputs: [pub.ref], placement: 'worker' },
+        RunFlags.PURE,
+      );
+      await sys.select([task]);
+      await changeLabel(sys, { removeSecrecy: [t.ref] });
+      expect(dec((await readAll(sys, pub.ref)).bytes)).toBe('public');
+    },
+  );
+
   // Was a hole (fixed: stream.ts zeroes a write lease's ring region): a stream's write lease is the ring itself, so
   // what a writer put in a buffer it could not commit (its label rose meanwhile) was in the next writer's buffer.
   it(

@@ -135,9 +135,9 @@ export async function scribbler(sys: SystemCalls): Promise<number> {
   return 0;
 }
 
-/** Writes into its read view of its first input (a READ-only reference): the blob must not change. */
+/** Writes into its read view of its first output, or else its first input (READ only): the blob must not change. */
 export async function viewWriter(sys: SystemCalls): Promise<number> {
-  const [input] = sys.inputs as [number];
+  const input = sys.outputs[0] ?? sys.inputs[0]!;
   const view = await sys.beginRead(input);
   view.fill(0x58);
   await sys.endRead(input, view);
