@@ -57,6 +57,27 @@ async function withSecret() {
   return { kernel, sys, t, secret };
 }
 
+/**
+ * Runs the scribbler (plugin-program.ts) as a pure worker on a public blob and a public stream, with the secret and
+ * ADD on its tag, until it exits; returns the public objects for the test to look at.
+ */
+async function scribbled() {
+  const { kernel, sys, t, secret } = await withSecret();
+  pools.push(useWorkers(kernel, { size: 1 }));
+  kernel.registerProgram('scribbler', { module: PLUGIN_MODULE, export: scribbler.name });
+  const pub = await blobWith(sys, 'public blob, 28 bytes long..');
+  const stream = await sys.create(ObjectType.SHARED_MEMORY_STREAM);
+  const [tag] = await sys.copy([t.ref], sys.self, { rights: Rights.READ | Rights.DELEGATE | Rights.ADD });
+  const bin = await blobWith(sys, programBinary('scribbler'));
+  const task = await sys.run(
+    bin.ref,
+    { argv: ['scribbler'], inputs: [secret.ref, tag!, pub.ref], outputs: [stream.ref], placement: 'worker' },
+    RunFlags.PURE,
+  );
+  await sys.select([task]);
+  return { sys, pub, stream };
+}
+
 describe('lent memory outlives a label change (a pure worker task, which the docs say has no way out but the calls)', () => {
   // Was a hole: a read view is the blob's own (shared) memory, writable by the reader; a task that raised its label
   // could read a public blob (a flow in) and write the secret into the view. Now a reader labelled otherwise gets a
@@ -65,19 +86,7 @@ describe('lent memory outlives a label change (a pure worker task, which the doc
     'a secret pure task writing into its read view of a public blob does not change the blob',
     { timeout: 30_000 },
     async () => {
-      const { kernel, sys, t, secret } = await withSecret();
-      pools.push(useWorkers(kernel, { size: 1 }));
-      kernel.registerProgram('scribbler', { module: PLUGIN_MODULE, export: scribbler.name });
-      const pub = await blobWith(sys, 'public blob, 28 bytes long..');
-      const stream = await sys.create(ObjectType.SHARED_MEMORY_STREAM);
-      const [tag] = await sys.copy([t.ref], sys.self, { rights: Rights.READ | Rights.DELEGATE | Rights.ADD });
-      const bin = await blobWith(sys, programBinary('scribbler'));
-      const task = await sys.run(
-        bin.ref,
-        { argv: ['scribbler'], inputs: [secret.ref, tag!, pub.ref], outputs: [stream.ref], placement: 'worker' },
-        RunFlags.PURE,
-      );
-      await sys.select([task]);
+      const { sys, pub } = await scribbled();
       expect(dec((await readAll(sys, pub.ref)).bytes)).toBe('public blob, 28 bytes long..');
     },
   );
@@ -133,19 +142,7 @@ describe('lent memory outlives a label change (a pure worker task, which the doc
     "the next writer of a public stream does not find a secret task's uncommitted bytes in its buffer",
     { timeout: 30_000 },
     async () => {
-      const { kernel, sys, t, secret } = await withSecret();
-      pools.push(useWorkers(kernel, { size: 1 }));
-      kernel.registerProgram('scribbler', { module: PLUGIN_MODULE, export: scribbler.name });
-      const pub = await blobWith(sys, 'public blob, 28 bytes long..');
-      const stream = await sys.create(ObjectType.SHARED_MEMORY_STREAM);
-      const [tag] = await sys.copy([t.ref], sys.self, { rights: Rights.READ | Rights.DELEGATE | Rights.ADD });
-      const bin = await blobWith(sys, programBinary('scribbler'));
-      const task = await sys.run(
-        bin.ref,
-        { argv: ['scribbler'], inputs: [secret.ref, tag!, pub.ref], outputs: [stream.ref], placement: 'worker' },
-        RunFlags.PURE,
-      );
-      await sys.select([task]);
+      const { sys, stream } = await scribbled();
       // A public writer, through the calls only: the buffer begin_write lends it.
       const buf = await sys.beginWrite(stream.ref, 16);
       const seen = dec(buf.slice());

@@ -5,8 +5,7 @@
  * @module
  */
 import type { NodeLoad } from '../wire/transport.js';
-import type { LabelView } from '../abi/labels.js';
-import { labelToWire, type Label } from '../objects/label.js';
+import { labelToWire } from '../objects/label.js';
 import { DiosError, errors } from '../abi/errors.js';
 import { ObjectType, Rights } from '../abi/flags.js';
 import type { Distribution, ResolvedSpec } from '../kernel/distribution.js';
@@ -19,7 +18,7 @@ import type { Reference } from '../objects/reference.js';
 import type { PeerReply, PeerRequest, RemoteHandle, Transport } from '../wire/transport.js';
 import { describeObject } from './describe.js';
 import type { Importer } from './handlers/peer-call.js';
-import { PeerRemotePort } from './peer-remote-port.js';
+import { labelField, PeerRemotePort } from './peer-remote-port.js';
 import { PeerService } from './peer-service.js';
 import { readWhole } from '../syscalls/run.js';
 
@@ -119,7 +118,7 @@ export class PeerLink implements Distribution, Importer {
         kind: 'delegate',
         target: (target.object as RemoteObject).handle,
         refs: exported.map((ref, i) => ({ ref, rights: rights[i]! })),
-        ...labelField(task.label),
+        ...labelField(labelToWire(task.label)),
       });
       return reply.handles ?? [];
     } catch (e) {
@@ -170,7 +169,7 @@ export class PeerLink implements Distribution, Importer {
         name: spec.name?.key,
         flags,
         ...(spec.placement !== undefined ? { placement: spec.placement } : {}),
-        ...labelField(parent.label),
+        ...labelField(labelToWire(parent.label)),
       });
     } catch (e) {
       this.#unexport(kernelId, [...inputs, ...outputs]);
@@ -203,7 +202,7 @@ export class PeerLink implements Distribution, Importer {
       kind: 'pause',
       handle: remote.handle,
       flags,
-      ...labelField(caller.label),
+      ...labelField(labelToWire(caller.label)),
     }).catch((e: unknown) => {
       // The home may be found gone while the request waits: say so about the argument, not the transport.
       if (remote.hostDown) remote.checkHostUp('pause', 'task');
@@ -305,10 +304,4 @@ export class PeerLink implements Distribution, Importer {
     }
     return this.#service.handle(from, req, this);
   }
-}
-
-// A task's label as a request field: nothing at all when it has no tags.
-function labelField(label: Label): { label?: LabelView } {
-  const view = labelToWire(label);
-  return view === undefined ? {} : { label: view };
 }

@@ -92,7 +92,7 @@ export class PeerRemotePort implements RemotePort {
     const reply = await this.#request(
       end,
       caller,
-      { kind: 'begin-read', handle: end.handle, offset, length, nonblock, rid, ...labelled(caller) },
+      { kind: 'begin-read', handle: end.handle, offset, length, nonblock, rid, ...labelField(caller.label) },
       () => ({
         kind: 'end-read',
         handle: end.handle,
@@ -110,7 +110,17 @@ export class PeerRemotePort implements RemotePort {
     const reply = await this.#request(
       end,
       caller,
-      { kind: 'begin-write', handle: end.handle, offset, length, truncate, append, nonblock, rid, ...labelled(caller) },
+      {
+        kind: 'begin-write',
+        handle: end.handle,
+        offset,
+        length,
+        truncate,
+        append,
+        nonblock,
+        rid,
+        ...labelField(caller.label),
+      },
       () => ({
         kind: 'end-write',
         handle: end.handle,
@@ -164,7 +174,7 @@ export class PeerRemotePort implements RemotePort {
       handle: end.handle,
       mode,
       timeoutMs,
-      ...labelled(caller),
+      ...labelField(caller.label),
     });
     end.update(reply.object);
   }
@@ -208,7 +218,7 @@ export class PeerRemotePort implements RemotePort {
   }
 }
 
-// The caller's label as a request field: nothing at all for an unlabelled caller.
-function labelled(caller: RemoteCaller): { label?: LabelView } {
-  return caller.label === undefined ? {} : { label: caller.label };
+/** A label as a request field: nothing at all for an unlabelled caller, so unlabelled requests carry no key. */
+export function labelField(label: LabelView | undefined): { label?: LabelView } {
+  return label === undefined ? {} : { label };
 }
