@@ -58,7 +58,16 @@ export type { LabelChange, LabelSpec, LabelView } from './core/abi/labels.js';
 export { ProvenanceLog, DEFAULT_PROVENANCE_RECORDS, MAX_PROVENANCE_RECORDS } from './core/kernel/provenance.js';
 export type { FlowOperation, ProvenanceRecord } from './core/kernel/provenance.js';
 export type { TaskState, TaskStatus } from './core/abi/system-calls.js';
-export type { Program, ProgramFunction, ProgramModule, Placement } from './core/abi/program.js';
+export type {
+  BinaryFormat,
+  Placement,
+  ProcessKind,
+  Program,
+  ProgramFunction,
+  ProgramModule,
+} from './core/abi/program.js';
+export type { BlockingSystemCalls } from './core/abi/blocking-system-calls.js';
+export { DIOS_IMPORT_MODULE, isWasm, wasmImportModules, wasmProcessKind } from './core/syscalls/wasm-binary.js';
 export type { SystemCalls, RefAttributes } from './core/abi/system-calls.js';
 export type { TaskExecutor } from './core/kernel/executor.js';
 export type { Device, DeviceRequest } from './core/kernel/device.js';
@@ -93,7 +102,7 @@ export type {
 } from './core/wire/transport.js';
 export { EXIT_PEER_GONE } from './core/peer/peer-service.js';
 export type { BlobChange, BlobStore, StoredBlob, StoredBlobMeta } from './core/objects/store.js';
-export { normalizePath, pathName, pathSeed, PATH_MAX } from './core/abi/paths.js';
+export { normalizePath, pathName, pathNameSync, pathSeed, PATH_MAX } from './core/abi/paths.js';
 export { formatTaskReports, monitorTasks, taskReport } from './core/kernel/monitoring.js';
 export { Syscall, SYSCALL_NAMES } from './core/abi/syscall-kinds.js';
 export type { TaskReport } from './core/kernel/monitoring.js';

@@ -4,6 +4,7 @@
  * name has exactly one spelling.
  * @module
  */
+import { sha256 } from '@noble/hashes/sha2';
 import { errors } from './errors.js';
 
 /** Length of a name in bytes. */
@@ -92,14 +93,27 @@ export class Name {
    * groups, or of the kernel's own objects, by choosing a seed.
    */
   static async seeded(scope: Name, seed: string): Promise<Name> {
-    if (typeof seed !== 'string')
-      throw errors.EINVAL('Name.seeded', 'seed', `expected a string, got ${describe(seed)}`);
+    return Name.#digest(Name.#seededInput(scope, seed, 'Name.seeded'));
+  }
+
+  /**
+   * {@link Name.seeded} without a promise, for code that cannot wait (a
+   * legacy process's path calls, made from a WebAssembly import): the same
+   * name, hashed in this thread.
+   */
+  static seededSync(scope: Name, seed: string): Name {
+    const bytes = sha256(Name.#seededInput(scope, seed, 'Name.seededSync'));
+    return new Name(bytes, toHex(bytes));
+  }
+
+  static #seededInput(scope: Name, seed: string, call: string): Uint8Array {
+    if (typeof seed !== 'string') throw errors.EINVAL(call, 'seed', `expected a string, got ${describe(seed)}`);
     const text = encoder.encode(seed);
     const input = new Uint8Array(8 + NAME_BYTES + text.length);
     input.set(encoder.encode('dios:sed'), 0);
     input.set(scope.#bytes, 8);
     input.set(text, 8 + NAME_BYTES);
-    return Name.#digest(input);
+    return input;
   }
 
   /**

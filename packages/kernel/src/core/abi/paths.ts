@@ -40,3 +40,8 @@ export function pathSeed(path: string): string {
 export function pathName(group: Name, path: string): Promise<Name> {
   return Name.seeded(group, pathSeed(path));
 }
+
+/** {@link pathName} without a promise (see {@link Name.seededSync}). */
+export function pathNameSync(group: Name, path: string): Name {
+  return Name.seededSync(group, pathSeed(path));
+}

@@ -23,6 +23,17 @@ export interface ProgramModule {
 /** A DIOS program: a function, or a module that exports one. */
 export type Program = ProgramFunction | ProgramModule;
 
+/**
+ * DIOS's three kinds of process: `pure` runs a DIOS program (the eleven
+ * calls only); `legacy` a WebAssembly program that imports POSIX-like calls
+ * (WASI) only; `hybrid` one that imports both WASI and the `dios` module.
+ * Every call of every kind is carried by the task's system calls.
+ */
+export type ProcessKind = 'pure' | 'legacy' | 'hybrid';
+
+/** Binary formats the kernel runs through an interpreter program (see `Kernel.registerInterpreter`). */
+export type BinaryFormat = 'wasm';
+
 /** Where a task's program runs: in the kernel's thread or in a worker thread of its own. */
 export type Placement = 'thread' | 'worker';
 

@@ -6,8 +6,10 @@
  * are written against this interface, so they run in either place.
  * @module
  */
+import type { BlockingSystemCalls } from './blocking-system-calls.js';
 import type { ObjectType, Consistency, Proximity } from './flags.js';
 import type { Name } from './names.js';
+import type { ProcessKind } from './program.js';
 import type {
   CopyOptions,
   CreateOptions,
@@ -53,10 +55,21 @@ export interface RefAttributes {
   readonly address: string | undefined;
   /** Task references: the task's state and exit status. Undefined for other types. */
   readonly task: TaskStatus | undefined;
+  /** Task references: the kind of process (a DIOS program, or a WebAssembly program using POSIX calls only or both). Undefined for other types. */
+  readonly process: ProcessKind | undefined;
 }
 
 /** A task's view of the kernel: the eleven system calls and its own attributes (see docs/syscalls.md). */
 export interface SystemCalls {
+  /**
+   * The eleven calls again, each returning its result instead of a promise:
+   * present only where the task has a thread of its own (a worker), which a
+   * blocked call stops. Legacy programs (WebAssembly, whose imports cannot
+   * wait for a promise) make their calls this way.
+   */
+  readonly blocking?: BlockingSystemCalls;
+  /** The bytes of the binary an interpreter program runs (a WebAssembly module); undefined for a program binary. */
+  readonly image?: Uint8Array;
   /** The task's arguments (argv[0] is the program's name). */
   readonly argv: readonly string[];
   /** The task's environment. */
@@ -105,12 +118,12 @@ export interface SystemCalls {
 
 /** SystemCalls' methods: the eleven system calls and `ref`. */
 export type SystemCallMethod = {
-  [K in keyof SystemCalls]: SystemCalls[K] extends (...args: never[]) => unknown ? K : never;
+  [K in keyof SystemCalls]-?: SystemCalls[K] extends (...args: never[]) => unknown ? K : never;
 }[keyof SystemCalls];
 
 /** SystemCalls' asynchronous methods: the eleven system calls (`ref` only reads). */
 export type AsyncSystemCall = {
-  [K in keyof SystemCalls]: SystemCalls[K] extends (...args: never[]) => Promise<unknown> ? K : never;
+  [K in keyof SystemCalls]-?: SystemCalls[K] extends (...args: never[]) => Promise<unknown> ? K : never;
 }[keyof SystemCalls];
 
 /** Task states visible through a task reference. */

@@ -9,7 +9,14 @@
 import { errors } from '../abi/errors.js';
 import { checkRights, Rights, type Consistency, type ObjectType } from '../abi/flags.js';
 import { Name, describe } from '../abi/names.js';
-import { checkProgram, loadProgram, programBinary, type Program } from '../abi/program.js';
+import {
+  checkProgram,
+  loadProgram,
+  programBinary,
+  type BinaryFormat,
+  type Program,
+  type ProgramModule,
+} from '../abi/program.js';
 import type { SystemCalls } from '../abi/system-calls.js';
 import { REMOTE_CHUNK_BYTES } from '../wire/remote-chunks.js';
 import { ConsoleObject, type ConsoleSink } from '../objects/console.js';
@@ -95,6 +102,8 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
   readonly store: BlobStore | undefined;
   /** Programs binaries can name, by id. */
   readonly programs = new Map<string, Program>();
+  /** Interpreter programs by binary format: what runs a binary that names no program (see {@link KernelState.registerInterpreter}). */
+  readonly interpreters = new Map<BinaryFormat, ProgramModule>();
   /** Runs module programs placed in worker threads (set by the host layer, e.g. `useWorkers`); none: every task runs in the kernel's thread. */
   executor: TaskExecutor | undefined = undefined;
   /** How `run` places a task asked for any kernel (`spec.kernel: '*'`). */
@@ -179,6 +188,26 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     }
     this.programs.set(id, checkProgram(program));
     return programBinary(id);
+  }
+
+  /**
+   * Registers the program that runs binaries of `format` (as Linux's
+   * binfmt_misc does): `run` of a WebAssembly binary starts `program` in a
+   * worker, with the binary's bytes as its `image` (libd's WASI runtime is
+   * one: `@dios/libd/wasi`). The program must be a module, since such a task
+   * makes blocking calls from a thread of its own.
+   */
+  registerInterpreter(format: BinaryFormat, program: ProgramModule): void {
+    if (format !== 'wasm')
+      throw errors.EINVAL('registerInterpreter', 'format', `expected 'wasm', got ${describe(format)}`);
+    const checked = checkProgram(program);
+    if (typeof checked === 'function')
+      throw errors.EINVAL(
+        'registerInterpreter',
+        'program',
+        'an interpreter is a module program ({ module, export }): it runs in a worker',
+      );
+    this.interpreters.set(format, checked);
   }
 
   /**

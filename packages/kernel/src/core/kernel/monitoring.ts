@@ -13,6 +13,7 @@ import { canFlow, type Label } from '../objects/label.js';
 import type { TaskObject } from '../objects/task.js';
 import type { TaskStats, TaskStatsSnapshot } from '../objects/task-stats.js';
 import type { TaskState } from '../abi/system-calls.js';
+import type { ProcessKind } from '../abi/program.js';
 
 /** How many exited tasks' reports a kernel keeps after the tasks themselves are gone. */
 export const RECENT_TASKS = 1024;
@@ -27,6 +28,8 @@ export interface TaskReport {
   readonly state: TaskState;
   /** Exit status once exited. */
   readonly exitStatus: number | undefined;
+  /** The kind of process: a DIOS program, or a legacy or hybrid WebAssembly program. */
+  readonly process: ProcessKind;
   /** Its figures. */
   readonly stats: TaskStatsSnapshot;
 }
@@ -38,6 +41,7 @@ interface Exited {
   readonly argv: readonly string[];
   readonly state: TaskState;
   readonly exitStatus: number | undefined;
+  readonly process: ProcessKind;
   readonly stats: TaskStats;
   readonly label: Label;
 }
@@ -113,6 +117,7 @@ function identity(task: TaskObject): Exited {
     argv: Object.freeze([...task.setup.argv]),
     state: task.state,
     exitStatus: task.exitStatus,
+    process: task.process,
     stats: task.stats,
     label: task.label,
   };
@@ -124,6 +129,7 @@ function report(e: Exited): TaskReport {
     argv: e.argv,
     state: e.state,
     exitStatus: e.exitStatus,
+    process: e.process,
     stats: e.stats.snapshot(),
   });
 }
@@ -135,6 +141,7 @@ export function formatTaskReports(reports: readonly TaskReport[]): string {
     return [
       r.name.slice(0, 12),
       r.argv.join(' ') || '-',
+      r.process,
       r.state === 'exited' ? `exit ${r.exitStatus}` : r.state,
       s.wallMs.toFixed(1),
       s.cpuMs === undefined ? '-' : s.cpuMs.toFixed(1),
@@ -145,7 +152,19 @@ export function formatTaskReports(reports: readonly TaskReport[]): string {
       String(s.objectsCreated),
     ];
   });
-  const header = ['task', 'argv', 'state', 'wall ms', 'cpu ms', 'calls', 'failed', 'read B', 'written B', 'created'];
+  const header = [
+    'task',
+    'argv',
+    'kind',
+    'state',
+    'wall ms',
+    'cpu ms',
+    'calls',
+    'failed',
+    'read B',
+    'written B',
+    'created',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells

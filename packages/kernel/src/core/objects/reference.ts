@@ -5,6 +5,7 @@
  * @module
  */
 import type { RefAttributes, TaskStatus } from '../abi/system-calls.js';
+import type { ProcessKind } from '../abi/program.js';
 import type { Consistency, ObjectType, Proximity } from '../abi/flags.js';
 import type { KernelObject } from './kernel-object.js';
 import { canFlow, type Label } from './label.js';
@@ -100,6 +101,7 @@ export class Reference {
 /** Implemented by objects that can report a task status. */
 interface HasTaskStatus {
   taskStatus(): TaskStatus;
+  readonly process: ProcessKind | undefined;
 }
 
 /**
@@ -174,6 +176,12 @@ export class RefView implements RefAttributes {
     // Whether a task runs is not protected (termination); its exit status is data, shown only where it may flow.
     if (status === undefined || this.#visible()) return status;
     return { state: status.state, exitStatus: undefined };
+  }
+
+  /** Task references: the kind of process (pure, legacy, hybrid). Undefined for other types. */
+  get process(): ProcessKind | undefined {
+    const obj = this.#ref.object as unknown as Partial<HasTaskStatus>;
+    return typeof obj.taskStatus === 'function' ? obj.process : undefined;
   }
 
   // Whether the object's state may flow to the holder (the common unlabelled case is one comparison).

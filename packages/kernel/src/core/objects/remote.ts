@@ -11,6 +11,7 @@ import { Name } from '../abi/names.js';
 import { ObjectType, type Proximity } from '../abi/flags.js';
 import type { Lease } from './reference.js';
 import type { TaskStatus } from '../abi/system-calls.js';
+import type { ProcessKind } from '../abi/program.js';
 import type { ObjectDescriptor } from '../wire/transport.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 import { labelFromWire, labelToWire, type Label } from './label.js';
@@ -90,6 +91,12 @@ export class RemoteObject extends KernelObject implements RemoteEnd {
   taskStatus(): TaskStatus | undefined {
     if (this.#hostDown && this.#desc.task?.state !== 'exited') return undefined;
     return this.#desc.task;
+  }
+  /** Task objects: the kind of process, as the home kernel described it (a value it cannot have is taken as `pure`). */
+  get process(): ProcessKind | undefined {
+    const task = this.#desc.task;
+    if (task === undefined) return undefined;
+    return task.process === 'legacy' || task.process === 'hybrid' ? task.process : 'pure';
   }
   /** True once the home kernel was found gone: the handle held there is lost (fate sharing). */
   get hostDown(): boolean {

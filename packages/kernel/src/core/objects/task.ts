@@ -10,7 +10,7 @@ import { LABEL_CHANGE_KEYS, MAX_LABEL_TAGS, type LabelChange } from '../abi/labe
 import { describe, type Name } from '../abi/names.js';
 import type { Lease, Reference } from './reference.js';
 import type { TaskState, TaskStatus } from '../abi/system-calls.js';
-import type { Placement, Program } from '../abi/program.js';
+import type { Placement, ProcessKind, Program } from '../abi/program.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 import { canFlow, Label } from './label.js';
 import type { GroupObject } from './group.js';
@@ -43,6 +43,10 @@ export interface TaskSetup {
   readonly placement?: Placement;
   /** A pure task has no ambient host access: everything it does goes through its system calls (worker tasks only). */
   readonly pure?: boolean;
+  /** The binary's bytes when `program` is an interpreter (a WebAssembly module). */
+  readonly image?: Uint8Array;
+  /** The kind of process (default `pure`: a DIOS program). */
+  readonly process?: ProcessKind;
 }
 
 /** A task as its kernel keeps it: state, exit status, reference table, counter for deterministic names. */
@@ -112,6 +116,10 @@ export class TaskObject extends KernelObject {
   /** State and exit status. */
   taskStatus(): TaskStatus {
     return { state: this.state, exitStatus: this.exitStatus };
+  }
+  /** The kind of process: a DIOS program, or a legacy or hybrid WebAssembly program. */
+  get process(): ProcessKind {
+    return this.setup.process ?? 'pure';
   }
 
   /** A task reads its own task object: its label, as JSON ({@link LabelView}). */

@@ -19,7 +19,12 @@ export function describeObject(obj: KernelObject): ObjectDescriptor {
     persistent: obj.persistent,
   };
   if (!obj.label.empty) desc.label = obj.label.view();
-  const status = obj instanceof TaskObject || obj instanceof RemoteObject ? obj.taskStatus() : undefined;
-  if (status !== undefined) desc.task = { state: status.state, exitStatus: status.exitStatus };
+  const isTask = obj instanceof TaskObject || obj instanceof RemoteObject;
+  const status = isTask ? obj.taskStatus() : undefined;
+  if (isTask && status !== undefined) {
+    desc.task = { state: status.state, exitStatus: status.exitStatus };
+    const process = obj.process;
+    if (process !== undefined && process !== 'pure') desc.task.process = process;
+  }
   return desc;
 }

@@ -8,12 +8,13 @@
 import { errors } from '../abi/errors.js';
 import { RunFlags } from '../abi/flags.js';
 import type { Name } from '../abi/names.js';
-import { PROGRAM_PREFIX, type Placement, type Program } from '../abi/program.js';
+import { PROGRAM_PREFIX, type Placement, type ProcessKind, type Program } from '../abi/program.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import type { ParentRef, Reference } from '../objects/reference.js';
 import type { Membership, TaskObject } from '../objects/task.js';
 import type { Label } from '../objects/label.js';
+import { isWasm, wasmProcessKind } from './wasm-binary.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
@@ -59,24 +60,62 @@ export interface SpawnRequest {
 
 /** Reads the program id from a binary's bytes. */
 function programId(bytes: Uint8Array): string | undefined {
-  const text = decoder.decode(bytes);
+  const text = decoder.decode(bytes.subarray(0, 4096));
   return text.startsWith(PROGRAM_PREFIX) ? text.slice(PROGRAM_PREFIX.length).trim() : undefined;
 }
 
+/** What a binary starts: the program, the image an interpreter runs, and the kind of process. */
+interface Loaded {
+  readonly program: Program;
+  readonly image: Uint8Array | undefined;
+  readonly process: ProcessKind;
+}
+
+/** The program a binary's bytes name, or the interpreter of its format (ENOEXEC, ENOENT as {@link spawn} says). */
+function load(kernel: KernelState, binary: Uint8Array): Loaded {
+  const s = 'run';
+  if (isWasm(binary)) {
+    const process = wasmProcessKind(binary);
+    const interpreter = kernel.interpreters.get('wasm');
+    if (interpreter === undefined)
+      throw errors.ENOEXEC(s, 'binary', `kernel ${kernel.id} has no interpreter for WebAssembly binaries`);
+    return { program: interpreter, image: binary, process };
+  }
+  const id = programId(binary);
+  if (id === undefined)
+    throw errors.ENOEXEC(
+      s,
+      'binary',
+      `the binary's bytes neither start with "${PROGRAM_PREFIX.trim()}" nor are a WebAssembly module`,
+    );
+  const program: Program | undefined = kernel.programs.get(id);
+  if (program === undefined) throw errors.ENOENT(s, 'binary', `no program "${id}" is installed on kernel ${kernel.id}`);
+  return { program, image: undefined, process: 'pure' };
+}
+
 /**
- * Starts a task: ENOEXEC (`binary`) when the bytes name no program, ENOENT
- * when it is not installed here, ENOTSUP for a placement this kernel cannot
- * give, EEXIST (`spec.name`) when the name is taken. `handOut` makes the
- * caller's handle on the task, before the task starts; its result is returned.
+ * Starts a task: ENOEXEC (`binary`) when the bytes name no program and are
+ * no WebAssembly module this kernel can interpret, ENOENT when the program is
+ * not installed here, ENOTSUP for a placement this kernel cannot give (a
+ * WebAssembly program needs a worker), EEXIST (`spec.name`) when the name is
+ * taken. `handOut` makes the caller's handle on the task, before the task
+ * starts; its result is returned.
  */
 export function spawn<T>(kernel: KernelState, req: SpawnRequest, handOut: (child: TaskObject) => T): T {
   const s = 'run';
-  const id = programId(req.binary);
-  if (id === undefined)
-    throw errors.ENOEXEC(s, 'binary', `the binary's bytes do not start with "${PROGRAM_PREFIX.trim()}"`);
-  const program: Program | undefined = kernel.programs.get(id);
-  if (program === undefined) throw errors.ENOENT(s, 'binary', `no program "${id}" is installed on kernel ${kernel.id}`);
-  const placement = placementOf(kernel, typeof program === 'function', req.placement, req.flags);
+  const { program, image, process } = load(kernel, req.binary);
+  if (image !== undefined && req.placement === 'thread')
+    throw errors.ENOTSUP(
+      s,
+      'spec.placement',
+      "a WebAssembly program's calls block, which the kernel's thread cannot: it runs in a worker",
+    );
+  const placement = placementOf(
+    kernel,
+    typeof program === 'function',
+    image !== undefined ? 'worker' : req.placement,
+    req.flags,
+  );
   const name = req.name();
   if (kernel.objects.has(name.key))
     throw errors.EEXIST(s, 'spec.name', `an object named ${name.key} already exists on kernel ${kernel.id}`);
@@ -88,6 +127,8 @@ export function spawn<T>(kernel: KernelState, req: SpawnRequest, handOut: (child
     program,
     placement,
     pure: (req.flags & RunFlags.PURE) !== 0,
+    image,
+    process,
   });
   child.label = req.label;
   const pass = ({ object, rights, from }: PassedRef) => {

@@ -6,7 +6,7 @@
  */
 import type { ErrnoCode } from '../abi/errors.js';
 import type { Lifecycle, ObjectType } from '../abi/flags.js';
-import type { Placement } from '../abi/program.js';
+import type { Placement, ProcessKind } from '../abi/program.js';
 import type { TaskState } from '../abi/system-calls.js';
 import type { LabelView } from '../abi/labels.js';
 
@@ -32,6 +32,8 @@ export interface ObjectDescriptor {
     state: TaskState;
     /** Exit status once exited. */
     exitStatus: number | undefined;
+    /** The kind of process, when not `pure`. */
+    process?: ProcessKind;
   };
 }
 

@@ -107,6 +107,7 @@ const REF_ATTRIBUTES = Object.keys({
   version: 0,
   address: 0,
   task: 0,
+  process: 0,
 } satisfies Record<keyof RefAttributes, 0>) as (keyof RefAttributes)[];
 
 // A worker task's ref() gets a copy of the live view's attributes, as they are now.

@@ -141,6 +141,7 @@ export class WorkerPool implements TaskExecutor {
         groupNames: ctx.groupNames.map((n) => n.key),
         consoleName: ctx.consoleName.key,
         kernelId: ctx.kernelId,
+        ...(task.setup.image !== undefined ? { image: task.setup.image } : {}),
       },
     };
     pooled.worker.postMessage(start, [port2]);

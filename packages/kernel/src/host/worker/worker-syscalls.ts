@@ -30,6 +30,7 @@ import { encodeArguments } from '../../core/syscalls/argument-encoding.js';
 import { Name } from '../../core/abi/names.js';
 import type { SyscallName } from '../../core/abi/syscall-kinds.js';
 import type { RefAttributes, SystemCalls } from '../../core/abi/system-calls.js';
+import type { BlockingSystemCalls } from '../../core/abi/blocking-system-calls.js';
 import type {
   CopyOptions,
   CreateOptions,
@@ -79,6 +80,8 @@ export interface TaskInit {
   consoleName: string;
   /** Kernel id. */
   kernelId: string;
+  /** The binary an interpreter program runs (a WebAssembly module). */
+  image?: Uint8Array;
 }
 
 // Checks of the reply word before sleeping: most calls are answered within microseconds.
@@ -95,6 +98,9 @@ export class WorkerSystemCalls implements SystemCalls {
   readonly groupNames: readonly Name[];
   readonly consoleName: Name;
   readonly kernelId: string;
+  readonly image: Uint8Array | undefined;
+  /** The calls without promises: this thread is the task's, so a call blocks it until the kernel answers. */
+  readonly blocking: BlockingSystemCalls;
   readonly #channel: Channel;
   readonly #port: MessagePort;
   readonly #shared = new Map<number, SharedArrayBuffer>();
@@ -123,6 +129,8 @@ export class WorkerSystemCalls implements SystemCalls {
     this.groupNames = Object.freeze(init.groupNames.map((n) => Name.parse(n)));
     this.consoleName = Name.parse(init.consoleName);
     this.kernelId = init.kernelId;
+    this.image = init.image;
+    this.blocking = this.#blockingCalls();
   }
 
   get handles(): number[] {
@@ -257,6 +265,75 @@ export class WorkerSystemCalls implements SystemCalls {
     // By identity only (WeakSet, WeakMap): no code of the caller's runs (a Proxy's traps, a getter).
     const copied = this.#copies.has(buffer);
     return this.#sync('endWrite', [a.handle, this.#tokenOf(buffer), a.options, a.flags], copied ? buffer : undefined);
+  }
+
+  // The same calls, each waiting for its reply with Atomics.wait (as #sync does) whatever it waits for in the
+  // kernel. The arguments are read by the same readers; a refused call is reported to the kernel first.
+  #blockingCalls(): BlockingSystemCalls {
+    const refuse = (name: SyscallName, error: unknown): never => {
+      this.#sync('refused', [name]);
+      throw error;
+    };
+    const read = <T>(name: SyscallName, reader: () => T): T => {
+      this.#live(name);
+      try {
+        return reader();
+      } catch (e) {
+        return refuse(name, e);
+      }
+    };
+    return Object.freeze({
+      create: (type: ObjectType, options?: CreateOptions, flags = 0): CreateResult => {
+        const a = read('create', () => createArguments(type, options, flags));
+        const r = this.#sync('create', [a.type, a.options, a.flags]);
+        return { name: Name.parse(r.name), ref: r.ref };
+      },
+      lookup: (name: Name | string, flags = 0): number[] => {
+        const a = read('lookup', () => lookupArguments(name, flags));
+        return this.#sync('lookup', [a, flags]);
+      },
+      copy: (refs: readonly number[], target: number, options?: CopyOptions, flags = 0): number[] => {
+        const a = read('copy', () => copyArguments(refs, target, options, flags));
+        return this.#sync('copy', [a.refs, a.target, a.options, a.flags]);
+      },
+      delete: (ref: number, flags = 0): void => {
+        const a = read('delete', () => deleteArguments(ref, flags));
+        this.#sync('delete', [a.handle, a.flags]);
+      },
+      run: (binary: number, spec: TaskSpec, flags = 0): number => {
+        const a = read('run', () => runArguments(binary, spec, flags));
+        return this.#sync('run', [a.binary, a.spec, a.flags]);
+      },
+      pause: (task: number, flags = 0): void => {
+        const a = read('pause', () => pauseArguments(task, flags));
+        this.#sync('pause', [a.handle, a.flags]);
+      },
+      select: (refs: readonly number[], options?: SelectOptions, flags = 0): number => {
+        const a = read('select', () => selectArguments(refs, options, flags));
+        return this.#sync('select', [a.refs, a.options, a.flags]);
+      },
+      beginRead: (ref: number, options?: ReadOptions, flags = 0): Uint8Array => {
+        const a = read('beginRead', () => beginReadArguments(ref, options, flags));
+        return this.#buffer(this.#sync('beginRead', [a.handle, a.options, a.flags]), true);
+      },
+      endRead: (ref: number, buffer: Uint8Array, flags = 0): boolean => {
+        const a = read('endRead', () => endReadArguments(ref, flags));
+        return this.#sync('endRead', [a.handle, this.#tokenOf(buffer), a.flags]);
+      },
+      beginWrite: (ref: number, length: number, options?: WriteOptions, flags = 0): Uint8Array => {
+        const a = read('beginWrite', () => beginWriteArguments(ref, length, options, flags));
+        return this.#buffer(this.#sync('beginWrite', [a.handle, a.length, a.options, a.flags]), false);
+      },
+      endWrite: (ref: number, buffer: Uint8Array, options?: EndWriteOptions, flags = 0): number => {
+        const a = read('endWrite', () => endWriteArguments(ref, options, flags));
+        const copied = this.#copies.has(buffer);
+        return this.#sync(
+          'endWrite',
+          [a.handle, this.#tokenOf(buffer), a.options, a.flags],
+          copied ? buffer : undefined,
+        );
+      },
+    } satisfies BlockingSystemCalls);
   }
 
   #tokenOf(buffer: Uint8Array): number {
