@@ -191,7 +191,7 @@ describe('task monitoring: time and exits', () => {
     expect(taskReport(kernel, okReport[0]!.name)?.exitStatus).toBe(3);
     // Oldest start first: init, then the two children in the order they were run.
     expect(reports.map((r) => r.argv[0])).toEqual(['init', 'ok', 'bad']);
-    expect(formatTaskReports(reports)).toMatch(/ok x\s+exit 3/);
+    expect(formatTaskReports(reports)).toMatch(/ok x\s+pure\s+exit 3/);
   });
 
   it(`keeps at most ${RECENT_TASKS} exited tasks that are gone, the latest ones`, async () => {

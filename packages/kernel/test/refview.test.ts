@@ -17,6 +17,7 @@ const PUBLIC = [
   'version',
   'address',
   'task',
+  'process',
 ] as const;
 const PRIVATE = ['name', 'rights', 'parent', 'object', 'owner', 'leases', 'ref', 'kref'];
 
