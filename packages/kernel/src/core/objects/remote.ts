@@ -89,8 +89,9 @@ export class RemoteObject extends KernelObject implements RemoteEnd {
    * gone the state is unknown (undefined) unless the task had already exited.
    */
   taskStatus(): TaskStatus | undefined {
-    if (this.#hostDown && this.#desc.task?.state !== 'exited') return undefined;
-    return this.#desc.task;
+    const task = this.#desc.task;
+    if (task === undefined || (this.#hostDown && task.state !== 'exited')) return undefined;
+    return { state: task.state, exitStatus: task.exitStatus };
   }
   /** Task objects: the kind of process, as the home kernel described it (a value it cannot have is taken as `pure`). */
   get process(): ProcessKind | undefined {
