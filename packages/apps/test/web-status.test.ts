@@ -43,6 +43,7 @@ describe.skipIf(why !== undefined)('status page in headless Chromium', () => {
     expect(status.kernel).toBe('web-test');
     const server = status.tasks.find((t) => t.argv[0] === 'dios-httpd');
     expect(server?.state).toBe('running');
+    expect(server?.process).toBe('pure');
     expect(server!.stats.calls.run).toBeGreaterThan(0);
     // The task answering this very request is live and has read it.
     expect(
@@ -72,7 +73,7 @@ describe.skipIf(why !== undefined)('status page in headless Chromium', () => {
         const live = page.locator('#live-tasks tr');
         expect(await live.count()).toBeGreaterThan(2);
         const text = await page.locator('#live-tasks').innerText();
-        expect(text).toContain('dios-httpd --root=/www');
+        expect(text).toMatch(/dios-httpd --root=\/www[^\t]*\tpure\trunning/);
         expect(text).toContain('dios-httpd-conn');
         expect(text).toContain('init');
         // The page fetches itself again: the snapshot time changes without a navigation.

@@ -81,6 +81,7 @@ function taskRow(t: TaskReport): string {
   const cells = [
     `<code>${short(t.name)}</code>`,
     escapeHtml(t.argv.join(' ')),
+    escapeHtml(t.process),
     `<span class="state ${escapeHtml(t.state)}">${escapeHtml(t.state)}${t.exitStatus !== undefined ? ` (${t.exitStatus})` : ''}</span>`,
     ms(s.wallMs),
     ms(s.cpuMs),
@@ -112,7 +113,7 @@ export function statusHtml(status: KernelStatus, graph?: string): string {
     )
     .join('\n');
   const head =
-    '<tr><th>task</th><th>argv</th><th>state</th><th>wall ms</th><th>cpu ms</th><th>calls</th><th>failed</th><th>read</th><th>written</th><th>objects made</th></tr>';
+    '<tr><th>task</th><th>argv</th><th>kind</th><th>state</th><th>wall ms</th><th>cpu ms</th><th>calls</th><th>failed</th><th>read</th><th>written</th><th>objects made</th></tr>';
   const at = new Date(status.at).toISOString();
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>DIOS kernel ${escapeHtml(status.kernel)}</title>
