@@ -1,0 +1,174 @@
+/**
+ * One regular file open in a WASI task: a blob reference plus a write-behind
+ * buffer of dirty ranges, shared by every descriptor of that file in the
+ * task. Writes land in the buffer (no channel round trip per small write);
+ * reads see the blob's committed bytes with the buffer laid over them. The
+ * buffer is committed to the blob, range by range in offset order, at
+ * fd_sync/fd_datasync, at the last close, at exit, on truncation and when it
+ * passes {@link WRITE_BEHIND_LIMIT}: so every write made before an fsync is
+ * committed (durably, for a durable blob) before fd_sync returns, which is
+ * what SQLite's journal relies on. Other tasks see the writes only once they
+ * are committed.
+ * @module
+ */
+import { isDiosError, type BlockingSystemCalls, type SystemCalls } from '@dios/kernel';
+
+/** Dirty bytes a file may hold before they are committed without being asked (1 MiB). */
+export const WRITE_BEHIND_LIMIT = 1 << 20;
+
+// A dirty range: bytes [offset, offset + length) are data[0, length); data may have spare capacity.
+interface Extent {
+  offset: number;
+  length: number;
+  data: Uint8Array;
+}
+
+/** Bytes a blob read lends at most in one begin_read here (big reads are split). */
+const READ_PIECE = 16 << 20;
+
+/** A file's blob reference and its write-behind buffer. */
+export class OpenFile {
+  /** Descriptors of the task sharing this file. */
+  users = 0;
+  #extents: Extent[] = [];
+  #dirty = 0;
+
+  /** `handle` is a reference to the blob at `path` that this file owns (dropped by {@link OpenFile.close}). */
+  constructor(
+    private readonly sys: SystemCalls,
+    private readonly calls: BlockingSystemCalls,
+    /** The reference to the blob. */
+    readonly handle: number,
+    /** The normalized path the file was opened at. */
+    public path: string,
+  ) {}
+
+  #committedSize(): number {
+    return this.sys.ref(this.handle).size;
+  }
+
+  /** The file's size as the program sees it: the committed size or the end of the last dirty range, whichever is larger. */
+  size(): number {
+    const last = this.#extents[this.#extents.length - 1];
+    const committed = this.#committedSize();
+    return last === undefined ? committed : Math.max(committed, last.offset + last.length);
+  }
+
+  /** Reads up to dest.length bytes at `offset` into dest; returns how many (0 at or past the end). */
+  read(offset: number, dest: Uint8Array): number {
+    const committed = this.#committedSize();
+    const size = this.size();
+    if (offset >= size) return 0;
+    const n = Math.min(dest.length, size - offset);
+    const out = dest.subarray(0, n);
+    const fromBlob = Math.max(0, Math.min(offset + n, committed) - offset);
+    for (let done = 0; done < fromBlob;) {
+      const got = this.#readCommitted(offset + done, out.subarray(done, Math.min(fromBlob, done + READ_PIECE)));
+      if (got === 0) {
+        // The blob shrank under us (another task truncated it): what is missing reads as zeros.
+        out.fill(0, done, fromBlob);
+        break;
+      }
+      done += got;
+    }
+    out.fill(0, fromBlob);
+    for (const e of this.#extents) {
+      const from = Math.max(offset, e.offset);
+      const to = Math.min(offset + n, e.offset + e.length);
+      if (from < to) out.set(e.data.subarray(from - e.offset, to - e.offset), from - offset);
+    }
+    return n;
+  }
+
+  // One consistent read of committed bytes (made again if a commit overlapped it).
+  #readCommitted(offset: number, dest: Uint8Array): number {
+    for (;;) {
+      let lent: Uint8Array;
+      try {
+        lent = this.calls.beginRead(this.handle, { offset, length: dest.length });
+      } catch (e) {
+        if (isDiosError(e, 'EINVAL') && e.argument === 'options.offset') return 0;
+        throw e;
+      }
+      dest.set(lent);
+      if (this.calls.endRead(this.handle, lent)) return lent.length;
+    }
+  }
+
+  /** Writes src at `offset` into the write-behind buffer (committing it when it has grown past the limit). */
+  write(offset: number, src: Uint8Array): void {
+    if (src.length === 0) return;
+    const end = offset + src.length;
+    const list = this.#extents;
+    // The ranges the write touches or adjoins: [i, j).
+    let i = 0;
+    while (i < list.length && list[i]!.offset + list[i]!.length < offset) i++;
+    let j = i;
+    while (j < list.length && list[j]!.offset <= end) j++;
+    if (i === j) {
+      list.splice(i, 0, { offset, length: src.length, data: src.slice() });
+      this.#dirty += src.length;
+    } else {
+      const first = list[i]!;
+      const last = list[j - 1]!;
+      const start = Math.min(first.offset, offset);
+      const stop = Math.max(last.offset + last.length, end);
+      let before = 0;
+      for (let k = i; k < j; k++) before += list[k]!.length;
+      if (j === i + 1 && first.offset === start && first.data.length >= stop - start) {
+        // Inside (or appending within the capacity of) one range: in place.
+        first.data.set(src, offset - start);
+        first.length = stop - start;
+      } else {
+        // Sequential appends double the capacity, so a growing range is copied O(log n) times.
+        const data = new Uint8Array(j === i + 1 && end > last.offset + last.length ? 2 * (stop - start) : stop - start);
+        for (let k = i; k < j; k++) data.set(list[k]!.data.subarray(0, list[k]!.length), list[k]!.offset - start);
+        data.set(src, offset - start);
+        list.splice(i, j - i, { offset: start, length: stop - start, data });
+      }
+      this.#dirty += stop - start - before;
+    }
+    if (this.#dirty > WRITE_BEHIND_LIMIT) this.flush();
+  }
+
+  /** Whether writes are waiting in the buffer. */
+  get dirty(): boolean {
+    return this.#extents.length > 0;
+  }
+
+  /** Commits the buffered ranges to the blob, in offset order (a gap past the blob's end is committed as zeros). */
+  flush(): void {
+    let size = this.#committedSize();
+    while (this.#extents.length > 0) {
+      const e = this.#extents[0]!;
+      const gap = Math.max(0, e.offset - size);
+      const buffer = this.calls.beginWrite(this.handle, gap + e.length, { offset: e.offset - gap });
+      buffer.fill(0, 0, gap);
+      buffer.set(e.data.subarray(0, e.length), gap);
+      this.calls.endWrite(this.handle, buffer);
+      size = Math.max(size, e.offset + e.length);
+      this.#extents.shift();
+      this.#dirty -= e.length;
+    }
+    this.#dirty = 0;
+  }
+
+  /** Forgets the buffered writes (the file was unlinked). */
+  discard(): void {
+    this.#extents = [];
+    this.#dirty = 0;
+  }
+
+  /** Sets the size: commits the buffer, then cuts the blob or extends it with zeros. */
+  truncate(size: number): void {
+    this.flush();
+    const current = this.#committedSize();
+    if (size < current) {
+      this.calls.endWrite(this.handle, this.calls.beginWrite(this.handle, 0, { offset: size, truncate: true }));
+    } else if (size > current) {
+      const zeros = this.calls.beginWrite(this.handle, size - current, { offset: current });
+      zeros.fill(0);
+      this.calls.endWrite(this.handle, zeros);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+// stdin, stdout and stderr through the task's streams; argv, env and the exit status.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootWasi, C_DIR, clangMissing, compileC, runWasm, type WasiKernel } from './support.js';
+
+const missing = clangMissing();
+
+describe.skipIf(missing !== undefined)('WASI: standard streams, args, env, exit status', () => {
+  let k: WasiKernel;
+  let image: Uint8Array;
+  beforeAll(async () => {
+    image = compileC(new URL('stdio.c', C_DIR));
+    k = await bootWasi();
+  });
+  afterAll(() => k.close());
+
+  it('reads stdin, writes stdout and stderr, sees argv and env, exits with its status', async () => {
+    const r = await runWasm(k.sys, image, {
+      argv: ['stdio', '3', 'two words'],
+      env: { GREETING: 'hej' },
+      stdin: 'abc\ndef\n',
+    });
+    expect(r.stdout).toBe('argc=3 [3] [two words]\nGREETING=hej\nABC\nDEF\n');
+    expect(r.stderr).toBe('read 8 bytes\n');
+    expect(r.status).toBe(3);
+    expect(r.process).toBe('legacy');
+    expect(k.failures).toEqual([]);
+    k.kernel.checkInvariants();
+  });
+
+  it('an empty stdin and no arguments: status 0', async () => {
+    const r = await runWasm(k.sys, image, { argv: ['stdio'] });
+    expect(r.stdout).toBe('argc=1\nGREETING=(unset)\n');
+    expect(r.stderr).toBe('read 0 bytes\n');
+    expect(r.status).toBe(0);
+    k.kernel.checkInvariants();
+  });
+});
