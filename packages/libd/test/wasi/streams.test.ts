@@ -11,7 +11,7 @@ describe.skipIf(missing !== undefined)('WASI: standard streams, args, env, exit 
     image = compileC(new URL('stdio.c', C_DIR));
     k = await bootWasi();
   });
-  afterAll(() => k.close());
+  afterAll(() => k?.close());
 
   it('reads stdin, writes stdout and stderr, sees argv and env, exits with its status', async () => {
     const r = await runWasm(k.sys, image, {
