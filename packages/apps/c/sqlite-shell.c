@@ -86,6 +86,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: sqlite-shell DATABASE [SCRIPT]\n");
     return 2;
   }
+  /* stdio's default 1 KiB buffer would make a system call (a DIOS call) per KiB of rows (musl ignores a size without a buffer). */
+  static char output_buffer[1 << 16];
+  setvbuf(stdout, output_buffer, _IOFBF, sizeof output_buffer);
   FILE *input = stdin;
   if (argc == 3 && strcmp(argv[2], "-") != 0) input = fopen(argv[2], "rb");
   char *script = input == NULL ? NULL : read_all(input);
