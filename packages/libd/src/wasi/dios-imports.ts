@@ -9,7 +9,7 @@
  * bytes into the lent buffer and commits it.
  * @module
  */
-import { DeleteFlags, Name, pathNameSync, type Lifecycle, type ObjectType } from '@dios/kernel';
+import { DeleteFlags, Name, ObjectType, pathNameSync, type Lifecycle } from '@dios/kernel';
 import type { WasiContext } from './context.js';
 import { fail, WasiErrno } from './errno.js';
 import { guarded, type ImportFunction } from './preview1.js';
@@ -17,6 +17,20 @@ import { guarded, type ImportFunction } from './preview1.js';
 /** The name of the hybrid import module. */
 export const DIOS_MODULE = 'dios';
 
+/** Object types by their C number (DIOS_TYPE_* in dios.h). */
+const OBJECT_TYPES: readonly ObjectType[] = [
+  ObjectType.PRIVATE_MEMORY_BLOB,
+  ObjectType.SHARED_MEMORY_BLOB,
+  ObjectType.DURABLE_BLOB,
+  ObjectType.SHARED_MEMORY_STREAM,
+  ObjectType.TASK,
+  ObjectType.GROUP,
+  ObjectType.CONSOLE,
+  ObjectType.TCP_LISTENER,
+  ObjectType.TCP_CONNECTION,
+  ObjectType.KERNEL_STATUS,
+  ObjectType.TAG,
+];
 /** Lifecycles by their C number (0: the type's default). */
 const LIFECYCLES: readonly (Lifecycle | undefined)[] = [undefined, 'immortal', 'single-delete', 'refcounted'];
 const NAME_BYTES = 32;
@@ -71,13 +85,14 @@ export function diosImports(ctx: WasiContext): Record<string, ImportFunction> {
     ): number {
       mem.check(refPtr, 4);
       if (namePtr !== 0) mem.check(namePtr, NAME_BYTES);
-      if (lifecycle >= LIFECYCLES.length) return WasiErrno.INVAL;
+      const objectType = OBJECT_TYPES[type];
+      if (objectType === undefined || lifecycle >= LIFECYCLES.length) return WasiErrno.INVAL;
       const nameSeed = seedLength > 0 ? mem.string(seedPtr, seedLength) : undefined;
       const options = {
         ...(nameSeed !== undefined && { nameSeed }),
         ...(LIFECYCLES[lifecycle] && { lifecycle: LIFECYCLES[lifecycle] }),
       };
-      const { name, ref } = calls.create(type as unknown as ObjectType, options, flags);
+      const { name, ref } = calls.create(objectType, options, flags);
       if (namePtr !== 0) mem.write(namePtr, name.bytes);
       mem.setI32(refPtr, ref);
       return WasiErrno.SUCCESS;

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EndWriteFlags, Kernel, ObjectType, type SystemCalls } from '@dios/kernel';
@@ -30,7 +30,11 @@ export function clangMissing(): string | undefined {
 /** The wasm bytes of C source `file` (a URL), built once per source and flags and cached. */
 export function compileC(file: URL, flags: readonly string[] = []): Uint8Array {
   const source = readFileSync(file);
-  const key = createHash('sha256').update(source).update(flags.join('\0')).digest('hex').slice(0, 24);
+  const hash = createHash('sha256').update(source).update(flags.join('\0'));
+  // Headers in -I directories (dios.h) are part of the key too.
+  for (const flag of flags.filter((f) => f.startsWith('-I')))
+    for (const header of readdirSync(flag.slice(2)).sort()) hash.update(readFileSync(join(flag.slice(2), header)));
+  const key = hash.digest('hex').slice(0, 24);
   mkdirSync(CACHE, { recursive: true });
   const out = join(CACHE, `${key}.wasm`);
   if (!existsSync(out)) {
