@@ -2,8 +2,8 @@
  * The apps reach the kernel only through its public exports and libd:
  * their sources import '@dios/kernel', '@dios/libd' and each other (and
  * the WebAssembly Graphviz), and nothing else; only the command (src/cli) may import node:*, the
- * kernel's Node host layer ('@dios/kernel/node') and its NATS transport
- * ('@dios/kernel/nats'). Inside the package, the folders form a DAG (type
+ * kernel's Node host layer ('@dios/kernel/node'), its NATS transport
+ * ('@dios/kernel/nats') and libd's WASI interpreter ('@dios/libd/wasi'). Inside the package, the folders form a DAG (type
  * imports included) and no file imports itself through a chain of runtime
  * imports.
  */
@@ -43,8 +43,15 @@ const GRAPHVIZ = '@hpcc-js/wasm-graphviz';
 
 function allowed(file: string, spec: string): boolean {
   if (spec === '@dios/kernel' || spec === '@dios/libd' || spec === GRAPHVIZ || isOwnModule(file, spec)) return true;
-  // The command boots kernels: it may use the host layer and the NATS transport, as a host does.
-  return isCli(file) && (spec === '@dios/kernel/node' || spec === '@dios/kernel/nats' || spec.startsWith('node:'));
+  // The command boots kernels: it may use the host layer, the NATS transport and libd's WASI interpreter
+  // (which `dios exec` registers), as a host does.
+  return (
+    isCli(file) &&
+    (spec === '@dios/kernel/node' ||
+      spec === '@dios/kernel/nats' ||
+      spec === '@dios/libd/wasi' ||
+      spec.startsWith('node:'))
+  );
 }
 
 describe('apps layering', () => {

@@ -1,6 +1,6 @@
 /**
  * The `dios` command: `dios wordcount FILE...`, `web serve`, `kv serve`,
- * `node start` and `dios --help`.
+ * `node start`, `exec PROGRAM.wasm` and `dios --help`.
  * @module
  */
 import { isDiosError } from '@dios/kernel';
@@ -11,6 +11,7 @@ import { webCommand } from './web-command.js';
 import { kvCommand } from './kv-command.js';
 import { nodeCommand } from './node-command.js';
 import { provenanceCommand } from './provenance-command.js';
+import { execCommand } from './exec-command.js';
 import { CredentialsError } from './nats-credentials.js';
 
 async function main(args: string[]): Promise<number> {
@@ -31,6 +32,7 @@ async function main(args: string[]): Promise<number> {
   if (command === 'kv') return kvCommand(rest);
   if (command === 'node') return nodeCommand(rest);
   if (command === 'provenance') return provenanceCommand(rest);
+  if (command === 'exec') return execCommand(rest);
   if (command !== 'wordcount') {
     process.stderr.write(`dios: unknown command '${command}' (try 'dios --help')\n`);
     return 2;

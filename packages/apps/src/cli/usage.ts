@@ -73,10 +73,19 @@ Commands:
       a NATS server, until SIGINT or SIGTERM; stdin takes control lines
       (put, get, load, peers, tasks, ran; see 'dios node --help').
 
+  exec [--data DIR] [--] PROGRAM.wasm [ARGS...]
+      Runs a WebAssembly program built for WASI (C compiled with
+      clang --target=wasm32-wasi) as a DIOS task, every POSIX call carried
+      by the system calls, with stdin, stdout and stderr on the terminal and
+      its files durable in DIR (default ./.dios-data); exits with the
+      program's status (see 'dios exec --help'). Arguments after
+      PROGRAM.wasm are the program's.
+
 Options:
   -h, --help   print this help
 
 Exit status: 0 on success, 1 when a file cannot be read, the job fails,
 the server cannot listen, the node cannot reach NATS or a provenance log
-or object is not there, 2 for a usage error.
+or object is not there, 2 for a usage error; 'dios exec' exits with the
+program's status.
 `;
