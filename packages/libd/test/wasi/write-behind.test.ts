@@ -7,6 +7,7 @@ const missing = clangMissing();
 const INCLUDE = new URL('../../include/', import.meta.url).pathname;
 // More random operations per seed with DIOS_WASI_LONG=1.
 const OPS = process.env.DIOS_WASI_LONG === '1' ? 20000 : 600;
+const LONG_TIMEOUT = OPS > 600 ? 300_000 : undefined;
 
 describe.skipIf(missing !== undefined)('WASI: write-behind', () => {
   let k: WasiKernel;
@@ -15,14 +16,18 @@ describe.skipIf(missing !== undefined)('WASI: write-behind', () => {
   });
   afterAll(() => k?.close());
 
-  it.each([1, 2, 3])('random pwrite/pread/ftruncate/fsync against a model (seed %i)', async (seed) => {
-    const r = await runWasm(k.sys, compileC(new URL('writebehind.c', C_DIR)), {
-      argv: ['writebehind', String(seed), String(OPS)],
-    });
-    expect(r.stdout).toMatch(/^ok \d+\n$/);
-    expect(r.status).toBe(0);
-    k.kernel.checkInvariants();
-  });
+  it.each([1, 2, 3])(
+    'random pwrite/pread/ftruncate/fsync against a model (seed %i)',
+    async (seed) => {
+      const r = await runWasm(k.sys, compileC(new URL('writebehind.c', C_DIR)), {
+        argv: ['writebehind', String(seed), String(OPS)],
+      });
+      expect(r.stdout).toMatch(/^ok \d+\n$/);
+      expect(r.status).toBe(0);
+      k.kernel.checkInvariants();
+    },
+    LONG_TIMEOUT,
+  );
 
   it('writes are committed at fsync, close and exit, not at each write', async () => {
     const r = await runWasm(k.sys, compileC(new URL('durability.c', C_DIR), [`-I${INCLUDE}`]), {
