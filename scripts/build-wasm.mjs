@@ -17,6 +17,8 @@ const LIBD_INCLUDE = join(ROOT, 'packages/libd/include');
 const AMALGAMATION = join(ROOT, 'node_modules/better-sqlite3/deps/sqlite3');
 const SYSROOT = '/usr';
 const REQUIRED = process.env.DIOS_REQUIRE_SERVICES === '1';
+// The compiler: clang 14 or newer with the wasm32 target (CLANG=clang-15, say, picks another).
+const CLANG = process.env.CLANG ?? 'clang';
 
 const TARGET = ['--target=wasm32-wasi', `--sysroot=${SYSROOT}`, '-O2'];
 // Warnings for the C written here; SQLite's own source is compiled as its authors ship it.
@@ -50,7 +52,7 @@ const SQLITE_LINK = ['-Wl,-z,stack-size=1048576', ...EMULATED.map((lib) => `-lwa
 
 /** Why the toolchain cannot build here, or undefined. */
 function toolchainMissing() {
-  if (spawnSync('clang', ['--version'], { stdio: 'ignore' }).status !== 0) return 'clang not found';
+  if (spawnSync(CLANG, ['--version'], { stdio: 'ignore' }).status !== 0) return `${CLANG} not found`;
   for (const file of ['lib/wasm32-wasi/libc.a', 'include/wasm32-wasi/stdio.h']) {
     if (!existsSync(join(SYSROOT, file))) return `the WASI sysroot has no ${join(SYSROOT, file)} (Debian: wasi-libc)`;
   }
@@ -116,7 +118,7 @@ function compile(t) {
   mkdirSync(dirname(t.output), { recursive: true });
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn('clang', [...t.args, '-o', partial], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(CLANG, [...t.args, '-o', partial], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (code !== 0) {

@@ -4,7 +4,6 @@
  * (worker threads, the WASI interpreter, optionally a durable store), and
  * running one with its stdin, stdout and stderr on DIOS streams.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EndWriteFlags, isDiosError, Kernel, ObjectType, Rights, type SystemCalls } from '@dios/kernel';
@@ -26,8 +25,7 @@ export const wasmPath = (name: string): string => `${WASM_DIR}${name}.wasm`;
 export function wasmMissing(...names: string[]): string | undefined {
   const absent = names.filter((n) => !existsSync(wasmPath(n)));
   if (absent.length === 0) return undefined;
-  const clang = spawnSync('clang', ['--version'], { stdio: 'ignore' }).status === 0;
-  const reason = clang
+  const reason = existsSync('/usr/bin/clang')
     ? `${absent.map((n) => `${n}.wasm`).join(', ')} not built in ${WASM_DIR} (npm run build:wasm)`
     : 'clang not found: the C programs cannot be built (Debian: clang lld wasi-libc libclang-rt-dev-wasm32)';
   if (REQUIRED) throw new Error(`${reason}, and DIOS_REQUIRE_SERVICES=1 requires them`);
