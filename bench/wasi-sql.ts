@@ -15,6 +15,13 @@ export interface SqlWorkload {
   batch: number;
   /** Point queries. */
   selects: number;
+  /**
+   * Whether the connection keeps its lock between statements (`PRAGMA
+   * locking_mode=EXCLUSIVE`): SQLite then skips the per-statement checks a
+   * shared database needs (is there a hot journal? did another connection
+   * change the file?), each a file-system call.
+   */
+  exclusive: boolean;
 }
 
 /** A statement that prints `mark|<unix time in ms>` (SQLite's clock: clock_time_get under WASI). */
@@ -26,6 +33,7 @@ const key = (i: number): string => `key-${((i * 2654435761) >>> 0).toString(16).
 /** The three phases' SQL: set-up, inserts, selects (each ends with a mark; the set-up begins with one too). */
 export function sqlPhases(w: SqlWorkload): { setup: string; inserts: string; selects: string } {
   const setup =
+    (w.exclusive ? 'PRAGMA locking_mode=EXCLUSIVE;\n' : '') +
     'PRAGMA journal_mode=DELETE;\nCREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT NOT NULL, v INTEGER NOT NULL, pad TEXT);\n' +
     'CREATE INDEX t_k ON t(k);\n' +
     MARK;

@@ -18,6 +18,7 @@
  *   npm run bench:wasi
  *   BENCH_QUICK=1 npm run bench:wasi           (fewer rows, 16 MB, one run)
  *   BENCH_WASI_RUNS=5 BENCH_WASI_WC_MB=512 npm run bench:wasi
+ *   BENCH_WASI_EXCLUSIVE=1 npm run bench:wasi  (PRAGMA locking_mode=EXCLUSIVE, all three)
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -33,9 +34,10 @@ import { writeCorpus } from './wordcount-corpus.js';
 const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
 const RUNS = Number(process.env.BENCH_WASI_RUNS ?? (QUICK ? 1 : 5));
 const WC_MB = Number(process.env.BENCH_WASI_WC_MB ?? (QUICK ? 16 : 256));
+const EXCLUSIVE = process.env.BENCH_WASI_EXCLUSIVE === '1';
 const WORKLOAD: SqlWorkload = QUICK
-  ? { rows: 2_000, batch: 500, selects: 1_000 }
-  : { rows: 20_000, batch: 1_000, selects: 5_000 };
+  ? { rows: 2_000, batch: 500, selects: 1_000, exclusive: EXCLUSIVE }
+  : { rows: 20_000, batch: 1_000, selects: 5_000, exclusive: EXCLUSIVE };
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'packages/apps/dist/cli/main.js');
 const NODE_WASI = join(ROOT, 'bench/wasi-node.mjs');
@@ -207,7 +209,7 @@ async function main(): Promise<void> {
   try {
     console.log(
       `\nSQLite: ${WORKLOAD.rows.toLocaleString('en')} rows inserted in transactions of ${WORKLOAD.batch.toLocaleString('en')}, ` +
-        `then ${WORKLOAD.selects.toLocaleString('en')} point queries through an index (journal_mode=DELETE; phases timed by SQLite's clock inside each run)`,
+        `then ${WORKLOAD.selects.toLocaleString('en')} point queries through an index (journal_mode=DELETE${EXCLUSIVE ? ', locking_mode=EXCLUSIVE' : ''}; phases timed by SQLite's clock inside each run)`,
     );
     await sqliteBench(tmp);
     console.log(`\nwc over ${WC_MB} MB of text on stdin (whole processes, start included)`);
