@@ -54,30 +54,44 @@ export class OpenFile {
     return last === undefined ? committed : Math.max(committed, last.offset + last.length);
   }
 
-  /** Reads up to dest.length bytes at `offset` into dest; returns how many (0 at or past the end). */
+  /**
+   * Reads up to dest.length bytes at `offset` into dest; returns how many (0
+   * at or past the end). The blob's size is learnt from the read itself (a
+   * short read ends at the committed end), which saves a round trip for it.
+   */
   read(offset: number, dest: Uint8Array): number {
-    const committed = this.#committedSize();
-    const size = this.size();
-    if (offset >= size) return 0;
-    const n = Math.min(dest.length, size - offset);
-    const out = dest.subarray(0, n);
-    const fromBlob = Math.max(0, Math.min(offset + n, committed) - offset);
-    for (let done = 0; done < fromBlob;) {
-      const got = this.#readCommitted(offset + done, out.subarray(done, Math.min(fromBlob, done + READ_PIECE)));
-      if (got === 0) {
-        // The blob shrank under us (another task truncated it): what is missing reads as zeros.
-        out.fill(0, done, fromBlob);
-        break;
+    if (dest.length === 0) return 0;
+    const last = this.#extents[this.#extents.length - 1];
+    const dirtyEnd = last === undefined ? 0 : last.offset + last.length;
+    // Bytes the write-behind buffer covers entirely need nothing from the blob.
+    const covered = this.#covering(offset, dest.length);
+    let got = covered ? dest.length : 0;
+    if (!covered) {
+      while (got < dest.length) {
+        const n = this.#readCommitted(offset + got, dest.subarray(got, Math.min(dest.length, got + READ_PIECE)));
+        if (n === 0) break;
+        got += n;
       }
-      done += got;
     }
-    out.fill(0, fromBlob);
+    // Past the committed end: what the buffer holds, and zeros in the holes up to its end.
+    const n = Math.max(got, Math.min(dest.length, dirtyEnd - offset));
+    if (n <= 0) return 0;
+    dest.fill(0, got, n);
     for (const e of this.#extents) {
       const from = Math.max(offset, e.offset);
       const to = Math.min(offset + n, e.offset + e.length);
-      if (from < to) out.set(e.data.subarray(from - e.offset, to - e.offset), from - offset);
+      if (from < to) dest.set(e.data.subarray(from - e.offset, to - e.offset), from - offset);
     }
     return n;
+  }
+
+  // Whether one dirty range holds all of [offset, offset + length).
+  #covering(offset: number, length: number): boolean {
+    for (const e of this.#extents) {
+      if (e.offset > offset) return false;
+      if (e.offset + e.length >= offset + length) return true;
+    }
+    return false;
   }
 
   // One consistent read of committed bytes (made again if a commit overlapped it).
