@@ -27,6 +27,15 @@ describe.skipIf(missing !== undefined)('WASI: standard streams, args, env, exit 
     k.kernel.checkInvariants();
   });
 
+  it('poll: stdin with nothing yet times out, with input it is readable; stdout and files are ready', async () => {
+    const poll = compileC(new URL('poll.c', C_DIR));
+    const waiting = await runWasm(k.sys, poll, { argv: ['poll'], stdinOpen: true });
+    expect(waiting.stdout).toBe('stdin: 0 - after the timeout\nstdout: 1 POLLOUT\nfile: 1 POLLIN POLLOUT\n');
+    const ready = await runWasm(k.sys, poll, { argv: ['poll'], stdin: 'x' });
+    expect(ready.stdout).toBe('stdin: 1 POLLIN\nstdout: 1 POLLOUT\nfile: 1 POLLIN POLLOUT\n');
+    k.kernel.checkInvariants();
+  });
+
   it('an empty stdin and no arguments: status 0', async () => {
     const r = await runWasm(k.sys, image, { argv: ['stdio'] });
     expect(r.stdout).toBe('argc=1\nGREETING=(unset)\n');

@@ -116,11 +116,11 @@ async function endStream(sys: SystemCalls, stream: number): Promise<void> {
   await sys.endWrite(stream, await sys.beginWrite(stream, 0), undefined, EndWriteFlags.END_OF_STREAM);
 }
 
-/** Runs wasm `image` as a task of `sys` with argv, env and stdin; waits for it and returns what it left. */
+/** Runs wasm `image` as a task of `sys` with argv, env and stdin (ended before the task starts unless `stdinOpen`); waits for it and returns what it left. */
 export async function runWasm(
   sys: SystemCalls,
   image: Uint8Array,
-  options: { argv?: readonly string[]; env?: Record<string, string>; stdin?: string } = {},
+  options: { argv?: readonly string[]; env?: Record<string, string>; stdin?: string; stdinOpen?: boolean } = {},
 ): Promise<RunResult> {
   const { ref: binary } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
   const buffer = await sys.beginWrite(binary, image.length);
@@ -135,7 +135,8 @@ export async function runWasm(
     b.set(input);
     await sys.endWrite(stdin!, b);
   }
-  await endStream(sys, stdin!);
+  // stdinOpen: the input stream ends only after the task has exited (reads of it would wait).
+  if (options.stdinOpen !== true) await endStream(sys, stdin!);
   const task = await sys.run(binary, {
     argv: options.argv ?? ['prog'],
     env: options.env ?? {},
@@ -148,6 +149,7 @@ export async function runWasm(
   await sys.select([task]);
   const status = sys.ref(task).task?.exitStatus ?? -1;
   await Promise.all([endStream(sys, stdout!), endStream(sys, stderr!)]);
+  if (options.stdinOpen === true) await endStream(sys, stdin!);
   const result = { status, stdout: await out, stderr: await err, process };
   for (const h of [binary, stdin!, stdout!, stderr!, task]) await sys.delete(h);
   return result;
