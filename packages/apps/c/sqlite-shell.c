@@ -10,7 +10,8 @@
  * bytes, a BLOB as X'...' (upper-case hex) and NULL as NULL. A statement
  * that fails while it runs prints "error: <SQLite's message>" on standard
  * output and the script goes on (as a script with a failed INSERT inside a
- * transaction would in the sqlite3 shell). A statement that cannot be
+ * transaction would in the sqlite3 shell). Output is flushed after each
+ * statement that printed something. A statement that cannot be
  * prepared stops the script: its message goes to standard error and the
  * exit status is 1. The database is opened with the "unix-none" VFS (no
  * POSIX advisory locks: WASI has none, and a DIOS file has one writer
@@ -68,10 +69,11 @@ static void print_value(sqlite3_stmt *statement, int column) {
   }
 }
 
-/* Steps one prepared statement to its end, printing its rows; prints its error, if any. */
+/* Steps one prepared statement to its end, printing its rows; prints its error, if any; then flushes. */
 static void run_statement(sqlite3 *db, sqlite3_stmt *statement) {
-  int columns = sqlite3_column_count(statement), rc;
+  int columns = sqlite3_column_count(statement), rc, rows = 0;
   while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+    rows++;
     for (int i = 0; i < columns; i++) {
       if (i > 0) putchar('|');
       print_value(statement, i);
@@ -79,6 +81,8 @@ static void run_statement(sqlite3 *db, sqlite3_stmt *statement) {
     putchar('\n');
   }
   if (rc != SQLITE_DONE) printf("error: %s\n", sqlite3_errmsg(db));
+  /* A reader of the output sees each statement's rows once it has run (the crash test counts commits so). */
+  if (rows > 0 || rc != SQLITE_DONE) fflush(stdout);
 }
 
 int main(int argc, char **argv) {

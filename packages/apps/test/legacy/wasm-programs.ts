@@ -113,8 +113,8 @@ async function feed(sys: SystemCalls, ref: number, bytes: Uint8Array): Promise<v
   }
 }
 
-/** Reads stream `ref` to its end. */
-async function drain(sys: SystemCalls, ref: number): Promise<Uint8Array> {
+/** Reads stream `ref` to its end, showing each piece to `onPiece` as it comes. */
+async function drain(sys: SystemCalls, ref: number, onPiece?: (bytes: Uint8Array) => void): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let length = 0;
   for (;;) {
@@ -122,6 +122,7 @@ async function drain(sys: SystemCalls, ref: number): Promise<Uint8Array> {
     const copy = view.slice();
     await sys.endRead(ref, view);
     if (copy.length === 0) break;
+    onPiece?.(copy);
     parts.push(copy);
     length += copy.length;
   }
@@ -134,12 +135,17 @@ async function drain(sys: SystemCalls, ref: number): Promise<Uint8Array> {
   return all;
 }
 
-/** Runs program `name` with `args`, stdin holding `stdin`, stdout and stderr read from streams; waits for its exit. */
+/**
+ * Runs program `name` with `args`, stdin holding `stdin`, stdout and stderr
+ * read from streams (stdout also shown to `onStdout` as it comes); waits for
+ * its exit.
+ */
 export async function runWasm(
   sys: SystemCalls,
   name: string,
   args: readonly string[],
   stdin: Uint8Array | string = new Uint8Array(0),
+  onStdout?: (bytes: Uint8Array) => void,
 ): Promise<RunResult> {
   const [input, output, errors] = await Promise.all([0, 1, 2].map(() => sys.create(ObjectType.SHARED_MEMORY_STREAM)));
   const task = await sys.run(await binary(sys, name), {
@@ -156,7 +162,7 @@ export async function runWasm(
   const bytes = typeof stdin === 'string' ? new TextEncoder().encode(stdin) : stdin;
   const [, stdout, stderr] = await Promise.all([
     feed(sys, stdinRef!, bytes),
-    drain(sys, stdoutRef!),
+    drain(sys, stdoutRef!, onStdout),
     drain(sys, stderrRef!),
   ]);
   await sys.select([task]);
