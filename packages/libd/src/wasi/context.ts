@@ -4,7 +4,7 @@
  * every descriptor of a file sees the same write-behind buffer).
  * @module
  */
-import { errors, normalizePath, type BlockingSystemCalls, type SystemCalls } from '@dios/kernel';
+import { errors, isDiosError, normalizePath, type BlockingSystemCalls, type SystemCalls } from '@dios/kernel';
 import { fail, WasiErrno } from './errno.js';
 import { FdTable, type DirFd, type FdEntry, type FileFd, type StreamFd } from './fd-table.js';
 import { GuestMemory } from './guest-memory.js';
@@ -33,6 +33,8 @@ export class WasiContext {
   /** The descriptors. */
   readonly fds = new FdTable();
   readonly #files = new Map<string, OpenFile>();
+  /** Where failures of the program itself are reported: stderr as the task started (set with the standard descriptors). */
+  stderrHandle: number | undefined;
 
   /** A context for task `sys`, which must have blocking calls (a worker task). */
   constructor(readonly sys: SystemCalls) {
@@ -95,8 +97,19 @@ export class WasiContext {
     if (this.#files.get(file.path) === file) this.#files.delete(file.path);
     try {
       file.flush();
-    } finally {
+    } catch (e) {
+      this.#dropFile(file);
+      throw e;
+    }
+    this.#dropFile(file);
+  }
+
+  #dropFile(file: OpenFile): void {
+    try {
       drop(this.calls, file.handle);
+    } catch (e) {
+      // A file unlinked while open lost its object (and this reference) already.
+      if (!isDiosError(e, 'EBADF')) throw e;
     }
   }
 

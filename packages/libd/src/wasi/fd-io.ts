@@ -57,6 +57,8 @@ function fileWrite(entry: FileFd, offset: number, buffers: readonly Uint8Array[]
   const data = gather(buffers);
   if (offset + data.length > MAX_OFFSET) fail(WasiErrno.INVAL, 'the write would pass the largest offset');
   entry.file.write(offset, data);
+  // O_SYNC and O_DSYNC: committed before the write returns.
+  if (entry.flags & (FdFlags.SYNC | FdFlags.DSYNC)) entry.file.flush();
   return data.length;
 }
 

@@ -8,7 +8,7 @@
 import type { WasiContext } from './context.js';
 import { readDirectory } from './directories.js';
 import { fail, WasiErrno } from './errno.js';
-import { FdFlags, Rights, type FdEntry } from './fd-table.js';
+import { KEPT_FD_FLAGS, Rights, type FdEntry } from './fd-table.js';
 import { utf8, type GuestMemory } from './guest-memory.js';
 
 /** WASI file types (`__wasi_filetype_t`). */
@@ -92,8 +92,7 @@ export function fdStatusCalls(ctx: WasiContext) {
     },
     fd_fdstat_set_flags(fd: number, flags: number): number {
       const entry = ctx.fds.get(fd);
-      // Only APPEND and NONBLOCK change anything here; the sync flags are what fd_sync does anyway.
-      entry.flags = flags & (FdFlags.APPEND | FdFlags.NONBLOCK);
+      entry.flags = flags & KEPT_FD_FLAGS;
       return WasiErrno.SUCCESS;
     },
     fd_prestat_get(fd: number, ptr: number): number {

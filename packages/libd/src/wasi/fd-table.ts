@@ -26,9 +26,16 @@ export const Rights = {
 export const FdFlags = {
   /** Writes go to the end of the file. */
   APPEND: 1,
+  /** Each write is committed before it returns (O_DSYNC). */
+  DSYNC: 2,
   /** Reads and writes do not wait. */
   NONBLOCK: 4,
+  /** Each write is committed before it returns (O_SYNC). */
+  SYNC: 16,
 } as const;
+
+/** The flags a descriptor keeps (the rest, RSYNC, changes nothing here). */
+export const KEPT_FD_FLAGS = FdFlags.APPEND | FdFlags.DSYNC | FdFlags.NONBLOCK | FdFlags.SYNC;
 
 /** What every descriptor has. */
 interface FdBase {

@@ -152,6 +152,7 @@ export class OpenFile {
 
   /** Commits the buffered ranges to the blob, in offset order (a gap past the blob's end is committed as zeros). */
   flush(): void {
+    if (this.#extents.length === 0) return;
     let size = this.#committedSize();
     while (this.#extents.length > 0) {
       const e = this.#extents[0]!;

@@ -22,7 +22,7 @@ import {
   type PathEntry,
 } from './directories.js';
 import { fail, WasiErrno } from './errno.js';
-import { FdFlags, Rights } from './fd-table.js';
+import { KEPT_FD_FLAGS, Rights } from './fd-table.js';
 import { FileType, writeFilestat } from './fd-status.js';
 import { baseOf, createAtPath, destroy, drop, parentOf, readWhole, writeWhole } from './path-objects.js';
 
@@ -130,7 +130,7 @@ export function pathCalls(ctx: WasiContext) {
         position: 0,
         rightsBase,
         rightsInheriting,
-        flags: fdflags & (FdFlags.APPEND | FdFlags.NONBLOCK),
+        flags: fdflags & KEPT_FD_FLAGS,
       });
       mem.setU32(fdPtr, newFd);
       return WasiErrno.SUCCESS;

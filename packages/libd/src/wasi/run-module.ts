@@ -30,15 +30,15 @@ export const EXIT_LINK_FAILED = 127;
 /** Exit status of a trap (as of SIGABRT: 128 + 6). */
 export const EXIT_TRAP = 134;
 
-// One line on the task's stderr (descriptor 2 as the task started with it); a failure to report is not reported further.
+// One line on the task's stderr (as the task started: the program may have closed descriptor 2); a failure to report is not reported further.
 function report(ctx: WasiContext, text: string): void {
+  const handle = ctx.stderrHandle;
+  if (handle === undefined) return;
   try {
-    const entry = ctx.fds.get(2);
-    if (entry.kind !== 'stream') return;
     const bytes = utf8(`${ctx.sys.argv[0] ?? 'wasm'}: ${text}\n`);
-    const buffer = ctx.calls.beginWrite(entry.handle, bytes.length);
+    const buffer = ctx.calls.beginWrite(handle, bytes.length);
     buffer.set(bytes);
-    ctx.calls.endWrite(entry.handle, buffer);
+    ctx.calls.endWrite(handle, buffer);
   } catch {
     // Nowhere left to say it.
   }

@@ -14,13 +14,14 @@ export function openStandardDescriptors(ctx: WasiContext): void {
   const { sys } = ctx;
   let consoleHandle: number | undefined;
   const console = (): number => (consoleHandle ??= lookupConsole(ctx));
-  const stream = (handle: number | undefined, rights: bigint): void => {
+  const stream = (handle: number | undefined, rights: bigint): number => {
     const h = handle ?? console();
     ctx.addStream(h, sys.ref(h).type === ObjectType.CONSOLE, rights);
+    return h;
   };
   stream(sys.inputs[0], Rights.FD_READ);
   stream(sys.outputs[0], Rights.FD_WRITE);
-  stream(sys.outputs[1], Rights.FD_WRITE);
+  ctx.stderrHandle = stream(sys.outputs[1], Rights.FD_WRITE);
   ctx.fds.add({ kind: 'dir', path: '/', preopen: '/', rightsBase: Rights.ALL, rightsInheriting: Rights.ALL, flags: 0 });
 }
 

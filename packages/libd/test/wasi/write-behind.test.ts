@@ -33,7 +33,9 @@ describe.skipIf(missing !== undefined)('WASI: write-behind', () => {
     const r = await runWasm(k.sys, compileC(new URL('durability.c', C_DIR), [`-I${INCLUDE}`]), {
       argv: ['durability'],
     });
-    expect(r.stdout).toBe('before fsync: 0\nafter fsync: 1000\nafter a write: 1000\nafter close: 1004\n');
+    expect(r.stdout).toBe(
+      'before fsync: 0\nafter fsync: 1000\nafter a write: 1000\nafter close: 1004\nO_DSYNC write: 3\nclose after unlink: 0\n',
+    );
     expect(r.status).toBe(0);
     const file = await fopen(k.sys, '/journal', 'r');
     const buffer = new Uint8Array(2000);

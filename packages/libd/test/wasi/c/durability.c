@@ -27,6 +27,12 @@ int main(void) {
   printf("after a write: %llu\n", (unsigned long long)committed("/journal"));
   close(fd);
   printf("after close: %llu\n", (unsigned long long)committed("/journal"));
+  int sync = open("/synced", O_CREAT | O_WRONLY | O_DSYNC, 0644);
+  write(sync, "abc", 3);
+  printf("O_DSYNC write: %llu\n", (unsigned long long)committed("/synced"));
+  // Unlinked while open: the descriptor still closes.
+  unlink("/synced");
+  printf("close after unlink: %d\n", close(sync));
   fd = open("/journal", O_WRONLY | O_APPEND);
   write(fd, "!", 1);
   // No close, no fsync: exit commits it.
