@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DeleteFlags, ObjectType, pathName } from '@dios/kernel';
 import { exportFile } from '@dios/kernel/node';
 import { asScript, fill, nativeOutput, QUERIES, SCHEMA } from './sql-scripts.js';
 import { bootLegacyKernel, runWasm, wasmMissing } from './wasm-programs.js';
@@ -42,15 +43,23 @@ describe.skipIf(skip !== undefined)('a SQLite database on DIOS survives a kernel
 
     const second = await bootLegacyKernel(store);
     try {
+      // The file is a durable blob, named by its path in the root group, back from the store before anything ran.
+      const [db] = await second.sys.lookup(await pathName(second.sys.groupNames[0]!, '/shop.db'));
+      expect(second.sys.ref(db!).type).toBe(ObjectType.DURABLE_BLOB);
+      // DROP: a C program's file is single-delete (unlink destroys it), so a plain delete with WRITE would too.
+      await second.sys.delete(db!, DeleteFlags.DROP);
       const again = await runWasm(second.sys, 'sqlite-shell', ['/shop.db'], asScript(READS));
-      expect(again.status).toBe(0);
+      expect(again.status, again.stderr).toBe(0);
       expect(new TextDecoder().decode(again.stdout)).toBe(expected);
+      // No journal was left behind by a clean close.
+      await expect(second.sys.lookup(await pathName(second.sys.groupNames[0]!, '/shop.db-journal'))).rejects.toThrow(
+        /ENOENT/,
+      );
       // The blob holds the database file itself: native SQLite opens a copy and finds it sound, with the rows.
+      // (Last: exportFile drops its reference with a plain delete, which destroys a single-delete file.)
       const copy = join(host, 'copied.db');
       expect(await exportFile(second.sys, '/shop.db', copy)).toBeGreaterThan(50_000);
       expect(nativeOutput(copy, ['PRAGMA integrity_check', 'SELECT count(*) FROM orders'])).toBe('ok\n1000\n');
-      // No journal was left behind by a clean close.
-      await expect(exportFile(second.sys, '/shop.db-journal', join(host, 'journal'))).rejects.toThrow(/ENOENT/);
     } finally {
       await second.close();
     }
