@@ -10,6 +10,7 @@ import { FdTable, type DirFd, type FdEntry, type FileFd, type StreamFd } from '.
 import { GuestMemory } from './guest-memory.js';
 import { OpenFile } from './open-file.js';
 import { drop } from './path-objects.js';
+import { StreamOutput } from './stream-output.js';
 
 /** Thrown by proc_exit to unwind the program: the interpreter catches it and exits with `status`. */
 export class ProcExit extends Error {
@@ -32,6 +33,8 @@ export class WasiContext {
   readonly memory = new GuestMemory();
   /** The descriptors. */
   readonly fds = new FdTable();
+  /** Output to streams waiting to be written. */
+  readonly output: StreamOutput;
   readonly #files = new Map<string, OpenFile>();
   /** Where failures of the program itself are reported: stderr as the task started (set with the standard descriptors). */
   stderrHandle: number | undefined;
@@ -41,6 +44,7 @@ export class WasiContext {
     if (sys.blocking === undefined)
       throw errors.ENOTSUP('wasi', 'sys', 'WASI programs need blocking calls: a worker task');
     this.calls = sys.blocking;
+    this.output = new StreamOutput(this.calls);
   }
 
   /** The entry of `fd` when it is of `kind`, else `otherwise` (EBADF when fd is not open). */
@@ -118,8 +122,9 @@ export class WasiContext {
     this.#files.delete(path);
   }
 
-  /** Commits every open file's buffered writes (at exit). */
+  /** Writes waiting stream output and commits every open file's buffered writes (at exit). */
   flushAll(): void {
+    this.output.flush();
     for (const file of this.#files.values()) file.flush();
   }
 

@@ -11,8 +11,8 @@
  */
 import { DeleteFlags, Name, ObjectType, pathNameSync, type Lifecycle } from '@dios/kernel';
 import type { WasiContext } from './context.js';
-import { fail, WasiErrno } from './errno.js';
-import { guarded, type ImportFunction } from './preview1.js';
+import { errnoOf, fail, WasiErrno } from './errno.js';
+import { guarded, unwinds, type ImportFunction } from './preview1.js';
 
 /** The name of the hybrid import module. */
 export const DIOS_MODULE = 'dios';
@@ -227,6 +227,18 @@ export function diosImports(ctx: WasiContext): Record<string, ImportFunction> {
     },
   };
   const out: Record<string, ImportFunction> = {};
-  for (const [name, call] of Object.entries(functions)) out[name] = guarded(call);
+  for (const [name, call] of Object.entries(functions)) {
+    const g = guarded(call);
+    // A DIOS call may wait, or read what the program wrote to a stream: stream output goes out first.
+    out[name] = (...args: never[]): number => {
+      try {
+        ctx.output.flush();
+      } catch (e) {
+        if (unwinds(e)) throw e;
+        return errnoOf(e);
+      }
+      return g(...args);
+    };
+  }
   return out;
 }

@@ -2,10 +2,11 @@
  * The byte-moving descriptor calls: fd_read, fd_write, fd_pread, fd_pwrite,
  * fd_seek, fd_tell. Files go through their write-behind buffer; streams and
  * the console are read and written sequentially, one lent kernel buffer per
- * call (copied: WebAssembly memory cannot be the kernel's buffer).
+ * call (copied: WebAssembly memory cannot be the kernel's buffer); output
+ * to streams is gathered first (stream-output.ts).
  * @module
  */
-import { BeginReadFlags, BeginWriteFlags, EndWriteFlags, isDiosError } from '@dios/kernel';
+import { BeginReadFlags } from '@dios/kernel';
 import type { WasiContext } from './context.js';
 import { fail, WasiErrno } from './errno.js';
 import { FdFlags, Rights, type FdEntry, type FileFd, type StreamFd } from './fd-table.js';
@@ -66,6 +67,8 @@ function streamRead(ctx: WasiContext, entry: StreamFd, buffers: readonly Uint8Ar
   const length = total(buffers);
   if (length === 0) return 0;
   const flags = entry.flags & FdFlags.NONBLOCK ? BeginReadFlags.NONBLOCK : 0;
+  // The read may wait: what the program wrote before it (a prompt) goes out first.
+  ctx.output.flush();
   const lent = ctx.calls.beginRead(entry.handle, { length }, flags);
   try {
     scatter(lent, buffers);
@@ -73,39 +76,6 @@ function streamRead(ctx: WasiContext, entry: StreamFd, buffers: readonly Uint8Ar
   } finally {
     ctx.calls.endRead(entry.handle, lent);
   }
-}
-
-function streamWrite(ctx: WasiContext, entry: StreamFd, buffers: readonly Uint8Array[]): number {
-  const data = gather(buffers);
-  const flags = entry.flags & FdFlags.NONBLOCK ? BeginWriteFlags.NONBLOCK : 0;
-  for (let at = 0; at < data.length;) {
-    const n = Math.min(entry.pieceLimit, data.length - at);
-    let buffer: Uint8Array;
-    try {
-      buffer = ctx.calls.beginWrite(entry.handle, n, undefined, flags);
-    } catch (e) {
-      // A stream refuses a write longer than its ring, whose size a task cannot see: halve the piece and try again.
-      if (isDiosError(e, 'EINVAL') && e.argument === 'length' && n > 1) {
-        entry.pieceLimit = Math.floor(n / 2);
-        continue;
-      }
-      if (at > 0 && isDiosError(e, 'EAGAIN')) return at;
-      throw e;
-    }
-    buffer.set(data.subarray(at, at + n));
-    try {
-      ctx.calls.endWrite(entry.handle, buffer);
-    } catch (e) {
-      try {
-        ctx.calls.endWrite(entry.handle, buffer, undefined, EndWriteFlags.DISCARD);
-      } catch {
-        // The commit's error is the one reported; a discard that fails too leaves no lease behind.
-      }
-      throw e;
-    }
-    at += n;
-  }
-  return data.length;
 }
 
 /** The fd_* calls that read, write and move the position. */
@@ -136,7 +106,7 @@ export function fdIoCalls(ctx: WasiContext) {
         if (entry.flags & FdFlags.APPEND) entry.position = entry.file.size();
         n = fileWrite(entry, entry.position, buffers);
         entry.position += n;
-      } else if (entry.kind === 'stream') n = streamWrite(ctx, entry, buffers);
+      } else if (entry.kind === 'stream') n = ctx.output.write(entry, gather(buffers));
       else return WasiErrno.ISDIR;
       mem.setU32(nwrittenPtr, n);
       return WasiErrno.SUCCESS;

@@ -56,12 +56,14 @@ export function fdStatusCalls(ctx: WasiContext) {
   const sync = (fd: number): number => {
     const entry = ctx.fds.get(fd);
     if (entry.kind === 'file') entry.file.flush();
+    if (entry.kind === 'stream') ctx.output.flush();
     return WasiErrno.SUCCESS;
   };
   return {
     fd_close(fd: number): number {
       const entry = ctx.fds.remove(fd);
       if (entry.kind === 'file') ctx.releaseFile(entry.file);
+      if (entry.kind === 'stream') ctx.output.flush();
       return WasiErrno.SUCCESS;
     },
     fd_sync: sync,

@@ -69,6 +69,8 @@ export function pollCalls(ctx: WasiContext) {
   return {
     poll_oneoff(inPtr: number, outPtr: number, count: number, neventsPtr: number): number {
       if (count === 0) return WasiErrno.INVAL;
+      // poll may wait: what the program wrote before goes out first.
+      ctx.output.flush();
       mem.check(inPtr, count * SUBSCRIPTION_BYTES);
       mem.check(outPtr, count * EVENT_BYTES);
       mem.check(neventsPtr, 4);

@@ -35,6 +35,12 @@ function report(ctx: WasiContext, text: string): void {
   const handle = ctx.stderrHandle;
   if (handle === undefined) return;
   try {
+    // What the program wrote before it failed comes first.
+    ctx.output.flush();
+  } catch {
+    // The message still goes out.
+  }
+  try {
     const bytes = utf8(`${ctx.sys.argv[0] ?? 'wasm'}: ${text}\n`);
     const buffer = ctx.calls.beginWrite(handle, bytes.length);
     buffer.set(bytes);

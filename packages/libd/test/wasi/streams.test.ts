@@ -36,6 +36,18 @@ describe.skipIf(missing !== undefined)('WASI: standard streams, args, env, exit 
     k.kernel.checkInvariants();
   });
 
+  it('output gathered for streams keeps its order across stdout and stderr on one stream, and all of it arrives', async () => {
+    const lines = 50_000;
+    const r = await runWasm(k.sys, compileC(new URL('interleave.c', C_DIR)), {
+      argv: ['interleave', String(lines)],
+      mergeStderr: true,
+    });
+    const numbered = Array.from({ length: lines }, (_, i) => `line ${String(i).padStart(6, '0')}\n`).join('');
+    expect(r.stdout).toBe(`out 0\nerr 0\nout 1\nerr 1\nout 2\nerr 2\n${numbered}`);
+    expect(r.status).toBe(0);
+    k.kernel.checkInvariants();
+  });
+
   it('an empty stdin and no arguments: status 0', async () => {
     const r = await runWasm(k.sys, image, { argv: ['stdio'] });
     expect(r.stdout).toBe('argc=1\nGREETING=(unset)\n');

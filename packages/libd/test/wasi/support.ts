@@ -120,7 +120,14 @@ async function endStream(sys: SystemCalls, stream: number): Promise<void> {
 export async function runWasm(
   sys: SystemCalls,
   image: Uint8Array,
-  options: { argv?: readonly string[]; env?: Record<string, string>; stdin?: string; stdinOpen?: boolean } = {},
+  options: {
+    argv?: readonly string[];
+    env?: Record<string, string>;
+    stdin?: string;
+    stdinOpen?: boolean;
+    /** stderr on the stdout stream (as 2>&1 does). */
+    mergeStderr?: boolean;
+  } = {},
 ): Promise<RunResult> {
   const { ref: binary } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
   const buffer = await sys.beginWrite(binary, image.length);
@@ -141,7 +148,7 @@ export async function runWasm(
     argv: options.argv ?? ['prog'],
     env: options.env ?? {},
     inputs: [stdin!],
-    outputs: [stdout!, stderr!],
+    outputs: [stdout!, options.mergeStderr === true ? stdout! : stderr!],
   });
   const process = sys.ref(task).process;
   const out = drain(sys, stdout!);
