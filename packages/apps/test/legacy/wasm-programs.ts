@@ -48,13 +48,16 @@ export interface LegacyKernel {
 /** The cluster every durable kernel of these tests boots in: paths name the same objects after a restart. */
 const CLUSTER = 'dios-legacy-test';
 
-/** Boots a kernel with worker threads and the WASI interpreter; its durable blobs in `storeDir` if given. */
-export async function bootLegacyKernel(storeDir?: string): Promise<LegacyKernel> {
+/**
+ * Boots a kernel with `workers` worker threads (the tests run one program at
+ * a time) and the WASI interpreter; its durable blobs in `storeDir` if given.
+ */
+export async function bootLegacyKernel(storeDir?: string, workers = 1): Promise<LegacyKernel> {
   const store = storeDir === undefined ? undefined : new FileBlobStore(storeDir, { fsync: 'none' });
   const kernel = await Kernel.boot({ cluster: CLUSTER, ...(store === undefined ? {} : { store }) });
   const failures: unknown[] = [];
   kernel.onTaskFailure = (_task, error) => failures.push(error);
-  const pool = useWorkers(kernel, { size: 2 });
+  const pool = useWorkers(kernel, { size: workers });
   kernel.registerInterpreter('wasm', wasiInterpreter);
   return {
     kernel,
