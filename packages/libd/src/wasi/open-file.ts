@@ -11,10 +11,19 @@
  * are committed.
  * @module
  */
-import { isDiosError, type BlockingSystemCalls, type SystemCalls } from '@dios/kernel';
+import { EndWriteFlags, isDiosError, type BlockingSystemCalls, type SystemCalls } from '@dios/kernel';
 
 /** Dirty bytes a file may hold before they are committed without being asked (1 MiB). */
 export const WRITE_BEHIND_LIMIT = 1 << 20;
+
+/**
+ * Dirty ranges at most this far apart (256 KiB) are committed as one span,
+ * the committed bytes between them written back as read. So a write another
+ * task commits into such a gap between that read and this commit is undone:
+ * tasks writing one file at the same time must coordinate (SQLite has one
+ * writer; POSIX would keep both writes).
+ */
+export const SPAN_GAP_LIMIT = 256 << 10;
 
 // A dirty range: bytes [offset, offset + length) are data[0, length); data may have spare capacity.
 interface Extent {
@@ -150,20 +159,53 @@ export class OpenFile {
     return this.#extents.length > 0;
   }
 
-  /** Commits the buffered ranges to the blob, in offset order (a gap past the blob's end is committed as zeros). */
+  /**
+   * Commits the buffered ranges to the blob in offset order. Ranges less than
+   * {@link SPAN_GAP_LIMIT} apart are committed together, as one write of the
+   * span from the first to the last with the blob's committed bytes in the
+   * gaps (read just before): one commit, so one durable write in the store,
+   * instead of one per page SQLite changed. A gap past the blob's end is
+   * committed as zeros.
+   */
   flush(): void {
     if (this.#extents.length === 0) return;
     let size = this.#committedSize();
-    while (this.#extents.length > 0) {
-      const e = this.#extents[0]!;
-      const gap = Math.max(0, e.offset - size);
-      const buffer = this.calls.beginWrite(this.handle, gap + e.length, { offset: e.offset - gap });
-      buffer.fill(0, 0, gap);
-      buffer.set(e.data.subarray(0, e.length), gap);
-      this.calls.endWrite(this.handle, buffer);
-      size = Math.max(size, e.offset + e.length);
-      this.#extents.shift();
-      this.#dirty -= e.length;
+    const list = this.#extents;
+    while (list.length > 0) {
+      let j = 1;
+      while (j < list.length && list[j]!.offset - (list[j - 1]!.offset + list[j - 1]!.length) <= SPAN_GAP_LIMIT) j++;
+      const first = list[0]!;
+      const last = list[j - 1]!;
+      const end = last.offset + last.length;
+      // Past the committed end the span starts there (blobs have no holes): those bytes are zeros unless dirty.
+      const from = Math.min(first.offset, size);
+      let data: Uint8Array;
+      if (j === 1 && from === first.offset) {
+        data = first.data.subarray(0, first.length);
+      } else {
+        data = new Uint8Array(end - from);
+        const committedEnd = Math.min(end, size);
+        for (let at = first.offset; at < committedEnd;) {
+          const n = this.#readCommitted(at, data.subarray(at - from, committedEnd - from));
+          if (n === 0) break;
+          at += n;
+        }
+        for (let k = 0; k < j; k++) data.set(list[k]!.data.subarray(0, list[k]!.length), list[k]!.offset - from);
+      }
+      const buffer = this.calls.beginWrite(this.handle, data.length, { offset: from });
+      buffer.set(data);
+      try {
+        this.calls.endWrite(this.handle, buffer);
+      } catch (e) {
+        try {
+          this.calls.endWrite(this.handle, buffer, undefined, EndWriteFlags.DISCARD);
+        } catch {
+          // The commit's error is the one thrown.
+        }
+        throw e;
+      }
+      size = Math.max(size, end);
+      for (const e of list.splice(0, j)) this.#dirty -= e.length;
     }
     this.#dirty = 0;
   }

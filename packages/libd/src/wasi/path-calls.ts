@@ -42,6 +42,8 @@ export function pathCalls(ctx: WasiContext) {
     return { path: ctx.resolve(fd, text), slash: text.endsWith('/') };
   };
   const requireParent = (path: string): void => {
+    // The root is always a directory.
+    if (parentOf(path) === '/') return;
     const parent = stat(parentOf(path));
     release(parent);
     if (parent === undefined) fail(WasiErrno.NOENT, `no directory ${parentOf(path)}`);

@@ -23,6 +23,7 @@ describe.skipIf(missing !== undefined)('WASI: write-behind', () => {
         argv: ['writebehind', String(seed), String(OPS)],
       });
       expect(r.stdout).toMatch(/^ok \d+\n$/);
+      expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       k.kernel.checkInvariants();
     },

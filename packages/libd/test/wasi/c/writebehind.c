@@ -64,8 +64,9 @@ int main(int argc, char **argv) {
       }
       if (to > size) memset(model + size, 0, to - size);
       size = to;
-    } else {
-      fsync(fd);
+    } else if (fsync(fd) != 0) {
+      printf("step %d: fsync failed\n", step);
+      return 1;
     }
     struct stat st;
     fstat(fd, &st);
@@ -74,8 +75,10 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
-  close(a);
-  close(b);
+  if (close(a) != 0 || close(b) != 0) {
+    printf("close failed\n");
+    return 1;
+  }
   int c = open("/wb.bin", O_RDONLY);
   if (check(c, 0, MAX_SIZE, -1)) return 1;
   printf("ok %ld\n", size);
