@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Kernel, normalizePath, pathName } from '@dios/kernel';
+import { CreateFlags, DeleteFlags, Kernel, normalizePath, ObjectType, pathName, pathSeed } from '@dios/kernel';
 import {
   exportDirectory,
   exportFile,
@@ -63,6 +63,24 @@ describe('import and export', () => {
     expect([...readFileSync(join(host, 'out', 'copy.bin'))]).toEqual([...bytes.subarray(0, 10)]);
     await expectErrno(exportFile(second.init, '/data/missing', join(host, 'x')), 'ENOENT', 'name');
     second.checkInvariants();
+  });
+
+  it('exporting a single-delete file (as a C program makes them) leaves it in place', async () => {
+    const kernel = await Kernel.boot({ store: new FileBlobStore(tempDir()) });
+    const sys = kernel.init;
+    const { ref } = await sys.create(
+      ObjectType.DURABLE_BLOB,
+      { nameSeed: pathSeed('/made-by-c'), lifecycle: 'single-delete' },
+      CreateFlags.NAME_DETERMINISTIC,
+    );
+    const buf = await sys.beginWrite(ref, 3);
+    buf.set(enc('abc'));
+    await sys.endWrite(ref, buf);
+    await sys.delete(ref, DeleteFlags.DROP);
+    const out = join(tempDir(), 'out');
+    expect(await exportFile(sys, '/made-by-c', out)).toBe(3);
+    expect(await exportFile(sys, '/made-by-c', out)).toBe(3);
+    expect(readFileSync(out, 'utf8')).toBe('abc');
   });
 
   it('a directory tree round-trips, with its index', async () => {

@@ -8,7 +8,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isDiosError } from '../core/abi/errors.js';
-import { CreateFlags, ObjectType } from '../core/abi/flags.js';
+import { CreateFlags, DeleteFlags, ObjectType } from '../core/abi/flags.js';
 import type { Name } from '../core/abi/names.js';
 import { normalizePath, pathName, pathSeed } from '../core/abi/paths.js';
 import type { TaskContext } from '../core/syscalls/task-context.js';
@@ -50,7 +50,7 @@ export async function importFile(sys: TaskContext, hostPath: string, diosPath: s
   try {
     await replace(sys, ref, bytes);
   } finally {
-    await sys.delete(ref);
+    await sys.delete(ref, DeleteFlags.DROP);
   }
   return pathName(await firstGroup(sys, 'importFile'), path);
 }
@@ -66,7 +66,8 @@ async function readPath(sys: TaskContext, path: string, call: string): Promise<U
       // A write committed while we copied: read again.
     }
   } finally {
-    for (const r of [ref!, ...copies]) await sys.delete(r);
+    // DROP: reading a file must not unlink it (a C program's files are single-delete).
+    for (const r of [ref!, ...copies]) await sys.delete(r, DeleteFlags.DROP);
   }
 }
 
@@ -102,7 +103,7 @@ export async function importDirectory(sys: TaskContext, hostDir: string, diosDir
   try {
     await replace(sys, ref, new TextEncoder().encode(rels.map((r) => r + '\n').join('')));
   } finally {
-    await sys.delete(ref);
+    await sys.delete(ref, DeleteFlags.DROP);
   }
   return rels.map((r) => normalizePath(`${base}/${r}`));
 }
