@@ -76,6 +76,7 @@ describe.skipIf(missing !== undefined)('WASI: failures', () => {
     const noStart = await runWasm(k.sys, importing('wasi_snapshot_preview1', 'sched_yield'), { argv: ['lib'] });
     expect(noStart.status).toBe(EXIT_NOT_RUNNABLE);
     expect(noStart.stderr).toMatch(/no memory or no _start/);
+    k.kernel.checkInvariants();
   });
 
   it('clocks, random numbers, a poll_oneoff timeout, and EFAULT for pointers outside memory', async () => {
@@ -98,6 +99,7 @@ describe.skipIf(missing !== undefined)('WASI: failures', () => {
       ].join('\n'),
     );
     expect(r.status).toBe(0);
+    k.kernel.checkInvariants();
   });
 
   it('the kernel and other tasks go on after a trapping task', async () => {
