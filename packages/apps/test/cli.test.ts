@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseWordCountArgs } from '../src/cli/wordcount-args.js';
+import { UsageError } from '../src/cli/usage-error.js';
 import { coreutilsCounts, entries } from './helpers.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'dios.js');
@@ -61,17 +63,26 @@ describe('dios wordcount', () => {
     expect(dios('wordcount', file('empty.txt', ''))).toMatchObject({ status: 0, stdout: '', stderr: '' });
   });
 
+  // The parser's refusals, in this process (a child process each cost ~2 s of the suite's budget)...
   it.each([
-    [['wordcount'], /at least one FILE/],
+    [[], /at least one FILE/],
+    [[GPL, '--maps', '0'], /--maps: expected an integer >= 1, got '0'/],
+    [[GPL, '--reduces'], /--reduces needs a value/],
+    [[GPL, '--top', 'many'], /--top: expected an integer >= 0, got 'many'/],
+    [[GPL, '--top', '3', '--all'], /--top and --all/],
+    [[GPL, '--frobnicate'], /unknown option '--frobnicate'/],
+    [[GPL, '--user', 'u', '--pass', 'p'], /--user needs --cluster URL/],
+    [[GPL, '--cluster', 'nats://127.0.0.1:1', '--user', 'u'], /--user needs --pass/],
+    [[GPL, '--cluster', 'nats://127.0.0.1:1', '--token', 't', '--nkey', '/x'], /--nkey: give one of/],
+    [[GPL, '--cluster', 'nats://127.0.0.1:1', '--cluster-name', 'a.b'], /--cluster-name: .*'a\.b'/],
+  ])('wordcount usage error %j: a UsageError naming the argument', (args, message) => {
+    expect(() => parseWordCountArgs(args)).toThrow(UsageError);
+    expect(() => parseWordCountArgs(args)).toThrow(message);
+  });
+
+  // ...and through the real command: exit 2, nothing on stdout, the message on stderr.
+  it.each([
     [['wordcount', GPL, '--maps', '0'], /--maps: expected an integer >= 1, got '0'/],
-    [['wordcount', GPL, '--reduces'], /--reduces needs a value/],
-    [['wordcount', GPL, '--top', 'many'], /--top: expected an integer >= 0, got 'many'/],
-    [['wordcount', GPL, '--top', '3', '--all'], /--top and --all/],
-    [['wordcount', GPL, '--frobnicate'], /unknown option '--frobnicate'/],
-    [['wordcount', GPL, '--user', 'u', '--pass', 'p'], /--user needs --cluster URL/],
-    [['wordcount', GPL, '--cluster', 'nats://127.0.0.1:1', '--user', 'u'], /--user needs --pass/],
-    [['wordcount', GPL, '--cluster', 'nats://127.0.0.1:1', '--token', 't', '--nkey', '/x'], /--nkey: give one of/],
-    [['wordcount', GPL, '--cluster', 'nats://127.0.0.1:1', '--cluster-name', 'a.b'], /--cluster-name: .*'a\.b'/],
     [['count', GPL], /unknown command 'count'/],
     [[], /missing command/],
   ])('usage error %j: exit 2 with a message naming the argument', (args, message) => {

@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseKvServeArgs } from '../src/cli/kv-command.js';
+import { UsageError } from '../src/cli/usage-error.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'dios.js');
 
@@ -28,26 +30,35 @@ describe('dios kv', () => {
     expect(r.stdout).toContain("--client-output-buffer-limit 'HARD SOFT SECONDS'");
   });
 
+  // The serve options' refusals, in this process (a child process each cost ~1.5 s of the suite's budget)...
+  it.each([
+    [['--port', 'abc'], /--port: expected a port in \[0, 65535\], got 'abc'/],
+    [['--port=70000'], /--port: expected a port in \[0, 65535\], got '70000'/],
+    [['--fsync', 'sometimes'], /--fsync: expected always, everysec or no, got 'sometimes'/],
+    [['--data'], /--data needs a value/],
+    [['--frobnicate'], /unknown option '--frobnicate'/],
+    [
+      ['--proto-max-bulk-len', '2gb'],
+      /--proto-max-bulk-len: expected a size from 1 to 1gb \(such as 512mb\), got '2gb'/,
+    ],
+    [
+      ['--client-query-buffer-limit=lots'],
+      /--client-query-buffer-limit: expected a size from 1 to 1gb \(such as 512mb\), got 'lots'/,
+    ],
+    [
+      ['--client-output-buffer-limit', '256mb 64mb'],
+      /--client-output-buffer-limit: expected 'HARD SOFT SECONDS' \(such as '256mb 64mb 60'\), got '256mb 64mb'/,
+    ],
+  ])('kv serve usage error %j: a UsageError naming the argument', (args, message) => {
+    expect(() => parseKvServeArgs(args)).toThrow(UsageError);
+    expect(() => parseKvServeArgs(args)).toThrow(message);
+  });
+
+  // ...and through the real command: exit 2, nothing on stdout, the message on stderr.
   it.each([
     [['kv'], /missing subcommand \(serve\)/],
     [['kv', 'start'], /unknown subcommand 'start'/],
     [['kv', 'serve', '--port', 'abc'], /--port: expected a port in \[0, 65535\], got 'abc'/],
-    [['kv', 'serve', '--port=70000'], /--port: expected a port in \[0, 65535\], got '70000'/],
-    [['kv', 'serve', '--fsync', 'sometimes'], /--fsync: expected always, everysec or no, got 'sometimes'/],
-    [['kv', 'serve', '--data'], /--data needs a value/],
-    [['kv', 'serve', '--frobnicate'], /unknown option '--frobnicate'/],
-    [
-      ['kv', 'serve', '--proto-max-bulk-len', '2gb'],
-      /--proto-max-bulk-len: expected a size from 1 to 1gb \(such as 512mb\), got '2gb'/,
-    ],
-    [
-      ['kv', 'serve', '--client-query-buffer-limit=lots'],
-      /--client-query-buffer-limit: expected a size from 1 to 1gb \(such as 512mb\), got 'lots'/,
-    ],
-    [
-      ['kv', 'serve', '--client-output-buffer-limit', '256mb 64mb'],
-      /--client-output-buffer-limit: expected 'HARD SOFT SECONDS' \(such as '256mb 64mb 60'\), got '256mb 64mb'/,
-    ],
   ])('usage error %j: exit 2 with a message naming the argument', async (args, message) => {
     const r = await dios(...args);
     expect(r.status).toBe(2);
