@@ -13,11 +13,27 @@ import {
   isDiosError,
   ObjectType,
   pathNameSync,
+  type Name,
   pathSeed,
   type BlockingSystemCalls,
   type SystemCalls,
 } from '@dios/kernel';
 import { fail, WasiErrno } from './errno.js';
+
+// Names of recent paths: hashing one costs ~10 µs, and a program names the same few files again and again (SQLite
+// checks for its hot journal before every statement). A name depends only on the group and the path.
+const NAMES_KEPT = 1024;
+const names = new Map<string, Name>();
+function nameOf(group: Name, path: string): Name {
+  const key = `${group.key}${path}`;
+  let name = names.get(key);
+  if (name === undefined) {
+    if (names.size >= NAMES_KEPT) names.clear();
+    name = pathNameSync(group, path);
+    names.set(key, name);
+  }
+  return name;
+}
 
 /** The blob at `path`: a handle the caller owns, or undefined when there is none. */
 export function lookupPath(sys: SystemCalls, calls: BlockingSystemCalls, path: string): number | undefined {
@@ -25,7 +41,7 @@ export function lookupPath(sys: SystemCalls, calls: BlockingSystemCalls, path: s
   if (group === undefined) return fail(WasiErrno.NOENT, 'the task is a member of no group, so paths name nothing');
   let found: number[];
   try {
-    found = calls.lookup(pathNameSync(group, path));
+    found = calls.lookup(nameOf(group, path));
   } catch (e) {
     if (isDiosError(e, 'ENOENT')) return undefined;
     throw e;

@@ -30,6 +30,7 @@ import {
   type PortMessage,
 } from './channel.js';
 import { handleCall, isCallName, type Answer, type ServedTask } from './syscall-handlers.js';
+import { withoutStackTraces } from './without-stack-traces.js';
 
 // Checks of the doorbell after a reply before going back to waiting: the next call usually follows at once.
 const SPIN = 2000;
@@ -216,7 +217,7 @@ export class SyscallServer {
     if (!isCallName(name)) throw this.#malformed(`unknown call ${JSON.stringify(name).slice(0, 60)}`);
     // The one cast from the task's JSON: its arguments go on typed as the call's, and the call's TaskContext
     // method reads each again, as it does an in-thread call's (see syscall-handlers.ts). Nothing is trusted here.
-    return handleCall(this.#task, name, args as ChannelCalls[CallName]['args'], bytes);
+    return withoutStackTraces(() => handleCall(this.#task, name, args as ChannelCalls[CallName]['args'], bytes));
   }
 
   // Describes a lent buffer: its place in shared memory, or (ordinary memory) a copy.

@@ -59,6 +59,7 @@ import {
   type PortMessage,
   type SentArguments,
 } from './channel.js';
+import { withoutStackTraces } from './without-stack-traces.js';
 
 /** What a worker task is told about itself when it starts. */
 export interface TaskInit {
@@ -285,44 +286,44 @@ export class WorkerSystemCalls implements SystemCalls {
     return Object.freeze({
       create: (type: ObjectType, options?: CreateOptions, flags = 0): CreateResult => {
         const a = read('create', () => createArguments(type, options, flags));
-        const r = this.#sync('create', [a.type, a.options, a.flags]);
+        const r = this.#sync('create', [a.type, a.options, a.flags], undefined, true);
         return { name: Name.parse(r.name), ref: r.ref };
       },
       lookup: (name: Name | string, flags = 0): number[] => {
         const a = read('lookup', () => lookupArguments(name, flags));
-        return this.#sync('lookup', [a, flags]);
+        return this.#sync('lookup', [a, flags], undefined, true);
       },
       copy: (refs: readonly number[], target: number, options?: CopyOptions, flags = 0): number[] => {
         const a = read('copy', () => copyArguments(refs, target, options, flags));
-        return this.#sync('copy', [a.refs, a.target, a.options, a.flags]);
+        return this.#sync('copy', [a.refs, a.target, a.options, a.flags], undefined, true);
       },
       delete: (ref: number, flags = 0): void => {
         const a = read('delete', () => deleteArguments(ref, flags));
-        this.#sync('delete', [a.handle, a.flags]);
+        this.#sync('delete', [a.handle, a.flags], undefined, true);
       },
       run: (binary: number, spec: TaskSpec, flags = 0): number => {
         const a = read('run', () => runArguments(binary, spec, flags));
-        return this.#sync('run', [a.binary, a.spec, a.flags]);
+        return this.#sync('run', [a.binary, a.spec, a.flags], undefined, true);
       },
       pause: (task: number, flags = 0): void => {
         const a = read('pause', () => pauseArguments(task, flags));
-        this.#sync('pause', [a.handle, a.flags]);
+        this.#sync('pause', [a.handle, a.flags], undefined, true);
       },
       select: (refs: readonly number[], options?: SelectOptions, flags = 0): number => {
         const a = read('select', () => selectArguments(refs, options, flags));
-        return this.#sync('select', [a.refs, a.options, a.flags]);
+        return this.#sync('select', [a.refs, a.options, a.flags], undefined, true);
       },
       beginRead: (ref: number, options?: ReadOptions, flags = 0): Uint8Array => {
         const a = read('beginRead', () => beginReadArguments(ref, options, flags));
-        return this.#buffer(this.#sync('beginRead', [a.handle, a.options, a.flags]), true);
+        return this.#buffer(this.#sync('beginRead', [a.handle, a.options, a.flags], undefined, true), true);
       },
       endRead: (ref: number, buffer: Uint8Array, flags = 0): boolean => {
         const a = read('endRead', () => endReadArguments(ref, flags));
-        return this.#sync('endRead', [a.handle, this.#tokenOf(buffer), a.flags]);
+        return this.#sync('endRead', [a.handle, this.#tokenOf(buffer), a.flags], undefined, true);
       },
       beginWrite: (ref: number, length: number, options?: WriteOptions, flags = 0): Uint8Array => {
         const a = read('beginWrite', () => beginWriteArguments(ref, length, options, flags));
-        return this.#buffer(this.#sync('beginWrite', [a.handle, a.length, a.options, a.flags]), false);
+        return this.#buffer(this.#sync('beginWrite', [a.handle, a.length, a.options, a.flags], undefined, true), false);
       },
       endWrite: (ref: number, buffer: Uint8Array, options?: EndWriteOptions, flags = 0): number => {
         const a = read('endWrite', () => endWriteArguments(ref, options, flags));
@@ -331,6 +332,7 @@ export class WorkerSystemCalls implements SystemCalls {
           'endWrite',
           [a.handle, this.#tokenOf(buffer), a.options, a.flags],
           copied ? buffer : undefined,
+          true,
         );
       },
     } satisfies BlockingSystemCalls);
@@ -417,8 +419,15 @@ export class WorkerSystemCalls implements SystemCalls {
     return slot;
   }
 
-  // A call that never waits in the kernel: the thread blocks until the reply.
-  #sync<K extends CallName>(name: K, args: SentArguments<K>, extra?: Uint8Array): ChannelCalls[K]['reply'] {
+  // A call that never waits in the kernel: the thread blocks until the reply. `bare`: the kernel's error is
+  // thrown without a stack trace (the blocking calls: their caller, a legacy program's runtime, turns it into an
+  // errno, so capturing one would only add to the cost of every failed call).
+  #sync<K extends CallName>(
+    name: K,
+    args: SentArguments<K>,
+    extra?: Uint8Array,
+    bare = false,
+  ): ChannelCalls[K]['reply'] {
     const channel = this.#channel;
     let slot = this.#send(name, args, extra);
     // Every slot busy (many calls waiting in the kernel): block until one frees.
@@ -428,7 +437,7 @@ export class WorkerSystemCalls implements SystemCalls {
     }
     const index = channel.stateIndex(slot);
     for (let state; (state = this.#spin(name, slot)) !== REPLY;) Atomics.wait(channel.ctrl, index, state);
-    return this.#receive(name, slot);
+    return bare ? withoutStackTraces(() => this.#receive(name, slot)) : this.#receive(name, slot);
   }
 
   // A call that may wait in the kernel: spin briefly, then wait without blocking the thread.
