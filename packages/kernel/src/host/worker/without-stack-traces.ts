@@ -12,7 +12,12 @@
 /** Runs `fn` with V8's stack-trace capture off (`Error.stackTraceLimit`); errors made after its first await keep theirs. */
 export function withoutStackTraces<T>(fn: () => T): T {
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
+  try {
+    Error.stackTraceLimit = 0;
+  } catch {
+    // A pure task's thread has Error frozen: its errors keep their stack traces.
+    return fn();
+  }
   try {
     return fn();
   } finally {
