@@ -2,40 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Kernel, Name, ObjectType, formatTaskReports, monitorTasks, wasmImportModules } from '@dios/kernel';
 import { useWorkers, type WorkerPool } from '@dios/kernel/node';
 import { dec, expectErrno, readAll, writeAll } from '../helpers.js';
+import { wasmImporting } from '../support/wasm-module.js';
 
 const INTERPRETER = { module: new URL('../fixtures/interpreter.ts', import.meta.url).href };
 const pools: WorkerPool[] = [];
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
 });
-
-// A WebAssembly module of a type section and an import section importing function `field` of each module named.
-function wasm(...modules: string[]): Uint8Array {
-  const enc = new TextEncoder();
-  const vec = (bytes: number[]) => [bytes.length, ...bytes];
-  const name = (s: string) => vec([...enc.encode(s)]);
-  const imports = modules.flatMap((m) => [...name(m), ...name('f'), 0x00, 0x00]);
-  const importSection = [modules.length, ...imports];
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    0x01,
-    0x04,
-    0x01,
-    0x60,
-    0x00,
-    0x00,
-    0x02,
-    importSection.length,
-    ...importSection,
-  ]);
-}
 
 async function setup(options: { workers?: boolean; interpreter?: boolean } = {}) {
   const kernel = await Kernel.boot();
@@ -58,7 +31,7 @@ describe('interpreters: run of a WebAssembly binary', () => {
     'starts the interpreter in a worker with the image and blocking calls: a %s process',
     async (kind, modules) => {
       const { kernel, sys, binary } = await setup();
-      const image = wasm(...modules);
+      const image = wasmImporting(...modules);
       const task = await sys.run(await binary(image), { argv: ['prog', 'out-seed', 'a', 'b'] });
       expect(sys.ref(task).process).toBe(kind);
       await sys.select([task]);
@@ -85,9 +58,13 @@ describe('interpreters: run of a WebAssembly binary', () => {
 
   it('ENOEXEC without an interpreter, for a malformed module, and for bytes of neither kind', async () => {
     const { sys, binary } = await setup({ interpreter: false });
-    await expectErrno(sys.run(await binary(wasm('wasi_snapshot_preview1')), { argv: ['x'] }), 'ENOEXEC', 'binary');
+    await expectErrno(
+      sys.run(await binary(wasmImporting('wasi_snapshot_preview1')), { argv: ['x'] }),
+      'ENOEXEC',
+      'binary',
+    );
     const { sys: sys2, binary: binary2 } = await setup();
-    const good = wasm('wasi_snapshot_preview1');
+    const good = wasmImporting('wasi_snapshot_preview1');
     await expectErrno(sys2.run(await binary2(good.subarray(0, good.length - 3)), { argv: ['x'] }), 'ENOEXEC', 'binary');
     const badVersion = good.slice();
     badVersion[4] = 2;
@@ -101,10 +78,10 @@ describe('interpreters: run of a WebAssembly binary', () => {
 
   it('ENOTSUP for the kernel thread, or on a kernel without workers', async () => {
     const { sys, binary } = await setup();
-    const bin = await binary(wasm('wasi_snapshot_preview1'));
+    const bin = await binary(wasmImporting('wasi_snapshot_preview1'));
     await expectErrno(sys.run(bin, { argv: ['x'], placement: 'thread' }), 'ENOTSUP', 'spec.placement');
     const { sys: sys2, binary: binary2 } = await setup({ workers: false });
-    await expectErrno(sys2.run(await binary2(wasm('dios')), { argv: ['x'] }), 'ENOTSUP', 'spec.placement');
+    await expectErrno(sys2.run(await binary2(wasmImporting('dios')), { argv: ['x'] }), 'ENOTSUP', 'spec.placement');
   });
 
   it('registerInterpreter refuses a format it does not know and a function program', async () => {
@@ -114,7 +91,7 @@ describe('interpreters: run of a WebAssembly binary', () => {
   });
 
   it('reads the import modules of a module, each once', () => {
-    expect([...wasmImportModules(wasm('a', 'b', 'a'))]).toEqual(['a', 'b']);
-    expect([...wasmImportModules(wasm())]).toEqual([]);
+    expect([...wasmImportModules(wasmImporting('a', 'b', 'a'))]).toEqual(['a', 'b']);
+    expect([...wasmImportModules(wasmImporting())]).toEqual([]);
   });
 });

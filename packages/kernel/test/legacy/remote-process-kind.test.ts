@@ -3,20 +3,13 @@ import { afterEach, expect, it } from 'vitest';
 import { useWorkers, type WorkerPool } from '@dios/kernel/node';
 import { blobWith } from '../helpers.js';
 import { cluster } from '../distribution/cluster.js';
+import { wasmImporting } from '../support/wasm-module.js';
 
 const INTERPRETER = { module: new URL('../fixtures/interpreter.ts', import.meta.url).href };
 const pools: WorkerPool[] = [];
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
 });
-
-// A module importing `wasi_snapshot_preview1`.`f` (and `dios`.`f` when hybrid).
-function wasm(hybrid: boolean): Uint8Array {
-  const name = (s: string) => [s.length, ...new TextEncoder().encode(s)];
-  const modules = hybrid ? ['wasi_snapshot_preview1', 'dios'] : ['wasi_snapshot_preview1'];
-  const section = [modules.length, ...modules.flatMap((m) => [...name(m), ...name('f'), 0, 0])];
-  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 2, section.length, ...section]);
-}
 
 it.each([
   [false, 'legacy'],
@@ -28,7 +21,10 @@ it.each([
     pools.push(useWorkers(c.k.b!, { size: 1 }));
     c.k.b!.registerInterpreter('wasm', INTERPRETER);
     const a = c.sys.a!;
-    const { ref: bin } = await blobWith(a, wasm(hybrid));
+    const { ref: bin } = await blobWith(
+      a,
+      hybrid ? wasmImporting('wasi_snapshot_preview1', 'dios') : wasmImporting('wasi_snapshot_preview1'),
+    );
     const task = await a.run(bin, { argv: ['prog', `out-${kind}`], kernel: 'b' });
     expect(a.ref(task).process).toBe(kind);
     await a.select([task]);
