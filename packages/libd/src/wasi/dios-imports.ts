@@ -14,9 +14,6 @@ import type { WasiContext } from './context.js';
 import { errnoOf, fail, WasiErrno } from './errno.js';
 import { guarded, unwinds, type ImportFunction } from './preview1.js';
 
-/** The name of the hybrid import module. */
-export const DIOS_MODULE = 'dios';
-
 /** Object types by their C number (DIOS_TYPE_* in dios.h). */
 const OBJECT_TYPES: readonly ObjectType[] = [
   ObjectType.PRIVATE_MEMORY_BLOB,

@@ -15,9 +15,9 @@
  * Buffered file writes are committed before the task exits, whatever the end.
  * @module
  */
-import { isDiosError, type SystemCalls } from '@dios/kernel';
+import { DIOS_IMPORT_MODULE, isDiosError, type SystemCalls } from '@dios/kernel';
 import { ProcExit, WasiContext } from './context.js';
-import { DIOS_MODULE, diosImports } from './dios-imports.js';
+import { diosImports } from './dios-imports.js';
 import { utf8 } from './guest-memory.js';
 import { wasm, type WasmInstance, type WasmModule } from './webassembly.js';
 import { unwinds, wasiImports, WASI_MODULE, type ImportFunction } from './preview1.js';
@@ -63,13 +63,13 @@ function linkImports(ctx: WasiContext, module: WasmModule): Record<string, Recor
       const { functions, unknown } = wasiImports(ctx, fields);
       if (unknown.length > 0) return `import ${name}.${unknown[0]} is not a WASI preview1 function`;
       imports[name] = functions;
-    } else if (name === DIOS_MODULE) {
+    } else if (name === DIOS_IMPORT_MODULE) {
       const all = diosImports(ctx);
       const missing = fields.find((f) => all[f] === undefined);
       if (missing !== undefined) return `import ${name}.${missing} is not a DIOS call (see dios.h)`;
       imports[name] = all;
     } else {
-      return `import module "${name}" is not provided (only ${WASI_MODULE} and ${DIOS_MODULE} are)`;
+      return `import module "${name}" is not provided (only ${WASI_MODULE} and ${DIOS_IMPORT_MODULE} are)`;
     }
   }
   return imports;
