@@ -77,6 +77,15 @@ export type { PlacementRequest, SchedulingPolicy } from './core/kernel/scheduler
 export type { NodeLoad } from './core/wire/transport.js';
 export type { KernelStatus, ObjectStatus } from './core/kernel/kernel-status.js';
 export type { ConsoleSink } from './core/objects/console.js';
+export { Container, STOP_NOTICE_SEED, EXIT_KILLED } from './core/objects/container.js';
+export type {
+  ContainerEvent,
+  ContainerExitReason,
+  ContainerLimits,
+  ContainerOptions,
+} from './core/objects/container.js';
+export { containerGroupName } from './core/kernel/containers.js';
+export type { ContainerWire } from './core/wire/transport.js';
 export type {
   CopyOptions,
   CreateOptions,

@@ -11,12 +11,20 @@ import { Name, describe } from './abi/names.js';
 import type { Transport } from './wire/transport.js';
 import type { TaskObject } from './objects/task.js';
 import { TagObject } from './objects/tag.js';
-import { TAG_RIGHTS } from './abi/flags.js';
+import { Rights, TAG_RIGHTS } from './abi/flags.js';
 import { loadDurableBlobs } from './kernel/durable-restore.js';
 import { kernelStatusName } from './kernel/kernel-status.js';
 import { KernelState, type KernelOptions } from './kernel/kernel-state.js';
 import { TaskContext } from './syscalls/task-context.js';
 import { PeerLink } from './peer/peer-link.js';
+import type { Container, ContainerOptions } from './objects/container.js';
+import {
+  createContainer,
+  killContainer,
+  noticeContainer,
+  removeContainer,
+  shareIntoContainer,
+} from './kernel/containers.js';
 
 export { DEFAULT_BUFFER_SIZE, type KernelOptions } from './kernel/kernel-state.js';
 
@@ -68,6 +76,59 @@ export class Kernel extends KernelState<TaskContext> {
     this.rootGroup.add(tag);
     const init = this.tasks.get(this.init.taskName.key)!;
     return this.openRef(init, tag, TAG_RIGHTS, undefined).id;
+  }
+
+  /**
+   * Makes a container (docs/containers.md): a group of its own that is its
+   * tasks' only scope, a secrecy tag they all carry, a console and a stop
+   * notice in the group, and limits. Init gets every right on the group (so
+   * the host starts tasks in it with `run`, `spec.groups: [handles.group]`)
+   * and ADD and REMOVE on the tag. EEXIST when the id is taken, EINVAL for a
+   * bad id or limit.
+   */
+  createContainer(options: ContainerOptions): Container {
+    return createContainer(this, options);
+  }
+
+  /** Asks a container's tasks to stop: its stop notice ends (a task sees it with select; libd's `stopRequested`). */
+  noticeContainer(container: Container): void {
+    noticeContainer(this, this.#own(container, 'noticeContainer'));
+  }
+
+  /** Ends every task of a container now, with `status` (default 137). */
+  killContainer(container: Container, status?: number): void {
+    killContainer(this, this.#own(container, 'killContainer'), status);
+  }
+
+  /**
+   * Makes the object behind init's reference `handle` resolvable inside a
+   * container, under its own name or under `options.as` (for example the
+   * name a path has in the container's group), read-only if asked: never
+   * with more rights than init's reference has. The labels still decide
+   * what may flow.
+   */
+  shareIntoContainer(
+    container: Container,
+    handle: number,
+    options: { readonly as?: Name; readonly readOnly?: boolean } = {},
+  ): void {
+    const init = this.tasks.get(this.init.taskName.key)!;
+    const ref = this.ref(init, handle, 'shareIntoContainer', 'handle');
+    const readOnly = options.readOnly === true || !(ref.rights & Rights.WRITE);
+    if (!(ref.rights & Rights.READ))
+      throw errors.EACCES('shareIntoContainer', 'handle', `init's reference ${handle} lacks READ`);
+    shareIntoContainer(this.#own(container, 'shareIntoContainer'), ref.object, { ...options, readOnly });
+  }
+
+  /** Removes a container: its tasks killed, the objects in its group destroyed (durable ones leave the store), its tag and group gone. */
+  removeContainer(container: Container): void {
+    removeContainer(this, this.#own(container, 'removeContainer'));
+  }
+
+  #own(container: Container, call: string): Container {
+    if (this.containers.get(container?.id) !== container)
+      throw errors.ENOENT(call, 'container', `not a container of kernel ${this.id}: ${describe(container?.id)}`);
+    return container;
   }
 
   /** Joins the peers reachable through `transport` (whose id must be this kernel's id). */

@@ -3,6 +3,7 @@
  * this interface; {@link PeerLink} implements it over any Transport.
  * @module
  */
+import type { Container } from '../objects/container.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import type { TaskObject } from '../objects/task.js';
 import type { Reference } from '../objects/reference.js';
@@ -26,6 +27,8 @@ export interface ResolvedSpec {
   name: Name | undefined;
   /** The placement the caller asked for; undefined: the kernel that runs the task chooses. */
   placement: Placement | undefined;
+  /** The container the task joins, if any (docs/containers.md). */
+  container: Container | undefined;
 }
 
 /** The kernel's view of its peers. */

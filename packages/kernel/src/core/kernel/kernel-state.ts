@@ -6,7 +6,7 @@
  * peers and the tasks' system-call interface.
  * @module
  */
-import { errors } from '../abi/errors.js';
+import { errors, isDiosError } from '../abi/errors.js';
 import { checkRights, Rights, type Consistency, type ObjectType } from '../abi/flags.js';
 import { Name, describe } from '../abi/names.js';
 import {
@@ -33,6 +33,7 @@ import { KernelStatusObject } from './kernel-status.js';
 import { localityPolicy, type SchedulingPolicy } from './scheduler.js';
 import { ProvenanceLog } from './provenance.js';
 import { canFlow } from '../objects/label.js';
+import type { Container, ContainerExitReason } from '../objects/container.js';
 
 /** Options of `Kernel.boot`. */
 export interface KernelOptions {
@@ -69,6 +70,14 @@ export interface KernelOptions {
    * The provenance log (docs/ifc.md): every flow the system calls check, in
    * a ring of at most `records` records (default 65536); `false` keeps none.
    */
+  /**
+   * Hypervisor mode (docs/containers.md): legacy processes (WebAssembly
+   * programs, whose POSIX calls libd's WASI runtime carries) start only inside
+   * containers, and a worker task outside them must be pure (RunFlags.PURE):
+   * the host runs DIOS programs only. A refused run is EPERM, recorded in the
+   * provenance log. Default false.
+   */
+  hypervisor?: boolean;
   provenance?:
     | false
     | {
@@ -118,6 +127,12 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
   distribution: Distribution | undefined = undefined;
   /** The flows the system calls checked, newest last (undefined when booted with `provenance: false`). */
   readonly provenance: ProvenanceLog | undefined;
+  /** Containers made here by the host, by id (see containers.ts). */
+  readonly containers = new Map<string, Container>();
+  /** Replicas of peers' containers whose tasks run here, by `home/id`. */
+  readonly containerReplicas = new Map<string, Container>();
+  /** Hypervisor mode (see KernelOptions.hypervisor). */
+  readonly hypervisor: boolean;
   /** Called when a task's program throws (for logs); the task exits with status 1 either way. */
   onTaskFailure: ((task: TaskObject, error: unknown) => void) | undefined = undefined;
   protected constructor(
@@ -137,6 +152,13 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
       );
     }
     this.schedulable = options.schedulable ?? true;
+    if (options.hypervisor !== undefined && typeof options.hypervisor !== 'boolean')
+      throw errors.EINVAL(
+        'Kernel.boot',
+        'options.hypervisor',
+        `expected a boolean, got ${describe(options.hypervisor)}`,
+      );
+    this.hypervisor = options.hypervisor ?? false;
     this.remoteChunkBytes = options.remoteChunkBytes ?? REMOTE_CHUNK_BYTES;
     this.provenance = provenanceLog(options.provenance);
     if (
@@ -341,8 +363,12 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     obj.destroy(byDelete);
   }
 
-  /** Ends a task: closes its references, destroys what is fate-shared with it, wakes its waiters. */
-  exitTask(task: TaskObject, status: number): void {
+  /**
+   * Ends a task: closes its references, destroys what is fate-shared with it,
+   * wakes its waiters. `reason` tells the task's container why (default: it
+   * exited, or ran out of memory when its failure is ENOMEM).
+   */
+  exitTask(task: TaskObject, status: number, reason?: ContainerExitReason): void {
     if (task.state === 'exited') return;
     task.state = 'exited';
     task.exitStatus = status;
@@ -359,6 +385,15 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     task.changed.notify();
     if (self !== undefined) this.closeRef(self);
     else if (task.refCount === 0) this.destroyObject(task);
+    const container = task.container;
+    if (container !== undefined) {
+      // One task over the memory limit stops its whole container (as the OOM killer ends a cgroup's processes).
+      const oom =
+        reason === undefined && isDiosError(task.failure, 'ENOMEM') && container.limits.memoryMb !== undefined;
+      if (oom) container.oomKilled = true;
+      container.left(task, status, oom ? 'oom' : (reason ?? 'exited'));
+      if (oom) for (const t of container.tasks) this.exitTask(t, 137, 'oom');
+    }
   }
 
   /** Starts a created task's program on the next tick. */

@@ -30,6 +30,8 @@ export interface TaskReport {
   readonly exitStatus: number | undefined;
   /** The kind of process: a DIOS program, or a legacy or hybrid WebAssembly program. */
   readonly process: ProcessKind;
+  /** The id of the container it belongs to (docs/containers.md), if any. */
+  readonly container?: string;
   /** Its figures. */
   readonly stats: TaskStatsSnapshot;
 }
@@ -42,6 +44,7 @@ interface Exited {
   readonly state: TaskState;
   readonly exitStatus: number | undefined;
   readonly process: ProcessKind;
+  readonly container: string | undefined;
   readonly stats: TaskStats;
   readonly label: Label;
 }
@@ -118,6 +121,7 @@ function identity(task: TaskObject): Exited {
     state: task.state,
     exitStatus: task.exitStatus,
     process: task.process,
+    container: task.container?.id,
     stats: task.stats,
     label: task.label,
   };
@@ -130,6 +134,7 @@ function report(e: Exited): TaskReport {
     state: e.state,
     exitStatus: e.exitStatus,
     process: e.process,
+    ...(e.container !== undefined ? { container: e.container } : {}),
     stats: e.stats.snapshot(),
   });
 }

@@ -5,6 +5,7 @@
  */
 import { ObjectType } from '../abi/flags.js';
 import type { Name } from '../abi/names.js';
+import type { GroupObject } from './group.js';
 import type { Lease } from './reference.js';
 import { ChunkQueue } from './chunk-queue.js';
 import type { IoRequest } from './kernel-object.js';
@@ -27,9 +28,9 @@ export class ConsoleObject extends SequentialObject {
   readonly #input = new ChunkQueue();
   #inputEnded = false;
 
-  /** Creates the console with an output sink. */
-  constructor(name: Name, sink: ConsoleSink) {
-    super(name, 'immortal', undefined, CONSOLE_TERMS);
+  /** Creates the console with an output sink; a container's console is named in the container's group. */
+  constructor(name: Name, sink: ConsoleSink, group?: GroupObject) {
+    super(name, 'immortal', group, CONSOLE_TERMS);
     this.#sink = sink;
   }
 

@@ -72,6 +72,11 @@ export abstract class KernelObject {
     this.group = group;
   }
 
+  /** Takes the object out of its group (a container takes over a group the boot named in the root group). */
+  unname(): void {
+    (this as { group: GroupObject | undefined }).group = undefined;
+  }
+
   /** The object's type. */
   abstract readonly type: ObjectType;
   /** Size in bytes (what a reader would get now). */

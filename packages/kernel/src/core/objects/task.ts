@@ -14,6 +14,7 @@ import type { Placement, ProcessKind, Program } from '../abi/program.js';
 import { KernelObject, type IoRequest } from './kernel-object.js';
 import { canFlow, Label } from './label.js';
 import type { GroupObject } from './group.js';
+import type { Container } from './container.js';
 import { TaskStats } from './task-stats.js';
 
 export type { Program } from '../abi/program.js';
@@ -94,6 +95,8 @@ export class TaskObject extends KernelObject {
   onRefClosed: ((ref: Reference) => void) | undefined = undefined;
   /** What the task has cost so far (see monitoring.ts). */
   readonly stats = new TaskStats();
+  /** The container the task belongs to (for its life; its children belong to it too), if any. */
+  container: Container | undefined = undefined;
 
   /** Records a task; the kernel fills its table and starts it. */
   constructor(

@@ -169,6 +169,9 @@ export class PeerLink implements Distribution, Importer {
         name: spec.name?.key,
         flags,
         ...(spec.placement !== undefined ? { placement: spec.placement } : {}),
+        ...(spec.container !== undefined
+          ? { container: { id: spec.container.id, tag: spec.container.tag.key, limits: { ...spec.container.limits } } }
+          : {}),
         ...labelField(labelToWire(parent.label)),
       });
     } catch (e) {

@@ -109,7 +109,7 @@ export class PeerService {
     if (proxy === undefined) return;
     this.#proxies.delete(peer);
     proxy.gone = true;
-    for (const task of [...proxy.runs]) this.#kernel.exitTask(task, EXIT_PEER_GONE);
+    for (const task of [...proxy.runs]) this.#kernel.exitTask(task, EXIT_PEER_GONE, 'lost');
     this.#handleFloor.set(peer, proxy.task.nextHandle);
     this.#kernel.exitTask(proxy.task, 0);
   }

@@ -41,12 +41,19 @@ export function resolveLocal(
   const found = new Map<KernelObject, number>();
   for (const [g, rights] of scopes) {
     const set = g.resolve(key);
-    if (set === undefined) continue;
-    for (const obj of set) {
-      // Private memory is visible to its creator alone.
-      if (obj.destroyed || (obj.type === ObjectType.PRIVATE_MEMORY_BLOB && obj.creator !== task.name.key)) continue;
-      found.set(obj, (found.get(obj) ?? 0) | (rights & obj.lookupRights));
-    }
+    if (set !== undefined)
+      for (const obj of set) {
+        // Private memory is visible to its creator alone.
+        if (obj.destroyed || (obj.type === ObjectType.PRIVATE_MEMORY_BLOB && obj.creator !== task.name.key)) continue;
+        found.set(obj, (found.get(obj) ?? 0) | (rights & obj.lookupRights));
+      }
+    // Objects shared into the group on purpose, within the share's mask (a read-only share confers no WRITE).
+    const shared = g.shared(key);
+    if (shared !== undefined)
+      for (const [obj, mask] of shared) {
+        if (obj.destroyed || obj.type === ObjectType.PRIVATE_MEMORY_BLOB) continue;
+        found.set(obj, (found.get(obj) ?? 0) | (rights & obj.lookupRights & mask));
+      }
   }
   return found;
 }

@@ -9,6 +9,7 @@ import { checkFlags, ObjectType, RunFlags, Rights } from '../abi/flags.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import { Name, describe } from '../abi/names.js';
 import type { GroupObject } from '../objects/group.js';
+import type { Container } from '../objects/container.js';
 import { RemoteObject } from '../objects/remote.js';
 import type { TaskObject } from '../objects/task.js';
 import type { Reference } from '../objects/reference.js';
@@ -119,6 +120,8 @@ export async function run(
     throw errors.EHOSTUNREACH(s, 'spec.kernel', `no transport: kernel ${remoteKernel} is unreachable`);
   }
 
+  // A task of a container starts tasks of that container; a task started in a container's group joins it.
+  const container = parent.container ?? (homeGroup as GroupObject | undefined)?.container;
   const counter = f & RunFlags.NAME_DETERMINISTIC && sp.name === undefined ? parent.reserveCounter() : 0;
   try {
     return await start(kernel, parent, bin, f, counter, sp.name, remoteKernel, {
@@ -128,6 +131,7 @@ export async function run(
       outputs,
       groups: groupRefs,
       placement: sp.placement,
+      container,
     });
   } catch (e) {
     if (counter !== 0) parent.releaseCounter(counter);
@@ -151,6 +155,7 @@ async function start(
     outputs: Reference[];
     groups: Reference[] | undefined;
     placement: Placement | undefined;
+    container: Container | undefined;
   },
 ): Promise<number> {
   const s = 'run';
@@ -166,7 +171,7 @@ async function start(
     return kernel.distribution!.run(
       parent,
       bin,
-      { argv, env, inputs, outputs, groups: groupRefs, name, placement: spec.placement },
+      { argv, env, inputs, outputs, groups: groupRefs, name, placement: spec.placement, container: spec.container },
       f,
       remoteKernel,
     );
@@ -183,6 +188,8 @@ async function start(
       argv,
       env,
       label: parent.label,
+      container: spec.container,
+      refused: () => recordFlow(kernel, parent, bin.object, 'run', s, 0, false),
       name: () => {
         if (parent.state === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited during the call');
         for (const r of [bin, ...inputs, ...outputs, ...(groupRefs ?? [])]) {

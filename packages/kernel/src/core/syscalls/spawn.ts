@@ -14,6 +14,7 @@ import type { KernelObject } from '../objects/kernel-object.js';
 import type { ParentRef, Reference } from '../objects/reference.js';
 import type { Membership, TaskObject } from '../objects/task.js';
 import type { Label } from '../objects/label.js';
+import type { Container } from '../objects/container.js';
 import { isWasm, wasmProcessKind } from './wasm-binary.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -56,6 +57,10 @@ export interface SpawnRequest {
   name(): Name;
   /** Called once the name is known to be free: the task's groups and references. */
   setup(): SpawnSetup;
+  /** The container the task joins: its parent's, or the one whose group it starts in (docs/containers.md). */
+  readonly container: Container | undefined;
+  /** Called just before a refusal by hypervisor mode (EPERM), so the caller can record it. */
+  readonly refused?: () => void;
 }
 
 /** Reads the program id from a binary's bytes. */
@@ -103,7 +108,10 @@ function load(kernel: KernelState, binary: Uint8Array): Loaded {
  */
 export function spawn<T>(kernel: KernelState, req: SpawnRequest, handOut: (child: TaskObject) => T): T {
   const s = 'run';
+  const container = req.container;
+  container?.admit(s);
   const { program, image, process } = load(kernel, req.binary);
+  if (container !== undefined) confine(kernel, container, program, req.placement);
   if (image !== undefined && req.placement === 'thread')
     throw errors.ENOTSUP(
       s,
@@ -116,6 +124,7 @@ export function spawn<T>(kernel: KernelState, req: SpawnRequest, handOut: (child
     image !== undefined ? 'worker' : req.placement,
     req.flags,
   );
+  if (container === undefined && kernel.hypervisor) hypervise(req, image !== undefined, placement);
   const name = req.name();
   if (kernel.objects.has(name.key))
     throw errors.EEXIST(s, 'spec.name', `an object named ${name.key} already exists on kernel ${kernel.id}`);
@@ -126,11 +135,16 @@ export function spawn<T>(kernel: KernelState, req: SpawnRequest, handOut: (child
     groups,
     program,
     placement,
-    pure: (req.flags & RunFlags.PURE) !== 0,
+    // A container's tasks are always pure: no ambient host access, whatever the caller asked.
+    pure: container !== undefined || (req.flags & RunFlags.PURE) !== 0,
     image,
     process,
   });
-  child.label = req.label;
+  child.label = container !== undefined ? container.labelFor(req.label) : req.label;
+  if (container !== undefined) {
+    child.container = container;
+    container.joined(child);
+  }
   const pass = ({ object, rights, from }: PassedRef) => {
     const parent: ParentRef | undefined = from === undefined ? undefined : { task: from.owner, id: from.id };
     return kernel.openRef(child, object, rights, parent, from?.consistency, from?.readBufferSize, from?.writeBufferSize)
@@ -141,6 +155,48 @@ export function spawn<T>(kernel: KernelState, req: SpawnRequest, handOut: (child
   const handed = handOut(child);
   if (!(req.flags & RunFlags.START_PAUSED)) kernel.startTask(child);
   return handed;
+}
+
+/**
+ * A container's task runs in a worker thread of its own, locked down, where
+ * it can be capped and stopped: ENOTSUP for a program that cannot (a
+ * function) or a kernel without workers, and for `spec.placement: 'thread'`.
+ */
+function confine(kernel: KernelState, container: Container, program: Program, asked: Placement | undefined): void {
+  const s = 'run';
+  if (typeof program === 'function')
+    throw errors.ENOTSUP(
+      s,
+      'binary',
+      `the program is a function, which cannot leave the kernel's thread; container ${container.id}'s tasks run in worker threads`,
+    );
+  if (kernel.executor === undefined)
+    throw errors.ENOTSUP(s, 'binary', `kernel ${kernel.id} has no worker executor, which containers' tasks need`);
+  if (asked === 'thread')
+    throw errors.ENOTSUP(s, 'spec.placement', `container ${container.id}'s tasks run in worker threads`);
+}
+
+/** Hypervisor mode, outside containers: no legacy process, and no worker task with ambient host access (EPERM). */
+function hypervise(req: SpawnRequest, legacy: boolean, placement: Placement): void {
+  const s = 'run';
+  if (legacy) {
+    req.refused?.();
+    throw errors.EPERM(
+      s,
+      'binary',
+      'hypervisor mode: a legacy (WebAssembly) program runs only inside a container; the host runs DIOS programs only',
+    );
+  }
+  // A program in the kernel's thread is the host's own code (registered by it); a worker task is the one that
+  // could reach the host around its calls.
+  if (placement === 'worker' && !(req.flags & RunFlags.PURE)) {
+    req.refused?.();
+    throw errors.EPERM(
+      s,
+      'flags',
+      'hypervisor mode: a worker task outside containers must be pure (RunFlags.PURE), with no ambient host access',
+    );
+  }
 }
 
 /** Where a task runs: a worker thread needs a module program and an executor; a pure task needs a worker. */

@@ -106,7 +106,7 @@ export class TaskContext implements SystemCalls {
     return this.#task.setup.groups.map((m) => m.group.name);
   }
   get consoleName(): Name {
-    return this.#kernel.console.name;
+    return this.#task.container?.console.name ?? this.#kernel.console.name;
   }
   get kernelId(): string {
     return this.#kernel.id;

@@ -10,6 +10,16 @@ import type { Placement, ProcessKind } from '../abi/program.js';
 import type { TaskState } from '../abi/system-calls.js';
 import type { LabelView } from '../abi/labels.js';
 
+/** A container as a run request carries it to the kernel that starts the task. */
+export interface ContainerWire {
+  /** The container's id on its home kernel (the sender). */
+  id: string;
+  /** Name key of its secrecy tag. */
+  tag: string;
+  /** Its limits (see ContainerLimits). */
+  limits: { memoryMb?: number; maxTasks?: number; cpuShares?: number };
+}
+
 /** What a peer needs to know about an object it gets a reference to. */
 export interface ObjectDescriptor {
   /** Name key (canonical text form). */
@@ -227,6 +237,8 @@ export type PeerRequest =
       flags: number;
       /** The placement the caller asked for (`spec.placement`); absent: the serving kernel chooses. */
       placement?: Placement;
+      /** The container the task joins (docs/containers.md): its id on the sending kernel, its tag's name key and its limits. */
+      container?: ContainerWire;
     }
   | {
       /** pause or resume a task of this kernel. */

@@ -22,6 +22,7 @@ import { Channel } from './channel.js';
 import { PURE_EXEC_ARGV } from './pure.js';
 import { SyscallServer } from './syscall-server.js';
 import { isTypeScript } from './typescript.js';
+import { applyShares } from './cpu-shares.js';
 import type { DoneMessage, StartMessage, WorkerBoot } from './worker-main.js';
 
 /** Options of {@link useWorkers}. */
@@ -102,12 +103,15 @@ export class WorkerPool implements TaskExecutor {
     }
     const pure = task.setup.pure === true;
     const typescript = pure && isTypeScript(program.module);
-    const kind = pure ? (typescript ? 'pure-ts' : 'pure') : 'plain';
+    // A container's memory limit is its threads' heap limit: such threads are a kind of their own.
+    const memoryMb = task.container?.limits.memoryMb;
+    const kind = (pure ? (typescript ? 'pure-ts' : 'pure') : 'plain') + (memoryMb !== undefined ? `:${memoryMb}m` : '');
     const idle = this.#idleOf(kind);
-    const pooled = (pure ? idle.shift() : idle.pop()) ?? this.#spawn(kind, pure, typescript);
+    const pooled = (pure ? idle.shift() : idle.pop()) ?? this.#spawn(kind, pure, typescript, memoryMb);
     // A pure thread runs one task: warm its successors while this one runs.
     if (pure)
-      while (this.#idleOf(kind).length < this.#spares) this.#idleOf(kind).push(this.#spawn(kind, pure, typescript));
+      while (this.#idleOf(kind).length < this.#spares)
+        this.#idleOf(kind).push(this.#spawn(kind, pure, typescript, memoryMb));
     const buffer = Channel.allocate();
     const { port1, port2 } = new MessageChannel();
     const server = new SyscallServer(new Channel(buffer), port1, this.#kernel.contextOf(task));
@@ -122,6 +126,7 @@ export class WorkerPool implements TaskExecutor {
     };
     pooled.run = run;
     this.#runs.set(task, run);
+    this.#prioritize(pooled);
     pooled.worker.ref();
     const ctx = this.#kernel.contextOf(task);
     const start: StartMessage = {
@@ -177,7 +182,21 @@ export class WorkerPool implements TaskExecutor {
     return idle;
   }
 
-  #spawn(kind: string, pure: boolean, typescript: boolean): PooledWorker {
+  // A container's CPU shares become its thread's nice level (a pure thread runs one task, so it is never reset).
+  #prioritize(pooled: PooledWorker): void {
+    const shares = pooled.run?.task.container?.limits.cpuShares;
+    if (shares !== undefined && pooled.tid !== undefined && pooled.kind !== 'plain') applyShares(pooled.tid, shares);
+  }
+
+  #spawn(kind: string, pure: boolean, typescript: boolean, memoryMb?: number): PooledWorker {
+    const limits: ResourceLimits | undefined =
+      memoryMb === undefined
+        ? this.#limits
+        : {
+            ...this.#limits,
+            maxOldGenerationSizeMb: memoryMb,
+            maxYoungGenerationSizeMb: Math.max(1, Math.min(16, Math.floor(memoryMb / 4))),
+          };
     const { url, execArgv, eval: isEval } = workerEntry();
     const boot: WorkerBoot = { pure, typescript, typescriptReady: isEval };
     const worker = new Worker(url, {
@@ -186,7 +205,7 @@ export class WorkerPool implements TaskExecutor {
       workerData: boot,
       // A pure thread sees no host environment variables, and its stdio (Node's own warnings) goes nowhere on the host.
       ...(pure ? { env: {}, stdout: true, stderr: true } : {}),
-      ...(this.#limits !== undefined ? { resourceLimits: this.#limits } : {}),
+      ...(limits !== undefined ? { resourceLimits: limits } : {}),
     });
     if (pure) {
       worker.stdout.resume();
@@ -204,6 +223,7 @@ export class WorkerPool implements TaskExecutor {
           Number.isSafeInteger(message.tid) && (message.tid as number) > 0 ? (message.tid as number) : undefined;
         if (pooled.run !== undefined && pooled.run.cpuAtStart === undefined)
           pooled.run.cpuAtStart = this.#threadCpu(pooled);
+        this.#prioritize(pooled);
       } else if (message?.kind === 'done') this.#finished(pooled, doneMessage(message));
     });
     worker.on('error', (error) => this.#died(pooled, error));
@@ -242,7 +262,19 @@ export class WorkerPool implements TaskExecutor {
     const run = pooled.run;
     if (run !== undefined && !run.done) {
       this.#end(run);
-      this.#fail(run.task, error);
+      // The thread passed its heap limit: the task ran out of memory (its container is then stopped).
+      const oom = (error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      const mb = run.task.container?.limits.memoryMb;
+      this.#fail(
+        run.task,
+        oom
+          ? errors.ENOMEM(
+              'worker',
+              undefined,
+              `the task's heap passed its limit${mb !== undefined ? ` of ${mb} MiB` : ''}`,
+            )
+          : error,
+      );
     }
   }
 

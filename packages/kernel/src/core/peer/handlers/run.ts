@@ -12,6 +12,10 @@ import { spawn } from '../../syscalls/spawn.js';
 import { labelFromWire } from '../../objects/label.js';
 import { dropForeign, rightsWithin } from './passed-refs.js';
 import type { PeerHandler } from './peer-call.js';
+import { containerReplica } from '../../kernel/containers.js';
+import type { KernelState } from '../../kernel/kernel-state.js';
+import type { Container } from '../../objects/container.js';
+import type { ContainerWire } from '../../wire/transport.js';
 
 /** Starts the task; replies with a handle on it held for the peer, and its description. */
 export const serveRun: PeerHandler<'run'> = async (call, req) => {
@@ -27,6 +31,8 @@ export const serveRun: PeerHandler<'run'> = async (call, req) => {
         env: req.env,
         // The child starts with its parent's label, as a local child does.
         label: labelFromWire(req.label, 'run', 'label'),
+        // A container's task placed here joins this kernel's replica of that container.
+        container: req.container === undefined ? undefined : replicaFor(call.kernel, from, req.container),
         name: () => (req.name !== undefined ? Name.parse(req.name, 'run', 'spec.name') : Name.random()),
         setup: () => ({
           groups: req.groups.map(({ key, rights }) => ({ group: call.replicaGroup(key), rights: rights & Rights.ALL })),
@@ -61,4 +67,11 @@ export const serveRun: PeerHandler<'run'> = async (call, req) => {
 function placementFrom(asked: unknown): Placement | undefined {
   if (asked === undefined || asked === 'thread' || asked === 'worker') return asked;
   throw errors.EINVAL('run', 'spec.placement', `expected 'thread' or 'worker', got ${describe(asked)}`);
+}
+
+// The replica of the sender's container, its description checked: the request comes off the wire.
+function replicaFor(kernel: KernelState, from: string, wire: ContainerWire): Container {
+  if (typeof wire !== 'object' || wire === null || typeof wire.id !== 'string' || typeof wire.tag !== 'string')
+    throw errors.EINVAL('run', 'container', `expected { id, tag, limits }, got ${describe(wire)}`);
+  return containerReplica(kernel, from, wire.id, wire.tag, wire.limits);
 }

@@ -1,0 +1,194 @@
+/**
+ * The host's container operations (docs/containers.md): making a container
+ * (its group, tag, console and stop notice), sharing objects into it, asking
+ * it to stop, killing and removing it. None is a system call: a container is
+ * made and ended by the host, as a Docker daemon does; the tasks inside see
+ * only their group. Joining happens in spawn (syscalls/spawn.ts).
+ * @module
+ */
+import { errors } from '../abi/errors.js';
+import { ObjectType, Rights, TAG_RIGHTS } from '../abi/flags.js';
+import { describe, Name } from '../abi/names.js';
+import {
+  checkContainerId,
+  checkLimits,
+  Container,
+  containerConsole,
+  EXIT_KILLED,
+  STOP_NOTICE_SEED,
+  type ContainerLimits,
+  type ContainerOptions,
+} from '../objects/container.js';
+import { GroupObject } from '../objects/group.js';
+import { Label } from '../objects/label.js';
+import type { KernelObject } from '../objects/kernel-object.js';
+import { StreamObject } from '../objects/stream.js';
+import { TagObject } from '../objects/tag.js';
+import type { KernelState } from './kernel-state.js';
+
+/** The name of container `id`'s group on a cluster whose root group is `root` (the same on every kernel: groups are replicated by name). */
+export function containerGroupName(root: Name, id: string): Name {
+  return Name.seededSync(root, `dios-container\u0000${id}`);
+}
+
+/**
+ * Makes container `options.id`: its group (named in no group, so no task
+ * finds it by name; init holds every right on it), a new secrecy tag (init
+ * holds ADD and REMOVE), a console in the group, and the stop notice. A
+ * group of that name that came back with durable blobs after a restart is
+ * taken over, with its blobs. EEXIST when the id is taken.
+ */
+export function createContainer(kernel: KernelState, options: ContainerOptions): Container {
+  const s = 'createContainer';
+  if (typeof options !== 'object' || options === null)
+    throw errors.EINVAL(s, 'options', `expected { id, limits?, tag?, consoleSink? }, got ${describe(options)}`);
+  const id = checkContainerId(options.id, s);
+  const limits = checkLimits(options.limits, s);
+  if (kernel.containers.has(id)) throw errors.EEXIST(s, 'options.id', `container ${id} exists on kernel ${kernel.id}`);
+  if (options.consoleSink !== undefined && typeof options.consoleSink !== 'function')
+    throw errors.EINVAL(s, 'options.consoleSink', `expected a function, got ${describe(options.consoleSink)}`);
+  if (options.tag !== undefined && !(options.tag instanceof Name))
+    throw errors.EINVAL(s, 'options.tag', `expected a Name, got ${describe(options.tag)}`);
+  const group = groupFor(kernel, containerGroupName(kernel.rootGroup.name, id), s);
+  const tagName = options.tag ?? Name.random();
+  const existingTag = kernel.objects.get(tagName.key);
+  if (existingTag !== undefined && existingTag.type !== ObjectType.TAG)
+    throw errors.EEXIST(s, 'options.tag', `${tagName.key} names a ${existingTag.type} on kernel ${kernel.id}`);
+  const consoleName = Name.seededSync(group.name, 'dios:console');
+  const noticeName = Name.seededSync(group.name, STOP_NOTICE_SEED);
+  for (const n of [consoleName, noticeName])
+    if (kernel.objects.has(n.key))
+      throw errors.EEXIST(s, 'options.id', `container ${id}'s device ${n.key} exists on kernel ${kernel.id}`);
+
+  const init = kernel.tasks.get(kernel.init.taskName.key)!;
+  const tag = existingTag ?? new TagObject(tagName, 'refcounted', undefined);
+  if (existingTag === undefined) kernel.objects.set(tagName.key, tag);
+  const console = containerConsole(consoleName, group, options.consoleSink);
+  // The console carries the container's label, so its tasks may use it (an unlabelled device would be a way out).
+  console.label = Label.of([tagName.key], []);
+  const notice = new StreamObject(noticeName, 'immortal', group, 1);
+  // Tasks of the container may wait on the notice, not end it: init's is the only writing reference.
+  notice.restrictLookup(Rights.READ);
+  for (const obj of [console, notice]) {
+    kernel.objects.set(obj.name.key, obj);
+    group.add(obj);
+  }
+  const handles = {
+    group: kernel.openRef(init, group, Rights.ALL, undefined).id,
+    tag: kernel.openRef(init, tag, TAG_RIGHTS, undefined).id,
+    notice: kernel.openRef(init, notice, Rights.WRITE, undefined).id,
+  };
+  const container = new Container(id, group, tagName, limits, console, notice, handles);
+  group.container = container;
+  kernel.containers.set(id, container);
+  return container;
+}
+
+/**
+ * A peer's container, for a task a peer places here (remote run): the same
+ * group by name, the same tag and limits; no console, notice or handles of
+ * its own. Made on first use, shared by later tasks of that container.
+ */
+export function containerReplica(
+  kernel: KernelState,
+  home: string,
+  id: string,
+  tagKey: string,
+  limits: ContainerLimits,
+): Container {
+  const s = 'run';
+  checkContainerId(id, s);
+  const key = `${home}/${id}`;
+  const known = kernel.containerReplicas.get(key);
+  if (known !== undefined && !known.removed) return known;
+  const group = groupFor(kernel, containerGroupName(kernel.rootGroup.name, id), s);
+  const console = containerConsole(Name.seededSync(group.name, `dios:console@${kernel.id}`), group, undefined);
+  console.label = Label.of([tagKey], []);
+  const notice = new StreamObject(
+    Name.seededSync(group.name, `${STOP_NOTICE_SEED}@${kernel.id}`),
+    'immortal',
+    group,
+    1,
+  );
+  const replica = new Container(
+    id,
+    group,
+    Name.parse(tagKey, s, 'container.tag'),
+    checkLimits(limits, s),
+    console,
+    notice,
+    { group: 0, tag: 0, notice: 0 },
+    home,
+  );
+  group.container ??= replica;
+  kernel.containerReplicas.set(key, replica);
+  return replica;
+}
+
+/** Asks the container's tasks to stop: its stop notice ends, so every task waiting on it wakes. */
+export function noticeContainer(kernel: KernelState, container: Container): void {
+  const init = kernel.tasks.get(kernel.init.taskName.key)!;
+  const ref = init.table.get(container.handles.notice);
+  if (ref !== undefined) kernel.closeRef(ref);
+}
+
+/** Ends every task of the container now, with `status` (default 137, as SIGKILL). */
+export function killContainer(kernel: KernelState, container: Container, status = EXIT_KILLED): void {
+  for (const task of container.tasks) kernel.exitTask(task, status, container.oomKilled ? 'oom' : 'killed');
+}
+
+/**
+ * Makes `obj` resolvable inside the container, under its own name or under
+ * `as` (the name a path has there), with READ (and DELEGATE) only when
+ * `readOnly`, else READ, WRITE and DELEGATE. The labels still decide what
+ * may flow (docs/containers.md).
+ */
+export function shareIntoContainer(
+  container: Container,
+  obj: KernelObject,
+  options: { readonly as?: Name; readonly readOnly?: boolean } = {},
+): void {
+  const s = 'shareIntoContainer';
+  if (obj.type === ObjectType.PRIVATE_MEMORY_BLOB || obj.type === ObjectType.GROUP || obj.type === ObjectType.TAG)
+    throw errors.EINVAL(s, 'obj', `a ${obj.type} cannot be shared into a container`);
+  if (obj.destroyed) throw errors.EBADF(s, 'obj', `object ${obj.name.key} is gone`);
+  if (options.as !== undefined && !(options.as instanceof Name))
+    throw errors.EINVAL(s, 'options.as', `expected a Name, got ${describe(options.as)}`);
+  const mask = options.readOnly === true ? Rights.READ | Rights.DELEGATE : Rights.READ | Rights.WRITE | Rights.DELEGATE;
+  container.group.share((options.as ?? obj.name).key, obj, mask);
+}
+
+/**
+ * Removes the container: kills its tasks, destroys the objects named in its
+ * group (durable ones leave the store), its console, notice and tag, and the
+ * group. Nothing starts in it afterwards.
+ */
+export function removeContainer(kernel: KernelState, container: Container): void {
+  killContainer(kernel, container);
+  container.removed = true;
+  const group = container.group;
+  for (const obj of [...group.members()]) kernel.destroyObject(obj, true);
+  const tag = kernel.objects.get(container.tag.key);
+  if (tag !== undefined) kernel.destroyObject(tag, true);
+  kernel.destroyObject(group, true);
+  kernel.containers.delete(container.id);
+}
+
+// The group of `name`: a new one named in no group, or one that came back with durable blobs (taken out of the
+// root group, where the boot put it, so that nobody finds it by name).
+function groupFor(kernel: KernelState, name: Name, s: string): GroupObject {
+  const existing = kernel.objects.get(name.key);
+  if (existing instanceof GroupObject) {
+    if (existing.container !== undefined && !existing.container.removed)
+      throw errors.EEXIST(s, 'options.id', `group ${name.key} belongs to container ${existing.container.id}`);
+    if (existing.group !== undefined) {
+      existing.group.remove(existing);
+      existing.unname();
+    }
+    return existing;
+  }
+  if (existing !== undefined) throw errors.EEXIST(s, 'options.id', `${name.key} names a ${existing.type}`);
+  const group = new GroupObject(name, 'immortal', undefined);
+  kernel.objects.set(name.key, group);
+  return group;
+}
