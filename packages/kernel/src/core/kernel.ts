@@ -11,7 +11,7 @@ import { Name, describe } from './abi/names.js';
 import type { Transport } from './wire/transport.js';
 import type { TaskObject } from './objects/task.js';
 import { TagObject } from './objects/tag.js';
-import { Rights, TAG_RIGHTS } from './abi/flags.js';
+import { checkRights, Rights, TAG_RIGHTS } from './abi/flags.js';
 import { loadDurableBlobs } from './kernel/durable-restore.js';
 import { kernelStatusName } from './kernel/kernel-status.js';
 import { KernelState, type KernelOptions } from './kernel/kernel-state.js';
@@ -20,6 +20,7 @@ import { PeerLink } from './peer/peer-link.js';
 import type { Container, ContainerOptions } from './objects/container.js';
 import {
   createContainer,
+  hostGroup,
   killContainer,
   noticeContainer,
   removeContainer,
@@ -110,14 +111,31 @@ export class Kernel extends KernelState<TaskContext> {
   shareIntoContainer(
     container: Container,
     handle: number,
-    options: { readonly as?: Name; readonly readOnly?: boolean } = {},
+    options: { readonly as?: Name; readonly readOnly?: boolean; readonly rights?: number } = {},
   ): void {
+    const s = 'shareIntoContainer';
     const init = this.tasks.get(this.init.taskName.key)!;
-    const ref = this.ref(init, handle, 'shareIntoContainer', 'handle');
-    const readOnly = options.readOnly === true || !(ref.rights & Rights.WRITE);
-    if (!(ref.rights & Rights.READ))
-      throw errors.EACCES('shareIntoContainer', 'handle', `init's reference ${handle} lacks READ`);
-    shareIntoContainer(this.#own(container, 'shareIntoContainer'), ref.object, { ...options, readOnly });
+    const ref = this.ref(init, handle, s, 'handle');
+    if (!(ref.rights & Rights.READ)) throw errors.EACCES(s, 'handle', `init's reference ${handle} lacks READ`);
+    const asked = options.rights === undefined ? Rights.ALL : checkRights(s, 'options.rights', options.rights);
+    let rights = asked & ref.rights & Rights.ALL;
+    if (options.readOnly === true) rights &= ~Rights.WRITE;
+    shareIntoContainer(this.#own(container, s), ref.object, { as: options.as, rights });
+  }
+
+  /**
+   * A group of the host's own (an image store, a daemon's records): named
+   * from `seed` and in no group, so no task finds it by name; if it came
+   * back with durable blobs after a restart (the boot names such groups in
+   * the root group), it is taken out of the root group again. Returns init's
+   * handle to it, with every right (a new handle on every call).
+   */
+  hostGroup(seed: string): number {
+    if (typeof seed !== 'string' || seed.length === 0)
+      throw errors.EINVAL('hostGroup', 'seed', `expected a non-empty string, got ${describe(seed)}`);
+    const group = hostGroup(this, Name.seededSync(this.rootGroup.name, `dios-host\u0000${seed}`), 'hostGroup');
+    const init = this.tasks.get(this.init.taskName.key)!;
+    return this.openRef(init, group, Rights.ALL, undefined).id;
   }
 
   /** Removes a container: its tasks killed, the objects in its group destroyed (durable ones leave the store), its tag and group gone. */

@@ -139,14 +139,14 @@ export function killContainer(kernel: KernelState, container: Container, status 
 
 /**
  * Makes `obj` resolvable inside the container, under its own name or under
- * `as` (the name a path has there), with READ (and DELEGATE) only when
- * `readOnly`, else READ, WRITE and DELEGATE. The labels still decide what
- * may flow (docs/containers.md).
+ * `as` (the name a path has there), conferring at most `rights` (default
+ * READ, WRITE and DELEGATE; no WRITE when `readOnly`). The labels still
+ * decide what may flow (docs/containers.md).
  */
 export function shareIntoContainer(
   container: Container,
   obj: KernelObject,
-  options: { readonly as?: Name; readonly readOnly?: boolean } = {},
+  options: { readonly as?: Name; readonly readOnly?: boolean; readonly rights?: number } = {},
 ): void {
   const s = 'shareIntoContainer';
   if (obj.type === ObjectType.PRIVATE_MEMORY_BLOB || obj.type === ObjectType.GROUP || obj.type === ObjectType.TAG)
@@ -154,7 +154,8 @@ export function shareIntoContainer(
   if (obj.destroyed) throw errors.EBADF(s, 'obj', `object ${obj.name.key} is gone`);
   if (options.as !== undefined && !(options.as instanceof Name))
     throw errors.EINVAL(s, 'options.as', `expected a Name, got ${describe(options.as)}`);
-  const mask = options.readOnly === true ? Rights.READ | Rights.DELEGATE : Rights.READ | Rights.WRITE | Rights.DELEGATE;
+  let mask = options.rights ?? Rights.READ | Rights.WRITE | Rights.DELEGATE;
+  if (options.readOnly === true) mask &= ~Rights.WRITE;
   container.group.share((options.as ?? obj.name).key, obj, mask);
 }
 
@@ -174,13 +175,22 @@ export function removeContainer(kernel: KernelState, container: Container): void
   kernel.containers.delete(container.id);
 }
 
-// The group of `name`: a new one named in no group, or one that came back with durable blobs (taken out of the
-// root group, where the boot put it, so that nobody finds it by name).
+// A container's group (see hostGroup), refused when a live container has it.
 function groupFor(kernel: KernelState, name: Name, s: string): GroupObject {
   const existing = kernel.objects.get(name.key);
+  if (existing instanceof GroupObject && existing.container !== undefined && !existing.container.removed)
+    throw errors.EEXIST(s, 'options.id', `group ${name.key} belongs to container ${existing.container.id}`);
+  return hostGroup(kernel, name, s);
+}
+
+/**
+ * The group of `name` for the host's own use: a new one named in no group,
+ * or one that came back with durable blobs (taken out of the root group,
+ * where the boot put it, so that nobody finds it by name).
+ */
+export function hostGroup(kernel: KernelState, name: Name, s: string): GroupObject {
+  const existing = kernel.objects.get(name.key);
   if (existing instanceof GroupObject) {
-    if (existing.container !== undefined && !existing.container.removed)
-      throw errors.EEXIST(s, 'options.id', `group ${name.key} belongs to container ${existing.container.id}`);
     if (existing.group !== undefined) {
       existing.group.remove(existing);
       existing.unname();
