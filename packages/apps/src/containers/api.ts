@@ -228,3 +228,26 @@ export interface Engine {
   /** Resolves when the container is stopped; its exit code. */
   wait(idOrName: string): Promise<number>;
 }
+
+/** A file read from a directory: its path relative to the directory ('/'-separated) and its bytes. */
+export interface TreeFile {
+  /** Relative path, '/'-separated, no leading slash (`bin/hello.wasm`). */
+  readonly path: string;
+  /** Its content. */
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * What the engine needs of the host it runs on (the command implements it
+ * with node:fs, in cli/containers/): the engine itself stays host-neutral.
+ */
+export interface EngineHost {
+  /** Every regular file under `dir`, sorted by path (symlinks are not followed); ENOENT or ENOTDIR naming `dir`. */
+  readTree(dir: string): Promise<TreeFile[]>;
+  /**
+   * Puts an image's files where a worker thread can import them (once per
+   * digest; later calls reuse them) and returns the `file:` URL of the
+   * module at image path `entry`.
+   */
+  materialize(digest: string, files: readonly TreeFile[], entry: string): Promise<string>;
+}
