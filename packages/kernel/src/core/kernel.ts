@@ -23,6 +23,7 @@ import {
   hostGroup,
   killContainer,
   noticeContainer,
+  rearmContainer,
   removeContainer,
   shareIntoContainer,
 } from './kernel/containers.js';
@@ -94,6 +95,11 @@ export class Kernel extends KernelState<TaskContext> {
   /** Asks a container's tasks to stop: its stop notice ends (a task sees it with select; libd's `stopRequested`). */
   noticeContainer(container: Container): void {
     noticeContainer(this, this.#own(container, 'noticeContainer'));
+  }
+
+  /** Gives a container whose stop notice has ended a fresh one (before it starts again). */
+  rearmContainer(container: Container): void {
+    rearmContainer(this, this.#own(container, 'rearmContainer'));
   }
 
   /** Ends every task of a container now, with `status` (default 137). */

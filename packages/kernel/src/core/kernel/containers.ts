@@ -132,6 +132,24 @@ export function noticeContainer(kernel: KernelState, container: Container): void
   if (ref !== undefined) kernel.closeRef(ref);
 }
 
+/**
+ * Gives the container a fresh stop notice once the last one has ended (a
+ * stopped container that starts again): the ended stream goes, a new one of
+ * the same name takes its place, and init holds its writing end.
+ */
+export function rearmContainer(kernel: KernelState, container: Container): void {
+  if (!container.notice.ended && !container.notice.destroyed) return;
+  const name = container.notice.name;
+  kernel.destroyObject(container.notice, true);
+  const notice = new StreamObject(name, 'immortal', container.group, 1);
+  notice.restrictLookup(Rights.READ);
+  kernel.objects.set(name.key, notice);
+  container.group.add(notice);
+  const init = kernel.tasks.get(kernel.init.taskName.key)!;
+  container.notice = notice;
+  container.handles = { ...container.handles, notice: kernel.openRef(init, notice, Rights.WRITE, undefined).id };
+}
+
 /** Ends every task of the container now, with `status` (default 137, as SIGKILL). */
 export function killContainer(kernel: KernelState, container: Container, status = EXIT_KILLED): void {
   for (const task of container.tasks) kernel.exitTask(task, status, container.oomKilled ? 'oom' : 'killed');

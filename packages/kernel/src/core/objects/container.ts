@@ -139,10 +139,10 @@ export class Container {
     readonly limits: Readonly<ContainerLimits>,
     /** Its console (what `sys.consoleName` names for its tasks). */
     readonly console: ConsoleObject,
-    /** The stop notice: a stream in its group that ends when the host asks the container to stop. */
-    readonly notice: StreamObject,
-    /** Init's handles: the group (every right: run tasks in it) and the tag (ADD and REMOVE: the host's declassifier). */
-    readonly handles: { readonly group: number; readonly tag: number; readonly notice: number },
+    /** The stop notice: a stream in its group that ends when the host asks the container to stop (a new one after `rearmContainer`). */
+    public notice: StreamObject,
+    /** Init's handles: the group (every right: run tasks in it), the tag (ADD and REMOVE: the host's declassifier), the notice's writing end. */
+    public handles: { readonly group: number; readonly tag: number; readonly notice: number },
     /** Whether this is a replica of a container homed on another kernel (its tasks placed here by a peer). */
     readonly home: string | undefined = undefined,
   ) {}
