@@ -24,6 +24,8 @@ export const WasiErrno = {
   EXIST: 20,
   /** Bad address: a pointer or length outside the program's memory. */
   FAULT: 21,
+  /** File too large. */
+  FBIG: 22,
   /** Host is unreachable. */
   HOSTUNREACH: 23,
   /** Illegal byte sequence (a name that is not valid UTF-8, or one a directory cannot list). */
@@ -86,7 +88,9 @@ const FROM_DIOS: Record<ErrnoCode, number> = {
   EACCES: WasiErrno.ACCES,
   EBUSY: WasiErrno.BUSY,
   EEXIST: WasiErrno.EXIST,
+  ENOTDIR: WasiErrno.NOTDIR,
   EINVAL: WasiErrno.INVAL,
+  EFBIG: WasiErrno.FBIG,
   ENOSPC: WasiErrno.NOSPC,
   ESPIPE: WasiErrno.SPIPE,
   EPIPE: WasiErrno.PIPE,

@@ -28,8 +28,12 @@ export const Errno = {
   EBUSY: 16,
   /** An object with that name already exists. */
   EEXIST: 17,
+  /** A path that should name a directory names something else (a host directory the apps read). */
+  ENOTDIR: 20,
   /** An argument, option or flag is malformed or does not apply. */
   EINVAL: 22,
+  /** A file is larger than an object can hold (a host file bigger than the largest blob). */
+  EFBIG: 27,
   /** No space left (reserved; not raised yet). */
   ENOSPC: 28,
   /** An offset was given for a stream, which has none. */
@@ -73,7 +77,9 @@ const DESCRIPTIONS: Record<ErrnoCode, string> = {
   EACCES: 'permission denied',
   EBUSY: 'resource busy',
   EEXIST: 'object exists',
+  ENOTDIR: 'not a directory',
   EINVAL: 'invalid argument',
+  EFBIG: 'file too large',
   ENOSPC: 'no space left',
   ESPIPE: 'illegal seek',
   EPIPE: 'broken pipe',
