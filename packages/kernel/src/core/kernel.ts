@@ -129,6 +129,13 @@ export class Kernel extends KernelState<TaskContext> {
     shareIntoContainer(this.#own(container, s), ref.object, { as: options.as, rights });
   }
 
+  /** The name of host group `seed` (see {@link Kernel.hostGroup}): what seeded names in it derive from. */
+  hostGroupName(seed: string): Name {
+    if (typeof seed !== 'string' || seed.length === 0)
+      throw errors.EINVAL('hostGroup', 'seed', `expected a non-empty string, got ${describe(seed)}`);
+    return Name.seededSync(this.rootGroup.name, `dios-host\u0000${seed}`);
+  }
+
   /**
    * A group of the host's own (an image store, a daemon's records): named
    * from `seed` and in no group, so no task finds it by name; if it came
@@ -139,7 +146,7 @@ export class Kernel extends KernelState<TaskContext> {
   hostGroup(seed: string): number {
     if (typeof seed !== 'string' || seed.length === 0)
       throw errors.EINVAL('hostGroup', 'seed', `expected a non-empty string, got ${describe(seed)}`);
-    const group = hostGroup(this, Name.seededSync(this.rootGroup.name, `dios-host\u0000${seed}`), 'hostGroup');
+    const group = hostGroup(this, this.hostGroupName(seed), 'hostGroup');
     const init = this.tasks.get(this.init.taskName.key)!;
     return this.openRef(init, group, Rights.ALL, undefined).id;
   }
