@@ -51,6 +51,8 @@ export function createContainer(kernel: KernelState, options: ContainerOptions):
     throw errors.EINVAL(s, 'options.tag', `expected a Name, got ${describe(options.tag)}`);
   const group = groupFor(kernel, containerGroupName(kernel.rootGroup.name, id), s);
   const tagName = options.tag ?? Name.random();
+  // The group carries the container's label: its tasks name files at paths there (NAME_DETERMINISTIC).
+  group.label = Label.of([tagName.key], []);
   const existingTag = kernel.objects.get(tagName.key);
   if (existingTag !== undefined && existingTag.type !== ObjectType.TAG)
     throw errors.EEXIST(s, 'options.tag', `${tagName.key} names a ${existingTag.type} on kernel ${kernel.id}`);
@@ -102,6 +104,7 @@ export function containerReplica(
   const known = kernel.containerReplicas.get(key);
   if (known !== undefined && !known.removed) return known;
   const group = groupFor(kernel, containerGroupName(kernel.rootGroup.name, id), s);
+  group.label = Label.of([tagKey], []);
   const console = containerConsole(Name.seededSync(group.name, `dios:console@${kernel.id}`), group, undefined);
   console.label = Label.of([tagKey], []);
   const notice = new StreamObject(
