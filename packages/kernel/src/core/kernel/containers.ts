@@ -170,9 +170,10 @@ export function shareIntoContainer(
   options: { readonly as?: Name; readonly readOnly?: boolean; readonly rights?: number } = {},
 ): void {
   const s = 'shareIntoContainer';
+  // The errors name the host's argument, init's handle on obj (Kernel.shareIntoContainer).
   if (obj.type === ObjectType.PRIVATE_MEMORY_BLOB || obj.type === ObjectType.GROUP || obj.type === ObjectType.TAG)
-    throw errors.EINVAL(s, 'obj', `a ${obj.type} cannot be shared into a container`);
-  if (obj.destroyed) throw errors.EBADF(s, 'obj', `object ${obj.name.key} is gone`);
+    throw errors.EINVAL(s, 'handle', `a ${obj.type} cannot be shared into a container`);
+  if (obj.destroyed) throw errors.EBADF(s, 'handle', `object ${obj.name.key} is gone`);
   if (options.as !== undefined && !(options.as instanceof Name))
     throw errors.EINVAL(s, 'options.as', `expected a Name, got ${describe(options.as)}`);
   let mask = options.rights ?? Rights.READ | Rights.WRITE | Rights.DELEGATE;
