@@ -1,6 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isDiosError, type ErrnoCode } from '@dios/kernel';
+import { isDiosError, Kernel, MAX_BLOB_BYTES, ObjectType, Rights, type ErrnoCode } from '@dios/kernel';
+import { FileBlobStore } from '@dios/kernel/node';
 import type { TreeFile } from '../../src/containers/api.js';
+import { decodeIndex, encodeIndex } from '../../src/containers/images/image-index.js';
+import { ImageStore } from '../../src/containers/images/image-store.js';
 import { parseImageConfig, parseLimits, parseShareSpec } from '../../src/containers/images/config.js';
 import { buildManifest, readManifest, sha256Digest } from '../../src/containers/images/manifest.js';
 
@@ -168,5 +174,193 @@ describe('image manifest', () => {
     const damaged = a.bytes.slice();
     damaged[0] = damaged[0]! ^ 1;
     expect(await asyncRefusal(readManifest(damaged, a.digest))).toEqual({ code: 'EIO', argument: 'image' });
+  });
+});
+
+describe('image index', () => {
+  it('round-trips, and refuses damaged bytes with EIO naming index', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const index = { images: new Map([[digest, '2026-01-01T00:00:00.000Z']]), tags: new Map([['x:latest', digest]]) };
+    expect(decodeIndex(encodeIndex(index))).toEqual(index);
+    expect(decodeIndex(new Uint8Array())).toEqual({ images: new Map(), tags: new Map() });
+    for (const bad of [
+      'nope',
+      'null',
+      '{"version":2,"images":[],"tags":[]}',
+      '{"version":1,"images":[{"digest":"sha256:1"}],"tags":[]}',
+      `{"version":1,"images":[],"tags":[{"tag":"x:latest","digest":"${digest}"}]}`,
+      `{"version":1,"images":[{"digest":"${digest}","created":""}],"tags":[{"tag":"x","digest":"${digest}"}]}`,
+    ])
+      expect(
+        refusal(() => decodeIndex(text.encode(bad))),
+        bad,
+      ).toEqual({ code: 'EIO', argument: 'index' });
+  });
+});
+
+describe('image store', () => {
+  const hello = {
+    'dios-image.json': '{"entry":"main.mjs"}',
+    'main.mjs': 'export default async () => 0;\n',
+    'lib/shared.txt': 'the same bytes in both images',
+  };
+  const bye = { ...hello, 'dios-image.json': '{"entry":"main.mjs","args":["bye"]}' };
+
+  /** The blobs of the store's host group, by name. */
+  function storeBlobs(kernel: Kernel): Map<string, { type: ObjectType; label: { empty: boolean }; creator?: string }> {
+    const group = kernel.hostGroupName('images').key;
+    return new Map([...kernel.objects].filter(([, o]) => o.group?.name.key === group));
+  }
+
+  it('stores each file content once, tags move, the same directory adds nothing', async () => {
+    const kernel = await Kernel.boot();
+    const store = await ImageStore.open(kernel);
+    const a = await store.add(tree(hello), 'hello');
+    expect(a.tags).toEqual(['hello:latest']);
+    expect(a.size).toBe(tree(hello).reduce((n, f) => n + f.bytes.length, 0));
+    // Index, manifest, 3 files.
+    expect(storeBlobs(kernel).size).toBe(5);
+    const b = await store.add(tree(bye), 'bye:1');
+    expect(b.digest).not.toBe(a.digest);
+    // A second manifest and config; main.mjs and lib/shared.txt are the first image's blobs.
+    expect(storeBlobs(kernel).size).toBe(7);
+    expect(store.fileHandle(a.digest, '/lib/shared.txt')).toBe(store.fileHandle(b.digest, 'lib/shared.txt'));
+    expect(store.fileHandle(a.digest, '/dios-image.json')).not.toBe(store.fileHandle(b.digest, '/dios-image.json'));
+    for (const blob of storeBlobs(kernel).values()) {
+      expect(blob.type).toBe(ObjectType.SHARED_MEMORY_BLOB);
+      expect(blob.label.empty).toBe(true);
+      expect(blob.creator).toBe(kernel.init.taskName.key);
+    }
+
+    // The same content again: the same image, first build time kept, nothing new stored.
+    const again = await store.add(tree(hello).reverse());
+    expect(again).toEqual(a);
+    expect(storeBlobs(kernel).size).toBe(7);
+
+    // The tag moves to the other image (Docker semantics); the first keeps no tag but stays.
+    const moved = await store.add(tree(bye), 'hello');
+    expect(moved.tags).toEqual(['bye:1', 'hello:latest']);
+    expect(store.resolve('hello').digest).toBe(b.digest);
+    expect(store.resolve('hello:latest').digest).toBe(b.digest);
+    expect(store.list().map((i) => [i.digest, i.tags])).toEqual([
+      [b.digest, ['bye:1', 'hello:latest']],
+      [a.digest, []],
+    ]);
+    expect(refusal(() => store.resolve('bye'))).toEqual({ code: 'ENOENT', argument: 'image' });
+    for (const tag of ['Hello', 'a/b', 'x:', 'x:.y', `x:${'t'.repeat(129)}`, ''])
+      expect(await asyncRefusal(store.add(tree(hello), tag))).toEqual({ code: 'EINVAL', argument: 'tag' });
+  });
+
+  it('resolves digests and prefixes of 12 or more hex digits', async () => {
+    const kernel = await Kernel.boot();
+    const store = await ImageStore.open(kernel);
+    const a = (await store.add(tree(hello))).digest;
+    const b = (await store.add(tree(bye))).digest;
+    const hex = a.slice('sha256:'.length);
+    expect(store.resolve(a).digest).toBe(a);
+    expect(store.resolve(hex).digest).toBe(a);
+    expect(store.resolve(hex.slice(0, 12)).digest).toBe(a);
+    expect(store.resolve(`sha256:${hex.slice(0, 12)}`).digest).toBe(a);
+    expect(store.resolve(b.slice(7, 20)).digest).toBe(b);
+    // 11 digits are not a prefix (and, being a valid name, are looked up as the tag NAME:latest).
+    expect(refusal(() => store.resolve(hex.slice(0, 11)))).toEqual({ code: 'ENOENT', argument: 'image' });
+    expect(refusal(() => store.resolve(`sha256:${'0'.repeat(64)}`))).toEqual({ code: 'ENOENT', argument: 'image' });
+    expect(refusal(() => store.resolve('Not a ref!'))).toEqual({ code: 'EINVAL', argument: 'image' });
+  });
+
+  it('removes tags and images: EBUSY while in use, shared file blobs kept for the other image', async () => {
+    const kernel = await Kernel.boot();
+    const store = await ImageStore.open(kernel);
+    const a = await store.add(tree(hello), 'hello');
+    await store.add(tree(hello), 'hello:2');
+    const b = await store.add(tree(bye), 'bye');
+    const used = new Set([a.digest]);
+    const inUse = (d: string): boolean => used.has(d);
+
+    // One of two tags: only the tag goes, in use or not.
+    await store.remove('hello:2', inUse);
+    expect(store.list().find((i) => i.digest === a.digest)!.tags).toEqual(['hello:latest']);
+    // Its last tag, or its digest, while a container uses it: EBUSY, nothing changes.
+    expect(await asyncRefusal(store.remove('hello', inUse))).toEqual({ code: 'EBUSY', argument: 'image' });
+    expect(await asyncRefusal(store.remove(a.digest, inUse))).toEqual({ code: 'EBUSY', argument: 'image' });
+    expect(store.resolve('hello').digest).toBe(a.digest);
+    expect(await asyncRefusal(store.remove('nope', inUse))).toEqual({ code: 'ENOENT', argument: 'image' });
+
+    const shared = store.fileHandle(a.digest, '/lib/shared.txt');
+    const ownConfig = store.fileHandle(a.digest, '/dios-image.json');
+    used.clear();
+    await store.remove('hello', inUse);
+    expect(store.list().map((i) => i.digest)).toEqual([b.digest]);
+    expect(refusal(() => store.fileHandle(a.digest, '/main.mjs'))).toEqual({ code: 'ENOENT', argument: 'image' });
+    // The first image's own config blob is gone; the blobs bye shares with it are not.
+    expect(() => kernel.init.ref(ownConfig)).toThrow(/EBADF/);
+    expect(kernel.init.ref(shared).open).toBe(true);
+    expect(new TextDecoder().decode(await store.readFile(b.digest, '/lib/shared.txt'))).toBe(hello['lib/shared.txt']);
+    expect(storeBlobs(kernel).size).toBe(5);
+
+    // By digest prefix: the image and all its tags.
+    await store.add(tree(bye), 'bye:2');
+    await store.remove(b.digest.slice(7, 20), inUse);
+    expect(store.list()).toEqual([]);
+    // Only the index is left.
+    expect(storeBlobs(kernel).size).toBe(1);
+  });
+
+  it('gives file handles with READ, EXEC and DELEGATE, and every file with its bytes', async () => {
+    const kernel = await Kernel.boot();
+    const store = await ImageStore.open(kernel);
+    const a = await store.add(tree(hello), 'hello');
+    const handle = store.fileHandle(a.digest, 'main.mjs');
+    const init = kernel.tasks.get(kernel.init.taskName.key)!;
+    const rights = kernel.ref(init, handle, 'test', 'handle').rights;
+    expect(rights & (Rights.READ | Rights.EXEC | Rights.DELEGATE)).toBe(Rights.READ | Rights.EXEC | Rights.DELEGATE);
+    const files = await store.files(a.digest);
+    expect(files.map((f) => f.path)).toEqual(['dios-image.json', 'lib/shared.txt', 'main.mjs']);
+    expect(new TextDecoder().decode(files[2]!.bytes)).toBe(hello['main.mjs']);
+    expect(refusal(() => store.fileHandle(a.digest, '/nope'))).toEqual({ code: 'ENOENT', argument: 'path' });
+    expect(await asyncRefusal(store.readFile('sha256:00', '/main.mjs'))).toEqual({ code: 'ENOENT', argument: 'image' });
+  });
+
+  it('refuses a file larger than a blob with EFBIG naming it', async () => {
+    const kernel = await Kernel.boot();
+    const store = await ImageStore.open(kernel);
+    // Never allocated: the size is checked before anything reads the bytes.
+    const huge = { length: MAX_BLOB_BYTES + 1 } as Uint8Array;
+    expect(await asyncRefusal(store.add([...tree(hello), { path: 'big.bin', bytes: huge }]))).toEqual({
+      code: 'EFBIG',
+      argument: 'big.bin',
+    });
+  });
+
+  it('keeps images and tags in durable blobs across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dios-images-'));
+    try {
+      const first = new FileBlobStore(dir, { fsync: 'none' });
+      const k1 = await Kernel.boot({ store: first, cluster: 'images-test' });
+      const s1 = await ImageStore.open(k1);
+      const a = await s1.add(tree(hello), 'hello');
+      const b = await s1.add(tree(bye), 'bye');
+      const gone = await s1.add(tree({ ...hello, 'x.txt': 'x' }), 'gone');
+      await s1.remove('gone', () => false);
+      expect([...storeBlobs(k1).values()].every((o) => o.type === ObjectType.DURABLE_BLOB)).toBe(true);
+      const listed = s1.list();
+      await first.close();
+
+      const second = new FileBlobStore(dir, { fsync: 'none' });
+      const k2 = await Kernel.boot({ store: second, cluster: 'images-test' });
+      const s2 = await ImageStore.open(k2);
+      expect(s2.list()).toEqual(listed);
+      expect(s2.resolve('bye').digest).toBe(b.digest);
+      expect(refusal(() => s2.resolve(gone.digest))).toEqual({ code: 'ENOENT', argument: 'image' });
+      expect(new TextDecoder().decode(await s2.readFile(a.digest, '/main.mjs'))).toBe(hello['main.mjs']);
+      // The store goes on working: removing one image keeps the file blobs the other holds.
+      await s2.remove('hello', () => false);
+      expect(new TextDecoder().decode(await s2.readFile(b.digest, '/lib/shared.txt'))).toBe(hello['lib/shared.txt']);
+      // Index, bye's manifest and its three files.
+      expect(storeBlobs(k2).size).toBe(5);
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
