@@ -1,6 +1,7 @@
 /**
  * The `dios` command: `dios wordcount FILE...`, `web serve`, `kv serve`,
- * `node start`, `exec PROGRAM.wasm` and `dios --help`.
+ * `node start`, `exec PROGRAM.wasm`, `image ...`, `container ...`, `daemon ...`
+ * and `dios --help`.
  * @module
  */
 import { isDiosError } from '@dios/kernel';
@@ -13,6 +14,8 @@ import { nodeCommand } from './node-command.js';
 import { provenanceCommand } from './provenance-command.js';
 import { execCommand } from './exec-command.js';
 import { CredentialsError } from './nats-credentials.js';
+import { containerCommand } from './containers/container-command.js';
+import { imageCommand } from './containers/image-command.js';
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -33,6 +36,8 @@ async function main(args: string[]): Promise<number> {
   if (command === 'node') return nodeCommand(rest);
   if (command === 'provenance') return provenanceCommand(rest);
   if (command === 'exec') return execCommand(rest);
+  if (command === 'image') return imageCommand(rest);
+  if (command === 'container') return containerCommand(rest);
   if (command !== 'wordcount') {
     process.stderr.write(`dios: unknown command '${command}' (try 'dios --help')\n`);
     return 2;

@@ -81,11 +81,26 @@ Commands:
       program's status (see 'dios exec --help'). Arguments after
       PROGRAM.wasm are the program's.
 
+  image build DIR [--tag NAME] | image ls | image rm IMAGE...
+  container create|run [--name N] [--memory SIZE] [--pids-limit N]
+            [--cpu-shares N] [--share PATH|NAME[:ro]]... [-e K=V]...
+            [-d] [--rm] IMAGE [ARGS...]
+  container start|stop [-t S]|kill|rm [-f]|inspect|stats CONTAINER...
+  container ps [-a] | exec CONTAINER PATH [ARGS...] | logs [-f] CONTAINER
+  daemon [start] [--hypervisor] | daemon stop | daemon status
+      Docker-like images and containers (see 'dios container --help'). The
+      commands talk to the local container daemon of DIR (--data DIR on
+      every command; default $DIOS_DATA, else ./.dios-data) over a Unix
+      socket (DIR/dios.sock, or one under TMPDIR when that path is too
+      long), starting it in the background when none answers; images and
+      containers are kept in durable blobs in DIR/store and survive a
+      restart (running containers come back stopped).
+
 Options:
   -h, --help   print this help
 
 Exit status: 0 on success, 1 when a file cannot be read, the job fails,
 the server cannot listen, the node cannot reach NATS or a provenance log
 or object is not there, 2 for a usage error; 'dios exec' exits with the
-program's status.
+program's status, as do 'dios container run' (attached) and 'exec'.
 `;

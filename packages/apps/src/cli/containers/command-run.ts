@@ -1,0 +1,44 @@
+/**
+ * How the container commands end: a usage error is one line on stderr and
+ * status 2; a DiosError (from the daemon or reaching it) one line and
+ * status 1; anything else is a bug and is thrown.
+ * @module
+ */
+import { isDiosError } from '@dios/kernel';
+import { UsageError } from '../usage-error.js';
+
+/** Runs `body`, turning its failures into the exit statuses above; `command` prefixes messages (`dios container`). */
+export async function runCommand(command: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${command}: ${e.message} (try '${command} --help')\n`);
+      return 2;
+    }
+    if (isDiosError(e)) {
+      process.stderr.write(`${command}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/** Runs `f` on each target, Docker's way: a failure is reported and the others still run; 1 if any failed. */
+export async function eachTarget(
+  command: string,
+  targets: readonly string[],
+  f: (target: string) => Promise<void>,
+): Promise<number> {
+  let status = 0;
+  for (const target of targets) {
+    try {
+      await f(target);
+    } catch (e) {
+      if (!isDiosError(e)) throw e;
+      process.stderr.write(`${command}: ${target}: ${e.message}\n`);
+      status = 1;
+    }
+  }
+  return status;
+}

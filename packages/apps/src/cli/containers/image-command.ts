@@ -1,0 +1,41 @@
+/**
+ * `dios image build|ls|rm`: the images of the local daemon (started on
+ * demand, see client.ts).
+ * @module
+ */
+import { resolve } from 'node:path';
+import { USAGE_CONTAINERS } from './containers-usage.js';
+import { connectDaemon } from './client.js';
+import { eachTarget, runCommand } from './command-run.js';
+import { dataDirOf } from './daemon-paths.js';
+import { parseImageArgs } from './image-args.js';
+import { imageTable, shortId } from './listing.js';
+
+/** Runs `dios image ARGS`; resolves to the exit status. */
+export function imageCommand(argv: readonly string[]): Promise<number> {
+  const command = 'dios image';
+  return runCommand(command, async () => {
+    const args = parseImageArgs(argv);
+    if (args.kind === 'help') {
+      process.stdout.write(USAGE_CONTAINERS);
+      return 0;
+    }
+    const client = await connectDaemon({ dataDir: dataDirOf(args.data) });
+    switch (args.kind) {
+      case 'build': {
+        // The daemon runs elsewhere: it gets the directory as an absolute path.
+        const image = await client.buildImage(resolve(args.dir), args.tag);
+        process.stdout.write(`${image.digest}\n`);
+        return 0;
+      }
+      case 'ls':
+        process.stdout.write(imageTable(await client.listImages()));
+        return 0;
+      case 'rm':
+        return eachTarget(command, args.refs, async (ref) => {
+          await client.removeImage(ref);
+          process.stdout.write(`Untagged or deleted: ${ref.startsWith('sha256:') ? shortId(ref) : ref}\n`);
+        });
+    }
+  });
+}
