@@ -62,9 +62,9 @@ export interface Rig {
 }
 
 /** Boots a kernel with worker threads and the container programs registered. */
-export async function rig(options: KernelOptions = {}, workers = 2): Promise<Rig> {
+export async function rig(options: KernelOptions = {}, workers = 2, pureSpares?: number): Promise<Rig> {
   const kernel = await Kernel.boot(options);
-  const pool = useWorkers(kernel, { size: workers });
+  const pool = useWorkers(kernel, { size: workers, ...(pureSpares !== undefined ? { pureSpares } : {}) });
   for (const p of PROGRAM_NAMES) kernel.registerProgram(p, { module: PROGRAMS, export: p });
   const out = new Map<string, string>();
   const binaries = new Map<string, number>();
@@ -138,6 +138,15 @@ export async function rig(options: KernelOptions = {}, workers = 2): Promise<Rig
     },
     close: () => pool.close(),
   };
+}
+
+/** Polls `check` every 10 ms until it holds (a guard of `ms`, not a timing assertion: the machine may be loaded). */
+export async function until(what: string, check: () => boolean, ms = 10000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** The name key of the task behind init's handle `handle`. */
