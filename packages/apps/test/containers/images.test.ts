@@ -358,6 +358,10 @@ describe('image store', () => {
       expect(new TextDecoder().decode(await s2.readFile(b.digest, '/lib/shared.txt'))).toBe(hello['lib/shared.txt']);
       // Index, bye's manifest and its three files.
       expect(storeBlobs(k2).size).toBe(5);
+      // What it adds now is durable too.
+      await s2.add(tree({ ...hello, 'y.txt': 'y' }), 'later');
+      expect(storeBlobs(k2).size).toBe(8);
+      expect([...storeBlobs(k2).values()].every((o) => o.type === ObjectType.DURABLE_BLOB)).toBe(true);
       await second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
