@@ -113,6 +113,13 @@ export function containerReplica(
     group,
     1,
   );
+  notice.restrictLookup(Rights.READ);
+  // Named like the home's devices, so the tasks placed here find the console sys.consoleName names.
+  for (const obj of [console, notice])
+    if (!kernel.objects.has(obj.name.key)) {
+      kernel.objects.set(obj.name.key, obj);
+      group.add(obj);
+    }
   const replica = new Container(
     id,
     group,
