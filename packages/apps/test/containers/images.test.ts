@@ -321,7 +321,7 @@ describe('image store', () => {
     expect(await asyncRefusal(store.readFile('sha256:00', '/main.mjs'))).toEqual({ code: 'ENOENT', argument: 'image' });
   });
 
-  it('refuses a file larger than a blob with EFBIG naming it', async () => {
+  it('refuses a file larger than a blob with EFBIG naming it, and names the directory in messages', async () => {
     const kernel = await Kernel.boot();
     const store = await ImageStore.open(kernel);
     // Never allocated: the size is checked before anything reads the bytes.
@@ -330,6 +330,9 @@ describe('image store', () => {
       code: 'EFBIG',
       argument: 'big.bin',
     });
+    await expect(store.add(tree({ 'main.mjs': '' }), undefined, '/src/app')).rejects.toThrow(
+      /ENOENT.*\/src\/app has no dios-image\.json/,
+    );
   });
 
   it('keeps images and tags in durable blobs across a restart', async () => {

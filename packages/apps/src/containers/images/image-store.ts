@@ -92,9 +92,9 @@ export class ImageStore {
    * naming another image moves here). The same content again adds nothing
    * and keeps its first build time. EINVAL naming `tag` for a bad tag,
    * EFBIG naming the file for one larger than a blob can be, and what
-   * buildManifest refuses.
+   * buildManifest refuses (`dir` names the directory in its messages).
    */
-  async add(files: readonly TreeFile[], tag?: string): Promise<ImageSummary> {
+  async add(files: readonly TreeFile[], tag?: string, dir = 'the image directory'): Promise<ImageSummary> {
     const fullTag = tag === undefined ? undefined : normalizeTag(tag, 'buildImage', 'tag');
     for (const file of files) {
       if (file.bytes.length > MAX_BLOB_BYTES)
@@ -104,7 +104,7 @@ export class ImageStore {
           `${file.bytes.length} bytes; a blob holds at most ${MAX_BLOB_BYTES}`,
         );
     }
-    const built = await buildManifest(files, 'the image directory');
+    const built = await buildManifest(files, dir);
     return this.#serial(async () => {
       if (!this.#images.has(built.digest)) await this.#keep(built, fullTag);
       else if (fullTag !== undefined && this.#tags.get(fullTag) !== built.digest) {
