@@ -97,13 +97,20 @@ export function containerReplica(
   id: string,
   tagKey: string,
   limits: ContainerLimits,
+  groupKey?: string,
 ): Container {
   const s = 'run';
   checkContainerId(id, s);
   const key = `${home}/${id}`;
   const known = kernel.containerReplicas.get(key);
   if (known !== undefined && !known.removed) return known;
-  const group = groupFor(kernel, containerGroupName(kernel.rootGroup.name, id), s);
+  // The group of the home's name (the parent's membership names it), which differs from this kernel's own
+  // derivation when the kernels' root groups do; never this kernel's root group.
+  const groupName =
+    groupKey !== undefined ? Name.parse(groupKey, s, 'container.group') : containerGroupName(kernel.rootGroup.name, id);
+  if (groupName.key === kernel.rootGroup.name.key)
+    throw errors.EINVAL(s, 'container.group', `a container's group is not the root group of kernel ${kernel.id}`);
+  const group = groupFor(kernel, groupName, s);
   group.label = Label.of([tagKey], []);
   const console = containerConsole(Name.seededSync(group.name, `dios:console@${kernel.id}`), group, undefined);
   console.label = Label.of([tagKey], []);

@@ -170,7 +170,14 @@ export class PeerLink implements Distribution, Importer {
         flags,
         ...(spec.placement !== undefined ? { placement: spec.placement } : {}),
         ...(spec.container !== undefined
-          ? { container: { id: spec.container.id, tag: spec.container.tag.key, limits: { ...spec.container.limits } } }
+          ? {
+              container: {
+                id: spec.container.id,
+                tag: spec.container.tag.key,
+                group: spec.container.group.name.key,
+                limits: { ...spec.container.limits },
+              },
+            }
           : {}),
         ...labelField(labelToWire(parent.label)),
       });

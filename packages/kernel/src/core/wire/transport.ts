@@ -16,6 +16,8 @@ export interface ContainerWire {
   id: string;
   /** Name key of its secrecy tag. */
   tag: string;
+  /** Name key of its group at home: the replica's group has the same name, even where the kernels' root groups differ. */
+  group?: string;
   /** Its limits (see ContainerLimits). */
   limits: { memoryMb?: number; maxTasks?: number; cpuShares?: number };
 }

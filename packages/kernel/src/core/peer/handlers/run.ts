@@ -73,5 +73,7 @@ function placementFrom(asked: unknown): Placement | undefined {
 function replicaFor(kernel: KernelState, from: string, wire: ContainerWire): Container {
   if (typeof wire !== 'object' || wire === null || typeof wire.id !== 'string' || typeof wire.tag !== 'string')
     throw errors.EINVAL('run', 'container', `expected { id, tag, limits }, got ${describe(wire)}`);
-  return containerReplica(kernel, from, wire.id, wire.tag, wire.limits);
+  if (wire.group !== undefined && typeof wire.group !== 'string')
+    throw errors.EINVAL('run', 'container.group', `expected a name key, got ${describe(wire.group)}`);
+  return containerReplica(kernel, from, wire.id, wire.tag, wire.limits, wire.group);
 }
