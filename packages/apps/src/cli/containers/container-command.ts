@@ -14,9 +14,21 @@ import { containerTable, statsTable } from './listing.js';
 
 const COMMAND = 'dios container';
 
-/** `run` without --detach: the console streamed until the container stops, then its exit code (and --rm). */
+/**
+ * `run` without --detach: the console streamed until the container stops,
+ * then its exit code (and --rm). Ctrl-C stops the container (the stop
+ * notice, then a kill after the grace period), as Docker passes it on.
+ */
 async function attach(client: DaemonClient, id: string, rm: boolean): Promise<number> {
-  await client.logs(id, { onData: (bytes) => process.stdout.write(bytes) });
+  const interrupt = (): void => {
+    client.stop(id).catch((e: unknown) => process.stderr.write(`${COMMAND}: stop ${id}: ${String(e)}\n`));
+  };
+  process.once('SIGINT', interrupt);
+  try {
+    await client.logs(id, { onData: (bytes) => process.stdout.write(bytes) });
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
   const code = await client.wait(id);
   if (rm) await client.remove(id);
   return code;

@@ -42,8 +42,8 @@ export const USAGE_CONTAINERS = `Usage: dios image|container|daemon SUBCOMMAND [
         -e, --env KEY=VALUE  environment (repeatable)
   container run [options] [-d|--detach] [--rm] IMAGE [ARGS...]
       create, then start; without --detach, streams the container's console
-      until it stops and exits with its exit code (--rm: then removes it);
-      with --detach, prints the id.
+      until it stops and exits with its exit code (--rm: then removes it;
+      Ctrl-C stops it); with --detach, prints the id.
   container start CONTAINER...
   container stop [-t|--time SECONDS] CONTAINER...
       Sends the stop notice, waits SECONDS (default 10), then kills the rest.
