@@ -25,7 +25,7 @@ import type { TaskObject } from '../../src/core/objects/task.js';
 /** The module of the container programs (test/fixtures/container-programs.ts). */
 export const PROGRAMS = new URL('../fixtures/container-programs.ts', import.meta.url).href;
 /** The programs of that module, registered by {@link rig} under their export names. */
-export const PROGRAM_NAMES = ['hello', 'probe', 'bomb', 'graceful', 'stubborn', 'forker', 'agent'] as const;
+export const PROGRAM_NAMES = ['hello', 'bomb', 'graceful', 'stubborn', 'agent'] as const;
 
 const dec = new TextDecoder();
 
