@@ -101,6 +101,9 @@ export function containerReplica(
 ): Container {
   const s = 'run';
   checkContainerId(id, s);
+  // Everything off the wire is checked before anything is made: a refused request leaves nothing behind.
+  const tag = Name.parse(tagKey, s, 'container.tag');
+  const checkedLimits = checkLimits(limits, s);
   const key = `${home}/${id}`;
   const known = kernel.containerReplicas.get(key);
   if (known !== undefined && !known.removed) return known;
@@ -111,9 +114,9 @@ export function containerReplica(
   if (groupName.key === kernel.rootGroup.name.key)
     throw errors.EINVAL(s, 'container.group', `a container's group is not the root group of kernel ${kernel.id}`);
   const group = groupFor(kernel, groupName, s);
-  group.label = Label.of([tagKey], []);
+  group.label = Label.of([tag.key], []);
   const console = containerConsole(Name.seededSync(group.name, `dios:console@${kernel.id}`), group, undefined);
-  console.label = Label.of([tagKey], []);
+  console.label = Label.of([tag.key], []);
   const notice = new StreamObject(
     Name.seededSync(group.name, `${STOP_NOTICE_SEED}@${kernel.id}`),
     'immortal',
@@ -127,16 +130,7 @@ export function containerReplica(
       kernel.objects.set(obj.name.key, obj);
       group.add(obj);
     }
-  const replica = new Container(
-    id,
-    group,
-    Name.parse(tagKey, s, 'container.tag'),
-    checkLimits(limits, s),
-    console,
-    notice,
-    { group: 0, tag: 0, notice: 0 },
-    home,
-  );
+  const replica = new Container(id, group, tag, checkedLimits, console, notice, { group: 0, tag: 0, notice: 0 }, home);
   group.container ??= replica;
   kernel.containerReplicas.set(key, replica);
   return replica;
