@@ -14,12 +14,14 @@ import {
   kernelStatusName,
   LoopbackNetwork,
   monitorTasks,
+  Name,
   ObjectType,
   type ContainerEvent,
   type Kernel,
 } from '@dios/kernel';
 import { NatsTransport } from '@dios/kernel/nats';
 import { expectErrno } from '../helpers.js';
+import { containerReplica } from '../../src/core/kernel/containers.js';
 import { natsMissing, startNatsServer, type NatsServer } from '../support/nats-server.js';
 import { rig, until, type Rig } from './rig.js';
 
@@ -133,6 +135,34 @@ describe('a container across kernels', () => {
     b.kernel.join(net.connect('b'));
     await scenario(a, b, async () => net.partition('b'), true);
   }, 15000);
+
+  it('a run request whose container is malformed or forged changes nothing here', async () => {
+    const b = await rig({ id: 'b' }, 0, 0);
+    rigs.push(b);
+    const own = b.container('mine');
+    const objects = b.kernel.objects.size;
+    const tag = Name.random().key;
+    const refused: [Parameters<typeof containerReplica>, string, string][] = [
+      [[b.kernel, 'evil', '../x', tag, {}], 'EINVAL', 'options.id'],
+      [[b.kernel, 'evil', 'x', 'not-a-name', {}], 'EINVAL', 'container.tag'],
+      [[b.kernel, 'evil', 'x', tag, { memoryMb: 1 }], 'EINVAL', 'options.limits.memoryMb'],
+      [[b.kernel, 'evil', 'x', tag, {}, 'not-a-name'], 'EINVAL', 'container.group'],
+      // The kernel's root group, another container's group, an object that is no group.
+      [[b.kernel, 'evil', 'x', tag, {}, b.kernel.rootGroup.name.key], 'EINVAL', 'container.group'],
+      [[b.kernel, 'evil', 'x', tag, {}, own.group.name.key], 'EEXIST', 'options.id'],
+      [[b.kernel, 'evil', 'x', tag, {}, b.kernel.console.name.key], 'EEXIST', 'options.id'],
+    ];
+    for (const [args, code, argument] of refused)
+      expect(() => containerReplica(...args), `${code} ${argument}`).toThrow(
+        expect.objectContaining({ code, argument }),
+      );
+    expect(b.kernel.containerReplicas.size).toBe(0);
+    expect(b.kernel.objects.size).toBe(objects);
+    expect(b.kernel.rootGroup.label.secrecy.size).toBe(0);
+    expect(own.group.container).toBe(own);
+    expect(own.group.label.secrecy.has(own.tag.key)).toBe(true);
+    b.kernel.checkInvariants();
+  });
 
   const missing = natsMissing();
   it.skipIf(missing !== undefined)(
