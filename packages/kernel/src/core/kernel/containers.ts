@@ -191,14 +191,18 @@ export function shareIntoContainer(
 
 /**
  * Removes the container: kills its tasks, destroys the objects named in its
- * group (durable ones leave the store), its console, notice and tag, and the
- * group. Nothing starts in it afterwards.
+ * group and in the groups named there (durable ones leave the store), its
+ * console, notice and tag, and the group. Nothing starts in it afterwards.
  */
 export function removeContainer(kernel: KernelState, container: Container): void {
   killContainer(kernel, container);
   container.removed = true;
   const group = container.group;
-  for (const obj of [...group.members()]) kernel.destroyObject(obj, true);
+  // Groups its tasks made in it, and theirs in turn: what is named there is the container's too.
+  const groups = [group];
+  for (let i = 0; i < groups.length; i++)
+    for (const obj of groups[i]!.members()) if (obj instanceof GroupObject) groups.push(obj);
+  for (const g of groups.reverse()) for (const obj of [...g.members()]) kernel.destroyObject(obj, true);
   const tag = kernel.objects.get(container.tag.key);
   if (tag !== undefined) kernel.destroyObject(tag, true);
   kernel.destroyObject(group, true);
