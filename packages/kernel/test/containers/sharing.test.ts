@@ -129,15 +129,27 @@ describe('a share into container A', () => {
     r.kernel.checkInvariants();
   });
 
-  it("outlives the container: removing A leaves the host's shared object", async () => {
+  it("outlives the container: removing it leaves the host's shared object, and takes all the container made", async () => {
     const C = r.container('share-c');
     const blob = await hostBlob('keep me');
     r.kernel.shareIntoContainer(C, blob.ref);
     const c = await r.actor(C);
     const [h] = await c.sys.lookup(blob.name);
     expect(await text(c.sys, h!)).toBe('keep me');
+    // What the container made, immortal: in its group, and in a group of a group it made there.
+    const made = [];
+    let group: number | undefined;
+    for (let depth = 0; depth < 3; depth++) {
+      const options = { lifecycle: 'immortal' as const, ...(group !== undefined ? { group } : {}) };
+      made.push(await c.sys.create(ObjectType.SHARED_MEMORY_BLOB, options));
+      const g = await c.sys.create(ObjectType.GROUP, options);
+      made.push(g);
+      group = g.ref;
+    }
     r.kernel.removeContainer(C);
     expect(c.task.state).toBe('exited');
+    expect(made.filter((m) => r.kernel.objects.has(m.name.key))).toEqual([]);
+    expect(r.kernel.objects.has(C.tag.key)).toBe(false);
     expect(await text(r.kernel.init, blob.ref)).toBe('keep me');
     r.kernel.checkInvariants();
   });
