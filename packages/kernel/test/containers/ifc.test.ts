@@ -100,6 +100,22 @@ describe('information flow between containers', () => {
     r.kernel.checkInvariants();
   }, 15000);
 
+  it("a shared unlabelled stream: A can neither consume nor write it (both are seen by others), nor stop the host's use", async () => {
+    const data = r.kernel.hostGroup('ifc-data');
+    const stream = await r.kernel.init.create(ObjectType.SHARED_MEMORY_STREAM, { group: data, capacity: 16 });
+    r.kernel.shareIntoContainer(A, stream.ref);
+    const [h] = await a.sys.lookup(stream.name);
+    await expectErrno(a.sys.beginRead(h!, {}, 1 /* NONBLOCK */), 'EPERM', 'ref', 'beginRead');
+    await expectErrno(a.sys.beginWrite(h!, 1), 'EPERM', 'ref', 'beginWrite');
+    expect(records({ task: a.sys.taskName.key, object: stream.name.key, allowed: false })).toHaveLength(2);
+    // A's reference counts as neither reader nor writer: dropping it ends nothing for the host.
+    await a.sys.delete(h!);
+    await writeAll(r.kernel.init, stream.ref, enc('ping'));
+    expect(await text(r.kernel.init, stream.ref)).toBe('ping');
+    await r.kernel.init.delete(stream.ref);
+    r.kernel.checkInvariants();
+  });
+
   it('a host task with ADD only reads the secret but cannot publish; with REMOVE it declassifies a summary B reads', async () => {
     // Host tasks whose references init can hand out (lookup mask rwxd).
     const weak = await r.kernel.attachTask(['no-remove'], undefined, { lookupRights: Rights.ALL });
