@@ -16,6 +16,7 @@ import { execCommand } from './exec-command.js';
 import { CredentialsError } from './nats-credentials.js';
 import { containerCommand } from './containers/container-command.js';
 import { imageCommand } from './containers/image-command.js';
+import { daemonCommand } from './containers/daemon-command.js';
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -38,6 +39,7 @@ async function main(args: string[]): Promise<number> {
   if (command === 'exec') return execCommand(rest);
   if (command === 'image') return imageCommand(rest);
   if (command === 'container') return containerCommand(rest);
+  if (command === 'daemon') return daemonCommand(rest);
   if (command !== 'wordcount') {
     process.stderr.write(`dios: unknown command '${command}' (try 'dios --help')\n`);
     return 2;

@@ -1,6 +1,6 @@
 /**
  * The container commands' argument parsers, in this process: each refusal
- * is a UsageError naming the option or argument; Docker's options land in
+ * is a CommandLineError naming the option or argument; Docker's options land in
  * the ContainerSpec; the socket path falls back to TMPDIR when too long.
  */
 import { tmpdir } from 'node:os';
@@ -8,16 +8,22 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseContainerArgs } from '../../src/cli/containers/container-args.js';
 import { parseDaemonArgs } from '../../src/cli/containers/daemon-args.js';
-import { daemonPaths, dataDirOf, MAX_SOCKET_PATH_BYTES } from '../../src/cli/containers/daemon-paths.js';
+import {
+  daemonPaths,
+  dataDirOf,
+  DEFAULT_DATA_DIR,
+  MAX_SOCKET_PATH_BYTES,
+} from '../../src/cli/containers/daemon-paths.js';
 import { parseImageArgs } from '../../src/cli/containers/image-args.js';
 import { age, containerTable, imageTable, size, table } from '../../src/cli/containers/listing.js';
-import { UsageError } from '../../src/cli/usage-error.js';
+import { CommandLineError } from '../../src/cli/containers/command-line-error.js';
+import { DEFAULT_EXEC_DATA } from '../../src/cli/exec-args.js';
 
 function refusal(f: () => unknown): string {
   try {
     f();
   } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
+    expect(e).toBeInstanceOf(CommandLineError);
     return (e as Error).message;
   }
   throw new Error('accepted');
@@ -175,6 +181,7 @@ describe('daemon paths and listings', () => {
     expect(dataDirOf('a', { DIOS_DATA: 'b' })).toBe('a');
     expect(dataDirOf(undefined, { DIOS_DATA: 'b' })).toBe('b');
     expect(dataDirOf(undefined, {})).toBe('.dios-data');
+    expect(DEFAULT_DATA_DIR).toBe(DEFAULT_EXEC_DATA);
   });
 
   it('puts the socket in the data directory, or under TMPDIR when that path is too long', () => {

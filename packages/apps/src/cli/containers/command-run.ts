@@ -5,14 +5,14 @@
  * @module
  */
 import { isDiosError } from '@dios/kernel';
-import { UsageError } from '../usage-error.js';
+import { CommandLineError } from './command-line-error.js';
 
 /** Runs `body`, turning its failures into the exit statuses above; `command` prefixes messages (`dios container`). */
 export async function runCommand(command: string, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof CommandLineError) {
       process.stderr.write(`${command}: ${e.message} (try '${command} --help')\n`);
       return 2;
     }

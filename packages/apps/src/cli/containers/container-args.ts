@@ -9,7 +9,7 @@
 import { isDiosError } from '@dios/kernel';
 import type { ContainerSpec, LimitsSpec } from '../../containers/api.js';
 import { parseLimits, parseShareSpec } from '../../containers/images/config.js';
-import { UsageError } from '../usage-error.js';
+import { CommandLineError } from './command-line-error.js';
 import {
   DATA_OPTION,
   HELP_OPTION,
@@ -67,13 +67,13 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-/** A DiosError's detail as a UsageError naming `option`. */
+/** A DiosError's detail as a CommandLineError naming `option`. */
 function usageOf(option: string, value: string, f: () => unknown): void {
   try {
     f();
   } catch (e) {
     if (!isDiosError(e)) throw e;
-    throw new UsageError(`${option}: '${value}': ${e.detail}`);
+    throw new CommandLineError(`${option}: '${value}': ${e.detail}`);
   }
 }
 
@@ -98,7 +98,7 @@ function envOf(s: Scanned): Record<string, string> | undefined {
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     // Docker's `-e K` (take K from this environment) is left out: the daemon's environment is not the caller's.
-    if (eq <= 0) throw new UsageError(`--env: expected KEY=VALUE, got '${pair}'`);
+    if (eq <= 0) throw new CommandLineError(`--env: expected KEY=VALUE, got '${pair}'`);
     env.push([pair.slice(0, eq), pair.slice(eq + 1)]);
   }
   // fromEntries: a variable called __proto__ stays a variable.
@@ -110,12 +110,12 @@ function parseCreate(kind: 'create' | 'run', argv: readonly string[]): Container
   const data = lastValue(s, '--data');
   if (hasFlag(s, '--help')) return { kind: 'help', data };
   const [image, ...args] = s.positionals;
-  if (image === undefined) throw new UsageError(`${kind}: missing IMAGE`);
+  if (image === undefined) throw new CommandLineError(`${kind}: missing IMAGE`);
   if (hasFlag(s, '--rm') && hasFlag(s, '--detach'))
-    throw new UsageError('--rm: not with --detach (the daemon does not remove containers by itself)');
+    throw new CommandLineError('--rm: not with --detach (the daemon does not remove containers by itself)');
   const name = lastValue(s, '--name');
   if (name !== undefined && !NAME.test(name))
-    throw new UsageError(`--name: '${name}' is not a container name ([A-Za-z0-9][A-Za-z0-9_.-]*)`);
+    throw new CommandLineError(`--name: '${name}' is not a container name ([A-Za-z0-9][A-Za-z0-9_.-]*)`);
   const shares = s.options.get('--share') ?? [];
   for (const share of shares) usageOf('--share', share, () => parseShareSpec(share, 'share'));
   const limits = limitsOf(s);
@@ -132,14 +132,14 @@ function parseCreate(kind: 'create' | 'run', argv: readonly string[]): Container
 }
 
 function targets(s: Scanned, command: string): string[] {
-  if (s.positionals.length === 0) throw new UsageError(`${command}: missing CONTAINER`);
+  if (s.positionals.length === 0) throw new CommandLineError(`${command}: missing CONTAINER`);
   return [...s.positionals];
 }
 
-/** Parses `dios container SUBCOMMAND ...` (UsageError naming the option or argument). */
+/** Parses `dios container SUBCOMMAND ...` (CommandLineError naming the option or argument). */
 export function parseContainerArgs(argv: readonly string[]): ContainerArgs {
   const [command, ...rest] = argv;
-  if (command === undefined) throw new UsageError(`missing subcommand (one of ${SUBCOMMANDS.join(', ')})`);
+  if (command === undefined) throw new CommandLineError(`missing subcommand (one of ${SUBCOMMANDS.join(', ')})`);
   if (command === '-h' || command === '--help' || command === 'help') return { kind: 'help', data: undefined };
   if (command === 'create' || command === 'run') return parseCreate(command, rest);
   if (command === 'exec') {
@@ -147,8 +147,8 @@ export function parseContainerArgs(argv: readonly string[]): ContainerArgs {
     const data = lastValue(s, '--data');
     if (hasFlag(s, '--help')) return { kind: 'help', data };
     const [container, ...argv2] = s.positionals;
-    if (container === undefined) throw new UsageError('exec: missing CONTAINER');
-    if (argv2.length === 0) throw new UsageError('exec: missing PATH (the program inside the container)');
+    if (container === undefined) throw new CommandLineError('exec: missing CONTAINER');
+    if (argv2.length === 0) throw new CommandLineError('exec: missing PATH (the program inside the container)');
     return { kind: 'exec', container, argv: argv2, data };
   }
   const specs: Record<string, OptionSpec[]> = {
@@ -162,7 +162,8 @@ export function parseContainerArgs(argv: readonly string[]): ContainerArgs {
     logs: [{ names: ['-f', '--follow'], value: false }],
   };
   const own = specs[command];
-  if (own === undefined) throw new UsageError(`unknown subcommand '${command}' (one of ${SUBCOMMANDS.join(', ')})`);
+  if (own === undefined)
+    throw new CommandLineError(`unknown subcommand '${command}' (one of ${SUBCOMMANDS.join(', ')})`);
   const s = scanOptions(rest, [DATA_OPTION, HELP_OPTION, ...own]);
   const data = lastValue(s, '--data');
   if (hasFlag(s, '--help')) return { kind: 'help', data };

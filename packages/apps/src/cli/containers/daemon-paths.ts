@@ -7,10 +7,9 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_EXEC_DATA } from '../exec-args.js';
 
-/** The data directory when neither `--data` nor DIOS_DATA says one: the same as `dios exec`'s. */
-export const DEFAULT_DATA_DIR = DEFAULT_EXEC_DATA;
+/** The data directory when neither `--data` nor DIOS_DATA says one: the same as `dios exec`'s (DEFAULT_EXEC_DATA; cli-args.test.ts checks they agree). */
+export const DEFAULT_DATA_DIR = '.dios-data';
 
 /** Longest Unix socket path Linux takes (sun_path is 108 bytes, one for the terminating NUL). */
 export const MAX_SOCKET_PATH_BYTES = 107;

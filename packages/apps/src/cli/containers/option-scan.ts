@@ -1,10 +1,10 @@
 /**
  * The option scanner the container commands share: `--opt VALUE`,
  * `--opt=VALUE`, `-o VALUE`, flags, repeatable options and `--`; each
- * mistake a UsageError naming the option.
+ * mistake a CommandLineError naming the option.
  * @module
  */
-import { UsageError } from '../usage-error.js';
+import { CommandLineError } from './command-line-error.js';
 
 /** One option a command takes. */
 export interface OptionSpec {
@@ -54,14 +54,14 @@ export function scanOptions(argv: readonly string[], specs: readonly OptionSpec[
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const spec = specs.find((s) => s.names.includes(name));
-    if (spec === undefined) throw new UsageError(`unknown option '${name}'`);
+    if (spec === undefined) throw new CommandLineError(`unknown option '${name}'`);
     const key = spec.names[spec.names.length - 1]!;
     let value = '';
     if (spec.value) {
       const next = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (next === undefined || next === '') throw new UsageError(`${name} needs a value`);
+      if (next === undefined || next === '') throw new CommandLineError(`${name} needs a value`);
       value = next;
-    } else if (eq > 0) throw new UsageError(`${name} takes no value`);
+    } else if (eq > 0) throw new CommandLineError(`${name} takes no value`);
     const list = options.get(key) ?? [];
     list.push(value);
     options.set(key, list);
@@ -83,12 +83,12 @@ export function hasFlag(scanned: Scanned, key: string): boolean {
 export function integerOption(option: string, value: string, min: number, max: number): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < min || n > max)
-    throw new UsageError(`${option}: expected a whole number from ${min} to ${max}, got '${value}'`);
+    throw new CommandLineError(`${option}: expected a whole number from ${min} to ${max}, got '${value}'`);
   return n;
 }
 
 /** Refuses positionals beyond what a command takes. */
 export function noMore(positionals: readonly string[], from: number, command: string): void {
   const extra = positionals[from];
-  if (extra !== undefined) throw new UsageError(`${command}: unexpected argument '${extra}'`);
+  if (extra !== undefined) throw new CommandLineError(`${command}: unexpected argument '${extra}'`);
 }

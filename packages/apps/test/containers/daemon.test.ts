@@ -1,0 +1,215 @@
+/**
+ * The container daemon in this process on a temporary data directory,
+ * spoken to with its client and with curl (a client nobody here wrote;
+ * skipped without curl unless DIOS_REQUIRE_SERVICES=1): an image built
+ * from a fixture, a container created, started, its console followed, its
+ * exit code, inspect's JSON, ps, rm; DiosErrors across the socket;
+ * malformed requests answered 400/404/405/413 while the daemon goes on; a
+ * second daemon on the same directory refused; stop kills what runs and
+ * the next daemon lists it stopped.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DiosError } from '@dios/kernel';
+import { programMissing } from '../../../kernel/test/support/services.js';
+import { connectDaemon, type DaemonClient } from '../../src/cli/containers/client.js';
+import { startDaemon, type Daemon } from '../../src/cli/containers/daemon.js';
+import { nodeEngineHost } from '../../src/cli/containers/host-files.js';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/daemon-hello', import.meta.url));
+const CURL = '/usr/bin/curl';
+const dec = new TextDecoder();
+const run = promisify(execFile);
+
+function start(dir: string): Promise<Daemon> {
+  return startDaemon({ dataDir: dir, host: nodeEngineHost(join(dir, 'modules')) });
+}
+
+async function rejection(p: Promise<unknown>): Promise<DiosError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(DiosError);
+    return e as DiosError;
+  }
+  throw new Error('resolved');
+}
+
+/** Sends raw bytes on the socket and resolves to everything the daemon answers before it closes. */
+function raw(socket: string, request: string | Buffer, more?: Buffer): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const s = connect({ path: socket }, () => {
+      s.write(request);
+      if (more !== undefined) s.write(more, () => undefined);
+    });
+    s.on('data', (b: Buffer) => chunks.push(b));
+    // The daemon may close while bytes are still going out: what it answered is what counts.
+    s.on('error', () => resolve(Buffer.concat(chunks).toString()));
+    s.on('close', () => resolve(Buffer.concat(chunks).toString()));
+  });
+}
+
+describe('the container daemon', () => {
+  let dir: string;
+  let daemon: Daemon;
+  let client: DaemonClient;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dios-daemon-'));
+    daemon = await start(dir);
+    client = await connectDaemon({ dataDir: dir, autostart: false });
+  });
+  afterAll(async () => {
+    await daemon.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('listens on DIR/dios.sock, for this user only', () => {
+    expect(daemon.paths.socket).toBe(join(dir, 'dios.sock'));
+    expect(statSync(daemon.paths.socket).mode & 0o777).toBe(0o600);
+  });
+
+  it('builds, creates, starts, follows, waits, inspects, lists and removes over the socket', async () => {
+    const image = await client.buildImage(FIXTURE, 'hello');
+    expect(image.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect((await client.listImages()).map((i) => i.tags)).toEqual([['hello:latest']]);
+    const created = await client.create({ image: 'hello', name: 'c1', args: ['daemon', '3'], env: { X: 'y' } });
+    expect(created.State.Status).toBe('created');
+    await client.start('c1');
+    const seen: string[] = [];
+    await client.logs('c1', { onData: (b) => seen.push(dec.decode(b)) });
+    expect(seen.join('')).toBe('hello daemon\n');
+    expect(await client.wait('c1')).toBe(3);
+    expect(dec.decode(await client.logs(created.Id))).toBe('hello daemon\n');
+    const info = await client.inspect('c1');
+    expect(info).toMatchObject({
+      Id: created.Id,
+      Name: 'c1',
+      Image: image.digest,
+      ImageRef: 'hello',
+      State: { Status: 'stopped', Running: false, ExitCode: 3, OOMKilled: false },
+      Config: { Entry: '/main.mjs', Args: ['daemon', '3'], Env: { GREETING: 'hello', X: 'y' } },
+    });
+    expect(info.Dios.Group).toMatch(/^[0-9a-f]{64}$/);
+    expect(await client.list(false)).toEqual([]);
+    expect((await client.list(true)).map((c) => [c.name, c.status, c.exitCode])).toEqual([['c1', 'stopped', 3]]);
+    expect((await client.stats('c1')).tasksStarted).toBeGreaterThanOrEqual(1);
+    await client.remove('c1');
+    const gone = await rejection(client.inspect('c1'));
+    expect(gone.code).toBe('ENOENT');
+  });
+
+  it('carries DiosErrors: code, call and argument', async () => {
+    const missing = await rejection(client.create({ image: 'no-such-image' }));
+    expect(missing.code).toBe('ENOENT');
+    const bad = await rejection(client.create({ image: 'hello', limits: { memory: 'lots' } }));
+    expect(bad.code).toBe('EINVAL');
+    expect(bad.argument).toMatch(/memory/);
+    await client.create({ image: 'hello', name: 'twice' });
+    expect((await rejection(client.create({ image: 'hello', name: 'twice' }))).code).toBe('EEXIST');
+    expect((await rejection(client.removeImage('hello'))).code).toBe('EBUSY');
+    await client.remove('twice');
+  });
+
+  it('answers malformed requests and goes on', async () => {
+    const s = daemon.paths.socket;
+    const post = (path: string, body: string) =>
+      raw(
+        s,
+        `POST ${path} HTTP/1.1\r\nhost: d\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    const badJson = await post('/containers/create', '{"image": ');
+    expect(badJson).toMatch(/^HTTP\/1\.1 400 /);
+    expect(badJson).toContain('"code":"EINVAL"');
+    expect(await post('/containers/create', '[1,2]')).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await post('/containers/x/exec', '{"argv":[]}')).toMatch(/^HTTP\/1\.1 (400|404) /);
+    expect(await raw(s, 'GET /nowhere HTTP/1.1\r\nhost: d\r\n\r\n')).toMatch(/^HTTP\/1\.1 404 [^]*"code":"ENOENT"/);
+    expect(await raw(s, 'PUT /containers/json HTTP/1.1\r\nhost: d\r\ncontent-length: 0\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 405 /,
+    );
+    expect(await raw(s, 'GET /containers/%zz/json HTTP/1.1\r\nhost: d\r\nconnection: close\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 400 /,
+    );
+    // Over 1 MiB, declared: refused before it is read.
+    const huge = Buffer.alloc(2 << 20, 0x20);
+    expect(
+      await raw(s, `POST /containers/create HTTP/1.1\r\nhost: d\r\ncontent-length: ${huge.length}\r\n\r\n`, huge),
+    ).toMatch(/^HTTP\/1\.1 413 /);
+    // Over 1 MiB, chunked (no length said): refused once it passes the limit.
+    const chunk = Buffer.concat([Buffer.from(`${huge.length.toString(16)}\r\n`), huge, Buffer.from('\r\n0\r\n\r\n')]);
+    expect(await raw(s, 'POST /images/build HTTP/1.1\r\nhost: d\r\ntransfer-encoding: chunked\r\n\r\n', chunk)).toMatch(
+      /^HTTP\/1\.1 413 /,
+    );
+    expect(await raw(s, 'this is not http\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 |^$/);
+    expect(await client.ping()).toBe(true);
+    expect(await client.list(true)).toEqual([]);
+  });
+
+  it('refuses a second daemon on the same data directory', async () => {
+    const second = await rejection(start(dir));
+    expect(second.code).toBe('EADDRINUSE');
+    expect(second.message).toContain('already serves');
+    expect(await client.ping()).toBe(true);
+  });
+
+  it('replaces a stale socket left by a daemon that died, and leaves other files alone', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'dios-daemon-stale-'));
+    try {
+      const sock = join(other, 'dios.sock');
+      // A process that listens there and dies by SIGKILL leaves the socket file behind.
+      const code = `require('net').createServer().listen(${JSON.stringify(sock)}, () => process.kill(process.pid, 'SIGKILL'))`;
+      await new Promise((resolve) => spawn(process.execPath, ['-e', code]).on('exit', resolve));
+      expect(statSync(sock).isSocket()).toBe(true);
+      const revived = await start(other);
+      expect(await (await connectDaemon({ dataDir: other, autostart: false })).ping()).toBe(true);
+      await revived.stop();
+      writeFileSync(sock, 'not a socket');
+      expect((await rejection(start(other))).code).toBe('EEXIST');
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(programMissing(CURL) !== undefined)('speaks HTTP to curl', async () => {
+    const curl = async (...args: string[]) =>
+      (await run(CURL, ['-s', '--unix-socket', daemon.paths.socket, '-w', '\n%{http_code}', ...args])).stdout;
+    expect(await curl('http://dios/_ping')).toBe('OK\n200');
+    const created = await curl(
+      '-X',
+      'POST',
+      '-H',
+      'content-type: application/json',
+      '-d',
+      '{"image":"hello","name":"viacurl","args":["curl"]}',
+      'http://dios/containers/create',
+    );
+    expect(created).toMatch(/"Name":"viacurl"[^]*\n201$/);
+    expect(await curl('-X', 'POST', 'http://dios/containers/viacurl/start')).toMatch(
+      /"Status":"(running|stopped)"[^]*\n200$/,
+    );
+    expect(await curl('-X', 'POST', 'http://dios/containers/viacurl/wait')).toBe('{"StatusCode":0}\n200');
+    expect(await curl('http://dios/containers/viacurl/logs?follow=1')).toBe('hello curl\n\n200');
+    expect(await curl('http://dios/containers/json?all=1')).toMatch(/"name":"viacurl"[^]*\n200$/);
+    expect(await curl('http://dios/containers/nope/json')).toMatch(/"code":"ENOENT"[^]*\n404$/);
+    expect(await curl('-X', 'DELETE', 'http://dios/containers/viacurl')).toBe('\n204');
+  });
+
+  it('stops: kills what runs, removes the socket; the next daemon lists it stopped', async () => {
+    await client.create({ image: 'hello', name: 'sleeper', args: ['sleep'] });
+    await client.start('sleeper');
+    await daemon.stop();
+    expect(existsSync(daemon.paths.socket)).toBe(false);
+    expect(await client.ping()).toBe(false);
+    daemon = await start(dir);
+    const [sleeper] = await client.list(true);
+    expect(sleeper).toMatchObject({ name: 'sleeper', status: 'stopped' });
+    expect((await client.listImages()).map((i) => i.tags)).toEqual([['hello:latest']]);
+  });
+});
