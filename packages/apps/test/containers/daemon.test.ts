@@ -41,6 +41,21 @@ async function rejection(p: Promise<unknown>): Promise<DiosError> {
   throw new Error('resolved');
 }
 
+/** Follows a container's console until `text` has appeared. */
+async function outputOf(client: DaemonClient, id: string, text: string): Promise<void> {
+  let seen = '';
+  let found!: () => void;
+  const until = new Promise<void>((resolve) => (found = resolve));
+  await client.logs(id, {
+    onData: (bytes) => {
+      seen += dec.decode(bytes);
+      if (seen.includes(text)) found();
+    },
+    until,
+  });
+  expect(seen).toContain(text);
+}
+
 /** Sends raw bytes on the socket and resolves to everything the daemon answers before it closes. */
 function raw(socket: string, request: string | Buffer, more?: Buffer): Promise<string> {
   return new Promise((resolve) => {
@@ -199,6 +214,25 @@ describe('the container daemon', () => {
     expect(await curl('http://dios/containers/json?all=1')).toMatch(/"name":"viacurl"[^]*\n200$/);
     expect(await curl('http://dios/containers/nope/json')).toMatch(/"code":"ENOENT"[^]*\n404$/);
     expect(await curl('-X', 'DELETE', 'http://dios/containers/viacurl')).toBe('\n204');
+  });
+
+  it('execs into a running container, sums its stats, and stops it after the grace period', async () => {
+    await client.create({ image: 'hello', name: 'busy', args: ['sleep'], limits: { memory: '64m' } });
+    await client.start('busy');
+    // Its entry says when it runs (exec into a container whose entry has not started yet would race it).
+    await outputOf(client, 'busy', 'sleeping\n');
+    expect(await client.exec('busy', ['/main.mjs', 'exec', '4'])).toBe(4);
+    const stats = await client.stats('busy');
+    expect(stats).toMatchObject({ name: 'busy', memoryLimitMb: 64 });
+    expect(stats.tasksStarted).toBeGreaterThanOrEqual(2);
+    expect(stats.calls).toBeGreaterThan(0);
+    expect((await client.list(false)).map((c) => c.name)).toEqual(['busy']);
+    const stopped = await client.stop('busy', 0);
+    expect(stopped.State).toMatchObject({ Status: 'stopped', ExitCode: 137 });
+    const log = dec.decode(await client.logs('busy'));
+    expect(log).toContain('sleeping\n');
+    expect(log).toContain('hello exec\n');
+    await client.remove('busy');
   });
 
   it('stops: kills what runs, removes the socket; the next daemon lists it stopped', async () => {
