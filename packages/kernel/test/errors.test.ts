@@ -90,3 +90,16 @@ describe('errors raised by system calls', () => {
     kernel.checkInvariants();
   });
 });
+
+describe('errors from another copy of the kernel module', () => {
+  it('are DiosErrors to isDiosError when named so and carrying a known code', () => {
+    // What a worker thread's copy of DiosError looks like to this copy.
+    const foreign = Object.assign(new Error('EBADF: bad reference'), { name: 'DiosError', code: 'EBADF' });
+    expect(isDiosError(foreign)).toBe(true);
+    expect(isDiosError(foreign, 'EBADF')).toBe(true);
+    expect(isDiosError(foreign, 'ENOENT')).toBe(false);
+    expect(isDiosError(Object.assign(new Error('x'), { name: 'DiosError', code: 'EWHATEVER' }))).toBe(false);
+    expect(isDiosError(Object.assign(new Error('x'), { code: 'EBADF' }))).toBe(false);
+    expect(isDiosError({ name: 'DiosError', code: 'EBADF' })).toBe(false);
+  });
+});

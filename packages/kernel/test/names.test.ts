@@ -152,3 +152,28 @@ describe('parse and format', () => {
     expect(a.equals(b)).toBe(false);
   });
 });
+
+describe('names from another copy of the kernel module', () => {
+  // What a program in a worker thread holds when it loaded @dios/kernel again: same class name, same shape.
+  class Name_ {
+    constructor(readonly key: string) {}
+  }
+  Object.defineProperty(Name_, 'name', { value: 'Name' });
+
+  it('are names: seeded, derived and from() read them by their key', async () => {
+    const real = Name.random();
+    const foreign = new Name_(real.key) as unknown as Name;
+    expect(Name.isName(foreign)).toBe(true);
+    expect(Name.from(foreign).equals(real)).toBe(true);
+    expect((await Name.seeded(foreign, 'x')).key).toBe((await Name.seeded(real, 'x')).key);
+    expect((await Name.derived(foreign, 3)).key).toBe((await Name.derived(real, 3)).key);
+    expect(Name.seededSync(foreign, 'y').key).toBe(Name.seededSync(real, 'y').key);
+  });
+
+  it('but an object of another class, or a malformed key, is not', async () => {
+    expect(Name.isName({ key: Name.random().key })).toBe(false);
+    expect(Name.isName(new Name_('xyz'))).toBe(false);
+    expect(Name.isName(null)).toBe(false);
+    await expectErrno(async () => Name.seeded(new Name_('00') as unknown as Name, 'x'), 'EINVAL', 'scope');
+  });
+});

@@ -83,6 +83,8 @@ export interface ContainerSpec {
   readonly image: string;
   /** A name (unique; default: generated, like `dios_3f2a9c`): `[A-Za-z0-9][A-Za-z0-9_.-]*`. */
   readonly name?: string;
+  /** The program to run instead of the image's entry (a path inside the image), as Docker's `--entrypoint`. */
+  readonly entry?: string;
   /** Arguments replacing the image's `args`. */
   readonly args?: readonly string[];
   /** Environment added to the image's. */

@@ -1,6 +1,7 @@
 /**
  * libd's programs and processes: main functions made into kernel programs,
- * exit and atexit, the environment, and spawning and waiting for tasks.
+ * exit and atexit, the environment, spawning and waiting for tasks, and a
+ * container's stop notice.
  * @module
  */
 export { defineProgram } from './program.js';
@@ -12,5 +13,6 @@ export { getenv } from './env.js';
 export { spawn } from './spawn.js';
 export type { SpawnBinary, SpawnOptions } from './spawn.js';
 export { wait, waitAny } from './wait.js';
+export { stopNotice, waitForStop } from './stop-notice.js';
 export type { WaitOptions, WaitResult } from './wait.js';
 export { installProgram, writeBinary } from './binary.js';

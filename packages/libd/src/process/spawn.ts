@@ -78,7 +78,7 @@ export async function spawn(sys: SystemCalls, binary: SpawnBinary, options: Spaw
 
 async function findBinary(sys: SystemCalls, binary: Name | string): Promise<number> {
   let name: Name | string;
-  if (binary instanceof Name) name = binary;
+  if (Name.isName(binary)) name = Name.from(binary);
   else if (typeof binary !== 'string') throw errors.EINVAL('spawn', 'binary', 'expected a handle, a Name, or a path');
   else if (NAME_TEXT.test(binary)) name = binary.toLowerCase();
   else {

@@ -67,7 +67,7 @@ const NAME_TEXT = /^[0-9a-fA-F]{64}$/;
  */
 export async function fopen(sys: SystemCalls, target: FopenTarget, mode: string): Promise<FILE> {
   const parsed = parseMode(mode);
-  if (typeof target === 'object' && target !== null && !(target instanceof Name)) {
+  if (typeof target === 'object' && target !== null && !Name.isName(target)) {
     const handle: unknown = target.ref;
     if (typeof handle !== 'number') throw errors.EINVAL('fopen', 'target.ref', 'expected a reference handle');
     try {
@@ -99,7 +99,7 @@ export async function fopen(sys: SystemCalls, target: FopenTarget, mode: string)
 }
 
 function nameOf(target: unknown): Name | string {
-  if (target instanceof Name) return target;
+  if (Name.isName(target)) return Name.from(target);
   if (typeof target === 'string') {
     if (NAME_TEXT.test(target)) return target.toLowerCase();
     throw errors.EINVAL('fopen', 'target', `not a name (64 hex digits): '${target}'`);

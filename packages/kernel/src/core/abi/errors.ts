@@ -121,9 +121,19 @@ export class DiosError extends Error {
   }
 }
 
-/** True when `e` is a {@link DiosError}, optionally with the given code. */
+/**
+ * True when `e` is a {@link DiosError}, optionally with the given code: an
+ * instance of this class, or of another copy of it (a program in a worker
+ * thread may load @dios/kernel again, and the errors its system calls throw
+ * are then of the kernel's copy), known by its name and a known code.
+ */
 export function isDiosError(e: unknown, code?: ErrnoCode): e is DiosError {
-  return e instanceof DiosError && (code === undefined || e.code === code);
+  if (!(e instanceof DiosError)) {
+    if (!(e instanceof Error) || e.name !== 'DiosError') return false;
+    const c: unknown = (e as { code?: unknown }).code;
+    if (typeof c !== 'string' || !Object.hasOwn(Errno, c)) return false;
+  }
+  return code === undefined || (e as DiosError).code === code;
 }
 
 /** Builds a {@link DiosError}: `errors.EBADF('read', 'ref', 'reference 3 is not open')`. */

@@ -37,6 +37,27 @@ export class Name {
     this.key = key;
   }
 
+  /**
+   * Whether `value` is a name: an instance of this class, or of another copy
+   * of it (a program in a worker thread may load @dios/kernel again, and the
+   * names its system calls give it are then of the kernel's copy). A name is
+   * an identifier, not a capability, so any object carrying a well-formed
+   * `key` under the class's name is taken for one.
+   */
+  static isName(value: unknown): value is Name {
+    if (value instanceof Name) return true;
+    if (typeof value !== 'object' || value === null) return false;
+    const key: unknown = (value as { key?: unknown }).key;
+    return (value).constructor?.name === 'Name' && typeof key === 'string' && HEX.test(key);
+  }
+
+  /** `value` as a name of this copy of the class (see {@link Name.isName}): itself, or parsed from its key. */
+  static from(value: Name, syscall = 'Name.from', argument = 'name'): Name {
+    if (value instanceof Name) return value;
+    if (!Name.isName(value)) throw errors.EINVAL(syscall, argument, `expected a Name, got ${describe(value)}`);
+    return Name.parse((value as { readonly key: string }).key, syscall, argument);
+  }
+
   /** A copy of the 32 bytes of the name. */
   get bytes(): Uint8Array {
     return this.#bytes.slice();
@@ -81,7 +102,7 @@ export class Name {
   static async derived(creator: Name, counter: number): Promise<Name> {
     const input = new Uint8Array(8 + NAME_BYTES + 8);
     input.set(encoder.encode('dios:drv'), 0);
-    input.set(creator.#bytes, 8);
+    input.set(Name.from(creator, 'Name.derived', 'creator').#bytes, 8);
     new DataView(input.buffer).setBigUint64(8 + NAME_BYTES, BigInt(counter));
     return Name.#digest(input);
   }
@@ -111,7 +132,7 @@ export class Name {
     const text = encoder.encode(seed);
     const input = new Uint8Array(8 + NAME_BYTES + text.length);
     input.set(encoder.encode('dios:sed'), 0);
-    input.set(scope.#bytes, 8);
+    input.set(Name.from(scope, call, 'scope').#bytes, 8);
     input.set(text, 8 + NAME_BYTES);
     return input;
   }
@@ -131,7 +152,7 @@ export class Name {
     const text = encoder.encode(kernelId);
     const input = new Uint8Array(8 + NAME_BYTES + text.length);
     input.set(encoder.encode('dios:grp'), 0);
-    input.set(name.#bytes, 8);
+    input.set(Name.from(name, 'Name.onKernel', 'name').#bytes, 8);
     input.set(text, 8 + NAME_BYTES);
     return Name.#digest(input);
   }

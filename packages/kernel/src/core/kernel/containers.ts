@@ -47,7 +47,7 @@ export function createContainer(kernel: KernelState, options: ContainerOptions):
   if (kernel.containers.has(id)) throw errors.EEXIST(s, 'options.id', `container ${id} exists on kernel ${kernel.id}`);
   if (options.consoleSink !== undefined && typeof options.consoleSink !== 'function')
     throw errors.EINVAL(s, 'options.consoleSink', `expected a function, got ${describe(options.consoleSink)}`);
-  if (options.tag !== undefined && !(options.tag instanceof Name))
+  if (options.tag !== undefined && !Name.isName(options.tag))
     throw errors.EINVAL(s, 'options.tag', `expected a Name, got ${describe(options.tag)}`);
   const group = groupFor(kernel, containerGroupName(kernel.rootGroup.name, id), s);
   const tagName = options.tag ?? Name.random();
@@ -89,7 +89,8 @@ export function createContainer(kernel: KernelState, options: ContainerOptions):
 /**
  * A peer's container, for a task a peer places here (remote run): the same
  * group by name, the same tag and limits; no console, notice or handles of
- * its own. Made on first use, shared by later tasks of that container.
+ * its own. Made on first use, shared by later tasks of that container; the
+ * container itself when it is at home here.
  */
 export function containerReplica(
   kernel: KernelState,
@@ -113,6 +114,11 @@ export function containerReplica(
     groupKey !== undefined ? Name.parse(groupKey, s, 'container.group') : containerGroupName(kernel.rootGroup.name, id);
   if (groupName.key === kernel.rootGroup.name.key)
     throw errors.EINVAL(s, 'container.group', `a container's group is not the root group of kernel ${kernel.id}`);
+  // The container is here already: this is its home (a task placed away runs a child back), or another peer's
+  // task of it made the replica first.
+  const existing = kernel.objects.get(groupName.key);
+  const here = existing instanceof GroupObject ? existing.container : undefined;
+  if (here !== undefined && !here.removed && here.id === id && here.tag.key === tag.key) return here;
   const group = groupFor(kernel, groupName, s);
   group.label = Label.of([tag.key], []);
   const console = containerConsole(Name.seededSync(group.name, `dios:console@${kernel.id}`), group, undefined);
@@ -182,7 +188,7 @@ export function shareIntoContainer(
   if (obj.type === ObjectType.PRIVATE_MEMORY_BLOB || obj.type === ObjectType.GROUP || obj.type === ObjectType.TAG)
     throw errors.EINVAL(s, 'handle', `a ${obj.type} cannot be shared into a container`);
   if (obj.destroyed) throw errors.EBADF(s, 'handle', `object ${obj.name.key} is gone`);
-  if (options.as !== undefined && !(options.as instanceof Name))
+  if (options.as !== undefined && !Name.isName(options.as))
     throw errors.EINVAL(s, 'options.as', `expected a Name, got ${describe(options.as)}`);
   let mask = options.rights ?? Rights.READ | Rights.WRITE | Rights.DELEGATE;
   if (options.readOnly === true) mask &= ~Rights.WRITE;

@@ -140,7 +140,7 @@ export function lookupArguments(name: unknown, flags: unknown): string {
   const s = 'lookup';
   checkCallFlags(s, flags, LookupFlags);
   // A Name is read as its key, once (a Proxy may pose as a Name, so the key is checked like any text).
-  const text: unknown = typeof name === 'string' ? name : name instanceof Name ? name.key : undefined;
+  const text: unknown = typeof name === 'string' ? name : Name.isName(name) ? name.key : undefined;
   if (typeof text !== 'string')
     throw errors.EINVAL(s, 'name', `expected a Name or its text form, got ${describe(name)}`);
   if (!HEX.test(text)) throw errors.EINVAL(s, 'name', `expected 64 lowercase hex digits, got ${describe(text)}`);
