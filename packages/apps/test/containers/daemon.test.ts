@@ -6,11 +6,13 @@
  * exit code, inspect's JSON, ps, rm; DiosErrors across the socket;
  * malformed requests answered 400/404/405/413 while the daemon goes on; a
  * second daemon on the same directory refused; stop kills what runs and
- * the next daemon lists it stopped.
+ * the next daemon lists it stopped; a daemon in hypervisor mode runs a
+ * WASI program in a container (skipped when the C programs are not built,
+ * unless DIOS_REQUIRE_SERVICES=1).
  */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +23,7 @@ import { programMissing } from '../../../kernel/test/support/services.js';
 import { connectDaemon, type DaemonClient } from '../../src/cli/containers/client.js';
 import { startDaemon, type Daemon } from '../../src/cli/containers/daemon.js';
 import { nodeEngineHost } from '../../src/cli/containers/host-files.js';
+import { wasmMissing, wasmPath } from '../legacy/wasm-programs.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/daemon-hello', import.meta.url));
 const CURL = '/usr/bin/curl';
@@ -238,12 +241,41 @@ describe('the container daemon', () => {
   it('stops: kills what runs, removes the socket; the next daemon lists it stopped', async () => {
     await client.create({ image: 'hello', name: 'sleeper', args: ['sleep'] });
     await client.start('sleeper');
+    const waiting = client.wait('sleeper');
+    // Sent after the wait, answered once the entry runs: the wait is being served by then.
+    await outputOf(client, 'sleeper', 'sleeping\n');
     await daemon.stop();
+    // A request open at the stop gets its answer: the container was killed.
+    expect(await waiting).toBe(137);
     expect(existsSync(daemon.paths.socket)).toBe(false);
     expect(await client.ping()).toBe(false);
     daemon = await start(dir);
     const [sleeper] = await client.list(true);
     expect(sleeper).toMatchObject({ name: 'sleeper', status: 'stopped' });
     expect((await client.listImages()).map((i) => i.tags)).toEqual([['hello:latest']]);
+  });
+});
+
+describe.skipIf(wasmMissing('wc') !== undefined)('a daemon in hypervisor mode', () => {
+  it('runs a WASI program (C compiled to WebAssembly) in a container, its files from the image', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dios-daemon-hv-'));
+    const image = join(dir, 'image');
+    mkdirSync(join(image, 'bin'), { recursive: true });
+    mkdirSync(join(image, 'etc'));
+    copyFileSync(wasmPath('wc'), join(image, 'bin', 'wc.wasm'));
+    writeFileSync(join(image, 'etc', 'words.txt'), 'one two\nthree\n');
+    writeFileSync(join(image, 'dios-image.json'), JSON.stringify({ entry: '/bin/wc.wasm', args: ['/etc/words.txt'] }));
+    const daemon = await startDaemon({ dataDir: dir, hypervisor: true, host: nodeEngineHost(join(dir, 'modules')) });
+    try {
+      const client = await connectDaemon({ dataDir: dir, autostart: false });
+      await client.buildImage(image, 'wc');
+      await client.create({ image: 'wc', name: 'wc' });
+      await client.start('wc');
+      expect(await client.wait('wc')).toBe(0);
+      expect(dec.decode(await client.logs('wc'))).toMatch(/^\s*2\s+3\s+14 \/etc\/words\.txt\n$/);
+    } finally {
+      await daemon.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
