@@ -16,6 +16,7 @@ import {
   monitorTasks,
   Name,
   ObjectType,
+  RunFlags,
   type Container,
   type ContainerEvent,
   type Kernel,
@@ -100,6 +101,20 @@ async function scenario(
     expect(await sys.lookup(nameOf(a, bin))).toHaveLength(1);
   }
   expect(replica!.taskCount).toBe(2);
+
+  // A task of X on b runs a child back on a, X's home: it joins X itself, counted there, labelled.
+  const fromB = b.kernel.contextOf(tasks[0]!);
+  const [binOnB] = await fromB.lookup(nameOf(a, bin));
+  const before = X.taskCount;
+  const back = await fromB.run(binOnB!, { argv: ['agent', '[]', 'back'], kernel: 'a' }, RunFlags.START_PAUSED);
+  const home = [...a.kernel.tasks.values()].find((t) => t.setup.argv[2] === 'back')!;
+  expect(home.container).toBe(X);
+  expect(home.label.secrecy.has(X.tag.key)).toBe(true);
+  expect(X.taskCount).toBe(before + 1);
+  expect(a.kernel.containerReplicas.size).toBe(0);
+  a.kernel.exitTask(home, 0);
+  await fromB.delete(back);
+  await fromB.delete(binOnB!);
 
   // The stop notice reaches X's tasks on b (see stopsOnNotice).
   // Once only: a thread more costs a second or two on this machine.
