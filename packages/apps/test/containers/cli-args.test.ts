@@ -34,6 +34,8 @@ describe('dios container arguments', () => {
     const args = parseContainerArgs([
       'run',
       '--name=web1',
+      '--entrypoint',
+      '/bin/other.mjs',
       '-m',
       '64m',
       '--pids-limit',
@@ -63,6 +65,7 @@ describe('dios container arguments', () => {
       spec: {
         image: 'hello:1',
         name: 'web1',
+        entry: '/bin/other.mjs',
         args: ['--name', '-h'],
         env: { A: '1', B: 'x=y' },
         limits: { memory: '64m', tasks: 8, cpuShares: 512 },
@@ -114,6 +117,7 @@ describe('dios container arguments', () => {
       [['create', '-e', 'NOEQUALS', 'img'], /--env: expected KEY=VALUE, got 'NOEQUALS'/],
       [['create', '--name', '-bad', 'img'], /--name needs a value|--name: '-bad'/],
       [['create', '--name=a b', 'img'], /--name: 'a b' is not a container name/],
+      [['run', '--entrypoint', 'bin/x.mjs', 'img'], /--entrypoint: 'bin\/x.mjs' is not an absolute path/],
       [['run', '--rm', '-d', 'img'], /--rm: not with --detach/],
       [['create', '--detach', 'img'], /unknown option '--detach'/],
       [['stop', '-t', 'soon', 'a'], /--time: expected a whole number/],

@@ -1,7 +1,8 @@
 /**
  * `dios container ...`'s command lines, with Docker's options: create and
- * run (`--name`, `--memory`, `--pids-limit`, `--cpu-shares`, `--share`,
- * `-e/--env`; run also `-d/--detach` and `--rm`), start, stop
+ * run (`--name`, `--entrypoint`, `--memory`, `--pids-limit`,
+ * `--cpu-shares`, `--share`, `-e/--env`; run also `-d/--detach` and
+ * `--rm`), start, stop
  * (`-t/--time`), kill, rm (`-f/--force`), ps (`-a/--all`), exec, logs
  * (`-f/--follow`), stats (`--no-stream`), inspect; `--data DIR` on each.
  * @module
@@ -53,6 +54,7 @@ const CREATE_OPTIONS: readonly OptionSpec[] = [
   DATA_OPTION,
   HELP_OPTION,
   { names: ['--name'], value: true },
+  { names: ['--entrypoint'], value: true },
   { names: ['-m', '--memory'], value: true },
   { names: ['--pids-limit'], value: true },
   { names: ['-c', '--cpu-shares'], value: true },
@@ -116,6 +118,9 @@ function parseCreate(kind: 'create' | 'run', argv: readonly string[]): Container
   const name = lastValue(s, '--name');
   if (name !== undefined && !NAME.test(name))
     throw new CommandLineError(`--name: '${name}' is not a container name ([A-Za-z0-9][A-Za-z0-9_.-]*)`);
+  const entry = lastValue(s, '--entrypoint');
+  if (entry !== undefined && !entry.startsWith('/'))
+    throw new CommandLineError(`--entrypoint: '${entry}' is not an absolute path inside the image`);
   const shares = s.options.get('--share') ?? [];
   for (const share of shares) usageOf('--share', share, () => parseShareSpec(share, 'share'));
   const limits = limitsOf(s);
@@ -123,6 +128,7 @@ function parseCreate(kind: 'create' | 'run', argv: readonly string[]): Container
   const spec: ContainerSpec = {
     image,
     ...(name !== undefined && { name }),
+    ...(entry !== undefined && { entry }),
     ...(args.length > 0 && { args }),
     ...(env !== undefined && { env }),
     ...(limits !== undefined && { limits }),

@@ -32,6 +32,8 @@ export const USAGE_CONTAINERS = `Usage: dios image|container|daemon SUBCOMMAND [
       Creates a container (state created) and prints its id. ARGS replace
       the image's args.
         --name NAME          its name (default: generated)
+        --entrypoint PATH    run the image's program at PATH instead of its
+                             entry (a .mjs/.js module or a .wasm binary)
         -m, --memory SIZE    heap limit of each task (64m, 1g; at least 4m):
                              a task over it stops the whole container
         --pids-limit N       most live tasks (beyond: EAGAIN)
