@@ -83,7 +83,7 @@ describe('a task of container A', () => {
       await kernelStatusName(r.kernel.id),
       r.kernel.init.taskName,
       host.taskName,
-      containerGroupName(r.kernel.rootGroup.name, 'iso-b'),
+      containerGroupName(r.kernel.rootGroup.name, r.kernel.id, 'iso-b'),
       B.group.name,
       B.tag,
       A.tag,

@@ -26,9 +26,15 @@ import { StreamObject } from '../objects/stream.js';
 import { TagObject } from '../objects/tag.js';
 import type { KernelState } from './kernel-state.js';
 
-/** The name of container `id`'s group on a cluster whose root group is `root` (the same on every kernel: groups are replicated by name). */
-export function containerGroupName(root: Name, id: string): Name {
-  return Name.seededSync(root, `dios-container\u0000${id}`);
+/**
+ * The name of the group of container `id` made on kernel `home`, in a
+ * cluster whose root group is `root`. The home's id is part of it: two
+ * kernels of one cluster may each make a container of the same id, and
+ * their groups must differ (a peer's lookup resolves in a group by its name).
+ * Replicas on other kernels take the name the home sends.
+ */
+export function containerGroupName(root: Name, home: string, id: string): Name {
+  return Name.seededSync(root, `dios-container\u0000${home}\u0000${id}`);
 }
 
 /**
@@ -49,7 +55,7 @@ export function createContainer(kernel: KernelState, options: ContainerOptions):
     throw errors.EINVAL(s, 'options.consoleSink', `expected a function, got ${describe(options.consoleSink)}`);
   if (options.tag !== undefined && !Name.isName(options.tag))
     throw errors.EINVAL(s, 'options.tag', `expected a Name, got ${describe(options.tag)}`);
-  const group = groupFor(kernel, containerGroupName(kernel.rootGroup.name, id), s);
+  const group = groupFor(kernel, containerGroupName(kernel.rootGroup.name, kernel.id, id), s);
   const tagName = options.tag ?? Name.random();
   // The group carries the container's label: its tasks name files at paths there (NAME_DETERMINISTIC).
   group.label = Label.of([tagName.key], []);
@@ -111,7 +117,9 @@ export function containerReplica(
   // The group of the home's name (the parent's membership names it), which differs from this kernel's own
   // derivation when the kernels' root groups do; never this kernel's root group.
   const groupName =
-    groupKey !== undefined ? Name.parse(groupKey, s, 'container.group') : containerGroupName(kernel.rootGroup.name, id);
+    groupKey !== undefined
+      ? Name.parse(groupKey, s, 'container.group')
+      : containerGroupName(kernel.rootGroup.name, home, id);
   if (groupName.key === kernel.rootGroup.name.key)
     throw errors.EINVAL(s, 'container.group', `a container's group is not the root group of kernel ${kernel.id}`);
   // The container is here already: this is its home (a task placed away runs a child back), or another peer's
