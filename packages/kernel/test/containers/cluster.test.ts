@@ -22,7 +22,7 @@ import {
   type Kernel,
 } from '@dios/kernel';
 import { NatsTransport } from '@dios/kernel/nats';
-import { expectErrno } from '../helpers.js';
+import { enc, expectErrno, writeAll } from '../helpers.js';
 import { containerReplica } from '../../src/core/kernel/containers.js';
 import { natsMissing, startNatsServer, type NatsServer } from '../support/nats-server.js';
 import { rig, until, type Actor, type Rig } from './rig.js';
@@ -180,6 +180,32 @@ describe('a container across kernels', () => {
     b.kernel.join(net.connect('b'));
     await scenario(a, b, async () => net.partition('b'), { parentSeesGone: true, notice: false });
   }, 15000);
+
+  it('containers of the same id on two kernels of one cluster are two containers: neither finds the other', async () => {
+    const cluster = `containers-${process.pid}-${++clusters}`;
+    const a = await rig({ id: 'a', cluster }, 0, 0);
+    const c = await rig({ id: 'c', cluster }, 0, 0);
+    rigs.push(a, c);
+    const net = new LoopbackNetwork();
+    a.kernel.join(net.connect('a'));
+    c.kernel.join(net.connect('c'));
+    const onA = a.container('web');
+    const onC = c.container('web');
+    expect(onA.group.name.key).not.toBe(onC.group.name.key);
+    // What c's host put in its web container (unlabelled: an image's file, say).
+    const config = await c.kernel.init.create(
+      ObjectType.SHARED_MEMORY_BLOB,
+      { group: onC.handles.group, nameSeed: 'config' },
+      1 /* NAME_DETERMINISTIC */,
+    );
+    await writeAll(c.kernel.init, config.ref, enc('password=hunter2'));
+    const actor = await a.actor(onA);
+    await expectErrno(actor.sys.lookup(config.name), 'ENOENT', 'name', 'lookup');
+    // Nor does a seed name the same object in both: each group seeds its own names.
+    expect((await Name.seeded(onA.group.name, 'config')).key).not.toBe(config.name.key);
+    a.kernel.checkInvariants();
+    c.kernel.checkInvariants();
+  });
 
   it('a run request whose container is malformed or forged changes nothing here', async () => {
     const b = await rig({ id: 'b' }, 0, 0);
