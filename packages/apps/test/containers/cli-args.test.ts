@@ -3,9 +3,11 @@
  * is a CommandLineError naming the option or argument; Docker's options land in
  * the ContainerSpec; the socket path falls back to TMPDIR when too long.
  */
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { containerCommand } from '../../src/cli/containers/container-command.js';
 import { parseContainerArgs } from '../../src/cli/containers/container-args.js';
 import { parseDaemonArgs } from '../../src/cli/containers/daemon-args.js';
 import {
@@ -241,5 +243,21 @@ describe('daemon paths and listings', () => {
     );
     expect(ps).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+NAMES\n/);
     expect(ps).toContain(`${'f'.repeat(12)}   hello   "/main.mjs a"   1 minute ago   Exited (3)   web`);
+  });
+});
+
+describe('a usage error through the command', () => {
+  it('is exit 2 with one line naming the option, before any daemon is reached', async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+    try {
+      const data = join(tmpdir(), `dios-never-${process.pid}`);
+      expect(await containerCommand(['run', '--data', data, '--memory', 'lots', 'hello'])).toBe(2);
+      expect(existsSync(data)).toBe(false);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^dios container: --memory: 'lots'.*\(try 'dios container --help'\)\n$/);
   });
 });

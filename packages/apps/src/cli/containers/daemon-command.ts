@@ -29,7 +29,7 @@ async function runDaemon(dataDir: string, hypervisor: boolean): Promise<number> 
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   process.stderr.write(
-    `dios daemon: serving ${paths.dataDir} on ${daemon.paths.socket}${hypervisor ? ' (hypervisor mode)' : ''}\n`,
+    `dios daemon: serving ${paths.dataDir} on ${daemon.paths.socket} (pid ${process.pid})${hypervisor ? ' (hypervisor mode)' : ''}\n`,
   );
   await daemon.stopped;
   process.off('SIGINT', stop);
