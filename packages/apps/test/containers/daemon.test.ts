@@ -17,10 +17,13 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DiosError } from '@dios/kernel';
 import { programMissing } from '../../../kernel/test/support/services.js';
+import type { ContainerInfo } from '../../src/containers/api.js';
 import { connectDaemon, type DaemonClient } from '../../src/cli/containers/client.js';
+import { containerCommand } from '../../src/cli/containers/container-command.js';
+import { imageCommand } from '../../src/cli/containers/image-command.js';
 import { startDaemon, type Daemon } from '../../src/cli/containers/daemon.js';
 import { nodeEngineHost } from '../../src/cli/containers/host-files.js';
 import { wasmMissing, wasmPath } from '../legacy/wasm-programs.js';
@@ -122,6 +125,33 @@ describe('the container daemon', () => {
     await client.remove('c1');
     const gone = await rejection(client.inspect('c1'));
     expect(gone.code).toBe('ENOENT');
+  });
+
+  it('serves the commands: inspect prints what it finds and reports the rest, ps -a and image ls print tables', async () => {
+    await client.create({ image: 'hello', name: 'listed' });
+    const out: string[] = [];
+    const err: string[] = [];
+    const spies = [
+      vi.spyOn(process.stdout, 'write').mockImplementation((c) => (out.push(String(c)), true)),
+      vi.spyOn(process.stderr, 'write').mockImplementation((c) => (err.push(String(c)), true)),
+    ];
+    let statuses: number[];
+    try {
+      statuses = [
+        await containerCommand(['inspect', '--data', dir, 'listed', 'nope']),
+        await containerCommand(['ps', '-a', '--data', dir]),
+        await imageCommand(['ls', '--data', dir]),
+      ];
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(statuses).toEqual([1, 0, 0]);
+    const [inspected, ps, images] = out;
+    expect((JSON.parse(inspected!) as ContainerInfo[]).map((i) => i.Name)).toEqual(['listed']);
+    expect(err).toEqual([expect.stringMatching(/^dios container: nope: ENOENT: /)]);
+    expect(ps).toMatch(/\n[0-9a-f]{12}\s+hello\s+"\/main\.mjs world"\s+.* ago\s+Created\s+listed\n$/);
+    expect(images).toMatch(/\nhello\s+latest\s+[0-9a-f]{12}\s+.* ago\s+\d/);
+    await client.remove('listed');
   });
 
   it('carries DiosErrors: code, call and argument', async () => {

@@ -4,6 +4,7 @@
  * with Docker's meanings.
  * @module
  */
+import type { ContainerInfo } from '../../containers/api.js';
 import type { ContainerArgs, CreateArgs } from './container-args.js';
 import { parseContainerArgs } from './container-args.js';
 import { USAGE_CONTAINERS } from './containers-usage.js';
@@ -83,9 +84,11 @@ async function dispatch(client: DaemonClient, args: Exclude<ContainerArgs, { kin
       return 0;
     }
     case 'inspect': {
-      const infos = await Promise.all(args.containers.map((c) => client.inspect(c)));
+      // Docker's way: what was found is printed (one JSON array), what was not is reported, status 1.
+      const infos: ContainerInfo[] = [];
+      const status = await eachTarget(COMMAND, args.containers, async (c) => void infos.push(await client.inspect(c)));
       process.stdout.write(`${JSON.stringify(infos, null, 2)}\n`);
-      return 0;
+      return status;
     }
   }
 }
