@@ -81,6 +81,7 @@ export { Container, STOP_NOTICE_SEED, EXIT_KILLED } from './core/objects/contain
 export type {
   ContainerEvent,
   ContainerExitReason,
+  ContainerHandles,
   ContainerLimits,
   ContainerOptions,
 } from './core/objects/container.js';

@@ -67,10 +67,6 @@ export interface KernelOptions {
    */
   cluster?: string;
   /**
-   * The provenance log (docs/ifc.md): every flow the system calls check, in
-   * a ring of at most `records` records (default 65536); `false` keeps none.
-   */
-  /**
    * Hypervisor mode (docs/containers.md): legacy processes (WebAssembly
    * programs, whose POSIX calls libd's WASI runtime carries) start only inside
    * containers, and a worker task outside them must be pure (RunFlags.PURE):
@@ -78,6 +74,10 @@ export interface KernelOptions {
    * provenance log. Default false.
    */
   hypervisor?: boolean;
+  /**
+   * The provenance log (docs/ifc.md): every flow the system calls check, in
+   * a ring of at most `records` records (default 65536); `false` keeps none.
+   */
   provenance?:
     | false
     | {

@@ -117,6 +117,16 @@ export function checkContainerId(id: unknown, syscall: string): string {
   return id;
 }
 
+/** Init's handles on a container's objects. */
+export interface ContainerHandles {
+  /** The group, with every right: the host runs tasks in it (`spec.groups`) and creates objects there. */
+  readonly group: number;
+  /** The secrecy tag, with ADD and REMOVE: the host is the container's declassifier. */
+  readonly tag: number;
+  /** The stop notice's writing end: closing it (noticeContainer) ends the notice. */
+  readonly notice: number;
+}
+
 /** A container as the kernel keeps it. Made by `createContainer` (kernel/containers.ts). */
 export class Container {
   /** Live tasks of the container. */
@@ -142,7 +152,7 @@ export class Container {
     /** The stop notice: a stream in its group that ends when the host asks the container to stop (a new one after `rearmContainer`). */
     public notice: StreamObject,
     /** Init's handles: the group (every right: run tasks in it), the tag (ADD and REMOVE: the host's declassifier), the notice's writing end. */
-    public handles: { readonly group: number; readonly tag: number; readonly notice: number },
+    public handles: ContainerHandles,
     /** Whether this is a replica of a container homed on another kernel (its tasks placed here by a peer). */
     readonly home: string | undefined = undefined,
   ) {}

@@ -18,8 +18,15 @@ export interface ContainerWire {
   tag: string;
   /** Name key of its group at home: the replica's group has the same name, even where the kernels' root groups differ. */
   group?: string;
-  /** Its limits (see ContainerLimits). */
-  limits: { memoryMb?: number; maxTasks?: number; cpuShares?: number };
+  /** Its limits (as ContainerLimits). */
+  limits: {
+    /** Heap limit of each task, MiB. */
+    memoryMb?: number;
+    /** Most live tasks. */
+    maxTasks?: number;
+    /** CPU weight. */
+    cpuShares?: number;
+  };
 }
 
 /** What a peer needs to know about an object it gets a reference to. */
