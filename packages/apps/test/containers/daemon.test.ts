@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DiosError } from '@dios/kernel';
 import { programMissing } from '../../../kernel/test/support/services.js';
-import type { ContainerInfo } from '../../src/containers/api.js';
+import type { ContainerInfo, ContainerSpec } from '../../src/containers/api.js';
 import { connectDaemon, type DaemonClient } from '../../src/cli/containers/client.js';
 import { containerCommand } from '../../src/cli/containers/container-command.js';
 import { imageCommand } from '../../src/cli/containers/image-command.js';
@@ -163,6 +163,19 @@ describe('the container daemon', () => {
     await client.create({ image: 'hello', name: 'twice' });
     expect((await rejection(client.create({ image: 'hello', name: 'twice' }))).code).toBe('EEXIST');
     expect((await rejection(client.removeImage('hello'))).code).toBe('EBUSY');
+    // Specs of the wrong shape, as any client could send them: each refused as EINVAL, nothing created.
+    for (const spec of [
+      { image: 'hello', args: 'not-a-list' },
+      { image: 'hello', env: { A: 1 } },
+      { image: 'hello', shares: { a: 1 } },
+      { image: 'hello', name: 'a/b' },
+      { image: 'hello', limits: [] },
+      { image: 42 },
+    ])
+      expect((await rejection(client.create(spec as unknown as ContainerSpec))).code, JSON.stringify(spec)).toBe(
+        'EINVAL',
+      );
+    expect((await client.list(true)).map((c) => c.name)).toEqual(['twice']);
     await client.remove('twice');
   });
 

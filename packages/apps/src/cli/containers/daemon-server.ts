@@ -9,8 +9,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { errors } from '@dios/kernel';
-import type { ContainerSpec, Engine } from '../../containers/api.js';
+import type { Engine } from '../../containers/api.js';
 import { BodyTooLarge, MAX_BODY_BYTES, readJsonObject } from './read-body.js';
+import { checkSpecShape } from './spec-shape.js';
 import { wireErrorOf } from './wire-error.js';
 
 /** What the server asks of whoever runs it. */
@@ -117,9 +118,7 @@ const ROUTES: readonly Route[] = [
     return undefined;
   }),
   route('POST', '/containers/create', 'container.create', async (engine, _p, req) => {
-    const body = await readJsonObject(req, 'container.create');
-    stringField(body, 'image', 'container.create', true);
-    return engine.create(body as unknown as ContainerSpec);
+    return engine.create(checkSpecShape(await readJsonObject(req, 'container.create')));
   }),
   route('GET', '/containers/json', 'container.list', async (engine, { query }) => engine.list(flag(query, 'all'))),
   route('POST', '/containers/{id}/start', 'container.start', async (engine, { id }) => engine.start(id)),
