@@ -6,7 +6,7 @@
  * peers and the tasks' system-call interface.
  * @module
  */
-import { errors, isDiosError } from '../abi/errors.js';
+import { errors } from '../abi/errors.js';
 import { checkRights, Rights, type Consistency, type ObjectType } from '../abi/flags.js';
 import { Name, describe } from '../abi/names.js';
 import {
@@ -366,7 +366,7 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
   /**
    * Ends a task: closes its references, destroys what is fate-shared with it,
    * wakes its waiters. `reason` tells the task's container why (default: it
-   * exited, or ran out of memory when its failure is ENOMEM).
+   * exited, or ran out of memory when the executor found it over its heap limit).
    */
   exitTask(task: TaskObject, status: number, reason?: ContainerExitReason): void {
     if (task.state === 'exited') return;
@@ -388,8 +388,7 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     const container = task.container;
     if (container !== undefined) {
       // One task over the memory limit stops its whole container (as the OOM killer ends a cgroup's processes).
-      const oom =
-        reason === undefined && isDiosError(task.failure, 'ENOMEM') && container.limits.memoryMb !== undefined;
+      const oom = reason === undefined && task.outOfMemory;
       if (oom) container.oomKilled = true;
       container.left(task, status, oom ? 'oom' : (reason ?? 'exited'));
       if (oom) for (const t of container.tasks) this.exitTask(t, 137, 'oom');

@@ -9,7 +9,6 @@
  * @module
  */
 import { errors } from '../abi/errors.js';
-import { Rights } from '../abi/flags.js';
 import { describe, type Name } from '../abi/names.js';
 import { ConsoleObject, type ConsoleSink } from './console.js';
 import type { GroupObject } from './group.js';
@@ -215,9 +214,6 @@ export class Container {
     }
   }
 }
-
-/** The rights init holds on a container's group: all, so the host can run tasks in it and create objects there. */
-export const CONTAINER_GROUP_RIGHTS = Rights.ALL;
 
 /** A container's console: a console device named in its group. */
 export function containerConsole(name: Name, group: GroupObject, sink: ConsoleSink | undefined): ConsoleObject {

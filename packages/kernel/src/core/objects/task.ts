@@ -95,6 +95,8 @@ export class TaskObject extends KernelObject {
   onRefClosed: ((ref: Reference) => void) | undefined = undefined;
   /** What the task has cost so far (see monitoring.ts). */
   readonly stats = new TaskStats();
+  /** Set by the executor when the task's thread passed its heap limit (never by anything the task can say). */
+  outOfMemory = false;
   /** The container the task belongs to (for its life; its children belong to it too), if any. */
   container: Container | undefined = undefined;
 

@@ -264,6 +264,7 @@ export class WorkerPool implements TaskExecutor {
       this.#end(run);
       // The thread passed its heap limit: the task ran out of memory (its container is then stopped).
       const oom = (error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      run.task.outOfMemory = oom;
       const mb = run.task.container?.limits.memoryMb;
       this.#fail(
         run.task,
