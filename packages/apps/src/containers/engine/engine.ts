@@ -47,8 +47,8 @@ export interface EngineOptions {
   readonly sample?: () => void;
 }
 
-/** The environment variable naming a container's stop notice, in every task the engine starts: select on it to learn of `stop`. */
-export const STOP_NOTICE_ENV = 'DIOS_STOP_NOTICE';
+// The environment variable naming a container's stop notice, in every task the engine starts: select on it to learn of `stop`.
+const STOP_NOTICE_ENV = 'DIOS_STOP_NOTICE';
 /** How long `stop` waits by default before it kills (ms), as `docker stop`. */
 export const DEFAULT_STOP_GRACE_MS = 10_000;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
