@@ -115,7 +115,7 @@ describe('the daemon under random requests', () => {
     await daemon.stop();
     rmSync(dir, { recursive: true, force: true });
     console.log(
-      `daemon fuzz: ${RUNS} cases; statuses: ${[...tally]
+      `daemon fuzz: ${RUNS} cases per property (DIOS_FUZZ_RUNS=N for more); statuses: ${[...tally]
         .sort()
         .map(([s, n]) => `${s} ${n}`)
         .join(', ')}`,
