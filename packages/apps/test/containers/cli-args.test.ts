@@ -3,7 +3,7 @@
  * is a CommandLineError naming the option or argument; Docker's options land in
  * the ContainerSpec; the socket path falls back to TMPDIR when too long.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -246,7 +246,7 @@ describe('daemon paths and listings', () => {
   });
 });
 
-describe('a usage error through the command', () => {
+describe("the command's failures", () => {
   it('is exit 2 with one line naming the option, before any daemon is reached', async () => {
     const lines: string[] = [];
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
@@ -259,5 +259,20 @@ describe('a usage error through the command', () => {
     }
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^dios container: --memory: 'lots'.*\(try 'dios container --help'\)\n$/);
+  });
+
+  it('is exit 1 with one line when the data directory cannot be made (no daemon can start there)', async () => {
+    // Under a regular file: no directory can be made there.
+    const file = join(tmpdir(), `dios-not-a-dir-${process.pid}`);
+    writeFileSync(file, '');
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+    try {
+      expect(await containerCommand(['ps', '--data', join(file, 'data')])).toBe(1);
+    } finally {
+      spy.mockRestore();
+      rmSync(file);
+    }
+    expect(lines).toEqual([expect.stringMatching(/^dios container: ENOTDIR: .*dios-not-a-dir-\d+\/data'\n$/)]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * How the container commands end: a usage error is one line on stderr and
- * status 2; a DiosError (from the daemon or reaching it) one line and
- * status 1; anything else is a bug and is thrown.
+ * status 2; a DiosError (from the daemon or reaching it) or a Node system
+ * error (a data directory that cannot be made) one line and status 1;
+ * anything else is a bug and is thrown.
  * @module
  */
 import { isDiosError } from '@dios/kernel';
@@ -16,12 +17,17 @@ export async function runCommand(command: string, body: () => Promise<number>): 
       process.stderr.write(`${command}: ${e.message} (try '${command} --help')\n`);
       return 2;
     }
-    if (isDiosError(e)) {
+    if (isDiosError(e) || isSystemError(e)) {
       process.stderr.write(`${command}: ${e.message}\n`);
       return 1;
     }
     throw e;
   }
+}
+
+/** A Node system error (`EACCES: permission denied, mkdir '/x'`): the host refused, as for a data directory that cannot be made. */
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && 'syscall' in e;
 }
 
 /** Runs `f` on each target, Docker's way: a failure is reported and the others still run; 1 if any failed. */

@@ -34,7 +34,9 @@ export function imageCommand(argv: readonly string[]): Promise<number> {
       case 'rm':
         return eachTarget(command, args.refs, async (ref) => {
           await client.removeImage(ref);
-          process.stdout.write(`Untagged or deleted: ${ref.startsWith('sha256:') ? shortId(ref) : ref}\n`);
+          // As Docker words it: a tag is untagged, an image named by its digest deleted.
+          const digest = /^(sha256:)?[0-9a-f]{12,64}$/.test(ref);
+          process.stdout.write(digest ? `Deleted: ${shortId(ref)}\n` : `Untagged: ${ref}\n`);
         });
     }
   });
