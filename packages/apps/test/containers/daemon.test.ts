@@ -238,6 +238,18 @@ describe('the container daemon', () => {
     }
   });
 
+  it('listens under TMPDIR when DIR/dios.sock would be too long for a socket path', async () => {
+    const long = join(dir, 'x'.repeat(120));
+    const other = await start(long);
+    try {
+      expect(other.paths.socket.startsWith(join(tmpdir(), 'dios-'))).toBe(true);
+      expect(await (await connectDaemon({ dataDir: long, autostart: false })).ping()).toBe(true);
+    } finally {
+      await other.stop();
+    }
+    expect(existsSync(other.paths.socket)).toBe(false);
+  });
+
   it.skipIf(programMissing(CURL) !== undefined)('speaks HTTP to curl', async () => {
     const curl = async (...args: string[]) =>
       (await run(CURL, ['-s', '--unix-socket', daemon.paths.socket, '-w', '\n%{http_code}', ...args])).stdout;
