@@ -2,13 +2,10 @@
  * The container daemon's client: the Engine's operations, each one HTTP
  * request on the daemon's Unix socket. `connectDaemon` finds the daemon of
  * a data directory and, unless told not to, starts one when none answers
- * (a detached `dios daemon start --data DIR`, its output appended to
- * DIR/daemon.log), as Docker's CLI relies on dockerd being there.
+ * (daemon-autostart.ts), as Docker's CLI relies on dockerd being there.
  * @module
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { lstatSync } from 'node:fs';
 import { errors } from '@dios/kernel';
 import type {
   ContainerInfo,
@@ -18,18 +15,14 @@ import type {
   Engine,
   ImageSummary,
 } from '../../containers/api.js';
-import { daemonPaths, type DaemonPaths } from './daemon-paths.js';
+import { DAEMON_START_TIMEOUT_MS, startDaemonProcess } from './daemon-autostart.js';
+import { daemonPaths } from './daemon-paths.js';
 import { readAll, requestJson, sendRequest } from './daemon-request.js';
 
 /** Each Engine method, made asynchronous: what crosses the socket. */
 export type RemoteEngine = {
   [K in keyof Engine]: (...args: Parameters<Engine[K]>) => Promise<Awaited<ReturnType<Engine[K]>>>;
 };
-
-/** How long a command waits for a daemon it started to answer. */
-export const DAEMON_START_TIMEOUT_MS = 15_000;
-
-const POLL_MS = 50;
 
 const seg = encodeURIComponent;
 
@@ -160,15 +153,6 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
 }
 
-/** The `dios` launcher (bin/dios.js), from the sources (src/cli/containers/) or the bundle (dist/cli/). */
-function diosBin(): string {
-  for (const up of ['../../../bin/dios.js', '../../bin/dios.js']) {
-    const path = fileURLToPath(new URL(up, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw errors.ENOENT('daemon.start', 'bin/dios.js', 'the dios launcher is not where the package keeps it');
-}
-
 /** Refuses a socket another user made: in a shared TMPDIR someone else could be listening there. */
 function checkOwner(socket: string): void {
   let uid: number;
@@ -181,49 +165,6 @@ function checkOwner(socket: string): void {
     throw errors.EACCES('daemon.connect', socket, `the socket belongs to user ${uid}, not to this user`);
 }
 
-/** The last lines of the daemon's log, for a start that failed. */
-function logTail(paths: DaemonPaths): string {
-  try {
-    const lines = readFileSync(paths.log, 'utf8').trimEnd().split('\n');
-    return lines.slice(-5).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-/** Starts `dios daemon start --data DIR` detached, output appended to DIR/daemon.log; resolves when it answers. */
-async function startDaemonProcess(client: DaemonClient, paths: DaemonPaths, timeoutMs: number): Promise<void> {
-  mkdirSync(paths.dataDir, { recursive: true });
-  const log = openSync(paths.log, 'a');
-  let exited: number | null | undefined;
-  try {
-    const child = spawn(process.execPath, [diosBin(), 'daemon', 'start', '--data', paths.dataDir], {
-      detached: true,
-      stdio: ['ignore', log, log],
-    });
-    child.once('exit', (code) => (exited = code));
-    child.unref();
-  } finally {
-    closeSync(log);
-  }
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await client.ping()) return;
-    // Another command's daemon may have won the socket: then this one exits and that one answers.
-    if (exited !== undefined && exited !== 0 && !(await client.ping())) {
-      await new Promise((r) => setTimeout(r, POLL_MS));
-      if (await client.ping()) return;
-      throw errors.ECONNREFUSED('daemon.start', paths.dataDir, `the daemon exited (${exited}): ${logTail(paths)}`);
-    }
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-  throw errors.ETIMEDOUT(
-    'daemon.start',
-    paths.dataDir,
-    `no answer on ${paths.socket} after ${timeoutMs} ms (see ${paths.log})`,
-  );
-}
-
 /** A client of the daemon of `dataDir`, started on demand unless `autostart` is false (then ECONNREFUSED when none answers). */
 export async function connectDaemon(options: ConnectOptions): Promise<DaemonClient> {
   const paths = daemonPaths(options.dataDir);
@@ -232,7 +173,7 @@ export async function connectDaemon(options: ConnectOptions): Promise<DaemonClie
   if (await client.ping()) return client;
   if (options.autostart === false)
     throw errors.ECONNREFUSED('daemon.connect', paths.socket, `no daemon serves ${paths.dataDir}`);
-  await startDaemonProcess(client, paths, options.timeoutMs ?? DAEMON_START_TIMEOUT_MS);
+  await startDaemonProcess(paths, () => client.ping(), options.timeoutMs ?? DAEMON_START_TIMEOUT_MS);
   checkOwner(paths.socket);
   return client;
 }

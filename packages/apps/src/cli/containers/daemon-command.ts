@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { isDiosError } from '@dios/kernel';
-import { connectDaemon, DAEMON_START_TIMEOUT_MS } from './client.js';
+import { connectDaemon } from './client.js';
+import { DAEMON_START_TIMEOUT_MS } from './daemon-autostart.js';
 import { USAGE_CONTAINERS } from './containers-usage.js';
 import { runCommand } from './command-run.js';
 import { parseDaemonArgs } from './daemon-args.js';
