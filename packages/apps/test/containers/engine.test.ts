@@ -174,6 +174,18 @@ describe('the container engine', () => {
     await expectErrno(engine.create({ image: 'demo', shares: ['/data/none'] }), 'ENOENT', 'shares[0]');
     await expectErrno(engine.create({ image: 'demo', name: 'greeter' }), 'EEXIST', 'name');
     await expectErrno(engine.create({ image: 'nope' }), 'ENOENT', 'image');
+    // What a client that is not the CLI might send: each refused naming the field, nothing made.
+    const before = kernel.containers.size;
+    const bad = (spec: Record<string, unknown>) => engine.create({ image: 'demo', ...spec });
+    await expectErrno(bad({ shares: { '/data/in.txt': 'ro' } }), 'EINVAL', 'shares');
+    await expectErrno(bad({ shares: [7] }), 'EINVAL', 'shares[0]');
+    await expectErrno(bad({ env: 'A=1' }), 'EINVAL', 'env');
+    await expectErrno(bad({ env: { A: 1 } }), 'EINVAL', 'env.A');
+    await expectErrno(bad({ limits: [] }), 'EINVAL', 'limits');
+    await expectErrno(bad({ args: 'x' }), 'EINVAL', 'args');
+    await expectErrno(bad({ entry: 5 }), 'EINVAL', 'entry');
+    await expectErrno(bad({ name: '-x' }), 'EINVAL', 'name');
+    expect(kernel.containers.size).toBe(before);
   });
 
   it('comes back after a restart: images, containers (running ones stopped), logs', async () => {

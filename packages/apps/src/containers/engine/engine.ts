@@ -137,14 +137,27 @@ export class ContainerEngine implements Engine {
     const args: readonly string[] = spec.args ?? image.config.args ?? [];
     if (!Array.isArray(args) || (args as unknown[]).some((a) => typeof a !== 'string'))
       throw errors.EINVAL(s, 'args', 'expected an array of strings');
+    if (spec.entry !== undefined && typeof spec.entry !== 'string')
+      throw errors.EINVAL(s, 'entry', 'expected the path of a program in the image');
     const entry = spec.entry === undefined ? image.config.entry : normalizePath(spec.entry, s, 'entry');
     if (!image.files.some((f) => f.path === entry))
       throw errors.ENOENT(s, 'entry', `no program ${entry} in image ${image.digest.slice(7, 19)}`);
+    for (const field of ['env', 'limits'] as const) {
+      const v: unknown = spec[field];
+      if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v)))
+        throw errors.EINVAL(s, field, `expected an object, got ${typeof v}`);
+    }
     const env = { ...(image.config.env ?? {}), ...(spec.env ?? {}) };
     for (const [k, v] of Object.entries(env))
       if (typeof v !== 'string') throw errors.EINVAL(s, `env.${k}`, 'expected a string');
     const limits = parseLimits({ ...(image.config.limits ?? {}), ...(spec.limits ?? {}) }, 'limits');
-    const shares = [...(image.config.shares ?? []), ...(spec.shares ?? [])];
+    const asked: unknown = spec.shares;
+    if (asked !== undefined && !Array.isArray(asked))
+      throw errors.EINVAL(s, 'shares', 'expected an array of share specs');
+    const shares = [...(image.config.shares ?? []), ...((asked as readonly string[] | undefined) ?? [])];
+    shares.forEach((share, i) => {
+      if (typeof share !== 'string') throw errors.EINVAL(s, `shares[${i}]`, 'expected PATH|NAME[:ro|:rw]');
+    });
     shares.forEach((share, i) => parseShareSpec(share, `shares[${i}]`));
     const record: ContainerRecord = {
       id: randomId(),
