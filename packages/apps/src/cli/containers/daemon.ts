@@ -97,8 +97,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       consoleSink: writableConsoleSink(options.log ?? process.stderr),
       hypervisor: options.hypervisor === true,
     });
-    // Container tasks run in pure threads: one kept warm; plain threads are for the host's few tasks.
-    const workers = useWorkers(kernel, { size: 1, pureSpares: 1 });
+    // Container tasks run in pure threads (one task each): two kept warm once the first has run, so a short burst of
+    // starts finds them ready; plain threads are for the host's few tasks.
+    const workers = useWorkers(kernel, { size: 1, pureSpares: 2 });
     pool = workers;
     kernel.registerInterpreter('wasm', wasiInterpreter);
     engine = await ContainerEngine.open(kernel, { host: options.host, sample: () => workers.sample() });
