@@ -48,7 +48,7 @@ export class Name {
     if (value instanceof Name) return true;
     if (typeof value !== 'object' || value === null) return false;
     const key: unknown = (value as { key?: unknown }).key;
-    return (value).constructor?.name === 'Name' && typeof key === 'string' && HEX.test(key);
+    return value.constructor?.name === 'Name' && typeof key === 'string' && HEX.test(key);
   }
 
   /** `value` as a name of this copy of the class (see {@link Name.isName}): itself, or parsed from its key. */
