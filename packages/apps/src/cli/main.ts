@@ -17,6 +17,7 @@ import { CredentialsError } from './nats-credentials.js';
 import { containerCommand } from './containers/container-command.js';
 import { imageCommand } from './containers/image-command.js';
 import { daemonCommand } from './containers/daemon-command.js';
+import { loadCommand } from './containers/load-command.js';
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -40,6 +41,7 @@ async function main(args: string[]): Promise<number> {
   if (command === 'image') return imageCommand(rest);
   if (command === 'container') return containerCommand(rest);
   if (command === 'daemon') return daemonCommand(rest);
+  if (command === 'load') return loadCommand(rest);
   if (command !== 'wordcount') {
     process.stderr.write(`dios: unknown command '${command}' (try 'dios --help')\n`);
     return 2;

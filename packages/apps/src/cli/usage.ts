@@ -88,13 +88,15 @@ Commands:
   container start|stop [-t S]|kill|rm [-f]|inspect|stats CONTAINER...
   container ps [-a] | exec CONTAINER PATH [ARGS...] | logs [-f] CONTAINER
   daemon [start] [--hypervisor] | daemon stop | daemon status
+  load PATH HOSTPATH
       Docker-like images and containers (see 'dios container --help'). The
       commands talk to the local container daemon of DIR (--data DIR on
       every command; default $DIOS_DATA, else ./.dios-data) over a Unix
       socket (DIR/dios.sock, or one under TMPDIR when that path is too
       long), starting it in the background when none answers; images and
       containers are kept in durable blobs in DIR/store and survive a
-      restart (running containers come back stopped).
+      restart (running containers come back stopped). 'load' copies a host
+      file or directory into DIOS path PATH there, for --share PATH.
 
 Options:
   -h, --help   print this help

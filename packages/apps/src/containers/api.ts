@@ -229,6 +229,13 @@ export interface Engine {
   inspect(idOrName: string): ContainerInfo;
   /** Resolves when the container is stopped; its exit code. */
   wait(idOrName: string): Promise<number>;
+  /**
+   * Copies the host file or directory `hostPath` into blobs at DIOS path
+   * `path` (a directory's files under it), in the host's own name space:
+   * what `--share PATH` then makes visible inside a container. Returns the
+   * paths written.
+   */
+  load(path: string, hostPath: string): Promise<string[]>;
 }
 
 /** A file read from a directory: its path relative to the directory ('/'-separated) and its bytes. */
@@ -246,6 +253,8 @@ export interface TreeFile {
 export interface EngineHost {
   /** Every regular file under `dir`, sorted by path (symlinks are not followed); ENOENT or ENOTDIR naming `dir`. */
   readTree(dir: string): Promise<TreeFile[]>;
+  /** The bytes of the regular file `path`; ENOENT, EACCES, or EINVAL for a directory or a special file, naming `path`. */
+  readFile(path: string): Promise<Uint8Array>;
   /**
    * Puts an image's files where a worker thread can import them (once per
    * digest; later calls reuse them) and returns the `file:` URL of the

@@ -17,6 +17,7 @@ import {
   MAX_SOCKET_PATH_BYTES,
 } from '../../src/cli/containers/daemon-paths.js';
 import { parseImageArgs } from '../../src/cli/containers/image-args.js';
+import { parseLoadArgs } from '../../src/cli/containers/load-command.js';
 import { age, containerTable, imageTable, size, table } from '../../src/cli/containers/listing.js';
 import { CommandLineError } from '../../src/cli/containers/command-line-error.js';
 import { DEFAULT_EXEC_DATA } from '../../src/cli/exec-args.js';
@@ -274,5 +275,25 @@ describe("the command's failures", () => {
       rmSync(file);
     }
     expect(lines).toEqual([expect.stringMatching(/^dios container: ENOTDIR: .*dios-not-a-dir-\d+\/data'\n$/)]);
+  });
+});
+
+describe('dios load arguments', () => {
+  it('takes an absolute DIOS path and a host path, with --data', () => {
+    expect(parseLoadArgs(['/data', './in', '--data', 'd'])).toEqual({
+      kind: 'load',
+      path: '/data',
+      hostPath: './in',
+      data: 'd',
+    });
+    expect(parseLoadArgs(['--help'])).toEqual({ kind: 'help' });
+  });
+
+  it('refuses a missing or relative PATH, a missing HOSTPATH, extra arguments and unknown options', () => {
+    expect(refusal(() => parseLoadArgs([]))).toContain('missing PATH');
+    expect(refusal(() => parseLoadArgs(['data', './in']))).toContain("PATH: 'data' is not absolute");
+    expect(refusal(() => parseLoadArgs(['/data']))).toContain('missing HOSTPATH');
+    expect(refusal(() => parseLoadArgs(['/data', 'a', 'b']))).toMatch(/b/);
+    expect(refusal(() => parseLoadArgs(['/data', 'a', '--ro']))).toContain('--ro');
   });
 });

@@ -154,6 +154,17 @@ describe('the container daemon', () => {
     await client.remove('listed');
   });
 
+  it('loads a host file into a DIOS path over the socket, for --share PATH; a missing one is ENOENT naming hostPath', async () => {
+    const host = join(dir, 'to-load.txt');
+    writeFileSync(host, 'loaded');
+    expect(await client.load('/in/loaded.txt', host)).toEqual(['/in/loaded.txt']);
+    const created = await client.create({ image: 'hello', name: 'sharer', shares: ['/in/loaded.txt:ro'] });
+    expect(created.Shares.map((s) => [s.path, s.readOnly])).toEqual([['/in/loaded.txt', true]]);
+    await client.remove('sharer');
+    const missing = await rejection(client.load('/in/x', join(dir, 'nothing-here')));
+    expect([missing.code, missing.syscall, missing.argument]).toEqual(['ENOENT', 'load', 'hostPath']);
+  });
+
   it('carries DiosErrors: code, call and argument', async () => {
     const missing = await rejection(client.create({ image: 'no-such-image' }));
     expect(missing.code).toBe('ENOENT');

@@ -4,12 +4,12 @@
  * kill, rm), logs, exec, a memory bomb stopped alone, shares, and
  * everything back after a restart on the same store.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateFlags, Kernel, Name, ObjectType, pathNameSync, pathSeed, type BlobStore } from '@dios/kernel';
+import { Kernel, Name, pathNameSync, type BlobStore } from '@dios/kernel';
 import { FileBlobStore, useWorkers, type WorkerPool } from '@dios/kernel/node';
 import { expectErrno } from '../../../kernel/test/support/errno.js';
 import { ContainerEngine } from '../../src/containers/engine/engine.js';
@@ -17,7 +17,6 @@ import { nodeEngineHost } from '../../src/cli/containers/host-files.js';
 
 const DEMO = fileURLToPath(new URL('./fixtures/engine-demo', import.meta.url));
 const dec = new TextDecoder();
-const enc = new TextEncoder();
 
 interface Booted {
   kernel: Kernel;
@@ -140,18 +139,22 @@ describe('the container engine', () => {
     expect(engine.inspect('neighbour').State.ExitCode).toBe(137);
   });
 
-  it('shares a host object read-only at its path, and refuses what is not there', async () => {
+  it('loads host files into DIOS paths and shares one read-only at its path; refuses what is not there', async () => {
     const { engine, kernel } = booted;
-    const init = kernel.init;
-    const { ref } = await init.create(
-      ObjectType.DURABLE_BLOB,
-      { nameSeed: pathSeed('/data/in.txt') },
-      CreateFlags.NAME_DETERMINISTIC,
-    );
-    const bytes = enc.encode('shared text');
-    const buf = await init.beginWrite(ref, bytes.length);
-    buf.set(bytes);
-    await init.endWrite(ref, buf);
+    const host = join(dir, 'host-data');
+    mkdirSync(join(host, 'sub'), { recursive: true });
+    writeFileSync(join(host, 'in.txt'), 'shared text');
+    writeFileSync(join(host, 'sub', 'more.txt'), 'more');
+    expect(await engine.load('/data', host)).toEqual(['/data/in.txt', '/data/sub/more.txt']);
+    expect(await engine.load('/single.txt', join(host, 'sub', 'more.txt'))).toEqual(['/single.txt']);
+    // Loading again replaces the content.
+    writeFileSync(join(host, 'sub', 'more.txt'), 'less');
+    expect(await engine.load('/single.txt', join(host, 'sub', 'more.txt'))).toEqual(['/single.txt']);
+    await expectErrno(engine.load('/x', join(host, 'none')), 'ENOENT', 'hostPath');
+    await expectErrno(engine.load('/x', join(host, 'in.txt', 'deeper')), 'ENOTDIR', 'hostPath');
+    await expectErrno(engine.load('', host), 'EINVAL', 'path');
+    const [single] = await kernel.init.lookup(pathNameSync(kernel.rootGroup.name, '/single.txt').key);
+    expect(kernel.init.ref(single!).size).toBe(4);
     await engine.create({
       image: 'demo',
       name: 'reader',

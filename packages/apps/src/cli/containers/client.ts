@@ -61,6 +61,12 @@ export class DaemonClient implements RemoteEngine {
     return this.#json('DELETE', `/images/${seg(ref)}`, 'image.remove');
   }
 
+  /** Engine.load: the daemon reads `hostPath` itself (give it an absolute path). */
+  async load(path: string, hostPath: string): Promise<string[]> {
+    const r = await this.#json<{ paths: string[] }>('POST', '/files/load', 'load', { path, hostPath });
+    return r.paths;
+  }
+
   /** Engine.create. */
   create(spec: ContainerSpec): Promise<ContainerInfo> {
     return this.#json('POST', '/containers/create', 'container.create', spec);

@@ -5,7 +5,7 @@
 import { MAX_SOCKET_PATH_BYTES } from './daemon-paths.js';
 
 /** What `dios image|container|daemon --help` prints. */
-export const USAGE_CONTAINERS = `Usage: dios image|container|daemon SUBCOMMAND [options]
+export const USAGE_CONTAINERS = `Usage: dios image|container|daemon SUBCOMMAND [options], dios load PATH HOSTPATH
 
   The container commands talk to the local container daemon of a data
   directory over HTTP/1.1 on a Unix socket (DIR/dios.sock, mode 0600; when
@@ -27,6 +27,12 @@ export const USAGE_CONTAINERS = `Usage: dios image|container|daemon SUBCOMMAND [
   image rm IMAGE...
       Removes a tag, or an image (by digest or its first 12+ hex digits)
       with all its tags; refused while a container uses it.
+
+  load PATH HOSTPATH
+      Copies the host file HOSTPATH (or every file under the directory
+      HOSTPATH, by its relative path under PATH) into durable blobs at DIOS
+      path PATH of the daemon's kernel, where --share PATH finds them; prints
+      the paths written. (As 'dios node start''s control line load PATH FILE.)
 
   container create [options] IMAGE [ARGS...]
       Creates a container (state created) and prints its id. ARGS replace

@@ -117,6 +117,11 @@ const ROUTES: readonly Route[] = [
     await engine.removeImage(id);
     return undefined;
   }),
+  route('POST', '/files/load', 'load', async (engine, _p, req) => {
+    const body = await readJsonObject(req, 'load');
+    const path = stringField(body, 'path', 'load', true)!;
+    return { paths: await engine.load(path, stringField(body, 'hostPath', 'load', true)!) };
+  }),
   route('POST', '/containers/create', 'container.create', async (engine, _p, req) => {
     return engine.create(checkSpecShape(await readJsonObject(req, 'container.create')));
   }),

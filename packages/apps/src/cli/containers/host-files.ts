@@ -35,6 +35,19 @@ export function nodeEngineHost(materializeRoot: string): EngineHost {
       return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     },
 
+    async readFile(path: string): Promise<Uint8Array> {
+      const info = await stat(path).catch((e: unknown) => {
+        throw hostError(e, path, 'readFile', 'path');
+      });
+      if (info.isDirectory()) throw errors.EINVAL('readFile', 'path', `${path} is a directory`);
+      if (!info.isFile()) throw errors.EINVAL('readFile', 'path', `${path} is not a regular file`);
+      return new Uint8Array(
+        await readFile(path).catch((e: unknown) => {
+          throw hostError(e, path, 'readFile', 'path');
+        }),
+      );
+    },
+
     async materialize(digest: string, files: readonly TreeFile[], entry: string): Promise<string> {
       const s = 'materialize';
       const hex = /^sha256:([0-9a-f]{64})$/.exec(digest)?.[1];
@@ -88,14 +101,14 @@ async function walk(root: string, prefix: string, out: TreeFile[]): Promise<void
   }
 }
 
-// Node's errors as DiosErrors naming `dir`: what the engine's callers print.
-function hostError(e: unknown, path: string): DiosError {
+// Node's errors as DiosErrors naming the argument (`dir` of readTree by default): what the engine's callers print.
+function hostError(e: unknown, path: string, call = 'readTree', argument = 'dir'): DiosError {
   if (isDiosError(e)) return e;
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return errors.ENOENT('readTree', 'dir', `${path} does not exist`);
-  if (code === 'ENOTDIR') return errors.ENOTDIR('readTree', 'dir', `${path}: a part of the path is not a directory`);
-  if (code === 'EACCES' || code === 'EPERM') return errors.EACCES('readTree', 'dir', `${path}: permission denied`);
-  return errors.EIO('readTree', 'dir', `${path}: ${(e as Error).message}`);
+  if (code === 'ENOENT') return errors.ENOENT(call, argument, `${path} does not exist`);
+  if (code === 'ENOTDIR') return errors.ENOTDIR(call, argument, `${path}: a part of the path is not a directory`);
+  if (code === 'EACCES' || code === 'EPERM') return errors.EACCES(call, argument, `${path}: permission denied`);
+  return errors.EIO(call, argument, `${path}: ${(e as Error).message}`);
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -11,6 +11,7 @@
  * @module
  */
 import {
+  DiosError,
   errors,
   isDiosError,
   monitorTasks,
@@ -38,6 +39,7 @@ import { ImageStore } from '../images/image-store.js';
 import { BlobFiles } from './blob-file.js';
 import { ContainerLog } from './container-log.js';
 import { decodeRecord, encodeRecord, type ContainerRecord } from './container-record.js';
+import { writePath } from './host-paths.js';
 
 /** Options of {@link ContainerEngine.open}. */
 export interface EngineOptions {
@@ -387,6 +389,33 @@ export class ContainerEngine implements Engine {
     const live = this.#find(idOrName);
     if (live.record.status === 'running' && live.stopped !== undefined) return live.stopped;
     return live.record.exitCode;
+  }
+
+  async load(path: string, hostPath: string): Promise<string[]> {
+    const s = 'load';
+    const target = normalizePath(path, s, 'path');
+    if (typeof hostPath !== 'string' || hostPath.length === 0)
+      throw errors.EINVAL(s, 'hostPath', 'expected the path of a host file or directory');
+    let files: { path: string; bytes: Uint8Array }[];
+    try {
+      files = (await this.#host.readTree(hostPath)).map((f) => ({
+        path: normalizePath(`${target}/${f.path}`, s, 'path'),
+        bytes: f.bytes,
+      }));
+    } catch (e) {
+      // The host's errors name its own arguments: here they are about `hostPath`.
+      const asLoad = (x: unknown): unknown => (isDiosError(x) ? new DiosError(x.code, s, 'hostPath', x.detail) : x);
+      if (!isDiosError(e, 'ENOTDIR')) throw asLoad(e);
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.#host.readFile(hostPath);
+      } catch (x) {
+        throw asLoad(x);
+      }
+      files = [{ path: target, bytes }];
+    }
+    for (const file of files) await writePath(this.#kernel.init, file.path, file.bytes);
+    return files.map((f) => f.path);
   }
 
   /**
