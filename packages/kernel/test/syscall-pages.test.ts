@@ -673,15 +673,19 @@ const SCENARIOS: { [C in Call]: Partial<Record<ErrnoCode, Scenario>> } = {
 };
 
 /** Errnos a page lists that no test here can provoke, with the reason. */
+const CONTAINER_ONLY =
+  'only a task of a container with a memory limit meets it, and such a task runs in a worker thread; test/containers/limits.test.ts provokes it';
 const NOT_PROVOKED: Partial<Record<Call, Partial<Record<ErrnoCode, string>>>> = {
   create: {
     ETIMEDOUT:
       'needs an address that swallows SYNs; the kernel sets no connect timeout, so it is the OS timeout (minutes)',
+    ENOMEM: CONTAINER_ONLY,
   },
   beginRead: {
     EIO: "a socket error without a closer code, or a worker's shared buffer that never arrives (a channel defect): neither can be caused from a test",
   },
   beginWrite: {
+    ENOMEM: CONTAINER_ONLY,
     EIO: "a socket error without a closer code, or a worker's shared buffer that never arrives (a channel defect): neither can be caused from a test",
   },
 };

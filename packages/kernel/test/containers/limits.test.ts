@@ -149,3 +149,51 @@ describe('container limits', () => {
     r.kernel.checkInvariants();
   }, 15000);
 });
+
+describe("a container's objects count against its memory limit", () => {
+  it('create and begin_write past the limit are ENOMEM, nothing changes; freeing objects makes room; other containers are not charged', async () => {
+    const c = r.container('hoarder', { memoryMb: 8 });
+    const other = r.container('bystander', { memoryMb: 8 });
+    const a = await r.actor(c);
+    const b = await r.actor(other);
+    const MiB = 1024 * 1024;
+    // A stream's ring is allocated whole at create.
+    await expectErrno(
+      a.sys.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 16 * MiB }),
+      'ENOMEM',
+      'options.capacity',
+    );
+    expect(c.objectBytes).toBe(0);
+    // Blobs grow by writes; a write needs its lent buffer and the growth (6 MiB for 3 MiB at its peak): one fits, a
+    // second does not.
+    const { ref: blob } = await a.sys.create(ObjectType.SHARED_MEMORY_BLOB);
+    await writeAll(a.sys, blob, new Uint8Array(3 * MiB));
+    expect(c.objectBytes).toBeGreaterThanOrEqual(3 * MiB);
+    expect(c.lentBytes).toBe(0);
+    const { ref: second } = await a.sys.create(ObjectType.SHARED_MEMORY_BLOB);
+    const version = a.sys.ref(second).version;
+    await expectErrno(a.sys.beginWrite(second, 3 * MiB), 'ENOMEM', 'length');
+    expect(a.sys.ref(second).version).toBe(version);
+    expect(a.sys.ref(second).size).toBe(0);
+    // The other container has room of its own.
+    const { ref: theirs } = await b.sys.create(ObjectType.SHARED_MEMORY_BLOB);
+    await writeAll(b.sys, theirs, new Uint8Array(3 * MiB));
+    // Deleting the big blob gives the room back.
+    await a.sys.delete(blob);
+    expect(c.objectBytes).toBeLessThan(64 * 1024);
+    await writeAll(a.sys, second, new Uint8Array(3 * MiB));
+    // Many empty objects count too (their bookkeeping): an 8 MiB container cannot make a million of them.
+    let made = 0;
+    const madeRefs: number[] = [];
+    try {
+      for (; made < 10_000; made++) madeRefs.push((await a.sys.create(ObjectType.SHARED_MEMORY_BLOB)).ref);
+    } catch (e) {
+      expect((e as { code?: string }).code).toBe('ENOMEM');
+    }
+    expect(made).toBeGreaterThan(1000);
+    expect(made).toBeLessThan(8 * 1024);
+    r.kernel.removeContainer(c);
+    r.kernel.removeContainer(other);
+    r.kernel.checkInvariants();
+  });
+});

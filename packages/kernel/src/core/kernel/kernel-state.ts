@@ -361,6 +361,7 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     if (obj instanceof TaskObject) this.tasks.delete(obj.name.key);
     if (obj.fateShared && obj.creator !== undefined) this.tasks.get(obj.creator)?.privateObjects.delete(obj);
     obj.destroy(byDelete);
+    obj.owner?.charge(obj);
   }
 
   /**

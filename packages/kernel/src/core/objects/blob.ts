@@ -63,6 +63,10 @@ export class BlobObject extends KernelObject {
   override get fateShared(): boolean {
     return this.type === ObjectType.PRIVATE_MEMORY_BLOB;
   }
+  /** The buffer, allocated (it grows ahead of the size). */
+  override get memoryBytes(): number {
+    return this.#bytes.length;
+  }
   /** The backing buffer (shared memory for shared blobs), for hand-off to other threads. */
   get backing(): ArrayBufferLike {
     return this.#bytes.buffer;
@@ -173,6 +177,8 @@ export class BlobObject extends KernelObject {
           ? new Uint8Array(new SharedArrayBuffer(req.length))
           : new Uint8Array(req.length);
     }
+    // A lent buffer is memory the object's container pays for until the write ends.
+    this.owner?.lend(buffer.length);
     return {
       ref: req.ref,
       kind: 'write',
@@ -215,6 +221,7 @@ export class BlobObject extends KernelObject {
   protected finishWrite(lease: Lease, length: number, discard: boolean): void {
     this.#writers--;
     if (lease.exclusive) this.#exclusiveWriter = false;
+    this.owner?.lend(-lease.buffer.length);
     if (!discard) {
       // A blob has no holes: if a commit since begin_write truncated the blob below this offset, the gap is zero-filled.
       const offset = lease.append === true ? this.#size : lease.offset;
@@ -231,6 +238,7 @@ export class BlobObject extends KernelObject {
     const keep = lease.buffer.length <= MAX_SPARE_BYTES || lease.buffer.length <= this.#size / 8;
     this.#spare = keep ? lease.buffer : undefined;
     this.#spareRef = this.#spare === undefined ? undefined : lease.ref;
+    this.owner?.charge(this);
     this.changed.notify();
   }
 

@@ -12,6 +12,7 @@ import { errors } from '../abi/errors.js';
 import { describe, type Name } from '../abi/names.js';
 import { ConsoleObject, type ConsoleSink } from './console.js';
 import type { GroupObject } from './group.js';
+import type { KernelObject } from './kernel-object.js';
 import { Label } from './label.js';
 import type { StreamObject } from './stream.js';
 import type { TaskObject } from './task.js';
@@ -77,6 +78,9 @@ export const STOP_NOTICE_SEED = 'dios:stop-notice';
 export const EXIT_KILLED = 137;
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const MIB = 1024 * 1024;
+/** What an object costs its container beyond its bytes (its name, records and references), so empty objects count too. */
+export const OBJECT_OVERHEAD_BYTES = 1024;
 
 /** The limits checked (EINVAL naming `options.limits.FIELD`), frozen. */
 export function checkLimits(limits: unknown, syscall: string): Readonly<ContainerLimits> {
@@ -135,6 +139,10 @@ export class Container {
   oomKilled = false;
   /** Set once the host removed the container: nothing more starts in it. */
   removed = false;
+  /** Bytes the objects its tasks created hold, each with OBJECT_OVERHEAD_BYTES for its bookkeeping. */
+  objectBytes = 0;
+  /** Bytes of write buffers lent for its objects and not yet given back. */
+  lentBytes = 0;
 
   /** Use `createContainer` (kernel/containers.ts). */
   constructor(
@@ -188,6 +196,34 @@ export class Container {
         undefined,
         `container ${this.id} has ${this.#tasks.size} live tasks, its limit (limits.maxTasks)`,
       );
+  }
+
+  /**
+   * ENOMEM (naming `argument` of `syscall`) when `more` bytes would take the
+   * objects of the container past its memory limit: the limit bounds each
+   * task's heap and, separately, everything its objects hold in the kernel.
+   */
+  checkRoom(syscall: string, argument: string, more: number): void {
+    const mb = this.limits.memoryMb;
+    if (mb === undefined) return;
+    if (this.objectBytes + this.lentBytes + more > mb * MIB)
+      throw errors.ENOMEM(
+        syscall,
+        argument,
+        `container ${this.id}'s objects hold ${this.objectBytes + this.lentBytes} bytes; ${more} more would pass its limit of ${mb} MiB`,
+      );
+  }
+
+  /** Counts `obj` (made by a task of the container, or grown since) at its present size. */
+  charge(obj: KernelObject): void {
+    const now = obj.destroyed ? 0 : obj.memoryBytes + OBJECT_OVERHEAD_BYTES;
+    this.objectBytes += now - obj.accounted;
+    obj.accounted = now;
+  }
+
+  /** Write buffers lent (positive) or given back (negative). */
+  lend(bytes: number): void {
+    this.lentBytes += bytes;
   }
 
   /** A task joined (spawn). */

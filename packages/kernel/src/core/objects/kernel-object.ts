@@ -11,6 +11,7 @@ import type { Lease, Reference } from './reference.js';
 import type { GroupObject } from './group.js';
 import { block, WaitQueue } from './wait.js';
 import { Label } from './label.js';
+import type { Container } from './container.js';
 
 /** What begin_read and begin_write pass to an object. */
 export interface IoRequest {
@@ -64,6 +65,10 @@ export abstract class KernelObject {
   label: Label = Label.EMPTY;
   // Set once, by create; until then the type's default applies.
   #lookupRights: number | undefined = undefined;
+  /** The container whose task created the object: its bytes count against that container's memory limit. */
+  owner: Container | undefined = undefined;
+  /** The bytes last charged to `owner` for this object (see Container.charge). */
+  accounted = 0;
 
   /** Builds the shared part; `group` is the group the object is named in. */
   constructor(name: Name, lifecycle: Lifecycle, group: GroupObject | undefined) {
@@ -93,6 +98,11 @@ export abstract class KernelObject {
   /** Fixes the lookup mask (create does, before the object is named in its group); a second call is ignored. */
   restrictLookup(rights: number): void {
     this.#lookupRights ??= rights;
+  }
+
+  /** Bytes of memory the object holds (its size; a stream's ring, a blob's buffer). */
+  get memoryBytes(): number {
+    return this.size;
   }
 
   /** Proximity of the object to tasks on this kernel. */

@@ -47,6 +47,10 @@ export class StreamObject extends SequentialObject {
   override get size(): number {
     return this.#tail - this.#head;
   }
+  /** The ring is allocated whole at create. */
+  override get memoryBytes(): number {
+    return this.capacity;
+  }
   /** True once end-of-stream is marked or every reference with write rights is gone. */
   get ended(): boolean {
     return this.#eof;

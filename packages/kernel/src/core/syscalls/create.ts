@@ -22,6 +22,7 @@ import { Name, describe } from '../abi/names.js';
 import { BlobObject, MAX_BLOB_BYTES, type BlobType } from '../objects/blob.js';
 import { DurableBlobObject } from '../objects/durable-blob.js';
 import { GroupObject } from '../objects/group.js';
+import { OBJECT_OVERHEAD_BYTES } from '../objects/container.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import { DEFAULT_STREAM_CAPACITY, StreamObject } from '../objects/stream.js';
 import type { TaskObject } from '../objects/task.js';
@@ -164,6 +165,13 @@ export async function create(
       o.group === undefined ? "the task's first group has been deleted; pass a group" : 'the group has been deleted',
     );
   }
+  // What the object will hold counts against its task's container's memory limit (checked before anything changes).
+  if (device === undefined)
+    task.container?.checkRoom(
+      s,
+      type === ObjectType.SHARED_MEMORY_STREAM ? 'options.capacity' : 'type',
+      capacity + OBJECT_OVERHEAD_BYTES,
+    );
   const counter = deterministic && o.nameSeed === undefined ? task.reserveCounter() : 0;
   let name: Name;
   try {
@@ -204,6 +212,10 @@ export async function create(
   else obj = new BlobObject(name, lifecycle, group, type as BlobType, capacity);
   obj.creator = task.name.key;
   obj.label = label;
+  if (task.container !== undefined) {
+    obj.owner = task.container;
+    task.container.charge(obj);
+  }
   if (lookupRights !== undefined) obj.restrictLookup(lookupRights);
   // Fate-shared objects are recorded with their task: a dropped reference must not let one outlive it.
   if (obj.fateShared) task.privateObjects.add(obj);

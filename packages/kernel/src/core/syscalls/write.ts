@@ -44,6 +44,12 @@ export function beginWrite(
   requireRights(s, 'ref', ref, Rights.WRITE);
   // A write also observes the object (its version, a wait, EPIPE): the flow must go both ways.
   checkFlow(kernel, task, s, 'ref', ref.object, 'both', 'write');
+  const owner = ref.object.owner;
+  if (owner?.limits.memoryMb !== undefined && ref.object.type !== ObjectType.SHARED_MEMORY_STREAM) {
+    // The lent buffer, and what the blob's buffer would grow by at the commit.
+    const end = (append ? ref.object.size : offset) + len;
+    owner.checkRoom(s, 'length', len + Math.max(0, end - ref.object.memoryBytes));
+  }
   const req = new TaskIoRequest(
     task,
     ref,
