@@ -144,8 +144,7 @@ export class Kernel extends KernelState<TaskContext> {
    * handle to it, with every right (a new handle on every call).
    */
   hostGroup(seed: string): number {
-    if (typeof seed !== 'string' || seed.length === 0)
-      throw errors.EINVAL('hostGroup', 'seed', `expected a non-empty string, got ${describe(seed)}`);
+    // hostGroupName checks the seed.
     const group = hostGroup(this, this.hostGroupName(seed), 'hostGroup');
     const init = this.tasks.get(this.init.taskName.key)!;
     return this.openRef(init, group, Rights.ALL, undefined).id;

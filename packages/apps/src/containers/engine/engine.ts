@@ -17,7 +17,6 @@ import {
   monitorTasks,
   Name,
   normalizePath,
-  ObjectType,
   pathNameSync,
   Rights,
   EXIT_KILLED,
@@ -40,6 +39,8 @@ import { BlobFiles } from './blob-file.js';
 import { ContainerLog } from './container-log.js';
 import { decodeRecord, encodeRecord, type ContainerRecord } from './container-record.js';
 import { writePath } from './host-paths.js';
+import { ImagePrograms } from './image-programs.js';
+import { applyShare, shareInfo } from './shares.js';
 
 /** Options of {@link ContainerEngine.open}. */
 export interface EngineOptions {
@@ -82,17 +83,16 @@ export class ContainerEngine implements Engine {
   readonly #host: EngineHost;
   readonly #images: ImageStore;
   readonly #files: BlobFiles;
-  readonly #group: number;
   readonly #sample: (() => void) | undefined;
   readonly #live = new Map<string, Live>();
-  readonly #binaries = new Map<string, number>();
+  readonly #programs: ImagePrograms;
   readonly #waited = new Set<string>();
 
   private constructor(kernel: Kernel, images: ImageStore, group: number, options: EngineOptions) {
     this.#kernel = kernel;
     this.#host = options.host;
     this.#images = images;
-    this.#group = group;
+    this.#programs = new ImagePrograms(kernel, images, options.host, group);
     this.#files = new BlobFiles(kernel.init, group, kernel.hostGroupName('containers'));
     this.#sample = options.sample;
   }
@@ -199,7 +199,7 @@ export class ContainerEngine implements Engine {
       this.#kernel.rearmContainer(c);
       c.oomKilled = false;
       live.killed = false;
-      const binary = await this.#binary(live.record.image, live.record.entry);
+      const binary = await this.#programs.binary(live.record.image, live.record.entry);
       const init = this.#kernel.init;
       live.entry = await init.run(binary, {
         argv: [live.record.entry, ...live.record.args],
@@ -301,7 +301,7 @@ export class ContainerEngine implements Engine {
     if (!image.files.some((f) => f.path === path))
       throw errors.ENOENT(s, 'argv[0]', `no program ${path} in image ${image.digest.slice(7, 19)}`);
     const init = this.#kernel.init;
-    const task = await init.run(await this.#binary(image.digest, path), {
+    const task = await init.run(await this.#programs.binary(image.digest, path), {
       argv: [path, ...(argv as readonly string[]).slice(1)],
       env: this.#env(live),
       groups: [live.container.handles.group],
@@ -374,13 +374,7 @@ export class ContainerEngine implements Engine {
         ...(r.limits.maxTasks !== undefined ? { Tasks: r.limits.maxTasks } : {}),
         ...(r.limits.cpuShares !== undefined ? { CpuShares: r.limits.cpuShares } : {}),
       },
-      Shares: r.shares.map((spec, i) => {
-        const parsed = parseShareSpec(spec, `shares[${i}]`);
-        const path = 'path' in parsed.target ? parsed.target.path : undefined;
-        const name =
-          'name' in parsed.target ? parsed.target.name : pathNameSync(this.#kernel.rootGroup.name, path!).key;
-        return { spec, name, ...(path !== undefined ? { path } : {}), readOnly: parsed.readOnly };
-      }),
+      Shares: r.shares.map((spec, i) => shareInfo(this.#kernel, spec, i)),
       Dios: { Group: c.group.name.key, Tag: c.tag.key, Kernel: this.#kernel.id },
     };
   }
@@ -470,41 +464,14 @@ export class ContainerEngine implements Engine {
           as: pathNameSync(container.group.name, file.path),
           rights: Rights.READ | Rights.EXEC | Rights.DELEGATE,
         });
-      for (const [i, spec] of record.shares.entries()) await this.#share(live, spec, i);
+      for (const [i, spec] of record.shares.entries())
+        live.shareHandles.push(await applyShare(this.#kernel, container, spec, i));
       if (final.status === 'creating') final.status = 'created';
     } catch (e) {
       await this.#drop(live);
       throw e;
     }
     return live;
-  }
-
-  // One --share: a host path (the object at that path in the root group, visible at the same path inside) or a name.
-  async #share(live: Live, spec: string, i: number): Promise<void> {
-    const parsed = parseShareSpec(spec, `shares[${i}]`);
-    const init = this.#kernel.init;
-    const root = this.#kernel.rootGroup.name;
-    const target = 'path' in parsed.target ? pathNameSync(root, parsed.target.path) : Name.parse(parsed.target.name);
-    let handles: number[];
-    try {
-      handles = await init.lookup(target.key);
-    } catch (e) {
-      if (isDiosError(e, 'ENOENT'))
-        throw errors.ENOENT('container create', `shares[${i}]`, `nothing to share at ${spec.replace(/:(ro|rw)$/, '')}`);
-      throw e;
-    }
-    for (const h of handles.slice(1)) await init.delete(h);
-    const handle = handles[0]!;
-    const type = init.ref(handle).type;
-    if (type === ObjectType.GROUP || type === ObjectType.TAG || type === ObjectType.TASK) {
-      await init.delete(handle);
-      throw errors.EINVAL('container create', `shares[${i}]`, `a ${type} cannot be shared into a container`);
-    }
-    live.shareHandles.push(handle);
-    this.#kernel.shareIntoContainer(live.container, handle, {
-      ...('path' in parsed.target ? { as: pathNameSync(live.container.group.name, parsed.target.path) } : {}),
-      readOnly: parsed.readOnly,
-    });
   }
 
   // Waits for the entry task to end, then ends the rest (the container stops with its main task, as Docker's does).
@@ -548,24 +515,6 @@ export class ContainerEngine implements Engine {
     live.exits.delete(key);
     this.#waited.delete(key);
     return event?.status ?? EXIT_KILLED;
-  }
-
-  // The binary init runs for image file `path`: the file itself for WebAssembly, a program naming the materialized module otherwise.
-  async #binary(digest: string, path: string): Promise<number> {
-    if (path.endsWith('.wasm')) return this.#images.fileHandle(digest, path);
-    const key = `${digest}${path}`;
-    const known = this.#binaries.get(key);
-    if (known !== undefined) return known;
-    const url = await this.#host.materialize(digest, await this.#images.files(digest), path);
-    const id = `image-${digest.slice(7, 23)}-${hashOf(path)}`;
-    const bytes = this.#kernel.registerProgram(id, { module: url, export: 'default' });
-    const init = this.#kernel.init;
-    const { ref } = await init.create(ObjectType.SHARED_MEMORY_BLOB, { group: this.#group });
-    const buf = await init.beginWrite(ref, bytes.length);
-    buf.set(bytes);
-    await init.endWrite(ref, buf);
-    this.#binaries.set(key, ref);
-    return ref;
   }
 
   // A task's environment: the container's, and the name of its stop notice (DIOS_STOP_NOTICE, 64 hex digits).
@@ -643,11 +592,4 @@ function randomId(): string {
   const bytes = new Uint8Array(32);
   globalThis.crypto.getRandomValues(bytes);
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-// A short, stable id for a path (program ids hold no spaces).
-function hashOf(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
 }
