@@ -8,7 +8,7 @@
  * import { writableConsoleSink } from '@dios/kernel/node';
  * const kernel = await Kernel.boot({ consoleSink: writableConsoleSink() });
  * ```
- * @packageDocumentation
+ * @module @dios/kernel/node
  */
 export { writableConsoleSink, feedConsoleInput } from './node-console.js';
 export { FileBlobStore, type FileBlobStoreOptions, type FsyncPolicy } from './file-blob-store.js';
@@ -17,3 +17,5 @@ export { useWorkers, WorkerPool } from './worker/worker-pool.js';
 export type { WorkerPoolOptions } from './worker/worker-pool.js';
 export { PURE_BUILTINS } from './worker/pure.js';
 export { useNetwork, listenerPort } from './net/network.js';
+export { mirrorDirectory, MIRROR_MAX_FILE_BYTES } from './directory-mirror.js';
+export type { DirectoryMirror, MirrorEntry, MirrorOptions } from './directory-mirror.js';
