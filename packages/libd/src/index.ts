@@ -18,3 +18,4 @@ export * from './process/index.js';
 export * from './ifc/index.js';
 export { accept, connect, listen } from './net/socket.js';
 export { deleteQuietly } from './handles/delete-quietly.js';
+export { lastError } from './errno/last-error.js';

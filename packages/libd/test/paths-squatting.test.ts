@@ -19,7 +19,7 @@ describe('libd paths under a group the task may only read', () => {
       sys,
       async (c) => {
         for (const mode of ['w', 'a', 'w+', 'a+']) await expectErrno(fopen(c, '/etc/motd', mode), 'EACCES');
-        await expectErrno(fopen(c, '/etc/motd', 'r'), 'ENOENT', 'name');
+        await expectErrno(fopen(c, '/etc/motd', 'r'), 'ENOENT', '/etc/motd', 'fopen');
       },
       { groups: [readOnly!] },
     );

@@ -50,7 +50,7 @@ describe('spawn', () => {
   it('reports a path or name that names nothing as ENOENT, and bad arguments as EINVAL', async () => {
     const { kernel, sys } = await boot();
     const handles = sys.handles;
-    await expectErrno(spawn(sys, '/bin/missing', { argv: ['x'] }), 'ENOENT', 'binary', 'spawn');
+    await expectErrno(spawn(sys, '/bin/missing', { argv: ['x'] }), 'ENOENT', '/bin/missing', 'spawn');
     await expectErrno(spawn(sys, 'f'.repeat(64), { argv: ['x'] }), 'ENOENT', undefined, 'lookup');
     await expectErrno(spawn(sys, '', { argv: ['x'] }), 'EINVAL', 'binary', 'spawn');
     await expectErrno(spawn(sys, {} as never, { argv: ['x'] }), 'EINVAL', 'binary', 'spawn');
@@ -103,7 +103,7 @@ describe('writeBinary and installProgram', () => {
       '/usr/bin/at-path',
     );
     await sys.delete(handle);
-    await expectErrno(writeBinary(sys, programBinary('other'), '/usr/bin//at-path'), 'EEXIST');
+    await expectErrno(writeBinary(sys, programBinary('other'), '/usr/bin//at-path'), 'EEXIST', '/usr/bin//at-path');
     expect(await wait(sys, await spawn(sys, '/usr/bin/at-path', { argv: ['at-path'] }))).toBe(12);
     await expectErrno(writeBinary(sys, 'text' as never), 'EINVAL', 'bytes', 'writeBinary');
     await expectErrno(writeBinary(sys, programBinary('p'), 'a\0b'), 'EINVAL', 'path', 'writeBinary');

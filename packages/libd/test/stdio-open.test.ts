@@ -146,7 +146,7 @@ describe('fopen: targets', () => {
   it('a string that is not 64 hex digits is a path: ENOENT to read when nothing is there, EINVAL when empty', async () => {
     const { kernel, sys } = await boot();
     for (const target of ['/data/x', 'abc', 'g'.repeat(64), 'a'.repeat(63), 'a'.repeat(65)]) {
-      await expectErrno(fopen(sys, target, 'r'), 'ENOENT', 'name');
+      await expectErrno(fopen(sys, target, 'r'), 'ENOENT', target, 'fopen');
     }
     await expectErrno(fopen(sys, '', 'r'), 'EINVAL', 'target', 'fopen');
     await expectErrno(fopen(sys, '/a\0b', 'w'), 'EINVAL', 'target', 'fopen');

@@ -53,14 +53,14 @@ describe('fopen by path', () => {
     second.checkInvariants();
   });
 
-  it('r of a missing path is ENOENT; creating needs write rights on the first group; no group is ENOENT', async () => {
+  it('r of a missing path is ENOENT; creating needs write rights on the first group; no group is ENOENT; each names the path', async () => {
     const { kernel, sys } = await boot();
     await expectErrno(fopen(sys, '/missing', 'r'), 'ENOENT');
     await expectErrno(fopen(sys, '/missing', 'r+'), 'ENOENT');
     const reader = await kernel.attachTask(['reader'], [{ group: kernel.rootGroup, rights: Rights.READ }]);
-    await expectErrno(fopen(reader, '/new', 'w'), 'EACCES', 'options.group');
+    await expectErrno(fopen(reader, '/new', 'w'), 'EACCES', '/new', 'fopen');
     const loner = await kernel.attachTask(['loner'], []);
-    await expectErrno(fopen(loner, '/new', 'w'), 'ENOENT', 'target');
+    await expectErrno(fopen(loner, '/new', 'w'), 'ENOENT', '/new', 'fopen');
     kernel.checkInvariants();
   });
 });

@@ -16,13 +16,18 @@ import {
   pathSeed,
   type SystemCalls,
 } from '@dios/kernel';
+import { pathError } from './path-error.js';
 
-/** The object at `path` in the task's first group: a handle to it, made first when `create` is set and there is none. */
+/**
+ * The object at `path` in the task's first group: a handle to it, made first
+ * when `create` is set and there is none. Errors about the object (ENOENT,
+ * EEXIST, EACCES...) name `path` as the program wrote it ({@link pathError}).
+ */
 export async function resolvePath(sys: SystemCalls, path: string, create: boolean, call: string): Promise<number> {
+  const normalized = normalizePath(path, call, 'target');
   const group = sys.groupNames[0];
-  if (group === undefined)
-    throw errors.ENOENT(call, 'target', 'the task is a member of no group, so paths name nothing');
-  const name = await pathName(group, normalizePath(path, call, 'target'));
+  if (group === undefined) throw errors.ENOENT(call, path, 'the task is a member of no group, so paths name nothing');
+  const name = await pathName(group, normalized);
   for (let attempt = 0; ; attempt++) {
     try {
       const [found, ...copies] = await sys.lookup(name);
@@ -30,13 +35,13 @@ export async function resolvePath(sys: SystemCalls, path: string, create: boolea
       for (const extra of copies) await sys.delete(extra, DeleteFlags.DROP);
       return found!;
     } catch (e) {
-      if (!create || !isDiosError(e, 'ENOENT') || attempt > 0) throw e;
+      if (!create || !isDiosError(e, 'ENOENT') || attempt > 0) throw pathError(e, call, path, normalized);
     }
     try {
-      return await createAtPath(sys, path);
+      return await createAtPath(sys, normalized);
     } catch (e) {
       // Another task made it in between: look it up again.
-      if (!isDiosError(e, 'EEXIST')) throw e;
+      if (!isDiosError(e, 'EEXIST')) throw pathError(e, call, path, normalized);
     }
   }
 }

@@ -8,6 +8,8 @@
 import { errors, normalizePath, ObjectType, type Kernel, type Program, type SystemCalls } from '@dios/kernel';
 import { createAtPath } from '../paths/resolve.js';
 import { deleteQuietly } from '../handles/delete-quietly.js';
+import { remembering } from '../errno/last-error.js';
+import { pathError } from '../paths/path-error.js';
 
 /**
  * Creates a blob holding `bytes` (a binary, such as `programBinary(id)` or
@@ -21,17 +23,19 @@ import { deleteQuietly } from '../handles/delete-quietly.js';
  * immortal shared-memory blob, so that it stays after the handle is deleted.
  *
  * Errors: EINVAL (`bytes`) when bytes is not a Uint8Array; EINVAL (`path`)
- * for a malformed path; create's errors, among them EEXIST when something is
- * already at the path (a binary is not overwritten) and EACCES when the
- * task may not create in its first group; the write's errors (the blob is
- * then deleted again).
+ * for a malformed path; create's errors, naming the path as their argument
+ * when one was given: EEXIST when something is already at the path (a
+ * binary is not overwritten) and EACCES when the task may not create in its
+ * first group; the write's errors (the blob is then deleted again). The
+ * failure is also kept as the task's {@link lastError}.
  */
-export async function writeBinary(sys: SystemCalls, bytes: Uint8Array, path?: string): Promise<number> {
+export function writeBinary(sys: SystemCalls, bytes: Uint8Array, path?: string): Promise<number> {
+  return remembering(sys, () => write(sys, bytes, path));
+}
+
+async function write(sys: SystemCalls, bytes: Uint8Array, path?: string): Promise<number> {
   if (!(bytes instanceof Uint8Array)) throw errors.EINVAL('writeBinary', 'bytes', 'expected a Uint8Array');
-  const ref =
-    path === undefined
-      ? (await sys.create(ObjectType.SHARED_MEMORY_BLOB)).ref
-      : await createAtPath(sys, normalizePath(path, 'writeBinary', 'path'));
+  const ref = path === undefined ? (await sys.create(ObjectType.SHARED_MEMORY_BLOB)).ref : await createAt(sys, path);
   try {
     const buffer = await sys.beginWrite(ref, bytes.length, { offset: 0 });
     buffer.set(bytes);
@@ -58,4 +62,13 @@ export async function installProgram(
   path?: string,
 ): Promise<number> {
   return writeBinary(sys, kernel.registerProgram(id, program), path);
+}
+
+async function createAt(sys: SystemCalls, path: string): Promise<number> {
+  const normalized = normalizePath(path, 'writeBinary', 'path');
+  try {
+    return await createAtPath(sys, normalized);
+  } catch (e) {
+    throw pathError(e, 'writeBinary', path, normalized);
+  }
 }

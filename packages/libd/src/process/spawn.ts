@@ -12,7 +12,9 @@ import {
   type SystemCalls,
   type TaskSpec,
 } from '@dios/kernel';
+import { remembering } from '../errno/last-error.js';
 import { deleteQuietly } from '../handles/delete-quietly.js';
+import { pathError } from '../paths/path-error.js';
 
 /**
  * The binary {@link spawn} runs: a handle the task holds, an object's `Name`
@@ -48,14 +50,21 @@ const NAME_TEXT = /^[0-9a-fA-F]{64}$/;
  *
  * Errors: EINVAL (`options`) when options is not an object; for a name,
  * lookup's errors (ENOENT when the task cannot resolve it); for a path,
- * EINVAL (`binary`) for a malformed one and ENOENT (`binary`) when nothing
- * is there or the task is a member of no group; then run's: EBADF, EACCES
- * (no exec right) and ENOEXEC (`binary`, not a blob) first, EINVAL for a bad
- * spec (`spec.argv` and so on), then ENOEXEC (`binary`, the bytes do not
- * name a program) and ENOENT (`binary`, no program with that id is
- * registered on the kernel).
+ * EINVAL (`binary`) for a malformed one and ENOENT naming the path (its
+ * argument is the path as given, `/bin/tool`) when nothing is there or the
+ * task is a member of no group; then run's: EBADF, EACCES (no exec right)
+ * and ENOEXEC (`binary`, not a blob) first, EINVAL for a bad spec
+ * (`spec.argv` and so on), then ENOEXEC (`binary`, the bytes do not name a
+ * program) and ENOENT (`binary`, no program with that id is registered on
+ * the kernel); run's errors about the binary name the path instead of
+ * `binary` when a path was given. The failure is also kept as the task's
+ * {@link lastError}.
  */
-export async function spawn(sys: SystemCalls, binary: SpawnBinary, options: SpawnOptions): Promise<number> {
+export function spawn(sys: SystemCalls, binary: SpawnBinary, options: SpawnOptions): Promise<number> {
+  return remembering(sys, () => start(sys, binary, options));
+}
+
+async function start(sys: SystemCalls, binary: SpawnBinary, options: SpawnOptions): Promise<number> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw errors.EINVAL('spawn', 'options', 'expected { argv, env?, inputs?, outputs?, groups?, kernel? }');
   }
@@ -71,10 +80,17 @@ export async function spawn(sys: SystemCalls, binary: SpawnBinary, options: Spaw
   const handle = await findBinary(sys, binary);
   try {
     return await sys.run(handle, spec);
+  } catch (e) {
+    // run's errors about the binary (ENOEXEC, no such program) name the path, when a path was given.
+    if (isPath(binary) && isDiosError(e) && e.argument === 'binary')
+      throw pathError(e, 'spawn', binary, normalizePath(binary));
+    throw e;
   } finally {
     await deleteQuietly(sys, handle, DeleteFlags.DROP);
   }
 }
+
+const isPath = (binary: Name | string): binary is string => typeof binary === 'string' && !NAME_TEXT.test(binary);
 
 async function findBinary(sys: SystemCalls, binary: Name | string): Promise<number> {
   let name: Name | string;
@@ -85,10 +101,10 @@ async function findBinary(sys: SystemCalls, binary: Name | string): Promise<numb
     const path = normalizePath(binary, 'spawn', 'binary');
     const group = sys.groupNames[0];
     if (group === undefined)
-      throw errors.ENOENT('spawn', 'binary', 'the task is a member of no group, so paths name nothing');
+      throw errors.ENOENT('spawn', binary, 'the task is a member of no group, so paths name nothing');
     name = await pathName(group, path);
     const found = await sys.lookup(name).catch((e: unknown) => {
-      throw isDiosError(e, 'ENOENT') ? errors.ENOENT('spawn', 'binary', `nothing at '${path}'`) : e;
+      throw pathError(e, 'spawn', binary, path);
     });
     return keepFirst(sys, found);
   }

@@ -4,6 +4,7 @@
  * @module
  */
 import { errors, isDiosError, ObjectType, type SystemCalls } from '@dios/kernel';
+import { remembering } from '../errno/last-error.js';
 
 /** How {@link wait} and {@link waitAny} wait. */
 export interface WaitOptions {
@@ -38,9 +39,11 @@ export interface WaitResult {
  * the time runs out; EHOSTDOWN (`task`) for a task on another kernel that
  * could not be reached.
  */
-export async function wait(sys: SystemCalls, task: number, options: WaitOptions = {}): Promise<number> {
-  checkTask(sys, task, 'wait', 'task');
-  return (await waitFor(sys, [task], options, 'wait')).status;
+export function wait(sys: SystemCalls, task: number, options: WaitOptions = {}): Promise<number> {
+  return remembering(sys, async () => {
+    checkTask(sys, task, 'wait', 'task');
+    return (await waitFor(sys, [task], options, 'wait')).status;
+  });
 }
 
 /**
@@ -50,16 +53,14 @@ export async function wait(sys: SystemCalls, task: number, options: WaitOptions 
  * for again. Errors as for {@link wait}, naming `tasks[i]`, and EINVAL
  * (`tasks`) for an empty list.
  */
-export async function waitAny(
-  sys: SystemCalls,
-  tasks: readonly number[],
-  options: WaitOptions = {},
-): Promise<WaitResult> {
-  if (!Array.isArray(tasks) || tasks.length === 0)
-    throw errors.EINVAL('waitAny', 'tasks', 'expected a non-empty array of task handles');
-  // Array.isArray widens the elements to any: they are the handles the signature says.
-  tasks.forEach((t: number, i) => checkTask(sys, t, 'waitAny', `tasks[${i}]`));
-  return waitFor(sys, tasks, options, 'waitAny');
+export function waitAny(sys: SystemCalls, tasks: readonly number[], options: WaitOptions = {}): Promise<WaitResult> {
+  return remembering(sys, async () => {
+    if (!Array.isArray(tasks) || tasks.length === 0)
+      throw errors.EINVAL('waitAny', 'tasks', 'expected a non-empty array of task handles');
+    // Array.isArray widens the elements to any: they are the handles the signature says.
+    tasks.forEach((t: number, i) => checkTask(sys, t, 'waitAny', `tasks[${i}]`));
+    return waitFor(sys, tasks, options, 'waitAny');
+  });
 }
 
 function checkTask(sys: SystemCalls, handle: number, call: string, argument: string): void {

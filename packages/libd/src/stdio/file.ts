@@ -6,6 +6,7 @@
  * @module
  */
 import { errors, ObjectType, type SystemCalls } from '@dios/kernel';
+import { rememberError } from '../errno/last-error.js';
 import type { OpenMode } from './mode.js';
 
 /** How output is buffered: until the buffer is full, until a newline, or not at all (C's `_IOFBF`, `_IOLBF`, `_IONBF`). */
@@ -131,14 +132,15 @@ export class FileState {
 
   /**
    * Runs `body` after every operation called before it has settled, on an
-   * open FILE; a failure sets the error indicator and is rethrown.
+   * open FILE; a failure sets the error indicator, becomes the task's
+   * lastError, and is rethrown.
    */
   run<T>(op: string, body: () => Promise<T>): Promise<T> {
     const result = this.#queue.then(() => {
       this.checkOpen(op);
       return body().catch((e: unknown) => {
         this.error = true;
-        throw e;
+        throw rememberError(this.sys, e);
       });
     });
     this.#queue = result.then(settle, settle);
@@ -152,7 +154,7 @@ export class FileState {
       return body();
     } catch (e) {
       this.error = true;
-      throw e;
+      throw rememberError(this.sys, e);
     }
   }
 

@@ -14,6 +14,7 @@ import {
   Rights,
   type SystemCalls,
 } from '@dios/kernel';
+import { remembering } from '../errno/last-error.js';
 import { resolvePath } from '../paths/resolve.js';
 import { accessOf, FileState, type FILE } from './file.js';
 import { parseMode, type OpenMode } from './mode.js';
@@ -63,9 +64,17 @@ const NAME_TEXT = /^[0-9a-fA-F]{64}$/;
  * that is not a name or a path, or for an object without
  * bytes (a task or a group); EBADF (`target.ref`) for a handle the task does
  * not hold; EACCES (`mode`) as above; lookup's errors, ENOENT for a name the
- * task cannot resolve.
+ * task cannot resolve. Errors about the object at a path name the path as
+ * their argument, as given: ENOENT (`/data/in.txt`) when nothing is there
+ * for `r` or `r+` (or the task is in no group), create's EACCES when the
+ * task may not create in its first group. The failure is also kept as the
+ * task's {@link lastError}.
  */
-export async function fopen(sys: SystemCalls, target: FopenTarget, mode: string): Promise<FILE> {
+export function fopen(sys: SystemCalls, target: FopenTarget, mode: string): Promise<FILE> {
+  return remembering(sys, () => openTarget(sys, target, mode));
+}
+
+async function openTarget(sys: SystemCalls, target: FopenTarget, mode: string): Promise<FILE> {
   const parsed = parseMode(mode);
   if (typeof target === 'object' && target !== null && !Name.isName(target)) {
     const handle: unknown = target.ref;
