@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DiosError, Errno, errors, isDiosError, type ObjectType, type ErrnoCode } from '@dios/kernel';
 import { boot, expectErrno } from './helpers.js';
@@ -57,6 +58,43 @@ describe('errors helpers and DiosError', () => {
     const rebuilt = new DiosError(original.code, original.syscall, original.argument, 'no reader');
     expect(rebuilt.message).toBe(original.message);
     expect(rebuilt.errno).toBe(original.errno);
+  });
+});
+
+describe('messages name their code once', () => {
+  const count = (text: string, code: string) => text.split(new RegExp(`\\b${code}\\b`)).length - 1;
+
+  it('whatever the detail: one passed on from another error of the code keeps its text, not the code', () => {
+    const code = fc.constantFrom(...codes);
+    // Text that does not itself mention a code: what a caller means to say.
+    const text = fc.string({ minLength: 1, maxLength: 40 }).filter((t) => !/\bE[A-Z]+\b/.test(t) && t.trim() === t);
+    fc.assert(
+      fc.property(code, text, fc.constantFrom('', 'ref', '/data/in.txt', undefined), fc.nat(6), (c, t, arg, shape) => {
+        const passedOn = [
+          t,
+          `${c}: ${t}`,
+          `${c} ${t}`,
+          errors[c]('lookup', 'name', t).message,
+          `${t} (${c})`,
+          `listen ${c}: ${t}`,
+          `${c}: ${c}: ${t} (${c})`,
+        ][shape]!;
+        const e = errors[c]('call', arg, passedOn);
+        expect(count(e.message, c), e.message).toBe(1);
+        expect(e.message.startsWith(`${c}: `)).toBe(true);
+        expect(e.detail.endsWith(t), e.detail).toBe(true);
+        expect(e.message.endsWith(e.detail)).toBe(true);
+        // Rebuilt from its parts, as a transport does, it is the same error.
+        expect(new DiosError(c, e.syscall, e.argument, e.detail).message).toBe(e.message);
+      }),
+    );
+  });
+
+  it('a detail that is only the code is the description', () => {
+    expect(errors.ENOENT('open', '/x', 'ENOENT').message).toBe('ENOENT: no such object, open(/x): no such object');
+    expect(errors.EIO('load', 'aof', 'EIO: input/output error, read').detail).toBe('read');
+    // Another code in the detail is information, and stays.
+    expect(errors.EIO('load', 'aof', 'ENOENT: no such object, x').detail).toBe('ENOENT: no such object, x');
   });
 });
 

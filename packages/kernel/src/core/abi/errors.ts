@@ -95,6 +95,21 @@ const DESCRIPTIONS: Record<ErrnoCode, string> = {
   ECANCELED: 'operation canceled',
 };
 
+// The detail without the code it repeats: a leading `CODE: description,` (or `CODE:`, `CODE `, also after a call's
+// name as Node's net errors put it: `listen EADDRINUSE: ...`) and a trailing `(CODE)` or `: CODE`.
+function withoutCode(code: ErrnoCode, detail: string): string {
+  const lead = new RegExp(`^(?:[a-z]\\w* ${code}:|${code}(?:: ${DESCRIPTIONS[code]},|:|\\b))\\s*`);
+  const tail = new RegExp(`(?:\\s*\\(${code}\\)|:\\s*${code})$`);
+  // Until nothing changes, so that an error rebuilt from its parts (over a transport) gets the same message.
+  let stripped = String(detail);
+  for (let before = ''; before !== stripped;) {
+    before = stripped;
+    stripped = stripped.replace(lead, '').replace(tail, '');
+  }
+  // A detail that was nothing but the code says no more than the description.
+  return stripped === '' ? DESCRIPTIONS[code] : stripped;
+}
+
 /** The error every system call rejects with when the caller did something wrong or the call could not complete. */
 export class DiosError extends Error {
   /** Symbolic code, e.g. `EBADF`. */
@@ -108,16 +123,23 @@ export class DiosError extends Error {
   /** What exactly was wrong (the message without code and call). */
   readonly detail: string;
 
-  /** Prefer the helpers in {@link errors}; this is public so callers can rebuild errors received over a transport. */
+  /**
+   * Prefer the helpers in {@link errors}; this is public so callers can
+   * rebuild errors received over a transport. A detail that already starts
+   * or ends with the code (another error's message passed on, such as
+   * `ENOENT: no such object, ...` or `... (ENOENT)`) has it taken off, so
+   * that the message names its code once.
+   */
   constructor(code: ErrnoCode, syscall: string, argument: string | undefined, detail: string) {
     const where = argument === undefined ? syscall : `${syscall}(${argument})`;
-    super(`${code}: ${DESCRIPTIONS[code]}, ${where}: ${detail}`);
+    const own = withoutCode(code, detail);
+    super(`${code}: ${DESCRIPTIONS[code]}, ${where}: ${own}`);
     this.name = 'DiosError';
     this.code = code;
     this.errno = Errno[code];
     this.syscall = syscall;
     this.argument = argument;
-    this.detail = detail;
+    this.detail = own;
   }
 }
 
