@@ -12,7 +12,7 @@
  * import { RequestParser } from '@dios/apps/testing';
  * const parser = new RequestParser();
  * ```
- * @module
+ * @module @dios/apps/testing
  */
 export { HASH_SEED, hashStep, IDENTITY_BYTES } from './mapreduce/app-api/key-table.js';
 export { compareKeyCounts } from './mapreduce/records.js';

@@ -17,7 +17,7 @@
  * Tuning constants and internals that only tests need are in
  * `@dios/kernel/testing`; the compliance suites a new transport runs are in
  * `@dios/kernel/compliance`.
- * @packageDocumentation
+ * @module @dios/kernel
  */
 export { Kernel } from './core/kernel.js';
 export { PROGRAM_PREFIX, programBinary } from './core/abi/program.js';

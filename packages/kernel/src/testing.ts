@@ -10,7 +10,7 @@
  * import { REMOTE_CHUNK_BYTES } from '@dios/kernel/testing';
  * const big = new Uint8Array(2 * REMOTE_CHUNK_BYTES + 1); // travels as three chunks
  * ```
- * @module
+ * @module @dios/kernel/testing
  */
 export { DEFAULT_BUFFER_SIZE } from './core/kernel.js';
 export { REMOTE_CHUNK_BYTES, REMOTE_WINDOW } from './core/wire/remote-chunks.js';

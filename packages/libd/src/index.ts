@@ -8,7 +8,7 @@
  * import { sprintf } from '@dios/libd';
  * sprintf('%5.2f|%-4d|%x', 3.14159, 42, 255); // ' 3.14|42  |ff'
  * ```
- * @packageDocumentation
+ * @module @dios/libd
  */
 export { sprintf, snprintf, vformat } from './printf/format.js';
 export type { PrintfArg, SnprintfResult } from './printf/format.js';

@@ -30,7 +30,7 @@
  *   },
  * });
  * ```
- * @module
+ * @module @dios/kernel/compliance
  */
 export { transportCompliance, type TransportNetwork, type TransportTestSetup } from './transport-suite.js';
 export { clusterCompliance } from './cluster-suite.js';

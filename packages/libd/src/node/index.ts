@@ -12,7 +12,7 @@
  * await pipeline(toNodeReadable(file), process.stdout);
  * await pipeline(Readable.from(buffers), toNodeWritable({ sys, ref }));
  * ```
- * @packageDocumentation
+ * @module @dios/libd/node
  */
 import { Readable, Writable } from 'node:stream';
 import { errors } from '@dios/kernel';

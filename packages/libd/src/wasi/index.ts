@@ -12,7 +12,7 @@
  * kernel.registerInterpreter('wasm', wasiInterpreter);
  * const task = await sys.run(wasmBlob, { argv: ['hello'] });
  * ```
- * @packageDocumentation
+ * @module @dios/libd/wasi
  */
 import type { ProgramModule, SystemCalls } from '@dios/kernel';
 import { runWasiModule } from './run-module.js';
