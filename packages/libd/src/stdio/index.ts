@@ -11,6 +11,8 @@ export type { FopenRef, FopenTarget } from './open.js';
 export { fgetc, fgets, fread } from './read.js';
 export { fputc, fputs, fwrite } from './write.js';
 export { fprintf, vfprintf } from './fprintf.js';
+export { printf, putchar, puts } from './stdout.js';
+export { perror } from './perror.js';
 export { fseek, ftell, rewind } from './seek.js';
 export { fflush, fflushAll } from './flush.js';
 export { fclose } from './close.js';
