@@ -35,7 +35,7 @@ export { wordCount, wordCountRecords } from './wordcount/run.js';
 export type { WordCountOptions } from './wordcount/run.js';
 export { wordCountSync } from './wordcount/single-threaded.js';
 export { startWebServer, installWebServer, WebServerError, WEB_PROGRAM_IDS } from './web/install.js';
-export type { RunningWebServer } from './web/install.js';
+export type { RunningWebServer, StartWebServerOptions } from './web/install.js';
 export { DEFAULT_WEB_OPTIONS, optionsFromArgv, optionsToArgv } from './web/options.js';
 export type { WebServerOptions } from './web/options.js';
 export * from './kv/index.js';

@@ -79,7 +79,7 @@ describe('dios web serve', () => {
   it('usage errors exit 2 and name the argument', () => {
     const cases: [string[], RegExp][] = [
       [['web'], /subcommand/],
-      [['web', 'bogus'], /'bogus'/],
+      [['web', 'bogus'], /bogus/],
       [['web', 'serve'], /DIR/],
       [['web', 'serve', site, '--port', 'eighty'], /--port.*'eighty'/],
       [['web', 'serve', site, '--port', '70000'], /--port.*'70000'/],

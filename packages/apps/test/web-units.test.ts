@@ -1,7 +1,7 @@
 /**
  * The web server's pure parts: the incremental request parser and its
  * limits, byte ranges, ETags and If-None-Match, request paths (decoding,
- * traversal), content types, directory listings.
+ * traversal), content types, directory listings, access log lines.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,6 +14,7 @@ import {
   parseRange,
   RequestParser,
 } from '@dios/apps/testing';
+import { accessLine, escapeLogText } from '../src/web/access-log.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -181,7 +182,8 @@ describe('content types and listings', () => {
   });
 
   it('lists a directory from the index: directories first, names escaped', () => {
-    const index = ['a.txt', 'sub/b.txt', 'sub/deeper/c.txt', '<x>.html', '.dios-index'];
+    const paths = ['a.txt', 'sub/b.txt', 'sub/deeper/c.txt', '<x>.html', '.dios-index'];
+    const index = paths.map((path) => ({ path, size: undefined, mtimeMs: undefined }));
     expect(listDirectory(index, [])).toEqual([
       { name: 'sub', directory: true },
       { name: '<x>.html', directory: false },
@@ -195,5 +197,57 @@ describe('content types and listings', () => {
     const html = listingHtml([], listDirectory(index, [])!);
     expect(html).toContain('&lt;x&gt;.html');
     expect(html).toContain('href="%3Cx%3E.html"');
+  });
+
+  it('a listing shows size in human units and date (a directory: its newest), and fits a phone', () => {
+    const t = Date.UTC(2026, 11, 7, 10, 50);
+    const index = [
+      { path: 'big.iso', size: 3 * 1024 * 1024 * 1024, mtimeMs: t },
+      { path: 'note.txt', size: 1536, mtimeMs: t - 86_400_000 },
+      { path: 'dir/a', size: 1, mtimeMs: t - 5 },
+      { path: 'dir/b', size: 1, mtimeMs: t + 60_000 },
+    ];
+    const entries = listDirectory(index, [])!;
+    expect(entries[0]).toEqual({ name: 'dir', directory: true, mtimeMs: t + 60_000 });
+    const html = listingHtml([], entries);
+    expect(html).toContain('name="viewport"');
+    expect(html).toMatch(
+      /big\.iso<\/a><\/td><td class="size">3\.0 GiB<\/td><td class="date"><time>2026-12-07 10:50<\/time>/,
+    );
+    expect(html).toMatch(/note\.txt<\/a><\/td><td class="size">1\.5 KiB<\/td><td class="date"><time>2026-12-06 10:50/);
+    expect(html).toMatch(/dir\/<\/a><\/td><td class="size">-<\/td><td class="date"><time>2026-12-07 10:51/);
+    expect(html).not.toMatch(/(?<![-\w])width:\s*\d+px/); // no fixed width (a max-width query is fine)
+  });
+});
+
+describe('access log lines', () => {
+  // host ident authuser [10/Oct/2000:13:55:36 +0000] "request line" status bytes
+  const CLF =
+    /^(\S+) - - \[\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)\n$/;
+
+  it('is the Common Log Format, in UTC, with - for no body', () => {
+    const time = new Date(Date.UTC(2000, 9, 10, 13, 55, 36));
+    const line = accessLine({
+      address: '127.0.0.1:5000',
+      time,
+      requestLine: 'GET / HTTP/1.1',
+      status: 200,
+      bytes: 2326,
+    });
+    expect(line).toBe('127.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 2326\n');
+    expect(accessLine({ address: '[::1]:80', time, requestLine: undefined, status: 408, bytes: 0 })).toMatch(
+      /^::1 - - \[.*\] "-" 408 -\n$/,
+    );
+  });
+
+  it('a hostile request line cannot end the line, forge another, or reach a terminal', () => {
+    const time = new Date();
+    const evil = 'GET /x HTTP/1.1" 200 5\r\n10.0.0.1 - - [x] "GET /forged\u001b[31m\\ é';
+    const line = accessLine({ address: '10.0.0.9:1', time, requestLine: evil, status: 400, bytes: 12 });
+    expect(line.split('\n')).toHaveLength(2);
+    expect(line).toMatch(CLF);
+    // eslint-disable-next-line no-control-regex -- checking that no control character is left
+    expect(line.slice(0, -1)).not.toMatch(/[\x00-\x1f\x7f-\uffff]/);
+    expect(escapeLogText('a"b\\c\r\n\u001b\u00e9')).toBe('a\\"b\\\\c\\x0d\\x0a\\x1b\\xe9');
   });
 });

@@ -1,24 +1,37 @@
 /**
  * `dios web serve DIR`: boots a kernel with a network device and a durable
- * store, imports DIR into durable blobs under /www, runs the web server
- * task on them and prints its URL; SIGINT or SIGTERM stop it.
+ * store (for the server's binaries), mirrors DIR live into blobs under
+ * /www (new, changed and deleted files are served as they are now: see
+ * mirrorDirectory), runs the web server task on them and prints its URL,
+ * then an access log line per response on stdout unless --quiet; SIGINT or
+ * SIGTERM stop it.
  * @module
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kernel } from '@dios/kernel';
-import { FileBlobStore, importDirectory, useNetwork } from '@dios/kernel/node';
+import { FileBlobStore, mirrorDirectory, useNetwork } from '@dios/kernel/node';
 import { startWebServer, WebServerError } from '../web/install.js';
 import { parseWebArgs } from './web-args.js';
 import { InputError } from './wordcount-command.js';
 
-/** Where the served directory is imported in the kernel (a DIOS path). */
+/** Where the served directory is mirrored in the kernel (a DIOS path). */
 export const WEB_ROOT = '/www';
 
-/** Runs `dios web ARGS` until a signal arrives. UsageError or InputError for the caller to report. */
-export async function webCommand(args: readonly string[], out: NodeJS.WritableStream): Promise<void> {
+/**
+ * Runs `dios web ARGS` until a signal arrives: the URL line and the access
+ * log on `out`, warnings (files left out) on `err`. UsageError or
+ * InputError for the caller to report.
+ */
+export async function webCommand(
+  args: readonly string[],
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<void> {
   const options = parseWebArgs(args);
+  // Read this way until the shared parser's quiet field has landed everywhere.
+  const quiet = (options as { quiet?: boolean }).quiet === true;
   let isDir: boolean;
   try {
     isDir = statSync(options.dir).isDirectory();
@@ -28,10 +41,14 @@ export async function webCommand(args: readonly string[], out: NodeJS.WritableSt
   if (!isDir) throw new InputError(`'${options.dir}' is not a directory`);
   const temp = options.data === undefined ? mkdtempSync(join(tmpdir(), 'dios-web-')) : undefined;
   const store = new FileBlobStore(options.data ?? temp!, { fsync: 'batch' });
+  let mirror;
   try {
     const kernel = await Kernel.boot({ id: 'dios-web', store });
     useNetwork(kernel);
-    const files = await importDirectory(kernel.init, options.dir, WEB_ROOT);
+    mirror = mirrorDirectory(kernel.init, options.dir, WEB_ROOT, {
+      onWarning: (message) => err.write(`dios web: ${message}\n`),
+    });
+    await mirror.ready;
     let server;
     try {
       server = await startWebServer(kernel, {
@@ -39,6 +56,7 @@ export async function webCommand(args: readonly string[], out: NodeJS.WritableSt
         host: options.host,
         port: options.port,
         status: options.status,
+        ...(quiet ? {} : { accessLog: (line: string) => out.write(line + '\n') }),
       });
     } catch (e) {
       if (e instanceof WebServerError)
@@ -49,7 +67,8 @@ export async function webCommand(args: readonly string[], out: NodeJS.WritableSt
       options.status === 'off'
         ? 'status page off'
         : `status${options.status === 'local' ? ', loopback clients only' : ''}: ${server.url}_dios/status`;
-    out.write(`dios web: serving ${files.length} files from ${options.dir} at ${server.url} (${status})\n`);
+    const files = mirror.entries().length;
+    out.write(`dios web: serving ${files} files from ${options.dir} at ${server.url} (${status}), live\n`);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
@@ -61,6 +80,7 @@ export async function webCommand(args: readonly string[], out: NodeJS.WritableSt
     });
     await server.stop();
   } finally {
+    await mirror?.close();
     await store.close();
     if (temp !== undefined) rmSync(temp, { recursive: true, force: true });
   }

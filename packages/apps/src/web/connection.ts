@@ -10,10 +10,11 @@
  */
 import { BeginWriteFlags, EndWriteFlags, isDiosError, type SystemCalls } from '@dios/kernel';
 import { deleteQuietly } from '@dios/libd';
+import { accessLine, writeAccessLine } from './access-log.js';
 import { FileTable } from './files.js';
 import { RequestHandler } from './handle-request.js';
 import { optionsFromArgv } from './options.js';
-import { RequestParser } from './request-parser.js';
+import { RequestParser, type HttpRequest } from './request-parser.js';
 import { lendWrite } from './response.js';
 import { statusVisible } from './status-access.js';
 import { StatusReader } from './status-page.js';
@@ -72,6 +73,19 @@ async function linger(sys: SystemCalls, conn: number): Promise<void> {
   }
 }
 
+// Writes the access log line of the response just sent, when the server keeps a log (output 1).
+async function logResponse(sys: SystemCalls, conn: number, handler: RequestHandler, line: string | undefined) {
+  const log = sys.outputs[1];
+  if (log === undefined) return;
+  const { status, bytes } = handler.sent;
+  const record = { address: sys.ref(conn).address, time: new Date(), requestLine: line, status, bytes };
+  await writeAccessLine(sys, log, accessLine(record));
+}
+
+function requestLine(req: HttpRequest): string {
+  return `${req.method} ${req.target} HTTP/1.${req.minor}`;
+}
+
 async function serve(
   sys: SystemCalls,
   conn: number,
@@ -93,6 +107,7 @@ async function serve(
       if (outcome === 'timeout') {
         if (parser.buffered > 0) {
           await handler.simple(408, false, false);
+          await logResponse(sys, conn, handler, undefined);
           await linger(sys, conn);
         }
         return;
@@ -107,6 +122,7 @@ async function serve(
     }
     if (result.kind === 'error') {
       await handler.simple(result.status, false, false);
+      await logResponse(sys, conn, handler, result.line);
       await linger(sys, conn);
       return;
     }
@@ -123,22 +139,28 @@ async function serve(
       }
       buf.set(cached);
       await sys.endWrite(conn, buf);
+      await logResponse(sys, conn, handler, requestLine(request));
       if (!request.keepAlive) {
         await linger(sys, conn);
         return;
       }
-    } else if (!(await handler.handle(request))) {
-      await linger(sys, conn);
-      return;
+    } else {
+      const again = await handler.handle(request);
+      await logResponse(sys, conn, handler, requestLine(request));
+      if (!again) {
+        await linger(sys, conn);
+        return;
+      }
     }
     if (control !== undefined && sys.ref(control).ioReady) return;
   }
 }
 
 /**
- * The program of a connection task. Its output is the connection (read
- * and write); its input, when there is one, is the server's control stream,
- * which ends when the server stops. argv: the program name, the client's
+ * The program of a connection task. Its output 0 is the connection (read
+ * and write); output 1, when there is one, the server's access log stream
+ * (a line per response, see `access-log`); its input, when there is one,
+ * is the server's control stream, which ends when the server stops. argv: the program name, the client's
  * address (for people reading the status page), then the server's options
  * (see `optionsToArgv`). Whether this client may read the status page is
  * decided once, from the connection's remote address (see `status-access`). Exits 0 however the client behaved; fails only on a bug.

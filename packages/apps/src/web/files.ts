@@ -19,8 +19,36 @@ import {
 } from '@dios/kernel';
 import { deleteQuietly } from '@dios/libd';
 
-/** Path (under the served root) of the index importDirectory writes: one relative path per line. */
+/**
+ * Path (under the served root) of the index: one relative path per line
+ * (as importDirectory writes it), optionally followed by a tab, the size in
+ * bytes, a tab and the modification time in ms since the epoch (as
+ * mirrorDirectory writes it).
+ */
 export const INDEX_FILE = '.dios-index';
+
+/** One line of the index. */
+export interface IndexEntry {
+  /** Path relative to the root, `/`-separated. */
+  readonly path: string;
+  /** Bytes, when the index says. */
+  readonly size: number | undefined;
+  /** Modification time (ms since the epoch), when the index says. */
+  readonly mtimeMs: number | undefined;
+}
+
+/** The entries of an index's text (see {@link INDEX_FILE}); malformed figures are left out, not guessed. */
+export function parseIndex(text: string): IndexEntry[] {
+  const out: IndexEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line.length === 0) continue;
+    const [path, size, mtime] = line.split('\t');
+    const number = (v: string | undefined): number | undefined =>
+      v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : undefined;
+    out.push({ path: path!, size: number(size), mtimeMs: number(mtime) });
+  }
+  return out;
+}
 
 /** Most handles a connection keeps open. */
 export const MAX_OPEN_FILES = 64;
@@ -64,7 +92,8 @@ export class FileTable {
   readonly #sys: SystemCalls;
   readonly #root: string;
   readonly #open = new Map<string, OpenFile>();
-  #index: { version: number; entries: readonly string[] } | undefined;
+  #index: { version: number; entries: readonly IndexEntry[] } | undefined;
+  #paths: { entries: readonly IndexEntry[]; byName: ReadonlyMap<string, string> } | undefined;
 
   /** Files of `sys`'s first group under DIOS path `root`. */
   constructor(sys: SystemCalls, root: string) {
@@ -142,16 +171,36 @@ export class FileTable {
     }
   }
 
-  /** The relative paths the root's index lists (empty when there is no index), re-read when it changes. */
-  async indexEntries(): Promise<readonly string[]> {
+  /** The entries of the root's index (empty when there is no index), re-read when it changes. */
+  async indexEntries(): Promise<readonly IndexEntry[]> {
     const file = await this.open([INDEX_FILE]);
     if (file === undefined) return [];
     const version = this.#sys.ref(file.ref).version;
     if (this.#index?.version !== version) {
       const text = new TextDecoder().decode(await this.readAll(file));
-      this.#index = { version, entries: text.split('\n').filter((line) => line.length > 0) };
+      this.#index = { version, entries: parseIndex(text) };
     }
     return this.#index.entries;
+  }
+
+  /**
+   * The DIOS path of each file the root's index lists (and of the index
+   * itself, and of `extra` paths), by the first 12 hex digits of the name
+   * (what the kernel status shows): names are derived from paths, so this
+   * is the index's entries hashed, worked out again only when the index
+   * changes. For people reading the status page.
+   */
+  async pathsByName(extra: readonly string[] = []): Promise<ReadonlyMap<string, string>> {
+    const entries = await this.indexEntries();
+    if (this.#paths?.entries === entries) return this.#paths.byName;
+    const group = this.#sys.groupNames[0];
+    const byName = new Map<string, string>();
+    if (group !== undefined) {
+      const paths = [...extra, this.pathOf([INDEX_FILE]), ...entries.map((e) => this.pathOf(e.path.split('/')))];
+      for (const path of paths) byName.set((await nameOf(group, path)).key.slice(0, 12), path);
+    }
+    this.#paths = { entries, byName };
+    return byName;
   }
 
   /** Drops every handle. */

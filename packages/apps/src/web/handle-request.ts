@@ -16,6 +16,7 @@ import { CACHE_MAX_BODY, ResponseCache } from './response-cache.js';
 import { formatHead, REASONS, writeBlob, writeBytes, writeRaw, type HeaderFields } from './response.js';
 import { STATUS_JSON_PATH, STATUS_PATH, statusHtml, type StatusReader } from './status-page.js';
 import { STATUS_GRAPH_PATH } from './status-graph.js';
+import { CONNECTION_BINARY_PATH, SERVER_BINARY_PATH } from './server.js';
 import { decodeTargetPath, encodeSegments } from './url-path.js';
 
 /** Methods the server answers. */
@@ -24,6 +25,14 @@ export const ALLOWED_METHODS = 'GET, HEAD';
 const encoder = new TextEncoder();
 // A blob rewritten while it is being sent is answered afresh this many times before giving up (503).
 const ATTEMPTS = 4;
+
+/** What a response was, for the access log. */
+export interface SentResponse {
+  /** Its status. */
+  readonly status: number;
+  /** Its body's bytes (0 when it had none, as HEAD and 304). */
+  readonly bytes: number;
+}
 
 /** Answers the requests of one connection (see the module comment). */
 export class RequestHandler {
@@ -34,6 +43,7 @@ export class RequestHandler {
   readonly #cache = new ResponseCache();
   #lastRequest: HttpRequest | undefined;
   #lastPath: string | undefined;
+  #sent: SentResponse = { status: 0, bytes: 0 };
 
   /**
    * A handler writing to connection `conn` of task `sys`. Without `status`
@@ -65,8 +75,15 @@ export class RequestHandler {
     if (path === undefined) return undefined;
     const file = this.#files.held(path);
     if (file === undefined) return undefined;
-    const { version } = this.#sys.ref(file.ref);
-    return this.#cache.get(file, version, req.keepAlive, Math.floor(Date.now() / 1000));
+    const { version, size } = this.#sys.ref(file.ref);
+    const bytes = this.#cache.get(file, version, req.keepAlive, Math.floor(Date.now() / 1000));
+    if (bytes !== undefined) this.#sent = { status: 200, bytes: size };
+    return bytes;
+  }
+
+  /** Status and body bytes of the last response this handler made (or found in its cache), for the access log. */
+  get sent(): SentResponse {
+    return this.#sent;
   }
 
   /** Answers `req`; resolves to whether the connection may carry another request. */
@@ -131,6 +148,7 @@ export class RequestHandler {
     headOnly: boolean,
   ): Promise<boolean> {
     const head = formatHead(status, [...fields, ['Content-Length', body.length]], keep);
+    this.#sent = { status, bytes: headOnly ? 0 : body.length };
     await writeBytes(this.#sys, this.#conn, head, headOnly ? undefined : body);
     return keep;
   }
@@ -151,7 +169,8 @@ export class RequestHandler {
 
   async #statusPage(reader: StatusReader, keep: boolean, headOnly: boolean): Promise<boolean> {
     const status = JSON.parse(new TextDecoder().decode(await reader.read())) as KernelStatus;
-    const html = encoder.encode(statusHtml(status, await reader.graph()));
+    const paths = await this.#files.pathsByName([SERVER_BINARY_PATH, CONNECTION_BINARY_PATH]);
+    const html = encoder.encode(statusHtml(status, await reader.graph(), paths));
     return this.#bytes(
       200,
       [
@@ -185,6 +204,7 @@ export class RequestHandler {
       if (plain) {
         const cached = this.#cache.get(file, version, keep, second);
         if (cached !== undefined) {
+          this.#sent = { status: 200, bytes: size };
           await writeRaw(sys, this.#conn, cached);
           return keep;
         }
@@ -196,6 +216,7 @@ export class RequestHandler {
         ['Accept-Ranges', 'bytes'],
       ];
       if (noneMatch !== undefined && noneMatchHits(noneMatch, etag)) {
+        this.#sent = { status: 304, bytes: 0 };
         await writeBytes(sys, this.#conn, formatHead(304, [['ETag', etag]], keep));
         return keep;
       }
@@ -216,6 +237,7 @@ export class RequestHandler {
       }
       fields.push(['Content-Length', length]);
       const head = formatHead(status, fields, keep);
+      this.#sent = { status, bytes: headOnly ? 0 : length };
       if (headOnly) {
         await writeBytes(sys, this.#conn, head);
         return keep;

@@ -73,6 +73,42 @@ export class WebServerError extends Error {
   }
 }
 
+/** What {@link startWebServer} takes: the server's settings, and the host's side of it. */
+export type StartWebServerOptions = Partial<WebServerOptions> & {
+  /**
+   * Called with each access log line (Common Log Format, without the line
+   * end) as the connection tasks write them to the server's log stream;
+   * without it the server keeps no log, at no cost.
+   */
+  readonly accessLog?: (line: string) => void;
+};
+
+// The access log stream, read until it ends, each complete line handed to `onLine`.
+async function pumpLog(sys: SystemCalls, log: number, onLine: (line: string) => void): Promise<void> {
+  const decoder = new TextDecoder();
+  let pending = '';
+  for (;;) {
+    await sys.select([log]);
+    const view = await sys.beginRead(log, { length: 64 * 1024 });
+    const n = view.length;
+    pending += decoder.decode(view, { stream: true });
+    await sys.endRead(log, view);
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) onLine(line);
+    if (n === 0) return;
+  }
+}
+
+// Ends the log stream once the server has exited (a connection task still finishing gets EPIPE and ends) and
+// waits until the lines before the end are handed over.
+async function endLog(sys: SystemCalls, log: number, pumped: Promise<void>): Promise<void> {
+  const buf = await sys.beginWrite(log, 0);
+  await sys.endWrite(log, buf, undefined, EndWriteFlags.END_OF_STREAM);
+  await pumped;
+  await sys.delete(log);
+}
+
 // The server's report: read until the stream ends, or until the server exits without one.
 async function readReport(sys: SystemCalls, report: number, task: number): Promise<string> {
   let text = '';
@@ -99,7 +135,7 @@ async function readReport(sys: SystemCalls, report: number, task: number): Promi
  */
 export async function startWebServer(
   kernel: Pick<Kernel, 'registerProgram' | 'init'> & Partial<Pick<Kernel, 'id' | 'provenance'>>,
-  options: Partial<WebServerOptions> = {},
+  options: StartWebServerOptions = {},
   sys: SystemCalls = kernel.init,
 ): Promise<RunningWebServer> {
   const settings: WebServerOptions = { ...DEFAULT_WEB_OPTIONS, ...options };
@@ -112,18 +148,21 @@ export async function startWebServer(
   await installWebServer(kernel, sys);
   const control = (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
   const report = (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
+  const log = options.accessLog === undefined ? undefined : (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
   let task: number;
   try {
     task = await spawn(sys, SERVER_BINARY_PATH, {
       argv: [WEB_PROGRAM_IDS.server, ...optionsToArgv(settings)],
       inputs: [control],
-      outputs: [report],
+      outputs: log === undefined ? [report] : [report, log],
     });
   } catch (e) {
     await sys.delete(control);
     await sys.delete(report);
+    if (log !== undefined) await sys.delete(log);
     throw e;
   }
+  const pumped = log === undefined ? undefined : pumpLog(sys, log, options.accessLog!);
   const line = await readReport(sys, report, task);
   await sys.delete(report);
   const m = /^listening (\S+)\n$/.exec(line);
@@ -131,6 +170,7 @@ export async function startWebServer(
     await sys.delete(control);
     await sys.select([task]);
     await sys.delete(task);
+    if (log !== undefined) await endLog(sys, log, pumped!);
     const err = /^error (\S+) (.*)\n?$/s.exec(line);
     throw new WebServerError(err?.[1] ?? 'EIO', err?.[2] ?? 'the web server task exited before it listened');
   }
@@ -155,6 +195,7 @@ export async function startWebServer(
         await sys.select([task]);
         await sys.delete(task);
         await sys.delete(control);
+        if (log !== undefined) await endLog(sys, log, pumped!);
         await live?.close();
       })();
       return stopped;

@@ -44,6 +44,8 @@ export type ParseResult =
       readonly status: 400 | 413 | 505;
       /** What was wrong, for people. */
       readonly reason: string;
+      /** The request line as received (up to {@link MAX_LOGGED_LINE} characters, latin1), for the access log: may hold anything. */
+      readonly line: string;
     };
 
 /** Limits of a {@link RequestParser}. */
@@ -56,6 +58,9 @@ export interface ParserLimits {
 
 /** The default limits: 8 KiB and 100 fields. */
 export const DEFAULT_LIMITS: ParserLimits = { maxHeaderBytes: 8192, maxHeaders: 100 };
+
+/** Most characters of a refused request line kept for the access log. */
+export const MAX_LOGGED_LINE = 1024;
 
 const CR = 13;
 const LF = 10;
@@ -143,7 +148,10 @@ export class RequestParser {
       }
     }
     if (headEnd < 0 || bodyStart - this.#start > this.#limits.maxHeaderBytes) {
-      if (this.#end - this.#start >= this.#limits.maxHeaderBytes) return this.#fail(413, 'request head too large');
+      if (this.#end - this.#start >= this.#limits.maxHeaderBytes) {
+        const text = latin1.decode(buf.subarray(this.#start, this.#start + MAX_LOGGED_LINE));
+        return this.#fail(413, 'request head too large', stripCr(text.split('\n')[0]!));
+      }
       this.#scanned = this.#end - this.#start;
       return INCOMPLETE;
     }
@@ -159,39 +167,40 @@ export class RequestParser {
     return result;
   }
 
-  #fail(status: 400 | 413 | 505, reason: string): ParseResult {
-    this.#failure = Object.freeze({ kind: 'error', status, reason });
+  #fail(status: 400 | 413 | 505, reason: string, line = ''): ParseResult {
+    this.#failure = Object.freeze({ kind: 'error', status, reason, line: line.slice(0, MAX_LOGGED_LINE) });
     return this.#failure;
   }
 
   #parseHead(head: string): ParseResult {
     // Control characters other than tab, and CR not before LF, are refused anywhere in the head (no NUL, no bare CR).
-    if (CONTROL.test(head)) return this.#fail(400, 'control character in the request head');
     const lines = head.split('\n');
     const requestLine = stripCr(lines[0]!);
+    const fail = (status: 400 | 413 | 505, reason: string): ParseResult => this.#fail(status, reason, requestLine);
+    if (CONTROL.test(head)) return fail(400, 'control character in the request head');
     const parts = requestLine.split(' ');
-    if (parts.length !== 3) return this.#fail(400, 'malformed request line');
+    if (parts.length !== 3) return fail(400, 'malformed request line');
     const method = parts[0]!;
     const target = parts[1]!;
     const version = parts[2]!;
-    if (!METHOD.test(method) || !TARGET.test(target)) return this.#fail(400, 'malformed request line');
+    if (!METHOD.test(method) || !TARGET.test(target)) return fail(400, 'malformed request line');
     let minor = 1;
     if (version !== 'HTTP/1.1') {
       const v = VERSION.exec(version);
-      if (v === null) return this.#fail(400, 'malformed HTTP version');
-      if (v[1] !== '1') return this.#fail(505, 'only HTTP/1.x is served');
+      if (v === null) return fail(400, 'malformed HTTP version');
+      if (v[1] !== '1') return fail(505, 'only HTTP/1.x is served');
       minor = v[2] === '0' ? 0 : 1;
     }
-    if (lines.length - 1 > this.#limits.maxHeaders) return this.#fail(413, 'too many header fields');
+    if (lines.length - 1 > this.#limits.maxHeaders) return fail(413, 'too many header fields');
     const headers = new Map<string, string>();
     let hosts = 0;
     for (let k = 1; k < lines.length; k++) {
       const line = stripCr(lines[k]!);
       const colon = line.indexOf(':');
       // No obsolete line folding, no space before the colon (RFC 9112 5.1, 5.2).
-      if (colon <= 0) return this.#fail(400, 'malformed header field');
+      if (colon <= 0) return fail(400, 'malformed header field');
       const name = line.slice(0, colon);
-      if (!FIELD_NAME.test(name)) return this.#fail(400, 'malformed header field name');
+      if (!FIELD_NAME.test(name)) return fail(400, 'malformed header field name');
       // Optional white space is spaces and tabs only (RFC 9110 5.6.3): String.trim would take more, such as 0xA0.
       const value = line.slice(colon + 1).replace(OWS, '');
       const key = name.toLowerCase();
@@ -199,11 +208,11 @@ export class RequestParser {
       const seen = headers.get(key);
       headers.set(key, seen === undefined ? value : `${seen}, ${value}`);
     }
-    if (hosts > 1 || (minor === 1 && hosts === 0)) return this.#fail(400, 'an HTTP/1.1 request needs exactly one Host');
+    if (hosts > 1 || (minor === 1 && hosts === 0)) return fail(400, 'an HTTP/1.1 request needs exactly one Host');
     const te = headers.get('transfer-encoding');
     const cl = headers.get('content-length');
-    if (te !== undefined && cl !== undefined) return this.#fail(400, 'both Transfer-Encoding and Content-Length');
-    if (cl !== undefined && !/^\d{1,15}$/.test(cl)) return this.#fail(400, 'malformed Content-Length');
+    if (te !== undefined && cl !== undefined) return fail(400, 'both Transfer-Encoding and Content-Length');
+    if (cl !== undefined && !/^\d{1,15}$/.test(cl)) return fail(400, 'malformed Content-Length');
     const hasBody = te !== undefined || (cl !== undefined && Number(cl) > 0);
     const connection = headers.get('connection')?.toLowerCase();
     const close = connection !== undefined && connection.split(',').some((t) => t.trim() === 'close');

@@ -39,13 +39,15 @@ async function reportLine(sys: SystemCalls, report: number | undefined, text: st
 /**
  * The program of the server task. Input 0: the control stream (the server
  * stops when it ends); output 0: a stream on which it reports one line,
- * `listening HOST:PORT` or `error CODE MESSAGE`, then ends. argv: the program
- * name and the options (see `optionsToArgv`).
+ * `listening HOST:PORT` or `error CODE MESSAGE`, then ends; output 1, when
+ * given: the access log stream, handed to every connection task. argv: the
+ * program name and the options (see `optionsToArgv`).
  */
 export async function serverProgram(sys: SystemCalls): Promise<number> {
   const options = optionsFromArgv(sys.argv.slice(1));
   const control = sys.inputs[0];
   const report = sys.outputs[0];
+  const log = sys.outputs[1];
   let listener: number;
   try {
     listener = await listen(sys, { host: options.host, port: options.port });
@@ -78,7 +80,7 @@ export async function serverProgram(sys: SystemCalls): Promise<number> {
       const task = await sys.run(binary, {
         argv: ['dios-httpd-conn', sys.ref(conn).address ?? '?', ...childArgs],
         inputs: control === undefined ? [] : [control],
-        outputs: [conn],
+        outputs: log === undefined ? [conn] : [conn, log],
       });
       // The server does not wait for its connection tasks: they end on their own.
       await sys.delete(task);

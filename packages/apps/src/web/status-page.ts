@@ -66,6 +66,24 @@ function ms(value: number | undefined): string {
   return value === undefined ? '' : value < 10 ? value.toFixed(2) : Math.round(value).toString();
 }
 
+// Why a task has no CPU figure (the legend says it at length).
+const NO_CPU = "runs in the kernel's thread: its CPU time is not measured apart from the other tasks there";
+
+function cpu(value: number | undefined): string {
+  return value === undefined ? `<span class="na" title="${escapeHtml(NO_CPU)}">n/a</span>` : ms(value);
+}
+
+// Arguments are kept whole: a line may break between two, never inside one (`--port=8080` stays together).
+function argvHtml(argv: readonly string[]): string {
+  return argv.map((a) => `<span class="arg">${escapeHtml(a)}</span>`).join(' ');
+}
+
+function stateHtml(t: TaskReport): string {
+  const failed = t.exitStatus !== undefined && t.exitStatus !== 0;
+  const exit = t.exitStatus === undefined ? '' : failed ? ` (failed: status ${t.exitStatus})` : ` (${t.exitStatus})`;
+  return `<span class="state ${escapeHtml(t.state)}${failed ? ' failed' : ''}">${escapeHtml(t.state)}${exit}</span>`;
+}
+
 function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
@@ -80,22 +98,48 @@ function taskRow(t: TaskReport): string {
     .join(', ');
   const cells = [
     `<code>${short(t.name)}</code>`,
-    escapeHtml(t.argv.join(' ')),
+    argvHtml(t.argv),
     escapeHtml(t.process),
-    `<span class="state ${escapeHtml(t.state)}">${escapeHtml(t.state)}${t.exitStatus !== undefined ? ` (${t.exitStatus})` : ''}</span>`,
+    stateHtml(t),
     ms(s.wallMs),
-    ms(s.cpuMs),
+    cpu(s.cpuMs),
     `<span title="${escapeHtml(calls)}">${s.totalCalls}</span>`,
     String(s.failedCalls),
     bytes(s.bytesRead),
     bytes(s.bytesWritten),
     String(s.objectsCreated),
   ];
-  return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+  return `<tr>${cells.map((c, i) => `<td${i === 1 ? ' class="argv"' : ''}>${c}</td>`).join('')}</tr>`;
 }
 
-/** The HTML status page for a snapshot, with `graph`, the SVG drawing of the flows, when given. */
-export function statusHtml(status: KernelStatus, graph?: string): string {
+const LEGEND = `<h2>What the columns mean</h2>
+<dl id="legend">
+<dt>task</dt><dd>The task's name, shortened (names are 256-bit: the first 12 hex digits).</dd>
+<dt>argv</dt><dd>Its arguments (a connection task's second one is the client's address).</dd>
+<dt>kind</dt><dd>pure: a DIOS program; legacy or hybrid: a WebAssembly program on the POSIX layer.</dd>
+<dt>state</dt><dd>created, running, paused or exited, with the exit status; a non-zero status is a task that failed.</dd>
+<dt>wall ms</dt><dd>Time since it started, until it exited.</dd>
+<dt>cpu ms</dt><dd>CPU time, measured for tasks in worker threads of their own. <b>n/a</b>: the task runs in the kernel's
+thread (the web server and its connection tasks do), where every task shares one event loop, so CPU time cannot be told
+apart per task.</dd>
+<dt>calls</dt><dd>System calls made (hover for the count of each).</dd>
+<dt>failed</dt><dd>System calls that returned an error. Most are not faults: a select that waited its whole timeout
+(ETIMEDOUT, an idle keep-alive connection), a lookup of a path that does not exist (ENOENT, a 404), a non-blocking write
+with no room (EAGAIN). A task that failed itself shows a non-zero status under state.</dd>
+<dt>read, written</dt><dd>Bytes read and committed through begin/end_read and begin/end_write.</dd>
+<dt>objects made</dt><dd>Objects it created, tasks it started included.</dd>
+<dt>path (objects)</dt><dd>The path an object was served or installed at, when the server knows it (its name is derived
+from the path); the hash is then only its shortened name.</dd>
+<dt>version, refs, lifecycle</dt><dd>Writes committed, references held, and when the object goes (refcounted:
+with its last reference; single-delete: when deleted once; immortal: never).</dd>
+</dl>`;
+
+/**
+ * The HTML status page for a snapshot, with `graph`, the SVG drawing of
+ * the flows, when given, and `paths`, the DIOS path of objects by the
+ * first 12 hex digits of their names (all the status shows), where known.
+ */
+export function statusHtml(status: KernelStatus, graph?: string, paths?: ReadonlyMap<string, string>): string {
   const live = status.tasks.filter((t) => t.state !== 'exited');
   const exited = status.tasks.filter((t) => t.state === 'exited');
   const recent = exited.slice(-PAGE_ROWS).reverse();
@@ -109,14 +153,14 @@ export function statusHtml(status: KernelStatus, graph?: string): string {
     .slice(0, PAGE_ROWS)
     .map(
       (o) =>
-        `<tr><td><code>${short(o.name)}</code></td><td>${escapeHtml(o.type)}</td><td>${bytes(o.size)}</td><td>${o.version}</td><td>${o.refs}</td><td>${escapeHtml(o.lifecycle)}</td><td>${escapeHtml(o.address ?? '')}</td></tr>`,
+        `<tr><td class="path">${escapeHtml(paths?.get(o.name.slice(0, 12)) ?? '')}</td><td><code>${short(o.name)}</code></td><td>${escapeHtml(o.type)}</td><td>${bytes(o.size)}</td><td>${o.version}</td><td>${o.refs}</td><td>${escapeHtml(o.lifecycle)}</td><td>${escapeHtml(o.address ?? '')}</td></tr>`,
     )
     .join('\n');
   const head =
     '<tr><th>task</th><th>argv</th><th>kind</th><th>state</th><th>wall ms</th><th>cpu ms</th><th>calls</th><th>failed</th><th>read</th><th>written</th><th>objects made</th></tr>';
   const at = new Date(status.at).toISOString();
   return `<!doctype html>
-<html><head><meta charset="utf-8"><title>DIOS kernel ${escapeHtml(status.kernel)}</title>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>DIOS kernel ${escapeHtml(status.kernel)}</title>
 <noscript><meta http-equiv="refresh" content="2"></noscript>
 <style>
 body { font: 14px system-ui, sans-serif; margin: 1.5em; color: #222; }
@@ -126,6 +170,12 @@ th { background: #eef; }
 .state.running { color: #070; font-weight: bold; }
 .state.exited { color: #777; }
 .state.paused { color: #a60; }
+.state.failed { color: #b00; font-weight: bold; }
+.arg { white-space: nowrap; }
+td.argv, td.path { overflow-wrap: anywhere; }
+.na { color: #999; cursor: help; }
+#legend dt { font-weight: bold; margin-top: 0.4em; }
+#legend dd { margin-left: 1.5em; max-width: 60em; }
 #flow-graph svg { max-width: 100%; height: auto; }
 </style></head>
 <body><main id="status">
@@ -148,9 +198,10 @@ ${recent.map(taskRow).join('\n')}
 </table>
 <h2>Objects${status.objects.length > PAGE_ROWS ? ` (first ${PAGE_ROWS} of ${status.objects.length})` : ''}</h2>
 <ul>${summary}</ul>
-<table id="objects"><tr><th>name</th><th>type</th><th>size</th><th>version</th><th>refs</th><th>lifecycle</th><th>address</th></tr>
+<table id="objects"><tr><th>path</th><th>name</th><th>type</th><th>size</th><th>version</th><th>refs</th><th>lifecycle</th><th>address</th></tr>
 ${objects}
 </table>
+${LEGEND}
 </main>
 <script>
 // Refresh in place: fetch this page again and swap the snapshot in.
