@@ -5,13 +5,12 @@
  *
  * @module
  */
-import type { SystemCalls } from '@dios/kernel';
-import { chunks, fclose, fopen, fprintf, fwrite, stdio, type FILE } from '@dios/libd';
+import { chunks, fclose, fopen, fprintf, fwrite, stdio, type FILE, type ProgramContext } from '@dios/libd';
 import { runProgram, strerror } from './run-program.js';
 
-async function main(sys: SystemCalls): Promise<number> {
+async function main(argv: string[], { sys }: ProgramContext): Promise<number> {
   const { stdin, stdout, stderr } = await stdio(sys);
-  const [argv0, ...names] = sys.argv;
+  const [argv0, ...names] = argv;
   let status = 0;
   for (const name of names.length > 0 ? names : ['-']) {
     let file: FILE;

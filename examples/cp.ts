@@ -5,13 +5,21 @@
  *
  * @module
  */
-import type { SystemCalls } from '@dios/kernel';
-import { fclose, fopen, fprintf, stdio, toReadableStream, toWritableStream, type FILE } from '@dios/libd';
+import {
+  fclose,
+  fopen,
+  fprintf,
+  stdio,
+  toReadableStream,
+  toWritableStream,
+  type FILE,
+  type ProgramContext,
+} from '@dios/libd';
 import { runProgram, strerror } from './run-program.js';
 
-async function main(sys: SystemCalls): Promise<number> {
+async function main(argv: string[], { sys }: ProgramContext): Promise<number> {
   const { stderr } = await stdio(sys);
-  const [argv0, ...args] = sys.argv;
+  const [argv0, ...args] = argv;
   if (args.length !== 2) {
     await fprintf(stderr, 'usage: %s SOURCE DEST\n', argv0!);
     return 1;

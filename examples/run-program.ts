@@ -10,12 +10,12 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isDiosError, Kernel, normalizePath, ObjectType, type SystemCalls } from '@dios/kernel';
+import { isDiosError, Kernel, normalizePath } from '@dios/kernel';
 import { exportFile, feedConsoleInput, FileBlobStore, importFile, writableConsoleSink } from '@dios/kernel/node';
-import { fflushAll, fputs, stdio } from '@dios/libd';
+import { defineProgram, installProgram, perror, spawn, wait, type ProgramContext } from '@dios/libd';
 
-/** A libd program: C's `main`, with argv in `sys.argv`; resolves to the exit status. */
-export type Main = (sys: SystemCalls) => Promise<number>;
+/** A libd program: C's `main(argv)`, with the task's system calls in `ctx.sys`; resolves to the exit status. */
+export type Main = (argv: string[], ctx: ProgramContext) => Promise<number>;
 
 /** What the host must do around a program, given its command-line arguments. */
 export interface RunOptions {
@@ -53,31 +53,25 @@ export async function runProgram(name: string, main: Main, options: RunOptions =
       seen.set(path, resolve(arg));
       await importFile(sys, arg, arg);
     }
-    // registerProgram returns the bytes of a binary object that runs the program.
-    const bytes = kernel.registerProgram(name, async (task) => {
-      let status: number;
+    // defineProgram makes main a kernel program that ends as C's exit does (atexit handlers, stdio flushed).
+    const program = defineProgram(async (argv, ctx) => {
       try {
-        status = await main(task);
+        return await main(argv, ctx);
       } catch (e) {
-        // When stderr itself fails there is nowhere left to report to: the exit status still says it failed.
-        await fputs((await stdio(task)).stderr, `${name}: ${strerror(e)}\n`).catch(() => {});
-        status = 1;
+        // An error main did not handle: described on stderr, as C's perror would, and the program fails.
+        await perror(ctx.sys, name, e);
+        return 1;
       }
-      // Output still buffered when a task exits is lost: flush like C's exit().
-      await fflushAll(task).catch(() => (status = 1));
-      return status;
     });
+    // The host registers the program; init writes its binary into a blob it can spawn.
+    const binary = await installProgram(kernel, sys, name, program);
     const readsStdin = options.readsStdin?.(args) ?? false;
     const stopFeeding = readsStdin ? feedConsoleInput(kernel) : () => kernel.console.endInput();
-    const binary = await sys.create(ObjectType.SHARED_MEMORY_BLOB);
-    const lent = await sys.beginWrite(binary.ref, bytes.length);
-    lent.set(bytes);
-    await sys.endWrite(binary.ref, lent);
-    const task = await sys.run(binary.ref, { argv: [name, ...args] });
-    await sys.select([task]); // reading a task waits for its exit
+    const child = await spawn(sys, binary, { argv: [name, ...args] });
+    const status = await wait(sys, child);
     stopFeeding();
     if (readsStdin) process.stdin.destroy();
-    process.exitCode = sys.ref(task).task?.exitStatus ?? 1;
+    process.exitCode = status;
     for (const out of options.outputs?.(args) ?? []) {
       await exportFile(sys, out, out).catch((e: unknown) => {
         if (!isDiosError(e, 'ENOENT')) throw e;

@@ -7,8 +7,7 @@
  *
  * @module
  */
-import type { SystemCalls } from '@dios/kernel';
-import { chunks, fclose, fopen, fprintf, stdio, type FILE } from '@dios/libd';
+import { chunks, fclose, fopen, fprintf, stdio, type FILE, type ProgramContext } from '@dios/libd';
 import { runProgram, strerror } from './run-program.js';
 
 type Counts = [lines: number, words: number, bytes: number];
@@ -34,9 +33,9 @@ async function count(file: FILE, close: boolean): Promise<Counts> {
   return counts;
 }
 
-async function main(sys: SystemCalls): Promise<number> {
+async function main(argv: string[], { sys }: ProgramContext): Promise<number> {
   const { stdin, stdout, stderr } = await stdio(sys);
-  const [argv0, ...args] = sys.argv;
+  const [argv0, ...args] = argv;
   const flags = args.filter((a) => /^-[lwc]+$/.test(a)).join('');
   const names = args.filter((a) => !/^-[lwc]+$/.test(a));
   const shown = flags === '' ? [true, true, true] : ['l', 'w', 'c'].map((f) => flags.includes(f));

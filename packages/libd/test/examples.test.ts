@@ -1,8 +1,8 @@
 /**
  * The example programs (examples/*.ts) run from the command line with tsx,
  * as a user would: wc's output must match coreutils' wc (C locale), cat,
- * cp and tee must copy bytes exactly, and ifc-plugin's plugin must be
- * refused every leak.
+ * cp and tee must copy bytes exactly, ifc-plugin's plugin must be refused
+ * every leak, and hello, pipe and the npm start demo print what they say.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -107,6 +107,34 @@ describe('examples', { timeout: 60_000 }, () => {
     expect([teed.code, teed.stdout.toString(), readFileSync(a, 'utf8')]).toEqual([0, text, text]);
     await example('tee', ['-a', a], 'three\n');
     expect(readFileSync(a, 'utf8')).toBe(`${text}three\n`);
+  });
+
+  it('hello, pipe and the demo run and print what their comments promise', async () => {
+    // Three processes at once: each mostly waits for tsx to start.
+    const [hello, ada, pipe, demo] = await Promise.all([
+      example('hello', []),
+      example('hello', ['Ada']),
+      example('pipe', []),
+      example('demo', []),
+    ]);
+    expect([hello.code, hello.stderr, hello.stdout.toString()]).toEqual([
+      0,
+      '',
+      'hello: writing a greeting for world to /greetings/world.txt\nhello, world\nhello exited with status 0\n',
+    ]);
+    expect(ada.stdout.toString()).toContain('\nhello, Ada\n');
+    const piped = pipe.stdout.toString();
+    expect([pipe.code, pipe.stderr], piped).toEqual([0, '']);
+    expect(piped).toContain('[console] consumer got 87 bytes');
+    expect(piped).toContain('  | delta: the last line\n');
+    expect(piped).toMatch(/select: producer \(ref \d+\) is exited \(status 0\)/);
+    const shown = demo.stdout.toString();
+    expect([demo.code, demo.stderr], shown).toEqual([0, '']);
+    // The licences text's most frequent word, and its count.
+    expect(shown).toMatch(/top words:\n {2}the +445\n/);
+    const tasks = shown.split('\n').filter((line) => / mapreduce-(master|map|reduce) /.test(line));
+    expect(tasks).toHaveLength(7);
+    for (const task of tasks) expect(task).toContain('exit 0');
   });
 
   it('ifc-plugin: every way out of the plugin is EPERM, and only the declassifier publishes', async () => {
