@@ -58,7 +58,16 @@ const noSilentCatch = {
 
 export default defineConfig(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'docs/api/**', '.types/**', '.prof/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/coverage/**',
+      'docs/api/**',
+      '.types/**',
+      '.prof/**',
+      // A user's project, compiled and linted by scripts/check-packages.mjs in a scratch directory against the tarballs.
+      'scripts/package-check/**',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,

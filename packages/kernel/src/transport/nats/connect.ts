@@ -3,8 +3,9 @@
  * and password, token or NKey) and makes the node's {@link NatsTransport}.
  * @module
  */
-import { connect, nkeyAuthenticator, nkeys, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, nkeyAuthenticator } from '@nats-io/transport-node';
 import { errors } from '../../core/abi/errors.js';
+import { natsClient } from './nats-client.js';
 import { NatsTransport } from './nats-transport.js';
 import { SUBJECT_TOKEN } from './subjects.js';
 
@@ -55,7 +56,8 @@ export interface NatsTransportOptions {
  * shown), EACCES if the server refuses the credentials, ECONNREFUSED if it
  * cannot be reached, EEXIST naming `id` if a live node of the cluster has
  * that id already (it is checked before the node is heard: see "Unique ids"
- * in docs/cluster.md). Once connected, the node rides out losing the server:
+ * in docs/cluster.md), ENOTSUP naming the package to install when the NATS
+ * client (`@nats-io/transport-node`, an optional peer dependency) is missing. Once connected, the node rides out losing the server:
  * it reconnects every heartbeatMs for as long as it takes (see
  * {@link NatsTransport}).
  */
@@ -75,6 +77,7 @@ export async function connectNats(options: NatsTransportOptions): Promise<NatsTr
   const maxPeers = count(options.maxPeers, 'maxPeers');
   const bytesPerSender = count(options.assemblyBytesPerSender, 'assemblyBytesPerSender');
   const bytes = count(options.assemblyBytes, 'assemblyBytes');
+  const { connect } = natsClient(where);
   const credentials = credentialsOf(options);
   let nc: NatsConnection;
   try {
@@ -167,6 +170,7 @@ function credentialsOf(options: NatsTransportOptions): {
     throw errors.EINVAL(where, 'seed', 'give either an NKey seed or user/pass or a token, not several');
   // The seed itself never appears in an error: it is the node's secret.
   if (typeof options.seed !== 'string') throw errors.EINVAL(where, 'seed', 'an NKey seed is a string');
+  const { nkeys, nkeyAuthenticator } = natsClient(where);
   const seed = new TextEncoder().encode(options.seed.trim());
   let publicKey: string;
   try {

@@ -7,7 +7,8 @@
  * no live node has its id (see {@link NatsTransport.claimId}).
  * @module
  */
-import { headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import { natsClient } from './nats-client.js';
 import { Reassembly, PART_HEADER, splitFrame, type ReassemblyLimits } from './parts.js';
 import { DiosError, Errno, errors, type ErrnoCode } from '../../core/abi/errors.js';
 import type { PeerReply, PeerRequest, RequestHandler, Transport } from '../../core/wire/transport.js';
@@ -359,6 +360,11 @@ export class NatsTransport implements Transport {
     }
   }
 
+  // NATS headers for a part (the client is there: it made the connection this transport runs on).
+  #headers(): ReturnType<ReturnType<typeof natsClient>['headers']> {
+    return natsClient('NatsTransport').headers();
+  }
+
   // Publishes a frame, in parts when it exceeds what the server takes in one message (its max_payload).
   #publish(subject: string, frame: Uint8Array, reply: string | undefined, id: string): void {
     const limit = Math.max(1024, (this.#nc.info?.max_payload ?? 1 << 20) - 4096);
@@ -368,7 +374,7 @@ export class NatsTransport implements Transport {
     }
     const parts = splitFrame(frame, limit);
     parts.forEach((part, i) => {
-      const h = headers();
+      const h = this.#headers();
       h.set(PART_HEADER, `${id} ${i} ${parts.length} ${frame.length}`);
       this.#nc.publish(subject, part, { headers: h, ...(reply === undefined ? {} : { reply }) });
     });
