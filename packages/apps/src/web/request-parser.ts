@@ -44,7 +44,7 @@ export type ParseResult =
       readonly status: 400 | 413 | 505;
       /** What was wrong, for people. */
       readonly reason: string;
-      /** The request line as received (up to {@link MAX_LOGGED_LINE} characters, latin1), for the access log: may hold anything. */
+      /** The request line as received (its first 1024 characters, `MAX_LOGGED_LINE`, latin1), for the access log: may hold anything. */
       readonly line: string;
     };
 
