@@ -39,6 +39,17 @@ describe('edge cases', () => {
     expect([...counts.keys()].find((k) => k.length > 1000)?.length).toBe(huge.length);
   });
 
+  it("a word of 5 MB across the 4 MiB ranges a map task reads its piece in, and words at the ranges' edges", async () => {
+    const bytes = new Uint8Array(5 * 1024 * 1024 + 6).fill(0x71);
+    bytes.set(text('p q '));
+    bytes.set(text(' r'), bytes.length - 2);
+    const counts = await check(bytes, 1, 2);
+    expect([...counts.values()].sort()).toEqual([1, 1, 1, 1]);
+    // Words of 1000 letters end to end: one straddles each range's edge, and counts once.
+    const words = new Uint8Array(9 * 1024 * 1024).map((_, i) => (i % 1001 === 1000 ? 0x20 : 0x61 + (i % 5)));
+    await check(words, 2, 2);
+  });
+
   it('a huge word alone, and only separators', async () => {
     await check(new Uint8Array(3 * 1024 * 1024).fill(0x7a), 9, 2);
     expect((await check(new Uint8Array(100_000).fill(0x20), 9, 2)).size).toBe(0);
