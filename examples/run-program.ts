@@ -25,7 +25,7 @@ export interface RunOptions {
   readsStdin?: (args: string[]) => boolean;
 }
 
-/** A C-style description of a failure, as perror prints it: `No such file or directory` for ENOENT, and so on. */
+/** A failure in the words coreutils use (`No such file or directory` for ENOENT, and so on), for the programs that mimic them. */
 export function strerror(e: unknown): string {
   if (isDiosError(e, 'ENOENT')) return 'No such file or directory';
   if (isDiosError(e, 'EACCES')) return 'Permission denied';
