@@ -1,10 +1,12 @@
 /**
  * A live mirror of a host directory in blobs. A host task writes each host
  * file into the shared-memory blob at the same path under a DIOS directory
- * (the `pathName` rule libd's fopen uses), then follows the tree: fs.watch
- * (recursive) says something changed, a periodic rescan catches what the
- * watcher missed, and each pass compares size and modification time with
- * what was mirrored. A changed file is replaced in one begin/end_write (a
+ * (the `pathName` rule libd's fopen uses), then follows the tree: a
+ * watcher on each directory (fs.watch, one inotify watch per directory,
+ * where Node 20's recursive mode would take one per file and walk the tree
+ * synchronously) says something changed, a periodic rescan catches what
+ * the watchers missed, and each pass compares size and modification time
+ * with what was mirrored. A changed file is replaced in one begin/end_write (a
  * reader sees the old bytes or the new, never half); a deleted one is
  * destroyed (its blob is single-delete, so readers' handles close); a
  * rename is a delete and a create. The directory's index
@@ -77,8 +79,17 @@ interface Found {
   readonly mtimeMs: number;
 }
 
-// Walks `dir`, adding the regular files (and links to regular files inside `root`) to `out` by relative path.
-async function walk(root: string, realRoot: string, dir: string, out: Map<string, Found>, warn: (m: string) => void) {
+// Walks `dir`, adding the regular files (and links to regular files inside `root`) to `out` by relative path,
+// and the directories to `dirs`.
+async function walk(
+  root: string,
+  realRoot: string,
+  dir: string,
+  out: Map<string, Found>,
+  dirs: Set<string>,
+  warn: (m: string) => void,
+): Promise<void> {
+  dirs.add(dir);
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -90,7 +101,7 @@ async function walk(root: string, realRoot: string, dir: string, out: Map<string
     const full = join(dir, entry.name);
     const rel = relative(root, full).split(sep).join('/');
     if (entry.isDirectory()) {
-      await walk(root, realRoot, full, out, warn);
+      await walk(root, realRoot, full, out, dirs, warn);
       continue;
     }
     if (!entry.isFile() && !entry.isSymbolicLink()) continue;
@@ -172,7 +183,9 @@ export function mirrorDirectory(
   async function pass(): Promise<void> {
     const realRoot = await realpath(hostDir);
     const found = new Map<string, Found>();
-    await walk(hostDir, realRoot, hostDir, found, warn);
+    const dirs = new Set<string>();
+    await walk(hostDir, realRoot, hostDir, found, dirs, warn);
+    watchDirectories(dirs);
     let changed = false;
     for (const [rel, old] of held) {
       if (found.has(rel)) continue;
@@ -235,7 +248,8 @@ export function mirrorDirectory(
     return running;
   }
 
-  let watcher: FSWatcher | undefined;
+  const watchers = new Map<string, FSWatcher>();
+  let watching = true;
   let timer: ReturnType<typeof setInterval> | undefined;
   let debounce: ReturnType<typeof setTimeout> | undefined;
   const soon = (): void => {
@@ -246,14 +260,39 @@ export function mirrorDirectory(
       sync().catch((e: unknown) => warn(`mirror pass failed: ${e instanceof Error ? e.message : String(e)}`));
     }, 25);
   };
+  const stopWatching = (e: unknown): void => {
+    // Out of inotify watches (ENOSPC), or anything else: the rescans carry on alone.
+    watching = false;
+    for (const w of watchers.values()) w.close();
+    watchers.clear();
+    warn(`watching stopped (${(e as { code?: string }).code ?? 'EIO'}): changes are seen by the rescan only`);
+  };
+  // Each directory of the tree watched, no other: new ones added, removed ones dropped, after every pass.
+  function watchDirectories(dirs: ReadonlySet<string>): void {
+    for (const [dir, w] of watchers) {
+      if (dirs.has(dir)) continue;
+      w.close();
+      watchers.delete(dir);
+    }
+    for (const dir of dirs) {
+      if (!watching || closed || watchers.has(dir)) continue;
+      try {
+        const w = watch(dir, { persistent: false }, soon);
+        w.on('error', () => {
+          // The directory went (the next pass drops it) or the watch broke: a pass looks.
+          w.close();
+          watchers.delete(dir);
+          soon();
+        });
+        watchers.set(dir, w);
+      } catch (e) {
+        if ((e as { code?: string }).code === 'ENOENT') continue;
+        stopWatching(e);
+      }
+    }
+  }
   const ready = sync().then(() => {
     if (closed) return;
-    try {
-      watcher = watch(hostDir, { recursive: true }, soon);
-      watcher.on('error', () => undefined);
-    } catch (e) {
-      warn(`watching failed (${(e as { code?: string }).code ?? 'EIO'}): changes are seen by the rescan only`);
-    }
     if (rescanMs > 0) {
       timer = setInterval(soon, rescanMs);
       timer.unref();
@@ -269,7 +308,8 @@ export function mirrorDirectory(
     sync,
     async close(): Promise<void> {
       closed = true;
-      watcher?.close();
+      for (const w of watchers.values()) w.close();
+      watchers.clear();
       if (timer !== undefined) clearInterval(timer);
       if (debounce !== undefined) clearTimeout(debounce);
       // A failed first pass was the caller's to hear (ready rejected); a failed later one was warned of.
