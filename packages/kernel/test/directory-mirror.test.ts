@@ -28,6 +28,7 @@ async function setup(options: Parameters<typeof mirrorDirectory>[3] = {}): Promi
   const host = join(dir, 'site');
   mkdirSync(join(host, 'sub'), { recursive: true });
   writeFileSync(join(host, 'a.txt'), 'alpha\n');
+  writeFileSync(join(host, '.dios-index'), 'a host file where the index goes\n');
   writeFileSync(join(host, 'sub', 'b.txt'), 'beta\n');
   writeFileSync(join(dir, 'secret'), 'outside\n');
   symlinkSync(join(dir, 'secret'), join(host, 'escape.txt'));
@@ -77,6 +78,7 @@ describe('mirrorDirectory', () => {
     expect(warnings.some((w) => w.includes('escape.txt'))).toBe(true);
     const index = (await read(sys, '/www/.dios-index'))!.split('\n').filter(Boolean);
     expect(index.map((l) => l.split('\t')[0])).toEqual(['a.txt', 'alias.txt', 'sub/b.txt']);
+    expect(warnings.some((w) => w.includes('.dios-index'))).toBe(true);
     expect(index[0]).toMatch(/^a\.txt\t6\t\d{13}$/);
     expect(mirror.entries().map((e) => e.path)).toEqual(['a.txt', 'alias.txt', 'sub/b.txt']);
   });

@@ -105,6 +105,10 @@ async function walk(
       continue;
     }
     if (!entry.isFile() && !entry.isSymbolicLink()) continue;
+    if (rel === DIRECTORY_INDEX) {
+      warn(`not served: ${rel} (the mirror's index has that path)`);
+      continue;
+    }
     if (rel.includes('\n') || rel.includes('\t')) {
       warn(`not served: ${JSON.stringify(rel)} (a newline or tab in the name)`);
       continue;
