@@ -2,8 +2,10 @@
 // repository on GitHub without front matter (which GitHub shows as a table at the top of the file):
 // - a guide's page is titled by its first `# heading` ("Running a cluster", not "cluster"; "Examples", not "README");
 // - a guide's folder of the same name holds its sub-pages (docs/syscalls/*.md under docs/syscalls.md), which the
-//   navigation would otherwise list flat (it shows no folders, so that modules are listed by import path).
-import { Converter } from 'typedoc';
+//   navigation would otherwise list flat (it shows no folders, so that modules are listed by import path);
+// - a link from a guide to a source file, written as on GitHub ([`SystemCalls`](../packages/.../system-calls.ts)),
+//   goes to the API page of the symbol it names instead of a copy of the file.
+import { Converter, ReflectionKind } from 'typedoc';
 
 /** @param {import('typedoc').Application} app */
 export function load(app) {
@@ -25,5 +27,20 @@ export function load(app) {
       parent.addChild(document);
     }
     byPath.clear();
+  });
+  app.converter.on(Converter.EVENT_RESOLVE_END, (context) => {
+    const { project } = context;
+    const symbols = project.getReflectionsByKind(ReflectionKind.SomeExport & ~ReflectionKind.Reference);
+    for (const document of project.getReflectionsByKind(ReflectionKind.Document)) {
+      document.content.forEach((part, i) => {
+        const path =
+          part.kind === 'relative-link' && part.target !== undefined && project.files.resolvePath(part.target);
+        if (!path || !/\/src\/.*\.ts$/.test(path)) return;
+        // The link's text is the symbol's name in backticks: `[`Name`](path)`.
+        const name = /^`(\w+)`$/.exec(document.content[i - 2]?.text ?? '')?.[1];
+        const symbol = name && symbols.find((s) => s.name === name);
+        if (symbol) project.files.registerReflectionPath(path, symbol);
+      });
+    }
   });
 }
