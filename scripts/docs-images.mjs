@@ -37,9 +37,11 @@ async function renderDot(dot) {
   const entry = createRequire(join(ROOT, 'packages', 'apps', 'package.json')).resolve('@hpcc-js/wasm-graphviz');
   const { Graphviz } = await import(pathToFileURL(entry).href);
   const graphviz = await Graphviz.load();
-  const open = dot.indexOf('{');
-  if (open < 0) throw new Error('no graph body');
-  const styled = `${dot.slice(0, open + 1)}\n  ${DOT_STYLE}\n${dot.slice(open + 1)}`;
+  // The brace that opens the graph, not one in a comment above it.
+  const head = /^\s*(?:strict\s+)?(?:di)?graph\b[^{]*\{/m.exec(dot);
+  if (!head) throw new Error('no graph body');
+  const open = head.index + head[0].length;
+  const styled = `${dot.slice(0, open)}\n  ${DOT_STYLE}\n${dot.slice(open)}`;
   const svg = graphviz.dot(styled, 'svg');
   return svg.slice(svg.indexOf('<svg')).replace(/font-family="[^"]*"/g, `font-family="${FONT}"`);
 }
