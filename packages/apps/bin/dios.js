@@ -1,29 +1,13 @@
 #!/usr/bin/env node
-// The `dios` command. In a checkout (the TypeScript sources and tsx are there) it runs the sources, with the
-// @dios/source condition so that the workspace packages are read from source too; otherwise the built bundle.
-import { spawn } from 'node:child_process';
+// The `dios` command: the built JavaScript, in this process (no second process, no TypeScript at run time).
+// A checkout that was never built has no dist/: say how to build instead of a stack trace.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const source = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-let tsx;
-try {
-  tsx = import.meta.resolve('tsx');
-} catch {
-  tsx = undefined;
-}
-
-if (existsSync(source) && tsx !== undefined) {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@dios/source', '--import', tsx, source, ...process.argv.slice(2)],
-    { stdio: 'inherit' },
-  );
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => {
-    if (signal !== null) process.kill(process.pid, signal);
-    else process.exitCode = code ?? 1;
-  });
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (existsSync(fileURLToPath(main))) {
+  await import(main.href);
 } else {
-  await import('../dist/cli/main.js');
+  process.stderr.write(`dios: ${fileURLToPath(main)} is not built yet: run 'npm run build' first\n`);
+  process.exitCode = 1;
 }

@@ -1,5 +1,5 @@
 /**
- * `dios exec`, run as a child process through its bin launcher: a C program
+ * `dios exec`, run as a child process from the sources: a C program
  * compiled here for WASI gets its argv (everything after PROGRAM.wasm, even
  * `--data`), stdin from a pipe, stdout and stderr apart, and its exit status
  * passed through; a file it writes is there in the next run with the same
@@ -8,17 +8,16 @@
  * clang with the wasm32-wasi sysroot (skipped without, unless
  * DIOS_REQUIRE_SERVICES=1).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { programMissing } from '../../kernel/test/support/services.js';
-import { DEFAULT_EXEC_DATA, parseExecArgs } from '../src/cli/exec-args.js';
-import { USAGE } from '../src/cli/usage.js';
+import { DEFAULT_EXEC_DATA, EXEC_COMMAND, parseExecArgs } from '../src/cli/exec-args.js';
+import { helpText } from '../src/cli/args/help-text.js';
+import { dios, inProcess } from './cli-process.js';
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'dios.js');
 const CLANG = '/usr/bin/clang';
 const WASI_LIBC = '/usr/lib/wasm32-wasi/libc.a';
 const missing = programMissing(CLANG) ?? programMissing(WASI_LIBC);
@@ -68,22 +67,6 @@ int main(int argc, char **argv) {
 const dir = mkdtempSync(join(tmpdir(), 'dios-exec-'));
 const probe = join(dir, 'probe.wasm');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Runs the dios command with `input` on its stdin; resolves to its exit status and output. */
-function dios(args: string[], input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: 'pipe' });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (b: Buffer) => out.push(b));
-  child.stderr.on('data', (b: Buffer) => err.push(b));
-  child.stdin.end(input);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) =>
-      resolve({ status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
-    );
-  });
-}
 
 describe
   .skipIf(missing !== undefined)
@@ -168,19 +151,19 @@ describe.concurrent('dios exec: command line', () => {
   });
 
   it('a usage error: exit 2 with the message', async () => {
-    const r = await dios(['exec', '--verbose', 'x.wasm']);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toBe(
-      "dios exec: unknown option '--verbose' (options go before PROGRAM.wasm) (try 'dios exec --help')\n",
-    );
+    expect(await inProcess(['exec', '--verbose', 'x.wasm'])).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: "dios: unknown option '--verbose'\nTry 'dios help exec'.\n",
+    });
   });
 
   it.each([
-    [[], /missing PROGRAM\.wasm/],
-    [['--data'], /--data needs a directory/],
-    [['--data='], /--data needs a directory/],
-    [['--'], /missing PROGRAM\.wasm after --/],
-    [['-x', 'p.wasm'], /unknown option '-x'/],
+    [[], /^missing PROGRAM\.wasm$/],
+    [['--data'], /^option --data needs a value$/],
+    [['--data='], /^option --data needs a value$/],
+    [['--'], /^missing PROGRAM\.wasm$/],
+    [['-x', 'p.wasm'], /^unknown option '-x'$/],
   ])('parseExecArgs %j: a usage error naming the argument', (args, message) => {
     expect(() => parseExecArgs(args)).toThrow(message);
   });
@@ -190,20 +173,19 @@ describe.concurrent('dios exec: command line', () => {
       program: 'p.wasm',
       args: ['--data', 'x', '--', '-h'],
       data: DEFAULT_EXEC_DATA,
-      help: false,
     });
     expect(parseExecArgs(['--data=d', '--', '-odd.wasm', 'a'])).toMatchObject({
       program: '-odd.wasm',
       args: ['a'],
       data: 'd',
     });
-    expect(parseExecArgs(['--data', 'd', '--help'])).toMatchObject({ help: true });
   });
 
-  it('dios --help lists exec; dios exec --help explains it', async () => {
-    expect(USAGE).toMatch(/exec \[--data DIR\] \[--\] PROGRAM\.wasm \[ARGS\.\.\.\]/);
-    const r = await dios(['exec', '--help']);
-    expect(r.status).toBe(0);
+  it("dios exec --help explains it; after PROGRAM.wasm, --help is the program's", async () => {
+    const r = await inProcess(['exec', '--data', 'd', '--help']);
+    expect([r.status, r.stdout]).toEqual([0, helpText(EXEC_COMMAND)]);
+    expect(r.stdout).toMatch(/^Usage: dios exec \[--data DIR\] \[--\] PROGRAM\.wasm \[ARGS\.\.\.\]/);
     expect(r.stdout).toMatch(/default \.\/\.dios-data/);
+    expect(parseExecArgs(['p.wasm', '--help'])).toMatchObject({ program: 'p.wasm', args: ['--help'] });
   });
 });

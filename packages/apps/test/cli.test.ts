@@ -1,25 +1,20 @@
 /**
- * The dios command, run as a child process through its bin launcher: output
- * format and order, --top, --all, usage errors (exit 2), missing files.
+ * dios wordcount, run as a child process from the sources: output format
+ * and order, --top, --all, usage errors (exit 2), missing files.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseWordCountArgs } from '../src/cli/wordcount-args.js';
-import { UsageError } from '../src/cli/usage-error.js';
+import { UsageError } from '../src/cli/args/usage-error.js';
+import { diosSync, inProcess } from './cli-process.js';
 import { coreutilsCounts, entries } from './helpers.js';
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'dios.js');
 const dir = mkdtempSync(join(tmpdir(), 'dios-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function dios(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const dios = (...args: string[]) => diosSync(args);
 
 function file(name: string, text: string): string {
   const path = join(dir, name);
@@ -53,10 +48,8 @@ describe('dios wordcount', () => {
     expect(counts).toEqual([...counts].sort((a, b) => b - a));
   });
 
-  it('--top K prints K lines; --top 0 none', () => {
-    expect(dios('wordcount', '--top', '3', GPL).stdout.split('\n').filter(Boolean)).toHaveLength(3);
-    const zero = dios('wordcount', '--top=0', GPL);
-    expect([zero.status, zero.stdout]).toEqual([0, '']);
+  it('--top K (-n K) prints K lines', () => {
+    expect(dios('wordcount', '-n', '3', GPL).stdout.split('\n').filter(Boolean)).toHaveLength(3);
   });
 
   it('an empty file prints nothing', () => {
@@ -65,12 +58,18 @@ describe('dios wordcount', () => {
 
   // The parser's refusals, in this process (a child process each cost ~2 s of the suite's budget)...
   it.each([
-    [[], /at least one FILE/],
-    [[GPL, '--maps', '0'], /--maps: expected an integer >= 1, got '0'/],
-    [[GPL, '--reduces'], /--reduces needs a value/],
-    [[GPL, '--top', 'many'], /--top: expected an integer >= 0, got 'many'/],
+    [[], /^missing FILE$/],
+    [[GPL, '--maps', '0'], /^option --maps: expected a whole number >= 1, got '0'$/],
+    [[GPL, '--reduces'], /^option --reduces needs a value$/],
+    [[GPL, '--top', 'many'], /^option --top: expected a whole number >= 1, got 'many'$/],
+    [[GPL, '--top=0'], /^option --top: expected a whole number >= 1, got '0'$/],
+    [[GPL, '--top', '-1'], /^option --top: expected a whole number >= 1, got '-1'$/],
+    [[GPL, '--top', '2.5'], /^option --top: expected a whole number >= 1, got '2.5'$/],
+    [[GPL, '--top', '--all'], /^option --top needs a value$/],
+    [[GPL, '--all=yes'], /^option --all takes no value$/],
     [[GPL, '--top', '3', '--all'], /--top and --all/],
-    [[GPL, '--frobnicate'], /unknown option '--frobnicate'/],
+    [[GPL, '--frobnicate'], /^unknown option '--frobnicate'$/],
+    [[GPL, '--store', 's', '--cluster', 'nats://127.0.0.1:1'], /^options --store and --cluster exclude each other$/],
     [[GPL, '--user', 'u', '--pass', 'p'], /--user needs --cluster URL/],
     [[GPL, '--cluster', 'nats://127.0.0.1:1', '--user', 'u'], /--user needs --pass/],
     [[GPL, '--cluster', 'nats://127.0.0.1:1', '--token', 't', '--nkey', '/x'], /--nkey: give one of/],
@@ -80,16 +79,24 @@ describe('dios wordcount', () => {
     expect(() => parseWordCountArgs(args)).toThrow(message);
   });
 
-  // ...and through the real command: exit 2, nothing on stdout, the message on stderr.
+  it('takes - (standard input) among the files and --progress', () => {
+    expect(parseWordCountArgs(['-', GPL, '--progress'])).toMatchObject({ files: ['-', GPL], progress: true });
+    expect(parseWordCountArgs([GPL])).toMatchObject({ progress: false, top: 10 });
+  });
+
+  // ...and through the command's dispatcher: exit 2, nothing on stdout, the message and the help to read on stderr.
   it.each([
-    [['wordcount', GPL, '--maps', '0'], /--maps: expected an integer >= 1, got '0'/],
-    [['count', GPL], /unknown command 'count'/],
-    [[], /missing command/],
-  ])('usage error %j: exit 2 with a message naming the argument', (args, message) => {
-    const r = dios(...args);
+    [
+      ['wordcount', GPL, '--maps', '0'],
+      "dios: option --maps: expected a whole number >= 1, got '0'\nTry 'dios help wordcount'.\n",
+    ],
+    [['count', GPL], "dios: unknown command 'count'\nTry 'dios help'.\n"],
+    [[], "dios: missing command\nTry 'dios help'.\n"],
+  ])('usage error %j: exit 2 with a message naming the argument', async (args, message) => {
+    const r = await inProcess(args);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toBe(message);
   });
 
   it('a missing file: exit 1, ENOENT and the path', () => {
@@ -106,24 +113,5 @@ describe('dios wordcount', () => {
     const r = dios('wordcount', GPL, '--cluster', 'nats://127.0.0.1:1', '--nkey', missing);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/--nkey: cannot read '.*no-such-seed': ENOENT/);
-  });
-
-  it('runs as `npx dios` from the repository root', () => {
-    const root = join(dirname(BIN), '..', '..', '..');
-    const r = spawnSync('npx', ['--no-install', 'dios', 'wordcount', '--top', '1', GPL], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect([r.status, r.stdout]).toEqual([0, 'the\t' + String(coreutilsCounts(readFileSync(GPL)).get('the')) + '\n']);
-  });
-
-  it('--help prints the usage', () => {
-    for (const args of [['--help'], ['-h'], ['wordcount', '--help']]) {
-      const r = dios(...args);
-      expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/^Usage: dios <command>/);
-      expect(r.stdout).toContain('--top K');
-    }
   });
 });

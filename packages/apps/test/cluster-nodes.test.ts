@@ -6,9 +6,8 @@
  * SIGKILL the others drop it within the liveness deadline and go on serving.
  */
 import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIOS_ARGV } from './cli-process.js';
 import {
   freePort,
   natsMissing,
@@ -23,7 +22,6 @@ import {
 const USER = 'dios';
 const PASS = 'node-test-pw';
 const DEAD_MS = 1500;
-const HERE = dirname(fileURLToPath(import.meta.url));
 const missing = natsMissing();
 
 let server: NatsServer | undefined;
@@ -136,9 +134,8 @@ describe.skipIf(missing !== undefined)('dios node start: two at once with one id
 });
 
 describe('dios node start: the command line', () => {
-  const BIN = join(HERE, '..', 'bin', 'dios.js');
   const dios = (...args: string[]) =>
-    spawnSync(process.execPath, [BIN, 'node', ...args], { encoding: 'utf8', timeout: 60_000 });
+    spawnSync(process.execPath, [...DIOS_ARGV, 'node', ...args], { encoding: 'utf8', timeout: 60_000 });
 
   it('usage errors exit 2 and name the argument', () => {
     const cases: [string[], RegExp][] = [

@@ -1,41 +1,38 @@
 /**
- * `dios kv` through its bin launcher: help, and usage errors (exit 2, the
- * argument named on stderr).
+ * `dios kv`'s command line: help, and usage errors (exit 2, the argument
+ * named on stderr), in this process.
  */
-import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseKvServeArgs } from '../src/cli/kv-command.js';
-import { UsageError } from '../src/cli/usage-error.js';
+import { UsageError } from '../src/cli/args/usage-error.js';
+import { inProcess } from './cli-process.js';
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'dios.js');
-
-function dios(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const dios = (...args: string[]) => inProcess(args);
 
 describe('dios kv', () => {
   it('--help prints the usage', async () => {
     const r = await dios('kv', '--help');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: dios kv serve \[--port P\]/);
+    expect(r.stdout).toMatch(/^Usage: dios kv serve \[options\]/);
     expect(r.stdout).toContain("--client-output-buffer-limit 'HARD SOFT SECONDS'");
+    expect(r.stdout).toContain('-p, --port PORT');
+  });
+
+  it('takes -p for --port and the limits', () => {
+    expect(parseKvServeArgs(['-p', '6380', '--proto-max-bulk-len=1mb'])).toMatchObject({
+      port: 6380,
+      maxBulkBytes: 1024 * 1024,
+      fsync: 'everysec',
+    });
   });
 
   // The serve options' refusals, in this process (a child process each cost ~1.5 s of the suite's budget)...
   it.each([
-    [['--port', 'abc'], /--port: expected a port in \[0, 65535\], got 'abc'/],
-    [['--port=70000'], /--port: expected a port in \[0, 65535\], got '70000'/],
-    [['--fsync', 'sometimes'], /--fsync: expected always, everysec or no, got 'sometimes'/],
-    [['--data'], /--data needs a value/],
+    [['--port', 'abc'], /^option --port: expected a port number 0-65535, got 'abc'$/],
+    [['--port=70000'], /^option --port: expected a port number 0-65535, got '70000'$/],
+    [['--fsync', 'sometimes'], /^option --fsync: expected always, everysec or no, got 'sometimes'$/],
+    [['--data'], /^option --data needs a value$/],
+    [['extra'], /^extra argument 'extra'$/],
     [['--frobnicate'], /unknown option '--frobnicate'/],
     [
       ['--proto-max-bulk-len', '2gb'],
@@ -54,11 +51,14 @@ describe('dios kv', () => {
     expect(() => parseKvServeArgs(args)).toThrow(message);
   });
 
-  // ...and through the real command: exit 2, nothing on stdout, the message on stderr.
+  // ...and through the command's dispatcher: exit 2, nothing on stdout, the message on stderr.
   it.each([
-    [['kv'], /missing subcommand \(serve\)/],
-    [['kv', 'start'], /unknown subcommand 'start'/],
-    [['kv', 'serve', '--port', 'abc'], /--port: expected a port in \[0, 65535\], got 'abc'/],
+    [['kv'], /^dios: missing subcommand of kv \(one of: serve\)\nTry 'dios help kv'\.\n$/],
+    [['kv', 'start'], /^dios: unknown subcommand 'start' of kv \(one of: serve\)\nTry 'dios help kv'\.\n$/],
+    [
+      ['kv', 'serve', '--port', 'abc'],
+      /^dios: option --port: expected a port number 0-65535, got 'abc'\nTry 'dios help kv serve'\.\n$/,
+    ],
   ])('usage error %j: exit 2 with a message naming the argument', async (args, message) => {
     const r = await dios(...args);
     expect(r.status).toBe(2);

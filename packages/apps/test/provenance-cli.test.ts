@@ -1,6 +1,6 @@
 /**
  * `dios provenance` end to end: a small WordCount, run as a child process
- * through the bin launcher, keeps its provenance log in a durable store
+ * from the sources, keeps its provenance log in a durable store
  * (`--store`); `dios provenance` draws it once the same way, and is then
  * called in this process (each child costs seconds here). The lineage of its output, drawn from that store, shows
  * the input files, the map tasks, the map outputs, the reduce tasks and the
@@ -10,20 +10,19 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ProvJsonDocument } from '@dios/apps';
-import { provenanceCommand } from '../src/cli/provenance-command.js';
+import { runDios } from '../src/cli/run-dios.js';
 import { parseWordCountArgs } from '../src/cli/wordcount-args.js';
+import { DIOS_ARGV } from './cli-process.js';
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'dios.js');
 const dir = mkdtempSync(join(tmpdir(), 'dios-provenance-cli-'));
 const store = join(dir, 'store');
 const OUT = '/mapreduce/wordcount/out';
 
 function dios(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [...DIOS_ARGV, ...args], { encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -34,7 +33,7 @@ async function provenance(...args: string[]): Promise<{ status: number; stdout: 
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
   const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
   try {
-    return { status: await provenanceCommand(args), stdout, stderr };
+    return { status: await runDios(['provenance', ...args]), stdout, stderr };
   } finally {
     out.mockRestore();
     err.mockRestore();
@@ -114,17 +113,17 @@ describe('dios provenance', () => {
   });
 
   it.each([
-    [[OUT], /provenance needs --store DIR/],
-    [['--store', store], /provenance needs exactly one NAME\|PATH, got none/],
+    [[OUT], /missing option --store DIR/],
+    [['--store', store], /missing NAME\|PATH/],
     [[OUT, '--store', store, '--format', 'png'], /option --format: expected svg, dot or json, got 'png'/],
-    [[OUT, '--store', store, '--depth', '-1'], /option --depth: expected an integer >= 0, got '-1'/],
+    [[OUT, '--store', store, '--depth', '-1'], /option --depth: expected a whole number from 0 to 999999, got '-1'/],
     [[OUT, '--store', store, '--frobnicate'], /unknown option '--frobnicate'/],
     [[OUT, '--store'], /option --store needs a value/],
   ])('usage error: %j', async (args, message) => {
     const r = await provenance(...args);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
-    expect(r.stderr).toContain("(try 'dios --help')");
+    expect(r.stderr).toContain("Try 'dios help provenance'.");
   });
 
   it.each([
@@ -146,7 +145,7 @@ describe('dios provenance', () => {
 
   it('wordcount refuses --store with --cluster', () => {
     expect(() => parseWordCountArgs(['a.txt', '--store', store, '--cluster', 'nats://127.0.0.1:1'])).toThrow(
-      /option --store cannot be used with --cluster/,
+      /options --store and --cluster exclude each other/,
     );
   });
 });

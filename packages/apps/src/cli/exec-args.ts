@@ -5,7 +5,9 @@
  * starts with `-`).
  * @module
  */
-import { UsageError } from './usage-error.js';
+import type { CommandSpec } from './args/command-spec.js';
+import { parseCommand } from './args/parse-command.js';
+import { required } from './args/value-checks.js';
 
 /** Where `dios exec` keeps the durable store when no `--data` is given: in the directory it runs in. */
 export const DEFAULT_EXEC_DATA = '.dios-data';
@@ -18,29 +20,37 @@ export interface ExecArgs {
   readonly args: readonly string[];
   /** Directory of the durable store. */
   readonly data: string;
-  /** Whether `-h`/`--help` came before the program. */
-  readonly help: boolean;
 }
+
+/** `dios exec`'s options, synopsis and help. */
+export const EXEC_COMMAND: CommandSpec = {
+  name: 'exec',
+  synopsis: '[--data DIR] [--] PROGRAM.wasm [ARGS...]',
+  summary:
+    'Runs a WebAssembly program built for WASI (C compiled with clang --target=wasm32-wasi) as a DIOS task, ' +
+    'every POSIX call it makes carried by the system calls.',
+  details: `  Its stdin, stdout and stderr are this command's; its files are durable
+  DIOS blobs in DIR. Everything after PROGRAM.wasm is the program's (its
+  argv[0] is the file's base name).
+  Exit status: the program's (134 when it traps); 126 when PROGRAM is not a
+  WebAssembly module DIOS can run, 127 when it is not there or imports what
+  DIOS does not provide; 2 for a usage error; 1 when the command fails.`,
+  options: {
+    data: {
+      type: 'string',
+      value: 'DIR',
+      help:
+        `directory of the durable store (default ./${DEFAULT_EXEC_DATA}: the files a program writes stay for ` +
+        "the next run, as a native program's stay in the directory it ran in)",
+    },
+  },
+  stopAtPositional: true,
+  example: 'exec hello.wasm world',
+};
 
 /** Parses `dios exec [--data DIR] [--] PROGRAM.wasm [ARGS...]` (UsageError naming the argument). */
 export function parseExecArgs(argv: readonly string[]): ExecArgs {
-  let data = DEFAULT_EXEC_DATA;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h' || arg === '--help') return { program: '', args: [], data, help: true };
-    if (arg === '--') {
-      const program = argv[i + 1];
-      if (program === undefined) throw new UsageError('missing PROGRAM.wasm after --');
-      return { program, args: argv.slice(i + 2), data, help: false };
-    }
-    if (arg === '--data' || arg.startsWith('--data=')) {
-      const value = arg === '--data' ? argv[++i] : arg.slice('--data='.length);
-      if (value === undefined || value === '') throw new UsageError('--data needs a directory');
-      data = value;
-      continue;
-    }
-    if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}' (options go before PROGRAM.wasm)`);
-    return { program: arg, args: argv.slice(i + 1), data, help: false };
-  }
-  throw new UsageError('missing PROGRAM.wasm');
+  const p = parseCommand(EXEC_COMMAND, argv);
+  const program = required(p.positionals, 0, 'PROGRAM.wasm');
+  return { program, args: p.positionals.slice(1), data: p.string('data') ?? DEFAULT_EXEC_DATA };
 }

@@ -12,25 +12,8 @@ import { basename } from 'node:path';
 import { isDiosError, Kernel, ObjectType, type SystemCalls } from '@dios/kernel';
 import { FileBlobStore, useWorkers, writableConsoleSink } from '@dios/kernel/node';
 import { wasiInterpreter } from '@dios/libd/wasi';
-import { DEFAULT_EXEC_DATA, parseExecArgs, type ExecArgs } from './exec-args.js';
+import { parseExecArgs, type ExecArgs } from './exec-args.js';
 import { endStream, pumpIn, pumpOut } from './exec-stdio.js';
-import { UsageError } from './usage-error.js';
-
-/** `dios exec --help`. */
-export const EXEC_USAGE = `Usage: dios exec [--data DIR] [--] PROGRAM.wasm [ARGS...]
-  Runs a WebAssembly program built for WASI (C compiled with
-  clang --target=wasm32-wasi) as a DIOS task: every POSIX call it makes is
-  carried by the task's DIOS system calls. Its stdin, stdout and stderr are
-  this command's; its files are durable DIOS blobs in DIR; the command exits
-  with the program's exit status. Everything after PROGRAM.wasm is the
-  program's (its argv[0] is the file's base name).
-    --data DIR   directory of the durable store (default ./${DEFAULT_EXEC_DATA}:
-                 the files a program writes stay for the next run, as a
-                 native program's files stay in the directory it ran in)
-  Exit status: the program's (134 when it traps); 126 when PROGRAM is not a
-  WebAssembly module DIOS can run, 127 when it is not there or imports what
-  DIOS does not provide; 2 for a usage error; 1 when the command fails.
-`;
 
 /** Cluster name of the kernel `dios exec` boots: fixed, so that every run names a path's blob the same and finds the files of the runs before. */
 export const EXEC_CLUSTER = 'dios-exec';
@@ -70,20 +53,9 @@ async function blobOf(sys: SystemCalls, bytes: Uint8Array): Promise<number> {
   return ref;
 }
 
-/** Runs `dios exec ...`; resolves to the exit status. */
+/** Runs `dios exec ...`; resolves to the exit status; a usage error is thrown (UsageError) for the caller to report. */
 export async function execCommand(argv: readonly string[]): Promise<number> {
-  let parsed: ExecArgs;
-  try {
-    parsed = parseExecArgs(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`dios exec: ${e.message} (try 'dios exec --help')\n`);
-    return 2;
-  }
-  if (parsed.help) {
-    process.stdout.write(EXEC_USAGE);
-    return 0;
-  }
+  const parsed = parseExecArgs(argv);
   const image = readProgram(parsed.program);
   if (typeof image === 'number') return image;
   return runProgram(parsed, image);

@@ -18,28 +18,9 @@ import {
   parseOutputBufferLimit,
   type OutputBufferLimit,
 } from '../kv/core/limits.js';
-import { UsageError } from './usage-error.js';
-
-/** `dios kv --help`. */
-export const KV_USAGE = `Usage: dios kv serve [--port P] [--host H] [--data DIR] [--fsync always|everysec|no]
-                     [--proto-max-bulk-len N] [--client-query-buffer-limit N]
-                     [--client-output-buffer-limit 'HARD SOFT SECONDS']
-  Runs a Redis-compatible key-value store as a DIOS task.
-    --port P     TCP port (default 6379; 0 picks a free one)
-    --host H     address to listen on (default 127.0.0.1)
-    --data DIR   directory of the durable store (default: a new temporary
-                 directory, removed on exit)
-    --fsync F    always: every acknowledged write is on the device; everysec: synced
-                 at most every second; no: the OS decides (default everysec)
-  Limits, as Redis' settings of the same names (sizes such as 512mb, 1gb, 100k):
-    --proto-max-bulk-len N          longest bulk string (default 512mb, at most 1gb)
-    --client-query-buffer-limit N   most bytes of an incomplete request (default 1gb,
-                                    at most 1gb)
-    --client-output-buffer-limit 'HARD SOFT SECONDS'
-                                    a client whose unsent replies pass HARD, or stay
-                                    over SOFT for SECONDS, is disconnected (default
-                                    '256mb 64mb 60'; 0 turns a limit off)
-`;
+import type { CommandSpec } from './args/command-spec.js';
+import { parseCommand } from './args/parse-command.js';
+import { badSubcommand, invalidValue, noMoreThan, oneOf, portValue } from './args/value-checks.js';
 
 /** Cluster name of the kernel `dios kv serve` boots (its data blobs are found by path in that cluster's root group). */
 export const KV_CLUSTER = 'dios-kv';
@@ -69,80 +50,84 @@ export interface KvServeArgs {
   outputBufferLimit: OutputBufferLimit;
 }
 
-const FLAGS = [
-  '--port',
-  '--host',
-  '--data',
-  '--fsync',
-  '--proto-max-bulk-len',
-  '--client-query-buffer-limit',
-  '--client-output-buffer-limit',
-];
+/** `dios kv serve`'s options, synopsis and help. */
+export const KV_SERVE_COMMAND: CommandSpec = {
+  name: 'kv serve',
+  synopsis: '[options]',
+  summary: 'Runs a Redis-compatible key-value store as a DIOS task (RESP2 over TCP) until SIGINT or SIGTERM.',
+  details: `  Limits are Redis' settings of the same names; sizes are written as 512mb,
+  1gb, 100k.`,
+  options: {
+    port: { type: 'string', short: 'p', value: 'PORT', help: 'TCP port (default 6379; 0 picks a free one)' },
+    host: { type: 'string', value: 'HOST', help: 'address to listen on (default 127.0.0.1)' },
+    data: {
+      type: 'string',
+      value: 'DIR',
+      help: 'directory of the durable store (default: a new temporary directory, removed on exit)',
+    },
+    fsync: {
+      type: 'string',
+      value: 'WHEN',
+      help:
+        'always: every acknowledged write is on the device; everysec: synced at most every second; ' +
+        'no: the OS decides (default everysec)',
+    },
+    'proto-max-bulk-len': { type: 'string', value: 'SIZE', help: 'longest bulk string (default 512mb, at most 1gb)' },
+    'client-query-buffer-limit': {
+      type: 'string',
+      value: 'SIZE',
+      help: 'most bytes of an incomplete request (default 1gb, at most 1gb)',
+    },
+    'client-output-buffer-limit': {
+      type: 'string',
+      value: "'HARD SOFT SECONDS'",
+      help:
+        'a client whose unsent replies pass HARD, or stay over SOFT for SECONDS, is disconnected ' +
+        "(default '256mb 64mb 60'; 0 turns a limit off)",
+    },
+  },
+  example: 'kv serve -p 6380 --data ./kv-data',
+};
 
-function sizeOption(flag: string, value: string): number {
+function sizeOption(option: string, value: string): number {
   const n = parseBytes(value);
   if (n === undefined || n < 1 || n > MAX_CONFIGURED_BYTES)
-    throw new UsageError(`${flag}: expected a size from 1 to 1gb (such as 512mb), got '${value}'`);
+    throw invalidValue(option, 'a size from 1 to 1gb (such as 512mb)', value);
   return n;
 }
 
 /** Parses `serve`'s options (UsageError naming the argument). */
 export function parseKvServeArgs(args: readonly string[]): KvServeArgs {
-  const out: KvServeArgs = {
-    port: 6379,
-    host: '127.0.0.1',
-    data: undefined,
-    fsync: 'everysec',
-    maxBulkBytes: DEFAULT_KV_LIMITS.maxBulkBytes,
-    queryBufferBytes: DEFAULT_KV_LIMITS.queryBufferBytes,
-    outputBufferLimit: { ...DEFAULT_KV_LIMITS.output },
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
-    if (!FLAGS.includes(flag)) throw new UsageError(`unknown option '${arg}'`);
-    const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i];
-    if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
-    if (flag === '--port') {
-      const n = Number(value);
-      if (!/^\d+$/.test(value) || n > 65535)
-        throw new UsageError(`--port: expected a port in [0, 65535], got '${value}'`);
-      out.port = n;
-    } else if (flag === '--host') out.host = value;
-    else if (flag === '--data') out.data = value;
-    else if (flag === '--proto-max-bulk-len') out.maxBulkBytes = sizeOption(flag, value);
-    else if (flag === '--client-query-buffer-limit') out.queryBufferBytes = sizeOption(flag, value);
-    else if (flag === '--client-output-buffer-limit') {
-      const limit = parseOutputBufferLimit(value);
-      if (limit === undefined)
-        throw new UsageError(`${flag}: expected 'HARD SOFT SECONDS' (such as '256mb 64mb 60'), got '${value}'`);
-      out.outputBufferLimit = limit;
-    } else {
-      if (FSYNC[value] === undefined) throw new UsageError(`--fsync: expected always, everysec or no, got '${value}'`);
-      out.fsync = value;
-    }
+  const p = parseCommand(KV_SERVE_COMMAND, args);
+  noMoreThan(p.positionals, 0);
+  const port = p.string('port');
+  const bulk = p.string('proto-max-bulk-len');
+  const query = p.string('client-query-buffer-limit');
+  const output = p.string('client-output-buffer-limit');
+  let outputBufferLimit = { ...DEFAULT_KV_LIMITS.output };
+  if (output !== undefined) {
+    const limit = parseOutputBufferLimit(output);
+    if (limit === undefined)
+      throw invalidValue('--client-output-buffer-limit', "'HARD SOFT SECONDS' (such as '256mb 64mb 60')", output);
+    outputBufferLimit = limit;
   }
-  return out;
+  return {
+    port: port === undefined ? 6379 : portValue('--port', port),
+    host: p.string('host') ?? '127.0.0.1',
+    data: p.string('data'),
+    fsync: oneOf('--fsync', p.string('fsync') ?? 'everysec', Object.keys(FSYNC)),
+    maxBulkBytes: bulk === undefined ? DEFAULT_KV_LIMITS.maxBulkBytes : sizeOption('--proto-max-bulk-len', bulk),
+    queryBufferBytes:
+      query === undefined ? DEFAULT_KV_LIMITS.queryBufferBytes : sizeOption('--client-query-buffer-limit', query),
+    outputBufferLimit,
+  };
 }
 
-/** Runs `dios kv ...`; resolves to the exit status (2 for a usage error). */
+/** Runs `dios kv ...`; resolves to the exit status; a usage error is thrown (UsageError) for the caller to report. */
 export async function kvCommand(args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === '-h' || sub === '--help' || rest.some((a) => a === '-h' || a === '--help')) {
-    process.stdout.write(KV_USAGE);
-    return 0;
-  }
-  let parsed: KvServeArgs;
-  try {
-    if (sub !== 'serve')
-      throw new UsageError(sub === undefined ? 'missing subcommand (serve)' : `unknown subcommand '${sub}'`);
-    parsed = parseKvServeArgs(rest);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`dios kv: ${e.message} (try 'dios kv --help')\n`);
-    return 2;
-  }
+  if (sub !== 'serve') throw badSubcommand('kv', sub, ['serve']);
+  const parsed = parseKvServeArgs(rest);
   const dir = parsed.data ?? mkdtempSync(join(tmpdir(), 'dios-kv-'));
   const fsync = FSYNC[parsed.fsync]!;
   const store = new FileBlobStore(dir, {
@@ -174,10 +159,11 @@ export async function kvCommand(args: readonly string[]): Promise<number> {
     if (parsed.data === undefined) rmSync(dir, { recursive: true, force: true });
     return 1;
   }
-  process.stdout.write(`DIOS KV listening on ${server.address}\ndata: ${dir} (fsync ${parsed.fsync})\n`);
+  // Listening for the signals before saying where it serves: whoever read the address may stop it at once.
   const stop = () => void server.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stdout.write(`DIOS KV listening on ${server.address}\ndata: ${dir} (fsync ${parsed.fsync})\n`);
   const status = await server.done;
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);

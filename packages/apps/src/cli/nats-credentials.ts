@@ -6,10 +6,17 @@
  */
 import { readFileSync } from 'node:fs';
 import type { NatsTransportOptions } from '@dios/kernel/nats';
-import { UsageError } from './usage-error.js';
+import type { OptionSpec } from './args/command-spec.js';
+import type { ParsedCommand } from './args/parse-command.js';
+import { UsageError } from './args/usage-error.js';
 
-/** The flags that carry NATS credentials, accepted alike by every command that connects (parsed by {@link parseCredentials}). */
-export const CREDENTIAL_FLAGS = ['--user', '--pass', '--token', '--nkey'] as const;
+/** The options that carry NATS credentials, taken alike by every command that connects (checked by {@link parseCredentials}). */
+export const CREDENTIAL_OPTIONS: Readonly<Record<'user' | 'pass' | 'token' | 'nkey', OptionSpec>> = {
+  user: { type: 'string', value: 'U', help: 'NATS user name (with --pass)' },
+  pass: { type: 'string', value: 'P', help: 'NATS password (with --user)' },
+  token: { type: 'string', value: 'T', help: 'NATS token' },
+  nkey: { type: 'string', value: 'FILE', help: 'log in with the NKey user seed (SU...) held in FILE' },
+};
 
 /** Credentials as given on the command line. */
 export interface NatsCredentials {
@@ -24,19 +31,17 @@ export interface NatsCredentials {
 }
 
 /** Checks that at most one kind of credential is given, a user with a password; UsageError naming the flag otherwise. */
-export function parseCredentials(
-  get: (flag: (typeof CREDENTIAL_FLAGS)[number]) => string | undefined,
-): NatsCredentials {
-  const user = get('--user');
-  const pass = get('--pass');
-  const token = get('--token');
-  const nkey = get('--nkey');
+export function parseCredentials(parsed: ParsedCommand): NatsCredentials {
+  const user = parsed.string('user');
+  const pass = parsed.string('pass');
+  const token = parsed.string('token');
+  const nkey = parsed.string('nkey');
   if ((user === undefined) !== (pass === undefined))
-    throw new UsageError(user === undefined ? '--pass needs --user' : '--user needs --pass');
+    throw new UsageError(user === undefined ? 'option --pass needs --user' : 'option --user needs --pass');
   if (token !== undefined && user !== undefined)
-    throw new UsageError('--token: give either --user and --pass or --token');
+    throw new UsageError('option --token: give either --user and --pass or --token');
   if (nkey !== undefined && (user !== undefined || token !== undefined))
-    throw new UsageError('--nkey: give one of --user and --pass, --token or --nkey');
+    throw new UsageError('option --nkey: give one of --user and --pass, --token or --nkey');
   return { user, pass, token, nkey };
 }
 

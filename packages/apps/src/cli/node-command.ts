@@ -1,7 +1,7 @@
 /**
  * `dios node start ...`: one kernel of a cluster, joined to the others over
  * NATS, serving until SIGINT or SIGTERM; control lines on stdin (see
- * {@link NODE_USAGE}).
+ * {@link NODE_START_COMMAND}).
  * @module
  */
 import { createInterface } from 'node:readline';
@@ -10,29 +10,17 @@ import { FileBlobStore, useWorkers } from '@dios/kernel/node';
 import { connectNats, type NatsTransport } from '@dios/kernel/nats';
 import { installMapReducePrograms } from '../mapreduce/install.js';
 import { CredentialsError, credentialOptions } from './nats-credentials.js';
-import { NODE_USAGE, parseNodeArgs, type NodeArgs } from './node-args.js';
+import { parseNodeArgs } from './node-args.js';
 import { controlLine } from './node-control.js';
-import { UsageError } from './usage-error.js';
 
 /**
  * Runs `dios node ...`; resolves to the exit status (0 after a signal, 1 if
- * it cannot start, 2 for a usage error). Not starting includes EEXIST: a
+ * it cannot start; a usage error is thrown as UsageError). Not starting includes EEXIST: a
  * live node of the cluster has the id already (connectNats finds out before
  * the node is heard, so the live one is not disturbed).
  */
 export async function nodeCommand(args: readonly string[]): Promise<number> {
-  if (args.some((a) => a === '-h' || a === '--help')) {
-    process.stdout.write(NODE_USAGE);
-    return 0;
-  }
-  let parsed: NodeArgs;
-  try {
-    parsed = parseNodeArgs(args);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`dios node: ${e.message} (try 'dios node --help')\n`);
-    return 2;
-  }
+  const parsed = parseNodeArgs(args);
   let credentials: ReturnType<typeof credentialOptions>;
   try {
     credentials = credentialOptions(parsed);

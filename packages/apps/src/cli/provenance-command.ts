@@ -14,70 +14,11 @@ import { lineage } from '../provenance/lineage.js';
 import { loadProvenance, provenancePath, type ProvenanceSnapshot } from '../provenance/log-blob.js';
 import { toProvJson } from '../provenance/prov-json.js';
 import { renderSvg } from '../provenance/svg.js';
-import { USAGE } from './usage.js';
-import { UsageError } from './usage-error.js';
+import { parseProvenanceArgs, type ProvenanceArgs } from './provenance-args.js';
 
-const FORMATS = ['svg', 'dot', 'json'] as const;
 const CALL = 'provenance';
 const TARGET = 'NAME|PATH';
 const HEX = /^[0-9a-fA-F]{4,64}$/;
-
-/** The kernel whose log `dios provenance` reads unless `--kernel` says otherwise: the one `dios wordcount` boots. */
-const DEFAULT_KERNEL = 'dios-wordcount';
-
-interface ProvenanceArgs {
-  readonly target: string;
-  readonly store: string;
-  readonly kernel: string;
-  readonly format: (typeof FORMATS)[number];
-  readonly depth: number | undefined;
-  readonly output: string | undefined;
-}
-
-function parseArgs(args: readonly string[]): ProvenanceArgs {
-  const targets: string[] = [];
-  const got = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('-') || arg === '-') {
-      targets.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const [name, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    if (!['--store', '--kernel', '--format', '--depth', '-o', '--output'].includes(name))
-      throw new UsageError(`unknown option '${arg}'`);
-    const value = inline ?? args[++i];
-    if (value === undefined || value === '') throw new UsageError(`option ${name} needs a value`);
-    got.set(name === '--output' ? '-o' : name, value);
-  }
-  if (targets.length !== 1)
-    throw new UsageError(
-      `provenance needs exactly one ${TARGET}, got ${targets.length === 0 ? 'none' : targets.length}`,
-    );
-  const store = got.get('--store');
-  if (store === undefined)
-    throw new UsageError(
-      `provenance needs --store DIR (the store a kernel kept its log in: 'dios wordcount --store DIR')`,
-    );
-  const format = got.get('--format') ?? 'svg';
-  if (!(FORMATS as readonly string[]).includes(format))
-    throw new UsageError(`option --format: expected svg, dot or json, got '${format}'`);
-  const depthText = got.get('--depth');
-  if (depthText !== undefined && !/^\d{1,6}$/.test(depthText))
-    throw new UsageError(`option --depth: expected an integer >= 0, got '${depthText}'`);
-  const kernel = got.get('--kernel') ?? DEFAULT_KERNEL;
-  if (!/^[A-Za-z0-9_.-]+$/.test(kernel))
-    throw new UsageError(`option --kernel: letters, digits, '.', - and _ only, got '${kernel}'`);
-  return {
-    target: targets[0]!,
-    store,
-    kernel,
-    format: format as ProvenanceArgs['format'],
-    depth: depthText === undefined ? undefined : Number(depthText),
-    output: got.get('-o'),
-  };
-}
 
 // The node ids `target` names in the log: the objects at a path or under it (a directory), or the one task or
 // object whose name starts with the hex digits given. ENOENT or EINVAL naming the argument.
@@ -138,23 +79,15 @@ async function draw(options: ProvenanceArgs): Promise<string> {
   }
 }
 
-/** Runs `dios provenance ARGS`; resolves to the exit status (0, 1 when the log or the object is not there, 2 for a usage error). */
+/** Runs `dios provenance ARGS`; resolves to the exit status (0, or 1 when the log or the object is not there); a usage error is thrown (UsageError). */
 export async function provenanceCommand(args: readonly string[]): Promise<number> {
-  if (args.some((a) => a === '-h' || a === '--help')) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const options = parseProvenanceArgs(args);
   try {
-    const options = parseArgs(args);
     const text = await draw(options);
     if (options.output === undefined) process.stdout.write(text);
     else writeFileSync(options.output, text);
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`dios provenance: ${e.message} (try 'dios --help')\n`);
-      return 2;
-    }
     const code = (e as { code?: unknown }).code;
     if (isDiosError(e) || typeof code === 'string') {
       process.stderr.write(`dios provenance: ${e instanceof Error ? e.message : String(e)}\n`);

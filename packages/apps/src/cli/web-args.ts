@@ -1,10 +1,12 @@
 /**
- * Parsing `dios web serve`'s arguments.
+ * `dios web serve`'s command line: its option table and its parser.
  * @module
  */
 import { isStatusAccess } from '../web/status-access.js';
 import type { WebServerOptions } from '../web/options.js';
-import { UsageError } from './usage-error.js';
+import type { CommandSpec } from './args/command-spec.js';
+import { parseCommand } from './args/parse-command.js';
+import { badSubcommand, invalidValue, noMoreThan, portValue, required } from './args/value-checks.js';
 
 /** The parsed `dios web serve` command line. */
 export interface WebArgs {
@@ -18,50 +20,63 @@ export interface WebArgs {
   readonly data: string | undefined;
   /** Who may read the status page: nobody, loopback clients (the default), anyone. */
   readonly status: WebServerOptions['status'];
+  /** -q/--quiet: no access log. */
+  readonly quiet: boolean;
 }
 
 /** The TCP port `dios web` listens on when `--port` is not given. */
 export const DEFAULT_WEB_PORT = 8080;
 
-/** Parses the arguments after `web`; UsageError naming the argument when they are wrong. */
+/** `dios web serve`'s options, synopsis and help. */
+export const WEB_SERVE_COMMAND: CommandSpec = {
+  name: 'web serve',
+  synopsis: 'DIR [options]',
+  summary:
+    'Serves the files under DIR over HTTP/1.1 from a DIOS server task (GET and HEAD, keep-alive, ETags, ranges, ' +
+    'directory listings) until SIGINT or SIGTERM.',
+  details: `  The kernel's tasks and objects are shown at /_dios/status (JSON:
+  /_dios/status.json).`,
+  options: {
+    port: {
+      type: 'string',
+      short: 'p',
+      value: 'PORT',
+      help: `port to listen on (default ${DEFAULT_WEB_PORT}; 0 picks a free one)`,
+    },
+    host: { type: 'string', value: 'HOST', help: 'address to listen on (default 127.0.0.1)' },
+    data: {
+      type: 'string',
+      value: 'DIR',
+      help: 'directory of the durable store (default: a fresh temporary directory, removed on exit)',
+    },
+    status: {
+      type: 'string',
+      value: 'WHO',
+      help:
+        "who may see the status page, which shows every task's argv, client addresses included: off (nobody), " +
+        'local (loopback clients only, the default) or on (anyone); others get 404 there',
+    },
+    quiet: { type: 'boolean', short: 'q', help: 'no access log' },
+  },
+  example: 'web serve -p 8000 ./site',
+};
+
+/** Parses the arguments after `web` (`serve DIR ...`); UsageError naming the argument when they are wrong. */
 export function parseWebArgs(args: readonly string[]): WebArgs {
   const [sub, ...rest] = args;
-  if (sub === undefined) throw new UsageError("web needs a subcommand: 'web serve DIR'");
-  if (sub !== 'serve') throw new UsageError(`unknown web subcommand '${sub}'`);
-  const dirs: string[] = [];
-  let port = DEFAULT_WEB_PORT;
-  let host = '127.0.0.1';
-  let data: string | undefined;
-  let status: WebServerOptions['status'] = 'local';
-  let options = true;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    if (!options || !arg.startsWith('-') || arg === '-') {
-      dirs.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const [name, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? rest[++i];
-      if (v === undefined) throw new UsageError(`option ${name} needs a value`);
-      return v;
-    };
-    if (arg === '--') options = false;
-    else if (name === '--port') {
-      const v = value();
-      if (!/^\d+$/.test(v) || Number(v) > 65535)
-        throw new UsageError(`option --port: expected a port number 0-65535, got '${v}'`);
-      port = Number(v);
-    } else if (name === '--host') host = value();
-    else if (name === '--data') data = value();
-    else if (name === '--status') {
-      const v = value();
-      if (!isStatusAccess(v)) throw new UsageError(`option --status: expected off, local or on, got '${v}'`);
-      status = v;
-    } else throw new UsageError(`unknown option '${arg}'`);
-  }
-  if (dirs.length === 0) throw new UsageError('web serve needs a DIR');
-  if (dirs.length > 1) throw new UsageError(`web serve takes one DIR, got extra argument '${dirs[1]}'`);
-  return { dir: dirs[0]!, port, host, data, status };
+  if (sub !== 'serve') throw badSubcommand('web', sub, ['serve']);
+  const p = parseCommand(WEB_SERVE_COMMAND, rest);
+  const port = p.string('port');
+  const status = p.string('status') ?? 'local';
+  if (!isStatusAccess(status)) throw invalidValue('--status', 'off, local or on', status);
+  const dir = required(p.positionals, 0, 'DIR');
+  noMoreThan(p.positionals, 1);
+  return {
+    dir,
+    port: port === undefined ? DEFAULT_WEB_PORT : portValue('--port', port),
+    host: p.string('host') ?? '127.0.0.1',
+    data: p.string('data'),
+    status,
+    quiet: p.flag('quiet'),
+  };
 }

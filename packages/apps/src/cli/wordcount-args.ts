@@ -1,13 +1,16 @@
 /**
- * Parsing `dios wordcount`'s arguments.
+ * `dios wordcount`'s command line: its option table and its parser.
  * @module
  */
-import { CREDENTIAL_FLAGS, parseCredentials, type NatsCredentials } from './nats-credentials.js';
-import { UsageError } from './usage-error.js';
+import type { CommandSpec } from './args/command-spec.js';
+import { parseCommand, type ParsedCommand } from './args/parse-command.js';
+import { UsageError } from './args/usage-error.js';
+import { nameToken, wholeNumber } from './args/value-checks.js';
+import { CREDENTIAL_OPTIONS, parseCredentials, type NatsCredentials } from './nats-credentials.js';
 
 /** The parsed `dios wordcount` command line. */
 export interface WordCountArgs {
-  /** Host files to count, in order. */
+  /** Host files to count, in order ('-': standard input). */
   readonly files: readonly string[];
   /** --maps, when given. */
   readonly maps: number | undefined;
@@ -19,6 +22,8 @@ export interface WordCountArgs {
   readonly cluster: ClusterArgs | undefined;
   /** --store: the durable store directory the job's provenance log is kept in. */
   readonly store: string | undefined;
+  /** --progress: progress lines on stderr even when it is not a terminal. */
+  readonly progress: boolean;
 }
 
 /** How `dios wordcount --cluster` reaches the cluster. */
@@ -33,81 +38,86 @@ export interface ClusterArgs extends NatsCredentials {
   readonly waitMs: number;
 }
 
-const TOKEN = /^[A-Za-z0-9_-]+$/;
-
 /** How many of the most frequent words `dios wordcount` prints when neither `--top` nor `--all` is given. */
 export const DEFAULT_TOP = 10;
 
-function positive(option: string, value: string | undefined, min: number): number {
-  if (value === undefined) throw new UsageError(`option ${option} needs a value`);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min) {
-    throw new UsageError(`option ${option}: expected an integer >= ${min}, got '${value}'`);
-  }
-  return Number(value);
-}
+/** `dios wordcount`'s options, synopsis and help. */
+export const WORDCOUNT_COMMAND: CommandSpec = {
+  name: 'wordcount',
+  synopsis: 'FILE... [options]',
+  summary:
+    'Counts the words of the FILEs with a MapReduce job on a DIOS kernel and prints "word<TAB>count" lines, ' +
+    'most frequent first, ties in byte order.',
+  details: `  A word is a maximal run of ASCII letters and digits, lower-cased. FILE '-'
+  is standard input. A FILE written dios:PATH is the blob at PATH in DIOS
+  (with --cluster: on whichever node holds it; see 'load' in 'dios help node
+  start'), which map tasks are placed next to.`,
+  options: {
+    maps: { type: 'string', value: 'M', help: 'map tasks (default: the number of CPUs, or one per 512 MiB of input)' },
+    reduces: { type: 'string', value: 'R', help: 'reduce tasks (default: the number of CPUs)' },
+    top: { type: 'string', short: 'n', value: 'K', help: `print the K most frequent words (default ${DEFAULT_TOP})` },
+    all: { type: 'boolean', help: 'print every word' },
+    progress: { type: 'boolean', help: 'progress lines on stderr even when it is not a terminal' },
+    store: {
+      type: 'string',
+      value: 'DIR',
+      help: "keep the job's provenance log in the durable store DIR, for 'dios provenance' (not with --cluster)",
+    },
+    cluster: {
+      type: 'string',
+      value: 'URL',
+      help:
+        "run the job on the DIOS cluster behind the NATS server at URL (nodes started with 'dios node start'); " +
+        'a node lost mid-job has its tasks run again on the others',
+    },
+    'cluster-name': { type: 'string', value: 'NAME', help: "the nodes' --cluster (default dios)" },
+    id: { type: 'string', value: 'NAME', help: "this client's kernel id (default wordcount-RANDOM)" },
+    'wait-ms': { type: 'string', value: 'MS', help: 'how long to wait for a node to answer (default 5000)' },
+    ...CREDENTIAL_OPTIONS,
+  },
+  example: 'wordcount --top 5 notes.txt',
+};
+
+const CLUSTER_ONLY = ['cluster-name', 'id', 'wait-ms', 'user', 'pass', 'token', 'nkey'];
 
 /** Parses the arguments after `wordcount`; UsageError naming the argument when they are wrong. */
 export function parseWordCountArgs(args: readonly string[]): WordCountArgs {
-  const files: string[] = [];
-  let maps: number | undefined;
-  let reduces: number | undefined;
-  let top: number | undefined;
-  let all = false;
-  let store: string | undefined;
-  let options = true;
-  const cluster = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!options || arg === '-' || !arg.startsWith('-')) {
-      files.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const [name, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    const value = (): string | undefined => inline ?? args[++i];
-    if (arg === '--') options = false;
-    else if (name === '--maps') maps = positive('--maps', value(), 1);
-    else if (name === '--reduces') reduces = positive('--reduces', value(), 1);
-    else if (name === '--top') top = positive('--top', value(), 0);
-    else if (arg === '--all') all = true;
-    else if (name === '--store') {
-      store = value();
-      if (store === undefined || store === '') throw new UsageError('option --store needs a value');
-    } else if (['--cluster', '--cluster-name', '--id', '--wait-ms', ...CREDENTIAL_FLAGS].includes(name)) {
-      const v = value();
-      if (v === undefined || v === '') throw new UsageError(`option ${name} needs a value`);
-      cluster.set(name, v);
-    } else throw new UsageError(`unknown option '${arg}'`);
-  }
-  if (files.length === 0) throw new UsageError('wordcount needs at least one FILE');
-  if (all && top !== undefined) throw new UsageError('options --top and --all exclude each other');
-  const onCluster = clusterArgs(cluster);
+  const p = parseCommand(WORDCOUNT_COMMAND, args);
+  const count = (name: string): number | undefined => {
+    const v = p.string(name);
+    return v === undefined ? undefined : wholeNumber(`--${name}`, v, 1);
+  };
+  const maps = count('maps');
+  const reduces = count('reduces');
+  const top = count('top');
+  if (p.positionals.length === 0) throw new UsageError('missing FILE');
+  if (p.flag('all') && top !== undefined) throw new UsageError('options --top and --all exclude each other');
+  const cluster = clusterArgs(p);
+  const store = p.string('store');
   // The log kept is this kernel's: with --cluster the job's tasks (and their flows) are on the nodes.
-  if (store !== undefined && onCluster !== undefined)
-    throw new UsageError('option --store cannot be used with --cluster');
-  return { files, maps, reduces, top: all ? Infinity : (top ?? DEFAULT_TOP), cluster: onCluster, store };
+  if (store !== undefined && cluster !== undefined)
+    throw new UsageError('options --store and --cluster exclude each other');
+  return {
+    files: p.positionals,
+    maps,
+    reduces,
+    top: p.flag('all') ? Infinity : (top ?? DEFAULT_TOP),
+    cluster,
+    store,
+    progress: p.flag('progress'),
+  };
 }
 
-function clusterArgs(got: Map<string, string>): ClusterArgs | undefined {
-  const nats = got.get('--cluster');
+function clusterArgs(p: ParsedCommand): ClusterArgs | undefined {
+  const nats = p.string('cluster');
   if (nats === undefined) {
-    const stray = [...got.keys()][0];
-    if (stray !== undefined) throw new UsageError(`option ${stray} needs --cluster URL`);
+    const stray = CLUSTER_ONLY.find((name) => p.string(name) !== undefined);
+    if (stray !== undefined) throw new UsageError(`option --${stray} needs --cluster URL`);
     return undefined;
   }
-  const name = got.get('--cluster-name') ?? 'dios';
-  if (!TOKEN.test(name)) throw new UsageError(`option --cluster-name: letters, digits, - and _ only, got '${name}'`);
-  const id = got.get('--id');
-  if (id !== undefined && !TOKEN.test(id))
-    throw new UsageError(`option --id: letters, digits, - and _ only, got '${id}'`);
-  let credentials: NatsCredentials;
-  try {
-    credentials = parseCredentials((flag) => got.get(flag));
-  } catch (e) {
-    throw e instanceof UsageError ? new UsageError(`option ${e.message}`) : e;
-  }
-  const wait = got.get('--wait-ms') ?? '5000';
-  if (!/^\d+$/.test(wait) || Number(wait) > 600_000)
-    throw new UsageError(`option --wait-ms: expected milliseconds in [0, 600000], got '${wait}'`);
-  return { nats, name, id, ...credentials, waitMs: Number(wait) };
+  const name = nameToken('--cluster-name', p.string('cluster-name') ?? 'dios');
+  const id = p.string('id');
+  if (id !== undefined) nameToken('--id', id);
+  const waitMs = wholeNumber('--wait-ms', p.string('wait-ms') ?? '5000', 0, 600_000);
+  return { nats, name, id, ...parseCredentials(p), waitMs };
 }

@@ -1,42 +1,21 @@
 /**
- * `dios image|container|daemon` through the real `dios` binary: the first
+ * `dios image|container|daemon` as child processes, from the sources: the first
  * command starts the daemon on demand; `run` streams the console and exits
  * with the container's code; after `daemon stop` the next command starts a
  * new daemon, and `ps -a` and the image list still show what the first made
  * (state in DIR/store); SIGTERM stops a daemon. (A usage error's exit 2
  * is checked in process, in cli-args.test.ts.)
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isDiosError } from '@dios/kernel';
 import { connectDaemon } from '../../src/cli/containers/client.js';
+import { dios } from '../cli-process.js';
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'dios.js');
 const FIXTURE = fileURLToPath(new URL('./fixtures/daemon-hello', import.meta.url));
-
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function dios(args: string[]): Promise<Result> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (b: Buffer) => out.push(b));
-  child.stderr.on('data', (b: Buffer) => err.push(b));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) =>
-      resolve({ status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
-    );
-  });
-}
 
 describe('dios container commands', () => {
   const data = mkdtempSync(join(tmpdir(), 'dios-cli-ctr-'));

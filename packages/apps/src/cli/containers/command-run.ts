@@ -1,22 +1,17 @@
 /**
- * How the container commands end: a usage error is one line on stderr and
- * status 2; a DiosError (from the daemon or reaching it) or a Node system
+ * How the container commands end (a usage error, a UsageError, is left to
+ * the caller, which reports every command's alike): a DiosError (from the daemon or reaching it) or a Node system
  * error (a data directory that cannot be made) one line and status 1;
  * anything else is a bug and is thrown.
  * @module
  */
 import { isDiosError } from '@dios/kernel';
-import { CommandLineError } from './command-line-error.js';
 
 /** Runs `body`, turning its failures into the exit statuses above; `command` prefixes messages (`dios container`). */
 export async function runCommand(command: string, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (e) {
-    if (e instanceof CommandLineError) {
-      process.stderr.write(`${command}: ${e.message} (try '${command} --help')\n`);
-      return 2;
-    }
     if (isDiosError(e) || isSystemError(e)) {
       process.stderr.write(`${command}: ${e.message}\n`);
       return 1;

@@ -7,7 +7,6 @@
 import type { ContainerInfo } from '../../containers/api.js';
 import type { ContainerArgs, CreateArgs } from './container-args.js';
 import { parseContainerArgs } from './container-args.js';
-import { USAGE_CONTAINERS } from './containers-usage.js';
 import { connectDaemon, type DaemonClient } from './client.js';
 import { eachTarget, runCommand } from './command-run.js';
 import { dataDirOf } from './daemon-paths.js';
@@ -55,7 +54,7 @@ async function createOrRun(client: DaemonClient, args: CreateArgs): Promise<numb
   return attach(client, info.Id, args.rm);
 }
 
-async function dispatch(client: DaemonClient, args: Exclude<ContainerArgs, { kind: 'help' }>): Promise<number> {
+async function dispatch(client: DaemonClient, args: ContainerArgs): Promise<number> {
   const echo = (target: string) => process.stdout.write(`${target}\n`);
   switch (args.kind) {
     case 'create':
@@ -97,10 +96,6 @@ async function dispatch(client: DaemonClient, args: Exclude<ContainerArgs, { kin
 export function containerCommand(argv: readonly string[]): Promise<number> {
   return runCommand(COMMAND, async () => {
     const args = parseContainerArgs(argv);
-    if (args.kind === 'help') {
-      process.stdout.write(USAGE_CONTAINERS);
-      return 0;
-    }
     return dispatch(await connectDaemon({ dataDir: dataDirOf(args.data) }), args);
   });
 }

@@ -15,11 +15,19 @@ export const DAEMON_START_TIMEOUT_MS = 15_000;
 
 const POLL_MS = 50;
 
-/** The `dios` launcher (bin/dios.js), from the sources (src/cli/containers/) or the bundle (dist/cli/). */
-function diosBin(): string {
-  for (const up of ['../../../bin/dios.js', '../../bin/dios.js']) {
+/**
+ * The arguments to node that start `dios` as this code runs: from the
+ * sources (a checkout, the tests), main.ts with tsx and the source
+ * condition; from the build, the launcher bin/dios.js.
+ */
+function diosCommand(): string[] {
+  if (import.meta.url.endsWith('.ts')) {
+    const main = fileURLToPath(new URL('../main.ts', import.meta.url));
+    return ['--conditions=@dios/source', `--import=${import.meta.resolve('tsx')}`, main];
+  }
+  for (const up of ['../../bin/dios.js', '../bin/dios.js']) {
     const path = fileURLToPath(new URL(up, import.meta.url));
-    if (existsSync(path)) return path;
+    if (existsSync(path)) return [path];
   }
   throw errors.ENOENT('daemon.start', 'bin/dios.js', 'the dios launcher is not where the package keeps it');
 }
@@ -44,7 +52,7 @@ export async function startDaemonProcess(
   const log = openSync(paths.log, 'a');
   let exited: number | null | undefined;
   try {
-    const child = spawn(process.execPath, [diosBin(), 'daemon', 'start', '--data', paths.dataDir], {
+    const child = spawn(process.execPath, [...diosCommand(), 'daemon', 'start', '--data', paths.dataDir], {
       detached: true,
       stdio: ['ignore', log, log],
     });

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { isDiosError } from '@dios/kernel';
 import { connectDaemon } from './client.js';
 import { DAEMON_START_TIMEOUT_MS } from './daemon-autostart.js';
-import { USAGE_CONTAINERS } from './containers-usage.js';
 import { runCommand } from './command-run.js';
 import { parseDaemonArgs } from './daemon-args.js';
 import { dataDirOf, daemonPaths } from './daemon-paths.js';
@@ -82,10 +81,6 @@ async function status(dataDir: string): Promise<number> {
 export function daemonCommand(argv: readonly string[]): Promise<number> {
   return runCommand(COMMAND, async () => {
     const args = parseDaemonArgs(argv);
-    if (args.kind === 'help') {
-      process.stdout.write(USAGE_CONTAINERS);
-      return 0;
-    }
     const dataDir = dataDirOf(args.data);
     if (args.kind === 'start') return runDaemon(dataDir, args.hypervisor);
     if (args.kind === 'stop') return stopDaemon(dataDir);

@@ -4,7 +4,6 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { USAGE_CONTAINERS } from './containers-usage.js';
 import { connectDaemon } from './client.js';
 import { eachTarget, runCommand } from './command-run.js';
 import { dataDirOf } from './daemon-paths.js';
@@ -16,10 +15,6 @@ export function imageCommand(argv: readonly string[]): Promise<number> {
   const command = 'dios image';
   return runCommand(command, async () => {
     const args = parseImageArgs(argv);
-    if (args.kind === 'help') {
-      process.stdout.write(USAGE_CONTAINERS);
-      return 0;
-    }
     const client = await connectDaemon({ dataDir: dataDirOf(args.data) });
     switch (args.kind) {
       case 'build': {

@@ -7,37 +7,50 @@
  */
 import { resolve } from 'node:path';
 import { connectDaemon } from './client.js';
-import { CommandLineError } from './command-line-error.js';
+import type { CommandSpec } from '../args/command-spec.js';
+import { parseCommand } from '../args/parse-command.js';
+import { invalidValue, noMoreThan, required } from '../args/value-checks.js';
 import { runCommand } from './command-run.js';
-import { USAGE_CONTAINERS } from './containers-usage.js';
+import { DATA_OPTION } from './data-option.js';
 import { dataDirOf } from './daemon-paths.js';
-import { DATA_OPTION, HELP_OPTION, hasFlag, lastValue, noMore, scanOptions } from './option-scan.js';
 
 /** A parsed `dios load` command line. */
-export type LoadArgs =
-  | { readonly kind: 'help' }
-  | { readonly kind: 'load'; readonly path: string; readonly hostPath: string; readonly data: string | undefined };
+export interface LoadArgs {
+  /** The DIOS path to load into. */
+  readonly path: string;
+  /** The host file or directory to load. */
+  readonly hostPath: string;
+  /** The --data option, if given. */
+  readonly data: string | undefined;
+}
 
-/** Parses `dios load PATH HOSTPATH [--data DIR]` (CommandLineError naming what is wrong). */
+/** `dios load`'s options, synopsis and help. */
+export const LOAD_COMMAND: CommandSpec = {
+  name: 'load',
+  synopsis: 'PATH HOSTPATH [options]',
+  summary:
+    'Copies the host file HOSTPATH (or every file under the directory HOSTPATH, by its relative path under PATH) ' +
+    "into durable blobs at DIOS path PATH of the container daemon's kernel, where --share PATH finds them; prints " +
+    'the paths written.',
+  details: "  (As 'dios node start''s control line load PATH FILE.)",
+  options: { data: DATA_OPTION },
+  example: 'load /data ./input',
+};
+
+/** Parses `dios load PATH HOSTPATH [--data DIR]` (UsageError naming what is wrong). */
 export function parseLoadArgs(argv: readonly string[]): LoadArgs {
-  const s = scanOptions(argv, [DATA_OPTION, HELP_OPTION]);
-  if (hasFlag(s, '--help')) return { kind: 'help' };
-  const [path, hostPath] = s.positionals;
-  if (path === undefined) throw new CommandLineError('missing PATH (the DIOS path to load into)');
-  if (!path.startsWith('/')) throw new CommandLineError(`PATH: '${path}' is not absolute (it starts with /)`);
-  if (hostPath === undefined) throw new CommandLineError('missing HOSTPATH (the host file or directory to load)');
-  noMore(s.positionals, 2, 'load');
-  return { kind: 'load', path, hostPath, data: lastValue(s, '--data') };
+  const p = parseCommand(LOAD_COMMAND, argv);
+  const path = required(p.positionals, 0, 'PATH (the DIOS path to load into)');
+  if (!path.startsWith('/')) throw invalidValue('PATH', 'an absolute DIOS path (starting with /)', path);
+  const hostPath = required(p.positionals, 1, 'HOSTPATH (the host file or directory to load)');
+  noMoreThan(p.positionals, 2);
+  return { path, hostPath, data: p.string('data') };
 }
 
 /** Runs `dios load ARGS`; resolves to the exit status. */
 export function loadCommand(argv: readonly string[]): Promise<number> {
   return runCommand('dios load', async () => {
     const args = parseLoadArgs(argv);
-    if (args.kind === 'help') {
-      process.stdout.write(USAGE_CONTAINERS);
-      return 0;
-    }
     const client = await connectDaemon({ dataDir: dataDirOf(args.data) });
     // The daemon runs elsewhere: it gets the host path as an absolute path.
     for (const path of await client.load(args.path, resolve(args.hostPath))) process.stdout.write(`${path}\n`);
