@@ -34,7 +34,11 @@ import { DIRECTORY_INDEX } from './import-export.js';
 export interface MirrorOptions {
   /** Largest file mirrored, in bytes (default 64 MiB); bigger ones are skipped with a warning. */
   readonly maxFileBytes?: number;
-  /** Milliseconds between safety-net rescans (default 2000; 0: none, only the watcher). */
+  /**
+   * Least milliseconds between safety-net rescans (default 2000; 0: none,
+   * only the watchers). A big tree is rescanned less often: at least 20
+   * times as long as a pass takes, so rescans cost at most about 5% of a core.
+   */
   readonly rescanMs?: number;
   /** Told about files left out (too big, unreadable, a link leading outside, a name with a newline). */
   readonly onWarning?: (message: string) => void;
@@ -183,6 +187,7 @@ export function mirrorDirectory(
   let closed = false;
   let running: Promise<void> | undefined;
   let again = false;
+  let lastPassMs = 0;
 
   async function pass(): Promise<void> {
     const realRoot = await realpath(hostDir);
@@ -243,7 +248,9 @@ export function mirrorDirectory(
       try {
         do {
           again = false;
+          const start = performance.now();
           await pass();
+          lastPassMs = performance.now() - start;
         } while (again && !closed);
       } finally {
         running = undefined;
@@ -254,14 +261,14 @@ export function mirrorDirectory(
 
   const watchers = new Map<string, FSWatcher>();
   let watching = true;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let debounce: ReturnType<typeof setTimeout> | undefined;
   const soon = (): void => {
     // Bursts of events (an editor's save, an unpacked archive) become one pass.
     if (debounce !== undefined || closed) return;
     debounce = setTimeout(() => {
       debounce = undefined;
-      sync().catch((e: unknown) => warn(`mirror pass failed: ${e instanceof Error ? e.message : String(e)}`));
+      sync().catch(failed);
     }, 25);
   };
   const stopWatching = (e: unknown): void => {
@@ -295,12 +302,14 @@ export function mirrorDirectory(
       }
     }
   }
-  const ready = sync().then(() => {
+  const failed = (e: unknown): void => warn(`mirror pass failed: ${e instanceof Error ? e.message : String(e)}`);
+  const rescanLater = (): void => {
     if (closed) return;
-    if (rescanMs > 0) {
-      timer = setInterval(soon, rescanMs);
-      timer.unref();
-    }
+    timer = setTimeout(() => void sync().catch(failed).finally(rescanLater), Math.max(rescanMs, 20 * lastPassMs));
+    timer.unref();
+  };
+  const ready = sync().then(() => {
+    if (rescanMs > 0) rescanLater();
   });
 
   return {
@@ -314,7 +323,7 @@ export function mirrorDirectory(
       closed = true;
       for (const w of watchers.values()) w.close();
       watchers.clear();
-      if (timer !== undefined) clearInterval(timer);
+      if (timer !== undefined) clearTimeout(timer);
       if (debounce !== undefined) clearTimeout(debounce);
       // A failed first pass was the caller's to hear (ready rejected); a failed later one was warned of.
       await Promise.allSettled([ready, running]);
