@@ -40,9 +40,12 @@ function isOwnModule(file: string, spec: string): boolean {
 
 // Graphviz compiled to WebAssembly (pure, no host access): provenance drawings are made wherever the kernel runs.
 const GRAPHVIZ = '@hpcc-js/wasm-graphviz';
+// UUIDs for identifiers that are UUIDs by nature (job, client kernel and container ids): pure, runs anywhere.
+const UUID = 'uuid';
 
 function allowed(file: string, spec: string): boolean {
-  if (spec === '@dios/kernel' || spec === '@dios/libd' || spec === GRAPHVIZ || isOwnModule(file, spec)) return true;
+  if (spec === '@dios/kernel' || spec === '@dios/libd' || spec === GRAPHVIZ || spec === UUID || isOwnModule(file, spec))
+    return true;
   // The command boots kernels: it may use the host layer, the NATS transport and libd's WASI interpreter
   // (which `dios exec` registers), as a host does.
   return (

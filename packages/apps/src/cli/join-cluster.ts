@@ -6,7 +6,8 @@
  * thread), once at least one node is heard.
  * @module
  */
-import { errors, Kernel, Name } from '@dios/kernel';
+import { v7 as uuidv7 } from 'uuid';
+import { errors, Kernel } from '@dios/kernel';
 import { useWorkers } from '@dios/kernel/node';
 import { connectNats } from '@dios/kernel/nats';
 import { installMapReducePrograms } from '../mapreduce/install.js';
@@ -32,7 +33,8 @@ export interface ClusterClient {
  * CredentialsError for an unreadable --nkey file.
  */
 export async function joinCluster(args: ClusterArgs): Promise<ClusterClient> {
-  const id = args.id ?? `wordcount-${Name.random().key.slice(0, 8)}`;
+  // A client kernel's id is a UUID by nature: v7, so the nodes' logs list clients in the order they came.
+  const id = args.id ?? `wordcount-${uuidv7()}`;
   const kernel = await Kernel.boot({ id, cluster: args.name, schedulable: false });
   const pool = useWorkers(kernel, { size: 0 });
   let transport;

@@ -109,7 +109,7 @@ export interface ShareInfo {
 
 /** What `container inspect` prints (JSON), following Docker's field names where they fit. */
 export interface ContainerInfo {
-  /** 64 hex digits. */
+  /** A random UUID as 32 hex digits. */
   readonly Id: string;
   /** Its name. */
   readonly Name: string;
@@ -155,7 +155,7 @@ export interface ContainerInfo {
 
 /** A line of `container ps`. */
 export interface ContainerSummary {
-  /** Id (64 hex digits; ps shows 12). */
+  /** Id (a random UUID as 32 hex digits; ps shows 12). */
   readonly id: string;
   /** Name. */
   readonly name: string;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { version } from 'uuid';
 import { Kernel, Name, pathNameSync, type BlobStore } from '@dios/kernel';
 import { FileBlobStore, useWorkers, type WorkerPool } from '@dios/kernel/node';
 import { expectErrno } from '../../../kernel/test/support/errno.js';
@@ -76,6 +77,9 @@ describe('the container engine', () => {
     const created = await engine.create({ image: 'demo', name: 'greeter', args: ['dios', '3'] });
     expect(created.State.Status).toBe('created');
     expect(created.Dios.Group).toMatch(/^[0-9a-f]{64}$/);
+    // The id is a random (v4) UUID, in 32 hex digits.
+    expect(created.Id).toMatch(/^[0-9a-f]{32}$/);
+    expect(version(created.Id.replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'))).toBe(4);
     const started = await engine.start('greeter');
     expect(started.State.Status).toBe('running');
     expect(await engine.wait('greeter')).toBe(3);

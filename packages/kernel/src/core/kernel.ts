@@ -6,6 +6,7 @@
  * kernel/ (the state and its ports), syscalls/, peer/.
  * @module
  */
+import { v7 as uuidv7 } from 'uuid';
 import { errors } from './abi/errors.js';
 import { Name, describe } from './abi/names.js';
 import type { Transport } from './wire/transport.js';
@@ -34,7 +35,8 @@ export { DEFAULT_BUFFER_SIZE, type KernelOptions } from './kernel/kernel-state.j
 export class Kernel extends KernelState<TaskContext> {
   /** Boots a kernel with a root group, a console and an init task. */
   static async boot(options: KernelOptions = {}): Promise<Kernel> {
-    const id = options.id ?? `k-${Name.random().key.slice(0, 12)}`;
+    // A kernel id is a UUID by nature (unique without coordination); v7 sorts by boot time in listings and logs.
+    const id = options.id ?? uuidv7();
     if (typeof id !== 'string' || id.length === 0)
       throw errors.EINVAL('Kernel.boot', 'options.id', `a kernel id is a non-empty string, got ${describe(id)}`);
     const cluster = options.cluster ?? id;

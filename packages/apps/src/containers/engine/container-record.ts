@@ -8,7 +8,7 @@ import type { ContainerStatus } from '../api.js';
 
 /** One container's durable record. */
 export interface ContainerRecord {
-  /** 64 hex digits (also the kernel container's id). */
+  /** A random UUID as 32 hex digits (also the kernel container's id). */
   readonly id: string;
   /** Unique name. */
   readonly name: string;

@@ -10,6 +10,7 @@
  * restart (running ones come back stopped).
  * @module
  */
+import { v4 as uuidv4 } from 'uuid';
 import {
   DiosError,
   errors,
@@ -588,8 +589,8 @@ export class ContainerEngine implements Engine {
   }
 }
 
+// A container's id is a random (v4) UUID written as 32 hex digits, without the hyphens, so that its first 12, which
+// ps shows, are hex like Docker's (whose ids are 64 hex digits of randomness; 122 random bits are as unique here).
 function randomId(): string {
-  const bytes = new Uint8Array(32);
-  globalThis.crypto.getRandomValues(bytes);
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return uuidv4().replaceAll('-', '');
 }

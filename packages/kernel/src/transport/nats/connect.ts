@@ -5,7 +5,7 @@
  */
 import type { NatsConnection, nkeyAuthenticator } from '@nats-io/transport-node';
 import { errors } from '../../core/abi/errors.js';
-import { natsClient } from './nats-client.js';
+import { loadNatsClient, natsClient } from './nats-client.js';
 import { NatsTransport } from './nats-transport.js';
 import { SUBJECT_TOKEN } from './subjects.js';
 
@@ -77,7 +77,7 @@ export async function connectNats(options: NatsTransportOptions): Promise<NatsTr
   const maxPeers = count(options.maxPeers, 'maxPeers');
   const bytesPerSender = count(options.assemblyBytesPerSender, 'assemblyBytesPerSender');
   const bytes = count(options.assemblyBytes, 'assemblyBytes');
-  const { connect } = natsClient(where);
+  const { connect } = await loadNatsClient(where);
   const credentials = credentialsOf(options);
   let nc: NatsConnection;
   try {

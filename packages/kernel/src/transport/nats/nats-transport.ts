@@ -7,7 +7,8 @@
  * no live node has its id (see {@link NatsTransport.claimId}).
  * @module
  */
-import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import type { Msg, MsgHdrs, NatsConnection } from '@nats-io/transport-node';
+import { v4 as uuidv4 } from 'uuid';
 import { natsClient } from './nats-client.js';
 import { Reassembly, PART_HEADER, splitFrame, type ReassemblyLimits } from './parts.js';
 import { DiosError, Errno, errors, type ErrnoCode } from '../../core/abi/errors.js';
@@ -132,6 +133,8 @@ export class NatsTransport implements Transport {
 
   /** @internal Made by {@link connectNats}, which checks the options. */
   constructor(nc: NatsConnection, options: NatsTransportConfig) {
+    // The client made nc, so it is loaded: its headers() makes the header of a frame sent in parts.
+    this.#headers = natsClient('NatsTransport').headers;
     this.#nc = nc;
     this.localId = options.id;
     this.cluster = options.cluster;
@@ -141,9 +144,8 @@ export class NatsTransport implements Transport {
     this.#deadMs = options.deadMs;
     this.#liveness = new Liveness(options.deadMs, options.maxPeers ?? MAX_PEERS);
     this.#parts = new Reassembly(options.assembly);
-    const bytes = new Uint8Array(12);
-    globalThis.crypto.getRandomValues(bytes);
-    this.#nonce = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    // A random (v4) UUID: unpredictable, and compared as a string to break ties between claims.
+    this.#nonce = uuidv4();
     // Replies first: a claim's probes are answered there.
     this.#subscribe(this.#subjects.replies, (msg) => this.#onReply(msg));
     // Never rejects: the end of the status stream is caught there.
@@ -360,10 +362,7 @@ export class NatsTransport implements Transport {
     }
   }
 
-  // NATS headers for a part (the client is there: it made the connection this transport runs on).
-  #headers(): ReturnType<ReturnType<typeof natsClient>['headers']> {
-    return natsClient('NatsTransport').headers();
-  }
+  readonly #headers: () => MsgHdrs;
 
   // Publishes a frame, in parts when it exceeds what the server takes in one message (its max_payload).
   #publish(subject: string, frame: Uint8Array, reply: string | undefined, id: string): void {
