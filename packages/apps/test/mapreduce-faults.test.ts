@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { version } from 'uuid';
 import type { SystemCalls } from '@dios/kernel';
 import { runMapReduce, wordCount, wordCountSync } from '@dios/apps';
 import { FAULTS_ENV } from '@dios/apps/testing';
@@ -110,6 +111,17 @@ describe('failure injection', () => {
     expect(invalidated).toBe(1);
     expect(counts).toEqual(wordCountSync(bytes));
     expect(seen.at(-1)).toBe(5);
+  });
+
+  it('a job without an id gets job- and a time-ordered (v7) UUID', async () => {
+    const input = await putBlob(sys, new TextEncoder().encode('a b a'));
+    const first = await runMapReduce(sys, { app: 'wordcount', inputs: [input], maps: 1, reduces: 1 });
+    const second = await runMapReduce(sys, { app: 'wordcount', inputs: [input], maps: 1, reduces: 1 });
+    for (const { job } of [first, second]) {
+      expect(job).toMatch(/^job-/);
+      expect(version(job.slice(4))).toBe(7);
+    }
+    expect(first.job < second.job).toBe(true);
   });
 
   it('an unknown app is EINVAL naming job.app', async () => {

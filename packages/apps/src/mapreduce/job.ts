@@ -4,7 +4,8 @@
  * report.
  * @module
  */
-import { errors, isDiosError, Name, type SystemCalls } from '@dios/kernel';
+import { v7 as uuidv7 } from 'uuid';
+import { errors, isDiosError, type SystemCalls } from '@dios/kernel';
 import { spawn, wait } from '@dios/libd';
 import { removeAt, withViewAt } from './blob-io.js';
 import { checkJobId, outputPath, progressPath, reportPath } from './paths.js';
@@ -117,7 +118,8 @@ export async function runMapReduce(sys: SystemCalls, job: MapReduceJob): Promise
   if (job.kernel !== undefined && (typeof job.kernel !== 'string' || job.kernel === '')) {
     throw errors.EINVAL(CALL, 'job.kernel', `expected a kernel id or '*', got ${String(job.kernel)}`);
   }
-  const id = job.job === undefined ? `job-${Name.random().key.slice(0, 16)}` : checkJobId(job.job, CALL, 'job.job');
+  // A job id is a UUID by nature; v7, so jobs list in the order they were submitted.
+  const id = job.job === undefined ? `job-${uuidv7()}` : checkJobId(job.job, CALL, 'job.job');
   const master = await spawn(sys, BINARY_PATHS.master, {
     argv: [
       PROGRAM_IDS.master,
