@@ -3,7 +3,7 @@
  * named on stderr), in this process.
  */
 import { describe, expect, it } from 'vitest';
-import { parseKvServeArgs } from '../src/cli/kv-command.js';
+import { parseKvServeArgs } from '../src/cli/kv-args.js';
 import { UsageError } from '../src/cli/args/usage-error.js';
 import { inProcess } from './cli-process.js';
 

@@ -6,16 +6,13 @@
  * exit status 2.
  * @module
  */
-import { isDiosError } from '@dios/kernel';
 import type { CommandSpec } from './args/command-spec.js';
 import { commandList, helpText } from './args/help-text.js';
 import { asksForHelp } from './args/parse-command.js';
 import { UsageError } from './args/usage-error.js';
 import { badSubcommand } from './args/value-checks.js';
 import { allSpecs, COMMANDS, isCommandSpec, type CommandEntry } from './command-table.js';
-import { CredentialsError } from './nats-credentials.js';
 import { packageVersion } from './package-version.js';
-import { InputError } from './wordcount-command.js';
 
 const HELP_WORDS = ['-h', '--help'];
 
@@ -98,7 +95,9 @@ export async function runDios(argv: readonly string[], io: DiosOutput = PROCESS)
     return await entry.run(rest);
   } catch (e) {
     if (e instanceof UsageError) return usageError(io, e.message, spec?.name ?? entry.name);
-    if (e instanceof InputError || e instanceof CredentialsError || isDiosError(e)) {
+    // The commands' own failures, one line each: the kernel's typed errors, a file or a credential not readable.
+    const { isDiosError } = await import('@dios/kernel');
+    if (isDiosError(e) || (e instanceof Error && ['InputError', 'CredentialsError'].includes(e.name))) {
       io.err.write(`dios ${entry.name}: ${e.message}\n`);
       return 1;
     }

@@ -17,7 +17,7 @@ import {
   MAX_SOCKET_PATH_BYTES,
 } from '../../src/cli/containers/daemon-paths.js';
 import { parseImageArgs } from '../../src/cli/containers/image-args.js';
-import { parseLoadArgs } from '../../src/cli/containers/load-command.js';
+import { parseLoadArgs } from '../../src/cli/containers/load-args.js';
 import { age, containerTable, imageTable, size, table } from '../../src/cli/containers/listing.js';
 import { UsageError } from '../../src/cli/args/usage-error.js';
 import { DEFAULT_EXEC_DATA } from '../../src/cli/exec-args.js';
