@@ -30,8 +30,6 @@ export async function webCommand(
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<void> {
   const options = parseWebArgs(args);
-  // Read this way until the shared parser's quiet field has landed everywhere.
-  const quiet = (options as { quiet?: boolean }).quiet === true;
   let isDir: boolean;
   try {
     isDir = statSync(options.dir).isDirectory();
@@ -56,7 +54,7 @@ export async function webCommand(
         host: options.host,
         port: options.port,
         status: options.status,
-        ...(quiet ? {} : { accessLog: (line: string) => out.write(line + '\n') }),
+        ...(options.quiet ? {} : { accessLog: (line: string) => out.write(line + '\n') }),
       });
     } catch (e) {
       if (e instanceof WebServerError)
