@@ -184,7 +184,9 @@ async function countFiles(
       reduce: 0,
     });
   };
-  const timer = setInterval(loading, LOAD_POLL_MS);
+  // Not while someone types the input on the terminal the line would be drawn on.
+  const typing = input === undefined && list.some((s) => s.kind === 'stdin') && process.stdin.isTTY;
+  const timer = typing ? undefined : setInterval(loading, LOAD_POLL_MS);
   try {
     for (const source of list) {
       const label = source.kind === 'stdin' ? 'stdin' : source.path;
