@@ -4,7 +4,8 @@
  * importDirectory or mirrorDirectory writes), so a listing is computed
  * from it, with each file's size and time when the index has them (a
  * directory shows its newest file's time). The page fits a phone: a
- * viewport, long names that wrap, size and date that do not.
+ * viewport, long names that wrap, size and date that do not (smaller on a
+ * narrow screen).
  * @module
  */
 import { escapeHtml } from './html.js';
@@ -72,7 +73,7 @@ td, th { padding: 4px 6px; text-align: left; border-bottom: 1px solid #eee; }
 td.name { overflow-wrap: anywhere; }
 td.size, td.date, th.size, th.date { white-space: nowrap; color: #555; }
 td.size, th.size { text-align: right; }
-@media (max-width: 420px) { td.date, th.date { display: none; } }`;
+@media (max-width: 480px) { body { margin: 0.5em; } td, th { padding: 4px 3px; } td.date { font-size: 0.8em; } }`;
 
 /** An HTML page listing `entries` of directory `segments`. */
 export function listingHtml(segments: readonly string[], entries: readonly ListingEntry[]): string {
