@@ -100,6 +100,17 @@ try {
 
   const node = (label, file) =>
     console.log(`${label}: ${run(label, process.execPath, [file], { cwd: project }).trim()}`);
+  // The README's first program, as written there.
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const hello = /```js\n(\/\/ hello\.mjs\n[\s\S]*?)```/.exec(readme)?.[1];
+  if (hello === undefined) throw new Error('check-packages: README.md has no ```js block starting // hello.mjs');
+  writeFileSync(join(project, 'hello.mjs'), hello);
+  const printed = run('README hello.mjs', process.execPath, ['hello.mjs'], { cwd: project });
+  if (printed !== 'read back: hello, world\nexit status 0\n') {
+    console.error(`check-packages: README's hello.mjs printed ${JSON.stringify(printed)}`);
+    process.exit(1);
+  }
+  console.log('README hello.mjs: ok');
   node('ESM program', 'esm.mjs');
   node('CommonJS program', 'cjs.cjs');
   const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc');
