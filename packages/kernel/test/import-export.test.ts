@@ -61,7 +61,11 @@ describe('import and export', () => {
     const second = await Kernel.boot({ id: 'io', store: new FileBlobStore(store) });
     expect(await exportFile(second.init, '/data/in.bin', join(host, 'out', 'copy.bin'))).toBe(10);
     expect([...readFileSync(join(host, 'out', 'copy.bin'))]).toEqual([...bytes.subarray(0, 10)]);
-    await expectErrno(exportFile(second.init, '/data/missing', join(host, 'x')), 'ENOENT', 'name');
+    // The error names the path the caller gave, not the path's 256-bit name.
+    const missing = await exportFile(second.init, '/data/missing', join(host, 'x')).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ code: 'ENOENT', argument: 'diosPath' });
+    expect((missing as Error).message).toContain('/data/missing');
+    expect((missing as Error).message).not.toMatch(/[0-9a-f]{64}/);
     second.checkInvariants();
   });
 

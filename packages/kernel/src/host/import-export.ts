@@ -31,8 +31,19 @@ async function openForWrite(sys: TaskContext, path: string, call: string): Promi
   } catch (e) {
     if (!isDiosError(e, 'EEXIST')) throw e;
   }
-  const [ref] = await sys.lookup(await pathName(await firstGroup(sys, call), path));
+  const [ref] = await sys.lookup(await pathName(await firstGroup(sys, call), path)).catch((e: unknown) => {
+    throw atPath(e, call, path);
+  });
   return ref!;
+}
+
+// The kernel's error names the path's 256-bit name; the caller gave a path: say that (the kernel's error is the cause).
+function atPath(e: unknown, call: string, path: string): unknown {
+  if (!isDiosError(e)) return e;
+  const detail = e.code === 'ENOENT' ? `no blob at ${path} in the task's first group` : `at ${path}: ${e.detail}`;
+  const error = errors[e.code](call, 'diosPath', detail);
+  error.cause = e;
+  return error;
 }
 
 /** Replaces the blob's content with `bytes` in one atomic commit. */
@@ -57,7 +68,9 @@ export async function importFile(sys: TaskContext, hostPath: string, diosPath: s
 
 /** Reads the whole blob at `path` (ENOENT when there is none). */
 async function readPath(sys: TaskContext, path: string, call: string): Promise<Uint8Array> {
-  const [ref, ...copies] = await sys.lookup(await pathName(await firstGroup(sys, call), path));
+  const [ref, ...copies] = await sys.lookup(await pathName(await firstGroup(sys, call), path)).catch((e: unknown) => {
+    throw atPath(e, call, path);
+  });
   try {
     for (;;) {
       const view = await sys.beginRead(ref!);
