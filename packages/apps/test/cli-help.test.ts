@@ -8,6 +8,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +57,11 @@ describe('dios help', () => {
     expect(container.stdout).toMatch(/^Usage: dios container SUBCOMMAND/);
     expect(container.stdout).toContain('  container run ');
     expect(container.stdout).not.toContain('image build');
+    // dios daemon alone starts one, but its --help lists what else it does.
+    expect((await inProcess(['daemon', '--help'])).stdout).toMatch(
+      /daemon start .*\n[\s\S]*daemon stop [\s\S]*daemon status /,
+    );
+    expect((await inProcess(['daemon', '--data', 'd', '--help'])).stdout).toMatch(/^Usage: dios daemon start /);
     expect((await inProcess(['help', 'web'])).stdout).toBe(helpText(WEB_SERVE_COMMAND));
     expect(await inProcess(['help', 'nope'])).toEqual({
       status: 2,
@@ -154,14 +161,21 @@ describe('bin/dios.js', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
+    const port = await new Promise<number>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (b: Buffer) => {
         out += b.toString();
-        if (out.includes('listening on')) resolve();
+        const m = /listening on [\d.]+:(\d+)/.exec(out);
+        if (m !== null) resolve(Number(m[1]));
       });
       void exit.then((code) => reject(new Error(`exited ${code} before listening: ${out}`)));
     });
+    // It answers: the process serving is up (and past setting up its signal handlers).
+    const socket = connect(port, '127.0.0.1');
+    socket.write('PING\r\n');
+    const [reply] = (await once(socket, 'data')) as [Buffer];
+    socket.destroy();
+    expect(reply.toString()).toBe('+PONG\r\n');
     // Linux lists a process's children per thread; the server is this pid, with none.
     const children = readdirSync(`/proc/${child.pid}/task`).flatMap((t) =>
       readFileSync(`/proc/${child.pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean),

@@ -36,11 +36,10 @@ function usageError(io: DiosOutput, message: string, helpFor: string | undefined
 function specOf(entry: CommandEntry, argv: readonly string[]): [CommandSpec | undefined, readonly string[]] {
   if (isCommandSpec(entry.spec)) return [entry.spec, argv];
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub.startsWith('-')) {
-    if (entry.defaultSubcommand !== undefined) return [entry.spec[entry.defaultSubcommand], argv];
-    // `dios container --help`: the command's list of subcommands.
-    if (sub !== undefined && HELP_WORDS.includes(sub)) return [undefined, argv];
-  }
+  // `dios container --help`: the command's list of subcommands.
+  if (sub !== undefined && HELP_WORDS.includes(sub)) return [undefined, argv];
+  if ((sub === undefined || sub.startsWith('-')) && entry.defaultSubcommand !== undefined)
+    return [entry.spec[entry.defaultSubcommand], argv];
   const spec = sub === undefined ? undefined : entry.spec[sub];
   if (spec === undefined) throw badSubcommand(entry.name, sub, Object.keys(entry.spec));
   return [spec, rest];
