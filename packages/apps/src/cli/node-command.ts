@@ -1,7 +1,7 @@
 /**
  * `dios node start ...`: one kernel of a cluster, joined to the others over
  * NATS, serving until SIGINT or SIGTERM; control lines on stdin (see
- * {@link NODE_START_COMMAND}).
+ * `dios help node start`).
  * @module
  */
 import { createInterface } from 'node:readline';
