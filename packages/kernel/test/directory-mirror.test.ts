@@ -5,12 +5,21 @@
  * size and time; links leading out of the directory and files above the
  * cap are left out with a warning.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeleteFlags, isDiosError, Kernel, pathName, type SystemCalls } from '@dios/kernel';
-import { mirrorDirectory, type DirectoryMirror } from '@dios/kernel/node';
+import { exportDirectory, mirrorDirectory, type DirectoryMirror } from '@dios/kernel/node';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -67,6 +76,13 @@ async function until(sys: SystemCalls, path: string, expected: string | undefine
 }
 
 describe('mirrorDirectory', () => {
+  it('a mirrored directory exports like an imported one (its index lines carry size and time after a tab)', async () => {
+    const { host, sys } = await setup();
+    const out = join(host, '..', 'exported');
+    expect(await exportDirectory(sys, '/www', out)).toEqual(['a.txt', 'alias.txt', 'sub/b.txt']);
+    expect(readFileSync(join(out, 'sub', 'b.txt'), 'utf8')).toBe('beta\n');
+  });
+
   it('mirrors the files, with an index of path, size and time, and keeps links inside only', async () => {
     const { sys, mirror, warnings } = await setup();
     expect(await read(sys, '/www/a.txt')).toBe('alpha\n');

@@ -121,11 +121,18 @@ export async function importDirectory(sys: TaskContext, hostDir: string, diosDir
   return rels.map((r) => normalizePath(`${base}/${r}`));
 }
 
-/** Exports a directory imported with {@link importDirectory} into host directory `hostDir`; returns the relative paths written. */
+/**
+ * Exports a directory imported with {@link importDirectory} (or kept by
+ * `mirrorDirectory`, whose index lines add a size and a time after a
+ * tab) into host directory `hostDir`; returns the relative paths written.
+ */
 export async function exportDirectory(sys: TaskContext, diosDir: string, hostDir: string): Promise<string[]> {
   const base = normalizePath(diosDir, 'exportDirectory', 'diosDir');
   const index = new TextDecoder().decode(await readPath(sys, `${base}/${DIRECTORY_INDEX}`, 'exportDirectory'));
-  const rels = index.split('\n').filter((line) => line.length > 0);
+  const rels = index
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => line.split('\t', 1)[0]!);
   // The index is an object's bytes, so anything may be in it: no entry may lead outside hostDir.
   const targets = rels.map((rel) => {
     // Only canonical relative paths (no "..", ".", empty parts or leading "/") are entries importDirectory writes.
