@@ -21,7 +21,7 @@ export const DAEMON_COMMANDS = {
     synopsis: '[options]',
     summary:
       "Runs the container daemon of a data directory in the foreground until SIGINT, SIGTERM or 'daemon stop'; " +
-      'refuses if one already serves it (plain 'dios daemon' too).',
+      "refuses if one already serves it (plain 'dios daemon' too).",
     details: DAEMON_DETAILS,
     options: {
       data: DATA_OPTION,
