@@ -40,6 +40,12 @@ export interface MirrorOptions {
    * times as long as a pass takes, so rescans cost at most about 5% of a core.
    */
   readonly rescanMs?: number;
+  /**
+   * Whether files and directories whose names start with `.` are mirrored
+   * (default false, as static servers do: a served checkout must not hand
+   * out `.git/` or `.env`); `.well-known/` is mirrored either way.
+   */
+  readonly dotfiles?: boolean;
   /** Told about files left out (too big, unreadable, a link leading outside, a name with a newline). */
   readonly onWarning?: (message: string) => void;
 }
@@ -69,6 +75,9 @@ export interface DirectoryMirror {
 /** The default size cap of a mirrored file: 64 MiB. */
 export const MIRROR_MAX_FILE_BYTES = 64 * 1024 * 1024;
 
+// RFC 8615's directory of site metadata (ACME challenges, security.txt): served though its name starts with a dot.
+const WELL_KNOWN = '.well-known';
+
 interface Held {
   readonly ref: number;
   readonly size: number;
@@ -92,6 +101,7 @@ async function walk(
   out: Map<string, Found>,
   dirs: Set<string>,
   warn: (m: string) => void,
+  dotfiles: boolean,
 ): Promise<void> {
   dirs.add(dir);
   let entries;
@@ -102,10 +112,11 @@ async function walk(
     return;
   }
   for (const entry of entries) {
+    if (!dotfiles && entry.name.startsWith('.') && !(entry.name === WELL_KNOWN && entry.isDirectory())) continue;
     const full = join(dir, entry.name);
     const rel = relative(root, full).split(sep).join('/');
     if (entry.isDirectory()) {
-      await walk(root, realRoot, full, out, dirs, warn);
+      await walk(root, realRoot, full, out, dirs, warn, dotfiles);
       continue;
     }
     if (!entry.isFile() && !entry.isSymbolicLink()) continue;
@@ -193,7 +204,7 @@ export function mirrorDirectory(
     const realRoot = await realpath(hostDir);
     const found = new Map<string, Found>();
     const dirs = new Set<string>();
-    await walk(hostDir, realRoot, hostDir, found, dirs, warn);
+    await walk(hostDir, realRoot, hostDir, found, dirs, warn, options.dotfiles ?? false);
     watchDirectories(dirs);
     let changed = false;
     for (const [rel, old] of held) {
