@@ -14,6 +14,7 @@ import {
 } from '@dios/kernel';
 import { fclose, fopen, fputs, fread, type FILE } from '@dios/libd';
 import { loadFileAt } from './load-file.js';
+import { errorText } from './error-text.js';
 
 /** What the control lines act on. */
 export interface NodeControl {
@@ -57,11 +58,10 @@ export async function controlLine(node: NodeControl, line: string): Promise<stri
     }
     return `error EINVAL unknown command '${command}' (put PATH TEXT, get PATH, load PATH FILE, peers, tasks, ran PROGRAM)`;
   } catch (e) {
-    if (isDiosError(e)) return `error ${e.code} ${e.message}`;
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code))
-      return `error ${code} ${e instanceof Error ? e.message : String(e)}`;
-    return `error EIO ${e instanceof Error ? e.message : String(e)}`;
+    // `error CODE text`: the code once, as its own word for scripts, then what errorText says after it.
+    const code = isDiosError(e) ? e.code : /^E[A-Z0-9]+$/.exec(String((e as { code?: unknown }).code))?.[0];
+    const text = isDiosError(e) ? e.message : errorText(e);
+    return `error ${code ?? 'EIO'} ${text.replace(/^E[A-Z0-9]+: /, '')}`;
   }
 }
 

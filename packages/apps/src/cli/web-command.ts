@@ -14,6 +14,7 @@ import { Kernel } from '@dios/kernel';
 import { FileBlobStore, mirrorDirectory, useNetwork } from '@dios/kernel/node';
 import { startWebServer, WebServerError } from '../web/install.js';
 import { parseWebArgs } from './web-args.js';
+import { errorText } from './error-text.js';
 import { InputError } from './wordcount-command.js';
 
 /** Where the served directory is mirrored in the kernel (a DIOS path). */
@@ -34,7 +35,7 @@ export async function webCommand(
   try {
     isDir = statSync(options.dir).isDirectory();
   } catch (e) {
-    throw new InputError(`cannot read '${options.dir}': ${(e as { code?: string }).code ?? 'EIO'}`);
+    throw new InputError(`cannot read '${options.dir}': ${errorText(e)}`);
   }
   if (!isDir) throw new InputError(`'${options.dir}' is not a directory`);
   const temp = options.data === undefined ? mkdtempSync(join(tmpdir(), 'dios-web-')) : undefined;
@@ -58,16 +59,15 @@ export async function webCommand(
       });
     } catch (e) {
       if (e instanceof WebServerError)
-        throw new InputError(`cannot listen on ${options.host}:${options.port}: ${e.code} (${e.message})`);
+        throw new InputError(`cannot listen on ${options.host}:${options.port}: ${errorText(e)}`);
       throw e;
     }
     const status =
       options.status === 'off'
         ? 'status page off'
         : `status${options.status === 'local' ? ', loopback clients only' : ''}: ${server.url}_dios/status`;
-    const files = mirror.entries().length;
-    out.write(`dios web: serving ${files} files from ${options.dir} at ${server.url} (${status}), live\n`);
-    await new Promise<void>((resolve) => {
+    // The signal handlers first: whoever reads the line below may stop the server at once.
+    const stopped = new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
@@ -76,6 +76,9 @@ export async function webCommand(
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    const files = mirror.entries().length;
+    out.write(`dios web: serving ${files} files from ${options.dir} at ${server.url} (${status}), live\n`);
+    await stopped;
     await server.stop();
   } finally {
     await mirror?.close();

@@ -31,6 +31,7 @@ import { hostFiles } from './wordcount/host-files.js';
 import { JobWatch } from './wordcount/job-watch.js';
 import { loadStream } from './wordcount/stdin-blob.js';
 import { parseWordCountArgs, type WordCountArgs } from './wordcount-args.js';
+import { errorText } from './error-text.js';
 
 // At most this much input per map task by default. Larger splits cost less in all: the distinct words of a split
 // grow more slowly than the split, and every map's table is merged in the reduces. One map per core up to this.
@@ -129,9 +130,7 @@ interface Streams {
 
 // An InputError naming `path` (the file or directory at fault) and the cause.
 function inputError(path: string, e: unknown): InputError {
-  const code = (e as { code?: unknown }).code;
-  const detail = e instanceof Error ? e.message : String(e);
-  return new InputError(`cannot read '${path}': ${typeof code === 'string' ? code : 'EIO'} (${detail})`);
+  return new InputError(`cannot read '${path}': ${errorText(e)}`);
 }
 
 // The FILE arguments with directories walked (in order; each directory's files in a sorted walk).
