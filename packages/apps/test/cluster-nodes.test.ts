@@ -142,7 +142,6 @@ describe('dios node start: the command line', () => {
       [[], /subcommand/],
       [['stop'], /'stop'/],
       [['start', '--id', 'a'], /--nats/],
-      [['start', '--nats', 'nats://127.0.0.1:1'], /--id/],
       [['start', '--nats', 'nats://127.0.0.1:1', '--id', 'a.b'], /--id: .*'a\.b'/],
       [['start', '--nats', 'nats://127.0.0.1:1', '--id', 'a', '--user', 'u'], /--user needs --pass/],
       [['start', '--nats', 'nats://127.0.0.1:1', '--id', 'a', '--user', 'u', '--pass', 'p', '--token', 't'], /--token/],
@@ -159,7 +158,7 @@ describe('dios node start: the command line', () => {
   it('--help prints the node usage', () => {
     const r = dios('--help');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('Usage: dios node start --nats URL --id NAME');
+    expect(r.stdout).toContain('Usage: dios node start --nats URL [--id NAME]');
     expect(r.stdout).toContain('get PATH');
   });
 

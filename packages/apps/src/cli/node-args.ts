@@ -12,8 +12,8 @@ import { CREDENTIAL_OPTIONS, parseCredentials, type NatsCredentials } from './na
 export interface NodeArgs extends NatsCredentials {
   /** NATS server URL. */
   readonly nats: string;
-  /** Kernel id. */
-  readonly id: string;
+  /** Kernel id (--id), when given (default: see nodeId). */
+  readonly id: string | undefined;
   /** The cluster to join (`--cluster`, default `dios`): only nodes of the same cluster see each other. */
   readonly cluster: string;
   /** Durable store directory, if given. */
@@ -28,7 +28,7 @@ export const DEFAULT_CLUSTER = 'dios';
 /** `dios node start`'s options, synopsis and help (with its control lines). */
 export const NODE_START_COMMAND: CommandSpec = {
   name: 'node start',
-  synopsis: '--nats URL --id NAME [options]',
+  synopsis: '--nats URL [--id NAME] [options]',
   summary:
     'Runs one kernel of a DIOS cluster, joined to the other nodes through a NATS server, until SIGINT or SIGTERM; ' +
     'stdin takes control lines.',
@@ -54,7 +54,7 @@ export const NODE_START_COMMAND: CommandSpec = {
     id: {
       type: 'string',
       value: 'NAME',
-      help: "this node's kernel id (letters, digits, - and _), unique in the cluster (required)",
+      help: "this node's kernel id (letters, digits, - and _), unique in the cluster (default: the id kept in --data DIR, else a new node-UUID, kept there)",
     },
     cluster: {
       type: 'string',
@@ -77,11 +77,10 @@ export function parseNodeArgs(args: readonly string[]): NodeArgs {
   const nats = p.string('nats');
   if (nats === undefined) throw new UsageError('missing option --nats URL');
   const id = p.string('id');
-  if (id === undefined) throw new UsageError('missing option --id NAME');
   const dead = p.string('dead-ms');
   return {
     nats,
-    id: nameToken('--id', id),
+    id: id === undefined ? undefined : nameToken('--id', id),
     cluster: nameToken('--cluster', p.string('cluster') ?? DEFAULT_CLUSTER),
     data: p.string('data'),
     ...parseCredentials(p),

@@ -12,6 +12,9 @@ import { installMapReducePrograms } from '../mapreduce/install.js';
 import { CredentialsError, credentialOptions } from './nats-credentials.js';
 import { parseNodeArgs } from './node-args.js';
 import { controlLine } from './node-control.js';
+import { errorText } from './error-text.js';
+import { nodeId } from './node-id.js';
+import { InputError } from './wordcount-command.js';
 
 /**
  * Runs `dios node ...`; resolves to the exit status (0 after a signal, 1 if
@@ -34,8 +37,17 @@ export async function nodeCommand(args: readonly string[]): Promise<number> {
     process.on('SIGINT', () => resolve());
     process.on('SIGTERM', () => resolve());
   });
+  let id: string;
+  try {
+    id = nodeId(parsed.id, parsed.data);
+  } catch (e) {
+    process.stderr.write(
+      `dios node: ${e instanceof InputError ? e.message : `cannot keep the node id: ${errorText(e)}`}\n`,
+    );
+    return 1;
+  }
   const store = parsed.data === undefined ? undefined : new FileBlobStore(parsed.data);
-  const kernel = await Kernel.boot({ id: parsed.id, cluster: parsed.cluster, ...(store !== undefined && { store }) });
+  const kernel = await Kernel.boot({ id, cluster: parsed.cluster, ...(store !== undefined && { store }) });
   kernel.onTaskFailure = (task, error) =>
     process.stderr.write(
       `dios node: task ${task.setup.argv[0] ?? '?'} failed: ${error instanceof Error ? error.message : String(error)}\n`,
@@ -45,7 +57,7 @@ export async function nodeCommand(args: readonly string[]): Promise<number> {
   try {
     const connecting = connectNats({
       servers: parsed.nats,
-      id: parsed.id,
+      id,
       cluster: parsed.cluster,
       ...credentials,
       // Heartbeats a few times per deadline, so one lost beat does not count as dead.
@@ -71,7 +83,7 @@ export async function nodeCommand(args: readonly string[]): Promise<number> {
   }
   kernel.join(transport);
   await installMapReducePrograms(kernel);
-  process.stdout.write(`node ${parsed.id} up (cluster ${parsed.cluster}, nats ${parsed.nats})\n`);
+  process.stdout.write(`node ${id} up (cluster ${parsed.cluster}, nats ${parsed.nats})\n`);
 
   // Control lines run one at a time, so the replies come in order.
   const lines = createInterface({ input: process.stdin, terminal: false });
@@ -88,6 +100,6 @@ export async function nodeCommand(args: readonly string[]): Promise<number> {
   await transport.close();
   await pool.close();
   await store?.close();
-  process.stdout.write(`node ${parsed.id} stopped\n`);
+  process.stdout.write(`node ${id} stopped\n`);
   return 0;
 }
