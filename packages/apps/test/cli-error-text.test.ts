@@ -33,5 +33,7 @@ describe('errorText', () => {
     expect(errorText(new Error('boom'))).toBe('EIO: boom');
     expect(errorText(dios)).toBe(dios.message);
     expect(dios.message).toContain('the group does not grant read');
+    // Brief: for a message that names the path already.
+    expect(errorText(errors.ENOENT('wordcount', 'path', "nothing at '/x'"), true)).toBe('ENOENT: no such object');
   });
 });

@@ -8,10 +8,14 @@
  */
 import { isDiosError } from '@dios/kernel';
 
-/** `CODE: description` for a Node or DIOS error (`EIO` when it has no code); the caller names the path. */
-export function errorText(e: unknown): string {
-  // A DiosError's message is already that, with the call and the argument after it.
-  if (isDiosError(e)) return e.message;
+/**
+ * `CODE: description` for a Node or DIOS error (`EIO` when it has no code);
+ * the caller names the path. A DiosError keeps its call, argument and
+ * detail after that, unless `brief` (for a message that names the path
+ * already: the detail would say it again).
+ */
+export function errorText(e: unknown, brief = false): string {
+  if (isDiosError(e) && !brief) return e.message;
   const raw = (e as { code?: unknown }).code;
   const code = typeof raw === 'string' && /^E[A-Z0-9]+$/.test(raw) ? raw : 'EIO';
   const message = e instanceof Error ? e.message : String(e);

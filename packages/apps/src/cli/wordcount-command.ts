@@ -130,7 +130,7 @@ interface Streams {
 
 // An InputError naming `path` (the file or directory at fault) and the cause.
 function inputError(path: string, e: unknown): InputError {
-  return new InputError(`cannot read '${path}': ${errorText(e)}`);
+  return new InputError(`cannot read '${path}': ${errorText(e, true)}`);
 }
 
 // The FILE arguments with directories walked (in order; each directory's files in a sorted walk).
@@ -188,7 +188,8 @@ async function countFiles(
   const timer = typing ? undefined : setInterval(loading, LOAD_POLL_MS);
   try {
     for (const source of list) {
-      const label = source.kind === 'stdin' ? 'stdin' : source.path;
+      const label =
+        source.kind === 'stdin' ? 'stdin' : source.kind === 'dios' ? `${DIOS_PREFIX}${source.path}` : source.path;
       try {
         if (source.kind === 'dios') {
           inputs.push(await lookupBlob(sys, source.path));
