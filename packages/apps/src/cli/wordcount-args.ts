@@ -49,9 +49,11 @@ export const WORDCOUNT_COMMAND: CommandSpec = {
     'Counts the words of the FILEs with a MapReduce job on a DIOS kernel and prints "word<TAB>count" lines, ' +
     'most frequent first, ties in byte order.',
   details: `  A word is a maximal run of ASCII letters and digits, lower-cased. FILE '-'
-  is standard input. A FILE written dios:PATH is the blob at PATH in DIOS
-  (with --cluster: on whichever node holds it; see 'load' in 'dios help node
-  start'), which map tasks are placed next to.`,
+  is standard input; a directory stands for the regular files under it, read
+  recursively in sorted order. A FILE written dios:PATH is the blob at PATH in
+  DIOS (with --cluster: on whichever node holds it; see 'load' in 'dios help
+  node start'), which map tasks are placed next to. On a terminal, progress
+  (bytes, and map and reduce percentages) is shown on stderr.`,
   options: {
     maps: { type: 'string', value: 'M', help: 'map tasks (default: the number of CPUs, or one per 512 MiB of input)' },
     reduces: { type: 'string', value: 'R', help: 'reduce tasks (default: the number of CPUs)' },
@@ -71,7 +73,7 @@ export const WORDCOUNT_COMMAND: CommandSpec = {
         'a node lost mid-job has its tasks run again on the others',
     },
     'cluster-name': { type: 'string', value: 'NAME', help: "the nodes' --cluster (default dios)" },
-    id: { type: 'string', value: 'NAME', help: "this client's kernel id (default wordcount-RANDOM)" },
+    id: { type: 'string', value: 'NAME', help: "this client's kernel id (default wordcount- and a v7 UUID)" },
     'wait-ms': { type: 'string', value: 'MS', help: 'how long to wait for a node to answer (default 5000)' },
     ...CREDENTIAL_OPTIONS,
   },
