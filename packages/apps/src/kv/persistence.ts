@@ -182,15 +182,23 @@ async function durableAt(sys: SystemCalls, path: string): Promise<number | undef
   try {
     return (await sys.lookup(name))[0];
   } catch (e) {
-    if (!isDiosError(e, 'ENOENT')) throw e;
+    if (!isDiosError(e, 'ENOENT')) throw atPath(e, path);
   }
   try {
     return (await sys.create(ObjectType.DURABLE_BLOB, { nameSeed: pathSeed(path) }, CreateFlags.NAME_DETERMINISTIC))
       .ref;
   } catch (e) {
     if (isDiosError(e, 'ENOTSUP')) return undefined;
-    throw e;
+    throw atPath(e, path);
   }
+}
+
+// The kernel's error about the path's 256-bit name, said about the path (the kernel's error is the cause).
+function atPath(e: unknown, path: string): unknown {
+  if (!isDiosError(e)) return e;
+  const error = errors[e.code]('kv.persistence', 'options.dir', `at ${path}: ${e.detail}`);
+  error.cause = e;
+  return error;
 }
 
 /** The snapshot bytes of `keys` (live keys only) with generation `generation`. Per key: type (0 string, 1 list), key, value, expiry. ENOMEM over 2 GiB. */
