@@ -18,6 +18,7 @@ const site = join(dir, 'site');
 mkdirSync(join(site, 'sub'), { recursive: true });
 writeFileSync(join(site, 'hello.txt'), 'hello from the CLI\n');
 writeFileSync(join(site, 'sub', 'x.css'), 'body{}\n');
+writeFileSync(join(site, '.env'), 'SECRET=1\n');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // What the command says before it serves anything (usage errors, help, a missing directory): in this process.
@@ -47,8 +48,8 @@ function serve(
 describe('dios web serve', () => {
   it('prints the URL, serves the directory and the status page, and stops on SIGTERM and SIGINT', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      // The SIGINT run names the default status access (local) in the --opt=value form.
-      const extra = signal === 'SIGINT' ? ['--status=local'] : [];
+      // The SIGINT run names the default status access (local) in the --opt=value form, and serves dot files.
+      const extra = signal === 'SIGINT' ? ['--status=local', '--dotfiles'] : [];
       const { child, url, exit, stdout } = await serve(
         site,
         '-p',
@@ -63,6 +64,8 @@ describe('dios web serve', () => {
       // The access log: a Common Log Format line on stdout for the response.
       while (!stdout().includes('GET /hello.txt')) await new Promise((r) => setTimeout(r, 20));
       expect(stdout()).toMatch(/^127\.0\.0\.1 - - \[[^\]]+ \+0000\] "GET \/hello\.txt HTTP\/1\.1" 200 19$/m);
+      // A dot file: not served unless --dotfiles.
+      expect((await fetch(`${url}.env`)).status).toBe(signal === 'SIGINT' ? 200 : 404);
       const css = await fetch(`${url}sub/x.css`);
       expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
       expect((await fetch(`${url}_dios/status`)).status).toBe(200);

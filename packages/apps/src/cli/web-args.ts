@@ -22,6 +22,8 @@ export interface WebArgs {
   readonly status: WebServerOptions['status'];
   /** -q/--quiet: no access log. */
   readonly quiet: boolean;
+  /** --dotfiles: serve names starting with `.` too (left out by default). */
+  readonly dotfiles: boolean;
 }
 
 /** The TCP port `dios web` listens on when `--port` is not given. */
@@ -34,8 +36,11 @@ export const WEB_SERVE_COMMAND: CommandSpec = {
   summary:
     'Serves the files under DIR over HTTP/1.1 from a DIOS server task (GET and HEAD, keep-alive, ETags, ranges, ' +
     'directory listings) until SIGINT or SIGTERM.',
-  details: `  The kernel's tasks and objects are shown at /_dios/status (JSON:
-  /_dios/status.json).`,
+  details: `  DIR is served live: files added, changed or removed are served as they
+  are now. Names starting with a dot (.git/, .env) are not served unless
+  --dotfiles; .well-known/ is. Each response is logged on stdout in the
+  Common Log Format. The kernel's tasks and objects are shown at
+  /_dios/status (JSON: /_dios/status.json).`,
   options: {
     port: {
       type: 'string',
@@ -57,6 +62,7 @@ export const WEB_SERVE_COMMAND: CommandSpec = {
         'local (loopback clients only, the default) or on (anyone); others get 404 there',
     },
     quiet: { type: 'boolean', short: 'q', help: 'no access log' },
+    dotfiles: { type: 'boolean', help: 'serve files and directories whose names start with a dot too' },
   },
   example: 'web serve -p 8000 ./site',
 };
@@ -78,5 +84,6 @@ export function parseWebArgs(args: readonly string[]): WebArgs {
     data: p.string('data'),
     status,
     quiet: p.flag('quiet'),
+    dotfiles: p.flag('dotfiles'),
   };
 }

@@ -45,6 +45,7 @@ export async function webCommand(
     const kernel = await Kernel.boot({ id: 'dios-web', store });
     useNetwork(kernel);
     mirror = mirrorDirectory(kernel.init, options.dir, WEB_ROOT, {
+      dotfiles: options.dotfiles,
       onWarning: (message) => err.write(`dios web: ${message}\n`),
     });
     await mirror.ready;
