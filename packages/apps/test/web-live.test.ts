@@ -115,14 +115,17 @@ describe('dios web serving a directory live', () => {
     expect(log[3]).toContain('\\"\\x1b[2J');
   });
 
-  it('the status page names served files by path, and explains the cpu column', async () => {
+  it('the status page names served files by path, and explains the cpu column and failed calls', async () => {
     await fetch(`${url}sub/page.html`);
+    // A 404: the connection task's lookup of the path failed with ENOENT, which its row says.
+    expect((await fetch(`${url}no-such-page.html`)).status).toBe(404);
     const html = await (await fetch(`${url}_dios/status`)).text();
     expect(html).toMatch(/<td class="path">\/www\/sub\/page\.html<\/td><td><code>[0-9a-f]{12}<\/code>/);
     // The server's tasks run in the kernel's thread: n/a, and the legend says why.
     expect(html).toContain('<span class="na"');
     expect(html).toMatch(/<dt>cpu ms<\/dt><dd>[^<]*n\/a|<dt>cpu ms<\/dt><dd>.*<b>n\/a<\/b>/s);
     expect(html).toMatch(/<dt>failed<\/dt><dd>System calls that returned an error/);
+    expect(html).toMatch(/<td>\d+ <small class="why">\([^)]*ENOENT \d+[^)]*\)<\/small><\/td>/);
     expect(html).toContain('<span class="arg">dios-httpd-conn</span> <span class="arg">');
   });
 });

@@ -94,6 +94,8 @@ describe('task monitoring: counting', () => {
     const s = reportOf(kernel, t.taskName).stats;
     expect(s.calls).toEqual(calls({ create: 2, delete: 1, beginRead: 1, lookup: 1, endWrite: 1, endRead: 1 }));
     expect(s.failedCalls).toBe(6);
+    // Why they failed, by code; the counts add up to failedCalls.
+    expect(s.failures).toEqual({ EBADF: 2, EINVAL: 4 });
     expect(s.bytesWritten).toBe(0);
     expect(s.bytesRead).toBe(0);
     expect(s.objectsCreated).toBe(1);
@@ -113,6 +115,7 @@ describe('task monitoring: counting', () => {
     const s = reportOf(kernel, t.taskName).stats;
     expect(s.calls.lookup).toBe(1);
     expect(s.failedCalls).toBe(1);
+    expect(s.failures).toEqual({ EINVAL: 1 });
   });
 
   it('objects created: successful creates plus tasks started by run', async () => {

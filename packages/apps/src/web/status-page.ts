@@ -104,12 +104,21 @@ function taskRow(t: TaskReport): string {
     ms(s.wallMs),
     cpu(s.cpuMs),
     `<span title="${escapeHtml(calls)}">${s.totalCalls}</span>`,
-    String(s.failedCalls),
+    failedHtml(s.failedCalls, s.failures),
     bytes(s.bytesRead),
     bytes(s.bytesWritten),
     String(s.objectsCreated),
   ];
   return `<tr>${cells.map((c, i) => `<td${i === 1 ? ' class="argv"' : ''}>${c}</td>`).join('')}</tr>`;
+}
+
+// The count, then why: each error code with how many calls failed with it, most first.
+function failedHtml(count: number, failures: Readonly<Record<string, number>> | undefined): string {
+  const why = Object.entries(failures ?? {})
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+    .map(([code, n]) => `${escapeHtml(code)} ${n}`)
+    .join(', ');
+  return why === '' ? String(count) : `${count} <small class="why">(${why})</small>`;
 }
 
 const LEGEND = `<h2>What the columns mean</h2>
@@ -125,7 +134,8 @@ apart per task.</dd>
 <dt>calls</dt><dd>System calls made (hover for the count of each).</dd>
 <dt>failed</dt><dd>System calls that returned an error. Most are not faults: a select that waited its whole timeout
 (ETIMEDOUT, an idle keep-alive connection), a lookup of a path that does not exist (ENOENT, a 404), a non-blocking write
-with no room (EAGAIN). A task that failed itself shows a non-zero status under state.</dd>
+with no room (EAGAIN). The codes after the count say which, with how many of each (other: an error without a code).
+A task that failed itself shows a non-zero status under state.</dd>
 <dt>read, written</dt><dd>Bytes read and committed through begin/end_read and begin/end_write.</dd>
 <dt>objects made</dt><dd>Objects it created, tasks it started included.</dd>
 <dt>path (objects)</dt><dd>The path an object was served or installed at, when the server knows it (its name is derived

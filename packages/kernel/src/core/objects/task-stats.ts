@@ -22,6 +22,12 @@ export class TaskStats {
   readonly calls = new Float64Array(SYSCALL_NAMES.length);
   /** Calls that failed (threw or rejected). */
   failedCalls = 0;
+  /**
+   * Failed calls by error code (`ENOENT`, `ETIMEDOUT`): why they failed.
+   * `other`: errors without a code, and calls a worker task's own argument
+   * check refused before they reached the kernel.
+   */
+  readonly failures = new Map<string, number>();
   /** Bytes read: lengths of buffers returned by successful end_read calls, except RELEASE (nothing consumed). */
   bytesRead = 0;
   /** Bytes written: lengths committed by successful end_write calls (DISCARD commits nothing). */
@@ -34,6 +40,14 @@ export class TaskStats {
   /** Milliseconds from the task's start until it exited, or until now while it lives. */
   get wallMs(): number {
     return (this.endedMono ?? performance.now()) - this.startedMono;
+  }
+
+  /** Counts a failed call, by its error's code. */
+  fail(error: unknown): void {
+    this.failedCalls++;
+    const raw = (error as { code?: unknown } | null)?.code;
+    const code = typeof raw === 'string' && /^E[A-Z0-9]{1,15}$/.test(raw) ? raw : 'other';
+    this.failures.set(code, (this.failures.get(code) ?? 0) + 1);
   }
 
   /** Marks the end of the task (the first call wins). */
@@ -58,6 +72,7 @@ export class TaskStats {
       calls: Object.freeze(calls),
       totalCalls: total,
       failedCalls: this.failedCalls,
+      failures: Object.freeze(Object.fromEntries(this.failures)),
       bytesRead: this.bytesRead,
       bytesWritten: this.bytesWritten,
       objectsCreated: this.objectsCreated,
@@ -84,6 +99,8 @@ export interface TaskStatsSnapshot {
   readonly totalCalls: number;
   /** Calls that failed. */
   readonly failedCalls: number;
+  /** Failed calls by error code (`other` for errors without one); the counts add up to failedCalls. */
+  readonly failures: Readonly<Record<string, number>>;
   /** Bytes returned by successful end_read calls (RELEASE excluded). */
   readonly bytesRead: number;
   /** Bytes committed by successful end_write calls. */

@@ -71,7 +71,7 @@ export class TaskContext implements SystemCalls {
   readonly #calls: Float64Array;
   // Shared rejection handler of the fast paths (one closure per task, not one per call).
   readonly #failed = (error: unknown): never => {
-    this.#stats.failedCalls++;
+    this.#stats.fail(error);
     throw error;
   };
 
@@ -146,7 +146,7 @@ export class TaskContext implements SystemCalls {
       deleteRef(this.#kernel, task, ref, flags);
       if (task.state !== 'running') await this.#gate(Syscall.delete, false);
     } catch (error) {
-      this.#stats.failedCalls++;
+      this.#stats.fail(error);
       throw error;
     }
   }
@@ -180,7 +180,7 @@ export class TaskContext implements SystemCalls {
       if (task.state !== 'running') await this.#gate(Syscall.beginRead, false);
       return result;
     } catch (error) {
-      this.#stats.failedCalls++;
+      this.#stats.fail(error);
       throw error;
     }
   }
@@ -197,7 +197,7 @@ export class TaskContext implements SystemCalls {
       if (task.state !== 'running') await this.#gate(Syscall.endRead, false);
       return result;
     } catch (error) {
-      this.#stats.failedCalls++;
+      this.#stats.fail(error);
       throw error;
     }
   }
@@ -212,7 +212,7 @@ export class TaskContext implements SystemCalls {
       if (task.state !== 'running') await this.#gate(Syscall.beginWrite, false);
       return result;
     } catch (error) {
-      this.#stats.failedCalls++;
+      this.#stats.fail(error);
       throw error;
     }
   }
@@ -232,7 +232,7 @@ export class TaskContext implements SystemCalls {
       if (task.state !== 'running') await this.#gate(Syscall.endWrite, false);
       return result;
     } catch (error) {
-      this.#stats.failedCalls++;
+      this.#stats.fail(error);
       throw error;
     }
   }
@@ -251,7 +251,7 @@ export class TaskContext implements SystemCalls {
       if (task.state !== 'running') await this.#gate(kind, false);
       return result;
     } catch (error) {
-      this.#stats.failedCalls++;
+      this.#stats.fail(error);
       throw error;
     }
   }
@@ -262,7 +262,8 @@ export class TaskContext implements SystemCalls {
     try {
       if (this.#task.state !== 'running') await this.#gate(kind, true);
     } finally {
-      this.#stats.failedCalls++;
+      // The worker throws the reader's error: its code is not seen here.
+      this.#stats.fail(undefined);
     }
   }
 
