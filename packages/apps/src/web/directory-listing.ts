@@ -9,6 +9,7 @@
  * @module
  */
 import { escapeHtml } from './html.js';
+import { humanBytes } from './human-bytes.js';
 import { INDEX_FILE, type IndexEntry } from './files.js';
 import { encodeSegments } from './url-path.js';
 
@@ -47,18 +48,6 @@ export function listDirectory(index: readonly IndexEntry[], segments: readonly s
   return [...seen]
     .map(([name, e]) => ({ name, ...e }))
     .sort((a, b) => (a.directory === b.directory ? (a.name < b.name ? -1 : 1) : a.directory ? -1 : 1));
-}
-
-/** `n` bytes in human units (steps of 1024: `512 B`, `1.5 KiB`, `12 MiB`). */
-export function humanBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} B` : `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
 /** A time as the listing shows it, in UTC: `2026-12-07 10:50`. */

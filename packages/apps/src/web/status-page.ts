@@ -10,6 +10,7 @@
 import { DeleteFlags, kernelStatusName, type KernelStatus, type SystemCalls, type TaskReport } from '@dios/kernel';
 import { deleteQuietly } from '@dios/libd';
 import { escapeHtml } from './html.js';
+import { humanBytes } from './human-bytes.js';
 import { STATUS_GRAPH_PATH, StatusGraphReader } from './status-graph.js';
 
 /** URL path of the HTML status page. */
@@ -84,12 +85,6 @@ function stateHtml(t: TaskReport): string {
   return `<span class="state ${escapeHtml(t.state)}${failed ? ' failed' : ''}">${escapeHtml(t.state)}${exit}</span>`;
 }
 
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
-
 function taskRow(t: TaskReport): string {
   const s = t.stats;
   const calls = Object.entries(s.calls)
@@ -105,8 +100,8 @@ function taskRow(t: TaskReport): string {
     cpu(s.cpuMs),
     `<span title="${escapeHtml(calls)}">${s.totalCalls}</span>`,
     failedHtml(s.failedCalls, s.failures),
-    bytes(s.bytesRead),
-    bytes(s.bytesWritten),
+    humanBytes(s.bytesRead),
+    humanBytes(s.bytesWritten),
     String(s.objectsCreated),
   ];
   return `<tr>${cells.map((c, i) => `<td${i === 1 ? ' class="argv"' : ''}>${c}</td>`).join('')}</tr>`;
@@ -163,7 +158,7 @@ export function statusHtml(status: KernelStatus, graph?: string, paths?: Readonl
     .slice(0, PAGE_ROWS)
     .map(
       (o) =>
-        `<tr><td class="path">${escapeHtml(paths?.get(o.name.slice(0, 12)) ?? '')}</td><td><code>${short(o.name)}</code></td><td>${escapeHtml(o.type)}</td><td>${bytes(o.size)}</td><td>${o.version}</td><td>${o.refs}</td><td>${escapeHtml(o.lifecycle)}</td><td>${escapeHtml(o.address ?? '')}</td></tr>`,
+        `<tr><td class="path">${escapeHtml(paths?.get(o.name.slice(0, 12)) ?? '')}</td><td><code>${short(o.name)}</code></td><td>${escapeHtml(o.type)}</td><td>${humanBytes(o.size)}</td><td>${o.version}</td><td>${o.refs}</td><td>${escapeHtml(o.lifecycle)}</td><td>${escapeHtml(o.address ?? '')}</td></tr>`,
     )
     .join('\n');
   const head =
