@@ -101,6 +101,23 @@ describe('task monitoring: counting', () => {
     expect(s.objectsCreated).toBe(1);
   });
 
+  it('failures are counted by the kernel codes only: a code a task makes up is other', async () => {
+    const kernel = await boot();
+    const t = await kernel.attachTask(['inventive']);
+    for (let i = 0; i < 50; i++) {
+      const options = {
+        get nameSeed(): string {
+          throw Object.assign(new Error('made up'), { code: `EMADEUP${i}` });
+        },
+      };
+      await expect(t.create(ObjectType.SHARED_MEMORY_BLOB, options)).rejects.toThrow();
+    }
+    const s = reportOf(kernel, t.taskName).stats;
+    expect(s.failedCalls).toBe(50);
+    expect(Object.keys(s.failures).every((code) => code === 'other' || code === 'EINVAL')).toBe(true);
+    expect(Object.values(s.failures).reduce((a, b) => a + b, 0)).toBe(50);
+  });
+
   it('counts a failure on the paused path (the call waits, then fails)', async () => {
     const kernel = await boot();
     const sys = kernel.init;

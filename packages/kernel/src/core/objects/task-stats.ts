@@ -4,6 +4,7 @@
  * reads.
  * @module
  */
+import { Errno } from '../abi/errors.js';
 import { SYSCALL_NAMES, type SyscallName } from '../abi/syscall-kinds.js';
 
 /** Running figures of one task. */
@@ -24,8 +25,8 @@ export class TaskStats {
   failedCalls = 0;
   /**
    * Failed calls by error code (`ENOENT`, `ETIMEDOUT`): why they failed.
-   * `other`: errors without a code, and calls a worker task's own argument
-   * check refused before they reached the kernel.
+   * `other`: errors without one of the kernel's codes, and calls a worker
+   * task's own argument check refused before they reached the kernel.
    */
   readonly failures = new Map<string, number>();
   /** Bytes read: lengths of buffers returned by successful end_read calls, except RELEASE (nothing consumed). */
@@ -46,7 +47,8 @@ export class TaskStats {
   fail(error: unknown): void {
     this.failedCalls++;
     const raw = (error as { code?: unknown } | null)?.code;
-    const code = typeof raw === 'string' && /^E[A-Z0-9]{1,15}$/.test(raw) ? raw : 'other';
+    // Only the kernel's own codes: an error a task made up (a throwing getter in an argument) cannot add keys.
+    const code = typeof raw === 'string' && Object.hasOwn(Errno, raw) ? raw : 'other';
     this.failures.set(code, (this.failures.get(code) ?? 0) + 1);
   }
 
