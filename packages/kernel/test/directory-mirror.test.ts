@@ -87,15 +87,22 @@ describe('mirrorDirectory', () => {
       writeFileSync(join(host, '.env'), 'SECRET=1\n');
       mkdirSync(join(host, '.well-known'));
       writeFileSync(join(host, '.well-known', 'security.txt'), 'Contact: x\n');
+      // Links are no way around the rule.
+      symlinkSync(join(host, '.env'), join(host, 'env.txt'));
+      symlinkSync(join(host, '.git', 'config'), join(host, 'config.txt'));
+      symlinkSync(join(host, '.well-known', 'security.txt'), join(host, 'security.txt'));
     };
     const plain = await setup({}, hidden);
     expect(plain.mirror.entries().map((e) => e.path)).toEqual([
       '.well-known/security.txt',
       'a.txt',
       'alias.txt',
+      'security.txt',
       'sub/b.txt',
     ]);
     expect(await read(plain.sys, '/www/.env')).toBeUndefined();
+    expect(await read(plain.sys, '/www/env.txt')).toBeUndefined();
+    expect(plain.warnings.some((w) => w.includes('env.txt (a link to a dot file)'))).toBe(true);
     // The host's own .dios-index is a dot file: left out silently by default, refused with a warning when dot files
     // are served (the mirror's index has that path).
     const all = await setup({ dotfiles: true }, hidden);
@@ -105,6 +112,9 @@ describe('mirrorDirectory', () => {
       '.well-known/security.txt',
       'a.txt',
       'alias.txt',
+      'config.txt',
+      'env.txt',
+      'security.txt',
       'sub/b.txt',
     ]);
     expect(all.warnings.some((w) => w.includes('.dios-index'))).toBe(true);

@@ -78,6 +78,12 @@ export const MIRROR_MAX_FILE_BYTES = 64 * 1024 * 1024;
 // RFC 8615's directory of site metadata (ACME challenges, security.txt): served though its name starts with a dot.
 const WELL_KNOWN = '.well-known';
 
+// Whether a path relative to the directory names a dot file or passes through a dot directory (.well-known/ excepted).
+function isHidden(rel: string): boolean {
+  const parts = rel.split(sep);
+  return parts.some((part, i) => part.startsWith('.') && !(part === WELL_KNOWN && i < parts.length - 1));
+}
+
 interface Held {
   readonly ref: number;
   readonly size: number;
@@ -135,6 +141,11 @@ async function walk(
         const info = await stat(target);
         if (inside.startsWith('..') || inside === '' || !info.isFile()) {
           warn(`not served: ${rel} (a link to ${info.isFile() ? 'a file outside the directory' : 'a non-file'})`);
+          continue;
+        }
+        // A link is no way around the dot-file rule (env.txt -> .env).
+        if (!dotfiles && isHidden(inside)) {
+          warn(`not served: ${rel} (a link to a dot file)`);
           continue;
         }
         out.set(rel, { full: target, size: info.size, mtimeMs: info.mtimeMs });
