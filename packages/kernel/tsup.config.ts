@@ -8,7 +8,7 @@ export default defineConfig({
     index: 'src/index.ts',
     node: 'src/host/index.ts',
     nats: 'src/transport/nats/index.ts',
-    testing: 'src/testing.ts',
+    testing: 'src/testing/index.ts',
     compliance: 'src/compliance/index.ts',
     worker: 'src/host/worker/worker-main.ts',
   },
