@@ -112,6 +112,7 @@ export type {
 } from './core/wire/transport.js';
 export { EXIT_PEER_GONE } from './core/peer/peer-service.js';
 export type { BlobChange, BlobStore, StoredBlob, StoredBlobMeta } from './core/objects/store.js';
+export { systemClock, type Clock } from './core/objects/clock.js';
 export { normalizePath, pathName, pathNameSync, pathSeed, PATH_MAX } from './core/abi/paths.js';
 export { formatTaskReports, monitorTasks, taskReport } from './core/kernel/monitoring.js';
 export { Syscall, SYSCALL_NAMES } from './core/abi/syscall-kinds.js';

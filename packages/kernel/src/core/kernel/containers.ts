@@ -56,7 +56,7 @@ export function createContainer(kernel: KernelState, options: ContainerOptions):
   if (options.tag !== undefined && !Name.isName(options.tag))
     throw errors.EINVAL(s, 'options.tag', `expected a Name, got ${describe(options.tag)}`);
   const group = groupFor(kernel, containerGroupName(kernel.rootGroup.name, kernel.id, id), s);
-  const tagName = options.tag ?? Name.random();
+  const tagName = options.tag ?? kernel.newName();
   // The group carries the container's label: its tasks name files at paths there (NAME_DETERMINISTIC).
   group.label = Label.of([tagName.key], []);
   const existingTag = kernel.objects.get(tagName.key);

@@ -8,7 +8,7 @@
  */
 import { errors } from '../abi/errors.js';
 import { checkRights, Rights, type Consistency, type ObjectType } from '../abi/flags.js';
-import { Name, describe } from '../abi/names.js';
+import { Name, NAME_BYTES, describe } from '../abi/names.js';
 import {
   checkProgram,
   loadProgram,
@@ -24,6 +24,7 @@ import { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import { Reference, type ParentRef } from '../objects/reference.js';
 import type { BlobStore } from '../objects/store.js';
+import { systemClock, type Clock } from '../objects/clock.js';
 import { TaskObject, type Membership, type TaskSetup } from '../objects/task.js';
 import type { Device } from './device.js';
 import type { Distribution } from './distribution.js';
@@ -84,6 +85,19 @@ export interface KernelOptions {
         /** The most records the ring keeps (default DEFAULT_PROVENANCE_RECORDS, 65536); the oldest go first. */
         records?: number;
       };
+  /**
+   * The kernel's clock: select's timeouts and the provenance log's times
+   * (default: the wall clock). The deterministic simulation of
+   * `@dios/kernel/testing` passes a virtual one.
+   */
+  clock?: Clock;
+  /**
+   * Fills a byte array with random bytes: where fresh object names come from
+   * (default: the runtime's cryptographically strong source). A simulation
+   * passes a seeded generator so that a run replays; anything else must be
+   * unpredictable, since a name is all another task needs to look an object up.
+   */
+  randomBytes?: (bytes: Uint8Array) => void;
 }
 
 /** Default buffer size shown on references (the DIOS default, 4 KiB). */
@@ -133,6 +147,9 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
   readonly containerReplicas = new Map<string, Container>();
   /** Hypervisor mode (see KernelOptions.hypervisor). */
   readonly hypervisor: boolean;
+  /** The kernel's clock (see KernelOptions.clock). */
+  readonly clock: Clock;
+  readonly #randomBytes: ((bytes: Uint8Array) => void) | undefined;
   /** Called when a task's program throws (for logs); the task exits with status 1 either way. */
   onTaskFailure: ((task: TaskObject, error: unknown) => void) | undefined = undefined;
   protected constructor(
@@ -141,6 +158,14 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     [rootName, consoleName, initName, statusName]: [Name, Name, Name, Name],
   ) {
     this.id = id;
+    this.clock = options.clock ?? systemClock;
+    if (options.randomBytes !== undefined && typeof options.randomBytes !== 'function')
+      throw errors.EINVAL(
+        'Kernel.boot',
+        'options.randomBytes',
+        `expected a function, got ${describe(options.randomBytes)}`,
+      );
+    this.#randomBytes = options.randomBytes;
     this.bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
     this.store = options.store;
     this.scheduler = options.scheduler ?? localityPolicy;
@@ -252,7 +277,7 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     // Host tasks get random names: unlike init, nothing about them should repeat after a restart.
     await Promise.resolve();
     const memberships = groups.map((g) => (g instanceof GroupObject ? { group: g, rights: Rights.ALL } : g));
-    const task = this.newTask(Name.random(), { argv, env: {}, groups: memberships, program: undefined }, mask);
+    const task = this.newTask(this.newName(), { argv, env: {}, groups: memberships, program: undefined }, mask);
     task.state = 'running';
     return this.contextOf(task);
   }
@@ -394,6 +419,14 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
       container.left(task, status, oom ? 'oom' : (reason ?? 'exited'));
       if (oom) for (const t of container.tasks) this.exitTask(t, 137, 'oom');
     }
+  }
+
+  /** A fresh random name for a new object (from KernelOptions.randomBytes when given). */
+  newName(): Name {
+    if (this.#randomBytes === undefined) return Name.random();
+    const bytes = new Uint8Array(NAME_BYTES);
+    this.#randomBytes(bytes);
+    return Name.fromBytes(bytes);
   }
 
   /** Starts a created task's program on the next tick. */

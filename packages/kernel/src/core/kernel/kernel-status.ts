@@ -101,7 +101,12 @@ export class KernelStatusObject extends KernelObject {
         ...(address !== undefined ? { address } : {}),
       });
     }
-    return { kernel: this.#kernel.id, at: Date.now(), tasks: monitorTasks(this.#kernel, reader), objects };
+    return {
+      kernel: this.#kernel.id,
+      at: this.#kernel.clock.now(),
+      tasks: monitorTasks(this.#kernel, reader),
+      objects,
+    };
   }
 
   override beginRead(req: IoRequest): Lease {

@@ -4,6 +4,7 @@
  * @module
  */
 import { errors } from '../abi/errors.js';
+import { systemClock, type Clock } from './clock.js';
 
 /** Callbacks waiting for the next change of some object; {@link WaitQueue.notify} wakes them all. */
 export class WaitQueue {
@@ -37,6 +38,8 @@ export interface BlockOptions {
   nonblock?: boolean;
   /** Give up with ETIMEDOUT after this many milliseconds. */
   timeoutMs?: number | undefined;
+  /** What the timeout is measured on (default: the wall clock). */
+  clock?: Clock;
 }
 
 /**
@@ -52,18 +55,17 @@ export async function block<T>(
   let value = check();
   if (value !== undefined) return value;
   if (options.nonblock) throw errors.EAGAIN(options.syscall, undefined, 'the call would block and NONBLOCK was given');
-  const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
+  const clock = options.clock ?? systemClock;
+  const deadline = options.timeoutMs === undefined ? undefined : clock.now() + options.timeoutMs;
   for (;;) {
     const timedOut = await new Promise<boolean>((resolve) => {
       const cancels: (() => void)[] = [];
-      let timer: ReturnType<typeof setTimeout> | undefined;
       const finish = (timeout: boolean) => {
         for (const cancel of cancels) cancel();
-        if (timer !== undefined) clearTimeout(timer);
         resolve(timeout);
       };
       for (const q of queues) cancels.push(q.register(() => finish(false)));
-      if (deadline !== undefined) timer = setTimeout(() => finish(true), Math.max(0, deadline - Date.now()));
+      if (deadline !== undefined) cancels.push(clock.setTimer(Math.max(0, deadline - clock.now()), () => finish(true)));
     });
     value = check();
     if (value !== undefined) return value;

@@ -6,7 +6,6 @@
  * @module
  */
 import { DiosError, errors } from '../abi/errors.js';
-import { Name } from '../abi/names.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import type { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
@@ -117,7 +116,7 @@ export class PeerService {
   #proxy(peer: string): PeerProxy {
     let proxy = this.#proxies.get(peer);
     if (proxy === undefined) {
-      const task = this.#kernel.newTask(Name.random(), {
+      const task = this.#kernel.newTask(this.#kernel.newName(), {
         argv: [`peer:${peer}`],
         env: {},
         groups: [],

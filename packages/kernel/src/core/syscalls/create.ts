@@ -176,7 +176,7 @@ export async function create(
   let name: Name;
   try {
     name = !deterministic
-      ? Name.random()
+      ? kernel.newName()
       : o.nameSeed !== undefined
         ? await Name.seeded(group.name, o.nameSeed)
         : await Name.derived(task.name, counter);
@@ -272,7 +272,7 @@ function createdLabel(kernel: KernelState, task: TaskObject, type: ObjectType, s
   // A tag carries no data: making one is no flow.
   if (type !== ObjectType.TAG && !canFlow(task.label, label)) {
     kernel.provenance?.add({
-      at: Date.now(),
+      at: kernel.clock.now(),
       task: task.name.key,
       program: task.setup.argv[0] ?? '',
       object: '',

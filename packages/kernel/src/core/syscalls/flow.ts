@@ -59,7 +59,7 @@ export function recordFlow(
   const log = kernel.provenance;
   if (log === undefined) return;
   const record: Mutable<ProvenanceRecord> = {
-    at: Date.now(),
+    at: kernel.clock.now(),
     task: task.name.key,
     program: task.setup.argv[0] ?? '',
     object: obj.name.key,

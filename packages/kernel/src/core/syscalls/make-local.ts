@@ -8,7 +8,6 @@
 import { DiosError, errors } from '../abi/errors.js';
 import { ObjectType } from '../abi/flags.js';
 import type { KernelState } from '../kernel/kernel-state.js';
-import { Name } from '../abi/names.js';
 import { BlobObject, MAX_BLOB_BYTES } from '../objects/blob.js';
 import type { IoRequest, KernelObject } from '../objects/kernel-object.js';
 import type { TaskObject } from '../objects/task.js';
@@ -36,7 +35,7 @@ export async function fetchLocalCopy(
   const remote = src.object;
   for (let attempt = 0; attempt < MAKE_LOCAL_ATTEMPTS; attempt++) {
     const copy = new BlobObject(
-      Name.random(),
+      kernel.newName(),
       'refcounted',
       undefined,
       ObjectType.SHARED_MEMORY_BLOB,

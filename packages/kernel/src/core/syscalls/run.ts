@@ -195,7 +195,7 @@ async function start(
         for (const r of [bin, ...inputs, ...outputs, ...(groupRefs ?? [])]) {
           if (!r.open) throw errors.EBADF(s, 'spec', `reference ${r.id} was deleted during the call`);
         }
-        return name ?? Name.random();
+        return name ?? kernel.newName();
       },
       // Only an omitted list inherits the parent's groups: an explicit [] makes a task that resolves in no group.
       setup: () => ({

@@ -56,7 +56,7 @@ export async function select(
   const cancels = list.map((r) => r.object.watch(mode, r, task.label));
   try {
     const queues: WaitQueue[] = [task.changed, ...new Set(list.map((r) => r.object.changed))];
-    return await block(ready, queues, { syscall: s, timeoutMs });
+    return await block(ready, queues, { syscall: s, timeoutMs, clock: kernel.clock });
   } finally {
     for (const cancel of cancels) cancel?.();
   }

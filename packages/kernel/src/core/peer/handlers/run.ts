@@ -33,7 +33,7 @@ export const serveRun: PeerHandler<'run'> = async (call, req) => {
         label: labelFromWire(req.label, 'run', 'label'),
         // A container's task placed here joins this kernel's replica of that container.
         container: req.container === undefined ? undefined : replicaFor(call.kernel, from, req.container),
-        name: () => (req.name !== undefined ? Name.parse(req.name, 'run', 'spec.name') : Name.random()),
+        name: () => (req.name !== undefined ? Name.parse(req.name, 'run', 'spec.name') : call.kernel.newName()),
         setup: () => ({
           groups: req.groups.map(({ key, rights }) => ({ group: call.replicaGroup(key), rights: rights & Rights.ALL })),
           inputs: req.inputs.map((r, i) => ({
