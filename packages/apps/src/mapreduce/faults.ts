@@ -7,7 +7,8 @@
  * whoever started the job.
  * @module
  */
-import { errors } from '@dios/kernel';
+import { errors, type SystemCalls } from '@dios/kernel';
+import { sleep } from '@dios/libd';
 
 /** The environment variable naming the attempts that fail. */
 export const FAULTS_ENV = 'DIOS_MAPREDUCE_FAULTS';
@@ -25,10 +26,10 @@ export function attemptOf(sys: { readonly env: Readonly<Record<string, string>> 
   return n;
 }
 
-/** Waits as long as {@link DELAY_ENV} says (not at all when unset or not a number). */
-export async function injectedDelay(env: Readonly<Record<string, string>>): Promise<void> {
-  const ms = Object.hasOwn(env, DELAY_ENV) ? Number(env[DELAY_ENV]) : 0;
-  if (Number.isFinite(ms) && ms > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 60_000)));
+/** Waits as long as {@link DELAY_ENV} says (not at all when unset or not a number), on the kernel's clock. */
+export async function injectedDelay(sys: SystemCalls): Promise<void> {
+  const ms = Object.hasOwn(sys.env, DELAY_ENV) ? Number(sys.env[DELAY_ENV]) : 0;
+  if (Number.isFinite(ms) && ms > 0) await sleep(sys, Math.min(Math.round(ms), 60_000));
 }
 
 /** Whether attempt `attempt` of task `kind` `index` is to fail, according to `env`. */

@@ -9,7 +9,7 @@
  * @module
  */
 import { DeleteFlags, errors, isDiosError, type SystemCalls } from '@dios/kernel';
-import { deleteQuietly, waitAny } from '@dios/libd';
+import { deleteQuietly, sleep, waitAny } from '@dios/libd';
 
 /** What {@link runJobTasks} needs from the master. */
 export interface JobTasks {
@@ -93,7 +93,7 @@ export async function runJobTasks(sys: SystemCalls, t: JobTasks): Promise<JobTas
       // The node chosen went away between placement and start: try again, elsewhere, after a pause that lets
       // the cluster notice (a burst of immediate retries could use up the task's restarts on one lost node).
       if (!isDiosError(e, 'EHOSTDOWN') && !isDiosError(e, 'EHOSTUNREACH')) throw e;
-      await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+      await sleep(sys, RETRY_PAUSE_MS);
       requeue({ kind, index, attempt }, 'lost', e.message);
       return;
     }

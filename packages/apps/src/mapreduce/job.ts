@@ -80,15 +80,19 @@ async function readText(sys: SystemCalls, path: string): Promise<string | undefi
   }
 }
 
-async function report(sys: SystemCalls, job: MapReduceJob, id: string): Promise<void> {
+async function report(sys: SystemCalls, job: MapReduceJob, id: string, final = false): Promise<void> {
   if (job.onProgress === undefined) return;
   let text: string | undefined;
-  try {
-    text = await readText(sys, progressPath(id));
-  } catch (e) {
-    // The master rewrote the progress while it was read: the next look will see it.
-    if (isDiosError(e, 'EIO')) return;
-    throw e;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      text = await readText(sys, progressPath(id));
+      break;
+    } catch (e) {
+      // The master rewrote the progress while it was read: the next look will see it. The last look comes after
+      // the master exited, so it looks again (nobody writes any more): the caller always hears the final count.
+      if (isDiosError(e, 'EIO') && (!final || attempt >= 3)) return;
+      if (!isDiosError(e, 'EIO')) throw e;
+    }
   }
   const [done, total] = (text ?? '').split(' ').map(Number);
   if (Number.isInteger(done) && Number.isInteger(total)) job.onProgress(done!, total!);
@@ -148,7 +152,7 @@ export async function runMapReduce(sys: SystemCalls, job: MapReduceJob): Promise
       await report(sys, job, id);
     }
   }
-  await report(sys, job, id);
+  await report(sys, job, id, true);
   const text = await readText(sys, reportPath(id));
   await removeAt(sys, reportPath(id), CALL);
   await removeAt(sys, progressPath(id), CALL);

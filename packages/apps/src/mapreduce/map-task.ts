@@ -130,7 +130,7 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
     const fail = injectedFault(sys.env, 'map', index, attempt);
     const table = await countPieces(sys, app, pieces);
     const groups = byPartition(table, reduces);
-    await injectedDelay(sys.env);
+    await injectedDelay(sys);
     // An injected fault strikes half-way through the partitions, leaving some written (with a bogus record).
     const extra = fail ? FAULT_RECORD : new Uint8Array(0);
     for (const [r, entries] of groups.entries()) {

@@ -49,7 +49,7 @@ async function main(argv: string[], { sys }: { sys: SystemCalls }): Promise<numb
     const table = new KeyTable();
     for (const [m, a] of mapAttempts.entries())
       await withViewAt(sys, mapOutputPath(job, m, a, index), (view) => decodeRecords(view, table, CALL), CALL);
-    await injectedDelay(sys.env);
+    await injectedDelay(sys);
     const order = sortedEntries(table);
     const size = recordsSize(table, order);
     if (injectedFault(sys.env, 'reduce', index, attempt)) {

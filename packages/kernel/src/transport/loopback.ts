@@ -7,6 +7,7 @@
  */
 import { DiosError, errors } from '../core/abi/errors.js';
 import type { PeerReply, PeerRequest, RequestHandler, Transport } from '../core/wire/transport.js';
+import { copyMessage } from './message-copy.js';
 
 /** An in-process network of loopback transports. */
 export class LoopbackNetwork {
@@ -119,22 +120,6 @@ export class LoopbackNetwork {
   #abort(id: string): void {
     for (const abort of [...this.#pending]) abort(id);
   }
-}
-
-/**
- * Copies a message. Like structuredClone, except that every Uint8Array gets a
- * fresh buffer of exactly its length: structuredClone would share a
- * SharedArrayBuffer, and would carry the whole buffer behind a view.
- */
-function copyMessage<T>(value: T): T {
-  if (value instanceof Uint8Array) return new Uint8Array(value) as T;
-  if (Array.isArray(value)) return value.map(copyMessage) as T;
-  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-    const copy: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) copy[key] = copyMessage(v);
-    return copy as T;
-  }
-  return typeof value === 'object' && value !== null ? structuredClone(value) : value;
 }
 
 /** One node's endpoint on a {@link LoopbackNetwork}. */

@@ -13,6 +13,7 @@ export { getenv } from './env.js';
 export { spawn } from './spawn.js';
 export type { SpawnBinary, SpawnOptions } from './spawn.js';
 export { wait, waitAny } from './wait.js';
+export { sleep } from './sleep.js';
 export { stopNotice, waitForStop } from './stop-notice.js';
 export type { WaitOptions, WaitResult } from './wait.js';
 export { installProgram, writeBinary } from './binary.js';

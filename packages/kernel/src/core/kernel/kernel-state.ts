@@ -98,6 +98,14 @@ export interface KernelOptions {
    * unpredictable, since a name is all another task needs to look an object up.
    */
   randomBytes?: (bytes: Uint8Array) => void;
+  /**
+   * What the system calls of a program running in the kernel's thread go
+   * through: given the task's own interface, returns the one its program
+   * gets (default: that interface). The deterministic simulation puts a
+   * scheduling point before each call; a host may trace calls. It cannot
+   * widen what a task may do: every call still reaches the task's own interface.
+   */
+  programCalls?: (sys: SystemCalls) => SystemCalls;
 }
 
 /** Default buffer size shown on references (the DIOS default, 4 KiB). */
@@ -150,6 +158,7 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
   /** The kernel's clock (see KernelOptions.clock). */
   readonly clock: Clock;
   readonly #randomBytes: ((bytes: Uint8Array) => void) | undefined;
+  readonly #programCalls: ((sys: SystemCalls) => SystemCalls) | undefined;
   /** Called when a task's program throws (for logs); the task exits with status 1 either way. */
   onTaskFailure: ((task: TaskObject, error: unknown) => void) | undefined = undefined;
   protected constructor(
@@ -166,6 +175,13 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
         `expected a function, got ${describe(options.randomBytes)}`,
       );
     this.#randomBytes = options.randomBytes;
+    if (options.programCalls !== undefined && typeof options.programCalls !== 'function')
+      throw errors.EINVAL(
+        'Kernel.boot',
+        'options.programCalls',
+        `expected a function, got ${describe(options.programCalls)}`,
+      );
+    this.#programCalls = options.programCalls;
     this.bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
     this.store = options.store;
     this.scheduler = options.scheduler ?? localityPolicy;
@@ -442,8 +458,8 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     Promise.resolve()
       .then(() =>
         typeof program === 'function'
-          ? program(this.contextOf(task))
-          : loadProgram(program).then((fn) => fn(this.contextOf(task))),
+          ? program(this.#programContext(task))
+          : loadProgram(program).then((fn) => fn(this.#programContext(task))),
       )
       .then(
         (status) => this.exitTask(task, typeof status === 'number' && Number.isInteger(status) ? status : 0),
@@ -455,6 +471,11 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
           this.exitTask(task, 1);
         },
       );
+  }
+
+  #programContext(task: TaskObject): SystemCalls {
+    const sys = this.contextOf(task);
+    return this.#programCalls === undefined ? sys : this.#programCalls(sys);
   }
 
   /** The reference `handle` in `task`'s table, or EBADF naming the argument. */
