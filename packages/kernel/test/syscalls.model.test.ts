@@ -2,7 +2,7 @@
  * Model-based property test of the system calls: random sequences of calls,
  * valid and invalid, issued by init, one or two host-attached tasks (members
  * of their groups with various rights) and the tasks they run, are run
- * against the kernel and against the reference model in ./model. After
+ * against the kernel and against the reference model of @dios/kernel/testing. After
  * every step the kernel and the model must agree (result or errno, and then
  * the whole state), and the kernel's invariants must hold. A failing call
  * must change nothing, in the model and in the kernel.
@@ -16,34 +16,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CreateFlags, EndWriteFlags, Kernel, ObjectType, Rights } from '@dios/kernel';
-import { allCommands } from './model/commands.js';
-import { stats } from './model/real.js';
-import { scenarioArb, setup } from './model/setup.js';
+import { callSequenceArb, ModelStatistics, scenarioArb, setupScenario } from '@dios/kernel/testing';
 
 const NUM_RUNS = Number(process.env.DIOS_PROPERTY_RUNS ?? 1000);
+const STATS = process.env.DIOS_MODEL_STATS;
 
 describe('system calls against the reference model', () => {
   it(
     `agree on every result, errno and state over ${NUM_RUNS} random call sequences`,
     async () => {
+      const statistics = STATS ? new ModelStatistics({ withArguments: STATS === '2' }) : undefined;
       await fc.assert(
-        fc.asyncProperty(
-          scenarioArb,
-          fc.commands(allCommands, { maxCommands: 60, size: 'max' }),
-          async (scenario, commands) => {
-            await fc.asyncModelRun(() => setup(scenario), commands);
-          },
-        ),
+        fc.asyncProperty(scenarioArb, callSequenceArb({ maxCommands: 60 }), async (scenario, commands) => {
+          await fc.asyncModelRun(() => setupScenario(scenario, { statistics }), commands);
+        }),
         { numRuns: NUM_RUNS },
       );
-      if (process.env.DIOS_MODEL_STATS) {
-        console.log(
-          [...stats.entries()]
-            .sort(([a], [b]) => (a < b ? -1 : 1))
-            .map(([k, v]) => `${k.padEnd(40)} ${v}`)
-            .join('\n'),
-        );
-      }
+      if (statistics) console.log(statistics.format());
     },
     120_000 + NUM_RUNS * 200,
   );

@@ -17,3 +17,7 @@
  * @module @dios/kernel/testing
  */
 export * from './internals.js';
+export * from './model/index.js';
+export * from './arbitraries/index.js';
+export * from './runner/index.js';
+export * from './simulation/index.js';

@@ -1,98 +1,94 @@
 /**
- * The starting states of the model-based test: a kernel booted with init
- * and an installed program, a binary naming it, a group g1 made by init, one
- * or two host-attached tasks in various groups (with various rights), and
- * (sometimes) a shared blob and a stream that init hands to the tasks along
- * with the binary. Every step of the setup goes through the same checked path
- * as the commands.
+ * The start of a model run: a kernel booted with init and an installed
+ * program, a binary naming it, a group g1 made by init, the scenario's
+ * host-attached tasks, and (sometimes) a shared blob and a stream that init
+ * hands to the tasks along with the binary. Every step of the setup goes
+ * through the same checked path as the commands.
+ * @module
  */
-import fc from 'fast-check';
-import { expect } from 'vitest';
-import { Kernel, ObjectType, programBinary } from '@dios/kernel';
-import { GroupObject } from '../../src/core/objects/group.js';
-import type { Membership } from '../../src/core/objects/task.js';
-import { SEEDS } from './commands.js';
-import { ALL, KernelModel, type MLifecycle } from './model.js';
-import { seedNameKey } from './names.js';
-import { compare, perform, type Real } from './real.js';
+import { ObjectType } from '../../core/abi/flags.js';
+import { programBinary } from '../../core/abi/program.js';
+import { Kernel, type KernelOptions } from '../../core/kernel.js';
+import { GroupObject } from '../../core/objects/group.js';
+import type { Membership } from '../../core/objects/task.js';
+import type { TaskContext } from '../../core/syscalls/task-context.js';
+import type { Scenario } from '../arbitraries/scenario.js';
+import { KernelModel } from '../model/kernel-model.js';
+import { seedNameKey } from '../model/names.js';
+import { ALL } from '../model/rights-and-limits.js';
+import { SEEDS } from './command-support.js';
+import { compare } from './compare.js';
+import { expectSame, ModelMismatchError } from './mismatch.js';
+import { observeKernel, rememberTask } from './observe-kernel.js';
+import type { ObservedState } from './observed-state.js';
+import { perform } from './perform.js';
+import type { ModelStatistics } from './statistics.js';
+import type { SystemUnderTest } from './system-under-test.js';
 
-export const KERNEL_ID = 'k-model';
-const BUFFER_SIZE = 4096;
-/** The program every binary of the test names: it never returns, so its tasks run until they exit by delete. */
+/** The id the runner boots its kernel with (run to any other kernel has nowhere to go). */
+export const MODEL_KERNEL_ID = 'k-model';
+/** The kernel's default buffer size in a model run. */
+export const MODEL_BUFFER_SIZE = 4096;
+/** The program every binary of a model run names: it never returns, so its tasks run until they exit by delete. */
 export const IDLE_PROGRAM = 'idle';
 
-export type Groups = 'root' | 'g1' | 'g1+root' | 'root+g1' | 'none';
-/** Rights of a membership (mostly all; READ alone, WRITE alone and others now and then). */
-const membershipRightsArb = fc.constantFrom(0xf, 0xf, 0xf, 0xf, 0x9, 0x1, 0x2, 0x3, 0xb, 0xa);
-export interface Scenario {
-  /** Lifecycle of g1, a group init creates before the other tasks attach. */
-  g1: MLifecycle;
-  /** Whether g1's name comes from a seed (then a later create can ask for the same name again). */
-  g1Seeded: boolean;
+/** How the runner gets its kernel, observes it, and counts outcomes. */
+export interface ModelRunOptions {
   /**
-   * Groups of each host-attached task, the rights of each membership (in order), and its lookup mask (undefined:
-   * a task's default, r--d; the host may let whoever finds the task by name write to it).
+   * Boots the kernel under test with the options the run needs (its id, buffer size and console sink; keep them),
+   * plus whatever the caller adds: an executor, a store, a scheduler, a transport. Default: `Kernel.boot`.
    */
-  tasks: { groups: Groups; rights: number[]; mask: number | undefined }[];
-  /**
-   * Whether init starts with a shared blob and a stream, and hands them to each task it can see with these
-   * rights (so that sequences begin with cross-task I/O at hand rather than with empty tables).
-   */
-  preload: { blob: MLifecycle; capacity: number; rights: number[] } | undefined;
+  boot?: (options: KernelOptions) => Promise<Kernel>;
+  /** Reads the kernel's state (default: {@link observeKernel}). */
+  observe?: (kernel: Kernel, contexts: readonly TaskContext[], consoleOut: readonly number[]) => ObservedState;
+  /** Where to count outcomes and notable cases. */
+  statistics?: ModelStatistics;
 }
-export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
-  g1: fc.constantFrom<MLifecycle>('immortal', 'single-delete', 'refcounted'),
-  g1Seeded: fc.boolean(),
-  tasks: fc.array(
-    fc.record({
-      groups: fc.constantFrom<Groups>('root', 'root', 'g1', 'g1+root', 'root+g1', 'none'),
-      rights: fc.array(membershipRightsArb, { minLength: 2, maxLength: 2 }),
-      mask: fc.constantFrom<number | undefined>(undefined, ALL, ALL, 0x3),
-    }),
-    { minLength: 1, maxLength: 2 },
-  ),
-  preload: fc.option(
-    fc.record({
-      blob: fc.constantFrom<MLifecycle>('immortal', 'single-delete', 'refcounted'),
-      capacity: fc.integer({ min: 1, max: 8 }),
-      rights: fc.array(fc.constantFrom(0xf, 0xf, 0xb, 0x3, 0x1, 0x2, 0x9), { minLength: 2, maxLength: 2 }),
-    }),
-    { freq: 4, nil: undefined },
-  ),
-});
 
-export async function setup(s: Scenario): Promise<{ model: KernelModel; real: Real }> {
+/** A model and a system under test in the scenario's starting state, compared at every step of the way. */
+export async function setupScenario(
+  s: Scenario,
+  options: ModelRunOptions = {},
+): Promise<{ model: KernelModel; real: SystemUnderTest }> {
   const consoleOut: number[] = [];
-  const kernel = await Kernel.boot({
-    id: KERNEL_ID,
-    bufferSize: BUFFER_SIZE,
+  const kernel = await (options.boot ?? ((o: KernelOptions) => Kernel.boot(o)))({
+    id: MODEL_KERNEL_ID,
+    bufferSize: MODEL_BUFFER_SIZE,
     consoleSink: (bytes) => consoleOut.push(...bytes),
   });
   kernel.registerProgram(IDLE_PROGRAM, () => new Promise<never>(() => {}));
   // Boot names are the kernel's business (not a system call's): taken as they are.
   const keys = { root: kernel.rootGroup.name.key, console: kernel.console.name.key, init: kernel.init.taskName.key };
-  const model = KernelModel.boot(keys, BUFFER_SIZE, KERNEL_ID, [IDLE_PROGRAM]);
+  const model = KernelModel.boot(keys, MODEL_BUFFER_SIZE, MODEL_KERNEL_ID, [IDLE_PROGRAM]);
   for (const seed of SEEDS) model.addKnownName(seedNameKey(keys.root, seed));
-  const real: Real = {
+  const observe = options.observe ?? observeKernel;
+  const sys: TaskContext[] = [];
+  const real: SystemUnderTest = {
     kernel,
-    sys: [kernel.init],
-    tasks: [kernel.tasks.get(keys.init)!],
+    sys,
     buffers: new Map(),
     consoleOut,
+    observe: () => observe(kernel, sys, consoleOut),
+    addTask: (context) => {
+      rememberTask(kernel, context);
+      sys.push(context);
+    },
+    statistics: options.statistics,
   };
+  real.addTask(kernel.init);
   compare(model, real, 'boot');
   const binary = await makeBinary(model, real);
 
-  const options = s.g1Seeded ? { lifecycle: s.g1, nameSeed: SEEDS[0] } : { lifecycle: s.g1 };
+  const g1Options = s.g1Seeded ? { lifecycle: s.g1, nameSeed: SEEDS[0] } : { lifecycle: s.g1 };
   const flags = s.g1Seeded ? 1 : 0;
   await perform(
     model,
     real,
     't0.create(g1)',
-    model.create(0, 'group', options, flags),
-    () => kernel.init.create(ObjectType.GROUP, options, flags),
+    model.create(0, 'group', g1Options, flags),
+    () => kernel.init.create(ObjectType.GROUP, g1Options, flags),
     (res, plan) => {
-      expect(res.ref).toBe(plan.expectedHandle);
+      expectSame('t0.create', 'handle', res.ref, plan.expectedHandle);
       plan.commit(res.name.key);
     },
   );
@@ -109,11 +105,12 @@ export async function setup(s: Scenario): Promise<{ model: KernelModel; real: Re
     model.copy(0, [g1Handle], model.task(0).self, narrow, 0),
     () => kernel.init.copy([g1Handle], kernel.init.self, narrow),
     (handles, plan) => {
-      expect(handles).toEqual(plan.expectedHandles);
+      expectSame('t0.copy(g1 read-only)', 'handles', handles, plan.expectedHandles);
       plan.commit();
     },
   );
-  expect(g1Object).toBeInstanceOf(GroupObject);
+  if (!(g1Object instanceof GroupObject))
+    throw new ModelMismatchError('t0.create(g1)', 'g1', 'a group object', g1Object);
   const rootId = model.obj(0).id;
   for (const [i, { groups: which, rights, mask }] of s.tasks.entries()) {
     const ids = { root: [rootId], g1: [g1.id], 'g1+root': [g1.id, rootId], 'root+g1': [rootId, g1.id], none: [] }[
@@ -122,17 +119,16 @@ export async function setup(s: Scenario): Promise<{ model: KernelModel; real: Re
     const memberships = ids.map((id, j) => ({ group: id, rights: rights[j]! }));
     // attachTask takes a plain group (joined with all rights) or a membership: both forms are used.
     const groups = memberships.map(({ group: id, rights: r }, j): GroupObject | Membership => {
-      const group = id === rootId ? kernel.rootGroup : (g1Object as GroupObject);
+      const group = id === rootId ? kernel.rootGroup : g1Object;
       return r === ALL && (i + j) % 2 === 0 ? group : { group, rights: r };
     });
-    const sys = await kernel.attachTask(
+    const attached = await kernel.attachTask(
       [`task-${i + 1}`],
       groups,
       mask === undefined ? undefined : { lookupRights: mask },
     );
-    const t = model.attach(sys.taskName.key, memberships, mask);
-    real.sys.push(sys);
-    real.tasks.push(kernel.tasks.get(sys.taskName.key)!);
+    const t = model.attach(attached.taskName.key, memberships, mask);
+    real.addTask(attached);
     compare(model, real, `attach task ${t} (${which}, rights ${rights.slice(0, ids.length).join('/')})`);
   }
   if (s.preload !== undefined) await preload(model, real, s.preload, binary);
@@ -140,7 +136,7 @@ export async function setup(s: Scenario): Promise<{ model: KernelModel; real: Re
 }
 
 /** Init creates an immortal shared blob holding a binary of the idle program (through the checked path); returns its handle. */
-async function makeBinary(model: KernelModel, real: Real): Promise<number> {
+async function makeBinary(model: KernelModel, real: SystemUnderTest): Promise<number> {
   const init = real.sys[0]!;
   const options = { lifecycle: 'immortal' } as const;
   let handle = 0;
@@ -151,7 +147,7 @@ async function makeBinary(model: KernelModel, real: Real): Promise<number> {
     model.create(0, 'shared-memory-blob', options, 0),
     () => init.create(ObjectType.SHARED_MEMORY_BLOB, options),
     (res, plan) => {
-      expect(res.ref).toBe(plan.expectedHandle);
+      expectSame('t0.create', 'handle', res.ref, plan.expectedHandle);
       handle = res.ref;
       plan.commit(res.name.key);
     },
@@ -178,18 +174,18 @@ async function makeBinary(model: KernelModel, real: Real): Promise<number> {
     model.endWrite(0, handle, lease, undefined, 0),
     () => init.endWrite(handle, real.buffers.get(leaseId)!),
     (version, plan) => {
-      expect(version).toBe(plan.version);
+      expectSame('t0.endWrite(binary)', 'version', version, plan.version);
       plan.commit();
     },
   );
-  expect(model.programOf(model.refOf(0, handle)!.obj)).toBe(IDLE_PROGRAM);
+  expectSame('t0.endWrite(binary)', 'program', model.programOf(model.refOf(0, handle)!.obj), IDLE_PROGRAM);
   return handle;
 }
 
 /** Init creates a shared blob and a stream and copies both, with the binary, to every task it can look up (through the checked path). */
 async function preload(
   model: KernelModel,
-  real: Real,
+  real: SystemUnderTest,
   p: NonNullable<Scenario['preload']>,
   binary: number,
 ): Promise<void> {
@@ -206,7 +202,7 @@ async function preload(
       model.create(0, type, options, 0),
       () => init.create(type, options),
       (res, plan) => {
-        expect(res.ref).toBe(plan.expectedHandle);
+        expectSame('t0.create', 'handle', res.ref, plan.expectedHandle);
         made.push(res.ref);
         plan.commit(res.name.key);
       },
@@ -222,7 +218,7 @@ async function preload(
       model.lookup(0, task.key, 0),
       () => init.lookup(task.key),
       (handles, plan) => {
-        expect(handles).toEqual(plan.expectedHandles);
+        expectSame(label, 'handles', handles, plan.expectedHandles);
         target = handles[0];
         plan.commit();
       },
@@ -236,7 +232,7 @@ async function preload(
       model.copy(0, made, target, options, 0),
       () => init.copy(made, target!, options),
       (handles, plan) => {
-        expect(handles).toEqual(plan.expectedHandles);
+        expectSame(`t0.copy(to task ${task.id})`, 'handles', handles, plan.expectedHandles);
         plan.commit();
       },
     );

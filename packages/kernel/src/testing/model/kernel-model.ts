@@ -5,246 +5,63 @@
  * tasks' group memberships, each with the rights it confers; stream FIFOs
  * with a capacity and end-of-stream; the console; outstanding buffer leases;
  * tasks started by run (with an installed program that never returns).
- * Every call is split in two: `predict*` is pure and says either which errno
- * the call must fail with or what it must return, and the returned plan's
- * `commit` applies the effect once the kernel has agreed.
+ * Every call is split in two: the call's method is pure and says either which
+ * errno the call must fail with or what it must return, and the returned
+ * plan's `commit` applies the effect once the kernel has agreed.
  *
  * The model holds plain data only (arrays and objects), so a JSON snapshot
  * before and after a failing call shows that the prediction changed nothing.
+ * @module
  */
-import type { ErrnoCode } from '@dios/kernel';
+import { flagsValid, intIn, opts, optionsOk, predicting, rightsValid, stop } from './argument-checks.js';
+import { isEmptyLabelChange, OWN_LABEL_BYTES } from './labels.js';
+import type {
+  CreatePlan,
+  DonePlan,
+  EndReadPlan,
+  EndWritePlan,
+  Fail,
+  HandlesPlan,
+  MConsistency,
+  MLease,
+  MLifecycle,
+  MMembership,
+  MObj,
+  MRef,
+  MTask,
+  MType,
+  ReadPlan,
+  RunPlan,
+  SelectPlan,
+  WritePlan,
+} from './model-types.js';
 import { derivedNameKey, groupOnKernelKey, programOfBytes, seedNameKey } from './names.js';
+import {
+  ALL,
+  CREATABLE,
+  D,
+  DEFAULT_MASK,
+  DEFAULT_STREAM_CAPACITY,
+  FLAG_MASK,
+  MAX_BLOB,
+  MAX_REFS_PER_CALL,
+  MAX_STREAM_CAPACITY,
+  MAX_TIMEOUT,
+  R,
+  W,
+  X,
+} from './rights-and-limits.js';
 
-// Rights and limits, restated from the interface description (not imported, so the model cannot drift with the kernel).
-export const R = 0x1;
-export const W = 0x2;
-export const X = 0x4;
-export const D = 0x8;
-export const ALL = 0xf;
-export const MAX_BLOB = 2 ** 31 - 1;
-export const MAX_STREAM_CAPACITY = 2 ** 30;
-export const DEFAULT_STREAM_CAPACITY = 256 * 1024;
-export const MAX_REFS_PER_CALL = 4096;
-export const MAX_TIMEOUT = 2 ** 31 - 1;
-/**
- * The most rights a lookup confers on an object of each type, unless create was given a mask: data objects keep
- * every right, the console is readable and writable, tasks and groups can only be observed and handed on.
- */
-export const DEFAULT_MASK: Readonly<Record<string, number>> = {
-  'private-memory-blob': ALL,
-  'shared-memory-blob': ALL,
-  'shared-memory-stream': ALL,
-  console: R | W | D,
-  task: R | D,
-  group: R | D,
-};
-
-/** Flag bits accepted by each call. */
-export const FLAG_MASK = {
-  create: 0x1, // NAME_DETERMINISTIC
-  run: 0x7, // START_PAUSED | NAME_DETERMINISTIC | PURE
-  lookup: 0x1, // LOCAL_ONLY
-  copy: 0x0,
-  delete: 0x7, // EXIT_SUCCESS | EXIT_FAILURE | DROP
-  select: 0x1, // WRITE
-  beginRead: 0x1, // NONBLOCK
-  endRead: 0x1, // RELEASE
-  beginWrite: 0x3, // NONBLOCK | APPEND
-  endWrite: 0x3, // DISCARD | END_OF_STREAM
-} as const;
-
-export type MType =
-  'private-memory-blob' | 'shared-memory-blob' | 'shared-memory-stream' | 'task' | 'group' | 'console';
-export type MLifecycle = 'immortal' | 'single-delete' | 'refcounted';
-export type MConsistency = 'optimistic' | 'exclusive';
-export const CREATABLE: readonly string[] = [
-  'private-memory-blob',
-  'shared-memory-blob',
-  'shared-memory-stream',
-  'group',
-];
 const LIFECYCLES: readonly unknown[] = ['immortal', 'single-delete', 'refcounted'];
 const CONSISTENCIES: readonly unknown[] = ['optimistic', 'exclusive'];
 
-/** An object of the model. Ids are indexes into {@link KernelModel.objects}; destroyed objects stay, flagged. */
-export interface MObj {
-  id: number;
-  key: string;
-  type: MType;
-  lifecycle: MLifecycle;
-  /** The group whose index names the object (undefined: in no index). */
-  indexGroup: number | undefined;
-  /** Task id of the creator (private memory is visible to it alone). */
-  creator: number | undefined;
-  destroyed: boolean;
-  version: number;
-  /** Blob bytes. */
-  bytes: number[];
-  /** Stream ring size. */
-  capacity: number;
-  /** Stream: bytes ever consumed (the read position in the ring is head % capacity). */
-  head: number;
-  /** Stream: buffered bytes, oldest first. */
-  fifo: number[];
-  eof: boolean;
-  /** Console: pending input chunks. */
-  input: number[][];
-  inputEnded: boolean;
-  /** Console: every byte written. */
-  output: number[];
-  /** Task objects: the task's id. */
-  task: number | undefined;
-  /** The lookup mask: the most rights a lookup of the object's name confers. */
-  mask: number;
-}
-
-export interface MRef {
-  handle: number;
-  obj: number;
-  rights: number;
-  consistency: MConsistency;
-  readBuf: number;
-  writeBuf: number;
-  parent: { task: number; handle: number } | undefined;
-}
-
-/**
- * A group a task is a member of, with the rights names resolved through it confer (READ: resolve, WRITE: create
- * in it and, for the first, be named in it).
- */
-export interface MMembership {
-  group: number;
-  rights: number;
-}
-
-export interface MTask {
-  id: number;
-  obj: number;
-  key: string;
-  refs: MRef[];
-  nextHandle: number;
-  self: number;
-  /** Memberships (fixed for the task's life); the first is where the task is named and creates by default. */
-  groups: MMembership[];
-  counter: number;
-  state: 'running' | 'exited';
-  exitStatus: number | undefined;
-}
-
-export interface MLease {
-  id: number;
-  task: number;
-  handle: number;
-  obj: number;
-  kind: 'read' | 'write';
-  offset: number;
-  /** Length of the lent buffer. */
-  length: number;
-  version: number;
-  exclusive: boolean;
-  truncate: boolean;
-  /** Blob writes: land at the end of the blob as it is at commit. */
-  append?: boolean;
-  /** Read: the bytes lent. Write: the bytes the task put in the buffer. */
-  data: number[];
-  returned: boolean;
-}
-
-/** A call that must fail. `wouldBlock`: it fails only because NONBLOCK was given (without it, it would wait). */
-export interface Fail {
-  fail: ErrnoCode;
-  wouldBlock?: boolean;
-}
-export const isFail = (x: unknown): x is Fail => typeof x === 'object' && x !== null && 'fail' in x;
-const fail = (code: ErrnoCode, wouldBlock = false): Fail => (wouldBlock ? { fail: code, wouldBlock } : { fail: code });
-
-/** Error raised inside a prediction to stop at the first failing check. */
-class Stop extends Error {
-  constructor(readonly f: Fail) {
-    super(`prediction stopped: ${f.fail}`);
-  }
-}
-function stop(code: ErrnoCode, wouldBlock = false): never {
-  throw new Stop(fail(code, wouldBlock));
-}
-function predicting<T>(body: () => T): T | Fail {
-  try {
-    return body();
-  } catch (e) {
-    if (e instanceof Stop) return e.f;
-    throw e;
-  }
-}
-
-// Argument checks as the interface states them.
-export function flagsValid(flags: unknown, mask: number): boolean {
-  return typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= mask && (flags & ~mask) === 0;
-}
-function intIn(v: unknown, min: number, max: number): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-}
-function optionsOk(v: unknown, keys: readonly string[]): boolean {
-  if (v === undefined) return true;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  return Object.keys(v).every((k) => keys.includes(k));
-}
-function opts(v: unknown): Record<string, unknown> {
-  return (v ?? {}) as Record<string, unknown>;
-}
-export const rightsValid = (r: unknown): r is number => intIn(r, 0, ALL);
-
-export interface CreatePlan {
-  /** The name the object must get (undefined: random, then it must be fresh). */
-  expectedKey: string | undefined;
-  expectedHandle: number;
-  commit(actualKey: string): void;
-}
-export interface HandlesPlan {
-  expectedHandles: number[];
-  commit(): void;
-}
-export interface DonePlan {
-  commit(): void;
-}
-export interface SelectPlan {
-  /** The handle select must return; undefined when nothing is ready. */
-  ready: number | undefined;
-}
-export interface ReadPlan {
-  content: number[];
-  /** Records the lease; returns its id. */
-  commit(): number;
-}
-export interface EndReadPlan {
-  valid: boolean;
-  commit(): void;
-}
-export interface WritePlan {
-  length: number;
-  /** Whether the lent buffer must arrive zero-filled (blobs: a fresh buffer must not show earlier bytes). */
-  zeroed: boolean;
-  commit(data: number[]): number;
-}
-export interface EndWritePlan {
-  version: number;
-  commit(): void;
-}
-export interface RunPlan {
-  /** The child's name when it is deterministic (undefined: random, then it must be fresh). */
-  expectedKey: string | undefined;
-  /** The parent's handle of its reference to the child. */
-  expectedHandle: number;
-  /** The child's input and output handles. */
-  inputs: number[];
-  outputs: number[];
-  /** Records the child; returns its task id. */
-  commit(actualKey: string): number;
-}
-
-/** The reference model. */
+/** The reference model: the state of one kernel, and a prediction for each system call. */
 export class KernelModel {
+  /** Every object ever made, destroyed ones flagged. */
   objects: MObj[] = [];
+  /** Every task, init first, exited ones included. */
   tasks: MTask[] = [];
+  /** Every buffer ever lent, returned ones flagged. */
   leases: MLease[] = [];
   /** Names a lookup may try: every name ever seen, plus names of seeds not yet used. */
   knownNames: string[] = [];
@@ -252,7 +69,7 @@ export class KernelModel {
    * What each reference (`task:handle`) and membership (`task@index`) may carry at most, by the rule it was made
    * under: what its creator gets (all), what the delegator held (copy, run), or what a lookup may grant (the rights
    * of the scopes the name was found through, within the object's mask). Set when it is made; the rights
-   * invariant ({@link rightsBeyondBounds}) holds the kernel to it after every step.
+   * invariant ({@link checkRightsBounds}) holds the kernel to it after every step.
    */
   bounds: Record<string, number> = {};
   readonly bufferSize: number;
@@ -294,35 +111,44 @@ export class KernelModel {
     ).id;
   }
 
+  /** The whole model as JSON: equal before and after a call that must fail. */
   snapshot(): string {
     return JSON.stringify([this.objects, this.tasks, this.leases, this.bounds]);
   }
 
   // ---- queries ----------------------------------------------------------
 
+  /** The object with this id. */
   obj(id: number): MObj {
     return this.objects[id]!;
   }
+  /** The task with this id. */
   task(id: number): MTask {
     return this.tasks[id]!;
   }
+  /** Task `t`'s reference with this handle, if open. */
   refOf(t: number, handle: unknown): MRef | undefined {
     return typeof handle === 'number' ? this.task(t).refs.find((r) => r.handle === handle) : undefined;
   }
+  /** Every open reference to an object, with its task. */
   refsTo(obj: number): { task: MTask; ref: MRef }[] {
     const out: { task: MTask; ref: MRef }[] = [];
     for (const task of this.tasks) for (const ref of task.refs) if (ref.obj === obj) out.push({ task, ref });
     return out;
   }
+  /** How many references to an object are open. */
   refCount(obj: number): number {
     return this.refsTo(obj).length;
   }
+  /** Buffers lent and not yet returned (of one object, or all). */
   outstanding(obj?: number): MLease[] {
     return this.leases.filter((l) => !l.returned && (obj === undefined || l.obj === obj));
   }
+  /** Buffers lent through one reference and not yet returned. */
   leasesOfRef(t: number, handle: number): MLease[] {
     return this.leases.filter((l) => !l.returned && l.task === t && l.handle === handle);
   }
+  /** A blob's outstanding writes and exclusive reads, as the kernel counts them. */
   blobLocks(obj: number): { writers: number; exclusiveReaders: number; exclusiveWriter: boolean } {
     const ls = this.outstanding(obj);
     return {
@@ -331,9 +157,11 @@ export class KernelModel {
       exclusiveWriter: ls.some((l) => l.kind === 'write' && l.exclusive),
     };
   }
+  /** References to a stream that can read it. */
   streamReaders(obj: number): number {
     return this.refsTo(obj).filter((x) => x.ref.rights & R).length;
   }
+  /** References to a stream that can write it. */
   streamWriters(obj: number): number {
     return this.refsTo(obj).filter((x) => x.ref.rights & W).length;
   }
@@ -341,6 +169,7 @@ export class KernelModel {
   streamEnded(obj: number): boolean {
     return this.obj(obj).eof;
   }
+  /** Whether a buffer of this kind is out on the object. */
   leased(obj: number, kind: 'read' | 'write'): boolean {
     return this.outstanding(obj).some((l) => l.kind === kind);
   }
@@ -415,15 +244,18 @@ export class KernelModel {
     const o = this.obj(obj);
     return o.type.endsWith('blob') ? programOfBytes(o.bytes) : undefined;
   }
+  /** The live object a name names, if any. */
   aliveKey(key: string): MObj | undefined {
     return this.objects.find((o) => !o.destroyed && o.key === key);
   }
+  /** Adds a name lookups may try. */
   addKnownName(key: string): void {
     if (!this.knownNames.includes(key)) this.knownNames.push(key);
   }
 
   // ---- the system calls ---------------------------------------------------
 
+  /** create by task `t`: the errno it must fail with, or what it must return. */
   create(t: number, type: unknown, options: unknown, flags: unknown): Fail | CreatePlan {
     return predicting(() => {
       const task = this.#running(t);
@@ -501,7 +333,7 @@ export class KernelModel {
     });
   }
 
-  /** `key` is undefined when the name argument is not a valid name. */
+  /** lookup by task `t` of name `key` (undefined when the name argument is not a valid name). */
   lookup(t: number, key: string | undefined, flags: unknown): Fail | HandlesPlan {
     return predicting(() => {
       const task = this.#running(t);
@@ -521,6 +353,7 @@ export class KernelModel {
     });
   }
 
+  /** copy by task `t`: the errno it must fail with, or the handles in the target. */
   copy(t: number, refs: unknown, target: unknown, options: unknown, flags: unknown): Fail | HandlesPlan {
     return predicting(() => {
       const task = this.#running(t);
@@ -572,6 +405,7 @@ export class KernelModel {
     });
   }
 
+  /** delete by task `t` (of its own reference: it exits). */
   delete(t: number, handle: unknown, flags: unknown): Fail | DonePlan {
     return predicting(() => {
       const task = this.#running(t);
@@ -694,7 +528,7 @@ export class KernelModel {
     });
   }
 
-  /** `timed`: a timeout was given (0 polls), so a select with nothing ready fails with ETIMEDOUT. */
+  /** select by task `t`: the handle it must return; with a timeout (0 polls) and nothing ready, ETIMEDOUT. */
   select(t: number, refs: unknown, options: unknown, flags: unknown): Fail | SelectPlan {
     return predicting(() => {
       this.#running(t);
@@ -712,6 +546,7 @@ export class KernelModel {
     });
   }
 
+  /** begin_read by task `t`: the errno, or the bytes it must lend. */
   beginRead(t: number, handle: unknown, options: unknown, flags: unknown): Fail | ReadPlan {
     return predicting(() => {
       this.#running(t);
@@ -787,6 +622,7 @@ export class KernelModel {
     });
   }
 
+  /** end_read by task `t` of `lease` (undefined: a buffer the kernel never lent). */
   endRead(t: number, handle: unknown, lease: MLease | undefined, flags: unknown): Fail | EndReadPlan {
     return predicting(() => {
       this.#running(t);
@@ -821,6 +657,7 @@ export class KernelModel {
     });
   }
 
+  /** begin_write by task `t`: the errno, or the buffer it must lend. */
   beginWrite(t: number, handle: unknown, length: unknown, options: unknown, flags: unknown): Fail | WritePlan {
     return predicting(() => {
       this.#running(t);
@@ -885,6 +722,7 @@ export class KernelModel {
     });
   }
 
+  /** end_write by task `t` of `lease` (undefined: a buffer the kernel never lent): the errno, or the new version. */
   endWrite(
     t: number,
     handle: unknown,
@@ -946,12 +784,15 @@ export class KernelModel {
 
   // ---- the host --------------------------------------------------------------
 
+  /** The console object. */
   consoleObj(): MObj {
     return this.objects.find((o) => o.type === 'console')!;
   }
+  /** The host pushes input to the console (an empty chunk is nothing). */
   pushConsoleInput(bytes: number[]): void {
     if (bytes.length > 0) this.consoleObj().input.push(bytes.slice());
   }
+  /** The host ends the console's input. */
   endConsoleInput(): void {
     this.consoleObj().inputEnded = true;
   }
@@ -1100,20 +941,4 @@ export class KernelModel {
     for (const o of fateShared) this.#destroy(o);
     if (this.refCount(task.obj) === 0) this.#destroy(task.obj);
   }
-}
-
-// What a task reads from its own task object when it has no tags.
-const OWN_LABEL_BYTES = [...new TextEncoder().encode(JSON.stringify({ secrecy: [], integrity: [] }))];
-
-// Whether `bytes` are a label change that changes nothing: a JSON object whose keys are known and lists empty.
-function isEmptyLabelChange(bytes: number[]): boolean {
-  let v: unknown;
-  try {
-    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes)));
-  } catch {
-    return false;
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const known = ['addSecrecy', 'removeSecrecy', 'addIntegrity', 'removeIntegrity'];
-  return Object.entries(v).every(([k, list]) => known.includes(k) && Array.isArray(list) && list.length === 0);
 }
