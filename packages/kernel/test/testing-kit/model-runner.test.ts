@@ -10,6 +10,10 @@ import { EndWriteFlags, Kernel, type KernelOptions } from '@dios/kernel';
 import {
   checkKernelAgainstModel,
   createArgumentsArb,
+  FLAG_MASK,
+  flagsArb,
+  flagsValid,
+  invalidFlagsArb,
   invalidRightsArb,
   isFail,
   KernelModel,
@@ -50,7 +54,7 @@ describe('checkKernelAgainstModel', () => {
     expect(error.step).toMatch(/^t0\.copy\(/);
     expect(error.what).toMatch(/rights/);
     expect(error.message).toContain('expected (model)');
-    expect(error.message).toMatch(/replay: checkKernelAgainstModel\(\{ seed: 17, path: "[\d:]+" \}\)/);
+    expect(error.message).toMatch(/replay: checkKernelAgainstModel\(\{ seed: 17, path: "[\d:]+"/);
   });
 
   it('rejects a kernel that drops a commit, naming the end_write', async () => {
@@ -62,6 +66,33 @@ describe('checkKernelAgainstModel', () => {
     const error = await mismatchOf(checkKernelAgainstModel({ runs: 20, seed: 17, maxCommands: 20, boot }));
     expect(error.step).toMatch(/^t0\.endWrite\(/);
     expect(error.what).toMatch(/version/);
+  });
+});
+
+describe('a mismatch in a generated call', () => {
+  // Host-attached tasks whose copy ignores the rights asked for: only generated calls (not the setup) go wrong.
+  const boot = async (options: KernelOptions): Promise<Kernel> => {
+    const kernel = await Kernel.boot(options);
+    const attach = kernel.attachTask.bind(kernel);
+    kernel.attachTask = async (...args) => {
+      const sys = await attach(...args);
+      const copy = sys.copy.bind(sys);
+      sys.copy = (refs, target, _options, flags) => copy(refs, target, undefined, flags);
+      return sys;
+    };
+    return kernel;
+  };
+
+  it('shrinks to one copy, and replays from the seed and path it prints', async () => {
+    const error = await mismatchOf(checkKernelAgainstModel({ runs: 100, seed: 17, maxCommands: 30, boot }));
+    expect(error.step).toMatch(/^t[12]\.copy\(/);
+    expect(error.trail).toMatch(/calls \(shrunk \d+ times\): copy\(\{[^\n]*\}\)\n/);
+    const [, seed, path, replayPath] =
+      /seed: (\d+), path: "([\d:]+)", replayPath: "([^"]*)"/.exec(error.trail ?? '') ?? [];
+    const again = await mismatchOf(
+      checkKernelAgainstModel({ seed: Number(seed), path, replayPath, maxCommands: 30, boot }),
+    );
+    expect([again.step, again.what, again.actual]).toEqual([error.step, error.what, error.actual]);
   });
 });
 
@@ -81,6 +112,17 @@ describe('the arbitraries', () => {
     }
     expect(accepted).toBeGreaterThan(150);
     expect(refused).toBeGreaterThan(20);
+  });
+
+  it('generate flags each call accepts, and ones it refuses', () => {
+    for (const call of ['create', 'delete', 'beginWrite', 'copy'] as const) {
+      expect(fc.sample(flagsArb(call), { numRuns: 50, seed: 17 }).every((f) => flagsValid(f, FLAG_MASK[call]))).toBe(
+        true,
+      );
+      expect(
+        fc.sample(invalidFlagsArb(call), { numRuns: 50, seed: 17 }).some((f) => flagsValid(f, FLAG_MASK[call])),
+      ).toBe(false);
+    }
   });
 
   it('generate rights masks that are valid, and invalid ones that are not', () => {

@@ -86,6 +86,25 @@ export const invalidCreateOptionsArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom<unknown>(null, [], 'options'),
 );
 
+/** Flags a call accepts: any combination of its flag bits (see FLAG_MASK), 0 most often. Never invalid as flags. */
+export const flagsArb = (call: keyof typeof FLAG_MASK): fc.Arbitrary<number> =>
+  fc.oneof(
+    { weight: 2, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.nat(FLAG_MASK[call]).map((bits) => bits & FLAG_MASK[call]) },
+  );
+
+/** Values no reference table accepts as a handle (EBADF or EINVAL): 0, negative, fractional, huge, not a number. Always invalid. */
+export const invalidHandleArb: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
+  0,
+  -1,
+  1.5,
+  Number.NaN,
+  2 ** 53,
+  '1',
+  null,
+  undefined,
+);
+
 /** Flags a call must refuse (EINVAL): a bit it does not know, negative, fractional, too wide, not a number. Always invalid. */
 export const invalidFlagsArb = (call: keyof typeof FLAG_MASK): fc.Arbitrary<unknown> =>
   fc.constantFrom<unknown>(FLAG_MASK[call] + 1, 0x10, -1, 1.5, 2 ** 32, '1');

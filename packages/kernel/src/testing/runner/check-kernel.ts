@@ -15,8 +15,10 @@ export interface CheckKernelOptions extends ModelRunOptions {
   runs?: number;
   /** The seed (default: random); a failure names the seed and path that replay it. */
   seed?: number;
-  /** With `seed`: replay just the failing case (and its shrinking) at this path. */
+  /** With `seed`: replay just the failing case at this path, as reported (not shrunk further). */
   path?: string;
+  /** With `seed` and `path`: which commands of the failing sequence ran (fast-check's replay path of commands). */
+  replayPath?: string;
   /** The longest call sequence (default 60). */
   maxCommands?: number;
 }
@@ -30,23 +32,35 @@ export interface CheckKernelOptions extends ModelRunOptions {
  */
 export async function checkKernelAgainstModel(options: CheckKernelOptions = {}): Promise<void> {
   const details = await fc.check(
-    fc.asyncProperty(scenarioArb, callSequenceArb({ maxCommands: options.maxCommands }), async (scenario, commands) => {
-      await fc.asyncModelRun(() => setupScenario(scenario, options), commands);
-    }),
+    fc.asyncProperty(
+      scenarioArb,
+      callSequenceArb({ maxCommands: options.maxCommands, replayPath: options.replayPath }),
+      async (scenario, commands) => {
+        await fc.asyncModelRun(() => setupScenario(scenario, options), commands);
+      },
+    ),
     {
       numRuns: options.runs ?? 100,
       ...(options.seed === undefined ? {} : { seed: options.seed }),
-      ...(options.path === undefined ? {} : { path: options.path }),
+      // A replay runs the failing case as it was reported, without shrinking it further.
+      ...(options.path === undefined ? {} : { path: options.path, endOnFailure: true }),
     },
   );
   if (!details.failed) return;
   const [scenario, commands] = details.counterexample ?? [];
-  // fast-check's command list prints the commands that ran, then a replay comment this message gives in full.
-  const calls = (commands === undefined ? '' : fc.stringify(commands)).replace(/\s*\/\*replayPath=.*\*\/$/, '');
+  // fast-check prints the commands that ran, then a comment with the replay path of the commands.
+  const printed = commands === undefined ? '' : fc.stringify(commands);
+  const replayPath = /\/\*replayPath="([^"]*)"\*\/$/.exec(printed)?.[1];
+  const calls = printed.replace(/\s*\/\*replayPath=.*\*\/$/, '');
+  const replay = [
+    `seed: ${details.seed}`,
+    `path: ${JSON.stringify(details.counterexamplePath)}`,
+    ...(replayPath === undefined ? [] : [`replayPath: ${JSON.stringify(replayPath)}`]),
+  ].join(', ');
   const trail = [
     `  scenario: ${JSON.stringify(scenario)}`,
     `  calls (shrunk ${details.numShrinks} times): ${calls || '(none: the setup failed)'}`,
-    `  replay: checkKernelAgainstModel({ seed: ${details.seed}, path: ${JSON.stringify(details.counterexamplePath)} })`,
+    `  replay: checkKernelAgainstModel({ ${replay} })`,
   ].join('\n');
   const e = details.errorInstance;
   if (e instanceof ModelMismatchError)

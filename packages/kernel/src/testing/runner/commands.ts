@@ -48,7 +48,16 @@ export const modelCommandArbs: readonly fc.Arbitrary<ModelCommand>[] = [
   consoleArb,
 ];
 
-/** Call sequences for several tasks: up to `maxCommands` (default 60) of {@link modelCommandArbs}, shrinking to shorter ones. */
-export function callSequenceArb(options: { maxCommands?: number } = {}): fc.Arbitrary<Iterable<ModelCommand>> {
-  return fc.commands([...modelCommandArbs], { maxCommands: options.maxCommands ?? 60, size: 'max' });
+/**
+ * Call sequences for several tasks: up to `maxCommands` (default 60) of {@link modelCommandArbs}, shrinking to
+ * shorter ones. `replayPath` replays a failure fast-check reported (with its seed and path).
+ */
+export function callSequenceArb(
+  options: { maxCommands?: number; replayPath?: string | undefined } = {},
+): fc.Arbitrary<Iterable<ModelCommand>> {
+  return fc.commands([...modelCommandArbs], {
+    maxCommands: options.maxCommands ?? 60,
+    size: 'max',
+    ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath }),
+  });
 }
