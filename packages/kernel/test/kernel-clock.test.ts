@@ -1,11 +1,11 @@
 /**
- * The kernel's host hooks for time and entropy (KernelOptions.clock and
- * randomBytes): select's timeouts wait on the kernel's clock, not the wall
+ * The kernel's host hooks for time, entropy and program calls (KernelOptions.clock,
+ * randomBytes, programCalls): select's timeouts wait on the kernel's clock, not the wall
  * clock, and fresh names come from the given source, so a simulation that
  * passes both decides when timeouts fire and replays names from a seed.
  */
 import { describe, expect, it } from 'vitest';
-import { Kernel, ObjectType, type KernelOptions } from '@dios/kernel';
+import { Kernel, ObjectType, programBinary, type KernelOptions } from '@dios/kernel';
 
 /** A clock whose time moves only when told to. */
 function manualClock(): NonNullable<KernelOptions['clock']> & { advance(ms: number): void; timers: number } {
@@ -112,6 +112,47 @@ describe('KernelOptions.randomBytes', () => {
     await expect(Kernel.boot({ randomBytes: 42 as never })).rejects.toMatchObject({
       code: 'EINVAL',
       argument: 'options.randomBytes',
+    });
+  });
+});
+
+describe('KernelOptions.programCalls', () => {
+  it("wraps the calls of every in-thread program, and the wrapped calls still act as the task's own", async () => {
+    const seen: string[] = [];
+    const kernel = await Kernel.boot({
+      programCalls: (sys) =>
+        new Proxy(sys, {
+          get(target, key) {
+            const value = Reflect.get(target, key) as unknown;
+            if (typeof value !== 'function') return value;
+            return (...args: unknown[]) => {
+              seen.push(`${target.argv[0]}:${String(key)}`);
+              return (value as (...a: unknown[]) => unknown).apply(target, args);
+            };
+          },
+        }),
+    });
+    kernel.registerProgram('maker', async (sys) => {
+      await sys.create(ObjectType.SHARED_MEMORY_BLOB);
+      return 7;
+    });
+    const binary = await kernel.init.create(ObjectType.SHARED_MEMORY_BLOB);
+    const bytes = programBinary('maker');
+    const buf = await kernel.init.beginWrite(binary.ref, bytes.length);
+    buf.set(bytes);
+    await kernel.init.endWrite(binary.ref, buf);
+    const task = await kernel.init.run(binary.ref, { argv: ['maker'] });
+    await kernel.init.select([task]);
+    expect(kernel.init.ref(task).task?.exitStatus).toBe(7);
+    expect(seen).toEqual(['maker:create']);
+    // The host's own init is not a program: its calls are not wrapped.
+    expect(seen.some((s) => s.startsWith('init'))).toBe(false);
+  });
+
+  it('a wrapper that is not a function is EINVAL naming the option', async () => {
+    await expect(Kernel.boot({ programCalls: 'x' as never })).rejects.toMatchObject({
+      code: 'EINVAL',
+      argument: 'options.programCalls',
     });
   });
 });

@@ -7,6 +7,7 @@
 import { errors } from '../abi/errors.js';
 import type { KernelState } from './kernel-state.js';
 import { BlobObject } from '../objects/blob.js';
+import { DurableBlobObject } from '../objects/durable-blob.js';
 import { GroupObject } from '../objects/group.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import { StreamObject } from '../objects/stream.js';
@@ -88,7 +89,8 @@ export function checkInvariants(kernel: KernelState): void {
       problems.push(`object ${obj.name.key}: missing from its group's index`);
     }
     problems.push(...obj.problems());
-    const leases = leasesOf.get(obj) ?? [];
+    // A durable commit on its way to the store keeps its write lock, though its task has ended the lease.
+    const leases = [...(leasesOf.get(obj) ?? []), ...(obj instanceof DurableBlobObject ? obj.committing : [])];
     if (obj instanceof StreamObject) {
       const reads = leases.filter((l) => l.kind === 'read').length;
       const writes = leases.filter((l) => l.kind === 'write').length;

@@ -17,6 +17,8 @@ export class DurableBlobObject extends BlobObject {
   readonly #store: BlobStore;
   // Commits go to the store one at a time, in the order end_write was called.
   #queue: Promise<void> = Promise.resolve();
+  /** Write leases whose commit is on its way to the store: ended by their task, still holding their lock. */
+  readonly committing = new Set<Lease>();
 
   /** A durable blob with the given committed content. */
   constructor(
@@ -53,6 +55,7 @@ export class DurableBlobObject extends BlobObject {
 
   override endWrite(lease: Lease, length: number, discard: boolean): void | Promise<void> {
     if (discard) return this.finishWrite(lease, length, true);
+    this.committing.add(lease);
     const step = this.#queue.then(async () => {
       // Resolved here, after earlier commits: an append goes to the end as it is now.
       const offset = lease.append === true ? this.size : lease.offset;
@@ -61,9 +64,11 @@ export class DurableBlobObject extends BlobObject {
       try {
         await this.#store.commit(this.meta(this.version + 1), change, () => this.contentAfter(lease, length));
       } catch (e) {
+        this.committing.delete(lease);
         this.finishWrite(lease, length, true);
         throw errors.EIO('endWrite', 'ref', `the durable store failed: ${e instanceof Error ? e.message : String(e)}`);
       }
+      this.committing.delete(lease);
       this.finishWrite(lease, length, false);
     });
     // The queue only orders commits: the caller gets this one's error from `step`, and the next commit still runs.
