@@ -6,7 +6,7 @@
  * @module
  */
 
-/** One fault, applied `at` virtual milliseconds into the run. */
+/** One fault, applied `at` virtual milliseconds after the workload starts (once every node has booted). */
 export type Fault =
   | {
       /** When (virtual ms). */

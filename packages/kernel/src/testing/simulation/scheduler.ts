@@ -27,6 +27,7 @@ export class SimScheduler {
   /** What fired, oldest first (the last `traceLimit` entries). */
   readonly trace: TraceEntry[] = [];
   readonly #queue = new EventQueue();
+  readonly #holds = new Set<Promise<unknown>>();
   readonly #lost = new Set<string>();
   readonly #traceLimit: number;
   #seq = 0;
@@ -73,6 +74,27 @@ export class SimScheduler {
   /** Whether `node` is lost. */
   isLost(node: string): boolean {
     return this.#lost.has(node);
+  }
+
+  /**
+   * Host work outside the simulation that must finish before the next event
+   * (a module program's import): while any is pending, no event fires, so
+   * its real duration cannot change the order of events.
+   */
+  hold<T>(work: Promise<T>): Promise<T> {
+    const held = work.finally(() => this.#holds.delete(held));
+    this.#holds.add(held);
+    return work;
+  }
+
+  /** Resolves once no host work is held (see {@link SimScheduler.hold}). */
+  async released(): Promise<void> {
+    while (this.#holds.size > 0) await Promise.allSettled([...this.#holds]);
+  }
+
+  /** Whether host work is held. */
+  get holding(): boolean {
+    return this.#holds.size > 0;
   }
 
   /** Events waiting. */

@@ -107,7 +107,7 @@ export class SimCluster {
 
   /** Checks every live kernel's invariants (Kernel.checkInvariants). */
   checkInvariants(): void {
-    for (const node of this.live()) this.#kernels.get(node)!.checkInvariants();
+    for (const node of this.live()) this.#kernels.get(node)?.checkInvariants();
   }
 
   /** @internal Boots every node. */
@@ -184,7 +184,8 @@ export class SimCluster {
     this.#kernels.set(node, kernel);
     await this.#options.prepare?.(kernel, node);
     // Module programs are imported now, so that no import finishes in the middle of the run (out of the scheduler's order).
-    for (const program of kernel.programs.values()) if (typeof program !== 'function') await loadProgram(program);
+    for (const program of kernel.programs.values())
+      if (typeof program !== 'function') await this.#scheduler.hold(loadProgram(program));
     this.#inits.set(node, this.#gate(node, kernel.init));
   }
 

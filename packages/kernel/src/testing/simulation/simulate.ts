@@ -120,19 +120,26 @@ export async function simulate<T>(options: SimulationOptions<T>): Promise<Simula
     trace: scheduler.trace,
   });
 
-  await cluster.start();
-  for (const fault of faults) {
-    scheduler.at(fault.at, undefined, 'fault', describeFault(fault), () => cluster.apply(fault));
-  }
   let done: { value: T } | { error: unknown } | undefined;
+  // Booting runs under the scheduler too (preparing a node may take calls to its peers); faults count from its end.
   Promise.resolve()
-    .then(() => options.run(cluster))
+    .then(() => cluster.start())
+    .then(() => {
+      for (const fault of faults) {
+        scheduler.at(fault.at, undefined, 'fault', describeFault(fault), () => cluster.apply(fault));
+      }
+      return options.run(cluster);
+    })
     .then(
       (value) => (done = { value }),
       (error: unknown) => (done = { error }),
     );
   for (;;) {
     await turn();
+    if (scheduler.holding) {
+      await scheduler.released();
+      continue;
+    }
     if (cluster.restartFailure !== undefined) return result('failed', undefined, cluster.restartFailure);
     if (invariants === 'step') {
       try {
