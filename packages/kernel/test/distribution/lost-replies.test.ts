@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { errors, ObjectType, type PeerReply, type PeerRequest } from '@dios/kernel';
 import { enc, expectErrno, flush, readAll, writeAll } from '../helpers.js';
-import { cluster, expectBytes, type Cluster } from './cluster.js';
+import { cluster, expectBytes, proxyHandlesTo, type Cluster } from './cluster.js';
 
 /**
  * Loses the reply of the next request of `kind`: `after` the home handled it
@@ -93,4 +93,32 @@ describe('a lost reply to a remote begin request', () => {
     await c.link.a!.send('b', { kind: 'end-read', handle, lease: 1_000_000, release: true });
     c.check();
   });
+});
+
+describe('a lost release', () => {
+  // Found by the cross-node fault property (test/testing-kit/cluster-faults.property.test.ts): one dropped release
+  // left the home holding the deleted reference for as long as both kernels stayed up.
+  it.each(['before', 'after'] as const)(
+    'a release lost %s the home handled it is sent again: the home holds nothing for the deleted reference',
+    async (when) => {
+      const c = await cluster('a', 'b');
+      const blob = await c.sys.b!.create(ObjectType.SHARED_MEMORY_BLOB, { lifecycle: 'immortal' });
+      const [h] = await c.sys.a!.lookup(blob.name);
+      expect(proxyHandlesTo(c.k.b!, 'a', blob.name.key)).toHaveLength(1);
+      const deliver = c.net.deliver.bind(c.net);
+      let lost = 0;
+      c.net.deliver = async (from: string, to: string, req: PeerRequest): Promise<PeerReply> => {
+        if (req.kind !== 'release' || lost > 0) return deliver(from, to, req);
+        lost++;
+        if (when === 'after') await deliver(from, to, req);
+        throw errors.EHOSTDOWN('request', 'to', 'the message was lost');
+      };
+      await c.sys.a!.delete(h!);
+      await flush(10);
+      expect(lost).toBe(1);
+      expect(proxyHandlesTo(c.k.b!, 'a', blob.name.key)).toEqual([]);
+      expect(c.link.a!.remoteCount).toBe(0);
+      c.check();
+    },
+  );
 });

@@ -33,6 +33,8 @@ export class PeerLink implements Distribution, Importer {
   readonly #remotes = new Map<string, RemoteObject>();
   // Peers once reachable and found gone: a run naming one is EHOSTDOWN, not EHOSTUNREACH (never known).
   readonly #gone = new Set<string>();
+  // How many times each peer was found gone (a retried release stops once its home was).
+  readonly #goneTimes = new Map<string, number>();
   // Lease ids this kernel picks for its remote begin requests (unique per home, as this kernel's leases there).
   #leaseCounter = 0;
   readonly #nextLease = (): number => ++this.#leaseCounter;
@@ -50,7 +52,12 @@ export class PeerLink implements Distribution, Importer {
     }
     this.#kernel = kernel;
     this.#transport = transport;
-    this.#port = new PeerRemotePort(this.send, this.#nextLease, kernel.remoteChunkBytes);
+    this.#port = new PeerRemotePort(
+      this.send,
+      this.#nextLease,
+      kernel.remoteChunkBytes,
+      (peer) => this.#goneTimes.get(peer) ?? 0,
+    );
     this.#service = new PeerService(kernel, (to, handle) => {
       // A notice lost with a peer that is gone is moot: its proxies for this kernel's objects went with it.
       this.#transport.request(to, { kind: 'revoked', handle }).catch(() => {});
@@ -294,6 +301,7 @@ export class PeerLink implements Distribution, Importer {
   // Fate sharing: proxies for the peer's objects lose their handles, and what the peer held or ran here goes.
   #peerGone(peer: string): void {
     this.#gone.add(peer);
+    this.#goneTimes.set(peer, (this.#goneTimes.get(peer) ?? 0) + 1);
     for (const [key, remote] of this.#remotes) {
       if (remote.home !== peer) continue;
       // Forgotten now: a restarted peer hands out handle numbers afresh, which must not find these proxies.

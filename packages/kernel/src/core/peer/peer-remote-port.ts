@@ -17,6 +17,9 @@ type Ok = Extract<PeerReply, { ok: true }>;
 /** Sends a request to a peer; rejects with the peer's error rebuilt as a DiosError. */
 export type PeerSend = (to: string, request: PeerRequest) => Promise<Ok>;
 
+/** How many more times a failed release is sent. */
+const RELEASE_RETRIES = 3;
+
 const END_READ: RemoteCaller = { syscall: 'endRead', argument: 'ref' };
 
 /** The {@link RemotePort} of a kernel's peer link. */
@@ -24,16 +27,19 @@ export class PeerRemotePort implements RemotePort {
   readonly #send: PeerSend;
   readonly #nextLease: () => number;
   readonly #chunkBytes: number;
+  readonly #goneEpoch: (peer: string) => number;
 
   /**
    * `nextLease` gives lease ids unique among this kernel's leases at any
    * home: a begin request names its lease up front, so it can be given back
    * if the reply is lost. `chunkBytes`: the most data one request or reply carries.
+   * `goneEpoch`: how many times a peer was found gone so far.
    */
-  constructor(send: PeerSend, nextLease: () => number, chunkBytes: number) {
+  constructor(send: PeerSend, nextLease: () => number, chunkBytes: number, goneEpoch: (peer: string) => number) {
     this.#send = send;
     this.#nextLease = nextLease;
     this.#chunkBytes = chunkBytes;
+    this.#goneEpoch = goneEpoch;
   }
 
   async read(
@@ -180,8 +186,16 @@ export class PeerRemotePort implements RemotePort {
   }
 
   release(end: RemoteEnd, destroy: boolean): void {
-    // Best effort: a home that cannot be reached drops this kernel's handles itself once it finds it gone.
-    this.#send(end.home, { kind: 'release', handle: end.handle, destroy }).catch(() => {});
+    // A release lost on the way (or its reply) would leave the handle held at home for as long as both kernels stay up,
+    // so it is tried again. Again is harmless: a proxy's handles are never reused, and an unknown one is ignored. Not
+    // once the home was found gone: it drops this kernel's handles itself, and a restarted home numbers them afresh.
+    const epoch = this.#goneEpoch(end.home);
+    const attempt = (left: number): void => {
+      this.#send(end.home, { kind: 'release', handle: end.handle, destroy }).catch(() => {
+        if (left > 0 && this.#goneEpoch(end.home) === epoch) attempt(left - 1);
+      });
+    };
+    attempt(RELEASE_RETRIES);
   }
 
   /**
