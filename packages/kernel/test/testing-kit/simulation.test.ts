@@ -5,7 +5,7 @@
  * reader that skips end_read's validity check) is found and shrunk.
  */
 import { describe, expect, it } from 'vitest';
-import { EndWriteFlags, ObjectType, programBinary, Rights, type SystemCalls } from '@dios/kernel';
+import { CreateFlags, EndWriteFlags, ObjectType, programBinary, Rights, type SystemCalls } from '@dios/kernel';
 import { checkSimulations, formatTrace, simulate, SimulationFailure, type SimCluster } from '@dios/kernel/testing';
 
 /** Writes `bytes` into a new blob of init's on `node`; returns init's handle. */
@@ -75,6 +75,24 @@ describe('simulate: replay', () => {
     const replayed = await simulate({ ...options, choices: seeded.choices });
     expect(formatTrace(replayed.trace)).toBe(formatTrace(seeded.trace));
     expect(replayed.steps).toBe(seeded.steps);
+  });
+
+  it('names replay too: fresh ones come from a seeded source, seeded ones from the same cluster root', async () => {
+    const named = {
+      nodes: ['a', 'b'],
+      run: async (cluster: SimCluster) => {
+        const a = cluster.init('a');
+        const fresh = await a.create(ObjectType.SHARED_MEMORY_BLOB);
+        const seeded = await a.create(ObjectType.SHARED_MEMORY_BLOB, { nameSeed: 'x' }, CreateFlags.NAME_DETERMINISTIC);
+        await cluster.init('b').lookup(seeded.name);
+        return [fresh.name.key, seeded.name.key];
+      },
+    };
+    const one = await simulate({ ...named, seed: 5 });
+    const two = await simulate({ ...named, seed: 5 });
+    expect(one.outcome).toBe('ok');
+    expect(two.value).toEqual(one.value);
+    expect(formatTrace(two.trace)).toBe(formatTrace(one.trace));
   });
 
   it('calls, messages and their outcomes are in the trace', async () => {

@@ -89,8 +89,6 @@ const turn: () => Promise<void> =
     ? () => new Promise((resolve) => setImmediateFn(resolve))
     : () => new Promise((resolve) => setTimeout(resolve, 0));
 
-let runs = 0;
-
 /** Runs one simulation to its end. Never throws for a failure of the system under test: see the result's `outcome`. */
 export async function simulate<T>(options: SimulationOptions<T>): Promise<SimulationResult<T>> {
   const choices: ChoiceSource =
@@ -98,7 +96,8 @@ export async function simulate<T>(options: SimulationOptions<T>): Promise<Simula
   const scheduler = new SimScheduler(choices, options.traceLimit ?? 100_000);
   const cluster = new SimCluster(scheduler, {
     nodes: options.nodes ?? ['a'],
-    cluster: `simulation-${++runs}`,
+    // The same in every run (names seeded in the root group derive from it); runs never share a network.
+    cluster: 'simulation',
     boot: options.boot ?? ((o) => Kernel.boot(o)),
     prepare: options.prepare,
     durable: options.durable ?? true,
