@@ -5,7 +5,7 @@
  * reader that skips end_read's validity check) is found and shrunk.
  */
 import { describe, expect, it } from 'vitest';
-import { CreateFlags, EndWriteFlags, ObjectType, programBinary, Rights, type SystemCalls } from '@dios/kernel';
+import { CreateFlags, EndWriteFlags, ObjectType, programBinary, type SystemCalls } from '@dios/kernel';
 import { checkSimulations, formatTrace, simulate, SimulationFailure, type SimCluster } from '@dios/kernel/testing';
 
 /** Writes `bytes` into a new blob of init's on `node`; returns init's handle. */
@@ -356,6 +356,3 @@ describe('checkSimulations: a seeded bug is found and shrunk', () => {
     expect(formatTrace(replay.trace)).toBe(formatTrace(f.result.trace));
   });
 });
-
-// Unused import guard: Rights is used by the fault tests' lookups through defaults.
-void Rights;
