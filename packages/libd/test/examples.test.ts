@@ -3,6 +3,8 @@
  * as a user would: wc's output must match coreutils' wc (C locale), cat,
  * cp and tee must copy bytes exactly, ifc-plugin's plugin must be refused
  * every leak, and hello, pipe and the npm start demo print what they say.
+ * The simulation examples (examples/testing) pass, and the counter
+ * service's seeded bug is found and shrunk.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -149,5 +151,33 @@ describe('examples', { timeout: 60_000 }, () => {
     expect(out).toContain('[console] published: 4 salaries, mean about 85k');
     // The rows never reach the console.
     expect(out).not.toMatch(/ada=91000/);
+  });
+
+  it('testing/: the counter service passes its schedules, and with --bug the torn read is found and shrunk', async () => {
+    // Few runs: what is tested is that the example works as a user runs it (its default is 100).
+    const [passing, buggy] = await Promise.all([
+      example('testing/counter-service', ['--runs', '15']),
+      example('testing/counter-service', ['--bug']),
+    ]);
+    const passed = passing.stdout.toString();
+    expect([passing.code, passing.stderr], passed).toEqual([0, '']);
+    expect(passed).toMatch(/^counter-service: 15 schedules passed \(\d+ steps simulated, seed 17\)\n$/);
+    const found = buggy.stdout.toString();
+    expect([buggy.code, buggy.stderr], found).toEqual([0, '']);
+    expect(found).toMatch(/^A simulated run failed after \d+ shrinks \(seed 17\): a client accepted a torn record/);
+    // The trace ends where the torn record was read: a client's end_read on the record's node said INVALID.
+    expect(found).toMatch(/a\/client-a bug: endRead\(\d+\) -> INVALID\n\nthe seeded bug .* was found and shrunk/);
+    const events = Number(/trace \((\d+) events/.exec(found)?.[1]);
+    expect(events).toBeLessThan(100);
+  });
+
+  it('testing/: WordCount passes random schedules with node loss', async () => {
+    const { code, stdout, stderr } = await example('testing/wordcount-simulation', ['--runs', '10']);
+    const out = stdout.toString();
+    expect([code, stderr], out).toEqual([0, '']);
+    expect(out).toMatch(/^wordcount-simulation: 10 runs passed \(seed 42\)\n {2}\d+ steps simulated/);
+    // About a third of the runs lose a worker; the count of those is printed with what the node was doing.
+    const lost = /(\d+) runs lost a node: (\d+) while it ran tasks of the job/.exec(out);
+    expect(Number(lost?.[1]), out).toBeGreaterThan(0);
   });
 });
