@@ -24,3 +24,11 @@ export {
 export type { CreateArguments } from './values.js';
 export { scenarioArb } from './scenario.js';
 export type { Groups, Scenario } from './scenario.js';
+export {
+  anyCallArgumentsArb,
+  callArgumentsArb,
+  SYSTEM_CALL_NAMES,
+  type ArgumentContext,
+  type CallArguments,
+  type SystemCallName,
+} from './call-arguments.js';

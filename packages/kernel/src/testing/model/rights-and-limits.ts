@@ -42,8 +42,9 @@ export const DEFAULT_MASK: Readonly<Record<string, number>> = {
 export const FLAG_MASK = {
   create: 0x1, // NAME_DETERMINISTIC
   run: 0x7, // START_PAUSED | NAME_DETERMINISTIC | PURE
+  pause: 0x1, // RESUME
   lookup: 0x1, // LOCAL_ONLY
-  copy: 0x0,
+  copy: 0x0, // MAKE_LOCAL (0x1) is not modelled: the model's runs never pass it
   delete: 0x7, // EXIT_SUCCESS | EXIT_FAILURE | DROP
   select: 0x1, // WRITE
   beginRead: 0x1, // NONBLOCK
