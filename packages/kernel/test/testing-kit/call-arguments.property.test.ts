@@ -47,8 +47,8 @@ type Outcome = { ok: true } | { ok: false; error: unknown } | { blocked: true };
 
 /** Calls init with the arguments; a call still pending after a few turns counts as blocked (a read of an empty stream). */
 async function call(sys: SystemCalls, a: CallArguments): Promise<Outcome> {
-  const method = sys[a.call] as (...args: unknown[]) => Promise<unknown>;
-  const pending = method.apply(sys, [...a.args]).then(
+  const invoke = (sys as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[a.call]!.bind(sys);
+  const pending = invoke(...a.args).then(
     (): Outcome => ({ ok: true }),
     (error: unknown): Outcome => ({ ok: false, error }),
   );
@@ -78,9 +78,9 @@ describe('callArgumentsArb', () => {
         if ('error' in outcome && !isDiosError(outcome.error)) throw outcome.error;
         if (a.malformed !== undefined) {
           expect(outcome, `${a.call} with malformed ${a.malformed}`).toMatchObject({ ok: false });
-          const e = (outcome as { error: { code: string; argument: string } }).error;
+          const e = (outcome as { error: { code: string; argument: string; message: string } }).error;
           expect(['EINVAL', 'EBADF']).toContain(e.code);
-          expect(e.argument, `${a.call}: ${String(e)}`).toBe(a.malformed);
+          expect(e.argument, `${a.call}: ${e.message}`).toBe(a.malformed);
           refused.set(a.call, (refused.get(a.call) ?? 0) + 1);
         }
         kernel.checkInvariants();
