@@ -5,7 +5,7 @@ import {
   MAX_BLOB_BYTES,
   ObjectType,
   Rights,
-  type Kernel,
+  Kernel,
   type TaskContext,
 } from '@dios/kernel';
 import type { BlobObject } from '../src/core/objects/blob.js';
@@ -251,6 +251,33 @@ describe('streams and the console', () => {
     await sys.endRead(ref, buf, EndReadFlags.RELEASE);
     await expectErrno(sys.endRead(ref, buf), 'EINVAL', 'buffer');
     expect(sys.ref(ref).size).toBe(3);
+    kernel.checkInvariants();
+  });
+});
+
+// The blob side of the race the simulation found in streams: waiters woken by one change take their lease in the turn
+// that saw the blob free, so two exclusive writers never both get in.
+describe('exclusive writers waiting on a blob', () => {
+  it('when the writer ahead commits, exactly one of two waiting exclusive writers gets the blob', async () => {
+    const kernel = await Kernel.boot();
+    const sys = kernel.init;
+    const { ref } = await sys.create(ObjectType.SHARED_MEMORY_BLOB, { consistency: 'exclusive' });
+    const held = await sys.beginWrite(ref, 1);
+    const first = sys.beginWrite(ref, 1);
+    const second = sys.beginWrite(ref, 1);
+    let granted = 0;
+    void first.then(() => granted++);
+    void second.then(() => granted++);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(granted).toBe(0);
+    await sys.endWrite(ref, held);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(granted).toBe(1);
+    kernel.checkInvariants();
+    await sys.endWrite(ref, await first, undefined, EndWriteFlags.DISCARD);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(granted).toBe(2);
+    await sys.endWrite(ref, await second, undefined, EndWriteFlags.DISCARD);
     kernel.checkInvariants();
   });
 });

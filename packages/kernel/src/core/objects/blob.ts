@@ -95,9 +95,12 @@ export class BlobObject extends KernelObject {
     return this.#readLease(req, exclusive);
   }
 
-  async #readAfterWriters(req: IoRequest): Promise<Lease> {
-    await this.waitUntil(req, () => this.#writers === 0);
-    return this.#readLease(req, true);
+  #readAfterWriters(req: IoRequest): Promise<Lease> {
+    return this.waitToTake(
+      req,
+      () => this.#writers === 0,
+      () => this.#readLease(req, true),
+    );
   }
 
   #readLease(req: IoRequest, exclusive: boolean): Lease {
@@ -153,9 +156,12 @@ export class BlobObject extends KernelObject {
     return this.#writeLease(req);
   }
 
-  async #writeWhenReady(req: IoRequest): Promise<Lease> {
-    await this.waitUntil(req, () => this.isReady('write', req.ref));
-    return this.#writeLease(req);
+  #writeWhenReady(req: IoRequest): Promise<Lease> {
+    return this.waitToTake(
+      req,
+      () => this.isReady('write', req.ref),
+      () => this.#writeLease(req),
+    );
   }
 
   #writeLease(req: IoRequest): Lease {

@@ -192,10 +192,12 @@ export abstract class KernelObject {
   /**
    * Waits, as `req` allows (NONBLOCK: EAGAIN at once; its guard ends the
    * wait when the reference goes or the task exits), until `ready()` holds,
-   * re-checking on every change of the object.
+   * re-checking on every change of the object, and then calls `take` in the
+   * same turn: two waiters woken by one change cannot both find the object
+   * ready (a stream's one write lease, say) before either takes it.
    */
-  protected async waitUntil(req: IoRequest, ready: () => boolean): Promise<void> {
-    await block(() => (req.guard(), ready() ? true : undefined), [this.changed], {
+  protected waitToTake<T>(req: IoRequest, ready: () => boolean, take: () => T): Promise<T> {
+    return block(() => (req.guard(), ready() ? take() : undefined), [this.changed], {
       syscall: req.syscall,
       nonblock: req.nonblock,
     });

@@ -70,9 +70,12 @@ export abstract class SequentialObject extends KernelObject {
     return this.#readLease(req);
   }
 
-  async #readWhenReady(req: IoRequest): Promise<Lease> {
-    await this.waitUntil(req, () => this.isReady('read'));
-    return this.#readLease(req);
+  #readWhenReady(req: IoRequest): Promise<Lease> {
+    return this.waitToTake(
+      req,
+      () => this.isReady('read'),
+      () => this.#readLease(req),
+    );
   }
 
   #readLease(req: IoRequest): Lease {

@@ -106,9 +106,12 @@ export class StreamObject extends SequentialObject {
     return !this.#writing && this.capacity - this.size >= req.length ? true : undefined;
   }
 
-  async #writeWhenRoom(req: IoRequest): Promise<Lease> {
-    await this.waitUntil(req, () => this.#room(req) === true);
-    return this.#writeLease(req);
+  #writeWhenRoom(req: IoRequest): Promise<Lease> {
+    return this.waitToTake(
+      req,
+      () => this.#room(req) === true,
+      () => this.#writeLease(req),
+    );
   }
 
   #writeLease(req: IoRequest): Lease {

@@ -115,9 +115,12 @@ export class TcpConnectionObject extends SequentialObject {
     return !this.#writing && !this.#socket.writableNeedDrain;
   }
 
-  async #writeWhenRoom(req: IoRequest): Promise<Lease> {
-    await this.waitUntil(req, () => this.#canWrite(req));
-    return this.#writeLease(req);
+  #writeWhenRoom(req: IoRequest): Promise<Lease> {
+    return this.waitToTake(
+      req,
+      () => this.#canWrite(req),
+      () => this.#writeLease(req),
+    );
   }
 
   #writeLease(req: IoRequest): Lease {
