@@ -26,7 +26,7 @@ export function workloadActionArb(targets: readonly string[]): fc.Arbitrary<Work
     fc.record({ kind: fc.constantFrom('lookup' as const, 'read' as const, 'select' as const, 'copy' as const), node }),
     fc.record({ kind: fc.constant('write' as const), node, byte: fc.nat(255) }),
     fc.record({ kind: fc.constant('run' as const), node, withInput: fc.boolean() }),
-    fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 1, max: 120 }) }),
+    fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 1, max: 30 }) }),
   );
 }
 
@@ -50,6 +50,12 @@ export interface WorkloadReport {
   readonly calls: string[];
   /** Calls that ended with an error no fault explains. */
   readonly unexpected: string[];
+  /**
+   * Whether a call whose reply carries handles the home exported (lookup,
+   * run, copy) failed with a network error: its home may have acted and the
+   * reply been lost, which leaves those handles held there (a known limit).
+   */
+  readonly exportLost: boolean;
   /** Leaks found after the final settle. */
   readonly leaks: string[];
 }
@@ -96,16 +102,18 @@ export function crossNodeWorkload(actions: readonly WorkloadAction[], horizonMs:
     const tasks = new Map<string, number[]>();
     const calls: string[] = [];
     const unexpected: string[] = [];
+    let exportLost = false;
     const last = (m: Map<string, number[]>, node: string) => m.get(node)?.at(-1);
     const push = (m: Map<string, number[]>, node: string, h: number) => m.set(node, [...(m.get(node) ?? []), h]);
 
-    const attempt = async (what: string, call: () => Promise<unknown>, allowed = NETWORK_CODES) => {
+    const attempt = async (what: string, call: () => Promise<unknown>, allowed = NETWORK_CODES, exports = false) => {
       try {
         await call();
         calls.push(`${what}: ok`);
       } catch (e) {
         const code = e instanceof DiosError ? e.code : String(e);
         calls.push(`${what}: ${code}`);
+        if (exports && (code === 'EHOSTDOWN' || code === 'ETIMEDOUT')) exportLost = true;
         if (!allowed.has(code)) unexpected.push(`${what}: ${e instanceof Error ? e.message : code}`);
       }
     };
@@ -117,9 +125,14 @@ export function crossNodeWorkload(actions: readonly WorkloadAction[], horizonMs:
       const task = last(tasks, node);
       switch (action.kind) {
         case 'lookup':
-          return attempt(`lookup ${node}'s blob`, async () => {
-            for (const h of await a.lookup(blobNames.get(node)!)) push(blobs, node, h);
-          });
+          return attempt(
+            `lookup ${node}'s blob`,
+            async () => {
+              for (const h of await a.lookup(blobNames.get(node)!)) push(blobs, node, h);
+            },
+            NETWORK_CODES,
+            true,
+          );
         case 'read':
           if (blob === undefined) return;
           return attempt(`read ${node}'s blob ${blob}`, async () => {
@@ -141,10 +154,11 @@ export function crossNodeWorkload(actions: readonly WorkloadAction[], horizonMs:
               push(tasks, node, await a.run(binary, { argv: ['worker'], inputs, kernel: node }));
             },
             RUN_CODES,
+            true,
           );
         case 'copy':
           if (blob === undefined || task === undefined) return;
-          return attempt(`copy ${blob} to task ${task} on ${node}`, () => a.copy([blob], task), COPY_CODES);
+          return attempt(`copy ${blob} to task ${task} on ${node}`, () => a.copy([blob], task), COPY_CODES, true);
         case 'select':
           if (task === undefined) return;
           // No timeout: the wait must end by the task's exit, or by its node being found gone.
@@ -164,7 +178,7 @@ export function crossNodeWorkload(actions: readonly WorkloadAction[], horizonMs:
       await a.delete(h).catch(() => undefined);
     }
     await cluster.sleep(SETTLE_MS);
-    return { calls, unexpected, leaks: leaksIn(cluster) };
+    return { calls, unexpected, exportLost, leaks: leaksIn(cluster) };
   };
 
   const check = (report: WorkloadReport): void => {
