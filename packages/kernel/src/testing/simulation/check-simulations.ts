@@ -61,7 +61,7 @@ export class SimulationFailure<T = unknown> extends Error {
       [
         `A simulated run failed after ${shrinks} shrinks (seed ${seed}): ${why}`,
         `faults: ${faults}`,
-        `schedule: ${result.choices.length} choices; replay with simulate({ ...options, choices: failure.result.choices, faults: failure.result.faults })`,
+        `schedule: ${result.choices.filter((c) => c !== 0).length} of ${result.choices.length} decisions differ from the plain one (0: shortest delay, first come first served); replay with simulate({ ...options, choices: failure.result.choices, faults: failure.result.faults })`,
         `trace (${result.steps} events, ${result.timeMs.toFixed(3)} virtual ms):`,
         formatTrace(result.trace, traceLines),
       ].join('\n'),
