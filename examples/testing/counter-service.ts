@@ -1,7 +1,7 @@
 /**
  * Property-testing a small DIOS program under deterministic simulation: a
- * counter service. Client tasks on three nodes send increments over
- * shared-memory streams; a server task adds them up and publishes the count
+ * counter service. Client tasks on three nodes send increments over one
+ * shared-memory stream; a server task adds them up and publishes the count
  * in a blob as an 8-byte record (the count, then its bitwise complement),
  * which a reader must read whole. `checkSimulations` runs the service under
  * many random schedules and checks that the final count is the sum sent and
@@ -43,20 +43,20 @@ const consistent = ([count, check]: readonly number[]): boolean => check === ~co
  */
 let accept: (record: number[]) => void = () => {};
 
-// inputs: one request stream per client; outputs[0]: the record blob.
+// inputs[0]: the request stream all clients write to; outputs[0]: the record blob; argv[1]: how many clients.
 async function server(sys: SystemCalls): Promise<number> {
+  const [requests] = sys.inputs;
   const [record] = sys.outputs;
-  const open = [...sys.inputs];
+  let open = Number(sys.argv[1]);
   let count = 0;
-  while (open.length > 0) {
-    // A read returns what is in the stream now: one message or several.
-    const ready = await sys.select(open);
-    const view = await sys.beginRead(ready);
+  while (open > 0) {
+    // A read returns what is in the stream now: one message or several, from any clients.
+    const view = await sys.beginRead(requests!);
     for (const byte of view) {
-      if (byte === 0) open.splice(open.indexOf(ready), 1);
+      if (byte === 0) open--;
       else count += byte;
     }
-    await sys.endRead(ready, view);
+    await sys.endRead(requests!, view);
     // Both fields in one commit: a reader sees the old record or the new one, never half of each (if it checks).
     const out = await sys.beginWrite(record!, 8);
     out.set(recordOf(count));
@@ -115,19 +115,18 @@ async function counterService(cluster: SimCluster): Promise<number> {
 async function serve(cluster: SimCluster): Promise<number> {
   const init = cluster.init('a');
   const record = await blobWith(init, recordOf(0));
-  // A stream per client: each stream has one writer, and the server sees when each client is done.
-  const requests: number[] = [];
-  for (let i = 0; i < NODES.length; i++) requests.push((await init.create(ObjectType.SHARED_MEMORY_STREAM)).ref);
+  // One stream for every client's requests: a writer waits while another holds the stream's one write lease.
+  const requests = (await init.create(ObjectType.SHARED_MEMORY_STREAM, { capacity: 4 })).ref;
   const serverTask = await init.run(await blobWith(init, programBinary('counter-server')), {
-    argv: ['counter-server'],
-    inputs: requests,
+    argv: ['counter-server', String(NODES.length)],
+    inputs: [requests],
     outputs: [record],
   });
   const clientBinary = await blobWith(init, programBinary('counter-client'));
   const clients = [];
-  for (const [i, node] of NODES.entries()) {
+  for (const node of NODES) {
     const argv = [`client-${node}`, flags.bug ? 'bug' : 'check'];
-    clients.push(await init.run(clientBinary, { argv, inputs: [record], outputs: [requests[i]!], kernel: node }));
+    clients.push(await init.run(clientBinary, { argv, inputs: [record], outputs: [requests], kernel: node }));
   }
   for (const task of [...clients, serverTask]) await init.select([task]);
   const [count] = await readRecord(init, record, true);
