@@ -117,7 +117,7 @@ const prepareNode = async (k: Kernel) => {
 };
 async function countWords(sys: SystemCalls) {
   const input = await blobWith(sys, text);
-  return wordCount(sys, [input], { maps: 3, reduces: 2, kernel: ANY_KERNEL });
+  return wordCount(sys, [input], { maps: 3, reduces: 2, kernel: ANY_KERNEL, job: 'wc' });
 }
 const expected = JSON.stringify(wordCountSync(text));
 
