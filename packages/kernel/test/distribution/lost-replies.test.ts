@@ -122,3 +122,24 @@ describe('a lost release', () => {
     },
   );
 });
+
+describe('a lost revocation notice', () => {
+  // Found by the cross-node fault property (test/testing-kit/cluster-faults.property.test.ts): a watch refused at home
+  // marked the proxy revoked without waking the select, which then waited for the notice forever.
+  it('a select on a remote stream deleted at home wakes when its watch is refused, and the next call says EBADF', async () => {
+    const c = await cluster('a', 'b');
+    const stream = await c.sys.b!.create(ObjectType.SHARED_MEMORY_STREAM, { lifecycle: 'single-delete' });
+    const [h] = await c.sys.a!.lookup(stream.name);
+    const deliver = c.net.deliver.bind(c.net);
+    c.net.deliver = async (from: string, to: string, req: PeerRequest): Promise<PeerReply> => {
+      if (req.kind === 'revoked') throw errors.EHOSTDOWN('request', 'to', 'the notice was lost');
+      return deliver(from, to, req);
+    };
+    const waiting = c.sys.a!.select([h!], { timeoutMs: 1000 });
+    await flush(10);
+    await c.sys.b!.delete(stream.ref);
+    expect(await waiting).toBe(h);
+    await expectErrno(c.sys.a!.beginRead(h!), 'EBADF', 'ref');
+    c.check();
+  });
+});

@@ -150,9 +150,11 @@ export class RemoteObject extends KernelObject implements RemoteEnd {
     return () => this.#pending.delete(once);
   }
 
-  // A host that is gone counts as ready, so a select wakes and the next call reports EHOSTDOWN.
+  // A host that is gone counts as ready, so a select wakes and the next call reports EHOSTDOWN; so does an object
+  // revoked (a watch refused at home), whose next call reports EBADF: else the select would wait for a notice that
+  // may never come.
   override isReady(mode: 'read' | 'write'): boolean {
-    return this.#hostDown || this.#ready[mode];
+    return this.#hostDown || this.#revoked || this.#ready[mode];
   }
 
   override watch(mode: 'read' | 'write', ref: unknown, label: Label): () => void {
