@@ -88,7 +88,11 @@ try {
       '--no-audit',
       '--no-fund',
       ...packed.map((p) => p.tarball),
-      ...packInstalled(dependenciesOf(packed).concat('typescript', '@types/node'), join(work, 'third-party')),
+      // fast-check: the optional peer of @dios/kernel/testing, which testing.mjs uses.
+      ...packInstalled(
+        dependenciesOf(packed).concat('typescript', '@types/node', 'fast-check'),
+        join(work, 'third-party'),
+      ),
     ],
     { cwd: project },
   );
@@ -113,6 +117,7 @@ try {
   console.log('README hello.mjs: ok');
   node('ESM program', 'esm.mjs');
   node('CommonJS program', 'cjs.cjs');
+  node('testing kit (model runner, simulation)', 'testing.mjs');
   const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc');
   for (const module of ['node16', 'nodenext']) {
     run(`tsc (module ${module})`, process.execPath, [tsc, '-p', `tsconfig.${module}.json`], { cwd: project });
