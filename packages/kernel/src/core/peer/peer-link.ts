@@ -52,11 +52,8 @@ export class PeerLink implements Distribution, Importer {
     }
     this.#kernel = kernel;
     this.#transport = transport;
-    this.#port = new PeerRemotePort(
-      this.send,
-      this.#nextLease,
-      kernel.remoteChunkBytes,
-      (peer) => this.#goneTimes.get(peer) ?? 0,
+    this.#port = new PeerRemotePort(this.send, this.#nextLease, kernel.remoteChunkBytes, (peer) =>
+      this.#transport.peers().includes(peer) ? (this.#goneTimes.get(peer) ?? 0) : undefined,
     );
     this.#service = new PeerService(kernel, (to, handle) => {
       // A notice lost with a peer that is gone is moot: its proxies for this kernel's objects went with it.

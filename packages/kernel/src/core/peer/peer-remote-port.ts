@@ -17,8 +17,8 @@ type Ok = Extract<PeerReply, { ok: true }>;
 /** Sends a request to a peer; rejects with the peer's error rebuilt as a DiosError. */
 export type PeerSend = (to: string, request: PeerRequest) => Promise<Ok>;
 
-/** How many more times a failed release is sent. */
-const RELEASE_RETRIES = 3;
+/** How many more times a failed release is sent (each after the transport gave up on the last: its timeout paces them). */
+const RELEASE_RETRIES = 8;
 
 const END_READ: RemoteCaller = { syscall: 'endRead', argument: 'ref' };
 
@@ -27,15 +27,21 @@ export class PeerRemotePort implements RemotePort {
   readonly #send: PeerSend;
   readonly #nextLease: () => number;
   readonly #chunkBytes: number;
-  readonly #goneEpoch: (peer: string) => number;
+  readonly #goneEpoch: (peer: string) => number | undefined;
 
   /**
    * `nextLease` gives lease ids unique among this kernel's leases at any
    * home: a begin request names its lease up front, so it can be given back
    * if the reply is lost. `chunkBytes`: the most data one request or reply carries.
-   * `goneEpoch`: how many times a peer was found gone so far.
+   * `goneEpoch`: how many times a peer was found gone so far, or undefined
+   * while the transport cannot reach it.
    */
-  constructor(send: PeerSend, nextLease: () => number, chunkBytes: number, goneEpoch: (peer: string) => number) {
+  constructor(
+    send: PeerSend,
+    nextLease: () => number,
+    chunkBytes: number,
+    goneEpoch: (peer: string) => number | undefined,
+  ) {
     this.#send = send;
     this.#nextLease = nextLease;
     this.#chunkBytes = chunkBytes;
@@ -188,11 +194,12 @@ export class PeerRemotePort implements RemotePort {
   release(end: RemoteEnd, destroy: boolean): void {
     // A release lost on the way (or its reply) would leave the handle held at home for as long as both kernels stay up,
     // so it is tried again. Again is harmless: a proxy's handles are never reused, and an unknown one is ignored. Not
-    // once the home was found gone: it drops this kernel's handles itself, and a restarted home numbers them afresh.
+    // while the home is unreachable, nor once it was found gone: it drops this kernel's handles itself then, and a
+    // restarted home numbers them afresh.
     const epoch = this.#goneEpoch(end.home);
     const attempt = (left: number): void => {
       this.#send(end.home, { kind: 'release', handle: end.handle, destroy }).catch(() => {
-        if (left > 0 && this.#goneEpoch(end.home) === epoch) attempt(left - 1);
+        if (left > 0 && epoch !== undefined && this.#goneEpoch(end.home) === epoch) attempt(left - 1);
       });
     };
     attempt(RELEASE_RETRIES);
