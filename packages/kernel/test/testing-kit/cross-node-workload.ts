@@ -177,7 +177,8 @@ export function crossNodeWorkload(actions: readonly WorkloadAction[], horizonMs:
       // A reference that died with its peer is already gone (EBADF): nothing left to drop.
       await a.delete(h).catch(() => undefined);
     }
-    await cluster.sleep(SETTLE_MS);
+    // Long enough for a release lost again and again to be sent its nine times (each after the 500 ms request timeout).
+    await cluster.sleep(2 * SETTLE_MS);
     return { calls, unexpected, exportLost, leaks: leaksIn(cluster) };
   };
 
