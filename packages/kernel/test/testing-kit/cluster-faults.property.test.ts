@@ -29,6 +29,8 @@ import { proxyTaskOn } from '../distribution/cluster.js';
 import { crossNodeWorkload, describeCalls, workloadActionArb, type WorkloadAction } from './cross-node-workload.js';
 
 const RUNS = Math.max(5, Math.floor(Number(process.env.DIOS_PROPERTY_RUNS ?? 1000) / 10));
+// A run takes a few ms, a slow one (an equivalence run of many chunks) some 20 on this machine.
+const TIMEOUT_MS = Math.max(60_000, RUNS * 40);
 
 /** Fails with the run's outcome, error and trace tail unless it ended ok. */
 function expectOk<T>(result: SimulationResult<T>): T {
@@ -65,35 +67,39 @@ describe('location transparency under a simulated network', () => {
     };
   }
 
-  it(`a blob on a peer answers like a local one, under ${RUNS} random schedules, slow links and call sequences`, async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        scheduleArb(2000),
-        fc.uint8Array({ maxLength: 40 }),
-        fc.array(blobOpArb, { maxLength: 15 }),
-        faultsArb({ nodes: ['a', 'b'], kinds: ['slow'], horizonMs: 50 }),
-        async (choices, initial, ops: BlobOp[], faults) => {
-          const result = await simulate({
-            nodes: ['a', 'b'],
-            choices,
-            faults,
-            boot,
-            run: async (cluster) => {
-              const { local, remote } = await sides(cluster, initial);
-              for (const [i, op] of ops.entries()) {
-                const here = await applyBlobOp(local, op);
-                const there = await applyBlobOp(remote, op);
-                expect(there, `step ${i}: ${JSON.stringify(op)}`).toEqual(here);
-                expect(await blobState(remote), `state after step ${i}`).toEqual(await blobState(local));
-              }
-            },
-          });
-          expectOk(result);
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  }, 60_000);
+  it(
+    `a blob on a peer answers like a local one, under ${RUNS} random schedules, slow links and call sequences`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          scheduleArb(2000),
+          fc.uint8Array({ maxLength: 40 }),
+          fc.array(blobOpArb, { maxLength: 15 }),
+          faultsArb({ nodes: ['a', 'b'], kinds: ['slow'], horizonMs: 50 }),
+          async (choices, initial, ops: BlobOp[], faults) => {
+            const result = await simulate({
+              nodes: ['a', 'b'],
+              choices,
+              faults,
+              boot,
+              run: async (cluster) => {
+                const { local, remote } = await sides(cluster, initial);
+                for (const [i, op] of ops.entries()) {
+                  const here = await applyBlobOp(local, op);
+                  const there = await applyBlobOp(remote, op);
+                  expect(there, `step ${i}: ${JSON.stringify(op)}`).toEqual(here);
+                  expect(await blobState(remote), `state after step ${i}`).toEqual(await blobState(local));
+                }
+              },
+            });
+            expectOk(result);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
 
 /**
@@ -128,43 +134,47 @@ describe('cross-node calls under faults', () => {
   const nodes = ['a', 'b', 'c'];
   const HORIZON = 60;
 
-  it(`every call ends, invariants hold, and nothing leaks after a heal, under ${RUNS} random fault lists`, async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        scheduleArb(2000),
-        faultsArb({
-          nodes,
-          spare: ['a'],
-          horizonMs: HORIZON,
-          maxFaults: 6,
-          kinds: ['isolate', 'rejoin', 'cut', 'heal', 'lose', 'restart', 'drop', 'slow'],
-        }).filter((faults) => faults.length > 0 && withinReleaseRetries(faults) && restartsAfterFoundGone(faults)),
-        fc.array(workloadActionArb(['b', 'c']), { minLength: 1, maxLength: 20 }),
-        async (choices, faults: Fault[], actions: WorkloadAction[]) => {
-          const workload = crossNodeWorkload(actions, HORIZON);
-          const result = await simulate({
+  it(
+    `every call ends, invariants hold, and nothing leaks after a heal, under ${RUNS} random fault lists`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          scheduleArb(2000),
+          faultsArb({
             nodes,
-            choices,
-            durable: false,
-            faults: [...faults, { at: HORIZON, kind: 'heal' }],
-            network: { requestTimeoutMs: 500 },
-            prepare: workload.prepare,
-            run: workload.run,
-            check: workload.check,
-          });
-          const report = expectOk(result);
-          // A lost reply that carried exported handles leaves them held at home: a known leak (the it.fails below).
-          if (!report.exportLost && report.leaks.length > 0)
-            throw new Error(
-              [...report.leaks.map((l) => `leak: ${l}`), describeCalls(report), formatTrace(result.trace, 60)].join(
-                '\n',
-              ),
-            );
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  }, 60_000);
+            spare: ['a'],
+            horizonMs: HORIZON,
+            maxFaults: 6,
+            kinds: ['isolate', 'rejoin', 'cut', 'heal', 'lose', 'restart', 'drop', 'slow'],
+          }).filter((faults) => faults.length > 0 && withinReleaseRetries(faults) && restartsAfterFoundGone(faults)),
+          fc.array(workloadActionArb(['b', 'c']), { minLength: 1, maxLength: 20 }),
+          async (choices, faults: Fault[], actions: WorkloadAction[]) => {
+            const workload = crossNodeWorkload(actions, HORIZON);
+            const result = await simulate({
+              nodes,
+              choices,
+              durable: false,
+              faults: [...faults, { at: HORIZON, kind: 'heal' }],
+              network: { requestTimeoutMs: 500 },
+              prepare: workload.prepare,
+              run: workload.run,
+              check: workload.check,
+            });
+            const report = expectOk(result);
+            // A lost reply that carried exported handles leaves them held at home: a known leak (the it.fails below).
+            if (!report.exportLost && report.leaks.length > 0)
+              throw new Error(
+                [...report.leaks.map((l) => `leak: ${l}`), describeCalls(report), formatTrace(result.trace, 60)].join(
+                  '\n',
+                ),
+              );
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe('durable blobs across a store crash', () => {
@@ -191,79 +201,83 @@ describe('durable blobs across a store crash', () => {
     return after;
   }
 
-  it(`after a crash at a random commit and a restart, the blob is exactly its last acknowledged version (${RUNS} runs)`, async () => {
-    let crashes = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        scheduleArb(500),
-        fc.array(writeArb, { minLength: 1, maxLength: 8 }),
-        fc.integer({ min: 1, max: 10 }),
-        async (choices, writes, crashAt) => {
-          const result = await simulate({
-            nodes: ['a', 'b'],
-            choices,
-            faults: [
-              { at: 0, kind: 'crash-store', node: 'b', commit: crashAt },
-              { at: 5_000, kind: 'restart', node: 'b' },
-            ],
-            run: async (cluster) => {
-              // Version by version as acknowledged: what end_write returned, and the bytes the model says it made.
-              const acknowledged: { version: number; bytes: number[] }[] = [];
-              let created: { key: string } | undefined;
-              void (async () => {
-                const b = cluster.init('b');
-                const { name, ref } = await b.create(ObjectType.DURABLE_BLOB, { lifecycle: 'immortal' });
-                created = { key: name.key };
-                let bytes: number[] = [];
-                acknowledged.push({ version: b.ref(ref).version, bytes });
-                for (const w of writes) {
-                  const offset = Math.floor(w.at * bytes.length);
-                  const buf = await b.beginWrite(ref, w.length, { offset, truncate: w.truncate });
-                  buf.fill(w.fill);
-                  const version = await b.endWrite(ref, buf);
-                  bytes = written(bytes, offset, w);
-                  acknowledged.push({ version, bytes });
+  it(
+    `after a crash at a random commit and a restart, the blob is exactly its last acknowledged version (${RUNS} runs)`,
+    async () => {
+      let crashes = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          scheduleArb(500),
+          fc.array(writeArb, { minLength: 1, maxLength: 8 }),
+          fc.integer({ min: 1, max: 10 }),
+          async (choices, writes, crashAt) => {
+            const result = await simulate({
+              nodes: ['a', 'b'],
+              choices,
+              faults: [
+                { at: 0, kind: 'crash-store', node: 'b', commit: crashAt },
+                { at: 5_000, kind: 'restart', node: 'b' },
+              ],
+              run: async (cluster) => {
+                // Version by version as acknowledged: what end_write returned, and the bytes the model says it made.
+                const acknowledged: { version: number; bytes: number[] }[] = [];
+                let created: { key: string } | undefined;
+                void (async () => {
+                  const b = cluster.init('b');
+                  const { name, ref } = await b.create(ObjectType.DURABLE_BLOB, { lifecycle: 'immortal' });
+                  created = { key: name.key };
+                  let bytes: number[] = [];
+                  acknowledged.push({ version: b.ref(ref).version, bytes });
+                  for (const w of writes) {
+                    const offset = Math.floor(w.at * bytes.length);
+                    const buf = await b.beginWrite(ref, w.length, { offset, truncate: w.truncate });
+                    buf.fill(w.fill);
+                    const version = await b.endWrite(ref, buf);
+                    bytes = written(bytes, offset, w);
+                    acknowledged.push({ version, bytes });
+                  }
+                })();
+                await cluster.sleep(6_000);
+                expect(cluster.isLost('b')).toBe(false);
+                const stored = created && cluster.stores.get('b')!.contents().get(created.key);
+                let seen: { version: number; bytes: number[] } | undefined;
+                if (created !== undefined) {
+                  // The restarted kernel (or the one that never crashed) serves the blob as the store kept it.
+                  const again = cluster.init('b');
+                  const [h] = await again.lookup(created.key);
+                  const view = await again.beginRead(h!);
+                  seen = { version: again.ref(h!).version, bytes: [...view] };
+                  await again.endRead(h!, view);
                 }
-              })();
-              await cluster.sleep(6_000);
-              expect(cluster.isLost('b')).toBe(false);
-              const stored = created && cluster.stores.get('b')!.contents().get(created.key);
-              let seen: { version: number; bytes: number[] } | undefined;
-              if (created !== undefined) {
-                // The restarted kernel (or the one that never crashed) serves the blob as the store kept it.
-                const again = cluster.init('b');
-                const [h] = await again.lookup(created.key);
-                const view = await again.beginRead(h!);
-                seen = { version: again.ref(h!).version, bytes: [...view] };
-                await again.endRead(h!, view);
-              }
-              return {
-                acknowledged,
-                stored: stored && { version: stored.version, bytes: [...stored.bytes] },
-                seen,
-                crashed: acknowledged.length < writes.length + 1,
-              };
-            },
-          });
-          const { acknowledged, stored, seen, crashed } = expectOk(result);
-          if (crashed) crashes++;
-          const last = acknowledged.at(-1);
-          if (last === undefined) {
-            // The crash took the blob's creation: it never existed durably, and create never returned.
-            expect(stored).toBeUndefined();
-            return;
-          }
-          // Exactly the last acknowledged version: not torn, not older (end_write returned, so it was durable), not
-          // newer (a sequential writer has at most one commit in flight, the one the crash took).
-          expect(stored).toEqual(last);
-          expect(seen).toEqual(last);
-        },
-      ),
-      { numRuns: RUNS },
-    );
-    // The fault bit: some runs lost a write to the crash (most do: the crash comes within the first ten commits).
-    expect(crashes).toBeGreaterThan(0);
-  }, 60_000);
+                return {
+                  acknowledged,
+                  stored: stored && { version: stored.version, bytes: [...stored.bytes] },
+                  seen,
+                  crashed: acknowledged.length < writes.length + 1,
+                };
+              },
+            });
+            const { acknowledged, stored, seen, crashed } = expectOk(result);
+            if (crashed) crashes++;
+            const last = acknowledged.at(-1);
+            if (last === undefined) {
+              // The crash took the blob's creation: it never existed durably, and create never returned.
+              expect(stored).toBeUndefined();
+              return;
+            }
+            // Exactly the last acknowledged version: not torn, not older (end_write returned, so it was durable), not
+            // newer (a sequential writer has at most one commit in flight, the one the crash took).
+            expect(stored).toEqual(last);
+            expect(seen).toEqual(last);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+      // The fault bit: some runs lost a write to the crash (most do: the crash comes within the first ten commits).
+      expect(crashes).toBeGreaterThan(0);
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe("fate-sharing of a lost node's tasks and objects", () => {
@@ -282,86 +296,90 @@ describe("fate-sharing of a lost node's tasks and objects", () => {
     });
   };
 
-  it(`once b is lost or cut off, a's references to b's task and blob read as gone: status unknown, EHOSTDOWN (${RUNS} runs)`, async () => {
-    let started = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        scheduleArb(1000),
-        fc.integer({ min: 0, max: 60 }),
-        fc.constantFrom('lose' as const, 'isolate' as const),
-        fc.boolean(),
-        async (choices, at, how, withInput) => {
-          const result = await simulate({
-            nodes: ['a', 'b', 'c'],
-            choices,
-            durable: false,
-            prepare,
-            faults: [{ at, kind: how, node: 'b' }],
-            run: async (cluster) => {
-              const a = cluster.init('a');
-              const code = async (p: Promise<unknown>) => {
-                const o = await outcome(() => p);
-                return 'ok' in o ? 'ok' : o.code;
-              };
-              let blob: number | undefined;
-              const found = await code(a.lookup(blobOnB!).then((hs) => (blob = hs[0])));
-              const { ref: local } = await a.create(ObjectType.SHARED_MEMORY_BLOB);
-              const bin = await a.create(ObjectType.SHARED_MEMORY_BLOB);
-              const w = await a.beginWrite(bin.ref, programBinary('sleeper').length);
-              w.set(programBinary('sleeper'));
-              await a.endWrite(bin.ref, w);
-              let task: number | undefined;
-              const ran = await code(
-                a
-                  .run(bin.ref, { argv: ['sleeper'], inputs: withInput ? [local] : [], kernel: 'b' })
-                  .then((t) => (task = t)),
-              );
-              // No timeout: the wait ends when b is found gone (the sleeper would take a virtual minute).
-              const waited = task === undefined ? 'no task' : await code(a.select([task]));
-              const doneAt = cluster.now;
-              // The select may wake on a failed request before b is found gone (which takes the network's 50 ms).
-              await cluster.sleep(100);
-              const state = task === undefined ? undefined : (a.ref(task).task?.state ?? 'unknown');
-              const paused = task === undefined ? undefined : await code(a.pause(task));
-              const read = blob === undefined ? undefined : await code(a.beginRead(blob));
-              const link = cluster.kernel('a').distribution as PeerLink;
-              const proxy = proxyTaskOn(cluster.kernel('a'), 'b');
-              return {
-                found,
-                read,
-                ran,
-                waited,
-                state,
-                paused,
-                doneAt,
-                remotes: link.remoteCount,
-                heldForB: (proxy?.table.size ?? 1) - 1,
-              };
-            },
-          });
-          const r = expectOk(result);
-          expect(['ok', 'EHOSTDOWN', 'ENOENT']).toContain(r.found);
-          if (r.found === 'ok') expect(['EHOSTDOWN', 'EBADF']).toContain(r.read);
-          expect(['ok', 'EHOSTDOWN', 'EHOSTUNREACH']).toContain(r.ran);
-          if (r.ran === 'ok') {
-            started++;
-            expect(r.waited).toBe('ok');
-            // Its status is unknown (libd's wait reads that as EHOSTDOWN), never still running.
-            expect(r.state).toBe('unknown');
-            expect(r.paused).toBe('EHOSTDOWN');
-            // Found gone well before the sleeper could have ended by itself.
-            expect(r.doneAt).toBeLessThan(at + 1_000);
-          }
-          // Fate-sharing: no proxy for b's objects, and nothing held here for b.
-          expect(r.remotes).toBe(0);
-          expect(r.heldForB).toBe(0);
-        },
-      ),
-      { numRuns: RUNS },
-    );
-    // Some runs started the task before the fault (the fault comes within 60 ms).
-    expect(started).toBeGreaterThan(0);
-  }, 60_000);
+  it(
+    `once b is lost or cut off, a's references to b's task and blob read as gone: status unknown, EHOSTDOWN (${RUNS} runs)`,
+    async () => {
+      let started = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          scheduleArb(1000),
+          fc.integer({ min: 0, max: 60 }),
+          fc.constantFrom('lose' as const, 'isolate' as const),
+          fc.boolean(),
+          async (choices, at, how, withInput) => {
+            const result = await simulate({
+              nodes: ['a', 'b', 'c'],
+              choices,
+              durable: false,
+              prepare,
+              faults: [{ at, kind: how, node: 'b' }],
+              run: async (cluster) => {
+                const a = cluster.init('a');
+                const code = async (p: Promise<unknown>) => {
+                  const o = await outcome(() => p);
+                  return 'ok' in o ? 'ok' : o.code;
+                };
+                let blob: number | undefined;
+                const found = await code(a.lookup(blobOnB!).then((hs) => (blob = hs[0])));
+                const { ref: local } = await a.create(ObjectType.SHARED_MEMORY_BLOB);
+                const bin = await a.create(ObjectType.SHARED_MEMORY_BLOB);
+                const w = await a.beginWrite(bin.ref, programBinary('sleeper').length);
+                w.set(programBinary('sleeper'));
+                await a.endWrite(bin.ref, w);
+                let task: number | undefined;
+                const ran = await code(
+                  a
+                    .run(bin.ref, { argv: ['sleeper'], inputs: withInput ? [local] : [], kernel: 'b' })
+                    .then((t) => (task = t)),
+                );
+                // No timeout: the wait ends when b is found gone (the sleeper would take a virtual minute).
+                const waited = task === undefined ? 'no task' : await code(a.select([task]));
+                const doneAt = cluster.now;
+                // The select may wake on a failed request before b is found gone (which takes the network's 50 ms).
+                await cluster.sleep(100);
+                const state = task === undefined ? undefined : (a.ref(task).task?.state ?? 'unknown');
+                const paused = task === undefined ? undefined : await code(a.pause(task));
+                const read = blob === undefined ? undefined : await code(a.beginRead(blob));
+                const link = cluster.kernel('a').distribution as PeerLink;
+                const proxy = proxyTaskOn(cluster.kernel('a'), 'b');
+                return {
+                  found,
+                  read,
+                  ran,
+                  waited,
+                  state,
+                  paused,
+                  doneAt,
+                  remotes: link.remoteCount,
+                  heldForB: (proxy?.table.size ?? 1) - 1,
+                };
+              },
+            });
+            const r = expectOk(result);
+            expect(['ok', 'EHOSTDOWN', 'ENOENT']).toContain(r.found);
+            if (r.found === 'ok') expect(['EHOSTDOWN', 'EBADF']).toContain(r.read);
+            expect(['ok', 'EHOSTDOWN', 'EHOSTUNREACH']).toContain(r.ran);
+            if (r.ran === 'ok') {
+              started++;
+              expect(r.waited).toBe('ok');
+              // Its status is unknown (libd's wait reads that as EHOSTDOWN), never still running.
+              expect(r.state).toBe('unknown');
+              expect(r.paused).toBe('EHOSTDOWN');
+              // Found gone well before the sleeper could have ended by itself.
+              expect(r.doneAt).toBeLessThan(at + 1_000);
+            }
+            // Fate-sharing: no proxy for b's objects, and nothing held here for b.
+            expect(r.remotes).toBe(0);
+            expect(r.heldForB).toBe(0);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+      // Some runs started the task before the fault (the fault comes within 60 ms).
+      expect(started).toBeGreaterThan(0);
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe('known limits', () => {
