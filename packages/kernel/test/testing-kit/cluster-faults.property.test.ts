@@ -280,6 +280,92 @@ describe('durable blobs across a store crash', () => {
   );
 });
 
+describe('durable blobs written from two nodes across a store crash', () => {
+  /** A whole-blob write: `length` bytes of `fill` (each write's fill is its own, so a version shows which write made it). */
+  interface Whole {
+    length: number;
+    fill: number;
+  }
+
+  it(
+    `after a crash and a restart, the blob is one write whole, no older than any acknowledged (${RUNS} runs)`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          scheduleArb(1000),
+          fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }),
+          fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }),
+          // From the commit after the blob's creation (the one-writer property covers a crash that takes the creation).
+          fc.integer({ min: 2, max: 10 }),
+          async (choices, localLengths, remoteLengths, crashAt) => {
+            const result = await simulate({
+              nodes: ['a', 'b'],
+              choices,
+              // Chunks of 7 bytes: a remote write is several requests, the commit one of them.
+              boot: (o) => Kernel.boot({ ...o, remoteChunkBytes: 7 }),
+              faults: [
+                { at: 0, kind: 'crash-store', node: 'b', commit: crashAt },
+                { at: 5_000, kind: 'restart', node: 'b' },
+              ],
+              run: async (cluster) => {
+                const b = cluster.init('b');
+                const { name, ref } = await b.create(ObjectType.DURABLE_BLOB, { lifecycle: 'immortal' });
+                const a = cluster.init('a');
+                const [remote] = await a.lookup(name).catch(() => [undefined]);
+                const writes: Whole[] = [];
+                const acked = new Map<number, Whole>();
+                const writer = async (sys: typeof a, h: number | undefined, lengths: number[], base: number) => {
+                  if (h === undefined) return;
+                  for (const [i, length] of lengths.entries()) {
+                    const w = { length, fill: base + i };
+                    writes.push(w);
+                    try {
+                      const buf = await sys.beginWrite(h, length, { offset: 0, truncate: true });
+                      buf.fill(w.fill);
+                      acked.set(await sys.endWrite(h, buf), w);
+                    } catch {
+                      return; // b went down (a remote writer hears EHOSTDOWN): this writer stops
+                    }
+                  }
+                };
+                void writer(b, ref, localLengths, 1);
+                void writer(a, remote, remoteLengths, 101);
+                await cluster.sleep(6_000);
+                const stored = cluster.stores.get('b')!.contents().get(name.key)!;
+                const again = cluster.init('b');
+                const [h] = await again.lookup(name);
+                const view = await again.beginRead(h!);
+                const seen = { version: again.ref(h!).version, bytes: [...view] };
+                await again.endRead(h!, view);
+                return {
+                  writes,
+                  acked: [...acked],
+                  stored: { version: stored.version, bytes: [...stored.bytes] },
+                  seen,
+                };
+              },
+            });
+            const { writes, acked, stored, seen } = expectOk(result);
+            expect(seen).toEqual(stored);
+            // Not older than any write acknowledged.
+            const newest = Math.max(0, ...acked.map(([v]) => v));
+            expect(stored.version).toBeGreaterThanOrEqual(newest);
+            // Whole: exactly one write's bytes (or the empty blob as created), never a mix.
+            const made = stored.version === 0 ? { length: 0, fill: 0 } : writes.find((w) => w.fill === stored.bytes[0]);
+            expect(made, `version ${stored.version}: ${stored.bytes.join(',')}`).toBeDefined();
+            expect(stored.bytes).toEqual(Array.from({ length: made!.length }, () => made!.fill));
+            // And the very write acknowledged with that version, if one was.
+            const ackedAs = acked.find(([v]) => v === stored.version)?.[1];
+            if (ackedAs !== undefined) expect(made).toEqual(ackedAs);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
+});
+
 describe("fate-sharing of a lost node's tasks and objects", () => {
   let blobOnB: Name | undefined;
   const prepare = async (kernel: Kernel, node: string): Promise<void> => {
