@@ -183,7 +183,7 @@ describe('simulate: faults', () => {
     expect(r.outcome, String(r.error)).toBe('ok');
     expect(r.value).toEqual({ during: 'EHOSTDOWN', stale: 'EHOSTDOWN' });
     expect(formatTrace(r.trace)).toMatch(/fault\s+isolate b/);
-    expect(formatTrace(r.trace)).toMatch(/a finds b gone/);
+    expect(formatTrace(r.trace)).toMatch(/a checks on b -> gone/);
   });
 
   it('a dropped request times out as EHOSTDOWN after the request timeout, in virtual time', async () => {
@@ -235,7 +235,7 @@ describe('simulate: faults', () => {
     expect(r.outcome).toBe('ok');
     expect(r.value!.at).toBeGreaterThan(0);
     expect(r.value!.after).toBe(r.value!.at);
-    expect(formatTrace(r.trace)).toMatch(/a finds b gone/);
+    expect(formatTrace(r.trace)).toMatch(/a checks on b -> gone/);
   });
 
   it('a store that crashes at a commit keeps the commits before it, and the restarted node boots from them', async () => {

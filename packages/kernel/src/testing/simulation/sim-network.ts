@@ -220,8 +220,10 @@ export class SimNetwork {
       if (transport === undefined) continue;
       for (const peer of peers) {
         if (this.reachable(id, peer)) continue;
-        this.#scheduler.at(this.#goneAfterMs, id, 'notice', `${id} finds ${peer} gone`, () => {
-          if (!this.reachable(id, peer)) transport.peerGone(peer);
+        const check = this.#scheduler.at(this.#goneAfterMs, id, 'notice', `${id} checks on ${peer}`, () => {
+          const gone = !this.reachable(id, peer);
+          if (check.entry !== undefined) check.entry.outcome = gone ? 'gone' : 'reachable again: nothing reported';
+          if (gone) transport.peerGone(peer);
         });
       }
     }
