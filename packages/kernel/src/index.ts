@@ -100,7 +100,7 @@ export type {
 } from './core/abi/syscall-options.js';
 export { DEFAULT_STREAM_CAPACITY } from './core/objects/stream.js';
 export { MAX_BLOB_BYTES } from './core/objects/blob.js';
-export { LoopbackNetwork, LoopbackTransport } from './transport/loopback.js';
+export { LoopbackNetwork, LoopbackTransport, type LoopbackHub } from './transport/loopback.js';
 export type {
   Transport,
   PeerRequest,

@@ -9,8 +9,21 @@ import { DiosError, errors } from '../core/abi/errors.js';
 import type { PeerReply, PeerRequest, RequestHandler, Transport } from '../core/wire/transport.js';
 import { copyMessage } from './message-copy.js';
 
+/**
+ * What a loopback transport needs of the network it is on: the
+ * {@link LoopbackNetwork}, or the simulated network of `@dios/kernel/testing`.
+ */
+export interface LoopbackHub {
+  /** Carries a request from node `from` to node `to` and brings back the reply. */
+  deliver(from: string, to: string, request: PeerRequest): Promise<PeerReply>;
+  /** Ids of the nodes `id` can reach now. */
+  peersOf(id: string): string[];
+  /** Takes a closed node off the network. */
+  remove(id: string): void;
+}
+
 /** An in-process network of loopback transports. */
-export class LoopbackNetwork {
+export class LoopbackNetwork implements LoopbackHub {
   readonly #nodes = new Map<string, LoopbackTransport>();
   readonly #down = new Set<string>();
   // Nodes that closed: requests to them fail with EHOSTDOWN (the node is gone), not EHOSTUNREACH (never known).
@@ -46,6 +59,11 @@ export class LoopbackNetwork {
   /** Ids of nodes that are on the network and up. */
   up(): string[] {
     return [...this.#nodes.keys()].filter((id) => !this.#down.has(id));
+  }
+
+  /** @internal Ids of the nodes up, other than `id`. */
+  peersOf(id: string): string[] {
+    return this.up().filter((other) => other !== id);
   }
 
   /** @internal Delivers a request from `from` to `to`. */
@@ -122,18 +140,18 @@ export class LoopbackNetwork {
   }
 }
 
-/** One node's endpoint on a {@link LoopbackNetwork}. */
+/** One node's endpoint on an in-process network (a {@link LoopbackNetwork}). */
 export class LoopbackTransport implements Transport {
   /** This node's id. */
   readonly localId: string;
-  readonly #network: LoopbackNetwork;
+  readonly #network: LoopbackHub;
   /** @internal The handler requests are delivered to. */
   handler: RequestHandler | undefined = undefined;
   #closed = false;
   readonly #goneListeners = new Set<(peer: string) => void>();
 
-  /** Made by {@link LoopbackNetwork.connect}. */
-  constructor(network: LoopbackNetwork, id: string) {
+  /** Made by the network's `connect` ({@link LoopbackNetwork.connect}). */
+  constructor(network: LoopbackHub, id: string) {
     this.#network = network;
     this.localId = id;
   }
@@ -150,7 +168,7 @@ export class LoopbackTransport implements Transport {
   }
 
   peers(): string[] {
-    return this.#closed ? [] : this.#network.up().filter((id) => id !== this.localId);
+    return this.#closed ? [] : this.#network.peersOf(this.localId);
   }
 
   onPeerGone(listener: (peer: string) => void): () => void {
@@ -161,6 +179,12 @@ export class LoopbackTransport implements Transport {
   /** @internal Tells this node's listeners that `peer` is gone. */
   peerGone(peer: string): void {
     for (const listener of [...this.#goneListeners]) listener(peer);
+  }
+
+  /** @internal The node is lost (a simulated crash): nothing reaches it, and it sends nothing, from now on. */
+  detach(): void {
+    this.#closed = true;
+    this.handler = undefined;
   }
 
   async close(): Promise<void> {

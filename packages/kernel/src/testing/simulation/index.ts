@@ -11,7 +11,7 @@ export { formatTrace } from './trace.js';
 export type { SimEvent, SimEventKind, TraceEntry } from './sim-event.js';
 export { listedChoices, seededChoices, type ChoiceSource } from './choices.js';
 export { SimScheduler, type DelayRange } from './scheduler.js';
-export { SimNetwork, SimTransport, type SimNetworkOptions } from './sim-network.js';
+export { SimNetwork, type SimNetworkOptions } from './sim-network.js';
 export { SimStore } from './sim-store.js';
 export { GatedCalls } from './gated-calls.js';
 export { SIMULATION_EPOCH, simulatedClock } from './sim-clock.js';

@@ -46,6 +46,8 @@ export class SimCluster {
   readonly network: SimNetwork;
   /** Each node's durable store (when durable). */
   readonly stores = new Map<string, SimStore>();
+  /** @internal A restart that failed (reported as the run's failure). */
+  restartFailure: unknown = undefined;
   readonly #scheduler: SimScheduler;
   readonly #options: SimClusterOptions;
   readonly #kernels = new Map<string, Kernel>();
@@ -144,9 +146,6 @@ export class SimCluster {
         return;
     }
   }
-
-  /** @internal A restart that failed (reported as the run's failure). */
-  restartFailure: unknown = undefined;
 
   #lose(node: string): void {
     if (this.#lost.has(node) || !this.#kernels.has(node)) return;

@@ -1,5 +1,5 @@
 /**
- * The simulated network: a Transport per node whose messages are events of
+ * The simulated network: each node gets a loopback transport whose messages are events of
  * the scheduler. Each request and each reply takes a delay the run's
  * choices pick (so messages overtake each other: reordering), and faults
  * change what gets through: links cut and mended, nodes isolated and lost,
@@ -10,7 +10,8 @@
  * @module
  */
 import { DiosError, errors } from '../../core/abi/errors.js';
-import type { PeerReply, PeerRequest, RequestHandler, Transport } from '../../core/wire/transport.js';
+import type { PeerReply, PeerRequest } from '../../core/wire/transport.js';
+import { LoopbackTransport, type LoopbackHub } from '../../transport/loopback.js';
 import { copyMessage } from '../../transport/message-copy.js';
 import type { DelayRange, SimScheduler } from './scheduler.js';
 
@@ -32,13 +33,13 @@ interface InFlight {
 
 const link = (from: string, to: string): string => `${from}>${to}`;
 
-/** The network of one simulation. */
-export class SimNetwork {
+/** The network of one simulation: its nodes' transports are loopback transports, their messages events. */
+export class SimNetwork implements LoopbackHub {
   readonly #scheduler: SimScheduler;
   readonly #delay: DelayRange;
   readonly #timeoutMs: number;
   readonly #goneAfterMs: number;
-  readonly #nodes = new Map<string, SimTransport>();
+  readonly #nodes = new Map<string, LoopbackTransport>();
   readonly #known = new Set<string>();
   readonly #cut = new Set<string>();
   readonly #isolated = new Set<string>();
@@ -55,11 +56,11 @@ export class SimNetwork {
   }
 
   /** The transport of node `id` (again after the node was lost: a restarted node). */
-  connect(id: string): SimTransport {
+  connect(id: string): LoopbackTransport {
     if (typeof id !== 'string' || id.length === 0)
       throw errors.EINVAL('SimNetwork.connect', 'id', 'a node id is a non-empty string');
     if (this.#nodes.has(id)) throw errors.EEXIST('SimNetwork.connect', 'id', `node "${id}" is already connected`);
-    const transport = new SimTransport(this, id);
+    const transport = new LoopbackTransport(this, id);
     this.#nodes.set(id, transport);
     this.#known.add(id);
     return transport;
@@ -127,7 +128,7 @@ export class SimNetwork {
   }
 
   /** @internal Sends a request on behalf of `from`'s transport. */
-  send(from: string, to: string, request: PeerRequest): Promise<PeerReply> {
+  deliver(from: string, to: string, request: PeerRequest): Promise<PeerReply> {
     if (!this.#known.has(to))
       return Promise.reject(errors.EHOSTUNREACH('request', 'to', `no node "${to}" in the simulation`));
     return new Promise<PeerReply>((resolve, reject) => {
@@ -227,60 +228,5 @@ export class SimNetwork {
         });
       }
     }
-  }
-}
-
-/** One node's endpoint on a {@link SimNetwork}. */
-export class SimTransport implements Transport {
-  /** This node's id. */
-  readonly localId: string;
-  /** @internal The handler requests are delivered to. */
-  handler: RequestHandler | undefined = undefined;
-  readonly #network: SimNetwork;
-  readonly #goneListeners = new Set<(peer: string) => void>();
-  #closed = false;
-
-  /** Made by {@link SimNetwork.connect}. */
-  constructor(network: SimNetwork, id: string) {
-    this.#network = network;
-    this.localId = id;
-  }
-
-  listen(handler: RequestHandler): void {
-    if (this.handler !== undefined) throw errors.EBUSY('listen', 'handler', 'the transport already has a handler');
-    this.handler = handler;
-  }
-
-  request(to: string, request: PeerRequest): Promise<PeerReply> {
-    if (this.#closed)
-      return Promise.reject(errors.EHOSTDOWN('request', undefined, `transport "${this.localId}" is closed`));
-    return this.#network.send(this.localId, to, request);
-  }
-
-  peers(): string[] {
-    return this.#closed ? [] : this.#network.peersOf(this.localId);
-  }
-
-  onPeerGone(listener: (peer: string) => void): () => void {
-    this.#goneListeners.add(listener);
-    return () => this.#goneListeners.delete(listener);
-  }
-
-  /** @internal Tells this node's listeners that `peer` is gone. */
-  peerGone(peer: string): void {
-    for (const listener of [...this.#goneListeners]) listener(peer);
-  }
-
-  /** @internal The node was lost: nothing reaches it any more. */
-  detach(): void {
-    this.#closed = true;
-    this.handler = undefined;
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.handler = undefined;
-    this.#network.remove(this.localId);
   }
 }
