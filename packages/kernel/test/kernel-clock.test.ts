@@ -156,3 +156,17 @@ describe('KernelOptions.programCalls', () => {
     });
   });
 });
+
+describe('KernelOptions.randomBytes that repeats itself', () => {
+  it('gets EIO naming the option, never a second object of the same name', async () => {
+    const kernel = await Kernel.boot({ randomBytes: (bytes) => bytes.fill(7) });
+    const first = await kernel.init.create(ObjectType.SHARED_MEMORY_BLOB);
+    await expect(kernel.init.create(ObjectType.SHARED_MEMORY_BLOB)).rejects.toMatchObject({
+      code: 'EIO',
+      argument: 'options.randomBytes',
+    });
+    await expect(kernel.attachTask(['t'])).rejects.toMatchObject({ code: 'EIO' });
+    expect(kernel.objects.get(first.name.key)?.type).toBe(ObjectType.SHARED_MEMORY_BLOB);
+    kernel.checkInvariants();
+  });
+});

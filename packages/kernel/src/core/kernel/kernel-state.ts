@@ -437,12 +437,25 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     }
   }
 
-  /** A fresh random name for a new object (from KernelOptions.randomBytes when given). */
+  /**
+   * A fresh random name for a new object (from KernelOptions.randomBytes
+   * when given). A host's source that repeats itself gets EIO rather than a
+   * name an object here already has: two objects never share a name.
+   */
   newName(): Name {
-    if (this.#randomBytes === undefined) return Name.random();
-    const bytes = new Uint8Array(NAME_BYTES);
-    this.#randomBytes(bytes);
-    return Name.fromBytes(bytes);
+    const source = this.#randomBytes;
+    if (source === undefined) return Name.random();
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const bytes = new Uint8Array(NAME_BYTES);
+      source(bytes);
+      const name = Name.fromBytes(bytes);
+      if (!this.objects.has(name.key)) return name;
+    }
+    throw errors.EIO(
+      'newName',
+      'options.randomBytes',
+      'the random source keeps giving names objects here already have',
+    );
   }
 
   /** Starts a created task's program on the next tick. */
