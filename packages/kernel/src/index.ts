@@ -23,7 +23,7 @@ export { Kernel } from './core/kernel.js';
 export { PROGRAM_PREFIX, programBinary } from './core/abi/program.js';
 export type { KernelOptions } from './core/kernel.js';
 export type { KernelState } from './core/kernel/kernel-state.js';
-export type { PeerLink } from './core/peer/peer-link.js';
+export type { PeerLink, JoinOptions, LookupStats, NameResolution } from './core/peer/peer-link.js';
 export { TaskContext } from './core/syscalls/task-context.js';
 export { DiosError, Errno, errors, isDiosError } from './core/abi/errors.js';
 export type { ErrnoCode } from './core/abi/errors.js';

@@ -273,6 +273,7 @@ function stubPeers(kernel: Kernel, copies: (key: string) => KernelObject[], righ
     pause: unused,
     peers: () => [],
     load: unused,
+    published: () => undefined,
   };
   kernel.distribution = distribution;
   return calls;

@@ -17,7 +17,7 @@ import { loadDurableBlobs } from './kernel/durable-restore.js';
 import { kernelStatusName } from './kernel/kernel-status.js';
 import { KernelState, type KernelOptions } from './kernel/kernel-state.js';
 import { TaskContext } from './syscalls/task-context.js';
-import { PeerLink } from './peer/peer-link.js';
+import { PeerLink, type JoinOptions } from './peer/peer-link.js';
 import type { Container, ContainerOptions } from './objects/container.js';
 import {
   createContainer,
@@ -164,10 +164,10 @@ export class Kernel extends KernelState<TaskContext> {
   }
 
   /** Joins the peers reachable through `transport` (whose id must be this kernel's id). */
-  join(transport: Transport): PeerLink {
+  join(transport: Transport, options?: JoinOptions): PeerLink {
     if (this.distribution !== undefined)
       throw errors.EINVAL('join', 'transport', `kernel ${this.id} has already joined a transport`);
-    const link = new PeerLink(this, transport);
+    const link = new PeerLink(this, transport, options);
     this.distribution = link;
     return link;
   }

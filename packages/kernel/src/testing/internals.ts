@@ -10,4 +10,7 @@ export { REMOTE_CHUNK_BYTES, REMOTE_WINDOW } from '../core/wire/remote-chunks.js
 export { MAKE_LOCAL_ATTEMPTS, MAKE_LOCAL_CHUNK_BYTES } from '../core/syscalls/make-local.js';
 export { RECENT_TASKS } from '../core/kernel/monitoring.js';
 export { PeerLink } from '../core/peer/peer-link.js';
+export { NameDirectory } from '../core/peer/directory/name-directory.js';
+export type { DirectoryStats, ShardAnswer } from '../core/peer/directory/name-directory.js';
+export { HashRing, namePosition } from '../core/peer/directory/hash-ring.js';
 export { decodeFrame, encodeFrame, MalformedFrameError, MAX_FRAME_DEPTH } from '../transport/nats/codec.js';

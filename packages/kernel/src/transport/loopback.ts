@@ -38,8 +38,10 @@ export class LoopbackNetwork implements LoopbackHub {
     if (this.#nodes.has(id))
       throw errors.EEXIST('LoopbackNetwork.connect', 'id', `node "${id}" is already on the network`);
     const transport = new LoopbackTransport(this, id);
+    const before = this.up();
     this.#nodes.set(id, transport);
     this.#left.delete(id);
+    this.#seen(id, before);
     return transport;
   }
 
@@ -53,7 +55,11 @@ export class LoopbackNetwork implements LoopbackHub {
   }
   /** Ends a {@link LoopbackNetwork.partition}. */
   restore(id: string): void {
-    this.#down.delete(id);
+    if (!this.#down.delete(id) || !this.#nodes.has(id)) return;
+    this.#seen(
+      id,
+      this.up().filter((other) => other !== id),
+    );
   }
 
   /** Ids of nodes that are on the network and up. */
@@ -135,6 +141,14 @@ export class LoopbackNetwork implements LoopbackHub {
     }
   }
 
+  // Tells the nodes up that `id` is reachable, and `id` that they are.
+  #seen(id: string, others: string[]): void {
+    for (const other of others) {
+      this.#nodes.get(other)?.peerSeen(id);
+      this.#nodes.get(id)?.peerSeen(other);
+    }
+  }
+
   #abort(id: string): void {
     for (const abort of [...this.#pending]) abort(id);
   }
@@ -149,6 +163,7 @@ export class LoopbackTransport implements Transport {
   handler: RequestHandler | undefined = undefined;
   #closed = false;
   readonly #goneListeners = new Set<(peer: string) => void>();
+  readonly #seenListeners = new Set<(peer: string) => void>();
 
   /** Made by the network's `connect` ({@link LoopbackNetwork.connect}). */
   constructor(network: LoopbackHub, id: string) {
@@ -174,6 +189,17 @@ export class LoopbackTransport implements Transport {
   onPeerGone(listener: (peer: string) => void): () => void {
     this.#goneListeners.add(listener);
     return () => this.#goneListeners.delete(listener);
+  }
+
+  onPeerSeen(listener: (peer: string) => void): () => void {
+    this.#seenListeners.add(listener);
+    return () => this.#seenListeners.delete(listener);
+  }
+
+  /** @internal Tells this node's listeners that `peer` is reachable. */
+  peerSeen(peer: string): void {
+    if (this.#closed) return;
+    for (const listener of [...this.#seenListeners]) listener(peer);
   }
 
   /** @internal Tells this node's listeners that `peer` is gone. */

@@ -3,7 +3,7 @@
  * over a loopback network, sharing a cluster root group.
  */
 import { expect } from 'vitest';
-import { Kernel, LoopbackNetwork, Rights, type SystemCalls } from '@dios/kernel';
+import { Kernel, LoopbackNetwork, Rights, type JoinOptions, type SystemCalls } from '@dios/kernel';
 import type { PeerLink } from '@dios/kernel/testing';
 import type { TaskObject } from '../../src/core/objects/task.js';
 
@@ -25,6 +25,11 @@ let clusterCounter = 0;
 
 /** Boots one kernel per id, all in one fresh cluster, joined over one loopback network. */
 export async function cluster(...ids: string[]): Promise<Cluster> {
+  return clusterWith({}, ...ids);
+}
+
+/** {@link cluster}, each kernel joining with `options`. */
+export async function clusterWith(options: JoinOptions, ...ids: string[]): Promise<Cluster> {
   const net = new LoopbackNetwork();
   const name = `test-cluster-${++clusterCounter}-${Math.random().toString(36).slice(2)}`;
   const k: Record<string, Kernel> = {};
@@ -32,7 +37,7 @@ export async function cluster(...ids: string[]): Promise<Cluster> {
   const sys: Record<string, SystemCalls> = {};
   for (const id of ids) {
     k[id] = await Kernel.boot({ id, cluster: name });
-    link[id] = k[id].join(net.connect(id));
+    link[id] = k[id].join(net.connect(id), options);
     // With lookup mask rwxd: the tests hand references to each other's host tasks, found by name (a task's default mask, r--d, would not let them).
     sys[id] = await k[id].attachTask([`host-${id}`], undefined, { lookupRights: Rights.ALL });
   }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Kernel, LookupFlags, LoopbackNetwork, Name, ObjectType, PROXIMITY_SCALE, Rights } from '@dios/kernel';
 import { FileBlobStore } from '@dios/kernel/node';
 import { blobWith, dec, enc, expectErrno, flush, krefOf, readAll, track, writeAll } from '../helpers.js';
-import { cluster, expectBytes, proxyHandlesTo, proxyTaskOn, settle, until } from './cluster.js';
+import { cluster, clusterWith, expectBytes, proxyHandlesTo, proxyTaskOn, settle, until } from './cluster.js';
 
 describe('lookup across kernels', () => {
   it('finds an object created on another kernel; the reference says it is remote', async () => {
@@ -125,11 +125,26 @@ describe('lookup across kernels', () => {
     b.checkInvariants();
   });
 
-  it('an unknown name is ENOENT after asking every peer', async () => {
-    const c = await cluster('a', 'b', 'c');
+  it('an unknown name is ENOENT after asking its directory shard alone', async () => {
+    const c = await cluster('a', 'b', 'c', 'd');
+    await settle();
+    // A name whose shard is another kernel than the asker.
+    let name = Name.random();
+    while (c.link.b!.directory!.ownerOf(name.key) === 'b') name = Name.random();
+    const owner = c.link.b!.directory!.ownerOf(name.key);
+    await expectErrno(c.sys.b!.lookup(name), 'ENOENT', 'name');
+    for (const id of ['a', 'c', 'd'])
+      expect(proxyTaskOn(c.k[id]!, 'b') !== undefined, `kernel ${id} was asked`).toBe(id === owner);
+    expect(c.link.b!.lookupStats).toEqual({ lookups: 1, broadcasts: 0, requests: 1 });
+    c.check();
+  });
+
+  it("with nameResolution 'broadcast', an unknown name is ENOENT after asking every peer", async () => {
+    const c = await clusterWith({ nameResolution: 'broadcast' }, 'a', 'b', 'c');
     const name = Name.random();
     await expectErrno(c.sys.b!.lookup(name), 'ENOENT', 'name');
     for (const id of ['a', 'c']) expect(proxyTaskOn(c.k[id]!, 'b'), `kernel ${id} was asked`).toBeDefined();
+    expect(c.link.b!.lookupStats).toEqual({ lookups: 1, broadcasts: 1, requests: 2 });
     c.check();
   });
 });

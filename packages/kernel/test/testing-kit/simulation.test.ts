@@ -22,10 +22,10 @@ async function racingCounters(cluster: SimCluster): Promise<number> {
   const init = cluster.init('a');
   const counter = await blobWith(init, new Uint8Array([0]));
   const binary = await blobWith(init, programBinary('bump'));
-  const tasks = [];
-  for (const node of ['a', 'b']) {
-    tasks.push(await init.run(binary, { argv: [`bump-${node}`], outputs: [counter], kernel: node }));
-  }
+  // Both started at once: a run on b takes longer to return than a's task takes to finish.
+  const tasks = await Promise.all(
+    ['a', 'b'].map((node) => init.run(binary, { argv: [`bump-${node}`], outputs: [counter], kernel: node })),
+  );
   for (const t of tasks) await init.select([t]);
   const view = await init.beginRead(counter);
   const value = view[0]!;

@@ -49,6 +49,12 @@ export interface Distribution {
   run(parent: TaskObject, binary: Reference, spec: ResolvedSpec, flags: number, kernelId: string): Promise<number>;
   /** Pauses or resumes a remote task. */
   pause(caller: TaskObject, target: Reference, flags: number): Promise<void>;
+  /**
+   * Resolves once the name `key`, just entered here, is registered with the
+   * name directory (so a lookup on any peer finds it); undefined when there
+   * is nothing to wait for. Calls that name an object wait for it.
+   */
+  published(key: string): Promise<void> | undefined;
   /** Ids of the peer kernels reachable now. */
   peers(): string[];
   /** Peer `kernelId`'s load (for scheduling). */

@@ -33,6 +33,7 @@ import { checkInvariants } from './invariants.js';
 import { KernelStatusObject } from './kernel-status.js';
 import { localityPolicy, type SchedulingPolicy } from './scheduler.js';
 import { ProvenanceLog } from './provenance.js';
+import { ObjectTable } from './object-table.js';
 import { canFlow } from '../objects/label.js';
 import type { Container, ContainerExitReason } from '../objects/container.js';
 
@@ -118,7 +119,7 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
   /** This kernel's id among its peers. */
   readonly id: string;
   /** Local objects by name key. */
-  readonly objects = new Map<string, KernelObject>();
+  readonly objects = new ObjectTable();
   /** Local tasks by name key. */
   readonly tasks = new Map<string, TaskObject>();
   /** The group every kernel starts with; the init task is a member. */
@@ -295,6 +296,8 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     const memberships = groups.map((g) => (g instanceof GroupObject ? { group: g, rights: Rights.ALL } : g));
     const task = this.newTask(this.newName(), { argv, env: {}, groups: memberships, program: undefined }, mask);
     task.state = 'running';
+    // Peers find the task by name once it is attached.
+    await this.distribution?.published(task.name.key);
     return this.contextOf(task);
   }
 

@@ -21,8 +21,33 @@ import type { Importer } from './handlers/peer-call.js';
 import { labelField, PeerRemotePort } from './peer-remote-port.js';
 import { PeerService } from './peer-service.js';
 import { readWhole } from '../syscalls/run.js';
+import { NameDirectory, type DirectoryRequest } from './directory/name-directory.js';
 
 type Ok = Extract<PeerReply, { ok: true }>;
+
+/** How a kernel finds the peers that hold a name. */
+export type NameResolution = 'directory' | 'broadcast';
+
+/** Options of {@link PeerLink} (and `Kernel.join`). */
+export interface JoinOptions {
+  /**
+   * `'directory'` (default): a lookup asks the name's directory shard, then
+   * the kernels it names (a constant number of requests); `'broadcast'`: a
+   * lookup asks every peer (the design before the directory, kept as the
+   * baseline to measure against). docs/cluster.md.
+   */
+  nameResolution?: NameResolution;
+}
+
+/** What a lookup sent, for tests and benchmarks. */
+export interface LookupStats {
+  /** Lookups that went to peers. */
+  lookups: number;
+  /** Lookups that fell back to asking every peer (the directory could not vouch for its answer). */
+  broadcasts: number;
+  /** Lookup requests sent. */
+  requests: number;
+}
 
 /** Connects a kernel to its peers through `transport`. */
 export class PeerLink implements Distribution, Importer {
@@ -40,9 +65,11 @@ export class PeerLink implements Distribution, Importer {
   readonly #nextLease = (): number => ++this.#leaseCounter;
   // How the proxies' I/O reaches their homes.
   readonly #port: PeerRemotePort;
+  readonly #directory: NameDirectory | undefined;
+  readonly #lookupStats = { lookups: 0, broadcasts: 0, requests: 0 };
 
   /** Starts serving peers and makes the kernel's system calls reach them. */
-  constructor(kernel: KernelState, transport: Transport) {
+  constructor(kernel: KernelState, transport: Transport, options: JoinOptions = {}) {
     if (transport.localId !== kernel.id) {
       throw errors.EINVAL(
         'join',
@@ -59,8 +86,35 @@ export class PeerLink implements Distribution, Importer {
       // A notice lost with a peer that is gone is moot: its proxies for this kernel's objects went with it.
       this.#transport.request(to, { kind: 'revoked', handle }).catch(() => {});
     });
+    const resolution = options.nameResolution ?? 'directory';
+    if (resolution !== 'directory' && resolution !== 'broadcast')
+      throw errors.EINVAL(
+        'join',
+        'options.nameResolution',
+        `expected 'directory' or 'broadcast', got ${String(resolution)}`,
+      );
     transport.listen((from, req) => this.#serve(from, req));
     transport.onPeerGone((peer) => this.#peerGone(peer));
+    if (resolution === 'directory') {
+      const directory = new NameDirectory(kernel.id, this.send, transport.peers(), []);
+      this.#directory = directory;
+      for (const key of kernel.objects.listen(directory)) directory.named(key);
+      transport.onPeerSeen((peer) => directory.peerSeen(peer));
+    } else this.#directory = undefined;
+  }
+
+  /** The name directory's part on this kernel (undefined with `nameResolution: 'broadcast'`). */
+  get directory(): NameDirectory | undefined {
+    return this.#directory;
+  }
+
+  /** What lookups have sent so far. */
+  get lookupStats(): LookupStats {
+    return { ...this.#lookupStats };
+  }
+
+  published(key: string): Promise<void> | undefined {
+    return this.#directory?.published(key);
   }
 
   /** The transport in use. */
@@ -92,18 +146,57 @@ export class PeerLink implements Distribution, Importer {
       rights: number;
     }[]
   > {
-    const peers = this.#transport.peers();
-    const results = await Promise.allSettled(
-      peers.map((peer) => this.send(peer, { kind: 'lookup', name: key, groups })),
-    );
+    this.#lookupStats.lookups++;
     const found: { object: KernelObject; rights: number }[] = [];
     const down: string[] = [];
-    results.forEach((r, i) => {
-      if (r.status === 'fulfilled') {
-        for (const h of r.value.objects ?? [])
-          found.push({ object: this.importHandle(peers[i]!, h), rights: h.rights ?? 0 });
-      } else down.push(peers[i]!);
-    });
+    const asked = new Set<string>([this.#kernel.id]);
+    const ask = async (peers: string[], directory: boolean) => {
+      this.#lookupStats.requests += peers.length;
+      for (const p of peers) asked.add(p);
+      const results = await Promise.allSettled(
+        peers.map((peer) =>
+          this.send(peer, { kind: 'lookup', name: key, groups, ...(directory ? { directory } : {}) }),
+        ),
+      );
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled') {
+          for (const h of r.value.objects ?? [])
+            found.push({ object: this.importHandle(peers[i]!, h), rights: h.rights ?? 0 });
+        } else down.push(peers[i]!);
+      });
+      return results;
+    };
+    const directory = this.#directory;
+    let complete = false;
+    if (directory !== undefined) {
+      // The shard says where the name lives; the homes, asked next, say what the task may get.
+      const owner = directory.ownerOf(key);
+      let homes: string[] = [];
+      if (owner === this.#kernel.id) {
+        ({ homes, complete } = directory.answer(key));
+        // Our own shard vouches only for the peers on our circle: a transport listing others (a partition that
+        // reported peers gone while they stay listed, or newcomers not heard of yet) sends the lookup to everyone.
+        if (complete) {
+          const peers = this.#transport.peers();
+          complete = peers.length === directory.circleSize - 1 && peers.every((p) => directory.knows(p));
+        }
+      } else {
+        const [r] = await ask([owner], true);
+        if (r!.status === 'fulfilled') {
+          homes = r!.value.homes ?? [];
+          complete = r!.value.complete === true;
+        }
+      }
+      const next = [...new Set(homes)].filter((h) => !asked.has(h));
+      if (next.length > 0) await ask(next, false);
+    }
+    if (!complete) {
+      this.#lookupStats.broadcasts++;
+      await ask(
+        this.#transport.peers().filter((p) => !asked.has(p)),
+        false,
+      );
+    }
     if (found.length === 0 && !foundLocally && down.length > 0) {
       throw errors.EHOSTDOWN('lookup', 'name', `not found here, and peer(s) ${down.join(', ')} did not answer`);
     }
@@ -295,6 +388,21 @@ export class PeerLink implements Distribution, Importer {
     }
   }
 
+  #serveDirectory(from: string, req: DirectoryRequest): PeerReply {
+    try {
+      if (this.#directory === undefined)
+        throw errors.ENOTSUP(
+          'peer',
+          'kind',
+          `kernel ${this.#kernel.id} resolves names by broadcast, without a directory`,
+        );
+      return this.#directory.serve(from, req);
+    } catch (e) {
+      const err = e instanceof DiosError ? e : errors.EIO(`peer:${req.kind}`, undefined, String(e));
+      return { ok: false, error: { code: err.code, syscall: err.syscall, argument: err.argument, detail: err.detail } };
+    }
+  }
+
   // Fate sharing: proxies for the peer's objects lose their handles, and what the peer held or ran here goes.
   #peerGone(peer: string): void {
     this.#gone.add(peer);
@@ -306,9 +414,18 @@ export class PeerLink implements Distribution, Importer {
       remote.markHostDown();
     }
     this.#service.peerGone(peer);
+    this.#directory?.peerGone(peer);
   }
 
   async #serve(from: string, req: PeerRequest): Promise<PeerReply> {
+    if (req.kind === 'directory-sync' || req.kind === 'directory-add' || req.kind === 'directory-remove')
+      return this.#serveDirectory(from, req);
+    if (req.kind === 'lookup' && req.directory === true) {
+      const reply = await this.#service.handle(from, req, this);
+      if (!reply.ok) return reply;
+      const answer = this.#directory?.answer(req.name) ?? { homes: [], complete: false };
+      return { ...reply, homes: answer.homes, complete: answer.complete };
+    }
     if (req.kind === 'revoked') {
       const remote = this.#remotes.get(`${from}/${req.handle}`);
       if (remote !== undefined) {

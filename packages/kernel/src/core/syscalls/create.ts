@@ -236,6 +236,8 @@ export async function create(
   const rights = obj.type === ObjectType.TAG ? TAG_RIGHTS : Rights.ALL;
   const ref = kernel.openRef(task, obj, rights, undefined, consistency, readBuf, writeBuf);
   recordFlow(kernel, task, obj, 'create', s, 0, true);
+  // A lookup on any peer finds the object once create returns.
+  await kernel.distribution?.published(name.key);
   return { name, ref: ref.id };
 }
 
@@ -319,5 +321,6 @@ async function openDevice(
   request.group.add(obj);
   const ref = kernel.openRef(task, obj, Rights.ALL, undefined, consistency, readBuf, writeBuf);
   recordFlow(kernel, task, obj, 'create', request.syscall, 0, true);
+  await kernel.distribution?.published(request.name.key);
   return { name: request.name, ref: ref.id };
 }

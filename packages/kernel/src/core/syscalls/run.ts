@@ -179,7 +179,8 @@ async function start(
 
   // The binary's bytes name the program; reading them goes through the object like any read.
   const bytes = await readWhole(bin, parent.label);
-  return spawn(
+  let childName = '';
+  const handle = spawn(
     kernel,
     {
       binary: bytes,
@@ -208,10 +209,14 @@ async function start(
       }),
     },
     (child) => {
+      childName = child.name.key;
       recordFlow(kernel, parent, bin.object, 'run', s, bytes.length, true, child);
       return kernel.openRef(parent, child, Rights.READ | Rights.WRITE | Rights.DELEGATE, undefined).id;
     },
   );
+  // A lookup on any peer finds the task by name once run returns.
+  await kernel.distribution?.published(childName);
+  return handle;
 }
 
 // Asks the kernel's scheduling policy where to run (the caller and every reachable peer are candidates).

@@ -68,6 +68,14 @@ export interface RemoteHandle {
   object: ObjectDescriptor;
 }
 
+/** A name a kernel holds, as the name directory carries it. */
+export interface DirectoryEntry {
+  /** Name key (64 hex digits). */
+  name: string;
+  /** The holder's sequence number for the change that made (or dropped) it: an older message never undoes a newer one. */
+  seq: number;
+}
+
 /** Every request one kernel sends another. */
 export type PeerRequest =
   | {
@@ -86,6 +94,28 @@ export type PeerRequest =
         /** Rights the group confers ({@link Rights} bits). */
         rights: number;
       }[];
+      /** Also answer as the name's directory shard: the reply carries `homes` and `complete`. */
+      directory?: boolean;
+    }
+  | {
+      /** Name directory: the sender's names on this kernel's arcs come, this kernel's names on the sender's arcs go back in `entries`. */
+      kind: 'directory-sync';
+      /** The sender's arcs of the hashing circle, as flat [start, end, start, end...] positions (start exclusive). */
+      arcs: number[];
+      /** The sender's names whose shard is this kernel. */
+      names: DirectoryEntry[];
+    }
+  | {
+      /** Name directory: the sender now holds these names. */
+      kind: 'directory-add';
+      /** The names, each with the sender's sequence number. */
+      names: DirectoryEntry[];
+    }
+  | {
+      /** Name directory: the sender no longer holds these names. */
+      kind: 'directory-remove';
+      /** The names, each with the sender's sequence number. */
+      names: DirectoryEntry[];
     }
   | {
       /** Drop a handle the sender holds here. */
@@ -301,6 +331,12 @@ export type PeerReply =
       handle?: number;
       /** load: the kernel's load. */
       load?: NodeLoad;
+      /** lookup with `directory`: the kernels the directory shard records as holding the name. */
+      homes?: string[];
+      /** lookup with `directory`: whether `homes` is complete (else the asker asks every peer). */
+      complete?: boolean;
+      /** directory-sync: the replier's names on the sender's arcs. */
+      entries?: DirectoryEntry[];
     }
   | {
       /** The request failed. */
@@ -332,6 +368,12 @@ export interface Transport {
    * transport's). Returns a function that stops the calls.
    */
   onPeerGone(listener: (peer: string) => void): () => void;
+  /**
+   * Calls `listener` with a peer's id each time a peer becomes reachable
+   * (new, or back after it was found gone). Returns a function that stops
+   * the calls.
+   */
+  onPeerSeen(listener: (peer: string) => void): () => void;
   /** Leaves the network; later requests to or from this node fail with EHOSTDOWN. */
   close(): Promise<void>;
 }

@@ -176,12 +176,15 @@ export class GatedCalls implements SystemCalls {
             // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
             pending = Promise.reject(error);
           }
+          // A call that ends after its node was lost never returns: the program went down with the node.
           pending.then(
             (value) => {
+              if (this.#scheduler.isLost(this.#node)) return;
               if (event.entry !== undefined) event.entry.outcome = show(value);
               resolve(value);
             },
             (error: unknown) => {
+              if (this.#scheduler.isLost(this.#node)) return;
               if (event.entry !== undefined) event.entry.outcome = outcomeOf(error);
               // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on unchanged
               reject(error);

@@ -61,8 +61,10 @@ export class SimNetwork implements LoopbackHub {
       throw errors.EINVAL('SimNetwork.connect', 'id', 'a node id is a non-empty string');
     if (this.#nodes.has(id)) throw errors.EEXIST('SimNetwork.connect', 'id', `node "${id}" is already connected`);
     const transport = new LoopbackTransport(this, id);
-    this.#nodes.set(id, transport);
-    this.#known.add(id);
+    this.#reappear(() => {
+      this.#nodes.set(id, transport);
+      this.#known.add(id);
+    });
     return transport;
   }
 
@@ -93,8 +95,10 @@ export class SimNetwork implements LoopbackHub {
   }
   /** Mends a cut link. */
   mend(a: string, b: string): void {
-    this.#cut.delete(link(a, b));
-    this.#cut.delete(link(b, a));
+    this.#reappear(() => {
+      this.#cut.delete(link(a, b));
+      this.#cut.delete(link(b, a));
+    });
   }
   /** Cuts `id` off from every other node (a partition of one). */
   isolate(id: string): void {
@@ -102,12 +106,14 @@ export class SimNetwork implements LoopbackHub {
   }
   /** Ends an isolation. */
   rejoin(id: string): void {
-    this.#isolated.delete(id);
+    this.#reappear(() => this.#isolated.delete(id));
   }
   /** Ends every cut and isolation. */
   healAll(): void {
-    this.#cut.clear();
-    this.#isolated.clear();
+    this.#reappear(() => {
+      this.#cut.clear();
+      this.#isolated.clear();
+    });
   }
   /** The node is lost: it leaves the network (its kernel's events stop: see SimScheduler.lose). */
   lose(id: string): void {
@@ -207,6 +213,15 @@ export class SimNetwork implements LoopbackHub {
     this.#scheduler.at(this.#timeoutMs, requester, 'notice', `${what}, timed out`, () =>
       flight.fail(`no answer from "${flight.to}" within ${this.#timeoutMs} ms`),
     );
+  }
+
+  // Applies a repair, then tells nodes about peers they reach again (a peer never found gone is nothing new to them).
+  #reappear(apply: () => void): void {
+    const before = new Map([...this.#nodes.keys()].map((id) => [id, new Set(this.peersOf(id))]));
+    apply();
+    for (const [id, transport] of this.#nodes) {
+      for (const peer of this.peersOf(id)) if (!before.get(id)?.has(peer)) transport.peerSeen(peer);
+    }
   }
 
   // Applies a fault, then fails the requests it cut off and tells nodes about peers they can no longer reach.

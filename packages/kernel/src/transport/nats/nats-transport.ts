@@ -39,6 +39,9 @@ interface Pending {
 const KINDS: Record<PeerRequest['kind'], true> = {
   load: true,
   lookup: true,
+  'directory-sync': true,
+  'directory-add': true,
+  'directory-remove': true,
   release: true,
   'begin-read': true,
   'end-read': true,
@@ -119,6 +122,7 @@ export class NatsTransport implements Transport {
   #connected = true;
   #refused: Error | undefined;
   readonly #goneListeners = new Set<(peer: string) => void>();
+  readonly #seenListeners = new Set<(peer: string) => void>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #sweeper: ReturnType<typeof setInterval> | undefined;
   readonly #deadMs: number;
@@ -337,6 +341,11 @@ export class NatsTransport implements Transport {
     return this.#liveness.alive();
   }
 
+  onPeerSeen(listener: (peer: string) => void): () => void {
+    this.#seenListeners.add(listener);
+    return () => this.#seenListeners.delete(listener);
+  }
+
   onPeerGone(listener: (peer: string) => void): () => void {
     this.#goneListeners.add(listener);
     return () => this.#goneListeners.delete(listener);
@@ -519,7 +528,16 @@ export class NatsTransport implements Transport {
     const heard = this.#liveness.heard(sender, Date.now());
     if (heard === 'refused') this.#drops.peers++;
     // A newcomer hears from us at once instead of after up to a heartbeat period.
-    else if (heard === 'new') this.#answerNewcomer();
+    else if (heard === 'new') {
+      this.#answerNewcomer();
+      for (const listener of [...this.#seenListeners]) {
+        try {
+          listener(sender);
+        } catch {
+          // A listener's failure is its own; the transport carries on.
+        }
+      }
+    }
   }
 
   #onReply(msg: Msg): void {

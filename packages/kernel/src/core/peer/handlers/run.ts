@@ -56,6 +56,7 @@ export const serveRun: PeerHandler<'run'> = async (call, req) => {
         };
       },
     );
+    await call.kernel.distribution?.published(child.name.key);
     return { ok: true, handle, object: call.describe(child) };
   } catch (e) {
     dropForeign(call, [...req.inputs, ...req.outputs]);

@@ -4,6 +4,7 @@
  * @module
  */
 import { serveDelegate } from './delegate.js';
+import { serveDirectory } from './directory.js';
 import { serveLoad } from './load.js';
 import { serveLookup } from './lookup.js';
 import type { PeerHandlers } from './peer-call.js';
@@ -32,4 +33,7 @@ export const PEER_HANDLERS: PeerHandlers = {
   run: serveRun,
   pause: servePause,
   revoked: serveRevoked,
+  'directory-sync': serveDirectory,
+  'directory-add': serveDirectory,
+  'directory-remove': serveDirectory,
 };

@@ -1,0 +1,320 @@
+/**
+ * The name directory: where a lookup finds which kernels hold a name in one
+ * step instead of asking every peer. Each kernel keeps the shard of the
+ * names whose positions fall on its arcs of a consistent-hashing circle
+ * (hash-ring.ts) over the kernels it knows; every kernel registers the names
+ * of its own named objects with their shard's kernel.
+ *
+ * The entries are soft state, rebuilt from the homes rather than replicated:
+ * - a kernel that joins asks every peer, in one request each, for the names
+ *   it holds on the newcomer's arcs, and hands over its own names in theirs;
+ * - a kernel whose arcs grow (a neighbour on the circle is gone) asks every
+ *   peer again for the names on its arcs;
+ * - the entries of a kernel that is gone are dropped at once (its objects
+ *   went with it).
+ * A shard answers for a name as complete only while it owns the name's
+ * position and has heard from every peer it knows since its arcs last
+ * grew; otherwise the asker falls back to asking every peer (the broadcast).
+ * docs/cluster.md says why.
+ * @module
+ */
+import { errors } from '../../abi/errors.js';
+import type { PeerReply, PeerRequest } from '../../wire/transport.js';
+import type { NameEntry } from './directory-shard.js';
+import { DirectoryShard } from './directory-shard.js';
+import type { Arc } from './hash-ring.js';
+import { HashRing, namePosition, VIRTUAL_NODES } from './hash-ring.js';
+import { LocalNames } from './local-names.js';
+
+type Ok = Extract<PeerReply, { ok: true }>;
+
+/** Sends a request to a peer; resolves with an ok reply, rejects with a DiosError. */
+export type DirectorySend = (to: string, request: PeerRequest) => Promise<Ok>;
+
+/** The directory kinds of peer request. */
+export type DirectoryRequest = Extract<
+  PeerRequest,
+  { kind: 'directory-sync' } | { kind: 'directory-add' } | { kind: 'directory-remove' }
+>;
+
+/** What a shard answers about a name. */
+export interface ShardAnswer {
+  /** Kernels recorded as holding the name. */
+  homes: string[];
+  /** Whether that list is every kernel that holds it (else the asker must ask everyone). */
+  complete: boolean;
+}
+
+/** Counters of the directory's work (for tests and benchmarks). */
+export interface DirectoryStats {
+  /** Registrations and unregistrations sent to other kernels' shards. */
+  registrations: number;
+  /** Sync requests sent (joining, or after the arcs grew). */
+  syncs: number;
+  /** Entries in this kernel's shard. */
+  entries: number;
+  /** Peers this kernel still waits to hear from before its shard is complete. */
+  unsynced: number;
+}
+
+const HEX = /^[0-9a-f]{64}$/;
+// Most arcs a sync may name (a kernel has VIRTUAL_NODES), and most names one message may carry.
+const MAX_ARCS = 4 * VIRTUAL_NODES;
+const MAX_ENTRIES = 1 << 20;
+// Tries of a registration that failed on the way to a shard still on the circle (each waits for the transport's deadline).
+const RETRIES = 5;
+
+/** One kernel's part of the name directory. */
+export class NameDirectory {
+  readonly #self: string;
+  readonly #send: DirectorySend;
+  readonly #ring = new HashRing();
+  readonly #shard = new DirectoryShard();
+  readonly #local = new LocalNames();
+  // Peers whose names on this kernel's arcs may be missing from the shard.
+  readonly #unsynced = new Set<string>();
+  readonly #syncing = new Set<string>();
+  // Bumped whenever this kernel's arcs grow: a sync reply computed for older arcs does not complete the shard.
+  #arcsEpoch = 0;
+  // Registrations waiting for the end of the tick, by shard kernel (one message per kernel per tick).
+  readonly #outbox = new Map<string, { entries: NameEntry[]; done: Promise<void>; release: () => void }>();
+  readonly #pending = new Map<string, Promise<void>>();
+  #closed = false;
+  readonly #stats = { registrations: 0, syncs: 0 };
+
+  /** A directory for kernel `self`, joining peers `peers`, holding the names `names` already. */
+  constructor(self: string, send: DirectorySend, peers: readonly string[], names: Iterable<string>) {
+    this.#self = self;
+    this.#send = send;
+    this.#ring.add(self);
+    for (const p of peers) this.#ring.add(p);
+    for (const key of names) this.#local.add(key);
+    // Our own names go to their shards, and every peer tells us its names on our arcs.
+    for (const p of peers) {
+      this.#unsynced.add(p);
+      this.#sync(p);
+    }
+    for (const entry of this.#local.all())
+      if (this.#ring.owner(namePosition(entry.name)) === self) this.#shard.add(self, entry);
+  }
+
+  /** Counters of the work done so far. */
+  get stats(): DirectoryStats {
+    return { ...this.#stats, entries: this.#shard.size, unsynced: this.#unsynced.size };
+  }
+
+  /** The kernel whose shard holds `key` (may be this one). */
+  ownerOf(key: string): string {
+    return this.#ring.owner(namePosition(key)) ?? this.#self;
+  }
+
+  /** What this kernel's shard says about `key`. */
+  answer(key: string): ShardAnswer {
+    const owns = this.#ring.owner(namePosition(key)) === this.#self;
+    if (this.#unsynced.size > 0) this.#catchUp();
+    return { homes: this.#shard.homes(key), complete: owns && this.#unsynced.size === 0 };
+  }
+
+  /** Whether `peer` is on this kernel's circle. */
+  knows(peer: string): boolean {
+    return this.#ring.has(peer);
+  }
+
+  /** Number of kernels on this kernel's circle (itself included). */
+  get circleSize(): number {
+    return this.#ring.size;
+  }
+
+  /** An object named `key` entered a group here: its name is registered with its shard (if new here). */
+  named(key: string): void {
+    const entry = this.#local.add(key);
+    if (entry !== undefined) this.#register(entry);
+  }
+
+  /** An object named `key` left this kernel: its name is unregistered when it was the last of that name. */
+  unnamed(key: string): void {
+    const entry = this.#local.remove(key);
+    if (entry === undefined) return;
+    const owner = this.ownerOf(key);
+    if (owner === this.#self) {
+      this.#shard.remove(this.#self, entry);
+      return;
+    }
+    // Best effort: an entry left behind only sends a lookup to a kernel that answers "none here".
+    this.#stats.registrations++;
+    this.#send(owner, { kind: 'directory-remove', names: [entry] }).catch(() => {
+      // Left behind: the shard sends lookups of this name here, and this kernel answers that it has none.
+    });
+  }
+
+  /** Resolves once `key`'s registration has reached its shard (or failed); undefined when none is under way. */
+  published(key: string): Promise<void> | undefined {
+    return this.#pending.get(key);
+  }
+
+  /** A peer became reachable: it goes on the circle; the shard waits to hear its names on our arcs. */
+  peerSeen(peer: string): void {
+    if (this.#closed || peer === this.#self || this.#ring.has(peer)) return;
+    this.#ring.add(peer);
+    // Our arcs only shrank. The newcomer sends its names (it syncs with everyone it finds); until then, not complete.
+    this.#unsynced.add(peer);
+  }
+
+  /** A peer is gone: its entries go; if our arcs grew, every peer is asked for its names on them. */
+  peerGone(peer: string): void {
+    if (this.#closed || !this.#ring.has(peer)) return;
+    const before = this.#ring.arcsOf(this.#self);
+    this.#ring.remove(peer);
+    this.#shard.dropHome(peer);
+    this.#unsynced.delete(peer);
+    if (!sameArcs(before, this.#ring.arcsOf(this.#self))) {
+      this.#arcsEpoch++;
+      for (const p of this.#members()) this.#unsynced.add(p);
+      this.#catchUp();
+    }
+    // Names whose shard was the gone kernel: the kernel that took its arcs asks for them (above, on that kernel).
+  }
+
+  /** Serves a directory request from `from`. */
+  serve(from: string, req: DirectoryRequest): Ok {
+    const names = checkEntries(req.names, req.kind);
+    if (req.kind === 'directory-add') {
+      for (const e of names) this.#shard.add(from, e);
+      return { ok: true };
+    }
+    if (req.kind === 'directory-remove') {
+      for (const e of names) this.#shard.remove(from, e);
+      return { ok: true };
+    }
+    const arcs = checkArcs(req.arcs);
+    // A sync comes from a kernel that knows us: it is a member even if our transport has not heard it yet.
+    if (!this.#ring.has(from)) this.#ring.add(from);
+    for (const e of names) this.#shard.add(from, e);
+    this.#unsynced.delete(from);
+    return { ok: true, entries: this.#local.onArcs(arcs) };
+  }
+
+  /** Stops sending (the kernel left the network). */
+  close(): void {
+    this.#closed = true;
+  }
+
+  #members(): string[] {
+    return this.#ring.members().filter((id) => id !== this.#self);
+  }
+
+  // Asks the peers not heard from since our arcs last grew (one request each in flight).
+  #catchUp(): void {
+    for (const p of this.#unsynced) if (!this.#syncing.has(p)) this.#sync(p);
+  }
+
+  // One exchange with `peer`: our names on its arcs go to it, its names on ours come back.
+  #sync(peer: string): void {
+    if (this.#closed) return;
+    const epoch = this.#arcsEpoch;
+    const mine = this.#ring.arcsOf(this.#self);
+    const theirs: NameEntry[] = [];
+    for (const e of this.#local.all()) if (this.#ring.owner(namePosition(e.name)) === peer) theirs.push(e);
+    this.#syncing.add(peer);
+    this.#stats.syncs++;
+    this.#send(peer, { kind: 'directory-sync', arcs: mine.flat(), names: theirs }).then(
+      (reply) => {
+        this.#syncing.delete(peer);
+        if (!this.#ring.has(peer)) return;
+        for (const e of checkEntries(reply.entries ?? [], 'directory-sync')) this.#shard.add(peer, e);
+        if (epoch === this.#arcsEpoch) this.#unsynced.delete(peer);
+        else this.#sync(peer);
+      },
+      () => {
+        // Still unsynced: the next answer asks again, or the peer is found gone and drops out.
+        this.#syncing.delete(peer);
+      },
+    );
+  }
+
+  // Sends a new name to its shard; the calls that made the object wait for it (see published()).
+  #register(entry: NameEntry): void {
+    const owner = this.ownerOf(entry.name);
+    if (owner === this.#self) {
+      this.#shard.add(this.#self, entry);
+      return;
+    }
+    let batch = this.#outbox.get(owner);
+    if (batch === undefined) {
+      let release!: () => void;
+      const done = new Promise<void>((resolve) => (release = resolve));
+      batch = { entries: [], done, release };
+      this.#outbox.set(owner, batch);
+      queueMicrotask(() => this.#flush(owner));
+    }
+    batch.entries.push(entry);
+    this.#pending.set(entry.name, batch.done);
+  }
+
+  #flush(owner: string): void {
+    const batch = this.#outbox.get(owner)!;
+    this.#outbox.delete(owner);
+    const finish = () => {
+      for (const e of batch.entries) if (this.#pending.get(e.name) === batch.done) this.#pending.delete(e.name);
+      batch.release();
+    };
+    if (this.#closed) return finish();
+    this.#stats.registrations++;
+    this.#send(owner, { kind: 'directory-add', names: batch.entries }).then(finish, () => {
+      finish();
+      // Lost on the way to a shard still on the circle: try again (a gone shard's successor asks everyone anyway).
+      for (const e of batch.entries) this.#retry(e, RETRIES);
+    });
+  }
+
+  // Later tries do not hold up the call that made the object: it has waited one round trip already. A shard that
+  // is found gone meanwhile needs none: the kernel taking its arcs asks every peer for its names.
+  #retry(entry: NameEntry, left: number): void {
+    const owner = this.ownerOf(entry.name);
+    if (this.#closed || left === 0 || !this.#local.has(entry.name)) return;
+    if (owner === this.#self) return this.#shard.add(this.#self, entry);
+    this.#stats.registrations++;
+    this.#send(owner, { kind: 'directory-add', names: [entry] }).catch(() => this.#retry(entry, left - 1));
+  }
+}
+
+function sameArcs(a: readonly Arc[], b: readonly Arc[]): boolean {
+  return a.length === b.length && a.every(([s, e], i) => s === b[i]![0] && e === b[i]![1]);
+}
+
+// A peer's message is checked field by field: a malformed one is refused whole, before anything changes.
+function checkEntries(value: unknown, kind: string): NameEntry[] {
+  if (!Array.isArray(value) || value.length > MAX_ENTRIES)
+    throw errors.EINVAL(`peer:${kind}`, 'names', `expected an array of at most ${MAX_ENTRIES} entries`);
+  for (const e of value as unknown[]) {
+    const { name, seq } = (e ?? {}) as { name?: unknown; seq?: unknown };
+    if (typeof name !== 'string' || !HEX.test(name) || typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)
+      throw errors.EINVAL(
+        `peer:${kind}`,
+        'names',
+        'each entry is { name: 64 hex digits, seq: a non-negative integer }',
+      );
+  }
+  return value as NameEntry[];
+}
+
+function checkArcs(value: unknown): Arc[] {
+  if (!Array.isArray(value) || value.length % 2 !== 0 || value.length > 2 * MAX_ARCS)
+    throw errors.EINVAL(
+      'peer:directory-sync',
+      'arcs',
+      `expected an even-length array of at most ${2 * MAX_ARCS} positions`,
+    );
+  const arcs: Arc[] = [];
+  for (let i = 0; i < value.length; i += 2) {
+    const [s, e] = [value[i] as unknown, value[i + 1] as unknown];
+    if (!isPosition(s) || !isPosition(e))
+      throw errors.EINVAL('peer:directory-sync', 'arcs', 'positions are integers from 0 to 2^32 - 1');
+    arcs.push([s, e]);
+  }
+  return arcs;
+}
+
+function isPosition(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+}
