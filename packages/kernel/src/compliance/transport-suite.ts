@@ -29,6 +29,11 @@ export interface TransportNetwork {
   takeDown(id: string): void | Promise<void>;
   /** Ends a {@link TransportNetwork.takeDown} (optional: tests that need it are skipped without it). */
   restore?(id: string): void | Promise<void>;
+  /**
+   * Connects one more node, after the others (optional: tests that need it are
+   * skipped without it); the network's teardown releases it too.
+   */
+  connectAnother?(): Promise<Transport>;
   /** Releases everything the network holds (called after each test, even after a failure). */
   teardown(): Promise<void>;
 }
@@ -421,6 +426,51 @@ export function transportCompliance(common: TransportTestSetup): void {
       expect(heard[2]).toEqual([]);
       expect(heard[0]).not.toContain(ids[0]);
     });
+
+    it('tells onPeerSeen listeners once when a node connects later, never about themselves, and not after they unsubscribe', async (ctx) => {
+      const ts = await connect(3);
+      if (network!.connectAnother === undefined) return ctx.skip('this network cannot connect a node later');
+      for (const t of ts) t.listen(echo(t));
+      for (const t of ts) await eventually(`${t.localId} lists every other node`, () => t.peers().length === 2);
+      const heard: string[][] = ts.map(() => []);
+      const stops = ts.map((t, i) => t.onPeerSeen((peer) => heard[i]!.push(peer)));
+      stops[2]!();
+      const late = await network!.connectAnother();
+      late.listen(echo(late));
+      for (const i of [0, 1])
+        await eventually(`${ts[i]!.localId} sees ${late.localId}`, () => heard[i]!.includes(late.localId));
+      // Seen means reachable: a request to the newcomer goes through.
+      expect((await within(ts[0]!.request(late.localId, probe('hello')), 'request to the newcomer')).ok).toBe(true);
+      await sleep(50);
+      for (const i of [0, 1]) {
+        expect(heard[i]!.filter((p) => p === late.localId)).toHaveLength(1);
+        expect(heard[i]).not.toContain(ts[i]!.localId);
+      }
+      expect(heard[2]).toEqual([]);
+    });
+
+    it.runIf(common.canRestore === true)(
+      'tells onPeerSeen listeners when a node found gone is reachable again',
+      async () => {
+        const [a, b, c] = await connect(3);
+        for (const t of [a!, b!, c!]) t.listen(echo(t));
+        for (const t of [a!, c!])
+          await eventually(`${t.localId} lists ${b!.localId}`, () => t.peers().includes(b!.localId));
+        const heard: string[] = [];
+        const unheard: string[] = [];
+        a!.onPeerSeen((peer) => heard.push(peer));
+        c!.onPeerSeen((peer) => unheard.push(peer))();
+        await network!.takeDown(b!.localId);
+        await eventually(`${a!.localId} finds ${b!.localId} gone`, () => !a!.peers().includes(b!.localId));
+        expect(heard).toEqual([]);
+        await network!.restore!(b!.localId);
+        await eventually(`${a!.localId} sees ${b!.localId} again`, () => heard.includes(b!.localId));
+        expect(a!.peers()).toContain(b!.localId);
+        await sleep(50);
+        expect(heard).toEqual([b!.localId]);
+        expect(unheard).toEqual([]);
+      },
+    );
 
     it('after close(), requests from the closed node fail, and requests to it fail with EHOSTDOWN', async () => {
       const [a, b, c] = await connect(3);

@@ -12,6 +12,11 @@ transportCompliance({
       transports,
       takeDown: (id) => net.partition(id),
       restore: (id) => net.restore(id),
+      connectAnother: async () => {
+        const t = net.connect(`node-${transports.length}`);
+        transports.push(t);
+        return t;
+      },
       teardown: async () => {
         await Promise.all(transports.map((t) => t.close()));
       },

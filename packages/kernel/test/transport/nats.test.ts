@@ -112,6 +112,13 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
         transports,
         takeDown: (id) => proxyOf(id).cut(),
         restore: (id) => proxyOf(id).heal(),
+        connectAnother: async () => {
+          const proxy = await startTcpProxy(server!.port);
+          proxies.push(proxy);
+          const t = await connectNats({ ...options(`node-${transports.length}`, cluster), servers: proxy.url });
+          transports.push(t);
+          return t;
+        },
         teardown: async () => {
           await Promise.all(transports.map((t) => t.close()));
           await Promise.all(proxies.map((p) => p.close()));
