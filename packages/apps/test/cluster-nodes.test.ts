@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controlLine } from '../src/cli/node-control.js';
 import { DIOS_ARGV } from './cli-process.js';
 import {
   freePort,
@@ -75,6 +76,13 @@ describe.skipIf(missing !== undefined)('dios node start: three node processes ov
     expect(await nodes.A!.ask('put /multi two\\nlines \\\\ here')).toBe('ok');
     expect(await nodes.C!.ask('get /multi')).toBe('two\\nlines \\\\ here');
     expect(await nodes.B!.ask('get /nothing-here')).toMatch(/^error ENOENT /);
+    // B's lookups so far (its gets, and the look put makes first) were counted; a shard is on by default (E, U numbers).
+    const [lookups = 0, requests = 0] = /^lookups (\d+) broadcasts \d+ requests (\d+) entries \d+ unsynced \d+$/
+      .exec(await nodes.B!.ask('lookups'))!
+      .slice(1)
+      .map(Number);
+    expect(lookups).toBeGreaterThanOrEqual(3);
+    expect(requests).toBeGreaterThanOrEqual(lookups);
     expect(await nodes.B!.ask('frobnicate')).toMatch(/^error EINVAL /);
     // Nothing runs on an idle node but its own tasks, which 'tasks' leaves out.
     expect(await nodes.A!.ask('tasks')).toBe('');
@@ -147,6 +155,10 @@ describe('dios node start: the command line', () => {
       [['start', '--nats', 'nats://127.0.0.1:1', '--id', 'a', '--user', 'u', '--pass', 'p', '--token', 't'], /--token/],
       [['start', '--nats', 'nats://127.0.0.1:1', '--id', 'a', '--dead-ms', 'soon'], /--dead-ms/],
       [['start', '--nats', 'nats://127.0.0.1:1', '--id', 'a', '--bogus'], /'--bogus'/],
+      [
+        ['start', '--nats', 'nats://127.0.0.1:1', '--id', 'a', '--name-resolution', 'gossip'],
+        /--name-resolution: expected directory or broadcast, got 'gossip'/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = dios(...args);
@@ -160,6 +172,21 @@ describe('dios node start: the command line', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Usage: dios node start --nats URL [--id NAME]');
     expect(r.stdout).toContain('get PATH');
+    expect(r.stdout).toContain('--name-resolution HOW');
+    expect(r.stdout).toContain('lookups L broadcasts B requests R entries E');
+  });
+
+  it("'lookups' shows '-' for the shard's counts of a node without a directory (--name-resolution broadcast)", async () => {
+    const node = {
+      sys: undefined as never,
+      peers: () => [],
+      lookups: () => ({ lookups: 2, broadcasts: 2, requests: 5 }),
+    };
+    expect(await controlLine(node, 'lookups')).toBe('lookups 2 broadcasts 2 requests 5 entries - unsynced -');
+    const shard = () => ({ lookups: 4, broadcasts: 0, requests: 7, entries: 12, unsynced: 1 });
+    expect(await controlLine({ ...node, lookups: shard }, ' lookups ')).toBe(
+      'lookups 4 broadcasts 0 requests 7 entries 12 unsynced 1',
+    );
   });
 
   it('a NATS server that cannot be reached exits 1', async () => {

@@ -2,10 +2,11 @@
  * `dios node start`'s command line: its option table and its parser.
  * @module
  */
+import type { NameResolution } from '@dios/kernel';
 import type { CommandSpec } from './args/command-spec.js';
 import { parseCommand } from './args/parse-command.js';
 import { UsageError } from './args/usage-error.js';
-import { badSubcommand, nameToken, noMoreThan, wholeNumber } from './args/value-checks.js';
+import { badSubcommand, nameToken, noMoreThan, oneOf, wholeNumber } from './args/value-checks.js';
 import { CREDENTIAL_OPTIONS, parseCredentials, type NatsCredentials } from './nats-credentials.js';
 
 /** The parsed `dios node start` command line. */
@@ -20,7 +21,12 @@ export interface NodeArgs extends NatsCredentials {
   readonly data: string | undefined;
   /** Liveness deadline (ms), if given. */
   readonly deadMs: number | undefined;
+  /** How a lookup finds the nodes holding a name (`--name-resolution`, default `directory`). */
+  readonly nameResolution: NameResolution;
 }
+
+// The ways of resolving names, default first.
+const NAME_RESOLUTIONS: readonly NameResolution[] = ['directory', 'broadcast'];
 
 /** The cluster a node joins when `--cluster` is not given: nodes started alike find each other. */
 export const DEFAULT_CLUSTER = 'dios';
@@ -45,6 +51,11 @@ export const NODE_START_COMMAND: CommandSpec = {
     load PATH FILE  reads host FILE into a new blob at PATH in the root
                     group, here; replies "ok SIZE"
     tasks           prints the tasks running here as PROGRAM=COUNT pairs
+    lookups         prints "lookups L broadcasts B requests R entries E
+                    unsynced U": lookups sent to peers, those that asked
+                    every peer, requests they sent, names in this node's
+                    directory shard, peers its shard still waits to hear
+                    from (E and U are "-" with --name-resolution broadcast)
     ran PROGRAM     prints how many tasks of PROGRAM ran here (running,
                     and the last 1024 exited)
   In TEXT and in get's reply, "\\n" stands for a newline and "\\\\" for "\\".
@@ -64,6 +75,11 @@ export const NODE_START_COMMAND: CommandSpec = {
     data: { type: 'string', value: 'DIR', help: 'durable store directory (default: blobs in memory)' },
     ...CREDENTIAL_OPTIONS,
     'dead-ms': { type: 'string', value: 'MS', help: 'a peer silent for MS ms is gone (default 3000)' },
+    'name-resolution': {
+      type: 'string',
+      value: 'HOW',
+      help: "directory (default): a lookup asks the name's directory shard and the nodes it lists; broadcast: every node",
+    },
   },
   example: 'node start --nats nats://127.0.0.1:4222 --id n1',
 };
@@ -85,5 +101,6 @@ export function parseNodeArgs(args: readonly string[]): NodeArgs {
     data: p.string('data'),
     ...parseCredentials(p),
     deadMs: dead === undefined ? undefined : wholeNumber('--dead-ms', dead, 3, 3_600_000),
+    nameResolution: oneOf('--name-resolution', p.string('name-resolution') ?? NAME_RESOLUTIONS[0]!, NAME_RESOLUTIONS),
   };
 }

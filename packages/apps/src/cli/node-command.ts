@@ -81,7 +81,7 @@ export async function nodeCommand(args: readonly string[]): Promise<number> {
     process.stderr.write('dios node: stopped before joining the cluster\n');
     process.exit(1);
   }
-  kernel.join(transport);
+  const link = kernel.join(transport, { nameResolution: parsed.nameResolution });
   await installMapReducePrograms(kernel);
   process.stdout.write(`node ${id} up (cluster ${parsed.cluster}, nats ${parsed.nats})\n`);
 
@@ -91,7 +91,12 @@ export async function nodeCommand(args: readonly string[]): Promise<number> {
   lines.on('line', (line) => {
     if (line.trim() === '') return;
     queue = queue.then(async () => {
-      process.stdout.write(`${await controlLine({ sys: kernel.init, peers: () => transport.peers() }, line)}\n`);
+      const control = {
+        sys: kernel.init,
+        peers: () => transport.peers(),
+        lookups: () => ({ ...link.lookupStats, ...link.directory?.stats }),
+      };
+      process.stdout.write(`${await controlLine(control, line)}\n`);
     });
   });
   await stopped;

@@ -1,7 +1,8 @@
 /**
  * The control lines of `dios node start` (`put PATH TEXT`, `get PATH`,
- * `load PATH FILE`, `peers`, `tasks`, `ran PROGRAM`): each answered with
- * one line, through the kernel's init task.
+ * `load PATH FILE`, `peers`, `tasks`, `ran PROGRAM`, `lookups`): each
+ * answered with one line, through the kernel's init task (`lookups` from
+ * the kernel's peer link).
  * @module
  */
 import {
@@ -22,6 +23,12 @@ export interface NodeControl {
   readonly sys: SystemCalls;
   /** Ids of the peers alive. */
   peers(): string[];
+  /**
+   * What lookups sent so far (the peer link's lookupStats) and the state of
+   * this node's directory shard (`entries`, `unsynced`: absent without a
+   * directory).
+   */
+  lookups(): { lookups: number; broadcasts: number; requests: number; entries?: number; unsynced?: number };
 }
 
 /** Answers one control line with one reply line (no newline): `ok`, get's text, the peer ids, or `error CODE message`. */
@@ -33,6 +40,7 @@ export async function controlLine(node: NodeControl, line: string): Promise<stri
   try {
     if (command === 'peers') return [...node.peers()].sort().join(' ');
     if (command === 'tasks') return await runningTasks(node.sys);
+    if (command === 'lookups') return lookupsLine(node.lookups());
     if (command === 'ran') {
       if (rest === '' || /\s/.test(rest)) return 'error EINVAL usage: ran PROGRAM';
       return String(await tasksRun(node.sys, rest));
@@ -56,13 +64,18 @@ export async function controlLine(node: NodeControl, line: string): Promise<stri
       await writePath(node.sys, path, unescapeLine(cut < 0 ? '' : rest.slice(cut + 1)));
       return 'ok';
     }
-    return `error EINVAL unknown command '${command}' (put PATH TEXT, get PATH, load PATH FILE, peers, tasks, ran PROGRAM)`;
+    return `error EINVAL unknown command '${command}' (put PATH TEXT, get PATH, load PATH FILE, peers, tasks, ran PROGRAM, lookups)`;
   } catch (e) {
     // `error CODE text`: the code once, as its own word for scripts, then what errorText says after it.
     const code = isDiosError(e) ? e.code : /^E[A-Z0-9]+$/.exec(String((e as { code?: unknown }).code))?.[0];
     const text = isDiosError(e) ? e.message : errorText(e);
     return `error ${code ?? 'EIO'} ${text.replace(/^E[A-Z0-9]+: /, '')}`;
   }
+}
+
+// `lookups L broadcasts B requests R entries E unsynced U`, with "-" for the shard's counts when there is no directory.
+function lookupsLine(c: ReturnType<NodeControl['lookups']>): string {
+  return `lookups ${c.lookups} broadcasts ${c.broadcasts} requests ${c.requests} entries ${c.entries ?? '-'} unsynced ${c.unsynced ?? '-'}`;
 }
 
 // The kernel's status (its tasks, running and recently exited), read from its status object.
