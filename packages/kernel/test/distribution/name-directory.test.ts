@@ -128,12 +128,12 @@ async function synced(c: Cluster): Promise<void> {
 async function blobWithOwner(
   c: Cluster,
   on: string,
-  pick: (owner: string) => boolean,
+  pick: (owner: string, key: string) => boolean,
 ): Promise<{ name: Name; ref: number; owner: string }> {
   for (let i = 0; i < 200; i++) {
     const made = await c.sys[on]!.create(ObjectType.SHARED_MEMORY_BLOB);
     const owner = dirOf(c, on).ownerOf(made.name.key);
-    if (pick(owner)) return { ...made, owner };
+    if (pick(owner, made.name.key)) return { ...made, owner };
     await c.sys[on]!.delete(made.ref);
   }
   throw new Error('no name fell in a wanted shard in 200 tries');
@@ -147,12 +147,14 @@ describe('requests per lookup', () => {
     await synced(c);
     const far = await blobWithOwner(c, 'b', (o) => o !== 'a' && o !== 'b');
     const atHome = await blobWithOwner(c, 'b', (o) => o === 'b');
+    const found: number[] = [];
     for (const [blob, cost] of [
       [far, 2],
       [atHome, 1],
     ] as const) {
       const before = c.link.a!.lookupStats;
-      expect(await c.sys.a!.lookup(blob.name)).toHaveLength(1);
+      found.push(...(await c.sys.a!.lookup(blob.name)));
+      expect(found).toHaveLength(cost === 2 ? 1 : 2);
       const after = c.link.a!.lookupStats;
       expect(after.requests - before.requests, `shard ${blob.owner}`).toBe(cost);
       expect(after.broadcasts).toBe(before.broadcasts);
@@ -169,6 +171,16 @@ describe('requests per lookup', () => {
       expect(after.broadcasts).toBe(before.broadcasts);
     }
     expect(mine, 'some unknown names fall in our own shard').toBeLessThan(24);
+    // Deleted at its home, the name leaves its shard: a later lookup is ENOENT from the shard alone.
+    await c.sys.a!.delete(found[0]!);
+    await c.sys.b!.delete(far.ref);
+    await until(
+      'the shard forgets the deleted name',
+      () => dirOf(c, far.owner).answer(far.name.key).homes.length === 0,
+    );
+    const before = c.link.a!.lookupStats;
+    await expectErrno(c.sys.a!.lookup(far.name), 'ENOENT', 'name');
+    expect(c.link.a!.lookupStats.requests - before.requests).toBe(1);
     c.check();
   });
 });
@@ -178,20 +190,72 @@ describe('failures', () => {
     const c = await cluster('a', 'b', 'c', 'd', 'e');
     await synced(c);
     // Names on c and e whose shard is d; d is then cut off (on loopback, found gone at once).
-    const held = [
-      await blobWithOwner(c, 'c', (o) => o === 'd'),
-      await blobWithOwner(c, 'e', (o) => o === 'd'),
-      await blobWithOwner(c, 'a', (o) => o === 'd'),
-    ];
+    const held: { name: Name; home: string }[] = [];
+    // (Names whose shard after d's loss is another kernel than their home: see the it.fails case below.)
+    const after = ringOf(['a', 'b', 'c', 'e']);
+    for (const home of ['c', 'e', 'a'])
+      held.push({
+        home,
+        name: (await blobWithOwner(c, home, (o, key) => o === 'd' && after.owner(namePosition(key)) !== home)).name,
+      });
     c.net.partition('d');
     await synced(c);
-    for (const blob of held) {
-      const asker = dirOf(c, 'b').ownerOf(blob.name.key) === 'b' ? 'c' : 'b';
+    for (const { name, home } of held) {
+      // The kernel that took d's arc rebuilt its entry from the home.
+      const successor = dirOf(c, 'b').ownerOf(name.key);
+      expect(successor).not.toBe('d');
+      expect(dirOf(c, successor).answer(name.key)).toEqual({ homes: [home], complete: true });
+      const asker = ['a', 'b', 'c', 'e'].find((k) => k !== home && k !== successor)!;
       const before = c.link[asker]!.lookupStats;
-      expect(await c.sys[asker]!.lookup(blob.name), `name in ${blob.owner}'s old shard`).toHaveLength(1);
-      expect(c.link[asker]!.lookupStats.broadcasts).toBe(before.broadcasts);
+      expect(await c.sys[asker]!.lookup(name), `${asker} looks up a name of ${home}'s`).toHaveLength(1);
+      const after = c.link[asker]!.lookupStats;
+      expect(after.broadcasts).toBe(before.broadcasts);
+      expect(after.requests - before.requests).toBe(2);
     }
     c.check();
+  });
+
+  // Core bug (minor): a kernel whose arcs grow asks its peers for their names on them but does not put its own names
+  // there into its shard (the constructor and #register do): its shard then answers complete without itself. Lookups
+  // still find the object (a shard asked with directory: true also resolves locally), but answer() is wrong.
+  it.fails("a shard that takes a lost kernel's arc lists its own names there too", async () => {
+    const c = await cluster('a', 'b', 'c', 'd', 'e');
+    await synced(c);
+    const after = ringOf(['a', 'b', 'c', 'e']);
+    const blob = await blobWithOwner(c, 'a', (o, key) => o === 'd' && after.owner(namePosition(key)) === 'a');
+    c.net.partition('d');
+    await synced(c);
+    expect(dirOf(c, 'a').answer(blob.name.key)).toEqual({ homes: ['a'], complete: true });
+  });
+
+  it('a kernel cut off and back (not restarted): its names are found at once, then without broadcast', async () => {
+    const c = await cluster('a', 'b', 'c', 'd', 'e');
+    await synced(c);
+    const blob = await blobWithOwner(c, 'b', (o) => o !== 'b' && o !== 'a');
+    c.net.partition('b');
+    await synced(c);
+    expect(dirOf(c, blob.owner).answer(blob.name.key).homes).toEqual([]);
+    c.net.restore('b');
+    // Found at once (by broadcast while the shard waits for b), then by the directory alone once the shard caught up.
+    expect(await c.sys.a!.lookup(blob.name)).toHaveLength(1);
+    await until('the shard caught up', () => dirOf(c, blob.owner).stats.unsynced === 0);
+    expect(dirOf(c, blob.owner).answer(blob.name.key)).toEqual({ homes: ['b'], complete: true });
+    const before = c.link.a!.lookupStats;
+    expect(await c.sys.a!.lookup(blob.name)).toHaveLength(1);
+    expect(c.link.a!.lookupStats.broadcasts).toBe(before.broadcasts);
+    c.check();
+  });
+
+  // Core gap: when a partition heals, each side sees the other as a new peer (peerSeen) and waits for it to sync, but
+  // neither is a newcomer, so neither syncs: a shard catches up only when it next answers a lookup (that answer is
+  // incomplete, so the lookup broadcasts), and a shard never asked stays unsynced (stats.unsynced > 0) for good.
+  it.fails('after a partition heals, every shard is synced again without waiting for lookups', async () => {
+    const c = await cluster('a', 'b', 'c', 'd');
+    await synced(c);
+    c.net.partition('b');
+    await synced(c);
+    c.net.restore('b');
+    await synced(c);
   });
 
   it('a dead home: EHOSTDOWN while it is not yet found gone, then ENOENT, with no broadcast (simulated network)', async () => {
@@ -377,6 +441,13 @@ describe('adversarial peers', () => {
     });
     expect(reply.ok).toBe(true);
     expect(dirOf(c, 'c').answer(blob.name.key)).toEqual({ homes: ['b'], complete: true });
+    // Its own entry for the name it can add and remove (with a seq no older than the add's).
+    await t.request('c', { kind: 'directory-add', names: [{ name: blob.name.key, seq: 5 }] });
+    expect(dirOf(c, 'c').answer(blob.name.key).homes.sort()).toEqual(['b', 'mallory']);
+    await t.request('c', { kind: 'directory-remove', names: [{ name: blob.name.key, seq: 4 }] });
+    expect(dirOf(c, 'c').answer(blob.name.key).homes.sort()).toEqual(['b', 'mallory']);
+    await t.request('c', { kind: 'directory-remove', names: [{ name: blob.name.key, seq: 5 }] });
+    expect(dirOf(c, 'c').answer(blob.name.key).homes).toEqual(['b']);
     const before = c.link.a!.lookupStats;
     expect(await c.sys.a!.lookup(blob.name)).toHaveLength(1);
     expect(c.link.a!.lookupStats.broadcasts).toBe(before.broadcasts);
