@@ -74,6 +74,8 @@ export class NameDirectory {
   // Peers whose names on this kernel's arcs may be missing from the shard.
   readonly #unsynced = new Set<string>();
   readonly #syncing = new Set<string>();
+  // Peers found gone since they were on the circle: one seen again (a healed partition) is asked at once.
+  readonly #departed = new Set<string>();
   // Bumped whenever this kernel's arcs grow: a sync reply computed for older arcs does not complete the shard.
   #arcsEpoch = 0;
   // Registrations waiting for the end of the tick, by shard kernel (one message per kernel per tick).
@@ -156,8 +158,13 @@ export class NameDirectory {
   peerSeen(peer: string): void {
     if (this.#closed || peer === this.#self || this.#ring.has(peer)) return;
     this.#ring.add(peer);
-    // Our arcs only shrank. The newcomer sends its names (it syncs with everyone it finds); until then, not complete.
+    // Our arcs only shrank, but until we hear the peer's names on them the shard is not complete. A newcomer sends
+    // them itself (it syncs with everyone it finds). A peer back from a partition has an old directory that syncs
+    // with no one: we ask it now (it asks us too), else every lookup of a name on our arcs would broadcast until one
+    // came and asked it. (Two kernels that never met, one having joined while the other was cut off, take each other
+    // for newcomers: the first answer of each shard asks the other, that lookup broadcasting.)
     this.#unsynced.add(peer);
+    if (this.#departed.delete(peer)) this.#sync(peer);
   }
 
   /** A peer is gone: its entries go; if our arcs grew, every peer is asked for its names on them. */
@@ -165,6 +172,7 @@ export class NameDirectory {
     if (this.#closed || !this.#ring.has(peer)) return;
     const before = this.#ring.arcsOf(this.#self);
     this.#ring.remove(peer);
+    this.#departed.add(peer);
     this.#shard.dropHome(peer);
     this.#unsynced.delete(peer);
     if (!sameArcs(before, this.#ring.arcsOf(this.#self))) {
