@@ -312,6 +312,38 @@ describe('failures', () => {
     expect(r.outcome, String(r.error)).toBe('ok');
     expect(r.value).toEqual({ first: 'found', during: 'EHOSTDOWN', after: 'ENOENT', broadcasts: 0 });
   });
+
+  it('a dead shard: found by broadcast while it is not yet found gone, then by its successor alone (simulated network)', async () => {
+    const r = await simulate({
+      nodes: ['a', 'b', 'c', 'd'],
+      seed: 19,
+      network: { goneAfterMs: 400 },
+      run: async (sim: SimCluster) => {
+        const link = (n: string) => sim.kernel(n).distribution as PeerLink;
+        const b = sim.init('b');
+        let name: Name | undefined;
+        let shard = '';
+        for (let i = 0; i < 100 && name === undefined; i++) {
+          const made = await b.create(ObjectType.SHARED_MEMORY_BLOB);
+          shard = link('a').directory!.ownerOf(made.name.key);
+          if (shard === 'c' || shard === 'd') name = made.name;
+        }
+        await sim.sleep(100);
+        const a = sim.init('a');
+        const broadcasts = () => link('a').lookupStats.broadcasts;
+        const start = broadcasts();
+        sim.network.isolate(shard);
+        const during = (await a.lookup(name!)).length;
+        const fellBack = broadcasts() - start;
+        await sim.sleep(1000);
+        const unsynced = ['a', 'b', 'c', 'd'].filter((n) => n !== shard).map((n) => link(n).directory!.stats.unsynced);
+        const after = (await a.lookup(name!)).length;
+        return { during, fellBack, unsynced, after, broadcastsAfter: broadcasts() - start - fellBack };
+      },
+    });
+    expect(r.outcome, String(r.error)).toBe('ok');
+    expect(r.value).toEqual({ during: 1, fellBack: 1, unsynced: [0, 0, 0], after: 1, broadcastsAfter: 0 });
+  });
 });
 
 describe('rights and groups: the directory says where, the home decides', () => {
