@@ -56,8 +56,11 @@ function spawnNode(id: string, o: NodeOptions): ChildProcessWithoutNullStreams {
   });
 }
 
-/** Starts `dios node start` (node on the sources itself, not the launcher, so that SIGKILL reaches the node); resolves once it is up. */
-export async function startNode(id: string, o: NodeOptions): Promise<Node> {
+/**
+ * Starts `dios node start` (node on the sources itself, not the launcher, so that SIGKILL reaches the node); resolves
+ * once it is up, fails if it is not within `upMs`.
+ */
+export async function startNode(id: string, o: NodeOptions, upMs = 30_000): Promise<Node> {
   const child = spawnNode(id, o);
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
@@ -82,7 +85,7 @@ export async function startNode(id: string, o: NodeOptions): Promise<Node> {
     }
     return replies.shift()!;
   };
-  const up = await next(30_000, 'start');
+  const up = await next(upMs, 'start');
   expect(up).toBe(`node ${id} up (cluster ${o.cluster}, nats ${o.url})`);
   // One line at a time: a reply answers the line just sent.
   let turn = Promise.resolve();
