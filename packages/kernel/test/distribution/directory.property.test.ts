@@ -29,6 +29,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CreateFlags,
   DeleteFlags,
+  errors,
   isDiosError,
   Kernel,
   LoopbackNetwork,
@@ -497,4 +498,74 @@ describe('the name directory under concurrent calls and node loss', () => {
     expect(['a', 'b', 'c'].map((id) => c.link[id]!.lookupStats.broadcasts)).toEqual(before);
     c.check();
   });
+
+  it('a registration lost on the way to its shard is sent again before create returns: a lookup then finds the object', async () => {
+    const net = new LoopbackNetwork();
+    const name = `directory-lost-add-${process.pid}-${++clusters}`;
+    const k: Record<string, Kernel> = {};
+    const link: Record<string, PeerLink> = {};
+    let drops = 2;
+    for (const id of ['a', 'b', 'c']) {
+      k[id] = await Kernel.boot({ id, cluster: name });
+      const transport = net.connect(id);
+      // On a: the first two registrations to b fail as requests that timed out would, b still up.
+      link[id] = k[id].join(
+        id !== 'a'
+          ? transport
+          : new DroppingTransport(transport, (to, req) => req.kind === 'directory-add' && to === 'b' && drops-- > 0),
+      );
+    }
+    await settle();
+    const a = await k.a!.attachTask(['maker']);
+    const c = await k.c!.attachTask(['finder']);
+    // A name whose shard is b, made on a and looked up from c: c asks b, which answers for the name.
+    let made;
+    do {
+      made = await a.create(ObjectType.SHARED_MEMORY_BLOB);
+    } while (link.a!.directory!.ownerOf(made.name.key) !== 'b');
+    expect(drops).toBeLessThan(1);
+    expect(await c.lookup(made.name)).toHaveLength(1);
+    expect(link.c!.lookupStats.broadcasts).toBe(0);
+  });
 });
+
+/** A loopback transport that fails the requests `drop` picks (EHOSTDOWN after 20 ms, as a timed-out request), sending nothing. */
+class DroppingTransport implements Transport {
+  readonly localId: string;
+  readonly #inner: LoopbackTransport;
+  readonly #drop: (to: string, request: PeerRequest) => boolean;
+
+  constructor(inner: LoopbackTransport, drop: (to: string, request: PeerRequest) => boolean) {
+    this.localId = inner.localId;
+    this.#inner = inner;
+    this.#drop = drop;
+  }
+
+  listen(handler: RequestHandler): void {
+    this.#inner.listen(handler);
+  }
+
+  async request(to: string, request: PeerRequest): Promise<PeerReply> {
+    if (this.#drop(to, request)) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw errors.EHOSTDOWN('request', 'to', `no reply from ${to} to ${request.kind}`);
+    }
+    return this.#inner.request(to, request);
+  }
+
+  peers(): string[] {
+    return this.#inner.peers();
+  }
+
+  onPeerGone(listener: (peer: string) => void): () => void {
+    return this.#inner.onPeerGone(listener);
+  }
+
+  onPeerSeen(listener: (peer: string) => void): () => void {
+    return this.#inner.onPeerSeen(listener);
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+}

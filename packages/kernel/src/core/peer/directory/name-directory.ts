@@ -149,7 +149,10 @@ export class NameDirectory {
     });
   }
 
-  /** Resolves once `key`'s registration has reached its shard (or failed); undefined when none is under way. */
+  /**
+   * Resolves once `key`'s registration has reached its shard, or its shard is gone (its successor asks for the
+   * names), or every try failed; undefined when none is under way.
+   */
   published(key: string): Promise<void> | undefined {
     return this.#pending.get(key);
   }
@@ -269,20 +272,29 @@ export class NameDirectory {
     if (this.#closed) return finish();
     this.#stats.registrations++;
     this.#send(owner, { kind: 'directory-add', names: batch.entries }).then(finish, () => {
-      finish();
-      // Lost on the way to a shard still on the circle: try again (a gone shard's successor asks everyone anyway).
-      for (const e of batch.entries) this.#retry(e, RETRIES);
+      // Lost on the way (a request that timed out, its shard still up): the calls that made the objects wait for the
+      // tries again, since the shard meanwhile answers for their names as complete without them, and a lookup asking
+      // it would miss them.
+      void Promise.all(batch.entries.map((e) => this.#retry(e, RETRIES))).then(finish);
     });
   }
 
-  // Later tries do not hold up the call that made the object: it has waited one round trip already. A shard that
-  // is found gone meanwhile needs none: the kernel taking its arcs asks every peer for its names.
-  #retry(entry: NameEntry, left: number): void {
-    const owner = this.ownerOf(entry.name);
-    if (this.#closed || left === 0 || !this.#local.has(entry.name)) return;
-    if (owner === this.#self) return this.#shard.add(this.#self, entry);
-    this.#stats.registrations++;
-    this.#send(owner, { kind: 'directory-add', names: [entry] }).catch(() => this.#retry(entry, left - 1));
+  // Sends the entry to the name's shard as it is now, up to `left` times. A shard that is found gone meanwhile needs
+  // none: the kernel taking its arcs asks every peer for its names (so the call stops waiting), as does a newcomer.
+  async #retry(entry: NameEntry, left: number): Promise<void> {
+    for (; left > 0; left--) {
+      const owner = this.ownerOf(entry.name);
+      if (this.#closed || !this.#local.has(entry.name)) return;
+      if (owner === this.#self) return this.#shard.add(this.#self, entry);
+      this.#stats.registrations++;
+      try {
+        await this.#send(owner, { kind: 'directory-add', names: [entry] });
+        return;
+      } catch {
+        // Again, unless the shard is gone (its successor asks us) or this was the last try.
+        if (!this.#ring.has(owner)) return;
+      }
+    }
   }
 }
 
