@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlLine } from '../src/cli/node-control.js';
-import { DIOS_ARGV } from './cli-process.js';
+import { DIOS_ARGV, inProcess } from './cli-process.js';
 import {
   freePort,
   natsMissing,
@@ -145,7 +145,7 @@ describe('dios node start: the command line', () => {
   const dios = (...args: string[]) =>
     spawnSync(process.execPath, [...DIOS_ARGV, 'node', ...args], { encoding: 'utf8', timeout: 60_000 });
 
-  it('usage errors exit 2 and name the argument', () => {
+  it('usage errors exit 2 and name the argument', async () => {
     const cases: [string[], RegExp][] = [
       [[], /subcommand/],
       [['stop'], /'stop'/],
@@ -160,8 +160,9 @@ describe('dios node start: the command line', () => {
         /--name-resolution: expected directory or broadcast, got 'gossip'/,
       ],
     ];
+    // In this process: a usage error comes before anything starts (a child process each took seconds here).
     for (const [args, message] of cases) {
-      const r = dios(...args);
+      const r = await inProcess(['node', ...args]);
       expect([r.status, r.stdout], args.join(' ')).toEqual([2, '']);
       expect(r.stderr).toMatch(message);
     }
