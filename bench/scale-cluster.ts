@@ -42,7 +42,10 @@ export interface ScaleCluster {
   bootMs: number;
   /** Milliseconds until every kernel's directory had heard from every peer (0 with broadcast). */
   syncMs: number;
-  /** Leaves the network, kernel by kernel. */
+  /**
+   * Leaves the network, kernel by kernel. Slow at large N: each departure is
+   * a peer gone on every kernel left (with the directory, a shard change).
+   */
   close(): Promise<void>;
 }
 
