@@ -104,6 +104,8 @@ export type PeerRequest =
       arcs: number[];
       /** The sender's names whose shard is this kernel. */
       names: DirectoryEntry[];
+      /** The arcs the sender took to be this kernel's when it picked `names`, flat as `arcs`. */
+      yours?: number[];
     }
   | {
       /** Name directory: the sender now holds these names. */

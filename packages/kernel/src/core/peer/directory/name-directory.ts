@@ -197,11 +197,15 @@ export class NameDirectory {
       for (const e of names) this.#shard.remove(from, e);
       return { ok: true };
     }
-    const arcs = checkArcs(req.arcs);
+    const arcs = checkArcs(req.arcs, 'arcs');
+    const yours = req.yours === undefined ? undefined : checkArcs(req.yours, 'yours');
     // A sync comes from a kernel that knows us: it is a member even if our transport has not heard it yet.
     if (!this.#ring.has(from)) this.#ring.add(from);
     for (const e of names) this.#shard.add(from, e);
-    this.#unsynced.delete(from);
+    // Its names cover our arcs only if it picked them for the arcs we hold now: a sender whose circle differs from
+    // ours (a loss one of us has not heard of yet when it sent) leaves out names on arcs we took over since.
+    if (yours !== undefined && sameArcs(yours, this.#ring.arcsOf(this.#self))) this.#unsynced.delete(from);
+    else if (this.#unsynced.has(from) && !this.#syncing.has(from)) this.#sync(from);
     return { ok: true, entries: this.#local.onArcs(arcs) };
   }
 
@@ -224,11 +228,12 @@ export class NameDirectory {
     if (this.#closed) return;
     const epoch = this.#arcsEpoch;
     const mine = this.#ring.arcsOf(this.#self);
+    const yours = this.#ring.arcsOf(peer);
     const theirs: NameEntry[] = [];
     for (const e of this.#local.all()) if (this.#ring.owner(namePosition(e.name)) === peer) theirs.push(e);
     this.#syncing.add(peer);
     this.#stats.syncs++;
-    this.#send(peer, { kind: 'directory-sync', arcs: mine.flat(), names: theirs }).then(
+    this.#send(peer, { kind: 'directory-sync', arcs: mine.flat(), names: theirs, yours: yours.flat() }).then(
       (reply) => {
         this.#syncing.delete(peer);
         if (!this.#ring.has(peer)) return;
@@ -318,18 +323,18 @@ function checkEntries(value: unknown, kind: string): NameEntry[] {
   return value as NameEntry[];
 }
 
-function checkArcs(value: unknown): Arc[] {
+function checkArcs(value: unknown, argument: string): Arc[] {
   if (!Array.isArray(value) || value.length % 2 !== 0 || value.length > 2 * MAX_ARCS)
     throw errors.EINVAL(
       'peer:directory-sync',
-      'arcs',
+      argument,
       `expected an even-length array of at most ${2 * MAX_ARCS} positions`,
     );
   const arcs: Arc[] = [];
   for (let i = 0; i < value.length; i += 2) {
     const [s, e] = [value[i] as unknown, value[i + 1] as unknown];
     if (!isPosition(s) || !isPosition(e))
-      throw errors.EINVAL('peer:directory-sync', 'arcs', 'positions are integers from 0 to 2^32 - 1');
+      throw errors.EINVAL('peer:directory-sync', argument, 'positions are integers from 0 to 2^32 - 1');
     arcs.push([s, e]);
   }
   return arcs;
