@@ -14,7 +14,11 @@
  *   went with it).
  * A shard answers for a name as complete only while it owns the name's
  * position and has heard from every peer it knows since its arcs last
- * grew; otherwise the asker falls back to asking every peer (the broadcast).
+ * grew (a peer's names count only if it picked them for the arcs the shard
+ * holds now); otherwise the asker falls back to asking every peer (the
+ * broadcast). A peer seen again after it was found gone is asked at once;
+ * a registration that fails on the way to a shard still on the circle is
+ * sent again before the call that made the object returns.
  * docs/cluster.md says why.
  * @module
  */
