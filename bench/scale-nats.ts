@@ -327,7 +327,8 @@ export async function natsPart(options: { full: boolean }): Promise<NatsFigures 
     `NATS: ${SIZES.join(' and ')} \`dios node start\` processes (built CLI) and this process as a client kernel, one nats-server, all on this machine; ` +
       `lookup: ${rounds} rounds over one name per node (written by the node's put control line), after a warm-up round; lookup requests: the client's lookupStats (the release is one more). ` +
       `Task starts: ${batches} batches of ${tasks} runs at once from the client, spread over the nodes by spec.kernel, of the map program every node registers (no input: it writes one empty partition and exits); ` +
-      'starts/s until every run() returned, started-and-exited/s until select saw every task exit; each worker task starts a worker thread on its node.',
+      'starts/s until every run() returned, started-and-exited/s until select saw every task exit; each worker task starts a worker thread on its node. ' +
+      "With the directory, a node replies to a run only once the new task's name has reached its shard (and the map task's output blob waits for its own), one more NATS round trip each.",
   ];
   notes.push(
     'NATS directory: before measuring, the bench looks up a missing name owned by each kernel, so that every shard catches up (over NATS no kernel sends the join sync: each learns of its peers after joining), and waits until none waits for a peer; ' +
