@@ -80,6 +80,8 @@ export class NameDirectory {
   readonly #syncing = new Set<string>();
   // Peers found gone since they were on the circle: one seen again (a healed partition) is asked at once.
   readonly #departed = new Set<string>();
+  // This kernel's arcs on the circle as it is now (computed when first needed after a change: every sync needs them).
+  #ownArcs: Arc[] | undefined = undefined;
   // Bumped whenever this kernel's arcs grow: a sync reply computed for older arcs does not complete the shard.
   #arcsEpoch = 0;
   // Registrations waiting for the end of the tick, by shard kernel (one message per kernel per tick).
@@ -165,6 +167,7 @@ export class NameDirectory {
   peerSeen(peer: string): void {
     if (this.#closed || peer === this.#self || this.#ring.has(peer)) return;
     this.#ring.add(peer);
+    this.#ownArcs = undefined;
     // Our arcs only shrank, but until we hear the peer's names on them the shard is not complete. A newcomer sends
     // them itself (it syncs with everyone it finds). A peer back from a partition has an old directory that syncs
     // with no one: we ask it now (it asks us too), else every lookup of a name on our arcs would broadcast until one
@@ -177,12 +180,13 @@ export class NameDirectory {
   /** A peer is gone: its entries go; if our arcs grew, every peer is asked for its names on them. */
   peerGone(peer: string): void {
     if (this.#closed || !this.#ring.has(peer)) return;
-    const before = this.#ring.arcsOf(this.#self);
+    const before = this.#myArcs();
     this.#ring.remove(peer);
+    this.#ownArcs = undefined;
     this.#departed.add(peer);
     this.#shard.dropHome(peer);
     this.#unsynced.delete(peer);
-    if (!sameArcs(before, this.#ring.arcsOf(this.#self))) {
+    if (!sameArcs(before, this.#myArcs())) {
       this.#arcsEpoch++;
       for (const p of this.#members()) this.#unsynced.add(p);
       this.#catchUp();
@@ -204,11 +208,14 @@ export class NameDirectory {
     const arcs = checkArcs(req.arcs, 'arcs');
     const yours = req.yours === undefined ? undefined : checkArcs(req.yours, 'yours');
     // A sync comes from a kernel that knows us: it is a member even if our transport has not heard it yet.
-    if (!this.#ring.has(from)) this.#ring.add(from);
+    if (!this.#ring.has(from)) {
+      this.#ring.add(from);
+      this.#ownArcs = undefined;
+    }
     for (const e of names) this.#shard.add(from, e);
     // Its names cover our arcs only if it picked them for the arcs we hold now: a sender whose circle differs from
     // ours (a loss one of us has not heard of yet when it sent) leaves out names on arcs we took over since.
-    if (yours !== undefined && sameArcs(yours, this.#ring.arcsOf(this.#self))) this.#unsynced.delete(from);
+    if (yours !== undefined && sameArcs(yours, this.#myArcs())) this.#unsynced.delete(from);
     else if (this.#unsynced.has(from) && !this.#syncing.has(from)) this.#sync(from);
     return { ok: true, entries: this.#local.onArcs(arcs) };
   }
@@ -216,6 +223,10 @@ export class NameDirectory {
   /** Stops sending (the kernel left the network). */
   close(): void {
     this.#closed = true;
+  }
+
+  #myArcs(): Arc[] {
+    return (this.#ownArcs ??= this.#ring.arcsOf(this.#self));
   }
 
   #members(): string[] {
@@ -231,7 +242,7 @@ export class NameDirectory {
   #sync(peer: string): void {
     if (this.#closed) return;
     const epoch = this.#arcsEpoch;
-    const mine = this.#ring.arcsOf(this.#self);
+    const mine = this.#myArcs();
     const yours = this.#ring.arcsOf(peer);
     const theirs: NameEntry[] = [];
     for (const e of this.#local.all()) if (this.#ring.owner(namePosition(e.name)) === peer) theirs.push(e);
