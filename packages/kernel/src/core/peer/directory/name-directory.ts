@@ -215,8 +215,12 @@ export class NameDirectory {
     for (const e of names) this.#shard.add(from, e);
     // Its names cover our arcs only if it picked them for the arcs we hold now: a sender whose circle differs from
     // ours (a loss one of us has not heard of yet when it sent) leaves out names on arcs we took over since.
+    // Else we ask it ourselves, for our arcs (even if we took it for heard from: it may be new to our circle).
     if (yours !== undefined && sameArcs(yours, this.#myArcs())) this.#unsynced.delete(from);
-    else if (this.#unsynced.has(from) && !this.#syncing.has(from)) this.#sync(from);
+    else {
+      this.#unsynced.add(from);
+      if (!this.#syncing.has(from)) this.#sync(from);
+    }
     return { ok: true, entries: this.#local.onArcs(arcs) };
   }
 
