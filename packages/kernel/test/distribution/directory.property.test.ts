@@ -42,6 +42,7 @@ import {
   type RequestHandler,
   type SystemCalls,
   type Transport,
+  systemClock,
 } from '@dios/kernel';
 import { HashRing, NameDirectory, namePosition, type PeerLink } from '@dios/kernel/testing';
 import { cluster, settle } from './cluster.js';
@@ -568,7 +569,7 @@ describe('the name directory under concurrent calls and node loss', () => {
     while (ring('a', 'b', 'y').owner(namePosition(key)) !== 'y' || ring('a', 'b').owner(namePosition(key)) !== 'b');
     // b's syncs stay in flight, as its second one would when the stale request below arrives.
     const sent: string[] = [];
-    const b = new NameDirectory('b', (to) => (sent.push(to), new Promise(() => {})), ['a', 'x', 'y'], []);
+    const b = new NameDirectory('b', (to) => (sent.push(to), new Promise(() => {})), ['a', 'x', 'y'], [], systemClock);
     b.serve('x', { kind: 'directory-sync', arcs: [], names: [], yours: ring('a', 'b', 'x', 'y').arcsOf('b').flat() });
     b.serve('y', { kind: 'directory-sync', arcs: [], names: [], yours: ring('a', 'b', 'x', 'y').arcsOf('b').flat() });
     b.peerGone('x');

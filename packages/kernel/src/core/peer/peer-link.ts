@@ -96,7 +96,7 @@ export class PeerLink implements Distribution, Importer {
     transport.listen((from, req) => this.#serve(from, req));
     transport.onPeerGone((peer) => this.#peerGone(peer));
     if (resolution === 'directory') {
-      const directory = new NameDirectory(kernel.id, this.send, transport.peers(), []);
+      const directory = new NameDirectory(kernel.id, this.send, transport.peers(), [], kernel.clock);
       this.#directory = directory;
       for (const key of kernel.objects.listen(directory)) directory.named(key);
       transport.onPeerSeen((peer) => directory.peerSeen(peer));
@@ -183,8 +183,13 @@ export class PeerLink implements Distribution, Importer {
       } else {
         const [r] = await ask([owner], true);
         if (r!.status === 'fulfilled') {
-          homes = r!.value.homes ?? [];
-          complete = r!.value.complete === true;
+          const listed: unknown = r!.value.homes;
+          // Another kernel's word, checked: a list of ids no longer than our circle, each a kernel on it (a home we
+          // have found gone is not asked, so its objects are ENOENT once it is dropped here, as with the broadcast).
+          if (Array.isArray(listed) && listed.length <= directory.circleSize) {
+            homes = listed.filter((h): h is string => typeof h === 'string' && directory.knows(h));
+            complete = r!.value.complete === true;
+          }
         }
       }
       const next = [...new Set(homes)].filter((h) => !asked.has(h));

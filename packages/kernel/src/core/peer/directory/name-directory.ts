@@ -29,6 +29,7 @@ import { DirectoryShard } from './directory-shard.js';
 import type { Arc } from './hash-ring.js';
 import { HashRing, namePosition, VIRTUAL_NODES } from './hash-ring.js';
 import { LocalNames } from './local-names.js';
+import type { Clock } from '../../objects/clock.js';
 
 type Ok = Extract<PeerReply, { ok: true }>;
 
@@ -65,6 +66,13 @@ const HEX = /^[0-9a-f]{64}$/;
 // Most arcs a sync may name (a kernel has VIRTUAL_NODES), and most names one message may carry.
 const MAX_ARCS = 4 * VIRTUAL_NODES;
 const MAX_ENTRIES = 1 << 20;
+// How long a kernel waits for a peer it has just seen to sync before it asks that peer itself (a newcomer syncs
+// with everyone it finds, so usually the wait ends with its request; over NATS a newcomer finds peers one by one),
+// and how long it waits before asking again a peer whose sync failed.
+const SYNC_GRACE_MS = 250;
+const SYNC_RETRY_MS = 1000;
+// Failed syncs in a row after which a peer is asked again only when a lookup needs this shard.
+const SYNC_RETRIES = 5;
 // Tries of a registration that failed on the way to a shard still on the circle (each waits for the transport's deadline).
 const RETRIES = 5;
 
@@ -72,6 +80,10 @@ const RETRIES = 5;
 export class NameDirectory {
   readonly #self: string;
   readonly #send: DirectorySend;
+  readonly #clock: Clock;
+  readonly #timers = new Map<string, () => void>();
+  // Failed syncs in a row, by peer.
+  readonly #failures = new Map<string, number>();
   readonly #ring = new HashRing();
   readonly #shard = new DirectoryShard();
   readonly #local = new LocalNames();
@@ -91,9 +103,10 @@ export class NameDirectory {
   readonly #stats = { registrations: 0, syncs: 0 };
 
   /** A directory for kernel `self`, joining peers `peers`, holding the names `names` already. */
-  constructor(self: string, send: DirectorySend, peers: readonly string[], names: Iterable<string>) {
+  constructor(self: string, send: DirectorySend, peers: readonly string[], names: Iterable<string>, clock: Clock) {
     this.#self = self;
     this.#send = send;
+    this.#clock = clock;
     this.#ring.add(self);
     for (const p of peers) this.#ring.add(p);
     for (const key of names) this.#local.add(key);
@@ -175,6 +188,7 @@ export class NameDirectory {
     // for newcomers: the first answer of each shard asks the other, that lookup broadcasting.)
     this.#unsynced.add(peer);
     if (this.#departed.delete(peer)) this.#sync(peer);
+    else this.#later(peer, SYNC_GRACE_MS);
   }
 
   /** A peer is gone: its entries go; if our arcs grew, every peer is asked for its names on them. */
@@ -184,10 +198,13 @@ export class NameDirectory {
     this.#ring.remove(peer);
     this.#ownArcs = undefined;
     this.#departed.add(peer);
+    this.#failures.delete(peer);
     this.#shard.dropHome(peer);
     this.#unsynced.delete(peer);
     if (!sameArcs(before, this.#myArcs())) {
       this.#arcsEpoch++;
+      // Our own names on the arcs we took: the shard holds them too (the gone kernel held them).
+      for (const e of this.#local.onArcs(this.#myArcs())) this.#shard.add(this.#self, e);
       for (const p of this.#members()) this.#unsynced.add(p);
       this.#catchUp();
     }
@@ -227,6 +244,24 @@ export class NameDirectory {
   /** Stops sending (the kernel left the network). */
   close(): void {
     this.#closed = true;
+    for (const cancel of this.#timers.values()) cancel();
+    this.#timers.clear();
+  }
+
+  // Asks `peer` for its names after `ms`, unless it has synced meanwhile (or is gone).
+  #later(peer: string, ms: number): void {
+    if (this.#closed || this.#timers.has(peer)) return;
+    this.#timers.set(
+      peer,
+      this.#clock.setTimer(
+        ms,
+        () => {
+          this.#timers.delete(peer);
+          if (this.#ring.has(peer) && this.#unsynced.has(peer) && !this.#syncing.has(peer)) this.#sync(peer);
+        },
+        true,
+      ),
+    );
   }
 
   #myArcs(): Arc[] {
@@ -255,14 +290,18 @@ export class NameDirectory {
     this.#send(peer, { kind: 'directory-sync', arcs: mine.flat(), names: theirs, yours: yours.flat() }).then(
       (reply) => {
         this.#syncing.delete(peer);
+        this.#failures.delete(peer);
         if (!this.#ring.has(peer)) return;
         for (const e of checkEntries(reply.entries ?? [], 'directory-sync')) this.#shard.add(peer, e);
         if (epoch === this.#arcsEpoch) this.#unsynced.delete(peer);
         else this.#sync(peer);
       },
       () => {
-        // Still unsynced: the next answer asks again, or the peer is found gone and drops out.
+        // Still unsynced: asked again later (or by the next answer), unless the peer is found gone meanwhile.
         this.#syncing.delete(peer);
+        const failures = (this.#failures.get(peer) ?? 0) + 1;
+        this.#failures.set(peer, failures);
+        if (this.#ring.has(peer) && failures < SYNC_RETRIES) this.#later(peer, SYNC_RETRY_MS);
       },
     );
   }
