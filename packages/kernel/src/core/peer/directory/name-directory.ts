@@ -81,7 +81,9 @@ export class NameDirectory {
   readonly #self: string;
   readonly #send: DirectorySend;
   readonly #clock: Clock;
-  readonly #timers = new Map<string, () => void>();
+  // Peers to ask once the timer fires (one timer for all: a kernel sees every newcomer of a large cluster).
+  readonly #due = new Set<string>();
+  #timer: (() => void) | undefined = undefined;
   // Failed syncs in a row, by peer.
   readonly #failures = new Map<string, number>();
   readonly #ring = new HashRing();
@@ -244,23 +246,24 @@ export class NameDirectory {
   /** Stops sending (the kernel left the network). */
   close(): void {
     this.#closed = true;
-    for (const cancel of this.#timers.values()) cancel();
-    this.#timers.clear();
+    this.#timer?.();
+    this.#timer = undefined;
+    this.#due.clear();
   }
 
-  // Asks `peer` for its names after `ms`, unless it has synced meanwhile (or is gone).
+  // Asks `peer` for its names after about `ms` (with the others due then), unless it has synced meanwhile or is gone.
   #later(peer: string, ms: number): void {
-    if (this.#closed || this.#timers.has(peer)) return;
-    this.#timers.set(
-      peer,
-      this.#clock.setTimer(
-        ms,
-        () => {
-          this.#timers.delete(peer);
-          if (this.#ring.has(peer) && this.#unsynced.has(peer) && !this.#syncing.has(peer)) this.#sync(peer);
-        },
-        true,
-      ),
+    if (this.#closed) return;
+    this.#due.add(peer);
+    this.#timer ??= this.#clock.setTimer(
+      ms,
+      () => {
+        this.#timer = undefined;
+        const due = [...this.#due];
+        this.#due.clear();
+        for (const p of due) if (this.#ring.has(p) && this.#unsynced.has(p) && !this.#syncing.has(p)) this.#sync(p);
+      },
+      true,
     );
   }
 
