@@ -25,4 +25,6 @@ it.skipIf(missing !== undefined)(
     expect(k.failures).toEqual([]);
     k.kernel.checkInvariants();
   },
+  // A clang compile and a worker thread: on a loaded machine more than vitest's default 5 s.
+  30_000,
 );
