@@ -61,6 +61,9 @@ export class SimNetwork implements LoopbackHub {
       throw errors.EINVAL('SimNetwork.connect', 'id', 'a node id is a non-empty string');
     if (this.#nodes.has(id)) throw errors.EEXIST('SimNetwork.connect', 'id', `node "${id}" is already connected`);
     const transport = new LoopbackTransport(this, id);
+    // A restart: the kernel that had this id is gone, whether or not its peers have found out yet. Its new heartbeat
+    // tells them at once (over NATS, by the new instance's nonce), so it is never taken for its old self.
+    if (this.#known.has(id)) for (const [other, t] of this.#nodes) if (other !== id) t.peerGone(id);
     this.#reappear(() => {
       this.#nodes.set(id, transport);
       this.#known.add(id);
