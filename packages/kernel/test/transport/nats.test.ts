@@ -380,6 +380,36 @@ describe.skipIf(missing !== undefined)('NATS transport', () => {
       }
     });
 
+    it('a node restarted before it is found gone is reported gone, then seen: its new instance is never taken for the old', async () => {
+      const cluster = freshCluster();
+      // A deadline far off: only the new instance's heartbeat can tell a that the first b is gone.
+      const a = await connectNats(options('a', cluster, { deadMs: 30_000 }));
+      const { transport: b, nc } = await crashable('b', cluster);
+      b.listen(async () => ({ ok: true }));
+      const events: string[] = [];
+      a.onPeerGone((peer) => events.push(`gone ${peer}`));
+      a.onPeerSeen((peer) => events.push(`seen ${peer}`));
+      let again: NatsTransport | undefined;
+      try {
+        await meshed([a, b]);
+        events.length = 0;
+        // A crash, and the same id back at once: a still counts the first b alive (its deadline is far off).
+        await nc.close();
+        again = await connectNats(options('b', cluster));
+        again.listen(async () => ({ ok: true }));
+        const deadline = Date.now() + 3000;
+        while (!events.includes('seen b') && Date.now() < deadline) await sleep(10);
+        // Without the instance nonce on heartbeats, a would hear the new b as the old one: no event at all.
+        expect(events).toEqual(['gone b', 'seen b']);
+        expect(a.peers()).toContain('b');
+        expect((await a.request('b', { kind: 'load' })).ok).toBe(true);
+      } finally {
+        await a.close();
+        await b.close();
+        await again?.close();
+      }
+    });
+
     it('times out a request the peer does not answer after requestTimeoutMs, but lets a blocking read wait longer', async () => {
       const cluster = freshCluster();
       const a = await connectNats(options('a', cluster, { requestTimeoutMs: 300 }));

@@ -22,7 +22,8 @@ type Envelope =
   | { t: 'req'; from: string; body: PeerRequest }
   | { t: 'rep'; body: PeerReply }
   | { t: 'err'; code: ErrnoCode; syscall: string; argument?: string; detail: string }
-  | { t: 'hb'; from: string; bye?: boolean }
+  // A heartbeat, with the sender's instance nonce: another nonce under a live id is a restart.
+  | { t: 'hb'; from: string; bye?: boolean; n?: string }
   // Sent by a node starting under id `from` to its own request subject: does a live node have this id?
   | { t: 'probe'; from: string; n: string }
   // The answer of a node that has the id: its instance nonce, and whether it is itself still starting.
@@ -357,7 +358,7 @@ export class NatsTransport implements Transport {
       if (this.#connected && this.#state === 'running')
         this.#nc.publish(
           this.#subjects.alive,
-          encodeFrame({ t: 'hb', from: this.localId, bye: true } satisfies Envelope),
+          encodeFrame({ t: 'hb', from: this.localId, bye: true, n: this.#nonce } satisfies Envelope),
         );
     } catch {
       // The connection is already gone: nobody to say goodbye to.
@@ -463,7 +464,10 @@ export class NatsTransport implements Transport {
     if (this.#closed || !this.#connected || this.#state !== 'running') return;
     this.#lastBeat = Date.now();
     try {
-      this.#nc.publish(this.#subjects.alive, encodeFrame({ t: 'hb', from: this.localId } satisfies Envelope));
+      this.#nc.publish(
+        this.#subjects.alive,
+        encodeFrame({ t: 'hb', from: this.localId, n: this.#nonce } satisfies Envelope),
+      );
     } catch {
       // A closing connection: the closed() watcher shuts the node down.
     }
@@ -519,23 +523,41 @@ export class NatsTransport implements Transport {
       this.#drops.forged++;
       return;
     }
+    if (hb.n !== undefined && typeof hb.n !== 'string') {
+      this.#drops.malformed++;
+      return;
+    }
     if (hb.bye === true) {
       if (!this.#liveness.isAlive(sender)) return;
+      // A late goodbye of an instance already replaced by a restart says nothing about the one alive now.
+      const instance = this.#liveness.instanceOf(sender);
+      if (hb.n !== undefined && instance !== undefined && hb.n !== instance) return;
       this.#liveness.left(sender);
       this.#failRequestsTo([sender], 'has left the network');
       return;
     }
-    const heard = this.#liveness.heard(sender, Date.now());
+    const heard = this.#liveness.heard(sender, Date.now(), hb.n);
     if (heard === 'refused') this.#drops.peers++;
+    else if (heard === 'restarted') {
+      // Restarted before we found it gone: the instance we knew is gone (its requests fail, the kernel drops what it
+      // held and its proxies), and the new one is a newcomer, never taken for the old.
+      this.#failRequestsTo([sender], 'restarted');
+      this.#answerNewcomer();
+      this.#seen(sender);
+    }
     // A newcomer hears from us at once instead of after up to a heartbeat period.
     else if (heard === 'new') {
       this.#answerNewcomer();
-      for (const listener of [...this.#seenListeners]) {
-        try {
-          listener(sender);
-        } catch {
-          // A listener's failure is its own; the transport carries on.
-        }
+      this.#seen(sender);
+    }
+  }
+
+  #seen(peer: string): void {
+    for (const listener of [...this.#seenListeners]) {
+      try {
+        listener(peer);
+      } catch {
+        // A listener's failure is its own; the transport carries on.
       }
     }
   }
