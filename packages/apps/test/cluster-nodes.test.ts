@@ -76,12 +76,12 @@ describe.skipIf(missing !== undefined)('dios node start: three node processes ov
     expect(await nodes.A!.ask('put /multi two\\nlines \\\\ here')).toBe('ok');
     expect(await nodes.C!.ask('get /multi')).toBe('two\\nlines \\\\ here');
     expect(await nodes.B!.ask('get /nothing-here')).toMatch(/^error ENOENT /);
-    // B's lookups so far (its gets, and the look put makes first) were counted; a shard is on by default (E, U numbers).
+    // B's lookups so far (its two gets here at least) were counted; a shard is on by default (E, U numbers).
     const [lookups = 0, requests = 0] = /^lookups (\d+) broadcasts \d+ requests (\d+) entries \d+ unsynced \d+$/
       .exec(await nodes.B!.ask('lookups'))!
       .slice(1)
       .map(Number);
-    expect(lookups).toBeGreaterThanOrEqual(3);
+    expect(lookups).toBeGreaterThanOrEqual(2);
     expect(requests).toBeGreaterThanOrEqual(lookups);
     expect(await nodes.B!.ask('frobnicate')).toMatch(/^error EINVAL /);
     // Nothing runs on an idle node but its own tasks, which 'tasks' leaves out.
