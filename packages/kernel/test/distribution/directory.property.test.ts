@@ -161,50 +161,60 @@ interface Delivery {
   running?: boolean;
 }
 
+/** A transport that hands everything to a loopback transport; subclasses change how requests go. */
+abstract class WrappedTransport implements Transport {
+  readonly localId: string;
+  protected readonly inner: LoopbackTransport;
+
+  constructor(inner: LoopbackTransport) {
+    this.localId = inner.localId;
+    this.inner = inner;
+  }
+
+  listen(handler: RequestHandler): void {
+    this.inner.listen(handler);
+  }
+
+  abstract request(to: string, request: PeerRequest): Promise<PeerReply>;
+
+  peers(): string[] {
+    return this.inner.peers();
+  }
+
+  onPeerGone(listener: (peer: string) => void): () => void {
+    return this.inner.onPeerGone(listener);
+  }
+
+  onPeerSeen(listener: (peer: string) => void): () => void {
+    return this.inner.onPeerSeen(listener);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
 /**
  * A loopback transport whose requests and replies each wait for fast-check's scheduler: messages between kernels
  * arrive in any order the scheduler picks (and shrinks), not in the order they were sent. A dropped request fails,
  * when the scheduler says, as one that timed out would.
  */
-class ScheduledTransport implements Transport {
-  readonly localId: string;
-  readonly #inner: LoopbackTransport;
+class ScheduledTransport extends WrappedTransport {
   readonly #s: fc.Scheduler;
   readonly #drop: (request: PeerRequest) => boolean;
 
   constructor(inner: LoopbackTransport, { s, drop }: Delivery) {
-    this.localId = inner.localId;
-    this.#inner = inner;
+    super(inner);
     this.#s = s;
     this.#drop = drop;
-  }
-
-  listen(handler: RequestHandler): void {
-    this.#inner.listen(handler);
   }
 
   async request(to: string, request: PeerRequest): Promise<PeerReply> {
     const what = `${this.localId}->${to} ${request.kind}`;
     await this.#s.schedule(Promise.resolve(), what);
     if (this.#drop(request)) throw errors.EHOSTDOWN('request', 'to', `no reply to ${what} (dropped)`);
-    const reply = await this.#inner.request(to, request);
+    const reply = await this.inner.request(to, request);
     return this.#s.schedule(Promise.resolve(reply), `reply to ${what}`);
-  }
-
-  peers(): string[] {
-    return this.#inner.peers();
-  }
-
-  onPeerGone(listener: (peer: string) => void): () => void {
-    return this.#inner.onPeerGone(listener);
-  }
-
-  onPeerSeen(listener: (peer: string) => void): () => void {
-    return this.#inner.onPeerSeen(listener);
-  }
-
-  close(): Promise<void> {
-    return this.#inner.close();
   }
 }
 
@@ -588,19 +598,12 @@ describe('the name directory under concurrent calls and node loss', () => {
 });
 
 /** A loopback transport that fails the requests `drop` picks (EHOSTDOWN after 20 ms, as a timed-out request), sending nothing. */
-class DroppingTransport implements Transport {
-  readonly localId: string;
-  readonly #inner: LoopbackTransport;
+class DroppingTransport extends WrappedTransport {
   readonly #drop: (to: string, request: PeerRequest) => boolean;
 
   constructor(inner: LoopbackTransport, drop: (to: string, request: PeerRequest) => boolean) {
-    this.localId = inner.localId;
-    this.#inner = inner;
+    super(inner);
     this.#drop = drop;
-  }
-
-  listen(handler: RequestHandler): void {
-    this.#inner.listen(handler);
   }
 
   async request(to: string, request: PeerRequest): Promise<PeerReply> {
@@ -608,22 +611,6 @@ class DroppingTransport implements Transport {
       await new Promise((resolve) => setTimeout(resolve, 20));
       throw errors.EHOSTDOWN('request', 'to', `no reply from ${to} to ${request.kind}`);
     }
-    return this.#inner.request(to, request);
-  }
-
-  peers(): string[] {
-    return this.#inner.peers();
-  }
-
-  onPeerGone(listener: (peer: string) => void): () => void {
-    return this.#inner.onPeerGone(listener);
-  }
-
-  onPeerSeen(listener: (peer: string) => void): () => void {
-    return this.#inner.onPeerSeen(listener);
-  }
-
-  close(): Promise<void> {
-    return this.#inner.close();
+    return this.inner.request(to, request);
   }
 }

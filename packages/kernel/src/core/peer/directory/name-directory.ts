@@ -22,12 +22,12 @@
  * docs/cluster.md says why.
  * @module
  */
-import { errors } from '../../abi/errors.js';
 import type { PeerReply, PeerRequest } from '../../wire/transport.js';
 import type { NameEntry } from './directory-shard.js';
 import { DirectoryShard } from './directory-shard.js';
 import type { Arc } from './hash-ring.js';
-import { HashRing, namePosition, VIRTUAL_NODES } from './hash-ring.js';
+import { HashRing, namePosition } from './hash-ring.js';
+import { checkArcs, checkEntries } from './directory-messages.js';
 import { LocalNames } from './local-names.js';
 import type { Clock } from '../../objects/clock.js';
 
@@ -62,10 +62,6 @@ export interface DirectoryStats {
   unsynced: number;
 }
 
-const HEX = /^[0-9a-f]{64}$/;
-// Most arcs a sync may name (a kernel has VIRTUAL_NODES), and most names one message may carry.
-const MAX_ARCS = 4 * VIRTUAL_NODES;
-const MAX_ENTRIES = 1 << 20;
 // How long a kernel waits for a peer it has just seen to sync before it asks that peer itself (a newcomer syncs
 // with everyone it finds, so usually the wait ends with its request; over NATS a newcomer finds peers one by one),
 // and how long it waits before asking again a peer whose sync failed.
@@ -366,41 +362,4 @@ export class NameDirectory {
 
 function sameArcs(a: readonly Arc[], b: readonly Arc[]): boolean {
   return a.length === b.length && a.every(([s, e], i) => s === b[i]![0] && e === b[i]![1]);
-}
-
-// A peer's message is checked field by field: a malformed one is refused whole, before anything changes.
-function checkEntries(value: unknown, kind: string): NameEntry[] {
-  if (!Array.isArray(value) || value.length > MAX_ENTRIES)
-    throw errors.EINVAL(`peer:${kind}`, 'names', `expected an array of at most ${MAX_ENTRIES} entries`);
-  for (const e of value as unknown[]) {
-    const { name, seq } = (e ?? {}) as { name?: unknown; seq?: unknown };
-    if (typeof name !== 'string' || !HEX.test(name) || typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)
-      throw errors.EINVAL(
-        `peer:${kind}`,
-        'names',
-        'each entry is { name: 64 hex digits, seq: a non-negative integer }',
-      );
-  }
-  return value as NameEntry[];
-}
-
-function checkArcs(value: unknown, argument: string): Arc[] {
-  if (!Array.isArray(value) || value.length % 2 !== 0 || value.length > 2 * MAX_ARCS)
-    throw errors.EINVAL(
-      'peer:directory-sync',
-      argument,
-      `expected an even-length array of at most ${2 * MAX_ARCS} positions`,
-    );
-  const arcs: Arc[] = [];
-  for (let i = 0; i < value.length; i += 2) {
-    const [s, e] = [value[i] as unknown, value[i + 1] as unknown];
-    if (!isPosition(s) || !isPosition(e))
-      throw errors.EINVAL('peer:directory-sync', argument, 'positions are integers from 0 to 2^32 - 1');
-    arcs.push([s, e]);
-  }
-  return arcs;
-}
-
-function isPosition(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 }
