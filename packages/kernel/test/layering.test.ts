@@ -60,7 +60,7 @@ function nodeDependencies(source: string): string[] {
 }
 
 /** The core's folders, lowest first; '.' is the core's own folder (the facade, kernel.ts). */
-const CORE_LAYERS = ['abi', 'wire', 'objects', 'kernel', 'syscalls', 'peer', '.'];
+const CORE_LAYERS = ['abi', 'wire', 'objects', 'scheduling', 'kernel', 'syscalls', 'peer', '.'];
 
 /** Edges that go up CORE_LAYERS (or to a folder not in it): each as 'from -> to'. */
 function upwardCoreEdges(edges: readonly Edge[]): string[] {
