@@ -1,0 +1,498 @@
+/**
+ * A min-cost flow solver for the scheduler's flow network: successive
+ * shortest paths with node potentials (Dijkstra on reduced costs, stopped at
+ * the first node that can take flow), kept between solves so a round after a
+ * small change costs little (Firmament's point: incremental solving).
+ *
+ * Arcs live in typed arrays as pairs (forward 2k, residual reverse 2k+1) in
+ * doubly linked adjacency lists, so removing a node or an arc is O(its
+ * arcs) and ids are reused. Capacities and supplies are integers; costs are
+ * integers too (sums stay exact in float64).
+ * @module
+ */
+import { errors } from '../abi/errors.js';
+import { describe } from '../abi/names.js';
+
+const CALL = 'minCostFlow';
+/** Capacity meaning "as much as needed" (larger than any supply the solver takes). */
+export const UNLIMITED = 2 ** 40;
+const MAX_COST = 2 ** 40;
+
+/** What one {@link MinCostFlow.solve} did. */
+export interface SolveStats {
+  /** Shortest-path searches run. */
+  readonly searches: number;
+  /** Nodes taken off the search heap, over all searches. */
+  readonly scanned: number;
+  /** Arcs saturated because a change left them with a negative reduced cost. */
+  readonly saturated: number;
+}
+
+/** A flow network and its min-cost flow, changed and solved again in place. */
+export class MinCostFlow {
+  // Nodes.
+  #nodes = 0;
+  #nodeCap = 0;
+  #supply = new Float64Array(0);
+  #excess = new Float64Array(0);
+  #pot = new Float64Array(0);
+  #head = new Int32Array(0);
+  #alive = new Uint8Array(0);
+  #fresh = new Uint8Array(0);
+  #freeNodes: number[] = [];
+  // Arcs (two per pair).
+  #pairs = 0;
+  #arcCap = 0;
+  #to = new Int32Array(0);
+  #next = new Int32Array(0);
+  #prev = new Int32Array(0);
+  #res = new Float64Array(0);
+  #cap = new Float64Array(0);
+  #cost = new Float64Array(0);
+  #freePairs: number[] = [];
+  #dirty: number[] = [];
+  #freshNodes: number[] = [];
+  // Search state, reused.
+  #dist = new Float64Array(0);
+  #parent = new Int32Array(0);
+  #stamp = new Int32Array(0);
+  #done = new Int32Array(0);
+  #epoch = 0;
+  #popped = new Int32Array(1024);
+  #heapSize = 0;
+  #heapKey = new Float64Array(1024);
+  #heapNode = new Int32Array(1024);
+  #live = 0;
+  #livePairs = 0;
+
+  /** Nodes in use. */
+  get nodeCount(): number {
+    return this.#live;
+  }
+  /** Arcs in use (forward arcs, not counting residual reverses). */
+  get arcCount(): number {
+    return this.#livePairs;
+  }
+
+  /** Adds a node with `supply` (positive: flow leaves it; negative: a demand); returns its id. */
+  addNode(supply = 0): number {
+    checkInt('supply', supply);
+    let n = this.#freeNodes.pop();
+    if (n === undefined) {
+      if (this.#nodes === this.#nodeCap) this.#growNodes();
+      n = this.#nodes++;
+    }
+    this.#alive[n] = 1;
+    this.#head[n] = -1;
+    this.#supply[n] = supply;
+    this.#excess[n] = supply;
+    this.#pot[n] = 0;
+    this.#stamp[n] = 0;
+    this.#done[n] = 0;
+    this.#fresh[n] = 1;
+    this.#freshNodes.push(n);
+    this.#live++;
+    return n;
+  }
+
+  /** Removes a node and its arcs; the flow through them is taken back (its neighbours' balances change). */
+  removeNode(node: number): void {
+    this.#node('node', node);
+    while (this.#head[node]! >= 0) this.removeArc(this.#head[node]! >> 1);
+    this.#excess[node] = 0;
+    this.#alive[node] = 0;
+    this.#live--;
+    this.#freeNodes.push(node);
+  }
+
+  /** The node's supply. */
+  supplyOf(node: number): number {
+    return this.#supply[this.#node('node', node)]!;
+  }
+
+  /** Sets a node's supply (the difference becomes excess or demand for the next solve). */
+  setSupply(node: number, supply: number): void {
+    this.#node('node', node);
+    checkInt('supply', supply);
+    this.#excess[node]! += supply - this.#supply[node]!;
+    this.#supply[node] = supply;
+  }
+
+  /** Adds an arc from `from` to `to` with `capacity` and per-unit `cost`; returns its id. */
+  addArc(from: number, to: number, capacity: number, cost: number): number {
+    this.#node('from', from);
+    this.#node('to', to);
+    checkCapacity(capacity);
+    checkCost(cost);
+    let k = this.#freePairs.pop();
+    if (k === undefined) {
+      if (this.#pairs === this.#arcCap) this.#growArcs();
+      k = this.#pairs++;
+    }
+    const a = 2 * k;
+    this.#to[a] = to;
+    this.#to[a + 1] = from;
+    this.#cap[k] = capacity;
+    this.#res[a] = capacity;
+    this.#res[a + 1] = 0;
+    this.#cost[a] = cost;
+    this.#cost[a + 1] = -cost;
+    this.#link(from, a);
+    this.#link(to, a + 1);
+    this.#dirty.push(a);
+    this.#livePairs++;
+    return k;
+  }
+
+  /** Removes an arc; its flow is taken back (the tail gets it back as excess, the head as demand). */
+  removeArc(arc: number): void {
+    const a = 2 * this.#arc(arc);
+    const f = this.#res[a + 1]!;
+    const from = this.#to[a + 1]!;
+    const to = this.#to[a]!;
+    this.#excess[from]! += f;
+    this.#excess[to]! -= f;
+    this.#unlink(from, a);
+    this.#unlink(to, a + 1);
+    this.#to[a] = -1;
+    this.#to[a + 1] = -1;
+    this.#freePairs.push(arc);
+    this.#livePairs--;
+  }
+
+  /** Flow on an arc now. */
+  flow(arc: number): number {
+    return this.#res[2 * this.#arc(arc) + 1]!;
+  }
+  /** An arc's capacity. */
+  capacityOf(arc: number): number {
+    return this.#cap[this.#arc(arc)]!;
+  }
+  /** An arc's per-unit cost. */
+  costOf(arc: number): number {
+    return this.#cost[2 * this.#arc(arc)]!;
+  }
+  /** An arc's tail. */
+  fromOf(arc: number): number {
+    return this.#to[2 * this.#arc(arc) + 1]!;
+  }
+  /** An arc's head. */
+  toOf(arc: number): number {
+    return this.#to[2 * this.#arc(arc)]!;
+  }
+
+  /** Changes an arc's cost (the flow is made optimal again at the next solve). */
+  setCost(arc: number, cost: number): void {
+    const a = 2 * this.#arc(arc);
+    checkCost(cost);
+    this.#cost[a] = cost;
+    this.#cost[a + 1] = -cost;
+    this.#dirty.push(a);
+  }
+
+  /** Changes an arc's capacity; flow above the new capacity is taken back. */
+  setCapacity(arc: number, capacity: number): void {
+    const a = 2 * this.#arc(arc);
+    checkCapacity(capacity);
+    const f = this.#res[a + 1]!;
+    if (f > capacity) {
+      const back = f - capacity;
+      this.#excess[this.#to[a + 1]!]! += back;
+      this.#excess[this.#to[a]!]! -= back;
+      this.#res[a + 1] = capacity;
+    }
+    this.#cap[arc] = capacity;
+    this.#res[a] = capacity - this.#res[a + 1]!;
+    this.#dirty.push(a);
+  }
+
+  /**
+   * Moves `amount` units of flow off a path of arcs (each must carry that
+   * much), as if they had never been sent: the path's first tail and last
+   * head keep the balance. How a placed task leaves the network.
+   */
+  unsend(path: readonly number[], amount = 1): void {
+    for (const arc of path) {
+      const a = 2 * this.#arc(arc);
+      if (this.#res[a + 1]! < amount) throw errors.EINVAL(CALL, 'path', `arc ${arc} carries less than ${amount}`);
+    }
+    for (const arc of path) {
+      const a = 2 * arc;
+      this.#res[a + 1]! -= amount;
+      this.#res[a]! += amount;
+    }
+    if (path.length === 0) return;
+    this.#excess[this.#to[2 * path[0]! + 1]!]! += amount;
+    this.#excess[this.#to[2 * path[path.length - 1]!]!]! -= amount;
+  }
+
+  /** Calls `visit(arc, head, flow)` for each arc out of `node` that carries flow. */
+  forEachFlowOut(node: number, visit: (arc: number, head: number, flow: number) => void): void {
+    this.#node('node', node);
+    for (let a = this.#head[node]!; a >= 0; a = this.#next[a]!) {
+      if ((a & 1) === 0 && this.#res[a + 1]! > 0) visit(a >> 1, this.#to[a]!, this.#res[a + 1]!);
+    }
+  }
+
+  /** Total cost of the flow now: the sum of flow times cost over the arcs. */
+  totalCost(): number {
+    let sum = 0;
+    for (let k = 0; k < this.#pairs; k++) {
+      if (this.#to[2 * k]! >= 0) sum += this.#res[2 * k + 1]! * this.#cost[2 * k]!;
+    }
+    return sum;
+  }
+
+  /**
+   * Makes the flow a min-cost flow that meets every supply and demand.
+   * ENOSPC when it cannot (some supply reaches no demand, or supplies and
+   * demands do not add up to zero); the flow is then feasible for what
+   * could be sent, and a later solve after a fix goes on from there.
+   */
+  solve(): SolveStats {
+    let total = 0;
+    for (let n = 0; n < this.#nodes; n++) if (this.#alive[n]) total += this.#supply[n]!;
+    if (total !== 0)
+      throw errors.ENOSPC(CALL, 'supply', `supplies and demands add up to ${total}, not 0: no flow can meet them all`);
+    this.#settleFresh();
+    const saturated = this.#saturateNegative();
+    let searches = 0;
+    let scanned = 0;
+    for (let s = 0; s < this.#nodes; s++) {
+      while (this.#alive[s] && this.#excess[s]! > 0) {
+        searches++;
+        const found = this.#search(s);
+        scanned += found.scanned;
+        if (found.sink < 0)
+          throw errors.ENOSPC(CALL, 'supply', `node ${s} has ${this.#excess[s]} units that reach no demand`);
+        this.#augment(s, found.sink);
+      }
+    }
+    return { searches, scanned, saturated };
+  }
+
+  // A node just added has no flow in or out: lift its potential so its arcs start with reduced costs ≥ 0.
+  #settleFresh(): void {
+    for (const n of this.#freshNodes) {
+      this.#fresh[n] = 0;
+      if (!this.#alive[n]) continue;
+      let need = 0;
+      let room = Infinity;
+      for (let a = this.#head[n]!; a >= 0; a = this.#next[a]!) {
+        if (this.#res[a]! > 0) need = Math.max(need, -this.#reduced(a));
+        if (this.#res[a ^ 1]! > 0) room = Math.min(room, this.#reduced(a ^ 1));
+      }
+      if (need > 0) this.#pot[n]! += Math.min(need, Math.max(0, room));
+    }
+    this.#freshNodes.length = 0;
+  }
+
+  // Changed arcs with room and a negative reduced cost are saturated: optimality holds again, balances move.
+  #saturateNegative(): number {
+    let count = 0;
+    for (const a0 of this.#dirty) {
+      if (this.#to[a0]! < 0) continue;
+      for (const a of [a0, a0 + 1]) {
+        const r = this.#res[a]!;
+        if (r > 0 && this.#reduced(a) < 0) {
+          this.#res[a] = 0;
+          this.#res[a ^ 1]! += r;
+          this.#excess[this.#to[a ^ 1]!]! -= r;
+          this.#excess[this.#to[a]!]! += r;
+          count++;
+        }
+      }
+    }
+    this.#dirty.length = 0;
+    return count;
+  }
+
+  #reduced(a: number): number {
+    return this.#cost[a]! + this.#pot[this.#to[a ^ 1]!]! - this.#pot[this.#to[a]!]!;
+  }
+
+  // Dijkstra on reduced costs from s until a node with demand is taken off the heap.
+  #search(s: number): { sink: number; scanned: number } {
+    const epoch = ++this.#epoch;
+    const dist = this.#dist;
+    const stamp = this.#stamp;
+    const done = this.#done;
+    const parent = this.#parent;
+    const to = this.#to;
+    const next = this.#next;
+    const res = this.#res;
+    const cost = this.#cost;
+    const pot = this.#pot;
+    const excess = this.#excess;
+    let popped = this.#popped;
+    let count = 0;
+    this.#heapSize = 0;
+    dist[s] = 0;
+    stamp[s] = epoch;
+    parent[s] = -1;
+    this.#push(0, s);
+    let sink = -1;
+    let bound = 0;
+    while (this.#heapSize > 0) {
+      const d = this.#heapKey[0]!;
+      const u = this.#pop();
+      if (done[u] === epoch || d > dist[u]!) continue;
+      done[u] = epoch;
+      if (count === popped.length) popped = this.#popped = grow(popped, 2 * count);
+      popped[count++] = u;
+      if (excess[u]! < 0) {
+        sink = u;
+        bound = d;
+        break;
+      }
+      const pu = pot[u]!;
+      for (let a = this.#head[u]!; a >= 0; a = next[a]!) {
+        if (res[a]! <= 0) continue;
+        const v = to[a]!;
+        if (done[v] === epoch) continue;
+        const nd = d + cost[a]! + pu - pot[v]!;
+        if (stamp[v] !== epoch || nd < dist[v]!) {
+          stamp[v] = epoch;
+          dist[v] = nd;
+          parent[v] = a;
+          this.#push(nd, v);
+        }
+      }
+    }
+    if (sink >= 0)
+      for (let i = 0; i < count; i++) {
+        const v = popped[i]!;
+        pot[v]! += dist[v]! - bound;
+      }
+    return { sink, scanned: count };
+  }
+
+  // Sends as much as the path, the source's excess and the sink's demand allow along the parent arcs.
+  #augment(s: number, t: number): void {
+    const parent = this.#parent;
+    let amount = Math.min(this.#excess[s]!, -this.#excess[t]!);
+    for (let v = t; v !== s; v = this.#to[parent[v]! ^ 1]!) amount = Math.min(amount, this.#res[parent[v]!]!);
+    for (let v = t; v !== s; v = this.#to[parent[v]! ^ 1]!) {
+      const a = parent[v]!;
+      this.#res[a]! -= amount;
+      this.#res[a ^ 1]! += amount;
+    }
+    this.#excess[s]! -= amount;
+    this.#excess[t]! += amount;
+  }
+
+  #push(key: number, node: number): void {
+    if (this.#heapSize === this.#heapKey.length) {
+      const k = new Float64Array(this.#heapKey.length * 2);
+      k.set(this.#heapKey);
+      const n = new Int32Array(this.#heapNode.length * 2);
+      n.set(this.#heapNode);
+      this.#heapKey = k;
+      this.#heapNode = n;
+    }
+    const keys = this.#heapKey;
+    const nodes = this.#heapNode;
+    let i = this.#heapSize++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (keys[p]! <= key) break;
+      keys[i] = keys[p]!;
+      nodes[i] = nodes[p]!;
+      i = p;
+    }
+    keys[i] = key;
+    nodes[i] = node;
+  }
+  #pop(): number {
+    const keys = this.#heapKey;
+    const nodes = this.#heapNode;
+    const top = nodes[0]!;
+    const n = --this.#heapSize;
+    const key = keys[n]!;
+    const node = nodes[n]!;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && keys[c + 1]! < keys[c]!) c++;
+      if (keys[c]! >= key) break;
+      keys[i] = keys[c]!;
+      nodes[i] = nodes[c]!;
+      i = c;
+    }
+    keys[i] = key;
+    nodes[i] = node;
+    return top;
+  }
+
+  #link(node: number, a: number): void {
+    const h = this.#head[node]!;
+    this.#next[a] = h;
+    this.#prev[a] = -1;
+    if (h >= 0) this.#prev[h] = a;
+    this.#head[node] = a;
+  }
+  #unlink(node: number, a: number): void {
+    const p = this.#prev[a]!;
+    const n = this.#next[a]!;
+    if (p >= 0) this.#next[p] = n;
+    else this.#head[node] = n;
+    if (n >= 0) this.#prev[n] = p;
+  }
+
+  #node(argument: string, n: number): number {
+    if (!Number.isInteger(n) || n < 0 || n >= this.#nodes || !this.#alive[n])
+      throw errors.EINVAL(CALL, argument, `no node ${describe(n)}`);
+    return n;
+  }
+  #arc(k: number): number {
+    if (!Number.isInteger(k) || k < 0 || k >= this.#pairs || this.#to[2 * k]! < 0)
+      throw errors.EINVAL(CALL, 'arc', `no arc ${describe(k)}`);
+    return k;
+  }
+
+  #growNodes(): void {
+    const cap = Math.max(16, this.#nodeCap * 2);
+    this.#supply = grow(this.#supply, cap);
+    this.#excess = grow(this.#excess, cap);
+    this.#pot = grow(this.#pot, cap);
+    this.#head = grow(this.#head, cap);
+    this.#alive = grow(this.#alive, cap);
+    this.#fresh = grow(this.#fresh, cap);
+    this.#dist = grow(this.#dist, cap);
+    this.#parent = grow(this.#parent, cap);
+    this.#stamp = grow(this.#stamp, cap);
+    this.#done = grow(this.#done, cap);
+    this.#nodeCap = cap;
+  }
+  #growArcs(): void {
+    const cap = Math.max(16, this.#arcCap * 2);
+    this.#to = grow(this.#to, 2 * cap);
+    this.#next = grow(this.#next, 2 * cap);
+    this.#prev = grow(this.#prev, 2 * cap);
+    this.#res = grow(this.#res, 2 * cap);
+    this.#cost = grow(this.#cost, 2 * cap);
+    this.#cap = grow(this.#cap, cap);
+    this.#arcCap = cap;
+  }
+}
+
+type Typed = Float64Array | Int32Array | Uint8Array;
+function grow<T extends Typed>(array: T, length: number): T {
+  const bigger = new (array.constructor as new (n: number) => T)(length);
+  bigger.set(array);
+  return bigger;
+}
+
+function checkInt(argument: string, n: number): void {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || Math.abs(n) > UNLIMITED)
+    throw errors.EINVAL(CALL, argument, `expected an integer of magnitude at most 2^40, got ${describe(n)}`);
+}
+function checkCapacity(c: number): void {
+  if (typeof c !== 'number' || !Number.isSafeInteger(c) || c < 0 || c > UNLIMITED)
+    throw errors.EINVAL(CALL, 'capacity', `expected an integer in [0, 2^40], got ${describe(c)}`);
+}
+function checkCost(c: number): void {
+  if (typeof c !== 'number' || !Number.isSafeInteger(c) || Math.abs(c) > MAX_COST)
+    throw errors.EINVAL(CALL, 'cost', `expected an integer of magnitude at most 2^40, got ${describe(c)}`);
+}
