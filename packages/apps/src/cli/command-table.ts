@@ -15,6 +15,7 @@ import { EXEC_COMMAND } from './exec-args.js';
 import { KV_SERVE_COMMAND } from './kv-args.js';
 import { NODE_START_COMMAND } from './node-args.js';
 import { PROVENANCE_COMMAND } from './provenance-args.js';
+import { SCHED_SIMULATE_COMMAND } from './sched-args.js';
 import { WEB_SERVE_COMMAND } from './web-args.js';
 import { WORDCOUNT_COMMAND } from './wordcount-args.js';
 
@@ -69,6 +70,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'provenance',
     spec: PROVENANCE_COMMAND,
     run: async (argv) => (await import('./provenance-command.js')).provenanceCommand(argv),
+  },
+  {
+    name: 'sched',
+    spec: { simulate: SCHED_SIMULATE_COMMAND },
+    run: async (argv) => (await import('./sched-command.js')).schedCommand(argv),
   },
   { name: 'exec', spec: EXEC_COMMAND, run: async (argv) => (await import('./exec-command.js')).execCommand(argv) },
   {
