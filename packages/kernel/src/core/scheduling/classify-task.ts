@@ -9,25 +9,31 @@
  *
  * The figure is {@link taskIntensity}: bytes per millisecond. Calibration on
  * the two real workloads (packages/apps/src/sched/programs), each in a
- * pooled worker thread on a 2-core machine, Node 20:
+ * pooled worker thread on a 2-core machine under load, Node 20, ranges over
+ * three runs (packages/apps/test/sched/workload-classes.test.ts checks the
+ * classes):
  *
- * | task                  | cpuMs | wallMs | read+written B | heap peak B | B/ms   |
- * |-----------------------|-------|--------|----------------|-------------|--------|
- * | matmul n=192 (warm)   |  15.5 |   22.0 |        884,736 |  13,893,048 | 57,080 |
- * | matmul n=256 (warm)   |  33.2 |   42.2 |      1,572,864 |  13,959,456 | 47,375 |
- * | matmul n=320 (warm)   |  61.0 |   72.9 |      2,457,600 |  14,023,520 | 40,289 |
- * | matmul n=128 (cold)   | 158.2 |  968.4 |        393,216 |  13,600,624 |  2,486 |
- * | Pi 10^6 terms         |   7.4 |   15.5 |              8 |  15,117,072 |   1.08 |
- * | Pi 10^7 terms         |  12.2 |   14.8 |              8 |  15,164,008 |   0.66 |
- * | Pi 10^8 terms         | 112.5 |  115.6 |              8 |  15,264,168 |   0.07 |
+ * | task                 | cpuMs       | wallMs     | read+written B | B/ms          |
+ * |----------------------|-------------|------------|----------------|---------------|
+ * | matmul n=128         | 5.9-8.1     | 11-24      |        393,216 | 48,400-67,100 |
+ * | matmul n=256         | 35.9-44.1   | 61-123     |      1,572,864 | 35,600-43,800 |
+ * | matmul n=256, cold   | 158-166     | 968-1495   |      1,572,864 | 9,460         |
+ * | matmul n=512         | 378-387     | 992-1200   |      6,291,456 | 16,300-16,700 |
+ * | Pi 10^6 terms        | 2.8-7.4     | 9-16       |              8 | (unknown)-1.1 |
+ * | Pi 3·10^7 terms      | 34.8-51.2   | 41-165     |              8 | 0.16-0.23     |
+ * | Pi 10^8 terms        | 112-126     | 116-255    |              8 | 0.06-0.07     |
  *
  * ("cold": the first task of a new thread, whose CPU time includes loading
- * the module, about 140 ms.) {@link MEMORY_BYTES_PER_MS} = 1024 lies 40x
- * below warm matmul, 2.4x below the worst cold run, and ~1000x above Pi.
- * Matmul's figure falls as 1/n (24n² bytes over n³ work): by this figure a
- * naive multiplication stops counting as memory-bound near n = 4000.
+ * the module, about 130 ms.) {@link MEMORY_BYTES_PER_MS} = 1024 lies 16x
+ * below the lowest warm matmul figure, 9x below a cold one, and ~950x above
+ * the highest Pi figure. Matmul's figure falls as 1/n (24n² bytes over n³
+ * work, and more cache misses per step as n grows): by extrapolation it
+ * reaches the threshold somewhere past n = 4000, where a naive
+ * multiplication would count as CPU-bound though it is the most
+ * memory-bound then. This figure sees bytes through the kernel, not cache
+ * misses.
  *
- * The heap peak is the worker thread's whole V8 heap: 13-15 MB for either
+ * The heap peak is the worker thread's whole V8 heap: 9-15 MB for either
  * program (runtime and modules; typed arrays' contents are outside it), so
  * only heap above {@link HEAP_BASELINE_BYTES} counts as bytes moved.
  * @module
@@ -43,7 +49,7 @@ export const MEMORY_BYTES_PER_MS = 1024;
 /** Fewer milliseconds than this (CPU, or wall time without a CPU figure) tell nothing: `unknown`. */
 export const MIN_CLASSIFY_MS = 5;
 
-/** Heap a worker thread holds before its task does anything (measured 13-15 MB, see above), with room to spare. */
+/** Heap a worker thread holds before its task does anything (measured 9-15 MB, see above), with room to spare. */
 export const HEAP_BASELINE_BYTES = 64 * 1024 * 1024;
 
 const CALL = 'classifyTask';
