@@ -91,13 +91,23 @@ describe('the scheduling workloads in worker threads', () => {
     expect((failures[0] as { argument?: string }).argument).toBe('inputs[0]');
   });
 
+  it('Pi refuses a bad number of terms (EINVAL naming argv[1])', async () => {
+    failures.length = 0;
+    const sys = kernel.init;
+    const task = await startWorkload(sys, { kind: 'pi', terms: 0, output: await newBlob() });
+    expect(await wait(sys, task)).toBe(1);
+    expect(failures).toHaveLength(1);
+    expect(isDiosError(failures[0], 'EINVAL')).toBe(true);
+    expect((failures[0] as { argument?: string }).argument).toBe('argv[1]');
+  });
+
   it('Pi is close to Math.PI', async () => {
     expect(Math.abs((await pi(1_000_001)) - Math.PI)).toBeLessThan(2e-6);
     expect(await pi(1)).toBe(4);
   });
 
   it('monitoring classes matmul as memory and Pi as cpu', async () => {
-    // Sizes: about 30-60 ms of CPU each on a warm thread (classify-task.ts has the measured figures).
+    // Sizes: about 35-50 ms of CPU each on a warm thread (classify-task.ts has the measured figures).
     const profiles = new TaskProfiles();
     for (let round = 0; round < 3; round++) {
       expect((await matmul(256, randomMatrix(256, round), randomMatrix(256, round + 1))).status).toBe(0);

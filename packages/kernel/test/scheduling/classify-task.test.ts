@@ -34,23 +34,18 @@ function einval(f: () => unknown, argument: string): void {
 
 describe('classifyTask', () => {
   it('the measured figures of the two workloads give their classes', () => {
-    // Figures measured in worker threads (the table in classify-task.ts).
-    expect(
-      classifyTask(
-        statsOf({ cpuMs: 33.2, wallMs: 42.2, memoryBytes: 13_959_456, bytesRead: 1_048_576, bytesWritten: 524_288 }),
-      ),
-    ).toBe('memory');
-    expect(
-      classifyTask(
-        statsOf({ cpuMs: 158.2, wallMs: 968.4, memoryBytes: 13_600_624, bytesRead: 262_144, bytesWritten: 131_072 }),
-      ),
-    ).toBe('memory');
-    expect(
-      classifyTask(statsOf({ cpuMs: 12.2, wallMs: 14.8, memoryBytes: 15_164_008, bytesRead: 0, bytesWritten: 8 })),
-    ).toBe('cpu');
-    expect(
-      classifyTask(statsOf({ cpuMs: 112.5, wallMs: 115.6, memoryBytes: 15_264_168, bytesRead: 0, bytesWritten: 8 })),
-    ).toBe('cpu');
+    // Runs measured in worker threads (the table in classify-task.ts): [cpuMs, wallMs, heap, read, written, class].
+    const MiB = 1_048_576;
+    const runs: [number, number, number, number, number, string][] = [
+      [36.1, 88.2, 10_181_200, MiB, MiB / 2, 'memory'], // matmul n=256 on a warm thread
+      [166.2, 1494.6, 11_201_144, MiB, MiB / 2, 'memory'], // matmul n=256, first task of a new thread
+      [377.7, 1199.9, 10_103_784, 4 * MiB, 2 * MiB, 'memory'], // matmul n=512
+      [37.5, 57.1, 14_916_192, 0, 8, 'cpu'], // Pi, 3·10^7 terms
+      [122.3, 250.9, 14_963_360, 0, 8, 'cpu'], // Pi, 10^8 terms
+      [2.8, 8.9, 14_824_416, 0, 8, 'unknown'], // Pi, 10^6 terms: too short to tell
+    ];
+    for (const [cpuMs, wallMs, memoryBytes, bytesRead, bytesWritten, cls] of runs)
+      expect(classifyTask(statsOf({ cpuMs, wallMs, memoryBytes, bytesRead, bytesWritten }))).toBe(cls);
   });
 
   it('the threshold: exactly MEMORY_BYTES_PER_MS is memory, a byte less is cpu', () => {
