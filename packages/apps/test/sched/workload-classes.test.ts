@@ -99,6 +99,10 @@ describe('the scheduling workloads in worker threads', () => {
     expect(failures).toHaveLength(1);
     expect(isDiosError(failures[0], 'EINVAL')).toBe(true);
     expect((failures[0] as { argument?: string }).argument).toBe('argv[1]');
+    await expect(startWorkload(sys, { kind: 'sort' } as never)).rejects.toMatchObject({
+      code: 'EINVAL',
+      argument: 'spec.kind',
+    });
   });
 
   it('Pi is close to Math.PI', async () => {

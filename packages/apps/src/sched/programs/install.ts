@@ -11,7 +11,7 @@
  * - `sched.pi TERMS`, no inputs, outputs [R] (gets the estimate, one float64).
  * @module
  */
-import { isDiosError, programBinary, type Kernel, type SystemCalls } from '@dios/kernel';
+import { errors, isDiosError, programBinary, type Kernel, type SystemCalls } from '@dios/kernel';
 import { spawn, writeBinary } from '@dios/libd';
 
 /** The workloads, by kind. */
@@ -70,8 +70,13 @@ export type WorkloadSpec =
  * this kernel or on `kernel` (a peer's id, or `'*'` for the kernel's
  * scheduling policy); returns the task handle, for libd's `wait`. The
  * program checks its arguments itself: a bad N fails the task (EINVAL).
+ * EINVAL (`spec.kind`) for a kind that is neither; spawn's errors otherwise.
  */
-export function startWorkload(sys: SystemCalls, spec: WorkloadSpec, kernel?: string): Promise<number> {
+export async function startWorkload(sys: SystemCalls, spec: WorkloadSpec, kernel?: string): Promise<number> {
+  // The type says matmul or pi; a caller in JavaScript (the CLI's argv) may say anything.
+  const kind: unknown = (spec as { kind?: unknown } | null)?.kind;
+  if (kind !== 'matmul' && kind !== 'pi')
+    throw errors.EINVAL('startWorkload', 'spec.kind', `expected 'matmul' or 'pi', got ${String(kind)}`);
   const target = kernel === undefined ? {} : { kernel };
   if (spec.kind === 'matmul')
     return spawn(sys, SCHED_BINARY_PATHS.matmul, {
