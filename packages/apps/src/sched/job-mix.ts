@@ -35,7 +35,7 @@ export interface JobMixOptions {
   readonly tasksPerJob?: number;
   /** Mean task duration, ms (default 2000). */
   readonly meanDurationMs?: number;
-  /** Most blocks a task reads (default 4; each 64 to 128 MiB). */
+  /** Most blocks a task reads (default 1, a map task's one split; each 64 to 128 MiB). */
   readonly maxBlocks?: number;
   /** Offered load: the share of all slots the arriving work would keep busy (default 0.8). */
   readonly load?: number;
@@ -61,7 +61,7 @@ export function generateJobMix(options: JobMixOptions): Workload {
   const replicas = Math.min(positive('replicas', options.replicas, 3, true), machineCount);
   const perJob = Math.max(1, positive('tasksPerJob', options.tasksPerJob, 20, false));
   const meanDuration = positive('meanDurationMs', options.meanDurationMs, 2000, false);
-  const maxBlocks = Math.max(1, positive('maxBlocks', options.maxBlocks, 4, true));
+  const maxBlocks = Math.max(1, positive('maxBlocks', options.maxBlocks, 1, true));
   const load = positive('load', options.load, 0.8, false);
   const shares = options.classShares ?? { cpu: 0.5, memory: 0.3 };
   const rng = new SeededRandom(options.seed ?? 1);

@@ -20,6 +20,13 @@ describe('generateJobMix', () => {
     }
   });
 
+  it('a task reads one block unless maxBlocks says more', () => {
+    const one = generateJobMix({ machines: 10, tasks: 100, seed: 2 });
+    expect(one.tasks.every((t) => t.blocks!.length === 1)).toBe(true);
+    const many = generateJobMix({ machines: 10, tasks: 100, seed: 2, maxBlocks: 3 });
+    expect(Math.max(...many.tasks.map((t) => t.blocks!.length))).toBe(3);
+  });
+
   it('skew puts much of the data on a few machines; skew 0 spreads it', () => {
     const topShare = (skew: number) => {
       const w = generateJobMix({ machines: 50, tasks: 2000, seed: 1, skew });
