@@ -36,7 +36,7 @@ export interface RunTimeModel {
   readonly rackBytesPerMs: number;
 }
 
-/** 1 Gbit/s between racks, 2 Gbit/s inside one, {@link DEFAULT_PENALTY}. */
+/** 1 Gbit/s between racks, 2 Gbit/s inside one, interference by `DEFAULT_PENALTY`. */
 export const DEFAULT_RUN_TIME_MODEL: RunTimeModel = {
   penalty: DEFAULT_PENALTY,
   networkBytesPerMs: 125_000,
