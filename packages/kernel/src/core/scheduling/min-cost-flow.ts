@@ -36,7 +36,12 @@ export class MinCostFlow {
   #supply = new Float64Array(0);
   #excess = new Float64Array(0);
   #pot = new Float64Array(0);
+  #priority = new Float64Array(0);
   #head = new Int32Array(0);
+  #tail = new Int32Array(0);
+  // A second list per node holds only the arcs with residual capacity: searches scan nothing else.
+  #rhead = new Int32Array(0);
+  #rtail = new Int32Array(0);
   #alive = new Uint8Array(0);
   #fresh = new Uint8Array(0);
   #freeNodes: number[] = [];
@@ -46,6 +51,9 @@ export class MinCostFlow {
   #to = new Int32Array(0);
   #next = new Int32Array(0);
   #prev = new Int32Array(0);
+  #rnext = new Int32Array(0);
+  #rprev = new Int32Array(0);
+  #inResidual = new Uint8Array(0);
   #res = new Float64Array(0);
   #cap = new Float64Array(0);
   #cost = new Float64Array(0);
@@ -62,6 +70,8 @@ export class MinCostFlow {
   #heapSize = 0;
   #heapKey = new Float64Array(1024);
   #heapNode = new Int32Array(1024);
+  #heapSeq = new Float64Array(1024);
+  #seq = 0;
   #live = 0;
   #livePairs = 0;
 
@@ -84,9 +94,13 @@ export class MinCostFlow {
     }
     this.#alive[n] = 1;
     this.#head[n] = -1;
+    this.#tail[n] = -1;
+    this.#rhead[n] = -1;
+    this.#rtail[n] = -1;
     this.#supply[n] = supply;
     this.#excess[n] = supply;
     this.#pot[n] = 0;
+    this.#priority[n] = 0;
     this.#stamp[n] = 0;
     this.#done[n] = 0;
     this.#fresh[n] = 1;
@@ -103,6 +117,19 @@ export class MinCostFlow {
     this.#alive[node] = 0;
     this.#live--;
     this.#freeNodes.push(node);
+  }
+
+  /**
+   * Sets the order in which nodes with supply are served (higher first; ties
+   * by id). Any order gives a min-cost flow; a good one gives shorter searches
+   * (the scheduler serves tasks with the most data first, so later, smaller
+   * tasks rarely gain by displacing them).
+   */
+  setPriority(node: number, priority: number): void {
+    this.#node('node', node);
+    if (typeof priority !== 'number' || !Number.isFinite(priority))
+      throw errors.EINVAL(CALL, 'priority', `expected a finite number, got ${describe(priority)}`);
+    this.#priority[node] = priority;
   }
 
   /** The node's supply. */
@@ -133,12 +160,15 @@ export class MinCostFlow {
     this.#to[a] = to;
     this.#to[a + 1] = from;
     this.#cap[k] = capacity;
-    this.#res[a] = capacity;
+    this.#res[a] = 0;
     this.#res[a + 1] = 0;
+    this.#inResidual[a] = 0;
+    this.#inResidual[a + 1] = 0;
     this.#cost[a] = cost;
     this.#cost[a + 1] = -cost;
     this.#link(from, a);
     this.#link(to, a + 1);
+    this.#setRes(a, capacity);
     this.#dirty.push(a);
     this.#livePairs++;
     return k;
@@ -152,6 +182,8 @@ export class MinCostFlow {
     const to = this.#to[a]!;
     this.#excess[from]! += f;
     this.#excess[to]! -= f;
+    this.#setRes(a, 0);
+    this.#setRes(a + 1, 0);
     this.#unlink(from, a);
     this.#unlink(to, a + 1);
     this.#to[a] = -1;
@@ -199,10 +231,10 @@ export class MinCostFlow {
       const back = f - capacity;
       this.#excess[this.#to[a + 1]!]! += back;
       this.#excess[this.#to[a]!]! -= back;
-      this.#res[a + 1] = capacity;
+      this.#setRes(a + 1, capacity);
     }
     this.#cap[arc] = capacity;
-    this.#res[a] = capacity - this.#res[a + 1]!;
+    this.#setRes(a, capacity - this.#res[a + 1]!);
     this.#dirty.push(a);
   }
 
@@ -218,12 +250,21 @@ export class MinCostFlow {
     }
     for (const arc of path) {
       const a = 2 * arc;
-      this.#res[a + 1]! -= amount;
-      this.#res[a]! += amount;
+      this.#setRes(a + 1, this.#res[a + 1]! - amount);
+      this.#setRes(a, this.#res[a]! + amount);
     }
     if (path.length === 0) return;
     this.#excess[this.#to[2 * path[0]! + 1]!]! += amount;
     this.#excess[this.#to[2 * path[path.length - 1]!]!]! -= amount;
+  }
+
+  /** The first arc out of `node` that carries flow, or -1. */
+  flowArcOut(node: number): number {
+    this.#node('node', node);
+    for (let a = this.#head[node]!; a >= 0; a = this.#next[a]!) {
+      if ((a & 1) === 0 && this.#res[a + 1]! > 0) return a >> 1;
+    }
+    return -1;
   }
 
   /** Calls `visit(arc, head, flow)` for each arc out of `node` that carries flow. */
@@ -258,8 +299,12 @@ export class MinCostFlow {
     const saturated = this.#saturateNegative();
     let searches = 0;
     let scanned = 0;
-    for (let s = 0; s < this.#nodes; s++) {
-      while (this.#alive[s] && this.#excess[s]! > 0) {
+    const sources: number[] = [];
+    for (let n = 0; n < this.#nodes; n++) if (this.#alive[n] && this.#excess[n]! > 0) sources.push(n);
+    const priority = this.#priority;
+    sources.sort((a, b) => priority[b]! - priority[a]! || a - b);
+    for (const s of sources) {
+      while (this.#excess[s]! > 0) {
         searches++;
         const found = this.#search(s);
         scanned += found.scanned;
@@ -292,11 +337,11 @@ export class MinCostFlow {
     let count = 0;
     for (const a0 of this.#dirty) {
       if (this.#to[a0]! < 0) continue;
-      for (const a of [a0, a0 + 1]) {
+      for (let a = a0; a <= a0 + 1; a++) {
         const r = this.#res[a]!;
         if (r > 0 && this.#reduced(a) < 0) {
-          this.#res[a] = 0;
-          this.#res[a ^ 1]! += r;
+          this.#setRes(a, 0);
+          this.#setRes(a ^ 1, this.#res[a ^ 1]! + r);
           this.#excess[this.#to[a ^ 1]!]! -= r;
           this.#excess[this.#to[a]!]! += r;
           count++;
@@ -319,8 +364,8 @@ export class MinCostFlow {
     const done = this.#done;
     const parent = this.#parent;
     const to = this.#to;
-    const next = this.#next;
-    const res = this.#res;
+    const rhead = this.#rhead;
+    const rnext = this.#rnext;
     const cost = this.#cost;
     const pot = this.#pot;
     const excess = this.#excess;
@@ -333,7 +378,7 @@ export class MinCostFlow {
     this.#push(0, s);
     let sink = -1;
     let bound = 0;
-    while (this.#heapSize > 0) {
+    while (this.#heapSize > 0 && sink < 0) {
       const d = this.#heapKey[0]!;
       const u = this.#pop();
       if (done[u] === epoch || d > dist[u]!) continue;
@@ -346,8 +391,7 @@ export class MinCostFlow {
         break;
       }
       const pu = pot[u]!;
-      for (let a = this.#head[u]!; a >= 0; a = next[a]!) {
-        if (res[a]! <= 0) continue;
+      for (let a = rhead[u]!; a >= 0; a = rnext[a]!) {
         const v = to[a]!;
         if (done[v] === epoch) continue;
         const nd = d + cost[a]! + pu - pot[v]!;
@@ -355,6 +399,15 @@ export class MinCostFlow {
           stamp[v] = epoch;
           dist[v] = nd;
           parent[v] = a;
+          // A demand reached at the distance being settled cannot be beaten: stop without scanning the rest.
+          if (nd === d && excess[v]! < 0) {
+            done[v] = epoch;
+            if (count === popped.length) popped = this.#popped = grow(popped, 2 * count);
+            popped[count++] = v;
+            sink = v;
+            bound = d;
+            break;
+          }
           this.#push(nd, v);
         }
       }
@@ -374,63 +427,94 @@ export class MinCostFlow {
     for (let v = t; v !== s; v = this.#to[parent[v]! ^ 1]!) amount = Math.min(amount, this.#res[parent[v]!]!);
     for (let v = t; v !== s; v = this.#to[parent[v]! ^ 1]!) {
       const a = parent[v]!;
-      this.#res[a]! -= amount;
-      this.#res[a ^ 1]! += amount;
+      this.#setRes(a, this.#res[a]! - amount);
+      this.#setRes(a ^ 1, this.#res[a ^ 1]! + amount);
     }
     this.#excess[s]! -= amount;
     this.#excess[t]! += amount;
   }
 
+  // Ties go to the node pushed first (the arcs an aggregator lists first, toward the sink, before residual ones).
   #push(key: number, node: number): void {
     if (this.#heapSize === this.#heapKey.length) {
-      const k = new Float64Array(this.#heapKey.length * 2);
-      k.set(this.#heapKey);
-      const n = new Int32Array(this.#heapNode.length * 2);
-      n.set(this.#heapNode);
-      this.#heapKey = k;
-      this.#heapNode = n;
+      this.#heapKey = grow(this.#heapKey, this.#heapKey.length * 2);
+      this.#heapNode = grow(this.#heapNode, this.#heapNode.length * 2);
+      this.#heapSeq = grow(this.#heapSeq, this.#heapSeq.length * 2);
     }
     const keys = this.#heapKey;
     const nodes = this.#heapNode;
+    const seqs = this.#heapSeq;
+    const seq = ++this.#seq;
     let i = this.#heapSize++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (keys[p]! <= key) break;
+      if (keys[p]! < key || (keys[p] === key && seqs[p]! < seq)) break;
       keys[i] = keys[p]!;
       nodes[i] = nodes[p]!;
+      seqs[i] = seqs[p]!;
       i = p;
     }
     keys[i] = key;
     nodes[i] = node;
+    seqs[i] = seq;
   }
   #pop(): number {
     const keys = this.#heapKey;
     const nodes = this.#heapNode;
+    const seqs = this.#heapSeq;
     const top = nodes[0]!;
     const n = --this.#heapSize;
     const key = keys[n]!;
     const node = nodes[n]!;
+    const seq = seqs[n]!;
     let i = 0;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      if (c + 1 < n && keys[c + 1]! < keys[c]!) c++;
-      if (keys[c]! >= key) break;
+      if (c + 1 < n && (keys[c + 1]! < keys[c]! || (keys[c + 1] === keys[c] && seqs[c + 1]! < seqs[c]!))) c++;
+      if (keys[c]! > key || (keys[c] === key && seqs[c]! > seq)) break;
       keys[i] = keys[c]!;
       nodes[i] = nodes[c]!;
+      seqs[i] = seqs[c]!;
       i = c;
     }
     keys[i] = key;
     nodes[i] = node;
+    seqs[i] = seq;
     return top;
   }
 
+  // Every change of residual capacity goes through here, so the residual lists stay exact.
+  #setRes(a: number, value: number): void {
+    this.#res[a] = value;
+    const node = this.#to[a ^ 1]!;
+    if (value > 0 && !this.#inResidual[a]) {
+      this.#inResidual[a] = 1;
+      const t = this.#rtail[node]!;
+      this.#rprev[a] = t;
+      this.#rnext[a] = -1;
+      if (t >= 0) this.#rnext[t] = a;
+      else this.#rhead[node] = a;
+      this.#rtail[node] = a;
+    } else if (value <= 0 && this.#inResidual[a]) {
+      this.#inResidual[a] = 0;
+      const p = this.#rprev[a]!;
+      const n = this.#rnext[a]!;
+      if (p >= 0) this.#rnext[p] = n;
+      else this.#rhead[node] = n;
+      if (n >= 0) this.#rprev[n] = p;
+      else this.#rtail[node] = p;
+    }
+  }
+
+  // Arcs are appended: a node's first arcs (an aggregator's arcs onward) are scanned before the residual arcs added later.
   #link(node: number, a: number): void {
-    const h = this.#head[node]!;
-    this.#next[a] = h;
-    this.#prev[a] = -1;
-    if (h >= 0) this.#prev[h] = a;
-    this.#head[node] = a;
+    const t = this.#tail[node]!;
+    this.#prev[a] = t;
+    this.#next[a] = -1;
+    if (t >= 0) this.#next[t] = a;
+    else this.#head[node] = a;
+    this.#tail[node] = a;
   }
   #unlink(node: number, a: number): void {
     const p = this.#prev[a]!;
@@ -438,6 +522,7 @@ export class MinCostFlow {
     if (p >= 0) this.#next[p] = n;
     else this.#head[node] = n;
     if (n >= 0) this.#prev[n] = p;
+    else this.#tail[node] = p;
   }
 
   #node(argument: string, n: number): number {
@@ -456,7 +541,11 @@ export class MinCostFlow {
     this.#supply = grow(this.#supply, cap);
     this.#excess = grow(this.#excess, cap);
     this.#pot = grow(this.#pot, cap);
+    this.#priority = grow(this.#priority, cap);
     this.#head = grow(this.#head, cap);
+    this.#tail = grow(this.#tail, cap);
+    this.#rhead = grow(this.#rhead, cap);
+    this.#rtail = grow(this.#rtail, cap);
     this.#alive = grow(this.#alive, cap);
     this.#fresh = grow(this.#fresh, cap);
     this.#dist = grow(this.#dist, cap);
@@ -470,6 +559,9 @@ export class MinCostFlow {
     this.#to = grow(this.#to, 2 * cap);
     this.#next = grow(this.#next, 2 * cap);
     this.#prev = grow(this.#prev, 2 * cap);
+    this.#rnext = grow(this.#rnext, 2 * cap);
+    this.#rprev = grow(this.#rprev, 2 * cap);
+    this.#inResidual = grow(this.#inResidual, 2 * cap);
     this.#res = grow(this.#res, 2 * cap);
     this.#cost = grow(this.#cost, 2 * cap);
     this.#cap = grow(this.#cap, cap);
