@@ -5,7 +5,7 @@
  */
 
 /** Scheduler names, in the order the comparison lists them (the first is the baseline of the ratios). */
-export const SCHEDULER_NAMES = ['greedy', 'random'] as const;
+export const SCHEDULER_NAMES = ['flow', 'greedy', 'random'] as const;
 
 /** One of {@link SCHEDULER_NAMES}. */
 export type SchedulerName = (typeof SCHEDULER_NAMES)[number];

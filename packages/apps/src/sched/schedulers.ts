@@ -3,7 +3,7 @@
  * gives: each a factory, so every simulation starts from a fresh one.
  * @module
  */
-import { GreedyScheduler, RandomScheduler, type ClusterScheduler } from '@dios/kernel';
+import { FlowScheduler, GreedyScheduler, RandomScheduler, type ClusterScheduler } from '@dios/kernel';
 import type { SchedulerName } from './scheduler-names.js';
 
 /** A fresh scheduler; `seed` is for the ones that draw at random. */
@@ -11,6 +11,7 @@ export type SchedulerFactory = (seed: number) => ClusterScheduler;
 
 /** The schedulers by name. */
 export const SCHEDULERS: Readonly<Record<SchedulerName, SchedulerFactory>> = {
+  flow: () => new FlowScheduler(),
   greedy: () => new GreedyScheduler(),
   random: (seed) => new RandomScheduler(seed),
 };

@@ -22,10 +22,11 @@ describe('dios sched simulate', () => {
       `12 machines x 8 slots in 3 racks; 200 tasks in ${lines[0]!.match(/in (\d+) jobs/)![1]} jobs, ` +
         `${lines[0]!.match(/([\d.]+) GiB/)![1]} GiB of input (job mix seed 1, skew 1); rounds every 100 ms`,
     );
-    expect(lines[1]).toMatch(/^scheduler +placed +latency .* moved GiB \(in-rack\/cross\) +moved vs greedy/);
-    expect(lines[2]).toMatch(/^greedy +200\/200 .* 1\.00x .* 1\.00x$/);
-    expect(lines[3]).toMatch(/^random +200\/200 /);
-    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(/^scheduler +placed +latency .* moved GiB \(in-rack\/cross\) +moved vs flow/);
+    expect(lines[2]).toMatch(/^flow +200\/200 .* 1\.00x .* 1\.00x$/);
+    expect(lines[3]).toMatch(/^greedy +200\/200 /);
+    expect(lines[4]).toMatch(/^random +200\/200 /);
+    expect(lines).toHaveLength(5);
   });
 
   it('--json gives the figures; --schedulers picks and orders them; the same seed gives the same figures', async () => {
@@ -98,7 +99,7 @@ describe('dios sched simulate', () => {
       ],
       [
         ['simulate', '--machines', '4', '--tasks', '1', '--schedulers', 'greedy,best'],
-        /--schedulers: expected greedy or random, got 'best'/,
+        /--schedulers: expected flow, greedy or random, got 'best'/,
       ],
       [['simulate', '--machines', '4', '--tasks', '1', '--schedulers', 'greedy,greedy'], /each scheduler once/],
       [['simulate', '--machines', '4', '--tasks', '1', '--trace', bad], /exclude each other/],
