@@ -84,6 +84,17 @@ export type { FlowSchedulerOptions } from './core/scheduling/flow-scheduler.js';
 export { DEFAULT_COST_MODEL, PENALTY } from './core/scheduling/cost-model.js';
 export type { FlowCostModel } from './core/scheduling/cost-model.js';
 export { MinCostFlow, UNLIMITED } from './core/scheduling/min-cost-flow.js';
+export { flowPolicy, DEFAULT_SLOTS } from './core/scheduling/flow-policy.js';
+export {
+  classifyTask,
+  taskIntensity,
+  MEMORY_BYTES_PER_MS,
+  MIN_CLASSIFY_MS,
+  HEAP_BASELINE_BYTES,
+} from './core/scheduling/classify-task.js';
+export { TaskProfiles } from './core/scheduling/task-profiles.js';
+export type { TaskProfilesOptions } from './core/scheduling/task-profiles.js';
+export { programKey } from './core/scheduling/program-key.js';
 export type { SolveStats } from './core/scheduling/min-cost-flow.js';
 export { TASK_CLASSES } from './core/scheduling/task-class.js';
 export type { TaskClass } from './core/scheduling/task-class.js';

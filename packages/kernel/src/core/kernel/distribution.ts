@@ -57,6 +57,6 @@ export interface Distribution {
   published(key: string): Promise<void> | undefined;
   /** Ids of the peer kernels reachable now. */
   peers(): string[];
-  /** Peer `kernelId`'s load (for scheduling). */
-  load(kernelId: string): Promise<NodeLoad>;
+  /** Peer `kernelId`'s load (for scheduling); with `program`, the class it has seen that program have. */
+  load(kernelId: string, program?: string): Promise<NodeLoad>;
 }

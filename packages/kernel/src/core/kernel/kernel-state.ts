@@ -33,6 +33,7 @@ import { checkInvariants } from './invariants.js';
 import { KernelStatusObject } from './kernel-status.js';
 import { localityPolicy } from '../scheduling/greedy-policy.js';
 import type { SchedulingPolicy } from '../scheduling/placement-policy.js';
+import { ProgramProfiles } from './program-profiles.js';
 import { ProvenanceLog } from './provenance.js';
 import { ObjectTable } from './object-table.js';
 import { canFlow } from '../objects/label.js';
@@ -57,6 +58,12 @@ export interface KernelOptions {
    * this kernel explicitly still starts here.
    */
   schedulable?: boolean;
+  /**
+   * Tasks this kernel runs at once as schedulers count them (its worker
+   * slots; an integer in [0, 4096]). Reported in its load; the flow policy
+   * charges for placing more. Default: not reported.
+   */
+  slots?: number;
   /**
    * The most bytes of object data one request or reply to a peer carries
    * (default REMOTE_CHUNK_BYTES, 8 MiB): a larger remote blob read or commit
@@ -143,6 +150,10 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
   scheduler: SchedulingPolicy;
   /** Whether scheduled tasks (`spec.kernel: '*'`) may be placed here (see KernelOptions.schedulable). */
   readonly schedulable: boolean;
+  /** Worker slots reported to schedulers (KernelOptions.slots). */
+  readonly slots: number | undefined;
+  /** What each program was seen to do, for placing its next runs. */
+  readonly profiles = new ProgramProfiles();
   /** The most bytes of object data one request or reply to a peer carries (see KernelOptions.remoteChunkBytes). */
   readonly remoteChunkBytes: number;
   /** Host devices by the object type they make (see device.ts); create of a device type without one is ENOTSUP. */
@@ -195,6 +206,19 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
       );
     }
     this.schedulable = options.schedulable ?? true;
+    if (
+      options.slots !== undefined &&
+      (typeof options.slots !== 'number' ||
+        !Number.isInteger(options.slots) ||
+        options.slots < 0 ||
+        options.slots > 4096)
+    )
+      throw errors.EINVAL(
+        'Kernel.boot',
+        'options.slots',
+        `expected an integer in [0, 4096], got ${describe(options.slots)}`,
+      );
+    this.slots = options.slots;
     if (options.hypervisor !== undefined && typeof options.hypervisor !== 'boolean')
       throw errors.EINVAL(
         'Kernel.boot',
@@ -418,6 +442,8 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
     if (task.state === 'exited') return;
     task.state = 'exited';
     task.exitStatus = status;
+    if (task.programKey !== undefined)
+      this.profiles.exited(task.programKey, task.stats, task.setup.placement === 'worker');
     // A worker task's code may still be running (it exited by delete, or something ended it): stop it.
     if (task.setup.placement === 'worker') this.executor?.stop(task);
     // Fate-shared objects (private memory) go with their creator, held or not: a single-delete one whose last

@@ -99,6 +99,8 @@ export class TaskObject extends KernelObject {
   outOfMemory = false;
   /** The container the task belongs to (for its life; its children belong to it too), if any. */
   container: Container | undefined = undefined;
+  /** What its binary names (see programKey): the key monitoring remembers the program's class under. */
+  programKey: string | undefined = undefined;
 
   /** Records a task; the kernel fills its table and starts it. */
   constructor(

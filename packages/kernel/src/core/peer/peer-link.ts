@@ -4,6 +4,7 @@
  * ({@link PeerService}).
  * @module
  */
+import { checkLoad } from './load-reply.js';
 import type { NodeLoad } from '../wire/transport.js';
 import { labelToWire } from '../objects/label.js';
 import { DiosError, errors } from '../abi/errors.js';
@@ -300,11 +301,10 @@ export class PeerLink implements Distribution, Importer {
     return this.#transport.peers();
   }
 
-  /** Asks peer `kernelId` for its load. */
-  async load(kernelId: string): Promise<NodeLoad> {
-    const reply = await this.send(kernelId, { kind: 'load' });
-    if (reply.load === undefined) throw errors.EIO('run', 'spec.kernel', `kernel ${kernelId} sent no load`);
-    return reply.load;
+  /** Asks peer `kernelId` for its load (and the class it has seen `program` have). */
+  async load(kernelId: string, program?: string): Promise<NodeLoad> {
+    const reply = await this.send(kernelId, { kind: 'load', ...(program !== undefined ? { program } : {}) });
+    return checkLoad(reply.load, kernelId);
   }
 
   async pause(caller: TaskObject, target: Reference, flags: number): Promise<void> {

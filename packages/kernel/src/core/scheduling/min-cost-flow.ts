@@ -244,14 +244,23 @@ export class MinCostFlow {
    * head keep the balance. How a placed task leaves the network.
    */
   unsend(path: readonly number[], amount = 1): void {
-    for (const arc of path) {
+    if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0)
+      throw errors.EINVAL(CALL, 'amount', `expected a positive integer, got ${describe(amount)}`);
+    if (!Array.isArray(path)) throw errors.EINVAL(CALL, 'path', `expected an array of arc ids, got ${describe(path)}`);
+    const arcs = path as readonly number[];
+    const seen = new Set<number>();
+    for (const arc of arcs) {
       const a = 2 * this.#arc(arc);
+      if (seen.has(arc)) throw errors.EINVAL(CALL, 'path', `arc ${arc} is listed twice`);
+      seen.add(arc);
       if (this.#res[a + 1]! < amount) throw errors.EINVAL(CALL, 'path', `arc ${arc} carries less than ${amount}`);
     }
     for (const arc of path) {
       const a = 2 * arc;
       this.#setRes(a + 1, this.#res[a + 1]! - amount);
       this.#setRes(a, this.#res[a]! + amount);
+      // A saturated arc with a negative reduced cost has room again: the next solve must look at it.
+      this.#dirty.push(a);
     }
     if (path.length === 0) return;
     this.#excess[this.#to[2 * path[0]! + 1]!]! += amount;

@@ -16,6 +16,8 @@ import type { Reference } from '../objects/reference.js';
 import type { Placement } from '../abi/program.js';
 import { nodeLoad } from '../kernel/scheduler.js';
 import { ANY_KERNEL } from '../scheduling/placement-policy.js';
+import { programKey } from '../scheduling/program-key.js';
+import type { TaskClass } from '../scheduling/task-class.js';
 import type { NodeLoad } from '../wire/transport.js';
 import { runArguments } from './arguments.js';
 import { spawn } from './spawn.js';
@@ -115,7 +117,8 @@ export async function run(
   if (target !== undefined && typeof target !== 'string')
     throw errors.EINVAL(s, 'spec.kernel', `expected a kernel id, got ${describe(target)}`);
   // Any kernel: the scheduling policy chooses, from where the inputs live and how loaded each kernel is.
-  if (target === ANY_KERNEL) target = await choose(kernel, argv as string[], inputs);
+  if (target === ANY_KERNEL)
+    target = await choose(kernel, argv as string[], inputs, programKey(await readWhole(bin, parent.label)));
   const remoteKernel = target !== undefined && target !== kernel.id ? target : undefined;
   if (remoteKernel !== undefined && kernel.distribution === undefined) {
     throw errors.EHOSTUNREACH(s, 'spec.kernel', `no transport: kernel ${remoteKernel} is unreachable`);
@@ -220,8 +223,9 @@ async function start(
   return handle;
 }
 
-// Asks the kernel's scheduling policy where to run (the caller and every reachable peer are candidates).
-async function choose(kernel: KernelState, argv: string[], inputs: Reference[]): Promise<string> {
+// Asks the kernel's scheduling policy where to run (the caller and every reachable peer are candidates), telling
+// it what the program was seen to do: here, or else by the peers that ran it (the class most of them saw).
+async function choose(kernel: KernelState, argv: string[], inputs: Reference[], program: string): Promise<string> {
   const inputBytes: Record<string, number> = {};
   for (const r of inputs) {
     const home = r.object.home ?? kernel.id;
@@ -229,10 +233,9 @@ async function choose(kernel: KernelState, argv: string[], inputs: Reference[]):
   }
   const peers = kernel.distribution?.peers() ?? [];
   // A peer that does not answer is not a candidate.
-  const loads = await Promise.all(peers.map((p) => kernel.distribution!.load(p).catch(() => undefined)));
-  const candidates = [nodeLoad(kernel), ...loads.filter((l): l is NodeLoad => l !== undefined)].filter(
-    (c) => c.schedulable !== false,
-  );
+  const loads = await Promise.all(peers.map((p) => kernel.distribution!.load(p, program).catch(() => undefined)));
+  const all = [nodeLoad(kernel, program), ...loads.filter((l): l is NodeLoad => l !== undefined)];
+  const candidates = all.filter((c) => c.schedulable !== false);
   if (candidates.length === 0)
     throw errors.EAGAIN(
       'run',
@@ -241,7 +244,7 @@ async function choose(kernel: KernelState, argv: string[], inputs: Reference[]):
     );
   let chosen: unknown;
   try {
-    chosen = kernel.scheduler.place({ caller: kernel.id, argv, inputBytes, candidates });
+    chosen = await kernel.scheduler.place({ caller: kernel.id, argv, inputBytes, candidates, taskClass: classOf(all) });
   } catch (e) {
     throw errors.EIO(
       'run',
@@ -252,6 +255,14 @@ async function choose(kernel: KernelState, argv: string[], inputs: Reference[]):
   if (!candidates.some((c) => c.kernel === chosen))
     throw errors.EIO('run', 'spec.kernel', `the scheduling policy chose ${describe(chosen)}, not a candidate`);
   return chosen as string;
+}
+
+// The class most kernels that know the program saw ('unknown' when none does; a tie goes to 'memory', the costlier).
+function classOf(loads: readonly NodeLoad[]): TaskClass {
+  const votes = { cpu: 0, memory: 0 };
+  for (const l of loads) if (l.programClass === 'cpu' || l.programClass === 'memory') votes[l.programClass]++;
+  if (votes.cpu === 0 && votes.memory === 0) return 'unknown';
+  return votes.cpu > votes.memory ? 'cpu' : 'memory';
 }
 
 /** A copy of a binary's bytes, read through its object like any read (released at once, so nothing stays lent). */

@@ -8,6 +8,7 @@
 import { errors } from '../abi/errors.js';
 import { RunFlags } from '../abi/flags.js';
 import type { Name } from '../abi/names.js';
+import { programKey } from '../scheduling/program-key.js';
 import { PROGRAM_PREFIX, type Placement, type ProcessKind, type Program } from '../abi/program.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import type { KernelObject } from '../objects/kernel-object.js';
@@ -141,6 +142,7 @@ export function spawn<T>(kernel: KernelState, req: SpawnRequest, handOut: (child
     process,
   });
   child.label = container !== undefined ? container.labelFor(req.label) : req.label;
+  child.programKey = programKey(req.binary);
   if (container !== undefined) {
     child.container = container;
     container.joined(child);

@@ -81,6 +81,8 @@ export type PeerRequest =
   | {
       /** How loaded the kernel is (for scheduling); the reply carries `load`. */
       kind: 'load';
+      /** A program key (core/scheduling/program-key.ts) whose class the reply should say. */
+      program?: string;
     }
   | {
       /** Resolve a name in the listed groups; the reply carries `objects`. */
@@ -390,4 +392,10 @@ export interface NodeLoad {
   readonly workerCpuMs: number | undefined;
   /** False for a kernel that takes no scheduled tasks (a client); such a kernel is never a candidate. Absent means true. */
   readonly schedulable?: boolean;
+  /** Its worker slots, when it reports them. */
+  readonly slots?: number;
+  /** Its running tasks by the class their programs were seen to have (cpu, memory, unknown). */
+  readonly classes?: Readonly<Record<string, number>>;
+  /** The class it has seen the asked-about program have ('unknown' if never run there). */
+  readonly programClass?: string;
 }
