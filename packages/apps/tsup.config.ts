@@ -11,6 +11,8 @@ export default defineConfig({
     'mapreduce/master-task': 'src/mapreduce/master-task.ts',
     'mapreduce/map-task': 'src/mapreduce/map-task.ts',
     'mapreduce/reduce-task': 'src/mapreduce/reduce-task.ts',
+    'sched/programs/matmul': 'src/sched/programs/matmul.ts',
+    'sched/programs/pi': 'src/sched/programs/pi.ts',
   },
   external: ['@dios/kernel', '@dios/libd'],
 });

@@ -55,3 +55,4 @@ export {
   saveProvenance,
 } from './provenance/log-blob.js';
 export type { ProvenanceSnapshot } from './provenance/log-blob.js';
+export * from './sched/index.js';
