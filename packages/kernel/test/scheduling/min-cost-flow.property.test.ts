@@ -18,8 +18,12 @@
  * edges), so an arc whose pair is taken goes through a node of its own
  * (u -> mid -> v, the cost on the first half): same flows, same costs.
  *
- * Runs: DIOS_PROPERTY_RUNS / 2 (default 500) per property; the reference is
- * slow, so the networks stay under ten nodes.
+ * Negative costs too: the reference gets such an arc saturated and turned
+ * around.
+ *
+ * Runs: DIOS_PROPERTY_RUNS / 2 (default 500) per property on networks of up
+ * to 8 nodes; a tenth to a fifth of that on networks of up to 40 nodes (the
+ * reference is slow).
  */
 import fc from 'fast-check';
 import { minCostFlow, type Edge } from 'min-cost-flow';
@@ -126,7 +130,8 @@ function expectFeasibleFlow(net: Net, b: Built): void {
 }
 
 // Supplies as units sent from one node to another: balanced by construction, several sources and sinks.
-const units = (nodes: number) => fc.array(fc.tuple(fc.nat(nodes - 1), fc.nat(nodes - 1)), { maxLength: 10 });
+const units = (nodes: number) =>
+  fc.array(fc.tuple(fc.nat(nodes - 1), fc.nat(nodes - 1)), { maxLength: Math.max(10, nodes) });
 const arcSpec = (nodes: number, costs: fc.Arbitrary<number>) =>
   fc
     .record({ from: fc.nat(nodes - 1), to: fc.nat(nodes - 1), cap: fc.nat(6), cost: costs })
@@ -135,16 +140,18 @@ const arcSpec = (nodes: number, costs: fc.Arbitrary<number>) =>
 const COSTS = fc.nat(20);
 const SIGNED_COSTS = fc.integer({ min: -10, max: 20 });
 
-const networkOf = (costs: fc.Arbitrary<number>) =>
-  fc.integer({ min: 2, max: 8 }).chain((n) =>
-    fc.record({ n: fc.constant(n), units: units(n), arcs: fc.array(arcSpec(n, costs), { maxLength: 24 }) }).map((g) => {
-      const supply = new Array<number>(g.n).fill(0);
-      for (const [from, to] of g.units) {
-        supply[from]!++;
-        supply[to]!--;
-      }
-      return { nodes: supply.map((s) => ({ supply: s })), arcs: g.arcs } satisfies Net;
-    }),
+const networkOf = (costs: fc.Arbitrary<number>, maxNodes = 8) =>
+  fc.integer({ min: 2, max: maxNodes }).chain((n) =>
+    fc
+      .record({ n: fc.constant(n), units: units(n), arcs: fc.array(arcSpec(n, costs), { maxLength: 3 * n }) })
+      .map((g) => {
+        const supply = new Array<number>(g.n).fill(0);
+        for (const [from, to] of g.units) {
+          supply[from]!++;
+          supply[to]!--;
+        }
+        return { nodes: supply.map((s) => ({ supply: s })), arcs: g.arcs } satisfies Net;
+      }),
   );
 
 /** One change to the network (indices are taken modulo what exists when it applies). */
@@ -291,6 +298,13 @@ const stepsOf = (changes: fc.Arbitrary<Step>[]) => fc.array(fc.oneof(...changes)
 describe('MinCostFlow against the min-cost-flow package', () => {
   it('random networks: the same optimal cost, or ENOSPC exactly when the supplies cannot all be met', () => {
     fc.assert(fc.property(networkOf(COSTS), fromScratch), { numRuns: NUM_RUNS });
+  });
+
+  it('larger networks (up to 40 nodes, 120 arcs)', () => {
+    fc.assert(fc.property(networkOf(COSTS, 40), fromScratch), { numRuns: Math.ceil(NUM_RUNS / 5) });
+    fc.assert(fc.property(networkOf(COSTS, 40), stepsOf(changesOf(COSTS)), incremental), {
+      numRuns: Math.ceil(NUM_RUNS / 10),
+    });
   });
 
   it('incremental changes, solved after each: the same as from scratch and as the reference', () => {

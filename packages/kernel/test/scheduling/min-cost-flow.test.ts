@@ -112,6 +112,24 @@ describe('MinCostFlow', () => {
     expect(m.totalCost()).toBe(7);
   });
 
+  it('a search that pushes and settles thousands of nodes (past the first heap and search arrays) stays exact', () => {
+    // s -> m_i at cost i for 3,000 middle nodes, only the last two lead on to t: every search settles them all.
+    const m = new MinCostFlow();
+    const s = m.addNode(2);
+    const t = m.addNode(-2);
+    const WIDTH = 3000;
+    const ends: number[] = [];
+    for (let i = 0; i < WIDTH; i++) {
+      const mid = m.addNode();
+      m.addArc(s, mid, 1, i);
+      if (i >= WIDTH - 2) ends.push(m.addArc(mid, t, 1, 0));
+    }
+    const stats = m.solve();
+    expect(m.totalCost()).toBe(2 * WIDTH - 3);
+    expect(ends.map((k) => m.flow(k))).toEqual([1, 1]);
+    expect(stats.scanned).toBeGreaterThan(WIDTH);
+  });
+
   it('an arc up to the largest capacity and cost is taken', () => {
     const m = new MinCostFlow();
     const s = m.addNode(5);
