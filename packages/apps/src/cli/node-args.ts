@@ -23,7 +23,17 @@ export interface NodeArgs extends NatsCredentials {
   readonly deadMs: number | undefined;
   /** How a lookup finds the nodes holding a name (`--name-resolution`, default `directory`). */
   readonly nameResolution: NameResolution;
+  /** How `run` with kernel '*' made on this node places tasks (`--scheduler`, default `greedy`). */
+  readonly scheduler: NodeScheduler;
+  /** Worker slots the node reports to schedulers (`--slots`), when given. */
+  readonly slots: number | undefined;
 }
+
+/** The placement policies a node can run: greedy (locality, then load) or flow (min-cost flow). */
+export type NodeScheduler = 'greedy' | 'flow';
+
+// The schedulers, default first: greedy stays the default, flow is asked for.
+const NODE_SCHEDULERS: readonly NodeScheduler[] = ['greedy', 'flow'];
 
 // The ways of resolving names, default first.
 const NAME_RESOLUTIONS: readonly NameResolution[] = ['directory', 'broadcast'];
@@ -39,7 +49,8 @@ export const NODE_START_COMMAND: CommandSpec = {
     'Runs one kernel of a DIOS cluster, joined to the other nodes through a NATS server, until SIGINT or SIGTERM; ' +
     'stdin takes control lines.',
   details: `  It installs the MapReduce programs (so other nodes can run map and reduce
-  tasks here), prints "node NAME up (cluster C, nats URL)" and serves until
+  tasks here), prints "node NAME up (cluster C, nats URL)" (with
+  ", scheduler flow" before the ")" under --scheduler flow) and serves until
   SIGINT or SIGTERM, when it says goodbye to the others and exits 0. Exits 1
   when it cannot start: server unreachable, credentials refused, or (EEXIST)
   a live node of the cluster has its id already.
@@ -80,6 +91,16 @@ export const NODE_START_COMMAND: CommandSpec = {
       value: 'HOW',
       help: "directory (default): a lookup asks the name's directory shard and the nodes it lists; broadcast: every node",
     },
+    scheduler: {
+      type: 'string',
+      value: 'NAME',
+      help: "how a run with kernel '*' made here (a MapReduce job's tasks) is placed: greedy (default: the kernel with most input bytes, then the least loaded) or flow (min-cost flow over data transfer and interference between task classes; docs/scheduling.md)",
+    },
+    slots: {
+      type: 'string',
+      value: 'N',
+      help: 'tasks this node runs at once as schedulers count them, 0 to 4096 (default: not reported; the flow scheduler assumes 4)',
+    },
   },
   example: 'node start --nats nats://127.0.0.1:4222 --id n1',
 };
@@ -94,6 +115,7 @@ export function parseNodeArgs(args: readonly string[]): NodeArgs {
   if (nats === undefined) throw new UsageError('missing option --nats URL');
   const id = p.string('id');
   const dead = p.string('dead-ms');
+  const slots = p.string('slots');
   return {
     nats,
     id: id === undefined ? undefined : nameToken('--id', id),
@@ -102,5 +124,7 @@ export function parseNodeArgs(args: readonly string[]): NodeArgs {
     ...parseCredentials(p),
     deadMs: dead === undefined ? undefined : wholeNumber('--dead-ms', dead, 3, 3_600_000),
     nameResolution: oneOf('--name-resolution', p.string('name-resolution') ?? NAME_RESOLUTIONS[0]!, NAME_RESOLUTIONS),
+    scheduler: oneOf('--scheduler', p.string('scheduler') ?? NODE_SCHEDULERS[0]!, NODE_SCHEDULERS),
+    slots: slots === undefined ? undefined : wholeNumber('--slots', slots, 0, 4096),
   };
 }

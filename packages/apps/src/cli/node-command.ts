@@ -5,7 +5,7 @@
  * @module
  */
 import { createInterface } from 'node:readline';
-import { isDiosError, Kernel } from '@dios/kernel';
+import { flowPolicy, isDiosError, Kernel, localityPolicy } from '@dios/kernel';
 import { FileBlobStore, useWorkers } from '@dios/kernel/node';
 import { connectNats, type NatsTransport } from '@dios/kernel/nats';
 import { installMapReducePrograms } from '../mapreduce/install.js';
@@ -47,7 +47,13 @@ export async function nodeCommand(args: readonly string[]): Promise<number> {
     return 1;
   }
   const store = parsed.data === undefined ? undefined : new FileBlobStore(parsed.data);
-  const kernel = await Kernel.boot({ id, cluster: parsed.cluster, ...(store !== undefined && { store }) });
+  const kernel = await Kernel.boot({
+    id,
+    cluster: parsed.cluster,
+    scheduler: parsed.scheduler === 'flow' ? flowPolicy() : localityPolicy,
+    ...(parsed.slots !== undefined && { slots: parsed.slots }),
+    ...(store !== undefined && { store }),
+  });
   kernel.onTaskFailure = (task, error) =>
     process.stderr.write(
       `dios node: task ${task.setup.argv[0] ?? '?'} failed: ${error instanceof Error ? error.message : String(error)}\n`,
@@ -83,7 +89,9 @@ export async function nodeCommand(args: readonly string[]): Promise<number> {
   }
   const link = kernel.join(transport, { nameResolution: parsed.nameResolution });
   await installMapReducePrograms(kernel);
-  process.stdout.write(`node ${id} up (cluster ${parsed.cluster}, nats ${parsed.nats})\n`);
+  // The scheduler is named when it is not the default, so the line greedy nodes print stays as it was.
+  const scheduler = parsed.scheduler === 'greedy' ? '' : `, scheduler ${parsed.scheduler}`;
+  process.stdout.write(`node ${id} up (cluster ${parsed.cluster}, nats ${parsed.nats}${scheduler})\n`);
 
   // Control lines run one at a time, so the replies come in order.
   const lines = createInterface({ input: process.stdin, terminal: false });
