@@ -28,13 +28,7 @@ import {
   type PendingTask,
   type TaskClass,
 } from '@dios/kernel';
-import {
-  compare,
-  generateJobMix,
-  SCHEDULERS,
-  simulate,
-  type SimulationResult,
-} from '../packages/apps/src/sched/index.js';
+import { compare, generateJobMix, SCHEDULERS, simulate, type SimulationResult } from '@dios/apps';
 import { median, now, printTable } from './harness.js';
 
 const FULL = process.env.SCHED_FULL === '1';
