@@ -19,6 +19,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import {
+  errors,
   flowPolicy,
   Kernel,
   localityPolicy,
@@ -33,8 +34,8 @@ import { wait } from '@dios/libd';
 import { installSchedPrograms, putMatrix, randomMatrix, SCHED_PROGRAM_IDS, startWorkload } from '@dios/apps';
 import { median, now, printTable } from './harness.js';
 
-/** The size of the mix and of its tasks. */
-interface MixShape {
+/** The size of the mix and of its tasks ({@link realWorkloads}' options; every field has a default). */
+export interface MixShape {
   /** Matmul tasks (n x n, the inputs on kernel A). */
   readonly matmuls: number;
   /** Matrix order. */
@@ -49,6 +50,7 @@ interface MixShape {
   readonly repetitions: number;
 }
 
+/** The defaults: about 1.5 s of work per mix on 2 cores. */
 const SHAPE: MixShape = { matmuls: 4, n: 384, pis: 4, terms: 100_000_000, slots: 2, repetitions: 7 };
 
 /** One policy's figures over the repetitions. */
@@ -164,10 +166,16 @@ function mostFrequent(xs: readonly string[]): string {
 /**
  * Measures the mix (4 matmul n=384 + 4 Pi of 10^8 terms by default) over two
  * kernels with worker threads, greedy against flow, alternating over
- * repetitions; returns the table and figures (nothing printed).
+ * repetitions; returns the table and figures (nothing printed). EINVAL
+ * (`options.FIELD`) for a field that is not a positive integer (slots may be 0).
  */
-export async function realWorkloads(): Promise<RealWorkloads> {
-  const shape = SHAPE;
+export async function realWorkloads(options: Partial<MixShape> = {}): Promise<RealWorkloads> {
+  const shape = { ...SHAPE, ...options };
+  for (const [key, value] of Object.entries(shape)) {
+    const min = key === 'slots' ? 0 : 1;
+    if (!Number.isSafeInteger(value) || value < min)
+      throw errors.EINVAL('realWorkloads', `options.${key}`, `expected an integer >= ${min}, got ${String(value)}`);
+  }
   const net = new LoopbackNetwork();
   const cluster = `sched-real-${process.pid}`;
   const kernels: Kernel[] = [];
