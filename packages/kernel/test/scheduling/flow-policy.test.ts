@@ -217,4 +217,20 @@ describe('flowPolicy in kernels', () => {
     });
     expect(place).toBe('y');
   });
+
+  // BUG: choose() (core/syscalls/run.ts) sums input bytes in a plain object keyed by kernel id:
+  // `inputBytes[home] ?? 0` reads Object.prototype's members for ids like 'constructor' or 'toString' (valid
+  // kernel ids), so the sum becomes a string ("function Object() { [native code] }300000"); the flow policy's
+  // checkTask then refuses it (EINVAL task.inputBytes.constructor) and every run '*' with an input held there
+  // fails with EIO. ('__proto__' silently loses the bytes instead.) Fix: Object.create(null) or a Map, and
+  // Object.hasOwn in the greedy policy's score.
+  it.fails("a run whose input lives on a kernel named 'constructor' runs there", async () => {
+    const w = await world(['a', 'constructor']);
+    const home = new Map(Object.entries(w.k)).get('constructor')!;
+    const { name } = await home.init.create(ObjectType.SHARED_MEMORY_BLOB, { lifecycle: 'immortal' });
+    const [held] = await home.init.lookup(name);
+    await writeAll(home.init, held!, new Uint8Array(300_000));
+    const [input] = await w.sys.lookup(name);
+    expect(await runAny(w, 'fresh', [input!])).toBe('constructor');
+  });
 });
