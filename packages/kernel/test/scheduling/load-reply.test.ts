@@ -7,10 +7,12 @@
  * load request with a huge program key is answered without the key's class.
  * Replies are forged by a transport wrapped around the caller's loopback one.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ANY_KERNEL,
   flowPolicy,
+  isDiosError,
   Kernel,
   LoopbackNetwork,
   ObjectType,
@@ -143,6 +145,59 @@ describe('load replies: forged or malformed ones are not candidates', () => {
       const err = await expectErrno(() => checkLoad(forge(good), 'b'), 'EIO', 'spec.kernel', 'run');
       expect(err.message, what).toMatch(/kernel b sent a malformed load/);
     }
+  });
+
+  it('checkLoad on anything: EIO or a load that is well formed (fast-check)', () => {
+    const field = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.integer({ min: -5, max: 5000 }),
+      fc.double(),
+      fc.string({ maxLength: 4 }),
+      fc.boolean(),
+      fc.constantFrom('cpu', 'memory', 'unknown', 'root', 'b', 'toString'),
+      fc.dictionary(fc.constantFrom('cpu', 'memory', 'unknown', 'gpu', '__proto__'), fc.oneof(fc.nat(9), fc.string())),
+    );
+    const arbLoad = fc.oneof(
+      fc.anything(),
+      fc.record(
+        {
+          kernel: fc.oneof(fc.constant('b'), field),
+          runningTasks: field,
+          workerCpuMs: field,
+          schedulable: field,
+          slots: field,
+          classes: field,
+          programClass: field,
+          extra: field,
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    const count = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+    fc.assert(
+      fc.property(arbLoad, (raw) => {
+        let load;
+        try {
+          load = checkLoad(raw, 'b');
+        } catch (e) {
+          expect(isDiosError(e) && e.code === 'EIO').toBe(true);
+          return;
+        }
+        expect(load.kernel).toBe('b');
+        expect(count(load.runningTasks)).toBe(true);
+        if (load.slots !== undefined) expect(count(load.slots) && load.slots <= 4096).toBe(true);
+        if (load.schedulable !== undefined) expect(typeof load.schedulable).toBe('boolean');
+        if (load.programClass !== undefined) expect(['cpu', 'memory', 'unknown']).toContain(load.programClass);
+        if (load.workerCpuMs !== undefined) expect(load.workerCpuMs).toBeGreaterThanOrEqual(0);
+        if (load.classes !== undefined) {
+          expect(Object.keys(load.classes).sort()).toEqual(['cpu', 'memory', 'unknown']);
+          for (const v of Object.values(load.classes)) expect(count(v)).toBe(true);
+        }
+        expect(Object.keys(load).every((k) => k !== 'extra')).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('extra fields are dropped, not passed to the policy', () => {
