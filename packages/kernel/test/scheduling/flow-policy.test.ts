@@ -234,6 +234,13 @@ describe('flowPolicy in kernels', () => {
     expect(await runAny(w, 'fresh', [input!])).toBe('constructor');
   });
 
+  it('runs made one at a time fill the caller, then the peer', async () => {
+    const w = await world(['a', 'b']);
+    for (let i = 0; i < 8; i++) await w.sys.run(w.bin.fresh!, { argv: ['fresh', 'hold'], kernel: ANY_KERNEL });
+    expect([nodeLoad(w.k.a!).runningTasks, nodeLoad(w.k.b!).runningTasks]).toEqual([4, 4]);
+    w.release();
+  });
+
   // BUG (limitation): each run '*' asks the loads and places on its own, and a placement counts in no load until
   // its task starts, so runs made at once all see the same loads and herd: 8 concurrent runs from a all land on a
   // (4 slots) while b's 4 slots stay free, though one at a time they fill a and then b. Fix: the caller counts
