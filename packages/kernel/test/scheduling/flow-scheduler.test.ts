@@ -239,6 +239,24 @@ describe('FlowScheduler: examples', () => {
   });
 });
 
+describe('FlowScheduler: the network does not grow with rounds', () => {
+  it('after many tasks come and go (jobs, classes, mustPlace or not), nodes and arcs are back where they were', () => {
+    for (const mustPlace of [false, true]) {
+      const s = new FlowScheduler({ mustPlace });
+      s.addMachine(machine('a', 2, { rack: 'r' }));
+      s.addMachine(machine('b', 1, { rack: 's' }));
+      const round = (i: number) => {
+        s.submit(task(`t${i}`, { job: `j${i % 3}`, inputBytes: { a: 5 * UNIT, b: i }, taskClass: CLASSES[i % 3] }));
+        for (const a of s.schedule(i)) s.finished(a.task);
+      };
+      for (let i = 0; i < 10; i++) round(i);
+      const size = s.networkSize;
+      for (let i = 10; i < 500; i++) round(i);
+      expect(s.networkSize).toEqual(size);
+    }
+  });
+});
+
 describe('FlowScheduler: errors leave the state unchanged', () => {
   it('EINVAL for unknown or out-of-range options', async () => {
     await expectErrno(() => new FlowScheduler({ bogus: 1 } as never), 'EINVAL', 'options.bogus');
