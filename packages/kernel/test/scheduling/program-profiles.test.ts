@@ -7,8 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { ANY_KERNEL, Kernel, nodeLoad, programBinary, programKey } from '@dios/kernel';
 import { ProgramProfiles } from '../../src/core/kernel/program-profiles.js';
+import { useWorkers } from '@dios/kernel/node';
 import { TaskStats } from '../../src/core/objects/task-stats.js';
 import { blobWith, expectErrno } from '../helpers.js';
+import { until } from '../distribution/cluster.js';
+
+const FIXTURE = new URL('../fixtures/worker-programs.ts', import.meta.url).href;
 
 /** Figures of a finished task: `bytes` moved over `ms` (CPU ms for a worker, else wall ms). */
 function stats(bytes: number, ms: number, worker: boolean, cpuKnown = true): TaskStats {
@@ -90,6 +94,23 @@ describe('ProgramProfiles', () => {
     const p = new ProgramProfiles();
     await expectErrno(() => p.classOf('x'.repeat(2000)), 'EINVAL', 'program');
     expect(nodeLoad(k, 'program:ok').programClass).toBe('unknown');
+  });
+
+  it("a worker task's exit counts once its CPU figure is in: a spinning worker program is cpu", async () => {
+    const k = await Kernel.boot({ id: 'pp-worker' });
+    const pool = useWorkers(k, { size: 1 });
+    k.registerProgram('spin', { module: FIXTURE, export: 'busy' });
+    try {
+      const t = await k.init.run((await blobWith(k.init, programBinary('spin'))).ref, {
+        argv: ['spin', '40'],
+        placement: 'worker',
+      });
+      await k.init.select([t]);
+      await until('the worker figures count', () => nodeLoad(k, 'program:spin').programClass !== 'unknown', 2000);
+      expect(nodeLoad(k, 'program:spin').programClass).toBe('cpu');
+    } finally {
+      await pool.close();
+    }
   });
 
   // BUG: a program id has no length limit (registerProgram only refuses empty ids and spaces), so its key may pass
