@@ -25,6 +25,8 @@ const CALL = 'flowScheduler';
 // groups, not to every machine, so a search through it scans a few hundred arcs.
 const GROUP_SIZE = 64;
 const FAN_OUT = 24;
+// Search ranks by nearness to the sink: among equal distances a search goes down the aggregation tree first.
+const RANK = { machine: 1, entry: 2, group: 3, superGroup: 4, cluster: 5, task: 6 } as const;
 
 /** Options of a {@link FlowScheduler}: cost weights, and whether every task must be placed. */
 export interface FlowSchedulerOptions extends Partial<FlowCostModel> {
@@ -113,6 +115,7 @@ export class FlowScheduler implements ClusterScheduler {
     const g = this.#g;
     if (m.spec.rack !== undefined) this.#racks = true;
     const node = g.addNode();
+    g.setRank(node, RANK.machine);
     const nodes: MachineNodes = {
       node,
       sinkArc: g.addArc(node, this.#sink, Math.max(0, m.free), 0),
@@ -144,6 +147,7 @@ export class FlowScheduler implements ClusterScheduler {
     const c = t.taskClass ?? 'unknown';
     const layer = this.#layer(c);
     const node = g.addNode(1);
+    g.setRank(node, RANK.task);
     g.setSupply(this.#sink, g.supplyOf(this.#sink) - 1);
     const total = t.totalBytes!;
     const xCost = units(model, total);
@@ -155,6 +159,7 @@ export class FlowScheduler implements ClusterScheduler {
       let job = this.#jobs.get(t.job);
       if (job === undefined) {
         const u = g.addNode();
+        g.setRank(u, RANK.machine);
         g.addArc(u, this.#sink, UNLIMITED, 0);
         job = { node: u, tasks: 0 };
         this.#jobs.set(t.job, job);
@@ -278,6 +283,7 @@ export class FlowScheduler implements ClusterScheduler {
     let layer = this.#layers.get(c);
     if (layer !== undefined) return layer;
     layer = { x: this.#g.addNode(), groups: new Map(), supers: [], lastSuperGroups: FAN_OUT };
+    this.#g.setRank(layer.x, RANK.cluster);
     this.#layers.set(c, layer);
     for (const [id, nodes] of this.#machines) this.#addEntry(this.#book.machines.get(id)!, nodes, c, layer);
     return layer;
@@ -289,16 +295,19 @@ export class FlowScheduler implements ClusterScheduler {
     if (group === undefined) {
       if (layer.lastSuperGroups === FAN_OUT) {
         const top = g.addNode();
+        g.setRank(top, RANK.superGroup);
         g.addArc(layer.x, top, UNLIMITED, 0);
         layer.supers.push(top);
         layer.lastSuperGroups = 0;
       }
       group = g.addNode();
+      g.setRank(group, RANK.group);
       g.addArc(layer.supers[layer.supers.length - 1]!, group, UNLIMITED, 0);
       layer.lastSuperGroups++;
       layer.groups.set(nodes.group, group);
     }
     const node = g.addNode();
+    g.setRank(node, RANK.entry);
     const [firstCost, moreCost] = this.#entryCosts(m, c);
     const entry: Entry = {
       node,

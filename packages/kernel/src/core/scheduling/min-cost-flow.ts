@@ -37,6 +37,7 @@ export class MinCostFlow {
   #excess = new Float64Array(0);
   #pot = new Float64Array(0);
   #priority = new Float64Array(0);
+  #rank = new Uint8Array(0);
   #head = new Int32Array(0);
   #tail = new Int32Array(0);
   // A second list per node holds only the arcs with residual capacity: searches scan nothing else.
@@ -101,6 +102,7 @@ export class MinCostFlow {
     this.#excess[n] = supply;
     this.#pot[n] = 0;
     this.#priority[n] = 0;
+    this.#rank[n] = 0;
     this.#stamp[n] = 0;
     this.#done[n] = 0;
     this.#fresh[n] = 1;
@@ -130,6 +132,18 @@ export class MinCostFlow {
     if (typeof priority !== 'number' || !Number.isFinite(priority))
       throw errors.EINVAL(CALL, 'priority', `expected a finite number, got ${describe(priority)}`);
     this.#priority[node] = priority;
+  }
+
+  /**
+   * Among nodes at the same distance, a search takes the lower rank first
+   * (0-255, default 0). Ranking nodes by how near the sink they are makes a
+   * search through an aggregation tree go straight down, not level by level.
+   */
+  setRank(node: number, rank: number): void {
+    this.#node('node', node);
+    if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 0 || rank > 255)
+      throw errors.EINVAL(CALL, 'rank', `expected an integer in [0, 255], got ${describe(rank)}`);
+    this.#rank[node] = rank;
   }
 
   /** The node's supply. */
@@ -249,11 +263,15 @@ export class MinCostFlow {
     if (!Array.isArray(path)) throw errors.EINVAL(CALL, 'path', `expected an array of arc ids, got ${describe(path)}`);
     const arcs = path as readonly number[];
     const seen = new Set<number>();
+    let last = -1;
     for (const arc of arcs) {
       const a = 2 * this.#arc(arc);
       if (seen.has(arc)) throw errors.EINVAL(CALL, 'path', `arc ${arc} is listed twice`);
       seen.add(arc);
       if (this.#res[a + 1]! < amount) throw errors.EINVAL(CALL, 'path', `arc ${arc} carries less than ${amount}`);
+      if (seen.size > 1 && this.#to[a + 1] !== last)
+        throw errors.EINVAL(CALL, 'path', `arc ${arc} does not start where the arc before it ends`);
+      last = this.#to[a]!;
     }
     for (const arc of path) {
       const a = 2 * arc;
@@ -443,7 +461,7 @@ export class MinCostFlow {
     this.#excess[t]! += amount;
   }
 
-  // Ties go to the node pushed first (the arcs an aggregator lists first, toward the sink, before residual ones).
+  // Ties go to the lower rank, then to the node pushed first.
   #push(key: number, node: number): void {
     if (this.#heapSize === this.#heapKey.length) {
       this.#heapKey = grow(this.#heapKey, this.#heapKey.length * 2);
@@ -453,7 +471,7 @@ export class MinCostFlow {
     const keys = this.#heapKey;
     const nodes = this.#heapNode;
     const seqs = this.#heapSeq;
-    const seq = ++this.#seq;
+    const seq = this.#rank[node]! * 2 ** 44 + ++this.#seq;
     let i = this.#heapSize++;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -551,6 +569,7 @@ export class MinCostFlow {
     this.#excess = grow(this.#excess, cap);
     this.#pot = grow(this.#pot, cap);
     this.#priority = grow(this.#priority, cap);
+    this.#rank = grow(this.#rank, cap);
     this.#head = grow(this.#head, cap);
     this.#tail = grow(this.#tail, cap);
     this.#rhead = grow(this.#rhead, cap);
