@@ -224,7 +224,7 @@ describe('flowPolicy in kernels', () => {
   // checkTask then refuses it (EINVAL task.inputBytes.constructor) and every run '*' with an input held there
   // fails with EIO. ('__proto__' silently loses the bytes instead.) Fix: Object.create(null) or a Map, and
   // Object.hasOwn in the greedy policy's score.
-  it.fails("a run whose input lives on a kernel named 'constructor' runs there", async () => {
+  it("a run whose input lives on a kernel named 'constructor' runs there", async () => {
     const w = await world(['a', 'constructor']);
     const home = new Map(Object.entries(w.k)).get('constructor')!;
     const { name } = await home.init.create(ObjectType.SHARED_MEMORY_BLOB, { lifecycle: 'immortal' });

@@ -9,7 +9,7 @@ import { ANY_KERNEL, Kernel, nodeLoad, programBinary, programKey } from '@dios/k
 import { ProgramProfiles } from '../../src/core/kernel/program-profiles.js';
 import { useWorkers } from '@dios/kernel/node';
 import { TaskStats } from '../../src/core/objects/task-stats.js';
-import { blobWith, expectErrno } from '../helpers.js';
+import { blobWith } from '../helpers.js';
 import { until } from '../distribution/cluster.js';
 
 const FIXTURE = new URL('../fixtures/worker-programs.ts', import.meta.url).href;
@@ -89,10 +89,10 @@ describe('ProgramProfiles', () => {
     expect(nodeLoad(k).runningTasks).toBe(0);
   });
 
-  it('classOf refuses a key past 1024 characters (EINVAL program); nodeLoad still answers a short key', async () => {
+  it('classOf knows nothing of a key past 1024 characters (unknown, no throw); nodeLoad still answers a short key', async () => {
     const k = await Kernel.boot({ id: 'pp2' });
     const p = new ProgramProfiles();
-    await expectErrno(() => p.classOf('x'.repeat(2000)), 'EINVAL', 'program');
+    expect(p.classOf('x'.repeat(2000))).toBe('unknown');
     expect(nodeLoad(k, 'program:ok').programClass).toBe('unknown');
   });
 
@@ -118,28 +118,25 @@ describe('ProgramProfiles', () => {
   // is reassigned, so the entry stays and every later classOf throws: nodeLoad(kernel, key) and so every load
   // reply with a program key and every run '*' on that kernel fail from then on. Minimal case below. Fix: skip
   // (or hash) keys past the limit in ProgramProfiles.exited/classOf, or key programs by a bounded hash.
-  it.fails('one exit with a 2000-character key does not poison the profiles of every other program', () => {
+  it('one exit with a 2000-character key does not poison the profiles of every other program', () => {
     const p = new ProgramProfiles();
     p.exited('program:' + 'x'.repeat(2000), stats(8, 100, false), false);
     p.exited('pi', stats(8, 100, false), false);
     expect(p.classOf('pi')).toBe('cpu');
   });
 
-  it.fails(
-    'a kernel that ran a program with a 2000-character id still answers loads and runs on any kernel',
-    async () => {
-      const k = await Kernel.boot({ id: 'pp3' });
-      const long = 'x'.repeat(2000);
-      k.registerProgram(long, () => 0);
-      k.registerProgram('short', () => 0);
-      const t = await k.init.run((await blobWith(k.init, programBinary(long))).ref, { argv: [long] });
-      await k.init.select([t]);
-      expect(nodeLoad(k, 'program:short').programClass).toBe('unknown');
-      const u = await k.init.run((await blobWith(k.init, programBinary('short'))).ref, {
-        argv: ['short'],
-        kernel: ANY_KERNEL,
-      });
-      await k.init.select([u]);
-    },
-  );
+  it('a kernel that ran a program with a 2000-character id still answers loads and runs on any kernel', async () => {
+    const k = await Kernel.boot({ id: 'pp3' });
+    const long = 'x'.repeat(2000);
+    k.registerProgram(long, () => 0);
+    k.registerProgram('short', () => 0);
+    const t = await k.init.run((await blobWith(k.init, programBinary(long))).ref, { argv: [long] });
+    await k.init.select([t]);
+    expect(nodeLoad(k, 'program:short').programClass).toBe('unknown');
+    const u = await k.init.run((await blobWith(k.init, programBinary('short'))).ref, {
+      argv: ['short'],
+      kernel: ANY_KERNEL,
+    });
+    await k.init.select([u]);
+  });
 });

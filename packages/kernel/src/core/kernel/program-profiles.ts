@@ -32,14 +32,25 @@ export class ProgramProfiles {
   /** The class program `key`'s runs so far give ('unknown' if none told). */
   classOf(key: string): TaskClass {
     this.#drain();
-    return this.#profiles.classOf(key);
+    try {
+      return this.#profiles.classOf(key);
+    } catch {
+      return 'unknown';
+    }
   }
 
   #drain(): void {
     const waiting: Pending[] = [];
     for (const p of this.#pending) {
       if (p.worker && p.stats.cpuMs === undefined) waiting.push(p);
-      else this.#profiles.record(p.key, p.stats.snapshot());
+      else {
+        // An exit the profiles refuse (a key they do not take, figures they cannot read) is dropped, never kept.
+        try {
+          this.#profiles.record(p.key, p.stats.snapshot());
+        } catch {
+          /* dropped */
+        }
+      }
     }
     this.#pending = waiting;
   }

@@ -9,7 +9,9 @@ import { errors } from '../abi/errors.js';
 import type { NodeLoad } from '../wire/transport.js';
 import { TASK_CLASSES } from '../scheduling/task-class.js';
 
-const count = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+// Counts above this are lies or accidents; refusing them keeps every cost the policy computes in range.
+const MAX_COUNT = 2 ** 20;
+const count = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= MAX_COUNT;
 
 /** `load` if it is a well-formed load of kernel `kernelId`; EIO naming the bad field otherwise. */
 export function checkLoad(load: unknown, kernelId: string): NodeLoad {

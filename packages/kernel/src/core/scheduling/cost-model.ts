@@ -87,9 +87,16 @@ export function costModel(call: string, changes: Partial<FlowCostModel> = {}): F
   return model as unknown as FlowCostModel;
 }
 
-/** Cost units of moving `bytes`. */
+/**
+ * The most any one cost term is: sums of a few terms stay within the
+ * solver's 2^40, whatever the inputs (huge bytes, a round long after a
+ * submission, a machine claiming millions of tasks).
+ */
+export const MAX_TERM = 2 ** 36;
+
+/** Cost units of moving `bytes` (at most MAX_TERM). */
 export function units(model: FlowCostModel, bytes: number): number {
-  return Math.ceil(bytes / model.bytesPerUnit);
+  return Math.min(MAX_TERM, Math.ceil(bytes / model.bytesPerUnit));
 }
 
 /** What a task of class `placed` pays on a machine holding `residents` (tasks by class). */
@@ -100,5 +107,5 @@ export function interference(
 ): number {
   let points = 0;
   for (const k of TASK_CLASSES) points += Math.max(0, residents[k]) * PENALTY[placed][k];
-  return points * model.interferenceCost;
+  return Math.min(MAX_TERM, points * model.interferenceCost);
 }

@@ -15,7 +15,7 @@
  */
 import { errors } from '../abi/errors.js';
 import type { Assignment, ClusterScheduler, MachineSpec, PendingTask } from './cluster-scheduler.js';
-import { costModel, interference, PENALTY, units, type FlowCostModel } from './cost-model.js';
+import { costModel, interference, MAX_TERM, PENALTY, units, type FlowCostModel } from './cost-model.js';
 import { MinCostFlow, UNLIMITED } from './min-cost-flow.js';
 import { SlotBook, type BookMachine } from './slot-book.js';
 import type { TaskClass } from './task-class.js';
@@ -81,7 +81,6 @@ export class FlowScheduler implements ClusterScheduler {
   readonly #jobs = new Map<string, Job>();
   readonly #tasks = new Map<string, TaskNodes>();
   #added = 0;
-  #racks = false;
   /** Figures of the last round's solve. */
   lastRound = { searches: 0, scanned: 0, placed: 0 };
 
@@ -113,7 +112,6 @@ export class FlowScheduler implements ClusterScheduler {
   addMachine(machine: MachineSpec): void {
     const m = this.#book.addMachine(CALL, machine);
     const g = this.#g;
-    if (m.spec.rack !== undefined) this.#racks = true;
     const node = g.addNode();
     g.setRank(node, RANK.machine);
     const nodes: MachineNodes = {
@@ -173,16 +171,16 @@ export class FlowScheduler implements ClusterScheduler {
       .filter(([id]) => this.#machines.has(id))
       .sort((a, b) => b[1] - a[1]);
     const rackBytes = new Map<string, number>();
-    if (this.#racks)
-      for (const [id, bytes] of held) {
-        const group = this.#machines.get(id)!.group;
-        rackBytes.set(group, Math.min(total, (rackBytes.get(group) ?? 0) + bytes));
-      }
+    // Only configured racks count: machines without one share no rack, only an aggregation group.
+    for (const [id, bytes] of held) {
+      const group = this.#machines.get(id)!.group;
+      if (group.startsWith('rack:')) rackBytes.set(group, Math.min(total, (rackBytes.get(group) ?? 0) + bytes));
+    }
     const inRack = (bytes: number) => units(model, Math.floor((bytes * model.inRackPercent) / 100));
     for (const [id, bytes] of held.slice(0, model.preferredMachines)) {
       const m = this.#machines.get(id)!;
       const local = rackBytes.get(m.group) ?? bytes;
-      const cost = units(model, total - local) + (this.#racks ? inRack(local - bytes) : 0);
+      const cost = units(model, total - local) + inRack(local - bytes);
       g.addArc(node, m.entries.get(c)!.node, 1, cost);
     }
     const racks = [...rackBytes].sort((a, b) => b[1] - a[1]).slice(0, model.preferredRacks);
@@ -210,7 +208,7 @@ export class FlowScheduler implements ClusterScheduler {
       const cost =
         units(this.#model, t.spec.totalBytes!) +
         this.#model.unscheduledCost +
-        Math.floor((waited * this.#model.waitCostPerSecond) / 1000);
+        Math.min(MAX_TERM, Math.floor((waited * this.#model.waitCostPerSecond) / 1000));
       if (cost !== t.uCost) {
         g.setCost(t.uArc, cost);
         t.uCost = cost;

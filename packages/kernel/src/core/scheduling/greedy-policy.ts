@@ -11,7 +11,7 @@ import type { SchedulingPolicy } from './placement-policy.js';
 export const localityPolicy: SchedulingPolicy = {
   place({ caller, inputBytes, candidates }) {
     let best = candidates[0]!;
-    const score = (c: NodeLoad) => inputBytes[c.kernel] ?? 0;
+    const score = (c: NodeLoad) => (Object.hasOwn(inputBytes, c.kernel) ? inputBytes[c.kernel]! : 0);
     for (const c of candidates) {
       const better =
         score(c) > score(best) ||

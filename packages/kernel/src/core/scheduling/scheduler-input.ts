@@ -51,7 +51,7 @@ export function checkTask(call: string, t: PendingTask): PendingTask {
     );
   if (t.inputBytes === null || typeof t.inputBytes !== 'object')
     throw errors.EINVAL(call, 'task.inputBytes', `expected an object, got ${describe(t.inputBytes)}`);
-  const inputBytes: Record<string, number> = {};
+  const inputBytes: Record<string, number> = Object.create(null) as Record<string, number>;
   let sum = 0;
   let most = 0;
   for (const [k, v] of Object.entries(t.inputBytes)) {

@@ -226,7 +226,8 @@ async function start(
 // Asks the kernel's scheduling policy where to run (the caller and every reachable peer are candidates), telling
 // it what the program was seen to do: here, or else by the peers that ran it (the class most of them saw).
 async function choose(kernel: KernelState, argv: string[], inputs: Reference[], program: string): Promise<string> {
-  const inputBytes: Record<string, number> = {};
+  // No prototype: a kernel named 'constructor' or '__proto__' is a key like any other.
+  const inputBytes: Record<string, number> = Object.create(null) as Record<string, number>;
   for (const r of inputs) {
     const home = r.object.home ?? kernel.id;
     inputBytes[home] = (inputBytes[home] ?? 0) + r.object.size;
