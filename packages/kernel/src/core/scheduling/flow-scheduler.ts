@@ -150,22 +150,6 @@ export class FlowScheduler implements ClusterScheduler {
     const total = t.totalBytes!;
     const xCost = units(model, total);
     g.setPriority(node, xCost);
-    g.addArc(node, layer.x, 1, xCost);
-    let uArc: number | undefined;
-    let uCost = 0;
-    if (!this.#mustPlace) {
-      let job = this.#jobs.get(t.job);
-      if (job === undefined) {
-        const u = g.addNode();
-        g.setRank(u, RANK.machine);
-        g.addArc(u, this.#sink, UNLIMITED, 0);
-        job = { node: u, tasks: 0 };
-        this.#jobs.set(t.job, job);
-      }
-      job.tasks++;
-      uCost = xCost + model.unscheduledCost;
-      uArc = g.addArc(node, job.node, 1, uCost);
-    }
     // Preferred machines: the ones holding most of the input; preferred racks: theirs, by bytes in the rack.
     const held = Object.entries(t.inputBytes)
       .filter(([id]) => this.#machines.has(id))
@@ -186,6 +170,23 @@ export class FlowScheduler implements ClusterScheduler {
     const racks = [...rackBytes].sort((a, b) => b[1] - a[1]).slice(0, model.preferredRacks);
     for (const [group, bytes] of racks) {
       g.addArc(node, layer.groups.get(group)!, 1, units(model, total - bytes) + inRack(bytes));
+    }
+    // The cheap arcs first: the solver's probe tries a task's arcs in order.
+    g.addArc(node, layer.x, 1, xCost);
+    let uArc: number | undefined;
+    let uCost = 0;
+    if (!this.#mustPlace) {
+      let job = this.#jobs.get(t.job);
+      if (job === undefined) {
+        const u = g.addNode();
+        g.setRank(u, RANK.machine);
+        g.addArc(u, this.#sink, UNLIMITED, 0);
+        job = { node: u, tasks: 0 };
+        this.#jobs.set(t.job, job);
+      }
+      job.tasks++;
+      uCost = xCost + model.unscheduledCost;
+      uArc = g.addArc(node, job.node, 1, uCost);
     }
     this.#tasks.set(t.id, { node, spec: t, uArc, uCost });
   }
@@ -269,6 +270,8 @@ export class FlowScheduler implements ClusterScheduler {
       if (g.costOf(e.first) !== first) g.setCost(e.first, first);
       if (g.costOf(e.more) !== more) g.setCost(e.more, more);
     }
+    // Cheaper entries would each be saturated and repaired by a search; one repair at the machine does for all.
+    g.settleIn(nodes.node);
   }
 
   // The first task of class c placed in a round pays for the machine's tasks; later ones also for that one.

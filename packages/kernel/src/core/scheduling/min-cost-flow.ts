@@ -17,6 +17,9 @@ const CALL = 'minCostFlow';
 /** Capacity meaning "as much as needed" (larger than any supply the solver takes). */
 export const UNLIMITED = 2 ** 40;
 const MAX_COST = 2 ** 40;
+// The probe before each search: how deep it goes and how many arcs it looks at.
+const PROBE_DEPTH = 6;
+const PROBE_ARCS = 48;
 
 /** What one {@link MinCostFlow.solve} did. */
 export interface SolveStats {
@@ -68,6 +71,9 @@ export class MinCostFlow {
   #done = new Int32Array(0);
   #epoch = 0;
   #popped = new Int32Array(1024);
+  #probePath = new Int32Array(PROBE_DEPTH);
+  #probeAt = new Int32Array(PROBE_DEPTH);
+  #probeLength = 0;
   #heapSize = 0;
   #heapKey = new Float64Array(1024);
   #heapNode = new Int32Array(1024);
@@ -285,6 +291,24 @@ export class MinCostFlow {
     this.#excess[this.#to[2 * path[path.length - 1]!]!]! -= amount;
   }
 
+  /**
+   * Lowers `node`'s potential just enough that no arc into it has a negative
+   * reduced cost, instead of saturating those arcs at the next solve (arcs
+   * out of it that go negative are saturated then). After costs into a
+   * machine fell, one cheap repair at the machine replaces one per arc.
+   */
+  settleIn(node: number): void {
+    this.#node('node', node);
+    let need = 0;
+    for (let x = this.#head[node]!; x >= 0; x = this.#next[x]!) {
+      const b = x ^ 1;
+      if (this.#res[b]! > 0) need = Math.max(need, -this.#reduced(b));
+    }
+    if (need <= 0) return;
+    this.#pot[node]! -= need;
+    for (let x = this.#head[node]!; x >= 0; x = this.#next[x]!) this.#dirty.push(x & ~1);
+  }
+
   /** The first arc out of `node` that carries flow, or -1. */
   flowArcOut(node: number): number {
     this.#node('node', node);
@@ -384,7 +408,51 @@ export class MinCostFlow {
   }
 
   // Dijkstra on reduced costs from s until a node with demand is taken off the heap.
+  // A short path of forward arcs from s to a demand, found depth first (at most PROBE_DEPTH arcs, PROBE_ARCS
+  // looked at): its reduced length bounds the search, which then pushes nothing at or past it. Most tasks have
+  // such a path (data-local machine with a free slot), and the search then only checks nothing beats it.
+  #probe(s: number): number {
+    const to = this.#to;
+    const rhead = this.#rhead;
+    const rnext = this.#rnext;
+    const excess = this.#excess;
+    const path = this.#probePath;
+    const at = this.#probeAt;
+    let depth = 0;
+    let looked = 0;
+    at[0] = rhead[s]!;
+    for (;;) {
+      let a = at[depth]!;
+      while (a >= 0 && (a & 1) === 1) a = rnext[a]!;
+      if (a < 0 || ++looked > PROBE_ARCS) {
+        if (depth === 0 || a >= 0) return Infinity;
+        depth--;
+        at[depth] = rnext[path[depth]!]!;
+        continue;
+      }
+      path[depth] = a;
+      const v = to[a]!;
+      if (excess[v]! < 0) {
+        this.#probeLength = depth + 1;
+        let length = 0;
+        let u = s;
+        for (let i = 0; i <= depth; i++) {
+          const b = path[i]!;
+          length += this.#cost[b]! + this.#pot[u]! - this.#pot[to[b]!]!;
+          u = to[b]!;
+        }
+        return length;
+      }
+      if (depth + 1 < PROBE_DEPTH) {
+        depth++;
+        at[depth] = rhead[v]!;
+      } else at[depth] = rnext[a]!;
+    }
+  }
+
+  // Dijkstra on reduced costs from s until a node with demand is taken off the heap.
   #search(s: number): { sink: number; scanned: number } {
+    const ub = this.#probe(s);
     const epoch = ++this.#epoch;
     const dist = this.#dist;
     const stamp = this.#stamp;
@@ -407,6 +475,7 @@ export class MinCostFlow {
     let bound = 0;
     while (this.#heapSize > 0 && sink < 0) {
       const d = this.#heapKey[0]!;
+      if (d >= ub) break;
       const u = this.#pop();
       if (done[u] === epoch || d > dist[u]!) continue;
       done[u] = epoch;
@@ -422,6 +491,7 @@ export class MinCostFlow {
         const v = to[a]!;
         if (done[v] === epoch) continue;
         const nd = d + cost[a]! + pu - pot[v]!;
+        if (nd >= ub) continue;
         if (stamp[v] !== epoch || nd < dist[v]!) {
           stamp[v] = epoch;
           dist[v] = nd;
@@ -438,6 +508,13 @@ export class MinCostFlow {
           this.#push(nd, v);
         }
       }
+    }
+    if (sink < 0 && ub !== Infinity) {
+      // Nothing shorter than the probe's path: it is a shortest path. Its nodes take it as their parents.
+      bound = ub;
+      const path = this.#probePath;
+      for (let i = 0; i < this.#probeLength; i++) parent[to[path[i]!]!] = path[i]!;
+      sink = to[path[this.#probeLength - 1]!]!;
     }
     if (sink >= 0)
       for (let i = 0; i < count; i++) {
