@@ -3,11 +3,12 @@
  * (`dios wordcount --cluster`): booted not schedulable (the scheduling
  * policy never places a task on it), joined to the nodes over NATS, with
  * the MapReduce programs installed (its job master runs here, in a worker
- * thread), once at least one node is heard.
+ * thread), once at least one node is heard. Its policy (--scheduler) is
+ * the one that places the job's map and reduce tasks (run with kernel '*').
  * @module
  */
 import { v7 as uuidv7 } from 'uuid';
-import { errors, Kernel } from '@dios/kernel';
+import { errors, flowPolicy, Kernel, localityPolicy } from '@dios/kernel';
 import { useWorkers } from '@dios/kernel/node';
 import { connectNats } from '@dios/kernel/nats';
 import { installMapReducePrograms } from '../mapreduce/install.js';
@@ -35,7 +36,8 @@ export interface ClusterClient {
 export async function joinCluster(args: ClusterArgs): Promise<ClusterClient> {
   // A client kernel's id is a UUID by nature: v7, so the nodes' logs list clients in the order they came.
   const id = args.id ?? `wordcount-${uuidv7()}`;
-  const kernel = await Kernel.boot({ id, cluster: args.name, schedulable: false });
+  const scheduler = args.scheduler === 'flow' ? flowPolicy() : localityPolicy;
+  const kernel = await Kernel.boot({ id, cluster: args.name, schedulable: false, scheduler });
   const pool = useWorkers(kernel, { size: 0 });
   let transport;
   try {

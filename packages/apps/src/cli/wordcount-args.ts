@@ -5,7 +5,8 @@
 import type { CommandSpec } from './args/command-spec.js';
 import { parseCommand, type ParsedCommand } from './args/parse-command.js';
 import { UsageError } from './args/usage-error.js';
-import { nameToken, wholeNumber } from './args/value-checks.js';
+import { nameToken, oneOf, wholeNumber } from './args/value-checks.js';
+import type { NodeScheduler } from './node-args.js';
 import { CREDENTIAL_OPTIONS, parseCredentials, type NatsCredentials } from './nats-credentials.js';
 
 /** The parsed `dios wordcount` command line. */
@@ -36,7 +37,12 @@ export interface ClusterArgs extends NatsCredentials {
   readonly id: string | undefined;
   /** How long to wait for the first node, in ms (--wait-ms, default 5000). */
   readonly waitMs: number;
+  /** How the job master on the client kernel places the map and reduce tasks (--scheduler, default greedy). */
+  readonly scheduler: NodeScheduler;
 }
+
+// The client's placement policies, default first (the same names as `dios node start --scheduler`).
+const SCHEDULERS: readonly NodeScheduler[] = ['greedy', 'flow'];
 
 /** How many of the most frequent words `dios wordcount` prints when neither `--top` nor `--all` is given. */
 export const DEFAULT_TOP = 10;
@@ -75,12 +81,19 @@ export const WORDCOUNT_COMMAND: CommandSpec = {
     'cluster-name': { type: 'string', value: 'NAME', help: "the nodes' --cluster (default dios)" },
     id: { type: 'string', value: 'NAME', help: "this client's kernel id (default wordcount- and a v7 UUID)" },
     'wait-ms': { type: 'string', value: 'MS', help: 'how long to wait for a node to answer (default 5000)' },
+    scheduler: {
+      type: 'string',
+      value: 'NAME',
+      help:
+        "how the job's map and reduce tasks are placed on the nodes: greedy (default: the node with most input " +
+        'bytes, then the least loaded) or flow (min-cost flow over data transfer and interference; docs/scheduling.md)',
+    },
     ...CREDENTIAL_OPTIONS,
   },
   example: 'wordcount --top 5 notes.txt',
 };
 
-const CLUSTER_ONLY = ['cluster-name', 'id', 'wait-ms', 'user', 'pass', 'token', 'nkey'];
+const CLUSTER_ONLY = ['cluster-name', 'id', 'wait-ms', 'scheduler', 'user', 'pass', 'token', 'nkey'];
 
 /** Parses the arguments after `wordcount`; UsageError naming the argument when they are wrong. */
 export function parseWordCountArgs(args: readonly string[]): WordCountArgs {
@@ -121,5 +134,6 @@ function clusterArgs(p: ParsedCommand): ClusterArgs | undefined {
   const id = p.string('id');
   if (id !== undefined) nameToken('--id', id);
   const waitMs = wholeNumber('--wait-ms', p.string('wait-ms') ?? '5000', 0, 600_000);
-  return { nats, name, id, ...parseCredentials(p), waitMs };
+  const scheduler = oneOf('--scheduler', p.string('scheduler') ?? SCHEDULERS[0]!, SCHEDULERS);
+  return { nats, name, id, ...parseCredentials(p), waitMs, scheduler };
 }
