@@ -74,6 +74,8 @@ export class MinCostFlow {
   #probePath = new Int32Array(PROBE_DEPTH);
   #probeAt = new Int32Array(PROBE_DEPTH);
   #probeLength = 0;
+  #bestPath = new Int32Array(PROBE_DEPTH);
+  #probeSoFar = new Float64Array(PROBE_DEPTH);
   #heapSize = 0;
   #heapKey = new Float64Array(1024);
   #heapNode = new Int32Array(1024);
@@ -407,7 +409,6 @@ export class MinCostFlow {
     return this.#cost[a]! + this.#pot[this.#to[a ^ 1]!]! - this.#pot[this.#to[a]!]!;
   }
 
-  // Dijkstra on reduced costs from s until a node with demand is taken off the heap.
   // A short path of forward arcs from s to a demand, found depth first (at most PROBE_DEPTH arcs, PROBE_ARCS
   // looked at): its reduced length bounds the search, which then pushes nothing at or past it. Most tasks have
   // such a path (data-local machine with a free slot), and the search then only checks nothing beats it.
@@ -416,8 +417,12 @@ export class MinCostFlow {
     const rhead = this.#rhead;
     const rnext = this.#rnext;
     const excess = this.#excess;
+    const cost = this.#cost;
+    const pot = this.#pot;
     const path = this.#probePath;
     const at = this.#probeAt;
+    const length = this.#probeSoFar;
+    let best = Infinity;
     let depth = 0;
     let looked = 0;
     at[0] = rhead[s]!;
@@ -425,25 +430,24 @@ export class MinCostFlow {
       let a = at[depth]!;
       while (a >= 0 && (a & 1) === 1) a = rnext[a]!;
       if (a < 0 || ++looked > PROBE_ARCS) {
-        if (depth === 0 || a >= 0) return Infinity;
+        if (depth === 0 || a >= 0) return best;
         depth--;
         at[depth] = rnext[path[depth]!]!;
         continue;
       }
       path[depth] = a;
+      const u = to[a ^ 1]!;
       const v = to[a]!;
-      if (excess[v]! < 0) {
+      const sofar = (depth === 0 ? 0 : length[depth - 1]!) + cost[a]! + pot[u]! - pot[v]!;
+      length[depth] = sofar;
+      if (sofar >= best) at[depth] = rnext[a]!;
+      else if (excess[v]! < 0) {
+        // The shortest found so far: kept, and the probe goes on among the siblings for a shorter one.
+        best = sofar;
         this.#probeLength = depth + 1;
-        let length = 0;
-        let u = s;
-        for (let i = 0; i <= depth; i++) {
-          const b = path[i]!;
-          length += this.#cost[b]! + this.#pot[u]! - this.#pot[to[b]!]!;
-          u = to[b]!;
-        }
-        return length;
-      }
-      if (depth + 1 < PROBE_DEPTH) {
+        this.#bestPath.set(path.subarray(0, depth + 1));
+        at[depth] = rnext[a]!;
+      } else if (depth + 1 < PROBE_DEPTH) {
         depth++;
         at[depth] = rhead[v]!;
       } else at[depth] = rnext[a]!;
@@ -512,7 +516,7 @@ export class MinCostFlow {
     if (sink < 0 && ub !== Infinity) {
       // Nothing shorter than the probe's path: it is a shortest path. Its nodes take it as their parents.
       bound = ub;
-      const path = this.#probePath;
+      const path = this.#bestPath;
       for (let i = 0; i < this.#probeLength; i++) parent[to[path[i]!]!] = path[i]!;
       sink = to[path[this.#probeLength - 1]!]!;
     }
