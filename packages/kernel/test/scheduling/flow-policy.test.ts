@@ -245,7 +245,7 @@ describe('flowPolicy in kernels', () => {
   // its task starts, so runs made at once all see the same loads and herd: 8 concurrent runs from a all land on a
   // (4 slots) while b's 4 slots stay free, though one at a time they fill a and then b. Fix: the caller counts
   // its placements in flight (a reservation per chosen kernel until the run returns) in what the policy is told.
-  it.fails('runs made at once do not overfill one kernel while another has free slots', async () => {
+  it('runs made at once do not overfill one kernel while another has free slots', async () => {
     const w = await world(['a', 'b']);
     const runs = Array.from({ length: 8 }, () =>
       w.sys.run(w.bin.fresh!, { argv: ['fresh', 'hold'], kernel: ANY_KERNEL }),

@@ -130,6 +130,22 @@ describe('MinCostFlow', () => {
     expect(stats.scanned).toBeGreaterThan(WIDTH);
   });
 
+  it('a cycle of zero-cost arcs ahead of the way out does not trap the probe in a loop of parents', () => {
+    // The probe tries arcs in list order: a and b point at each other first, and only b has a way to t.
+    const g = new MinCostFlow();
+    const s = g.addNode(1);
+    const a = g.addNode();
+    const b = g.addNode();
+    const t = g.addNode(-1);
+    g.addArc(s, a, 1, 0);
+    g.addArc(a, b, 5, 0);
+    g.addArc(b, a, 5, 0);
+    g.addArc(b, t, 1, 3);
+    g.solve();
+    expect(g.totalCost()).toBe(3);
+    expect(g.flow(3)).toBe(1);
+  });
+
   it('an arc up to the largest capacity and cost is taken', () => {
     const m = new MinCostFlow();
     const s = m.addNode(5);

@@ -154,6 +154,8 @@ export abstract class KernelState<C extends SystemCalls = SystemCalls> {
   readonly slots: number | undefined;
   /** What each program was seen to do, for placing its next runs. */
   readonly profiles = new ProgramProfiles();
+  /** Runs placed by this kernel's policy and not started yet, by chosen kernel: no load counts them yet. */
+  readonly placing = new Map<string, number>();
   /** The most bytes of object data one request or reply to a peer carries (see KernelOptions.remoteChunkBytes). */
   readonly remoteChunkBytes: number;
   /** Host devices by the object type they make (see device.ts); create of a device type without one is ENOTSUP. */

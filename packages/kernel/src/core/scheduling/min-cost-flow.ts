@@ -438,6 +438,13 @@ export class MinCostFlow {
       path[depth] = a;
       const u = to[a ^ 1]!;
       const v = to[a]!;
+      // A path that comes back to a node it passed would make a loop of parents: skip such arcs.
+      let loops = v === s;
+      for (let i = 0; i < depth && !loops; i++) loops = to[path[i]!] === v;
+      if (loops) {
+        at[depth] = rnext[a]!;
+        continue;
+      }
       const sofar = (depth === 0 ? 0 : length[depth - 1]!) + cost[a]! + pot[u]! - pot[v]!;
       length[depth] = sofar;
       if (sofar >= best) at[depth] = rnext[a]!;

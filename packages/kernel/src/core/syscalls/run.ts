@@ -117,8 +117,10 @@ export async function run(
   if (target !== undefined && typeof target !== 'string')
     throw errors.EINVAL(s, 'spec.kernel', `expected a kernel id, got ${describe(target)}`);
   // Any kernel: the scheduling policy chooses, from where the inputs live and how loaded each kernel is.
-  if (target === ANY_KERNEL)
-    target = await choose(kernel, argv as string[], inputs, programKey(await readWhole(bin, parent.label)));
+  let placed: string | undefined;
+  if (target === ANY_KERNEL) {
+    target = placed = await choose(kernel, argv as string[], inputs, programKey(await readWhole(bin, parent.label)));
+  }
   const remoteKernel = target !== undefined && target !== kernel.id ? target : undefined;
   if (remoteKernel !== undefined && kernel.distribution === undefined) {
     throw errors.EHOSTUNREACH(s, 'spec.kernel', `no transport: kernel ${remoteKernel} is unreachable`);
@@ -140,7 +142,16 @@ export async function run(
   } catch (e) {
     if (counter !== 0) parent.releaseCounter(counter);
     throw e;
+  } finally {
+    if (placed !== undefined) unplace(kernel, placed);
   }
+}
+
+// A placed run has started (or failed): from now on the target's load counts it, or nothing does.
+function unplace(kernel: KernelState, id: string): void {
+  const n = (kernel.placing.get(id) ?? 1) - 1;
+  if (n > 0) kernel.placing.set(id, n);
+  else kernel.placing.delete(id);
 }
 
 // The part of run after the arguments are checked: name the task, then start it here or on a peer.
@@ -235,7 +246,11 @@ async function choose(kernel: KernelState, argv: string[], inputs: Reference[], 
   const peers = kernel.distribution?.peers() ?? [];
   // A peer that does not answer is not a candidate.
   const loads = await Promise.all(peers.map((p) => kernel.distribution!.load(p, program).catch(() => undefined)));
-  const all = [nodeLoad(kernel, program), ...loads.filter((l): l is NodeLoad => l !== undefined)];
+  // Runs this kernel placed that have not started yet count as running where they are going: runs made at once
+  // do not all see the same loads and pile onto one kernel.
+  const all = [nodeLoad(kernel, program), ...loads.filter((l): l is NodeLoad => l !== undefined)].map((l) =>
+    kernel.placing.has(l.kernel) ? { ...l, runningTasks: l.runningTasks + kernel.placing.get(l.kernel)! } : l,
+  );
   const candidates = all.filter((c) => c.schedulable !== false);
   if (candidates.length === 0)
     throw errors.EAGAIN(
@@ -245,7 +260,9 @@ async function choose(kernel: KernelState, argv: string[], inputs: Reference[], 
     );
   let chosen: unknown;
   try {
-    chosen = await kernel.scheduler.place({ caller: kernel.id, argv, inputBytes, candidates, taskClass: classOf(all) });
+    // A policy that answers at once is not awaited: no other run's choice comes between the loads and the count.
+    chosen = kernel.scheduler.place({ caller: kernel.id, argv, inputBytes, candidates, taskClass: classOf(all) });
+    if (chosen instanceof Promise) chosen = await chosen;
   } catch (e) {
     throw errors.EIO(
       'run',
@@ -255,6 +272,7 @@ async function choose(kernel: KernelState, argv: string[], inputs: Reference[], 
   }
   if (!candidates.some((c) => c.kernel === chosen))
     throw errors.EIO('run', 'spec.kernel', `the scheduling policy chose ${describe(chosen)}, not a candidate`);
+  kernel.placing.set(chosen as string, (kernel.placing.get(chosen as string) ?? 0) + 1);
   return chosen as string;
 }
 
