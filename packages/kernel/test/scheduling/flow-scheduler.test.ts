@@ -600,12 +600,10 @@ describe('FlowScheduler: costs past the solver bound (bugs)', () => {
   });
 });
 
-describe('FlowScheduler: preferences (bugs)', () => {
-  // BUG: a task's preferred arcs are built once, at submit, over the machines known then; a machine added later
-  // that holds its data is reached only through the cluster aggregator. A fresh scheduler given the same state
-  // places the task there for free; the long-lived one may pay all its bytes (incremental differs from scratch).
-  // Fix: on addMachine, add preferred arcs for the waiting tasks whose inputBytes name it (and racks likewise).
-  it.fails('a machine added after a task was submitted, holding its data, gets the task', () => {
+describe('FlowScheduler: preferences', () => {
+  // A machine added after a task was submitted, holding its data, becomes one of its preferred machines (while it
+  // has fewer than preferredMachines), as it would have been had it been known at submit.
+  it('a machine added after a task was submitted, holding its data, gets the task', () => {
     const s = new FlowScheduler();
     s.addMachine(machine('a', 1));
     s.submit(task('t', { inputBytes: { b: 10 * UNIT } }));

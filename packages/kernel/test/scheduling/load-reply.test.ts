@@ -132,6 +132,7 @@ const FORGERIES: [string, (l: Record<string, unknown> | undefined) => unknown][]
   ["programClass '__proto__'", (l) => ({ ...l, programClass: '__proto__' })],
   ['schedulable as a string', (l) => ({ ...l, schedulable: 'yes' })],
   ['workerCpuMs negative', (l) => ({ ...l, workerCpuMs: -1 })],
+  ['workerCpuMs infinite', (l) => ({ ...l, workerCpuMs: Infinity })],
   ['no load', () => undefined],
   ['load null', () => null],
   ['load a string', () => 'idle'],
@@ -189,7 +190,8 @@ describe('load replies: forged or malformed ones are not candidates', () => {
         if (load.slots !== undefined) expect(count(load.slots) && load.slots <= 4096).toBe(true);
         if (load.schedulable !== undefined) expect(typeof load.schedulable).toBe('boolean');
         if (load.programClass !== undefined) expect(['cpu', 'memory', 'unknown']).toContain(load.programClass);
-        if (load.workerCpuMs !== undefined) expect(load.workerCpuMs).toBeGreaterThanOrEqual(0);
+        if (load.workerCpuMs !== undefined)
+          expect(Number.isFinite(load.workerCpuMs) && load.workerCpuMs >= 0).toBe(true);
         if (load.classes !== undefined) {
           expect(Object.keys(load.classes).sort()).toEqual(['cpu', 'memory', 'unknown']);
           for (const v of Object.values(load.classes)) expect(count(v)).toBe(true);

@@ -21,7 +21,10 @@ export function checkLoad(load: unknown, kernelId: string): NodeLoad {
   const l = load as Record<string, unknown>;
   if (l.kernel !== kernelId) throw bad('kernel');
   if (!count(l.runningTasks)) throw bad('runningTasks');
-  if (l.workerCpuMs !== undefined && (typeof l.workerCpuMs !== 'number' || !(l.workerCpuMs >= 0)))
+  if (
+    l.workerCpuMs !== undefined &&
+    (typeof l.workerCpuMs !== 'number' || !Number.isFinite(l.workerCpuMs) || l.workerCpuMs < 0)
+  )
     throw bad('workerCpuMs');
   if (l.schedulable !== undefined && typeof l.schedulable !== 'boolean') throw bad('schedulable');
   if (l.slots !== undefined && (!count(l.slots) || l.slots > 4096)) throw bad('slots');

@@ -62,6 +62,8 @@ interface TaskNodes {
   readonly spec: PendingTask;
   readonly uArc: number | undefined;
   uCost: number;
+  /** Preferred-machine arcs it has. */
+  prefs: number;
 }
 interface Job {
   readonly node: number;
@@ -124,6 +126,29 @@ export class FlowScheduler implements ClusterScheduler {
     this.#machines.set(m.spec.id, nodes);
     this.#machineOf.set(node, m.spec.id);
     for (const [c, layer] of this.#layers) this.#addEntry(m, nodes, c, layer);
+    // Waiting tasks with data here prefer it as they would have, had it been known when they came.
+    const id = m.spec.id;
+    for (const t of this.#tasks.values()) {
+      const bytes = Object.hasOwn(t.spec.inputBytes, id) ? t.spec.inputBytes[id]! : 0;
+      if (bytes <= 0 || t.prefs >= this.#model.preferredMachines) continue;
+      const entry = nodes.entries.get(t.spec.taskClass ?? 'unknown')!;
+      this.#g.addArc(t.node, entry.node, 1, this.#preferredCost(t.spec, nodes.group, bytes));
+      t.prefs++;
+    }
+  }
+
+  // What placing t on a machine of `group` holding `bytes` of its input costs: the rest moves, at the in-rack rate
+  // for what its rack holds.
+  #preferredCost(t: PendingTask, group: string, bytes: number): number {
+    const model = this.#model;
+    const total = t.totalBytes!;
+    let local = bytes;
+    if (group.startsWith('rack:')) {
+      local = 0;
+      for (const [id, b] of Object.entries(t.inputBytes)) if (this.#machines.get(id)?.group === group) local += b;
+      local = Math.min(total, local);
+    }
+    return units(model, total - local) + units(model, Math.floor(((local - bytes) * model.inRackPercent) / 100));
   }
 
   /** See {@link ClusterScheduler.removeMachine}. */
@@ -188,7 +213,7 @@ export class FlowScheduler implements ClusterScheduler {
       uCost = xCost + model.unscheduledCost;
       uArc = g.addArc(node, job.node, 1, uCost);
     }
-    this.#tasks.set(t.id, { node, spec: t, uArc, uCost });
+    this.#tasks.set(t.id, { node, spec: t, uArc, uCost, prefs: Math.min(held.length, model.preferredMachines) });
   }
 
   /** See {@link ClusterScheduler.finished}. */
