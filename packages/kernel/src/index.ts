@@ -77,6 +77,7 @@ export { ANY_KERNEL } from './core/scheduling/placement-policy.js';
 export type { PlacementRequest, SchedulingPolicy } from './core/scheduling/placement-policy.js';
 export { localityPolicy } from './core/scheduling/greedy-policy.js';
 export type { Assignment, ClusterScheduler, MachineSpec, PendingTask } from './core/scheduling/cluster-scheduler.js';
+export { BookedScheduler } from './core/scheduling/booked-scheduler.js';
 export { GreedyScheduler } from './core/scheduling/greedy-scheduler.js';
 export { RandomScheduler } from './core/scheduling/random-scheduler.js';
 export { FlowScheduler } from './core/scheduling/flow-scheduler.js';

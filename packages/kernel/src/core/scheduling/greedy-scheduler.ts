@@ -5,43 +5,19 @@
  * {@link localityPolicy}, applied task by task).
  * @module
  */
-import type { Assignment, ClusterScheduler, MachineSpec, PendingTask } from './cluster-scheduler.js';
-import { SlotBook } from './slot-book.js';
-
-const CALL = 'greedyScheduler';
+import { BookedScheduler } from './booked-scheduler.js';
+import type { Assignment } from './cluster-scheduler.js';
 
 /** Most local input bytes first, then most free slots; tasks that find no free slot wait. */
-export class GreedyScheduler implements ClusterScheduler {
-  readonly #book = new SlotBook();
-
-  /** See {@link ClusterScheduler.addMachine}. */
-  addMachine(machine: MachineSpec): void {
-    this.#book.addMachine(CALL, machine);
-  }
-  /** See {@link ClusterScheduler.removeMachine}. */
-  removeMachine(id: string): string[] {
-    return this.#book.removeMachine(CALL, id);
-  }
-  /** See {@link ClusterScheduler.submit}. */
-  submit(task: PendingTask): void {
-    this.#book.submit(CALL, task);
-  }
-  /** See {@link ClusterScheduler.finished}. */
-  finished(task: string): void {
-    this.#book.finished(CALL, task);
-  }
-  /** See {@link ClusterScheduler.waitingTasks}. */
-  get waitingTasks(): number {
-    return this.#book.waiting.size;
-  }
-  /** See {@link ClusterScheduler.runningTasks}. */
-  get runningTasks(): number {
-    return this.#book.running.size;
+export class GreedyScheduler extends BookedScheduler {
+  /** A greedy scheduler with no machines. */
+  constructor() {
+    super('greedyScheduler');
   }
 
   /** See {@link ClusterScheduler.schedule}. */
   schedule(): Assignment[] {
-    const book = this.#book;
+    const book = this.book;
     const out: Assignment[] = [];
     // Machines by free slots, most first: a lazy heap of [free, order] entries, stale ones skipped.
     const ids = [...book.machines.keys()];

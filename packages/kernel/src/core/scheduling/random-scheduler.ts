@@ -4,48 +4,21 @@
  * simulation repeats). What data locality is measured against.
  * @module
  */
-import type { Assignment, ClusterScheduler, MachineSpec, PendingTask } from './cluster-scheduler.js';
-import { SlotBook } from './slot-book.js';
-
-const CALL = 'randomScheduler';
+import { BookedScheduler } from './booked-scheduler.js';
+import type { Assignment } from './cluster-scheduler.js';
 
 /** Uniformly random placement among machines with a free slot; tasks that find none wait. */
-export class RandomScheduler implements ClusterScheduler {
-  readonly #book = new SlotBook();
+export class RandomScheduler extends BookedScheduler {
   #state: number;
 
   /** `seed`: any 32-bit integer; the same seed and calls give the same placements. */
   constructor(seed = 1) {
+    super('randomScheduler');
     this.#state = seed >>> 0;
   }
-  /** See {@link ClusterScheduler.addMachine}. */
-  addMachine(machine: MachineSpec): void {
-    this.#book.addMachine(CALL, machine);
-  }
-  /** See {@link ClusterScheduler.removeMachine}. */
-  removeMachine(id: string): string[] {
-    return this.#book.removeMachine(CALL, id);
-  }
-  /** See {@link ClusterScheduler.submit}. */
-  submit(task: PendingTask): void {
-    this.#book.submit(CALL, task);
-  }
-  /** See {@link ClusterScheduler.finished}. */
-  finished(task: string): void {
-    this.#book.finished(CALL, task);
-  }
-  /** See {@link ClusterScheduler.waitingTasks}. */
-  get waitingTasks(): number {
-    return this.#book.waiting.size;
-  }
-  /** See {@link ClusterScheduler.runningTasks}. */
-  get runningTasks(): number {
-    return this.#book.running.size;
-  }
-
   /** See {@link ClusterScheduler.schedule}. */
   schedule(): Assignment[] {
-    const book = this.#book;
+    const book = this.book;
     const open = [...book.machines.values()].filter((m) => m.free > 0).map((m) => m.spec.id);
     const out: Assignment[] = [];
     for (const t of [...book.waiting.values()]) {
