@@ -1,14 +1,14 @@
 /**
- * The WordCount benchmark's input: a deterministic text of a given size,
- * words drawn Zipf-like (probability about 1/rank) from a vocabulary of
- * VOCABULARY words: the words of the licence texts in
- * /usr/share/common-licenses, most frequent first (so `the`, `of`, `or`
- * lead), then generated words made of syllables, some with digits. Words
- * are separated by spaces, commas and full stops, a sentence's first word
- * is capitalised, and lines wrap at about 72 columns.
+ * The WordCount benchmark's inputs. The generated one ({@link writeCorpus}): a deterministic text of a given size,
+ * words drawn Zipf-like (probability about 1/rank) from a vocabulary of VOCABULARY words: the words of the licence
+ * texts in /usr/share/common-licenses, most frequent first (so `the`, `of`, `or` lead), then generated words made
+ * of syllables, some with digits. Words are separated by spaces, commas and full stops, a sentence's first word is
+ * capitalised, and lines wrap at about 72 columns. The real one ({@link writeRealCorpus}): the documentation and
+ * source text found on the machine, whose many rare words (identifiers, names, numbers) the generated text lacks.
  * @module
  */
-import { closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
 /** Distinct words the text draws from. */
@@ -112,4 +112,97 @@ export function writeCorpus(path: string, bytes: number): { fromLicences: number
     closeSync(fd);
   }
   return { fromLicences };
+}
+
+// Where the real text comes from: documentation and sources that a stock Debian or Ubuntu machine has (the
+// licences and /usr/share/doc always; headers, Perl and Python modules and manual pages when installed).
+const REAL_ROOTS = [
+  '/usr/share/common-licenses',
+  '/usr/share/doc',
+  '/usr/share/man',
+  '/usr/share/perl',
+  '/usr/share/perl5',
+  '/usr/include',
+  '/usr/lib/python3',
+];
+// A file whose first bytes hold a NUL is not text (images, compiled files): left out.
+const SNIFF = 4096;
+// No single file may dominate the text: larger ones are cut (at a line end) to this.
+const FILE_CAP = 2 * 1024 * 1024;
+
+function walk(dir: string, out: string[]): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return; // Not on this machine, or not readable.
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    let st;
+    try {
+      st = lstatSync(path);
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) walk(path, out);
+    else if (st.isFile() && st.size > 0) out.push(path);
+  }
+}
+
+// The text of one file (gzip-compressed ones uncompressed), or undefined when it is not text.
+function textOf(path: string): Buffer | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+    if (path.endsWith('.gz')) bytes = gunzipSync(bytes);
+  } catch {
+    return undefined;
+  }
+  if (bytes.subarray(0, SNIFF).includes(0)) return undefined;
+  if (bytes.length > FILE_CAP) bytes = bytes.subarray(0, bytes.lastIndexOf(0x0a, FILE_CAP) + 1);
+  return bytes;
+}
+
+/** What {@link writeRealCorpus} used. */
+export interface RealCorpus {
+  /** Text files read, in all. */
+  readonly files: number;
+  /** Bytes of distinct text (the files once), before repeating it to the size asked for. */
+  readonly textBytes: number;
+}
+
+/**
+ * Writes `bytes` bytes of real text to `path`: the text files under REAL_ROOTS (the ones that exist), in sorted
+ * order, each followed by a newline, repeated from the start until the size is reached. Deterministic on one
+ * machine. Throws when no text is found.
+ */
+export function writeRealCorpus(path: string, bytes: number): RealCorpus {
+  const files: string[] = [];
+  for (const root of REAL_ROOTS) walk(root, files);
+  const texts: Buffer[] = [];
+  let textBytes = 0;
+  for (const f of files) {
+    if (textBytes >= bytes) break;
+    const t = textOf(f);
+    if (t === undefined) continue;
+    texts.push(t);
+    textBytes += t.length + 1;
+  }
+  if (texts.length === 0) throw new Error(`no text files under ${REAL_ROOTS.join(', ')}`);
+  const fd = openSync(path, 'w');
+  const newline = Buffer.from('\n');
+  let written = 0;
+  try {
+    for (let k = 0; written < bytes; k = (k + 1) % texts.length) {
+      for (const part of [texts[k]!, newline]) {
+        const n = Math.min(part.length, bytes - written);
+        writeSync(fd, part, 0, n);
+        written += n;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { files: texts.length, textBytes };
 }
