@@ -49,7 +49,7 @@ export {
   TAG_RIGHTS,
   SelectFlags,
 } from './core/abi/flags.js';
-export type { Consistency, Lifecycle, Proximity } from './core/abi/flags.js';
+export type { Consistency, Lifecycle, Proximity, SelectAllFlags, SelectResult } from './core/abi/flags.js';
 export { RefView } from './core/objects/reference.js';
 export type { LabelHolder } from './core/objects/reference.js';
 export { Label, canFlow } from './core/objects/label.js';

@@ -14,7 +14,7 @@ async function setup() {
 }
 
 describe('select for reading', () => {
-  it('returns at once when a reference is already ready, the first ready one in list order', async () => {
+  it('returns at once when a reference is already ready, scanning from the one after the last it returned', async () => {
     const { kernel, sys, a, b } = await setup();
     await writeAll(sys, b, enc('x'));
     expect(await sys.select([a, b])).toBe(b);
@@ -194,6 +194,76 @@ describe('select argument errors', () => {
   it('a bad handle is EBADF naming its position', async () => {
     const { kernel, sys, a } = await setup();
     await expectErrno(sys.select([a, 777]), 'EBADF', 'refs[1]');
+    kernel.checkInvariants();
+  });
+});
+
+describe('fairness and SelectFlags.ALL', () => {
+  it('ALL returns every ready handle, in the order given, each once', async () => {
+    const { kernel, sys, a, b } = await setup();
+    await writeAll(sys, b, enc('x'));
+    expect(await sys.select([a, b, b], {}, SelectFlags.ALL)).toEqual([b]);
+    await writeAll(sys, a, enc('y'));
+    expect(await sys.select([b, a, b], {}, SelectFlags.ALL)).toEqual([b, a]);
+    expect(await sys.select([a, b], { timeoutMs: 0 }, SelectFlags.ALL)).toEqual([a, b]);
+    kernel.checkInvariants();
+  });
+
+  it('ALL waits until something is ready, polls with timeout 0, and leaves no waiters', async () => {
+    const { kernel, sys, a, b, waiters } = await setup();
+    await expectErrno(sys.select([a, b], { timeoutMs: 0 }, SelectFlags.ALL), 'ETIMEDOUT', 'timeoutMs');
+    const pending = track(sys.select([a, b], {}, SelectFlags.ALL));
+    await flush();
+    expect(pending.settled).toBe(false);
+    await writeAll(sys, a, enc('!'));
+    expect(await pending.promise).toEqual([a]);
+    expect(waiters()).toBe(0);
+    kernel.checkInvariants();
+  });
+
+  it('ALL with WRITE lists every reference with room', async () => {
+    const { kernel, sys, a, b } = await setup();
+    await writeAll(sys, a, enc('full'));
+    const flags: number = SelectFlags.ALL | SelectFlags.WRITE;
+    expect(await sys.select([a, b], {}, flags)).toEqual([b]);
+    kernel.checkInvariants();
+  });
+
+  it('ALL still checks every reference: a bad handle or one without READ fails the call', async () => {
+    const { kernel, sys, a } = await setup();
+    await writeAll(sys, a, enc('x'));
+    await expectErrno(sys.select([a, 999], {}, SelectFlags.ALL), 'EBADF', 'refs[1]');
+    const [weak] = await sys.copy([a], sys.self, { rights: Rights.WRITE });
+    await expectErrno(sys.select([a, weak!], {}, SelectFlags.ALL), 'EACCES', 'refs[1]');
+    await expectErrno(sys.select([a], {}, 0x4), 'EINVAL', 'flags');
+    kernel.checkInvariants();
+  });
+
+  it('a reference that is always ready does not starve the ones after it', async () => {
+    const { kernel, sys, a, b } = await setup();
+    // A greedy peer refills `a` after every read; `b` has one message waiting.
+    await writeAll(sys, a, enc('aaaa'));
+    await writeAll(sys, b, enc('b'));
+    const served: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      const h = await sys.select([a, b]);
+      served.push(h);
+      const lent = await sys.beginRead(h, { length: 1 });
+      await sys.endRead(h, lent);
+      if (h === a) await writeAll(sys, a, enc('a'));
+    }
+    // Without fairness every round would pick `a`; with it `b` is served second, then `a` again.
+    expect(served).toEqual([a, b, a, a]);
+    kernel.checkInvariants();
+  });
+
+  it('with every reference ready, one-handle selects take them in turn', async () => {
+    const { kernel, sys, a, b } = await setup();
+    await writeAll(sys, a, enc('x'));
+    await writeAll(sys, b, enc('y'));
+    expect(await sys.select([a, b])).toBe(a);
+    expect(await sys.select([a, b])).toBe(b);
+    expect(await sys.select([a, b])).toBe(a);
     kernel.checkInvariants();
   });
 });

@@ -283,7 +283,8 @@ const step: fc.Arbitrary<ScriptStep> = fc.oneof(
     refs: handleList,
     // A timeout that could wait is replaced by 0 (a poll) when the step is run: see pollOnly.
     options: options(fc.constant({ timeoutMs: 0 }), ['timeoutMs'], fc.constant(0)),
-    flags: maybe(odd(fc.constantFrom<unknown>(0, 1))),
+    // 2 and 3 carry SelectFlags.ALL: an array of handles crosses the channel.
+    flags: maybe(odd(fc.constantFrom<unknown>(0, 1, 2, 3))),
   }),
   fc.record({ op: fc.constant('ref' as const), handle }),
   fc.constant({ op: 'handles' as const }),

@@ -3,7 +3,7 @@
  * exit status (select on the task reference, then its view).
  * @module
  */
-import { errors, isDiosError, ObjectType, type SystemCalls } from '@dios/kernel';
+import { errors, isDiosError, ObjectType, SelectFlags, type SystemCalls } from '@dios/kernel';
 import { remembering } from '../errno/last-error.js';
 
 /** How {@link wait} and {@link waitAny} wait. */
@@ -82,7 +82,13 @@ async function waitFor(
 ): Promise<WaitResult> {
   if (typeof options !== 'object' || options === null)
     throw errors.EINVAL(call, 'options', 'expected { timeoutMs?, keep? }');
-  const ready = await sys.select(tasks, options.timeoutMs === undefined ? undefined : { timeoutMs: options.timeoutMs });
+  // ALL: the first exited task in `tasks` order, whatever an earlier select of this task returned.
+  const exited = await sys.select(
+    tasks,
+    options.timeoutMs === undefined ? undefined : { timeoutMs: options.timeoutMs },
+    SelectFlags.ALL,
+  );
+  const ready = exited[0]!; // select's array is never empty
   const status = sys.ref(ready).task;
   if (status?.state !== 'exited' || status.exitStatus === undefined) {
     // Only a task on another kernel can be "ready" without having exited: its home could not be reached.

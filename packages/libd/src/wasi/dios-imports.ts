@@ -9,7 +9,7 @@
  * bytes into the lent buffer and commits it.
  * @module
  */
-import { DeleteFlags, Name, ObjectType, pathNameSync, type Lifecycle } from '@dios/kernel';
+import { DeleteFlags, Name, ObjectType, pathNameSync, SelectFlags, type Lifecycle } from '@dios/kernel';
 import type { WasiContext } from './context.js';
 import { errnoOf, fail, WasiErrno } from './errno.js';
 import { guarded, unwinds, type ImportFunction } from './preview1.js';
@@ -140,7 +140,10 @@ export function diosImports(ctx: WasiContext): Record<string, ImportFunction> {
       const refs = handles(refsPtr, count);
       mem.check(readyPtr, 4);
       const options = timeoutMs < 0n ? {} : { timeoutMs: Number(timeoutMs) };
-      mem.setI32(readyPtr, calls.select(refs, options, flags));
+      // The C ABI has room for one handle: every ready one (SelectFlags.ALL) is for DIOS programs in JavaScript.
+      if (flags & SelectFlags.ALL)
+        fail(WasiErrno.INVAL, 'select: flags: SelectFlags.ALL is not available to WebAssembly programs');
+      mem.setI32(readyPtr, calls.select(refs, options, flags) as number);
       return WasiErrno.SUCCESS;
     },
     dios_begin_read(

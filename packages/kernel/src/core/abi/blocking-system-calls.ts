@@ -6,7 +6,7 @@
  * of the same call on `SystemCalls`.
  * @module
  */
-import type { ObjectType } from './flags.js';
+import type { ObjectType, SelectResult } from './flags.js';
 import type { Name } from './names.js';
 import type {
   CopyOptions,
@@ -34,7 +34,7 @@ export interface BlockingSystemCalls {
   /** {@link SystemCalls.pause}, blocking. */
   pause(task: number, flags?: number): void;
   /** {@link SystemCalls.select}, blocking. */
-  select(refs: readonly number[], options?: SelectOptions, flags?: number): number;
+  select<F extends number = 0>(refs: readonly number[], options?: SelectOptions, flags?: F): SelectResult<NoInfer<F>>;
   /** {@link SystemCalls.beginRead}, blocking. */
   beginRead(ref: number, options?: ReadOptions, flags?: number): Uint8Array;
   /** {@link SystemCalls.endRead}, blocking. */

@@ -170,7 +170,23 @@ export const PauseFlags = {
 export const SelectFlags = {
   /** Wait until a reference can be written without blocking. */
   WRITE: 0x1,
+  /** Return every ready reference (their handles, in the order given, each once) instead of one. */
+  ALL: 0x2,
 } as const;
+
+/** The values of select's flags that include {@link SelectFlags.ALL}: with them select returns an array. */
+export type SelectAllFlags = 0x2 | 0x3;
+
+/**
+ * What select returns for flags of type `F`: the ready handles with
+ * SelectFlags.ALL, one ready handle without it, either when `F` is only known
+ * to be a number.
+ */
+export type SelectResult<F extends number> = number extends F
+  ? number | number[]
+  : F extends SelectAllFlags
+    ? number[]
+    : number;
 
 /** Flags of begin_read. */
 export const BeginReadFlags = {

@@ -7,7 +7,7 @@
  * @module
  */
 import type { BlockingSystemCalls } from './blocking-system-calls.js';
-import type { ObjectType, Consistency, Proximity } from './flags.js';
+import type { ObjectType, Consistency, Proximity, SelectResult } from './flags.js';
 import type { Name } from './names.js';
 import type { ProcessKind } from './program.js';
 import type {
@@ -104,8 +104,15 @@ export interface SystemCalls {
   run(binary: number, spec: TaskSpec, flags?: number): Promise<number>;
   /** pause: suspends a task, or with PauseFlags.RESUME resumes (or starts) it. */
   pause(task: number, flags?: number): Promise<void>;
-  /** select: waits until one of `refs` is ready; returns that handle. */
-  select(refs: readonly number[], options?: SelectOptions, flags?: number): Promise<number>;
+  /**
+   * select: waits until one of `refs` is ready; returns that handle, or with
+   * SelectFlags.ALL the handles of every ready reference.
+   */
+  select<F extends number = 0>(
+    refs: readonly number[],
+    options?: SelectOptions,
+    flags?: F,
+  ): Promise<SelectResult<NoInfer<F>>>;
   /** begin_read: lends a view of the object's bytes. */
   beginRead(ref: number, options?: ReadOptions, flags?: number): Promise<Uint8Array>;
   /** end_read: returns a read buffer; resolves to whether the read is still valid. */

@@ -1,6 +1,11 @@
 /**
  * select(refs, options, flags): waits until one of the references is ready
- * for reading (or, with SelectFlags.WRITE, writing) and returns its handle.
+ * for reading (or, with SelectFlags.WRITE, writing) and returns its handle,
+ * or with SelectFlags.ALL the handles of every ready reference.
+ *
+ * Fairness: one-handle select scans `refs` starting just after the handle the
+ * task's previous select returned (when it is in `refs`), so a reference that
+ * is always ready cannot hide the ones after it.
  * @module
  */
 import { checkFlow } from './flow.js';
@@ -16,6 +21,9 @@ import type { SelectOptions } from '../abi/syscall-options.js';
 /** Longest timeout select accepts (about 24 days, the limit of timers). */
 export const MAX_SELECT_TIMEOUT_MS = 2 ** 31 - 1;
 
+/** The handle each task's last one-handle select returned: where its next scan starts. */
+const lastReturned = new WeakMap<TaskObject, number>();
+
 /** Implements select for `task`. */
 export async function select(
   kernel: KernelState,
@@ -23,7 +31,7 @@ export async function select(
   refs: unknown,
   options: unknown,
   flags: unknown,
-): Promise<number> {
+): Promise<number | number[]> {
   const s = 'select';
   // Each argument read once, as a worker task's call is (see arguments.ts); the checks below then run on the snapshot.
   ({ refs, options, flags } = selectArguments(refs, options, flags));
@@ -41,12 +49,24 @@ export async function select(
     if (r.object.type !== ObjectType.TASK) checkFlow(kernel, task, s, `refs[${i}]`, r.object, 'in', 'read');
   });
 
-  const ready = () => {
+  const all = (f & SelectFlags.ALL) !== 0;
+  const ready = (): number | number[] | undefined => {
     if (task.state === 'exited') throw errors.ECANCELED(s, undefined, 'the task exited while select waited');
-    for (let i = 0; i < list.length; i++) {
-      const r = list[i]!;
-      if (!r.open) throw errors.EBADF(s, `refs[${i}]`, `reference ${r.id} was deleted while select waited on it`);
-      if (r.object.isReady(mode, r)) return r.id;
+    for (let i = 0; i < list.length; i++)
+      if (!list[i]!.open)
+        throw errors.EBADF(s, `refs[${i}]`, `reference ${list[i]!.id} was deleted while select waited on it`);
+    if (all) {
+      const found = [...new Set(list.filter((r) => r.object.isReady(mode, r)).map((r) => r.id))];
+      return found.length > 0 ? found : undefined;
+    }
+    const previous = lastReturned.get(task);
+    const start = previous === undefined ? 0 : list.findIndex((r) => r.id === previous) + 1;
+    for (let k = 0; k < list.length; k++) {
+      const r = list[(start + k) % list.length]!;
+      if (r.object.isReady(mode, r)) {
+        lastReturned.set(task, r.id);
+        return r.id;
+      }
     }
     return undefined;
   };

@@ -31,7 +31,7 @@ import type {
   WriteOptions,
 } from '../abi/syscall-options.js';
 import { endWriteArguments } from './arguments.js';
-import { EndReadFlags, EndWriteFlags, type ObjectType } from '../abi/flags.js';
+import { EndReadFlags, EndWriteFlags, type ObjectType, type SelectResult } from '../abi/flags.js';
 import { watchTask } from '../kernel/monitoring.js';
 import type { TaskStats } from '../objects/task-stats.js';
 import { Syscall, SYSCALL_NAMES, type SyscallName } from '../abi/syscall-kinds.js';
@@ -163,11 +163,20 @@ export class TaskContext implements SystemCalls {
       return this.#call(Syscall.pause, () => pause(this.#kernel, this.#task, task, flags));
     return this.#settle(Syscall.pause, pause(this.#kernel, this.#task, task, flags));
   }
-  select(refs: readonly number[], options?: SelectOptions, flags = 0): Promise<number> {
+  select<F extends number = 0>(
+    refs: readonly number[],
+    options?: SelectOptions,
+    flags?: F,
+  ): Promise<SelectResult<NoInfer<F>>> {
     this.#count(Syscall.select);
+    const f = flags ?? 0;
     if (this.#task.state !== 'running')
-      return this.#call(Syscall.select, () => select(this.#kernel, this.#task, refs, options, flags));
-    return this.#settle(Syscall.select, select(this.#kernel, this.#task, refs, options, flags));
+      return this.#call(Syscall.select, () => select(this.#kernel, this.#task, refs, options, f)) as Promise<
+        SelectResult<NoInfer<F>>
+      >;
+    return this.#settle(Syscall.select, select(this.#kernel, this.#task, refs, options, f)) as Promise<
+      SelectResult<NoInfer<F>>
+    >;
   }
   async beginRead(ref: number, options?: ReadOptions, flags = 0): Promise<Uint8Array> {
     const task = this.#task;

@@ -11,7 +11,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { DiosError, errors, type ErrnoCode } from '../../core/abi/errors.js';
-import { BeginReadFlags, BeginWriteFlags, type ObjectType } from '../../core/abi/flags.js';
+import { BeginReadFlags, BeginWriteFlags, type ObjectType, type SelectResult } from '../../core/abi/flags.js';
 import {
   beginReadArguments,
   beginWriteArguments,
@@ -208,15 +208,19 @@ export class WorkerSystemCalls implements SystemCalls {
     }
     await this.#async('pause', [a.handle, a.flags]);
   }
-  async select(refs: readonly number[], options?: SelectOptions, flags = 0): Promise<number> {
+  async select<F extends number = 0>(
+    refs: readonly number[],
+    options?: SelectOptions,
+    flags?: F,
+  ): Promise<SelectResult<NoInfer<F>>> {
     this.#live('select');
     let a;
     try {
-      a = selectArguments(refs, options, flags);
+      a = selectArguments(refs, options, flags ?? 0);
     } catch (e) {
       return this.#refused('select', e);
     }
-    return await this.#async('select', [a.refs, a.options, a.flags]);
+    return (await this.#async('select', [a.refs, a.options, a.flags])) as SelectResult<NoInfer<F>>;
   }
   /** A view of the object's bytes where they are shared memory; a copy otherwise. */
   async beginRead(ref: number, options?: ReadOptions, flags = 0): Promise<Uint8Array> {
@@ -309,9 +313,13 @@ export class WorkerSystemCalls implements SystemCalls {
         const a = read('pause', () => pauseArguments(task, flags));
         this.#sync('pause', [a.handle, a.flags], undefined, true);
       },
-      select: (refs: readonly number[], options?: SelectOptions, flags = 0): number => {
-        const a = read('select', () => selectArguments(refs, options, flags));
-        return this.#sync('select', [a.refs, a.options, a.flags], undefined, true);
+      select: <F extends number = 0>(
+        refs: readonly number[],
+        options?: SelectOptions,
+        flags?: F,
+      ): SelectResult<NoInfer<F>> => {
+        const a = read('select', () => selectArguments(refs, options, flags ?? 0));
+        return this.#sync('select', [a.refs, a.options, a.flags], undefined, true) as SelectResult<NoInfer<F>>;
       },
       beginRead: (ref: number, options?: ReadOptions, flags = 0): Uint8Array => {
         const a = read('beginRead', () => beginReadArguments(ref, options, flags));

@@ -540,9 +540,24 @@ export class KernelModel {
       const mode = (flags as number) & 0x1 ? 'write' : 'read';
       const list = (refs as unknown[]).map((h) => this.refOf(t, h) ?? stop('EBADF'));
       for (const r of list) if (!(r.rights & (mode === 'read' ? R : W))) stop('EACCES');
-      const ready = list.find((r) => this.isReady(r, mode));
+      const task = this.task(t);
+      if ((flags as number) & 0x2) {
+        // ALL: every ready handle, in the order given, each once.
+        const all = [...new Set(list.filter((r) => this.isReady(r, mode)).map((r) => r.handle))];
+        if (all.length === 0 && o.timeoutMs !== undefined) stop('ETIMEDOUT');
+        return { ready: all.length > 0 ? all : undefined, commit: () => undefined };
+      }
+      // The scan starts just after the handle the task's last select returned, when it is in the list.
+      const start = list.findIndex((r) => r.handle === task.lastSelected) + 1;
+      const rotated = [...list.slice(start), ...list.slice(0, start)];
+      const ready = rotated.find((r) => this.isReady(r, mode));
       if (ready === undefined && o.timeoutMs !== undefined) stop('ETIMEDOUT');
-      return { ready: ready?.handle };
+      return {
+        ready: ready?.handle,
+        commit: () => {
+          if (ready !== undefined) task.lastSelected = ready.handle;
+        },
+      };
     });
   }
 

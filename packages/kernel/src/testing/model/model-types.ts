@@ -106,6 +106,8 @@ export interface MTask {
   state: 'running' | 'exited';
   /** Exit status once exited. */
   exitStatus: number | undefined;
+  /** The handle its last one-handle select returned: where its next select's scan starts (fairness). */
+  lastSelected?: number;
 }
 
 /** A buffer lent by begin_read or begin_write, until end_read / end_write (or a close) returns it. */
@@ -169,10 +171,12 @@ export interface DonePlan {
   /** Applies the effect. */
   commit(): void;
 }
-/** What select must return (it changes nothing). */
+/** What select must return. */
 export interface SelectPlan {
-  /** The handle select must return; undefined when nothing is ready. */
-  ready: number | undefined;
+  /** The handle select must return (with SelectFlags.ALL, the handles); undefined when nothing is ready. */
+  ready: number | number[] | undefined;
+  /** Records where the task's next select starts its scan. */
+  commit(): void;
 }
 /** What begin_read must lend. */
 export interface ReadPlan {

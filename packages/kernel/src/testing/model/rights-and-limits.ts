@@ -46,7 +46,7 @@ export const FLAG_MASK = {
   lookup: 0x1, // LOCAL_ONLY
   copy: 0x0, // MAKE_LOCAL (0x1) is not modelled: the model's runs never pass it
   delete: 0x7, // EXIT_SUCCESS | EXIT_FAILURE | DROP
-  select: 0x1, // WRITE
+  select: 0x3, // WRITE | ALL
   beginRead: 0x1, // NONBLOCK
   endRead: 0x1, // RELEASE
   beginWrite: 0x3, // NONBLOCK | APPEND

@@ -495,14 +495,22 @@ export const runArb = fc
 
 export class SelectCmd implements Cmd {
   constructor(
-    readonly a: { t: number; sels: HandleSel[]; write: boolean; timeout: unknown; flags: unknown; bad: BadOptions },
+    readonly a: {
+      t: number;
+      sels: HandleSel[];
+      write: boolean;
+      all: boolean;
+      timeout: unknown;
+      flags: unknown;
+      bad: BadOptions;
+    },
   ) {}
   check = () => true;
   async run(m: KernelModel, r: SystemUnderTest): Promise<void> {
     const a = this.a;
     const t = pickTask(m, a.t);
     const refs = a.sels.map((s) => resolveHandle(m, t, s, 'any'));
-    const flags = a.flags === 'auto' ? (a.write ? 1 : 0) : a.flags;
+    const flags = a.flags === 'auto' ? (a.write ? 1 : 0) | (a.all ? 2 : 0) : a.flags;
     let options = withBadOptions(a.timeout === 'none' ? undefined : { timeoutMs: a.timeout }, a.bad);
     let prediction = m.select(t, refs, options, flags);
     // Without a timeout, select waits for ever when nothing is ready: poll instead.
@@ -519,6 +527,7 @@ export class SelectCmd implements Cmd {
       () => r.sys[t]!.select(refs as never, options as never, flags as never),
       (handle, plan) => {
         expectSame(label, 'ready handle', handle, plan.ready);
+        plan.commit();
       },
     );
   }
@@ -532,6 +541,7 @@ export const selectArb = fc
       { weight: 1, arbitrary: fc.constant<HandleSel[]>([]) },
     ),
     write: fc.boolean(),
+    all: fc.boolean(),
     timeout: fc.oneof(
       { weight: 10, arbitrary: fc.constant<unknown>(0) },
       { weight: 3, arbitrary: fc.constant<unknown>('none') },

@@ -18,7 +18,7 @@ import type {
   WriteOptions,
 } from '../../core/abi/syscall-options.js';
 import type { RefAttributes, SystemCalls } from '../../core/abi/system-calls.js';
-import type { ObjectType } from '../../core/abi/flags.js';
+import type { ObjectType, SelectResult } from '../../core/abi/flags.js';
 import type { DelayRange, SimScheduler } from './scheduler.js';
 
 /** How a settled call reads in the trace. */
@@ -123,12 +123,16 @@ export class GatedCalls implements SystemCalls {
       () => 'ok',
     );
   }
-  select(refs: readonly number[], options?: SelectOptions, flags?: number): Promise<number> {
+  select<F extends number = 0>(
+    refs: readonly number[],
+    options?: SelectOptions,
+    flags?: F,
+  ): Promise<SelectResult<NoInfer<F>>> {
     const timeout = options?.timeoutMs === undefined ? '' : `, ${options.timeoutMs} ms`;
     return this.#gate(
       `select([${String(refs)}]${timeout}${flagText(flags)})`,
       () => this.#sys.select(refs, options, flags),
-      (ref) => `ready ${ref}`,
+      (ref) => `ready ${String(ref)}`,
     );
   }
   beginRead(ref: number, options?: ReadOptions, flags?: number): Promise<Uint8Array> {
