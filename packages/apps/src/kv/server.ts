@@ -16,6 +16,7 @@ import {
   isDiosError,
   Name,
   ObjectType,
+  SelectFlags,
   type SystemCalls,
 } from '@dios/kernel';
 import { deleteQuietly } from '@dios/libd';
@@ -154,6 +155,7 @@ class KvServer {
     const sys = this.#sys;
     const { inbox, listener } = this.#setup;
     const refs: number[] = [];
+    const clients: Connection[] = [];
     for (;;) {
       refs.length = 0;
       refs.push(inbox, this.#wake);
@@ -172,37 +174,46 @@ class KvServer {
       // After a busy round, let the host deliver what has arrived meanwhile (one turn of its event loop) before
       // selecting: the next round then finds several clients ready instead of blocking for each one.
       if (this.#busy) await yieldToHost();
-      let ready: number | undefined;
+      let ready: readonly number[] = [];
       try {
-        ready = await sys.select(refs, timeoutMs === undefined ? undefined : { timeoutMs });
+        // Every ready reference in one call: a round serves every waiting client (and its writes reach the AOF in one
+        // append) without asking about each connection.
+        ready = await sys.select(refs, timeoutMs === undefined ? undefined : { timeoutMs }, SelectFlags.ALL);
       } catch (e) {
         if (!isDiosError(e, 'ETIMEDOUT')) throw e;
       }
       await this.#housekeeping();
-      if (ready === undefined) continue;
-      // select names one ready reference; whatever else is ready now joins this round (its reference says so), so
-      // a round serves every waiting client and its writes reach the AOF in one append.
-      if (ready === this.#wake || this.#isReady(this.#wake)) await this.#drainWake();
-      if (listener !== undefined && (ready === listener || this.#isReady(listener))) await this.#accept(listener);
-      await this.#round(ready);
-      if (ready === inbox || this.#isReady(inbox)) {
-        if (!(await this.#readInbox())) break;
+      if (ready.length === 0) continue;
+      let wake = false;
+      let accept = false;
+      let announced = false;
+      clients.length = 0;
+      for (const handle of ready) {
+        if (handle === this.#wake) wake = true;
+        else if (handle === listener) accept = true;
+        else if (handle === inbox) announced = true;
+        else {
+          // Housekeeping may have dropped it since; a background writer may have taken it.
+          const conn = this.#conns.get(handle);
+          if (conn !== undefined && !conn.flushing) clients.push(conn);
+        }
       }
+      if (wake) await this.#drainWake();
+      if (accept && listener !== undefined) await this.#accept(listener);
+      await this.#round(clients);
+      if (announced && !(await this.#readInbox())) break;
     }
     await this.#shutdown();
   }
 
-  #isReady(handle: number): boolean {
-    return this.#sys.ref(handle).ioReady;
-  }
-
   // Reads every ready client, runs their requests, appends the round's writes to the AOF, then sends each its replies.
-  async #round(ready: number): Promise<void> {
+  async #round(ready: readonly Connection[]): Promise<void> {
     const served: Connection[] = [];
     this.#busy = false;
     this.#out.reset();
-    for (const conn of [...this.#conns.values()]) {
-      if (conn.flushing || (conn.input !== ready && !this.#isReady(conn.input))) continue;
+    let read = 0;
+    for (; read < ready.length; read++) {
+      const conn = ready[read]!;
       // A full round leaves the clients still ready for the next one.
       if (this.#out.length >= ROUND_BYTES || (this.#persistence?.pending.length ?? 0) >= ROUND_BYTES) break;
       try {
@@ -211,6 +222,13 @@ class KvServer {
         await this.#failed(conn, e);
       }
     }
+    // Fairness when a round is cut short: the clients it read go to the back of the order (select reports handles in the
+    // order asked), so the ones left waiting come first next time.
+    if (read < ready.length)
+      for (let i = 0; i < read; i++) {
+        const conn = ready[i]!;
+        if (this.#conns.delete(conn.input)) this.#conns.set(conn.input, conn);
+      }
     if (served.length === 0) {
       // Replies dropped with their client (past its output limit) give their memory back too.
       this.#out.reset();
@@ -290,11 +308,13 @@ class KvServer {
     }
   }
 
+  // Takes the clients waiting on the listener, at most 256 a round (the rest are still ready next round).
   async #accept(listener: number): Promise<void> {
-    for (let i = 0; i < 256 && (i === 0 || this.#isReady(listener)); i++) await this.#acceptOne(listener);
+    for (let i = 0; i < 256; i++) if (!(await this.#acceptOne(listener))) return;
   }
 
-  async #acceptOne(listener: number): Promise<void> {
+  // Takes one client; false when none was waiting.
+  async #acceptOne(listener: number): Promise<boolean> {
     const sys = this.#sys;
     let name: Name;
     try {
@@ -302,7 +322,7 @@ class KvServer {
       name = Name.fromBytes(view.slice());
       await sys.endRead(listener, view);
     } catch (e) {
-      if (isDiosError(e, 'EAGAIN')) return;
+      if (isDiosError(e, 'EAGAIN')) return false;
       throw e;
     }
     let ref: number;
@@ -310,10 +330,11 @@ class KvServer {
       ref = (await sys.lookup(name))[0]!;
     } catch (e) {
       // The client went away before it was taken.
-      if (isDiosError(e, 'ENOENT')) return;
+      if (isDiosError(e, 'ENOENT')) return true;
       throw e;
     }
     this.#conns.set(ref, new Connection(this.#nextId++, 'tcp', ref, ref, this.#limits));
+    return true;
   }
 
   // Reads announcements (two stream names each) and takes the clients on; false once the inbox has ended.

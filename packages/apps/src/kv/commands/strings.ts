@@ -62,7 +62,7 @@ function set(args: Uint8Array[], ctx: CommandContext): void {
   // The value must outlive the read buffer it came in.
   const value = args[2]!.slice();
   ctx.keys.set(key, value, expiresAt);
-  ctx.log(['SET', args[1]!, value, ...pxat(expiresAt)]);
+  ctx.log(expiresAt === 0 ? ['SET', args[1]!, value] : ['SET', args[1]!, value, 'PXAT', String(expiresAt)]);
   if (returnOld) ctx.out.bulk(oldValue);
   else ctx.out.simple('OK');
 }

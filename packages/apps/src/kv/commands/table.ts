@@ -3,9 +3,10 @@
  * arity, and Redis' replies for unknown commands and wrong argument counts.
  * @module
  */
-import { excerpt, latin1 } from '../core/bytes.js';
+import { excerpt } from '../core/bytes.js';
 import type { CommandContext, CommandSpec } from './context.js';
 import { KEY_COMMANDS } from './keys.js';
+import { CommandLookup } from './lookup.js';
 import { LIST_COMMANDS } from './lists.js';
 import { COMMAND_COUNT, SERVER_COMMANDS } from './server.js';
 import { STRING_COMMANDS } from './strings.js';
@@ -27,18 +28,16 @@ export function commandNames(): string[] {
   return [...TABLE.keys()];
 }
 
-// Lower-cases a short ASCII name without building an intermediate string.
-function lowerName(bytes: Uint8Array): string {
-  const n = bytes.length;
-  // No command has a name this long (an argument may be as long as a string can be: do not make it one).
-  if (n > 64) return '';
-  if (n > 32) return latin1(bytes).toLowerCase();
-  let s = '';
-  for (let i = 0; i < n; i++) {
-    const c = bytes[i]!;
-    s += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
-  }
-  return s;
+const LOOKUP = new CommandLookup(TABLE);
+// Lookups of the tables made by commandTable, made once per table.
+const lookups = new WeakMap<ReadonlyMap<string, CommandSpec>, CommandLookup>();
+
+// The command named by `name`, in the host's table when it has one.
+function find(name: Uint8Array, table: ReadonlyMap<string, CommandSpec> | undefined): CommandSpec | undefined {
+  if (table === undefined) return LOOKUP.find(name);
+  let lookup = lookups.get(table);
+  if (lookup === undefined) lookups.set(table, (lookup = new CommandLookup(table)));
+  return lookup.find(name);
 }
 
 function quoted(bytes: Uint8Array): string {
@@ -50,7 +49,7 @@ export function dispatch(args: Uint8Array[], ctx: CommandContext): void {
   // Checked before anything is read as a string, since no string can hold an argument this long.
   const max = ctx.server.limits.maxKeyBytes;
   if (args[0]!.length > max) return tooLong(ctx, args[0]!, max);
-  const spec = (ctx.commands ?? TABLE).get(lowerName(args[0]!));
+  const spec = find(args[0]!, ctx.commands);
   if (spec === undefined) {
     let rest = '';
     for (let i = 1; i < args.length; i++) rest += `${quoted(args[i]!)} `;

@@ -1,0 +1,163 @@
+/**
+ * The KV server's fast paths say exactly what the plain code said: reply
+ * framing written digit by digit (against template strings), command names
+ * found without a string (any case, the host's added commands), and the
+ * select loop that serves every ready client: a client that pipelines
+ * without end does not keep another client's GET from being answered.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import fc from 'fast-check';
+import { type CommandContext, type CommandSpec, DEFAULT_KV_LIMITS, Keyspace, RespWriter } from '@dios/apps';
+import { commandTable, dispatch, noDisconnections } from '@dios/apps/testing';
+import { rawClient, resp, startKv, type KvFixture } from './kv-helpers.js';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
+
+describe('RespWriter framing', () => {
+  it('integers, lengths and counts read as the template strings wrote them', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })),
+        fc.uint8Array({ maxLength: 40 }),
+        fc.nat({ max: 1_000_000_000 }),
+        (n, bytes, count) => {
+          const w = new RespWriter();
+          w.integer(n);
+          w.bulk(bytes);
+          w.arrayHeader(count);
+          w.bulkText(latin1(bytes));
+          w.simple('OK');
+          w.bulk(null);
+          const b = latin1(bytes);
+          expect(latin1(w.bytes())).toBe(
+            `:${n}\r\n$${bytes.length}\r\n${b}\r\n*${count}\r\n$${b.length}\r\n${b}\r\n+OK\r\n$-1\r\n`,
+          );
+        },
+      ),
+    );
+  });
+
+  it('a reply that fits its limit exactly is written; one byte less and it is dropped', () => {
+    for (const [write, text] of [
+      [(w: RespWriter) => w.integer(-1234), ':-1234\r\n'],
+      [(w: RespWriter) => w.bulk(enc('abc')), '$3\r\nabc\r\n'],
+      [(w: RespWriter) => w.simple('OK'), '+OK\r\n'],
+      [(w: RespWriter) => w.arrayHeader(10), '*10\r\n'],
+    ] as const) {
+      const fits = new RespWriter();
+      fits.limit = text.length;
+      write(fits);
+      expect([latin1(fits.bytes()), fits.overflowed]).toEqual([text, false]);
+      const short = new RespWriter();
+      short.limit = text.length - 1;
+      write(short);
+      expect(short.overflowed).toBe(true);
+    }
+  });
+});
+
+describe('command lookup', () => {
+  function context(commands?: ReadonlyMap<string, CommandSpec>): CommandContext {
+    return {
+      keys: new Keyspace(),
+      out: new RespWriter(),
+      log: () => {},
+      client: { id: 1, name: '', closeAfterReply: false },
+      server: {
+        startedAt: 0,
+        port: undefined,
+        connectedClients: () => 0,
+        commandsProcessed: 0,
+        requestRewrite: () => false,
+        persistenceInfo: () => ({}),
+        limits: DEFAULT_KV_LIMITS,
+        disconnections: noDisconnections(),
+      },
+      ...(commands !== undefined && { commands }),
+    };
+  }
+  const reply = (ctx: CommandContext, ...args: string[]) => {
+    ctx.out.reset();
+    dispatch(args.map(enc), ctx);
+    return latin1(ctx.out.bytes());
+  };
+
+  it('finds names in any ASCII case, and no name that only shares a length and first letter', () => {
+    const ctx = context();
+    expect(reply(ctx, 'sEt', 'k', 'v')).toBe('+OK\r\n');
+    expect(reply(ctx, 'GET', 'k')).toBe('$1\r\nv\r\n');
+    expect(reply(ctx, 'gEt', 'k')).toBe('$1\r\nv\r\n');
+    expect(reply(ctx, 'GEX', 'k')).toMatch(/^-ERR unknown command 'GEX'/);
+    expect(reply(ctx, 'G', 'k')).toMatch(/^-ERR unknown command 'G'/);
+    // Not ASCII case: 0xc7 is not 'G' in any case.
+    expect(reply(ctx, '\xc7ET', 'k')).toMatch(/^-ERR unknown command/);
+    expect(reply(ctx, '', 'k')).toMatch(/^-ERR unknown command ''/);
+    expect(reply(ctx, 'get'.repeat(30), 'k')).toMatch(/^-ERR unknown command/);
+  });
+
+  it("finds the host's commands, and one of theirs that replaces a built-in", () => {
+    const hello: CommandSpec = { name: 'HELLO.World', arity: 1, run: (_a, c) => c.out.simple('hi') };
+    const get: CommandSpec = { name: 'get', arity: 2, run: (_a, c) => c.out.simple('mine') };
+    const ctx = context(commandTable([hello, get]));
+    expect(reply(ctx, 'hello.world')).toBe('+hi\r\n');
+    expect(reply(ctx, 'HELLO.WORLD')).toBe('+hi\r\n');
+    expect(reply(ctx, 'GET', 'k')).toBe('+mine\r\n');
+    expect(reply(ctx, 'set', 'k', 'v')).toBe('+OK\r\n');
+    // The built-in table is untouched.
+    expect(reply(context(), 'hello.world')).toMatch(/^-ERR unknown command/);
+  });
+});
+
+describe('a client that pipelines without end', () => {
+  let kv: KvFixture;
+  beforeAll(async () => {
+    kv = await startKv();
+  });
+  afterAll(async () => {
+    await kv.close();
+  });
+
+  it("does not keep another client's GET from being answered", async () => {
+    const setter = await rawClient(kv.port);
+    setter.socket.write(resp('SET', 'k', 'answered'));
+    await setter.until((t) => t === '+OK\r\n');
+    // The hog connects first, so select reports it before the others every time, and it is always ready: it sends
+    // batch after batch of pipelined requests as fast as the server takes them, reading (and dropping) every reply.
+    // Its flood is long but bounded: a server that served it alone would answer the other GET only after the whole
+    // flood, when the hog has (nearly) all its replies.
+    const batch = Buffer.concat(Array.from({ length: 4096 }, () => resp('GET', 'k')));
+    const batches = 400;
+    const replyBytes = batches * 4096 * '$8\r\nanswered\r\n'.length;
+    let sent = 0;
+    let received = 0;
+    const hog = connect({ port: kv.port, host: '127.0.0.1' });
+    hog.on('data', (c: Buffer) => (received += c.length));
+    hog.on('error', () => {});
+    const flood = () => {
+      while (sent < batches) {
+        sent++;
+        if (!hog.write(batch)) return void hog.once('drain', flood);
+      }
+    };
+    await new Promise<void>((r) => hog.once('connect', r));
+    try {
+      flood();
+      // Well into the flood before the GET goes.
+      while (sent < 16) await new Promise((r) => setTimeout(r, 10));
+      const other = await rawClient(kv.port);
+      other.socket.write(resp('GET', 'k'));
+      const text = await other.until((t) => t.endsWith('\r\n') && t.length >= 14);
+      const hogHad = received / replyBytes;
+      expect(text).toBe('$8\r\nanswered\r\n');
+      // Answered in the middle of the flood, not after it.
+      expect(hogHad).toBeLessThan(0.5);
+      other.socket.destroy();
+    } finally {
+      sent = batches;
+      hog.destroy();
+      setter.socket.destroy();
+    }
+  }, 50_000);
+});
