@@ -46,6 +46,19 @@ export interface ParentRef {
   readonly id: number;
 }
 
+/**
+ * The least read and write buffer size of a reference to an object on
+ * another kernel (1 MiB, NATS' default max_payload): each buffer filled or
+ * written out there costs a round trip, which is worth far more than copying
+ * a larger buffer. Local objects keep the size they were given.
+ */
+export const REMOTE_BUFFER_BYTES = 1 << 20;
+
+// A size the kernel advises for `object`, by its proximity: local objects as given, remote ones at least REMOTE_BUFFER_BYTES.
+function bufferSizeFor(object: KernelObject, advised: number): number {
+  return object.proximity.startsWith('local-') ? advised : Math.max(advised, REMOTE_BUFFER_BYTES);
+}
+
 /** The kernel's record of a reference (the DIOS kref). Never handed to tasks. */
 export class Reference {
   /** Cleared when the reference is deleted or revoked. */
@@ -53,6 +66,10 @@ export class Reference {
   // Made on first use: most references (lookup results, delegated handles) never lend a buffer or show a view.
   #leases: Map<Uint8Array, Lease> | undefined;
   #view: RefView | undefined;
+  /** Preferred read buffer size in bytes: as given, at least {@link REMOTE_BUFFER_BYTES} for a remote object. */
+  readonly readBufferSize: number;
+  /** Preferred write buffer size in bytes: as given, at least {@link REMOTE_BUFFER_BYTES} for a remote object. */
+  readonly writeBufferSize: number;
 
   /** Records a new reference; the kernel adds it to the owner's table. */
   constructor(
@@ -68,13 +85,16 @@ export class Reference {
     readonly parent: ParentRef | undefined,
     /** Consistency policy for I/O through this reference. */
     readonly consistency: Consistency,
-    /** Preferred read buffer size in bytes. */
-    readonly readBufferSize: number,
-    /** Preferred write buffer size in bytes. */
-    readonly writeBufferSize: number,
+    /** Read buffer size asked for (create's option, the kernel's default); raised for a remote object. */
+    readBufferSize: number,
+    /** Write buffer size asked for; raised for a remote object. */
+    writeBufferSize: number,
     /** The owning task, whose label decides what the view shows. */
     readonly holder: LabelHolder,
-  ) {}
+  ) {
+    this.readBufferSize = bufferSizeFor(object, readBufferSize);
+    this.writeBufferSize = bufferSizeFor(object, writeBufferSize);
+  }
 
   /**
    * The rights this reference counts with at its object (a stream's readers
@@ -137,11 +157,11 @@ export class RefView implements RefAttributes {
   get fateShared(): boolean {
     return this.#ref.object.fateShared;
   }
-  /** Preferred read buffer size. */
+  /** Preferred read buffer size: the kernel's choice by proximity (at least 1 MiB for an object on another kernel). */
   get readBufferSize(): number {
     return this.#ref.readBufferSize;
   }
-  /** Preferred write buffer size. */
+  /** Preferred write buffer size: the kernel's choice by proximity (at least 1 MiB for an object on another kernel). */
   get writeBufferSize(): number {
     return this.#ref.writeBufferSize;
   }
