@@ -58,6 +58,8 @@ export async function fgets(file: FILE, maxChars: number): Promise<string | null
 }
 
 async function readLine(s: FileState, maxChars: number): Promise<string | null> {
+  const whole = await bufferedLine(s, maxChars);
+  if (whole !== undefined) return whole;
   const chunks: Uint8Array[] = [];
   let units = 0;
   let ended = false;
@@ -103,6 +105,20 @@ async function readLine(s: FileState, maxChars: number): Promise<string | null> 
   }
   if (chunks.length === 0 && ended) return null;
   return decode(chunks);
+}
+
+// The common case, decoded straight from the buffer without a copy: the line's newline is already buffered, and the
+// line cannot exceed maxChars (UTF-8 never gives more UTF-16 code units than bytes, invalid bytes included), so it
+// ends at that newline exactly as the character-by-character loop would end it. Undefined when that is not so.
+async function bufferedLine(s: FileState, maxChars: number): Promise<string | undefined> {
+  if (s.rend === s.rpos && !(await fill(s, 1, 'fgets'))) return undefined;
+  // Only as far as maxChars bytes: a search past them would be wasted, and repeated on every short read of a long line.
+  const rest = s.rbuf!.subarray(s.rpos, Math.min(s.rend, s.rpos + maxChars));
+  const newline = rest.indexOf(0x0a);
+  if (newline < 0) return undefined;
+  const line = decoder.decode(rest.subarray(0, newline + 1));
+  advance(s, newline + 1);
+  return line;
 }
 
 function advance(s: FileState, n: number): void {
