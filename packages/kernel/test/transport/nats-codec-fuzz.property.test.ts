@@ -42,7 +42,12 @@ function check<T>(arb: fc.Arbitrary<T>, predicate: (value: T) => void, runs = NU
 }
 
 /** Decodes `frame`, letting through only MalformedFrameError; true when it decoded. */
-function decodesOrRefuses(frame: Uint8Array): boolean {
+/** The parts Reassembly gives back, as one frame. */
+function joined(parts: readonly Uint8Array[]): Uint8Array {
+  return Uint8Array.from(parts.flatMap((p) => [...p]));
+}
+
+function decodesOrRefuses(frame: Uint8Array | readonly Uint8Array[]): boolean {
   try {
     decodeFrame(frame);
     return true;
@@ -374,7 +379,7 @@ describe('NATS parts reassembly: fuzzing', () => {
             if (next === undefined) return;
             fed += next[1].length;
             const out = r.add(streams[k]!.sender, `key-${k}`, next[0], next[1], 0);
-            if (out !== undefined) results.set(k, [...(results.get(k) ?? []), out]);
+            if (out !== undefined) results.set(k, [...(results.get(k) ?? []), joined(out)]);
             expect(r.held).toBeLessThanOrEqual(LIMITS.bytes);
             expect(r.held).toBeLessThanOrEqual(2 * fed);
             for (const sender of ['a', 'b', 'c']) expect(r.heldFor(sender)).toBeLessThanOrEqual(LIMITS.bytesPerSender);

@@ -11,6 +11,11 @@
  * `bin` field lists the lengths of the arrays in order. Values nest at most
  * {@link MAX_FRAME_DEPTH} levels deep.
  *
+ * A frame larger than one message is made as a list of parts
+ * ({@link encodeFrameParts}) that are views of the byte arrays where they
+ * can be, and decoded from the list of parts it arrived as, so a large
+ * array is copied once on each side, not once per step.
+ *
  * Decoding takes anything a peer (or anyone on the server) sends: every
  * malformed frame is a {@link MalformedFrameError}, never another exception,
  * and nothing is allocated from lengths the frame announces before the
@@ -36,31 +41,103 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Encodes a value made of JSON-compatible data and Uint8Arrays into one frame; a RangeError if it nests deeper than {@link MAX_FRAME_DEPTH}. */
 export function encodeFrame(value: unknown): Uint8Array {
-  const arrays: Uint8Array[] = [];
-  const header = JSON.stringify({ body: lift(value, arrays, 0), bin: arrays.map((a) => a.length) });
-  const head = encoder.encode(header);
-  let total = 4 + head.length;
-  for (const a of arrays) total += a.length;
-  const frame = new Uint8Array(total);
-  new DataView(frame.buffer).setUint32(0, head.length);
-  frame.set(head, 4);
-  let at = 4 + head.length;
-  for (const a of arrays) {
-    frame.set(a, at);
-    at += a.length;
-  }
-  return frame;
+  return joinSegments(frameSegments(value));
 }
 
-/** Decodes a frame made by {@link encodeFrame}; every Uint8Array in the result has a buffer of its own. */
-export function decodeFrame(frame: Uint8Array): unknown {
-  if (!(frame instanceof Uint8Array) || frame.length < 4)
-    throw new MalformedFrameError('shorter than its length prefix');
-  const headLength = new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(0);
-  if (headLength > frame.length - 4) throw new MalformedFrameError('header longer than the frame');
+/**
+ * Encodes `value` as {@link encodeFrame} does, cut into parts of at most
+ * `size` bytes: one part (the frame) when it fits. A part that lies within
+ * one byte array of the value is a view of it, not a copy, so the arrays
+ * must not change until the parts are sent.
+ */
+export function encodeFrameParts(value: unknown, size: number): Uint8Array[] {
+  const segments = frameSegments(value);
+  const total = lengthOf(segments);
+  if (total <= size) return [joinSegments(segments)];
+  const cursor = new Cursor(segments);
+  const parts: Uint8Array[] = [];
+  for (let at = 0; at < total; at += size) parts.push(cursor.take(Math.min(size, total - at), false));
+  return parts;
+}
+
+// The frame's pieces in order: length prefix and header, then each byte array as it is.
+function frameSegments(value: unknown): Uint8Array[] {
+  const arrays: Uint8Array[] = [];
+  const header = JSON.stringify({ body: lift(value, arrays, 0), bin: arrays.map((a) => a.length) });
+  const encoded = encoder.encode(header);
+  const head = new Uint8Array(4 + encoded.length);
+  new DataView(head.buffer).setUint32(0, encoded.length);
+  head.set(encoded, 4);
+  return [head, ...arrays];
+}
+
+function lengthOf(segments: readonly Uint8Array[]): number {
+  let total = 0;
+  for (const s of segments) total += s.length;
+  return total;
+}
+
+function joinSegments(segments: readonly Uint8Array[]): Uint8Array {
+  return new Cursor(segments).take(lengthOf(segments), true);
+}
+
+/** Reads the concatenation of byte segments front to back, each byte once (so decoding stays linear in the parts). */
+class Cursor {
+  readonly #segments: readonly Uint8Array[];
+  #i = 0;
+  #at = 0;
+
+  constructor(segments: readonly Uint8Array[]) {
+    this.#segments = segments;
+  }
+
+  /** The next `n` bytes (there must be as many): a view when they lie within one segment and `copy` is false, else a new array. */
+  take(n: number, copy: boolean): Uint8Array {
+    this.#skipEnded();
+    const first = this.#segments[this.#i];
+    if (!copy && first !== undefined && this.#at + n <= first.length) {
+      this.#at += n;
+      return first.subarray(this.#at - n, this.#at);
+    }
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      this.#skipEnded();
+      const s = this.#segments[this.#i]!;
+      const piece = s.subarray(this.#at, Math.min(s.length, this.#at + n - filled));
+      out.set(piece, filled);
+      filled += piece.length;
+      this.#at += piece.length;
+    }
+    return out;
+  }
+
+  #skipEnded(): void {
+    while (this.#i < this.#segments.length && this.#at >= this.#segments[this.#i]!.length) {
+      this.#i++;
+      this.#at = 0;
+    }
+  }
+}
+
+/**
+ * Decodes a frame made by {@link encodeFrame}, or the parts of one as
+ * {@link encodeFrameParts} cut it (in order; their lengths need not be
+ * those it made); every Uint8Array in the result has a buffer of its own.
+ */
+export function decodeFrame(frame: Uint8Array | readonly Uint8Array[]): unknown {
+  const segments = frame instanceof Uint8Array ? [frame] : Array.isArray(frame) ? (frame as unknown[]) : undefined;
+  if (segments === undefined || !segments.every((s) => s instanceof Uint8Array))
+    throw new MalformedFrameError('not bytes');
+  const length = lengthOf(segments);
+  if (length < 4) throw new MalformedFrameError('shorter than its length prefix');
+  const cursor = new Cursor(segments);
+  const prefix = cursor.take(4, false);
+  const headLength = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength).getUint32(0);
+  if (headLength > length - 4) throw new MalformedFrameError('header longer than the frame');
   let header: unknown;
   try {
-    header = JSON.parse(decoder.decode(frame.subarray(4, 4 + headLength)));
+    header = JSON.parse(decoder.decode(cursor.take(headLength, false)));
   } catch {
     throw new MalformedFrameError('header is not UTF-8 JSON');
   }
@@ -70,13 +147,13 @@ export function decodeFrame(frame: Uint8Array): unknown {
   const arrays: Uint8Array[] = [];
   let at = 4 + headLength;
   for (const n of lengths) {
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > frame.length - at)
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > length - at)
       throw new MalformedFrameError('bad byte-array length');
-    // slice, not subarray: the receiver owns its bytes, and the transport's receive buffer is not kept alive.
-    arrays.push(frame.slice(at, at + n));
+    // A copy, not a view: the receiver owns its bytes, and the transport's receive buffers are not kept alive.
+    arrays.push(cursor.take(n, true));
     at += n;
   }
-  if (at !== frame.length) throw new MalformedFrameError('trailing bytes after the last byte array');
+  if (at !== length) throw new MalformedFrameError('trailing bytes after the last byte array');
   return lower((header as { body?: unknown }).body, arrays, 0);
 }
 

@@ -10,10 +10,10 @@
 import type { Msg, MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import { v4 as uuidv4 } from 'uuid';
 import { natsClient } from './nats-client.js';
-import { Reassembly, PART_HEADER, splitFrame, type ReassemblyLimits } from './parts.js';
+import { Reassembly, PART_HEADER, type ReassemblyLimits } from './parts.js';
 import { DiosError, Errno, errors, type ErrnoCode } from '../../core/abi/errors.js';
 import type { PeerReply, PeerRequest, RequestHandler, Transport } from '../../core/wire/transport.js';
-import { decodeFrame, encodeFrame } from './codec.js';
+import { decodeFrame, encodeFrame, encodeFrameParts } from './codec.js';
 import { Liveness, MAX_PEERS } from './liveness.js';
 import { Subjects } from './subjects.js';
 
@@ -302,9 +302,9 @@ export class NatsTransport implements Transport {
         return Promise.reject(errors.EHOSTDOWN('request', 'to', `node "${to}" stopped sending heartbeats`));
       return Promise.reject(errors.EHOSTUNREACH('request', 'to', `no node "${to}" heard on cluster "${this.cluster}"`));
     }
-    let frame: Uint8Array;
+    let parts: Uint8Array[];
     try {
-      frame = encodeFrame({ t: 'req', from: this.localId, body: request } satisfies Envelope);
+      parts = encodeFrameParts({ t: 'req', from: this.localId, body: request } satisfies Envelope, this.#partSize());
     } catch (e) {
       return Promise.reject(
         errors.EINVAL('request', 'request', `cannot encode the request: ${e instanceof Error ? e.message : String(e)}`),
@@ -322,7 +322,7 @@ export class NatsTransport implements Transport {
       }
       this.#pending.set(token, pending);
       try {
-        this.#publish(this.#subjects.request(to), frame, this.#subjects.replyTo(to, token), token);
+        this.#publish(this.#subjects.request(to), parts, this.#subjects.replyTo(to, token), token);
       } catch (e) {
         // A message over the server's max_payload is this node's problem (EIO); a connection closing is not.
         const why = `cannot send to "${to}": ${e instanceof Error ? e.message : String(e)}`;
@@ -374,24 +374,29 @@ export class NatsTransport implements Transport {
 
   readonly #headers: () => MsgHdrs;
 
-  // Publishes a frame, in parts when it exceeds what the server takes in one message (its max_payload).
-  #publish(subject: string, frame: Uint8Array, reply: string | undefined, id: string): void {
-    const limit = Math.max(1024, (this.#nc.info?.max_payload ?? 1 << 20) - 4096);
-    if (frame.length <= limit) {
-      this.#nc.publish(subject, frame, reply === undefined ? undefined : { reply });
+  // The most bytes of a frame one message carries: what the server takes (its max_payload), less room for headers.
+  #partSize(): number {
+    return Math.max(1024, (this.#nc.info?.max_payload ?? 1 << 20) - 4096);
+  }
+
+  // Publishes a frame cut by encodeFrameParts(..., #partSize()): one message, or several, each a part with its header.
+  #publish(subject: string, parts: readonly Uint8Array[], reply: string | undefined, id: string): void {
+    if (parts.length === 1) {
+      this.#nc.publish(subject, parts[0], reply === undefined ? undefined : { reply });
       return;
     }
-    const parts = splitFrame(frame, limit);
+    let total = 0;
+    for (const part of parts) total += part.length;
     parts.forEach((part, i) => {
       const h = this.#headers();
-      h.set(PART_HEADER, `${id} ${i} ${parts.length} ${frame.length}`);
+      h.set(PART_HEADER, `${id} ${i} ${parts.length} ${total}`);
       this.#nc.publish(subject, part, { headers: h, ...(reply === undefined ? {} : { reply }) });
     });
   }
 
-  // The whole frame of a message from `sender`: itself, or (for a part) the assembled frame once its last part
-  // is in. Undefined: a part, or a message whose NATS headers the client cannot parse (dropped, counted).
-  #assemble(msg: Msg, sender: string, key: string): Uint8Array | undefined {
+  // The whole frame of a message from `sender`: itself, or (for a part) the frame's parts once its last one is in.
+  // Undefined: a part, or a message whose NATS headers the client cannot parse (dropped, counted).
+  #assemble(msg: Msg, sender: string, key: string): Uint8Array | Uint8Array[] | undefined {
     const h = headersOf(msg);
     if (h === 'malformed') {
       this.#drops.malformed++;
@@ -691,7 +696,7 @@ export class NatsTransport implements Transport {
     const answer = (e: Envelope) => {
       if (this.#closed) return;
       try {
-        this.#publish(reply, encodeFrame(e), undefined, reply);
+        this.#publish(reply, encodeFrameParts(e, this.#partSize()), undefined, reply);
       } catch (failure) {
         // Too large for the server, say: the requester gets an error rather than a timeout.
         try {
@@ -759,7 +764,7 @@ function headersOf(msg: Msg): Msg['headers'] | 'malformed' {
   }
 }
 
-function safeDecode(data: Uint8Array): Unchecked | undefined {
+function safeDecode(data: Uint8Array | readonly Uint8Array[]): Unchecked | undefined {
   try {
     const value = decodeFrame(data);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;

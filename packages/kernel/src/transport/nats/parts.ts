@@ -6,9 +6,11 @@
  * an honest sender has about one frame open at a receiver at a time. The
  * receiver still checks every part and bounds what it holds:
  *
- * - memory is taken as parts arrive (the buffer grows, at most doubling and
- *   never past the announced total), never reserved from the announcement,
- *   so a 10-byte part announcing 512 MiB holds 10 bytes;
+ * - memory is taken as parts arrive, never reserved from the announcement,
+ *   so a 10-byte part announcing 512 MiB holds 10 bytes; each part is kept
+ *   (a copy of its bytes, not a view of the client's larger receive buffer)
+ *   and the frame is handed on as its list of parts, so it is not copied
+ *   together here (the decoder copies each byte array out once);
  * - each sender (the node id its subject names) has a budget of bytes and of
  *   open frames, and all senders together a global one; a part that would
  *   take its sender or the node over a budget drops that sender's frame only;
@@ -56,7 +58,9 @@ interface Assembly {
   readonly id: string;
   readonly count: number;
   readonly total: number;
-  buffer: Uint8Array;
+  readonly parts: Uint8Array[];
+  // Bytes of memory the parts keep alive (charged to the sender).
+  held: number;
   next: number;
   filled: number;
   touched: number;
@@ -94,12 +98,13 @@ export class Reassembly {
   }
 
   /**
-   * Adds one part from `sender` (`header` as sent); returns the whole frame
-   * when this was its last part, else undefined. A malformed or out-of-order
-   * part, or one that would take its sender or the node over a budget, drops
-   * the frame it belongs to.
+   * Adds one part from `sender` (`header` as sent); returns the whole frame,
+   * as its parts in order, when this was its last part, else undefined. A
+   * malformed or out-of-order part, or one that would take its sender or the
+   * node over a budget, drops the frame it belongs to. The parts returned
+   * may be views of the `data` given (which must not change afterwards).
    */
-  add(sender: string, key: string, header: string, data: Uint8Array, now: number): Uint8Array | undefined {
+  add(sender: string, key: string, header: string, data: Uint8Array, now: number): Uint8Array[] | undefined {
     const fields = typeof header === 'string' ? header.split(' ') : [];
     const [id, indexText, countText, totalText] = fields;
     if (
@@ -125,7 +130,7 @@ export class Reassembly {
       const holding = this.#bySender.get(sender);
       if ((holding?.frames ?? 0) >= this.#limits.framesPerSender || this.#open.size >= this.#limits.frames)
         return this.#refuse(key);
-      a = { sender, id, count, total, buffer: new Uint8Array(0), next: 0, filled: 0, touched: now };
+      a = { sender, id, count, total, parts: [], held: 0, next: 0, filled: 0, touched: now };
       this.#open.set(key, a);
       this.#charge(sender, 0, 1);
     }
@@ -139,15 +144,18 @@ export class Reassembly {
       a.filled + data.length > total
     )
       return this.#refuse(key);
-    if (a.filled + data.length > a.buffer.length && !this.#grow(a, a.filled + data.length)) return this.#refuse(key);
-    a.buffer.set(data, a.filled);
+    // Held as a copy of its own unless it is a whole buffer already: a view would keep the client's larger receive
+    // buffer alive (up to twice the part), beyond what the budget counts.
+    if (!this.#fits(a.sender, data.length)) return this.#refuse(key);
+    a.parts.push(data.byteLength === data.buffer.byteLength ? data : new Uint8Array(data));
+    a.held += data.length;
+    this.#charge(a.sender, data.length, 0);
     a.filled += data.length;
     a.next++;
     a.touched = now;
     if (a.next < count) return undefined;
-    const frame = a.buffer;
     this.#release(key, a);
-    if (a.filled === total) return frame;
+    if (a.filled === total) return a.parts;
     this.#dropped++;
     return undefined;
   }
@@ -177,19 +185,10 @@ export class Reassembly {
     return this.#dropped;
   }
 
-  // Grows a's buffer to hold at least `needed` bytes: doubling (so copies stay linear), never past its total,
-  // and only within its sender's and the node's budgets.
-  #grow(a: Assembly, needed: number): boolean {
-    const size = Math.min(a.total, Math.max(needed, a.buffer.length * 2));
-    const more = size - a.buffer.length;
-    const holding = this.#bySender.get(a.sender);
-    if ((holding?.bytes ?? 0) + more > this.#limits.bytesPerSender || this.#held + more > this.#limits.bytes)
-      return false;
-    const buffer = new Uint8Array(size);
-    buffer.set(a.buffer.subarray(0, a.filled));
-    a.buffer = buffer;
-    this.#charge(a.sender, more, 0);
-    return true;
+  // Whether `more` bytes may be held for `sender`, within its budget and the node's.
+  #fits(sender: string, more: number): boolean {
+    const holding = this.#bySender.get(sender);
+    return (holding?.bytes ?? 0) + more <= this.#limits.bytesPerSender && this.#held + more <= this.#limits.bytes;
   }
 
   #charge(sender: string, bytes: number, frames: number): void {
@@ -216,6 +215,6 @@ export class Reassembly {
 
   #release(key: string, a: Assembly): void {
     this.#open.delete(key);
-    this.#charge(a.sender, -a.buffer.length, -1);
+    this.#charge(a.sender, -a.held, -1);
   }
 }
