@@ -55,31 +55,51 @@ export class PeerRemotePort implements RemotePort {
     length: number,
     nonblock: boolean,
   ): Promise<RemoteRead> {
-    // A stream lends what it has, up to the length asked: a chunk's worth is a read like any other.
     const chunk = this.#chunkBytes;
-    const first = await this.#readChunk(end, caller, offset, Math.min(length, chunk), nonblock);
-    const total = Math.min(length, Math.max(0, end.size - offset));
     const blob = end.type === ObjectType.SHARED_MEMORY_BLOB || end.type === ObjectType.DURABLE_BLOB;
-    if (!blob || total <= first.bytes.length || first.bytes.length < chunk)
+    // A stream lends what it has, up to the length asked: a chunk's worth is a read like any other.
+    if (!blob) {
+      const first = await this.#readChunk(end, caller, offset, Math.min(length, chunk), nonblock);
       return { bytes: first.bytes, leases: [first.lease] };
-    // A larger blob read: the rest in chunks, a few requests in flight. Each chunk is a lease of its own, held to
-    // end_read, so the read is valid only if no commit came between the first chunk and the end.
-    const buffer = new Uint8Array(total);
-    buffer.set(first.bytes);
-    const leases = [first.lease];
-    let filled = total;
-    try {
-      await inWindow(chunksOf(first.bytes.length, total, chunk), async ([at, n]) => {
-        const part = await this.#readChunk(end, caller, offset + at, n, nonblock);
-        leases.push(part.lease);
-        buffer.set(part.bytes, at);
-        // Shorter than asked: the blob shrank meanwhile (a commit, so the read will not be valid); keep what came.
-        if (part.bytes.length < n) filled = Math.min(filled, at + part.bytes.length);
-      });
-    } catch (e) {
+    }
+    // A blob read larger than a chunk: every chunk the size last described covers goes out at once, a few in flight,
+    // rather than the first alone and the rest after its reply. The first chunk's reply says how large the blob is;
+    // chunks past that end come back empty or are refused (EINVAL, offset past the end), and are not used.
+    const leases: number[] = [];
+    const got = new Map<number, Uint8Array>();
+    let size: number | undefined;
+    const fetch = async ([at, n]: [number, number]) => {
+      let part: { lease: number; bytes: Uint8Array; size: number | undefined };
+      try {
+        part = await this.#readChunk(end, caller, offset + at, n, nonblock);
+      } catch (e) {
+        if (at > 0 && e instanceof DiosError && e.code === 'EINVAL' && e.argument === 'options.offset') return;
+        throw e;
+      }
+      leases.push(part.lease);
+      got.set(at, part.bytes);
+      if (at === 0) size = part.size;
+    };
+    const guess = Math.max(Math.min(length, chunk), Math.min(length, end.size - offset));
+    const released = (e: unknown) => {
       // The read fails with `e`; giving back the chunks already lent is best effort (a home that is gone dropped them).
-      this.endRead(end, END_READ, leases, true).catch(() => {});
+      if (leases.length > 0) this.endRead(end, END_READ, leases, true).catch(() => {});
       throw e;
+    };
+    await inWindow(guess === 0 ? [[0, 0] as [number, number]] : chunksOf(0, guess, chunk), fetch).catch(released);
+    const first = got.get(0)!;
+    const total = Math.min(length, Math.max(0, (size ?? end.size) - offset));
+    if (total <= first.length || first.length < chunk) return { bytes: first, leases };
+    // The blob was larger than last described: the rest, as before.
+    if (total > guess) await inWindow(chunksOf(guess, total, chunk), fetch).catch(released);
+    const buffer = new Uint8Array(total);
+    let filled = total;
+    for (const [at, n] of chunksOf(0, total, chunk)) {
+      // Missing (refused as past the end) or shorter than asked: the blob shrank meanwhile (a commit, so the read
+      // will not be valid); keep what came before the gap.
+      const part = got.get(at) ?? new Uint8Array(0);
+      buffer.set(part, at);
+      if (part.length < n) filled = Math.min(filled, at + part.length);
     }
     return { bytes: buffer.subarray(0, filled), leases };
   }
@@ -99,7 +119,7 @@ export class PeerRemotePort implements RemotePort {
     offset: number,
     length: number,
     nonblock: boolean,
-  ): Promise<{ lease: number; bytes: Uint8Array }> {
+  ): Promise<{ lease: number; bytes: Uint8Array; size: number | undefined }> {
     const rid = this.#nextLease();
     const reply = await this.#request(
       end,
@@ -113,7 +133,7 @@ export class PeerRemotePort implements RemotePort {
       }),
     );
     end.update(reply.object);
-    return { lease: reply.lease!, bytes: reply.bytes ?? new Uint8Array(0) };
+    return { lease: reply.lease!, bytes: reply.bytes ?? new Uint8Array(0), size: reply.object?.size };
   }
 
   async beginWrite(end: RemoteEnd, caller: RemoteCaller, write: RemoteWrite): Promise<number> {
