@@ -18,6 +18,7 @@ import type { IoRequest } from '../../core/objects/kernel-object.js';
 import { SequentialObject, type SequentialTerms } from '../../core/objects/sequential-object.js';
 import type { Lease } from '../../core/objects/reference.js';
 import { socketError } from './address.js';
+import { WriteBuffers } from './write-buffers.js';
 
 // How long a closed connection may take to flush what was written and see the peer's end before it is reset.
 const CLOSE_GRACE_MS = 5000;
@@ -41,6 +42,7 @@ export class TcpConnectionObject extends SequentialObject {
   #ended = false;
   #error: unknown = undefined;
   #writing = false;
+  readonly #buffers = new WriteBuffers();
   /** Remote address, as the socket reports it (for people and status pages). */
   readonly remote: string;
 
@@ -68,6 +70,11 @@ export class TcpConnectionObject extends SequentialObject {
       this.#peerEnded = true;
       this.changed.notify();
     });
+  }
+
+  /** Write buffers this connection has had to allocate so far (the rest were lent again). */
+  get buffersMade(): number {
+    return this.#buffers.made;
   }
 
   override get size(): number {
@@ -125,15 +132,28 @@ export class TcpConnectionObject extends SequentialObject {
 
   #writeLease(req: IoRequest): Lease {
     this.#writing = true;
-    // A fresh buffer per write: the socket keeps it until the bytes are sent.
-    return this.writeLease(req, new Uint8Array(req.length));
+    // The socket keeps a committed buffer until its bytes are sent: only then may it be lent again.
+    const { view, whole } = this.#buffers.take(req.ref, req.length);
+    return this.writeLease(req, view, whole);
   }
 
   override endWrite(lease: Lease, length: number, discard: boolean, endOfStream: boolean): void {
     this.#writing = false;
+    // Whether the socket did not take the buffer (discarded, empty, closed): then it is free again at once.
+    let free = true;
     if (!discard) {
       if (length > 0 && !this.#socket.destroyed) {
-        this.#socket.write(length === lease.buffer.length ? lease.buffer : lease.buffer.subarray(0, length));
+        const whole = lease.detail as Uint8Array;
+        const ref = lease.ref;
+        let given = false;
+        this.#socket.write(length === lease.buffer.length ? lease.buffer : lease.buffer.subarray(0, length), (e) => {
+          // Sent: the buffer may go to this reference again (after a failure the connection is done anyway).
+          if (!given && (e === undefined || e === null)) this.#buffers.give(ref, whole);
+        });
+        // Nothing left in the socket's queue: the bytes went to the system at once (the usual case), and the
+        // buffer is free now; the callback, which comes later, then leaves it alone.
+        given = this.#socket.writableLength === 0;
+        free = given;
         this.version++;
       }
       if (endOfStream && !this.#ended) {
@@ -141,6 +161,7 @@ export class TcpConnectionObject extends SequentialObject {
         this.#socket.end();
       }
     }
+    if (free) this.#buffers.give(lease.ref, lease.detail as Uint8Array);
     this.changed.notify();
   }
 
@@ -160,6 +181,7 @@ export class TcpConnectionObject extends SequentialObject {
       socket.setTimeout(CLOSE_GRACE_MS, () => socket.destroy());
     }
     this.#received.clear();
+    this.#buffers.clear();
     super.destroy(byDelete);
   }
 }
