@@ -40,7 +40,6 @@ export function accessOf(type: ObjectType): Access | undefined {
 
 const states = new WeakMap<FILE, FileState>();
 const openFiles = new WeakMap<SystemCalls, Set<FileState>>();
-const settle = (): void => {};
 
 /**
  * An open stdio stream (C's `FILE *`). Opaque: pass it to the stdio
@@ -105,6 +104,8 @@ export class FileState {
   beforeRefill: (() => Promise<void>) | undefined;
   // Tail of the chain of operations; each one starts when the previous settles.
   #queue: Promise<void> = Promise.resolve();
+  // Operations queued and not yet settled.
+  #running = 0;
 
   /** Registers a new open FILE of task `sys`. */
   constructor(
@@ -136,6 +137,7 @@ export class FileState {
    * lastError, and is rethrown.
    */
   run<T>(op: string, body: () => Promise<T>): Promise<T> {
+    this.#running++;
     const result = this.#queue.then(() => {
       this.checkOpen(op);
       return body().catch((e: unknown) => {
@@ -143,8 +145,19 @@ export class FileState {
         throw rememberError(this.sys, e);
       });
     });
-    this.#queue = result.then(settle, settle);
+    const done = () => {
+      this.#running--;
+    };
+    this.#queue = result.then(done, done);
     return result;
+  }
+
+  /**
+   * Whether no operation is queued or running: one that needs no waiting
+   * call may then be done at once, in its turn, without joining the chain.
+   */
+  get idle(): boolean {
+    return this.#running === 0;
   }
 
   /** The synchronous counterpart of {@link run} for operations that make no waiting call. */

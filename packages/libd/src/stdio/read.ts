@@ -48,6 +48,16 @@ export async function fgetc(file: FILE): Promise<number> {
  */
 export async function fgets(file: FILE, maxChars: number): Promise<string | null> {
   const s = stateOf(file, 'fgets', false);
+  // A line already in the buffer, with nothing queued before it: taken at once, in its turn, without a system call.
+  if (
+    s.idle &&
+    !s.closed &&
+    s.mode.readable &&
+    (maxChars === Infinity || (Number.isSafeInteger(maxChars) && maxChars >= 1))
+  ) {
+    const line = lineInBuffer(s, maxChars);
+    if (line !== undefined) return line;
+  }
   return s.run('fgets', async () => {
     if (!(maxChars === Infinity || (Number.isSafeInteger(maxChars) && maxChars >= 1))) {
       throw errors.EINVAL('fgets', 'maxChars', `expected a positive integer or Infinity, got ${String(maxChars)}`);
@@ -112,8 +122,14 @@ async function readLine(s: FileState, maxChars: number): Promise<string | null> 
 // ends at that newline exactly as the character-by-character loop would end it. Undefined when that is not so.
 async function bufferedLine(s: FileState, maxChars: number): Promise<string | undefined> {
   if (s.rend === s.rpos && !(await fill(s, 1, 'fgets'))) return undefined;
+  return lineInBuffer(s, maxChars);
+}
+
+// The line that bufferedLine takes, when its newline is in the buffer already; else undefined, and nothing moves.
+function lineInBuffer(s: FileState, maxChars: number): string | undefined {
+  if (s.rbuf === undefined || s.rend === s.rpos) return undefined;
   // Only as far as maxChars bytes: a search past them would be wasted, and repeated on every short read of a long line.
-  const rest = s.rbuf!.subarray(s.rpos, Math.min(s.rend, s.rpos + maxChars));
+  const rest = s.rbuf.subarray(s.rpos, Math.min(s.rend, s.rpos + maxChars));
   const newline = rest.indexOf(0x0a);
   if (newline < 0) return undefined;
   const line = decoder.decode(rest.subarray(0, newline + 1));
