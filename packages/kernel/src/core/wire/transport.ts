@@ -323,7 +323,7 @@ export type PeerReply =
       handles?: number[];
       /** begin-read, begin-write: the lease id to end it with. */
       lease?: number;
-      /** begin-read: a copy of the lent bytes. */
+      /** begin-read: the lent bytes (at the home, the lent buffer itself: the transport copies them as it sends). */
       bytes?: Uint8Array;
       /** end-write: the object's version after the commit. */
       version?: number;
@@ -356,7 +356,12 @@ export type RequestHandler = (from: string, request: PeerRequest) => Promise<Pee
 export interface Transport {
   /** This node's id (the kernel id). */
   readonly localId: string;
-  /** Starts delivering requests addressed to this node. Called once. */
+  /**
+   * Starts delivering requests addressed to this node. Called once. The
+   * handler's replies may hold live memory of this kernel (a begin-read's
+   * lent bytes): the transport copies what it sends, and never hands the
+   * reply's own arrays to another node.
+   */
   listen(handler: RequestHandler): void;
   /**
    * Sends a request and resolves with the reply. Rejects with a DiosError:

@@ -19,7 +19,10 @@ export const serveBeginRead: PeerHandler<'begin-read'> = async (call, req) => {
     (b) => proxy.as(label, () => sys.endRead(req.handle, b, EndReadFlags.RELEASE)),
   );
   const lease = proxy.lend(req.handle, buffer, req.rid, label);
-  return { ok: true, lease, bytes: buffer.slice(), object: describeHandle(call, req.handle) };
+  // The lent buffer itself, not a copy: every transport copies a reply's bytes before they leave this kernel (the
+  // loopback one with copyMessage, NATS into its frame), a little later than now. A commit in between may tear what
+  // is sent, as it tears a local reader's live view, and so also makes this lease's end_read answer false.
+  return { ok: true, lease, bytes: buffer, object: describeHandle(call, req.handle) };
 };
 
 /** end_read of a lease; a release of a lease still being granted gives it back once granted. */
