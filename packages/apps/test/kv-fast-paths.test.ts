@@ -1,7 +1,8 @@
 /**
  * The KV server's fast paths say exactly what the plain code said: reply
  * framing written digit by digit (against template strings), command names
- * found without a string (any case, the host's added commands), and the
+ * found without a string (any case, the host's added commands), what is
+ * kept of a lent Node Buffer copied (its slice() is a view), and the
  * select loop that serves every ready client: a client that pipelines
  * without end does not keep another client's GET from being answered.
  */
@@ -9,11 +10,36 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { type CommandContext, type CommandSpec, DEFAULT_KV_LIMITS, Keyspace, RespWriter } from '@dios/apps';
-import { commandTable, dispatch, noDisconnections } from '@dios/apps/testing';
+import { commandTable, dispatch, noDisconnections, RespParser } from '@dios/apps/testing';
 import { rawClient, resp, startKv, type KvFixture } from './kv-helpers.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
+
+function context(commands?: ReadonlyMap<string, CommandSpec>): CommandContext {
+  return {
+    keys: new Keyspace(),
+    out: new RespWriter(),
+    log: () => {},
+    client: { id: 1, name: '', closeAfterReply: false },
+    server: {
+      startedAt: 0,
+      port: undefined,
+      connectedClients: () => 0,
+      commandsProcessed: 0,
+      requestRewrite: () => false,
+      persistenceInfo: () => ({}),
+      limits: DEFAULT_KV_LIMITS,
+      disconnections: noDisconnections(),
+    },
+    ...(commands !== undefined && { commands }),
+  };
+}
+const reply = (ctx: CommandContext, ...args: string[]) => {
+  ctx.out.reset();
+  dispatch(args.map(enc), ctx);
+  return latin1(ctx.out.bytes());
+};
 
 describe('RespWriter framing', () => {
   it('integers, lengths and counts read as the template strings wrote them', () => {
@@ -59,31 +85,6 @@ describe('RespWriter framing', () => {
 });
 
 describe('command lookup', () => {
-  function context(commands?: ReadonlyMap<string, CommandSpec>): CommandContext {
-    return {
-      keys: new Keyspace(),
-      out: new RespWriter(),
-      log: () => {},
-      client: { id: 1, name: '', closeAfterReply: false },
-      server: {
-        startedAt: 0,
-        port: undefined,
-        connectedClients: () => 0,
-        commandsProcessed: 0,
-        requestRewrite: () => false,
-        persistenceInfo: () => ({}),
-        limits: DEFAULT_KV_LIMITS,
-        disconnections: noDisconnections(),
-      },
-      ...(commands !== undefined && { commands }),
-    };
-  }
-  const reply = (ctx: CommandContext, ...args: string[]) => {
-    ctx.out.reset();
-    dispatch(args.map(enc), ctx);
-    return latin1(ctx.out.bytes());
-  };
-
   it('finds names in any ASCII case, and no name that only shares a length and first letter', () => {
     const ctx = context();
     expect(reply(ctx, 'sEt', 'k', 'v')).toBe('+OK\r\n');
@@ -107,6 +108,31 @@ describe('command lookup', () => {
     expect(reply(ctx, 'set', 'k', 'v')).toBe('+OK\r\n');
     // The built-in table is untouched.
     expect(reply(context(), 'hello.world')).toMatch(/^-ERR unknown command/);
+  });
+});
+
+describe('a lent view that is a Node Buffer', () => {
+  it('the parser keeps copies of a request cut in two, not views of the chunk', () => {
+    const p = new RespParser();
+    const first = Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nva');
+    p.feed(first);
+    expect(p.next()).toBeUndefined();
+    p.retain();
+    // The chunk is given back and reused.
+    first.fill(0x21);
+    p.feed(Buffer.from('lue\r\n'));
+    expect(p.next()?.map(latin1)).toEqual(['SET', 'k', 'value']);
+  });
+
+  it('SET stores a copy of the value, not a view of the chunk', () => {
+    const ctx = context();
+    const p = new RespParser();
+    const chunk = resp('SET', 'k', 'value');
+    p.feed(chunk);
+    dispatch(p.next()!, ctx);
+    p.retain();
+    chunk.fill(0x21);
+    expect(reply(ctx, 'GET', 'k')).toBe('$5\r\nvalue\r\n');
   });
 });
 

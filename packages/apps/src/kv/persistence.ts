@@ -22,7 +22,7 @@ import {
   pathSeed,
   type SystemCalls,
 } from '@dios/kernel';
-import { latin1, latin1Bytes } from './core/bytes.js';
+import { latin1, latin1Bytes, plainBytes } from './core/bytes.js';
 import { noDisconnections, type CommandContext } from './commands/context.js';
 import { dispatch } from './commands/table.js';
 import type { Keyspace, Value } from './core/keyspace.js';
@@ -247,7 +247,9 @@ export function encodeSnapshot(keys: Keyspace, generation: number): Uint8Array {
 }
 
 // Loads snapshot bytes into `keys`; returns their generation. Values are copied (the bytes are a lent view).
-function loadSnapshot(bytes: Uint8Array, keys: Keyspace): number {
+function loadSnapshot(view: Uint8Array, keys: Keyspace): number {
+  // slice() below must copy (see plainBytes).
+  const bytes = plainBytes(view);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const bad = () => errors.EIO('kv.load', 'snapshot', 'not a DIOS KV snapshot, or cut short');
   if (bytes.length < HEADER || v.getUint32(0, true) !== SNAPSHOT_MAGIC || v.getUint32(4, true) !== FORMAT) throw bad();

@@ -7,6 +7,7 @@
  * announced is not allocated before its bytes arrive.
  * @module
  */
+import { plainBytes } from './core/bytes.js';
 import { splitInline } from './inline.js';
 import { DEFAULT_KV_LIMITS } from './core/limits.js';
 
@@ -89,6 +90,8 @@ export class RespParser {
 
   /** Adds a chunk. Without leftovers it is parsed in place (no copy). */
   feed(chunk: Uint8Array): void {
+    // Arguments are subarrays of it, which commands copy with slice(): that must be Uint8Array's slice.
+    chunk = plainBytes(chunk);
     if (this.#pos === this.#end) {
       this.#buf = chunk;
       this.#pos = 0;

@@ -23,6 +23,7 @@ import { deleteQuietly } from '@dios/libd';
 import { noDisconnections, type CommandContext, type CommandSpec, type ServerState } from './commands/context.js';
 import { commandTable, dispatch } from './commands/table.js';
 import { Connection } from './connection.js';
+import { plainBytes } from './core/bytes.js';
 import { Keyspace } from './core/keyspace.js';
 import { DEFAULT_KV_LIMITS, MAX_BUFFER_BYTES, type KvLimits } from './core/limits.js';
 import { OutputLimiter } from './output-limit.js';
@@ -319,7 +320,7 @@ class KvServer {
     let name: Name;
     try {
       const view = await sys.beginRead(listener, { length: 32 }, BeginReadFlags.NONBLOCK);
-      name = Name.fromBytes(view.slice());
+      name = Name.fromBytes(plainBytes(view).slice());
       await sys.endRead(listener, view);
     } catch (e) {
       if (isDiosError(e, 'EAGAIN')) return false;

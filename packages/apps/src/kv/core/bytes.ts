@@ -4,6 +4,15 @@
  * @module
  */
 
+/**
+ * The same memory as a plain Uint8Array. A view the kernel lends may be a
+ * Node Buffer, whose slice() is a view rather than a copy (what is kept would
+ * then alias the lent memory) and whose subarray() is several times slower.
+ */
+export function plainBytes(view: Uint8Array): Uint8Array {
+  return view.constructor === Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
 /** Bytes as a latin1 string (lossless: each byte is one char). */
 export function latin1(bytes: Uint8Array): string {
   const n = bytes.length;
