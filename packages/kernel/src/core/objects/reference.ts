@@ -48,11 +48,13 @@ export interface ParentRef {
 
 /**
  * The least read and write buffer size of a reference to an object on
- * another kernel (1 MiB, NATS' default max_payload): each buffer filled or
- * written out there costs a round trip, which is worth far more than copying
- * a larger buffer. Local objects keep the size they were given.
+ * another kernel: each buffer filled or written out there costs a round
+ * trip, worth far more than copying a larger buffer. 1 MiB (NATS' default
+ * max_payload) less 16 KiB, room for the reply's header, so that a read of
+ * one buffer comes back in one NATS message rather than in parts. Local
+ * objects keep the size they were given.
  */
-export const REMOTE_BUFFER_BYTES = 1 << 20;
+const REMOTE_BUFFER_BYTES = (1 << 20) - (16 << 10);
 
 // A size the kernel advises for `object`, by its proximity: local objects as given, remote ones at least REMOTE_BUFFER_BYTES.
 function bufferSizeFor(object: KernelObject, advised: number): number {
@@ -66,9 +68,9 @@ export class Reference {
   // Made on first use: most references (lookup results, delegated handles) never lend a buffer or show a view.
   #leases: Map<Uint8Array, Lease> | undefined;
   #view: RefView | undefined;
-  /** Preferred read buffer size in bytes: as given, at least {@link REMOTE_BUFFER_BYTES} for a remote object. */
+  /** Preferred read buffer size in bytes: as given, at least 1008 KiB for a remote object (REMOTE_BUFFER_BYTES). */
   readonly readBufferSize: number;
-  /** Preferred write buffer size in bytes: as given, at least {@link REMOTE_BUFFER_BYTES} for a remote object. */
+  /** Preferred write buffer size in bytes: as given, at least 1008 KiB for a remote object (REMOTE_BUFFER_BYTES). */
   readonly writeBufferSize: number;
 
   /** Records a new reference; the kernel adds it to the owner's table. */
@@ -157,11 +159,11 @@ export class RefView implements RefAttributes {
   get fateShared(): boolean {
     return this.#ref.object.fateShared;
   }
-  /** Preferred read buffer size: the kernel's choice by proximity (at least 1 MiB for an object on another kernel). */
+  /** Preferred read buffer size: the kernel's choice by proximity (at least 1008 KiB for an object on another kernel, so a buffer's read travels in one NATS message). */
   get readBufferSize(): number {
     return this.#ref.readBufferSize;
   }
-  /** Preferred write buffer size: the kernel's choice by proximity (at least 1 MiB for an object on another kernel). */
+  /** Preferred write buffer size: the kernel's choice by proximity (at least 1008 KiB for an object on another kernel, so a buffer's read travels in one NATS message). */
   get writeBufferSize(): number {
     return this.#ref.writeBufferSize;
   }
