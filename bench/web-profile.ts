@@ -66,9 +66,13 @@ try {
     child.stdout.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited (${code}): ${head}`)));
   });
-  const r = spawnSync('wrk', ['-t2', '-c50', `-d${SECONDS}s`, '--latency', `http://127.0.0.1:${port}/file4k.txt`], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    '/usr/bin/wrk',
+    ['-t2', '-c50', `-d${SECONDS}s`, '--latency', `http://127.0.0.1:${port}/file4k.txt`],
+    {
+      encoding: 'utf8',
+    },
+  );
   console.log(r.stdout);
   await new Promise<void>((resolve) => {
     child.once('exit', () => resolve());

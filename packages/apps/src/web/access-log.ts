@@ -7,10 +7,10 @@
  * the line early, forge another, or send control sequences to a terminal.
  * @module
  */
-import type { SystemCalls } from '@dios/kernel';
-
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const encoder = new TextEncoder();
+// Printable ASCII without `"` and `\`: text that escapes to itself.
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 const two = (n: number): string => String(n).padStart(2, '0');
 
@@ -24,6 +24,8 @@ export function logTime(date: Date): string {
 
 /** `text` safe inside the log's quotes: `"` and `\` escaped, control characters and non-ASCII as `\xHH`. */
 export function escapeLogText(text: string): string {
+  // The usual request line needs no escape: returned as it is, without a walk over its characters.
+  if (PLAIN.test(text)) return text;
   let out = '';
   for (const c of text) {
     const code = c.codePointAt(0)!;
@@ -63,12 +65,4 @@ export function accessLine(record: AccessRecord): string {
   const request = record.requestLine === undefined ? '-' : escapeLogText(record.requestLine);
   const bytes = record.bytes > 0 ? String(record.bytes) : '-';
   return `${clientHost(record.address)} - - [${logTime(record.time)}] "${request}" ${record.status} ${bytes}\n`;
-}
-
-/** Writes `line` to log stream `log` in one commit (so lines of several connection tasks never interleave). */
-export async function writeAccessLine(sys: SystemCalls, log: number, line: string): Promise<void> {
-  const bytes = encoder.encode(line);
-  const buf = await sys.beginWrite(log, bytes.length);
-  buf.set(bytes);
-  await sys.endWrite(log, buf);
 }

@@ -10,7 +10,7 @@
  */
 import { BeginWriteFlags, EndWriteFlags, isDiosError, type SystemCalls } from '@dios/kernel';
 import { deleteQuietly } from '@dios/libd';
-import { accessLine, writeAccessLine } from './access-log.js';
+import { ConnectionLog } from './access-log-writer.js';
 import { FileTable } from './files.js';
 import { RequestHandler } from './handle-request.js';
 import { optionsFromArgv } from './options.js';
@@ -29,7 +29,16 @@ export const LINGER_BYTES = 1 << 20;
 /** Longest a waiting connection task goes without looking whether the server stops (ms). */
 export const STOP_CHECK_MS = 1000;
 
+// Requests answered in a row from bytes already received before the event loop takes a turn (fairness).
+const PIPELINE_ROUND = 16;
+
 type Wait = 'data' | 'timeout' | 'stop';
+
+// One turn of the host's event loop (setImmediate where there is one).
+function nextTurn(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (immediate !== undefined ? immediate(resolve) : setTimeout(resolve, 0)));
+}
 
 // Waits until the connection can be read, the server stops (control stream ended) or `timeoutMs` passes.
 // The select names the connection only: every connection task shares the control stream, and putting it in
@@ -74,16 +83,14 @@ async function linger(sys: SystemCalls, conn: number): Promise<void> {
 }
 
 // Writes the access log line of the response just sent, when the server keeps a log (output 1).
-async function logResponse(sys: SystemCalls, conn: number, handler: RequestHandler, line: string | undefined) {
-  const log = sys.outputs[1];
+async function logResponse(
+  log: ConnectionLog | undefined,
+  handler: RequestHandler,
+  request: HttpRequest | string | undefined,
+): Promise<void> {
   if (log === undefined) return;
   const { status, bytes } = handler.sent;
-  const record = { address: sys.ref(conn).address, time: new Date(), requestLine: line, status, bytes };
-  await writeAccessLine(sys, log, accessLine(record));
-}
-
-function requestLine(req: HttpRequest): string {
-  return `${req.method} ${req.target} HTTP/1.${req.minor}`;
+  await log.write(request, status, bytes);
 }
 
 async function serve(
@@ -94,10 +101,20 @@ async function serve(
   parser: RequestParser,
   options: ReturnType<typeof optionsFromArgv>,
 ): Promise<void> {
+  const log = sys.outputs[1] === undefined ? undefined : new ConnectionLog(sys, sys.outputs[1], sys.ref(conn).address);
+  // Requests answered in a row without waiting for the client (pipelined, or read ahead).
+  let inRow = 0;
   for (;;) {
     let result = parser.next();
     let started: number | undefined;
+    if (result.kind !== 'incomplete' && ++inRow >= PIPELINE_ROUND) {
+      // A client that pipelines many requests would keep this task busy (the calls do not wait) and the
+      // other connections unserved: after a round, the event loop takes a turn.
+      inRow = 0;
+      await nextTurn();
+    }
     while (result.kind === 'incomplete') {
+      inRow = 0;
       // Idle between requests: the idle timeout; inside a request head: what is left of the request timeout.
       if (started === undefined && parser.buffered > 0) started = Date.now();
       const wait = started === undefined ? options.idleTimeoutMs : started + options.requestTimeoutMs - Date.now();
@@ -107,7 +124,7 @@ async function serve(
       if (outcome === 'timeout') {
         if (parser.buffered > 0) {
           await handler.simple(408, false, false);
-          await logResponse(sys, conn, handler, undefined);
+          await logResponse(log, handler, undefined);
           await linger(sys, conn);
         }
         return;
@@ -122,7 +139,7 @@ async function serve(
     }
     if (result.kind === 'error') {
       await handler.simple(result.status, false, false);
-      await logResponse(sys, conn, handler, result.line);
+      await logResponse(log, handler, result.line);
       await linger(sys, conn);
       return;
     }
@@ -139,14 +156,14 @@ async function serve(
       }
       buf.set(cached);
       await sys.endWrite(conn, buf);
-      await logResponse(sys, conn, handler, requestLine(request));
+      await logResponse(log, handler, request);
       if (!request.keepAlive) {
         await linger(sys, conn);
         return;
       }
     } else {
       const again = await handler.handle(request);
-      await logResponse(sys, conn, handler, requestLine(request));
+      await logResponse(log, handler, request);
       if (!again) {
         await linger(sys, conn);
         return;

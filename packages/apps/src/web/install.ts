@@ -83,12 +83,21 @@ export type StartWebServerOptions = Partial<WebServerOptions> & {
   readonly accessLog?: (line: string) => void;
 };
 
+// One turn of the host's event loop (setImmediate where there is one).
+function nextTurn(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (immediate !== undefined ? immediate(resolve) : setTimeout(resolve, 0)));
+}
+
 // The access log stream, read until it ends, each complete line handed to `onLine`.
 async function pumpLog(sys: SystemCalls, log: number, onLine: (line: string) => void): Promise<void> {
   const decoder = new TextDecoder();
   let pending = '';
   for (;;) {
     await sys.select([log]);
+    // Lines come one per response, from every connection task: waiting for the rest of this turn of the event
+    // loop lets one read take all of them, where reading at once would take one line per select and read.
+    await nextTurn();
     const view = await sys.beginRead(log, { length: 64 * 1024 });
     const n = view.length;
     pending += decoder.decode(view, { stream: true });
