@@ -24,9 +24,53 @@ export function checkWritable(s: FileState, op: string): void {
     throw errors.EBADF(op, 'stream', `the FILE was opened with mode '${s.mode.text}', which does not allow writing`);
 }
 
-/** Forgets read-ahead. For a positional FILE the position does not move (it never counts read-ahead). */
+/** Forgets read-ahead (and the next buffer's read, if one is under way). For a positional FILE the position does not move (it never counts read-ahead). */
 export function dropReadAhead(s: FileState): void {
   s.rpos = s.rend = 0;
+  s.ahead = undefined;
+}
+
+/**
+ * A FILE on a blob on another kernel reads its next buffer while the
+ * program uses this one, so the round trip overlaps the work: the read
+ * (begin_read, copy, end_read, made again if a commit made it invalid) is
+ * started at `offset`, and {@link takeAhead} uses its bytes if the FILE
+ * then needs the bytes from there. It is read-ahead like the buffer's own,
+ * dropped where that is (seek, flush, write, close). A failure is not
+ * reported here: the FILE reads again, and reports what that read meets.
+ */
+function readAhead(s: FileState, offset: number, op: string): void {
+  const into = new Uint8Array(s.readBufferSize);
+  s.ahead = {
+    offset,
+    bytes: readAt(s.sys, s.handle, offset, into, op).then(
+      (n) => into.subarray(0, n),
+      () => {
+        // Not lost: the FILE reads again from there when it needs the bytes, and that read reports the failure.
+        return undefined;
+      },
+    ),
+  };
+}
+
+// The bytes read ahead from `offset`, copied into `room` (as many as fit); undefined when there are none to use
+// (none read from there, the read failed, or it found the end, which a fresh read checks again).
+async function takeAhead(s: FileState, offset: number, room: Uint8Array): Promise<number | undefined> {
+  const ahead = s.ahead;
+  s.ahead = undefined;
+  if (ahead === undefined || ahead.offset !== offset) return undefined;
+  const bytes = await ahead.bytes;
+  if (bytes === undefined || bytes.length === 0) return undefined;
+  const n = Math.min(room.length, bytes.length);
+  room.set(bytes.subarray(0, n));
+  return n;
+}
+
+/** Waits until the next buffer's read, if one is under way, has ended (before the reference it uses is deleted). */
+export async function settleReadAhead(s: FileState): Promise<void> {
+  const ahead = s.ahead;
+  s.ahead = undefined;
+  await ahead?.bytes;
 }
 
 /**
@@ -84,9 +128,10 @@ export async function fill(s: FileState, min: number, op: string): Promise<boole
   }
   while (s.rend < min) {
     const room = buf.subarray(s.rend);
+    const at = s.pos + s.rend;
     const got =
       s.access === 'positional'
-        ? await readAt(s.sys, s.handle, s.pos + s.rend, room, op)
+        ? ((await takeAhead(s, at, room)) ?? (await readAt(s.sys, s.handle, at, room, op)))
         : await readSome(s.sys, s.handle, room);
     if (got === 0) {
       s.eof = true;
@@ -94,6 +139,7 @@ export async function fill(s: FileState, min: number, op: string): Promise<boole
     }
     s.rend += got;
   }
+  if (s.readsAhead) readAhead(s, s.pos + s.rend, op);
   return true;
 }
 

@@ -3,7 +3,7 @@
  * @module
  */
 import { DeleteFlags, isDiosError } from '@dios/kernel';
-import { flushWrites } from './buffered-io.js';
+import { flushWrites, settleReadAhead } from './buffered-io.js';
 import { stateOf, type FILE } from './file.js';
 
 /**
@@ -23,6 +23,8 @@ export async function fclose(file: FILE): Promise<void> {
     } catch (e) {
       failure = { error: e };
     }
+    // A read of the next buffer still under way ends first: the reference it reads through may be deleted next.
+    await settleReadAhead(s);
     s.markClosed();
     if (s.owned) {
       try {

@@ -100,6 +100,14 @@ export class FileState {
   readonly writeBufferSize: number;
   /** Sequential objects: the largest write the object is known to accept in one piece. */
   pieceLimit: number;
+  /**
+   * Whether the next buffer is read while this one is used: blobs on
+   * another kernel, where each read is a round trip (see `readAhead` in
+   * buffered-io.ts).
+   */
+  readonly readsAhead: boolean;
+  /** The next buffer's read, under way: the object's bytes from `offset`, or undefined if it failed or was dropped. */
+  ahead: { readonly offset: number; readonly bytes: Promise<Uint8Array | undefined> } | undefined;
   /** Called before the FILE waits for input (stdin flushes stdout this way, as C does). */
   beforeRefill: (() => Promise<void>) | undefined;
   // Tail of the chain of operations; each one starts when the previous settles.
@@ -124,6 +132,7 @@ export class FileState {
     this.readBufferSize = clamp(view.readBufferSize, MIN_READ_BUFFER_BYTES);
     this.writeBufferSize = clamp(view.writeBufferSize, 1);
     this.pieceLimit = this.writeBufferSize;
+    this.readsAhead = options.access === 'positional' && !view.proximity.startsWith('local-');
     this.file = Object.create(FILE.prototype) as FILE;
     states.set(this.file, this);
     let set = openFiles.get(sys);
@@ -180,6 +189,7 @@ export class FileState {
   markClosed(): void {
     this.closed = true;
     this.rbuf = this.wbuf = undefined;
+    this.ahead = undefined;
     this.rpos = this.rend = this.wlen = 0;
     openFiles.get(this.sys)?.delete(this);
   }
