@@ -17,30 +17,52 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.argv[2] ?? 5);
 const QUIET = process.argv.includes('--quiet');
 const TOP = 40;
+// For the heaviest few, where they are called from.
+const CALLERS = 6;
 
 interface ProfileNode {
   readonly id: number;
   readonly callFrame: { functionName: string; url: string; lineNumber: number };
+  readonly children?: number[];
 }
 interface Profile {
   readonly nodes: ProfileNode[];
   readonly samples: number[];
 }
 
-// Self samples per function, heaviest first.
+function frameKey(f: ProfileNode['callFrame']): string {
+  const file = f.url.replace(/^.*\/(packages|node_modules)\//, '$1/');
+  return `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}`;
+}
+
+// Self samples per function, heaviest first, each with its heaviest callers.
 function summarize(profile: Profile): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, ProfileNode>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
   const counts = new Map<string, number>();
+  const callers = new Map<string, Map<string, number>>();
   for (const id of profile.samples) {
-    const f = byId.get(id)!.callFrame;
-    const file = f.url.replace(/^.*\/(packages|node_modules)\//, '$1/');
-    const key = `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}`;
+    const node = byId.get(id)!;
+    const key = frameKey(node.callFrame);
     counts.set(key, (counts.get(key) ?? 0) + 1);
+    // The caller two frames up as well: a native call's direct caller is often a small wrapper.
+    const up = parent.get(id);
+    const upper = up === undefined ? undefined : parent.get(up.id);
+    const via = `${up === undefined ? '-' : frameKey(up.callFrame)} <- ${upper === undefined ? '-' : frameKey(upper.callFrame)}`;
+    const m = callers.get(key) ?? new Map<string, number>();
+    m.set(via, (m.get(via) ?? 0) + 1);
+    callers.set(key, m);
   }
   const total = profile.samples.length;
   console.log(`${total} samples`);
-  for (const [key, n] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, TOP))
+  const sorted = [...counts].sort((a, b) => b[1] - a[1]);
+  sorted.slice(0, TOP).forEach(([key, n], i) => {
     console.log(`${((100 * n) / total).toFixed(1).padStart(5)}%  ${key}`);
+    if (i >= CALLERS) return;
+    for (const [via, k] of [...callers.get(key)!].sort((a, b) => b[1] - a[1]).slice(0, 4))
+      console.log(`          ${((100 * k) / total).toFixed(1).padStart(5)}%  from ${via}`);
+  });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'dios-web-profile-'));

@@ -107,6 +107,32 @@ describe('web server: large files, kept log lines, fairness', () => {
     client.socket.destroy();
   });
 
+  it('a burst of 200 connections at once is accepted in rounds and every one served; stop works while clients keep coming', async () => {
+    const server = await startWebServer(web.kernel, { root: '/www', port: 0 });
+    const clients = await Promise.all(Array.from({ length: 200 }, () => rawClient(server.port)));
+    for (const c of clients) c.socket.write('GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const texts = await Promise.all(clients.map((c) => received(c, /hello, DIOS web\n$/)));
+    for (const t of texts) expect(t).toMatch(/^HTTP\/1\.1 200 OK/);
+    // Clients keep connecting while the server stops: the listener stays ready, and the stop still wins.
+    let flooding = true;
+    const flood = (async () => {
+      while (flooding) {
+        let c;
+        try {
+          c = await rawClient(server.port);
+        } catch {
+          // Refused: the server has closed its listener, which is what the flood waits for.
+          return;
+        }
+        c.socket.destroy();
+      }
+    })();
+    await server.stop();
+    flooding = false;
+    await flood;
+    expect(() => web.kernel.init.ref(server.task)).toThrow(/EBADF/);
+  });
+
   it('a client pipelining thousands of requests in one packet: another client is answered long before the last of them', async () => {
     // The order of the log's lines is the order the answers were made in.
     const lines: string[] = [];

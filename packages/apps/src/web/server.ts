@@ -10,7 +10,15 @@
  * where one task would pass every connection to every select.
  * @module
  */
-import { DeleteFlags, EndWriteFlags, isDiosError, normalizePath, pathName, type SystemCalls } from '@dios/kernel';
+import {
+  DeleteFlags,
+  EndWriteFlags,
+  isDiosError,
+  normalizePath,
+  pathName,
+  SelectFlags,
+  type SystemCalls,
+} from '@dios/kernel';
 import { accept, listen } from '@dios/libd';
 import { optionsFromArgv, optionsToArgv } from './options.js';
 
@@ -20,11 +28,46 @@ export const SERVER_BINARY_PATH = '/bin/dios-httpd';
 export const CONNECTION_BINARY_PATH = '/bin/dios-httpd-conn';
 
 const encoder = new TextEncoder();
+// Connections accepted per wake-up before the control stream is looked at again.
+const ACCEPT_ROUND = 64;
 
 async function lookupPath(sys: SystemCalls, path: string): Promise<number> {
   const [ref, ...extra] = await sys.lookup(await pathName(sys.groupNames[0]!, normalizePath(path)));
   for (const r of extra) await sys.delete(r, DeleteFlags.DROP);
   return ref!;
+}
+
+// Accepts the next connection of `listener` and starts a connection task on it (the task gets its own reference).
+async function startConnection(
+  sys: SystemCalls,
+  listener: number,
+  binary: number,
+  control: number | undefined,
+  log: number | undefined,
+  childArgs: string[],
+): Promise<void> {
+  let conn: number;
+  try {
+    conn = await accept(sys, listener, { nonblock: true });
+  } catch (e) {
+    // Gone before it was taken (ECONNRESET), or taken by nobody else (EAGAIN): next.
+    if (isDiosError(e)) return;
+    throw e;
+  }
+  try {
+    const task = await sys.run(binary, {
+      argv: ['dios-httpd-conn', sys.ref(conn).address ?? '?', ...childArgs],
+      inputs: control === undefined ? [] : [control],
+      outputs: log === undefined ? [conn] : [conn, log],
+    });
+    // The server does not wait for its connection tasks: they end on their own.
+    await sys.delete(task);
+  } catch (e) {
+    if (!isDiosError(e)) throw e;
+  } finally {
+    // The task has its own reference now: the connection lives while it does.
+    await sys.delete(conn);
+  }
 }
 
 async function reportLine(sys: SystemCalls, report: number | undefined, text: string): Promise<void> {
@@ -66,30 +109,13 @@ export async function serverProgram(sys: SystemCalls): Promise<number> {
   const childArgs = optionsToArgv({ ...options, port: Number(address.split(':').pop()) });
   const watch = control === undefined ? [listener] : [listener, control];
   for (;;) {
-    // The control stream ends (or is written to): stop accepting.
-    if ((await sys.select(watch)) !== listener) break;
-    let conn: number;
-    try {
-      conn = await accept(sys, listener, { nonblock: true });
-    } catch (e) {
-      // Gone before it was taken (ECONNRESET), or taken by nobody else (EAGAIN): next.
-      if (isDiosError(e)) continue;
-      throw e;
-    }
-    try {
-      const task = await sys.run(binary, {
-        argv: ['dios-httpd-conn', sys.ref(conn).address ?? '?', ...childArgs],
-        inputs: control === undefined ? [] : [control],
-        outputs: log === undefined ? [conn] : [conn, log],
-      });
-      // The server does not wait for its connection tasks: they end on their own.
-      await sys.delete(task);
-    } catch (e) {
-      if (!isDiosError(e)) throw e;
-    } finally {
-      // The task has its own reference now: the connection lives while it does.
-      await sys.delete(conn);
-    }
+    // Every ready handle at once: the control stream ending (or written to) stops the server even while
+    // connections keep arriving, and a burst of connections is taken in one round.
+    const ready = await sys.select(watch, undefined, SelectFlags.ALL);
+    if (control !== undefined && ready.includes(control)) break;
+    // At most ACCEPT_ROUND per round, then the control stream is looked at again.
+    for (let taken = 0; taken < ACCEPT_ROUND && sys.ref(listener).ioReady; taken++)
+      await startConnection(sys, listener, binary, control, log, childArgs);
   }
   await sys.delete(listener);
   await sys.delete(binary, DeleteFlags.DROP);
