@@ -8,9 +8,10 @@
  *
  * - memory is taken as parts arrive, never reserved from the announcement,
  *   so a 10-byte part announcing 512 MiB holds 10 bytes; each part is kept
- *   (a copy of its bytes, not a view of the client's larger receive buffer)
- *   and the frame is handed on as its list of parts, so it is not copied
- *   together here (the decoder copies each byte array out once);
+ *   as it came (a view, charged the whole receive buffer behind it) when
+ *   that buffer is at most twice the part and the budgets allow, else as a
+ *   copy, and the frame is handed on as its list of parts, so it is not
+ *   copied together here (the decoder copies each byte array out once);
  * - each sender (the node id its subject names) has a budget of bytes and of
  *   open frames, and all senders together a global one; a part that would
  *   take its sender or the node over a budget drops that sender's frame only;
@@ -144,12 +145,17 @@ export class Reassembly {
       a.filled + data.length > total
     )
       return this.#refuse(key);
-    // Held as a copy of its own unless it is a whole buffer already: a view would keep the client's larger receive
-    // buffer alive (up to twice the part), beyond what the budget counts.
-    if (!this.#fits(a.sender, data.length)) return this.#refuse(key);
-    a.parts.push(data.byteLength === data.buffer.byteLength ? data : new Uint8Array(data));
-    a.held += data.length;
-    this.#charge(a.sender, data.length, 0);
+    // Kept as it came when that costs little: a view keeps the client's whole receive buffer alive, so it is charged
+    // that buffer, and kept only if the buffer is at most twice the part and the budgets can carry it and still the
+    // rest of the frame as announced (so that keeping it never refuses a frame that copies would have let through).
+    // Else a copy of its own is kept, charged its length.
+    const whole = data.buffer.byteLength;
+    const view = whole <= 2 * data.length && this.#fits(a.sender, whole + (total - a.filled - data.length));
+    const cost = view ? whole : data.length;
+    if (!this.#fits(a.sender, cost)) return this.#refuse(key);
+    a.parts.push(view ? data : new Uint8Array(data));
+    a.held += cost;
+    this.#charge(a.sender, cost, 0);
     a.filled += data.length;
     a.next++;
     a.touched = now;
