@@ -58,8 +58,11 @@ const TCP_PIECE = 1024 * 1024;
 // Once a round's replies (or its log) pass this, the clients still ready wait for the next round: a round's buffers stay
 // below the largest one (with one client's replies at most MAX_BUFFER_BYTES minus this).
 const ROUND_BYTES = 64 * 1024 * 1024;
-// Smallest TCP write buffer asked for (V8 keeps typed arrays of up to 64 bytes on its heap).
-const MIN_TCP_LEND = 128;
+// Smallest TCP write buffer asked for. A connection lends its last write buffer again when it is large enough, so
+// asking for a power of two of at least this (committing only the reply's bytes) makes one buffer serve replies of
+// varying size instead of a fresh zeroed one whenever a reply is a little longer than the last; it is also well past
+// the 64 bytes up to which V8 keeps typed arrays on its heap (a socket write would first move those off it).
+const MIN_TCP_LEND = 4096;
 // Expiry sweep: how often, and how many keys with an expiry it checks each time.
 const SWEEP_MS = 100;
 const SWEEP_BUDGET = 200;
@@ -477,9 +480,7 @@ class KvServer {
     try {
       do {
         const n = Math.min(piece, bytes.length - at);
-        // A TCP write lends a fresh buffer; asking for at least MIN_TCP_LEND bytes (committing only ours) keeps
-        // V8 from making it an on-heap typed array, which the socket write would first have to move off the heap.
-        const lend = conn.kind === 'tcp' ? Math.max(n, MIN_TCP_LEND) : n;
+        const lend = conn.kind === 'tcp' ? tcpLend(n) : n;
         const buf = await sys.beginWrite(conn.output, lend, undefined, BeginWriteFlags.NONBLOCK);
         buf.set(bytes.subarray(at, at + n));
         at += n;
@@ -573,6 +574,13 @@ class KvServer {
     await this.#persistence?.commit();
     if (this.#setup.listener !== undefined) await deleteQuietly(this.#sys, this.#setup.listener);
   }
+}
+
+// The size of TCP write buffer to ask for `n` bytes (see MIN_TCP_LEND).
+function tcpLend(n: number): number {
+  let size = MIN_TCP_LEND;
+  while (size < n && size < TCP_PIECE) size *= 2;
+  return Math.max(size, n);
 }
 
 // An error as a log line: its message, and where it was thrown from.
