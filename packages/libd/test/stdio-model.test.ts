@@ -195,7 +195,8 @@ describe('a FILE behaves as C stdio on a host file', () => {
       ),
       { numRuns: 400 },
     );
-  });
+    // 400 random runs take about 5 s on an idle machine: room for a loaded one.
+  }, 30_000);
 });
 
 async function apply(f: Awaited<ReturnType<typeof fopen>>, o: Op): Promise<unknown> {
