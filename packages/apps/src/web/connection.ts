@@ -3,15 +3,17 @@
  * connection. It reads with begin/end_read into the incremental parser,
  * answers each request, and keeps the connection for the next one
  * (HTTP/1.1 keep-alive) until the client closes, asks to close, sends
- * something unanswerable, or stays idle past the timeout (select with
- * timeoutMs). Whatever the client does ends at worst this task, never the
- * server.
+ * something unanswerable, or stays idle past the timeout (between requests
+ * the task blocks in begin_read and an `IdleWatch` closes the connection at
+ * the deadline; inside a request head, select with timeoutMs). Whatever
+ * the client does ends at worst this task, never the server.
  * @module
  */
 import { BeginWriteFlags, EndWriteFlags, isDiosError, type SystemCalls } from '@dios/kernel';
 import { deleteQuietly } from '@dios/libd';
 import { ConnectionLog } from './access-log-writer.js';
 import { FileTable } from './files.js';
+import { IdleWatch, STOP_CHECK_MS } from './idle-watch.js';
 import { RequestHandler } from './handle-request.js';
 import { optionsFromArgv } from './options.js';
 import { RequestParser, type HttpRequest } from './request-parser.js';
@@ -26,8 +28,7 @@ const READ_OPTIONS = Object.freeze({ length: READ_BYTES });
 export const LINGER_MS = 2000;
 /** ... and at most how many. */
 export const LINGER_BYTES = 1 << 20;
-/** Longest a waiting connection task goes without looking whether the server stops (ms). */
-export const STOP_CHECK_MS = 1000;
+export { STOP_CHECK_MS } from './idle-watch.js';
 
 // Requests answered in a row from bytes already received before the event loop takes a turn (fairness).
 const PIPELINE_ROUND = 16;
@@ -62,6 +63,25 @@ async function waitReadable(
     } catch (e) {
       if (!isDiosError(e, 'ETIMEDOUT')) throw e;
     }
+  }
+}
+
+// A blocking read of the next bytes while `watch` looks after the deadline; undefined when the watch closed the
+// connection (timeout or stop: the read failed with EBADF).
+async function idleRead(
+  sys: SystemCalls,
+  conn: number,
+  watch: IdleWatch,
+  deadline: number,
+): Promise<Uint8Array | undefined> {
+  watch.start(deadline);
+  try {
+    return await sys.beginRead(conn, READ_OPTIONS);
+  } catch (e) {
+    if (watch.fired !== undefined && isDiosError(e, 'EBADF')) return undefined;
+    throw e;
+  } finally {
+    watch.done();
   }
 }
 
@@ -102,6 +122,24 @@ async function serve(
   options: ReturnType<typeof optionsFromArgv>,
 ): Promise<void> {
   const log = sys.outputs[1] === undefined ? undefined : new ConnectionLog(sys, sys.outputs[1], sys.ref(conn).address);
+  const watch = new IdleWatch(sys, conn, control);
+  try {
+    await serveRequests(sys, conn, control, handler, parser, options, log, watch);
+  } finally {
+    watch.close();
+  }
+}
+
+async function serveRequests(
+  sys: SystemCalls,
+  conn: number,
+  control: number | undefined,
+  handler: RequestHandler,
+  parser: RequestParser,
+  options: ReturnType<typeof optionsFromArgv>,
+  log: ConnectionLog | undefined,
+  watch: IdleWatch,
+): Promise<void> {
   // Requests answered in a row without waiting for the client (pipelined, or read ahead).
   let inRow = 0;
   for (;;) {
@@ -118,8 +156,22 @@ async function serve(
       // Idle between requests: the idle timeout; inside a request head: what is left of the request timeout.
       if (started === undefined && parser.buffered > 0) started = Date.now();
       const wait = started === undefined ? options.idleTimeoutMs : started + options.requestTimeoutMs - Date.now();
-      // Data already waiting needs no select (the usual case with pipelining, and after a partial head).
-      const outcome = sys.ref(conn).ioReady ? 'data' : await waitReadable(sys, conn, control, wait);
+      // Between requests, with nothing received yet: a plain blocking read, which the watch ends on a timeout or
+      // a stop (the usual case, one call per wait). Data already waiting needs no wait at all; inside a request
+      // head, select with what is left of the request timeout (a 408 then needs the connection).
+      const ready = sys.ref(conn).ioReady;
+      if (!ready && started === undefined) {
+        if (control !== undefined && sys.ref(control).ioReady) return;
+        const view = await idleRead(sys, conn, watch, Date.now() + wait);
+        if (view === undefined) return;
+        const n = view.length;
+        if (n > 0) parser.push(view);
+        await sys.endRead(conn, view);
+        if (n === 0) return;
+        result = parser.next();
+        continue;
+      }
+      const outcome = ready ? 'data' : await waitReadable(sys, conn, control, wait);
       if (outcome === 'stop') return;
       if (outcome === 'timeout') {
         if (parser.buffered > 0) {
