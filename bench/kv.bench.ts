@@ -8,7 +8,10 @@
  * (steadier than requests/s on a shared machine) are printed with the
  * ratios. Targets (issue 20): >= 0.95 of Redis' requests/s without
  * pipelining, >= 0.8 with -P 16, and with either at most 1.5 times Redis'
- * server CPU per request. BENCH_QUICK=1 for a short run.
+ * server CPU per request. BENCH_QUICK=1 for a short run;
+ * BENCH_KV_REDIS_AOF=1 gives Redis the same durability as the DIOS server
+ * (--appendonly yes --appendfsync everysec) instead of none, to show how
+ * much of the SET gap is the log (the targets are against Redis without it).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +25,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.env.BENCH_QUICK === '1';
 const REQUESTS = QUICK ? 50_000 : 200_000;
 const ROUNDS = QUICK ? 1 : 3;
+const REDIS_AOF = process.env.BENCH_KV_REDIS_AOF === '1';
 const MODES = [
   { name: 'no pipelining', pipeline: 1, target: 0.95 },
   { name: '-P 16', pipeline: 16, target: 0.8 },
@@ -71,11 +75,19 @@ async function startDios(dir: string): Promise<Server> {
   return { name: 'DIOS KV', port: Number(m[1]), child };
 }
 
-async function startRedis(): Promise<Server> {
+async function startRedis(dir: string): Promise<Server> {
   const port = await freePort();
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      ...(REDIS_AOF ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir] : ['--appendonly', 'no']),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   await waitFor(child, /Ready to accept connections/, 'redis-server');
@@ -109,10 +121,11 @@ async function main(): Promise<void> {
   for (const tool of ['/usr/bin/redis-benchmark', '/usr/bin/redis-server'])
     if (!existsSync(tool)) throw new Error(`${tool} is needed`);
   const dir = mkdtempSync(join(tmpdir(), 'dios-kv-bench-'));
-  const servers = [await startDios(dir), await startRedis()];
+  const redisDir = mkdtempSync(join(tmpdir(), 'dios-kv-bench-redis-'));
+  const servers = [await startDios(dir), await startRedis(redisDir)];
   try {
     console.log(
-      `KV store vs Redis: redis-benchmark -t set,get -n ${REQUESTS} -c 50, ${ROUNDS} round(s) each, interleaved; load average ${loadavg()[0]!.toFixed(2)}`,
+      `KV store vs Redis: redis-benchmark -t set,get -n ${REQUESTS} -c 50, ${ROUNDS} round(s) each, interleaved; Redis ${REDIS_AOF ? 'with AOF everysec' : 'without persistence'}; load average ${loadavg()[0]!.toFixed(2)}`,
     );
     const samples = new Map<string, { rps: number[]; cpu: number[] }>();
     const key = (server: string, mode: string, test: string) => `${server}|${mode}|${test}`;
@@ -174,6 +187,7 @@ async function main(): Promise<void> {
       servers.map((s) => new Promise((r) => (s.child.exitCode !== null ? r(undefined) : s.child.once('exit', r)))),
     );
     rmSync(dir, { recursive: true, force: true });
+    rmSync(redisDir, { recursive: true, force: true });
   }
 }
 
