@@ -34,7 +34,7 @@ export function recordsSize(table: KeyTable, entries: ArrayLike<number>): number
   let size = 0;
   for (let j = 0; j < entries.length; j++) {
     const i = entries[j]!;
-    size += table.keyBytes(i).length + digits(table.count(i)) + 2;
+    size += table.keyLength(i) + digits(table.count(i)) + 2;
   }
   return size;
 }
@@ -44,10 +44,7 @@ export function encodeRecords(table: KeyTable, entries: ArrayLike<number>, out: 
   let at = 0;
   for (let j = 0; j < entries.length; j++) {
     const i = entries[j]!;
-    const key = table.keyBytes(i);
-    if (key.length > 32) out.set(key, at);
-    else for (let k = 0; k < key.length; k++) out[at + k] = key[k]!;
-    at += key.length;
+    at = table.copyKey(i, out, at);
     out[at++] = TAB;
     let n = table.count(i);
     const d = digits(n);

@@ -76,6 +76,24 @@ export class KeyTable {
     return this.#arena.subarray(at, at + this.#lengths[i]!);
   }
 
+  /** The length in bytes of entry `i`'s key: no view made (encoding every key's record asks this of each). */
+  keyLength(i: number): number {
+    return this.#lengths[i]!;
+  }
+
+  /**
+   * Copies entry `i`'s key into `out` from `at`; returns the index after it. Encoding a table's records copies
+   * every key: a view per key ({@link keyBytes}) would be an allocation per key.
+   */
+  copyKey(i: number, out: Uint8Array, at: number): number {
+    const arena = this.#arena;
+    const start = this.#starts[i]!;
+    const length = this.#lengths[i]!;
+    if (length > 32) out.set(arena.subarray(start, start + length), at);
+    else for (let k = 0; k < length; k++) out[at + k] = arena[start + k]!;
+    return at + length;
+  }
+
   /** The key of entry `i` as text (keys are expected to be ASCII or UTF-8). */
   key(i: number): string {
     return decoder.decode(this.keyBytes(i));
