@@ -196,7 +196,7 @@ async function main(): Promise<void> {
         'remote lookup: lookup + delete of an object on the other kernel (two requests over NATS: the lookup, then the release); local: the same with LOCAL_ONLY on its own kernel (no request)',
       );
       console.log(
-        'remote read: begin_read of the whole 64 MiB blob on the other kernel (8 requests of 8 MiB, 4 in flight, each reply in ~1 MiB parts) + end_read',
+        'remote read: begin_read of the whole 64 MiB blob on the other kernel (one begin-read per chunk of remoteChunkBytes, a window of them in flight) + end_read',
       );
       console.log(
         'NATS floor: 64 MiB published in 1 MiB messages from one connection to a subscriber on another, no kernel',

@@ -60,7 +60,7 @@ export class PeerRemotePort implements RemotePort {
     // A stream lends what it has, up to the length asked: a chunk's worth is a read like any other.
     if (!blob) {
       const first = await this.#readChunk(end, caller, offset, Math.min(length, chunk), nonblock);
-      return { bytes: first.bytes, leases: [first.lease] };
+      return { bytes: own(first.bytes), leases: [first.lease] };
     }
     // A blob read larger than a chunk: every chunk the size last described covers goes out at once, a few in flight,
     // rather than the first alone and the rest after its reply. The first chunk's reply says how large the blob is;
@@ -89,7 +89,7 @@ export class PeerRemotePort implements RemotePort {
     await inWindow(guess === 0 ? [[0, 0] as [number, number]] : chunksOf(0, guess, chunk), fetch).catch(released);
     const first = got.get(0)!;
     const total = Math.min(length, Math.max(0, (size ?? end.size) - offset));
-    if (total <= first.length || first.length < chunk) return { bytes: first, leases };
+    if (total <= first.length || first.length < chunk) return { bytes: own(first), leases };
     // The blob was larger than last described: the rest, as before.
     if (total > guess) await inWindow(chunksOf(guess, total, chunk), fetch).catch(released);
     const buffer = new Uint8Array(total);
@@ -257,6 +257,13 @@ export class PeerRemotePort implements RemotePort {
       );
     });
   }
+}
+
+// Bytes with a buffer of their own, for the task they are lent to: a transport's reply may hand a view of its receive
+// buffer, which holds the rest of the message (the object's description, say). `new Uint8Array` copies (a Node
+// Buffer's slice would not).
+function own(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
 /** A label as a request field: nothing at all for an unlabelled caller, so unlabelled requests carry no key. */

@@ -9,11 +9,14 @@
  * Default of the bytes one request or reply carries at most
  * (KernelOptions.remoteChunkBytes): a larger blob read or commit travels as
  * several, {@link REMOTE_WINDOW} in flight at once (a stream read lends at
- * most this much, as a short read).
+ * most this much, as a short read). 1 MiB less 16 KiB, room for the
+ * header: a chunk travels in one NATS message of the default max_payload,
+ * which the receiver hands on without putting parts together or copying
+ * it into a buffer of its own first (fresh memory costs most here).
  */
-export const REMOTE_CHUNK_BYTES = 8 * 1024 * 1024;
+export const REMOTE_CHUNK_BYTES = (1 << 20) - (16 << 10);
 /** Chunk requests of one read or commit in flight at once: flow control, so a large transfer does not flood the transport. */
-export const REMOTE_WINDOW = 4;
+export const REMOTE_WINDOW = 8;
 
 /** [at, length] of the chunks of `chunk` bytes covering [from, to). */
 export function chunksOf(from: number, to: number, chunk: number): [number, number][] {

@@ -364,7 +364,10 @@ export interface Transport {
    */
   listen(handler: RequestHandler): void;
   /**
-   * Sends a request and resolves with the reply. Rejects with a DiosError:
+   * Sends a request and resolves with the reply. The reply's byte arrays
+   * may be views of the transport's receive buffers, which can hold other
+   * bytes of the message: whoever hands them on copies them first. Rejects
+   * with a DiosError:
    * EHOSTUNREACH for an unknown peer, EHOSTDOWN for a peer that is gone or
    * does not answer in time.
    */

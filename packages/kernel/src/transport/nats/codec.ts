@@ -123,9 +123,11 @@ class Cursor {
 /**
  * Decodes a frame made by {@link encodeFrame}, or the parts of one as
  * {@link encodeFrameParts} cut it (in order; their lengths need not be
- * those it made); every Uint8Array in the result has a buffer of its own.
+ * those it made). Every Uint8Array in the result has a buffer of its own,
+ * unless `views` is set: then a byte array that lies within one part is a
+ * view of it (no copy), and its buffer may hold the rest of the frame.
  */
-export function decodeFrame(frame: Uint8Array | readonly Uint8Array[]): unknown {
+export function decodeFrame(frame: Uint8Array | readonly Uint8Array[], views = false): unknown {
   const segments = frame instanceof Uint8Array ? [frame] : Array.isArray(frame) ? (frame as unknown[]) : undefined;
   if (segments === undefined || !segments.every((s) => s instanceof Uint8Array))
     throw new MalformedFrameError('not bytes');
@@ -149,8 +151,8 @@ export function decodeFrame(frame: Uint8Array | readonly Uint8Array[]): unknown 
   for (const n of lengths) {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > length - at)
       throw new MalformedFrameError('bad byte-array length');
-    // A copy, not a view: the receiver owns its bytes, and the transport's receive buffers are not kept alive.
-    arrays.push(cursor.take(n, true));
+    // A copy unless views are asked for: the receiver owns its bytes, and the transport's receive buffers are not kept alive.
+    arrays.push(cursor.take(n, !views));
     at += n;
   }
   if (at !== length) throw new MalformedFrameError('trailing bytes after the last byte array');

@@ -598,7 +598,8 @@ export class NatsTransport implements Transport {
     }
     const data = this.#assemble(msg, sender.from, msg.subject);
     if (data === undefined) return;
-    const env = safeDecode(data);
+    // A reply's bytes (a begin-read's) may stay views of the message: the requester copies them where they go.
+    const env = safeDecode(data, true);
     if (env !== undefined && env.t === 'rep' && isReply(env.body)) {
       this.#pending.delete(sender.token);
       clearTimeout(pending.timer);
@@ -764,9 +765,9 @@ function headersOf(msg: Msg): Msg['headers'] | 'malformed' {
   }
 }
 
-function safeDecode(data: Uint8Array | readonly Uint8Array[]): Unchecked | undefined {
+function safeDecode(data: Uint8Array | readonly Uint8Array[], views = false): Unchecked | undefined {
   try {
-    const value = decodeFrame(data);
+    const value = decodeFrame(data, views);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
   } catch {
     return undefined;
