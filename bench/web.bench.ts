@@ -2,9 +2,9 @@
  * The web server against node:http: wrk (-t2 -c50 --latency) fetches the
  * same 4 KiB file from `dios web serve` (the built dist, in a child
  * process: a kernel, the file a durable blob, a server task and one task
- * per connection; with its access log, and again with --quiet) and from a
- * plain node:http server holding the bytes in
- * memory; and, as a reference point, from a DIOS task that does the least
+ * per connection; with its access log, written to a file, and again with
+ * --quiet) and from a plain node:http server holding the bytes in memory;
+ * and, as a reference point, from a DIOS task that does the least
  * a keep-alive server can (select, read, write a fixed response: the
  * kernel's own cost per request). Rounds alternate between them so drift
  * hits all alike; medians of requests/s, p99 latency and the server's CPU
@@ -12,7 +12,7 @@
  * BENCH_QUICK=1 for a short run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,24 +52,22 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-// Starts a child that prints "... 127.0.0.1:PORT ..." once it listens.
-function start(name: string, command: string, args: string[], path: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    const onData = (c: Buffer): void => {
-      out += c.toString();
-      const m = /127\.0\.0\.1:(\d+)/.exec(out);
-      if (m === null) return;
-      // From here on the output (dios web's access log, a line per request) is only drained: kept and searched,
-      // it grew by megabytes a second and took CPU from the servers on this two-core machine.
-      child.stdout.off('data', onData);
-      child.stdout.resume();
-      resolve({ name, url: `http://127.0.0.1:${m[1]}${path}`, child });
-    };
-    child.stdout.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening: ${out}`)));
-  });
+// Starts a child that prints "... 127.0.0.1:PORT ..." once it listens. Its output goes to the file `out`, as a
+// server's log would: through a pipe to this busy process, dios web's access log (a line per request) made the
+// server wait for the reader whenever the machine was loaded, and the reader took CPU from the servers.
+async function start(name: string, command: string, args: string[], path: string, out: string): Promise<Server> {
+  const fd = openSync(out, 'w');
+  const child = spawn(command, args, { stdio: ['ignore', fd, 'inherit'] });
+  closeSync(fd);
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  for (;;) {
+    const m = /127\.0\.0\.1:(\d+)/.exec(readFileSync(out, 'utf8').slice(0, 4096));
+    if (m !== null) return { name, url: `http://127.0.0.1:${m[1]}${path}`, child };
+    if (exited !== undefined)
+      throw new Error(`${name} exited (${exited}) before listening: ${readFileSync(out, 'utf8')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 function stop(server: Server): Promise<void> {
@@ -122,6 +120,7 @@ async function main(): Promise<void> {
         process.execPath,
         [dist, 'web', 'serve', site, '--port', '0', '--data', join(dir, 'store')],
         '/file4k.txt',
+        join(dir, 'dios-web.log'),
       ),
     );
     // The same server without its access log: how much of its time the log takes.
@@ -131,6 +130,7 @@ async function main(): Promise<void> {
         process.execPath,
         [dist, 'web', 'serve', site, '--port', '0', '--data', join(dir, 'store-quiet'), '--quiet'],
         '/file4k.txt',
+        join(dir, 'dios-web-quiet.log'),
       ),
     );
     servers.push(
@@ -139,6 +139,7 @@ async function main(): Promise<void> {
         process.execPath,
         [join(ROOT, 'bench/web-node-server.mjs'), join(site, 'file4k.txt')],
         '/file4k.txt',
+        join(dir, 'node-http.log'),
       ),
     );
     servers.push(
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
         process.execPath,
         [join(ROOT, 'bench/web-floor-server.mjs'), join(site, 'file4k.txt')],
         '/file4k.txt',
+        join(dir, 'kernel-floor.log'),
       ),
     );
     // Both answer with the same bytes.
@@ -182,6 +184,9 @@ async function main(): Promise<void> {
       console.log(
         `| ${s.name} | ${rps(s.name).toFixed(0)} | ${p99(s.name).toFixed(2)} ms | ${cpu(s.name).toFixed(1)} µs |`,
       );
+    // The log was written: a line per request (the startup line aside).
+    const logged = readFileSync(join(dir, 'dios-web.log'), 'utf8').split('\n').length - 2;
+    console.log(`\ndios web's access log: ${logged} lines`);
     const ratio = rps('dios web') / rps('node:http');
     console.log('');
     console.log(
