@@ -111,6 +111,46 @@ describe('command lookup', () => {
   });
 });
 
+describe('RespParser on whole requests', () => {
+  // Everything a parser gives (requests, or the error it throws) for `bytes` fed at once, or one byte per read: a
+  // request cut short always goes the general way, so the second says what the general path makes of the bytes.
+  function parse(bytes: Uint8Array, byByte: boolean, limits = {}): string[] {
+    const p = new RespParser(limits);
+    const out: string[] = [];
+    try {
+      for (const chunk of byByte ? Array.from(bytes, (b) => Uint8Array.of(b)) : [bytes]) {
+        p.feed(chunk);
+        for (let a = p.next(); a !== undefined; a = p.next()) out.push(a.map(latin1).join('|'));
+        p.retain();
+      }
+    } catch (e) {
+      out.push(`error: ${(e as Error).message}`);
+    }
+    return out;
+  }
+
+  it.each([
+    '*2\r\n$3\r\nGET\r\n$1\r\nk\r\n',
+    '*02\r\n$003\r\nGET\r\n$1\r\nk\r\n',
+    '*0\r\n*1\r\n$4\r\nPING\r\n',
+    '*-1\r\n*1\r\n$4\r\nPING\r\n',
+    '*1\r\n$4\r\nPINGxy*1\r\n$4\r\nPING\r\n',
+    '*1\r\n$+4\r\nPING\r\n',
+    '*1\r\n$4\rxPING\r\n',
+    '*1\r\n+4\r\nPING\r\n',
+    '*+1\r\n$4\r\nPING\r\n',
+    '*1\r\n$11\r\n0123456789a\r\n',
+    '*1\r\n$10\r\n0123456789\r\n',
+    '*1048577\r\n',
+    '*1\r\n$99999999999\r\n',
+    'PING\r\n*1\r\n$4\r\nPING\r\n',
+  ])('%j: the same at once as byte by byte', (text) => {
+    const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+    const limits = { maxBulkBytes: 10 };
+    expect(parse(bytes, false, limits)).toEqual(parse(bytes, true, limits));
+  });
+});
+
 describe('a lent view that is a Node Buffer', () => {
   it('the parser keeps copies of a request cut in two, not views of the chunk', () => {
     const p = new RespParser();

@@ -171,6 +171,9 @@ export class RespParser {
           if (inline.length === 0) continue;
           return inline;
         }
+        // Most requests are whole in the buffer: read at one go; anything else (cut short, or wrong) goes the long way.
+        const whole = this.#whole();
+        if (whole !== undefined) return whole;
         const count = this.#countLine(
           MAX_MULTIBULK,
           'Protocol error: too big mbulk count string',
@@ -213,6 +216,37 @@ export class RespParser {
       this.#argBytes = 0;
       return args;
     }
+  }
+
+  // A whole well-formed multibulk request at #pos (a '*'), in local variables; undefined, with nothing changed, for a
+  // request cut short or anything out of the ordinary (a sign, a limit passed, a line not ended by CRLF), which the
+  // general path then reads (and refuses) as it always did: this path only ever agrees with it.
+  #whole(): Uint8Array[] | undefined {
+    const buf = this.#buf;
+    const end = this.#end;
+    let p = this.#pos + 1;
+    let count = 0;
+    const countStart = p;
+    for (let d = buf[p]! - 48; p < end && d >= 0 && d <= 9; d = buf[++p]! - 48) count = count * 10 + d;
+    if (p === countStart || p - countStart > 7 || p + 1 >= end || buf[p] !== CR || buf[p + 1] !== LF) return undefined;
+    if (count === 0 || count > MAX_MULTIBULK) return undefined;
+    p += 2;
+    const args: Uint8Array[] = [];
+    for (let k = 0; k < count; k++) {
+      if (p >= end || buf[p] !== 0x24 /* '$' */) return undefined;
+      const lenStart = ++p;
+      let len = 0;
+      for (let d = buf[p]! - 48; p < end && d >= 0 && d <= 9; d = buf[++p]! - 48) len = len * 10 + d;
+      if (p === lenStart || p - lenStart > 10 || p + 1 >= end || buf[p] !== CR || buf[p + 1] !== LF) return undefined;
+      if (len > this.#maxBulk) return undefined;
+      p += 2;
+      // The payload and its CRLF (skipped unchecked, as the general path and Redis do).
+      if (end - p < len + 2) return undefined;
+      args.push(buf.subarray(p, p + len));
+      p += len + 2;
+    }
+    this.#pos = p;
+    return args;
   }
 
   // Parses `<c><integer>\r\n` at #pos (c is '*' or '$'); undefined when the line is incomplete.
