@@ -45,6 +45,8 @@ export interface RespParserLimits {
 }
 
 const CR = 13;
+// Nothing: never written to (a buffer of length 0 has no room for a write).
+const EMPTY = new Uint8Array(0);
 const LF = 10;
 
 /**
@@ -129,12 +131,13 @@ export class RespParser {
   retain(): void {
     if (this.#owned) {
       // A big request's buffer is not kept for an idle client.
-      if (this.#pos === this.#end && this.#buf.length > 64 * 1024) this.#buf = new Uint8Array(0);
+      if (this.#pos === this.#end && this.#buf.length > 64 * 1024) this.#buf = EMPTY;
       return;
     }
     this.#ownArgs();
-    const live = this.#buf.subarray(this.#pos, this.#end);
-    this.#buf = live.slice();
+    // Usually a read ends where a request does: nothing to copy, and no empty copy made per read.
+    const live = this.#pos === this.#end ? EMPTY : this.#buf.subarray(this.#pos, this.#end);
+    this.#buf = live.length === 0 ? EMPTY : live.slice();
     this.#pos = 0;
     this.#end = live.length;
     this.#owned = true;
