@@ -90,6 +90,8 @@ interface Corpus {
   readonly name: string;
   /** The file it is kept in. */
   readonly file: string;
+  /** What the text is, when it was kept from an earlier run (no counts then). */
+  readonly about: string;
   /** Writes the file; returns a line saying what the text is. */
   write(file: string): string;
 }
@@ -98,6 +100,7 @@ const CORPORA: Corpus[] = [
   {
     name: 'generated',
     file: join(tmpdir(), `dios-wordcount-bench-${MB}mb-v1.txt`),
+    about: `words drawn with probability ~1/rank from ${VOCABULARY.toLocaleString('en')} words`,
     write: (file) => {
       const { fromLicences } = writeCorpus(file, SIZE);
       return (
@@ -110,6 +113,7 @@ const CORPORA: Corpus[] = [
   {
     name: 'real',
     file: join(tmpdir(), `dios-wordcount-bench-${MB}mb-real-v1.txt`),
+    about: 'the documentation and sources on this machine',
     write: (file) => {
       const { files, textBytes } = writeRealCorpus(file, SIZE);
       const once = textBytes >= SIZE ? 'each once' : `${(textBytes / 1e6).toFixed(0)} MB of it, repeated`;
@@ -125,7 +129,7 @@ interface Outcome {
 
 async function runCorpus(corpus: Corpus, cpus: number): Promise<Outcome> {
   const { file } = corpus;
-  let what = '(kept from an earlier run)';
+  let what = `${corpus.about} (kept from an earlier run)`;
   if (!(KEEP && existsSync(file) && statSync(file).size === SIZE)) {
     const g0 = performance.now();
     what = corpus.write(file);
