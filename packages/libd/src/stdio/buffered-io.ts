@@ -40,9 +40,12 @@ export function dropReadAhead(s: FileState): void {
  * reported here: the FILE reads again, and reports what that read meets.
  */
 function readAhead(s: FileState, offset: number, op: string): void {
-  const into = new Uint8Array(s.readBufferSize);
+  // A read dropped while under way may still write into its buffer: only one whose bytes were taken is reused.
+  const into = s.spare ?? new Uint8Array(s.readBufferSize);
+  s.spare = undefined;
   s.ahead = {
     offset,
+    buffer: into,
     bytes: readAt(s.sys, s.handle, offset, into, op).then(
       (n) => into.subarray(0, n),
       () => {
@@ -60,6 +63,8 @@ async function takeAhead(s: FileState, offset: number, room: Uint8Array): Promis
   s.ahead = undefined;
   if (ahead === undefined || ahead.offset !== offset) return undefined;
   const bytes = await ahead.bytes;
+  // The read has ended: its buffer is free for the next one.
+  s.spare = ahead.buffer;
   if (bytes === undefined || bytes.length === 0) return undefined;
   const n = Math.min(room.length, bytes.length);
   room.set(bytes.subarray(0, n));

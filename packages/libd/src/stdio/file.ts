@@ -106,8 +106,12 @@ export class FileState {
    * buffered-io.ts).
    */
   readonly readsAhead: boolean;
-  /** The next buffer's read, under way: the object's bytes from `offset`, or undefined if it failed or was dropped. */
-  ahead: { readonly offset: number; readonly bytes: Promise<Uint8Array | undefined> } | undefined;
+  /** The next buffer's read, under way into `buffer`: the object's bytes from `offset`, or undefined if it failed. */
+  ahead:
+    | { readonly offset: number; readonly buffer: Uint8Array; readonly bytes: Promise<Uint8Array | undefined> }
+    | undefined;
+  /** A buffer for the next read ahead, free again once the last one's bytes were taken (fresh memory is dear). */
+  spare: Uint8Array | undefined;
   /** Called before the FILE waits for input (stdin flushes stdout this way, as C does). */
   beforeRefill: (() => Promise<void>) | undefined;
   // Tail of the chain of operations; each one starts when the previous settles.
@@ -189,7 +193,7 @@ export class FileState {
   markClosed(): void {
     this.closed = true;
     this.rbuf = this.wbuf = undefined;
-    this.ahead = undefined;
+    this.ahead = this.spare = undefined;
     this.rpos = this.rend = this.wlen = 0;
     openFiles.get(this.sys)?.delete(this);
   }
