@@ -107,6 +107,27 @@ describe('web server: large files, kept log lines, fairness', () => {
     client.socket.destroy();
   });
 
+  it('accessLogText hears the same lines as accessLog, whole lines several at a time', async () => {
+    const lines: string[] = [];
+    const chunks: string[] = [];
+    const server = await startWebServer(web.kernel, {
+      root: '/www',
+      port: 0,
+      accessLog: (l) => lines.push(l),
+      accessLogText: (t) => chunks.push(t),
+    });
+    const client = await rawClient(server.port);
+    client.socket.write('GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(20));
+    await until(client, () => client.text().split('hello, DIOS web\n').length > 20);
+    while (lines.length < 20) await new Promise((r) => setTimeout(r, 10));
+    expect(chunks.join('')).toBe(lines.map((l) => l + '\n').join(''));
+    for (const c of chunks) expect(c.endsWith('\n')).toBe(true);
+    // Lines the tasks wrote in one turn of the event loop come in one call.
+    expect(chunks.length).toBeLessThan(lines.length);
+    client.socket.destroy();
+    await server.stop();
+  });
+
   it('a burst of 200 connections at once is accepted in rounds and every one served; stop works while clients keep coming', async () => {
     const server = await startWebServer(web.kernel, { root: '/www', port: 0 });
     const clients = await Promise.all(Array.from({ length: 200 }, () => rawClient(server.port)));

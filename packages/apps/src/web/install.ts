@@ -81,7 +81,21 @@ export type StartWebServerOptions = Partial<WebServerOptions> & {
    * without it the server keeps no log, at no cost.
    */
   readonly accessLog?: (line: string) => void;
+  /**
+   * Called with whole access log lines, several at a time (each with its
+   * line end), as one read of the log stream brings them: a host writing
+   * the log out makes one write per batch instead of one per request.
+   * Either this or {@link StartWebServerOptions.accessLog}, or both, turns
+   * the log on.
+   */
+  readonly accessLogText?: (text: string) => void;
 };
+
+// Who hears of the log: each line, and/or each batch of whole lines.
+interface LogSinks {
+  readonly line?: (line: string) => void;
+  readonly text?: (text: string) => void;
+}
 
 // One turn of the host's event loop (setImmediate where there is one).
 function nextTurn(): Promise<void> {
@@ -89,8 +103,8 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => (immediate !== undefined ? immediate(resolve) : setTimeout(resolve, 0)));
 }
 
-// The access log stream, read until it ends, each complete line handed to `onLine`.
-async function pumpLog(sys: SystemCalls, log: number, onLine: (line: string) => void): Promise<void> {
+// The access log stream, read until it ends, the complete lines of each read handed to `sinks`.
+async function pumpLog(sys: SystemCalls, log: number, sinks: LogSinks): Promise<void> {
   const decoder = new TextDecoder();
   let pending = '';
   for (;;) {
@@ -102,9 +116,13 @@ async function pumpLog(sys: SystemCalls, log: number, onLine: (line: string) => 
     const n = view.length;
     pending += decoder.decode(view, { stream: true });
     await sys.endRead(log, view);
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) onLine(line);
+    const end = pending.lastIndexOf('\n') + 1;
+    if (end > 0) {
+      const whole = pending.slice(0, end);
+      pending = pending.slice(end);
+      sinks.text?.(whole);
+      if (sinks.line !== undefined) for (const line of whole.slice(0, -1).split('\n')) sinks.line(line);
+    }
     if (n === 0) return;
   }
 }
@@ -157,7 +175,9 @@ export async function startWebServer(
   await installWebServer(kernel, sys);
   const control = (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
   const report = (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
-  const log = options.accessLog === undefined ? undefined : (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref;
+  const sinks: LogSinks = { line: options.accessLog, text: options.accessLogText };
+  const logged = sinks.line !== undefined || sinks.text !== undefined;
+  const log = logged ? (await sys.create(ObjectType.SHARED_MEMORY_STREAM)).ref : undefined;
   let task: number;
   try {
     task = await spawn(sys, SERVER_BINARY_PATH, {
@@ -171,7 +191,7 @@ export async function startWebServer(
     if (log !== undefined) await sys.delete(log);
     throw e;
   }
-  const pumped = log === undefined ? undefined : pumpLog(sys, log, options.accessLog!);
+  const pumped = log === undefined ? undefined : pumpLog(sys, log, sinks);
   const line = await readReport(sys, report, task);
   await sys.delete(report);
   const m = /^listening (\S+)\n$/.exec(line);
