@@ -27,6 +27,7 @@ export function checkWritable(s: FileState, op: string): void {
 /** Forgets read-ahead (and the next buffer's read, if one is under way). For a positional FILE the position does not move (it never counts read-ahead). */
 export function dropReadAhead(s: FileState): void {
   s.rpos = s.rend = 0;
+  s.generation++;
   s.ahead = undefined;
 }
 
@@ -126,6 +127,7 @@ export async function fill(s: FileState, min: number, op: string): Promise<boole
   if (s.eof) return false;
   await beforeInput(s);
   const buf = (s.rbuf ??= new Uint8Array(s.readBufferSize));
+  s.generation++;
   if (s.rpos > 0) {
     buf.copyWithin(0, s.rpos, s.rend);
     s.rend -= s.rpos;

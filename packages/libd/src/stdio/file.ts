@@ -86,6 +86,10 @@ export class FileState {
   pos = 0;
   /** Read-ahead bytes are `rbuf[rpos, rend)`; allocated on first read. */
   rbuf: Uint8Array | undefined;
+  /** Goes up whenever the bytes in `rbuf` are replaced or dropped (so what was decoded from them is not used again). */
+  generation = 0;
+  /** Text decoded from `rbuf` up to its last newline, for fgets: lines from `at` on start at byte `byteAt`. */
+  text: { generation: number; str: string; at: number; byteAt: number } | undefined;
   /** Index of the next unread byte in `rbuf`. */
   rpos = 0;
   /** End of the valid bytes in `rbuf`. */
@@ -193,7 +197,7 @@ export class FileState {
   markClosed(): void {
     this.closed = true;
     this.rbuf = this.wbuf = undefined;
-    this.ahead = this.spare = undefined;
+    this.ahead = this.spare = this.text = undefined;
     this.rpos = this.rend = this.wlen = 0;
     openFiles.get(this.sys)?.delete(this);
   }

@@ -126,14 +126,29 @@ async function bufferedLine(s: FileState, maxChars: number): Promise<string | un
 }
 
 // The line that bufferedLine takes, when its newline is in the buffer already; else undefined, and nothing moves.
+// The buffered bytes up to their last newline are decoded once, and each line is a slice of that text: newlines
+// map one to one between the bytes and the text (0x0a is never part of a UTF-8 sequence, nor of what an invalid
+// one decodes to), so a line decoded alone would be the same string.
 function lineInBuffer(s: FileState, maxChars: number): string | undefined {
-  if (s.rbuf === undefined || s.rend === s.rpos) return undefined;
-  // Only as far as maxChars bytes: a search past them would be wasted, and repeated on every short read of a long line.
-  const rest = s.rbuf.subarray(s.rpos, Math.min(s.rend, s.rpos + maxChars));
-  const newline = rest.indexOf(0x0a);
-  if (newline < 0) return undefined;
-  const line = decoder.decode(rest.subarray(0, newline + 1));
-  advance(s, newline + 1);
+  const buf = s.rbuf;
+  if (buf === undefined || s.rend === s.rpos) return undefined;
+  let t = s.text;
+  if (t === undefined || t.generation !== s.generation || t.byteAt !== s.rpos) {
+    const last = buf.subarray(s.rpos, s.rend).lastIndexOf(0x0a);
+    if (last < 0) return undefined;
+    t = s.text = {
+      generation: s.generation,
+      str: decoder.decode(buf.subarray(s.rpos, s.rpos + last + 1)),
+      at: 0,
+      byteAt: s.rpos,
+    };
+  }
+  const end = t.str.indexOf('\n', t.at);
+  if (end < 0 || end + 1 - t.at > maxChars) return undefined;
+  const line = t.str.slice(t.at, end + 1);
+  t.at = end + 1;
+  advance(s, buf.indexOf(0x0a, s.rpos) + 1 - s.rpos);
+  t.byteAt = s.rpos;
   return line;
 }
 
