@@ -126,11 +126,20 @@ export class TaskContext implements SystemCalls {
       return this.#call(Syscall.create, () => create(this.#kernel, this.#task, type, options, flags));
     return this.#settle(Syscall.create, create(this.#kernel, this.#task, type, options, flags));
   }
-  lookup(name: Name | string, flags = 0): Promise<number[]> {
+  async lookup(name: Name | string, flags = 0): Promise<number[]> {
+    const task = this.#task;
     this.#count(Syscall.lookup);
-    if (this.#task.state !== 'running')
-      return this.#call(Syscall.lookup, () => lookup(this.#kernel, this.#task, name, flags));
-    return this.#settle(Syscall.lookup, lookup(this.#kernel, this.#task, name, flags));
+    try {
+      if (task.state !== 'running') await this.#gate(Syscall.lookup, true);
+      const pending = lookup(this.#kernel, task, name, flags);
+      // A kernel outside a cluster answers synchronously: one async frame, no extra promise to settle.
+      const result = pending instanceof Promise ? await pending : pending;
+      if (task.state !== 'running') await this.#gate(Syscall.lookup, false);
+      return result;
+    } catch (error) {
+      this.#stats.fail(error);
+      throw error;
+    }
   }
   copy(refs: readonly number[], target: number, options?: CopyOptions, flags = 0): Promise<number[]> {
     this.#count(Syscall.copy);
