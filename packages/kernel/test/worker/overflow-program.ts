@@ -1,7 +1,8 @@
 /**
  * A program whose calls do not fit a channel slot (64 KiB): a copied write
  * and a copied read of 200 KiB (a private blob lends ordinary memory, so
- * the bytes travel with end_write and after begin_read's reply), and a run
+ * the bytes travel with end_write, and a read's come in a shared window of
+ * the task's own), and a run
  * whose spec is 100 000 characters of text. It writes what each gave, as
  * JSON, into its first output.
  */

@@ -46,10 +46,11 @@ describe('worker tasks: running', () => {
   });
 
   // Through a reference that may write the blob, the view is the blob's shared memory; through a READ-only one it
-  // is a copy (lent memory is writable: a view would let the worker write the blob without WRITE).
+  // is a copy (lent memory is writable: a view would let the worker write the blob without WRITE), made in a shared
+  // window of the task's own (so shared memory too, 1000, but the later commit does not show).
   it.each([
     ['may write the blob: shared memory, a later commit shows in the view (no copy)', true, 1042],
-    ['is READ only: a copy, the later commit does not show', false, 1],
+    ['is READ only: a copy in a window of its own, the later commit does not show', false, 1001],
   ])('a worker holding a read view through a reference that %s', async (_what, writable, expected) => {
     const { kernel, sys, binary } = await setup();
     const { ref: blob } = await sys.create(ObjectType.SHARED_MEMORY_BLOB);

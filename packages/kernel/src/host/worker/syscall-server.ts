@@ -2,7 +2,9 @@
  * The kernel's end of a worker task's channel: takes requests from the
  * slots, has each served by its call's handler (syscall-handlers.ts: through
  * the task's own TaskContext), and writes the reply back. Lent buffers in
- * shared memory are described by position, not copied.
+ * shared memory are described by position, not copied; a read of ordinary
+ * memory is copied once into a shared window of this task's (read-windows.ts)
+ * and described by position too.
  * @module
  */
 import type { MessagePort } from 'node:worker_threads';
@@ -29,6 +31,7 @@ import {
   type ChannelCalls,
   type PortMessage,
 } from './channel.js';
+import { ReadWindows } from './read-windows.js';
 import { handleCall, isCallName, type Answer, type ServedTask } from './syscall-handlers.js';
 import { withoutStackTraces } from './without-stack-traces.js';
 
@@ -52,6 +55,8 @@ export class SyscallServer {
   readonly #sharedIds = new Map<SharedArrayBuffer, number>();
   #nextSharedId = 1;
   readonly #leases = new Map<number, Uint8Array>();
+  // Where reads of ordinary memory are copied for the worker; a window dropped is forgotten on both sides.
+  readonly #windows = new ReadWindows((buffer) => this.#unshare(buffer));
   #nextToken = 1;
   #seen = 0;
   #closed = false;
@@ -72,7 +77,10 @@ export class SyscallServer {
       ctx,
       lend: (buffer, read) => this.#lend(buffer, read),
       lease: (token) => this.#leases.get(token) ?? new Uint8Array(0),
-      release: (token) => this.#leases.delete(token),
+      release: (token) => {
+        this.#leases.delete(token);
+        this.#windows.release(token);
+      },
     };
     // Nothing a task writes may throw in the kernel's thread: a failure here is a bug, reported, and the channel closed.
     this.#loop().catch((e: unknown) => {
@@ -87,6 +95,8 @@ export class SyscallServer {
     this.#closed = true;
     this.#channel.close();
     this.#leases.clear();
+    this.#windows.clear();
+    this.#sharedIds.clear();
     this.#port.close();
   }
 
@@ -220,7 +230,9 @@ export class SyscallServer {
     return withoutStackTraces(() => handleCall(this.#task, name, args as ChannelCalls[CallName]['args'], bytes));
   }
 
-  // Describes a lent buffer: its place in shared memory, or (ordinary memory) a copy.
+  // Describes a lent buffer: its place in shared memory; for a read of ordinary memory, the place of its copy in a
+  // window of this task's; for a write to ordinary memory, a copy (its bytes come back with end_write).
+  // The lease stays the object's own buffer: end_read and end_write check and commit it as before.
   #lend(buffer: Uint8Array, read: boolean): Answer<BufferReply> {
     const token = this.#nextToken++;
     this.#leases.set(token, buffer);
@@ -228,7 +240,19 @@ export class SyscallServer {
     if (backing instanceof SharedArrayBuffer) {
       return { reply: { v: { s: [this.#shareId(backing), buffer.byteOffset, buffer.length, token] } } };
     }
-    return { reply: { v: { c: [token, buffer.length] } }, extra: read ? buffer : undefined };
+    if (read) {
+      const window = this.#windows.lend(token, buffer);
+      return { reply: { v: { s: [this.#shareId(window), 0, buffer.length, token] } } };
+    }
+    return { reply: { v: { c: [token, buffer.length] } } };
+  }
+
+  // A window the task will not be lent again: the worker may let it go.
+  #unshare(buffer: SharedArrayBuffer): void {
+    const id = this.#sharedIds.get(buffer);
+    if (id === undefined) return;
+    this.#sharedIds.delete(buffer);
+    if (!this.#closed) this.#post({ kind: 'evict', ids: [id] });
   }
 
   #shareId(buffer: SharedArrayBuffer): number {
