@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kernel, ObjectType } from '@dios/kernel';
 import { connectNats, type NatsTransport } from '@dios/kernel/nats';
 import { decodeFrame, encodeFrame } from '@dios/kernel/testing';
-import { encodeFrameParts } from '../../src/transport/nats/codec.js';
+import { encodeFrameParts, JOIN_LIMIT } from '../../src/transport/nats/codec.js';
 import { natsMissing, startNatsServer, type NatsServer } from '../support/nats-server.js';
 
 const missing = natsMissing();
@@ -39,6 +39,21 @@ describe('decoding with views', () => {
     const across = decodeFrame(parts, true) as { big: Uint8Array };
     expect(across.big.buffer.byteLength).toBe(5000);
     expect(Buffer.from(across.big).equals(Buffer.from(big))).toBe(true);
+  });
+});
+
+describe('encoding in parts', () => {
+  it('a frame above JOIN_LIMIT goes as views of its header and arrays; a smaller one as one copied message', () => {
+    const big = new Uint8Array(JOIN_LIMIT + 1).fill(7);
+    const parts = encodeFrameParts({ kind: 'x', big }, 1 << 20);
+    expect(parts.length).toBe(2);
+    expect(parts[1]!.buffer).toBe(big.buffer);
+    const viewed = decodeFrame(parts, true) as { big: Uint8Array };
+    expect(viewed.big.buffer).toBe(big.buffer);
+    const small = new Uint8Array(100).fill(7);
+    const one = encodeFrameParts({ small }, 1 << 20);
+    expect(one.length).toBe(1);
+    expect(one[0]!.buffer).not.toBe(small.buffer);
   });
 });
 

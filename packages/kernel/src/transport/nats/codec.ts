@@ -44,19 +44,27 @@ export function encodeFrame(value: unknown): Uint8Array {
   return joinSegments(frameSegments(value));
 }
 
+/** Frames up to this size go as one message, their pieces copied together; larger ones in parts, without a copy. */
+export const JOIN_LIMIT = 64 * 1024;
+
 /**
- * Encodes `value` as {@link encodeFrame} does, cut into parts of at most
- * `size` bytes: one part (the frame) when it fits. A part that lies within
- * one byte array of the value is a view of it, not a copy, so the arrays
- * must not change until the parts are sent.
+ * Encodes `value` as {@link encodeFrame} does, as the messages to send: one
+ * (the frame) when it is at most {@link JOIN_LIMIT} bytes; else parts of at
+ * most `size` bytes, cut at the header's and each byte array's bounds, each
+ * a view of the header or of a byte array of the value (no copy: the arrays
+ * must not change until the parts are sent, and the receiver may decode an
+ * array as a view of the part that carried it).
  */
 export function encodeFrameParts(value: unknown, size: number): Uint8Array[] {
   const segments = frameSegments(value);
   const total = lengthOf(segments);
-  if (total <= size) return [joinSegments(segments)];
-  const cursor = new Cursor(segments);
+  if (total <= Math.min(size, JOIN_LIMIT)) return [joinSegments(segments)];
   const parts: Uint8Array[] = [];
-  for (let at = 0; at < total; at += size) parts.push(cursor.take(Math.min(size, total - at), false));
+  for (const segment of segments)
+    for (let at = 0; at < segment.length; at += size)
+      parts.push(segment.subarray(at, Math.min(segment.length, at + size)));
+  // A frame of one piece (it cannot be smaller than size and one piece at once, but be sure): two parts at least.
+  if (parts.length < 2) return [parts[0]!.subarray(0, 1), parts[0]!.subarray(1)];
   return parts;
 }
 
