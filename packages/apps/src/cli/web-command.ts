@@ -56,7 +56,7 @@ export async function webCommand(
         host: options.host,
         port: options.port,
         status: options.status,
-        ...(options.quiet ? {} : { accessLog: (line: string) => out.write(line + '\n') }),
+        ...(options.quiet ? {} : { accessLogText: (text: string) => out.write(text) }),
       });
     } catch (e) {
       if (e instanceof WebServerError)
