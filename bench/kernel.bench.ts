@@ -145,19 +145,14 @@ function plainRound(map: Map<string, Uint8Array>, src: Uint8Array, out: Uint8Arr
   };
 }
 
-async function blobRound(
-  kernel: Kernel,
-  type: typeof ObjectType.SHARED_MEMORY_BLOB | typeof ObjectType.PRIVATE_MEMORY_BLOB,
-): Promise<Result> {
-  const sys = kernel.init;
-  const src = new Uint8Array(BLOB_BYTES);
-  for (let i = 0; i < src.length; i++) src[i] = (i * 31) & 0xff;
-  const out = new Uint8Array(BLOB_BYTES);
-  const { ref } = await sys.create(type, { capacity: BLOB_BYTES });
-  const first = await sys.beginWrite(ref, BLOB_BYTES);
-  await sys.endWrite(ref, first);
-
-  const dios = async (units: number): Promise<number> => {
+// The timed rounds of a blob round through the kernel: write 4 KiB, read it back, consume it.
+function kernelRound(
+  sys: TaskContext,
+  ref: number,
+  src: Uint8Array,
+  out: Uint8Array,
+): (units: number) => Promise<number> {
+  return async (units) => {
     let sum = 0;
     const t0 = performance.now();
     for (let i = 0; i < units; i++) {
@@ -172,6 +167,20 @@ async function blobRound(
     sink += sum;
     return ms;
   };
+}
+
+async function blobRound(
+  kernel: Kernel,
+  type: typeof ObjectType.SHARED_MEMORY_BLOB | typeof ObjectType.PRIVATE_MEMORY_BLOB,
+): Promise<Result> {
+  const sys = kernel.init;
+  const src = new Uint8Array(BLOB_BYTES);
+  for (let i = 0; i < src.length; i++) src[i] = (i * 31) & 0xff;
+  const out = new Uint8Array(BLOB_BYTES);
+  const { ref } = await sys.create(type, { capacity: BLOB_BYTES });
+  const first = await sys.beginWrite(ref, BLOB_BYTES);
+  await sys.endWrite(ref, first);
+  const dios = kernelRound(sys, ref, src, out);
   const map = new Map<string, Uint8Array>([['blob', new Uint8Array(BLOB_BYTES)]]);
   const baseline = plainRound(map, src, out);
   return measurePair({ dios, baseline, startUnits: 256 }, options);
@@ -188,6 +197,13 @@ async function roundFloor(): Promise<Result> {
   const src = new Uint8Array(BLOB_BYTES);
   for (let i = 0; i < src.length; i++) src[i] = (i * 31) & 0xff;
   const out = new Uint8Array(BLOB_BYTES);
+  const map = new Map<string, Uint8Array>([['blob', new Uint8Array(BLOB_BYTES)]]);
+  const baseline = plainRound(map, src, out);
+  return measurePair({ dios: floorRound(src, out), baseline, startUnits: 256 }, options);
+}
+
+// The floor's timed rounds: four empty async functions around the copies of a blob round.
+function floorRound(src: Uint8Array, out: Uint8Array): (units: number) => Promise<number> {
   const map = new Map<string, Uint8Array>([['blob', new Uint8Array(BLOB_BYTES)]]);
   const lent = new Uint8Array(BLOB_BYTES);
   const beginWrite = async () => lent;
@@ -212,8 +228,26 @@ async function roundFloor(): Promise<Result> {
     sink += sum;
     return ms;
   };
-  const baseline = plainRound(map, src, out);
-  return measurePair({ dios, baseline, startUnits: 256 }, options);
+  return dios;
+}
+
+/**
+ * The private blob round against the floor in the same process, samples
+ * interleaved: the issue's target (0.8 of the floor) as one ratio, not two
+ * medians from different processes.
+ */
+async function privateAgainstFloor(kernel: Kernel): Promise<Result> {
+  const sys = kernel.init;
+  const src = new Uint8Array(BLOB_BYTES);
+  for (let i = 0; i < src.length; i++) src[i] = (i * 31) & 0xff;
+  const out = new Uint8Array(BLOB_BYTES);
+  const { ref } = await sys.create(ObjectType.PRIVATE_MEMORY_BLOB, { capacity: BLOB_BYTES });
+  const first = await sys.beginWrite(ref, BLOB_BYTES);
+  await sys.endWrite(ref, first);
+  return measurePair(
+    { dios: kernelRound(sys, ref, src, out), baseline: floorRound(src, out), startUnits: 256 },
+    options,
+  );
 }
 
 async function stream(kernel: Kernel): Promise<Result> {
@@ -279,7 +313,7 @@ const MEASURES: Measure[] = [
     name: 'lookup (local object by Name)',
     baselineIs: 'Map.get by the name key + push into an array',
     format: formatOps,
-    target: { text: '>= 1 M ops/s', met: (d) => d >= 1e6 },
+    target: { text: '>= 3 M ops/s', met: (d) => d >= 3e6 },
     run: lookup,
   },
   {
@@ -307,6 +341,13 @@ const MEASURES: Measure[] = [
     baselineIs: `${BLOB_BASELINE} (the "DIOS" column here is no kernel at all: four empty async functions around the same copies)`,
     format: formatOps,
     run: () => roundFloor(),
+  },
+  {
+    name: '4 KiB private round vs floor',
+    baselineIs: 'the floor above (four empty async calls + the same copies), in the same process',
+    format: formatOps,
+    target: { text: 'ratio >= 0.8', met: (_, ratio) => ratio >= 0.8 },
+    run: privateAgainstFloor,
   },
   {
     name: 'stream 64 KiB writes, 2 tasks',
