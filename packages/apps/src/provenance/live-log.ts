@@ -52,11 +52,13 @@ export async function publishProvenance(
   let dirty = false;
   let closed = false;
 
+  // The newest records, kept as they arrive: a save then copies `limit` of them, not the kernel's whole log.
+  let tail = log.records().filter((r) => r.object !== self);
   const save = async (): Promise<void> => {
     dirty = false;
-    const records = log.records().filter((r) => r.object !== self);
+    if (tail.length > limit) tail = tail.slice(-limit);
     try {
-      await saveProvenance(sys, { kernel: kernel.id, paths, records: records.slice(-limit) }, path);
+      await saveProvenance(sys, { kernel: kernel.id, paths, records: tail.slice() }, path);
     } catch {
       // The kernel is going away, or the store failed: the next burst tries again.
     }
@@ -78,10 +80,19 @@ export async function publishProvenance(
     // A publication never keeps the process alive.
     (timer as { unref?: () => void }).unref?.();
   };
+  const me = sys.taskName.key;
   const stop = log.subscribe((r) => {
-    if (r.object !== self) schedule();
+    if (r.object === self) return;
+    tail.push(r);
+    // Bounded between saves too (a burst longer than the delay).
+    if (tail.length >= 2 * limit) tail = tail.slice(-limit);
+    // The save's own calls (reading this task's label to open the blob) would call for another save, for ever.
+    if (saving !== undefined && r.task === me) return;
+    schedule();
   });
-  await save();
+  saving = save();
+  await saving;
+  saving = undefined;
   return {
     path,
     async close() {
