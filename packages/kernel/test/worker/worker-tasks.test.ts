@@ -134,7 +134,8 @@ describe('worker tasks: failure', () => {
     const again = await sys.run(await binary('writer'), { argv: ['writer', 'z', 'after-death'] });
     expect(await exitStatus(sys, again)).toBe(3);
     expect(pool.threadsStarted).toBe(2);
-  });
+    // Two thread starts from the sources (each loads tsx): over vitest's 5 s on a loaded machine.
+  }, 20_000);
 
   it('a task the kernel ends while it computes is stopped: its thread is terminated, the kernel goes on', async () => {
     const { kernel, sys, pool, binary } = await setup({ stopGraceMs: 50 });
