@@ -56,6 +56,21 @@ function collect(s: Socket): { text: () => string; ended: Promise<void> } {
 }
 
 describe('network objects: listener and connections', () => {
+  it('lends received bytes as a plain Uint8Array, so slice() is a copy the socket cannot change', async () => {
+    const { sys } = await setup();
+    const { ref: listener } = await sys.create(ObjectType.TCP_LISTENER, { address: { port: 0 } });
+    const c = await client(portOf(sys, listener));
+    const conn = await accept(sys, listener);
+    c.write('abcd');
+    await sys.select([conn]);
+    const view = await sys.beginRead(conn, { length: 65536 });
+    expect(Object.getPrototypeOf(view)).toBe(Uint8Array.prototype);
+    const kept = view.slice();
+    view[0] = 0x7a; // the lent memory changes; the copy does not
+    expect(dec(kept)).toBe('abcd');
+    await sys.endRead(conn, view);
+  });
+
   it('accepts a connection (select, read its name, lookup) and echoes bytes both ways until end of stream', async () => {
     const { kernel, sys } = await setup();
     const { ref: listener } = await sys.create(ObjectType.TCP_LISTENER, { address: { port: 0 } });

@@ -56,8 +56,9 @@ export async function select(
       if (!list[i]!.open)
         throw errors.EBADF(s, `refs[${i}]`, `reference ${list[i]!.id} was deleted while select waited on it`);
     if (all) {
-      const found = [...new Set(list.filter((r) => r.object.isReady(mode, r)).map((r) => r.id))];
-      return found.length > 0 ? found : undefined;
+      let found: number[] | undefined;
+      for (const r of list) if (r.object.isReady(mode, r) && !found?.includes(r.id)) (found ??= []).push(r.id);
+      return found;
     }
     const previous = lastReturned.get(task);
     const start = previous === undefined ? 0 : list.findIndex((r) => r.id === previous) + 1;

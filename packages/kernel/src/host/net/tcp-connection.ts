@@ -53,7 +53,9 @@ export class TcpConnectionObject extends SequentialObject {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
-      this.#received.push(chunk);
+      // Lent as a plain Uint8Array over the same memory: a Buffer's slice() is a view, and a task keeping
+      // `view.slice()` past end_read must get a copy, as from every other object.
+      this.#received.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
       if (this.#received.size >= READ_HIGH_WATER) socket.pause();
       this.changed.notify();
     });
