@@ -7,9 +7,7 @@
  */
 import { errors } from '../abi/errors.js';
 import type { KernelState } from '../kernel/kernel-state.js';
-import type { FlowOperation, ProvenanceRecord } from '../kernel/provenance.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+import type { FlowOperation } from '../kernel/provenance.js';
 import { canFlow } from '../objects/label.js';
 import type { KernelObject } from '../objects/kernel-object.js';
 import type { TaskObject } from '../objects/task.js';
@@ -58,7 +56,8 @@ export function recordFlow(
 ): void {
   const log = kernel.provenance;
   if (log === undefined) return;
-  const record: Mutable<ProvenanceRecord> = {
+  // A passing object: the log copies its fields into its columns (child and home undefined are not kept).
+  log.add({
     at: kernel.clock.now(),
     task: task.name.key,
     program: task.setup.argv[0] ?? '',
@@ -71,10 +70,7 @@ export function recordFlow(
     allowed,
     taskLabel: task.label,
     objectLabel: obj.label,
-  };
-  // Set only when there is one, so the common record has no empty fields.
-  if (child !== undefined) record.child = child.name.key;
-  const home = obj.home;
-  if (home !== undefined) record.home = home;
-  log.add(record);
+    child: child?.name.key,
+    home: obj.home,
+  });
 }
