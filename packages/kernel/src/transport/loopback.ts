@@ -100,7 +100,8 @@ export class LoopbackNetwork implements LoopbackHub {
       (async () => handler(from, message))().then(
         (r) => {
           this.#pending.delete(abort);
-          resolve(r);
+          // Copied as it is sent: a reply may hold the home's live memory (a begin-read's lent bytes).
+          resolve(copyMessage(r));
         },
         (e: unknown) => {
           this.#pending.delete(abort);
@@ -118,7 +119,7 @@ export class LoopbackNetwork implements LoopbackHub {
       );
     });
     if (!usable()) throw errors.EHOSTDOWN('request', 'to', `node "${to}" went down before replying`);
-    return copyMessage(reply);
+    return reply;
   }
 
   /** @internal Removes a closed node. */

@@ -181,7 +181,12 @@ export class SimNetwork implements LoopbackHub {
           });
         };
         (async () => target.handler!(from, copyMessage(request)))().then(
-          (reply) => onReply(() => resolve(copyMessage(reply))),
+          (reply) => {
+            // Copied as it is sent (a reply may hold the home's live memory: a begin-read's lent bytes), not when
+            // it arrives: a commit at the home during the hop must not show in bytes already sent.
+            const sent = copyMessage(reply);
+            onReply(() => resolve(sent));
+          },
           (e: unknown) =>
             onReply(() =>
               reject(
