@@ -12,7 +12,7 @@
  * {@link MAX_FRAME_DEPTH} levels deep.
  *
  * A frame larger than one message is made as a list of parts
- * ({@link encodeFrameParts}) that are views of the byte arrays where they
+ * (`encodeFrameParts`) that are views of the byte arrays where they
  * can be, and decoded from the list of parts it arrived as, so a large
  * array is copied once on each side, not once per step.
  *
@@ -130,7 +130,7 @@ class Cursor {
 
 /**
  * Decodes a frame made by {@link encodeFrame}, or the parts of one as
- * {@link encodeFrameParts} cut it (in order; their lengths need not be
+ * `encodeFrameParts` cut it (in order; their lengths need not be
  * those it made). Every Uint8Array in the result has a buffer of its own,
  * unless `views` is set: then a byte array that lies within one part is a
  * view of it (no copy), and its buffer may hold the rest of the frame.
