@@ -85,7 +85,7 @@ export type StartWebServerOptions = Partial<WebServerOptions> & {
    * Called with whole access log lines, several at a time (each with its
    * line end), as one read of the log stream brings them: a host writing
    * the log out makes one write per batch instead of one per request.
-   * Either this or {@link StartWebServerOptions.accessLog}, or both, turns
+   * Either this or `accessLog`, or both, turns
    * the log on.
    */
   readonly accessLogText?: (text: string) => void;
