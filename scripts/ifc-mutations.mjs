@@ -128,7 +128,7 @@ const LISTED = [
   {
     file: c('syscalls/spawn.ts'),
     name: "spawn: child gets the parent's label",
-    find: 'child.label = req.label;',
+    find: 'child.label = container !== undefined ? container.labelFor(req.label) : req.label;',
     replace: '/* mutant */',
   },
   {
@@ -237,15 +237,10 @@ const LISTED = [
     replace: 'label: undefined };',
   },
   {
+    // One helper makes the field for the peer port's requests and the peer link's (copy, run, pause).
     file: c('peer/peer-remote-port.ts'),
-    name: 'peer port requests carry the label',
-    find: 'return caller.label === undefined ? {} : { label: caller.label };',
-    replace: 'return {};',
-  },
-  {
-    file: c('peer/peer-link.ts'),
-    name: 'peer link requests (copy, run, pause) carry the label',
-    find: 'return view === undefined ? {} : { label: view };',
+    name: 'peer requests (port and link) carry the label',
+    find: 'return label === undefined ? {} : { label };',
     replace: 'return {};',
   },
 ];
