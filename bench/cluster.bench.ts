@@ -22,6 +22,7 @@ import { Kernel, LookupFlags, ObjectType, type SystemCalls } from '@dios/kernel'
 import { connectNats, type NatsTransport } from '@dios/kernel/nats';
 import { fclose, fgets, fopen } from '@dios/libd';
 import { clusterWordCount } from './cluster-wordcount.js';
+import { natsFloorMBps } from './nats-floor.js';
 import { median, printTable } from './harness.js';
 import { startNatsServer } from '../packages/kernel/test/support/nats-server.js';
 
@@ -123,24 +124,7 @@ async function main(): Promise<void> {
     // The NATS floor: the same bytes in 1 MiB messages to a subscriber, no kernel in between.
     const pub = await connect({ servers, user: USER, pass: PASS });
     const sub = await connect({ servers, user: USER, pass: PASS });
-    const chunk = new Uint8Array(1024 * 1024 - 4096);
-    const floorMBps = async (): Promise<number> => {
-      const subject = `floor.${Math.random()}`;
-      let got = 0;
-      const done = new Promise<void>((resolve) => {
-        sub.subscribe(subject, {
-          callback: (_e, m) => {
-            got += m.data.length;
-            if (got >= BLOB) resolve();
-          },
-        });
-      });
-      await sub.flush();
-      const t0 = performance.now();
-      for (let sent = 0; sent < BLOB; sent += chunk.length) pub.publish(subject, chunk);
-      await done;
-      return BLOB / 1e6 / ((performance.now() - t0) / 1000);
-    };
+    const floorMBps = (): Promise<number> => natsFloorMBps(pub, sub, BLOB);
 
     const remoteLookup: number[] = [];
     const localLookup: number[] = [];

@@ -10,6 +10,7 @@
 import { connect } from '@nats-io/transport-node';
 import { Kernel, ObjectType } from '@dios/kernel';
 import { connectNats, type NatsTransport } from '@dios/kernel/nats';
+import { natsFloorMBps } from './nats-floor.js';
 import { median } from './harness.js';
 import { startNatsServer } from '../packages/kernel/test/support/nats-server.js';
 
@@ -54,24 +55,7 @@ try {
   }
   const pub = await connect({ servers: server.url });
   const sub = await connect({ servers: server.url });
-  const chunk = new Uint8Array(1024 * 1024 - 4096);
-  const floor = async (): Promise<number> => {
-    const subject = `floor.${Math.random()}`;
-    let got = 0;
-    const done = new Promise<void>((resolve) => {
-      sub.subscribe(subject, {
-        callback: (_e, m) => {
-          got += m.data.length;
-          if (got >= BLOB) resolve();
-        },
-      });
-    });
-    await sub.flush();
-    const t0 = performance.now();
-    for (let sent = 0; sent < BLOB; sent += chunk.length) pub.publish(subject, chunk);
-    await done;
-    return BLOB / 1e6 / ((performance.now() - t0) / 1000);
-  };
+  const floor = (): Promise<number> => natsFloorMBps(pub, sub, BLOB);
   for (const r of readers) await r.read();
   await floor();
   const reads = readers.map(() => [] as number[]);
