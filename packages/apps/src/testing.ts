@@ -76,7 +76,7 @@ export {
   MAX_MULTIBULK,
 } from './kv/resp-parser.js';
 export { dispatch, commandTable, commandNames } from './kv/commands/table.js';
-export { noDisconnections } from './kv/commands/context.js';
+export { detachedContext, noDisconnections } from './kv/commands/context.js';
 export { MAX_SCAN_CURSORS } from './kv/core/keyspace.js';
 export { globMatch } from './kv/core/glob.js';
 export { Persistence, encodeSnapshot } from './kv/persistence.js';

@@ -10,30 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { type CommandContext, type CommandSpec, DEFAULT_KV_LIMITS, Keyspace, RespWriter } from '@dios/apps';
-import { commandTable, dispatch, noDisconnections, RespParser } from '@dios/apps/testing';
+import { commandTable, detachedContext, dispatch, RespParser } from '@dios/apps/testing';
 import { rawClient, resp, startKv, type KvFixture } from './kv-helpers.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
 
 function context(commands?: ReadonlyMap<string, CommandSpec>): CommandContext {
-  return {
-    keys: new Keyspace(),
-    out: new RespWriter(),
-    log: () => {},
-    client: { id: 1, name: '', closeAfterReply: false },
-    server: {
-      startedAt: 0,
-      port: undefined,
-      connectedClients: () => 0,
-      commandsProcessed: 0,
-      requestRewrite: () => false,
-      persistenceInfo: () => ({}),
-      limits: DEFAULT_KV_LIMITS,
-      disconnections: noDisconnections(),
-    },
-    ...(commands !== undefined && { commands }),
-  };
+  const ctx = detachedContext(new Keyspace(), new RespWriter(), DEFAULT_KV_LIMITS);
+  return commands === undefined ? ctx : { ...ctx, commands };
 }
 const reply = (ctx: CommandContext, ...args: string[]) => {
   ctx.out.reset();

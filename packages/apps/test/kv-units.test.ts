@@ -8,7 +8,7 @@ import { constants } from 'node:buffer';
 import { type CommandContext, DEFAULT_KV_LIMITS, Keyspace, RespWriter } from '@dios/apps';
 import {
   dispatch,
-  noDisconnections,
+  detachedContext,
   formatOutputBufferLimit,
   globMatch,
   MAX_BUFFER_BYTES,
@@ -257,22 +257,7 @@ describe('RespParser limits', () => {
 describe('arguments as long as a string can be', () => {
   // A context as the AOF replay makes one: replies to `out`, nothing logged.
   function context(): CommandContext {
-    return {
-      keys: new Keyspace(),
-      out: new RespWriter(),
-      log: () => {},
-      client: { id: 1, name: '', closeAfterReply: false },
-      server: {
-        startedAt: 0,
-        port: undefined,
-        connectedClients: () => 0,
-        commandsProcessed: 0,
-        requestRewrite: () => false,
-        persistenceInfo: () => ({}),
-        limits: DEFAULT_KV_LIMITS,
-        disconnections: noDisconnections(),
-      },
-    };
+    return detachedContext(new Keyspace(), new RespWriter(), DEFAULT_KV_LIMITS);
   }
   // Zeroed memory is mapped lazily: these cost little until read, and the replies read 128 bytes of them at most.
   const longest = new Uint8Array(MAX_KEY_BYTES);

@@ -25,6 +25,8 @@ export class Connection implements ClientState, Backlog {
   readonly parser: RespParser;
   /** CLIENT SETNAME's name. */
   name = '';
+  /** The protocol its replies use (HELLO sets it). */
+  protocol: 2 | 3 = 2;
   /** Close once the pending replies are written (QUIT, a protocol error). */
   closeAfterReply = false;
   /** Replies are being written in the background (the client reads slowly); no requests are read meanwhile. */

@@ -23,9 +23,11 @@ import {
   type SystemCalls,
 } from '@dios/kernel';
 import { latin1, latin1Bytes, plainBytes } from './core/bytes.js';
-import { noDisconnections, type CommandContext } from './commands/context.js';
+import { detachedContext } from './commands/context.js';
 import { dispatch } from './commands/table.js';
 import type { Keyspace, Value } from './core/keyspace.js';
+import { ListValue } from './core/list.js';
+import { typeName } from './core/values.js';
 import { DEFAULT_KV_LIMITS, MAX_BUFFER_BYTES, MAX_CONFIGURED_BYTES } from './core/limits.js';
 import { RespParser, RespProtocolError } from './resp-parser.js';
 import { RespWriter } from './core/resp-writer.js';
@@ -211,7 +213,8 @@ export function encodeSnapshot(keys: Keyspace, generation: number): Uint8Array {
     live.push([k, e.value, e.expiresAt]);
     size += 1 + 4 + k.length + 8;
     if (e.value instanceof Uint8Array) size += 4 + e.value.length;
-    else size += 4 + e.value.reduce((n, v) => n + 4 + v.length, 0);
+    else if (e.value instanceof ListValue) size += 4 + e.value.items.reduce((n, v) => n + 4 + v.length, 0);
+    else throw errors.ENOTSUP('kv.rewrite', 'snapshot', `no snapshot format yet for ${typeName(e.value)} values`);
   }
   if (size > MAX_BUFFER_BYTES)
     throw errors.ENOMEM(
@@ -235,10 +238,10 @@ export function encodeSnapshot(keys: Keyspace, generation: number): Uint8Array {
     out[at++] = isString ? 0 : 1;
     bytes(latin1Bytes(k));
     if (isString) bytes(value);
-    else {
-      v.setUint32(at, value.length, true);
+    else if (value instanceof ListValue) {
+      v.setUint32(at, value.items.length, true);
       at += 4;
-      for (const item of value) bytes(item);
+      for (const item of value.items) bytes(item);
     }
     v.setFloat64(at, expiresAt, true);
     at += 8;
@@ -275,8 +278,9 @@ function loadSnapshot(view: Uint8Array, keys: Keyspace): number {
     if (type === 0) value = take();
     else if (type === 1) {
       const n = u32();
-      value = [];
-      for (let i = 0; i < n; i++) value.push(take());
+      const items: Uint8Array[] = [];
+      for (let i = 0; i < n; i++) items.push(take());
+      value = new ListValue(items);
     } else throw bad();
     if (at + 8 > bytes.length) throw bad();
     const expiresAt = v.getFloat64(at, true);
@@ -292,23 +296,10 @@ function replay(bytes: Uint8Array, keys: Keyspace): void {
   const parser = new RespParser({ maxBulkBytes: MAX_CONFIGURED_BYTES, queryBufferBytes: Infinity });
   parser.feed(bytes);
   const out = new RespWriter();
-  const ctx: CommandContext = {
-    keys,
-    out,
-    log: () => {},
-    client: { id: 0, name: 'aof', closeAfterReply: false },
-    server: {
-      startedAt: Date.now(),
-      port: undefined,
-      connectedClients: () => 0,
-      commandsProcessed: 0,
-      requestRewrite: () => false,
-      persistenceInfo: () => ({}),
-      // What was accepted once is replayed, whatever the limits are now.
-      limits: { ...DEFAULT_KV_LIMITS, maxBulkBytes: MAX_CONFIGURED_BYTES },
-      disconnections: noDisconnections(),
-    },
-  };
+  // What was accepted once is replayed, whatever the limits are now.
+  const ctx = detachedContext(keys, out, { ...DEFAULT_KV_LIMITS, maxBulkBytes: MAX_CONFIGURED_BYTES });
+  ctx.client.name = 'aof';
+
   try {
     for (let args = parser.next(); args !== undefined; args = parser.next()) {
       dispatch(args, ctx);

@@ -9,6 +9,7 @@
  * serving a client is answered with -ERR, logged, and ends that client only.
  * @module
  */
+import { KvConfig } from './core/config.js';
 import {
   BeginReadFlags,
   BeginWriteFlags,
@@ -133,6 +134,7 @@ class KvServer {
       },
       persistenceInfo: () => ({ aof_fsync: setup.fsync ?? 'no', ...(this.#persistence?.info() ?? { aof_enabled: 0 }) }),
       limits: this.#limits,
+      config: new KvConfig(),
       disconnections: noDisconnections(),
     };
     const aof = (args: readonly (Uint8Array | string)[]) => this.#persistence?.pending.command(args);
@@ -142,6 +144,8 @@ class KvServer {
       log: aof,
       client: new Connection(0, 'stream', -1, -1),
       server: this.#state,
+      // Until clients can be parked: the timeout reply at once.
+      block: (request) => request.timedOut(this.#ctx),
       ...(setup.commands !== undefined && { commands: commandTable(setup.commands) }),
     };
   }

@@ -4,9 +4,11 @@
  * server it serves.
  * @module
  */
+import { KvConfig } from '../core/config.js';
 import type { Keyspace } from '../core/keyspace.js';
 import type { KvLimits } from '../core/limits.js';
 import type { RespWriter } from '../core/resp-writer.js';
+import type { BlockRequest } from './blocking.js';
 
 /** A client as commands see it (CLIENT SETNAME, QUIT). */
 export interface ClientState {
@@ -16,6 +18,8 @@ export interface ClientState {
   name: string;
   /** Set by QUIT: close after the replies are written. */
   closeAfterReply: boolean;
+  /** The protocol its replies use (HELLO sets it). */
+  protocol: 2 | 3;
 }
 
 /** What INFO reports about the server. */
@@ -34,6 +38,8 @@ export interface ServerState {
   persistenceInfo(): Record<string, string | number>;
   /** The limits it enforces (CONFIG GET shows them). */
   readonly limits: KvLimits;
+  /** The encoding thresholds (CONFIG GET and SET). */
+  readonly config: KvConfig;
   /** Clients disconnected, by reason (INFO's stats section shows them). */
   readonly disconnections: Disconnections;
 }
@@ -57,6 +63,33 @@ export function noDisconnections(): Disconnections {
   };
 }
 
+/**
+ * A context for commands run outside a server (the AOF replay, tests):
+ * replies go to `out`, nothing is logged, no client waits (a blocking
+ * command gets its timeout reply at once).
+ */
+export function detachedContext(keys: Keyspace, out: RespWriter, limits: KvLimits): CommandContext {
+  const ctx: CommandContext = {
+    keys,
+    out,
+    log: () => {},
+    client: { id: 0, name: '', closeAfterReply: false, protocol: 2 },
+    server: {
+      startedAt: Date.now(),
+      port: undefined,
+      connectedClients: () => 0,
+      commandsProcessed: 0,
+      requestRewrite: () => false,
+      persistenceInfo: () => ({}),
+      limits,
+      config: new KvConfig(),
+      disconnections: noDisconnections(),
+    },
+    block: (request) => request.timedOut(ctx),
+  };
+  return ctx;
+}
+
 /** Everything one command runs with. */
 export interface CommandContext {
   /** The keyspace. */
@@ -71,6 +104,14 @@ export interface CommandContext {
   readonly server: ServerState;
   /** The command table, when the host added commands to the built-in ones (see `commandTable`). */
   readonly commands?: ReadonlyMap<string, CommandSpec>;
+  /**
+   * For a blocking command that cannot be served now: parks the client (its
+   * later requests wait) until one of `request.keys` is written, then
+   * `request.retry` runs, or until the deadline, then `request.timedOut`.
+   * The command writes no reply itself. Inside MULTI/EXEC the timeout reply
+   * is written at once, as Redis does.
+   */
+  block(request: BlockRequest): void;
 }
 
 /** A command's implementation: reads `args` (args[0] is the name), writes one reply to `ctx.out`. */
@@ -88,8 +129,28 @@ export interface CommandSpec {
    * a string and so is at most `limits.maxKeyBytes` (see limits.ts). Default: none.
    */
   readonly values?: (index: number) => boolean;
+  /**
+   * The argument positions of the keys it names: `[first, last, step]`, a
+   * negative `last` counting from the end (Redis' key-spec convention), or a
+   * function of the arguments for commands whose keys move (ZUNIONSTORE).
+   * When a command logs a write (`ctx.log`), these keys count as modified:
+   * WATCH sees it and clients blocked on them are retried. None when absent.
+   */
+  readonly keys?: readonly [number, number, number] | ((args: Uint8Array[]) => number[]);
   /** The implementation. */
   readonly run: CommandHandler;
+}
+
+/** The argument positions of `spec`'s keys in `args` (see `CommandSpec.keys`). */
+export function keyPositions(spec: CommandSpec, args: Uint8Array[]): number[] {
+  const k = spec.keys;
+  if (k === undefined) return [];
+  if (typeof k === 'function') return k(args).filter((i) => i > 0 && i < args.length);
+  const [first, last, step] = k;
+  const end = last < 0 ? args.length + last : last;
+  const out: number[] = [];
+  for (let i = first; i <= end && i < args.length; i += step) out.push(i);
+  return out;
 }
 
 /** Redis' reply for a bad integer argument. */

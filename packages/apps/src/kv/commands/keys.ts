@@ -4,7 +4,7 @@
  * @module
  */
 import { excerpt, isWord, latin1, latin1Bytes, parseInteger } from '../core/bytes.js';
-import type { Value } from '../core/keyspace.js';
+import { typeName } from '../core/values.js';
 import { NOT_AN_INTEGER, SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
 
 function del(args: Uint8Array[], ctx: CommandContext): void {
@@ -92,10 +92,6 @@ function ttl(args: Uint8Array[], ctx: CommandContext, unit: number): void {
 
 function type(args: Uint8Array[], ctx: CommandContext): void {
   ctx.out.simple(typeName(ctx.keys.get(latin1(args[1]!))?.value));
-}
-
-function typeName(value: Value | undefined): string {
-  return value === undefined ? 'none' : value instanceof Uint8Array ? 'string' : 'list';
 }
 
 function keys(args: Uint8Array[], ctx: CommandContext): void {

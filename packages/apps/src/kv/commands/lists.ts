@@ -4,12 +4,13 @@
  * @module
  */
 import { latin1, parseInteger } from '../core/bytes.js';
+import { ListValue } from '../core/list.js';
 import { NOT_AN_INTEGER, WRONGTYPE, type CommandContext, type CommandSpec } from './context.js';
 
 // The list at args[1]: undefined when missing, null (after the WRONGTYPE reply) for another type.
-function listAt(args: Uint8Array[], ctx: CommandContext): Uint8Array[] | undefined | null {
+function listAt(args: Uint8Array[], ctx: CommandContext): ListValue | undefined | null {
   const v = ctx.keys.get(latin1(args[1]!))?.value;
-  if (v === undefined || Array.isArray(v)) return v;
+  if (v === undefined || v instanceof ListValue) return v;
   ctx.out.error(WRONGTYPE);
   return null;
 }
@@ -18,14 +19,14 @@ function push(args: Uint8Array[], ctx: CommandContext, left: boolean): void {
   let list = listAt(args, ctx);
   if (list === null) return;
   if (list === undefined) {
-    list = [];
+    list = new ListValue();
     ctx.keys.set(latin1(args[1]!), list);
   }
   const logged: Uint8Array[] = [args[0]!, args[1]!];
   for (let i = 2; i < args.length; i++) {
     const v = args[i]!.slice();
-    if (left) list.unshift(v);
-    else list.push(v);
+    if (left) list.items.unshift(v);
+    else list.items.push(v);
     logged.push(v);
   }
   ctx.log(logged);
@@ -48,7 +49,8 @@ function pop(args: Uint8Array[], ctx: CommandContext, left: boolean): void {
     return;
   }
   const n = Math.min(count ?? 1, list.length);
-  const taken = left ? list.splice(0, n) : list.splice(list.length - n, n).reverse();
+  const items = list.items;
+  const taken = left ? items.splice(0, n) : items.splice(items.length - n, n).reverse();
   if (list.length === 0) ctx.keys.delete(latin1(args[1]!));
   if (n > 0) ctx.log([left ? 'LPOP' : 'RPOP', args[1]!, String(n)]);
   if (count === undefined) return ctx.out.bulk(taken[0] ?? null);
@@ -75,7 +77,7 @@ function lrange(args: Uint8Array[], ctx: CommandContext): void {
   if (stop >= len) stop = len - 1;
   if (list === undefined || start > stop) return ctx.out.arrayHeader(0);
   ctx.out.arrayHeader(stop - start + 1);
-  for (let i = start; i <= stop; i++) ctx.out.bulk(list[i]!);
+  for (let i = start; i <= stop; i++) ctx.out.bulk(list.items[i]!);
 }
 
 /** LPUSH, RPUSH, LPOP, RPOP, LLEN and LRANGE, as entries of the command table. */

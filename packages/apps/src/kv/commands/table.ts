@@ -5,14 +5,31 @@
  */
 import { excerpt } from '../core/bytes.js';
 import type { CommandContext, CommandSpec } from './context.js';
+import { ADMIN_COMMANDS } from './admin.js';
+import { HASH_COMMANDS } from './hashes.js';
 import { KEY_COMMANDS } from './keys.js';
 import { CommandLookup } from './lookup.js';
 import { LIST_COMMANDS } from './lists.js';
 import { COMMAND_COUNT, SERVER_COMMANDS } from './server.js';
+import { PUBSUB_COMMANDS } from './pubsub.js';
+import { SET_COMMANDS } from './sets.js';
 import { STRING_COMMANDS } from './strings.js';
+import { TRANSACTION_COMMANDS } from './transactions.js';
+import { ZSET_COMMANDS } from './zsets.js';
 
 const TABLE = new Map<string, CommandSpec>();
-for (const spec of [...STRING_COMMANDS, ...LIST_COMMANDS, ...KEY_COMMANDS, ...SERVER_COMMANDS])
+for (const spec of [
+  ...STRING_COMMANDS,
+  ...LIST_COMMANDS,
+  ...HASH_COMMANDS,
+  ...SET_COMMANDS,
+  ...ZSET_COMMANDS,
+  ...KEY_COMMANDS,
+  ...TRANSACTION_COMMANDS,
+  ...PUBSUB_COMMANDS,
+  ...SERVER_COMMANDS,
+  ...ADMIN_COMMANDS,
+])
   TABLE.set(spec.name, spec);
 COMMAND_COUNT.value = TABLE.size;
 

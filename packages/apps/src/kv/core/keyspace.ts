@@ -1,14 +1,14 @@
 /**
- * The keyspace: string values by key, each with an optional expiry time
+ * The keyspace: values (see values.ts) by key, each with an optional expiry time
  * (ms since the epoch, so it means the same after a restart). Expired keys
  * go lazily, when touched, and by a periodic sweep over the keys that have
  * an expiry, a bounded number per call so the server never stalls.
  * @module
  */
 import { globMatch } from './glob.js';
+import type { Value } from './values.js';
 
-/** A value: a string (bytes) or a list (an array of strings). */
-export type Value = Uint8Array | Uint8Array[];
+export type { Value } from './values.js';
 
 /** One key's value and expiry (0: none). */
 export interface Entry {

@@ -1,18 +1,25 @@
 /**
- * RESP2 reply writer: replies are appended to one growing buffer, so a
+ * RESP2 and RESP3 reply writer: replies are appended to one growing buffer, so a
  * batch of pipelined commands is answered with a single write. The buffer
  * never grows past a limit: what would is dropped and the writer says it
  * overflowed (the server then disconnects the client whose reply it was,
  * as Redis does past client-output-buffer-limit).
  * @module
  */
+import { formatDouble } from './double.js';
 import { MAX_BUFFER_BYTES } from './limits.js';
 
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** Writes RESP2 values into a growable byte buffer. Strings are written as latin1 (keys are latin1 strings, see keyspace.ts). */
+/**
+ * Writes RESP values into a growable byte buffer. Strings are written as latin1 (keys are latin1 strings, see
+ * keyspace.ts). The RESP3 types (map, set, double, null, boolean, push, verbatim) are written as their RESP2
+ * equivalents while {@link RespWriter.protocol} is 2, as Redis does for a client that has not said HELLO 3.
+ */
 export class RespWriter {
+  /** The protocol of the client being answered (HELLO sets it); 2 by default. */
+  protocol: 2 | 3 = 2;
   #buf = new Uint8Array(16 * 1024);
   #len = 0;
   #limit = MAX_BUFFER_BYTES;
@@ -144,10 +151,11 @@ export class RespWriter {
     else this.text(`:${n}\r\n`);
   }
 
-  /** `$len\r\n...\r\n`, or the null bulk `$-1\r\n` for null. */
+  /** `$len\r\n...\r\n`, or for null the null bulk `$-1\r\n` (RESP3: `_\r\n`). */
   bulk(bytes: Uint8Array | null): void {
     if (bytes === null) {
-      this.#line(0x24, -1);
+      if (this.protocol === 3) this.text('_\r\n');
+      else this.#line(0x24, -1);
       return;
     }
     this.#line(0x24, bytes.length);
@@ -165,6 +173,53 @@ export class RespWriter {
   /** `*n\r\n`; the n elements follow. */
   arrayHeader(n: number): void {
     this.#line(0x2a, n);
+  }
+
+  /** The null array `*-1\r\n` (RESP3: `_\r\n`). */
+  nullArray(): void {
+    if (this.protocol === 3) this.text('_\r\n');
+    else this.#line(0x2a, -1);
+  }
+
+  /** A map of n pairs follows (key, value, key, value...): `%n` in RESP3, an array of 2n in RESP2. */
+  mapHeader(n: number): void {
+    if (this.protocol === 3) this.#line(0x25, n);
+    else this.#line(0x2a, 2 * n);
+  }
+
+  /** A set of n elements follows: `~n` in RESP3, an array in RESP2. */
+  setHeader(n: number): void {
+    this.#line(this.protocol === 3 ? 0x7e : 0x2a, n);
+  }
+
+  /** An out-of-band push of n elements follows (pub/sub messages): `>n` in RESP3, an array in RESP2. */
+  pushHeader(n: number): void {
+    this.#line(this.protocol === 3 ? 0x3e : 0x2a, n);
+  }
+
+  /** A double: `,x` in RESP3, a bulk string in RESP2, formatted as Redis 7.0 does (see double.ts). */
+  double(x: number): void {
+    const s = formatDouble(x);
+    if (this.protocol === 3) {
+      this.text(`,${s}`);
+      this.#crlf();
+    } else this.bulkText(s);
+  }
+
+  /** A boolean: `#t`/`#f` in RESP3, the integer 1 or 0 in RESP2. */
+  boolean(b: boolean): void {
+    if (this.protocol === 3) this.text(b ? '#t\r\n' : '#f\r\n');
+    else this.#line(0x3a, b ? 1 : 0);
+  }
+
+  /** Text for people (INFO): a verbatim string of format `txt` in RESP3, a bulk string in RESP2. */
+  verbatim(s: string): void {
+    if (this.protocol === 3) {
+      this.#line(0x3d, s.length + 4);
+      this.text('txt:');
+      this.text(s);
+      this.#crlf();
+    } else this.bulkText(s);
   }
 
   /** A whole request (an array of bulk strings), as the AOF and the native client write them. */

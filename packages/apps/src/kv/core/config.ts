@@ -1,0 +1,24 @@
+/**
+ * The server's settable parameters (CONFIG GET/SET) that change how
+ * values are kept: the sizes past which Redis 7.0 converts a value to its
+ * large encoding (OBJECT ENCODING reports it).
+ * @module
+ */
+
+/** Encoding thresholds, named as Redis' parameters (defaults as Redis 7.0's). */
+export class KvConfig {
+  /** list-max-listpack-size (alias list-max-ziplist-size). */
+  listMaxListpackSize = -2;
+  /** list-compress-depth. */
+  listCompressDepth = 0;
+  /** hash-max-listpack-entries (alias hash-max-ziplist-entries). */
+  hashMaxListpackEntries = 128;
+  /** hash-max-listpack-value (alias hash-max-ziplist-value). */
+  hashMaxListpackValue = 64;
+  /** set-max-intset-entries. */
+  setMaxIntsetEntries = 512;
+  /** zset-max-listpack-entries (alias zset-max-ziplist-entries). */
+  zsetMaxListpackEntries = 128;
+  /** zset-max-listpack-value (alias zset-max-ziplist-value). */
+  zsetMaxListpackValue = 64;
+}
