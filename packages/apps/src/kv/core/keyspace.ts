@@ -38,6 +38,8 @@ export class Keyspace {
   // SCAN cursors: live Map iterators, which visit every key present for the whole scan exactly once.
   readonly #cursors = new Map<number, Iterator<string>>();
   #nextCursor = 1;
+  /** Whether {@link Keyspace.sweep} removes expired keys (DEBUG SET-ACTIVE-EXPIRE turns it off; lazy expiry stays). */
+  activeExpire = true;
   /** The clock (ms since the epoch); replaceable for tests. */
   now: () => number = Date.now;
 
@@ -100,7 +102,7 @@ export class Keyspace {
 
   /** Checks up to `budget` keys with an expiry and removes the expired ones; returns how many went. */
   sweep(budget: number): number {
-    if (this.#expiring.size === 0) return 0;
+    if (this.#expiring.size === 0 || !this.activeExpire) return 0;
     const now = this.now();
     let removed = 0;
     this.#sweep ??= this.#expiring.values();
