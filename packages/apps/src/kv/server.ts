@@ -146,6 +146,7 @@ class KvServer {
       server: this.#state,
       // Until clients can be parked: the timeout reply at once.
       block: (request) => request.timedOut(this.#ctx),
+      notify: () => {},
       ...(setup.commands !== undefined && { commands: commandTable(setup.commands) }),
     };
   }

@@ -86,6 +86,7 @@ export function detachedContext(keys: Keyspace, out: RespWriter, limits: KvLimit
       disconnections: noDisconnections(),
     },
     block: (request) => request.timedOut(ctx),
+    notify: () => {},
   };
   return ctx;
 }
@@ -112,6 +113,15 @@ export interface CommandContext {
    * is written at once, as Redis does.
    */
   block(request: BlockRequest): void;
+  /**
+   * A keyspace event, as Redis' notifyKeyspaceEvent: `type` is the class
+   * letter of notify-keyspace-events ('g' generic, '$' string, 'l' list,
+   * 's' set, 'h' hash, 'z' sorted set, 'x' expired, 'e' evicted, 'n' new
+   * key), `event` the event name ('lpush', 'del', 'expire' ...), `key` the
+   * key. Published on `__keyspace@0__:<key>` and `__keyevent@0__:<event>`
+   * when the configuration asks for that class.
+   */
+  notify(type: string, event: string, key: string): void;
 }
 
 /** A command's implementation: reads `args` (args[0] is the name), writes one reply to `ctx.out`. */

@@ -1,7 +1,7 @@
 /**
  * The server's settable parameters (CONFIG GET/SET) that change how
- * values are kept: the sizes past which Redis 7.0 converts a value to its
- * large encoding (OBJECT ENCODING reports it).
+ * values are kept (the sizes past which Redis 7.0 converts a value to its
+ * large encoding, which OBJECT ENCODING reports) or what is published.
  * @module
  */
 
@@ -21,4 +21,6 @@ export class KvConfig {
   zsetMaxListpackEntries = 128;
   /** zset-max-listpack-value (alias zset-max-ziplist-value). */
   zsetMaxListpackValue = 64;
+  /** notify-keyspace-events: the classes of keyspace events published ('' for none). */
+  notifyKeyspaceEvents = '';
 }

@@ -15,4 +15,14 @@ export class SortedSetValue {
   get size(): number {
     return this.scores.size;
   }
+
+  /** Adds `member` with `score`, or changes its score. */
+  add(member: string, score: number): void {
+    this.scores.set(member, score);
+  }
+
+  /** Every member with its score, in rank order (score, then member bytes). */
+  entries(): [string, number][] {
+    return [...this.scores].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
 }
