@@ -42,6 +42,10 @@ export class Keyspace {
   activeExpire = true;
   /** The clock (ms since the epoch); replaceable for tests. */
   now: () => number = Date.now;
+  /** Called with each key removed because it expired (lazily or by the sweep), after its removal. */
+  onExpired: ((key: string) => void) | undefined;
+  /** Keys removed because they expired, as INFO's expired_keys. */
+  expiredKeys = 0;
 
   /** Keys stored, counting expired ones not yet removed (as Redis' DBSIZE does). */
   get size(): number {
@@ -57,8 +61,21 @@ export class Keyspace {
   get(key: string): Entry | undefined {
     const e = this.#map.get(key);
     if (e === undefined || e.expiresAt === 0 || e.expiresAt > this.now()) return e;
-    this.delete(key);
+    this.#expired(key);
     return undefined;
+  }
+
+  /** The entry of `key` as stored, expired or not, without removing it (Redis' dictFind). */
+  peek(key: string): Entry | undefined {
+    return this.#map.get(key);
+  }
+
+  // Removes an expired key, counts it and tells the listener.
+  #expired(key: string): void {
+    this.#map.delete(key);
+    this.#expiring.delete(key);
+    this.expiredKeys++;
+    this.onExpired?.(key);
   }
 
   /** Stores `value` (kept as given: pass bytes the keyspace may own) with expiry `expiresAt` (0: none). */
@@ -83,13 +100,38 @@ export class Keyspace {
     return true;
   }
 
-  /** Removes `key`; whether it was there (and live). */
+  /** Removes `key`; whether it was there (and live: an expired one goes as expired, and false). */
   delete(key: string): boolean {
     const e = this.#map.get(key);
     if (e === undefined) return false;
+    if (e.expiresAt !== 0 && e.expiresAt <= this.now()) {
+      this.#expired(key);
+      return false;
+    }
     this.#map.delete(key);
     if (e.expiresAt !== 0) this.#expiring.delete(key);
-    return e.expiresAt === 0 || e.expiresAt > this.now();
+    return true;
+  }
+
+  /**
+   * A live key drawn at random (undefined when there is none); expired keys
+   * met on the way are removed, as Redis' dbRandomKey does.
+   */
+  randomKey(): string | undefined {
+    const now = this.now();
+    while (this.#map.size > 0) {
+      let i = Math.floor(Math.random() * this.#map.size);
+      let found: string | undefined;
+      for (const k of this.#map.keys())
+        if (i-- === 0) {
+          found = k;
+          break;
+        }
+      const e = this.#map.get(found!)!;
+      if (e.expiresAt === 0 || e.expiresAt > now) return found;
+      this.#expired(found!);
+    }
+    return undefined;
   }
 
   /** Removes every key. */
@@ -115,7 +157,7 @@ export class Keyspace {
       const e = this.#map.get(r.value);
       if (e === undefined || e.expiresAt === 0) this.#expiring.delete(r.value);
       else if (e.expiresAt <= now) {
-        this.delete(r.value);
+        this.#expired(r.value);
         removed++;
       }
     }
