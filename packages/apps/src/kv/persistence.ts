@@ -22,20 +22,20 @@ import {
   pathSeed,
   type SystemCalls,
 } from '@dios/kernel';
-import { latin1, latin1Bytes, plainBytes } from './core/bytes.js';
 import { detachedContext } from './commands/context.js';
 import { dispatch } from './commands/table.js';
-import type { Keyspace, Value } from './core/keyspace.js';
-import { ListValue } from './core/list.js';
-import { typeName } from './core/values.js';
-import { DEFAULT_KV_LIMITS, MAX_BUFFER_BYTES, MAX_CONFIGURED_BYTES } from './core/limits.js';
+import { KvConfig } from './core/config.js';
+import type { Keyspace } from './core/keyspace.js';
+import { DEFAULT_KV_LIMITS, MAX_CONFIGURED_BYTES } from './core/limits.js';
 import { RespParser, RespProtocolError } from './resp-parser.js';
 import { RespWriter } from './core/resp-writer.js';
+import { decodeKeys, encodeKeys, SNAPSHOT_HEADER } from './snapshot.js';
 
 const SNAPSHOT_MAGIC = 0x53564b44; // "DKVS" little-endian
 const AOF_MAGIC = 0x41564b44; // "DKVA"
+// The AOF's format (the snapshot's is snapshot.ts' own).
 const FORMAT = 1;
-const HEADER = 12;
+const HEADER = SNAPSHOT_HEADER;
 
 /** Where the blobs live and when the AOF is rewritten. */
 export interface PersistenceOptions {
@@ -203,91 +203,14 @@ function atPath(e: unknown, path: string): unknown {
   return error;
 }
 
-/** The snapshot bytes of `keys` (live keys only) with generation `generation`. Per key: type (0 string, 1 list), key, value, expiry. ENOMEM over 2 GiB. */
+/** The snapshot bytes of `keys` (live keys only) with generation `generation` (see snapshot.ts). ENOMEM over 2 GiB. */
 export function encodeSnapshot(keys: Keyspace, generation: number): Uint8Array {
-  const now = keys.now();
-  const live: [string, Value, number][] = [];
-  let size = HEADER;
-  for (const [k, e] of keys.entries()) {
-    if (e.expiresAt !== 0 && e.expiresAt <= now) continue;
-    live.push([k, e.value, e.expiresAt]);
-    size += 1 + 4 + k.length + 8;
-    if (e.value instanceof Uint8Array) size += 4 + e.value.length;
-    else if (e.value instanceof ListValue) size += 4 + e.value.items.reduce((n, v) => n + 4 + v.length, 0);
-    else throw errors.ENOTSUP('kv.rewrite', 'snapshot', `no snapshot format yet for ${typeName(e.value)} values`);
-  }
-  if (size > MAX_BUFFER_BYTES)
-    throw errors.ENOMEM(
-      'kv.rewrite',
-      'snapshot',
-      `a snapshot of ${size} bytes is more than one buffer holds (${MAX_BUFFER_BYTES})`,
-    );
-  const out = new Uint8Array(size);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, SNAPSHOT_MAGIC, true);
-  v.setUint32(4, FORMAT, true);
-  v.setUint32(8, generation, true);
-  let at = HEADER;
-  const bytes = (b: Uint8Array) => {
-    v.setUint32(at, b.length, true);
-    out.set(b, at + 4);
-    at += 4 + b.length;
-  };
-  for (const [k, value, expiresAt] of live) {
-    const isString = value instanceof Uint8Array;
-    out[at++] = isString ? 0 : 1;
-    bytes(latin1Bytes(k));
-    if (isString) bytes(value);
-    else if (value instanceof ListValue) {
-      v.setUint32(at, value.items.length, true);
-      at += 4;
-      for (const item of value.items) bytes(item);
-    }
-    v.setFloat64(at, expiresAt, true);
-    at += 8;
-  }
-  return out;
+  return encodeKeys(keys, generation, SNAPSHOT_MAGIC);
 }
 
 // Loads snapshot bytes into `keys`; returns their generation. Values are copied (the bytes are a lent view).
 function loadSnapshot(view: Uint8Array, keys: Keyspace): number {
-  // slice() below must copy (see plainBytes).
-  const bytes = plainBytes(view);
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  const bad = () => errors.EIO('kv.load', 'snapshot', 'not a DIOS KV snapshot, or cut short');
-  if (bytes.length < HEADER || v.getUint32(0, true) !== SNAPSHOT_MAGIC || v.getUint32(4, true) !== FORMAT) throw bad();
-  let at = HEADER;
-  const u32 = () => {
-    if (at + 4 > bytes.length) throw bad();
-    const n = v.getUint32(at, true);
-    at += 4;
-    return n;
-  };
-  const take = () => {
-    const n = u32();
-    if (at + n > bytes.length) throw bad();
-    const b = bytes.slice(at, at + n);
-    at += n;
-    return b;
-  };
-  const now = keys.now();
-  while (at < bytes.length) {
-    const type = bytes[at++];
-    const key = latin1(take());
-    let value: Value;
-    if (type === 0) value = take();
-    else if (type === 1) {
-      const n = u32();
-      const items: Uint8Array[] = [];
-      for (let i = 0; i < n; i++) items.push(take());
-      value = new ListValue(items);
-    } else throw bad();
-    if (at + 8 > bytes.length) throw bad();
-    const expiresAt = v.getFloat64(at, true);
-    at += 8;
-    if (expiresAt === 0 || expiresAt > now) keys.set(key, value, expiresAt);
-  }
-  return v.getUint32(8, true);
+  return decodeKeys(view, keys, SNAPSHOT_MAGIC, new KvConfig());
 }
 
 // Replays logged commands into `keys` through the ordinary command code, replies dropped.

@@ -12,7 +12,7 @@ export class KvConfig {
   /** list-compress-depth. */
   listCompressDepth = 0;
   /** hash-max-listpack-entries (alias hash-max-ziplist-entries). */
-  hashMaxListpackEntries = 128;
+  hashMaxListpackEntries = 512;
   /** hash-max-listpack-value (alias hash-max-ziplist-value). */
   hashMaxListpackValue = 64;
   /** set-max-intset-entries. */
@@ -21,6 +21,10 @@ export class KvConfig {
   zsetMaxListpackEntries = 128;
   /** zset-max-listpack-value (alias zset-max-ziplist-value). */
   zsetMaxListpackValue = 64;
-  /** notify-keyspace-events: the classes of keyspace events published ('' for none). */
+  /** notify-keyspace-events: the classes of keyspace events published ('' for none), as CONFIG GET shows them. */
   notifyKeyspaceEvents = '';
+  /** DEBUG QUICKLIST-PACKED-THRESHOLD: elements at least this long are kept as plain quicklist nodes (bytes). */
+  quicklistPackedThreshold = 1 << 30;
+  /** Every other parameter CONFIG SET accepted, by its primary name (shown by CONFIG GET, no effect here). */
+  readonly others = new Map<string, string>();
 }
