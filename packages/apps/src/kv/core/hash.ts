@@ -10,9 +10,67 @@ export class HashValue {
   readonly fields = new Map<string, Uint8Array>();
   /** What OBJECT ENCODING reports: listpack while small, then hashtable for good. */
   encoding: 'listpack' | 'hashtable' = 'listpack';
+  // Fields for random picks: every live field once, plus `#stale` removed ones (skipped when drawn).
+  #pool: string[] | undefined;
+  #stale = 0;
 
   /** Number of fields. */
   get size(): number {
     return this.fields.size;
+  }
+
+  /** Sets `field` to `value` (kept as given); whether the field is new. */
+  set(field: string, value: Uint8Array): boolean {
+    const fresh = !this.fields.has(field);
+    this.fields.set(field, value);
+    if (fresh && this.#pool !== undefined) {
+      // A removed copy of it may still be in the pool: then it would be drawn twice as often.
+      if (this.#stale > 0) this.#pool = undefined;
+      else this.#pool.push(field);
+    }
+    return fresh;
+  }
+
+  /** Removes `field`; whether it was there. */
+  delete(field: string): boolean {
+    if (!this.fields.delete(field)) return false;
+    if (this.#pool !== undefined) this.#stale++;
+    return true;
+  }
+
+  /**
+   * Makes the encoding hashtable when the hash passed Redis' thresholds
+   * (more than `maxEntries` fields, or a field or value longer than
+   * `maxValue` bytes, given as `longest`); never back.
+   */
+  grow(maxEntries: number, maxValue: number, longest: number): void {
+    if (this.encoding === 'listpack' && (this.fields.size > maxEntries || longest > maxValue))
+      this.encoding = 'hashtable';
+  }
+
+  /** A field drawn uniformly (the hash must not be empty). */
+  random(): string {
+    let pool = this.#pool;
+    if (pool === undefined || pool.length - this.#stale !== this.fields.size || this.#stale > this.fields.size) {
+      pool = this.#pool = [...this.fields.keys()];
+      this.#stale = 0;
+    }
+    for (;;) {
+      const f = pool[Math.floor(Math.random() * pool.length)]!;
+      if (this.fields.has(f)) return f;
+    }
+  }
+
+  /** `count` distinct fields drawn uniformly (count < size), in random order. */
+  sample(count: number): string[] {
+    const all = [...this.fields.keys()];
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(Math.random() * (all.length - i));
+      const t = all[i]!;
+      all[i] = all[j]!;
+      all[j] = t;
+    }
+    all.length = count;
+    return all;
   }
 }
