@@ -1,7 +1,8 @@
 /**
  * List commands: LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP (with a count),
  * LLEN, LINDEX, LSET, and the table of every list command (the others are
- * in lists-edit.ts, lists-move.ts and lists-blocking.ts). A list goes when
+ * in lists-edit.ts, lists-move.ts and lists-blocking.ts) and of SORT
+ * (lists-sort.ts), which makes lists. A list goes when
  * its last element does.
  * @module
  */
@@ -12,6 +13,7 @@ import { afterPop, listAt, longArg, popMany, replyElements, type End } from './l
 import { linsert, lpos, lrange, lrem, ltrim } from './lists-edit.js';
 import { blmove, blmpop, bpop, brpoplpush } from './lists-blocking.js';
 import { lmove, lmpop, lmpopKeys, rpoplpush } from './lists-move.js';
+import { sort, sortKeys } from './lists-sort.js';
 
 function push(args: Uint8Array[], ctx: CommandContext, end: End, onlyIfExists: boolean): void {
   const key = latin1(args[1]!);
@@ -117,4 +119,6 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
   { name: 'blmove', arity: 6, keys: TWO_KEYS, run: blmove },
   { name: 'brpoplpush', arity: 4, keys: TWO_KEYS, run: brpoplpush },
   { name: 'blmpop', arity: -5, keys: (a) => lmpopKeys(a, 2), run: blmpop },
+  { name: 'sort', arity: -2, keys: sortKeys, run: (a, c) => sort(a, c, false) },
+  { name: 'sort_ro', arity: -2, keys: ONE_KEY, run: (a, c) => sort(a, c, true) },
 ];
