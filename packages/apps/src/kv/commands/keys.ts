@@ -1,93 +1,36 @@
 /**
- * Keyspace commands: DEL, EXISTS, EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT,
- * PERSIST, TTL, PTTL, TYPE, KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL.
+ * Keyspace commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, KEYS, SCAN,
+ * RANDOMKEY, DBSIZE, FLUSHDB, FLUSHALL; with the expiry commands
+ * (expire.ts) and those that copy or move keys (keys-copy.ts).
  * @module
  */
-import { excerpt, isWord, latin1, latin1Bytes, parseInteger } from '../core/bytes.js';
+import { isWord, latin1, latin1Bytes } from '../core/bytes.js';
 import { typeName } from '../core/values.js';
-import { NOT_AN_INTEGER, SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
+import { SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
+import { EXPIRE_COMMANDS } from './expire.js';
+import { COPY_COMMANDS } from './keys-copy.js';
+import { parseScanCursor, parseScanOptions } from './scan-options.js';
 
 function del(args: Uint8Array[], ctx: CommandContext): void {
   let n = 0;
   const logged: Uint8Array[] = [args[0]!];
   for (let i = 1; i < args.length; i++) {
-    if (ctx.keys.delete(latin1(args[i]!))) {
+    const key = latin1(args[i]!);
+    if (ctx.keys.delete(key)) {
       n++;
       logged.push(args[i]!);
+      ctx.notify('g', 'del', key);
     }
   }
   if (n > 0) ctx.log(logged);
   ctx.out.integer(n);
 }
 
+// EXISTS and TOUCH: how many of the keys (duplicates counted) exist.
 function exists(args: Uint8Array[], ctx: CommandContext): void {
   let n = 0;
   for (let i = 1; i < args.length; i++) if (ctx.keys.get(latin1(args[i]!)) !== undefined) n++;
   ctx.out.integer(n);
-}
-
-// EXPIRE and friends: `unit` ms per unit, `absolute` for the *AT forms.
-function expire(args: Uint8Array[], ctx: CommandContext, unit: number, absolute: boolean): void {
-  const name = latin1(args[0]!).toLowerCase();
-  const n = parseInteger(args[2]!);
-  if (n === undefined) return ctx.out.error(NOT_AN_INTEGER);
-  let nx = false;
-  let xx = false;
-  let gt = false;
-  let lt = false;
-  for (let i = 3; i < args.length; i++) {
-    const a = args[i]!;
-    if (isWord(a, 'NX')) nx = true;
-    else if (isWord(a, 'XX')) xx = true;
-    else if (isWord(a, 'GT')) gt = true;
-    else if (isWord(a, 'LT')) lt = true;
-    else return ctx.out.error(`ERR Unsupported option ${excerpt(a)}`);
-  }
-  if (nx && (xx || gt || lt))
-    return ctx.out.error('ERR NX and XX, GT or LT options at the same time are not compatible');
-  if (gt && lt) return ctx.out.error('ERR GT and LT options at the same time are not compatible');
-  const at = (absolute ? 0n : BigInt(ctx.keys.now())) + n * BigInt(unit);
-  if (at > BigInt(Number.MAX_SAFE_INTEGER) || at < -BigInt(Number.MAX_SAFE_INTEGER)) {
-    return ctx.out.error(`ERR invalid expire time in '${name}' command`);
-  }
-  const key = latin1(args[1]!);
-  const e = ctx.keys.get(key);
-  if (e === undefined) return ctx.out.integer(0);
-  const current = e.expiresAt === 0 ? Infinity : e.expiresAt;
-  const when = Number(at);
-  if (
-    (nx && e.expiresAt !== 0) ||
-    (xx && e.expiresAt === 0) ||
-    (gt && !(when > current)) ||
-    (lt && !(when < current))
-  ) {
-    return ctx.out.integer(0);
-  }
-  if (when <= ctx.keys.now()) {
-    ctx.keys.delete(key);
-    ctx.log(['DEL', args[1]!]);
-  } else {
-    ctx.keys.expire(key, when);
-    ctx.log(['PEXPIREAT', args[1]!, String(when)]);
-  }
-  ctx.out.integer(1);
-}
-
-function persist(args: Uint8Array[], ctx: CommandContext): void {
-  const key = latin1(args[1]!);
-  const e = ctx.keys.get(key);
-  if (e === undefined || e.expiresAt === 0) return ctx.out.integer(0);
-  ctx.keys.expire(key, 0);
-  ctx.log(['PERSIST', args[1]!]);
-  ctx.out.integer(1);
-}
-
-function ttl(args: Uint8Array[], ctx: CommandContext, unit: number): void {
-  const e = ctx.keys.get(latin1(args[1]!));
-  if (e === undefined) return ctx.out.integer(-2);
-  if (e.expiresAt === 0) return ctx.out.integer(-1);
-  const ms = Math.max(0, e.expiresAt - ctx.keys.now());
-  ctx.out.integer(unit === 1 ? ms : Math.floor((ms + 500) / 1000));
 }
 
 function type(args: Uint8Array[], ctx: CommandContext): void {
@@ -101,33 +44,28 @@ function keys(args: Uint8Array[], ctx: CommandContext): void {
 }
 
 function scan(args: Uint8Array[], ctx: CommandContext): void {
-  const c = parseInteger(args[1]!);
-  if (c === undefined || c < 0n || c > BigInt(Number.MAX_SAFE_INTEGER)) return ctx.out.error('ERR invalid cursor');
-  let count = 10;
-  let pattern: string | undefined;
-  let onlyType: string | undefined;
-  for (let i = 2; i < args.length; i++) {
-    const a = args[i]!;
-    if (i + 1 >= args.length) return ctx.out.error(SYNTAX_ERROR);
-    if (isWord(a, 'COUNT')) {
-      const n = parseInteger(args[++i]!);
-      if (n === undefined) return ctx.out.error(NOT_AN_INTEGER);
-      if (n < 1n) return ctx.out.error(SYNTAX_ERROR);
-      count = n > 1_000_000n ? 1_000_000 : Number(n);
-    } else if (isWord(a, 'MATCH')) {
-      pattern = latin1(args[++i]!);
-      if (pattern === '*') pattern = undefined;
-    } else if (isWord(a, 'TYPE')) onlyType = excerpt(args[++i]!).toLowerCase();
-    else return ctx.out.error(SYNTAX_ERROR);
-  }
-  const step = ctx.keys.scan(Number(c), count, pattern);
+  const cursor = parseScanCursor(args[1]!, ctx);
+  if (cursor === undefined) return;
+  const options = parseScanOptions(args, 2, ctx, true);
+  if (options === undefined) return;
+  // This keyspace's cursors are handles it gave out; any other one is invalid.
+  const step =
+    cursor > BigInt(Number.MAX_SAFE_INTEGER)
+      ? undefined
+      : ctx.keys.scan(Number(cursor), options.count, options.pattern);
   if (step === undefined) return ctx.out.error('ERR invalid cursor');
-  const found =
-    onlyType === undefined ? step.keys : step.keys.filter((k) => typeName(ctx.keys.get(k)?.value) === onlyType);
+  const t = options.type;
+  const found = t === undefined ? step.keys : step.keys.filter((k) => typeName(ctx.keys.get(k)?.value) === t);
   ctx.out.arrayHeader(2);
   ctx.out.bulk(latin1Bytes(String(step.cursor)));
   ctx.out.arrayHeader(found.length);
   for (const k of found) ctx.out.bulkText(k);
+}
+
+function randomKey(_args: Uint8Array[], ctx: CommandContext): void {
+  const k = ctx.keys.randomKey();
+  if (k === undefined) ctx.out.bulk(null);
+  else ctx.out.bulkText(k);
 }
 
 function flush(args: Uint8Array[], ctx: CommandContext): void {
@@ -141,20 +79,17 @@ function flush(args: Uint8Array[], ctx: CommandContext): void {
 
 /** The keyspace commands. */
 export const KEY_COMMANDS: readonly CommandSpec[] = [
-  { name: 'del', arity: -2, run: del },
-  { name: 'unlink', arity: -2, run: del },
-  { name: 'exists', arity: -2, run: exists },
-  { name: 'expire', arity: -3, run: (a, c) => expire(a, c, 1000, false) },
-  { name: 'pexpire', arity: -3, run: (a, c) => expire(a, c, 1, false) },
-  { name: 'expireat', arity: -3, run: (a, c) => expire(a, c, 1000, true) },
-  { name: 'pexpireat', arity: -3, run: (a, c) => expire(a, c, 1, true) },
-  { name: 'persist', arity: 2, run: persist },
-  { name: 'ttl', arity: 2, run: (a, c) => ttl(a, c, 1000) },
-  { name: 'pttl', arity: 2, run: (a, c) => ttl(a, c, 1) },
-  { name: 'type', arity: 2, run: type },
+  { name: 'del', arity: -2, keys: [1, -1, 1], run: del },
+  { name: 'unlink', arity: -2, keys: [1, -1, 1], run: del },
+  { name: 'exists', arity: -2, keys: [1, -1, 1], run: exists },
+  { name: 'touch', arity: -2, keys: [1, -1, 1], run: exists },
+  { name: 'type', arity: 2, keys: [1, 1, 1], run: type },
   { name: 'keys', arity: 2, run: keys },
   { name: 'scan', arity: -2, run: scan },
+  { name: 'randomkey', arity: 1, run: randomKey },
   { name: 'dbsize', arity: 1, run: (_a, c) => c.out.integer(c.keys.size) },
   { name: 'flushdb', arity: -1, run: flush },
   { name: 'flushall', arity: -1, run: flush },
+  ...EXPIRE_COMMANDS,
+  ...COPY_COMMANDS,
 ];
