@@ -4,7 +4,9 @@
  * with its request parser and its state.
  * @module
  */
-import type { ClientState } from './commands/context.js';
+import type { BlockRequest } from './commands/blocking.js';
+import type { ClientState, QueuedCommand } from './commands/context.js';
+import type { RespWriter } from './core/resp-writer.js';
 import type { Backlog } from './output-limit.js';
 import { RespParser, type RespParserLimits } from './resp-parser.js';
 
@@ -27,6 +29,20 @@ export class Connection implements ClientState, Backlog {
   name = '';
   /** The protocol its replies use (HELLO sets it). */
   protocol: 2 | 3 = 2;
+  /** Bits of client-flags.ts (MULTI, subscribed, blocked ...). */
+  flags = 0;
+  /** MULTI's queue. */
+  queue?: QueuedCommand[];
+  /** WATCHed keys. */
+  watched?: Map<string, boolean>;
+  /** Subscribed channels. */
+  channels?: Set<string>;
+  /** Subscribed patterns. */
+  patterns?: Set<string>;
+  /** What it is blocked by. */
+  blockedBy?: BlockRequest | undefined;
+  /** Messages and replies for it made while another client was served, sent after that client's round. */
+  pushes: RespWriter | undefined;
   /** Close once the pending replies are written (QUIT, a protocol error). */
   closeAfterReply = false;
   /** Replies are being written in the background (the client reads slowly); no requests are read meanwhile. */

@@ -21,10 +21,19 @@ import {
   type SystemCalls,
 } from '@dios/kernel';
 import { deleteQuietly } from '@dios/libd';
-import { noDisconnections, type CommandContext, type CommandSpec, type ServerState } from './commands/context.js';
-import { commandTable, dispatch } from './commands/table.js';
+import type { BlockRequest } from './commands/blocking.js';
+import {
+  keyPositions,
+  noDisconnections,
+  type CommandContext,
+  type CommandSpec,
+  type ServerState,
+} from './commands/context.js';
+import { commandSpec, commandTable, dispatch } from './commands/table.js';
+import { BLOCKED, IN_EXEC } from './client-flags.js';
 import { Connection } from './connection.js';
-import { plainBytes } from './core/bytes.js';
+import { latin1, latin1Bytes, plainBytes } from './core/bytes.js';
+import { ClientHub } from './hub.js';
 import { Keyspace } from './core/keyspace.js';
 import { DEFAULT_KV_LIMITS, MAX_BUFFER_BYTES, type KvLimits } from './core/limits.js';
 import { OutputLimiter } from './output-limit.js';
@@ -102,6 +111,12 @@ class KvServer {
   #rewriteRequested = false;
   readonly #state: ServerState;
   readonly #ctx: CommandContext;
+  readonly #hub: ClientHub;
+  // The client whose requests are being run (its replies go to #out), if any.
+  #serving: Connection | undefined;
+  // Clients with pushes waiting (Connection.pushes), and unblocked clients with requests waiting in their parser.
+  readonly #pushed = new Set<Connection>();
+  readonly #resume = new Set<Connection>();
   readonly #limits: KvLimits;
   readonly #output: OutputLimiter;
   readonly #log: (line: string) => void;
@@ -126,6 +141,7 @@ class KvServer {
       startedAt: Date.now(),
       port: address === undefined ? undefined : Number(address.slice(address.lastIndexOf(':') + 1)),
       connectedClients: () => this.#conns.size,
+      blockedClients: () => this.#hub.blocked.count,
       commandsProcessed: 0,
       requestRewrite: () => {
         if (this.#persistence === undefined) return false;
@@ -137,16 +153,27 @@ class KvServer {
       config: new KvConfig(),
       disconnections: noDisconnections(),
     };
-    const aof = (args: readonly (Uint8Array | string)[]) => this.#persistence?.pending.command(args);
+    const hub = (this.#hub = new ClientHub((c) => this.#writerFor(c as Connection)));
+    hub.unblock = (id, withError) => this.#unblockById(id, withError);
+    const config = this.#state.config;
+    // A logged write modifies the keys of the command logged: WATCH and blocked clients look at them.
+    const logWrite = (args: readonly (Uint8Array | string)[]) => {
+      this.#persistence?.pending.command(args);
+      if (hub.watching) this.#touchLogged(args);
+    };
+    this.#keys.onExpired = (key) => {
+      hub.notify(config, 'x', 'expired', key);
+      if (hub.watching) hub.touched(key, this.#keys);
+    };
     this.#ctx = {
       keys: this.#keys,
       out: this.#out,
-      log: aof,
+      log: logWrite,
       client: new Connection(0, 'stream', -1, -1),
       server: this.#state,
-      // Until clients can be parked: the timeout reply at once.
-      block: (request) => request.timedOut(this.#ctx),
-      notify: () => {},
+      block: (request) => this.#block(request),
+      notify: (type, event, key) => hub.notify(config, type, event, key),
+      hub,
       ...(setup.commands !== undefined && { commands: commandTable(setup.commands) }),
     };
   }
@@ -180,6 +207,12 @@ class KvServer {
       let timeoutMs: number | undefined;
       if (this.#keys.expiring > 0) timeoutMs = Math.max(0, this.#nextSweep - now);
       if (closingSoonest !== Infinity) timeoutMs = Math.max(0, Math.min(timeoutMs ?? Infinity, closingSoonest - now));
+      if (this.#hub.blocked.count > 0) {
+        const soonest = this.#hub.blocked.soonest();
+        if (soonest !== Infinity) timeoutMs = Math.max(0, Math.min(timeoutMs ?? Infinity, soonest - this.#keys.now()));
+      }
+      // Unblocked clients with requests already read are served without waiting for more.
+      if (this.#resume.size > 0) timeoutMs = 0;
       // After a busy round, let the host deliver what has arrived meanwhile (one turn of its event loop) before
       // selecting: the next round then finds several clients ready instead of blocking for each one.
       if (this.#busy) await yieldToHost();
@@ -192,7 +225,11 @@ class KvServer {
         if (!isDiosError(e, 'ETIMEDOUT')) throw e;
       }
       await this.#housekeeping();
-      if (ready.length === 0) continue;
+      if (this.#hub.blocked.count > 0) this.#timeouts();
+      if (ready.length === 0 && this.#resume.size === 0) {
+        await this.#flushPushes();
+        continue;
+      }
       let wake = false;
       let accept = false;
       let announced = false;
@@ -207,9 +244,12 @@ class KvServer {
           if (conn !== undefined && !conn.flushing) clients.push(conn);
         }
       }
+      for (const conn of this.#resume)
+        if (!clients.includes(conn) && !conn.flushing && this.#conns.has(conn.input)) clients.push(conn);
       if (wake) await this.#drainWake();
       if (accept && listener !== undefined) await this.#accept(listener);
       await this.#round(clients);
+      await this.#flushPushes();
       if (announced && !(await this.#readInbox())) break;
     }
     await this.#shutdown();
@@ -392,26 +432,31 @@ class KvServer {
   // (conn.outStart..outEnd). True when there is something to send.
   async #read(conn: Connection): Promise<boolean> {
     const sys = this.#sys;
-    let view: Uint8Array;
+    // An unblocked client runs the requests it sent meanwhile, whether or not more came.
+    const resumed = this.#resume.delete(conn);
+    let view: Uint8Array | undefined;
     try {
       view = await sys.beginRead(conn.input, { length: READ_BYTES }, BeginReadFlags.NONBLOCK);
     } catch (e) {
-      if (isDiosError(e, 'EAGAIN')) return false;
-      // A reset (ECONNRESET) or the like: the client is gone.
-      await this.#drop(conn);
-      return false;
+      if (!isDiosError(e, 'EAGAIN')) {
+        // A reset (ECONNRESET) or the like: the client is gone.
+        await this.#drop(conn);
+        return false;
+      }
+      if (!resumed) return false;
     }
     if (conn.closing) {
+      if (view === undefined) return false;
       await sys.endRead(conn.input, view);
       if (view.length === 0) await this.#drop(conn);
       return false;
     }
     const out = this.#out;
     conn.outStart = out.length;
-    if (view.length === 0) {
+    if (view !== undefined && view.length === 0) {
       await sys.endRead(conn.input, view);
       // The peer ended its side in the middle of a request: say so, as far as it still listens.
-      if (conn.parser.buffered === 0) {
+      if (conn.parser.buffered === 0 || (conn.flags & BLOCKED) !== 0) {
         await this.#drop(conn);
         return false;
       }
@@ -420,25 +465,46 @@ class KvServer {
       conn.outEnd = out.length;
       return true;
     }
+    const parser = conn.parser;
+    if ((conn.flags & BLOCKED) !== 0) {
+      // Parked: what it sends waits in its parser (a disconnection is still seen).
+      if (view !== undefined) {
+        parser.feed(view);
+        parser.retain();
+        await sys.endRead(conn.input, view);
+      }
+      return false;
+    }
     const ctx = this.#ctx;
     const state = this.#state;
     ctx.client = conn;
-    const parser = conn.parser;
+    out.protocol = conn.protocol;
+    // Messages that came for it before this round go first.
+    const pushes = conn.pushes;
+    if (pushes !== undefined && pushes.length > 0) {
+      out.raw(pushes.bytes());
+      pushes.reset();
+      this.#pushed.delete(conn);
+    }
     // The client's replies may not pass its hard output limit (nor the largest buffer).
     out.limit = conn.outStart + this.#output.hard;
     let replyStart = out.length;
     let overflowed = false;
+    const blocked = this.#hub.blocked;
+    this.#serving = conn;
     try {
-      parser.feed(view);
+      if (view !== undefined) parser.feed(view);
       for (let args = parser.next(); args !== undefined; args = parser.next()) {
         state.commandsProcessed++;
         dispatch(args, ctx);
         replyStart = out.length;
+        // Clients blocked on keys this command wrote are served now, as Redis does after each command.
+        if (blocked.ready.size > 0) this.#serveReady();
         if (out.overflowed) {
           overflowed = true;
           break;
         }
-        if (conn.closeAfterReply) break;
+        if (conn.closeAfterReply || (conn.flags & BLOCKED) !== 0) break;
       }
       if (!conn.closeAfterReply && !overflowed) parser.retain();
     } catch (e) {
@@ -457,8 +523,9 @@ class KvServer {
       conn.closeAfterReply = true;
     } finally {
       out.limit = MAX_BUFFER_BYTES;
+      this.#serving = undefined;
     }
-    await sys.endRead(conn.input, view);
+    if (view !== undefined) await sys.endRead(conn.input, view);
     if (overflowed) {
       // As Redis does past the hard limit: the client is closed at once, its replies dropped.
       out.truncate(conn.outStart);
@@ -558,6 +625,7 @@ class KvServer {
   // Forgets a connection and deletes its references.
   async #drop(conn: Connection): Promise<void> {
     if (!this.#conns.delete(conn.input)) return;
+    this.#forget(conn);
     const sys = this.#sys;
     if (conn.kind === 'stream' && !conn.closing) {
       // Tell a native client there will be no more replies.
@@ -570,6 +638,112 @@ class KvServer {
     }
     await deleteQuietly(sys, conn.input);
     if (conn.output !== conn.input) await deleteQuietly(sys, conn.output);
+  }
+
+  // Takes a client that leaves out of every registry.
+  #forget(conn: Connection): void {
+    const hub = this.#hub;
+    hub.blocked.unblock(conn);
+    hub.watched.unwatchAll(conn);
+    hub.channels.forget(conn);
+    this.#pushed.delete(conn);
+    this.#resume.delete(conn);
+  }
+
+  // Where output for `conn` goes: #out while it is being served, else its pushes (sent after the round).
+  #writerFor(conn: Connection): RespWriter {
+    if (conn === this.#serving) return this.#out;
+    let w = conn.pushes;
+    if (w === undefined) conn.pushes = w = new RespWriter();
+    w.protocol = conn.protocol;
+    this.#pushed.add(conn);
+    return w;
+  }
+
+  // A context for running part of `conn`'s blocked command (its output to its pushes).
+  #contextFor(conn: Connection): CommandContext {
+    return { ...this.#ctx, client: conn, out: this.#writerFor(conn) };
+  }
+
+  // ctx.block: parks the client being served; inside EXEC (or with no client) the timeout reply at once.
+  #block(request: BlockRequest): void {
+    const conn = this.#serving;
+    if (conn === undefined || (conn.flags & IN_EXEC) !== 0) return request.timedOut(this.#ctx);
+    this.#hub.blocked.block(conn, request);
+  }
+
+  // The keys of a logged command were modified.
+  #touchLogged(args: readonly (Uint8Array | string)[]): void {
+    const bytes = args.map((a) => (typeof a === 'string' ? latin1Bytes(a) : a));
+    const spec = commandSpec(bytes[0]!, this.#ctx.commands);
+    if (spec === undefined) return;
+    for (const i of keyPositions(spec, bytes)) {
+      const a = args[i]!;
+      this.#hub.touched(typeof a === 'string' ? a : latin1(a), this.#keys);
+    }
+  }
+
+  // Retries the clients blocked on keys written since, first come first served, until no key is left to look at.
+  #serveReady(): void {
+    const blocked = this.#hub.blocked;
+    for (const key of blocked.ready) {
+      blocked.ready.delete(key);
+      for (const client of [...blocked.waiting(key)]) {
+        const conn = client as Connection;
+        const request = conn.blockedBy;
+        if (request === undefined) continue;
+        if (request.retry(this.#contextFor(conn))) this.#unblocked(conn);
+      }
+    }
+  }
+
+  // A client whose block ended: the requests it sent meanwhile run next.
+  #unblocked(conn: Connection): void {
+    this.#hub.blocked.unblock(conn);
+    if (conn.parser.buffered > 0) this.#resume.add(conn);
+  }
+
+  // Blocked clients past their deadline get their timeout reply.
+  #timeouts(): void {
+    for (const conn of this.#hub.blocked.expired(this.#keys.now()) as Connection[]) {
+      const request = conn.blockedBy!;
+      this.#unblocked(conn);
+      request.timedOut(this.#contextFor(conn));
+    }
+  }
+
+  // CLIENT UNBLOCK.
+  #unblockById(id: number, withError: boolean): boolean {
+    const conn = this.#hub.blocked.byId(id) as Connection | undefined;
+    if (conn === undefined) return false;
+    const request = conn.blockedBy!;
+    this.#unblocked(conn);
+    const ctx = this.#contextFor(conn);
+    if (withError) ctx.out.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    else request.timedOut(ctx);
+    return true;
+  }
+
+  // Sends the pushes waiting for clients not busy with an earlier write (durable first, as replies are).
+  async #flushPushes(): Promise<void> {
+    if (this.#pushed.size === 0) return;
+    await this.#persistence?.commit();
+    for (const conn of [...this.#pushed]) {
+      if (conn.flushing) continue;
+      this.#pushed.delete(conn);
+      const w = conn.pushes!;
+      if (w.length === 0 || conn.closing || !this.#conns.has(conn.input)) {
+        w.reset();
+        continue;
+      }
+      const bytes = w.bytes().slice();
+      w.reset();
+      try {
+        await this.#reply(conn, bytes);
+      } catch (e) {
+        await this.#failed(conn, e);
+      }
+    }
   }
 
   async #shutdown(): Promise<void> {

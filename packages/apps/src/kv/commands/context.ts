@@ -8,6 +8,7 @@ import { KvConfig } from '../core/config.js';
 import type { Keyspace } from '../core/keyspace.js';
 import type { KvLimits } from '../core/limits.js';
 import type { RespWriter } from '../core/resp-writer.js';
+import { ClientHub } from '../hub.js';
 import type { BlockRequest } from './blocking.js';
 
 /** A client as commands see it (CLIENT SETNAME, QUIT). */
@@ -20,6 +21,26 @@ export interface ClientState {
   closeAfterReply: boolean;
   /** The protocol its replies use (HELLO sets it). */
   protocol: 2 | 3;
+  /** Its states besides the plain one (bits of client-flags.ts; 0: none), tested once per request. */
+  flags: number;
+  /** MULTI's queued commands (their arguments copied). */
+  queue?: QueuedCommand[];
+  /** The keys it WATCHes, each with whether it had expired (while still stored) when watched. */
+  watched?: Map<string, boolean>;
+  /** Channels it is subscribed to. */
+  channels?: Set<string>;
+  /** Patterns it is subscribed to. */
+  patterns?: Set<string>;
+  /** What it is blocked by (see `CommandContext.block`). */
+  blockedBy?: BlockRequest | undefined;
+}
+
+/** A command queued by MULTI. */
+export interface QueuedCommand {
+  /** Its table entry. */
+  readonly spec: CommandSpec;
+  /** Its arguments (copies). */
+  readonly args: Uint8Array[];
 }
 
 /** What INFO reports about the server. */
@@ -30,6 +51,8 @@ export interface ServerState {
   readonly port: number | undefined;
   /** Clients connected now. */
   connectedClients(): number;
+  /** Clients parked by blocking commands now (INFO's blocked_clients). */
+  blockedClients(): number;
   /** Commands run since the server started, as INFO's total_commands_processed. */
   commandsProcessed: number;
   /** Asks for an AOF rewrite once the current round is done (BGREWRITEAOF); false without persistence. */
@@ -73,11 +96,12 @@ export function detachedContext(keys: Keyspace, out: RespWriter, limits: KvLimit
     keys,
     out,
     log: () => {},
-    client: { id: 0, name: '', closeAfterReply: false, protocol: 2 },
+    client: { id: 0, name: '', closeAfterReply: false, protocol: 2, flags: 0 },
     server: {
       startedAt: Date.now(),
       port: undefined,
       connectedClients: () => 0,
+      blockedClients: () => 0,
       commandsProcessed: 0,
       requestRewrite: () => false,
       persistenceInfo: () => ({}),
@@ -86,7 +110,8 @@ export function detachedContext(keys: Keyspace, out: RespWriter, limits: KvLimit
       disconnections: noDisconnections(),
     },
     block: (request) => request.timedOut(ctx),
-    notify: () => {},
+    notify: (type, event, key) => ctx.hub.notify(ctx.server.config, type, event, key),
+    hub: new ClientHub(() => ctx.out),
   };
   return ctx;
 }
@@ -122,6 +147,8 @@ export interface CommandContext {
    * when the configuration asks for that class.
    */
   notify(type: string, event: string, key: string): void;
+  /** Pub/sub, WATCH, blocked clients and keyspace events: what connects this client to the others. */
+  readonly hub: ClientHub;
 }
 
 /** A command's implementation: reads `args` (args[0] is the name), writes one reply to `ctx.out`. */

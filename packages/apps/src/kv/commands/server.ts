@@ -1,17 +1,26 @@
 /**
- * Connection and server commands: PING, ECHO, QUIT, SELECT, CLIENT
- * (SETNAME, GETNAME, ID, SETINFO), COMMAND (enough for redis-cli: an empty
- * DOCS reply).
+ * Connection and server commands: PING, ECHO, QUIT, SELECT, RESET, CLIENT
+ * (SETNAME, GETNAME, ID, SETINFO, REPLY, UNBLOCK), COMMAND (enough for
+ * redis-cli: an empty DOCS reply).
  * @module
  */
-import { excerpt, isWord, latin1 } from '../core/bytes.js';
+import { excerpt, isWord, latin1, parseInteger } from '../core/bytes.js';
+import { PUBSUB, REPLY_OFF, REPLY_SKIP_NEXT } from '../client-flags.js';
 import type { CommandContext, CommandSpec } from './context.js';
+import { discardTransaction } from './transactions.js';
 
 /** The Redis version this server reports (clients pick features by it). */
 export const REPORTED_VERSION = '7.0.0';
 
 function ping(args: Uint8Array[], ctx: CommandContext): void {
   if (args.length > 2) return ctx.out.error("ERR wrong number of arguments for 'ping' command");
+  // A RESP2 subscriber's PING is answered as a message would be.
+  if ((ctx.client.flags & PUBSUB) !== 0 && ctx.client.protocol === 2) {
+    ctx.out.arrayHeader(2);
+    ctx.out.bulkText('pong');
+    ctx.out.bulk(args.length === 2 ? args[1]! : new Uint8Array(0));
+    return;
+  }
   if (args.length === 2) ctx.out.bulk(args[1]!);
   else ctx.out.simple('PONG');
 }
@@ -36,7 +45,45 @@ function client(args: Uint8Array[], ctx: CommandContext): void {
     return ctx.out.bulk(ctx.client.name === '' ? null : bytesOf(ctx.client.name));
   if (sub === 'id' && args.length === 2) return ctx.out.integer(ctx.client.id);
   if (sub === 'setinfo' && args.length === 4) return ctx.out.simple('OK');
+  if (sub === 'reply' && args.length === 3) return clientReply(args[2]!, ctx);
+  if (sub === 'unblock' && (args.length === 3 || args.length === 4)) return clientUnblock(args, ctx);
   ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${excerpt(args[1]!)}'. Try CLIENT HELP.`);
+}
+
+// CLIENT REPLY ON|OFF|SKIP: OFF and SKIP have no reply (the dispatcher drops the replies while they last).
+function clientReply(mode: Uint8Array, ctx: CommandContext): void {
+  const c = ctx.client;
+  if (isWord(mode, 'ON')) {
+    c.flags &= ~(REPLY_OFF | REPLY_SKIP_NEXT);
+    ctx.out.simple('OK');
+  } else if (isWord(mode, 'OFF')) c.flags |= REPLY_OFF;
+  else if (isWord(mode, 'SKIP')) {
+    if ((c.flags & REPLY_OFF) === 0) c.flags |= REPLY_SKIP_NEXT;
+  } else ctx.out.error('ERR syntax error');
+}
+
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if that client was blocked (and is no longer).
+function clientUnblock(args: Uint8Array[], ctx: CommandContext): void {
+  let withError = false;
+  if (args.length === 4) {
+    if (isWord(args[3]!, 'ERROR')) withError = true;
+    else if (!isWord(args[3]!, 'TIMEOUT')) return ctx.out.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  }
+  const id = parseInteger(args[2]!);
+  if (id === undefined) return ctx.out.error('ERR value is not an integer or out of range');
+  ctx.out.integer(ctx.hub.unblock(Number(id), withError) ? 1 : 0);
+}
+
+// RESET: the connection's state as new (Redis' clearClientConnectionState).
+function reset(_args: Uint8Array[], ctx: CommandContext): void {
+  const c = ctx.client;
+  discardTransaction(ctx);
+  ctx.hub.channels.forget(c);
+  c.flags = 0;
+  c.protocol = 2;
+  ctx.out.protocol = 2;
+  c.name = '';
+  ctx.out.simple('RESET');
 }
 
 function bytesOf(s: string): Uint8Array {
@@ -65,6 +112,7 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
     },
   },
   { name: 'select', arity: 2, run: select },
+  { name: 'reset', arity: 1, run: reset },
   { name: 'client', arity: -2, run: client },
   { name: 'command', arity: -1, run: command },
 ];

@@ -3,8 +3,11 @@
  * arity, and Redis' replies for unknown commands and wrong argument counts.
  * @module
  */
+import { DIRTY_EXEC, IN_MULTI, PUBSUB, REPLY_OFF, REPLY_SKIP, REPLY_SKIP_NEXT } from '../client-flags.js';
 import { excerpt } from '../core/bytes.js';
 import type { CommandContext, CommandSpec } from './context.js';
+import { execute } from './execute.js';
+import { HELLO_COMMANDS } from './hello.js';
 import { ADMIN_COMMANDS } from './admin.js';
 import { HASH_COMMANDS } from './hashes.js';
 import { KEY_COMMANDS } from './keys.js';
@@ -28,6 +31,7 @@ for (const spec of [
   ...TRANSACTION_COMMANDS,
   ...PUBSUB_COMMANDS,
   ...SERVER_COMMANDS,
+  ...HELLO_COMMANDS,
   ...ADMIN_COMMANDS,
 ])
   TABLE.set(spec.name, spec);
@@ -61,8 +65,20 @@ function quoted(bytes: Uint8Array): string {
   return `'${excerpt(bytes)}'`;
 }
 
-/** Runs one request (`args[0]` is the command name): exactly one reply is written to `ctx.out`. */
+/** The table entry of a command named `name` (any case), in the host's table when it has one. */
+export function commandSpec(name: Uint8Array, table?: ReadonlyMap<string, CommandSpec>): CommandSpec | undefined {
+  return find(name, table);
+}
+
+/** Runs one request (`args[0]` is the command name): exactly one reply is written to `ctx.out` (none while CLIENT REPLY says so). */
 export function dispatch(args: Uint8Array[], ctx: CommandContext): void {
+  const flags = ctx.client.flags;
+  if ((flags & (REPLY_OFF | REPLY_SKIP_NEXT)) !== 0) return quietly(args, ctx);
+  checked(args, ctx, flags);
+}
+
+// Checks a request, then runs it (or queues it inside MULTI).
+function checked(args: Uint8Array[], ctx: CommandContext, flags: number): void {
   // Checked before anything is read as a string, since no string can hold an argument this long.
   const max = ctx.server.limits.maxKeyBytes;
   if (args[0]!.length > max) return tooLong(ctx, args[0]!, max);
@@ -70,19 +86,70 @@ export function dispatch(args: Uint8Array[], ctx: CommandContext): void {
   if (spec === undefined) {
     let rest = '';
     for (let i = 1; i < args.length; i++) rest += `${quoted(args[i]!)} `;
-    ctx.out.error(`ERR unknown command ${quoted(args[0]!)}, with args beginning with: ${rest}`);
-    return;
+    return reject(ctx, `ERR unknown command ${quoted(args[0]!)}, with args beginning with: ${rest}`);
   }
   const n = args.length;
-  if (spec.arity > 0 ? n !== spec.arity : n < -spec.arity) {
-    ctx.out.error(`ERR wrong number of arguments for '${spec.name}' command`);
-    return;
-  }
+  if (spec.arity > 0 ? n !== spec.arity : n < -spec.arity)
+    return reject(ctx, `ERR wrong number of arguments for '${spec.name}' command`);
   for (let i = 1; i < n; i++)
     if (args[i]!.length > max && spec.values?.(i) !== true) return tooLong(ctx, args[i]!, max);
-  spec.run(args, ctx);
+  if (flags !== 0 && special(spec, args, ctx, flags)) return;
+  execute(spec, args, ctx);
+}
+
+// A refused request: its error, and inside MULTI the transaction is to abort (Redis' flagTransaction).
+function reject(ctx: CommandContext, message: string): void {
+  ctx.out.error(message);
+  if ((ctx.client.flags & IN_MULTI) !== 0) ctx.client.flags |= DIRTY_EXEC;
+}
+
+// Commands that still reply while CLIENT REPLY is OFF: their replies are pushes.
+const PUSHING = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe']);
+// Commands a RESP2 subscriber may send.
+const SUBSCRIBER = new Set([...PUSHING, 'ping', 'quit', 'reset', 'ssubscribe', 'sunsubscribe']);
+// Commands run at once inside MULTI, and those refused there.
+const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+const NO_MULTI = new Set(['save', 'shutdown', 'sync', 'psync']);
+
+// Handles a request of a client in MULTI or subscribed mode; false when it is to run as usual.
+function special(spec: CommandSpec, args: Uint8Array[], ctx: CommandContext, flags: number): boolean {
+  const name = spec.name;
+  if ((flags & IN_MULTI) !== 0 && NO_MULTI.has(name)) {
+    reject(ctx, 'ERR Command not allowed inside a transaction');
+    return true;
+  }
+  if ((flags & PUBSUB) !== 0 && ctx.client.protocol === 2 && !SUBSCRIBER.has(name)) {
+    reject(
+      ctx,
+      `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+    );
+    return true;
+  }
+  if ((flags & IN_MULTI) !== 0 && !NOT_QUEUED.has(name)) {
+    // Arguments are views of the read buffer: the queue keeps copies.
+    const copy = new Array<Uint8Array>(args.length);
+    for (let i = 0; i < args.length; i++) copy[i] = args[i]!.slice();
+    (ctx.client.queue ??= []).push({ spec, args: copy });
+    ctx.out.simple('QUEUED');
+    return true;
+  }
+  return false;
+}
+
+// A request whose reply CLIENT REPLY OFF or SKIP drops (pushes excepted).
+function quietly(args: Uint8Array[], ctx: CommandContext): void {
+  const c = ctx.client;
+  if ((c.flags & REPLY_SKIP_NEXT) !== 0) c.flags = (c.flags & ~REPLY_SKIP_NEXT) | REPLY_SKIP;
+  const start = ctx.out.length;
+  try {
+    checked(args, ctx, c.flags);
+  } finally {
+    const pushing = args[0]!.length <= 12 && PUSHING.has(excerpt(args[0]!).toLowerCase());
+    if ((c.flags & (REPLY_OFF | REPLY_SKIP)) !== 0 && !pushing) ctx.out.truncate(start);
+    c.flags &= ~REPLY_SKIP;
+  }
 }
 
 function tooLong(ctx: CommandContext, arg: Uint8Array, max: number): void {
-  ctx.out.error(`ERR key or argument too long: ${arg.length} bytes (at most ${max}; values may be longer)`);
+  reject(ctx, `ERR key or argument too long: ${arg.length} bytes (at most ${max}; values may be longer)`);
 }
