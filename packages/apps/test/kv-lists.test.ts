@@ -153,6 +153,46 @@ describe('list replies, byte for byte as Redis 7.0', () => {
   });
 });
 
+describe('SORT', () => {
+  it('numbers, ALPHA, DESC, LIMIT, BY and GET patterns (strings and hash fields), errors', () => {
+    const { r } = harness();
+    r('RPUSH', 'l', '3', '1', '2', '10');
+    expect(r('SORT', 'l')).toBe(bulks('1', '2', '3', '10'));
+    expect(r('SORT', 'l', 'ALPHA')).toBe(bulks('1', '10', '2', '3'));
+    expect(r('SORT', 'l', 'DESC', 'LIMIT', '1', '2')).toBe(bulks('3', '2'));
+    expect(r('SORT', 'l', 'BY', 'nosort', 'DESC')).toBe(bulks('10', '2', '1', '3'));
+    r('SET', 'w_1', '9');
+    r('SET', 'w_2', '1');
+    // Missing weights count as 0; ties go by the elements' bytes.
+    expect(r('SORT', 'l', 'BY', 'w_*')).toBe(bulks('10', '3', '2', '1'));
+    r('HSET', 'h_1', 'f', 'x');
+    expect(r('SORT', 'l', 'LIMIT', '0', '2', 'GET', '#', 'GET', 'h_*->f')).toBe(
+      '*4\r\n$1\r\n1\r\n$1\r\nx\r\n$1\r\n2\r\n$-1\r\n',
+    );
+    r('RPUSH', 'bad', 'x');
+    expect(r('SORT', 'bad')).toBe("-ERR One or more scores can't be converted into double\r\n");
+    expect(r('SORT', 'l', 'LIMIT', '0', 'x')).toBe('-ERR value is not an integer or out of range\r\n');
+    expect(r('SORT_RO', 'l', 'STORE', 'x')).toBe('-ERR syntax error\r\n');
+    expect(r('SORT', 'w_1')).toBe('-WRONGTYPE Operation against a key holding the wrong kind of value\r\n');
+  });
+
+  it('STORE makes a list (a set sorted as bytes), logged as DEL + RPUSH; an empty result deletes', () => {
+    const h = harness();
+    h.r('SADD', 's', 'b', 'c', 'a');
+    h.r('SET', 'dst', 'old');
+    expect(h.r('SORT', 's', 'BY', 'nosort', 'STORE', 'dst')).toBe(':3\r\n');
+    expect(h.r('LRANGE', 'dst', '0', '-1')).toBe(bulks('a', 'b', 'c'));
+    expect(h.logged.slice(-2)).toEqual([
+      ['DEL', 'dst'],
+      ['RPUSH', 'dst', 'a', 'b', 'c'],
+    ]);
+    expect(h.r('SORT', 'missing', 'STORE', 'dst')).toBe(':0\r\n');
+    expect(h.r('EXISTS', 'dst')).toBe(':0\r\n');
+    expect(h.logged.at(-1)).toEqual(['DEL', 'dst']);
+    expect(h.events.slice(-2)).toEqual(['l:sortstore:dst', 'g:del:dst']);
+  });
+});
+
 describe('the log, events and blocking', () => {
   it('logs only real changes, and the log replayed gives the same lists', () => {
     const h = harness();
