@@ -203,7 +203,8 @@ describe('the log, events and blocking', () => {
       ['LREM', 'l', '-1', 'b'],
       ['LREM', 'l', '1', 'nothing'],
       ['LSET', 'l', '-1', 'E'],
-      ['LTRIM', 'l', '0', '-2'],
+      ['RPUSH', 'l', 'f', 'g'],
+      ['LTRIM', 'l', '1', '-2'],
       ['LTRIM', 'l', '0', '-1'],
       ['LMOVE', 'l', 'm', 'RIGHT', 'LEFT'],
       ['LPOP', 'l', '2'],
@@ -217,6 +218,7 @@ describe('the log, events and blocking', () => {
       'LINSERT',
       'LREM',
       'LSET',
+      'RPUSH',
       'LTRIM',
       'LMOVE',
       'LPOP',
@@ -226,7 +228,7 @@ describe('the log, events and blocking', () => {
     const replay = harness();
     for (const cmd of h.logged) replay.r(...cmd);
     for (const key of ['l', 'm']) expect(replay.r('LRANGE', key, '0', '-1')).toBe(h.r('LRANGE', key, '0', '-1'));
-    expect(h.r('LRANGE', 'l', '0', '-1')).toBe(bulks('c'));
+    expect(h.r('LRANGE', 'l', '0', '-1')).toBe(bulks('x', 'd'));
   });
 
   it('notifies as Redis does, with del when a list empties', () => {

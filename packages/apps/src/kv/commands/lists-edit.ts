@@ -48,7 +48,7 @@ export function ltrim(args: Uint8Array[], ctx: CommandContext): void {
   for (let i = 0; i < right; i++) list.popTail();
   ctx.notify('l', 'ltrim', key);
   dropIfEmpty(ctx, key, list);
-  if (left + right > 0) ctx.log(r === null ? ['DEL', args[1]!] : ['LTRIM', args[1]!, '0', String(r[1] - r[0])]);
+  if (left + right > 0) ctx.log(r === null ? ['DEL', args[1]!] : ['LTRIM', args[1]!, String(r[0]), String(r[1])]);
   ctx.out.simple('OK');
 }
 
