@@ -1,6 +1,7 @@
 /**
- * Persistence and expiry: acknowledged writes survive kill -9 of a server
- * running with --fsync always; the AOF is rewritten into a snapshot and
+ * Persistence and expiry: acknowledged writes of every type survive kill -9
+ * of a server running with --fsync always; the AOF is rewritten into a
+ * snapshot (every type, its encoding kept as Redis' RDB load decides) and
  * both load after a restart; expired keys go lazily and by the sweep, and
  * expiry times hold across a restart.
  */
@@ -40,6 +41,15 @@ describe('persistence', () => {
     expect(await r.incrby('counter', 7)).toBe(7);
     expect(await r.del('key:0')).toBe(1);
     expect(await r.set('kept', 'x', 'EX', 1000)).toBe('OK');
+    // Every type, written and then changed.
+    expect(await r.hset('h', 'f1', 'v1', 'f2', 'v2')).toBe(2);
+    expect(await r.hdel('h', 'f2')).toBe(1);
+    expect(await r.sadd('s', 'a', 'b', '3')).toBe(3);
+    expect(await r.srem('s', 'b')).toBe(1);
+    expect(await r.zadd('z', 1.5, 'one', 2, 'two')).toBe(2);
+    expect(await r.zincrby('z', 10, 'one')).toBe('11.5');
+    expect(await r.rpush('l', 'x', 'y', 'z')).toBe(3);
+    expect(await r.lpop('l')).toBe('x');
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
     r.disconnect();
@@ -55,6 +65,10 @@ describe('persistence', () => {
     const ttl = await r2.ttl('kept');
     expect(ttl).toBeGreaterThan(900);
     expect(ttl).toBeLessThanOrEqual(1000);
+    expect(await r2.hgetall('h')).toEqual({ f1: 'v1' });
+    expect((await r2.smembers('s')).sort()).toEqual(['3', 'a']);
+    expect(await r2.zrange('z', 0, -1, 'WITHSCORES')).toEqual(['two', '2', 'one', '11.5']);
+    expect(await r2.lrange('l', 0, -1)).toEqual(['y', 'z']);
     // SIGTERM stops it cleanly.
     second.child.kill('SIGTERM');
     expect(await new Promise((resolve) => second.child.once('exit', resolve))).toBe(0);
@@ -73,8 +87,20 @@ describe('persistence', () => {
     await c.command('RPUSH', 'queue', 'one', 'two', 'three');
     await c.command('LPOP', 'queue');
     await c.command('RPUSH', 'snapped', 'in', 'the', 'snapshot');
+    // Hashes, sets and sorted sets in both encodings, in the snapshot, then changed in the AOF.
+    const wide: string[] = [];
+    for (let i = 0; i < 600; i++) wide.push(`f${i}`, `v${i}`);
+    await c.command('HSET', 'hwide', ...wide);
+    await c.command('HSET', 'hsmall', 'a', '1', 'b', '2');
+    await c.command('SADD', 'sints', '1', '2', '3');
+    await c.command('SADD', 'swords', 'x', 'y');
+    await c.command('ZADD', 'zsmall', '1', 'a', '2', 'b');
+    await c.command('ZADD', 'zlong', '1', 'm'.repeat(100));
     expect(await c.command('BGREWRITEAOF')).toBe('Background append only file rewriting started');
     await c.command('RPUSH', 'snapped', 'and the AOF');
+    await c.command('HSET', 'hsmall', 'c', '3');
+    await c.command('SREM', 'sints', '2');
+    await c.command('ZADD', 'zsmall', '0.5', 'c');
     const info = new TextDecoder().decode((await c.command('INFO', 'persistence')) as Uint8Array);
     expect(Number(/aof_rewrites:(\d+)/.exec(info)![1])).toBeGreaterThan(0);
     await c.close();
@@ -93,7 +119,33 @@ describe('persistence', () => {
     expect(await c2.command('LRANGE', 'snapped', '0', '-1')).toEqual(
       ['in', 'the', 'snapshot', 'and the AOF'].map((s) => new TextEncoder().encode(s)),
     );
-    expect(await c2.command('DBSIZE')).toBe(303);
+    const text = (v: unknown) => new TextDecoder().decode(v as Uint8Array);
+    const list = (v: unknown) => (v as Uint8Array[]).map(text);
+    expect(list(await c2.command('HGETALL', 'hsmall'))).toEqual(['a', '1', 'b', '2', 'c', '3']);
+    expect(await c2.command('HLEN', 'hwide')).toBe(600);
+    expect(text(await c2.command('HGET', 'hwide', 'f599'))).toBe('v599');
+    expect(list(await c2.command('SMEMBERS', 'sints')).sort()).toEqual(['1', '3']);
+    expect(list(await c2.command('SMEMBERS', 'swords')).sort()).toEqual(['x', 'y']);
+    expect(list(await c2.command('ZRANGE', 'zsmall', '0', '-1', 'WITHSCORES'))).toEqual([
+      'c',
+      '0.5',
+      'a',
+      '1',
+      'b',
+      '2',
+    ]);
+    // Encodings as Redis 7.0 reports them after loading its RDB.
+    const encodings: Record<string, string> = {
+      hwide: 'hashtable',
+      hsmall: 'listpack',
+      sints: 'intset',
+      swords: 'hashtable',
+      zsmall: 'listpack',
+      zlong: 'skiplist',
+    };
+    for (const [key, encoding] of Object.entries(encodings))
+      expect(text(await c2.command('OBJECT', 'ENCODING', key))).toBe(encoding);
+    expect(await c2.command('DBSIZE')).toBe(309);
     await c2.close();
   });
 });

@@ -89,8 +89,9 @@ function typeCode(value: Value): number {
 function writeValue(out: Out, value: Value): void {
   if (value instanceof Uint8Array) return out.blob(value);
   if (value instanceof ListValue) {
-    out.u32(value.items.length);
-    for (const item of value.items) out.blob(item);
+    const items = value.items;
+    out.u32(items.length);
+    for (const item of items) out.blob(item);
     return;
   }
   if (value instanceof HashValue) {

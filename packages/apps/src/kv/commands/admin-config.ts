@@ -67,6 +67,15 @@ function memory(text: string): bigint | undefined {
   return n < 2n ** 64n ? n : undefined;
 }
 
+// Redis' text for a value that is not a number of the parameter's kind.
+function intError(k: { memory?: boolean; percent?: boolean; octal?: boolean }): string {
+  if (k.memory === true)
+    return k.percent === true ? 'argument must be a memory or percent value' : 'argument must be a memory value';
+  return k.octal === true
+    ? "argument couldn't be parsed as an octal number"
+    : "argument couldn't be parsed into an integer";
+}
+
 // The canonical value of `text` for `p`, or Redis' error text.
 function check(p: Param, text: string): { value: string } | { error: string } {
   const k = p.kind;
@@ -82,15 +91,17 @@ function check(p: Param, text: string): { value: string } | { error: string } {
         : { error: `argument(s) must be one of the following: ${k.values.join(', ')}` };
     }
     case 'int': {
+      if (k.percent === true && /^\d+%$/.test(text)) return { value: text };
       let n: bigint | undefined;
       if (k.memory === true) n = memory(text);
+      else if (k.octal === true) n = /^[0-7]{1,22}$/.test(text) ? BigInt(`0o${text}`) : undefined;
       else if (/^(0|-?[1-9]\d*)$/.test(text) && text.length <= 20) n = BigInt(text);
-      if (n === undefined || n > 2n ** 63n - 1n)
-        return {
-          error: k.memory === true ? 'argument must be a memory value' : "argument couldn't be parsed into an integer",
-        };
-      if (n < k.min || n > k.max) return { error: `argument must be between ${k.min} and ${k.max} inclusive` };
-      return { value: String(n) };
+      if (n === undefined || (n > 2n ** 63n - 1n && k.max <= 2n ** 63n - 1n)) return { error: intError(k) };
+      if (n < k.min || n > k.max) {
+        const [lo, hi] = k.octal === true ? [k.min.toString(8), k.max.toString(8)] : [k.min, k.max];
+        return { error: `argument must be between ${lo} and ${hi} inclusive` };
+      }
+      return { value: k.octal === true ? n.toString(8) : String(n) };
     }
     case 'string':
       return { value: text };
@@ -135,7 +146,7 @@ function configSet(args: Uint8Array[], ctx: CommandContext): void {
   const config = ctx.server.config;
   for (let i = 0; i < chosen.length; i++) {
     const p = chosen[i]!;
-    if (p.set !== undefined) p.set(config, latin1(args[3 + 2 * i]!));
+    if (p.set !== undefined) p.set(config, values[i]!);
     else config.others.set(p.name, values[i]!);
   }
   ctx.out.simple('OK');

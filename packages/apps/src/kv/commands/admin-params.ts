@@ -7,6 +7,7 @@
  */
 import type { KvConfig } from '../core/config.js';
 import { formatOutputBufferLimit } from '../core/limits.js';
+import { REDIS_PARAMS } from './admin-params-redis.js';
 import type { ServerState } from './context.js';
 
 /** How a parameter's value is read (config.c's numeric flags and types). */
@@ -19,6 +20,8 @@ export type ParamKind =
       readonly max: bigint;
       readonly memory?: boolean;
       readonly unsigned?: boolean;
+      readonly percent?: boolean;
+      readonly octal?: boolean;
     }
   | { readonly type: 'string' }
   | { readonly type: 'special'; check(value: string): string | undefined; canonical?(value: string): string };
@@ -39,17 +42,16 @@ export interface Param {
   readonly hidden?: boolean;
   /** Where the value is read from instead of the stored one. */
   get?(config: KvConfig, server: ServerState): string;
-  /** Applies a checked value (as given). */
+  /** Applies a checked value (in canonical form: a memory value as bytes). */
   set?(config: KvConfig, value: string): void;
 }
 
 const INT_MIN = -(2n ** 31n);
 const INT_MAX = 2n ** 31n - 1n;
 const LONG_MAX = 2n ** 63n - 1n;
-const ULLONG_MAX = 2n ** 64n - 1n;
 
-function int(min: bigint, max: bigint, memory = false, unsigned = false): ParamKind {
-  return { type: 'int', min, max, memory, unsigned };
+function int(min: bigint, max: bigint, memory = false): ParamKind {
+  return { type: 'int', min, max, memory, unsigned: min >= 0n };
 }
 
 const BOOL: ParamKind = { type: 'bool' };
@@ -107,8 +109,8 @@ function saveCheck(value: string): string | undefined {
   return undefined;
 }
 
-/** Every parameter, by primary name. */
-export const PARAMS: readonly Param[] = [
+// The parameters this server shows or applies itself.
+const OWN: readonly Param[] = [
   threshold('list-max-listpack-size', 'list-max-ziplist-size', int(INT_MIN, INT_MAX), 'listMaxListpackSize'),
   threshold('list-compress-depth', undefined, int(0n, INT_MAX), 'listCompressDepth'),
   threshold('hash-max-listpack-entries', 'hash-max-ziplist-entries', int(0n, LONG_MAX), 'hashMaxListpackEntries'),
@@ -140,61 +142,20 @@ export const PARAMS: readonly Param[] = [
     initial: 'no',
     get: (_c, s) => (s.persistenceInfo()['aof_enabled'] === 1 ? 'yes' : 'no'),
   },
-  { name: 'appendfsync', kind: { type: 'enum', values: ['everysec', 'always', 'no'] }, initial: 'everysec' },
-  { name: 'databases', kind: int(1n, INT_MAX), initial: '1', immutable: true },
   { name: 'port', kind: int(0n, 65535n), initial: '6379', get: (_c, s) => String(s.port ?? 0) },
-  { name: 'timeout', kind: int(0n, INT_MAX), initial: '0' },
-  { name: 'hz', kind: int(0n, INT_MAX), initial: '10' },
-  { name: 'tcp-keepalive', kind: int(0n, INT_MAX), initial: '300' },
-  { name: 'maxmemory', kind: int(0n, ULLONG_MAX, true, true), initial: '0' },
-  {
-    name: 'maxmemory-policy',
-    kind: {
-      type: 'enum',
-      values: [
-        'volatile-lru',
-        'volatile-lfu',
-        'volatile-random',
-        'volatile-ttl',
-        'allkeys-lru',
-        'allkeys-lfu',
-        'allkeys-random',
-        'noeviction',
-      ],
-    },
-    initial: 'noeviction',
-  },
-  { name: 'maxmemory-samples', kind: int(1n, INT_MAX), initial: '5' },
-  { name: 'busy-reply-threshold', alias: 'lua-time-limit', kind: int(0n, LONG_MAX), initial: '5000' },
-  { name: 'replica-serve-stale-data', alias: 'slave-serve-stale-data', kind: BOOL, initial: 'yes' },
-  { name: 'rdb-key-save-delay', kind: int(INT_MIN, INT_MAX), initial: '0', hidden: true },
-  { name: 'key-load-delay', kind: int(INT_MIN, INT_MAX), initial: '0', hidden: true },
-  { name: 'activerehashing', kind: BOOL, initial: 'yes' },
-  { name: 'active-expire-effort', kind: int(1n, 10n), initial: '1' },
-  { name: 'lazyfree-lazy-eviction', kind: BOOL, initial: 'no' },
-  { name: 'lazyfree-lazy-expire', kind: BOOL, initial: 'no' },
-  { name: 'lazyfree-lazy-server-del', kind: BOOL, initial: 'no' },
-  { name: 'lazyfree-lazy-user-del', kind: BOOL, initial: 'no' },
-  { name: 'lazyfree-lazy-user-flush', kind: BOOL, initial: 'no' },
-  { name: 'latency-tracking', kind: BOOL, initial: 'yes' },
-  { name: 'slowlog-log-slower-than', kind: int(-1n, LONG_MAX), initial: '10000' },
-  { name: 'slowlog-max-len', kind: int(0n, LONG_MAX), initial: '128' },
-  { name: 'latency-monitor-threshold', kind: int(0n, LONG_MAX), initial: '0' },
-  { name: 'stream-node-max-entries', kind: int(0n, LONG_MAX), initial: '100' },
-  { name: 'stream-node-max-bytes', kind: int(0n, LONG_MAX, true), initial: '4096' },
-  { name: 'lfu-log-factor', kind: int(0n, INT_MAX), initial: '10' },
-  { name: 'lfu-decay-time', kind: int(0n, INT_MAX), initial: '1' },
+  // Only database 0 exists.
+  { name: 'databases', kind: int(1n, INT_MAX), initial: '1', immutable: true },
   {
     name: 'proto-max-bulk-len',
     kind: int(1024n * 1024n, LONG_MAX, true),
     initial: '',
-    get: (_c, s) => String(s.limits.maxBulkBytes),
+    get: (c, s) => c.others.get('proto-max-bulk-len') ?? String(s.limits.maxBulkBytes),
   },
   {
     name: 'client-query-buffer-limit',
     kind: int(1024n * 1024n, LONG_MAX, true),
     initial: '',
-    get: (_c, s) => String(s.limits.queryBufferBytes),
+    get: (c, s) => c.others.get('client-query-buffer-limit') ?? String(s.limits.queryBufferBytes),
   },
   {
     name: 'client-output-buffer-limit',
@@ -202,10 +163,47 @@ export const PARAMS: readonly Param[] = [
     initial: '',
     get: (c, s) => c.others.get('client-output-buffer-limit') ?? formatOutputBufferLimit(s.limits.output),
   },
-  { name: 'appendfilename', kind: { type: 'string' }, initial: 'appendonly.aof', immutable: true },
-  { name: 'appenddirname', kind: { type: 'string' }, initial: 'appendonlydir', immutable: true },
-  { name: 'dbfilename', kind: { type: 'string' }, initial: 'dump.rdb' },
 ];
+
+// A line of REDIS_PARAMS as a parameter.
+function fromLine(line: string): Param {
+  const [name, alias, kind, initial, flags] = line.split('|') as [string, string, string, string, string];
+  let k: ParamKind;
+  if (kind === 'bool') k = BOOL;
+  else if (kind === 'string') k = { type: 'string' };
+  else if (kind.startsWith('enum:')) k = { type: 'enum', values: kind.slice(5).split(',') };
+  else {
+    const [, min, max] = kind.split(':') as [string, string, string];
+    k = {
+      type: 'int',
+      min: BigInt(min),
+      max: BigInt(max),
+      memory: flags.includes('m'),
+      unsigned: flags.includes('u'),
+      percent: flags.includes('%'),
+      octal: flags.includes('o'),
+    };
+  }
+  return {
+    name,
+    ...(alias !== '' && { alias }),
+    kind: k,
+    initial,
+    ...(flags.includes('i') && { immutable: true }),
+    ...(flags.includes('h') && { hidden: true }),
+  };
+}
+
+/** Every parameter: Redis 7.0's, with this server's own definitions where it has them. */
+export const PARAMS: readonly Param[] = (() => {
+  const own = new Map(OWN.map((p) => [p.name, p]));
+  const all = REDIS_PARAMS.map((line) => {
+    const p = fromLine(line);
+    return own.get(p.name) ?? p;
+  });
+  for (const p of OWN) if (!all.includes(p)) all.push(p);
+  return all;
+})();
 
 /** Parameters by lower-case name or alias. */
 export const PARAMS_BY_NAME: ReadonlyMap<string, Param> = new Map(

@@ -1,7 +1,8 @@
 /**
  * Administration commands: CONFIG, INFO, DEBUG, OBJECT, MEMORY, FUNCTION
- * (this server has no functions: FLUSH and LIST only), SAVE and
- * BGREWRITEAOF (done after the round, not in the background).
+ * (this server has no functions: FLUSH and LIST only), SAVE, BGSAVE and
+ * BGREWRITEAOF (each a snapshot written after the round, not in the
+ * background), LASTSAVE.
  * @module
  */
 import { excerpt, isWord } from '../core/bytes.js';
@@ -44,5 +45,15 @@ export const ADMIN_COMMANDS: readonly CommandSpec[] = [
       c.out.simple('OK');
     },
   },
+  {
+    name: 'bgsave',
+    arity: -1,
+    run: (a, c) => {
+      if (a.length > 2 || (a.length === 2 && !isWord(a[1]!, 'SCHEDULE'))) return c.out.error('ERR syntax error');
+      c.server.requestRewrite();
+      c.out.simple('Background saving started');
+    },
+  },
+  { name: 'lastsave', arity: 1, run: (_a, c) => c.out.integer(Math.floor(c.server.startedAt / 1000)) },
   { name: 'bgrewriteaof', arity: 1, run: rewrite },
 ];
