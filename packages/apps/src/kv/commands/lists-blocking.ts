@@ -11,7 +11,7 @@ import { ListValue } from '../core/list.js';
 import { parseTimeout } from './blocking.js';
 import type { CommandContext } from './context.js';
 import { afterPop, endArg, listAt, type End } from './lists-common.js';
-import { endWord, moveElement, parseMpop, popFirst } from './lists-move.js';
+import { moveElement, parseMpop, popFirst } from './lists-move.js';
 
 /** Parks the client on `keys` (copied: args are views of a read buffer) until `tryServe` answers or the deadline. */
 function park(
@@ -82,12 +82,12 @@ function blockingMove(
   from: End,
   to: End,
   deadline: number,
-  logAs: (src: Uint8Array, dst: Uint8Array) => (Uint8Array | string)[],
+  logAs: (src: Uint8Array, dst: Uint8Array, served: 'now' | 'later') => (Uint8Array | string)[],
 ): void {
   const src = listAt(ctx, latin1(args[1]!));
   if (src === null) return;
   if (src !== undefined && src.length > 0) {
-    moveElement(ctx, src, args[1]!, args[2]!, from, to, logAs(args[1]!, args[2]!));
+    moveElement(ctx, src, args[1]!, args[2]!, from, to, logAs(args[1]!, args[2]!, 'now'));
     return;
   }
   const dst = args[2]!.slice();
@@ -95,7 +95,7 @@ function blockingMove(
     const s = c.keys.get(latin1(own[0]!))?.value;
     if (!(s instanceof ListValue) || s.length === 0) return false;
     // A destination of another type ends the wait with WRONGTYPE, nothing moved.
-    moveElement(c, s, own[0]!, dst, from, to, logAs(own[0]!, dst));
+    moveElement(c, s, own[0]!, dst, from, to, logAs(own[0]!, dst, 'later'));
     return true;
   });
 }
@@ -108,7 +108,10 @@ export function blmove(args: Uint8Array[], ctx: CommandContext): void {
   if (to === undefined) return;
   const deadline = parseTimeout(args[5]!, ctx);
   if (deadline === undefined) return;
-  blockingMove(args, ctx, from, to, deadline, (s, d) => ['LMOVE', s, d, endWord(from), endWord(to)]);
+  // Logged as Redis propagates it: LMOVE with the words given, or (after a wait) lower-case ones.
+  blockingMove(args, ctx, from, to, deadline, (s, d, served) =>
+    served === 'now' ? ['LMOVE', s, d, args[3]!, args[4]!] : ['LMOVE', s, d, from, to],
+  );
 }
 
 /** BRPOPLPUSH source destination timeout. */

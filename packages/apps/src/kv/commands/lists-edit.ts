@@ -48,7 +48,7 @@ export function ltrim(args: Uint8Array[], ctx: CommandContext): void {
   for (let i = 0; i < right; i++) list.popTail();
   ctx.notify('l', 'ltrim', key);
   dropIfEmpty(ctx, key, list);
-  if (left + right > 0) ctx.log(r === null ? ['DEL', args[1]!] : ['LTRIM', args[1]!, String(r[0]), String(r[1])]);
+  if (left + right > 0) ctx.log(args);
   ctx.out.simple('OK');
 }
 
@@ -83,7 +83,7 @@ export function lrem(args: Uint8Array[], ctx: CommandContext): void {
     list.replace(items);
     ctx.notify('l', 'lrem', key);
     dropIfEmpty(ctx, key, list);
-    ctx.log(['LREM', args[1]!, args[2]!, target.slice()]);
+    ctx.log(args);
   }
   ctx.out.integer(removed);
 }
@@ -101,7 +101,7 @@ export function linsert(args: Uint8Array[], ctx: CommandContext): void {
   if (at < 0) return ctx.out.integer(-1);
   const value = args[4]!.slice();
   list.insertAt(after ? at + 1 : at, value);
-  ctx.log(['LINSERT', args[1]!, after ? 'AFTER' : 'BEFORE', pivot.slice(), value]);
+  ctx.log(args);
   ctx.notify('l', 'linsert', key);
   ctx.out.integer(list.length);
 }

@@ -54,23 +54,18 @@ function move(
   moveElement(ctx, src, args[1]!, args[2]!, from, to, logAs);
 }
 
-/** The word LEFT or RIGHT for an end, as logged. */
-export function endWord(end: End): string {
-  return end === 'left' ? 'LEFT' : 'RIGHT';
-}
-
 /** LMOVE source destination LEFT|RIGHT LEFT|RIGHT. */
 export function lmove(args: Uint8Array[], ctx: CommandContext): void {
   const from = endArg(ctx, args[3]!);
   if (from === undefined) return;
   const to = endArg(ctx, args[4]!);
   if (to === undefined) return;
-  move(args, ctx, from, to, ['LMOVE', args[1]!, args[2]!, endWord(from), endWord(to)]);
+  move(args, ctx, from, to, args);
 }
 
 /** RPOPLPUSH source destination. */
 export function rpoplpush(args: Uint8Array[], ctx: CommandContext): void {
-  move(args, ctx, 'right', 'left', ['RPOPLPUSH', args[1]!, args[2]!]);
+  move(args, ctx, 'right', 'left', args);
 }
 
 /** LMPOP's and BLMPOP's parsed arguments. */

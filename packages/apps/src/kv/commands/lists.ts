@@ -55,11 +55,7 @@ function pop(args: Uint8Array[], ctx: CommandContext, end: End): void {
   if (count === undefined) ctx.out.bulk(taken[0]!);
   else replyElements(ctx, taken);
   afterPop(ctx, key, list, end);
-  ctx.log(
-    count === undefined
-      ? [end === 'left' ? 'LPOP' : 'RPOP', args[1]!]
-      : [end === 'left' ? 'LPOP' : 'RPOP', args[1]!, String(taken.length)],
-  );
+  ctx.log(args);
 }
 
 function llen(args: Uint8Array[], ctx: CommandContext): void {
@@ -87,7 +83,7 @@ function lset(args: Uint8Array[], ctx: CommandContext): void {
   if (i < 0 || i >= list.length) return ctx.out.error('ERR index out of range');
   const value = args[3]!.slice();
   list.setAt(i, value);
-  ctx.log(['LSET', args[1]!, String(i), value]);
+  ctx.log(args);
   ctx.out.simple('OK');
   ctx.notify('l', 'lset', key);
 }
