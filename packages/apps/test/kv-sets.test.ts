@@ -313,8 +313,8 @@ describe('events and the log', () => {
       ['SMOVE', 'x', 'y', '1'],
       ['SREM', 'x', '2'],
       ['SADD', 'u', 'a'],
-      ['SUNIONSTORE', 'v', 'u'],
-      ['SINTERSTORE', 'v', 'u', 'none'],
+      ['SADD', 'v', 'a'],
+      ['DEL', 'v'],
     ]);
   });
 

@@ -87,17 +87,19 @@ function sintercard(args: Uint8Array[], ctx: CommandContext): void {
   ctx.out.integer(intersect(sets as SetValue[], limit).length);
 }
 
-// Stores `result` at args[1] (deleting it when empty); logs the command itself, which replays to the same state.
+// Stores `result` at args[1] (deleting it when empty). Logged as DEL and SADD of the result, which name the
+// destination alone: WATCHers of the source keys must not see them as changed.
 function store(args: Uint8Array[], ctx: CommandContext, result: SetValue, event: string): void {
   const key = latin1(args[1]!);
   if (result.size > 0) {
+    if (ctx.keys.get(key) !== undefined) ctx.log(['DEL', args[1]!]);
     ctx.keys.set(key, result);
-    ctx.log(args);
+    ctx.log(['SADD', args[1]!, ...result.list()]);
     ctx.notify('s', event, key);
     return ctx.out.integer(result.size);
   }
   if (ctx.keys.delete(key)) {
-    ctx.log(args);
+    ctx.log(['DEL', args[1]!]);
     ctx.notify('g', 'del', key);
   }
   ctx.out.integer(0);
