@@ -55,24 +55,30 @@ export function keyArg(args: Uint8Array[], i: number): string {
   return latin1(args[i]!);
 }
 
-/** Turns `z` to skiplist when it passed the server's thresholds (`longest`: the longest member just added). */
-export function maybeGrow(z: SortedSetValue, ctx: CommandContext, longest: number): void {
+/**
+ * Turns `z` to skiplist when it passes the server's thresholds with `extra`
+ * more members (`longest`: the longest member added), as Redis converts
+ * before inserting.
+ */
+export function maybeGrow(z: SortedSetValue, ctx: CommandContext, longest: number, extra = 0): void {
   const c = ctx.server.config;
-  z.grow(c.zsetMaxListpackEntries, c.zsetMaxListpackValue, longest);
+  z.grow(c.zsetMaxListpackEntries, c.zsetMaxListpackValue, longest, extra);
 }
 
 /**
  * A sorted set built from `entries` with the encoding Redis gives a
- * computed result (listpack when it fits the thresholds, else skiplist).
+ * computed result to store (listpack when it fits the thresholds, else
+ * skiplist); a result only replied (`stored` false) stays a skiplist.
  */
-export function buildZset(entries: Iterable<[string, number]>, ctx: CommandContext): SortedSetValue {
+export function buildZset(entries: Iterable<[string, number]>, ctx: CommandContext, stored = true): SortedSetValue {
+  const all = [...entries];
   const z = new SortedSetValue();
   let longest = 0;
-  for (const [m, s] of entries) {
-    z.add(m, s);
-    if (m.length > longest) longest = m.length;
-  }
-  maybeGrow(z, ctx, longest);
+  for (const [m] of all) if (m.length > longest) longest = m.length;
+  const c = ctx.server.config;
+  // Decided first, as Redis builds the result as a skiplist and converts a small one (which turns -0 into 0).
+  if (!stored || all.length > c.zsetMaxListpackEntries || longest > c.zsetMaxListpackValue) z.encoding = 'skiplist';
+  for (const [m, s] of all) z.add(m, s);
   return z;
 }
 

@@ -192,7 +192,8 @@ function zrandmember(args: Uint8Array[], ctx: CommandContext): void {
   const count = l >= BigInt(size) ? size : Number(l);
   ctx.out.arrayHeader(withScores && ctx.out.protocol === 2 ? count * 2 : count);
   if (count === size) {
-    for (const [m, s] of z.entries()) writeMember(ctx, m, s, withScores);
+    // The whole set, from the highest rank down, as Redis' set iterator goes.
+    for (let n = z.last(); n !== null; n = n.prev) writeMember(ctx, n.member, n.score, withScores);
     return;
   }
   // Distinct ranks: a partial Fisher-Yates shuffle over the ranks picked so far.

@@ -140,7 +140,7 @@ function zsetop(
     }
   }
   if (cardOnly) return ctx.out.integer(result.size);
-  const z = buildZset(result, ctx);
+  const z = buildZset(result, ctx, dst !== undefined);
   if (dst !== undefined) return storeResult(args, dst, z, `z${op}store`, ctx);
   membersHeader(ctx, z.size, withScores);
   for (let node = z.first(); node !== null; node = node.next[0]!) writeMember(ctx, node.member, node.score, withScores);

@@ -6,7 +6,7 @@
  */
 import { isWord, latin1 } from '../core/bytes.js';
 import { parseLexRange, parseScore, parseScoreRange } from '../core/score-parse.js';
-import { SortedSetValue, type ZNode } from '../core/sorted-set.js';
+import { lexLteMax, SortedSetValue, type ZNode } from '../core/sorted-set.js';
 import { SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
 import { keyArg, maybeGrow, zsetAt } from './zsets-common.js';
 import { ZSET_POP_COMMANDS } from './zsets-pop.js';
@@ -53,7 +53,7 @@ function zadd(args: Uint8Array[], ctx: CommandContext, incrCommand: boolean): vo
   if (z === undefined) {
     if (xx) return incr ? ctx.out.bulk(null) : ctx.out.integer(0);
     z = new SortedSetValue();
-    maybeGrow(z, ctx, args[i + 1]!.length);
+    maybeGrow(z, ctx, args[i + 1]!.length, 1);
     ctx.keys.set(key, z);
   }
   let added = 0;
@@ -82,8 +82,8 @@ function zadd(args: Uint8Array[], ctx: CommandContext, incrCommand: boolean): vo
         updated++;
       }
     } else if (!xx) {
+      maybeGrow(z, ctx, member.length, 1);
       z.add(member, score);
-      maybeGrow(z, ctx, member.length);
       added++;
       processed++;
       last = score;
@@ -174,7 +174,11 @@ function zlexcount(args: Uint8Array[], ctx: CommandContext): void {
   const z = zsetAt(keyArg(args, 1), ctx);
   if (z === null) return;
   if (z === undefined) return ctx.out.integer(0);
-  ctx.out.integer(countBetween(z, z.firstInLex(range), z.lastInLex(range)));
+  if (z.encoding === 'skiplist') return ctx.out.integer(countBetween(z, z.firstInLex(range), z.lastInLex(range)));
+  // A listpack counts forward from the first member in range while members stay below max (they differ when scores do).
+  let count = 0;
+  for (let n = z.firstInLex(range); n !== null && lexLteMax(n.member, range); n = n.next[0]!) count++;
+  ctx.out.integer(count);
 }
 
 /** The sorted set commands, as entries of the command table. */

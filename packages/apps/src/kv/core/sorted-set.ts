@@ -74,6 +74,13 @@ function lexCmp(a: string, b: LexBound): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// Two bounds compared, -Infinity and Infinity standing for '-' and '+'.
+function lexBoundCmp(a: LexBound, b: LexBound): number {
+  if (a === b) return 0;
+  if (typeof a === 'number') return a < 0 ? -1 : 1;
+  return lexCmp(a, b);
+}
+
 /** Whether `value` is at or past the range's lower bound. */
 export function lexGteMin(value: string, r: LexRange): boolean {
   const c = lexCmp(value, r.min);
@@ -118,6 +125,8 @@ export class SortedSetValue {
 
   /** Adds `member` with `score`, or changes its score. */
   add(member: string, score: number): void {
+    // A listpack keeps a score as text that reads back -0 as 0 (Redis 7.0 replies 0 for it); a skiplist keeps -0.
+    if (score === 0 && this.encoding === 'listpack') score = 0;
     const old = this.scores.get(member);
     if (old !== undefined) {
       if (old === score) return;
@@ -202,29 +211,56 @@ export class SortedSetValue {
     return x !== this.#head && scoreGteMin(x.score, r) ? x : null;
   }
 
-  /** The first node whose member is in `r` (meaningful when all scores are equal), or null. */
+  // Redis' zslIsInLexRange: the range is not empty and overlaps the first and last members.
+  #mayHoldLex(r: LexRange): boolean {
+    const c = lexBoundCmp(r.min, r.max);
+    if (c > 0 || (c === 0 && (r.minex || r.maxex))) return false;
+    const first = this.first();
+    return first !== null && lexGteMin(this.#tail!.member, r) && lexLteMax(first.member, r);
+  }
+
+  /**
+   * The first node whose member is in `r`, or null. Meant for sets whose
+   * scores are all equal; otherwise the answer follows Redis' walk (linear
+   * in a listpack, down the levels in a skiplist).
+   */
   firstInLex(r: LexRange): ZNode | null {
-    let x = this.#head;
-    for (let i = this.#level - 1; i >= 0; i--)
-      for (let n = x.next[i]!; n !== null && !lexGteMin(n.member, r); n = x.next[i]!) x = n;
-    const n = x.next[0]!;
+    if (!this.#mayHoldLex(r)) return null;
+    let n: ZNode | null;
+    if (this.encoding === 'listpack') {
+      for (n = this.first(); n !== null && !lexGteMin(n.member, r); n = n.next[0]!);
+    } else {
+      let x = this.#head;
+      for (let i = this.#level - 1; i >= 0; i--)
+        for (let m = x.next[i]!; m !== null && !lexGteMin(m.member, r); m = x.next[i]!) x = m;
+      n = x.next[0]!;
+    }
     return n !== null && lexLteMax(n.member, r) ? n : null;
   }
 
-  /** The last node whose member is in `r`, or null. */
+  /** The last node whose member is in `r`, or null (see firstInLex). */
   lastInLex(r: LexRange): ZNode | null {
-    let x = this.#head;
-    for (let i = this.#level - 1; i >= 0; i--)
-      for (let n = x.next[i]!; n !== null && lexLteMax(n.member, r); n = x.next[i]!) x = n;
-    return x !== this.#head && lexGteMin(x.member, r) ? x : null;
+    if (!this.#mayHoldLex(r)) return null;
+    let n: ZNode | null;
+    if (this.encoding === 'listpack') {
+      for (n = this.#tail; n !== null && !lexLteMax(n.member, r); n = n.prev);
+    } else {
+      let x = this.#head;
+      for (let i = this.#level - 1; i >= 0; i--)
+        for (let m = x.next[i]!; m !== null && lexLteMax(m.member, r); m = x.next[i]!) x = m;
+      n = x === this.#head ? null : x;
+    }
+    return n !== null && lexGteMin(n.member, r) ? n : null;
   }
 
   /**
    * Makes the encoding skiplist when the set passed the thresholds
-   * (entries, or a member longer than `maxValue`); never back.
+   * (entries, or a member longer than `maxValue`), counting `extra` members
+   * about to be added; never back.
    */
-  grow(maxEntries: number, maxValue: number, longestAdded: number): void {
-    if (this.encoding === 'listpack' && (this.size > maxEntries || longestAdded > maxValue)) this.encoding = 'skiplist';
+  grow(maxEntries: number, maxValue: number, longestAdded: number, extra = 0): void {
+    if (this.encoding === 'listpack' && (this.size + extra > maxEntries || longestAdded > maxValue))
+      this.encoding = 'skiplist';
   }
 
   #insert(member: string, score: number): void {
