@@ -24,3 +24,5 @@ export const REPLY_SKIP = 128;
 export const IN_EXEC = 256;
 /** Watching keys. */
 export const WATCHING = 512;
+/** Attached by SYNC: gets the stream of writes (the test suite's replication stream). */
+export const REPLICA = 1024;

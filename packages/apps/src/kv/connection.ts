@@ -43,6 +43,8 @@ export class Connection implements ClientState, Backlog {
   blockedBy?: BlockRequest | undefined;
   /** Messages and replies for it made while another client was served, sent after that client's round. */
   pushes: RespWriter | undefined;
+  /** A replica has been sent its SELECT (see the server's replication stream). */
+  replicaSelected = false;
   /** Close once the pending replies are written (QUIT, a protocol error). */
   closeAfterReply = false;
   /** Replies are being written in the background (the client reads slowly); no requests are read meanwhile. */

@@ -7,6 +7,7 @@
  */
 import { BlockedClients } from './blocked-clients.js';
 import { Channels, type WriterFor } from './channels.js';
+import type { ClientState } from './commands/context.js';
 import type { Keyspace } from './core/keyspace.js';
 import type { KvConfig } from './core/config.js';
 import { KeyspaceEvents } from './keyspace-events.js';
@@ -25,6 +26,8 @@ export class ClientHub {
   readonly writerFor: WriterFor;
   /** CLIENT UNBLOCK: ends the block of the client with this id (with an error or its timeout reply); false if none. */
   unblock: (id: number, withError: boolean) => boolean = () => false;
+  /** SYNC: makes `client` a replica (it gets every write from now on); false where there is no server. */
+  attachReplica: (client: ClientState) => boolean = () => false;
 
   /** A hub whose messages go where `writerFor` says. */
   constructor(writerFor: WriterFor) {

@@ -30,7 +30,7 @@ import {
   type ServerState,
 } from './commands/context.js';
 import { commandSpec, commandTable, dispatch } from './commands/table.js';
-import { BLOCKED, IN_EXEC } from './client-flags.js';
+import { BLOCKED, IN_EXEC, REPLICA } from './client-flags.js';
 import { Connection } from './connection.js';
 import { latin1, latin1Bytes, plainBytes } from './core/bytes.js';
 import { ClientHub } from './hub.js';
@@ -117,6 +117,9 @@ class KvServer {
   // Clients with pushes waiting (Connection.pushes), and unblocked clients with requests waiting in their parser.
   readonly #pushed = new Set<Connection>();
   readonly #resume = new Set<Connection>();
+  // Replicas (SYNC), and the writes of the command being run, sent to them once it is done.
+  readonly #replicas = new Set<Connection>();
+  readonly #replBuf: Uint8Array[][] = [];
   readonly #limits: KvLimits;
   readonly #output: OutputLimiter;
   readonly #log: (line: string) => void;
@@ -155,13 +158,18 @@ class KvServer {
     };
     const hub = (this.#hub = new ClientHub((c) => this.#writerFor(c as Connection)));
     hub.unblock = (id, withError) => this.#unblockById(id, withError);
+    hub.attachReplica = (client) => this.#attachReplica(client as Connection);
     const config = this.#state.config;
     // A logged write modifies the keys of the command logged: WATCH and blocked clients look at them.
     const logWrite = (args: readonly (Uint8Array | string)[]) => {
       this.#persistence?.pending.command(args);
       if (hub.watching) this.#touchLogged(args);
+      if (this.#replicas.size > 0)
+        this.#replBuf.push(args.map((a) => (typeof a === 'string' ? latin1Bytes(a) : a.slice())));
     };
     this.#keys.onExpired = (key) => {
+      // As Redis: an expiry reaches replicas as a DEL of its own.
+      if (this.#replicas.size > 0) this.#replicate([[latin1Bytes('DEL'), latin1Bytes(key)]]);
       hub.notify(config, 'x', 'expired', key);
       if (hub.watching) hub.touched(key, this.#keys);
     };
@@ -499,6 +507,7 @@ class KvServer {
         dispatch(args, ctx);
         replyStart = out.length;
         // Clients blocked on keys this command wrote are served now, as Redis does after each command.
+        if (this.#replBuf.length > 0) this.#propagate();
         if (blocked.ready.size > 0) this.#serveReady();
         if (out.overflowed) {
           overflowed = true;
@@ -648,6 +657,37 @@ class KvServer {
     hub.channels.forget(conn);
     this.#pushed.delete(conn);
     this.#resume.delete(conn);
+    this.#replicas.delete(conn);
+  }
+
+  // SYNC: an empty snapshot now, the writes as they happen.
+  #attachReplica(conn: Connection): boolean {
+    if (conn !== this.#serving) return false;
+    this.#out.text('$0\r\n');
+    conn.flags |= REPLICA;
+    this.#replicas.add(conn);
+    return true;
+  }
+
+  // Sends the writes of the command just run to the replicas (several of them as one MULTI/EXEC, as Redis 7.0).
+  #propagate(): void {
+    const cmds = this.#replBuf.splice(0);
+    if (cmds.length > 1) {
+      cmds.unshift([latin1Bytes('MULTI')]);
+      cmds.push([latin1Bytes('EXEC')]);
+    }
+    this.#replicate(cmds);
+  }
+
+  #replicate(cmds: readonly Uint8Array[][]): void {
+    for (const replica of this.#replicas) {
+      const w = this.#writerFor(replica);
+      if (replica.replicaSelected === false) {
+        w.command(['SELECT', '0']);
+        replica.replicaSelected = true;
+      }
+      for (const c of cmds) w.command(c);
+    }
   }
 
   // Where output for `conn` goes: #out while it is being served, else its pushes (sent after the round).
@@ -693,6 +733,8 @@ class KvServer {
         const request = conn.blockedBy;
         if (request === undefined) continue;
         if (request.retry(this.#contextFor(conn))) this.#unblocked(conn);
+        // Each client served is a command of its own on the replication stream.
+        if (this.#replBuf.length > 0) this.#propagate();
       }
     }
   }

@@ -5,7 +5,7 @@
  * @module
  */
 import { excerpt, isWord, latin1, parseInteger } from '../core/bytes.js';
-import { PUBSUB, REPLY_OFF, REPLY_SKIP_NEXT } from '../client-flags.js';
+import { IN_MULTI, PUBSUB, REPLY_OFF, REPLY_SKIP_NEXT } from '../client-flags.js';
 import type { CommandContext, CommandSpec } from './context.js';
 import { discardTransaction } from './transactions.js';
 
@@ -74,6 +74,20 @@ function clientUnblock(args: Uint8Array[], ctx: CommandContext): void {
   ctx.out.integer(ctx.hub.unblock(Number(id), withError) ? 1 : 0);
 }
 
+// SYNC/PSYNC: the connection becomes a replica: an empty snapshot, then every write as a command.
+function sync(_args: Uint8Array[], ctx: CommandContext): void {
+  if ((ctx.client.flags & IN_MULTI) !== 0) return ctx.out.error('ERR Command not allowed inside a transaction');
+  if (!ctx.hub.attachReplica(ctx.client)) ctx.out.error('ERR SYNC is not possible here');
+}
+
+// REPLICAOF host port | NO ONE: this server replicates nothing; accepted so that a client's script goes on.
+function replicaof(args: Uint8Array[], ctx: CommandContext): void {
+  if (isWord(args[1]!, 'NO') && isWord(args[2]!, 'ONE')) return ctx.out.simple('OK');
+  const port = parseInteger(args[2]!);
+  if (port === undefined || port < 0n || port > 65535n) return ctx.out.error('ERR Invalid master port');
+  ctx.out.simple('OK');
+}
+
 // RESET: the connection's state as new (Redis' clearClientConnectionState).
 function reset(_args: Uint8Array[], ctx: CommandContext): void {
   const c = ctx.client;
@@ -113,6 +127,10 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   },
   { name: 'select', arity: 2, run: select },
   { name: 'reset', arity: 1, run: reset },
+  { name: 'sync', arity: 1, run: sync },
+  { name: 'replicaof', arity: 3, run: replicaof },
+  { name: 'slaveof', arity: 3, run: replicaof },
+  { name: 'psync', arity: -3, run: sync },
   { name: 'client', arity: -2, run: client },
   { name: 'command', arity: -1, run: command },
 ];
