@@ -3,11 +3,13 @@
  * detached context: Redis 7.0's replies byte for byte (errors, RESP3 null
  * shapes), the log (replayed into another keyspace it gives the same state),
  * keyspace events, the blocking commands' park/retry/timeout, and a
- * model-checked random mix of edits on the deque behind the list.
+ * model-checked random mix of edits on the deque behind the list; and on a
+ * real server, clients parked by blocking commands and woken by pushes.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandContext, DEFAULT_KV_LIMITS, Keyspace, RespWriter } from '@dios/apps';
 import { detachedContext, dispatch } from '@dios/apps/testing';
+import { type KvFixture, rawClient, resp, startKv } from './kv-helpers.js';
 
 type BlockRequest = Parameters<CommandContext['block']>[0];
 
@@ -348,5 +350,44 @@ describe('the deque behind the list', () => {
     for (let i = 0; i < 100_000; i++) h.r('LPOP', 'big');
     expect(h.r('EXISTS', 'big')).toBe(':0\r\n');
     expect(Date.now() - started).toBeLessThan(20_000);
+  });
+});
+
+describe('blocking commands on a server', () => {
+  let kv: KvFixture;
+  beforeAll(async () => {
+    kv = await startKv();
+  });
+  afterAll(async () => {
+    await kv.close();
+  });
+
+  it('BLPOP waits for a push from another client; BRPOPLPUSH is woken and moves', async () => {
+    const waiter = await rawClient(kv.port);
+    const pusher = await rawClient(kv.port);
+    waiter.socket.write(resp('BLPOP', 'bq1', 'bq2', '0'));
+    waiter.socket.write(resp('BRPOPLPUSH', 'src', 'dst', '0'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(waiter.text()).toBe('');
+    pusher.socket.write(resp('RPUSH', 'bq2', 'x', 'y'));
+    await waiter.until((t) => t === bulks('bq2', 'x'));
+    pusher.socket.write(resp('LPUSH', 'src', 'e'));
+    pusher.socket.write(resp('LRANGE', 'dst', '0', '-1'));
+    await waiter.until((t) => t === bulks('bq2', 'x') + '$1\r\ne\r\n');
+    await pusher.until((t) => t === ':2\r\n:1\r\n' + bulks('e'));
+    waiter.socket.end();
+    pusher.socket.end();
+  });
+
+  it('times out with a null array; inside MULTI answers at once (BLMOVE: a null bulk, as Redis)', async () => {
+    const c = await rawClient(kv.port);
+    c.socket.write(resp('BLPOP', 'none', '0.05'));
+    await c.until((t) => t === '*-1\r\n');
+    c.socket.write(resp('MULTI'));
+    c.socket.write(resp('BLPOP', 'none', '0'));
+    c.socket.write(resp('BLMOVE', 'none', 'dst2', 'LEFT', 'RIGHT', '0'));
+    c.socket.write(resp('EXEC'));
+    await c.until((t) => t.endsWith('*2\r\n*-1\r\n$-1\r\n'));
+    c.socket.end();
   });
 });

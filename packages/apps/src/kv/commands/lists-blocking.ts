@@ -6,6 +6,7 @@
  * destination, which ends the wait with WRONGTYPE.
  * @module
  */
+import { IN_EXEC } from '../client-flags.js';
 import { latin1 } from '../core/bytes.js';
 import { ListValue } from '../core/list.js';
 import { parseTimeout } from './blocking.js';
@@ -90,6 +91,8 @@ function blockingMove(
     moveElement(ctx, src, args[1]!, args[2]!, from, to, logAs(args[1]!, args[2]!, 'now'));
     return;
   }
+  // Inside EXEC Redis answers BLMOVE's "would block" with a null bulk (its timeout, a null array).
+  if ((ctx.client.flags & IN_EXEC) !== 0) return ctx.out.bulk(null);
   const dst = args[2]!.slice();
   park(ctx, [args[1]!], deadline, (c, own) => {
     const s = c.keys.get(latin1(own[0]!))?.value;
