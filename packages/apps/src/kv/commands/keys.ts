@@ -1,7 +1,8 @@
 /**
  * Keyspace commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, KEYS, SCAN,
  * RANDOMKEY, DBSIZE, FLUSHDB, FLUSHALL; with the expiry commands
- * (expire.ts) and those that copy or move keys (keys-copy.ts).
+ * (expire.ts), those that copy or move keys (keys-copy.ts) and DUMP and
+ * RESTORE (keys-dump.ts).
  * @module
  */
 import { isWord, latin1, latin1Bytes } from '../core/bytes.js';
@@ -9,6 +10,7 @@ import { typeName } from '../core/values.js';
 import { SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
 import { EXPIRE_COMMANDS } from './expire.js';
 import { COPY_COMMANDS } from './keys-copy.js';
+import { DUMP_COMMANDS } from './keys-dump.js';
 import { parseScanCursor, parseScanOptions } from './scan-options.js';
 
 function del(args: Uint8Array[], ctx: CommandContext): void {
@@ -92,4 +94,5 @@ export const KEY_COMMANDS: readonly CommandSpec[] = [
   { name: 'flushall', arity: -1, run: flush },
   ...EXPIRE_COMMANDS,
   ...COPY_COMMANDS,
+  ...DUMP_COMMANDS,
 ];

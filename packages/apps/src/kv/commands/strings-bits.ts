@@ -4,6 +4,7 @@
  * @module
  */
 import { latin1, parseInteger } from '../core/bytes.js';
+import { markRawString } from './admin-object.js';
 import { WRONGTYPE, type CommandContext, type CommandSpec } from './context.js';
 
 // The bit offset argument (below proto-max-bulk-len bytes), or undefined after Redis' error.
@@ -34,10 +35,11 @@ function setbit(args: Uint8Array[], ctx: CommandContext): void {
     const next = new Uint8Array(Math.max(old?.length ?? 0, byte + 1));
     if (old !== undefined) next.set(old);
     next[byte] = on === 1n ? next[byte]! | mask : next[byte]! & ~mask;
+    markRawString(next);
     ctx.keys.set(key, next, e?.expiresAt ?? 0);
     ctx.log(['SETBIT', args[1]!, args[2]!, args[3]!]);
     ctx.notify('$', 'setbit', key);
-  }
+  } else markRawString(old);
   ctx.out.integer(was);
 }
 

@@ -4,6 +4,7 @@
  * @module
  */
 import { ascii, isWord, latin1, parseInteger } from '../core/bytes.js';
+import { markRawString } from './admin-object.js';
 import { NOT_AN_INTEGER, SYNTAX_ERROR, WRONGTYPE, type CommandContext, type CommandSpec } from './context.js';
 
 const EMPTY = new Uint8Array(0);
@@ -53,6 +54,8 @@ function setrange(args: Uint8Array[], ctx: CommandContext): void {
   const next = new Uint8Array(Math.max(old.length, offset + piece.length));
   next.set(old);
   next.set(piece, offset);
+  // Redis edits the string in place, in its raw encoding (OBJECT ENCODING shows it).
+  markRawString(next);
   ctx.keys.set(key, next, e?.expiresAt ?? 0);
   ctx.log(['SETRANGE', args[1]!, args[2]!, piece]);
   ctx.notify('$', 'setrange', key);
@@ -66,9 +69,11 @@ function append(args: Uint8Array[], ctx: CommandContext): void {
   if (e !== undefined && !(e.value instanceof Uint8Array)) return ctx.out.error(WRONGTYPE);
   const old = e === undefined ? EMPTY : (e.value as Uint8Array);
   if (e !== undefined && tooLong(ctx, old.length, piece.length)) return;
+  // A new key holds the argument as SET would store it; an appended one is raw in Redis.
   const next = new Uint8Array(old.length + piece.length);
   next.set(old);
   next.set(piece, old.length);
+  if (e !== undefined) markRawString(next);
   ctx.keys.set(key, next, e?.expiresAt ?? 0);
   ctx.log(['APPEND', args[1]!, piece]);
   ctx.notify('$', 'append', key);

@@ -195,8 +195,10 @@ export class Keyspace {
       const r = it.next();
       if (r.done === true) return { cursor: 0, keys };
       const e = this.#map.get(r.value)!;
-      if (e.expiresAt !== 0 && e.expiresAt <= now) continue;
-      if (pattern === undefined || globMatch(pattern, r.value)) keys.push(r.value);
+      if (pattern !== undefined && !globMatch(pattern, r.value)) continue;
+      // Matching keys found expired go now, as Redis' SCAN removes them (the others stay until touched).
+      if (e.expiresAt !== 0 && e.expiresAt <= now) this.#expired(r.value);
+      else keys.push(r.value);
     }
     const next = this.#nextCursor++;
     if (this.#nextCursor > Number.MAX_SAFE_INTEGER) this.#nextCursor = 1;
