@@ -147,6 +147,14 @@ describe('set replies, byte for byte as Redis 7.0', () => {
     expect(enc('dst')).toBe('intset');
     r('SUNIONSTORE', 'dst', 'j', 'k');
     expect(enc('dst')).toBe('hashtable');
+    // SPOP taking most of a set keeps the rest as a new set, encoded afresh (Redis' CASE 3), with its TTL.
+    for (let i = 1; i <= 20; i++) r('SADD', 'p', String(i));
+    r('EXPIRE', 'p', '100');
+    expect(enc('p')).toBe('hashtable');
+    expect(h.items('SPOP', 'p', '18')).toHaveLength(18);
+    expect(enc('p')).toBe('intset');
+    expect(r('TTL', 'p')).toBe(':100\r\n');
+    expect(h.items('SMEMBERS', 'p')).toHaveLength(2);
     r('SMOVE', 'k', 'n', '2');
     expect(enc('n')).toBe('intset');
     r('SMOVE', 'k', 'n', 'a');

@@ -5,6 +5,7 @@
  * @module
  */
 import { latin1 } from '../core/bytes.js';
+import { SetValue } from '../core/set.js';
 import { SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
 import { rangeLong, setAt } from './sets-common.js';
 
@@ -35,15 +36,26 @@ function spop(args: Uint8Array[], ctx: CommandContext): void {
     ctx.log(['DEL', args[1]!]);
     return;
   }
-  const taken = count === undefined ? [set.random()] : set.sample(count);
-  for (const m of taken) set.delete(m);
+  let taken: readonly string[];
+  const remaining = set.size - (count ?? 1);
+  if (count !== undefined && remaining * 5 <= count) {
+    // Most of the set goes: as Redis, the few that stay make a new set (whose encoding is decided afresh).
+    const kept = new SetValue();
+    const max = ctx.server.config.setMaxIntsetEntries;
+    for (const m of set.sample(remaining)) kept.add(m, max);
+    taken = set.list().filter((m) => !kept.has(m));
+    ctx.keys.set(key, kept, ctx.keys.get(key)!.expiresAt);
+  } else {
+    taken = count === undefined ? [set.random()] : set.sample(count);
+    for (const m of taken) set.delete(m);
+  }
   ctx.log(['SREM', args[1]!, ...taken]);
   if (count === undefined) ctx.out.bulkText(taken[0]!);
   else {
     ctx.out.setHeader(taken.length);
     for (const m of taken) ctx.out.bulkText(m);
   }
-  if (set.size === 0) {
+  if (count === undefined && set.size === 0) {
     ctx.keys.delete(key);
     ctx.notify('g', 'del', key);
   }
