@@ -4,7 +4,7 @@
  * expire.c.
  * @module
  */
-import { isWord, latin1, parseInteger } from '../core/bytes.js';
+import { excerpt, isWord, latin1, parseInteger } from '../core/bytes.js';
 import { NOT_AN_INTEGER, type CommandContext, type CommandSpec } from './context.js';
 
 const LLONG_MAX = 2n ** 63n - 1n;
@@ -27,7 +27,7 @@ function expire(args: Uint8Array[], ctx: CommandContext, unit: 1n | 1000n, relat
     else if (isWord(a, 'XX')) xx = true;
     else if (isWord(a, 'GT')) gt = true;
     else if (isWord(a, 'LT')) lt = true;
-    else return ctx.out.error(`ERR Unsupported option ${latin1(a)}`);
+    else return ctx.out.error(`ERR Unsupported option ${excerpt(a)}`);
   }
   if (nx && (xx || gt || lt))
     return ctx.out.error('ERR NX and XX, GT or LT options at the same time are not compatible');
