@@ -333,7 +333,7 @@ describe('keyspace', () => {
     expect(h.r('RESTORE', 'z', '0', body)).toBe('-BUSYKEY Target key name already exists.\r\n');
     expect(h.r('RESTORE', 'z2', '-1', body)).toBe('-ERR Invalid TTL value, must be >= 0\r\n');
     const bad = body.slice();
-    bad[5] ^= 1;
+    bad[5] = bad[5]! ^ 1;
     expect(h.r('RESTORE', 'z2', '0', bad)).toBe('-ERR DUMP payload version or checksum are wrong\r\n');
     expect(h.r('RESTORE', 'z2', '5000', body)).toBe(OK);
     expect(h.r('ZRANGE', 'z2', '0', '-1', 'WITHSCORES')).toBe(h.r('ZRANGE', 'z', '0', '-1', 'WITHSCORES'));
