@@ -31,6 +31,8 @@ function compareInts(a: string, b: string): number {
   const x = Number(a);
   const y = Number(b);
   if (Number.isSafeInteger(x) && Number.isSafeInteger(y)) return x - y;
+  // Not both integers (an encoding set wrongly by a loader): some fixed order rather than a throw.
+  if (!isIntMember(a) || !isIntMember(b)) return a < b ? -1 : a > b ? 1 : 0;
   const d = BigInt(a) - BigInt(b);
   return d < 0n ? -1 : d > 0n ? 1 : 0;
 }
