@@ -120,4 +120,30 @@ describe('transactions', () => {
     await call(s, '+OK\r\n', 'MULTI');
     await call(s, '_\r\n', 'EXEC');
   });
+
+  it('past maxmemory: a queued command is refused (EXEC aborts), DISCARD still works, reads still run', async () => {
+    const s = await connect();
+    const admin = await connect();
+    await call(s, '+OK\r\n', 'SET', 'tx:m', 'v');
+    await call(admin, '+OK\r\n', 'CONFIG', 'SET', 'maxmemory', '1');
+    try {
+      const oom = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
+      await call(s, oom, 'SET', 'tx:m2', 'v');
+      await call(s, '$1\r\nv\r\n', 'GET', 'tx:m');
+      await call(s, '+OK\r\n', 'MULTI');
+      await call(s, oom, 'SET', 'tx:m2', 'v');
+      await call(s, '+OK\r\n', 'DISCARD');
+    } finally {
+      await call(admin, '+OK\r\n', 'CONFIG', 'SET', 'maxmemory', '0');
+    }
+    await call(s, '+OK\r\n', 'SET', 'tx:m2', 'v');
+  });
+
+  it('TIME answers seconds and microseconds', async () => {
+    const s = await connect();
+    s.send('TIME');
+    await expect.poll(() => /^\*2\r\n\$10\r\n\d{10}\r\n\$\d\r\n\d{1,6}\r\n$/.test(s.rest())).toBe(true);
+    const seconds = Number(s.rest().split('\r\n')[2]);
+    expect(Math.abs(seconds - Date.now() / 1000)).toBeLessThan(5);
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * Connection and server commands: PING, ECHO, QUIT, SELECT, RESET, CLIENT
+ * Connection and server commands: PING, ECHO, QUIT, SELECT, RESET, TIME, SYNC, REPLICAOF, CLIENT
  * (SETNAME, GETNAME, ID, SETINFO, REPLY, UNBLOCK), COMMAND (enough for
  * redis-cli: an empty DOCS reply).
  * @module
@@ -74,6 +74,14 @@ function clientUnblock(args: Uint8Array[], ctx: CommandContext): void {
   ctx.out.integer(ctx.hub.unblock(Number(id), withError) ? 1 : 0);
 }
 
+// TIME: seconds and microseconds since the epoch.
+function time(_args: Uint8Array[], ctx: CommandContext): void {
+  const us = Math.round((performance.timeOrigin + performance.now()) * 1000);
+  ctx.out.arrayHeader(2);
+  ctx.out.bulkText(String(Math.floor(us / 1e6)));
+  ctx.out.bulkText(String(us % 1e6));
+}
+
 // SYNC/PSYNC: the connection becomes a replica: an empty snapshot, then every write as a command.
 function sync(_args: Uint8Array[], ctx: CommandContext): void {
   if ((ctx.client.flags & IN_MULTI) !== 0) return ctx.out.error('ERR Command not allowed inside a transaction');
@@ -128,6 +136,7 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   { name: 'select', arity: 2, run: select },
   { name: 'reset', arity: 1, run: reset },
   { name: 'sync', arity: 1, run: sync },
+  { name: 'time', arity: 1, run: time },
   { name: 'replicaof', arity: 3, run: replicaof },
   { name: 'slaveof', arity: 3, run: replicaof },
   { name: 'psync', arity: -3, run: sync },

@@ -6,6 +6,8 @@
 import { DIRTY_EXEC, IN_MULTI, PUBSUB, REPLY_OFF, REPLY_SKIP, REPLY_SKIP_NEXT } from '../client-flags.js';
 import { excerpt } from '../core/bytes.js';
 import type { CommandContext, CommandSpec } from './context.js';
+import { OOM_ERROR } from './admin-memory.js';
+import { refusedForMemory } from './denyoom.js';
 import { execute } from './execute.js';
 import { HELLO_COMMANDS } from './hello.js';
 import { ADMIN_COMMANDS } from './admin.js';
@@ -93,6 +95,7 @@ function checked(args: Uint8Array[], ctx: CommandContext, flags: number): void {
     return reject(ctx, `ERR wrong number of arguments for '${spec.name}' command`);
   for (let i = 1; i < n; i++)
     if (args[i]!.length > max && spec.values?.(i) !== true) return tooLong(ctx, args[i]!, max);
+  if (ctx.server.config.maxmemory !== 0 && refusedForMemory(spec, ctx)) return reject(ctx, OOM_ERROR);
   if (flags !== 0 && special(spec, args, ctx, flags)) return;
   execute(spec, args, ctx);
 }
