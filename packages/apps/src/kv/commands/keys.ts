@@ -75,7 +75,7 @@ function flush(args: Uint8Array[], ctx: CommandContext): void {
     return ctx.out.error(SYNTAX_ERROR);
   }
   ctx.keys.flush();
-  ctx.log(['FLUSHDB']);
+  ctx.log(args);
   ctx.out.simple('OK');
 }
 

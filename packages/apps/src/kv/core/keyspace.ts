@@ -44,6 +44,8 @@ export class Keyspace {
   now: () => number = Date.now;
   /** Called with each key removed because it expired (lazily or by the sweep), after its removal. */
   onExpired: ((key: string) => void) | undefined;
+  /** Called with each key added that was not there (Redis' dbAdd, whose keyspace event is 'new'). */
+  onNew: ((key: string) => void) | undefined;
   /** Keys removed because they expired, as INFO's expired_keys. */
   expiredKeys = 0;
 
@@ -80,9 +82,16 @@ export class Keyspace {
 
   /** Stores `value` (kept as given: pass bytes the keyspace may own) with expiry `expiresAt` (0: none). */
   set(key: string, value: Value, expiresAt = 0): void {
-    const e = this.#map.get(key);
-    if (e === undefined) this.#map.set(key, { value, expiresAt });
-    else {
+    let e = this.#map.get(key);
+    // An expired entry goes first (as Redis' lookup before its dbAdd), so the key counts as new.
+    if (e !== undefined && e.expiresAt !== 0 && e.expiresAt <= this.now()) {
+      this.#expired(key);
+      e = undefined;
+    }
+    if (e === undefined) {
+      this.#map.set(key, { value, expiresAt });
+      this.onNew?.(key);
+    } else {
       e.value = value;
       e.expiresAt = expiresAt;
     }
