@@ -7,6 +7,9 @@
  */
 
 const MAX_LEVEL = 32;
+// Scratch for insert and unlink (each runs to completion, so one pair serves every set): no arrays per write.
+const UPDATE = new Array<ZNode | undefined>(MAX_LEVEL);
+const RANK = new Array<number>(MAX_LEVEL).fill(0);
 
 /** One member in the skip list. */
 export interface ZNode {
@@ -264,8 +267,8 @@ export class SortedSetValue {
   }
 
   #insert(member: string, score: number): void {
-    const update = new Array<ZNode>(MAX_LEVEL);
-    const rank = new Array<number>(MAX_LEVEL);
+    const update = UPDATE;
+    const rank = RANK;
     let x = this.#head;
     for (let i = this.#level - 1; i >= 0; i--) {
       rank[i] = i === this.#level - 1 ? 0 : rank[i + 1]!;
@@ -301,7 +304,7 @@ export class SortedSetValue {
 
   // Takes the node of (member, score) out of the list (the map is the caller's).
   #unlink(member: string, score: number): void {
-    const update = new Array<ZNode>(MAX_LEVEL);
+    const update = UPDATE;
     let x = this.#head;
     for (let i = this.#level - 1; i >= 0; i--) {
       for (let n = x.next[i]!; n !== null && after(n, score, member); n = x.next[i]!) x = n;
