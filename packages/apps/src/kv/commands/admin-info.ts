@@ -5,7 +5,7 @@
  * @module
  */
 import { excerpt } from '../core/bytes.js';
-import { memoryUsage } from './admin-object.js';
+import { usedMemory } from './admin-memory.js';
 import type { CommandContext, ServerState } from './context.js';
 import { REPORTED_VERSION } from './server.js';
 
@@ -39,11 +39,7 @@ function sections(ctx: CommandContext): Record<string, () => Record<string, stri
       hz: s.config.others.get('hz') ?? 10,
     }),
     clients: () => ({ connected_clients: s.connectedClients(), blocked_clients: s.blockedClients() }),
-    memory: () => {
-      let used = 1 << 20;
-      for (const [key, e] of ctx.keys.entries()) used += memoryUsage(key, e.value);
-      return { used_memory: used, maxmemory: s.config.others.get('maxmemory') ?? 0, mem_allocator: 'libc' };
-    },
+    memory: () => ({ used_memory: usedMemory(ctx.keys), maxmemory: s.config.maxmemory, mem_allocator: 'libc' }),
     persistence: () => ({
       loading: 0,
       async_loading: 0,

@@ -1,5 +1,5 @@
 /**
- * OBJECT (ENCODING, REFCOUNT, IDLETIME, FREQ, HELP) and MEMORY USAGE:
+ * OBJECT (ENCODING, REFCOUNT, IDLETIME, FREQ, HELP):
  * what Redis 7.0 would say about a value's representation (object.c).
  * Strings carry no encoding here, so it is derived from the bytes as
  * Redis' tryObjectEncoding decides for a value SET stores; commands that
@@ -11,9 +11,6 @@ import { excerpt, latin1, parseInteger } from '../core/bytes.js';
 import type { Entry } from '../core/keyspace.js';
 import type { KvConfig } from '../core/config.js';
 import type { Value } from '../core/values.js';
-import { ListValue } from '../core/list.js';
-import { HashValue } from '../core/hash.js';
-import { SetValue } from '../core/set.js';
 import type { CommandContext } from './context.js';
 
 // Strings Redis would hold as raw sds whatever their content (modified in place).
@@ -46,8 +43,7 @@ const SHARED_REFCOUNT = 2147483647;
 export function refcountOf(value: Value, config: KvConfig): number {
   if (!(value instanceof Uint8Array) || stringEncoding(value) !== 'int') return 1;
   const policy = config.others.get('maxmemory-policy') ?? 'noeviction';
-  const maxmemory = config.others.get('maxmemory') ?? '0';
-  if (maxmemory !== '0' && /lru|lfu/.test(policy)) return 1;
+  if (config.maxmemory !== 0 && /lru|lfu/.test(policy)) return 1;
   const n = parseInteger(value)!;
   return n >= 0n && n < 10000n ? SHARED_REFCOUNT : 1;
 }
@@ -61,18 +57,6 @@ export function addressOf(entry: Entry): string {
   let id = ids.get(entry);
   if (id === undefined) ids.set(entry, (id = nextId++));
   return `0x${(0x7f0000000000 + id * 16).toString(16)}`;
-}
-
-/** An estimate of the bytes `value` takes (MEMORY USAGE): payload plus per-element overhead like Redis'. */
-export function memoryUsage(key: string, value: Value): number {
-  const head = 16 + key.length + 8;
-  if (value instanceof Uint8Array) return head + (stringEncoding(value) === 'int' ? 0 : value.length + 3);
-  let n = head + 64;
-  if (value instanceof ListValue) for (const v of value.items) n += v.length + 2;
-  else if (value instanceof HashValue) for (const [f, v] of value.fields) n += f.length + v.length + 32;
-  else if (value instanceof SetValue) for (const m of value.members) n += m.length + 24;
-  else for (const [m] of value.entries()) n += m.length + 40;
-  return n;
 }
 
 const OBJECT_HELP = [
@@ -124,17 +108,4 @@ export function object(args: Uint8Array[], ctx: CommandContext): void {
         );
       return ctx.out.integer(0);
   }
-}
-
-/** MEMORY USAGE (and HELP): an estimate, null for a missing key. */
-export function memory(args: Uint8Array[], ctx: CommandContext): void {
-  const sub = excerpt(args[1]!).toLowerCase();
-  if (sub === 'usage') {
-    if (args.length !== 3 && args.length !== 5)
-      return ctx.out.error("ERR wrong number of arguments for 'memory|usage' command");
-    const key = latin1(args[2]!);
-    const entry = ctx.keys.get(key);
-    return entry === undefined ? ctx.out.bulk(null) : ctx.out.integer(memoryUsage(key, entry.value));
-  }
-  ctx.out.error(`ERR unknown subcommand '${excerpt(args[1]!)}'. Try MEMORY HELP.`);
 }

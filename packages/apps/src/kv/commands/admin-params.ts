@@ -142,6 +142,15 @@ const OWN: readonly Param[] = [
     initial: 'no',
     get: (_c, s) => (s.persistenceInfo()['aof_enabled'] === 1 ? 'yes' : 'no'),
   },
+  {
+    name: 'maxmemory',
+    kind: { type: 'int', min: 0n, max: 2n ** 64n - 1n, memory: true, unsigned: true },
+    initial: '0',
+    get: (c) => String(c.maxmemory),
+    set: (c, v) => {
+      c.maxmemory = Number(v);
+    },
+  },
   { name: 'port', kind: int(0n, 65535n), initial: '6379', get: (_c, s) => String(s.port ?? 0) },
   // Only database 0 exists.
   { name: 'databases', kind: int(1n, INT_MAX), initial: '1', immutable: true },

@@ -9,7 +9,8 @@ import { excerpt, isWord } from '../core/bytes.js';
 import { config } from './admin-config.js';
 import { debug } from './admin-debug.js';
 import { info } from './admin-info.js';
-import { memory, object } from './admin-object.js';
+import { memory } from './admin-memory.js';
+import { object } from './admin-object.js';
 import type { CommandContext, CommandSpec } from './context.js';
 
 function fn(args: Uint8Array[], ctx: CommandContext): void {

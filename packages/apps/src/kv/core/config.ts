@@ -23,6 +23,8 @@ export class KvConfig {
   zsetMaxListpackValue = 64;
   /** notify-keyspace-events: the classes of keyspace events published ('' for none), as CONFIG GET shows them. */
   notifyKeyspaceEvents = '';
+  /** maxmemory in bytes (0: no limit): past it, commands that may grow the data set are refused (see admin-memory.ts). */
+  maxmemory = 0;
   /** DEBUG QUICKLIST-PACKED-THRESHOLD: elements at least this long are kept as plain quicklist nodes (bytes). */
   quicklistPackedThreshold = 1 << 30;
   /** Every other parameter CONFIG SET accepted, by its primary name (shown by CONFIG GET, no effect here). */
