@@ -732,7 +732,7 @@ class KvServer {
         const conn = client as Connection;
         const request = conn.blockedBy;
         if (request === undefined) continue;
-        if (request.retry(this.#contextFor(conn))) this.#unblocked(conn);
+        if (this.#guarded(conn, () => request.retry(this.#contextFor(conn)))) this.#unblocked(conn);
         // Each client served is a command of its own on the replication stream.
         if (this.#replBuf.length > 0) this.#propagate();
       }
@@ -750,7 +750,20 @@ class KvServer {
     for (const conn of this.#hub.blocked.expired(this.#keys.now()) as Connection[]) {
       const request = conn.blockedBy!;
       this.#unblocked(conn);
-      request.timedOut(this.#contextFor(conn));
+      this.#guarded(conn, () => request.timedOut(this.#contextFor(conn)));
+    }
+  }
+
+  // Runs part of a blocked client's command: an unexpected error ends that client (at the next housekeeping), not the
+  // one being served nor the server. True when `f` returned true or failed (the block is over either way).
+  #guarded(conn: Connection, f: () => boolean | void): boolean {
+    try {
+      return f() !== false;
+    } catch (e) {
+      this.#state.disconnections.client_internal_error_disconnections++;
+      this.#log(`${this.#describe(conn)} closed after an unexpected error: ${describeError(e)}`);
+      conn.broken = true;
+      return true;
     }
   }
 
@@ -762,7 +775,7 @@ class KvServer {
     this.#unblocked(conn);
     const ctx = this.#contextFor(conn);
     if (withError) ctx.out.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-    else request.timedOut(ctx);
+    else this.#guarded(conn, () => request.timedOut(ctx));
     return true;
   }
 
