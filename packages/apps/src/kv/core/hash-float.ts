@@ -19,7 +19,7 @@ export interface LongDouble {
 }
 
 const BITS = 64;
-// The exponent range of x87's extended format: 2^16384 overflows, below 2^-16445 is zero.
+// The exponent range of x87's extended format: 2^16384 overflows; 2^-16445 is the least subnormal.
 const MAX_EXP = 16384;
 const MIN_EXP = -16445;
 // Redis' MAX_LONG_DOUBLE_CHARS: longer strings are refused.
@@ -29,23 +29,19 @@ function bitLength(n: bigint): number {
   return n === 0n ? 0 : n.toString(2).length;
 }
 
-// ±(num / den) * 2^e rounded to BITS bits, to nearest, ties to even; undefined when it over- or underflows.
+// ±(num / den) * 2^e rounded to BITS bits (fewer below the normal range, as subnormals), to nearest, ties to
+// even; undefined when it underflows to zero.
 function round(negative: boolean, num: bigint, den: bigint, e: number): LongDouble | undefined {
   if (num === 0n) return { negative, m: 0n, e: 0, infinite: false };
-  // Scale so that the quotient has BITS bits (one more for rounding is in the remainder).
+  // The shift that gives the quotient BITS bits (or one more, then one less is taken).
   let shift = BITS - (bitLength(num) - bitLength(den));
-  let n = shift >= 0 ? num << BigInt(shift) : num;
-  let d = shift >= 0 ? den : den << BigInt(-shift);
+  if (quotient(num, den, shift) >= 1n << BigInt(BITS)) shift--;
+  else if (quotient(num, den, shift) < 1n << BigInt(BITS - 1)) shift++;
+  // Below the normal range the unit stays 2^MIN_EXP: fewer bits.
+  if (e - shift < MIN_EXP) shift = e - MIN_EXP;
+  const n = shift >= 0 ? num << BigInt(shift) : num;
+  const d = shift >= 0 ? den : den << BigInt(-shift);
   let q = n / d;
-  if (q >= 1n << BigInt(BITS)) {
-    shift--;
-    d <<= 1n;
-    q = n / d;
-  } else if (q < 1n << BigInt(BITS - 1)) {
-    shift++;
-    n <<= 1n;
-    q = n / d;
-  }
   const r = n - q * d;
   if (2n * r > d || (2n * r === d && (q & 1n) === 1n)) q++;
   let exp = e - shift;
@@ -53,9 +49,13 @@ function round(negative: boolean, num: bigint, den: bigint, e: number): LongDoub
     q >>= 1n;
     exp++;
   }
+  if (q === 0n) return undefined;
   if (exp + BITS > MAX_EXP) return { negative, m: 0n, e: 0, infinite: true };
-  if (exp < MIN_EXP) return undefined;
   return { negative, m: q, e: exp, infinite: false };
+}
+
+function quotient(num: bigint, den: bigint, shift: number): bigint {
+  return shift >= 0 ? (num << BigInt(shift)) / den : num / (den << BigInt(-shift));
 }
 
 const NUMBER = /^([+-]?)(?:(\d+)\.?(\d*)|\.(\d+))(?:[eE]([+-]?\d+))?$/;
