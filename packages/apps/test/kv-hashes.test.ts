@@ -139,6 +139,12 @@ describe('hash commands', () => {
     expect(f('e', '3.0e3')).toBe('3000');
     expect(f('e', '-3000')).toBe('0');
     expect(f('g', '.5')).toBe('0.5');
+    expect(f('x', '0x1.8p1')).toBe('3');
+    expect(f('x', '-0X.8')).toBe('2.5');
+    // Subnormal: taken (strtold gives it), and prints as 0.
+    expect(f('y', '1e-4940')).toBe('0');
+    expect(run(c, 'HINCRBYFLOAT', 'h', 'y', '1e-4955')).toBe('-ERR value is not a valid float\r\n');
+    expect(run(c, 'HINCRBYFLOAT', 'h', 'y', '0x1p99999')).toBe('-ERR value is not a valid float\r\n');
     expect(f('g', '10.5e-1')).toBe('1.55');
     expect(run(c, 'HINCRBYFLOAT', 'h', 'a', '+inf')).toBe('-ERR value is NaN or Infinity\r\n');
     expect(run(c, 'HINCRBYFLOAT', 'h', 'a', 'abc')).toBe('-ERR value is not a valid float\r\n');

@@ -60,6 +60,7 @@ function quotient(num: bigint, den: bigint, shift: number): bigint {
 
 const NUMBER = /^([+-]?)(?:(\d+)\.?(\d*)|\.(\d+))(?:[eE]([+-]?\d+))?$/;
 const INFINITY = /^([+-]?)(?:inf|infinity)$/i;
+const HEX = /^([+-]?)0x(?:([0-9a-f]+)\.?([0-9a-f]*)|\.([0-9a-f]+))(?:p([+-]?\d+))?$/i;
 
 /**
  * The long double a string spells, as Redis' string2ld reads it (strtold
@@ -70,6 +71,8 @@ export function parseLongDouble(s: string): LongDouble | undefined {
   if (s.length === 0 || s.length >= MAX_CHARS) return undefined;
   const inf = INFINITY.exec(s);
   if (inf !== null) return { negative: inf[1] === '-', m: 0n, e: 0, infinite: true };
+  const hex = HEX.exec(s);
+  if (hex !== null) return parseHex(hex);
   const m = NUMBER.exec(s);
   if (m === null) return undefined;
   const negative = m[1] === '-';
@@ -85,6 +88,20 @@ export function parseLongDouble(s: string): LongDouble | undefined {
   const n = BigInt(digits);
   const r =
     exp10 >= 0 ? round(negative, n * 10n ** BigInt(exp10), 1n, 0) : round(negative, n, 10n ** BigInt(-exp10), 0);
+  return r === undefined || r.infinite ? undefined : r;
+}
+
+// C99's hexadecimal floats (0x1.8p3), which strtold reads too.
+function parseHex(m: RegExpExecArray): LongDouble | undefined {
+  const negative = m[1] === '-';
+  const frac = m[2] !== undefined ? m[3]! : m[4]!;
+  const digits = ((m[2] ?? '') + frac).replace(/^0+/, '');
+  if (digits === '') return { negative, m: 0n, e: 0, infinite: false };
+  const exp2 = Number(m[5] ?? '0') - 4 * frac.length;
+  // Far out of range either way: strtold's ERANGE.
+  const magnitude = exp2 + 4 * digits.length;
+  if (magnitude > MAX_EXP + 4 || magnitude < MIN_EXP - 4) return undefined;
+  const r = round(negative, BigInt(`0x${digits}`), 1n, exp2);
   return r === undefined || r.infinite ? undefined : r;
 }
 
