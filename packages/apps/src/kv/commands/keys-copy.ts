@@ -88,7 +88,8 @@ function copy(args: Uint8Array[], ctx: CommandContext): void {
   if (ctx.keys.get(to) !== undefined && !replace) return ctx.out.integer(0);
   ctx.keys.delete(to);
   ctx.keys.set(to, copyValue(e.value), e.expiresAt);
-  ctx.log(['COPY', args[1]!, args[2]!, 'REPLACE']);
+  // As given: replayed, it copies again (a missing REPLACE mattered only if the target existed, and then nothing was logged).
+  ctx.log(args);
   ctx.notify('g', 'copy_to', to);
   ctx.out.integer(1);
 }

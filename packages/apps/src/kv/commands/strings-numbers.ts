@@ -21,7 +21,8 @@ function incrBy(args: Uint8Array[], ctx: CommandContext, by: bigint): void {
   const value = ascii(String(next));
   const expiresAt = e?.expiresAt ?? 0;
   ctx.keys.set(key, value, expiresAt);
-  ctx.log(expiresAt === 0 ? ['SET', keyBytes, value] : ['SET', keyBytes, value, 'PXAT', String(expiresAt)]);
+  // As given, as Redis propagates it: replayed on the same state, it gives the same value.
+  ctx.log(args);
   ctx.notify('$', 'incrby', key);
   ctx.out.integer(next);
 }
@@ -46,7 +47,8 @@ function incrByFloat(args: Uint8Array[], ctx: CommandContext): void {
   const value = ascii(formatLongDouble(sum));
   const expiresAt = e?.expiresAt ?? 0;
   ctx.keys.set(key, value, expiresAt);
-  ctx.log(expiresAt === 0 ? ['SET', keyBytes, value] : ['SET', keyBytes, value, 'PXAT', String(expiresAt)]);
+  // As Redis propagates it: the result, since a float sum may differ elsewhere.
+  ctx.log(['SET', keyBytes, value, 'KEEPTTL']);
   ctx.notify('$', 'incrbyfloat', key);
   ctx.out.bulk(value);
 }
