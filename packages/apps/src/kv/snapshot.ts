@@ -247,6 +247,8 @@ function readSortedSet(
   config: KvConfig,
 ): SortedSetValue {
   const z = new SortedSetValue();
+  // As saved while adding (a listpack would turn a -0 score into 0), then as the thresholds decide.
+  z.encoding = small ? 'listpack' : 'skiplist';
   let longest = 0;
   for (let i = 0; i < n; i++) {
     const m = text();
