@@ -128,6 +128,8 @@ describe('list replies, byte for byte as Redis 7.0', () => {
     expect(r('LPOS', 'l', 'c', 'COUNT', '-1')).toBe("-ERR COUNT can't be negative\r\n");
     expect(r('LPOS', 'l', 'c', 'MAXLEN', 'x')).toBe("-ERR MAXLEN can't be negative\r\n");
     expect(r('LPOS', 'l', 'c', 'COUNT')).toBe('-ERR syntax error\r\n');
+    // RANK LONG_MIN: C's negation overflows, and Redis reports from the first match at the tail.
+    expect(r('LPOS', 'l', 'c', 'RANK', '-9223372036854775808', 'COUNT', '0')).toBe('*3\r\n:7\r\n:6\r\n:2\r\n');
   });
 
   it('LMOVE, RPOPLPUSH (same list too) and LMPOP', () => {
@@ -167,6 +169,12 @@ describe('SORT', () => {
     r('SET', 'w_2', '1');
     // Missing weights count as 0; ties go by the elements' bytes.
     expect(r('SORT', 'l', 'BY', 'w_*')).toBe(bulks('10', '3', '2', '1'));
+    // One BY without '*' turns sorting off, even before a BY with one.
+    expect(r('SORT', 'l', 'BY', 'nosort', 'BY', 'w_*')).toBe(bulks('3', '1', '2', '10'));
+    r('ZADD', 'z', '1', 'b', '2', 'a');
+    expect(r('OBJECT', 'ENCODING', 'z')).toBe('$8\r\nlistpack\r\n');
+    expect(r('SORT', 'z', 'BY', 'nosort', 'DESC')).toBe(bulks('a', 'b'));
+    expect(r('OBJECT', 'ENCODING', 'z')).toBe('$8\r\nskiplist\r\n');
     r('HSET', 'h_1', 'f', 'x');
     expect(r('SORT', 'l', 'LIMIT', '0', '2', 'GET', '#', 'GET', 'h_*->f')).toBe(
       '*4\r\n$1\r\n1\r\n$1\r\nx\r\n$1\r\n2\r\n$-1\r\n',

@@ -3,10 +3,12 @@
  * LREM, LINSERT, LPOS.
  * @module
  */
-import { isWord, latin1 } from '../core/bytes.js';
+import { isWord, latin1, parseInteger } from '../core/bytes.js';
 import type { ListValue } from '../core/list.js';
 import { SYNTAX_ERROR, type CommandContext } from './context.js';
 import { dropIfEmpty, listAt, longArg, sameBytes } from './lists-common.js';
+
+const INT64_MIN = -(2n ** 63n);
 
 /** The inclusive range [start, stop] of a list of `len` for Redis' indexes (negative from the end), clipped; null when empty. */
 function clip(len: number, start: number, stop: number): [number, number] | null {
@@ -116,12 +118,15 @@ export function lpos(args: Uint8Array[], ctx: CommandContext): void {
   let rank = 1;
   let count = -1; // -1: no COUNT, a single index (or null) is the reply
   let maxlen = 0;
+  let rankOverflow = false;
   for (let j = 3; j < args.length; j++) {
     const opt = args[j]!;
     const more = j + 1 < args.length;
     if (more && isWord(opt, 'RANK')) {
       const r = longArg(ctx, args[++j]!);
       if (r === undefined) return;
+      // C's -rank overflows for LONG_MIN: Redis then reports from the first match at the tail.
+      if (parseInteger(args[j]!) === INT64_MIN) rankOverflow = true;
       if (r === 0)
         return ctx.out.error(
           "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
@@ -141,7 +146,7 @@ export function lpos(args: Uint8Array[], ctx: CommandContext): void {
   if (list === null) return;
   if (list === undefined) return count !== -1 ? ctx.out.arrayHeader(0) : ctx.out.bulk(null);
   const fromTail = rank < 0;
-  const skip = Math.abs(rank) - 1; // matches to pass over before the first reported
+  const skip = rankOverflow ? 0 : Math.abs(rank) - 1; // matches to pass over before the first reported
   const len = list.length;
   const scan = maxlen === 0 ? len : Math.min(maxlen, len);
   const found: number[] = [];

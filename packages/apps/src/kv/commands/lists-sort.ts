@@ -94,7 +94,8 @@ export function sort(args: Uint8Array[], ctx: CommandContext, readonly: boolean)
     } else if (!readonly && isWord(a, 'STORE') && left >= 1) store = args[++j]!;
     else if (isWord(a, 'BY') && left >= 1) {
       by = latin1(args[++j]!);
-      dontSort = !by.includes('*');
+      // As in Redis, one BY without '*' turns sorting off for good (a later BY with one does not undo it).
+      if (!by.includes('*')) dontSort = true;
     } else if (isWord(a, 'GET') && left >= 1) gets.push(latin1(args[++j]!));
     else return ctx.out.error(SYNTAX_ERROR);
   }
@@ -102,6 +103,8 @@ export function sort(args: Uint8Array[], ctx: CommandContext, readonly: boolean)
   const all = elementsOf(source);
   if (all === undefined) return ctx.out.error(WRONGTYPE);
   const elements = all ?? [];
+  // Redis' SORT converts a sorted set to a skiplist first (OBJECT ENCODING shows it).
+  if (source instanceof SortedSetValue) source.encoding = 'skiplist';
   // A set has no order of its own: stored (or scripted) it is sorted anyway, as bytes.
   if (dontSort && source instanceof SetValue && store !== undefined) {
     dontSort = false;
