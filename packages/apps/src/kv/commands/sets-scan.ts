@@ -65,11 +65,8 @@ export function scanCollection(args: Uint8Array[], ctx: CommandContext, hash: bo
   const pattern = options.pattern;
   const fields = value instanceof HashValue ? value.fields : undefined;
   const found: string[] = [];
-  for (const item of items) {
-    if (pattern !== undefined && !globMatch(pattern, item)) continue;
-    // Elements removed since the iterator passed them are not reported.
-    if (fields !== undefined ? fields.has(item) : (value as SetValue).has(item)) found.push(item);
-  }
+  // The items are live: read from the value (or its live iterator) just now.
+  for (const item of items) if (pattern === undefined || globMatch(pattern, item)) found.push(item);
   ctx.out.arrayHeader(2);
   ctx.out.bulkText(String(next));
   ctx.out.arrayHeader(fields !== undefined ? found.length * 2 : found.length);
