@@ -351,6 +351,41 @@ describe('the deque behind the list', () => {
     expect(h.r('LRANGE', 'l', '0', '-1')).toBe(bulks(...model));
   });
 
+  it('the log of a random mix of every list write replays to the same lists', () => {
+    const h = harness();
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return (seed >>> 8) % n;
+    };
+    const keys = ['a', 'b', 'c'];
+    const key = () => keys[rand(3)]!;
+    const int = () => String(rand(9) - 4);
+    const end = () => (rand(2) === 0 ? 'LEFT' : 'RIGHT');
+    const makers: (() => string[])[] = [
+      () => ['RPUSH', key(), int(), int()],
+      () => ['LPUSH', key(), int()],
+      () => ['LPUSHX', key(), int()],
+      () => ['LPOP', key(), ...(rand(2) === 0 ? [] : [String(rand(3))])],
+      () => ['RPOP', key(), ...(rand(2) === 0 ? [] : [String(rand(3))])],
+      () => ['LSET', key(), int(), int()],
+      () => ['LTRIM', key(), int(), int()],
+      () => ['LREM', key(), int(), int()],
+      () => ['LINSERT', key(), rand(2) === 0 ? 'BEFORE' : 'AFTER', int(), int()],
+      () => ['LMOVE', key(), key(), end(), end()],
+      () => ['RPOPLPUSH', key(), key()],
+      () => ['LMPOP', '2', key(), key(), end(), 'COUNT', String(1 + rand(3))],
+      () => ['BLMOVE', key(), key(), end(), end(), '0'],
+      () => ['BLMPOP', '0', '1', key(), end()],
+      () => ['SORT', key(), 'DESC', 'STORE', key()],
+    ];
+    for (let i = 0; i < 3000; i++) h.r(...makers[rand(makers.length)]!());
+    const replay = harness();
+    for (const cmd of h.logged) replay.r(...cmd);
+    for (const k of keys) expect(replay.r('LRANGE', k, '0', '-1')).toBe(h.r('LRANGE', k, '0', '-1'));
+    expect(h.logged.length).toBeGreaterThan(1000);
+  });
+
   it('pushes and pops at the head stay cheap on a long list', () => {
     const h = harness();
     const started = Date.now();
