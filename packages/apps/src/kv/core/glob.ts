@@ -55,16 +55,22 @@ export function globMatch(pattern: string, text: string): boolean {
 }
 
 // A [...] class starting after the '['; returns whether ch is in it and where the pattern goes on.
+// Read exactly as Redis' stringmatchlen does, quirks included: `[a-]` is the range a to ']' (its ']' then
+// closes nothing), and an unclosed class ends with the pattern.
 function matchClass(p: string, pi: number, ch: number): { matched: boolean; next: number } {
   const pn = p.length;
   const not = p[pi] === '^';
   if (not) pi++;
   let found = false;
-  while (pi < pn && p[pi] !== ']') {
-    if (p[pi] === '\\' && pi + 1 < pn) {
+  for (;;) {
+    if (p[pi] === '\\' && pn - pi >= 2) {
       pi++;
       if (p.charCodeAt(pi) === ch) found = true;
-    } else if (pi + 2 < pn && p[pi + 1] === '-' && p[pi + 2] !== ']') {
+    } else if (p[pi] === ']') break;
+    else if (pi >= pn) {
+      pi--;
+      break;
+    } else if (pn - pi >= 3 && p[pi + 1] === '-') {
       let lo = p.charCodeAt(pi);
       let hi = p.charCodeAt(pi + 2);
       if (lo > hi) [lo, hi] = [hi, lo];
@@ -73,6 +79,5 @@ function matchClass(p: string, pi: number, ch: number): { matched: boolean; next
     } else if (p.charCodeAt(pi) === ch) found = true;
     pi++;
   }
-  // An unclosed class ends at the pattern's end, as in Redis.
-  return { matched: not ? !found : found, next: pi < pn ? pi + 1 : pi };
+  return { matched: not ? !found : found, next: pi + 1 };
 }
