@@ -18,16 +18,6 @@ import type { CommandContext } from './context.js';
 /** Redis' reply to a command refused past maxmemory. */
 export const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
 
-/** Commands Redis 7.0 flags DENYOOM (may grow the data set): refused past maxmemory, as any command is inside MULTI. */
-export const DENYOOM: ReadonlySet<string> = new Set(
-  (
-    'append bitfield bitop blmove brpoplpush copy decr decrby geoadd georadius georadiusbymember geosearchstore ' +
-    'getset hincrby hincrbyfloat hmset hset hsetnx incr incrby incrbyfloat linsert lmove lpush lpushx lset mset ' +
-    'msetnx pfadd pfmerge psetex restore rpoplpush rpush rpushx sadd sdiffstore set setbit setex setnx setrange ' +
-    'sinterstore sort sunionstore xadd zadd zdiffstore zincrby zinterstore zrangestore zunionstore'
-  ).split(' '),
-);
-
 /** What a server with no data reports (Redis 7.0 starts near 1 MB). */
 const BASELINE = 1 << 20;
 
