@@ -304,6 +304,11 @@ describe('keyspace', () => {
     expect(h.r('MOVE', 'h', '1')).toBe('-ERR DB index is out of range\r\n');
     expect(h.r('MOVE', 'h', 'x')).toBe(NOT_INT);
     expect(h.r('SWAPDB', 'x', '0')).toBe('-ERR invalid first DB index\r\n');
+    expect(h.r('SWAPDB', '1', 'x')).toBe('-ERR invalid second DB index\r\n');
+    expect(h.r('SWAPDB', '0', '1')).toBe('-ERR DB index is out of range\r\n');
+    expect(h.r('MOVE', 'h', '99999999999')).toBe(
+      '-ERR value is out of range, value must between -2147483648 and 2147483647\r\n',
+    );
     expect(h.r('SWAPDB', '0', '0')).toBe(OK);
   });
 
@@ -325,6 +330,16 @@ describe('keyspace', () => {
     h.r('MSET', 'a*b', '1', 'axb', '1', 'ab', '1');
     expect(h.r('KEYS', 'a\\*b')).toBe('*1\r\n$3\r\na*b\r\n');
     expect(h.r('KEYS', 'a[^*]b')).toBe('*1\r\n$3\r\naxb\r\n');
+    // As Redis reads it, [*-] is the range '*' to ']' (its ']' closes nothing): '-' and ']' are in it.
+    h.r('MSET', 'a-', '1', 'a]', '1');
+    expect(
+      h
+        .r('KEYS', 'a[*-]')
+        .split('\r\n')
+        .slice(1)
+        .filter((l) => !l.startsWith('$'))
+        .sort(),
+    ).toEqual(['', 'a-', 'a]']);
   });
 
   it('DUMP and RESTORE round-trip any value; RESTORE errors and an absolute TTL logged', () => {

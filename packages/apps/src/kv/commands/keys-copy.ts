@@ -41,18 +41,31 @@ export function copyValue(value: Value): Value {
   return z;
 }
 
-// A database index argument: 0 is the only one; undefined after the error reply.
-function dbIndex(arg: Uint8Array, ctx: CommandContext, notInteger = NOT_AN_INTEGER): number | undefined {
+// A database index argument as getIntFromObjectOrReply reads it (`message` replacing its errors); undefined after the error.
+function intArgument(arg: Uint8Array, ctx: CommandContext, message?: string): number | undefined {
   const n = parseInteger(arg);
-  if (n === undefined || n < -(2n ** 31n) || n >= 2n ** 31n) {
-    ctx.out.error(notInteger);
+  if (n === undefined) {
+    ctx.out.error(message ?? NOT_AN_INTEGER);
     return undefined;
   }
-  if (n !== 0n) {
-    ctx.out.error(DB_OUT_OF_RANGE);
+  if (n < -(2n ** 31n) || n >= 2n ** 31n) {
+    ctx.out.error(message ?? 'ERR value is out of range, value must between -2147483648 and 2147483647');
     return undefined;
   }
-  return 0;
+  return Number(n);
+}
+
+// Whether database `index` exists (only 0 does), after the error if not.
+function dbExists(index: number, ctx: CommandContext): boolean {
+  if (index === 0) return true;
+  ctx.out.error(DB_OUT_OF_RANGE);
+  return false;
+}
+
+// A database index argument that must name an existing database; undefined after the error.
+function dbIndex(arg: Uint8Array, ctx: CommandContext): number | undefined {
+  const n = intArgument(arg, ctx);
+  return n !== undefined && dbExists(n, ctx) ? n : undefined;
 }
 
 function rename(args: Uint8Array[], ctx: CommandContext, nx: boolean): void {
@@ -100,8 +113,10 @@ function move(args: Uint8Array[], ctx: CommandContext): void {
 }
 
 function swapdb(args: Uint8Array[], ctx: CommandContext): void {
-  if (dbIndex(args[1]!, ctx, 'ERR invalid first DB index') === undefined) return;
-  if (dbIndex(args[2]!, ctx, 'ERR invalid second DB index') === undefined) return;
+  const a = intArgument(args[1]!, ctx, 'ERR invalid first DB index');
+  if (a === undefined) return;
+  const b = intArgument(args[2]!, ctx, 'ERR invalid second DB index');
+  if (b === undefined || !dbExists(a, ctx) || !dbExists(b, ctx)) return;
   ctx.out.simple('OK');
 }
 
