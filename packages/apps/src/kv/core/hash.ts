@@ -10,9 +10,10 @@ export class HashValue {
   readonly fields = new Map<string, Uint8Array>();
   /** What OBJECT ENCODING reports: listpack while small, then hashtable for good. */
   encoding: 'listpack' | 'hashtable' = 'listpack';
-  // Fields for random picks: every live field once, plus `#stale` removed ones (skipped when drawn).
+  // Fields for random picks: each field ever added since the pool was built, once; those removed
+  // since are in #removed (drawn, they are skipped; added again, their entry is live again).
   #pool: string[] | undefined;
-  #stale = 0;
+  #removed: Set<string> | undefined;
 
   /** Number of fields. */
   get size(): number {
@@ -24,9 +25,8 @@ export class HashValue {
     const fresh = !this.fields.has(field);
     this.fields.set(field, value);
     if (fresh && this.#pool !== undefined) {
-      // A removed copy of it may still be in the pool: then it would be drawn twice as often.
-      if (this.#stale > 0) this.#pool = undefined;
-      else this.#pool.push(field);
+      // Pushed only when it has no entry yet: two would draw it twice as often.
+      if (!this.#removed!.delete(field)) this.#pool.push(field);
     }
     return fresh;
   }
@@ -34,7 +34,7 @@ export class HashValue {
   /** Removes `field`; whether it was there. */
   delete(field: string): boolean {
     if (!this.fields.delete(field)) return false;
-    if (this.#pool !== undefined) this.#stale++;
+    this.#removed?.add(field);
     return true;
   }
 
@@ -51,9 +51,16 @@ export class HashValue {
   /** A field drawn uniformly (the hash must not be empty). */
   random(): string {
     let pool = this.#pool;
-    if (pool === undefined || pool.length - this.#stale !== this.fields.size || this.#stale > this.fields.size) {
+    // Rebuilt when mostly stale, or when the fields were changed other than by these methods.
+    const removed = this.#removed;
+    if (
+      pool === undefined ||
+      removed === undefined ||
+      pool.length - removed.size !== this.fields.size ||
+      removed.size > this.fields.size
+    ) {
       pool = this.#pool = [...this.fields.keys()];
-      this.#stale = 0;
+      this.#removed = new Set();
     }
     for (;;) {
       const f = pool[Math.floor(Math.random() * pool.length)]!;

@@ -48,9 +48,10 @@ export class SetValue {
   encoding: 'intset' | 'hashtable' = 'intset';
   // The members in ascending order while intset-encoded (built on demand, dropped on writes).
   #sorted: string[] | undefined;
-  // Members for random picks: every live member once, plus `#stale` removed ones (skipped when drawn).
+  // Members for random picks: each member ever added since the pool was built, once; those removed
+  // since are in #removed (drawn, they are skipped; added again, their entry is live again).
   #pool: string[] | undefined;
-  #stale = 0;
+  #removed: Set<string> | undefined;
 
   /** Number of members. */
   get size(): number {
@@ -74,9 +75,8 @@ export class SetValue {
       if (!isIntMember(member) || this.members.size > Math.min(maxIntset, INTSET_CAP)) this.encoding = 'hashtable';
     }
     if (this.#pool !== undefined) {
-      // A removed copy of it may still be in the pool: then it would be drawn twice as often.
-      if (this.#stale > 0) this.#pool = undefined;
-      else this.#pool.push(member);
+      // Pushed only when it has no entry yet: two would draw it twice as often.
+      if (!this.#removed!.delete(member)) this.#pool.push(member);
     }
     return true;
   }
@@ -85,7 +85,7 @@ export class SetValue {
   delete(member: string): boolean {
     if (!this.members.delete(member)) return false;
     this.#sorted = undefined;
-    if (this.#pool !== undefined) this.#stale++;
+    this.#removed?.add(member);
     return true;
   }
 
@@ -100,9 +100,16 @@ export class SetValue {
   /** A member drawn uniformly (the set must not be empty). */
   random(): string {
     let pool = this.#pool;
-    if (pool === undefined || pool.length - this.#stale !== this.members.size || this.#stale > this.members.size) {
+    // Rebuilt when mostly stale, or when the members were changed other than by these methods.
+    const removed = this.#removed;
+    if (
+      pool === undefined ||
+      removed === undefined ||
+      pool.length - removed.size !== this.members.size ||
+      removed.size > this.members.size
+    ) {
       pool = this.#pool = [...this.members];
-      this.#stale = 0;
+      this.#removed = new Set();
     }
     for (;;) {
       const m = pool[Math.floor(Math.random() * pool.length)]!;
