@@ -146,4 +146,47 @@ describe('transactions', () => {
     const seconds = Number(s.rest().split('\r\n')[2]);
     expect(Math.abs(seconds - Date.now() / 1000)).toBeLessThan(5);
   });
+
+  it('SYNC streams the writes: one as itself, an EXEC of several as MULTI/EXEC, PUBLISH too, no reads', async () => {
+    const replica = await connect();
+    const s = await connect();
+    await call(replica, '$0\r\n', 'SYNC');
+    const cmd = (...a: string[]) => `*${a.length}\r\n${a.map((x) => `$${x.length}\r\n${x}\r\n`).join('')}`;
+    await call(s, '+OK\r\n', 'SET', 'rp:a', '1');
+    await call(s, '$1\r\n1\r\n', 'GET', 'rp:a');
+    await call(s, '+OK\r\n', 'MULTI');
+    await call(s, '+QUEUED\r\n', 'SET', 'rp:b', '2');
+    await call(s, '+QUEUED\r\n', 'RPUSH', 'rp:c', 'x');
+    await call(s, '*2\r\n+OK\r\n:1\r\n', 'EXEC');
+    await call(s, ':0\r\n', 'PUBLISH', 'rp:ch', 'm');
+    const want =
+      cmd('SELECT', '0') +
+      cmd('SET', 'rp:a', '1') +
+      cmd('MULTI') +
+      cmd('SET', 'rp:b', '2') +
+      cmd('RPUSH', 'rp:c', 'x') +
+      cmd('EXEC') +
+      cmd('PUBLISH', 'rp:ch', 'm');
+    const got = (await replica.next(want))
+      .replace(/\$3\r\nset\r\n/gi, '$3\r\nSET\r\n')
+      .replace(/\$5\r\nrpush\r\n/gi, '$5\r\nRPUSH\r\n');
+    expect(got).toBe(want.replace(/\$5\r\nrpush\r\n/gi, '$5\r\nRPUSH\r\n'));
+  });
+
+  it('REPLICAOF makes the server refuse writes until REPLICAOF NO ONE; a write queued in MULTI is refused', async () => {
+    const s = await connect();
+    const readonly = "READONLY You can't write against a read only replica.";
+    await call(s, '+OK\r\n', 'REPLICAOF', 'localhost', '9999');
+    try {
+      await call(s, `-${readonly}\r\n`, 'SET', 'ro:a', '1');
+      await call(s, '$-1\r\n', 'GET', 'ro:a');
+      await call(s, '+OK\r\n', 'MULTI');
+      // Refused at queue time, as Redis checks READONLY before queueing.
+      await call(s, `-${readonly}\r\n`, 'DEL', 'ro:a');
+      await call(s, '-EXECABORT Transaction discarded because of previous errors.\r\n', 'EXEC');
+    } finally {
+      await call(s, '+OK\r\n', 'REPLICAOF', 'NO', 'ONE');
+    }
+    await call(s, '+OK\r\n', 'SET', 'ro:a', '1');
+  });
 });

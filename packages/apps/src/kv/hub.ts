@@ -26,6 +26,14 @@ export class ClientHub {
   readonly writerFor: WriterFor;
   /** CLIENT UNBLOCK: ends the block of the client with this id (with an error or its timeout reply); false if none. */
   unblock: (id: number, withError: boolean) => boolean = () => false;
+  /** REPLICAOF's master (`host:port`), undefined while the server is a master: a replica refuses writes. */
+  replicaOf: string | undefined;
+  /** REPLICAOF: `master` or undefined (NO ONE); becoming a replica disconnects the replicas. */
+  demote: (master: string | undefined) => void = (master) => {
+    this.replicaOf = master;
+  };
+  /** Sends a command to the replicas only (PUBLISH: not a write, not in the AOF). */
+  replicate: (args: readonly Uint8Array[]) => void = () => {};
   /** SYNC: makes `client` a replica (it gets every write from now on); false where there is no server. */
   attachReplica: (client: ClientState) => boolean = () => false;
 

@@ -159,6 +159,18 @@ class KvServer {
     const hub = (this.#hub = new ClientHub((c) => this.#writerFor(c as Connection)));
     hub.unblock = (id, withError) => this.#unblockById(id, withError);
     hub.attachReplica = (client) => this.#attachReplica(client as Connection);
+    hub.replicate = (args) => {
+      if (this.#replicas.size > 0) this.#replBuf.push(args.map((a) => a.slice()));
+    };
+    hub.demote = (master) => {
+      hub.replicaOf = master;
+      // A master that becomes a replica drops its replicas (they resync with the new topology).
+      if (master !== undefined) {
+        for (const r of this.#replicas) r.broken = true;
+        this.#replicas.clear();
+        this.#replBuf.length = 0;
+      }
+    };
     const config = this.#state.config;
     // A logged write modifies the keys of the command logged: WATCH and blocked clients look at them.
     const logWrite = (args: readonly (Uint8Array | string)[]) => {

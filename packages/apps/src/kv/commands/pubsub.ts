@@ -88,6 +88,8 @@ function punsubscribe(args: Uint8Array[], ctx: CommandContext): void {
 
 function publish(args: Uint8Array[], ctx: CommandContext): void {
   ctx.out.integer(ctx.hub.channels.publish(latin1(args[1]!), args[2]!, ctx.hub.writerFor));
+  // As Redis: replicas get PUBLISH (the AOF does not).
+  ctx.hub.replicate(args);
 }
 
 const PUBSUB_HELP = [

@@ -88,11 +88,16 @@ function sync(_args: Uint8Array[], ctx: CommandContext): void {
   if (!ctx.hub.attachReplica(ctx.client)) ctx.out.error('ERR SYNC is not possible here');
 }
 
-// REPLICAOF host port | NO ONE: this server replicates nothing; accepted so that a client's script goes on.
+// REPLICAOF host port | NO ONE: the server becomes a read-only replica (it connects to no master: it only refuses
+// writes, as a replica would) or a master again.
 function replicaof(args: Uint8Array[], ctx: CommandContext): void {
-  if (isWord(args[1]!, 'NO') && isWord(args[2]!, 'ONE')) return ctx.out.simple('OK');
+  if (isWord(args[1]!, 'NO') && isWord(args[2]!, 'ONE')) {
+    ctx.hub.demote(undefined);
+    return ctx.out.simple('OK');
+  }
   const port = parseInteger(args[2]!);
   if (port === undefined || port < 0n || port > 65535n) return ctx.out.error('ERR Invalid master port');
+  ctx.hub.demote(`${latin1(args[1]!)}:${port}`);
   ctx.out.simple('OK');
 }
 

@@ -9,6 +9,8 @@ import type { CommandContext, CommandSpec } from './context.js';
 import { OOM_ERROR } from './admin-memory.js';
 import { refusedForMemory } from './denyoom.js';
 import { execute } from './execute.js';
+import { READONLY_ERROR, refusedAsReplica } from './readonly.js';
+import { discardTransaction } from './transactions.js';
 import { HELLO_COMMANDS } from './hello.js';
 import { ADMIN_COMMANDS } from './admin.js';
 import { HASH_COMMANDS } from './hashes.js';
@@ -95,7 +97,8 @@ function checked(args: Uint8Array[], ctx: CommandContext, flags: number): void {
     return reject(ctx, `ERR wrong number of arguments for '${spec.name}' command`);
   for (let i = 1; i < n; i++)
     if (args[i]!.length > max && spec.values?.(i) !== true) return tooLong(ctx, args[i]!, max);
-  if (ctx.server.config.maxmemory !== 0 && refusedForMemory(spec, ctx)) return reject(ctx, OOM_ERROR);
+  if (ctx.server.config.maxmemory !== 0 && refusedForMemory(spec, ctx)) return refuse(ctx, spec, OOM_ERROR);
+  if (ctx.hub.replicaOf !== undefined && refusedAsReplica(spec, ctx)) return refuse(ctx, spec, READONLY_ERROR);
   if (flags !== 0 && special(spec, args, ctx, flags)) return;
   execute(spec, args, ctx);
 }
@@ -104,6 +107,13 @@ function checked(args: Uint8Array[], ctx: CommandContext, flags: number): void {
 function reject(ctx: CommandContext, message: string): void {
   ctx.out.error(message);
   if ((ctx.client.flags & IN_MULTI) !== 0) ctx.client.flags |= DIRTY_EXEC;
+}
+
+// A refused command that passed the checks: a refused EXEC discards the transaction (Redis' execCommandAbort).
+function refuse(ctx: CommandContext, spec: CommandSpec, message: string): void {
+  if (spec.name !== 'exec' || (ctx.client.flags & IN_MULTI) === 0) return reject(ctx, message);
+  discardTransaction(ctx);
+  ctx.out.error(`EXECABORT Transaction discarded because of: ${message}`);
 }
 
 // Commands that still reply while CLIENT REPLY is OFF: their replies are pushes.
@@ -122,8 +132,9 @@ function special(spec: CommandSpec, args: Uint8Array[], ctx: CommandContext, fla
     return true;
   }
   if ((flags & PUBSUB) !== 0 && ctx.client.protocol === 2 && !SUBSCRIBER.has(name)) {
-    reject(
+    refuse(
       ctx,
+      spec,
       `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
     );
     return true;
