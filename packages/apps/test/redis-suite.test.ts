@@ -85,7 +85,9 @@ function runUnit(dir: string, port: number, unit: string, baseport: number): Pro
       clearTimeout(timer);
       // eslint-disable-next-line no-control-regex -- runtest colours its lines with terminal escapes
       const log = out.replace(/\x1b\[[0-9;]*m/g, '');
-      resolve({ ok: count(log, 'ok'), err: count(log, 'err'), exception: count(log, 'exception'), log });
+      // A hung test ends the unit as an exception does: runtest says [TIMEOUT].
+      const exception = count(log, 'exception') + count(log, 'TIMEOUT');
+      resolve({ ok: count(log, 'ok'), err: count(log, 'err'), exception, log });
     });
   });
 }
@@ -94,7 +96,7 @@ function runUnit(dir: string, port: number, unit: string, baseport: number): Pro
 function failures(log: string): string {
   return log
     .split('\n')
-    .filter((l) => l.startsWith('[err]') || l.startsWith('[exception]'))
+    .filter((l) => /^\[(err|exception|TIMEOUT)\]/.test(l))
     .slice(0, 10)
     .join('\n');
 }
