@@ -19,7 +19,6 @@ export type ParamKind =
       readonly min: bigint;
       readonly max: bigint;
       readonly memory?: boolean;
-      readonly unsigned?: boolean;
       readonly percent?: boolean;
       readonly octal?: boolean;
     }
@@ -51,7 +50,7 @@ const INT_MAX = 2n ** 31n - 1n;
 const LONG_MAX = 2n ** 63n - 1n;
 
 function int(min: bigint, max: bigint, memory = false): ParamKind {
-  return { type: 'int', min, max, memory, unsigned: min >= 0n };
+  return { type: 'int', min, max, memory };
 }
 
 const BOOL: ParamKind = { type: 'bool' };
@@ -144,7 +143,7 @@ const OWN: readonly Param[] = [
   },
   {
     name: 'maxmemory',
-    kind: { type: 'int', min: 0n, max: 2n ** 64n - 1n, memory: true, unsigned: true },
+    kind: { type: 'int', min: 0n, max: 2n ** 64n - 1n, memory: true },
     initial: '0',
     get: (c) => String(c.maxmemory),
     set: (c, v) => {
@@ -188,7 +187,6 @@ function fromLine(line: string): Param {
       min: BigInt(min),
       max: BigInt(max),
       memory: flags.includes('m'),
-      unsigned: flags.includes('u'),
       percent: flags.includes('%'),
       octal: flags.includes('o'),
     };
