@@ -3,7 +3,7 @@
  * in this process, replies checked byte for byte against Redis 7.0's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKv, type KvFixture } from './kv-helpers.js';
+import { info, rawClient, resp, startKv, type KvFixture } from './kv-helpers.js';
 import { session, type Session } from './kv-session.js';
 
 let kv: KvFixture;
@@ -105,5 +105,30 @@ describe('pub/sub', () => {
     await call(w, ':2\r\n', 'LPUSH', 'ev:l', 'b');
     await new Promise((r) => setTimeout(r, 100));
     expect(sub.rest()).toBe('');
+  });
+
+  it('a subscriber that does not read is cut off past the hard output limit; the others go on', async () => {
+    const small = await startKv({ outputBufferLimit: { hard: 1 << 20, soft: 0, softSeconds: 0 } });
+    try {
+      const hog = await rawClient(small.port);
+      hog.socket.write(resp('SUBSCRIBE', 'big'));
+      await hog.until((t) => t.endsWith(':1\r\n'));
+      hog.socket.pause();
+      const pub = await session(small.port);
+      const payload = 'x'.repeat(64 * 1024);
+      for (let i = 0; i < 200; i++) pub.send('PUBLISH', 'big', payload);
+      let ones = 0;
+      for (let i = 0; i < 200; i++) if ((await pub.next(':1\r\n')) === ':1\r\n') ones++;
+      expect(ones).toBeGreaterThan(0);
+      await expect
+        .poll(async () => (await info(small.port))['client_output_buffer_limit_disconnections'], { timeout: 10_000 })
+        .toBe('1');
+      pub.send('PING');
+      expect(await pub.next('+PONG\r\n')).toBe('+PONG\r\n');
+      pub.close();
+      hog.socket.destroy();
+    } finally {
+      await small.close();
+    }
   });
 });

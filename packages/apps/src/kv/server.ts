@@ -501,7 +501,7 @@ class KvServer {
     out.protocol = conn.protocol;
     // Messages that came for it before this round go first.
     const pushes = conn.pushes;
-    if (pushes !== undefined && pushes.length > 0) {
+    if (pushes !== undefined && pushes.length > 0 && !pushes.overflowed) {
       out.raw(pushes.bytes());
       pushes.reset();
       this.#pushed.delete(conn);
@@ -706,7 +706,11 @@ class KvServer {
   #writerFor(conn: Connection): RespWriter {
     if (conn === this.#serving) return this.#out;
     let w = conn.pushes;
-    if (w === undefined) conn.pushes = w = new RespWriter();
+    if (w === undefined) {
+      conn.pushes = w = new RespWriter();
+      // A subscriber that does not read is cut off past the hard output limit (checked when the pushes are sent).
+      w.limit = this.#output.hard;
+    }
     w.protocol = conn.protocol;
     this.#pushed.add(conn);
     return w;
@@ -796,9 +800,19 @@ class KvServer {
     if (this.#pushed.size === 0) return;
     await this.#persistence?.commit();
     for (const conn of [...this.#pushed]) {
+      const w = conn.pushes!;
+      if (w.overflowed) {
+        this.#pushed.delete(conn);
+        w.reset();
+        this.#state.disconnections.client_output_buffer_limit_disconnections++;
+        this.#log(
+          `${this.#describe(conn)} closed for overcoming of output buffer limits (messages for it passed ${this.#output.hard} bytes)`,
+        );
+        await this.#drop(conn);
+        continue;
+      }
       if (conn.flushing) continue;
       this.#pushed.delete(conn);
-      const w = conn.pushes!;
       if (w.length === 0 || conn.closing || !this.#conns.has(conn.input)) {
         w.reset();
         continue;
