@@ -256,6 +256,8 @@ describe('expiry', () => {
     expect(h.r('DBSIZE')).toBe(int(3));
     expect(h.r('GET', 'a')).toBe(NIL);
     expect(h.r('RANDOMKEY')).toBe(bulk('c'));
+    // RANDOMKEY removes only the expired keys it happens to draw; TTL removes b for sure.
+    expect(h.r('TTL', 'b')).toBe(int(-2));
     expect(h.keys.peek('b')).toBeUndefined();
     expect(gone.sort()).toEqual(['a', 'b']);
     expect(h.keys.expiredKeys).toBe(2);
@@ -265,6 +267,22 @@ describe('expiry', () => {
 });
 
 describe('keyspace', () => {
+  it('RANDOMKEY draws every live key, uniformly enough, through deletes and re-adds', () => {
+    const h = harness();
+    for (let i = 0; i < 10; i++) h.r('SET', `k${i}`, 'v');
+    h.r('RANDOMKEY');
+    h.r('DEL', 'k0', 'k1');
+    h.r('SET', 'k1', 'v');
+    h.r('SET', 'k10', 'v');
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 5000; i++) {
+      const k = h.r('RANDOMKEY').split('\r\n')[1]!;
+      seen.set(k, (seen.get(k) ?? 0) + 1);
+    }
+    expect([...seen.keys()].sort()).toEqual(['k1', 'k10', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9']);
+    for (const n of seen.values()) expect(n).toBeGreaterThan(300);
+  });
+
   it('EXISTS counts duplicates; DEL and TOUCH', () => {
     const h = harness();
     h.r('SET', 'a', '1');

@@ -38,6 +38,9 @@ export class Keyspace {
   // SCAN cursors: live Map iterators, which visit every key present for the whole scan exactly once.
   readonly #cursors = new Map<number, Iterator<string>>();
   #nextCursor = 1;
+  // Keys for RANDOMKEY, made on its first call: every live key once, plus `#stale` removed ones (skipped when drawn).
+  #pool: string[] | undefined;
+  #stale = 0;
   /** Whether {@link Keyspace.sweep} removes expired keys (DEBUG SET-ACTIVE-EXPIRE turns it off; lazy expiry stays). */
   activeExpire = true;
   /** The clock (ms since the epoch); replaceable for tests. */
@@ -76,6 +79,7 @@ export class Keyspace {
   #expired(key: string): void {
     this.#map.delete(key);
     this.#expiring.delete(key);
+    if (this.#pool !== undefined) this.#stale++;
     this.expiredKeys++;
     this.onExpired?.(key);
   }
@@ -90,6 +94,11 @@ export class Keyspace {
     }
     if (e === undefined) {
       this.#map.set(key, { value, expiresAt });
+      // A removed copy of the key may still be in the pool: it would then be drawn twice as often.
+      if (this.#pool !== undefined) {
+        if (this.#stale > 0) this.#pool = undefined;
+        else this.#pool.push(key);
+      }
       this.onNew?.(key);
     } else {
       e.value = value;
@@ -119,6 +128,7 @@ export class Keyspace {
     }
     this.#map.delete(key);
     if (e.expiresAt !== 0) this.#expiring.delete(key);
+    if (this.#pool !== undefined) this.#stale++;
     return true;
   }
 
@@ -129,16 +139,16 @@ export class Keyspace {
   randomKey(): string | undefined {
     const now = this.now();
     while (this.#map.size > 0) {
-      let i = Math.floor(Math.random() * this.#map.size);
-      let found: string | undefined;
-      for (const k of this.#map.keys())
-        if (i-- === 0) {
-          found = k;
-          break;
-        }
-      const e = this.#map.get(found!)!;
-      if (e.expiresAt === 0 || e.expiresAt > now) return found;
-      this.#expired(found!);
+      let pool = this.#pool;
+      if (pool === undefined || this.#stale > this.#map.size) {
+        pool = this.#pool = [...this.#map.keys()];
+        this.#stale = 0;
+      }
+      const k = pool[Math.floor(Math.random() * pool.length)]!;
+      const e = this.#map.get(k);
+      if (e === undefined) continue;
+      if (e.expiresAt === 0 || e.expiresAt > now) return k;
+      this.#expired(k);
     }
     return undefined;
   }
@@ -146,6 +156,7 @@ export class Keyspace {
   /** Removes every key. */
   flush(): void {
     this.#map.clear();
+    this.#pool = undefined;
     this.#expiring.clear();
     this.#sweep = undefined;
     this.#cursors.clear();
