@@ -52,6 +52,8 @@ describe('pub/sub', () => {
     await call(pub, ':0\r\n', 'PUBLISH', 'other', 'x');
     await call(pub, arr(bulk('ch1'), ':1\r\n', bulk('zz'), ':0\r\n'), 'PUBSUB', 'NUMSUB', 'ch1', 'zz');
     await call(pub, ':1\r\n', 'PUBSUB', 'NUMPAT');
+    const stats = await info(kv.port);
+    expect([stats['pubsub_channels'], stats['pubsub_patterns']]).toEqual(['2', '1']);
     await call(
       sub,
       "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n",

@@ -25,6 +25,11 @@ export class Channels {
     return this.#channels.get(channel)?.size ?? 0;
   }
 
+  /** Channels with at least one subscriber (INFO's pubsub_channels). */
+  get channelCount(): number {
+    return this.#channels.size;
+  }
+
   /** Patterns with at least one subscriber. */
   get patternCount(): number {
     return this.#patterns.size;

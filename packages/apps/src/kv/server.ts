@@ -145,6 +145,8 @@ class KvServer {
       port: address === undefined ? undefined : Number(address.slice(address.lastIndexOf(':') + 1)),
       connectedClients: () => this.#conns.size,
       blockedClients: () => this.#hub.blocked.count,
+      pubsubChannels: () => this.#hub.channels.channelCount,
+      pubsubPatterns: () => this.#hub.channels.patternCount,
       commandsProcessed: 0,
       requestRewrite: () => {
         if (this.#persistence === undefined) return false;

@@ -53,6 +53,10 @@ export interface ServerState {
   connectedClients(): number;
   /** Clients parked by blocking commands now (INFO's blocked_clients). */
   blockedClients(): number;
+  /** Channels with subscribers (INFO's pubsub_channels). */
+  pubsubChannels(): number;
+  /** Patterns with subscribers (INFO's pubsub_patterns). */
+  pubsubPatterns(): number;
   /** Commands run since the server started, as INFO's total_commands_processed. */
   commandsProcessed: number;
   /** Asks for an AOF rewrite once the current round is done (BGREWRITEAOF); false without persistence. */
@@ -102,6 +106,8 @@ export function detachedContext(keys: Keyspace, out: RespWriter, limits: KvLimit
       port: undefined,
       connectedClients: () => 0,
       blockedClients: () => 0,
+      pubsubChannels: () => ctx.hub.channels.channelCount,
+      pubsubPatterns: () => ctx.hub.channels.patternCount,
       commandsProcessed: 0,
       requestRewrite: () => false,
       persistenceInfo: () => ({}),
