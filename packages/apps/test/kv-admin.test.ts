@@ -3,7 +3,7 @@
  * CONFIG GET/SET (several pairs, aliases, Redis 7.0's errors, nothing
  * changed unless every pair is valid), OBJECT (string encodings, shared
  * integers), DEBUG RELOAD (data kept, encodings recomputed as Redis' RDB
- * load does), DEBUG DIGEST, and the snapshot format (format 1 still loads).
+ * load does), DEBUG DIGEST, INFO, and the snapshot format (format 1 still loads).
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KV_LIMITS, Keyspace, RespWriter } from '@dios/apps';
@@ -114,6 +114,25 @@ describe('OBJECT', () => {
     expect(first).toMatch(/^Value at:0x[0-9a-f]+ refcount:1 encoding:int serializedlength:\d+ lru:\d+/);
     keys.set('big', enc('123456789013'));
     expect((run('DEBUG', 'OBJECT', 'big') as string).split(' ')[1]).toBe(first.split(' ')[1]);
+  });
+});
+
+describe('INFO', () => {
+  it("has Redis' sections and field names; CONFIG RESETSTAT zeroes the counters", () => {
+    const { keys, run } = server();
+    keys.set('gone', enc('x'), keys.now() - 1);
+    expect(run('GET', 'gone')).toBeNull();
+    const stats = () => run('INFO', 'stats') as string;
+    expect(stats()).toMatch(/^# Stats\r\n/);
+    expect(stats()).toMatch(/\r\nexpired_keys:1\r\n/);
+    expect(run('CONFIG', 'RESETSTAT')).toBe('OK');
+    expect(stats()).toMatch(/\r\nexpired_keys:0\r\n/);
+    keys.set('k', enc('v'));
+    const all = run('INFO') as string;
+    for (const section of ['Server', 'Clients', 'Memory', 'Persistence', 'Stats', 'Replication', 'Keyspace'])
+      expect(all).toContain(`# ${section}\r\n`);
+    expect(all).toMatch(/\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n/);
+    expect(run('INFO', 'server', 'clients')).toMatch(/^# Server\r\n[^#]*\r\n# Clients\r\n/);
   });
 });
 

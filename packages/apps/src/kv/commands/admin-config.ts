@@ -166,6 +166,7 @@ export function config(args: Uint8Array[], ctx: CommandContext): void {
     case 'resetstat':
       if (!arity(2, true)) return wrong();
       ctx.server.commandsProcessed = 0;
+      ctx.keys.expiredKeys = 0;
       for (const k of Object.keys(ctx.server.disconnections) as (keyof typeof ctx.server.disconnections)[])
         ctx.server.disconnections[k] = 0;
       return ctx.out.simple('OK');

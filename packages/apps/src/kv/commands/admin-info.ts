@@ -6,17 +6,11 @@
  */
 import { excerpt } from '../core/bytes.js';
 import { usedMemory } from './admin-memory.js';
-import type { CommandContext, ServerState } from './context.js';
+import type { CommandContext } from './context.js';
 import { REPORTED_VERSION } from './server.js';
 
-// Counters other parts of the server may provide (read when present).
-interface OptionalCounters {
-  pubsubChannels?: () => number;
-  pubsubPatterns?: () => number;
-}
-
+// Counters the keyspace may keep besides expiredKeys (read when present).
 interface KeyspaceCounters {
-  expiredKeys?: number;
   keyspaceHits?: number;
   keyspaceMisses?: number;
 }
@@ -24,7 +18,7 @@ interface KeyspaceCounters {
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'keyspace'];
 
 function sections(ctx: CommandContext): Record<string, () => Record<string, string | number>> {
-  const s = ctx.server as ServerState & OptionalCounters;
+  const s = ctx.server;
   const k = ctx.keys as typeof ctx.keys & KeyspaceCounters;
   const uptime = Math.floor((Date.now() - s.startedAt) / 1000);
   return {
@@ -50,12 +44,12 @@ function sections(ctx: CommandContext): Record<string, () => Record<string, stri
     }),
     stats: () => ({
       total_commands_processed: s.commandsProcessed,
-      expired_keys: k.expiredKeys ?? 0,
+      expired_keys: k.expiredKeys,
       evicted_keys: 0,
       keyspace_hits: k.keyspaceHits ?? 0,
       keyspace_misses: k.keyspaceMisses ?? 0,
-      pubsub_channels: s.pubsubChannels?.() ?? 0,
-      pubsub_patterns: s.pubsubPatterns?.() ?? 0,
+      pubsub_channels: s.pubsubChannels(),
+      pubsub_patterns: s.pubsubPatterns(),
       total_forks: 0,
       ...s.disconnections,
     }),
