@@ -54,7 +54,7 @@ const ORDER = [
 ];
 const SERVERS = 4;
 // Per unit (runtest's own --timeout is per test).
-const UNIT_TIMEOUT_MS = 200_000;
+const UNIT_TIMEOUT_MS = 300_000;
 
 /** One unit's outcome. */
 interface UnitResult {
