@@ -179,6 +179,11 @@ describe('SORT', () => {
     expect(r('SORT', 'l', 'LIMIT', '0', '2', 'GET', '#', 'GET', 'h_*->f')).toBe(
       '*4\r\n$1\r\n1\r\n$1\r\nx\r\n$1\r\n2\r\n$-1\r\n',
     );
+    // Scores are read as C's strtod reads a C string: up to a NUL, hex too; underflow is an error.
+    r('RPUSH', 'c', '2', '1\0zz', '', '0x.8');
+    expect(r('SORT', 'c')).toBe(bulks('', '0x.8', '1\0zz', '2'));
+    r('RPUSH', 'tiny', '1e-400');
+    expect(r('SORT', 'tiny')).toBe("-ERR One or more scores can't be converted into double\r\n");
     r('RPUSH', 'bad', 'x');
     expect(r('SORT', 'bad')).toBe("-ERR One or more scores can't be converted into double\r\n");
     expect(r('SORT', 'l', 'LIMIT', '0', 'x')).toBe('-ERR value is not an integer or out of range\r\n');

@@ -38,24 +38,48 @@ function lookup(ctx: CommandContext, pattern: string, element: string): string |
   return v instanceof Uint8Array ? latin1(v) : null;
 }
 
-const STRTOD = /^[\t\n\v\f\r ]*[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|inf(?:inity)?|nan)$/i;
+const STRTOD =
+  /^[\t\n\v\f\r ]*([+-]?)(?:(\d+\.?\d*|\.\d+)(?:e([+-]?\d+))?|0x([\da-f]+\.?[\da-f]*|\.[\da-f]+)(?:p([+-]?\d+))?|(inf(?:inity)?))$/i;
 
-/** A string as C's strtod reads all of it, or undefined (as SORT's conversion error: junk, NaN, overflow). */
+/** `s` as C sees it: up to its first NUL byte. */
+function cString(s: string): string {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
+/**
+ * A string as SORT's strtod reads all of it (as a C string), or undefined
+ * for its conversion error: junk, NaN, overflow or underflow (ERANGE).
+ */
 function strtod(s: string): number | undefined {
-  if (s === '') return 0; // strtod consumes nothing and stops at the end: no error
-  if (!STRTOD.test(s)) return undefined;
-  const t = s.trim().toLowerCase();
-  const sign = t.startsWith('-') ? -1 : 1;
-  const body = t.replace(/^[+-]/, '');
-  if (body.startsWith('inf')) return sign * Infinity;
-  if (body === 'nan') return undefined;
-  const n = body.startsWith('0x') ? sign * parseInt(body.slice(2), 16) : sign * Number(body);
-  return Number.isFinite(n) ? n : undefined;
+  const c = cString(s);
+  const m = STRTOD.exec(c);
+  if (m === null) return c === '' ? 0 : undefined; // nothing consumed, at the end: no error
+  const sign = m[1] === '-' ? -1 : 1;
+  if (m[6] !== undefined) return sign * Infinity;
+  let n: number;
+  let digits: string;
+  if (m[2] !== undefined) {
+    digits = m[2];
+    n = Number(`${m[2]}e${m[3] ?? '0'}`);
+  } else {
+    digits = m[4]!;
+    const [int = '', frac = ''] = digits.split('.');
+    n = parseInt(`${int}${frac}` || '0', 16) * 2 ** (Number(m[5] ?? '0') - 4 * frac.length);
+  }
+  const nonzero = /[1-9a-f]/i.test(digits);
+  if (!Number.isFinite(n) || (nonzero && n < 2.2250738585072014e-308)) return undefined;
+  return sign * n;
 }
 
 /** Byte order of latin1 strings (memcmp, shorter first on a common prefix). */
 function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** strcoll in the C locale: byte order of the strings up to their first NUL. */
+function collate(a: string, b: string): number {
+  return compareBytes(cString(a), cString(b));
 }
 
 /** The elements of a list, set or sorted set; undefined for other types (null for no key). */
@@ -140,7 +164,8 @@ export function sort(args: Uint8Array[], ctx: CommandContext, readonly: boolean)
       item.score = score;
     }
     const sign = desc ? -1 : 1;
-    items.sort((x, y) => sign * compare(x, y, alpha, by !== undefined));
+    const byBytes = store !== undefined; // stored: byte order; replied: strcoll (C locale)
+    items.sort((x, y) => sign * compare(x, y, alpha, by !== undefined, byBytes));
     chosen = end >= start ? items.slice(start, end + 1).map((i) => i.value) : [];
   }
 
@@ -148,11 +173,13 @@ export function sort(args: Uint8Array[], ctx: CommandContext, readonly: boolean)
   stored(ctx, store, chosen, gets);
 }
 
-function compare(x: Item, y: Item, alpha: boolean, byPattern: boolean): number {
+// Redis' sortCompare; ties keep the input order (glibc's qsort merge-sorts; JS' sort is stable too).
+function compare(x: Item, y: Item, alpha: boolean, byPattern: boolean, byBytes: boolean): number {
   if (!alpha) return x.score > y.score ? 1 : x.score < y.score ? -1 : compareBytes(x.value, y.value);
-  if (!byPattern) return compareBytes(x.value, y.value);
+  const order = byBytes ? compareBytes : collate;
+  if (!byPattern) return order(x.value, y.value);
   if (x.by === null || y.by === null) return x.by === y.by ? 0 : x.by === null ? -1 : 1;
-  return compareBytes(x.by, y.by);
+  return order(x.by, y.by);
 }
 
 function reply(ctx: CommandContext, chosen: readonly string[], gets: readonly string[]): void {
