@@ -234,7 +234,11 @@ class KvServer {
         if (soonest !== Infinity) timeoutMs = Math.max(0, Math.min(timeoutMs ?? Infinity, soonest - this.#keys.now()));
       }
       // Unblocked clients with requests already read are served without waiting for more.
-      if (this.#resume.size > 0) timeoutMs = 0;
+      for (const c of this.#resume)
+        if (!c.flushing) {
+          timeoutMs = 0;
+          break;
+        }
       // After a busy round, let the host deliver what has arrived meanwhile (one turn of its event loop) before
       // selecting: the next round then finds several clients ready instead of blocking for each one.
       if (this.#busy) await yieldToHost();

@@ -20,6 +20,7 @@ import { LIST_COMMANDS } from './lists.js';
 import { COMMAND_COUNT, SERVER_COMMANDS } from './server.js';
 import { PUBSUB_COMMANDS } from './pubsub.js';
 import { SET_COMMANDS } from './sets.js';
+import { STREAM_COMMANDS } from './streams.js';
 import { STRING_COMMANDS } from './strings.js';
 import { TRANSACTION_COMMANDS } from './transactions.js';
 import { ZSET_COMMANDS } from './zsets.js';
@@ -31,6 +32,7 @@ for (const spec of [
   ...HASH_COMMANDS,
   ...SET_COMMANDS,
   ...ZSET_COMMANDS,
+  ...STREAM_COMMANDS,
   ...KEY_COMMANDS,
   ...TRANSACTION_COMMANDS,
   ...PUBSUB_COMMANDS,
