@@ -341,6 +341,8 @@ describe('keyspace', () => {
     h.r('LPUSH', 'l1', 'v');
     expect(h.r('SCAN', '0', 'TYPE', 'LIST')).toBe('*2\r\n$1\r\n0\r\n*1\r\n$2\r\nl1\r\n');
     expect(h.r('SCAN', '0', 'MATCH', 's*')).toBe('*2\r\n$1\r\n0\r\n*1\r\n$2\r\ns1\r\n');
+    // A cursor this keyspace never gave out (Redis takes any number) starts the scan over.
+    expect(h.r('SCAN', '424242', 'MATCH', 's*')).toBe('*2\r\n$1\r\n0\r\n*1\r\n$2\r\ns1\r\n');
   });
 
   it('KEYS patterns: escapes and negated classes', () => {

@@ -50,12 +50,10 @@ function scan(args: Uint8Array[], ctx: CommandContext): void {
   if (cursor === undefined) return;
   const options = parseScanOptions(args, 2, ctx, true);
   if (options === undefined) return;
-  // This keyspace's cursors are handles it gave out; any other one is invalid.
-  const step =
-    cursor > BigInt(Number.MAX_SAFE_INTEGER)
-      ? undefined
-      : ctx.keys.scan(Number(cursor), options.count, options.pattern);
-  if (step === undefined) return ctx.out.error('ERR invalid cursor');
+  // This keyspace's cursors are handles it gave out. Redis takes any number (a position in its table): one this
+  // keyspace does not know (dropped, or from another server) starts over, which still returns every key.
+  const c = cursor > BigInt(Number.MAX_SAFE_INTEGER) ? 0 : Number(cursor);
+  const step = ctx.keys.scan(c, options.count, options.pattern) ?? ctx.keys.scan(0, options.count, options.pattern)!;
   const t = options.type;
   const found = t === undefined ? step.keys : step.keys.filter((k) => typeName(ctx.keys.get(k)?.value) === t);
   ctx.out.arrayHeader(2);

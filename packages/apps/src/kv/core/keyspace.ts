@@ -26,7 +26,7 @@ export interface ScanStep {
   keys: string[];
 }
 
-/** Most SCAN cursors kept at once; the oldest is dropped beyond it (its next SCAN gets `ERR invalid cursor`). */
+/** Most SCAN cursors kept at once; the oldest is dropped beyond it (SCAN then starts that scan over). */
 export const MAX_SCAN_CURSORS = 1024;
 
 /** Keys (latin1 strings, see bytes.ts) to entries, with expiry. */
