@@ -133,4 +133,16 @@ describe('pub/sub', () => {
       await small.close();
     }
   });
+
+  it('CLIENT REPLY SKIP drops the next reply only; OFF drops all until ON, which says OK', async () => {
+    const s = await connect();
+    s.send('CLIENT', 'REPLY', 'SKIP');
+    s.send('ECHO', 'dropped');
+    await call(s, bulk('kept'), 'ECHO', 'kept');
+    s.send('CLIENT', 'REPLY', 'OFF');
+    s.send('ECHO', 'dropped');
+    s.send('NOSUCH');
+    await call(s, '+OK\r\n', 'CLIENT', 'REPLY', 'ON');
+    await call(s, '-ERR syntax error\r\n', 'CLIENT', 'REPLY', 'MAYBE');
+  });
 });
