@@ -78,7 +78,7 @@ export function buildZset(entries: Iterable<[string, number]>, ctx: CommandConte
   const c = ctx.server.config;
   // Decided first, as Redis builds the result as a skiplist and converts a small one (which turns -0 into 0).
   if (!stored || all.length > c.zsetMaxListpackEntries || longest > c.zsetMaxListpackValue) z.encoding = 'skiplist';
-  for (const [m, s] of all) z.add(m, s);
+  for (const [m, s] of all) z.put(m, s);
   return z;
 }
 

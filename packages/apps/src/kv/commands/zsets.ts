@@ -78,12 +78,12 @@ function zadd(args: Uint8Array[], ctx: CommandContext, incrCommand: boolean): vo
       processed++;
       last = score;
       if (score !== cur) {
-        z.add(member, score);
+        z.put(member, score);
         updated++;
       }
     } else if (!xx) {
       maybeGrow(z, ctx, member.length, 1);
-      z.add(member, score);
+      z.put(member, score);
       added++;
       processed++;
       last = score;

@@ -126,10 +126,8 @@ export class SortedSetValue {
     return this.scores.get(member);
   }
 
-  /** Adds `member` with `score`, or changes its score. */
+  /** Adds `member` with `score` as given (see `put` for what a write command stores), or changes its score. */
   add(member: string, score: number): void {
-    // A listpack keeps a score as text that reads back -0 as 0 (Redis 7.0 replies 0 for it); a skiplist keeps -0.
-    if (score === 0 && this.encoding === 'listpack') score = 0;
     const old = this.scores.get(member);
     if (old !== undefined) {
       if (old === score) return;
@@ -137,6 +135,14 @@ export class SortedSetValue {
     }
     this.scores.set(member, score);
     this.#insert(member, score);
+  }
+
+  /**
+   * Adds or rescores as a write command does: a listpack keeps a score as
+   * text that reads back -0 as 0 (Redis 7.0 then replies 0), a skiplist keeps -0.
+   */
+  put(member: string, score: number): void {
+    this.add(member, score === 0 && this.encoding === 'listpack' ? 0 : score);
   }
 
   /** Removes `member`; whether it was there. */
