@@ -161,6 +161,8 @@ describe('counters', () => {
     expect(add('1e4932', '1e4932')).toBe('inf');
     expect(parseLongDouble('1e5000')).toBeUndefined();
     expect(parseLongDouble('1\x002')).toBeUndefined();
+    expect(add('0', '0x1.8p1')).toBe('3');
+    expect(parseLongDouble('0x')).toBeUndefined();
   });
 });
 

@@ -28,6 +28,20 @@ const TWO63 = 1n << 63n;
 const TWO64 = 1n << 64n;
 const DECIMAL = /^([+-]?)(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$/;
 
+// C99 hexadecimal floats, which strtold reads too: 0x1.8p3 is 12.
+const HEX = /^([+-]?)0[xX](?=\.?[0-9a-fA-F])([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?$/;
+
+function parseHex(h: RegExpExecArray): LongDouble | undefined {
+  const neg = h[1] === '-';
+  const frac = h[3] ?? '';
+  const m = BigInt(`0x${h[2]}${frac}`);
+  if (m === 0n) return { neg, m: 0n, e: 0, inf: false };
+  const exp = BigInt(h[4] ?? '0') - BigInt(4 * frac.length);
+  if (exp > 20000n || exp < -40000n) return undefined;
+  const x = Number(exp);
+  return x >= 0 ? round(neg, m << BigInt(x), 1n) : round(neg, m, 1n << BigInt(-x));
+}
+
 function bitLength(n: bigint): number {
   return n === 0n ? 0 : n.toString(2).length;
 }
@@ -66,6 +80,8 @@ export function parseLongDouble(s: string): LongDouble | undefined {
   if (s.length === 0 || s.length >= MAX_CHARS) return undefined;
   const inf = /^([+-]?)inf(inity)?$/i.exec(s);
   if (inf !== null) return { neg: inf[1] === '-', m: 0n, e: 0, inf: true };
+  const hex = HEX.exec(s);
+  if (hex !== null) return parseHex(hex);
   const d = DECIMAL.exec(s);
   if (d === null) return undefined;
   const neg = d[1] === '-';
