@@ -279,6 +279,19 @@ describe('the log, events and blocking', () => {
     expect(h.r('BLPOP', 'b', 'x')).toBe('-ERR timeout is not a float or out of range\r\n');
   });
 
+  it('a retry told the key that woke it serves from that key, as Redis serves the ready key', () => {
+    const h = harness();
+    h.r('BLPOP', 'a', 'b', '0');
+    h.r('RPUSH', 'a', '1');
+    h.r('RPUSH', 'b', '2');
+    // The server may name the written key (an argument beyond the interface's, ignored where not given).
+    const req = h.parked[0] as unknown as { retry(c: CommandContext, ready?: string): boolean };
+    h.out.reset();
+    expect(req.retry(h.ctx, 'b')).toBe(true);
+    expect(String.fromCharCode(...h.out.bytes())).toBe(bulks('b', '2'));
+    expect(h.r('LLEN', 'a')).toBe(':1\r\n');
+  });
+
   it('BLMPOP and BLMOVE retry; BLMOVE to a key of another type ends the wait with WRONGTYPE', () => {
     const h = harness();
     h.r('BLMPOP', '0', '1', 'q', 'RIGHT', 'COUNT', '2');

@@ -14,7 +14,13 @@ import type { CommandContext } from './context.js';
 import { afterPop, endArg, listAt, type End } from './lists-common.js';
 import { moveElement, parseMpop, popFirst } from './lists-move.js';
 
-/** Parks the client on `keys` (copied: args are views of a read buffer) until `tryServe` answers or the deadline. */
+/**
+ * Parks the client on `keys` (copied: args are views of a read buffer) until
+ * `tryServe` answers or the deadline. A retry told which written key woke it
+ * looks at that key alone, as Redis serves a blocked client from the key
+ * that became ready (not from an earlier key of its list that also has
+ * elements by then).
+ */
 function park(
   ctx: CommandContext,
   keys: readonly Uint8Array[],
@@ -25,7 +31,10 @@ function park(
   ctx.block({
     keys: [...new Set(own.map(latin1))],
     deadline,
-    retry: (c) => tryServe(c, own),
+    retry: (c, ready?: string) => {
+      const only = ready === undefined ? own : own.filter((k) => latin1(k) === ready);
+      return tryServe(c, only.length > 0 ? only : own);
+    },
     timedOut: (c) => c.out.nullArray(),
   });
 }
