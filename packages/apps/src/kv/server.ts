@@ -30,10 +30,12 @@ import {
   type ServerState,
 } from './commands/context.js';
 import { commandSpec, commandTable, dispatch } from './commands/table.js';
-import { BLOCKED, IN_EXEC, REPLICA } from './client-flags.js';
+import { BLOCKED, IN_EXEC } from './client-flags.js';
 import { Connection } from './connection.js';
 import { latin1, latin1Bytes, plainBytes } from './core/bytes.js';
 import { ClientHub } from './hub.js';
+import { PendingPushes } from './pushes.js';
+import { Replication } from './replication.js';
 import { Keyspace } from './core/keyspace.js';
 import { DEFAULT_KV_LIMITS, MAX_BUFFER_BYTES, type KvLimits } from './core/limits.js';
 import { OutputLimiter } from './output-limit.js';
@@ -114,12 +116,11 @@ class KvServer {
   readonly #hub: ClientHub;
   // The client whose requests are being run (its replies go to #out), if any.
   #serving: Connection | undefined;
-  // Clients with pushes waiting (Connection.pushes), and unblocked clients with requests waiting in their parser.
-  readonly #pushed = new Set<Connection>();
+  // Output for clients not being served, and unblocked clients with requests waiting in their parser.
+  readonly #pushes: PendingPushes;
   readonly #resume = new Set<Connection>();
-  // Replicas (SYNC), and the writes of the command being run, sent to them once it is done.
-  readonly #replicas = new Set<Connection>();
-  readonly #replBuf: Uint8Array[][] = [];
+  // Replicas (SYNC).
+  readonly #replication = new Replication((c) => this.#writerFor(c));
   readonly #limits: KvLimits;
   readonly #output: OutputLimiter;
   readonly #log: (line: string) => void;
@@ -129,6 +130,7 @@ class KvServer {
     this.#setup = setup;
     this.#limits = setup.limits ?? DEFAULT_KV_LIMITS;
     this.#output = new OutputLimiter(this.#limits.output);
+    this.#pushes = new PendingPushes(this.#output.hard);
     const log = setup.log;
     // A logger that fails must not take the server with it.
     this.#log = (line) => {
@@ -160,30 +162,29 @@ class KvServer {
     };
     const hub = (this.#hub = new ClientHub((c) => this.#writerFor(c as Connection)));
     hub.unblock = (id, withError) => this.#unblockById(id, withError);
-    hub.attachReplica = (client) => this.#attachReplica(client as Connection);
-    hub.replicate = (args) => {
-      if (this.#replicas.size > 0) this.#replBuf.push(args.map((a) => a.slice()));
+    const replication = this.#replication;
+    hub.attachReplica = (client) => {
+      // Only the client being served can be attached (its reply is the snapshot).
+      if (client !== this.#serving) return false;
+      replication.attach(client as Connection, this.#out);
+      return true;
     };
+    hub.replicate = (args) => replication.record(args);
     hub.demote = (master) => {
       hub.replicaOf = master;
       // A master that becomes a replica drops its replicas (they resync with the new topology).
-      if (master !== undefined) {
-        for (const r of this.#replicas) r.broken = true;
-        this.#replicas.clear();
-        this.#replBuf.length = 0;
-      }
+      if (master !== undefined) replication.dropAll();
     };
     const config = this.#state.config;
     // A logged write modifies the keys of the command logged: WATCH and blocked clients look at them.
     const logWrite = (args: readonly (Uint8Array | string)[]) => {
       this.#persistence?.pending.command(args);
       if (hub.watching) this.#touchLogged(args);
-      if (this.#replicas.size > 0)
-        this.#replBuf.push(args.map((a) => (typeof a === 'string' ? latin1Bytes(a) : a.slice())));
+      if (replication.active) replication.record(args);
     };
     this.#keys.onExpired = (key) => {
       // As Redis: an expiry reaches replicas as a DEL of its own.
-      if (this.#replicas.size > 0) this.#replicate([[latin1Bytes('DEL'), latin1Bytes(key)]]);
+      replication.expired(key);
       hub.notify(config, 'x', 'expired', key);
       if (hub.watching) hub.touched(key, this.#keys);
     };
@@ -506,12 +507,7 @@ class KvServer {
     ctx.client = conn;
     out.protocol = conn.protocol;
     // Messages that came for it before this round go first.
-    const pushes = conn.pushes;
-    if (pushes !== undefined && pushes.length > 0 && !pushes.overflowed) {
-      out.raw(pushes.bytes());
-      pushes.reset();
-      this.#pushed.delete(conn);
-    }
+    if (conn.pushes !== undefined) this.#pushes.moveInto(conn, out);
     // The client's replies may not pass its hard output limit (nor the largest buffer).
     out.limit = conn.outStart + this.#output.hard;
     let replyStart = out.length;
@@ -525,7 +521,7 @@ class KvServer {
         dispatch(args, ctx);
         replyStart = out.length;
         // Clients blocked on keys this command wrote are served now, as Redis does after each command.
-        if (this.#replBuf.length > 0) this.#propagate();
+        if (this.#replication.pending) this.#replication.flush();
         if (blocked.ready.size > 0) this.#serveReady();
         if (out.overflowed) {
           overflowed = true;
@@ -673,53 +669,14 @@ class KvServer {
     hub.blocked.unblock(conn);
     hub.watched.unwatchAll(conn);
     hub.channels.forget(conn);
-    this.#pushed.delete(conn);
+    this.#pushes.forget(conn);
     this.#resume.delete(conn);
-    this.#replicas.delete(conn);
-  }
-
-  // SYNC: an empty snapshot now, the writes as they happen.
-  #attachReplica(conn: Connection): boolean {
-    if (conn !== this.#serving) return false;
-    this.#out.text('$0\r\n');
-    conn.flags |= REPLICA;
-    this.#replicas.add(conn);
-    return true;
-  }
-
-  // Sends the writes of the command just run to the replicas (several of them as one MULTI/EXEC, as Redis 7.0).
-  #propagate(): void {
-    const cmds = this.#replBuf.splice(0);
-    if (cmds.length > 1) {
-      cmds.unshift([latin1Bytes('MULTI')]);
-      cmds.push([latin1Bytes('EXEC')]);
-    }
-    this.#replicate(cmds);
-  }
-
-  #replicate(cmds: readonly Uint8Array[][]): void {
-    for (const replica of this.#replicas) {
-      const w = this.#writerFor(replica);
-      if (replica.replicaSelected === false) {
-        w.command(['SELECT', '0']);
-        replica.replicaSelected = true;
-      }
-      for (const c of cmds) w.command(c);
-    }
+    this.#replication.detach(conn);
   }
 
   // Where output for `conn` goes: #out while it is being served, else its pushes (sent after the round).
   #writerFor(conn: Connection): RespWriter {
-    if (conn === this.#serving) return this.#out;
-    let w = conn.pushes;
-    if (w === undefined) {
-      conn.pushes = w = new RespWriter();
-      // A subscriber that does not read is cut off past the hard output limit (checked when the pushes are sent).
-      w.limit = this.#output.hard;
-    }
-    w.protocol = conn.protocol;
-    this.#pushed.add(conn);
-    return w;
+    return conn === this.#serving ? this.#out : this.#pushes.writer(conn);
   }
 
   // A context for running part of `conn`'s blocked command (its output to its pushes).
@@ -756,7 +713,7 @@ class KvServer {
         if (request === undefined) continue;
         if (this.#guarded(conn, () => request.retry(this.#contextFor(conn)))) this.#unblocked(conn);
         // Each client served is a command of its own on the replication stream.
-        if (this.#replBuf.length > 0) this.#propagate();
+        if (this.#replication.pending) this.#replication.flush();
       }
     }
   }
@@ -803,32 +760,21 @@ class KvServer {
 
   // Sends the pushes waiting for clients not busy with an earlier write (durable first, as replies are).
   async #flushPushes(): Promise<void> {
-    if (this.#pushed.size === 0) return;
+    if (this.#pushes.size === 0) return;
     await this.#persistence?.commit();
-    for (const conn of [...this.#pushed]) {
-      const w = conn.pushes!;
-      if (w.overflowed) {
-        this.#pushed.delete(conn);
-        w.reset();
+    for (const [conn, taken] of this.#pushes.take()) {
+      if (taken === 'overflowed') {
         this.#state.disconnections.client_output_buffer_limit_disconnections++;
         this.#log(
           `${this.#describe(conn)} closed for overcoming of output buffer limits (messages for it passed ${this.#output.hard} bytes)`,
         );
         await this.#drop(conn);
-        continue;
-      }
-      if (conn.flushing) continue;
-      this.#pushed.delete(conn);
-      if (w.length === 0 || conn.closing || !this.#conns.has(conn.input)) {
-        w.reset();
-        continue;
-      }
-      const bytes = w.bytes().slice();
-      w.reset();
-      try {
-        await this.#reply(conn, bytes);
-      } catch (e) {
-        await this.#failed(conn, e);
+      } else if (taken instanceof Uint8Array && this.#conns.has(conn.input)) {
+        try {
+          await this.#reply(conn, taken);
+        } catch (e) {
+          await this.#failed(conn, e);
+        }
       }
     }
   }
