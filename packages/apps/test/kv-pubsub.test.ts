@@ -103,6 +103,13 @@ describe('pub/sub', () => {
     const space = arr(bulk('pmessage'), bulk('*'), bulk('__keyspace@0__:ev:l'), bulk('lpush'));
     const event = arr(bulk('pmessage'), bulk('*'), bulk('__keyevent@0__:lpush'), bulk('ev:l'));
     expect(await sub.next(space + event)).toBe(space + event);
+    // A key created is a 'new' event; writing it again is not.
+    await call(w, '+OK\r\n', 'CONFIG', 'SET', 'notify-keyspace-events', 'En');
+    await call(w, '+OK\r\n', 'SET', 'ev:n', '1');
+    await call(w, '+OK\r\n', 'SET', 'ev:n', '2');
+    await call(w, '+OK\r\n', 'SET', 'ev:n2', '1');
+    const fresh = (k: string) => arr(bulk('pmessage'), bulk('*'), bulk('__keyevent@0__:new'), bulk(k));
+    expect(await sub.next(fresh('ev:n') + fresh('ev:n2'))).toBe(fresh('ev:n') + fresh('ev:n2'));
     await call(w, '+OK\r\n', 'CONFIG', 'SET', 'notify-keyspace-events', '');
     await call(w, ':2\r\n', 'LPUSH', 'ev:l', 'b');
     await new Promise((r) => setTimeout(r, 100));

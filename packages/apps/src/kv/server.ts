@@ -182,6 +182,8 @@ class KvServer {
       if (hub.watching) this.#touchLogged(args);
       if (replication.active) replication.record(args);
     };
+    // A key created (Redis' dbAdd) is a keyspace event of class 'n'.
+    this.#keys.onNew = (key) => hub.notify(config, 'n', 'new', key);
     this.#keys.onExpired = (key) => {
       // As Redis: an expiry reaches replicas as a DEL of its own.
       replication.expired(key);
