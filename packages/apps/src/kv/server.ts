@@ -36,6 +36,7 @@ import { latin1, latin1Bytes, plainBytes } from './core/bytes.js';
 import { ClientHub } from './hub.js';
 import { PendingPushes } from './pushes.js';
 import { Replication } from './replication.js';
+import { Wakeups } from './wakeups.js';
 import { Keyspace } from './core/keyspace.js';
 import { DEFAULT_KV_LIMITS, MAX_BUFFER_BYTES, type KvLimits } from './core/limits.js';
 import { OutputLimiter } from './output-limit.js';
@@ -114,6 +115,7 @@ class KvServer {
   readonly #state: ServerState;
   readonly #ctx: CommandContext;
   readonly #hub: ClientHub;
+  readonly #wakeups: Wakeups;
   // The client whose requests are being run (its replies go to #out), if any.
   #serving: Connection | undefined;
   // Output for clients not being served, and unblocked clients with requests waiting in their parser.
@@ -161,7 +163,23 @@ class KvServer {
       disconnections: noDisconnections(),
     };
     const hub = (this.#hub = new ClientHub((c) => this.#writerFor(c as Connection)));
-    hub.unblock = (id, withError) => this.#unblockById(id, withError);
+    this.#wakeups = new Wakeups(hub.blocked, {
+      contextFor: (conn) => this.#contextFor(conn),
+      // The requests it sent meanwhile run next.
+      unblocked: (conn) => {
+        if (conn.parser.buffered > 0) this.#resume.add(conn);
+      },
+      failed: (conn, e) => {
+        this.#state.disconnections.client_internal_error_disconnections++;
+        this.#log(`${this.#describe(conn)} closed after an unexpected error: ${describeError(e)}`);
+        // Closed at the next housekeeping.
+        conn.broken = true;
+      },
+      served: () => {
+        if (this.#replication.pending) this.#replication.flush();
+      },
+    });
+    hub.unblock = (id, withError) => this.#wakeups.unblock(id, withError);
     const replication = this.#replication;
     hub.attachReplica = (client) => {
       // Only the client being served can be attached (its reply is the snapshot).
@@ -254,7 +272,7 @@ class KvServer {
         if (!isDiosError(e, 'ETIMEDOUT')) throw e;
       }
       await this.#housekeeping();
-      if (this.#hub.blocked.count > 0) this.#timeouts();
+      if (this.#hub.blocked.count > 0) this.#wakeups.timeouts(this.#keys.now());
       if (ready.length === 0 && this.#resume.size === 0) {
         await this.#flushPushes();
         continue;
@@ -524,7 +542,7 @@ class KvServer {
         replyStart = out.length;
         // Clients blocked on keys this command wrote are served now, as Redis does after each command.
         if (this.#replication.pending) this.#replication.flush();
-        if (blocked.ready.size > 0) this.#serveReady();
+        if (blocked.ready.size > 0) this.#wakeups.serveReady();
         if (out.overflowed) {
           overflowed = true;
           break;
@@ -702,62 +720,6 @@ class KvServer {
       const a = args[i]!;
       this.#hub.touched(typeof a === 'string' ? a : latin1(a), this.#keys);
     }
-  }
-
-  // Retries the clients blocked on keys written since, first come first served, until no key is left to look at.
-  #serveReady(): void {
-    const blocked = this.#hub.blocked;
-    for (const key of blocked.ready) {
-      blocked.ready.delete(key);
-      for (const client of [...blocked.waiting(key)]) {
-        const conn = client as Connection;
-        const request = conn.blockedBy;
-        if (request === undefined) continue;
-        if (this.#guarded(conn, () => request.retry(this.#contextFor(conn)))) this.#unblocked(conn);
-        // Each client served is a command of its own on the replication stream.
-        if (this.#replication.pending) this.#replication.flush();
-      }
-    }
-  }
-
-  // A client whose block ended: the requests it sent meanwhile run next.
-  #unblocked(conn: Connection): void {
-    this.#hub.blocked.unblock(conn);
-    if (conn.parser.buffered > 0) this.#resume.add(conn);
-  }
-
-  // Blocked clients past their deadline get their timeout reply.
-  #timeouts(): void {
-    for (const conn of this.#hub.blocked.expired(this.#keys.now()) as Connection[]) {
-      const request = conn.blockedBy!;
-      this.#unblocked(conn);
-      this.#guarded(conn, () => request.timedOut(this.#contextFor(conn)));
-    }
-  }
-
-  // Runs part of a blocked client's command: an unexpected error ends that client (at the next housekeeping), not the
-  // one being served nor the server. True when `f` returned true or failed (the block is over either way).
-  #guarded(conn: Connection, f: () => boolean | void): boolean {
-    try {
-      return f() !== false;
-    } catch (e) {
-      this.#state.disconnections.client_internal_error_disconnections++;
-      this.#log(`${this.#describe(conn)} closed after an unexpected error: ${describeError(e)}`);
-      conn.broken = true;
-      return true;
-    }
-  }
-
-  // CLIENT UNBLOCK.
-  #unblockById(id: number, withError: boolean): boolean {
-    const conn = this.#hub.blocked.byId(id) as Connection | undefined;
-    if (conn === undefined) return false;
-    const request = conn.blockedBy!;
-    this.#unblocked(conn);
-    const ctx = this.#contextFor(conn);
-    if (withError) ctx.out.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-    else this.#guarded(conn, () => request.timedOut(ctx));
-    return true;
   }
 
   // Sends the pushes waiting for clients not busy with an earlier write (durable first, as replies are).
