@@ -5,7 +5,7 @@
  */
 import { ascii, inInt64, latin1, parseInteger } from '../core/bytes.js';
 import { HashValue } from '../core/hash.js';
-import { addLongDouble, formatLongDouble, parseLongDouble } from '../core/hash-float.js';
+import { addLongDouble, formatLongDouble, parseLongDouble } from '../core/long-double.js';
 import { NOT_AN_INTEGER, type CommandContext, type CommandSpec } from './context.js';
 import { hashAt } from './hashes-common.js';
 

@@ -1,10 +1,10 @@
 /**
  * The counters: INCR, DECR, INCRBY, DECRBY and INCRBYFLOAT (whose sums are
- * Redis' long double ones, see core/float.ts).
+ * Redis' long double ones, see core/long-double.ts).
  * @module
  */
 import { ascii, inInt64, latin1, parseInteger } from '../core/bytes.js';
-import { addLongDoubles, formatLongDouble, parseLongDouble } from '../core/float.js';
+import { addLongDouble, formatLongDouble, parseLongDouble } from '../core/long-double.js';
 import { NOT_AN_INTEGER, WRONGTYPE, type CommandContext, type CommandSpec } from './context.js';
 
 const NOT_A_FLOAT = 'ERR value is not a valid float';
@@ -42,8 +42,8 @@ function incrByFloat(args: Uint8Array[], ctx: CommandContext): void {
   const old = e === undefined ? parseLongDouble('0') : parseLongDouble(latin1(e.value as Uint8Array));
   const by = parseLongDouble(latin1(args[2]!));
   if (old === undefined || by === undefined) return ctx.out.error(NOT_A_FLOAT);
-  const sum = addLongDoubles(old, by);
-  if (sum === undefined) return ctx.out.error('ERR increment would produce NaN or Infinity');
+  const sum = addLongDouble(old, by);
+  if (sum === undefined || sum.infinite) return ctx.out.error('ERR increment would produce NaN or Infinity');
   const value = ascii(formatLongDouble(sum));
   const expiresAt = e?.expiresAt ?? 0;
   ctx.keys.set(key, value, expiresAt);

@@ -1,5 +1,5 @@
 /**
- * HINCRBYFLOAT's arithmetic as Redis 7.0 does it on x86-64: numbers are C
+ * INCRBYFLOAT's and HINCRBYFLOAT's arithmetic as Redis 7.0 does it on x86-64: numbers are C
  * `long double`s (64-bit mantissa), read by strtold and written by
  * `%.17Lf` with the trailing zeros cut (ld2string's LD_STR_HUMAN). Emulated
  * exactly with BigInt: a finite value is m * 2^e with m below 2^64.
