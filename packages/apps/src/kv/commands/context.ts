@@ -128,7 +128,7 @@ export interface CommandContext {
   readonly keys: Keyspace;
   /** Where the reply goes. */
   readonly out: RespWriter;
-  /** Write commands log their effect here, as commands whose replay gives the same state (absolute expiry times, INCR as SET). */
+  /** Write commands log their effect here, as commands whose replay gives the same state (absolute expiry times, INCRBYFLOAT as SET, pops as they happened), as Redis propagates them to replicas. */
   log(args: readonly (Uint8Array | string)[]): void;
   /** The connection the command came on: its name, flags and what QUIT asked for. */
   client: ClientState;
