@@ -2,17 +2,19 @@
  * The snapshot format: every live key with its value and expiry, for the
  * persistence's snapshot blob and for DEBUG RELOAD. Header: magic, format,
  * generation (u32 each, little-endian). Then per key: a type byte (0
- * string, 1 list, 2 hash, 3 set, 4 sorted set), the key, the value, the
+ * string, 1 list, 2 hash, 3 set, 4 sorted set, 5 stream), the key, the value, the
  * expiry (f64 ms, 0 for none). Strings are u32 length + bytes; a list is a
  * count and its items; a hash, set or sorted set starts with its encoding
  * (0 small, 1 large) and a count, then fields and values, members, or
- * members and f64 scores. Format 1 (strings and lists only) still loads.
+ * members and f64 scores; a stream is one length-prefixed blob of its own
+ * serialization (StreamValue.serialize). Format 1 (strings and lists only) still loads.
  * Loading sets each container's encoding as Redis 7.0's RDB load does
  * (rdb.c): one saved small stays small unless it has more elements than the
  * threshold now allows; one saved large becomes small if it fits every
  * threshold.
  * @module
  */
+import { StreamValue } from './core/stream.js';
 import { errors } from '@dios/kernel';
 import { latin1, latin1Bytes, parseInteger, plainBytes } from './core/bytes.js';
 import type { KvConfig } from './core/config.js';
@@ -83,6 +85,7 @@ function typeCode(value: Value): number {
   if (value instanceof Uint8Array) return 0;
   if (value instanceof ListValue) return 1;
   if (value instanceof HashValue) return 2;
+  if (value instanceof StreamValue) return 5;
   return value instanceof SetValue ? 3 : 4;
 }
 
@@ -109,6 +112,7 @@ function writeValue(out: Out, value: Value): void {
     for (const m of value.members) out.text(m);
     return;
   }
+  if (value instanceof StreamValue) return out.blob(value.serialize());
   out.u8(value.encoding === 'listpack' ? 0 : 1);
   const entries = value.entries();
   out.u32(entries.length);
@@ -190,7 +194,7 @@ export function decodeKeys(view: Uint8Array, keys: Keyspace, magic: number, conf
   const now = keys.now();
   while (at < bytes.length) {
     const type = u8();
-    if (type > (format === 1 ? 1 : 4)) throw bad();
+    if (type > (format === 1 ? 1 : 5)) throw bad();
     const key = text();
     let value: Value;
     if (type === 0) value = take();
@@ -199,6 +203,12 @@ export function decodeKeys(view: Uint8Array, keys: Keyspace, magic: number, conf
       const items: Uint8Array[] = [];
       for (let i = 0; i < n; i++) items.push(take());
       value = new ListValue(items);
+    } else if (type === 5) {
+      try {
+        value = StreamValue.deserialize(take());
+      } catch {
+        throw bad();
+      }
     } else {
       const small = u8() === 0;
       const n = u32();

@@ -6,6 +6,7 @@
  * CHANGE-REPL-ID, and a few accepted without effect.
  * @module
  */
+import { StreamValue } from '../core/stream.js';
 import { excerpt, latin1 } from '../core/bytes.js';
 import type { KvConfig } from '../core/config.js';
 import { HashValue } from '../core/hash.js';
@@ -75,6 +76,7 @@ function serializedLength(value: Value): number {
   if (value instanceof ListValue) for (const v of value.items) n += v.length + 2;
   else if (value instanceof HashValue) for (const [f, v] of value.fields) n += f.length + v.length + 4;
   else if (value instanceof SetValue) for (const m of value.members) n += m.length + 2;
+  else if (value instanceof StreamValue) n += value.serialize().length;
   else for (const [m] of value.entries()) n += m.length + 10;
   return n;
 }

@@ -7,6 +7,7 @@
  * not SHA-1).
  * @module
  */
+import { StreamValue } from '../core/stream.js';
 import { latin1Bytes } from '../core/bytes.js';
 import type { Keyspace } from '../core/keyspace.js';
 import { HashValue } from '../core/hash.js';
@@ -43,7 +44,7 @@ function ofBytes(...parts: Uint8Array[]): Digest {
   return d;
 }
 
-const TYPE_TAGS = { string: 1, list: 2, hash: 3, set: 4, zset: 5 };
+const TYPE_TAGS = { string: 1, list: 2, hash: 3, set: 4, zset: 5, stream: 6 };
 
 /** The digest of one value (DEBUG DIGEST-VALUE), independent of its key. */
 export function valueDigest(value: Value): Digest {
@@ -60,6 +61,9 @@ export function valueDigest(value: Value): Digest {
   } else if (value instanceof SetValue) {
     mix(d, Uint8Array.of(TYPE_TAGS.set));
     for (const m of value.members) xorInto(d, ofBytes(latin1Bytes(m)));
+  } else if (value instanceof StreamValue) {
+    mix(d, Uint8Array.of(TYPE_TAGS.stream));
+    xorInto(d, ofBytes(value.serialize()));
   } else {
     mix(d, Uint8Array.of(TYPE_TAGS.zset));
     for (const [m, score] of value.entries()) xorInto(d, ofBytes(latin1Bytes(m), latin1Bytes(String(score))));

@@ -6,6 +6,7 @@
  * overheads, not this process's heap.
  * @module
  */
+import { StreamValue } from '../core/stream.js';
 import { excerpt, latin1 } from '../core/bytes.js';
 import { HashValue } from '../core/hash.js';
 import type { Keyspace } from '../core/keyspace.js';
@@ -29,6 +30,7 @@ export function memoryUsage(key: string, value: Value): number {
   if (value instanceof ListValue) for (const v of value.items) n += v.length + 2;
   else if (value instanceof HashValue) for (const [f, v] of value.fields) n += f.length + v.length + 32;
   else if (value instanceof SetValue) for (const m of value.members) n += m.length + 24;
+  else if (value instanceof StreamValue) n += value.serialize().length;
   else for (const [m] of value.entries()) n += m.length + 40;
   return n;
 }

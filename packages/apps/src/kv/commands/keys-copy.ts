@@ -3,6 +3,7 @@
  * SWAPDB, as Redis 7.0's db.c (only database 0 exists here).
  * @module
  */
+import { StreamValue } from '../core/stream.js';
 import { isWord, latin1, parseInteger } from '../core/bytes.js';
 import { HashValue } from '../core/hash.js';
 import { ListValue } from '../core/list.js';
@@ -35,6 +36,7 @@ export function copyValue(value: Value): Value {
     s.encoding = value.encoding;
     return s;
   }
+  if (value instanceof StreamValue) return value.clone();
   const z = new SortedSetValue();
   for (const [m, score] of value.entries()) z.add(m, score);
   z.encoding = value.encoding;
