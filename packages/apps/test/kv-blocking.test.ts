@@ -49,6 +49,21 @@ async function blocked(s: Session, n: number): Promise<void> {
 }
 
 describe('blocking commands', () => {
+  it('serve a woken client from the key whose write woke it, as Redis does', async () => {
+    const a = await connect();
+    const w = await connect();
+    a.send('BLPOP', 'bl:k1', 'bl:k2', '0');
+    await blocked(w, 1);
+    // Both keys fill in one transaction, k2 first: the client gets k2's head, not k1's (its first key).
+    await call(w, '+OK\r\n', 'MULTI');
+    await call(w, '+QUEUED\r\n', 'RPUSH', 'bl:k2', 'x', 'y');
+    await call(w, '+QUEUED\r\n', 'RPUSH', 'bl:k1', 'a', 'b', 'c');
+    await call(w, '*2\r\n:2\r\n:3\r\n', 'EXEC');
+    expect(await a.next(pair('bl:k2', 'x'))).toBe(pair('bl:k2', 'x'));
+    await call(w, ':3\r\n', 'LLEN', 'bl:k1');
+    await call(w, '*1\r\n$1\r\ny\r\n', 'LRANGE', 'bl:k2', '0', '-1');
+  });
+
   it('wake the clients blocked on a key in the order they came, one element each', async () => {
     const a = await connect();
     const b = await connect();

@@ -42,7 +42,7 @@ export class Wakeups {
         const conn = client as Connection;
         const request = conn.blockedBy;
         if (request === undefined) continue;
-        if (this.#guarded(conn, () => request.retry(this.#host.contextFor(conn)))) this.#end(conn);
+        if (this.#guarded(conn, () => request.retry(this.#host.contextFor(conn), key))) this.#end(conn);
         this.#host.served();
       }
     }

@@ -13,8 +13,11 @@ export interface BlockRequest {
   readonly keys: readonly string[];
   /** When it gives up, in ms since the epoch; 0: never. */
   readonly deadline: number;
-  /** Tries the command again: true when it has written its reply (and logged its effect), false to keep waiting. */
-  retry(ctx: CommandContext): boolean;
+  /**
+   * Tries the command again: true when it has written its reply (and logged its effect), false to keep waiting.
+   * `key` is the written key that woke it, when known: Redis serves a client from that key first.
+   */
+  retry(ctx: CommandContext, key?: string): boolean;
   /** Writes the reply for a timeout (null array or null bulk, as the command's). */
   timedOut(ctx: CommandContext): void;
 }
