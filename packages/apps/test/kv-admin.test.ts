@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_KV_LIMITS, Keyspace, RespWriter } from '@dios/apps';
 import { detachedContext, dispatch, parseReply } from '@dios/apps/testing';
 import { KvConfig } from '../src/kv/core/config.js';
-import { decodeKeys, encodeKeys } from '../src/kv/snapshot.js';
+import { decodeKeys, encodeKeys } from '../src/kv/core/snapshot.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

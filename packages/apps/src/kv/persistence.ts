@@ -29,7 +29,7 @@ import type { Keyspace } from './core/keyspace.js';
 import { DEFAULT_KV_LIMITS, MAX_CONFIGURED_BYTES } from './core/limits.js';
 import { RespParser, RespProtocolError } from './resp-parser.js';
 import { RespWriter } from './core/resp-writer.js';
-import { decodeKeys, encodeKeys, SNAPSHOT_HEADER } from './snapshot.js';
+import { decodeKeys, encodeKeys, SNAPSHOT_HEADER } from './core/snapshot.js';
 
 const SNAPSHOT_MAGIC = 0x53564b44; // "DKVS" little-endian
 const AOF_MAGIC = 0x41564b44; // "DKVA"

@@ -8,7 +8,7 @@
 import type { Connection } from './connection.js';
 import { latin1Bytes } from './core/bytes.js';
 import type { RespWriter } from './core/resp-writer.js';
-import { REPLICA } from './client-flags.js';
+import { REPLICA } from './commands/client-flags.js';
 
 /** The server's replicas and the writes of the command being run (see the module comment). */
 export class Replication {

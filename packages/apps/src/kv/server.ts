@@ -30,10 +30,10 @@ import {
   type ServerState,
 } from './commands/context.js';
 import { commandSpec, commandTable, dispatch } from './commands/table.js';
-import { BLOCKED, IN_EXEC } from './client-flags.js';
+import { BLOCKED, IN_EXEC } from './commands/client-flags.js';
 import { Connection } from './connection.js';
 import { latin1, latin1Bytes, plainBytes } from './core/bytes.js';
-import { ClientHub } from './hub.js';
+import { ClientHub } from './commands/hub.js';
 import { PendingPushes } from './pushes.js';
 import { Replication } from './replication.js';
 import { Wakeups } from './wakeups.js';

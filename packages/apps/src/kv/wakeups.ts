@@ -6,7 +6,7 @@
  * client being served).
  * @module
  */
-import type { BlockedClients } from './blocked-clients.js';
+import type { BlockedClients } from './commands/blocked-clients.js';
 import type { CommandContext } from './commands/context.js';
 import type { Connection } from './connection.js';
 

@@ -13,7 +13,7 @@ import { HashValue } from '../core/hash.js';
 import { ListValue } from '../core/list.js';
 import { SetValue } from '../core/set.js';
 import type { Value } from '../core/values.js';
-import { decodeKeys, encodeKeys } from '../snapshot.js';
+import { decodeKeys, encodeKeys } from '../core/snapshot.js';
 import { datasetDigest, digestHex, valueDigest } from './admin-digest.js';
 import { addressOf, encodingOf, refcountOf, stringEncoding } from './admin-object.js';
 import type { CommandContext } from './context.js';

@@ -8,7 +8,7 @@ import { KvConfig } from '../core/config.js';
 import type { Keyspace } from '../core/keyspace.js';
 import type { KvLimits } from '../core/limits.js';
 import type { RespWriter } from '../core/resp-writer.js';
-import { ClientHub } from '../hub.js';
+import { ClientHub } from './hub.js';
 import type { BlockRequest } from './blocking.js';
 
 /** A client as commands see it (CLIENT SETNAME, QUIT). */

@@ -4,7 +4,7 @@
  * command queued inside MULTI, and EXEC of a queue holding one of them.
  * @module
  */
-import { IN_MULTI } from '../client-flags.js';
+import { IN_MULTI } from './client-flags.js';
 import { overMaxmemory } from './admin-memory.js';
 import type { CommandContext, CommandSpec } from './context.js';
 

@@ -9,7 +9,7 @@
  */
 import { isWord, latin1, parseInteger } from '../core/bytes.js';
 import { Keyspace } from '../core/keyspace.js';
-import { decodeKeys, encodeKeys } from '../snapshot.js';
+import { decodeKeys, encodeKeys } from '../core/snapshot.js';
 import { NOT_AN_INTEGER, SYNTAX_ERROR, type CommandContext, type CommandSpec } from './context.js';
 
 // Header of a DUMP payload's snapshot ("DMP1").

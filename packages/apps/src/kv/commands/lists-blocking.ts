@@ -6,7 +6,7 @@
  * destination, which ends the wait with WRONGTYPE.
  * @module
  */
-import { IN_EXEC } from '../client-flags.js';
+import { IN_EXEC } from './client-flags.js';
 import { latin1 } from '../core/bytes.js';
 import { ListValue } from '../core/list.js';
 import { parseTimeout } from './blocking.js';

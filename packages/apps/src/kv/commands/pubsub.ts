@@ -4,7 +4,7 @@
  * subscribe family are pushes (RESP3) or arrays (RESP2).
  * @module
  */
-import { PUBSUB } from '../client-flags.js';
+import { PUBSUB } from './client-flags.js';
 import { excerpt, isWord, latin1 } from '../core/bytes.js';
 import { globMatch } from '../core/glob.js';
 import type { ClientState, CommandContext, CommandSpec } from './context.js';

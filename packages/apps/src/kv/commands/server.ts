@@ -5,7 +5,7 @@
  * @module
  */
 import { excerpt, isWord, latin1, parseInteger } from '../core/bytes.js';
-import { IN_MULTI, PUBSUB, REPLY_OFF, REPLY_SKIP_NEXT } from '../client-flags.js';
+import { IN_MULTI, PUBSUB, REPLY_OFF, REPLY_SKIP_NEXT } from './client-flags.js';
 import type { CommandContext, CommandSpec } from './context.js';
 import { discardTransaction } from './transactions.js';
 

@@ -3,7 +3,7 @@
  * arity, and Redis' replies for unknown commands and wrong argument counts.
  * @module
  */
-import { DIRTY_EXEC, IN_MULTI, PUBSUB, REPLY_OFF, REPLY_SKIP, REPLY_SKIP_NEXT } from '../client-flags.js';
+import { DIRTY_EXEC, IN_MULTI, PUBSUB, REPLY_OFF, REPLY_SKIP, REPLY_SKIP_NEXT } from './client-flags.js';
 import { excerpt } from '../core/bytes.js';
 import type { CommandContext, CommandSpec } from './context.js';
 import { OOM_ERROR } from './admin-memory.js';

@@ -4,7 +4,7 @@
  * refuses a command and marks the transaction to abort.
  * @module
  */
-import { DIRTY_CAS, DIRTY_EXEC, IN_EXEC, IN_MULTI, WATCHING } from '../client-flags.js';
+import { DIRTY_CAS, DIRTY_EXEC, IN_EXEC, IN_MULTI, WATCHING } from './client-flags.js';
 import { latin1 } from '../core/bytes.js';
 import type { CommandContext, CommandSpec } from './context.js';
 import { execute } from './execute.js';

@@ -3,9 +3,9 @@
  * patterns, and the delivery of a published message (Redis' pubsub.c).
  * @module
  */
-import type { ClientState } from './commands/context.js';
-import { globMatch } from './core/glob.js';
-import type { RespWriter } from './core/resp-writer.js';
+import type { ClientState } from './context.js';
+import { globMatch } from '../core/glob.js';
+import type { RespWriter } from '../core/resp-writer.js';
 
 /** Where a message for `client` is written (its reply buffer or its pending pushes). */
 export type WriterFor = (client: ClientState) => RespWriter;

@@ -14,17 +14,17 @@
  * threshold.
  * @module
  */
-import { StreamValue } from './core/stream.js';
+import { StreamValue } from './stream.js';
 import { errors } from '@dios/kernel';
-import { latin1, latin1Bytes, parseInteger, plainBytes } from './core/bytes.js';
-import type { KvConfig } from './core/config.js';
-import { HashValue } from './core/hash.js';
-import type { Keyspace } from './core/keyspace.js';
-import { MAX_BUFFER_BYTES } from './core/limits.js';
-import { ListValue } from './core/list.js';
-import { SetValue } from './core/set.js';
-import { SortedSetValue } from './core/sorted-set.js';
-import type { Value } from './core/values.js';
+import { latin1, latin1Bytes, parseInteger, plainBytes } from './bytes.js';
+import type { KvConfig } from './config.js';
+import { HashValue } from './hash.js';
+import type { Keyspace } from './keyspace.js';
+import { MAX_BUFFER_BYTES } from './limits.js';
+import { ListValue } from './list.js';
+import { SetValue } from './set.js';
+import { SortedSetValue } from './sorted-set.js';
+import type { Value } from './values.js';
 
 /** Bytes before the first key. */
 export const SNAPSHOT_HEADER = 12;

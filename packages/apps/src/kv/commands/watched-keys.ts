@@ -5,8 +5,8 @@
  * @module
  */
 import { DIRTY_CAS, WATCHING } from './client-flags.js';
-import type { ClientState } from './commands/context.js';
-import type { Keyspace } from './core/keyspace.js';
+import type { ClientState } from './context.js';
+import type { Keyspace } from '../core/keyspace.js';
 
 /** The server's watched keys (see the module comment). */
 export class WatchedKeys {

@@ -5,8 +5,8 @@
  * @module
  */
 import { BLOCKED } from './client-flags.js';
-import type { BlockRequest } from './commands/blocking.js';
-import type { ClientState } from './commands/context.js';
+import type { BlockRequest } from './blocking.js';
+import type { ClientState } from './context.js';
 
 /** The server's blocked clients (see the module comment). */
 export class BlockedClients {

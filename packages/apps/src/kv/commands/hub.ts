@@ -7,9 +7,9 @@
  */
 import { BlockedClients } from './blocked-clients.js';
 import { Channels, type WriterFor } from './channels.js';
-import type { ClientState } from './commands/context.js';
-import type { Keyspace } from './core/keyspace.js';
-import type { KvConfig } from './core/config.js';
+import type { ClientState } from './context.js';
+import type { Keyspace } from '../core/keyspace.js';
+import type { KvConfig } from '../core/config.js';
 import { KeyspaceEvents } from './keyspace-events.js';
 import { WatchedKeys } from './watched-keys.js';
 
