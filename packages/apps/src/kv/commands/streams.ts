@@ -121,7 +121,28 @@ function xrange(args: Uint8Array[], ctx: CommandContext): void {
   for (const e of hits) writeEntry(e, ctx);
 }
 
+function xgroupSetid(args: Uint8Array[], ctx: CommandContext): void {
+  const key = latin1(args[2]!);
+  const group = latin1(args[3]!);
+  const s = streamAt(key, ctx);
+  if (s === null) return;
+  if (s === undefined)
+    return ctx.out.error(
+      'ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.',
+    );
+  const g = s.groups.get(group);
+  if (g === undefined) return ctx.out.error(`NOGROUP No such consumer group '${group}' for key name '${key}'`);
+  const idArg = latin1(args[4]!);
+  const id = idArg === '$' ? s.lastId : parseId(idArg, 0n);
+  if (id === undefined) return ctx.out.error(BAD_ID);
+  g.lastId = id;
+  ctx.log(['XGROUP', 'SETID', key, group, idText(id)]);
+  ctx.notify('t', 'xgroup-setid', key);
+  ctx.out.simple('OK');
+}
+
 function xgroup(args: Uint8Array[], ctx: CommandContext): void {
+  if (isWord(args[1]!, 'SETID') && args.length === 5) return xgroupSetid(args, ctx);
   if (!isWord(args[1]!, 'CREATE') || args.length < 5)
     return ctx.out.error(`ERR unknown subcommand '${latin1(args[1]!)}'. Try XGROUP HELP.`);
   const key = latin1(args[2]!);
@@ -245,6 +266,69 @@ function xread(args: Uint8Array[], ctx: CommandContext): void {
   });
 }
 
+function xdel(args: Uint8Array[], ctx: CommandContext): void {
+  const key = latin1(args[1]!);
+  const ids: StreamId[] = [];
+  for (let i = 2; i < args.length; i++) {
+    const id = parseId(latin1(args[i]!), 0n);
+    if (id === undefined) return ctx.out.error(BAD_ID);
+    ids.push(id);
+  }
+  const s = streamAt(key, ctx);
+  if (s === null) return;
+  if (s === undefined) return ctx.out.integer(0);
+  const before = s.entries.length;
+  s.entries = s.entries.filter((e) => !ids.some((id) => compareIds(id, e.id) === 0));
+  const deleted = before - s.entries.length;
+  if (deleted > 0) {
+    ctx.log(args);
+    ctx.notify('t', 'xdel', key);
+  }
+  ctx.out.integer(deleted);
+}
+
+/** XINFO STREAM key [FULL]: a subset of Redis' fields (no radix tree sizes, no consumers). */
+function xinfo(args: Uint8Array[], ctx: CommandContext): void {
+  if (!isWord(args[1]!, 'STREAM') || args.length < 3)
+    return ctx.out.error(`ERR unknown subcommand '${latin1(args[1]!)}'. Try XINFO HELP.`);
+  const key = latin1(args[2]!);
+  const s = streamAt(key, ctx);
+  if (s === null) return;
+  if (s === undefined) return ctx.out.error('ERR no such key');
+  const full = args.length >= 4 && isWord(args[3]!, 'FULL');
+  const out = ctx.out;
+  out.mapHeader(full ? 4 : 5);
+  out.bulkText('length');
+  out.integer(s.size);
+  out.bulkText('last-generated-id');
+  out.bulkText(idText(s.lastId));
+  if (full) {
+    out.bulkText('entries');
+    out.arrayHeader(s.entries.length);
+    for (const e of s.entries) writeEntry(e, ctx);
+    out.bulkText('groups');
+    out.arrayHeader(s.groups.size);
+    for (const [name, g] of s.groups) {
+      out.mapHeader(2);
+      out.bulkText('name');
+      out.bulkText(name);
+      out.bulkText('last-delivered-id');
+      out.bulkText(idText(g.lastId));
+    }
+    return;
+  }
+  out.bulkText('groups');
+  out.integer(s.groups.size);
+  for (const [label, e] of [
+    ['first-entry', s.entries[0]],
+    ['last-entry', s.entries[s.entries.length - 1]],
+  ] as const) {
+    out.bulkText(label);
+    if (e === undefined) out.bulk(null);
+    else writeEntry(e, ctx);
+  }
+}
+
 /** The stream commands, as entries of the command table. */
 export const STREAM_COMMANDS: readonly CommandSpec[] = [
   { name: 'xadd', arity: -5, keys: [1, 1, 1], values: (i) => i >= 3, run: xadd },
@@ -252,6 +336,8 @@ export const STREAM_COMMANDS: readonly CommandSpec[] = [
   { name: 'xrange', arity: -4, keys: [1, 1, 1], run: xrange },
   { name: 'xrevrange', arity: -4, keys: [1, 1, 1], run: xrange },
   { name: 'xgroup', arity: -2, keys: [2, 2, 1], run: xgroup },
+  { name: 'xdel', arity: -3, keys: [1, 1, 1], run: xdel },
+  { name: 'xinfo', arity: -2, keys: [2, 2, 1], run: xinfo },
   { name: 'xread', arity: -4, keys: streamKeys, run: xread },
   { name: 'xreadgroup', arity: -7, keys: streamKeys, run: xread },
 ];
