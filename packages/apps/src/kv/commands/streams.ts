@@ -5,7 +5,7 @@
  * @module
  */
 import { isWord, latin1 } from '../core/bytes.js';
-import { compareIds, idText, StreamValue, type StreamEntry, type StreamId } from '../core/stream.js';
+import { compareIds, idText, StreamValue, type StreamEntry, type StreamGroup, type StreamId } from '../core/stream.js';
 import type { CommandContext, CommandSpec } from './context.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -141,8 +141,58 @@ function xgroupSetid(args: Uint8Array[], ctx: CommandContext): void {
   ctx.out.simple('OK');
 }
 
+/** The group `group` of the stream at `key`; undefined after writing the error. */
+function groupAt(key: string, group: string, ctx: CommandContext): StreamGroup | undefined {
+  const s = streamAt(key, ctx);
+  if (s === null) return undefined;
+  const g = s?.groups.get(group);
+  if (g === undefined) ctx.out.error(`NOGROUP No such key '${key}' or consumer group '${group}'`);
+  return g;
+}
+
+/** Adds `name` to `g` when new, as streamCreateConsumer (its event and log). */
+function ensureConsumer(g: StreamGroup, key: string, group: string, name: string, ctx: CommandContext): boolean {
+  if (g.consumers.has(name)) return false;
+  g.consumers.add(name);
+  ctx.log(['XGROUP', 'CREATECONSUMER', key, group, name]);
+  ctx.notify('t', 'xgroup-createconsumer', key);
+  return true;
+}
+
+/** XGROUP CREATECONSUMER and DELCONSUMER. */
+function xgroupConsumer(args: Uint8Array[], ctx: CommandContext): void {
+  const key = latin1(args[2]!);
+  const group = latin1(args[3]!);
+  const name = latin1(args[4]!);
+  const g = groupAt(key, group, ctx);
+  if (g === undefined) return;
+  if (isWord(args[1]!, 'CREATECONSUMER')) return ctx.out.integer(ensureConsumer(g, key, group, name, ctx) ? 1 : 0);
+  if (g.consumers.delete(name)) {
+    ctx.log(args);
+    ctx.notify('t', 'xgroup-delconsumer', key);
+  }
+  ctx.out.integer(0); // no pending lists yet: nothing was pending
+}
+
+/** XCLAIM and XAUTOCLAIM, without pending lists: they create the consumer and claim nothing. */
+function xclaim(args: Uint8Array[], ctx: CommandContext): void {
+  const key = latin1(args[1]!);
+  const group = latin1(args[2]!);
+  const g = groupAt(key, group, ctx);
+  if (g === undefined) return;
+  ensureConsumer(g, key, group, latin1(args[3]!), ctx);
+  if (args[0]!.length === 10) {
+    ctx.out.arrayHeader(3);
+    ctx.out.bulkText('0-0');
+    ctx.out.arrayHeader(0);
+    ctx.out.arrayHeader(0);
+  } else ctx.out.arrayHeader(0);
+}
+
 function xgroup(args: Uint8Array[], ctx: CommandContext): void {
   if (isWord(args[1]!, 'SETID') && args.length === 5) return xgroupSetid(args, ctx);
+  if ((isWord(args[1]!, 'CREATECONSUMER') || isWord(args[1]!, 'DELCONSUMER')) && args.length === 5)
+    return xgroupConsumer(args, ctx);
   if (!isWord(args[1]!, 'CREATE') || args.length < 5)
     return ctx.out.error(`ERR unknown subcommand '${latin1(args[1]!)}'. Try XGROUP HELP.`);
   const key = latin1(args[2]!);
@@ -160,7 +210,7 @@ function xgroup(args: Uint8Array[], ctx: CommandContext): void {
   if (id === undefined) return ctx.out.error(BAD_ID);
   if (s?.groups.has(group)) return ctx.out.error('BUSYGROUP Consumer Group name already exists');
   if (s === undefined) ctx.keys.set(key, (s = new StreamValue()));
-  s.groups.set(group, { lastId: id });
+  s.groups.set(group, { lastId: id, consumers: new Set() });
   ctx.log(['XGROUP', 'CREATE', key, group, idText(id), 'MKSTREAM']);
   ctx.notify('t', 'xgroup-create', key);
   ctx.out.simple('OK');
@@ -222,6 +272,13 @@ function xread(args: Uint8Array[], ctx: CommandContext): void {
     if (id === undefined) return ctx.out.error(BAD_ID);
     keys.push(key);
     from.push(id);
+  }
+  if (grouped) {
+    const consumer = latin1(args[args.findIndex((a) => isWord(a, 'GROUP')) + 2]!);
+    for (const key of keys) {
+      const s = ctx.keys.get(key)!.value as StreamValue;
+      ensureConsumer(s.groups.get(group!)!, key, group!, consumer, ctx);
+    }
   }
   const serve = (c: CommandContext): boolean => {
     const found: [string, StreamEntry[]][] = [];
@@ -336,6 +393,8 @@ export const STREAM_COMMANDS: readonly CommandSpec[] = [
   { name: 'xrange', arity: -4, keys: [1, 1, 1], run: xrange },
   { name: 'xrevrange', arity: -4, keys: [1, 1, 1], run: xrange },
   { name: 'xgroup', arity: -2, keys: [2, 2, 1], run: xgroup },
+  { name: 'xclaim', arity: -6, keys: [1, 1, 1], run: xclaim },
+  { name: 'xautoclaim', arity: -6, keys: [1, 1, 1], run: xclaim },
   { name: 'xdel', arity: -3, keys: [1, 1, 1], run: xdel },
   { name: 'xinfo', arity: -2, keys: [2, 2, 1], run: xinfo },
   { name: 'xread', arity: -4, keys: streamKeys, run: xread },

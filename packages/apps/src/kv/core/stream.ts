@@ -25,6 +25,8 @@ export interface StreamEntry {
 export interface StreamGroup {
   /** Last delivered ID. */
   lastId: StreamId;
+  /** Consumer names, in creation order. */
+  consumers: Set<string>;
 }
 
 /** Orders two IDs: negative, zero or positive. */
@@ -66,7 +68,7 @@ export class StreamValue {
       v: 1,
       last: idText(this.lastId),
       entries: this.entries.map((e) => [idText(e.id), ...e.fields.map(latin1)]),
-      groups: [...this.groups].map(([name, g]) => [name, idText(g.lastId)]),
+      groups: [...this.groups].map(([name, g]) => [name, idText(g.lastId), ...g.consumers]),
     };
     return latin1Bytes(JSON.stringify(doc));
   }
@@ -83,7 +85,7 @@ export class StreamValue {
     };
     s.lastId = id(doc.last);
     s.entries = doc.entries.map(([i, ...f]) => ({ id: id(i!), fields: f.map(latin1Bytes) }));
-    for (const [name, last] of doc.groups) s.groups.set(name!, { lastId: id(last!) });
+    for (const [name, last, ...cs] of doc.groups) s.groups.set(name!, { lastId: id(last!), consumers: new Set(cs) });
     return s;
   }
 }
