@@ -23,20 +23,27 @@ const TCLSH = '/usr/bin/tclsh';
 
 /**
  * Per unit: the least number of [ok] tests, and whether it may stop at an
- * [exception]. redis-server 7.0.15 itself, run the same way, passes:
- * see /work/notes/redis70-baseline.txt (the lead sets the final floors).
+ * [exception]. Measured alone, unit by unit, at the end of issue 21 (in
+ * brackets: redis-server 7.0.15 run the same way): keyspace 43 (43), expire
+ * 66 (66), type/incr 25 (25), type/string 76 (77), type/list 237 (237),
+ * type/hash 73 (73), type/set 87 (87; both stop at a test that needs a local
+ * server), type/zset 312 (312), multi 35 (53; stops at SCRIPT KILL: no
+ * scripting), pubsub 27 (30; hangs at "evicted events": no eviction). The
+ * floors leave a margin of about 1% where tests depend on timing or chance
+ * (expiry, random draws), since here units run four at once beside the
+ * other test files.
  */
 const FLOORS: Record<string, { ok: number; exceptionAllowed: boolean }> = {
-  keyspace: { ok: 36, exceptionAllowed: true },
-  expire: { ok: 66, exceptionAllowed: false },
+  keyspace: { ok: 43, exceptionAllowed: false },
+  expire: { ok: 65, exceptionAllowed: false },
   'type/incr': { ok: 25, exceptionAllowed: false },
-  'type/string': { ok: 76, exceptionAllowed: false },
-  'type/list': { ok: 237, exceptionAllowed: false },
-  'type/hash': { ok: 73, exceptionAllowed: false },
-  'type/set': { ok: 87, exceptionAllowed: true },
-  'type/zset': { ok: 312, exceptionAllowed: false },
+  'type/string': { ok: 75, exceptionAllowed: false },
+  'type/list': { ok: 235, exceptionAllowed: false },
+  'type/hash': { ok: 72, exceptionAllowed: false },
+  'type/set': { ok: 86, exceptionAllowed: true },
+  'type/zset': { ok: 309, exceptionAllowed: false },
   multi: { ok: 35, exceptionAllowed: true },
-  pubsub: { ok: 24, exceptionAllowed: true },
+  pubsub: { ok: 27, exceptionAllowed: true },
 };
 
 // The slowest first, so that the servers' shares come out about even.
